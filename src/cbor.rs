@@ -337,13 +337,7 @@ impl Value {
                     item.encode(out);
                 }
             }
-            Value::Map(map) => {
-                write_head(out, MAJOR_MAP, map.len() as u64);
-                for (k, v) in map.iter() {
-                    write_text(out, k);
-                    v.encode(out);
-                }
-            }
+            Value::Map(map) => map.encode(out),
             Value::Bool(false) => out.push(0xf4),
             Value::Bool(true) => out.push(0xf5),
         }
@@ -390,7 +384,9 @@ impl fmt::Debug for Map {
 /// The canonical order of two text keys: the bytewise order of their encodings, which is shorter
 /// first, then bytewise.
 fn key_order(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
 impl Map {
@@ -467,6 +463,34 @@ impl Map {
         self.entries.is_empty()
     }
 
+    /// The canonical encoding of this map, as [`Value::to_bytes`] gives for `Value::Map`.
+    ///
+    /// ```
+    /// let mut map = skylark::cbor::Map::new();
+    /// map.insert("a", true.into());
+    /// assert_eq!(map.to_bytes(), [0xa1, 0x61, b'a', 0xf5]);
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+
+    /// Appends the canonical encoding of this map to `out`.
+    ///
+    /// ```
+    /// let mut out = Vec::new();
+    /// skylark::cbor::Map::new().encode(&mut out);
+    /// assert_eq!(out, [0xa0]);
+    /// ```
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        write_head(out, MAJOR_MAP, self.len() as u64);
+        for (k, v) in self.iter() {
+            write_text(out, k);
+            v.encode(out);
+        }
+    }
+
     /// The entries in canonical order.
     ///
     /// ```
@@ -530,7 +554,7 @@ fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
             '\n' => f.write_str("\\n")?,
             '\r' => f.write_str("\\r")?,
             '\t' => f.write_str("\\t")?,
-            c if (c as u32) < 0x20 || c == '\u{7f}' => write!(f, "\\u{:04x}", c as u32)?,
+            c if (c as u32) < 0x20 => write!(f, "\\u{:04x}", c as u32)?,
             c => write!(f, "{c}")?,
         }
     }
@@ -881,7 +905,10 @@ mod tests {
     fn i64_conversion_covers_the_extremes() {
         assert_eq!(Value::from(i64::MIN), Value::Negative(i64::MAX as u64));
         assert_eq!(Value::from(-1i64), Value::Negative(0));
-        assert_eq!(Value::Negative(u64::MAX).to_string(), "-18446744073709551616");
+        assert_eq!(
+            Value::Negative(u64::MAX).to_string(),
+            "-18446744073709551616"
+        );
     }
 
     #[test]

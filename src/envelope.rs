@@ -173,7 +173,7 @@ pub enum EnvelopeError {
         /// The length found.
         found: usize,
     },
-    /// The version is not [`VERSION`] (ENV-6).
+    /// The version is not [`VERSION`] (ENV-6, checked right after the header is known to be a map).
     #[error("unsupported protocol version {version}")]
     UnsupportedVersion {
         /// The version found.
@@ -258,6 +258,14 @@ impl EnvelopeError {
                 Part::Header => "ENV-4",
                 Part::Body => "ENV-12",
             },
+            Self::WrongType {
+                part: Part::Header,
+                field: Some("v"),
+            }
+            | Self::MissingField {
+                part: Part::Header,
+                field: "v",
+            } => "ENV-6",
             Self::WrongType { part, .. }
             | Self::UnknownField { part, .. }
             | Self::MissingField { part, .. }
@@ -648,6 +656,33 @@ fn decode_fields<'a, const N: usize>(
     Ok(values)
 }
 
+/// Rule ENV-6, checked as soon as the header is known to be a map: the `"v"` field is present, an
+/// unsigned integer, and [`VERSION`]. `header` must already be Skylark CBOR.
+fn check_version(header: &[u8]) -> Result<(), EnvelopeError> {
+    let part = Part::Header;
+    let cbor_error = |error| EnvelopeError::Cbor { part, error };
+    let mut reader = Reader::new(header);
+    let entries = match reader.head(false).map_err(cbor_error)? {
+        Item::Map(n) => n,
+        _ => return Err(EnvelopeError::WrongType { part, field: None }),
+    };
+    for _ in 0..entries {
+        let (key, _) = reader.map_key(None).map_err(cbor_error)?;
+        if key == "v" {
+            return match reader.head(false).map_err(cbor_error)? {
+                Item::Unsigned(VERSION) => Ok(()),
+                Item::Unsigned(version) => Err(EnvelopeError::UnsupportedVersion { version }),
+                _ => Err(EnvelopeError::WrongType {
+                    part,
+                    field: Some("v"),
+                }),
+            };
+        }
+        reader.skip(2).map_err(cbor_error)?;
+    }
+    Err(EnvelopeError::MissingField { part, field: "v" })
+}
+
 fn uint(v: Option<FieldValue<'_>>) -> u64 {
     match v {
         Some(FieldValue::Uint(n)) => n,
@@ -739,16 +774,14 @@ impl Envelope {
             part: Part::Header,
             error,
         })?;
-        let [v, key, seq, acct, body_hash, kind, prev, time] =
+        // ENV-6 comes before the rest of ENV-5, so that a header of another version is reported as
+        // such rather than as a v1 header with unknown or missing fields.
+        check_version(header_bytes)?;
+        let [_, key, seq, acct, body_hash, kind, prev, time] =
             decode_fields(header_bytes, Part::Header, &HEADER_FIELDS)?;
-        // ENV-6
-        let version = uint(v);
-        if version != VERSION {
-            return Err(EnvelopeError::UnsupportedVersion { version });
-        }
         // ENV-7
-        let key = PublicKey::from_bytes(&bytes32(key).unwrap_or_default())
-            .map_err(EnvelopeError::Key)?;
+        let key =
+            PublicKey::from_bytes(&bytes32(key).unwrap_or_default()).map_err(EnvelopeError::Key)?;
         // ENV-8, ENV-9
         let seq = uint(seq);
         if seq == 0 || seq > MAX_SAFE_INTEGER {
@@ -1143,11 +1176,16 @@ impl Draft {
     /// assert_eq!(err.code(), "env.time_out_of_range");
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
     /// ```
-    pub fn new(account: AccountId, kind: Kind, time: u64, body: &Map) -> Result<Self, EnvelopeError> {
+    pub fn new(
+        account: AccountId,
+        kind: Kind,
+        time: u64,
+        body: &Map,
+    ) -> Result<Self, EnvelopeError> {
         if time > MAX_SAFE_INTEGER {
             return Err(EnvelopeError::TimeOutOfRange { time });
         }
-        let body = Value::Map(body.clone()).to_bytes();
+        let body = body.to_bytes();
         if body.len() > MAX_MESSAGE_SIZE {
             return Err(EnvelopeError::TooLarge { len: body.len() });
         }

@@ -134,7 +134,10 @@ pub(crate) fn write_text(f: &mut fmt::Formatter<'_>, prefix: &str, bytes: &[u8])
 }
 
 /// Parses `<prefix>_<base32>` into exactly `N` bytes, in the order of checks the spec gives.
-pub(crate) fn parse_text<const N: usize>(prefix: &str, text: &str) -> Result<[u8; N], ParseIdError> {
+pub(crate) fn parse_text<const N: usize>(
+    prefix: &str,
+    text: &str,
+) -> Result<[u8; N], ParseIdError> {
     let rest = match text.split_once('_') {
         Some((p, rest)) if p == prefix => rest,
         _ => return Err(ParseIdError::WrongPrefix),
@@ -284,8 +287,14 @@ impl AccountId {
     }
 }
 
-/// The hash of a body (rule ID-2), as committed to in a message header.
-pub(crate) fn body_hash(body: &[u8]) -> [u8; 32] {
+/// The hash of a message body (rule ID-2): BLAKE3 `derive_key` with [`BODY_HASH_CONTEXT`] over the
+/// body bytes, as committed to in the header's `body` field.
+///
+/// ```
+/// let hash = skylark::id::body_hash(&[0xa0]);
+/// assert_ne!(&hash, skylark::id::MessageId::of_header(&[0xa0]).as_bytes());
+/// ```
+pub fn body_hash(body: &[u8]) -> [u8; 32] {
     derive(BODY_HASH_CONTEXT, body)
 }
 
@@ -318,7 +327,10 @@ mod tests {
             ("fooba", "mzxw6ytb"),
             ("foobar", "mzxw6ytboi"),
         ] {
-            assert_eq!(to_text("x", input.as_bytes()), alloc::format!("x_{expected}"));
+            assert_eq!(
+                to_text("x", input.as_bytes()),
+                alloc::format!("x_{expected}")
+            );
         }
     }
 
@@ -347,7 +359,10 @@ mod tests {
         let text = alloc::format!("msg_{}", "é".repeat(52));
         assert_eq!(
             text.parse::<MessageId>(),
-            Err(ParseIdError::InvalidLength { expected: 52, found: 104 })
+            Err(ParseIdError::InvalidLength {
+                expected: 52,
+                found: 104
+            })
         );
     }
 }

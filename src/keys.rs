@@ -617,6 +617,9 @@ mod tests {
         let public = secret.public_key();
         assert_eq!(public.verify(b"ctx\0data", &sig), Ok(()));
         assert_eq!(public.verify_parts(&[b"ctx\0", b"data"], &sig), Ok(()));
-        assert_eq!(public.verify(b"ctx\0datb", &sig), Err(SignatureError::Mismatch));
+        assert_eq!(
+            public.verify(b"ctx\0datb", &sig),
+            Err(SignatureError::Mismatch)
+        );
     }
 }

@@ -1,0 +1,45 @@
+//! Generator of the Skylark layer-1 test vectors.
+//!
+//! Independent of the `skylark` crate on purpose: every byte here is written from the design (with a
+//! tiny canonical CBOR writer, hex and base32 encoders of its own, BLAKE3 and Ed25519 from their
+//! reference crates), and the library is tested against the result.
+
+use std::path::{Path, PathBuf};
+
+pub mod cbor;
+pub mod cbor_vectors;
+pub mod dasl;
+pub mod ed;
+pub mod envelopes;
+pub mod identifiers;
+pub mod signatures;
+pub mod util;
+
+/// All generated files: (path relative to `test-vectors/`, contents). `repo_root` is the repository
+/// root (the external suites are read from `test-vectors/external/` under it).
+pub fn generate(repo_root: &Path) -> Vec<(PathBuf, String)> {
+    vec![
+        (PathBuf::from("cbor.json"), cbor_vectors::generate()),
+        (PathBuf::from("cbor-dasl.json"), dasl::generate(repo_root)),
+        (PathBuf::from("identifiers.json"), identifiers::generate()),
+        (PathBuf::from("signatures.json"), signatures::generate_own()),
+        (
+            PathBuf::from("ed25519-cctv.json"),
+            signatures::generate_cctv(repo_root),
+        ),
+        (
+            PathBuf::from("ed25519-wycheproof.json"),
+            signatures::generate_wycheproof(repo_root),
+        ),
+        (
+            PathBuf::from("ed25519-speccheck.json"),
+            signatures::generate_speccheck(repo_root),
+        ),
+        (PathBuf::from("envelopes.json"), envelopes::generate()),
+    ]
+}
+
+/// The repository root as seen from this crate's manifest directory.
+pub fn default_repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}

@@ -1,0 +1,326 @@
+//! Runs the crate against every file in `test-vectors/`: each valid vector must be accepted with the
+//! stated intermediate values, each invalid vector rejected with exactly the stated error code.
+//!
+//! The vectors are written by `test-vectors/generator`, which shares no code with this crate: it
+//! builds the bytes from the spec with its own CBOR writer, BLAKE3 and Ed25519 signing.
+
+// A malformed vector file is a test failure: panicking with the vector's id is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value as Json;
+use skylark::cbor::{self, Value};
+use skylark::envelope::{Draft, Kind, SignedMessage};
+use skylark::id::{AccountId, MessageId};
+use skylark::keys::{self, PublicKey, SecretKey, Signature};
+
+fn load(name: &str) -> Vec<Json> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test-vectors")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let file: Json = serde_json::from_str(&text).unwrap();
+    assert_eq!(file["format"], 1, "{name}: unknown format");
+    let vectors = file["vectors"].as_array().unwrap().clone();
+    assert!(!vectors.is_empty(), "{name} has no vectors");
+    let ids: BTreeSet<&str> = vectors.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), vectors.len(), "{name}: duplicate vector ids");
+    vectors
+}
+
+fn hex(v: &Json) -> Vec<u8> {
+    hex::decode(v.as_str().unwrap()).unwrap()
+}
+
+fn str_of<'a>(v: &'a Json, field: &str) -> &'a str {
+    v[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}: no {field}", v["id"]))
+}
+
+/// Compares a verdict with a vector, and records the error code seen.
+fn expect(v: &Json, result: Result<(), &'static str>, seen: &mut BTreeSet<String>) {
+    let id = &v["id"];
+    match (v["valid"].as_bool().unwrap(), result) {
+        (true, Ok(())) => {}
+        (true, Err(code)) => panic!("{id}: valid vector rejected with {code}"),
+        (false, Ok(())) => panic!("{id}: invalid vector accepted (expected {})", v["error"]),
+        (false, Err(code)) => {
+            assert_eq!(code, str_of(v, "error"), "{id}: wrong error code");
+            seen.insert(code.to_string());
+        }
+    }
+}
+
+fn run_cbor_file(name: &str, seen: &mut BTreeSet<String>) -> usize {
+    let vectors = load(name);
+    for v in &vectors {
+        let input = hex(&v["input"]);
+        let decoded = cbor::decode(&input);
+        // check() and decode() are the same rules.
+        assert_eq!(
+            cbor::check(&input).err(),
+            decoded.as_ref().err().copied(),
+            "{}",
+            v["id"]
+        );
+        if let Ok(value) = &decoded {
+            assert_eq!(value.to_bytes(), input, "{}: does not round-trip", v["id"]);
+            if let Some(diag) = v.get("diag").and_then(Json::as_str) {
+                assert_eq!(value.to_string(), diag, "{}: diagnostic notation", v["id"]);
+            }
+        }
+        expect(v, decoded.map(|_| ()).map_err(|e| e.code()), seen);
+    }
+    vectors.len()
+}
+
+#[test]
+fn cbor_vectors() {
+    let mut seen = BTreeSet::new();
+    run_cbor_file("cbor.json", &mut seen);
+    for code in [
+        "cbor.too_large",
+        "cbor.truncated",
+        "cbor.trailing_bytes",
+        "cbor.malformed_head",
+        "cbor.indefinite_length",
+        "cbor.non_minimal_integer",
+        "cbor.non_minimal_length",
+        "cbor.invalid_utf8",
+        "cbor.float",
+        "cbor.tag",
+        "cbor.null",
+        "cbor.undefined",
+        "cbor.simple_value",
+        "cbor.map_key_not_text",
+        "cbor.depth_exceeded",
+        "cbor.duplicate_map_key",
+        "cbor.map_keys_unordered",
+    ] {
+        assert!(seen.contains(code), "no vector produces {code}");
+    }
+}
+
+#[test]
+fn dasl_vectors_decided_under_our_profile() {
+    let n = run_cbor_file("cbor-dasl.json", &mut BTreeSet::new());
+    assert_eq!(n, 105, "every DASL case is decided");
+}
+
+#[test]
+fn identifier_vectors() {
+    let mut seen = BTreeSet::new();
+    for v in &load("identifiers.json") {
+        match str_of(v, "type") {
+            "hash" => {
+                let input = hex(&v["input"]);
+                let got = match str_of(v, "context") {
+                    skylark::id::MESSAGE_ID_CONTEXT => *MessageId::of_header(&input).as_bytes(),
+                    skylark::id::BODY_HASH_CONTEXT => skylark::id::body_hash(&input),
+                    skylark::id::ACCOUNT_ID_CONTEXT => *AccountId::of_genesis(&input).as_bytes(),
+                    other => panic!("{}: unknown context {other}", v["id"]),
+                };
+                assert_eq!(got.to_vec(), hex(&v["output"]), "{}", v["id"]);
+            }
+            "text" => {
+                let text = str_of(v, "text");
+                let parsed: Result<(Vec<u8>, String), skylark::id::ParseIdError> =
+                    match str_of(v, "name") {
+                        "message_id" => text
+                            .parse::<MessageId>()
+                            .map(|x| (x.as_bytes().to_vec(), x.to_string())),
+                        "account_id" => text
+                            .parse::<AccountId>()
+                            .map(|x| (x.as_bytes().to_vec(), x.to_string())),
+                        "public_key" => text
+                            .parse::<PublicKey>()
+                            .map(|x| (x.as_bytes().to_vec(), x.to_string())),
+                        "signature" => text
+                            .parse::<Signature>()
+                            .map(|x| (x.to_bytes().to_vec(), x.to_string())),
+                        other => panic!("{}: unknown name {other}", v["id"]),
+                    };
+                if let Ok((bytes, shown)) = &parsed {
+                    assert_eq!(bytes, &hex(&v["bytes"]), "{}", v["id"]);
+                    assert_eq!(shown, text, "{}: text form does not round-trip", v["id"]);
+                }
+                expect(v, parsed.map(|_| ()).map_err(|e| e.code()), &mut seen);
+            }
+            other => panic!("{}: unknown type {other}", v["id"]),
+        }
+    }
+    for code in [
+        "id.wrong_prefix",
+        "id.invalid_length",
+        "id.invalid_character",
+        "id.non_canonical",
+    ] {
+        assert!(seen.contains(code), "no vector produces {code}");
+    }
+}
+
+fn run_signature_file(name: &str, seen: &mut BTreeSet<String>) -> usize {
+    let vectors = load(name);
+    for v in &vectors {
+        let result = keys::verify(
+            &hex(&v["public_key"]),
+            &hex(&v["message"]),
+            &hex(&v["signature"]),
+        );
+        expect(v, result.map_err(|e| e.code()), seen);
+    }
+    vectors.len()
+}
+
+#[test]
+fn signature_vectors() {
+    let mut seen = BTreeSet::new();
+    run_signature_file("signatures.json", &mut seen);
+    for code in [
+        "key.invalid_length",
+        "key.non_canonical",
+        "key.not_on_curve",
+        "key.small_order",
+        "sig.invalid_length",
+        "sig.non_canonical_s",
+        "sig.non_canonical_r",
+        "sig.r_not_on_curve",
+        "sig.mismatch",
+    ] {
+        assert!(seen.contains(code), "no vector produces {code}");
+    }
+}
+
+#[test]
+fn external_ed25519_suites() {
+    let mut seen = BTreeSet::new();
+    assert_eq!(run_signature_file("ed25519-cctv.json", &mut seen), 914);
+    assert_eq!(
+        run_signature_file("ed25519-wycheproof.json", &mut seen),
+        151
+    );
+    assert_eq!(run_signature_file("ed25519-speccheck.json", &mut seen), 12);
+}
+
+#[test]
+fn envelope_vectors() {
+    let mut seen = BTreeSet::new();
+    let vectors = load("envelopes.json");
+    for v in &vectors {
+        let id = &v["id"];
+        let input = hex(&v["input"]);
+        let result = SignedMessage::from_bytes(&input);
+        match &result {
+            Ok(msg) => check_valid_envelope(v, msg),
+            Err(e) => {
+                if let Some(part) = v.get("part").and_then(Json::as_str) {
+                    assert_eq!(e.part().map(|p| p.as_str()), Some(part), "{id}: part");
+                }
+            }
+        }
+        expect(v, result.map(|_| ()).map_err(|e| e.code()), &mut seen);
+    }
+    for code in [
+        "env.too_large",
+        "env.wrong_type",
+        "env.unknown_field",
+        "env.missing_field",
+        "env.field_length",
+        "env.unsupported_version",
+        "env.seq_out_of_range",
+        "env.prev_missing",
+        "env.prev_unexpected",
+        "env.time_out_of_range",
+        "env.invalid_kind",
+        "env.body_not_map",
+        "env.body_hash_mismatch",
+        "key.non_canonical",
+        "key.not_on_curve",
+        "key.small_order",
+        "sig.non_canonical_s",
+        "sig.non_canonical_r",
+        "sig.r_not_on_curve",
+        "sig.mismatch",
+    ] {
+        assert!(seen.contains(code), "no envelope vector produces {code}");
+    }
+}
+
+/// A valid vector: every intermediate value matches, and signing the same fields with the same seed
+/// reproduces the exact bytes (Ed25519 signing is deterministic).
+fn check_valid_envelope(v: &Json, msg: &SignedMessage) {
+    let id = &v["id"];
+    let fields = &v["fields"];
+    let header = msg.header();
+    assert_eq!(msg.as_bytes(), hex(&v["input"]).as_slice(), "{id}");
+    assert_eq!(msg.header_bytes(), hex(&v["header"]).as_slice(), "{id}");
+    assert_eq!(msg.id().as_bytes().to_vec(), hex(&v["message_id"]), "{id}");
+    assert_eq!(msg.id().to_string(), str_of(v, "message_id_text"), "{id}");
+    assert_eq!(
+        msg.signature().to_bytes().to_vec(),
+        hex(&v["signature"]),
+        "{id}"
+    );
+    assert_eq!(header.body_hash().to_vec(), hex(&v["body_hash"]), "{id}");
+    assert_eq!(
+        header.key().as_bytes().to_vec(),
+        hex(&fields["key"]),
+        "{id}"
+    );
+    assert_eq!(
+        header.account().as_bytes().to_vec(),
+        hex(&fields["acct"]),
+        "{id}"
+    );
+    assert_eq!(Some(header.seq()), fields["seq"].as_u64(), "{id}");
+    assert_eq!(Some(header.time()), fields["time"].as_u64(), "{id}");
+    assert_eq!(header.kind().as_str(), str_of(fields, "kind"), "{id}");
+    assert_eq!(
+        header.prev().map(|p| p.as_bytes().to_vec()),
+        fields["prev"].as_str().map(|p| hex::decode(p).unwrap()),
+        "{id}"
+    );
+    let mut input = skylark::envelope::MESSAGE_SIGNATURE_CONTEXT
+        .as_bytes()
+        .to_vec();
+    input.push(0);
+    input.extend_from_slice(msg.header_bytes());
+    assert_eq!(input, hex(&v["signing_input"]), "{id}: signing input");
+    let stripped = v["stripped"].as_bool().unwrap();
+    assert_eq!(msg.is_stripped(), stripped, "{id}");
+    match v["body"].as_str() {
+        None => assert!(stripped && msg.body().is_none(), "{id}"),
+        Some(body) => assert_eq!(msg.body(), Some(hex::decode(body).unwrap().as_slice())),
+    }
+    // The encoding direction: the crate's own builder writes the same bytes.
+    let Some(seed) = v.get("secret_seed").and_then(Json::as_str) else {
+        return;
+    };
+    let key = SecretKey::from_seed(hex::decode(seed).unwrap().try_into().unwrap());
+    if stripped {
+        return;
+    }
+    let Ok(Value::Map(body)) = cbor::decode(&hex(&v["body"])) else {
+        panic!("{id}: body of a valid message is not a map");
+    };
+    let prev = fields["prev"]
+        .as_str()
+        .map(|p| MessageId::from_bytes(hex::decode(p).unwrap().try_into().unwrap()));
+    let built = Draft::new(
+        AccountId::from_bytes(hex(&fields["acct"]).try_into().unwrap()),
+        Kind::new(str_of(fields, "kind")).unwrap(),
+        header.time(),
+        &body,
+    )
+    .and_then(|d| d.at(header.seq(), prev))
+    .and_then(|d| d.sign(&key))
+    .unwrap_or_else(|e| panic!("{id}: builder refused a valid message: {e}"));
+    assert_eq!(
+        built.as_bytes(),
+        msg.as_bytes(),
+        "{id}: builder bytes differ"
+    );
+}
