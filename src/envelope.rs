@@ -57,6 +57,7 @@ use crate::cbor::{
 };
 use crate::id::{body_hash, AccountId, MessageId};
 use crate::keys::{KeyError, PublicKey, SecretKey, Signature, SignatureError};
+use crate::message::ValidationError;
 
 /// The protocol version this crate reads and writes (rule ENV-6).
 pub const VERSION: u64 = 1;
@@ -212,10 +213,14 @@ pub enum EnvelopeError {
     /// The signature does not verify (ENV-14).
     #[error("signature: {0}")]
     Signature(SignatureError),
+    /// A draft's body breaks a body rule of its core kind (the message layer, `spec/05-messages.md`).
+    /// Only [`Draft::new`] reports it: verifying received bytes never looks at what a body means.
+    #[error("body rule: {0}")]
+    Body(ValidationError),
 }
 
 impl EnvelopeError {
-    /// The stable error code. CBOR, key and signature errors keep their own codes.
+    /// The stable error code. CBOR, key, signature and body errors keep their own codes.
     ///
     /// ```
     /// use skylark::envelope::SignedMessage;
@@ -240,11 +245,12 @@ impl EnvelopeError {
             Self::BodyNotMap => "env.body_not_map",
             Self::BodyHashMismatch => "env.body_hash_mismatch",
             Self::Signature(e) => e.code(),
+            Self::Body(e) => e.code(),
         }
     }
 
     /// The ID of the envelope rule that failed. For CBOR, key and signature errors the inner error's
-    /// `rule()` names the rule of that layer too.
+    /// `rule()` names the rule of that layer too; for body errors this is the body rule itself.
     ///
     /// ```
     /// use skylark::envelope::SignedMessage;
@@ -282,6 +288,7 @@ impl EnvelopeError {
             Self::BodyNotMap => "ENV-12",
             Self::BodyHashMismatch => "ENV-13",
             Self::Signature(_) => "ENV-14",
+            Self::Body(e) => e.rule(),
         }
     }
 
@@ -372,13 +379,15 @@ impl fmt::Debug for Kind {
 /// The decoded fields of a header, as signed.
 ///
 /// ```
-/// use skylark::cbor::Map;
+/// use skylark::cbor::{Map, Value};
 /// use skylark::envelope::{Draft, Kind};
 /// use skylark::id::AccountId;
 /// use skylark::keys::SecretKey;
 ///
 /// let key = SecretKey::from_seed([1; 32]);
-/// let msg = Draft::new(AccountId::from_bytes([2; 32]), Kind::new("follow")?, 5, &Map::new())?
+/// let mut body = Map::new();
+/// body.insert("subject", Value::Bytes(vec![3; 32]));
+/// let msg = Draft::new(AccountId::from_bytes([2; 32]), Kind::new("follow")?, 5, &body)?
 ///     .sign(&key)?;
 /// let header = msg.header();
 /// assert_eq!(header.kind().as_str(), "follow");
@@ -415,7 +424,7 @@ impl Header {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.header().version(), 1);
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -429,7 +438,7 @@ impl Header {
     /// ```
     /// # let secret = skylark::keys::SecretKey::from_seed([0; 32]);
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?.sign(&secret)?;
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?.sign(&secret)?;
     /// assert_eq!(msg.header().key(), &secret.public_key());
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
     /// ```
@@ -441,7 +450,7 @@ impl Header {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.header().seq(), 1);
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -454,7 +463,7 @@ impl Header {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([3; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.header().account().as_bytes(), &[3; 32]);
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -467,7 +476,7 @@ impl Header {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.header().body_hash().len(), 32);
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -480,9 +489,9 @@ impl Header {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
-    /// assert_eq!(msg.header().kind().as_str(), "post");
+    /// assert_eq!(msg.header().kind().as_str(), "profile");
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
     /// ```
     pub fn kind(&self) -> &Kind {
@@ -493,7 +502,7 @@ impl Header {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.header().prev(), None);
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -506,7 +515,7 @@ impl Header {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 42, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 42, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.header().time(), 42);
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -710,7 +719,7 @@ fn span_of(outer: &[u8], inner: &[u8]) -> Range<usize> {
 ///
 /// ```
 /// use skylark::envelope::{Draft, Envelope, Kind};
-/// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("post")?, 0,
+/// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("profile")?, 0,
 /// #     &skylark::cbor::Map::new())?.sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
 /// let envelope = Envelope::decode(msg.as_bytes())?;
 /// assert_eq!(envelope.id(), msg.id());
@@ -838,7 +847,7 @@ impl Envelope {
     ///
     /// ```
     /// # use skylark::envelope::{Draft, Envelope, Kind};
-    /// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("post")?, 0,
+    /// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("profile")?, 0,
     /// #     &skylark::cbor::Map::new())?.sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// let mut bytes = msg.as_bytes().to_vec();
     /// let last = bytes.len() - 1;
@@ -871,7 +880,7 @@ impl Envelope {
     ///
     /// ```
     /// # use skylark::envelope::{Draft, Envelope, Kind};
-    /// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("post")?, 0,
+    /// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("profile")?, 0,
     /// #     &skylark::cbor::Map::new())?.sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(Envelope::decode(msg.as_bytes())?.id(), msg.id());
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -884,7 +893,7 @@ impl Envelope {
     ///
     /// ```
     /// # use skylark::envelope::{Draft, Envelope, Kind};
-    /// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("post")?, 0,
+    /// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("profile")?, 0,
     /// #     &skylark::cbor::Map::new())?.sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(Envelope::decode(msg.as_bytes())?.header().seq(), 1);
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -897,7 +906,7 @@ impl Envelope {
     ///
     /// ```
     /// # use skylark::envelope::{Draft, Envelope, Kind};
-    /// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("post")?, 0,
+    /// # let msg = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("profile")?, 0,
     /// #     &skylark::cbor::Map::new())?.sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(Envelope::decode(msg.as_bytes())?.body(), Some(&[0xa0][..]));
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -928,7 +937,7 @@ fn check_body(body: &[u8]) -> Result<(), EnvelopeError> {
 /// ```
 /// use skylark::envelope::SignedMessage;
 /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-/// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+/// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
 /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
 /// let received = SignedMessage::from_bytes(msg.as_bytes())?;
 /// assert_eq!(received, msg);
@@ -966,7 +975,7 @@ impl SignedMessage {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.as_bytes()[0], 0xa3); // a map of three entries: "b", "h", "s"
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -979,7 +988,7 @@ impl SignedMessage {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.id(), skylark::id::MessageId::of_header(msg.header_bytes()));
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -992,9 +1001,9 @@ impl SignedMessage {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
-    /// assert_eq!(msg.header().kind().as_str(), "post");
+    /// assert_eq!(msg.header().kind().as_str(), "profile");
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
     /// ```
     pub fn header(&self) -> &Header {
@@ -1005,7 +1014,7 @@ impl SignedMessage {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.header_bytes()[0], 0xa7); // seven fields: no "prev" in a first message
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -1019,7 +1028,7 @@ impl SignedMessage {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.body(), Some(&[0xa0][..]));
     /// assert_eq!(msg.stripped().body(), None);
@@ -1033,7 +1042,7 @@ impl SignedMessage {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert_eq!(msg.body_map(), Some(skylark::cbor::Map::new()));
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
@@ -1051,7 +1060,7 @@ impl SignedMessage {
     /// ```
     /// # let secret = skylark::keys::SecretKey::from_seed([0; 32]);
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?.sign(&secret)?;
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?.sign(&secret)?;
     /// let mut input = skylark::envelope::MESSAGE_SIGNATURE_CONTEXT.as_bytes().to_vec();
     /// input.push(0);
     /// input.extend_from_slice(msg.header_bytes());
@@ -1066,7 +1075,7 @@ impl SignedMessage {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// assert!(!msg.is_stripped());
     /// assert!(msg.stripped().is_stripped());
@@ -1082,7 +1091,7 @@ impl SignedMessage {
     ///
     /// ```
     /// # let msg = skylark::envelope::Draft::new(skylark::id::AccountId::from_bytes([0; 32]),
-    /// #     skylark::envelope::Kind::new("post")?, 0, &skylark::cbor::Map::new())?
+    /// #     skylark::envelope::Kind::new("profile")?, 0, &skylark::cbor::Map::new())?
     /// #     .sign(&skylark::keys::SecretKey::from_seed([0; 32]))?;
     /// let remainder = msg.stripped();
     /// assert_eq!(remainder.id(), msg.id());
@@ -1142,7 +1151,7 @@ fn assemble(
 /// use skylark::keys::SecretKey;
 ///
 /// let account = AccountId::from_bytes([1; 32]);
-/// let draft = Draft::new(account, Kind::new("post")?, 1_000, &Map::new())?;
+/// let draft = Draft::new(account, Kind::new("profile")?, 1_000, &Map::new())?;
 /// // A sequence number above 1 needs the previous message's id.
 /// assert_eq!(draft.clone().at(2, None).unwrap_err(), EnvelopeError::PrevMissing);
 /// let msg = draft.at(2, Some(MessageId::from_bytes([9; 32])))?.sign(&SecretKey::from_seed([1; 32]))?;
@@ -1167,13 +1176,23 @@ impl Draft {
     ///
     /// [`EnvelopeError::TimeOutOfRange`] for a time above [`MAX_SAFE_INTEGER`];
     /// [`EnvelopeError::Cbor`] with [`Part::Body`] if the body nests deeper than
-    /// [`crate::cbor::MAX_DEPTH`]; [`EnvelopeError::TooLarge`] if it could never fit in a message.
+    /// [`crate::cbor::MAX_DEPTH`]; [`EnvelopeError::TooLarge`] if it could never fit in a message;
+    /// [`EnvelopeError::Body`] if `kind` is one of the [`crate::message::CORE_KINDS`] and the body
+    /// breaks one of its rules (those that do not depend on other messages), so that an invalid
+    /// core body cannot be signed. Other kinds' bodies are any map.
     ///
     /// ```
     /// use skylark::envelope::{Draft, Kind};
     /// let err = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("post")?,
     ///     u64::MAX, &skylark::cbor::Map::new()).unwrap_err();
     /// assert_eq!(err.code(), "env.time_out_of_range");
+    /// // A post needs content: the message layer's body rules apply to core kinds.
+    /// let err = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("post")?,
+    ///     0, &skylark::cbor::Map::new()).unwrap_err();
+    /// assert_eq!((err.code(), err.rule()), ("msg.empty_post", "POST-1"));
+    /// // Other kinds' bodies are any map.
+    /// assert!(Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("com.example.ping")?,
+    ///     0, &skylark::cbor::Map::new()).is_ok());
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
     /// ```
     pub fn new(
@@ -1185,11 +1204,16 @@ impl Draft {
         if time > MAX_SAFE_INTEGER {
             return Err(EnvelopeError::TimeOutOfRange { time });
         }
-        let body = body.to_bytes();
+        let map = body;
+        let body = map.to_bytes();
         if body.len() > MAX_MESSAGE_SIZE {
             return Err(EnvelopeError::TooLarge { len: body.len() });
         }
         check_body(&body)?;
+        // The message layer's rules for core kinds. The map's iteration order is the encoded
+        // order, so the checks meet the fields exactly as a receiver decoding `body` would.
+        crate::message::check_draft_body(kind.as_str(), map, &account, time)
+            .map_err(EnvelopeError::Body)?;
         Ok(Draft {
             account,
             kind,
@@ -1208,8 +1232,8 @@ impl Draft {
     /// # let key = skylark::keys::SecretKey::from_seed([0; 32]);
     /// # let account = skylark::id::AccountId::from_bytes([0; 32]);
     /// # let body = skylark::cbor::Map::new();
-    /// let first = Draft::new(account, Kind::new("post")?, 1, &body)?.sign(&key)?;
-    /// let second = Draft::new(account, Kind::new("post")?, 2, &body)?.after(&first).sign(&key)?;
+    /// let first = Draft::new(account, Kind::new("profile")?, 1, &body)?.sign(&key)?;
+    /// let second = Draft::new(account, Kind::new("profile")?, 2, &body)?.after(&first).sign(&key)?;
     /// assert_eq!(second.header().prev(), Some(first.id()));
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
     /// ```
@@ -1230,7 +1254,7 @@ impl Draft {
     ///
     /// ```
     /// # use skylark::envelope::{Draft, Kind, EnvelopeError};
-    /// # let draft = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("post")?, 1,
+    /// # let draft = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("profile")?, 1,
     /// #     &skylark::cbor::Map::new())?;
     /// assert_eq!(draft.at(0, None).unwrap_err().code(), "env.seq_out_of_range");
     /// # Ok::<(), EnvelopeError>(())

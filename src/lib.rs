@@ -25,6 +25,8 @@
 //! - [`id`]: BLAKE3 content addressing with domain separation, and the one text form of every id.
 //! - [`keys`]: Ed25519 keys and the one signature validity predicate.
 //! - [`envelope`]: the signed wire form of one message.
+//! - [`message`]: the social message kinds (posts, profiles, follows, labels, …), their bodies, and
+//!   validation against a node's context: valid, invalid or undecided.
 //!
 //! Every error has a stable `code()` and names the spec `rule()` it enforces; the test vectors use the
 //! same codes.
@@ -62,3 +64,4 @@ pub mod cbor;
 pub mod envelope;
 pub mod id;
 pub mod keys;
+pub mod message;

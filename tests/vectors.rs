@@ -324,3 +324,105 @@ fn check_valid_envelope(v: &Json, msg: &SignedMessage) {
         "{id}: builder bytes differ"
     );
 }
+
+#[test]
+fn message_vectors() {
+    use skylark::message::{validate, AuthError, Authorization, MemoryContext, Missing, Verdict};
+    let vectors = load("messages.json");
+    let mut seen = BTreeSet::new();
+    let mut outcomes = [0usize; 3];
+    for v in &vectors {
+        let id = &v["id"];
+        let message = SignedMessage::from_bytes(&hex(&v["input"]))
+            .unwrap_or_else(|e| panic!("{id}: input fails layer 1: {e}"));
+        let context = &v["context"];
+        let authorization = match str_of(context, "authorization") {
+            "authorized" => Authorization::Authorized,
+            "unknown" => Authorization::Unknown,
+            code => Authorization::Denied(
+                AuthError::from_code(code).unwrap_or_else(|| panic!("{id}: unknown code {code}")),
+            ),
+        };
+        let mut ctx = MemoryContext::new(context["now"].as_u64().unwrap(), authorization);
+        for known in context["known"].as_array().unwrap() {
+            ctx.insert(&SignedMessage::from_bytes(&hex(known)).unwrap());
+        }
+        let verdict = validate(message, &ctx);
+        match (str_of(v, "outcome"), verdict) {
+            ("valid", Verdict::Valid(valid)) => {
+                outcomes[0] += 1;
+                assert_eq!(
+                    valid.message().header().kind().as_str(),
+                    str_of(v, "kind"),
+                    "{id}"
+                );
+                let diag = valid
+                    .message()
+                    .body_map()
+                    .map(|m| Value::Map(m).to_string());
+                assert_eq!(diag.as_deref(), v["body_diag"].as_str(), "{id}: body");
+            }
+            ("invalid", Verdict::Invalid(e)) => {
+                outcomes[1] += 1;
+                assert_eq!(e.code(), str_of(v, "error"), "{id}: error code");
+                seen.insert(e.code().to_string());
+            }
+            ("undecided", Verdict::Undecided(missing)) => {
+                outcomes[2] += 1;
+                let got: Vec<String> = missing
+                    .iter()
+                    .map(|m| match m {
+                        Missing::KeyAuthorization => "key_authorization".to_string(),
+                        Missing::Message(id) => hex::encode(id.as_bytes()),
+                        other => format!("{other}"),
+                    })
+                    .collect();
+                let want: Vec<&str> = v["missing"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.as_str().unwrap())
+                    .collect();
+                assert_eq!(got, want, "{id}: missing");
+            }
+            (want, got) => panic!("{id}: expected {want}, got {got:?}"),
+        }
+    }
+    assert!(outcomes.iter().all(|&n| n > 0), "{outcomes:?}");
+    for code in [
+        "msg.unknown_field",
+        "msg.missing_field",
+        "msg.wrong_type",
+        "msg.too_long",
+        "msg.too_short",
+        "msg.too_many",
+        "msg.out_of_range",
+        "msg.non_canonical_flag",
+        "msg.invalid_url",
+        "msg.invalid_lang",
+        "msg.duplicate",
+        "msg.invalid_media_type",
+        "msg.dimensions",
+        "msg.invalid_facet_type",
+        "msg.facet_fields",
+        "msg.facet_range",
+        "msg.facet_boundary",
+        "msg.facet_order",
+        "msg.invalid_tag",
+        "msg.invalid_label",
+        "msg.empty_post",
+        "msg.invalid_embed_type",
+        "msg.invalid_emoji",
+        "msg.self_reference",
+        "msg.subject",
+        "msg.invalid_reason",
+        "msg.time_in_future",
+        "msg.time_regression",
+        "msg.prev_key_mismatch",
+        "msg.prev_seq_mismatch",
+        "msg.not_own_target",
+        "msg.target_kind",
+    ] {
+        assert!(seen.contains(code), "no message vector produces {code}");
+    }
+}

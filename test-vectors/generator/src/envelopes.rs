@@ -263,8 +263,8 @@ pub fn generate() -> String {
         None,
     );
     let body2 = encode(&m(vec![
-        ("lang", t("en")),
         ("text", t("A second message.")),
+        ("langs", Value::A(vec![t("en")])),
     ]));
     let h2 = hdr(
         &alice,
@@ -397,7 +397,16 @@ pub fn generate() -> String {
             deep = Value::A(vec![deep]);
         }
         let body_deep = encode(&m(vec![("a", deep)]));
-        let h = hdr(&carol, &acct_carol, 1, None, "post", T0, &body_deep);
+        // An extension kind: the envelope layer takes any map, and a core kind would add its own body rules.
+        let h = hdr(
+            &carol,
+            &acct_carol,
+            1,
+            None,
+            "com.example.deep",
+            T0,
+            &body_deep,
+        );
         o.valid(
             "body-depth-16",
             "a body nested exactly 16 containers deep (the map plus 15 arrays): the depth limit applies to the body on its own",

@@ -1,4 +1,4 @@
-//! Generator of the Skylark layer-1 test vectors.
+//! Generator of the Skylark test vectors (layer 1, and layer-2 message validation).
 //!
 //! Independent of the `skylark` crate on purpose: every byte here is written from the design (with a
 //! tiny canonical CBOR writer, hex and base32 encoders of its own, BLAKE3 and Ed25519 from their
@@ -12,6 +12,7 @@ pub mod dasl;
 pub mod ed;
 pub mod envelopes;
 pub mod identifiers;
+pub mod messages;
 pub mod signatures;
 pub mod util;
 
@@ -36,6 +37,7 @@ pub fn generate(repo_root: &Path) -> Vec<(PathBuf, String)> {
             signatures::generate_speccheck(repo_root),
         ),
         (PathBuf::from("envelopes.json"), envelopes::generate()),
+        (PathBuf::from("messages.json"), messages::generate()),
     ]
 }
 
