@@ -524,6 +524,12 @@ impl Header {
         self.time
     }
 
+    /// The id of the message with this header. Header bytes are canonical, so encoding the decoded
+    /// fields gives back exactly the bytes received, and their hash is the id (rule ID-1).
+    pub(crate) fn id(&self) -> MessageId {
+        MessageId::of_header(&self.encode())
+    }
+
     /// The canonical header bytes.
     fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(200 + self.kind.0.len());

@@ -43,7 +43,7 @@ use crate::id::{parse_text, write_text, ParseIdError};
 /// assert_eq!(KeyError::SmallOrder.code(), "key.small_order");
 /// ```
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum KeyError {
     /// The key is not 32 bytes long (SIG-1).
     #[error("public key is {len} bytes, not 32")]

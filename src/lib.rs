@@ -27,6 +27,8 @@
 //! - [`envelope`]: the signed wire form of one message.
 //! - [`message`]: the social message kinds (posts, profiles, follows, labels, …), their bodies, and
 //!   validation against a node's context: valid, invalid or undecided.
+//! - [`account`]: self-certifying accounts, root keys, delegated app keys, revocation and recovery, as
+//!   a pure state machine over key operations.
 //!
 //! Every error has a stable `code()` and names the spec `rule()` it enforces; the test vectors use the
 //! same codes.
@@ -60,6 +62,7 @@
 
 extern crate alloc;
 
+pub mod account;
 pub mod cbor;
 pub mod envelope;
 pub mod id;

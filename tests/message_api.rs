@@ -349,7 +349,7 @@ fn stripped_remainders_are_validated_on_their_header_only() {
         invalid(validate(remainder.clone(), &authorized(NOW - 600_001))).0,
         "msg.time_in_future"
     );
-    let unknown = MemoryContext::new(NOW, Authorization::Unknown);
+    let unknown = MemoryContext::new(NOW, Authorization::Unknown(Missing::KeyAuthorization));
     assert_eq!(
         undecided(validate(remainder, &unknown)),
         [Missing::KeyAuthorization]
@@ -393,7 +393,7 @@ fn time_is_checked_before_authorization() {
 fn authorization_denials_pass_through() {
     let msg = sign(&text_post("x"), ALICE, NOW, ALICE_SEED);
     for code in [
-        "auth.unknown_account",
+        "auth.before_delegation",
         "auth.not_delegated",
         "auth.out_of_scope",
         "auth.expired",
@@ -404,7 +404,7 @@ fn authorization_denials_pass_through() {
         let context = MemoryContext::new(NOW, Authorization::Denied(error));
         assert_eq!(invalid(validate(msg.clone(), &context)), (code, "MSG-3"));
     }
-    let unknown = MemoryContext::new(NOW, Authorization::Unknown);
+    let unknown = MemoryContext::new(NOW, Authorization::Unknown(Missing::KeyAuthorization));
     assert_eq!(
         undecided(validate(msg, &unknown)),
         [Missing::KeyAuthorization]
@@ -423,7 +423,7 @@ fn history_needs_the_previous_message() {
         Verdict::Valid(_)
     ));
     // Missing, and recorded after the key authorization.
-    let unknown = MemoryContext::new(NOW, Authorization::Unknown);
+    let unknown = MemoryContext::new(NOW, Authorization::Unknown(Missing::KeyAuthorization));
     assert_eq!(
         undecided(validate(second.clone(), &unknown)),
         [Missing::KeyAuthorization, Missing::Message(first.id())]
@@ -548,7 +548,7 @@ fn missing_items_are_in_order_without_duplicates() {
         &post,
     );
     // The usual edit: its previous message is the post it edits; asked for once.
-    let unknown = MemoryContext::new(NOW, Authorization::Unknown);
+    let unknown = MemoryContext::new(NOW, Authorization::Unknown(Missing::KeyAuthorization));
     assert_eq!(
         undecided(validate(v2.clone(), &unknown)),
         [Missing::KeyAuthorization, Missing::Message(post.id())]
@@ -585,14 +585,16 @@ fn an_invalid_lookup_wins_over_earlier_missing_items() {
     let first = sign(&text_post("1"), ALICE, NOW, ALICE_SEED);
     let delete = sign_after(&Delete::new(bobs.id()), ALICE, NOW, ALICE_SEED, &first);
     // Key authorization unknown and previous message missing, but the target is someone else's.
-    let context = MemoryContext::new(NOW, Authorization::Unknown).with(&bobs);
+    let context =
+        MemoryContext::new(NOW, Authorization::Unknown(Missing::KeyAuthorization)).with(&bobs);
     assert_eq!(
         invalid(validate(delete, &context)),
         ("msg.not_own_target", "DELETE-1")
     );
     // And a history error wins over an unknown authorization.
     let earlier = sign_after(&text_post("2"), ALICE, NOW - 5, ALICE_SEED, &first);
-    let context = MemoryContext::new(NOW, Authorization::Unknown).with(&first);
+    let context =
+        MemoryContext::new(NOW, Authorization::Unknown(Missing::KeyAuthorization)).with(&first);
     assert_eq!(
         invalid(validate(earlier, &context)).0,
         "msg.time_regression"

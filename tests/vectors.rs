@@ -338,7 +338,7 @@ fn message_vectors() {
         let context = &v["context"];
         let authorization = match str_of(context, "authorization") {
             "authorized" => Authorization::Authorized,
-            "unknown" => Authorization::Unknown,
+            "unknown" => Authorization::Unknown(Missing::KeyAuthorization),
             code => Authorization::Denied(
                 AuthError::from_code(code).unwrap_or_else(|| panic!("{id}: unknown code {code}")),
             ),

@@ -98,15 +98,12 @@ impl fmt::Debug for Path {
 ///
 /// assert_eq!(AuthError::Revoked.code(), "auth.revoked");
 /// assert_eq!(AuthError::from_code("auth.expired"), Some(AuthError::Expired));
-/// assert_eq!(AuthError::Expired.rule(), "MSG-3");
+/// assert_eq!(AuthError::Expired.rule(), "AUTH-5");
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum AuthError {
-    /// The account is not known to be an account at all.
-    #[error("unknown account")]
-    UnknownAccount,
-    /// The key was never delegated by the account.
+    /// The key was never delegated by the account (AUTH-3).
     #[error("key is not delegated by the account")]
     NotDelegated,
     /// The key's delegation does not cover this kind of message.
@@ -118,18 +115,24 @@ pub enum AuthError {
     /// The key was revoked before this message.
     #[error("key has been revoked")]
     Revoked,
-    /// A root key signed an ordinary message; root keys sign only key operations.
+    /// A root key signed an ordinary message; root keys sign only key operations (AUTH-2).
     #[error("root keys do not sign ordinary messages")]
     RootKeyMessage,
+    /// The message claims a time before its key was delegated (AUTH-5).
+    #[error("message time is before the key's delegation")]
+    BeforeDelegation,
+    /// A key operation that is not a valid operation of its account (ACCT-1 to ACCT-9).
+    #[error("invalid key operation: {0}")]
+    Operation(crate::account::AccountError),
 }
 
 const AUTH_ERRORS: [AuthError; 6] = [
-    AuthError::UnknownAccount,
+    AuthError::RootKeyMessage,
     AuthError::NotDelegated,
     AuthError::OutOfScope,
     AuthError::Expired,
     AuthError::Revoked,
-    AuthError::RootKeyMessage,
+    AuthError::BeforeDelegation,
 ];
 
 impl AuthError {
@@ -140,25 +143,34 @@ impl AuthError {
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
-            Self::UnknownAccount => "auth.unknown_account",
             Self::NotDelegated => "auth.not_delegated",
             Self::OutOfScope => "auth.out_of_scope",
             Self::Expired => "auth.expired",
             Self::Revoked => "auth.revoked",
             Self::RootKeyMessage => "auth.root_key_message",
+            Self::BeforeDelegation => "auth.before_delegation",
+            Self::Operation(e) => e.code(),
         }
     }
 
-    /// The rule that passes the denial on: always MSG-3 (key authorization).
+    /// The accounts-layer rule that denies the key (`spec/06-accounts.md`).
     ///
     /// ```
-    /// assert_eq!(skylark::message::AuthError::NotDelegated.rule(), "MSG-3");
+    /// assert_eq!(skylark::message::AuthError::NotDelegated.rule(), "AUTH-3");
     /// ```
     pub fn rule(&self) -> &'static str {
-        "MSG-3"
+        match self {
+            Self::RootKeyMessage => "AUTH-2",
+            Self::NotDelegated => "AUTH-3",
+            Self::OutOfScope => "AUTH-4",
+            Self::BeforeDelegation | Self::Expired => "AUTH-5",
+            Self::Revoked => "AUTH-6",
+            Self::Operation(e) => e.rule(),
+        }
     }
 
-    /// The denial with this code, as the test vectors and other layers spell it.
+    /// The denial with this `auth.*` code, as the test vectors spell it (operation errors have
+    /// their own `acct.*` and `key.*` codes and are not looked up here).
     ///
     /// ```
     /// use skylark::message::AuthError;
@@ -404,6 +416,9 @@ pub enum ValidationError {
     /// The accounts layer refuses the signing key (MSG-3).
     #[error("key authorization: {0}")]
     Auth(AuthError),
+    /// The body of a key operation breaks the operation's schema (ACCT-1).
+    #[error("key operation: {0}")]
+    Operation(crate::account::AccountError),
 }
 
 impl ValidationError {
@@ -449,6 +464,7 @@ impl ValidationError {
             Self::NotOwnTarget { .. } => "msg.not_own_target",
             Self::TargetKind { .. } => "msg.target_kind",
             Self::Auth(e) => e.code(),
+            Self::Operation(e) => e.code(),
         }
     }
 
@@ -521,7 +537,9 @@ impl ValidationError {
                     _ => "UNDO-1",
                 }
             }
-            Self::Auth(e) => e.rule(),
+            // Validation fails on MSG-3; the denial's own rule (AUTH-n) is `AuthError::rule`.
+            Self::Auth(_) => "MSG-3",
+            Self::Operation(e) => e.rule(),
         }
     }
 }

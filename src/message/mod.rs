@@ -67,7 +67,7 @@
 //! // cannot decide yet.
 //! let edit = Edit::builder(sent.id(), sent.id()).text("Hello again, Skylark!").build()?;
 //! let edited = edit.draft(alice, NOW + 60_000)?.after(&sent).sign(&key)?;
-//! let verdict = validate(edited.clone(), &MemoryContext::new(NOW + 60_000, Authorization::Unknown));
+//! let verdict = validate(edited.clone(), &MemoryContext::new(NOW + 60_000, Authorization::Unknown(Missing::KeyAuthorization)));
 //! assert_eq!(
 //!     verdict,
 //!     Verdict::Undecided(vec![Missing::KeyAuthorization, Missing::Message(sent.id())])
@@ -227,6 +227,10 @@ pub enum Body {
     Label(Label),
     /// `report`
     Report(Report),
+    /// A key operation (`genesis`, `roots`, `delegate`, `revoke`, `enckey`): the body map, which
+    /// follows the operation's schema (ACCT-1). Its effect on the account is the business of
+    /// [`crate::account::Accounts`].
+    Operation(Map),
     /// A kind that is not a core kind (EXT-1): the body map, untouched.
     Unknown(Map),
     /// A stripped remainder: the body has been dropped.
@@ -263,6 +267,11 @@ fn parse_core(
         "unblock" => Subject::parse(map, account).map(Body::Unblock),
         "label" => Label::parse(map, author.map(|a| a.time)).map(Body::Label),
         "report" => Report::parse(map).map(Body::Report),
+        kind if crate::account::is_operation_kind(kind) => {
+            crate::account::check_operation_body(kind, map)
+                .map(|()| Body::Operation(map.clone()))
+                .map_err(ValidationError::Operation)
+        }
         _ => return None,
     })
 }

@@ -912,7 +912,8 @@ fn report_rules() {
 #[test]
 fn other_kinds_are_valid_not_understood() {
     let body = map(&[("anything", Value::Array(vec![1u64.into(), "x".into()]))]);
-    for kind in ["com.example.poll", "ping", "genesis", "posts"] {
+    // "genesis" and the other key-operation kinds are core kinds of the accounts layer (ACCT-1).
+    for kind in ["com.example.poll", "ping", "posts"] {
         assert_eq!(
             check(kind, &body),
             Ok(Body::Unknown(body.clone())),
@@ -921,6 +922,10 @@ fn other_kinds_are_valid_not_understood() {
     }
     assert!(check_draft_body("com.example.poll", &body, &AUTHOR, TIME).is_ok());
     assert!(check_draft_body("post", &body, &AUTHOR, TIME).is_err());
+    assert_eq!(
+        check("genesis", &body).map_err(|e| e.code()),
+        Err("acct.body")
+    );
 }
 
 // ---- builders: every built body validates and round-trips ----

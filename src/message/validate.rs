@@ -9,7 +9,7 @@ use core::fmt;
 use super::error::{AuthError, ValidationError};
 use super::{parse_body, Author, Body, BodyKind, Delete, Edit, Unreact, Unrepost};
 use crate::envelope::{Header, SignedMessage};
-use crate::id::MessageId;
+use crate::id::{AccountId, MessageId};
 
 /// How far in the future a message's time may be, in milliseconds: 10 minutes of clock skew
 /// (rule MSG-2).
@@ -32,8 +32,9 @@ pub enum Authorization {
     Authorized,
     /// The key may not sign the message.
     Denied(AuthError),
-    /// Not known yet: the account's key operations have not all arrived.
-    Unknown,
+    /// Not decidable yet, and what is missing: [`Missing::KeyAuthorization`] when the context can say
+    /// no more, or the account or message the accounts layer needs.
+    Unknown(Missing),
 }
 
 /// What validation needs from the world: the time, key authorization, and the headers of other
@@ -43,7 +44,7 @@ pub enum Authorization {
 /// ```
 /// use skylark::envelope::Header;
 /// use skylark::id::MessageId;
-/// use skylark::message::{Authorization, Context};
+/// use skylark::message::{Missing, Authorization, Context};
 ///
 /// /// Knows nothing: every lookup is missing.
 /// struct Nothing(u64);
@@ -53,7 +54,7 @@ pub enum Authorization {
 ///         self.0
 ///     }
 ///     fn authorize(&self, _: &Header) -> Authorization {
-///         Authorization::Unknown
+///         Authorization::Unknown(Missing::KeyAuthorization)
 ///     }
 ///     fn header(&self, _: &MessageId) -> Option<Header> {
 ///         None
@@ -75,11 +76,11 @@ pub trait Context {
     ///
     /// ```
     /// use skylark::envelope::Draft;
-    /// use skylark::message::{Authorization, BodyKind, Context, MemoryContext, Profile};
+    /// use skylark::message::{Missing, Authorization, BodyKind, Context, MemoryContext, Profile};
     /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
     /// let msg = Profile::builder().build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
-    /// let context = MemoryContext::new(0, Authorization::Unknown);
-    /// assert_eq!(context.authorize(msg.header()), Authorization::Unknown);
+    /// let context = MemoryContext::new(0, Authorization::Unknown(Missing::KeyAuthorization));
+    /// assert_eq!(context.authorize(msg.header()), Authorization::Unknown(Missing::KeyAuthorization));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn authorize(&self, header: &Header) -> Authorization;
@@ -128,8 +129,8 @@ impl MemoryContext {
     /// knows no other messages yet.
     ///
     /// ```
-    /// use skylark::message::{Authorization, MemoryContext};
-    /// let context = MemoryContext::new(1_764_115_200_000, Authorization::Unknown);
+    /// use skylark::message::{Missing, Authorization, MemoryContext};
+    /// let context = MemoryContext::new(1_764_115_200_000, Authorization::Unknown(Missing::KeyAuthorization));
     /// # let _ = context;
     /// ```
     pub fn new(now: u64, authorization: Authorization) -> Self {
@@ -197,8 +198,11 @@ pub enum Missing {
     /// Whether the key may sign the message (rule MSG-3).
     KeyAuthorization,
     /// The header of this message: the key's previous message (MSG-4) or a target (EDIT-2,
-    /// EDIT-3, DELETE-1, UNDO-1).
+    /// EDIT-3, DELETE-1, UNDO-1), or a message of the key's history that its revocation cutoff
+    /// needs (AUTH-6).
     Message(MessageId),
+    /// The genesis of this account (AUTH-1).
+    Account(AccountId),
 }
 
 impl fmt::Display for Missing {
@@ -206,6 +210,7 @@ impl fmt::Display for Missing {
         match self {
             Missing::KeyAuthorization => f.write_str("key authorization"),
             Missing::Message(id) => write!(f, "message {id}"),
+            Missing::Account(id) => write!(f, "account {id}"),
         }
     }
 }
@@ -287,7 +292,7 @@ impl ValidMessage {
 /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
 /// # let alice = skylark::id::AccountId::from_bytes([0xaa; 32]);
 /// let msg = Post::builder().text("hi").build()?.draft(alice, 0)?.sign(&key)?;
-/// let verdict = validate(msg, &MemoryContext::new(0, Authorization::Unknown));
+/// let verdict = validate(msg, &MemoryContext::new(0, Authorization::Unknown(Missing::KeyAuthorization)));
 /// assert_eq!(verdict, Verdict::Undecided(vec![Missing::KeyAuthorization]));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -318,7 +323,7 @@ pub enum Verdict {
 /// So an invalid finding in steps 4 and 5 wins over a missing item recorded earlier.
 ///
 /// ```
-/// use skylark::message::{validate, Authorization, BodyKind, Delete, MemoryContext, Post, Verdict};
+/// use skylark::message::{Missing, validate, Authorization, BodyKind, Delete, MemoryContext, Post, Verdict};
 /// use skylark::id::AccountId;
 /// use skylark::keys::SecretKey;
 ///
@@ -328,7 +333,7 @@ pub enum Verdict {
 /// let delete = Delete::new(post.id()).draft(bob, 2_000)?.sign(&bob_key)?;
 ///
 /// // Bob may not delete Alice's post: invalid, even though bob's key authorization is unknown.
-/// let context = MemoryContext::new(2_000, Authorization::Unknown).with(&post);
+/// let context = MemoryContext::new(2_000, Authorization::Unknown(Missing::KeyAuthorization)).with(&post);
 /// match validate(delete, &context) {
 ///     Verdict::Invalid(e) => assert_eq!((e.code(), e.rule()), ("msg.not_own_target", "DELETE-1")),
 ///     other => panic!("{other:?}"),
@@ -382,7 +387,7 @@ fn check(
     match context.authorize(header) {
         Authorization::Authorized => {}
         Authorization::Denied(error) => return Err(ValidationError::Auth(error)),
-        Authorization::Unknown => record(&mut missing, Missing::KeyAuthorization),
+        Authorization::Unknown(item) => record(&mut missing, item),
     }
     // 4. MSG-4
     if let (2.., Some(prev)) = (header.seq(), header.prev()) {

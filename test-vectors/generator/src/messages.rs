@@ -111,7 +111,7 @@ pub const CODES: &[&str] = &[
 
 /// The authorization denial codes (passed through by validation).
 pub const AUTH_CODES: &[&str] = &[
-    "auth.unknown_account",
+    "auth.before_delegation",
     "auth.not_delegated",
     "auth.out_of_scope",
     "auth.expired",
@@ -4731,8 +4731,8 @@ fn auth(o: &mut Out, w: &World) {
         &["MSG-3", "MSG-4"],
         &msg,
         false,
-        &ctx().auth("auth.unknown_account"),
-        err("auth.unknown_account"),
+        &ctx().auth("auth.before_delegation"),
+        err("auth.before_delegation"),
     );
     let h = w.alice_hist("auth-denied-before-target");
     let msg = h.make("delete", 2, m(vec![("target", b(&h.at(5).id))]));

@@ -685,7 +685,7 @@ const CODES: &[&str] = &[
     "msg.prev_seq_mismatch",
     "msg.not_own_target",
     "msg.target_kind",
-    "auth.unknown_account",
+    "auth.before_delegation",
     "auth.not_delegated",
     "auth.out_of_scope",
     "auth.expired",

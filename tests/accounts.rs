@@ -1,0 +1,672 @@
+//! The key-state machine: order independence, recovery, equivocation, finality, and the rules that
+//! keep app keys away from key operations.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use proptest::prelude::*;
+use skylark::account::{AccountError, Accounts, Applied, Operation, Revocation, Scope};
+use skylark::envelope::{Kind, SignedMessage};
+use skylark::id::{AccountId, MessageId};
+use skylark::keys::SecretKey;
+
+fn key(n: u8) -> SecretKey {
+    SecretKey::from_seed([n; 32])
+}
+
+/// Signs `op` as the next message of `signer`, given the signer's previous message (if any).
+fn sign_after(
+    op: &Operation,
+    signer: &SecretKey,
+    previous: Option<&SignedMessage>,
+) -> SignedMessage {
+    let draft = op.draft().unwrap();
+    match previous {
+        Some(p) => draft.after(p).sign(signer).unwrap(),
+        None => draft.sign(signer).unwrap(),
+    }
+}
+
+/// A summary of an account's canonical state that two nodes can compare.
+fn summary(accounts: &Accounts, account: &AccountId) -> String {
+    let Some(view) = accounts.account(account) else {
+        return "unknown".into();
+    };
+    let apps: Vec<String> = view
+        .apps()
+        .map(|(k, g)| format!("{k}:{:?}:{}:{:?}", g.scope(), g.expires(), g.revocation()))
+        .collect();
+    format!(
+        "head={} roots={:?} apps={apps:?} contested={:?} enc={:?}",
+        view.head(),
+        view.roots(),
+        view.contested(),
+        view.encryption_key()
+    )
+}
+
+struct Story {
+    account: AccountId,
+    ops: Vec<SignedMessage>,
+}
+
+/// A realistic history: genesis with a recovery root and an everyday root; the everyday root
+/// delegates two apps; the everyday root is stolen and the thief delegates his own app and rotates
+/// the roots; the recovery root forks before the theft and rotates the everyday root out.
+fn recovery_story() -> (Story, MessageId, MessageId) {
+    let (recovery, everyday, thief) = (key(1), key(2), key(66));
+    let (phone, laptop, thief_app) = (key(3), key(4), key(67));
+    let g = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1_000)
+        .unwrap()
+        .sign(&recovery)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let d1 = sign_after(
+        &Operation::delegate(
+            account,
+            g.id(),
+            phone.public_key(),
+            &[],
+            1_000_000,
+            Some("phone"),
+            2_000,
+        )
+        .unwrap(),
+        &everyday,
+        None,
+    );
+    let d2 = sign_after(
+        &Operation::delegate(
+            account,
+            d1.id(),
+            laptop.public_key(),
+            &[Kind::new("post").unwrap()],
+            1_000_000,
+            None,
+            3_000,
+        )
+        .unwrap(),
+        &everyday,
+        Some(&d1),
+    );
+    // The thief, holding the everyday root, builds on d2.
+    let t1 = sign_after(
+        &Operation::delegate(
+            account,
+            d2.id(),
+            thief_app.public_key(),
+            &[],
+            1_000_000,
+            None,
+            4_000,
+        )
+        .unwrap(),
+        &everyday,
+        Some(&d2),
+    );
+    let t2 = sign_after(
+        &Operation::roots(account, t1.id(), &[thief.public_key()], 4_001).unwrap(),
+        &everyday,
+        Some(&t1),
+    );
+    // The user recovers with the recovery root, forking after d2.
+    let r = sign_after(
+        &Operation::roots(
+            account,
+            d2.id(),
+            &[recovery.public_key(), key(5).public_key()],
+            5_000,
+        )
+        .unwrap(),
+        &recovery,
+        Some(&g),
+    );
+    let ops = vec![g, d1, d2, t1, t2, r.clone()];
+    (
+        Story { account, ops },
+        r.id(),
+        MessageId::from_bytes([0; 32]),
+    )
+}
+
+#[test]
+fn recovery_root_beats_a_stolen_everyday_root_in_every_order() {
+    let (story, recovery_op, _) = recovery_story();
+    let mut reference = None;
+    // All 720 orders of the six operations.
+    let n = story.ops.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut count = 0;
+    permute(&mut order, 0, &mut |order| {
+        let mut accounts = Accounts::new();
+        for &i in order {
+            accounts.apply(&story.ops[i]).unwrap();
+        }
+        let s = summary(&accounts, &story.account);
+        let view = accounts.account(&story.account).unwrap();
+        assert_eq!(view.head(), recovery_op);
+        assert_eq!(view.roots()[1], key(5).public_key());
+        assert!(
+            view.app(&key(67).public_key()).is_none(),
+            "the thief's app is not delegated"
+        );
+        assert!(
+            view.app(&key(3).public_key()).is_some(),
+            "honest delegations survive"
+        );
+        match &reference {
+            None => reference = Some(s),
+            Some(r) => assert_eq!(r, &s),
+        }
+        count += 1;
+    });
+    assert_eq!(count, 720);
+}
+
+fn permute(v: &mut Vec<usize>, k: usize, f: &mut impl FnMut(&[usize])) {
+    if k == v.len() {
+        f(v);
+        return;
+    }
+    for i in k..v.len() {
+        v.swap(k, i);
+        permute(v, k + 1, f);
+        v.swap(k, i);
+    }
+}
+
+#[test]
+fn equivocation_by_one_root_stops_the_chain_until_a_higher_root_resolves_it() {
+    let (recovery, everyday) = (key(1), key(2));
+    let g = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1)
+        .unwrap()
+        .sign(&recovery)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let a = sign_after(
+        &Operation::delegate(account, g.id(), key(3).public_key(), &[], 100, None, 2).unwrap(),
+        &everyday,
+        None,
+    );
+    let b = sign_after(
+        &Operation::delegate(account, g.id(), key(4).public_key(), &[], 100, None, 2).unwrap(),
+        &everyday,
+        None,
+    );
+    let mut accounts = Accounts::new();
+    for op in [&g, &a, &b] {
+        accounts.apply(op).unwrap();
+    }
+    let view = accounts.account(&account).unwrap();
+    assert_eq!(view.head(), g.id());
+    let mut tied = vec![a.id(), b.id()];
+    tied.sort();
+    assert_eq!(view.contested(), tied.as_slice());
+    assert_eq!(view.apps().count(), 0);
+
+    // The recovery root resolves it by signing a child of the genesis.
+    let r = sign_after(
+        &Operation::delegate(account, g.id(), key(5).public_key(), &[], 100, None, 3).unwrap(),
+        &recovery,
+        Some(&g),
+    );
+    accounts.apply(&r).unwrap();
+    let view = accounts.account(&account).unwrap();
+    assert_eq!(view.head(), r.id());
+    assert!(view.contested().is_empty());
+}
+
+#[test]
+fn an_endorsed_branch_is_final_against_the_endorsing_root() {
+    // g -> d (everyday) -> e (recovery endorses d). A later override at g by the recovery root ties
+    // with d's branch (both hold a recovery signature) and cannot take it over.
+    let (recovery, everyday) = (key(1), key(2));
+    let g = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1)
+        .unwrap()
+        .sign(&recovery)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let d = sign_after(
+        &Operation::delegate(account, g.id(), key(3).public_key(), &[], 100, None, 2).unwrap(),
+        &everyday,
+        None,
+    );
+    let e = sign_after(
+        &Operation::enckey(account, d.id(), [7; 32], 1, 3).unwrap(),
+        &recovery,
+        Some(&g),
+    );
+    let late = sign_after(
+        &Operation::roots(account, g.id(), &[recovery.public_key()], 4).unwrap(),
+        &recovery,
+        Some(&e),
+    );
+    let mut accounts = Accounts::new();
+    for op in [&g, &d, &e, &late] {
+        accounts.apply(op).unwrap();
+    }
+    let view = accounts.account(&account).unwrap();
+    // The override does not win: the two branches tie, and the chain stops at the fork with both
+    // kept as evidence. (An attacker holding the top root can freeze history, not rewrite it.)
+    assert!(!view.is_canonical(&late.id()));
+    assert_eq!(view.head(), g.id());
+    let mut tied = vec![d.id(), late.id()];
+    tied.sort();
+    assert_eq!(view.contested(), tied.as_slice());
+    // Without the endorsement, the same override wins: d alone is signed by a lower-priority root.
+    let mut unendorsed = Accounts::new();
+    for op in [&g, &d, &late] {
+        unendorsed.apply(op).unwrap();
+    }
+    assert_eq!(unendorsed.account(&account).unwrap().head(), late.id());
+}
+
+#[test]
+fn app_keys_cannot_sign_operations_and_revoked_keys_stay_revoked() {
+    let root = key(1);
+    let app = key(2);
+    let g = Operation::genesis(&[root.public_key()], 1)
+        .unwrap()
+        .sign(&root)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let d = sign_after(
+        &Operation::delegate(account, g.id(), app.public_key(), &[], 100, None, 2).unwrap(),
+        &root,
+        Some(&g),
+    );
+    let mut accounts = Accounts::new();
+    accounts.apply(&g).unwrap();
+    accounts.apply(&d).unwrap();
+    // The app key tries to delegate another key and to rotate the roots.
+    let by_app = Operation::delegate(account, d.id(), key(9).public_key(), &[], 100, None, 3)
+        .unwrap()
+        .sign(&app)
+        .unwrap();
+    assert_eq!(accounts.apply(&by_app), Err(AccountError::NotARoot));
+    let rotate = Operation::roots(account, d.id(), &[app.public_key()], 3)
+        .unwrap()
+        .sign(&app)
+        .unwrap();
+    assert_eq!(accounts.apply(&rotate), Err(AccountError::NotARoot));
+    // The root cannot make an app key a root.
+    let promote = sign_after(
+        &Operation::roots(account, d.id(), &[root.public_key(), app.public_key()], 3).unwrap(),
+        &root,
+        Some(&d),
+    );
+    assert_eq!(accounts.apply(&promote), Err(AccountError::KeyInUse));
+    // Revoke, then re-delegation of the same key is refused.
+    let r = sign_after(
+        &Operation::revoke(account, d.id(), app.public_key(), Some(Revocation::All), 4).unwrap(),
+        &root,
+        Some(&d),
+    );
+    accounts.apply(&r).unwrap();
+    let again = sign_after(
+        &Operation::delegate(account, r.id(), app.public_key(), &[], 100, None, 5).unwrap(),
+        &root,
+        Some(&r),
+    );
+    assert_eq!(accounts.apply(&again), Err(AccountError::KeyInUse));
+    let view = accounts.account(&account).unwrap();
+    assert_eq!(
+        view.app(&app.public_key()).unwrap().revocation(),
+        Some(Revocation::All)
+    );
+    assert_eq!(view.app(&app.public_key()).unwrap().scope(), &Scope::All);
+}
+
+#[test]
+fn operations_waiting_on_an_invalid_operation_are_invalid() {
+    let root = key(1);
+    let stranger = key(2);
+    let g = Operation::genesis(&[root.public_key()], 1)
+        .unwrap()
+        .sign(&root)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let bad = Operation::enckey(account, g.id(), [1; 32], 1, 2)
+        .unwrap()
+        .sign(&stranger)
+        .unwrap();
+    let child = Operation::enckey(account, bad.id(), [2; 32], 2, 3)
+        .unwrap()
+        .sign(&stranger)
+        .unwrap();
+    let mut accounts = Accounts::new();
+    assert_eq!(
+        accounts.apply(&child),
+        Ok(Applied::Pending { missing: bad.id() })
+    );
+    assert_eq!(
+        accounts.apply(&bad),
+        Ok(Applied::Pending { missing: g.id() })
+    );
+    assert_eq!(accounts.apply(&g), Ok(Applied::Accepted));
+    // Releasing the genesis found `bad` invalid, and with it `child`.
+    assert_eq!(accounts.apply(&bad), Err(AccountError::NotARoot));
+    assert_eq!(accounts.apply(&child), Err(AccountError::ParentInvalid));
+    assert_eq!(accounts.account(&account).unwrap().head(), g.id());
+}
+
+#[test]
+fn genesis_rules() {
+    let (a, b) = (key(1), key(2));
+    // Signed by the second root instead of the first.
+    let wrong_signer = Operation::genesis(&[a.public_key(), b.public_key()], 1)
+        .unwrap()
+        .sign(&b)
+        .unwrap();
+    assert_eq!(
+        Accounts::new().apply(&wrong_signer),
+        Err(AccountError::GenesisSigner)
+    );
+    // Not the first message of its key.
+    let first = Operation::genesis(&[a.public_key()], 1)
+        .unwrap()
+        .sign(&a)
+        .unwrap();
+    let second = Operation::genesis(&[a.public_key()], 2)
+        .unwrap()
+        .draft()
+        .unwrap()
+        .after(&first)
+        .sign(&a)
+        .unwrap();
+    assert_eq!(
+        Accounts::new().apply(&second),
+        Err(AccountError::GenesisSigner)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Any order of the same operations, with duplicates, gives the same state.
+    #[test]
+    fn state_is_independent_of_order_and_duplicates(
+        seed in any::<u64>(),
+        duplicates in proptest::collection::vec(0usize..6, 0..6),
+    ) {
+        let (story, _, _) = recovery_story();
+        let mut ops: Vec<&SignedMessage> = story.ops.iter().collect();
+        for &d in &duplicates {
+            ops.push(&story.ops[d]);
+        }
+        // A deterministic shuffle from the seed.
+        let mut state = seed | 1;
+        for i in (1..ops.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ops.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let mut shuffled = Accounts::new();
+        for op in &ops {
+            shuffled.apply(op).unwrap();
+        }
+        let mut in_order = Accounts::new();
+        for op in &story.ops {
+            in_order.apply(op).unwrap();
+        }
+        prop_assert_eq!(summary(&shuffled, &story.account), summary(&in_order, &story.account));
+    }
+}
+
+#[test]
+fn a_child_of_an_invalid_genesis_is_invalid_in_either_order() {
+    let (a, b) = (key(1), key(2));
+    // Signed by the second root: an invalid genesis.
+    let bad = Operation::genesis(&[a.public_key(), b.public_key()], 1)
+        .unwrap()
+        .sign(&b)
+        .unwrap();
+    let account = Accounts::account_id(&bad);
+    let child = Operation::enckey(account, bad.id(), [1; 32], 1, 2)
+        .unwrap()
+        .sign(&a)
+        .unwrap();
+
+    let mut first = Accounts::new();
+    assert_eq!(first.apply(&bad), Err(AccountError::GenesisSigner));
+    assert_eq!(first.apply(&child), Err(AccountError::ParentInvalid));
+
+    let mut second = Accounts::new();
+    assert_eq!(
+        second.apply(&child),
+        Ok(Applied::Pending { missing: bad.id() })
+    );
+    assert_eq!(second.apply(&bad), Err(AccountError::GenesisSigner));
+    assert_eq!(second.apply(&child), Err(AccountError::ParentInvalid));
+}
+
+#[test]
+fn a_former_root_never_becomes_an_app_key() {
+    let (a, b) = (key(1), key(2));
+    let g = Operation::genesis(&[a.public_key(), b.public_key()], 1)
+        .unwrap()
+        .sign(&a)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let rotate = sign_after(
+        &Operation::roots(account, g.id(), &[a.public_key()], 2).unwrap(),
+        &a,
+        Some(&g),
+    );
+    let delegate_old_root = sign_after(
+        &Operation::delegate(account, rotate.id(), b.public_key(), &[], 100, None, 3).unwrap(),
+        &a,
+        Some(&rotate),
+    );
+    let mut accounts = Accounts::new();
+    accounts.apply(&g).unwrap();
+    accounts.apply(&rotate).unwrap();
+    assert_eq!(
+        accounts.apply(&delegate_old_root),
+        Err(AccountError::KeyInUse)
+    );
+}
+
+mod authorization {
+    use super::*;
+    use skylark::cbor::Map;
+    use skylark::envelope::{Draft, Header};
+    use skylark::message::{AuthError, Authorization, BodyKind, Follow, Missing};
+    use std::collections::BTreeMap;
+
+    /// An account with one root and one app key that may sign follows, the root's genesis at t=1.
+    fn setup() -> (
+        Accounts,
+        AccountId,
+        SecretKey,
+        SecretKey,
+        SignedMessage,
+        SignedMessage,
+    ) {
+        let (root, app) = (key(1), key(2));
+        let g = Operation::genesis(&[root.public_key()], 1)
+            .unwrap()
+            .sign(&root)
+            .unwrap();
+        let account = Accounts::account_id(&g);
+        let d = sign_after(
+            &Operation::delegate(
+                account,
+                g.id(),
+                app.public_key(),
+                &[Kind::new("follow").unwrap()],
+                1_000_000,
+                None,
+                100,
+            )
+            .unwrap(),
+            &root,
+            Some(&g),
+        );
+        let mut accounts = Accounts::new();
+        accounts.apply(&g).unwrap();
+        accounts.apply(&d).unwrap();
+        (accounts, account, root, app, g, d)
+    }
+
+    fn follow(
+        account: AccountId,
+        n: u8,
+        time: u64,
+        previous: Option<&SignedMessage>,
+        signer: &SecretKey,
+    ) -> SignedMessage {
+        let draft = Follow::new(AccountId::from_bytes([n; 32]))
+            .draft(account, time)
+            .unwrap();
+        match previous {
+            Some(p) => draft.after(p).sign(signer).unwrap(),
+            None => draft.sign(signer).unwrap(),
+        }
+    }
+
+    fn lookup(store: &BTreeMap<MessageId, Header>) -> impl Fn(&MessageId) -> Option<Header> + '_ {
+        move |id| store.get(id).cloned()
+    }
+
+    #[test]
+    fn scope_time_and_roles() {
+        let (accounts, account, root, app, _, _) = setup();
+        let none = BTreeMap::new();
+        let ok = follow(account, 9, 200, None, &app);
+        assert_eq!(
+            accounts.authorize(ok.header(), lookup(&none)),
+            Authorization::Authorized
+        );
+        let before = follow(account, 9, 99, None, &app);
+        assert_eq!(
+            accounts.authorize(before.header(), lookup(&none)),
+            Authorization::Denied(AuthError::BeforeDelegation)
+        );
+        let expired = follow(account, 9, 1_000_001, None, &app);
+        assert_eq!(
+            accounts.authorize(expired.header(), lookup(&none)),
+            Authorization::Denied(AuthError::Expired)
+        );
+        let post = Draft::new(
+            account,
+            Kind::new("com.example.note").unwrap(),
+            200,
+            &Map::new(),
+        )
+        .unwrap()
+        .sign(&app)
+        .unwrap();
+        assert_eq!(
+            accounts.authorize(post.header(), lookup(&none)),
+            Authorization::Denied(AuthError::OutOfScope)
+        );
+        let by_root = follow(account, 9, 200, None, &root);
+        assert_eq!(
+            accounts.authorize(by_root.header(), lookup(&none)),
+            Authorization::Denied(AuthError::RootKeyMessage)
+        );
+        let stranger = follow(account, 9, 200, None, &key(50));
+        assert_eq!(
+            accounts.authorize(stranger.header(), lookup(&none)),
+            Authorization::Denied(AuthError::NotDelegated)
+        );
+        let unknown = AccountId::from_bytes([3; 32]);
+        let elsewhere = follow(unknown, 9, 200, None, &app);
+        assert_eq!(
+            accounts.authorize(elsewhere.header(), lookup(&none)),
+            Authorization::Unknown(Missing::Account(unknown))
+        );
+    }
+
+    #[test]
+    fn revocation_cutoff_keeps_exactly_the_honest_history() {
+        let (mut accounts, account, root, app, _, d) = setup();
+        // Honest history m1..m5.
+        let mut honest = Vec::new();
+        for i in 0..5u8 {
+            let m = follow(account, 10 + i, 200 + u64::from(i), honest.last(), &app);
+            honest.push(m);
+        }
+        // The thief continues after m5, and also forks after m2 with a back-dated message.
+        let t6 = follow(account, 60, 300, honest.last(), &app);
+        let t3 = follow(account, 61, 202, Some(&honest[1]), &app);
+        let mut store = BTreeMap::new();
+        for m in honest.iter().chain([&t6, &t3]) {
+            store.insert(m.id(), m.header().clone());
+        }
+        // Before the revocation, all of them are authorized: a stolen key signs like the app.
+        for m in honest.iter().chain([&t6, &t3]) {
+            assert_eq!(
+                accounts.authorize(m.header(), lookup(&store)),
+                Authorization::Authorized
+            );
+        }
+        let cut = honest.last().unwrap();
+        let revoke = sign_after(
+            &Operation::revoke(
+                account,
+                d.id(),
+                app.public_key(),
+                Some(Revocation::After {
+                    seq: 5,
+                    id: cut.id(),
+                }),
+                400,
+            )
+            .unwrap(),
+            &root,
+            Some(&d),
+        );
+        accounts.apply(&revoke).unwrap();
+        for m in &honest {
+            assert_eq!(
+                accounts.authorize(m.header(), lookup(&store)),
+                Authorization::Authorized
+            );
+        }
+        for m in [&t6, &t3] {
+            assert_eq!(
+                accounts.authorize(m.header(), lookup(&store)),
+                Authorization::Denied(AuthError::Revoked)
+            );
+        }
+        // A node missing part of the chain cannot decide yet, and says what it needs.
+        let mut partial = store.clone();
+        partial.remove(&honest[3].id());
+        assert_eq!(
+            accounts.authorize(honest[0].header(), lookup(&partial)),
+            Authorization::Unknown(Missing::Message(honest[3].id()))
+        );
+    }
+
+    #[test]
+    fn operations_are_authorized_by_the_tree() {
+        let (mut accounts, account, root, app, g, d) = setup();
+        let none = BTreeMap::new();
+        assert_eq!(
+            accounts.authorize(d.header(), lookup(&none)),
+            Authorization::Authorized
+        );
+        let by_app = Operation::enckey(account, d.id(), [1; 32], 1, 200)
+            .unwrap()
+            .sign(&app)
+            .unwrap();
+        assert_eq!(accounts.apply(&by_app), Err(AccountError::NotARoot));
+        assert_eq!(
+            accounts.authorize(by_app.header(), lookup(&none)),
+            Authorization::Denied(AuthError::Operation(AccountError::NotARoot))
+        );
+        let orphan_parent = MessageId::from_bytes([9; 32]);
+        let orphan = sign_after(
+            &Operation::enckey(account, orphan_parent, [1; 32], 1, 200).unwrap(),
+            &root,
+            Some(&g),
+        );
+        accounts.apply(&orphan).unwrap();
+        assert_eq!(
+            accounts.authorize(orphan.header(), lookup(&none)),
+            Authorization::Unknown(Missing::Message(orphan_parent))
+        );
+    }
+}
