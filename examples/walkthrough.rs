@@ -1,127 +1,312 @@
-//! A walk-through of Skylark's first layer, end to end: keys, a signed message on the wire, what a
-//! receiving node checks, the id, the remainder kept after a delete, and what tampering looks like.
+//! A walk-through of Skylark end to end: accounts with root keys, apps with delegated keys, posts,
+//! replies, quotes, reactions, follows, edits and deletes validated the same way by every node, a
+//! stolen app key whose later messages stop counting, and an account recovered from a stolen root.
 //!
-//! Run it with `cargo run --example walkthrough`. Everything is deterministic: keys come from fixed
-//! seeds and times are fixed, so the output is the same on every machine.
+//! Run it with `cargo run --example walkthrough`. Keys come from fixed seeds and times are fixed, so
+//! the output is the same on every machine. (An app uses `SecretKey::generate` with a real RNG.)
 
-use skylark::cbor::{self, Map, Value};
-use skylark::envelope::{Draft, Envelope, EnvelopeError, Kind, SignedMessage};
-use skylark::id::AccountId;
+use std::collections::BTreeMap;
+
+use skylark::account::{Accounts, Operation, Revocation};
+use skylark::envelope::{Draft, Header, SignedMessage};
+use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
+use skylark::message::{
+    validate, Authorization, BodyKind, Context, Delete, Edit, Follow, Post, React, Reply, Verdict,
+};
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+const T0: u64 = 1_764_115_200_000; // 2025-11-26T00:00:00Z
+const MINUTE: u64 = 60_000;
+
+type Error = Box<dyn std::error::Error>;
+
+/// What one node holds: the key state of every account, and the header of every message seen. Any
+/// node holding the same messages reaches the same verdicts, whatever order they came in.
+struct Node {
+    accounts: Accounts,
+    headers: BTreeMap<MessageId, Header>,
+    now: u64,
 }
 
-fn short(bytes: &[u8]) -> String {
-    let h = hex(bytes);
-    if h.len() > 72 {
-        format!(
-            "{}…{} ({} bytes)",
-            &h[..40],
-            &h[h.len() - 24..],
-            bytes.len()
-        )
-    } else {
-        format!("{h} ({} bytes)", bytes.len())
+impl Context for Node {
+    fn now(&self) -> u64 {
+        self.now
+    }
+    fn authorize(&self, header: &Header) -> Authorization {
+        self.accounts
+            .authorize(header, |id| self.headers.get(id).cloned())
+    }
+    fn header(&self, id: &MessageId) -> Option<Header> {
+        self.headers.get(id).cloned()
     }
 }
 
-fn verdict(bytes: &[u8]) -> String {
-    match SignedMessage::from_bytes(bytes) {
-        Ok(m) => format!("valid, id {}", m.id()),
-        Err(e) => format!("rejected: {} (rule {}): {e}", e.code(), e.rule()),
+impl Node {
+    fn new() -> Self {
+        Node {
+            accounts: Accounts::new(),
+            headers: BTreeMap::new(),
+            // The node's clock: every message below is from the hour before.
+            now: T0 + 60 * MINUTE,
+        }
+    }
+
+    /// Receives message bytes from the network: verify, apply key operations, validate, report.
+    fn receive(&mut self, who: &str, bytes: &[u8]) -> Result<SignedMessage, Error> {
+        let message = SignedMessage::from_bytes(bytes)?;
+        self.headers.insert(message.id(), message.header().clone());
+        if skylark::account::is_operation_kind(message.header().kind().as_str()) {
+            // A failing operation is reported by validation below, through its authorization.
+            let _ = self.accounts.apply(&message);
+        }
+        let kind = message.header().kind().as_str().to_string();
+        let verdict = match validate(message.clone(), self) {
+            Verdict::Valid(_) => "valid".to_string(),
+            Verdict::Invalid(e) => format!("INVALID {} ({})", e.code(), e.rule()),
+            Verdict::Undecided(missing) => format!("undecided, missing {missing:?}"),
+        };
+        println!(
+            "  {who:<26} {kind:<9} {:>4} bytes  {}  -> {verdict}",
+            bytes.len(),
+            short(&message.id())
+        );
+        Ok(message)
     }
 }
 
-fn main() -> Result<(), EnvelopeError> {
-    println!("== 1. Keys");
-    // An app key for Alice's account. In an app the seed comes from a CSPRNG via
-    // `SecretKey::generate(&mut rng)`; a fixed seed keeps this walk-through reproducible.
-    let alice_app = SecretKey::from_seed([1; 32]);
-    let alice = AccountId::from_bytes([0xaa; 32]);
-    println!("alice's account      {alice}");
-    println!("alice's app key      {}", alice_app.public_key());
-    println!("secret key in Debug  {alice_app:?}");
+fn short(id: &MessageId) -> String {
+    let text = id.to_string();
+    format!("{}…", &text[..14])
+}
 
-    println!("\n== 2. A post, signed");
-    let mut body = Map::new();
-    body.insert("text", Value::from("hello, world"));
-    let post = Draft::new(alice, Kind::new("post")?, 1_764_115_200_000, &body)?.sign(&alice_app)?;
-    println!(
-        "header (signed)      {}",
-        cbor::decode(post.header_bytes())
-            .map(|v| v.to_string())
-            .unwrap_or_default()
-    );
-    println!(
-        "body                 {}",
-        cbor::decode(post.body().unwrap_or_default())
-            .map(|v| v.to_string())
-            .unwrap_or_default()
-    );
-    println!("on the wire          {}", short(post.as_bytes()));
-    println!("id                   {}", post.id());
+/// One person: an account with a recovery root (kept offline) and an everyday root.
+struct Person {
+    recovery: SecretKey,
+    everyday: SecretKey,
+    account: AccountId,
+    genesis: SignedMessage,
+    /// The last operation of the account, and the everyday root's last message.
+    head: MessageId,
+    everyday_last: Option<SignedMessage>,
+}
 
-    println!("\n== 3. Another node receives the bytes");
-    let received = SignedMessage::from_bytes(post.as_bytes())?;
-    println!("verdict              {}", verdict(post.as_bytes()));
-    println!("same id              {}", received.id() == post.id());
+impl Person {
+    fn new(seed: u8, time: u64) -> Result<Self, Error> {
+        let recovery = SecretKey::from_seed([seed; 32]);
+        let everyday = SecretKey::from_seed([seed + 1; 32]);
+        let genesis = Operation::genesis(&[recovery.public_key(), everyday.public_key()], time)?
+            .sign(&recovery)?;
+        Ok(Person {
+            account: Accounts::account_id(&genesis),
+            head: genesis.id(),
+            recovery,
+            everyday,
+            genesis,
+            everyday_last: None,
+        })
+    }
 
-    println!("\n== 4. The key's history is a chain: seq and prev");
-    let mut reply_body = Map::new();
-    reply_body.insert("text", Value::from("second post"));
-    let second = Draft::new(alice, Kind::new("post")?, 1_764_115_260_000, &reply_body)?
-        .after(&received)
-        .sign(&alice_app)?;
-    println!(
-        "second message       seq {} prev {:?}",
-        second.header().seq(),
-        second.header().prev()
-    );
+    /// Signs an operation with the everyday root, after the account's current head.
+    fn operate(&mut self, op: Operation) -> Result<SignedMessage, Error> {
+        let draft = op.draft()?;
+        let signed = match &self.everyday_last {
+            Some(previous) => draft.after(previous).sign(&self.everyday)?,
+            None => draft.sign(&self.everyday)?,
+        };
+        self.head = signed.id();
+        self.everyday_last = Some(signed.clone());
+        Ok(signed)
+    }
+}
 
-    println!("\n== 5. Delete: drop the content, keep a remainder that still verifies");
-    let remainder = second.stripped();
-    println!("remainder            {}", short(remainder.as_bytes()));
-    println!("verdict              {}", verdict(remainder.as_bytes()));
-    println!(
-        "links history        seq {} prev {:?}",
-        remainder.header().seq(),
-        remainder.header().prev()
-    );
+/// An app's key for one account, with the key's last message (each key's history is a chain).
+struct AppKey {
+    key: SecretKey,
+    account: AccountId,
+    last: Option<SignedMessage>,
+}
 
-    println!("\n== 6. Tampering");
-    let mut changed_text = post.as_bytes().to_vec();
-    let at = changed_text
-        .windows(5)
-        .position(|w| w == b"hello")
-        .unwrap_or(0);
-    changed_text[at] = b'j';
-    println!("body text changed    {}", verdict(&changed_text));
-    let mut changed_sig = post.as_bytes().to_vec();
-    let last = changed_sig.len() - 1;
-    changed_sig[last] ^= 0x01;
-    println!("signature changed    {}", verdict(&changed_sig));
-    let mut non_canonical = post.as_bytes().to_vec();
-    non_canonical[0] = 0xb8; // the same map, its length written in a needless extra byte
-    non_canonical.insert(1, 0x03);
-    println!("non-canonical CBOR   {}", verdict(&non_canonical));
-    let forged_key = SecretKey::from_seed([2; 32]);
-    let forged =
-        Draft::new(alice, Kind::new("post")?, 1_764_115_200_000, &body)?.sign(&forged_key)?;
-    println!("signed by another key {}", verdict(forged.as_bytes()));
-    println!("  (the envelope is valid: whether that key may sign for alice is the accounts layer's question)");
-    let decoded = Envelope::decode(&changed_sig)?;
+impl AppKey {
+    fn sign(&mut self, body: &impl BodyKind, time: u64) -> Result<SignedMessage, Error> {
+        self.sign_draft(body.draft(self.account, time)?)
+    }
+    fn sign_draft(&mut self, draft: Draft) -> Result<SignedMessage, Error> {
+        let signed = match &self.last {
+            Some(previous) => draft.after(previous).sign(&self.key)?,
+            None => draft.sign(&self.key)?,
+        };
+        self.last = Some(signed.clone());
+        Ok(signed)
+    }
+}
+
+fn main() -> Result<(), Error> {
+    let mut node = Node::new();
+
+    println!("1. Two people create accounts. An account id is the hash of its genesis: nobody can claim it.");
+    let mut alice = Person::new(1, T0)?;
+    let mut bob = Person::new(11, T0)?;
+    println!("  alice = {}", alice.account);
+    println!("  bob   = {}", bob.account);
+    node.receive("alice genesis", alice.genesis.as_bytes())?;
+    node.receive("bob genesis", bob.genesis.as_bytes())?;
+
+    println!("\n2. Each delegates a key to the app they use; apps never hold root keys.");
+    let web = SecretKey::from_seed([50; 32]);
+    let mobile = SecretKey::from_seed([60; 32]);
+    let d = alice.operate(Operation::delegate(
+        alice.account,
+        alice.head,
+        web.public_key(),
+        &[],
+        T0 + 365 * 24 * 60 * MINUTE,
+        Some("Skylark Web"),
+        T0 + MINUTE,
+    )?)?;
+    node.receive("alice delegates web app", d.as_bytes())?;
+    let d = bob.operate(Operation::delegate(
+        bob.account,
+        bob.head,
+        mobile.public_key(),
+        &[],
+        T0 + 365 * 24 * 60 * MINUTE,
+        Some("Skylark Mobile"),
+        T0 + MINUTE,
+    )?)?;
+    node.receive("bob delegates mobile app", d.as_bytes())?;
+    let mut alice_web = AppKey {
+        key: web,
+        account: alice.account,
+        last: None,
+    };
+    let mut bob_mobile = AppKey {
+        key: mobile,
+        account: bob.account,
+        last: None,
+    };
+
+    println!("\n3. Conversation across two apps: every node checks the same bytes the same way.");
+    let post = alice_web.sign(
+        &Post::builder()
+            .text("Hello from the web app!")
+            .lang("en")
+            .build()?,
+        T0 + 2 * MINUTE,
+    )?;
+    node.receive("alice posts (web)", post.as_bytes())?;
+    let reply = bob_mobile.sign(
+        &Post::builder()
+            .text("Hi Alice, from my phone.")
+            .reply(Reply::new(post.id(), post.id()))
+            .build()?,
+        T0 + 3 * MINUTE,
+    )?;
+    node.receive("bob replies (mobile)", reply.as_bytes())?;
+    let quote = bob_mobile.sign(
+        &Post::builder()
+            .text("Worth reading:")
+            .quote(post.id())
+            .build()?,
+        T0 + 4 * MINUTE,
+    )?;
+    node.receive("bob quotes (mobile)", quote.as_bytes())?;
+    node.receive(
+        "alice likes the reply",
+        alice_web
+            .sign(&React::like(reply.id()), T0 + 5 * MINUTE)?
+            .as_bytes(),
+    )?;
+    node.receive(
+        "bob follows alice",
+        bob_mobile
+            .sign(&Follow::new(alice.account), T0 + 6 * MINUTE)?
+            .as_bytes(),
+    )?;
+    let edit = Edit::builder(post.id(), post.id())
+        .text("Hello from the web app! (edited)")
+        .build()?;
+    node.receive(
+        "alice edits her post",
+        alice_web.sign(&edit, T0 + 7 * MINUTE)?.as_bytes(),
+    )?;
+    let delete = bob_mobile.sign(&Delete::new(quote.id()), T0 + 8 * MINUTE)?;
+    node.receive("bob deletes his quote", delete.as_bytes())?;
+    let not_hers = alice_web.sign(&Delete::new(reply.id()), T0 + 8 * MINUTE)?;
+    node.receive("alice deletes bob's reply", not_hers.as_bytes())?;
+    println!("  (a delete must name the author's own message: msg.not_own_target)");
+
     println!(
-        "decoded, unverified  seq {} kind {} — but verify(): {}",
-        decoded.header().seq(),
-        decoded.header().kind(),
-        decoded
-            .clone()
-            .verify()
-            .err()
-            .map(|e| e.code())
-            .unwrap_or("ok")
+        "\n4. A deleted message leaves a signed remainder: same id, no content, still verifies."
     );
+    let remainder = quote.stripped();
+    println!(
+        "  full {} bytes, remainder {} bytes, same id: {}",
+        quote.as_bytes().len(),
+        remainder.as_bytes().len(),
+        remainder.id() == quote.id()
+    );
+    node.receive("bob's quote, stripped", remainder.as_bytes())?;
+
+    println!("\n5. Alice's web key is stolen. The thief posts; Alice revokes the key after her last honest message.");
+    let last_honest = alice_web.last.clone().ok_or("no message")?;
+    let stolen = alice_web.sign(
+        &Post::builder().text("Send me your coins!").build()?,
+        T0 + 9 * MINUTE,
+    )?;
+    node.receive("thief posts with web key", stolen.as_bytes())?;
+    let revoke = alice.operate(Operation::revoke(
+        alice.account,
+        alice.head,
+        alice_web.key.public_key(),
+        Some(Revocation::After {
+            seq: last_honest.header().seq(),
+            id: last_honest.id(),
+        }),
+        T0 + 10 * MINUTE,
+    )?)?;
+    node.receive("alice revokes web key", revoke.as_bytes())?;
+    node.receive("thief's post, again", stolen.as_bytes())?;
+    node.receive("alice's post, again", post.as_bytes())?;
+
+    println!("\n6. Bob's everyday root is stolen. The thief delegates his own app; Bob's recovery root rotates the stolen root out.");
+    let before_theft = bob.head;
+    let thief_app = SecretKey::from_seed([99; 32]);
+    let theft = bob.operate(Operation::delegate(
+        bob.account,
+        bob.head,
+        thief_app.public_key(),
+        &[],
+        T0 + 365 * 24 * 60 * MINUTE,
+        None,
+        T0 + 11 * MINUTE,
+    )?)?;
+    node.receive("thief delegates his app", theft.as_bytes())?;
+    let mut thief = AppKey {
+        key: thief_app,
+        account: bob.account,
+        last: None,
+    };
+    let spam = thief.sign(
+        &Post::builder().text("Bob endorses this scam").build()?,
+        T0 + 12 * MINUTE,
+    )?;
+    node.receive("thief posts as bob", spam.as_bytes())?;
+    let new_everyday = SecretKey::from_seed([12 + 100; 32]);
+    let recover = Operation::roots(
+        bob.account,
+        before_theft,
+        &[bob.recovery.public_key(), new_everyday.public_key()],
+        T0 + 13 * MINUTE,
+    )?
+    .draft()?
+    .after(&bob.genesis)
+    .sign(&bob.recovery)?;
+    node.receive("bob's recovery root", recover.as_bytes())?;
+    node.receive("thief's post, again", spam.as_bytes())?;
+    node.receive("bob's reply, again", reply.as_bytes())?;
+
+    let view = node.accounts.account(&bob.account).ok_or("bob unknown")?;
+    println!("\n7. Bob's account now: head {}, roots {}, apps {}; the thief's delegation is on a losing branch.",
+        short(&view.head()), view.roots().len(), view.apps().count());
     Ok(())
 }

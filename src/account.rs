@@ -568,7 +568,10 @@ impl Operation {
         } else {
             Scope::kinds(kinds)?
         };
-        if expires <= time || expires > crate::envelope::MAX_SAFE_INTEGER {
+        if expires > crate::envelope::MAX_SAFE_INTEGER {
+            return Err(body_error("expires", "is out of range"));
+        }
+        if expires <= time {
             return Err(AccountError::Expiry);
         }
         let mut body = Map::new();
@@ -649,7 +652,10 @@ impl Operation {
         version: u64,
         time: u64,
     ) -> Result<Self, AccountError> {
-        if version == 0 || version > crate::envelope::MAX_SAFE_INTEGER {
+        if version > crate::envelope::MAX_SAFE_INTEGER {
+            return Err(body_error("version", "is out of range"));
+        }
+        if version == 0 {
             return Err(AccountError::EncKeyVersion);
         }
         let mut body = Map::new();
@@ -1349,8 +1355,12 @@ impl Accounts {
         }
         let (body, after) = match parse(message) {
             Ok(parsed) => parsed,
-            // The same operation may still arrive whole: a stripped copy decides nothing.
-            Err(AccountError::Stripped) => return Err(AccountError::Stripped),
+            // The same operation may still arrive whole: a stripped copy decides nothing. And a
+            // message that is not an operation is not this state's to judge: recording it would make
+            // an operation following it invalid on nodes that applied it and waiting elsewhere.
+            Err(error @ (AccountError::Stripped | AccountError::NotAnOperation)) => {
+                return Err(error)
+            }
             Err(error) => {
                 self.reject(id, error)?;
                 return Err(error);
@@ -1448,13 +1458,24 @@ impl Accounts {
                 if header.seq() > seq {
                     return Authorization::Denied(AuthError::Revoked);
                 }
-                // Walk the key's hash-linked history back from the cutoff to this message's place.
+                // The message itself is the cutoff, or an ancestor of it: walk the key's
+                // hash-linked history back from the cutoff to this message's place. The message's
+                // own id ends the walk without a lookup, so it never waits for its own header.
+                let own = header.id();
                 let mut at = id;
                 loop {
+                    if at == own {
+                        return Authorization::Authorized;
+                    }
                     let Some(found) = headers(&at) else {
                         return Authorization::Unknown(Missing::Message(at));
                     };
-                    if found.key() != key || found.seq() < header.seq() {
+                    // A cutoff that is not a message of this key at the stated sequence number
+                    // keeps nothing: the revocation then covers every message of the key.
+                    if found.key() != key
+                        || found.seq() < header.seq()
+                        || (at == id && found.seq() != seq)
+                    {
                         return Authorization::Denied(AuthError::Revoked);
                     }
                     if found.seq() == header.seq() {

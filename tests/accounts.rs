@@ -670,3 +670,93 @@ mod authorization {
         );
     }
 }
+
+mod cutoff_edges {
+    use super::*;
+    use skylark::envelope::Header;
+    use skylark::message::{AuthError, Authorization, BodyKind, Follow};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_message_never_waits_for_its_own_header_and_a_bogus_cutoff_keeps_nothing() {
+        let (root, app) = (key(1), key(2));
+        let g = Operation::genesis(&[root.public_key()], 1)
+            .unwrap()
+            .sign(&root)
+            .unwrap();
+        let account = Accounts::account_id(&g);
+        let d = sign_after(
+            &Operation::delegate(account, g.id(), app.public_key(), &[], 1_000, None, 2).unwrap(),
+            &root,
+            Some(&g),
+        );
+        let m1 = Follow::new(AccountId::from_bytes([5; 32]))
+            .draft(account, 10)
+            .unwrap()
+            .sign(&app)
+            .unwrap();
+        let m2 = Follow::new(AccountId::from_bytes([6; 32]))
+            .draft(account, 11)
+            .unwrap()
+            .after(&m1)
+            .sign(&app)
+            .unwrap();
+        let empty: BTreeMap<MessageId, Header> = BTreeMap::new();
+        let lookup = |id: &MessageId| empty.get(id).cloned();
+
+        // The cutoff is m2 itself: decided without any lookup.
+        let mut accounts = Accounts::new();
+        accounts.apply(&g).unwrap();
+        accounts.apply(&d).unwrap();
+        let revoke = sign_after(
+            &Operation::revoke(
+                account,
+                d.id(),
+                app.public_key(),
+                Some(Revocation::After {
+                    seq: 2,
+                    id: m2.id(),
+                }),
+                20,
+            )
+            .unwrap(),
+            &root,
+            Some(&d),
+        );
+        accounts.apply(&revoke).unwrap();
+        assert_eq!(
+            accounts.authorize(m2.header(), lookup),
+            Authorization::Authorized
+        );
+
+        // A cutoff whose sequence number is not the cutoff message's: it keeps nothing.
+        let mut bogus = Accounts::new();
+        bogus.apply(&g).unwrap();
+        bogus.apply(&d).unwrap();
+        let wrong_seq = sign_after(
+            &Operation::revoke(
+                account,
+                d.id(),
+                app.public_key(),
+                Some(Revocation::After {
+                    seq: 3,
+                    id: m2.id(),
+                }),
+                20,
+            )
+            .unwrap(),
+            &root,
+            Some(&d),
+        );
+        bogus.apply(&wrong_seq).unwrap();
+        let store = BTreeMap::from([
+            (m2.id(), m2.header().clone()),
+            (m1.id(), m1.header().clone()),
+        ]);
+        let lookup = |id: &MessageId| store.get(id).cloned();
+        assert_eq!(
+            bogus.authorize(m1.header(), lookup),
+            Authorization::Denied(AuthError::Revoked)
+        );
+    }
+}

@@ -271,6 +271,60 @@ for kind in ("com.example.poll", "poll"):
     print(f"kind {kind!r} -> valid, not understood")
 
 # ---------------------------------------------------------------------------
+print("\n== 06 §5.3: operation bodies (ACCT-1, step 1 of validation) ==")
+K = PUB                                   # a valid public key
+Z = bytes([1]) + bytes(31)                # the neutral element: small order
+I = bytes([7] * 32)                       # any 32 bytes
+OPS = [
+    ("genesis", {"roots": [K]}, None, None),
+    ("genesis", {"roots": [K], "com.example.note": "x"}, None, None),
+    ("genesis", {"label": "x", "roots": [K]}, "acct.body", "ACCT-1"),
+    ("genesis", {"roots": [K, bytes(31)]}, "key.invalid_length", "ACCT-1"),
+    ("genesis", {"roots": [K, K]}, "acct.key_in_use", "ACCT-3"),
+    ("roots", {"after": bytes(31), "roots": [Z]}, "key.small_order", "ACCT-1"),
+    ("delegate", {"app": bytes(31), "after": I, "scope": ["*"], "expires": 1},
+     "acct.body", "ACCT-1"),
+    ("delegate", {"app": Z, "after": I, "scope": "post", "expires": 1},
+     "key.small_order", "ACCT-1"),
+    ("delegate", {"app": Z, "after": I, "label": "", "scope": ["*"], "expires": 1},
+     "acct.body", "ACCT-1"),
+    ("delegate", {"app": K, "after": I, "scope": ["follow", "post"], "expires": 1},
+     "acct.scope", "ACCT-7"),
+    ("delegate", {"app": K, "after": I, "scope": ["post", "react", "follow"], "expires": 1},
+     None, None),
+    ("delegate", {"app": K, "after": I, "scope": ["*", "post"], "expires": 1},
+     "acct.scope", "ACCT-7"),
+    ("delegate", {"app": K, "after": I, "scope": ["roots"], "expires": 1},
+     "acct.scope", "ACCT-7"),
+    ("revoke", {"app": K, "after": I, "cutoff": {"id": I, "seq": 0}}, "acct.body", "ACCT-1"),
+    ("enckey", {"key": bytes(31), "after": I, "version": 0},
+     "acct.enckey_version", "ACCT-9"),
+]
+for kind, body, code, rule in OPS:
+    if code is None:
+        m.check_body(kind, body, H)
+    else:
+        expect_invalid(kind, body, code, rule)
+    print(f"{kind:8} {'passes' if code is None else code + ' (' + rule + ')'}")
+# Through validate: an operation kind is a core kind, never "valid, not understood".
+bad, _, _ = sign("delegate", {"app": K, "after": I, "scope": ["follow", "post"], "expires": 1})
+assert m.validate(bad, now=T0, authorization="authorized") == ("invalid", "acct.scope", "ACCT-7")
+good, gid, _ = sign("genesis", {"roots": [PUB]}, acct=bytes(32))
+assert m.validate(good, now=T0, authorization="authorized") == ("valid", "genesis", {"roots": [PUB]})
+# A stripped operation never applied: not yet decidable (key authorization).
+stripped_op, _, _ = sign("genesis", {"roots": [PUB]}, acct=bytes(32), strip=True)
+assert m.validate(stripped_op, now=T0, authorization="unknown") == ("undecided", ["key_authorization"])
+# An invalid operation is denied with its own code, under MSG-3.
+assert m.validate(good, now=T0, authorization="acct.not_a_root") == \
+    ("invalid", "acct.not_a_root", "MSG-3")
+# An account whose genesis is unknown (AUTH-1) is a missing item, not a denial.
+acct_item = "account:" + ACCT.hex()
+assert m.validate(msg, now=T0, authorization=("unknown", acct_item)) == ("undecided", [acct_item])
+assert m.validate(msg, now=T0, authorization="auth.before_delegation") == \
+    ("invalid", "auth.before_delegation", "MSG-3")
+print("validate: operation kinds are core kinds; denials carry MSG-3")
+
+# ---------------------------------------------------------------------------
 print("\n== appendix-cddl-messages.cddl ==")
 try:
     import pycddl  # optional: pip install pycddl (the Rust `cddl` crate)

@@ -1,4 +1,5 @@
-"""Informative Python model of Skylark layer 2 (spec/05-messages.md).
+"""Informative Python model of Skylark layer 2 (spec/05-messages.md), with the
+ACCT-1 body check of the operation kinds (spec/06-accounts.md §5.3).
 
 Written from spec/05-messages.md so that every worked example and every
 claimed verdict there can be re-derived. It is NOT normative: where it and the
@@ -13,10 +14,13 @@ Entry points:
         -> ("valid", kind, body_or_None)
          | ("invalid", code, rule)
          | ("undecided", [missing...])
-    where `authorization` is "authorized", "unknown" or an auth.* code, and
-    `known` is a list of whole (possibly stripped) signed messages whose
-    headers the lookups may return. Missing items are "key_authorization" or
-    a message id as lower-case hex.
+    where `authorization` is "authorized", "unknown" (= missing key
+    authorization), ("unknown", item) with the missing item the accounts layer
+    names, or a denial code (auth.*, or acct.* / key.* for an operation
+    message), and `known` is a list of whole (possibly stripped) signed
+    messages whose headers the lookups may return. Missing items are
+    "key_authorization", a message id as lower-case hex, or, for an account
+    whose genesis is missing (06 AUTH-1), "account:" + its id in hex.
 """
 
 import re
@@ -40,8 +44,10 @@ class Invalid(Exception):
 MAX_SAFE = 2**53 - 1
 CLOCK_SKEW_MS = 600_000
 
-CORE_KINDS = ("profile", "post", "edit", "delete", "react", "unreact", "repost",
-              "unrepost", "follow", "unfollow", "block", "unblock", "label", "report")
+SOCIAL_KINDS = ("profile", "post", "edit", "delete", "react", "unreact", "repost",
+                "unrepost", "follow", "unfollow", "block", "unblock", "label", "report")
+OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey")      # 06 §5
+CORE_KINDS = SOCIAL_KINDS + OPERATION_KINDS                                   # 05 §2.5
 
 # White_Space code points listed in 05 §3.2 (fixed list, not a Unicode lookup).
 WHITESPACE = (set(range(0x09, 0x0E)) | {0x20, 0x85, 0xA0, 0x1680}
@@ -346,10 +352,125 @@ def subject_after(b, rule):
         raise Invalid("msg.subject", rule)
 
 
+# ---------------------------------------------------------------------------
+# Operation bodies: ACCT-1 (06 §5.3), step 1 of validation for the operation kinds
+# ---------------------------------------------------------------------------
+
+# kind -> (schema keys, required keys in the order they are checked, value order)
+OPERATION_SCHEMAS = {
+    "genesis": (("roots",), ("roots",), ("roots",)),
+    "roots": (("after", "roots"), ("after", "roots"), ("roots", "after")),
+    "delegate": (("app", "after", "label", "scope", "expires"),
+                 ("app", "after", "scope", "expires"),
+                 ("label", "app", "scope", "expires", "after")),
+    "revoke": (("app", "after", "cutoff"), ("app", "after"), ("cutoff", "app", "after")),
+    "enckey": (("key", "after", "version"), ("key", "after", "version"),
+               ("version", "key", "after")),
+}
+
+
+def _acct_body():
+    raise Invalid("acct.body", "ACCT-1")
+
+
+def _op_fields(m, known, required):
+    """Steps 1 and 2 of 06 §5.3: un-dotted keys outside the schema, then absent
+    required keys; both are acct.body."""
+    for k in enc_order(m.keys()):
+        if "." not in k and k not in known:
+            _acct_body()
+    for k in required:
+        if k not in m:
+            _acct_body()
+
+
+def _op_uint(x):
+    if not is_uint(x) or x > MAX_SAFE:
+        _acct_body()
+    return x
+
+
+def _op_bytes32(x):
+    if not isinstance(x, bytes) or len(x) != 32:
+        _acct_body()
+    return x
+
+
+def _op_public_key(x):
+    """SIG-1..SIG-4, reported with their key.* codes under ACCT-1."""
+    try:
+        s.check_public_key(x)
+    except s.SkylarkError as e:
+        raise Invalid(e.code, "ACCT-1") from None
+
+
+def scope_order_key(kind):
+    """Canonical order of scope kinds (06 §5.4): the bytewise order of their
+    CBOR encodings, i.e. shorter first, then bytewise, as map keys."""
+    raw = kind.encode("utf-8")
+    return (len(raw), raw)
+
+
+def _op_scope(x):
+    if not isinstance(x, list):
+        _acct_body()
+    if x == ["*"]:
+        return
+    ok = (1 <= len(x) <= 32
+          and all(isinstance(k, str) and s._valid_kind(k) and k not in OPERATION_KINDS
+                  for k in x)
+          and all(scope_order_key(a) < scope_order_key(b) for a, b in zip(x, x[1:])))
+    if not ok:
+        raise Invalid("acct.scope", "ACCT-7")
+
+
+def check_operation_body(kind, body):
+    """06 §5.3: raises Invalid on the first failure."""
+    known, required, order = OPERATION_SCHEMAS[kind]
+    _op_fields(body, known, required)
+    for field in order:
+        if field not in body:
+            continue
+        x = body[field]
+        if field == "roots":
+            if not isinstance(x, list) or not 1 <= len(x) <= 4:
+                _acct_body()
+            for item in x:
+                if not isinstance(item, bytes):
+                    _acct_body()
+                _op_public_key(item)                  # a wrong length is key.invalid_length
+            if len(set(x)) != len(x):
+                raise Invalid("acct.key_in_use", "ACCT-3")
+        elif field == "app":
+            _op_public_key(_op_bytes32(x))            # a wrong length is acct.body
+        elif field in ("after", "key"):
+            _op_bytes32(x)
+        elif field == "label":
+            if not isinstance(x, str) or not 1 <= len(x) <= 64 or len(x.encode()) > 256:
+                _acct_body()
+        elif field == "scope":
+            _op_scope(x)
+        elif field == "expires":
+            _op_uint(x)
+        elif field == "cutoff":
+            if not isinstance(x, dict):
+                _acct_body()
+            _op_fields(x, ("id", "seq"), ("id", "seq"))
+            if _op_uint(x["seq"]) == 0:
+                _acct_body()
+            _op_bytes32(x["id"])
+        elif field == "version":
+            if _op_uint(x) == 0:
+                raise Invalid("acct.enckey_version", "ACCT-9")
+
+
 def check_body(kind, body, header):
-    """Rules of 05 §4 for a core kind (steps of §2 item 1)."""
+    """Step 1 of 05 §2.3 for a core kind: the rules of 05 §5 for a social kind,
+    06 §5.3 (ACCT-1) for an operation kind."""
     target = [("target", True, v(t_bytes32))]
-    if kind == "profile":
+    if kind in OPERATION_KINDS:
+        check_operation_body(kind, body)
+    elif kind == "profile":
         check_map(body, [
             ("bio", False, v(text_field(1, 256, 1024))),
             ("name", False, v(text_field(1, 64, 256))),
@@ -409,8 +530,15 @@ def check_body(kind, body, header):
 # Validation with a context (05 §2)
 # ---------------------------------------------------------------------------
 
-AUTH_CODES = ("auth.unknown_account", "auth.not_delegated", "auth.out_of_scope",
-              "auth.expired", "auth.revoked", "auth.root_key_message")
+# 06 §12: the auth.* codes (AUTH-2..AUTH-6). An operation message is denied
+# with the acct.* or key.* code that makes it invalid (06 §9.3).
+AUTH_CODES = ("auth.root_key_message", "auth.not_delegated", "auth.out_of_scope",
+              "auth.before_delegation", "auth.expired", "auth.revoked")
+
+
+def is_denial(authorization):
+    return isinstance(authorization, str) and (
+        authorization in AUTH_CODES or authorization.startswith(("acct.", "key.")))
 
 # Lookups of step 5, per kind: (body field, [(check, code, rule), ...]).
 def _lookups(kind, header, body):
@@ -454,10 +582,12 @@ def validate(message, now, authorization, known=()):
             check_body(kind, body, header)
         if header["time"] > now + CLOCK_SKEW_MS:                    # 2. MSG-2
             raise Invalid("msg.time_in_future", "MSG-2")
-        if authorization in AUTH_CODES:                             # 3. MSG-3
+        if is_denial(authorization):                                # 3. MSG-3
             raise Invalid(authorization, "MSG-3")
         if authorization == "unknown":
             need("key_authorization")
+        elif isinstance(authorization, tuple) and authorization[0] == "unknown":
+            need(authorization[1])
         elif authorization != "authorized":
             raise ValueError(authorization)
         if header["seq"] > 1:                                       # 4. MSG-4
@@ -471,7 +601,7 @@ def validate(message, now, authorization, known=()):
                     raise Invalid("msg.prev_key_mismatch", "MSG-4")
                 if p["seq"] != header["seq"] - 1:
                     raise Invalid("msg.prev_seq_mismatch", "MSG-4")
-        if core and body is not None:                               # 5. kind lookups
+        if kind in SOCIAL_KINDS and body is not None:               # 5. kind lookups
             for target_id, checks in _lookups(kind, header, body):
                 h = headers.get(target_id)
                 if h is None:

@@ -23,8 +23,10 @@
 //! - **undecided** — nothing failed, but the context lacked the key's authorization or the header
 //!   of another message ([`Missing`]); validate again when they arrive.
 //!
-//! A stripped remainder (no body) is validated on its header alone. A kind that is not one of the
-//! [`CORE_KINDS`] is "valid, not understood" (rule EXT-1): its body is any map, handed back as
+//! A stripped remainder (no body) is validated on its header alone. The key operations of the
+//! accounts layer ([`crate::account::OPERATION_KINDS`]) are core kinds too, with the body rules of
+//! that layer (ACCT-1). A kind that is neither one of the [`CORE_KINDS`] nor an operation kind is
+//! "valid, not understood" (rule EXT-1): its body is any map, handed back as
 //! [`Body::Unknown`], and the header checks still apply. Extension kinds contain a `.`
 //! (`com.example.poll`); an unknown kind without one is a future core kind, treated the same way, so
 //! that new apps never break old ones. In the same spirit, bodies of core kinds may carry extra keys
@@ -105,8 +107,9 @@ use crate::cbor::Map;
 use crate::envelope::{Draft, EnvelopeError, Kind};
 use crate::id::AccountId;
 
-/// The core kinds: the kinds whose bodies this layer defines. Every other kind is an extension (or a
-/// future core kind) and is "valid, not understood" (EXT-1).
+/// The core social kinds: the kinds whose bodies this layer defines. With the operation kinds of
+/// the accounts layer ([`crate::account::OPERATION_KINDS`]) they are the core kinds; every other kind
+/// is an extension (or a future core kind) and is "valid, not understood" (EXT-1).
 ///
 /// ```
 /// use skylark::message::CORE_KINDS;
