@@ -1465,7 +1465,12 @@ impl Accounts {
                 let mut at = id;
                 loop {
                     if at == own {
-                        return Authorization::Authorized;
+                        // The cutoff's stated sequence number must be its message's own.
+                        return if at == id && header.seq() != seq {
+                            Authorization::Denied(AuthError::Revoked)
+                        } else {
+                            Authorization::Authorized
+                        };
                     }
                     let Some(found) = headers(&at) else {
                         return Authorization::Unknown(Missing::Message(at));

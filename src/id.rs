@@ -17,7 +17,6 @@
 //! # Ok::<(), skylark::id::ParseIdError>(())
 //! ```
 
-#[cfg(test)]
 use alloc::string::String;
 use core::fmt;
 use core::str::FromStr;
@@ -299,8 +298,7 @@ pub fn body_hash(body: &[u8]) -> [u8; 32] {
 }
 
 /// Formats bytes as `<prefix>_<base32>` into a new string.
-#[cfg(test)]
-fn to_text(prefix: &str, bytes: &[u8]) -> String {
+pub(crate) fn to_text_form(prefix: &str, bytes: &[u8]) -> String {
     struct T<'a>(&'a str, &'a [u8]);
     impl fmt::Display for T<'_> {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -328,7 +326,7 @@ mod tests {
             ("foobar", "mzxw6ytboi"),
         ] {
             assert_eq!(
-                to_text("x", input.as_bytes()),
+                to_text_form("x", input.as_bytes()),
                 alloc::format!("x_{expected}")
             );
         }

@@ -29,6 +29,8 @@
 //!   validation against a node's context: valid, invalid or undecided.
 //! - [`account`]: self-certifying accounts, root keys, delegated app keys, revocation and recovery, as
 //!   a pure state machine over key operations.
+//! - [`merge`]: the convergent state of a set of valid messages (profiles, posts and edits, threads,
+//!   reactions, follows, labels, deletes) and its digest, the same on every node whatever the order.
 //!
 //! Every error has a stable `code()` and names the spec `rule()` it enforces; the test vectors use the
 //! same codes.
@@ -67,4 +69,5 @@ pub mod cbor;
 pub mod envelope;
 pub mod id;
 pub mod keys;
+pub mod merge;
 pub mod message;

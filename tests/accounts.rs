@@ -760,3 +760,39 @@ mod cutoff_edges {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// No operation signed by an app key (or any key that is not a root of the state it follows)
+    /// ever changes the key state, whatever it says and wherever it attaches.
+    #[test]
+    fn operations_signed_by_app_keys_never_change_the_state(
+        which in 0usize..4,
+        attach in 0usize..6,
+        app_index in 0usize..2,
+        time in 0u64..10_000,
+        version in 1u64..5,
+    ) {
+        let (story, _, _) = recovery_story();
+        let mut accounts = Accounts::new();
+        for op in &story.ops {
+            accounts.apply(op).unwrap();
+        }
+        let before = summary(&accounts, &story.account);
+        // The phone and laptop app keys of the story, and every operation as a place to attach to.
+        let app = if app_index == 0 { key(3) } else { key(4) };
+        let after = story.ops[attach].id();
+        let op = match which {
+            0 => Operation::roots(story.account, after, &[app.public_key()], time),
+            1 => Operation::delegate(story.account, after, key(90).public_key(), &[], time + 1, None, time),
+            2 => Operation::revoke(story.account, after, key(3).public_key(), Some(Revocation::All), time),
+            _ => Operation::enckey(story.account, after, [9; 32], version, time),
+        }
+        .unwrap()
+        .sign(&app)
+        .unwrap();
+        prop_assert!(accounts.apply(&op).is_err());
+        prop_assert_eq!(summary(&accounts, &story.account), before);
+    }
+}

@@ -426,3 +426,174 @@ fn message_vectors() {
         assert!(seen.contains(code), "no message vector produces {code}");
     }
 }
+
+#[test]
+fn account_vectors() {
+    use skylark::account::{Accounts, Revocation, Scope};
+    use skylark::envelope::Header;
+    use skylark::message::{AuthError, Authorization, Missing};
+    use std::collections::BTreeMap;
+
+    fn message(v: &Json) -> SignedMessage {
+        SignedMessage::from_bytes(&hex(v)).unwrap_or_else(|e| panic!("{v}: not layer-1 valid: {e}"))
+    }
+
+    /// The final status of an operation, as the accounts state reports it.
+    fn status(accounts: &Accounts, op: &SignedMessage) -> String {
+        match accounts.authorize(op.header(), |_| None) {
+            Authorization::Authorized => "valid".to_string(),
+            Authorization::Denied(AuthError::Operation(e)) => e.code().to_string(),
+            Authorization::Unknown(Missing::Message(_)) => "waiting".to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// The head state of `account` in the vectors' JSON form.
+    fn state(accounts: &Accounts, account: &AccountId) -> Json {
+        let Some(view) = accounts.account(account) else {
+            return Json::Null;
+        };
+        let hexs = |b: &[u8]| Json::from(hex::encode(b));
+        let mut apps: Vec<(String, Json)> = view
+            .apps()
+            .map(|(key, grant)| {
+                let scope = match grant.scope() {
+                    Scope::All => vec![Json::from("*")],
+                    Scope::Kinds(kinds) => kinds.iter().map(|k| Json::from(k.as_str())).collect(),
+                    other => panic!("unknown scope {other:?}"),
+                };
+                let revocation = match grant.revocation() {
+                    None => Json::Null,
+                    Some(Revocation::All) => Json::from("all"),
+                    Some(Revocation::After { seq, id }) => {
+                        serde_json::json!({"seq": seq, "id": hex::encode(id.as_bytes())})
+                    }
+                    Some(other) => panic!("unknown revocation {other:?}"),
+                };
+                let app = serde_json::json!({
+                    "key": hexs(key.as_bytes()),
+                    "scope": scope,
+                    "expires": grant.expires(),
+                    "label": grant.label(),
+                    "delegated_at": grant.delegated_at(),
+                    "delegation": hexs(grant.delegation().as_bytes()),
+                    "revocation": revocation,
+                });
+                (hex::encode(key.as_bytes()), app)
+            })
+            .collect();
+        apps.sort_by(|a, b| a.0.cmp(&b.0));
+        serde_json::json!({
+            "account": hexs(account.as_bytes()),
+            "head": hexs(view.head().as_bytes()),
+            "roots": view.roots().iter().map(|r| hexs(r.as_bytes())).collect::<Vec<_>>(),
+            "apps": apps.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
+            "encryption": view.encryption_key().map_or(Json::Null, |e| {
+                serde_json::json!({"key": hexs(e.key()), "version": e.version()})
+            }),
+            "contested": view.contested().iter().map(|c| hexs(c.as_bytes())).collect::<Vec<_>>(),
+        })
+    }
+
+    fn outcome(a: Authorization) -> Json {
+        match a {
+            Authorization::Authorized => Json::from("authorized"),
+            Authorization::Denied(e) => Json::from(e.code()),
+            Authorization::Unknown(Missing::Account(id)) => {
+                serde_json::json!({"missing": "account", "id": hex::encode(id.as_bytes())})
+            }
+            Authorization::Unknown(Missing::Message(id)) => {
+                serde_json::json!({"missing": "message", "id": hex::encode(id.as_bytes())})
+            }
+            other => Json::from(format!("{other:?}")),
+        }
+    }
+
+    let vectors = load("accounts.json");
+    let mut failures = Vec::new();
+    let mut counts = [0usize; 2];
+    for v in &vectors {
+        let id = str_of(v, "id");
+        match str_of(v, "type") {
+            "operations" => {
+                counts[0] += 1;
+                let entries = v["operations"].as_array().unwrap();
+                let ops: Vec<SignedMessage> =
+                    entries.iter().map(|e| message(&e["message"])).collect();
+                let listed: Vec<usize> = (0..ops.len()).collect();
+                let reversed: Vec<usize> = listed.iter().rev().copied().collect();
+                for (order_name, order) in [("listed", &listed), ("reverse", &reversed)] {
+                    let mut accounts = Accounts::new();
+                    for &i in order.iter() {
+                        // Invalid and waiting operations are expected; their status is read below.
+                        let _ = accounts.apply(&ops[i]);
+                    }
+                    for (op, entry) in ops.iter().zip(entries) {
+                        let got = status(&accounts, op);
+                        let want = str_of(entry, "status");
+                        if got != want {
+                            failures.push(format!(
+                                "{id} ({order_name} order): operation {} is {got}, expected {want}",
+                                op.id()
+                            ));
+                        }
+                    }
+                    if let Some(want) = v.get("state") {
+                        let account =
+                            AccountId::from_bytes(hex(&want["account"]).try_into().unwrap());
+                        let got = state(&accounts, &account);
+                        if &got != want {
+                            failures.push(format!(
+                                "{id} ({order_name} order): state {got}, expected {want}"
+                            ));
+                        }
+                    }
+                }
+            }
+            "authorization" => {
+                counts[1] += 1;
+                let ops: Vec<SignedMessage> = v["account_operations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(message)
+                    .collect();
+                let known: BTreeMap<MessageId, Header> = v["known"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| {
+                        let m = message(k);
+                        (m.id(), m.header().clone())
+                    })
+                    .collect();
+                let msg = message(&v["message"]);
+                for (order_name, reverse) in [("listed", false), ("reverse", true)] {
+                    let mut accounts = Accounts::new();
+                    let mut order: Vec<&SignedMessage> = ops.iter().collect();
+                    if reverse {
+                        order.reverse();
+                    }
+                    for op in order {
+                        let _ = accounts.apply(op);
+                    }
+                    let got = outcome(accounts.authorize(msg.header(), |x| known.get(x).cloned()));
+                    if got != v["expected"] {
+                        failures.push(format!(
+                            "{id} ({order_name} order): {got}, expected {}",
+                            v["expected"]
+                        ));
+                    }
+                }
+            }
+            other => panic!("{id}: unknown type {other}"),
+        }
+    }
+    assert!(counts.iter().all(|&n| n > 0), "{counts:?}");
+    assert!(
+        failures.is_empty(),
+        "{} failure(s) in accounts.json:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -42,7 +42,7 @@ const REPORT_FIELDS: [Field; 5] = [
 /// assert_eq!(label.subject(), about);
 /// # Ok::<(), skylark::message::ValidationError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reference {
     /// An account (`"account"`).
     Account(AccountId),

@@ -1,4 +1,4 @@
-//! Generator of the Skylark test vectors (layer 1, and layer-2 message validation).
+//! Generator of the Skylark test vectors (layer 1, layer-2 message validation, and the layer-3 accounts).
 //!
 //! Independent of the `skylark` crate on purpose: every byte here is written from the design (with a
 //! tiny canonical CBOR writer, hex and base32 encoders of its own, BLAKE3 and Ed25519 from their
@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod accounts;
 pub mod cbor;
 pub mod cbor_vectors;
 pub mod dasl;
@@ -38,6 +39,7 @@ pub fn generate(repo_root: &Path) -> Vec<(PathBuf, String)> {
         ),
         (PathBuf::from("envelopes.json"), envelopes::generate()),
         (PathBuf::from("messages.json"), messages::generate()),
+        (PathBuf::from("accounts.json"), accounts::generate()),
     ]
 }
 

@@ -172,7 +172,7 @@ fn a(items: Vec<Value>) -> Value {
     Value::A(items)
 }
 /// A copy of map `v` with key `k` set to `x` (added or replaced).
-fn set(v: &Value, k: &str, x: Value) -> Value {
+pub(crate) fn set(v: &Value, k: &str, x: Value) -> Value {
     let Value::M(entries) = v else {
         panic!("set on a non-map")
     };
@@ -184,7 +184,7 @@ fn set(v: &Value, k: &str, x: Value) -> Value {
     Value::M(e)
 }
 /// A copy of map `v` without key `k` (which must be there).
-fn del(v: &Value, k: &str) -> Value {
+pub(crate) fn del(v: &Value, k: &str) -> Value {
     let Value::M(entries) = v else {
         panic!("del on a non-map")
     };
@@ -195,7 +195,7 @@ fn del(v: &Value, k: &str) -> Value {
     Value::M(e)
 }
 /// A fixed random-looking 32-byte value.
-fn rid(label: &str) -> Vec<u8> {
+pub(crate) fn rid(label: &str) -> Vec<u8> {
     blake3::derive_key("skylark test vectors v1 random", label.as_bytes()).to_vec()
 }
 
@@ -233,6 +233,8 @@ pub struct Party {
 pub struct Msg {
     pub full: Vec<u8>,
     pub stripped: Vec<u8>,
+    /// The header bytes (the content of "h").
+    pub header: Vec<u8>,
     pub id: Vec<u8>,
     pub kind: String,
     pub body: Value,
@@ -250,7 +252,7 @@ fn valid_kind_grammar(k: &str) -> bool {
 }
 
 /// Signs a layer-1-valid message (asserting the layer-1 rules a caller could get wrong).
-fn sign(
+pub(crate) fn sign(
     key: &Key,
     acct: &[u8],
     seq: u64,
@@ -290,6 +292,7 @@ fn sign(
         full,
         stripped,
         id: blake3::derive_key(CTX_MESSAGE_ID, &header).to_vec(),
+        header,
         kind: kind.to_string(),
         body,
         time,

@@ -1,0 +1,558 @@
+//! Convergent state: the merge rules every node agrees on (`spec/07-merge.md`).
+//!
+//! [`State`] takes valid messages in any order, any number of times, and its [`State::summary`] and
+//! [`State::digest`] depend only on the set of messages applied: applying is commutative,
+//! associative and idempotent. Two nodes holding the same messages show the same profiles, the same
+//! threads, the same counts and the same follow graph, and can check it by comparing one digest.
+//!
+//! Applying a message only records what it says (a few hundred bytes, never the text of a post);
+//! the views are derived when asked for, by the rules MERGE-1 to MERGE-10:
+//!
+//! - **MERGE-1** the latest of several messages is the greatest by `(time, id)`;
+//! - **MERGE-2** a deleted message never counts again, whatever order the delete and it arrive in;
+//! - **MERGE-3** to **MERGE-9** profiles, posts and their edits, threads and quotes, reactions,
+//!   reposts, follows and blocks, and labels (at the caller's `now`);
+//! - **MERGE-10** two messages at the same place of one key's history are both kept, and the pair is
+//!   kept as evidence.
+//!
+//! ```
+//! use skylark::merge::State;
+//! use skylark::message::{validate, Authorization, BodyKind, Follow, MemoryContext, Post, Verdict};
+//! use skylark::id::AccountId;
+//! # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+//! let alice = AccountId::from_bytes([1; 32]);
+//! let post = Post::builder().text("hello").build()?.draft(alice, 1_000)?.sign(&key)?;
+//! let follow = Follow::new(AccountId::from_bytes([2; 32])).draft(alice, 2_000)?.after(&post).sign(&key)?;
+//! let context = MemoryContext::new(10_000, Authorization::Authorized).with(&post).with(&follow);
+//! let valid: Vec<_> = [post, follow]
+//!     .into_iter()
+//!     .filter_map(|m| match validate(m, &context) { Verdict::Valid(v) => Some(v), _ => None })
+//!     .collect();
+//!
+//! // Two nodes, opposite orders, one of them twice: the same digest.
+//! let mut a = State::new();
+//! let mut b = State::new();
+//! for m in &valid { a.apply(m); }
+//! for m in valid.iter().rev() { b.apply(m); b.apply(m); }
+//! assert_eq!(a.digest(10_000), b.digest(10_000));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+use crate::cbor::{Map, Value};
+use crate::id::{self, AccountId, MessageId};
+use crate::keys::PublicKey;
+use crate::message::{Body, Reference, ValidMessage};
+
+/// The BLAKE3 `derive_key` context of the state digest (rule MERGE-11).
+pub const STATE_DIGEST_CONTEXT: &str = "skylark v1 state digest";
+
+/// What one message says, as far as the merge rules read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Effect {
+    /// A stripped remainder that is not known to be deleted: its body cannot be read.
+    Withheld {
+        post: bool,
+    },
+    Profile,
+    Post {
+        reply: Option<(MessageId, MessageId)>,
+        quote: Option<MessageId>,
+    },
+    Edit {
+        target: MessageId,
+        replaces: MessageId,
+    },
+    Delete(MessageId),
+    React {
+        target: MessageId,
+        value: String,
+    },
+    Unreact(MessageId),
+    Repost(MessageId),
+    Unrepost(MessageId),
+    Follow(AccountId, bool),
+    Block(AccountId, bool),
+    Label {
+        subject: Reference,
+        value: String,
+        negate: bool,
+        expires: Option<u64>,
+    },
+    Report(AccountId),
+}
+
+impl Effect {
+    fn of(message: &ValidMessage) -> Option<Effect> {
+        let kind = message.message().header().kind().as_str();
+        Some(match message.body() {
+            Body::Withheld if crate::message::CORE_KINDS.contains(&kind) => Effect::Withheld {
+                post: kind == "post",
+            },
+            Body::Profile(_) => Effect::Profile,
+            Body::Post(p) => Effect::Post {
+                reply: p.reply().map(|r| (r.root(), r.parent())),
+                quote: p.quote(),
+            },
+            Body::Edit(e) => Effect::Edit {
+                target: e.target(),
+                replaces: e.replaces(),
+            },
+            Body::Delete(t) => Effect::Delete(t.target()),
+            Body::React(r) => Effect::React {
+                target: r.target(),
+                value: r.emoji().unwrap_or_default().into(),
+            },
+            Body::Unreact(t) => Effect::Unreact(t.target()),
+            Body::Repost(t) => Effect::Repost(t.target()),
+            Body::Unrepost(t) => Effect::Unrepost(t.target()),
+            Body::Follow(s) => Effect::Follow(s.subject(), true),
+            Body::Unfollow(s) => Effect::Follow(s.subject(), false),
+            Body::Block(s) => Effect::Block(s.subject(), true),
+            Body::Unblock(s) => Effect::Block(s.subject(), false),
+            Body::Label(l) => Effect::Label {
+                subject: l.subject(),
+                value: l.value().into(),
+                negate: l.is_negation(),
+                expires: l.expires(),
+            },
+            Body::Report(r) => Effect::Report(r.service()),
+            // Operations, extension and unknown kinds are not read by the merge rules.
+            _ => return None,
+        })
+    }
+}
+
+/// One applied message: its header facts and its effect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    account: AccountId,
+    key: PublicKey,
+    seq: u64,
+    time: u64,
+    effect: Effect,
+}
+
+/// The order of MERGE-1: by time, then by id.
+type Stamp = (u64, MessageId);
+
+/// What MERGE-9 keeps a latest message for: labeler, subject and value.
+type LabelKey<'a> = (AccountId, Reference, &'a str);
+
+/// The latest label message's stamp, whether it negates, and its expiry.
+type LabelState = (Stamp, bool, Option<u64>);
+
+/// The merged state of a set of valid messages.
+///
+/// ```
+/// let state = skylark::merge::State::new();
+/// assert_eq!(state.len(), 0);
+/// // The digest of the empty state is fixed.
+/// assert_eq!(state.digest(0), skylark::merge::State::new().digest(5));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct State {
+    messages: BTreeMap<MessageId, Entry>,
+}
+
+impl State {
+    /// The state of no messages.
+    ///
+    /// See [`State`] for an example.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of messages applied (by id) that the merge rules read.
+    ///
+    /// See [`State`] for an example.
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Whether no message has been applied.
+    ///
+    /// ```
+    /// assert!(skylark::merge::State::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// Applies one valid message. Any order, any number of times: the result depends only on the set
+    /// of messages applied. A whole message supersedes its stripped remainder (same id); kinds the
+    /// merge rules do not read are ignored.
+    ///
+    /// See the [module](self) example.
+    pub fn apply(&mut self, message: &ValidMessage) {
+        let Some(effect) = Effect::of(message) else {
+            return;
+        };
+        let header = message.message().header();
+        let entry = Entry {
+            account: *header.account(),
+            key: *header.key(),
+            seq: header.seq(),
+            time: header.time(),
+            effect,
+        };
+        let id = message.message().id();
+        match self.messages.get(&id) {
+            Some(existing) if !matches!(existing.effect, Effect::Withheld { .. }) => {}
+            _ => {
+                self.messages.insert(id, entry);
+            }
+        }
+    }
+
+    /// The ids of every deleted message: the targets of the deletes applied (MERGE-2).
+    fn tombstones(&self) -> BTreeSet<MessageId> {
+        self.messages
+            .values()
+            .filter_map(|e| match e.effect {
+                Effect::Delete(target) => Some(target),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The merged state as the canonical summary of MERGE-11: a map of thirteen views. `now` decides
+    /// which labels have expired.
+    ///
+    /// ```
+    /// let summary = skylark::merge::State::new().summary(0);
+    /// assert_eq!(summary.as_map().map(|m| m.len()), Some(13));
+    /// ```
+    pub fn summary(&self, now: u64) -> Value {
+        let deleted = self.tombstones();
+        // Messages whose bodies count: applied whole, not deleted.
+        let live = || {
+            self.messages.iter().filter(|(id, e)| {
+                !deleted.contains(id) && !matches!(e.effect, Effect::Withheld { .. })
+            })
+        };
+
+        // MERGE-4: for each post P, the latest counting edit replacing each version.
+        let mut next_version: BTreeMap<(MessageId, MessageId), Stamp> = BTreeMap::new();
+        for (id, e) in live() {
+            if let Effect::Edit { target, replaces } = e.effect {
+                let stamp = (e.time, *id);
+                next_version
+                    .entry((target, replaces))
+                    .and_modify(|best| {
+                        if stamp > *best {
+                            *best = stamp;
+                        }
+                    })
+                    .or_insert(stamp);
+            }
+        }
+        let mut posts = Map::new();
+        let mut threads: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
+        let mut replies: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
+        let mut quotes: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
+        for (id, e) in &self.messages {
+            let state = if deleted.contains(id) {
+                match e.effect {
+                    Effect::Post { .. } | Effect::Withheld { post: true } => "deleted",
+                    _ => continue,
+                }
+            } else {
+                match e.effect {
+                    Effect::Withheld { post: true } => "withheld",
+                    Effect::Post { .. } => "live",
+                    _ => continue,
+                }
+            };
+            let mut entry = Map::new();
+            entry.insert("state", Value::from(state));
+            if let Effect::Post { reply, quote } = e.effect {
+                if state == "live" {
+                    let mut history = alloc::vec![bytes(id)];
+                    let mut current = *id;
+                    // Each step moves to a strictly later message, so the walk ends.
+                    while let Some((_, next)) = next_version.get(&(*id, current)) {
+                        current = *next;
+                        history.push(bytes(&current));
+                    }
+                    entry.insert("current", bytes(&current));
+                    entry.insert("history", Value::Array(history));
+                    if let Some((root, parent)) = reply {
+                        threads.entry(root).or_default().insert(*id);
+                        replies.entry(parent).or_default().insert(*id);
+                    }
+                    if let Some(q) = quote {
+                        quotes.entry(q).or_default().insert(*id);
+                    }
+                }
+            }
+            posts.insert(id::to_text_form("msg", id.as_bytes()), Value::Map(entry));
+        }
+
+        // MERGE-3, MERGE-8: the latest message per key.
+        let mut profiles: BTreeMap<AccountId, Stamp> = BTreeMap::new();
+        let mut follows: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
+        let mut blocks: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
+        let mut labels: BTreeMap<LabelKey<'_>, LabelState> = BTreeMap::new();
+        // MERGE-6, MERGE-7: what the undos name.
+        let mut undone: BTreeSet<MessageId> = BTreeSet::new();
+        let mut reports: BTreeMap<AccountId, BTreeSet<MessageId>> = BTreeMap::new();
+        for (id, e) in live() {
+            let stamp = (e.time, *id);
+            match &e.effect {
+                Effect::Profile => latest(&mut profiles, e.account, stamp, |s| s),
+                Effect::Follow(subject, on) => latest(
+                    &mut follows,
+                    (e.account, *subject),
+                    (stamp, *on),
+                    |(s, _)| s,
+                ),
+                Effect::Block(subject, on) => {
+                    latest(&mut blocks, (e.account, *subject), (stamp, *on), |(s, _)| s)
+                }
+                Effect::Label {
+                    subject,
+                    value,
+                    negate,
+                    expires,
+                } => latest(
+                    &mut labels,
+                    (e.account, *subject, value.as_str()),
+                    (stamp, *negate, *expires),
+                    |(s, _, _)| s,
+                ),
+                Effect::Unreact(target) | Effect::Unrepost(target) => {
+                    undone.insert(*target);
+                }
+                Effect::Report(service) => {
+                    reports.entry(*service).or_default().insert(*id);
+                }
+                _ => {}
+            }
+        }
+        let mut reactions: BTreeMap<MessageId, BTreeMap<&str, BTreeSet<AccountId>>> =
+            BTreeMap::new();
+        let mut reposts: BTreeMap<MessageId, BTreeSet<AccountId>> = BTreeMap::new();
+        for (id, e) in live() {
+            if undone.contains(id) {
+                continue;
+            }
+            match &e.effect {
+                Effect::React { target, value } => {
+                    reactions
+                        .entry(*target)
+                        .or_default()
+                        .entry(value.as_str())
+                        .or_default()
+                        .insert(e.account);
+                }
+                Effect::Repost(target) => {
+                    reposts.entry(*target).or_default().insert(e.account);
+                }
+                _ => {}
+            }
+        }
+
+        let mut summary = Map::new();
+        summary.insert("posts", Value::Map(posts));
+        summary.insert("threads", id_lists(&threads));
+        summary.insert("replies", id_lists(&replies));
+        summary.insert("quotes", id_lists(&quotes));
+        let mut profile_map = Map::new();
+        for (account, (_, id)) in &profiles {
+            profile_map.insert(id::to_text_form("acct", account.as_bytes()), bytes(id));
+        }
+        summary.insert("profiles", Value::Map(profile_map));
+        let mut reaction_map = Map::new();
+        for (target, values) in &reactions {
+            let mut by_value = Map::new();
+            for (value, accounts) in values {
+                by_value.insert(*value, account_list(accounts));
+            }
+            reaction_map.insert(
+                id::to_text_form("msg", target.as_bytes()),
+                Value::Map(by_value),
+            );
+        }
+        summary.insert("reactions", Value::Map(reaction_map));
+        let mut repost_map = Map::new();
+        for (target, accounts) in &reposts {
+            repost_map.insert(
+                id::to_text_form("msg", target.as_bytes()),
+                account_list(accounts),
+            );
+        }
+        summary.insert("reposts", Value::Map(repost_map));
+        summary.insert("follows", graph(&follows));
+        summary.insert("blocks", graph(&blocks));
+        // MERGE-9: a label applies when its latest message does not negate it and has not expired.
+        let mut applying: BTreeMap<String, BTreeMap<AccountId, Vec<&str>>> = BTreeMap::new();
+        for ((labeler, subject, value), (_, negate, expires)) in &labels {
+            if *negate || expires.is_some_and(|e| e <= now) {
+                continue;
+            }
+            let subject = match subject {
+                Reference::Account(a) => id::to_text_form("acct", a.as_bytes()),
+                Reference::Message(m) => id::to_text_form("msg", m.as_bytes()),
+            };
+            applying
+                .entry(subject)
+                .or_default()
+                .entry(*labeler)
+                .or_default()
+                .push(value);
+        }
+        let mut label_map = Map::new();
+        for (subject, labelers) in applying {
+            let mut by_labeler = Map::new();
+            for (labeler, mut values) in labelers {
+                values.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+                by_labeler.insert(
+                    id::to_text_form("acct", labeler.as_bytes()),
+                    Value::Array(values.into_iter().map(Value::from).collect()),
+                );
+            }
+            label_map.insert(subject, Value::Map(by_labeler));
+        }
+        summary.insert("labels", Value::Map(label_map));
+        let mut report_map = Map::new();
+        for (service, ids) in &reports {
+            report_map.insert(
+                id::to_text_form("acct", service.as_bytes()),
+                Value::Array(ids.iter().map(bytes).collect()),
+            );
+        }
+        summary.insert("reports", Value::Map(report_map));
+        summary.insert(
+            "tombstones",
+            Value::Array(deleted.iter().map(bytes).collect()),
+        );
+        summary.insert(
+            "equivocations",
+            Value::Array(
+                self.equivocations()
+                    .into_iter()
+                    .map(|e| {
+                        Value::Array(alloc::vec![
+                            Value::from(&e.key.as_bytes()[..]),
+                            Value::from(e.seq),
+                            bytes(&e.first),
+                            bytes(&e.second),
+                        ])
+                    })
+                    .collect(),
+            ),
+        );
+        Value::Map(summary)
+    }
+
+    /// The state digest (rule MERGE-11): BLAKE3 `derive_key` with [`STATE_DIGEST_CONTEXT`] over the
+    /// canonical encoding of [`State::summary`]. Two nodes compare states with one value.
+    ///
+    /// See the [module](self) example.
+    pub fn digest(&self, now: u64) -> [u8; 32] {
+        id::derive(STATE_DIGEST_CONTEXT, &self.summary(now).to_bytes())
+    }
+
+    /// Every pair of messages at the same place of one key's history (rule MERGE-10), sorted by key,
+    /// sequence number and ids. Both messages of a pair count; the pair is the evidence that the key
+    /// signed two histories.
+    ///
+    /// ```
+    /// assert!(skylark::merge::State::new().equivocations().is_empty());
+    /// ```
+    pub fn equivocations(&self) -> Vec<Equivocation> {
+        let mut places: BTreeMap<(PublicKey, u64), Vec<MessageId>> = BTreeMap::new();
+        for (id, e) in &self.messages {
+            places.entry((e.key, e.seq)).or_default().push(*id);
+        }
+        let mut out = Vec::new();
+        for ((key, seq), ids) in places {
+            for (i, first) in ids.iter().enumerate() {
+                for second in &ids[i + 1..] {
+                    out.push(Equivocation {
+                        key,
+                        seq,
+                        first: *first,
+                        second: *second,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Two messages signed by one key at one sequence number (rule MERGE-10).
+///
+/// See [`State::equivocations`] for an example.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Equivocation {
+    /// The key that signed both.
+    pub key: PublicKey,
+    /// The sequence number both claim.
+    pub seq: u64,
+    /// The smaller id.
+    pub first: MessageId,
+    /// The greater id.
+    pub second: MessageId,
+}
+
+/// Keeps, per key, the value whose stamp (MERGE-1) is greatest.
+fn latest<K: Ord, V>(map: &mut BTreeMap<K, V>, key: K, value: V, stamp: impl Fn(&V) -> &Stamp) {
+    match map.get_mut(&key) {
+        Some(existing) => {
+            if stamp(&value).cmp(stamp(existing)) == Ordering::Greater {
+                *existing = value;
+            }
+        }
+        None => {
+            map.insert(key, value);
+        }
+    }
+}
+
+fn bytes(id: &MessageId) -> Value {
+    Value::from(&id.as_bytes()[..])
+}
+
+fn id_lists(lists: &BTreeMap<MessageId, BTreeSet<MessageId>>) -> Value {
+    let mut map = Map::new();
+    for (key, ids) in lists {
+        map.insert(
+            id::to_text_form("msg", key.as_bytes()),
+            Value::Array(ids.iter().map(bytes).collect()),
+        );
+    }
+    Value::Map(map)
+}
+
+fn account_list(accounts: &BTreeSet<AccountId>) -> Value {
+    Value::Array(
+        accounts
+            .iter()
+            .map(|a| Value::from(&a.as_bytes()[..]))
+            .collect(),
+    )
+}
+
+fn graph(edges: &BTreeMap<(AccountId, AccountId), (Stamp, bool)>) -> Value {
+    let mut by_account: BTreeMap<AccountId, BTreeSet<AccountId>> = BTreeMap::new();
+    for ((account, subject), (_, on)) in edges {
+        if *on {
+            by_account.entry(*account).or_default().insert(*subject);
+        }
+    }
+    let mut map = Map::new();
+    for (account, subjects) in &by_account {
+        map.insert(
+            id::to_text_form("acct", account.as_bytes()),
+            account_list(subjects),
+        );
+    }
+    Value::Map(map)
+}

@@ -1,0 +1,866 @@
+//! An independent derivation of every `accounts.json` expectation: a small implementation of the
+//! accounts layer written from the design brief (its FINAL section) and spec 06, run over the checked-in
+//! JSON the way an implementation in any language would consume it. The generator DECLARES each status,
+//! state and authorization outcome; this implementation computes them, applying the operations in the
+//! listed order, in reverse order and (for at most six operations) in every order. All must agree.
+//!
+//! It is deliberately built differently from `src/account.rs`: operations are kept in one applied set
+//! and every undecided status is re-derived until nothing changes (no waiting queues); the canonical
+//! chain is found by collecting the signers of each subtree (no Euler tour).
+//!
+//! Where the brief and `src/account.rs` differ, this follows the implementation and spec 06 as resolved
+//! (listed in `test-vectors/README.md`): body defects are `acct.body` (not the msg.* codes of the brief),
+//! scope kinds are in canonical CBOR order, a former root is never delegated, a child of a message that
+//! failed its body check is `acct.parent_invalid`, a message that is not an operation has no status, and
+//! the AUTH-6 walk is the one of spec 06 §9.2 — except that a cutoff whose `seq` is not its message's own
+//! keeps nothing, that message included.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::*;
+use serde_json::{json, Value as Json};
+use skylark_test_vectors::ed;
+use skylark_test_vectors::util::{hex, unhex};
+
+const OP_KINDS: [&str; 5] = ["genesis", "roots", "delegate", "revoke", "enckey"];
+const ZERO: [u8; 32] = [0; 32];
+
+type Id = Vec<u8>;
+
+// ------------------------------------------------------------------------------------------------ messages
+
+#[derive(Clone, Debug)]
+enum Body {
+    Genesis {
+        roots: Vec<Id>,
+    },
+    Roots {
+        after: Id,
+        roots: Vec<Id>,
+    },
+    Delegate {
+        after: Id,
+        app: Id,
+        scope: Vec<String>,
+        expires: u64,
+        label: Option<String>,
+    },
+    Revoke {
+        after: Id,
+        app: Id,
+        cutoff: Option<(u64, Id)>,
+    },
+    EncKey {
+        after: Id,
+        key: Id,
+        version: u64,
+    },
+}
+
+impl Body {
+    fn after(&self) -> Option<&Id> {
+        match self {
+            Body::Genesis { .. } => None,
+            Body::Roots { after, .. }
+            | Body::Delegate { after, .. }
+            | Body::Revoke { after, .. }
+            | Body::EncKey { after, .. } => Some(after),
+        }
+    }
+}
+
+/// A layer-1-valid message, its header fields, and (for a whole operation message) the verdict of its
+/// context-free body check.
+#[derive(Clone, Debug)]
+struct Msg {
+    id: Id,
+    header: Vec<u8>,
+    key: Id,
+    seq: u64,
+    prev: Option<Id>,
+    acct: Id,
+    kind: String,
+    time: u64,
+    whole: bool,
+    body: Option<Result<Body, &'static str>>,
+}
+
+fn parse(hex_msg: &str) -> Msg {
+    let v = verify_envelope(&unhex(hex_msg))
+        .unwrap_or_else(|e| panic!("a message fails layer 1 ({e:?}): {hex_msg}"));
+    let bytes = |k: &str| match get(&v.fields, k) {
+        Some(Item::B(b)) => Some(b.clone()),
+        _ => None,
+    };
+    let uint = |k: &str| match get(&v.fields, k) {
+        Some(Item::U(n)) => *n,
+        _ => unreachable!(),
+    };
+    let Some(Item::T(kind)) = get(&v.fields, "kind") else {
+        unreachable!()
+    };
+    let body = match (&v.body, OP_KINDS.contains(&kind.as_str())) {
+        (Some(b), true) => match decode(b).unwrap() {
+            Item::M(entries) => Some(check_body(kind, &entries)),
+            _ => unreachable!(),
+        },
+        _ => None,
+    };
+    Msg {
+        id: blake3::derive_key("skylark v1 message id", &v.header).to_vec(),
+        key: bytes("key").unwrap(),
+        seq: uint("seq"),
+        prev: bytes("prev"),
+        acct: bytes("acct").unwrap(),
+        kind: kind.clone(),
+        time: uint("time"),
+        whole: v.body.is_some(),
+        header: v.header,
+        body,
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ ACCT-1
+
+type R<T> = Result<T, &'static str>;
+const BODY: &str = "acct.body";
+
+/// Keys (un-dotted unknown ones), then required keys, all `acct.body`.
+fn keys(entries: &[(String, Item)], schema: &[&str], required: &[&str]) -> R<()> {
+    if entries
+        .iter()
+        .any(|(k, _)| !k.contains('.') && !schema.contains(&k.as_str()))
+    {
+        return Err(BODY);
+    }
+    if required.iter().any(|r| get(entries, r).is_none()) {
+        return Err(BODY);
+    }
+    Ok(())
+}
+
+fn field<'a>(entries: &'a [(String, Item)], k: &str) -> &'a Item {
+    get(entries, k).unwrap()
+}
+
+fn b32(v: &Item) -> R<Id> {
+    match v {
+        Item::B(b) if b.len() == 32 => Ok(b.clone()),
+        _ => Err(BODY),
+    }
+}
+
+fn uint53(v: &Item) -> R<u64> {
+    match v {
+        Item::U(n) if *n <= MAX53 => Ok(*n),
+        _ => Err(BODY),
+    }
+}
+
+fn roots_list(v: &Item) -> R<Vec<Id>> {
+    let Item::A(items) = v else { return Err(BODY) };
+    if !(1..=4).contains(&items.len()) {
+        return Err(BODY);
+    }
+    let mut out = Vec::new();
+    for i in items {
+        let Item::B(b) = i else { return Err(BODY) };
+        ed::check_key(b)?;
+        out.push(b.clone());
+    }
+    let distinct: BTreeSet<&Id> = out.iter().collect();
+    if distinct.len() != out.len() {
+        return Err("acct.key_in_use");
+    }
+    Ok(out)
+}
+
+fn app_key(v: &Item) -> R<Id> {
+    let k = b32(v)?;
+    ed::check_key(&k)?;
+    Ok(k)
+}
+
+/// Canonical order of two kinds: their CBOR encodings bytewise = shorter first, then bytewise.
+fn canonical_less(a: &str, b: &str) -> bool {
+    (a.len(), a.as_bytes()) < (b.len(), b.as_bytes())
+}
+
+fn scope(v: &Item) -> R<Vec<String>> {
+    let Item::A(items) = v else { return Err(BODY) };
+    if items.len() == 1 && items[0] == Item::T("*".to_string()) {
+        return Ok(vec!["*".to_string()]);
+    }
+    let bad = "acct.scope";
+    if !(1..=32).contains(&items.len()) {
+        return Err(bad);
+    }
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        let Item::T(k) = i else { return Err(bad) };
+        if !valid_kind(k) || OP_KINDS.contains(&k.as_str()) {
+            return Err(bad);
+        }
+        if let Some(last) = out.last() {
+            if !canonical_less(last, k) {
+                return Err(bad);
+            }
+        }
+        out.push(k.clone());
+    }
+    Ok(out)
+}
+
+fn label(v: &Item) -> R<String> {
+    match v {
+        Item::T(s) if (1..=64).contains(&s.chars().count()) && s.len() <= 256 => Ok(s.clone()),
+        _ => Err(BODY),
+    }
+}
+
+fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
+    match kind {
+        "genesis" => {
+            keys(e, &["roots"], &["roots"])?;
+            Ok(Body::Genesis {
+                roots: roots_list(field(e, "roots"))?,
+            })
+        }
+        "roots" => {
+            keys(e, &["after", "roots"], &["after", "roots"])?;
+            let roots = roots_list(field(e, "roots"))?;
+            Ok(Body::Roots {
+                after: b32(field(e, "after"))?,
+                roots,
+            })
+        }
+        "delegate" => {
+            keys(
+                e,
+                &["app", "after", "label", "scope", "expires"],
+                &["app", "after", "scope", "expires"],
+            )?;
+            let label = get(e, "label").map(label).transpose()?;
+            let app = app_key(field(e, "app"))?;
+            let scope = scope(field(e, "scope"))?;
+            let expires = uint53(field(e, "expires"))?;
+            Ok(Body::Delegate {
+                after: b32(field(e, "after"))?,
+                app,
+                scope,
+                expires,
+                label,
+            })
+        }
+        "revoke" => {
+            keys(e, &["app", "after", "cutoff"], &["app", "after"])?;
+            let cutoff = match get(e, "cutoff") {
+                None => None,
+                Some(Item::M(c)) => {
+                    keys(c, &["id", "seq"], &["id", "seq"])?;
+                    let seq = uint53(field(c, "seq"))?;
+                    if seq == 0 {
+                        return Err(BODY);
+                    }
+                    Some((seq, b32(field(c, "id"))?))
+                }
+                Some(_) => return Err(BODY),
+            };
+            let app = app_key(field(e, "app"))?;
+            Ok(Body::Revoke {
+                after: b32(field(e, "after"))?,
+                app,
+                cutoff,
+            })
+        }
+        "enckey" => {
+            keys(
+                e,
+                &["key", "after", "version"],
+                &["key", "after", "version"],
+            )?;
+            let version = uint53(field(e, "version"))?;
+            if version == 0 {
+                return Err("acct.enckey_version");
+            }
+            let key = b32(field(e, "key"))?;
+            Ok(Body::EncKey {
+                after: b32(field(e, "after"))?,
+                key,
+                version,
+            })
+        }
+        _ => unreachable!(),
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ state
+
+#[derive(Clone, Debug, PartialEq)]
+enum Rev {
+    All,
+    After(u64, Id),
+}
+
+#[derive(Clone, Debug)]
+struct Grant {
+    scope: Vec<String>,
+    expires: u64,
+    label: Option<String>,
+    at: u64,
+    id: Id,
+    rev: Option<Rev>,
+}
+
+#[derive(Clone, Debug)]
+struct State {
+    roots: Vec<Id>,
+    /// Every key that was a root of a state on the path here (the current roots included).
+    ever_roots: BTreeSet<Id>,
+    apps: BTreeMap<Id, Grant>,
+    enc: Option<(Id, u64)>,
+    time: u64,
+}
+
+#[derive(Clone, Debug)]
+enum Status {
+    Valid {
+        acct: Id,
+        parent: Option<Id>,
+        signer: Id,
+        state: Box<State>,
+    },
+    Invalid(&'static str),
+    Waiting(Id),
+}
+
+impl Status {
+    fn text(s: Option<&Status>) -> String {
+        match s {
+            Some(Status::Valid { .. }) => "valid".into(),
+            Some(Status::Invalid(c)) => (*c).into(),
+            Some(Status::Waiting(_)) => "waiting".into(),
+            None => "no status".into(),
+        }
+    }
+}
+
+/// Steps 7..13 of the check order, against the parent's account and state.
+fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
+    if &m.acct != acct {
+        return Err("acct.account_mismatch");
+    }
+    if !parent.roots.contains(&m.key) {
+        return Err("acct.not_a_root");
+    }
+    if m.time < parent.time {
+        return Err("acct.time_regression");
+    }
+    let mut next = parent.clone();
+    next.time = m.time;
+    match body {
+        Body::Genesis { .. } => unreachable!(),
+        Body::Roots { roots, .. } => {
+            if roots.iter().any(|k| parent.apps.contains_key(k)) {
+                return Err("acct.key_in_use");
+            }
+            next.roots = roots.clone();
+            next.ever_roots.extend(roots.iter().cloned());
+        }
+        Body::Delegate {
+            app,
+            scope,
+            expires,
+            label,
+            ..
+        } => {
+            if parent.ever_roots.contains(app) || parent.apps.contains_key(app) {
+                return Err("acct.key_in_use");
+            }
+            if *expires <= m.time {
+                return Err("acct.expiry");
+            }
+            next.apps.insert(
+                app.clone(),
+                Grant {
+                    scope: scope.clone(),
+                    expires: *expires,
+                    label: label.clone(),
+                    at: m.time,
+                    id: m.id.clone(),
+                    rev: None,
+                },
+            );
+        }
+        Body::Revoke { app, cutoff, .. } => {
+            let Some(g) = next.apps.get_mut(app) else {
+                return Err("acct.not_delegated");
+            };
+            if g.rev.is_some() {
+                return Err("acct.already_revoked");
+            }
+            g.rev = Some(match cutoff {
+                None => Rev::All,
+                Some((s, c)) => Rev::After(*s, c.clone()),
+            });
+        }
+        Body::EncKey { key, version, .. } => {
+            if matches!(&parent.enc, Some((_, v)) if v >= version) {
+                return Err("acct.enckey_version");
+            }
+            next.enc = Some((key.clone(), *version));
+        }
+    }
+    Ok(next)
+}
+
+/// The applied set and the status of every id in it.
+#[derive(Default)]
+struct Ref {
+    applied: BTreeMap<Id, Msg>,
+    status: BTreeMap<Id, Status>,
+}
+
+impl Ref {
+    fn apply(&mut self, m: &Msg) {
+        let keep = self.applied.get(&m.id).map_or(true, |old| !old.whole);
+        if keep {
+            self.applied.insert(m.id.clone(), m.clone());
+        }
+        // Re-derive every undecided status until nothing changes.
+        loop {
+            let mut changed = false;
+            let ids: Vec<Id> = self.applied.keys().cloned().collect();
+            for id in ids {
+                if matches!(
+                    self.status.get(&id),
+                    Some(Status::Valid { .. } | Status::Invalid(_))
+                ) {
+                    continue;
+                }
+                let new = self.decide(&self.applied[&id]);
+                let old = self.status.get(&id).map(|s| Status::text(Some(s)));
+                if new.as_ref().map(|s| Status::text(Some(s))) != old {
+                    match new {
+                        Some(s) => self.status.insert(id, s),
+                        None => self.status.remove(&id),
+                    };
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    fn decide(&self, m: &Msg) -> Option<Status> {
+        let body = match m.body.as_ref()? {
+            Err(code) => return Some(Status::Invalid(code)),
+            Ok(b) => b,
+        };
+        match body {
+            Body::Genesis { roots } => Some(if m.acct != ZERO {
+                Status::Invalid("acct.genesis_account")
+            } else if m.seq != 1 || m.key != roots[0] {
+                Status::Invalid("acct.genesis_signer")
+            } else {
+                Status::Valid {
+                    acct: blake3::derive_key("skylark v1 account id", &m.header).to_vec(),
+                    parent: None,
+                    signer: m.key.clone(),
+                    state: Box::new(State {
+                        roots: roots.clone(),
+                        ever_roots: roots.iter().cloned().collect(),
+                        apps: BTreeMap::new(),
+                        enc: None,
+                        time: m.time,
+                    }),
+                }
+            }),
+            _ => {
+                let p = body.after().unwrap();
+                Some(match self.status.get(p) {
+                    Some(Status::Invalid(_)) => Status::Invalid("acct.parent_invalid"),
+                    Some(Status::Valid { acct, state, .. }) => match check(acct, state, m, body) {
+                        Ok(state) => Status::Valid {
+                            acct: acct.clone(),
+                            parent: Some(p.clone()),
+                            signer: m.key.clone(),
+                            state: Box::new(state),
+                        },
+                        Err(code) => Status::Invalid(code),
+                    },
+                    _ => Status::Waiting(p.clone()),
+                })
+            }
+        }
+    }
+
+    fn children(&self, p: &Id) -> Vec<Id> {
+        let mut out: Vec<Id> = self
+            .status
+            .iter()
+            .filter(|(_, s)| matches!(s, Status::Valid { parent: Some(q), .. } if q == p))
+            .map(|(id, _)| id.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn signers_below(&self, c: &Id, out: &mut BTreeSet<Id>) {
+        if let Some(Status::Valid { signer, .. }) = self.status.get(c) {
+            out.insert(signer.clone());
+        }
+        for k in self.children(c) {
+            self.signers_below(&k, out);
+        }
+    }
+
+    fn state_of(&self, id: &Id) -> &State {
+        match self.status.get(id) {
+            Some(Status::Valid { state, .. }) => state,
+            _ => unreachable!(),
+        }
+    }
+
+    /// ACCT-5: the head, its state and the contested list, if the account exists.
+    fn view(&self, acct: &Id) -> Option<(Id, &State, Vec<Id>)> {
+        let genesis = self.status.iter().find_map(|(id, s)| match s {
+            Status::Valid {
+                acct: a,
+                parent: None,
+                ..
+            } if a == acct => Some(id.clone()),
+            _ => None,
+        })?;
+        let mut at = genesis;
+        loop {
+            let kids = self.children(&at);
+            if kids.is_empty() {
+                return Some((at.clone(), self.state_of(&at), Vec::new()));
+            }
+            let roots = &self.state_of(&at).roots;
+            let strength = |c: &Id| {
+                let mut signers = BTreeSet::new();
+                self.signers_below(c, &mut signers);
+                signers
+                    .iter()
+                    .filter_map(|k| roots.iter().position(|r| r == k))
+                    .min()
+                    .unwrap_or(usize::MAX)
+            };
+            let strengths: Vec<usize> = kids.iter().map(strength).collect();
+            let best = *strengths.iter().min().unwrap();
+            let winners: Vec<Id> = kids
+                .iter()
+                .zip(&strengths)
+                .filter(|(_, s)| **s == best)
+                .map(|(k, _)| k.clone())
+                .collect();
+            if winners.len() > 1 {
+                return Some((at.clone(), self.state_of(&at), winners));
+            }
+            at = winners[0].clone();
+        }
+    }
+
+    fn state_json(&self, acct: &Id) -> Option<Json> {
+        let (head, st, contested) = self.view(acct)?;
+        let apps: Vec<Json> = st
+            .apps
+            .iter()
+            .map(|(k, g)| {
+                json!({
+                    "key": hex(k),
+                    "scope": g.scope,
+                    "expires": g.expires,
+                    "label": g.label,
+                    "delegated_at": g.at,
+                    "delegation": hex(&g.id),
+                    "revocation": match &g.rev {
+                        None => Json::Null,
+                        Some(Rev::All) => json!("all"),
+                        Some(Rev::After(s, c)) => json!({"seq": s, "id": hex(c)}),
+                    },
+                })
+            })
+            .collect();
+        Some(json!({
+            "account": hex(acct),
+            "head": hex(&head),
+            "roots": st.roots.iter().map(|r| hex(r)).collect::<Vec<_>>(),
+            "apps": apps,
+            "encryption": st.enc.as_ref().map_or(Json::Null, |(k, v)| json!({"key": hex(k), "version": v})),
+            "contested": contested.iter().map(|c| hex(c)).collect::<Vec<_>>(),
+        }))
+    }
+
+    // -------------------------------------------------------------------------------------------- AUTH
+
+    fn authorize(&self, m: &Msg, known: &BTreeMap<Id, Msg>) -> Json {
+        let denied = |c: &str| json!(c);
+        let missing = |what: &str, id: &Id| json!({"missing": what, "id": hex(id)});
+        if OP_KINDS.contains(&m.kind.as_str()) {
+            return match self.status.get(&m.id) {
+                Some(Status::Valid { .. }) => json!("authorized"),
+                Some(Status::Invalid(c)) => denied(c),
+                Some(Status::Waiting(p)) => missing("message", p),
+                None => json!("key_authorization"),
+            };
+        }
+        // AUTH-1
+        let Some((_, st, _)) = self.view(&m.acct) else {
+            return missing("account", &m.acct);
+        };
+        // AUTH-2, AUTH-3
+        if st.roots.contains(&m.key) {
+            return denied("auth.root_key_message");
+        }
+        let Some(g) = st.apps.get(&m.key) else {
+            return denied("auth.not_delegated");
+        };
+        // AUTH-4
+        if !(g.scope == ["*"] || g.scope.contains(&m.kind)) {
+            return denied("auth.out_of_scope");
+        }
+        // AUTH-5
+        if m.time < g.at {
+            return denied("auth.before_delegation");
+        }
+        if m.time > g.expires {
+            return denied("auth.expired");
+        }
+        // AUTH-6
+        let (s, c) = match &g.rev {
+            None => return json!("authorized"),
+            Some(Rev::All) => return denied("auth.revoked"),
+            Some(Rev::After(s, c)) => (*s, c.clone()),
+        };
+        if m.seq > s {
+            return denied("auth.revoked");
+        }
+        let mut x = c.clone();
+        loop {
+            if x == m.id {
+                // M is the cutoff message itself: kept only if the cutoff names its real seq.
+                return if x == c && m.seq != s {
+                    denied("auth.revoked")
+                } else {
+                    json!("authorized")
+                };
+            }
+            let Some(h) = known.get(&x) else {
+                return missing("message", &x);
+            };
+            if h.key != m.key || h.seq < m.seq || (x == c && h.seq != s) || h.seq == m.seq {
+                return denied("auth.revoked");
+            }
+            match &h.prev {
+                Some(p) => x = p.clone(),
+                None => return denied("auth.revoked"),
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ orders
+
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    fn go(prefix: &mut Vec<usize>, left: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if left.is_empty() {
+            out.push(prefix.clone());
+            return;
+        }
+        for i in 0..left.len() {
+            let x = left.remove(i);
+            prefix.push(x);
+            go(prefix, left, out);
+            prefix.pop();
+            left.insert(i, x);
+        }
+    }
+    let mut out = Vec::new();
+    go(&mut Vec::new(), &mut (0..n).collect(), &mut out);
+    out
+}
+
+/// The listed order, the reverse order, and every order when there are at most six messages.
+fn orders(n: usize) -> Vec<Vec<usize>> {
+    let listed: Vec<usize> = (0..n).collect();
+    let reverse: Vec<usize> = (0..n).rev().collect();
+    let mut out = vec![listed, reverse];
+    if n <= 6 {
+        out.extend(permutations(n));
+    } else {
+        // A few rotations as well.
+        for k in 1..n {
+            out.push((0..n).map(|i| (i + k) % n).collect());
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------------ the test
+
+const RULES: &[&str] = &[
+    "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
+    "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6",
+];
+
+#[test]
+fn account_vectors_agree_with_reference() {
+    let doc = load("accounts.json");
+    assert_eq!(doc["suite"], "accounts");
+    let mut statuses_seen = BTreeSet::new();
+    let mut outcomes_seen = BTreeSet::new();
+    let mut rules_seen = BTreeSet::new();
+    let mut contested = 0;
+    let mut orders_run = 0;
+    for v in vectors(&doc) {
+        let id = s(v, "id");
+        assert!(id.starts_with("acct-"), "{id}");
+        assert!(!s(v, "description").is_empty(), "{id}");
+        let rules = v["rules"].as_array().unwrap();
+        assert!(!rules.is_empty(), "{id}");
+        for r in rules {
+            let r = r.as_str().unwrap();
+            assert!(RULES.contains(&r), "{id}: rule {r}");
+            rules_seen.insert(r.to_string());
+        }
+        match s(v, "type") {
+            "operations" => {
+                let entries = v["operations"].as_array().unwrap();
+                let ops: Vec<Msg> = entries.iter().map(|e| parse(s(e, "message"))).collect();
+                let want: Vec<&str> = entries.iter().map(|e| s(e, "status")).collect();
+                let state = v.get("state");
+                if let Some(st) = state {
+                    if !st["contested"].as_array().unwrap().is_empty() {
+                        contested += 1;
+                    }
+                }
+                for order in orders(ops.len()) {
+                    orders_run += 1;
+                    let mut r = Ref::default();
+                    for &i in &order {
+                        r.apply(&ops[i]);
+                    }
+                    for (op, w) in ops.iter().zip(&want) {
+                        assert_eq!(
+                            Status::text(r.status.get(&op.id)),
+                            *w,
+                            "{id}: status of {} in order {order:?}",
+                            hex(&op.id)
+                        );
+                    }
+                    match state {
+                        Some(st) => {
+                            let acct = unhex(s(st, "account"));
+                            assert_eq!(
+                                r.state_json(&acct).as_ref(),
+                                Some(st),
+                                "{id}: state in order {order:?}"
+                            );
+                        }
+                        None => assert!(
+                            !r.status
+                                .values()
+                                .any(|x| matches!(x, Status::Valid { parent: None, .. })),
+                            "{id}: a valid genesis but no state"
+                        ),
+                    }
+                }
+                statuses_seen.extend(want.iter().map(|w| w.to_string()));
+            }
+            "authorization" => {
+                let ops: Vec<Msg> = v["account_operations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| parse(m.as_str().unwrap()))
+                    .collect();
+                let known: BTreeMap<Id, Msg> = v["known"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| {
+                        let m = parse(k.as_str().unwrap());
+                        (m.id.clone(), m)
+                    })
+                    .collect();
+                let msg = parse(s(v, "message"));
+                let expected = &v["expected"];
+                for order in orders(ops.len()) {
+                    orders_run += 1;
+                    let mut r = Ref::default();
+                    for &i in &order {
+                        r.apply(&ops[i]);
+                    }
+                    assert_eq!(
+                        &r.authorize(&msg, &known),
+                        expected,
+                        "{id}: order {order:?}"
+                    );
+                }
+                outcomes_seen.insert(match expected {
+                    Json::String(x) => x.clone(),
+                    Json::Object(o) => format!("missing {}", o["missing"].as_str().unwrap()),
+                    other => panic!("{id}: expected {other}"),
+                });
+            }
+            other => panic!("{id}: type {other}"),
+        }
+    }
+    // Coverage.
+    for code in [
+        "valid",
+        "waiting",
+        "acct.body",
+        "acct.genesis_account",
+        "acct.genesis_signer",
+        "acct.key_in_use",
+        "acct.parent_invalid",
+        "acct.account_mismatch",
+        "acct.not_a_root",
+        "acct.time_regression",
+        "acct.scope",
+        "acct.expiry",
+        "acct.not_delegated",
+        "acct.already_revoked",
+        "acct.enckey_version",
+        "key.invalid_length",
+        "key.non_canonical",
+        "key.not_on_curve",
+        "key.small_order",
+    ] {
+        assert!(
+            statuses_seen.contains(code),
+            "no operation has status {code}"
+        );
+    }
+    for out in [
+        "authorized",
+        "auth.root_key_message",
+        "auth.not_delegated",
+        "auth.out_of_scope",
+        "auth.before_delegation",
+        "auth.expired",
+        "auth.revoked",
+        "missing account",
+        "missing message",
+        "acct.not_a_root",
+        "acct.parent_invalid",
+    ] {
+        assert!(
+            outcomes_seen.contains(out),
+            "no authorization vector expects {out}"
+        );
+    }
+    for r in RULES {
+        assert!(rules_seen.contains(*r), "no vector for {r}");
+    }
+    assert!(contested >= 5, "{contested} contested states");
+    assert!(orders_run > 5_000, "{orders_run} orders");
+}
