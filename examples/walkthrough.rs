@@ -11,6 +11,7 @@ use skylark::account::{Accounts, Operation, Revocation};
 use skylark::envelope::{Draft, Header, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
+use skylark::merge::State;
 use skylark::message::{
     validate, Authorization, BodyKind, Context, Delete, Edit, Follow, Post, React, Reply, Verdict,
 };
@@ -25,6 +26,8 @@ type Error = Box<dyn std::error::Error>;
 struct Node {
     accounts: Accounts,
     headers: BTreeMap<MessageId, Header>,
+    /// Every message held, by id (a whole message supersedes its stripped remainder).
+    held: BTreeMap<MessageId, SignedMessage>,
     now: u64,
 }
 
@@ -46,19 +49,46 @@ impl Node {
         Node {
             accounts: Accounts::new(),
             headers: BTreeMap::new(),
+            held: BTreeMap::new(),
             // The node's clock: every message below is from the hour before.
             now: T0 + 60 * MINUTE,
         }
     }
 
     /// Receives message bytes from the network: verify, apply key operations, validate, report.
-    fn receive(&mut self, who: &str, bytes: &[u8]) -> Result<SignedMessage, Error> {
+    /// Takes message bytes in: verify the signature, keep the message and its header, and apply
+    /// it to the account state if it is a key operation.
+    fn ingest(&mut self, bytes: &[u8]) -> Result<SignedMessage, Error> {
         let message = SignedMessage::from_bytes(bytes)?;
         self.headers.insert(message.id(), message.header().clone());
         if skylark::account::is_operation_kind(message.header().kind().as_str()) {
-            // A failing operation is reported by validation below, through its authorization.
+            // A failing operation is reported by validation, through its authorization.
             let _ = self.accounts.apply(&message);
         }
+        let whole_held = self
+            .held
+            .get(&message.id())
+            .is_some_and(|m| !m.is_stripped());
+        if !whole_held {
+            self.held.insert(message.id(), message.clone());
+        }
+        Ok(message)
+    }
+
+    /// The merged state of every message this node holds that is valid now.
+    fn state(&self) -> State {
+        let mut state = State::new();
+        for message in self.held.values() {
+            if let Verdict::Valid(valid) = validate(message.clone(), self) {
+                state.apply(&valid);
+            }
+        }
+        state
+    }
+
+    /// Receives message bytes and prints the verdict.
+    fn receive(&mut self, who: &str, bytes: &[u8]) -> Result<SignedMessage, Error> {
+        let message = self.ingest(bytes)?;
         let kind = message.header().kind().as_str().to_string();
         let verdict = match validate(message.clone(), self) {
             Verdict::Valid(_) => "valid".to_string(),
@@ -308,5 +338,32 @@ fn main() -> Result<(), Error> {
     let view = node.accounts.account(&bob.account).ok_or("bob unknown")?;
     println!("\n7. Bob's account now: head {}, roots {}, apps {}; the thief's delegation is on a losing branch.",
         short(&view.head()), view.roots().len(), view.apps().count());
+
+    println!(
+        "\n8. A second node gets the same messages in another order, some of them twice: the same state."
+    );
+    let mut other = Node::new();
+    let everything: Vec<SignedMessage> = node.held.values().cloned().collect();
+    for message in everything.iter().rev().chain(everything.iter().take(5)) {
+        other.ingest(message.as_bytes())?;
+    }
+    let (a, b) = (
+        node.state().digest(node.now),
+        other.state().digest(other.now),
+    );
+    let hex = |d: &[u8; 32]| d.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    println!("  node 1 digest {}", hex(&a));
+    println!("  node 2 digest {}", hex(&b));
+    println!(
+        "  {}",
+        if a == b {
+            "the same: both apps show the same state"
+        } else {
+            "DIFFERENT"
+        }
+    );
+    if a != b {
+        return Err("the two nodes disagree".into());
+    }
     Ok(())
 }
