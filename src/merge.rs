@@ -274,7 +274,8 @@ impl State {
                 if state == "live" {
                     let mut history = alloc::vec![bytes(id)];
                     let mut current = *id;
-                    // Each step moves to a strictly later message, so the walk ends.
+                    // An edit names the version it replaces by its id, a hash of a header that
+                    // existed before it: the versions cannot form a cycle, so the walk ends.
                     while let Some((_, next)) = next_version.get(&(*id, current)) {
                         current = *next;
                         history.push(bytes(&current));

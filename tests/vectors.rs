@@ -597,3 +597,68 @@ fn account_vectors() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn merge_vectors() {
+    use skylark::merge::State;
+    use skylark::message::{validate, Authorization, MemoryContext, ValidMessage, Verdict};
+    let vectors = load("merge.json");
+    let mut failures = Vec::new();
+    for v in &vectors {
+        let id = &v["id"];
+        let now = v["now"].as_u64().unwrap();
+        let decode = |field: &str| -> Vec<SignedMessage> {
+            v[field]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| {
+                    SignedMessage::from_bytes(&hex(x))
+                        .unwrap_or_else(|e| panic!("{id}: {field}: not layer-1 valid: {e}"))
+                })
+                .collect()
+        };
+        let messages = decode("messages");
+        let known = decode("known");
+        let mut context = MemoryContext::new(now, Authorization::Authorized);
+        for m in messages.iter().chain(&known) {
+            context.insert(m);
+        }
+        let valid: Vec<ValidMessage> = messages
+            .iter()
+            .map(|m| match validate(m.clone(), &context) {
+                Verdict::Valid(x) => x,
+                other => panic!("{id}: message {} is not valid: {other:?}", m.id()),
+            })
+            .collect();
+        for (order, reversed) in [("listed", false), ("reversed", true)] {
+            let mut state = State::new();
+            let mut list: Vec<&ValidMessage> = valid.iter().collect();
+            if reversed {
+                list.reverse();
+            }
+            for m in list {
+                state.apply(m);
+            }
+            let summary = state.summary(now);
+            if summary.to_string() != str_of(v, "summary_diag") {
+                failures.push(format!(
+                    "{id} ({order} order): summary\n  got      {summary}\n  expected {}",
+                    str_of(v, "summary_diag")
+                ));
+            }
+            if hex::encode(summary.to_bytes()) != str_of(v, "summary") {
+                failures.push(format!("{id} ({order} order): summary bytes"));
+            }
+            if hex::encode(state.digest(now)) != str_of(v, "digest") {
+                failures.push(format!("{id} ({order} order): digest"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failure(s) in merge.json:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

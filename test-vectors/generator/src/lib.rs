@@ -1,4 +1,5 @@
-//! Generator of the Skylark test vectors (layer 1, layer-2 message validation, and the layer-3 accounts).
+//! Generator of the Skylark test vectors (layer 1, layer-2 message validation, the layer-3 accounts,
+//! and the layer-4 merge rules).
 //!
 //! Independent of the `skylark` crate on purpose: every byte here is written from the design (with a
 //! tiny canonical CBOR writer, hex and base32 encoders of its own, BLAKE3 and Ed25519 from their
@@ -13,6 +14,7 @@ pub mod dasl;
 pub mod ed;
 pub mod envelopes;
 pub mod identifiers;
+pub mod merge_vectors;
 pub mod messages;
 pub mod signatures;
 pub mod util;
@@ -40,6 +42,7 @@ pub fn generate(repo_root: &Path) -> Vec<(PathBuf, String)> {
         (PathBuf::from("envelopes.json"), envelopes::generate()),
         (PathBuf::from("messages.json"), messages::generate()),
         (PathBuf::from("accounts.json"), accounts::generate()),
+        (PathBuf::from("merge.json"), merge_vectors::generate()),
     ]
 }
 
