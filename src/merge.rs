@@ -12,7 +12,7 @@
 //! - **MERGE-2** a deleted message never counts again, whatever order the delete and it arrive in;
 //! - **MERGE-3** to **MERGE-9** profiles, posts and their edits, threads and quotes, reactions,
 //!   reposts, follows and blocks, and labels (at the caller's `now`);
-//! - **MERGE-10** two messages at the same place of one key's history are both kept, and the pair is
+//! - **MERGE-10** messages at the same place of one key's history are all kept, and the place is
 //!   kept as evidence.
 //!
 //! ```
@@ -441,8 +441,7 @@ impl State {
                         Value::Array(alloc::vec![
                             Value::from(&e.key.as_bytes()[..]),
                             Value::from(e.seq),
-                            bytes(&e.first),
-                            bytes(&e.second),
+                            Value::Array(e.ids.iter().map(bytes).collect()),
                         ])
                     })
                     .collect(),
@@ -459,9 +458,9 @@ impl State {
         id::derive(STATE_DIGEST_CONTEXT, &self.summary(now).to_bytes())
     }
 
-    /// Every pair of messages at the same place of one key's history (rule MERGE-10), sorted by key,
-    /// sequence number and ids. Both messages of a pair count; the pair is the evidence that the key
-    /// signed two histories.
+    /// Every place of one key's history held by two or more messages (rule MERGE-10), sorted by key
+    /// and sequence number, each with its ids in order. All of those messages count; the entry is the
+    /// evidence that the key signed more than one history. Its size is linear in the messages held.
     ///
     /// ```
     /// assert!(skylark::merge::State::new().equivocations().is_empty());
@@ -471,36 +470,25 @@ impl State {
         for (id, e) in &self.messages {
             places.entry((e.key, e.seq)).or_default().push(*id);
         }
-        let mut out = Vec::new();
-        for ((key, seq), ids) in places {
-            for (i, first) in ids.iter().enumerate() {
-                for second in &ids[i + 1..] {
-                    out.push(Equivocation {
-                        key,
-                        seq,
-                        first: *first,
-                        second: *second,
-                    });
-                }
-            }
-        }
-        out
+        places
+            .into_iter()
+            .filter(|(_, ids)| ids.len() >= 2)
+            .map(|((key, seq), ids)| Equivocation { key, seq, ids })
+            .collect()
     }
 }
 
-/// Two messages signed by one key at one sequence number (rule MERGE-10).
+/// Messages signed by one key at one sequence number (rule MERGE-10).
 ///
 /// See [`State::equivocations`] for an example.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Equivocation {
-    /// The key that signed both.
+    /// The key that signed them.
     pub key: PublicKey,
-    /// The sequence number both claim.
+    /// The sequence number they all claim.
     pub seq: u64,
-    /// The smaller id.
-    pub first: MessageId,
-    /// The greater id.
-    pub second: MessageId,
+    /// Their ids, in increasing order; at least two.
+    pub ids: Vec<MessageId>,
 }
 
 /// Keeps, per key, the value whose stamp (MERGE-1) is greatest.

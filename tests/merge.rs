@@ -273,9 +273,9 @@ fn equivocation_is_kept_as_evidence() {
     let evidence = state.equivocations();
     assert_eq!(evidence.len(), 1);
     assert_eq!(evidence[0].seq, 1);
-    let mut ids = [a.id(), b.id()];
+    let mut ids = vec![a.id(), b.id()];
     ids.sort();
-    assert_eq!((evidence[0].first, evidence[0].second), (ids[0], ids[1]));
+    assert_eq!(evidence[0].ids, ids);
 }
 
 #[test]
