@@ -796,3 +796,31 @@ proptest! {
         prop_assert_eq!(summary(&accounts, &story.account), before);
     }
 }
+
+#[test]
+fn key_operations_cannot_be_deleted() {
+    use skylark::message::{validate, Authorization, BodyKind, Delete, MemoryContext, Verdict};
+    let (root, app) = (key(1), key(2));
+    let g = Operation::genesis(&[root.public_key()], 1)
+        .unwrap()
+        .sign(&root)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let d = sign_after(
+        &Operation::delegate(account, g.id(), app.public_key(), &[], 10_000, None, 2).unwrap(),
+        &root,
+        Some(&g),
+    );
+    let delete = Delete::new(d.id())
+        .draft(account, 10)
+        .unwrap()
+        .sign(&app)
+        .unwrap();
+    let context = MemoryContext::new(100, Authorization::Authorized)
+        .with(&g)
+        .with(&d);
+    match validate(delete, &context) {
+        Verdict::Invalid(e) => assert_eq!((e.code(), e.rule()), ("msg.target_kind", "DELETE-1")),
+        other => panic!("a delete of a key operation must be invalid, got {other:?}"),
+    }
+}

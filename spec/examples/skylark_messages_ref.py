@@ -555,7 +555,7 @@ def _lookups(kind, header, body):
         ]
     if kind == "delete":
         return [(body["target"], [(own, "msg.not_own_target", "DELETE-1"),
-                                  (lambda h: h["kind"] != "delete", "msg.target_kind", "DELETE-1")])]
+                                  (lambda h: h["kind"] != "delete" and h["kind"] not in OPERATION_KINDS, "msg.target_kind", "DELETE-1")])]
     if kind in ("unreact", "unrepost"):
         want = kind[2:]
         return [(body["target"], [(own, "msg.not_own_target", "UNDO-1"),

@@ -422,7 +422,11 @@ fn check(
                 kind == "edit" || (kind == "post" && edit.replaces() == target)
             })?;
         }
-        Body::Delete(t) => lookup.check(Delete::KIND, "target", t.target(), |k| k != "delete")?,
+        // A delete may not target a delete, nor a key operation: key history is never withdrawn
+        // (stripping an operation would leave the operations after it waiting, 06).
+        Body::Delete(t) => lookup.check(Delete::KIND, "target", t.target(), |k| {
+            k != "delete" && !crate::account::is_operation_kind(k)
+        })?,
         Body::Unreact(t) => lookup.check(Unreact::KIND, "target", t.target(), |k| k == "react")?,
         Body::Unrepost(t) => {
             lookup.check(Unrepost::KIND, "target", t.target(), |k| k == "repost")?
