@@ -14,14 +14,25 @@ pub mod dasl;
 pub mod ed;
 pub mod envelopes;
 pub mod identifiers;
+pub mod manifest;
 pub mod merge_vectors;
 pub mod messages;
 pub mod signatures;
 pub mod util;
 
-/// All generated files: (path relative to `test-vectors/`, contents). `repo_root` is the repository
-/// root (the external suites are read from `test-vectors/external/` under it).
+/// All generated files: (path relative to `test-vectors/`, contents): the vector files, then
+/// `MANIFEST.json` (their hashes and those of the schemas in `test-vectors/schema/`, see [`manifest`]).
+/// `repo_root` is the repository root (the external suites are read from `test-vectors/external/`
+/// under it, the schemas from `test-vectors/schema/`).
 pub fn generate(repo_root: &Path) -> Vec<(PathBuf, String)> {
+    let mut files = vector_files(repo_root);
+    let manifest = manifest::generate(repo_root, &files);
+    files.push((PathBuf::from(manifest::FILE_NAME), manifest));
+    files
+}
+
+/// The generated vector files alone: (path relative to `test-vectors/`, contents).
+pub fn vector_files(repo_root: &Path) -> Vec<(PathBuf, String)> {
     vec![
         (PathBuf::from("cbor.json"), cbor_vectors::generate()),
         (PathBuf::from("cbor-dasl.json"), dasl::generate(repo_root)),

@@ -1,0 +1,695 @@
+//! Runs this crate over every vector file of `test-vectors/MANIFEST.json` and writes a conformance
+//! results file (format: `test-vectors/results/README.md`) to standard output:
+//!
+//! ```sh
+//! cargo run --example conformance_results > test-vectors/results/rust.json
+//! ```
+//!
+//! An optional argument names another `test-vectors/` folder. The manifest's hashes are checked first:
+//! a results file names the `suite_digest` of the exact files that were run. A summary goes to
+//! standard error; the exit status is 1 if a vector failed, 2 if the files could not be run.
+//!
+//! The checks are the ones of `tests/vectors.rs`, written again here so that this program stands
+//! alone and reports every vector (pass or fail, and the code it got) instead of stopping at the first
+//! failure.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+use skylark::account::{Accounts, Revocation, Scope};
+use skylark::cbor::{self, Value};
+use skylark::envelope::{Header, SignedMessage};
+use skylark::id::{AccountId, MessageId};
+use skylark::keys::{self, PublicKey, Signature};
+use skylark::merge::State;
+use skylark::message::{
+    validate, AuthError, Authorization, MemoryContext, Missing, ValidMessage, Verdict,
+};
+
+/// The implementation's name in the results file.
+const IMPLEMENTATION: &str = "skylark-rust";
+
+/// What running one vector gave: the error code this crate reported (if any), and why the vector
+/// failed (`None`: it passed).
+struct Outcome {
+    error: Option<String>,
+    problem: Option<String>,
+}
+
+/// A vector that cannot be read (a missing field, bad hex): a failure of the vector or of this
+/// harness, reported as a failed vector with the reason.
+type Run = Result<Outcome, String>;
+
+fn str_of<'a>(v: &'a Json, field: &str) -> Result<&'a str, String> {
+    v[field]
+        .as_str()
+        .ok_or_else(|| format!("vector has no string {field}"))
+}
+
+fn hex_of(v: &Json, field: &str) -> Result<Vec<u8>, String> {
+    hex::decode(str_of(v, field)?).map_err(|e| format!("{field}: {e}"))
+}
+
+fn hex_value(v: &Json) -> Result<Vec<u8>, String> {
+    hex::decode(v.as_str().ok_or("expected a hex string")?).map_err(|e| e.to_string())
+}
+
+fn array<'a>(v: &'a Json, field: &str) -> Result<&'a Vec<Json>, String> {
+    v[field]
+        .as_array()
+        .ok_or_else(|| format!("vector has no array {field}"))
+}
+
+fn message(v: &Json) -> Result<SignedMessage, String> {
+    SignedMessage::from_bytes(&hex_value(v)?).map_err(|e| format!("not layer-1 valid: {e}"))
+}
+
+/// Compares a verdict with a vector that has `valid` and, when invalid, `error`. `extra` is
+/// a mismatch found in the details of an accepted input.
+fn verdict(v: &Json, result: Result<(), &str>, extra: Option<String>) -> Run {
+    let valid = v["valid"].as_bool().ok_or("vector has no valid")?;
+    Ok(match (valid, result) {
+        (true, Ok(())) => Outcome {
+            error: None,
+            problem: extra,
+        },
+        (true, Err(code)) => Outcome {
+            error: Some(code.to_string()),
+            problem: Some(format!("valid vector rejected with {code}")),
+        },
+        (false, Ok(())) => Outcome {
+            error: None,
+            problem: Some(format!("accepted; expected {}", str_of(v, "error")?)),
+        },
+        (false, Err(code)) => {
+            let want = str_of(v, "error")?;
+            Outcome {
+                error: Some(code.to_string()),
+                problem: (code != want).then(|| format!("expected {want}")),
+            }
+        }
+    })
+}
+
+fn first_problem(problems: Vec<String>) -> Option<String> {
+    if problems.is_empty() {
+        None
+    } else {
+        Some(problems.join("; "))
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Layer 1
+// ------------------------------------------------------------------------------------------------
+
+fn run_cbor(v: &Json) -> Run {
+    let input = hex_of(v, "input")?;
+    let decoded = cbor::decode(&input);
+    let mut problems = Vec::new();
+    if let Ok(value) = &decoded {
+        if value.to_bytes() != input {
+            problems.push("does not re-encode to the input".to_string());
+        }
+        if let Some(diag) = v.get("diag").and_then(Json::as_str) {
+            if value.to_string() != diag {
+                problems.push(format!("diagnostic notation {value}"));
+            }
+        }
+    }
+    verdict(
+        v,
+        decoded.map(|_| ()).map_err(|e| e.code()),
+        first_problem(problems),
+    )
+}
+
+fn run_identifier(v: &Json) -> Run {
+    match str_of(v, "type")? {
+        "hash" => {
+            let input = hex_of(v, "input")?;
+            let got = match str_of(v, "context")? {
+                skylark::id::MESSAGE_ID_CONTEXT => *MessageId::of_header(&input).as_bytes(),
+                skylark::id::BODY_HASH_CONTEXT => skylark::id::body_hash(&input),
+                skylark::id::ACCOUNT_ID_CONTEXT => *AccountId::of_genesis(&input).as_bytes(),
+                other => return Err(format!("unknown context {other}")),
+            };
+            let extra = (got.to_vec() != hex_of(v, "output")?)
+                .then(|| format!("output {}", hex::encode(got)));
+            verdict(v, Ok(()), extra)
+        }
+        "text" => {
+            let text = str_of(v, "text")?;
+            let parsed: Result<(Vec<u8>, String), skylark::id::ParseIdError> =
+                match str_of(v, "name")? {
+                    "message_id" => text
+                        .parse::<MessageId>()
+                        .map(|x| (x.as_bytes().to_vec(), x.to_string())),
+                    "account_id" => text
+                        .parse::<AccountId>()
+                        .map(|x| (x.as_bytes().to_vec(), x.to_string())),
+                    "public_key" => text
+                        .parse::<PublicKey>()
+                        .map(|x| (x.as_bytes().to_vec(), x.to_string())),
+                    "signature" => text
+                        .parse::<Signature>()
+                        .map(|x| (x.to_bytes().to_vec(), x.to_string())),
+                    other => return Err(format!("unknown name {other}")),
+                };
+            let mut problems = Vec::new();
+            if let Ok((bytes, shown)) = &parsed {
+                if bytes != &hex_of(v, "bytes")? {
+                    problems.push(format!("bytes {}", hex::encode(bytes)));
+                }
+                if shown != text {
+                    problems.push(format!("prints as {shown}"));
+                }
+            }
+            verdict(
+                v,
+                parsed.map(|_| ()).map_err(|e| e.code()),
+                first_problem(problems),
+            )
+        }
+        other => Err(format!("unknown type {other}")),
+    }
+}
+
+fn run_signature(v: &Json) -> Run {
+    let result = keys::verify(
+        &hex_of(v, "public_key")?,
+        &hex_of(v, "message")?,
+        &hex_of(v, "signature")?,
+    );
+    verdict(v, result.map_err(|e| e.code()), None)
+}
+
+fn run_envelope(v: &Json) -> Run {
+    let input = hex_of(v, "input")?;
+    let result = SignedMessage::from_bytes(&input);
+    let mut problems = Vec::new();
+    match &result {
+        Ok(msg) => envelope_values(v, msg, &mut problems)?,
+        Err(e) => {
+            if let Some(part) = v.get("part").and_then(Json::as_str) {
+                let got = e.part().map(|p| p.as_str());
+                if got != Some(part) {
+                    problems.push(format!("part {got:?}, expected {part}"));
+                }
+            }
+        }
+    }
+    verdict(
+        v,
+        result.map(|_| ()).map_err(|e| e.code()),
+        first_problem(problems),
+    )
+}
+
+/// The intermediate values of a valid envelope vector.
+fn envelope_values(
+    v: &Json,
+    msg: &SignedMessage,
+    problems: &mut Vec<String>,
+) -> Result<(), String> {
+    let fields = &v["fields"];
+    let header = msg.header();
+    let mut check = |name: &str, ok: bool| {
+        if !ok {
+            problems.push(format!("{name} differs"));
+        }
+    };
+    check(
+        "header",
+        msg.header_bytes() == hex_of(v, "header")?.as_slice(),
+    );
+    check(
+        "message_id",
+        msg.id().as_bytes().to_vec() == hex_of(v, "message_id")?,
+    );
+    check(
+        "message_id_text",
+        msg.id().to_string() == str_of(v, "message_id_text")?,
+    );
+    check(
+        "signature",
+        msg.signature().to_bytes().to_vec() == hex_of(v, "signature")?,
+    );
+    check(
+        "body_hash",
+        header.body_hash().to_vec() == hex_of(v, "body_hash")?,
+    );
+    check(
+        "key",
+        header.key().as_bytes().to_vec() == hex_of(fields, "key")?,
+    );
+    check(
+        "acct",
+        header.account().as_bytes().to_vec() == hex_of(fields, "acct")?,
+    );
+    check("seq", Some(header.seq()) == fields["seq"].as_u64());
+    check("time", Some(header.time()) == fields["time"].as_u64());
+    check("kind", header.kind().as_str() == str_of(fields, "kind")?);
+    let prev = match fields["prev"].as_str() {
+        Some(p) => Some(hex::decode(p).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    check("prev", header.prev().map(|p| p.as_bytes().to_vec()) == prev);
+    let mut signing_input = skylark::envelope::MESSAGE_SIGNATURE_CONTEXT
+        .as_bytes()
+        .to_vec();
+    signing_input.push(0);
+    signing_input.extend_from_slice(msg.header_bytes());
+    check(
+        "signing_input",
+        signing_input == hex_of(v, "signing_input")?,
+    );
+    check(
+        "stripped",
+        Some(msg.is_stripped()) == v["stripped"].as_bool(),
+    );
+    let body = match v["body"].as_str() {
+        Some(b) => Some(hex::decode(b).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    check("body", msg.body().map(<[u8]>::to_vec) == body);
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------------
+// Layer 2: messages.json
+// ------------------------------------------------------------------------------------------------
+
+fn run_message(v: &Json) -> Run {
+    let msg = message(&v["input"])?;
+    let context = &v["context"];
+    let authorization = match str_of(context, "authorization")? {
+        "authorized" => Authorization::Authorized,
+        "unknown" => Authorization::Unknown(Missing::KeyAuthorization),
+        code => Authorization::Denied(
+            AuthError::from_code(code).ok_or_else(|| format!("unknown code {code}"))?,
+        ),
+    };
+    let now = context["now"].as_u64().ok_or("context has no now")?;
+    let mut ctx = MemoryContext::new(now, authorization);
+    for known in array(context, "known")? {
+        ctx.insert(&message(known)?);
+    }
+    let want = str_of(v, "outcome")?;
+    Ok(match validate(msg, &ctx) {
+        Verdict::Valid(valid) => {
+            let mut problems = Vec::new();
+            if want != "valid" {
+                problems.push(format!("valid; expected {want}"));
+            } else {
+                let kind = valid.message().header().kind();
+                if kind.as_str() != str_of(v, "kind")? {
+                    problems.push(format!("kind {}", kind.as_str()));
+                }
+                let diag = valid
+                    .message()
+                    .body_map()
+                    .map(|m| Value::Map(m).to_string());
+                if diag.as_deref() != v["body_diag"].as_str() {
+                    problems.push("body differs".to_string());
+                }
+            }
+            Outcome {
+                error: None,
+                problem: first_problem(problems),
+            }
+        }
+        Verdict::Invalid(e) => {
+            let code = e.code().to_string();
+            let problem = if want != "invalid" {
+                Some(format!("invalid ({code}); expected {want}"))
+            } else {
+                let expected = str_of(v, "error")?;
+                (code != expected).then(|| format!("expected {expected}"))
+            };
+            Outcome {
+                error: Some(code),
+                problem,
+            }
+        }
+        Verdict::Undecided(missing) => {
+            let got: Vec<String> = missing.iter().map(missing_text).collect();
+            let problem = if want != "undecided" {
+                Some(format!("undecided ({}); expected {want}", got.join(", ")))
+            } else {
+                let expected: Vec<&str> = array(v, "missing")?
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .collect();
+                (got != expected).then(|| format!("missing {}", got.join(", ")))
+            };
+            Outcome {
+                error: None,
+                problem,
+            }
+        }
+    })
+}
+
+fn missing_text(m: &Missing) -> String {
+    match m {
+        Missing::KeyAuthorization => "key_authorization".to_string(),
+        Missing::Message(id) => hex::encode(id.as_bytes()),
+        other => other.to_string(),
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Layer 3: accounts.json
+// ------------------------------------------------------------------------------------------------
+
+/// The final status of an operation, as the accounts state reports it.
+fn status(accounts: &Accounts, op: &SignedMessage) -> String {
+    match accounts.authorize(op.header(), |_| None) {
+        Authorization::Authorized => "valid".to_string(),
+        Authorization::Denied(AuthError::Operation(e)) => e.code().to_string(),
+        Authorization::Unknown(Missing::Message(_)) => "waiting".to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The head state of `account` in the vectors' JSON form.
+fn state(accounts: &Accounts, account: &AccountId) -> Json {
+    let Some(view) = accounts.account(account) else {
+        return Json::Null;
+    };
+    let hexs = |b: &[u8]| Json::from(hex::encode(b));
+    let mut apps: Vec<(String, Json)> = view
+        .apps()
+        .map(|(key, grant)| {
+            let scope: Vec<Json> = match grant.scope() {
+                Scope::All => vec![Json::from("*")],
+                Scope::Kinds(kinds) => kinds.iter().map(|k| Json::from(k.as_str())).collect(),
+                other => vec![Json::from(format!("{other:?}"))],
+            };
+            let revocation = match grant.revocation() {
+                None => Json::Null,
+                Some(Revocation::All) => Json::from("all"),
+                Some(Revocation::After { seq, id }) => {
+                    serde_json::json!({"seq": seq, "id": hex::encode(id.as_bytes())})
+                }
+                Some(other) => Json::from(format!("{other:?}")),
+            };
+            let app = serde_json::json!({
+                "key": hexs(key.as_bytes()),
+                "scope": scope,
+                "expires": grant.expires(),
+                "label": grant.label(),
+                "delegated_at": grant.delegated_at(),
+                "delegation": hexs(grant.delegation().as_bytes()),
+                "revocation": revocation,
+            });
+            (hex::encode(key.as_bytes()), app)
+        })
+        .collect();
+    apps.sort_by(|a, b| a.0.cmp(&b.0));
+    serde_json::json!({
+        "account": hexs(account.as_bytes()),
+        "head": hexs(view.head().as_bytes()),
+        "roots": view.roots().iter().map(|r| hexs(r.as_bytes())).collect::<Vec<_>>(),
+        "apps": apps.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
+        "encryption": view.encryption_key().map_or(Json::Null, |e| {
+            serde_json::json!({"key": hexs(e.key()), "version": e.version()})
+        }),
+        "contested": view.contested().iter().map(|c| hexs(c.as_bytes())).collect::<Vec<_>>(),
+    })
+}
+
+fn authorization_json(a: Authorization) -> Json {
+    match a {
+        Authorization::Authorized => Json::from("authorized"),
+        Authorization::Denied(e) => Json::from(e.code()),
+        Authorization::Unknown(Missing::Account(id)) => {
+            serde_json::json!({"missing": "account", "id": hex::encode(id.as_bytes())})
+        }
+        Authorization::Unknown(Missing::Message(id)) => {
+            serde_json::json!({"missing": "message", "id": hex::encode(id.as_bytes())})
+        }
+        other => Json::from(format!("{other:?}")),
+    }
+}
+
+fn run_account(v: &Json) -> Run {
+    let mut problems = Vec::new();
+    let mut error = None;
+    match str_of(v, "type")? {
+        "operations" => {
+            let entries = array(v, "operations")?;
+            let ops = entries
+                .iter()
+                .map(|e| message(&e["message"]))
+                .collect::<Result<Vec<_>, _>>()?;
+            for reverse in [false, true] {
+                let order = if reverse { "reverse" } else { "listed" };
+                let mut accounts = Accounts::new();
+                let mut list: Vec<&SignedMessage> = ops.iter().collect();
+                if reverse {
+                    list.reverse();
+                }
+                for op in list {
+                    // Invalid and waiting operations are expected; their status is read below.
+                    let _ = accounts.apply(op);
+                }
+                for (i, (op, entry)) in ops.iter().zip(entries).enumerate() {
+                    let got = status(&accounts, op);
+                    let want = str_of(entry, "status")?;
+                    if got != want {
+                        problems.push(format!(
+                            "{order} order: operation {i} is {got}, expected {want}"
+                        ));
+                    }
+                }
+                if let Some(want) = v.get("state") {
+                    let account: [u8; 32] = hex_of(want, "account")?
+                        .try_into()
+                        .map_err(|_| "state.account is not 32 bytes")?;
+                    if &state(&accounts, &AccountId::from_bytes(account)) != want {
+                        problems.push(format!("{order} order: state differs"));
+                    }
+                }
+            }
+        }
+        "authorization" => {
+            let ops = array(v, "account_operations")?
+                .iter()
+                .map(message)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut known: BTreeMap<MessageId, Header> = BTreeMap::new();
+            for k in array(v, "known")? {
+                let m = message(k)?;
+                known.insert(m.id(), m.header().clone());
+            }
+            let msg = message(&v["message"])?;
+            for reverse in [false, true] {
+                let order = if reverse { "reverse" } else { "listed" };
+                let mut accounts = Accounts::new();
+                let mut list: Vec<&SignedMessage> = ops.iter().collect();
+                if reverse {
+                    list.reverse();
+                }
+                for op in list {
+                    let _ = accounts.apply(op);
+                }
+                let answer = accounts.authorize(msg.header(), |x| known.get(x).cloned());
+                if let Authorization::Denied(e) = &answer {
+                    error = Some(e.code().to_string());
+                }
+                let got = authorization_json(answer);
+                if got != v["expected"] {
+                    problems.push(format!("{order} order: {got}, expected {}", v["expected"]));
+                }
+            }
+        }
+        other => return Err(format!("unknown type {other}")),
+    }
+    Ok(Outcome {
+        error,
+        problem: first_problem(problems),
+    })
+}
+
+// ------------------------------------------------------------------------------------------------
+// Layer 4: merge.json
+// ------------------------------------------------------------------------------------------------
+
+fn run_merge(v: &Json) -> Run {
+    let now = v["now"].as_u64().ok_or("vector has no now")?;
+    let messages = array(v, "messages")?
+        .iter()
+        .map(message)
+        .collect::<Result<Vec<_>, _>>()?;
+    let known = array(v, "known")?
+        .iter()
+        .map(message)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut context = MemoryContext::new(now, Authorization::Authorized);
+    for m in messages.iter().chain(&known) {
+        context.insert(m);
+    }
+    let mut valid: Vec<ValidMessage> = Vec::new();
+    for m in &messages {
+        match validate(m.clone(), &context) {
+            Verdict::Valid(x) => valid.push(x),
+            Verdict::Invalid(e) => {
+                return Ok(Outcome {
+                    error: Some(e.code().to_string()),
+                    problem: Some(format!("message {} is invalid", m.id())),
+                })
+            }
+            other => {
+                return Ok(Outcome {
+                    error: None,
+                    problem: Some(format!("message {} is not valid: {other:?}", m.id())),
+                })
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for reverse in [false, true] {
+        let order = if reverse { "reverse" } else { "listed" };
+        let mut state = State::new();
+        let mut list: Vec<&ValidMessage> = valid.iter().collect();
+        if reverse {
+            list.reverse();
+        }
+        for m in list {
+            state.apply(m);
+        }
+        let summary = state.summary(now);
+        if summary.to_string() != str_of(v, "summary_diag")? {
+            problems.push(format!("{order} order: summary differs"));
+        } else if hex::encode(summary.to_bytes()) != str_of(v, "summary")? {
+            problems.push(format!("{order} order: summary bytes differ"));
+        }
+        if hex::encode(state.digest(now)) != str_of(v, "digest")? {
+            problems.push(format!("{order} order: digest differs"));
+        }
+    }
+    Ok(Outcome {
+        error: None,
+        problem: first_problem(problems),
+    })
+}
+
+// ------------------------------------------------------------------------------------------------
+// The driver
+// ------------------------------------------------------------------------------------------------
+
+fn runner(suite: &str) -> Option<fn(&Json) -> Run> {
+    Some(match suite {
+        "cbor" | "cbor-dasl" => run_cbor,
+        "identifiers" => run_identifier,
+        "signatures" | "ed25519-cctv" | "ed25519-wycheproof" | "ed25519-speccheck" => run_signature,
+        "envelopes" => run_envelope,
+        "messages" => run_message,
+        "accounts" => run_account,
+        "merge" => run_merge,
+        _ => return None,
+    })
+}
+
+fn json_string(s: &str) -> String {
+    Json::from(s).to_string()
+}
+
+fn run(dir: &Path) -> Result<(String, [usize; 3]), String> {
+    let read = |name: &str| -> Result<Vec<u8>, String> {
+        std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+    };
+    let manifest: Json = serde_json::from_slice(&read("MANIFEST.json")?)
+        .map_err(|e| format!("MANIFEST.json: {e}"))?;
+    let digest = str_of(&manifest, "suite_digest")?;
+    let mut lines = Vec::new();
+    let mut counts = [0usize; 3];
+    for entry in array(&manifest, "files")? {
+        let path = str_of(entry, "path")?;
+        let bytes = read(path)?;
+        if hex::encode(Sha256::digest(&bytes)) != str_of(entry, "sha256")? {
+            return Err(format!(
+                "{path} differs from MANIFEST.json: regenerate with `cargo run -p skylark-test-vectors`"
+            ));
+        }
+        let doc: Json = serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
+        let suite = str_of(&doc, "suite")?;
+        let run_one = runner(suite);
+        for v in array(&doc, "vectors")? {
+            let id = str_of(v, "id")?;
+            let (status, error, note) = match run_one {
+                None => (
+                    "skip",
+                    None,
+                    Some(format!("suite {suite} is not supported")),
+                ),
+                Some(f) => match f(v) {
+                    Ok(Outcome {
+                        error,
+                        problem: None,
+                    }) => ("pass", error, None),
+                    Ok(Outcome {
+                        error,
+                        problem: Some(p),
+                    }) => ("fail", error, Some(p)),
+                    Err(e) => ("fail", None, Some(format!("could not run the vector: {e}"))),
+                },
+            };
+            counts[match status {
+                "pass" => 0,
+                "fail" => 1,
+                _ => 2,
+            }] += 1;
+            let mut line = format!(
+                "    {{\"file\": {}, \"id\": {}, \"status\": \"{status}\", \"error\": {}",
+                json_string(path),
+                json_string(id),
+                error.as_deref().map_or("null".to_string(), json_string)
+            );
+            if let Some(note) = note {
+                line.push_str(&format!(", \"note\": {}", json_string(&note)));
+            }
+            line.push('}');
+            lines.push(line);
+        }
+    }
+    let out = format!(
+        "{{\n  \"implementation\": {},\n  \"version\": {},\n  \"suite_digest\": {},\n  \"results\": [\n{}\n  ]\n}}\n",
+        json_string(IMPLEMENTATION),
+        json_string(env!("CARGO_PKG_VERSION")),
+        json_string(digest),
+        lines.join(",\n")
+    );
+    Ok((out, counts))
+}
+
+fn main() -> ExitCode {
+    let dir = std::env::args_os().nth(1).map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-vectors"),
+        PathBuf::from,
+    );
+    match run(&dir) {
+        Ok((out, [pass, fail, skip])) => {
+            print!("{out}");
+            eprintln!(
+                "{IMPLEMENTATION} {}: {} vectors: {pass} pass, {fail} fail, {skip} skip",
+                env!("CARGO_PKG_VERSION"),
+                pass + fail + skip
+            );
+            if fail > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("conformance_results: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

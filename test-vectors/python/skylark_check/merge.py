@@ -1,0 +1,198 @@
+"""Layer 4 (spec 07, MERGE-1..MERGE-11): the convergent state of a
+set of valid messages, its summary and digest.
+
+The state is kept as the set of held messages (id -> message, the whole one
+preferred over its stripped remainder); the summary is computed from the set,
+so application is commutative, associative and idempotent by construction.
+"""
+
+from . import cbor, ids
+from .cbor import text_key
+
+SOCIAL_KINDS = ("profile", "post", "edit", "delete", "react", "unreact", "repost",
+                "unrepost", "follow", "unfollow", "block", "unblock", "label", "report")
+
+SUMMARY_KEYS = ("posts", "threads", "replies", "quotes", "profiles", "reactions", "reposts",
+                "follows", "blocks", "labels", "reports", "tombstones", "equivocations")
+
+
+class State:
+    def __init__(self):
+        self.held = {}
+
+    def apply(self, msg):
+        cur = self.held.get(msg.id)
+        if cur is None or (cur.stripped and not msg.stripped):
+            self.held[msg.id] = msg
+
+    # -- the summary ----------------------------------------------------------
+
+    def summary(self, now):
+        social = [m for m in self.held.values() if m.header.kind in SOCIAL_KINDS]
+
+        def of(kind):
+            return [m for m in social if m.header.kind == kind]
+
+        # MERGE-2: tombstones, from the readable deletes
+        D = set(m.body["target"] for m in of("delete") if not m.stripped)
+
+        def counts(m):
+            return not m.stripped and m.id not in D
+
+        def order(m):                      # MERGE-1
+            return (m.header.time, m.id)
+
+        def latest(ms):
+            return max(ms, key=order)
+
+        # MERGE-4: posts
+        posts = {}
+        edits = [m for m in of("edit") if counts(m)]
+        for P in of("post"):
+            if P.id in D:
+                posts[ids.msg_text(P.id)] = {"state": "deleted"}
+                continue
+            if P.stripped:
+                posts[ids.msg_text(P.id)] = {"state": "withheld"}
+                continue
+            mine = [E for E in edits if E.body["target"] == P.id]
+            counting = set()
+            changed = True
+            while changed:
+                changed = False
+                for E in mine:
+                    if E.id not in counting and (E.body["replaces"] == P.id
+                                                 or E.body["replaces"] in counting):
+                        counting.add(E.id)
+                        changed = True
+            cur = P
+            history = [P.id]
+            while True:
+                nxt = [E for E in mine if E.id in counting and E.body["replaces"] == cur.id]
+                if not nxt:
+                    break
+                cur = latest(nxt)
+                history.append(cur.id)
+            posts[ids.msg_text(P.id)] = {"state": "live", "current": cur.id,
+                                         "history": history}
+
+        # MERGE-5: threads, replies, quotes (non-deleted, readable posts)
+        threads, replies, quotes = {}, {}, {}
+        for P in of("post"):
+            if not counts(P):
+                continue
+            r = P.body.get("reply")
+            if r is not None:
+                threads.setdefault(ids.msg_text(r["root"]), set()).add(P.id)
+                replies.setdefault(ids.msg_text(r["parent"]), set()).add(P.id)
+            q = P.body.get("quote")
+            if q is not None:
+                quotes.setdefault(ids.msg_text(q), set()).add(P.id)
+
+        # MERGE-3: profiles
+        profiles = {}
+        by_acct = {}
+        for m in of("profile"):
+            if counts(m):
+                by_acct.setdefault(m.header.acct, []).append(m)
+        for a, ms in by_acct.items():
+            profiles[ids.acct_text(a)] = latest(ms).id
+
+        # MERGE-6: reactions
+        undone = set(m.body["target"] for m in of("unreact") if counts(m))
+        reactions = {}
+        for m in of("react"):
+            if counts(m) and m.id not in undone:
+                value = m.body.get("emoji", "")
+                reactions.setdefault(ids.msg_text(m.body["target"]), {}) \
+                    .setdefault(value, set()).add(m.header.acct)
+
+        # MERGE-7: reposts
+        undone = set(m.body["target"] for m in of("unrepost") if counts(m))
+        reposts = {}
+        for m in of("repost"):
+            if counts(m) and m.id not in undone:
+                reposts.setdefault(ids.msg_text(m.body["target"]), set()).add(m.header.acct)
+
+        # MERGE-8: follow and block graphs
+        def graph(do, undo):
+            last = {}
+            for m in of(do) + of(undo):
+                if not counts(m):
+                    continue
+                key = (m.header.acct, m.body["subject"])
+                if key not in last or order(m) > order(last[key]):
+                    last[key] = m
+            out = {}
+            for (a, s), m in last.items():
+                if m.header.kind == do:
+                    out.setdefault(ids.acct_text(a), set()).add(s)
+            return out
+
+        follows = graph("follow", "unfollow")
+        blocks = graph("block", "unblock")
+
+        # MERGE-9: labels
+        last = {}
+        for m in of("label"):
+            if not counts(m):
+                continue
+            b = m.body
+            subject = ids.acct_text(b["account"]) if "account" in b else ids.msg_text(b["message"])
+            key = (m.header.acct, subject, b["value"])
+            if key not in last or order(m) > order(last[key]):
+                last[key] = m
+        labels = {}
+        for (a, subject, value), m in last.items():
+            b = m.body
+            if b.get("negate") is True:
+                continue
+            if "expires" in b and not b["expires"] > now:
+                continue
+            labels.setdefault(subject, {}).setdefault(ids.acct_text(a), set()).add(value)
+
+        # reports
+        reports = {}
+        for m in of("report"):
+            if counts(m):
+                reports.setdefault(ids.acct_text(m.body["service"]), set()).add(m.id)
+
+        # MERGE-10: equivocations, one entry per place (key, seq) held by two or
+        # more distinct messages of S (deleted and withheld ones included)
+        places = {}
+        for m in social:
+            places.setdefault((m.header.key, m.header.seq), set()).add(m.id)
+        equivocations = [[key, seq, sorted(xs)]
+                         for (key, seq), xs in sorted(places.items()) if len(xs) >= 2]
+
+        def ids_list(s):
+            return sorted(set(s))
+
+        def texts_list(s):
+            return sorted(set(s), key=text_key)
+
+        summary = {
+            "posts": {k: v for k, v in posts.items()},
+            "threads": {k: ids_list(v) for k, v in threads.items()},
+            "replies": {k: ids_list(v) for k, v in replies.items()},
+            "quotes": {k: ids_list(v) for k, v in quotes.items()},
+            "profiles": profiles,
+            "reactions": {k: {val: ids_list(s) for val, s in v.items()}
+                          for k, v in reactions.items()},
+            "reposts": {k: ids_list(v) for k, v in reposts.items()},
+            "follows": {k: ids_list(v) for k, v in follows.items()},
+            "blocks": {k: ids_list(v) for k, v in blocks.items()},
+            "labels": {k: {a: texts_list(s) for a, s in v.items()} for k, v in labels.items()},
+            "reports": {k: ids_list(v) for k, v in reports.items()},
+            "tombstones": ids_list(D),
+            "equivocations": equivocations,
+        }
+        assert set(summary) == set(SUMMARY_KEYS)
+        return summary
+
+    def summary_bytes(self, now):
+        return cbor.encode(self.summary(now))
+
+    def digest(self, now):
+        return ids.H(ids.CTX_STATE_DIGEST, self.summary_bytes(now))
+
