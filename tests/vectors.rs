@@ -19,6 +19,9 @@ use skylark::envelope::{Draft, Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::{self, PublicKey, SecretKey, Signature};
 
+#[path = "support/account_json.rs"]
+mod account_json;
+
 fn load(name: &str) -> Vec<Json> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("test-vectors")
@@ -319,84 +322,13 @@ fn message_vectors() {
 
 #[test]
 fn account_vectors() {
-    use skylark::account::{Accounts, Revocation, Scope};
+    use account_json::{authorization_json, state, status};
+    use skylark::account::Accounts;
     use skylark::envelope::Header;
-    use skylark::message::{AuthError, Authorization, Missing};
     use std::collections::BTreeMap;
 
     fn message(v: &Json) -> SignedMessage {
         SignedMessage::from_bytes(&hex(v)).unwrap_or_else(|e| panic!("{v}: not layer-1 valid: {e}"))
-    }
-
-    /// The final status of an operation, as the accounts state reports it.
-    fn status(accounts: &Accounts, op: &SignedMessage) -> String {
-        match accounts.authorize(op.header(), |_| None) {
-            Authorization::Authorized => "valid".to_string(),
-            Authorization::Denied(AuthError::Operation(e)) => e.code().to_string(),
-            Authorization::Unknown(Missing::Message(_)) => "waiting".to_string(),
-            other => format!("{other:?}"),
-        }
-    }
-
-    /// The head state of `account` in the vectors' JSON form.
-    fn state(accounts: &Accounts, account: &AccountId) -> Json {
-        let Some(view) = accounts.account(account) else {
-            return Json::Null;
-        };
-        let hexs = |b: &[u8]| Json::from(hex::encode(b));
-        let mut apps: Vec<(String, Json)> = view
-            .apps()
-            .map(|(key, grant)| {
-                let scope = match grant.scope() {
-                    Scope::All => vec![Json::from("*")],
-                    Scope::Kinds(kinds) => kinds.iter().map(|k| Json::from(k.as_str())).collect(),
-                    other => panic!("unknown scope {other:?}"),
-                };
-                let revocation = match grant.revocation() {
-                    None => Json::Null,
-                    Some(Revocation::All) => Json::from("all"),
-                    Some(Revocation::After { seq, id }) => {
-                        serde_json::json!({"seq": seq, "id": hex::encode(id.as_bytes())})
-                    }
-                    Some(other) => panic!("unknown revocation {other:?}"),
-                };
-                let app = serde_json::json!({
-                    "key": hexs(key.as_bytes()),
-                    "scope": scope,
-                    "expires": grant.expires(),
-                    "label": grant.label(),
-                    "delegated_at": grant.delegated_at(),
-                    "delegation": hexs(grant.delegation().as_bytes()),
-                    "revocation": revocation,
-                });
-                (hex::encode(key.as_bytes()), app)
-            })
-            .collect();
-        apps.sort_by(|a, b| a.0.cmp(&b.0));
-        serde_json::json!({
-            "account": hexs(account.as_bytes()),
-            "head": hexs(view.head().as_bytes()),
-            "roots": view.roots().iter().map(|r| hexs(r.as_bytes())).collect::<Vec<_>>(),
-            "apps": apps.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
-            "encryption": view.encryption_key().map_or(Json::Null, |e| {
-                serde_json::json!({"key": hexs(e.key()), "version": e.version()})
-            }),
-            "contested": view.contested().iter().map(|c| hexs(c.as_bytes())).collect::<Vec<_>>(),
-        })
-    }
-
-    fn outcome(a: Authorization) -> Json {
-        match a {
-            Authorization::Authorized => Json::from("authorized"),
-            Authorization::Denied(e) => Json::from(e.code()),
-            Authorization::Unknown(Missing::Account(id)) => {
-                serde_json::json!({"missing": "account", "id": hex::encode(id.as_bytes())})
-            }
-            Authorization::Unknown(Missing::Message(id)) => {
-                serde_json::json!({"missing": "message", "id": hex::encode(id.as_bytes())})
-            }
-            other => Json::from(format!("{other:?}")),
-        }
     }
 
     let vectors = load("accounts.json");
@@ -467,7 +399,9 @@ fn account_vectors() {
                     for op in order {
                         let _ = accounts.apply(op);
                     }
-                    let got = outcome(accounts.authorize(msg.header(), |x| known.get(x).cloned()));
+                    let got = authorization_json(
+                        accounts.authorize(msg.header(), |x| known.get(x).cloned()),
+                    );
                     if got != v["expected"] {
                         failures.push(format!(
                             "{id} ({order_name} order): {got}, expected {}",

@@ -1,0 +1,81 @@
+//! The accounts vectors' JSON forms of what the crate reports: an operation's final status, an
+//! account's head state, and an authorization answer. Shared by `tests/vectors.rs` and
+//! `examples/conformance_results.rs` through `#[path]`, so both compare the crate with the vectors
+//! in exactly the same form.
+
+use serde_json::Value as Json;
+use skylark::account::{Accounts, Revocation, Scope};
+use skylark::envelope::SignedMessage;
+use skylark::id::AccountId;
+use skylark::message::{AuthError, Authorization, Missing};
+
+/// The final status of an operation, as the accounts state reports it.
+pub fn status(accounts: &Accounts, op: &SignedMessage) -> String {
+    match accounts.authorize(op.header(), |_| None) {
+        Authorization::Authorized => "valid".to_string(),
+        Authorization::Denied(AuthError::Operation(e)) => e.code().to_string(),
+        Authorization::Unknown(Missing::Message(_)) => "waiting".to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The head state of `account` in the vectors' JSON form.
+pub fn state(accounts: &Accounts, account: &AccountId) -> Json {
+    let Some(view) = accounts.account(account) else {
+        return Json::Null;
+    };
+    let hexs = |b: &[u8]| Json::from(hex::encode(b));
+    let mut apps: Vec<(String, Json)> = view
+        .apps()
+        .map(|(key, grant)| {
+            let scope: Vec<Json> = match grant.scope() {
+                Scope::All => vec![Json::from("*")],
+                Scope::Kinds(kinds) => kinds.iter().map(|k| Json::from(k.as_str())).collect(),
+                other => vec![Json::from(format!("{other:?}"))],
+            };
+            let revocation = match grant.revocation() {
+                None => Json::Null,
+                Some(Revocation::All) => Json::from("all"),
+                Some(Revocation::After { seq, id }) => {
+                    serde_json::json!({"seq": seq, "id": hex::encode(id.as_bytes())})
+                }
+                Some(other) => Json::from(format!("{other:?}")),
+            };
+            let app = serde_json::json!({
+                "key": hexs(key.as_bytes()),
+                "scope": scope,
+                "expires": grant.expires(),
+                "label": grant.label(),
+                "delegated_at": grant.delegated_at(),
+                "delegation": hexs(grant.delegation().as_bytes()),
+                "revocation": revocation,
+            });
+            (hex::encode(key.as_bytes()), app)
+        })
+        .collect();
+    apps.sort_by(|a, b| a.0.cmp(&b.0));
+    serde_json::json!({
+        "account": hexs(account.as_bytes()),
+        "head": hexs(view.head().as_bytes()),
+        "roots": view.roots().iter().map(|r| hexs(r.as_bytes())).collect::<Vec<_>>(),
+        "apps": apps.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
+        "encryption": view.encryption_key().map_or(Json::Null, |e| {
+            serde_json::json!({"key": hexs(e.key()), "version": e.version()})
+        }),
+        "contested": view.contested().iter().map(|c| hexs(c.as_bytes())).collect::<Vec<_>>(),
+    })
+}
+
+pub fn authorization_json(a: Authorization) -> Json {
+    match a {
+        Authorization::Authorized => Json::from("authorized"),
+        Authorization::Denied(e) => Json::from(e.code()),
+        Authorization::Unknown(Missing::Account(id)) => {
+            serde_json::json!({"missing": "account", "id": hex::encode(id.as_bytes())})
+        }
+        Authorization::Unknown(Missing::Message(id)) => {
+            serde_json::json!({"missing": "message", "id": hex::encode(id.as_bytes())})
+        }
+        other => Json::from(format!("{other:?}")),
+    }
+}
