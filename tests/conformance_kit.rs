@@ -1023,3 +1023,144 @@ fn the_spec_quotes_the_suite_digest() {
         "spec/README.md must quote the suite digest {digest}; update it after regenerating the vectors"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Every MUST names its rule (spec 00 §1)
+// ---------------------------------------------------------------------------------------------
+
+/// The blocks of a Markdown text, as the spec's own rule in 00 §1 reads them: a heading, a list
+/// item (with its continuation lines) or table row, or a paragraph; with the 1-based line each
+/// starts on.
+#[derive(Debug, PartialEq)]
+enum Block {
+    Heading(usize, String),
+    Item(usize, String),
+    Paragraph(usize, String),
+}
+
+fn blocks(text: &str) -> Vec<Block> {
+    let item = Regex::new(r"^\s*([0-9]+\.|[-*])\s").unwrap();
+    let mut out = Vec::new();
+    let mut current: Option<Block> = None;
+    let mut in_code = false;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            out.extend(current.take());
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        if line.trim().is_empty() {
+            out.extend(current.take());
+        } else if line.starts_with('#') {
+            out.extend(current.take());
+            out.push(Block::Heading(n, line.to_string()));
+        } else if item.is_match(line) || line.starts_with('|') {
+            out.extend(current.take());
+            current = Some(Block::Item(n, line.to_string()));
+        } else {
+            match &mut current {
+                Some(Block::Item(_, t)) | Some(Block::Paragraph(_, t)) => {
+                    t.push(' ');
+                    t.push_str(line.trim());
+                }
+                Some(Block::Heading(..)) | None => {
+                    current = Some(Block::Paragraph(n, line.to_string()))
+                }
+            }
+        }
+    }
+    out.extend(current);
+    out
+}
+
+/// The places (file:line: text) in `text` where a requirement keyword (MUST, SHALL, REQUIRED) is
+/// not attributed to a rule ID of `areas`: none in its block, in the paragraph introducing its list
+/// (for a list item), or in its section heading.
+fn musts_without_rule(name: &str, text: &str, areas: &BTreeSet<String>) -> Vec<String> {
+    let keyword = Regex::new(r"(?-u:\b)(MUST|SHALL|REQUIRED)(?-u:\b)").unwrap();
+    let rule = Regex::new(r"([A-Z][A-Z0-9]*)-[0-9]+").unwrap();
+    let names_rule = |t: &str| {
+        rule.captures_iter(t).any(|c| {
+            let start = c.get(0).unwrap().start();
+            let inside_word = t[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_alphanumeric() || p == '_');
+            !inside_word && areas.contains(&c[1])
+        })
+    };
+    let mut heading = String::new();
+    let mut intro = String::new();
+    let mut out = Vec::new();
+    for block in blocks(text) {
+        let (line, t, context) = match &block {
+            Block::Heading(_, h) => {
+                heading = h.clone();
+                intro.clear();
+                continue;
+            }
+            Block::Paragraph(n, t) => {
+                intro = t.clone();
+                (*n, t, format!("{t} {heading}"))
+            }
+            Block::Item(n, t) => (*n, t, format!("{t} {heading} {intro}")),
+        };
+        // 00 §1 quotes the key words themselves.
+        if keyword.is_match(t) && !t.contains("The key words") && !names_rule(&context) {
+            let short: String = t.chars().take(120).collect();
+            out.push(format!("{name}:{line}: {short}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_must_names_a_rule() {
+    let areas = spec_areas();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(root().join("spec"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    entries.sort();
+    let keyword = Regex::new(r"(?-u:\b)(MUST|SHALL|REQUIRED)(?-u:\b)").unwrap();
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for path in &entries {
+        let text = String::from_utf8(read(path)).unwrap();
+        checked += keyword.find_iter(&text).count();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        missing.extend(musts_without_rule(&name, &text, &areas));
+    }
+    assert!(
+        missing.is_empty(),
+        "requirements that name no rule ID (spec 00 §1):\n{}",
+        missing.join("\n")
+    );
+    println!(
+        "  {checked} requirement key words in {} spec files, each attributed to a rule ID",
+        entries.len()
+    );
+}
+
+#[test]
+fn the_must_check_finds_what_it_should() {
+    let areas: BTreeSet<String> = ["CBOR", "GEN"].iter().map(|s| s.to_string()).collect();
+    let text = "# 1. Heading\n\nA producer MUST do this.\n\nA verifier MUST do that (CBOR-1).\n\n\
+                ## 2. Steps (GEN-2)\n\n1. The item MUST be a map.\n\n## 3. Other\n\n\
+                Intro for CBOR-3:\n\n- an item that MUST hold.\n\n## 4. Plain\n\n- XCBOR-1 MUST \
+                not count.\n- ZZZ-1 MUST not count either.\n\n```\nMUST in code\n```\n";
+    let found = musts_without_rule("t.md", text, &areas);
+    assert_eq!(
+        found,
+        vec![
+            "t.md:3: A producer MUST do this.".to_string(),
+            "t.md:19: - XCBOR-1 MUST not count.".to_string(),
+            "t.md:20: - ZZZ-1 MUST not count either.".to_string(),
+        ]
+    );
+}

@@ -47,6 +47,12 @@ impl Out {
                 rules.push(r);
             }
         }
+        if CONTESTS.contains(&id) {
+            rules.push("GEN-2");
+        }
+        if CLAIMS.contains(&id) {
+            rules.push("GEN-3");
+        }
         self.vectors.push(vector(
             &format!("cbor-{id}"),
             description,
@@ -60,6 +66,47 @@ impl Out {
         self.bad(id, description, &unhex(input_hex), error, also);
     }
 }
+
+/// Vectors whose input has two defects (or a defect that a later step would also see), so that the
+/// check order of 01 §4 decides the code: they also name GEN-2 (00 §5, the first failure decides).
+const CONTESTS: &[&str] = &[
+    "too-large-before-anything",
+    "huge-array-first-item-float",
+    "trailing-garbage-not-decoded",
+    "trailing-float-not-decoded",
+    "malformed-head-dc-not-tag",
+    "malformed-head-fc-not-simple",
+    "ai31-major6",
+    "indefinite-bytes-alone",
+    "float64-truncated",
+    "float16-alone",
+    "tag-head-truncated",
+    "tag-non-minimal-number",
+    "tag-alone-c6",
+    "simple-f8-small-arg",
+    "simple-f8-alone",
+    "key-float-is-not-text",
+    "key-tag-is-not-text",
+    "key-malformed-is-not-text",
+    "keys-unordered-before-value",
+    "keys-repeat-not-adjacent",
+    "depth-17-arrays-truncated",
+    "depth-17-non-minimal",
+    "depth-17-indefinite",
+];
+
+/// Vectors that claim a length or count far beyond the input: an implementation that allocates for
+/// the claim before checking the remaining input (GEN-3, 01 §4) runs out of memory on them.
+const CLAIMS: &[&str] = &[
+    "truncated-bytes-len-2pow64-minus-1",
+    "truncated-text-len-2pow32",
+    "truncated-array-count-2pow64-minus-1",
+    "truncated-map-count-2pow32-minus-1",
+    "truncated-array-after-items",
+    "huge-array-first-item-float",
+    "truncated-bytes-len-2pow32",
+    "truncated-text-len-2pow64-minus-1",
+];
 
 /// n bytes 0, 1, 2, ... (mod 256).
 fn pattern(n: usize) -> Vec<u8> {

@@ -172,6 +172,20 @@ impl Out {
     /// An invalid message. `env_rule` is the ENV rule that fails; the error's own rule (CBOR-x / SIG-x) is
     /// added; `part` is given for cbor.* errors.
     fn invalid(&mut self, id: &str, description: &str, env_rule: &str, input: &[u8], error: &str) {
+        self.invalid_contest(id, description, env_rule, input, error, &[]);
+    }
+
+    /// An invalid message with several defects: `also` are the rules of the defects that lose to
+    /// `env_rule` in the check order of 04 §10 (the vector then also names GEN-2).
+    fn invalid_contest(
+        &mut self,
+        id: &str,
+        description: &str,
+        env_rule: &str,
+        input: &[u8],
+        error: &str,
+        also: &[&'static str],
+    ) {
         let mut rules = vec![env_rule];
         let part = if error.starts_with("cbor.") {
             Some(match env_rule {
@@ -192,6 +206,14 @@ impl Out {
             )
         {
             assert_eq!(rule_of(error), env_rule, "{id}");
+        }
+        // A code of another area reported under an ENV rule: what GEN-1 (00 §4) is about.
+        if !error.starts_with("env.") {
+            rules.push("GEN-1");
+        }
+        rules.extend(also);
+        if !also.is_empty() {
+            rules.push("GEN-2");
         }
         let mut extra = Vec::new();
         if let Some(p) = part {
@@ -1339,6 +1361,29 @@ pub fn generate() -> String {
         &message(Some(&body1), &hb1, &ed::s_plus_l(&sig1)),
         "sig.non_canonical_s",
     );
+    // The key is checked before the signature (ENV-7 before ENV-14): a small-order key AND an S >= L.
+    // Each defect alone is decided by bytes, so this pins the order, not a dependency between checks.
+    {
+        let header = with(&e1, |e| set(e, "key", Value::B(unhex(ed::ORDER_8))));
+        o.invalid_contest(
+            "key-before-signature",
+            "header key of order 8 AND S replaced by S + L: the key (ENV-7) is checked before the \
+             signature (ENV-14), so key.small_order",
+            "ENV-7",
+            &message(Some(&body1), &header, &ed::s_plus_l(&sig1)),
+            "key.small_order",
+            &["ENV-14", "SIG-6"],
+        );
+        o.invalid_contest(
+            "body-hash-before-signature",
+            "the body replaced by {} after signing AND S replaced by S + L: the body hash (ENV-13) is \
+             checked before the signature (ENV-14), so env.body_hash_mismatch",
+            "ENV-13",
+            &message(Some(b"\xa0"), &hb1, &ed::s_plus_l(&sig1)),
+            "env.body_hash_mismatch",
+            &["ENV-14", "SIG-6"],
+        );
+    }
     {
         let s = alice.sign_with_small_order_r(arr32(&unhex(ed::ORDER_2_NEG_ZERO)), &alice.pk, &si1);
         assert_eq!(ed::verify(&alice.pk, &si1, &s), Err("sig.non_canonical_r"));

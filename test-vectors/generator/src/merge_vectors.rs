@@ -370,11 +370,17 @@ impl Vb {
             );
         }
         let digest = blake3::derive_key(DIGEST_CONTEXT, &bytes);
+        // Several messages, checked above in several orders: the vector also pins order independence
+        // (GEN-4, 00 §7).
+        let mut rules = self.rules.clone();
+        if self.listed.len() >= 2 {
+            rules.push("GEN-4");
+        }
         let hexes = |list: Vec<&Vec<u8>>| J::A(list.into_iter().map(|x| J::S(hex(x))).collect());
         out.push(J::O(vec![
             ("id".to_string(), J::S(self.id.clone())),
             ("description".to_string(), J::S(self.description.clone())),
-            ("rules".to_string(), strs(&self.rules)),
+            ("rules".to_string(), strs(&rules)),
             ("now".to_string(), J::U(self.now)),
             (
                 "messages".to_string(),

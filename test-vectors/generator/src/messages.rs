@@ -3299,6 +3299,36 @@ fn delete(o: &mut Out, w: &World) {
         &|h| ctx().with(&[h.at(9), h.at(6)]),
         &|_| err("msg.target_kind"),
     );
+    // Key operations are never withdrawn (05 §5.4): alice's own delegation and revocation, signed by
+    // her root key, cannot be deleted. Only their headers (acct alice, an operation kind) matter here.
+    {
+        let mut root = Hist::new(Key::from_label("messages/alice-root"), w.alice.clone());
+        let app = Key::from_label("messages/alice-other-app");
+        root.push(
+            "delegate",
+            0,
+            m(vec![("key", b(&app.pk)), ("scope", Value::A(vec![t("*")]))]),
+        );
+        root.push("revoke", 1, m(vec![("key", b(&app.pk))]));
+        for (n, what) in [(1u64, "delegate"), (2, "revoke")] {
+            let op = root.at(n).clone();
+            let op_id = op.id.clone();
+            target_case(
+                o,
+                w,
+                &format!("delete-own-{what}-operation"),
+                &format!(
+                    "alice deletes her own {what} operation (signed by her root key): key operations \
+                     cannot be deleted"
+                ),
+                r,
+                "delete",
+                &move |_| op_id.clone(),
+                &move |h| ctx().with(&[h.at(9), &op]),
+                &|_| err("msg.target_kind"),
+            );
+        }
+    }
     target_case(
         o,
         w,

@@ -624,7 +624,16 @@ fn validate(v: &Verified, now: u64, auth: &str, known: &[(Vec<u8>, Hdr)]) -> Ver
                     Box::new(move |k| k == "edit" || (k == "post" && same)),
                 ));
             }
-            "delete" => checks.push((id_of("target"), Box::new(|k| k != "delete"))),
+            "delete" => checks.push((
+                id_of("target"),
+                // Neither a delete nor a key operation (05 §5.4, DELETE-1).
+                Box::new(|k| {
+                    !matches!(
+                        k,
+                        "delete" | "genesis" | "roots" | "delegate" | "revoke" | "enckey"
+                    )
+                }),
+            )),
             "unreact" => checks.push((id_of("target"), Box::new(|k| k == "react"))),
             "unrepost" => checks.push((id_of("target"), Box::new(|k| k == "repost"))),
             _ => {}
