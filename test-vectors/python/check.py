@@ -371,7 +371,8 @@ def run_operations(msgs, order):
     st = accounts.Accounts()
     for i in order:
         st.apply(msgs[i])
-    statuses = [st.status_text(m.id) for m in msgs]
+    # A message without status (06 §7.1) is declared with the code applying it reports.
+    statuses = [st.status_text(m.id) or accounts.refused_code(m) for m in msgs]
     return st, statuses
 
 

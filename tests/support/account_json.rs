@@ -4,13 +4,22 @@
 //! in exactly the same form.
 
 use serde_json::Value as Json;
-use skylark::account::{Accounts, Revocation, Scope};
+use skylark::account::{AccountError, Accounts, Revocation, Scope};
 use skylark::envelope::SignedMessage;
 use skylark::id::AccountId;
 use skylark::message::{AuthError, Authorization, Missing};
 
 /// The final status of an operation, as the accounts state reports it.
+///
+/// A message that `verify_operation` refuses at step 1 (not an operation) or step 2 (a stripped
+/// operation) has no status (06 §7.1): its form is the code applying it reports, which the crate
+/// gives back on every application (asked here of a copy, so the state is not touched).
 pub fn status(accounts: &Accounts, op: &SignedMessage) -> String {
+    if let Err(e @ (AccountError::NotAnOperation | AccountError::Stripped)) =
+        accounts.clone().apply(op)
+    {
+        return e.code().to_string();
+    }
     match accounts.authorize(op.header(), |_| None) {
         Authorization::Authorized => "valid".to_string(),
         Authorization::Denied(AuthError::Operation(e)) => e.code().to_string(),

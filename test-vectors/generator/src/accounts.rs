@@ -54,6 +54,9 @@ pub const OP_CODES: &[&str] = &[
     "key.non_canonical",
     "key.not_on_curve",
     "key.small_order",
+    // No status (06 §7.1): what verify_operation reports at step 1 / step 2.
+    "acct.not_an_operation",
+    "acct.stripped",
 ];
 
 /// The authorization denial codes.
@@ -434,7 +437,10 @@ impl Out {
     fn head(id: &str, description: &str, rules: &[&str], ty: &str) -> Vec<(String, J)> {
         assert!(!rules.is_empty(), "{id}: no rule");
         for r in rules {
-            assert!(RULES.contains(r) || *r == "GEN-4", "{id}: unknown rule {r}");
+            assert!(
+                RULES.contains(r) || r.starts_with("GEN-"),
+                "{id}: unknown rule {r}"
+            );
         }
         vec![
             ("id".to_string(), J::S(format!("acct-{id}"))),
@@ -454,29 +460,49 @@ impl Out {
         ops: &[(&Op, &str)],
         state: Option<St>,
     ) {
+        let entries: Vec<(&[u8], &[u8], &str)> = ops
+            .iter()
+            .map(|(op, status)| (op.id(), op.m.full.as_slice(), *status))
+            .collect();
+        self.ops_bytes(id, description, rules, &entries, state);
+    }
+
+    /// An operations vector from (id, message bytes, status) entries: the bytes may be a stripped
+    /// remainder or a message that is not an operation, which have no status (06 §7.1) and are
+    /// declared with the code `verify_operation` reports for them (`acct.stripped`,
+    /// `acct.not_an_operation`).
+    fn ops_bytes(
+        &mut self,
+        id: &str,
+        description: &str,
+        rules: &[&str],
+        entries: &[(&[u8], &[u8], &str)],
+        state: Option<St>,
+    ) {
         // Several operations, whose statuses the tests check in several orders of application: the
         // vector also pins order independence (GEN-4, 00 §7).
         let mut rules = rules.to_vec();
-        if ops.len() >= 2 {
+        if entries.len() >= 2 {
             rules.push("GEN-4");
         }
         let mut members = Out::head(id, description, &rules, "operations");
         let mut seen = Vec::new();
-        for (op, status) in ops {
+        for (op_id, _, status) in entries {
             assert!(
                 *status == VALID || *status == WAITING || OP_CODES.contains(status),
                 "{id}: status {status}"
             );
-            assert!(!seen.contains(&op.id()), "{id}: an operation twice");
-            seen.push(op.id());
+            assert!(!seen.contains(op_id), "{id}: an operation twice");
+            seen.push(*op_id);
         }
         members.push((
             "operations".to_string(),
             J::A(
-                ops.iter()
-                    .map(|(op, status)| {
+                entries
+                    .iter()
+                    .map(|(_, bytes, status)| {
                         obj(vec![
-                            ("message", J::S(hex(&op.m.full))),
+                            ("message", J::S(hex(bytes))),
                             ("status", J::from(*status)),
                         ])
                     })
@@ -3780,6 +3806,69 @@ fn authorization(o: &mut Out) {
     }
 }
 
+// ------------------------------------------------------------------------------------------------ unrecorded
+
+/// Messages that `verify_operation` refuses at step 1 (not an operation) or step 2 (a stripped
+/// operation): they have no status and change nothing (06 §7.1); applying one reports the step's code.
+fn unrecorded(o: &mut Out) {
+    {
+        let id = "not-an-operation-is-not-recorded";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let p = w.post("phone", &acct, at(2), "hello");
+        let roots = w.pks(&["r0", "r1"]);
+        o.ops_bytes(
+            id,
+            "a post by the delegated phone key applied to the accounts state with the account's \
+             operations: step 1 refuses it (acct.not_an_operation), it has no status and changes \
+             nothing",
+            &["ACCT-1"],
+            &[
+                (g.id(), &g.m.full, VALID),
+                (d.id(), &d.m.full, VALID),
+                (&p.id, &p.full, "acct.not_an_operation"),
+            ],
+            Some(st(&acct, &d, roots).app(&d)),
+        );
+    }
+    {
+        let id = "stripped-operation-is-not-recorded";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let r = w.revoke("r1", &acct, d.id(), "phone", None, at(2));
+        let roots = w.pks(&["r0", "r1"]);
+        o.ops_bytes(
+            id,
+            "a delegation held only as its stripped remainder: step 2 refuses it (acct.stripped), \
+             it has no status, and the revocation that follows it waits for it (ACCT-6)",
+            &["ACCT-1", "ACCT-6"],
+            &[
+                (g.id(), &g.m.full, VALID),
+                (d.id(), &d.m.stripped, "acct.stripped"),
+                (r.id(), &r.m.full, WAITING),
+            ],
+            Some(st(&acct, &g, roots)),
+        );
+    }
+    {
+        let id = "stripped-non-operation";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let p = w.post("r0", &acct, at(1), "a root key's post");
+        let roots = w.pks(&["r0"]);
+        o.ops_bytes(
+            id,
+            "the stripped remainder of a message that is not an operation: step 1 comes before step \
+             2, so acct.not_an_operation",
+            &["ACCT-1", "GEN-2"],
+            &[
+                (g.id(), &g.m.full, VALID),
+                (&p.id, &p.stripped, "acct.not_an_operation"),
+            ],
+            Some(st(&acct, &g, roots)),
+        );
+    }
+}
+
 pub fn generate() -> String {
     let mut o = Out::default();
     genesis(&mut o);
@@ -3790,6 +3879,7 @@ pub fn generate() -> String {
     placement(&mut o);
     forks(&mut o);
     authorization(&mut o);
+    unrecorded(&mut o);
     file(
         "The accounts layer (spec 06): key operations (ACCT-1..ACCT-9) and key authorization \
          (AUTH-1..AUTH-6). Two types of vector. \"operations\": every operation (a whole signed message, \

@@ -727,7 +727,10 @@ fn account_vectors_agree_with_reference() {
         assert!(!rules.is_empty(), "{id}");
         for r in rules {
             let r = r.as_str().unwrap();
-            assert!(RULES.contains(&r) || r == "GEN-4", "{id}: rule {r}");
+            assert!(
+                RULES.contains(&r) || r.starts_with("GEN-"),
+                "{id}: rule {r}"
+            );
             rules_seen.insert(r.to_string());
         }
         match s(v, "type") {
@@ -748,8 +751,16 @@ fn account_vectors_agree_with_reference() {
                         r.apply(&ops[i]);
                     }
                     for (op, w) in ops.iter().zip(&want) {
+                        // No status (06 §7.1): the code verify_operation reports at step 1 or 2.
+                        let got = match r.status.get(&op.id) {
+                            None if !OP_KINDS.contains(&op.kind.as_str()) => {
+                                "acct.not_an_operation".to_string()
+                            }
+                            None if !op.whole => "acct.stripped".to_string(),
+                            s => Status::text(s),
+                        };
                         assert_eq!(
-                            Status::text(r.status.get(&op.id)),
+                            got,
                             *w,
                             "{id}: status of {} in order {order:?}",
                             hex(&op.id)
@@ -834,6 +845,8 @@ fn account_vectors_agree_with_reference() {
         "key.non_canonical",
         "key.not_on_curve",
         "key.small_order",
+        "acct.not_an_operation",
+        "acct.stripped",
     ] {
         assert!(
             statuses_seen.contains(code),

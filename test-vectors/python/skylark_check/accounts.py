@@ -179,6 +179,16 @@ class Waiting:
         self.parent = parent
 
 
+def refused_code(msg):
+    """06 §7.2 steps 1 and 2: acct.not_an_operation (first, so also for a stripped remainder), then
+    acct.stripped; None for a whole operation message."""
+    if msg.header.kind not in OPERATION_KINDS:
+        return "acct.not_an_operation"
+    if msg.stripped:
+        return "acct.stripped"
+    return None
+
+
 class Accounts:
     """The account state of a node: the statuses of §7.1 as a function of the
     applied set, built incrementally (any order of application)."""
@@ -193,10 +203,11 @@ class Accounts:
     # -- application ------------------------------------------------------
 
     def apply(self, msg):
-        if msg.header.kind not in OPERATION_KINDS:
-            return                      # no status (§7.1)
-        if msg.stripped:
-            return                      # a stripped remainder is never recorded
+        """Applies one message. Returns the code of 06 §7.2 step 1 or 2 for a message that has no
+        status and changes nothing (§7.1), else None."""
+        refused = refused_code(msg)
+        if refused is not None:
+            return refused
         if msg.id in self.status and not isinstance(self.status[msg.id], Waiting):
             return
         if msg.id in self.status:
