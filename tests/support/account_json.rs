@@ -85,6 +85,9 @@ pub fn authorization_json(a: Authorization) -> Json {
         Authorization::Unknown(Missing::Message(id)) => {
             serde_json::json!({"missing": "message", "id": hex::encode(id.as_bytes())})
         }
+        Authorization::Unknown(Missing::KeyAuthorization) => {
+            serde_json::json!({"missing": "key_authorization"})
+        }
         other => Json::from(format!("{other:?}")),
     }
 }

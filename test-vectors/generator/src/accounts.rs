@@ -426,6 +426,8 @@ enum Exp {
     Denied(&'static str),
     MissingAccount(Vec<u8>),
     MissingMessage(Vec<u8>),
+    /// An operation message with no status (never applied, or only stripped): 06 §9.3.
+    MissingKeyAuthorization,
 }
 
 #[derive(Default)]
@@ -553,6 +555,7 @@ impl Out {
             Exp::MissingMessage(x) => {
                 obj(vec![("missing", "message".into()), ("id", J::S(hex(&x)))])
             }
+            Exp::MissingKeyAuthorization => obj(vec![("missing", "key_authorization".into())]),
         };
         members.push(("expected".to_string(), expected));
         self.vectors.push(J::O(members));
@@ -3663,6 +3666,34 @@ fn authorization(o: &mut Out) {
             none,
             &t1.m.full,
             Exp::Authorized,
+        );
+    }
+    {
+        let id = "auth-op-never-applied";
+        let x = acc(id);
+        o.auth(
+            id,
+            "an operation message (the laptop's delegation) that was never applied: no status, so not \
+             yet decidable, missing key authorization; authorize does not apply it (06 §9.3)",
+            &["ACCT-1"],
+            &[&x.g, &x.phone],
+            none,
+            &x.laptop.m.full,
+            Exp::MissingKeyAuthorization,
+        );
+    }
+    {
+        let id = "auth-op-stripped-never-whole";
+        let x = acc(id);
+        o.auth(
+            id,
+            "the stripped remainder of an operation whose whole message was never applied: no \
+             status, missing key authorization",
+            &["ACCT-1"],
+            &[&x.g, &x.phone],
+            none,
+            &x.laptop.m.stripped,
+            Exp::MissingKeyAuthorization,
         );
     }
     {

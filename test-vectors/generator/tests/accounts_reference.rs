@@ -608,7 +608,7 @@ impl Ref {
                 Some(Status::Valid { .. }) => json!("authorized"),
                 Some(Status::Invalid(c)) => denied(c),
                 Some(Status::Waiting(p)) => missing("message", p),
-                None => json!("key_authorization"),
+                None => json!({"missing": "key_authorization"}),
             };
         }
         // AUTH-1
