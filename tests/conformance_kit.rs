@@ -804,30 +804,40 @@ fn spec_areas() -> BTreeSet<String> {
     areas
 }
 
-/// Every rule ID of one of `areas` mentioned in spec/*.md.
-fn spec_rules(areas: &BTreeSet<String>) -> BTreeSet<String> {
-    // Leftmost-first matching takes the whole upper-case run before the "-" as the area; a match
-    // that continues a word (e.g. "xCBOR-1") is not a rule ID.
-    let rule = Regex::new(r"([A-Z][A-Z0-9]*)-([0-9]+)").unwrap();
-    let mut out = BTreeSet::new();
+/// The Markdown files of spec/, sorted.
+fn spec_files() -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(root().join("spec"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     entries.sort();
-    for path in entries {
-        let text = String::from_utf8(read(&path)).unwrap();
-        for c in rule.captures_iter(&text) {
+    entries
+}
+
+/// The rule IDs of one of `areas` in `text`. Leftmost-first matching takes the whole upper-case run
+/// before the "-" as the area; a match that continues a word (e.g. "xCBOR-1") is not a rule ID.
+fn rule_ids<'t>(text: &'t str, areas: &BTreeSet<String>) -> Vec<&'t str> {
+    let rule = Regex::new(r"([A-Z][A-Z0-9]*)-([0-9]+)").unwrap();
+    rule.captures_iter(text)
+        .filter(|c| {
             let start = c.get(0).unwrap().start();
             let inside_word = text[..start]
                 .chars()
                 .next_back()
                 .is_some_and(|p| p.is_alphanumeric() || p == '_');
-            if !inside_word && areas.contains(&c[1]) {
-                out.insert(c[0].to_string());
-            }
-        }
+            !inside_word && areas.contains(&c[1])
+        })
+        .map(|c| c.get(0).unwrap().as_str())
+        .collect()
+}
+
+/// Every rule ID of one of `areas` mentioned in spec/*.md.
+fn spec_rules(areas: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for path in spec_files() {
+        let text = String::from_utf8(read(&path)).unwrap();
+        out.extend(rule_ids(&text, areas).into_iter().map(str::to_string));
     }
     out
 }
@@ -1073,17 +1083,7 @@ fn blocks(text: &str) -> Vec<Block> {
 /// (for a list item), or in its section heading.
 fn musts_without_rule(name: &str, text: &str, areas: &BTreeSet<String>) -> Vec<String> {
     let keyword = Regex::new(r"(?-u:\b)(MUST|SHALL|REQUIRED)(?-u:\b)").unwrap();
-    let rule = Regex::new(r"([A-Z][A-Z0-9]*)-[0-9]+").unwrap();
-    let names_rule = |t: &str| {
-        rule.captures_iter(t).any(|c| {
-            let start = c.get(0).unwrap().start();
-            let inside_word = t[..start]
-                .chars()
-                .next_back()
-                .is_some_and(|p| p.is_alphanumeric() || p == '_');
-            !inside_word && areas.contains(&c[1])
-        })
-    };
+    let names_rule = |t: &str| !rule_ids(t, areas).is_empty();
     let mut heading = String::new();
     let mut intro = String::new();
     let mut out = Vec::new();
@@ -1112,12 +1112,7 @@ fn musts_without_rule(name: &str, text: &str, areas: &BTreeSet<String>) -> Vec<S
 #[test]
 fn every_must_names_a_rule() {
     let areas = spec_areas();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(root().join("spec"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    entries.sort();
+    let entries = spec_files();
     let keyword = Regex::new(r"(?-u:\b)(MUST|SHALL|REQUIRED)(?-u:\b)").unwrap();
     let mut missing = Vec::new();
     let mut checked = 0;

@@ -3669,32 +3669,34 @@ fn authorization(o: &mut Out) {
         );
     }
     {
-        let id = "auth-op-never-applied";
-        let x = acc(id);
-        o.auth(
-            id,
-            "an operation message (the laptop's delegation) that was never applied: no status, so not \
-             yet decidable, missing key authorization; authorize does not apply it (06 §9.3)",
-            &["ACCT-1"],
-            &[&x.g, &x.phone],
-            none,
-            &x.laptop.m.full,
-            Exp::MissingKeyAuthorization,
-        );
-    }
-    {
-        let id = "auth-op-stripped-never-whole";
-        let x = acc(id);
-        o.auth(
-            id,
-            "the stripped remainder of an operation whose whole message was never applied: no \
-             status, missing key authorization",
-            &["ACCT-1"],
-            &[&x.g, &x.phone],
-            none,
-            &x.laptop.m.stripped,
-            Exp::MissingKeyAuthorization,
-        );
+        // An operation message with no status: never applied, whole or as its stripped remainder.
+        for (id, stripped, description) in [
+            (
+                "auth-op-never-applied",
+                false,
+                "an operation message (the laptop's delegation) that was never applied: no status, so \
+                 not yet decidable, missing key authorization; authorize does not apply it (06 §9.3)",
+            ),
+            (
+                "auth-op-stripped-never-whole",
+                true,
+                "the stripped remainder of an operation whose whole message was never applied: no \
+                 status, missing key authorization",
+            ),
+        ] {
+            let x = acc(id);
+            let m = &x.laptop.m;
+            let asked = if stripped { &m.stripped } else { &m.full };
+            o.auth(
+                id,
+                description,
+                &["ACCT-1"],
+                &[&x.g, &x.phone],
+                none,
+                asked,
+                Exp::MissingKeyAuthorization,
+            );
+        }
     }
     {
         let id = "auth-op-stripped";
