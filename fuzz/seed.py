@@ -11,7 +11,10 @@ Writes
   envelope, message_validate: every message input of envelopes.json and messages.json and every
     message of the accounts and merge vectors;
   accounts: the operations of each accounts vector, as pool references (src/lib.rs `messages`);
-  merge: the messages of each merge vector, as pool references.
+  merge: the messages of each merge vector, as pool references;
+  text_forms: every `text` of identifiers.json and every kind name of the envelope vectors' headers.
+
+With target names as arguments, only those corpora are written (the pool always is).
 
 Run from anywhere: python3 fuzz/seed.py (then `cargo +nightly fuzz cmin` each target, or fuzz/run.sh,
 which minimizes after running).
@@ -20,6 +23,7 @@ import hashlib
 import json
 import os
 import struct
+import sys
 
 FUZZ = os.path.dirname(os.path.abspath(__file__))
 VECTORS = os.path.join(FUZZ, "..", "test-vectors")
@@ -30,7 +34,12 @@ def load(name):
         return json.load(f)["vectors"]
 
 
+ONLY = set(sys.argv[1:])
+
+
 def write(target, data):
+    if ONLY and target not in ONLY:
+        return
     d = os.path.join(FUZZ, "corpus", target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, hashlib.sha1(data).hexdigest()), "wb") as f:
@@ -133,6 +142,11 @@ def main():
     for ms in merge_sets:
         if ms:
             write("merge", refs(ms))
+    for v in load("identifiers.json"):
+        if isinstance(v.get("text"), str):
+            write("text_forms", v["text"].encode())
+    for kind in ["post", "genesis", "com.example.poll", "a" * 128, "x.y-z_1"]:
+        write("text_forms", kind.encode())
     print(f"pool: {len(messages)} messages; accounts seeds: {len(account_sets)}; merge seeds: {len(merge_sets)}")
 
 
