@@ -8,7 +8,8 @@
 //!
 //! The decoder follows the normative algorithm of the spec step by step, so the error it reports for an
 //! input with several defects is the one every conforming implementation reports: the first defect met.
-//! It never allocates more than the input's own size and runs in time linear in the input.
+//! It runs in time linear in the input, allocates nothing for an input it rejects, and for an input it
+//! accepts allocates only the decoded value, whose size is linear in the input's.
 //!
 //! ```
 //! use skylark::cbor::{Map, Value};
@@ -849,7 +850,12 @@ fn check_size(input: &[u8]) -> Result<(), DecodeError> {
 /// # Ok::<(), DecodeError>(())
 /// ```
 pub fn decode(input: &[u8]) -> Result<Value, DecodeError> {
-    check_size(input)?;
+    // The whole input is checked before anything is allocated: a rejected input allocates nothing,
+    // and while building, every count read is the true number of items that follow, so every
+    // reservation is exact. Reserving by counts that were not yet checked let inputs that claim
+    // huge counts at every level of nesting reserve up to MAX_DEPTH times the remaining input per
+    // level (58 MB for one 64 KiB input).
+    check(input)?;
     let mut reader = Reader::new(input);
     let value = reader.value(1)?;
     reader.finish()?;

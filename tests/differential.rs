@@ -10,6 +10,13 @@
 //!   written here step by step from the text and sharing no code with the crate. It must report
 //!   exactly the error the crate reports, for every input (offsets as documented on `DecodeError`).
 //!
+//! And the exact agreement the profile promises, on every generated input: **the crate accepts an
+//! input if and only if ciborium decodes it, using the whole input, to a value that is within the
+//! profile** (no tag, float or null; text keys; depth at most 16; at most 65,536 bytes) **and whose
+//! canonical encoding — written here by a second small encoder over ciborium's value, with keys
+//! required in strictly ascending order of their encodings — is the input itself; and then both
+//! decoders give the same value.**
+//!
 //! Non-canonical inputs are generated programmatically by a lenient encoder that writes a value with
 //! random deviations (wide heads, indefinite lengths, shuffled or repeated map keys) or with a foreign
 //! item (float, tag, null, undefined, simple value) in place of a leaf, and that knows which defect
@@ -107,6 +114,102 @@ fn ciborium_encode(v: &Cbor) -> Vec<u8> {
     let mut out = Vec::new();
     ciborium::ser::into_writer(v, &mut out).unwrap();
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The profile, decided from ciborium's reading alone
+// ---------------------------------------------------------------------------------------------
+
+/// Writes the shortest head, independently of the crate's encoder.
+fn independent_head(out: &mut Vec<u8>, major: u8, arg: u64) {
+    let m = major << 5;
+    match arg {
+        0..=23 => out.push(m | arg as u8),
+        24..=0xff => out.extend([m | 24, arg as u8]),
+        0x100..=0xffff => {
+            out.push(m | 25);
+            out.extend((arg as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            out.push(m | 26);
+            out.extend((arg as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(m | 27);
+            out.extend(arg.to_be_bytes());
+        }
+    }
+}
+
+/// The canonical encoding of a ciborium value if the value is within the Skylark profile (no
+/// tag, float or null; text keys in strictly ascending order of their encodings; at most
+/// `MAX_DEPTH` containers deep), else `None`. Map entries are written in ciborium's (encoded)
+/// order, so an input whose keys are out of order or repeated is not reproduced.
+fn profile_encoding(v: &Cbor, depth: usize, out: &mut Vec<u8>) -> Option<()> {
+    match v {
+        Cbor::Integer(i) => {
+            let n = i128::from(*i);
+            if n >= 0 {
+                independent_head(out, 0, u64::try_from(n).ok()?);
+            } else {
+                independent_head(out, 1, u64::try_from(-1 - n).ok()?);
+            }
+        }
+        Cbor::Bytes(b) => {
+            independent_head(out, 2, b.len() as u64);
+            out.extend(b);
+        }
+        Cbor::Text(t) => {
+            independent_head(out, 3, t.len() as u64);
+            out.extend(t.as_bytes());
+        }
+        Cbor::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
+        Cbor::Array(items) => {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            independent_head(out, 4, items.len() as u64);
+            for item in items {
+                profile_encoding(item, depth + 1, out)?;
+            }
+        }
+        Cbor::Map(entries) => {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            independent_head(out, 5, entries.len() as u64);
+            let mut previous: Option<Vec<u8>> = None;
+            for (k, v) in entries {
+                let Cbor::Text(_) = k else { return None };
+                let mut key = Vec::new();
+                profile_encoding(k, depth + 1, &mut key)?;
+                if previous.as_ref().is_some_and(|p| key <= *p) {
+                    return None;
+                }
+                out.extend(&key);
+                previous = Some(key);
+                profile_encoding(v, depth + 1, out)?;
+            }
+        }
+        // Tags, floats, null (and anything ciborium adds later) are outside the profile.
+        _ => return None,
+    }
+    Some(())
+}
+
+/// ciborium's value of `input` if `input` is Skylark CBOR by the profile's definition: ciborium
+/// reads the whole input, the value is within the profile, and its canonical encoding is `input`.
+fn ciborium_profile_value(input: &[u8]) -> Option<Cbor> {
+    if input.len() > MAX_SIZE {
+        return None;
+    }
+    let (value, read) = ciborium_decode(input).ok()?;
+    if read != input.len() {
+        return None;
+    }
+    let mut encoded = Vec::new();
+    profile_encoding(&value, 1, &mut encoded)?;
+    (encoded == input).then_some(value)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -679,6 +782,48 @@ proptest! {
             Err(DecodeError::TrailingBytes { offset: item.len() })
         );
         prop_assert_eq!(ciborium_decode(&input), Ok((to_ciborium(&v), item.len())));
+    }
+}
+
+/// Truncations of inputs of every sort, and inputs around the depth limit.
+fn arb_any_input() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        6 => arb_input(),
+        2 => (arb_input(), any::<usize>()).prop_map(|(mut b, cut)| {
+            b.truncate(cut % (b.len() + 1));
+            b
+        }),
+        1 => (arb_value(), (MAX_DEPTH - 4)..(MAX_DEPTH + 2), any::<bool>()).prop_map(|(v, levels, map)| {
+            let mut bytes = Vec::new();
+            for _ in 0..levels {
+                bytes.extend_from_slice(if map { &[0xa1, 0x60][..] } else { &[0x81][..] });
+            }
+            bytes.extend(v.to_bytes());
+            bytes
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// The exact agreement: accepted by the crate if and only if ciborium reads the whole input to
+    /// a value within the profile whose canonical encoding is the input; then the same value.
+    #[test]
+    fn the_crate_accepts_exactly_the_profile_canonical_inputs(input in arb_any_input()) {
+        let ours = cbor::decode(&input);
+        let theirs = ciborium_profile_value(&input);
+        match (&ours, &theirs) {
+            (Ok(v), Some(t)) => prop_assert_eq!(&to_ciborium(v), t),
+            (Err(_), None) => {}
+            _ => prop_assert!(
+                false,
+                "disagree on {}: ours {:?}, ciborium-in-profile {:?}",
+                hex::encode(&input),
+                ours,
+                theirs
+            ),
+        }
     }
 }
 
