@@ -206,6 +206,10 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
     group.bench_function("body_hash_typical_body", |b| {
         b.iter(|| body_hash(black_box(&f.body)))
     });
+    // The baseline again, last: how much the machine's speed drifted during the run.
+    group.bench_function("zz_bare_ed25519_verify_strict_again", |b| {
+        b.iter(|| dalek_key.verify_strict(black_box(&f.signing_input), black_box(&f.signature)))
+    });
     group.finish();
     Ok(())
 }

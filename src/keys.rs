@@ -718,10 +718,10 @@ pub fn verify_batch<R: RngCore + CryptoRng>(
 ///
 /// Parsing a key (rules SIG-2 to SIG-4) costs about 4 µs, mostly the square root of point
 /// decompression; a cache hit costs a few map look-ups. Only keys that passed are kept, so a cached
-/// parse gives exactly the result of [`PublicKey::from_bytes`]. Each entry takes about 330 bytes
-/// (the point in extended coordinates, its bytes, and two B-tree entries), so the memory is bounded
-/// by the capacity the caller chooses. The order in which keys are dropped changes only speed,
-/// never a result.
+/// parse gives exactly the result of [`PublicKey::from_bytes`]. Each entry holds 272 bytes (the
+/// key's bytes twice, the point in extended coordinates, and a use counter twice) plus B-tree node
+/// overhead, so roughly 300 to 400 bytes, and the memory is bounded by the capacity the caller
+/// chooses. The order in which keys are dropped changes only speed, never a result.
 ///
 /// ```
 /// use skylark::keys::{KeyCache, KeyError, PublicKey, SecretKey};

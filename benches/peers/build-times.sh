@@ -46,4 +46,4 @@ print(f"median clean release build: skylark {sky:.1f} s, nostr {nostr:.1f} s, ra
 for name, r in results.items():
     print(f"  {name}: runs " + ", ".join(f"{t:.1f}" for t in r["times"]) + " s")
 PY
-echo "cores: $(nproc), load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(rustc --version)"
+echo "cores: $(nproc), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg), $(rustc --version)"

@@ -309,6 +309,10 @@ fn peers(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
     group.bench_function("atproto_dagcbor_p256", |b| {
         b.iter(|| at_process(black_box(&at_p256), p256_verify).is_ok())
     });
+    // The baseline again, last: how much the machine's speed drifted during the run.
+    group.bench_function("zz_bare_ed25519_verify_strict_again", |b| {
+        b.iter(|| dalek_key.verify_strict(black_box(&sky.signing_input), black_box(&sky.signature)))
+    });
     group.finish();
     Ok(())
 }
