@@ -194,6 +194,31 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
     group.bench_function("verify_256_authors", |b| {
         b.iter(|| batch::verify(black_box(&f.posts), &mut keys, &mut rng))
     });
+    // Forged signatures: one, and all 256 (each message's last signature byte flipped, so S
+    // changes and only the equation fails). The cost of narrowing a failing batch down.
+    for (name, forged) in [("one_forged", 1usize), ("all_forged", 256)] {
+        let inputs: Vec<Vec<u8>> = f
+            .posts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut p = p.clone();
+                if forged == 256 || i == 128 {
+                    let last = p.len() - 1;
+                    p[last] ^= 0x01;
+                }
+                p
+            })
+            .collect();
+        let results = batch::verify(&inputs, &mut keys, &mut rng);
+        let failed = results.iter().filter(|r| r.is_err()).count();
+        if failed != forged {
+            return Err(format!("{name}: {failed} failed, not {forged}").into());
+        }
+        group.bench_function(format!("verify_256_authors_{name}"), |b| {
+            b.iter(|| batch::verify(black_box(&inputs), &mut keys, &mut rng))
+        });
+    }
     group.bench_function("ingest_256_one_author", |b| {
         b.iter(|| batch::ingest(black_box(&f.one_author), &f.context, &mut keys, &mut rng))
     });
