@@ -401,35 +401,47 @@ const NARROW_TO_SINGLES: usize = 4;
 /// `out[i]` is whether `items[i]` satisfies the equation. `out` must be as long as `items`.
 ///
 /// Batches of up to [`MAX_BATCH`] signatures are checked with one random linear combination (see
-/// `batch_holds`); a batch that fails is narrowed down to its failing signatures, each of which is
+/// `combination`); a batch that fails is narrowed down to its failing signatures, each of which is
 /// then confirmed on its own, so every `false` comes from the single equation. A `true` is wrong only
-/// if some batch with an invalid signature passed, which happens with probability at most 2^-128 per
-/// batch equation over the caller's random numbers (`spec/03-signatures.md` §8).
+/// if some combination with an invalid signature in it passed, which happens with probability at
+/// most 2^-128 per combination checked, over the caller's random numbers (`spec/03-signatures.md`
+/// §8).
 pub(crate) fn check_pending<R: RngCore + CryptoRng>(
     items: &[Pending],
     out: &mut [bool],
     rng: &mut R,
 ) {
+    let mut z = Vec::with_capacity(items.len().min(MAX_BATCH));
     for (items, out) in items.chunks(MAX_BATCH).zip(out.chunks_mut(MAX_BATCH)) {
         if items.len() == 1 {
             // One signature: the single equation is cheaper than a combination and needs no randomness.
             out[0] = items[0].check().is_ok();
-        } else if batch_holds(items, rng) {
+            continue;
+        }
+        z.clear();
+        z.extend(items.iter().map(|_| {
+            let mut bytes = [0u8; 32];
+            rng.fill_bytes(&mut bytes[..16]);
+            Scalar::from_bytes_mod_order(bytes)
+        }));
+        let total = combination(items, &z);
+        if is_torsion(&total) {
             out.fill(true);
         } else {
-            narrow(items, out, rng);
+            narrow(items, &z, total, out);
         }
     }
 }
 
-/// Settles a batch whose combined equation failed, so that at least one signature in it is invalid
-/// (a batch of valid signatures always passes). Halve it and test the left half: if the left half
-/// passes, the invalid signature is in the right half, which is narrowed without being tested as a
-/// whole; if the left fails and the right passes, narrow the left; if both fail, invalid signatures
-/// are dense, and each signature of both halves is checked on its own. Only one half is ever
-/// recursed into, so a failing batch of `n` costs at most `2n` terms of batch equations plus `n`
-/// single checks, whatever the adversary put in it.
-fn narrow<R: RngCore + CryptoRng>(items: &[Pending], out: &mut [bool], rng: &mut R) {
+/// Settles a batch whose combination `total` failed, so that at least one signature in it is
+/// invalid (a batch of valid signatures always passes). Halve it and compute the left half's
+/// combination with the same coefficients; the right half's is `total` minus the left's, at the cost
+/// of one point subtraction. Continue in the half that fails while the other passes; once both fail,
+/// invalid signatures are dense, and each signature of both halves is checked on its own, as is
+/// every signature of a failing batch of at most `NARROW_TO_SINGLES`. Only one half is ever
+/// recursed into, so a failing batch of `n` costs at most about `n` terms of further combinations
+/// and `n` single checks, whatever the adversary put in it.
+fn narrow(items: &[Pending], z: &[Scalar], total: EdwardsPoint, out: &mut [bool]) {
     let singles = |items: &[Pending], out: &mut [bool]| {
         for (item, verdict) in items.iter().zip(out.iter_mut()) {
             *verdict = item.check().is_ok();
@@ -441,36 +453,47 @@ fn narrow<R: RngCore + CryptoRng>(items: &[Pending], out: &mut [bool], rng: &mut
     let mid = items.len() / 2;
     let (left, right) = items.split_at(mid);
     let (left_out, right_out) = out.split_at_mut(mid);
-    if batch_holds(left, rng) {
-        left_out.fill(true);
-        narrow(right, right_out, rng);
-    } else if batch_holds(right, rng) {
-        right_out.fill(true);
-        narrow(left, left_out, rng);
-    } else {
-        singles(left, left_out);
-        singles(right, right_out);
+    let left_total = combination(left, &z[..mid]);
+    let right_total = total - left_total;
+    match (is_torsion(&left_total), is_torsion(&right_total)) {
+        (true, false) => {
+            left_out.fill(true);
+            narrow(right, &z[mid..], right_total, right_out);
+        }
+        (false, true) => {
+            right_out.fill(true);
+            narrow(left, &z[..mid], left_total, left_out);
+        }
+        // Both fail; or both pass, which cannot happen when `total` failed, since
+        // [8]·total = [8]·left + [8]·right. Either way, decide each one alone.
+        _ => {
+            singles(left, left_out);
+            singles(right, right_out);
+        }
     }
 }
 
-/// The batch equation of `spec/03-signatures.md` §8 over `items`, with independent uniformly random
-/// 128-bit coefficients `z_i` from `rng`:
+/// Whether `[8]P = O`.
+fn is_torsion(point: &EdwardsPoint) -> bool {
+    point.mul_by_cofactor().is_identity()
+}
+
+/// The combination of `spec/03-signatures.md` §8 over `items` with the coefficients `z` (one per
+/// item, independent uniformly random 128-bit scalars):
 ///
 /// ```text
-/// [8]( [Σ z_i·S_i]B − Σ [z_i]R_i − Σ [z_i·k_i]A_i ) = O
+/// [Σ z_i·S_i]B − Σ [z_i]R_i − Σ [z_i·k_i]A_i
 /// ```
 ///
-/// Terms of the same key are merged into one (`Σ z_i·k_i` for that `A`), so a batch from few keys
-/// costs fewer point operations.
-fn batch_holds<R: RngCore + CryptoRng>(items: &[Pending], rng: &mut R) -> bool {
+/// The batch equation holds when `[8]` times this point is the identity. Terms of the same key are
+/// merged into one (`Σ z_i·k_i` for that `A`), so a batch from few keys costs fewer point
+/// operations.
+fn combination(items: &[Pending], z: &[Scalar]) -> EdwardsPoint {
     let mut scalars: Vec<Scalar> = Vec::with_capacity(2 * items.len() + 1);
     let mut points: Vec<EdwardsPoint> = Vec::with_capacity(2 * items.len() + 1);
     let mut key_term: BTreeMap<[u8; 32], usize> = BTreeMap::new();
     let mut b_coefficient = Scalar::ZERO;
-    for item in items {
-        let mut z = [0u8; 32];
-        rng.fill_bytes(&mut z[..16]);
-        let z = Scalar::from_bytes_mod_order(z);
+    for (item, z) in items.iter().zip(z) {
         b_coefficient += z * item.s;
         scalars.push(-z);
         points.push(item.r);
@@ -487,8 +510,6 @@ fn batch_holds<R: RngCore + CryptoRng>(items: &[Pending], rng: &mut R) -> bool {
     scalars.push(b_coefficient);
     points.push(ED25519_BASEPOINT_POINT);
     EdwardsPoint::vartime_multiscalar_mul(&scalars, &points)
-        .mul_by_cofactor()
-        .is_identity()
 }
 
 impl fmt::Display for PublicKey {
