@@ -56,7 +56,7 @@ use crate::cbor::{
     MAJOR_UNSIGNED,
 };
 use crate::id::{body_hash, AccountId, MessageId};
-use crate::keys::{KeyError, PublicKey, SecretKey, Signature, SignatureError};
+use crate::keys::{KeyError, Pending, PublicKey, SecretKey, Signature, SignatureError};
 use crate::message::ValidationError;
 
 /// The protocol version this crate reads and writes (rule ENV-6).
@@ -765,6 +765,15 @@ impl Envelope {
     /// assert_eq!(Envelope::decode(&[0x80]).unwrap_err().code(), "env.wrong_type");
     /// ```
     pub fn decode(bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        Self::decode_with(bytes, PublicKey::from_bytes)
+    }
+
+    /// [`Envelope::decode`], parsing the header's key with `parse_key`, which must decide exactly as
+    /// [`PublicKey::from_bytes`] does (the batch path passes a [`crate::keys::KeyCache`]).
+    pub(crate) fn decode_with(
+        bytes: &[u8],
+        parse_key: impl FnOnce(&[u8; 32]) -> Result<PublicKey, KeyError>,
+    ) -> Result<Self, EnvelopeError> {
         // ENV-1, ENV-2
         if bytes.len() > MAX_MESSAGE_SIZE {
             return Err(EnvelopeError::TooLarge { len: bytes.len() });
@@ -795,8 +804,7 @@ impl Envelope {
         let [_, key, seq, acct, body_hash, kind, prev, time] =
             decode_fields(header_bytes, Part::Header, &HEADER_FIELDS)?;
         // ENV-7
-        let key =
-            PublicKey::from_bytes(&bytes32(key).unwrap_or_default()).map_err(EnvelopeError::Key)?;
+        let key = parse_key(&bytes32(key).unwrap_or_default()).map_err(EnvelopeError::Key)?;
         // ENV-8, ENV-9
         let seq = uint(seq);
         if seq == 0 || seq > MAX_SAFE_INTEGER {
@@ -863,6 +871,13 @@ impl Envelope {
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
     /// ```
     pub fn verify(self) -> Result<SignedMessage, EnvelopeError> {
+        self.prepare()?.check().map_err(EnvelopeError::Signature)?;
+        Ok(SignedMessage(self))
+    }
+
+    /// ENV-13, and ENV-14 up to the equation of SIG-9 (SIG-6 to SIG-8 and the challenge), which
+    /// the caller checks, alone or in a batch, before [`Envelope::into_verified`].
+    pub(crate) fn prepare(&self) -> Result<Pending, EnvelopeError> {
         if let Some(body) = self.body() {
             if body_hash(body) != self.header.body_hash {
                 return Err(EnvelopeError::BodyHashMismatch);
@@ -870,7 +885,7 @@ impl Envelope {
         }
         self.header
             .key
-            .verify_parts(
+            .prepare(
                 &[
                     MESSAGE_SIGNATURE_CONTEXT.as_bytes(),
                     &[0],
@@ -878,8 +893,13 @@ impl Envelope {
                 ],
                 &self.signature,
             )
-            .map_err(EnvelopeError::Signature)?;
-        Ok(SignedMessage(self))
+            .map_err(EnvelopeError::Signature)
+    }
+
+    /// The verified message. Only for an envelope whose [`Envelope::prepare`] passed and whose
+    /// signature equation then held.
+    pub(crate) fn into_verified(self) -> SignedMessage {
+        SignedMessage(self)
     }
 
     /// The message id (rule ID-1), computed from the header bytes as received.

@@ -22,9 +22,13 @@
 use core::fmt;
 use core::str::FromStr;
 
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::IsIdentity;
+use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use rand_core::{CryptoRng, RngCore};
 use sha2::{Digest, Sha512};
 use zeroize::Zeroize;
@@ -326,6 +330,17 @@ impl PublicKey {
         parts: &[&[u8]],
         signature: &Signature,
     ) -> Result<(), SignatureError> {
+        self.prepare(parts, signature)?.check()
+    }
+
+    /// Rules SIG-6 to SIG-8 for `signature` on the concatenation of `parts`, and the challenge `k`:
+    /// everything but the equation of SIG-9, which [`Pending::check`] (one signature) or
+    /// [`check_pending`] (many) decides.
+    pub(crate) fn prepare(
+        &self,
+        parts: &[&[u8]],
+        signature: &Signature,
+    ) -> Result<Pending, SignatureError> {
         let (r_bytes, s_bytes) = (&signature.r, &signature.s);
         let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(*s_bytes))
             .ok_or(SignatureError::NonCanonicalS)?;
@@ -342,14 +357,159 @@ impl PublicKey {
             hasher.update(part);
         }
         let k = Scalar::from_bytes_mod_order_wide(&hasher.finalize().into());
+        Ok(Pending {
+            key: *self,
+            r,
+            s,
+            k,
+        })
+    }
+}
+
+/// A signature that passed rules SIG-1 to SIG-8 under a parsed key, with its challenge
+/// `k = SHA-512(R || A || M) mod L` computed: only the equation of SIG-9 is left to check.
+pub(crate) struct Pending {
+    key: PublicKey,
+    r: EdwardsPoint,
+    s: Scalar,
+    k: Scalar,
+}
+
+impl Pending {
+    /// The equation of SIG-9 for this one signature: `[8]([S]B − R − [k]A) = O`.
+    pub(crate) fn check(&self) -> Result<(), SignatureError> {
         // [S]B - [k]A, then subtract R and clear the cofactor.
-        let sb_minus_ka = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-self.point, &s);
-        if (sb_minus_ka - r).mul_by_cofactor().is_identity() {
+        let sb_minus_ka =
+            EdwardsPoint::vartime_double_scalar_mul_basepoint(&self.k, &-self.key.point, &self.s);
+        if (sb_minus_ka - self.r).mul_by_cofactor().is_identity() {
             Ok(())
         } else {
             Err(SignatureError::Mismatch)
         }
     }
+}
+
+/// The most signatures [`check_pending`] puts into one batch equation. Larger inputs are checked in
+/// chunks of this size, which bounds the work of narrowing a failed batch down (see `narrow`) by a
+/// constant per signature, and the scratch memory by a constant.
+pub(crate) const MAX_BATCH: usize = 256;
+
+/// A failing batch of at most this many signatures is settled by checking each on its own.
+const NARROW_TO_SINGLES: usize = 4;
+
+/// Decides SIG-9 for every pending signature, exactly as [`Pending::check`] would one at a time:
+/// `out[i]` is whether `items[i]` satisfies the equation. `out` must be as long as `items`.
+///
+/// Batches of up to [`MAX_BATCH`] signatures are checked with one random linear combination (see
+/// `combination`); a batch that fails is narrowed down to its failing signatures, each of which is
+/// then confirmed on its own, so every `false` comes from the single equation. A `true` is wrong only
+/// if some combination with an invalid signature in it passed, which happens with probability at
+/// most 2^-128 per combination checked, over the caller's random numbers (`spec/03-signatures.md`
+/// §8).
+pub(crate) fn check_pending<R: RngCore + CryptoRng>(
+    items: &[Pending],
+    out: &mut [bool],
+    rng: &mut R,
+) {
+    let mut z = Vec::with_capacity(items.len().min(MAX_BATCH));
+    for (items, out) in items.chunks(MAX_BATCH).zip(out.chunks_mut(MAX_BATCH)) {
+        if items.len() == 1 {
+            // One signature: the single equation is cheaper than a combination and needs no randomness.
+            out[0] = items[0].check().is_ok();
+            continue;
+        }
+        z.clear();
+        z.extend(items.iter().map(|_| {
+            let mut bytes = [0u8; 32];
+            rng.fill_bytes(&mut bytes[..16]);
+            Scalar::from_bytes_mod_order(bytes)
+        }));
+        let total = combination(items, &z);
+        if is_torsion(&total) {
+            out.fill(true);
+        } else {
+            narrow(items, &z, total, out);
+        }
+    }
+}
+
+/// Settles a batch whose combination `total` failed, so that at least one signature in it is
+/// invalid (a batch of valid signatures always passes). Halve it and compute the left half's
+/// combination with the same coefficients; the right half's is `total` minus the left's, at the cost
+/// of one point subtraction. Continue in the half that fails while the other passes; once both fail,
+/// invalid signatures are dense, and each signature of both halves is checked on its own, as is
+/// every signature of a failing batch of at most `NARROW_TO_SINGLES`. Only one half is ever
+/// recursed into, so a failing batch of `n` costs at most about `n` terms of further combinations
+/// and `n` single checks, whatever the adversary put in it.
+fn narrow(items: &[Pending], z: &[Scalar], total: EdwardsPoint, out: &mut [bool]) {
+    let singles = |items: &[Pending], out: &mut [bool]| {
+        for (item, verdict) in items.iter().zip(out.iter_mut()) {
+            *verdict = item.check().is_ok();
+        }
+    };
+    if items.len() <= NARROW_TO_SINGLES {
+        return singles(items, out);
+    }
+    let mid = items.len() / 2;
+    let (left, right) = items.split_at(mid);
+    let (left_out, right_out) = out.split_at_mut(mid);
+    let left_total = combination(left, &z[..mid]);
+    let right_total = total - left_total;
+    match (is_torsion(&left_total), is_torsion(&right_total)) {
+        (true, false) => {
+            left_out.fill(true);
+            narrow(right, &z[mid..], right_total, right_out);
+        }
+        (false, true) => {
+            right_out.fill(true);
+            narrow(left, &z[..mid], left_total, left_out);
+        }
+        // Both fail; or both pass, which cannot happen when `total` failed, since
+        // [8]·total = [8]·left + [8]·right. Either way, decide each one alone.
+        _ => {
+            singles(left, left_out);
+            singles(right, right_out);
+        }
+    }
+}
+
+/// Whether `[8]P = O`.
+fn is_torsion(point: &EdwardsPoint) -> bool {
+    point.mul_by_cofactor().is_identity()
+}
+
+/// The combination of `spec/03-signatures.md` §8 over `items` with the coefficients `z` (one per
+/// item, independent uniformly random 128-bit scalars):
+///
+/// ```text
+/// [Σ z_i·S_i]B − Σ [z_i]R_i − Σ [z_i·k_i]A_i
+/// ```
+///
+/// The batch equation holds when `[8]` times this point is the identity. Terms of the same key are
+/// merged into one (`Σ z_i·k_i` for that `A`), so a batch from few keys costs fewer point
+/// operations.
+fn combination(items: &[Pending], z: &[Scalar]) -> EdwardsPoint {
+    let mut scalars: Vec<Scalar> = Vec::with_capacity(2 * items.len() + 1);
+    let mut points: Vec<EdwardsPoint> = Vec::with_capacity(2 * items.len() + 1);
+    let mut key_term: BTreeMap<[u8; 32], usize> = BTreeMap::new();
+    let mut b_coefficient = Scalar::ZERO;
+    for (item, z) in items.iter().zip(z) {
+        b_coefficient += z * item.s;
+        scalars.push(-z);
+        points.push(item.r);
+        let zk = z * item.k;
+        match key_term.get(&item.key.bytes) {
+            Some(&at) => scalars[at] -= zk,
+            None => {
+                key_term.insert(item.key.bytes, scalars.len());
+                scalars.push(-zk);
+                points.push(item.key.point);
+            }
+        }
+    }
+    scalars.push(b_coefficient);
+    points.push(ED25519_BASEPOINT_POINT);
+    EdwardsPoint::vartime_multiscalar_mul(&scalars, &points)
 }
 
 impl fmt::Display for PublicKey {
@@ -489,6 +649,246 @@ pub fn verify(public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(),
     let key = PublicKey::from_slice(public_key)?;
     let signature = Signature::from_slice(signature)?;
     key.verify(message, &signature)
+}
+
+/// Checks many Ed25519 signatures given as raw bytes at once: for every `(public_key, message,
+/// signature)` triple, the same result as [`verify`], in input order.
+///
+/// Rules SIG-1 to SIG-8 are checked for each triple on its own, in the order of [`verify`]; the
+/// equations of SIG-9 of those that pass are checked together, in batches of up to 256, with one
+/// random linear combination per batch (`spec/03-signatures.md` §8), which costs about a third of
+/// checking them one by one. A batch that fails is narrowed down to exactly its failing signatures,
+/// and only those get [`SignatureError::Mismatch`]. Public keys are parsed through `keys`, so a key
+/// seen before is not decompressed again.
+///
+/// `rng` must be a cryptographically secure random number generator whose output the signers
+/// cannot predict: the verdicts are those of [`verify`] except with probability at most 2^-128 per
+/// batch over its output.
+///
+/// ```
+/// use skylark::keys::{verify, verify_batch, KeyCache, SignatureError};
+/// # struct Counter(u64);
+/// # impl rand_core::RngCore for Counter {
+/// #     fn next_u32(&mut self) -> u32 { self.next_u64() as u32 }
+/// #     fn next_u64(&mut self) -> u64 { self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1); self.0 }
+/// #     fn fill_bytes(&mut self, d: &mut [u8]) { for x in d { *x = (self.next_u64() >> 56) as u8; } }
+/// #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { self.fill_bytes(d); Ok(()) }
+/// # }
+/// # impl rand_core::CryptoRng for Counter {}
+/// // RFC 8032 §7.1, TEST 1: the empty message.
+/// let key = [
+///     0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
+///     0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a,
+/// ];
+/// let sig = [
+///     0xe5, 0x56, 0x43, 0x00, 0xc3, 0x60, 0xac, 0x72, 0x90, 0x86, 0xe2, 0xcc, 0x80, 0x6e, 0x82, 0x8a,
+///     0x84, 0x87, 0x7f, 0x1e, 0xb8, 0xe5, 0xd9, 0x74, 0xd8, 0x73, 0xe0, 0x65, 0x22, 0x49, 0x01, 0x55,
+///     0x5f, 0xb8, 0x82, 0x15, 0x90, 0xa3, 0x3b, 0xac, 0xc6, 0x1e, 0x39, 0x70, 0x1c, 0xf9, 0xb4, 0x6b,
+///     0xd2, 0x5b, 0xf5, 0xf0, 0x59, 0x5b, 0xbe, 0x24, 0x65, 0x51, 0x41, 0x43, 0x8e, 0x7a, 0x10, 0x0b,
+/// ];
+/// // Use a real CSPRNG, such as `rand::rngs::OsRng`; this stand-in only keeps the example pure.
+/// let mut rng = Counter(1);
+/// let mut keys = KeyCache::new(1_000);
+/// let items: [(&[u8], &[u8], &[u8]); 3] = [(&key, b"", &sig), (&key, b"x", &sig), (&key, b"", &sig[..63])];
+/// let verdicts = verify_batch(&items, &mut keys, &mut rng);
+/// assert_eq!(verdicts, [Ok(()), Err(SignatureError::Mismatch), Err(SignatureError::InvalidLength { len: 63 })]);
+/// // The same verdicts, one at a time.
+/// for ((k, m, s), verdict) in items.iter().zip(&verdicts) {
+///     assert_eq!(&verify(k, m, s), verdict);
+/// }
+/// ```
+pub fn verify_batch<R: RngCore + CryptoRng>(
+    items: &[(&[u8], &[u8], &[u8])],
+    keys: &mut KeyCache,
+    rng: &mut R,
+) -> Vec<Result<(), SignatureError>> {
+    let mut results = Vec::with_capacity(items.len());
+    let mut pending = Vec::with_capacity(items.len().min(MAX_BATCH));
+    let mut slots = Vec::with_capacity(items.len().min(MAX_BATCH));
+    let mut verdicts = [false; MAX_BATCH];
+    for chunk in items.chunks(MAX_BATCH) {
+        pending.clear();
+        slots.clear();
+        for &(public_key, message, signature) in chunk {
+            let prepared = keys
+                .parse_slice(public_key)
+                .map_err(SignatureError::Key)
+                .and_then(|key| key.prepare(&[message], &Signature::from_slice(signature)?));
+            match prepared {
+                Ok(item) => {
+                    slots.push(results.len());
+                    pending.push(item);
+                    results.push(Ok(()));
+                }
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        let verdicts = &mut verdicts[..pending.len()];
+        check_pending(&pending, verdicts, rng);
+        for (&slot, &holds) in slots.iter().zip(verdicts.iter()) {
+            if !holds {
+                results[slot] = Err(SignatureError::Mismatch);
+            }
+        }
+    }
+    results
+}
+
+/// Parsed public keys, so that a key seen again is not decompressed and checked again: at most
+/// `capacity` keys, the least recently used one dropped first.
+///
+/// Parsing a key (rules SIG-2 to SIG-4) costs about 4 µs, mostly the square root of point
+/// decompression; a cache hit costs a few map look-ups. Only keys that passed are kept, so a cached
+/// parse gives exactly the result of [`PublicKey::from_bytes`]. Each entry holds 272 bytes (the
+/// key's bytes twice, the point in extended coordinates, and a use counter twice) plus B-tree node
+/// overhead, so roughly 300 to 400 bytes, and the memory is bounded by the capacity the caller
+/// chooses. The order in which keys are dropped changes only speed, never a result.
+///
+/// ```
+/// use skylark::keys::{KeyCache, KeyError, PublicKey, SecretKey};
+///
+/// let mut keys = KeyCache::new(2);
+/// let alice = SecretKey::from_seed([1; 32]).public_key();
+/// assert_eq!(keys.parse(alice.as_bytes()), Ok(alice));
+/// assert_eq!(keys.parse(alice.as_bytes()), Ok(alice)); // from the cache
+/// assert_eq!(keys.len(), 1);
+/// // A rejected key is reported as PublicKey::from_bytes reports it, and never cached.
+/// assert_eq!(keys.parse(&[0; 32]), Err(KeyError::SmallOrder));
+/// assert_eq!(keys.len(), 1);
+/// ```
+#[derive(Clone)]
+pub struct KeyCache {
+    capacity: usize,
+    /// Incremented on every use; the last use of each cached key.
+    clock: u64,
+    keys: BTreeMap<[u8; 32], (PublicKey, u64)>,
+    /// The cached keys by last use, oldest first.
+    by_use: BTreeMap<u64, [u8; 32]>,
+}
+
+impl KeyCache {
+    /// An empty cache that keeps at most `capacity` keys. A capacity of 0 keeps none: every parse
+    /// decompresses.
+    ///
+    /// ```
+    /// let keys = skylark::keys::KeyCache::new(100_000);
+    /// assert_eq!((keys.len(), keys.capacity()), (0, 100_000));
+    /// ```
+    pub fn new(capacity: usize) -> Self {
+        KeyCache {
+            capacity,
+            clock: 0,
+            keys: BTreeMap::new(),
+            by_use: BTreeMap::new(),
+        }
+    }
+
+    /// Parses a public key as [`PublicKey::from_bytes`] does (rules SIG-2 to SIG-4), from the cache
+    /// when it holds the key.
+    ///
+    /// # Errors
+    ///
+    /// Exactly those of [`PublicKey::from_bytes`].
+    ///
+    /// ```
+    /// use skylark::keys::{KeyCache, SecretKey};
+    /// let mut keys = KeyCache::new(1);
+    /// let (a, b) = (SecretKey::from_seed([1; 32]).public_key(), SecretKey::from_seed([2; 32]).public_key());
+    /// keys.parse(a.as_bytes())?;
+    /// keys.parse(b.as_bytes())?; // drops `a`: the capacity is 1
+    /// assert_eq!(keys.len(), 1);
+    /// assert_eq!(keys.parse(a.as_bytes())?, a);
+    /// # Ok::<(), skylark::keys::KeyError>(())
+    /// ```
+    pub fn parse(&mut self, bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
+        self.clock += 1;
+        if let Some((key, last_use)) = self.keys.get_mut(bytes) {
+            self.by_use.remove(last_use);
+            *last_use = self.clock;
+            self.by_use.insert(self.clock, *bytes);
+            return Ok(*key);
+        }
+        let key = PublicKey::from_bytes(bytes)?;
+        if self.capacity > 0 {
+            if self.keys.len() >= self.capacity {
+                if let Some((_, oldest)) = self.by_use.pop_first() {
+                    self.keys.remove(&oldest);
+                }
+            }
+            self.keys.insert(*bytes, (key, self.clock));
+            self.by_use.insert(self.clock, *bytes);
+        }
+        Ok(key)
+    }
+
+    /// Parses a public key from a slice of any length, as [`PublicKey::from_slice`] does (rules
+    /// SIG-1 to SIG-4).
+    ///
+    /// # Errors
+    ///
+    /// Exactly those of [`PublicKey::from_slice`].
+    ///
+    /// ```
+    /// use skylark::keys::{KeyCache, KeyError};
+    /// assert_eq!(KeyCache::new(8).parse_slice(&[1; 33]), Err(KeyError::InvalidLength { len: 33 }));
+    /// ```
+    pub fn parse_slice(&mut self, bytes: &[u8]) -> Result<PublicKey, KeyError> {
+        let array: &[u8; 32] = bytes
+            .try_into()
+            .map_err(|_| KeyError::InvalidLength { len: bytes.len() })?;
+        self.parse(array)
+    }
+
+    /// Whether the cache holds the key with these bytes. Does not count as a use.
+    ///
+    /// ```
+    /// use skylark::keys::{KeyCache, SecretKey};
+    /// let mut keys = KeyCache::new(8);
+    /// let key = SecretKey::from_seed([1; 32]).public_key();
+    /// assert!(!keys.contains(key.as_bytes()));
+    /// keys.parse(key.as_bytes())?;
+    /// assert!(keys.contains(key.as_bytes()));
+    /// # Ok::<(), skylark::keys::KeyError>(())
+    /// ```
+    pub fn contains(&self, bytes: &[u8; 32]) -> bool {
+        self.keys.contains_key(bytes)
+    }
+
+    /// How many keys the cache holds.
+    ///
+    /// ```
+    /// assert_eq!(skylark::keys::KeyCache::new(8).len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the cache holds no key.
+    ///
+    /// ```
+    /// assert!(skylark::keys::KeyCache::new(8).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The most keys the cache holds.
+    ///
+    /// ```
+    /// assert_eq!(skylark::keys::KeyCache::new(8).capacity(), 8);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+impl fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyCache")
+            .field("len", &self.keys.len())
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An Ed25519 secret key: the 32-byte RFC 8032 seed. It zeroizes its memory on drop and never

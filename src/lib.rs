@@ -29,6 +29,8 @@
 //!   validation against a node's context: valid, invalid or undecided.
 //! - [`account`]: self-certifying accounts, root keys, delegated app keys, revocation and recovery, as
 //!   a pure state machine over key operations.
+//! - [`batch`]: many messages at once, with batch signature verification and cached keys; the same
+//!   verdicts as one at a time.
 //! - [`merge`]: the convergent state of a set of valid messages (profiles, posts and edits, threads,
 //!   reactions, follows, labels, deletes) and its digest, the same on every node whatever the order.
 //!
@@ -65,6 +67,7 @@
 extern crate alloc;
 
 pub mod account;
+pub mod batch;
 pub mod cbor;
 pub mod envelope;
 pub mod id;
