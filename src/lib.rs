@@ -71,3 +71,5 @@ pub mod id;
 pub mod keys;
 pub mod merge;
 pub mod message;
+#[cfg(feature = "serde")]
+pub mod view;
