@@ -17,7 +17,8 @@
 //! | [`VerdictView`] | `valid`, or `invalid` with its `code` and `rule`, or `undecided` with what is `missing` |
 //! | [`StateView`] | the merge summary (MERGE-11) at a time, and its digest |
 //!
-//! In a body, a 32-byte string in a field that names a message, an account or a key in a core
+//! Integers are JSON numbers, except negative integers below −2⁶³, which are decimal strings. In a
+//! body, a 32-byte string in a field that names a message, an account or a key in a core
 //! kind (`target`, `quote`, `reply.root`, `subject`, `app`, `roots`, …) is shown in that id's text
 //! form; every other byte string, and every byte string of an extension kind, is hex.
 //!
@@ -83,7 +84,11 @@ impl Serialize for Json<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.value {
             Value::Unsigned(n) => s.serialize_u64(*n),
-            Value::Negative(n) => s.serialize_i128(-1 - i128::from(*n)),
+            // Below i64::MIN, many JSON readers (and serde_json's `Value`) have no number: a string.
+            Value::Negative(n) => match i64::try_from(*n) {
+                Ok(n) => s.serialize_i64(-1 - n),
+                Err(_) => s.serialize_str(&(-1 - i128::from(*n)).to_string()),
+            },
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Text(t) => s.serialize_str(t),
             Value::Bytes(b) => match (self.prefix, <[u8; 32]>::try_from(b.as_slice())) {
@@ -373,6 +378,7 @@ mod tests {
         let mut body = Map::new();
         body.insert("target", Value::from(&[7u8; 32][..]));
         body.insert("n", Value::Negative(u64::MAX));
+        body.insert("m", Value::Negative(i64::MAX as u64));
         let msg = Draft::new(
             AccountId::from_bytes([1; 32]),
             Kind::new("com.example.poll").unwrap(),
