@@ -239,6 +239,9 @@ fn inspect_text(input: &Input, read: &Read, verdict: &str) -> String {
                 out.push_str(
                     "  body       withheld: a stripped remainder (header and signature only)\n",
                 );
+            } else if let Ok(view) = serde_json::to_value(MessageView::new(m)) {
+                // The JSON view: ids in their text forms.
+                out.push_str(&format!("  body       {}\n", view["body"]));
             }
             Some(v)
         }

@@ -224,6 +224,7 @@ fn create_inspect_verify_round_trip() {
         "(2025-11-26T00:02:00.000Z)".to_string(),
         "\"text\": \"Hello from the CLI\"".to_string(),
         "\"h\": << {".to_string(),
+        format!("  body       {{\"reply\":{{\"parent\":\"{0}\",\"root\":\"{0}\"}},\"text\":\"and a reply\"}}", a.post),
         "  verdict    valid".to_string(),
     ] {
         assert!(text.contains(&want), "missing {want:?} in\n{text}");
