@@ -183,6 +183,24 @@ impl Person {
         })
     }
 
+    /// Delegates `app` (every kind, for a year) from `time`, signed with the everyday root.
+    fn delegate(
+        &mut self,
+        app: &SecretKey,
+        label: Option<&str>,
+        time: u64,
+    ) -> Result<SignedMessage, Error> {
+        self.operate(Operation::delegate(
+            self.account,
+            self.head,
+            app.public_key(),
+            &[],
+            time + 365 * 24 * 60 * MINUTE,
+            label,
+            time,
+        )?)
+    }
+
     /// Signs an operation with the everyday root, after the account's current head.
     fn operate(&mut self, op: Operation) -> Result<SignedMessage, Error> {
         let draft = op.draft()?;
@@ -232,15 +250,7 @@ fn main() -> Result<(), Error> {
     let mut delegate =
         |person: &mut Person, who: &str, app: &str, seed: u8| -> Result<AppKey, Error> {
             let key = SecretKey::from_seed([seed; 32]);
-            let op = person.operate(Operation::delegate(
-                person.account,
-                person.head,
-                key.public_key(),
-                &[],
-                T0 + 365 * 24 * 60 * MINUTE,
-                Some(app),
-                T0 + MINUTE,
-            )?)?;
+            let op = person.delegate(&key, Some(app), T0 + MINUTE)?;
             let short_name = app.trim_start_matches("Skylark ");
             node.receive(&format!("{who} delegates to {short_name}"), op.as_bytes())?;
             Ok(AppKey {
@@ -340,15 +350,7 @@ fn main() -> Result<(), Error> {
     println!("\n6. Bob's everyday root is stolen. The thief delegates his own app; Bob's recovery root rotates the stolen root out.");
     let before_theft = bob.head;
     let thief_app = SecretKey::from_seed([99; 32]);
-    let theft = bob.operate(Operation::delegate(
-        bob.account,
-        bob.head,
-        thief_app.public_key(),
-        &[],
-        T0 + 365 * 24 * 60 * MINUTE,
-        None,
-        T0 + 11 * MINUTE,
-    )?)?;
+    let theft = bob.delegate(&thief_app, None, T0 + 11 * MINUTE)?;
     node.receive("thief delegates his app", theft.as_bytes())?;
     let mut thief = AppKey {
         key: thief_app,
@@ -378,15 +380,7 @@ fn main() -> Result<(), Error> {
     let mut moderation = Person::new(21, T0 + 13 * MINUTE)?;
     node.receive("moderation genesis", moderation.genesis.as_bytes())?;
     let desk_key = SecretKey::from_seed([70; 32]);
-    let op = moderation.operate(Operation::delegate(
-        moderation.account,
-        moderation.head,
-        desk_key.public_key(),
-        &[],
-        T0 + 365 * 24 * 60 * MINUTE,
-        Some("Moderation desk"),
-        T0 + 13 * MINUTE,
-    )?)?;
+    let op = moderation.delegate(&desk_key, Some("Moderation desk"), T0 + 13 * MINUTE)?;
     node.receive("moderation delegates desk", op.as_bytes())?;
     let mut desk = AppKey {
         key: desk_key,

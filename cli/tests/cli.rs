@@ -75,6 +75,20 @@ fn fails(dir: &Path, args: &[&str], stdin: Option<&[u8]>, input: &str, what: &st
     );
 }
 
+/// `inspect --json` of `file`, with Alice's operations, at NOW.
+fn inspect_json(dir: &Path, file: &str) -> serde_json::Value {
+    let args = [
+        "inspect",
+        file,
+        "--accounts",
+        "ops.txt",
+        "--now",
+        NOW,
+        "--json",
+    ];
+    serde_json::from_str(&ok(dir, &args)).unwrap()
+}
+
 /// Alice: a root key, an account, an app key delegated to it, and a post in `msgs.txt`.
 struct Alice {
     dir: PathBuf,
@@ -242,19 +256,7 @@ fn create_inspect_verify_round_trip() {
     );
 
     // --json: one object per message, with the view and the verdict.
-    let json: serde_json::Value = serde_json::from_str(&ok(
-        dir,
-        &[
-            "inspect",
-            "msgs.txt",
-            "--accounts",
-            "ops.txt",
-            "--now",
-            NOW,
-            "--json",
-        ],
-    ))
-    .unwrap();
+    let json: serde_json::Value = inspect_json(dir, "msgs.txt");
     assert_eq!(json[1]["message"]["id"], reply.as_str());
     assert_eq!(
         json[1]["message"]["body"]["reply"]["parent"],
@@ -390,36 +392,36 @@ fn truncated_and_tampered_messages_are_invalid_with_code_and_rule() {
 fn wrong_keys_are_rejected_by_the_accounts_layer() {
     let a = alice();
     let dir = &a.dir;
-    // A key the account never delegated.
-    ok(dir, &["keygen", "--out", "stranger.key"]);
-    ok(
-        dir,
-        &[
+    // Signs a post with `key` for Alice's account at T0 + `minutes`, appended to `log`.
+    let post = |key: &str, text: &str, log: &str, minutes: u64| {
+        let time = (T0 + minutes * 60_000).to_string();
+        let args = [
             "post",
             "--key",
-            "stranger.key",
+            key,
             "--account",
             &a.account,
             "--text",
-            "not mine",
+            text,
             "--log",
-            "stranger.txt",
+            log,
             "--time",
-            &(T0 + 300_000).to_string(),
-        ],
-    );
-    let r = run_in(
-        dir,
-        &[
-            "verify",
-            "stranger.txt",
-            "--accounts",
-            "ops.txt",
-            "--now",
-            NOW,
-        ],
-        None,
-    );
+            &time,
+        ];
+        ok(dir, &args)
+    };
+    let verify = |file: &str| {
+        run_in(
+            dir,
+            &["verify", file, "--accounts", "ops.txt", "--now", NOW],
+            None,
+        )
+    };
+
+    // A key the account never delegated.
+    ok(dir, &["keygen", "--out", "stranger.key"]);
+    post("stranger.key", "not mine", "stranger.txt", 5);
+    let r = verify("stranger.txt");
     assert_eq!(r.code, 2);
     assert!(
         r.out
@@ -429,31 +431,18 @@ fn wrong_keys_are_rejected_by_the_accounts_layer() {
     );
 
     // A root key signing an everyday message.
-    ok(
-        dir,
-        &[
-            "post",
-            "--key",
-            "root.key",
-            "--account",
-            &a.account,
-            "--text",
-            "from the root",
-            "--log",
-            "root.txt",
-            "--time",
-            &(T0 + 300_000).to_string(),
-        ],
-    );
-    let r = run_in(
-        dir,
-        &["verify", "root.txt", "--accounts", "ops.txt", "--now", NOW],
-        None,
-    );
+    post("root.key", "from the root", "root.txt", 5);
+    let r = verify("root.txt");
     assert_eq!(r.code, 2);
-    assert!(r.out.contains("INVALID auth."), "{}", r.out);
+    assert!(
+        r.out
+            .starts_with("root.txt:1: INVALID auth.root_key_message"),
+        "{}",
+        r.out
+    );
 
     // The app key revoked after the post: the post stands, a later message does not.
+    let revoke_time = (T0 + 400_000).to_string();
     ok(
         dir,
         &[
@@ -468,30 +457,11 @@ fn wrong_keys_are_rejected_by_the_accounts_layer() {
             "--cutoff",
             "msgs.txt",
             "--time",
-            &(T0 + 400_000).to_string(),
+            &revoke_time,
         ],
     );
-    ok(
-        dir,
-        &[
-            "post",
-            "--key",
-            "app.key",
-            "--account",
-            &a.account,
-            "--text",
-            "the thief",
-            "--log",
-            "msgs.txt",
-            "--time",
-            &(T0 + 500_000).to_string(),
-        ],
-    );
-    let r = run_in(
-        dir,
-        &["verify", "msgs.txt", "--accounts", "ops.txt", "--now", NOW],
-        None,
-    );
+    post("app.key", "the thief", "msgs.txt", 8);
+    let r = verify("msgs.txt");
     assert_eq!(r.code, 2);
     let lines: Vec<&str> = r.out.lines().collect();
     assert_eq!(lines[0], "msgs.txt:1: valid");
@@ -554,19 +524,7 @@ fn every_kind_from_flags_and_from_a_json_description() {
         "--body",
         r#"{"question": "Lunch?", "n": -2, "ref": {"$id": "msg_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, "raw": {"$bytes": "00ff"}}"#,
     ]);
-    let json: serde_json::Value = serde_json::from_str(&ok(
-        dir,
-        &[
-            "inspect",
-            "msgs.txt",
-            "--accounts",
-            "ops.txt",
-            "--now",
-            NOW,
-            "--json",
-        ],
-    ))
-    .unwrap();
+    let json: serde_json::Value = inspect_json(dir, "msgs.txt");
     let kinds: Vec<&str> = json
         .as_array()
         .unwrap()
