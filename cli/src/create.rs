@@ -93,8 +93,15 @@ pub fn keys(command: &str, rest: &[String]) -> Result<Status, Error> {
     Ok(Status::Ok)
 }
 
-/// Places a draft after the signing key's last message in `log`, signs it, and writes it out.
-fn finish(args: &Args, draft: Draft, key: &SecretKey) -> Result<SignedMessage, Error> {
+/// Places a draft after the signing key's last message in `log`, signs it, and writes it out. A key
+/// operation is first applied to `accounts` (the log's key state): one that would be invalid there is
+/// not written.
+fn finish(
+    args: &Args,
+    draft: Draft,
+    key: &SecretKey,
+    accounts: Option<&mut Accounts>,
+) -> Result<SignedMessage, Error> {
     let log = args.opt("log");
     let previous = match (args.opt("after"), log) {
         (Some(after), _) => Some(files::last_message(after)?),
@@ -115,6 +122,15 @@ fn finish(args: &Args, draft: Draft, key: &SecretKey) -> Result<SignedMessage, E
             "fix the options named in the error",
         )
     })?;
+    if let Some(accounts) = accounts {
+        accounts.apply(&signed).map_err(|e| {
+            Error::new(
+                "key operation",
+                format!("would be invalid: {e} [{} {}]", e.code(), e.rule()),
+                "nothing was written; fix the options named in the error",
+            )
+        })?;
+    }
     if let Some(log) = log {
         files::append_log(log, &signed)?;
     }
@@ -187,6 +203,24 @@ const OPERATION_SPEC: Spec = &[
 
 /// `account new` and `key …`.
 pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
+    const OPERATIONS: [&str; 5] = [
+        "account new",
+        "key delegate",
+        "key revoke",
+        "key roots",
+        "key enckey",
+    ];
+    if command.ends_with(" --help") || command.ends_with(" -h") {
+        print!("{OPERATION_HELP}");
+        return Ok(Status::Ok);
+    }
+    if !OPERATIONS.contains(&command) {
+        return Err(Error::new(
+            format!("skylark {command}"),
+            "unknown subcommand",
+            "use `account new` or `key delegate|revoke|roots|enckey`",
+        ));
+    }
     let args = Args::parse(command, rest, OPERATION_SPEC)?;
     if let Some(s) = help(&args, OPERATION_HELP) {
         return Ok(s);
@@ -351,7 +385,7 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         }
     };
     let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
-    finish(&args, draft, &key)?;
+    finish(&args, draft, &key, Some(&mut accounts))?;
     Ok(Status::Ok)
 }
 
@@ -594,6 +628,6 @@ pub fn message(command: &str, rest: &[String]) -> Result<Status, Error> {
             ))
         }
     };
-    finish(&args, draft, &key)?;
+    finish(&args, draft, &key, None)?;
     Ok(Status::Ok)
 }

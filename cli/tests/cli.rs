@@ -590,8 +590,108 @@ fn every_kind_from_flags_and_from_a_json_description() {
 }
 
 #[test]
+fn key_operations_rotate_roots_and_publish_an_encryption_key() {
+    let a = alice();
+    let dir = &a.dir;
+    let new_root = ok(dir, &["keygen", "--out", "new-root.key"]);
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    let ops = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--key", "root.key", "--log", "ops.txt"]);
+        ok(dir, &all)
+    };
+    ops(&[
+        "key",
+        "roots",
+        "--root",
+        "root.key",
+        "--root",
+        &new_root,
+        "--time",
+        &t(3),
+    ]);
+    ops(&[
+        "key",
+        "enckey",
+        "--enc-key",
+        &"ab".repeat(32),
+        "--version",
+        "1",
+        "--time",
+        &t(4),
+    ]);
+    let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(r.out.lines().count(), 4);
+    let json = inspect_json(dir, "ops.txt");
+    let kinds: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["genesis", "delegate", "roots", "enckey"]);
+    assert_eq!(json[2]["message"]["body"]["roots"][1], new_root.as_str());
+    // The new root signs for the account too, after the account's head.
+    let app2 = ok(dir, &["keygen", "--out", "app2.key"]);
+    let delegate = |app: &str, minutes: u64| {
+        let time = t(minutes);
+        let args = [
+            "key",
+            "delegate",
+            "--key",
+            "new-root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            app,
+            "--time",
+            &time,
+        ];
+        run_in(dir, &args, None)
+    };
+    assert_eq!(delegate(&app2, 5).code, 0);
+    assert_eq!(
+        run_in(dir, &["verify", "ops.txt", "--now", NOW], None).code,
+        0
+    );
+    // An operation that would be invalid (a root key delegated as an app key) is not written.
+    let before = std::fs::read_to_string(dir.join("ops.txt")).unwrap();
+    let r = delegate(&new_root, 6);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err
+            .starts_with("skylark: key operation: would be invalid: "),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("[acct.key_in_use ACCT-"), "{}", r.err);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("ops.txt")).unwrap(),
+        before
+    );
+    // A key that is no root of any account in the log.
+    fails(
+        dir,
+        &[
+            "key", "revoke", "--key", "app.key", "--log", "ops.txt", "--app", "app.key",
+        ],
+        None,
+        "app.key",
+        "is not a root key of any account in ops.txt",
+    );
+}
+
+#[test]
 fn usage_errors_are_one_line_with_a_fix() {
     let dir = temp_dir();
+    fails(
+        &dir,
+        &["account", "frob"],
+        None,
+        "skylark account frob",
+        "unknown subcommand",
+    );
     fails(
         &dir,
         &["frobnicate"],
