@@ -90,6 +90,13 @@ pub fn read_secret(path: &str) -> Result<SecretKey, Error> {
     hex::decode_to_slice(line, &mut seed).map_err(|_| not_a_key())?;
     let key = SecretKey::from_seed(seed);
     seed.zeroize();
+    #[cfg(unix)]
+    if let Ok(meta) = fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            eprintln!("skylark: {path}: warning: the secret key is readable by others (run `chmod 600 {path}`)");
+        }
+    }
     Ok(key)
 }
 

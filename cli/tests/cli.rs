@@ -197,6 +197,21 @@ fn keygen_writes_an_owner_only_secret_and_never_overwrites() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+    // A secret readable by others still works, with a warning.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("k.key"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let r = run_in(&dir, &["pubkey", "k.key"], None);
+        assert_eq!(r.code, 0);
+        assert!(
+            r.err
+                .contains("k.key: warning: the secret key is readable by others"),
+            "{}",
+            r.err
+        );
+    }
     // Two keys are never the same.
     assert_ne!(ok(&dir, &["keygen", "--out", "other.key"]), public);
 }
