@@ -50,7 +50,7 @@ use crate::account::is_operation_kind;
 use crate::cbor::Value;
 use crate::envelope::SignedMessage;
 use crate::merge::State;
-use crate::message::{Verdict, CORE_KINDS};
+use crate::message::{Missing, Verdict, CORE_KINDS};
 
 /// Lower-case hex of `bytes`.
 fn hex(bytes: &[u8]) -> String {
@@ -203,7 +203,8 @@ impl Serialize for MessageView<'_> {
 
 /// A read-only view of a [`Verdict`]: `{"verdict": "valid"}`,
 /// `{"verdict": "invalid", "code": …, "rule": …, "message": …}` or
-/// `{"verdict": "undecided", "missing": ["key authorization", "message msg_…", …]}`.
+/// `{"verdict": "undecided", "missing": [{"what": "key_authorization"}, {"what": "message", "id":
+/// "msg_…"}, {"what": "account", "id": "acct_…"}, …]}`, in the order validation asked for them.
 ///
 /// ```
 /// use skylark::message::{validate, Authorization, BodyKind, MemoryContext, Missing, Post};
@@ -212,7 +213,7 @@ impl Serialize for MessageView<'_> {
 /// # let msg = Post::builder().text("hi").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
 /// let verdict = validate(msg, &MemoryContext::new(0, Authorization::Unknown(Missing::KeyAuthorization)));
 /// let json = serde_json::to_value(VerdictView::new(&verdict))?;
-/// assert_eq!(json, serde_json::json!({"verdict": "undecided", "missing": ["key authorization"]}));
+/// assert_eq!(json, serde_json::json!({"verdict": "undecided", "missing": [{"what": "key_authorization"}]}));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -256,12 +257,32 @@ impl Serialize for VerdictView<'_> {
             Verdict::Undecided(missing) => {
                 let mut out = s.serialize_struct("VerdictView", 2)?;
                 out.serialize_field("verdict", "undecided")?;
-                let missing: alloc::vec::Vec<String> =
-                    missing.iter().map(|m| m.to_string()).collect();
+                let missing: alloc::vec::Vec<MissingView<'_>> =
+                    missing.iter().map(MissingView).collect();
                 out.serialize_field("missing", &missing)?;
                 out.end()
             }
         }
+    }
+}
+
+/// One missing item: `{"what": "key_authorization"}`, `{"what": "message", "id": "msg_…"}` or
+/// `{"what": "account", "id": "acct_…"}`.
+struct MissingView<'a>(&'a Missing);
+
+impl Serialize for MissingView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (what, id) = match self.0 {
+            Missing::KeyAuthorization => ("key_authorization", None),
+            Missing::Message(id) => ("message", Some(id.to_string())),
+            Missing::Account(id) => ("account", Some(id.to_string())),
+        };
+        let mut out = s.serialize_map(Some(1 + usize::from(id.is_some())))?;
+        out.serialize_entry("what", what)?;
+        if let Some(id) = id {
+            out.serialize_entry("id", &id)?;
+        }
+        out.end()
     }
 }
 
@@ -429,6 +450,14 @@ mod tests {
         assert_eq!(v["verdict"], "invalid");
         assert_eq!(v["code"], "auth.not_delegated");
         assert_eq!(v["rule"], "MSG-3");
+        let undecided = validate(
+            follow.clone(),
+            &MemoryContext::new(0, Authorization::Unknown(Missing::Account(me))),
+        );
+        assert_eq!(
+            to_json(VerdictView::new(&undecided)),
+            json!({"verdict": "undecided", "missing": [{"what": "account", "id": me.to_string()}]})
+        );
         let ok = validate(follow, &MemoryContext::new(0, Authorization::Authorized));
         assert_eq!(to_json(VerdictView::new(&ok)), json!({"verdict": "valid"}));
     }
