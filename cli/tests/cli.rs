@@ -17,8 +17,23 @@ struct Run {
     err: String,
 }
 
-/// A fresh folder under the system's temporary folder.
-fn temp_dir() -> PathBuf {
+/// A fresh folder under the system's temporary folder, removed when dropped.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir() -> TempDir {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "skylark-cli-test-{}-{}",
@@ -27,7 +42,7 @@ fn temp_dir() -> PathBuf {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir(dir)
 }
 
 fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
@@ -91,7 +106,7 @@ fn inspect_json(dir: &Path, file: &str) -> serde_json::Value {
 
 /// Alice: a root key, an account, an app key delegated to it, and a post in `msgs.txt`.
 struct Alice {
-    dir: PathBuf,
+    dir: TempDir,
     account: String,
     post: String,
 }
