@@ -7,8 +7,9 @@ use skylark::account::{is_operation_kind, Accounts};
 use skylark::cbor::{self, Value};
 use skylark::envelope::{Envelope, Header, SignedMessage};
 use skylark::id::MessageId;
+use skylark::merge::State;
 use skylark::message::{validate, Authorization, Context, Missing, Verdict};
-use skylark::view::{MessageView, VerdictView};
+use skylark::view::{MessageView, StateView, VerdictView};
 
 use crate::args::Args;
 use crate::files::{self, Input};
@@ -22,6 +23,9 @@ skylark inspect [FILE|-]... [--accounts FILE]... [--with FILE]... [--key-authori
 skylark verify  [FILE|-]... (same options)
   The verdict only, one line per message; the exit status is 0 if every message is valid, 2 if one
   is invalid, 3 if none is invalid but one is undecided.
+skylark state   [FILE|-]... (same options)
+  Merges the valid messages into the state every node holding them reaches, whatever their order,
+  and prints its digest (MERGE-11); --json prints the whole state summary.
 
   A message is checked against what a node holding these files would know:
   --accounts FILE   key operations (genesis, delegate, revoke, …) of the accounts concerned
@@ -276,7 +280,45 @@ fn inspect_json(input: &Input, read: &Read, verdict: Json) -> Json {
     out
 }
 
-/// `inspect` and `verify`.
+/// `state`: merges the valid messages of the inputs and prints the digest (or, with `--json`, the
+/// state view).
+fn state(args: &Args, reads: &[Read], node: &Node) -> Result<Status, Error> {
+    let mut state = State::new();
+    let (mut valid, mut invalid, mut undecided) = (0u64, 0u64, 0u64);
+    for r in reads {
+        let verdict = match r {
+            Read::Signed(_, m) => validate(SignedMessage::clone(m), node),
+            _ => {
+                invalid += 1;
+                continue;
+            }
+        };
+        match verdict {
+            Verdict::Valid(v) => {
+                state.apply(&v);
+                valid += 1;
+            }
+            Verdict::Invalid(_) => invalid += 1,
+            Verdict::Undecided(_) => undecided += 1,
+        }
+    }
+    if args.flag("json") {
+        let mut out = serde_json::to_value(StateView::new(&state, node.now)).unwrap_or_default();
+        out["valid"] = json!(valid);
+        out["invalid"] = json!(invalid);
+        out["undecided"] = json!(undecided);
+        print_json(&out);
+    } else {
+        println!(
+            "{} messages: {valid} valid (merged), {invalid} invalid, {undecided} undecided",
+            reads.len()
+        );
+        println!("state digest {}", hex::encode(state.digest(node.now)));
+    }
+    Ok(Status::Ok)
+}
+
+/// `inspect`, `verify` and `state`.
 pub fn run(command: &str, rest: &[String]) -> Result<Status, Error> {
     let args = Args::parse(
         command,
@@ -330,6 +372,9 @@ pub fn run(command: &str, rest: &[String]) -> Result<Status, Error> {
         if let Read::Signed(_, m) = r {
             node.hold(m);
         }
+    }
+    if command == "state" {
+        return state(&args, &reads, &node);
     }
     let (mut invalid, mut undecided) = (false, false);
     let mut results = Vec::new();

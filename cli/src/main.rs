@@ -33,6 +33,7 @@ MESSAGES (signed by an app key; see `skylark post --help`)
 READING
   inspect [FILE|-]...                fields, CBOR diagnostic notation, id and verdict
   verify [FILE|-]...                 the verdict only; the exit status says it
+  state [FILE|-]...                  the merged state of the valid messages: its digest
   vectors [DIR]                      run this implementation against a test-vectors/ folder
 
   --json                             machine-readable output, on every command that prints
@@ -151,7 +152,7 @@ fn run(argv: &[String]) -> Result<Status, Error> {
             };
             create::operation(&format!("{command} {sub}"), rest)
         }
-        "inspect" | "verify" => inspect::run(command, rest),
+        "inspect" | "verify" | "state" => inspect::run(command, rest),
         "vectors" => vectors::run(rest),
         kind if create::MESSAGE_COMMANDS.contains(&kind) => create::message(kind, rest),
         other => Err(Error::new(

@@ -713,6 +713,64 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
 }
 
 #[test]
+fn state_is_the_same_whatever_the_order() {
+    let a = alice();
+    let dir = &a.dir;
+    let time = (T0 + 180_000).to_string();
+    let reply = [
+        "reply",
+        "--key",
+        "app.key",
+        "--account",
+        &a.account,
+        "--parent",
+        "msgs.txt",
+        "--text",
+        "second",
+        "--log",
+        "msgs.txt",
+        "--time",
+        &time,
+    ];
+    ok(dir, &reply);
+    let log = std::fs::read_to_string(dir.join("msgs.txt")).unwrap();
+    let reversed: Vec<&str> = log.lines().rev().collect();
+    std::fs::write(dir.join("reversed.txt"), reversed.join("\n")).unwrap();
+    let state = |file: &str| ok(dir, &["state", file, "--accounts", "ops.txt", "--now", NOW]);
+    let (forward, backward) = (state("msgs.txt"), state("reversed.txt"));
+    assert!(
+        forward.starts_with("2 messages: 2 valid (merged), 0 invalid, 0 undecided\nstate digest "),
+        "{forward}"
+    );
+    assert_eq!(forward, backward);
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        dir,
+        &[
+            "state",
+            "msgs.txt",
+            "--accounts",
+            "ops.txt",
+            "--now",
+            NOW,
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        Some(forward.rsplit(' ').next().unwrap()),
+        json["digest"].as_str()
+    );
+    assert_eq!(json["summary"]["posts"][&a.post]["state"], "live");
+    // Without the accounts nothing is decided, so nothing is merged: another digest.
+    let undecided = ok(dir, &["state", "msgs.txt", "--now", NOW]);
+    assert!(
+        undecided.starts_with("2 messages: 0 valid (merged), 0 invalid, 2 undecided"),
+        "{undecided}"
+    );
+    assert_ne!(undecided.lines().last(), forward.lines().last());
+}
+
+#[test]
 fn usage_errors_are_one_line_with_a_fix() {
     let dir = temp_dir();
     fails(
