@@ -31,7 +31,8 @@ skylark keygen --out FILE [--force] [--print-secret] [--json]
   Makes a new Ed25519 key from the operating system's random number generator. The secret goes to
   FILE, created readable by its owner only (mode 0600); an existing FILE is kept unless --force.
   The public key (pub_…) is printed. --print-secret prints the secret seed (hex) instead of writing
-  a file: only for throw-away keys.
+  a file: only for throw-away keys. A root key and an app key are the same kind of key: the
+  account's operations give it its role (`account new --root FILE`, `key delegate --app FILE`).
 skylark pubkey FILE [--json]
   Prints the public key of a secret key file.
 ";
