@@ -533,7 +533,9 @@ fn json_string(s: &str) -> String {
     Json::from(s).to_string()
 }
 
-fn run(dir: &Path) -> Result<(String, [usize; 3]), String> {
+/// Runs every vector file of `dir`'s manifest: the results file (JSON text) and the pass, fail and
+/// skip counts. Also the engine of the `skylark vectors` command (`cli/src/vectors.rs`).
+pub fn run(dir: &Path) -> Result<(String, [usize; 3]), String> {
     let read = |name: &str| -> Result<Vec<u8>, String> {
         std::fs::read(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))
     };

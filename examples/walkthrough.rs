@@ -1,6 +1,7 @@
-//! A walk-through of Skylark end to end: accounts with root keys, apps with delegated keys, posts,
-//! replies, quotes, reactions, follows, edits and deletes validated the same way by every node, a
-//! stolen app key whose later messages stop counting, and an account recovered from a stolen root.
+//! A walk-through of Skylark end to end: two people, two apps each holding a delegated key for
+//! both of them, posts, replies, quotes, reactions, follows, edits and deletes validated the same
+//! way by every node, a label from a moderation account, a stolen app key whose later messages stop
+//! counting, an account recovered from a stolen root, and the two apps reaching the same state.
 //!
 //! Run it with `cargo run --example walkthrough`. Keys come from fixed seeds and times are fixed, so
 //! the output is the same on every machine. (An app uses `SecretKey::generate` with a real RNG.)
@@ -8,12 +9,14 @@
 use std::collections::BTreeMap;
 
 use skylark::account::{Accounts, Operation, Revocation};
+use skylark::cbor::Value;
 use skylark::envelope::{Draft, Header, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
 use skylark::merge::State;
 use skylark::message::{
-    validate, Authorization, BodyKind, Context, Delete, Edit, Follow, Post, React, Reply, Verdict,
+    validate, Authorization, BodyKind, Context, Delete, Edit, Follow, Label, Post, React,
+    Reference, Reply, Verdict,
 };
 
 const T0: u64 = 1_764_115_200_000; // 2025-11-26T00:00:00Z
@@ -21,7 +24,7 @@ const MINUTE: u64 = 60_000;
 
 type Error = Box<dyn std::error::Error>;
 
-/// What one node holds: the key state of every account, and the header of every message seen. Any
+/// What one app's node holds: the key state of every account, and the header of every message seen. Any
 /// node holding the same messages reaches the same verdicts, whatever order they came in.
 struct Node {
     accounts: Accounts,
@@ -96,11 +99,55 @@ impl Node {
             Verdict::Undecided(missing) => format!("undecided, missing {missing:?}"),
         };
         println!(
-            "  {who:<26} {kind:<9} {:>4} bytes  {}  -> {verdict}",
-            bytes.len(),
-            short(&message.id())
+            "  {who:<30} {kind:<8} {} #{:<2} {:<48} -> {verdict}",
+            short(&message.id()),
+            message.header().seq(),
+            compact(&message),
         );
         Ok(message)
+    }
+}
+
+/// The body in CBOR diagnostic notation, byte strings cut to their first 4 bytes, the whole cut to
+/// fit a line.
+fn compact(message: &SignedMessage) -> String {
+    fn diag(v: &Value, out: &mut String) {
+        match v {
+            Value::Bytes(b) if b.len() > 4 => {
+                out.push_str("h'");
+                b[..4]
+                    .iter()
+                    .for_each(|x| out.push_str(&format!("{x:02x}")));
+                out.push_str("…'");
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    out.push_str(if i > 0 { ", " } else { "" });
+                    diag(item, out);
+                }
+                out.push(']');
+            }
+            Value::Map(map) => {
+                out.push('{');
+                for (i, (k, item)) in map.iter().enumerate() {
+                    out.push_str(if i > 0 { ", " } else { "" });
+                    out.push_str(&format!("{}: ", Value::from(k)));
+                    diag(item, out);
+                }
+                out.push('}');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let Some(body) = message.body_map() else {
+        return "(body withheld)".to_string();
+    };
+    let mut text = String::new();
+    diag(&Value::Map(body), &mut text);
+    match text.char_indices().nth(47) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 
@@ -134,6 +181,24 @@ impl Person {
             genesis,
             everyday_last: None,
         })
+    }
+
+    /// Delegates `app` (every kind, for a year) from `time`, signed with the everyday root.
+    fn delegate(
+        &mut self,
+        app: &SecretKey,
+        label: Option<&str>,
+        time: u64,
+    ) -> Result<SignedMessage, Error> {
+        self.operate(Operation::delegate(
+            self.account,
+            self.head,
+            app.public_key(),
+            &[],
+            time + 365 * 24 * 60 * MINUTE,
+            label,
+            time,
+        )?)
     }
 
     /// Signs an operation with the everyday root, after the account's current head.
@@ -181,39 +246,23 @@ fn main() -> Result<(), Error> {
     node.receive("alice genesis", alice.genesis.as_bytes())?;
     node.receive("bob genesis", bob.genesis.as_bytes())?;
 
-    println!("\n2. Each delegates a key to the app they use; apps never hold root keys.");
-    let web = SecretKey::from_seed([50; 32]);
-    let mobile = SecretKey::from_seed([60; 32]);
-    let d = alice.operate(Operation::delegate(
-        alice.account,
-        alice.head,
-        web.public_key(),
-        &[],
-        T0 + 365 * 24 * 60 * MINUTE,
-        Some("Skylark Web"),
-        T0 + MINUTE,
-    )?)?;
-    node.receive("alice delegates web app", d.as_bytes())?;
-    let d = bob.operate(Operation::delegate(
-        bob.account,
-        bob.head,
-        mobile.public_key(),
-        &[],
-        T0 + 365 * 24 * 60 * MINUTE,
-        Some("Skylark Mobile"),
-        T0 + MINUTE,
-    )?)?;
-    node.receive("bob delegates mobile app", d.as_bytes())?;
-    let mut alice_web = AppKey {
-        key: web,
-        account: alice.account,
-        last: None,
-    };
-    let mut bob_mobile = AppKey {
-        key: mobile,
-        account: bob.account,
-        last: None,
-    };
+    println!("\n2. Two apps, Skylark Web and Skylark Mobile, each get a key for each person; apps never hold root keys.");
+    let mut delegate =
+        |person: &mut Person, who: &str, app: &str, seed: u8| -> Result<AppKey, Error> {
+            let key = SecretKey::from_seed([seed; 32]);
+            let op = person.delegate(&key, Some(app), T0 + MINUTE)?;
+            let short_name = app.trim_start_matches("Skylark ");
+            node.receive(&format!("{who} delegates to {short_name}"), op.as_bytes())?;
+            Ok(AppKey {
+                key,
+                account: person.account,
+                last: None,
+            })
+        };
+    let mut alice_web = delegate(&mut alice, "alice", "Skylark Web", 50)?;
+    let mut alice_mobile = delegate(&mut alice, "alice", "Skylark Mobile", 51)?;
+    let mut bob_web = delegate(&mut bob, "bob", "Skylark Web", 60)?;
+    let mut bob_mobile = delegate(&mut bob, "bob", "Skylark Mobile", 61)?;
 
     println!("\n3. Conversation across two apps: every node checks the same bytes the same way.");
     let post = alice_web.sign(
@@ -241,14 +290,14 @@ fn main() -> Result<(), Error> {
     )?;
     node.receive("bob quotes (mobile)", quote.as_bytes())?;
     node.receive(
-        "alice likes the reply",
-        alice_web
+        "alice likes the reply (mobile)",
+        alice_mobile
             .sign(&React::like(reply.id()), T0 + 5 * MINUTE)?
             .as_bytes(),
     )?;
     node.receive(
-        "bob follows alice",
-        bob_mobile
+        "bob follows alice (web)",
+        bob_web
             .sign(&Follow::new(alice.account), T0 + 6 * MINUTE)?
             .as_bytes(),
     )?;
@@ -256,7 +305,7 @@ fn main() -> Result<(), Error> {
         .text("Hello from the web app! (edited)")
         .build()?;
     node.receive(
-        "alice edits her post",
+        "alice edits her post (web)",
         alice_web.sign(&edit, T0 + 7 * MINUTE)?.as_bytes(),
     )?;
     let delete = bob_mobile.sign(&Delete::new(quote.id()), T0 + 8 * MINUTE)?;
@@ -301,15 +350,7 @@ fn main() -> Result<(), Error> {
     println!("\n6. Bob's everyday root is stolen. The thief delegates his own app; Bob's recovery root rotates the stolen root out.");
     let before_theft = bob.head;
     let thief_app = SecretKey::from_seed([99; 32]);
-    let theft = bob.operate(Operation::delegate(
-        bob.account,
-        bob.head,
-        thief_app.public_key(),
-        &[],
-        T0 + 365 * 24 * 60 * MINUTE,
-        None,
-        T0 + 11 * MINUTE,
-    )?)?;
+    let theft = bob.delegate(&thief_app, None, T0 + 11 * MINUTE)?;
     node.receive("thief delegates his app", theft.as_bytes())?;
     let mut thief = AppKey {
         key: thief_app,
@@ -335,12 +376,29 @@ fn main() -> Result<(), Error> {
     node.receive("thief's post, again", spam.as_bytes())?;
     node.receive("bob's reply, again", reply.as_bytes())?;
 
+    println!("\n7. A moderation service, an account like any other, labels the scam; readers choose which labelers to trust.");
+    let mut moderation = Person::new(21, T0 + 13 * MINUTE)?;
+    node.receive("moderation genesis", moderation.genesis.as_bytes())?;
+    let desk_key = SecretKey::from_seed([70; 32]);
+    let op = moderation.delegate(&desk_key, Some("Moderation desk"), T0 + 13 * MINUTE)?;
+    node.receive("moderation delegates desk", op.as_bytes())?;
+    let mut desk = AppKey {
+        key: desk_key,
+        account: moderation.account,
+        last: None,
+    };
+    let label = Label::builder(Reference::Message(spam.id()), "spam").build()?;
+    node.receive(
+        "moderation labels the scam",
+        desk.sign(&label, T0 + 14 * MINUTE)?.as_bytes(),
+    )?;
+
     let view = node.accounts.account(&bob.account).ok_or("bob unknown")?;
-    println!("\n7. Bob's account now: head {}, roots {}, apps {}; the thief's delegation is on a losing branch.",
+    println!("\n8. Bob's account now: head {}, roots {}, apps {}; the thief's delegation is on a losing branch.",
         short(&view.head()), view.roots().len(), view.apps().count());
 
     println!(
-        "\n8. A second node gets the same messages in another order, some of them twice: the same state."
+        "\n9. Skylark Mobile's node gets the same messages in another order, some twice: the same state."
     );
     let mut other = Node::new();
     let everything: Vec<SignedMessage> = node.held.values().cloned().collect();
@@ -352,8 +410,8 @@ fn main() -> Result<(), Error> {
         other.state().digest(other.now),
     );
     let hex = |d: &[u8; 32]| d.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    println!("  node 1 digest {}", hex(&a));
-    println!("  node 2 digest {}", hex(&b));
+    println!("  Skylark Web    state digest {}", hex(&a));
+    println!("  Skylark Mobile state digest {}", hex(&b));
     println!(
         "  {}",
         if a == b {
@@ -363,7 +421,7 @@ fn main() -> Result<(), Error> {
         }
     );
     if a != b {
-        return Err("the two nodes disagree".into());
+        return Err("the two apps disagree".into());
     }
     Ok(())
 }

@@ -358,14 +358,42 @@ impl Grant {
 
     /// The latest message time the key may claim, in milliseconds.
     ///
-    /// See [`Grant`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// #     .draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// assert_eq!(grant.expires(), 99);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn expires(&self) -> u64 {
         self.expires
     }
 
     /// The app's label, if the delegation gave one.
     ///
-    /// See [`Grant`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// #     .draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// assert_eq!(grant.label(), Some("phone"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn label(&self) -> Option<&str> {
         self.label.as_deref()
     }
@@ -393,14 +421,43 @@ impl Grant {
 
     /// The id of the delegation operation.
     ///
-    /// See [`Grant::delegated_at`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// #     .draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// assert_eq!(grant.delegation(), d.id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn delegation(&self) -> MessageId {
         self.delegation
     }
 
     /// The revocation, if the key has been revoked.
     ///
-    /// See [`Grant`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// #     .draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// // Not revoked: no revocation.
+    /// assert_eq!(grant.revocation(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn revocation(&self) -> Option<Revocation> {
         self.revocation
     }
@@ -430,14 +487,36 @@ pub struct EncryptionKey {
 impl EncryptionKey {
     /// The 32-byte public key.
     ///
-    /// See [`EncryptionKey`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let op = Operation::enckey(account, genesis.id(), [9; 32], 3, 5)?.draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&op)?;
+    /// let key = accounts.account(&account).and_then(|a| a.encryption_key()).expect("published");
+    /// assert_eq!(key.key(), &[9; 32]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key(&self) -> &[u8; 32] {
         &self.key
     }
 
     /// The version, increasing with every new key.
     ///
-    /// See [`EncryptionKey`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let op = Operation::enckey(account, genesis.id(), [9; 32], 3, 5)?.draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&op)?;
+    /// let key = accounts.account(&account).and_then(|a| a.encryption_key()).expect("published");
+    /// assert_eq!(key.version(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn version(&self) -> u64 {
         self.version
     }
@@ -1149,28 +1228,72 @@ impl fmt::Debug for AccountView<'_> {
 impl<'a> AccountView<'a> {
     /// The genesis operation's id.
     ///
-    /// See [`AccountView`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert_eq!(view.genesis(), genesis.id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn genesis(&self) -> MessageId {
         self.log.genesis
     }
 
     /// The last operation of the canonical chain.
     ///
-    /// See the [module](self) example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// // Only the genesis so far: it is the head.
+    /// assert_eq!(view.head(), genesis.id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn head(&self) -> MessageId {
         self.log.head
     }
 
     /// The root keys, highest priority first.
     ///
-    /// See [`AccountView`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert_eq!(view.roots(), &[root.public_key()]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn roots(&self) -> &'a [PublicKey] {
         &self.state.roots
     }
 
     /// The delegation of `key`, if it is an app key of the account (revoked or not).
     ///
-    /// See [`Grant`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// #     .draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// let view = accounts.account(&account).expect("known");
+    /// assert_eq!(view.app(&app.public_key()).map(|g| g.expires()), Some(99));
+    /// assert!(view.app(&root.public_key()).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn app(&self, key: &PublicKey) -> Option<&'a Grant> {
         self.state.apps.get(key)
     }
@@ -1193,7 +1316,18 @@ impl<'a> AccountView<'a> {
 
     /// The current encryption key, if one was published.
     ///
-    /// See [`EncryptionKey`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let op = Operation::enckey(account, genesis.id(), [9; 32], 3, 5)?.draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&op)?;
+    /// let key = accounts.account(&account).and_then(|a| a.encryption_key()).expect("published");
+    /// assert_eq!(key.version(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn encryption_key(&self) -> Option<&'a EncryptionKey> {
         self.state.encryption.as_ref()
     }
@@ -1201,7 +1335,16 @@ impl<'a> AccountView<'a> {
     /// When the chain stops at a fork that no root of higher priority has resolved, the tied
     /// operations (sorted by id): evidence of equivocation by a root key. Empty otherwise.
     ///
-    /// See [`AccountView`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert!(view.contested().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn contested(&self) -> &'a [MessageId] {
         &self.log.contested
     }
@@ -1318,7 +1461,16 @@ impl Accounts {
 
     /// The canonical state of an account, if its genesis is held.
     ///
-    /// See [`AccountView`] for an example.
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// assert!(accounts.account(&Accounts::account_id(&genesis)).is_some());
+    /// assert!(accounts.account(&skylark::id::AccountId::from_bytes([0; 32])).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn account(&self, id: &AccountId) -> Option<AccountView<'_>> {
         let log = self.logs.get(id)?;
         let state = &log.nodes.get(&log.head)?.state;

@@ -162,14 +162,29 @@ pub struct State {
 impl State {
     /// The state of no messages.
     ///
-    /// See [`State`] for an example.
+    /// ```
+    /// let state = skylark::merge::State::new();
+    /// assert!(state.is_empty());
+    /// assert_eq!(state.digest(0), skylark::merge::State::new().digest(0));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The number of messages applied (by id) that the merge rules read.
     ///
-    /// See [`State`] for an example.
+    /// ```
+    /// use skylark::merge::State;
+    /// use skylark::message::{validate, Authorization, BodyKind, MemoryContext, Post, Verdict};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let post = Post::builder().text("hi").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// let Verdict::Valid(valid) = validate(post, &MemoryContext::new(0, Authorization::Authorized)) else { panic!() };
+    /// let mut state = State::new();
+    /// state.apply(&valid);
+    /// state.apply(&valid);
+    /// assert_eq!(state.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.messages.len()
     }
@@ -187,7 +202,18 @@ impl State {
     /// of messages applied. A whole message supersedes its stripped remainder (same id); kinds the
     /// merge rules do not read are ignored.
     ///
-    /// See the [module](self) example.
+    /// ```
+    /// use skylark::merge::State;
+    /// use skylark::message::{validate, Authorization, BodyKind, MemoryContext, Post, Verdict};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let post = Post::builder().text("hi").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// let Verdict::Valid(valid) = validate(post, &MemoryContext::new(0, Authorization::Authorized)) else { panic!() };
+    /// let mut state = State::new();
+    /// let before = state.digest(0);
+    /// state.apply(&valid);
+    /// assert_ne!(state.digest(0), before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply(&mut self, message: &ValidMessage) {
         let Some(effect) = Effect::of(message) else {
             return;
@@ -453,7 +479,21 @@ impl State {
     /// The state digest (rule MERGE-11): BLAKE3 `derive_key` with [`STATE_DIGEST_CONTEXT`] over the
     /// canonical encoding of [`State::summary`]. Two nodes compare states with one value.
     ///
-    /// See the [module](self) example.
+    /// ```
+    /// use skylark::merge::State;
+    /// use skylark::message::{validate, Authorization, BodyKind, MemoryContext, Post, Verdict};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let post = Post::builder().text("hi").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// let Verdict::Valid(valid) = validate(post, &MemoryContext::new(0, Authorization::Authorized)) else { panic!() };
+    /// let mut state = State::new();
+    /// state.apply(&valid);
+    /// // The digest is the hash of the summary, whatever the order messages came in.
+    /// let mut again = State::new();
+    /// again.apply(&valid);
+    /// assert_eq!(state.digest(0), again.digest(0));
+    /// assert_ne!(state.digest(0), State::new().digest(0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn digest(&self, now: u64) -> [u8; 32] {
         id::derive(STATE_DIGEST_CONTEXT, &self.summary(now).to_bytes())
     }
@@ -480,7 +520,23 @@ impl State {
 
 /// Messages signed by one key at one sequence number (rule MERGE-10).
 ///
-/// See [`State::equivocations`] for an example.
+/// ```
+/// use skylark::merge::State;
+/// use skylark::message::{validate, Authorization, BodyKind, MemoryContext, Post, Verdict};
+/// let key = skylark::keys::SecretKey::from_seed([1; 32]);
+/// let alice = skylark::id::AccountId::from_bytes([1; 32]);
+/// let mut state = State::new();
+/// // Two different first messages of one key: the key signed two histories.
+/// for text in ["one", "two"] {
+///     let m = Post::builder().text(text).build()?.draft(alice, 0)?.sign(&key)?;
+///     let Verdict::Valid(valid) = validate(m, &MemoryContext::new(0, Authorization::Authorized)) else { panic!() };
+///     state.apply(&valid);
+/// }
+/// let evidence = state.equivocations();
+/// assert_eq!((evidence.len(), evidence[0].seq, evidence[0].ids.len()), (1, 1, 2));
+/// assert_eq!(evidence[0].key, key.public_key());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Equivocation {
     /// The key that signed them.

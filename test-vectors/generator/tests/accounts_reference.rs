@@ -425,7 +425,7 @@ struct Ref {
 
 impl Ref {
     fn apply(&mut self, m: &Msg) {
-        let keep = self.applied.get(&m.id).map_or(true, |old| !old.whole);
+        let keep = self.applied.get(&m.id).is_none_or(|old| !old.whole);
         if keep {
             self.applied.insert(m.id.clone(), m.clone());
         }

@@ -1,0 +1,634 @@
+//! Commands that make keys and signed messages.
+
+use rand_core::{OsRng, RngCore};
+use serde_json::{json, Value as Json};
+use skylark::account::{Accounts, Operation, Revocation};
+use skylark::cbor::{Map, Value};
+use skylark::envelope::{Draft, Kind, SignedMessage};
+use skylark::id::AccountId;
+use skylark::keys::SecretKey;
+use skylark::message::{
+    Block, BodyKind, Delete, Edit, Follow, Label, Post, PostBuilder, React, Reference, Reply,
+    Repost, Unblock, Unfollow, Unreact, Unrepost,
+};
+use skylark::view::MessageView;
+use zeroize::Zeroize;
+
+use crate::args::{Args, Spec};
+use crate::files;
+use crate::{help, print_json, Error, Status};
+
+/// The commands that sign a message with an app key.
+pub const MESSAGE_COMMANDS: [&str; 15] = [
+    "post", "reply", "react", "follow", "unfollow", "block", "unblock", "delete", "repost",
+    "unrepost", "unreact", "edit", "label", "sign", "quote",
+];
+
+const DAY: u64 = 24 * 60 * 60 * 1_000;
+
+const KEYGEN_HELP: &str = "\
+skylark keygen --out FILE [--force] [--print-secret] [--json]
+  Makes a new Ed25519 key from the operating system's random number generator. The secret goes to
+  FILE, created readable by its owner only (mode 0600); an existing FILE is kept unless --force.
+  The public key (pub_…) is printed. --print-secret prints the secret seed (hex) instead of writing
+  a file: only for throw-away keys. A root key and an app key are the same kind of key: the
+  account's operations give it its role (`account new --root FILE`, `key delegate --app FILE`).
+skylark pubkey FILE [--json]
+  Prints the public key of a secret key file.
+";
+
+/// `keygen` and `pubkey`.
+pub fn keys(command: &str, rest: &[String]) -> Result<Status, Error> {
+    let args = Args::parse(
+        command,
+        rest,
+        &[("out", true), ("force", false), ("print-secret", false)],
+    )?;
+    if let Some(s) = help(&args, KEYGEN_HELP) {
+        return Ok(s);
+    }
+    if command == "pubkey" {
+        let [file] = args.positional() else {
+            return Err(args.usage("name one secret key file"));
+        };
+        let public = files::read_secret(file)?.public_key();
+        if args.flag("json") {
+            print_json(&json!({ "public_key": public.to_string() }));
+        } else {
+            println!("{public}");
+        }
+        return Ok(Status::Ok);
+    }
+    let mut seed = [0u8; 32];
+    OsRng.try_fill_bytes(&mut seed).map_err(|e| {
+        Error::new(
+            "operating system random number generator",
+            e.to_string(),
+            "no key was made; try again",
+        )
+    })?;
+    let public = SecretKey::from_seed(seed).public_key();
+    let result = match (args.opt("out"), args.flag("print-secret")) {
+        (Some(out), false) => files::write_secret(out, &seed, &public, args.flag("force")),
+        (None, true) => Ok(()),
+        _ => Err(args.usage("give exactly one of --out FILE and --print-secret")),
+    };
+    let secret = args.flag("print-secret").then(|| hex::encode(seed));
+    seed.zeroize();
+    result?;
+    if args.flag("json") {
+        let mut out = json!({ "public_key": public.to_string() });
+        if let Some(file) = args.opt("out") {
+            out["secret_file"] = json!(file);
+        }
+        if let Some(s) = &secret {
+            out["secret_seed"] = json!(s);
+        }
+        print_json(&out);
+    } else {
+        if let Some(s) = &secret {
+            println!("secret seed {s}");
+        }
+        println!("{public}");
+    }
+    Ok(Status::Ok)
+}
+
+/// Places a draft after the signing key's last message in `log`, signs it, and writes it out. A key
+/// operation is first applied to `accounts` (the log's key state): one that would be invalid there is
+/// not written.
+fn finish(
+    args: &Args,
+    draft: Draft,
+    key: &SecretKey,
+    accounts: Option<&mut Accounts>,
+) -> Result<SignedMessage, Error> {
+    let log = args.opt("log");
+    let previous = match (args.opt("after"), log) {
+        (Some(after), _) => Some(files::last_message(after)?),
+        (None, Some(log)) => files::read_log(log)?
+            .into_iter()
+            .filter(|m| m.header().key() == &key.public_key())
+            .max_by_key(|m| m.header().seq()),
+        (None, None) => None,
+    };
+    let draft = match &previous {
+        Some(p) => draft.after(p),
+        None => draft,
+    };
+    let signed = draft.sign(key).map_err(|e| {
+        Error::new(
+            "message",
+            format!("cannot be signed: {e} [{} {}]", e.code(), e.rule()),
+            "fix the options named in the error",
+        )
+    })?;
+    if let Some(accounts) = accounts {
+        accounts.apply(&signed).map_err(|e| {
+            Error::new(
+                "key operation",
+                format!("would be invalid: {e} [{} {}]", e.code(), e.rule()),
+                "nothing was written; fix the options named in the error",
+            )
+        })?;
+    }
+    if let Some(log) = log {
+        files::append_log(log, &signed)?;
+    }
+    if args.flag("json") {
+        let view = serde_json::to_value(MessageView::new(&signed)).unwrap_or_default();
+        let mut out = json!({ "message": view, "hex": hex::encode(signed.as_bytes()) });
+        if let Some(log) = log {
+            out["log"] = json!(log);
+        }
+        print_json(&out);
+    } else if log.is_some() {
+        println!("{}", signed.id());
+    } else {
+        println!("{}", hex::encode(signed.as_bytes()));
+    }
+    Ok(signed)
+}
+
+fn time(args: &Args) -> Result<u64, Error> {
+    match args.number("time")? {
+        Some(t) => Ok(t),
+        None => files::now(),
+    }
+}
+
+fn body_error(e: &dyn std::fmt::Display, code: &str, rule: &str) -> Error {
+    Error::new(
+        "message body",
+        format!("{e} [{code} {rule}]"),
+        "fix the options named in the error",
+    )
+}
+
+fn draft_of(body: &impl BodyKind, account: AccountId, time: u64) -> Result<Draft, Error> {
+    body.draft(account, time)
+        .map_err(|e| body_error(&e, e.code(), e.rule()))
+}
+
+const OPERATION_HELP: &str = "\
+skylark account new --root FILE [--root PUB|FILE]... --log OPS [--time MS]
+  Creates an account: a genesis naming the roots (highest priority first), signed by the first,
+  which must be a secret key file. Appends it to OPS and prints the account id.
+skylark key delegate --key ROOT --log OPS --app PUB|FILE [--scope KIND,KIND] [--expires MS | --days N]
+                     [--label TEXT]
+skylark key revoke   --key ROOT --log OPS --app PUB|FILE [--cutoff MSGFILE]
+  Without --cutoff every message of the app key is invalid; with it, the key's messages up to and
+  including that one stay valid.
+skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
+skylark key enckey   --key ROOT --log OPS --enc-key HEX --version N
+  Key operations signed by root key ROOT (a secret key file) for the account in OPS whose roots
+  include it (or --account ACCT), following the account's current head. Appended to OPS; the id is
+  printed. --time MS sets the operation's time (default: now).
+";
+
+const OPERATION_SPEC: Spec = &[
+    ("root", true),
+    ("log", true),
+    ("time", true),
+    ("key", true),
+    ("app", true),
+    ("scope", true),
+    ("expires", true),
+    ("days", true),
+    ("label", true),
+    ("cutoff", true),
+    ("enc-key", true),
+    ("version", true),
+    ("account", true),
+];
+
+/// `account new` and `key …`.
+pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
+    const OPERATIONS: [&str; 5] = [
+        "account new",
+        "key delegate",
+        "key revoke",
+        "key roots",
+        "key enckey",
+    ];
+    if command.ends_with(" --help") || command.ends_with(" -h") {
+        print!("{OPERATION_HELP}");
+        return Ok(Status::Ok);
+    }
+    if !OPERATIONS.contains(&command) {
+        return Err(Error::new(
+            format!("skylark {command}"),
+            "unknown subcommand",
+            "use `account new` or `key delegate|revoke|roots|enckey`",
+        ));
+    }
+    let args = Args::parse(command, rest, OPERATION_SPEC)?;
+    if let Some(s) = help(&args, OPERATION_HELP) {
+        return Ok(s);
+    }
+    let log = args.req("log")?;
+    let time = time(&args)?;
+    if command == "account new" {
+        let roots = args.all("root");
+        let first = roots
+            .first()
+            .ok_or_else(|| args.usage("--root FILE is required"))?;
+        let key = files::read_secret(first)?;
+        let mut publics = vec![key.public_key()];
+        for r in &roots[1..] {
+            publics.push(files::public_key(r)?);
+        }
+        let held = files::read_log(log)?;
+        if held.iter().any(|m| m.header().key() == &key.public_key()) {
+            return Err(Error::new(
+                first,
+                format!("this key already signed messages in {log}"),
+                "a genesis must be its root's first message: make a new key with `skylark keygen`",
+            ));
+        }
+        let op =
+            Operation::genesis(&publics, time).map_err(|e| body_error(&e, e.code(), e.rule()))?;
+        let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
+        // A genesis is its root's first message: not chained.
+        let signed = draft
+            .sign(&key)
+            .map_err(|e| body_error(&e, e.code(), e.rule()))?;
+        files::append_log(log, &signed)?;
+        let account = Accounts::account_id(&signed);
+        if args.flag("json") {
+            let view = serde_json::to_value(MessageView::new(&signed)).unwrap_or_default();
+            print_json(&json!({
+                "account": account.to_string(),
+                "message": view,
+                "hex": hex::encode(signed.as_bytes()),
+                "log": log,
+            }));
+        } else {
+            println!("{account}");
+        }
+        return Ok(Status::Ok);
+    }
+
+    let key_file = args.req("key")?;
+    let key = files::read_secret(key_file)?;
+    let mut accounts = Accounts::new();
+    let held = files::read_log(log)?;
+    let mut ids = Vec::new();
+    for m in &held {
+        if skylark::account::is_operation_kind(m.header().kind().as_str()) {
+            let _ = accounts.apply(m);
+            ids.push(*m.header().account());
+        }
+        if m.header().kind().as_str() == "genesis" {
+            ids.push(Accounts::account_id(m));
+        }
+    }
+    let account = match args.opt("account") {
+        Some(a) => files::account_id(a)?,
+        None => {
+            let mut candidates: Vec<AccountId> = ids
+                .into_iter()
+                .filter(|id| {
+                    accounts
+                        .account(id)
+                        .is_some_and(|v| v.roots().contains(&key.public_key()))
+                })
+                .collect();
+            candidates.sort();
+            candidates.dedup();
+            match candidates.as_slice() {
+                [one] => *one,
+                [] => {
+                    return Err(Error::new(
+                        key_file,
+                        format!("is not a root key of any account in {log}"),
+                        "pass the root key of an account created with `skylark account new --log`",
+                    ))
+                }
+                _ => {
+                    return Err(args.usage("the key is a root of several accounts: pass --account"))
+                }
+            }
+        }
+    };
+    let head = accounts
+        .account(&account)
+        .ok_or_else(|| {
+            Error::new(
+                log,
+                format!("does not hold the genesis of {account}"),
+                "pass the log the account was created in",
+            )
+        })?
+        .head();
+    let op_error = |e: skylark::account::AccountError| body_error(&e, e.code(), e.rule());
+    let op = match command {
+        "key delegate" => {
+            let app = files::public_key(args.req("app")?)?;
+            let kinds = args
+                .opt("scope")
+                .map(|s| {
+                    s.split(',')
+                        .map(|k| {
+                            Kind::new(k.trim()).map_err(|e| body_error(&e, e.code(), e.rule()))
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default();
+            let expires = match (args.number("expires")?, args.number("days")?) {
+                (Some(e), _) => e,
+                (None, days) => time.saturating_add(days.unwrap_or(365).saturating_mul(DAY)),
+            };
+            Operation::delegate(account, head, app, &kinds, expires, args.opt("label"), time)
+                .map_err(op_error)?
+        }
+        "key revoke" => {
+            let app = files::public_key(args.req("app")?)?;
+            let cutoff = args
+                .opt("cutoff")
+                .map(files::last_message)
+                .transpose()?
+                .map(|m| Revocation::After {
+                    seq: m.header().seq(),
+                    id: m.id(),
+                });
+            Operation::revoke(account, head, app, cutoff.or(Some(Revocation::All)), time)
+                .map_err(op_error)?
+        }
+        "key roots" => {
+            let roots = args
+                .all("root")
+                .iter()
+                .map(|r| files::public_key(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            Operation::roots(account, head, &roots, time).map_err(op_error)?
+        }
+        "key enckey" => {
+            let text = args.req("enc-key")?;
+            let mut enc = [0u8; 32];
+            hex::decode_to_slice(text, &mut enc).map_err(|_| {
+                Error::new(
+                    text,
+                    "not a 32-byte key",
+                    "give the X25519 public key as 64 hex digits",
+                )
+            })?;
+            let version = args.number("version")?.unwrap_or(1);
+            Operation::enckey(account, head, enc, version, time).map_err(op_error)?
+        }
+        _ => {
+            return Err(Error::new(
+                format!("skylark {command}"),
+                "unknown subcommand",
+                "see `skylark key --help`",
+            ))
+        }
+    };
+    let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
+    finish(&args, draft, &key, Some(&mut accounts))?;
+    Ok(Status::Ok)
+}
+
+const MESSAGE_HELP: &str = "\
+skylark <kind> --key APPKEY --account ACCT [options] [--log FILE | --after MSGFILE] [--time MS]
+  Signs a message with app key APPKEY (a secret key file) for account ACCT. With --log FILE the
+  message follows the key's last message in FILE, is appended to it, and its id is printed; without,
+  the message is printed in hex (follow a given message with --after). --json prints its view.
+
+  post      --text T [--lang L]... [--label V]... [--quote MSG]
+  quote     --quote MSG [--text T]
+  reply     --parent MSG [--root MSG] --text T [--lang L]...   (root: the parent's root, if the
+            parent is given as a file; else the parent itself)
+  edit      --target MSG [--replaces MSG] --text T             (replaces: default the target)
+  react     --target MSG [--emoji E]
+  delete | repost | unrepost | unreact   --target MSG
+  follow | unfollow | block | unblock    --subject ACCT
+  label     (--subject-account ACCT | --subject-message MSG) --value V [--negate] [--expires MS]
+  sign      --kind KIND --body JSON|@FILE   any kind, the body from a JSON description: objects,
+            arrays, strings, integers, booleans; {\"$bytes\": \"hex\"} for a byte string and
+            {\"$id\": \"msg_…|acct_…|pub_…\"} for the 32 bytes of an id.
+  MSG is a msg_… id or a message file.
+";
+
+const MESSAGE_SPEC: Spec = &[
+    ("key", true),
+    ("account", true),
+    ("log", true),
+    ("after", true),
+    ("time", true),
+    ("text", true),
+    ("lang", true),
+    ("label", true),
+    ("quote", true),
+    ("parent", true),
+    ("root", true),
+    ("target", true),
+    ("replaces", true),
+    ("emoji", true),
+    ("subject", true),
+    ("subject-account", true),
+    ("subject-message", true),
+    ("value", true),
+    ("negate", false),
+    ("expires", true),
+    ("kind", true),
+    ("body", true),
+];
+
+fn post_builder(args: &Args) -> PostBuilder {
+    let mut b = Post::builder();
+    if let Some(t) = args.opt("text") {
+        b = b.text(t);
+    }
+    for l in args.all("lang") {
+        b = b.lang(l.as_str());
+    }
+    for l in args.all("label") {
+        b = b.label(l.as_str());
+    }
+    b
+}
+
+fn built<T>(r: Result<T, skylark::message::ValidationError>) -> Result<T, Error> {
+    r.map_err(|e| body_error(&e, e.code(), e.rule()))
+}
+
+/// The root of a thread that `parent` (a msg_… id or a message file) is in.
+fn thread_root(args: &Args, parent: &str) -> Result<skylark::id::MessageId, Error> {
+    if let Some(root) = args.opt("root") {
+        return files::message_id(root);
+    }
+    if parent.starts_with("msg_") {
+        return files::message_id(parent);
+    }
+    let message = files::last_message(parent)?;
+    let root = message.body_map().and_then(|b| {
+        let reply = b.get("reply")?.as_map()?;
+        match reply.get("root")? {
+            Value::Bytes(r) => <[u8; 32]>::try_from(r.as_slice())
+                .ok()
+                .map(skylark::id::MessageId::from_bytes),
+            _ => None,
+        }
+    });
+    Ok(root.unwrap_or(message.id()))
+}
+
+/// A JSON description of a body as a CBOR map.
+fn json_to_cbor(v: &Json, at: &str) -> Result<Value, Error> {
+    let bad = |what: &str| {
+        Error::new(
+            format!("--body {at}"),
+            what.to_string(),
+            "see `skylark sign --help` for the JSON description",
+        )
+    };
+    Ok(match v {
+        Json::Bool(b) => Value::Bool(*b),
+        Json::String(s) => Value::Text(s.clone()),
+        Json::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Value::Unsigned(u),
+            (None, Some(i)) => Value::from(i),
+            _ => return Err(bad("floats have no Skylark encoding (use an integer)")),
+        },
+        Json::Null => return Err(bad("null has no Skylark encoding (leave the field out)")),
+        Json::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| json_to_cbor(x, &format!("{at}[{i}]")))
+                .collect::<Result<_, _>>()?,
+        ),
+        Json::Object(o) => {
+            if let (1, Some(Json::String(h))) = (o.len(), o.get("$bytes")) {
+                return hex::decode(h)
+                    .map(Value::Bytes)
+                    .map_err(|_| bad("$bytes is not hex"));
+            }
+            if let (1, Some(Json::String(id))) = (o.len(), o.get("$id")) {
+                let bytes = if id.starts_with("msg_") {
+                    *files::message_id(id)?.as_bytes()
+                } else if id.starts_with("acct_") {
+                    *files::account_id(id)?.as_bytes()
+                } else {
+                    *files::public_key(id)?.as_bytes()
+                };
+                return Ok(Value::Bytes(bytes.to_vec()));
+            }
+            let mut map = Map::new();
+            for (k, x) in o {
+                map.insert(k.clone(), json_to_cbor(x, &format!("{at}.{k}"))?);
+            }
+            Value::Map(map)
+        }
+    })
+}
+
+/// The social message commands.
+pub fn message(command: &str, rest: &[String]) -> Result<Status, Error> {
+    let args = Args::parse(command, rest, MESSAGE_SPEC)?;
+    if let Some(s) = help(&args, MESSAGE_HELP) {
+        return Ok(s);
+    }
+    let key = files::read_secret(args.req("key")?)?;
+    let account = files::account_id(args.req("account")?)?;
+    let time = time(&args)?;
+    let target = || files::message_id(args.req("target")?);
+    let subject = || files::account_id(args.req("subject")?);
+    let draft = match command {
+        "post" | "quote" => {
+            let mut b = post_builder(&args);
+            if let Some(q) = args.opt("quote") {
+                b = b.quote(files::message_id(q)?);
+            } else if command == "quote" {
+                return Err(args.usage("--quote MSG is required"));
+            }
+            draft_of(&built(b.build())?, account, time)?
+        }
+        "reply" => {
+            let parent = args.req("parent")?;
+            let reply = Reply::new(thread_root(&args, parent)?, files::message_id(parent)?);
+            draft_of(
+                &built(post_builder(&args).reply(reply).build())?,
+                account,
+                time,
+            )?
+        }
+        "edit" => {
+            let target = target()?;
+            let replaces = match args.opt("replaces") {
+                Some(r) => files::message_id(r)?,
+                None => target,
+            };
+            let mut b = Edit::builder(target, replaces);
+            if let Some(t) = args.opt("text") {
+                b = b.text(t);
+            }
+            draft_of(&built(b.build())?, account, time)?
+        }
+        "react" => {
+            let react = match args.opt("emoji") {
+                Some(e) => built(React::with_emoji(target()?, e))?,
+                None => React::like(target()?),
+            };
+            draft_of(&react, account, time)?
+        }
+        "delete" => draft_of(&Delete::new(target()?), account, time)?,
+        "repost" => draft_of(&Repost::new(target()?), account, time)?,
+        "unrepost" => draft_of(&Unrepost::new(target()?), account, time)?,
+        "unreact" => draft_of(&Unreact::new(target()?), account, time)?,
+        "follow" => draft_of(&Follow::new(subject()?), account, time)?,
+        "unfollow" => draft_of(&Unfollow::new(subject()?), account, time)?,
+        "block" => draft_of(&Block::new(subject()?), account, time)?,
+        "unblock" => draft_of(&Unblock::new(subject()?), account, time)?,
+        "label" => {
+            let about = match (args.opt("subject-account"), args.opt("subject-message")) {
+                (Some(a), None) => Reference::Account(files::account_id(a)?),
+                (None, Some(m)) => Reference::Message(files::message_id(m)?),
+                _ => {
+                    return Err(args.usage(
+                        "give exactly one of --subject-account ACCT and --subject-message MSG",
+                    ))
+                }
+            };
+            let mut b = Label::builder(about, args.req("value")?);
+            if args.flag("negate") {
+                b = b.negate();
+            }
+            if let Some(e) = args.number("expires")? {
+                b = b.expires(e);
+            }
+            draft_of(&built(b.build())?, account, time)?
+        }
+        "sign" => {
+            let kind_text = args.req("kind")?;
+            let kind = Kind::new(kind_text).map_err(|e| body_error(&e, e.code(), e.rule()))?;
+            let body_arg = args.req("body")?;
+            let text = match body_arg.strip_prefix('@') {
+                Some(file) => String::from_utf8_lossy(&files::read_input(file)?).into_owned(),
+                None => body_arg.to_string(),
+            };
+            let json: Json = serde_json::from_str(&text).map_err(|e| {
+                Error::new("--body", format!("not JSON: {e}"), "give a JSON object")
+            })?;
+            let Value::Map(map) = json_to_cbor(&json, "")? else {
+                return Err(Error::new(
+                    "--body",
+                    "is not a JSON object",
+                    "give a JSON object",
+                ));
+            };
+            Draft::new(account, kind, time, &map).map_err(|e| body_error(&e, e.code(), e.rule()))?
+        }
+        other => {
+            return Err(Error::new(
+                format!("skylark {other}"),
+                "unknown command",
+                "see `skylark --help`",
+            ))
+        }
+    };
+    finish(&args, draft, &key, None)?;
+    Ok(Status::Ok)
+}

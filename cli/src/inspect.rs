@@ -1,0 +1,412 @@
+//! `inspect` and `verify`: messages read as a node reads them, with the verdict and its reason.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value as Json};
+use skylark::account::{is_operation_kind, Accounts};
+use skylark::cbor::{self, Value};
+use skylark::envelope::{Envelope, Header, SignedMessage};
+use skylark::id::MessageId;
+use skylark::merge::State;
+use skylark::message::{validate, Authorization, Context, Missing, Verdict};
+use skylark::view::{MessageView, StateView, VerdictView};
+
+use crate::args::Args;
+use crate::files::{self, Input};
+use crate::{help, print_json, Error, Status};
+
+const HELP: &str = "\
+skylark inspect [FILE|-]... [--accounts FILE]... [--with FILE]... [--key-authorized] [--now MS]
+                [--raw] [--json]
+  For each message: its header fields, its body and the whole message in CBOR diagnostic notation
+  (RFC 8949 §8), its id, and the verdict, with the error code and the rule it broke.
+skylark verify  [FILE|-]... (same options)
+  The verdict only, one line per message; the exit status is 0 if every message is valid, 2 if one
+  is invalid, 3 if none is invalid but one is undecided.
+skylark state   [FILE|-]... (same options)
+  Merges the valid messages into the state every node holding them reaches, whatever their order,
+  and prints its digest (MERGE-11); --json prints the whole state summary.
+
+  A message is checked against what a node holding these files would know:
+  --accounts FILE   key operations (genesis, delegate, revoke, …) of the accounts concerned
+  --with FILE       other messages the node holds (a key's previous message, an edited post, …)
+  --key-authorized  take every key as authorized (skip the accounts layer)
+  --now MS          the node's clock (default: now)
+  --raw             read each FILE as the raw bytes of one message, even if it looks like hex
+  Messages of the inputs are known to each other. Without --accounts or --key-authorized, a message
+  whose account is unknown is undecided.
+";
+
+/// What a node running this command knows.
+struct Node {
+    now: u64,
+    accounts: Accounts,
+    headers: BTreeMap<MessageId, Header>,
+    authorized: bool,
+}
+
+impl Context for Node {
+    fn now(&self) -> u64 {
+        self.now
+    }
+    fn authorize(&self, header: &Header) -> Authorization {
+        if self.authorized {
+            return Authorization::Authorized;
+        }
+        self.accounts
+            .authorize(header, |id| self.headers.get(id).cloned())
+    }
+    fn header(&self, id: &MessageId) -> Option<Header> {
+        self.headers.get(id).cloned()
+    }
+}
+
+impl Node {
+    fn hold(&mut self, message: &SignedMessage) {
+        self.headers.insert(message.id(), message.header().clone());
+        if is_operation_kind(message.header().kind().as_str()) {
+            // A failing operation shows in its own verdict.
+            let _ = self.accounts.apply(message);
+        }
+    }
+}
+
+/// One input message as far as it could be read.
+enum Read {
+    /// Not even a CBOR item: the error.
+    NotCbor(cbor::DecodeError),
+    /// CBOR, but not an envelope.
+    NotEnvelope(Value, skylark::envelope::EnvelopeError),
+    /// An envelope whose signature or body fails.
+    Unverified(Value, Box<Envelope>, skylark::envelope::EnvelopeError),
+    /// A signed message.
+    Signed(Value, Box<SignedMessage>),
+}
+
+fn read(bytes: &[u8]) -> Read {
+    let value = match cbor::decode(bytes) {
+        Ok(v) => v,
+        Err(e) => return Read::NotCbor(e),
+    };
+    match Envelope::decode(bytes) {
+        Err(e) => Read::NotEnvelope(value, e),
+        Ok(envelope) => match envelope.clone().verify() {
+            Ok(m) => Read::Signed(value, Box::new(m)),
+            Err(e) => Read::Unverified(value, Box::new(envelope), e),
+        },
+    }
+}
+
+/// Diagnostic notation, one line if it fits in `width`, else indented.
+fn diagnostic(value: &Value, indent: usize, out: &mut String) {
+    let flat = value.to_string();
+    let pad = "  ".repeat(indent + 1);
+    if flat.len() + indent * 2 <= 96 {
+        out.push_str(&flat);
+        return;
+    }
+    match value {
+        Value::Array(items) => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&pad);
+                diagnostic(item, indent + 1, out);
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&"  ".repeat(indent));
+            out.push(']');
+        }
+        Value::Map(map) => {
+            out.push_str("{\n");
+            for (i, (k, v)) in map.iter().enumerate() {
+                out.push_str(&pad);
+                out.push_str(&Value::from(k).to_string());
+                out.push_str(": ");
+                diagnostic(v, indent + 1, out);
+                out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&"  ".repeat(indent));
+            out.push('}');
+        }
+        _ => out.push_str(&flat),
+    }
+}
+
+fn pretty(value: &Value) -> String {
+    let mut out = String::new();
+    diagnostic(value, 1, &mut out);
+    out
+}
+
+/// The whole message in diagnostic notation, its header and body shown as embedded CBOR
+/// (`<< … >>`, RFC 8949 §8.1) when they decode.
+fn pretty_envelope(value: &Value) -> String {
+    let Value::Map(map) = value else {
+        return pretty(value);
+    };
+    let mut out = String::from("{\n");
+    for (i, (k, v)) in map.iter().enumerate() {
+        out.push_str("    ");
+        out.push_str(&Value::from(k).to_string());
+        out.push_str(": ");
+        match (k, v) {
+            ("h" | "b", Value::Bytes(b)) if cbor::decode(b).is_ok() => {
+                if let Ok(inner) = cbor::decode(b) {
+                    out.push_str("<< ");
+                    diagnostic(&inner, 2, &mut out);
+                    out.push_str(" >>");
+                }
+            }
+            _ => diagnostic(v, 2, &mut out),
+        }
+        out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
+    }
+    out.push_str("  }");
+    out
+}
+
+fn hint(missing: &Missing) -> &'static str {
+    match missing {
+        Missing::KeyAuthorization | Missing::Account(_) => {
+            "pass --accounts FILE with the account's key operations, or --key-authorized"
+        }
+        _ => "pass --with FILE holding that message",
+    }
+}
+
+/// The verdict as (status, one line, JSON).
+fn verdict_of(read: &Read, node: &Node) -> (Status, String, Json) {
+    let layer1 = |code: &str, rule: &str, what: String| {
+        (
+            Status::Invalid,
+            format!("INVALID {code} ({rule}): {what}"),
+            json!({"verdict": "invalid", "code": code, "rule": rule, "message": what}),
+        )
+    };
+    match read {
+        Read::NotCbor(e) => layer1(e.code(), e.rule(), e.to_string()),
+        Read::NotEnvelope(_, e) | Read::Unverified(_, _, e) => {
+            layer1(e.code(), e.rule(), e.to_string())
+        }
+        Read::Signed(_, m) => {
+            let verdict = validate(SignedMessage::clone(m), node);
+            let json = serde_json::to_value(VerdictView::new(&verdict)).unwrap_or_default();
+            match verdict {
+                Verdict::Valid(_) => (Status::Ok, "valid".to_string(), json),
+                Verdict::Invalid(e) => (
+                    Status::Invalid,
+                    format!("INVALID {} ({}): {e}", e.code(), e.rule()),
+                    json,
+                ),
+                Verdict::Undecided(missing) => {
+                    let list: Vec<String> = missing.iter().map(ToString::to_string).collect();
+                    let fix = missing.first().map_or("", hint);
+                    (
+                        Status::Undecided,
+                        format!("undecided: missing {} ({fix})", list.join(", ")),
+                        json,
+                    )
+                }
+            }
+        }
+    }
+}
+
+fn header_lines(h: &Header, id: MessageId, out: &mut String) {
+    let prev = h.prev().map_or("none".to_string(), |p| p.to_string());
+    out.push_str(&format!(
+        "  id         {id}\n  kind       {}\n  account    {}\n  key        {}\n  seq        {}\n  prev       {prev}\n  time       {} ({})\n  version    {}\n  body hash  {}\n",
+        h.kind(),
+        h.account(),
+        h.key(),
+        h.seq(),
+        h.time(),
+        files::utc(h.time()),
+        h.version(),
+        hex::encode(h.body_hash()),
+    ));
+}
+
+fn inspect_text(input: &Input, read: &Read, verdict: &str) -> String {
+    let mut out = format!("{} ({} bytes)\n", input.name, input.bytes.len());
+    let value = match read {
+        Read::NotCbor(_) => None,
+        Read::NotEnvelope(v, _) => Some(v),
+        Read::Unverified(v, env, _) => {
+            header_lines(env.header(), env.id(), &mut out);
+            Some(v)
+        }
+        Read::Signed(v, m) => {
+            header_lines(m.header(), m.id(), &mut out);
+            out.push_str(&format!("  signature  {}\n", m.signature()));
+            if m.is_stripped() {
+                out.push_str(
+                    "  body       withheld: a stripped remainder (header and signature only)\n",
+                );
+            } else if let Ok(view) = serde_json::to_value(MessageView::new(m)) {
+                // The JSON view: ids in their text forms.
+                out.push_str(&format!("  body       {}\n", view["body"]));
+            }
+            Some(v)
+        }
+    };
+    if let Some(v) = value {
+        out.push_str(&format!("  diagnostic {}\n", pretty_envelope(v)));
+    }
+    out.push_str(&format!("  verdict    {verdict}\n"));
+    out
+}
+
+fn inspect_json(input: &Input, read: &Read, verdict: Json) -> Json {
+    let mut out = json!({
+        "input": input.name,
+        "size": input.bytes.len(),
+        "hex": hex::encode(&input.bytes),
+    });
+    match read {
+        Read::NotCbor(_) => {}
+        Read::NotEnvelope(v, _) | Read::Unverified(v, _, _) => {
+            out["diagnostic"] = json!(v.to_string());
+        }
+        Read::Signed(v, m) => {
+            out["diagnostic"] = json!(v.to_string());
+            out["message"] = serde_json::to_value(MessageView::new(m)).unwrap_or_default();
+        }
+    }
+    if let Read::Unverified(_, env, _) = read {
+        out["id"] = json!(env.id().to_string());
+    }
+    out["verdict"] = verdict;
+    out
+}
+
+/// `state`: merges the valid messages of the inputs and prints the digest (or, with `--json`, the
+/// state view).
+fn state(args: &Args, reads: &[Read], node: &Node) -> Result<Status, Error> {
+    let mut state = State::new();
+    let (mut valid, mut invalid, mut undecided) = (0u64, 0u64, 0u64);
+    for r in reads {
+        let verdict = match r {
+            Read::Signed(_, m) => validate(SignedMessage::clone(m), node),
+            _ => {
+                invalid += 1;
+                continue;
+            }
+        };
+        match verdict {
+            Verdict::Valid(v) => {
+                state.apply(&v);
+                valid += 1;
+            }
+            Verdict::Invalid(_) => invalid += 1,
+            Verdict::Undecided(_) => undecided += 1,
+        }
+    }
+    if args.flag("json") {
+        let mut out = serde_json::to_value(StateView::new(&state, node.now)).unwrap_or_default();
+        out["valid"] = json!(valid);
+        out["invalid"] = json!(invalid);
+        out["undecided"] = json!(undecided);
+        print_json(&out);
+    } else {
+        println!(
+            "{} messages: {valid} valid (merged), {invalid} invalid, {undecided} undecided",
+            reads.len()
+        );
+        println!("state digest {}", hex::encode(state.digest(node.now)));
+    }
+    Ok(Status::Ok)
+}
+
+/// `inspect`, `verify` and `state`.
+pub fn run(command: &str, rest: &[String]) -> Result<Status, Error> {
+    let args = Args::parse(
+        command,
+        rest,
+        &[
+            ("accounts", true),
+            ("with", true),
+            ("key-authorized", false),
+            ("now", true),
+            ("raw", false),
+        ],
+    )?;
+    if let Some(s) = help(&args, HELP) {
+        return Ok(s);
+    }
+    let now = match args.number("now")? {
+        Some(n) => n,
+        None => files::now()?,
+    };
+    let mut node = Node {
+        now,
+        accounts: Accounts::new(),
+        headers: BTreeMap::new(),
+        authorized: args.flag("key-authorized"),
+    };
+    for file in args.all("accounts").iter().chain(args.all("with")) {
+        for m in files::read_messages(file)? {
+            node.hold(&m);
+        }
+    }
+    let names: Vec<String> = if args.positional().is_empty() {
+        vec!["-".to_string()]
+    } else {
+        args.positional().to_vec()
+    };
+    let mut inputs = Vec::new();
+    for name in &names {
+        let data = files::read_input(name)?;
+        let shown = if name == "-" { "standard input" } else { name };
+        if data.is_empty() {
+            return Err(Error::new(
+                shown,
+                "is empty",
+                "give a message as hex or raw bytes",
+            ));
+        }
+        inputs.extend(files::split_input(shown, data, args.flag("raw"))?);
+    }
+    let reads: Vec<Read> = inputs.iter().map(|i| read(&i.bytes)).collect();
+    for r in &reads {
+        if let Read::Signed(_, m) = r {
+            node.hold(m);
+        }
+    }
+    if command == "state" {
+        return state(&args, &reads, &node);
+    }
+    let (mut invalid, mut undecided) = (false, false);
+    let mut results = Vec::new();
+    for (input, r) in inputs.iter().zip(&reads) {
+        let (status, line, json) = verdict_of(r, &node);
+        invalid |= matches!(status, Status::Invalid);
+        undecided |= matches!(status, Status::Undecided);
+        match (command, args.flag("json")) {
+            ("verify", true) => {
+                let mut j = json;
+                j["input"] = json!(input.name);
+                if let Read::Signed(_, m) = r {
+                    j["id"] = json!(m.id().to_string());
+                }
+                results.push(j);
+            }
+            ("verify", false) => println!("{}: {line}", input.name),
+            (_, true) => results.push(inspect_json(input, r, json)),
+            (_, false) => print!("{}", inspect_text(input, r, &line)),
+        }
+    }
+    if args.flag("json") {
+        print_json(&Json::Array(results));
+    }
+    if command == "inspect" {
+        return Ok(Status::Ok);
+    }
+    Ok(if invalid {
+        Status::Invalid
+    } else if undecided {
+        Status::Undecided
+    } else {
+        Status::Ok
+    })
+}

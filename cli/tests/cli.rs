@@ -1,0 +1,892 @@
+//! The `skylark` binary run on real inputs: files in a fresh temporary folder, standard input, the
+//! repository's test vectors. Each test checks the output and the exit status.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const T0: u64 = 1_764_115_200_000;
+const NOW: &str = "1764118800000"; // T0 + 1 h
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+/// A fresh folder under the system's temporary folder, removed when dropped.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir() -> TempDir {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "skylark-cli-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    TempDir(dir)
+}
+
+fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skylark"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut input = child.stdin.take().unwrap();
+        if let Some(bytes) = stdin {
+            input.write_all(bytes).unwrap();
+        }
+    }
+    let output = child.wait_with_output().unwrap();
+    let run = Run {
+        code: output.status.code().expect("exited, not killed"),
+        out: String::from_utf8(output.stdout).unwrap(),
+        err: String::from_utf8(output.stderr).unwrap(),
+    };
+    assert!(!run.err.contains("panicked"), "panic: {}", run.err);
+    run
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let r = run_in(dir, args, None);
+    assert_eq!(r.code, 0, "skylark {args:?}: {}{}", r.out, r.err);
+    r.out.trim().to_string()
+}
+
+/// An error: exit status 1 and one readable line naming the input.
+fn fails(dir: &Path, args: &[&str], stdin: Option<&[u8]>, input: &str, what: &str) {
+    let r = run_in(dir, args, stdin);
+    assert_eq!(r.code, 1, "skylark {args:?}: {}{}", r.out, r.err);
+    let line = r.err.trim();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(
+        line.starts_with(&format!("skylark: {input}: "))
+            && line.contains(what)
+            && line.ends_with(')'),
+        "skylark {args:?}: {line}"
+    );
+}
+
+/// `inspect --json` of `file`, with Alice's operations, at NOW.
+fn inspect_json(dir: &Path, file: &str) -> serde_json::Value {
+    let args = [
+        "inspect",
+        file,
+        "--accounts",
+        "ops.txt",
+        "--now",
+        NOW,
+        "--json",
+    ];
+    serde_json::from_str(&ok(dir, &args)).unwrap()
+}
+
+/// Alice: a root key, an account, an app key delegated to it, and a post in `msgs.txt`.
+struct Alice {
+    dir: TempDir,
+    account: String,
+    post: String,
+}
+
+fn alice() -> Alice {
+    let dir = temp_dir();
+    ok(&dir, &["keygen", "--out", "root.key"]);
+    ok(&dir, &["keygen", "--out", "app.key"]);
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    let account = ok(
+        &dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(0),
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "key",
+            "delegate",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            "app.key",
+            "--label",
+            "Test app",
+            "--time",
+            &t(1),
+        ],
+    );
+    let post = ok(
+        &dir,
+        &[
+            "post",
+            "--key",
+            "app.key",
+            "--account",
+            &account,
+            "--text",
+            "Hello from the CLI",
+            "--lang",
+            "en",
+            "--log",
+            "msgs.txt",
+            "--time",
+            &t(2),
+        ],
+    );
+    Alice { dir, account, post }
+}
+
+#[test]
+fn keygen_writes_an_owner_only_secret_and_never_overwrites() {
+    let dir = temp_dir();
+    let public = ok(&dir, &["keygen", "--out", "k.key"]);
+    assert!(public.starts_with("pub_") && public.len() == 56, "{public}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("k.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let secret = std::fs::read_to_string(dir.join("k.key")).unwrap();
+    assert!(!public.contains(secret.lines().last().unwrap()));
+    assert_eq!(ok(&dir, &["pubkey", "k.key"]), public);
+
+    fails(
+        &dir,
+        &["keygen", "--out", "k.key"],
+        None,
+        "k.key",
+        "already exists",
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("k.key")).unwrap(), secret);
+
+    // --force replaces it, owner-only even if the old file was not.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("k.key"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&ok(
+            &dir,
+            &["keygen", "--out", "k.key", "--force", "--json"],
+        ))
+        .unwrap();
+        assert_ne!(json["public_key"].as_str(), Some(public.as_str()));
+        let mode = std::fs::metadata(dir.join("k.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // A secret readable by others still works, with a warning.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("k.key"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let r = run_in(&dir, &["pubkey", "k.key"], None);
+        assert_eq!(r.code, 0);
+        assert!(
+            r.err
+                .contains("k.key: warning: the secret key is readable by others"),
+            "{}",
+            r.err
+        );
+    }
+    // Two keys are never the same.
+    assert_ne!(ok(&dir, &["keygen", "--out", "other.key"]), public);
+}
+
+#[test]
+fn create_inspect_verify_round_trip() {
+    let a = alice();
+    let dir = &a.dir;
+    let reply = ok(
+        dir,
+        &[
+            "reply",
+            "--key",
+            "app.key",
+            "--account",
+            &a.account,
+            "--parent",
+            "msgs.txt",
+            "--text",
+            "and a reply",
+            "--log",
+            "msgs.txt",
+            "--time",
+            &(T0 + 180_000).to_string(),
+        ],
+    );
+    assert!(reply.starts_with("msg_"));
+
+    let text = ok(
+        dir,
+        &["inspect", "msgs.txt", "--accounts", "ops.txt", "--now", NOW],
+    );
+    for want in [
+        format!("  id         {}", a.post),
+        format!("  id         {reply}"),
+        format!("  account    {}", a.account),
+        "  kind       post".to_string(),
+        "  seq        2".to_string(),
+        "(2025-11-26T00:02:00.000Z)".to_string(),
+        "\"text\": \"Hello from the CLI\"".to_string(),
+        "\"h\": << {".to_string(),
+        format!("  body       {{\"reply\":{{\"parent\":\"{0}\",\"root\":\"{0}\"}},\"text\":\"and a reply\"}}", a.post),
+        "  verdict    valid".to_string(),
+    ] {
+        assert!(text.contains(&want), "missing {want:?} in\n{text}");
+    }
+    assert!(!text.contains("INVALID"));
+
+    let r = run_in(
+        dir,
+        &["verify", "msgs.txt", "--accounts", "ops.txt", "--now", NOW],
+        None,
+    );
+    assert_eq!(
+        (r.code, r.out.as_str()),
+        (0, "msgs.txt:1: valid\nmsgs.txt:2: valid\n")
+    );
+
+    // --json: one object per message, with the view and the verdict.
+    let json: serde_json::Value = inspect_json(dir, "msgs.txt");
+    assert_eq!(json[1]["message"]["id"], reply.as_str());
+    assert_eq!(
+        json[1]["message"]["body"]["reply"]["parent"],
+        a.post.as_str()
+    );
+    assert_eq!(json[1]["message"]["body"]["reply"]["root"], a.post.as_str());
+    assert_eq!(json[1]["verdict"]["verdict"], "valid");
+    let verified: serde_json::Value = serde_json::from_str(&ok(
+        dir,
+        &[
+            "verify",
+            "msgs.txt",
+            "--accounts",
+            "ops.txt",
+            "--now",
+            NOW,
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(verified[0]["id"], a.post.as_str());
+    assert_eq!(verified[0]["verdict"], "valid");
+
+    // The same bytes from standard input, raw.
+    let first = std::fs::read_to_string(dir.join("msgs.txt")).unwrap();
+    let raw = hex::decode(first.lines().next().unwrap()).unwrap();
+    let r = run_in(
+        dir,
+        &["verify", "-", "--key-authorized", "--now", NOW],
+        Some(&raw),
+    );
+    assert_eq!((r.code, r.out.as_str()), (0, "standard input: valid\n"));
+}
+
+#[test]
+fn undecided_without_the_accounts_exits_3_and_says_what_to_pass() {
+    let a = alice();
+    let r = run_in(&a.dir, &["verify", "msgs.txt", "--now", NOW], None);
+    assert_eq!(r.code, 3, "{}{}", r.out, r.err);
+    assert!(r
+        .out
+        .contains(&format!("undecided: missing account {}", a.account)));
+    assert!(r.out.contains("--accounts"));
+}
+
+#[test]
+fn malformed_hex_names_the_line_and_the_fix() {
+    let dir = temp_dir();
+    std::fs::write(dir.join("bad.txt"), "# a comment\na36162\nxyz\n").unwrap();
+    fails(
+        &dir,
+        &["verify", "bad.txt"],
+        None,
+        "bad.txt:3",
+        "malformed hex: 'x' at column 1",
+    );
+    std::fs::write(dir.join("odd.txt"), "a36\n").unwrap();
+    fails(
+        &dir,
+        &["verify", "odd.txt"],
+        None,
+        "odd.txt:1",
+        "an odd number of hex digits",
+    );
+    fails(
+        &dir,
+        &["inspect", "-"],
+        Some(b"abc"),
+        "standard input:1",
+        "malformed hex",
+    );
+    fails(
+        &dir,
+        &["verify", "-"],
+        Some(b""),
+        "standard input",
+        "is empty",
+    );
+    fails(
+        &dir,
+        &["verify", "missing.txt"],
+        None,
+        "missing.txt",
+        "no such file",
+    );
+}
+
+#[test]
+fn truncated_and_tampered_messages_are_invalid_with_code_and_rule() {
+    let a = alice();
+    let dir = &a.dir;
+    let hex_line = std::fs::read_to_string(dir.join("msgs.txt")).unwrap();
+    let bytes = hex::decode(hex_line.trim()).unwrap();
+
+    std::fs::write(dir.join("truncated.bin"), &bytes[..bytes.len() - 10]).unwrap();
+    let r = run_in(
+        dir,
+        &["verify", "truncated.bin", "--key-authorized", "--now", NOW],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert!(
+        r.out
+            .starts_with("truncated.bin: INVALID cbor.truncated (CBOR-"),
+        "{}",
+        r.out
+    );
+    // inspect shows the same verdict and succeeds.
+    let r = run_in(dir, &["inspect", "truncated.bin"], None);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.out.contains("verdict    INVALID cbor.truncated"),
+        "{}",
+        r.out
+    );
+
+    // One flipped bit in the signature: it no longer verifies.
+    let mut tampered = bytes.clone();
+    *tampered.last_mut().unwrap() ^= 0x01;
+    std::fs::write(dir.join("tampered.bin"), &tampered).unwrap();
+    let r = run_in(dir, &["verify", "tampered.bin", "--key-authorized"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.out.contains("INVALID sig.mismatch (ENV-14)"), "{}", r.out);
+    let json: serde_json::Value =
+        serde_json::from_str(&run_in(dir, &["inspect", "tampered.bin", "--json"], None).out)
+            .unwrap();
+    assert_eq!(json[0]["verdict"]["verdict"], "invalid");
+    assert_eq!(json[0]["verdict"]["code"], "sig.mismatch");
+    assert_eq!(json[0]["verdict"]["rule"], "ENV-14");
+}
+
+#[test]
+fn wrong_keys_are_rejected_by_the_accounts_layer() {
+    let a = alice();
+    let dir = &a.dir;
+    // Signs a post with `key` for Alice's account at T0 + `minutes`, appended to `log`.
+    let post = |key: &str, text: &str, log: &str, minutes: u64| {
+        let time = (T0 + minutes * 60_000).to_string();
+        let args = [
+            "post",
+            "--key",
+            key,
+            "--account",
+            &a.account,
+            "--text",
+            text,
+            "--log",
+            log,
+            "--time",
+            &time,
+        ];
+        ok(dir, &args)
+    };
+    let verify = |file: &str| {
+        run_in(
+            dir,
+            &["verify", file, "--accounts", "ops.txt", "--now", NOW],
+            None,
+        )
+    };
+
+    // A key the account never delegated.
+    ok(dir, &["keygen", "--out", "stranger.key"]);
+    post("stranger.key", "not mine", "stranger.txt", 5);
+    let r = verify("stranger.txt");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.out
+            .starts_with("stranger.txt:1: INVALID auth.not_delegated (MSG-3)"),
+        "{}",
+        r.out
+    );
+
+    // A root key signing an everyday message.
+    post("root.key", "from the root", "root.txt", 5);
+    let r = verify("root.txt");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.out
+            .starts_with("root.txt:1: INVALID auth.root_key_message"),
+        "{}",
+        r.out
+    );
+
+    // The app key revoked after the post: the post stands, a later message does not.
+    let revoke_time = (T0 + 400_000).to_string();
+    ok(
+        dir,
+        &[
+            "key",
+            "revoke",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            "app.key",
+            "--cutoff",
+            "msgs.txt",
+            "--time",
+            &revoke_time,
+        ],
+    );
+    post("app.key", "the thief", "msgs.txt", 8);
+    let r = verify("msgs.txt");
+    assert_eq!(r.code, 2);
+    let lines: Vec<&str> = r.out.lines().collect();
+    assert_eq!(lines[0], "msgs.txt:1: valid");
+    assert!(
+        lines[1].starts_with("msgs.txt:2: INVALID auth.revoked (MSG-3)"),
+        "{}",
+        lines[1]
+    );
+
+    // A secret key file that is not one.
+    std::fs::write(dir.join("not.key"), "hello\n").unwrap();
+    fails(
+        dir,
+        &[
+            "post",
+            "--key",
+            "not.key",
+            "--account",
+            &a.account,
+            "--text",
+            "x",
+        ],
+        None,
+        "not.key",
+        "not a secret key file",
+    );
+}
+
+#[test]
+fn every_kind_from_flags_and_from_a_json_description() {
+    let a = alice();
+    let dir = &a.dir;
+    let mut minute = 10;
+    let mut sign = |args: &[&str]| {
+        minute += 1;
+        let time = (T0 + minute * 60_000).to_string();
+        let mut all = args.to_vec();
+        all.extend([
+            "--key",
+            "app.key",
+            "--account",
+            &a.account,
+            "--log",
+            "msgs.txt",
+            "--time",
+            &time,
+        ]);
+        ok(dir, &all)
+    };
+    let bob = "acct_xo53xo53xo53xo53xo53xo53xo53xo53xo53xo53xo53xo53xo5q";
+    sign(&["quote", "--quote", &a.post, "--text", "look"]);
+    sign(&["react", "--target", &a.post, "--emoji", "🐦"]);
+    sign(&["follow", "--subject", bob]);
+    sign(&["edit", "--target", &a.post, "--text", "Hello, edited"]);
+    sign(&["label", "--subject-account", bob, "--value", "spam"]);
+    sign(&[
+        "sign",
+        "--kind",
+        "com.example.poll",
+        "--body",
+        r#"{"question": "Lunch?", "n": -2, "ref": {"$id": "msg_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, "raw": {"$bytes": "00ff"}}"#,
+    ]);
+    let json: serde_json::Value = inspect_json(dir, "msgs.txt");
+    let kinds: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "post",
+            "post",
+            "react",
+            "follow",
+            "edit",
+            "label",
+            "com.example.poll"
+        ]
+    );
+    for m in json.as_array().unwrap() {
+        assert_eq!(m["verdict"]["verdict"], "valid", "{m}");
+    }
+    let poll = &json[6]["message"]["body"];
+    assert_eq!(
+        (poll["question"].as_str(), poll["n"].as_i64()),
+        (Some("Lunch?"), Some(-2))
+    );
+    assert_eq!(poll["raw"], "00ff");
+    assert_eq!(json[3]["message"]["body"]["subject"], bob);
+
+    // A body rule is checked before signing, and reported with its code and rule.
+    fails(
+        dir,
+        &[
+            "follow",
+            "--key",
+            "app.key",
+            "--account",
+            &a.account,
+            "--subject",
+            &a.account,
+        ],
+        None,
+        "message body",
+        "[msg.self_reference GRAPH-1]",
+    );
+    fails(
+        dir,
+        &[
+            "sign",
+            "--key",
+            "app.key",
+            "--account",
+            &a.account,
+            "--kind",
+            "post",
+            "--body",
+            "{\"text\": 1.5}",
+        ],
+        None,
+        "--body .text",
+        "floats have no Skylark encoding",
+    );
+}
+
+#[test]
+fn key_operations_rotate_roots_and_publish_an_encryption_key() {
+    let a = alice();
+    let dir = &a.dir;
+    let new_root = ok(dir, &["keygen", "--out", "new-root.key"]);
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    let ops = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--key", "root.key", "--log", "ops.txt"]);
+        ok(dir, &all)
+    };
+    ops(&[
+        "key",
+        "roots",
+        "--root",
+        "root.key",
+        "--root",
+        &new_root,
+        "--time",
+        &t(3),
+    ]);
+    ops(&[
+        "key",
+        "enckey",
+        "--enc-key",
+        &"ab".repeat(32),
+        "--version",
+        "1",
+        "--time",
+        &t(4),
+    ]);
+    let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(r.out.lines().count(), 4);
+    let json = inspect_json(dir, "ops.txt");
+    let kinds: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["genesis", "delegate", "roots", "enckey"]);
+    assert_eq!(json[2]["message"]["body"]["roots"][1], new_root.as_str());
+    // The new root signs for the account too, after the account's head.
+    let app2 = ok(dir, &["keygen", "--out", "app2.key"]);
+    let delegate = |app: &str, minutes: u64| {
+        let time = t(minutes);
+        let args = [
+            "key",
+            "delegate",
+            "--key",
+            "new-root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            app,
+            "--time",
+            &time,
+        ];
+        run_in(dir, &args, None)
+    };
+    assert_eq!(delegate(&app2, 5).code, 0);
+    assert_eq!(
+        run_in(dir, &["verify", "ops.txt", "--now", NOW], None).code,
+        0
+    );
+    // An operation that would be invalid (a root key delegated as an app key) is not written.
+    let before = std::fs::read_to_string(dir.join("ops.txt")).unwrap();
+    let r = delegate(&new_root, 6);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err
+            .starts_with("skylark: key operation: would be invalid: "),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("[acct.key_in_use ACCT-"), "{}", r.err);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("ops.txt")).unwrap(),
+        before
+    );
+    // A key that is no root of any account in the log.
+    fails(
+        dir,
+        &[
+            "key", "revoke", "--key", "app.key", "--log", "ops.txt", "--app", "app.key",
+        ],
+        None,
+        "app.key",
+        "is not a root key of any account in ops.txt",
+    );
+}
+
+#[test]
+fn state_is_the_same_whatever_the_order() {
+    let a = alice();
+    let dir = &a.dir;
+    let time = (T0 + 180_000).to_string();
+    let reply = [
+        "reply",
+        "--key",
+        "app.key",
+        "--account",
+        &a.account,
+        "--parent",
+        "msgs.txt",
+        "--text",
+        "second",
+        "--log",
+        "msgs.txt",
+        "--time",
+        &time,
+    ];
+    ok(dir, &reply);
+    let log = std::fs::read_to_string(dir.join("msgs.txt")).unwrap();
+    let reversed: Vec<&str> = log.lines().rev().collect();
+    std::fs::write(dir.join("reversed.txt"), reversed.join("\n")).unwrap();
+    let state = |file: &str| ok(dir, &["state", file, "--accounts", "ops.txt", "--now", NOW]);
+    let (forward, backward) = (state("msgs.txt"), state("reversed.txt"));
+    assert!(
+        forward.starts_with("2 messages: 2 valid (merged), 0 invalid, 0 undecided\nstate digest "),
+        "{forward}"
+    );
+    assert_eq!(forward, backward);
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        dir,
+        &[
+            "state",
+            "msgs.txt",
+            "--accounts",
+            "ops.txt",
+            "--now",
+            NOW,
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        Some(forward.rsplit(' ').next().unwrap()),
+        json["digest"].as_str()
+    );
+    assert_eq!(json["summary"]["posts"][&a.post]["state"], "live");
+    // Without the accounts nothing is decided, so nothing is merged: another digest.
+    let undecided = ok(dir, &["state", "msgs.txt", "--now", NOW]);
+    assert!(
+        undecided.starts_with("2 messages: 0 valid (merged), 0 invalid, 2 undecided"),
+        "{undecided}"
+    );
+    assert_ne!(undecided.lines().last(), forward.lines().last());
+}
+
+#[test]
+fn usage_errors_are_one_line_with_a_fix() {
+    let dir = temp_dir();
+    fails(
+        &dir,
+        &["account", "frob"],
+        None,
+        "skylark account frob",
+        "unknown subcommand",
+    );
+    fails(
+        &dir,
+        &["frobnicate"],
+        None,
+        "skylark frobnicate",
+        "unknown command",
+    );
+    fails(
+        &dir,
+        &["verify", "--bogus"],
+        None,
+        "skylark verify",
+        "unknown option --bogus",
+    );
+    fails(
+        &dir,
+        &["post", "--key"],
+        None,
+        "skylark post",
+        "--key needs a value",
+    );
+    fails(
+        &dir,
+        &["keygen"],
+        None,
+        "skylark keygen",
+        "exactly one of --out FILE",
+    );
+    fails(
+        &dir,
+        &[
+            "post",
+            "--key",
+            "nope.key",
+            "--account",
+            "acct_x",
+            "--text",
+            "x",
+        ],
+        None,
+        "nope.key",
+        "no such file",
+    );
+    let help = ok(&dir, &["--help"]);
+    assert!(help.contains("EXIT STATUS") && help.contains("3  verify"));
+    assert!(ok(&dir, &["verify", "--help"]).contains("--key-authorized"));
+}
+
+#[test]
+fn vectors_runs_the_repository_suite() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // The whole suite once (signature vectors are slow in a debug build), as JSON.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&repo, &["vectors", "test-vectors", "--json"])).unwrap();
+    assert_eq!(json["total"]["fail"], 0);
+    assert!(json["total"]["pass"].as_u64().unwrap() > 1_000, "{json}");
+    assert_eq!(json["failures"].as_array().map(Vec::len), Some(0));
+    let files = json["files"].as_array().unwrap();
+    assert!(files.iter().any(|f| f["file"] == "messages.json"));
+    let per_file: u64 = files.iter().map(|f| f["pass"].as_u64().unwrap()).sum();
+    assert_eq!(Some(per_file), json["total"]["pass"].as_u64());
+
+    // The text form on a folder holding two of the files and a manifest naming them.
+    let sub = temp_dir();
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo.join("test-vectors/MANIFEST.json")).unwrap())
+            .unwrap();
+    let keep = ["cbor.json", "identifiers.json"];
+    manifest["files"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|f| keep.contains(&f["path"].as_str().unwrap()));
+    std::fs::write(sub.join("MANIFEST.json"), manifest.to_string()).unwrap();
+    for f in keep {
+        std::fs::copy(repo.join("test-vectors").join(f), sub.join(f)).unwrap();
+    }
+    let text = ok(&sub, &["vectors", "."]);
+    let row = |name: &str| -> Vec<String> {
+        let line = text.lines().find(|l| l.starts_with(name)).unwrap();
+        line.split_whitespace().map(String::from).collect()
+    };
+    let from_json = |name: &str| {
+        files.iter().find(|f| f["file"] == name).unwrap()["pass"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        row("cbor.json")[1],
+        from_json("cbor.json").to_string(),
+        "{text}"
+    );
+    assert_eq!(
+        row("identifiers.json")[1],
+        from_json("identifiers.json").to_string()
+    );
+    assert_eq!(row("total")[2], "0");
+
+    // A folder that is not a vector folder, and a vector file that differs from its manifest.
+    let dir = temp_dir();
+    fails(&dir, &["vectors", "."], None, ".", "has no MANIFEST.json");
+    std::fs::copy(
+        repo.join("test-vectors/MANIFEST.json"),
+        dir.join("MANIFEST.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("cbor.json"), "{}").unwrap();
+    let r = run_in(&dir, &["vectors", "."], None);
+    assert_eq!(r.code, 1);
+    assert!(r.err.starts_with("skylark: .: "), "{}", r.err);
+}
