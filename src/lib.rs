@@ -29,6 +29,7 @@
 //!   validation against a node's context: valid, invalid or undecided.
 //! - [`account`]: self-certifying accounts, root keys, delegated app keys, revocation and recovery, as
 //!   a pure state machine over key operations.
+//! - [`dm`]: sealed, end-to-end encrypted direct messages between accounts of any apps.
 //! - [`merge`]: the convergent state of a set of valid messages (profiles, posts and edits, threads,
 //!   reactions, follows, labels, deletes) and its digest, the same on every node whatever the order.
 //!
@@ -66,6 +67,7 @@ extern crate alloc;
 
 pub mod account;
 pub mod cbor;
+pub mod dm;
 pub mod envelope;
 pub mod id;
 pub mod keys;

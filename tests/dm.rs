@@ -1,0 +1,416 @@
+//! Sealed direct messages (spec 08): round trips for arbitrary messages and recipient sets, every
+//! single-byte change fails to open, and one case per error code.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use proptest::prelude::*;
+use skylark::cbor::{Map, Value};
+use skylark::dm::{
+    open, seal_all, seal_deterministic, DmBody, DmError, EncryptionPublic, EncryptionSecret,
+    Prekey, BUCKETS, HEADER_LEN, MAX_INNER, MAX_RECIPIENTS,
+};
+use skylark::envelope::{Draft, Kind, SignedMessage};
+use skylark::id::AccountId;
+use skylark::keys::SecretKey;
+
+const NOW: u64 = 1_764_115_200_000;
+
+fn acct(n: u8) -> AccountId {
+    AccountId::from_bytes([n; 32])
+}
+
+fn secret(n: u8) -> EncryptionSecret {
+    EncryptionSecret::from_bytes([n; 32])
+}
+
+fn app() -> SecretKey {
+    SecretKey::from_seed([1; 32])
+}
+
+fn dm_to(to: &[AccountId], text: &str) -> SignedMessage {
+    DmBody::new(to, text)
+        .unwrap()
+        .draft(acct(0xaa), NOW)
+        .unwrap()
+        .sign(&app())
+        .unwrap()
+}
+
+/// A signed message of `kind` with an arbitrary body map, by account 0xaa.
+fn signed(kind: &str, body: &Map) -> SignedMessage {
+    Draft::new(acct(0xaa), Kind::new(kind).unwrap(), NOW, body)
+        .unwrap()
+        .sign(&app())
+        .unwrap()
+}
+
+/// A sealed message with arbitrary padded plaintext, made the way the spec says (for the padding
+/// and inner-message cases that `seal` refuses to produce).
+fn seal_raw(plaintext: &[u8], recipient: &EncryptionPublic, ephemeral: [u8; 32]) -> Vec<u8> {
+    use chacha_like::seal_plaintext;
+    seal_plaintext(plaintext, recipient, ephemeral)
+}
+
+/// An independent re-statement of spec 08 §5 over a given plaintext, with the same primitives.
+mod chacha_like {
+    use super::*;
+    use curve25519_dalek::montgomery::MontgomeryPoint;
+
+    pub fn seal_plaintext(plaintext: &[u8], r: &EncryptionPublic, e: [u8; 32]) -> Vec<u8> {
+        let e_pub = MontgomeryPoint::mul_base_clamped(e).to_bytes();
+        let shared = MontgomeryPoint(*r.as_bytes()).mul_clamped(e).to_bytes();
+        encrypt(plaintext, r, e_pub, shared)
+    }
+
+    pub fn encrypt(
+        plaintext: &[u8],
+        r: &EncryptionPublic,
+        e_pub: [u8; 32],
+        shared: [u8; 32],
+    ) -> Vec<u8> {
+        use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+        let mut ikm = shared.to_vec();
+        ikm.extend_from_slice(&e_pub);
+        ikm.extend_from_slice(r.as_bytes());
+        let key = blake3::derive_key("skylark v1 dm key", &ikm);
+        let nonce = blake3::derive_key("skylark v1 dm nonce", &ikm);
+        let mut out = vec![1u8];
+        out.extend_from_slice(&r.mailbox_tag());
+        out.extend_from_slice(&e_pub);
+        let mut buf = plaintext.to_vec();
+        let cipher = chacha20poly1305::XChaCha20Poly1305::new(&key.into());
+        let tag = cipher
+            .encrypt_in_place_detached(
+                chacha20poly1305::XNonce::from_slice(&nonce[..24]),
+                &out,
+                &mut buf,
+            )
+            .unwrap();
+        out.extend_from_slice(&buf);
+        out.extend_from_slice(&tag);
+        out
+    }
+}
+
+fn padded(inner: &[u8], bucket: usize) -> Vec<u8> {
+    let mut p = (inner.len() as u32).to_be_bytes().to_vec();
+    p.extend_from_slice(inner);
+    p.resize(bucket, 0);
+    p
+}
+
+#[test]
+fn seal_matches_the_restatement_and_opens() {
+    let inner = dm_to(&[acct(0xbb)], "hello");
+    let r = secret(5).public_key();
+    let sealed = seal_deterministic(&inner, &r, &[9; 32]).unwrap();
+    assert_eq!(
+        sealed.as_bytes(),
+        seal_raw(&padded(inner.as_bytes(), 512), &r, [9; 32])
+    );
+    let opened = open(sealed.as_bytes(), &acct(0xbb), &[secret(5)], |_| false).unwrap();
+    assert_eq!(opened.message(), &inner);
+    // The author opens its own copy (sent to its other devices).
+    let own = seal_deterministic(&inner, &secret(6).public_key(), &[9; 32]).unwrap();
+    assert!(open(own.as_bytes(), &acct(0xaa), &[secret(6)], |_| false).is_ok());
+}
+
+#[test]
+fn sizes_are_the_buckets() {
+    let r = secret(5).public_key();
+    for (text_len, bucket) in [
+        (0, 512),
+        (600, 2048),
+        (5000, 8192),
+        (20_000, 32768),
+        (40_000, 65536),
+    ] {
+        let inner = dm_to(&[acct(0xbb)], &"x".repeat(text_len));
+        let sealed = seal_deterministic(&inner, &r, &[9; 32]).unwrap();
+        assert_eq!(
+            sealed.as_bytes().len(),
+            HEADER_LEN + bucket + 16,
+            "text {text_len}"
+        );
+    }
+    // Exactly at the edge of a bucket: inner + 4 = 512 fits, 513 does not.
+    let len_with = |n: usize| dm_to(&[acct(0xbb)], &"x".repeat(n)).as_bytes().len();
+    let edge = (0..600).find(|&n| len_with(n) == 508).unwrap();
+    assert_eq!(len_with(edge + 1), 509);
+    for (extra, bucket) in [(edge, 512), (edge + 1, 2048)] {
+        let inner = dm_to(&[acct(0xbb)], &"x".repeat(extra));
+        let sealed = seal_deterministic(&inner, &r, &[9; 32]).unwrap();
+        assert_eq!(sealed.as_bytes().len() - HEADER_LEN - 16, bucket);
+    }
+}
+
+#[test]
+fn every_error_code() {
+    let bob = acct(0xbb);
+    let r = secret(5).public_key();
+    let keys = [secret(5)];
+    let inner = dm_to(&[bob], "hi");
+    let good = seal_deterministic(&inner, &r, &[9; 32])
+        .unwrap()
+        .into_bytes();
+    let code = |bytes: &[u8]| open(bytes, &bob, &keys, |_| false).unwrap_err().code();
+
+    assert_eq!(code(&[]), "dm.malformed");
+    assert_eq!(code(&good[..good.len() - 1]), "dm.malformed");
+    let mut v2 = good.clone();
+    v2[0] = 2;
+    assert_eq!(code(&v2), "dm.unsupported_version");
+    assert_eq!(
+        open(&good, &bob, &[secret(6)], |_| false)
+            .unwrap_err()
+            .code(),
+        "dm.unknown_key"
+    );
+    // A small-order ephemeral key (the point 0) with a ciphertext made under the all-zero secret.
+    let weak = chacha_like::encrypt(&padded(inner.as_bytes(), 512), &r, [0; 32], [0; 32]);
+    assert_eq!(code(&weak), "dm.weak_key");
+    let mut flipped = good.clone();
+    flipped[HEADER_LEN + 10] ^= 1;
+    assert_eq!(code(&flipped), "dm.tampered");
+    // Padding: a length too long, a non-zero padding byte, a bucket larger than needed.
+    let mut long = padded(inner.as_bytes(), 512);
+    long[3] = 0xff;
+    assert_eq!(code(&seal_raw(&long, &r, [9; 32])), "dm.padding");
+    let mut dirty = padded(inner.as_bytes(), 512);
+    dirty[511] = 1;
+    assert_eq!(code(&seal_raw(&dirty, &r, [9; 32])), "dm.padding");
+    assert_eq!(
+        code(&seal_raw(&padded(inner.as_bytes(), 2048), &r, [9; 32])),
+        "dm.padding"
+    );
+    // Inner message: a bad signature, then a non-dm kind, a bad body.
+    let mut forged = inner.as_bytes().to_vec();
+    let n = forged.len();
+    forged[n - 1] ^= 1;
+    assert_eq!(
+        code(&seal_raw(&padded(&forged, 512), &r, [9; 32])),
+        "dm.inner_signature"
+    );
+    let post = signed("post", &{
+        let mut m = Map::new();
+        m.insert("text", Value::from("hi"));
+        m
+    });
+    assert_eq!(
+        code(&seal_raw(&padded(post.as_bytes(), 512), &r, [9; 32])),
+        "dm.inner_body"
+    );
+    // Wrong recipient and replay.
+    assert_eq!(
+        open(&good, &acct(0xcc), &keys, |_| false)
+            .unwrap_err()
+            .code(),
+        "dm.wrong_recipient"
+    );
+    let id = inner.id();
+    assert_eq!(
+        open(&good, &bob, &keys, |x| *x == id).unwrap_err().code(),
+        "dm.replay"
+    );
+    // Sealing: a small-order recipient key; a message too large.
+    assert_eq!(
+        seal_deterministic(&inner, &EncryptionPublic::from_bytes([0; 32]), &[9; 32]).unwrap_err(),
+        DmError::WeakKey
+    );
+    // The largest messages (65533 to 65536 bytes) do not fit with their length prefix.
+    let dm_of_len = |n: usize| {
+        let mut m = Map::new();
+        m.insert("to", Value::Array(vec![Value::from(&bob.as_bytes()[..])]));
+        m.insert("text", Value::from("x".repeat(n)));
+        Draft::new(acct(0xaa), Kind::new("dm").unwrap(), NOW, &m)
+            .ok()?
+            .sign(&app())
+            .ok()
+    };
+    let near = (65_000..65_536)
+        .filter_map(dm_of_len)
+        .find(|m| m.as_bytes().len() == MAX_INNER + 1)
+        .unwrap();
+    let fits = (65_000..65_536)
+        .filter_map(dm_of_len)
+        .find(|m| m.as_bytes().len() == MAX_INNER)
+        .unwrap();
+    assert_eq!(
+        seal_deterministic(&fits, &r, &[9; 32])
+            .unwrap()
+            .as_bytes()
+            .len(),
+        HEADER_LEN + 65536 + 16
+    );
+    assert!(near.as_bytes().len() > MAX_INNER);
+    assert_eq!(
+        seal_deterministic(&near, &r, &[9; 32]).unwrap_err().code(),
+        "dm.too_large"
+    );
+}
+
+#[test]
+fn dm_body_rules() {
+    let body = |to: Vec<Value>, extra: Option<(&str, Value)>| {
+        let mut m = Map::new();
+        m.insert("to", Value::Array(to));
+        m.insert("text", Value::from("hi"));
+        if let Some((k, v)) = extra {
+            m.insert(k, v);
+        }
+        m
+    };
+    let a = |n: u8| Value::from(&[n; 32][..]);
+    let r = secret(5).public_key();
+    let sealed_code = |m: &Map| {
+        let msg = signed("dm", m);
+        seal_deterministic(&msg, &r, &[9; 32])
+            .err()
+            .map(|e| e.code())
+    };
+    assert_eq!(sealed_code(&body(vec![a(1), a(2)], None)), None);
+    assert_eq!(
+        sealed_code(&body(
+            vec![a(1), a(2)],
+            Some(("com.example.x", Value::from(1u64)))
+        )),
+        None
+    );
+    assert_eq!(sealed_code(&body(vec![], None)), Some("dm.inner_body"));
+    assert_eq!(
+        sealed_code(&body(vec![a(2), a(1)], None)),
+        Some("dm.inner_body")
+    );
+    assert_eq!(
+        sealed_code(&body(vec![a(1), a(1)], None)),
+        Some("dm.inner_body")
+    );
+    assert_eq!(
+        sealed_code(&body(vec![Value::from(&[1u8; 31][..])], None)),
+        Some("dm.inner_body")
+    );
+    assert_eq!(
+        sealed_code(&body((1..=9).map(a).collect(), None)),
+        Some("dm.inner_body")
+    );
+    assert_eq!(sealed_code(&body((1..=8).map(a).collect(), None)), None);
+    assert_eq!(
+        sealed_code(&body(vec![a(1)], Some(("x", Value::from(1u64))))),
+        Some("dm.inner_body")
+    );
+    // A stripped dm cannot be sealed.
+    let full = signed("dm", &body(vec![a(1)], None));
+    assert_eq!(
+        seal_deterministic(&full.stripped(), &r, &[9; 32])
+            .unwrap_err()
+            .code(),
+        "dm.inner_body"
+    );
+}
+
+#[test]
+fn prekey_rules() {
+    let key = secret(4).public_key();
+    let day = 86_400_000;
+    let make = |time: u64, expires: u64| {
+        Prekey::draft(acct(1), &key, time, expires)
+            .unwrap()
+            .sign(&app())
+            .unwrap()
+    };
+    assert!(Prekey::from_message(&make(NOW, NOW + 1)).is_ok());
+    assert!(Prekey::from_message(&make(NOW, NOW + 30 * day)).is_ok());
+    assert_eq!(
+        Prekey::from_message(&make(NOW, NOW + 30 * day + 1))
+            .unwrap_err()
+            .code(),
+        "dm.prekey"
+    );
+    assert_eq!(
+        Prekey::from_message(&make(NOW, NOW)).unwrap_err().code(),
+        "dm.prekey"
+    );
+    let mut m = Map::new();
+    m.insert("key", Value::from(&[1u8; 31][..]));
+    m.insert("expires", Value::from(NOW + 1));
+    assert_eq!(
+        Prekey::from_message(&signed("prekey", &m)).unwrap_err(),
+        DmError::Prekey
+    );
+    assert_eq!(
+        Prekey::from_message(&dm_to(&[acct(2)], "x")).unwrap_err(),
+        DmError::Prekey
+    );
+    assert_eq!(
+        Prekey::from_message(&make(NOW, NOW + 5).stripped()).unwrap_err(),
+        DmError::Prekey
+    );
+}
+
+fn arb_text() -> impl Strategy<Value = String> {
+    prop_oneof![".{0,40}", (0usize..3000).prop_map(|n| "y".repeat(n)),]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Seal then open gives the inner message back, for every recipient of an arbitrary set.
+    #[test]
+    fn seal_open_round_trip(
+        recipients in proptest::collection::btree_set(any::<u8>(), 1..=MAX_RECIPIENTS),
+        text in arb_text(),
+        seed in any::<u64>(),
+    ) {
+        let accounts: Vec<AccountId> = recipients.iter().map(|&n| acct(n)).collect();
+        let inner = dm_to(&accounts, &text);
+        let secrets: Vec<EncryptionSecret> = recipients.iter().map(|&n| secret(n.wrapping_add(1))).collect();
+        let publics: Vec<EncryptionPublic> = secrets.iter().map(|s| s.public_key()).collect();
+        let mut rng = Rng(seed);
+        let sealed = seal_all(&inner, &publics, &mut rng).unwrap();
+        for ((account, key), copy) in accounts.iter().zip(&secrets).zip(&sealed) {
+            prop_assert!(BUCKETS.contains(&(copy.as_bytes().len() - HEADER_LEN - 16)));
+            let opened = open(copy.as_bytes(), account, core::slice::from_ref(key), |_| false).unwrap();
+            prop_assert_eq!(opened.message(), &inner);
+            prop_assert_eq!(opened.body().text(), text.as_str());
+        }
+    }
+
+    /// Any single-byte change to a sealed message makes it fail to open.
+    #[test]
+    fn any_byte_change_fails(index in any::<prop::sample::Index>(), delta in 1u8..=255) {
+        let inner = dm_to(&[acct(0xbb)], "tamper with me");
+        let sealed = seal_deterministic(&inner, &secret(5).public_key(), &[9; 32]).unwrap().into_bytes();
+        let mut bytes = sealed.clone();
+        let i = index.index(bytes.len());
+        bytes[i] = bytes[i].wrapping_add(delta);
+        prop_assert!(open(&bytes, &acct(0xbb), &[secret(5)], |_| false).is_err());
+    }
+}
+
+/// A deterministic generator for the property tests.
+struct Rng(u64);
+
+impl rand_core::RngCore for Rng {
+    fn next_u32(&mut self) -> u32 {
+        self.next_u64() as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(8) {
+            let n = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&n[..chunk.len()]);
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for Rng {}
