@@ -45,7 +45,7 @@
 //! let opened = open(sealed.as_bytes(), &bob, &[bob_prekey], |_| false)?;
 //! assert_eq!(opened.message().id(), inner.id());
 //! assert_eq!(opened.body().text(), "hi Bob");
-//! # Ok::<(), skylark::dm::DmError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use alloc::string::String;
@@ -604,7 +604,7 @@ impl Prekey {
         self.time <= now && now <= self.expires
     }
 
-    /// The prekey a sender uses among an account's authorized prekeys (DM-12): of those current at
+    /// The prekey a sender uses among an account's authorized prekeys (spec 08 §3.3): of those current at
     /// `now`, the one with the latest header time, ties broken by the greater message id.
     ///
     /// ```

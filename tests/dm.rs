@@ -414,3 +414,115 @@ impl rand_core::RngCore for Rng {
 }
 
 impl rand_core::CryptoRng for Rng {}
+
+// ---------------------------------------------------------------------------------------------
+// test-vectors/dm.json, written by the independent generator
+// ---------------------------------------------------------------------------------------------
+
+fn unhex(s: &str) -> Vec<u8> {
+    hex::decode(s).unwrap()
+}
+
+fn arr(s: &str) -> [u8; 32] {
+    unhex(s).try_into().unwrap()
+}
+
+#[test]
+fn vectors_dm_json() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../test-vectors/dm.json")).unwrap();
+    assert_eq!(doc["suite"], "dm");
+    let mut counts = [0usize; 3];
+    for v in doc["vectors"].as_array().unwrap() {
+        let id = v["id"].as_str().unwrap();
+        let valid = v["valid"].as_bool().unwrap();
+        let expected = v["error"].as_str();
+        let got: Result<(), String> = match v["type"].as_str().unwrap() {
+            "seal" => {
+                counts[0] += 1;
+                let inner =
+                    SignedMessage::from_bytes(&unhex(v["inner"].as_str().unwrap())).unwrap();
+                let r = EncryptionPublic::from_bytes(arr(v["recipient_key"].as_str().unwrap()));
+                let e = arr(v["ephemeral_secret"].as_str().unwrap());
+                match seal_deterministic(&inner, &r, &e) {
+                    Ok(sealed) => {
+                        let want = unhex(v["sealed"].as_str().unwrap());
+                        assert_eq!(sealed.as_bytes(), want.as_slice(), "{id}: sealed bytes");
+                        assert_eq!(
+                            hex::encode(sealed.mailbox_tag()),
+                            v["tag"].as_str().unwrap(),
+                            "{id}"
+                        );
+                        assert_eq!(
+                            hex::encode(EncryptionSecret::from_bytes(e).public_key().as_bytes()),
+                            v["ephemeral_key"].as_str().unwrap(),
+                            "{id}"
+                        );
+                        Ok(())
+                    }
+                    Err(e) => Err(e.code().to_string()),
+                }
+            }
+            "open" => {
+                counts[1] += 1;
+                let sealed = unhex(v["sealed"].as_str().unwrap());
+                let me = AccountId::from_bytes(arr(v["opener"].as_str().unwrap()));
+                let keys: Vec<EncryptionSecret> = v["keys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| EncryptionSecret::from_bytes(arr(k.as_str().unwrap())))
+                    .collect();
+                let seen: Vec<[u8; 32]> = v["seen"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| arr(k.as_str().unwrap()))
+                    .collect();
+                match open(&sealed, &me, &keys, |m| seen.contains(m.as_bytes())) {
+                    Ok(opened) => {
+                        assert_eq!(
+                            hex::encode(opened.message().as_bytes()),
+                            v["inner"].as_str().unwrap(),
+                            "{id}"
+                        );
+                        assert_eq!(
+                            hex::encode(opened.message().id().as_bytes()),
+                            v["inner_id"].as_str().unwrap(),
+                            "{id}"
+                        );
+                        Ok(())
+                    }
+                    Err(e) => {
+                        assert_eq!(e.rule(), v["rules"][0].as_str().unwrap(), "{id}: rule");
+                        Err(e.code().to_string())
+                    }
+                }
+            }
+            "prekey" => {
+                counts[2] += 1;
+                let msg =
+                    SignedMessage::from_bytes(&unhex(v["message"].as_str().unwrap())).unwrap();
+                match Prekey::from_message(&msg) {
+                    Ok(p) => {
+                        assert_eq!(
+                            hex::encode(p.key().as_bytes()),
+                            v["key"].as_str().unwrap(),
+                            "{id}"
+                        );
+                        assert_eq!(p.expires(), v["expires"].as_u64().unwrap(), "{id}");
+                        Ok(())
+                    }
+                    Err(e) => Err(e.code().to_string()),
+                }
+            }
+            other => panic!("{id}: unknown type {other}"),
+        };
+        match (valid, got) {
+            (true, Ok(())) => {}
+            (false, Err(code)) => assert_eq!(Some(code.as_str()), expected, "{id}"),
+            (want, got) => panic!("{id}: expected valid={want} {expected:?}, got {got:?}"),
+        }
+    }
+    assert!(counts.iter().all(|&n| n > 0), "{counts:?}");
+}
