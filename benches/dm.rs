@@ -59,6 +59,9 @@ fn dm(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
         .draft(alice, 1_764_115_200_000)?
         .sign(&app)?;
     let sealed = seal_deterministic(&inner, &bob_public, &[9; 32])?;
+    if sealed.as_bytes().len() != 563 {
+        return Err("the typical dm should seal to the 512 bucket (563 bytes)".into());
+    }
     let keys = [bob_key];
     // The bare Ed25519 verification of the inner message's signature over its signing input.
     let dalek = SigningKey::from_bytes(&[7; 32]);

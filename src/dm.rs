@@ -257,11 +257,15 @@ impl fmt::Debug for EncryptionPublic {
 /// assert_eq!(secret.public_key(), again.public_key());
 /// ```
 #[derive(Clone)]
-pub struct EncryptionSecret([u8; 32]);
+pub struct EncryptionSecret {
+    secret: [u8; 32],
+    /// Computed once: opening selects keys by the tag of their public key.
+    public: EncryptionPublic,
+}
 
 impl Drop for EncryptionSecret {
     fn drop(&mut self) {
-        self.0.zeroize();
+        self.secret.zeroize();
     }
 }
 
@@ -272,7 +276,11 @@ impl EncryptionSecret {
     ///
     /// See [`EncryptionSecret`] for an example.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        EncryptionSecret(bytes)
+        let public = EncryptionPublic(MontgomeryPoint::mul_base_clamped(bytes).to_bytes());
+        EncryptionSecret {
+            secret: bytes,
+            public,
+        }
     }
 
     /// A new secret key from the caller's random number generator.
@@ -289,14 +297,16 @@ impl EncryptionSecret {
     pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
         let mut bytes = [0u8; 32];
         rng.fill_bytes(&mut bytes);
-        EncryptionSecret(bytes)
+        let secret = Self::from_bytes(bytes);
+        bytes.zeroize();
+        secret
     }
 
     /// The public key: X25519 of the secret and the base point 9.
     ///
     /// See [`EncryptionSecret`] for an example.
     pub fn public_key(&self) -> EncryptionPublic {
-        EncryptionPublic(MontgomeryPoint::mul_base_clamped(self.0).to_bytes())
+        self.public
     }
 
     /// The secret's 32 bytes, to store it.
@@ -306,7 +316,7 @@ impl EncryptionSecret {
     /// assert_eq!(EncryptionSecret::from_bytes([7; 32]).to_bytes(), [7; 32]);
     /// ```
     pub fn to_bytes(&self) -> [u8; 32] {
-        self.0
+        self.secret
     }
 }
 
@@ -928,7 +938,7 @@ pub fn open(
     // DM-3, DM-4: the first candidate under which the ciphertext authenticates.
     let mut plaintext = None;
     for (secret, public) in candidates {
-        let mut shared = MontgomeryPoint(e_pub).mul_clamped(secret.0).to_bytes();
+        let mut shared = MontgomeryPoint(e_pub).mul_clamped(secret.secret).to_bytes();
         if is_zero(&shared) {
             return Err(DmError::WeakKey);
         }
