@@ -526,3 +526,97 @@ fn vectors_dm_json() {
     }
     assert!(counts.iter().all(|&n| n > 0), "{counts:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// End to end with accounts: prekeys and inner messages are authorized like any message (08 §3.2,
+// §6 step 10)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn end_to_end_with_accounts() {
+    use skylark::account::{Accounts, Operation};
+    use skylark::message::{validate, AuthError, Authorization, Body, MemoryContext, Verdict};
+
+    let mut accounts = Accounts::new();
+    // Each person: a root, and an app key that may sign only `dm` and `prekey`.
+    let person = |seed: u8, accounts: &mut Accounts| {
+        let root = SecretKey::from_seed([seed; 32]);
+        let app = SecretKey::from_seed([seed + 1; 32]);
+        let genesis = Operation::genesis(&[root.public_key()], NOW)
+            .unwrap()
+            .sign(&root)
+            .unwrap();
+        let account = Accounts::account_id(&genesis);
+        let scope = [Kind::new("dm").unwrap(), Kind::new("prekey").unwrap()];
+        let delegate = Operation::delegate(
+            account,
+            genesis.id(),
+            app.public_key(),
+            &scope,
+            NOW + 90 * 86_400_000,
+            None,
+            NOW + 1,
+        )
+        .unwrap()
+        .draft()
+        .unwrap()
+        .after(&genesis)
+        .sign(&root)
+        .unwrap();
+        accounts.apply(&genesis).unwrap();
+        accounts.apply(&delegate).unwrap();
+        (account, app)
+    };
+    let (alice, alice_app) = person(10, &mut accounts);
+    let (bob, bob_app) = person(20, &mut accounts);
+    let lookups = |_: &skylark::id::MessageId| None;
+
+    // Bob's app publishes a prekey; a node validates it like any message.
+    let bob_secret = secret(42);
+    let published = Prekey::draft(
+        bob,
+        &bob_secret.public_key(),
+        NOW + 2,
+        NOW + 14 * 86_400_000,
+    )
+    .unwrap()
+    .sign(&bob_app)
+    .unwrap();
+    let auth = accounts.authorize(published.header(), lookups);
+    assert_eq!(auth, Authorization::Authorized);
+    let verdict = validate(published.clone(), &MemoryContext::new(NOW + 3, auth));
+    assert!(matches!(verdict, Verdict::Valid(ref v) if matches!(v.body(), Body::Unknown(_))));
+
+    // Alice's app picks Bob's current prekey and seals to it.
+    let prekey = Prekey::from_message(&published).unwrap();
+    let chosen = Prekey::choose([&prekey], NOW + 10).unwrap();
+    assert_eq!(chosen.account(), &bob);
+    let inner = DmBody::new(&[bob], "lunch?")
+        .unwrap()
+        .draft(alice, NOW + 10)
+        .unwrap()
+        .sign(&alice_app)
+        .unwrap();
+    let sealed = skylark::dm::seal(&inner, &chosen.key(), &mut Rng(7)).unwrap();
+
+    // Bob opens it, then authorizes the inner header (step 10).
+    let opened = open(sealed.as_bytes(), &bob, &[bob_secret], |_| false).unwrap();
+    assert_eq!(
+        accounts.authorize(opened.message().header(), lookups),
+        Authorization::Authorized
+    );
+
+    // A key that Alice never delegated, signing as Alice, opens fine but is refused at step 10.
+    let forged = DmBody::new(&[bob], "lunch?")
+        .unwrap()
+        .draft(alice, NOW + 10)
+        .unwrap()
+        .sign(&SecretKey::from_seed([99; 32]))
+        .unwrap();
+    let sealed = skylark::dm::seal(&forged, &chosen.key(), &mut Rng(8)).unwrap();
+    let opened = open(sealed.as_bytes(), &bob, &[secret(42)], |_| false).unwrap();
+    assert_eq!(
+        accounts.authorize(opened.message().header(), lookups),
+        Authorization::Denied(AuthError::NotDelegated)
+    );
+}
