@@ -493,10 +493,11 @@ impl Prekey {
     /// The draft of a `prekey` message publishing `key` for `account` at `time`, valid until
     /// `expires` (inclusive).
     ///
+    /// The prekey rules (DM-10) are checked when a prekey is read, by [`Prekey::from_message`].
+    ///
     /// # Errors
     ///
-    /// [`EnvelopeError::Body`] is not used: the prekey rules are checked by [`Prekey::from_message`];
-    /// the errors are those of [`Draft::new`].
+    /// As [`Draft::new`].
     ///
     /// ```
     /// # use skylark::dm::{EncryptionPublic, Prekey};
@@ -678,7 +679,14 @@ impl Sealed {
     /// The sealed bytes, owned.
     ///
     /// ```
-    /// # let _ = skylark::dm::Sealed::into_bytes;
+    /// # use skylark::dm::{seal_deterministic, DmBody, EncryptionSecret};
+    /// # use skylark::id::AccountId;
+    /// # let inner = DmBody::new(&[AccountId::from_bytes([2; 32])], "hi")?.draft(AccountId::from_bytes([1; 32]), 0)?
+    /// #     .sign(&skylark::keys::SecretKey::from_seed([1; 32]))?;
+    /// let sealed = seal_deterministic(&inner, &EncryptionSecret::from_bytes([2; 32]).public_key(), &[3; 32])?;
+    /// let bytes: Vec<u8> = sealed.clone().into_bytes();
+    /// assert_eq!(bytes, sealed.as_bytes());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn into_bytes(self) -> Vec<u8> {
         self.0
@@ -855,7 +863,16 @@ impl Opened {
     /// The inner message and its body.
     ///
     /// ```
-    /// # let _ = skylark::dm::Opened::into_parts;
+    /// # use skylark::dm::{open, seal_deterministic, DmBody, EncryptionSecret};
+    /// # use skylark::id::AccountId;
+    /// let bob = AccountId::from_bytes([2; 32]);
+    /// let inner = DmBody::new(&[bob], "hi")?.draft(AccountId::from_bytes([1; 32]), 0)?
+    ///     .sign(&skylark::keys::SecretKey::from_seed([1; 32]))?;
+    /// let key = EncryptionSecret::from_bytes([2; 32]);
+    /// let sealed = seal_deterministic(&inner, &key.public_key(), &[3; 32])?;
+    /// let (message, body) = open(sealed.as_bytes(), &bob, &[key], |_| false)?.into_parts();
+    /// assert_eq!((message.id(), body.text()), (inner.id(), "hi"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn into_parts(self) -> (SignedMessage, DmBody) {
         (self.message, self.body)
