@@ -513,6 +513,81 @@ fn run_merge(v: &Json) -> Run {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Layer 5: direct messages
+// ------------------------------------------------------------------------------------------------
+
+fn arr32(bytes: Vec<u8>) -> Result<[u8; 32], String> {
+    bytes
+        .try_into()
+        .map_err(|_| "expected 32 bytes".to_string())
+}
+
+fn run_dm(v: &Json) -> Run {
+    use skylark::dm::{open, seal_deterministic, EncryptionPublic, EncryptionSecret, Prekey};
+    let mut problems = Vec::new();
+    let result: Result<(), String> = match str_of(v, "type")? {
+        "seal" => {
+            let inner = message(&v["inner"])?;
+            let r = EncryptionPublic::from_bytes(arr32(hex_of(v, "recipient_key")?)?);
+            let e = arr32(hex_of(v, "ephemeral_secret")?)?;
+            match seal_deterministic(&inner, &r, &e) {
+                Ok(sealed) => {
+                    if v["valid"].as_bool() == Some(true)
+                        && hex::encode(sealed.as_bytes()) != str_of(v, "sealed")?
+                    {
+                        problems.push("sealed bytes differ".to_string());
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.code().to_string()),
+            }
+        }
+        "open" => {
+            let me = AccountId::from_bytes(arr32(hex_of(v, "opener")?)?);
+            let keys = array(v, "keys")?
+                .iter()
+                .map(|k| Ok(EncryptionSecret::from_bytes(arr32(hex_value(k)?)?)))
+                .collect::<Result<Vec<_>, String>>()?;
+            let seen = array(v, "seen")?
+                .iter()
+                .map(|k| arr32(hex_value(k)?))
+                .collect::<Result<Vec<_>, String>>()?;
+            match open(&hex_of(v, "sealed")?, &me, &keys, |id| {
+                seen.contains(id.as_bytes())
+            }) {
+                Ok(opened) => {
+                    if v["valid"].as_bool() == Some(true)
+                        && hex::encode(opened.message().as_bytes()) != str_of(v, "inner")?
+                    {
+                        problems.push("inner message differs".to_string());
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.code().to_string()),
+            }
+        }
+        "prekey" => match Prekey::from_message(&message(&v["message"])?) {
+            Ok(p) => {
+                if v["valid"].as_bool() == Some(true)
+                    && (hex::encode(p.key().as_bytes()) != str_of(v, "key")?
+                        || Some(p.expires()) != v["expires"].as_u64())
+                {
+                    problems.push("key or expires differs".to_string());
+                }
+                Ok(())
+            }
+            Err(e) => Err(e.code().to_string()),
+        },
+        other => return Err(format!("unknown type {other}")),
+    };
+    verdict(
+        v,
+        result.as_ref().map(|_| ()).map_err(String::as_str),
+        first_problem(problems),
+    )
+}
+
+// ------------------------------------------------------------------------------------------------
 // The driver
 // ------------------------------------------------------------------------------------------------
 
@@ -525,6 +600,7 @@ fn runner(suite: &str) -> Option<fn(&Json) -> Run> {
         "messages" => run_message,
         "accounts" => run_account,
         "merge" => run_merge,
+        "dm" => run_dm,
         _ => return None,
     })
 }

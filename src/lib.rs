@@ -51,6 +51,7 @@
 //! | [`message`] | the social kinds (posts, profiles, follows, labels, …), their bodies, and validation against a node's context: valid, invalid or undecided | `05-messages.md` | `msg.*` |
 //! | [`account`] | self-certifying accounts, root keys, delegated app keys, revocation and recovery, as a pure state machine over key operations | `06-accounts.md` | `acct.*`, `auth.*` |
 //! | [`batch`] | many messages at once: batch signature verification with narrowing, cached keys; the same verdicts as one at a time | `03-signatures.md` §8 (informative) | as one at a time |
+//! | [`dm`] | sealed, end-to-end encrypted direct messages between accounts of any apps: prekeys, padding, no sender or recipient visible to relays | `08-direct-messages.md` | `dm.*` |
 //! | [`merge`] | the convergent state of a set of valid messages and its digest, the same on every node whatever the order | `07-merge.md` | none |
 //! | `view` (feature `serde`) | read-only JSON-friendly views of messages, verdicts and state, for apps and tools; not the signed form | — | — |
 //!
@@ -151,6 +152,7 @@ extern crate alloc;
 pub mod account;
 pub mod batch;
 pub mod cbor;
+pub mod dm;
 pub mod envelope;
 pub mod id;
 pub mod keys;

@@ -27,9 +27,21 @@ use sha2::{Digest, Sha256};
 // entry is no longer needed.
 // ---------------------------------------------------------------------------------------------
 
-/// Rule IDs of the spec that no vector needs to name, with the reason. (None at present: every rule
-/// of spec/*.md is named by at least one vector.)
-const RULES_WITHOUT_VECTORS: &[(&str, &str)] = &[];
+/// Rule IDs of the spec that no vector needs to name, with the reason: rules on conduct that no
+/// verdict shows (spec 00 §6).
+const RULES_WITHOUT_VECTORS: &[(&str, &str)] = &[
+    (
+        "DM-12",
+        "a node never sends an error code, or anything that depends on an opening's outcome, to a relay \
+         or sender (08 §7): conduct of a node, not a verdict; no input can show it",
+    ),
+    (
+        "DM-13",
+        "opening runs in time independent of secrets (08 §7): no verdict shows it; checked by review \
+         (constant-time X25519 and Poly1305 in curve25519-dalek and RustCrypto, no early exit in the \
+         all-zero and padding tests of src/dm.rs)",
+    ),
+];
 
 /// Error codes of spec/errors.md that no invalid vector produces, with the reason. (None at present:
 /// `acct.not_an_operation` and `acct.stripped` are declared by accounts vectors for messages that

@@ -27,7 +27,7 @@ sys.dont_write_bytecode = True     # leave no __pycache__ in the source tree
 import cbor2  # noqa: E402  (only for a cross-check of decoded values)
 import nacl.signing  # noqa: E402  (only to re-sign honest signatures)
 
-from skylark_check import accounts, cbor, ed25519, envelope, ids, merge, messages  # noqa: E402
+from skylark_check import accounts, cbor, dm, ed25519, envelope, ids, merge, messages  # noqa: E402
 from skylark_check.cbor import CMap  # noqa: E402
 from skylark_check.errors import Reject  # noqa: E402
 
@@ -45,6 +45,7 @@ LAYERS = {
     "messages.json": "layer 2 (05 messages)",
     "accounts.json": "layer 3 (06 accounts)",
     "merge.json": "layer 4 (merge)",
+    "dm.json": "layer 5 (08 direct messages)",
 }
 ORDER = list(LAYERS)
 
@@ -470,6 +471,49 @@ def check_merge(v):
     return None
 
 
+# ---------------------------------------------------------------------------
+# dm.json
+
+def check_dm(v):
+    kind = v["type"]
+    if kind == "seal":
+        out, err = reject_code(dm.seal, h2b(v["inner"]), h2b(v["recipient_key"]),
+                               h2b(v["ephemeral_secret"]))
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "sealing refused")
+        for k in ("ephemeral_key", "shared_secret", "tag", "ikm", "aead_key", "nonce", "aad",
+                  "padded", "sealed"):
+            same(v[k], out[k].hex(), "%s differs" % k)
+        return None
+    if kind == "open":
+        keys = [h2b(k) for k in v["keys"]]
+        seen = {h2b(k) for k in v["seen"]}
+        inner, err = reject_code(dm.open_sealed, h2b(v["sealed"]), h2b(v["opener"]), keys, seen)
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "opening failed")
+        same(v["inner"], inner.raw.hex(), "inner message differs")
+        same(v["inner_id"], inner.id.hex(), "inner message id differs")
+        return None
+    if kind == "prekey":
+        msg = layer1(v["message"], "prekey message")
+        out, err = reject_code(dm.prekey, msg)
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "prekey refused")
+        same(v["key"], out[0].hex(), "key differs")
+        same(v["expires"], out[1], "expires differs")
+        return None
+    raise Disagreement("seal, open or prekey", kind, "unknown vector type")
+
+
 CHECKERS = {
     "cbor.json": check_cbor,
     "cbor-dasl.json": check_cbor,
@@ -482,6 +526,7 @@ CHECKERS = {
     "messages.json": check_message,
     "accounts.json": check_account,
     "merge.json": check_merge,
+    "dm.json": check_dm,
 }
 
 

@@ -67,7 +67,7 @@ def check(rule, data, strip=True):
 
 CORE = {"profile", "post", "edit", "delete", "react", "unreact", "repost", "unrepost", "follow",
         "unfollow", "block", "unblock", "label", "report", "genesis", "roots", "delegate", "revoke",
-        "enckey"}
+        "enckey", "dm", "prekey"}
 
 
 def main():
@@ -110,10 +110,17 @@ def main():
         for m in vec["messages"]:
             parts(m, vec["id"])
 
+    for vec in vectors("dm.json"):
+        if vec["valid"]:
+            for field in ("inner", "message"):
+                if field in vec:
+                    parts(vec[field], vec["id"])
+
     # The check has teeth: bodies that break the schema are rejected.
     for rule, bad in [("post-body", {"text": "a", "langs": 5}), ("post-body", {"text": "a", "x": 1}),
                       ("post-body", {"labels": ["spam"]}), ("post-body", {"embeds": [{"type": "card"}]}),
-                      ("follow-body", {}), ("delegate-body", {"app": b"\0" * 32})]:
+                      ("follow-body", {}), ("delegate-body", {"app": b"\0" * 32}),
+                      ("dm-body", {"to": [], "text": "a"}), ("prekey-body", {"key": b"\0" * 31, "expires": 1})]:
         try:
             check(rule, cbor2.dumps(bad, canonical=True))
             failed += 1

@@ -105,6 +105,18 @@ def mutations(f, v):
         w = m(v); w["summary"] = v["summary"][:-2] + ("81" if v["summary"][-2:] != "81" else "80")
         yield "summary", w
         w = m(v); w["summary_diag"] = v["summary_diag"] + " "; yield "summary_diag", w
+    elif f == "dm.json":
+        if v["valid"]:
+            w = m(v); w["valid"] = False; w["error"] = "dm.tampered"; yield "valid->invalid", w
+            keys = {"seal": ("sealed", "nonce", "aead_key", "padded", "tag"),
+                    "open": ("inner", "inner_id"), "prekey": ("key",)}[v["type"]]
+            for k in keys:
+                w = m(v); w[k] = flip_hex(v[k]); yield k, w
+            if v["type"] == "prekey":
+                w = m(v); w["expires"] += 1; yield "expires", w
+        else:
+            w = m(v); w["error"] = "dm.padding" if v["error"] != "dm.padding" else "dm.tampered"
+            yield "error", w
 
 
 def main():

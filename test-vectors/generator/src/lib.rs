@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod cbor;
 pub mod cbor_vectors;
 pub mod dasl;
+pub mod dm;
 pub mod ed;
 pub mod envelopes;
 pub mod identifiers;
@@ -54,6 +55,7 @@ pub fn vector_files(repo_root: &Path) -> Vec<(PathBuf, String)> {
         (PathBuf::from("messages.json"), messages::generate()),
         (PathBuf::from("accounts.json"), accounts::generate()),
         (PathBuf::from("merge.json"), merge_vectors::generate()),
+        (PathBuf::from("dm.json"), dm::generate()),
     ]
 }
 
