@@ -212,7 +212,7 @@ impl Out {
             rules.push("GEN-1");
         }
         rules.extend(also);
-        if !also.is_empty() {
+        if !also.is_empty() && !rules.contains(&"GEN-2") {
             rules.push("GEN-2");
         }
         let mut extra = Vec::new();
@@ -904,6 +904,40 @@ pub fn generate() -> String {
         "the signature placed inside the header as \"sig\"",
         with(&e1, |e| set(e, "sig", Value::B(sig1.to_vec()))),
         "env.unknown_field",
+    );
+    // The schema check of ENV-5 comes before the key check of ENV-7; within ENV-5 the values are
+    // checked in encoded key order ("key" before "kind").
+    o.invalid_contest(
+        "header-unknown-field-before-key",
+        "a header key of order 8 AND an extra field \"x\": 0: the schema check (ENV-5) comes before \
+         the key (ENV-7), so env.unknown_field",
+        "ENV-5",
+        &signed(
+            Some(&body1),
+            &with(&e1, |e| {
+                set(e, "key", Value::B(unhex(ed::ORDER_8)));
+                set(e, "x", Value::U(0));
+            }),
+            &alice,
+        ),
+        "env.unknown_field",
+        &["ENV-7", "SIG-4"],
+    );
+    o.invalid_contest(
+        "header-key-length-before-kind-type",
+        "\"key\" cut to 31 bytes AND \"kind\": 0: values are checked in encoded key order, \
+         \"key\" before \"kind\", so env.field_length (04 §12.5)",
+        "ENV-5",
+        &signed(
+            Some(&body1),
+            &with(&e1, |e| {
+                set(e, "key", Value::B(alice.pk[..31].to_vec()));
+                set(e, "kind", Value::U(0));
+            }),
+            &alice,
+        ),
+        "env.field_length",
+        &["GEN-2"],
     );
     for f in ["v", "key", "seq", "acct", "body", "kind", "time"] {
         h5(

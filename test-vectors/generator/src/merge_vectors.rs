@@ -1806,7 +1806,7 @@ fn equivocations(out: &mut Vec<J>) {
     let mut v = Vb::new(
         "equivocation-two",
         "alice's key signs two posts at seq 2 (both following seq 1); the chain continues from the \
-         first, and signs two profiles at seq 3. Both posts are kept and live; each pair is recorded, \
+         first, and signs two profiles at seq 3. Both posts are kept and live; each place is recorded once, \
          sorted by seq.",
         &["MERGE-10", "MERGE-4"],
     );
@@ -1839,8 +1839,8 @@ fn equivocations(out: &mut Vec<J>) {
 
     let mut v = Vb::new(
         "equivocation-three",
-        "alice's key signs three messages at seq 1 (two profiles, one post held stripped): three \
-         pairs, sorted by id-low then id-high; both profiles count (the later is current). bob's key \
+        "alice's key signs three messages at seq 1 (two profiles, one post held stripped): one \
+         entry for the place, listing all three ids sorted bytewise; both profiles count (the later is current). bob's key \
          signs a follow and an unfollow of carol at seq 1 and one time (the greater id decides). \
          dave's key signs a post at seq 1, and an extension-kind message and a stripped operation \
          (`delegate`) also at seq 1: those kinds are not read, so no pair. Entries are sorted by key.",

@@ -82,6 +82,31 @@ impl V {
     }
 }
 
+impl V {
+    /// An invalid triple with two defects: `expected` wins, `also` names the losing rule(s).
+    fn push_contest(
+        &mut self,
+        id: &str,
+        description: &str,
+        a: &[u8],
+        m: &[u8],
+        s: &[u8],
+        expected: &str,
+        also: &[&str],
+    ) {
+        assert_eq!(ed::verify(a, m, s).err(), Some(expected), "{id}");
+        let mut rules = vec![rule_of(expected)];
+        rules.extend(also);
+        self.vectors.push(vector(
+            &format!("sig-{id}"),
+            description,
+            &rules,
+            Some(expected),
+            sig_fields(a, m, s),
+        ));
+    }
+}
+
 pub fn generate_own() -> String {
     let mut v = V {
         vectors: Vec::new(),
@@ -286,6 +311,18 @@ pub fn generate_own() -> String {
         msg,
         &good[..63],
         Some("sig.invalid_length"),
+    );
+    // The key is checked before the signature (03 §5: SIG-1..SIG-4 before SIG-5..SIG-9): the identity
+    // as key with a 63-byte signature.
+    v.push_contest(
+        "key-before-length",
+        "public key is the identity (small order) AND the signature has 63 bytes: the key checks \
+         come first, so key.small_order",
+        &unhex(ed::IDENTITY),
+        msg,
+        &good[..63],
+        "key.small_order",
+        &["SIG-5", "GEN-2"],
     );
     let mut s65 = good.to_vec();
     s65.push(0);
