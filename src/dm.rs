@@ -203,14 +203,23 @@ pub struct EncryptionPublic([u8; 32]);
 impl EncryptionPublic {
     /// The key with these bytes.
     ///
-    /// See [`EncryptionPublic`] for an example.
+    /// ```
+    /// # use skylark::dm::EncryptionPublic;
+    /// let key = EncryptionPublic::from_bytes([9; 32]);
+    /// assert_eq!(key, EncryptionPublic::from_bytes([9; 32]));
+    /// assert_ne!(key, EncryptionPublic::from_bytes([8; 32]));
+    /// ```
     pub const fn from_bytes(bytes: [u8; 32]) -> Self {
         EncryptionPublic(bytes)
     }
 
     /// The 32 bytes.
     ///
-    /// See [`EncryptionPublic`] for an example.
+    /// ```
+    /// # use skylark::dm::{EncryptionPublic, EncryptionSecret};
+    /// let key = EncryptionSecret::from_bytes([7; 32]).public_key();
+    /// assert_eq!(EncryptionPublic::from_bytes(*key.as_bytes()), key);
+    /// ```
     pub const fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
@@ -274,7 +283,12 @@ impl ZeroizeOnDrop for EncryptionSecret {}
 impl EncryptionSecret {
     /// The secret key with these bytes (an app stores a key this way).
     ///
-    /// See [`EncryptionSecret`] for an example.
+    /// ```
+    /// # use skylark::dm::EncryptionSecret;
+    /// let secret = EncryptionSecret::from_bytes([7; 32]);
+    /// assert_eq!(secret.to_bytes(), [7; 32]);
+    /// assert_ne!(secret.public_key(), EncryptionSecret::from_bytes([8; 32]).public_key());
+    /// ```
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         let public = EncryptionPublic(MontgomeryPoint::mul_base_clamped(bytes).to_bytes());
         EncryptionSecret {
@@ -304,7 +318,15 @@ impl EncryptionSecret {
 
     /// The public key: X25519 of the secret and the base point 9.
     ///
-    /// See [`EncryptionSecret`] for an example.
+    /// ```
+    /// # use skylark::dm::EncryptionSecret;
+    /// // RFC 7748 §6.1: Alice's key pair.
+    /// let secret: [u8; 32] = hex::decode("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")?
+    ///     .try_into().unwrap();
+    /// let public = EncryptionSecret::from_bytes(secret).public_key();
+    /// assert_eq!(hex::encode(public.as_bytes()), "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn public_key(&self) -> EncryptionPublic {
         self.public
     }
@@ -369,14 +391,26 @@ impl DmBody {
 
     /// The recipients, in ascending byte order.
     ///
-    /// See [`DmBody`] for an example.
+    /// ```
+    /// # use skylark::dm::DmBody;
+    /// # use skylark::id::AccountId;
+    /// let [a, b] = [[1; 32], [2; 32]].map(AccountId::from_bytes);
+    /// assert_eq!(DmBody::new(&[b, a], "hi")?.to(), &[a, b]);
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
     pub fn to(&self) -> &[AccountId] {
         &self.to
     }
 
     /// The text.
     ///
-    /// See [`DmBody`] for an example.
+    /// ```
+    /// # use skylark::dm::DmBody;
+    /// # use skylark::id::AccountId;
+    /// let body = DmBody::new(&[AccountId::from_bytes([1; 32])], "héllo 👋")?;
+    /// assert_eq!(body.text(), "héllo 👋");
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -570,7 +604,14 @@ impl Prekey {
 
     /// The X25519 public key.
     ///
-    /// See [`Prekey`] for an example.
+    /// ```
+    /// # use skylark::dm::{EncryptionSecret, Prekey};
+    /// # let app = skylark::keys::SecretKey::from_seed([3; 32]);
+    /// let public = EncryptionSecret::from_bytes([4; 32]).public_key();
+    /// let msg = Prekey::draft(skylark::id::AccountId::from_bytes([1; 32]), &public, 10, 99)?.sign(&app)?;
+    /// assert_eq!(Prekey::from_message(&msg)?.key(), public);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key(&self) -> EncryptionPublic {
         self.key
     }
@@ -590,7 +631,14 @@ impl Prekey {
 
     /// The account the prekey belongs to (the header's `acct`).
     ///
-    /// See [`Prekey`] for an example.
+    /// ```
+    /// # use skylark::dm::{EncryptionPublic, Prekey};
+    /// # let app = skylark::keys::SecretKey::from_seed([3; 32]);
+    /// let bob = skylark::id::AccountId::from_bytes([0xbb; 32]);
+    /// let msg = Prekey::draft(bob, &EncryptionPublic::from_bytes([9; 32]), 10, 99)?.sign(&app)?;
+    /// assert_eq!(Prekey::from_message(&msg)?.account(), &bob);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn account(&self) -> &AccountId {
         &self.account
     }
@@ -610,7 +658,16 @@ impl Prekey {
 
     /// Whether a sender may seal to this prekey at `now`: `time ≤ now ≤ expires`.
     ///
-    /// See [`Prekey`] for an example.
+    /// ```
+    /// # use skylark::dm::{EncryptionPublic, Prekey};
+    /// # let app = skylark::keys::SecretKey::from_seed([3; 32]);
+    /// # let msg = Prekey::draft(skylark::id::AccountId::from_bytes([1; 32]), &EncryptionPublic::from_bytes([9; 32]), 10, 99)?.sign(&app)?;
+    /// let prekey = Prekey::from_message(&msg)?; // time 10, expires 99
+    /// assert!(!prekey.is_current(9));
+    /// assert!(prekey.is_current(10) && prekey.is_current(99));
+    /// assert!(!prekey.is_current(100));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_current(&self, now: u64) -> bool {
         self.time <= now && now <= self.expires
     }
@@ -664,14 +721,33 @@ pub struct Sealed(Vec<u8>);
 impl Sealed {
     /// The sealed bytes, to hand to a relay.
     ///
-    /// See [`Sealed`] for an example.
+    /// ```
+    /// # use skylark::dm::{seal_deterministic, DmBody, EncryptionSecret, AEAD_TAG_LEN, HEADER_LEN};
+    /// # use skylark::id::AccountId;
+    /// # let inner = DmBody::new(&[AccountId::from_bytes([2; 32])], "hi")?.draft(AccountId::from_bytes([1; 32]), 0)?
+    /// #     .sign(&skylark::keys::SecretKey::from_seed([1; 32]))?;
+    /// let sealed = seal_deterministic(&inner, &EncryptionSecret::from_bytes([2; 32]).public_key(), &[3; 32])?;
+    /// assert_eq!(sealed.as_bytes()[0], 1); // the version
+    /// assert_eq!(sealed.as_bytes().len(), HEADER_LEN + 512 + AEAD_TAG_LEN);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
     /// The mailbox tag, by which a relay files the message.
     ///
-    /// See [`Sealed`] for an example.
+    /// ```
+    /// # use skylark::dm::{seal_deterministic, DmBody, EncryptionSecret};
+    /// # use skylark::id::AccountId;
+    /// # let inner = DmBody::new(&[AccountId::from_bytes([2; 32])], "hi")?.draft(AccountId::from_bytes([1; 32]), 0)?
+    /// #     .sign(&skylark::keys::SecretKey::from_seed([1; 32]))?;
+    /// let key = EncryptionSecret::from_bytes([2; 32]).public_key();
+    /// let sealed = seal_deterministic(&inner, &key, &[3; 32])?;
+    /// assert_eq!(sealed.mailbox_tag(), key.mailbox_tag());
+    /// assert_eq!(sealed.mailbox_tag(), sealed.as_bytes()[1..3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn mailbox_tag(&self) -> [u8; TAG_LEN] {
         [self.0[1], self.0[2]]
     }
@@ -838,7 +914,21 @@ fn seal_with(
 /// account (06 §9, e.g. [`crate::account::Accounts::authorize`]) and that its time is not in the
 /// future (05 MSG-2), before showing it (spec 08 §6 step 10).
 ///
-/// See [`open`] for an example.
+/// ```
+/// use skylark::dm::{open, seal_deterministic, DmBody, EncryptionSecret, Opened};
+/// use skylark::id::AccountId;
+/// let [alice, bob] = [[1; 32], [2; 32]].map(AccountId::from_bytes);
+/// let inner = DmBody::new(&[bob], "hi")?.draft(alice, 0)?
+///     .sign(&skylark::keys::SecretKey::from_seed([1; 32]))?;
+/// // Alice also seals a copy to her own key, for her other devices: the author may open it.
+/// let alice_key = EncryptionSecret::from_bytes([1; 32]);
+/// let sealed = seal_deterministic(&inner, &alice_key.public_key(), &[3; 32])?;
+/// let opened: Opened = open(sealed.as_bytes(), &alice, &[alice_key], |_| false)?;
+/// assert_eq!(opened.body().to(), &[bob]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// See [`open`] for the errors.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Opened {
     message: SignedMessage,
@@ -848,14 +938,35 @@ pub struct Opened {
 impl Opened {
     /// The inner signed message.
     ///
-    /// See the [module](self) example.
+    /// ```
+    /// # use skylark::dm::{open, seal_deterministic, DmBody, EncryptionSecret};
+    /// # use skylark::id::AccountId;
+    /// # let [alice, bob] = [[1; 32], [2; 32]].map(AccountId::from_bytes);
+    /// # let inner = DmBody::new(&[bob], "hi")?.draft(alice, 0)?.sign(&skylark::keys::SecretKey::from_seed([1; 32]))?;
+    /// # let key = EncryptionSecret::from_bytes([2; 32]);
+    /// # let sealed = seal_deterministic(&inner, &key.public_key(), &[3; 32])?;
+    /// let opened = open(sealed.as_bytes(), &bob, &[key], |_| false)?;
+    /// assert_eq!(opened.message(), &inner);
+    /// assert_eq!(opened.message().header().account(), &alice);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn message(&self) -> &SignedMessage {
         &self.message
     }
 
     /// The inner message's body.
     ///
-    /// See the [module](self) example.
+    /// ```
+    /// # use skylark::dm::{open, seal_deterministic, DmBody, EncryptionSecret};
+    /// # use skylark::id::AccountId;
+    /// # let [alice, bob] = [[1; 32], [2; 32]].map(AccountId::from_bytes);
+    /// # let inner = DmBody::new(&[bob], "hi")?.draft(alice, 0)?.sign(&skylark::keys::SecretKey::from_seed([1; 32]))?;
+    /// # let key = EncryptionSecret::from_bytes([2; 32]);
+    /// # let sealed = seal_deterministic(&inner, &key.public_key(), &[3; 32])?;
+    /// let opened = open(sealed.as_bytes(), &bob, &[key], |_| false)?;
+    /// assert_eq!(opened.body(), &DmBody::new(&[bob], "hi")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn body(&self) -> &DmBody {
         &self.body
     }
