@@ -84,6 +84,7 @@ impl V {
 
 impl V {
     /// An invalid triple with two defects: `expected` wins, `also` names the losing rule(s).
+    #[allow(clippy::too_many_arguments)] // one argument per JSON field, as `push`
     fn push_contest(
         &mut self,
         id: &str,
