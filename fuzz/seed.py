@@ -145,6 +145,16 @@ def main():
     for v in load("identifiers.json"):
         if isinstance(v.get("text"), str):
             write("text_forms", v["text"].encode())
+    # dm_open (see its header): mode 0 = sealed bytes as received; mode 1 = ephemeral secret and a
+    # padded plaintext; mode 2 = ephemeral secret and an inner message.
+    for v in load("dm.json"):
+        for key in ["sealed", "input"]:
+            if isinstance(v.get(key), str):
+                write("dm_open", b"\x00" + bytes.fromhex(v[key]))
+        if isinstance(v.get("padded"), str) and isinstance(v.get("ephemeral_secret"), str):
+            write("dm_open", b"\x01" + bytes.fromhex(v["ephemeral_secret"]) + bytes.fromhex(v["padded"]))
+        if isinstance(v.get("inner"), str):
+            write("dm_open", b"\x02" + bytes([7]) * 32 + bytes.fromhex(v["inner"]))
     for kind in ["post", "genesis", "com.example.poll", "a" * 128, "x.y-z_1"]:
         write("text_forms", kind.encode())
     print(f"pool: {len(messages)} messages; accounts seeds: {len(account_sets)}; merge seeds: {len(merge_sets)}")
