@@ -32,29 +32,11 @@ const TEXT: &str = "Spent the morning at the harbour watching the fishing boats 
 /// The generator the batch path draws its coefficients from: BLAKE3's extendable output, keyed from
 /// a seed. A node would use the operating system's generator or a ChaCha20 generator seeded from it;
 /// the cost is a few nanoseconds per message either way.
-struct Rng(blake3::OutputReader);
+#[allow(dead_code)] // TestRng::new: the tests' constructor
+#[path = "../tests/support/test_rng.rs"]
+mod test_rng;
 
-impl rand_core::RngCore for Rng {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0; 4];
-        self.0.fill(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0; 8];
-        self.0.fill(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        self.0.fill(dest);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.0.fill(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for Rng {}
+use test_rng::TestRng;
 
 struct Fixtures {
     /// One typical post by each of 256 authors.
@@ -126,7 +108,7 @@ fn fixtures() -> Result<Fixtures, Box<dyn Error>> {
 fn run(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
     let f = fixtures()?;
     let dalek_key = VerifyingKey::from_bytes(&f.key_bytes).map_err(|e| e.to_string())?;
-    let mut rng = Rng(blake3::Hasher::new_derive_key("skylark bench batch").finalize_xof());
+    let mut rng = TestRng::from_seed_bytes(b"skylark bench batch");
     // Every path must accept, or the timings would measure an early rejection.
     dalek_key
         .verify_strict(&f.signing_input, &f.signature)

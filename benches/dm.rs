@@ -13,7 +13,6 @@ use std::hint::black_box;
 
 use criterion::Criterion;
 use ed25519_dalek::{Signer, SigningKey};
-use rand_core::{CryptoRng, RngCore};
 use skylark::dm::{open, seal, seal_deterministic, DmBody, EncryptionSecret};
 use skylark::envelope::{SignedMessage, MESSAGE_SIGNATURE_CONTEXT};
 use skylark::id::AccountId;
@@ -21,29 +20,11 @@ use skylark::keys::SecretKey;
 
 /// A deterministic generator for the benchmark (an application passes `OsRng`); its output only
 /// has to differ from call to call.
-struct Counter(u64);
+#[allow(dead_code)] // TestRng::from_seed_bytes: benches/batch.rs only
+#[path = "../tests/support/test_rng.rs"]
+mod test_rng;
 
-impl RngCore for Counter {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        self.0
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for chunk in dest.chunks_mut(8) {
-            let n = self.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&n[..chunk.len()]);
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl CryptoRng for Counter {}
+use test_rng::TestRng;
 
 /// 140 characters of ASCII text: a typical short message.
 const TEXT: &str = "Spent the morning at the harbour watching the fishing boats come in. \
@@ -70,7 +51,7 @@ fn dm(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
     signing_input.extend_from_slice(inner.header_bytes());
     let signature = dalek.sign(&signing_input);
     let verifying = dalek.verifying_key();
-    let mut rng = Counter(1);
+    let mut rng = TestRng::new(1);
 
     let mut group = c.benchmark_group("dm");
     group.bench_function("bare_ed25519_verify_strict", |b| {

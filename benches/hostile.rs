@@ -13,7 +13,7 @@ use std::error::Error;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use skylark::cbor::{self, Map, Value, MAX_DEPTH};
+use skylark::cbor::{self, Map, Value};
 use skylark::envelope::{Draft, Kind, SignedMessage};
 use skylark::id::AccountId;
 use skylark::keys::SecretKey;
@@ -23,35 +23,24 @@ use skylark::message::{validate, Authorization, MemoryContext};
 const N: usize = 7 * 1024;
 const SIZES: [usize; 4] = [N, 2 * N, 4 * N, 8 * N];
 
-/// A named way to build a value of about `n` encoded bytes.
-type Shape = (&'static str, fn(usize) -> Value);
+#[path = "../tests/support/shapes.rs"]
+mod shapes;
+
+use shapes::Shape;
 
 /// One value builder per hostile shape.
 fn shapes() -> Vec<Shape> {
     vec![
-        ("array_of_small_integers", |n| {
-            Value::Array(vec![Value::Unsigned(7); n])
-        }),
-        ("map_of_small_entries", |n| {
-            let mut map = Map::new();
-            for i in 0..n / 6 {
-                map.insert(format!("{i:04x}"), Value::Unsigned(1));
-            }
-            Value::Map(map)
-        }),
-        ("nested_16_deep_wide", |n| {
-            let mut v = Value::Array(vec![Value::Bool(true); n / MAX_DEPTH]);
-            for _ in 1..MAX_DEPTH {
-                let mut map = Map::new();
-                map.insert("k", v);
-                map.insert("w", Value::Array(vec![Value::Unsigned(3); n / MAX_DEPTH]));
-                v = Value::Map(map);
-            }
-            v
-        }),
-        ("text_of_two_byte_characters", |n| {
-            Value::Text("é".repeat(n / 2))
-        }),
+        ("array_of_small_integers", shapes::array_of_small_integers),
+        ("map_of_small_entries", shapes::map_of_small_entries),
+        (
+            "nested_16_deep_wide",
+            shapes::nested_to_the_depth_limit_wide,
+        ),
+        (
+            "text_of_two_byte_characters",
+            shapes::text_of_two_byte_characters,
+        ),
     ]
 }
 

@@ -8,7 +8,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use proptest::prelude::*;
 use serde_json::Value as Json;
@@ -17,48 +16,14 @@ use skylark::envelope::SignedMessage;
 use skylark::keys::{self, KeyCache, SecretKey};
 use skylark::message::{validate, AuthError, Authorization, MemoryContext, Missing};
 
-/// A deterministic random number generator for the tests: the BLAKE3 extendable output of a seed.
-/// Its output is unpredictable to whoever made the vectors, which is all batch verification needs.
-struct TestRng(blake3::OutputReader);
+#[allow(dead_code)] // TestRng::from_seed_bytes: benches/batch.rs only
+#[path = "support/test_rng.rs"]
+mod test_rng;
+#[path = "support/vectors.rs"]
+mod vectors;
 
-impl TestRng {
-    fn new(seed: u64) -> Self {
-        let mut hasher = blake3::Hasher::new_derive_key("skylark tests batch rng");
-        hasher.update(&seed.to_le_bytes());
-        TestRng(hasher.finalize_xof())
-    }
-}
-
-impl rand_core::RngCore for TestRng {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0; 4];
-        self.0.fill(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0; 8];
-        self.0.fill(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        self.0.fill(dest);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.0.fill(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for TestRng {}
-
-fn load(name: &str) -> Vec<Json> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("test-vectors")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let file: Json = serde_json::from_str(&text).unwrap();
-    file["vectors"].as_array().unwrap().clone()
-}
+use test_rng::TestRng;
+use vectors::load;
 
 fn hex(v: &Json) -> Vec<u8> {
     hex::decode(v.as_str().unwrap()).unwrap()

@@ -13,6 +13,13 @@ use skylark::envelope::{Draft, Kind, SignedMessage};
 use skylark::id::AccountId;
 use skylark::keys::SecretKey;
 
+/// A deterministic generator for `seal` (the vectors use `seal_deterministic`).
+#[allow(dead_code)] // TestRng::from_seed_bytes: benches/batch.rs only
+#[path = "support/test_rng.rs"]
+mod test_rng;
+
+use test_rng::TestRng;
+
 const NOW: u64 = 1_764_115_200_000;
 
 fn acct(n: u8) -> AccountId {
@@ -365,7 +372,7 @@ proptest! {
         let inner = dm_to(&accounts, &text);
         let secrets: Vec<EncryptionSecret> = recipients.iter().map(|&n| secret(n.wrapping_add(1))).collect();
         let publics: Vec<EncryptionPublic> = secrets.iter().map(|s| s.public_key()).collect();
-        let mut rng = Rng(seed);
+        let mut rng = TestRng::new(seed);
         let sealed = seal_all(&inner, &publics, &mut rng).unwrap();
         for ((account, key), copy) in accounts.iter().zip(&secrets).zip(&sealed) {
             prop_assert!(BUCKETS.contains(&(copy.as_bytes().len() - HEADER_LEN - 16)));
@@ -386,34 +393,6 @@ proptest! {
         prop_assert!(open(&bytes, &acct(0xbb), &[secret(5)], |_| false).is_err());
     }
 }
-
-/// A deterministic generator for the property tests.
-struct Rng(u64);
-
-impl rand_core::RngCore for Rng {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for chunk in dest.chunks_mut(8) {
-            let n = self.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&n[..chunk.len()]);
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for Rng {}
 
 // ---------------------------------------------------------------------------------------------
 // test-vectors/dm.json, written by the independent generator
@@ -597,7 +576,7 @@ fn end_to_end_with_accounts() {
         .unwrap()
         .sign(&alice_app)
         .unwrap();
-    let sealed = skylark::dm::seal(&inner, &chosen.key(), &mut Rng(7)).unwrap();
+    let sealed = skylark::dm::seal(&inner, &chosen.key(), &mut TestRng::new(7)).unwrap();
 
     // Bob opens it, then authorizes the inner header (step 10).
     let opened = open(sealed.as_bytes(), &bob, &[bob_secret], |_| false).unwrap();
@@ -613,7 +592,7 @@ fn end_to_end_with_accounts() {
         .unwrap()
         .sign(&SecretKey::from_seed([99; 32]))
         .unwrap();
-    let sealed = skylark::dm::seal(&forged, &chosen.key(), &mut Rng(8)).unwrap();
+    let sealed = skylark::dm::seal(&forged, &chosen.key(), &mut TestRng::new(8)).unwrap();
     let opened = open(sealed.as_bytes(), &bob, &[secret(42)], |_| false).unwrap();
     assert_eq!(
         accounts.authorize(opened.message().header(), lookups),

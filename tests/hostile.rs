@@ -17,10 +17,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "support/mutation.rs"]
+mod mutation;
+#[path = "support/typed_body.rs"]
+mod typed_body;
 
 use std::collections::BTreeSet;
 
 use common::interesting_byte;
+use mutation::{mutate, Mutation};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -30,10 +35,8 @@ use skylark::cbor::{self, Map, Value};
 use skylark::envelope::{Envelope, SignedMessage};
 use skylark::id::MessageId;
 use skylark::merge::State;
-use skylark::message::{
-    validate, Authorization, Block, Body, BodyKind, Context, Delete, Follow, MemoryContext, Repost,
-    Unblock, Unfollow, Unreact, Unrepost, Verdict,
-};
+use skylark::message::{validate, Authorization, Body, Context, MemoryContext, Verdict};
+use typed_body::typed_body_bytes;
 
 // ---------------------------------------------------------------------------------------------
 // The valid messages of the vectors
@@ -114,29 +117,6 @@ fn without_namespaced(v: &Value) -> Value {
     }
 }
 
-/// A typed body, encoded again through the public builders' `to_map`.
-fn typed_body_bytes(body: &Body) -> Option<Vec<u8>> {
-    let map = match body {
-        Body::Profile(b) => b.to_map(),
-        Body::Post(b) => b.to_map(),
-        Body::Edit(b) => b.to_map(),
-        Body::Delete(t) => Delete::new(t.target()).to_map(),
-        Body::React(b) => b.to_map(),
-        Body::Unreact(t) => Unreact::new(t.target()).to_map(),
-        Body::Repost(t) => Repost::new(t.target()).to_map(),
-        Body::Unrepost(t) => Unrepost::new(t.target()).to_map(),
-        Body::Follow(s) => Follow::new(s.subject()).to_map(),
-        Body::Unfollow(s) => Unfollow::new(s.subject()).to_map(),
-        Body::Block(s) => Block::new(s.subject()).to_map(),
-        Body::Unblock(s) => Unblock::new(s.subject()).to_map(),
-        Body::Label(b) => b.to_map(),
-        Body::Report(b) => b.to_map(),
-        Body::Operation(map) | Body::Unknown(map) => map.clone(),
-        _ => return None,
-    };
-    Some(Value::Map(map).to_bytes())
-}
-
 /// The CBOR entry points: `decode` and `check` agree, and an accepted input round-trips.
 fn cbor_entry(bytes: &[u8]) -> Result<Option<Value>, TestCaseError> {
     let decoded = cbor::decode(bytes);
@@ -215,60 +195,16 @@ fn every_entry_point(bytes: &[u8]) -> Result<Option<SignedMessage>, TestCaseErro
 // Mutations
 // ---------------------------------------------------------------------------------------------
 
-/// One edit of a byte string.
-#[derive(Debug, Clone)]
-enum Mutation {
-    /// Flip one bit.
-    Flip(usize, u8),
-    Insert(usize, u8),
-    Delete(usize),
-    Truncate(usize),
-    /// Replace the head at or after this position (of a string, array or map) by one that claims a
-    /// huge length: 2^32, 2^60 or 2^64 - 1 items or bytes.
-    Inflate(usize, u64),
-}
-
+/// Bit flips, byte inserts and deletes, truncation, and inflated length fields.
 fn arb_mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
-        4 => (any::<usize>(), 0..8u8).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        4 => (any::<usize>(), 0..8u8).prop_map(|(i, b)| Mutation::Flip(i, 1 << b)),
         2 => (any::<usize>(), interesting_byte()).prop_map(|(i, b)| Mutation::Insert(i, b)),
         2 => any::<usize>().prop_map(Mutation::Delete),
         1 => any::<usize>().prop_map(Mutation::Truncate),
         2 => (any::<usize>(), select(&[1u64 << 32, 1 << 60, u64::MAX][..]))
             .prop_map(|(i, n)| Mutation::Inflate(i, n)),
     ]
-}
-
-fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
-    for m in mutations {
-        let len = bytes.len();
-        if len == 0 {
-            bytes.push(0);
-            continue;
-        }
-        match *m {
-            Mutation::Flip(i, bit) => bytes[i % len] ^= 1 << bit,
-            Mutation::Insert(i, b) => bytes.insert(i % (len + 1), b),
-            Mutation::Delete(i) => {
-                bytes.remove(i % len);
-            }
-            Mutation::Truncate(i) => bytes.truncate(i % (len + 1)),
-            Mutation::Inflate(i, n) => {
-                // The next initial byte of a string, array or map with a short argument.
-                let start = i % len;
-                if let Some(at) = (start..len).find(|&j| {
-                    let major = bytes[j] >> 5;
-                    (2..=5).contains(&major) && bytes[j] & 0x1f < 24
-                }) {
-                    let major = bytes[at] >> 5;
-                    let mut head = vec![major << 5 | 27];
-                    head.extend_from_slice(&n.to_be_bytes());
-                    bytes.splice(at..=at, head);
-                }
-            }
-        }
-    }
-    bytes
 }
 
 fn arb_valid_message() -> impl Strategy<Value = SignedMessage> {

@@ -12,8 +12,12 @@ use std::collections::BTreeMap;
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use ed25519_dalek::{Signer, SigningKey};
 mod common;
+#[allow(dead_code)] // Inflate: tests/hostile.rs only
+#[path = "support/mutation.rs"]
+mod mutation;
 
 use common::*;
+use mutation::{mutate, Mutation};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -28,16 +32,7 @@ use skylark::keys::{self, PublicKey, SecretKey, Signature};
 // Generators
 // ---------------------------------------------------------------------------------------------
 
-/// Integers at every head-size boundary, and the extremes.
-/// One edit of a byte string.
-#[derive(Debug, Clone)]
-enum Mutation {
-    Flip(usize, u8),
-    Insert(usize, u8),
-    Delete(usize),
-    Truncate(usize),
-}
-
+/// Byte XORs, inserts and deletes, and truncation (no inflated lengths).
 fn arb_mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         3 => (any::<usize>(), 1..=255u8).prop_map(|(i, x)| Mutation::Flip(i, x)),
@@ -45,22 +40,6 @@ fn arb_mutation() -> impl Strategy<Value = Mutation> {
         2 => any::<usize>().prop_map(Mutation::Delete),
         1 => any::<usize>().prop_map(Mutation::Truncate),
     ]
-}
-
-fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
-    for m in mutations {
-        let len = bytes.len();
-        match *m {
-            Mutation::Flip(i, x) if len > 0 => bytes[i % len] ^= x,
-            Mutation::Insert(i, b) => bytes.insert(i % (len + 1), b),
-            Mutation::Delete(i) if len > 0 => {
-                bytes.remove(i % len);
-            }
-            Mutation::Truncate(i) => bytes.truncate(i % (len + 1)),
-            _ => {}
-        }
-    }
-    bytes
 }
 
 /// Byte strings that are mostly not Skylark CBOR: random, biased towards CBOR heads, and valid

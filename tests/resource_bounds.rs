@@ -30,6 +30,11 @@ use skylark::keys::SecretKey;
 use skylark::message::{validate, Authorization, MemoryContext, Verdict};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
+#[path = "support/shapes.rs"]
+mod shapes;
+
+use shapes::Shape;
+
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
@@ -174,37 +179,20 @@ fn assert_linear(name: &str, per_byte: &[(usize, usize, usize)]) {
     );
 }
 
-/// Inputs of one shape at sizes n, 2n, 4n and 8n (by input length).
-/// A named way to build a value of about `n` encoded bytes.
-type Shape = (&'static str, fn(usize) -> Value);
-
+/// The shapes of inputs measured at sizes n, 2n, 4n and 8n (by input length).
 fn shapes() -> Vec<Shape> {
     vec![
         ("byte string", |n| Value::Bytes(vec![0xab; n])),
-        ("text string", |n| Value::Text("é".repeat(n / 2))),
-        ("array of small integers", |n| {
-            Value::Array(vec![Value::Unsigned(7); n])
-        }),
+        ("text string", shapes::text_of_two_byte_characters),
+        ("array of small integers", shapes::array_of_small_integers),
         ("array of empty maps", |n| {
             Value::Array(vec![Value::Map(Map::new()); n])
         }),
-        ("map of small entries", |n| {
-            let mut map = Map::new();
-            for i in 0..n / 6 {
-                map.insert(format!("{i:04x}"), Value::Unsigned(1));
-            }
-            Value::Map(map)
-        }),
-        ("nested to the depth limit, wide at every level", |n| {
-            let mut v = Value::Array(vec![Value::Bool(true); n / MAX_DEPTH]);
-            for _ in 1..MAX_DEPTH {
-                let mut map = Map::new();
-                map.insert("k", v);
-                map.insert("w", Value::Array(vec![Value::Unsigned(3); n / MAX_DEPTH]));
-                v = Value::Map(map);
-            }
-            v
-        }),
+        ("map of small entries", shapes::map_of_small_entries),
+        (
+            "nested to the depth limit, wide at every level",
+            shapes::nested_to_the_depth_limit_wide,
+        ),
     ]
 }
 

@@ -10,9 +10,6 @@
 // A malformed vector file is a test failure: panicking with the vector's id is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeSet;
-use std::path::Path;
-
 use serde_json::Value as Json;
 use skylark::cbor::{self, Value};
 use skylark::envelope::{Draft, Kind, SignedMessage};
@@ -21,20 +18,10 @@ use skylark::keys::{self, PublicKey, SecretKey, Signature};
 
 #[path = "support/account_json.rs"]
 mod account_json;
+#[path = "support/vectors.rs"]
+mod vectors;
 
-fn load(name: &str) -> Vec<Json> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("test-vectors")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let file: Json = serde_json::from_str(&text).unwrap();
-    assert_eq!(file["format"], 1, "{name}: unknown format");
-    let vectors = file["vectors"].as_array().unwrap().clone();
-    assert!(!vectors.is_empty(), "{name} has no vectors");
-    let ids: BTreeSet<&str> = vectors.iter().map(|v| v["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), vectors.len(), "{name}: duplicate vector ids");
-    vectors
-}
+use vectors::load;
 
 fn hex(v: &Json) -> Vec<u8> {
     hex::decode(v.as_str().unwrap()).unwrap()

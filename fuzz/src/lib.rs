@@ -7,9 +7,7 @@ use skylark::account::Accounts;
 use skylark::cbor::{self, Value};
 use skylark::envelope::SignedMessage;
 use skylark::id::AccountId;
-use skylark::message::{
-    Block, Body, BodyKind, Delete, Follow, Repost, Unblock, Unfollow, Unreact, Unrepost,
-};
+use skylark::message::Body;
 
 /// Every signed message of the test vectors (accounts.json, merge.json, messages.json,
 /// envelopes.json), each as a `[u16 big-endian length][bytes]` frame. Written by `fuzz/seed.py`.
@@ -115,28 +113,11 @@ pub fn expected_typed_body(body: &Body, bytes: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
-/// The body of a valid message, re-encoded through its typed form.
-pub fn typed_body_bytes(body: &Body) -> Option<Vec<u8>> {
-    let map = match body {
-        Body::Profile(b) => b.to_map(),
-        Body::Post(b) => b.to_map(),
-        Body::Edit(b) => b.to_map(),
-        Body::Delete(t) => Delete::new(t.target()).to_map(),
-        Body::React(b) => b.to_map(),
-        Body::Unreact(t) => Unreact::new(t.target()).to_map(),
-        Body::Repost(t) => Repost::new(t.target()).to_map(),
-        Body::Unrepost(t) => Unrepost::new(t.target()).to_map(),
-        Body::Follow(s) => Follow::new(s.subject()).to_map(),
-        Body::Unfollow(s) => Unfollow::new(s.subject()).to_map(),
-        Body::Block(s) => Block::new(s.subject()).to_map(),
-        Body::Unblock(s) => Unblock::new(s.subject()).to_map(),
-        Body::Label(b) => b.to_map(),
-        Body::Report(b) => b.to_map(),
-        Body::Operation(map) | Body::Unknown(map) => map.clone(),
-        _ => return None,
-    };
-    Some(Value::Map(map).to_bytes())
-}
+/// The body of a valid message, re-encoded through its typed form (shared with
+/// `tests/hostile.rs`).
+#[path = "../../tests/support/typed_body.rs"]
+mod typed_body;
+pub use typed_body::typed_body_bytes;
 
 /// What two nodes compare about one account: its canonical head, roots, app keys with their
 /// grants, contested operations and encryption key.
