@@ -90,10 +90,10 @@ fn fails(dir: &Path, args: &[&str], stdin: Option<&[u8]>, input: &str, what: &st
     );
 }
 
-/// `inspect --json` of `file`, with Alice's operations, at NOW.
-fn inspect_json(dir: &Path, file: &str) -> serde_json::Value {
+/// `<command> <file> --accounts ops.txt --now NOW --json` (Alice's operations), parsed.
+fn command_json(dir: &Path, command: &str, file: &str) -> serde_json::Value {
     let args = [
-        "inspect",
+        command,
         file,
         "--accounts",
         "ops.txt",
@@ -102,6 +102,11 @@ fn inspect_json(dir: &Path, file: &str) -> serde_json::Value {
         "--json",
     ];
     serde_json::from_str(&ok(dir, &args)).unwrap()
+}
+
+/// `inspect --json` of `file`, with Alice's operations, at NOW.
+fn inspect_json(dir: &Path, file: &str) -> serde_json::Value {
+    command_json(dir, "inspect", file)
 }
 
 /// Alice: a root key, an account, an app key delegated to it, and a post in `msgs.txt`.
@@ -294,19 +299,7 @@ fn create_inspect_verify_round_trip() {
     );
     assert_eq!(json[1]["message"]["body"]["reply"]["root"], a.post.as_str());
     assert_eq!(json[1]["verdict"]["verdict"], "valid");
-    let verified: serde_json::Value = serde_json::from_str(&ok(
-        dir,
-        &[
-            "verify",
-            "msgs.txt",
-            "--accounts",
-            "ops.txt",
-            "--now",
-            NOW,
-            "--json",
-        ],
-    ))
-    .unwrap();
+    let verified = command_json(dir, "verify", "msgs.txt");
     assert_eq!(verified[0]["id"], a.post.as_str());
     assert_eq!(verified[0]["verdict"], "valid");
 
@@ -743,19 +736,7 @@ fn state_is_the_same_whatever_the_order() {
         "{forward}"
     );
     assert_eq!(forward, backward);
-    let json: serde_json::Value = serde_json::from_str(&ok(
-        dir,
-        &[
-            "state",
-            "msgs.txt",
-            "--accounts",
-            "ops.txt",
-            "--now",
-            NOW,
-            "--json",
-        ],
-    ))
-    .unwrap();
+    let json = command_json(dir, "state", "msgs.txt");
     assert_eq!(
         Some(forward.rsplit(' ').next().unwrap()),
         json["digest"].as_str()
