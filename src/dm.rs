@@ -451,16 +451,7 @@ impl DmBody {
     /// `to` an array of 1 to 8 byte strings of 32 bytes in strictly ascending byte order; `text` a
     /// text string.
     fn parse(map: &Map) -> Result<Self, DmError> {
-        let mut to = None;
-        let mut text = None;
-        for (key, value) in map.iter() {
-            match key {
-                "to" => to = Some(value),
-                "text" => text = Some(value),
-                k if k.contains('.') => {}
-                _ => return Err(DmError::InnerBody),
-            }
-        }
+        let [to, text] = body_fields(map, ["to", "text"]).ok_or(DmError::InnerBody)?;
         let (Some(Value::Array(list)), Some(Value::Text(text))) = (to, text) else {
             return Err(DmError::InnerBody);
         };
@@ -575,16 +566,7 @@ impl Prekey {
             return Err(DmError::Prekey);
         }
         let map = message.body_map().ok_or(DmError::Prekey)?;
-        let mut key = None;
-        let mut expires = None;
-        for (k, value) in map.iter() {
-            match k {
-                "key" => key = Some(value),
-                "expires" => expires = Some(value),
-                k if k.contains('.') => {}
-                _ => return Err(DmError::Prekey),
-            }
-        }
+        let [key, expires] = body_fields(&map, ["key", "expires"]).ok_or(DmError::Prekey)?;
         let (Some(Value::Bytes(key)), Some(&Value::Unsigned(expires))) = (key, expires) else {
             return Err(DmError::Prekey);
         };
@@ -795,6 +777,23 @@ fn derive(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> ([u8
 }
 
 /// Whether 32 bytes are all zero, in time independent of their value.
+/// The values of `names` in a body map (each absent or present), or `None` if the map has another
+/// key without a `"."`: namespaced keys are kept and ignored, as in every body (05 §3.2).
+fn body_fields<'m, const N: usize>(
+    map: &'m Map,
+    names: [&str; N],
+) -> Option<[Option<&'m Value>; N]> {
+    let mut found = [None; N];
+    for (key, value) in map.iter() {
+        match names.iter().position(|name| *name == key) {
+            Some(i) => found[i] = Some(value),
+            None if key.contains('.') => {}
+            None => return None,
+        }
+    }
+    Some(found)
+}
+
 fn is_zero(bytes: &[u8; 32]) -> bool {
     bytes.iter().fold(0u8, |acc, b| acc | b) == 0
 }

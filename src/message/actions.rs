@@ -188,8 +188,8 @@ macro_rules! shaped_kind {
 }
 
 shaped_kind!(
-    /// A delete (kind `delete`): withdraws one of the author's own messages, which must not itself
-    /// be a delete (DELETE-1). Nodes then keep only the target's stripped remainder.
+    /// A delete (kind `delete`): withdraws one of the author's own messages, which must be neither a
+    /// delete nor a key operation (DELETE-1). Nodes then keep only the target's stripped remainder.
     Delete, Target, target, MessageId, "delete",
     "{\"target\": h'0707070707070707070707070707070707070707070707070707070707070707'}"
 );

@@ -66,11 +66,13 @@ impl Media {
     /// ```
     pub fn builder(hash: [u8; 32], mime: impl Into<String>, size: u64) -> MediaBuilder {
         MediaBuilder {
-            hash,
-            mime: mime.into(),
-            size,
-            dimensions: None,
-            alt: None,
+            media: Media {
+                hash,
+                mime: mime.into(),
+                size,
+                dimensions: None,
+                alt: None,
+            },
         }
     }
 
@@ -236,11 +238,8 @@ fn dimension(value: &Value, field: Path) -> Result<u16, ValidationError> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct MediaBuilder {
-    hash: [u8; 32],
-    mime: String,
-    size: u64,
-    dimensions: Option<(u16, u16)>,
-    alt: Option<String>,
+    /// Not yet checked: `build` parses it (as `PostBuilder` and the others hold theirs).
+    media: Media,
 }
 
 impl MediaBuilder {
@@ -254,7 +253,7 @@ impl MediaBuilder {
     /// # Ok::<(), skylark::message::ValidationError>(())
     /// ```
     pub fn dimensions(mut self, width: u16, height: u16) -> Self {
-        self.dimensions = Some((width, height));
+        self.media.dimensions = Some((width, height));
         self
     }
 
@@ -268,7 +267,7 @@ impl MediaBuilder {
     /// assert_eq!((err.code(), err.rule()), ("msg.too_short", "MEDIA-5"));
     /// ```
     pub fn alt(mut self, alt: impl Into<String>) -> Self {
-        self.alt = Some(alt.into());
+        self.media.alt = Some(alt.into());
         self
     }
 
@@ -283,14 +282,7 @@ impl MediaBuilder {
     /// assert_eq!(err.code(), "msg.invalid_media_type");
     /// ```
     pub fn build(self) -> Result<Media, ValidationError> {
-        let media = Media {
-            hash: self.hash,
-            mime: self.mime,
-            size: self.size,
-            dimensions: self.dimensions,
-            alt: self.alt,
-        };
-        Media::parse(&media.to_map(), Path::ROOT)
+        Media::parse(&self.media.to_map(), Path::ROOT)
     }
 }
 
