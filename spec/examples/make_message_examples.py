@@ -325,14 +325,14 @@ assert m.validate(msg, now=T0, authorization="auth.before_delegation") == \
 print("validate: operation kinds are core kinds; denials carry MSG-3")
 
 # ---------------------------------------------------------------------------
-print("\n== appendix-cddl-messages.cddl ==")
+print("\n== appendix-cddl.cddl ==")
 try:
     import pycddl  # optional: pip install pycddl (the Rust `cddl` crate)
 except ImportError:
     print("pycddl not installed: CDDL parse check skipped")
 else:
     import pathlib
-    src = (pathlib.Path(__file__).parent.parent / "appendix-cddl-messages.cddl").read_text()
+    src = (pathlib.Path(__file__).parent.parent / "appendix-cddl.cddl").read_text()
     import re
     pycddl.Schema(src)
     # Work around two limitations of that tool (see the appendix's header): it

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Lints that keep the documents of spec/ and test-vectors/ consistent with each other and with the files.
+
+Checks (each failure is printed as `file:line: what`; the exit status is 1 if there is any):
+
+1. Section references. `NN §A.B` (chapter NN of spec/) and a bare `§A.B` inside a chapter resolve to
+   a heading numbered `A.B` (`## A.` or `### A.B` ...) of that chapter. A bare `§` in a document that
+   is not a numbered chapter resolves against the chapter it last named on the same line, else it is
+   not checked.
+2. Relative links. `[text](path)` and `[text](path#anchor)` to a file of the repository resolve; the
+   anchor, if any, is the GitHub slug of a heading of that file.
+3. Counts. Every sentence of the form "N codes in all" and "N codes in layer L" agrees with the code
+   tables of spec/errors.md; every "N vectors" stated for a vector file in test-vectors/README.md
+   agrees with MANIFEST.json.
+
+Run from anywhere: `python3 .ci/spec_lint.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "spec"
+DOCS = sorted(SPEC.glob("*.md")) + [ROOT / "README.md", ROOT / "test-vectors" / "README.md"]
+
+problems: list[str] = []
+
+
+def problem(path: Path, line: int, what: str) -> None:
+    problems.append(f"{path.relative_to(ROOT)}:{line}: {what}")
+
+
+def chapters() -> dict[str, Path]:
+    out = {}
+    for path in SPEC.glob("[0-9][0-9]-*.md"):
+        out[path.name[:2]] = path
+    return out
+
+
+HEADING = re.compile(r"^(#{2,6})\s+(.*?)\s*$")
+NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
+
+
+def headings(path: Path) -> tuple[set[str], set[str]]:
+    """The section numbers and the GitHub anchors of a markdown file's headings."""
+    numbers: set[str] = set()
+    anchors: set[str] = set()
+    in_code = False
+    seen: dict[str, int] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if raw.startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        m = re.match(r"^(#{1,6})\s+(.*?)\s*$", raw)
+        if not m:
+            continue
+        title = m.group(2)
+        n = NUMBERED.match(title)
+        if n and len(m.group(1)) >= 2:
+            numbers.add(n.group(1))
+        slug = github_slug(title)
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        anchors.add(slug if count == 0 else f"{slug}-{count}")
+    return numbers, anchors
+
+
+def github_slug(title: str) -> str:
+    title = re.sub(r"`", "", title).strip().lower()
+    title = re.sub(r"[^\w\- ]", "", title)
+    return title.replace(" ", "-")
+
+
+CHAPTERS = chapters()
+
+# One scan per paragraph: `NN §A.B` names chapter NN; `name.md §A.B` names that document; a bare
+# `§A.B` refers to the document named last in the same paragraph (a chapter's own number at the
+# start of each paragraph); an external document (RFC 8949, FIPS 203, another project's
+# specification, a bracketed citation) makes the following bare references external until the next
+# of ours.
+TOKEN = re.compile(
+    r"(?P<chapter>(?<![\w.])\d\d)\s+§(?P<csec>\d+(?:\.\d+)*)"
+    r"|(?P<doc>[\w/-]+\.md)`?\s+§(?P<dsec>\d+(?:\.\d+)*)"
+    r"|(?P<external>RFC\s?\d+|FIPS\s?\d+|NIP-\d+|\[[A-Z][\w -]*\]|[Ss]pecification|whitepaper|paper)"
+    r"|§(?P<bare>\d+(?:\.\d+)*)"
+)
+
+
+def check_sections(path: Path) -> None:
+    own = path.name[:2] if path.name[:2] in CHAPTERS else path.name
+    chapter_doc = own in CHAPTERS
+    in_code = False
+    sentence_doc = None  # outside the chapters: the document named last in the current sentence
+    last_line = ""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith(("#", "- ", "* ", "|")) or re.match(r"\d+\. ", stripped):
+            sentence_doc = None
+        joined = re.match(r".*?(?<![\w.])(\d\d)\s*$", last_line)
+        last_line = line
+        if joined and joined.group(1) in CHAPTERS and stripped.startswith("§"):
+            line = joined.group(1) + " " + stripped  # "... (06" / "§9.3)": one reference
+        context = own
+        previous_end = None  # where the last explicit reference ended, for "05 §2.1, §2.3"
+        position = 0
+        for m in TOKEN.finditer(line):
+            if not chapter_doc and re.search(r"[.!?]\s|\|", line[position : m.start()]):
+                sentence_doc = None
+            position = m.end()
+            if m.group("chapter") or m.group("doc"):
+                document = m.group("chapter") or m.group("doc")
+                resolve(path, number, document, m.group("csec") or m.group("dsec"))
+                previous_end, previous_doc = m.end(), document
+                if m.group("doc"):
+                    context = document
+                if not chapter_doc:
+                    sentence_doc = document
+            elif m.group("external"):
+                context = None
+                previous_end = None
+                sentence_doc = None
+            else:
+                between = line[previous_end : m.start()] if previous_end is not None else None
+                if between is not None and re.fullmatch(r"[\s,;/()–-]*(?:and|or)?[\s,;/()–-]*", between):
+                    resolve(path, number, previous_doc, m.group("bare"))
+                    previous_end = m.end()
+                elif sentence_doc is not None:
+                    resolve(path, number, sentence_doc, m.group("bare"))
+                elif context is not None:
+                    resolve(path, number, context, m.group("bare"))
+                    previous_end = None
+        if not chapter_doc and re.search(r"[.!?](\s|$)", line[position:]):
+            sentence_doc = None
+
+
+def resolve(path: Path, line: int, document: str, section: str) -> None:
+    document = Path(document).name
+    if document[:2] in CHAPTERS and document.endswith(".md") and document[2] == "-":
+        target = CHAPTERS[document[:2]]
+    elif document in CHAPTERS:
+        target = CHAPTERS[document]
+    elif (SPEC / document).exists():
+        target = SPEC / document
+    else:
+        # Two-digit numbers that are not chapters (a year, say) and documents outside spec/ are not
+        # ours to check.
+        return
+    if target not in NUMBERS:
+        NUMBERS[target] = headings(target)[0]
+    if section.rstrip(".") not in NUMBERS[target]:
+        problem(path, line, f"§{section} names no section of {target.name}")
+
+
+NUMBERS: dict[Path, set[str]] = {}
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def check_links(path: Path) -> None:
+    in_code = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        for m in LINK.finditer(line):
+            target = m.group(1)
+            if re.match(r"^[a-z]+:", target) or target.startswith("<"):
+                continue
+            if not re.match(r"^[\w./#-]+$", target):
+                continue  # math such as ]([S]B − R), not a link
+            file_part, _, anchor = target.partition("#")
+            dest = (path.parent / file_part).resolve() if file_part else path
+            if not dest.exists():
+                problem(path, number, f"link to {target}: no such file")
+                continue
+            if anchor and dest.suffix == ".md" and anchor not in headings(dest)[1]:
+                problem(path, number, f"link to {target}: no such heading in {dest.name}")
+
+
+def check_counts() -> None:
+    errors = SPEC / "errors.md"
+    codes = []
+    for line in errors.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| `([a-z0-9_]+\.[a-z0-9_]+)` \|", line)
+        if m:
+            codes.append(m.group(1))
+    total = len(set(codes))
+    if len(codes) != total:
+        problem(errors, 1, "a code is listed twice")
+    for path in DOCS:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for m in re.finditer(r"(\d+) codes in all", line):
+                if int(m.group(1)) != total:
+                    problem(path, number, f"says {m.group(1)} codes in all; errors.md lists {total}")
+    manifest = json.loads((ROOT / "test-vectors" / "MANIFEST.json").read_text(encoding="utf-8"))
+    counts = {entry["path"]: entry["vectors"] for entry in manifest["files"]}
+    readme = ROOT / "test-vectors" / "README.md"
+    column = None
+    for number, line in enumerate(readme.read_text(encoding="utf-8").splitlines(), 1):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        if cells and "vectors" in cells:
+            column = cells.index("vectors")
+        elif not cells:
+            column = None
+        elif column is not None and column < len(cells):
+            name = cells[0].strip("`")
+            if name in counts and cells[column].isdigit() and int(cells[column]) != counts[name]:
+                problem(readme, number, f"says {name} has {cells[column]} vectors; MANIFEST.json has {counts[name]}")
+        for m in re.finditer(r'"path": "([\w-]+\.json)"[^}]*?"vectors": (\d+)', line):
+            if m.group(1) in counts and int(m.group(2)) != counts[m.group(1)]:
+                problem(readme, number, f"example says {m.group(1)} has {m.group(2)} vectors; MANIFEST.json has {counts[m.group(1)]}")
+
+
+def main() -> int:
+    for path in DOCS:
+        check_sections(path)
+        check_links(path)
+    check_counts()
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"spec lint: {len(problems)} problem(s)")
+        return 1
+    print("spec lint: section references, links and counts agree")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
