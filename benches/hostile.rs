@@ -8,6 +8,15 @@
 //! ```text
 //! cargo bench --bench hostile -- --warm-up-time 1 --measurement-time 3
 //! ```
+//!
+//! A second group, `hostile_state` (issue 21), scales the state machines over many messages at
+//! n, 2n, 4n, 8n (n = 1000) with the shapes of `tests/support/account_shapes.rs`: the account state
+//! of each shape of key operations (applied, then the view asked for once), re-authorizing a revoked
+//! key's whole history (AUTH-6), and the digest of n posts. `n log n` grows about 2.2x per step.
+//!
+//! ```text
+//! cargo bench --bench hostile -- hostile_state --warm-up-time 1 --measurement-time 3
+//! ```
 
 use std::error::Error;
 use std::hint::black_box;
@@ -25,6 +34,9 @@ const SIZES: [usize; 4] = [N, 2 * N, 4 * N, 8 * N];
 
 #[path = "../tests/support/shapes.rs"]
 mod shapes;
+
+#[path = "../tests/support/account_shapes.rs"]
+mod account_shapes;
 
 use shapes::Shape;
 
@@ -95,9 +107,44 @@ fn bench(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// The state machines over n, 2n, 4n, 8n messages (issue 21).
+fn bench_state(c: &mut Criterion) {
+    const STATE_SIZES: [usize; 4] = [1000, 2000, 4000, 8000];
+    let mut group = c.benchmark_group("hostile_state");
+    group.sample_size(10);
+    for (name, shape) in account_shapes::operation_shapes() {
+        for n in STATE_SIZES {
+            let ops = shape(n);
+            group.bench_with_input(
+                BenchmarkId::new(format!("accounts_{name}"), n),
+                &ops,
+                |b, ops| b.iter(|| account_shapes::apply_all(black_box(ops))),
+            );
+        }
+    }
+    for n in STATE_SIZES {
+        let (accounts, posts, headers) = account_shapes::revoked_history(n);
+        group.bench_with_input(BenchmarkId::new("auth6_reauthorize_all", n), &n, |b, _| {
+            // A fresh state each time: the walk is remembered within one state.
+            b.iter(|| account_shapes::reauthorize(&accounts.clone(), &posts, &headers))
+        });
+    }
+    for n in STATE_SIZES.map(|n| n * 10) {
+        let mut state = skylark::merge::State::new();
+        for post in account_shapes::posts(n) {
+            state.apply(&post);
+        }
+        group.bench_with_input(BenchmarkId::new("merge_digest_posts", n), &state, |b, s| {
+            b.iter(|| s.digest(0))
+        });
+    }
+    group.finish();
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c)?;
+    bench_state(&mut c);
     c.final_summary();
     Ok(())
 }

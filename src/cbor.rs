@@ -402,6 +402,26 @@ impl Map {
         }
     }
 
+    /// The map of `entries`, in `O(n log n)`: inserting them one by one in an order other than the
+    /// canonical one shifts the entries after each key, `O(n²)` in all. Of several entries with one
+    /// key, the last is kept, as [`Map::insert`] one by one would.
+    pub(crate) fn from_entries(mut entries: Vec<(String, Value)>) -> Self {
+        // Stable: entries with equal keys keep their order, so the last one given wins below.
+        entries.sort_by(|(a, _), (b, _)| {
+            #[cfg(test)]
+            work::add(1);
+            key_order(a, b)
+        });
+        let mut out: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            match out.last_mut() {
+                Some((last, slot)) if *last == key => *slot = value,
+                _ => out.push((key, value)),
+            }
+        }
+        Map { entries: out }
+    }
+
     /// Inserts `value` under `key`, returning the value that was there before.
     ///
     /// ```
@@ -410,9 +430,16 @@ impl Map {
     /// ```
     pub fn insert(&mut self, key: impl Into<String>, value: Value) -> Option<Value> {
         let key = key.into();
-        match self.entries.binary_search_by(|(k, _)| key_order(k, &key)) {
+        let found = self.entries.binary_search_by(|(k, _)| {
+            #[cfg(test)]
+            work::add(1);
+            key_order(k, &key)
+        });
+        match found {
             Ok(i) => Some(core::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
+                #[cfg(test)]
+                work::add(self.entries.len() - i);
                 self.entries.insert(i, (key, value));
                 None
             }
@@ -879,6 +906,29 @@ pub fn check(input: &[u8]) -> Result<(), DecodeError> {
     let mut reader = Reader::new(input);
     reader.skip(1)?;
     reader.finish()
+}
+
+/// A count of the work done building maps (key comparisons and entries shifted), per thread, for
+/// the growth tests of the modules that build large maps (`merge`).
+#[cfg(test)]
+pub(crate) mod work {
+    extern crate std;
+
+    use core::cell::Cell;
+
+    std::thread_local! {
+        static WORK: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Counts `n` units of work.
+    pub(crate) fn add(n: usize) {
+        WORK.with(|w| w.set(w.get() + n));
+    }
+
+    /// The work counted on this thread since the last call.
+    pub(crate) fn take() -> usize {
+        WORK.with(|w| w.replace(0))
+    }
 }
 
 #[cfg(test)]

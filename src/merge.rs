@@ -277,7 +277,7 @@ impl State {
                     .or_insert(stamp);
             }
         }
-        let mut posts = Map::new();
+        let mut posts: Vec<(String, Value)> = Vec::new();
         let mut threads: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
         let mut replies: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
         let mut quotes: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
@@ -317,7 +317,7 @@ impl State {
                     }
                 }
             }
-            posts.insert(id::to_text_form("msg", id.as_bytes()), Value::Map(entry));
+            posts.push((id::to_text_form("msg", id.as_bytes()), Value::Map(entry)));
         }
 
         // MERGE-3, MERGE-8: the latest message per key.
@@ -385,35 +385,41 @@ impl State {
         }
 
         let mut summary = Map::new();
-        summary.insert("posts", Value::Map(posts));
+        // Maps keyed by text-form ids are built from their entries in one sort: the text order of
+        // ids is not their byte order, so inserting them one by one would shift the map per key.
+        summary.insert("posts", Value::Map(Map::from_entries(posts)));
         summary.insert("threads", id_lists(&threads));
         summary.insert("replies", id_lists(&replies));
         summary.insert("quotes", id_lists(&quotes));
-        let mut profile_map = Map::new();
-        for (account, (_, id)) in &profiles {
-            profile_map.insert(id::to_text_form("acct", account.as_bytes()), bytes(id));
-        }
-        summary.insert("profiles", Value::Map(profile_map));
-        let mut reaction_map = Map::new();
-        for (target, values) in &reactions {
-            let mut by_value = Map::new();
-            for (value, accounts) in values {
-                by_value.insert(*value, account_list(accounts));
-            }
-            reaction_map.insert(
-                id::to_text_form("msg", target.as_bytes()),
-                Value::Map(by_value),
-            );
-        }
-        summary.insert("reactions", Value::Map(reaction_map));
-        let mut repost_map = Map::new();
-        for (target, accounts) in &reposts {
-            repost_map.insert(
-                id::to_text_form("msg", target.as_bytes()),
-                account_list(accounts),
-            );
-        }
-        summary.insert("reposts", Value::Map(repost_map));
+        let profile_map = profiles
+            .iter()
+            .map(|(account, (_, id))| (id::to_text_form("acct", account.as_bytes()), bytes(id)))
+            .collect();
+        summary.insert("profiles", Value::Map(Map::from_entries(profile_map)));
+        let reaction_map = reactions
+            .iter()
+            .map(|(target, values)| {
+                let by_value = values
+                    .iter()
+                    .map(|(value, accounts)| (String::from(*value), account_list(accounts)))
+                    .collect();
+                (
+                    id::to_text_form("msg", target.as_bytes()),
+                    Value::Map(Map::from_entries(by_value)),
+                )
+            })
+            .collect();
+        summary.insert("reactions", Value::Map(Map::from_entries(reaction_map)));
+        let repost_map = reposts
+            .iter()
+            .map(|(target, accounts)| {
+                (
+                    id::to_text_form("msg", target.as_bytes()),
+                    account_list(accounts),
+                )
+            })
+            .collect();
+        summary.insert("reposts", Value::Map(Map::from_entries(repost_map)));
         summary.insert("follows", graph(&follows));
         summary.insert("blocks", graph(&blocks));
         // MERGE-9: a label applies when its latest message does not negate it and has not expired.
@@ -433,27 +439,33 @@ impl State {
                 .or_default()
                 .push(value);
         }
-        let mut label_map = Map::new();
-        for (subject, labelers) in applying {
-            let mut by_labeler = Map::new();
-            for (labeler, mut values) in labelers {
-                values.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
-                by_labeler.insert(
-                    id::to_text_form("acct", labeler.as_bytes()),
-                    Value::Array(values.into_iter().map(Value::from).collect()),
-                );
-            }
-            label_map.insert(subject, Value::Map(by_labeler));
-        }
-        summary.insert("labels", Value::Map(label_map));
-        let mut report_map = Map::new();
-        for (service, ids) in &reports {
-            report_map.insert(
-                id::to_text_form("acct", service.as_bytes()),
-                Value::Array(ids.iter().map(bytes).collect()),
-            );
-        }
-        summary.insert("reports", Value::Map(report_map));
+        let label_map = applying
+            .into_iter()
+            .map(|(subject, labelers)| {
+                let by_labeler = labelers
+                    .into_iter()
+                    .map(|(labeler, mut values)| {
+                        values.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+                        (
+                            id::to_text_form("acct", labeler.as_bytes()),
+                            Value::Array(values.into_iter().map(Value::from).collect()),
+                        )
+                    })
+                    .collect();
+                (subject, Value::Map(Map::from_entries(by_labeler)))
+            })
+            .collect();
+        summary.insert("labels", Value::Map(Map::from_entries(label_map)));
+        let report_map = reports
+            .iter()
+            .map(|(service, ids)| {
+                (
+                    id::to_text_form("acct", service.as_bytes()),
+                    Value::Array(ids.iter().map(bytes).collect()),
+                )
+            })
+            .collect();
+        summary.insert("reports", Value::Map(Map::from_entries(report_map)));
         summary.insert(
             "tombstones",
             Value::Array(deleted.iter().map(bytes).collect()),
@@ -566,14 +578,16 @@ fn bytes(id: &MessageId) -> Value {
 }
 
 fn id_lists(lists: &BTreeMap<MessageId, BTreeSet<MessageId>>) -> Value {
-    let mut map = Map::new();
-    for (key, ids) in lists {
-        map.insert(
-            id::to_text_form("msg", key.as_bytes()),
-            Value::Array(ids.iter().map(bytes).collect()),
-        );
-    }
-    Value::Map(map)
+    let entries = lists
+        .iter()
+        .map(|(key, ids)| {
+            (
+                id::to_text_form("msg", key.as_bytes()),
+                Value::Array(ids.iter().map(bytes).collect()),
+            )
+        })
+        .collect();
+    Value::Map(Map::from_entries(entries))
 }
 
 fn account_list(accounts: &BTreeSet<AccountId>) -> Value {
@@ -592,12 +606,81 @@ fn graph(edges: &BTreeMap<(AccountId, AccountId), (Stamp, bool)>) -> Value {
             by_account.entry(*account).or_default().insert(*subject);
         }
     }
-    let mut map = Map::new();
-    for (account, subjects) in &by_account {
-        map.insert(
-            id::to_text_form("acct", account.as_bytes()),
-            account_list(subjects),
-        );
+    let entries = by_account
+        .iter()
+        .map(|(account, subjects)| {
+            (
+                id::to_text_form("acct", account.as_bytes()),
+                account_list(subjects),
+            )
+        })
+        .collect();
+    Value::Map(Map::from_entries(entries))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::State;
+    use crate::cbor::work;
+    use crate::id::AccountId;
+    use crate::keys::SecretKey;
+    use crate::message::{validate, Authorization, BodyKind, MemoryContext, Post, Verdict};
+    use alloc::vec::Vec;
+
+    /// The summary of `n` posts builds its maps in `O(n log n)` key comparisons and shifts; one
+    /// insertion per key in id order (the text order of ids differs) shifted `O(n²)` entries. Counts
+    /// at n, 2n, 4n, 8n must not more than triple per doubling.
+    #[test]
+    fn summary_map_building_grows_as_n_log_n() {
+        let key = SecretKey::from_seed([3; 32]);
+        let sizes = [256usize, 512, 1024, 2048];
+        let mut costs = Vec::new();
+        for n in sizes {
+            let mut state = State::new();
+            let mut previous = None;
+            for i in 0..n {
+                let draft = Post::builder()
+                    .text("hi")
+                    .build()
+                    .unwrap()
+                    .draft(AccountId::from_bytes([4; 32]), 1_000 + i as u64)
+                    .unwrap();
+                let signed = match &previous {
+                    Some(p) => draft.after(p),
+                    None => draft,
+                }
+                .sign(&key)
+                .unwrap();
+                let mut context = MemoryContext::new(1 << 40, Authorization::Authorized);
+                if let Some(p) = &previous {
+                    context = context.with(p);
+                }
+                previous = Some(signed.clone());
+                let Verdict::Valid(valid) = validate(signed, &context) else {
+                    panic!("post {i} not valid");
+                };
+                state.apply(&valid);
+            }
+            work::take();
+            let summary = state.summary(0);
+            costs.push(work::take());
+            assert_eq!(
+                summary
+                    .as_map()
+                    .and_then(|m| m.get("posts"))
+                    .and_then(|p| p.as_map())
+                    .map(|p| p.len()),
+                Some(n)
+            );
+        }
+        for pair in costs.windows(2) {
+            let growth = pair[1] as f64 / pair[0] as f64;
+            assert!(
+                growth <= 3.0,
+                "map work {costs:?} at n = {sizes:?}: {growth:.2}x per doubling"
+            );
+        }
     }
-    Value::Map(map)
 }

@@ -25,7 +25,8 @@ skylark verify  [FILE|-]... (same options)
   is invalid, 3 if none is invalid but one is undecided.
 skylark state   [FILE|-]... (same options)
   Merges the valid messages into the state every node holding them reaches, whatever their order,
-  and prints its digest (MERGE-11); --json prints the whole state summary.
+  and prints its digest (MERGE-11); --json prints the whole state summary. A message given whole
+  and as a stripped remainder counts once, by its whole form (07 §2.1).
 
   A message is checked against what a node holding these files would know:
   --accounts FILE   key operations (genesis, delegate, revoke, …) of the accounts concerned
@@ -285,15 +286,24 @@ fn inspect_json(input: &Input, read: &Read, verdict: Json) -> Json {
 fn state(args: &Args, reads: &[Read], node: &Node) -> Result<Status, Error> {
     let mut state = State::new();
     let (mut valid, mut invalid, mut undecided) = (0u64, 0u64, 0u64);
+    // 07 §2.1: the set holds one form per id, and the form held decides. The whole message when
+    // any input holds it; a remainder only when none does. A remainder is never validated beside
+    // its whole message: it can be Valid (withheld) where the whole is Invalid or Undecided, and
+    // must not let the message in. Counts are per message (id), not per input.
+    let mut held: BTreeMap<MessageId, &SignedMessage> = BTreeMap::new();
     for r in reads {
-        let verdict = match r {
-            Read::Signed(_, m) => validate(SignedMessage::clone(m), node),
-            _ => {
-                invalid += 1;
-                continue;
+        match r {
+            Read::Signed(_, m) => {
+                let form = held.entry(m.id()).or_insert(m);
+                if form.is_stripped() && !m.is_stripped() {
+                    *form = m;
+                }
             }
-        };
-        match verdict {
+            _ => invalid += 1,
+        }
+    }
+    for m in held.into_values() {
+        match validate(SignedMessage::clone(m), node) {
             Verdict::Valid(v) => {
                 state.apply(&v);
                 valid += 1;

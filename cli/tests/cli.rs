@@ -871,3 +871,59 @@ fn vectors_runs_the_repository_suite() {
     assert_eq!(r.code, 1);
     assert!(r.err.starts_with("skylark: .: "), "{}", r.err);
 }
+
+/// 07 §2.1 (issue 21): an invalid whole message and its stripped remainder count once, by the
+/// whole: the remainder alone is Valid (withheld), and used to enter the merged state beside its
+/// invalid whole. With the vector `msg-post-unknown-field` (invalid: `msg.unknown_field`), in either
+/// order, the state is the empty state.
+#[test]
+fn state_never_lets_in_the_remainder_of_an_invalid_message() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/messages.json");
+    let vectors: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let vector = vectors["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "msg-post-unknown-field")
+        .unwrap();
+    assert_eq!(vector["outcome"], "invalid");
+    let now = vector["context"]["now"].as_u64().unwrap();
+    let whole_hex = vector["input"].as_str().unwrap();
+    let whole =
+        skylark::envelope::SignedMessage::from_bytes(&hex::decode(whole_hex).unwrap()).unwrap();
+    let remainder_hex = hex::encode(whole.stripped().as_bytes());
+    let empty = hex::encode(skylark::merge::State::new().digest(now));
+    let dir = temp_dir();
+    let now = now.to_string();
+    // The vector's context: the key is authorized.
+    let state = |file: &str| {
+        ok(
+            &dir,
+            &["state", file, "--key-authorized", "--now", now.as_str()],
+        )
+    };
+    std::fs::write(dir.join("remainder.txt"), &remainder_hex).unwrap();
+    let alone = state("remainder.txt");
+    assert!(
+        alone.starts_with("1 messages: 1 valid (merged), 0 invalid, 0 undecided"),
+        "{alone}"
+    );
+    assert!(!alone.ends_with(&empty), "the remainder alone is merged");
+    for (name, lines) in [
+        ("whole-first.txt", [whole_hex, remainder_hex.as_str()]),
+        ("remainder-first.txt", [remainder_hex.as_str(), whole_hex]),
+    ] {
+        std::fs::write(dir.join(name), lines.join("\n")).unwrap();
+        let out = state(name);
+        assert!(
+            out.starts_with("2 messages: 0 valid (merged), 1 invalid, 0 undecided"),
+            "{name}: {out}"
+        );
+        assert_eq!(
+            out.rsplit(' ').next(),
+            Some(empty.as_str()),
+            "{name}: {out}"
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! Growth tests (issue 21, `spec/security.md` "Bounds"): for every shape that once made a node do
+//! quadratic work with valid input only, the work at n, 2n, 4n and 8n must not more than triple per
+//! doubling (`n log n` gives a bit over 2; `n²` gives 4). Work is counted, never timed: allocations
+//! (number and bytes, with the counting allocator of `tests/resource_bounds.rs`) for the account
+//! state and the merged state, header lookups for the AUTH-6 walk. Wall time is in
+//! `benches/hostile.rs` and `benches/README.md`.
+//!
+//! The counter is global, so everything runs in one test function.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::alloc::System;
+
+use skylark::merge::State;
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+
+#[path = "support/account_shapes.rs"]
+mod account_shapes;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The smallest size; the largest is 8 times it.
+const N: usize = 256;
+const SIZES: [usize; 4] = [N, 2 * N, 4 * N, 8 * N];
+/// The most the work may grow when n doubles.
+const MAX_GROWTH: f64 = 3.0;
+
+/// What `f` allocated: (number of allocations, bytes requested), the least of three runs (the test
+/// harness's threads may allocate during one run, never during all three).
+fn allocated<T>(f: impl Fn() -> T) -> (usize, usize) {
+    (0..3)
+        .map(|_| {
+            let region = Region::new(GLOBAL);
+            let out = f();
+            let stats = region.change();
+            drop(out);
+            let grown = usize::try_from(stats.bytes_reallocated.max(0)).unwrap();
+            (
+                stats.allocations + stats.reallocations,
+                stats.bytes_allocated + grown,
+            )
+        })
+        .min()
+        .unwrap()
+}
+
+/// The shapes whose work grew more than `MAX_GROWTH` times per doubling, with their costs.
+type Failures = Vec<String>;
+
+/// Records a failure unless each step of `costs` (at n, 2n, 4n, 8n) is at most `MAX_GROWTH` times
+/// the one before.
+fn check_growth(failures: &mut Failures, what: &str, costs: &[usize]) {
+    let worst = costs
+        .windows(2)
+        .map(|pair| pair[1] as f64 / pair[0].max(1) as f64)
+        .fold(0.0, f64::max);
+    eprintln!("{what}: {costs:?} (worst growth {worst:.2}x per doubling)");
+    if worst > MAX_GROWTH {
+        failures.push(format!(
+            "{what}: cost {costs:?} at n = {SIZES:?} grows {worst:.2}x per doubling (bound {MAX_GROWTH})"
+        ));
+    }
+}
+
+#[test]
+fn work_grows_as_n_log_n_for_every_hostile_shape() {
+    let mut failures = Failures::new();
+    account_state_of_every_shape(&mut failures);
+    reauthorizing_a_revoked_history(&mut failures);
+    merged_state_summary_and_digest(&mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Applying every operation of each shape, then asking for the account's view once.
+fn account_state_of_every_shape(failures: &mut Failures) {
+    for (name, shape) in account_shapes::operation_shapes() {
+        let (mut counts, mut bytes) = (Vec::new(), Vec::new());
+        for n in SIZES {
+            let ops = shape(n);
+            let (c, b) = allocated(|| account_shapes::apply_all(&ops));
+            counts.push(c);
+            bytes.push(b);
+        }
+        check_growth(
+            failures,
+            &format!("account state, {name}, allocations"),
+            &counts,
+        );
+        check_growth(failures, &format!("account state, {name}, bytes"), &bytes);
+    }
+}
+
+/// Authorizing every message of a key revoked at its last message, oldest first.
+fn reauthorizing_a_revoked_history(failures: &mut Failures) {
+    let mut lookups = Vec::new();
+    for n in SIZES {
+        let (accounts, posts, headers) = account_shapes::revoked_history(n);
+        lookups.push(account_shapes::reauthorize(&accounts, &posts, &headers));
+    }
+    check_growth(
+        failures,
+        "AUTH-6 re-authorization, header lookups",
+        &lookups,
+    );
+}
+
+/// The digest (over the summary) of n posts. The entries the summary's maps shift, which allocate
+/// nothing, are counted by `summary_map_building_grows_as_n_log_n` in `src/merge.rs`.
+fn merged_state_summary_and_digest(failures: &mut Failures) {
+    let (mut counts, mut bytes) = (Vec::new(), Vec::new());
+    for n in SIZES {
+        let mut state = State::new();
+        for post in account_shapes::posts(n) {
+            state.apply(&post);
+        }
+        let (c, b) = allocated(|| state.digest(0));
+        counts.push(c);
+        bytes.push(b);
+    }
+    check_growth(
+        failures,
+        "merged state digest of n posts, allocations",
+        &counts,
+    );
+    check_growth(failures, "merged state digest of n posts, bytes", &bytes);
+}

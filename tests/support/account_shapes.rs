@@ -1,0 +1,268 @@
+//! Hostile shapes of key operations and of messages for the account state and the merged state:
+//! every one valid (or, for the waiting flood, possibly valid later), built for a size `n`, for
+//! measuring that cost grows as `n log n`. Shared through `#[path]` by `tests/growth.rs` (work and
+//! allocation counts) and `benches/hostile.rs` (time).
+
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+
+use skylark::account::{Accounts, Operation, Revocation};
+use skylark::envelope::{Draft, Header, Kind, SignedMessage};
+use skylark::id::{AccountId, MessageId};
+use skylark::keys::SecretKey;
+use skylark::message::{validate, BodyKind, MemoryContext, Post, ValidMessage, Verdict};
+
+/// A named way to build the operations of one account: applied in the order given.
+pub type OperationShape = (&'static str, fn(usize) -> Vec<SignedMessage>);
+
+/// The shapes of key operations (06): each gives about `n` operations.
+pub fn operation_shapes() -> Vec<OperationShape> {
+    vec![
+        ("delegation_chain", delegation_chain),
+        ("delegation_chain_reversed", delegation_chain_reversed),
+        ("siblings", siblings),
+        ("two_root_forks", two_root_forks),
+        ("waiting_flood", waiting_flood),
+    ]
+}
+
+/// The root key of every shape's account.
+pub fn root() -> SecretKey {
+    SecretKey::from_seed([1; 32])
+}
+
+/// A second root, of lower priority.
+pub fn second_root() -> SecretKey {
+    SecretKey::from_seed([2; 32])
+}
+
+fn app(i: usize) -> SecretKey {
+    let mut seed = [9; 32];
+    seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    SecretKey::from_seed(seed)
+}
+
+fn genesis() -> SignedMessage {
+    Operation::genesis(&[root().public_key(), second_root().public_key()], 1_000)
+        .unwrap()
+        .sign(&root())
+        .unwrap()
+}
+
+/// Signs `op` as the next message of `key` after `previous` (its last message, if any).
+fn sign_next(op: &Operation, key: &SecretKey, previous: Option<&SignedMessage>) -> SignedMessage {
+    let draft = op.draft().unwrap();
+    match previous {
+        Some(p) => draft.after(p),
+        None => draft,
+    }
+    .sign(key)
+    .unwrap()
+}
+
+/// A genesis and `n` delegations, each following the one before: every operation valid, every
+/// state holding all the grants before it.
+pub fn delegation_chain(n: usize) -> Vec<SignedMessage> {
+    let (root, g) = (root(), genesis());
+    let account = Accounts::account_id(&g);
+    let mut ops = vec![g];
+    for i in 0..n {
+        let last = ops.last().unwrap();
+        let op = Operation::delegate(
+            account,
+            last.id(),
+            app(i).public_key(),
+            &[],
+            u64::from(u32::MAX),
+            None,
+            2_000 + i as u64,
+        )
+        .unwrap();
+        let signed = sign_next(&op, &root, Some(last));
+        ops.push(signed);
+    }
+    ops
+}
+
+/// The delegation chain, last operation first: every operation waits, then the genesis releases
+/// them all.
+pub fn delegation_chain_reversed(n: usize) -> Vec<SignedMessage> {
+    let mut ops = delegation_chain(n);
+    ops.reverse();
+    ops
+}
+
+/// A genesis and `n` operations that all follow it (encryption keys, versions 1 to `n`), signed by
+/// the two roots in turn: every one valid, the chain contested or decided by the first root.
+pub fn siblings(n: usize) -> Vec<SignedMessage> {
+    let g = genesis();
+    let account = Accounts::account_id(&g);
+    let keys = [root(), second_root()];
+    let mut last: [Option<SignedMessage>; 2] = [Some(g.clone()), None];
+    let mut ops = vec![g.clone()];
+    for i in 0..n {
+        let k = (i + 1) % 2;
+        let op =
+            Operation::enckey(account, g.id(), [7; 32], i as u64 + 1, 2_000 + i as u64).unwrap();
+        let signed = sign_next(&op, &keys[k], last[k].as_ref());
+        last[k] = Some(signed.clone());
+        ops.push(signed);
+    }
+    ops
+}
+
+/// Two branches from the genesis, one per root, grown in turn to `n / 2` operations each: the
+/// first root's branch wins (ACCT-5), and every operation of the second lands off the chain.
+pub fn two_root_forks(n: usize) -> Vec<SignedMessage> {
+    let g = genesis();
+    let account = Accounts::account_id(&g);
+    let keys = [root(), second_root()];
+    let mut signer_last: [Option<SignedMessage>; 2] = [Some(g.clone()), None];
+    let mut tip = [g.clone(), g.clone()];
+    let mut ops = vec![g];
+    for i in 0..n {
+        let k = i % 2;
+        let version = i as u64 + 1;
+        let op =
+            Operation::enckey(account, tip[k].id(), [7; 32], version, 2_000 + i as u64).unwrap();
+        let signed = sign_next(&op, &keys[k], signer_last[k].as_ref());
+        signer_last[k] = Some(signed.clone());
+        tip[k] = signed.clone();
+        ops.push(signed);
+    }
+    ops
+}
+
+/// `n` operations that all wait for one operation nobody has (anyone can send these, with any key).
+pub fn waiting_flood(n: usize) -> Vec<SignedMessage> {
+    let key = SecretKey::from_seed([5; 32]);
+    let account = AccountId::from_bytes([6; 32]);
+    let missing = MessageId::from_bytes([7; 32]);
+    let mut ops: Vec<SignedMessage> = Vec::with_capacity(n);
+    for i in 0..n {
+        let op = Operation::enckey(account, missing, [7; 32], i as u64 + 1, 2_000).unwrap();
+        let signed = sign_next(&op, &key, ops.last());
+        ops.push(signed);
+    }
+    ops
+}
+
+/// Applies every operation and asks for the account view once.
+pub fn apply_all(ops: &[SignedMessage]) -> Accounts {
+    let mut accounts = Accounts::new();
+    for op in ops {
+        let _ = accounts.apply(op);
+    }
+    if let Some(g) = ops.iter().find(|m| m.header().kind().as_str() == "genesis") {
+        let view = accounts.account(&Accounts::account_id(g)).unwrap();
+        std::hint::black_box(view.head());
+    }
+    accounts
+}
+
+/// A revoked key's history: an account whose app key signed `n` chained posts, revoked with the
+/// last post as its cutoff. Returns the state, the posts, and their headers by id.
+pub fn revoked_history(n: usize) -> (Accounts, Vec<SignedMessage>, BTreeMap<MessageId, Header>) {
+    let (root, g) = (root(), genesis());
+    let account = Accounts::account_id(&g);
+    let app = app(0);
+    let delegate =
+        Operation::delegate(account, g.id(), app.public_key(), &[], 1 << 40, None, 1_500).unwrap();
+    let d = sign_next(&delegate, &root, Some(&g));
+    let mut posts: Vec<SignedMessage> = Vec::with_capacity(n);
+    for i in 0..n {
+        let post = note(account, 2_000 + i as u64, &app, posts.last());
+        posts.push(post);
+    }
+    let last = posts.last().unwrap();
+    let cutoff = Revocation::After {
+        seq: last.header().seq(),
+        id: last.id(),
+    };
+    let revoke =
+        Operation::revoke(account, d.id(), app.public_key(), Some(cutoff), 1 << 30).unwrap();
+    let r = sign_next(&revoke, &root, Some(&d));
+    let mut accounts = Accounts::new();
+    for op in [&g, &d, &r] {
+        accounts.apply(op).unwrap();
+    }
+    let headers = posts.iter().map(|m| (m.id(), m.header().clone())).collect();
+    (accounts, posts, headers)
+}
+
+/// Authorizes every post of a revoked history, oldest first (the longest walks first); returns how
+/// many headers were looked up.
+pub fn reauthorize(
+    accounts: &Accounts,
+    posts: &[SignedMessage],
+    headers: &BTreeMap<MessageId, Header>,
+) -> usize {
+    let lookups = std::cell::Cell::new(0usize);
+    for post in posts {
+        let outcome = accounts.authorize(post.header(), |id| {
+            lookups.set(lookups.get() + 1);
+            headers.get(id).cloned()
+        });
+        assert_eq!(outcome, skylark::message::Authorization::Authorized);
+    }
+    lookups.get()
+}
+
+/// A note message (an extension kind with an empty body) by `key`.
+fn note(
+    account: AccountId,
+    time: u64,
+    key: &SecretKey,
+    after: Option<&SignedMessage>,
+) -> SignedMessage {
+    let draft = Draft::new(
+        account,
+        Kind::new("com.example.note").unwrap(),
+        time,
+        &skylark::cbor::Map::new(),
+    )
+    .unwrap();
+    match after {
+        Some(p) => draft.after(p),
+        None => draft,
+    }
+    .sign(key)
+    .unwrap()
+}
+
+/// `n` valid posts by one key, each following the one before.
+pub fn posts(n: usize) -> Vec<ValidMessage> {
+    let key = SecretKey::from_seed([3; 32]);
+    let account = AccountId::from_bytes([4; 32]);
+    let mut signed: Vec<SignedMessage> = Vec::with_capacity(n);
+    for i in 0..n {
+        let draft = Post::builder()
+            .text("hi")
+            .build()
+            .unwrap()
+            .draft(account, 1_000 + i as u64)
+            .unwrap();
+        let m = match signed.last() {
+            Some(p) => draft.after(p),
+            None => draft,
+        }
+        .sign(&key)
+        .unwrap();
+        signed.push(m);
+    }
+    let mut valid = Vec::with_capacity(n);
+    let mut previous: Option<SignedMessage> = None;
+    for m in signed {
+        let mut context = MemoryContext::new(1 << 40, skylark::message::Authorization::Authorized);
+        if let Some(p) = &previous {
+            context = context.with(p);
+        }
+        previous = Some(m.clone());
+        match validate(m, &context) {
+            Verdict::Valid(v) => valid.push(v),
+            other => panic!("{other:?}"),
+        }
+    }
+    valid
+}
