@@ -3016,6 +3016,57 @@ fn threats(o: &mut Out) {
             },
         ),
         (
+            "threat-2-current-top-root-forged-retirement",
+            "the thief of the current top root r0 signs, beside the owner's revocation of the phone \
+             (which r0 endorsed, E), a retirement of r0 (T: roots [x]): r0 now counts ∞ under the \
+             owner's branch, which keeps only r1 (strength 1) against T's 0: the thief wins and the \
+             revocation, lost by strength, does not apply — the power of a current top root; the \
+             owner's answer is threat-2-current-top-root-forged-retirement-answered",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let rv = w.revoke("r1", &acct, d.id(), "phone", None, at(2));
+                let e = w.roots("r0", &acct, rv.id(), &["r0", "r1"], at(3));
+                let t = w.roots("r0", &acct, d.id(), &["x"], at(4));
+                let roots = w.pks(&["x"]);
+                Threat {
+                    state: st(&acct, &t, roots).app(&d),
+                    ops: vec![(g, VALID), (d, VALID), (rv, VALID), (e, VALID), (t, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-2-current-top-root-forged-retirement-answered",
+            "threat-2-current-top-root-forged-retirement, and the owner retires r0 with r0's own \
+             signature in the honest branch (F: roots [n0, r1]): r0 retired itself under both children \
+             of D and counts under neither; r1 signed under the owner's (strength 1), not under the \
+             thief's (∞): the owner's branch wins and the phone stays revoked",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let rv = w.revoke("r1", &acct, d.id(), "phone", None, at(2));
+                let e = w.roots("r0", &acct, rv.id(), &["r0", "r1"], at(3));
+                let t = w.roots("r0", &acct, d.id(), &["x"], at(4));
+                let f = w.roots("r0", &acct, e.id(), &["n0", "r1"], at(5));
+                let roots = w.pks(&["n0", "r1"]);
+                Threat {
+                    state: st(&acct, &f, roots).app_rev(&d, Rev::All),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (rv, VALID),
+                        (e, VALID),
+                        (t, VALID),
+                        (f, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-2-current-top-root-forks-endorsed-history",
             "the limit without witnesses: the thief of the current top root r0 signs a child of the \
              genesis beside history that r0 endorsed (E below D): a tie at rank 0, contested — a \
