@@ -1,0 +1,616 @@
+//! Operation bodies: the [`Scope`] and [`Revocation`] they carry, building them ([`Operation`]) and
+//! parsing them (rule ACCT-1, 06 §5).
+
+use alloc::collections::BTreeSet;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::{
+    body_error, is_operation_kind, AccountError, DELEGATE, ENCKEY, GENESIS, MAX_LABEL_CHARS,
+    MAX_ROOTS, MAX_SCOPE, REVOKE, ROOTS,
+};
+use crate::cbor::{Map, Value};
+use crate::envelope::{Draft, EnvelopeError, Kind, SignedMessage};
+use crate::id::{AccountId, MessageId};
+use crate::keys::{PublicKey, SecretKey};
+
+/// Which kinds an app key may sign.
+///
+/// ```
+/// use skylark::account::Scope;
+/// use skylark::envelope::Kind;
+/// let scope = Scope::kinds(&[Kind::new("post")?, Kind::new("react")?])?;
+/// assert!(scope.allows("post"));
+/// assert!(!scope.allows("follow"));
+/// assert!(Scope::All.allows("com.example.poll"));
+/// assert!(!Scope::All.allows("roots"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every kind except the operation kinds (written `["*"]`).
+    All,
+    /// Exactly these kinds (in canonical order, distinct, none an operation kind).
+    Kinds(Vec<Kind>),
+}
+
+impl Scope {
+    /// A scope of exactly these kinds.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::Scope`] unless there are 1 to 32 distinct kinds, none of them an operation kind.
+    ///
+    /// ```
+    /// use skylark::account::Scope;
+    /// use skylark::envelope::Kind;
+    /// assert!(Scope::kinds(&[Kind::new("delegate")?]).is_err());
+    /// # Ok::<(), skylark::envelope::EnvelopeError>(())
+    /// ```
+    pub fn kinds(kinds: &[Kind]) -> Result<Self, AccountError> {
+        let set: BTreeSet<&Kind> = kinds.iter().collect();
+        if kinds.is_empty()
+            || kinds.len() > MAX_SCOPE
+            || set.len() != kinds.len()
+            || kinds
+                .iter()
+                .any(|k| is_operation_kind(k.as_str()) || k.as_str() == "*")
+        {
+            return Err(AccountError::Scope);
+        }
+        let mut sorted: Vec<Kind> = set.into_iter().cloned().collect();
+        sorted.sort_by(scope_order);
+        Ok(Scope::Kinds(sorted))
+    }
+
+    /// Whether a message of `kind` is in scope. Operation kinds never are.
+    ///
+    /// ```
+    /// assert!(skylark::account::Scope::All.allows("post"));
+    /// ```
+    pub fn allows(&self, kind: &str) -> bool {
+        if is_operation_kind(kind) {
+            return false;
+        }
+        match self {
+            Scope::All => true,
+            Scope::Kinds(kinds) => kinds.iter().any(|k| k.as_str() == kind),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Array(match self {
+            Scope::All => alloc::vec![Value::from("*")],
+            Scope::Kinds(kinds) => kinds.iter().map(|k| Value::from(k.as_str())).collect(),
+        })
+    }
+}
+
+/// The canonical order of two kind names: the bytewise order of their CBOR encodings.
+fn scope_order(a: &Kind, b: &Kind) -> core::cmp::Ordering {
+    let (a, b) = (a.as_str(), b.as_str());
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// From which point of its history an app key is revoked.
+///
+/// ```
+/// use skylark::account::Revocation;
+/// use skylark::id::MessageId;
+/// let cut = Revocation::After { seq: 10, id: MessageId::from_bytes([1; 32]) };
+/// assert_ne!(cut, Revocation::All);
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revocation {
+    /// Every message of the key is invalid.
+    All,
+    /// The key's messages up to and including message `id` at sequence number `seq` stay valid; every
+    /// other message of the key is invalid.
+    After {
+        /// The sequence number of the last message that stays valid.
+        seq: u64,
+        /// The id of the last message that stays valid.
+        id: MessageId,
+    },
+}
+
+/// A key operation being written; [`Operation::sign`] turns it into a signed message.
+///
+/// Constructors check the body rules, so what they build is a valid operation body.
+///
+/// ```
+/// use skylark::account::Operation;
+/// use skylark::keys::SecretKey;
+/// let root = SecretKey::from_seed([1; 32]);
+/// let genesis = Operation::genesis(&[root.public_key()], 0)?.sign(&root)?;
+/// assert_eq!(genesis.header().kind().as_str(), "genesis");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Operation {
+    account: AccountId,
+    kind: &'static str,
+    body: Map,
+    time: u64,
+}
+
+fn roots_value(roots: &[PublicKey]) -> Result<Value, AccountError> {
+    let distinct: BTreeSet<&PublicKey> = roots.iter().collect();
+    if roots.is_empty() || roots.len() > MAX_ROOTS {
+        return Err(body_error("roots", "must list 1 to 4 keys"));
+    }
+    if distinct.len() != roots.len() {
+        return Err(AccountError::KeyInUse);
+    }
+    Ok(Value::Array(
+        roots
+            .iter()
+            .map(|k| Value::from(&k.as_bytes()[..]))
+            .collect(),
+    ))
+}
+
+impl Operation {
+    /// A genesis operation naming `roots`, highest priority first. It must be signed by `roots[0]`
+    /// with that key's first message.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::Body`] unless there are 1 to 4 roots; [`AccountError::KeyInUse`] if one repeats.
+    ///
+    /// ```
+    /// use skylark::account::Operation;
+    /// assert!(Operation::genesis(&[], 0).is_err());
+    /// ```
+    pub fn genesis(roots: &[PublicKey], time: u64) -> Result<Self, AccountError> {
+        let mut body = Map::new();
+        body.insert("roots", roots_value(roots)?);
+        Ok(Operation {
+            account: AccountId::from_bytes([0; 32]),
+            kind: GENESIS,
+            body,
+            time,
+        })
+    }
+
+    /// Replaces the roots of `account`, following operation `after`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Operation::genesis`].
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let (a, b) = (SecretKey::from_seed([1; 32]), SecretKey::from_seed([2; 32]));
+    /// # let genesis = Operation::genesis(&[a.public_key()], 1)?.sign(&a)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// let rotate = Operation::roots(account, genesis.id(), &[b.public_key()], 2)?.sign(&a)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// accounts.apply(&rotate)?;
+    /// assert_eq!(accounts.account(&account).expect("known").roots(), &[b.public_key()]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn roots(
+        account: AccountId,
+        after: MessageId,
+        roots: &[PublicKey],
+        time: u64,
+    ) -> Result<Self, AccountError> {
+        let mut body = Map::new();
+        body.insert("after", Value::from(&after.as_bytes()[..]));
+        body.insert("roots", roots_value(roots)?);
+        Ok(Operation {
+            account,
+            kind: ROOTS,
+            body,
+            time,
+        })
+    }
+
+    /// Delegates `app` to sign messages of `kinds` (every non-operation kind when `kinds` is empty)
+    /// with claimed times up to `expires`.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::Scope`], [`AccountError::Expiry`] (expiry not after `time`), or
+    /// [`AccountError::Body`] for a label over 64 characters.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::id::{AccountId, MessageId};
+    /// # let app = skylark::keys::SecretKey::from_seed([2; 32]).public_key();
+    /// let err = Operation::delegate(AccountId::from_bytes([0; 32]), MessageId::from_bytes([0; 32]),
+    ///     app, &[], 5, None, 5).unwrap_err();
+    /// assert_eq!(err.code(), "acct.expiry");
+    /// ```
+    pub fn delegate(
+        account: AccountId,
+        after: MessageId,
+        app: PublicKey,
+        kinds: &[Kind],
+        expires: u64,
+        label: Option<&str>,
+        time: u64,
+    ) -> Result<Self, AccountError> {
+        let scope = if kinds.is_empty() {
+            Scope::All
+        } else {
+            Scope::kinds(kinds)?
+        };
+        if expires > crate::envelope::MAX_SAFE_INTEGER {
+            return Err(body_error("expires", "is out of range"));
+        }
+        if expires <= time {
+            return Err(AccountError::Expiry);
+        }
+        let mut body = Map::new();
+        body.insert("after", Value::from(&after.as_bytes()[..]));
+        body.insert("app", Value::from(&app.as_bytes()[..]));
+        body.insert("scope", scope.to_value());
+        body.insert("expires", Value::from(expires));
+        if let Some(label) = label {
+            check_label(label)?;
+            body.insert("label", Value::from(label));
+        }
+        Ok(Operation {
+            account,
+            kind: DELEGATE,
+            body,
+            time,
+        })
+    }
+
+    /// Revokes `app`. With `cutoff`, the key's messages up to and including that one stay valid.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::Body`] for a cutoff sequence number of 0.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::id::{AccountId, MessageId};
+    /// # let app = skylark::keys::SecretKey::from_seed([2; 32]).public_key();
+    /// let op = Operation::revoke(AccountId::from_bytes([0; 32]), MessageId::from_bytes([0; 32]), app,
+    ///     Some(Revocation::After { seq: 0, id: MessageId::from_bytes([1; 32]) }), 5);
+    /// assert_eq!(op.unwrap_err().code(), "acct.body");
+    /// ```
+    pub fn revoke(
+        account: AccountId,
+        after: MessageId,
+        app: PublicKey,
+        cutoff: Option<Revocation>,
+        time: u64,
+    ) -> Result<Self, AccountError> {
+        let mut body = Map::new();
+        body.insert("after", Value::from(&after.as_bytes()[..]));
+        body.insert("app", Value::from(&app.as_bytes()[..]));
+        if let Some(Revocation::After { seq, id }) = cutoff {
+            if seq == 0 || seq > crate::envelope::MAX_SAFE_INTEGER {
+                return Err(body_error("cutoff", "sequence number out of range"));
+            }
+            let mut c = Map::new();
+            c.insert("id", Value::from(&id.as_bytes()[..]));
+            c.insert("seq", Value::from(seq));
+            body.insert("cutoff", Value::Map(c));
+        }
+        Ok(Operation {
+            account,
+            kind: REVOKE,
+            body,
+            time,
+        })
+    }
+
+    /// Publishes encryption key `key` as version `version`.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::EncKeyVersion`] for version 0.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::id::{AccountId, MessageId};
+    /// let err = Operation::enckey(AccountId::from_bytes([0; 32]), MessageId::from_bytes([0; 32]),
+    ///     [1; 32], 0, 5).unwrap_err();
+    /// assert_eq!(err.code(), "acct.enckey_version");
+    /// ```
+    pub fn enckey(
+        account: AccountId,
+        after: MessageId,
+        key: [u8; 32],
+        version: u64,
+        time: u64,
+    ) -> Result<Self, AccountError> {
+        if version > crate::envelope::MAX_SAFE_INTEGER {
+            return Err(body_error("version", "is out of range"));
+        }
+        if version == 0 {
+            return Err(AccountError::EncKeyVersion);
+        }
+        let mut body = Map::new();
+        body.insert("after", Value::from(&after.as_bytes()[..]));
+        body.insert("key", Value::from(&key[..]));
+        body.insert("version", Value::from(version));
+        Ok(Operation {
+            account,
+            kind: ENCKEY,
+            body,
+            time,
+        })
+    }
+
+    /// The draft of the operation's message, to place in the signer's history with [`Draft::at`] or
+    /// [`Draft::after`] before signing.
+    ///
+    /// # Errors
+    ///
+    /// As [`Draft::new`].
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let draft = Operation::genesis(&[root.public_key()], 0)?.draft()?;
+    /// let genesis = draft.sign(&root)?;
+    /// assert_eq!(genesis.header().seq(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn draft(&self) -> Result<Draft, EnvelopeError> {
+        Draft::new(self.account, Kind::new(self.kind)?, self.time, &self.body)
+    }
+
+    /// Signs the operation as the signer's first message (sequence number 1). Use
+    /// [`Operation::draft`] to place it later in the signer's history.
+    ///
+    /// # Errors
+    ///
+    /// As [`Draft::new`] and [`Draft::sign`].
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 0)?.sign(&root)?;
+    /// assert!(genesis.header().prev().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sign(&self, key: &SecretKey) -> Result<SignedMessage, EnvelopeError> {
+        self.draft()?.sign(key)
+    }
+}
+
+fn check_label(label: &str) -> Result<(), AccountError> {
+    let chars = label.chars().count();
+    if chars == 0 || chars > MAX_LABEL_CHARS || label.len() > 4 * MAX_LABEL_CHARS {
+        return Err(body_error("label", "must be 1 to 64 characters"));
+    }
+    Ok(())
+}
+
+/// A parsed operation body.
+#[derive(Clone, Debug)]
+pub(super) enum OpBody {
+    Genesis {
+        roots: Vec<PublicKey>,
+    },
+    Roots {
+        roots: Vec<PublicKey>,
+    },
+    Delegate {
+        app: PublicKey,
+        scope: Scope,
+        expires: u64,
+        label: Option<String>,
+    },
+    Revoke {
+        app: PublicKey,
+        cutoff: Revocation,
+    },
+    EncKey {
+        key: [u8; 32],
+        version: u64,
+    },
+}
+
+/// Reads a body map against a list of (field, required) in canonical order: unknown un-dotted keys
+/// and missing required keys are errors.
+fn fields(map: &Map, schema: &[(&'static str, bool)]) -> Result<(), AccountError> {
+    for (key, _) in map.iter() {
+        if !key.contains('.') && !schema.iter().any(|(name, _)| *name == key) {
+            return Err(body_error("body", "has an unknown field"));
+        }
+    }
+    for (name, required) in schema {
+        if *required && map.get(name).is_none() {
+            return Err(body_error(name, "is missing"));
+        }
+    }
+    Ok(())
+}
+
+fn bytes32(map: &Map, field: &'static str) -> Result<Option<[u8; 32]>, AccountError> {
+    match map.get(field) {
+        None => Ok(None),
+        Some(Value::Bytes(b)) => b
+            .as_slice()
+            .try_into()
+            .map(Some)
+            .map_err(|_| body_error(field, "must be 32 bytes")),
+        Some(_) => Err(body_error(field, "must be a byte string")),
+    }
+}
+
+fn key_field(map: &Map, field: &'static str) -> Result<PublicKey, AccountError> {
+    let bytes = bytes32(map, field)?.ok_or(body_error(field, "is missing"))?;
+    PublicKey::from_bytes(&bytes).map_err(AccountError::Key)
+}
+
+fn uint_field(map: &Map, field: &'static str) -> Result<u64, AccountError> {
+    match map.get(field) {
+        Some(Value::Unsigned(n)) if *n <= crate::envelope::MAX_SAFE_INTEGER => Ok(*n),
+        Some(Value::Unsigned(_)) => Err(body_error(field, "is out of range")),
+        Some(_) => Err(body_error(field, "must be an unsigned integer")),
+        None => Err(body_error(field, "is missing")),
+    }
+}
+
+fn roots_field(map: &Map) -> Result<Vec<PublicKey>, AccountError> {
+    let Some(Value::Array(items)) = map.get("roots") else {
+        return Err(body_error("roots", "must be an array"));
+    };
+    if items.is_empty() || items.len() > MAX_ROOTS {
+        return Err(body_error("roots", "must list 1 to 4 keys"));
+    }
+    let mut roots = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Bytes(b) = item else {
+            return Err(body_error("roots", "must hold byte strings"));
+        };
+        roots.push(PublicKey::from_slice(b).map_err(AccountError::Key)?);
+    }
+    let distinct: BTreeSet<&PublicKey> = roots.iter().collect();
+    if distinct.len() != roots.len() {
+        return Err(AccountError::KeyInUse);
+    }
+    Ok(roots)
+}
+
+fn scope_field(map: &Map) -> Result<Scope, AccountError> {
+    let Some(Value::Array(items)) = map.get("scope") else {
+        return Err(body_error("scope", "must be an array"));
+    };
+    let mut kinds = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Text(t) = item else {
+            return Err(AccountError::Scope);
+        };
+        if t == "*" && items.len() == 1 {
+            return Ok(Scope::All);
+        }
+        kinds.push(Kind::new(t).map_err(|_| AccountError::Scope)?);
+    }
+    // Kinds are written in the canonical order of their encodings (shorter first, then bytewise, as map
+    // keys are), so a scope has exactly one encoding.
+    if kinds
+        .windows(2)
+        .any(|w| scope_order(&w[0], &w[1]) != core::cmp::Ordering::Less)
+    {
+        return Err(AccountError::Scope);
+    }
+    Scope::kinds(&kinds)
+}
+
+/// Parses an operation message: its body, and (for all but genesis) the operation it follows.
+pub(super) fn parse(message: &SignedMessage) -> Result<(OpBody, Option<MessageId>), AccountError> {
+    let kind = message.header().kind().as_str();
+    if !is_operation_kind(kind) {
+        return Err(AccountError::NotAnOperation);
+    }
+    let body = message.body_map().ok_or(AccountError::Stripped)?;
+    parse_body(kind, &body)
+}
+
+/// Rule ACCT-1 for the body of an operation of `kind`, as message validation applies it.
+pub(crate) fn check_operation_body(kind: &str, body: &Map) -> Result<(), AccountError> {
+    parse_body(kind, body).map(|_| ())
+}
+
+/// Parses an operation body of `kind` (rule ACCT-1).
+fn parse_body(kind: &str, body: &Map) -> Result<(OpBody, Option<MessageId>), AccountError> {
+    let after = |body: &Map| -> Result<Option<MessageId>, AccountError> {
+        Ok(Some(MessageId::from_bytes(
+            bytes32(body, "after")?.ok_or(body_error("after", "is missing"))?,
+        )))
+    };
+    match kind {
+        GENESIS => {
+            fields(body, &[("roots", true)])?;
+            Ok((
+                OpBody::Genesis {
+                    roots: roots_field(body)?,
+                },
+                None,
+            ))
+        }
+        ROOTS => {
+            fields(body, &[("after", true), ("roots", true)])?;
+            Ok((
+                OpBody::Roots {
+                    roots: roots_field(body)?,
+                },
+                after(body)?,
+            ))
+        }
+        DELEGATE => {
+            fields(
+                body,
+                &[
+                    ("app", true),
+                    ("after", true),
+                    ("label", false),
+                    ("scope", true),
+                    ("expires", true),
+                ],
+            )?;
+            let label = match body.get("label") {
+                None => None,
+                Some(Value::Text(t)) => {
+                    check_label(t)?;
+                    Some(t.clone())
+                }
+                Some(_) => return Err(body_error("label", "must be text")),
+            };
+            Ok((
+                OpBody::Delegate {
+                    app: key_field(body, "app")?,
+                    scope: scope_field(body)?,
+                    expires: uint_field(body, "expires")?,
+                    label,
+                },
+                after(body)?,
+            ))
+        }
+        REVOKE => {
+            fields(body, &[("app", true), ("after", true), ("cutoff", false)])?;
+            let cutoff = match body.get("cutoff") {
+                None => Revocation::All,
+                Some(Value::Map(c)) => {
+                    fields(c, &[("id", true), ("seq", true)])?;
+                    let seq = uint_field(c, "seq")?;
+                    if seq == 0 {
+                        return Err(body_error("cutoff", "sequence number out of range"));
+                    }
+                    let id = bytes32(c, "id")?.ok_or(body_error("id", "is missing"))?;
+                    Revocation::After {
+                        seq,
+                        id: MessageId::from_bytes(id),
+                    }
+                }
+                Some(_) => return Err(body_error("cutoff", "must be a map")),
+            };
+            Ok((
+                OpBody::Revoke {
+                    app: key_field(body, "app")?,
+                    cutoff,
+                },
+                after(body)?,
+            ))
+        }
+        _ => {
+            fields(body, &[("key", true), ("after", true), ("version", true)])?;
+            let version = uint_field(body, "version")?;
+            if version == 0 {
+                return Err(AccountError::EncKeyVersion);
+            }
+            Ok((
+                OpBody::EncKey {
+                    key: bytes32(body, "key")?.ok_or(body_error("key", "is missing"))?,
+                    version,
+                },
+                after(body)?,
+            ))
+        }
+    }
+}

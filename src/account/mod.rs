@@ -1,0 +1,501 @@
+//! Accounts and keys: self-certifying accounts, root keys, delegated app keys, revocation and recovery.
+//!
+//! An account is whatever its own signed key operations say it is (`spec/06-accounts.md`). Key
+//! operations are ordinary Skylark messages of five reserved kinds, signed by the account's root keys:
+//!
+//! | kind | body | effect |
+//! |---|---|---|
+//! | `genesis` | `{"roots": [key, …]}` | creates the account; its id is ID-3 over the genesis header bytes |
+//! | `roots` | `{"after": op, "roots": [key, …]}` | replaces the root keys (rotation, recovery) |
+//! | `delegate` | `{"after": op, "app": key, "scope": [kind, …], "expires": ms, ? "label": text}` | authorizes an app key |
+//! | `revoke` | `{"after": op, "app": key, ? "cutoff": {"seq": n, "id": msg}}` | revokes an app key from a point in its history |
+//! | `enckey` | `{"after": op, "key": bytes, "version": n}` | publishes the account's encryption key |
+//!
+//! Operations form a tree through `after`. [`Accounts`] is a pure state machine: operations are applied
+//! one at a time in any order, those whose predecessor is missing wait, and the canonical chain of each
+//! account is chosen by a rule that depends only on the set of operations held, never on the order in
+//! which they arrived. [`Accounts::authorize`] answers "may this key sign this message?", which is the
+//! key-authorization input of message validation.
+//!
+//! ```
+//! use skylark::account::{Accounts, Operation};
+//! use skylark::envelope::Kind;
+//! use skylark::keys::SecretKey;
+//!
+//! let recovery = SecretKey::from_seed([1; 32]);
+//! let everyday = SecretKey::from_seed([2; 32]);
+//! let phone = SecretKey::from_seed([3; 32]);
+//!
+//! // The account: two roots, the recovery key first (highest priority).
+//! let genesis = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1_000)?
+//!     .sign(&recovery)?;
+//! let account = Accounts::account_id(&genesis);
+//! // The everyday root delegates a key to the phone app, for posts only.
+//! let delegate = Operation::delegate(account, genesis.id(), phone.public_key(),
+//!     &[Kind::new("post")?], 10_000_000, None, 2_000)?
+//!     .sign(&everyday)?;
+//!
+//! let mut accounts = Accounts::new();
+//! // Any order: the delegation waits for the genesis.
+//! accounts.apply(&delegate)?;
+//! accounts.apply(&genesis)?;
+//! let view = accounts.account(&account).expect("known");
+//! assert_eq!(view.head(), delegate.id());
+//! assert!(view.app(&phone.public_key()).is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! **Cost** (06 §10). For `n` operations of any shape (chains, siblings, forks, waiting, invalid),
+//! applying them all costs `O(n log n)` time and `O(n log n)` memory: each state shares all but
+//! `O(log n)` nodes with its parent's (`pmap`), waiting operations are indexed by the operation they
+//! wait for, and the canonical chain is recomputed in `O(n log n)` on the first query after a change
+//! (`chain`). Authorizing every message of a revoked key's history costs `O(log n)` each
+//! (`authorize`).
+//!
+//! The module is split by concern: `body` (operation bodies, [`Operation`], rule ACCT-1), `state`
+//! (a state and one operation's transition, ACCT-3 to ACCT-9), `chain` (the tree and ACCT-5),
+//! `authorize` (AUTH-1 to AUTH-6), and here the [`Accounts`] state machine (06 §7).
+
+mod authorize;
+mod body;
+mod chain;
+mod pmap;
+mod state;
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+pub(crate) use body::check_operation_body;
+use body::{parse, OpBody};
+pub use body::{Operation, Revocation, Scope};
+pub use chain::AccountView;
+use chain::Log;
+use state::State;
+pub use state::{EncryptionKey, Grant};
+
+use crate::envelope::SignedMessage;
+use crate::id::{AccountId, MessageId};
+use crate::keys::KeyError;
+
+/// The kind of the operation that creates an account.
+pub const GENESIS: &str = "genesis";
+/// The kind of the operation that replaces the root keys.
+pub const ROOTS: &str = "roots";
+/// The kind of the operation that delegates an app key.
+pub const DELEGATE: &str = "delegate";
+/// The kind of the operation that revokes an app key.
+pub const REVOKE: &str = "revoke";
+/// The kind of the operation that publishes an encryption key.
+pub const ENCKEY: &str = "enckey";
+/// Every operation kind. Root keys sign only these; app keys never may.
+pub const OPERATION_KINDS: [&str; 5] = [GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY];
+
+/// The most root keys an account has at once (rule ACCT-3).
+pub const MAX_ROOTS: usize = 4;
+/// The most kinds one delegation's scope names (rule ACCT-7).
+pub const MAX_SCOPE: usize = 32;
+/// The longest app label, in Unicode scalar values (and four times that in bytes) (rule ACCT-7).
+pub const MAX_LABEL_CHARS: usize = 64;
+
+/// Whether `kind` is one of the operation kinds.
+///
+/// ```
+/// assert!(skylark::account::is_operation_kind("roots"));
+/// assert!(!skylark::account::is_operation_kind("post"));
+/// ```
+pub fn is_operation_kind(kind: &str) -> bool {
+    OPERATION_KINDS.contains(&kind)
+}
+
+/// Why a key operation is invalid.
+///
+/// ```
+/// use skylark::account::AccountError;
+/// assert_eq!(AccountError::NotARoot.code(), "acct.not_a_root");
+/// assert_eq!(AccountError::NotARoot.rule(), "ACCT-4");
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum AccountError {
+    /// The message is not of an operation kind.
+    #[error("not a key operation")]
+    NotAnOperation,
+    /// The operation has no body (a stripped remainder cannot be applied).
+    #[error("operation without its body")]
+    Stripped,
+    /// The body does not follow the operation's schema.
+    #[error("operation body: {field} {problem}")]
+    Body {
+        /// The field at fault.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// A root or app key in the body is not a valid public key.
+    #[error("key in operation body: {0}")]
+    Key(KeyError),
+    /// A genesis whose header names an account (it must name 32 zero bytes).
+    #[error("genesis must name the all-zero account")]
+    GenesisAccount,
+    /// A genesis not signed by its first root, or not the first message of that key.
+    #[error("genesis must be the first message of its first root key")]
+    GenesisSigner,
+    /// The header's account differs from the account of the operation it follows.
+    #[error("operation names another account")]
+    AccountMismatch,
+    /// The signing key is not a root key of the state the operation follows.
+    #[error("operation not signed by a root key of the state it follows")]
+    NotARoot,
+    /// The operation's time is earlier than the time of the operation it follows.
+    #[error("operation time earlier than the operation it follows")]
+    TimeRegression,
+    /// A key given a role it cannot have: already a root or an app key of the account, or listed twice.
+    #[error("key already has a role in the account")]
+    KeyInUse,
+    /// The scope is not 1 to 32 distinct non-operation kinds, or exactly `["*"]`.
+    #[error("invalid delegation scope")]
+    Scope,
+    /// The delegation expires no later than it is made.
+    #[error("delegation expires before it is made")]
+    Expiry,
+    /// The revoked key was never delegated by this account.
+    #[error("revoked key is not an app key of the account")]
+    NotDelegated,
+    /// The key is already revoked.
+    #[error("app key already revoked")]
+    AlreadyRevoked,
+    /// An encryption key version not above the current one.
+    #[error("encryption key version must increase")]
+    EncKeyVersion,
+    /// The operation follows an operation that is invalid.
+    #[error("operation follows an invalid operation")]
+    ParentInvalid,
+}
+
+impl AccountError {
+    /// The stable error code.
+    ///
+    /// ```
+    /// assert_eq!(skylark::account::AccountError::Scope.code(), "acct.scope");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotAnOperation => "acct.not_an_operation",
+            Self::Stripped => "acct.stripped",
+            Self::Body { .. } => "acct.body",
+            Self::Key(e) => e.code(),
+            Self::GenesisAccount => "acct.genesis_account",
+            Self::GenesisSigner => "acct.genesis_signer",
+            Self::AccountMismatch => "acct.account_mismatch",
+            Self::NotARoot => "acct.not_a_root",
+            Self::TimeRegression => "acct.time_regression",
+            Self::KeyInUse => "acct.key_in_use",
+            Self::Scope => "acct.scope",
+            Self::Expiry => "acct.expiry",
+            Self::NotDelegated => "acct.not_delegated",
+            Self::AlreadyRevoked => "acct.already_revoked",
+            Self::EncKeyVersion => "acct.enckey_version",
+            Self::ParentInvalid => "acct.parent_invalid",
+        }
+    }
+
+    /// The ID of the spec rule this error enforces.
+    ///
+    /// ```
+    /// assert_eq!(skylark::account::AccountError::Expiry.rule(), "ACCT-7");
+    /// ```
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Self::NotAnOperation | Self::Stripped | Self::Body { .. } | Self::Key(_) => "ACCT-1",
+            Self::GenesisAccount | Self::GenesisSigner => "ACCT-2",
+            Self::KeyInUse => "ACCT-3",
+            Self::AccountMismatch | Self::NotARoot | Self::TimeRegression | Self::ParentInvalid => {
+                "ACCT-4"
+            }
+            Self::Scope | Self::Expiry => "ACCT-7",
+            Self::NotDelegated | Self::AlreadyRevoked => "ACCT-8",
+            Self::EncKeyVersion => "ACCT-9",
+        }
+    }
+}
+
+fn body_error(field: &'static str, problem: &'static str) -> AccountError {
+    AccountError::Body { field, problem }
+}
+
+/// What [`Accounts::apply`] did with an operation.
+///
+/// ```
+/// use skylark::account::{Accounts, Applied, Operation};
+/// let root = skylark::keys::SecretKey::from_seed([1; 32]);
+/// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+/// let mut accounts = Accounts::new();
+/// assert_eq!(accounts.apply(&genesis)?, Applied::Accepted);
+/// assert_eq!(accounts.apply(&genesis)?, Applied::Duplicate);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// The operation is valid and now part of its account's tree (with every waiting operation it
+    /// unblocked).
+    Accepted,
+    /// The operation was already held.
+    Duplicate,
+    /// The operation waits for the operation it follows, which is not held yet.
+    Pending {
+        /// The missing operation.
+        missing: MessageId,
+    },
+}
+
+/// The pure key-state machine over any number of accounts.
+///
+/// ```
+/// use skylark::account::{Accounts, Operation};
+/// let root = skylark::keys::SecretKey::from_seed([1; 32]);
+/// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+/// let mut accounts = Accounts::new();
+/// accounts.apply(&genesis)?;
+/// assert!(accounts.account(&Accounts::account_id(&genesis)).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Accounts {
+    logs: BTreeMap<AccountId, Log>,
+    /// Operation id -> its account, for every valid operation.
+    owner: BTreeMap<MessageId, AccountId>,
+    /// Missing operation id -> operations waiting for it.
+    waiting: BTreeMap<MessageId, Vec<SignedMessage>>,
+    /// Operations found invalid, so that operations following them are invalid too.
+    invalid: BTreeMap<MessageId, AccountError>,
+    /// Waiting operation id -> the missing operation it follows.
+    waiting_on: BTreeMap<MessageId, MessageId>,
+}
+
+impl Accounts {
+    /// An empty state.
+    ///
+    /// ```
+    /// assert_eq!(skylark::account::Accounts::new().len(), 0);
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of accounts whose genesis is held.
+    ///
+    /// ```
+    /// assert_eq!(skylark::account::Accounts::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.logs.len()
+    }
+
+    /// Whether no account is known.
+    ///
+    /// ```
+    /// assert!(skylark::account::Accounts::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.logs.is_empty()
+    }
+
+    /// The id of the account a genesis operation creates (rule ID-3): BLAKE3 `derive_key` over its
+    /// header bytes.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// assert_eq!(Accounts::account_id(&genesis),
+    ///     skylark::id::AccountId::of_genesis(genesis.header_bytes()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn account_id(genesis: &SignedMessage) -> AccountId {
+        AccountId::of_genesis(genesis.header_bytes())
+    }
+
+    /// The canonical state of an account, if its genesis is held.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// assert!(accounts.account(&Accounts::account_id(&genesis)).is_some());
+    /// assert!(accounts.account(&skylark::id::AccountId::from_bytes([0; 32])).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn account(&self, id: &AccountId) -> Option<AccountView<'_>> {
+        AccountView::of(self.logs.get(id)?)
+    }
+
+    /// Applies one key operation. Operations may come in any order and any number of times; the
+    /// resulting state depends only on the set applied.
+    ///
+    /// # Errors
+    ///
+    /// The [`AccountError`] that makes the operation invalid. An invalid operation changes nothing,
+    /// except that operations following it are invalid too.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let stranger = skylark::keys::SecretKey::from_seed([2; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// let forged = Operation::roots(account, genesis.id(), &[stranger.public_key()], 2)?.sign(&stranger)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// assert_eq!(accounts.apply(&forged).unwrap_err(), AccountError::NotARoot);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply(&mut self, message: &SignedMessage) -> Result<Applied, AccountError> {
+        let id = message.id();
+        if self.owner.contains_key(&id) {
+            return Ok(Applied::Duplicate);
+        }
+        if let Some(error) = self.invalid.get(&id) {
+            return Err(*error);
+        }
+        let (body, after) = match parse(message) {
+            Ok(parsed) => parsed,
+            // The same operation may still arrive whole: a stripped copy decides nothing. And a
+            // message that is not an operation is not this state's to judge: recording it would make
+            // an operation following it invalid on nodes that applied it and waiting elsewhere.
+            Err(error @ (AccountError::Stripped | AccountError::NotAnOperation)) => {
+                return Err(error)
+            }
+            Err(error) => {
+                self.reject(id, error)?;
+                return Err(error);
+            }
+        };
+        let Some(parent) = after else {
+            self.accept_genesis(message, body)?;
+            return Ok(Applied::Accepted);
+        };
+        if self.invalid.contains_key(&parent) {
+            self.reject(id, AccountError::ParentInvalid)?;
+        }
+        let Some(account) = self.owner.get(&parent).copied() else {
+            // `waiting_on` answers "already waiting?" in O(log n); scanning the parent's list
+            // would make a flood of operations waiting for one parent quadratic.
+            if !self.waiting_on.contains_key(&id) {
+                self.waiting
+                    .entry(parent)
+                    .or_default()
+                    .push(message.clone());
+                self.waiting_on.insert(id, parent);
+            }
+            return Ok(Applied::Pending { missing: parent });
+        };
+        self.accept(account, parent, message, &body)?;
+        self.release(id);
+        Ok(Applied::Accepted)
+    }
+
+    fn accept_genesis(
+        &mut self,
+        message: &SignedMessage,
+        body: OpBody,
+    ) -> Result<(), AccountError> {
+        let header = message.header();
+        let OpBody::Genesis { roots } = body else {
+            return Err(AccountError::GenesisAccount);
+        };
+        if header.account().as_bytes() != &[0; 32] {
+            return self.reject(message.id(), AccountError::GenesisAccount);
+        }
+        if header.seq() != 1 || roots.first() != Some(header.key()) {
+            return self.reject(message.id(), AccountError::GenesisSigner);
+        }
+        let account = Self::account_id(message);
+        let id = message.id();
+        let state = State::genesis(roots, header.time());
+        self.logs
+            .insert(account, Log::new(id, *header.key(), state));
+        self.owner.insert(id, account);
+        self.release(id);
+        Ok(())
+    }
+
+    /// Records `id` as invalid, and with it everything waiting on it.
+    fn reject(&mut self, id: MessageId, error: AccountError) -> Result<(), AccountError> {
+        self.invalid.insert(id, error);
+        self.invalidate_waiting(id);
+        Err(error)
+    }
+
+    /// Checks one operation against its parent's state and adds it to the tree.
+    fn accept(
+        &mut self,
+        account: AccountId,
+        parent: MessageId,
+        message: &SignedMessage,
+        body: &OpBody,
+    ) -> Result<(), AccountError> {
+        let id = message.id();
+        let header = message.header();
+        if header.account() != &account {
+            return self.reject(id, AccountError::AccountMismatch);
+        }
+        let Some(log) = self.logs.get_mut(&account) else {
+            return Err(AccountError::AccountMismatch);
+        };
+        let Some(parent_state) = log.state(&parent) else {
+            return Err(AccountError::ParentInvalid);
+        };
+        let state = match parent_state.apply(header, id, body) {
+            Ok(state) => state,
+            Err(error) => return self.reject(id, error),
+        };
+        log.add(parent, id, *header.key(), state);
+        self.owner.insert(id, account);
+        Ok(())
+    }
+
+    /// Applies every operation that was waiting for `id`, transitively.
+    fn release(&mut self, id: MessageId) {
+        let mut ready = alloc::vec![id];
+        while let Some(parent) = ready.pop() {
+            let Some(children) = self.waiting.remove(&parent) else {
+                continue;
+            };
+            for child in &children {
+                self.waiting_on.remove(&child.id());
+            }
+            let Some(account) = self.owner.get(&parent).copied() else {
+                continue;
+            };
+            for child in children {
+                let child_id = child.id();
+                let outcome = match parse(&child) {
+                    Ok((body, _)) => self.accept(account, parent, &child, &body),
+                    Err(AccountError::Stripped) => Err(AccountError::Stripped),
+                    Err(error) => self.reject(child_id, error),
+                };
+                // `accept` and `reject` record an invalid child and everything waiting on it.
+                if outcome.is_ok() {
+                    ready.push(child_id);
+                }
+            }
+        }
+    }
+
+    /// Marks everything waiting (transitively) on an invalid operation as invalid.
+    fn invalidate_waiting(&mut self, id: MessageId) {
+        let mut stack = alloc::vec![id];
+        while let Some(parent) = stack.pop() {
+            if let Some(children) = self.waiting.remove(&parent) {
+                for child in children {
+                    self.waiting_on.remove(&child.id());
+                    self.invalid.insert(child.id(), AccountError::ParentInvalid);
+                    stack.push(child.id());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! An account's state after one of its operations (06 §6), and the transition one operation makes
+//! (rules ACCT-3 to ACCT-9).
+//!
+//! States share structure: the root list is at most four keys, and the two sets that grow with the
+//! account (former roots, app grants) are persistent maps ([`PMap`]), so deriving a child's state
+//! from its parent's costs `O(log n)` time and memory instead of a copy of every grant.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use super::body::{OpBody, Revocation, Scope};
+use super::pmap::PMap;
+use super::AccountError;
+use crate::envelope::Header;
+use crate::id::MessageId;
+use crate::keys::PublicKey;
+
+/// A delegation of an app key, as it stands in an account's state.
+///
+/// ```
+/// # use skylark::account::*;
+/// # use skylark::envelope::Kind;
+/// # use skylark::keys::SecretKey;
+/// # let root = SecretKey::from_seed([1; 32]);
+/// # let app = SecretKey::from_seed([2; 32]);
+/// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+/// # let account = Accounts::account_id(&genesis);
+/// # let delegate = Operation::delegate(account, genesis.id(), app.public_key(), &[Kind::new("post")?], 99, Some("phone"), 2)?.sign(&root)?;
+/// # let mut accounts = Accounts::new();
+/// # accounts.apply(&genesis)?;
+/// # accounts.apply(&delegate)?;
+/// let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+/// assert_eq!(grant.expires(), 99);
+/// assert_eq!(grant.label(), Some("phone"));
+/// assert_eq!(grant.revocation(), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    scope: Scope,
+    expires: u64,
+    label: Option<String>,
+    delegated_at: u64,
+    delegation: MessageId,
+    revocation: Option<Revocation>,
+}
+
+impl Grant {
+    /// The kinds the key may sign.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, None, 2)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// // An empty list of kinds in `Operation::delegate` means every kind.
+    /// assert_eq!(grant.scope(), &Scope::All);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The latest message time the key may claim, in milliseconds.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// #     .draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// assert_eq!(grant.expires(), 99);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expires(&self) -> u64 {
+        self.expires
+    }
+
+    /// The app's label, if the delegation gave one.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// #     .draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// assert_eq!(grant.label(), Some("phone"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
+
+    /// The time of the delegation operation; the key's messages may not claim an earlier time.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, None, 2)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// assert_eq!(grant.delegated_at(), 2);
+    /// assert_eq!(grant.delegation(), d.id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn delegated_at(&self) -> u64 {
+        self.delegated_at
+    }
+
+    /// The id of the delegation operation.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// #     .draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// assert_eq!(grant.delegation(), d.id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn delegation(&self) -> MessageId {
+        self.delegation
+    }
+
+    /// The revocation, if the key has been revoked.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// #     .draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// // Not revoked: no revocation.
+    /// assert_eq!(grant.revocation(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn revocation(&self) -> Option<Revocation> {
+        self.revocation
+    }
+}
+
+/// An encryption key published by an account.
+///
+/// ```
+/// # use skylark::account::*;
+/// # use skylark::keys::SecretKey;
+/// # let root = SecretKey::from_seed([1; 32]);
+/// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+/// # let account = Accounts::account_id(&genesis);
+/// let op = Operation::enckey(account, genesis.id(), [9; 32], 1, 5)?.sign(&root)?;
+/// # let mut accounts = Accounts::new();
+/// # accounts.apply(&genesis)?; accounts.apply(&op)?;
+/// let key = accounts.account(&account).and_then(|a| a.encryption_key()).expect("published");
+/// assert_eq!((key.key(), key.version()), (&[9; 32], 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EncryptionKey {
+    key: [u8; 32],
+    version: u64,
+}
+
+impl EncryptionKey {
+    /// The 32-byte public key.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let op = Operation::enckey(account, genesis.id(), [9; 32], 3, 5)?.draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&op)?;
+    /// let key = accounts.account(&account).and_then(|a| a.encryption_key()).expect("published");
+    /// assert_eq!(key.key(), &[9; 32]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn key(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// The version, increasing with every new key.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let op = Operation::enckey(account, genesis.id(), [9; 32], 3, 5)?.draft()?.after(&genesis).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&op)?;
+    /// let key = accounts.account(&account).and_then(|a| a.encryption_key()).expect("published");
+    /// assert_eq!(key.version(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+/// An account's state after one of its operations. Cloning it is `O(1)` (a root list of at most
+/// four keys and two shared maps).
+#[derive(Clone, Debug)]
+pub(super) struct State {
+    pub(super) roots: Vec<PublicKey>,
+    /// Every key that has been a root on the way to this state; none may become an app key.
+    former_roots: PMap<PublicKey, ()>,
+    /// The grants, each behind an [`Arc`] so that the `O(log n)` map nodes an insertion copies do
+    /// not copy grants.
+    pub(super) apps: PMap<PublicKey, Arc<Grant>>,
+    pub(super) encryption: Option<EncryptionKey>,
+    time: u64,
+}
+
+impl State {
+    /// The state a genesis operation creates.
+    pub(super) fn genesis(roots: Vec<PublicKey>, time: u64) -> State {
+        State {
+            roots,
+            former_roots: PMap::default(),
+            apps: PMap::default(),
+            encryption: None,
+            time,
+        }
+    }
+
+    fn has_role(&self, key: &PublicKey) -> bool {
+        self.roots.contains(key)
+            || self.former_roots.contains_key(key)
+            || self.apps.contains_key(key)
+    }
+
+    /// Rules ACCT-3 to ACCT-9 for one operation following this state; returns the next state, which
+    /// shares all but `O(log n)` map nodes with this one.
+    pub(super) fn apply(
+        &self,
+        header: &Header,
+        id: MessageId,
+        body: &OpBody,
+    ) -> Result<State, AccountError> {
+        if !self.roots.contains(header.key()) {
+            return Err(AccountError::NotARoot);
+        }
+        if header.time() < self.time {
+            return Err(AccountError::TimeRegression);
+        }
+        let mut next = self.clone();
+        next.time = header.time();
+        match body {
+            OpBody::Genesis { .. } => return Err(AccountError::GenesisAccount),
+            OpBody::Roots { roots } => {
+                if roots.iter().any(|k| self.apps.contains_key(k)) {
+                    return Err(AccountError::KeyInUse);
+                }
+                for root in &self.roots {
+                    next.former_roots.insert(*root, ());
+                }
+                next.roots = roots.clone();
+            }
+            OpBody::Delegate {
+                app,
+                scope,
+                expires,
+                label,
+            } => {
+                if self.has_role(app) {
+                    return Err(AccountError::KeyInUse);
+                }
+                if *expires <= header.time() {
+                    return Err(AccountError::Expiry);
+                }
+                next.apps.insert(
+                    *app,
+                    Arc::new(Grant {
+                        scope: scope.clone(),
+                        expires: *expires,
+                        label: label.clone(),
+                        delegated_at: header.time(),
+                        delegation: id,
+                        revocation: None,
+                    }),
+                );
+            }
+            OpBody::Revoke { app, cutoff } => {
+                let grant = self.apps.get(app).ok_or(AccountError::NotDelegated)?;
+                if grant.revocation.is_some() {
+                    return Err(AccountError::AlreadyRevoked);
+                }
+                let mut revoked = Grant::clone(grant);
+                revoked.revocation = Some(*cutoff);
+                next.apps.insert(*app, Arc::new(revoked));
+            }
+            OpBody::EncKey { key, version } => {
+                if self.encryption.is_some_and(|e| e.version >= *version) {
+                    return Err(AccountError::EncKeyVersion);
+                }
+                next.encryption = Some(EncryptionKey {
+                    key: *key,
+                    version: *version,
+                });
+            }
+        }
+        Ok(next)
+    }
+}
