@@ -2509,7 +2509,13 @@ fn forks(o: &mut Out) {
             id,
             "three children of the genesis signed by r1, one with a child: all three contested",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID), (&c1, VALID)],
+            &[
+                (&g, VALID),
+                (&a, VALID),
+                (&bb, VALID),
+                (&c, VALID),
+                (&c1, VALID),
+            ],
             Some(st(&acct, &g, roots).contested(&[&a, &bb, &c])),
         );
     }
@@ -4357,7 +4363,8 @@ fn authorization(o: &mut Out) {
             x.w.revoke("r1", &acct, x.laptop.id(), "phone", None, at(20));
         let t =
             x.w.enckey("r1", &acct, x.laptop.id(), &enc_key("thief"), 1, at(21));
-        let t2 = x.w.enckey("r1", &acct, t.id(), &enc_key("thief2"), 2, at(22));
+        let t2 =
+            x.w.enckey("r1", &acct, t.id(), &enc_key("thief2"), 2, at(22));
         o.auth(
             id,
             "the owner revokes the phone with r1; the thief of r1 signs a sibling of the revocation and \

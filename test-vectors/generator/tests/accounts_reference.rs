@@ -276,7 +276,11 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
             })
         }
         "revoke" => {
-            keys(e, &["app", "after", "cutoff", "supersedes"], &["app", "after"])?;
+            keys(
+                e,
+                &["app", "after", "cutoff", "supersedes"],
+                &["app", "after"],
+            )?;
             let cutoff = match get(e, "cutoff") {
                 None => None,
                 Some(Item::M(c)) => {
@@ -635,7 +639,9 @@ impl Ref {
                     .position(|k| {
                         let signed = subtrees[i].iter().any(|x| self.signer(x) == k);
                         let retired_elsewhere = subtrees.iter().enumerate().any(|(j, t)| {
-                            j != i && t.iter().any(|x| self.signer(x) == k && self.self_retires(x))
+                            j != i
+                                && t.iter()
+                                    .any(|x| self.signer(x) == k && self.self_retires(x))
                         });
                         signed && !retired_elsewhere
                     })
