@@ -376,6 +376,52 @@ fn main() -> Result<(), Error> {
     node.receive("thief's post, again", spam.as_bytes())?;
     node.receive("bob's reply, again", reply.as_bytes())?;
 
+    println!("\n6b. Later Bob retires his old recovery root, signing its retirement with that key itself. Years on, an old backup of it leaks.");
+    let new_recovery = SecretKey::from_seed([13 + 100; 32]);
+    let retire = Operation::roots(
+        bob.account,
+        recover.id(),
+        &[new_recovery.public_key(), new_everyday.public_key()],
+        T0 + 14 * MINUTE,
+    )?
+    .draft()?
+    .after(&recover)
+    .sign(&bob.recovery)?;
+    node.receive("bob retires the old recovery root", retire.as_bytes())?;
+    let head_before = node
+        .accounts
+        .account(&bob.account)
+        .ok_or("bob unknown")?
+        .head();
+    // The thief forks at the genesis, where the old key was the top root, continuing the key's own
+    // history so that every check of the message passes.
+    let thief_root = SecretKey::from_seed([98; 32]);
+    let rollback = Operation::roots(
+        bob.account,
+        bob.genesis.id(),
+        &[thief_root.public_key()],
+        T0 + 15 * MINUTE,
+    )?
+    .draft()?
+    .after(&retire)
+    .sign(&bob.recovery)?;
+    node.receive(
+        "thief of the retired root forks at the genesis",
+        rollback.as_bytes(),
+    )?;
+    let head_after = node
+        .accounts
+        .account(&bob.account)
+        .ok_or("bob unknown")?
+        .head();
+    println!(
+        "  head unchanged: {} — beside its own retirement the leaked key counts for nothing (spec 06 §8.1)",
+        head_before == head_after
+    );
+    if head_before != head_after {
+        return Err("a leaked retired root rolled the account back".into());
+    }
+
     println!("\n7. A moderation service, an account like any other, labels the scam; readers choose which labelers to trust.");
     let mut moderation = Person::new(21, T0 + 13 * MINUTE)?;
     node.receive("moderation genesis", moderation.genesis.as_bytes())?;

@@ -192,8 +192,15 @@ fn equivocation_by_one_root_stops_the_chain_until_a_higher_root_resolves_it() {
         &everyday,
         None,
     );
+    // Two leaves of one key would be a tie of one key's leaves (the smaller id wins, 06 §8.1); the
+    // holder of `everyday` continues below `a`, so this is equivocation between histories.
+    let a2 = sign_after(
+        &Operation::enckey(account, a.id(), [7; 32], 1, 3).unwrap(),
+        &everyday,
+        Some(&a),
+    );
     let mut accounts = Accounts::new();
-    for op in [&g, &a, &b] {
+    for op in [&g, &a, &b, &a2] {
         accounts.apply(op).unwrap();
     }
     let view = accounts.account(&account).unwrap();
@@ -826,4 +833,109 @@ fn key_operations_cannot_be_deleted() {
         Verdict::Invalid(e) => assert_eq!((e.code(), e.rule()), ("msg.target_kind", "DELETE-1")),
         other => panic!("a delete of a key operation must be invalid, got {other:?}"),
     }
+}
+
+/// 06 §8.1: two leaves of one key (two devices, or a retry without `supersedes`) do not freeze the
+/// account: the smaller id is the head. A retry that names the first in `supersedes` wins whatever
+/// the ids, and a superseded revocation still applies (06 §8.4).
+#[test]
+fn one_keys_leaves_and_retries_do_not_freeze() {
+    let (recovery, everyday) = (key(1), key(2));
+    let g = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1)
+        .unwrap()
+        .sign(&recovery)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let x1 = sign_after(
+        &Operation::enckey(account, g.id(), [1; 32], 1, 2).unwrap(),
+        &everyday,
+        None,
+    );
+    let x2 = sign_after(
+        &Operation::enckey(account, g.id(), [2; 32], 1, 2).unwrap(),
+        &everyday,
+        Some(&x1),
+    );
+    let mut accounts = Accounts::new();
+    for op in [&g, &x2, &x1] {
+        accounts.apply(op).unwrap();
+    }
+    let view = accounts.account(&account).unwrap();
+    assert_eq!(view.head(), x1.id().min(x2.id()));
+    assert!(view.contested().is_empty());
+
+    // A delegation, then its revocation, then the revocation superseded by another operation of the
+    // same key: that operation is the head, and the phone stays revoked.
+    let phone = key(3).public_key();
+    let d = sign_after(
+        &Operation::delegate(account, g.id(), phone, &[], 100, None, 2).unwrap(),
+        &everyday,
+        None,
+    );
+    let rv = sign_after(
+        &Operation::revoke(account, d.id(), phone, None, 3).unwrap(),
+        &everyday,
+        Some(&d),
+    );
+    let t = sign_after(
+        &Operation::enckey(account, d.id(), [3; 32], 1, 4)
+            .unwrap()
+            .supersedes(rv.id())
+            .unwrap(),
+        &everyday,
+        Some(&rv),
+    );
+    let mut accounts = Accounts::new();
+    for op in [&t, &rv, &d, &g] {
+        let _ = accounts.apply(op);
+    }
+    let view = accounts.account(&account).unwrap();
+    assert_eq!(view.head(), t.id());
+    assert_eq!(
+        view.app(&phone).and_then(|g| g.revocation()),
+        Some(Revocation::All)
+    );
+}
+
+/// 06 §8.1: a top root that retired itself cannot roll the account back when it leaks: at the
+/// genesis its signatures beside the retirement count for nothing.
+#[test]
+fn a_leaked_self_retired_root_cannot_roll_back() {
+    let (old, everyday, new) = (key(1), key(2), key(3));
+    let g = Operation::genesis(&[old.public_key(), everyday.public_key()], 1)
+        .unwrap()
+        .sign(&old)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let retire = sign_after(
+        &Operation::roots(
+            account,
+            g.id(),
+            &[new.public_key(), everyday.public_key()],
+            2,
+        )
+        .unwrap(),
+        &old,
+        Some(&g),
+    );
+    let phone = key(4).public_key();
+    let d = sign_after(
+        &Operation::delegate(account, retire.id(), phone, &[], 100, None, 3).unwrap(),
+        &new,
+        None,
+    );
+    // Years later the old key leaks; its thief signs a child of the genesis, claiming any time.
+    let thief = sign_after(
+        &Operation::delegate(account, g.id(), key(5).public_key(), &[], 100, None, 0).unwrap(),
+        &old,
+        Some(&retire),
+    );
+    let mut accounts = Accounts::new();
+    for op in [&thief, &d, &retire, &g] {
+        let _ = accounts.apply(op);
+    }
+    let view = accounts.account(&account).unwrap();
+    assert_eq!(view.head(), d.id());
+    assert!(view.app(&phone).is_some());
+    assert!(view.app(&key(5).public_key()).is_none());
 }

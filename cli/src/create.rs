@@ -180,10 +180,15 @@ skylark key revoke   --key ROOT --log OPS --app PUB|FILE [--cutoff MSGFILE]
   Without --cutoff every message of the app key is invalid; with it, the key's messages up to and
   including that one stay valid.
 skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
+  To retire a root, sign the `key roots` that leaves it out with that root itself: a root that
+  retired itself can never roll the account back if it leaks later (spec 06 §8.1, §11.7).
 skylark key enckey   --key ROOT --log OPS --enc-key HEX --version N
   Key operations signed by root key ROOT (a secret key file) for the account in OPS whose roots
   include it (or --account ACCT), following the account's current head. Appended to OPS; the id is
   printed. --time MS sets the operation's time (default: now).
+  --supersedes MSG (msg_… or a message file) makes the operation a retry of an earlier one by ROOT
+  that nothing follows yet: it follows the same operation as MSG and names MSG in `supersedes`,
+  so the earlier one takes no part in the choice of the chain (spec 06 §8.1).
 ";
 
 const OPERATION_SPEC: Spec = &[
@@ -200,7 +205,32 @@ const OPERATION_SPEC: Spec = &[
     ("enc-key", true),
     ("version", true),
     ("account", true),
+    ("supersedes", true),
 ];
+
+/// The operation that the operation `id` in `held` follows (its body's `after`).
+fn parent_of(
+    held: &[SignedMessage],
+    id: skylark::id::MessageId,
+) -> Result<skylark::id::MessageId, Error> {
+    let after = held
+        .iter()
+        .find(|m| m.id() == id)
+        .and_then(SignedMessage::body_map)
+        .and_then(|body| match body.get("after") {
+            Some(Value::Bytes(b)) => <[u8; 32]>::try_from(b.as_slice()).ok(),
+            _ => None,
+        });
+    after
+        .map(skylark::id::MessageId::from_bytes)
+        .ok_or_else(|| {
+            Error::new(
+                id.to_string(),
+                "is not a key operation (other than a genesis) in the log",
+                "name an operation of the account's log with --supersedes",
+            )
+        })
+}
 
 /// `account new` and `key …`.
 pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
@@ -322,6 +352,12 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         })?
         .head();
     let op_error = |e: skylark::account::AccountError| body_error(&e, e.code(), e.rule());
+    // A retry follows what the operation it supersedes followed.
+    let supersedes = args.opt("supersedes").map(files::message_id).transpose()?;
+    let head = match supersedes {
+        Some(id) => parent_of(&held, id)?,
+        None => head,
+    };
     let op = match command {
         "key delegate" => {
             let app = files::public_key(args.req("app")?)?;
@@ -384,6 +420,10 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 "see `skylark key --help`",
             ))
         }
+    };
+    let op = match supersedes {
+        Some(id) => op.supersedes(id).map_err(op_error)?,
+        None => op,
     };
     let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
     finish(&args, draft, &key, Some(&mut accounts))?;

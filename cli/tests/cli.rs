@@ -633,7 +633,7 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
         "--time",
         &t(3),
     ]);
-    ops(&[
+    let first = ops(&[
         "key",
         "enckey",
         "--enc-key",
@@ -643,9 +643,38 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
         "--time",
         &t(4),
     ]);
+    // A retry after a timeout names the first attempt: it follows what the first followed, and the
+    // first takes no part in the choice of the chain (spec 06 §8.1).
+    let retry = ops(&[
+        "key",
+        "enckey",
+        "--enc-key",
+        &"cd".repeat(32),
+        "--version",
+        "1",
+        "--time",
+        &t(5),
+        "--supersedes",
+        first.trim(),
+    ]);
     let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
-    assert_eq!(r.out.lines().count(), 4);
+    assert_eq!(r.out.lines().count(), 5);
+    let json = inspect_json(dir, "ops.txt");
+    // Body byte strings are shown in hex.
+    let hex_of = |id: &str| {
+        hex::encode(
+            id.trim()
+                .parse::<skylark::id::MessageId>()
+                .unwrap()
+                .as_bytes(),
+        )
+    };
+    assert_eq!(json[4]["message"]["body"]["supersedes"], hex_of(&first));
+    assert_eq!(
+        json[4]["message"]["body"]["after"],
+        json[3]["message"]["body"]["after"]
+    );
     let json = inspect_json(dir, "ops.txt");
     let kinds: Vec<&str> = json
         .as_array()
@@ -653,7 +682,7 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
         .iter()
         .map(|m| m["message"]["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["genesis", "delegate", "roots", "enckey"]);
+    assert_eq!(kinds, ["genesis", "delegate", "roots", "enckey", "enckey"]);
     assert_eq!(json[2]["message"]["body"]["roots"][1], new_root.as_str());
     // The new root signs for the account too, after the account's head.
     let app2 = ok(dir, &["keygen", "--out", "app2.key"]);
@@ -673,14 +702,17 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
         ];
         run_in(dir, &args, None)
     };
-    assert_eq!(delegate(&app2, 5).code, 0);
+    assert_eq!(delegate(&app2, 6).code, 0);
+    // It follows the retry, which is the head.
+    let json = inspect_json(dir, "ops.txt");
+    assert_eq!(json[5]["message"]["body"]["after"], retry.trim());
     assert_eq!(
         run_in(dir, &["verify", "ops.txt", "--now", NOW], None).code,
         0
     );
     // An operation that would be invalid (a root key delegated as an app key) is not written.
     let before = std::fs::read_to_string(dir.join("ops.txt")).unwrap();
-    let r = delegate(&new_root, 6);
+    let r = delegate(&new_root, 7);
     assert_eq!(r.code, 1);
     assert!(
         r.err

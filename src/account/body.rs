@@ -343,6 +343,46 @@ impl Operation {
         })
     }
 
+    /// Names `earlier` as the operation this one replaces (06 §5.2, §8.1): an earlier operation of
+    /// the same signer, with the same `after` and a smaller `seq`, that has no children — a retry
+    /// after a timeout, or a corrected body. The earlier one then takes no part in the fork choice
+    /// (a retried revocation still applies, 06 §8.4). Naming anything else has no effect.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::Body`] for a genesis, which follows nothing.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// let first = Operation::enckey(account, genesis.id(), [1; 32], 1, 2)?.draft()?.after(&genesis).sign(&root)?;
+    /// // The first attempt timed out; the retry names it.
+    /// let retry = Operation::enckey(account, genesis.id(), [1; 32], 1, 3)?
+    ///     .supersedes(first.id())?
+    ///     .draft()?
+    ///     .after(&first)
+    ///     .sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// for op in [&genesis, &first, &retry] {
+    ///     accounts.apply(op)?;
+    /// }
+    /// let view = accounts.account(&account).expect("known");
+    /// assert_eq!(view.head(), retry.id());
+    /// assert!(view.contested().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn supersedes(mut self, earlier: MessageId) -> Result<Self, AccountError> {
+        if self.kind == GENESIS {
+            return Err(body_error("supersedes", "a genesis supersedes nothing"));
+        }
+        self.body
+            .insert("supersedes", Value::from(&earlier.as_bytes()[..]));
+        Ok(self)
+    }
+
     /// The draft of the operation's message, to place in the signer's history with [`Draft::at`] or
     /// [`Draft::after`] before signing.
     ///
@@ -502,8 +542,12 @@ fn scope_field(map: &Map) -> Result<Scope, AccountError> {
     Scope::kinds(&kinds)
 }
 
+/// A parsed operation: its body, the operation it follows (none for a genesis), and the earlier
+/// sibling it names in `supersedes`, if any.
+pub(super) type Parsed = (OpBody, Option<MessageId>, Option<MessageId>);
+
 /// Parses an operation message: its body, and (for all but genesis) the operation it follows.
-pub(super) fn parse(message: &SignedMessage) -> Result<(OpBody, Option<MessageId>), AccountError> {
+pub(super) fn parse(message: &SignedMessage) -> Result<Parsed, AccountError> {
     let kind = message.header().kind().as_str();
     if !is_operation_kind(kind) {
         return Err(AccountError::NotAnOperation);
@@ -518,11 +562,15 @@ pub(crate) fn check_operation_body(kind: &str, body: &Map) -> Result<(), Account
 }
 
 /// Parses an operation body of `kind` (rule ACCT-1).
-fn parse_body(kind: &str, body: &Map) -> Result<(OpBody, Option<MessageId>), AccountError> {
+fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
     let after = |body: &Map| -> Result<Option<MessageId>, AccountError> {
         Ok(Some(MessageId::from_bytes(
             bytes32(body, "after")?.ok_or(body_error("after", "is missing"))?,
         )))
+    };
+    // Optional, checked after every other value (06 §5.3).
+    let supersedes = |body: &Map| -> Result<Option<MessageId>, AccountError> {
+        Ok(bytes32(body, "supersedes")?.map(MessageId::from_bytes))
     };
     match kind {
         GENESIS => {
@@ -532,15 +580,20 @@ fn parse_body(kind: &str, body: &Map) -> Result<(OpBody, Option<MessageId>), Acc
                     roots: roots_field(body)?,
                 },
                 None,
+                None,
             ))
         }
         ROOTS => {
-            fields(body, &[("after", true), ("roots", true)])?;
+            fields(
+                body,
+                &[("after", true), ("roots", true), ("supersedes", false)],
+            )?;
             Ok((
                 OpBody::Roots {
                     roots: roots_field(body)?,
                 },
                 after(body)?,
+                supersedes(body)?,
             ))
         }
         DELEGATE => {
@@ -552,6 +605,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<(OpBody, Option<MessageId>), Acc
                     ("label", false),
                     ("scope", true),
                     ("expires", true),
+                    ("supersedes", false),
                 ],
             )?;
             let label = match body.get("label") {
@@ -570,10 +624,19 @@ fn parse_body(kind: &str, body: &Map) -> Result<(OpBody, Option<MessageId>), Acc
                     label,
                 },
                 after(body)?,
+                supersedes(body)?,
             ))
         }
         REVOKE => {
-            fields(body, &[("app", true), ("after", true), ("cutoff", false)])?;
+            fields(
+                body,
+                &[
+                    ("app", true),
+                    ("after", true),
+                    ("cutoff", false),
+                    ("supersedes", false),
+                ],
+            )?;
             let cutoff = match body.get("cutoff") {
                 None => Revocation::All,
                 Some(Value::Map(c)) => {
@@ -596,10 +659,19 @@ fn parse_body(kind: &str, body: &Map) -> Result<(OpBody, Option<MessageId>), Acc
                     cutoff,
                 },
                 after(body)?,
+                supersedes(body)?,
             ))
         }
         _ => {
-            fields(body, &[("key", true), ("after", true), ("version", true)])?;
+            fields(
+                body,
+                &[
+                    ("key", true),
+                    ("after", true),
+                    ("version", true),
+                    ("supersedes", false),
+                ],
+            )?;
             let version = uint_field(body, "version")?;
             if version == 0 {
                 return Err(AccountError::EncKeyVersion);
@@ -610,6 +682,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<(OpBody, Option<MessageId>), Acc
                     version,
                 },
                 after(body)?,
+                supersedes(body)?,
             ))
         }
     }

@@ -7,7 +7,10 @@
 //! 06 §10 (`O(n log n)`). One operation that extends the chain at its head (the parent is the head
 //! and no fork is contested there) updates the cache in `O(log n)` without a recomputation: the new
 //! leaf is then the head's only child, and every chosen child above it only gains signatures, so it
-//! stays the unique best. So applying `n` operations in any order and then querying costs
+//! stays the unique best (a self-retirement in the new leaf only makes its signer stop counting
+//! under the *other* children of the fork points above it). The fast path is not taken when the
+//! chain ended in a tie of one key's leaves (a child of the head turns that tie into a contest). So
+//! applying `n` operations in any order and then querying costs
 //! `O(n log n)`, as does a chain that grows at its head while being queried; a caller that asks for
 //! the view after each of `n` operations that land off the head pays `O(n log n)` per query.
 
@@ -17,7 +20,9 @@ use core::cell::{OnceCell, RefCell};
 use core::fmt;
 
 use super::authorize::Walks;
+use super::body::{OpBody, Revocation};
 use super::state::{EncryptionKey, Grant, State};
+use crate::envelope::Header;
 use crate::id::MessageId;
 use crate::keys::PublicKey;
 
@@ -25,6 +30,16 @@ use crate::keys::PublicKey;
 #[derive(Clone, Debug)]
 pub(super) struct Node {
     signer: PublicKey,
+    parent: Option<MessageId>,
+    seq: u64,
+    /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
+    supersedes: Option<MessageId>,
+    /// A `roots` operation: its new root list is `state.roots`.
+    rotates: bool,
+    /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
+    retires: bool,
+    /// For a `revoke`: the app key and the revocation.
+    revokes: Option<(PublicKey, Revocation)>,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
     pub(super) state: State,
@@ -36,6 +51,13 @@ pub(super) struct Canon {
     head: MessageId,
     chain: BTreeSet<MessageId>,
     contested: Vec<MessageId>,
+    /// The chain ended in a tie of one key's leaves (06 §8.1).
+    tie: bool,
+    /// The revocations of superseded operations on the chain (06 §8.4, case 3), which every later
+    /// head state keeps.
+    carried: Vec<(PublicKey, Revocation)>,
+    /// The head state: the head's state with the revocations of 06 §8.4 applied.
+    state: State,
 }
 
 /// The operations of one account, and its canonical chain.
@@ -54,6 +76,12 @@ impl Log {
     pub(super) fn new(genesis: MessageId, signer: PublicKey, state: State) -> Log {
         let node = Node {
             signer,
+            parent: None,
+            seq: 1,
+            supersedes: None,
+            rotates: false,
+            retires: false,
+            revokes: None,
             children: Vec::new(),
             state,
         };
@@ -70,34 +98,64 @@ impl Log {
         self.nodes.get(id).map(|n| &n.state)
     }
 
-    /// Adds valid operation `id`, which follows `parent`, in `O(log n)`.
+    /// Adds valid operation `id` (with `header` and `body`), which follows `parent`, in `O(log n)`.
     pub(super) fn add(
         &mut self,
         parent: MessageId,
         id: MessageId,
-        signer: PublicKey,
+        header: &Header,
+        body: &OpBody,
+        supersedes: Option<MessageId>,
         state: State,
     ) {
         let Some(p) = self.nodes.get_mut(&parent) else {
             return;
         };
         p.children.push(id);
-        self.nodes.insert(
-            id,
-            Node {
-                signer,
-                children: Vec::new(),
-                state,
+        let signer = *header.key();
+        let rotates = matches!(body, OpBody::Roots { .. });
+        let node = Node {
+            signer,
+            parent: Some(parent),
+            seq: header.seq(),
+            supersedes,
+            rotates,
+            retires: rotates && !state.roots.contains(&signer),
+            revokes: match body {
+                OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
+                _ => None,
             },
-        );
+            children: Vec::new(),
+            state,
+        };
         match self.canon.get_mut() {
-            // The new operation is the only child of an uncontested head: the chain grows by it.
-            Some(canon) if canon.head == parent && canon.contested.is_empty() => {
+            // The new operation is the only child of a head that is neither contested nor a tied
+            // leaf: the chain grows by it (see the module comment).
+            Some(canon) if canon.head == parent && canon.contested.is_empty() && !canon.tie => {
                 canon.head = id;
                 canon.chain.insert(id);
+                canon.state = node.state.clone();
+                for (app, revocation) in &canon.carried {
+                    canon.state.revoke_also(app, *revocation);
+                }
             }
             _ => self.canon = OnceCell::new(),
         }
+        self.nodes.insert(id, node);
+    }
+
+    /// Does `x` supersede `y` (06 §8.1)? Siblings, one signer, `y` earlier in its signer's history
+    /// and a leaf; a self-retirement only by a `roots` operation with the same list.
+    fn replaces(&self, x: &Node, y: &MessageId) -> bool {
+        let Some(y) = self.nodes.get(y) else {
+            return false;
+        };
+        x.parent.is_some()
+            && x.parent == y.parent
+            && x.signer == y.signer
+            && y.seq < x.seq
+            && y.children.is_empty()
+            && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
     }
 
     /// The canonical chain, computed if the tree changed since it was last asked for.
@@ -105,79 +163,160 @@ impl Log {
         self.canon.get_or_init(|| self.choose())
     }
 
-    /// Chooses the canonical chain (rule ACCT-5): from the genesis, at each operation, the child whose
-    /// subtree holds the signature of the highest-priority root (of the parent's root list) wins; a tie
-    /// stops the chain there and the tied children are kept as evidence. `O(n log n)` (06 §10).
+    /// Chooses the canonical chain (rule ACCT-5, 06 §8.1) and the head state (06 §8.4): from the
+    /// genesis, at each operation, the child whose subtree holds the signature of the highest-priority
+    /// root (of the parent's root list) that counts there wins. A root stops counting under every
+    /// child but the one under which it retired itself; superseded leaves take no part; a tie of one
+    /// key's leaves goes to the smallest id; any other tie stops the chain, and the tied children are
+    /// kept as evidence. `O(n log n)` (06 §10).
     fn choose(&self) -> Canon {
-        // Euler tour: entry times, exit times, and per signer the sorted entry times of its operations.
+        // The superseded operations: leaves a later sibling of their signer replaces.
+        let superseded: BTreeSet<MessageId> = self
+            .nodes
+            .values()
+            .filter_map(|x| x.supersedes.filter(|y| self.replaces(x, y)))
+            .collect();
+        // Euler tour of the fork-choice tree: entry and exit times, the operations in entry order, and
+        // per signer the sorted entry times of its operations and of its self-retirements.
         let mut tin: BTreeMap<MessageId, usize> = BTreeMap::new();
         let mut tout: BTreeMap<MessageId, usize> = BTreeMap::new();
+        let mut order: Vec<MessageId> = Vec::new();
         let mut by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
-        let mut clock = 0usize;
+        let mut retired_by: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
         let mut stack: Vec<(MessageId, usize)> = alloc::vec![(self.genesis, 0)];
-        while let Some((id, next_child)) = stack.pop() {
+        while let Some((id, mut next_child)) = stack.pop() {
             let Some(node) = self.nodes.get(&id) else {
                 continue;
             };
             if next_child == 0 {
+                let clock = order.len();
                 tin.insert(id, clock);
+                order.push(id);
                 by_signer.entry(node.signer).or_default().push(clock);
-                clock += 1;
+                if node.retires {
+                    retired_by.entry(node.signer).or_default().push(clock);
+                }
+            }
+            while node
+                .children
+                .get(next_child)
+                .is_some_and(|c| superseded.contains(c))
+            {
+                next_child += 1;
             }
             if let Some(child) = node.children.get(next_child) {
                 stack.push((id, next_child + 1));
                 stack.push((*child, 0));
             } else {
-                tout.insert(id, clock);
+                tout.insert(id, order.len());
             }
         }
-        let in_subtree = |key: &PublicKey, child: &MessageId| -> bool {
-            let (Some(&lo), Some(&hi), Some(positions)) =
-                (tin.get(child), tout.get(child), by_signer.get(key))
-            else {
-                return false;
-            };
-            let first = positions.partition_point(|&p| p < lo);
-            positions.get(first).is_some_and(|&p| p < hi)
+        let span = |x: &MessageId| Some((*tin.get(x)?, *tout.get(x)?));
+        let count = |positions: &[usize], (lo, hi): (usize, usize)| {
+            positions.partition_point(|&p| p < hi) - positions.partition_point(|&p| p < lo)
+        };
+        let in_subtree = |key: &PublicKey, child: (usize, usize)| {
+            by_signer
+                .get(key)
+                .is_some_and(|positions| count(positions, child) > 0)
+        };
+        // Has `key` retired itself under a child of `parent` other than `child`?
+        let retired_elsewhere = |key: &PublicKey, parent: (usize, usize), child: (usize, usize)| {
+            retired_by.get(key).is_some_and(|positions| {
+                count(positions, (parent.0 + 1, parent.1)) > count(positions, child)
+            })
+        };
+        let is_leaf = |x: &MessageId| {
+            self.nodes
+                .get(x)
+                .is_none_or(|n| n.children.iter().all(|c| superseded.contains(c)))
         };
         let mut chain = BTreeSet::new();
         let mut at = self.genesis;
         let mut contested = Vec::new();
+        let mut tie = false;
+        // Revoke operations whose revocations also apply to the head state (06 §8.4).
+        let mut sticky: Vec<MessageId> = Vec::new();
+        let mut carried: Vec<(PublicKey, Revocation)> = Vec::new();
         loop {
             chain.insert(at);
-            let Some(node) = self.nodes.get(&at) else {
+            let (Some(node), Some(at_span)) = (self.nodes.get(&at), span(&at)) else {
                 break;
             };
-            let strength = |child: &MessageId| {
-                node.state
-                    .roots
+            let roots = &node.state.roots;
+            let strength = |child: (usize, usize)| {
+                roots
                     .iter()
-                    .position(|root| in_subtree(root, child))
+                    .position(|k| in_subtree(k, child) && !retired_elsewhere(k, at_span, child))
                     .unwrap_or(usize::MAX)
             };
             let mut best: Option<(usize, Vec<MessageId>)> = None;
             for child in &node.children {
-                let s = strength(child);
+                let Some(child_span) = span(child) else {
+                    continue; // superseded
+                };
+                let s = strength(child_span);
                 match &mut best {
                     Some((b, ids)) if s == *b => ids.push(*child),
                     Some((b, _)) if s > *b => {}
                     _ => best = Some((s, alloc::vec![*child])),
                 }
             }
-            match best {
-                Some((_, ids)) if ids.len() == 1 => at = ids[0],
-                Some((_, mut ids)) => {
-                    ids.sort();
-                    contested = ids;
-                    break;
-                }
+            let next = match best {
                 None => break,
+                Some((_, ids)) if ids.len() == 1 => ids[0],
+                Some((s, mut ids)) => {
+                    ids.sort();
+                    let one_keys_leaves = roots.get(s).is_some_and(|key| {
+                        ids.iter().all(|c| {
+                            is_leaf(c) && self.nodes.get(c).is_some_and(|n| n.signer == *key)
+                        })
+                    });
+                    if one_keys_leaves {
+                        tie = true;
+                        sticky.extend_from_slice(&ids[1..]);
+                        ids[0]
+                    } else {
+                        for c in &ids {
+                            if let Some((lo, hi)) = span(c) {
+                                sticky.extend_from_slice(&order[lo..hi]);
+                            }
+                        }
+                        contested = ids;
+                        break;
+                    }
+                }
+            };
+            // A revocation that the chosen operation supersedes still applies (06 §8.4, case 3).
+            if let Some(x) = self.nodes.get(&next) {
+                let replaced = x.supersedes.filter(|y| self.replaces(x, y));
+                if let Some(revokes) = replaced
+                    .and_then(|y| self.nodes.get(&y))
+                    .and_then(|y| y.revokes)
+                {
+                    carried.push(revokes);
+                }
             }
+            at = next;
+        }
+        let mut state = self
+            .nodes
+            .get(&at)
+            .map_or_else(|| State::genesis(Vec::new()), |node| node.state.clone());
+        let revocations = sticky
+            .iter()
+            .filter_map(|x| self.nodes.get(x).and_then(|n| n.revokes))
+            .chain(carried.iter().copied());
+        for (app, revocation) in revocations {
+            state.revoke_also(&app, revocation);
         }
         Canon {
             head: at,
             chain,
             contested,
+            tie,
+            carried,
+            state,
         }
     }
 }
@@ -207,8 +346,12 @@ impl<'a> AccountView<'a> {
     /// The view of `log` at the head of its canonical chain.
     pub(super) fn of(log: &'a Log) -> Option<Self> {
         let canon = log.canon();
-        let state = log.state(&canon.head)?;
-        Some(AccountView { log, canon, state })
+        log.state(&canon.head)?;
+        Some(AccountView {
+            log,
+            canon,
+            state: &canon.state,
+        })
     }
 }
 

@@ -146,9 +146,6 @@ pub enum AccountError {
     /// The signing key is not a root key of the state the operation follows.
     #[error("operation not signed by a root key of the state it follows")]
     NotARoot,
-    /// The operation's time is earlier than the time of the operation it follows.
-    #[error("operation time earlier than the operation it follows")]
-    TimeRegression,
     /// A key given a role it cannot have: already a root or an app key of the account, or listed twice.
     #[error("key already has a role in the account")]
     KeyInUse,
@@ -188,7 +185,6 @@ impl AccountError {
             Self::GenesisSigner => "acct.genesis_signer",
             Self::AccountMismatch => "acct.account_mismatch",
             Self::NotARoot => "acct.not_a_root",
-            Self::TimeRegression => "acct.time_regression",
             Self::KeyInUse => "acct.key_in_use",
             Self::Scope => "acct.scope",
             Self::Expiry => "acct.expiry",
@@ -209,9 +205,7 @@ impl AccountError {
             Self::NotAnOperation | Self::Stripped | Self::Body { .. } | Self::Key(_) => "ACCT-1",
             Self::GenesisAccount | Self::GenesisSigner => "ACCT-2",
             Self::KeyInUse => "ACCT-3",
-            Self::AccountMismatch | Self::NotARoot | Self::TimeRegression | Self::ParentInvalid => {
-                "ACCT-4"
-            }
+            Self::AccountMismatch | Self::NotARoot | Self::ParentInvalid => "ACCT-4",
             Self::Scope | Self::Expiry => "ACCT-7",
             Self::NotDelegated | Self::AlreadyRevoked => "ACCT-8",
             Self::EncKeyVersion => "ACCT-9",
@@ -360,7 +354,7 @@ impl Accounts {
         if let Some(error) = self.invalid.get(&id) {
             return Err(*error);
         }
-        let (body, after) = match parse(message) {
+        let (body, after, supersedes) = match parse(message) {
             Ok(parsed) => parsed,
             // The same operation may still arrive whole: a stripped copy decides nothing. And a
             // message that is not an operation is not this state's to judge: recording it would make
@@ -392,7 +386,7 @@ impl Accounts {
             }
             return Ok(Applied::Pending { missing: parent });
         };
-        self.accept(account, parent, message, &body)?;
+        self.accept(account, parent, message, &body, supersedes)?;
         self.release(id);
         Ok(Applied::Accepted)
     }
@@ -414,7 +408,7 @@ impl Accounts {
         }
         let account = Self::account_id(message);
         let id = message.id();
-        let state = State::genesis(roots, header.time());
+        let state = State::genesis(roots);
         self.logs
             .insert(account, Log::new(id, *header.key(), state));
         self.owner.insert(id, account);
@@ -436,6 +430,7 @@ impl Accounts {
         parent: MessageId,
         message: &SignedMessage,
         body: &OpBody,
+        supersedes: Option<MessageId>,
     ) -> Result<(), AccountError> {
         let id = message.id();
         let header = message.header();
@@ -452,7 +447,7 @@ impl Accounts {
             Ok(state) => state,
             Err(error) => return self.reject(id, error),
         };
-        log.add(parent, id, *header.key(), state);
+        log.add(parent, id, header, body, supersedes, state);
         self.owner.insert(id, account);
         Ok(())
     }
@@ -473,7 +468,9 @@ impl Accounts {
             for child in children {
                 let child_id = child.id();
                 let outcome = match parse(&child) {
-                    Ok((body, _)) => self.accept(account, parent, &child, &body),
+                    Ok((body, _, supersedes)) => {
+                        self.accept(account, parent, &child, &body, supersedes)
+                    }
                     Err(AccountError::Stripped) => Err(AccountError::Stripped),
                     Err(error) => self.reject(child_id, error),
                 };

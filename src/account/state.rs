@@ -245,18 +245,16 @@ pub(super) struct State {
     /// not copy grants.
     pub(super) apps: PMap<PublicKey, Arc<Grant>>,
     pub(super) encryption: Option<EncryptionKey>,
-    time: u64,
 }
 
 impl State {
     /// The state a genesis operation creates.
-    pub(super) fn genesis(roots: Vec<PublicKey>, time: u64) -> State {
+    pub(super) fn genesis(roots: Vec<PublicKey>) -> State {
         State {
             roots,
             former_roots: PMap::default(),
             apps: PMap::default(),
             encryption: None,
-            time,
         }
     }
 
@@ -264,6 +262,25 @@ impl State {
         self.roots.contains(key)
             || self.former_roots.contains_key(key)
             || self.apps.contains_key(key)
+    }
+
+    /// Applies the stronger of this grant's revocation and `revocation` (06 §8.4): `All` over any
+    /// cutoff, else the cutoff with the smaller `(seq, id)`, which keeps fewer messages.
+    pub(super) fn revoke_also(&mut self, app: &PublicKey, revocation: Revocation) {
+        let Some(grant) = self.apps.get(app) else {
+            return;
+        };
+        let strength = |r: &Revocation| match r {
+            Revocation::All => (0, 0, [0; 32]),
+            Revocation::After { seq, id } => (1, *seq, *id.as_bytes()),
+        };
+        let stronger = match grant.revocation {
+            Some(old) if strength(&old) <= strength(&revocation) => return,
+            _ => revocation,
+        };
+        let mut revoked = Grant::clone(grant);
+        revoked.revocation = Some(stronger);
+        self.apps.insert(*app, Arc::new(revoked));
     }
 
     /// Rules ACCT-3 to ACCT-9 for one operation following this state; returns the next state, which
@@ -277,11 +294,9 @@ impl State {
         if !self.roots.contains(header.key()) {
             return Err(AccountError::NotARoot);
         }
-        if header.time() < self.time {
-            return Err(AccountError::TimeRegression);
-        }
+        // No rule compares the time with the parent's (06 §7.2): a claimed time dates only what the
+        // operation itself grants.
         let mut next = self.clone();
-        next.time = header.time();
         match body {
             OpBody::Genesis { .. } => return Err(AccountError::GenesisAccount),
             OpBody::Roots { roots } => {

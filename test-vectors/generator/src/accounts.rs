@@ -44,7 +44,6 @@ pub const OP_CODES: &[&str] = &[
     "acct.parent_invalid",
     "acct.account_mismatch",
     "acct.not_a_root",
-    "acct.time_regression",
     "acct.scope",
     "acct.expiry",
     "acct.not_delegated",
@@ -134,6 +133,8 @@ struct Chain {
 struct W {
     vid: String,
     chains: BTreeMap<String, Chain>,
+    /// A `supersedes` for the next operation built (06 §5.2).
+    sup: Option<Vec<u8>>,
 }
 
 impl W {
@@ -141,6 +142,7 @@ impl W {
         W {
             vid: vid.to_string(),
             chains: BTreeMap::new(),
+            sup: None,
         }
     }
 
@@ -189,8 +191,44 @@ impl W {
     }
 
     fn op(&mut self, signer: &str, acct: &[u8], kind: &str, time: u64, body: Value) -> Op {
+        let body = match self.sup.take() {
+            Some(x) => set(&body, "supersedes", b(&x)),
+            None => body,
+        };
         Op {
             m: self.msg(signer, acct, kind, time, body),
+            grant: None,
+        }
+    }
+
+    /// The next operation built names `x` in `supersedes`.
+    fn sup(&mut self, x: &Op) -> &mut W {
+        self.sup = Some(x.id().to_vec());
+        self
+    }
+
+    /// An `enckey` operation at an explicit place in `signer`'s history, naming `supersedes`.
+    #[allow(clippy::too_many_arguments)]
+    fn enckey_at(
+        &mut self,
+        signer: &str,
+        seq: u64,
+        acct: &[u8],
+        after: &[u8],
+        key: &[u8],
+        version: u64,
+        supersedes: &[u8],
+        time: u64,
+    ) -> Op {
+        let body = m(vec![
+            ("after", b(after)),
+            ("key", b(key)),
+            ("version", u(version)),
+            ("supersedes", b(supersedes)),
+        ]);
+        let prev = rid(&format!("accounts: a fork of {signer}'s history at {seq}"));
+        Op {
+            m: self.msg_at(signer, seq, Some(&prev), acct, "enckey", time, body),
             grant: None,
         }
     }
@@ -302,6 +340,15 @@ fn base(vid: &str, roots: &[&str]) -> (W, Op, Vec<u8>) {
     let g = w.genesis(roots[0], roots, T0);
     let acct = acct_of(&g);
     (w, g, acct)
+}
+
+/// Of two operations, the one with the smaller id (the same-key leaf tie-break of 06 §8.1).
+fn smaller<'a>(x: &'a Op, y: &'a Op) -> &'a Op {
+    if x.id() < y.id() {
+        x
+    } else {
+        y
+    }
 }
 
 /// An X25519 public key (any 32 bytes; not checked).
@@ -445,7 +492,15 @@ impl Out {
             );
         }
         vec![
-            ("id".to_string(), J::S(format!("acct-{id}"))),
+            (
+                "id".to_string(),
+                // The threat scenarios of issue 14 keep their own prefix (`threat-…`).
+                J::S(if id.starts_with("threat-") {
+                    id.to_string()
+                } else {
+                    format!("acct-{id}")
+                }),
+            ),
             ("description".to_string(), J::from(description)),
             ("rules".to_string(), strs(rules)),
             ("type".to_string(), J::from(ty)),
@@ -1891,16 +1946,17 @@ fn placement(o: &mut Out) {
         );
     }
     {
-        let id = "time-regression";
+        let id = "time-earlier-than-parent";
         let (mut w, g, acct) = base(id, &["r0"]);
         let e = w.enckey("r0", &acct, g.id(), &enc_key(id), 1, T0 - 1);
         let roots = w.pks(&["r0"]);
         o.ops(
             id,
-            "an operation 1 ms earlier than its parent",
+            "an operation 1 ms earlier than its parent: valid (no rule compares an operation's time with \
+             its parent's; 06 §7.2)",
             r4,
-            &[(&g, VALID), (&e, "acct.time_regression")],
-            Some(st(&acct, &g, roots)),
+            &[(&g, VALID), (&e, VALID)],
+            Some(st(&acct, &e, roots).enc(&enc_key(id), 1)),
         );
     }
     {
@@ -1959,35 +2015,35 @@ fn placement(o: &mut Out) {
         let roots = w.pks(&["r0"]);
         o.ops(
             id,
-            "wrong account, a stranger signer and a time regression: the account is checked first",
+            "wrong account, a stranger signer and an earlier time: the account is checked first",
             r4,
             &[(&g, VALID), (&e, "acct.account_mismatch")],
             Some(st(&acct, &g, roots)),
         );
     }
     {
-        let id = "not-a-root-before-time";
+        let id = "not-a-root-earlier-time";
         let (mut w, g, acct) = base(id, &["r0"]);
         let e = w.enckey("x", &acct, g.id(), &enc_key(id), 1, T0 - 1);
         let roots = w.pks(&["r0"]);
         o.ops(
             id,
-            "a stranger signer and a time regression: the signer is checked first",
+            "a stranger signer and a time earlier than the parent's: acct.not_a_root",
             r4,
             &[(&g, VALID), (&e, "acct.not_a_root")],
             Some(st(&acct, &g, roots)),
         );
     }
     {
-        let id = "time-before-roles";
+        let id = "earlier-time-then-roles";
         let (mut w, g, acct) = base(id, &["r0", "r1"]);
         let d = w.delegate("r0", &acct, g.id(), "r1", &["*"], T0 + YEAR, None, T0 - 1);
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "a delegation of a root key, dated before its parent: ACCT-4 (time) comes before ACCT-3",
+            "a delegation of a root key, dated before its parent: the time is not checked, ACCT-3 is",
             &["ACCT-4", "ACCT-3"],
-            &[(&g, VALID), (&d, "acct.time_regression")],
+            &[(&g, VALID), (&d, "acct.key_in_use")],
             Some(st(&acct, &g, roots)),
         );
     }
@@ -2148,7 +2204,7 @@ fn placement(o: &mut Out) {
     {
         let id = "parent-invalid-beats-own-defect";
         let (mut w, g, acct) = base(id, &["r0"]);
-        let x = w.enckey("r0", &acct, g.id(), &enc_key("x"), 1, T0 - 1);
+        let x = w.enckey("z", &acct, g.id(), &enc_key("x"), 1, at(1));
         let c = w.enckey(
             "y",
             &rid("accounts: other"),
@@ -2163,7 +2219,7 @@ fn placement(o: &mut Out) {
             "a child of an invalid operation that is itself signed by a stranger for another account: \
              acct.parent_invalid (the parent is checked first)",
             &["ACCT-4"],
-            &[(&g, VALID), (&x, "acct.time_regression"), (&c, "acct.parent_invalid")],
+            &[(&g, VALID), (&x, "acct.not_a_root"), (&c, "acct.parent_invalid")],
             Some(st(&acct, &g, roots)),
         );
     }
@@ -2298,11 +2354,12 @@ fn forks(o: &mut Out) {
             &all,
             Some(st(&acct, &c, roots).app(&a).app(&bb)),
         );
-        let roots = w.pks(&["r0", "r1"]);
+        let roots = w.pks(&["x"]);
         o.ops(
             "fork-worked-example-without-recovery",
-            "spec 06 §8.2 without C: at G, A's subtree has signatures of rank 1 and ∞ (x is not a root \
-             of G), D's rank 1: G is contested, head G with the genesis state, contested [A, D]",
+            "spec 06 §8.2 without C: T2 (roots [x], signed by r1) retires r1 by r1's own signature in \
+             A's subtree, so r1's signature on D counts ∞ at G: A wins (strength 1), and the thief's \
+             branch is canonical until r0 answers; head T3",
             r5,
             &[
                 (&g, VALID),
@@ -2313,16 +2370,25 @@ fn forks(o: &mut Out) {
                 (&t3, VALID),
                 (&d, VALID),
             ],
-            Some(st(&acct, &g, roots).contested(&[&a, &d])),
+            Some(
+                st(&acct, &t3, roots)
+                    .app(&a)
+                    .app(&bb)
+                    .app(&t1)
+                    .app(&t3),
+            ),
         );
         let f1 = w.enckey("k5", &acct, c.id(), &enc_key("f1"), 2, T0 + 6000);
         let f2 = w.enckey("k5", &acct, c.id(), &enc_key("f2"), 3, T0 + 6001);
         let r1_after = w.enckey("r1", &acct, c.id(), &enc_key("r1"), 4, T0 + 6002);
         let roots = w.pks(&["r0", "k5"]);
+        let f = smaller(&f1, &f2);
+        let f_key = if f.id() == f1.id() { "f1" } else { "f2" };
+        let f_version = if f.id() == f1.id() { 2 } else { 3 };
         o.ops(
             "fork-worked-example-equivocation-below-recovery",
-            "spec 06 §8.2 with F and F′, two children of C signed by k5 (rank 1 at C): head C, contested \
-             [F, F′]; an operation of r1 below C is acct.not_a_root",
+            "spec 06 §8.2 with F and F′, two leaf children of C signed by k5: a tie of one key's leaves \
+             goes to the smaller id; an operation of r1 below C is acct.not_a_root",
             &["ACCT-5", "ACCT-4"],
             &[
                 (&g, VALID),
@@ -2338,10 +2404,10 @@ fn forks(o: &mut Out) {
                 (&r1_after, "acct.not_a_root"),
             ],
             Some(
-                st(&acct, &c, roots)
+                st(&acct, f, roots)
                     .app(&a)
                     .app(&bb)
-                    .contested(&[&f1, &f2]),
+                    .enc(&enc_key(f_key), f_version),
             ),
         );
     }
@@ -2402,13 +2468,15 @@ fn forks(o: &mut Out) {
         let (mut w, g, acct) = base(id, &["r0", "r1"]);
         let a = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
         let bb = w.enckey("r1", &acct, g.id(), &enc_key(id), 1, at(2));
+        let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 1, at(3));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "r1 signs two children of the genesis: equal strength 1, the genesis is contested; head = \
-             genesis with the genesis state; contested = both, sorted by id",
+            "r1 signs two children of the genesis and continues below one: equal strength 1 and not \
+             both leaves, so the genesis is contested; head = genesis with the genesis state; contested \
+             = both, sorted by id",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID)],
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID)],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
         );
     }
@@ -2418,12 +2486,15 @@ fn forks(o: &mut Out) {
         let a = w.enckey("r0", &acct, g.id(), &enc_key("a"), 1, at(1));
         let bb = w.enckey("r0", &acct, g.id(), &enc_key("b"), 1, at(1));
         let roots = w.pks(&["r0"]);
+        let win = smaller(&a, &bb);
+        let key = if win.id() == a.id() { "a" } else { "b" };
         o.ops(
             id,
-            "the only root signs two children of the genesis: contested for ever",
+            "the only root signs two leaf children of the genesis: a tie of one key's leaves, the \
+             smaller id wins (no freeze)",
             r5,
             &[(&g, VALID), (&a, VALID), (&bb, VALID)],
-            Some(st(&acct, &g, roots).contested(&[&a, &bb])),
+            Some(st(&acct, win, roots).enc(&enc_key(key), 1)),
         );
     }
     {
@@ -2432,12 +2503,19 @@ fn forks(o: &mut Out) {
         let a = w.enckey("r1", &acct, g.id(), &enc_key("a"), 1, at(1));
         let bb = w.enckey("r1", &acct, g.id(), &enc_key("b"), 1, at(2));
         let c = w.enckey("r1", &acct, g.id(), &enc_key("c"), 1, at(3));
+        let c1 = w.enckey("r1", &acct, c.id(), &enc_key("c1"), 2, at(4));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "three children of the genesis signed by r1: all three contested",
+            "three children of the genesis signed by r1, one with a child: all three contested",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID)],
+            &[
+                (&g, VALID),
+                (&a, VALID),
+                (&bb, VALID),
+                (&c, VALID),
+                (&c1, VALID),
+            ],
             Some(st(&acct, &g, roots).contested(&[&a, &bb, &c])),
         );
     }
@@ -2447,12 +2525,14 @@ fn forks(o: &mut Out) {
         let a = w.enckey("r0", &acct, g.id(), &enc_key("a"), 1, at(1));
         let bb = w.enckey("r0", &acct, g.id(), &enc_key("b"), 1, at(2));
         let c = w.enckey("r1", &acct, g.id(), &enc_key("c"), 1, at(3));
+        let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 2, at(4));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "two children signed by r0 and one by r1: the contested list holds only the two strongest",
+            "two children signed by r0 (one with a child) and one by r1: the contested list holds only \
+             the two strongest",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID)],
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID), (&a1, VALID)],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
         );
     }
@@ -2595,14 +2675,20 @@ fn forks(o: &mut Out) {
             at(2),
         );
         let c = w.revoke("r1", &acct, a.id(), "phone", None, at(3));
+        let b1 = w.enckey("r1", &acct, bb.id(), &enc_key("b1"), 1, at(4));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "a fork below the first operation: r1 signs two children of A; head A (its state: phone \
-             delegated, not revoked), contested [B, C]",
+            "a fork below the first operation: r1 signs two children of A, B (with a child) and C, \
+             which revokes the phone; head A, contested [B, C]; C's revocation still applies to the \
+             head state (06 §8.4): the phone is revoked",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID)],
-            Some(st(&acct, &a, roots).app(&a).contested(&[&bb, &c])),
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID), (&b1, VALID)],
+            Some(
+                st(&acct, &a, roots)
+                    .app_rev(&a, Rev::All)
+                    .contested(&[&bb, &c]),
+            ),
         );
     }
     {
@@ -2653,11 +2739,11 @@ fn forks(o: &mut Out) {
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "one app key delegated in two sibling operations: both valid (each on its own path); \
-             contested, so the head state has no app key",
+            "one app key delegated in two sibling leaf operations of r1: both valid (each on its own \
+             path); the smaller id wins the tie of one key's leaves",
             &["ACCT-5", "ACCT-3"],
             &[(&g, VALID), (&d1, VALID), (&d2, VALID)],
-            Some(st(&acct, &g, roots).contested(&[&d1, &d2])),
+            Some(st(&acct, smaller(&d1, &d2), roots).app(smaller(&d1, &d2))),
         );
     }
     {
@@ -2665,14 +2751,21 @@ fn forks(o: &mut Out) {
         let (mut w, g, acct) = base(id, &["r0", "r1"]);
         let a = w.enckey("r1", &acct, g.id(), &enc_key("a"), 1, at(2));
         let bb = w.enckey("r1", &acct, g.id(), &enc_key("b"), 1, at(3));
-        let x = w.enckey("r0", &acct, bb.id(), &enc_key("x"), 2, at(1));
+        let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 2, at(4));
+        let x = w.enckey("r0", &acct, bb.id(), &enc_key("x"), 1, at(5));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "r0 signs below B, but dated before B (time regression): an invalid operation is not in the \
-             tree and endorses nothing; the genesis stays contested",
+            "r0 signs below B an encryption key whose version does not increase: an invalid operation \
+             is not in the tree and endorses nothing; the genesis stays contested",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&x, "acct.time_regression")],
+            &[
+                (&g, VALID),
+                (&a, VALID),
+                (&bb, VALID),
+                (&a1, VALID),
+                (&x, "acct.enckey_version"),
+            ],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
         );
     }
@@ -2681,32 +2774,38 @@ fn forks(o: &mut Out) {
         let (mut w, g, acct) = base(id, &["r0", "r1"]);
         let a = w.enckey("r1", &acct, g.id(), &enc_key("a"), 1, at(1));
         let bb = w.enckey("r1", &acct, g.id(), &enc_key("b"), 1, at(2));
+        let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 2, at(5));
         let missing = w.enckey("r1", &acct, bb.id(), &enc_key("missing"), 2, at(3));
         let x = w.roots("r0", &acct, missing.id(), &["r0", "r1"], at(4));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
             "r0 signs below a missing child of B: the endorsement waits and counts for nothing yet; the \
-             genesis stays contested",
+             genesis stays contested (A has a child, so this is no tie of leaves)",
             &["ACCT-5", "ACCT-6"],
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&x, WAITING)],
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID), (&x, WAITING)],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
         );
     }
     {
-        let id = "fork-revocation-rolled-back";
+        let id = "fork-revocation-not-rolled-back";
         let (mut w, g, acct) = base(id, &["r0", "r1"]);
         let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
         let rv = w.revoke("r1", &acct, d.id(), "phone", None, at(2));
         let t = w.enckey("r1", &acct, d.id(), &enc_key("thief"), 1, at(3));
         let roots = w.pks(&["r0", "r1"]);
+        let win = smaller(&rv, &t);
+        let mut state = st(&acct, win, roots).app_rev(&d, Rev::All);
+        if win.id() == t.id() {
+            state = state.enc(&enc_key("thief"), 1);
+        }
         o.ops(
             id,
-            "spec 06 §11.4: the thief of r1 signs a sibling of the owner's revocation (signed by r1): D \
-             is contested, and the phone is not revoked in the head state",
+            "spec 06 §11.4: the thief of r1 signs a leaf sibling of the owner's revocation (a leaf \
+             signed by r1): the smaller id wins, and whichever it is, the phone stays revoked (06 §8.4)",
             r5,
             &[(&g, VALID), (&d, VALID), (&rv, VALID), (&t, VALID)],
-            Some(st(&acct, &d, roots).app(&d).contested(&[&rv, &t])),
+            Some(state),
         );
     }
     {
@@ -2725,15 +2824,694 @@ fn forks(o: &mut Out) {
             at(3),
         );
         let f = w.roots("r0", &acct, d.id(), &["r0", "r1"], at(4));
+        let f2 = w.roots("r0", &acct, d.id(), &["r2", "r1"], at(5));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "spec 06 §11.5: the thief of r0 rotates the roots to [x] below D; the owner answers with a \
-             sibling signed by r0: a tie at rank 0, D frozen for ever",
+            "spec 06 §11.5: the thief of the current top root r0 rotates the roots to [x] below D (r0 \
+             retires itself in T's subtree); the owner answers with F, which keeps r0 (alone it would \
+             count ∞ at D and lose), and with F2, its own retirement of r0 (roots [r2, r1]): r0 has \
+             retired itself under two children of D and counts ∞ under all; no other root of D signed: \
+             a tie at ∞, D contested — frozen, not taken over",
             r5,
-            &[(&g, VALID), (&d, VALID), (&t, VALID), (&t2, VALID), (&f, VALID)],
-            Some(st(&acct, &d, roots).app(&d).contested(&[&t, &f])),
+            &[
+                (&g, VALID),
+                (&d, VALID),
+                (&t, VALID),
+                (&t2, VALID),
+                (&f, VALID),
+                (&f2, VALID),
+            ],
+            Some(st(&acct, &d, roots).app(&d).contested(&[&t, &f, &f2])),
         );
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ threats
+
+/// One threat scenario (issue 14): the operations with their declared statuses, the declared head
+/// state, and optionally a message to authorize against it with the expected outcome.
+struct Threat {
+    ops: Vec<(Op, &'static str)>,
+    state: St,
+    ask: Option<(Msg, Exp, &'static str)>,
+}
+
+type ThreatFn = fn(&str) -> Threat;
+
+/// A delegation of `app` by `signer` (scope `["*"]`, one year) after `after`.
+fn grant(w: &mut W, signer: &str, acct: &[u8], after: &Op, app: &str, time: u64) -> Op {
+    w.delegate(signer, acct, after.id(), app, &["*"], T0 + YEAR, None, time)
+}
+
+/// The threat scenarios of issue 14, each checked in every order of arrival (at most six operations)
+/// and, where it says so, followed by an authorization question. Spec 06 §11 and `spec/security.md`
+/// cite them by id.
+fn threats(o: &mut Out) {
+    const R5: &[&str] = &["ACCT-5"];
+    let cases: Vec<(&str, &str, &[&str], ThreatFn)> = vec![
+        (
+            "threat-1-retired-top-root-at-genesis",
+            "r0, top root of the genesis, retired itself (A: roots [n0, r1], signed by r0); its thief \
+             signs T below the genesis and continues below it with r0: at the genesis r0 counts ∞ in \
+             T's subtree, because r0 retired itself in A's (06 §8.1): A wins; the thief's delegation \
+             is not in the head state",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let a = w.roots("r0", &acct, g.id(), &["n0", "r1"], at(1));
+                let phone = grant(&mut w, "r1", &acct, &a, "phone", at(2));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(3));
+                let t2 = grant(&mut w, "r0", &acct, &t, "thief-app", at(4));
+                let ask = w.post("thief-app", &acct, at(5), "thief");
+                let roots = w.pks(&["n0", "r1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![(g, VALID), (a, VALID), (phone, VALID), (t, VALID), (t2, VALID)],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-1-retired-top-root-forged-retirement",
+            "as threat-1-retired-top-root-at-genesis, but the thief's T also retires r0 (roots [x]): \
+             r0 has retired itself under two children of the genesis and counts ∞ under both; r1 \
+             signed under A: A wins with strength 1",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let a = w.roots("r0", &acct, g.id(), &["n0", "r1"], at(1));
+                let phone = grant(&mut w, "r1", &acct, &a, "phone", at(2));
+                let t = w.roots("r0", &acct, g.id(), &["x"], at(3));
+                let t2 = grant(&mut w, "x", &acct, &t, "thief-app", at(4));
+                let roots = w.pks(&["n0", "r1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![(g, VALID), (a, VALID), (phone, VALID), (t, VALID), (t2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-1-retired-top-root-later-point",
+            "r0 retired itself at E, after the phone's delegation D; its thief signs below the genesis \
+             (T1) and below D (T2): at both points r0's retirement lies under the honest child, so the \
+             thief's signatures count ∞ and the honest chain, continued by n0, stays",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let e = w.roots("r0", &acct, d.id(), &["n0", "r1"], at(2));
+                let f = grant(&mut w, "n0", &acct, &e, "laptop", at(3));
+                let t1 = w.enckey("r0", &acct, g.id(), &enc_key("t1"), 1, at(4));
+                let t2 = w.revoke("r0", &acct, d.id(), "phone", None, at(5));
+                let roots = w.pks(&["n0", "r1"]);
+                Threat {
+                    state: st(&acct, &f, roots).app(&d).app(&f),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (e, VALID),
+                        (f, VALID),
+                        (t1, VALID),
+                        (t2, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-1-retired-sole-root-freeze",
+            "the limit without a second root: the sole root r0 retired itself (A: roots [n0]); its \
+             thief forges a second retirement (T: roots [x]); r0 counts ∞ under both children and no \
+             other root of the genesis signed: a tie at ∞, the genesis is contested — the thief \
+             freezes the account, he does not take it over (06 §11.7)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0"]);
+                let a = w.roots("r0", &acct, g.id(), &["n0"], at(1));
+                let a1 = grant(&mut w, "n0", &acct, &a, "phone", at(2));
+                let t = w.roots("r0", &acct, g.id(), &["x"], at(3));
+                let roots = w.pks(&["r0"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&a, &t]),
+                    ops: vec![(g, VALID), (a, VALID), (a1, VALID), (t, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-1-retired-by-lower-root",
+            "by design: r0 was removed by r1's signature (A: roots [n0, r1] signed by r1), not by its \
+             own; the holder of r0 outranks every signature under A at the genesis and wins there — \
+             the recovery power of a higher root (06 §11.7)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let a = w.roots("r1", &acct, g.id(), &["n0", "r1"], at(1));
+                let phone = grant(&mut w, "r1", &acct, &a, "phone", at(2));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &t, roots).enc(&enc_key("t"), 1),
+                    ops: vec![(g, VALID), (a, VALID), (phone, VALID), (t, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-2-current-top-root-appends",
+            "the thief of the current top root r0 rotates the roots to [x] at the head and revokes the \
+             phone with x: the account is his (no key outranks r0; the owner can only freeze it, \
+             threat-2-current-top-root-owner-freezes)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let t = w.roots("r0", &acct, d.id(), &["x"], at(2));
+                let t2 = w.revoke("x", &acct, t.id(), "phone", None, at(3));
+                let roots = w.pks(&["x"]);
+                Threat {
+                    state: st(&acct, &t2, roots).app_rev(&d, Rev::All),
+                    ops: vec![(g, VALID), (d, VALID), (t, VALID), (t2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-2-current-top-root-owner-freezes",
+            "as threat-2-current-top-root-appends, and the owner retires r0 too, below D (F: roots \
+             [n0, r1]): r0 retired itself under two children of D and counts ∞ under both: a tie at \
+             ∞, D contested; the head state is D's, with the revocation from the thief's contested \
+             branch applied (06 §8.4)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let t = w.roots("r0", &acct, d.id(), &["x"], at(2));
+                let t2 = w.revoke("x", &acct, t.id(), "phone", None, at(3));
+                let f = w.roots("r0", &acct, d.id(), &["n0", "r1"], at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots)
+                        .app_rev(&d, Rev::All)
+                        .contested(&[&t, &f]),
+                    ops: vec![(g, VALID), (d, VALID), (t, VALID), (t2, VALID), (f, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-2-current-top-root-forged-retirement",
+            "the thief of the current top root r0 signs, beside the owner's revocation of the phone \
+             (which r0 endorsed, E), a retirement of r0 (T: roots [x]): r0 now counts ∞ under the \
+             owner's branch, which keeps only r1 (strength 1) against T's 0: the thief wins and the \
+             revocation, lost by strength, does not apply — the power of a current top root; the \
+             owner's answer is threat-2-current-top-root-forged-retirement-answered",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let rv = w.revoke("r1", &acct, d.id(), "phone", None, at(2));
+                let e = w.roots("r0", &acct, rv.id(), &["r0", "r1"], at(3));
+                let t = w.roots("r0", &acct, d.id(), &["x"], at(4));
+                let roots = w.pks(&["x"]);
+                Threat {
+                    state: st(&acct, &t, roots).app(&d),
+                    ops: vec![(g, VALID), (d, VALID), (rv, VALID), (e, VALID), (t, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-2-current-top-root-forged-retirement-answered",
+            "threat-2-current-top-root-forged-retirement, and the owner retires r0 with r0's own \
+             signature in the honest branch (F: roots [n0, r1]): r0 retired itself under both children \
+             of D and counts under neither; r1 signed under the owner's (strength 1), not under the \
+             thief's (∞): the owner's branch wins and the phone stays revoked",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let rv = w.revoke("r1", &acct, d.id(), "phone", None, at(2));
+                let e = w.roots("r0", &acct, rv.id(), &["r0", "r1"], at(3));
+                let t = w.roots("r0", &acct, d.id(), &["x"], at(4));
+                let f = w.roots("r0", &acct, e.id(), &["n0", "r1"], at(5));
+                let roots = w.pks(&["n0", "r1"]);
+                Threat {
+                    state: st(&acct, &f, roots).app_rev(&d, Rev::All),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (rv, VALID),
+                        (e, VALID),
+                        (t, VALID),
+                        (f, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-2-current-top-root-forks-endorsed-history",
+            "the limit without witnesses: the thief of the current top root r0 signs a child of the \
+             genesis beside history that r0 endorsed (E below D): a tie at rank 0, contested — a \
+             freeze at the genesis state (06 §11.5)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let e = w.roots("r0", &acct, d.id(), &["r0", "r1"], at(2));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&d, &t]),
+                    ops: vec![(g, VALID), (d, VALID), (e, VALID), (t, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-3-everyday-root-before-recovery",
+            "the thief of the everyday root r1 rotates the roots to [x] below D (retiring r1 by its own \
+             signature) while the owner, unaware, delegates the laptop with r1 below D: r1 counts ∞ \
+             under the owner's child, the thief's branch is canonical until r0 answers",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let t1 = w.roots("r1", &acct, d.id(), &["x"], at(2));
+                let t2 = grant(&mut w, "x", &acct, &t1, "thief-app", at(3));
+                let e = grant(&mut w, "r1", &acct, &d, "laptop", at(4));
+                let roots = w.pks(&["x"]);
+                Threat {
+                    state: st(&acct, &t2, roots).app(&d).app(&t2),
+                    ops: vec![(g, VALID), (d, VALID), (t1, VALID), (t2, VALID), (e, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-3-everyday-root-recovered",
+            "threat-3-everyday-root-before-recovery, then r0 replaces r1 below the owner's laptop \
+             delegation E: E's subtree holds r0 (strength 0) and wins at D; the honest history written \
+             meanwhile (the laptop) stays valid, the thief's branch is evidence",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let t1 = w.roots("r1", &acct, d.id(), &["x"], at(2));
+                let t2 = grant(&mut w, "x", &acct, &t1, "thief-app", at(3));
+                let e = grant(&mut w, "r1", &acct, &d, "laptop", at(4));
+                let r = w.roots("r0", &acct, e.id(), &["r0", "r2"], at(5));
+                let ask = w.post("laptop", &acct, at(6), "meanwhile");
+                let roots = w.pks(&["r0", "r2"]);
+                Threat {
+                    state: st(&acct, &r, roots).app(&d).app(&e),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (t1, VALID),
+                        (t2, VALID),
+                        (e, VALID),
+                        (r, VALID),
+                    ],
+                    ask: Some((ask, Exp::Authorized, "the laptop, delegated meanwhile")),
+                }
+            },
+        ),
+        (
+            "threat-4-retry-supersedes",
+            "a client re-signs a delegation after a timeout, with a new time, naming the first in \
+             `supersedes`: the first (a leaf) takes no part in the fork choice; the retry is the head",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                w.sup(&x1);
+                let x2 = grant(&mut w, "r1", &acct, &g, "phone", at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &x2, roots).app(&x2),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-retry-different-body",
+            "the retry has a different body (another encryption key) and the client continues below \
+             it: the superseded leaf takes no part; no contest",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(1));
+                w.sup(&x1);
+                let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(2));
+                let x3 = grant(&mut w, "r1", &acct, &x2, "phone", at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &x3, roots).app(&x3).enc(&enc_key("x2"), 1),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x3, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-two-devices-leaves",
+            "two devices that share r1 and do not know of each other each sign a child of the genesis: \
+             a tie between leaves of one key goes to the smaller id (no freeze)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(1));
+                let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(1));
+                let win = smaller(&x1, &x2).clone();
+                let key = if win.id() == x1.id() { "x1" } else { "x2" };
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &win, roots).enc(&enc_key(key), 1),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-two-devices-continued",
+            "two devices sign children of the genesis with r1 and one continues below its own: a tie \
+             at rank 1 that is not between leaves is a contest (equivocation evidence)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(1));
+                let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(1));
+                let x3 = grant(&mut w, "r1", &acct, &x2, "phone", at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&x1, &x2]),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x3, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-supersedes-not-a-leaf",
+            "`supersedes` names a sibling that has a child: no effect (06 §8.1), a contest",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(1));
+                let x1c = grant(&mut w, "r1", &acct, &x1, "phone", at(2));
+                w.sup(&x1);
+                let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&x1, &x2]),
+                    ops: vec![(g, VALID), (x1, VALID), (x1c, VALID), (x2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-supersedes-other-signer",
+            "`supersedes` names a sibling signed by another key (r2 names r1's leaf): no effect; both \
+             have strength 1 (r1 signed below r2's) and one is not a leaf: a contest",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1", "r2"]);
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(1));
+                w.sup(&x1);
+                let x2 = w.enckey("r2", &acct, g.id(), &enc_key("x2"), 1, at(2));
+                let x2c = grant(&mut w, "r1", &acct, &x2, "phone", at(3));
+                let roots = w.pks(&["r0", "r1", "r2"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&x1, &x2]),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x2c, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-supersedes-not-earlier",
+            "`supersedes` names a sibling of the same key with a higher seq: no effect; a contest",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                // r1's history: two posts, then x1 at seq 3; x2 claims seq 2.
+                w.post("r1", &acct, at(1), "one");
+                w.post("r1", &acct, at(1), "two");
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(2));
+                let x2 = w.enckey_at("r1", 2, &acct, g.id(), &enc_key("x2"), 1, x1.id(), at(3));
+                let x2c = grant(&mut w, "r1", &acct, &x2, "phone", at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&x1, &x2]),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x2c, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-supersedes-not-a-sibling",
+            "`supersedes` names an operation with another parent: no effect; at the genesis A (with a \
+             child) and X1 (a leaf) tie at rank 1: a contest",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let a = w.enckey("r1", &acct, g.id(), &enc_key("a"), 1, at(1));
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(2));
+                w.sup(&x1);
+                let x2 = w.enckey("r1", &acct, a.id(), &enc_key("x2"), 2, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&a, &x1]),
+                    ops: vec![(g, VALID), (a, VALID), (x1, VALID), (x2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-supersede-retirement-other-list",
+            "the thief of r0 tries to supersede the owner's retirement of r0 (X1: roots [n0, r1]) with \
+             his own (X2: roots [x, r1]): a retirement is superseded only by the same list, so no \
+             effect; r0 retired itself under both and counts ∞: a tie at ∞, contested — until r1 \
+             signs under X1 (threat-4-supersede-retirement-resolved)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.roots("r0", &acct, g.id(), &["n0", "r1"], at(1));
+                w.sup(&x1);
+                let x2 = w.roots("r0", &acct, g.id(), &["x", "r1"], at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&x1, &x2]),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-supersede-retirement-resolved",
+            "threat-4-supersede-retirement-other-list, then the owner signs with r1 under X1: X1's \
+             subtree has strength 1, X2's ∞: X1 wins",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.roots("r0", &acct, g.id(), &["n0", "r1"], at(1));
+                w.sup(&x1);
+                let x2 = w.roots("r0", &acct, g.id(), &["x", "r1"], at(2));
+                let y = grant(&mut w, "r1", &acct, &x1, "phone", at(3));
+                let roots = w.pks(&["n0", "r1"]);
+                Threat {
+                    state: st(&acct, &y, roots).app(&y),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (y, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-retry-retirement-same-list",
+            "a retry of a retirement with the same list supersedes it: the retry is the head",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.roots("r0", &acct, g.id(), &["n0", "r1"], at(1));
+                w.sup(&x1);
+                let x2 = w.roots("r0", &acct, g.id(), &["n0", "r1"], at(2));
+                let roots = w.pks(&["n0", "r1"]);
+                Threat {
+                    state: st(&acct, &x2, roots),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-5-future-dated-operation",
+            "a root operation dated in 2099 by a wrong clock, then a delegation dated today below it: \
+             valid (no rule compares an operation's time with its parent's); the phone is delegated \
+             at today's time and its messages are authorized",
+            &["ACCT-4", "ACCT-5", "AUTH-5"],
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let a = w.enckey("r0", &acct, g.id(), &enc_key("a"), 1, T0 + 73 * YEAR);
+                let d = grant(&mut w, "r1", &acct, &a, "phone", at(5));
+                let ask = w.post("phone", &acct, at(6), "today");
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).app(&d).enc(&enc_key("a"), 1),
+                    ops: vec![(g, VALID), (a, VALID), (d, VALID)],
+                    ask: Some((ask, Exp::Authorized, "the phone")),
+                }
+            },
+        ),
+        (
+            "threat-6-supersede-keeps-revocation",
+            "the thief of r1 supersedes the owner's revocation of the phone (a leaf) with an \
+             operation of his own: his is the head, and the superseded revocation still applies to \
+             the head state (06 §8.4)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let ask = w.post("phone", &acct, at(2), "stolen phone");
+                let rv = w.revoke("r1", &acct, d.id(), "phone", None, at(3));
+                w.sup(&rv);
+                let t = w.enckey("r1", &acct, d.id(), &enc_key("t"), 1, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &t, roots)
+                        .app_rev(&d, Rev::All)
+                        .enc(&enc_key("t"), 1),
+                    ops: vec![(g, VALID), (d, VALID), (rv, VALID), (t, VALID)],
+                    ask: Some((ask, Exp::Denied("auth.revoked"), "the revoked phone")),
+                }
+            },
+        ),
+        (
+            "threat-6-contest-keeps-revocation",
+            "the owner revokes the phone with a cutoff; the thief of r1 signs a sibling and continues \
+             below it: D is contested, and the revocation from the contested branch applies to the \
+             head state, keeping its cutoff",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let p1 = w.post("phone", &acct, at(2), "honest");
+                let rv = w.revoke("r1", &acct, d.id(), "phone", Some((1, &p1.id)), at(3));
+                let t = w.enckey("r1", &acct, d.id(), &enc_key("t"), 1, at(4));
+                let t2 = w.enckey("r1", &acct, t.id(), &enc_key("t2"), 2, at(5));
+                let ask = w.post("phone", &acct, at(6), "stolen phone");
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots)
+                        .app_rev(&d, Rev::After(1, p1.id.clone()))
+                        .contested(&[&rv, &t]),
+                    ops: vec![(g, VALID), (d, VALID), (rv, VALID), (t, VALID), (t2, VALID)],
+                    ask: Some((ask, Exp::Denied("auth.revoked"), "a thief's post after the cutoff")),
+                }
+            },
+        ),
+        (
+            "threat-6-endorsed-history-stays",
+            "history r0 endorsed (E below D) is final against r1: the thief of r1 forks at the genesis \
+             (T1) and at D (T3, revoking the phone); both lose by strength, the phone stays delegated \
+             and unrevoked, and its messages stay authorized",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let e = w.roots("r0", &acct, d.id(), &["r0", "r1"], at(2));
+                let lap = grant(&mut w, "r1", &acct, &e, "laptop", at(3));
+                let t1 = w.roots("r1", &acct, g.id(), &["x"], at(4));
+                let t3 = w.revoke("r1", &acct, d.id(), "phone", None, at(5));
+                let ask = w.post("phone", &acct, at(6), "honest");
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &lap, roots).app(&d).app(&lap),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (e, VALID),
+                        (lap, VALID),
+                        (t1, VALID),
+                        (t3, VALID),
+                    ],
+                    ask: Some((ask, Exp::Authorized, "the phone")),
+                }
+            },
+        ),
+        (
+            "threat-7-flood-strangers",
+            "someone without the account's keys sends operations: signed by his own key \
+             (acct.not_a_root), following those (acct.parent_invalid), and following an id nobody \
+             holds (waiting); the account view is unaffected",
+            &["ACCT-4", "ACCT-6", "ACCT-5"],
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let s1 = w.roots("x", &acct, d.id(), &["x"], at(2));
+                let s2 = grant(&mut w, "x", &acct, &s1, "x-app", at(3));
+                let s3 = w.enckey("x", &acct, &rid("accounts: flood"), &enc_key("s3"), 1, at(4));
+                let s4 = w.revoke("x", &acct, d.id(), "phone", None, at(5));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).app(&d),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (s1, "acct.not_a_root"),
+                        (s2, "acct.parent_invalid"),
+                        (s3, WAITING),
+                        (s4, "acct.not_a_root"),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-7-flood-app-key",
+            "the account's own app key signs operations (a rotation to itself, a revocation, a \
+             supersession of the head): each is acct.not_a_root; the view is unaffected",
+            &["ACCT-4", "ACCT-5"],
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let p1 = w.roots("phone", &acct, d.id(), &["phone"], at(2));
+                let p2 = w.revoke("phone", &acct, d.id(), "phone", None, at(3));
+                w.sup(&d);
+                let p3 = w.enckey("phone", &acct, g.id(), &enc_key("p3"), 1, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).app(&d),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (p1, "acct.not_a_root"),
+                        (p2, "acct.not_a_root"),
+                        (p3, "acct.not_a_root"),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+    ];
+    for (id, description, rules, build) in cases {
+        let t = build(id);
+        let ops: Vec<(&Op, &str)> = t.ops.iter().map(|(op, s)| (op, *s)).collect();
+        let all: Vec<&Op> = t.ops.iter().map(|(op, _)| op).collect();
+        o.ops(id, description, rules, &ops, Some(t.state));
+        if let Some((msg, exp, what)) = t.ask {
+            o.auth(
+                &format!("{id}-auth"),
+                &format!("{id}: a message of {what}"),
+                &["AUTH-3", "AUTH-6", "ACCT-5"],
+                &all,
+                &[],
+                &msg.full,
+                exp,
+            );
+        }
     }
 }
 
@@ -3577,7 +4355,7 @@ fn authorization(o: &mut Out) {
         );
     }
     {
-        let id = "auth-revocation-rolled-back";
+        let id = "auth-revocation-not-rolled-back";
         let mut x = acc(id);
         let acct = x.acct.clone();
         let msg = x.w.post("phone", &acct, at(10), "stolen phone");
@@ -3585,15 +4363,18 @@ fn authorization(o: &mut Out) {
             x.w.revoke("r1", &acct, x.laptop.id(), "phone", None, at(20));
         let t =
             x.w.enckey("r1", &acct, x.laptop.id(), &enc_key("thief"), 1, at(21));
+        let t2 =
+            x.w.enckey("r1", &acct, t.id(), &enc_key("thief2"), 2, at(22));
         o.auth(
             id,
-            "the owner revokes the phone with r1; the thief of r1 signs a sibling of the revocation: the \
-             fork is contested and the phone works again (spec 06 §11.4)",
+            "the owner revokes the phone with r1; the thief of r1 signs a sibling of the revocation and \
+             continues below it: the fork is contested, and the revocation from the contested branch \
+             still applies to the head state (06 §8.4): the phone stays revoked",
             &["AUTH-6", "ACCT-5"],
-            &[&x.g, &x.phone, &x.laptop, &rv, &t],
+            &[&x.g, &x.phone, &x.laptop, &rv, &t, &t2],
             none,
             &msg.full,
-            Exp::Authorized,
+            Exp::Denied("auth.revoked"),
         );
     }
     {
@@ -3754,12 +4535,12 @@ fn authorization(o: &mut Out) {
         let mut x = acc(id);
         let acct = x.acct.clone();
         let bad =
-            x.w.enckey("r1", &acct, x.laptop.id(), &enc_key("bad"), 1, at(1));
+            x.w.enckey("x", &acct, x.laptop.id(), &enc_key("bad"), 1, at(3));
         let child =
             x.w.enckey("r1", &acct, bad.id(), &enc_key("child"), 2, at(5));
         o.auth(
             id,
-            "an operation following an invalid one (time regression)",
+            "an operation following an invalid one (signed by a stranger)",
             &["ACCT-4"],
             &[&x.g, &x.phone, &x.laptop, &bad, &child],
             none,
@@ -3911,6 +4692,7 @@ pub fn generate() -> String {
     encryption(&mut o);
     placement(&mut o);
     forks(&mut o);
+    threats(&mut o);
     authorization(&mut o);
     unrecorded(&mut o);
     file(

@@ -39,6 +39,7 @@ enum Body {
     Roots {
         after: Id,
         roots: Vec<Id>,
+        supersedes: Option<Id>,
     },
     Delegate {
         after: Id,
@@ -46,16 +47,19 @@ enum Body {
         scope: Vec<String>,
         expires: u64,
         label: Option<String>,
+        supersedes: Option<Id>,
     },
     Revoke {
         after: Id,
         app: Id,
         cutoff: Option<(u64, Id)>,
+        supersedes: Option<Id>,
     },
     EncKey {
         after: Id,
         key: Id,
         version: u64,
+        supersedes: Option<Id>,
     },
 }
 
@@ -67,6 +71,16 @@ impl Body {
             | Body::Delegate { after, .. }
             | Body::Revoke { after, .. }
             | Body::EncKey { after, .. } => Some(after),
+        }
+    }
+
+    fn supersedes(&self) -> Option<&Id> {
+        match self {
+            Body::Genesis { .. } => None,
+            Body::Roots { supersedes, .. }
+            | Body::Delegate { supersedes, .. }
+            | Body::Revoke { supersedes, .. }
+            | Body::EncKey { supersedes, .. } => supersedes.as_ref(),
         }
     }
 }
@@ -220,6 +234,11 @@ fn label(v: &Item) -> R<String> {
     }
 }
 
+/// The optional `supersedes` (checked after every other value): 32 bytes.
+fn sup(e: &[(String, Item)]) -> R<Option<Id>> {
+    get(e, "supersedes").map(b32).transpose()
+}
+
 fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
     match kind {
         "genesis" => {
@@ -229,17 +248,18 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
             })
         }
         "roots" => {
-            keys(e, &["after", "roots"], &["after", "roots"])?;
+            keys(e, &["after", "roots", "supersedes"], &["after", "roots"])?;
             let roots = roots_list(field(e, "roots"))?;
             Ok(Body::Roots {
                 after: b32(field(e, "after"))?,
                 roots,
+                supersedes: sup(e)?,
             })
         }
         "delegate" => {
             keys(
                 e,
-                &["app", "after", "label", "scope", "expires"],
+                &["app", "after", "label", "scope", "expires", "supersedes"],
                 &["app", "after", "scope", "expires"],
             )?;
             let label = get(e, "label").map(label).transpose()?;
@@ -252,10 +272,15 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
                 scope,
                 expires,
                 label,
+                supersedes: sup(e)?,
             })
         }
         "revoke" => {
-            keys(e, &["app", "after", "cutoff"], &["app", "after"])?;
+            keys(
+                e,
+                &["app", "after", "cutoff", "supersedes"],
+                &["app", "after"],
+            )?;
             let cutoff = match get(e, "cutoff") {
                 None => None,
                 Some(Item::M(c)) => {
@@ -273,12 +298,13 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
                 after: b32(field(e, "after"))?,
                 app,
                 cutoff,
+                supersedes: sup(e)?,
             })
         }
         "enckey" => {
             keys(
                 e,
-                &["key", "after", "version"],
+                &["key", "after", "version", "supersedes"],
                 &["key", "after", "version"],
             )?;
             let version = uint53(field(e, "version"))?;
@@ -290,6 +316,7 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
                 after: b32(field(e, "after"))?,
                 key,
                 version,
+                supersedes: sup(e)?,
             })
         }
         _ => unreachable!(),
@@ -321,7 +348,6 @@ struct State {
     ever_roots: BTreeSet<Id>,
     apps: BTreeMap<Id, Grant>,
     enc: Option<(Id, u64)>,
-    time: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -329,7 +355,6 @@ enum Status {
     Valid {
         acct: Id,
         parent: Option<Id>,
-        signer: Id,
         state: Box<State>,
     },
     Invalid(&'static str),
@@ -355,11 +380,9 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     if !parent.roots.contains(&m.key) {
         return Err("acct.not_a_root");
     }
-    if m.time < parent.time {
-        return Err("acct.time_regression");
-    }
+    // No rule compares the time with the parent's (06 §7.2): a claimed time only dates what the
+    // operation itself grants.
     let mut next = parent.clone();
-    next.time = m.time;
     match body {
         Body::Genesis { .. } => unreachable!(),
         Body::Roots { roots, .. } => {
@@ -470,13 +493,11 @@ impl Ref {
                 Status::Valid {
                     acct: blake3::derive_key("skylark v1 account id", &m.header).to_vec(),
                     parent: None,
-                    signer: m.key.clone(),
                     state: Box::new(State {
                         roots: roots.clone(),
                         ever_roots: roots.iter().cloned().collect(),
                         apps: BTreeMap::new(),
                         enc: None,
-                        time: m.time,
                     }),
                 }
             }),
@@ -488,7 +509,6 @@ impl Ref {
                         Ok(state) => Status::Valid {
                             acct: acct.clone(),
                             parent: Some(p.clone()),
-                            signer: m.key.clone(),
                             state: Box::new(state),
                         },
                         Err(code) => Status::Invalid(code),
@@ -499,6 +519,7 @@ impl Ref {
         }
     }
 
+    /// Every valid child of `p`, sorted by id.
     fn children(&self, p: &Id) -> Vec<Id> {
         let mut out: Vec<Id> = self
             .status
@@ -510,12 +531,71 @@ impl Ref {
         out
     }
 
-    fn signers_below(&self, c: &Id, out: &mut BTreeSet<Id>) {
-        if let Some(Status::Valid { signer, .. }) = self.status.get(c) {
-            out.insert(signer.clone());
+    fn body(&self, id: &Id) -> &Body {
+        match &self.applied[id].body {
+            Some(Ok(b)) => b,
+            _ => unreachable!(),
         }
-        for k in self.children(c) {
-            self.signers_below(&k, out);
+    }
+
+    fn signer(&self, id: &Id) -> &Id {
+        &self.applied[id].key
+    }
+
+    /// A `roots` operation whose new list omits its own signer (06 §8.1).
+    fn self_retires(&self, id: &Id) -> bool {
+        matches!(self.body(id), Body::Roots { roots, .. } if !roots.contains(self.signer(id)))
+    }
+
+    /// Does `x` supersede `y` (06 §8.1)? `y` a leaf, a sibling of `x` signed by the same key with a
+    /// smaller seq; a self-retirement only by a `roots` operation with the same list.
+    fn supersedes(&self, x: &Id, y: &Id) -> bool {
+        if self.body(x).supersedes() != Some(y) || x == y {
+            return false;
+        }
+        let (Some(Status::Valid { parent: px, .. }), Some(Status::Valid { parent: py, .. })) =
+            (self.status.get(x), self.status.get(y))
+        else {
+            return false;
+        };
+        if px != py || px.is_none() || self.signer(x) != self.signer(y) {
+            return false;
+        }
+        if self.applied[y].seq >= self.applied[x].seq || !self.children(y).is_empty() {
+            return false;
+        }
+        if self.self_retires(y) {
+            return match (self.body(x), self.body(y)) {
+                (Body::Roots { roots: a, .. }, Body::Roots { roots: b, .. }) => a == b,
+                _ => false,
+            };
+        }
+        true
+    }
+
+    fn superseded(&self, y: &Id) -> bool {
+        let Some(Status::Valid {
+            parent: Some(p), ..
+        }) = self.status.get(y)
+        else {
+            return false;
+        };
+        self.children(p).iter().any(|x| self.supersedes(x, y))
+    }
+
+    /// The children that take part in the fork choice: every valid child that is not superseded.
+    fn fc_children(&self, p: &Id) -> Vec<Id> {
+        self.children(p)
+            .into_iter()
+            .filter(|c| !self.superseded(c))
+            .collect()
+    }
+
+    /// Every operation of the fork-choice subtree of `c`.
+    fn subtree(&self, c: &Id, out: &mut Vec<Id>) {
+        out.push(c.clone());
+        for k in self.fc_children(c) {
+            self.subtree(&k, out);
         }
     }
 
@@ -526,8 +606,8 @@ impl Ref {
         }
     }
 
-    /// ACCT-5: the head, its state and the contested list, if the account exists.
-    fn view(&self, acct: &Id) -> Option<(Id, &State, Vec<Id>)> {
+    /// ACCT-5: the head, the head state (with the revocations of §8.4) and the contested list.
+    fn view(&self, acct: &Id) -> Option<(Id, State, Vec<Id>)> {
         let genesis = self.status.iter().find_map(|(id, s)| match s {
             Status::Valid {
                 acct: a,
@@ -536,37 +616,84 @@ impl Ref {
             } if a == acct => Some(id.clone()),
             _ => None,
         })?;
+        // Revocations that also apply to the head state (§8.4).
+        let mut sticky: Vec<Id> = Vec::new();
         let mut at = genesis;
-        loop {
-            let kids = self.children(&at);
+        let contested = loop {
+            let kids = self.fc_children(&at);
             if kids.is_empty() {
-                return Some((at.clone(), self.state_of(&at), Vec::new()));
+                break Vec::new();
             }
             let roots = &self.state_of(&at).roots;
-            let strength = |c: &Id| {
-                let mut signers = BTreeSet::new();
-                self.signers_below(c, &mut signers);
-                signers
+            let subtrees: Vec<Vec<Id>> = kids
+                .iter()
+                .map(|c| {
+                    let mut v = Vec::new();
+                    self.subtree(c, &mut v);
+                    v
+                })
+                .collect();
+            let strength = |i: usize| {
+                roots
                     .iter()
-                    .filter_map(|k| roots.iter().position(|r| r == k))
-                    .min()
+                    .position(|k| {
+                        let signed = subtrees[i].iter().any(|x| self.signer(x) == k);
+                        let retired_elsewhere = subtrees.iter().enumerate().any(|(j, t)| {
+                            j != i
+                                && t.iter()
+                                    .any(|x| self.signer(x) == k && self.self_retires(x))
+                        });
+                        signed && !retired_elsewhere
+                    })
                     .unwrap_or(usize::MAX)
             };
-            let strengths: Vec<usize> = kids.iter().map(strength).collect();
+            let strengths: Vec<usize> = (0..kids.len()).map(strength).collect();
             let best = *strengths.iter().min().unwrap();
-            let winners: Vec<Id> = kids
-                .iter()
-                .zip(&strengths)
-                .filter(|(_, s)| **s == best)
-                .map(|(k, _)| k.clone())
-                .collect();
-            if winners.len() > 1 {
-                return Some((at.clone(), self.state_of(&at), winners));
+            let tied: Vec<usize> = (0..kids.len()).filter(|&i| strengths[i] == best).collect();
+            let next = if tied.len() == 1 {
+                kids[tied[0]].clone()
+            } else if best != usize::MAX
+                && tied.iter().all(|&i| {
+                    self.fc_children(&kids[i]).is_empty() && self.signer(&kids[i]) == &roots[best]
+                })
+            {
+                // Same-key leaves: the smallest id (kids are sorted); the others' revocations stay.
+                for &i in &tied[1..] {
+                    sticky.push(kids[i].clone());
+                }
+                kids[tied[0]].clone()
+            } else {
+                // Contested: every revocation in a contested subtree stays.
+                for &i in &tied {
+                    sticky.extend(subtrees[i].iter().cloned());
+                }
+                break tied.iter().map(|&i| kids[i].clone()).collect();
+            };
+            // A leaf the chosen operation supersedes keeps its revocation.
+            for y in self.children(&at) {
+                if self.supersedes(&next, &y) {
+                    sticky.push(y);
+                }
             }
-            at = winners[0].clone();
+            at = next;
+        };
+        let mut st = self.state_of(&at).clone();
+        for v in &sticky {
+            if let Body::Revoke { app, cutoff, .. } = self.body(v) {
+                if let Some(g) = st.apps.get_mut(app) {
+                    let new = match cutoff {
+                        None => Rev::All,
+                        Some((s, c)) => Rev::After(*s, c.clone()),
+                    };
+                    g.rev = Some(match g.rev.take() {
+                        None => new,
+                        Some(old) => stronger(old, new),
+                    });
+                }
+            }
         }
+        Some((at, st, contested))
     }
-
     fn state_json(&self, acct: &Id) -> Option<Json> {
         let (head, st, contested) = self.view(acct)?;
         let apps: Vec<Json> = st
@@ -666,6 +793,20 @@ impl Ref {
     }
 }
 
+/// The stronger of two revocations (06 §8.4): `all`, else the cutoff keeping the fewest messages (the
+/// smaller seq, then the smaller id).
+fn stronger(a: Rev, b: Rev) -> Rev {
+    let rank = |r: &Rev| match r {
+        Rev::All => (0, 0, Vec::new()),
+        Rev::After(s, c) => (1, *s, c.clone()),
+    };
+    if rank(&b) < rank(&a) {
+        b
+    } else {
+        a
+    }
+}
+
 // ------------------------------------------------------------------------------------------------ orders
 
 fn permutations(n: usize) -> Vec<Vec<usize>> {
@@ -721,7 +862,7 @@ fn account_vectors_agree_with_reference() {
     let mut orders_run = 0;
     for v in vectors(&doc) {
         let id = s(v, "id");
-        assert!(id.starts_with("acct-"), "{id}");
+        assert!(id.starts_with("acct-") || id.starts_with("threat-"), "{id}");
         assert!(!s(v, "description").is_empty(), "{id}");
         let rules = v["rules"].as_array().unwrap();
         assert!(!rules.is_empty(), "{id}");
@@ -835,7 +976,6 @@ fn account_vectors_agree_with_reference() {
         "acct.parent_invalid",
         "acct.account_mismatch",
         "acct.not_a_root",
-        "acct.time_regression",
         "acct.scope",
         "acct.expiry",
         "acct.not_delegated",

@@ -15,10 +15,10 @@ ZERO32 = bytes(32)
 
 SCHEMA = {
     "genesis": ("roots",),
-    "roots": ("after", "roots"),
-    "delegate": ("app", "after", "label", "scope", "expires"),
-    "revoke": ("app", "after", "cutoff"),
-    "enckey": ("key", "after", "version"),
+    "roots": ("after", "roots", "supersedes"),
+    "delegate": ("app", "after", "label", "scope", "expires", "supersedes"),
+    "revoke": ("app", "after", "cutoff", "supersedes"),
+    "enckey": ("key", "after", "version", "supersedes"),
 }
 REQUIRED = {
     "genesis": ("roots",),
@@ -29,10 +29,10 @@ REQUIRED = {
 }
 VALUE_ORDER = {
     "genesis": ("roots",),
-    "roots": ("roots", "after"),
-    "delegate": ("label", "app", "scope", "expires", "after"),
-    "revoke": ("cutoff", "app", "after"),
-    "enckey": ("version", "key", "after"),
+    "roots": ("roots", "after", "supersedes"),
+    "delegate": ("label", "app", "scope", "expires", "after", "supersedes"),
+    "revoke": ("cutoff", "app", "after", "supersedes"),
+    "enckey": ("version", "key", "after", "supersedes"),
 }
 
 
@@ -99,7 +99,7 @@ def check_body(kind, body):
         elif k == "app":
             _bytes32(v)
             ed25519.check_key(v, check_length=False)                 # SIG-2..SIG-4
-        elif k in ("after", "key"):
+        elif k in ("after", "key", "supersedes"):
             _bytes32(v)
         elif k == "label":
             if type(v) is not str or not 1 <= len(v) <= 64 or len(v.encode("utf-8")) > 256:
@@ -145,13 +145,12 @@ class Grant:
 
 
 class State:
-    __slots__ = ("roots", "apps", "enc", "time", "former")
+    __slots__ = ("roots", "apps", "enc", "former")
 
-    def __init__(self, roots, apps, enc, time, former):
+    def __init__(self, roots, apps, enc, former):
         self.roots = roots
         self.apps = apps
         self.enc = enc
-        self.time = time
         self.former = former
 
 
@@ -187,6 +186,14 @@ def refused_code(msg):
     if msg.stripped:
         return "acct.stripped"
     return None
+
+
+def _stronger(old, new):
+    """§8.4: of two revocations the stronger: "all", else the cutoff with the smaller (seq, id)."""
+    if old is None:
+        return new
+    key = lambda r: (0, 0, b"") if r == "all" else (1, r[0], r[1])
+    return new if key(new) < key(old) else old
 
 
 class Accounts:
@@ -241,7 +248,7 @@ class Accounts:
                 return Invalid("acct.genesis_account")               # step 4
             if h.seq != 1 or h.key != body["roots"][0]:
                 return Invalid("acct.genesis_signer")                # step 5
-            state = State(list(body["roots"]), {}, None, h.time, frozenset())
+            state = State(list(body["roots"]), {}, None, frozenset())
             return Valid(state, ids.account_id(msg.header_bytes), None, h.key)
         p = body["after"]
         ps = self.status.get(p)
@@ -254,24 +261,23 @@ class Accounts:
             return Invalid("acct.account_mismatch")                  # step 7
         if h.key not in P.roots:
             return Invalid("acct.not_a_root")                        # step 8
-        if h.time < P.time:
-            return Invalid("acct.time_regression")                   # step 9
-        if kind == "roots":                                          # step 10
+        # (no rule compares h.time with the parent's: 06 §7.2)
+        if kind == "roots":                                          # step 9 
             if any(r in P.apps for r in body["roots"]):
                 return Invalid("acct.key_in_use")
         if kind == "delegate":
             app = body["app"]
             if app in P.roots or app in P.former or app in P.apps:
                 return Invalid("acct.key_in_use")
-            if not body["expires"] > h.time:                          # step 11
+            if not body["expires"] > h.time:                          # step 10
                 return Invalid("acct.expiry")
-        if kind == "revoke":                                          # step 12
+        if kind == "revoke":                                          # step 11
             app = body["app"]
             if app not in P.apps:
                 return Invalid("acct.not_delegated")
             if P.apps[app].revocation is not None:
                 return Invalid("acct.already_revoked")
-        if kind == "enckey":                                          # step 13
+        if kind == "enckey":                                          # step 12
             if P.enc is not None and not body["version"] > P.enc[1]:
                 return Invalid("acct.enckey_version")
         # the new state (§6)
@@ -290,7 +296,7 @@ class Accounts:
                 "all" if c is None else (c["seq"], c["id"]))
         elif kind == "enckey":
             enc = (body["key"], body["version"])
-        return Valid(State(roots, apps, enc, h.time, former), ps.account, p, h.key)
+        return Valid(State(roots, apps, enc, former), ps.account, p, h.key)
 
     # -- queries ------------------------------------------------------------
 
@@ -304,43 +310,101 @@ class Accounts:
             return "waiting"
         return st.code
 
-    def _signers(self, x, memo):
-        if x in memo:
-            return memo[x]
-        s = {self.status[x].signer}
-        for c in self.children.get(x, []):
-            s |= self._signers(c, memo)
-        memo[x] = s
-        return s
+    # -- the fork choice (§8) ------------------------------------------------
+
+    def _self_retires(self, x):
+        m = self.messages[x]
+        return m.header.kind == "roots" and m.header.key not in m.body["roots"]
+
+    def _supersedes(self, x, y):
+        """§8.1: x supersedes y (x names y; siblings; one signer; y earlier and a leaf; a
+        self-retirement only by a roots operation with the same list)."""
+        mx, my = self.messages[x], self.messages[y]
+        if mx.body.get("supersedes") != y or x == y:
+            return False
+        sx, sy = self.status.get(x), self.status.get(y)
+        if not isinstance(sx, Valid) or not isinstance(sy, Valid):
+            return False
+        if sx.parent is None or sx.parent != sy.parent:
+            return False
+        if mx.header.key != my.header.key or not my.header.seq < mx.header.seq:
+            return False
+        if self.children.get(y):
+            return False
+        if self._self_retires(y):
+            return mx.header.kind == "roots" and list(mx.body["roots"]) == list(my.body["roots"])
+        return True
+
+    def _superseded(self, y):
+        p = self.status[y].parent
+        return p is not None and any(self._supersedes(x, y) for x in self.children.get(p, []))
+
+    def _fc_children(self, x, memo):
+        if x not in memo:
+            memo[x] = sorted(c for c in self.children.get(x, []) if not self._superseded(c))
+        return memo[x]
+
+    def _subtree(self, x, memo):
+        """The operations of the fork-choice subtree of x."""
+        out, todo = [], [x]
+        while todo:
+            y = todo.pop()
+            out.append(y)
+            todo.extend(self._fc_children(y, memo))
+        return out
 
     def chain(self, account):
-        """ACCT-5 (§8.1): (head id, contested list)."""
+        """ACCT-5 (§8.1): (head id, contested list, revocations that also apply (§8.4))."""
         memo = {}
         P = self.geneses[account]
+        sticky = []
         while True:
-            kids = self.children.get(P, [])
+            kids = self._fc_children(P, memo)
             if not kids:
-                return P, []
+                return P, [], sticky
             roots = self.status[P].state.roots
+            subs = {C: self._subtree(C, memo) for C in kids}
+            signed = {C: {self.messages[y].header.key for y in subs[C]} for C in kids}
+            retired = {C: {self.messages[y].header.key for y in subs[C] if self._self_retires(y)}
+                       for C in kids}
             strength = {}
             for C in kids:
-                signers = self._signers(C, memo)
-                ranks = [i for i, r in enumerate(roots) if r in signers]
+                ranks = [i for i, r in enumerate(roots)
+                         if r in signed[C] and not any(r in retired[D] for D in kids if D != C)]
                 strength[C] = min(ranks) if ranks else float("inf")
             s = min(strength.values())
             best = [C for C in kids if strength[C] == s]
             if len(best) == 1:
-                P = best[0]
-                continue
-            return P, sorted(best)
+                nxt = best[0]
+            elif s != float("inf") and all(
+                    not self._fc_children(C, memo) and self.messages[C].header.key == roots[s]
+                    for C in best):
+                nxt = best[0]                     # kids are sorted: the smallest id
+                sticky.extend(best[1:])
+            else:
+                for C in best:
+                    sticky.extend(subs[C])
+                return P, sorted(best), sticky
+            sticky.extend(y for y in self.children.get(P, []) if self._supersedes(nxt, y))
+            P = nxt
 
     def head_state(self, account):
-        head, _ = self.chain(account)
-        return self.status[head].state
+        head, _, sticky = self.chain(account)
+        st = self.status[head].state
+        apps = dict(st.apps)
+        for v in sticky:
+            m = self.messages[v]
+            if m.header.kind != "revoke" or m.body["app"] not in apps:
+                continue
+            c = m.body.get("cutoff")
+            new = "all" if c is None else (c["seq"], c["id"])
+            g = apps[m.body["app"]]
+            apps[m.body["app"]] = g.revoked(_stronger(g.revocation, new))
+        return State(st.roots, apps, st.enc, st.former)
 
     def view(self, account):
-        head, contested = self.chain(account)
-        st = self.status[head].state
+        head, contested, _ = self.chain(account)
+        st = self.head_state(account)
         apps = []
         for k in sorted(st.apps):
             g = st.apps[k]
