@@ -56,6 +56,9 @@ use crate::id::{AccountId, MessageId};
 use crate::keys::{KeyError, PublicKey, SecretKey};
 use crate::message::{AuthError, Authorization, Missing};
 
+mod scope;
+pub use scope::{wildcard_covers, Scope, CAPABILITY_PREFIX, CAP_OTHERS, WILDCARD_EXCLUDED_KINDS};
+
 /// The kind of the operation that creates an account.
 pub const GENESIS: &str = "genesis";
 /// The kind of the operation that replaces the root keys.
@@ -71,7 +74,7 @@ pub const OPERATION_KINDS: [&str; 5] = [GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY
 
 /// The most root keys an account has at once (rule ACCT-3).
 pub const MAX_ROOTS: usize = 4;
-/// The most kinds one delegation's scope names (rule ACCT-7).
+/// The most entries one delegation's scope has, `"*"` included (rule ACCT-7).
 pub const MAX_SCOPE: usize = 32;
 /// The longest app label, in Unicode scalar values (and four times that in bytes) (rule ACCT-7).
 pub const MAX_LABEL_CHARS: usize = 64;
@@ -131,7 +134,9 @@ pub enum AccountError {
     /// A key given a role it cannot have: already a root or an app key of the account, or listed twice.
     #[error("key already has a role in the account")]
     KeyInUse,
-    /// The scope is not 1 to 32 distinct non-operation kinds, or exactly `["*"]`.
+    /// The scope does not follow 06 §5.4: 1 to 32 distinct entries in canonical order, each a kind
+    /// that is not an operation kind or a capability, `"*"` only first and only before entries it
+    /// does not cover.
     #[error("invalid delegation scope")]
     Scope,
     /// The delegation expires no later than it is made.
@@ -202,85 +207,6 @@ fn body_error(field: &'static str, problem: &'static str) -> AccountError {
     AccountError::Body { field, problem }
 }
 
-/// Which kinds an app key may sign.
-///
-/// ```
-/// use skylark::account::Scope;
-/// use skylark::envelope::Kind;
-/// let scope = Scope::kinds(&[Kind::new("post")?, Kind::new("react")?])?;
-/// assert!(scope.allows("post"));
-/// assert!(!scope.allows("follow"));
-/// assert!(Scope::All.allows("com.example.poll"));
-/// assert!(!Scope::All.allows("roots"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// Every kind except the operation kinds (written `["*"]`).
-    All,
-    /// Exactly these kinds (in canonical order, distinct, none an operation kind).
-    Kinds(Vec<Kind>),
-}
-
-impl Scope {
-    /// A scope of exactly these kinds.
-    ///
-    /// # Errors
-    ///
-    /// [`AccountError::Scope`] unless there are 1 to 32 distinct kinds, none of them an operation kind.
-    ///
-    /// ```
-    /// use skylark::account::Scope;
-    /// use skylark::envelope::Kind;
-    /// assert!(Scope::kinds(&[Kind::new("delegate")?]).is_err());
-    /// # Ok::<(), skylark::envelope::EnvelopeError>(())
-    /// ```
-    pub fn kinds(kinds: &[Kind]) -> Result<Self, AccountError> {
-        let set: BTreeSet<&Kind> = kinds.iter().collect();
-        if kinds.is_empty()
-            || kinds.len() > MAX_SCOPE
-            || set.len() != kinds.len()
-            || kinds
-                .iter()
-                .any(|k| is_operation_kind(k.as_str()) || k.as_str() == "*")
-        {
-            return Err(AccountError::Scope);
-        }
-        let mut sorted: Vec<Kind> = set.into_iter().cloned().collect();
-        sorted.sort_by(scope_order);
-        Ok(Scope::Kinds(sorted))
-    }
-
-    /// Whether a message of `kind` is in scope. Operation kinds never are.
-    ///
-    /// ```
-    /// assert!(skylark::account::Scope::All.allows("post"));
-    /// ```
-    pub fn allows(&self, kind: &str) -> bool {
-        if is_operation_kind(kind) {
-            return false;
-        }
-        match self {
-            Scope::All => true,
-            Scope::Kinds(kinds) => kinds.iter().any(|k| k.as_str() == kind),
-        }
-    }
-
-    fn to_value(&self) -> Value {
-        Value::Array(match self {
-            Scope::All => alloc::vec![Value::from("*")],
-            Scope::Kinds(kinds) => kinds.iter().map(|k| Value::from(k.as_str())).collect(),
-        })
-    }
-}
-
-/// The canonical order of two kind names: the bytewise order of their CBOR encodings.
-fn scope_order(a: &Kind, b: &Kind) -> core::cmp::Ordering {
-    let (a, b) = (a.as_str(), b.as_str());
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
 /// From which point of its history an app key is revoked.
 ///
 /// ```
@@ -349,7 +275,7 @@ impl Grant {
     /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
     /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
     /// // An empty list of kinds in `Operation::delegate` means every kind.
-    /// assert_eq!(grant.scope(), &Scope::All);
+    /// assert_eq!(grant.scope(), &Scope::all());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn scope(&self) -> &Scope {
@@ -643,7 +569,7 @@ impl Operation {
         time: u64,
     ) -> Result<Self, AccountError> {
         let scope = if kinds.is_empty() {
-            Scope::All
+            Scope::all()
         } else {
             Scope::kinds(kinds)?
         };
@@ -668,6 +594,31 @@ impl Operation {
             body,
             time,
         })
+    }
+
+    /// A `delegate` operation with `scope` in place of the one it was made with: the way to delegate
+    /// capabilities and the kinds `"*"` does not cover (06 §5.4).
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] if this is not a `delegate` operation.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::id::{AccountId, MessageId};
+    /// # let app = skylark::keys::SecretKey::from_seed([2; 32]).public_key();
+    /// let op = Operation::delegate(AccountId::from_bytes([0; 32]), MessageId::from_bytes([0; 32]), app,
+    ///     &[], 99, None, 5)?
+    ///     .with_scope(&Scope::from_entries(&["*", CAP_OTHERS])?)?;
+    /// # let _ = op;
+    /// # Ok::<(), AccountError>(())
+    /// ```
+    pub fn with_scope(mut self, scope: &Scope) -> Result<Self, AccountError> {
+        if self.kind != DELEGATE {
+            return Err(AccountError::NotAnOperation);
+        }
+        self.body.insert("scope", scope.to_value());
+        Ok(self)
     }
 
     /// Revokes `app`. With `cutoff`, the key's messages up to and including that one stay valid.
@@ -883,31 +834,6 @@ fn roots_field(map: &Map) -> Result<Vec<PublicKey>, AccountError> {
     Ok(roots)
 }
 
-fn scope_field(map: &Map) -> Result<Scope, AccountError> {
-    let Some(Value::Array(items)) = map.get("scope") else {
-        return Err(body_error("scope", "must be an array"));
-    };
-    let mut kinds = Vec::with_capacity(items.len());
-    for item in items {
-        let Value::Text(t) = item else {
-            return Err(AccountError::Scope);
-        };
-        if t == "*" && items.len() == 1 {
-            return Ok(Scope::All);
-        }
-        kinds.push(Kind::new(t).map_err(|_| AccountError::Scope)?);
-    }
-    // Kinds are written in the canonical order of their encodings (shorter first, then bytewise, as map
-    // keys are), so a scope has exactly one encoding.
-    if kinds
-        .windows(2)
-        .any(|w| scope_order(&w[0], &w[1]) != core::cmp::Ordering::Less)
-    {
-        return Err(AccountError::Scope);
-    }
-    Scope::kinds(&kinds)
-}
-
 /// Parses an operation message: its body, and (for all but genesis) the operation it follows.
 fn parse(message: &SignedMessage) -> Result<(OpBody, Option<MessageId>), AccountError> {
     let kind = message.header().kind().as_str();
@@ -971,7 +897,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<(OpBody, Option<MessageId>), Acc
             Ok((
                 OpBody::Delegate {
                     app: key_field(body, "app")?,
-                    scope: scope_field(body)?,
+                    scope: Scope::from_body(body)?,
                     expires: uint_field(body, "expires")?,
                     label,
                 },
@@ -1649,6 +1575,39 @@ impl Accounts {
                     }
                 }
             }
+        }
+    }
+
+    /// Does the key in `header` hold `capability` (e.g. [`CAP_OTHERS`]) in its account (rule AUTH-7)?
+    /// This is the capability input of message validation ([`crate::message::Context::grants`]); it
+    /// is asked only about a message whose own authorization ([`Accounts::authorize`]) is not denied.
+    ///
+    /// ```
+    /// use skylark::account::{Accounts, Operation, Scope, CAP_OTHERS};
+    /// use skylark::message::{AuthError, Authorization, BodyKind, Follow};
+    /// use skylark::id::AccountId;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let app = skylark::keys::SecretKey::from_seed([2; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// let delegate = Operation::delegate(account, genesis.id(), app.public_key(), &[], 1_000, None, 2)?
+    ///     .sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// accounts.apply(&delegate)?;
+    /// let follow = Follow::new(AccountId::from_bytes([7; 32])).draft(account, 10)?.sign(&app)?;
+    /// // `["*"]` grants no capability.
+    /// assert_eq!(accounts.grants(follow.header(), CAP_OTHERS), Authorization::Denied(AuthError::OutOfScope));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn grants(&self, header: &Header, capability: &str) -> Authorization {
+        let Some(view) = self.account(header.account()) else {
+            return Authorization::Unknown(Missing::Account(*header.account()));
+        };
+        match view.app(header.key()) {
+            None => Authorization::Denied(AuthError::NotDelegated),
+            Some(grant) if grant.scope.grants(capability) => Authorization::Authorized,
+            Some(_) => Authorization::Denied(AuthError::OutOfScope),
         }
     }
 
