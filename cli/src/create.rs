@@ -327,6 +327,8 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         })?
         .head();
     let op_error = |e: skylark::account::AccountError| body_error(&e, e.code(), e.rule());
+    // What a delegation grants, printed once the operation is written.
+    let mut granted = None;
     let op = match command {
         "key delegate" => {
             let app = files::public_key(args.req("app")?)?;
@@ -341,7 +343,7 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 (Some(e), _) => e,
                 (None, days) => time.saturating_add(days.unwrap_or(365).saturating_mul(DAY)),
             };
-            eprintln!("{}", describe_scope(&scope));
+            granted = Some(describe_scope(&scope));
             Operation::delegate(account, head, app, &[], expires, args.opt("label"), time)
                 .and_then(|op| op.with_scope(&scope))
                 .map_err(op_error)?
@@ -390,6 +392,9 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
     };
     let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
     finish(&args, draft, &key, Some(&mut accounts))?;
+    if let Some(granted) = granted {
+        eprintln!("{granted}");
+    }
     Ok(Status::Ok)
 }
 

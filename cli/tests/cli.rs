@@ -673,7 +673,64 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
         ];
         run_in(dir, &args, None)
     };
-    assert_eq!(delegate(&app2, 5).code, 0);
+    let r = delegate(&app2, 5);
+    assert_eq!(r.code, 0);
+    // `key delegate` says what the scope grants: the default "*" grants no capability and no prekey.
+    assert!(
+        r.err
+            .contains("every kind except the key operations and prekey")
+            && r.err.contains("only messages it signed itself"),
+        "{}",
+        r.err
+    );
+    let app3 = ok(dir, &["keygen", "--out", "app3.key"]);
+    let time = t(5);
+    let r = run_in(
+        dir,
+        &[
+            "key",
+            "delegate",
+            "--key",
+            "new-root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            &app3,
+            "--scope",
+            "cap:others,*,prekey",
+            "--time",
+            &time,
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(
+        r.err
+            .contains("may edit, delete and undo messages signed by the account's other keys"),
+        "{}",
+        r.err
+    );
+    // "*" already covers post: one encoding per meaning.
+    let r = run_in(
+        dir,
+        &[
+            "key",
+            "delegate",
+            "--key",
+            "new-root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            &app3,
+            "--scope",
+            "*,post",
+            "--time",
+            &time,
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.err.contains("[acct.scope ACCT-7]"), "{}", r.err);
     assert_eq!(
         run_in(dir, &["verify", "ops.txt", "--now", NOW], None).code,
         0
