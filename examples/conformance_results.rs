@@ -298,7 +298,13 @@ fn run_message(v: &Json) -> Run {
         ),
     };
     let now = context["now"].as_u64().ok_or("context has no now")?;
-    let mut ctx = MemoryContext::new(now, authorization);
+    let others = match context.get("others").and_then(Json::as_str) {
+        None => Authorization::Denied(AuthError::OutOfScope),
+        Some("authorized") => Authorization::Authorized,
+        Some("unknown") => Authorization::Unknown(Missing::KeyAuthorization),
+        Some(other) => return Err(format!("unknown others answer {other}")),
+    };
+    let mut ctx = MemoryContext::new(now, authorization).granting(others);
     for known in array(context, "known")? {
         ctx.insert(&message(known)?);
     }
@@ -362,6 +368,7 @@ fn missing_text(m: &Missing) -> String {
     match m {
         Missing::KeyAuthorization => "key_authorization".to_string(),
         Missing::Message(id) => hex::encode(id.as_bytes()),
+        Missing::Body => "body".to_string(),
         other => other.to_string(),
     }
 }
@@ -431,7 +438,10 @@ fn run_account(v: &Json) -> Run {
                 for op in list {
                     let _ = accounts.apply(op);
                 }
-                let answer = accounts.authorize(msg.header(), |x| known.get(x).cloned());
+                let answer = match v["capability"].as_str() {
+                    Some(c) => accounts.grants(msg.header(), c),
+                    None => accounts.authorize(msg.header(), |x| known.get(x).cloned()),
+                };
                 if let Authorization::Denied(e) = &answer {
                     error = Some(e.code().to_string());
                 }
@@ -463,7 +473,12 @@ fn run_merge(v: &Json) -> Run {
         .iter()
         .map(message)
         .collect::<Result<Vec<_>, _>>()?;
-    let mut context = MemoryContext::new(now, Authorization::Authorized);
+    let others = if v["others"] == "authorized" {
+        Authorization::Authorized
+    } else {
+        Authorization::Denied(skylark::message::AuthError::OutOfScope)
+    };
+    let mut context = MemoryContext::new(now, Authorization::Authorized).granting(others);
     for m in messages.iter().chain(&known) {
         context.insert(m);
     }

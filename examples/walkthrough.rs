@@ -45,6 +45,9 @@ impl Context for Node {
     fn header(&self, id: &MessageId) -> Option<Header> {
         self.headers.get(id).cloned()
     }
+    fn grants(&self, header: &Header, capability: &str) -> Authorization {
+        self.accounts.grants(header, capability)
+    }
 }
 
 impl Node {

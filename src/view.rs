@@ -267,7 +267,7 @@ impl Serialize for VerdictView<'_> {
 }
 
 /// One missing item: `{"what": "key_authorization"}`, `{"what": "message", "id": "msg_…"}` or
-/// `{"what": "account", "id": "acct_…"}`.
+/// `{"what": "account", "id": "acct_…"}` or `{"what": "body"}` (the message's own body, MSG-7).
 struct MissingView<'a>(&'a Missing);
 
 impl Serialize for MissingView<'_> {
@@ -276,6 +276,7 @@ impl Serialize for MissingView<'_> {
             Missing::KeyAuthorization => ("key_authorization", None),
             Missing::Message(id) => ("message", Some(id.to_string())),
             Missing::Account(id) => ("account", Some(id.to_string())),
+            Missing::Body => ("body", None),
         };
         let mut out = s.serialize_map(Some(1 + usize::from(id.is_some())))?;
         out.serialize_entry("what", what)?;

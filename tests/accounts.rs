@@ -320,7 +320,7 @@ fn app_keys_cannot_sign_operations_and_revoked_keys_stay_revoked() {
         view.app(&app.public_key()).unwrap().revocation(),
         Some(Revocation::All)
     );
-    assert_eq!(view.app(&app.public_key()).unwrap().scope(), &Scope::All);
+    assert_eq!(view.app(&app.public_key()).unwrap().scope(), &Scope::all());
 }
 
 #[test]

@@ -207,7 +207,13 @@ fn context_of(v: &Json) -> MemoryContext {
         "unknown" => Authorization::Unknown(Missing::KeyAuthorization),
         code => Authorization::Denied(AuthError::from_code(code).unwrap()),
     };
-    let mut ctx = MemoryContext::new(context["now"].as_u64().unwrap(), authorization);
+    let others = match context["others"].as_str() {
+        None => Authorization::Denied(AuthError::OutOfScope),
+        Some("authorized") => Authorization::Authorized,
+        Some(_) => Authorization::Unknown(Missing::KeyAuthorization),
+    };
+    let mut ctx =
+        MemoryContext::new(context["now"].as_u64().unwrap(), authorization).granting(others);
     for known in context["known"].as_array().unwrap() {
         ctx.insert(&SignedMessage::from_bytes(&hex(known)).unwrap());
     }

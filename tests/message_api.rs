@@ -340,10 +340,16 @@ fn stripped_remainders_are_validated_on_their_header_only() {
         undecided(validate(edit.clone(), &authorized(NOW))),
         [Missing::Message(post.id())]
     );
-    assert!(matches!(
-        validate(edit.stripped(), &authorized(NOW)),
-        Verdict::Valid(_)
-    ));
+    // ... and a remainder of a control kind (MSG-7) waits for its body: whoever strips an edit,
+    // a delete or an unfollow cannot make it count as "nothing".
+    assert_eq!(
+        undecided(validate(edit.stripped(), &authorized(NOW))),
+        [Missing::Body]
+    );
+    assert_eq!(
+        invalid(validate(edit.stripped(), &authorized(NOW - 600_001))).0,
+        "msg.time_in_future"
+    );
     // The header checks still apply.
     assert_eq!(
         invalid(validate(remainder.clone(), &authorized(NOW - 600_001))).0,
@@ -494,12 +500,14 @@ fn edit_lookups() {
         ALICE_SEED,
         &like,
     );
-    let known = authorized(NOW)
+    let own_key_only = authorized(NOW)
         .with(&post)
         .with(&other_post)
         .with(&bobs)
         .with(&like)
         .with(&v2);
+    // The fresh key below acts on messages of another key of the account: it needs `cap:others`.
+    let known = own_key_only.clone().granting(Authorization::Authorized);
     let edit = |target: &SignedMessage, replaces: &SignedMessage| {
         let body = Edit::builder(target.id(), replaces.id())
             .text("v3")
@@ -508,6 +516,31 @@ fn edit_lookups() {
         // A fresh key: seq 1, no history to look up.
         validate(sign(&body, ALICE, NOW, [9; 32]), &known)
     };
+    let body = Edit::builder(post.id(), post.id())
+        .text("v3")
+        .build()
+        .unwrap();
+    assert_eq!(
+        invalid(validate(sign(&body, ALICE, NOW, [9; 32]), &own_key_only)),
+        ("msg.other_key_target", "EDIT-2")
+    );
+    let body = Edit::builder(post.id(), v2.id())
+        .text("v3")
+        .build()
+        .unwrap();
+    let own_target = sign(&body, ALICE, NOW, [9; 32]);
+    let unknown = own_key_only
+        .clone()
+        .granting(Authorization::Unknown(Missing::KeyAuthorization));
+    assert_eq!(
+        undecided(validate(own_target, &unknown)),
+        [Missing::KeyAuthorization]
+    );
+    // No back-dating into newer content: an edit dated before the post it edits.
+    assert_eq!(
+        invalid(validate(sign(&body, ALICE, NOW - 1, [9; 32]), &known)),
+        ("msg.target_newer", "EDIT-2")
+    );
     assert!(matches!(edit(&post, &post), Verdict::Valid(_)));
     assert!(matches!(edit(&post, &v2), Verdict::Valid(_)));
     assert_eq!(
@@ -569,12 +602,13 @@ fn missing_items_are_in_order_without_duplicates() {
         ]
     );
     // Known items drop out of the list.
+    let granted = || authorized(NOW).granting(Authorization::Authorized);
     assert_eq!(
-        undecided(validate(v3.clone(), &authorized(NOW).with(&post))),
+        undecided(validate(v3.clone(), &granted().with(&post))),
         [Missing::Message(other.id()), Missing::Message(v2.id())]
     );
     assert!(matches!(
-        validate(v3, &authorized(NOW).with(&post).with(&v2).with(&other)),
+        validate(v3, &granted().with(&post).with(&v2).with(&other)),
         Verdict::Valid(_)
     ));
 }
@@ -608,14 +642,40 @@ fn delete_and_undo_lookups() {
     let share = sign_after(&Repost::new(post.id()), ALICE, NOW, ALICE_SEED, &like);
     let delete = sign_after(&Delete::new(post.id()), ALICE, NOW, ALICE_SEED, &share);
     let bobs_like = sign(&React::like(post.id()), BOB, NOW, BOB_SEED);
-    let known = authorized(NOW)
+    let own_key_only = authorized(NOW)
         .with(&post)
         .with(&like)
         .with(&share)
         .with(&delete)
         .with(&bobs_like);
+    // `fresh` is another key of alice's account: acting on ALICE_SEED's messages needs `cap:others`.
+    let known = own_key_only.clone().granting(Authorization::Authorized);
     let check = |body: &dyn Fn() -> SignedMessage| validate(body(), &known);
     let fresh = [8; 32];
+    for (msg, rule) in [
+        (sign(&Delete::new(post.id()), ALICE, NOW, fresh), "DELETE-1"),
+        (sign(&Unreact::new(like.id()), ALICE, NOW, fresh), "UNDO-1"),
+        (
+            sign(&Unrepost::new(share.id()), ALICE, NOW, fresh),
+            "UNDO-1",
+        ),
+    ] {
+        assert_eq!(
+            invalid(validate(msg, &own_key_only)),
+            ("msg.other_key_target", rule)
+        );
+    }
+    // The key that signed them may, without the capability; but not dated before its target.
+    let own = sign_after(&Delete::new(like.id()), ALICE, NOW, ALICE_SEED, &delete);
+    assert!(matches!(validate(own, &own_key_only), Verdict::Valid(_)));
+    let late = sign(&text_post("later"), ALICE, NOW + 5, ALICE_SEED);
+    assert_eq!(
+        invalid(validate(
+            sign(&Delete::new(late.id()), ALICE, NOW, fresh),
+            &known.clone().with(&late)
+        )),
+        ("msg.target_newer", "DELETE-1")
+    );
     // DELETE-1: any own message but a delete.
     for target in [&post, &like, &share] {
         assert!(matches!(

@@ -260,7 +260,14 @@ fn message_vectors() {
                 AuthError::from_code(code).unwrap_or_else(|| panic!("{id}: unknown code {code}")),
             ),
         };
-        let mut ctx = MemoryContext::new(context["now"].as_u64().unwrap(), authorization);
+        let others = match context.get("others").and_then(Json::as_str) {
+            None => Authorization::Denied(AuthError::OutOfScope),
+            Some("authorized") => Authorization::Authorized,
+            Some("unknown") => Authorization::Unknown(Missing::KeyAuthorization),
+            Some(other) => panic!("{id}: others {other}"),
+        };
+        let mut ctx =
+            MemoryContext::new(context["now"].as_u64().unwrap(), authorization).granting(others);
         for known in context["known"].as_array().unwrap() {
             ctx.insert(&SignedMessage::from_bytes(&hex(known)).unwrap());
         }
@@ -290,6 +297,7 @@ fn message_vectors() {
                     .map(|m| match m {
                         Missing::KeyAuthorization => "key_authorization".to_string(),
                         Missing::Message(id) => hex::encode(id.as_bytes()),
+                        Missing::Body => "body".to_string(),
                         other => format!("{other}"),
                     })
                     .collect();
@@ -386,9 +394,10 @@ fn account_vectors() {
                     for op in order {
                         let _ = accounts.apply(op);
                     }
-                    let got = authorization_json(
-                        accounts.authorize(msg.header(), |x| known.get(x).cloned()),
-                    );
+                    let got = authorization_json(match v["capability"].as_str() {
+                        Some(c) => accounts.grants(msg.header(), c),
+                        None => accounts.authorize(msg.header(), |x| known.get(x).cloned()),
+                    });
                     if got != v["expected"] {
                         failures.push(format!(
                             "{id} ({order_name} order): {got}, expected {}",
@@ -431,7 +440,12 @@ fn merge_vectors() {
         };
         let messages = decode("messages");
         let known = decode("known");
-        let mut context = MemoryContext::new(now, Authorization::Authorized);
+        let others = if v["others"] == "authorized" {
+            Authorization::Authorized
+        } else {
+            Authorization::Denied(skylark::message::AuthError::OutOfScope)
+        };
+        let mut context = MemoryContext::new(now, Authorization::Authorized).granting(others);
         for m in messages.iter().chain(&known) {
             context.insert(m);
         }

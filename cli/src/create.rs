@@ -2,7 +2,9 @@
 
 use rand_core::{OsRng, RngCore};
 use serde_json::{json, Value as Json};
-use skylark::account::{Accounts, Operation, Revocation};
+use skylark::account::{
+    Accounts, Operation, Revocation, Scope, CAPABILITY_PREFIX, CAP_OTHERS, WILDCARD_EXCLUDED_KINDS,
+};
 use skylark::cbor::{Map, Value};
 use skylark::envelope::{Draft, Kind, SignedMessage};
 use skylark::id::AccountId;
@@ -174,8 +176,11 @@ const OPERATION_HELP: &str = "\
 skylark account new --root FILE [--root PUB|FILE]... --log OPS [--time MS]
   Creates an account: a genesis naming the roots (highest priority first), signed by the first,
   which must be a secret key file. Appends it to OPS and prints the account id.
-skylark key delegate --key ROOT --log OPS --app PUB|FILE [--scope KIND,KIND] [--expires MS | --days N]
+skylark key delegate --key ROOT --log OPS --app PUB|FILE [--scope ENTRY,ENTRY] [--expires MS | --days N]
                      [--label TEXT]
+  ENTRY is a kind, `*` (every kind but the key operations and `prekey`) or a capability:
+  `cap:others` lets the key edit, delete and undo messages the account's other keys signed (without
+  it a key acts on its own messages only). Default `*`. What the scope grants is printed on stderr.
 skylark key revoke   --key ROOT --log OPS --app PUB|FILE [--cutoff MSGFILE]
   Without --cutoff every message of the app key is invalid; with it, the key's messages up to and
   including that one stay valid.
@@ -358,25 +363,25 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         Some(id) => parent_of(&held, id)?,
         None => head,
     };
+    // What a delegation grants, printed once the operation is written.
+    let mut granted = None;
     let op = match command {
         "key delegate" => {
             let app = files::public_key(args.req("app")?)?;
-            let kinds = args
-                .opt("scope")
-                .map(|s| {
-                    s.split(',')
-                        .map(|k| {
-                            Kind::new(k.trim()).map_err(|e| body_error(&e, e.code(), e.rule()))
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()?
-                .unwrap_or_default();
+            let scope = match args.opt("scope") {
+                None => Scope::all(),
+                Some(s) => {
+                    let entries: Vec<&str> = s.split(',').map(str::trim).collect();
+                    Scope::from_entries(&entries).map_err(op_error)?
+                }
+            };
             let expires = match (args.number("expires")?, args.number("days")?) {
                 (Some(e), _) => e,
                 (None, days) => time.saturating_add(days.unwrap_or(365).saturating_mul(DAY)),
             };
-            Operation::delegate(account, head, app, &kinds, expires, args.opt("label"), time)
+            granted = Some(describe_scope(&scope));
+            Operation::delegate(account, head, app, &[], expires, args.opt("label"), time)
+                .and_then(|op| op.with_scope(&scope))
                 .map_err(op_error)?
         }
         "key revoke" => {
@@ -427,6 +432,9 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
     };
     let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
     finish(&args, draft, &key, Some(&mut accounts))?;
+    if let Some(granted) = granted {
+        eprintln!("{granted}");
+    }
     Ok(Status::Ok)
 }
 
@@ -671,4 +679,40 @@ pub fn message(command: &str, rest: &[String]) -> Result<Status, Error> {
     };
     finish(&args, draft, &key, None)?;
     Ok(Status::Ok)
+}
+
+/// What a delegation scope lets its key do, in one paragraph for the person delegating (06 §5.4).
+fn describe_scope(scope: &Scope) -> String {
+    let mut kinds = Vec::new();
+    let mut unknown = Vec::new();
+    for entry in scope.entries() {
+        if entry == "*" {
+            kinds.push(format!(
+                "every kind except the key operations and {}",
+                WILDCARD_EXCLUDED_KINDS.join(", ")
+            ));
+        } else if entry.starts_with(CAPABILITY_PREFIX) {
+            if entry != CAP_OTHERS {
+                unknown.push(entry);
+            }
+        } else {
+            kinds.push(entry.to_string());
+        }
+    }
+    let mut text = format!("scope: the key may sign {}.", kinds.join(", "));
+    if kinds.is_empty() {
+        text = "scope: the key may sign no kind.".to_string();
+    }
+    text.push_str(if scope.grants(CAP_OTHERS) {
+        " It may edit, delete and undo messages signed by the account's other keys (cap:others)."
+    } else {
+        " It edits, deletes and undoes only messages it signed itself."
+    });
+    if !unknown.is_empty() {
+        text.push_str(&format!(
+            " Capabilities unknown to this version, granting nothing here: {}.",
+            unknown.join(", ")
+        ));
+    }
+    text
 }

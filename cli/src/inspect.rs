@@ -31,7 +31,7 @@ skylark state   [FILE|-]... (same options)
   A message is checked against what a node holding these files would know:
   --accounts FILE   key operations (genesis, delegate, revoke, …) of the accounts concerned
   --with FILE       other messages the node holds (a key's previous message, an edited post, …)
-  --key-authorized  take every key as authorized (skip the accounts layer)
+  --key-authorized  take every key as authorized, with every capability (skip the accounts layer)
   --now MS          the node's clock (default: now)
   --raw             read each FILE as the raw bytes of one message, even if it looks like hex
   Messages of the inputs are known to each other. Without --accounts or --key-authorized, a message
@@ -59,6 +59,12 @@ impl Context for Node {
     }
     fn header(&self, id: &MessageId) -> Option<Header> {
         self.headers.get(id).cloned()
+    }
+    fn grants(&self, header: &Header, capability: &str) -> Authorization {
+        if self.authorized {
+            return Authorization::Authorized;
+        }
+        self.accounts.grants(header, capability)
     }
 }
 

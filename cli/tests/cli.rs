@@ -702,17 +702,74 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
         ];
         run_in(dir, &args, None)
     };
-    assert_eq!(delegate(&app2, 6).code, 0);
+    let r = delegate(&app2, 6);
+    assert_eq!(r.code, 0);
     // It follows the retry, which is the head.
     let json = inspect_json(dir, "ops.txt");
     assert_eq!(json[5]["message"]["body"]["after"], retry.trim());
+    // `key delegate` says what the scope grants: the default "*" grants no capability and no prekey.
+    assert!(
+        r.err
+            .contains("every kind except the key operations and prekey")
+            && r.err.contains("only messages it signed itself"),
+        "{}",
+        r.err
+    );
+    let app3 = ok(dir, &["keygen", "--out", "app3.key"]);
+    let time = t(7);
+    let r = run_in(
+        dir,
+        &[
+            "key",
+            "delegate",
+            "--key",
+            "new-root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            &app3,
+            "--scope",
+            "cap:others,*,prekey",
+            "--time",
+            &time,
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(
+        r.err
+            .contains("may edit, delete and undo messages signed by the account's other keys"),
+        "{}",
+        r.err
+    );
+    // "*" already covers post: one encoding per meaning.
+    let r = run_in(
+        dir,
+        &[
+            "key",
+            "delegate",
+            "--key",
+            "new-root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            &app3,
+            "--scope",
+            "*,post",
+            "--time",
+            &time,
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.err.contains("[acct.scope ACCT-7]"), "{}", r.err);
     assert_eq!(
         run_in(dir, &["verify", "ops.txt", "--now", NOW], None).code,
         0
     );
     // An operation that would be invalid (a root key delegated as an app key) is not written.
     let before = std::fs::read_to_string(dir.join("ops.txt")).unwrap();
-    let r = delegate(&new_root, 7);
+    let r = delegate(&new_root, 8);
     assert_eq!(r.code, 1);
     assert!(
         r.err

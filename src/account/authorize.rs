@@ -103,6 +103,39 @@ impl Accounts {
         }
     }
 
+    /// Does the key in `header` hold `capability` (e.g. [`CAP_OTHERS`]) in its account (rule AUTH-7)?
+    /// This is the capability input of message validation ([`crate::message::Context::grants`]); it
+    /// is asked only about a message whose own authorization ([`Accounts::authorize`]) is not denied.
+    ///
+    /// ```
+    /// use skylark::account::{Accounts, Operation, Scope, CAP_OTHERS};
+    /// use skylark::message::{AuthError, Authorization, BodyKind, Follow};
+    /// use skylark::id::AccountId;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let app = skylark::keys::SecretKey::from_seed([2; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// let delegate = Operation::delegate(account, genesis.id(), app.public_key(), &[], 1_000, None, 2)?
+    ///     .sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// accounts.apply(&delegate)?;
+    /// let follow = Follow::new(AccountId::from_bytes([7; 32])).draft(account, 10)?.sign(&app)?;
+    /// // `["*"]` grants no capability.
+    /// assert_eq!(accounts.grants(follow.header(), CAP_OTHERS), Authorization::Denied(AuthError::OutOfScope));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn grants(&self, header: &Header, capability: &str) -> Authorization {
+        let Some(view) = self.account(header.account()) else {
+            return Authorization::Unknown(Missing::Account(*header.account()));
+        };
+        match view.app(header.key()) {
+            None => Authorization::Denied(AuthError::NotDelegated),
+            Some(grant) if grant.scope().grants(capability) => Authorization::Authorized,
+            Some(_) => Authorization::Denied(AuthError::OutOfScope),
+        }
+    }
+
     fn authorize_operation(&self, header: &Header) -> Authorization {
         let id = header.id();
         if self.owner.contains_key(&id) {

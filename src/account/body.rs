@@ -1,97 +1,19 @@
-//! Operation bodies: the [`Scope`] and [`Revocation`] they carry, building them ([`Operation`]) and
+//! Operation bodies: the [`Revocation`] they carry (scopes are in `scope`), building them ([`Operation`]) and
 //! parsing them (rule ACCT-1, 06 §5).
 
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::scope::Scope;
 use super::{
     body_error, is_operation_kind, AccountError, DELEGATE, ENCKEY, GENESIS, MAX_LABEL_CHARS,
-    MAX_ROOTS, MAX_SCOPE, REVOKE, ROOTS,
+    MAX_ROOTS, REVOKE, ROOTS,
 };
 use crate::cbor::{Map, Value};
 use crate::envelope::{Draft, EnvelopeError, Kind, SignedMessage};
 use crate::id::{AccountId, MessageId};
 use crate::keys::{PublicKey, SecretKey};
-
-/// Which kinds an app key may sign.
-///
-/// ```
-/// use skylark::account::Scope;
-/// use skylark::envelope::Kind;
-/// let scope = Scope::kinds(&[Kind::new("post")?, Kind::new("react")?])?;
-/// assert!(scope.allows("post"));
-/// assert!(!scope.allows("follow"));
-/// assert!(Scope::All.allows("com.example.poll"));
-/// assert!(!Scope::All.allows("roots"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// Every kind except the operation kinds (written `["*"]`).
-    All,
-    /// Exactly these kinds (in canonical order, distinct, none an operation kind).
-    Kinds(Vec<Kind>),
-}
-
-impl Scope {
-    /// A scope of exactly these kinds.
-    ///
-    /// # Errors
-    ///
-    /// [`AccountError::Scope`] unless there are 1 to 32 distinct kinds, none of them an operation kind.
-    ///
-    /// ```
-    /// use skylark::account::Scope;
-    /// use skylark::envelope::Kind;
-    /// assert!(Scope::kinds(&[Kind::new("delegate")?]).is_err());
-    /// # Ok::<(), skylark::envelope::EnvelopeError>(())
-    /// ```
-    pub fn kinds(kinds: &[Kind]) -> Result<Self, AccountError> {
-        let set: BTreeSet<&Kind> = kinds.iter().collect();
-        if kinds.is_empty()
-            || kinds.len() > MAX_SCOPE
-            || set.len() != kinds.len()
-            || kinds
-                .iter()
-                .any(|k| is_operation_kind(k.as_str()) || k.as_str() == "*")
-        {
-            return Err(AccountError::Scope);
-        }
-        let mut sorted: Vec<Kind> = set.into_iter().cloned().collect();
-        sorted.sort_by(scope_order);
-        Ok(Scope::Kinds(sorted))
-    }
-
-    /// Whether a message of `kind` is in scope. Operation kinds never are.
-    ///
-    /// ```
-    /// assert!(skylark::account::Scope::All.allows("post"));
-    /// ```
-    pub fn allows(&self, kind: &str) -> bool {
-        if is_operation_kind(kind) {
-            return false;
-        }
-        match self {
-            Scope::All => true,
-            Scope::Kinds(kinds) => kinds.iter().any(|k| k.as_str() == kind),
-        }
-    }
-
-    fn to_value(&self) -> Value {
-        Value::Array(match self {
-            Scope::All => alloc::vec![Value::from("*")],
-            Scope::Kinds(kinds) => kinds.iter().map(|k| Value::from(k.as_str())).collect(),
-        })
-    }
-}
-
-/// The canonical order of two kind names: the bytewise order of their CBOR encodings.
-fn scope_order(a: &Kind, b: &Kind) -> core::cmp::Ordering {
-    let (a, b) = (a.as_str(), b.as_str());
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
 
 /// From which point of its history an app key is revoked.
 ///
@@ -237,7 +159,7 @@ impl Operation {
         time: u64,
     ) -> Result<Self, AccountError> {
         let scope = if kinds.is_empty() {
-            Scope::All
+            Scope::all()
         } else {
             Scope::kinds(kinds)?
         };
@@ -262,6 +184,31 @@ impl Operation {
             body,
             time,
         })
+    }
+
+    /// A `delegate` operation with `scope` in place of the one it was made with: the way to delegate
+    /// capabilities and the kinds `"*"` does not cover (06 §5.4).
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] if this is not a `delegate` operation.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::id::{AccountId, MessageId};
+    /// # let app = skylark::keys::SecretKey::from_seed([2; 32]).public_key();
+    /// let op = Operation::delegate(AccountId::from_bytes([0; 32]), MessageId::from_bytes([0; 32]), app,
+    ///     &[], 99, None, 5)?
+    ///     .with_scope(&Scope::from_entries(&["*", CAP_OTHERS])?)?;
+    /// # let _ = op;
+    /// # Ok::<(), AccountError>(())
+    /// ```
+    pub fn with_scope(mut self, scope: &Scope) -> Result<Self, AccountError> {
+        if self.kind != DELEGATE {
+            return Err(AccountError::NotAnOperation);
+        }
+        self.body.insert("scope", scope.to_value());
+        Ok(self)
     }
 
     /// Revokes `app`. With `cutoff`, the key's messages up to and including that one stay valid.
@@ -517,31 +464,6 @@ fn roots_field(map: &Map) -> Result<Vec<PublicKey>, AccountError> {
     Ok(roots)
 }
 
-fn scope_field(map: &Map) -> Result<Scope, AccountError> {
-    let Some(Value::Array(items)) = map.get("scope") else {
-        return Err(body_error("scope", "must be an array"));
-    };
-    let mut kinds = Vec::with_capacity(items.len());
-    for item in items {
-        let Value::Text(t) = item else {
-            return Err(AccountError::Scope);
-        };
-        if t == "*" && items.len() == 1 {
-            return Ok(Scope::All);
-        }
-        kinds.push(Kind::new(t).map_err(|_| AccountError::Scope)?);
-    }
-    // Kinds are written in the canonical order of their encodings (shorter first, then bytewise, as map
-    // keys are), so a scope has exactly one encoding.
-    if kinds
-        .windows(2)
-        .any(|w| scope_order(&w[0], &w[1]) != core::cmp::Ordering::Less)
-    {
-        return Err(AccountError::Scope);
-    }
-    Scope::kinds(&kinds)
-}
-
 /// A parsed operation: its body, the operation it follows (none for a genesis), and the earlier
 /// sibling it names in `supersedes`, if any.
 pub(super) type Parsed = (OpBody, Option<MessageId>, Option<MessageId>);
@@ -619,7 +541,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
             Ok((
                 OpBody::Delegate {
                     app: key_field(body, "app")?,
-                    scope: scope_field(body)?,
+                    scope: Scope::from_body(body)?,
                     expires: uint_field(body, "expires")?,
                     label,
                 },

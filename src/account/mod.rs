@@ -60,6 +60,7 @@ mod authorize;
 mod body;
 mod chain;
 mod pmap;
+mod scope;
 mod state;
 
 use alloc::collections::BTreeMap;
@@ -67,9 +68,10 @@ use alloc::vec::Vec;
 
 pub(crate) use body::check_operation_body;
 use body::{parse, OpBody};
-pub use body::{Operation, Revocation, Scope};
+pub use body::{Operation, Revocation};
 pub use chain::AccountView;
 use chain::Log;
+pub use scope::{wildcard_covers, Scope, CAPABILITY_PREFIX, CAP_OTHERS, WILDCARD_EXCLUDED_KINDS};
 use state::State;
 pub use state::{EncryptionKey, Grant};
 
@@ -92,7 +94,7 @@ pub const OPERATION_KINDS: [&str; 5] = [GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY
 
 /// The most root keys an account has at once (rule ACCT-3).
 pub const MAX_ROOTS: usize = 4;
-/// The most kinds one delegation's scope names (rule ACCT-7).
+/// The most entries one delegation's scope has, `"*"` included (rule ACCT-7).
 pub const MAX_SCOPE: usize = 32;
 /// The longest app label, in Unicode scalar values (and four times that in bytes) (rule ACCT-7).
 pub const MAX_LABEL_CHARS: usize = 64;
@@ -149,7 +151,9 @@ pub enum AccountError {
     /// A key given a role it cannot have: already a root or an app key of the account, or listed twice.
     #[error("key already has a role in the account")]
     KeyInUse,
-    /// The scope is not 1 to 32 distinct non-operation kinds, or exactly `["*"]`.
+    /// The scope does not follow 06 §5.4: 1 to 32 distinct entries in canonical order, each a kind
+    /// that is not an operation kind or a capability, `"*"` only first and only before entries it
+    /// does not cover.
     #[error("invalid delegation scope")]
     Scope,
     /// The delegation expires no later than it is made.

@@ -9,8 +9,9 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::body::{OpBody, Revocation, Scope};
+use super::body::{OpBody, Revocation};
 use super::pmap::PMap;
+use super::scope::Scope;
 use super::AccountError;
 use crate::envelope::Header;
 use crate::id::MessageId;
@@ -61,7 +62,7 @@ impl Grant {
     /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
     /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
     /// // An empty list of kinds in `Operation::delegate` means every kind.
-    /// assert_eq!(grant.scope(), &Scope::All);
+    /// assert_eq!(grant.scope(), &Scope::all());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn scope(&self) -> &Scope {

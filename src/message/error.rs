@@ -413,6 +413,28 @@ pub enum ValidationError {
         /// The target's kind.
         found: Kind,
     },
+    /// An edit, delete, unreact or unrepost names a message whose time is later than its own (EDIT-2,
+    /// EDIT-3, DELETE-1, UNDO-1): no back-dating into newer content.
+    #[error("{kind}: {field} {target} is newer than this message")]
+    TargetNewer {
+        /// This message's kind.
+        kind: &'static str,
+        /// The body field that names the target: `"target"` or `"replaces"`.
+        field: &'static str,
+        /// The target.
+        target: MessageId,
+    },
+    /// An edit, delete, unreact or unrepost names a message of the account signed by another key, and
+    /// the signing key does not hold the capability `cap:others` (EDIT-2, EDIT-3, DELETE-1, UNDO-1).
+    #[error("{kind}: {field} {target} was signed by another key, and this key may not act on it")]
+    OtherKeyTarget {
+        /// This message's kind.
+        kind: &'static str,
+        /// The body field that names the target: `"target"` or `"replaces"`.
+        field: &'static str,
+        /// The target.
+        target: MessageId,
+    },
     /// The accounts layer refuses the signing key (MSG-3).
     #[error("key authorization: {0}")]
     Auth(AuthError),
@@ -463,6 +485,8 @@ impl ValidationError {
             Self::PrevSeqMismatch { .. } => "msg.prev_seq_mismatch",
             Self::NotOwnTarget { .. } => "msg.not_own_target",
             Self::TargetKind { .. } => "msg.target_kind",
+            Self::TargetNewer { .. } => "msg.target_newer",
+            Self::OtherKeyTarget { .. } => "msg.other_key_target",
             Self::Auth(e) => e.code(),
             Self::Operation(e) => e.code(),
         }
@@ -529,14 +553,15 @@ impl ValidationError {
             Self::TimeRegression { .. }
             | Self::PrevKeyMismatch { .. }
             | Self::PrevSeqMismatch { .. } => "MSG-4",
-            Self::NotOwnTarget { kind, field, .. } | Self::TargetKind { kind, field, .. } => {
-                match (*kind, *field) {
-                    ("edit", "replaces") => "EDIT-3",
-                    ("edit", _) => "EDIT-2",
-                    ("delete", _) => "DELETE-1",
-                    _ => "UNDO-1",
-                }
-            }
+            Self::NotOwnTarget { kind, field, .. }
+            | Self::TargetKind { kind, field, .. }
+            | Self::TargetNewer { kind, field, .. }
+            | Self::OtherKeyTarget { kind, field, .. } => match (*kind, *field) {
+                ("edit", "replaces") => "EDIT-3",
+                ("edit", _) => "EDIT-2",
+                ("delete", _) => "DELETE-1",
+                _ => "UNDO-1",
+            },
             // Validation fails on MSG-3; the denial's own rule (AUTH-n) is `AuthError::rule`.
             Self::Auth(_) => "MSG-3",
             Self::Operation(e) => e.rule(),

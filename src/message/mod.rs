@@ -121,6 +121,22 @@ pub const CORE_KINDS: [&str; 14] = [
     "unfollow", "block", "unblock", "label", "report",
 ];
 
+/// The control kinds (rule MSG-7): the social kinds whose message supersedes, undoes or removes the
+/// effect of other messages — the latest-wins registers (profile, edit, follow graph, block graph,
+/// labels) and the undoing kinds (delete, unreact, unrepost). Their stripped remainder is never
+/// valid: it is undecided, missing its body ([`Missing::Body`]), so that nobody can reverse a control
+/// message by relaying it without its body.
+///
+/// ```
+/// use skylark::message::{CONTROL_KINDS, CORE_KINDS};
+/// assert!(CONTROL_KINDS.contains(&"delete") && !CONTROL_KINDS.contains(&"post"));
+/// assert!(CONTROL_KINDS.iter().all(|k| CORE_KINDS.contains(k)));
+/// ```
+pub const CONTROL_KINDS: [&str; 10] = [
+    "profile", "edit", "delete", "unreact", "unrepost", "follow", "unfollow", "block", "unblock",
+    "label",
+];
+
 /// A body type of one message kind: its kind name and its map. Implemented by every typed body of
 /// this module; an application may implement it for its own extension kinds.
 ///

@@ -8,6 +8,7 @@ use core::fmt;
 
 use super::error::{AuthError, ValidationError};
 use super::{parse_body, Author, Body, BodyKind, Delete, Edit, Unreact, Unrepost};
+use crate::account::CAP_OTHERS;
 use crate::envelope::{Header, SignedMessage};
 use crate::id::{AccountId, MessageId};
 
@@ -97,6 +98,26 @@ pub trait Context {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn header(&self, id: &MessageId) -> Option<Header>;
+
+    /// Whether the header's key holds `capability` (06 §5.4, AUTH-7), e.g.
+    /// [`crate::account::CAP_OTHERS`], which lets it act on the account's messages signed by other
+    /// keys (EDIT-2, EDIT-3, DELETE-1, UNDO-1). Validation reads only whether the answer is
+    /// authorized, denied or unknown. The default answers denied: a context that knows nothing of
+    /// capabilities lets every key act on its own messages only.
+    ///
+    /// ```
+    /// use skylark::account::CAP_OTHERS;
+    /// use skylark::message::{AuthError, Authorization, BodyKind, Context, MemoryContext, Profile};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let msg = Profile::builder().build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// let context = MemoryContext::new(0, Authorization::Authorized);
+    /// assert_eq!(context.grants(msg.header(), CAP_OTHERS), Authorization::Denied(AuthError::OutOfScope));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn grants(&self, header: &Header, capability: &str) -> Authorization {
+        let _ = (header, capability);
+        Authorization::Denied(AuthError::OutOfScope)
+    }
 }
 
 /// A [`Context`] held in memory: a fixed time, one authorization answer for every message, and the
@@ -121,6 +142,7 @@ pub trait Context {
 pub struct MemoryContext {
     now: u64,
     authorization: Authorization,
+    capabilities: Authorization,
     headers: BTreeMap<MessageId, Header>,
 }
 
@@ -137,8 +159,26 @@ impl MemoryContext {
         MemoryContext {
             now,
             authorization,
+            capabilities: Authorization::Denied(AuthError::OutOfScope),
             headers: BTreeMap::new(),
         }
+    }
+
+    /// Answers `answer` to every capability question ([`Context::grants`]); a new context answers
+    /// denied.
+    ///
+    /// ```
+    /// use skylark::account::CAP_OTHERS;
+    /// use skylark::message::{Authorization, BodyKind, Context, MemoryContext, Profile};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let msg = Profile::builder().build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// let context = MemoryContext::new(0, Authorization::Authorized).granting(Authorization::Authorized);
+    /// assert_eq!(context.grants(msg.header(), CAP_OTHERS), Authorization::Authorized);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn granting(mut self, answer: Authorization) -> Self {
+        self.capabilities = answer;
+        self
     }
 
     /// Makes the header of `message` (whole or stripped) known to lookups.
@@ -184,6 +224,10 @@ impl Context for MemoryContext {
     fn header(&self, id: &MessageId) -> Option<Header> {
         self.headers.get(id).cloned()
     }
+
+    fn grants(&self, _header: &Header, _capability: &str) -> Authorization {
+        self.capabilities
+    }
 }
 
 /// Something validation needed and the context did not have.
@@ -203,6 +247,9 @@ pub enum Missing {
     Message(MessageId),
     /// The genesis of this account (AUTH-1).
     Account(AccountId),
+    /// The body of the message itself: a stripped remainder of a control kind
+    /// ([`crate::message::CONTROL_KINDS`], MSG-7) is decided only whole.
+    Body,
 }
 
 impl fmt::Display for Missing {
@@ -211,6 +258,7 @@ impl fmt::Display for Missing {
             Missing::KeyAuthorization => f.write_str("key authorization"),
             Missing::Message(id) => write!(f, "message {id}"),
             Missing::Account(id) => write!(f, "account {id}"),
+            Missing::Body => f.write_str("body"),
         }
     }
 }
@@ -374,6 +422,11 @@ fn check(
             }),
         )?,
     };
+    let mut missing = Vec::new();
+    // MSG-7: a control message decides something only with its body; its remainder waits for it.
+    if message.body_map().is_none() && super::CONTROL_KINDS.contains(&header.kind().as_str()) {
+        record(&mut missing, Missing::Body);
+    }
     // 2. MSG-2
     let now = context.now();
     if header.time() > now.saturating_add(MAX_CLOCK_SKEW) {
@@ -382,7 +435,6 @@ fn check(
             now,
         });
     }
-    let mut missing = Vec::new();
     // 3. MSG-3
     match context.authorize(header) {
         Authorization::Authorized => {}
@@ -444,8 +496,9 @@ struct Lookup<'a, C> {
 }
 
 impl<C: Context> Lookup<'_, C> {
-    /// The target must be known (else it is recorded missing), the author's own, and of a kind
-    /// `kind_ok` accepts.
+    /// The target must be known (else it is recorded missing), of the author's account, of a kind
+    /// `kind_ok` accepts, not newer than this message, and signed by this message's key unless the
+    /// key holds [`CAP_OTHERS`] (asked of the context; unknown is recorded missing).
     fn check(
         &mut self,
         kind: &'static str,
@@ -471,6 +524,29 @@ impl<C: Context> Lookup<'_, C> {
                 target,
                 found: found.kind().clone(),
             });
+        }
+        // No back-dating into newer content: a message acts only on what existed at its own time.
+        if found.time() > self.header.time() {
+            return Err(ValidationError::TargetNewer {
+                kind,
+                field,
+                target,
+            });
+        }
+        // A key acts on its own messages; on the account's other keys' messages only with the
+        // capability, which `"*"` never implies (06 §5.4).
+        if found.key() != self.header.key() {
+            match self.context.grants(self.header, CAP_OTHERS) {
+                Authorization::Authorized => {}
+                Authorization::Denied(_) => {
+                    return Err(ValidationError::OtherKeyTarget {
+                        kind,
+                        field,
+                        target,
+                    })
+                }
+                Authorization::Unknown(item) => record(self.missing, item),
+            }
         }
         Ok(())
     }

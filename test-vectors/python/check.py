@@ -333,7 +333,9 @@ def check_message(v):
         answer = ("unknown", "key_authorization")
     else:
         answer = ("denied", a)
-    ctx = messages.Context(int(ctx_v["now"]), lambda h, m: answer, table.get)
+    others = {None: ("denied", "auth.out_of_scope"), "authorized": ("authorized",),
+              "unknown": ("unknown", "key_authorization")}[ctx_v.get("others")]
+    ctx = messages.Context(int(ctx_v["now"]), lambda h, m: answer, table.get, lambda h: others)
     out = messages.validate(msg, ctx)
     produced(out.code)
     got = {"outcome": out.outcome}
@@ -424,7 +426,10 @@ def check_account(v):
         st = accounts.Accounts()
         for i in order:
             st.apply(msgs[i])
-        answer = auth_text(st.authorize(target.header, target.id, table.get))
+        if "capability" in v:
+            answer = auth_text(st.grants(target.header, v["capability"]))
+        else:
+            answer = auth_text(st.authorize(target.header, target.id, table.get))
         produced(answer if isinstance(answer, str) and answer != "authorized" else None)
         if got is not None:
             same(got, answer, "authorization depends on the order of application")
@@ -441,7 +446,8 @@ def check_merge(v):
     msgs = [layer1(m, "message of the set") for m in v["messages"]]
     known = [layer1(k, "known message") for k in v["known"]]
     table = header_map(msgs + known)
-    ctx = messages.Context(now, lambda h, m: ("authorized",), table.get)
+    others = ("authorized",) if v.get("others") == "authorized" else ("denied", "auth.out_of_scope")
+    ctx = messages.Context(now, lambda h, m: ("authorized",), table.get, lambda h: others)
     for i, m in enumerate(msgs):
         out = messages.validate(m, ctx)
         expect(out.outcome == "valid", "valid", repr(out),

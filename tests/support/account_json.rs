@@ -4,7 +4,7 @@
 //! in exactly the same form.
 
 use serde_json::Value as Json;
-use skylark::account::{AccountError, Accounts, Revocation, Scope};
+use skylark::account::{AccountError, Accounts, Revocation};
 use skylark::envelope::SignedMessage;
 use skylark::id::AccountId;
 use skylark::message::{AuthError, Authorization, Missing};
@@ -37,11 +37,7 @@ pub fn state(accounts: &Accounts, account: &AccountId) -> Json {
     let mut apps: Vec<(String, Json)> = view
         .apps()
         .map(|(key, grant)| {
-            let scope: Vec<Json> = match grant.scope() {
-                Scope::All => vec![Json::from("*")],
-                Scope::Kinds(kinds) => kinds.iter().map(|k| Json::from(k.as_str())).collect(),
-                other => vec![Json::from(format!("{other:?}"))],
-            };
+            let scope: Vec<Json> = grant.scope().entries().map(Json::from).collect();
             let revocation = match grant.revocation() {
                 None => Json::Null,
                 Some(Revocation::All) => Json::from("all"),

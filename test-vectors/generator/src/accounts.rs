@@ -32,7 +32,7 @@ const MAX53: u64 = (1 << 53) - 1;
 /// The rule IDs of spec 06.
 pub const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6",
+    "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 /// Every status an operation vector may declare besides "valid" and "waiting".
@@ -468,6 +468,7 @@ const VALID: &str = "valid";
 const WAITING: &str = "waiting";
 
 /// An expected authorization outcome.
+#[derive(Clone)]
 enum Exp {
     Authorized,
     Denied(&'static str),
@@ -480,6 +481,9 @@ enum Exp {
 #[derive(Default)]
 struct Out {
     vectors: Vec<J>,
+    /// For the next `auth` vector: the capability asked about (AUTH-7) instead of the message's own
+    /// authorization.
+    capability: Option<&'static str>,
 }
 
 impl Out {
@@ -595,6 +599,9 @@ impl Out {
             J::A(known.iter().map(|k| J::S(hex(k))).collect()),
         ));
         members.push(("message".to_string(), J::S(hex(message))));
+        if let Some(c) = self.capability.take() {
+            members.push(("capability".to_string(), J::from(c)));
+        }
         let expected = match exp {
             Exp::Authorized => J::from("authorized"),
             Exp::Denied(code) => {
@@ -979,6 +986,27 @@ fn delegation(o: &mut Out) {
             Some(st(&acct, &d, roots).app(&d)),
         );
     }
+    // Scopes with the wildcard's exclusions and capabilities (06 §5.4): (id, what, scope).
+    let capability_scopes: &[(&str, &str, &[&str])] = &[
+        ("delegate-scope-star-prekey", "[\"*\", \"prekey\"]: the wildcard and a kind it does not cover", &["*", "prekey"]),
+        ("delegate-scope-star-capability", "[\"*\", \"cap:others\"]: the wildcard and a capability", &["*", "cap:others"]),
+        ("delegate-scope-star-prekey-capability", "[\"*\", \"prekey\", \"cap:others\"]: everything an app key can hold, in canonical order", &["*", "prekey", "cap:others"]),
+        ("delegate-scope-kind-capability", "[\"post\", \"cap:others\"]: a kind and a capability", &["post", "cap:others"]),
+        ("delegate-scope-capability-only", "[\"cap:others\"]: a capability alone (the key may sign nothing)", &["cap:others"]),
+        ("delegate-scope-unknown-capability", "[\"cap:future-thing\"]: a capability this version does not define is valid and grants nothing", &["cap:future-thing"]),
+    ];
+    for (id, what, scope) in capability_scopes {
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let d = w.delegate("r0", &acct, g.id(), "app", scope, T0 + YEAR, None, at(1));
+        let roots = w.pks(&["r0"]);
+        o.ops(
+            id,
+            &format!("scope {what}: valid"),
+            r7,
+            &[(&g, VALID), (&d, VALID)],
+            Some(st(&acct, &d, roots).app(&d)),
+        );
+    }
     // Scope defects: (id, what, scope value).
     let k33: Vec<String> = (0..33).map(|i| format!("k{i:02}")).collect();
     let k33r: Vec<&str> = k33.iter().map(String::as_str).collect();
@@ -1022,8 +1050,44 @@ fn delegation(o: &mut Out) {
         ),
         (
             "delegate-scope-star-and-kind",
-            "[\"*\", \"post\"]: \"*\" only alone",
+            "[\"*\", \"post\"]: beside \"*\" only entries it does not cover",
             texts(&["*", "post"]),
+            "acct.scope",
+        ),
+        (
+            "delegate-scope-star-not-first",
+            "[\"prekey\", \"*\"]: \"*\" sorts first",
+            texts(&["prekey", "*"]),
+            "acct.scope",
+        ),
+        (
+            "delegate-scope-capability-order",
+            "[\"*\", \"cap:others\", \"prekey\"]: a capability (10 bytes) after a shorter kind",
+            texts(&["*", "cap:others", "prekey"]),
+            "acct.scope",
+        ),
+        (
+            "delegate-scope-capability-upper-case",
+            "[\"cap:Others\"]: a capability name follows the kind segment grammar",
+            texts(&["cap:Others"]),
+            "acct.scope",
+        ),
+        (
+            "delegate-scope-capability-empty-name",
+            "[\"cap:\"]: a capability needs a name",
+            texts(&["cap:"]),
+            "acct.scope",
+        ),
+        (
+            "delegate-scope-capability-dotted",
+            "[\"cap:a.b\"]: a capability name is one segment",
+            texts(&["cap:a.b"]),
+            "acct.scope",
+        ),
+        (
+            "delegate-scope-other-prefix",
+            "[\"perm:others\"]: neither a kind (\":\" is not in the grammar) nor a capability",
+            texts(&["perm:others"]),
             "acct.scope",
         ),
         (
@@ -3723,6 +3787,152 @@ fn authorization(o: &mut Out) {
              held): the laptop is not delegated in the head state",
             &["AUTH-3", "ACCT-6"],
             &[&x.g, &x.laptop],
+            none,
+            &msg.full,
+            Exp::Denied("auth.not_delegated"),
+        );
+    }
+    // AUTH-4: the wildcard does not cover prekey (06 §5.4). The phone has ["*"].
+    {
+        let id = "auth-star-excludes-prekey";
+        let mut x = acc(id);
+        let acct = x.acct.clone();
+        let msg = x.w.msg(
+            "phone",
+            &acct,
+            "prekey",
+            at(10),
+            m(vec![("key", b(&[7; 32]))]),
+        );
+        o.auth(
+            id,
+            "the phone (scope [\"*\"]) signs a prekey: the wildcard never covers prekey",
+            &["AUTH-4"],
+            &[&x.g, &x.phone, &x.laptop],
+            none,
+            &msg.full,
+            Exp::Denied("auth.out_of_scope"),
+        );
+    }
+    {
+        let id = "auth-star-prekey-listed";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let d = w.delegate(
+            "r0",
+            &acct,
+            g.id(),
+            "app",
+            &["*", "prekey"],
+            T0 + YEAR,
+            None,
+            at(1),
+        );
+        let msg = w.msg(
+            "app",
+            &acct,
+            "prekey",
+            at(10),
+            m(vec![("key", b(&[7; 32]))]),
+        );
+        o.auth(
+            id,
+            "a key with scope [\"*\", \"prekey\"] signs a prekey: authorized",
+            &["AUTH-4"],
+            &[&g, &d],
+            none,
+            &msg.full,
+            Exp::Authorized,
+        );
+    }
+    // AUTH-7: does the key hold a capability? (`capability` names it.)
+    let cap_cases: &[(&str, &str, &[&str], &str, Exp)] = &[
+        (
+            "auth-cap-star",
+            "scope [\"*\"]: the wildcard grants no capability",
+            &["*"],
+            "cap:others",
+            Exp::Denied("auth.out_of_scope"),
+        ),
+        (
+            "auth-cap-listed",
+            "scope [\"*\", \"cap:others\"]",
+            &["*", "cap:others"],
+            "cap:others",
+            Exp::Authorized,
+        ),
+        (
+            "auth-cap-kinds-listed",
+            "scope [\"delete\", \"cap:others\"]",
+            &["delete", "cap:others"],
+            "cap:others",
+            Exp::Authorized,
+        ),
+        (
+            "auth-cap-other-listed",
+            "scope [\"*\", \"cap:future-thing\"] asked about cap:others",
+            &["*", "cap:future-thing"],
+            "cap:others",
+            Exp::Denied("auth.out_of_scope"),
+        ),
+    ];
+    for (id, what, scope, cap, exp) in cap_cases {
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let d = w.delegate("r0", &acct, g.id(), "app", scope, T0 + YEAR, None, at(1));
+        let msg = w.msg(
+            "app",
+            &acct,
+            "delete",
+            at(10),
+            m(vec![("target", b(&rid("accounts: a post")))]),
+        );
+        o.capability = Some(cap);
+        o.auth(
+            id,
+            &format!("does the key hold {cap}? {what}"),
+            &["AUTH-7"],
+            &[&g, &d],
+            none,
+            &msg.full,
+            exp.clone(),
+        );
+    }
+    {
+        let id = "auth-cap-unknown-account";
+        let (mut w, _g, acct) = base(id, &["r0"]);
+        let msg = w.msg(
+            "app",
+            &acct,
+            "delete",
+            at(10),
+            m(vec![("target", b(&rid("accounts: a post")))]),
+        );
+        o.capability = Some("cap:others");
+        o.auth(
+            id,
+            "does the key hold cap:others? the account's genesis is not held: not yet decidable",
+            &["AUTH-7"],
+            &[],
+            none,
+            &msg.full,
+            Exp::MissingAccount(acct.clone()),
+        );
+    }
+    {
+        let id = "auth-cap-root-key";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let msg = w.msg(
+            "r0",
+            &acct,
+            "delete",
+            at(10),
+            m(vec![("target", b(&rid("accounts: a post")))]),
+        );
+        o.capability = Some("cap:others");
+        o.auth(
+            id,
+            "does a root key hold cap:others? it is not an app key: denied",
+            &["AUTH-7"],
+            &[&g],
             none,
             &msg.full,
             Exp::Denied("auth.not_delegated"),

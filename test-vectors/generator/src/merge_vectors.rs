@@ -213,6 +213,9 @@ struct Vb {
     listed: Vec<(Rec, bool)>,
     /// Messages the validation context knows but the state does not hold (stripped remainders).
     known: Vec<Rec>,
+    /// Every key holds `cap:others` (06 §5.4): it may edit, delete and undo its account's messages
+    /// signed by other keys. Written `"others": "authorized"`; absent, keys act on their own only.
+    others: bool,
 }
 
 impl Vb {
@@ -228,7 +231,14 @@ impl Vb {
             chains: BTreeMap::new(),
             listed: Vec::new(),
             known: Vec::new(),
+            others: false,
         }
+    }
+
+    /// Gives every key of the vector `cap:others`.
+    fn with_others(mut self) -> Vb {
+        self.others = true;
+        self
     }
 
     /// The chain of key `name`, created on first use: its account is the name without trailing
@@ -329,8 +339,14 @@ impl Vb {
     fn hold(&mut self, r: &Rec) {
         self.listed.push((r.clone(), false));
     }
+    /// Holds `r`'s stripped remainder: in the set, unless it is of a control kind, whose remainder is
+    /// undecided (05 MSG-7): the node then knows its header but the set does not hold it.
     fn hold_stripped(&mut self, r: &Rec) {
-        self.listed.push((r.clone(), true));
+        if crate::messages::CONTROL_KINDS.contains(&r.msg.kind.as_str()) {
+            self.know(r);
+        } else {
+            self.listed.push((r.clone(), true));
+        }
     }
     /// Makes `r`'s header known to the validation context only.
     fn know(&mut self, r: &Rec) {
@@ -395,10 +411,19 @@ impl Vb {
                 "known".to_string(),
                 hexes(self.known.iter().map(|r| &r.msg.stripped).collect()),
             ),
-            ("summary_diag".to_string(), J::S(diag(&summary))),
-            ("summary".to_string(), J::S(hex(&bytes))),
-            ("digest".to_string(), J::S(hex(&digest))),
         ]));
+        if self.others {
+            if let Some(J::O(members)) = out.last_mut() {
+                members.push(("others".to_string(), J::from("authorized")));
+            }
+        }
+        if let Some(J::O(members)) = out.last_mut() {
+            members.extend([
+                ("summary_diag".to_string(), J::S(diag(&summary))),
+                ("summary".to_string(), J::S(hex(&bytes))),
+                ("digest".to_string(), J::S(hex(&digest))),
+            ]);
+        }
         Summary(summary)
     }
 
@@ -428,10 +453,21 @@ impl Vb {
                 continue;
             }
             let body = &r.msg.body;
+            let reach = |found: &Rec, field: &str| {
+                assert!(found.acct == r.acct, "{id}: {what}: {field} not own");
+                assert!(
+                    found.msg.time <= r.msg.time,
+                    "{id}: {what}: {field} newer (target_newer)"
+                );
+                assert!(
+                    found.key == r.key || self.others,
+                    "{id}: {what}: {field} of another key without cap:others"
+                );
+            };
             let own = |field: &str, kinds: &[&str]| {
                 let x = id_field(body, field).unwrap();
                 let found = find(&x, field);
-                assert!(found.acct == r.acct, "{id}: {what}: {field} not own");
+                reach(found, field);
                 assert!(
                     kinds.contains(&found.msg.kind.as_str()),
                     "{id}: {what}: {field} kind"
@@ -448,7 +484,7 @@ impl Vb {
                 "delete" => {
                     let x = id_field(body, "target").unwrap();
                     let found = find(&x, "target");
-                    assert!(found.acct == r.acct, "{id}: {what}: target not own");
+                    reach(found, "target");
                     assert!(
                         found.msg.kind != "delete",
                         "{id}: {what}: delete of a delete"
@@ -1057,9 +1093,10 @@ fn profiles(out: &mut Vec<J>) {
 
     let mut v = Vb::new(
         "profile-withheld",
-        "A withheld profile (stripped, not deleted) cannot be current: alice's later profile is \
-         withheld, so the earlier one is current; bob's only profile is withheld (no entry); carol's \
-         earlier one is withheld and her later one current.",
+        "A stripped profile (not deleted) is never current: a profile is a control kind, so its \
+         remainder is undecided (05 MSG-7) and the node holds it outside the set (`known`). alice's \
+         later profile is stripped, so the earlier one is current; bob's only profile is stripped \
+         (no entry); carol's earlier one is stripped and her later one current.",
         &["MERGE-3"],
     );
     let a1 = v.add("alice", "profile", 1, profile("Alice"));
@@ -1101,9 +1138,10 @@ fn posts(out: &mut Vec<J>) {
     let mut v = Vb::new(
         "edit-linear",
         "A linear edit chain P <- E1 <- E2 <- E3 <- E4 (E4 signed by a second key of the same \
-         account): current E4, history in path order.",
+         account, which holds cap:others): current E4, history in path order.",
         &["MERGE-4"],
-    );
+    )
+    .with_others();
     let p = v.add("alice", "post", 1, post("v0"));
     let e1 = v.add("alice", "edit", 2, edit(p.id(), p.id(), "v1"));
     let e2 = v.add("alice", "edit", 3, edit(p.id(), e1.id(), "v2"));
@@ -1116,16 +1154,18 @@ fn posts(out: &mut Vec<J>) {
 
     let mut v = Vb::new(
         "edit-backdated",
-        "Edits need not be later than what they replace: E1, signed by alice's second key, is dated \
-         before P and still replaces it; E2 (first key, dated at P's time) replaces E1. Current E2.",
+        "Edits may carry the time of what they replace (never an earlier one: EDIT-2, EDIT-3, \
+         msg.target_newer): E1, signed by alice's second key (with cap:others), is dated at P's time \
+         and replaces it; E2 (first key, same time) replaces E1. Current E2.",
         &["MERGE-4", "MERGE-1"],
-    );
+    )
+    .with_others();
     let p = v.add("alice", "post", 10, post("v0"));
     let e1 = v.add(
         "alice2",
         "edit",
-        5,
-        edit(p.id(), p.id(), "v1, dated before v0"),
+        10,
+        edit(p.id(), p.id(), "v1, dated at v0's time"),
     );
     let e2 = v.add("alice", "edit", 10, edit(p.id(), e1.id(), "v2"));
     let s = v.finish(out);
@@ -1149,10 +1189,11 @@ fn posts(out: &mut Vec<J>) {
 
     let mut v = Vb::new(
         "edit-fork-time-tie",
-        "Two edits replace P at the same time (two keys of alice): the greater id wins the step. A \
-         later edit replacing the losing one is not on the path.",
+        "Two edits replace P at the same time (two keys of alice, both with cap:others): the greater \
+         id wins the step. A later edit replacing the losing one is not on the path.",
         &["MERGE-4", "MERGE-1"],
-    );
+    )
+    .with_others();
     let p = v.add("alice", "post", 1, post("v0"));
     let x = v.add("alice", "edit", 2, edit(p.id(), p.id(), "v1 by key 1"));
     let y = v.add("alice2", "edit", 2, edit(p.id(), p.id(), "v1 by key 2"));
@@ -1212,8 +1253,9 @@ fn posts(out: &mut Vec<J>) {
 
     let mut v = Vb::new(
         "edit-withheld",
-        "A withheld edit cannot be read, so it does not count: E1 (stripped, the latest edit of P) \
-         and E2 replacing it are skipped; E0 is current.",
+        "A stripped edit cannot be read, so it does not count: E1 (stripped, the latest edit of P; \
+         undecided under 05 MSG-7, held outside the set) and E2 replacing it are skipped; E0 is \
+         current.",
         &["MERGE-4"],
     );
     let p = v.add("alice", "post", 1, post("v0"));
@@ -1334,8 +1376,8 @@ fn reactions(out: &mut Vec<J>) {
     let mut v = Vb::new(
         "reactions",
         "Reactions on alice's post T. Likes (value \"\") by bob (twice, and again by his second key: \
-         counted once), carol (her second like is undone, her first still counts), frank (unreact deleted: counts again), hank (his unreact is withheld: \
-         undoes nothing); not by erin (undone), gina (withheld), ivan (deleted). Emoji by bob, carol, \
+         counted once), carol (her second like is undone, her first still counts), frank (unreact deleted: counts again), hank (his unreact is held only \
+         stripped: undecided under MSG-7, outside the set, it undoes nothing until its body arrives); not by erin (undone), gina (withheld), ivan (deleted). Emoji by bob, carol, \
          dave; judy's emoji is undone, so that value has no entry. bob also likes X, not held.",
         &["MERGE-6", "MERGE-2"],
     );
@@ -1430,7 +1472,7 @@ fn reposts(out: &mut Vec<J>) {
     let mut v = Vb::new(
         "reposts",
         "Reposts of T: bob, carol (twice: counted once), erin (unrepost deleted: counts again), hank \
-         (withheld unrepost: undoes nothing); not dave (undone), frank (withheld), gina (deleted). \
+         (his unrepost held only stripped: undecided, MSG-7, undoes nothing yet); not dave (undone), frank (withheld), gina (deleted). \
          bob also reposts X, not held.",
         &["MERGE-7", "MERGE-2"],
     );
@@ -1517,8 +1559,8 @@ fn graphs(out: &mut Vec<J>) {
     let mut v = Vb::new(
         "follow-deleted",
         "Deleted and withheld graph messages do not count: alice's unfollow of bob is deleted \
-         (follows again); her follow of carol is deleted (not); her unfollow of dave is withheld \
-         (still follows); her follow of erin is withheld (not); her re-follow of frank is deleted, so \
+         (follows again); her follow of carol is deleted (not); her unfollow of dave is held only \
+         stripped (undecided, MSG-7: still follows); her follow of erin too (not); her re-follow of frank is deleted, so \
          the unfollow before it decides (not).",
         &["MERGE-8", "MERGE-2"],
     );
@@ -1619,7 +1661,7 @@ fn labels(out: &mut Vec<J>) {
          (not); hate's negation then hate (applies); harassment negated, negation deleted (applies); \
          misleading without expiry, then again with an expired one (the latest decides: not); gore \
          expired, then without expiry (applies); porn and its negation at the same time by two keys \
-         (greater id); nudity deleted (not); sexual withheld (not); a lone negation of spoiler (not); \
+         (greater id); nudity deleted (not); sexual held only stripped (undecided, MSG-7: not); a lone negation of spoiler (not); \
          a custom value (applies).",
         &["MERGE-9", "MERGE-1", "MERGE-2"],
     );
@@ -1731,8 +1773,8 @@ fn tombstones(out: &mut Vec<J>) {
     let mut v = Vb::new(
         "tombstones",
         "Tombstones are every target of a delete, held or not: alice deletes a post, a follow and a \
-         react the node does not hold (`known` only), and a post it holds; a withheld delete (of a \
-         post that stays live) adds nothing, since its target cannot be read.",
+         react the node does not hold (`known` only), and a post it holds; a delete held only \
+         stripped (of a post that stays live) is undecided (MSG-7) and outside the set until its body arrives.",
         &["MERGE-2", "MERGE-11"],
     );
     let p1 = v.next("alice", "post", 1, post("not held"));
@@ -1757,9 +1799,11 @@ fn tombstones(out: &mut Vec<J>) {
 
     let mut v = Vb::new(
         "withheld-no-effect",
-        "Withheld (stripped, not deleted) messages of every social kind but post have no effect: \
-         profile, edit, delete, react, unreact, repost, unrepost, follow, unfollow, block, unblock, \
-         label, report. Only the posts appear (the withheld one as \"withheld\").",
+        "Stripped (not deleted) messages of every social kind but post have no effect: the withheld \
+         react, repost and report are in the set and count for nothing; the remainders of the control \
+         kinds (profile, edit, delete, unreact, unrepost, follow, unfollow, block, unblock, label) are \
+         undecided (05 MSG-7) and held outside the set. Only the posts appear (the withheld one as \
+         \"withheld\").",
         &["MERGE-11", "MERGE-3", "MERGE-4", "MERGE-6", "MERGE-7", "MERGE-8", "MERGE-9"],
     );
     let bob = acct("bob");
@@ -1948,9 +1992,10 @@ fn ignored_and_forms(out: &mut Vec<J>) {
 
     let mut v = Vb::new(
         "whole-and-stripped",
-        "Messages held in both forms count as whole, in either listed order: a post (stripped listed \
-         first), a profile and a follow (whole listed first), an edit and a delete (stripped first: \
-         the delete's target Q, held whole, is deleted).",
+        "Messages held in both forms count as whole: a post (stripped listed first); a profile, a \
+         follow, an edit and a delete, whose remainders (control kinds, 05 MSG-7) are undecided and \
+         known only, so the whole forms alone are in the set (the delete's target Q, held whole, is \
+         deleted).",
         &["MERGE-11", "MERGE-3", "MERGE-4", "MERGE-8"],
     );
     let p = v.next("alice", "post", 1, post("P"));

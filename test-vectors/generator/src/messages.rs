@@ -37,6 +37,7 @@ pub const RULES: &[&str] = &[
     "MSG-4",
     "MSG-5",
     "MSG-6",
+    "MSG-7",
     "MEDIA-1",
     "MEDIA-2",
     "MEDIA-3",
@@ -71,7 +72,15 @@ pub const RULES: &[&str] = &[
 ];
 
 /// The rules that look something up in the context (they also have undecided vectors).
-pub const LOOKUP_RULES: &[&str] = &["MSG-3", "MSG-4", "EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1"];
+pub const LOOKUP_RULES: &[&str] = &[
+    "MSG-3", "MSG-4", "MSG-7", "EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1",
+];
+
+/// The control kinds (MSG-7): their stripped remainder is undecided, missing its body.
+pub const CONTROL_KINDS: &[&str] = &[
+    "profile", "edit", "delete", "unreact", "unrepost", "follow", "unfollow", "block", "unblock",
+    "label",
+];
 
 /// Every msg.* error code of the brief (section 4).
 pub const CODES: &[&str] = &[
@@ -107,6 +116,8 @@ pub const CODES: &[&str] = &[
     "msg.prev_seq_mismatch",
     "msg.not_own_target",
     "msg.target_kind",
+    "msg.target_newer",
+    "msg.other_key_target",
 ];
 
 /// The authorization denial codes (passed through by validation).
@@ -154,7 +165,9 @@ fn rules_for(code: &str) -> &'static [&'static str] {
         "msg.invalid_reason" => &["REPORT-1"],
         "msg.time_in_future" => &["MSG-2"],
         "msg.time_regression" | "msg.prev_key_mismatch" | "msg.prev_seq_mismatch" => &["MSG-4"],
-        "msg.not_own_target" | "msg.target_kind" => &["EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1"],
+        "msg.not_own_target" | "msg.target_kind" | "msg.target_newer" | "msg.other_key_target" => {
+            &["EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1"]
+        }
         c if AUTH_CODES.contains(&c) => &["MSG-3"],
         c => panic!("unknown code {c}"),
     }
@@ -433,6 +446,8 @@ impl World {
 enum Miss {
     Auth,
     Id(Vec<u8>),
+    /// The message's own body (MSG-7).
+    Body,
 }
 
 #[derive(Clone, Debug)]
@@ -459,6 +474,9 @@ fn mid(msg: &Msg) -> Miss {
 struct Ctx {
     now: u64,
     auth: &'static str,
+    /// Whether the key holds `cap:others`: "denied" (written by omitting the field), "authorized" or
+    /// "unknown".
+    others: &'static str,
     known: Vec<Vec<u8>>,
 }
 
@@ -466,6 +484,7 @@ fn ctx() -> Ctx {
     Ctx {
         now: NOW,
         auth: "authorized",
+        others: "denied",
         known: Vec::new(),
     }
 }
@@ -473,6 +492,11 @@ fn ctx() -> Ctx {
 impl Ctx {
     fn now(mut self, now: u64) -> Ctx {
         self.now = now;
+        self
+    }
+    fn others(mut self, others: &'static str) -> Ctx {
+        assert!(matches!(others, "authorized" | "unknown" | "denied"));
+        self.others = others;
         self
     }
     fn auth(mut self, auth: &'static str) -> Ctx {
@@ -552,6 +576,7 @@ impl Out {
                     .map(|i| match i {
                         Miss::Auth => "key_authorization".to_string(),
                         Miss::Id(x) => hex(x),
+                        Miss::Body => "body".to_string(),
                     })
                     .collect();
                 for (i, x) in list.iter().enumerate() {
@@ -566,17 +591,15 @@ impl Out {
         }
         let input = if stripped { &msg.stripped } else { &msg.full };
         members.push(("input".to_string(), J::S(hex(input))));
-        members.push((
-            "context".to_string(),
-            obj(vec![
-                ("now", J::U(ctx.now)),
-                ("authorization", J::from(ctx.auth)),
-                (
-                    "known",
-                    J::A(ctx.known.iter().map(|k| J::S(hex(k))).collect()),
-                ),
-            ]),
+        let mut context = vec![("now", J::U(ctx.now)), ("authorization", J::from(ctx.auth))];
+        if ctx.others != "denied" {
+            context.push(("others", J::from(ctx.others)));
+        }
+        context.push((
+            "known",
+            J::A(ctx.known.iter().map(|k| J::S(hex(k))).collect()),
         ));
+        members.push(("context".to_string(), obj(context)));
         self.vectors.push(J::O(members));
     }
 
@@ -4427,7 +4450,7 @@ fn stripped(o: &mut Out, w: &World) {
         ok(),
     );
     one(o, "stripped-invalid-body", "the stripped remainder of a post whose body broke MSG-1 (unknown field): the body was checked when whole; a remainder is accepted on its header", &["MSG-1"], "post", m(vec![("colour", t("red"))]), ctx(), ok());
-    one(o, "stripped-follow-self", "the stripped remainder of a follow of the author's own account: GRAPH-1 needs the body, so it is skipped", &["GRAPH-1"], "follow", m(vec![("subject", b(&w.alice))]), ctx(), ok());
+    one(o, "stripped-follow-self", "the stripped remainder of a follow of the author's own account: GRAPH-1 needs the body, which a control kind's remainder lacks: undecided, missing the body (MSG-7)", &["MSG-7"], "follow", m(vec![("subject", b(&w.alice))]), ctx(), und(vec![Miss::Body]));
     one(
         o,
         "stripped-ext",
@@ -4442,8 +4465,26 @@ fn stripped(o: &mut Out, w: &World) {
         if *kind == "post" || *kind == "follow" {
             continue;
         }
-        one(o, &format!("stripped-{kind}"), &format!("the stripped remainder of a {kind} (body {{}} when whole, which may not even be valid for {kind}): valid on its header"), &["MSG-2"], kind, m(vec![]), ctx(), ok());
+        if CONTROL_KINDS.contains(kind) {
+            one(o, &format!("stripped-{kind}"), &format!("the stripped remainder of a {kind}, a control kind (body {{}} when whole): undecided, missing its body (MSG-7), so that relaying it without its body cannot reverse what it did"), &["MSG-7"], kind, m(vec![]), ctx(), und(vec![Miss::Body]));
+        } else {
+            one(o, &format!("stripped-{kind}"), &format!("the stripped remainder of a {kind} (body {{}} when whole, which may not even be valid for {kind}), not a control kind: valid on its header"), &["MSG-2", "MSG-7"], kind, m(vec![]), ctx(), ok());
+        }
     }
+    // MSG-7 records the body in step 1 and the other steps go on: header failures still win, and
+    // other missing items follow it.
+    one(o, "stripped-control-auth-unknown", "the stripped remainder of an unfollow with key authorization unknown: the body (step 1), then key authorization (step 3)", &["MSG-7", "MSG-3"], "unfollow", m(vec![("subject", b(&w.bob.acct))]), ctx().auth("unknown"), und(vec![Miss::Body, Miss::Auth]));
+    one(o, "stripped-control-auth-denied", "the stripped remainder of a block whose key is revoked: invalid (auth.revoked) wins over the missing body", &["MSG-3", "MSG-7"], "block", m(vec![("subject", b(&w.bob.acct))]), ctx().auth("auth.revoked"), err("auth.revoked"));
+    let msg = sign(
+        &key("stripped-control-time-in-future"),
+        &w.alice,
+        1,
+        None,
+        "delete",
+        NOW + SKEW + 1,
+        m(vec![("target", b(&w.bh.at(1).id))]),
+    );
+    o.push("stripped-control-time-in-future", "the stripped remainder of a delete dated now + 600001: invalid (MSG-2) wins over the missing body", &["MSG-2", "MSG-7"], &msg, true, &ctx(), err("msg.time_in_future"));
     one(
         o,
         "stripped-auth-unknown",
@@ -4515,21 +4556,33 @@ fn stripped(o: &mut Out, w: &World) {
             ("text", t("x")),
         ]),
     );
-    o.push("stripped-edit-no-lookups", "the stripped remainder of an edit whose target and replaces are not known: the kind lookups need the body, so a remainder has none (resolution: \"validated on its header only\")", &["EDIT-2", "EDIT-3"], &msg, true, &ctx().with(&[h.at(9)]), ok());
+    o.push("stripped-edit-no-lookups", "the stripped remainder of an edit whose target and replaces are not known: the kind lookups need the body; an edit is a control kind, so the remainder waits for its body (MSG-7) and looks nothing up", &["MSG-7"], &msg, true, &ctx().with(&[h.at(9)]), und(vec![Miss::Body]));
     let h = w.alice_hist("stripped-delete-no-lookups");
     let msg = h.make("delete", 2, m(vec![("target", b(&w.bh.at(1).id))]));
     o.push(
         "stripped-delete-no-lookups",
-        "the stripped remainder of a delete of bob's post (known): no lookup for a remainder",
-        &["DELETE-1"],
+        "the stripped remainder of a delete of bob's post (known): no lookup for a remainder, and a \
+         delete's remainder is never valid: undecided, missing its body (MSG-7)",
+        &["MSG-7"],
         &msg,
         true,
         &ctx().with(&[h.at(9), w.bh.at(1)]),
-        ok(),
+        und(vec![Miss::Body]),
     );
     let h = w.alice_hist("stripped-unreact-no-lookups");
     let msg = h.make("unreact", 2, m(vec![("target", b(&h.at(1).id))]));
-    o.push("stripped-unreact-no-lookups", "the stripped remainder of an unreact of alice's post (known; whole it would be msg.target_kind)", &["UNDO-1"], &msg, true, &ctx().with(&[h.at(9), h.at(1)]), ok());
+    o.push("stripped-unreact-no-lookups", "the stripped remainder of an unreact of alice's post (known; whole it would be msg.target_kind): no lookup, undecided, missing its body (MSG-7)", &["MSG-7"], &msg, true, &ctx().with(&[h.at(9), h.at(1)]), und(vec![Miss::Body]));
+    let h = w.alice_hist("stripped-control-prev-missing");
+    let msg = h.make("unreact", 2, m(vec![("target", b(&h.at(2).id))]));
+    o.push(
+        "stripped-control-prev-missing",
+        "the stripped remainder of an unreact whose prev is not known: the body, then the prev",
+        &["MSG-7", "MSG-4"],
+        &msg,
+        true,
+        &ctx(),
+        und(vec![Miss::Body, mid(h.at(9))]),
+    );
     let h = w.alice_hist("stripped-time-regression");
     let msg = sign(
         &h.key,
@@ -5012,6 +5065,267 @@ fn history(o: &mut Out, w: &World) {
     );
 }
 
+// ------------------------------------------------------------------------------------------------ keys and time
+
+/// What a key may act on (05 §5.3-§5.6, 06 §5.4): its own messages; another key's messages of the
+/// account only with `cap:others`; never a message newer than itself. Message under test: seq 10 of
+/// alice's key A (time T0 + 10 min). `p`: another key of alice's account (the phone), the same nine
+/// messages, all older. Each case: (id suffix, description, rules, kind, body from A's and P's
+/// histories, the targets to make known).
+fn capabilities(o: &mut Out, w: &World) {
+    type Body = fn(&Hist, &Hist) -> Value;
+    let cases: &[(&str, &str, &str, &str, Body)] = &[
+        (
+            "delete",
+            "a delete of the phone's post 1",
+            "DELETE-1",
+            "delete",
+            |_, p| m(vec![("target", b(&p.at(1).id))]),
+        ),
+        (
+            "edit-target",
+            "an edit of the phone's post 1 (replaces it)",
+            "EDIT-2",
+            "edit",
+            |_, p| {
+                m(vec![
+                    ("target", b(&p.at(1).id)),
+                    ("replaces", b(&p.at(1).id)),
+                    ("text", t("rewritten")),
+                ])
+            },
+        ),
+        (
+            "edit-replaces",
+            "an edit of alice's own post 1 that replaces the phone's edit 4",
+            "EDIT-3",
+            "edit",
+            |h, p| {
+                m(vec![
+                    ("target", b(&h.at(1).id)),
+                    ("replaces", b(&p.at(4).id)),
+                    ("text", t("rewritten")),
+                ])
+            },
+        ),
+        (
+            "unreact",
+            "an unreact of the phone's react 2",
+            "UNDO-1",
+            "unreact",
+            |_, p| m(vec![("target", b(&p.at(2).id))]),
+        ),
+        (
+            "unrepost",
+            "an unrepost of the phone's repost 3",
+            "UNDO-1",
+            "unrepost",
+            |_, p| m(vec![("target", b(&p.at(3).id))]),
+        ),
+    ];
+    // (id prefix, what the key holds, context answer, expected)
+    let answers = [
+        (
+            "no-cap",
+            "a key without cap:others (scope [\"*\"] grants none)",
+            "denied",
+            err("msg.other_key_target"),
+        ),
+        ("cap", "a key with cap:others", "authorized", ok()),
+        (
+            "cap-unknown",
+            "a key whose capabilities are not known yet",
+            "unknown",
+            und(vec![Miss::Auth]),
+        ),
+    ];
+    for (prefix, holder, answer, exp) in &answers {
+        for (suffix, what, rule, kind, body) in cases {
+            let id = format!("{prefix}-other-key-{suffix}");
+            let h = w.alice_hist(&id);
+            let p = w.alice_hist(&format!("{id}/phone"));
+            let msg = h.make(kind, 2, body(&h, &p));
+            let c =
+                ctx()
+                    .others(answer)
+                    .with(&[h.at(9), h.at(1), p.at(1), p.at(2), p.at(3), p.at(4)]);
+            o.push(
+                &id,
+                &format!(
+                    "{what}, signed by {holder} (another key of alice's account signed the target)"
+                ),
+                &[rule],
+                &msg,
+                false,
+                &c,
+                exp.clone(),
+            );
+        }
+    }
+    // The boundary in time: a target newer than the message is refused; as old, accepted. `later`:
+    // a key of alice's whose messages are dated T0 + `minutes`; the message under test is at T0 + 10 min.
+    let later = |id: &str, minutes: u64| {
+        let mut l = Hist::new(
+            Key::from_label(&format!("messages/{id}/later")),
+            w.alice.clone(),
+        );
+        l.push("post", minutes, m(vec![("text", t("later"))]));
+        l.push("react", 0, m(vec![("target", b(&w.bh.at(1).id))]));
+        l
+    };
+    type Timed = fn(&Hist) -> Value;
+    let timed: &[(&str, &str, &str, Timed)] = &[
+        ("delete", "DELETE-1", "delete", |l| {
+            m(vec![("target", b(&l.at(1).id))])
+        }),
+        ("edit", "EDIT-2", "edit", |l| {
+            m(vec![
+                ("target", b(&l.at(1).id)),
+                ("replaces", b(&l.at(1).id)),
+                ("text", t("x")),
+            ])
+        }),
+        ("unreact", "UNDO-1", "unreact", |l| {
+            m(vec![("target", b(&l.at(2).id))])
+        }),
+    ];
+    for (name, rule, kind, body) in timed {
+        for (minutes, tag, exp) in [
+            (11u64, "newer", err("msg.target_newer")),
+            (10, "same-time", ok()),
+        ] {
+            let id = format!("target-{tag}-{name}");
+            let h = w.alice_hist(&id);
+            let l = later(&id, minutes);
+            let msg = h.make(kind, 2, body(&l));
+            o.push(
+                &id,
+                &format!(
+                    "a {kind} (time T0 + 10 min, key with cap:others) of a message of alice's dated \
+                     T0 + {minutes} min: {}",
+                    if minutes > 10 { "newer than the message, refused" } else { "equal times allowed" }
+                ),
+                &[rule],
+                &msg,
+                false,
+                &ctx().others("authorized").with(&[h.at(9), l.at(1), l.at(2)]),
+                exp.clone(),
+            );
+        }
+    }
+    // Precedence: account, then kind, then time, then key.
+    let id = "target-newer-before-other-key";
+    let h = w.alice_hist(id);
+    let l = later(id, 11);
+    let msg = h.make("delete", 2, m(vec![("target", b(&l.at(1).id))]));
+    o.push(id, "a delete of another key's newer post by a key without cap:others: the time is checked before the key", &["DELETE-1"], &msg, false, &ctx().with(&[h.at(9), l.at(1)]), err("msg.target_newer"));
+    let id = "target-kind-before-other-key";
+    let h = w.alice_hist(id);
+    let p = w.alice_hist(&format!("{id}/phone"));
+    let msg = h.make("unreact", 2, m(vec![("target", b(&p.at(3).id))]));
+    o.push(id, "an unreact of the phone's repost by a key without cap:others: the kind is checked before the key", &["UNDO-1"], &msg, false, &ctx().with(&[h.at(9), p.at(3)]), err("msg.target_kind"));
+    let id = "not-own-before-target-newer";
+    let h = w.alice_hist(id);
+    let mut bob_later = Hist::new(
+        Key::from_label("messages/not-own-before-target-newer/bob"),
+        w.bob.acct.clone(),
+    );
+    bob_later.push("post", 30, m(vec![("text", t("bob, later"))]));
+    let msg = h.make("delete", 2, m(vec![("target", b(&bob_later.at(1).id))]));
+    o.push(
+        id,
+        "a delete of bob's newer post: the account is checked before the time",
+        &["DELETE-1"],
+        &msg,
+        false,
+        &ctx().others("authorized").with(&[h.at(9), bob_later.at(1)]),
+        err("msg.not_own_target"),
+    );
+
+    // Threats (spec/security.md).
+    let id = "threat-app-key-deletes-other-keys-post";
+    let h = w.alice_hist(id);
+    let p = w.alice_hist(&format!("{id}/phone"));
+    let msg = h.make("delete", 2, m(vec![("target", b(&p.at(1).id))]));
+    o.push(id, "a thief holding alice's scheduler key (scope [\"*\"], authorized for deletes, no cap:others) deletes the post her phone key signed: refused", &["DELETE-1"], &msg, false, &ctx().with(&[h.at(9), p.at(1)]), err("msg.other_key_target"));
+    o.push("threat-app-key-deletes-other-keys-post-target-later", "the same delete before the phone's post is known: undecided (the target), never valid; once the post arrives it is refused (previous vector), in either order", &["DELETE-1"], &msg, false, &ctx().with(&[h.at(9)]), und(vec![mid(p.at(1))]));
+    let msg = h.make(
+        "edit",
+        2,
+        m(vec![
+            ("target", b(&p.at(1).id)),
+            ("replaces", b(&p.at(1).id)),
+            ("text", t("send coins to …")),
+        ]),
+    );
+    o.push(
+        "threat-app-key-edits-other-keys-post",
+        "the thief's key (no cap:others) edits the phone's post into a scam: refused",
+        &["EDIT-2"],
+        &msg,
+        false,
+        &ctx().with(&[h.at(9), p.at(1)]),
+        err("msg.other_key_target"),
+    );
+    let id = "threat-back-dated-delete";
+    let h = w.alice_hist(id);
+    let l = later(id, 40);
+    let msg = h.make("delete", 2, m(vec![("target", b(&l.at(1).id))]));
+    o.push(id, "a key (even one with cap:others) past its expiry back-dates a delete into its window (T0 + 10 min) to reach a post written at T0 + 40 min: refused", &["DELETE-1"], &msg, false, &ctx().others("authorized").with(&[h.at(9), l.at(1)]), err("msg.target_newer"));
+    let msg = h.make(
+        "edit",
+        2,
+        m(vec![
+            ("target", b(&l.at(1).id)),
+            ("replaces", b(&l.at(1).id)),
+            ("text", t("x")),
+        ]),
+    );
+    o.push(
+        "threat-back-dated-edit",
+        "the same key back-dates an edit of the newer post: refused",
+        &["EDIT-2"],
+        &msg,
+        false,
+        &ctx().others("authorized").with(&[h.at(9), l.at(1)]),
+        err("msg.target_newer"),
+    );
+    // A keyless relay strips control messages: each stays undecided, missing its body.
+    let negate = m(vec![
+        ("negate", Value::Bool(true)),
+        ("value", t("spam")),
+        ("message", b(&w.bh.at(1).id)),
+    ]);
+    let relayed: &[(&str, &str, Value)] = &[
+        (
+            "delete",
+            "a delete of alice's post 1",
+            m(vec![("target", b(&rid("threat: deleted post")))]),
+        ),
+        (
+            "unfollow",
+            "an unfollow of bob",
+            m(vec![("subject", b(&w.bob.acct))]),
+        ),
+        (
+            "block",
+            "a block of carol",
+            m(vec![("subject", b(&w.carol))]),
+        ),
+        (
+            "label",
+            "a negating label (\"spam\" withdrawn from bob's post)",
+            negate,
+        ),
+    ];
+    for (kind, what, body) in relayed {
+        let id = format!("threat-stripped-{kind}-relayed");
+        let h = w.alice_hist(&id);
+        let msg = h.make(kind, 2, body.clone());
+        o.push(&id, &format!("{what}, relayed as its stripped remainder by a node without any key: undecided, missing its body (MSG-7) — not valid, so it neither counts as \"nothing\" nor stands in for the whole message"), &["MSG-7"], &msg, true, &ctx().with(&[h.at(9)]), und(vec![Miss::Body]));
+    }
+}
+
 // ------------------------------------------------------------------------------------------------ file
 
 pub fn generate() -> String {
@@ -5036,15 +5350,17 @@ pub fn generate() -> String {
     time(&mut o, &w);
     auth(&mut o, &w);
     history(&mut o, &w);
+    capabilities(&mut o, &w);
     file(
         "Layer-2 validation of signed messages (kinds, bodies, MSG-2 time, MSG-3 key authorization, MSG-4 \
          history, kind lookups). `input` is a whole signed message (layer-1 valid; a stripped remainder when it \
          has no \"b\"). `context` supplies `now` (ms), the key `authorization` (\"authorized\", \"unknown\" or the \
-         auth.* denial code to pass through) and `known`: whole or stripped signed messages whose headers the \
+         auth.* denial code to pass through), `others` (the answer to every capability question, 06 AUTH-7: \
+         does the key hold cap:others? \"authorized\" or \"unknown\"; absent: denied) and `known`: whole or stripped signed messages whose headers the \
          lookups (prev, targets) may return, found by their message id (ID-1 of their header). `outcome` is \
          \"valid\" (with `kind` and `body_diag`, the body in diagnostic notation or null for a remainder), \
-         \"invalid\" (with `error`) or \"undecided\" (with `missing`: \"key_authorization\" and/or hex message \
-         ids, in the order the checks asked for them, without duplicates). Messages not part of a history are \
+         \"invalid\" (with `error`) or \"undecided\" (with `missing`: \"key_authorization\", \"body\" (MSG-7) and/or hex \
+         message ids, in the order the checks asked for them, without duplicates). Messages not part of a history are \
          the first message (seq 1) of a key of their own; histories are nine messages of alice's key (post, \
          react, repost, edit, post, delete, profile, extension, edit), the message under test being seq 10.",
         "messages",

@@ -202,19 +202,33 @@ fn canonical_less(a: &str, b: &str) -> bool {
     (a.len(), a.as_bytes()) < (b.len(), b.as_bytes())
 }
 
+/// A capability: "cap:" and one segment of the kind grammar (06 §5.4).
+fn capability(e: &str) -> bool {
+    e.strip_prefix("cap:")
+        .is_some_and(|n| !n.contains('.') && valid_kind(n))
+}
+
+/// What "*" covers: a kind that is not an operation kind and not prekey; never a capability.
+fn star_covers(e: &str) -> bool {
+    !capability(e) && !OP_KINDS.contains(&e) && e != "prekey"
+}
+
 fn scope(v: &Item) -> R<Vec<String>> {
     let Item::A(items) = v else { return Err(BODY) };
-    if items.len() == 1 && items[0] == Item::T("*".to_string()) {
-        return Ok(vec!["*".to_string()]);
-    }
     let bad = "acct.scope";
     if !(1..=32).contains(&items.len()) {
         return Err(bad);
     }
+    let star = items[0] == Item::T("*".to_string());
     let mut out: Vec<String> = Vec::new();
-    for i in items {
+    for (n, i) in items.iter().enumerate() {
         let Item::T(k) = i else { return Err(bad) };
-        if !valid_kind(k) || OP_KINDS.contains(&k.as_str()) {
+        if n == 0 && star {
+            out.push(k.clone());
+            continue;
+        }
+        let entry_ok = (valid_kind(k) && !OP_KINDS.contains(&k.as_str())) || capability(k);
+        if !entry_ok || (star && star_covers(k)) {
             return Err(bad);
         }
         if let Some(last) = out.last() {
@@ -727,6 +741,18 @@ impl Ref {
 
     // -------------------------------------------------------------------------------------------- AUTH
 
+    /// AUTH-7: does the key of `m` hold capability `c`?
+    fn grants(&self, m: &Msg, c: &str) -> Json {
+        let Some((_, st, _)) = self.view(&m.acct) else {
+            return json!({"missing": "account", "id": hex(&m.acct)});
+        };
+        match st.apps.get(&m.key) {
+            None => json!("auth.not_delegated"),
+            Some(g) if g.scope.iter().any(|x| x == c) => json!("authorized"),
+            Some(_) => json!("auth.out_of_scope"),
+        }
+    }
+
     fn authorize(&self, m: &Msg, known: &BTreeMap<Id, Msg>) -> Json {
         let denied = |c: &str| json!(c);
         let missing = |what: &str, id: &Id| json!({"missing": what, "id": hex(id)});
@@ -750,7 +776,8 @@ impl Ref {
             return denied("auth.not_delegated");
         };
         // AUTH-4
-        if !(g.scope == ["*"] || g.scope.contains(&m.kind)) {
+        let star = g.scope.first().is_some_and(|x| x == "*");
+        if !((star && star_covers(&m.kind)) || g.scope.contains(&m.kind)) || capability(&m.kind) {
             return denied("auth.out_of_scope");
         }
         // AUTH-5
@@ -848,7 +875,7 @@ fn orders(n: usize) -> Vec<Vec<usize>> {
 
 const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6",
+    "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 #[test]
@@ -950,11 +977,11 @@ fn account_vectors_agree_with_reference() {
                     for &i in &order {
                         r.apply(&ops[i]);
                     }
-                    assert_eq!(
-                        &r.authorize(&msg, &known),
-                        expected,
-                        "{id}: order {order:?}"
-                    );
+                    let got = match v.get("capability") {
+                        Some(c) => r.grants(&msg, c.as_str().unwrap()),
+                        None => r.authorize(&msg, &known),
+                    };
+                    assert_eq!(&got, expected, "{id}: order {order:?}");
                 }
                 outcomes_seen.insert(match expected {
                     Json::String(x) => x.clone(),

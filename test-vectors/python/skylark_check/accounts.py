@@ -59,18 +59,30 @@ def _uint53(v):
         body_fail()
 
 
+def capability_ok(e):
+    """A capability: "cap:" and one segment of the kind grammar (06 §5.4)."""
+    return e.startswith("cap:") and "." not in e[4:] and kind_ok(e[4:])
+
+
+def star_covers(e):
+    """What "*" covers: not an operation kind, not prekey, no capability (06 §5.4)."""
+    return not capability_ok(e) and e not in OPERATION_KINDS and e != "prekey"
+
+
 def scope_ok(v):
     """ACCT-7, the scope rule of 06 §5.4 (v is a list)."""
-    if len(v) == 1 and type(v[0]) is str and v[0] == "*":
-        return True
     if not 1 <= len(v) <= 32:
         return False
+    star = type(v[0]) is str and v[0] == "*"
     prev = None
-    for e in v:
-        if type(e) is not str or not kind_ok(e):
+    for i, e in enumerate(v):
+        if type(e) is not str:
             return False
-        if e in OPERATION_KINDS:
-            return False
+        if not (i == 0 and star):
+            if not ((kind_ok(e) and e not in OPERATION_KINDS) or capability_ok(e)):
+                return False
+            if star and star_covers(e):
+                return False
         k = text_key(e)
         if prev is not None and not prev < k:
             return False
@@ -429,6 +441,17 @@ class Accounts:
 
     # -- authorization (§9) -------------------------------------------------
 
+    def grants(self, header, capability):
+        """AUTH-7: does the key of the header hold the capability?"""
+        if header.acct not in self.geneses:
+            return ("unknown", ("account", header.acct))
+        g = self.head_state(header.acct).apps.get(header.key)
+        if g is None:
+            return ("denied", "auth.not_delegated")
+        if capability in g.scope:
+            return ("authorized",)
+        return ("denied", "auth.out_of_scope")
+
     def authorize(self, header, m, lookup):
         """("authorized",) / ("denied", code) / ("unknown", item) where item is
         "key_authorization", ("message", id) or ("account", id)."""
@@ -450,7 +473,8 @@ class Accounts:
         g = st.apps.get(K)                                            # AUTH-3
         if g is None:
             return ("denied", "auth.not_delegated")
-        if not (g.scope == ["*"] or k in g.scope):                    # AUTH-4
+        star = bool(g.scope) and g.scope[0] == "*"                    # AUTH-4
+        if capability_ok(k) or not ((star and star_covers(k)) or k in g.scope):
             return ("denied", "auth.out_of_scope")
         if T < g.delegated_at:                                        # AUTH-5
             return ("denied", "auth.before_delegation")

@@ -331,6 +331,19 @@ def _own(P, h):
         fail("msg.not_own_target")
 
 
+def _reach(P, h, ctx, record):
+    """After the kind check: no target newer than the message; another key's
+    message only with the capability cap:others (06 §5.4, AUTH-7)."""
+    if P.time > h.time:
+        fail("msg.target_newer")
+    if P.key != h.key:
+        answer = ctx.others(h)
+        if answer[0] == "unknown":
+            record(answer[1])
+        elif answer[0] != "authorized":
+            fail("msg.other_key_target")
+
+
 def body_edit(b, h):
     schema = ("text", "langs", "embeds", "facets", "labels", "target", "replaces")
     discipline(b, schema, ("target", "replaces"))
@@ -509,12 +522,20 @@ class Outcome:
 
 class Context:
     """now; authorization(header, id) -> ("authorized",) / ("denied", code) /
-    ("unknown", item); lookup(id) -> Header or None."""
+    ("unknown", item); lookup(id) -> Header or None; others(header) -> the
+    same answers for "does the key hold cap:others?" (default: denied)."""
 
-    def __init__(self, now, authorization, lookup):
+    def __init__(self, now, authorization, lookup, others=None):
         self.now = now
         self.authorization = authorization
         self.lookup = lookup
+        self.others = others or (lambda h: ("denied", "auth.out_of_scope"))
+
+
+# The control kinds (MSG-7): a stripped remainder of one is undecided, missing
+# its body.
+CONTROL_KINDS = ("profile", "edit", "delete", "unreact", "unrepost", "follow",
+                 "unfollow", "block", "unblock", "label")
 
 
 def _item(x):
@@ -539,6 +560,8 @@ def validate(msg, ctx):
                 lookups = BODY_RULES[kind](msg.body, h)
             elif kind in OPERATION_KINDS:
                 accounts.check_body(kind, msg.body)
+        if msg.stripped and kind in CONTROL_KINDS:
+            record("body")                                           # MSG-7
         # 2. MSG-2
         if h.time > ctx.now + SKEW:
             fail("msg.time_in_future")
@@ -569,6 +592,7 @@ def validate(msg, ctx):
                 record(target)
             else:
                 check(P)
+                _reach(P, h, ctx, record)
     except Reject as e:
         return Outcome("invalid", code=e.code)
     if missing:
