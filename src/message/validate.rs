@@ -424,7 +424,7 @@ fn check(
     };
     let mut missing = Vec::new();
     // MSG-7: a control message decides something only with its body; its remainder waits for it.
-    if message.body_map().is_none() && super::CONTROL_KINDS.contains(&header.kind().as_str()) {
+    if message.is_stripped() && super::CONTROL_KINDS.contains(&header.kind().as_str()) {
         record(&mut missing, Missing::Body);
     }
     // 2. MSG-2
