@@ -419,6 +419,10 @@ pub enum ValidationError {
     /// The body of a key operation breaks the operation's schema (ACCT-1).
     #[error("key operation: {0}")]
     Operation(crate::account::AccountError),
+    /// A public message of kind `dm`: direct messages travel only sealed and are never public
+    /// messages (spec 08, DM-14).
+    #[error("a direct message is never a public message")]
+    PrivateKind,
 }
 
 impl ValidationError {
@@ -465,6 +469,7 @@ impl ValidationError {
             Self::TargetKind { .. } => "msg.target_kind",
             Self::Auth(e) => e.code(),
             Self::Operation(e) => e.code(),
+            Self::PrivateKind => "dm.not_public",
         }
     }
 
@@ -540,6 +545,7 @@ impl ValidationError {
             // Validation fails on MSG-3; the denial's own rule (AUTH-n) is `AuthError::rule`.
             Self::Auth(_) => "MSG-3",
             Self::Operation(e) => e.rule(),
+            Self::PrivateKind => "DM-14",
         }
     }
 }
