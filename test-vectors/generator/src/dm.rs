@@ -563,6 +563,8 @@ fn open_vector(o: Open) -> J {
     vector(o.id, o.description, &rules, error, extra)
 }
 
+/// The vector tables below are tuples, one row per case.
+#[allow(clippy::type_complexity)]
 pub fn generate() -> String {
     let alice = account("alice");
     let bob = account("bob");
