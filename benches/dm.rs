@@ -1,21 +1,26 @@
-//! What sealing and opening a direct message costs, next to a bare Ed25519 verification (the cost
-//! every received message pays anyway).
+//! What sealing and opening a direct message costs, per recipient device, next to a bare Ed25519
+//! verification (the cost every received message pays anyway).
+//!
+//! Sealing is the hybrid KEM of spec 08 §5.4 (X25519 with the signed prekey, X25519 with a
+//! one-time prekey or not, ML-KEM-768 encapsulation) plus the key derivation, the commitment and
+//! the AEAD; a message to an account with `d` current devices costs `d` seals. Opening adds
+//! ML-KEM-768 decapsulation, the inner signature and the sender's authorization (DM-16).
 //!
 //! All benchmarks are in one criterion group and run in one process, so their numbers are comparable
 //! with each other (see `benches/README.md`):
 //!
 //! ```text
-//! cargo bench --bench dm -- --warm-up-time 1 --measurement-time 4
+//! cargo bench --bench dm -- --warm-up-time 1 --measurement-time 3
 //! ```
 
 use std::error::Error;
 use std::hint::black_box;
 
-use criterion::Criterion;
+use criterion::{BatchSize, Criterion};
 use ed25519_dalek::{Signer, SigningKey};
-use skylark::dm::{open, seal, seal_deterministic, DmBody, EncryptionSecret};
-use skylark::envelope::{SignedMessage, MESSAGE_SIGNATURE_CONTEXT};
-use skylark::id::AccountId;
+use skylark::account::{Accounts, Operation};
+use skylark::dm::{open, seal, seal_deterministic, DeviceKeys, DmBody, Inner, Prekey};
+use skylark::envelope::Kind;
 use skylark::keys::SecretKey;
 
 /// A deterministic generator for the benchmark (an application passes `OsRng`); its output only
@@ -30,41 +35,91 @@ use test_rng::TestRng;
 const TEXT: &str = "Spent the morning at the harbour watching the fishing boats come in. \
                     The gulls knew before anyone else did. Coffee was dismal, view was not.";
 
+const NOW: u64 = 1_764_115_200_000;
+
 fn dm(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
-    let alice = AccountId::from_bytes([0xaa; 32]);
-    let bob = AccountId::from_bytes([0xbb; 32]);
-    let app = SecretKey::from_seed([7; 32]);
-    let bob_key = EncryptionSecret::from_bytes([8; 32]);
-    let bob_public = bob_key.public_key();
-    let inner = DmBody::new(&[bob], TEXT)?
-        .draft(alice, 1_764_115_200_000)?
-        .sign(&app)?;
-    let sealed = seal_deterministic(&inner, &bob_public, &[9; 32])?;
-    if sealed.as_bytes().len() != 563 {
-        return Err("the typical dm should seal to the 512 bucket (563 bytes)".into());
-    }
-    let keys = [bob_key];
-    // The bare Ed25519 verification of the inner message's signature over its signing input.
-    let dalek = SigningKey::from_bytes(&[7; 32]);
-    let mut signing_input = MESSAGE_SIGNATURE_CONTEXT.as_bytes().to_vec();
-    signing_input.push(0);
-    signing_input.extend_from_slice(inner.header_bytes());
-    let signature = dalek.sign(&signing_input);
-    let verifying = dalek.verifying_key();
+    // Two accounts with a DM key each (scope [dm, prekey]).
+    let mut accounts = Accounts::new();
+    let mut account = |n: u8| -> Result<_, Box<dyn Error>> {
+        let root = SecretKey::from_seed([n; 32]);
+        let app = SecretKey::from_seed([n + 1; 32]);
+        let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+        let id = Accounts::account_id(&genesis);
+        let scope = [Kind::new("dm")?, Kind::new("prekey")?];
+        let delegate =
+            Operation::delegate(id, genesis.id(), app.public_key(), &scope, 1 << 52, None, 2)?
+                .draft()?
+                .after(&genesis)
+                .sign(&root)?;
+        accounts.apply(&genesis)?;
+        accounts.apply(&delegate)?;
+        Ok((id, app))
+    };
+    let (alice, alice_app) = account(10)?;
+    let (bob, bob_app) = account(20)?;
     let mut rng = TestRng::new(1);
+    let keys = DeviceKeys::generate([1; 16], 32, &mut rng);
+    let bundle = Prekey::from_message(
+        &keys
+            .bundle(bob, NOW - 1, NOW + 86_400_000)?
+            .sign(&bob_app)?,
+    )?;
+    let inner = DmBody::new(&[bob], TEXT)?.sign(alice, NOW, &alice_app)?;
+    let signed_only = seal_deterministic(&inner, &bundle, None, &[9; 32], &[8; 32])?;
+    let onetime = seal_deterministic(&inner, &bundle, Some(0), &[9; 32], &[8; 32])?;
+    if signed_only.as_bytes().len() != 1173 + 512 + 16 {
+        return Err("the typical dm should seal to the 512 bucket".into());
+    }
+    // The bare Ed25519 verification of a signature over an input of the inner payload's size.
+    let dalek = SigningKey::from_bytes(&[7; 32]);
+    let input = inner.as_bytes().to_vec();
+    let signature = dalek.sign(&input);
+    let verifying = dalek.verifying_key();
 
     let mut group = c.benchmark_group("dm");
     group.bench_function("bare_ed25519_verify_strict", |b| {
-        b.iter(|| verifying.verify_strict(black_box(&signing_input), black_box(&signature)))
+        b.iter(|| verifying.verify_strict(black_box(&input), black_box(&signature)))
     });
-    group.bench_function("skylark_verify_inner", |b| {
-        b.iter(|| SignedMessage::from_bytes(black_box(inner.as_bytes())))
+    group.bench_function("verify_inner", |b| {
+        b.iter(|| Inner::from_bytes(black_box(inner.as_bytes())))
     });
-    group.bench_function("seal_typical", |b| {
-        b.iter(|| seal(black_box(&inner), black_box(&bob_public), &mut rng))
+    group.bench_function("seal_per_device_signed_prekey", |b| {
+        b.iter(|| seal(black_box(&inner), black_box(&bundle), None, &mut rng))
     });
-    group.bench_function("open_typical", |b| {
-        b.iter(|| open(black_box(sealed.as_bytes()), &bob, &keys, |_| false))
+    group.bench_function("seal_per_device_onetime", |b| {
+        b.iter(|| seal(black_box(&inner), black_box(&bundle), Some(3), &mut rng))
+    });
+    group.bench_function("open_signed_prekey", |b| {
+        b.iter_batched_ref(
+            || [keys.clone()],
+            |k| {
+                open(
+                    black_box(signed_only.as_bytes()),
+                    &bob,
+                    k,
+                    &accounts,
+                    NOW,
+                    |_| false,
+                )
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("open_onetime", |b| {
+        b.iter_batched_ref(
+            || [keys.clone()],
+            |k| {
+                open(
+                    black_box(onetime.as_bytes()),
+                    &bob,
+                    k,
+                    &accounts,
+                    NOW,
+                    |_| false,
+                )
+            },
+            BatchSize::SmallInput,
+        )
     });
     group.finish();
     Ok(())

@@ -531,21 +531,60 @@ fn run_merge(v: &Json) -> Run {
 // Layer 5: direct messages
 // ------------------------------------------------------------------------------------------------
 
-fn arr32(bytes: Vec<u8>) -> Result<[u8; 32], String> {
-    bytes
-        .try_into()
-        .map_err(|_| "expected 32 bytes".to_string())
+fn arr<const N: usize>(bytes: Vec<u8>) -> Result<[u8; N], String> {
+    bytes.try_into().map_err(|_| format!("expected {N} bytes"))
+}
+
+/// The account state of a dm vector: its `accounts` operations, applied in order.
+fn dm_state(v: &Json) -> Result<skylark::account::Accounts, String> {
+    let mut accounts = skylark::account::Accounts::new();
+    for op in array(v, "accounts")? {
+        accounts
+            .apply(&message(op)?)
+            .map_err(|e| format!("operation refused: {e}"))?;
+    }
+    Ok(accounts)
+}
+
+/// A prekey bundle carrying a seal vector's raw bundle values (sealing needs only them).
+fn dm_bundle(v: &Json) -> Result<Result<skylark::dm::Prekey, skylark::dm::DmError>, String> {
+    use skylark::cbor::{Map, Value};
+    let mut map = Map::new();
+    map.insert("device", Value::from(&[0u8; 16][..]));
+    map.insert("key", Value::from(hex_of(v, "recipient_key")?));
+    map.insert("pq", Value::from(hex_of(v, "pq_key")?));
+    let onetime = array(v, "onetime_keys")?
+        .iter()
+        .map(|k| Ok(Value::from(hex_value(k)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    map.insert("onetime", Value::Array(onetime));
+    map.insert("expires", Value::from(2u64));
+    let kind = skylark::envelope::Kind::new("prekey").map_err(|e| e.to_string())?;
+    let msg = skylark::envelope::Draft::new(AccountId::from_bytes([0; 32]), kind, 1, &map)
+        .and_then(|d| d.sign(&skylark::keys::SecretKey::from_seed([0; 32])))
+        .map_err(|e| e.to_string())?;
+    Ok(skylark::dm::Prekey::from_message(&msg))
 }
 
 fn run_dm(v: &Json) -> Run {
-    use skylark::dm::{open, seal_deterministic, EncryptionPublic, EncryptionSecret, Prekey};
+    use skylark::dm::{
+        open, seal_deterministic, DeviceKeys, EncryptionSecret, Inner, PqSecret, Prekey,
+    };
     let mut problems = Vec::new();
     let result: Result<(), String> = match str_of(v, "type")? {
         "seal" => {
-            let inner = message(&v["inner"])?;
-            let r = EncryptionPublic::from_bytes(arr32(hex_of(v, "recipient_key")?)?);
-            let e = arr32(hex_of(v, "ephemeral_secret")?)?;
-            match seal_deterministic(&inner, &r, &e) {
+            let slot = match v["slot"].as_u64() {
+                Some(s) => Some(u16::try_from(s).map_err(|e| e.to_string())?),
+                None => None,
+            };
+            let e: [u8; 32] = arr(hex_of(v, "ephemeral_secret")?)?;
+            let m: [u8; 32] = arr(hex_of(v, "kem_message")?)?;
+            let sealed = Inner::from_bytes(&hex_of(v, "inner")?).and_then(|inner| {
+                dm_bundle(v)
+                    .map_err(|_| skylark::dm::DmError::Prekey)?
+                    .and_then(|b| seal_deterministic(&inner, &b, slot, &e, &m))
+            });
+            match sealed {
                 Ok(sealed) => {
                     if v["valid"].as_bool() == Some(true)
                         && hex::encode(sealed.as_bytes()) != str_of(v, "sealed")?
@@ -558,21 +597,48 @@ fn run_dm(v: &Json) -> Run {
             }
         }
         "open" => {
-            let me = AccountId::from_bytes(arr32(hex_of(v, "opener")?)?);
-            let keys = array(v, "keys")?
-                .iter()
-                .map(|k| Ok(EncryptionSecret::from_bytes(arr32(hex_value(k)?)?)))
-                .collect::<Result<Vec<_>, String>>()?;
+            let me = AccountId::from_bytes(arr(hex_of(v, "opener")?)?);
+            let mut keys = Vec::new();
+            for k in array(v, "keys")? {
+                let slots = array(k, "onetime")?;
+                let mut secrets = Vec::new();
+                for s in slots {
+                    secrets.push(EncryptionSecret::from_bytes(if s.is_null() {
+                        [0; 32]
+                    } else {
+                        arr(hex_value(s)?)?
+                    }));
+                }
+                let mut set = DeviceKeys::new(
+                    arr(hex_of(k, "device")?)?,
+                    EncryptionSecret::from_bytes(arr(hex_of(k, "signed")?)?),
+                    PqSecret::from_seed(arr(hex_of(k, "pq_seed")?)?),
+                    secrets,
+                );
+                for (i, s) in slots.iter().enumerate() {
+                    if s.is_null() {
+                        set.forget_onetime(u16::try_from(i).map_err(|e| e.to_string())?);
+                    }
+                }
+                keys.push(set);
+            }
             let seen = array(v, "seen")?
                 .iter()
-                .map(|k| arr32(hex_value(k)?))
+                .map(|k| arr::<32>(hex_value(k)?))
                 .collect::<Result<Vec<_>, String>>()?;
-            match open(&hex_of(v, "sealed")?, &me, &keys, |id| {
-                seen.contains(id.as_bytes())
-            }) {
+            let now = v["now"].as_u64().ok_or("vector has no now")?;
+            let accounts = dm_state(v)?;
+            match open(
+                &hex_of(v, "sealed")?,
+                &me,
+                &mut keys,
+                &accounts,
+                now,
+                |id| seen.contains(id.as_bytes()),
+            ) {
                 Ok(opened) => {
                     if v["valid"].as_bool() == Some(true)
-                        && hex::encode(opened.message().as_bytes()) != str_of(v, "inner")?
+                        && hex::encode(opened.inner().as_bytes()) != str_of(v, "inner")?
                     {
                         problems.push("inner message differs".to_string());
                     }
@@ -581,17 +647,34 @@ fn run_dm(v: &Json) -> Run {
                 Err(e) => Err(e.code().to_string()),
             }
         }
-        "prekey" => match Prekey::from_message(&message(&v["message"])?) {
-            Ok(p) => {
-                if v["valid"].as_bool() == Some(true)
-                    && (hex::encode(p.key().as_bytes()) != str_of(v, "key")?
-                        || Some(p.expires()) != v["expires"].as_u64())
-                {
-                    problems.push("key or expires differs".to_string());
+        "prekey" => {
+            let accounts = dm_state(v)?;
+            match Prekey::from_message(&message(&v["message"])?)
+                .and_then(|p| p.authorize(&accounts).map(|()| p))
+            {
+                Ok(p) => {
+                    if v["valid"].as_bool() == Some(true)
+                        && hex::encode(p.device()) != str_of(v, "device")?
+                    {
+                        problems.push("device differs".to_string());
+                    }
+                    Ok(())
                 }
-                Ok(())
+                Err(e) => Err(e.code().to_string()),
             }
+        }
+        "public" => match SignedMessage::from_bytes(&hex_of(v, "message")?) {
             Err(e) => Err(e.code().to_string()),
+            Ok(msg) => {
+                use skylark::message::{validate, Authorization, MemoryContext, Verdict};
+                match validate(
+                    msg,
+                    &MemoryContext::new(u64::MAX >> 11, Authorization::Authorized),
+                ) {
+                    Verdict::Invalid(e) => Err(e.code().to_string()),
+                    _ => Ok(()),
+                }
+            }
         },
         other => return Err(format!("unknown type {other}")),
     };

@@ -145,16 +145,15 @@ def main():
     for v in load("identifiers.json"):
         if isinstance(v.get("text"), str):
             write("text_forms", v["text"].encode())
-    # dm_open (see its header): mode 0 = sealed bytes as received; mode 1 = ephemeral secret and a
-    # padded plaintext; mode 2 = ephemeral secret and an inner message.
+    # dm_open (see its header): mode 0 = sealed bytes as received; mode 1 = a message text sealed
+    # and opened by the target; mode 2 = an offset byte and bytes XORed over a sealed copy.
     for v in load("dm.json"):
-        for key in ["sealed", "input"]:
-            if isinstance(v.get(key), str):
-                write("dm_open", b"\x00" + bytes.fromhex(v[key]))
-        if isinstance(v.get("padded"), str) and isinstance(v.get("ephemeral_secret"), str):
-            write("dm_open", b"\x01" + bytes.fromhex(v["ephemeral_secret"]) + bytes.fromhex(v["padded"]))
-        if isinstance(v.get("inner"), str):
-            write("dm_open", b"\x02" + bytes([7]) * 32 + bytes.fromhex(v["inner"]))
+        if isinstance(v.get("sealed"), str):
+            write("dm_open", b"\x00" + bytes.fromhex(v["sealed"]))
+    for text in [b"", b"hi", "héllo 👋".encode(), b"x" * 600]:
+        write("dm_open", b"\x01" + text)
+    for at in [0, 4, 140, 146, 148, 255]:
+        write("dm_open", b"\x02" + bytes([at, 1]))
     for kind in ["post", "genesis", "com.example.poll", "a" * 128, "x.y-z_1"]:
         write("text_forms", kind.encode())
     print(f"pool: {len(messages)} messages; accounts seeds: {len(account_sets)}; merge seeds: {len(merge_sets)}")

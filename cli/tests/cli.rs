@@ -710,7 +710,7 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
     // `key delegate` says what the scope grants: the default "*" grants no capability and no prekey.
     assert!(
         r.err
-            .contains("every kind except the key operations and prekey")
+            .contains("every kind except the key operations and dm, prekey")
             && r.err.contains("only messages it signed itself"),
         "{}",
         r.err

@@ -1,110 +1,79 @@
 //! Opening sealed direct messages (spec 08 §6) on hostile input: never panics, and never accepts
 //! what it should not.
 //!
-//! Random bytes almost never pass the AEAD (DM-4), so most of `open` would stay unexplored. This
-//! target therefore seals the fuzz input itself, with its own implementation of 08 §5 (X25519 from
-//! curve25519-dalek, BLAKE3 `derive_key`, XChaCha20-Poly1305 from RustCrypto), so that the padding
-//! (DM-5), the inner message (DM-6, DM-7), the recipient (DM-8) and replay (DM-9) steps see arbitrary
-//! authenticated plaintext. Input: one mode byte, then
-//! - mode 0: the rest, opened as sealed bytes as received;
-//! - mode 1: a 32-byte ephemeral secret, then the *padded* plaintext (taken to the next bucket,
-//!   zero-filled), sealed to the opener's key and opened;
-//! - mode 2: an ephemeral secret, then an *inner message* (its bytes padded as 08 §5.3 says), sealed
-//!   and opened; whenever it opens, the opened message's bytes are exactly the inner bytes.
+//! Input: one mode byte, then
+//! - mode 0: the rest, opened as sealed bytes as received (to a device with one-time prekeys);
+//! - mode 1: the rest as a message text, signed, sealed with the library to that device and opened:
+//!   it opens, to exactly the inner message, and uses its one-time slot once;
+//! - mode 2: a sealed copy of a fixed message with the rest XORed over it from a fuzz-chosen
+//!   offset: it opens only if nothing changed, and a failure uses no slot.
 #![no_main]
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use curve25519_dalek::montgomery::MontgomeryPoint;
 use libfuzzer_sys::fuzz_target;
-use skylark::dm::{open, EncryptionSecret};
-use skylark::id::AccountId;
+use skylark::account::{Accounts, Operation};
+use skylark::dm::{open, seal_deterministic, DeviceKeys, DmBody, EncryptionSecret, PqSecret, Prekey};
+use skylark::envelope::Kind;
+use skylark::keys::SecretKey;
 
-const BUCKETS: [usize; 5] = [512, 2048, 8192, 32768, 65536];
-const SECRET: [u8; 32] = [0x5a; 32];
-
-fn h(context: &str, input: &[u8]) -> [u8; 32] {
-    blake3::derive_key(context, input)
-}
-
-/// 08 §5.1–§5.4, written from the spec: the sealed bytes of `padded` (a bucket's length) to `r`.
-fn seal(padded: &[u8], r: &[u8; 32], e: &[u8; 32]) -> Option<Vec<u8>> {
-    let big_e = MontgomeryPoint::mul_base_clamped(*e).to_bytes();
-    let s = MontgomeryPoint(*r).mul_clamped(*e).to_bytes();
-    if s == [0; 32] {
-        return None;
-    }
-    let ikm = [&s[..], &big_e[..], &r[..]].concat();
-    let k = h("skylark v1 dm key", &ikm);
-    let n = h("skylark v1 dm nonce", &ikm);
-    let t = h("skylark v1 dm mailbox", r);
-    let mut out = vec![0x01, t[0], t[1]];
-    out.extend_from_slice(&big_e);
-    let aead = XChaCha20Poly1305::new((&k).into());
-    let ct = aead
-        .encrypt(XNonce::from_slice(&n[..24]), Payload { msg: padded, aad: &out })
-        .ok()?;
-    out.extend_from_slice(&ct);
-    Some(out)
-}
+const NOW: u64 = 1_764_115_200_000;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    let me_secret = EncryptionSecret::from_bytes(SECRET);
-    let r = *me_secret.public_key().as_bytes();
-    let me = AccountId::from_bytes([1; 32]);
-    let keys = [me_secret];
+    let root = SecretKey::from_seed([1; 32]);
+    let app = SecretKey::from_seed([2; 32]);
+    let genesis = Operation::genesis(&[root.public_key()], 1).unwrap().sign(&root).unwrap();
+    let me = Accounts::account_id(&genesis);
+    let scope = [Kind::new("dm").unwrap(), Kind::new("prekey").unwrap()];
+    let delegate = Operation::delegate(me, genesis.id(), app.public_key(), &scope, 1 << 52, None, 2)
+        .unwrap()
+        .draft()
+        .unwrap()
+        .after(&genesis)
+        .sign(&root)
+        .unwrap();
+    let mut accounts = Accounts::new();
+    accounts.apply(&genesis).unwrap();
+    accounts.apply(&delegate).unwrap();
+    let mut keys = [DeviceKeys::new(
+        [1; 16],
+        EncryptionSecret::from_bytes([0x5a; 32]),
+        PqSecret::from_seed([0x5b; 64]),
+        vec![EncryptionSecret::from_bytes([0x5c; 32])],
+    )];
+    let bundle = Prekey::from_message(&keys[0].bundle(me, NOW - 1, NOW + 1).unwrap().sign(&app).unwrap()).unwrap();
     match mode % 3 {
         0 => {
-            let _ = open(rest, &me, &keys, |_| false);
+            let _ = open(rest, &me, &mut keys, &accounts, NOW, |_| false);
         }
-        1 | 2 if rest.len() >= 32 => {
-            let (e, body) = rest.split_at(32);
-            let e: [u8; 32] = e.try_into().unwrap_or([0; 32]);
-            let mut padded = if mode % 3 == 1 {
-                body.to_vec()
-            } else {
-                let mut p = (body.len() as u32).to_be_bytes().to_vec();
-                p.extend_from_slice(body);
-                p
-            };
-            let Some(&bucket) = BUCKETS.iter().find(|&&b| b >= padded.len()) else {
+        1 => {
+            let text = String::from_utf8_lossy(rest);
+            let Ok(inner) = DmBody::new(&[me], &text).and_then(|b| b.sign(me, NOW, &app)) else {
                 return;
             };
-            padded.resize(bucket, 0);
-            let Some(sealed) = seal(&padded, &r, &e) else {
+            let sealed = seal_deterministic(&inner, &bundle, Some(0), &[3; 32], &[4; 32]).unwrap();
+            let opened = open(sealed.as_bytes(), &me, &mut keys, &accounts, NOW, |_| false).unwrap();
+            assert_eq!(opened.inner(), &inner);
+            let again = open(sealed.as_bytes(), &me, &mut keys, &accounts, NOW, |_| false);
+            assert_eq!(again.err().map(|e| e.code()), Some("dm.onetime_consumed"));
+        }
+        _ => {
+            let Some((&at, xor)) = rest.split_first() else {
                 return;
             };
-            match open(&sealed, &me, &keys, |_| false) {
-                Ok(opened) => {
-                    // DM-5: only a well-formed padding opens, and what opens is the inner bytes.
-                    let len = u32::from_be_bytes([padded[0], padded[1], padded[2], padded[3]]) as usize;
-                    assert_eq!(opened.message().as_bytes(), &padded[4..4 + len]);
-                    if mode % 3 == 2 {
-                        assert_eq!(opened.message().as_bytes(), body);
-                    }
-                    // DM-9: the same inner id, already seen, is a replay.
-                    let id = opened.message().id();
-                    let again = open(&sealed, &me, &keys, |x| *x == id);
-                    assert_eq!(again.err().map(|e| e.code()), Some("dm.replay"));
-                }
-                // Sealed correctly to the opener's key: nothing before DM-5 can fail.
-                Err(e) => assert!(
-                    !matches!(
-                        e.code(),
-                        "dm.malformed"
-                            | "dm.unsupported_version"
-                            | "dm.unknown_key"
-                            | "dm.weak_key"
-                            | "dm.tampered"
-                    ),
-                    "a correctly sealed message failed with {}",
-                    e.code()
-                ),
+            let inner = DmBody::new(&[me], "fixed").unwrap().sign(me, NOW, &app).unwrap();
+            let mut sealed = seal_deterministic(&inner, &bundle, Some(0), &[3; 32], &[4; 32]).unwrap().into_bytes();
+            let start = usize::from(at) * sealed.len() / 256;
+            let mut changed = false;
+            for (b, x) in sealed[start..].iter_mut().zip(xor) {
+                *b ^= x;
+                changed |= *x != 0;
+            }
+            match open(&sealed, &me, &mut keys, &accounts, NOW, |_| false) {
+                Ok(o) => assert!(!changed && o.inner() == &inner),
+                Err(_) => assert_eq!(keys[0].onetime_held(), 1),
             }
         }
-        _ => {}
     }
 });

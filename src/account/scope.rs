@@ -31,7 +31,7 @@ pub const CAP_OTHERS: &str = "cap:others";
 /// ```
 /// assert!(skylark::account::WILDCARD_EXCLUDED_KINDS.contains(&"prekey"));
 /// ```
-pub const WILDCARD_EXCLUDED_KINDS: &[&str] = &["prekey"];
+pub const WILDCARD_EXCLUDED_KINDS: &[&str] = &["dm", "prekey"];
 
 /// Whether `"*"` covers the scope entry `entry` (a kind name or a capability): every kind that is
 /// neither an operation kind nor one of [`WILDCARD_EXCLUDED_KINDS`], and no capability.

@@ -441,6 +441,10 @@ pub enum ValidationError {
     /// The body of a key operation breaks the operation's schema (ACCT-1).
     #[error("key operation: {0}")]
     Operation(crate::account::AccountError),
+    /// A public message of kind `dm`: direct messages travel only sealed and are never public
+    /// messages (spec 08, DM-14).
+    #[error("a direct message is never a public message")]
+    PrivateKind,
 }
 
 impl ValidationError {
@@ -489,6 +493,7 @@ impl ValidationError {
             Self::OtherKeyTarget { .. } => "msg.other_key_target",
             Self::Auth(e) => e.code(),
             Self::Operation(e) => e.code(),
+            Self::PrivateKind => "dm.not_public",
         }
     }
 
@@ -565,6 +570,7 @@ impl ValidationError {
             // Validation fails on MSG-3; the denial's own rule (AUTH-n) is `AuthError::rule`.
             Self::Auth(_) => "MSG-3",
             Self::Operation(e) => e.rule(),
+            Self::PrivateKind => "DM-14",
         }
     }
 }

@@ -410,6 +410,10 @@ fn check(
     context: &impl Context,
 ) -> Result<(Body, Vec<Missing>), ValidationError> {
     let header = message.header();
+    // 0. DM-14 (spec 08): a direct message is never a public message, whatever its body.
+    if header.kind().as_str() == "dm" {
+        return Err(ValidationError::PrivateKind);
+    }
     // 1. Body rules.
     let body = match message.body_map() {
         None => Body::Withheld,

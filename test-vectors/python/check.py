@@ -480,44 +480,71 @@ def check_merge(v):
 # ---------------------------------------------------------------------------
 # dm.json
 
+def dm_state(v):
+    st = accounts.Accounts()
+    for op in v["accounts"]:
+        st.apply(layer1(op, "account operation"))
+    return st
+
+
 def check_dm(v):
     kind = v["type"]
     if kind == "seal":
-        out, err = reject_code(dm.seal, h2b(v["inner"]), h2b(v["recipient_key"]),
-                               h2b(v["ephemeral_secret"]))
+        out, err = reject_code(dm.seal, h2b(v["inner"]), h2b(v["recipient_key"]), h2b(v["pq_key"]),
+                               [h2b(o) for o in v["onetime_keys"]], v["slot"],
+                               h2b(v["ephemeral_secret"]), h2b(v["kem_message"]))
         code = produced(err.code if err else None)
         if not v["valid"]:
             same(v["error"], code, "error code differs")
             return code
         expect(err is None, "valid", code, "sealing refused")
-        for k in ("ephemeral_key", "shared_secret", "tag", "ikm", "aead_key", "nonce", "aad",
-                  "padded", "sealed"):
+        for k in ("ephemeral_key", "dh1", "pq_ciphertext", "pq_shared", "dh2", "slot_mask",
+                  "slot_check", "tag", "ikm", "aead_key", "nonce", "commitment", "aad", "padded",
+                  "sealed"):
             same(v[k], out[k].hex(), "%s differs" % k)
         return None
     if kind == "open":
-        keys = [h2b(k) for k in v["keys"]]
+        keys = [{"device": h2b(k["device"]), "signed": h2b(k["signed"]),
+                 "pq_seed": h2b(k["pq_seed"]),
+                 "onetime": [None if o is None else h2b(o) for o in k["onetime"]]}
+                for k in v["keys"]]
         seen = {h2b(k) for k in v["seen"]}
-        inner, err = reject_code(dm.open_sealed, h2b(v["sealed"]), h2b(v["opener"]), keys, seen)
+        out, err = reject_code(dm.open_sealed, h2b(v["sealed"]), h2b(v["opener"]), keys,
+                               dm_state(v), v["now"], seen)
         code = produced(err.code if err else None)
         if not v["valid"]:
             same(v["error"], code, "error code differs")
             return code
         expect(err is None, "valid", code, "opening failed")
+        inner, device, slot = out
         same(v["inner"], inner.raw.hex(), "inner message differs")
         same(v["inner_id"], inner.id.hex(), "inner message id differs")
+        same(v["device"], device.hex(), "device differs")
+        same(v["onetime"], slot, "one-time slot differs")
         return None
     if kind == "prekey":
         msg = layer1(v["message"], "prekey message")
-        out, err = reject_code(dm.prekey, msg)
+        out, err = reject_code(dm.prekey, msg, dm_state(v))
         code = produced(err.code if err else None)
         if not v["valid"]:
             same(v["error"], code, "error code differs")
             return code
         expect(err is None, "valid", code, "prekey refused")
-        same(v["key"], out[0].hex(), "key differs")
-        same(v["expires"], out[1], "expires differs")
+        same(v["device"], out["device"].hex(), "device differs")
         return None
-    raise Disagreement("seal, open or prekey", kind, "unknown vector type")
+    if kind == "public":
+        msg, err = reject_code(envelope.verify_message, h2b(v["message"]))
+        if err is None:
+            ctx = messages.Context(now=2 ** 53 - 1, authorization=lambda h, m: ("authorized",),
+                                   lookup=lambda i: None)
+            result = messages.validate(msg, ctx)
+            code = getattr(result, "code", None)
+        else:
+            code = err.code
+        produced(code)
+        same(v["error"], code, "error code differs")
+        return code
+    raise Disagreement("seal, open, prekey or public", kind, "unknown vector type")
 
 
 CHECKERS = {

@@ -67,7 +67,7 @@ def check(rule, data, strip=True):
 
 CORE = {"profile", "post", "edit", "delete", "react", "unreact", "repost", "unrepost", "follow",
         "unfollow", "block", "unblock", "label", "report", "genesis", "roots", "delegate", "revoke",
-        "enckey", "dm", "prekey"}
+        "enckey", "prekey"}
 
 
 def main():
@@ -112,15 +112,20 @@ def main():
 
     for vec in vectors("dm.json"):
         if vec["valid"]:
-            for field in ("inner", "message"):
-                if field in vec:
-                    parts(vec[field], vec["id"])
+            if "message" in vec:
+                parts(vec["message"], vec["id"])
+            if "inner" in vec:
+                inner = bytes.fromhex(vec["inner"])
+                run(vec["id"] + " inner", "dm-inner", inner, strip=False)
+                run(vec["id"] + " payload", "dm-payload", cbor2.loads(inner)[0])
 
     # The check has teeth: bodies that break the schema are rejected.
     for rule, bad in [("post-body", {"text": "a", "langs": 5}), ("post-body", {"text": "a", "x": 1}),
                       ("post-body", {"labels": ["spam"]}), ("post-body", {"embeds": [{"type": "card"}]}),
                       ("follow-body", {}), ("delegate-body", {"app": b"\0" * 32}),
-                      ("dm-body", {"to": [], "text": "a"}), ("prekey-body", {"key": b"\0" * 31, "expires": 1})]:
+                      ("dm-payload", {"acct": b"\0" * 32, "key": b"\0" * 32, "time": 1, "to": [], "text": "a"}),
+                      ("prekey-body", {"device": b"\0" * 16, "key": b"\0" * 31, "pq": b"\0" * 1184,
+                                       "onetime": [], "expires": 1})]:
         try:
             check(rule, cbor2.dumps(bad, canonical=True))
             failed += 1

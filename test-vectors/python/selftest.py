@@ -108,12 +108,13 @@ def mutations(f, v):
     elif f == "dm.json":
         if v["valid"]:
             w = m(v); w["valid"] = False; w["error"] = "dm.tampered"; yield "valid->invalid", w
-            keys = {"seal": ("sealed", "nonce", "aead_key", "padded", "tag"),
-                    "open": ("inner", "inner_id"), "prekey": ("key",)}[v["type"]]
+            keys = {"seal": ("sealed", "nonce", "aead_key", "padded", "tag", "pq_ciphertext",
+                             "pq_shared", "dh1", "dh2", "slot_mask", "slot_check", "commitment"),
+                    "open": ("inner", "inner_id", "device"), "prekey": ("device",)}[v["type"]]
             for k in keys:
                 w = m(v); w[k] = flip_hex(v[k]); yield k, w
-            if v["type"] == "prekey":
-                w = m(v); w["expires"] += 1; yield "expires", w
+            if v["type"] == "open":
+                w = m(v); w["onetime"] = 5 if v["onetime"] is None else None; yield "onetime", w
         else:
             w = m(v); w["error"] = "dm.padding" if v["error"] != "dm.padding" else "dm.tampered"
             yield "error", w

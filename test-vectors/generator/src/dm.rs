@@ -1,28 +1,42 @@
-//! `dm.json`: sealed direct messages (spec 08, DM-1..DM-11), written from the design.
+//! `dm.json`: sealed direct messages (spec 08, DM-1..DM-18), written from the design.
 //!
 //! Independent of the library: X25519 is computed here through the Edwards form (scalar
 //! multiplication of the birationally equivalent Edwards point, reduced mod the group order, then
 //! mapped back to the Montgomery u-coordinate), not with the Montgomery ladder the library uses;
-//! messages are written with this crate's own CBOR writer and Ed25519; XChaCha20-Poly1305 is
-//! RustCrypto's `chacha20poly1305`. The Python checker recomputes everything with libsodium.
+//! messages, inner messages and account operations are written with this crate's own CBOR writer
+//! and Ed25519; XChaCha20-Poly1305 is RustCrypto's `chacha20poly1305` and ML-KEM-768 RustCrypto's
+//! `ml-kem` (deterministic encapsulation with the vector's `m`). The Python checker recomputes
+//! everything with libsodium and kyber-py.
 
 use chacha20poly1305::aead::{AeadInPlace, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use curve25519_dalek::scalar::Scalar;
+use ml_kem::kem::EncapsulationKey;
+use ml_kem::{EncapsulateDeterministic, EncodedSizeUser, KemCore, MlKem768, MlKem768Params, B32};
 
-use crate::cbor::{m, t, Value};
+use crate::cbor::{encode, m, t, Value};
 use crate::ed::Key;
+use crate::identifiers::CTX_ACCOUNT;
 use crate::messages::{sign, Msg};
 use crate::util::{file, hex, strs, vector, J};
 
 const CTX_MAILBOX: &str = "skylark v1 dm mailbox";
-const CTX_KEY: &str = "skylark v1 dm key";
-const CTX_NONCE: &str = "skylark v1 dm nonce";
+const CTX_SLOT: &str = "skylark v1 dm slot";
+const CTX_SLOT_CHECK: &str = "skylark v1 dm slot check";
+const CTX_KEY: &str = "skylark v1 dm hybrid key";
+const CTX_NONCE: &str = "skylark v1 dm hybrid nonce";
+const CTX_COMMIT: &str = "skylark v1 dm commitment";
+const CTX_ID: &str = "skylark v1 dm id";
+const DM_SIG_PREFIX: &[u8] = b"skylark v1 direct message\0";
 const BUCKETS: [usize; 5] = [512, 2048, 8192, 32768, 65536];
-const TIME: u64 = 1_767_225_600_000;
+const NO_ONETIME: u16 = 0xffff;
+const T0: u64 = 1_767_225_600_000;
+const MIN: u64 = 60_000;
 const DAY: u64 = 86_400_000;
+/// The replay window: 37 days.
+const WINDOW: u64 = 37 * DAY;
 
 /// RFC 7748 clamping.
 fn clamp(k: [u8; 32]) -> [u8; 32] {
@@ -40,13 +54,11 @@ fn x25519(k: [u8; 32], u: [u8; 32]) -> [u8; 32] {
     let p = MontgomeryPoint(u)
         .to_edwards(0)
         .expect("a u-coordinate on the curve");
-    let q = p * s;
-    // Only for points of the prime-order subgroup (every honest key here).
     assert!(
         p.is_torsion_free(),
         "X25519 via Edwards needs a prime-order point"
     );
-    q.to_montgomery().to_bytes()
+    (p * s).to_montgomery().to_bytes()
 }
 
 fn public(k: [u8; 32]) -> [u8; 32] {
@@ -60,8 +72,11 @@ fn secret(label: &str) -> [u8; 32] {
     blake3::derive_key("skylark test vectors v1 dm secret", label.as_bytes())
 }
 
-fn account(name: &str) -> Vec<u8> {
-    blake3::derive_key("skylark test vectors v1 dm account", name.as_bytes()).to_vec()
+fn seed64(label: &str) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&secret(&format!("{label} d")));
+    out[32..].copy_from_slice(&secret(&format!("{label} z")));
+    out
 }
 
 fn tag(r: &[u8; 32]) -> [u8; 2] {
@@ -69,92 +84,184 @@ fn tag(r: &[u8; 32]) -> [u8; 2] {
     [h[0], h[1]]
 }
 
-fn padded(inner: &[u8], bucket: usize) -> Vec<u8> {
-    let mut p = (inner.len() as u32).to_be_bytes().to_vec();
-    p.extend_from_slice(inner);
-    assert!(p.len() <= bucket);
-    p.resize(bucket, 0);
-    p
+fn h(context: &str, parts: &[&[u8]]) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new_derive_key(context);
+    for p in parts {
+        hasher.update(p);
+    }
+    *hasher.finalize().as_bytes()
 }
 
 fn smallest_bucket(n: usize) -> usize {
     *BUCKETS.iter().find(|&&b| b >= n).expect("fits")
 }
 
-/// Every value of one sealing.
-struct Sealing {
-    e: [u8; 32],
-    e_pub: [u8; 32],
-    r: [u8; 32],
-    shared: [u8; 32],
-    ikm: Vec<u8>,
-    key: [u8; 32],
-    nonce: [u8; 24],
-    tag: [u8; 2],
-    aad: Vec<u8>,
-    padded: Vec<u8>,
-    sealed: Vec<u8>,
+fn padded(inner: &[u8]) -> Vec<u8> {
+    let mut p = (inner.len() as u32).to_be_bytes().to_vec();
+    p.extend_from_slice(inner);
+    p.resize(smallest_bucket(inner.len() + 4), 0);
+    p
 }
 
-/// Seals `plaintext` (already padded, or deliberately not) with the given ephemeral public key and
-/// shared secret.
-fn encrypt(
-    plaintext: &[u8],
-    r: [u8; 32],
-    e: [u8; 32],
-    e_pub: [u8; 32],
-    shared: [u8; 32],
-) -> Sealing {
-    let mut ikm = shared.to_vec();
-    ikm.extend_from_slice(&e_pub);
-    ikm.extend_from_slice(&r);
-    let key = blake3::derive_key(CTX_KEY, &ikm);
-    let n = blake3::derive_key(CTX_NONCE, &ikm);
-    let mut nonce = [0u8; 24];
-    nonce.copy_from_slice(&n[..24]);
-    let tag = tag(&r);
-    let mut aad = vec![1u8];
-    aad.extend_from_slice(&tag);
-    aad.extend_from_slice(&e_pub);
-    let mut buf = plaintext.to_vec();
-    let auth = XChaCha20Poly1305::new(&key.into())
-        .encrypt_in_place_detached(XNonce::from_slice(&nonce), &aad, &mut buf)
-        .expect("encrypt");
-    let mut sealed = aad.clone();
-    sealed.extend_from_slice(&buf);
-    sealed.extend_from_slice(&auth);
-    Sealing {
-        e,
-        e_pub,
-        r,
-        shared,
-        ikm,
-        key,
-        nonce,
-        tag,
-        aad,
-        padded: plaintext.to_vec(),
-        sealed,
+// ------------------------------------------------------------------------------------------------ keys
+
+/// One device's secrets and its public bundle values.
+#[derive(Clone)]
+struct Device {
+    id: [u8; 16],
+    signed: [u8; 32],
+    pq_seed: [u8; 64],
+    onetime: Vec<[u8; 32]>,
+}
+
+impl Device {
+    fn new(label: &str, onetime: usize) -> Device {
+        let id: [u8; 16] = secret(&format!("{label} device id"))[..16]
+            .try_into()
+            .expect("16");
+        Device {
+            id,
+            signed: secret(&format!("{label} signed prekey")),
+            pq_seed: seed64(&format!("{label} ml-kem")),
+            onetime: (0..onetime)
+                .map(|i| secret(&format!("{label} one-time {i}")))
+                .collect(),
+        }
+    }
+    fn r(&self) -> [u8; 32] {
+        public(self.signed)
+    }
+    fn pq(&self) -> Vec<u8> {
+        let (d, z) = self.pq_seed.split_at(32);
+        let (_, ek) =
+            MlKem768::generate_deterministic(&B32::from_fn(|i| d[i]), &B32::from_fn(|i| z[i]));
+        ek.as_bytes().to_vec()
+    }
+    fn onetime_pub(&self) -> Vec<[u8; 32]> {
+        self.onetime.iter().map(|o| public(*o)).collect()
+    }
+    /// The key set as a vector gives it to an opener; `used` slots are null.
+    fn keys_json(&self, used: &[usize]) -> J {
+        J::O(vec![
+            ("device".into(), hex(&self.id).into()),
+            ("signed".into(), hex(&self.signed).into()),
+            ("pq_seed".into(), hex(&self.pq_seed).into()),
+            (
+                "onetime".into(),
+                J::A(
+                    self.onetime
+                        .iter()
+                        .enumerate()
+                        .map(|(i, o)| {
+                            if used.contains(&i) {
+                                J::Null
+                            } else {
+                                hex(o).into()
+                            }
+                        })
+                        .collect(),
+                ),
+            ),
+        ])
+    }
+    fn bundle_body(&self, expires: u64) -> Value {
+        m(vec![
+            ("device", Value::B(self.id.to_vec())),
+            ("key", Value::B(self.r().to_vec())),
+            ("pq", Value::B(self.pq())),
+            (
+                "onetime",
+                Value::A(
+                    self.onetime_pub()
+                        .iter()
+                        .map(|o| Value::B(o.to_vec()))
+                        .collect(),
+                ),
+            ),
+            ("expires", Value::U(expires)),
+        ])
     }
 }
 
-/// Seals an inner message honestly.
-fn seal(inner: &[u8], r: [u8; 32], e: [u8; 32]) -> Sealing {
-    let p = padded(inner, smallest_bucket(inner.len() + 4));
-    seal_plaintext(&p, r, e)
+// ------------------------------------------------------------------------------------------------ accounts
+
+/// An account with a root, a DM key (scope [dm, prekey]) and a wildcard app key.
+struct Account {
+    id: Vec<u8>,
+    root: Key,
+    dm: Key,
+    wild: Key,
+    ops: Vec<Msg>,
 }
 
-fn seal_plaintext(p: &[u8], r: [u8; 32], e: [u8; 32]) -> Sealing {
-    let e_pub = public(e);
-    let shared = x25519(e, r);
-    assert_ne!(shared, [0; 32]);
-    encrypt(p, r, e, e_pub, shared)
+fn scope(kinds: &[&str]) -> Value {
+    Value::A(kinds.iter().map(|k| t(k)).collect())
 }
 
-fn dm_body(to: &[&[u8]], text: &str, extra: Vec<(&str, Value)>) -> Value {
+fn account(name: &str) -> Account {
+    let root = Key::from_label(&format!("dm {name} root"));
+    let dm = Key::from_label(&format!("dm {name} dm key"));
+    let wild = Key::from_label(&format!("dm {name} wildcard app key"));
+    let genesis = sign(
+        &root,
+        &[0; 32],
+        1,
+        None,
+        "genesis",
+        T0,
+        m(vec![("roots", Value::A(vec![Value::B(root.pk.to_vec())]))]),
+    );
+    let id = blake3::derive_key(CTX_ACCOUNT, &genesis.header).to_vec();
+    let delegate = |key: &Key, kinds: &[&str], seq: u64, prev: &Msg| {
+        sign(
+            &root,
+            &id,
+            seq,
+            Some(&prev.id),
+            "delegate",
+            T0 + seq * MIN,
+            m(vec![
+                ("after", Value::B(prev.id.clone())),
+                ("app", Value::B(key.pk.to_vec())),
+                ("scope", scope(kinds)),
+                ("expires", Value::U(T0 + 365 * DAY)),
+            ]),
+        )
+    };
+    // Canonical scope order: by CBOR encoding ("dm" before "prekey").
+    let d1 = delegate(&dm, &["dm", "prekey"], 2, &genesis);
+    let d2 = delegate(&wild, &["*"], 3, &d1);
+    Account {
+        id: id.clone(),
+        root,
+        dm,
+        wild,
+        ops: vec![genesis, d1, d2],
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ inner messages
+
+/// An inner message: `[payload, signature]`.
+struct Inner {
+    bytes: Vec<u8>,
+    id: Vec<u8>,
+}
+
+fn payload(
+    acct: &[u8],
+    key: &Key,
+    time: u64,
+    to: &[&[u8]],
+    text: &str,
+    extra: Vec<(&str, Value)>,
+) -> Value {
     let mut to: Vec<Vec<u8>> = to.iter().map(|a| a.to_vec()).collect();
     to.sort();
     let mut entries = vec![
+        ("acct", Value::B(acct.to_vec())),
+        ("key", Value::B(key.pk.to_vec())),
+        ("time", Value::U(time)),
         ("to", Value::A(to.into_iter().map(Value::B).collect())),
         ("text", t(text)),
     ];
@@ -162,130 +269,221 @@ fn dm_body(to: &[&[u8]], text: &str, extra: Vec<(&str, Value)>) -> Value {
     m(entries)
 }
 
-fn dm_raw_to(to: Vec<Vec<u8>>, text: &str) -> Value {
-    m(vec![
-        ("to", Value::A(to.into_iter().map(Value::B).collect())),
-        ("text", t(text)),
-    ])
+fn inner_from(payload: &Value, key: &Key) -> Inner {
+    let p = encode(payload);
+    let sig = key.sign(&[DM_SIG_PREFIX, &p].concat());
+    inner_raw(Value::A(vec![Value::B(p), Value::B(sig.to_vec())]))
 }
 
-struct People {
-    alice_key: Key,
-    alice: Vec<u8>,
-    bob: Vec<u8>,
-    carol: Vec<u8>,
-    dave: Vec<u8>,
-    bob_prekey: [u8; 32],
-    bob_old: [u8; 32],
-    carol_prekey: [u8; 32],
-    dave_prekey: [u8; 32],
-    alice_own: [u8; 32],
-}
-
-fn people() -> People {
-    People {
-        alice_key: Key::from_label("dm alice app key"),
-        alice: account("alice"),
-        bob: account("bob"),
-        carol: account("carol"),
-        dave: account("dave"),
-        bob_prekey: secret("bob prekey 2"),
-        bob_old: secret("bob prekey 1"),
-        carol_prekey: secret("carol prekey"),
-        dave_prekey: secret("dave prekey"),
-        alice_own: secret("alice own key"),
+fn inner_raw(v: Value) -> Inner {
+    let bytes = encode(&v);
+    Inner {
+        id: blake3::derive_key(CTX_ID, &bytes).to_vec(),
+        bytes,
     }
 }
 
-fn dm_msg(p: &People, seq: u64, prev: Option<&Msg>, body: Value) -> Msg {
-    sign(
-        &p.alice_key,
-        &p.alice,
-        seq,
-        prev.map(|m| m.id.as_slice()),
-        "dm",
-        TIME + seq * 60_000,
-        body,
-    )
+/// A text whose inner message (Alice to Bob at T0 + 1 day) is exactly `len` bytes.
+fn text_for_len(alice: &Account, bob: &[u8], len: usize) -> String {
+    let mut n = len.saturating_sub(300);
+    loop {
+        let i = inner_from(
+            &payload(
+                &alice.id,
+                &alice.dm,
+                T0 + DAY,
+                &[bob],
+                &"x".repeat(n),
+                vec![],
+            ),
+            &alice.dm,
+        );
+        match i.bytes.len().cmp(&len) {
+            std::cmp::Ordering::Equal => return "x".repeat(n),
+            std::cmp::Ordering::Less => n += 1,
+            std::cmp::Ordering::Greater => panic!("no text gives an inner message of {len} bytes"),
+        }
+    }
 }
 
-fn seal_vector(id: &str, description: &str, inner: &Msg, s: &Sealing) -> J {
-    vector(
-        id,
-        description,
-        &["DM-1", "DM-3", "DM-4", "DM-5", "DM-7", "DM-11"],
-        None,
-        vec![
-            ("type", "seal".into()),
-            ("inner", hex(&inner.full).into()),
-            ("recipient_key", hex(&s.r).into()),
-            ("ephemeral_secret", hex(&s.e).into()),
-            ("ephemeral_key", hex(&s.e_pub).into()),
-            ("shared_secret", hex(&s.shared).into()),
-            ("tag", hex(&s.tag).into()),
-            ("ikm", hex(&s.ikm).into()),
-            ("aead_key", hex(&s.key).into()),
-            ("nonce", hex(&s.nonce).into()),
-            ("aad", hex(&s.aad).into()),
-            ("padded", hex(&s.padded).into()),
-            ("sealed", hex(&s.sealed).into()),
-        ],
-    )
+// ------------------------------------------------------------------------------------------------ sealing
+
+/// Every value of one sealing.
+struct Sealing {
+    e_pub: [u8; 32],
+    dh1: [u8; 32],
+    ct: Vec<u8>,
+    ss: [u8; 32],
+    dh2: [u8; 32],
+    mask: [u8; 2],
+    check: Vec<u8>,
+    ikm: Vec<u8>,
+    key: [u8; 32],
+    nonce: [u8; 24],
+    commitment: [u8; 32],
+    aad: Vec<u8>,
+    padded: Vec<u8>,
+    sealed: Vec<u8>,
 }
 
-fn seal_invalid(
-    id: &str,
-    description: &str,
-    code: &str,
-    inner: &[u8],
+/// Seals `plaintext` (already padded, or deliberately not) to a device bundle.
+fn seal_plaintext(
+    plaintext: &[u8],
     r: [u8; 32],
+    pq: &[u8],
+    o: Option<[u8; 32]>,
+    slot: u16,
     e: [u8; 32],
-) -> J {
-    vector(
-        id,
-        description,
-        &[rule(code)],
-        Some(code),
-        vec![
-            ("type", "seal".into()),
-            ("inner", hex(inner).into()),
-            ("recipient_key", hex(&r).into()),
-            ("ephemeral_secret", hex(&e).into()),
-        ],
-    )
+    msg: [u8; 32],
+) -> Sealing {
+    let e_pub = public(e);
+    let dh1 = x25519(e, r);
+    assert_ne!(dh1, [0; 32]);
+    let dh2 = o.map(|o| x25519(e, o)).unwrap_or([0; 32]);
+    let ek = EncapsulationKey::<MlKem768Params>::from_bytes(pq.try_into().expect("1184 bytes"));
+    let (ct, ss) = ek
+        .encapsulate_deterministic(&B32::from(msg))
+        .expect("encapsulates");
+    let ct = ct.to_vec();
+    let ss: [u8; 32] = ss.into();
+    let mh = h(CTX_SLOT, &[&dh1, &ss, &e_pub, &r, &ct]);
+    let mask = [mh[0], mh[1]];
+    let ch = h(
+        CTX_SLOT_CHECK,
+        &[&dh1, &ss, &e_pub, &r, &ct, &slot.to_be_bytes()],
+    );
+    let check = &ch[..16];
+    let o_bytes = o.unwrap_or([0; 32]);
+    let ikm = [
+        &dh1[..],
+        &dh2,
+        &ss,
+        &e_pub,
+        &r,
+        &o_bytes,
+        &ct,
+        &slot.to_be_bytes(),
+    ]
+    .concat();
+    let key = blake3::derive_key(CTX_KEY, &ikm);
+    let n = blake3::derive_key(CTX_NONCE, &ikm);
+    let commitment = blake3::derive_key(CTX_COMMIT, &ikm);
+    let nonce: [u8; 24] = n[..24].try_into().expect("24");
+    let masked = slot ^ u16::from_be_bytes(mask);
+    let mut aad = vec![2u8];
+    aad.extend_from_slice(&tag(&r));
+    aad.extend_from_slice(&e_pub);
+    aad.extend_from_slice(&ct);
+    aad.extend_from_slice(&masked.to_be_bytes());
+    aad.extend_from_slice(check);
+    aad.extend_from_slice(&commitment);
+    assert_eq!(aad.len(), 1173);
+    let mut buf = plaintext.to_vec();
+    let auth = XChaCha20Poly1305::new(&key.into())
+        .encrypt_in_place_detached(XNonce::from_slice(&nonce), &aad, &mut buf)
+        .expect("encrypts");
+    let mut sealed = aad.clone();
+    sealed.extend_from_slice(&buf);
+    sealed.extend_from_slice(&auth);
+    Sealing {
+        e_pub,
+        dh1,
+        ct,
+        ss,
+        dh2,
+        mask,
+        check: check.to_vec(),
+        ikm,
+        key,
+        nonce,
+        commitment,
+        aad,
+        padded: plaintext.to_vec(),
+        sealed,
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn open_vector(
+/// Seals an inner message honestly to `device`, with one-time slot `slot`.
+fn seal_to(
+    inner: &Inner,
+    device: &Device,
+    slot: Option<usize>,
+    label: &str,
+) -> (Sealing, [u8; 32], [u8; 32]) {
+    let e = secret(&format!("e {label}"));
+    let msg = secret(&format!("m {label}"));
+    let o = slot.map(|i| device.onetime_pub()[i]);
+    let s = seal_plaintext(
+        &padded(&inner.bytes),
+        device.r(),
+        &device.pq(),
+        o,
+        slot.map(|i| i as u16).unwrap_or(NO_ONETIME),
+        e,
+        msg,
+    );
+    (s, e, msg)
+}
+
+fn bundle_json(
+    r: &[u8],
+    pq: &[u8],
+    onetime: &[[u8; 32]],
+    slot: Option<usize>,
+) -> Vec<(&'static str, J)> {
+    vec![
+        ("recipient_key", hex(r).into()),
+        ("pq_key", hex(pq).into()),
+        (
+            "onetime_keys",
+            strs(&onetime.iter().map(|o| hex(o)).collect::<Vec<_>>()),
+        ),
+        ("slot", slot.map(|s| J::U(s as u64)).unwrap_or(J::Null)),
+    ]
+}
+
+fn seal_vector(
     id: &str,
     description: &str,
-    rules: &[&str],
-    error: Option<&str>,
-    sealed: &[u8],
-    opener: &[u8],
-    keys: &[[u8; 32]],
-    seen: &[&[u8]],
-    inner: Option<&Msg>,
-) -> J {
+    inner: &Inner,
+    device: &Device,
+    slot: Option<usize>,
+) -> (J, Vec<u8>) {
+    let (s, e, msg) = seal_to(inner, device, slot, id);
     let mut extra = vec![
-        ("type", J::from("open")),
-        ("sealed", hex(sealed).into()),
-        ("opener", hex(opener).into()),
-        (
-            "keys",
-            strs(&keys.iter().map(|k| hex(k)).collect::<Vec<_>>()),
-        ),
-        (
-            "seen",
-            strs(&seen.iter().map(|k| hex(k)).collect::<Vec<_>>()),
-        ),
+        ("type", J::from("seal")),
+        ("inner", hex(&inner.bytes).into()),
     ];
-    if let Some(inner) = inner {
-        assert!(error.is_none());
-        extra.push(("inner", hex(&inner.full).into()));
-        extra.push(("inner_id", hex(&inner.id).into()));
+    extra.extend(bundle_json(
+        &device.r(),
+        &device.pq(),
+        &device.onetime_pub(),
+        slot,
+    ));
+    extra.extend([
+        ("ephemeral_secret", hex(&e).into()),
+        ("kem_message", hex(&msg).into()),
+        ("ephemeral_key", hex(&s.e_pub).into()),
+        ("dh1", hex(&s.dh1).into()),
+        ("pq_ciphertext", hex(&s.ct).into()),
+        ("pq_shared", hex(&s.ss).into()),
+        ("dh2", hex(&s.dh2).into()),
+        ("slot_mask", hex(&s.mask).into()),
+        ("slot_check", hex(&s.check).into()),
+        ("tag", hex(&tag(&device.r())).into()),
+        ("ikm", hex(&s.ikm).into()),
+        ("aead_key", hex(&s.key).into()),
+        ("nonce", hex(&s.nonce).into()),
+        ("commitment", hex(&s.commitment).into()),
+        ("aad", hex(&s.aad).into()),
+        ("padded", hex(&s.padded).into()),
+        ("sealed", hex(&s.sealed).into()),
+    ]);
+    let mut rules = vec!["DM-1", "DM-3", "DM-4", "DM-5", "DM-11"];
+    if slot.is_some() {
+        rules.push("DM-18");
     }
-    vector(id, description, rules, error, extra)
+    (vector(id, description, &rules, None, extra), s.sealed)
 }
 
 fn rule(code: &str) -> &'static str {
@@ -301,614 +499,683 @@ fn rule(code: &str) -> &'static str {
         "dm.replay" => "DM-9",
         "dm.prekey" => "DM-10",
         "dm.too_large" => "DM-11",
+        "dm.not_public" => "DM-14",
+        "dm.prekey_unauthorized" => "DM-15",
+        "dm.sender_unauthorized" | "dm.sender_unknown" => "DM-16",
+        "dm.outside_window" => "DM-17",
+        "dm.onetime_consumed" => "DM-18",
         other => panic!("unknown code {other}"),
     }
 }
 
-const OPEN_RULES: &[&str] = &[
-    "DM-1", "DM-2", "DM-3", "DM-4", "DM-5", "DM-6", "DM-7", "DM-8", "DM-9",
-];
-
-/// A text whose `dm` message (by Alice, seq 1, to Bob) is exactly `len` bytes.
-fn text_for_len(p: &People, len: usize) -> String {
-    let mut n = len.saturating_sub(300);
-    loop {
-        let msg = dm_msg(p, 1, None, dm_body(&[&p.bob], &"x".repeat(n), vec![]));
-        match msg.full.len().cmp(&len) {
-            std::cmp::Ordering::Equal => return "x".repeat(n),
-            std::cmp::Ordering::Less => n += 1,
-            std::cmp::Ordering::Greater => panic!("no text gives a message of {len} bytes"),
-        }
-    }
+/// The state every open and prekey vector applies: the operations of these accounts, in order.
+fn ops_json(accounts: &[&Account]) -> J {
+    strs(
+        &accounts
+            .iter()
+            .flat_map(|a| a.ops.iter().map(|o| hex(&o.full)))
+            .collect::<Vec<_>>(),
+    )
 }
 
+/// One open vector: its inputs, and the inner message or the error.
+struct Open<'a> {
+    id: &'a str,
+    description: &'a str,
+    sealed: Vec<u8>,
+    opener: &'a [u8],
+    keys: Vec<J>,
+    accounts: J,
+    now: u64,
+    seen: Vec<Vec<u8>>,
+    result: Result<(&'a Inner, &'a Device, Option<usize>), &'a str>,
+}
+
+fn open_vector(o: Open) -> J {
+    let mut rules = vec![
+        "DM-1", "DM-2", "DM-3", "DM-4", "DM-5", "DM-6", "DM-7", "DM-8", "DM-9", "DM-16", "DM-17",
+    ];
+    let error = o.result.as_ref().err().copied();
+    if let Err(code) = o.result {
+        rules = vec![rule(code)];
+    }
+    let mut extra = vec![
+        ("type", J::from("open")),
+        ("sealed", hex(&o.sealed).into()),
+        ("opener", hex(o.opener).into()),
+        ("keys", J::A(o.keys)),
+        ("accounts", o.accounts),
+        ("now", J::U(o.now)),
+        (
+            "seen",
+            strs(&o.seen.iter().map(|s| hex(s)).collect::<Vec<_>>()),
+        ),
+    ];
+    if let Ok((inner, device, slot)) = o.result {
+        if slot.is_some() {
+            rules.push("DM-18");
+        }
+        extra.push(("inner", hex(&inner.bytes).into()));
+        extra.push(("inner_id", hex(&inner.id).into()));
+        extra.push(("device", hex(&device.id).into()));
+        extra.push(("onetime", slot.map(|s| J::U(s as u64)).unwrap_or(J::Null)));
+    }
+    vector(o.id, o.description, &rules, error, extra)
+}
+
+/// The vector tables below are tuples, one row per case.
+#[allow(clippy::type_complexity)]
 pub fn generate() -> String {
-    let p = people();
-    let bob_r = public(p.bob_prekey);
+    let alice = account("alice");
+    let bob = account("bob");
+    let carol = account("carol");
+    let mallory = Key::from_label("dm mallory key");
+    let bob_phone = Device::new("bob phone", 4);
+    let bob_laptop = Device::new("bob laptop", 2);
+    let alice_phone = Device::new("alice phone", 2);
+    let alice_tablet = Device::new("alice tablet", 0);
+    let carol_phone = Device::new("carol phone", 1);
+    let all = ops_json(&[&alice, &bob, &carol]);
+    let now = T0 + DAY + 5 * MIN;
+    let at = T0 + DAY;
     let mut vs = Vec::new();
 
-    // ----- seal: valid, with every intermediate value -----
-    let hello = dm_msg(
-        &p,
-        1,
-        None,
-        dm_body(&[&p.bob], "hello Bob, from another app", vec![]),
+    // ----- seal: valid, byte-exact, every intermediate value -----
+    let hello = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            at,
+            &[&bob.id],
+            "hello Bob, from another app",
+            vec![],
+        ),
+        &alice.dm,
     );
-    let s_hello = seal(&hello.full, bob_r, secret("e hello"));
-    vs.push(seal_vector(
-        "seal-one-recipient",
-        "Alice's app seals a short dm to Bob's prekey: smallest bucket (512), every intermediate value",
+    let (v, s_onetime) = seal_vector(
+        "seal-onetime",
+        "Alice seals a short message to Bob's phone with its one-time prekey 1: X25519 with the signed prekey and the one-time prekey, ML-KEM-768 with the given m, the key commitment, the 512 bucket",
         &hello,
-        &s_hello,
-    ));
-    let long = dm_msg(
-        &p,
-        2,
-        Some(&hello),
-        dm_body(&[&p.bob], &"long message. ".repeat(50), vec![]),
+        &bob_phone,
+        Some(1),
     );
-    let s_long = seal(&long.full, bob_r, secret("e long"));
-    vs.push(seal_vector(
+    vs.push(v);
+    let (v, s_signed) = seal_vector(
+        "seal-signed-prekey-only",
+        "the same message without a one-time prekey (none left): the signed prekey and ML-KEM only, slot 0xffff",
+        &hello,
+        &bob_phone,
+        None,
+    );
+    vs.push(v);
+    // Every device: one inner message, a copy per current device of the recipient and of the
+    // sender's other devices.
+    let fan = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            at,
+            &[&bob.id],
+            "to all your devices",
+            vec![],
+        ),
+        &alice.dm,
+    );
+    let mut fan_sealed = Vec::new();
+    for (name, device, slot) in [
+        ("bob-phone", &bob_phone, Some(0)),
+        ("bob-laptop", &bob_laptop, Some(0)),
+        ("alice-tablet", &alice_tablet, None),
+    ] {
+        let (v, s) = seal_vector(
+            &format!("seal-device-{name}"),
+            &format!("a message from Alice's phone to Bob, sealed to every current device: the copy for {name}"),
+            &fan,
+            device,
+            slot,
+        );
+        vs.push(v);
+        fan_sealed.push(s);
+    }
+    let long = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            at,
+            &[&bob.id],
+            &"long message. ".repeat(50),
+            vec![],
+        ),
+        &alice.dm,
+    );
+    let (v, s_long) = seal_vector(
         "seal-bucket-2048",
         "a 700-byte text: padded to the 2048 bucket",
         &long,
-        &s_long,
-    ));
-    let edge_text = text_for_len(&p, 508);
-    let edge = dm_msg(&p, 1, None, dm_body(&[&p.bob], &edge_text, vec![]));
-    vs.push(seal_vector(
+        &bob_phone,
+        Some(2),
+    );
+    vs.push(v);
+    let edge = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            T0 + DAY,
+            &[&bob.id],
+            &text_for_len(&alice, &bob.id, 508),
+            vec![],
+        ),
+        &alice.dm,
+    );
+    assert_eq!(edge.bytes.len(), 508);
+    let (v, _) = seal_vector(
         "seal-edge-512",
-        "an inner message of 508 bytes: with its 4-byte length prefix exactly 512, the smallest bucket, no padding byte",
+        "an inner message of 508 bytes: with its length prefix exactly 512, no padding byte",
         &edge,
-        &seal(&edge.full, bob_r, secret("e edge 512")),
-    ));
-    let edge_text = text_for_len(&p, 509);
-    let edge2 = dm_msg(&p, 1, None, dm_body(&[&p.bob], &edge_text, vec![]));
-    vs.push(seal_vector(
-        "seal-edge-2048",
-        "an inner message of 509 bytes: one byte too many for 512, so the 2048 bucket",
-        &edge2,
-        &seal(&edge2.full, bob_r, secret("e edge 2048")),
-    ));
-    let largest_text = text_for_len(&p, 65532);
-    let largest = dm_msg(&p, 1, None, dm_body(&[&p.bob], &largest_text, vec![]));
-    vs.push(seal_vector(
+        &bob_phone,
+        None,
+    );
+    vs.push(v);
+    let largest = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            T0 + DAY,
+            &[&bob.id],
+            &text_for_len(&alice, &bob.id, 65532),
+            vec![],
+        ),
+        &alice.dm,
+    );
+    let (v, _) = seal_vector(
         "seal-largest",
         "the largest inner message, 65532 bytes: the 65536 bucket with no padding byte",
         &largest,
-        &seal(&largest.full, bob_r, secret("e largest")),
-    ));
-    let group = dm_msg(
-        &p,
-        3,
-        Some(&long),
-        dm_body(&[&p.bob, &p.carol, &p.dave], "dinner on friday?", vec![]),
-    );
-    let group_keys = [
-        ("bob", p.bob_prekey),
-        ("carol", p.carol_prekey),
-        ("dave", p.dave_prekey),
-        ("alice-own", p.alice_own),
-    ];
-    let mut group_sealed = Vec::new();
-    for (name, k) in group_keys {
-        let s = seal(&group.full, public(k), secret(&format!("e group {name}")));
-        vs.push(seal_vector(
-            &format!("seal-group-{name}"),
-            &format!(
-                "a group dm to Bob, Carol and Dave, sealed separately to {name}'s key with its own ephemeral key"
-            ),
-            &group,
-            &s,
-        ));
-        group_sealed.push(s);
-    }
-    let namespaced = dm_msg(
-        &p,
-        1,
+        &bob_phone,
         None,
-        dm_body(
-            &[&p.bob],
-            "see attachment",
-            vec![("com.example.attachment", Value::B(vec![7; 40]))],
+    );
+    vs.push(v);
+    let group = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            at,
+            &[&bob.id, &carol.id],
+            "dinner on friday?",
+            vec![],
         ),
+        &alice.dm,
     );
-    let s_ns = seal(&namespaced.full, bob_r, secret("e namespaced"));
-    vs.push(seal_vector(
-        "seal-namespaced-key",
-        "a dm body with a namespaced key (kept, ignored)",
-        &namespaced,
-        &s_ns,
-    ));
+    let (v, s_group_carol) = seal_vector(
+        "seal-group-carol",
+        "a message to Bob and Carol, Carol's copy",
+        &group,
+        &carol_phone,
+        Some(0),
+    );
+    vs.push(v);
 
-    // ----- seal: invalid -----
-    vs.push(seal_invalid(
-        "seal-weak-key-zero",
-        "the recipient key u = 0 (a point of small order): the shared secret is all zero, so the sender must not seal",
-        "dm.weak_key",
-        &hello.full,
-        [0; 32],
-        secret("e weak"),
-    ));
-    let mut order8 = [0u8; 32];
-    order8.copy_from_slice(&crate::util::unhex(
-        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
-    ));
-    vs.push(seal_invalid(
-        "seal-weak-key-order-8",
-        "the recipient key is a point of order 8 (u = e0eb7a7c…): all-zero shared secret",
-        "dm.weak_key",
-        &hello.full,
-        order8,
-        secret("e weak"),
-    ));
-    let too_large_text = text_for_len(&p, 65533);
-    let too_large = dm_msg(&p, 1, None, dm_body(&[&p.bob], &too_large_text, vec![]));
-    vs.push(seal_invalid(
-        "seal-too-large",
-        "an inner message of 65533 bytes: with the length prefix it exceeds the largest bucket",
-        "dm.too_large",
-        &too_large.full,
-        bob_r,
-        secret("e too large"),
-    ));
-    let post = sign(
-        &p.alice_key,
-        &p.alice,
-        1,
-        None,
-        "post",
-        TIME,
-        m(vec![("text", t("public"))]),
+    // ----- seal: refused -----
+    let too_large = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            T0 + DAY,
+            &[&bob.id],
+            &text_for_len(&alice, &bob.id, 65532),
+            vec![("x.pad", t("y"))],
+        ),
+        &alice.dm,
     );
-    vs.push(seal_invalid(
-        "seal-not-a-dm",
-        "the inner message is a post, not a dm: a sender seals only what opens",
-        "dm.inner_body",
-        &post.full,
-        bob_r,
-        secret("e post"),
-    ));
+    assert!(too_large.bytes.len() > 65532);
+    let bad_seals: Vec<(
+        &str,
+        &str,
+        &str,
+        &Inner,
+        [u8; 32],
+        Vec<[u8; 32]>,
+        Option<usize>,
+    )> = vec![
+        (
+            "seal-too-large",
+            "an inner message longer than 65532 bytes cannot be sealed",
+            "dm.too_large",
+            &too_large,
+            bob_phone.r(),
+            vec![],
+            None,
+        ),
+        (
+            "seal-weak-signed-prekey",
+            "a signed prekey of small order (u = 0): every shared secret would be zero",
+            "dm.weak_key",
+            &hello,
+            [0; 32],
+            vec![],
+            None,
+        ),
+        (
+            "seal-weak-onetime",
+            "a one-time prekey of small order (u = 1)",
+            "dm.weak_key",
+            &hello,
+            bob_phone.r(),
+            vec![{
+                let mut one = [0; 32];
+                one[0] = 1;
+                one
+            }],
+            Some(0),
+        ),
+        (
+            "seal-slot-missing",
+            "slot 4 of a bundle with 4 one-time prekeys does not exist",
+            "dm.onetime_consumed",
+            &hello,
+            bob_phone.r(),
+            bob_phone.onetime_pub(),
+            Some(4),
+        ),
+    ];
+    for (id, description, code, inner, r, onetime, slot) in bad_seals {
+        let mut extra = vec![
+            ("type", J::from("seal")),
+            ("inner", hex(&inner.bytes).into()),
+        ];
+        extra.extend(bundle_json(&r, &bob_phone.pq(), &onetime, slot));
+        extra.push(("ephemeral_secret", hex(&secret(&format!("e {id}"))).into()));
+        extra.push(("kem_message", hex(&secret(&format!("m {id}"))).into()));
+        vs.push(vector(id, description, &[rule(code)], Some(code), extra));
+    }
 
     // ----- open: valid -----
-    vs.push(open_vector(
-        "open-one-recipient",
-        "Bob opens the message of seal-one-recipient with his prekey",
-        OPEN_RULES,
-        None,
-        &s_hello.sealed,
-        &p.bob,
-        &[p.bob_prekey],
-        &[],
-        Some(&hello),
-    ));
-    vs.push(open_vector(
-        "open-second-key",
-        "Bob holds his previous prekey (another tag) and the current one: the tag picks the current one",
-        OPEN_RULES,
-        None,
-        &s_hello.sealed,
-        &p.bob,
-        &[p.bob_old, p.bob_prekey],
-        &[long.id.as_slice()],
-        Some(&hello),
-    ));
-    for (i, (name, k)) in group_keys.iter().enumerate() {
-        let opener = match *name {
-            "bob" => &p.bob,
-            "carol" => &p.carol,
-            "dave" => &p.dave,
-            _ => &p.alice,
-        };
-        vs.push(open_vector(
-            &format!("open-group-{name}"),
-            &if *name == "alice-own" {
-                "Alice opens her own copy: she is not in \"to\" but is the author (DM-8)"
-                    .to_string()
-            } else {
-                format!("{name} opens the group dm sealed to their key")
-            },
-            OPEN_RULES,
+    let bob_keys = |used: &[usize]| vec![bob_phone.keys_json(used), bob_laptop.keys_json(&[])];
+    let open = |o: Open| open_vector(o);
+    vs.push(open(Open {
+        id: "open-onetime",
+        description: "Bob's phone opens the one-time copy: the sender's DM key is authorized, slot 1 is used up",
+        sealed: s_onetime.clone(),
+        opener: &bob.id,
+        keys: bob_keys(&[]),
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&hello, &bob_phone, Some(1))),
+    }));
+    vs.push(open(Open {
+        id: "open-signed-prekey-only",
+        description:
+            "the copy without a one-time prekey opens with the signed prekey and ML-KEM key",
+        sealed: s_signed.clone(),
+        opener: &bob.id,
+        keys: bob_keys(&[1]),
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&hello, &bob_phone, None)),
+    }));
+    for (i, (name, who, device, keys, slot)) in [
+        ("bob-phone", &bob.id, &bob_phone, bob_keys(&[]), Some(0)),
+        ("bob-laptop", &bob.id, &bob_laptop, bob_keys(&[]), Some(0)),
+        (
+            "alice-tablet",
+            &alice.id,
+            &alice_tablet,
+            vec![alice_phone.keys_json(&[]), alice_tablet.keys_json(&[])],
             None,
-            &group_sealed[i].sealed,
-            opener,
-            &[*k],
-            &[],
-            Some(&group),
-        ));
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        vs.push(open(Open {
+            id: &format!("open-device-{name}"),
+            description: &format!("every device opens its own copy: {name} (the sender's own other device opens as the author)"),
+            sealed: fan_sealed[i].clone(),
+            opener: who,
+            keys,
+            accounts: all.clone(),
+            now,
+            seen: vec![],
+            result: Ok((&fan, device, slot)),
+        }));
     }
-    vs.push(open_vector(
-        "open-largest",
-        "the largest sealed message (65587 bytes) opens",
-        OPEN_RULES,
-        None,
-        &seal(&largest.full, bob_r, secret("e largest")).sealed,
-        &p.bob,
-        &[p.bob_prekey],
-        &[],
-        Some(&largest),
-    ));
-    vs.push(open_vector(
-        "open-namespaced-key",
-        "a body with a namespaced key opens",
-        OPEN_RULES,
-        None,
-        &s_ns.sealed,
-        &p.bob,
-        &[p.bob_prekey],
-        &[],
-        Some(&namespaced),
-    ));
+    vs.push(open(Open {
+        id: "open-bucket-2048",
+        description: "the 2048-bucket copy opens",
+        sealed: s_long.clone(),
+        opener: &bob.id,
+        keys: bob_keys(&[]),
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&long, &bob_phone, Some(2))),
+    }));
+    vs.push(open(Open {
+        id: "open-group-carol",
+        description: "Carol opens her copy of a message to Bob and Carol",
+        sealed: s_group_carol.clone(),
+        opener: &carol.id,
+        keys: vec![carol_phone.keys_json(&[])],
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&group, &carol_phone, Some(0))),
+    }));
+    vs.push(open(Open {
+        id: "open-window-oldest",
+        description: "opened 37 days after its time exactly: the last moment of the replay window",
+        sealed: s_signed.clone(),
+        opener: &bob.id,
+        keys: bob_keys(&[]),
+        accounts: all.clone(),
+        now: at + WINDOW,
+        seen: vec![],
+        result: Ok((&hello, &bob_phone, None)),
+    }));
 
-    // ----- open: invalid, one defect each -----
-    let bad = |id: &str, description: &str, code: &str, sealed: &[u8]| {
-        open_vector(
-            id,
-            description,
-            &[rule(code)],
-            Some(code),
-            sealed,
-            &p.bob,
-            &[p.bob_prekey],
-            &[],
-            None,
-        )
+    // ----- open: refused, one per code and threat -----
+    let sealed_with = |f: &dyn Fn(&mut Vec<u8>)| {
+        let mut s = s_signed.clone();
+        f(&mut s);
+        s
     };
-    let good = &s_hello.sealed;
-    vs.push(bad("open-empty", "empty input", "dm.malformed", &[]));
-    vs.push(bad(
-        "open-short",
-        "the sealed message less its last byte: 562 bytes is not a sealed length",
-        "dm.malformed",
-        &good[..good.len() - 1],
-    ));
-    let mut longer = good.clone();
-    longer.push(0);
-    vs.push(bad(
-        "open-long",
-        "one byte appended: 564 is not a sealed length",
-        "dm.malformed",
-        &longer,
-    ));
-    let mut v2 = good.clone();
-    v2[0] = 2;
-    vs.push(bad(
-        "open-version-2",
-        "version byte 2",
-        "dm.unsupported_version",
-        &v2,
-    ));
-    let mut v0short = vec![0u8; 10];
-    v0short[0] = 0;
-    vs.push(bad(
-        "open-version-0-short",
-        "version byte 0 and a wrong length: the version is checked first",
-        "dm.unsupported_version",
-        &v0short,
-    ));
-    vs.push(open_vector(
-        "open-unknown-key",
-        "Bob holds only his previous prekey, whose tag differs: no candidate key",
-        &["DM-2"],
-        Some("dm.unknown_key"),
-        good,
-        &p.bob,
-        &[p.bob_old],
-        &[],
-        None,
-    ));
-    vs.push(open_vector(
-        "open-no-keys",
-        "an opener with no keys",
-        &["DM-2"],
-        Some("dm.unknown_key"),
-        good,
-        &p.bob,
-        &[],
-        &[],
-        None,
-    ));
-    let mut other_tag = good.clone();
-    other_tag[1] ^= 0x01;
-    vs.push(bad(
-        "open-changed-tag",
-        "the mailbox tag's first byte changed: it no longer matches Bob's key",
-        "dm.unknown_key",
-        &other_tag,
-    ));
-    let weak = encrypt(&padded(&hello.full, 512), bob_r, [0; 32], [0; 32], [0; 32]);
-    vs.push(bad(
-        "open-weak-ephemeral",
-        "ephemeral key u = 0 and a ciphertext made under the all-zero shared secret (which authenticates): the opener refuses the all-zero secret",
-        "dm.weak_key",
-        &weak.sealed,
-    ));
-    for (id, at, what) in [
-        ("open-tampered-ciphertext", 35 + 100, "a ciphertext byte"),
-        (
-            "open-tampered-auth-tag",
-            good.len() - 1,
-            "the last byte of the Poly1305 tag",
-        ),
-        (
-            "open-tampered-ephemeral",
-            3 + 5,
-            "a byte of the ephemeral key",
-        ),
-    ] {
-        let mut x = good.clone();
-        x[at] ^= 0x40;
-        vs.push(bad(
-            id,
-            &format!("{what} flipped: the AEAD fails"),
-            "dm.tampered",
-            &x,
-        ));
-    }
-    let mut top = good.clone();
-    top[3 + 31] ^= 0x80;
-    vs.push(bad(
-        "open-tampered-ephemeral-top-bit",
-        "the ephemeral key's top bit flipped: X25519 masks it and gives the same shared secret, but E is in the KDF input and the AAD, so the AEAD fails",
-        "dm.tampered",
-        &top,
-    ));
-    let hello_p = padded(&hello.full, 512);
-    let mut long_len = hello_p.clone();
-    long_len[0..4].copy_from_slice(&509u32.to_be_bytes());
-    vs.push(bad(
-        "open-padding-length-too-long",
-        "length prefix 509 in a 512-byte plaintext (more than 508 bytes follow the prefix); authenticated, so only the padding is wrong",
-        "dm.padding",
-        &seal_plaintext(&long_len, bob_r, secret("e pad 1")).sealed,
-    ));
-    let mut dirty = hello_p.clone();
-    dirty[511] = 1;
-    vs.push(bad(
-        "open-padding-not-zero",
-        "the last padding byte is 1",
-        "dm.padding",
-        &seal_plaintext(&dirty, bob_r, secret("e pad 2")).sealed,
-    ));
-    vs.push(bad(
-        "open-padding-bucket-too-large",
-        "a short message padded to 2048 instead of 512: not the smallest bucket",
-        "dm.padding",
-        &seal_plaintext(&padded(&hello.full, 2048), bob_r, secret("e pad 3")).sealed,
-    ));
-    let mut short_len = hello_p.clone();
-    short_len[0..4].copy_from_slice(&((hello.full.len() - 1) as u32).to_be_bytes());
-    vs.push(bad(
-        "open-padding-length-short",
-        "length prefix one less than the message: the last message byte counts as padding and is not zero",
-        "dm.padding",
-        &seal_plaintext(&short_len, bob_r, secret("e pad 4")).sealed,
-    ));
-    let mut forged = hello.full.clone();
-    let n = forged.len();
-    forged[n - 1] ^= 1;
-    vs.push(bad(
-        "open-inner-bad-signature",
-        "the inner message's signature altered (sig.mismatch in 04 §10)",
-        "dm.inner_signature",
-        &seal(&forged, bob_r, secret("e inner 1")).sealed,
-    ));
-    vs.push(bad(
-        "open-inner-not-a-message",
-        "the inner bytes are the CBOR text \"hi\", not a message",
-        "dm.inner_signature",
-        &seal(&[0x62, b'h', b'i'], bob_r, secret("e inner 2")).sealed,
-    ));
-    vs.push(bad(
-        "open-inner-post",
-        "the inner message is a valid post, not a dm",
-        "dm.inner_body",
-        &seal(&post.full, bob_r, secret("e inner 3")).sealed,
-    ));
-    vs.push(bad(
-        "open-inner-stripped",
-        "the inner message is a stripped dm (no body)",
-        "dm.inner_body",
-        &seal(&hello.stripped, bob_r, secret("e inner 4")).sealed,
-    ));
-    let mut unsorted = vec![p.bob.clone(), p.carol.clone()];
-    unsorted.sort();
-    unsorted.reverse();
-    let m_unsorted = dm_msg(&p, 1, None, dm_raw_to(unsorted, "x"));
-    vs.push(bad(
-        "open-inner-to-unsorted",
-        "\"to\" lists two recipients in descending order",
-        "dm.inner_body",
-        &seal(&m_unsorted.full, bob_r, secret("e inner 5")).sealed,
-    ));
-    let mut nine: Vec<Vec<u8>> = (0..8).map(|i| account(&format!("member {i}"))).collect();
-    nine.push(p.bob.clone());
-    nine.sort();
-    assert_eq!(nine.len(), 9);
-    let m_nine = dm_msg(&p, 1, None, dm_raw_to(nine, "x"));
-    vs.push(bad(
-        "open-inner-nine-recipients",
-        "\"to\" names nine accounts (Bob among them); at most eight",
-        "dm.inner_body",
-        &seal(&m_nine.full, bob_r, secret("e inner 6")).sealed,
-    ));
-    let m_extra = dm_msg(
-        &p,
+    // Crafted plaintexts, sealed honestly to Bob's phone without a one-time prekey.
+    let craft = |plaintext: &[u8], label: &str| {
+        seal_plaintext(
+            plaintext,
+            bob_phone.r(),
+            &bob_phone.pq(),
+            None,
+            NO_ONETIME,
+            secret(&format!("e {label}")),
+            secret(&format!("m {label}")),
+        )
+        .sealed
+    };
+    let seal_inner = |inner: &Inner, label: &str| craft(&padded(&inner.bytes), label);
+    let mut bad_padding = padded(&hello.bytes);
+    let last = bad_padding.len() - 1;
+    bad_padding[last] = 1;
+    let mut big_bucket = (hello.bytes.len() as u32).to_be_bytes().to_vec();
+    big_bucket.extend_from_slice(&hello.bytes);
+    big_bucket.resize(2048, 0);
+    let bad_sig = {
+        let mut v = inner_from(
+            &payload(&alice.id, &alice.dm, at, &[&bob.id], "hi", vec![]),
+            &alice.dm,
+        )
+        .bytes;
+        let n = v.len();
+        v[n - 1] ^= 1;
+        Inner {
+            id: blake3::derive_key(CTX_ID, &v).to_vec(),
+            bytes: v,
+        }
+    };
+    let public_dm = sign(
+        &alice.wild,
+        &alice.id,
         1,
         None,
-        dm_body(&[&p.bob], "x", vec![("subject", t("hi"))]),
-    );
-    vs.push(bad(
-        "open-inner-unknown-field",
-        "the dm body has an un-dotted key outside the schema",
-        "dm.inner_body",
-        &seal(&m_extra.full, bob_r, secret("e inner 7")).sealed,
-    ));
-    let m_notext = dm_msg(
-        &p,
-        1,
-        None,
-        m(vec![("to", Value::A(vec![Value::B(p.bob.clone())]))]),
-    );
-    vs.push(bad(
-        "open-inner-no-text",
-        "the dm body has no \"text\"",
-        "dm.inner_body",
-        &seal(&m_notext.full, bob_r, secret("e inner 8")).sealed,
-    ));
-    let carol_r = public(p.carol_prekey);
-    vs.push(open_vector(
-        "open-wrong-recipient",
-        "Bob re-seals Alice's dm (sent to Bob only) to Carol's prekey: Carol is not in the signed \"to\"",
-        &["DM-8"],
-        Some("dm.wrong_recipient"),
-        &seal(&hello.full, carol_r, secret("e reseal")).sealed,
-        &p.carol,
-        &[p.carol_prekey],
-        &[],
-        None,
-    ));
-    vs.push(open_vector(
-        "open-replay",
-        "Bob has already opened this inner message (its id is in seen)",
-        &["DM-9"],
-        Some("dm.replay"),
-        good,
-        &p.bob,
-        &[p.bob_prekey],
-        &[hello.id.as_slice()],
-        None,
-    ));
-    vs.push(open_vector(
-        "open-replay-other-copy",
-        "the same inner message sealed again with another ephemeral key: still a replay",
-        &["DM-9"],
-        Some("dm.replay"),
-        &seal(&hello.full, bob_r, secret("e again")).sealed,
-        &p.bob,
-        &[p.bob_prekey],
-        &[hello.id.as_slice()],
-        None,
-    ));
-
-    // ----- prekey messages -----
-    let bob_app = Key::from_label("dm bob app key");
-    let prekey = |body: Value| sign(&bob_app, &p.bob, 1, None, "prekey", TIME, body);
-    let pk_body = |exp: u64| {
+        "dm",
+        at,
         m(vec![
-            ("key", Value::B(bob_r.to_vec())),
-            ("expires", Value::U(exp)),
-        ])
+            ("to", Value::A(vec![Value::B(bob.id.clone())])),
+            ("text", t("hi")),
+        ]),
+    );
+    let unknown_field = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            at,
+            &[&bob.id],
+            "hi",
+            vec![("subject", t("x"))],
+        ),
+        &alice.dm,
+    );
+    let unsorted = {
+        let mut to = vec![bob.id.clone(), carol.id.clone()];
+        to.sort();
+        to.reverse();
+        let p = m(vec![
+            ("acct", Value::B(alice.id.clone())),
+            ("key", Value::B(alice.dm.pk.to_vec())),
+            ("time", Value::U(at)),
+            ("to", Value::A(to.into_iter().map(Value::B).collect())),
+            ("text", t("hi")),
+        ]);
+        inner_from(&p, &alice.dm)
     };
-    let prekey_valid = |id: &str, description: &str, msg: &Msg, exp: u64| {
-        vector(
+    let to_carol_only = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            at,
+            &[&carol.id],
+            "for Carol only",
+            vec![],
+        ),
+        &alice.dm,
+    );
+    let forged = inner_from(
+        &payload(
+            &alice.id,
+            &mallory,
+            at,
+            &[&bob.id],
+            "this is Alice, send money",
+            vec![],
+        ),
+        &mallory,
+    );
+    let by_wildcard = inner_from(
+        &payload(
+            &alice.id,
+            &alice.wild,
+            at,
+            &[&bob.id],
+            "from an app without the DM scope",
+            vec![],
+        ),
+        &alice.wild,
+    );
+    let by_root = inner_from(
+        &payload(
+            &alice.id,
+            &alice.root,
+            at,
+            &[&bob.id],
+            "from the root",
+            vec![],
+        ),
+        &alice.root,
+    );
+    let future = inner_from(
+        &payload(
+            &alice.id,
+            &alice.dm,
+            now + 10 * MIN + 1,
+            &[&bob.id],
+            "from the future",
+            vec![],
+        ),
+        &alice.dm,
+    );
+
+    type Bad<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        Vec<u8>,
+        Vec<J>,
+        &'a [u8],
+        J,
+        u64,
+        Vec<Vec<u8>>,
+    );
+    let k = bob_keys(&[]);
+    let bad: Vec<Bad> = vec![
+        ("open-empty", "no bytes", "dm.malformed", vec![], k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-wrong-length", "one byte short of a sealed length", "dm.malformed", sealed_with(&|s| { s.pop(); }), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-version-1", "version 1 (the previous, X25519-only layout) is not this version", "dm.unsupported_version", sealed_with(&|s| s[0] = 1), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-unknown-key", "Carol holds no key with the tag", "dm.unknown_key", s_signed.clone(), vec![carol_phone.keys_json(&[])], &carol.id, all.clone(), now, vec![]),
+        ("open-weak-ephemeral", "the ephemeral key replaced by u = 0: the signed-prekey shared secret is zero", "dm.weak_key", sealed_with(&|s| s[3..35].fill(0)), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-tampered-ciphertext", "one ciphertext byte flipped: the commitment matches, the AEAD fails", "dm.tampered", sealed_with(&|s| s[1200] ^= 1), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-tampered-slot-check", "one slot-check byte flipped: refused before the slot is looked up", "dm.tampered", sealed_with(&|s| s[1130] ^= 1), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-tampered-slot", "the masked slot flipped: the slot check fails, so the opener never looks up a slot chosen by the attacker", "dm.tampered", sealed_with(&|s| s[1124] ^= 1), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-tampered-commitment", "one commitment byte flipped: refused before decryption", "dm.tampered", sealed_with(&|s| s[1150] ^= 1), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-tampered-kem-ciphertext", "one ML-KEM ciphertext byte flipped: implicit rejection gives another shared secret, so another commitment", "dm.tampered", sealed_with(&|s| s[100] ^= 1), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-onetime-consumed", "slot 1 was used by an earlier message: a second message to it does not open", "dm.onetime_consumed", s_onetime.clone(), bob_keys(&[1]), &bob.id, all.clone(), now, vec![]),
+        ("open-padding-nonzero", "a non-zero padding byte", "dm.padding", craft(&bad_padding, "bad padding"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-padding-bucket", "a 2048 bucket for a message that fits 512", "dm.padding", craft(&big_bucket, "big bucket"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-inner-bad-signature", "the inner signature's last byte flipped", "dm.inner_signature", seal_inner(&bad_sig, "bad sig"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-inner-public-message", "a public message (an envelope of kind dm) sealed as if it were an inner message", "dm.inner_signature", seal_inner(&Inner { bytes: public_dm.full.clone(), id: vec![] }, "public inner"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-inner-unknown-field", "an inner payload with an unknown key without a dot", "dm.inner_body", seal_inner(&unknown_field, "unknown field"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-inner-unsorted-to", "recipients in descending order", "dm.inner_body", seal_inner(&unsorted, "unsorted"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("threat-resealed-to-other", "Carol's message re-sealed by Carol to Bob: Bob is not in the signed list", "dm.wrong_recipient", seal_inner(&to_carol_only, "resealed"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("threat-replay-inside-window", "a relay replays a message Bob opened 5 minutes ago: its id is in the window's seen set", "dm.replay", s_signed.clone(), k.clone(), &bob.id, all.clone(), now, vec![hello.id.clone()]),
+        ("threat-replay-outside-window", "the same message replayed 37 days and 1 ms after its time: refused by the window alone, with an empty seen set", "dm.outside_window", s_signed.clone(), k.clone(), &bob.id, all.clone(), at + WINDOW + 1, vec![]),
+        ("open-time-in-future", "an inner time more than 10 minutes after the opener's clock", "dm.outside_window", seal_inner(&future, "future"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("threat-forged-sender", "Mallory signs an inner message claiming Alice's account with a key Alice never delegated: refused inside opening", "dm.sender_unauthorized", seal_inner(&forged, "forged"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("threat-sender-wildcard-app", "Alice's wildcard app key (scope [\"*\"]) signs a direct message: a wildcard never covers dm", "dm.sender_unauthorized", seal_inner(&by_wildcard, "wildcard"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("threat-sender-root", "Alice's root key signs a direct message: roots sign only key operations", "dm.sender_unauthorized", seal_inner(&by_root, "root"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-sender-unknown", "the opener's account state does not know Alice yet: undecided, keep and retry", "dm.sender_unknown", s_signed.clone(), k.clone(), &bob.id, ops_json(&[&bob]), now, vec![]),
+    ];
+    for (id, description, code, sealed, keys, opener, accounts, now, seen) in bad {
+        vs.push(open(Open {
             id,
             description,
-            &["DM-10"],
-            None,
-            vec![
-                ("type", "prekey".into()),
-                ("message", hex(&msg.full).into()),
-                ("key", hex(&bob_r).into()),
-                ("expires", exp.into()),
-            ],
-        )
+            sealed,
+            opener,
+            keys,
+            accounts,
+            now,
+            seen,
+            result: Err(code),
+        }));
+    }
+
+    // ----- prekey bundles -----
+    let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {
+        sign(key, acct, 1, None, "prekey", time, body)
     };
-    let prekey_bad = |id: &str, description: &str, msg: &[u8]| {
-        vector(
-            id,
-            description,
-            &["DM-10"],
-            Some("dm.prekey"),
-            vec![("type", "prekey".into()), ("message", hex(msg).into())],
-        )
+    let good = bob_phone.bundle_body(at + 14 * DAY);
+    let with = |f: &dyn Fn(&mut Vec<(String, Value)>)| {
+        let Value::M(mut entries) = bob_phone.bundle_body(at + 14 * DAY) else {
+            unreachable!()
+        };
+        f(&mut entries);
+        Value::M(entries)
     };
-    let pk14 = prekey(pk_body(TIME + 14 * DAY));
-    vs.push(prekey_valid(
-        "prekey-14-days",
-        "Bob's app publishes a prekey valid for 14 days",
-        &pk14,
-        TIME + 14 * DAY,
+    let set = |entries: &mut Vec<(String, Value)>, k: &str, v: Value| {
+        entries.iter_mut().find(|(n, _)| n == k).expect("key").1 = v;
+    };
+    let mut bad_pq = bob_phone.pq();
+    bad_pq[0] = 0xff;
+    bad_pq[1] |= 0x0f;
+    let prekeys: Vec<(&str, &str, Result<(), &str>, Msg, J)> = vec![
+        ("prekey-valid", "Bob's phone bundle, signed by Bob's DM key (scope [dm, prekey])", Ok(()), bundle(&bob.dm, &bob.id, at, good.clone()), all.clone()),
+        ("prekey-laptop", "Bob's laptop bundle: a second device of the same account", Ok(()), bundle(&bob.dm, &bob.id, at, bob_laptop.bundle_body(at + 14 * DAY)), all.clone()),
+        ("threat-prekey-wildcard-app", "an app key with scope [\"*\"] publishes a bundle whose secrets it keeps: a wildcard never covers prekey, so senders do not use it", Err("dm.prekey_unauthorized"), bundle(&bob.wild, &bob.id, at, good.clone()), all.clone()),
+        ("threat-prekey-undelegated", "a key Bob never delegated publishes a bundle for Bob", Err("dm.prekey_unauthorized"), bundle(&mallory, &bob.id, at, good.clone()), all.clone()),
+        ("prekey-root-signed", "a root key signs a bundle: roots sign only key operations", Err("dm.prekey_unauthorized"), bundle(&bob.root, &bob.id, at, good.clone()), all.clone()),
+        ("prekey-unknown-account", "the sender's state does not know the account: the bundle is not usable", Err("dm.prekey_unauthorized"), bundle(&bob.dm, &bob.id, at, good.clone()), ops_json(&[&alice])),
+        ("prekey-expires-at-time", "expires equal to time", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at + 14 * DAY, good.clone()), all.clone()),
+        ("prekey-lifetime-too-long", "expires 30 days and 1 ms after time", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "expires", Value::U(at + 30 * DAY + 1)))), all.clone()),
+        ("prekey-pq-modulus", "an ML-KEM key with a coefficient of 4095: fails the FIPS 203 modulus check", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "pq", Value::B(bad_pq.clone())))), all.clone()),
+        ("prekey-pq-length", "an ML-KEM key of 1183 bytes", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "pq", Value::B(bob_phone.pq()[..1183].to_vec())))), all.clone()),
+        ("prekey-device-length", "a device id of 15 bytes", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "device", Value::B(vec![1; 15])))), all.clone()),
+        ("prekey-onetime-duplicate", "the same one-time prekey twice", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "onetime", Value::A(vec![Value::B(vec![9; 32]), Value::B(vec![9; 32])])))), all.clone()),
+        ("prekey-onetime-too-many", "33 one-time prekeys", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "onetime", Value::A((0..33u8).map(|i| Value::B(vec![i; 32])).collect())))), all.clone()),
+        ("prekey-unknown-field", "a key without a dot that the bundle does not define", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("note".into(), t("x"))))), all.clone()),
+    ];
+    for (id, description, result, msg, accounts) in prekeys {
+        let mut extra = vec![
+            ("type", J::from("prekey")),
+            ("message", hex(&msg.full).into()),
+            ("accounts", accounts),
+        ];
+        let (rules, error) = match result {
+            Ok(()) => {
+                extra.push((
+                    "device",
+                    hex(&bob_phone_or(&msg, &bob_phone, &bob_laptop)).into(),
+                ));
+                (vec!["DM-10", "DM-15"], None)
+            }
+            Err(code) => (vec![rule(code)], Some(code)),
+        };
+        vs.push(vector(id, description, &rules, error, extra));
+    }
+
+    // ----- public validation -----
+    vs.push(vector(
+        "threat-leaked-inner-public",
+        "a recipient submits a leaked inner message for public validation: it is not an envelope (a CBOR array, not a map), so no node stores it",
+        &["DM-14", "ENV-3"],
+        Some("env.wrong_type"),
+        vec![("type", J::from("public")), ("message", hex(&hello.bytes).into())],
     ));
-    vs.push(prekey_valid(
-        "prekey-30-days",
-        "expires exactly 30 days after the time: the longest lifetime",
-        &prekey(pk_body(TIME + 30 * DAY)),
-        TIME + 30 * DAY,
-    ));
-    vs.push(prekey_valid(
-        "prekey-1-ms",
-        "expires 1 ms after the time",
-        &prekey(pk_body(TIME + 1)),
-        TIME + 1,
-    ));
-    vs.push(prekey_valid(
-        "prekey-namespaced",
-        "a namespaced key beside key and expires",
-        &prekey(m(vec![
-            ("key", Value::B(bob_r.to_vec())),
-            ("expires", Value::U(TIME + DAY)),
-            ("com.example.device", t("phone")),
-        ])),
-        TIME + DAY,
-    ));
-    vs.push(prekey_bad(
-        "prekey-too-long",
-        "expires 30 days and 1 ms after the time",
-        &prekey(pk_body(TIME + 30 * DAY + 1)).full,
-    ));
-    vs.push(prekey_bad(
-        "prekey-expires-at-time",
-        "expires equal to the header time",
-        &prekey(pk_body(TIME)).full,
-    ));
-    vs.push(prekey_bad(
-        "prekey-key-31-bytes",
-        "a key of 31 bytes",
-        &prekey(m(vec![
-            ("key", Value::B(vec![9; 31])),
-            ("expires", Value::U(TIME + DAY)),
-        ]))
-        .full,
-    ));
-    vs.push(prekey_bad(
-        "prekey-no-expires",
-        "no expires",
-        &prekey(m(vec![("key", Value::B(bob_r.to_vec()))])).full,
-    ));
-    vs.push(prekey_bad(
-        "prekey-expires-negative",
-        "expires is a negative integer",
-        &prekey(m(vec![
-            ("key", Value::B(bob_r.to_vec())),
-            ("expires", Value::N(5)),
-        ]))
-        .full,
-    ));
-    vs.push(prekey_bad(
-        "prekey-unknown-field",
-        "an un-dotted key outside the schema",
-        &prekey(m(vec![
-            ("key", Value::B(bob_r.to_vec())),
-            ("expires", Value::U(TIME + DAY)),
-            ("device", t("phone")),
-        ]))
-        .full,
-    ));
-    vs.push(prekey_bad(
-        "prekey-stripped",
-        "a stripped prekey message (no body)",
-        &pk14.stripped,
-    ));
-    vs.push(prekey_bad(
-        "prekey-wrong-kind",
-        "a message of kind dm is not a prekey",
-        &hello.full,
+    vs.push(vector(
+        "threat-public-dm-kind",
+        "a public message of kind dm (as direct messages were signed before this version): refused by public validation",
+        &["DM-14"],
+        Some("dm.not_public"),
+        vec![("type", J::from("public")), ("message", hex(&public_dm.full).into())],
     ));
 
     file(
-        "Sealed direct messages (spec 08, DM-1..DM-11). Vectors of type \"seal\" give the inner message, the recipient's X25519 key and the ephemeral secret; valid ones every intermediate value (ephemeral public key, shared secret, mailbox tag, KDF input, AEAD key and nonce, associated data, padded plaintext) and the exact sealed bytes, invalid ones the code a sender must report. Vectors of type \"open\" give the sealed bytes, the opener's account, its secret keys in order and the ids already opened; valid ones the inner message and its id. Vectors of type \"prekey\" give a signed message and, if it publishes a prekey, its key and expiry. Keys and ephemeral secrets are BLAKE3 derive_key(\"skylark test vectors v1 dm secret\", label); accounts derive_key(\"skylark test vectors v1 dm account\", name).",
+        "Sealed direct messages (spec 08): byte-exact hybrid sealing (X25519 + one-time X25519 + ML-KEM-768, key commitment, XChaCha20-Poly1305) with fixed randomness; opening with sender authentication, a bounded replay window and one-time prekey consumption; prekey bundles and who may publish them; direct messages refused by public validation.",
         "dm",
         vs,
     )
+}
+
+/// The device id of a valid bundle message.
+fn bob_phone_or(msg: &Msg, phone: &Device, laptop: &Device) -> [u8; 16] {
+    let Value::M(entries) = &msg.body else {
+        unreachable!()
+    };
+    let device = entries
+        .iter()
+        .find(|(k, _)| k == "device")
+        .map(|(_, v)| v.clone());
+    if device == Some(Value::B(phone.id.to_vec())) {
+        phone.id
+    } else {
+        laptop.id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ml_kem::kem::Decapsulate;
+
+    /// The ML-KEM half decapsulates what it encapsulated, and the Edwards-form X25519 agrees with
+    /// RFC 7748 §6.1.
+    #[test]
+    fn primitives_agree() {
+        let d = Device::new("test", 0);
+        let (dk, _) = {
+            let (a, b) = d.pq_seed.split_at(32);
+            MlKem768::generate_deterministic(&B32::from_fn(|i| a[i]), &B32::from_fn(|i| b[i]))
+        };
+        let ek =
+            EncapsulationKey::<MlKem768Params>::from_bytes(d.pq().as_slice().try_into().unwrap());
+        let (ct, ss) = ek.encapsulate_deterministic(&B32::from([7; 32])).unwrap();
+        assert_eq!(dk.decapsulate(&ct).unwrap(), ss);
+        let a: [u8; 32] =
+            crate::util::unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
+                .try_into()
+                .unwrap();
+        assert_eq!(
+            hex(&public(a)),
+            "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
+        );
+    }
 }

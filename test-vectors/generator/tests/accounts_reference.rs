@@ -210,7 +210,7 @@ fn capability(e: &str) -> bool {
 
 /// What "*" covers: a kind that is not an operation kind and not prekey; never a capability.
 fn star_covers(e: &str) -> bool {
-    !capability(e) && !OP_KINDS.contains(&e) && e != "prekey"
+    !capability(e) && !OP_KINDS.contains(&e) && e != "dm" && e != "prekey"
 }
 
 fn scope(v: &Item) -> R<Vec<String>> {

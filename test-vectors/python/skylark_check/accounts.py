@@ -66,7 +66,7 @@ def capability_ok(e):
 
 def star_covers(e):
     """What "*" covers: not an operation kind, not prekey, no capability (06 §5.4)."""
-    return not capability_ok(e) and e not in OPERATION_KINDS and e != "prekey"
+    return not capability_ok(e) and e not in OPERATION_KINDS and e not in ("dm", "prekey")
 
 
 def scope_ok(v):

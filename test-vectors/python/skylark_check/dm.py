@@ -1,30 +1,42 @@
-"""Sealed direct messages (spec 08): sealing, opening (DM-1..DM-9), prekeys (DM-10), from the text.
+"""Sealed direct messages (spec 08): hybrid sealing, opening (DM-1..DM-9, DM-16..DM-18), prekey
+bundles (DM-10, DM-15) and the refusal of public direct messages (DM-14), from the text.
 
-X25519 and XChaCha20-Poly1305 are libsodium's (PyNaCl bindings); BLAKE3 derive_key is the blake3
-package. libsodium's crypto_scalarmult itself refuses an all-zero result (it returns an error),
-which is the contributory check of DM-3; this module also tests the output for zero explicitly.
+X25519 and XChaCha20-Poly1305 are libsodium's (PyNaCl bindings); ML-KEM-768 is kyber-py (a pure
+Python FIPS 203 implementation: ML-KEM.KeyGen_internal from the seed d || z, Encaps_internal with
+the vector's m, Decaps); BLAKE3 derive_key is the blake3 package; Ed25519 is this checker's own
+predicate (03). libsodium's crypto_scalarmult itself refuses an all-zero result, which is the
+contributory check of DM-3; this module also tests the output for zero explicitly.
 """
 
 import nacl.bindings as sodium
 import nacl.exceptions
+from kyber_py.ml_kem import ML_KEM_768
 
-from . import envelope, ids
+from . import cbor, ed25519, ids
 from .cbor import CMap, is_uint
 from .errors import Reject
 
-VERSION = 1
+VERSION = 2
 BUCKETS = (512, 2048, 8192, 32768, 65536)
-HEADER = 35
+PQ_PUBLIC = 1184
+PQ_CT = 1088
+HEADER = 1 + 2 + 32 + PQ_CT + 2 + 16 + 32         # 1173
 AUTH = 16
 SEALED_LENGTHS = tuple(HEADER + b + AUTH for b in BUCKETS)
 MAX_INNER = 65532
 MAX_RECIPIENTS = 8
+MAX_ONETIME = 32
+NO_ONETIME = 0xFFFF
 MAX_LIFETIME = 30 * 24 * 60 * 60 * 1000
+WINDOW = MAX_LIFETIME + 7 * 24 * 60 * 60 * 1000
+SKEW = 600_000
 MAX_53 = 2 ** 53 - 1
+SIG_PREFIX = b"skylark v1 direct message\x00"
+Q = 3329
 
 
-def H(context, data):
-    return ids.H(context, data)
+def H(context, *parts):
+    return ids.H(context, b"".join(parts))
 
 
 def public(secret):
@@ -44,11 +56,6 @@ def tag(r):
     return H("skylark v1 dm mailbox", r)[:2]
 
 
-def derive(shared, e_pub, r):
-    ikm = shared + e_pub + r
-    return ikm, H("skylark v1 dm key", ikm), H("skylark v1 dm nonce", ikm)[:24]
-
-
 def bucket(n):
     for b in BUCKETS:
         if b >= n:
@@ -56,15 +63,65 @@ def bucket(n):
     return None
 
 
-def dm_body(message):
-    """DM-7: the body of a `dm` message, as (to, text), or Reject(dm.inner_body)."""
-    if message.header.kind != "dm" or message.stripped:
-        raise Reject("dm.inner_body")
-    body = message.body
-    for k in body.keys():
-        if k not in ("to", "text") and "." not in k:
+def pq_key_ok(ek):
+    """FIPS 203 §7.2: 1184 bytes whose ByteDecode_12 coefficients are all below q."""
+    if not isinstance(ek, bytes) or len(ek) != PQ_PUBLIC:
+        return False
+    for i in range(0, PQ_PUBLIC - 32, 3):
+        a = ek[i] | ((ek[i + 1] & 0x0F) << 8)
+        b = (ek[i + 1] >> 4) | (ek[i + 2] << 4)
+        if a >= Q or b >= Q:
+            return False
+    return True
+
+
+def pq_keygen(seed):
+    """(ek, dk) of ML-KEM.KeyGen_internal(d, z), seed = d || z."""
+    return ML_KEM_768._keygen_internal(seed[:32], seed[32:])
+
+
+# ---------------------------------------------------------------------------
+# the inner message (§4, DM-6, DM-7, DM-11)
+
+class Inner:
+    __slots__ = ("raw", "id", "acct", "key", "time", "to", "text")
+
+
+def inner_message(data):
+    """DM-11, DM-6, DM-7: the Inner of inner bytes, or Reject."""
+    if len(data) > MAX_INNER:
+        raise Reject("dm.too_large")
+    bad = Reject("dm.inner_signature")
+    try:
+        pair = cbor.decode(data)
+    except Reject:
+        raise bad
+    if not isinstance(pair, list) or len(pair) != 2:
+        raise bad
+    payload, sig = pair
+    if not isinstance(payload, bytes) or not isinstance(sig, bytes) or len(sig) != 64:
+        raise bad
+    try:
+        p = cbor.decode(payload)
+    except Reject:
+        raise bad
+    if not isinstance(p, CMap):
+        raise bad
+    acct, key, time = p.get("acct"), p.get("key"), p.get("time")
+    if not isinstance(acct, bytes) or len(acct) != 32:
+        raise bad
+    if not isinstance(key, bytes) or len(key) != 32:
+        raise bad
+    if not is_uint(time) or time > MAX_53:
+        raise bad
+    try:
+        ed25519.verify(key, SIG_PREFIX + payload, sig)
+    except Reject:
+        raise bad
+    for k in p.keys():                                                   # DM-7
+        if k not in ("acct", "key", "time", "to", "text") and "." not in k:
             raise Reject("dm.inner_body")
-    to, text = body.get("to"), body.get("text")
+    to, text = p.get("to"), p.get("text")
     if not isinstance(to, list) or not isinstance(text, str):
         raise Reject("dm.inner_body")
     if not 1 <= len(to) <= MAX_RECIPIENTS:
@@ -74,26 +131,53 @@ def dm_body(message):
             raise Reject("dm.inner_body")
         if i and not to[i - 1] < a:
             raise Reject("dm.inner_body")
-    return to, text
+    m = Inner()
+    m.raw, m.id = data, H("skylark v1 dm id", data)
+    m.acct, m.key, m.time, m.to, m.text = acct, key, time, to, text
+    return m
 
 
-def seal(inner_bytes, r, e):
-    """08 §5: returns the dict of every intermediate value, or Reject."""
-    inner = envelope.verify_message(inner_bytes)
-    dm_body(inner)
-    if len(inner_bytes) > MAX_INNER:
-        raise Reject("dm.too_large")
+# ---------------------------------------------------------------------------
+# sealing (§5)
+
+def derive(dh1, dh2, ss, e_pub, r, o, ct, slot):
+    s = slot.to_bytes(2, "big")
+    ikm = dh1 + dh2 + ss + e_pub + r + o + ct + s
+    return {
+        "slot_mask": H("skylark v1 dm slot", dh1, ss, e_pub, r, ct)[:2],
+        "slot_check": H("skylark v1 dm slot check", dh1, ss, e_pub, r, ct, s)[:16],
+        "ikm": ikm,
+        "aead_key": H("skylark v1 dm hybrid key", ikm),
+        "nonce": H("skylark v1 dm hybrid nonce", ikm)[:24],
+        "commitment": H("skylark v1 dm commitment", ikm),
+    }
+
+
+def seal(inner_bytes, r, pq, onetime, slot, e, m):
+    """08 §5.4: the dict of every intermediate value, or Reject."""
+    inner_message(inner_bytes)
     p = bucket(len(inner_bytes) + 4)
     padded = len(inner_bytes).to_bytes(4, "big") + inner_bytes + bytes(p - 4 - len(inner_bytes))
+    if slot is None:
+        o, slot = None, NO_ONETIME
+    else:
+        if slot >= len(onetime):
+            raise Reject("dm.onetime_consumed")
+        o = onetime[slot]
     e_pub = public(e)
-    shared = x25519(e, r)
-    if shared is None:
+    dh1 = x25519(e, r)
+    dh2 = bytes(32) if o is None else x25519(e, o)
+    if dh1 is None or dh2 is None:
         raise Reject("dm.weak_key")
-    ikm, key, nonce = derive(shared, e_pub, r)
-    aad = bytes([VERSION]) + tag(r) + e_pub
-    ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, aad, nonce, key)
-    return {"ephemeral_key": e_pub, "shared_secret": shared, "tag": tag(r), "ikm": ikm,
-            "aead_key": key, "nonce": nonce, "aad": aad, "padded": padded, "sealed": aad + ct}
+    ss, ct = ML_KEM_768._encaps_internal(pq, m)
+    d = derive(dh1, dh2, ss, e_pub, r, o or bytes(32), ct, slot)
+    masked = bytes(a ^ b for a, b in zip(slot.to_bytes(2, "big"), d["slot_mask"]))
+    aad = bytes([VERSION]) + tag(r) + e_pub + ct + masked + d["slot_check"] + d["commitment"]
+    sealed = aad + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        padded, aad, d["nonce"], d["aead_key"])
+    d.update({"ephemeral_key": e_pub, "dh1": dh1, "pq_ciphertext": ct, "pq_shared": ss,
+              "dh2": dh2, "tag": tag(r), "aad": aad, "padded": padded, "sealed": sealed})
+    return d
 
 
 def unpad(padded):
@@ -109,56 +193,128 @@ def unpad(padded):
     return padded[4:4 + n]
 
 
-def open_sealed(sealed, me, keys, seen):
-    """08 §6 steps 1-9: the inner Message, or Reject."""
+# ---------------------------------------------------------------------------
+# who may send and publish prekeys (DM-15, DM-16)
+
+def dm_grant(state, acct, key, kind, time):
+    """("yes",) / ("no", code) / ("unknown",): an app key whose scope names `kind` explicitly."""
+    if acct not in state.geneses:
+        return ("unknown",)
+    st = state.head_state(acct)
+    if key in st.roots:
+        return ("no", "auth.root_key_message")
+    g = st.apps.get(key)
+    if g is None:
+        return ("no", "auth.not_delegated")
+    if kind not in g.scope:                   # ["*"] never names dm or prekey
+        return ("no", "auth.out_of_scope")
+    if time < g.delegated_at:
+        return ("no", "auth.before_delegation")
+    if time > g.expires:
+        return ("no", "auth.expired")
+    if g.revocation is not None:              # any revocation: no place in a public history
+        return ("no", "auth.revoked")
+    return ("yes",)
+
+
+# ---------------------------------------------------------------------------
+# opening (§6)
+
+def open_sealed(sealed, me, keys, state, now, seen):
+    """08 §6: (Inner, device, slot or None), or Reject. `keys`: dicts with device, signed,
+    pq_seed and onetime (a list of secrets or None); a used slot is set to None."""
     if len(sealed) == 0:
         raise Reject("dm.malformed")
     if sealed[0] != VERSION:
         raise Reject("dm.unsupported_version")
     if len(sealed) not in SEALED_LENGTHS:
         raise Reject("dm.malformed")
-    aad, t, e_pub = sealed[:HEADER], sealed[1:3], sealed[3:HEADER]
-    candidates = [x for x in keys if tag(public(x)) == t]
+    aad, t, e_pub = sealed[:HEADER], sealed[1:3], sealed[3:35]
+    ct, masked = sealed[35:35 + PQ_CT], sealed[35 + PQ_CT:37 + PQ_CT]
+    check, commitment = sealed[37 + PQ_CT:53 + PQ_CT], sealed[53 + PQ_CT:HEADER]
+    candidates = [k for k in keys if tag(public(k["signed"])) == t]        # DM-2
     if not candidates:
         raise Reject("dm.unknown_key")
-    padded = None
-    for x in candidates:
-        shared = x25519(x, e_pub)
-        if shared is None:
+    found, consumed = None, False
+    for k in candidates:
+        r = public(k["signed"])
+        dh1 = x25519(k["signed"], e_pub)                                   # DM-3
+        if dh1 is None:
             raise Reject("dm.weak_key")
-        _, key, nonce = derive(shared, e_pub, public(x))
+        _, dk = pq_keygen(k["pq_seed"])
+        ss = ML_KEM_768._decaps_internal(dk, ct)
+        mask = H("skylark v1 dm slot", dh1, ss, e_pub, r, ct)[:2]
+        slot = int.from_bytes(bytes(a ^ b for a, b in zip(masked, mask)), "big")
+        if H("skylark v1 dm slot check", dh1, ss, e_pub, r, ct, slot.to_bytes(2, "big"))[:16] \
+                != check:                                                  # DM-4
+            continue
+        if slot == NO_ONETIME:
+            o, dh2 = bytes(32), bytes(32)
+        else:                                                              # DM-18
+            if slot >= len(k["onetime"]) or k["onetime"][slot] is None:
+                consumed = True
+                continue
+            o = public(k["onetime"][slot])
+            dh2 = x25519(k["onetime"][slot], e_pub)
+            if dh2 is None:
+                raise Reject("dm.weak_key")
+        d = derive(dh1, dh2, ss, e_pub, r, o, ct, slot)
+        if d["commitment"] != commitment:                                  # DM-4
+            continue
         try:
-            padded = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(sealed[HEADER:], aad, nonce, key)
-            break
+            padded = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+                sealed[HEADER:], aad, d["nonce"], d["aead_key"])
         except nacl.exceptions.CryptoError:
             continue
-    if padded is None:
-        raise Reject("dm.tampered")
-    inner_bytes = unpad(padded)
-    try:
-        inner = envelope.verify_message(inner_bytes)
-    except Reject:
-        raise Reject("dm.inner_signature")
-    to, _ = dm_body(inner)
-    if inner.header.acct != me and me not in to:
+        found = (k, padded, slot)
+        break
+    if found is None:
+        raise Reject("dm.onetime_consumed" if consumed else "dm.tampered")
+    k, padded, slot = found
+    inner = inner_message(unpad(padded))                                   # DM-5, 6, 7, 11
+    if inner.acct != me and me not in inner.to:                            # DM-8
         raise Reject("dm.wrong_recipient")
-    if inner.id in seen:
+    if inner.time > now + SKEW or inner.time < now - WINDOW:               # DM-17
+        raise Reject("dm.outside_window")
+    if inner.id in seen:                                                   # DM-9
         raise Reject("dm.replay")
-    return inner
+    g = dm_grant(state, inner.acct, inner.key, "dm", inner.time)           # DM-16
+    if g[0] == "no":
+        raise Reject("dm.sender_unauthorized")
+    if g[0] == "unknown":
+        raise Reject("dm.sender_unknown")
+    if slot != NO_ONETIME:
+        k["onetime"][slot] = None
+    return inner, k["device"], None if slot == NO_ONETIME else slot
 
 
-def prekey(message):
-    """DM-10: (key, expires) of a prekey message, or Reject(dm.prekey)."""
+# ---------------------------------------------------------------------------
+# prekey bundles (§3, DM-10, DM-15)
+
+def prekey(message, state):
+    """DM-10 then DM-15: the bundle's values as a dict, or Reject."""
     if message.header.kind != "prekey" or message.stripped:
         raise Reject("dm.prekey")
     body = message.body
+    names = ("device", "key", "pq", "onetime", "expires")
     for k in body.keys():
-        if k not in ("key", "expires") and "." not in k:
+        if k not in names and "." not in k:
             raise Reject("dm.prekey")
-    key, expires = body.get("key"), body.get("expires")
-    if not isinstance(key, bytes) or len(key) != 32 or not is_uint(expires):
+    device, key, pq, onetime, expires = (body.get(n) for n in names)
+    if not isinstance(device, bytes) or len(device) != 16:
         raise Reject("dm.prekey")
+    if not isinstance(key, bytes) or len(key) != 32:
+        raise Reject("dm.prekey")
+    if not pq_key_ok(pq):
+        raise Reject("dm.prekey")
+    if not isinstance(onetime, list) or len(onetime) > MAX_ONETIME:
+        raise Reject("dm.prekey")
+    for i, o in enumerate(onetime):
+        if not isinstance(o, bytes) or len(o) != 32 or o in onetime[:i]:
+            raise Reject("dm.prekey")
     t = message.header.time
-    if not (t < expires <= t + MAX_LIFETIME and expires <= MAX_53):
+    if not is_uint(expires) or not (t < expires <= t + MAX_LIFETIME and expires <= MAX_53):
         raise Reject("dm.prekey")
-    return key, expires
+    if dm_grant(state, message.header.acct, message.header.key, "prekey", t)[0] != "yes":
+        raise Reject("dm.prekey_unauthorized")
+    return {"device": device, "key": key, "pq": pq, "onetime": onetime, "expires": expires}

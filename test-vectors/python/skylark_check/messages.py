@@ -553,6 +553,9 @@ def validate(msg, ctx):
             missing.append(item)
 
     try:
+        # 0. DM-14 (08): a direct message is never a public message
+        if kind == "dm":
+            fail("dm.not_public")
         # 1. body rules
         lookups = []
         if not msg.stripped:

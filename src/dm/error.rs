@@ -1,0 +1,134 @@
+//! The errors of sealing and opening, and of prekey bundles (08 §11).
+
+use crate::message::AuthError;
+
+/// Why a direct message could not be sealed or opened, or a prekey bundle is not usable.
+///
+/// The codes are for the local caller only: a node MUST NOT tell the relay or the sender which
+/// step failed (spec 08 §7, DM-12).
+///
+/// ```
+/// use skylark::dm::DmError;
+/// assert_eq!((DmError::Tampered.code(), DmError::Tampered.rule()), ("dm.tampered", "DM-4"));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DmError {
+    /// The sealed bytes are empty or have none of the five sealed lengths.
+    #[error("sealed message has a length that is not a sealed length")]
+    Malformed,
+    /// The first byte is not the sealed version 2.
+    #[error("sealed message of an unsupported version")]
+    UnsupportedVersion,
+    /// No device key set held by the opener has the message's mailbox tag.
+    #[error("no held key has this mailbox tag")]
+    UnknownKey,
+    /// An X25519 computation gave the all-zero output (a small-order public key).
+    #[error("X25519 shared secret is all zero")]
+    WeakKey,
+    /// The key commitment does not match, or the ciphertext does not authenticate, under any
+    /// candidate key.
+    #[error("ciphertext does not authenticate")]
+    Tampered,
+    /// The decrypted plaintext is not a length prefix, the message and zero bytes up to the
+    /// smallest bucket.
+    #[error("bad padding")]
+    Padding,
+    /// The inner message is not a canonical `[payload, signature]` pair whose payload names an
+    /// account, a valid key and a time, with a signature that verifies under the DM context.
+    #[error("inner message does not verify")]
+    InnerSignature,
+    /// The inner payload's recipients or text break the `dm` schema, or it has an unknown field.
+    #[error("inner message is not a valid direct message")]
+    InnerBody,
+    /// The opener's account is neither a recipient named by the inner message nor its author.
+    #[error("the opener is not a recipient of the inner message")]
+    WrongRecipient,
+    /// The inner message has been opened before (within the replay window).
+    #[error("inner message already opened")]
+    Replay,
+    /// A prekey message of the wrong kind, without its body, or whose body breaks the bundle rules.
+    #[error("not a valid prekey bundle")]
+    Prekey,
+    /// The inner message is longer than [`super::MAX_INNER`] bytes and cannot be sealed.
+    #[error("inner message too large to seal")]
+    TooLarge,
+    /// A public message of kind `dm`: direct messages are never public (DM-14).
+    #[error("a direct message is never a public message")]
+    NotPublic,
+    /// The bundle's signing key may not publish prekeys for its account: not an app key whose
+    /// delegated scope names `prekey`, out of its delegation's time, or revoked (DM-15).
+    #[error("prekey bundle not signed by a key that may publish prekeys")]
+    PrekeyUnauthorized(Option<AuthError>),
+    /// The inner message's key may not send direct messages for its account: not an app key whose
+    /// delegated scope names `dm`, out of its delegation's time, or revoked (DM-16).
+    #[error("sender key may not send direct messages for its account")]
+    SenderUnauthorized(AuthError),
+    /// The sender's account is not in the opener's account state: undecided; keep the sealed
+    /// bytes and open them again when the account is known (DM-16).
+    #[error("sender account not known yet")]
+    SenderUnknown,
+    /// The inner message's time is older than the replay window or in the future (DM-17).
+    #[error("inner message time outside the replay window")]
+    OutsideWindow,
+    /// The sealed message names a one-time prekey the opener no longer holds (already used) or
+    /// never held; at sealing, a slot the bundle does not have (DM-18).
+    #[error("one-time prekey consumed or unknown")]
+    OnetimeConsumed,
+}
+
+impl DmError {
+    /// The stable error code.
+    ///
+    /// ```
+    /// assert_eq!(skylark::dm::DmError::Replay.code(), "dm.replay");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed => "dm.malformed",
+            Self::UnsupportedVersion => "dm.unsupported_version",
+            Self::UnknownKey => "dm.unknown_key",
+            Self::WeakKey => "dm.weak_key",
+            Self::Tampered => "dm.tampered",
+            Self::Padding => "dm.padding",
+            Self::InnerSignature => "dm.inner_signature",
+            Self::InnerBody => "dm.inner_body",
+            Self::WrongRecipient => "dm.wrong_recipient",
+            Self::Replay => "dm.replay",
+            Self::Prekey => "dm.prekey",
+            Self::TooLarge => "dm.too_large",
+            Self::NotPublic => "dm.not_public",
+            Self::PrekeyUnauthorized(_) => "dm.prekey_unauthorized",
+            Self::SenderUnauthorized(_) => "dm.sender_unauthorized",
+            Self::SenderUnknown => "dm.sender_unknown",
+            Self::OutsideWindow => "dm.outside_window",
+            Self::OnetimeConsumed => "dm.onetime_consumed",
+        }
+    }
+
+    /// The ID of the spec rule this error enforces.
+    ///
+    /// ```
+    /// assert_eq!(skylark::dm::DmError::WrongRecipient.rule(), "DM-8");
+    /// ```
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Self::Malformed | Self::UnsupportedVersion => "DM-1",
+            Self::UnknownKey => "DM-2",
+            Self::WeakKey => "DM-3",
+            Self::Tampered => "DM-4",
+            Self::Padding => "DM-5",
+            Self::InnerSignature => "DM-6",
+            Self::InnerBody => "DM-7",
+            Self::WrongRecipient => "DM-8",
+            Self::Replay => "DM-9",
+            Self::Prekey => "DM-10",
+            Self::TooLarge => "DM-11",
+            Self::NotPublic => "DM-14",
+            Self::PrekeyUnauthorized(_) => "DM-15",
+            Self::SenderUnauthorized(_) | Self::SenderUnknown => "DM-16",
+            Self::OutsideWindow => "DM-17",
+            Self::OnetimeConsumed => "DM-18",
+        }
+    }
+}
