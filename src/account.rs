@@ -56,6 +56,9 @@ use crate::id::{AccountId, MessageId};
 use crate::keys::{KeyError, PublicKey, SecretKey};
 use crate::message::{AuthError, Authorization, Missing};
 
+mod builder;
+pub use builder::{DelegateBuilder, EncKeyBuilder, RevokeBuilder, RootsBuilder};
+
 /// The kind of the operation that creates an account.
 pub const GENESIS: &str = "genesis";
 /// The kind of the operation that replaces the root keys.
