@@ -53,6 +53,7 @@
 //! | [`batch`] | many messages at once: batch signature verification with narrowing, cached keys; the same verdicts as one at a time | `03-signatures.md` §8 (informative) | as one at a time |
 //! | [`dm`] | sealed, end-to-end encrypted direct messages between accounts of any apps: prekeys, padding, no sender or recipient visible to relays | `08-direct-messages.md` | `dm.*` |
 //! | [`merge`] | the convergent state of a set of valid messages and its digest, the same on every node whatever the order | `07-merge.md` | none |
+//! | [`replica`] | the engine an app embeds: messages in any order, key state, current verdicts kept right incrementally, typed queries (posts, threads, reactions, follows, labels, timelines); a signer that places every message after the key's last | `05` §2, `06` §7, §9, `07` | as the layers below |
 //! | `view` (feature `serde`) | read-only JSON-friendly views of messages, verdicts and state, for apps and tools; not the signed form | — | — |
 //!
 //! The specification lives in `spec/` of the repository (`spec/README.md` is its table of contents;
@@ -102,6 +103,38 @@
 //! tampered[20] ^= 0x01;
 //! assert!(SignedMessage::from_bytes(&tampered).map_or(true, |m| m.id() != sent.id()));
 //! # Ok::<(), skylark::envelope::EnvelopeError>(())
+//! ```
+//!
+//! ## Example: an app's whole loop
+//!
+//! Create an account and an app key, sign in order, ingest in any order, query.
+//!
+//! ```
+//! use skylark::account::{Accounts, Operation};
+//! use skylark::id::AccountId;
+//! use skylark::keys::SecretKey;
+//! use skylark::message::{BodyKind, Post, React};
+//! use skylark::replica::{Replica, Signer};
+//!
+//! let t0 = 1_764_115_200_000;
+//! let mut root = Signer::new(SecretKey::from_seed([1; 32]), AccountId::from_bytes([0; 32]));
+//! let genesis = root.sign_operation(&Operation::genesis(&[root.public_key()], t0)?)?;
+//! let alice = Accounts::account_id(&genesis);
+//! let phone = SecretKey::from_seed([2; 32]);
+//! let delegation = Operation::delegation(alice, phone.public_key()).parent(genesis.id()).expires(t0 + 86_400_000).build(t0)?;
+//! let delegate = root.sign_operation(&delegation)?;
+//! let mut app = Signer::new(phone, alice);
+//! let post = app.sign(&Post::builder().text("hello").build()?, t0 + 1)?;
+//! let like = app.sign(&React::like(post.id()), t0 + 2)?;
+//!
+//! let mut replica = Replica::new(t0 + 3);
+//! for bytes in [like.as_bytes(), post.as_bytes(), delegate.as_bytes(), genesis.as_bytes()] {
+//!     replica.ingest(bytes)?; // any order: what waits is decided when what it needs arrives
+//! }
+//! let home = replica.timeline(&[alice], None, 20);
+//! assert_eq!(home.posts[0].text.as_deref(), Some("hello"));
+//! assert_eq!(replica.reactions(&post.id()), vec![(String::new(), vec![alice])]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ## Example: from bytes to merged state
@@ -158,5 +191,6 @@ pub mod id;
 pub mod keys;
 pub mod merge;
 pub mod message;
+pub mod replica;
 #[cfg(feature = "serde")]
 pub mod view;

@@ -235,6 +235,26 @@ impl State {
         }
     }
 
+    /// Removes the message with this id, whole or remainder, as if it had never been applied: the
+    /// state is then that of the smaller set (07 §2.1: a message whose verdict turns leaves the
+    /// set). Returns whether it was held.
+    ///
+    /// ```
+    /// use skylark::merge::State;
+    /// use skylark::message::{validate, Authorization, BodyKind, MemoryContext, Post, Verdict};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let post = Post::builder().text("hi").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// let Verdict::Valid(valid) = validate(post, &MemoryContext::new(0, Authorization::Authorized)) else { panic!() };
+    /// let mut state = State::new();
+    /// state.apply(&valid);
+    /// assert!(state.remove(&valid.message().id()));
+    /// assert_eq!(state, State::new());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn remove(&mut self, id: &MessageId) -> bool {
+        self.messages.remove(id).is_some()
+    }
+
     /// The ids of every deleted message: the targets of the deletes applied (MERGE-2).
     fn tombstones(&self) -> BTreeSet<MessageId> {
         self.messages

@@ -55,7 +55,7 @@ pub struct Operation {
     account: AccountId,
     kind: &'static str,
     body: Map,
-    time: u64,
+    pub(super) time: u64,
 }
 
 fn roots_value(roots: &[PublicKey]) -> Result<Value, AccountError> {

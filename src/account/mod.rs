@@ -58,6 +58,7 @@
 
 mod authorize;
 mod body;
+mod builder;
 mod chain;
 mod pmap;
 mod scope;
@@ -69,6 +70,7 @@ use alloc::vec::Vec;
 pub(crate) use body::check_operation_body;
 use body::{parse, OpBody};
 pub use body::{Operation, Revocation};
+pub use builder::{DelegateBuilder, EncKeyBuilder, RevokeBuilder, RootsBuilder};
 pub use chain::AccountView;
 use chain::Log;
 pub use scope::{wildcard_covers, Scope, CAPABILITY_PREFIX, CAP_OTHERS, WILDCARD_EXCLUDED_KINDS};

@@ -19,7 +19,9 @@
 //!
 //! - **valid** — with the typed [`Body`];
 //! - **invalid** — with one [`ValidationError`], whose `code()` and `rule()` are those of the spec and
-//!   the test vectors; an invalid message stays invalid whatever arrives later;
+//!   the test vectors; invalid by a body rule stays invalid, but time (MSG-2) and authorization
+//!   (MSG-3, which reads the account state) can turn as the clock and the accounts move (see
+//!   [`Verdict`]; [`crate::replica::Replica`] keeps verdicts current);
 //! - **undecided** — nothing failed, but the context lacked the key's authorization or the header
 //!   of another message ([`Missing`]); validate again when they arrive.
 //!

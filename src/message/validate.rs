@@ -333,7 +333,19 @@ impl ValidMessage {
 /// missing to decide).
 ///
 /// An undecided message is neither accepted nor rejected: validate it again when the missing items
-/// have arrived. An invalid one stays invalid whatever arrives later.
+/// have arrived. A verdict is a function of the message and the context, so it can change when the
+/// context does; exactly these parts of it can:
+///
+/// - **MSG-2** (`msg.time_in_future`) turns as `now` advances;
+/// - **MSG-3** (authorization) reads the account state, which changes as operations arrive: a
+///   message authorized now can be denied later (a revocation, with or without a cutoff; a recovery
+///   fork that drops its delegation) and the reverse (06 §9.4);
+/// - a missing item that arrives can make an earlier step fail, so an invalid message whose
+///   validation also recorded something missing can change its code when that arrives.
+///
+/// An invalid verdict from the body rules, or from MSG-4 and the kind lookups with nothing
+/// missing, depends only on signed bytes and never changes. [`crate::replica::Replica`] keeps every
+/// verdict current.
 ///
 /// ```
 /// use skylark::message::{validate, Authorization, BodyKind, MemoryContext, Missing, Post, Verdict};

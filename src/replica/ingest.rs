@@ -1,0 +1,373 @@
+//! Ingest and re-evaluation: messages in, statuses kept current by what each one waits for.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+
+use rand_core::{CryptoRng, RngCore};
+
+use super::{Authority, Held, Need, Replica, Status};
+use crate::account::{is_operation_kind, Accounts};
+use crate::envelope::{EnvelopeError, Header, SignedMessage};
+use crate::id::{AccountId, MessageId};
+use crate::message::{
+    validate, Authorization, Context, Missing, ValidationError, Verdict, MAX_CLOCK_SKEW,
+};
+
+/// Validation's view of a replica: its clock, its authority and its held headers. It records
+/// everything validation asked for and did not get — a header, or what authorization lacked — so
+/// that the message is looked at again when that arrives, whatever its verdict: a message found
+/// invalid at a later step can turn invalid at an earlier one, with another code (05 §2.3).
+struct View<'a> {
+    now: u64,
+    authority: &'a Authority,
+    accounts: &'a Accounts,
+    held: &'a BTreeMap<MessageId, Held>,
+    /// The message being validated, for missing key authorization (it waits for its own whole).
+    id: MessageId,
+    asked: RefCell<Vec<Need>>,
+}
+
+impl View<'_> {
+    fn ask(&self, need: Need) {
+        let mut asked = self.asked.borrow_mut();
+        if !asked.contains(&need) {
+            asked.push(need);
+        }
+    }
+}
+
+impl Context for View<'_> {
+    fn now(&self) -> u64 {
+        self.now
+    }
+
+    fn authorize(&self, header: &Header) -> Authorization {
+        let answer = match self.authority {
+            Authority::Fixed(answer, _) => *answer,
+            Authority::Accounts => self.accounts.authorize(header, |id| self.header(id)),
+        };
+        if let Authorization::Unknown(item) = &answer {
+            self.ask(need(item, self.id));
+        }
+        answer
+    }
+
+    fn grants(&self, header: &Header, capability: &str) -> Authorization {
+        let answer = match self.authority {
+            Authority::Fixed(_, grants) => *grants,
+            Authority::Accounts => self.accounts.grants(header, capability),
+        };
+        if let Authorization::Unknown(item) = &answer {
+            self.ask(need(item, self.id));
+        }
+        answer
+    }
+
+    fn header(&self, id: &MessageId) -> Option<Header> {
+        let found = self.held.get(id).map(|h| h.message.header().clone());
+        if found.is_none() {
+            self.ask(Need::Message(*id));
+        }
+        found
+    }
+}
+
+impl Replica {
+    /// Decodes, verifies and takes one message (bytes as received), returning its status after
+    /// everything it unblocked has been re-evaluated. A message already held returns its current
+    /// status and changes nothing, except that a whole message replaces its held remainder.
+    ///
+    /// # Errors
+    ///
+    /// The [`EnvelopeError`] of bytes that fail layer 1 ([`SignedMessage::from_bytes`]); they are
+    /// not held.
+    ///
+    /// ```
+    /// use skylark::message::{Authorization, BodyKind, Post};
+    /// use skylark::replica::{Replica, Status};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let post = Post::builder().text("hi").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// let mut replica = Replica::with_authorization(0, Authorization::Authorized);
+    /// assert_eq!(replica.ingest(post.as_bytes())?, Status::Valid);
+    /// assert_eq!(replica.ingest(&[0xa0]).unwrap_err().code(), "env.missing_field");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ingest(&mut self, bytes: &[u8]) -> Result<Status, EnvelopeError> {
+        let message = crate::batch::verify_one(bytes, &mut self.keys)?;
+        let id = message.id();
+        self.insert(message);
+        Ok(self.held[&id].status.clone())
+    }
+
+    /// Takes many messages at once: their signatures are checked in batches
+    /// ([`crate::batch::verify`]), then each verified message is taken as by [`Replica::insert`].
+    /// One result per input, in input order: the layer-1 error, or the message's status once the
+    /// whole batch is in (so a message that waited for another of the same batch is decided).
+    ///
+    /// `rng` must be a cryptographically secure random number generator (see [`crate::batch`]).
+    ///
+    /// ```
+    /// use skylark::message::{Authorization, BodyKind, Post};
+    /// use skylark::replica::{Replica, Status};
+    /// # struct Rng(u64);
+    /// # impl rand_core::RngCore for Rng {
+    /// #     fn next_u32(&mut self) -> u32 { self.next_u64() as u32 }
+    /// #     fn next_u64(&mut self) -> u64 { self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1); self.0 }
+    /// #     fn fill_bytes(&mut self, d: &mut [u8]) { for x in d { *x = (self.next_u64() >> 56) as u8; } }
+    /// #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { self.fill_bytes(d); Ok(()) }
+    /// # }
+    /// # impl rand_core::CryptoRng for Rng {}
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let alice = skylark::id::AccountId::from_bytes([1; 32]);
+    /// let first = Post::builder().text("one").build()?.draft(alice, 0)?.sign(&key)?;
+    /// let second = Post::builder().text("two").build()?.draft(alice, 1)?.after(&first).sign(&key)?;
+    /// let mut replica = Replica::with_authorization(1, Authorization::Authorized);
+    /// // The second arrives first in the batch; both are valid once the batch is in.
+    /// let results = replica.ingest_batch([second.as_bytes(), first.as_bytes()], &mut Rng(1));
+    /// assert!(results.iter().all(|r| r == &Ok(Status::Valid)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ingest_batch<B, R>(
+        &mut self,
+        inputs: impl IntoIterator<Item = B>,
+        rng: &mut R,
+    ) -> Vec<Result<Status, EnvelopeError>>
+    where
+        B: AsRef<[u8]>,
+        R: RngCore + CryptoRng,
+    {
+        let verified = crate::batch::verify(inputs, &mut self.keys, rng);
+        let ids: Vec<Result<MessageId, EnvelopeError>> = verified
+            .into_iter()
+            .map(|result| {
+                result.map(|message| {
+                    let id = message.id();
+                    self.insert(message);
+                    id
+                })
+            })
+            .collect();
+        ids.into_iter()
+            .map(|r| r.map(|id| self.held[&id].status.clone()))
+            .collect()
+    }
+
+    /// Takes one message that passed layer 1, returning its status after everything it unblocked
+    /// has been re-evaluated. [`Replica::ingest`] is decoding and verifying, then this.
+    ///
+    /// ```
+    /// use skylark::message::{Authorization, BodyKind, Missing, Post};
+    /// use skylark::replica::{Replica, Status};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let alice = skylark::id::AccountId::from_bytes([1; 32]);
+    /// let first = Post::builder().text("one").build()?.draft(alice, 0)?.sign(&key)?;
+    /// let second = Post::builder().text("two").build()?.draft(alice, 1)?.after(&first).sign(&key)?;
+    /// let mut replica = Replica::with_authorization(1, Authorization::Authorized);
+    /// assert_eq!(replica.insert(second.clone()), Status::Undecided(vec![Missing::Message(first.id())]));
+    /// assert_eq!(replica.missing(), vec![Missing::Message(first.id())]);
+    /// assert_eq!(replica.insert(first), Status::Valid);
+    /// assert_eq!(replica.status(&second.id()), Some(&Status::Valid));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn insert(&mut self, message: SignedMessage) -> Status {
+        let id = message.id();
+        match self.held.get_mut(&id) {
+            // Held already, in this form or the stronger one.
+            Some(held) if message.is_stripped() || !held.message.is_stripped() => {
+                return held.status.clone();
+            }
+            // The whole message replaces its remainder; its status is re-evaluated below.
+            Some(held) => held.message = message,
+            None => {
+                let header = message.header();
+                if !is_operation_kind(header.kind().as_str()) {
+                    self.by_account
+                        .entry(*header.account())
+                        .or_default()
+                        .insert(id);
+                }
+                self.held.insert(
+                    id,
+                    Held {
+                        message,
+                        status: Status::Undecided(Vec::new()),
+                        merged: None,
+                        needs: Vec::new(),
+                    },
+                );
+            }
+        }
+        let mut work = alloc::vec![id];
+        // Its header is now known: whatever waited for it is looked at again.
+        self.waiters(Need::Message(id), &mut work);
+        let message = &self.held[&id].message;
+        if is_operation_kind(message.header().kind().as_str()) && !message.is_stripped() {
+            let message = message.clone();
+            let account = if message.header().kind().as_str() == crate::account::GENESIS {
+                Accounts::account_id(&message)
+            } else {
+                *message.header().account()
+            };
+            let before = self.accounts.account(&account).map(|v| v.head());
+            // Invalid and waiting operations are recorded by the account state; their status is
+            // read through authorization when they are validated.
+            let _ = self.accounts.apply(&message);
+            if self.accounts.account(&account).map(|v| v.head()) != before {
+                self.account_changed(&account, &mut work);
+            }
+        }
+        self.run(work);
+        self.held[&id].status.clone()
+    }
+
+    /// Moves the replica's clock to `now` and validates again every message that was too far in
+    /// the future (MSG-2) and no longer is. The clock never goes back: an earlier `now` is ignored,
+    /// so that a valid message never turns invalid by the clock.
+    ///
+    /// ```
+    /// use skylark::message::{Authorization, BodyKind, Post};
+    /// use skylark::replica::{Replica, Status};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let t = 1_764_115_200_000;
+    /// let post = Post::builder().text("early").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), t + 3_600_000)?.sign(&key)?;
+    /// let mut replica = Replica::with_authorization(t, Authorization::Authorized);
+    /// assert!(matches!(replica.ingest(post.as_bytes())?, Status::Invalid(e) if e.code() == "msg.time_in_future"));
+    /// replica.advance(t + 3_600_000);
+    /// assert_eq!(replica.status(&post.id()), Some(&Status::Valid));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn advance(&mut self, now: u64) {
+        if now <= self.now {
+            return;
+        }
+        self.now = now;
+        let limit = now.saturating_add(MAX_CLOCK_SKEW);
+        let due: Vec<MessageId> = self
+            .future
+            .range(..=(limit, super::views::ID_MAX))
+            .map(|(_, id)| *id)
+            .collect();
+        self.run(due);
+    }
+
+    /// Queues the messages waiting for `need`.
+    fn waiters(&self, need: Need, work: &mut Vec<MessageId>) {
+        let (lo, hi) = (super::views::ID_MIN, super::views::ID_MAX);
+        work.extend(
+            self.waiting
+                .range((need, lo)..=(need, hi))
+                .map(|(_, id)| *id),
+        );
+    }
+
+    /// The head of an account changed: every message of the account is validated again (06 §9.4).
+    fn account_changed(&self, account: &AccountId, work: &mut Vec<MessageId>) {
+        if let Some(ids) = self.by_account.get(account) {
+            work.extend(ids.iter().copied());
+        }
+    }
+
+    /// Validates the queued messages again, and, transitively, those waiting for a message whose
+    /// status changed, or for an operation (whose status in the account state may have changed
+    /// while its verdict did not: an operation invalid by MSG-4 may be valid in the account state
+    /// and unblock others). The dependencies are hash links, so the walk ends.
+    fn run(&mut self, mut work: Vec<MessageId>) {
+        while let Some(id) = work.pop() {
+            let changed = self.evaluate(id);
+            let operation = self
+                .held
+                .get(&id)
+                .is_some_and(|h| is_operation_kind(h.message.header().kind().as_str()));
+            if changed || operation {
+                // A remainder of an operation waits for its own whole message: not for itself.
+                let before = work.len();
+                self.waiters(Need::Message(id), &mut work);
+                let mut i = before;
+                while i < work.len() {
+                    if work[i] == id {
+                        work.swap_remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Validates one held message against the replica and records its status, its place in the
+    /// waiting index and the merged state. Returns whether the status changed.
+    fn evaluate(&mut self, id: MessageId) -> bool {
+        let Some(held) = self.held.get(&id) else {
+            return false;
+        };
+        let whole = !held.message.is_stripped();
+        let time = held.message.header().time();
+        let view = View {
+            now: self.now,
+            authority: &self.authority,
+            accounts: &self.accounts,
+            held: &self.held,
+            id,
+            asked: RefCell::new(Vec::new()),
+        };
+        let verdict = validate(held.message.clone(), &view);
+        let mut needs = view.asked.into_inner();
+        needs.sort();
+        let (status, valid) = match verdict {
+            Verdict::Valid(v) => (Status::Valid, Some(v)),
+            Verdict::Invalid(e) => (Status::Invalid(e), None),
+            Verdict::Undecided(missing) => (Status::Undecided(missing), None),
+        };
+        let Some(held) = self.held.get_mut(&id) else {
+            return false;
+        };
+        let old = core::mem::replace(&mut held.status, status.clone());
+        // The merged state: in with the current form, or out.
+        let merged = valid.as_ref().map(|_| whole);
+        if held.merged != merged {
+            held.merged = merged;
+            match &valid {
+                Some(v) => {
+                    self.state.remove(&id);
+                    self.state.apply(v);
+                    self.views.add(v);
+                }
+                None => {
+                    self.state.remove(&id);
+                    self.views.remove(&id);
+                }
+            }
+        }
+        // The waiting index: what validation asked for and did not get.
+        let old_needs = core::mem::replace(&mut held.needs, needs.clone());
+        for need in old_needs {
+            self.waiting.remove(&(need, id));
+        }
+        for need in needs {
+            self.waiting.insert((need, id));
+        }
+        // The clock index.
+        let future = matches!(
+            status,
+            Status::Invalid(ValidationError::TimeInFuture { .. })
+        );
+        if future {
+            self.future.insert((time, id));
+        } else {
+            self.future.remove(&(time, id));
+        }
+        old != status
+    }
+}
+
+/// The index key of a missing item of message `id`. Missing key authorization is asked only for an
+/// operation whose whole message the account state never saw (a remainder): it waits for its own
+/// whole message.
+fn need(item: &Missing, id: MessageId) -> Need {
+    match item {
+        Missing::Message(m) => Need::Message(*m),
+        Missing::Account(a) => Need::Account(*a),
+        _ => Need::Message(id),
+    }
+}

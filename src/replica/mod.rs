@@ -1,0 +1,375 @@
+//! The replica: the engine an app embeds, from bytes to the views it shows.
+//!
+//! A [`Replica`] holds what a node holds — every message that passed layer 1, whole or as a
+//! stripped remainder (a whole message beats its remainder, 05 §2.4, 07 §2.1), the key state of
+//! every account ([`Accounts`]), and each message's current [`Status`] — and keeps the merged state
+//! of its valid messages (07) with typed queries over it. It is pure, like the rest of the crate:
+//! the time is a parameter ([`Replica::new`], [`Replica::advance`]), the random numbers of batch
+//! verification too ([`Replica::ingest_batch`]).
+//!
+//! Messages come in any order, one at a time or in batches, any number of times, and the replica
+//! keeps itself right **incrementally**:
+//!
+//! - key operations go to the account state first (06 §7), then every message is validated
+//!   (05 §2) against the replica itself: headers of any message that passed layer 1, the account
+//!   state's authorization, and the replica's `now`;
+//! - an undecided message waits, indexed by what it misses, and is validated again as soon as that
+//!   arrives; [`Replica::missing`] lists what to fetch;
+//! - when an account's head changes (a delegation, a revocation with a cutoff, a recovery fork),
+//!   the messages of that account — and only those — are validated again (06 §9.4);
+//! - [`Replica::advance`] validates again the messages that were too far in the future
+//!   (`msg.time_in_future`, MSG-2);
+//! - a message whose status turns leaves (or enters) the merged state.
+//!
+//! The result is always the one a computation from scratch over the same messages gives (GEN-4):
+//! the statuses are those that validating each held message against everything held gives, and
+//! [`Replica::digest`] is that of [`merge::State`] over the valid ones.
+//!
+//! ```
+//! use skylark::account::{Accounts, Operation};
+//! use skylark::message::{BodyKind, Missing, Post};
+//! use skylark::replica::{Replica, Signer, Status};
+//! use skylark::keys::SecretKey;
+//!
+//! let t0 = 1_764_115_200_000;
+//! let (root, app) = (SecretKey::from_seed([1; 32]), SecretKey::from_seed([2; 32]));
+//! let mut root_signer = Signer::new(root, skylark::id::AccountId::from_bytes([0; 32]));
+//! let genesis = root_signer.sign_operation(&Operation::genesis(&[root_signer.public_key()], t0)?)?;
+//! let alice = Accounts::account_id(&genesis);
+//! let delegation = Operation::delegation(alice, app.public_key())
+//!     .parent(genesis.id())
+//!     .expires(t0 + 86_400_000)
+//!     .build(t0)?;
+//! let delegate = root_signer.sign_operation(&delegation)?;
+//! let mut alice_app = Signer::new(app, alice);
+//! let post = alice_app.sign(&Post::builder().text("hello").build()?, t0 + 1)?;
+//!
+//! // Any order: the post waits for the account, then is valid.
+//! let mut replica = Replica::new(t0 + 2);
+//! assert!(matches!(replica.ingest(post.as_bytes())?, Status::Undecided(_)));
+//! replica.ingest(delegate.as_bytes())?;
+//! // What to fetch: the genesis (the delegation's parent), and the account the post names.
+//! assert!(replica.missing().contains(&Missing::Message(genesis.id())));
+//! assert!(replica.missing().contains(&Missing::Account(alice)));
+//! replica.ingest(genesis.as_bytes())?;
+//! assert_eq!(replica.status(&post.id()), Some(&Status::Valid));
+//! assert_eq!(replica.post(&post.id()).and_then(|p| p.text), Some("hello".into()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod ingest;
+mod query;
+mod signer;
+mod views;
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
+
+use crate::account::Accounts;
+use crate::envelope::{Header, SignedMessage};
+use crate::id::{AccountId, MessageId};
+use crate::keys::KeyCache;
+use crate::merge;
+use crate::message::{AuthError, Authorization, Missing, ValidationError};
+
+pub use query::{Cursor, Page, PostState, PostView, ProfileView, Thread, ThreadEntry};
+pub use signer::{Signer, SignerError};
+
+/// The current status of a held message: its verdict (05 §2.2) against everything the replica
+/// holds, at the replica's `now`.
+///
+/// A status is current, not final. Exactly these changes happen, each for a stated reason:
+///
+/// - **Undecided → Valid or Invalid**: what it missed arrived (a header, an account's genesis, the
+///   operation an operation follows).
+/// - **Valid ↔ Invalid (`auth.*`)**: the head state of its account changed — a revocation with or
+///   without a cutoff, a recovery or rotation fork that drops or restores the delegation it relied on
+///   (06 §9.4). For an operation, the status is that of the account state, which a late invalid
+///   parent can turn.
+/// - **Invalid (`msg.time_in_future`) → decided**: `now` advanced past its time minus the skew.
+/// - Every other Invalid (body rules, history MSG-4, targets) depends only on signed headers and
+///   bodies, and never changes.
+///
+/// ```
+/// use skylark::replica::Status;
+/// assert_eq!(Status::Valid, Status::Valid);
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Valid: the message is in the merged state.
+    Valid,
+    /// Invalid, for this reason (the first rule that failed).
+    Invalid(ValidationError),
+    /// Not decidable with what is held; these items are missing, in the order validation asked for
+    /// them.
+    Undecided(Vec<Missing>),
+}
+
+/// Where key authorization comes from.
+#[derive(Clone, Debug)]
+enum Authority {
+    /// The account state of the replica (06 §9).
+    Accounts,
+    /// One answer for every message, and one for every capability, as
+    /// [`crate::message::MemoryContext`] gives.
+    Fixed(Authorization, Authorization),
+}
+
+/// What an undecided message waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Need {
+    /// The header (or, for an operation, the account-state status) of a message.
+    Message(MessageId),
+    /// The genesis of an account.
+    Account(AccountId),
+}
+
+/// One held message.
+#[derive(Clone, Debug)]
+struct Held {
+    message: SignedMessage,
+    status: Status,
+    /// Whether the message is in the merged state, and in which form (`true`: whole).
+    merged: Option<bool>,
+    /// What its validation asked for and did not get (its entries in the waiting index).
+    needs: Vec<Need>,
+}
+
+/// A node's messages, account state, verdicts and merged state, kept right incrementally. See the
+/// [module documentation](self).
+///
+/// ```
+/// let replica = skylark::replica::Replica::new(1_764_115_200_000);
+/// assert!(replica.is_empty());
+/// assert_eq!(replica.digest(), skylark::merge::State::new().digest(1_764_115_200_000));
+/// ```
+#[derive(Clone)]
+pub struct Replica {
+    now: u64,
+    authority: Authority,
+    accounts: Accounts,
+    held: BTreeMap<MessageId, Held>,
+    /// (need, message) for every message whose validation asked for something not held.
+    waiting: BTreeSet<(Need, MessageId)>,
+    /// The messages that are not operations, by the account their header names.
+    by_account: BTreeMap<AccountId, BTreeSet<MessageId>>,
+    /// Messages found `msg.time_in_future`, by time.
+    future: BTreeSet<(u64, MessageId)>,
+    state: merge::State,
+    views: views::Views,
+    keys: KeyCache,
+}
+
+impl core::fmt::Debug for Replica {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Replica")
+            .field("now", &self.now)
+            .field("held", &self.held.len())
+            .field("valid", &self.state.len())
+            .field("waiting", &self.waiting.len())
+            .field("accounts", &self.accounts.len())
+            .finish()
+    }
+}
+
+/// Public keys cached for batch and single verification.
+const KEY_CACHE: usize = 16_384;
+
+impl Replica {
+    /// An empty replica at time `now` (milliseconds since the Unix epoch), authorizing messages by
+    /// the account state it holds.
+    ///
+    /// ```
+    /// let replica = skylark::replica::Replica::new(5);
+    /// assert_eq!(replica.now(), 5);
+    /// ```
+    pub fn new(now: u64) -> Self {
+        Self::with_authority(now, Authority::Accounts)
+    }
+
+    /// An empty replica that answers `authorization` for every message instead of asking its
+    /// account state — the context shape of the merge test vectors and of tools that look at
+    /// messages without their accounts. Key operations still go to the account state.
+    ///
+    /// ```
+    /// use skylark::message::{Authorization, BodyKind, Post};
+    /// use skylark::replica::{Replica, Status};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let post = Post::builder().text("hi").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// let mut replica = Replica::with_authorization(0, Authorization::Authorized);
+    /// assert_eq!(replica.ingest(post.as_bytes())?, Status::Valid);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_authorization(now: u64, authorization: Authorization) -> Self {
+        Self::with_authority(
+            now,
+            Authority::Fixed(authorization, Authorization::Denied(AuthError::OutOfScope)),
+        )
+    }
+
+    /// Like [`Replica::with_authorization`], with one answer for every capability question as well
+    /// (rule AUTH-7; [`crate::message::Context::grants`]), as the test vectors' `others` gives.
+    ///
+    /// ```
+    /// use skylark::message::Authorization;
+    /// let replica = skylark::replica::Replica::with_authorizations(
+    ///     5, Authorization::Authorized, Authorization::Authorized);
+    /// assert_eq!(replica.now(), 5);
+    /// ```
+    pub fn with_authorizations(
+        now: u64,
+        authorization: Authorization,
+        grants: Authorization,
+    ) -> Self {
+        Self::with_authority(now, Authority::Fixed(authorization, grants))
+    }
+
+    fn with_authority(now: u64, authority: Authority) -> Self {
+        Replica {
+            now,
+            authority,
+            accounts: Accounts::new(),
+            held: BTreeMap::new(),
+            waiting: BTreeSet::new(),
+            by_account: BTreeMap::new(),
+            future: BTreeSet::new(),
+            state: merge::State::new(),
+            views: views::Views::default(),
+            keys: KeyCache::new(KEY_CACHE),
+        }
+    }
+
+    /// The replica's current time.
+    ///
+    /// ```
+    /// let mut replica = skylark::replica::Replica::new(5);
+    /// replica.advance(9);
+    /// assert_eq!(replica.now(), 9);
+    /// ```
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// The number of messages held (by id, whole or remainder), whatever their status.
+    ///
+    /// ```
+    /// assert_eq!(skylark::replica::Replica::new(0).len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Whether no message is held.
+    ///
+    /// ```
+    /// assert!(skylark::replica::Replica::new(0).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+
+    /// The current status of a held message.
+    ///
+    /// ```
+    /// use skylark::id::MessageId;
+    /// assert!(skylark::replica::Replica::new(0).status(&MessageId::from_bytes([1; 32])).is_none());
+    /// ```
+    pub fn status(&self, id: &MessageId) -> Option<&Status> {
+        self.held.get(id).map(|h| &h.status)
+    }
+
+    /// A held message, whole if its whole form is held, else its remainder.
+    ///
+    /// ```
+    /// use skylark::message::{Authorization, BodyKind, Post};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let post = Post::builder().text("hi").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// let mut replica = skylark::replica::Replica::with_authorization(0, Authorization::Authorized);
+    /// replica.ingest(post.stripped().as_bytes())?;
+    /// replica.ingest(post.as_bytes())?;
+    /// assert!(!replica.message(&post.id()).expect("held").is_stripped()); // the whole beats its remainder
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn message(&self, id: &MessageId) -> Option<&SignedMessage> {
+        self.held.get(id).map(|h| &h.message)
+    }
+
+    /// The header of any held message (valid or not: lookups answer every message that passed
+    /// layer 1, 05 §2.1).
+    ///
+    /// ```
+    /// use skylark::id::MessageId;
+    /// assert!(skylark::replica::Replica::new(0).header(&MessageId::from_bytes([1; 32])).is_none());
+    /// ```
+    pub fn header(&self, id: &MessageId) -> Option<&Header> {
+        self.held.get(id).map(|h| h.message.header())
+    }
+
+    /// The held messages whose status is [`Status::Valid`], by id: the set the merged state is of.
+    ///
+    /// ```
+    /// assert_eq!(skylark::replica::Replica::new(0).valid().count(), 0);
+    /// ```
+    pub fn valid(&self) -> impl Iterator<Item = &SignedMessage> {
+        self.held
+            .values()
+            .filter(|h| h.status == Status::Valid)
+            .map(|h| &h.message)
+    }
+
+    /// The account state: every account's keys and operations (06).
+    ///
+    /// ```
+    /// assert!(skylark::replica::Replica::new(0).accounts().is_empty());
+    /// ```
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// The merged state of the valid messages (07).
+    ///
+    /// ```
+    /// assert!(skylark::replica::Replica::new(0).state().is_empty());
+    /// ```
+    pub fn state(&self) -> &merge::State {
+        &self.state
+    }
+
+    /// The state digest at the replica's `now` (MERGE-11): two replicas holding the same messages
+    /// have the same digest.
+    ///
+    /// ```
+    /// use skylark::replica::Replica;
+    /// assert_eq!(Replica::new(7).digest(), Replica::new(7).digest());
+    /// ```
+    pub fn digest(&self) -> [u8; 32] {
+        self.state.digest(self.now)
+    }
+
+    /// What to fetch: every message id and account that an undecided message waits for and that is
+    /// not held, in order, without duplicates. A held message that is waited for (an operation
+    /// whose own parent is missing) is not listed: what it waits for is.
+    ///
+    /// ```
+    /// assert!(skylark::replica::Replica::new(0).missing().is_empty());
+    /// ```
+    pub fn missing(&self) -> Vec<Missing> {
+        let mut out = Vec::new();
+        let mut last = None;
+        for (need, _) in &self.waiting {
+            if last == Some(*need) {
+                continue;
+            }
+            last = Some(*need);
+            match need {
+                Need::Message(id) if !self.held.contains_key(id) => out.push(Missing::Message(*id)),
+                Need::Account(a) if self.accounts.account(a).is_none() => {
+                    out.push(Missing::Account(*a))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}

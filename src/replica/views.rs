@@ -1,0 +1,334 @@
+//! The indexes behind the typed queries: the merged state of the valid set (07), kept by the key of
+//! each question a view answers, so that a message entering or leaving the set costs O(log n) and a
+//! query reads only the entries of its answer.
+//!
+//! What is kept here is a function of the valid set alone, like `merge::State`: every index holds
+//! the valid messages of one shape, and what depends on other messages — whether a message is
+//! deleted (MERGE-2), undone (MERGE-6, MERGE-7) or the latest of its register (MERGE-1) — is read
+//! at query time, except the follow and block graphs, whose current edges are kept materialized
+//! and refreshed when a message of their register enters, leaves or is deleted.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::id::{AccountId, MessageId};
+use crate::keys::PublicKey;
+use crate::message::{Body, Feature, Reference, ValidMessage, CORE_KINDS};
+
+/// The order of MERGE-1: by time, then by id.
+pub(super) type Stamp = (u64, MessageId);
+
+pub(super) const ID_MIN: MessageId = MessageId::from_bytes([0; 32]);
+pub(super) const ID_MAX: MessageId = MessageId::from_bytes([0xff; 32]);
+pub(super) const ACCOUNT_MIN: AccountId = AccountId::from_bytes([0; 32]);
+pub(super) const ACCOUNT_MAX: AccountId = AccountId::from_bytes([0xff; 32]);
+pub(super) const STAMP_MIN: Stamp = (0, ID_MIN);
+pub(super) const STAMP_MAX: Stamp = (u64::MAX, ID_MAX);
+
+/// What one valid message of a social kind says, as the views read it.
+#[derive(Clone, Debug)]
+pub(super) enum Fact {
+    /// A stripped remainder: its body fields are unknown (07 §2.3).
+    Withheld {
+        post: bool,
+    },
+    Profile,
+    Post {
+        reply: Option<(MessageId, MessageId)>,
+        quote: Option<MessageId>,
+        mentions: Vec<AccountId>,
+    },
+    Edit {
+        target: MessageId,
+        replaces: MessageId,
+    },
+    Delete(MessageId),
+    React {
+        target: MessageId,
+        value: String,
+    },
+    Unreact(MessageId),
+    Repost(MessageId),
+    Unrepost(MessageId),
+    /// A follow (`true`) or unfollow of an account.
+    Follow(AccountId, bool),
+    /// A block (`true`) or unblock of an account.
+    Block(AccountId, bool),
+    Label {
+        subject: Reference,
+        value: String,
+        negate: bool,
+        expires: Option<u64>,
+    },
+    Report,
+}
+
+impl Fact {
+    /// The fact of a valid message, or `None` for the kinds the merge rules do not read (07 §2.2).
+    fn of(message: &ValidMessage) -> Option<Fact> {
+        let kind = message.message().header().kind().as_str();
+        Some(match message.body() {
+            Body::Withheld if CORE_KINDS.contains(&kind) => Fact::Withheld {
+                post: kind == "post",
+            },
+            Body::Profile(_) => Fact::Profile,
+            Body::Post(p) => {
+                let mut mentions: Vec<AccountId> = p
+                    .facets()
+                    .iter()
+                    .filter_map(|f| match f.feature() {
+                        Feature::Mention(a) => Some(*a),
+                        _ => None,
+                    })
+                    .collect();
+                mentions.sort();
+                mentions.dedup();
+                Fact::Post {
+                    reply: p.reply().map(|r| (r.root(), r.parent())),
+                    quote: p.quote(),
+                    mentions,
+                }
+            }
+            Body::Edit(e) => Fact::Edit {
+                target: e.target(),
+                replaces: e.replaces(),
+            },
+            Body::Delete(t) => Fact::Delete(t.target()),
+            Body::React(r) => Fact::React {
+                target: r.target(),
+                value: r.emoji().unwrap_or_default().into(),
+            },
+            Body::Unreact(t) => Fact::Unreact(t.target()),
+            Body::Repost(t) => Fact::Repost(t.target()),
+            Body::Unrepost(t) => Fact::Unrepost(t.target()),
+            Body::Follow(s) => Fact::Follow(s.subject(), true),
+            Body::Unfollow(s) => Fact::Follow(s.subject(), false),
+            Body::Block(s) => Fact::Block(s.subject(), true),
+            Body::Unblock(s) => Fact::Block(s.subject(), false),
+            Body::Label(l) => Fact::Label {
+                subject: l.subject(),
+                value: l.value().into(),
+                negate: l.is_negation(),
+                expires: l.expires(),
+            },
+            Body::Report(_) => Fact::Report,
+            _ => return None,
+        })
+    }
+}
+
+/// One valid message of a social kind: its header facts and what it says.
+#[derive(Clone, Debug)]
+pub(super) struct Entry {
+    pub(super) account: AccountId,
+    pub(super) key: PublicKey,
+    pub(super) seq: u64,
+    pub(super) time: u64,
+    pub(super) fact: Fact,
+}
+
+/// The follow graph (0) and the block graph (1).
+pub(super) const FOLLOW: usize = 0;
+pub(super) const BLOCK: usize = 1;
+
+/// The indexes of the valid set.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Views {
+    pub(super) entries: BTreeMap<MessageId, Entry>,
+    /// MERGE-2: target -> the valid whole deletes naming it (never an empty set).
+    deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
+    /// MERGE-6, MERGE-7: react or repost -> the valid whole undos naming it (never empty).
+    undone_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
+    pub(super) profiles: BTreeSet<(AccountId, Stamp)>,
+    /// Whole posts by author.
+    pub(super) posts_by: BTreeSet<(AccountId, Stamp)>,
+    /// Whole replies by parent, and by thread root.
+    pub(super) replies: BTreeSet<(MessageId, Stamp)>,
+    pub(super) threads: BTreeSet<(MessageId, Stamp)>,
+    pub(super) quotes: BTreeSet<(MessageId, Stamp)>,
+    pub(super) mentions: BTreeSet<(AccountId, Stamp)>,
+    /// Whole edits by (target, replaces).
+    pub(super) edits: BTreeSet<(MessageId, MessageId, Stamp)>,
+    /// Whole reacts by target, value and author.
+    pub(super) reacts: BTreeSet<(MessageId, String, AccountId, MessageId)>,
+    pub(super) reposts: BTreeSet<(MessageId, AccountId, MessageId)>,
+    /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow (block/unblock).
+    graph: [BTreeSet<(AccountId, AccountId, Stamp, bool)>; 2],
+    /// The current edges, (account, subject), and reversed, (subject, account).
+    pub(super) edges: [BTreeSet<(AccountId, AccountId)>; 2],
+    pub(super) reverse: [BTreeSet<(AccountId, AccountId)>; 2],
+    /// MERGE-9 registers: (labeler, subject, value, stamp) of every whole label.
+    pub(super) labels: BTreeSet<(AccountId, Reference, String, Stamp)>,
+    /// MERGE-10: the messages at each place of a key's history, and the places held twice or more.
+    pub(super) places: BTreeMap<(PublicKey, u64), BTreeSet<MessageId>>,
+    pub(super) equivocal: BTreeSet<(PublicKey, u64)>,
+}
+
+impl Views {
+    /// Whether a valid whole delete names `id` (MERGE-2).
+    pub(super) fn deleted(&self, id: &MessageId) -> bool {
+        self.deleted_by.contains_key(id)
+    }
+
+    /// Whether a counting undo names this react or repost.
+    pub(super) fn undone(&self, id: &MessageId) -> bool {
+        self.undone_by
+            .get(id)
+            .is_some_and(|undos| undos.iter().any(|u| !self.deleted(u)))
+    }
+
+    /// Adds a valid message (replacing what was held under its id).
+    pub(super) fn add(&mut self, message: &ValidMessage) {
+        let id = message.message().id();
+        self.remove(&id);
+        let Some(fact) = Fact::of(message) else {
+            return;
+        };
+        let header = message.message().header();
+        let entry = Entry {
+            account: *header.account(),
+            key: *header.key(),
+            seq: header.seq(),
+            time: header.time(),
+            fact,
+        };
+        self.index(id, &entry, true);
+        self.entries.insert(id, entry);
+        // A message whose delete arrived first: the registers it belongs to already skip it.
+    }
+
+    /// Removes the message with this id, if held.
+    pub(super) fn remove(&mut self, id: &MessageId) {
+        if let Some(entry) = self.entries.remove(id) {
+            self.index(*id, &entry, false);
+        }
+    }
+
+    /// Inserts (`on`) or removes the index entries of one message.
+    fn index(&mut self, id: MessageId, e: &Entry, on: bool) {
+        fn put<T: Ord>(set: &mut BTreeSet<T>, item: T, on: bool) {
+            if on {
+                set.insert(item);
+            } else {
+                set.remove(&item);
+            }
+        }
+        let stamp = (e.time, id);
+        let place = (e.key, e.seq);
+        let ids = self.places.entry(place).or_default();
+        put(ids, id, on);
+        match ids.len() {
+            0 => {
+                self.places.remove(&place);
+                self.equivocal.remove(&place);
+            }
+            1 => {
+                self.equivocal.remove(&place);
+            }
+            _ => {
+                self.equivocal.insert(place);
+            }
+        }
+        match &e.fact {
+            Fact::Withheld { .. } | Fact::Report => {}
+            Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
+            Fact::Post {
+                reply,
+                quote,
+                mentions,
+            } => {
+                put(&mut self.posts_by, (e.account, stamp), on);
+                if let Some((root, parent)) = reply {
+                    put(&mut self.threads, (*root, stamp), on);
+                    put(&mut self.replies, (*parent, stamp), on);
+                }
+                if let Some(q) = quote {
+                    put(&mut self.quotes, (*q, stamp), on);
+                }
+                for m in mentions {
+                    put(&mut self.mentions, (*m, stamp), on);
+                }
+            }
+            Fact::Edit { target, replaces } => {
+                put(&mut self.edits, (*target, *replaces, stamp), on)
+            }
+            Fact::Delete(target) => {
+                let was = self.deleted(target);
+                link(&mut self.deleted_by, *target, id, on);
+                if was != self.deleted(target) {
+                    self.count_changed(target);
+                }
+            }
+            Fact::React { target, value } => put(
+                &mut self.reacts,
+                (*target, value.clone(), e.account, id),
+                on,
+            ),
+            Fact::Repost(target) => put(&mut self.reposts, (*target, e.account, id), on),
+            Fact::Unreact(target) | Fact::Unrepost(target) => {
+                link(&mut self.undone_by, *target, id, on)
+            }
+            Fact::Follow(subject, state) | Fact::Block(subject, state) => {
+                let g = if matches!(e.fact, Fact::Follow(..)) {
+                    FOLLOW
+                } else {
+                    BLOCK
+                };
+                put(&mut self.graph[g], (e.account, *subject, stamp, *state), on);
+                self.refresh_edge(g, e.account, *subject);
+            }
+            Fact::Label { subject, value, .. } => put(
+                &mut self.labels,
+                (e.account, *subject, value.clone(), stamp),
+                on,
+            ),
+        }
+    }
+
+    /// A message was deleted or undeleted: refresh the materialized views it belongs to.
+    fn count_changed(&mut self, id: &MessageId) {
+        let Some(entry) = self.entries.get(id) else {
+            return;
+        };
+        match entry.fact {
+            Fact::Follow(subject, _) => self.refresh_edge(FOLLOW, entry.account, subject),
+            Fact::Block(subject, _) => self.refresh_edge(BLOCK, entry.account, subject),
+            _ => {}
+        }
+    }
+
+    /// MERGE-8: the edge (account, subject) is on iff the latest counting message of its register
+    /// says so.
+    fn refresh_edge(&mut self, g: usize, account: AccountId, subject: AccountId) {
+        let latest = self.graph[g]
+            .range((account, subject, STAMP_MIN, false)..=(account, subject, STAMP_MAX, true))
+            .rev()
+            .find(|(_, _, (_, id), _)| !self.deleted(id))
+            .map(|(_, _, _, on)| *on);
+        if latest == Some(true) {
+            self.edges[g].insert((account, subject));
+            self.reverse[g].insert((subject, account));
+        } else {
+            self.edges[g].remove(&(account, subject));
+            self.reverse[g].remove(&(subject, account));
+        }
+    }
+}
+
+/// Adds or removes `id` in the set of `key`, dropping empty sets.
+fn link(
+    map: &mut BTreeMap<MessageId, BTreeSet<MessageId>>,
+    key: MessageId,
+    id: MessageId,
+    on: bool,
+) {
+    if on {
+        map.entry(key).or_default().insert(id);
+    } else if let Some(set) = map.get_mut(&key) {
+        set.remove(&id);
+        if set.is_empty() {
+            map.remove(&key);
+        }
+    }
+}
