@@ -158,5 +158,6 @@ pub mod id;
 pub mod keys;
 pub mod merge;
 pub mod message;
+pub mod sync;
 #[cfg(feature = "serde")]
 pub mod view;
