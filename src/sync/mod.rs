@@ -352,6 +352,13 @@ pub enum SyncError {
         /// The range's position in the frame.
         index: usize,
     },
+    /// A resolve's bitmap is not exactly one bit per item the receiver holds in the range, with zero
+    /// padding (SYNC-8).
+    #[error("range {index} has a bitmap that does not match the receiver's items")]
+    Bitmap {
+        /// The range's position in the frame.
+        index: usize,
+    },
     /// A mode this side never receives: ids sent to the responder, or a resolve for a range where the
     /// receiver sent no tags (SYNC-8).
     #[error("range {index} has a mode this side does not accept here")]
@@ -362,9 +369,6 @@ pub enum SyncError {
     /// An item's time is `2^64 − 1`, which bounds reserve for infinity (SYNC-3).
     #[error("an item's time is 2^64 - 1")]
     ItemTime,
-    /// The initiator was given a frame after the session ended.
-    #[error("the session has ended")]
-    Ended,
 }
 
 impl SyncError {
@@ -384,9 +388,9 @@ impl SyncError {
             Self::BoundOrder { .. } => "sync.bound_order",
             Self::Skip { .. } => "sync.skip",
             Self::Payload { .. } => "sync.payload",
+            Self::Bitmap { .. } => "sync.bitmap",
             Self::Mode { .. } => "sync.mode",
             Self::ItemTime => "sync.item_time",
-            Self::Ended => "sync.ended",
         }
     }
 
@@ -402,8 +406,7 @@ impl SyncError {
             Self::BoundPrefix { .. } | Self::BoundOrder { .. } | Self::ItemTime => "SYNC-3",
             Self::RangeShape { .. } | Self::Skip { .. } => "SYNC-4",
             Self::Payload { .. } => "SYNC-5",
-            Self::Mode { .. } => "SYNC-8",
-            Self::Ended => "SYNC-9",
+            Self::Bitmap { .. } | Self::Mode { .. } => "SYNC-8",
         }
     }
 }

@@ -100,7 +100,7 @@ fn process(
                 let padding_clear =
                     count % 8 == 0 || bitmap.last().is_none_or(|last| last >> (count % 8) == 0);
                 if bitmap.len() != count.div_ceil(8) || !padding_clear {
-                    return Err(SyncError::Payload { index });
+                    return Err(SyncError::Bitmap { index });
                 }
             }
             _ => {}
@@ -295,8 +295,8 @@ impl<'a> Initiator<'a> {
     ///
     /// # Errors
     ///
-    /// A [`SyncError`] if the reply breaks SYNC-1 to SYNC-8, or [`SyncError::Ended`] after the
-    /// session ended. What was learned before an error stays in `have` and `need`.
+    /// A [`SyncError`] if the reply breaks SYNC-1 to SYNC-8. What was learned before an error stays
+    /// in `have` and `need`. After the session has ended, every reply is ignored and gives `None`.
     ///
     /// ```
     /// let set = skylark::sync::Set::default();
@@ -305,7 +305,7 @@ impl<'a> Initiator<'a> {
     /// ```
     pub fn receive(&mut self, reply: &[u8]) -> Result<Option<Vec<u8>>, SyncError> {
         if self.ended {
-            return Err(SyncError::Ended);
+            return Ok(None);
         }
         let frame = frame::parse(reply)?;
         if frame.salt != self.keyed.salt {
