@@ -38,7 +38,11 @@ fn http(url: &str, e: &ureq::Error) -> Error {
 }
 
 /// Reads a response body of at most `limit` bytes; `None` for a non-200 status.
-fn body(url: &str, mut response: ureq::http::Response<ureq::Body>, limit: usize) -> Result<(u16, Vec<u8>), Error> {
+fn body(
+    url: &str,
+    mut response: ureq::http::Response<ureq::Body>,
+    limit: usize,
+) -> Result<(u16, Vec<u8>), Error> {
     let status = response.status().as_u16();
     let bytes = response
         .body_mut()
@@ -84,7 +88,10 @@ pub fn sync(store: &Store, base: &str, max_rounds: u64) -> Result<Report, Error>
         if status != 200 {
             return Err(Error::new(
                 &url,
-                format!("the node refused a frame: {status} {}", String::from_utf8_lossy(&reply)),
+                format!(
+                    "the node refused a frame: {status} {}",
+                    String::from_utf8_lossy(&reply)
+                ),
                 "report this: the two implementations disagree on 09",
             ));
         }
@@ -127,7 +134,10 @@ pub fn sync(store: &Store, base: &str, max_rounds: u64) -> Result<Report, Error>
         if status != 204 {
             return Err(Error::new(
                 &url,
-                format!("the node refused message {id}: {status} {}", String::from_utf8_lossy(&text)),
+                format!(
+                    "the node refused message {id}: {status} {}",
+                    String::from_utf8_lossy(&text)
+                ),
                 "inspect that message with `skylark inspect`",
             ));
         }

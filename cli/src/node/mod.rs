@@ -176,7 +176,12 @@ pub fn sync(rest: &[String]) -> Result<Status, Error> {
     } else {
         println!(
             "{} rounds ({} bytes sent, {} received); fetched {} messages, pushed {}, rejected {}",
-            report.rounds, report.sent, report.received, report.fetched, report.pushed, report.rejected
+            report.rounds,
+            report.sent,
+            report.received,
+            report.fetched,
+            report.pushed,
+            report.rejected
         );
     }
     Ok(Status::Ok)

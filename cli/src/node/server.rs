@@ -85,7 +85,12 @@ fn handle(store: &Store, request: &mut Request) -> Result<Reply, Error> {
 }
 
 /// Serves until `max_seconds` have passed (forever without).
-pub fn run(store: &Store, db: &str, addr: SocketAddr, max_seconds: Option<u64>) -> Result<(), Error> {
+pub fn run(
+    store: &Store,
+    db: &str,
+    addr: SocketAddr,
+    max_seconds: Option<u64>,
+) -> Result<(), Error> {
     let server = Server::http(addr).map_err(|e| {
         Error::new(
             addr.to_string(),

@@ -103,7 +103,9 @@ impl Store {
             .prepare("SELECT time, id FROM messages")
             .map_err(|e| db(&self.path, &e))?;
         let rows = stmt
-            .query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?)))
+            .query_map([], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })
             .map_err(|e| db(&self.path, &e))?;
         let mut items = Vec::new();
         for row in rows {
