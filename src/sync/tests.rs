@@ -194,7 +194,7 @@ fn hostile_frames_are_rejected_with_codes() {
         // a resolve whose bitmap does not cover the responder's 10 items
         (
             &[0x81, 0x85, 0x00, 0x40, 0x03, 0x41, 0x00, 0x40],
-            "sync.payload",
+            "sync.bitmap",
         ),
     ];
     for (ranges, code) in cases {
