@@ -685,6 +685,115 @@ fn run_dm(v: &Json) -> Run {
     )
 }
 
+fn sync_set(v: &Json, field: &str) -> Result<Result<skylark::sync::Set, String>, String> {
+    use skylark::sync::{Item, Set};
+    let items = array(v, field)?
+        .iter()
+        .map(|pair| {
+            let time = pair[0].as_u64().ok_or("item time")?;
+            Ok(Item::new(
+                time,
+                MessageId::from_bytes(arr::<32>(hex_value(&pair[1])?)?),
+            ))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Set::new(items).map_err(|e| e.code().to_string()))
+}
+
+fn sync_ids(ids: &[skylark::id::MessageId]) -> Vec<String> {
+    ids.iter().map(|i| hex::encode(i.as_bytes())).collect()
+}
+
+fn run_sync(v: &Json) -> Run {
+    use skylark::sync::{set_fingerprint, tag, Initiator, Responder};
+    let mut problems = Vec::new();
+    let salt = || -> Result<[u8; 16], String> {
+        hex_of(v, "salt")?
+            .try_into()
+            .map_err(|_| "salt: expected 16 bytes".to_string())
+    };
+    let result: Result<(), String> = match str_of(v, "type")? {
+        "set" => sync_set(v, "set")?.map(|_| ()),
+        "fingerprint" => {
+            let set = sync_set(v, "set")?.map_err(|e| format!("set: {e}"))?;
+            let salt = salt()?;
+            if hex::encode(set_fingerprint(&set, &salt)) != str_of(v, "fingerprint")? {
+                problems.push("fingerprint differs".to_string());
+            }
+            let tags: Vec<String> = set
+                .items()
+                .iter()
+                .map(|i| hex::encode(tag(i, &salt)))
+                .collect();
+            let want: Vec<String> = array(v, "tags")?
+                .iter()
+                .map(|t| t.as_str().unwrap_or_default().to_string())
+                .collect();
+            if tags != want {
+                problems.push("tags differ".to_string());
+            }
+            Ok(())
+        }
+        "session" => {
+            let a = sync_set(v, "initiator")?.map_err(|e| format!("initiator: {e}"))?;
+            let b = sync_set(v, "responder")?.map_err(|e| format!("responder: {e}"))?;
+            let mut initiator = Initiator::new(&a, salt()?);
+            let mut responder = Responder::new(&b);
+            let mut frames = Vec::new();
+            let mut next = Some(initiator.open());
+            while let Some(frame) = next.take() {
+                if frames.len() > 1000 {
+                    return Err("the session does not end".to_string());
+                }
+                let reply = responder.respond(&frame).map_err(|e| e.code().to_string());
+                frames.push(hex::encode(&frame));
+                let reply = reply?;
+                frames.push(hex::encode(&reply));
+                next = initiator
+                    .receive(&reply)
+                    .map_err(|e| e.code().to_string())?;
+            }
+            let want: Vec<String> = array(v, "frames")?
+                .iter()
+                .map(|t| t.as_str().unwrap_or_default().to_string())
+                .collect();
+            if frames != want {
+                problems.push("frames differ".to_string());
+            }
+            let list = |field: &str| -> Result<Vec<String>, String> {
+                Ok(array(v, field)?
+                    .iter()
+                    .map(|t| t.as_str().unwrap_or_default().to_string())
+                    .collect())
+            };
+            if sync_ids(&initiator.have()) != list("have")?
+                || sync_ids(&initiator.need()) != list("need")?
+            {
+                problems.push("have or need differs".to_string());
+            }
+            Ok(())
+        }
+        "frame" => {
+            let set = sync_set(v, "set")?.map_err(|e| format!("set: {e}"))?;
+            let frame = hex_of(v, "frame")?;
+            let outcome = if str_of(v, "role")? == "initiator" {
+                let mut initiator = Initiator::new(&set, salt()?);
+                let _ = initiator.open();
+                initiator.receive(&frame).map(|_| ())
+            } else {
+                Responder::new(&set).respond(&frame).map(|_| ())
+            };
+            outcome.map_err(|e| e.code().to_string())
+        }
+        other => return Err(format!("unknown type {other}")),
+    };
+    verdict(
+        v,
+        result.as_ref().map(|_| ()).map_err(String::as_str),
+        first_problem(problems),
+    )
+}
+
 // ------------------------------------------------------------------------------------------------
 // The driver
 // ------------------------------------------------------------------------------------------------
@@ -699,6 +808,7 @@ fn runner(suite: &str) -> Option<fn(&Json) -> Run> {
         "accounts" => run_account,
         "merge" => run_merge,
         "dm" => run_dm,
+        "sync" => run_sync,
         _ => return None,
     })
 }

@@ -192,5 +192,6 @@ pub mod keys;
 pub mod merge;
 pub mod message;
 pub mod replica;
+pub mod sync;
 #[cfg(feature = "serde")]
 pub mod view;

@@ -487,3 +487,96 @@ fn merge_vectors() {
         failures.join("\n")
     );
 }
+
+fn sync_set(v: &Json) -> skylark::sync::Set {
+    use skylark::sync::{Item, Set};
+    Set::new(v.as_array().unwrap().iter().map(|pair| {
+        let id: [u8; 32] = hex(&pair[1]).try_into().unwrap();
+        Item::new(pair[0].as_u64().unwrap(), MessageId::from_bytes(id))
+    }))
+    .unwrap()
+}
+
+fn sync_ids(v: &Json) -> Vec<MessageId> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|h| MessageId::from_bytes(hex(h).try_into().unwrap()))
+        .collect()
+}
+
+#[test]
+fn sync_vectors() {
+    use skylark::sync::{set_fingerprint, tag, Initiator, Responder};
+    let vectors = load("sync.json");
+    assert!(!vectors.is_empty());
+    for v in &vectors {
+        let id = &v["id"];
+        let salt: [u8; 16] = v["salt"]
+            .as_str()
+            .map_or([0; 16], |_| hex(&v["salt"]).try_into().unwrap());
+        match str_of(v, "type") {
+            "fingerprint" => {
+                let set = sync_set(&v["set"]);
+                assert_eq!(
+                    set_fingerprint(&set, &salt).to_vec(),
+                    hex(&v["fingerprint"]),
+                    "{id}"
+                );
+                let tags: Vec<Vec<u8>> =
+                    set.items().iter().map(|i| tag(i, &salt).to_vec()).collect();
+                let want: Vec<Vec<u8>> = v["tags"].as_array().unwrap().iter().map(hex).collect();
+                assert_eq!(tags, want, "{id}");
+            }
+            "session" => {
+                let (a, b) = (sync_set(&v["initiator"]), sync_set(&v["responder"]));
+                let frames: Vec<Vec<u8>> =
+                    v["frames"].as_array().unwrap().iter().map(hex).collect();
+                let mut initiator = Initiator::new(&a, salt);
+                let mut responder = Responder::new(&b);
+                let mut sent = initiator.open();
+                for (k, pair) in frames.chunks(2).enumerate() {
+                    assert_eq!(sent, pair[0], "{id}: initiator frame {k}");
+                    let reply = responder.respond(&sent).unwrap();
+                    assert_eq!(reply, pair[1], "{id}: responder frame {k}");
+                    match initiator.receive(&reply).unwrap() {
+                        Some(next) => sent = next,
+                        None => assert_eq!(2 * k + 2, frames.len(), "{id}: ended early"),
+                    }
+                }
+                assert!(initiator.is_done(), "{id}: did not end");
+                assert_eq!(initiator.have(), sync_ids(&v["have"]), "{id}: have");
+                assert_eq!(initiator.need(), sync_ids(&v["need"]), "{id}: need");
+            }
+            "frame" => {
+                let set = sync_set(&v["set"]);
+                let frame = hex(&v["frame"]);
+                let err = match str_of(v, "role") {
+                    "responder" => Responder::new(&set).respond(&frame).unwrap_err(),
+                    _ => {
+                        let mut initiator = Initiator::new(&set, salt);
+                        let _ = initiator.open();
+                        initiator.receive(&frame).unwrap_err()
+                    }
+                };
+                assert_eq!(err.code(), str_of(v, "error"), "{id}");
+                let rules: Vec<&str> = v["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap())
+                    .collect();
+                assert!(rules.contains(&err.rule()), "{id}: rule {}", err.rule());
+            }
+            "set" => {
+                let items = v["set"].as_array().unwrap().iter().map(|pair| {
+                    let id: [u8; 32] = hex(&pair[1]).try_into().unwrap();
+                    skylark::sync::Item::new(pair[0].as_u64().unwrap(), MessageId::from_bytes(id))
+                });
+                let err = skylark::sync::Set::new(items).unwrap_err();
+                assert_eq!(err.code(), str_of(v, "error"), "{id}");
+            }
+            other => panic!("{id}: unknown type {other}"),
+        }
+    }
+}

@@ -426,3 +426,31 @@ pub fn run(command: &str, rest: &[String]) -> Result<Status, Error> {
         Status::Ok
     })
 }
+
+/// The merged state of `messages`, each validated against a node that holds all of them and knows
+/// no other account (the rule of `state` with every message as `--accounts` and `--with`), and the
+/// counts of valid, invalid and undecided messages. For the node commands (`cli/src/node/`).
+pub fn merged(messages: &[SignedMessage], now: u64) -> (State, [u64; 3]) {
+    let mut node = Node {
+        now,
+        accounts: Accounts::new(),
+        headers: BTreeMap::new(),
+        authorized: false,
+    };
+    for m in messages {
+        node.hold(m);
+    }
+    let mut state = State::new();
+    let mut counts = [0u64; 3];
+    for m in messages {
+        match validate(m.clone(), &node) {
+            Verdict::Valid(v) => {
+                state.apply(&v);
+                counts[0] += 1;
+            }
+            Verdict::Invalid(_) => counts[1] += 1,
+            Verdict::Undecided(_) => counts[2] += 1,
+        }
+    }
+    (state, counts)
+}

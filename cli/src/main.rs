@@ -6,6 +6,7 @@ mod args;
 mod create;
 mod files;
 mod inspect;
+mod node;
 mod vectors;
 
 use std::fmt;
@@ -35,6 +36,11 @@ READING
   verify [FILE|-]...                 the verdict only; the exit status says it
   state [FILE|-]...                  the merged state of the valid messages: its digest
   vectors [DIR]                      run this implementation against a test-vectors/ folder
+
+NODE (spec 09 and 10)
+  store add|state --db FILE          add messages to a store (SQLite), or print its state digest
+  serve --db FILE --listen ADDR      answer reconciliation and fetches on a loopback port
+  sync URL --db FILE                 reconcile a store with a node, both ways
 
   --json                             machine-readable output, on every command that prints
   --version                          the tool's version
@@ -154,6 +160,9 @@ fn run(argv: &[String]) -> Result<Status, Error> {
         }
         "inspect" | "verify" | "state" => inspect::run(command, rest),
         "vectors" => vectors::run(rest),
+        "store" => node::store(rest),
+        "serve" => node::serve(rest),
+        "sync" => node::sync(rest),
         kind if create::MESSAGE_COMMANDS.contains(&kind) => create::message(kind, rest),
         other => Err(Error::new(
             format!("skylark {other}"),

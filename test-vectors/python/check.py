@@ -28,6 +28,7 @@ import cbor2  # noqa: E402  (only for a cross-check of decoded values)
 import nacl.signing  # noqa: E402  (only to re-sign honest signatures)
 
 from skylark_check import accounts, cbor, dm, ed25519, envelope, ids, merge, messages  # noqa: E402
+from skylark_check import sync  # noqa: E402
 from skylark_check.cbor import CMap  # noqa: E402
 from skylark_check.errors import Reject  # noqa: E402
 
@@ -46,6 +47,7 @@ LAYERS = {
     "accounts.json": "layer 3 (06 accounts)",
     "merge.json": "layer 4 (merge)",
     "dm.json": "layer 5 (08 direct messages)",
+    "sync.json": "exchange (09 set reconciliation)",
 }
 ORDER = list(LAYERS)
 
@@ -547,6 +549,65 @@ def check_dm(v):
     raise Disagreement("seal, open, prekey or public", kind, "unknown vector type")
 
 
+# ---------------------------------------------------------------------------
+# sync.json
+
+def sync_items(v):
+    return [(int(t), h2b(i)) for t, i in v]
+
+
+def check_sync(v):
+    kind = v["type"]
+    if kind == "set":
+        _, err = reject_code(sync.Side, sync_items(v["set"]), bytes(16), True)
+        code = produced(err.code if err else None)
+        same(v["error"], code, "error code differs")
+        return code
+    salt = h2b(v["salt"])
+    if kind == "fingerprint":
+        side = sync.Side(sync_items(v["set"]), salt, True)
+        same(v["key"], side.key.hex(), "session key differs")
+        same(v["tags"], [sync.tag(side.key, it).hex() for it in side.items], "tags differ")
+        same(v["fingerprint"], sync.fingerprint(side.key, side.items).hex(), "fingerprint differs")
+        return None
+    if kind == "session":
+        a = sync.Side(sync_items(v["initiator"]), salt, True)
+        b = sync.Side(sync_items(v["responder"]), salt, False)
+        frames = []
+        ranges = a.open()
+        while True:
+            frames.append(sync.encode_frame(salt, ranges).hex())
+            got_salt, parsed = sync.parse(h2b(frames[-1]))
+            reply = b.answer(parsed)
+            frames.append(sync.encode_frame(salt, reply).hex())
+            _, parsed = sync.parse(h2b(frames[-1]))
+            ranges = a.answer(parsed)
+            if not ranges or len(frames) > 400:
+                break
+        same(v["frames"], frames, "frames differ")
+        same(v["have"], sorted(i.hex() for i in a.have), "have differs")
+        same(v["need"], sorted(i.hex() for i in a.need), "need differs")
+        same(sorted(i.hex() for i in a.have),
+             sorted(i.hex() for t, i in set(a.items) - set(b.items)), "have is not the difference")
+        same(sorted(i.hex() for i in a.need),
+             sorted(i.hex() for t, i in set(b.items) - set(a.items)), "need is not the difference")
+        return None
+    if kind == "frame":
+        initiator = v["role"] == "initiator"
+        side = sync.Side(sync_items(v["set"]), salt, initiator)
+
+        def receive(data):
+            got_salt, ranges = sync.parse(data)
+            if initiator and got_salt != salt:
+                raise Reject("sync.salt")
+            return side.answer(ranges)
+        _, err = reject_code(receive, h2b(v["frame"]))
+        code = produced(err.code if err else None)
+        same(v["error"], code, "error code differs")
+        return code
+    raise Disagreement("fingerprint, session, frame or set", kind, "unknown vector type")
+
+
 CHECKERS = {
     "cbor.json": check_cbor,
     "cbor-dasl.json": check_cbor,
@@ -560,6 +621,7 @@ CHECKERS = {
     "accounts.json": check_account,
     "merge.json": check_merge,
     "dm.json": check_dm,
+    "sync.json": check_sync,
 }
 
 

@@ -118,6 +118,20 @@ def mutations(f, v):
         else:
             w = m(v); w["error"] = "dm.padding" if v["error"] != "dm.padding" else "dm.tampered"
             yield "error", w
+    elif f == "sync.json":
+        if v["valid"]:
+            keys = {"fingerprint": ("fingerprint", "key"), "session": ()}[v["type"]]
+            for k in keys:
+                w = m(v); w[k] = flip_hex(v[k]); yield k, w
+            if v["type"] == "fingerprint" and v["tags"]:
+                w = m(v); w["tags"][0] = flip_hex(v["tags"][0]); yield "tags", w
+            if v["type"] == "session":
+                w = m(v); w["frames"][-1] = flip_hex(v["frames"][-1]); yield "frames", w
+                w = m(v); w["need"] = v["need"][1:] if v["need"] else ["00" * 32]; yield "need", w
+                w = m(v); w["have"] = v["have"][1:] if v["have"] else ["00" * 32]; yield "have", w
+        else:
+            w = m(v); w["error"] = "sync.payload" if v["error"] != "sync.payload" else "sync.mode"
+            yield "error", w
 
 
 def main():

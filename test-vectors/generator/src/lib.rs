@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod merge_vectors;
 pub mod messages;
 pub mod signatures;
+pub mod sync_vectors;
 pub mod util;
 
 /// All generated files: (path relative to `test-vectors/`, contents): the vector files, then
@@ -56,6 +57,7 @@ pub fn vector_files(repo_root: &Path) -> Vec<(PathBuf, String)> {
         (PathBuf::from("accounts.json"), accounts::generate()),
         (PathBuf::from("merge.json"), merge_vectors::generate()),
         (PathBuf::from("dm.json"), dm::generate()),
+        (PathBuf::from("sync.json"), sync_vectors::generate()),
     ]
 }
 

@@ -1,0 +1,126 @@
+//! `serve`: the responder side of the HTTP binding (spec/10-http-binding.md), one request at a time.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use skylark::envelope::SignedMessage;
+use skylark::id::MessageId;
+use skylark::sync::{Responder, FRAME_LIMIT};
+use tiny_http::{Header, Method, Request, Response, Server};
+
+use super::{Store, FRAME_TYPE, MESSAGES, MESSAGE_TYPE, RECONCILE, STATE};
+use crate::{files, Error};
+
+/// A reply: status, content type, body.
+type Reply = (u16, &'static str, Vec<u8>);
+
+fn text(status: u16, s: impl Into<String>) -> Reply {
+    (status, "text/plain; charset=utf-8", s.into().into_bytes())
+}
+
+/// Reads a request body of at most `limit` bytes; `None` if longer.
+fn read_body(request: &mut Request, limit: usize) -> Option<Vec<u8>> {
+    if request.body_length().is_some_and(|n| n > limit) {
+        return None;
+    }
+    let mut body = Vec::new();
+    let read = request
+        .as_reader()
+        .take(limit as u64 + 1)
+        .read_to_end(&mut body);
+    (read.is_ok() && body.len() <= limit).then_some(body)
+}
+
+fn handle(store: &Store, request: &mut Request) -> Result<Reply, Error> {
+    let url = request.url().to_string();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    Ok(match (request.method(), path) {
+        (Method::Post, RECONCILE) => {
+            let Some(frame) = read_body(request, FRAME_LIMIT) else {
+                return Ok(text(413, "frame over 65536 bytes"));
+            };
+            let set = store.set()?;
+            match Responder::new(&set).respond(&frame) {
+                Ok(reply) => (200, FRAME_TYPE, reply),
+                Err(e) => text(400, format!("{} {}", e.code(), e.rule())),
+            }
+        }
+        (Method::Post, MESSAGES) => {
+            let Some(bytes) = read_body(request, skylark::cbor::MAX_SIZE) else {
+                return Ok(text(413, "message over 65536 bytes"));
+            };
+            match SignedMessage::from_bytes(&bytes) {
+                Ok(m) => {
+                    store.add(&m)?;
+                    (204, "text/plain; charset=utf-8", Vec::new())
+                }
+                Err(e) => text(422, format!("{} {}", e.code(), e.rule())),
+            }
+        }
+        (Method::Get, STATE) => {
+            let now = match query.strip_prefix("now=").map(str::parse::<u64>) {
+                Some(Ok(n)) => n,
+                None => files::now()?,
+                Some(Err(_)) => return Ok(text(400, "now must be milliseconds")),
+            };
+            let (state, _) = crate::inspect::merged(&store.all()?, now);
+            text(200, format!("{}\n", hex::encode(state.digest(now))))
+        }
+        (Method::Get, p) if p.starts_with(MESSAGES) => {
+            let id = p
+                .strip_prefix(MESSAGES)
+                .and_then(|s| s.strip_prefix('/'))
+                .and_then(|s| s.parse::<MessageId>().ok());
+            match id {
+                None => text(400, "name a message by its msg_ id"),
+                Some(id) => match store.get(&id)? {
+                    Some(m) => (200, MESSAGE_TYPE, m.as_bytes().to_vec()),
+                    None => text(404, "not held"),
+                },
+            }
+        }
+        _ => text(404, "no such endpoint"),
+    })
+}
+
+/// Serves until `max_seconds` have passed (forever without).
+pub fn run(
+    store: &Store,
+    db: &str,
+    addr: SocketAddr,
+    max_seconds: Option<u64>,
+) -> Result<(), Error> {
+    let server = Server::http(addr).map_err(|e| {
+        Error::new(
+            addr.to_string(),
+            format!("cannot listen: {e}"),
+            "pick another port, or stop what uses this one",
+        )
+    })?;
+    let bound = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| addr.to_string(), |a| a.to_string());
+    println!("listening on http://{bound} (store {db})");
+    let deadline = max_seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    loop {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(());
+        }
+        let request = server
+            .recv_timeout(Duration::from_millis(200))
+            .map_err(|e| Error::io(&bound, &e))?;
+        let Some(mut request) = request else { continue };
+        let (status, content_type, body) = match handle(store, &mut request) {
+            Ok(reply) => reply,
+            Err(e) => text(500, e.to_string()),
+        };
+        let mut response = Response::from_data(body).with_status_code(status);
+        if let Ok(h) = Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes()) {
+            response = response.with_header(h);
+        }
+        // A client that went away is not the node's failure.
+        let _ = request.respond(response);
+    }
+}

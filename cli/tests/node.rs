@@ -1,0 +1,279 @@
+//! The node commands against hostile peers: `serve` given oversized, malformed and invalid requests,
+//! and `sync` against fake nodes that lie about fingerprints, never end, send oversized frames or
+//! substitute messages. Memory and time stay bounded and nothing invalid is stored.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use skylark::cbor::{Map, Value};
+use skylark::envelope::{Draft, Kind, SignedMessage};
+use skylark::id::AccountId;
+use skylark::keys::SecretKey;
+use skylark::sync::{Item, Responder, Set};
+
+const T0: u64 = 1_764_115_200_000;
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir() -> TempDir {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "skylark-node-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    TempDir(dir)
+}
+
+fn skylark(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_skylark"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("panicked"), "panic: {err}");
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        err,
+    )
+}
+
+fn message(n: u64) -> SignedMessage {
+    let mut body = Map::new();
+    body.insert("text", Value::from(format!("message {n}")));
+    Draft::new(
+        AccountId::from_bytes([0xaa; 32]),
+        Kind::new("post").unwrap(),
+        T0 + n,
+        &body,
+    )
+    .unwrap()
+    .sign(&SecretKey::from_seed([n as u8; 32]))
+    .unwrap()
+}
+
+/// A `skylark serve` process, killed when dropped.
+struct Node {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path, db: &str) -> Node {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skylark"))
+        .args([
+            "serve",
+            "--db",
+            db,
+            "--listen",
+            "127.0.0.1:0",
+            "--max-seconds",
+            "60",
+        ])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .strip_prefix("listening on ")
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("serve said {line:?}"))
+        .to_string();
+    Node { child, url }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn post(url: &str, body: &[u8]) -> (u16, String) {
+    let mut r = agent().post(url).send(body).unwrap();
+    let status = r.status().as_u16();
+    (status, r.body_mut().read_to_string().unwrap_or_default())
+}
+
+#[test]
+fn serve_rejects_hostile_requests_with_codes() {
+    let dir = temp_dir();
+    let node = serve(&dir.0, "a.db");
+    let reconcile = format!("{}/skylark/v1/reconcile", node.url);
+    let messages = format!("{}/skylark/v1/messages", node.url);
+    // An oversized frame is refused before it is read whole.
+    assert_eq!(post(&reconcile, &vec![0u8; 70_000]).0, 413);
+    // A frame that is not a frame, with its code.
+    let (status, text) = post(&reconcile, &[0xa0]);
+    assert_eq!((status, text.as_str()), (400, "sync.frame_shape SYNC-2"));
+    let (status, text) = post(
+        &reconcile,
+        &[
+            0x83, 0x02, 0x50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80,
+        ],
+    );
+    assert_eq!((status, text.as_str()), (400, "sync.version SYNC-2"));
+    // A tampered message is not stored.
+    let mut bad = message(1).as_bytes().to_vec();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let (status, text) = post(&messages, &bad);
+    assert_eq!(status, 422, "{text}");
+    assert_eq!(post(&messages, message(2).as_bytes()).0, 204);
+    let (_, out, _) = skylark(
+        &dir.0,
+        &[
+            "store",
+            "state",
+            "--db",
+            "a.db",
+            "--now",
+            &(T0 + 10).to_string(),
+        ],
+    );
+    assert!(out.starts_with("1 messages:"), "{out}");
+    // Fetches: held, not held, not an id.
+    let get = |path: &str| {
+        let mut r = agent().get(format!("{messages}/{path}")).call().unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_vec().unwrap())
+    };
+    assert_eq!(
+        get(&message(2).id().to_string()),
+        (200, message(2).as_bytes().to_vec())
+    );
+    assert_eq!(get(&message(3).id().to_string()).0, 404);
+    assert_eq!(get("msg_nope").0, 400);
+}
+
+/// A fake node on a loopback port that answers reconcile requests with `answer` (given the request
+/// frame) and message fetches with `fetch` (given the path), until the test ends.
+fn fake_node(
+    answer: impl Fn(&[u8]) -> Vec<u8> + Send + 'static,
+    fetch: impl Fn(&str) -> Vec<u8> + Send + 'static,
+) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for mut request in server.incoming_requests() {
+            let mut body = Vec::new();
+            let _ = request.as_reader().take(1 << 20).read_to_end(&mut body);
+            let reply = if request.url().ends_with("/reconcile") {
+                answer(&body)
+            } else {
+                fetch(request.url())
+            };
+            let _ = request.respond(tiny_http::Response::from_data(reply));
+        }
+    });
+    url
+}
+
+/// The salt of a request frame `[1, salt, ranges]`.
+fn salt_of(frame: &[u8]) -> [u8; 16] {
+    frame[3..19].try_into().unwrap()
+}
+
+#[test]
+fn sync_rejects_a_substituted_message() {
+    let dir = temp_dir();
+    // The fake node holds message 1 as far as reconciliation goes, but serves message 2's bytes.
+    let held = message(1);
+    let item = Item::new(held.header().time(), held.id());
+    let url = fake_node(
+        move |frame| {
+            let set = Set::new([item]).unwrap();
+            Responder::new(&set).respond(frame).unwrap()
+        },
+        |_| message(2).as_bytes().to_vec(),
+    );
+    let (code, out, err) = skylark(&dir.0, &["sync", &url, "--db", "b.db"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("fetched 0 messages, pushed 0, rejected 1"),
+        "{out}"
+    );
+    let (_, out, _) = skylark(
+        &dir.0,
+        &[
+            "store",
+            "state",
+            "--db",
+            "b.db",
+            "--now",
+            &(T0 + 10).to_string(),
+        ],
+    );
+    assert!(out.starts_with("0 messages:"), "{out}");
+}
+
+#[test]
+fn sync_stops_at_the_round_limit_with_a_node_that_always_disagrees() {
+    let dir = temp_dir();
+    // Every answer: one fingerprint over everything that matches nothing.
+    let url = fake_node(
+        |frame| {
+            let mut reply = vec![0x83, 0x01, 0x50];
+            reply.extend_from_slice(&salt_of(frame));
+            reply.extend_from_slice(&[0x81, 0x84, 0x00, 0x40, 0x01, 0x50]);
+            reply.extend_from_slice(&[0xab; 16]);
+            reply
+        },
+        |_| Vec::new(),
+    );
+    let (code, _, err) = skylark(&dir.0, &["sync", &url, "--db", "b.db", "--max-rounds", "5"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did not end within 5 rounds"), "{err}");
+}
+
+#[test]
+fn sync_refuses_oversized_and_malformed_frames() {
+    let dir = temp_dir();
+    let url = fake_node(|_| vec![0u8; 70_000], |_| Vec::new());
+    let (code, _, err) = skylark(&dir.0, &["sync", &url, "--db", "b.db"]);
+    assert_eq!(code, 1, "{err}");
+    let url = fake_node(|_| vec![0x83, 0x01, 0x50], |_| Vec::new());
+    let (code, _, err) = skylark(&dir.0, &["sync", &url, "--db", "b.db"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cbor.truncated"), "{err}");
+    // Another session's salt.
+    let url = fake_node(
+        |_| {
+            let mut reply = vec![0x83, 0x01, 0x50];
+            reply.extend_from_slice(&[9; 16]);
+            reply.push(0x80);
+            reply
+        },
+        |_| Vec::new(),
+    );
+    let (code, _, err) = skylark(&dir.0, &["sync", &url, "--db", "b.db"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("sync.salt"), "{err}");
+}

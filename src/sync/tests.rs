@@ -1,0 +1,283 @@
+use alloc::vec::Vec;
+
+use super::session::fanout_for_tests as fanout;
+use super::*;
+use crate::id::MessageId;
+
+fn item(time: u64, seed: u64) -> Item {
+    let mut id = [0u8; 32];
+    id.copy_from_slice(&blake3::hash(&seed.to_le_bytes()).as_bytes()[..]);
+    Item::new(time, MessageId::from_bytes(id))
+}
+
+struct Outcome {
+    have: Vec<MessageId>,
+    need: Vec<MessageId>,
+    rounds: usize,
+    max_frame: usize,
+}
+
+fn run(a: &Set, b: &Set, salt: [u8; 16]) -> Outcome {
+    let mut initiator = Initiator::new(a, salt);
+    let mut responder = Responder::new(b);
+    let mut frame = initiator.open();
+    let mut max_frame = frame.len();
+    for _ in 0..10_000 {
+        let reply = responder.respond(&frame).unwrap();
+        max_frame = max_frame.max(reply.len());
+        match initiator.receive(&reply).unwrap() {
+            Some(next) => {
+                max_frame = max_frame.max(next.len());
+                frame = next;
+            }
+            None => {
+                return Outcome {
+                    have: initiator.have(),
+                    need: initiator.need(),
+                    rounds: initiator.rounds(),
+                    max_frame,
+                }
+            }
+        }
+    }
+    unreachable!("the session did not end");
+}
+
+fn difference(x: &Set, y: &Set) -> Vec<MessageId> {
+    let mut ids: Vec<MessageId> = x
+        .items()
+        .iter()
+        .filter(|i| y.items().binary_search(i).is_err())
+        .map(|i| *i.id())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn fanout_reaches_leaves_in_the_fewest_levels() {
+    assert_eq!(fanout(65), 2);
+    assert_eq!(fanout(64 * 32), 32);
+    assert_eq!(fanout(64 * 32 + 1), 6); // two levels: 6² · 64 = 2304 ≥ 2049
+    assert_eq!(fanout(1_000_000), 25); // three levels: 25³ · 64 = 1 000 000
+    assert_eq!(fanout(usize::MAX), 29); // twelve levels
+}
+
+#[test]
+fn identical_sets_end_after_one_round() {
+    let set = Set::new((0..5000).map(|i| item(i / 3, i))).unwrap();
+    let o = run(&set, &set, [1; 16]);
+    assert_eq!(o.rounds, 1);
+    assert!(o.have.is_empty() && o.need.is_empty());
+}
+
+#[test]
+fn one_side_empty() {
+    let full = Set::new((0..3000).map(|i| item(i, i))).unwrap();
+    let empty = Set::default();
+    let o = run(&empty, &full, [2; 16]);
+    assert_eq!(o.need, difference(&full, &empty));
+    assert!(o.have.is_empty());
+    let o = run(&full, &empty, [2; 16]);
+    assert_eq!(o.have, difference(&full, &empty));
+    assert!(o.need.is_empty());
+}
+
+#[test]
+fn large_differences_respect_the_frame_limit() {
+    // 20 000 items each side, 10 000 in common: many frames are cut at the limit.
+    let a = Set::new((0..20_000).map(|i| item(i % 500, i))).unwrap();
+    let b = Set::new((10_000..30_000).map(|i| item(i % 500, i))).unwrap();
+    let o = run(&a, &b, [3; 16]);
+    assert_eq!(o.have, difference(&a, &b));
+    assert_eq!(o.need, difference(&b, &a));
+    assert!(o.max_frame <= FRAME_LIMIT);
+}
+
+#[test]
+fn rounds_grow_with_log_n() {
+    // One item differs; rounds must grow by at most one per 32-fold growth of the set.
+    let mut last = 0;
+    for n in [100u64, 3_200, 102_400] {
+        let a = Set::new((0..n).map(|i| item(i, i))).unwrap();
+        let b = Set::new((0..n).filter(|i| *i != n / 2).map(|i| item(i, i))).unwrap();
+        let o = run(&a, &b, [4; 16]);
+        assert_eq!(o.have.len(), 1);
+        assert!(
+            o.rounds <= last + 1 || last == 0,
+            "n = {n}: {} rounds after {last}",
+            o.rounds
+        );
+        assert!(o.rounds <= 5);
+        last = o.rounds;
+    }
+}
+
+#[test]
+fn equal_times_split_by_id_prefix() {
+    // Every item at the same millisecond: bounds are id prefixes.
+    let a = Set::new((0..2000).map(|i| item(7, i))).unwrap();
+    let b = Set::new((5..2100).map(|i| item(7, i))).unwrap();
+    let o = run(&a, &b, [5; 16]);
+    assert_eq!(o.have, difference(&a, &b));
+    assert_eq!(o.need, difference(&b, &a));
+}
+
+#[test]
+fn the_fingerprint_depends_on_the_salt_and_the_set() {
+    let a = Set::new([item(1, 1), item(2, 2)]).unwrap();
+    let b = Set::new([item(1, 1), item(2, 3)]).unwrap();
+    assert_ne!(set_fingerprint(&a, &[0; 16]), set_fingerprint(&b, &[0; 16]));
+    assert_ne!(set_fingerprint(&a, &[0; 16]), set_fingerprint(&a, &[1; 16]));
+    // Order-independent: a sum.
+    let c = Set::new([item(2, 2), item(1, 1)]).unwrap();
+    assert_eq!(set_fingerprint(&a, &[0; 16]), set_fingerprint(&c, &[0; 16]));
+}
+
+#[test]
+fn a_sum_collision_of_raw_ids_is_no_collision_here() {
+    // Four ids with x0 + x1 = x2 + x3 (mod 2^256): negentropy's fingerprint (a sum of the ids) of
+    // {x0, x1} equals that of {x2, x3}. Here the ids are hashed under the session key first.
+    let id = |v: u8, carry: bool| {
+        let mut b = [0u8; 32];
+        b[0] = v;
+        b[31] = u8::from(carry);
+        MessageId::from_bytes(b)
+    };
+    let x = [id(1, false), id(4, false), id(2, false), id(3, false)];
+    let a = Set::new([Item::new(1, x[0]), Item::new(1, x[1])]).unwrap();
+    let b = Set::new([Item::new(1, x[2]), Item::new(1, x[3])]).unwrap();
+    assert_ne!(set_fingerprint(&a, &[0; 16]), set_fingerprint(&b, &[0; 16]));
+    let o = run(&a, &b, [0; 16]);
+    assert_eq!(o.have.len(), 2);
+    assert_eq!(o.need.len(), 2);
+}
+
+fn salted(ranges: &[u8]) -> Vec<u8> {
+    let mut f = alloc::vec![0x83, 0x01, 0x50];
+    f.extend_from_slice(&[0; 16]);
+    f.extend_from_slice(ranges);
+    f
+}
+
+#[test]
+fn hostile_frames_are_rejected_with_codes() {
+    let set = Set::new((0..10).map(|i| item(i, i))).unwrap();
+    let cases: &[(&[u8], &str)] = &[
+        // a 3-field range with mode 1 (no payload)
+        (&[0x81, 0x83, 0x00, 0x40, 0x01], "sync.range_shape"),
+        // mode 5
+        (&[0x81, 0x84, 0x00, 0x40, 0x05, 0x40], "sync.range_shape"),
+        // infinity with a prefix
+        (&[0x81, 0x83, 0x00, 0x41, 0x01, 0x00], "sync.bound_prefix"),
+        // a prefix ending in zero
+        (
+            &[
+                0x81, 0x84, 0x02, 0x41, 0x00, 0x01, 0x50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0,
+            ],
+            "sync.bound_prefix",
+        ),
+        // the lowest bound as an upper bound
+        (&[0x81, 0x84, 0x01, 0x40, 0x02, 0x40], "sync.bound_order"),
+        // a trailing skip
+        (&[0x81, 0x83, 0x00, 0x40, 0x00], "sync.skip"),
+        // a 15-byte fingerprint
+        (
+            &[
+                0x81, 0x84, 0x00, 0x40, 0x01, 0x4f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
+            "sync.payload",
+        ),
+        // ids sent to the responder
+        (&[0x81, 0x84, 0x00, 0x40, 0x04, 0x40], "sync.mode"),
+        // a resolve whose bitmap does not cover the responder's 10 items
+        (
+            &[0x81, 0x85, 0x00, 0x40, 0x03, 0x41, 0x00, 0x40],
+            "sync.bitmap",
+        ),
+    ];
+    for (ranges, code) in cases {
+        let frame = salted(ranges);
+        let err = Responder::new(&set).respond(&frame).unwrap_err();
+        assert_eq!(err.code(), *code, "{ranges:02x?}");
+    }
+    for whole in [&[0x80][..], &[0x83, 0x02, 0x40, 0x80], &[0x83, 0x01, 0x50]] {
+        let err = Responder::new(&set).respond(whole).unwrap_err();
+        assert!(
+            matches!(err.code(), "sync.frame_shape" | "cbor.truncated"),
+            "{whole:02x?}"
+        );
+    }
+    let mut version = salted(&[0x80]);
+    version[1] = 0x02;
+    assert_eq!(
+        Responder::new(&set).respond(&version).unwrap_err().code(),
+        "sync.version"
+    );
+}
+
+#[test]
+fn the_initiator_rejects_another_salt_and_frames_after_the_end() {
+    let set = Set::default();
+    let mut initiator = Initiator::new(&set, [1; 16]);
+    assert_eq!(
+        initiator.receive(&salted(&[0x80])).unwrap_err(),
+        SyncError::Salt
+    );
+    let mut good = salted(&[0x80]);
+    good[3..19].copy_from_slice(&[1; 16]);
+    assert_eq!(initiator.receive(&good).unwrap(), None);
+    // After the end, nothing is read any more.
+    assert_eq!(initiator.receive(&[0xff]).unwrap(), None);
+}
+
+#[test]
+fn a_lying_responder_cannot_stall_the_session_beyond_its_own_frames() {
+    // A responder that answers every frame with one mismatched fingerprint over everything: the
+    // initiator answers with a split, never with a frame over the limit, and the caller's round
+    // limit ends it.
+    let set = Set::new((0..5000).map(|i| item(i, i))).unwrap();
+    let mut initiator = Initiator::new(&set, [0; 16]);
+    let _ = initiator.open();
+    let lie = salted(&[
+        0x81, 0x84, 0x00, 0x40, 0x01, 0x50, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+    ]);
+    for _ in 0..100 {
+        let next = initiator.receive(&lie).unwrap().unwrap();
+        assert!(next.len() <= FRAME_LIMIT);
+    }
+    assert!(initiator.have().is_empty() && initiator.need().is_empty());
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_two_sets_reach_the_union(
+            common in 0u64..600,
+            only_a in 0u64..300,
+            only_b in 0u64..300,
+            spread in 1u64..50,
+            salt in any::<[u8; 16]>(),
+        ) {
+            let a = Set::new((0..common + only_a).map(|i| item(i / spread, i))).unwrap();
+            let b = Set::new(
+                (0..common).chain(10_000..10_000 + only_b).map(|i| item(i / spread, i)),
+            ).unwrap();
+            let o = run(&a, &b, salt);
+            prop_assert_eq!(o.have, difference(&a, &b));
+            prop_assert_eq!(o.need, difference(&b, &a));
+        }
+
+        #[test]
+        fn hostile_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let set = Set::new((0..100).map(|i| item(i, i))).unwrap();
+            let _ = Responder::new(&set).respond(&bytes);
+            let _ = Initiator::new(&set, [0; 16]).receive(&bytes);
+        }
+    }
+}
