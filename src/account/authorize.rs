@@ -103,7 +103,7 @@ impl Accounts {
         }
     }
 
-    /// Does the key in `header` hold `capability` (e.g. [`CAP_OTHERS`]) in its account (rule AUTH-7)?
+    /// Does the key in `header` hold `capability` (e.g. [`CAP_OTHERS`](super::CAP_OTHERS)) in its account (rule AUTH-7)?
     /// This is the capability input of message validation ([`crate::message::Context::grants`]); it
     /// is asked only about a message whose own authorization ([`Accounts::authorize`]) is not denied.
     ///
