@@ -51,9 +51,10 @@ use crate::message::{Body, Reference, ValidMessage};
 /// The BLAKE3 `derive_key` context of the state digest (rule MERGE-11).
 pub const STATE_DIGEST_CONTEXT: &str = "skylark v1 state digest";
 
-/// What one message says, as far as the merge rules read it.
+/// What one message says, as far as the merge rules read it. The replica's views read the same
+/// (`replica::views`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Effect {
+pub(crate) enum Effect {
     /// A stripped remainder that is not known to be deleted: its body cannot be read.
     Withheld {
         post: bool,
@@ -87,7 +88,8 @@ enum Effect {
 }
 
 impl Effect {
-    fn of(message: &ValidMessage) -> Option<Effect> {
+    /// The effect of a valid message, or `None` for the kinds the merge rules do not read (07 §2.2).
+    pub(crate) fn of(message: &ValidMessage) -> Option<Effect> {
         let kind = message.message().header().kind().as_str();
         Some(match message.body() {
             Body::Withheld if crate::message::CORE_KINDS.contains(&kind) => Effect::Withheld {

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
-use crate::message::{Body, Feature, Reference, ValidMessage, CORE_KINDS};
+use crate::message::{Body, Feature, Reference, ValidMessage};
 
 /// The order of MERGE-1: by time, then by id.
 pub(super) type Stamp = (u64, MessageId);
@@ -26,96 +26,25 @@ pub(super) const ACCOUNT_MAX: AccountId = AccountId::from_bytes([0xff; 32]);
 pub(super) const STAMP_MIN: Stamp = (0, ID_MIN);
 pub(super) const STAMP_MAX: Stamp = (u64::MAX, ID_MAX);
 
-/// What one valid message of a social kind says, as the views read it.
-#[derive(Clone, Debug)]
-pub(super) enum Fact {
-    /// A stripped remainder: its body fields are unknown (07 §2.3).
-    Withheld {
-        post: bool,
-    },
-    Profile,
-    Post {
-        reply: Option<(MessageId, MessageId)>,
-        quote: Option<MessageId>,
-        mentions: Vec<AccountId>,
-    },
-    Edit {
-        target: MessageId,
-        replaces: MessageId,
-    },
-    Delete(MessageId),
-    React {
-        target: MessageId,
-        value: String,
-    },
-    Unreact(MessageId),
-    Repost(MessageId),
-    Unrepost(MessageId),
-    /// A follow (`true`) or unfollow of an account.
-    Follow(AccountId, bool),
-    /// A block (`true`) or unblock of an account.
-    Block(AccountId, bool),
-    Label {
-        subject: Reference,
-        value: String,
-        negate: bool,
-        expires: Option<u64>,
-    },
-    Report,
-}
+/// What one valid message of a social kind says: the effect the merge rules read (07).
+pub(super) use crate::merge::Effect as Fact;
 
-impl Fact {
-    /// The fact of a valid message, or `None` for the kinds the merge rules do not read (07 §2.2).
-    fn of(message: &ValidMessage) -> Option<Fact> {
-        let kind = message.message().header().kind().as_str();
-        Some(match message.body() {
-            Body::Withheld if CORE_KINDS.contains(&kind) => Fact::Withheld {
-                post: kind == "post",
-            },
-            Body::Profile(_) => Fact::Profile,
-            Body::Post(p) => {
-                let mut mentions: Vec<AccountId> = p
-                    .facets()
-                    .iter()
-                    .filter_map(|f| match f.feature() {
-                        Feature::Mention(a) => Some(*a),
-                        _ => None,
-                    })
-                    .collect();
-                mentions.sort();
-                mentions.dedup();
-                Fact::Post {
-                    reply: p.reply().map(|r| (r.root(), r.parent())),
-                    quote: p.quote(),
-                    mentions,
-                }
-            }
-            Body::Edit(e) => Fact::Edit {
-                target: e.target(),
-                replaces: e.replaces(),
-            },
-            Body::Delete(t) => Fact::Delete(t.target()),
-            Body::React(r) => Fact::React {
-                target: r.target(),
-                value: r.emoji().unwrap_or_default().into(),
-            },
-            Body::Unreact(t) => Fact::Unreact(t.target()),
-            Body::Repost(t) => Fact::Repost(t.target()),
-            Body::Unrepost(t) => Fact::Unrepost(t.target()),
-            Body::Follow(s) => Fact::Follow(s.subject(), true),
-            Body::Unfollow(s) => Fact::Follow(s.subject(), false),
-            Body::Block(s) => Fact::Block(s.subject(), true),
-            Body::Unblock(s) => Fact::Block(s.subject(), false),
-            Body::Label(l) => Fact::Label {
-                subject: l.subject(),
-                value: l.value().into(),
-                negate: l.is_negation(),
-                expires: l.expires(),
-            },
-            Body::Report(_) => Fact::Report,
-            _ => return None,
+/// The accounts a post mentions (its mention facets), sorted and distinct; none for other kinds.
+fn mentions(message: &ValidMessage) -> Vec<AccountId> {
+    let Body::Post(p) = message.body() else {
+        return Vec::new();
+    };
+    let mut mentions: Vec<AccountId> = p
+        .facets()
+        .iter()
+        .filter_map(|f| match f.feature() {
+            Feature::Mention(a) => Some(*a),
+            _ => None,
         })
-    }
+        .collect();
+    mentions.sort();
+    mentions.dedup();
+    mentions
 }
 
 /// One valid message of a social kind: its header facts and what it says.
@@ -126,6 +55,8 @@ pub(super) struct Entry {
     pub(super) seq: u64,
     pub(super) time: u64,
     pub(super) fact: Fact,
+    /// The accounts a post mentions, sorted and distinct.
+    pub(super) mentions: Vec<AccountId>,
 }
 
 /// The follow graph (0) and the block graph (1).
@@ -192,6 +123,7 @@ impl Views {
             seq: header.seq(),
             time: header.time(),
             fact,
+            mentions: mentions(message),
         };
         self.index(id, &entry, true);
         self.entries.insert(id, entry);
@@ -231,13 +163,9 @@ impl Views {
             }
         }
         match &e.fact {
-            Fact::Withheld { .. } | Fact::Report => {}
+            Fact::Withheld { .. } | Fact::Report(_) => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
-            Fact::Post {
-                reply,
-                quote,
-                mentions,
-            } => {
+            Fact::Post { reply, quote } => {
                 put(&mut self.posts_by, (e.account, stamp), on);
                 if let Some((root, parent)) = reply {
                     put(&mut self.threads, (*root, stamp), on);
@@ -246,7 +174,7 @@ impl Views {
                 if let Some(q) = quote {
                     put(&mut self.quotes, (*q, stamp), on);
                 }
-                for m in mentions {
+                for m in &e.mentions {
                     put(&mut self.mentions, (*m, stamp), on);
                 }
             }
