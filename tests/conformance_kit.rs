@@ -885,6 +885,18 @@ fn produced_codes(vector: &Json) -> Vec<String> {
             out.push(e.to_string());
         }
     }
+    // A merge vector with real accounts: the verdict of each message of the set.
+    for verdict in vector
+        .get("verdicts")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let verdict = verdict.as_str().unwrap();
+        if verdict != "valid" {
+            out.push(verdict.to_string());
+        }
+    }
     out
 }
 

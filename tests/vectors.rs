@@ -440,6 +440,10 @@ fn merge_vectors() {
         };
         let messages = decode("messages");
         let known = decode("known");
+        if v.get("account_operations").is_some() {
+            failures.extend(merge_vector_with_operations(v, &messages, &known));
+            continue;
+        }
         let others = if v["others"] == "authorized" {
             Authorization::Authorized
         } else {
@@ -486,6 +490,81 @@ fn merge_vectors() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// A merge vector whose accounts are real (`operations`): authorization is decided by the account
+/// state (06 §9), `verdicts` gives each message's verdict, and only the valid ones count. Applied
+/// through the replica in the listed order with the operations first, in the reverse order with the
+/// operations last (the revocation arrives after the messages it refuses), and interleaved.
+fn merge_vector_with_operations(
+    v: &Json,
+    messages: &[SignedMessage],
+    known: &[SignedMessage],
+) -> Vec<String> {
+    use skylark::replica::{Replica, Status};
+    let id = &v["id"];
+    let now = v["now"].as_u64().unwrap();
+    let operations: Vec<SignedMessage> = v["account_operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| SignedMessage::from_bytes(&hex(x)).unwrap())
+        .collect();
+    let verdicts: Vec<&str> = v["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        verdicts.len(),
+        messages.len(),
+        "{id}: one verdict per message"
+    );
+    let forward: Vec<&SignedMessage> = operations.iter().chain(known).chain(messages).collect();
+    let backward: Vec<&SignedMessage> = forward.iter().rev().copied().collect();
+    let mut interleaved: Vec<&SignedMessage> = Vec::new();
+    let longest = operations.len().max(messages.len());
+    for i in 0..longest {
+        interleaved.extend(messages.get(i));
+        interleaved.extend(operations.get(i));
+    }
+    interleaved.extend(known);
+    let mut failures = Vec::new();
+    for (order, list) in [
+        ("listed, operations first", forward),
+        ("reversed, operations last", backward),
+        ("interleaved", interleaved),
+    ] {
+        let mut replica = Replica::new(now);
+        for m in list {
+            replica.insert(m.clone());
+        }
+        for (m, want) in messages.iter().zip(&verdicts) {
+            let got = match replica.status(&m.id()) {
+                Some(Status::Valid) => "valid".to_string(),
+                Some(Status::Invalid(e)) => e.code().to_string(),
+                other => format!("{other:?}"),
+            };
+            if got != *want {
+                failures.push(format!(
+                    "{id} ({order}): message {}: {got}, expected {want}",
+                    m.id()
+                ));
+            }
+        }
+        let summary = replica.state().summary(now);
+        if summary.to_string() != str_of(v, "summary_diag") {
+            failures.push(format!(
+                "{id} ({order}): summary\n  got      {summary}\n  expected {}",
+                str_of(v, "summary_diag")
+            ));
+        }
+        if hex::encode(replica.digest()) != str_of(v, "digest") {
+            failures.push(format!("{id} ({order}): digest"));
+        }
+    }
+    failures
 }
 
 fn sync_set(v: &Json) -> skylark::sync::Set {

@@ -30,7 +30,7 @@ pub const DIGEST_CONTEXT: &str = "skylark v1 state digest";
 /// The rules of the merge brief.
 pub const RULES: &[&str] = &[
     "MERGE-1", "MERGE-2", "MERGE-3", "MERGE-4", "MERGE-5", "MERGE-6", "MERGE-7", "MERGE-8",
-    "MERGE-9", "MERGE-10", "MERGE-11",
+    "MERGE-9", "MERGE-10", "MERGE-11", "MERGE-12",
 ];
 
 /// The fourteen social kinds: the only kinds the merge rules read.
@@ -216,15 +216,30 @@ struct Vb {
     /// Every key holds `cap:others` (06 §5.4): it may edit, delete and undo its account's messages
     /// signed by other keys. Written `"others": "authorized"`; absent, keys act on their own only.
     others: bool,
+    /// Real key operations (06): when not empty, the vector's accounts are real, authorization is
+    /// decided by these operations instead of being assumed, and `refused` lists the messages of the
+    /// set that are not valid under them, with their code.
+    operations: Vec<Msg>,
+    refused: BTreeMap<Vec<u8>, &'static str>,
+    /// Per real account: its root key, the root's last `seq`, and the last operation's id.
+    root_ops: BTreeMap<String, (Key, u64, Vec<u8>)>,
 }
 
 impl Vb {
     fn new(id: &str, description: &str, rules: &[&'static str]) -> Vb {
         for r in rules {
-            assert!(RULES.contains(r), "{id}: unknown rule {r}");
+            assert!(
+                RULES.contains(r) || !r.starts_with("MERGE-"),
+                "{id}: unknown rule {r}"
+            );
         }
         Vb {
-            id: format!("merge-{id}"),
+            // Vectors of an attack keep the `threat-` prefix (00 §6).
+            id: if id.starts_with("threat-") {
+                id.to_string()
+            } else {
+                format!("merge-{id}")
+            },
             description: description.to_string(),
             rules: rules.to_vec(),
             now: NOW,
@@ -232,7 +247,84 @@ impl Vb {
             listed: Vec::new(),
             known: Vec::new(),
             others: false,
+            operations: Vec::new(),
+            refused: BTreeMap::new(),
+            root_ops: BTreeMap::new(),
         }
+    }
+
+    /// Makes `account` a real account (06): a genesis with one root key, and a delegation from that
+    /// root to each `(key name, scope)` of `apps` (every key of `apps` must belong to `account`, the
+    /// name without trailing digits), expiring a year after `T0`. The key operations are written
+    /// into the vector's `operations`, and the keys' messages name the real account id.
+    fn real_account(&mut self, account: &str, apps: &[(&str, &[&str])]) {
+        let root = Key::from_label(&format!("{}/{account}-root", self.id));
+        let mut seq = 1;
+        let genesis = sign(
+            &root,
+            &[0; 32],
+            seq,
+            None,
+            "genesis",
+            tm(0),
+            m(vec![("roots", Value::A(vec![b(&root.pk)]))]),
+        );
+        let real = blake3::derive_key(CTX_ACCOUNT, &genesis.header).to_vec();
+        let mut after = genesis.id.clone();
+        self.operations.push(genesis);
+        for (name, scope) in apps {
+            assert_eq!(name.trim_end_matches(|c: char| c.is_ascii_digit()), account);
+            let app = self.pk(name);
+            self.chain(name).acct = real.clone();
+            seq += 1;
+            let body = m(vec![
+                ("after", b(&after)),
+                ("app", b(&app)),
+                ("scope", Value::A(scope.iter().map(|s| t(s)).collect())),
+                ("expires", Value::U(T0 + 365 * 24 * 60 * MIN)),
+            ]);
+            let op = sign(&root, &real, seq, Some(&after), "delegate", tm(0), body);
+            after = op.id.clone();
+            self.operations.push(op);
+        }
+        self.root_ops
+            .insert(account.to_string(), (root, seq, after));
+    }
+
+    /// A `revoke` of key `name` by its account's root (the next operation after the last one of
+    /// `real_account` or of an earlier `revoke`), without a cutoff or with `cutoff` (06 §5.2).
+    fn revoke(&mut self, name: &str, cutoff: Option<&Rec>, minutes: u64) {
+        let account = name
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .to_string();
+        let app = self.pk(name);
+        let real = self.chain(name).acct.clone();
+        let (root, seq, after) = self.root_ops.remove(&account).expect("a real account");
+        let mut body = m(vec![("after", b(&after)), ("app", b(&app))]);
+        if let Some(c) = cutoff {
+            body = set(
+                &body,
+                "cutoff",
+                m(vec![("id", b(c.id())), ("seq", Value::U(c.msg.seq))]),
+            );
+        }
+        let op = sign(
+            &root,
+            &real,
+            seq + 1,
+            Some(&after),
+            "revoke",
+            tm(minutes),
+            body,
+        );
+        self.root_ops
+            .insert(account, (root, seq + 1, op.id.clone()));
+        self.operations.push(op);
+    }
+
+    /// Marks `r` (a message of the set) as refused by authorization with `code`.
+    fn refuse(&mut self, r: &Rec, code: &'static str) {
+        self.refused.insert(r.id().to_vec(), code);
     }
 
     /// Gives every key of the vector `cap:others`.
@@ -366,6 +458,7 @@ impl Vb {
         let items: Vec<Item> = self
             .listed
             .iter()
+            .filter(|(r, _)| !self.refused.contains_key(r.id()))
             .map(|(r, stripped)| Item::of(r, *stripped))
             .collect();
         let summary = reduce(&items, self.now);
@@ -412,9 +505,23 @@ impl Vb {
                 hexes(self.known.iter().map(|r| &r.msg.stripped).collect()),
             ),
         ]));
-        if self.others {
+        if self.others && self.operations.is_empty() {
             if let Some(J::O(members)) = out.last_mut() {
                 members.push(("others".to_string(), J::from("authorized")));
+            }
+        }
+        if !self.operations.is_empty() {
+            let verdicts = self
+                .listed
+                .iter()
+                .map(|(r, _)| J::from(self.refused.get(r.id()).copied().unwrap_or("valid")))
+                .collect();
+            if let Some(J::O(members)) = out.last_mut() {
+                members.push((
+                    "account_operations".to_string(),
+                    hexes(self.operations.iter().map(|o| &o.full).collect()),
+                ));
+                members.push(("verdicts".to_string(), J::A(verdicts)));
             }
         }
         if let Some(J::O(members)) = out.last_mut() {
@@ -440,6 +547,9 @@ impl Vb {
         let id = &self.id;
         let find = |x: &[u8], what: &str| find_in(&pool, x, id, what);
         for (r, stripped) in &self.listed {
+            if self.refused.contains_key(r.id()) {
+                continue;
+            }
             let what = format!("{} seq {} ({})", hex(&r.key), r.msg.seq, r.msg.kind);
             assert!(r.msg.time <= self.now + SKEW, "{id}: {what} in the future");
             if let Some(p) = &r.prev {
@@ -1846,6 +1956,90 @@ fn tombstones(out: &mut Vec<J>) {
     assert!(s.ids(&["tombstones"]).is_empty());
 }
 
+/// A thief's deletes, undone by a later revocation (MERGE-2 item 4, MERGE-12): alice's phone
+/// (`alice`, scope `["*"]`) posts P1 and P2; an app she tried (`alice2`, scope
+/// `["*", "cap:others"]`) posts h1, and then — stolen — deletes P1, P2 and h1. What the owner's
+/// revocation of `alice2` (none, with a cutoff, without one) leaves, whatever arrives first.
+fn thief_deletes(out: &mut Vec<J>) {
+    // (id, description, revocation of alice2: None = none; Some(0) = without a cutoff; Some(1) =
+    // cutoff h1; Some(2) = cutoff the delete of P1).
+    let cases: &[(&str, &str, Option<usize>)] = &[
+        (
+            "threat-thief-deletes-not-revoked",
+            "Not revoked (yet): the thief's three deletes are valid and P1, P2 and h1 are deleted.",
+            None,
+        ),
+        (
+            "threat-thief-deletes-revoked-cutoff",
+            "The owner revokes alice2 with cutoff h1 (its last honest message): the three deletes \
+             are auth.revoked and leave the set, and P1, P2 and h1 are live again: the node kept \
+             their bodies (MERGE-12). The revocation may arrive before or after the deletes.",
+            Some(1),
+        ),
+        (
+            "threat-thief-deletes-revoked-all",
+            "The owner revokes alice2 without a cutoff: h1 and the three deletes are auth.revoked \
+             (h1 leaves the set); P1 and P2 are live again.",
+            Some(0),
+        ),
+        (
+            "threat-thief-deletes-revoked-after-first",
+            "The owner keeps the first delete (cutoff = the delete of P1): P1 stays deleted, the \
+             deletes of P2 and h1 are auth.revoked, and P2 and h1 are live again.",
+            Some(2),
+        ),
+    ];
+    for &(id, description, revocation) in cases {
+        let mut v = Vb::new(
+            id,
+            description,
+            &["MERGE-2", "MERGE-12", "AUTH-6", "AUTH-7"],
+        );
+        v.others = true;
+        v.real_account(
+            "alice",
+            &[("alice", &["*"]), ("alice2", &["*", "cap:others"])],
+        );
+        let p1 = v.add("alice", "post", 1, post("P1"));
+        let p2 = v.add("alice", "post", 2, post("P2"));
+        let h1 = v.add("alice2", "post", 3, post("h1 (honest)"));
+        let d1 = v.add("alice2", "delete", 10, target(p1.id()));
+        let d2 = v.add("alice2", "delete", 11, target(p2.id()));
+        let d3 = v.add("alice2", "delete", 12, target(h1.id()));
+        let (refused, deleted): (Vec<&Rec>, Vec<&Rec>) = match revocation {
+            None => (vec![], vec![&p1, &p2, &h1]),
+            Some(0) => (vec![&h1, &d1, &d2, &d3], vec![]),
+            Some(1) => (vec![&d1, &d2, &d3], vec![]),
+            _ => (vec![&d2, &d3], vec![&p1]),
+        };
+        match revocation {
+            None => {}
+            Some(0) => v.revoke("alice2", None, 20),
+            Some(1) => v.revoke("alice2", Some(&h1), 20),
+            _ => v.revoke("alice2", Some(&d1), 20),
+        }
+        for r in &refused {
+            v.refuse(r, "auth.revoked");
+        }
+        // The thief's messages first, then alice's: the reverse order has the posts after their
+        // deletes.
+        v.reorder(&[3, 4, 5, 2, 0, 1]);
+        let s = v.finish(out);
+        assert_eq!(s.ids(&["tombstones"]), ids_of(&deleted), "{id}");
+        let is = |x: &Rec, list: &[&Rec]| list.iter().any(|r| r.id() == x.id());
+        for p in [&p1, &p2, &h1] {
+            let want = if is(p, &refused) {
+                None
+            } else if is(p, &deleted) {
+                Some("deleted")
+            } else {
+                Some("live")
+            };
+            assert_eq!(s.state(p).as_deref(), want, "{id}");
+        }
+    }
+}
+
 fn equivocations(out: &mut Vec<J>) {
     let mut v = Vb::new(
         "equivocation-two",
@@ -2210,6 +2404,7 @@ pub fn vectors() -> Vec<J> {
     labels(&mut out);
     reports(&mut out);
     tombstones(&mut out);
+    thief_deletes(&mut out);
     equivocations(&mut out);
     ignored_and_forms(&mut out);
     large(&mut out);
