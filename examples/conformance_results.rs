@@ -473,6 +473,9 @@ fn run_merge(v: &Json) -> Run {
         .iter()
         .map(message)
         .collect::<Result<Vec<_>, _>>()?;
+    if v.get("account_operations").is_some() {
+        return run_merge_with_accounts(v, now, &messages, &known);
+    }
     let others = if v["others"] == "authorized" {
         Authorization::Authorized
     } else {
@@ -518,6 +521,69 @@ fn run_merge(v: &Json) -> Run {
             problems.push(format!("{order} order: summary bytes differ"));
         }
         if hex::encode(state.digest(now)) != str_of(v, "digest")? {
+            problems.push(format!("{order} order: digest differs"));
+        }
+    }
+    Ok(Outcome {
+        error: None,
+        problem: first_problem(problems),
+    })
+}
+
+/// A merge vector with real accounts: authorization by the account state of `account_operations`
+/// (06 §9), each message's verdict against `verdicts`, the valid ones merged; through the replica,
+/// with the operations first and, reversed, last.
+fn run_merge_with_accounts(
+    v: &Json,
+    now: u64,
+    messages: &[SignedMessage],
+    known: &[SignedMessage],
+) -> Run {
+    use skylark::replica::{Replica, Status};
+    let operations = array(v, "account_operations")?
+        .iter()
+        .map(message)
+        .collect::<Result<Vec<_>, _>>()?;
+    let verdicts = array(v, "verdicts")?;
+    if verdicts.len() != messages.len() {
+        return Err("verdicts: one per message".into());
+    }
+    let mut problems = Vec::new();
+    let forward: Vec<&SignedMessage> = operations.iter().chain(known).chain(messages).collect();
+    for reverse in [false, true] {
+        let order = if reverse { "reverse" } else { "listed" };
+        let mut replica = Replica::new(now);
+        let list: Vec<&SignedMessage> = if reverse {
+            forward.iter().rev().copied().collect()
+        } else {
+            forward.clone()
+        };
+        for m in list {
+            replica.insert(m.clone());
+        }
+        for (m, want) in messages.iter().zip(verdicts) {
+            let got = match replica.status(&m.id()) {
+                Some(Status::Valid) => "valid".to_string(),
+                Some(Status::Invalid(e)) => e.code().to_string(),
+                other => format!("{other:?}"),
+            };
+            if want.as_str() != Some(got.as_str()) {
+                return Ok(Outcome {
+                    error: Some(got),
+                    problem: Some(format!(
+                        "message {}: verdict differs ({order} order)",
+                        m.id()
+                    )),
+                });
+            }
+        }
+        let summary = replica.state().summary(now);
+        if summary.to_string() != str_of(v, "summary_diag")? {
+            problems.push(format!("{order} order: summary differs"));
+        } else if hex::encode(summary.to_bytes()) != str_of(v, "summary")? {
+            problems.push(format!("{order} order: summary bytes differ"));
+        }
+        if hex::encode(replica.digest()) != str_of(v, "digest")? {
             problems.push(format!("{order} order: digest differs"));
         }
     }

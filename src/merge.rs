@@ -63,6 +63,8 @@ pub(crate) enum Effect {
     Post {
         reply: Option<(MessageId, MessageId)>,
         quote: Option<MessageId>,
+        /// The version of the quoted post the author saw (`quote_version`).
+        seen: Option<MessageId>,
     },
     Edit {
         target: MessageId,
@@ -72,9 +74,15 @@ pub(crate) enum Effect {
     React {
         target: MessageId,
         value: String,
+        /// The version of the target the author saw (`version`).
+        seen: Option<MessageId>,
     },
     Unreact(MessageId),
-    Repost(MessageId),
+    Repost {
+        target: MessageId,
+        /// The version of the target the author saw (`version`).
+        seen: Option<MessageId>,
+    },
     Unrepost(MessageId),
     Follow(AccountId, bool),
     Block(AccountId, bool),
@@ -99,6 +107,7 @@ impl Effect {
             Body::Post(p) => Effect::Post {
                 reply: p.reply().map(|r| (r.root(), r.parent())),
                 quote: p.quote(),
+                seen: p.quote_version(),
             },
             Body::Edit(e) => Effect::Edit {
                 target: e.target(),
@@ -108,9 +117,13 @@ impl Effect {
             Body::React(r) => Effect::React {
                 target: r.target(),
                 value: r.emoji().unwrap_or_default().into(),
+                seen: r.version(),
             },
             Body::Unreact(t) => Effect::Unreact(t.target()),
-            Body::Repost(t) => Effect::Repost(t.target()),
+            Body::Repost(t) => Effect::Repost {
+                target: t.target(),
+                seen: t.version(),
+            },
             Body::Unrepost(t) => Effect::Unrepost(t.target()),
             Body::Follow(s) => Effect::Follow(s.subject(), true),
             Body::Unfollow(s) => Effect::Follow(s.subject(), false),
@@ -299,6 +312,51 @@ impl State {
                     .or_insert(stamp);
             }
         }
+        // The current version of every live post (MERGE-4), and its history.
+        let mut versions: BTreeMap<MessageId, Vec<MessageId>> = BTreeMap::new();
+        for (id, e) in live() {
+            if let Effect::Post { .. } = e.effect {
+                let mut history = alloc::vec![*id];
+                let mut current = *id;
+                // An edit names the version it replaces by its id, a hash of a header that
+                // existed before it: the versions cannot form a cycle, so the walk ends.
+                while let Some((_, next)) = next_version.get(&(*id, current)) {
+                    current = *next;
+                    history.push(current);
+                }
+                versions.insert(*id, history);
+            }
+        }
+        let current = |post: &MessageId| versions.get(post).and_then(|h| h.last());
+        // MERGE-4: the counting interactions with a live post that name a version other than its
+        // current one. Undone reacts and reposts and deleted or unreadable messages do not count.
+        let mut undone: BTreeSet<MessageId> = BTreeSet::new();
+        for (_, e) in live() {
+            if let Effect::Unreact(target) | Effect::Unrepost(target) = e.effect {
+                undone.insert(target);
+            }
+        }
+        let mut earlier: BTreeMap<MessageId, Vec<MessageId>> = BTreeMap::new();
+        for (id, e) in live() {
+            let (target, seen) = match e.effect {
+                Effect::React { target, seen, .. } | Effect::Repost { target, seen }
+                    if !undone.contains(id) =>
+                {
+                    (target, seen)
+                }
+                Effect::Post {
+                    quote: Some(target),
+                    seen,
+                    ..
+                } => (target, seen),
+                _ => continue,
+            };
+            if let (Some(seen), Some(now_current)) = (seen, current(&target)) {
+                if seen != *now_current {
+                    earlier.entry(target).or_default().push(*id);
+                }
+            }
+        }
         let mut posts: Vec<(String, Value)> = Vec::new();
         let mut threads: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
         let mut replies: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
@@ -318,18 +376,15 @@ impl State {
             };
             let mut entry = Map::new();
             entry.insert("state", Value::from(state));
-            if let Effect::Post { reply, quote } = e.effect {
+            if let Effect::Post { reply, quote, .. } = e.effect {
                 if state == "live" {
-                    let mut history = alloc::vec![bytes(id)];
-                    let mut current = *id;
-                    // An edit names the version it replaces by its id, a hash of a header that
-                    // existed before it: the versions cannot form a cycle, so the walk ends.
-                    while let Some((_, next)) = next_version.get(&(*id, current)) {
-                        current = *next;
-                        history.push(bytes(&current));
+                    let history = &versions[id];
+                    entry.insert("current", bytes(&history[history.len() - 1]));
+                    entry.insert("history", Value::Array(history.iter().map(bytes).collect()));
+                    // Ids in `live()` order are ascending: the list is sorted bytewise.
+                    if let Some(list) = earlier.get(id) {
+                        entry.insert("earlier", Value::Array(list.iter().map(bytes).collect()));
                     }
-                    entry.insert("current", bytes(&current));
-                    entry.insert("history", Value::Array(history));
                     if let Some((root, parent)) = reply {
                         threads.entry(root).or_default().insert(*id);
                         replies.entry(parent).or_default().insert(*id);
@@ -347,8 +402,6 @@ impl State {
         let mut follows: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
         let mut blocks: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
         let mut labels: BTreeMap<LabelKey<'_>, LabelState> = BTreeMap::new();
-        // MERGE-6, MERGE-7: what the undos name.
-        let mut undone: BTreeSet<MessageId> = BTreeSet::new();
         let mut reports: BTreeMap<AccountId, BTreeSet<MessageId>> = BTreeMap::new();
         for (id, e) in live() {
             let stamp = (e.time, *id);
@@ -374,9 +427,6 @@ impl State {
                     (stamp, *negate, *expires),
                     |(s, _, _)| s,
                 ),
-                Effect::Unreact(target) | Effect::Unrepost(target) => {
-                    undone.insert(*target);
-                }
                 Effect::Report(service) => {
                     reports.entry(*service).or_default().insert(*id);
                 }
@@ -391,7 +441,7 @@ impl State {
                 continue;
             }
             match &e.effect {
-                Effect::React { target, value } => {
+                Effect::React { target, value, .. } => {
                     reactions
                         .entry(*target)
                         .or_default()
@@ -399,7 +449,7 @@ impl State {
                         .or_default()
                         .insert(e.account);
                 }
-                Effect::Repost(target) => {
+                Effect::Repost { target, .. } => {
                     reposts.entry(*target).or_default().insert(e.account);
                 }
                 _ => {}

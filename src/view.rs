@@ -65,7 +65,8 @@ fn hex(bytes: &[u8]) -> String {
 /// The text-form prefix of a body field that holds an id in a core kind, if it is one.
 fn id_prefix(field: &str) -> Option<&'static str> {
     Some(match field {
-        "target" | "quote" | "replaces" | "message" | "root" | "parent" | "after" | "id" => "msg",
+        "target" | "quote" | "replaces" | "message" | "root" | "parent" | "after" | "id"
+        | "version" | "quote_version" => "msg",
         "subject" | "account" | "service" => "acct",
         "app" | "roots" => "pub",
         _ => return None,

@@ -208,9 +208,16 @@ fn check_queries(replica: &Replica, set: &BTreeMap<MessageId, SignedMessage>) {
                     assert_eq!(replica.history(id), history);
                     assert_eq!(Some(&post.current), history.last());
                     assert!(post.text.is_some());
+                    let earlier = entry.get("earlier").map(ids_of).unwrap_or_default();
+                    assert_eq!(
+                        replica.earlier(id),
+                        earlier,
+                        "earlier interactions with {id}"
+                    );
                 } else {
                     assert!(post.text.is_none() && replica.history(id).is_empty());
                     assert!(replica.reactions(id).is_empty() && replica.reposts(id).is_empty());
+                    assert!(replica.earlier(id).is_empty() && entry.get("earlier").is_none());
                 }
                 // Reactions and reposts on live posts.
                 if want == PostState::Live {
@@ -570,6 +577,9 @@ fn workload(seed: u64, steps: usize) -> Workload {
                     if choice == 2 {
                         let root = reply.map_or(*parent, |r| r.root());
                         b = b.reply(Reply::new(root, *parent));
+                    } else if choice == 3 && pick % 2 == 0 {
+                        // Pinned to the version first published: an edit makes it earlier.
+                        b = b.quote_at(*parent, *parent);
                     } else if choice == 3 {
                         b = b.quote(*parent);
                     }
@@ -616,6 +626,11 @@ fn workload(seed: u64, steps: usize) -> Workload {
                     } else {
                         React::with_emoji(*p, "🔥").unwrap()
                     };
+                    let react = if pick % 2 == 0 {
+                        react.at_version(*p)
+                    } else {
+                        react
+                    };
                     (signer.sign(&react, time), "react")
                 }
                 None => continue,
@@ -625,7 +640,14 @@ fn workload(seed: u64, steps: usize) -> Workload {
                 None => continue,
             },
             9 => match &any_post {
-                Some((_, p, _)) => (signer.sign(&Repost::new(*p), time), "repost"),
+                Some((_, p, _)) => {
+                    let repost = if pick % 2 == 0 {
+                        Repost::at_version(*p, *p)
+                    } else {
+                        Repost::new(*p)
+                    };
+                    (signer.sign(&repost, time), "repost")
+                }
                 None => continue,
             },
             10 => match mine("repost") {

@@ -444,19 +444,22 @@ skylark <kind> --key APPKEY --account ACCT [options] [--log FILE | --after MSGFI
   message follows the key's last message in FILE, is appended to it, and its id is printed; without,
   the message is printed in hex (follow a given message with --after). --json prints its view.
 
-  post      --text T [--lang L]... [--label V]... [--quote MSG]
-  quote     --quote MSG [--text T]
+  post      --text T [--lang L]... [--label V]... [--quote MSG [--version MSG]]
+  quote     --quote MSG [--version MSG] [--text T]
   reply     --parent MSG [--root MSG] --text T [--lang L]...   (root: the parent's root, if the
             parent is given as a file; else the parent itself)
   edit      --target MSG [--replaces MSG] --text T             (replaces: default the target)
-  react     --target MSG [--emoji E]
-  delete | repost | unrepost | unreact   --target MSG
+  react     --target MSG [--emoji E] [--version MSG]
+  repost    --target MSG [--version MSG]
+  delete | unrepost | unreact   --target MSG
   follow | unfollow | block | unblock    --subject ACCT
   label     (--subject-account ACCT | --subject-message MSG) --value V [--negate] [--expires MS]
   sign      --kind KIND --body JSON|@FILE   any kind, the body from a JSON description: objects,
             arrays, strings, integers, booleans; {\"$bytes\": \"hex\"} for a byte string and
             {\"$id\": \"msg_…|acct_…|pub_…\"} for the 32 bytes of an id.
-  MSG is a msg_… id or a message file.
+  MSG is a msg_… id or a message file. --version names the version of the target (or quoted
+  post) you saw: the post itself or the edit that was current (05 §5.2); the merged state lists
+  interactions pinned to a version that is no longer current as `earlier` (07 MERGE-4).
 ";
 
 const MESSAGE_SPEC: Spec = &[
@@ -469,6 +472,7 @@ const MESSAGE_SPEC: Spec = &[
     ("lang", true),
     ("label", true),
     ("quote", true),
+    ("version", true),
     ("parent", true),
     ("root", true),
     ("target", true),
@@ -588,7 +592,12 @@ pub fn message(command: &str, rest: &[String]) -> Result<Status, Error> {
         "post" | "quote" => {
             let mut b = post_builder(&args);
             if let Some(q) = args.opt("quote") {
-                b = b.quote(files::message_id(q)?);
+                b = match args.opt("version") {
+                    Some(v) => b.quote_at(files::message_id(q)?, files::message_id(v)?),
+                    None => b.quote(files::message_id(q)?),
+                };
+            } else if args.opt("version").is_some() {
+                return Err(args.usage("--version needs --quote MSG"));
             } else if command == "quote" {
                 return Err(args.usage("--quote MSG is required"));
             }
@@ -616,14 +625,23 @@ pub fn message(command: &str, rest: &[String]) -> Result<Status, Error> {
             draft_of(&built(b.build())?, account, time)?
         }
         "react" => {
-            let react = match args.opt("emoji") {
+            let mut react = match args.opt("emoji") {
                 Some(e) => built(React::with_emoji(target()?, e))?,
                 None => React::like(target()?),
             };
+            if let Some(v) = args.opt("version") {
+                react = react.at_version(files::message_id(v)?);
+            }
             draft_of(&react, account, time)?
         }
         "delete" => draft_of(&Delete::new(target()?), account, time)?,
-        "repost" => draft_of(&Repost::new(target()?), account, time)?,
+        "repost" => {
+            let repost = match args.opt("version") {
+                Some(v) => Repost::at_version(target()?, files::message_id(v)?),
+                None => Repost::new(target()?),
+            };
+            draft_of(&repost, account, time)?
+        }
         "unrepost" => draft_of(&Unrepost::new(target()?), account, time)?,
         "unreact" => draft_of(&Unreact::new(target()?), account, time)?,
         "follow" => draft_of(&Follow::new(subject()?), account, time)?,

@@ -514,8 +514,24 @@ fn every_kind_from_flags_and_from_a_json_description() {
         ok(dir, &all)
     };
     let bob = "acct_xo53xo53xo53xo53xo53xo53xo53xo53xo53xo53xo53xo53xo5q";
-    sign(&["quote", "--quote", &a.post, "--text", "look"]);
-    sign(&["react", "--target", &a.post, "--emoji", "🐦"]);
+    sign(&[
+        "quote",
+        "--quote",
+        &a.post,
+        "--version",
+        &a.post,
+        "--text",
+        "look",
+    ]);
+    sign(&[
+        "react",
+        "--target",
+        &a.post,
+        "--emoji",
+        "🐦",
+        "--version",
+        &a.post,
+    ]);
     sign(&["follow", "--subject", bob]);
     sign(&["edit", "--target", &a.post, "--text", "Hello, edited"]);
     sign(&["label", "--subject-account", bob, "--value", "spam"]);
@@ -555,6 +571,10 @@ fn every_kind_from_flags_and_from_a_json_description() {
     );
     assert_eq!(poll["raw"], "00ff");
     assert_eq!(json[3]["message"]["body"]["subject"], bob);
+    // Version pins (05 §5.2): the quote and the reaction name the version they saw.
+    let post_id = json[0]["message"]["id"].as_str().unwrap();
+    assert_eq!(json[1]["message"]["body"]["quote_version"], post_id);
+    assert_eq!(json[2]["message"]["body"]["version"], post_id);
 
     // A body rule is checked before signing, and reported with its code and rule.
     fails(

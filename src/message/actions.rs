@@ -13,8 +13,9 @@ const EMOJI_SCALARS: usize = 16;
 const EMOJI_BYTES: usize = 64;
 
 const TARGET_FIELDS: [Field; 1] = [req("target")];
+const REPOST_FIELDS: [Field; 2] = [req("target"), opt("version")];
 const SUBJECT_FIELDS: [Field; 1] = [req("subject")];
-const REACT_FIELDS: [Field; 2] = [req("target"), opt("emoji")];
+const REACT_FIELDS: [Field; 3] = [req("target"), opt("emoji"), opt("version")];
 
 fn id_value(bytes: &[u8; 32]) -> Value {
     Value::Bytes(bytes.to_vec())
@@ -45,6 +46,8 @@ fn id_value(bytes: &[u8; 32]) -> Value {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target {
     target: MessageId,
+    /// A repost's version pin (05 §5.6); always `None` for the other three kinds.
+    version: Option<MessageId>,
 }
 
 impl Target {
@@ -59,22 +62,62 @@ impl Target {
         self.target
     }
 
+    fn new(target: MessageId) -> Target {
+        Target {
+            target,
+            version: None,
+        }
+    }
+
+    /// The version of the target the author saw, if named: only a `repost` may name one (05 §5.6).
+    ///
+    /// ```
+    /// use skylark::id::MessageId;
+    /// use skylark::message::{Delete, Repost};
+    /// let (post, edit) = (MessageId::from_bytes([3; 32]), MessageId::from_bytes([4; 32]));
+    /// assert_eq!(Repost::at_version(post, edit).version(), Some(edit));
+    /// assert_eq!(Repost::new(post).version(), None);
+    /// ```
+    pub fn version(&self) -> Option<MessageId> {
+        self.version
+    }
+
     fn to_map(self) -> Map {
         let mut map = Map::new();
         map.insert("target", id_value(self.target.as_bytes()));
+        if let Some(version) = self.version {
+            map.insert("version", id_value(version.as_bytes()));
+        }
         map
     }
 
-    /// Checks a target body.
+    /// Checks a target body (`delete`, `unreact`, `unrepost`).
     pub(crate) fn parse(map: &Map) -> Result<Target, ValidationError> {
-        check_keys(map, Path::ROOT, &TARGET_FIELDS)?;
-        let mut target = MessageId::from_bytes([0; 32]);
+        Target::parse_with(map, &TARGET_FIELDS)
+    }
+
+    /// Checks a `repost` body: a target and an optional version.
+    pub(crate) fn parse_repost(map: &Map) -> Result<Target, ValidationError> {
+        Target::parse_with(map, &REPOST_FIELDS)
+    }
+
+    fn parse_with(map: &Map, schema: &[Field]) -> Result<Target, ValidationError> {
+        check_keys(map, Path::ROOT, schema)?;
+        let mut out = Target {
+            target: MessageId::from_bytes([0; 32]),
+            version: None,
+        };
+        // Values in encoded key order: target, version.
         for (key, value) in map.iter() {
-            if key == "target" {
-                target = MessageId::from_bytes(fields::bytes32(value, Path::ROOT.child("target"))?);
+            let id =
+                |field| fields::bytes32(value, Path::ROOT.child(field)).map(MessageId::from_bytes);
+            match key {
+                "target" => out.target = id("target")?,
+                "version" => out.version = Some(id("version")?),
+                _ => {}
             }
         }
-        Ok(Target { target })
+        Ok(out)
     }
 }
 
@@ -100,6 +143,10 @@ pub struct Subject {
 }
 
 impl Subject {
+    fn new(subject: AccountId) -> Subject {
+        Subject { subject }
+    }
+
     /// The account followed, unfollowed, blocked or unblocked.
     ///
     /// ```
@@ -163,7 +210,7 @@ macro_rules! shaped_kind {
             #[doc = concat!("assert_eq!(body.", stringify!($field), "(), id);")]
             /// ```
             pub fn new($field: $id) -> Self {
-                $name($shape { $field })
+                $name($shape::new($field))
             }
 
             #[doc = concat!("The `", stringify!($field), "` of this `", $kind, "`.")]
@@ -204,6 +251,37 @@ shaped_kind!(
     Repost, Target, target, MessageId, "repost",
     "{\"target\": h'0707070707070707070707070707070707070707070707070707070707070707'}"
 );
+impl Repost {
+    /// A repost of `target` that names the version of it the author saw: the post itself or the
+    /// edit that was its current version (05 §5.6). Producers SHOULD name it, so that an edit made
+    /// after the repost shows as one (07 MERGE-4).
+    ///
+    /// ```
+    /// use skylark::cbor::Value;
+    /// use skylark::id::MessageId;
+    /// use skylark::message::{BodyKind, Repost};
+    /// let repost = Repost::at_version(MessageId::from_bytes([1; 32]), MessageId::from_bytes([2; 32]));
+    /// assert_eq!(repost.to_map().len(), 2);
+    /// ```
+    pub fn at_version(target: MessageId, version: MessageId) -> Self {
+        Repost(Target {
+            target,
+            version: Some(version),
+        })
+    }
+
+    /// The version of the target the author saw, if named.
+    ///
+    /// ```
+    /// use skylark::id::MessageId;
+    /// let repost = skylark::message::Repost::new(MessageId::from_bytes([1; 32]));
+    /// assert_eq!(repost.version(), None);
+    /// ```
+    pub fn version(&self) -> Option<MessageId> {
+        self.0.version
+    }
+}
+
 shaped_kind!(
     /// An unrepost (kind `unrepost`): undoes one of the author's own reposts (UNDO-1).
     Unrepost, Target, target, MessageId, "unrepost",
@@ -253,6 +331,7 @@ shaped_kind!(
 pub struct React {
     target: MessageId,
     emoji: Option<String>,
+    version: Option<MessageId>,
 }
 
 impl React {
@@ -267,6 +346,7 @@ impl React {
         React {
             target,
             emoji: None,
+            version: None,
         }
     }
 
@@ -293,6 +373,7 @@ impl React {
         let react = React {
             target,
             emoji: Some(emoji.into()),
+            version: None,
         };
         React::parse(&react.to_map())
     }
@@ -319,11 +400,36 @@ impl React {
         self.emoji.as_deref()
     }
 
+    /// The same reaction, naming the version of the target the author saw: the post itself or the
+    /// edit that was its current version (05 §5.5). Producers SHOULD name it, so that an edit made
+    /// after the reaction shows as one (07 MERGE-4).
+    ///
+    /// ```
+    /// use skylark::id::MessageId;
+    /// let (post, edit) = (MessageId::from_bytes([1; 32]), MessageId::from_bytes([2; 32]));
+    /// let like = skylark::message::React::like(post).at_version(edit);
+    /// assert_eq!(like.version(), Some(edit));
+    /// ```
+    pub fn at_version(mut self, version: MessageId) -> React {
+        self.version = Some(version);
+        self
+    }
+
+    /// The version of the target the author saw, if named.
+    ///
+    /// ```
+    /// use skylark::id::MessageId;
+    /// assert_eq!(skylark::message::React::like(MessageId::from_bytes([1; 32])).version(), None);
+    /// ```
+    pub fn version(&self) -> Option<MessageId> {
+        self.version
+    }
+
     /// Checks a `react` body.
     pub(crate) fn parse(map: &Map) -> Result<React, ValidationError> {
         check_keys(map, Path::ROOT, &REACT_FIELDS)?;
         let mut react = React::like(MessageId::from_bytes([0; 32]));
-        // Values in encoded key order: emoji, target.
+        // Values in encoded key order: emoji, target, version.
         for (key, value) in map.iter() {
             match key {
                 // DECISION: as for facet tags, the length limits give `msg.too_short` and
@@ -343,6 +449,10 @@ impl React {
                     let target = fields::bytes32(value, Path::ROOT.child("target"))?;
                     react.target = MessageId::from_bytes(target);
                 }
+                "version" => {
+                    let version = fields::bytes32(value, Path::ROOT.child("version"))?;
+                    react.version = Some(MessageId::from_bytes(version));
+                }
                 _ => {}
             }
         }
@@ -358,6 +468,9 @@ impl BodyKind for React {
         map.insert("target", id_value(self.target.as_bytes()));
         if let Some(emoji) = &self.emoji {
             map.insert("emoji", Value::from(emoji.as_str()));
+        }
+        if let Some(version) = self.version {
+            map.insert("version", id_value(version.as_bytes()));
         }
         map
     }

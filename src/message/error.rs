@@ -345,6 +345,10 @@ pub enum ValidationError {
     /// More than one link card among the embeds (POST-2).
     #[error("more than one link card")]
     TooManyCards,
+    /// A post that names the version of a quote without quoting (POST-6): `quote_version` needs
+    /// `quote`.
+    #[error("quote_version without quote")]
+    QuoteVersionWithoutQuote,
     /// An embed type other than `media` and `card` (POST-3).
     #[error("unknown embed type")]
     InvalidEmbedType,
@@ -458,7 +462,7 @@ impl ValidationError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::UnknownField { .. } => "msg.unknown_field",
-            Self::MissingField { .. } => "msg.missing_field",
+            Self::MissingField { .. } | Self::QuoteVersionWithoutQuote => "msg.missing_field",
             Self::WrongType { .. } => "msg.wrong_type",
             Self::TooLong { .. } => "msg.too_long",
             Self::TooShort { .. } => "msg.too_short",
@@ -547,6 +551,7 @@ impl ValidationError {
             Self::InvalidLabel { .. } => "LABEL-2",
             Self::EmptyPost { kind: "edit" } => "EDIT-1",
             Self::EmptyPost { .. } => "POST-1",
+            Self::QuoteVersionWithoutQuote => "POST-6",
             Self::TooManyCards => "POST-2",
             Self::InvalidEmbedType => "POST-3",
             Self::InvalidEmoji => "REACT-1",

@@ -280,7 +280,7 @@ fn parse_core(
         "delete" => Target::parse(map).map(Body::Delete),
         "react" => React::parse(map).map(Body::React),
         "unreact" => Target::parse(map).map(Body::Unreact),
-        "repost" => Target::parse(map).map(Body::Repost),
+        "repost" => Target::parse_repost(map).map(Body::Repost),
         "unrepost" => Target::parse(map).map(Body::Unrepost),
         "follow" => Subject::parse(map, account).map(Body::Follow),
         "unfollow" => Subject::parse(map, account).map(Body::Unfollow),

@@ -23,7 +23,7 @@ const TITLE_BYTES: usize = 1200;
 const DESCRIPTION_SCALARS: usize = 1000;
 const DESCRIPTION_BYTES: usize = 4000;
 
-const POST_FIELDS: [Field; 7] = [
+const POST_FIELDS: [Field; 8] = [
     opt("text"),
     opt("langs"),
     opt("quote"),
@@ -31,6 +31,7 @@ const POST_FIELDS: [Field; 7] = [
     opt("embeds"),
     opt("facets"),
     opt("labels"),
+    opt("quote_version"),
 ];
 
 const EDIT_FIELDS: [Field; 7] = [
@@ -564,6 +565,7 @@ impl Content {
 pub struct Post {
     content: Content,
     quote: Option<MessageId>,
+    quote_version: Option<MessageId>,
     reply: Option<Reply>,
 }
 
@@ -580,6 +582,7 @@ impl Post {
             post: Post {
                 content: Content::default(),
                 quote: None,
+                quote_version: None,
                 reply: None,
             },
         }
@@ -619,6 +622,21 @@ impl Post {
     /// ```
     pub fn quote(&self) -> Option<MessageId> {
         self.quote
+    }
+
+    /// The version of the quoted post the author saw (the post itself or one of its edits), if the
+    /// author named it (05 §5.2): the merged state marks a quote whose version is not the quoted
+    /// post's current one (07 MERGE-4).
+    ///
+    /// ```
+    /// use skylark::id::MessageId;
+    /// let (quoted, seen) = (MessageId::from_bytes([1; 32]), MessageId::from_bytes([2; 32]));
+    /// let post = skylark::message::Post::builder().quote_at(quoted, seen).build()?;
+    /// assert_eq!((post.quote(), post.quote_version()), (Some(quoted), Some(seen)));
+    /// # Ok::<(), skylark::message::ValidationError>(())
+    /// ```
+    pub fn quote_version(&self) -> Option<MessageId> {
+        self.quote_version
     }
 
     /// The thread position, if this post is a reply.
@@ -672,11 +690,15 @@ impl Post {
         let mut post = Post {
             content: Content::default(),
             quote: None,
+            quote_version: None,
             reply: None,
         };
         for (key, value) in map.iter() {
             match key {
                 "quote" => post.quote = Some(message_id(value, top("quote"))?),
+                "quote_version" => {
+                    post.quote_version = Some(message_id(value, top("quote_version"))?)
+                }
                 "reply" => post.reply = Some(Reply::parse(value)?),
                 _ => post.content.field(key, value)?,
             }
@@ -686,6 +708,9 @@ impl Post {
             return Err(ValidationError::EmptyPost { kind: Post::KIND });
         }
         post.content.check_cards()?;
+        if post.quote_version.is_some() && post.quote.is_none() {
+            return Err(ValidationError::QuoteVersionWithoutQuote);
+        }
         Ok(post)
     }
 }
@@ -698,6 +723,9 @@ impl BodyKind for Post {
         self.content.write(&mut map);
         if let Some(quote) = self.quote {
             map.insert("quote", Value::Bytes(quote.as_bytes().to_vec()));
+        }
+        if let Some(version) = self.quote_version {
+            map.insert("quote_version", Value::Bytes(version.as_bytes().to_vec()));
         }
         if let Some(reply) = self.reply {
             map.insert("reply", Value::Map(reply.to_map()));
@@ -819,6 +847,23 @@ impl PostBuilder {
     /// ```
     pub fn quote(mut self, quote: MessageId) -> Self {
         self.post.quote = Some(quote);
+        self
+    }
+
+    /// Quotes a message and names the version of it the author saw: the quoted post itself, or the
+    /// edit that was its current version (05 §5.2, `quote_version`). Producers SHOULD name it, so
+    /// that an edit made after the quote shows as one (07 MERGE-4).
+    ///
+    /// ```
+    /// use skylark::id::MessageId;
+    /// let (post, edit) = (MessageId::from_bytes([5; 32]), MessageId::from_bytes([6; 32]));
+    /// let quote = skylark::message::Post::builder().text("look").quote_at(post, edit).build()?;
+    /// assert_eq!(quote.quote_version(), Some(edit));
+    /// # Ok::<(), skylark::message::ValidationError>(())
+    /// ```
+    pub fn quote_at(mut self, quote: MessageId, version: MessageId) -> Self {
+        self.post.quote = Some(quote);
+        self.post.quote_version = Some(version);
         self
     }
 

@@ -436,6 +436,66 @@ impl Replica {
         out
     }
 
+    /// The interactions with a live post that name a version other than its current one (MERGE-4,
+    /// `earlier` in the posts view): counting reactions and reposts whose `version`, and quoting
+    /// posts whose `quote_version`, is not the post's current version — they were made before an
+    /// edit (or name a version that was never current). Sorted by id; empty for a post that is not
+    /// live. Interactions that name no version are not listed: nothing says what they saw.
+    ///
+    /// ```
+    /// use skylark::message::{Authorization, BodyKind, Edit, Post, React};
+    /// use skylark::replica::Replica;
+    /// # let (ka, kb) = (skylark::keys::SecretKey::from_seed([1; 32]), skylark::keys::SecretKey::from_seed([2; 32]));
+    /// let (alice, bob) = (skylark::id::AccountId::from_bytes([1; 32]), skylark::id::AccountId::from_bytes([2; 32]));
+    /// let post = Post::builder().text("a fine post").build()?.draft(alice, 0)?.sign(&ka)?;
+    /// let like = React::like(post.id()).at_version(post.id()).draft(bob, 1)?.sign(&kb)?;
+    /// let mut replica = Replica::with_authorization(3, Authorization::Authorized);
+    /// replica.ingest(post.as_bytes())?;
+    /// replica.ingest(like.as_bytes())?;
+    /// assert!(replica.earlier(&post.id()).is_empty());
+    /// // Bait and switch: the like now shows as given to an earlier version.
+    /// let edit = Edit::builder(post.id(), post.id()).text("a scam").build()?.draft(alice, 2)?.after(&post).sign(&ka)?;
+    /// replica.ingest(edit.as_bytes())?;
+    /// assert_eq!(replica.earlier(&post.id()), vec![like.id()]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn earlier(&self, post: &MessageId) -> Vec<MessageId> {
+        if !self.is_live_post(post) {
+            return Vec::new();
+        }
+        let current = *self.versions(post).last().unwrap_or(post);
+        let seen = |id: &MessageId| match self.views.entries.get(id).map(|e| &e.fact) {
+            Some(
+                Fact::React { seen, .. } | Fact::Repost { seen, .. } | Fact::Post { seen, .. },
+            ) => *seen,
+            _ => None,
+        };
+        let mut out: Vec<MessageId> = Vec::new();
+        let lo = (*post, String::new(), ACCOUNT_MIN, ID_MIN);
+        let reacts = self
+            .views
+            .reacts
+            .range(lo..)
+            .take_while(|(target, ..)| target == post)
+            .map(|(.., id)| id);
+        let reposts = self
+            .views
+            .reposts
+            .range((*post, ACCOUNT_MIN, ID_MIN)..=(*post, ACCOUNT_MAX, ID_MAX))
+            .map(|(.., id)| id);
+        for id in reacts.chain(reposts) {
+            if !self.views.deleted(id) && !self.views.undone(id) {
+                out.extend(seen(id).filter(|v| *v != current).map(|_| *id));
+            }
+        }
+        for id in self.quotes(post) {
+            out.extend(seen(&id).filter(|v| *v != current).map(|_| id));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     fn is_live_post(&self, id: &MessageId) -> bool {
         self.views
             .entries

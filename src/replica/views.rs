@@ -165,7 +165,7 @@ impl Views {
         match &e.fact {
             Fact::Withheld { .. } | Fact::Report(_) => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
-            Fact::Post { reply, quote } => {
+            Fact::Post { reply, quote, .. } => {
                 put(&mut self.posts_by, (e.account, stamp), on);
                 if let Some((root, parent)) = reply {
                     put(&mut self.threads, (*root, stamp), on);
@@ -188,12 +188,12 @@ impl Views {
                     self.count_changed(target);
                 }
             }
-            Fact::React { target, value } => put(
+            Fact::React { target, value, .. } => put(
                 &mut self.reacts,
                 (*target, value.clone(), e.account, id),
                 on,
             ),
-            Fact::Repost(target) => put(&mut self.reposts, (*target, e.account, id), on),
+            Fact::Repost { target, .. } => put(&mut self.reposts, (*target, e.account, id), on),
             Fact::Unreact(target) | Fact::Unrepost(target) => {
                 link(&mut self.undone_by, *target, id, on)
             }

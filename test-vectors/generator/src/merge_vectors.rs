@@ -719,6 +719,35 @@ impl Node {
             .collect();
         let of_kind = |k: &'static str| readable.iter().filter(move |(i, _)| i.kind == k);
 
+        // MERGE-6, MERGE-7: what the (readable) undos name.
+        let undone: BTreeSet<Vec<u8>> = readable
+            .iter()
+            .filter(|(i, _)| i.kind == "unreact" || i.kind == "unrepost")
+            .filter_map(|(_, x)| id_field(x, "target"))
+            .collect();
+        // MERGE-4 `earlier`: the counting reacts and reposts of `p` whose `version`, and the live
+        // posts quoting `p` whose `quote_version`, is not `current`; sorted by id.
+        let earlier = |p: &[u8], current: &[u8]| -> Vec<Vec<u8>> {
+            let mut out: Vec<Vec<u8>> = readable
+                .iter()
+                .filter(|(i, x)| match i.kind.as_str() {
+                    "react" | "repost" => {
+                        !undone.contains(&i.id)
+                            && id_field(x, "target").as_deref() == Some(p)
+                            && id_field(x, "version").is_some_and(|v| v != current)
+                    }
+                    "post" => {
+                        id_field(x, "quote").as_deref() == Some(p)
+                            && id_field(x, "quote_version").is_some_and(|v| v != current)
+                    }
+                    _ => false,
+                })
+                .map(|(i, _)| i.id.clone())
+                .collect();
+            out.sort();
+            out
+        };
+
         // MERGE-4 and MERGE-5.
         let mut posts = Vec::new();
         let mut threads: BTreeMap<Vec<u8>, BTreeSet<Vec<u8>>> = BTreeMap::new();
@@ -737,6 +766,10 @@ impl Node {
                 let history = edit_path(&p.id, &readable);
                 entry.push(("current", b(history.last().unwrap())));
                 entry.push(("history", Value::A(history.iter().map(|x| b(x)).collect())));
+                let before = earlier(&p.id, history.last().unwrap());
+                if !before.is_empty() {
+                    entry.push(("earlier", Value::A(before.iter().map(|x| b(x)).collect())));
+                }
                 if let Some(r) = field(body, "reply") {
                     let root = id_field(r, "root").unwrap();
                     let parent = id_field(r, "parent").unwrap();
@@ -1956,6 +1989,64 @@ fn tombstones(out: &mut Vec<J>) {
     assert!(s.ids(&["tombstones"]).is_empty());
 }
 
+/// Version pins (MERGE-4 `earlier`): a post gathers reactions, a repost and a quote that name the
+/// version they saw, then its author edits it into something else.
+fn version_pins(out: &mut Vec<J>) {
+    let pinned = |id: &[u8], version: &[u8]| m(vec![("target", b(id)), ("version", b(version))]);
+    let mut v = Vec::new();
+    for (edited, name, description) in [
+        (
+            true,
+            "version-pins-edit-after-reactions",
+            "Bait and switch: alice's post gathers a like, a reaction, a repost and a quote that name \
+             the post as the version they saw (and one like that names no version, and one that is \
+             undone); alice then edits the post. The post's entry lists the four pinned interactions \
+             under `earlier` (sorted by id): they predate the current version. A like pinned to the \
+             edit, the unpinned like and the undone one are not listed.",
+        ),
+        (
+            false,
+            "version-pins-current",
+            "The same interactions without the edit: every pin names the current version, and the \
+             entry has no `earlier`.",
+        ),
+    ] {
+        let mut x = Vb::new(name, description, &["MERGE-4", "MERGE-6", "MERGE-7", "MERGE-5"]);
+        let p = x.add("alice", "post", 1, post("a fine offer"));
+        let like = x.add("bob", "react", 2, pinned(p.id(), p.id()));
+        let mut fire = pinned(p.id(), p.id());
+        fire = set(&fire, "emoji", t("\u{1F525}"));
+        let fire = x.add("carol", "react", 3, fire);
+        let repost = x.add("dave", "repost", 4, pinned(p.id(), p.id()));
+        let quote = x.add(
+            "erin",
+            "post",
+            5,
+            m(vec![
+                ("text", t("see this")),
+                ("quote", b(p.id())),
+                ("quote_version", b(p.id())),
+            ]),
+        );
+        x.add("frank", "react", 6, target(p.id()));
+        let undone = x.add("hank", "react", 7, pinned(p.id(), p.id()));
+        x.add("hank", "unreact", 8, target(undone.id()));
+        let mut listed: Vec<&Rec> = vec![&like, &fire, &repost, &quote];
+        let e = edited.then(|| x.add("alice", "edit", 10, edit(p.id(), p.id(), "a scam")));
+        if let Some(e) = &e {
+            x.add("gina", "react", 11, pinned(p.id(), e.id()));
+        } else {
+            listed.clear();
+        }
+        let s = x.finish(&mut v);
+        let history: Vec<&Rec> = [Some(&p), e.as_ref()].into_iter().flatten().collect();
+        s.history(&p, &history);
+        assert_eq!(s.ids(&["posts", &mt(p.id()), "earlier"]), ids_of(&listed));
+        assert_eq!(s.ids(&["quotes", &mt(p.id())]), ids_of(&[&quote]));
+    }
+    out.extend(v);
+}
+
 /// A thief's deletes, undone by a later revocation (MERGE-2 item 4, MERGE-12): alice's phone
 /// (`alice`, scope `["*"]`) posts P1 and P2; an app she tried (`alice2`, scope
 /// `["*", "cap:others"]`) posts h1, and then — stolen — deletes P1, P2 and h1. What the owner's
@@ -2404,6 +2495,7 @@ pub fn vectors() -> Vec<J> {
     labels(&mut out);
     reports(&mut out);
     tombstones(&mut out);
+    version_pins(&mut out);
     thief_deletes(&mut out);
     equivocations(&mut out);
     ignored_and_forms(&mut out);

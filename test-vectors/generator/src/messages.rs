@@ -55,6 +55,7 @@ pub const RULES: &[&str] = &[
     "POST-3",
     "POST-4",
     "POST-5",
+    "POST-6",
     "EDIT-1",
     "EDIT-2",
     "EDIT-3",
@@ -137,11 +138,13 @@ pub const CORE_KINDS: &[&str] = &[
 ];
 
 /// The rules an error code may be reported under (the first rule of an invalid vector must be one of
-/// them): unknown/missing/wrong_type are always MSG-1; bounds written in a schema are MSG-1 unless the
+/// them): unknown/missing/wrong_type are MSG-1 (missing also POST-6, a `quote_version` without its
+/// `quote`); bounds written in a schema are MSG-1 unless the
 /// schema names another rule (alt MEDIA-5, facet tag FACET-2, emoji REACT-1); as in spec 05 §3.5, §10.
 fn rules_for(code: &str) -> &'static [&'static str] {
     match code {
-        "msg.unknown_field" | "msg.missing_field" | "msg.wrong_type" => &["MSG-1"],
+        "msg.unknown_field" | "msg.wrong_type" => &["MSG-1"],
+        "msg.missing_field" => &["MSG-1", "POST-6"],
         "msg.too_long" | "msg.too_short" => &["MSG-1", "MEDIA-5", "FACET-2", "REACT-1"],
         "msg.too_many" => &["MSG-1", "POST-2"],
         "msg.out_of_range" => &["MEDIA-3", "MEDIA-4", "LABEL-4"],
@@ -5328,6 +5331,111 @@ fn capabilities(o: &mut Out, w: &World) {
 
 // ------------------------------------------------------------------------------------------------ file
 
+/// Version pins (05 §5.2, §5.5, §5.6): a react, a repost and a quote may name the version of their
+/// target the author saw. References only, like the target itself: no lookup.
+fn version_pins(o: &mut Out) {
+    let post = rid("a post");
+    let seen = rid("the version seen");
+    let with = |fields: Vec<(&'static str, Value)>| m(fields);
+    // (id, description, rules, kind, body, outcome)
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static str,
+        Value,
+        Exp,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "react-version",
+            "a like naming the version it saw (an edit's id): a reference, not looked up",
+            &["REACT-1"],
+            "react",
+            with(vec![("target", b(&post)), ("version", b(&seen))]),
+            ok(),
+        ),
+        (
+            "react-emoji-version",
+            "a reaction with an emoji and a version: key order emoji, target, version",
+            &["REACT-1"],
+            "react",
+            with(vec![
+                ("target", b(&post)),
+                ("emoji", t("\u{1F44D}")),
+                ("version", b(&post)),
+            ]),
+            ok(),
+        ),
+        (
+            "react-version-31-bytes",
+            "a version of 31 bytes: an id has 32",
+            &["MSG-1"],
+            "react",
+            with(vec![("target", b(&post)), ("version", b(&seen[..31]))]),
+            err("msg.wrong_type"),
+        ),
+        (
+            "repost-version",
+            "a repost naming the version it saw",
+            &["MSG-1"],
+            "repost",
+            with(vec![("target", b(&post)), ("version", b(&seen))]),
+            ok(),
+        ),
+        (
+            "repost-version-text",
+            "a repost whose version is a text string",
+            &["MSG-1"],
+            "repost",
+            with(vec![("target", b(&post)), ("version", t("v1"))]),
+            err("msg.wrong_type"),
+        ),
+        (
+            "post-quote-version",
+            "a quote naming the version of the quoted post it saw",
+            &["POST-1", "POST-6"],
+            "post",
+            with(vec![
+                ("text", t("look")),
+                ("quote", b(&post)),
+                ("quote_version", b(&seen)),
+            ]),
+            ok(),
+        ),
+        (
+            "post-quote-version-without-quote",
+            "quote_version without quote (POST-6, after all fields): msg.missing_field",
+            &["POST-6"],
+            "post",
+            with(vec![("text", t("look")), ("quote_version", b(&seen))]),
+            err("msg.missing_field"),
+        ),
+        (
+            "post-quote-version-only",
+            "quote_version alone: POST-1 (no text, embeds or quote) is checked before POST-6",
+            &["POST-1", "POST-6"],
+            "post",
+            with(vec![("quote_version", b(&seen))]),
+            err("msg.empty_post"),
+        ),
+    ];
+    for (id, description, rules, kind, body, exp) in cases {
+        o.body(id, description, rules, kind, body, exp);
+    }
+    // Only a repost and a react may pin: the other target kinds know no `version`.
+    for kind in ["unreact", "unrepost", "delete"] {
+        o.body(
+            &format!("{kind}-version"),
+            &format!("{kind} with a version: not a field of {kind} (msg.unknown_field)"),
+            &["MSG-1"],
+            kind,
+            with(vec![("target", b(&post)), ("version", b(&seen))]),
+            err("msg.unknown_field"),
+        );
+    }
+}
+
 pub fn generate() -> String {
     let w = World::new();
     let mut o = Out::default();
@@ -5341,6 +5449,7 @@ pub fn generate() -> String {
     edit(&mut o, &w);
     delete(&mut o, &w);
     react(&mut o);
+    version_pins(&mut o);
     undo(&mut o, &w);
     graph(&mut o, &w);
     label(&mut o, &w);

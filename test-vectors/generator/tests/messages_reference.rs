@@ -377,6 +377,7 @@ fn post_like(body: &Item, edit: bool) -> R {
     } else {
         schema.push(F("quote", false, &id));
         schema.push(F("reply", false, &reply));
+        schema.push(F("quote_version", false, &id));
     }
     fields(body, &schema)?;
     let has = |k| field(body, k).is_some();
@@ -388,6 +389,9 @@ fn post_like(body: &Item, edit: bool) -> R {
     }
     if cards.get() > 1 {
         return Err("msg.too_many");
+    }
+    if !edit && has("quote_version") && !has("quote") {
+        return Err("msg.missing_field"); // POST-6
     }
     Ok(())
 }
@@ -464,7 +468,9 @@ fn body_rules(kind: &str, body: &Item, h: &Hdr) -> R {
         }
         "post" => post_like(body, false),
         "edit" => post_like(body, true),
-        "delete" | "unreact" | "repost" | "unrepost" => fields(body, &target),
+        "delete" | "unreact" | "unrepost" => fields(body, &target),
+        // A repost may pin the version it saw (05 §5.6).
+        "repost" => fields(body, &[F("target", true, &id), F("version", false, &id)]),
         "react" => {
             let emoji = |v: &Item| {
                 bounded(v, 16, 64)?;
@@ -478,7 +484,14 @@ fn body_rules(kind: &str, body: &Item, h: &Hdr) -> R {
                     Ok(())
                 }
             };
-            fields(body, &[F("target", true, &id), F("emoji", false, &emoji)])
+            fields(
+                body,
+                &[
+                    F("target", true, &id),
+                    F("emoji", false, &emoji),
+                    F("version", false, &id),
+                ],
+            )
         }
         "follow" | "unfollow" | "block" | "unblock" => {
             let subject = |v: &Item| {
@@ -731,7 +744,7 @@ fn rule_ids() -> Vec<String> {
         ("MEDIA", 5),
         ("FACET", 6),
         ("PROFILE", 1),
-        ("POST", 5),
+        ("POST", 6),
         ("EDIT", 3),
         ("DELETE", 1),
         ("REACT", 1),

@@ -75,6 +75,18 @@ class State:
                 history.append(cur.id)
             posts[ids.msg_text(P.id)] = {"state": "live", "current": cur.id,
                                          "history": history}
+            # MERGE-4 `earlier`: counting reacts and reposts of P, and live posts quoting P,
+            # that name a version other than the current one.
+            undone_all = set(m.body["target"] for m in of("unreact") + of("unrepost")
+                             if counts(m))
+            before = sorted(
+                m.id for m in of("react") + of("repost") + of("post")
+                if counts(m) and m.id not in undone_all
+                and m.body.get("quote" if m.header.kind == "post" else "target") == P.id
+                and (m.body.get("quote_version" if m.header.kind == "post" else "version")
+                     not in (None, cur.id)))
+            if before:
+                posts[ids.msg_text(P.id)]["earlier"] = before
 
         # MERGE-5: threads, replies, quotes (non-deleted, readable posts)
         threads, replies, quotes = {}, {}, {}

@@ -300,14 +300,14 @@ def body_profile(b, h):
 
 
 def body_post(b, h):
-    schema = ("text", "langs", "quote", "reply", "embeds", "facets", "labels")
+    schema = ("text", "langs", "quote", "reply", "embeds", "facets", "labels", "quote_version")
     discipline(b, schema, ())
     for k, v in schema_items(b, schema):
         if k == "text":
             check_text(v, 1000, 3000)
         elif k == "langs":
             check_langs(v)
-        elif k == "quote":
+        elif k in ("quote", "quote_version"):
             check_id(v)
         elif k == "reply":
             check_reply(v)
@@ -323,6 +323,8 @@ def body_post(b, h):
         fail("msg.empty_post")                                       # POST-1
     if _cards(b) > 1:
         fail("msg.too_many")                                         # POST-2
+    if "quote_version" in b and "quote" not in b:
+        fail("msg.missing_field")                                    # POST-6
     return []
 
 
@@ -399,7 +401,7 @@ def body_delete(b, h):
 
 
 def body_react(b, h):
-    schema = ("emoji", "target")
+    schema = ("emoji", "target", "version")
     discipline(b, schema, ("target",))
     for k, v in schema_items(b, schema):
         if k == "emoji":
@@ -407,7 +409,7 @@ def body_react(b, h):
             if has_whitespace(v) or has_control(v):
                 fail("msg.invalid_emoji")
         else:
-            check_id(v)
+            check_id(v)                                              # target, version
     return []
 
 
@@ -425,7 +427,10 @@ def _undo(kind_undone):
 
 
 def body_repost(b, h):
-    _target_only(b)
+    schema = ("target", "version")
+    discipline(b, schema, ("target",))
+    for _, v in schema_items(b, schema):
+        check_id(v)
     return []
 
 
