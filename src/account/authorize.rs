@@ -164,8 +164,8 @@ pub(super) struct Walk {
     cutoff: MessageId,
     seq: u64,
     /// `x_0 = c, x_1, …`: headers read that passed every check but the one on `S` (key is the
-    /// revoked key, `x_0` has sequence number `s`, and a `prev` to go on with), with their sequence
-    /// numbers.
+    /// revoked key, `x_0` has sequence number `s`), with their sequence numbers; every one but the
+    /// last has a `prev` to go on with.
     passed: Vec<(MessageId, u64)>,
     /// `lowest[i]`: the smallest sequence number among `passed[..=i]`.
     lowest: Vec<u64>,
@@ -227,9 +227,8 @@ impl Walk {
         if found.key() != key || (first && found.seq() != self.seq) {
             return;
         }
-        let Some(prev) = found.prev() else {
-            return;
-        };
+        // Recorded even when it has no `prev` (the key's first message): the walk ends after it,
+        // but it was met, and is kept if everything read before it is above it.
         let lowest = self
             .lowest
             .last()
@@ -237,7 +236,7 @@ impl Walk {
         self.index.entry(at).or_insert(self.passed.len());
         self.passed.push((at, found.seq()));
         self.lowest.push(lowest);
-        self.next = Some(prev);
+        self.next = found.prev();
     }
 }
 

@@ -15,12 +15,14 @@
 //! the view after each of `n` operations that land off the head pays `O(n log n)` per query.
 
 use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::{OnceCell, RefCell};
 use core::fmt;
 
 use super::authorize::Walks;
 use super::body::{OpBody, Revocation};
+use super::pmap::PMap;
 use super::state::{EncryptionKey, Grant, State};
 use crate::envelope::Header;
 use crate::id::MessageId;
@@ -58,6 +60,22 @@ pub(super) struct Canon {
     carried: Vec<(PublicKey, Revocation)>,
     /// The head state: the head's state with the revocations of 06 §8.4 applied.
     state: State,
+}
+
+/// A snapshot of what authorization reads of an account's head state ([`AccountView::authority`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Authority {
+    head: MessageId,
+    apps: PMap<PublicKey, Arc<Grant>>,
+}
+
+impl Authority {
+    /// Whether authorization may answer differently under `other`: `false` only when the head is
+    /// the same and the grants are the very same map. An equal map rebuilt from scratch counts as a
+    /// change (a spurious re-validation, never a missed one).
+    pub(crate) fn differs(&self, other: &Authority) -> bool {
+        self.head != other.head || !self.apps.same(&other.apps)
+    }
 }
 
 /// The operations of one account, and its canonical chain.
@@ -398,6 +416,17 @@ impl<'a> AccountView<'a> {
     /// ```
     pub fn head(&self) -> MessageId {
         self.canon.head
+    }
+
+    /// What key authorization reads of the head state (06 §9.2), kept cheaply so that a change can
+    /// be noticed: the head, and the grants with their revocations. A revocation that changes the
+    /// head state without moving the head (06 §8.4: a tied leaf, a contested branch, a superseded
+    /// operation) changes the grants. `O(1)`.
+    pub(crate) fn authority(&self) -> Authority {
+        Authority {
+            head: self.canon.head,
+            apps: self.state.apps.clone(),
+        }
     }
 
     /// The root keys, highest priority first.

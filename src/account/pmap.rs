@@ -39,6 +39,18 @@ impl<K, V> Clone for PMap<K, V> {
     }
 }
 
+impl<K, V> PMap<K, V> {
+    /// Whether `other` is this very map (the same shared root): `false` may still be an equal
+    /// map. `O(1)`.
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        match (&self.root, &other.root) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
 impl<K, V> Default for PMap<K, V> {
     fn default() -> Self {
         PMap { root: None, len: 0 }

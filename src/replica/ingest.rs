@@ -209,11 +209,19 @@ impl Replica {
             } else {
                 *message.header().account()
             };
-            let before = self.accounts.account(&account).map(|v| v.head());
+            let before = self.accounts.account(&account).map(|v| v.authority());
             // Invalid and waiting operations are recorded by the account state; their status is
             // read through authorization when they are validated.
             let _ = self.accounts.apply(&message);
-            if self.accounts.account(&account).map(|v| v.head()) != before {
+            let after = self.accounts.account(&account).map(|v| v.authority());
+            // The head, or the head state without the head (a revocation of 06 §8.4 that a tie, a
+            // contest or a supersession applies), changed: verdicts may change (06 §9.4).
+            let changed = match (&before, &after) {
+                (Some(b), Some(a)) => b.differs(a),
+                (None, None) => false,
+                _ => true,
+            };
+            if changed {
                 self.account_changed(&account, &mut work);
             }
         }
@@ -261,7 +269,8 @@ impl Replica {
         );
     }
 
-    /// The head of an account changed: every message of the account is validated again (06 §9.4).
+    /// The head or head state of an account changed: every message of the account is validated
+    /// again (06 §9.4).
     fn account_changed(&self, account: &AccountId, work: &mut Vec<MessageId>) {
         if let Some(ids) = self.by_account.get(account) {
             work.extend(ids.iter().copied());

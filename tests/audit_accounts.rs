@@ -1,0 +1,1140 @@
+//! Audit of the account rules of issue 14 (06 §8, §9; security.md §5): reproductions of the
+//! findings in `audits/2026-12-05-accounts.md`.
+//!
+//! Tests marked `#[ignore = "finding ..."]` assert the behaviour the spec promises (or that an
+//! attacker must not get) and FAIL on the current code: they are open findings, run them with
+//! `cargo test -p skylark --test audit_accounts -- --ignored`. The unmarked tests pass: regression
+//! tests of fixed findings (F1, F10), outcomes the spec admits, or invariants that hold.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+
+use skylark::account::{Accounts, Operation, Revocation};
+use skylark::envelope::{Header, SignedMessage};
+use skylark::id::{AccountId, MessageId};
+use skylark::keys::{PublicKey, SecretKey};
+use skylark::message::{AuthError, Authorization, BodyKind, Follow};
+
+#[allow(dead_code)]
+#[path = "support/account_json.rs"]
+mod account_json;
+#[path = "support/vectors.rs"]
+mod vectors;
+
+fn key(n: u8) -> SecretKey {
+    SecretKey::from_seed([n; 32])
+}
+
+/// Signs `op` at sequence number `seq` of `signer`'s history, following `prev`.
+fn at(op: &Operation, signer: &SecretKey, seq: u64, prev: Option<&SignedMessage>) -> SignedMessage {
+    op.draft()
+        .unwrap()
+        .at(seq, prev.map(|p| p.id()))
+        .unwrap()
+        .sign(signer)
+        .unwrap()
+}
+
+/// Signs `op` as the message after `prev` of `signer` (or its first message).
+fn next(op: &Operation, signer: &SecretKey, prev: Option<&SignedMessage>) -> SignedMessage {
+    let draft = op.draft().unwrap();
+    match prev {
+        Some(p) => draft.after(p).sign(signer).unwrap(),
+        None => draft.sign(signer).unwrap(),
+    }
+}
+
+fn apply_all<'a>(ops: impl IntoIterator<Item = &'a SignedMessage>) -> Accounts {
+    let mut accounts = Accounts::new();
+    for op in ops {
+        let _ = accounts.apply(op);
+    }
+    accounts
+}
+
+/// What two nodes compare (06 §6): head, roots, app keys with grants, contested list, enc key.
+fn summary(accounts: &Accounts, account: &AccountId) -> String {
+    let Some(view) = accounts.account(account) else {
+        return "unknown".into();
+    };
+    let apps: Vec<String> = view
+        .apps()
+        .map(|(k, g)| format!("{k}:{:?}:{}:{:?}", g.scope(), g.expires(), g.revocation()))
+        .collect();
+    format!(
+        "head={} roots={:?} apps={apps:?} contested={:?} enc={:?}",
+        view.head(),
+        view.roots(),
+        view.contested(),
+        view.encryption_key()
+    )
+}
+
+fn revocation_of(accounts: &Accounts, account: &AccountId, app: &PublicKey) -> Option<Revocation> {
+    accounts
+        .account(account)
+        .and_then(|v| v.app(app))
+        .and_then(|g| g.revocation())
+}
+
+/// Every permutation of `ops` (at most 7 of them) gives the same summary.
+fn same_in_every_order(ops: &[&SignedMessage], account: &AccountId) -> String {
+    let expected = summary(&apply_all(ops.iter().copied()), account);
+    let mut idx: Vec<usize> = (0..ops.len()).collect();
+    permute(&mut idx, 0, &mut |p| {
+        let got = summary(&apply_all(p.iter().map(|&i| ops[i])), account);
+        assert_eq!(got, expected, "order {p:?}");
+    });
+    expected
+}
+
+fn permute(v: &mut Vec<usize>, k: usize, f: &mut impl FnMut(&[usize])) {
+    if k == v.len() {
+        f(v);
+        return;
+    }
+    for i in k..v.len() {
+        v.swap(k, i);
+        permute(v, k + 1, f);
+        v.swap(k, i);
+    }
+}
+
+/// An account `[R0, R1]` whose everyday root `R1` delegated `phone` (after the genesis).
+struct TwoRoots {
+    r0: SecretKey,
+    r1: SecretKey,
+    account: AccountId,
+    g: SignedMessage,
+    d: SignedMessage,
+    phone: SecretKey,
+}
+
+fn two_roots() -> TwoRoots {
+    let (r0, r1, phone) = (key(1), key(2), key(3));
+    let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
+        .unwrap()
+        .sign(&r0)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let d = next(
+        &Operation::delegate(account, g.id(), phone.public_key(), &[], 1_000_000, None, 2).unwrap(),
+        &r1,
+        None,
+    );
+    TwoRoots {
+        r0,
+        r1,
+        account,
+        g,
+        d,
+        phone,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// F1. AUTH-6: the remembered walk denies a kept first message (seq 1) after it has walked past it.
+// ---------------------------------------------------------------------------------------------
+
+fn follow(
+    account: AccountId,
+    n: u8,
+    time: u64,
+    previous: Option<&SignedMessage>,
+    signer: &SecretKey,
+) -> SignedMessage {
+    let draft = Follow::new(AccountId::from_bytes([n; 32]))
+        .draft(account, time)
+        .unwrap();
+    match previous {
+        Some(p) => draft.after(p).sign(signer).unwrap(),
+        None => draft.sign(signer).unwrap(),
+    }
+}
+
+/// The cutoff keeps m1..m3 (m1 has no `prev`). After a query for another seq-1 message of the key
+/// (the thief's f1) has walked the cache down to m1, the honest m1 itself is denied: the remembered
+/// walk stopped at a header without `prev` without recording it, while the walk of 06 §9.2 reaches
+/// `x = m` and authorizes. A fresh state (or another order of queries) authorizes m1.
+#[test]
+fn f1_remembered_walk_denies_kept_first_message_after_a_seq1_fork() {
+    let t = two_roots();
+    let app = &t.phone;
+    let m1 = follow(t.account, 10, 100, None, app);
+    let m2 = follow(t.account, 11, 101, Some(&m1), app);
+    let m3 = follow(t.account, 12, 102, Some(&m2), app);
+    // The thief of the app key starts another history at seq 1.
+    let f1 = follow(t.account, 66, 100, None, app);
+    let rv = next(
+        &Operation::revoke(
+            t.account,
+            t.d.id(),
+            app.public_key(),
+            Some(Revocation::After {
+                seq: 3,
+                id: m3.id(),
+            }),
+            200,
+        )
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let accounts = apply_all([&t.g, &t.d, &rv]);
+    let store: BTreeMap<MessageId, Header> = [&m1, &m2, &m3, &f1]
+        .iter()
+        .map(|m| (m.id(), m.header().clone()))
+        .collect();
+    let lookup = |id: &MessageId| store.get(id).cloned();
+    let fresh = accounts.clone();
+    assert_eq!(
+        fresh.authorize(m1.header(), lookup),
+        Authorization::Authorized,
+        "06 §9.2: m1 is an ancestor of the cutoff"
+    );
+    // Another node answers queries in another order: m2, then the thief's f1, then m1.
+    assert_eq!(
+        accounts.authorize(m2.header(), lookup),
+        Authorization::Authorized
+    );
+    assert_eq!(
+        accounts.authorize(f1.header(), lookup),
+        Authorization::Denied(AuthError::Revoked)
+    );
+    assert_eq!(
+        accounts.authorize(m1.header(), lookup),
+        Authorization::Authorized,
+        "the same question, the same applied set and headers: the answer must not depend on the \
+         order of earlier queries (GEN-4)"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// F2. 06 §8.4: a superseded revocation is dropped when its superseder is itself not on the chain.
+// ---------------------------------------------------------------------------------------------
+
+/// The owner's `R1` revokes the phone (a leaf `rv`). A thief of `R1` (or a confused client) signs
+/// `x` superseding `rv` and `z` superseding `x`: `x` is superseded and off the chain, so 06 §8.4
+/// case 3 ("every valid revoke that X supersedes", X on the chain) never reaches `rv`. The phone
+/// is valid again — the "exception, closed" of 06 §11.6 is open through a chain of two.
+#[test]
+#[ignore = "finding F2: a chain of two supersessions un-revokes an app key (06 §8.4 case 3)"]
+fn f2_chained_supersession_unrevokes() {
+    let t = two_roots();
+    let rv = next(
+        &Operation::revoke(t.account, t.d.id(), t.phone.public_key(), None, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4)
+            .unwrap()
+            .supersedes(rv.id())
+            .unwrap(),
+        &t.r1,
+        Some(&rv),
+    );
+    let z = next(
+        &Operation::enckey(t.account, t.d.id(), [2; 32], 1, 5)
+            .unwrap()
+            .supersedes(x.id())
+            .unwrap(),
+        &t.r1,
+        Some(&x),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &rv, &x, &z], &t.account);
+    let accounts = apply_all([&t.g, &t.d, &rv, &x, &z]);
+    assert_eq!(accounts.account(&t.account).unwrap().head(), z.id(), "{s}");
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        Some(Revocation::All),
+        "06 §8.4: a fork never makes a revoked key valid again; no supersession undoes a revocation"
+    );
+}
+
+/// Same hole, one supersession: `x` supersedes the revocation `rv`, and a plain leaf `w` of the same
+/// key ties with `x`. When `w` has the smaller id it is the head; `x` is a tied leaf that is not a
+/// revoke (case 2 lists only revokes among the tied leaves) and `rv` is neither tied nor superseded
+/// by the head (case 3). The revocation is gone.
+#[test]
+#[ignore = "finding F2: supersede a revocation, then lose a leaf tie: the revocation is dropped"]
+fn f2_superseded_revocation_lost_through_a_leaf_tie() {
+    let t = two_roots();
+    let rv = next(
+        &Operation::revoke(t.account, t.d.id(), t.phone.public_key(), None, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    // Grind the time of `w` until its id is below `x`'s (one try in two).
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4)
+            .unwrap()
+            .supersedes(rv.id())
+            .unwrap(),
+        &t.r1,
+        Some(&rv),
+    );
+    let w = (5..)
+        .map(|time| {
+            at(
+                &Operation::enckey(t.account, t.d.id(), [2; 32], 1, time).unwrap(),
+                &t.r1,
+                9,
+                Some(&x),
+            )
+        })
+        .find(|w| w.id() < x.id())
+        .unwrap();
+    let s = same_in_every_order(&[&t.g, &t.d, &rv, &x, &w], &t.account);
+    let accounts = apply_all([&t.g, &t.d, &rv, &x, &w]);
+    let view = accounts.account(&t.account).unwrap();
+    assert_eq!(view.head(), w.id(), "{s}");
+    assert!(view.contested().is_empty());
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        Some(Revocation::All),
+        "06 §8.4: no tie or supersession undoes a revocation"
+    );
+}
+
+/// Same hole through a contest: `x` supersedes the revocation `rv`; the thief's `w` (with a child
+/// `w2`) ties `x` at `R1`'s rank, so `d` is contested. Case 1 takes the revokes of the contested
+/// subtrees *of the fork-choice tree*, which excludes the superseded `rv`.
+#[test]
+#[ignore = "finding F2: supersede a revocation, then contest: the revocation is dropped"]
+fn f2_superseded_revocation_lost_through_a_contest() {
+    let t = two_roots();
+    let rv = next(
+        &Operation::revoke(t.account, t.d.id(), t.phone.public_key(), None, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4)
+            .unwrap()
+            .supersedes(rv.id())
+            .unwrap(),
+        &t.r1,
+        Some(&rv),
+    );
+    let w = next(
+        &Operation::enckey(t.account, t.d.id(), [2; 32], 1, 5).unwrap(),
+        &t.r1,
+        Some(&x),
+    );
+    let w2 = next(
+        &Operation::enckey(t.account, w.id(), [3; 32], 2, 6).unwrap(),
+        &t.r1,
+        Some(&w),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &rv, &x, &w, &w2], &t.account);
+    let accounts = apply_all([&t.g, &t.d, &rv, &x, &w, &w2]);
+    let view = accounts.account(&t.account).unwrap();
+    assert_eq!(view.head(), t.d.id(), "{s}");
+    assert_eq!(view.contested().len(), 2);
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        Some(Revocation::All),
+        "06 §8.4: a contest never restores a key"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// F3. 06 §8.1 / §11.6: a tie of one key's leaves only postpones the freeze to the next operation.
+// ---------------------------------------------------------------------------------------------
+
+/// Two devices of the everyday root each sign one leaf after `d` (`a`, `b`): a tie of one key's
+/// leaves, the smaller id is the head, no contest — as §13.1 item 8 promises. Then the device
+/// that follows the head, as 06 §11.6 says it SHOULD ("operations SHOULD follow the current
+/// head"), signs `c` below it: `d` is now contested (a tie of histories at `R1`'s rank) and the
+/// account is frozen until the offline `R0` signs. An honest second device still freezes the
+/// account, one operation later.
+#[test]
+#[ignore = "finding F3: following the head after a tie of one key's leaves freezes the account"]
+fn f3_following_the_head_after_a_leaf_tie_freezes() {
+    let t = two_roots();
+    let a = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    // The second device has the same root key, and its own idea of the key's history.
+    let b = next(
+        &Operation::enckey(t.account, t.d.id(), [2; 32], 1, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let accounts = apply_all([&t.g, &t.d, &a, &b]);
+    let head = accounts.account(&t.account).unwrap().head();
+    assert_eq!(head, a.id().min(b.id()));
+    assert!(accounts.account(&t.account).unwrap().contested().is_empty());
+    let winner = if head == a.id() { &a } else { &b };
+    let c = next(
+        &Operation::enckey(t.account, head, [3; 32], 2, 4).unwrap(),
+        &t.r1,
+        Some(winner),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &a, &b, &c], &t.account);
+    let accounts = apply_all([&t.g, &t.d, &a, &b, &c]);
+    let view = accounts.account(&t.account).unwrap();
+    assert!(
+        view.contested().is_empty(),
+        "an honest operation that follows the head must not freeze the account: {s}"
+    );
+    assert_eq!(view.head(), c.id());
+}
+
+// ---------------------------------------------------------------------------------------------
+// F4. 06 §8.4: the "stronger" of two cutoffs on different histories is not the one that keeps
+// fewer messages: a thief's cutoff on his own fork replaces the owner's.
+// ---------------------------------------------------------------------------------------------
+
+/// The phone key and the everyday root are stolen. The owner revokes the phone with cutoff
+/// `(5, m5)` (its last honest message), signed with `R1`. The thief forks the phone's history after
+/// `m2` (`t3`) and signs with `R1` a revocation of the phone with cutoff `(3, t3)` that supersedes
+/// the owner's. Both revocations apply (06 §8.4 case 3) and the "stronger" is the smaller
+/// `(seq, id)`: the thief's. His forged `t3` is authorized; the honest `m3`..`m5` are refused.
+/// The rule is said to keep "the one that keeps fewer messages of the key's history"; on two
+/// different histories neither keeps fewer, and the merge should keep what *both* keep (m1, m2).
+#[test]
+#[ignore = "finding F4: a thief's cutoff on his own fork wins the (seq, id) merge of cutoffs"]
+fn f4_thief_cutoff_on_his_fork_replaces_the_owners_cutoff() {
+    let t = two_roots();
+    let app = &t.phone;
+    let mut honest: Vec<SignedMessage> = Vec::new();
+    for i in 0..5u8 {
+        let m = follow(t.account, 10 + i, 100 + u64::from(i), honest.last(), app);
+        honest.push(m);
+    }
+    let t3 = follow(t.account, 66, 102, Some(&honest[1]), app);
+    let rv = next(
+        &Operation::revoke(
+            t.account,
+            t.d.id(),
+            app.public_key(),
+            Some(Revocation::After {
+                seq: 5,
+                id: honest[4].id(),
+            }),
+            200,
+        )
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x = next(
+        &Operation::revoke(
+            t.account,
+            t.d.id(),
+            app.public_key(),
+            Some(Revocation::After {
+                seq: 3,
+                id: t3.id(),
+            }),
+            201,
+        )
+        .unwrap()
+        .supersedes(rv.id())
+        .unwrap(),
+        &t.r1,
+        Some(&rv),
+    );
+    let accounts = apply_all([&t.g, &t.d, &rv, &x]);
+    assert_eq!(accounts.account(&t.account).unwrap().head(), x.id());
+    let store: BTreeMap<MessageId, Header> = honest
+        .iter()
+        .chain([&t3])
+        .map(|m| (m.id(), m.header().clone()))
+        .collect();
+    let lookup = |id: &MessageId| store.get(id).cloned();
+    assert_eq!(
+        accounts.authorize(honest[1].header(), lookup),
+        Authorization::Authorized
+    );
+    assert_eq!(
+        accounts.authorize(t3.header(), lookup),
+        Authorization::Denied(AuthError::Revoked),
+        "the thief's forged message must not be kept by a revocation the owner never signed"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// F5. 06 §8.4 / security.md §5.7: a thief of the root that signed a revocation undoes it by a
+// sibling that forges that root's self-retirement (no higher root involved).
+// ---------------------------------------------------------------------------------------------
+
+/// The owner revokes the phone with `R1` (not yet endorsed by `R0`). A thief of `R1` signs, as a
+/// sibling of the revocation, a `roots` operation `[R0, X]` — a self-retirement of `R1`. `R1` then
+/// counts for nothing under the revocation's branch, the thief's branch wins by strength, and the
+/// phone is valid again. 06 §11.4 admits this ("if the thief's branch holds R1's self-retirement
+/// and C's does not ... the thief wins"), but 06 §8.4 says a revocation is lost only "to a
+/// signature of a higher-priority root, which is the owner's recovery", and security.md §5.7's
+/// app-key row says "a revocation is never undone by a fork". This test pins the admitted outcome.
+#[test]
+fn f5_forged_self_retirement_undoes_a_same_rank_revocation() {
+    let t = two_roots();
+    let rv = next(
+        &Operation::revoke(t.account, t.d.id(), t.phone.public_key(), None, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let thief = key(66);
+    let forged = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), thief.public_key()],
+            3,
+        )
+        .unwrap(),
+        &t.r1,
+        Some(&rv),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &rv, &forged], &t.account);
+    let accounts = apply_all([&t.g, &t.d, &rv, &forged]);
+    let view = accounts.account(&t.account).unwrap();
+    assert_eq!(view.head(), forged.id(), "{s}");
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        None,
+        "the phone's revocation is undone by a fork without any higher root"
+    );
+    // The owner's remedy, R0 below the revocation, restores it.
+    let fix = next(
+        &Operation::roots(
+            t.account,
+            rv.id(),
+            &[t.r0.public_key(), key(7).public_key()],
+            4,
+        )
+        .unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let accounts = apply_all([&t.g, &t.d, &rv, &forged, &fix]);
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        Some(Revocation::All)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Differential checks: the cached chain (fast path at the head, lazy recomputation) against a
+// computation from scratch, and the remembered AUTH-6 walk against a fresh state.
+// ---------------------------------------------------------------------------------------------
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A random tree of valid operations over four candidate roots, with self-retirements, other
+/// rotations, delegations, revocations (some with cutoffs), encryption keys and supersessions.
+fn random_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>) {
+    let pool: Vec<SecretKey> = (1..=4).map(key).collect();
+    let g = Operation::genesis(&[pool[0].public_key(), pool[1].public_key()], 1)
+        .unwrap()
+        .sign(&pool[0])
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    // Per operation: its id, roots (pool indices), app keys delegated on its path (and whether
+    // revoked), enc version; and the last message of each signer.
+    struct Node {
+        id: MessageId,
+        roots: Vec<usize>,
+        apps: Vec<(u8, bool)>,
+        enc: u64,
+        children: Vec<(MessageId, usize, bool)>, // id, signer, is-retirement
+    }
+    let mut nodes = vec![Node {
+        id: g.id(),
+        roots: vec![0, 1],
+        apps: vec![],
+        enc: 0,
+        children: vec![],
+    }];
+    let mut last: Vec<Option<SignedMessage>> = vec![Some(g.clone()), None, None, None];
+    let mut ops = vec![g];
+    let mut next_app = 100u8;
+    let count = 4 + rng.below(8);
+    for step in 0..count {
+        let pi = rng.below(nodes.len());
+        let signer = nodes[pi].roots[rng.below(nodes[pi].roots.len())];
+        let parent = nodes[pi].id;
+        let time = 10 + step as u64;
+        let (mut roots, mut apps, mut enc) = (
+            nodes[pi].roots.clone(),
+            nodes[pi].apps.clone(),
+            nodes[pi].enc,
+        );
+        let mut retires = false;
+        let op = match rng.below(5) {
+            0 => {
+                // A rotation: a random non-empty ordered subset of the pool.
+                let mut list: Vec<usize> = (0..4).filter(|_| rng.below(2) == 0).collect();
+                if list.is_empty() {
+                    list.push(rng.below(4));
+                }
+                if rng.below(2) == 0 {
+                    list.reverse();
+                }
+                retires = !list.contains(&signer);
+                roots = list.clone();
+                let keys: Vec<PublicKey> = list.iter().map(|&i| pool[i].public_key()).collect();
+                Operation::roots(account, parent, &keys, time).unwrap()
+            }
+            1 | 2 if apps.iter().any(|a| !a.1) && rng.below(2) == 0 => {
+                let live: Vec<usize> = (0..apps.len()).filter(|&i| !apps[i].1).collect();
+                let i = live[rng.below(live.len())];
+                apps[i].1 = true;
+                let cutoff = (rng.below(2) == 0).then(|| Revocation::After {
+                    seq: 1 + rng.below(3) as u64,
+                    id: MessageId::from_bytes([rng.below(3) as u8; 32]),
+                });
+                Operation::revoke(account, parent, key(apps[i].0).public_key(), cutoff, time)
+                    .unwrap()
+            }
+            1 | 2 => {
+                next_app += 1;
+                apps.push((next_app, false));
+                Operation::delegate(
+                    account,
+                    parent,
+                    key(next_app).public_key(),
+                    &[],
+                    1 << 40,
+                    None,
+                    time,
+                )
+                .unwrap()
+            }
+            _ => {
+                enc += 1;
+                Operation::enckey(account, parent, [enc as u8; 32], enc, time).unwrap()
+            }
+        };
+        // Sometimes name an earlier sibling of the same signer (supersession, or a no-op).
+        let siblings: Vec<(MessageId, usize, bool)> = nodes[pi]
+            .children
+            .iter()
+            .copied()
+            .filter(|c| c.1 == signer)
+            .collect();
+        let op = if !siblings.is_empty() && rng.below(2) == 0 {
+            op.supersedes(siblings[rng.below(siblings.len())].0)
+                .unwrap()
+        } else {
+            op
+        };
+        let signed = next(&op, &pool[signer], last[signer].as_ref());
+        last[signer] = Some(signed.clone());
+        nodes[pi].children.push((signed.id(), signer, retires));
+        nodes.push(Node {
+            id: signed.id(),
+            roots,
+            apps,
+            enc,
+            children: vec![],
+        });
+        ops.push(signed);
+    }
+    (account, ops)
+}
+
+/// The view after applying every operation in a random order, asking for the view after each one
+/// (so the cache's fast path and its invalidation both run), equals the view of a state that
+/// applied them in generation order and asked once.
+#[test]
+fn cached_chain_agrees_with_a_computation_from_scratch() {
+    let mut rng = Rng(14);
+    let (mut contested, mut off_last, mut revoked) = (0, 0, 0);
+    for case in 0..400 {
+        let (account, ops) = random_tree(&mut rng);
+        let reference = apply_all(&ops);
+        let view = reference.account(&account).unwrap();
+        contested += usize::from(!view.contested().is_empty());
+        off_last += usize::from(view.head() != ops.last().unwrap().id());
+        revoked += usize::from(view.apps().any(|(_, g)| g.revocation().is_some()));
+        let expected = summary(&reference, &account);
+        for _ in 0..4 {
+            let mut order: Vec<usize> = (0..ops.len()).collect();
+            for i in (1..order.len()).rev() {
+                order.swap(i, rng.below(i + 1));
+            }
+            let mut accounts = Accounts::new();
+            for &i in &order {
+                let _ = accounts.apply(&ops[i]);
+                let _ = accounts.account(&account).map(|v| v.head());
+            }
+            assert_eq!(
+                summary(&accounts, &account),
+                expected,
+                "case {case}, order {order:?}"
+            );
+        }
+    }
+    // The generator reaches the interesting shapes.
+    assert!(
+        contested > 40 && off_last > 100 && revoked > 20,
+        "{contested} {off_last} {revoked}"
+    );
+}
+
+/// Random histories of one app key (forks anywhere, at seq 1 too), a random cutoff (a message of
+/// the key, with its own or another `seq`, or an id of nothing), random query orders while the
+/// node's held headers grow: the state that remembers its walks answers every query like a fresh
+/// state. Fails today because of F1 only (every mismatch is a kept message without `prev`).
+#[test]
+fn remembered_walk_agrees_with_a_fresh_state() {
+    let mut rng = Rng(21);
+    let mut mismatches: Vec<String> = Vec::new();
+    for case in 0..300 {
+        let t = two_roots();
+        let app = &t.phone;
+        let mut msgs: Vec<SignedMessage> = Vec::new();
+        for i in 0..(3 + rng.below(10)) {
+            let prev = (!msgs.is_empty() && rng.below(5) != 0)
+                .then(|| msgs[rng.below(msgs.len())].clone());
+            msgs.push(follow(
+                t.account,
+                i as u8,
+                100 + i as u64,
+                prev.as_ref(),
+                app,
+            ));
+        }
+        let c = &msgs[rng.below(msgs.len())];
+        let seq = match rng.below(6) {
+            0 => c.header().seq() + 1,
+            _ => c.header().seq(),
+        };
+        let id = if rng.below(8) == 0 {
+            MessageId::from_bytes([7; 32])
+        } else {
+            c.id()
+        };
+        let rv = next(
+            &Operation::revoke(
+                t.account,
+                t.d.id(),
+                app.public_key(),
+                Some(Revocation::After { seq, id }),
+                200,
+            )
+            .unwrap(),
+            &t.r1,
+            Some(&t.d),
+        );
+        let accounts = apply_all([&t.g, &t.d, &rv]);
+        let fresh = accounts.clone();
+        let mut store: BTreeMap<MessageId, Header> = BTreeMap::new();
+        for q in 0..(msgs.len() * 3) {
+            if rng.below(2) == 0 {
+                let m = &msgs[rng.below(msgs.len())];
+                store.insert(m.id(), m.header().clone());
+            }
+            let m = &msgs[rng.below(msgs.len())];
+            let lookup = |id: &MessageId| store.get(id).cloned();
+            let got = accounts.authorize(m.header(), lookup);
+            let expected = fresh.clone().authorize(m.header(), lookup);
+            if got != expected {
+                mismatches.push(format!(
+                    "case {case} query {q}: seq {} prev {:?}: {got:?} vs fresh {expected:?}",
+                    m.header().seq(),
+                    m.header().prev().is_some()
+                ));
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{}\n{} mismatches",
+        mismatches.join("\n"),
+        mismatches.len()
+    );
+}
+
+/// The Rust view of 300 random trees (as `cached_chain_agrees_with_a_computation_from_scratch`)
+/// against the independent Python checker's (`tests/audit/cross_check.py`): two implementations of
+/// 06 §8 must agree on the head, the contested list, the roots, the encryption key and every
+/// revocation. Ignored because it runs `python3` (with PyNaCl, as the checker does).
+#[test]
+#[ignore = "cross-implementation check: needs python3 with the checker's dependencies"]
+fn python_checker_agrees_on_random_trees() {
+    let mut rng = Rng(1414);
+    let mut cases = Vec::new();
+    for _ in 0..300 {
+        let (account, ops) = random_tree(&mut rng);
+        let accounts = apply_all(&ops);
+        let view = accounts.account(&account).unwrap();
+        let revocations: serde_json::Map<String, serde_json::Value> = view
+            .apps()
+            .map(|(k, g)| {
+                let r = match g.revocation() {
+                    None => serde_json::Value::Null,
+                    Some(Revocation::All) => "all".into(),
+                    Some(Revocation::After { seq, id }) => {
+                        serde_json::json!({"seq": seq, "id": hex::encode(id.as_bytes())})
+                    }
+                    Some(_) => panic!("a revocation this test does not know"),
+                };
+                (hex::encode(k.as_bytes()), r)
+            })
+            .collect();
+        cases.push(serde_json::json!({
+            "account": hex::encode(account.as_bytes()),
+            "ops": ops.iter().map(|m| hex::encode(m.as_bytes())).collect::<Vec<_>>(),
+            "rust": {
+                "head": hex::encode(view.head().as_bytes()),
+                "contested": view.contested().iter().map(|c| hex::encode(c.as_bytes())).collect::<Vec<_>>(),
+                "roots": view.roots().iter().map(|r| hex::encode(r.as_bytes())).collect::<Vec<_>>(),
+                "enc": view.encryption_key().map(|e| e.version()),
+                "revocations": revocations,
+            }
+        }));
+    }
+    let dir = std::env::temp_dir().join(format!("audit-14-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("random-trees.json");
+    std::fs::write(&path, serde_json::to_vec(&cases).unwrap()).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/audit/cross_check.py"
+        ))
+        .arg(&path)
+        .output()
+        .expect("python3");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("300 cases, 0 disagreements"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// F8. 06 §8.1 / §8.3 (b): a key that a superseded `roots` operation added can bring it back and
+// freeze the account — the "corrected body" retry is undone by the very key it corrected away.
+// ---------------------------------------------------------------------------------------------
+
+/// The owner's `R1` adds a third root `R3` by mistake (`y`: `[R0, R1, R3]` — a pasted key that is
+/// not the owner's), and corrects it with a retry (`x`: `[R0, R1]`, `supersedes: y`), exactly the
+/// "corrected body" 06 §5.2 names. `R3`'s holder is a root of `state(y)`, so he can sign a child
+/// of `y`: `y` is no longer a leaf, no longer superseded (§8.3 (b)), and ties `x` at `R1`'s rank:
+/// `d` is contested, the account frozen until `R0` signs. `R3` counts ∞ at `d` (it is not a root
+/// there), yet it decides the outcome there.
+#[test]
+#[ignore = "finding F8: the root a corrected retry removed resurrects the superseded operation"]
+fn f8_key_removed_by_a_correction_resurrects_the_superseded_operation() {
+    let t = two_roots();
+    let r3 = key(33);
+    let y = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+            3,
+        )
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key()],
+            4,
+        )
+        .unwrap()
+        .supersedes(y.id())
+        .unwrap(),
+        &t.r1,
+        Some(&y),
+    );
+    let accounts = apply_all([&t.g, &t.d, &y, &x]);
+    assert_eq!(accounts.account(&t.account).unwrap().head(), x.id());
+    // The stranger whose key was pasted by mistake signs below the superseded operation.
+    let z = next(
+        &Operation::enckey(t.account, y.id(), [9; 32], 1, 5).unwrap(),
+        &r3,
+        None,
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &y, &x, &z], &t.account);
+    let accounts = apply_all([&t.g, &t.d, &y, &x, &z]);
+    let view = accounts.account(&t.account).unwrap();
+    assert!(
+        view.contested().is_empty() && view.head() == x.id(),
+        "a key that is not a root of the fork point must not undo the correction: {s}"
+    );
+}
+
+/// Every `operations` vector of `accounts.json`, applied to the crate in **every** order (at most
+/// six operations; 300 shuffled orders above that), each operation twice, with a view query after
+/// every application so that the cached chain's fast path and invalidation run: every status and
+/// the state match the vector. (`tests/vectors.rs` applies the crate in the listed and the reverse
+/// order only; the generator's reference checks every order of its own implementation.)
+#[test]
+fn crate_matches_every_accounts_vector_in_every_order() {
+    let all = vectors::load("accounts.json");
+    let mut rng = Rng(7);
+    let mut checked = 0usize;
+    for v in all.iter().filter(|v| v["type"] == "operations") {
+        let id = v["id"].as_str().unwrap();
+        let entries = v["operations"].as_array().unwrap();
+        let ops: Vec<SignedMessage> = entries
+            .iter()
+            .map(|e| {
+                SignedMessage::from_bytes(&hex::decode(e["message"].as_str().unwrap()).unwrap())
+                    .unwrap()
+            })
+            .collect();
+        let account = v.get("state").map(|want| {
+            AccountId::from_bytes(
+                hex::decode(want["account"].as_str().unwrap())
+                    .unwrap()
+                    .try_into()
+                    .unwrap(),
+            )
+        });
+        let mut orders: Vec<Vec<usize>> = Vec::new();
+        if ops.len() <= 6 {
+            let mut idx: Vec<usize> = (0..ops.len()).collect();
+            permute(&mut idx, 0, &mut |p| orders.push(p.to_vec()));
+        } else {
+            for _ in 0..300 {
+                let mut o: Vec<usize> = (0..ops.len()).collect();
+                for i in (1..o.len()).rev() {
+                    o.swap(i, rng.below(i + 1));
+                }
+                orders.push(o);
+            }
+        }
+        for order in orders {
+            let mut accounts = Accounts::new();
+            for &i in order.iter().chain(order.iter()) {
+                let _ = accounts.apply(&ops[i]);
+                if let Some(a) = &account {
+                    let _ = accounts.account(a).map(|view| view.head());
+                }
+            }
+            for (op, entry) in ops.iter().zip(entries) {
+                let got = account_json::status(&accounts, op);
+                assert_eq!(
+                    got,
+                    entry["status"].as_str().unwrap(),
+                    "{id}, order {order:?}"
+                );
+            }
+            if let (Some(want), Some(a)) = (v.get("state"), &account) {
+                assert_eq!(
+                    &account_json::state(&accounts, a),
+                    want,
+                    "{id}, order {order:?}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// F9. 06 §11.7: retired keys that leak *together* (one old backup holds them all).
+// ---------------------------------------------------------------------------------------------
+
+/// A full rotation in one operation: `R0` signs `q` = `[R0', R1']` (a self-retirement of `R0`,
+/// and `R1` retired by a higher root); the new roots carry on (`R1'` delegates the phone). 06
+/// §11.7 says of this: "Retiring the everyday root by an operation of the recovery root protects
+/// completely against a later leak of the everyday root", and a self-retired `R0` "cannot win or
+/// tie". Years later an old backup with **both** old keys leaks. The thief forges `R0`'s
+/// retirement (`t` = `[R1, X]`, signed by `R0`) and signs below it with `R1`: at the genesis `R0`
+/// counts in neither branch, `R1` (never retired by itself) counts in the thief's, and no root of
+/// the genesis counts in the owner's: the thief **takes over the account at its genesis**.
+#[test]
+#[ignore = "finding F9: both old roots of a one-step full rotation take the account over"]
+fn f9_old_backup_with_both_roots_takes_over_after_a_full_rotation() {
+    let (r0, r1, r0n, r1n, phone, x) = (key(1), key(2), key(11), key(12), key(3), key(66));
+    let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
+        .unwrap()
+        .sign(&r0)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let q = next(
+        &Operation::roots(account, g.id(), &[r0n.public_key(), r1n.public_key()], 2).unwrap(),
+        &r0,
+        Some(&g),
+    );
+    let d = next(
+        &Operation::delegate(account, q.id(), phone.public_key(), &[], 1_000_000, None, 3).unwrap(),
+        &r1n,
+        None,
+    );
+    let honest = apply_all([&g, &q, &d]);
+    assert_eq!(honest.account(&account).unwrap().head(), d.id());
+    // The leaked backup: old R0 and old R1.
+    let t = next(
+        &Operation::roots(account, g.id(), &[r1.public_key(), x.public_key()], 0).unwrap(),
+        &r0,
+        Some(&q),
+    );
+    let t2 = next(
+        &Operation::delegate(
+            account,
+            t.id(),
+            key(67).public_key(),
+            &[],
+            1_000_000,
+            None,
+            0,
+        )
+        .unwrap(),
+        &r1,
+        None,
+    );
+    let s = same_in_every_order(&[&g, &q, &d, &t, &t2], &account);
+    let accounts = apply_all([&g, &q, &d, &t, &t2]);
+    let view = accounts.account(&account).unwrap();
+    assert!(
+        view.is_canonical(&d.id()) && view.app(&phone.public_key()).is_some(),
+        "retired keys must not take the account over: {s}"
+    );
+}
+
+/// The careful owner: each old root retires itself, one at a time, and the new roots sign below.
+/// An old backup with both genesis keys still **freezes the account at its genesis, for ever**:
+/// the thief forges both retirements in two children of the genesis, no root of the genesis counts
+/// anywhere, the genesis is contested at ∞, and no key can ever resolve it (every root of the
+/// genesis is either retired under two children or the thief's). The head state is the genesis
+/// state: no app key, so every message the account ever wrote is `auth.not_delegated`. 06 §11.7
+/// states the one-key case; security.md §5.7 has no row for it, and its closing sentence ("No row
+/// is 'for ever' …") does not hold for it. This test pins the outcome.
+#[test]
+fn f9_old_backup_with_all_genesis_roots_freezes_at_the_genesis_for_ever() {
+    let (r0, r1, r0n, r1n, phone) = (key(1), key(2), key(11), key(12), key(3));
+    let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
+        .unwrap()
+        .sign(&r0)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let q1 = next(
+        &Operation::roots(account, g.id(), &[r0.public_key(), r1n.public_key()], 2).unwrap(),
+        &r1,
+        None,
+    );
+    let q2 = next(
+        &Operation::roots(account, q1.id(), &[r0n.public_key(), r1n.public_key()], 3).unwrap(),
+        &r0,
+        Some(&g),
+    );
+    let d = next(
+        &Operation::delegate(
+            account,
+            q2.id(),
+            phone.public_key(),
+            &[],
+            1_000_000,
+            None,
+            4,
+        )
+        .unwrap(),
+        &r1n,
+        None,
+    );
+    let e = next(
+        &Operation::enckey(account, d.id(), [1; 32], 1, 5).unwrap(),
+        &r0n,
+        None,
+    );
+    // The leaked backup: both genesis keys. Two forged self-retirements beside the owner's history.
+    let t0 = next(
+        &Operation::roots(account, g.id(), &[key(66).public_key()], 0).unwrap(),
+        &r0,
+        Some(&q2),
+    );
+    let t1 = next(
+        &Operation::roots(account, g.id(), &[key(67).public_key()], 0).unwrap(),
+        &r1,
+        Some(&q1),
+    );
+    let s = same_in_every_order(&[&g, &q1, &q2, &d, &e, &t0, &t1], &account);
+    let accounts = apply_all([&g, &q1, &q2, &d, &e, &t0, &t1]);
+    let view = accounts.account(&account).unwrap();
+    assert_eq!(view.head(), g.id(), "{s}");
+    assert_eq!(view.contested().len(), 3);
+    assert!(view.app(&phone.public_key()).is_none());
+    // Nothing the owner can sign resolves it: the new roots are not roots of the genesis, and the
+    // old ones count nowhere. (An owner who still holds an old root can only tie at ∞ again.)
+    let answer = next(
+        &Operation::enckey(account, e.id(), [2; 32], 2, 6).unwrap(),
+        &r0n,
+        Some(&e),
+    );
+    let accounts = apply_all([&g, &q1, &q2, &d, &e, &t0, &t1, &answer]);
+    assert_eq!(accounts.account(&account).unwrap().head(), g.id());
+}
+
+// ---------------------------------------------------------------------------------------------
+// F10. The replica re-validates an account's messages only when the head *id* changes; the head
+// *state* also changes without it (06 §8.4: a superseded, tied or contested revocation arriving).
+// ---------------------------------------------------------------------------------------------
+
+/// `R1` delegates the phone (`d`); the phone follows someone (`m`); `R1` revokes the phone (`rv`,
+/// a leaf after `d`) and signs `x` after `d` superseding it (a retry that is not itself a
+/// revocation, or a thief's supersession: 06 §8.4 case 3 keeps the revocation either way). A
+/// replica that receives `rv` last has head `x` before and after it, so it never re-validates `m`:
+/// `m` stays Valid there, while a replica that received the same messages in another order has
+/// `m` Invalid (`auth.revoked`). Same messages, different verdicts (GEN-4; 06 §9.4 says "when the
+/// account's head **or head state** changes").
+#[test]
+fn f10_replica_misses_a_revocation_that_does_not_move_the_head() {
+    use skylark::replica::{Replica, Status};
+    let t = two_roots();
+    let m = follow(t.account, 9, 100, None, &t.phone);
+    let rv = next(
+        &Operation::revoke(t.account, t.d.id(), t.phone.public_key(), None, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4)
+            .unwrap()
+            .supersedes(rv.id())
+            .unwrap(),
+        &t.r1,
+        Some(&rv),
+    );
+    let now = 1_000;
+    let run = |order: &[&SignedMessage]| {
+        let mut replica = Replica::new(now);
+        for msg in order {
+            let _ = replica.ingest(msg.as_bytes()).unwrap();
+        }
+        replica.status(&m.id()).cloned()
+    };
+    let early = run(&[&t.g, &t.d, &rv, &x, &m]);
+    assert!(
+        matches!(&early, Some(Status::Invalid(e)) if e.code() == "auth.revoked"),
+        "{early:?}"
+    );
+    let late = run(&[&t.g, &t.d, &m, &x, &rv]);
+    assert_eq!(
+        late, early,
+        "the verdict of m must not depend on the order of arrival"
+    );
+}
