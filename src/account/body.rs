@@ -417,7 +417,10 @@ impl Operation {
     /// ```
     pub fn supersedes(mut self, earlier: MessageId) -> Result<Self, AccountError> {
         if self.kind == GENESIS || self.kind == RECEIPT {
-            return Err(body_error("supersedes", "a genesis or a receipt supersedes nothing"));
+            return Err(body_error(
+                "supersedes",
+                "a genesis or a receipt supersedes nothing",
+            ));
         }
         self.body
             .insert("supersedes", Value::from(&earlier.as_bytes()[..]));

@@ -119,23 +119,29 @@ impl Log {
         if !self.receipts.entry(witness).or_default().insert(op) {
             return; // a second receipt of one witness over one operation changes nothing
         }
-        let head_is_final = |canon: &Canon, nodes: &BTreeMap<MessageId, Node>, receipts: &Receipts| {
-            // The head of an uncontested chain is a leaf: its subtree is itself.
-            let Some(set) = nodes
-                .get(&canon.head)
-                .and_then(|n| n.parent)
-                .and_then(|p| nodes.get(&p))
-                .and_then(|p| p.state.witnesses.as_deref())
-            else {
-                return false;
+        let head_is_final =
+            |canon: &Canon, nodes: &BTreeMap<MessageId, Node>, receipts: &Receipts| {
+                // The head of an uncontested chain is a leaf: its subtree is itself.
+                let Some(set) = nodes
+                    .get(&canon.head)
+                    .and_then(|n| n.parent)
+                    .and_then(|p| nodes.get(&p))
+                    .and_then(|p| p.state.witnesses.as_deref())
+                else {
+                    return false;
+                };
+                let endorsing = set
+                    .keys()
+                    .iter()
+                    .filter(|w| {
+                        canon.on_chain.contains(*w)
+                            && receipts
+                                .get(*w)
+                                .is_some_and(|ops| ops.contains(&canon.head))
+                    })
+                    .count();
+                endorsing >= set.threshold()
             };
-            let endorsing = set
-                .keys()
-                .iter()
-                .filter(|w| canon.on_chain.contains(*w) && receipts.get(*w).is_some_and(|ops| ops.contains(&canon.head)))
-                .count();
-            endorsing >= set.threshold()
-        };
         match self.canon.get_mut() {
             // A receipt over the head of an uncontested chain, by a witness whose receipts all lie on
             // the chain, leaves the chain as it is (it only endorses chosen operations); if the head is
@@ -331,10 +337,7 @@ impl Log {
             };
             let children = node.children.iter().filter(|c| !superseded.contains(*c));
             // A final child wins outright (06 §8.6); there is at most one when t > n/2.
-            let final_child = children
-                .clone()
-                .filter(|c| is_final(c))
-                .min();
+            let final_child = children.clone().filter(|c| is_final(c)).min();
             let mut best: Option<(usize, Vec<MessageId>)> = None;
             for child in children {
                 let Some(child_span) = span(child) else {
