@@ -59,7 +59,8 @@ pub(super) struct Canon {
     carried: Vec<(PublicKey, Revocation)>,
     /// The head state: the head's state with the revocations of 06 §8.4 applied.
     state: State,
-    /// The last final operation of the chain (06 §8.6), if any.
+    /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
+    /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
     last_final: Option<MessageId>,
     /// The witnesses duplicitous in this account, sorted.
     duplicitous: Vec<PublicKey>,
@@ -142,21 +143,23 @@ impl Log {
                     .count();
                 endorsing >= set.threshold()
             };
+        let parent = self.nodes.get(&op).and_then(|n| n.parent);
+        let genesis = self.genesis;
         match self.canon.get_mut() {
             // A receipt over the head of an uncontested chain, by a witness whose receipts all lie on
-            // the chain, leaves the chain as it is (it only endorses chosen operations); if the head is
-            // then final, it is the last final operation. Otherwise recompute.
+            // the chain, leaves the chain as it is (it only endorses chosen operations). If the final
+            // prefix already reaches the head's parent, only the head can join it; otherwise the
+            // endorsement of the ancestors may extend the prefix further up: recompute.
             Some(canon)
                 if canon.head == op
                     && canon.contested.is_empty()
                     && !canon.tie
-                    && (first || canon.on_chain.contains(&witness)) =>
+                    && (first || canon.on_chain.contains(&witness))
+                    && (parent == Some(genesis) || canon.last_final == parent) =>
             {
                 canon.on_chain.insert(witness);
                 if head_is_final(canon, &self.nodes, &self.receipts) {
                     canon.last_final = Some(op);
-                } else {
-                    self.canon = OnceCell::new();
                 }
             }
             _ => self.canon = OnceCell::new(),
@@ -320,6 +323,8 @@ impl Log {
         let mut contested = Vec::new();
         let mut tie = false;
         let mut last_final = None;
+        // Whether every operation chosen so far is final (the final prefix, 06 §8.6).
+        let mut prefix = true;
         // Revoke operations whose revocations also apply to the head state (06 §8.4).
         let mut sticky: Vec<MessageId> = Vec::new();
         let mut carried: Vec<(PublicKey, Revocation)> = Vec::new();
@@ -350,9 +355,14 @@ impl Log {
                     _ => best = Some((s, alloc::vec![*child])),
                 }
             }
+            if final_child.is_none() {
+                prefix = false;
+            }
             let next = match (final_child, best) {
                 (Some(c), _) => {
-                    last_final = Some(*c);
+                    if prefix {
+                        last_final = Some(*c);
+                    }
                     *c
                 }
                 (None, None) => break,
@@ -625,9 +635,10 @@ impl<'a> AccountView<'a> {
         self.state.witnesses.as_deref()
     }
 
-    /// The last operation of the canonical chain that is final (06 §8.6): enough witnesses of the
-    /// set in force at its parent receipted it or an operation below it, and no key can replace it.
-    /// `None` if no operation of the chain is final.
+    /// The last operation of the canonical chain's final prefix (06 §8.6): it and every operation
+    /// before it on the chain (the genesis aside) are final — enough witnesses of the set in force
+    /// at each one's parent receipted it or an operation below it — so no key can replace any of
+    /// them. `None` if the first operation after the genesis is not final.
     ///
     /// ```
     /// # use skylark::account::*;

@@ -4073,6 +4073,49 @@ fn witnesses(o: &mut Out) {
             },
         ),
         (
+            "witness-final-prefix",
+            "the witnesses are rotated at R (to v1) and v1 receipts B below it, but the old witnesses \
+             never receipt R: B is final at R, R is not final at the genesis, so the final prefix of \
+             the chain is empty and the view's last final operation is null",
+            fin,
+            |id| {
+                let (mut w, g, acct, _) = witnessed(id);
+                let v = w.witness_value(&["v1"], 1);
+                let r = w.roots_w("r1", &acct, g.id(), &["r0", "r1"], v, at(1));
+                let b2 = grant(&mut w, "r1", &acct, &r, "phone", at(2));
+                let cv = w.receipt("v1", &acct, &b2, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let v1 = w.pks(&["v1"]);
+                let s = st(&acct, &b2, roots).app(&b2).witnessed(v1, 1);
+                (
+                    vec![(g, VALID), (r, VALID), (b2, VALID), (cv, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-rotation-not-receipted",
+            "the owner (r1) rotates the witnesses to v1 at R, but the old witnesses never receipt R: \
+             v1's receipt makes B final at R, yet R is not final at the genesis, so the final prefix \
+             is empty and the thief of r0 (T, rank 0) replaces R and B — a rotation must be \
+             receipted by the old set (06 §8.6)",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let v = w.witness_value(&["v1"], 1);
+                let r = w.roots_w("r1", &acct, g.id(), &["r0", "r1"], v, at(1));
+                let b2 = grant(&mut w, "r1", &acct, &r, "phone", at(2));
+                let cv = w.receipt("v1", &acct, &b2, at(3));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &t, roots).enc(&enc_key("t"), 1).witnessed(ws, 2);
+                (
+                    vec![(g, VALID), (r, VALID), (b2, VALID), (cv, VALID), (t, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
             "threat-2-witnessed-top-root-forks-final-history",
             "the thief of the top root r0 signs T below the genesis, beside A (r1's delegation of the \
              phone), which w1 and w2 receipted: without witnesses T (rank 0) would beat A (rank 1); \

@@ -829,12 +829,14 @@ impl Ref {
         let mut sticky: Vec<Id> = Vec::new();
         let mut at = genesis;
         let mut last_final = None;
+        let mut prefix = true;
         let contested = loop {
             let kids = self.fc_children(&at);
             if kids.is_empty() {
                 break Vec::new();
             }
-            // 06 §8.6: a final child wins outright.
+            // 06 §8.6: a final child wins outright; the final prefix grows while every chosen child
+            // is final.
             if let Some(f) = kids.iter().find(|c| self.is_final(c)) {
                 let f = f.clone();
                 for y in self.children(&at) {
@@ -842,10 +844,13 @@ impl Ref {
                         sticky.push(y);
                     }
                 }
-                last_final = Some(f.clone());
+                if prefix {
+                    last_final = Some(f.clone());
+                }
                 at = f;
                 continue;
             }
+            prefix = false;
             let roots = &self.state_of(&at).roots;
             let subtrees: Vec<Vec<Id>> = kids
                 .iter()

@@ -464,14 +464,18 @@ class Accounts:
         P = self.geneses[account]
         sticky = []
         last_final = None
+        prefix = True                             # every chosen child so far is final
         while True:
             kids = self._fc_children(P, memo)
             if not kids:
                 return P, [], sticky, last_final
             final = [C for C in kids if self.is_final(C)]
+            if not final:
+                prefix = False
             if final:                             # §8.6: a final child wins outright
                 nxt = final[0]
-                last_final = nxt
+                if prefix:
+                    last_final = nxt
                 sticky.extend(y for y in self.children.get(P, []) if self._supersedes(nxt, y))
                 P = nxt
                 continue
