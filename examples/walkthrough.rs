@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use skylark::account::{Accounts, Operation, Revocation};
+use skylark::account::{Accounts, Operation, Revocation, WitnessSet};
 use skylark::cbor::Value;
 use skylark::envelope::{Draft, Header, SignedMessage};
 use skylark::id::{AccountId, MessageId};
@@ -423,6 +423,64 @@ fn main() -> Result<(), Error> {
     );
     if head_before != head_after {
         return Err("a leaked retired root rolled the account back".into());
+    }
+
+    println!("\n6c. Carol names three witnesses (two must agree). Two receipt her history; then her top root is stolen.");
+    let witnesses: Vec<SecretKey> = (0..3).map(|i| SecretKey::from_seed([80 + i; 32])).collect();
+    let set = WitnessSet::new(
+        &witnesses
+            .iter()
+            .map(SecretKey::public_key)
+            .collect::<Vec<_>>(),
+        2,
+    )?;
+    let carol_recovery = SecretKey::from_seed([31; 32]);
+    let carol_everyday = SecretKey::from_seed([32; 32]);
+    let carol_genesis = Operation::genesis(
+        &[carol_recovery.public_key(), carol_everyday.public_key()],
+        T0 + 13 * MINUTE,
+    )?
+    .with_witnesses(&set)?
+    .sign(&carol_recovery)?;
+    let carol = Accounts::account_id(&carol_genesis);
+    node.receive("carol genesis, witnessed", carol_genesis.as_bytes())?;
+    let carol_app = SecretKey::from_seed([33; 32]);
+    let carol_delegation = Operation::delegate(
+        carol,
+        carol_genesis.id(),
+        carol_app.public_key(),
+        &[],
+        T0 + 365 * 24 * 60 * MINUTE,
+        Some("Skylark Web"),
+        T0 + 14 * MINUTE,
+    )?
+    .sign(&carol_everyday)?;
+    node.receive("carol delegates web", carol_delegation.as_bytes())?;
+    for (i, w) in witnesses.iter().take(2).enumerate() {
+        let receipt = Operation::receipt(carol, carol_delegation.id(), T0 + 15 * MINUTE).sign(w)?;
+        node.receive(
+            &format!("witness {} receipts it", i + 1),
+            receipt.as_bytes(),
+        )?;
+    }
+    // Without witnesses, the top root outranks everything below the genesis.
+    let takeover = Operation::roots(
+        carol,
+        carol_genesis.id(),
+        &[thief_root.public_key()],
+        T0 + 16 * MINUTE,
+    )?
+    .draft()?
+    .after(&carol_genesis)
+    .sign(&carol_recovery)?;
+    node.receive("thief of carol's top root forks", takeover.as_bytes())?;
+    let view = node.accounts.account(&carol).ok_or("carol unknown")?;
+    println!(
+        "  head is still the delegation: {} — it is final, and a final child wins whatever signs beside it (spec 06 §8.6)",
+        view.head() == carol_delegation.id() && view.last_final() == Some(carol_delegation.id())
+    );
+    if view.head() != carol_delegation.id() {
+        return Err("a stolen top root replaced final history".into());
     }
 
     println!("\n7. A moderation service, an account like any other, labels the scam; readers choose which labelers to trust.");

@@ -939,3 +939,97 @@ fn a_leaked_self_retired_root_cannot_roll_back() {
     assert!(view.app(&phone).is_some());
     assert!(view.app(&key(5).public_key()).is_none());
 }
+
+/// Witnesses (06 §8.6): a view asked for after every message — which takes the cached fast paths
+/// for operations and receipts at the head — equals the view of a fresh state that applied the same
+/// messages last first; and a thief of the top root cannot replace final history.
+#[test]
+fn witness_finality_is_the_same_queried_incrementally_or_at_once() {
+    use skylark::account::WitnessSet;
+    let (r0, r1) = (key(1), key(2));
+    let witnesses = [key(41), key(42), key(43)];
+    let set = WitnessSet::new(
+        &witnesses.iter().map(|w| w.public_key()).collect::<Vec<_>>(),
+        2,
+    )
+    .unwrap();
+    let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
+        .unwrap()
+        .with_witnesses(&set)
+        .unwrap()
+        .sign(&r0)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let mut last_of: std::collections::BTreeMap<u8, SignedMessage> = Default::default();
+    let mut next = |signer: &SecretKey, op: Operation| {
+        let id = signer.public_key().as_bytes()[0];
+        let signed = sign_after(&op, signer, last_of.get(&id));
+        last_of.insert(id, signed.clone());
+        signed
+    };
+    let mut messages = vec![g.clone()];
+    let mut head = g.clone();
+    // An honest chain of three operations by r1, each receipted at the head by two witnesses.
+    for i in 0..3u64 {
+        let op = Operation::enckey(account, head.id(), [7; 32], i + 1, 10 + i).unwrap();
+        let signed = next(&r1, op);
+        messages.push(signed.clone());
+        for w in &witnesses[..2] {
+            messages.push(next(w, Operation::receipt(account, signed.id(), 20 + i)));
+        }
+        head = signed;
+    }
+    let final_head = head.id();
+    // The thief of r0 forks below the genesis and appends at the head; the third witness receipts
+    // the thief's fork (duplicity once it also receipts the honest head).
+    let fork = next(
+        &r0,
+        Operation::enckey(account, g.id(), [8; 32], 1, 50).unwrap(),
+    );
+    let append = next(
+        &r0,
+        Operation::roots(account, final_head, &[key(9).public_key()], 51).unwrap(),
+    );
+    messages.push(fork.clone());
+    messages.push(append.clone());
+    messages.push(next(
+        &witnesses[2],
+        Operation::receipt(account, fork.id(), 52),
+    ));
+    messages.push(next(
+        &witnesses[2],
+        Operation::receipt(account, final_head, 53),
+    ));
+
+    let view_of = |accounts: &Accounts| {
+        let v = accounts.account(&account).unwrap();
+        (
+            v.head(),
+            v.last_final(),
+            v.duplicitous().to_vec(),
+            v.contested().to_vec(),
+        )
+    };
+    let mut incremental = Accounts::new();
+    for (n, m) in messages.iter().enumerate() {
+        let _ = incremental.apply(m);
+        let mut fresh = Accounts::new();
+        for earlier in messages[..=n].iter().rev() {
+            let _ = fresh.apply(earlier);
+        }
+        assert_eq!(view_of(&incremental), view_of(&fresh), "after message {n}");
+    }
+    let (head, last_final, duplicitous, contested) = view_of(&incremental);
+    assert_eq!(head, append.id(), "the thief appends at the head");
+    assert_eq!(
+        last_final,
+        Some(final_head),
+        "the honest history stays final"
+    );
+    assert_eq!(duplicitous, vec![witnesses[2].public_key()]);
+    assert!(contested.is_empty());
+    assert!(!incremental
+        .account(&account)
+        .unwrap()
+        .is_canonical(&fork.id()));
+}

@@ -3,7 +3,8 @@
 use rand_core::{OsRng, RngCore};
 use serde_json::{json, Value as Json};
 use skylark::account::{
-    Accounts, Operation, Revocation, Scope, CAPABILITY_PREFIX, CAP_OTHERS, WILDCARD_EXCLUDED_KINDS,
+    Accounts, Operation, Revocation, Scope, WitnessSet, CAPABILITY_PREFIX, CAP_OTHERS,
+    WILDCARD_EXCLUDED_KINDS,
 };
 use skylark::cbor::{Map, Value};
 use skylark::envelope::{Draft, Kind, SignedMessage};
@@ -174,8 +175,12 @@ fn draft_of(body: &impl BodyKind, account: AccountId, time: u64) -> Result<Draft
 
 const OPERATION_HELP: &str = "\
 skylark account new --root FILE [--root PUB|FILE]... --log OPS [--time MS]
+                    [--witness PUB|FILE... [--threshold T]]
   Creates an account: a genesis naming the roots (highest priority first), signed by the first,
   which must be a secret key file. Appends it to OPS and prints the account id.
+  --witness names the account's witnesses (1 to 8 keys held by other parties; spec 06 §8.6) and
+  --threshold how many must receipt an operation for it to be final (more than half; default the
+  smallest majority). Final history cannot be replaced by any key, not even a stolen top root.
 skylark key delegate --key ROOT --log OPS --app PUB|FILE [--scope ENTRY,ENTRY] [--expires MS | --days N]
                      [--label TEXT]
   ENTRY is a kind, `*` (every kind but the key operations and `prekey`) or a capability:
@@ -185,8 +190,11 @@ skylark key revoke   --key ROOT --log OPS --app PUB|FILE [--cutoff MSGFILE]
   Without --cutoff every message of the app key is invalid; with it, the key's messages up to and
   including that one stay valid.
 skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
+                     [--witness PUB|FILE... [--threshold T] | --no-witnesses]
   To retire a root, sign the `key roots` that leaves it out with that root itself: a root that
   retired itself can never roll the account back if it leaks later (spec 06 §8.1, §11.7).
+  --witness replaces the witness set from this operation on, --no-witnesses removes it; without
+  either, the set in force stays. Have the old witnesses receipt this operation.
 skylark key enckey   --key ROOT --log OPS --enc-key HEX --version N
   Key operations signed by root key ROOT (a secret key file) for the account in OPS whose roots
   include it (or --account ACCT), following the account's current head. Appended to OPS; the id is
@@ -194,6 +202,12 @@ skylark key enckey   --key ROOT --log OPS --enc-key HEX --version N
   --supersedes MSG (msg_… or a message file) makes the operation a retry of an earlier one by ROOT
   that nothing follows yet: it follows the same operation as MSG and names MSG in `supersedes`,
   so the earlier one takes no part in the choice of the chain (spec 06 §8.1).
+skylark witness receipt --key WITNESS --log OPS --op MSG [--time MS]
+  A witness receipt (spec 06 §8.6), signed by witness key WITNESS (a secret key file), over the
+  key operation MSG of the log, for MSG's account: it endorses MSG and everything before it. It is
+  checked against the log (a key that is not a witness there is refused), appended to OPS, and its
+  id is printed. A witness receipts only the account's canonical head, only once it has held it for
+  the delay agreed with the owner, and never two operations of which neither follows the other.
 ";
 
 const OPERATION_SPEC: Spec = &[
@@ -211,7 +225,62 @@ const OPERATION_SPEC: Spec = &[
     ("version", true),
     ("account", true),
     ("supersedes", true),
+    ("witness", true),
+    ("threshold", true),
+    ("no-witnesses", false),
+    ("op", true),
 ];
+
+/// The witness set of `--witness` and `--threshold` (default: the smallest majority), if any.
+fn witness_set(args: &Args) -> Result<Option<WitnessSet>, Error> {
+    let names = args.all("witness");
+    if names.is_empty() {
+        if args.opt("threshold").is_some() {
+            return Err(args.usage("--threshold needs --witness"));
+        }
+        return Ok(None);
+    }
+    let keys = names
+        .iter()
+        .map(|w| files::public_key(w))
+        .collect::<Result<Vec<_>, _>>()?;
+    let threshold = match args.number("threshold")? {
+        Some(t) => usize::try_from(t).unwrap_or(usize::MAX),
+        None => keys.len() / 2 + 1,
+    };
+    WitnessSet::new(&keys, threshold)
+        .map(Some)
+        .map_err(|e| body_error(&e, e.code(), e.rule()))
+}
+
+/// `witness receipt`: a receipt over an operation of the log, checked against the log's key state.
+fn receipt(args: &Args, log: &str, time: u64) -> Result<Status, Error> {
+    let key = files::read_secret(args.req("key")?)?;
+    let op = files::message_id(args.req("op")?)?;
+    let held = files::read_log(log)?;
+    let mut accounts = Accounts::new();
+    for m in &held {
+        if skylark::account::is_operation_kind(m.header().kind().as_str()) {
+            let _ = accounts.apply(m);
+        }
+    }
+    let target = held.iter().find(|m| m.id() == op).ok_or_else(|| {
+        Error::new(
+            op.to_string(),
+            format!("is not in {log}"),
+            "name a key operation of the account's log with --op",
+        )
+    })?;
+    let account = match target.header().kind().as_str() {
+        "genesis" => Accounts::account_id(target),
+        _ => *target.header().account(),
+    };
+    let draft = Operation::receipt(account, op, time)
+        .draft()
+        .map_err(|e| body_error(&e, e.code(), e.rule()))?;
+    finish(args, draft, &key, Some(&mut accounts))?;
+    Ok(Status::Ok)
+}
 
 /// The operation that the operation `id` in `held` follows (its body's `after`).
 fn parent_of(
@@ -239,12 +308,13 @@ fn parent_of(
 
 /// `account new` and `key …`.
 pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
-    const OPERATIONS: [&str; 5] = [
+    const OPERATIONS: [&str; 6] = [
         "account new",
         "key delegate",
         "key revoke",
         "key roots",
         "key enckey",
+        "witness receipt",
     ];
     if command.ends_with(" --help") || command.ends_with(" -h") {
         print!("{OPERATION_HELP}");
@@ -254,7 +324,7 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         return Err(Error::new(
             format!("skylark {command}"),
             "unknown subcommand",
-            "use `account new` or `key delegate|revoke|roots|enckey`",
+            "use `account new`, `key delegate|revoke|roots|enckey` or `witness receipt`",
         ));
     }
     let args = Args::parse(command, rest, OPERATION_SPEC)?;
@@ -263,6 +333,9 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
     }
     let log = args.req("log")?;
     let time = time(&args)?;
+    if command == "witness receipt" {
+        return receipt(&args, log, time);
+    }
     if command == "account new" {
         let roots = args.all("root");
         let first = roots
@@ -283,6 +356,12 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         }
         let op =
             Operation::genesis(&publics, time).map_err(|e| body_error(&e, e.code(), e.rule()))?;
+        let op = match witness_set(&args)? {
+            Some(set) => op
+                .with_witnesses(&set)
+                .map_err(|e| body_error(&e, e.code(), e.rule()))?,
+            None => op,
+        };
         let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
         // A genesis is its root's first message: not chained.
         let signed = draft
@@ -403,7 +482,15 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 .iter()
                 .map(|r| files::public_key(r))
                 .collect::<Result<Vec<_>, _>>()?;
-            Operation::roots(account, head, &roots, time).map_err(op_error)?
+            let op = Operation::roots(account, head, &roots, time).map_err(op_error)?;
+            match (witness_set(&args)?, args.flag("no-witnesses")) {
+                (Some(_), true) => {
+                    return Err(args.usage("--witness and --no-witnesses exclude each other"))
+                }
+                (Some(set), false) => op.with_witnesses(&set).map_err(op_error)?,
+                (None, true) => op.without_witnesses().map_err(op_error)?,
+                (None, false) => op,
+            }
         }
         "key enckey" => {
             let text = args.req("enc-key")?;

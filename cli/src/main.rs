@@ -26,6 +26,7 @@ KEYS AND ACCOUNTS
   pubkey FILE                        the public key of a secret key file
   account new --root FILE --log OPS  create an account (its genesis) with root key FILE
   key delegate|revoke|roots|enckey   key operations, signed by a root key, appended to OPS
+  witness receipt --op MSG           a witness's receipt over a key operation (spec 06 §8.6)
 
 MESSAGES (signed by an app key; see `skylark post --help`)
   post, reply, react, follow, unfollow, block, unblock, delete, repost, unrepost, unreact, edit,
@@ -144,13 +145,15 @@ fn run(argv: &[String]) -> Result<Status, Error> {
             Ok(Status::Ok)
         }
         "keygen" | "pubkey" => create::keys(command, rest),
-        "account" | "key" => {
+        "account" | "key" | "witness" => {
             let Some((sub, rest)) = rest.split_first() else {
                 return Err(Error::new(
                     format!("skylark {command}"),
                     "needs a subcommand",
                     if command == "account" {
                         "try `skylark account new --help`"
+                    } else if command == "witness" {
+                        "try `skylark witness receipt --help`"
                     } else {
                         "one of delegate, revoke, roots, enckey"
                     },

@@ -1015,3 +1015,150 @@ fn state_never_lets_in_the_remainder_of_an_invalid_message() {
         );
     }
 }
+
+#[test]
+fn witnesses_make_history_final_and_only_witnesses_receipt() {
+    let dir = temp_dir();
+    let dir = &dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(dir, &["keygen", "--out", "root.key"]);
+    ok(dir, &["keygen", "--out", "everyday.key"]);
+    ok(dir, &["keygen", "--out", "app.key"]);
+    for w in ["w1.key", "w2.key", "w3.key", "stranger.key"] {
+        ok(dir, &["keygen", "--out", w]);
+    }
+    // Three witnesses; the threshold defaults to the smallest majority, 2.
+    let account = ok(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--root",
+            "everyday.key",
+            "--log",
+            "ops.txt",
+            "--witness",
+            "w1.key",
+            "--witness",
+            "w2.key",
+            "--witness",
+            "w3.key",
+            "--time",
+            &t(0),
+        ],
+    );
+    let delegation = ok(
+        dir,
+        &[
+            "key",
+            "delegate",
+            "--key",
+            "everyday.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            "app.key",
+            "--time",
+            &t(1),
+        ],
+    );
+    for w in ["w1.key", "w2.key"] {
+        ok(
+            dir,
+            &[
+                "witness",
+                "receipt",
+                "--key",
+                w,
+                "--log",
+                "ops.txt",
+                "--op",
+                &delegation,
+                "--time",
+                &t(2),
+            ],
+        );
+    }
+    // A key that is no witness of the account is refused, and nothing is written.
+    fails(
+        dir,
+        &[
+            "witness",
+            "receipt",
+            "--key",
+            "stranger.key",
+            "--log",
+            "ops.txt",
+            "--op",
+            &delegation,
+        ],
+        None,
+        "key operation",
+        "[acct.not_a_witness ACCT-16]",
+    );
+    // A threshold of half is refused.
+    fails(
+        dir,
+        &[
+            "key",
+            "roots",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--root",
+            "root.key",
+            "--witness",
+            "w1.key",
+            "--witness",
+            "w2.key",
+            "--threshold",
+            "1",
+        ],
+        None,
+        "message body",
+        "[acct.witnesses ACCT-15]",
+    );
+    let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(
+        r.out.lines().count(),
+        4,
+        "genesis, delegation, two receipts"
+    );
+    // The log's account state: the delegation is final.
+    let text = std::fs::read_to_string(dir.join("ops.txt")).unwrap();
+    let mut accounts = skylark::account::Accounts::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let bytes = hex::decode(line.trim()).unwrap();
+        let m = skylark::envelope::SignedMessage::from_bytes(&bytes).unwrap();
+        accounts.apply(&m).unwrap();
+    }
+    let view = accounts.account(&account.parse().unwrap()).unwrap();
+    assert_eq!(view.last_final().map(|f| f.to_string()), Some(delegation));
+    assert_eq!(view.witnesses().map(|w| w.threshold()), Some(2));
+    // The owner removes the witness set.
+    ok(
+        dir,
+        &[
+            "key",
+            "roots",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--root",
+            "root.key",
+            "--root",
+            "everyday.key",
+            "--no-witnesses",
+            "--time",
+            &t(3),
+        ],
+    );
+}

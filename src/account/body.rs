@@ -6,9 +6,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::scope::Scope;
+use super::witness::{parse_witnesses, WitnessSet, Witnesses};
 use super::{
     body_error, is_operation_kind, AccountError, DELEGATE, ENCKEY, GENESIS, MAX_LABEL_CHARS,
-    MAX_ROOTS, REVOKE, ROOTS,
+    MAX_ROOTS, RECEIPT, REVOKE, ROOTS,
 };
 use crate::cbor::{Map, Value};
 use crate::envelope::{Draft, EnvelopeError, Kind, SignedMessage};
@@ -290,6 +291,99 @@ impl Operation {
         })
     }
 
+    /// Names `witnesses` as the account's witness set (06 §8.6), in a `genesis` or a `roots`
+    /// operation. Operations below it become final once enough witnesses receipt them.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] for any other kind; [`AccountError::KeyInUse`] if a witness
+    /// is also one of the operation's roots.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// let root = SecretKey::from_seed([1; 32]);
+    /// let witnesses: Vec<_> = (2..=4u8).map(|i| SecretKey::from_seed([i; 32]).public_key()).collect();
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?
+    ///     .with_witnesses(&WitnessSet::new(&witnesses, 2)?)?
+    ///     .sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert_eq!(view.witnesses().map(|w| w.threshold()), Some(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_witnesses(mut self, witnesses: &WitnessSet) -> Result<Self, AccountError> {
+        if self.kind != GENESIS && self.kind != ROOTS {
+            return Err(AccountError::NotAnOperation);
+        }
+        let roots = self.body.get("roots").cloned();
+        let overlap = matches!(&roots, Some(Value::Array(items)) if items.iter().any(|r| {
+            matches!(r, Value::Bytes(b) if witnesses.keys().iter().any(|w| &w.as_bytes()[..] == b.as_slice()))
+        }));
+        if overlap {
+            return Err(AccountError::KeyInUse);
+        }
+        self.body.insert("witnesses", witnesses.to_value());
+        Ok(self)
+    }
+
+    /// Removes the account's witness set, in a `roots` operation (06 §8.6): operations below it are
+    /// no longer made final by receipts.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] for any other kind.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::id::{AccountId, MessageId};
+    /// let root = skylark::keys::SecretKey::from_seed([1; 32]).public_key();
+    /// let op = Operation::roots(AccountId::from_bytes([1; 32]), MessageId::from_bytes([2; 32]), &[root], 5)?
+    ///     .without_witnesses()?;
+    /// # let _ = op;
+    /// # Ok::<(), AccountError>(())
+    /// ```
+    pub fn without_witnesses(mut self) -> Result<Self, AccountError> {
+        if self.kind != ROOTS {
+            return Err(AccountError::NotAnOperation);
+        }
+        self.body.insert("witnesses", Witnesses::removal_value());
+        Ok(self)
+    }
+
+    /// A witness receipt (06 §8.6) over operation `op` of `account`, to be signed by a witness key:
+    /// it endorses `op` and every operation before it.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// let root = SecretKey::from_seed([1; 32]);
+    /// let witness = SecretKey::from_seed([2; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?
+    ///     .with_witnesses(&WitnessSet::new(&[witness.public_key()], 1)?)?
+    ///     .sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// let op = Operation::enckey(account, genesis.id(), [7; 32], 1, 2)?.draft()?.after(&genesis).sign(&root)?;
+    /// let receipt = Operation::receipt(account, op.id(), 3).sign(&witness)?;
+    /// let mut accounts = Accounts::new();
+    /// for m in [&genesis, &op, &receipt] {
+    ///     accounts.apply(m)?;
+    /// }
+    /// assert_eq!(accounts.account(&account).expect("known").last_final(), Some(op.id()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn receipt(account: AccountId, op: MessageId, time: u64) -> Self {
+        let mut body = Map::new();
+        body.insert("op", Value::from(&op.as_bytes()[..]));
+        Operation {
+            account,
+            kind: RECEIPT,
+            body,
+            time,
+        }
+    }
+
     /// Names `earlier` as the operation this one replaces (06 §5.2, §8.1): an earlier operation of
     /// the same signer, with the same `after` and a smaller `seq`, that has no children — a retry
     /// after a timeout, or a corrected body. The earlier one then takes no part in the fork choice
@@ -322,8 +416,11 @@ impl Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn supersedes(mut self, earlier: MessageId) -> Result<Self, AccountError> {
-        if self.kind == GENESIS {
-            return Err(body_error("supersedes", "a genesis supersedes nothing"));
+        if self.kind == GENESIS || self.kind == RECEIPT {
+            return Err(body_error(
+                "supersedes",
+                "a genesis or a receipt supersedes nothing",
+            ));
         }
         self.body
             .insert("supersedes", Value::from(&earlier.as_bytes()[..]));
@@ -381,9 +478,11 @@ fn check_label(label: &str) -> Result<(), AccountError> {
 pub(super) enum OpBody {
     Genesis {
         roots: Vec<PublicKey>,
+        witnesses: Option<WitnessSet>,
     },
     Roots {
         roots: Vec<PublicKey>,
+        witnesses: Option<Witnesses>,
     },
     Delegate {
         app: PublicKey,
@@ -399,6 +498,8 @@ pub(super) enum OpBody {
         key: [u8; 32],
         version: u64,
     },
+    /// A witness receipt; the receipted operation is the parsed `after`.
+    Receipt,
 }
 
 /// Reads a body map against a list of (field, required) in canonical order: unknown un-dotted keys
@@ -464,6 +565,25 @@ fn roots_field(map: &Map) -> Result<Vec<PublicKey>, AccountError> {
     Ok(roots)
 }
 
+/// The optional `witnesses` of a `genesis` or `roots` body (rule ACCT-15), checked after `roots`;
+/// a witness that is also one of the body's roots is `acct.key_in_use` (ACCT-3).
+fn witnesses_field(
+    map: &Map,
+    roots: &[PublicKey],
+    removal: bool,
+) -> Result<Option<Witnesses>, AccountError> {
+    let Some(value) = map.get("witnesses") else {
+        return Ok(None);
+    };
+    let witnesses = parse_witnesses(value, removal)?;
+    if let Witnesses::Set(set) = &witnesses {
+        if roots.iter().any(|r| set.contains(r)) {
+            return Err(AccountError::KeyInUse);
+        }
+    }
+    Ok(Some(witnesses))
+}
+
 /// A parsed operation: its body, the operation it follows (none for a genesis), and the earlier
 /// sibling it names in `supersedes`, if any.
 pub(super) type Parsed = (OpBody, Option<MessageId>, Option<MessageId>);
@@ -496,27 +616,36 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
     };
     match kind {
         GENESIS => {
-            fields(body, &[("roots", true)])?;
-            Ok((
-                OpBody::Genesis {
-                    roots: roots_field(body)?,
-                },
-                None,
-                None,
-            ))
+            fields(body, &[("roots", true), ("witnesses", false)])?;
+            let roots = roots_field(body)?;
+            let witnesses = match witnesses_field(body, &roots, false)? {
+                Some(Witnesses::Set(set)) => Some(set),
+                _ => None,
+            };
+            Ok((OpBody::Genesis { roots, witnesses }, None, None))
         }
         ROOTS => {
             fields(
                 body,
-                &[("after", true), ("roots", true), ("supersedes", false)],
+                &[
+                    ("after", true),
+                    ("roots", true),
+                    ("witnesses", false),
+                    ("supersedes", false),
+                ],
             )?;
+            let roots = roots_field(body)?;
+            let witnesses = witnesses_field(body, &roots, true)?;
             Ok((
-                OpBody::Roots {
-                    roots: roots_field(body)?,
-                },
+                OpBody::Roots { roots, witnesses },
                 after(body)?,
                 supersedes(body)?,
             ))
+        }
+        RECEIPT => {
+            fields(body, &[("op", true)])?;
+            let op = bytes32(body, "op")?.ok_or(body_error("op", "is missing"))?;
+            Ok((OpBody::Receipt, Some(MessageId::from_bytes(op)), None))
         }
         DELEGATE => {
             fields(

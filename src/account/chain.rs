@@ -24,6 +24,7 @@ use super::authorize::Walks;
 use super::body::{OpBody, Revocation};
 use super::pmap::PMap;
 use super::state::{EncryptionKey, Grant, State};
+use super::witness::{Finality, Receipts, WitnessSet};
 use crate::envelope::Header;
 use crate::id::MessageId;
 use crate::keys::PublicKey;
@@ -60,6 +61,13 @@ pub(super) struct Canon {
     carried: Vec<(PublicKey, Revocation)>,
     /// The head state: the head's state with the revocations of 06 §8.4 applied.
     state: State,
+    /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
+    /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
+    last_final: Option<MessageId>,
+    /// The witnesses duplicitous in this account, sorted.
+    duplicitous: Vec<PublicKey>,
+    /// The witnesses whose receipts all name operations of the chain (so none is duplicitous).
+    on_chain: BTreeSet<PublicKey>,
 }
 
 /// A snapshot of what authorization reads of an account's head state ([`AccountView::authority`]).
@@ -87,6 +95,8 @@ pub(super) struct Log {
     canon: OnceCell<Canon>,
     /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
     pub(super) walks: RefCell<Walks>,
+    /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
+    receipts: Receipts,
 }
 
 impl Log {
@@ -108,6 +118,69 @@ impl Log {
             nodes: BTreeMap::from([(genesis, node)]),
             canon: OnceCell::new(),
             walks: RefCell::default(),
+            receipts: Receipts::new(),
+        }
+    }
+
+    /// Rule ACCT-16: may `key` receipt operation `op`? It must be a witness of a state on the path
+    /// from the genesis to `op`'s parent (so never of the genesis, which has no parent).
+    pub(super) fn may_receipt(&self, op: &MessageId, key: &PublicKey) -> bool {
+        self.nodes
+            .get(op)
+            .and_then(|node| node.parent)
+            .and_then(|parent| self.nodes.get(&parent))
+            .is_some_and(|parent| parent.state.was_witness(key))
+    }
+
+    /// Records a valid receipt of `witness` over operation `op`, in `O(log n)`.
+    pub(super) fn add_receipt(&mut self, witness: PublicKey, op: MessageId) {
+        let first = !self.receipts.contains_key(&witness);
+        if !self.receipts.entry(witness).or_default().insert(op) {
+            return; // a second receipt of one witness over one operation changes nothing
+        }
+        let head_is_final =
+            |canon: &Canon, nodes: &BTreeMap<MessageId, Node>, receipts: &Receipts| {
+                // The head of an uncontested chain is a leaf: its subtree is itself.
+                let Some(set) = nodes
+                    .get(&canon.head)
+                    .and_then(|n| n.parent)
+                    .and_then(|p| nodes.get(&p))
+                    .and_then(|p| p.state.witnesses.as_deref())
+                else {
+                    return false;
+                };
+                let endorsing = set
+                    .keys()
+                    .iter()
+                    .filter(|w| {
+                        canon.on_chain.contains(*w)
+                            && receipts
+                                .get(*w)
+                                .is_some_and(|ops| ops.contains(&canon.head))
+                    })
+                    .count();
+                endorsing >= set.threshold()
+            };
+        let parent = self.nodes.get(&op).and_then(|n| n.parent);
+        let genesis = self.genesis;
+        match self.canon.get_mut() {
+            // A receipt over the head of an uncontested chain, by a witness whose receipts all lie on
+            // the chain, leaves the chain as it is (it only endorses chosen operations). If the final
+            // prefix already reaches the head's parent, only the head can join it; otherwise the
+            // endorsement of the ancestors may extend the prefix further up: recompute.
+            Some(canon)
+                if canon.head == op
+                    && canon.contested.is_empty()
+                    && !canon.tie
+                    && (first || canon.on_chain.contains(&witness))
+                    && (parent == Some(genesis) || canon.last_final == parent) =>
+            {
+                canon.on_chain.insert(witness);
+                if head_is_final(canon, &self.nodes, &self.receipts) {
+                    canon.last_final = Some(op);
+                }
+            }
+            _ => self.canon = OnceCell::new(),
         }
     }
 
@@ -162,13 +235,16 @@ impl Log {
         self.nodes.insert(id, node);
     }
 
-    /// Does `x` supersede `y` (06 §8.1)? Siblings, one signer, `y` earlier in its signer's history
-    /// and a leaf; a self-retirement only by a `roots` operation with the same list.
-    fn replaces(&self, x: &Node, y: &MessageId) -> bool {
-        let Some(y) = self.nodes.get(y) else {
+    /// Does `x` supersede `y` (06 §8.1)? Siblings, one signer, `y` earlier in its signer's history,
+    /// a leaf and not final; a self-retirement only by a `roots` operation with the same list.
+    fn replaces(&self, x: &Node, y: &MessageId, is_final: &dyn Fn(&MessageId) -> bool) -> bool {
+        let Some(y_node) = self.nodes.get(y) else {
             return false;
         };
-        x.parent.is_some()
+        let y_id = y;
+        let y = y_node;
+        !is_final(y_id)
+            && x.parent.is_some()
             && x.parent == y.parent
             && x.signer == y.signer
             && y.seq < x.seq
@@ -188,39 +264,19 @@ impl Log {
     /// key's leaves goes to the smallest id; any other tie stops the chain, and the tied children are
     /// kept as evidence. `O(n log n)` (06 §10).
     fn choose(&self) -> Canon {
-        // The superseded operations: leaves a later sibling of their signer replaces.
-        let superseded: BTreeSet<MessageId> = self
-            .nodes
-            .values()
-            .filter_map(|x| x.supersedes.filter(|y| self.replaces(x, y)))
-            .collect();
-        // Euler tour of the fork-choice tree: entry and exit times, the operations in entry order, and
-        // per signer the sorted entry times of its operations and of its self-retirements.
+        // Euler tour of the whole tree of valid operations: entry and exit times, and the operations in
+        // entry order. Children in arrival order: nothing below depends on their order.
         let mut tin: BTreeMap<MessageId, usize> = BTreeMap::new();
         let mut tout: BTreeMap<MessageId, usize> = BTreeMap::new();
         let mut order: Vec<MessageId> = Vec::new();
-        let mut by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
-        let mut retired_by: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
         let mut stack: Vec<(MessageId, usize)> = alloc::vec![(self.genesis, 0)];
-        while let Some((id, mut next_child)) = stack.pop() {
+        while let Some((id, next_child)) = stack.pop() {
             let Some(node) = self.nodes.get(&id) else {
                 continue;
             };
             if next_child == 0 {
-                let clock = order.len();
-                tin.insert(id, clock);
+                tin.insert(id, order.len());
                 order.push(id);
-                by_signer.entry(node.signer).or_default().push(clock);
-                if node.retires {
-                    retired_by.entry(node.signer).or_default().push(clock);
-                }
-            }
-            while node
-                .children
-                .get(next_child)
-                .is_some_and(|c| superseded.contains(c))
-            {
-                next_child += 1;
             }
             if let Some(child) = node.children.get(next_child) {
                 stack.push((id, next_child + 1));
@@ -230,6 +286,37 @@ impl Log {
             }
         }
         let span = |x: &MessageId| Some((*tin.get(x)?, *tout.get(x)?));
+        // Witnesses (06 §8.6): duplicity, and which children are final under their parent's set.
+        let finality = Finality::of(&self.receipts, &tin, &tout);
+        let is_final = |x: &MessageId| {
+            let set = self
+                .nodes
+                .get(x)
+                .and_then(|n| n.parent)
+                .and_then(|p| self.nodes.get(&p))
+                .and_then(|p| p.state.witnesses.as_deref());
+            span(x).is_some_and(|sp| finality.is_final(set, sp))
+        };
+        // The superseded operations: leaves a later sibling of their signer replaces (never final).
+        let superseded: BTreeSet<MessageId> = self
+            .nodes
+            .values()
+            .filter_map(|x| x.supersedes.filter(|y| self.replaces(x, y, &is_final)))
+            .collect();
+        // Per signer, the sorted entry times of its operations and of its self-retirements in the
+        // fork-choice tree (superseded operations are leaves: leaving them out leaves every other
+        // subtree's span as it is).
+        let mut by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
+        let mut retired_by: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
+        for (clock, id) in order.iter().enumerate() {
+            let Some(node) = self.nodes.get(id).filter(|_| !superseded.contains(id)) else {
+                continue;
+            };
+            by_signer.entry(node.signer).or_default().push(clock);
+            if node.retires {
+                retired_by.entry(node.signer).or_default().push(clock);
+            }
+        }
         let count = |positions: &[usize], (lo, hi): (usize, usize)| {
             positions.partition_point(|&p| p < hi) - positions.partition_point(|&p| p < lo)
         };
@@ -253,6 +340,9 @@ impl Log {
         let mut at = self.genesis;
         let mut contested = Vec::new();
         let mut tie = false;
+        let mut last_final = None;
+        // Whether every operation chosen so far is final (the final prefix, 06 §8.6).
+        let mut prefix = true;
         // Revoke operations whose revocations also apply to the head state (06 §8.4).
         let mut sticky: Vec<MessageId> = Vec::new();
         let mut carried: Vec<(PublicKey, Revocation)> = Vec::new();
@@ -268,10 +358,13 @@ impl Log {
                     .position(|k| in_subtree(k, child) && !retired_elsewhere(k, at_span, child))
                     .unwrap_or(usize::MAX)
             };
+            let children = node.children.iter().filter(|c| !superseded.contains(*c));
+            // A final child wins outright (06 §8.6); there is at most one when t > n/2.
+            let final_child = children.clone().filter(|c| is_final(c)).min();
             let mut best: Option<(usize, Vec<MessageId>)> = None;
-            for child in &node.children {
+            for child in children {
                 let Some(child_span) = span(child) else {
-                    continue; // superseded
+                    continue;
                 };
                 let s = strength(child_span);
                 match &mut best {
@@ -280,10 +373,19 @@ impl Log {
                     _ => best = Some((s, alloc::vec![*child])),
                 }
             }
-            let next = match best {
-                None => break,
-                Some((_, ids)) if ids.len() == 1 => ids[0],
-                Some((s, mut ids)) => {
+            if final_child.is_none() {
+                prefix = false;
+            }
+            let next = match (final_child, best) {
+                (Some(c), _) => {
+                    if prefix {
+                        last_final = Some(*c);
+                    }
+                    *c
+                }
+                (None, None) => break,
+                (None, Some((_, ids))) if ids.len() == 1 => ids[0],
+                (None, Some((s, mut ids))) => {
                     ids.sort();
                     let one_keys_leaves = roots.get(s).is_some_and(|key| {
                         ids.iter().all(|c| {
@@ -297,7 +399,9 @@ impl Log {
                     } else {
                         for c in &ids {
                             if let Some((lo, hi)) = span(c) {
-                                sticky.extend_from_slice(&order[lo..hi]);
+                                sticky.extend(
+                                    order[lo..hi].iter().filter(|x| !superseded.contains(*x)),
+                                );
                             }
                         }
                         contested = ids;
@@ -307,7 +411,7 @@ impl Log {
             };
             // A revocation that the chosen operation supersedes still applies (06 §8.4, case 3).
             if let Some(x) = self.nodes.get(&next) {
-                let replaced = x.supersedes.filter(|y| self.replaces(x, y));
+                let replaced = x.supersedes.filter(|y| self.replaces(x, y, &is_final));
                 if let Some(revokes) = replaced
                     .and_then(|y| self.nodes.get(&y))
                     .and_then(|y| y.revokes)
@@ -328,6 +432,12 @@ impl Log {
         for (app, revocation) in revocations {
             state.revoke_also(&app, revocation);
         }
+        let on_chain = self
+            .receipts
+            .iter()
+            .filter(|(_, ops)| ops.iter().all(|op| chain.contains(op)))
+            .map(|(w, _)| *w)
+            .collect();
         Canon {
             head: at,
             chain,
@@ -335,6 +445,9 @@ impl Log {
             tie,
             carried,
             state,
+            last_final,
+            duplicitous: finality.duplicitous,
+            on_chain,
         }
     }
 }
@@ -533,5 +646,58 @@ impl<'a> AccountView<'a> {
     /// ```
     pub fn is_canonical(&self, id: &MessageId) -> bool {
         self.canon.chain.contains(id)
+    }
+
+    /// The witness set in force at the head (06 §8.6), if the account has one.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert!(view.witnesses().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn witnesses(&self) -> Option<&'a WitnessSet> {
+        self.state.witnesses.as_deref()
+    }
+
+    /// The last operation of the canonical chain's final prefix (06 §8.6): it and every operation
+    /// before it on the chain (the genesis aside) are final — enough witnesses of the set in force
+    /// at each one's parent receipted it or an operation below it — so no key can replace any of
+    /// them. `None` if the first operation after the genesis is not final.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert_eq!(view.last_final(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn last_final(&self) -> Option<MessageId> {
+        self.canon.last_final
+    }
+
+    /// The witnesses that receipted two operations of this account neither of which is an ancestor
+    /// of the other (06 §8.6), sorted: their receipts count for nothing here, and the receipts
+    /// themselves are the evidence.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert!(view.duplicitous().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn duplicitous(&self) -> &'a [PublicKey] {
+        &self.canon.duplicitous
     }
 }

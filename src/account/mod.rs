@@ -63,6 +63,7 @@ mod chain;
 mod pmap;
 mod scope;
 mod state;
+mod witness;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -76,6 +77,7 @@ use chain::Log;
 pub use scope::{wildcard_covers, Scope, CAPABILITY_PREFIX, CAP_OTHERS, WILDCARD_EXCLUDED_KINDS};
 use state::State;
 pub use state::{EncryptionKey, Grant};
+pub use witness::{WitnessSet, MAX_WITNESSES};
 
 use crate::envelope::SignedMessage;
 use crate::id::{AccountId, MessageId};
@@ -91,8 +93,12 @@ pub const DELEGATE: &str = "delegate";
 pub const REVOKE: &str = "revoke";
 /// The kind of the operation that publishes an encryption key.
 pub const ENCKEY: &str = "enckey";
-/// Every operation kind. Root keys sign only these; app keys never may.
-pub const OPERATION_KINDS: [&str; 5] = [GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY];
+/// The kind of a witness receipt (06 §8.6): signed by a witness key, not by a root, and not part of
+/// the tree of operations.
+pub const RECEIPT: &str = "receipt";
+/// Every operation kind. Root keys sign only these (and witness keys only receipts); app keys never
+/// may.
+pub const OPERATION_KINDS: [&str; 6] = [GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY, RECEIPT];
 
 /// The most root keys an account has at once (rule ACCT-3).
 pub const MAX_ROOTS: usize = 4;
@@ -170,9 +176,17 @@ pub enum AccountError {
     /// An encryption key version not above the current one.
     #[error("encryption key version must increase")]
     EncKeyVersion,
-    /// The operation follows an operation that is invalid.
+    /// The operation follows an operation that is invalid, or a receipt.
     #[error("operation follows an invalid operation")]
     ParentInvalid,
+    /// A witness set that is not 1 to 8 distinct keys in ascending order with a threshold of more
+    /// than half of them and at most all (rule ACCT-15).
+    #[error("invalid witness set")]
+    Witnesses,
+    /// A receipt signed by a key that is not a witness of the account where it receipts (rule
+    /// ACCT-16).
+    #[error("receipt not signed by a witness of the account")]
+    NotAWitness,
 }
 
 impl AccountError {
@@ -198,6 +212,8 @@ impl AccountError {
             Self::AlreadyRevoked => "acct.already_revoked",
             Self::EncKeyVersion => "acct.enckey_version",
             Self::ParentInvalid => "acct.parent_invalid",
+            Self::Witnesses => "acct.witnesses",
+            Self::NotAWitness => "acct.not_a_witness",
         }
     }
 
@@ -215,6 +231,8 @@ impl AccountError {
             Self::Scope | Self::Expiry => "ACCT-7",
             Self::NotDelegated | Self::AlreadyRevoked => "ACCT-8",
             Self::EncKeyVersion => "ACCT-9",
+            Self::Witnesses => "ACCT-15",
+            Self::NotAWitness => "ACCT-16",
         }
     }
 }
@@ -403,7 +421,7 @@ impl Accounts {
         body: OpBody,
     ) -> Result<(), AccountError> {
         let header = message.header();
-        let OpBody::Genesis { roots } = body else {
+        let OpBody::Genesis { roots, witnesses } = body else {
             return Err(AccountError::GenesisAccount);
         };
         if header.account().as_bytes() != &[0; 32] {
@@ -414,7 +432,7 @@ impl Accounts {
         }
         let account = Self::account_id(message);
         let id = message.id();
-        let state = State::genesis(roots);
+        let state = State::genesis(roots).witnessed(witnesses);
         self.logs
             .insert(account, Log::new(id, *header.key(), state));
         self.owner.insert(id, account);
@@ -447,8 +465,18 @@ impl Accounts {
             return Err(AccountError::AccountMismatch);
         };
         let Some(parent_state) = log.state(&parent) else {
-            return Err(AccountError::ParentInvalid);
+            // `parent` is held and valid but is not in the tree: it is a receipt (06 §8.6).
+            return self.reject(id, AccountError::ParentInvalid);
         };
+        if let OpBody::Receipt = body {
+            // ACCT-16: a witness of a state on the path to the receipted operation's parent.
+            if !log.may_receipt(&parent, header.key()) {
+                return self.reject(id, AccountError::NotAWitness);
+            }
+            log.add_receipt(*header.key(), parent);
+            self.owner.insert(id, account);
+            return Ok(());
+        }
         let state = match parent_state.apply(header, id, body) {
             Ok(state) => state,
             Err(error) => return self.reject(id, error),

@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use super::body::{OpBody, Revocation};
 use super::pmap::PMap;
 use super::scope::Scope;
+use super::witness::{WitnessSet, Witnesses};
 use super::AccountError;
 use crate::envelope::Header;
 use crate::id::MessageId;
@@ -246,6 +247,11 @@ pub(super) struct State {
     /// not copy grants.
     pub(super) apps: PMap<PublicKey, Arc<Grant>>,
     pub(super) encryption: Option<EncryptionKey>,
+    /// The witness set in force (06 §8.6), if the account has one.
+    pub(super) witnesses: Option<Arc<WitnessSet>>,
+    /// Every key that is or was a witness on the way to this state: the keys whose receipts over a
+    /// child of this state are valid (ACCT-16), and that may never become app keys (ACCT-3).
+    ever_witnesses: PMap<PublicKey, ()>,
 }
 
 impl State {
@@ -256,13 +262,32 @@ impl State {
             former_roots: PMap::default(),
             apps: PMap::default(),
             encryption: None,
+            witnesses: None,
+            ever_witnesses: PMap::default(),
         }
+    }
+
+    /// This state with `witnesses` in force (a genesis's witness set).
+    pub(super) fn witnessed(mut self, witnesses: Option<WitnessSet>) -> State {
+        if let Some(set) = witnesses {
+            for key in set.keys() {
+                self.ever_witnesses.insert(*key, ());
+            }
+            self.witnesses = Some(Arc::new(set));
+        }
+        self
+    }
+
+    /// Whether `key` is or was a witness on the way to this state (ACCT-16).
+    pub(super) fn was_witness(&self, key: &PublicKey) -> bool {
+        self.ever_witnesses.contains_key(key)
     }
 
     fn has_role(&self, key: &PublicKey) -> bool {
         self.roots.contains(key)
             || self.former_roots.contains_key(key)
             || self.apps.contains_key(key)
+            || self.ever_witnesses.contains_key(key)
     }
 
     /// Applies the stronger of this grant's revocation and `revocation` (06 §8.4): `All` over any
@@ -300,9 +325,30 @@ impl State {
         let mut next = self.clone();
         match body {
             OpBody::Genesis { .. } => return Err(AccountError::GenesisAccount),
-            OpBody::Roots { roots } => {
+            OpBody::Receipt => return Err(AccountError::NotAWitness),
+            OpBody::Roots { roots, witnesses } => {
                 if roots.iter().any(|k| self.apps.contains_key(k)) {
                     return Err(AccountError::KeyInUse);
+                }
+                // The witness set in force below this operation: the one named, or the parent's.
+                match witnesses {
+                    None => {}
+                    Some(Witnesses::Remove) => next.witnesses = None,
+                    Some(Witnesses::Set(set)) => {
+                        if set.keys().iter().any(|k| self.apps.contains_key(k)) {
+                            return Err(AccountError::KeyInUse);
+                        }
+                        for key in set.keys() {
+                            next.ever_witnesses.insert(*key, ());
+                        }
+                        next.witnesses = Some(Arc::new(set.clone()));
+                    }
+                }
+                // ACCT-3: no key is both a root and a witness of one state.
+                if let Some(set) = &next.witnesses {
+                    if roots.iter().any(|k| set.contains(k)) {
+                        return Err(AccountError::KeyInUse);
+                    }
                 }
                 for root in &self.roots {
                     next.former_roots.insert(*root, ());

@@ -67,7 +67,7 @@ def check(rule, data, strip=True):
 
 CORE = {"profile", "post", "edit", "delete", "react", "unreact", "repost", "unrepost", "follow",
         "unfollow", "block", "unblock", "label", "report", "genesis", "roots", "delegate", "revoke",
-        "enckey", "prekey"}
+        "enckey", "receipt", "prekey"}
 
 
 def main():

@@ -68,6 +68,14 @@ pub fn state(accounts: &Accounts, account: &AccountId) -> Json {
             serde_json::json!({"key": hexs(e.key()), "version": e.version()})
         }),
         "contested": view.contested().iter().map(|c| hexs(c.as_bytes())).collect::<Vec<_>>(),
+        "witnesses": view.witnesses().map_or(Json::Null, |w| {
+            serde_json::json!({
+                "keys": w.keys().iter().map(|k| hexs(k.as_bytes())).collect::<Vec<_>>(),
+                "threshold": w.threshold(),
+            })
+        }),
+        "final": view.last_final().map_or(Json::Null, |f| hexs(f.as_bytes())),
+        "duplicitous": view.duplicitous().iter().map(|k| hexs(k.as_bytes())).collect::<Vec<_>>(),
     })
 }
 

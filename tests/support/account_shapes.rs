@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use skylark::account::{Accounts, Operation, Revocation};
+use skylark::account::{Accounts, Operation, Revocation, WitnessSet};
 use skylark::envelope::{Draft, Header, Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
@@ -24,7 +24,84 @@ pub fn operation_shapes() -> Vec<OperationShape> {
         ("siblings", siblings),
         ("two_root_forks", two_root_forks),
         ("waiting_flood", waiting_flood),
+        ("witnessed_chain", witnessed_chain),
+        ("duplicitous_receipts", duplicitous_receipts),
     ]
+}
+
+/// The three witnesses of the witnessed shapes (threshold 2).
+pub fn witness(i: u8) -> SecretKey {
+    SecretKey::from_seed([40 + i; 32])
+}
+
+/// A genesis with witnesses 0, 1 and 2 (threshold 2).
+pub fn witnessed_genesis() -> SignedMessage {
+    let keys: Vec<_> = (0..3).map(|i| witness(i).public_key()).collect();
+    Operation::genesis(&[root().public_key(), second_root().public_key()], 1_000)
+        .unwrap()
+        .with_witnesses(&WitnessSet::new(&keys, 2).unwrap())
+        .unwrap()
+        .sign(&root())
+        .unwrap()
+}
+
+/// A witnessed account (06 §8.6) whose chain of about `n / 3` delegations each gets two receipts,
+/// each receipt following its operation: every operation final when its receipts arrive.
+pub fn witnessed_chain(n: usize) -> Vec<SignedMessage> {
+    let (root, g) = (root(), witnessed_genesis());
+    let account = Accounts::account_id(&g);
+    let mut ops = vec![g];
+    let mut root_last = ops[0].clone();
+    let mut witness_last: [Option<SignedMessage>; 2] = [None, None];
+    for i in 0..n / 3 {
+        let op = Operation::delegate(
+            account,
+            root_last.id(),
+            app(i).public_key(),
+            &[],
+            u64::from(u32::MAX),
+            None,
+            2_000 + i as u64,
+        )
+        .unwrap();
+        let signed = sign_next(&op, &root, Some(&root_last));
+        for (w, last) in witness_last.iter_mut().enumerate() {
+            let receipt = Operation::receipt(account, signed.id(), 3_000 + i as u64);
+            let r = sign_next(&receipt, &witness(w as u8), last.as_ref());
+            *last = Some(r.clone());
+            ops.push(r);
+        }
+        // The operation after its receipts: they wait for it.
+        ops.push(signed.clone());
+        root_last = signed;
+    }
+    ops
+}
+
+/// A witnessed account with about `n / 4` sibling operations below the genesis, each receipted by
+/// all three witnesses: every witness duplicitous, nothing final.
+pub fn duplicitous_receipts(n: usize) -> Vec<SignedMessage> {
+    let g = witnessed_genesis();
+    let account = Accounts::account_id(&g);
+    let keys = [root(), second_root()];
+    let mut last: [Option<SignedMessage>; 2] = [Some(g.clone()), None];
+    let mut witness_last: [Option<SignedMessage>; 3] = [None, None, None];
+    let mut ops = vec![g.clone()];
+    for i in 0..n / 4 {
+        let k = i % 2;
+        let op =
+            Operation::enckey(account, g.id(), [7; 32], i as u64 + 1, 2_000 + i as u64).unwrap();
+        let signed = sign_next(&op, &keys[k], last[k].as_ref());
+        last[k] = Some(signed.clone());
+        ops.push(signed.clone());
+        for (w, wl) in witness_last.iter_mut().enumerate() {
+            let receipt = Operation::receipt(account, signed.id(), 3_000 + i as u64);
+            let r = sign_next(&receipt, &witness(w as u8), wl.as_ref());
+            *wl = Some(r.clone());
+            ops.push(r);
+        }
+    }
+    ops
 }
 
 /// The root key of every shape's account.

@@ -32,7 +32,7 @@ const MAX53: u64 = (1 << 53) - 1;
 /// The rule IDs of spec 06.
 pub const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
+    "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 /// Every status an operation vector may declare besides "valid" and "waiting".
@@ -49,6 +49,8 @@ pub const OP_CODES: &[&str] = &[
     "acct.not_delegated",
     "acct.already_revoked",
     "acct.enckey_version",
+    "acct.witnesses",
+    "acct.not_a_witness",
     "key.invalid_length",
     "key.non_canonical",
     "key.not_on_curve",
@@ -250,6 +252,54 @@ impl W {
         self.op(signer, acct, "roots", time, body)
     }
 
+    /// The `witnesses` value of keys `names` (sorted bytewise, as ACCT-15 requires) and threshold `t`.
+    fn witness_value(&mut self, names: &[&str], t: u64) -> Value {
+        let mut keys = self.pks(names);
+        keys.sort();
+        m(vec![("keys", keys_v(&keys)), ("threshold", u(t))])
+    }
+
+    /// A genesis naming witnesses `names` with threshold `t` (06 §8.6).
+    fn genesis_w(&mut self, signer: &str, roots: &[&str], names: &[&str], t: u64, time: u64) -> Op {
+        let r = self.pks(roots);
+        let wv = self.witness_value(names, t);
+        self.op(
+            signer,
+            &[0; 32],
+            "genesis",
+            time,
+            m(vec![("roots", keys_v(&r)), ("witnesses", wv)]),
+        )
+    }
+
+    /// A `roots` operation with an explicit `witnesses` value.
+    fn roots_w(
+        &mut self,
+        signer: &str,
+        acct: &[u8],
+        after: &[u8],
+        roots: &[&str],
+        witnesses: Value,
+        time: u64,
+    ) -> Op {
+        let r = self.pks(roots);
+        let body = m(vec![
+            ("after", b(after)),
+            ("roots", keys_v(&r)),
+            ("witnesses", witnesses),
+        ]);
+        self.op(signer, acct, "roots", time, body)
+    }
+
+    /// A receipt by witness key `witness` over operation `op` of account `acct` (06 §8.6).
+    fn receipt(&mut self, witness: &str, acct: &[u8], op: &Op, time: u64) -> Op {
+        let body = m(vec![("op", b(op.id()))]);
+        Op {
+            m: self.msg(witness, acct, "receipt", time, body),
+            grant: None,
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn delegate(
         &mut self,
@@ -373,6 +423,12 @@ struct St {
     apps: Vec<(Grant, Rev)>,
     enc: Option<(Vec<u8>, u64)>,
     contested: Vec<Vec<u8>>,
+    /// The witness set in force at the head (06 §8.6): keys (any order; sorted on output) and
+    /// threshold.
+    witnesses: Option<(Vec<Vec<u8>>, u64)>,
+    /// The last final operation of the chain.
+    last_final: Option<Vec<u8>>,
+    duplicitous: Vec<Vec<u8>>,
 }
 
 fn st(account: &[u8], head: &Op, roots: Vec<Vec<u8>>) -> St {
@@ -383,6 +439,9 @@ fn st(account: &[u8], head: &Op, roots: Vec<Vec<u8>>) -> St {
         apps: Vec::new(),
         enc: None,
         contested: Vec::new(),
+        witnesses: None,
+        last_final: None,
+        duplicitous: Vec::new(),
     }
 }
 
@@ -397,6 +456,18 @@ impl St {
     }
     fn enc(mut self, key: &[u8], version: u64) -> St {
         self.enc = Some((key.to_vec(), version));
+        self
+    }
+    fn witnessed(mut self, keys: Vec<Vec<u8>>, threshold: u64) -> St {
+        self.witnesses = Some((keys, threshold));
+        self
+    }
+    fn last_final(mut self, op: &Op) -> St {
+        self.last_final = Some(op.id().to_vec());
+        self
+    }
+    fn duplicitous(mut self, keys: Vec<Vec<u8>>) -> St {
+        self.duplicitous = keys;
         self
     }
     fn contested(mut self, ops: &[&Op]) -> St {
@@ -458,6 +529,29 @@ impl St {
                 "contested",
                 J::A(contested.iter().map(|c| J::S(hex(c))).collect()),
             ),
+            (
+                "witnesses",
+                match &self.witnesses {
+                    None => J::Null,
+                    Some((keys, t)) => {
+                        let mut keys = keys.clone();
+                        keys.sort();
+                        obj(vec![
+                            ("keys", J::A(keys.iter().map(|k| J::S(hex(k))).collect())),
+                            ("threshold", J::U(*t)),
+                        ])
+                    }
+                },
+            ),
+            (
+                "final",
+                self.last_final.as_ref().map_or(J::Null, |f| J::S(hex(f))),
+            ),
+            ("duplicitous", {
+                let mut d = self.duplicitous.clone();
+                d.sort();
+                J::A(d.iter().map(|k| J::S(hex(k))).collect())
+            }),
         ])
     }
 }
@@ -3579,6 +3673,709 @@ fn threats(o: &mut Out) {
     }
 }
 
+// ------------------------------------------------------------------------------------------------ witnesses
+
+/// One witness case (06 §8.6): the operations and receipts with their declared statuses, and the
+/// declared head state (None iff the genesis is not valid).
+type WitnessCase = fn(&str) -> (Vec<(Op, &'static str)>, Option<St>);
+
+/// The witnessed account most cases use: roots [r0, r1] and witnesses w1, w2, w3 with threshold 2.
+fn witnessed(id: &str) -> (W, Op, Vec<u8>, Vec<Vec<u8>>) {
+    let mut w = W::new(id);
+    let g = w.genesis_w("r0", &["r0", "r1"], &["w1", "w2", "w3"], 2, T0);
+    let acct = acct_of(&g);
+    let ws = w.pks(&["w1", "w2", "w3"]);
+    (w, g, acct, ws)
+}
+
+/// A genesis of roots [r0] with `witnesses` as given (a raw value, for the defects of ACCT-15).
+fn genesis_raw(w: &mut W, witnesses: Value) -> Op {
+    let r = w.pks(&["r0"]);
+    w.op(
+        "r0",
+        &[0; 32],
+        "genesis",
+        T0,
+        m(vec![("roots", keys_v(&r)), ("witnesses", witnesses)]),
+    )
+}
+
+/// A `witnesses` value from raw keys (in the order given) and threshold.
+fn wv(keys: &[Vec<u8>], t: u64) -> Value {
+    m(vec![("keys", keys_v(keys)), ("threshold", u(t))])
+}
+
+/// The witness cases: the witness set (ACCT-15, ACCT-3), receipts (ACCT-16), duplicity and finality
+/// in the fork choice (ACCT-5), and the threats they answer (06 §8.6, §11.5). Every operations
+/// vector is checked in every order of arrival (at most six messages) or in several.
+fn witnesses(o: &mut Out) {
+    let w15: &[&str] = &["ACCT-15"];
+    let w16: &[&str] = &["ACCT-16"];
+    let w3: &[&str] = &["ACCT-3", "ACCT-15"];
+    let fin: &[&str] = &["ACCT-5", "ACCT-16"];
+    let cases: Vec<(&str, &str, &[&str], WitnessCase)> = vec![
+        (
+            "witness-set-valid",
+            "a genesis naming three witnesses with threshold 2 (more than half): valid; the head \
+             state shows the set, keys sorted bytewise",
+            w15,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &g, roots).witnessed(ws, 2);
+                (vec![(g, VALID)], Some(s))
+            },
+        ),
+        (
+            "witness-set-threshold-half",
+            "two witnesses with threshold 1: not more than half (06 §8.6): acct.witnesses",
+            w15,
+            |id| {
+                let mut w = W::new(id);
+                let mut ks = w.pks(&["w1", "w2"]);
+                ks.sort();
+                (vec![(genesis_raw(&mut w, wv(&ks, 1)), "acct.witnesses")], None)
+            },
+        ),
+        (
+            "witness-set-threshold-above-n",
+            "one witness with threshold 2: more than the witnesses there are: acct.witnesses",
+            w15,
+            |id| {
+                let mut w = W::new(id);
+                let ks = w.pks(&["w1"]);
+                (vec![(genesis_raw(&mut w, wv(&ks, 2)), "acct.witnesses")], None)
+            },
+        ),
+        (
+            "witness-set-unsorted",
+            "three witnesses not in ascending bytewise order: acct.witnesses (one encoding per set)",
+            w15,
+            |id| {
+                let mut w = W::new(id);
+                let mut ks = w.pks(&["w1", "w2", "w3"]);
+                ks.sort();
+                ks.reverse();
+                (vec![(genesis_raw(&mut w, wv(&ks, 2)), "acct.witnesses")], None)
+            },
+        ),
+        (
+            "witness-set-repeated",
+            "one witness key twice (threshold 2): not strictly ascending: acct.witnesses",
+            w15,
+            |id| {
+                let mut w = W::new(id);
+                let k = w.pk("w1");
+                (
+                    vec![(genesis_raw(&mut w, wv(&[k.clone(), k], 2)), "acct.witnesses")],
+                    None,
+                )
+            },
+        ),
+        (
+            "witness-set-nine",
+            "nine witnesses (threshold 5): more than 8: acct.witnesses",
+            w15,
+            |id| {
+                let mut w = W::new(id);
+                let names = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9"];
+                let mut ks = w.pks(&names);
+                ks.sort();
+                (vec![(genesis_raw(&mut w, wv(&ks, 5)), "acct.witnesses")], None)
+            },
+        ),
+        (
+            "witness-set-empty-genesis",
+            "a genesis naming no witnesses with threshold 0: the removal exists only in a roots body: \
+             acct.witnesses",
+            w15,
+            |id| {
+                let mut w = W::new(id);
+                (vec![(genesis_raw(&mut w, wv(&[], 0)), "acct.witnesses")], None)
+            },
+        ),
+        (
+            "witness-set-not-a-map",
+            "witnesses is an array, not a map: acct.body (ACCT-1)",
+            &["ACCT-1"],
+            |id| {
+                let mut w = W::new(id);
+                let ks = w.pks(&["w1"]);
+                (vec![(genesis_raw(&mut w, keys_v(&ks)), "acct.body")], None)
+            },
+        ),
+        (
+            "witness-set-unknown-field",
+            "the witness set has an un-dotted key besides keys and threshold: acct.body (ACCT-1)",
+            &["ACCT-1"],
+            |id| {
+                let mut w = W::new(id);
+                let ks = w.pks(&["w1"]);
+                let v = set(&wv(&ks, 1), "quorum", u(1));
+                (vec![(genesis_raw(&mut w, v), "acct.body")], None)
+            },
+        ),
+        (
+            "witness-set-small-order-key",
+            "a witness key that is a small-order point (01 then 31 zero bytes): key.small_order \
+             (ACCT-1, SIG-4)",
+            &["ACCT-1"],
+            |id| {
+                let mut w = W::new(id);
+                let mut z = vec![0u8; 32];
+                z[0] = 1;
+                (vec![(genesis_raw(&mut w, wv(&[z], 1)), "key.small_order")], None)
+            },
+        ),
+        (
+            "witness-key-is-root",
+            "the genesis names its own root r0 as its witness: one key, two roles: acct.key_in_use \
+             (ACCT-3)",
+            w3,
+            |id| {
+                let mut w = W::new(id);
+                let ks = w.pks(&["r0"]);
+                (vec![(genesis_raw(&mut w, wv(&ks, 1)), "acct.key_in_use")], None)
+            },
+        ),
+        (
+            "witness-rotated-root-is-witness",
+            "a roots operation that names a witness in force (w1) as a new root, leaving the set as it \
+             is: acct.key_in_use (ACCT-3)",
+            w3,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let r = w.roots("r0", &acct, g.id(), &["r0", "w1"], at(1));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &g, roots).witnessed(ws, 2);
+                (vec![(g, VALID), (r, "acct.key_in_use")], Some(s))
+            },
+        ),
+        (
+            "witness-is-app-key",
+            "a roots operation that names the phone's app key as a witness: acct.key_in_use (ACCT-3)",
+            w3,
+            |id| {
+                let mut w = W::new(id);
+                let g = w.genesis("r0", &["r0"], T0);
+                let acct = acct_of(&g);
+                let d = grant(&mut w, "r0", &acct, &g, "phone", at(1));
+                let v = w.witness_value(&["phone"], 1);
+                let r = w.roots_w("r0", &acct, d.id(), &["r0"], v, at(2));
+                let roots = w.pks(&["r0"]);
+                let s = st(&acct, &d, roots).app(&d);
+                (vec![(g, VALID), (d, VALID), (r, "acct.key_in_use")], Some(s))
+            },
+        ),
+        (
+            "witness-not-delegated",
+            "a delegation of witness w1's key as an app key: acct.key_in_use (ACCT-3)",
+            w3,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let d = grant(&mut w, "r1", &acct, &g, "w1", at(1));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &g, roots).witnessed(ws, 2);
+                (vec![(g, VALID), (d, "acct.key_in_use")], Some(s))
+            },
+        ),
+        (
+            "witness-set-removed",
+            "a roots operation with witnesses {keys: [], threshold: 0} removes the set: valid, and the \
+             head state has no witness set; receipts over it by the old witnesses are valid (they were \
+             witnesses on the path) but judge nothing below it",
+            w15,
+            |id| {
+                let (mut w, g, acct, _) = witnessed(id);
+                let r = w.roots_w("r0", &acct, g.id(), &["r0", "r1"], wv(&[], 0), at(1));
+                let e = w.enckey("r1", &acct, r.id(), &enc_key("e"), 1, at(2));
+                let c1 = w.receipt("w1", &acct, &e, at(3));
+                let c2 = w.receipt("w2", &acct, &e, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                // R is final at G (w1 and w2 endorse it through E); E, judged by R's empty set, is not.
+                let s = st(&acct, &e, roots).enc(&enc_key("e"), 1).last_final(&r);
+                (
+                    vec![(g, VALID), (r, VALID), (e, VALID), (c1, VALID), (c2, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "receipt-not-a-witness",
+            "a receipt signed by a key that is no witness of the account: acct.not_a_witness",
+            w16,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c = w.receipt("stranger", &acct, &a, at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots).app(&a).witnessed(ws, 2);
+                (vec![(g, VALID), (a, VALID), (c, "acct.not_a_witness")], Some(s))
+            },
+        ),
+        (
+            "receipt-of-genesis",
+            "a witness receipts the genesis, which has no parent and so no witness set in force at \
+             its parent: acct.not_a_witness",
+            w16,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let c = w.receipt("w1", &acct, &g, at(1));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &g, roots).witnessed(ws, 2);
+                (vec![(g, VALID), (c, "acct.not_a_witness")], Some(s))
+            },
+        ),
+        (
+            "receipt-account-mismatch",
+            "a witness's receipt whose header names another account than the receipted operation's: \
+             acct.account_mismatch",
+            &["ACCT-4", "ACCT-16"],
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let other = rid("accounts: another account");
+                let c = w.receipt("w1", &other, &a, at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots).app(&a).witnessed(ws, 2);
+                (vec![(g, VALID), (a, VALID), (c, "acct.account_mismatch")], Some(s))
+            },
+        ),
+        (
+            "receipt-waits",
+            "receipts over an operation that is not held wait for it (ACCT-6), like an operation \
+             whose parent is missing",
+            &["ACCT-6", "ACCT-16"],
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c = w.receipt("w1", &acct, &a, at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &g, roots).witnessed(ws, 2);
+                (vec![(g, VALID), (c, WAITING)], Some(s))
+            },
+        ),
+        (
+            "receipt-parent-invalid",
+            "a receipt over an invalid operation (signed by an app key) is acct.parent_invalid",
+            &["ACCT-4", "ACCT-16"],
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let bad = w.enckey("phone", &acct, a.id(), &enc_key("p"), 1, at(2));
+                let c = w.receipt("w1", &acct, &bad, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots).app(&a).witnessed(ws, 2);
+                (
+                    vec![
+                        (g, VALID),
+                        (a, VALID),
+                        (bad, "acct.not_a_root"),
+                        (c, "acct.parent_invalid"),
+                    ],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "receipt-is-no-parent",
+            "a receipt is not in the tree: a receipt of a receipt, and an operation following a \
+             receipt, are acct.parent_invalid",
+            &["ACCT-4", "ACCT-16"],
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c = w.receipt("w1", &acct, &a, at(2));
+                let cc = w.receipt("w2", &acct, &c, at(3));
+                let after = w.enckey("r1", &acct, c.id(), &enc_key("x"), 1, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots).app(&a).witnessed(ws, 2);
+                (
+                    vec![
+                        (g, VALID),
+                        (a, VALID),
+                        (c, VALID),
+                        (cc, "acct.parent_invalid"),
+                        (after, "acct.parent_invalid"),
+                    ],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "receipt-body",
+            "a receipt body with an un-dotted key besides op: acct.body (ACCT-1)",
+            &["ACCT-1"],
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let body = m(vec![("op", b(a.id())), ("after", b(a.id()))]);
+                let c = Op {
+                    m: w.msg("w1", &acct, "receipt", at(2), body),
+                    grant: None,
+                };
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots).app(&a).witnessed(ws, 2);
+                (vec![(g, VALID), (a, VALID), (c, "acct.body")], Some(s))
+            },
+        ),
+        (
+            "witness-final-chain",
+            "two of three witnesses receipt the head A: A is final (the last final operation of the \
+             chain); a receipt endorses its operation's ancestors too, and a second receipt of one \
+             witness over one operation changes nothing",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let c1b = w.receipt("w1", &acct, &a, at(3));
+                let c2 = w.receipt("w2", &acct, &a, at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots).app(&a).witnessed(ws, 2).last_final(&a);
+                (
+                    vec![(g, VALID), (a, VALID), (c1, VALID), (c1b, VALID), (c2, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "witness-rotation",
+            "the owner rotates the witnesses at R (roots [r0, r1] with witness v1, threshold 1); R is \
+             judged by the set in force at the genesis (w1 and w2 receipt it), B below R by the new \
+             one (v1 receipts it): both final, B is the last final operation",
+            fin,
+            |id| {
+                let (mut w, g, acct, _) = witnessed(id);
+                let v = w.witness_value(&["v1"], 1);
+                let r = w.roots_w("r0", &acct, g.id(), &["r0", "r1"], v, at(1));
+                let b2 = grant(&mut w, "r1", &acct, &r, "phone", at(2));
+                let cv = w.receipt("v1", &acct, &b2, at(3));
+                let c1 = w.receipt("w1", &acct, &r, at(3));
+                let c2 = w.receipt("w2", &acct, &r, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let v1 = w.pks(&["v1"]);
+                let s = st(&acct, &b2, roots)
+                    .app(&b2)
+                    .witnessed(v1, 1)
+                    .last_final(&b2);
+                (
+                    vec![
+                        (g, VALID),
+                        (r, VALID),
+                        (b2, VALID),
+                        (cv, VALID),
+                        (c1, VALID),
+                        (c2, VALID),
+                    ],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "witness-final-prefix",
+            "the witnesses are rotated at R (to v1) and v1 receipts B below it, but the old witnesses \
+             never receipt R: B is final at R, R is not final at the genesis, so the final prefix of \
+             the chain is empty and the view's last final operation is null",
+            fin,
+            |id| {
+                let (mut w, g, acct, _) = witnessed(id);
+                let v = w.witness_value(&["v1"], 1);
+                let r = w.roots_w("r1", &acct, g.id(), &["r0", "r1"], v, at(1));
+                let b2 = grant(&mut w, "r1", &acct, &r, "phone", at(2));
+                let cv = w.receipt("v1", &acct, &b2, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let v1 = w.pks(&["v1"]);
+                let s = st(&acct, &b2, roots).app(&b2).witnessed(v1, 1);
+                (
+                    vec![(g, VALID), (r, VALID), (b2, VALID), (cv, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-rotation-not-receipted",
+            "the owner (r1) rotates the witnesses to v1 at R, but the old witnesses never receipt R: \
+             v1's receipt makes B final at R, yet R is not final at the genesis, so the final prefix \
+             is empty and the thief of r0 (T, rank 0) replaces R and B — a rotation must be \
+             receipted by the old set (06 §8.6)",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let v = w.witness_value(&["v1"], 1);
+                let r = w.roots_w("r1", &acct, g.id(), &["r0", "r1"], v, at(1));
+                let b2 = grant(&mut w, "r1", &acct, &r, "phone", at(2));
+                let cv = w.receipt("v1", &acct, &b2, at(3));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &t, roots).enc(&enc_key("t"), 1).witnessed(ws, 2);
+                (
+                    vec![(g, VALID), (r, VALID), (b2, VALID), (cv, VALID), (t, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-top-root-forks-final-history",
+            "the thief of the top root r0 signs T below the genesis, beside A (r1's delegation of the \
+             phone), which w1 and w2 receipted: without witnesses T (rank 0) would beat A (rank 1); \
+             A is final and wins outright, in every order of the operations and receipts",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let c2 = w.receipt("w2", &acct, &a, at(2));
+                let t = w.roots("r0", &acct, g.id(), &["r0", "x"], at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots).app(&a).witnessed(ws, 2).last_final(&a);
+                (
+                    vec![(g, VALID), (a, VALID), (c1, VALID), (c2, VALID), (t, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-forged-retirement-below-final",
+            "the thief of r0 forges r0's self-retirement beside A, which r0 itself signed and w1, w2 \
+             receipted: without witnesses r0 would count ∞ under A and T win; A is final and wins",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r0", &acct, &g, "phone", at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let c2 = w.receipt("w2", &acct, &a, at(2));
+                let t = w.roots("r0", &acct, g.id(), &["x"], at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots).app(&a).witnessed(ws, 2).last_final(&a);
+                (
+                    vec![(g, VALID), (a, VALID), (c1, VALID), (c2, VALID), (t, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-supersede-final-leaf",
+            "the thief of r0 names the owner's final leaf A (r0's encryption key, receipted by w1 and \
+             w2) in supersedes of his own sibling T (a later seq of r0): a final operation is never \
+             superseded, and A wins outright",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = w.enckey("r0", &acct, g.id(), &enc_key("a"), 1, at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let c2 = w.receipt("w2", &acct, &a, at(2));
+                w.sup(&a);
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots)
+                    .enc(&enc_key("a"), 1)
+                    .witnessed(ws, 2)
+                    .last_final(&a);
+                (
+                    vec![(g, VALID), (a, VALID), (c1, VALID), (c2, VALID), (t, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-top-root-appends",
+            "what the thief of r0 keeps: below the last final operation A he appends T (roots [x]); \
+             T is the head and not final — until witnesses receipt it, which honest witnesses do only \
+             after the settling delay (06 §8.6)",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let c2 = w.receipt("w2", &acct, &a, at(2));
+                let t = w.roots("r0", &acct, a.id(), &["x"], at(3));
+                let roots = w.pks(&["x"]);
+                let s = st(&acct, &t, roots).app(&a).witnessed(ws, 2).last_final(&a);
+                (
+                    vec![(g, VALID), (a, VALID), (c1, VALID), (c2, VALID), (t, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-top-root-appends-answered",
+            "the owner answers the thief's T within the settling delay: O, r0's own retirement \
+             (roots [r1]) beside T; both children of A retire r0, so r0 counts under neither and no \
+             other root signed: A is contested, nothing below it is final, and honest witnesses \
+             receipt neither side",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let c2 = w.receipt("w2", &acct, &a, at(2));
+                let t = w.roots("r0", &acct, a.id(), &["x"], at(3));
+                let own = w.roots("r0", &acct, a.id(), &["r1"], at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots)
+                    .app(&a)
+                    .witnessed(ws, 2)
+                    .last_final(&a)
+                    .contested(&[&t, &own]);
+                (
+                    vec![
+                        (g, VALID),
+                        (a, VALID),
+                        (c1, VALID),
+                        (c2, VALID),
+                        (t, VALID),
+                        (own, VALID),
+                    ],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-thief-witnesses",
+            "the bound of the head: if two witnesses (stolen keys, or honest ones after the settling \
+             delay) receipt the thief's T, T is final and the account is his; their receipts over A \
+             and T lie on one path, so they are not duplicitous",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let t = w.roots("r0", &acct, a.id(), &["x"], at(3));
+                let c1 = w.receipt("w1", &acct, &t, at(4));
+                let c2 = w.receipt("w2", &acct, &t, at(4));
+                let roots = w.pks(&["x"]);
+                let s = st(&acct, &t, roots).app(&a).witnessed(ws, 2).last_final(&t);
+                (
+                    vec![(g, VALID), (a, VALID), (t, VALID), (c1, VALID), (c2, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-below-threshold",
+            "fewer than t receipts: only w1 receipted A, so A is not final and the old rules decide \
+             at the genesis — the thief's T, signed by r0 (rank 0), beats A (rank 1)",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &t, roots).enc(&enc_key("t"), 1).witnessed(ws, 2);
+                (
+                    vec![(g, VALID), (a, VALID), (c1, VALID), (t, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-duplicitous-witness",
+            "w1 and w2 receipted A; the thief, holding w2's key too, has w2 receipt his sibling T: w2 \
+             is duplicitous and counts for nothing, A keeps only w1 and is no longer final, and the \
+             old rules decide (r0's T wins); T is not final either — a witness cannot count on both \
+             sides",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let c2 = w.receipt("w2", &acct, &a, at(2));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(3));
+                let d2 = w.receipt("w2", &acct, &t, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                let w2 = w.pks(&["w2"]);
+                let s = st(&acct, &t, roots)
+                    .enc(&enc_key("t"), 1)
+                    .witnessed(ws, 2)
+                    .duplicitous(w2);
+                (
+                    vec![
+                        (g, VALID),
+                        (a, VALID),
+                        (c1, VALID),
+                        (c2, VALID),
+                        (t, VALID),
+                        (d2, VALID),
+                    ],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-duplicitous-witness-slack",
+            "all three witnesses receipted A; the thief makes w3 duplicitous by a receipt over his \
+             sibling T: A still has w1 and w2, stays final and wins (n − t = 1 stolen witness key is \
+             within the bound)",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let c2 = w.receipt("w2", &acct, &a, at(2));
+                let c3 = w.receipt("w3", &acct, &a, at(2));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(3));
+                let d3 = w.receipt("w3", &acct, &t, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                let w3k = w.pks(&["w3"]);
+                let s = st(&acct, &a, roots)
+                    .app(&a)
+                    .witnessed(ws, 2)
+                    .last_final(&a)
+                    .duplicitous(w3k);
+                (
+                    vec![
+                        (g, VALID),
+                        (a, VALID),
+                        (c1, VALID),
+                        (c2, VALID),
+                        (c3, VALID),
+                        (t, VALID),
+                        (d3, VALID),
+                    ],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-thief-own-witnesses",
+            "the thief of r0 forks below the genesis with T naming his own witness y (threshold 1) \
+             and has y receipt T2 below it: T2 is final under T's set, but at the genesis only the \
+             genesis's witnesses judge, and A (receipted by w1, w2) is final there and wins",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let a = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let c1 = w.receipt("w1", &acct, &a, at(2));
+                let c2 = w.receipt("w2", &acct, &a, at(2));
+                let v = w.witness_value(&["y"], 1);
+                let t = w.roots_w("r0", &acct, g.id(), &["x"], v, at(3));
+                let t2 = w.enckey("x", &acct, t.id(), &enc_key("t2"), 1, at(4));
+                let cy = w.receipt("y", &acct, &t2, at(5));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots).app(&a).witnessed(ws, 2).last_final(&a);
+                (
+                    vec![
+                        (g, VALID),
+                        (a, VALID),
+                        (c1, VALID),
+                        (c2, VALID),
+                        (t, VALID),
+                        (t2, VALID),
+                        (cy, VALID),
+                    ],
+                    Some(s),
+                )
+            },
+        ),
+    ];
+    for (id, description, rules, build) in cases {
+        let (ops, state) = build(id);
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(id, description, rules, &refs, state);
+    }
+}
+
 // ------------------------------------------------------------------------------------------------ authorization
 
 /// The account used by most authorization vectors: roots [r0, r1]; r1 delegates the phone (scope ["*"],
@@ -4903,10 +5700,11 @@ pub fn generate() -> String {
     placement(&mut o);
     forks(&mut o);
     threats(&mut o);
+    witnesses(&mut o);
     authorization(&mut o);
     unrecorded(&mut o);
     file(
-        "The accounts layer (spec 06): key operations (ACCT-1..ACCT-9) and key authorization \
+        "The accounts layer (spec 06): key operations (ACCT-1..ACCT-9), witnesses and receipts (ACCT-15, ACCT-16) and key authorization \
          (AUTH-1..AUTH-6). Two types of vector. \"operations\": every operation (a whole signed message, \
          hex) with its final status (\"valid\", \"waiting\" or the error code) once all of them are held, \
          and the head state of the account (omitted when its genesis is not valid); statuses and state \

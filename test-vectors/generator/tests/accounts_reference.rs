@@ -24,22 +24,33 @@ use serde_json::{json, Value as Json};
 use skylark_test_vectors::ed;
 use skylark_test_vectors::util::{hex, unhex};
 
-const OP_KINDS: [&str; 5] = ["genesis", "roots", "delegate", "revoke", "enckey"];
+const OP_KINDS: [&str; 6] = [
+    "genesis", "roots", "delegate", "revoke", "enckey", "receipt",
+];
 const ZERO: [u8; 32] = [0; 32];
 
 type Id = Vec<u8>;
 
 // ------------------------------------------------------------------------------------------------ messages
 
+/// A witness set: keys (ascending) and threshold (06 §8.6).
+type Wit = (Vec<Id>, u64);
+
 #[derive(Clone, Debug)]
 enum Body {
     Genesis {
         roots: Vec<Id>,
+        witnesses: Option<Wit>,
     },
     Roots {
         after: Id,
         roots: Vec<Id>,
+        /// Absent: the parent's set stays; `Some(None)`: the removal.
+        witnesses: Option<Option<Wit>>,
         supersedes: Option<Id>,
+    },
+    Receipt {
+        op: Id,
     },
     Delegate {
         after: Id,
@@ -70,13 +81,14 @@ impl Body {
             Body::Roots { after, .. }
             | Body::Delegate { after, .. }
             | Body::Revoke { after, .. }
-            | Body::EncKey { after, .. } => Some(after),
+            | Body::EncKey { after, .. }
+            | Body::Receipt { op: after } => Some(after),
         }
     }
 
     fn supersedes(&self) -> Option<&Id> {
         match self {
-            Body::Genesis { .. } => None,
+            Body::Genesis { .. } | Body::Receipt { .. } => None,
             Body::Roots { supersedes, .. }
             | Body::Delegate { supersedes, .. }
             | Body::Revoke { supersedes, .. }
@@ -248,6 +260,37 @@ fn label(v: &Item) -> R<String> {
     }
 }
 
+/// The optional `witnesses` of a genesis or roots body (06 §5.3, ACCT-15), checked after `roots`.
+/// `Some(None)` is the removal (allowed in a roots body only).
+fn witnesses(e: &[(String, Item)], roots: &[Id], removal: bool) -> R<Option<Option<Wit>>> {
+    let Some(v) = get(e, "witnesses") else {
+        return Ok(None);
+    };
+    let Item::M(w) = v else { return Err(BODY) };
+    keys(w, &["keys", "threshold"], &["keys", "threshold"])?;
+    let t = uint53(field(w, "threshold"))?;
+    let Item::A(items) = field(w, "keys") else {
+        return Err(BODY);
+    };
+    let mut ks = Vec::new();
+    for i in items {
+        let k = b32(i)?;
+        ed::check_key(&k)?;
+        ks.push(k);
+    }
+    if ks.is_empty() && t == 0 && removal {
+        return Ok(Some(None));
+    }
+    let n = ks.len() as u64;
+    if ks.is_empty() || ks.len() > 8 || !ks.windows(2).all(|p| p[0] < p[1]) || 2 * t <= n || t > n {
+        return Err("acct.witnesses");
+    }
+    if ks.iter().any(|k| roots.contains(k)) {
+        return Err("acct.key_in_use");
+    }
+    Ok(Some(Some((ks, t))))
+}
+
 /// The optional `supersedes` (checked after every other value): 32 bytes.
 fn sup(e: &[(String, Item)]) -> R<Option<Id>> {
     get(e, "supersedes").map(b32).transpose()
@@ -256,18 +299,30 @@ fn sup(e: &[(String, Item)]) -> R<Option<Id>> {
 fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
     match kind {
         "genesis" => {
-            keys(e, &["roots"], &["roots"])?;
-            Ok(Body::Genesis {
-                roots: roots_list(field(e, "roots"))?,
-            })
+            keys(e, &["roots", "witnesses"], &["roots"])?;
+            let roots = roots_list(field(e, "roots"))?;
+            let witnesses = witnesses(e, &roots, false)?.flatten();
+            Ok(Body::Genesis { roots, witnesses })
         }
         "roots" => {
-            keys(e, &["after", "roots", "supersedes"], &["after", "roots"])?;
+            keys(
+                e,
+                &["after", "roots", "witnesses", "supersedes"],
+                &["after", "roots"],
+            )?;
             let roots = roots_list(field(e, "roots"))?;
+            let witnesses = witnesses(e, &roots, true)?;
             Ok(Body::Roots {
                 after: b32(field(e, "after"))?,
                 roots,
+                witnesses,
                 supersedes: sup(e)?,
+            })
+        }
+        "receipt" => {
+            keys(e, &["op"], &["op"])?;
+            Ok(Body::Receipt {
+                op: b32(field(e, "op"))?,
             })
         }
         "delegate" => {
@@ -362,6 +417,9 @@ struct State {
     ever_roots: BTreeSet<Id>,
     apps: BTreeMap<Id, Grant>,
     enc: Option<(Id, u64)>,
+    /// The witness set in force, and every key that was a witness on the path here (06 §8.6).
+    wit: Option<Wit>,
+    ever_wit: BTreeSet<Id>,
 }
 
 #[derive(Clone, Debug)]
@@ -371,6 +429,12 @@ enum Status {
         parent: Option<Id>,
         state: Box<State>,
     },
+    /// A valid receipt of `op` by `witness` (06 §8.6): not in the tree.
+    Receipt {
+        acct: Id,
+        witness: Id,
+        op: Id,
+    },
     Invalid(&'static str),
     Waiting(Id),
 }
@@ -378,7 +442,7 @@ enum Status {
 impl Status {
     fn text(s: Option<&Status>) -> String {
         match s {
-            Some(Status::Valid { .. }) => "valid".into(),
+            Some(Status::Valid { .. } | Status::Receipt { .. }) => "valid".into(),
             Some(Status::Invalid(c)) => (*c).into(),
             Some(Status::Waiting(_)) => "waiting".into(),
             None => "no status".into(),
@@ -398,10 +462,26 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     // operation itself grants.
     let mut next = parent.clone();
     match body {
-        Body::Genesis { .. } => unreachable!(),
-        Body::Roots { roots, .. } => {
+        Body::Genesis { .. } | Body::Receipt { .. } => unreachable!(),
+        Body::Roots {
+            roots, witnesses, ..
+        } => {
             if roots.iter().any(|k| parent.apps.contains_key(k)) {
                 return Err("acct.key_in_use");
+            }
+            if let Some(w) = witnesses {
+                if let Some((ks, _)) = w {
+                    if ks.iter().any(|k| parent.apps.contains_key(k)) {
+                        return Err("acct.key_in_use");
+                    }
+                    next.ever_wit.extend(ks.iter().cloned());
+                }
+                next.wit = w.clone();
+            }
+            if let Some((ks, _)) = &next.wit {
+                if roots.iter().any(|k| ks.contains(k)) {
+                    return Err("acct.key_in_use");
+                }
             }
             next.roots = roots.clone();
             next.ever_roots.extend(roots.iter().cloned());
@@ -413,7 +493,10 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
             label,
             ..
         } => {
-            if parent.ever_roots.contains(app) || parent.apps.contains_key(app) {
+            if parent.ever_roots.contains(app)
+                || parent.apps.contains_key(app)
+                || parent.ever_wit.contains(app)
+            {
                 return Err("acct.key_in_use");
             }
             if *expires <= m.time {
@@ -473,7 +556,7 @@ impl Ref {
             for id in ids {
                 if matches!(
                     self.status.get(&id),
-                    Some(Status::Valid { .. } | Status::Invalid(_))
+                    Some(Status::Valid { .. } | Status::Receipt { .. } | Status::Invalid(_))
                 ) {
                     continue;
                 }
@@ -499,7 +582,7 @@ impl Ref {
             Ok(b) => b,
         };
         match body {
-            Body::Genesis { roots } => Some(if m.acct != ZERO {
+            Body::Genesis { roots, witnesses } => Some(if m.acct != ZERO {
                 Status::Invalid("acct.genesis_account")
             } else if m.seq != 1 || m.key != roots[0] {
                 Status::Invalid("acct.genesis_signer")
@@ -512,13 +595,45 @@ impl Ref {
                         ever_roots: roots.iter().cloned().collect(),
                         apps: BTreeMap::new(),
                         enc: None,
+                        wit: witnesses.clone(),
+                        ever_wit: witnesses
+                            .iter()
+                            .flat_map(|(ks, _)| ks.iter().cloned())
+                            .collect(),
                     }),
                 }
             }),
             _ => {
                 let p = body.after().unwrap();
+                if let Body::Receipt { op } = body {
+                    // 06 §8.6: the receipted operation, its account, then ACCT-16.
+                    return Some(match self.status.get(op) {
+                        Some(Status::Invalid(_) | Status::Receipt { .. }) => {
+                            Status::Invalid("acct.parent_invalid")
+                        }
+                        Some(Status::Valid { acct, parent, .. }) => {
+                            let witness_there = parent
+                                .as_ref()
+                                .is_some_and(|q| self.state_of(q).ever_wit.contains(&m.key));
+                            if &m.acct != acct {
+                                Status::Invalid("acct.account_mismatch")
+                            } else if !witness_there {
+                                Status::Invalid("acct.not_a_witness")
+                            } else {
+                                Status::Receipt {
+                                    acct: acct.clone(),
+                                    witness: m.key.clone(),
+                                    op: op.clone(),
+                                }
+                            }
+                        }
+                        _ => Status::Waiting(op.clone()),
+                    });
+                }
                 Some(match self.status.get(p) {
-                    Some(Status::Invalid(_)) => Status::Invalid("acct.parent_invalid"),
+                    Some(Status::Invalid(_) | Status::Receipt { .. }) => {
+                        Status::Invalid("acct.parent_invalid")
+                    }
                     Some(Status::Valid { acct, state, .. }) => match check(acct, state, m, body) {
                         Ok(state) => Status::Valid {
                             acct: acct.clone(),
@@ -561,10 +676,89 @@ impl Ref {
         matches!(self.body(id), Body::Roots { roots, .. } if !roots.contains(self.signer(id)))
     }
 
+    fn parent_of(&self, id: &Id) -> Option<&Id> {
+        match self.status.get(id) {
+            Some(Status::Valid { parent, .. }) => parent.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Is `a` an ancestor of `d`, or `d` itself (following parents)?
+    fn ancestor_or_self(&self, a: &Id, d: &Id) -> bool {
+        let mut x = Some(d);
+        while let Some(y) = x {
+            if y == a {
+                return true;
+            }
+            x = self.parent_of(y);
+        }
+        false
+    }
+
+    /// The valid receipts of account `acct`: witness -> receipted operations.
+    fn receipts(&self, acct: &Id) -> BTreeMap<Id, BTreeSet<Id>> {
+        let mut out: BTreeMap<Id, BTreeSet<Id>> = BTreeMap::new();
+        for s in self.status.values() {
+            if let Status::Receipt {
+                acct: a,
+                witness,
+                op,
+            } = s
+            {
+                if a == acct {
+                    out.entry(witness.clone()).or_default().insert(op.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// 06 §8.6: witnesses with two receipted operations neither an ancestor of the other.
+    fn duplicitous(&self, acct: &Id) -> BTreeSet<Id> {
+        self.receipts(acct)
+            .into_iter()
+            .filter(|(_, ops)| {
+                ops.iter().any(|a| {
+                    ops.iter()
+                        .any(|b| !self.ancestor_or_self(a, b) && !self.ancestor_or_self(b, a))
+                })
+            })
+            .map(|(w, _)| w)
+            .collect()
+    }
+
+    /// 06 §8.6: is `c` final — do `t` non-duplicitous witnesses of its parent's set endorse an
+    /// operation of its subtree (the whole tree of valid operations)?
+    fn is_final(&self, c: &Id) -> bool {
+        let Some(Status::Valid {
+            acct,
+            parent: Some(p),
+            ..
+        }) = self.status.get(c)
+        else {
+            return false;
+        };
+        let Some((ks, t)) = &self.state_of(p).wit else {
+            return false;
+        };
+        let dup = self.duplicitous(acct);
+        let receipts = self.receipts(acct);
+        let endorsing = ks
+            .iter()
+            .filter(|w| !dup.contains(*w))
+            .filter(|w| {
+                receipts
+                    .get(*w)
+                    .is_some_and(|ops| ops.iter().any(|x| self.ancestor_or_self(c, x)))
+            })
+            .count() as u64;
+        endorsing >= *t
+    }
+
     /// Does `x` supersede `y` (06 §8.1)? `y` a leaf, a sibling of `x` signed by the same key with a
-    /// smaller seq; a self-retirement only by a `roots` operation with the same list.
+    /// smaller seq, not final; a self-retirement only by a `roots` operation with the same list.
     fn supersedes(&self, x: &Id, y: &Id) -> bool {
-        if self.body(x).supersedes() != Some(y) || x == y {
+        if self.body(x).supersedes() != Some(y) || x == y || self.is_final(y) {
             return false;
         }
         let (Some(Status::Valid { parent: px, .. }), Some(Status::Valid { parent: py, .. })) =
@@ -620,8 +814,9 @@ impl Ref {
         }
     }
 
-    /// ACCT-5: the head, the head state (with the revocations of §8.4) and the contested list.
-    fn view(&self, acct: &Id) -> Option<(Id, State, Vec<Id>)> {
+    /// ACCT-5: the head, the head state (with the revocations of §8.4), the contested list and the
+    /// last final operation of the chain (06 §8.6).
+    fn view(&self, acct: &Id) -> Option<(Id, State, Vec<Id>, Option<Id>)> {
         let genesis = self.status.iter().find_map(|(id, s)| match s {
             Status::Valid {
                 acct: a,
@@ -633,11 +828,29 @@ impl Ref {
         // Revocations that also apply to the head state (§8.4).
         let mut sticky: Vec<Id> = Vec::new();
         let mut at = genesis;
+        let mut last_final = None;
+        let mut prefix = true;
         let contested = loop {
             let kids = self.fc_children(&at);
             if kids.is_empty() {
                 break Vec::new();
             }
+            // 06 §8.6: a final child wins outright; the final prefix grows while every chosen child
+            // is final.
+            if let Some(f) = kids.iter().find(|c| self.is_final(c)) {
+                let f = f.clone();
+                for y in self.children(&at) {
+                    if self.supersedes(&f, &y) {
+                        sticky.push(y);
+                    }
+                }
+                if prefix {
+                    last_final = Some(f.clone());
+                }
+                at = f;
+                continue;
+            }
+            prefix = false;
             let roots = &self.state_of(&at).roots;
             let subtrees: Vec<Vec<Id>> = kids
                 .iter()
@@ -706,10 +919,10 @@ impl Ref {
                 }
             }
         }
-        Some((at, st, contested))
+        Some((at, st, contested, last_final))
     }
     fn state_json(&self, acct: &Id) -> Option<Json> {
-        let (head, st, contested) = self.view(acct)?;
+        let (head, st, contested, last_final) = self.view(acct)?;
         let apps: Vec<Json> = st
             .apps
             .iter()
@@ -736,6 +949,12 @@ impl Ref {
             "apps": apps,
             "encryption": st.enc.as_ref().map_or(Json::Null, |(k, v)| json!({"key": hex(k), "version": v})),
             "contested": contested.iter().map(|c| hex(c)).collect::<Vec<_>>(),
+            "witnesses": st.wit.as_ref().map_or(Json::Null, |(ks, t)| json!({
+                "keys": ks.iter().map(|k| hex(k)).collect::<Vec<_>>(),
+                "threshold": t,
+            })),
+            "final": last_final.as_ref().map_or(Json::Null, |f| json!(hex(f))),
+            "duplicitous": self.duplicitous(acct).iter().map(|k| hex(k)).collect::<Vec<_>>(),
         }))
     }
 
@@ -743,7 +962,7 @@ impl Ref {
 
     /// AUTH-7: does the key of `m` hold capability `c`?
     fn grants(&self, m: &Msg, c: &str) -> Json {
-        let Some((_, st, _)) = self.view(&m.acct) else {
+        let Some((_, st, _, _)) = self.view(&m.acct) else {
             return json!({"missing": "account", "id": hex(&m.acct)});
         };
         match st.apps.get(&m.key) {
@@ -758,14 +977,14 @@ impl Ref {
         let missing = |what: &str, id: &Id| json!({"missing": what, "id": hex(id)});
         if OP_KINDS.contains(&m.kind.as_str()) {
             return match self.status.get(&m.id) {
-                Some(Status::Valid { .. }) => json!("authorized"),
+                Some(Status::Valid { .. } | Status::Receipt { .. }) => json!("authorized"),
                 Some(Status::Invalid(c)) => denied(c),
                 Some(Status::Waiting(p)) => missing("message", p),
                 None => json!({"missing": "key_authorization"}),
             };
         }
         // AUTH-1
-        let Some((_, st, _)) = self.view(&m.acct) else {
+        let Some((_, st, _, _)) = self.view(&m.acct) else {
             return missing("account", &m.acct);
         };
         // AUTH-2, AUTH-3
@@ -875,7 +1094,7 @@ fn orders(n: usize) -> Vec<Vec<usize>> {
 
 const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
+    "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 #[test]

@@ -6,7 +6,8 @@ from .cbor import CMap, is_uint, text_key
 from .envelope import kind_ok
 from .errors import Reject
 
-OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey")
+OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey", "receipt")
+MAX_WITNESSES = 8
 MAX_53 = 2 ** 53 - 1
 ZERO32 = bytes(32)
 
@@ -14,22 +15,25 @@ ZERO32 = bytes(32)
 # ACCT-1 body check, in the order of 06 §5.3
 
 SCHEMA = {
-    "genesis": ("roots",),
-    "roots": ("after", "roots", "supersedes"),
+    "genesis": ("roots", "witnesses"),
+    "roots": ("after", "roots", "witnesses", "supersedes"),
+    "receipt": ("op",),
     "delegate": ("app", "after", "label", "scope", "expires", "supersedes"),
     "revoke": ("app", "after", "cutoff", "supersedes"),
     "enckey": ("key", "after", "version", "supersedes"),
 }
 REQUIRED = {
     "genesis": ("roots",),
+    "receipt": ("op",),
     "roots": ("after", "roots"),
     "delegate": ("app", "after", "scope", "expires"),
     "revoke": ("app", "after"),
     "enckey": ("key", "after", "version"),
 }
 VALUE_ORDER = {
-    "genesis": ("roots",),
-    "roots": ("roots", "after", "supersedes"),
+    "genesis": ("roots", "witnesses"),
+    "roots": ("roots", "witnesses", "after", "supersedes"),
+    "receipt": ("op",),
     "delegate": ("label", "app", "scope", "expires", "after", "supersedes"),
     "revoke": ("cutoff", "app", "after", "supersedes"),
     "enckey": ("version", "key", "after", "supersedes"),
@@ -111,8 +115,27 @@ def check_body(kind, body):
         elif k == "app":
             _bytes32(v)
             ed25519.check_key(v, check_length=False)                 # SIG-2..SIG-4
-        elif k in ("after", "key", "supersedes"):
+        elif k in ("after", "key", "supersedes", "op"):
             _bytes32(v)
+        elif k == "witnesses":                                       # 06 §5.3, ACCT-15
+            if not isinstance(v, CMap):
+                body_fail()
+            _keys_and_required(v, ("keys", "threshold"), ("keys", "threshold"))
+            t = v["threshold"]
+            _uint53(t)
+            keys = v["keys"]
+            if type(keys) is not list:
+                body_fail()
+            for w in keys:
+                _bytes32(w)
+                ed25519.check_key(w, check_length=False)             # SIG-2..SIG-4
+            if not (kind == "roots" and not keys and t == 0):        # the removal
+                n = len(keys)
+                ascending = all(keys[i] < keys[i + 1] for i in range(n - 1))
+                if not 1 <= n <= MAX_WITNESSES or not ascending or not n < 2 * t <= 2 * n:
+                    raise Reject("acct.witnesses")
+                if any(w in body["roots"] for w in keys):
+                    raise Reject("acct.key_in_use")                   # ACCT-3
         elif k == "label":
             if type(v) is not str or not 1 <= len(v) <= 64 or len(v.encode("utf-8")) > 256:
                 body_fail()
@@ -157,13 +180,25 @@ class Grant:
 
 
 class State:
-    __slots__ = ("roots", "apps", "enc", "former")
+    __slots__ = ("roots", "apps", "enc", "former", "wit", "witnessed")
 
-    def __init__(self, roots, apps, enc, former):
+    def __init__(self, roots, apps, enc, former, wit=None, witnessed=frozenset()):
         self.roots = roots
         self.apps = apps
         self.enc = enc
         self.former = former
+        self.wit = wit                  # None or (sorted keys, threshold): 06 §8.6
+        self.witnessed = witnessed      # every witness key of a state on the path here
+
+
+class Receipt:
+    """A valid receipt (06 §8.6): not in the tree."""
+    __slots__ = ("account", "witness", "op")
+
+    def __init__(self, account, witness, op):
+        self.account = account
+        self.witness = witness
+        self.op = op
 
 
 class Valid:
@@ -260,26 +295,43 @@ class Accounts:
                 return Invalid("acct.genesis_account")               # step 4
             if h.seq != 1 or h.key != body["roots"][0]:
                 return Invalid("acct.genesis_signer")                # step 5
-            state = State(list(body["roots"]), {}, None, frozenset())
+            w = body.get("witnesses")
+            wit = None if w is None else (list(w["keys"]), w["threshold"])
+            state = State(list(body["roots"]), {}, None, frozenset(), wit,
+                          frozenset(wit[0]) if wit else frozenset())
             return Valid(state, ids.account_id(msg.header_bytes), None, h.key)
-        p = body["after"]
+        p = body["op"] if kind == "receipt" else body["after"]
         ps = self.status.get(p)
         if ps is None or isinstance(ps, Waiting):
             return Waiting(p)                                         # step 6
-        if isinstance(ps, Invalid):
+        if isinstance(ps, (Invalid, Receipt)):
             return Invalid("acct.parent_invalid")
         P = ps.state
         if h.acct != ps.account:
             return Invalid("acct.account_mismatch")                  # step 7
+        if kind == "receipt":                                         # ACCT-16 (06 §8.6)
+            pp = ps.parent
+            if pp is None or h.key not in self.status[pp].state.witnessed:
+                return Invalid("acct.not_a_witness")
+            return Receipt(ps.account, h.key, p)
         if h.key not in P.roots:
             return Invalid("acct.not_a_root")                        # step 8
         # (no rule compares h.time with the parent's: 06 §7.2)
-        if kind == "roots":                                          # step 9 
+        wit, witnessed = P.wit, P.witnessed
+        if kind == "roots":                                          # step 9
             if any(r in P.apps for r in body["roots"]):
+                return Invalid("acct.key_in_use")
+            w = body.get("witnesses")
+            if w is not None:
+                if any(k in P.apps for k in w["keys"]):
+                    return Invalid("acct.key_in_use")
+                wit = (list(w["keys"]), w["threshold"]) if w["keys"] else None
+                witnessed = witnessed | frozenset(w["keys"])
+            if wit is not None and any(r in wit[0] for r in body["roots"]):
                 return Invalid("acct.key_in_use")
         if kind == "delegate":
             app = body["app"]
-            if app in P.roots or app in P.former or app in P.apps:
+            if app in P.roots or app in P.former or app in P.apps or app in P.witnessed:
                 return Invalid("acct.key_in_use")
             if not body["expires"] > h.time:                          # step 10
                 return Invalid("acct.expiry")
@@ -308,7 +360,7 @@ class Accounts:
                 "all" if c is None else (c["seq"], c["id"]))
         elif kind == "enckey":
             enc = (body["key"], body["version"])
-        return Valid(State(roots, apps, enc, former), ps.account, p, h.key)
+        return Valid(State(roots, apps, enc, former, wit, witnessed), ps.account, p, h.key)
 
     # -- queries ------------------------------------------------------------
 
@@ -316,7 +368,7 @@ class Accounts:
         st = self.status.get(x)
         if st is None:
             return None
-        if isinstance(st, Valid):
+        if isinstance(st, (Valid, Receipt)):
             return "valid"
         if isinstance(st, Waiting):
             return "waiting"
@@ -328,11 +380,51 @@ class Accounts:
         m = self.messages[x]
         return m.header.kind == "roots" and m.header.key not in m.body["roots"]
 
+    # -- witnesses (§8.6) -------------------------------------------------------
+
+    def _is_ancestor_or_self(self, a, d):
+        while d is not None:
+            if d == a:
+                return True
+            d = self.status[d].parent
+        return False
+
+    def _receipts(self, account):
+        out = {}
+        for st in self.status.values():
+            if isinstance(st, Receipt) and st.account == account:
+                out.setdefault(st.witness, set()).add(st.op)
+        return out
+
+    def duplicitous(self, account):
+        """Witnesses with two receipted operations neither an ancestor of the other."""
+        out = set()
+        for w, ops in self._receipts(account).items():
+            if any(not self._is_ancestor_or_self(a, b) and not self._is_ancestor_or_self(b, a)
+                   for a in ops for b in ops):
+                out.add(w)
+        return out
+
+    def is_final(self, c):
+        """C is final iff t non-duplicitous witnesses of its parent's set endorse its subtree."""
+        st = self.status.get(c)
+        if not isinstance(st, Valid) or st.parent is None:
+            return False
+        wit = self.status[st.parent].state.wit
+        if wit is None:
+            return False
+        keys, t = wit
+        dup = self.duplicitous(st.account)
+        rc = self._receipts(st.account)
+        n = sum(1 for w in keys if w not in dup
+                and any(self._is_ancestor_or_self(c, x) for x in rc.get(w, ())))
+        return n >= t
+
     def _supersedes(self, x, y):
-        """§8.1: x supersedes y (x names y; siblings; one signer; y earlier and a leaf; a
+        """§8.1: x supersedes y (x names y; siblings; one signer; y earlier and a leaf, not final; a
         self-retirement only by a roots operation with the same list)."""
         mx, my = self.messages[x], self.messages[y]
-        if mx.body.get("supersedes") != y or x == y:
+        if mx.body.get("supersedes") != y or x == y or self.is_final(y):
             return False
         sx, sy = self.status.get(x), self.status.get(y)
         if not isinstance(sx, Valid) or not isinstance(sy, Valid):
@@ -366,14 +458,27 @@ class Accounts:
         return out
 
     def chain(self, account):
-        """ACCT-5 (§8.1): (head id, contested list, revocations that also apply (§8.4))."""
+        """ACCT-5 (§8.1): (head id, contested list, revocations that also apply (§8.4), last final
+        operation (§8.6))."""
         memo = {}
         P = self.geneses[account]
         sticky = []
+        last_final = None
+        prefix = True                             # every chosen child so far is final
         while True:
             kids = self._fc_children(P, memo)
             if not kids:
-                return P, [], sticky
+                return P, [], sticky, last_final
+            final = [C for C in kids if self.is_final(C)]
+            if not final:
+                prefix = False
+            if final:                             # §8.6: a final child wins outright
+                nxt = final[0]
+                if prefix:
+                    last_final = nxt
+                sticky.extend(y for y in self.children.get(P, []) if self._supersedes(nxt, y))
+                P = nxt
+                continue
             roots = self.status[P].state.roots
             subs = {C: self._subtree(C, memo) for C in kids}
             signed = {C: {self.messages[y].header.key for y in subs[C]} for C in kids}
@@ -396,12 +501,12 @@ class Accounts:
             else:
                 for C in best:
                     sticky.extend(subs[C])
-                return P, sorted(best), sticky
+                return P, sorted(best), sticky, last_final
             sticky.extend(y for y in self.children.get(P, []) if self._supersedes(nxt, y))
             P = nxt
 
     def head_state(self, account):
-        head, _, sticky = self.chain(account)
+        head, _, sticky, _ = self.chain(account)
         st = self.status[head].state
         apps = dict(st.apps)
         for v in sticky:
@@ -412,10 +517,10 @@ class Accounts:
             new = "all" if c is None else (c["seq"], c["id"])
             g = apps[m.body["app"]]
             apps[m.body["app"]] = g.revoked(_stronger(g.revocation, new))
-        return State(st.roots, apps, st.enc, st.former)
+        return State(st.roots, apps, st.enc, st.former, st.wit, st.witnessed)
 
     def view(self, account):
-        head, contested, _ = self.chain(account)
+        head, contested, _, last_final = self.chain(account)
         st = self.head_state(account)
         apps = []
         for k in sorted(st.apps):
@@ -437,6 +542,10 @@ class Accounts:
             "encryption": None if st.enc is None else {"key": st.enc[0].hex(),
                                                        "version": st.enc[1]},
             "contested": [c.hex() for c in contested],
+            "witnesses": None if st.wit is None else {"keys": [k.hex() for k in st.wit[0]],
+                                                      "threshold": st.wit[1]},
+            "final": None if last_final is None else last_final.hex(),
+            "duplicitous": sorted(k.hex() for k in self.duplicitous(account)),
         }
 
     # -- authorization (§9) -------------------------------------------------
@@ -459,7 +568,7 @@ class Accounts:
             st = self.status.get(m)
             if st is None:
                 return ("unknown", "key_authorization")
-            if isinstance(st, Valid):
+            if isinstance(st, (Valid, Receipt)):
                 return ("authorized",)
             if isinstance(st, Invalid):
                 return ("denied", st.code)
