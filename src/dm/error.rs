@@ -75,6 +75,26 @@ pub enum DmError {
     /// never held; at sealing, a slot the bundle does not have (DM-18).
     #[error("one-time prekey consumed or unknown")]
     OnetimeConsumed,
+    /// A group membership record that is not well formed or whose signature does not verify under
+    /// the group context (DM-19).
+    #[error("not a valid group membership record")]
+    GroupRecord,
+    /// A membership record whose key may not send direct messages for its author's account, or
+    /// whose author is not an admin of the record it changes (DM-20).
+    #[error("membership change not made by an admin")]
+    GroupUnauthorized,
+    /// The group, the record a membership record changes, or its author's account is not known to
+    /// the opener: undecided; keep the bytes and try again when more is known (DM-20).
+    #[error("group record not linked to a held record")]
+    GroupUnknown,
+    /// The group message's record is not, and cannot become, the group's head: a later change, or
+    /// a competing change with a smaller id, is held (DM-21).
+    #[error("group message names a record that is not the group's head")]
+    GroupStale,
+    /// The group message's `to` is not exactly its record's members, or its sender is not one of
+    /// them (DM-21).
+    #[error("group message recipients differ from the group's members")]
+    GroupMembers,
 }
 
 impl DmError {
@@ -103,6 +123,11 @@ impl DmError {
             Self::SenderUnknown => "dm.sender_unknown",
             Self::OutsideWindow => "dm.outside_window",
             Self::OnetimeConsumed => "dm.onetime_consumed",
+            Self::GroupRecord => "dm.group_record",
+            Self::GroupUnauthorized => "dm.group_unauthorized",
+            Self::GroupUnknown => "dm.group_unknown",
+            Self::GroupStale => "dm.group_stale",
+            Self::GroupMembers => "dm.group_members",
         }
     }
 
@@ -129,6 +154,9 @@ impl DmError {
             Self::SenderUnauthorized(_) | Self::SenderUnknown => "DM-16",
             Self::OutsideWindow => "DM-17",
             Self::OnetimeConsumed => "DM-18",
+            Self::GroupRecord => "DM-19",
+            Self::GroupUnauthorized | Self::GroupUnknown => "DM-20",
+            Self::GroupStale | Self::GroupMembers => "DM-21",
         }
     }
 }

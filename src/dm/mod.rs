@@ -76,6 +76,7 @@
 
 mod auth;
 mod error;
+mod group;
 mod inner;
 mod keys;
 mod open;
@@ -83,9 +84,10 @@ mod prekey;
 mod seal;
 
 pub use error::DmError;
+pub use group::{GroupRecord, Groups};
 pub use inner::{DmBody, Inner};
 pub use keys::{DeviceKeys, EncryptionPublic, EncryptionSecret, PqPublic, PqSecret};
-pub use open::{open, Opened};
+pub use open::{open, open_in_group, Opened};
 pub use prekey::Prekey;
 pub use seal::{seal, seal_deterministic, Sealed};
 
@@ -150,6 +152,12 @@ pub const NONCE_CONTEXT: &str = "skylark v1 dm hybrid nonce";
 pub const COMMITMENT_CONTEXT: &str = "skylark v1 dm commitment";
 /// The BLAKE3 `derive_key` context of an inner message's id (DM-9).
 pub const ID_CONTEXT: &str = "skylark v1 dm id";
+/// The signature context of a group membership record (03 §7, DM-19): `context ‖ 0x00 ‖ payload`
+/// is signed.
+pub const GROUP_SIGNATURE_CONTEXT: &str = "skylark v1 dm group";
+/// The BLAKE3 `derive_key` context of a membership record's id; a group's id is its creation
+/// record's (DM-19).
+pub const GROUP_ID_CONTEXT: &str = "skylark v1 dm group record";
 
 /// The values of `names` in a body map (each absent or present), or `None` if the map has another
 /// key without a `"."`: namespaced keys are kept and ignored, as in every body (05 §3.2).

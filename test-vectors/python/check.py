@@ -489,6 +489,13 @@ def dm_state(v):
     return st
 
 
+def dm_groups(held, st):
+    groups = dm.Groups()
+    for r in held:
+        groups.add(dm.group_record(h2b(r)), st)
+    return groups
+
+
 def check_dm(v):
     kind = v["type"]
     if kind == "seal":
@@ -511,8 +518,10 @@ def check_dm(v):
                  "onetime": [None if o is None else h2b(o) for o in k["onetime"]]}
                 for k in v["keys"]]
         seen = {h2b(k) for k in v["seen"]}
+        st = dm_state(v)
+        groups = None if "groups" not in v else dm_groups(v["groups"], st)
         out, err = reject_code(dm.open_sealed, h2b(v["sealed"]), h2b(v["opener"]), keys,
-                               dm_state(v), v["now"], seen)
+                               st, v["now"], seen, groups)
         code = produced(err.code if err else None)
         if not v["valid"]:
             same(v["error"], code, "error code differs")
@@ -523,6 +532,20 @@ def check_dm(v):
         same(v["inner_id"], inner.id.hex(), "inner message id differs")
         same(v["device"], device.hex(), "device differs")
         same(v["onetime"], slot, "one-time slot differs")
+        return None
+    if kind == "group":
+        st = dm_state(v)
+        groups = dm_groups(v["held"], st)
+        out, err = reject_code(lambda b: groups.add(dm.group_record(b), st), h2b(v["record"]))
+        code = produced(err.code if err else None)
+        group = out.group if out is not None else (
+            dm.group_record(h2b(v["held"][0])).group if v["held"] else None)
+        head = groups.head(group) if group is not None else None
+        same(v["head"], head.hex() if head else None, "head differs")
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "record refused")
         return None
     if kind == "prekey":
         msg = layer1(v["message"], "prekey message")

@@ -1,4 +1,4 @@
-//! `dm.json`: sealed direct messages (spec 08, DM-1..DM-18), written from the design.
+//! `dm.json`: sealed direct messages (spec 08, DM-1..DM-21), written from the design.
 //!
 //! Independent of the library: X25519 is computed here through the Edwards form (scalar
 //! multiplication of the birationally equivalent Edwards point, reduced mod the group order, then
@@ -21,6 +21,8 @@ use crate::ed::Key;
 use crate::identifiers::CTX_ACCOUNT;
 use crate::messages::{sign, Msg};
 use crate::util::{file, hex, strs, vector, J};
+
+mod group;
 
 const CTX_MAILBOX: &str = "skylark v1 dm mailbox";
 const CTX_SLOT: &str = "skylark v1 dm slot";
@@ -504,6 +506,9 @@ fn rule(code: &str) -> &'static str {
         "dm.sender_unauthorized" | "dm.sender_unknown" => "DM-16",
         "dm.outside_window" => "DM-17",
         "dm.onetime_consumed" => "DM-18",
+        "dm.group_record" => "DM-19",
+        "dm.group_unauthorized" | "dm.group_unknown" => "DM-20",
+        "dm.group_stale" | "dm.group_members" => "DM-21",
         other => panic!("unknown code {other}"),
     }
 }
@@ -1058,6 +1063,22 @@ pub fn generate() -> String {
             result: Err(code),
         }));
     }
+
+    // ----- groups (08 §5.6) -----
+    group::vectors(
+        &group::Ctx {
+            alice: &alice,
+            bob: &bob,
+            carol: &carol,
+            mallory: &mallory,
+            bob_phone: &bob_phone,
+            bob_laptop: &bob_laptop,
+            all: all.clone(),
+            now,
+            at,
+        },
+        &mut vs,
+    );
 
     // ----- prekey bundles -----
     let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {
