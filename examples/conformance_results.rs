@@ -568,7 +568,17 @@ fn dm_bundle(v: &Json) -> Result<Result<skylark::dm::Prekey, skylark::dm::DmErro
 
 fn run_dm(v: &Json) -> Run {
     use skylark::dm::{
-        open, seal_deterministic, DeviceKeys, EncryptionSecret, Inner, PqSecret, Prekey,
+        open, open_in_group, seal_deterministic, DeviceKeys, EncryptionSecret, GroupRecord, Groups,
+        Inner, PqSecret, Prekey,
+    };
+    // The group state of a vector: its held records, added in order.
+    let groups_of = |held: &[Json], accounts: &skylark::account::Accounts| {
+        let mut groups = Groups::new();
+        for r in held {
+            let record = GroupRecord::from_bytes(&hex_value(r)?).map_err(|e| e.to_string())?;
+            groups.add(&record, accounts).map_err(|e| e.to_string())?;
+        }
+        Ok::<Groups, String>(groups)
     };
     let mut problems = Vec::new();
     let result: Result<(), String> = match str_of(v, "type")? {
@@ -628,19 +638,42 @@ fn run_dm(v: &Json) -> Run {
                 .collect::<Result<Vec<_>, String>>()?;
             let now = v["now"].as_u64().ok_or("vector has no now")?;
             let accounts = dm_state(v)?;
-            match open(
-                &hex_of(v, "sealed")?,
-                &me,
-                &mut keys,
-                &accounts,
-                now,
-                |id| seen.contains(id.as_bytes()),
-            ) {
+            let sealed = hex_of(v, "sealed")?;
+            let opened = match v.get("groups") {
+                None => open(&sealed, &me, &mut keys, &accounts, now, |id| {
+                    seen.contains(id.as_bytes())
+                }),
+                Some(_) => {
+                    let mut groups = groups_of(array(v, "groups")?, &accounts)?;
+                    open_in_group(&sealed, &me, &mut keys, &accounts, &mut groups, now, |id| {
+                        seen.contains(id.as_bytes())
+                    })
+                }
+            };
+            match opened {
                 Ok(opened) => {
                     if v["valid"].as_bool() == Some(true)
                         && hex::encode(opened.inner().as_bytes()) != str_of(v, "inner")?
                     {
                         problems.push("inner message differs".to_string());
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.code().to_string()),
+            }
+        }
+        "group" => {
+            let accounts = dm_state(v)?;
+            let mut groups = groups_of(array(v, "held")?, &accounts)?;
+            match GroupRecord::from_bytes(&hex_of(v, "record")?)
+                .and_then(|r| groups.add(&r, &accounts).map(|()| r))
+            {
+                Ok(r) => {
+                    let head = groups
+                        .head(&r.group())
+                        .map(|h| hex::encode(h.id().as_bytes()));
+                    if head.as_deref() != v["head"].as_str() {
+                        problems.push("head differs".to_string());
                     }
                     Ok(())
                 }
