@@ -568,8 +568,23 @@ fn dm_bundle(v: &Json) -> Result<Result<skylark::dm::Prekey, skylark::dm::DmErro
 
 fn run_dm(v: &Json) -> Run {
     use skylark::dm::{
-        open, open_in_group, seal_deterministic, DeviceKeys, EncryptionSecret, GroupRecord, Groups,
-        Inner, PqSecret, Prekey,
+        open, open_in_group, seal_deterministic, Accept, DeviceKeys, EncryptionSecret, Gate,
+        GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp,
+    };
+    // The gate a stamp or admit vector gives.
+    let gate_of = |g: &Json| {
+        let accept = match g["accept"].as_str() {
+            Some("all") => Accept::Everyone,
+            Some("follows") => Accept::Follows,
+            Some("none") => Accept::Nobody,
+            other => return Err(format!("unknown accept {other:?}")),
+        };
+        let tokens = array(g, "tokens")?
+            .iter()
+            .map(|t| arr::<32>(hex_value(t)?))
+            .collect::<Result<Vec<_>, String>>()?;
+        let pow = g["pow"].as_u64().and_then(|p| u8::try_from(p).ok());
+        Gate::new(accept, pow.ok_or("gate has no pow")?, &tokens).map_err(|e| e.to_string())
     };
     // The group state of a vector: its held records, added in order.
     let groups_of = |held: &[Json], accounts: &skylark::account::Accounts| {
@@ -661,6 +676,23 @@ fn run_dm(v: &Json) -> Run {
                 }
                 Err(e) => Err(e.code().to_string()),
             }
+        }
+        "stamp" => {
+            let gate = gate_of(&v["gate"])?;
+            let sealed = hex_of(v, "sealed")?;
+            Stamp::from_bytes(&hex_of(v, "stamp")?)
+                .and_then(|stamp| gate.relay_admits(&sealed, &stamp))
+                .map_err(|e| e.code().to_string())
+        }
+        "admit" => {
+            let gate = gate_of(&v["gate"])?;
+            let me = AccountId::from_bytes(arr(hex_of(v, "me")?)?);
+            let sender = AccountId::from_bytes(arr(hex_of(v, "sender")?)?);
+            let follows = v["follows"].as_bool().ok_or("vector has no follows")?;
+            let sealed = hex_of(v, "sealed")?;
+            Stamp::from_bytes(&hex_of(v, "stamp")?)
+                .and_then(|stamp| gate.admits(&me, &sender, follows, &sealed, &stamp))
+                .map_err(|e| e.code().to_string())
         }
         "group" => {
             let accounts = dm_state(v)?;

@@ -7,9 +7,9 @@
 use proptest::prelude::*;
 use skylark::account::{Accounts, Operation};
 use skylark::dm::{
-    open, open_in_group, seal, seal_deterministic, DeviceKeys, DmBody, DmError, EncryptionSecret,
-    GroupRecord, Groups, Inner, PqSecret, Prekey, BUCKETS, HEADER_LEN, MAX_RECIPIENTS,
-    REPLAY_WINDOW,
+    open, open_in_group, seal, seal_deterministic, Accept, DeviceKeys, DmBody, DmError,
+    EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp, BUCKETS,
+    HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
 };
 use skylark::envelope::{Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
@@ -480,6 +480,23 @@ fn bundle_of(v: &serde_json::Value) -> Result<Prekey, DmError> {
     Prekey::from_message(&msg)
 }
 
+/// The gate a vector gives as JSON.
+fn gate_of(g: &serde_json::Value) -> Gate {
+    let accept = match g["accept"].as_str().unwrap() {
+        "all" => Accept::Everyone,
+        "follows" => Accept::Follows,
+        "none" => Accept::Nobody,
+        other => panic!("accept {other}"),
+    };
+    let tokens: Vec<[u8; 32]> = g["tokens"].as_array().unwrap().iter().map(arr).collect();
+    Gate::new(
+        accept,
+        u8::try_from(g["pow"].as_u64().unwrap()).unwrap(),
+        &tokens,
+    )
+    .unwrap()
+}
+
 /// The group state of a vector: its `held` records, added in order (each must be accepted).
 fn groups_of(held: &serde_json::Value, accounts: &Accounts) -> Groups {
     let mut groups = Groups::new();
@@ -495,7 +512,7 @@ fn vectors_dm_json() {
     let doc: serde_json::Value =
         serde_json::from_str(include_str!("../test-vectors/dm.json")).unwrap();
     assert_eq!(doc["suite"], "dm");
-    let mut counts = [0usize; 5];
+    let mut counts = [0usize; 7];
     for v in doc["vectors"].as_array().unwrap() {
         let id = v["id"].as_str().unwrap();
         let valid = v["valid"].as_bool().unwrap();
@@ -612,9 +629,32 @@ fn vectors_dm_json() {
                             hex::encode(p.device()),
                             v["device"].as_str().unwrap(),
                             "{id}"
-                        )
+                        );
+                        let want = v.get("gate").map_or_else(Gate::open, gate_of);
+                        assert_eq!(p.gate(), &want, "{id}: gate");
                     })
                     .map_err(|e| e.code().to_string())
+            }
+            "stamp" => {
+                counts[5] += 1;
+                let gate = gate_of(&v["gate"]);
+                let sealed = unhex(&v["sealed"]);
+                Stamp::from_bytes(&unhex(&v["stamp"]))
+                    .and_then(|stamp| gate.relay_admits(&sealed, &stamp))
+                    .map_err(|e| e.code().to_string())
+            }
+            "admit" => {
+                counts[6] += 1;
+                let gate = gate_of(&v["gate"]);
+                let stamp = Stamp::from_bytes(&unhex(&v["stamp"])).unwrap();
+                gate.admits(
+                    &AccountId::from_bytes(arr(&v["me"])),
+                    &AccountId::from_bytes(arr(&v["sender"])),
+                    v["follows"].as_bool().unwrap(),
+                    &unhex(&v["sealed"]),
+                    &stamp,
+                )
+                .map_err(|e| e.code().to_string())
             }
             "group" => {
                 counts[4] += 1;

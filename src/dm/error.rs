@@ -95,6 +95,15 @@ pub enum DmError {
     /// them (DM-21).
     #[error("group message recipients differ from the group's members")]
     GroupMembers,
+    /// A relay's check of the delivery stamp failed: malformed, a token the gate does not list, or
+    /// too little work (or work where the gate admits only tokens) (DM-22).
+    #[error("delivery stamp does not pass the recipient's gate")]
+    Stamp,
+    /// The recipient's gate does not admit the sender: not followed where the gate accepts only
+    /// followed accounts, not the recipient's own account where it accepts nobody, or an
+    /// unsolicited sender without a passing stamp (DM-23).
+    #[error("the recipient's gate does not admit this sender")]
+    Gated,
 }
 
 impl DmError {
@@ -128,6 +137,8 @@ impl DmError {
             Self::GroupUnknown => "dm.group_unknown",
             Self::GroupStale => "dm.group_stale",
             Self::GroupMembers => "dm.group_members",
+            Self::Stamp => "dm.stamp",
+            Self::Gated => "dm.gated",
         }
     }
 
@@ -157,6 +168,8 @@ impl DmError {
             Self::GroupRecord => "DM-19",
             Self::GroupUnauthorized | Self::GroupUnknown => "DM-20",
             Self::GroupStale | Self::GroupMembers => "DM-21",
+            Self::Stamp => "DM-22",
+            Self::Gated => "DM-23",
         }
     }
 }

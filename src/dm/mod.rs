@@ -76,6 +76,7 @@
 
 mod auth;
 mod error;
+mod gate;
 mod group;
 mod inner;
 mod keys;
@@ -84,6 +85,7 @@ mod prekey;
 mod seal;
 
 pub use error::DmError;
+pub use gate::{token_commitment, Accept, Gate, Stamp, MAX_POW_BITS, MAX_TOKENS};
 pub use group::{GroupRecord, Groups};
 pub use inner::{DmBody, Inner};
 pub use keys::{DeviceKeys, EncryptionPublic, EncryptionSecret, PqPublic, PqSecret};
@@ -158,6 +160,12 @@ pub const GROUP_SIGNATURE_CONTEXT: &str = "skylark v1 dm group";
 /// The BLAKE3 `derive_key` context of a membership record's id; a group's id is its creation
 /// record's (DM-19).
 pub const GROUP_ID_CONTEXT: &str = "skylark v1 dm group record";
+/// The BLAKE3 `derive_key` context of the sealed item's digest in a proof of work (DM-22).
+pub const POW_ITEM_CONTEXT: &str = "skylark v1 dm pow item";
+/// The BLAKE3 `derive_key` context of a proof of work's hash (DM-22).
+pub const POW_CONTEXT: &str = "skylark v1 dm pow";
+/// The BLAKE3 `derive_key` context of an access token's commitment (DM-22).
+pub const TOKEN_CONTEXT: &str = "skylark v1 dm token";
 
 /// The values of `names` in a body map (each absent or present), or `None` if the map has another
 /// key without a `"."`: namespaced keys are kept and ignored, as in every body (05 §3.2).

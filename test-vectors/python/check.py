@@ -556,6 +556,29 @@ def check_dm(v):
             return code
         expect(err is None, "valid", code, "prekey refused")
         same(v["device"], out["device"].hex(), "device differs")
+        want = v.get("gate", {"accept": "all", "pow": 0, "tokens": []})
+        got = dict(out["gate"], tokens=[x.hex() for x in out["gate"]["tokens"]])
+        same(want, got, "gate differs")
+        return None
+    if kind in ("stamp", "admit"):
+        g = v["gate"]
+        gate = {"accept": g["accept"], "pow": g["pow"], "tokens": [h2b(x) for x in g["tokens"]]}
+        sealed, stamp = h2b(v["sealed"]), h2b(v["stamp"])
+        if kind == "stamp":
+            out, err = reject_code(dm.relay_admits, gate, sealed, stamp)
+            if "work" in v:
+                st = dm.stamp_of(stamp)
+                item, work = dm.work_hash(sealed, st[1], st[2])
+                same(v["item"], item.hex(), "item differs")
+                same(v["work"], work.hex(), "work differs")
+        else:
+            out, err = reject_code(dm.recipient_admits, gate, h2b(v["me"]), h2b(v["sender"]),
+                                   v["follows"], sealed, stamp)
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "refused")
         return None
     if kind == "public":
         msg, err = reject_code(envelope.verify_message, h2b(v["message"]))

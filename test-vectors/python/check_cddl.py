@@ -135,7 +135,9 @@ def main():
                       ("dm-group-payload", {"acct": b"\0" * 32, "key": b"\0" * 32, "time": 1,
                                             "members": [], "admins": [b"\0" * 32]}),
                       ("prekey-body", {"device": b"\0" * 16, "key": b"\0" * 31, "pq": b"\0" * 1184,
-                                       "onetime": [], "expires": 1})]:
+                                       "onetime": [], "expires": 1}),
+                      ("dm-gate", {"accept": "friends", "pow": 1, "tokens": []}),
+                      ("dm-gate", {"accept": "all", "pow": 33, "tokens": []})]:
         try:
             check(rule, cbor2.dumps(bad, canonical=True))
             failed += 1

@@ -111,7 +111,8 @@ def mutations(f, v):
             keys = {"seal": ("sealed", "nonce", "aead_key", "padded", "tag", "pq_ciphertext",
                              "pq_shared", "dh1", "dh2", "slot_mask", "slot_check", "commitment"),
                     "open": ("inner", "inner_id", "device"), "prekey": ("device",),
-                    "group": ("head",)}[v["type"]]
+                    "group": ("head",), "stamp": tuple(k for k in ("item", "work") if k in v),
+                    "admit": ()}[v["type"]]
             for k in keys:
                 w = m(v); w[k] = flip_hex(v[k]); yield k, w
             if v["type"] == "open":

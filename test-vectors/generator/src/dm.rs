@@ -1,4 +1,4 @@
-//! `dm.json`: sealed direct messages (spec 08, DM-1..DM-21), written from the design.
+//! `dm.json`: sealed direct messages (spec 08, DM-1..DM-23), written from the design.
 //!
 //! Independent of the library: X25519 is computed here through the Edwards form (scalar
 //! multiplication of the birationally equivalent Edwards point, reduced mod the group order, then
@@ -22,6 +22,7 @@ use crate::identifiers::CTX_ACCOUNT;
 use crate::messages::{sign, Msg};
 use crate::util::{file, hex, strs, vector, J};
 
+mod gate;
 mod group;
 
 const CTX_MAILBOX: &str = "skylark v1 dm mailbox";
@@ -509,6 +510,8 @@ fn rule(code: &str) -> &'static str {
         "dm.group_record" => "DM-19",
         "dm.group_unauthorized" | "dm.group_unknown" => "DM-20",
         "dm.group_stale" | "dm.group_members" => "DM-21",
+        "dm.stamp" => "DM-22",
+        "dm.gated" => "DM-23",
         other => panic!("unknown code {other}"),
     }
 }
@@ -1080,6 +1083,9 @@ pub fn generate() -> String {
         &mut vs,
     );
 
+    // ----- gating (08 §5.7) -----
+    gate::vectors(&s_signed, &alice.id, &bob.id, &mut vs);
+
     // ----- prekey bundles -----
     let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {
         sign(key, acct, 1, None, "prekey", time, body)
@@ -1098,6 +1104,11 @@ pub fn generate() -> String {
     let mut bad_pq = bob_phone.pq();
     bad_pq[0] = 0xff;
     bad_pq[1] |= 0x0f;
+    let gated = gate::Gate {
+        accept: "all",
+        pow: 20,
+        tokens: vec![gate::commitment(&secret("bob access token"))],
+    };
     let prekeys: Vec<(&str, &str, Result<(), &str>, Msg, J)> = vec![
         ("prekey-valid", "Bob's phone bundle, signed by Bob's DM key (scope [dm, prekey])", Ok(()), bundle(&bob.dm, &bob.id, at, good.clone()), all.clone()),
         ("prekey-laptop", "Bob's laptop bundle: a second device of the same account", Ok(()), bundle(&bob.dm, &bob.id, at, bob_laptop.bundle_body(at + 14 * DAY)), all.clone()),
@@ -1113,6 +1124,12 @@ pub fn generate() -> String {
         ("prekey-onetime-duplicate", "the same one-time prekey twice", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "onetime", Value::A(vec![Value::B(vec![9; 32]), Value::B(vec![9; 32])])))), all.clone()),
         ("prekey-onetime-too-many", "33 one-time prekeys", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "onetime", Value::A((0..33u8).map(|i| Value::B(vec![i; 32])).collect())))), all.clone()),
         ("prekey-unknown-field", "a key without a dot that the bundle does not define", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("note".into(), t("x"))))), all.clone()),
+        ("prekey-gated", "a bundle with a gate: everyone, 20 bits of work from senders Bob does not follow, one access token", Ok(()), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gated.value())))), all.clone()),
+        ("prekey-gate-pow-too-high", "a gate asking 33 bits of work", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gate::Gate { pow: 33, ..gated.clone() }.value())))), all.clone()),
+        ("prekey-gate-accept-unknown", "a gate accepting \"friends\", which 08 does not define", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gate::Gate { accept: "friends", ..gated.clone() }.value())))), all.clone()),
+        ("prekey-gate-too-many-tokens", "a gate listing 9 token commitments", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gate::Gate { tokens: (0..9u8).map(|i| [i; 32]).collect(), ..gated.clone() }.value())))), all.clone()),
+        ("prekey-gate-duplicate-token", "a gate listing one commitment twice", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gate::Gate { tokens: vec![[5; 32], [5; 32]], ..gated.clone() }.value())))), all.clone()),
+        ("prekey-gate-unknown-field", "a gate with a key without a dot that gates do not define", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), { let Value::M(mut g) = gated.value() else { unreachable!() }; g.push(("limit".into(), Value::U(3))); Value::M(g) })))), all.clone()),
     ];
     for (id, description, result, msg, accounts) in prekeys {
         let mut extra = vec![
@@ -1126,6 +1143,9 @@ pub fn generate() -> String {
                     "device",
                     hex(&bob_phone_or(&msg, &bob_phone, &bob_laptop)).into(),
                 ));
+                if id == "prekey-gated" {
+                    extra.push(("gate", gated.json()));
+                }
                 (vec!["DM-10", "DM-15"], None)
             }
             Err(code) => (vec![rule(code)], Some(code)),

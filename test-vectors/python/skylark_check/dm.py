@@ -424,11 +424,11 @@ def prekey(message, state):
     if message.header.kind != "prekey" or message.stripped:
         raise Reject("dm.prekey")
     body = message.body
-    names = ("device", "key", "pq", "onetime", "expires")
+    names = ("device", "key", "pq", "onetime", "expires", "gate")
     for k in body.keys():
         if k not in names and "." not in k:
             raise Reject("dm.prekey")
-    device, key, pq, onetime, expires = (body.get(n) for n in names)
+    device, key, pq, onetime, expires = (body.get(n) for n in names[:5])
     if not isinstance(device, bytes) or len(device) != 16:
         raise Reject("dm.prekey")
     if not isinstance(key, bytes) or len(key) != 32:
@@ -443,6 +443,92 @@ def prekey(message, state):
     t = message.header.time
     if not is_uint(expires) or not (t < expires <= t + MAX_LIFETIME and expires <= MAX_53):
         raise Reject("dm.prekey")
+    gate = gate_of(body.get("gate", None))
     if dm_grant(state, message.header.acct, message.header.key, "prekey", t)[0] != "yes":
         raise Reject("dm.prekey_unauthorized")
-    return {"device": device, "key": key, "pq": pq, "onetime": onetime, "expires": expires}
+    return {"device": device, "key": key, "pq": pq, "onetime": onetime, "expires": expires,
+            "gate": gate}
+
+
+# ---------------------------------------------------------------------------
+# gating (§5.7, DM-22, DM-23)
+
+OPEN_GATE = {"accept": "all", "pow": 0, "tokens": []}
+
+
+def gate_of(g):
+    """DM-10's gate rules: the gate as a dict, OPEN_GATE when absent, or Reject."""
+    if g is None:
+        return dict(OPEN_GATE)
+    if not isinstance(g, CMap):
+        raise Reject("dm.prekey")
+    for k in g.keys():
+        if k not in ("accept", "pow", "tokens") and "." not in k:
+            raise Reject("dm.prekey")
+    accept, pow_, tokens = g.get("accept"), g.get("pow"), g.get("tokens")
+    if accept not in ("all", "follows", "none") or not is_uint(pow_) or pow_ > 32:
+        raise Reject("dm.prekey")
+    if not isinstance(tokens, list) or len(tokens) > 8:
+        raise Reject("dm.prekey")
+    for i, x in enumerate(tokens):
+        if not isinstance(x, bytes) or len(x) != 32 or x in tokens[:i]:
+            raise Reject("dm.prekey")
+    return {"accept": accept, "pow": pow_, "tokens": tokens}
+
+
+def leading_zero_bits(h):
+    n = 0
+    for b in h:
+        if b:
+            return n + 8 - b.bit_length()
+        n += 8
+    return n
+
+
+def stamp_of(data):
+    """The stamp of its bytes: ("none",), ("work", bits, nonce bytes), ("token", token)."""
+    if len(data) == 0:
+        return ("none",)
+    if data[0] == 1 and len(data) == 10:
+        return ("work", data[1], data[2:])
+    if data[0] == 2 and len(data) == 33:
+        return ("token", data[1:])
+    raise Reject("dm.stamp")
+
+
+def work_hash(sealed, bits, nonce):
+    item = H("skylark v1 dm pow item", sealed)
+    return item, H("skylark v1 dm pow", item, bytes([bits]), nonce)
+
+
+def stamp_passes(gate, sealed, stamp):
+    if stamp[0] == "token":
+        return H("skylark v1 dm token", stamp[1]) in gate["tokens"]
+    if stamp[0] == "work":
+        bits = stamp[1]
+        return (gate["accept"] == "all" and bits >= gate["pow"]
+                and leading_zero_bits(work_hash(sealed, bits, stamp[2])[1]) >= bits)
+    return False
+
+
+def relay_admits(gate, sealed, stamp_bytes):
+    """DM-22, or Reject."""
+    stamp = stamp_of(stamp_bytes)
+    if gate["accept"] == "all" and gate["pow"] == 0:
+        return True
+    if not stamp_passes(gate, sealed, stamp):
+        raise Reject("dm.stamp")
+    return True
+
+
+def recipient_admits(gate, me, sender, follows, sealed, stamp_bytes):
+    """DM-23, or Reject."""
+    stamp = stamp_of(stamp_bytes)
+    if sender == me:
+        return True
+    a = gate["accept"]
+    if a == "follows" and follows:
+        return True
+    if a == "all" and (follows or gate["pow"] == 0 or stamp_passes(gate, sealed, stamp)):
+        return True
+    raise Reject("dm.gated")
