@@ -568,8 +568,8 @@ fn dm_bundle(v: &Json) -> Result<Result<skylark::dm::Prekey, skylark::dm::DmErro
 
 fn run_dm(v: &Json) -> Run {
     use skylark::dm::{
-        open, open_in_group, seal_deterministic, Accept, DeviceKeys, EncryptionSecret, Gate,
-        GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp,
+        open, open_in_group, seal_deterministic, seal_padded_deterministic, Accept, DeviceKeys,
+        EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp,
     };
     // The gate a stamp or admit vector gives.
     let gate_of = |g: &Json| {
@@ -604,10 +604,17 @@ fn run_dm(v: &Json) -> Run {
             };
             let e: [u8; 32] = arr(hex_of(v, "ephemeral_secret")?)?;
             let m: [u8; 32] = arr(hex_of(v, "kem_message")?)?;
+            let bucket = match v["bucket"].as_u64() {
+                Some(n) => Some(usize::try_from(n).map_err(|e| e.to_string())?),
+                None => None,
+            };
             let sealed = Inner::from_bytes(&hex_of(v, "inner")?).and_then(|inner| {
                 dm_bundle(v)
                     .map_err(|_| skylark::dm::DmError::Prekey)?
-                    .and_then(|b| seal_deterministic(&inner, &b, slot, &e, &m))
+                    .and_then(|b| match bucket {
+                        None => seal_deterministic(&inner, &b, slot, &e, &m),
+                        Some(n) => seal_padded_deterministic(&inner, &b, slot, n, &e, &m),
+                    })
             });
             match sealed {
                 Ok(sealed) => {

@@ -7,9 +7,9 @@
 use proptest::prelude::*;
 use skylark::account::{Accounts, Operation};
 use skylark::dm::{
-    open, open_in_group, seal, seal_deterministic, Accept, DeviceKeys, DmBody, DmError,
-    EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp, BUCKETS,
-    HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
+    open, open_in_group, seal, seal_deterministic, seal_padded_deterministic, Accept, DeviceKeys,
+    DmBody, DmError, EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp,
+    BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
 };
 use skylark::envelope::{Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
@@ -524,13 +524,18 @@ fn vectors_dm_json() {
                 Inner::from_bytes(&unhex(&v["inner"]))
                     .and_then(|inner| {
                         let b = bundle_of(v)?;
-                        seal_deterministic(
-                            &inner,
-                            &b,
-                            slot,
-                            &arr(&v["ephemeral_secret"]),
-                            &arr(&v["kem_message"]),
-                        )
+                        let (e, m) = (arr(&v["ephemeral_secret"]), arr(&v["kem_message"]));
+                        match v.get("bucket").and_then(serde_json::Value::as_u64) {
+                            None => seal_deterministic(&inner, &b, slot, &e, &m),
+                            Some(bucket) => seal_padded_deterministic(
+                                &inner,
+                                &b,
+                                slot,
+                                usize::try_from(bucket).unwrap(),
+                                &e,
+                                &m,
+                            ),
+                        }
                     })
                     .map(|sealed| {
                         assert_eq!(

@@ -30,8 +30,8 @@ pub enum DmError {
     /// candidate key.
     #[error("ciphertext does not authenticate")]
     Tampered,
-    /// The decrypted plaintext is not a length prefix, the message and zero bytes up to the
-    /// smallest bucket.
+    /// The decrypted plaintext is not a length prefix, the message and zero bytes; at sealing, a
+    /// chosen bucket that is not a bucket or does not hold the message.
     #[error("bad padding")]
     Padding,
     /// The inner message is not a canonical `[payload, signature]` pair whose payload names an

@@ -91,7 +91,7 @@ pub use inner::{DmBody, Inner};
 pub use keys::{DeviceKeys, EncryptionPublic, EncryptionSecret, PqPublic, PqSecret};
 pub use open::{open, open_in_group, Opened};
 pub use prekey::Prekey;
-pub use seal::{seal, seal_deterministic, Sealed};
+pub use seal::{seal, seal_deterministic, seal_padded, seal_padded_deterministic, Sealed};
 
 /// The kind of a direct message. Never a public message (DM-14): an [`Inner`] message is not an
 /// envelope, and a public message of this kind is refused by message validation.
@@ -120,7 +120,8 @@ pub const HEADER_LEN: usize =
 /// Length of the Poly1305 authentication tag.
 pub const AEAD_TAG_LEN: usize = 16;
 /// The sizes of a padded plaintext (DM-5): the inner message and its 4-byte length prefix are
-/// padded with zero bytes to the smallest of these that holds them.
+/// padded with zero bytes to one of these that holds them — the smallest, or a larger one as cover
+/// ([`seal_padded`]).
 pub const BUCKETS: [usize; 5] = [512, 2048, 8192, 32768, 65536];
 /// The largest inner message that can be sealed, in bytes: the largest bucket less the length prefix.
 pub const MAX_INNER: usize = 65536 - 4;

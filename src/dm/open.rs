@@ -9,9 +9,7 @@ use super::auth::{dm_grant, Grant};
 use super::group::{check_message, Groups};
 use super::inner::Inner;
 use super::keys::DeviceKeys;
-use super::seal::{
-    bucket, slot_check, slot_mask, Derived, CHECK_AT, COMMIT_AT, C_AT, E_AT, SLOT_AT,
-};
+use super::seal::{slot_check, slot_mask, Derived, CHECK_AT, COMMIT_AT, C_AT, E_AT, SLOT_AT};
 use super::{
     is_zero, DmError, AEAD_TAG_LEN, BUCKETS, DM_KIND, HEADER_LEN, MAX_CLOCK_SKEW, NO_ONETIME,
     REPLAY_WINDOW, SEALED_VERSION,
@@ -268,7 +266,7 @@ fn open_with(
         });
     };
 
-    // DM-5: the length prefix, the smallest bucket, zero padding.
+    // DM-5: the length prefix, a bucket that holds it (a larger one is cover), zero padding.
     let inner = unpad(&padded).ok_or(DmError::Padding)?;
     // DM-6, DM-7: the inner message verifies and is a valid direct message.
     let inner = Inner::from_bytes(inner)?;
@@ -417,11 +415,12 @@ fn attempt(
 }
 
 /// The inner message of a padded plaintext (DM-5), or `None`; the padding is checked in time that
-/// depends only on the plaintext's length.
+/// depends only on the plaintext's length. Any bucket that holds the message is accepted (DM-1
+/// made the length a bucket): a sender may pad to a larger one as cover.
 fn unpad(plaintext: &[u8]) -> Option<&[u8]> {
     let (prefix, rest) = plaintext.split_at_checked(4)?;
     let len = usize::try_from(u32::from_be_bytes(prefix.try_into().ok()?)).ok()?;
-    if len > rest.len() || bucket(len + 4) != Some(plaintext.len()) {
+    if len > rest.len() {
         return None;
     }
     let (inner, padding) = rest.split_at(len);

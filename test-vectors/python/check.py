@@ -501,7 +501,8 @@ def check_dm(v):
     if kind == "seal":
         out, err = reject_code(dm.seal, h2b(v["inner"]), h2b(v["recipient_key"]), h2b(v["pq_key"]),
                                [h2b(o) for o in v["onetime_keys"]], v["slot"],
-                               h2b(v["ephemeral_secret"]), h2b(v["kem_message"]))
+                               h2b(v["ephemeral_secret"]), h2b(v["kem_message"]),
+                               v.get("bucket"))
         code = produced(err.code if err else None)
         if not v["valid"]:
             same(v["error"], code, "error code differs")

@@ -412,12 +412,17 @@ fn seal_to(
     device: &Device,
     slot: Option<usize>,
     label: &str,
+    bucket: Option<usize>,
 ) -> (Sealing, [u8; 32], [u8; 32]) {
     let e = secret(&format!("e {label}"));
     let msg = secret(&format!("m {label}"));
     let o = slot.map(|i| device.onetime_pub()[i]);
+    let mut plaintext = padded(&inner.bytes);
+    if let Some(b) = bucket {
+        plaintext.resize(b, 0);
+    }
     let s = seal_plaintext(
-        &padded(&inner.bytes),
+        &plaintext,
         device.r(),
         &device.pq(),
         o,
@@ -452,11 +457,26 @@ fn seal_vector(
     device: &Device,
     slot: Option<usize>,
 ) -> (J, Vec<u8>) {
-    let (s, e, msg) = seal_to(inner, device, slot, id);
+    seal_vector_in(id, description, inner, device, slot, None)
+}
+
+/// A seal vector; `bucket`: cover padding to that bucket instead of the smallest (08 §5.3).
+fn seal_vector_in(
+    id: &str,
+    description: &str,
+    inner: &Inner,
+    device: &Device,
+    slot: Option<usize>,
+    bucket: Option<usize>,
+) -> (J, Vec<u8>) {
+    let (s, e, msg) = seal_to(inner, device, slot, id, bucket);
     let mut extra = vec![
         ("type", J::from("seal")),
         ("inner", hex(&inner.bytes).into()),
     ];
+    if let Some(b) = bucket {
+        extra.push(("bucket", J::U(b as u64)));
+    }
     extra.extend(bundle_json(
         &device.r(),
         &device.pq(),
@@ -722,6 +742,15 @@ pub fn generate() -> String {
         Some(0),
     );
     vs.push(v);
+    let (v, s_cover) = seal_vector_in(
+        "seal-cover-8192",
+        "cover padding: the short message padded to the 8192 bucket (the sender's choice), so its size class says nothing",
+        &hello,
+        &bob_phone,
+        None,
+        Some(8192),
+    );
+    vs.push(v);
 
     // ----- seal: refused -----
     let too_large = inner_from(
@@ -786,6 +815,41 @@ pub fn generate() -> String {
             Some(4),
         ),
     ];
+    for (id, description, bucket, inner) in [
+        (
+            "seal-bucket-too-small",
+            "cover padding to 512 for a 700-byte text that needs 2048",
+            512,
+            &long,
+        ),
+        (
+            "seal-bucket-not-a-bucket",
+            "padding to 1000 bytes, which is not a bucket",
+            1000,
+            &hello,
+        ),
+    ] {
+        let mut extra = vec![
+            ("type", J::from("seal")),
+            ("inner", hex(&inner.bytes).into()),
+            ("bucket", J::U(bucket)),
+        ];
+        extra.extend(bundle_json(
+            &bob_phone.r(),
+            &bob_phone.pq(),
+            &bob_phone.onetime_pub(),
+            None,
+        ));
+        extra.push(("ephemeral_secret", hex(&secret(&format!("e {id}"))).into()));
+        extra.push(("kem_message", hex(&secret(&format!("m {id}"))).into()));
+        vs.push(vector(
+            id,
+            description,
+            &["DM-5"],
+            Some("dm.padding"),
+            extra,
+        ));
+    }
     for (id, description, code, inner, r, onetime, slot) in bad_seals {
         let mut extra = vec![
             ("type", J::from("seal")),
@@ -909,6 +973,28 @@ pub fn generate() -> String {
     let mut big_bucket = (hello.bytes.len() as u32).to_be_bytes().to_vec();
     big_bucket.extend_from_slice(&hello.bytes);
     big_bucket.resize(2048, 0);
+    vs.push(open(Open {
+        id: "open-cover-bucket",
+        description: "a message that fits 512 bytes padded to 2048 by its sender as cover: any bucket that holds it opens (DM-5)",
+        sealed: craft(&big_bucket, "big bucket"),
+        opener: &bob.id,
+        keys: bob_keys(&[]),
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&hello, &bob_phone, None)),
+    }));
+    vs.push(open(Open {
+        id: "open-cover-8192",
+        description: "the 8192 cover copy opens",
+        sealed: s_cover.clone(),
+        opener: &bob.id,
+        keys: bob_keys(&[]),
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&hello, &bob_phone, None)),
+    }));
     let bad_sig = {
         let mut v = inner_from(
             &payload(&alice.id, &alice.dm, at, &[&bob.id], "hi", vec![]),
@@ -1039,7 +1125,6 @@ pub fn generate() -> String {
         ("open-tampered-kem-ciphertext", "one ML-KEM ciphertext byte flipped: implicit rejection gives another shared secret, so another commitment", "dm.tampered", sealed_with(&|s| s[100] ^= 1), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-onetime-consumed", "slot 1 was used by an earlier message: a second message to it does not open", "dm.onetime_consumed", s_onetime.clone(), bob_keys(&[1]), &bob.id, all.clone(), now, vec![]),
         ("open-padding-nonzero", "a non-zero padding byte", "dm.padding", craft(&bad_padding, "bad padding"), k.clone(), &bob.id, all.clone(), now, vec![]),
-        ("open-padding-bucket", "a 2048 bucket for a message that fits 512", "dm.padding", craft(&big_bucket, "big bucket"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-bad-signature", "the inner signature's last byte flipped", "dm.inner_signature", seal_inner(&bad_sig, "bad sig"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-public-message", "a public message (an envelope of kind dm) sealed as if it were an inner message", "dm.inner_signature", seal_inner(&Inner { bytes: public_dm.full.clone(), id: vec![] }, "public inner"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-unknown-field", "an inner payload with an unknown key without a dot", "dm.inner_body", seal_inner(&unknown_field, "unknown field"), k.clone(), &bob.id, all.clone(), now, vec![]),

@@ -272,10 +272,15 @@ def derive(dh1, dh2, ss, e_pub, r, o, ct, slot):
     }
 
 
-def seal(inner_bytes, r, pq, onetime, slot, e, m):
-    """08 §5.4: the dict of every intermediate value, or Reject."""
+def seal(inner_bytes, r, pq, onetime, slot, e, m, chosen=None):
+    """08 §5.4: the dict of every intermediate value, or Reject. `chosen`: cover padding to that
+    bucket instead of the smallest (§5.3)."""
     inner_message(inner_bytes)
     p = bucket(len(inner_bytes) + 4)
+    if chosen is not None:
+        if chosen not in BUCKETS or chosen < p:
+            raise Reject("dm.padding")
+        p = chosen
     padded = len(inner_bytes).to_bytes(4, "big") + inner_bytes + bytes(p - 4 - len(inner_bytes))
     if slot is None:
         o, slot = None, NO_ONETIME
@@ -300,9 +305,9 @@ def seal(inner_bytes, r, pq, onetime, slot, e, m):
 
 
 def unpad(padded):
-    """DM-5, inspecting every byte."""
+    """DM-5, inspecting every byte (the length is a bucket already, DM-1)."""
     n = int.from_bytes(padded[:4], "big")
-    if n + 4 > len(padded) or bucket(n + 4) != len(padded):
+    if n + 4 > len(padded):               # any bucket that holds it: cover padding opens
         raise Reject("dm.padding")
     acc = 0
     for b in padded[4 + n:]:
