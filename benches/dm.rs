@@ -27,8 +27,8 @@ use skylark::dm::{
     open, open_in_group, seal, seal_deterministic, Accept, DeviceKeys, DmBody, Gate, GroupRecord,
     Groups, Inner, Prekey, Stamp,
 };
-use skylark::id::AccountId;
 use skylark::envelope::Kind;
+use skylark::id::AccountId;
 use skylark::keys::SecretKey;
 
 /// A deterministic generator for the benchmark (an application passes `OsRng`); its output only
