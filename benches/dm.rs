@@ -6,6 +6,10 @@
 //! the AEAD; a message to an account with `d` current devices costs `d` seals. Opening adds
 //! ML-KEM-768 decapsulation, the inner signature and the sender's authorization (DM-16).
 //!
+//! A group message (08 §5.6) to a group of 8 accounts carries its membership record, which takes
+//! a short text from the 512 to the 2048 bucket, and costs one seal per device of every member; opening it adds the record's signature and the head check (DM-19..DM-21). A relay's
+//! check of a delivery stamp (DM-22) is one hash of the sealed bytes and one short hash.
+//!
 //! All benchmarks are in one criterion group and run in one process, so their numbers are comparable
 //! with each other (see `benches/README.md`):
 //!
@@ -19,8 +23,12 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion};
 use ed25519_dalek::{Signer, SigningKey};
 use skylark::account::{Accounts, Operation};
-use skylark::dm::{open, seal, seal_deterministic, DeviceKeys, DmBody, Inner, Prekey};
+use skylark::dm::{
+    open, open_in_group, seal, seal_deterministic, Accept, DeviceKeys, DmBody, Gate, GroupRecord,
+    Groups, Inner, Prekey, Stamp,
+};
 use skylark::envelope::Kind;
+use skylark::id::AccountId;
 use skylark::keys::SecretKey;
 
 /// A deterministic generator for the benchmark (an application passes `OsRng`); its output only
@@ -76,6 +84,21 @@ fn dm(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
     let signature = dalek.sign(&input);
     let verifying = dalek.verifying_key();
 
+    // A group of 8: Alice (admin), Bob and six more accounts.
+    let mut members: Vec<AccountId> = (0..6u8).map(|i| AccountId::from_bytes([i; 32])).collect();
+    members.extend([alice, bob]);
+    let record = GroupRecord::create(alice, &members, &[alice], NOW - 10, &alice_app)?;
+    let group_inner = DmBody::for_group(&record, TEXT).sign(alice, NOW, &alice_app)?;
+    let group_sealed = seal_deterministic(&group_inner, &bundle, None, &[9; 32], &[8; 32])?;
+    if group_sealed.as_bytes().len() != 1173 + 2048 + 16 {
+        return Err("a short group message to 8 members should seal to the 2048 bucket".into());
+    }
+    let mut held = Groups::new();
+    held.add(&record, &accounts)?;
+    // A relay's stamp check for a gate asking 8 bits of work.
+    let gate = Gate::new(Accept::Everyone, 8, &[])?;
+    let stamp = Stamp::work(signed_only.as_bytes(), 8, 0).ok_or("no stamp")?;
+
     let mut group = c.benchmark_group("dm");
     group.bench_function("bare_ed25519_verify_strict", |b| {
         b.iter(|| verifying.verify_strict(black_box(&input), black_box(&signature)))
@@ -120,6 +143,29 @@ fn dm(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
             },
             BatchSize::SmallInput,
         )
+    });
+    group.bench_function("seal_group_per_member_device", |b| {
+        b.iter(|| seal(black_box(&group_inner), black_box(&bundle), None, &mut rng))
+    });
+    group.bench_function("open_group_per_member_device", |b| {
+        b.iter_batched_ref(
+            || ([keys.clone()], held.clone()),
+            |(k, g)| {
+                open_in_group(
+                    black_box(group_sealed.as_bytes()),
+                    &bob,
+                    k,
+                    &accounts,
+                    g,
+                    NOW,
+                    |_| false,
+                )
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("relay_stamp_check_work", |b| {
+        b.iter(|| gate.relay_admits(black_box(signed_only.as_bytes()), black_box(&stamp)))
     });
     group.finish();
     Ok(())

@@ -634,7 +634,32 @@ fn dm_bundle(v: &Json) -> Result<Result<skylark::dm::Prekey, skylark::dm::DmErro
 
 fn run_dm(v: &Json) -> Run {
     use skylark::dm::{
-        open, seal_deterministic, DeviceKeys, EncryptionSecret, Inner, PqSecret, Prekey,
+        open, open_in_group, seal_deterministic, seal_padded_deterministic, Accept, DeviceKeys,
+        EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp,
+    };
+    // The gate a stamp or admit vector gives.
+    let gate_of = |g: &Json| {
+        let accept = match g["accept"].as_str() {
+            Some("all") => Accept::Everyone,
+            Some("follows") => Accept::Follows,
+            Some("none") => Accept::Nobody,
+            other => return Err(format!("unknown accept {other:?}")),
+        };
+        let tokens = array(g, "tokens")?
+            .iter()
+            .map(|t| arr::<32>(hex_value(t)?))
+            .collect::<Result<Vec<_>, String>>()?;
+        let pow = g["pow"].as_u64().and_then(|p| u8::try_from(p).ok());
+        Gate::new(accept, pow.ok_or("gate has no pow")?, &tokens).map_err(|e| e.to_string())
+    };
+    // The group state of a vector: its held records, added in order.
+    let groups_of = |held: &[Json], accounts: &skylark::account::Accounts| {
+        let mut groups = Groups::new();
+        for r in held {
+            let record = GroupRecord::from_bytes(&hex_value(r)?).map_err(|e| e.to_string())?;
+            groups.add(&record, accounts).map_err(|e| e.to_string())?;
+        }
+        Ok::<Groups, String>(groups)
     };
     let mut problems = Vec::new();
     let result: Result<(), String> = match str_of(v, "type")? {
@@ -645,10 +670,17 @@ fn run_dm(v: &Json) -> Run {
             };
             let e: [u8; 32] = arr(hex_of(v, "ephemeral_secret")?)?;
             let m: [u8; 32] = arr(hex_of(v, "kem_message")?)?;
+            let bucket = match v["bucket"].as_u64() {
+                Some(n) => Some(usize::try_from(n).map_err(|e| e.to_string())?),
+                None => None,
+            };
             let sealed = Inner::from_bytes(&hex_of(v, "inner")?).and_then(|inner| {
                 dm_bundle(v)
                     .map_err(|_| skylark::dm::DmError::Prekey)?
-                    .and_then(|b| seal_deterministic(&inner, &b, slot, &e, &m))
+                    .and_then(|b| match bucket {
+                        None => seal_deterministic(&inner, &b, slot, &e, &m),
+                        Some(n) => seal_padded_deterministic(&inner, &b, slot, n, &e, &m),
+                    })
             });
             match sealed {
                 Ok(sealed) => {
@@ -694,19 +726,59 @@ fn run_dm(v: &Json) -> Run {
                 .collect::<Result<Vec<_>, String>>()?;
             let now = v["now"].as_u64().ok_or("vector has no now")?;
             let accounts = dm_state(v)?;
-            match open(
-                &hex_of(v, "sealed")?,
-                &me,
-                &mut keys,
-                &accounts,
-                now,
-                |id| seen.contains(id.as_bytes()),
-            ) {
+            let sealed = hex_of(v, "sealed")?;
+            let opened = match v.get("groups") {
+                None => open(&sealed, &me, &mut keys, &accounts, now, |id| {
+                    seen.contains(id.as_bytes())
+                }),
+                Some(_) => {
+                    let mut groups = groups_of(array(v, "groups")?, &accounts)?;
+                    open_in_group(&sealed, &me, &mut keys, &accounts, &mut groups, now, |id| {
+                        seen.contains(id.as_bytes())
+                    })
+                }
+            };
+            match opened {
                 Ok(opened) => {
                     if v["valid"].as_bool() == Some(true)
                         && hex::encode(opened.inner().as_bytes()) != str_of(v, "inner")?
                     {
                         problems.push("inner message differs".to_string());
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.code().to_string()),
+            }
+        }
+        "stamp" => {
+            let gate = gate_of(&v["gate"])?;
+            let sealed = hex_of(v, "sealed")?;
+            Stamp::from_bytes(&hex_of(v, "stamp")?)
+                .and_then(|stamp| gate.relay_admits(&sealed, &stamp))
+                .map_err(|e| e.code().to_string())
+        }
+        "admit" => {
+            let gate = gate_of(&v["gate"])?;
+            let me = AccountId::from_bytes(arr(hex_of(v, "me")?)?);
+            let sender = AccountId::from_bytes(arr(hex_of(v, "sender")?)?);
+            let follows = v["follows"].as_bool().ok_or("vector has no follows")?;
+            let sealed = hex_of(v, "sealed")?;
+            Stamp::from_bytes(&hex_of(v, "stamp")?)
+                .and_then(|stamp| gate.admits(&me, &sender, follows, &sealed, &stamp))
+                .map_err(|e| e.code().to_string())
+        }
+        "group" => {
+            let accounts = dm_state(v)?;
+            let mut groups = groups_of(array(v, "held")?, &accounts)?;
+            match GroupRecord::from_bytes(&hex_of(v, "record")?)
+                .and_then(|r| groups.add(&r, &accounts).map(|()| r))
+            {
+                Ok(r) => {
+                    let head = groups
+                        .head(&r.group())
+                        .map(|h| hex::encode(h.id().as_bytes()));
+                    if head.as_deref() != v["head"].as_str() {
+                        problems.push("head differs".to_string());
                     }
                     Ok(())
                 }

@@ -7,11 +7,12 @@
 use proptest::prelude::*;
 use skylark::account::{Accounts, Operation};
 use skylark::dm::{
-    open, seal, seal_deterministic, DeviceKeys, DmBody, DmError, EncryptionSecret, Inner, PqSecret,
-    Prekey, BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
+    open, open_in_group, seal, seal_deterministic, seal_padded_deterministic, Accept, DeviceKeys,
+    DmBody, DmError, EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp,
+    BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
 };
 use skylark::envelope::{Kind, SignedMessage};
-use skylark::id::AccountId;
+use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
 use skylark::message::{validate, AuthError, Authorization, MemoryContext, Verdict};
 
@@ -306,6 +307,59 @@ fn a_public_dm_is_refused_and_an_inner_message_is_not_an_envelope() {
     assert_eq!(Inner::from_bytes(inner.as_bytes()).unwrap(), inner);
 }
 
+/// A tree of membership records: a creation record by account 10 (an admin with account 20), and
+/// changes by either admin, each of a random earlier record (forks and chains of any shape).
+fn record_tree(w: &mut World, parents: &[usize]) -> Vec<GroupRecord> {
+    let (a, b) = (w.account(10), w.account(20));
+    let created = GroupRecord::create(a, &[a, b], &[a, b], NOW, &dm_key(10)).unwrap();
+    let mut records = vec![created];
+    for (i, &p) in parents.iter().enumerate() {
+        let parent = records[p % records.len()].clone();
+        let (author, key) = if i % 2 == 0 {
+            (a, dm_key(10))
+        } else {
+            (b, dm_key(20))
+        };
+        let time = NOW + 1 + i as u64;
+        records.push(parent.change(author, &[a, b], &[a, b], time, &key).unwrap());
+    }
+    records
+}
+
+/// Adds records in `order`, retrying the undecided ones (`dm.group_unknown`) until nothing
+/// changes, as an opener that keeps undecided messages does. Records below a branch that lost
+/// its fork before they arrived stay undecided for ever; they never matter to the head.
+fn head_after(records: &[GroupRecord], order: &[usize], accounts: &Accounts) -> MessageId {
+    let mut groups = Groups::new();
+    let mut waiting: Vec<usize> = order.to_vec();
+    loop {
+        let before = waiting.len();
+        waiting.retain(|&i| match groups.add(&records[i], accounts) {
+            Err(DmError::GroupUnknown) => true,
+            Ok(()) | Err(DmError::GroupStale) => false,
+            Err(e) => panic!("{e:?}"),
+        });
+        if waiting.len() == before {
+            break;
+        }
+    }
+    groups.head(&records[0].group()).unwrap().id()
+}
+
+/// The spec's head: from the creation record, the child with the smallest id at every step.
+fn spec_head(records: &[GroupRecord]) -> MessageId {
+    let mut head = records[0].id();
+    while let Some(next) = records
+        .iter()
+        .filter(|r| r.prev() == Some(head))
+        .map(GroupRecord::id)
+        .min()
+    {
+        head = next;
+    }
+    head
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
 
@@ -335,6 +389,26 @@ proptest! {
     }
 
     /// Any single-byte change to a sealed message makes it fail to open, and uses nothing up.
+    /// GEN-4 for groups: whatever the order records arrive in, every opener ends with the head
+    /// the spec's rule gives for the set of records.
+    #[test]
+    fn the_group_head_is_the_same_in_every_order(
+        parents in prop::collection::vec(0usize..16, 1..12),
+        shuffle in any::<u64>(),
+    ) {
+        let mut w = World::new();
+        let records = record_tree(&mut w, &parents);
+        let mut order: Vec<usize> = (0..records.len()).collect();
+        let mut rng = TestRng::new(shuffle);
+        for i in (1..order.len()).rev() {
+            order.swap(i, (rand_core::RngCore::next_u64(&mut rng) % (i as u64 + 1)) as usize);
+        }
+        let forward: Vec<usize> = (0..records.len()).collect();
+        let expected = spec_head(&records);
+        prop_assert_eq!(head_after(&records, &forward, &w.accounts), expected);
+        prop_assert_eq!(head_after(&records, &order, &w.accounts), expected);
+    }
+
     #[test]
     fn any_byte_change_fails(index in any::<prop::sample::Index>(), delta in 1u8..=255) {
         let mut w = World::new();
@@ -406,12 +480,39 @@ fn bundle_of(v: &serde_json::Value) -> Result<Prekey, DmError> {
     Prekey::from_message(&msg)
 }
 
+/// The gate a vector gives as JSON.
+fn gate_of(g: &serde_json::Value) -> Gate {
+    let accept = match g["accept"].as_str().unwrap() {
+        "all" => Accept::Everyone,
+        "follows" => Accept::Follows,
+        "none" => Accept::Nobody,
+        other => panic!("accept {other}"),
+    };
+    let tokens: Vec<[u8; 32]> = g["tokens"].as_array().unwrap().iter().map(arr).collect();
+    Gate::new(
+        accept,
+        u8::try_from(g["pow"].as_u64().unwrap()).unwrap(),
+        &tokens,
+    )
+    .unwrap()
+}
+
+/// The group state of a vector: its `held` records, added in order (each must be accepted).
+fn groups_of(held: &serde_json::Value, accounts: &Accounts) -> Groups {
+    let mut groups = Groups::new();
+    for r in held.as_array().unwrap() {
+        let record = GroupRecord::from_bytes(&unhex(r)).unwrap();
+        groups.add(&record, accounts).unwrap();
+    }
+    groups
+}
+
 #[test]
 fn vectors_dm_json() {
     let doc: serde_json::Value =
         serde_json::from_str(include_str!("../test-vectors/dm.json")).unwrap();
     assert_eq!(doc["suite"], "dm");
-    let mut counts = [0usize; 4];
+    let mut counts = [0usize; 7];
     for v in doc["vectors"].as_array().unwrap() {
         let id = v["id"].as_str().unwrap();
         let valid = v["valid"].as_bool().unwrap();
@@ -423,13 +524,18 @@ fn vectors_dm_json() {
                 Inner::from_bytes(&unhex(&v["inner"]))
                     .and_then(|inner| {
                         let b = bundle_of(v)?;
-                        seal_deterministic(
-                            &inner,
-                            &b,
-                            slot,
-                            &arr(&v["ephemeral_secret"]),
-                            &arr(&v["kem_message"]),
-                        )
+                        let (e, m) = (arr(&v["ephemeral_secret"]), arr(&v["kem_message"]));
+                        match v.get("bucket").and_then(serde_json::Value::as_u64) {
+                            None => seal_deterministic(&inner, &b, slot, &e, &m),
+                            Some(bucket) => seal_padded_deterministic(
+                                &inner,
+                                &b,
+                                slot,
+                                usize::try_from(bucket).unwrap(),
+                                &e,
+                                &m,
+                            ),
+                        }
                     })
                     .map(|sealed| {
                         assert_eq!(
@@ -478,14 +584,21 @@ fn vectors_dm_json() {
                     .collect();
                 let seen: Vec<[u8; 32]> = v["seen"].as_array().unwrap().iter().map(arr).collect();
                 let me = AccountId::from_bytes(arr(&v["opener"]));
-                match open(
-                    &unhex(&v["sealed"]),
-                    &me,
-                    &mut keys,
-                    &state(v),
-                    v["now"].as_u64().unwrap(),
-                    |m| seen.contains(m.as_bytes()),
-                ) {
+                let accounts = state(v);
+                let now = v["now"].as_u64().unwrap();
+                let sealed = unhex(&v["sealed"]);
+                let opened = match v.get("groups") {
+                    None => open(&sealed, &me, &mut keys, &accounts, now, |m| {
+                        seen.contains(m.as_bytes())
+                    }),
+                    Some(held) => {
+                        let mut groups = groups_of(held, &accounts);
+                        open_in_group(&sealed, &me, &mut keys, &accounts, &mut groups, now, |m| {
+                            seen.contains(m.as_bytes())
+                        })
+                    }
+                };
+                match opened {
                     Ok(o) => {
                         assert_eq!(
                             hex::encode(o.inner().as_bytes()),
@@ -521,9 +634,50 @@ fn vectors_dm_json() {
                             hex::encode(p.device()),
                             v["device"].as_str().unwrap(),
                             "{id}"
-                        )
+                        );
+                        let want = v.get("gate").map_or_else(Gate::open, gate_of);
+                        assert_eq!(p.gate(), &want, "{id}: gate");
                     })
                     .map_err(|e| e.code().to_string())
+            }
+            "stamp" => {
+                counts[5] += 1;
+                let gate = gate_of(&v["gate"]);
+                let sealed = unhex(&v["sealed"]);
+                Stamp::from_bytes(&unhex(&v["stamp"]))
+                    .and_then(|stamp| gate.relay_admits(&sealed, &stamp))
+                    .map_err(|e| e.code().to_string())
+            }
+            "admit" => {
+                counts[6] += 1;
+                let gate = gate_of(&v["gate"]);
+                let stamp = Stamp::from_bytes(&unhex(&v["stamp"])).unwrap();
+                gate.admits(
+                    &AccountId::from_bytes(arr(&v["me"])),
+                    &AccountId::from_bytes(arr(&v["sender"])),
+                    v["follows"].as_bool().unwrap(),
+                    &unhex(&v["sealed"]),
+                    &stamp,
+                )
+                .map_err(|e| e.code().to_string())
+            }
+            "group" => {
+                counts[4] += 1;
+                let accounts = state(v);
+                let mut groups = groups_of(&v["held"], &accounts);
+                let result = GroupRecord::from_bytes(&unhex(&v["record"]))
+                    .and_then(|r| groups.add(&r, &accounts).map(|()| r));
+                let group = result.as_ref().map(GroupRecord::group).ok().or_else(|| {
+                    v["held"]
+                        .as_array()
+                        .unwrap()
+                        .first()
+                        .map(|r| GroupRecord::from_bytes(&unhex(r)).unwrap().group())
+                });
+                let head =
+                    group.and_then(|g| groups.head(&g).map(|r| hex::encode(r.id().as_bytes())));
+                assert_eq!(head.as_deref(), v["head"].as_str(), "{id}: head");
+                result.map(|_| ()).map_err(|e| e.code().to_string())
             }
             "public" => {
                 counts[3] += 1;

@@ -30,8 +30,8 @@ pub enum DmError {
     /// candidate key.
     #[error("ciphertext does not authenticate")]
     Tampered,
-    /// The decrypted plaintext is not a length prefix, the message and zero bytes up to the
-    /// smallest bucket.
+    /// The decrypted plaintext is not a length prefix, the message and zero bytes; at sealing, a
+    /// chosen bucket that is not a bucket or does not hold the message.
     #[error("bad padding")]
     Padding,
     /// The inner message is not a canonical `[payload, signature]` pair whose payload names an
@@ -75,6 +75,35 @@ pub enum DmError {
     /// never held; at sealing, a slot the bundle does not have (DM-18).
     #[error("one-time prekey consumed or unknown")]
     OnetimeConsumed,
+    /// A group membership record that is not well formed or whose signature does not verify under
+    /// the group context (DM-19).
+    #[error("not a valid group membership record")]
+    GroupRecord,
+    /// A membership record whose key may not send direct messages for its author's account, or
+    /// whose author is not an admin of the record it changes (DM-20).
+    #[error("membership change not made by an admin")]
+    GroupUnauthorized,
+    /// The group, the record a membership record changes, or its author's account is not known to
+    /// the opener: undecided; keep the bytes and try again when more is known (DM-20).
+    #[error("group record not linked to a held record")]
+    GroupUnknown,
+    /// The group message's record is not, and cannot become, the group's head: a later change, or
+    /// a competing change with a smaller id, is held (DM-21).
+    #[error("group message names a record that is not the group's head")]
+    GroupStale,
+    /// The group message's `to` is not exactly its record's members, or its sender is not one of
+    /// them (DM-21).
+    #[error("group message recipients differ from the group's members")]
+    GroupMembers,
+    /// A relay's check of the delivery stamp failed: malformed, a token the gate does not list, or
+    /// too little work (or work where the gate admits only tokens) (DM-22).
+    #[error("delivery stamp does not pass the recipient's gate")]
+    Stamp,
+    /// The recipient's gate does not admit the sender: not followed where the gate accepts only
+    /// followed accounts, not the recipient's own account where it accepts nobody, or an
+    /// unsolicited sender without a passing stamp (DM-23).
+    #[error("the recipient's gate does not admit this sender")]
+    Gated,
 }
 
 impl DmError {
@@ -103,6 +132,13 @@ impl DmError {
             Self::SenderUnknown => "dm.sender_unknown",
             Self::OutsideWindow => "dm.outside_window",
             Self::OnetimeConsumed => "dm.onetime_consumed",
+            Self::GroupRecord => "dm.group_record",
+            Self::GroupUnauthorized => "dm.group_unauthorized",
+            Self::GroupUnknown => "dm.group_unknown",
+            Self::GroupStale => "dm.group_stale",
+            Self::GroupMembers => "dm.group_members",
+            Self::Stamp => "dm.stamp",
+            Self::Gated => "dm.gated",
         }
     }
 
@@ -129,6 +165,11 @@ impl DmError {
             Self::SenderUnauthorized(_) | Self::SenderUnknown => "DM-16",
             Self::OutsideWindow => "DM-17",
             Self::OnetimeConsumed => "DM-18",
+            Self::GroupRecord => "DM-19",
+            Self::GroupUnauthorized | Self::GroupUnknown => "DM-20",
+            Self::GroupStale | Self::GroupMembers => "DM-21",
+            Self::Stamp => "DM-22",
+            Self::Gated => "DM-23",
         }
     }
 }

@@ -4,6 +4,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::group::GroupRecord;
 use super::{body_fields, DmError, DM_SIGNATURE_CONTEXT, ID_CONTEXT, MAX_INNER, MAX_RECIPIENTS};
 use crate::cbor::{self, Map, Value};
 use crate::envelope::MAX_SAFE_INTEGER;
@@ -25,6 +26,7 @@ use crate::keys::{PublicKey, SecretKey, Signature};
 pub struct DmBody {
     to: Vec<AccountId>,
     text: String,
+    group: Option<GroupRecord>,
 }
 
 impl DmBody {
@@ -47,7 +49,41 @@ impl DmBody {
         Ok(DmBody {
             to,
             text: String::from(text),
+            group: None,
         })
+    }
+
+    /// A body for a group message: `to` is the members of `record` (the group's head as the sender
+    /// holds it), which the inner message carries (DM-21).
+    ///
+    /// ```
+    /// use skylark::dm::{DmBody, GroupRecord};
+    /// use skylark::id::AccountId;
+    /// let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let [alice, bob] = [[1; 32], [2; 32]].map(AccountId::from_bytes);
+    /// let record = GroupRecord::create(alice, &[alice, bob], &[alice], 5, &key)?;
+    /// let body = DmBody::for_group(&record, "hi all");
+    /// assert_eq!((body.to(), body.group()), (&[alice, bob][..], Some(&record)));
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    pub fn for_group(record: &GroupRecord, text: &str) -> Self {
+        DmBody {
+            to: record.members().to_vec(),
+            text: String::from(text),
+            group: Some(record.clone()),
+        }
+    }
+
+    /// The membership record a group message carries, if it is one.
+    ///
+    /// ```
+    /// # use skylark::dm::DmBody;
+    /// # use skylark::id::AccountId;
+    /// assert!(DmBody::new(&[AccountId::from_bytes([1; 32])], "hi")?.group().is_none());
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    pub fn group(&self) -> Option<&GroupRecord> {
+        self.group.as_ref()
     }
 
     /// The recipients, in ascending byte order.
@@ -113,6 +149,9 @@ impl DmBody {
             ),
         );
         map.insert("text", Value::from(self.text.as_str()));
+        if let Some(record) = &self.group {
+            map.insert("group", Value::from(record.as_bytes()));
+        }
         let payload = map.to_bytes();
         let signature = key.sign_in_context(DM_SIGNATURE_CONTEXT.as_bytes(), &payload);
         let bytes = Value::Array(alloc::vec![
@@ -214,8 +253,9 @@ impl Inner {
         )
         .map_err(|_| bad)?;
         // DM-7
-        let [_, _, _, to, text] =
-            body_fields(&map, ["acct", "key", "time", "to", "text"]).ok_or(DmError::InnerBody)?;
+        let [_, _, _, to, text, group] =
+            body_fields(&map, ["acct", "key", "time", "to", "text", "group"])
+                .ok_or(DmError::InnerBody)?;
         let (Some(Value::Array(list)), Some(Value::Text(text))) = (to, text) else {
             return Err(DmError::InnerBody);
         };
@@ -234,6 +274,12 @@ impl Inner {
             }
             to.push(account);
         }
+        // DM-19: a group message's record.
+        let group = match group {
+            None => None,
+            Some(Value::Bytes(record)) => Some(GroupRecord::from_bytes(record)?),
+            Some(_) => return Err(DmError::InnerBody),
+        };
         Ok(Inner {
             id: MessageId::from_bytes(blake3::derive_key(ID_CONTEXT, bytes)),
             bytes: bytes.to_vec(),
@@ -243,6 +289,7 @@ impl Inner {
             body: DmBody {
                 to,
                 text: text.clone(),
+                group,
             },
         })
     }

@@ -483,7 +483,46 @@ impl DeviceKeys {
         time: u64,
         expires: u64,
     ) -> Result<Draft, EnvelopeError> {
+        self.bundle_map(account, time, expires, None)
+    }
+
+    /// [`DeviceKeys::bundle`] with a `gate` (08 §5.7): whom the device accepts, the proof of work
+    /// it asks of unsolicited senders, the access tokens it admits.
+    ///
+    /// # Errors
+    ///
+    /// As [`Draft::new`].
+    ///
+    /// ```
+    /// use skylark::dm::{Accept, DeviceKeys, EncryptionSecret, Gate, PqSecret, Prekey};
+    /// let keys = DeviceKeys::new([5; 16], EncryptionSecret::from_bytes([1; 32]), PqSecret::from_seed([4; 64]), vec![]);
+    /// let gate = Gate::new(Accept::Follows, 0, &[])?;
+    /// let app = skylark::keys::SecretKey::from_seed([9; 32]);
+    /// let msg = keys.gated_bundle(skylark::id::AccountId::from_bytes([1; 32]), 10, 99, &gate)?.sign(&app)?;
+    /// assert_eq!(Prekey::from_message(&msg)?.gate(), &gate);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn gated_bundle(
+        &self,
+        account: AccountId,
+        time: u64,
+        expires: u64,
+        gate: &super::Gate,
+    ) -> Result<Draft, EnvelopeError> {
+        self.bundle_map(account, time, expires, Some(gate))
+    }
+
+    fn bundle_map(
+        &self,
+        account: AccountId,
+        time: u64,
+        expires: u64,
+        gate: Option<&super::Gate>,
+    ) -> Result<Draft, EnvelopeError> {
         let mut map = Map::new();
+        if let Some(gate) = gate {
+            map.insert("gate", gate.to_value());
+        }
         map.insert("device", Value::from(&self.device[..]));
         map.insert("key", Value::from(&self.signed.public_key().0[..]));
         map.insert("pq", Value::from(self.pq.public.as_bytes()));

@@ -76,6 +76,8 @@
 
 mod auth;
 mod error;
+mod gate;
+mod group;
 mod inner;
 mod keys;
 mod open;
@@ -83,11 +85,13 @@ mod prekey;
 mod seal;
 
 pub use error::DmError;
+pub use gate::{token_commitment, Accept, Gate, Stamp, MAX_POW_BITS, MAX_TOKENS};
+pub use group::{GroupRecord, Groups};
 pub use inner::{DmBody, Inner};
 pub use keys::{DeviceKeys, EncryptionPublic, EncryptionSecret, PqPublic, PqSecret};
-pub use open::{open, Opened};
+pub use open::{open, open_in_group, Opened};
 pub use prekey::Prekey;
-pub use seal::{seal, seal_deterministic, Sealed};
+pub use seal::{seal, seal_deterministic, seal_padded, seal_padded_deterministic, Sealed};
 
 /// The kind of a direct message. Never a public message (DM-14): an [`Inner`] message is not an
 /// envelope, and a public message of this kind is refused by message validation.
@@ -116,7 +120,8 @@ pub const HEADER_LEN: usize =
 /// Length of the Poly1305 authentication tag.
 pub const AEAD_TAG_LEN: usize = 16;
 /// The sizes of a padded plaintext (DM-5): the inner message and its 4-byte length prefix are
-/// padded with zero bytes to the smallest of these that holds them.
+/// padded with zero bytes to one of these that holds them — the smallest, or a larger one as cover
+/// ([`seal_padded`]).
 pub const BUCKETS: [usize; 5] = [512, 2048, 8192, 32768, 65536];
 /// The largest inner message that can be sealed, in bytes: the largest bucket less the length prefix.
 pub const MAX_INNER: usize = 65536 - 4;
@@ -150,6 +155,18 @@ pub const NONCE_CONTEXT: &str = "skylark v1 dm hybrid nonce";
 pub const COMMITMENT_CONTEXT: &str = "skylark v1 dm commitment";
 /// The BLAKE3 `derive_key` context of an inner message's id (DM-9).
 pub const ID_CONTEXT: &str = "skylark v1 dm id";
+/// The signature context of a group membership record (03 §7, DM-19): `context ‖ 0x00 ‖ payload`
+/// is signed.
+pub const GROUP_SIGNATURE_CONTEXT: &str = "skylark v1 dm group";
+/// The BLAKE3 `derive_key` context of a membership record's id; a group's id is its creation
+/// record's (DM-19).
+pub const GROUP_ID_CONTEXT: &str = "skylark v1 dm group record";
+/// The BLAKE3 `derive_key` context of the sealed item's digest in a proof of work (DM-22).
+pub const POW_ITEM_CONTEXT: &str = "skylark v1 dm pow item";
+/// The BLAKE3 `derive_key` context of a proof of work's hash (DM-22).
+pub const POW_CONTEXT: &str = "skylark v1 dm pow";
+/// The BLAKE3 `derive_key` context of an access token's commitment (DM-22).
+pub const TOKEN_CONTEXT: &str = "skylark v1 dm token";
 
 /// The values of `names` in a body map (each absent or present), or `None` if the map has another
 /// key without a `"."`: namespaced keys are kept and ignored, as in every body (05 §3.2).

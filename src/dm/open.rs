@@ -6,11 +6,10 @@ use ml_kem::kem::Decapsulate;
 use zeroize::Zeroize;
 
 use super::auth::{dm_grant, Grant};
+use super::group::{check_message, Groups};
 use super::inner::Inner;
 use super::keys::DeviceKeys;
-use super::seal::{
-    bucket, slot_check, slot_mask, Derived, CHECK_AT, COMMIT_AT, C_AT, E_AT, SLOT_AT,
-};
+use super::seal::{slot_check, slot_mask, Derived, CHECK_AT, COMMIT_AT, C_AT, E_AT, SLOT_AT};
 use super::{
     is_zero, DmError, AEAD_TAG_LEN, BUCKETS, DM_KIND, HEADER_LEN, MAX_CLOCK_SKEW, NO_ONETIME,
     REPLAY_WINDOW, SEALED_VERSION,
@@ -130,11 +129,81 @@ enum Attempt {
 /// let err = open(&[2, 0, 0], &me, &mut keys, &Accounts::new(), 0, |_| false).unwrap_err();
 /// assert_eq!(err.code(), "dm.malformed");
 /// ```
+///
+/// A group message (one that carries a membership record) needs the opener's group state: `open`
+/// refuses it with `dm.group_unknown`; use [`open_in_group`].
 pub fn open(
     sealed: &[u8],
     me: &AccountId,
     keys: &mut [DeviceKeys],
     accounts: &Accounts,
+    now: u64,
+    seen: impl Fn(&MessageId) -> bool,
+) -> Result<Opened, DmError> {
+    open_with(sealed, me, keys, accounts, None, now, seen)
+}
+
+/// [`open`] for an opener that keeps group state `groups`: a group message opens only if the
+/// membership record it carries is linked to the records held and made by an admin (DM-20), is or
+/// becomes its group's head, and its `to` is exactly that record's members, the sender among them
+/// (DM-21). On success the record is added to `groups` (with the one-time slot deleted, DM-18); on
+/// any failure nothing changes. A message that is not a group message opens as with [`open`].
+///
+/// # Errors
+///
+/// Those of [`open`], and `dm.group_record` (DM-19), `dm.group_unknown` (undecided: keep the bytes
+/// and open them again when the records or accounts it needs are held), `dm.group_unauthorized`
+/// (DM-20), `dm.group_stale`, `dm.group_members` (DM-21).
+///
+/// ```
+/// # use skylark::account::{Accounts, Operation};
+/// # use skylark::dm::{open_in_group, seal_deterministic, DeviceKeys, DmBody, EncryptionSecret, GroupRecord, Groups, PqSecret, Prekey};
+/// # use skylark::envelope::Kind;
+/// # let mut accounts = Accounts::new();
+/// # let mut account = |n: u8| -> Result<(skylark::id::AccountId, skylark::keys::SecretKey), Box<dyn std::error::Error>> {
+/// #     let root = skylark::keys::SecretKey::from_seed([n; 32]);
+/// #     let app = skylark::keys::SecretKey::from_seed([n + 100; 32]);
+/// #     let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+/// #     let id = Accounts::account_id(&genesis);
+/// #     let scope = [Kind::new("dm")?, Kind::new("prekey")?];
+/// #     let delegate = Operation::delegate(id, genesis.id(), app.public_key(), &scope, 1 << 50, None, 2)?.draft()?.after(&genesis).sign(&root)?;
+/// #     accounts.apply(&genesis)?;
+/// #     accounts.apply(&delegate)?;
+/// #     Ok((id, app))
+/// # };
+/// # let ((alice, alice_app), (bob, bob_app), (carol, _)) = (account(1)?, account(2)?, account(3)?);
+/// let mut bob_phone = DeviceKeys::new([2; 16], EncryptionSecret::from_bytes([4; 32]), PqSecret::from_seed([4; 64]), vec![]);
+/// let bundle = Prekey::from_message(&bob_phone.bundle(bob, 10, 99)?.sign(&bob_app)?)?;
+/// // Alice creates a group of three and writes to it; Bob's copy carries the record.
+/// let record = GroupRecord::create(alice, &[alice, bob, carol], &[alice], 20, &alice_app)?;
+/// let inner = DmBody::for_group(&record, "welcome").sign(alice, 50, &alice_app)?;
+/// let sealed = seal_deterministic(&inner, &bundle, None, &[5; 32], &[6; 32])?;
+/// let mut groups = Groups::new();
+/// let opened = open_in_group(sealed.as_bytes(), &bob, core::slice::from_mut(&mut bob_phone), &accounts, &mut groups, 60, |_| false)?;
+/// assert_eq!(opened.inner().body().group(), Some(&record));
+/// assert_eq!(groups.head(&record.group()), Some(&record));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn open_in_group(
+    sealed: &[u8],
+    me: &AccountId,
+    keys: &mut [DeviceKeys],
+    accounts: &Accounts,
+    groups: &mut Groups,
+    now: u64,
+    seen: impl Fn(&MessageId) -> bool,
+) -> Result<Opened, DmError> {
+    open_with(sealed, me, keys, accounts, Some(groups), now, seen)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn open_with(
+    sealed: &[u8],
+    me: &AccountId,
+    keys: &mut [DeviceKeys],
+    accounts: &Accounts,
+    groups: Option<&mut Groups>,
     now: u64,
     seen: impl Fn(&MessageId) -> bool,
 ) -> Result<Opened, DmError> {
@@ -197,7 +266,7 @@ pub fn open(
         });
     };
 
-    // DM-5: the length prefix, the smallest bucket, zero padding.
+    // DM-5: the length prefix, a bucket that holds it (a larger one is cover), zero padding.
     let inner = unpad(&padded).ok_or(DmError::Padding)?;
     // DM-6, DM-7: the inner message verifies and is a valid direct message.
     let inner = Inner::from_bytes(inner)?;
@@ -226,6 +295,20 @@ pub fn open(
         Grant::Yes => {}
         Grant::No(cause) => return Err(DmError::SenderUnauthorized(cause)),
         Grant::UnknownAccount => return Err(DmError::SenderUnknown),
+    }
+    // DM-20, DM-21: a group message's record is linked, authorized and the head; `to` is its
+    // members.
+    if let Some(record) = inner.body().group() {
+        let plan = check_message(
+            groups.as_deref(),
+            record,
+            inner.account(),
+            inner.body().to(),
+            accounts,
+        )?;
+        if let Some(groups) = groups {
+            groups.commit(record, plan);
+        }
     }
     // DM-18: the one-time prekey is used up.
     let onetime = (slot != NO_ONETIME).then_some(slot);
@@ -332,11 +415,12 @@ fn attempt(
 }
 
 /// The inner message of a padded plaintext (DM-5), or `None`; the padding is checked in time that
-/// depends only on the plaintext's length.
+/// depends only on the plaintext's length. Any bucket that holds the message is accepted (DM-1
+/// made the length a bucket): a sender may pad to a larger one as cover.
 fn unpad(plaintext: &[u8]) -> Option<&[u8]> {
     let (prefix, rest) = plaintext.split_at_checked(4)?;
     let len = usize::try_from(u32::from_be_bytes(prefix.try_into().ok()?)).ok()?;
-    if len > rest.len() || bucket(len + 4) != Some(plaintext.len()) {
+    if len > rest.len() {
         return None;
     }
     let (inner, padding) = rest.split_at(len);

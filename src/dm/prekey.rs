@@ -4,6 +4,7 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::auth::{dm_grant, Grant};
+use super::gate::Gate;
 use super::keys::{EncryptionPublic, PqPublic};
 use super::{body_fields, DmError, MAX_ONETIME, MAX_PREKEY_LIFETIME, PREKEY_KIND};
 use crate::account::Accounts;
@@ -36,6 +37,7 @@ pub struct Prekey {
     pq: PqPublic,
     onetime: Vec<EncryptionPublic>,
     expires: u64,
+    gate: Gate,
     time: u64,
     account: AccountId,
     signer: PublicKey,
@@ -68,9 +70,13 @@ impl Prekey {
             return Err(DmError::Prekey);
         }
         let map = message.body_map().ok_or(DmError::Prekey)?;
-        let [device, key, pq, onetime, expires] =
-            body_fields(&map, ["device", "key", "pq", "onetime", "expires"])
+        let [device, key, pq, onetime, expires, gate] =
+            body_fields(&map, ["device", "key", "pq", "onetime", "expires", "gate"])
                 .ok_or(DmError::Prekey)?;
+        let gate = match gate {
+            None => Gate::open(),
+            Some(value) => Gate::from_value(value).ok_or(DmError::Prekey)?,
+        };
         let (
             Some(Value::Bytes(device)),
             Some(Value::Bytes(key)),
@@ -108,6 +114,7 @@ impl Prekey {
             pq,
             onetime: keys,
             expires,
+            gate,
             time,
             account: *header.account(),
             signer: *header.key(),
@@ -153,6 +160,19 @@ impl Prekey {
             Grant::No(cause) => Err(DmError::PrekeyUnauthorized(Some(cause))),
             Grant::UnknownAccount => Err(DmError::PrekeyUnauthorized(None)),
         }
+    }
+
+    /// The device's gate (08 §5.7): the open gate if the bundle has no `gate`.
+    ///
+    /// ```
+    /// # use skylark::dm::{DeviceKeys, EncryptionSecret, Gate, PqSecret, Prekey};
+    /// # let keys = DeviceKeys::new([7; 16], EncryptionSecret::from_bytes([4; 32]), PqSecret::from_seed([4; 64]), vec![]);
+    /// # let msg = keys.bundle(skylark::id::AccountId::from_bytes([1; 32]), 10, 99)?.sign(&skylark::keys::SecretKey::from_seed([3; 32]))?;
+    /// assert_eq!(Prekey::from_message(&msg)?.gate(), &Gate::open());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn gate(&self) -> &Gate {
+        &self.gate
     }
 
     /// The device id.

@@ -180,11 +180,96 @@ pub fn seal_deterministic(
     e: &[u8; 32],
     m: &[u8; 32],
 ) -> Result<Sealed, DmError> {
+    seal_in_bucket(inner, bundle, onetime, None, e, m)
+}
+
+/// [`seal`] padded to `bucket` (one of [`BUCKETS`], at least the smallest that holds the inner
+/// message and its length prefix) instead of the smallest: cover padding, so that a short message
+/// looks like a longer one (08 §5.3). Opening accepts any bucket that holds the message (DM-5).
+///
+/// # Errors
+///
+/// As [`seal`], and [`DmError::Padding`] if `bucket` is not a bucket or is too small.
+///
+/// ```
+/// # use skylark::dm::{seal_padded, DeviceKeys, DmBody, EncryptionSecret, PqSecret, Prekey, HEADER_LEN};
+/// # use skylark::id::AccountId;
+/// # use rand_core::{RngCore, CryptoRng};
+/// # struct Fixed; impl RngCore for Fixed { fn next_u32(&mut self) -> u32 { 7 } fn next_u64(&mut self) -> u64 { 7 }
+/// #   fn fill_bytes(&mut self, d: &mut [u8]) { d.fill(7) } fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { d.fill(7); Ok(()) } }
+/// # impl CryptoRng for Fixed {}
+/// # let app = skylark::keys::SecretKey::from_seed([3; 32]);
+/// let keys = DeviceKeys::new([1; 16], EncryptionSecret::from_bytes([4; 32]), PqSecret::from_seed([4; 64]), vec![]);
+/// let bundle = Prekey::from_message(&keys.bundle(AccountId::from_bytes([2; 32]), 10, 99)?.sign(&app)?)?;
+/// let inner = DmBody::new(&[AccountId::from_bytes([2; 32])], "ok")?.sign(AccountId::from_bytes([1; 32]), 20, &app)?;
+/// let sealed = seal_padded(&inner, &bundle, None, 8192, &mut Fixed)?;
+/// assert_eq!(sealed.as_bytes().len(), HEADER_LEN + 8192 + 16);
+/// assert_eq!(seal_padded(&inner, &bundle, None, 1000, &mut Fixed).unwrap_err().code(), "dm.padding");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn seal_padded<R: RngCore + CryptoRng>(
+    inner: &Inner,
+    bundle: &Prekey,
+    onetime: Option<u16>,
+    bucket: usize,
+    rng: &mut R,
+) -> Result<Sealed, DmError> {
+    let mut e = [0u8; 32];
+    let mut m = [0u8; 32];
+    rng.fill_bytes(&mut e);
+    rng.fill_bytes(&mut m);
+    let sealed = seal_in_bucket(inner, bundle, onetime, Some(bucket), &e, &m);
+    e.zeroize();
+    m.zeroize();
+    sealed
+}
+
+/// [`seal_padded`] with a given `e` and `m`, for test vectors (as [`seal_deterministic`]).
+///
+/// # Errors
+///
+/// As [`seal_padded`].
+///
+/// ```
+/// # use skylark::dm::{seal_padded_deterministic, DeviceKeys, DmBody, EncryptionSecret, PqSecret, Prekey};
+/// # use skylark::id::AccountId;
+/// # let app = skylark::keys::SecretKey::from_seed([3; 32]);
+/// # let keys = DeviceKeys::new([1; 16], EncryptionSecret::from_bytes([4; 32]), PqSecret::from_seed([4; 64]), vec![]);
+/// # let bundle = Prekey::from_message(&keys.bundle(AccountId::from_bytes([2; 32]), 10, 99)?.sign(&app)?)?;
+/// # let inner = DmBody::new(&[AccountId::from_bytes([2; 32])], "ok")?.sign(AccountId::from_bytes([1; 32]), 20, &app)?;
+/// let sealed = seal_padded_deterministic(&inner, &bundle, None, 2048, &[5; 32], &[6; 32])?;
+/// assert_eq!(sealed.as_bytes().len(), 1173 + 2048 + 16);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn seal_padded_deterministic(
+    inner: &Inner,
+    bundle: &Prekey,
+    onetime: Option<u16>,
+    bucket: usize,
+    e: &[u8; 32],
+    m: &[u8; 32],
+) -> Result<Sealed, DmError> {
+    seal_in_bucket(inner, bundle, onetime, Some(bucket), e, m)
+}
+
+fn seal_in_bucket(
+    inner: &Inner,
+    bundle: &Prekey,
+    onetime: Option<u16>,
+    chosen: Option<usize>,
+    e: &[u8; 32],
+    m: &[u8; 32],
+) -> Result<Sealed, DmError> {
     let inner = inner.as_bytes();
     if inner.len() > MAX_INNER {
         return Err(DmError::TooLarge);
     }
-    let padded_len = bucket(inner.len() + 4).ok_or(DmError::TooLarge)?;
+    let smallest = bucket(inner.len() + 4).ok_or(DmError::TooLarge)?;
+    let padded_len = match chosen {
+        None => smallest,
+        Some(b) if b >= smallest && BUCKETS.contains(&b) => b,
+        Some(_) => return Err(DmError::Padding),
+    };
     let r = bundle.key().0;
     let (slot, o) = match onetime {
         None => (NO_ONETIME, None),

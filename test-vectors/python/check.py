@@ -502,12 +502,20 @@ def dm_state(v):
     return st
 
 
+def dm_groups(held, st):
+    groups = dm.Groups()
+    for r in held:
+        groups.add(dm.group_record(h2b(r)), st)
+    return groups
+
+
 def check_dm(v):
     kind = v["type"]
     if kind == "seal":
         out, err = reject_code(dm.seal, h2b(v["inner"]), h2b(v["recipient_key"]), h2b(v["pq_key"]),
                                [h2b(o) for o in v["onetime_keys"]], v["slot"],
-                               h2b(v["ephemeral_secret"]), h2b(v["kem_message"]))
+                               h2b(v["ephemeral_secret"]), h2b(v["kem_message"]),
+                               v.get("bucket"))
         code = produced(err.code if err else None)
         if not v["valid"]:
             same(v["error"], code, "error code differs")
@@ -524,8 +532,10 @@ def check_dm(v):
                  "onetime": [None if o is None else h2b(o) for o in k["onetime"]]}
                 for k in v["keys"]]
         seen = {h2b(k) for k in v["seen"]}
+        st = dm_state(v)
+        groups = None if "groups" not in v else dm_groups(v["groups"], st)
         out, err = reject_code(dm.open_sealed, h2b(v["sealed"]), h2b(v["opener"]), keys,
-                               dm_state(v), v["now"], seen)
+                               st, v["now"], seen, groups)
         code = produced(err.code if err else None)
         if not v["valid"]:
             same(v["error"], code, "error code differs")
@@ -537,6 +547,20 @@ def check_dm(v):
         same(v["device"], device.hex(), "device differs")
         same(v["onetime"], slot, "one-time slot differs")
         return None
+    if kind == "group":
+        st = dm_state(v)
+        groups = dm_groups(v["held"], st)
+        out, err = reject_code(lambda b: groups.add(dm.group_record(b), st), h2b(v["record"]))
+        code = produced(err.code if err else None)
+        group = out.group if out is not None else (
+            dm.group_record(h2b(v["held"][0])).group if v["held"] else None)
+        head = groups.head(group) if group is not None else None
+        same(v["head"], head.hex() if head else None, "head differs")
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "record refused")
+        return None
     if kind == "prekey":
         msg = layer1(v["message"], "prekey message")
         out, err = reject_code(dm.prekey, msg, dm_state(v))
@@ -546,6 +570,29 @@ def check_dm(v):
             return code
         expect(err is None, "valid", code, "prekey refused")
         same(v["device"], out["device"].hex(), "device differs")
+        want = v.get("gate", {"accept": "all", "pow": 0, "tokens": []})
+        got = dict(out["gate"], tokens=[x.hex() for x in out["gate"]["tokens"]])
+        same(want, got, "gate differs")
+        return None
+    if kind in ("stamp", "admit"):
+        g = v["gate"]
+        gate = {"accept": g["accept"], "pow": g["pow"], "tokens": [h2b(x) for x in g["tokens"]]}
+        sealed, stamp = h2b(v["sealed"]), h2b(v["stamp"])
+        if kind == "stamp":
+            out, err = reject_code(dm.relay_admits, gate, sealed, stamp)
+            if "work" in v:
+                st = dm.stamp_of(stamp)
+                item, work = dm.work_hash(sealed, st[1], st[2])
+                same(v["item"], item.hex(), "item differs")
+                same(v["work"], work.hex(), "work differs")
+        else:
+            out, err = reject_code(dm.recipient_admits, gate, h2b(v["me"]), h2b(v["sender"]),
+                                   v["follows"], sealed, stamp)
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "refused")
         return None
     if kind == "public":
         msg, err = reject_code(envelope.verify_message, h2b(v["message"]))

@@ -118,14 +118,26 @@ def main():
                 inner = bytes.fromhex(vec["inner"])
                 run(vec["id"] + " inner", "dm-inner", inner, strip=False)
                 run(vec["id"] + " payload", "dm-payload", cbor2.loads(inner)[0])
+                group = cbor2.loads(cbor2.loads(inner)[0]).get("group")
+                if group is not None:
+                    run(vec["id"] + " group record", "dm-group-record", group, strip=False)
+                    run(vec["id"] + " group payload", "dm-group-payload", cbor2.loads(group)[0])
+            if vec["type"] == "group":
+                record = bytes.fromhex(vec["record"])
+                run(vec["id"] + " group record", "dm-group-record", record, strip=False)
+                run(vec["id"] + " group payload", "dm-group-payload", cbor2.loads(record)[0])
 
     # The check has teeth: bodies that break the schema are rejected.
     for rule, bad in [("post-body", {"text": "a", "langs": 5}), ("post-body", {"text": "a", "x": 1}),
                       ("post-body", {"labels": ["spam"]}), ("post-body", {"embeds": [{"type": "card"}]}),
                       ("follow-body", {}), ("delegate-body", {"app": b"\0" * 32}),
                       ("dm-payload", {"acct": b"\0" * 32, "key": b"\0" * 32, "time": 1, "to": [], "text": "a"}),
+                      ("dm-group-payload", {"acct": b"\0" * 32, "key": b"\0" * 32, "time": 1,
+                                            "members": [], "admins": [b"\0" * 32]}),
                       ("prekey-body", {"device": b"\0" * 16, "key": b"\0" * 31, "pq": b"\0" * 1184,
-                                       "onetime": [], "expires": 1})]:
+                                       "onetime": [], "expires": 1}),
+                      ("dm-gate", {"accept": "friends", "pow": 1, "tokens": []}),
+                      ("dm-gate", {"accept": "all", "pow": 33, "tokens": []})]:
         try:
             check(rule, cbor2.dumps(bad, canonical=True))
             failed += 1

@@ -110,12 +110,16 @@ def mutations(f, v):
             w = m(v); w["valid"] = False; w["error"] = "dm.tampered"; yield "valid->invalid", w
             keys = {"seal": ("sealed", "nonce", "aead_key", "padded", "tag", "pq_ciphertext",
                              "pq_shared", "dh1", "dh2", "slot_mask", "slot_check", "commitment"),
-                    "open": ("inner", "inner_id", "device"), "prekey": ("device",)}[v["type"]]
+                    "open": ("inner", "inner_id", "device"), "prekey": ("device",),
+                    "group": ("head",), "stamp": tuple(k for k in ("item", "work") if k in v),
+                    "admit": ()}[v["type"]]
             for k in keys:
                 w = m(v); w[k] = flip_hex(v[k]); yield k, w
             if v["type"] == "open":
                 w = m(v); w["onetime"] = 5 if v["onetime"] is None else None; yield "onetime", w
         else:
+            if v["type"] == "group" and v["head"] is not None:
+                w = m(v); w["head"] = flip_hex(v["head"]); yield "head", w
             w = m(v); w["error"] = "dm.padding" if v["error"] != "dm.padding" else "dm.tampered"
             yield "error", w
     elif f == "sync.json":

@@ -1,4 +1,4 @@
-//! `dm.json`: sealed direct messages (spec 08, DM-1..DM-18), written from the design.
+//! `dm.json`: sealed direct messages (spec 08, DM-1..DM-23), written from the design.
 //!
 //! Independent of the library: X25519 is computed here through the Edwards form (scalar
 //! multiplication of the birationally equivalent Edwards point, reduced mod the group order, then
@@ -21,6 +21,9 @@ use crate::ed::Key;
 use crate::identifiers::CTX_ACCOUNT;
 use crate::messages::{sign, Msg};
 use crate::util::{file, hex, strs, vector, J};
+
+mod gate;
+mod group;
 
 const CTX_MAILBOX: &str = "skylark v1 dm mailbox";
 const CTX_SLOT: &str = "skylark v1 dm slot";
@@ -409,12 +412,17 @@ fn seal_to(
     device: &Device,
     slot: Option<usize>,
     label: &str,
+    bucket: Option<usize>,
 ) -> (Sealing, [u8; 32], [u8; 32]) {
     let e = secret(&format!("e {label}"));
     let msg = secret(&format!("m {label}"));
     let o = slot.map(|i| device.onetime_pub()[i]);
+    let mut plaintext = padded(&inner.bytes);
+    if let Some(b) = bucket {
+        plaintext.resize(b, 0);
+    }
     let s = seal_plaintext(
-        &padded(&inner.bytes),
+        &plaintext,
         device.r(),
         &device.pq(),
         o,
@@ -449,11 +457,26 @@ fn seal_vector(
     device: &Device,
     slot: Option<usize>,
 ) -> (J, Vec<u8>) {
-    let (s, e, msg) = seal_to(inner, device, slot, id);
+    seal_vector_in(id, description, inner, device, slot, None)
+}
+
+/// A seal vector; `bucket`: cover padding to that bucket instead of the smallest (08 §5.3).
+fn seal_vector_in(
+    id: &str,
+    description: &str,
+    inner: &Inner,
+    device: &Device,
+    slot: Option<usize>,
+    bucket: Option<usize>,
+) -> (J, Vec<u8>) {
+    let (s, e, msg) = seal_to(inner, device, slot, id, bucket);
     let mut extra = vec![
         ("type", J::from("seal")),
         ("inner", hex(&inner.bytes).into()),
     ];
+    if let Some(b) = bucket {
+        extra.push(("bucket", J::U(b as u64)));
+    }
     extra.extend(bundle_json(
         &device.r(),
         &device.pq(),
@@ -504,6 +527,11 @@ fn rule(code: &str) -> &'static str {
         "dm.sender_unauthorized" | "dm.sender_unknown" => "DM-16",
         "dm.outside_window" => "DM-17",
         "dm.onetime_consumed" => "DM-18",
+        "dm.group_record" => "DM-19",
+        "dm.group_unauthorized" | "dm.group_unknown" => "DM-20",
+        "dm.group_stale" | "dm.group_members" => "DM-21",
+        "dm.stamp" => "DM-22",
+        "dm.gated" => "DM-23",
         other => panic!("unknown code {other}"),
     }
 }
@@ -714,6 +742,15 @@ pub fn generate() -> String {
         Some(0),
     );
     vs.push(v);
+    let (v, s_cover) = seal_vector_in(
+        "seal-cover-8192",
+        "cover padding: the short message padded to the 8192 bucket (the sender's choice), so its size class says nothing",
+        &hello,
+        &bob_phone,
+        None,
+        Some(8192),
+    );
+    vs.push(v);
 
     // ----- seal: refused -----
     let too_large = inner_from(
@@ -778,6 +815,41 @@ pub fn generate() -> String {
             Some(4),
         ),
     ];
+    for (id, description, bucket, inner) in [
+        (
+            "seal-bucket-too-small",
+            "cover padding to 512 for a 700-byte text that needs 2048",
+            512,
+            &long,
+        ),
+        (
+            "seal-bucket-not-a-bucket",
+            "padding to 1000 bytes, which is not a bucket",
+            1000,
+            &hello,
+        ),
+    ] {
+        let mut extra = vec![
+            ("type", J::from("seal")),
+            ("inner", hex(&inner.bytes).into()),
+            ("bucket", J::U(bucket)),
+        ];
+        extra.extend(bundle_json(
+            &bob_phone.r(),
+            &bob_phone.pq(),
+            &bob_phone.onetime_pub(),
+            None,
+        ));
+        extra.push(("ephemeral_secret", hex(&secret(&format!("e {id}"))).into()));
+        extra.push(("kem_message", hex(&secret(&format!("m {id}"))).into()));
+        vs.push(vector(
+            id,
+            description,
+            &["DM-5"],
+            Some("dm.padding"),
+            extra,
+        ));
+    }
     for (id, description, code, inner, r, onetime, slot) in bad_seals {
         let mut extra = vec![
             ("type", J::from("seal")),
@@ -901,6 +973,28 @@ pub fn generate() -> String {
     let mut big_bucket = (hello.bytes.len() as u32).to_be_bytes().to_vec();
     big_bucket.extend_from_slice(&hello.bytes);
     big_bucket.resize(2048, 0);
+    vs.push(open(Open {
+        id: "open-cover-bucket",
+        description: "a message that fits 512 bytes padded to 2048 by its sender as cover: any bucket that holds it opens (DM-5)",
+        sealed: craft(&big_bucket, "big bucket"),
+        opener: &bob.id,
+        keys: bob_keys(&[]),
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&hello, &bob_phone, None)),
+    }));
+    vs.push(open(Open {
+        id: "open-cover-8192",
+        description: "the 8192 cover copy opens",
+        sealed: s_cover.clone(),
+        opener: &bob.id,
+        keys: bob_keys(&[]),
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&hello, &bob_phone, None)),
+    }));
     let bad_sig = {
         let mut v = inner_from(
             &payload(&alice.id, &alice.dm, at, &[&bob.id], "hi", vec![]),
@@ -1031,7 +1125,6 @@ pub fn generate() -> String {
         ("open-tampered-kem-ciphertext", "one ML-KEM ciphertext byte flipped: implicit rejection gives another shared secret, so another commitment", "dm.tampered", sealed_with(&|s| s[100] ^= 1), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-onetime-consumed", "slot 1 was used by an earlier message: a second message to it does not open", "dm.onetime_consumed", s_onetime.clone(), bob_keys(&[1]), &bob.id, all.clone(), now, vec![]),
         ("open-padding-nonzero", "a non-zero padding byte", "dm.padding", craft(&bad_padding, "bad padding"), k.clone(), &bob.id, all.clone(), now, vec![]),
-        ("open-padding-bucket", "a 2048 bucket for a message that fits 512", "dm.padding", craft(&big_bucket, "big bucket"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-bad-signature", "the inner signature's last byte flipped", "dm.inner_signature", seal_inner(&bad_sig, "bad sig"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-public-message", "a public message (an envelope of kind dm) sealed as if it were an inner message", "dm.inner_signature", seal_inner(&Inner { bytes: public_dm.full.clone(), id: vec![] }, "public inner"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-unknown-field", "an inner payload with an unknown key without a dot", "dm.inner_body", seal_inner(&unknown_field, "unknown field"), k.clone(), &bob.id, all.clone(), now, vec![]),
@@ -1059,6 +1152,25 @@ pub fn generate() -> String {
         }));
     }
 
+    // ----- groups (08 §5.6) -----
+    group::vectors(
+        &group::Ctx {
+            alice: &alice,
+            bob: &bob,
+            carol: &carol,
+            mallory: &mallory,
+            bob_phone: &bob_phone,
+            bob_laptop: &bob_laptop,
+            all: all.clone(),
+            now,
+            at,
+        },
+        &mut vs,
+    );
+
+    // ----- gating (08 §5.7) -----
+    gate::vectors(&s_signed, &alice.id, &bob.id, &mut vs);
+
     // ----- prekey bundles -----
     let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {
         sign(key, acct, 1, None, "prekey", time, body)
@@ -1077,6 +1189,11 @@ pub fn generate() -> String {
     let mut bad_pq = bob_phone.pq();
     bad_pq[0] = 0xff;
     bad_pq[1] |= 0x0f;
+    let gated = gate::Gate {
+        accept: "all",
+        pow: 20,
+        tokens: vec![gate::commitment(&secret("bob access token"))],
+    };
     let prekeys: Vec<(&str, &str, Result<(), &str>, Msg, J)> = vec![
         ("prekey-valid", "Bob's phone bundle, signed by Bob's DM key (scope [dm, prekey])", Ok(()), bundle(&bob.dm, &bob.id, at, good.clone()), all.clone()),
         ("prekey-laptop", "Bob's laptop bundle: a second device of the same account", Ok(()), bundle(&bob.dm, &bob.id, at, bob_laptop.bundle_body(at + 14 * DAY)), all.clone()),
@@ -1092,6 +1209,12 @@ pub fn generate() -> String {
         ("prekey-onetime-duplicate", "the same one-time prekey twice", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "onetime", Value::A(vec![Value::B(vec![9; 32]), Value::B(vec![9; 32])])))), all.clone()),
         ("prekey-onetime-too-many", "33 one-time prekeys", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| set(e, "onetime", Value::A((0..33u8).map(|i| Value::B(vec![i; 32])).collect())))), all.clone()),
         ("prekey-unknown-field", "a key without a dot that the bundle does not define", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("note".into(), t("x"))))), all.clone()),
+        ("prekey-gated", "a bundle with a gate: everyone, 20 bits of work from senders Bob does not follow, one access token", Ok(()), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gated.value())))), all.clone()),
+        ("prekey-gate-pow-too-high", "a gate asking 33 bits of work", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gate::Gate { pow: 33, ..gated.clone() }.value())))), all.clone()),
+        ("prekey-gate-accept-unknown", "a gate accepting \"friends\", which 08 does not define", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gate::Gate { accept: "friends", ..gated.clone() }.value())))), all.clone()),
+        ("prekey-gate-too-many-tokens", "a gate listing 9 token commitments", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gate::Gate { tokens: (0..9u8).map(|i| [i; 32]).collect(), ..gated.clone() }.value())))), all.clone()),
+        ("prekey-gate-duplicate-token", "a gate listing one commitment twice", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), gate::Gate { tokens: vec![[5; 32], [5; 32]], ..gated.clone() }.value())))), all.clone()),
+        ("prekey-gate-unknown-field", "a gate with a key without a dot that gates do not define", Err("dm.prekey"), bundle(&bob.dm, &bob.id, at, with(&|e| e.push(("gate".into(), { let Value::M(mut g) = gated.value() else { unreachable!() }; g.push(("limit".into(), Value::U(3))); Value::M(g) })))), all.clone()),
     ];
     for (id, description, result, msg, accounts) in prekeys {
         let mut extra = vec![
@@ -1105,6 +1228,9 @@ pub fn generate() -> String {
                     "device",
                     hex(&bob_phone_or(&msg, &bob_phone, &bob_laptop)).into(),
                 ));
+                if id == "prekey-gated" {
+                    extra.push(("gate", gated.json()));
+                }
                 (vec!["DM-10", "DM-15"], None)
             }
             Err(code) => (vec![rule(code)], Some(code)),

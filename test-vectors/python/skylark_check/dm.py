@@ -1,5 +1,6 @@
 """Sealed direct messages (spec 08): hybrid sealing, opening (DM-1..DM-9, DM-16..DM-18), prekey
-bundles (DM-10, DM-15) and the refusal of public direct messages (DM-14), from the text.
+bundles (DM-10, DM-15), the refusal of public direct messages (DM-14), and groups (DM-19..DM-21:
+membership records, forks, group messages), from the text.
 
 X25519 and XChaCha20-Poly1305 are libsodium's (PyNaCl bindings); ML-KEM-768 is kyber-py (a pure
 Python FIPS 203 implementation: ML-KEM.KeyGen_internal from the seed d || z, Encaps_internal with
@@ -32,6 +33,7 @@ WINDOW = MAX_LIFETIME + 7 * 24 * 60 * 60 * 1000
 SKEW = 600_000
 MAX_53 = 2 ** 53 - 1
 SIG_PREFIX = b"skylark v1 direct message\x00"
+GROUP_SIG_PREFIX = b"skylark v1 dm group\x00"
 Q = 3329
 
 
@@ -84,7 +86,7 @@ def pq_keygen(seed):
 # the inner message (§4, DM-6, DM-7, DM-11)
 
 class Inner:
-    __slots__ = ("raw", "id", "acct", "key", "time", "to", "text")
+    __slots__ = ("raw", "id", "acct", "key", "time", "to", "text", "group")
 
 
 def inner_message(data):
@@ -119,7 +121,7 @@ def inner_message(data):
     except Reject:
         raise bad
     for k in p.keys():                                                   # DM-7
-        if k not in ("acct", "key", "time", "to", "text") and "." not in k:
+        if k not in ("acct", "key", "time", "to", "text", "group") and "." not in k:
             raise Reject("dm.inner_body")
     to, text = p.get("to"), p.get("text")
     if not isinstance(to, list) or not isinstance(text, str):
@@ -131,10 +133,127 @@ def inner_message(data):
             raise Reject("dm.inner_body")
         if i and not to[i - 1] < a:
             raise Reject("dm.inner_body")
+    group = p.get("group")
+    if group is not None:
+        if not isinstance(group, bytes):
+            raise Reject("dm.inner_body")
+        group = group_record(group)                                      # DM-19
     m = Inner()
     m.raw, m.id = data, H("skylark v1 dm id", data)
-    m.acct, m.key, m.time, m.to, m.text = acct, key, time, to, text
+    m.acct, m.key, m.time, m.to, m.text, m.group = acct, key, time, to, text, group
     return m
+
+
+# ---------------------------------------------------------------------------
+# groups (§5.6, DM-19..DM-21)
+
+class Record:
+    __slots__ = ("raw", "id", "acct", "key", "time", "group", "prev", "members", "admins")
+
+
+def _accounts(v):
+    if not isinstance(v, list) or not 1 <= len(v) <= MAX_RECIPIENTS:
+        return None
+    for i, a in enumerate(v):
+        if not isinstance(a, bytes) or len(a) != 32 or (i and not v[i - 1] < a):
+            return None
+    return v
+
+
+def group_record(data):
+    """DM-19: the Record of membership record bytes, or Reject."""
+    bad = Reject("dm.group_record")
+    if len(data) > MAX_INNER:
+        raise bad
+    try:
+        pair = cbor.decode(data)
+    except Reject:
+        raise bad
+    if not isinstance(pair, list) or len(pair) != 2:
+        raise bad
+    payload, sig = pair
+    if not isinstance(payload, bytes) or not isinstance(sig, bytes) or len(sig) != 64:
+        raise bad
+    try:
+        p = cbor.decode(payload)
+    except Reject:
+        raise bad
+    if not isinstance(p, CMap):
+        raise bad
+    names = ("acct", "key", "time", "group", "prev", "members", "admins")
+    for k in p.keys():
+        if k not in names and "." not in k:
+            raise bad
+    acct, key, time, group, prev = (p.get(n) for n in names[:5])
+    members, admins = _accounts(p.get("members")), _accounts(p.get("admins"))
+    if not isinstance(acct, bytes) or len(acct) != 32:
+        raise bad
+    if not isinstance(key, bytes) or len(key) != 32 or not is_uint(time) or time > MAX_53:
+        raise bad
+    if (group is None) != (prev is None):
+        raise bad
+    for x in (group, prev):
+        if x is not None and (not isinstance(x, bytes) or len(x) != 32):
+            raise bad
+    if members is None or admins is None or any(a not in members for a in admins):
+        raise bad
+    if group is None and acct not in admins:
+        raise bad
+    try:
+        ed25519.verify(key, GROUP_SIG_PREFIX + payload, sig)
+    except Reject:
+        raise bad
+    r = Record()
+    r.raw, r.id = data, H("skylark v1 dm group record", data)
+    r.acct, r.key, r.time, r.prev, r.members, r.admins = acct, key, time, prev, members, admins
+    r.group = r.id if group is None else group
+    return r
+
+
+class Groups:
+    """The records held per group: each group's winning chain (a list from the creation record
+    to the head) and every record held."""
+
+    def __init__(self):
+        self.chains = {}          # group id -> [record ids, creation first]
+        self.records = {}         # record id -> Record
+
+    def head(self, group):
+        chain = self.chains.get(group)
+        return chain[-1] if chain else None
+
+    def plan(self, r, state):
+        """DM-20, DM-21 (the head part): the chain after adding r, or Reject."""
+        chain = self.chains.get(r.group)
+        if r.id in self.records:
+            if chain and chain[-1] == r.id:
+                return chain
+            raise Reject("dm.group_stale")
+        if r.prev is not None and (chain is None or r.prev not in self.records):
+            raise Reject("dm.group_unknown")
+        g = dm_grant(state, r.acct, r.key, "dm", r.time)
+        if g[0] == "unknown":
+            raise Reject("dm.group_unknown")
+        if g[0] == "no":
+            raise Reject("dm.group_unauthorized")
+        if r.prev is None:
+            return [r.id]
+        if r.acct not in self.records[r.prev].admins:
+            raise Reject("dm.group_unauthorized")
+        if r.prev not in chain:
+            raise Reject("dm.group_stale")
+        i = chain.index(r.prev)
+        if i + 1 < len(chain) and not r.id < chain[i + 1]:
+            raise Reject("dm.group_stale")
+        return chain[:i + 1] + [r.id]
+
+    def commit(self, r, chain):
+        self.records[r.id] = r
+        self.chains[r.group] = chain
+
+    def add(self, r, state):
+        self.commit(r, self.plan(r, state))
+        return r
 
 
 # ---------------------------------------------------------------------------
@@ -153,10 +272,15 @@ def derive(dh1, dh2, ss, e_pub, r, o, ct, slot):
     }
 
 
-def seal(inner_bytes, r, pq, onetime, slot, e, m):
-    """08 §5.4: the dict of every intermediate value, or Reject."""
+def seal(inner_bytes, r, pq, onetime, slot, e, m, chosen=None):
+    """08 §5.4: the dict of every intermediate value, or Reject. `chosen`: cover padding to that
+    bucket instead of the smallest (§5.3)."""
     inner_message(inner_bytes)
     p = bucket(len(inner_bytes) + 4)
+    if chosen is not None:
+        if chosen not in BUCKETS or chosen < p:
+            raise Reject("dm.padding")
+        p = chosen
     padded = len(inner_bytes).to_bytes(4, "big") + inner_bytes + bytes(p - 4 - len(inner_bytes))
     if slot is None:
         o, slot = None, NO_ONETIME
@@ -181,9 +305,9 @@ def seal(inner_bytes, r, pq, onetime, slot, e, m):
 
 
 def unpad(padded):
-    """DM-5, inspecting every byte."""
+    """DM-5, inspecting every byte (the length is a bucket already, DM-1)."""
     n = int.from_bytes(padded[:4], "big")
-    if n + 4 > len(padded) or bucket(n + 4) != len(padded):
+    if n + 4 > len(padded):               # any bucket that holds it: cover padding opens
         raise Reject("dm.padding")
     acc = 0
     for b in padded[4 + n:]:
@@ -220,9 +344,10 @@ def dm_grant(state, acct, key, kind, time):
 # ---------------------------------------------------------------------------
 # opening (§6)
 
-def open_sealed(sealed, me, keys, state, now, seen):
+def open_sealed(sealed, me, keys, state, now, seen, groups=None):
     """08 §6: (Inner, device, slot or None), or Reject. `keys`: dicts with device, signed,
-    pq_seed and onetime (a list of secrets or None); a used slot is set to None."""
+    pq_seed and onetime (a list of secrets or None); a used slot is set to None. `groups`: the
+    opener's Groups, or None for an opener without group state."""
     if len(sealed) == 0:
         raise Reject("dm.malformed")
     if sealed[0] != VERSION:
@@ -283,6 +408,14 @@ def open_sealed(sealed, me, keys, state, now, seen):
         raise Reject("dm.sender_unauthorized")
     if g[0] == "unknown":
         raise Reject("dm.sender_unknown")
+    chain = None
+    if inner.group is not None:                                          # DM-20, DM-21
+        if groups is None:
+            raise Reject("dm.group_unknown")
+        chain = groups.plan(inner.group, state)
+        if inner.to != inner.group.members or inner.acct not in inner.group.members:
+            raise Reject("dm.group_members")
+        groups.commit(inner.group, chain)
     if slot != NO_ONETIME:
         k["onetime"][slot] = None
     return inner, k["device"], None if slot == NO_ONETIME else slot
@@ -296,11 +429,11 @@ def prekey(message, state):
     if message.header.kind != "prekey" or message.stripped:
         raise Reject("dm.prekey")
     body = message.body
-    names = ("device", "key", "pq", "onetime", "expires")
+    names = ("device", "key", "pq", "onetime", "expires", "gate")
     for k in body.keys():
         if k not in names and "." not in k:
             raise Reject("dm.prekey")
-    device, key, pq, onetime, expires = (body.get(n) for n in names)
+    device, key, pq, onetime, expires = (body.get(n) for n in names[:5])
     if not isinstance(device, bytes) or len(device) != 16:
         raise Reject("dm.prekey")
     if not isinstance(key, bytes) or len(key) != 32:
@@ -315,6 +448,92 @@ def prekey(message, state):
     t = message.header.time
     if not is_uint(expires) or not (t < expires <= t + MAX_LIFETIME and expires <= MAX_53):
         raise Reject("dm.prekey")
+    gate = gate_of(body.get("gate", None))
     if dm_grant(state, message.header.acct, message.header.key, "prekey", t)[0] != "yes":
         raise Reject("dm.prekey_unauthorized")
-    return {"device": device, "key": key, "pq": pq, "onetime": onetime, "expires": expires}
+    return {"device": device, "key": key, "pq": pq, "onetime": onetime, "expires": expires,
+            "gate": gate}
+
+
+# ---------------------------------------------------------------------------
+# gating (§5.7, DM-22, DM-23)
+
+OPEN_GATE = {"accept": "all", "pow": 0, "tokens": []}
+
+
+def gate_of(g):
+    """DM-10's gate rules: the gate as a dict, OPEN_GATE when absent, or Reject."""
+    if g is None:
+        return dict(OPEN_GATE)
+    if not isinstance(g, CMap):
+        raise Reject("dm.prekey")
+    for k in g.keys():
+        if k not in ("accept", "pow", "tokens") and "." not in k:
+            raise Reject("dm.prekey")
+    accept, pow_, tokens = g.get("accept"), g.get("pow"), g.get("tokens")
+    if accept not in ("all", "follows", "none") or not is_uint(pow_) or pow_ > 32:
+        raise Reject("dm.prekey")
+    if not isinstance(tokens, list) or len(tokens) > 8:
+        raise Reject("dm.prekey")
+    for i, x in enumerate(tokens):
+        if not isinstance(x, bytes) or len(x) != 32 or x in tokens[:i]:
+            raise Reject("dm.prekey")
+    return {"accept": accept, "pow": pow_, "tokens": tokens}
+
+
+def leading_zero_bits(h):
+    n = 0
+    for b in h:
+        if b:
+            return n + 8 - b.bit_length()
+        n += 8
+    return n
+
+
+def stamp_of(data):
+    """The stamp of its bytes: ("none",), ("work", bits, nonce bytes), ("token", token)."""
+    if len(data) == 0:
+        return ("none",)
+    if data[0] == 1 and len(data) == 10:
+        return ("work", data[1], data[2:])
+    if data[0] == 2 and len(data) == 33:
+        return ("token", data[1:])
+    raise Reject("dm.stamp")
+
+
+def work_hash(sealed, bits, nonce):
+    item = H("skylark v1 dm pow item", sealed)
+    return item, H("skylark v1 dm pow", item, bytes([bits]), nonce)
+
+
+def stamp_passes(gate, sealed, stamp):
+    if stamp[0] == "token":
+        return H("skylark v1 dm token", stamp[1]) in gate["tokens"]
+    if stamp[0] == "work":
+        bits = stamp[1]
+        return (gate["accept"] == "all" and bits >= gate["pow"]
+                and leading_zero_bits(work_hash(sealed, bits, stamp[2])[1]) >= bits)
+    return False
+
+
+def relay_admits(gate, sealed, stamp_bytes):
+    """DM-22, or Reject."""
+    stamp = stamp_of(stamp_bytes)
+    if gate["accept"] == "all" and gate["pow"] == 0:
+        return True
+    if not stamp_passes(gate, sealed, stamp):
+        raise Reject("dm.stamp")
+    return True
+
+
+def recipient_admits(gate, me, sender, follows, sealed, stamp_bytes):
+    """DM-23, or Reject."""
+    stamp = stamp_of(stamp_bytes)
+    if sender == me:
+        return True
+    a = gate["accept"]
+    if a == "follows" and follows:
+        return True
+    if a == "all" and (follows or gate["pow"] == 0 or stamp_passes(gate, sealed, stamp)):
+        return True
+    raise Reject("dm.gated")
