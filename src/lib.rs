@@ -181,6 +181,9 @@
 #![deny(missing_docs)]
 
 extern crate alloc;
+// Threads for batch verification (`batch::verify` uses every core it is given).
+#[cfg(feature = "std")]
+extern crate std;
 
 pub mod account;
 pub mod batch;

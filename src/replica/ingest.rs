@@ -101,7 +101,8 @@ impl Replica {
     }
 
     /// Takes many messages at once: their signatures are checked in batches
-    /// ([`crate::batch::verify`]), then each verified message is taken as by [`Replica::insert`].
+    /// ([`crate::batch::verify`], on every core with the `std` feature), then each verified message
+    /// is taken as by [`Replica::insert`], in input order.
     /// One result per input, in input order: the layer-1 error, or the message's status once the
     /// whole batch is in (so a message that waited for another of the same batch is decided).
     ///
