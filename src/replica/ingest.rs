@@ -183,8 +183,8 @@ impl Replica {
             None => {
                 let header = message.header();
                 if !is_operation_kind(header.kind().as_str()) {
-                    self.by_account
-                        .entry(*header.account())
+                    self.by_key
+                        .entry((*header.account(), *header.key().as_bytes()))
                         .or_default()
                         .insert(id);
                 }
@@ -214,8 +214,13 @@ impl Replica {
             // Invalid and waiting operations are recorded by the account state; their status is
             // read through authorization when they are validated.
             let _ = self.accounts.apply(&message);
-            if self.accounts.account(&account).map(|v| v.head()) != before {
-                self.account_changed(&account, &mut work);
+            let after = self.accounts.account(&account).map(|v| v.head());
+            if after != before {
+                match touched(&message, before, after) {
+                    Touched::Key(key) => self.key_changed(&account, &key, &mut work),
+                    Touched::Nothing => {}
+                    Touched::Account => self.account_changed(&account, &mut work),
+                }
             }
         }
         self.run(work);
@@ -262,9 +267,22 @@ impl Replica {
         );
     }
 
-    /// The head of an account changed: every message of the account is validated again (06 §9.4).
+    /// The head of an account changed in a way that can change the authorization of any of its
+    /// keys: every message of the account is validated again (06 §9.4).
     fn account_changed(&self, account: &AccountId, work: &mut Vec<MessageId>) {
-        if let Some(ids) = self.by_account.get(account) {
+        for ids in self
+            .by_key
+            .range((*account, [0; 32])..=(*account, [0xff; 32]))
+            .map(|(_, ids)| ids)
+        {
+            work.extend(ids.iter().copied());
+        }
+    }
+
+    /// The head of an account changed the grant of one key only: that key's messages are validated
+    /// again.
+    fn key_changed(&self, account: &AccountId, key: &[u8; 32], work: &mut Vec<MessageId>) {
+        if let Some(ids) = self.by_key.get(&(*account, *key)) {
             work.extend(ids.iter().copied());
         }
     }
@@ -370,5 +388,51 @@ fn need(item: &Missing, id: MessageId) -> Need {
         Missing::Message(m) => Need::Message(*m),
         Missing::Account(a) => Need::Account(*a),
         _ => Need::Message(id),
+    }
+}
+
+/// What a change of an account's head, from `before` to `after`, on applying the whole operation
+/// `message`, can change in the authorization of the account's messages (rules AUTH-1 to AUTH-7
+/// read the root keys and the grant of the message's own key in the head state).
+enum Touched {
+    /// The grant of this app key only.
+    Key([u8; 32]),
+    /// No authorization (an encryption key).
+    Nothing,
+    /// Anything: every message of the account is looked at again.
+    Account,
+}
+
+/// When `message` became the head by extending the previous head (its parent, the body's `after`,
+/// is `before`), the head state differs from the previous one by that operation alone: a
+/// delegation or revocation changes its app key's grant and nothing else, an encryption key no
+/// grant. Any other change — a genesis, a rotation of the roots, a head that jumped over several
+/// operations (waiting ones applied at once) or to another branch — may change any key's.
+fn touched(
+    message: &SignedMessage,
+    before: Option<MessageId>,
+    after: Option<MessageId>,
+) -> Touched {
+    let (Some(before), Some(after)) = (before, after) else {
+        return Touched::Account;
+    };
+    let Some(body) = message.body_map() else {
+        return Touched::Account;
+    };
+    let extends = after == message.id()
+        && matches!(body.get("after"), Some(crate::cbor::Value::Bytes(parent)) if parent.as_slice() == before.as_bytes());
+    if !extends {
+        return Touched::Account;
+    }
+    match (message.header().kind().as_str(), body.get("app")) {
+        (
+            crate::account::DELEGATE | crate::account::REVOKE,
+            Some(crate::cbor::Value::Bytes(app)),
+        ) => match <[u8; 32]>::try_from(app.as_slice()) {
+            Ok(key) => Touched::Key(key),
+            Err(_) => Touched::Account,
+        },
+        (crate::account::ENCKEY, _) => Touched::Nothing,
+        _ => Touched::Account,
     }
 }
