@@ -3,7 +3,7 @@
 //!
 //! Shared through `#[path]`, with `replica_workload.rs` beside it.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use skylark::account::{Accounts, Operation};
 use skylark::envelope::SignedMessage;

@@ -5,7 +5,7 @@
 //!
 //! Shared through `#[path]` by `benches/replica.rs`, `benches/hostile.rs` and `tests/growth.rs`.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use skylark::account::{Accounts, Operation};
 use skylark::envelope::SignedMessage;
