@@ -163,7 +163,7 @@ fn bench_replica(c: &mut Criterion) {
     group.sample_size(10);
     type Build = fn(&replica_shapes::Arrival) -> skylark::replica::Replica;
     type Shape = fn(usize) -> replica_shapes::Arrival;
-    let shapes: [(&str, Shape, Build); 4] = [
+    let shapes: [(&str, Shape, Build); 5] = [
         ("social", replica_shapes::social, replica_shapes::ingest),
         (
             "reversed_chain",
@@ -173,6 +173,11 @@ fn bench_replica(c: &mut Criterion) {
         (
             "delegation_storm",
             replica_shapes::delegation_storm,
+            replica_shapes::ingest,
+        ),
+        (
+            "rotation_storm",
+            replica_shapes::rotation_storm,
             replica_shapes::ingest,
         ),
         (

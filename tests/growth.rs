@@ -139,7 +139,7 @@ fn merged_state_summary_and_digest(failures: &mut Failures) {
 fn replica_of_every_shape(failures: &mut Failures) {
     type Build = fn(&replica_shapes::Arrival) -> skylark::replica::Replica;
     type Shape = fn(usize) -> replica_shapes::Arrival;
-    let shapes: [(&str, Shape, Build); 4] = [
+    let shapes: [(&str, Shape, Build); 5] = [
         ("social", replica_shapes::social, replica_shapes::ingest),
         (
             "reversed_chain",
@@ -149,6 +149,11 @@ fn replica_of_every_shape(failures: &mut Failures) {
         (
             "delegation_storm",
             replica_shapes::delegation_storm,
+            replica_shapes::ingest,
+        ),
+        (
+            "rotation_storm",
+            replica_shapes::rotation_storm,
             replica_shapes::ingest,
         ),
         (

@@ -210,17 +210,27 @@ impl Replica {
             } else {
                 *message.header().account()
             };
-            let before = self.accounts.account(&account).map(|v| v.head());
+            let view = self.accounts.account(&account);
+            let before = view.map(|v| v.head());
+            let mut keys: Vec<[u8; 32]> = view
+                .map(|v| v.roots().iter().map(|k| *k.as_bytes()).collect())
+                .unwrap_or_default();
             // Invalid and waiting operations are recorded by the account state; their status is
             // read through authorization when they are validated.
             let _ = self.accounts.apply(&message);
-            let after = self.accounts.account(&account).map(|v| v.head());
-            if after != before {
-                match touched(&message, before, after) {
-                    Touched::Key(key) => self.key_changed(&account, &key, &mut work),
-                    Touched::Nothing => {}
-                    Touched::Account => self.account_changed(&account, &mut work),
+            let view = self.accounts.account(&account);
+            let after = view.map(|v| v.head());
+            keys.extend(
+                view.into_iter()
+                    .flat_map(|v| v.roots().iter().map(|k| *k.as_bytes())),
+            );
+            match touched(&message, before, after, keys) {
+                Touched::Keys(keys) => {
+                    for key in keys {
+                        self.key_changed(&account, &key, &mut work);
+                    }
                 }
+                Touched::Account => self.account_changed(&account, &mut work),
             }
         }
         self.run(work);
@@ -391,48 +401,57 @@ fn need(item: &Missing, id: MessageId) -> Need {
     }
 }
 
-/// What a change of an account's head, from `before` to `after`, on applying the whole operation
-/// `message`, can change in the authorization of the account's messages (rules AUTH-1 to AUTH-7
-/// read the root keys and the grant of the message's own key in the head state).
+/// What applying the whole operation `message` to its account, whose head went from `before` to
+/// `after`, can change in the authorization of the account's messages. Rules AUTH-1 to AUTH-7 read
+/// two things of the head state: whether the message's key is a root, and its key's grant.
 enum Touched {
-    /// The grant of this app key only.
-    Key([u8; 32]),
-    /// No authorization (an encryption key).
-    Nothing,
+    /// The grants or root status of these keys only (none: nothing).
+    Keys(Vec<[u8; 32]>),
     /// Anything: every message of the account is looked at again.
     Account,
 }
 
 /// When `message` became the head by extending the previous head (its parent, the body's `after`,
-/// is `before`), the head state differs from the previous one by that operation alone: a
-/// delegation or revocation changes its app key's grant and nothing else, an encryption key no
-/// grant. Any other change — a genesis, a rotation of the roots, a head that jumped over several
-/// operations (waiting ones applied at once) or to another branch — may change any key's.
+/// is `before`), the head state differs from the previous one by that operation alone (06 §7): a
+/// delegation or revocation changes its app key's grant and nothing else, a rotation the root keys
+/// (`roots`: the roots before and after), an encryption key no grant. A revocation changes at
+/// most its app key's grant even when the head stays (revocations of tied, superseded and contested
+/// branches apply to the head state, 06 §8.4). Any other change — a genesis, a head that jumped over several operations (waiting
+/// ones applied at once) or to another branch — may change any key's.
 fn touched(
     message: &SignedMessage,
     before: Option<MessageId>,
     after: Option<MessageId>,
+    roots: Vec<[u8; 32]>,
 ) -> Touched {
-    let (Some(before), Some(after)) = (before, after) else {
-        return Touched::Account;
-    };
+    use crate::account::{DELEGATE, ENCKEY, REVOKE, ROOTS};
+    use crate::cbor::Value;
     let Some(body) = message.body_map() else {
         return Touched::Account;
     };
+    let kind = message.header().kind().as_str();
+    let app = match body.get("app") {
+        Some(Value::Bytes(app)) => <[u8; 32]>::try_from(app.as_slice()).ok(),
+        _ => None,
+    };
+    if before == after {
+        return match (kind, app) {
+            (REVOKE, Some(app)) => Touched::Keys(alloc::vec![app]),
+            _ => Touched::Keys(Vec::new()),
+        };
+    }
+    let (Some(before), Some(after)) = (before, after) else {
+        return Touched::Account;
+    };
     let extends = after == message.id()
-        && matches!(body.get("after"), Some(crate::cbor::Value::Bytes(parent)) if parent.as_slice() == before.as_bytes());
+        && matches!(body.get("after"), Some(Value::Bytes(parent)) if parent.as_slice() == before.as_bytes());
     if !extends {
         return Touched::Account;
     }
-    match (message.header().kind().as_str(), body.get("app")) {
-        (
-            crate::account::DELEGATE | crate::account::REVOKE,
-            Some(crate::cbor::Value::Bytes(app)),
-        ) => match <[u8; 32]>::try_from(app.as_slice()) {
-            Ok(key) => Touched::Key(key),
-            Err(_) => Touched::Account,
-        },
-        (crate::account::ENCKEY, _) => Touched::Nothing,
+    match (kind, app) {
+        (DELEGATE | REVOKE, Some(app)) => Touched::Keys(alloc::vec![app]),
+        (ROOTS, _) => Touched::Keys(roots),
+        (ENCKEY, _) => Touched::Keys(Vec::new()),
         _ => Touched::Account,
     }
 }

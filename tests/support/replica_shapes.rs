@@ -105,6 +105,31 @@ pub fn delegation_storm(n: usize) -> Arrival {
     }
 }
 
+/// An account's app posts n / 2 messages; then n / 2 rotations of the root key follow, one after the
+/// other, each signed by the root it retires: n / 2 changes of the head and of the roots.
+pub fn rotation_storm(n: usize) -> Arrival {
+    let (mut messages, mut root, mut app, account, mut head) = account(50);
+    messages.extend(posts(&mut app, n / 2, T0 + 1));
+    let from = T0 + 1 + n as u64;
+    for i in 0..n / 2 {
+        let mut seed = [60u8; 32];
+        seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        let next = Signer::new(SecretKey::from_seed(seed), AccountId::from_bytes([0; 32]));
+        let rotation = Operation::rotation(account, &[next.public_key()])
+            .parent(head)
+            .build(from + i as u64)
+            .unwrap();
+        let op = root.sign_operation(&rotation).unwrap();
+        head = op.id();
+        messages.push(op);
+        root = next;
+    }
+    Arrival {
+        messages,
+        now: from + n as u64,
+    }
+}
+
 /// `n` posts too far in the future at arrival (`msg.time_in_future`), all due at one advance of
 /// the clock.
 pub fn future_flood(n: usize) -> Arrival {
