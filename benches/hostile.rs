@@ -17,6 +17,16 @@
 //! ```text
 //! cargo bench --bench hostile -- hostile_state --warm-up-time 1 --measurement-time 3
 //! ```
+//!
+//! Two more, `hostile_replica` and `hostile_sync` (issues 18 and 21), scale the replica (a social
+//! workload in order, one key's chain in reverse, an account whose head changes n / 2 times over
+//! n / 2 messages, n messages from the future released by one advance; n = 500 to 4000) and set
+//! reconciliation (building the sets and one whole session, 10 % different, interleaved, or every
+//! item at one time; 25,000 to 200,000 items) with the shapes of `tests/support/replica_shapes.rs`:
+//!
+//! ```text
+//! cargo bench --bench hostile -- 'hostile_(replica|sync)' --warm-up-time 1 --measurement-time 3
+//! ```
 
 use std::error::Error;
 use std::hint::black_box;
@@ -37,6 +47,10 @@ mod shapes;
 
 #[path = "../tests/support/account_shapes.rs"]
 mod account_shapes;
+#[path = "../tests/support/replica_shapes.rs"]
+mod replica_shapes;
+#[path = "../tests/support/replica_workload.rs"]
+mod replica_workload;
 
 use shapes::Shape;
 
@@ -141,10 +155,69 @@ fn bench_state(c: &mut Criterion) {
     group.finish();
 }
 
+/// The replica and set reconciliation over n, 2n, 4n, 8n messages (issues 18 and 21): the shapes
+/// of `tests/support/replica_shapes.rs`.
+fn bench_replica(c: &mut Criterion) {
+    const REPLICA_SIZES: [usize; 4] = [500, 1000, 2000, 4000];
+    let mut group = c.benchmark_group("hostile_replica");
+    group.sample_size(10);
+    type Build = fn(&replica_shapes::Arrival) -> skylark::replica::Replica;
+    type Shape = fn(usize) -> replica_shapes::Arrival;
+    let shapes: [(&str, Shape, Build); 5] = [
+        ("social", replica_shapes::social, replica_shapes::ingest),
+        (
+            "reversed_chain",
+            replica_shapes::reversed_chain,
+            replica_shapes::ingest,
+        ),
+        (
+            "delegation_storm",
+            replica_shapes::delegation_storm,
+            replica_shapes::ingest,
+        ),
+        (
+            "rotation_storm",
+            replica_shapes::rotation_storm,
+            replica_shapes::ingest,
+        ),
+        (
+            "future_flood",
+            replica_shapes::future_flood,
+            replica_shapes::ingest_and_advance,
+        ),
+    ];
+    for (name, shape, build) in shapes {
+        for n in REPLICA_SIZES {
+            let arrival = shape(n);
+            group.bench_with_input(BenchmarkId::new(name, n), &arrival, |b, a| {
+                b.iter(|| build(black_box(a)))
+            });
+        }
+    }
+    group.finish();
+    let mut group = c.benchmark_group("hostile_sync");
+    group.sample_size(10);
+    for shape in ["differ_10pct", "interleaved", "one_time"] {
+        for n in [25_000u64, 50_000, 100_000, 200_000] {
+            group.bench_with_input(BenchmarkId::new(format!("set_{shape}"), n), &n, |b, &n| {
+                b.iter(|| replica_shapes::sync_sets(shape, n))
+            });
+            let (a, other) = replica_shapes::sync_sets(shape, n);
+            group.bench_with_input(
+                BenchmarkId::new(format!("session_{shape}"), n),
+                &(a, other),
+                |b, (a, other)| b.iter(|| replica_shapes::session(a, other)),
+            );
+        }
+    }
+    group.finish();
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c)?;
     bench_state(&mut c);
+    bench_replica(&mut c);
     c.final_summary();
     Ok(())
 }

@@ -2,113 +2,50 @@
 //! both of them, posts, replies, quotes, reactions, follows, edits and deletes validated the same
 //! way by every node, a label from a moderation account, a stolen app key whose later messages stop
 //! counting, an account recovered from a stolen root, and the two apps reaching the same state.
+//! Each app's node is a [`Replica`]: it verifies, applies key operations, validates, merges and
+//! keeps every verdict current as messages arrive, in any order; the app reads typed views from it.
 //!
 //! Run it with `cargo run --example walkthrough`. Keys come from fixed seeds and times are fixed, so
 //! the output is the same on every machine. (An app uses `SecretKey::generate` with a real RNG.)
 
-use std::collections::BTreeMap;
-
-use skylark::account::{Accounts, Operation, Revocation, WitnessSet};
+use skylark::account::{Accounts, Operation, WitnessSet};
 use skylark::cbor::Value;
-use skylark::envelope::{Draft, Header, SignedMessage};
+use skylark::envelope::SignedMessage;
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
-use skylark::merge::State;
-use skylark::message::{
-    validate, Authorization, BodyKind, Context, Delete, Edit, Follow, Label, Post, React,
-    Reference, Reply, Verdict,
-};
+use skylark::message::{Delete, Edit, Follow, Label, Post, React, Reference, Reply};
+use skylark::replica::{Replica, Signer, Status};
 
 const T0: u64 = 1_764_115_200_000; // 2025-11-26T00:00:00Z
 const MINUTE: u64 = 60_000;
 
 type Error = Box<dyn std::error::Error>;
 
-/// What one app's node holds: the key state of every account, and the header of every message seen. Any
-/// node holding the same messages reaches the same verdicts, whatever order they came in.
-struct Node {
-    accounts: Accounts,
-    headers: BTreeMap<MessageId, Header>,
-    /// Every message held, by id (a whole message supersedes its stripped remainder).
-    held: BTreeMap<MessageId, SignedMessage>,
-    now: u64,
-}
-
-impl Context for Node {
-    fn now(&self) -> u64 {
-        self.now
-    }
-    fn authorize(&self, header: &Header) -> Authorization {
-        self.accounts
-            .authorize(header, |id| self.headers.get(id).cloned())
-    }
-    fn header(&self, id: &MessageId) -> Option<Header> {
-        self.headers.get(id).cloned()
-    }
-    fn grants(&self, header: &Header, capability: &str) -> Authorization {
-        self.accounts.grants(header, capability)
-    }
-}
-
-impl Node {
-    fn new() -> Self {
-        Node {
-            accounts: Accounts::new(),
-            headers: BTreeMap::new(),
-            held: BTreeMap::new(),
-            // The node's clock: every message below is from the hour before.
-            now: T0 + 60 * MINUTE,
-        }
-    }
-
-    /// Receives message bytes from the network: verify, apply key operations, validate, report.
-    /// Takes message bytes in: verify the signature, keep the message and its header, and apply
-    /// it to the account state if it is a key operation.
-    fn ingest(&mut self, bytes: &[u8]) -> Result<SignedMessage, Error> {
-        let message = SignedMessage::from_bytes(bytes)?;
-        self.headers.insert(message.id(), message.header().clone());
-        if skylark::account::is_operation_kind(message.header().kind().as_str()) {
-            // A failing operation is reported by validation, through its authorization.
-            let _ = self.accounts.apply(&message);
-        }
-        let whole_held = self
-            .held
-            .get(&message.id())
-            .is_some_and(|m| !m.is_stripped());
-        if !whole_held {
-            self.held.insert(message.id(), message.clone());
-        }
-        Ok(message)
-    }
-
-    /// The merged state of every message this node holds that is valid now.
-    fn state(&self) -> State {
-        let mut state = State::new();
-        for message in self.held.values() {
-            if let Verdict::Valid(valid) = validate(message.clone(), self) {
-                state.apply(&valid);
-            }
-        }
-        state
-    }
-
-    /// Receives message bytes and prints the verdict.
-    fn receive(&mut self, who: &str, bytes: &[u8]) -> Result<SignedMessage, Error> {
-        let message = self.ingest(bytes)?;
-        let kind = message.header().kind().as_str().to_string();
-        let verdict = match validate(message.clone(), self) {
-            Verdict::Valid(_) => "valid".to_string(),
-            Verdict::Invalid(e) => format!("INVALID {} ({})", e.code(), e.rule()),
-            Verdict::Undecided(missing) => format!("undecided, missing {missing:?}"),
-        };
-        println!(
-            "  {who:<30} {kind:<8} {} #{:<2} {:<48} -> {verdict}",
-            short(&message.id()),
-            message.header().seq(),
-            compact(&message),
-        );
-        Ok(message)
-    }
+/// Receives message bytes from the network into an app's replica, which verifies them, applies key
+/// operations, validates and merges, and keeps every verdict current as more arrives; prints the
+/// message's status. `log` keeps the bytes, to send them on to the other app.
+fn receive(
+    node: &mut Replica,
+    log: &mut Vec<Vec<u8>>,
+    who: &str,
+    bytes: &[u8],
+) -> Result<SignedMessage, Error> {
+    let message = SignedMessage::from_bytes(bytes)?;
+    log.push(bytes.to_vec());
+    let verdict = match node.insert(message.clone()) {
+        Status::Valid => "valid".to_string(),
+        Status::Invalid(e) => format!("INVALID {} ({})", e.code(), e.rule()),
+        Status::Undecided(missing) => format!("undecided, missing {missing:?}"),
+        other => format!("{other:?}"),
+    };
+    let kind = message.header().kind().as_str();
+    println!(
+        "  {who:<30} {kind:<8} {} #{:<2} {:<48} -> {verdict}",
+        short(&message.id()),
+        message.header().seq(),
+        compact(&message),
+    );
+    Ok(message)
 }
 
 /// The body in CBOR diagnostic notation, byte strings cut to their first 4 bytes, the whole cut to
@@ -159,30 +96,33 @@ fn short(id: &MessageId) -> String {
     format!("{}…", &text[..14])
 }
 
-/// One person: an account with a recovery root (kept offline) and an everyday root.
+/// One person: an account with a recovery root (kept offline) and an everyday root, each a
+/// [`Signer`] that places its next message after its last.
 struct Person {
-    recovery: SecretKey,
-    everyday: SecretKey,
+    recovery: Signer,
+    everyday: Signer,
     account: AccountId,
     genesis: SignedMessage,
-    /// The last operation of the account, and the everyday root's last message.
+    /// The last operation of the account.
     head: MessageId,
-    everyday_last: Option<SignedMessage>,
 }
 
 impl Person {
     fn new(seed: u8, time: u64) -> Result<Self, Error> {
-        let recovery = SecretKey::from_seed([seed; 32]);
-        let everyday = SecretKey::from_seed([seed + 1; 32]);
-        let genesis = Operation::genesis(&[recovery.public_key(), everyday.public_key()], time)?
-            .sign(&recovery)?;
+        // A root key signs only operations, which name their own account.
+        let anyone = AccountId::from_bytes([0; 32]);
+        let mut recovery = Signer::new(SecretKey::from_seed([seed; 32]), anyone);
+        let everyday = Signer::new(SecretKey::from_seed([seed + 1; 32]), anyone);
+        let genesis = recovery.sign_operation(&Operation::genesis(
+            &[recovery.public_key(), everyday.public_key()],
+            time,
+        )?)?;
         Ok(Person {
             account: Accounts::account_id(&genesis),
             head: genesis.id(),
             recovery,
             everyday,
             genesis,
-            everyday_last: None,
         })
     }
 
@@ -193,74 +133,54 @@ impl Person {
         label: Option<&str>,
         time: u64,
     ) -> Result<SignedMessage, Error> {
-        self.operate(Operation::delegate(
-            self.account,
-            self.head,
-            app.public_key(),
-            &[],
-            time + 365 * 24 * 60 * MINUTE,
-            label,
-            time,
-        )?)
+        let mut grant = Operation::delegation(self.account, app.public_key())
+            .parent(self.head)
+            .expires(time + 365 * 24 * 60 * MINUTE);
+        if let Some(label) = label {
+            grant = grant.label(label);
+        }
+        self.operate(grant.build(time)?)
     }
 
-    /// Signs an operation with the everyday root, after the account's current head.
+    /// Signs an operation with the everyday root; it becomes the account's head.
     fn operate(&mut self, op: Operation) -> Result<SignedMessage, Error> {
-        let draft = op.draft()?;
-        let signed = match &self.everyday_last {
-            Some(previous) => draft.after(previous).sign(&self.everyday)?,
-            None => draft.sign(&self.everyday)?,
-        };
+        let signed = self.everyday.sign_operation(&op)?;
         self.head = signed.id();
-        self.everyday_last = Some(signed.clone());
-        Ok(signed)
-    }
-}
-
-/// An app's key for one account, with the key's last message (each key's history is a chain).
-struct AppKey {
-    key: SecretKey,
-    account: AccountId,
-    last: Option<SignedMessage>,
-}
-
-impl AppKey {
-    fn sign(&mut self, body: &impl BodyKind, time: u64) -> Result<SignedMessage, Error> {
-        self.sign_draft(body.draft(self.account, time)?)
-    }
-    fn sign_draft(&mut self, draft: Draft) -> Result<SignedMessage, Error> {
-        let signed = match &self.last {
-            Some(previous) => draft.after(previous).sign(&self.key)?,
-            None => draft.sign(&self.key)?,
-        };
-        self.last = Some(signed.clone());
         Ok(signed)
     }
 }
 
 fn main() -> Result<(), Error> {
-    let mut node = Node::new();
+    // Skylark Web's node: a replica at the node's clock; every message below is from the hour before.
+    let mut node = Replica::new(T0 + 60 * MINUTE);
+    let mut log = Vec::new();
 
     println!("1. Two people create accounts. An account id is the hash of its genesis: nobody can claim it.");
     let mut alice = Person::new(1, T0)?;
     let mut bob = Person::new(11, T0)?;
     println!("  alice = {}", alice.account);
     println!("  bob   = {}", bob.account);
-    node.receive("alice genesis", alice.genesis.as_bytes())?;
-    node.receive("bob genesis", bob.genesis.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
+        "alice genesis",
+        alice.genesis.as_bytes(),
+    )?;
+    receive(&mut node, &mut log, "bob genesis", bob.genesis.as_bytes())?;
 
     println!("\n2. Two apps, Skylark Web and Skylark Mobile, each get a key for each person; apps never hold root keys.");
     let mut delegate =
-        |person: &mut Person, who: &str, app: &str, seed: u8| -> Result<AppKey, Error> {
+        |person: &mut Person, who: &str, app: &str, seed: u8| -> Result<Signer, Error> {
             let key = SecretKey::from_seed([seed; 32]);
             let op = person.delegate(&key, Some(app), T0 + MINUTE)?;
             let short_name = app.trim_start_matches("Skylark ");
-            node.receive(&format!("{who} delegates to {short_name}"), op.as_bytes())?;
-            Ok(AppKey {
-                key,
-                account: person.account,
-                last: None,
-            })
+            receive(
+                &mut node,
+                &mut log,
+                &format!("{who} delegates to {short_name}"),
+                op.as_bytes(),
+            )?;
+            Ok(Signer::new(key, person.account))
         };
     let mut alice_web = delegate(&mut alice, "alice", "Skylark Web", 50)?;
     let mut alice_mobile = delegate(&mut alice, "alice", "Skylark Mobile", 51)?;
@@ -275,7 +195,7 @@ fn main() -> Result<(), Error> {
             .build()?,
         T0 + 2 * MINUTE,
     )?;
-    node.receive("alice posts (web)", post.as_bytes())?;
+    receive(&mut node, &mut log, "alice posts (web)", post.as_bytes())?;
     let reply = bob_mobile.sign(
         &Post::builder()
             .text("Hi Alice, from my phone.")
@@ -283,7 +203,12 @@ fn main() -> Result<(), Error> {
             .build()?,
         T0 + 3 * MINUTE,
     )?;
-    node.receive("bob replies (mobile)", reply.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
+        "bob replies (mobile)",
+        reply.as_bytes(),
+    )?;
     let quote = bob_mobile.sign(
         &Post::builder()
             .text("Worth reading:")
@@ -291,14 +216,18 @@ fn main() -> Result<(), Error> {
             .build()?,
         T0 + 4 * MINUTE,
     )?;
-    node.receive("bob quotes (mobile)", quote.as_bytes())?;
-    node.receive(
+    receive(&mut node, &mut log, "bob quotes (mobile)", quote.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
         "alice likes the reply (mobile)",
         alice_mobile
             .sign(&React::like(reply.id()), T0 + 5 * MINUTE)?
             .as_bytes(),
     )?;
-    node.receive(
+    receive(
+        &mut node,
+        &mut log,
         "bob follows alice (web)",
         bob_web
             .sign(&Follow::new(alice.account), T0 + 6 * MINUTE)?
@@ -307,14 +236,26 @@ fn main() -> Result<(), Error> {
     let edit = Edit::builder(post.id(), post.id())
         .text("Hello from the web app! (edited)")
         .build()?;
-    node.receive(
+    receive(
+        &mut node,
+        &mut log,
         "alice edits her post (web)",
         alice_web.sign(&edit, T0 + 7 * MINUTE)?.as_bytes(),
     )?;
     let delete = bob_mobile.sign(&Delete::new(quote.id()), T0 + 8 * MINUTE)?;
-    node.receive("bob deletes his quote", delete.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
+        "bob deletes his quote",
+        delete.as_bytes(),
+    )?;
     let not_hers = alice_web.sign(&Delete::new(reply.id()), T0 + 8 * MINUTE)?;
-    node.receive("alice deletes bob's reply", not_hers.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
+        "alice deletes bob's reply",
+        not_hers.as_bytes(),
+    )?;
     println!("  (a delete must name the author's own message: msg.not_own_target)");
 
     println!(
@@ -327,93 +268,121 @@ fn main() -> Result<(), Error> {
         remainder.as_bytes().len(),
         remainder.id() == quote.id()
     );
-    node.receive("bob's quote, stripped", remainder.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
+        "bob's quote, stripped",
+        remainder.as_bytes(),
+    )?;
 
     println!("\n5. Alice's web key is stolen. The thief posts; Alice revokes the key after her last honest message.");
-    let last_honest = alice_web.last.clone().ok_or("no message")?;
+    let last_honest = not_hers.clone();
     let stolen = alice_web.sign(
         &Post::builder().text("Send me your coins!").build()?,
         T0 + 9 * MINUTE,
     )?;
-    node.receive("thief posts with web key", stolen.as_bytes())?;
-    let revoke = alice.operate(Operation::revoke(
-        alice.account,
-        alice.head,
-        alice_web.key.public_key(),
-        Some(Revocation::After {
-            seq: last_honest.header().seq(),
-            id: last_honest.id(),
-        }),
-        T0 + 10 * MINUTE,
-    )?)?;
-    node.receive("alice revokes web key", revoke.as_bytes())?;
-    node.receive("thief's post, again", stolen.as_bytes())?;
-    node.receive("alice's post, again", post.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
+        "thief posts with web key",
+        stolen.as_bytes(),
+    )?;
+    let revoke = alice.operate(
+        Operation::revocation(alice.account, alice_web.public_key())
+            .parent(alice.head)
+            .keep_up_to(&last_honest)
+            .build(T0 + 10 * MINUTE)?,
+    )?;
+    receive(
+        &mut node,
+        &mut log,
+        "alice revokes web key",
+        revoke.as_bytes(),
+    )?;
+    receive(
+        &mut node,
+        &mut log,
+        "thief's post, again",
+        stolen.as_bytes(),
+    )?;
+    receive(&mut node, &mut log, "alice's post, again", post.as_bytes())?;
 
     println!("\n6. Bob's everyday root is stolen. The thief delegates his own app; Bob's recovery root rotates the stolen root out.");
     let before_theft = bob.head;
     let thief_app = SecretKey::from_seed([99; 32]);
     let theft = bob.delegate(&thief_app, None, T0 + 11 * MINUTE)?;
-    node.receive("thief delegates his app", theft.as_bytes())?;
-    let mut thief = AppKey {
-        key: thief_app,
-        account: bob.account,
-        last: None,
-    };
+    receive(
+        &mut node,
+        &mut log,
+        "thief delegates his app",
+        theft.as_bytes(),
+    )?;
+    let mut thief = Signer::new(thief_app, bob.account);
     let spam = thief.sign(
         &Post::builder().text("Bob endorses this scam").build()?,
         T0 + 12 * MINUTE,
     )?;
-    node.receive("thief posts as bob", spam.as_bytes())?;
+    receive(&mut node, &mut log, "thief posts as bob", spam.as_bytes())?;
     let new_everyday = SecretKey::from_seed([12 + 100; 32]);
-    let recover = Operation::roots(
-        bob.account,
-        before_theft,
-        &[bob.recovery.public_key(), new_everyday.public_key()],
-        T0 + 13 * MINUTE,
-    )?
-    .draft()?
-    .after(&bob.genesis)
-    .sign(&bob.recovery)?;
-    node.receive("bob's recovery root", recover.as_bytes())?;
-    node.receive("thief's post, again", spam.as_bytes())?;
-    node.receive("bob's reply, again", reply.as_bytes())?;
+    // The recovery root's next message after the genesis it signed; the operation follows the
+    // account's head before the theft.
+    let recover = bob.recovery.sign_operation(
+        &Operation::rotation(
+            bob.account,
+            &[bob.recovery.public_key(), new_everyday.public_key()],
+        )
+        .parent(before_theft)
+        .build(T0 + 13 * MINUTE)?,
+    )?;
+    receive(
+        &mut node,
+        &mut log,
+        "bob's recovery root",
+        recover.as_bytes(),
+    )?;
+    receive(&mut node, &mut log, "thief's post, again", spam.as_bytes())?;
+    receive(&mut node, &mut log, "bob's reply, again", reply.as_bytes())?;
 
     println!("\n6b. Later Bob retires his old recovery root, signing its retirement with that key itself. Years on, an old backup of it leaks.");
     let new_recovery = SecretKey::from_seed([13 + 100; 32]);
-    let retire = Operation::roots(
-        bob.account,
-        recover.id(),
-        &[new_recovery.public_key(), new_everyday.public_key()],
-        T0 + 14 * MINUTE,
-    )?
-    .draft()?
-    .after(&recover)
-    .sign(&bob.recovery)?;
-    node.receive("bob retires the old recovery root", retire.as_bytes())?;
+    let retire = bob.recovery.sign_operation(
+        &Operation::rotation(
+            bob.account,
+            &[new_recovery.public_key(), new_everyday.public_key()],
+        )
+        .parent(recover.id())
+        .build(T0 + 14 * MINUTE)?,
+    )?;
+    receive(
+        &mut node,
+        &mut log,
+        "bob retires the old recovery root",
+        retire.as_bytes(),
+    )?;
     let head_before = node
-        .accounts
+        .accounts()
         .account(&bob.account)
         .ok_or("bob unknown")?
         .head();
     // The thief forks at the genesis, where the old key was the top root, continuing the key's own
     // history so that every check of the message passes.
     let thief_root = SecretKey::from_seed([98; 32]);
-    let rollback = Operation::roots(
-        bob.account,
-        bob.genesis.id(),
-        &[thief_root.public_key()],
-        T0 + 15 * MINUTE,
-    )?
-    .draft()?
-    .after(&retire)
-    .sign(&bob.recovery)?;
-    node.receive(
+    // The thief holds a copy of the old recovery key (Bob's seed 11) and continues its public
+    // history after the retirement.
+    let mut leaked = Signer::resume(SecretKey::from_seed([11; 32]), bob.account, &retire)?;
+    let rollback = leaked.sign_operation(
+        &Operation::rotation(bob.account, &[thief_root.public_key()])
+            .parent(bob.genesis.id())
+            .build(T0 + 15 * MINUTE)?,
+    )?;
+    receive(
+        &mut node,
+        &mut log,
         "thief of the retired root forks at the genesis",
         rollback.as_bytes(),
     )?;
     let head_after = node
-        .accounts
+        .accounts()
         .account(&bob.account)
         .ok_or("bob unknown")?
         .head();
@@ -443,7 +412,12 @@ fn main() -> Result<(), Error> {
     .with_witnesses(&set)?
     .sign(&carol_recovery)?;
     let carol = Accounts::account_id(&carol_genesis);
-    node.receive("carol genesis, witnessed", carol_genesis.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
+        "carol genesis, witnessed",
+        carol_genesis.as_bytes(),
+    )?;
     let carol_app = SecretKey::from_seed([33; 32]);
     let carol_delegation = Operation::delegate(
         carol,
@@ -455,10 +429,17 @@ fn main() -> Result<(), Error> {
         T0 + 14 * MINUTE,
     )?
     .sign(&carol_everyday)?;
-    node.receive("carol delegates web", carol_delegation.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
+        "carol delegates web",
+        carol_delegation.as_bytes(),
+    )?;
     for (i, w) in witnesses.iter().take(2).enumerate() {
         let receipt = Operation::receipt(carol, carol_delegation.id(), T0 + 15 * MINUTE).sign(w)?;
-        node.receive(
+        receive(
+            &mut node,
+            &mut log,
             &format!("witness {} receipts it", i + 1),
             receipt.as_bytes(),
         )?;
@@ -473,8 +454,13 @@ fn main() -> Result<(), Error> {
     .draft()?
     .after(&carol_genesis)
     .sign(&carol_recovery)?;
-    node.receive("thief of carol's top root forks", takeover.as_bytes())?;
-    let view = node.accounts.account(&carol).ok_or("carol unknown")?;
+    receive(
+        &mut node,
+        &mut log,
+        "thief of carol's top root forks",
+        takeover.as_bytes(),
+    )?;
+    let view = node.accounts().account(&carol).ok_or("carol unknown")?;
     println!(
         "  head is still the delegation: {} — it is final, and a final child wins whatever signs beside it (spec 06 §8.6)",
         view.head() == carol_delegation.id() && view.last_final() == Some(carol_delegation.id())
@@ -485,37 +471,78 @@ fn main() -> Result<(), Error> {
 
     println!("\n7. A moderation service, an account like any other, labels the scam; readers choose which labelers to trust.");
     let mut moderation = Person::new(21, T0 + 13 * MINUTE)?;
-    node.receive("moderation genesis", moderation.genesis.as_bytes())?;
+    receive(
+        &mut node,
+        &mut log,
+        "moderation genesis",
+        moderation.genesis.as_bytes(),
+    )?;
     let desk_key = SecretKey::from_seed([70; 32]);
     let op = moderation.delegate(&desk_key, Some("Moderation desk"), T0 + 13 * MINUTE)?;
-    node.receive("moderation delegates desk", op.as_bytes())?;
-    let mut desk = AppKey {
-        key: desk_key,
-        account: moderation.account,
-        last: None,
-    };
+    receive(
+        &mut node,
+        &mut log,
+        "moderation delegates desk",
+        op.as_bytes(),
+    )?;
+    let mut desk = Signer::new(desk_key, moderation.account);
     let label = Label::builder(Reference::Message(spam.id()), "spam").build()?;
-    node.receive(
+    receive(
+        &mut node,
+        &mut log,
         "moderation labels the scam",
         desk.sign(&label, T0 + 14 * MINUTE)?.as_bytes(),
     )?;
 
-    let view = node.accounts.account(&bob.account).ok_or("bob unknown")?;
+    let view = node.accounts().account(&bob.account).ok_or("bob unknown")?;
     println!("\n8. Bob's account now: head {}, roots {}, apps {}; the thief's delegation is on a losing branch.",
         short(&view.head()), view.roots().len(), view.apps().count());
+
+    println!("\n8b. What Skylark Web shows, straight from its replica's typed queries.");
+    let thread = node.thread(&post.id()).ok_or("no thread")?;
+    for entry in &thread.entries {
+        println!(
+            "  {}{:?} ({:?})",
+            "  ".repeat(entry.depth),
+            entry.post.text.as_deref().unwrap_or(""),
+            entry.post.state,
+        );
+    }
+    let likes: Vec<String> = node
+        .reactions(&reply.id())
+        .iter()
+        .map(|(value, who)| {
+            let value = if value.is_empty() { "like" } else { value };
+            format!("{value} × {}", who.len())
+        })
+        .collect();
+    println!("  reactions on bob's reply: {}", likes.join(", "));
+    println!(
+        "  bob follows alice: {}; alice's followers: {}",
+        node.following(&bob.account).contains(&alice.account),
+        node.followers(&alice.account).len()
+    );
+    let labels = node.labels(Reference::Message(spam.id()), &[moderation.account]);
+    println!(
+        "  labels on the scam from the moderation service: {:?}",
+        labels.iter().map(|(_, l)| l).collect::<Vec<_>>()
+    );
+    println!(
+        "  the thief's post as bob: {:?}",
+        node.status(&spam.id()).map(|s| match s {
+            Status::Invalid(e) => e.code(),
+            _ => "not invalid",
+        })
+    );
 
     println!(
         "\n9. Skylark Mobile's node gets the same messages in another order, some twice: the same state."
     );
-    let mut other = Node::new();
-    let everything: Vec<SignedMessage> = node.held.values().cloned().collect();
-    for message in everything.iter().rev().chain(everything.iter().take(5)) {
-        other.ingest(message.as_bytes())?;
+    let mut other = Replica::new(T0 + 60 * MINUTE);
+    for bytes in log.iter().rev().chain(log.iter().take(5)) {
+        other.ingest(bytes)?;
     }
-    let (a, b) = (
-        node.state().digest(node.now),
-        other.state().digest(other.now),
-    );
+    let (a, b) = (node.digest(), other.digest());
     let hex = |d: &[u8; 32]| d.iter().map(|x| format!("{x:02x}")).collect::<String>();
     println!("  Skylark Web    state digest {}", hex(&a));
     println!("  Skylark Mobile state digest {}", hex(&b));

@@ -8,7 +8,9 @@
 //! (`spec/03-signatures.md` §8). That costs about a third of verifying them one by one. If a batch
 //! fails, it is narrowed down to exactly the messages whose signatures fail, and those get the error
 //! the single path gives them. Public keys go through a [`KeyCache`], so an author seen before costs
-//! no point decompression.
+//! no point decompression. With the `std` feature, [`verify`] (and so [`ingest`] and
+//! [`crate::replica::Replica::ingest_batch`]) uses every core, up to 8, in scoped threads
+//! ([`verify_threads`]).
 //!
 //! For every input, the result is the one [`SignedMessage::from_bytes`] gives it, and [`ingest`]'s
 //! is the one [`crate::message::validate`] then gives it: the batch changes the cost, never a
@@ -97,7 +99,10 @@ pub fn verify_one(input: &[u8], keys: &mut KeyCache) -> Result<SignedMessage, En
 /// order; the equations of SIG-9 of the messages that pass them are checked together, 256 at a
 /// time. A failing batch is narrowed down to its failing messages, which get
 /// `sig.mismatch`, at a cost linear in the batch whatever the mix of good and bad messages. Memory
-/// beyond the results is bounded by a constant: inputs are handled 256 at a time.
+/// beyond the results is bounded by a constant: inputs are handled 256 at a time per thread.
+///
+/// With the `std` feature, the work is spread over the machine's cores (at most 8), as
+/// [`verify_threads`] does; the results are the same as on one thread.
 ///
 /// `rng` must be a cryptographically secure random number generator (see the [module
 /// documentation](self)).
@@ -122,6 +127,227 @@ pub fn verify_one(input: &[u8], keys: &mut KeyCache) -> Result<SignedMessage, En
 /// assert_eq!(results[1].as_ref().unwrap_err().code(), "cbor.truncated");
 /// ```
 pub fn verify<B, R>(
+    inputs: impl IntoIterator<Item = B>,
+    keys: &mut KeyCache,
+    rng: &mut R,
+) -> Vec<Result<SignedMessage, EnvelopeError>>
+where
+    B: AsRef<[u8]>,
+    R: RngCore + CryptoRng,
+{
+    #[cfg(feature = "std")]
+    {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        verify_threads(inputs, keys, rng, cores.min(MAX_THREADS))
+    }
+    #[cfg(not(feature = "std"))]
+    verify_sequential(inputs, keys, rng)
+}
+
+/// The most threads [`verify`] uses, however many cores the machine has: each round of verification
+/// holds `threads × 256` inputs, and a node with more cores does better feeding several batches at
+/// once than spreading one thinly.
+#[cfg(feature = "std")]
+const MAX_THREADS: usize = 8;
+
+/// [`verify`] on `threads` threads (with the `std` feature): the results, and the state the key cache
+/// is left in, are exactly those of one thread.
+///
+/// Inputs are taken in rounds of `threads × 256`. In each round, every thread decodes and checks a
+/// chunk of 256 on its own — layer 1 up to the signature equations, then the equations of the chunk
+/// as one combination, with coefficients from its own generator, seeded by 32 bytes from `rng` —
+/// looking keys up in the cache as it was when the round began (a key it has to decompress is
+/// decompressed once per chunk). The uses of the cache are then counted in input order, as one
+/// thread would have counted them. `threads` of 0 or 1 verifies on the calling thread; verdicts are
+/// the same for every `threads` (up to the 2^-128 chance of every batch combination, see the [module
+/// documentation](self)).
+///
+/// ```
+/// use skylark::batch;
+/// use skylark::keys::{KeyCache, SecretKey};
+/// use skylark::message::{BodyKind, Post};
+/// # struct Rng(u64);
+/// # impl rand_core::RngCore for Rng {
+/// #     fn next_u32(&mut self) -> u32 { self.next_u64() as u32 }
+/// #     fn next_u64(&mut self) -> u64 { self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1); self.0 }
+/// #     fn fill_bytes(&mut self, d: &mut [u8]) { for x in d { *x = (self.next_u64() >> 56) as u8; } }
+/// #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { self.fill_bytes(d); Ok(()) }
+/// # }
+/// # impl rand_core::CryptoRng for Rng {}
+/// let key = SecretKey::from_seed([1; 32]);
+/// let alice = skylark::id::AccountId::from_bytes([0xaa; 32]);
+/// let mut inputs = Vec::new();
+/// for i in 0..600u64 {
+///     let post = Post::builder().text(format!("post {i}")).build()?.draft(alice, i)?.sign(&key)?;
+///     inputs.push(post.as_bytes().to_vec());
+/// }
+/// inputs[300][5] ^= 1; // a broken one, in the second chunk
+/// let one = batch::verify_threads(&inputs, &mut KeyCache::new(8), &mut Rng(1), 1);
+/// let two = batch::verify_threads(&inputs, &mut KeyCache::new(8), &mut Rng(2), 2);
+/// assert_eq!(one, two);
+/// assert_eq!(two.iter().filter(|r| r.is_err()).count(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(feature = "std")]
+pub fn verify_threads<B, R>(
+    inputs: impl IntoIterator<Item = B>,
+    keys: &mut KeyCache,
+    rng: &mut R,
+    threads: usize,
+) -> Vec<Result<SignedMessage, EnvelopeError>>
+where
+    B: AsRef<[u8]>,
+    R: RngCore + CryptoRng,
+{
+    if threads <= 1 {
+        return verify_sequential(inputs, keys, rng);
+    }
+    let mut inputs = inputs.into_iter();
+    let mut results = Vec::with_capacity(inputs.size_hint().0);
+    let mut round: Vec<B> = Vec::with_capacity(threads * MAX_BATCH);
+    loop {
+        round.clear();
+        round.extend(inputs.by_ref().take(threads * MAX_BATCH));
+        if round.is_empty() {
+            return results;
+        }
+        let slices: Vec<&[u8]> = round.iter().map(AsRef::as_ref).collect();
+        let seeds: Vec<[u8; 32]> = slices
+            .chunks(MAX_BATCH)
+            .map(|_| {
+                let mut seed = [0; 32];
+                rng.fill_bytes(&mut seed);
+                seed
+            })
+            .collect();
+        let cache: &KeyCache = keys;
+        let chunks: Vec<Vec<Checked>> = std::thread::scope(|scope| {
+            let mut chunks = slices.chunks(MAX_BATCH).zip(&seeds);
+            let first = chunks.next();
+            let spawned: Vec<_> = chunks
+                .map(|(chunk, seed)| scope.spawn(move || verify_chunk(chunk, cache, seed)))
+                .collect();
+            let mut out = Vec::with_capacity(spawned.len() + 1);
+            if let Some((chunk, seed)) = first {
+                out.push(verify_chunk(chunk, cache, seed));
+            }
+            for handle in spawned {
+                // A panic in a thread is a panic of this call, as on one thread.
+                out.push(
+                    handle
+                        .join()
+                        .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+                );
+            }
+            out
+        });
+        for (key, result) in chunks.into_iter().flatten() {
+            if let Some((bytes, key)) = key {
+                keys.record(&bytes, key);
+            }
+            results.push(result);
+        }
+    }
+}
+
+/// One input checked by a thread of [`verify_threads`]: the key its header named, if that parsed
+/// (for the cache), and its result.
+#[cfg(feature = "std")]
+type Checked = (
+    Option<([u8; 32], crate::keys::PublicKey)>,
+    Result<SignedMessage, EnvelopeError>,
+);
+
+/// Layer 1 of up to [`MAX_BATCH`] inputs on one thread, the signature equations as one combination
+/// with coefficients from a generator seeded by `seed`. Keys come from `cache` (read only) or are
+/// decompressed, once per chunk.
+#[cfg(feature = "std")]
+fn verify_chunk(inputs: &[&[u8]], cache: &KeyCache, seed: &[u8; 32]) -> Vec<Checked> {
+    use crate::keys::PublicKey;
+    let mut rng = SeededRng::new(seed);
+    let mut fresh: alloc::collections::BTreeMap<[u8; 32], PublicKey> = Default::default();
+    let mut out: Vec<Checked> = Vec::with_capacity(inputs.len());
+    let mut envelopes = Vec::with_capacity(inputs.len());
+    let mut pending = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let mut used = None;
+        let prepared = Envelope::decode_with(input, |bytes| {
+            let key = match cache.peek(bytes).or_else(|| fresh.get(bytes).copied()) {
+                Some(key) => key,
+                None => {
+                    let key = PublicKey::from_bytes(bytes)?;
+                    fresh.insert(*bytes, key);
+                    key
+                }
+            };
+            used = Some((*bytes, key));
+            Ok(key)
+        })
+        .and_then(|envelope| Ok((envelope.prepare()?, envelope)));
+        match prepared {
+            Ok((item, envelope)) => {
+                pending.push(item);
+                envelopes.push((out.len(), envelope));
+                out.push((
+                    used,
+                    Err(EnvelopeError::Signature(SignatureError::Mismatch)),
+                ));
+            }
+            Err(error) => out.push((used, Err(error))),
+        }
+    }
+    let mut verdicts = [false; MAX_BATCH];
+    let verdicts = &mut verdicts[..pending.len()];
+    check_pending(&pending, verdicts, &mut rng);
+    for ((slot, envelope), &holds) in envelopes.into_iter().zip(verdicts.iter()) {
+        if holds {
+            out[slot].1 = Ok(envelope.into_verified());
+        }
+    }
+    out
+}
+
+/// The generator of one thread's batch coefficients: the BLAKE3 extendable output under a 32-byte
+/// key drawn from the caller's cryptographically secure generator, so as unpredictable to the
+/// signers as the caller's own numbers.
+#[cfg(feature = "std")]
+struct SeededRng(blake3::OutputReader);
+
+#[cfg(feature = "std")]
+impl SeededRng {
+    fn new(seed: &[u8; 32]) -> Self {
+        let mut hasher = blake3::Hasher::new_keyed(seed);
+        hasher.update(b"skylark batch coefficients");
+        SeededRng(hasher.finalize_xof())
+    }
+}
+
+#[cfg(feature = "std")]
+impl RngCore for SeededRng {
+    fn next_u32(&mut self) -> u32 {
+        let mut bytes = [0; 4];
+        self.0.fill(&mut bytes);
+        u32::from_le_bytes(bytes)
+    }
+    fn next_u64(&mut self) -> u64 {
+        let mut bytes = [0; 8];
+        self.0.fill(&mut bytes);
+        u64::from_le_bytes(bytes)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.0.fill(dest);
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.0.fill(dest);
+        Ok(())
+    }
+}
+
+#[cfg(feature = "std")]
+impl CryptoRng for SeededRng {}
+
+/// [`verify`] on the calling thread.
+fn verify_sequential<B, R>(
     inputs: impl IntoIterator<Item = B>,
     keys: &mut KeyCache,
     rng: &mut R,

@@ -801,14 +801,31 @@ impl KeyCache {
     /// # Ok::<(), skylark::keys::KeyError>(())
     /// ```
     pub fn parse(&mut self, bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
+        let key = match self.peek(bytes) {
+            Some(key) => key,
+            None => PublicKey::from_bytes(bytes)?,
+        };
+        self.record(bytes, key);
+        Ok(key)
+    }
+
+    /// The cached key with these bytes, without counting as a use (for lookups that cannot take the
+    /// cache mutably, such as the threads of [`crate::batch`]).
+    pub(crate) fn peek(&self, bytes: &[u8; 32]) -> Option<PublicKey> {
+        self.keys.get(bytes).map(|(key, _)| *key)
+    }
+
+    /// Counts a use of `key`, parsed from `bytes` elsewhere, exactly as [`KeyCache::parse`] of
+    /// `bytes` would: the cache ends in the state that parse would have left it in. `key` must be
+    /// `PublicKey::from_bytes(bytes)`.
+    pub(crate) fn record(&mut self, bytes: &[u8; 32], key: PublicKey) {
         self.clock += 1;
-        if let Some((key, last_use)) = self.keys.get_mut(bytes) {
+        if let Some((_, last_use)) = self.keys.get_mut(bytes) {
             self.by_use.remove(last_use);
             *last_use = self.clock;
             self.by_use.insert(self.clock, *bytes);
-            return Ok(*key);
+            return;
         }
-        let key = PublicKey::from_bytes(bytes)?;
         if self.capacity > 0 {
             if self.keys.len() >= self.capacity {
                 if let Some((_, oldest)) = self.by_use.pop_first() {
@@ -818,7 +835,6 @@ impl KeyCache {
             self.keys.insert(*bytes, (key, self.clock));
             self.by_use.insert(self.clock, *bytes);
         }
-        Ok(key)
     }
 
     /// Parses a public key from a slice of any length, as [`PublicKey::from_slice`] does (rules

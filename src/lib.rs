@@ -54,7 +54,7 @@
 //! | [`dm`] | sealed, end-to-end encrypted direct messages between accounts of any apps: prekeys, padding, no sender or recipient visible to relays | `08-direct-messages.md` | `dm.*` |
 //! | [`merge`] | the convergent state of a set of valid messages and its digest, the same on every node whatever the order | `07-merge.md` | none |
 //! | [`replica`] | the engine an app embeds: messages in any order, key state, current verdicts kept right incrementally, typed queries (posts, threads, reactions, follows, labels, timelines); a signer that places every message after the key's last | `05` §2, `06` §7, §9, `07` | as the layers below |
-//! | `view` (feature `serde`) | read-only JSON-friendly views of messages, verdicts and state, for apps and tools; not the signed form | — | — |
+//! | `view` (feature `serde`) | read-only JSON-friendly views of messages, verdicts, replica statuses, threads, timeline pages and state, for apps and tools; not the signed form | — | — |
 //!
 //! The specification lives in `spec/` of the repository (`spec/README.md` is its table of contents;
 //! `spec/errors.md` lists every error code), and the language-neutral test vectors in
@@ -64,7 +64,7 @@
 //!
 //! | feature | default | what |
 //! |---|---|---|
-//! | `std` | yes | BLAKE3's runtime CPU-feature detection (faster hashing); verdicts and bytes are identical without it |
+//! | `std` | yes | BLAKE3's runtime CPU-feature detection (faster hashing), and batch verification on every core (`batch::verify`, `Replica::ingest_batch`, scoped threads); verdicts and bytes are identical without it |
 //! | `serde` | no | the `view` module: serde views of messages, verdicts and state (`no_std` compatible) |
 //!
 //! ## Errors
@@ -181,6 +181,9 @@
 #![deny(missing_docs)]
 
 extern crate alloc;
+// Threads for batch verification (`batch::verify` uses every core it is given).
+#[cfg(feature = "std")]
+extern crate std;
 
 pub mod account;
 pub mod batch;

@@ -51,6 +51,7 @@ use crate::cbor::Value;
 use crate::envelope::SignedMessage;
 use crate::merge::State;
 use crate::message::{Missing, Verdict, CORE_KINDS};
+use crate::replica::Status;
 
 /// Lower-case hex of `bytes`.
 fn hex(bytes: &[u8]) -> String {
@@ -489,5 +490,246 @@ mod tests {
             v["summary"]["posts"][post.id().to_string()]["state"],
             "live"
         );
+    }
+}
+
+/// A read-only view of a held message's current [`Status`] in a [`crate::replica::Replica`], in
+/// the shape of [`VerdictView`]: `{"verdict": "valid"}`, `{"verdict": "invalid", "code": …, "rule":
+/// …, "message": …}` or `{"verdict": "undecided", "missing": [...]}`.
+///
+/// ```
+/// use skylark::message::{Authorization, BodyKind, Post};
+/// use skylark::replica::Replica;
+/// use skylark::view::StatusView;
+/// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+/// let post = Post::builder().text("hi").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+/// let mut replica = Replica::with_authorization(0, Authorization::Authorized);
+/// let status = replica.ingest(post.as_bytes())?;
+/// assert_eq!(serde_json::to_string(&StatusView::new(&status))?, r#"{"verdict":"valid"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct StatusView<'a> {
+    status: &'a Status,
+}
+
+impl<'a> StatusView<'a> {
+    /// The view of `status`.
+    ///
+    /// ```
+    /// let status = skylark::replica::Status::Undecided(vec![skylark::message::Missing::KeyAuthorization]);
+    /// let json = serde_json::to_value(skylark::view::StatusView::new(&status))?;
+    /// assert_eq!(json["verdict"], "undecided");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(status: &'a Status) -> Self {
+        StatusView { status }
+    }
+}
+
+impl Serialize for StatusView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.status {
+            Status::Valid => {
+                let mut out = s.serialize_struct("StatusView", 1)?;
+                out.serialize_field("verdict", "valid")?;
+                out.end()
+            }
+            Status::Invalid(e) => {
+                let mut out = s.serialize_struct("StatusView", 4)?;
+                out.serialize_field("verdict", "invalid")?;
+                out.serialize_field("code", e.code())?;
+                out.serialize_field("rule", e.rule())?;
+                out.serialize_field("message", &e.to_string())?;
+                out.end()
+            }
+            Status::Undecided(missing) => {
+                let mut out = s.serialize_struct("StatusView", 2)?;
+                out.serialize_field("verdict", "undecided")?;
+                let missing: alloc::vec::Vec<MissingView<'_>> =
+                    missing.iter().map(MissingView).collect();
+                out.serialize_field("missing", &missing)?;
+                out.end()
+            }
+        }
+    }
+}
+
+/// One post as a replica shows it ([`crate::replica::PostView`]): `{"id", "author", "time",
+/// "state": "live" | "deleted" | "withheld", "current", "text"?, "reply": {"root", "parent"}?,
+/// "quote"?}`, ids in their text forms; with `extra` entries first (a thread's `parent` index and
+/// `depth`).
+struct PostJson<'a> {
+    post: &'a crate::replica::PostView,
+    extra: Option<(Option<usize>, usize)>,
+}
+
+impl Serialize for PostJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use crate::replica::PostState;
+        let post = self.post;
+        let mut out = s.serialize_map(None)?;
+        if let Some((parent, depth)) = self.extra {
+            out.serialize_entry("parent", &parent)?;
+            out.serialize_entry("depth", &depth)?;
+        }
+        out.serialize_entry("id", &post.id.to_string())?;
+        out.serialize_entry("author", &post.author.to_string())?;
+        out.serialize_entry("time", &post.time)?;
+        let state = match post.state {
+            PostState::Live => "live",
+            PostState::Deleted => "deleted",
+            PostState::Withheld => "withheld",
+        };
+        out.serialize_entry("state", state)?;
+        out.serialize_entry("current", &post.current.to_string())?;
+        if let Some(text) = &post.text {
+            out.serialize_entry("text", text)?;
+        }
+        if let Some(reply) = &post.reply {
+            let mut map = alloc::collections::BTreeMap::new();
+            map.insert("root", reply.root().to_string());
+            map.insert("parent", reply.parent().to_string());
+            out.serialize_entry("reply", &map)?;
+        }
+        if let Some(quote) = &post.quote {
+            out.serialize_entry("quote", &quote.to_string())?;
+        }
+        out.end()
+    }
+}
+
+/// A read-only view of a thread ([`crate::replica::Thread`]): `{"root": "msg_…", "entries": [...]}`,
+/// each entry a post (see [`PageView`]) with the index of its `parent` entry (`null` for the root)
+/// and its `depth`. Deleted replies stay, as placeholders without text.
+///
+/// ```
+/// use skylark::message::{Authorization, BodyKind, Post, Reply};
+/// use skylark::replica::Replica;
+/// use skylark::view::ThreadView;
+/// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+/// let alice = skylark::id::AccountId::from_bytes([1; 32]);
+/// let root = Post::builder().text("root").build()?.draft(alice, 0)?.sign(&key)?;
+/// let reply = Post::builder().text("re").reply(Reply::new(root.id(), root.id())).build()?;
+/// let reply = reply.draft(alice, 1)?.after(&root).sign(&key)?;
+/// let mut replica = Replica::with_authorization(1, Authorization::Authorized);
+/// replica.ingest(root.as_bytes())?;
+/// replica.ingest(reply.as_bytes())?;
+/// let thread = replica.thread(&root.id()).expect("held");
+/// let json = serde_json::to_value(ThreadView::new(&thread))?;
+/// assert_eq!(json["entries"][1]["text"], "re");
+/// assert_eq!(json["entries"][1]["parent"], 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadView<'a> {
+    thread: &'a crate::replica::Thread,
+}
+
+impl<'a> ThreadView<'a> {
+    /// The view of `thread`.
+    ///
+    /// ```
+    /// # use skylark::message::{Authorization, BodyKind, Post};
+    /// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let root = Post::builder().text("root").build()?.draft(skylark::id::AccountId::from_bytes([1; 32]), 0)?.sign(&key)?;
+    /// # let mut replica = skylark::replica::Replica::with_authorization(1, Authorization::Authorized);
+    /// # replica.ingest(root.as_bytes())?;
+    /// let thread = replica.thread(&root.id()).expect("held");
+    /// let json = serde_json::to_value(skylark::view::ThreadView::new(&thread))?;
+    /// assert_eq!(json["root"], root.id().to_string());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(thread: &'a crate::replica::Thread) -> Self {
+        ThreadView { thread }
+    }
+}
+
+impl Serialize for ThreadView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Entries<'a>(&'a [crate::replica::ThreadEntry]);
+        impl Serialize for Entries<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut out = s.serialize_seq(Some(self.0.len()))?;
+                for entry in self.0 {
+                    out.serialize_element(&PostJson {
+                        post: &entry.post,
+                        extra: Some((entry.parent, entry.depth)),
+                    })?;
+                }
+                out.end()
+            }
+        }
+        let mut out = s.serialize_struct("ThreadView", 2)?;
+        let root = self.thread.entries.first().map(|e| e.post.id.to_string());
+        out.serialize_field("root", &root)?;
+        out.serialize_field("entries", &Entries(&self.thread.entries))?;
+        out.end()
+    }
+}
+
+/// A read-only view of a page of posts ([`crate::replica::Page`], a timeline or mentions):
+/// `{"posts": [{"id", "author", "time", "state", "current", "text"?, "reply"?, "quote"?}, ...],
+/// "next": {"time", "id"} | null}`.
+///
+/// ```
+/// use skylark::message::{Authorization, BodyKind, Post};
+/// use skylark::replica::Replica;
+/// use skylark::view::PageView;
+/// # let key = skylark::keys::SecretKey::from_seed([1; 32]);
+/// let alice = skylark::id::AccountId::from_bytes([1; 32]);
+/// let post = Post::builder().text("hello").build()?.draft(alice, 0)?.sign(&key)?;
+/// let mut replica = Replica::with_authorization(0, Authorization::Authorized);
+/// replica.ingest(post.as_bytes())?;
+/// let page = replica.timeline(&[alice], None, 10);
+/// let json = serde_json::to_value(PageView::new(&page))?;
+/// assert_eq!(json["posts"][0]["text"], "hello");
+/// assert_eq!(json["posts"][0]["state"], "live");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct PageView<'a> {
+    page: &'a crate::replica::Page,
+}
+
+impl<'a> PageView<'a> {
+    /// The view of `page`.
+    ///
+    /// ```
+    /// let page = skylark::replica::Replica::new(0).timeline(&[], None, 10);
+    /// let json = serde_json::to_value(skylark::view::PageView::new(&page))?;
+    /// assert_eq!(json, serde_json::json!({"posts": [], "next": null}));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(page: &'a crate::replica::Page) -> Self {
+        PageView { page }
+    }
+}
+
+impl Serialize for PageView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Posts<'a>(&'a [crate::replica::PostView]);
+        impl Serialize for Posts<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut out = s.serialize_seq(Some(self.0.len()))?;
+                for post in self.0 {
+                    out.serialize_element(&PostJson { post, extra: None })?;
+                }
+                out.end()
+            }
+        }
+        let mut out = s.serialize_struct("PageView", 2)?;
+        out.serialize_field("posts", &Posts(&self.page.posts))?;
+        struct Next(crate::replica::Cursor);
+        impl Serialize for Next {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut out = s.serialize_map(Some(2))?;
+                out.serialize_entry("time", &self.0.time())?;
+                out.serialize_entry("id", &self.0.id().to_string())?;
+                out.end()
+            }
+        }
+        out.serialize_field("next", &self.page.next.map(Next))?;
+        out.end()
     }
 }

@@ -326,3 +326,69 @@ proptest! {
         }
     }
 }
+
+/// Every envelope and message vector, and a generated batch of many authors with broken signatures,
+/// bad encodings and repeated keys spread over several chunks: the same results on 1, 2 and 3
+/// threads, and the key cache left holding the same keys.
+#[test]
+fn threads_give_the_verdicts_of_one_thread() {
+    let mut inputs: Vec<Vec<u8>> = ["envelopes.json", "messages.json"]
+        .iter()
+        .flat_map(|f| load(f).iter().map(|v| hex(&v["input"])).collect::<Vec<_>>())
+        .collect();
+    let authors: Vec<SecretKey> = (0..40u8).map(|i| SecretKey::from_seed([i; 32])).collect();
+    for i in 0..900u64 {
+        let key = &authors[(i * 7 % 40) as usize];
+        let account = skylark::id::AccountId::from_bytes([(i % 251) as u8; 32]);
+        let post = skylark::message::Post::builder()
+            .text(format!("post {i}"))
+            .build()
+            .unwrap();
+        let mut bytes = skylark::message::BodyKind::draft(&post, account, 1_000 + i)
+            .unwrap()
+            .sign(key)
+            .unwrap()
+            .as_bytes()
+            .to_vec();
+        match i % 13 {
+            // A signature that does not verify (S changes, or stops being reduced).
+            3 => *bytes.last_mut().unwrap() ^= 1,
+            // A body hash that does not match, or a broken encoding.
+            7 => bytes[12] ^= 0x40,
+            11 => bytes.truncate(bytes.len() / 2),
+            _ => {}
+        }
+        inputs.push(bytes);
+    }
+    let mut one_keys = KeyCache::new(16);
+    let one = batch::verify_threads(&inputs, &mut one_keys, &mut TestRng::new(1), 1);
+    let mut invalid = 0;
+    for (input, got) in inputs.iter().zip(&one) {
+        assert_eq!(got, &SignedMessage::from_bytes(input));
+        invalid += usize::from(got.is_err());
+    }
+    assert!(invalid > 100 && invalid < inputs.len() - 500, "{invalid}");
+    for threads in [2, 3] {
+        let mut keys = KeyCache::new(16);
+        let got = batch::verify_threads(
+            &inputs,
+            &mut keys,
+            &mut TestRng::new(threads as u64),
+            threads,
+        );
+        assert_eq!(got, one, "{threads} threads");
+        assert_eq!(keys.len(), one_keys.len());
+        for author in &authors {
+            let bytes = author.public_key();
+            assert_eq!(
+                keys.contains(bytes.as_bytes()),
+                one_keys.contains(bytes.as_bytes())
+            );
+        }
+    }
+    // And the default, on however many cores this machine has.
+    assert_eq!(
+        batch::verify(&inputs, &mut KeyCache::new(16), &mut TestRng::new(9)),
+        one
+    );
+}

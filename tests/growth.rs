@@ -2,7 +2,8 @@
 //! quadratic work with valid input only, the work at n, 2n, 4n and 8n must not more than triple per
 //! doubling (`n log n` gives a bit over 2; `n²` gives 4). Work is counted, never timed: allocations
 //! (number and bytes, with the counting allocator of `tests/resource_bounds.rs`) for the account
-//! state and the merged state, header lookups for the AUTH-6 walk. Wall time is in
+//! state, the merged state, the replica and set reconciliation, header lookups for the AUTH-6 walk.
+//! Wall time is in
 //! `benches/hostile.rs` and `benches/README.md`.
 //!
 //! The counter is global, so everything runs in one test function.
@@ -16,6 +17,10 @@ use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
 #[path = "support/account_shapes.rs"]
 mod account_shapes;
+#[path = "support/replica_shapes.rs"]
+mod replica_shapes;
+#[path = "support/replica_workload.rs"]
+mod replica_workload;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -69,6 +74,8 @@ fn work_grows_as_n_log_n_for_every_hostile_shape() {
     account_state_of_every_shape(&mut failures);
     reauthorizing_a_revoked_history(&mut failures);
     merged_state_summary_and_digest(&mut failures);
+    replica_of_every_shape(&mut failures);
+    reconciliation_of_every_shape(&mut failures);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -124,4 +131,77 @@ fn merged_state_summary_and_digest(failures: &mut Failures) {
         &counts,
     );
     check_growth(failures, "merged state digest of n posts, bytes", &bytes);
+}
+
+/// The replica taking every message of each shape (issue 18, 21): a social workload in order, a
+/// key's chain in reverse (every message waits), an account whose head changes n / 2 times over
+/// n / 2 messages, and n messages from the future released by one advance of the clock.
+fn replica_of_every_shape(failures: &mut Failures) {
+    type Build = fn(&replica_shapes::Arrival) -> skylark::replica::Replica;
+    type Shape = fn(usize) -> replica_shapes::Arrival;
+    let shapes: [(&str, Shape, Build); 5] = [
+        ("social", replica_shapes::social, replica_shapes::ingest),
+        (
+            "reversed_chain",
+            replica_shapes::reversed_chain,
+            replica_shapes::ingest,
+        ),
+        (
+            "delegation_storm",
+            replica_shapes::delegation_storm,
+            replica_shapes::ingest,
+        ),
+        (
+            "rotation_storm",
+            replica_shapes::rotation_storm,
+            replica_shapes::ingest,
+        ),
+        (
+            "future_flood",
+            replica_shapes::future_flood,
+            replica_shapes::ingest_and_advance,
+        ),
+    ];
+    for (name, shape, build) in shapes {
+        let (mut counts, mut bytes) = (Vec::new(), Vec::new());
+        for n in SIZES {
+            let arrival = shape(n);
+            let (c, b) = allocated(|| {
+                let replica = build(&arrival);
+                // Every message ends valid: the shape measures the work of getting there.
+                assert_eq!(
+                    replica.valid().count(),
+                    arrival.messages.len(),
+                    "{name} at {n}"
+                );
+                replica
+            });
+            counts.push(c);
+            bytes.push(b);
+        }
+        check_growth(failures, &format!("replica, {name}, allocations"), &counts);
+        check_growth(failures, &format!("replica, {name}, bytes"), &bytes);
+    }
+}
+
+/// Set reconciliation (spec 09) between two sets of n items of each shape: building the sets and
+/// a whole session.
+fn reconciliation_of_every_shape(failures: &mut Failures) {
+    for shape in ["differ_10pct", "interleaved", "one_time"] {
+        let (mut counts, mut bytes) = (Vec::new(), Vec::new());
+        for n in SIZES.map(|n| 32 * n as u64) {
+            let (c, b) = allocated(|| {
+                let (a, b) = replica_shapes::sync_sets(shape, n);
+                replica_shapes::session(&a, &b)
+            });
+            counts.push(c);
+            bytes.push(b);
+        }
+        check_growth(
+            failures,
+            &format!("reconciliation, {shape}, allocations"),
+            &counts,
+        );
+        check_growth(failures, &format!("reconciliation, {shape}, bytes"), &bytes);
+    }
 }

@@ -1,15 +1,15 @@
 //! `inspect` and `verify`: messages read as a node reads them, with the verdict and its reason.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use serde_json::{json, Value as Json};
-use skylark::account::{is_operation_kind, Accounts};
 use skylark::cbor::{self, Value};
 use skylark::envelope::{Envelope, Header, SignedMessage};
 use skylark::id::MessageId;
 use skylark::merge::State;
-use skylark::message::{validate, Authorization, Context, Missing, Verdict};
-use skylark::view::{MessageView, StateView, VerdictView};
+use skylark::message::{Authorization, Missing};
+use skylark::replica::{Replica, Status as Verdict};
+use skylark::view::{MessageView, StateView, StatusView};
 
 use crate::args::Args;
 use crate::files::{self, Input};
@@ -24,11 +24,14 @@ skylark verify  [FILE|-]... (same options)
   The verdict only, one line per message; the exit status is 0 if every message is valid, 2 if one
   is invalid, 3 if none is invalid but one is undecided.
 skylark state   [FILE|-]... (same options)
-  Merges the valid messages into the state every node holding them reaches, whatever their order,
-  and prints its digest (MERGE-11); --json prints the whole state summary. A message given whole
-  and as a stripped remainder counts once, by its whole form (07 §2.1).
+  The merged state of every valid message the node holds (the inputs, and the messages of
+  --accounts and --with), which every node holding them reaches whatever their order; prints its
+  digest (MERGE-11), --json the whole state summary. The counts are of the inputs, per message: a
+  message given whole and as a stripped remainder counts once, by its whole form (07 §2.1).
 
-  A message is checked against what a node holding these files would know:
+  The node is a replica (skylark::replica) holding every message of the inputs, --accounts and
+  --with: each message's verdict is the one it has against all of them, in any order (a message
+  given whole and as a remainder is shown with the whole message's verdict).
   --accounts FILE   key operations (genesis, delegate, revoke, …) of the accounts concerned
   --with FILE       other messages the node holds (a key's previous message, an edited post, …)
   --key-authorized  take every key as authorized, with every capability (skip the accounts layer)
@@ -38,44 +41,31 @@ skylark state   [FILE|-]... (same options)
   whose account is unknown is undecided.
 ";
 
-/// What a node running this command knows.
-struct Node {
+/// The node a reading command runs: a replica at `now` holding `messages` (any order), authorizing
+/// by the account state it holds, or every key with every capability (`--key-authorized`).
+pub fn node<'a>(
     now: u64,
-    accounts: Accounts,
-    headers: BTreeMap<MessageId, Header>,
-    authorized: bool,
+    key_authorized: bool,
+    messages: impl IntoIterator<Item = &'a SignedMessage>,
+) -> Replica {
+    let mut replica = if key_authorized {
+        Replica::with_authorizations(now, Authorization::Authorized, Authorization::Authorized)
+    } else {
+        Replica::new(now)
+    };
+    for m in messages {
+        replica.insert(m.clone());
+    }
+    replica
 }
 
-impl Context for Node {
-    fn now(&self) -> u64 {
-        self.now
+/// The messages of every `--accounts` and `--with` file.
+pub fn context_messages(args: &Args) -> Result<Vec<SignedMessage>, Error> {
+    let mut out = Vec::new();
+    for file in args.all("accounts").iter().chain(args.all("with")) {
+        out.extend(files::read_messages(file)?);
     }
-    fn authorize(&self, header: &Header) -> Authorization {
-        if self.authorized {
-            return Authorization::Authorized;
-        }
-        self.accounts
-            .authorize(header, |id| self.headers.get(id).cloned())
-    }
-    fn header(&self, id: &MessageId) -> Option<Header> {
-        self.headers.get(id).cloned()
-    }
-    fn grants(&self, header: &Header, capability: &str) -> Authorization {
-        if self.authorized {
-            return Authorization::Authorized;
-        }
-        self.accounts.grants(header, capability)
-    }
-}
-
-impl Node {
-    fn hold(&mut self, message: &SignedMessage) {
-        self.headers.insert(message.id(), message.header().clone());
-        if is_operation_kind(message.header().kind().as_str()) {
-            // A failing operation shows in its own verdict.
-            let _ = self.accounts.apply(message);
-        }
-    }
+    Ok(out)
 }
 
 /// One input message as far as it could be read.
@@ -182,7 +172,7 @@ fn hint(missing: &Missing) -> &'static str {
 }
 
 /// The verdict as (status, one line, JSON).
-fn verdict_of(read: &Read, node: &Node) -> (Status, String, Json) {
+fn verdict_of(read: &Read, node: &Replica) -> (Status, String, Json) {
     let layer1 = |code: &str, rule: &str, what: String| {
         (
             Status::Invalid,
@@ -196,10 +186,12 @@ fn verdict_of(read: &Read, node: &Node) -> (Status, String, Json) {
             layer1(e.code(), e.rule(), e.to_string())
         }
         Read::Signed(_, m) => {
-            let verdict = validate(SignedMessage::clone(m), node);
-            let json = serde_json::to_value(VerdictView::new(&verdict)).unwrap_or_default();
+            let undecided = Verdict::Undecided(Vec::new());
+            // Every signed input is held by the node.
+            let verdict = node.status(&m.id()).unwrap_or(&undecided);
+            let json = serde_json::to_value(StatusView::new(verdict)).unwrap_or_default();
             match verdict {
-                Verdict::Valid(_) => (Status::Ok, "valid".to_string(), json),
+                Verdict::Valid => (Status::Ok, "valid".to_string(), json),
                 Verdict::Invalid(e) => (
                     Status::Invalid,
                     format!("INVALID {} ({}): {e}", e.code(), e.rule()),
@@ -214,6 +206,7 @@ fn verdict_of(read: &Read, node: &Node) -> (Status, String, Json) {
                         json,
                     )
                 }
+                other => (Status::Undecided, format!("{other:?}"), json),
             }
         }
     }
@@ -287,39 +280,24 @@ fn inspect_json(input: &Input, read: &Read, verdict: Json) -> Json {
     out
 }
 
-/// `state`: merges the valid messages of the inputs and prints the digest (or, with `--json`, the
-/// state view).
-fn state(args: &Args, reads: &[Read], node: &Node) -> Result<Status, Error> {
-    let mut state = State::new();
-    let (mut valid, mut invalid, mut undecided) = (0u64, 0u64, 0u64);
-    // 07 §2.1: the set holds one form per id, and the form held decides. The whole message when
-    // any input holds it; a remainder only when none does. A remainder is never validated beside
-    // its whole message: it can be Valid (withheld) where the whole is Invalid or Undecided, and
-    // must not let the message in. Counts are per message (id), not per input.
-    let mut held: BTreeMap<MessageId, &SignedMessage> = BTreeMap::new();
+/// `state`: the node's merged state; its digest (or, with `--json`, the state view), and the
+/// counts of the inputs' messages by verdict.
+fn state(args: &Args, reads: &[Read], node: &Replica) -> Result<Status, Error> {
+    let mut ids = BTreeSet::new();
+    let mut invalid = 0u64;
     for r in reads {
         match r {
             Read::Signed(_, m) => {
-                let form = held.entry(m.id()).or_insert(m);
-                if form.is_stripped() && !m.is_stripped() {
-                    *form = m;
-                }
+                ids.insert(m.id());
             }
             _ => invalid += 1,
         }
     }
-    for m in held.into_values() {
-        match validate(SignedMessage::clone(m), node) {
-            Verdict::Valid(v) => {
-                state.apply(&v);
-                valid += 1;
-            }
-            Verdict::Invalid(_) => invalid += 1,
-            Verdict::Undecided(_) => undecided += 1,
-        }
-    }
+    let [valid, bad, undecided] = counts(node, ids.iter());
+    let invalid = invalid + bad;
     if args.flag("json") {
-        let mut out = serde_json::to_value(StateView::new(&state, node.now)).unwrap_or_default();
+        let mut out =
+            serde_json::to_value(StateView::new(node.state(), node.now())).unwrap_or_default();
         out["valid"] = json!(valid);
         out["invalid"] = json!(invalid);
         out["undecided"] = json!(undecided);
@@ -329,9 +307,22 @@ fn state(args: &Args, reads: &[Read], node: &Node) -> Result<Status, Error> {
             "{} messages: {valid} valid (merged), {invalid} invalid, {undecided} undecided",
             reads.len()
         );
-        println!("state digest {}", hex::encode(state.digest(node.now)));
+        println!("state digest {}", hex::encode(node.digest()));
     }
     Ok(Status::Ok)
+}
+
+/// How many of the messages `ids` (held by `node`) are valid, invalid and undecided.
+fn counts<'a>(node: &Replica, ids: impl Iterator<Item = &'a MessageId>) -> [u64; 3] {
+    let mut counts = [0u64; 3];
+    for id in ids {
+        match node.status(id) {
+            Some(Verdict::Valid) => counts[0] += 1,
+            Some(Verdict::Invalid(_)) => counts[1] += 1,
+            _ => counts[2] += 1,
+        }
+    }
+    counts
 }
 
 /// `inspect`, `verify` and `state`.
@@ -354,17 +345,7 @@ pub fn run(command: &str, rest: &[String]) -> Result<Status, Error> {
         Some(n) => n,
         None => files::now()?,
     };
-    let mut node = Node {
-        now,
-        accounts: Accounts::new(),
-        headers: BTreeMap::new(),
-        authorized: args.flag("key-authorized"),
-    };
-    for file in args.all("accounts").iter().chain(args.all("with")) {
-        for m in files::read_messages(file)? {
-            node.hold(&m);
-        }
-    }
+    let context = context_messages(&args)?;
     let names: Vec<String> = if args.positional().is_empty() {
         vec!["-".to_string()]
     } else {
@@ -384,11 +365,15 @@ pub fn run(command: &str, rest: &[String]) -> Result<Status, Error> {
         inputs.extend(files::split_input(shown, data, args.flag("raw"))?);
     }
     let reads: Vec<Read> = inputs.iter().map(|i| read(&i.bytes)).collect();
-    for r in &reads {
-        if let Read::Signed(_, m) = r {
-            node.hold(m);
-        }
-    }
+    let signed = reads.iter().filter_map(|r| match r {
+        Read::Signed(_, m) => Some(&**m),
+        _ => None,
+    });
+    let node = node(
+        now,
+        args.flag("key-authorized"),
+        context.iter().chain(signed),
+    );
     if command == "state" {
         return state(&args, &reads, &node);
     }
@@ -427,30 +412,11 @@ pub fn run(command: &str, rest: &[String]) -> Result<Status, Error> {
     })
 }
 
-/// The merged state of `messages`, each validated against a node that holds all of them and knows
-/// no other account (the rule of `state` with every message as `--accounts` and `--with`), and the
-/// counts of valid, invalid and undecided messages. For the node commands (`cli/src/node/`).
+/// The merged state of `messages` on a replica that holds all of them and knows no other account
+/// (the rule of `state` with every message as an input), and the counts of valid, invalid and
+/// undecided messages, per message id. For the node commands (`cli/src/node/`).
 pub fn merged(messages: &[SignedMessage], now: u64) -> (State, [u64; 3]) {
-    let mut node = Node {
-        now,
-        accounts: Accounts::new(),
-        headers: BTreeMap::new(),
-        authorized: false,
-    };
-    for m in messages {
-        node.hold(m);
-    }
-    let mut state = State::new();
-    let mut counts = [0u64; 3];
-    for m in messages {
-        match validate(m.clone(), &node) {
-            Verdict::Valid(v) => {
-                state.apply(&v);
-                counts[0] += 1;
-            }
-            Verdict::Invalid(_) => counts[1] += 1,
-            Verdict::Undecided(_) => counts[2] += 1,
-        }
-    }
-    (state, counts)
+    let node = node(now, false, messages);
+    let ids: BTreeSet<MessageId> = messages.iter().map(SignedMessage::id).collect();
+    (node.state().clone(), counts(&node, ids.iter()))
 }

@@ -8,6 +8,7 @@ mod files;
 mod inspect;
 mod node;
 mod vectors;
+mod views;
 
 use std::fmt;
 use std::process::ExitCode;
@@ -36,6 +37,9 @@ READING
   inspect [FILE|-]...                fields, CBOR diagnostic notation, id and verdict
   verify [FILE|-]...                 the verdict only; the exit status says it
   state [FILE|-]...                  the merged state of the valid messages: its digest
+  thread --root MSG [FILE|-]...      a post and its replies as a tree, with reactions
+  profile --account ACCT [FILE|-]... an account's profile, keys, follows and blocks
+  timeline --account ACCT... [FILE|-]...  the posts of these accounts, newest first
   vectors [DIR]                      run this implementation against a test-vectors/ folder
 
 NODE (spec 09 and 10)
@@ -162,6 +166,9 @@ fn run(argv: &[String]) -> Result<Status, Error> {
             create::operation(&format!("{command} {sub}"), rest)
         }
         "inspect" | "verify" | "state" => inspect::run(command, rest),
+        "thread" => views::thread(rest),
+        "profile" => views::profile(rest),
+        "timeline" => views::timeline(rest),
         "vectors" => vectors::run(rest),
         "store" => node::store(rest),
         "serve" => node::serve(rest),

@@ -1162,3 +1162,137 @@ fn witnesses_make_history_final_and_only_witnesses_receipt() {
         ],
     );
 }
+
+/// `thread`, `profile` and `timeline` read a replica holding the files: an edited post with a
+/// reply, a deleted reply (a placeholder), a like, and a follow of a second account.
+#[test]
+fn thread_profile_and_timeline_show_what_an_app_shows() {
+    let a = alice();
+    let dir = &a.dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    let sign = |args: &[&str], minute: u64| {
+        let mut all = vec![
+            "--key",
+            "app.key",
+            "--account",
+            &a.account,
+            "--log",
+            "msgs.txt",
+        ];
+        let time = t(minute);
+        all.extend(["--time", time.as_str()]);
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(all);
+        ok(dir, &full)
+    };
+    let reply = sign(&["reply", "--parent", &a.post, "--text", "first reply"], 3);
+    let gone = sign(&["reply", "--parent", &a.post, "--text", "regret"], 4);
+    sign(&["delete", "--target", &gone], 5);
+    sign(&["react", "--target", &a.post], 6);
+    sign(&["edit", "--target", &a.post, "--text", "Hello, edited"], 7);
+    ok(dir, &["keygen", "--out", "bob.key"]);
+    let bob = ok(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "bob.key",
+            "--log",
+            "bob.txt",
+            "--time",
+            &t(0),
+        ],
+    );
+    sign(&["follow", "--subject", &bob], 8);
+    // The files in reverse order: the replica decides the same whatever the order.
+    let log = std::fs::read_to_string(dir.join("msgs.txt")).unwrap();
+    let reversed: Vec<&str> = log.lines().rev().collect();
+    std::fs::write(dir.join("reversed.txt"), reversed.join("\n")).unwrap();
+    let node = [
+        "--accounts",
+        "ops.txt",
+        "--accounts",
+        "bob.txt",
+        "--now",
+        NOW,
+    ];
+    let run = |command: &[&str]| {
+        let mut args = command.to_vec();
+        args.push("reversed.txt");
+        args.extend(node);
+        ok(dir, &args)
+    };
+
+    let thread = run(&["thread", "--root", &a.post]);
+    let lines: Vec<&str> = thread.lines().collect();
+    assert!(lines[0].starts_with("\"Hello, edited\""), "{thread}");
+    assert_eq!(lines[1].trim(), "[like × 1]", "{thread}");
+    assert!(
+        thread.contains("  \"first reply\"") && thread.contains("  (deleted)"),
+        "{thread}"
+    );
+    assert!(!thread.contains("regret"), "{thread}");
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["thread", "--root", &a.post, "--json"])).unwrap();
+    let entries = json["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{json}");
+    assert_eq!(json["root"], a.post.as_str());
+    assert_eq!(entries[0]["text"], "Hello, edited");
+    assert_eq!(entries[0]["parent"], serde_json::Value::Null);
+    let states: Vec<&str> = entries
+        .iter()
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states.iter().filter(|s| **s == "deleted").count(),
+        1,
+        "{json}"
+    );
+    assert!(entries[1..]
+        .iter()
+        .all(|e| e["parent"] == 0 && e["depth"] == 1));
+    assert!(entries
+        .iter()
+        .any(|e| e["id"] == reply.as_str() && e["text"] == "first reply"));
+
+    let timeline: serde_json::Value =
+        serde_json::from_str(&run(&["timeline", "--account", &a.account, "--json"])).unwrap();
+    let posts = timeline["posts"].as_array().unwrap();
+    // The deleted reply is not in the timeline; newest first.
+    assert_eq!(posts.len(), 2, "{timeline}");
+    assert_eq!(posts[0]["id"], reply.as_str());
+    assert_eq!(posts[1]["text"], "Hello, edited");
+    let limited = run(&["timeline", "--account", &a.account, "--limit", "1"]);
+    assert!(
+        limited.starts_with("\"first reply\"") && limited.ends_with("(more: raise --limit)"),
+        "{limited}"
+    );
+
+    let profile: serde_json::Value =
+        serde_json::from_str(&run(&["profile", "--account", &a.account, "--json"])).unwrap();
+    assert_eq!(profile["following"], serde_json::json!([bob]));
+    assert_eq!(profile["keys"]["apps"][0]["label"], "Test app");
+    assert_eq!(profile["keys"]["roots"].as_array().unwrap().len(), 1);
+    let text = run(&["profile", "--account", &bob]);
+    assert!(
+        text.contains(&format!("followers  1\n  {}", a.account)),
+        "{text}"
+    );
+
+    // Without the accounts nothing is valid: the root is not a post the node can show.
+    fails(
+        dir,
+        &["thread", "--root", &a.post, "msgs.txt", "--now", NOW],
+        None,
+        &a.post,
+        "is not a valid post",
+    );
+    fails(
+        dir,
+        &["timeline", "msgs.txt"],
+        None,
+        "skylark timeline",
+        "--account is required",
+    );
+}

@@ -101,7 +101,8 @@ impl Replica {
     }
 
     /// Takes many messages at once: their signatures are checked in batches
-    /// ([`crate::batch::verify`]), then each verified message is taken as by [`Replica::insert`].
+    /// ([`crate::batch::verify`], on every core with the `std` feature), then each verified message
+    /// is taken as by [`Replica::insert`], in input order.
     /// One result per input, in input order: the layer-1 error, or the message's status once the
     /// whole batch is in (so a message that waited for another of the same batch is decided).
     ///
@@ -182,8 +183,8 @@ impl Replica {
             None => {
                 let header = message.header();
                 if !is_operation_kind(header.kind().as_str()) {
-                    self.by_account
-                        .entry(*header.account())
+                    self.by_key
+                        .entry((*header.account(), *header.key().as_bytes()))
                         .or_default()
                         .insert(id);
                 }
@@ -209,20 +210,41 @@ impl Replica {
             } else {
                 *message.header().account()
             };
-            let before = self.accounts.account(&account).map(|v| v.authority());
+            let view = self.accounts.account(&account);
+            let before = view.map(|v| v.head());
+            let authority_before = view.map(|v| v.authority());
+            let mut keys: Vec<[u8; 32]> = view
+                .map(|v| v.roots().iter().map(|k| *k.as_bytes()).collect())
+                .unwrap_or_default();
             // Invalid and waiting operations are recorded by the account state; their status is
             // read through authorization when they are validated.
             let _ = self.accounts.apply(&message);
-            let after = self.accounts.account(&account).map(|v| v.authority());
-            // The head, or the head state without the head (a revocation of 06 §8.4 that a tie, a
-            // contest or a supersession applies), changed: verdicts may change (06 §9.4).
-            let changed = match (&before, &after) {
+            let view = self.accounts.account(&account);
+            let after = view.map(|v| v.head());
+            let authority_after = view.map(|v| v.authority());
+            keys.extend(
+                view.into_iter()
+                    .flat_map(|v| v.roots().iter().map(|k| *k.as_bytes())),
+            );
+            // The head state can change under an unchanged head (a revocation of 06 §8.4 that a
+            // tie, a contest or a supersession applies, whatever message brought it): then every
+            // message of the account is looked at again (06 §9.4).
+            let state_changed = match (&authority_before, &authority_after) {
                 (Some(b), Some(a)) => b.differs(a),
                 (None, None) => false,
                 _ => true,
             };
-            if changed {
+            if before == after && state_changed {
                 self.account_changed(&account, &mut work);
+            } else {
+                match touched(&message, before, after, keys) {
+                    Touched::Keys(keys) => {
+                        for key in keys {
+                            self.key_changed(&account, &key, &mut work);
+                        }
+                    }
+                    Touched::Account => self.account_changed(&account, &mut work),
+                }
             }
         }
         self.run(work);
@@ -269,10 +291,22 @@ impl Replica {
         );
     }
 
-    /// The head or head state of an account changed: every message of the account is validated
-    /// again (06 §9.4).
+    /// The head of an account changed in a way that can change the authorization of any of its
+    /// keys: every message of the account is validated again (06 §9.4).
     fn account_changed(&self, account: &AccountId, work: &mut Vec<MessageId>) {
-        if let Some(ids) = self.by_account.get(account) {
+        for ids in self
+            .by_key
+            .range((*account, [0; 32])..=(*account, [0xff; 32]))
+            .map(|(_, ids)| ids)
+        {
+            work.extend(ids.iter().copied());
+        }
+    }
+
+    /// The head of an account changed the grant of one key only: that key's messages are validated
+    /// again.
+    fn key_changed(&self, account: &AccountId, key: &[u8; 32], work: &mut Vec<MessageId>) {
+        if let Some(ids) = self.by_key.get(&(*account, *key)) {
             work.extend(ids.iter().copied());
         }
     }
@@ -378,5 +412,60 @@ fn need(item: &Missing, id: MessageId) -> Need {
         Missing::Message(m) => Need::Message(*m),
         Missing::Account(a) => Need::Account(*a),
         _ => Need::Message(id),
+    }
+}
+
+/// What applying the whole operation `message` to its account, whose head went from `before` to
+/// `after`, can change in the authorization of the account's messages. Rules AUTH-1 to AUTH-7 read
+/// two things of the head state: whether the message's key is a root, and its key's grant.
+enum Touched {
+    /// The grants or root status of these keys only (none: nothing).
+    Keys(Vec<[u8; 32]>),
+    /// Anything: every message of the account is looked at again.
+    Account,
+}
+
+/// When `message` became the head by extending the previous head (its parent, the body's `after`,
+/// is `before`), the head state differs from the previous one by that operation alone (06 §7): a
+/// delegation or revocation changes its app key's grant and nothing else, a rotation the root keys
+/// (`roots`: the roots before and after), an encryption key no grant. A revocation changes at
+/// most its app key's grant even when the head stays (revocations of tied, superseded and contested
+/// branches apply to the head state, 06 §8.4). Any other change — a genesis, a head that jumped over several operations (waiting
+/// ones applied at once) or to another branch — may change any key's.
+fn touched(
+    message: &SignedMessage,
+    before: Option<MessageId>,
+    after: Option<MessageId>,
+    roots: Vec<[u8; 32]>,
+) -> Touched {
+    use crate::account::{DELEGATE, ENCKEY, REVOKE, ROOTS};
+    use crate::cbor::Value;
+    let Some(body) = message.body_map() else {
+        return Touched::Account;
+    };
+    let kind = message.header().kind().as_str();
+    let app = match body.get("app") {
+        Some(Value::Bytes(app)) => <[u8; 32]>::try_from(app.as_slice()).ok(),
+        _ => None,
+    };
+    if before == after {
+        return match (kind, app) {
+            (REVOKE, Some(app)) => Touched::Keys(alloc::vec![app]),
+            _ => Touched::Keys(Vec::new()),
+        };
+    }
+    let (Some(before), Some(after)) = (before, after) else {
+        return Touched::Account;
+    };
+    let extends = after == message.id()
+        && matches!(body.get("after"), Some(Value::Bytes(parent)) if parent.as_slice() == before.as_bytes());
+    if !extends {
+        return Touched::Account;
+    }
+    match (kind, app) {
+        (DELEGATE | REVOKE, Some(app)) => Touched::Keys(alloc::vec![app]),
+        (ROOTS, _) => Touched::Keys(roots),
+        (ENCKEY, _) => Touched::Keys(Vec::new()),
+        _ => Touched::Account,
     }
 }

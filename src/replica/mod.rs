@@ -16,7 +16,10 @@
 //! - an undecided message waits, indexed by what it misses, and is validated again as soon as that
 //!   arrives; [`Replica::missing`] lists what to fetch;
 //! - when an account's head changes (a delegation, a revocation with a cutoff, a recovery fork),
-//!   the messages of that account — and only those — are validated again (06 §9.4);
+//!   the messages it can affect — and only those — are validated again (06 §9.4): those of the one
+//!   app key a delegation or revocation that extends the head concerns, none for an encryption
+//!   key, every message of the account for a genesis, a rotation of the roots or a change of
+//!   branch;
 //! - [`Replica::advance`] validates again the messages that were too far in the future
 //!   (`msg.time_in_future`, MSG-2);
 //! - a message whose status turns leaves (or enters) the merged state.
@@ -152,8 +155,9 @@ pub struct Replica {
     held: BTreeMap<MessageId, Held>,
     /// (need, message) for every message whose validation asked for something not held.
     waiting: BTreeSet<(Need, MessageId)>,
-    /// The messages that are not operations, by the account their header names.
-    by_account: BTreeMap<AccountId, BTreeSet<MessageId>>,
+    /// The messages that are not operations, by the account their header names and the key that
+    /// signed them: a change of one key's grant re-evaluates that key's messages only.
+    by_key: BTreeMap<(AccountId, [u8; 32]), BTreeSet<MessageId>>,
     /// Messages found `msg.time_in_future`, by time.
     future: BTreeSet<(u64, MessageId)>,
     state: merge::State,
@@ -232,7 +236,7 @@ impl Replica {
             accounts: Accounts::new(),
             held: BTreeMap::new(),
             waiting: BTreeSet::new(),
-            by_account: BTreeMap::new(),
+            by_key: BTreeMap::new(),
             future: BTreeSet::new(),
             state: merge::State::new(),
             views: views::Views::default(),

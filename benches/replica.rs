@@ -1,0 +1,183 @@
+//! The replica (issue 18): ingest, two-thread scaling, memory held and query medians, over a social
+//! workload (`tests/support/replica_workload.rs`: posts, replies, likes, reposts and follows by
+//! n / 10 accounts, each with a genesis and one delegated app key) of n = 10^4 and 10^5 messages.
+//! Everything runs in one process, so the ratios are of one run; the table is in
+//! `benches/README.md`.
+//!
+//! ```text
+//! cargo bench --bench replica -- --warm-up-time 1 --measurement-time 3
+//! ```
+//!
+//! Measured:
+//!
+//! - `ed25519_verify`: one bare Ed25519 verification (ed25519-dalek's `verify_strict` of a workload
+//!   post's signing input): the unit of the ratios.
+//! - `insert_all/n`: `Replica::insert` of every message of the workload (operations first, then
+//!   the messages, already verified) into an empty replica: validation, account state, merged
+//!   state and query indexes — everything but the signature check. Per message held = time /
+//!   (messages + operations).
+//! - `verify_threads_{1,2}`: `batch::verify_threads` of 4096 messages (keys cached), on one and two
+//!   threads: the signature check, per message.
+//! - `ingest_batch_threads_{1,2}/10000`: bytes to replica, as `Replica::ingest_batch` does it
+//!   (verify on 1 or 2 threads, then insert), for the whole 10^4 workload.
+//! - Memory held: the allocator's net bytes after ingesting the workload from bytes, less the
+//!   messages' own bytes, per message held (counted with `stats_alloc`; printed before the
+//!   benchmarks).
+//! - Query medians on the 10^5 replica: `post`, `thread` of a busy root, `reactions`, `timeline` of
+//!   50 accounts (a page of 20), `followers`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::alloc::System;
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion};
+use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
+use skylark::batch;
+use skylark::envelope::MESSAGE_SIGNATURE_CONTEXT;
+use skylark::keys::KeyCache;
+use skylark::replica::Replica;
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+
+#[path = "../tests/support/replica_workload.rs"]
+mod replica_workload;
+#[path = "../tests/support/test_rng.rs"]
+mod test_rng;
+
+use replica_workload::{workload, Workload};
+use test_rng::TestRng;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const SIZES: [usize; 2] = [10_000, 100_000];
+
+/// A replica holding the whole workload.
+fn replica(w: &Workload) -> Replica {
+    let mut replica = Replica::new(w.now());
+    for m in w.all() {
+        replica.insert(m.clone());
+    }
+    replica
+}
+
+/// Bytes held per message besides its own bytes, after ingesting the workload from bytes.
+fn memory_per_message(w: &Workload) -> (f64, f64) {
+    let bytes: Vec<Vec<u8>> = w.all().map(|m| m.as_bytes().to_vec()).collect();
+    let own: usize = bytes.iter().map(Vec::len).sum();
+    let region = Region::new(GLOBAL);
+    let mut replica = Replica::new(w.now());
+    let results = replica.ingest_batch(&bytes, &mut TestRng::new(1));
+    drop(results);
+    let stats = region.change();
+    let net = stats.bytes_allocated as f64 + stats.bytes_reallocated as f64
+        - stats.bytes_deallocated as f64;
+    let held = bytes.len() as f64;
+    let out = ((net - own as f64) / held, own as f64 / held);
+    drop(replica);
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("replica");
+    group.sample_size(10);
+
+    // The unit: one bare Ed25519 verification (ed25519-dalek's `verify_strict`) of a workload
+    // message's signing input, which must verify, or the time would be of an early rejection.
+    let probe = workload(1, 1);
+    let first = &probe.messages[0];
+    let mut signing_input = MESSAGE_SIGNATURE_CONTEXT.as_bytes().to_vec();
+    signing_input.push(0);
+    signing_input.extend_from_slice(first.header_bytes());
+    let dalek_key = VerifyingKey::from_bytes(first.header().key().as_bytes()).unwrap();
+    let signature = DalekSignature::from_bytes(&first.signature().to_bytes());
+    dalek_key.verify_strict(&signing_input, &signature).unwrap();
+    group.bench_function("ed25519_verify", |b| {
+        b.iter(|| dalek_key.verify_strict(black_box(&signing_input), black_box(&signature)))
+    });
+
+    let mut workloads = Vec::new();
+    for n in SIZES {
+        let w = workload(n, n / 10);
+        let (memory, own) = memory_per_message(&w);
+        println!(
+            "replica/memory/{n}: {memory:.0} bytes held per message besides its own {own:.0} bytes ({} messages + {} operations)",
+            w.messages.len(),
+            w.operations.len()
+        );
+        group.bench_with_input(BenchmarkId::new("insert_all", n), &w, |b, w| {
+            b.iter(|| replica(black_box(w)))
+        });
+        workloads.push(w);
+    }
+
+    // The signature check on one and two threads, and the whole path from bytes.
+    let small = &workloads[0];
+    let bytes: Vec<Vec<u8>> = small.all().map(|m| m.as_bytes().to_vec()).collect();
+    let chunk = &bytes[..4096];
+    for threads in [1, 2] {
+        let mut keys = KeyCache::new(100_000);
+        let mut rng = TestRng::new(threads as u64);
+        batch::verify_threads(chunk, &mut keys, &mut rng, threads);
+        group.bench_function(format!("verify_threads_{threads}/4096"), |b| {
+            b.iter(|| batch::verify_threads(black_box(chunk), &mut keys, &mut rng, threads))
+        });
+        group.bench_function(format!("ingest_batch_threads_{threads}/10000"), |b| {
+            b.iter(|| {
+                let mut replica = Replica::new(small.now());
+                let mut keys = KeyCache::new(100_000);
+                for m in batch::verify_threads(&bytes, &mut keys, &mut rng, threads) {
+                    replica.insert(m.unwrap());
+                }
+                replica
+            })
+        });
+    }
+
+    // Queries on the largest replica.
+    let w = workloads.last().unwrap();
+    let held = replica(w);
+    let busy = w.posts[0];
+    let post = w.posts[w.posts.len() / 2];
+    let author = w.accounts[w.accounts.len() / 3];
+    let followed: Vec<_> = w
+        .accounts
+        .iter()
+        .step_by(w.accounts.len() / 50)
+        .copied()
+        .collect();
+    let n = w.messages.len();
+    println!(
+        "replica/queries/{n}: thread of the busy root {} posts, reactions {:?}, timeline page {}",
+        held.thread(&busy).map_or(0, |t| t.entries.len()),
+        held.reactions(&post)
+            .iter()
+            .map(|(_, w)| w.len())
+            .collect::<Vec<_>>(),
+        held.timeline(&followed, None, 20).posts.len(),
+    );
+    group.bench_with_input(BenchmarkId::new("query_post", n), &held, |b, r| {
+        b.iter(|| r.post(black_box(&post)))
+    });
+    group.bench_with_input(BenchmarkId::new("query_thread", n), &held, |b, r| {
+        b.iter(|| r.thread(black_box(&busy)))
+    });
+    group.bench_with_input(BenchmarkId::new("query_reactions", n), &held, |b, r| {
+        b.iter(|| r.reactions(black_box(&post)))
+    });
+    group.bench_with_input(
+        BenchmarkId::new("query_timeline_50x20", n),
+        &held,
+        |b, r| b.iter(|| r.timeline(black_box(&followed), None, 20)),
+    );
+    group.bench_with_input(BenchmarkId::new("query_followers", n), &held, |b, r| {
+        b.iter(|| r.followers(black_box(&author)))
+    });
+    group.finish();
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+}
