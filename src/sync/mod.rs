@@ -45,8 +45,10 @@
 //! ```
 
 mod frame;
+mod heads;
 mod session;
 
+pub use heads::{AccountHeads, HeadsPage, KeyHead, Want, HEADS_PAGE};
 pub use session::{Initiator, Responder};
 
 use alloc::vec::Vec;
@@ -369,6 +371,31 @@ pub enum SyncError {
     /// An item's time is `2^64 − 1`, which bounds reserve for infinity (SYNC-3).
     #[error("an item's time is 2^64 - 1")]
     ItemTime,
+    /// A heads page is not `[version, account, digest, count, [* [key, seq, id, count]]]` with
+    /// 32-byte account, digest, keys and ids (SYNC-11).
+    #[error("heads page is malformed")]
+    HeadsShape,
+    /// A heads page's version is not [`VERSION`] (SYNC-11).
+    #[error("unsupported heads page version")]
+    HeadsVersion,
+    /// A heads page names another account than the one asked for (SYNC-11).
+    #[error("heads page is for another account")]
+    HeadsAccount,
+    /// A heads page's keys do not ascend, or are not above the key the page was asked after
+    /// (SYNC-11).
+    #[error("key head {index} is out of order")]
+    HeadsOrder {
+        /// The key head's position in the page.
+        index: usize,
+    },
+    /// A key head's `seq` is 0 or above `2^53 − 1`, its count is 0, the counts add up to more than
+    /// the page's count, or the page holds more than [`HEADS_PAGE`] heads (SYNC-11; also for a `seq`
+    /// out of range given to [`AccountHeads::new`]).
+    #[error("key head {index} has an impossible value")]
+    HeadsValue {
+        /// The key head's position in the page.
+        index: usize,
+    },
 }
 
 impl SyncError {
@@ -391,6 +418,11 @@ impl SyncError {
             Self::Bitmap { .. } => "sync.bitmap",
             Self::Mode { .. } => "sync.mode",
             Self::ItemTime => "sync.item_time",
+            Self::HeadsShape => "sync.heads_shape",
+            Self::HeadsVersion => "sync.heads_version",
+            Self::HeadsAccount => "sync.heads_account",
+            Self::HeadsOrder { .. } => "sync.heads_order",
+            Self::HeadsValue { .. } => "sync.heads_value",
         }
     }
 
@@ -407,6 +439,11 @@ impl SyncError {
             Self::RangeShape { .. } | Self::Skip { .. } => "SYNC-4",
             Self::Payload { .. } => "SYNC-5",
             Self::Bitmap { .. } | Self::Mode { .. } => "SYNC-8",
+            Self::HeadsShape
+            | Self::HeadsVersion
+            | Self::HeadsAccount
+            | Self::HeadsOrder { .. }
+            | Self::HeadsValue { .. } => "SYNC-11",
         }
     }
 }

@@ -47,7 +47,7 @@ LAYERS = {
     "accounts.json": "layer 3 (06 accounts)",
     "merge.json": "layer 4 (merge)",
     "dm.json": "layer 5 (08 direct messages)",
-    "sync.json": "exchange (09 set reconciliation)",
+    "sync.json": "exchange (09 set reconciliation, per-account sync)",
 }
 ORDER = list(LAYERS)
 
@@ -563,6 +563,26 @@ def check_sync(v):
         code = produced(err.code if err else None)
         same(v["error"], code, "error code differs")
         return code
+    if kind == "heads":
+        account = h2b(v["account"])
+        after = h2b(v["after"]) if v["after"] else None
+        msgs = [(h2b(a), h2b(k), int(s), h2b(i)) for a, k, s, i in v["messages"]]
+        heads, n, digest = sync.account_heads(account, msgs)
+        same(v["keys"], [[k.hex(), s, i.hex(), c] for k, s, i, c in heads], "key heads differ")
+        same(v["count"], n, "count differs")
+        same(v["digest"], digest.hex(), "account digest differs")
+        page = sync.encode_page(account, digest, n, heads, after)
+        same(v["page"], page.hex(), "heads page differs")
+        got_digest, got_n, got_heads = sync.parse_page(page, account, after)
+        same(v["digest"], got_digest.hex(), "parsed digest differs")
+        return None
+    if kind == "heads-page":
+        account = h2b(v["account"])
+        after = h2b(v["after"]) if v["after"] else None
+        _, err = reject_code(sync.parse_page, h2b(v["page"]), account, after)
+        code = produced(err.code if err else None)
+        same(v["error"], code, "error code differs")
+        return code
     salt = h2b(v["salt"])
     if kind == "fingerprint":
         side = sync.Side(sync_items(v["set"]), salt, True)
@@ -605,7 +625,8 @@ def check_sync(v):
         code = produced(err.code if err else None)
         same(v["error"], code, "error code differs")
         return code
-    raise Disagreement("fingerprint, session, frame or set", kind, "unknown vector type")
+    raise Disagreement("fingerprint, session, frame, set, heads or heads-page", kind,
+                       "unknown vector type")
 
 
 CHECKERS = {
