@@ -93,6 +93,44 @@ impl KeyHead {
     }
 }
 
+/// The requests (09 §9.1) that fetch what a peer holds beyond `mine`, given the peer's key heads
+/// `theirs` (both in key order or not): for a key `mine` lacks, after 0; for a key whose `seq` is
+/// higher in `theirs`, after the `seq` in `mine`. Missing messages below a held `seq` are not seen
+/// here: when the account digests still differ, reconcile the account's items (09 §9.2). Swap the
+/// arguments for what the peer lacks.
+///
+/// ```
+/// use skylark::id::{AccountId, MessageId};
+/// use skylark::sync::{wants, AccountHeads};
+///
+/// let acct = AccountId::from_bytes([1; 32]);
+/// let id = |b| MessageId::from_bytes([b; 32]);
+/// let mine = AccountHeads::new(acct, [([2; 32], 3, id(1))])?;
+/// let theirs = AccountHeads::new(acct, [([2; 32], 1, id(2)), ([9; 32], 1, id(3))])?;
+/// let asks: Vec<_> = wants(mine.keys(), theirs.keys()).iter().map(|w| (w.key()[0], w.after())).collect();
+/// assert_eq!(asks, [(9, 0)]);
+/// let gives: Vec<_> = wants(theirs.keys(), mine.keys()).iter().map(|w| (w.key()[0], w.after())).collect();
+/// assert_eq!(gives, [(2, 1)]);
+/// # Ok::<(), skylark::sync::SyncError>(())
+/// ```
+pub fn wants(mine: &[KeyHead], theirs: &[KeyHead]) -> Vec<Want> {
+    let mine: BTreeMap<&[u8; 32], u64> = mine.iter().map(|h| (&h.key, h.seq)).collect();
+    theirs
+        .iter()
+        .filter_map(|h| match mine.get(&h.key) {
+            None => Some(Want {
+                key: h.key,
+                after: 0,
+            }),
+            Some(&seq) if h.seq > seq => Some(Want {
+                key: h.key,
+                after: seq,
+            }),
+            Some(_) => None,
+        })
+        .collect()
+}
+
 /// A request "account X, key K, after seq N" (SYNC-10): the messages of the key with `seq > after`.
 ///
 /// ```
@@ -103,7 +141,7 @@ impl KeyHead {
 /// let id = |b| MessageId::from_bytes([b; 32]);
 /// let mine = AccountHeads::new(acct, [([2; 32], 1, id(1))])?;
 /// let theirs = AccountHeads::new(acct, [([2; 32], 1, id(1)), ([2; 32], 2, id(2))])?;
-/// let wants = mine.wants(theirs.keys());
+/// let wants = skylark::sync::wants(mine.keys(), theirs.keys());
 /// assert_eq!((wants[0].key(), wants[0].after()), (&[2; 32], 1));
 /// # Ok::<(), skylark::sync::SyncError>(())
 /// ```
@@ -120,7 +158,7 @@ impl Want {
     /// # use skylark::{id::{AccountId, MessageId}, sync::AccountHeads};
     /// let acct = AccountId::from_bytes([1; 32]);
     /// let theirs = AccountHeads::new(acct, [([2; 32], 1, MessageId::from_bytes([1; 32]))])?;
-    /// assert_eq!(AccountHeads::new(acct, [])?.wants(theirs.keys())[0].key(), &[2; 32]);
+    /// assert_eq!(skylark::sync::wants(AccountHeads::new(acct, [])?.keys(), theirs.keys())[0].key(), &[2; 32]);
     /// # Ok::<(), skylark::sync::SyncError>(())
     /// ```
     pub fn key(&self) -> &[u8; 32] {
@@ -133,7 +171,7 @@ impl Want {
     /// # use skylark::{id::{AccountId, MessageId}, sync::AccountHeads};
     /// let acct = AccountId::from_bytes([1; 32]);
     /// let theirs = AccountHeads::new(acct, [([2; 32], 1, MessageId::from_bytes([1; 32]))])?;
-    /// assert_eq!(AccountHeads::new(acct, [])?.wants(theirs.keys())[0].after(), 0);
+    /// assert_eq!(skylark::sync::wants(AccountHeads::new(acct, [])?.keys(), theirs.keys())[0].after(), 0);
     /// # Ok::<(), skylark::sync::SyncError>(())
     /// ```
     pub fn after(&self) -> u64 {
@@ -305,35 +343,6 @@ impl AccountHeads {
     /// ```
     pub fn keys(&self) -> &[KeyHead] {
         &self.keys
-    }
-
-    /// The requests that fetch what `theirs` (a peer's key heads) holds beyond these heads
-    /// (SYNC-10): for a key this side lacks, after 0; for a key whose `seq` is higher there, after
-    /// this side's `seq`. Missing messages below a held `seq` are not seen here: when the account
-    /// digests still differ, reconcile the account's items (09 §9.3).
-    ///
-    /// ```
-    /// # use skylark::{id::{AccountId, MessageId}, sync::AccountHeads};
-    /// let h = AccountHeads::new(AccountId::from_bytes([1; 32]), [([9; 32], 1, MessageId::from_bytes([0; 32]))])?;
-    /// assert!(h.wants(h.keys()).is_empty());
-    /// # Ok::<(), skylark::sync::SyncError>(())
-    /// ```
-    pub fn wants(&self, theirs: &[KeyHead]) -> Vec<Want> {
-        let mine: BTreeMap<&[u8; 32], u64> = self.keys.iter().map(|h| (&h.key, h.seq)).collect();
-        theirs
-            .iter()
-            .filter_map(|h| match mine.get(&h.key) {
-                None => Some(Want {
-                    key: h.key,
-                    after: 0,
-                }),
-                Some(&seq) if h.seq > seq => Some(Want {
-                    key: h.key,
-                    after: seq,
-                }),
-                Some(_) => None,
-            })
-            .collect()
     }
 
     /// The heads page (SYNC-11) of the key heads above `after` (from the first without), at most

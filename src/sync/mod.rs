@@ -48,7 +48,7 @@ mod frame;
 mod heads;
 mod session;
 
-pub use heads::{AccountHeads, HeadsPage, KeyHead, Want, HEADS_PAGE};
+pub use heads::{wants, AccountHeads, HeadsPage, KeyHead, Want, HEADS_PAGE};
 pub use session::{Initiator, Responder};
 
 use alloc::vec::Vec;

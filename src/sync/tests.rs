@@ -352,14 +352,12 @@ fn wants_ask_after_the_local_seq() {
         ],
     )
     .unwrap();
-    let wants: Vec<_> = mine
-        .wants(theirs.keys())
+    let asks: Vec<_> = wants(mine.keys(), theirs.keys())
         .iter()
         .map(|w| (w.key()[1], w.after()))
         .collect();
-    assert_eq!(wants, [(1, 3), (9, 0)]);
-    let back: Vec<_> = theirs
-        .wants(mine.keys())
+    assert_eq!(asks, [(1, 3), (9, 0)]);
+    let back: Vec<_> = wants(theirs.keys(), mine.keys())
         .iter()
         .map(|w| (w.key()[1], w.after()))
         .collect();
