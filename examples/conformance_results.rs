@@ -837,6 +837,22 @@ fn run_sync(v: &Json) -> Run {
                 .map(|_| ())
                 .map_err(|e| e.code().to_string())
         }
+        "name" => {
+            use skylark::sync::{verify_name, NameRecord};
+            let account = AccountId::from_bytes(arr::<32>(hex_of(v, "account")?)?);
+            let records = array(v, "records")?
+                .iter()
+                .map(hex_value)
+                .collect::<Result<Vec<_>, _>>()?;
+            let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+            let record = match str_of(v, "record")? {
+                "dns" => NameRecord::Dns(&refs),
+                _ => NameRecord::WellKnown(refs.first().ok_or("no well-known body")?),
+            };
+            let claim = Some(str_of(v, "claim")?).filter(|c| !c.is_empty());
+            verify_name(str_of(v, "name")?, &account, claim, record)
+                .map_err(|e| e.code().to_string())
+        }
         "heads-page" => {
             let account = AccountId::from_bytes(arr::<32>(hex_of(v, "account")?)?);
             skylark::sync::HeadsPage::decode(

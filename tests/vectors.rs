@@ -614,6 +614,33 @@ fn sync_vectors() {
                 let parsed = HeadsPage::decode(&page, &account, after.as_ref()).unwrap();
                 assert_eq!(parsed.digest(), heads.digest(), "{id}");
             }
+            "name" => {
+                use skylark::sync::{verify_name, NameRecord};
+                let account = AccountId::from_bytes(hex(&v["account"]).try_into().unwrap());
+                let records: Vec<Vec<u8>> =
+                    v["records"].as_array().unwrap().iter().map(hex).collect();
+                let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+                let record = match str_of(v, "record") {
+                    "dns" => NameRecord::Dns(&refs),
+                    _ => NameRecord::WellKnown(refs[0]),
+                };
+                let claim = Some(str_of(v, "claim")).filter(|c| !c.is_empty());
+                let got = verify_name(str_of(v, "name"), &account, claim, record);
+                match v["error"].as_str() {
+                    None => assert!(got.is_ok(), "{id}: {got:?}"),
+                    Some(code) => {
+                        let err = got.unwrap_err();
+                        assert_eq!(err.code(), code, "{id}");
+                        let rules: Vec<&str> = v["rules"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|r| r.as_str().unwrap())
+                            .collect();
+                        assert!(rules.contains(&err.rule()), "{id}: rule {}", err.rule());
+                    }
+                }
+            }
             "heads-page" => {
                 let account = AccountId::from_bytes(hex(&v["account"]).try_into().unwrap());
                 let after: Option<[u8; 32]> = match str_of(v, "after") {

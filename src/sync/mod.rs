@@ -46,9 +46,11 @@
 
 mod frame;
 mod heads;
+mod name;
 mod session;
 
 pub use heads::{wants, AccountHeads, HeadsPage, KeyHead, Want, HEADS_PAGE};
+pub use name::{verify_name, NameRecord, DNS_LABEL, WELL_KNOWN_LIMIT, WELL_KNOWN_PATH};
 pub use session::{Initiator, Responder};
 
 use alloc::vec::Vec;
@@ -396,6 +398,25 @@ pub enum SyncError {
         /// The key head's position in the page.
         index: usize,
     },
+    /// The name to verify is not a name of 05 PROFILE-3 (SYNC-13).
+    #[error("not a name (a lower-case ASCII DNS name)")]
+    NameSyntax,
+    /// The account's current profile does not claim the name: no profile, no `handle`, or another
+    /// name, e.g. a stale claim replaced by a newer profile (SYNC-13).
+    #[error("the account's current profile does not claim the name")]
+    NameUnclaimed,
+    /// No TXT record `acct=…` at `_skylark.NAME`, or an empty well-known document (SYNC-12).
+    #[error("the name's domain has no Skylark record")]
+    NameNoRecord,
+    /// More than one TXT record `acct=…` (SYNC-12).
+    #[error("the name's domain has more than one Skylark record")]
+    NameAmbiguous,
+    /// The record does not hold exactly an account's text form (SYNC-12).
+    #[error("the name's record is malformed")]
+    NameRecord,
+    /// The record names another account (SYNC-13).
+    #[error("the name's domain names another account")]
+    NameOtherAccount,
 }
 
 impl SyncError {
@@ -423,6 +444,12 @@ impl SyncError {
             Self::HeadsAccount => "sync.heads_account",
             Self::HeadsOrder { .. } => "sync.heads_order",
             Self::HeadsValue { .. } => "sync.heads_value",
+            Self::NameSyntax => "sync.name_syntax",
+            Self::NameUnclaimed => "sync.name_unclaimed",
+            Self::NameNoRecord => "sync.name_no_record",
+            Self::NameAmbiguous => "sync.name_ambiguous",
+            Self::NameRecord => "sync.name_record",
+            Self::NameOtherAccount => "sync.name_other_account",
         }
     }
 
@@ -444,6 +471,8 @@ impl SyncError {
             | Self::HeadsAccount
             | Self::HeadsOrder { .. }
             | Self::HeadsValue { .. } => "SYNC-11",
+            Self::NameNoRecord | Self::NameAmbiguous | Self::NameRecord => "SYNC-12",
+            Self::NameSyntax | Self::NameUnclaimed | Self::NameOtherAccount => "SYNC-13",
         }
     }
 }

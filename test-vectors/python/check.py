@@ -576,6 +576,15 @@ def check_sync(v):
         got_digest, got_n, got_heads = sync.parse_page(page, account, after)
         same(v["digest"], got_digest.hex(), "parsed digest differs")
         return None
+    if kind == "name":
+        from skylark_check.messages import name_ok
+        records = [h2b(r) for r in v["records"]]
+        claim = v["claim"] or None
+        _, err = reject_code(sync.verify_name, v["name"], h2b(v["account"]), claim,
+                             v["record"], records, name_ok)
+        code = produced(err.code if err else None)
+        same(v.get("error"), code, "verdict differs")
+        return code
     if kind == "heads-page":
         account = h2b(v["account"])
         after = h2b(v["after"]) if v["after"] else None
@@ -625,7 +634,7 @@ def check_sync(v):
         code = produced(err.code if err else None)
         same(v["error"], code, "error code differs")
         return code
-    raise Disagreement("fingerprint, session, frame, set, heads or heads-page", kind,
+    raise Disagreement("fingerprint, session, frame, set, heads, heads-page or name", kind,
                        "unknown vector type")
 
 

@@ -121,7 +121,9 @@ def mutations(f, v):
     elif f == "sync.json":
         if v["valid"]:
             keys = {"fingerprint": ("fingerprint", "key"), "session": (),
-                    "heads": ("digest", "page")}[v["type"]]
+                    "heads": ("digest", "page"), "name": ()}[v["type"]]
+            if v["type"] == "name":
+                w = m(v); w["valid"] = False; w["error"] = "sync.name_record"; yield "valid", w
             for k in keys:
                 w = m(v); w[k] = flip_hex(v[k]); yield k, w
             if v["type"] == "fingerprint" and v["tags"]:

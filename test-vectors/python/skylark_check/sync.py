@@ -330,3 +330,44 @@ def parse_page(data, account, after):
         if k >= PAGE or not 1 <= h[1] <= MAX_SEQ or h[3] == 0 or total > v[3]:
             raise Reject("sync.heads_value")
     return v[2], v[3], [tuple(h) for h in v[4]]
+
+
+# ---------------------------------------------------------------------------
+# Names (09 §10): SYNC-13, then the records of SYNC-12
+
+import re as _re  # noqa: E402
+
+_B32 = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def _account_text(account):
+    bits = "".join(format(b, "08b") for b in account) + "0000"
+    return "acct_" + "".join(_B32[int(bits[i:i + 5], 2)] for i in range(0, len(bits), 5))
+
+
+def verify_name(name, account, claim, kind, records, name_ok):
+    """Raises Reject(code) unless the name is confirmed for the account."""
+    if not name_ok(name):
+        raise Reject("sync.name_syntax")
+    if claim != name:
+        raise Reject("sync.name_unclaimed")
+    if kind == "dns":
+        ours = [r for r in records if r[:5] == b"acct="]
+        if not ours:
+            raise Reject("sync.name_no_record")
+        if len(ours) > 1:
+            raise Reject("sync.name_ambiguous")
+        named = ours[0][5:]
+    else:
+        body = records[0]
+        if not body:
+            raise Reject("sync.name_no_record")
+        named = body[:-1] if body.endswith(b"\n") else body
+    try:
+        text = named.decode("ascii")
+    except UnicodeDecodeError:
+        raise Reject("sync.name_record")
+    if not _re.fullmatch(r"acct_[a-z2-7]{52}", text) or _B32.index(text[-1]) & 0x0F:
+        raise Reject("sync.name_record")
+    if text != _account_text(account):
+        raise Reject("sync.name_other_account")
