@@ -333,3 +333,138 @@ fn sync_refuses_oversized_and_malformed_frames() {
     assert_eq!(code, 1);
     assert!(err.contains("sync.salt"), "{err}");
 }
+
+/// Runs `skylark` and returns its trimmed standard output, asserting success.
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let (code, out, err) = skylark(dir, args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    out.trim().to_string()
+}
+
+/// A fake domain on a loopback port that serves `body` at the well-known path (and 404 elsewhere).
+fn fake_domain(body: String) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let response = if request.url() == skylark::sync::WELL_KNOWN_PATH {
+                tiny_http::Response::from_data(body.clone().into_bytes())
+            } else {
+                tiny_http::Response::from_data(Vec::new()).with_status_code(404)
+            };
+            let _ = request.respond(response);
+        }
+    });
+    url
+}
+
+#[test]
+fn locator_and_name_from_the_current_profile() {
+    let dir = temp_dir();
+    let d = &dir.0;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(d, &["keygen", "--out", "root.key"]);
+    ok(d, &["keygen", "--out", "app.key"]);
+    let acct = ok(
+        d,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(0),
+        ],
+    );
+    ok(
+        d,
+        &[
+            "key",
+            "delegate",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            "app.key",
+            "--time",
+            &t(1),
+        ],
+    );
+    let profile = |body: &str, m: u64| {
+        ok(
+            d,
+            &[
+                "sign",
+                "--kind",
+                "profile",
+                "--body",
+                body,
+                "--key",
+                "app.key",
+                "--account",
+                &acct,
+                "--log",
+                "msgs.txt",
+                "--time",
+                &t(m),
+            ],
+        );
+    };
+    profile(
+        r#"{"hosts": ["https://old.example"], "handle": "alice.example"}"#,
+        2,
+    );
+    profile(
+        r#"{"hosts": ["https://node.example:8443", "https://backup.example"], "handle": "alice.example"}"#,
+        3,
+    );
+    ok(d, &["store", "add", "--db", "a.db", "ops.txt", "msgs.txt"]);
+    let now = t(10);
+    // The latest profile's hosts, in order.
+    let hosts = ok(d, &["locator", &acct, "--db", "a.db", "--now", &now]);
+    assert_eq!(hosts, "https://node.example:8443\nhttps://backup.example");
+    // The domain names the account: confirmed over the well-known document and over TXT.
+    let domain = fake_domain(format!("{acct}\n"));
+    let verify = |name: &str, extra: &[&str]| {
+        let mut args = vec![
+            "name",
+            "verify",
+            name,
+            "--account",
+            &acct,
+            "--db",
+            "a.db",
+            "--now",
+            &now,
+        ];
+        args.extend_from_slice(extra);
+        skylark(d, &args)
+    };
+    let (code, out, _) = verify("alice.example", &["--url", &domain]);
+    assert_eq!(code, 0, "{out}");
+    let txt = format!("acct={acct}");
+    assert_eq!(
+        verify("alice.example", &["--txt", "v=spf1 -all", "--txt", &txt]).0,
+        0
+    );
+    // Another name, an upper-case spelling, another account's record.
+    let (code, out, _) = verify("bob.example", &["--url", &domain]);
+    assert_eq!(code, 2);
+    assert!(out.contains("sync.name_unclaimed"), "{out}");
+    assert!(verify("Alice.example", &["--url", &domain])
+        .1
+        .contains("sync.name_syntax"));
+    let other = fake_domain(format!("{}\n", AccountId::from_bytes([9; 32])));
+    assert!(verify("alice.example", &["--url", &other])
+        .1
+        .contains("sync.name_other_account"));
+    // A newer profile drops the handle: the old claim is stale, whatever the domain says.
+    profile(r#"{"hosts": ["https://node.example:8443"]}"#, 4);
+    ok(d, &["store", "add", "--db", "a.db", "msgs.txt"]);
+    let (code, out, _) = verify("alice.example", &["--url", &domain]);
+    assert_eq!(code, 2);
+    assert!(out.contains("sync.name_unclaimed"), "{out}");
+}

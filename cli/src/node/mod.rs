@@ -3,6 +3,7 @@
 //! fetching what this store lacks and pushing what the node lacks).
 
 mod client;
+mod names;
 mod server;
 mod store;
 
@@ -12,6 +13,7 @@ use skylark::id::{AccountId, MessageId};
 use crate::args::Args;
 use crate::{files, help, print_json, Error, Status};
 
+pub use names::{locator, name};
 pub use store::Store;
 
 /// The content type of a reconciliation frame (10 §2).
