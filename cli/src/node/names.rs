@@ -55,7 +55,10 @@ fn current_profile(store: &Store, account: &AccountId, now: u64) -> Result<Optio
     // parses its body (profiles have no lookups; the context knows the key's earlier messages, for
     // the `prev` check).
     let mut context = MemoryContext::new(now, Authorization::Authorized);
-    for m in messages.iter().filter(|m| m.header().key() == message.header().key()) {
+    for m in messages
+        .iter()
+        .filter(|m| m.header().key() == message.header().key())
+    {
         context.insert(m);
     }
     Ok(match validate(message, &context) {
