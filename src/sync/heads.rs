@@ -221,10 +221,15 @@ impl AccountHeads {
         account: AccountId,
         messages: impl IntoIterator<Item = ([u8; 32], u64, MessageId)>,
     ) -> Result<Self, SyncError> {
-        let mut all: Vec<([u8; 32], u64, MessageId)> = messages.into_iter().collect();
+        let all: Vec<([u8; 32], u64, MessageId)> = messages.into_iter().collect();
         if all.iter().any(|m| m.1 == 0 || m.1 > MAX_SEQ) {
             return Err(SyncError::HeadsValue { index: 0 });
         }
+        Ok(Self::build(account, all))
+    }
+
+    /// The heads over messages whose `seq` is known to be in range.
+    fn build(account: AccountId, mut all: Vec<([u8; 32], u64, MessageId)>) -> Self {
         all.sort_unstable();
         all.dedup();
         let mut keys: Vec<KeyHead> = Vec::new();
@@ -254,12 +259,12 @@ impl AccountHeads {
         for id in ids {
             h.update(id.as_bytes());
         }
-        Ok(AccountHeads {
+        AccountHeads {
             account,
             digest: *h.finalize().as_bytes(),
             count: all.len() as u64,
             keys,
-        })
+        }
     }
 
     /// The heads of `account` over the messages among `messages` whose `acct` is `account`.
@@ -283,17 +288,13 @@ impl AccountHeads {
         account: &AccountId,
         messages: impl IntoIterator<Item = &'a SignedMessage>,
     ) -> Self {
+        // A verified message's seq is in range (04 ENV-8): no check needed.
         let entries = messages
             .into_iter()
             .filter(|m| m.header().account() == account)
-            .map(|m| (*m.header().key().as_bytes(), m.header().seq(), m.id()));
-        // A verified message's seq is in range (ENV-8), so this cannot fail.
-        Self::new(*account, entries).unwrap_or(AccountHeads {
-            account: *account,
-            digest: [0; 32],
-            count: 0,
-            keys: Vec::new(),
-        })
+            .map(|m| (*m.header().key().as_bytes(), m.header().seq(), m.id()))
+            .collect();
+        Self::build(*account, entries)
     }
 
     /// The account.
