@@ -32,8 +32,19 @@ for i in 1 2 3 4 5; do
   sk post --key a.key --account "$acct" --text "from A, $i" --log a.txt --time "$(t $((10 + i)))" >/dev/null
   sk post --key b.key --account "$acct" --text "from B, $i" --log b.txt --time "$(t $((20 + i)))" >/dev/null
 done
-sk store add --db a.db ops.txt a.txt
-sk store add --db b.db b.txt
+# A second account, for per-account sync (09 §9): node A holds app C's posts 1, 2 and 4 (a gap at 3),
+# node B posts 1..3.
+sk keygen --out root2.key >/dev/null
+sk keygen --out c.key >/dev/null
+acct2="$(sk account new --root root2.key --log ops2.txt --time "$(t 3)")"
+sk key delegate --key root2.key --log ops2.txt --app c.key --label "app C" --time "$(t 4)" >/dev/null
+for i in 1 2 3 4; do
+  sk post --key c.key --account "$acct2" --text "from C, $i" --log c.txt --time "$(t $((30 + i)))" >/dev/null
+done
+sed -n '1p;2p;4p' c.txt >c-gap.txt
+sed -n '1,3p' c.txt >c-head.txt
+sk store add --db a.db ops.txt a.txt ops2.txt c-gap.txt
+sk store add --db b.db b.txt ops2.txt c-head.txt
 
 start() { # start NAME: runs a node on a free port; sets URL_NAME
   # `timeout` itself is the background job, so the trap's kill reaches the node through it.
@@ -55,6 +66,17 @@ digest() { sk store state --db "$1.db" --now "$NOW" | sed -n 's/^state digest //
 before_a="$(digest a)"
 before_b="$(digest b)"
 [ "$before_a" != "$before_b" ] || { echo "the nodes agree before syncing"; exit 1; }
+
+echo "b syncs account 2 with a (asks for C after seq 3, then reconciles the account for the gap):"
+out="$(sk sync "$URL_a" --db b.db --account "$acct2" --json)"
+echo "$out"
+case "$out" in *'"fetched": 1,'*'"pushed": 1,'*'"reconciled": true'*) ;; *) echo "per-account sync did not fetch 1, push 1 and reconcile"; exit 1;; esac
+again="$(sk sync "$URL_b" --db a.db --account "$acct2")"
+echo "$again"
+case "$again" in *"0 key requests, 0 rounds"*"fetched 0 messages, pushed 0"*) ;; *) echo "account 2 still differs"; exit 1;; esac
+d_a="$(echo "$again" | sed -n 's/^account digest //p')"
+[ -n "$d_a" ] || { echo "no account digest"; exit 1; }
+echo "account 2: both nodes hold account digest $d_a"
 
 echo "b syncs with a:"
 sk sync "$URL_a" --db b.db

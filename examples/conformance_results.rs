@@ -842,6 +842,14 @@ fn sync_ids(ids: &[skylark::id::MessageId]) -> Vec<String> {
     ids.iter().map(|i| hex::encode(i.as_bytes())).collect()
 }
 
+/// A heads vector's `after`: a key in hex, or empty.
+fn heads_after(v: &Json) -> Result<Option<[u8; 32]>, String> {
+    match str_of(v, "after")? {
+        "" => Ok(None),
+        _ => arr::<32>(hex_of(v, "after")?).map(Some),
+    }
+}
+
 fn run_sync(v: &Json) -> Run {
     use skylark::sync::{set_fingerprint, tag, Initiator, Responder};
     let mut problems = Vec::new();
@@ -922,6 +930,76 @@ fn run_sync(v: &Json) -> Run {
                 Responder::new(&set).respond(&frame).map(|_| ())
             };
             outcome.map_err(|e| e.code().to_string())
+        }
+        "heads" => {
+            use skylark::sync::{AccountHeads, HeadsPage};
+            let account = AccountId::from_bytes(arr::<32>(hex_of(v, "account")?)?);
+            let mut messages = Vec::new();
+            for m in array(v, "messages")? {
+                if arr::<32>(hex_value(&m[0])?)? != *account.as_bytes() {
+                    continue;
+                }
+                messages.push((
+                    arr::<32>(hex_value(&m[1])?)?,
+                    m[2].as_u64().ok_or("message seq")?,
+                    MessageId::from_bytes(arr::<32>(hex_value(&m[3])?)?),
+                ));
+            }
+            let heads = AccountHeads::new(account, messages).map_err(|e| e.code().to_string())?;
+            let keys: Vec<Json> = heads
+                .keys()
+                .iter()
+                .map(|h| {
+                    serde_json::json!([
+                        hex::encode(h.key()),
+                        h.seq(),
+                        hex::encode(h.id().as_bytes()),
+                        h.count()
+                    ])
+                })
+                .collect();
+            if Some(&keys) != v["keys"].as_array() {
+                problems.push("key heads differ".to_string());
+            }
+            if Some(heads.count()) != v["count"].as_u64()
+                || hex::encode(heads.digest()) != str_of(v, "digest")?
+            {
+                problems.push("count or account digest differs".to_string());
+            }
+            let after = heads_after(v)?;
+            let page = heads.page(after.as_ref());
+            if hex::encode(&page) != str_of(v, "page")? {
+                problems.push("heads page differs".to_string());
+            }
+            HeadsPage::decode(&page, &account, after.as_ref())
+                .map(|_| ())
+                .map_err(|e| e.code().to_string())
+        }
+        "name" => {
+            use skylark::sync::{verify_name, NameRecord};
+            let account = AccountId::from_bytes(arr::<32>(hex_of(v, "account")?)?);
+            let records = array(v, "records")?
+                .iter()
+                .map(hex_value)
+                .collect::<Result<Vec<_>, _>>()?;
+            let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+            let record = match str_of(v, "record")? {
+                "dns" => NameRecord::Dns(&refs),
+                _ => NameRecord::WellKnown(refs.first().ok_or("no well-known body")?),
+            };
+            let claim = Some(str_of(v, "claim")?).filter(|c| !c.is_empty());
+            verify_name(str_of(v, "name")?, &account, claim, record)
+                .map_err(|e| e.code().to_string())
+        }
+        "heads-page" => {
+            let account = AccountId::from_bytes(arr::<32>(hex_of(v, "account")?)?);
+            skylark::sync::HeadsPage::decode(
+                &hex_of(v, "page")?,
+                &account,
+                heads_after(v)?.as_ref(),
+            )
+            .map(|_| ())
+            .map_err(|e| e.code().to_string())
         }
         other => return Err(format!("unknown type {other}")),
     };

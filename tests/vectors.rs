@@ -655,6 +655,89 @@ fn sync_vectors() {
                 let err = skylark::sync::Set::new(items).unwrap_err();
                 assert_eq!(err.code(), str_of(v, "error"), "{id}");
             }
+            "heads" => {
+                use skylark::sync::{AccountHeads, HeadsPage};
+                let account = AccountId::from_bytes(hex(&v["account"]).try_into().unwrap());
+                let messages = v["messages"].as_array().unwrap().iter().filter_map(|m| {
+                    let acct: [u8; 32] = hex(&m[0]).try_into().unwrap();
+                    (acct == *account.as_bytes()).then(|| {
+                        (
+                            hex(&m[1]).try_into().unwrap(),
+                            m[2].as_u64().unwrap(),
+                            MessageId::from_bytes(hex(&m[3]).try_into().unwrap()),
+                        )
+                    })
+                });
+                let heads = AccountHeads::new(account, messages).unwrap();
+                let keys: Vec<Json> = heads
+                    .keys()
+                    .iter()
+                    .map(|h| {
+                        serde_json::json!([
+                            ::hex::encode(h.key()),
+                            h.seq(),
+                            ::hex::encode(h.id().as_bytes()),
+                            h.count()
+                        ])
+                    })
+                    .collect();
+                assert_eq!(&Json::Array(keys), &v["keys"], "{id}: keys");
+                assert_eq!(heads.count(), v["count"].as_u64().unwrap(), "{id}");
+                assert_eq!(heads.digest().to_vec(), hex(&v["digest"]), "{id}: digest");
+                let after: Option<[u8; 32]> = match str_of(v, "after") {
+                    "" => None,
+                    _ => Some(hex(&v["after"]).try_into().unwrap()),
+                };
+                let page = hex(&v["page"]);
+                assert_eq!(heads.page(after.as_ref()), page, "{id}: page");
+                let parsed = HeadsPage::decode(&page, &account, after.as_ref()).unwrap();
+                assert_eq!(parsed.digest(), heads.digest(), "{id}");
+            }
+            "name" => {
+                use skylark::sync::{verify_name, NameRecord};
+                let account = AccountId::from_bytes(hex(&v["account"]).try_into().unwrap());
+                let records: Vec<Vec<u8>> =
+                    v["records"].as_array().unwrap().iter().map(hex).collect();
+                let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+                let record = match str_of(v, "record") {
+                    "dns" => NameRecord::Dns(&refs),
+                    _ => NameRecord::WellKnown(refs[0]),
+                };
+                let claim = Some(str_of(v, "claim")).filter(|c| !c.is_empty());
+                let got = verify_name(str_of(v, "name"), &account, claim, record);
+                match v["error"].as_str() {
+                    None => assert!(got.is_ok(), "{id}: {got:?}"),
+                    Some(code) => {
+                        let err = got.unwrap_err();
+                        assert_eq!(err.code(), code, "{id}");
+                        let rules: Vec<&str> = v["rules"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|r| r.as_str().unwrap())
+                            .collect();
+                        assert!(rules.contains(&err.rule()), "{id}: rule {}", err.rule());
+                    }
+                }
+            }
+            "heads-page" => {
+                let account = AccountId::from_bytes(hex(&v["account"]).try_into().unwrap());
+                let after: Option<[u8; 32]> = match str_of(v, "after") {
+                    "" => None,
+                    _ => Some(hex(&v["after"]).try_into().unwrap()),
+                };
+                let err =
+                    skylark::sync::HeadsPage::decode(&hex(&v["page"]), &account, after.as_ref())
+                        .unwrap_err();
+                assert_eq!(err.code(), str_of(v, "error"), "{id}");
+                let rules: Vec<&str> = v["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap())
+                    .collect();
+                assert!(rules.contains(&err.rule()), "{id}: rule {}", err.rule());
+            }
             other => panic!("{id}: unknown type {other}"),
         }
     }

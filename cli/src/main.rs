@@ -45,7 +45,10 @@ READING
 NODE (spec 09 and 10)
   store add|state --db FILE          add messages to a store (SQLite), or print its state digest
   serve --db FILE --listen ADDR      answer reconciliation and fetches on a loopback port
-  sync URL --db FILE                 reconcile a store with a node, both ways
+  sync URL --db FILE [--account A]   reconcile a store with a node, both ways (or one account)
+  locator ACCT --db FILE             the account's current locator: the hosts of its profile
+  name verify NAME --account ACCT    whether the account holds the name: its profile claims it and
+                                     the domain's record names it (--url or --txt)
 
   --json                             machine-readable output, on every command that prints
   --version                          the tool's version
@@ -173,6 +176,8 @@ fn run(argv: &[String]) -> Result<Status, Error> {
         "store" => node::store(rest),
         "serve" => node::serve(rest),
         "sync" => node::sync(rest),
+        "locator" => node::locator(rest),
+        "name" => node::name(rest),
         kind if create::MESSAGE_COMMANDS.contains(&kind) => create::message(kind, rest),
         other => Err(Error::new(
             format!("skylark {other}"),

@@ -17,7 +17,7 @@ use skylark::cbor::{Map, Value};
 use skylark::envelope::{Draft, Kind, SignedMessage};
 use skylark::id::AccountId;
 use skylark::keys::SecretKey;
-use skylark::sync::{Item, Responder, Set};
+use skylark::sync::{AccountHeads, Item, Responder, Set};
 
 const T0: u64 = 1_764_115_200_000;
 
@@ -158,6 +158,31 @@ fn serve_rejects_hostile_requests_with_codes() {
     );
     assert_eq!(get(&message(3).id().to_string()).0, 404);
     assert_eq!(get("msg_nope").0, 400);
+    // Per-account endpoints (10 §2): heads pages and "key K after seq N".
+    let account = AccountId::from_bytes([0xaa; 32]);
+    let get = |path: &str| {
+        let url = format!("{}/skylark/v1/accounts/{path}", node.url);
+        let mut r = agent().get(url).call().unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_vec().unwrap())
+    };
+    let (status, page) = get(&format!("{account}/heads"));
+    assert_eq!(status, 200);
+    let heads = AccountHeads::of(&account, [&message(2)]);
+    assert_eq!(page, heads.page(None));
+    let key = hex::encode(message(2).header().key().as_bytes());
+    let (status, ids) = get(&format!("{account}/keys/{key}?after=0"));
+    assert_eq!(
+        (status, ids),
+        (200, format!("{}\n", message(2).id()).into_bytes())
+    );
+    assert_eq!(get(&format!("{account}/keys/{key}?after=1")), (200, vec![]));
+    assert_eq!(
+        get(&format!("{account}/keys/{}?after=0", key.to_uppercase())).0,
+        400
+    );
+    assert_eq!(get(&format!("{account}/heads?after=00")).0, 400);
+    assert_eq!(get("acct_nope/heads").0, 400);
+    assert_eq!(get(&format!("{account}/elsewhere")).0, 404);
 }
 
 /// A fake node on a loopback port that answers reconcile requests with `answer` (given the request
@@ -172,7 +197,7 @@ fn fake_node(
         for mut request in server.incoming_requests() {
             let mut body = Vec::new();
             let _ = request.as_reader().take(1 << 20).read_to_end(&mut body);
-            let reply = if request.url().ends_with("/reconcile") {
+            let reply = if request.url().contains("/reconcile") {
                 answer(&body)
             } else {
                 fetch(request.url())
@@ -222,6 +247,50 @@ fn sync_rejects_a_substituted_message() {
 }
 
 #[test]
+fn sync_account_keeps_only_messages_of_the_key_asked_for() {
+    let dir = temp_dir();
+    let account = AccountId::from_bytes([0xaa; 32]);
+    // The node claims key 1's message and, asked for key 1 after seq 0, lists and serves message 2,
+    // signed by another key of the same account.
+    let claimed = message(1);
+    let url = fake_node(
+        |frame| Responder::new(&Set::default()).respond(frame).unwrap(),
+        move |path| {
+            if path.contains("/heads") {
+                AccountHeads::of(&account, [&claimed]).page(None)
+            } else if path.contains("/keys/") {
+                format!("{}\n", message(2).id()).into_bytes()
+            } else {
+                message(2).as_bytes().to_vec()
+            }
+        },
+    );
+    let acct = account.to_string();
+    let (code, out, err) = skylark(&dir.0, &["sync", &url, "--db", "b.db", "--account", &acct]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("1 key requests"), "{out}");
+    assert!(
+        out.contains("fetched 0 messages, pushed 0, rejected 1"),
+        "{out}"
+    );
+    assert!(out.contains("account digests still differ"), "{out}");
+}
+
+#[test]
+fn sync_account_refuses_heads_of_another_account() {
+    let dir = temp_dir();
+    let other = AccountId::from_bytes([0xbb; 32]);
+    let url = fake_node(
+        |frame| Responder::new(&Set::default()).respond(frame).unwrap(),
+        move |_| AccountHeads::of(&other, [&message(1)]).page(None),
+    );
+    let acct = AccountId::from_bytes([0xaa; 32]).to_string();
+    let (code, _, err) = skylark(&dir.0, &["sync", &url, "--db", "b.db", "--account", &acct]);
+    assert_ne!(code, 0);
+    assert!(err.contains("sync.heads_account"), "{err}");
+}
+
+#[test]
 fn sync_stops_at_the_round_limit_with_a_node_that_always_disagrees() {
     let dir = temp_dir();
     // Every answer: one fingerprint over everything that matches nothing.
@@ -263,4 +332,139 @@ fn sync_refuses_oversized_and_malformed_frames() {
     let (code, _, err) = skylark(&dir.0, &["sync", &url, "--db", "b.db"]);
     assert_eq!(code, 1);
     assert!(err.contains("sync.salt"), "{err}");
+}
+
+/// Runs `skylark` and returns its trimmed standard output, asserting success.
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let (code, out, err) = skylark(dir, args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    out.trim().to_string()
+}
+
+/// A fake domain on a loopback port that serves `body` at the well-known path (and 404 elsewhere).
+fn fake_domain(body: String) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let response = if request.url() == skylark::sync::WELL_KNOWN_PATH {
+                tiny_http::Response::from_data(body.clone().into_bytes())
+            } else {
+                tiny_http::Response::from_data(Vec::new()).with_status_code(404)
+            };
+            let _ = request.respond(response);
+        }
+    });
+    url
+}
+
+#[test]
+fn locator_and_name_from_the_current_profile() {
+    let dir = temp_dir();
+    let d = &dir.0;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(d, &["keygen", "--out", "root.key"]);
+    ok(d, &["keygen", "--out", "app.key"]);
+    let acct = ok(
+        d,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(0),
+        ],
+    );
+    ok(
+        d,
+        &[
+            "key",
+            "delegate",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            "app.key",
+            "--time",
+            &t(1),
+        ],
+    );
+    let profile = |body: &str, m: u64| {
+        ok(
+            d,
+            &[
+                "sign",
+                "--kind",
+                "profile",
+                "--body",
+                body,
+                "--key",
+                "app.key",
+                "--account",
+                &acct,
+                "--log",
+                "msgs.txt",
+                "--time",
+                &t(m),
+            ],
+        );
+    };
+    profile(
+        r#"{"hosts": ["https://old.example"], "handle": "alice.example"}"#,
+        2,
+    );
+    profile(
+        r#"{"hosts": ["https://node.example:8443", "https://backup.example"], "handle": "alice.example"}"#,
+        3,
+    );
+    ok(d, &["store", "add", "--db", "a.db", "ops.txt", "msgs.txt"]);
+    let now = t(10);
+    // The latest profile's hosts, in order.
+    let hosts = ok(d, &["locator", &acct, "--db", "a.db", "--now", &now]);
+    assert_eq!(hosts, "https://node.example:8443\nhttps://backup.example");
+    // The domain names the account: confirmed over the well-known document and over TXT.
+    let domain = fake_domain(format!("{acct}\n"));
+    let verify = |name: &str, extra: &[&str]| {
+        let mut args = vec![
+            "name",
+            "verify",
+            name,
+            "--account",
+            &acct,
+            "--db",
+            "a.db",
+            "--now",
+            &now,
+        ];
+        args.extend_from_slice(extra);
+        skylark(d, &args)
+    };
+    let (code, out, _) = verify("alice.example", &["--url", &domain]);
+    assert_eq!(code, 0, "{out}");
+    let txt = format!("acct={acct}");
+    assert_eq!(
+        verify("alice.example", &["--txt", "v=spf1 -all", "--txt", &txt]).0,
+        0
+    );
+    // Another name, an upper-case spelling, another account's record.
+    let (code, out, _) = verify("bob.example", &["--url", &domain]);
+    assert_eq!(code, 2);
+    assert!(out.contains("sync.name_unclaimed"), "{out}");
+    assert!(verify("Alice.example", &["--url", &domain])
+        .1
+        .contains("sync.name_syntax"));
+    let other = fake_domain(format!("{}\n", AccountId::from_bytes([9; 32])));
+    assert!(verify("alice.example", &["--url", &other])
+        .1
+        .contains("sync.name_other_account"));
+    // A newer profile drops the handle: the old claim is stale, whatever the domain says.
+    profile(r#"{"hosts": ["https://node.example:8443"]}"#, 4);
+    ok(d, &["store", "add", "--db", "a.db", "msgs.txt"]);
+    let (code, out, _) = verify("alice.example", &["--url", &domain]);
+    assert_eq!(code, 2);
+    assert!(out.contains("sync.name_unclaimed"), "{out}");
 }

@@ -275,6 +275,19 @@ pub enum ValidationError {
         /// The field.
         field: Path,
     },
+    /// A locator host that is not `https://` a lower-case DNS name with an optional port and nothing
+    /// else (PROFILE-2).
+    #[error("{field} holds a host that is not https://NAME[:PORT]")]
+    InvalidHost {
+        /// The list.
+        field: Path,
+    },
+    /// A claimed name that is not a lower-case ASCII DNS name without IDNA A-labels (PROFILE-3).
+    #[error("{field} is not a valid name")]
+    InvalidName {
+        /// The field.
+        field: Path,
+    },
     /// A profile avatar or banner whose media type is not `image/…` (PROFILE-1).
     #[error("{field} is not an image")]
     NotAnImage {
@@ -470,6 +483,8 @@ impl ValidationError {
             Self::OutOfRange { .. } => "msg.out_of_range",
             Self::NonCanonicalFlag { .. } => "msg.non_canonical_flag",
             Self::InvalidUrl { .. } => "msg.invalid_url",
+            Self::InvalidHost { .. } => "msg.invalid_host",
+            Self::InvalidName { .. } => "msg.invalid_name",
             Self::InvalidLang { .. } => "msg.invalid_lang",
             Self::Duplicate { .. } => "msg.duplicate",
             Self::InvalidMediaType { .. } | Self::NotAnImage { .. } => "msg.invalid_media_type",
@@ -537,10 +552,13 @@ impl ValidationError {
             Self::InvalidLang { .. } => "MSG-6",
             Self::Duplicate { field } => match field.last() {
                 Some("labels") => "POST-4",
+                Some("hosts") => "PROFILE-2",
                 _ => "MSG-6",
             },
             Self::InvalidMediaType { .. } => "MEDIA-2",
             Self::NotAnImage { .. } => "PROFILE-1",
+            Self::InvalidHost { .. } => "PROFILE-2",
+            Self::InvalidName { .. } => "PROFILE-3",
             Self::Dimensions { .. } => "MEDIA-4",
             Self::InvalidFacetType { .. } => "FACET-1",
             Self::FacetFields { .. } | Self::InvalidTag { .. } => "FACET-2",

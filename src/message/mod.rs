@@ -100,7 +100,8 @@ pub use facet::{Facet, Feature};
 pub use label::{Label, LabelBuilder, Reason, Reference, Report, ReportBuilder};
 pub use media::{Media, MediaBuilder};
 pub use post::{Card, CardBuilder, Edit, EditBuilder, Embed, Post, PostBuilder, Reply};
-pub use profile::{Profile, ProfileBuilder};
+pub(crate) use profile::is_name;
+pub use profile::{Profile, ProfileBuilder, MAX_HOSTS};
 pub use validate::{
     validate, Authorization, Context, MemoryContext, Missing, ValidMessage, Verdict, MAX_CLOCK_SKEW,
 };

@@ -222,7 +222,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Frame, SyncError> {
     Ok(Frame { salt, ranges })
 }
 
-fn head(out: &mut Vec<u8>, major: u8, n: u64) {
+pub(super) fn head(out: &mut Vec<u8>, major: u8, n: u64) {
     let m = major << 5;
     if n < 24 {
         out.push(m | n as u8);
@@ -240,7 +240,7 @@ fn head(out: &mut Vec<u8>, major: u8, n: u64) {
     }
 }
 
-fn bytes(out: &mut Vec<u8>, b: &[u8]) {
+pub(super) fn bytes(out: &mut Vec<u8>, b: &[u8]) {
     head(out, 2, b.len() as u64);
     out.extend_from_slice(b);
 }

@@ -45,8 +45,12 @@
 //! ```
 
 mod frame;
+mod heads;
+mod name;
 mod session;
 
+pub use heads::{wants, AccountHeads, HeadsPage, KeyHead, Want, HEADS_PAGE};
+pub use name::{verify_name, NameRecord, DNS_LABEL, WELL_KNOWN_LIMIT, WELL_KNOWN_PATH};
 pub use session::{Initiator, Responder};
 
 use alloc::vec::Vec;
@@ -369,6 +373,50 @@ pub enum SyncError {
     /// An item's time is `2^64 − 1`, which bounds reserve for infinity (SYNC-3).
     #[error("an item's time is 2^64 - 1")]
     ItemTime,
+    /// A heads page is not `[version, account, digest, count, [* [key, seq, id, count]]]` with
+    /// 32-byte account, digest, keys and ids (SYNC-11).
+    #[error("heads page is malformed")]
+    HeadsShape,
+    /// A heads page's version is not [`VERSION`] (SYNC-11).
+    #[error("unsupported heads page version")]
+    HeadsVersion,
+    /// A heads page names another account than the one asked for (SYNC-11).
+    #[error("heads page is for another account")]
+    HeadsAccount,
+    /// A heads page's keys do not ascend, or are not above the key the page was asked after
+    /// (SYNC-11).
+    #[error("key head {index} is out of order")]
+    HeadsOrder {
+        /// The key head's position in the page.
+        index: usize,
+    },
+    /// A key head's `seq` is 0 or above `2^53 − 1`, its count is 0, the counts add up to more than
+    /// the page's count, or the page holds more than [`HEADS_PAGE`] heads (SYNC-11; also for a `seq`
+    /// out of range given to [`AccountHeads::new`]).
+    #[error("key head {index} has an impossible value")]
+    HeadsValue {
+        /// The key head's position in the page.
+        index: usize,
+    },
+    /// The name to verify is not a name of 05 PROFILE-3 (SYNC-13).
+    #[error("not a name (a lower-case ASCII DNS name)")]
+    NameSyntax,
+    /// The account's current profile does not claim the name: no profile, no `handle`, or another
+    /// name, e.g. a stale claim replaced by a newer profile (SYNC-13).
+    #[error("the account's current profile does not claim the name")]
+    NameUnclaimed,
+    /// No TXT record `acct=…` at `_skylark.NAME`, or an empty well-known document (SYNC-12).
+    #[error("the name's domain has no Skylark record")]
+    NameNoRecord,
+    /// More than one TXT record `acct=…` (SYNC-12).
+    #[error("the name's domain has more than one Skylark record")]
+    NameAmbiguous,
+    /// The record does not hold exactly an account's text form (SYNC-12).
+    #[error("the name's record is malformed")]
+    NameRecord,
+    /// The record names another account (SYNC-13).
+    #[error("the name's domain names another account")]
+    NameOtherAccount,
 }
 
 impl SyncError {
@@ -391,6 +439,17 @@ impl SyncError {
             Self::Bitmap { .. } => "sync.bitmap",
             Self::Mode { .. } => "sync.mode",
             Self::ItemTime => "sync.item_time",
+            Self::HeadsShape => "sync.heads_shape",
+            Self::HeadsVersion => "sync.heads_version",
+            Self::HeadsAccount => "sync.heads_account",
+            Self::HeadsOrder { .. } => "sync.heads_order",
+            Self::HeadsValue { .. } => "sync.heads_value",
+            Self::NameSyntax => "sync.name_syntax",
+            Self::NameUnclaimed => "sync.name_unclaimed",
+            Self::NameNoRecord => "sync.name_no_record",
+            Self::NameAmbiguous => "sync.name_ambiguous",
+            Self::NameRecord => "sync.name_record",
+            Self::NameOtherAccount => "sync.name_other_account",
         }
     }
 
@@ -407,6 +466,13 @@ impl SyncError {
             Self::RangeShape { .. } | Self::Skip { .. } => "SYNC-4",
             Self::Payload { .. } => "SYNC-5",
             Self::Bitmap { .. } | Self::Mode { .. } => "SYNC-8",
+            Self::HeadsShape
+            | Self::HeadsVersion
+            | Self::HeadsAccount
+            | Self::HeadsOrder { .. }
+            | Self::HeadsValue { .. } => "SYNC-11",
+            Self::NameNoRecord | Self::NameAmbiguous | Self::NameRecord => "SYNC-12",
+            Self::NameSyntax | Self::NameUnclaimed | Self::NameOtherAccount => "SYNC-13",
         }
     }
 }

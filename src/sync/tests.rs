@@ -281,3 +281,193 @@ mod properties {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Per-account heads (SYNC-10, SYNC-11)
+
+fn mid(seed: u64) -> MessageId {
+    item(0, seed).id
+}
+
+fn key(b: u16) -> [u8; 32] {
+    let mut k = [0u8; 32];
+    k[..2].copy_from_slice(&b.to_be_bytes());
+    k
+}
+
+#[test]
+fn heads_follow_the_highest_seq_and_least_id_per_key() {
+    let acct = crate::id::AccountId::from_bytes([1; 32]);
+    let (a, b) = (mid(1), mid(2));
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    // Key 5 equivocated at seq 2 (two messages); key 3 holds seq 1 and 4, missing 2 and 3.
+    let h = AccountHeads::new(
+        acct,
+        [
+            (key(5), 2, hi),
+            (key(5), 1, mid(3)),
+            (key(5), 2, lo),
+            (key(3), 4, mid(4)),
+            (key(3), 1, mid(5)),
+            (key(3), 1, mid(5)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(h.count(), 5);
+    let got: Vec<_> = h
+        .keys()
+        .iter()
+        .map(|k| (k.key()[1], k.seq(), *k.id(), k.count()))
+        .collect();
+    assert_eq!(got, [(3, 4, mid(4), 2), (5, 2, lo, 3)]);
+}
+
+#[test]
+fn account_digest_is_the_set_of_ids_whatever_the_order() {
+    let acct = crate::id::AccountId::from_bytes([1; 32]);
+    let entries: Vec<_> = (1..40u64)
+        .map(|i| (key((i % 3) as u16), i, mid(i)))
+        .collect();
+    let a = AccountHeads::new(acct, entries.iter().copied()).unwrap();
+    let b = AccountHeads::new(acct, entries.iter().rev().copied()).unwrap();
+    assert_eq!(a.digest(), b.digest());
+    // Same heads and counts, a different message missing: the heads agree, the digests do not.
+    let c = AccountHeads::new(acct, entries.iter().copied().filter(|e| e.1 != 4)).unwrap();
+    let d = AccountHeads::new(acct, entries.iter().copied().filter(|e| e.1 != 7)).unwrap();
+    assert_eq!(c.keys(), d.keys());
+    assert_ne!(c.digest(), d.digest());
+    assert_ne!(a.digest(), c.digest());
+}
+
+#[test]
+fn wants_ask_after_the_local_seq() {
+    let acct = crate::id::AccountId::from_bytes([1; 32]);
+    let mine = AccountHeads::new(acct, [(key(1), 3, mid(1)), (key(2), 5, mid(2))]).unwrap();
+    let theirs = AccountHeads::new(
+        acct,
+        [
+            (key(1), 7, mid(3)),
+            (key(2), 4, mid(4)),
+            (key(9), 1, mid(5)),
+        ],
+    )
+    .unwrap();
+    let asks: Vec<_> = wants(mine.keys(), theirs.keys())
+        .iter()
+        .map(|w| (w.key()[1], w.after()))
+        .collect();
+    assert_eq!(asks, [(1, 3), (9, 0)]);
+    let back: Vec<_> = wants(theirs.keys(), mine.keys())
+        .iter()
+        .map(|w| (w.key()[1], w.after()))
+        .collect();
+    assert_eq!(back, [(2, 4)]);
+}
+
+#[test]
+fn heads_pages_round_trip_and_cover_every_key() {
+    let acct = crate::id::AccountId::from_bytes([1; 32]);
+    let n = 2 * HEADS_PAGE as u16 + 7;
+    let h = AccountHeads::new(
+        acct,
+        (0..n).map(|i| (key(i), 1 + u64::from(i), mid(u64::from(i)))),
+    )
+    .unwrap();
+    let mut after: Option<[u8; 32]> = None;
+    let mut seen = Vec::new();
+    loop {
+        let bytes = h.page(after.as_ref());
+        assert!(bytes.len() <= FRAME_LIMIT);
+        let page = HeadsPage::decode(&bytes, &acct, after.as_ref()).unwrap();
+        assert_eq!((page.digest(), page.count()), (h.digest(), h.count()));
+        seen.extend_from_slice(page.keys());
+        match page.keys().last() {
+            Some(last) if page.keys().len() == HEADS_PAGE => after = Some(*last.key()),
+            _ => break,
+        }
+    }
+    assert_eq!(seen, h.keys());
+    // A page that does not start above `after` is refused.
+    let first = h.page(None);
+    let err = HeadsPage::decode(&first, &acct, Some(&key(0))).unwrap_err();
+    assert_eq!(err, SyncError::HeadsOrder { index: 0 });
+}
+
+#[test]
+fn heads_pages_reject_each_defect() {
+    use crate::cbor::Value as V;
+    let acct = crate::id::AccountId::from_bytes([1; 32]);
+    let kh = |k: u8, seq: u64, n: u64| {
+        V::Array(alloc::vec![
+            V::Bytes(alloc::vec![k; 32]),
+            V::Unsigned(seq),
+            V::Bytes(alloc::vec![0; 32]),
+            V::Unsigned(n)
+        ])
+    };
+    let page = |v: u64, a: u8, count: u64, keys: Vec<V>| {
+        V::Array(alloc::vec![
+            V::Unsigned(v),
+            V::Bytes(alloc::vec![a; 32]),
+            V::Bytes(alloc::vec![0; 32]),
+            V::Unsigned(count),
+            V::Array(keys),
+        ])
+        .to_bytes()
+    };
+    let code = |b: &[u8]| {
+        HeadsPage::decode(b, &acct, None)
+            .map(|_| ())
+            .unwrap_err()
+            .code()
+    };
+    assert!(HeadsPage::decode(
+        &page(1, 1, 2, alloc::vec![kh(1, 1, 1), kh(2, 1, 1)]),
+        &acct,
+        None
+    )
+    .is_ok());
+    assert_eq!(code(&page(2, 1, 0, alloc::vec![])), "sync.heads_version");
+    assert_eq!(code(&page(1, 2, 0, alloc::vec![])), "sync.heads_account");
+    assert_eq!(
+        code(&page(1, 1, 2, alloc::vec![kh(2, 1, 1), kh(1, 1, 1)])),
+        "sync.heads_order"
+    );
+    assert_eq!(
+        code(&page(1, 1, 2, alloc::vec![kh(1, 1, 1), kh(1, 1, 1)])),
+        "sync.heads_order"
+    );
+    assert_eq!(
+        code(&page(1, 1, 1, alloc::vec![kh(1, 0, 1)])),
+        "sync.heads_value"
+    );
+    assert_eq!(
+        code(&page(1, 1, 1, alloc::vec![kh(1, 1 << 53, 1)])),
+        "sync.heads_value"
+    );
+    assert_eq!(
+        code(&page(1, 1, 1, alloc::vec![kh(1, 1, 0)])),
+        "sync.heads_value"
+    );
+    assert_eq!(
+        code(&page(1, 1, 1, alloc::vec![kh(1, 1, 1), kh(2, 1, 1)])),
+        "sync.heads_value"
+    );
+    assert_eq!(
+        code(&page(1, 1, 1, alloc::vec![V::Unsigned(1)])),
+        "sync.heads_shape"
+    );
+    let many: Vec<V> = (0..=HEADS_PAGE)
+        .map(|i| {
+            let mut k = alloc::vec![0u8; 32];
+            k[..2].copy_from_slice(&(i as u16).to_be_bytes());
+            V::Array(alloc::vec![
+                V::Bytes(k),
+                V::Unsigned(1),
+                V::Bytes(alloc::vec![0; 32]),
+                V::Unsigned(1)
+            ])
+        })
+        .collect();
+    assert_eq!(code(&page(1, 1, 10_000, many)), "sync.heads_value");
+}

@@ -47,7 +47,7 @@ LAYERS = {
     "accounts.json": "layer 3 (06 accounts)",
     "merge.json": "layer 4 (merge)",
     "dm.json": "layer 5 (08 direct messages)",
-    "sync.json": "exchange (09 set reconciliation)",
+    "sync.json": "exchange (09 set reconciliation, per-account sync)",
 }
 ORDER = list(LAYERS)
 
@@ -623,6 +623,35 @@ def check_sync(v):
         code = produced(err.code if err else None)
         same(v["error"], code, "error code differs")
         return code
+    if kind == "heads":
+        account = h2b(v["account"])
+        after = h2b(v["after"]) if v["after"] else None
+        msgs = [(h2b(a), h2b(k), int(s), h2b(i)) for a, k, s, i in v["messages"]]
+        heads, n, digest = sync.account_heads(account, msgs)
+        same(v["keys"], [[k.hex(), s, i.hex(), c] for k, s, i, c in heads], "key heads differ")
+        same(v["count"], n, "count differs")
+        same(v["digest"], digest.hex(), "account digest differs")
+        page = sync.encode_page(account, digest, n, heads, after)
+        same(v["page"], page.hex(), "heads page differs")
+        got_digest, got_n, got_heads = sync.parse_page(page, account, after)
+        same(v["digest"], got_digest.hex(), "parsed digest differs")
+        return None
+    if kind == "name":
+        from skylark_check.messages import name_ok
+        records = [h2b(r) for r in v["records"]]
+        claim = v["claim"] or None
+        _, err = reject_code(sync.verify_name, v["name"], h2b(v["account"]), claim,
+                             v["record"], records, name_ok)
+        code = produced(err.code if err else None)
+        same(v.get("error"), code, "verdict differs")
+        return code
+    if kind == "heads-page":
+        account = h2b(v["account"])
+        after = h2b(v["after"]) if v["after"] else None
+        _, err = reject_code(sync.parse_page, h2b(v["page"]), account, after)
+        code = produced(err.code if err else None)
+        same(v["error"], code, "error code differs")
+        return code
     salt = h2b(v["salt"])
     if kind == "fingerprint":
         side = sync.Side(sync_items(v["set"]), salt, True)
@@ -665,7 +694,8 @@ def check_sync(v):
         code = produced(err.code if err else None)
         same(v["error"], code, "error code differs")
         return code
-    raise Disagreement("fingerprint, session, frame or set", kind, "unknown vector type")
+    raise Disagreement("fingerprint, session, frame, set, heads, heads-page or name", kind,
+                       "unknown vector type")
 
 
 CHECKERS = {

@@ -3,15 +3,17 @@
 //! fetching what this store lacks and pushing what the node lacks).
 
 mod client;
+mod names;
 mod server;
 mod store;
 
 use serde_json::json;
-use skylark::id::MessageId;
+use skylark::id::{AccountId, MessageId};
 
 use crate::args::Args;
 use crate::{files, help, print_json, Error, Status};
 
+pub use names::{locator, name};
 pub use store::Store;
 
 /// The content type of a reconciliation frame (10 §2).
@@ -24,6 +26,13 @@ pub const RECONCILE: &str = "/skylark/v1/reconcile";
 pub const MESSAGES: &str = "/skylark/v1/messages";
 /// The path of the state endpoint.
 pub const STATE: &str = "/skylark/v1/state";
+/// The path prefix of the per-account endpoints (`/skylark/v1/accounts/acct_…/heads`,
+/// `/skylark/v1/accounts/acct_…/keys/HEX`), with its trailing slash.
+pub const ACCOUNTS: &str = "/skylark/v1/accounts/";
+/// The content type of a heads page (09 SYNC-11).
+pub const HEADS_TYPE: &str = "application/vnd.skylark.heads";
+/// The most ids one "after seq N" answer lists (10 §2).
+pub const AFTER_LIMIT: usize = 1024;
 /// The most rounds of one reconciliation session (09 §7 asks the caller to bound them).
 pub const MAX_ROUNDS: u64 = 256;
 
@@ -45,10 +54,15 @@ skylark serve --db FILE --listen 127.0.0.1:PORT [--max-seconds N]
 ";
 
 const SYNC_HELP: &str = "\
-skylark sync URL --db FILE [--max-rounds N] [--json]
+skylark sync URL --db FILE [--account ACCT] [--max-rounds N] [--json]
   Reconciles the store FILE with the node at URL (http://127.0.0.1:PORT) in one session of at most
   N rounds (default 256), then fetches every message the store lacks (each verified, and checked to
   have the id asked for) and pushes every message the node lacks. Both hold the union afterwards.
+  With --account, syncs one account only (spec 09 §9): compares the account digests; asks the node
+  for each key it holds further than the store (\"account, key, after seq N\"), each fetched message
+  checked to be of that account, key and seq range; pushes what the node lacks by key; and, if the
+  digests still differ (a gap or an equivocation below a head), reconciles the account's messages.
+  Prints the account digest both hold at the end.
 ";
 
 /// `store add|state`.
@@ -150,7 +164,11 @@ pub fn serve(rest: &[String]) -> Result<Status, Error> {
 
 /// `sync`.
 pub fn sync(rest: &[String]) -> Result<Status, Error> {
-    let args = Args::parse("sync", rest, &[("db", true), ("max-rounds", true)])?;
+    let args = Args::parse(
+        "sync",
+        rest,
+        &[("db", true), ("max-rounds", true), ("account", true)],
+    )?;
     if let Some(s) = help(&args, SYNC_HELP) {
         return Ok(s);
     }
@@ -167,6 +185,16 @@ pub fn sync(rest: &[String]) -> Result<Status, Error> {
     }
     let store = Store::open(args.req("db")?)?;
     let max_rounds = args.number("max-rounds")?.unwrap_or(MAX_ROUNDS);
+    if let Some(acct) = args.opt("account") {
+        let account: AccountId = acct.parse().map_err(|e| {
+            Error::new(
+                acct,
+                format!("is not an account id: {e}"),
+                "give an acct_… id",
+            )
+        })?;
+        return sync_account(&store, &url, &account, max_rounds, args.flag("json"));
+    }
     let report = client::sync(&store, &url, max_rounds)?;
     if args.flag("json") {
         print_json(&json!({
@@ -185,6 +213,42 @@ pub fn sync(rest: &[String]) -> Result<Status, Error> {
         );
     }
     Ok(Status::Ok)
+}
+
+fn sync_account(
+    store: &Store,
+    url: &str,
+    account: &AccountId,
+    max_rounds: u64,
+    json: bool,
+) -> Result<Status, Error> {
+    let r = client::sync_account(store, url, account, max_rounds)?;
+    let t = &r.transfer;
+    let digest = r.digest.map(hex::encode);
+    if json {
+        print_json(&json!({
+            "account": account.to_string(), "asked": r.asked, "reconciled": r.reconciled,
+            "rounds": t.rounds, "bytes_sent": t.sent, "bytes_received": t.received,
+            "fetched": t.fetched, "pushed": t.pushed, "rejected": t.rejected,
+            "account_digest": digest,
+        }));
+    } else {
+        println!(
+            "account {account}: {} key requests, {} rounds ({} bytes sent, {} received); fetched {} messages, pushed {}, rejected {}",
+            r.asked, t.rounds, t.sent, t.received, t.fetched, t.pushed, t.rejected
+        );
+        match digest {
+            Some(d) => println!("account digest {d}"),
+            None => {
+                println!("account digests still differ (the node changed, or withheld messages)")
+            }
+        }
+    }
+    Ok(if r.digest.is_some() {
+        Status::Ok
+    } else {
+        Status::Invalid
+    })
 }
 
 /// The path of one message.

@@ -5,11 +5,13 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use skylark::envelope::SignedMessage;
-use skylark::id::MessageId;
+use skylark::id::{AccountId, MessageId};
 use skylark::sync::{Responder, FRAME_LIMIT};
 use tiny_http::{Header, Method, Request, Response, Server};
 
-use super::{Store, FRAME_TYPE, MESSAGES, MESSAGE_TYPE, RECONCILE, STATE};
+use super::{
+    Store, ACCOUNTS, AFTER_LIMIT, FRAME_TYPE, HEADS_TYPE, MESSAGES, MESSAGE_TYPE, RECONCILE, STATE,
+};
 use crate::{files, Error};
 
 /// A reply: status, content type, body.
@@ -32,6 +34,60 @@ fn read_body(request: &mut Request, limit: usize) -> Option<Vec<u8>> {
     (read.is_ok() && body.len() <= limit).then_some(body)
 }
 
+/// The value of `name` in a query string (`a=1&b=2`).
+fn param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query.split('&').find_map(|kv| {
+        kv.split_once('=')
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    })
+}
+
+/// 32 bytes from 64 lower-case hex digits.
+fn hex32(s: &str) -> Option<[u8; 32]> {
+    let v = hex::decode(s).ok()?;
+    (s.len() == 64 && s.bytes().all(|b| !b.is_ascii_uppercase()))
+        .then_some(())
+        .and(v.try_into().ok())
+}
+
+/// `GET /skylark/v1/accounts/{acct_…}/heads[?after=HEX]` and
+/// `GET /skylark/v1/accounts/{acct_…}/keys/{HEX}[?after=N]` (10 §2).
+fn account_get(store: &Store, rest: &str, query: &str) -> Result<Reply, Error> {
+    let mut parts = rest.split('/');
+    let Some(account) = parts.next().and_then(|a| a.parse::<AccountId>().ok()) else {
+        return Ok(text(400, "name an account by its acct_ id"));
+    };
+    Ok(match (parts.next(), parts.next(), parts.next()) {
+        (Some("heads"), None, None) => {
+            let after = match param(query, "after") {
+                None => None,
+                Some(h) => match hex32(h) {
+                    Some(k) => Some(k),
+                    None => {
+                        return Ok(text(400, "after must be a key in 64 lower-case hex digits"))
+                    }
+                },
+            };
+            (200, HEADS_TYPE, store.heads(&account)?.page(after.as_ref()))
+        }
+        (Some("keys"), Some(key), None) => {
+            let Some(key) = hex32(key) else {
+                return Ok(text(400, "name a key in 64 lower-case hex digits"));
+            };
+            let after = match param(query, "after").map(str::parse::<u64>) {
+                None => 0,
+                Some(Ok(n)) => n,
+                Some(Err(_)) => return Ok(text(400, "after must be a seq")),
+            };
+            let ids = store.after(&account, &key, after, AFTER_LIMIT)?;
+            let body: String = ids.iter().map(|id| format!("{id}\n")).collect();
+            text(200, body)
+        }
+        _ => text(404, "no such endpoint"),
+    })
+}
+
 fn handle(store: &Store, request: &mut Request) -> Result<Reply, Error> {
     let url = request.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
@@ -40,7 +96,12 @@ fn handle(store: &Store, request: &mut Request) -> Result<Reply, Error> {
             let Some(frame) = read_body(request, FRAME_LIMIT) else {
                 return Ok(text(413, "frame over 65536 bytes"));
             };
-            let set = store.set()?;
+            let account = match param(query, "account").map(str::parse::<AccountId>) {
+                None => None,
+                Some(Ok(a)) => Some(a),
+                Some(Err(_)) => return Ok(text(400, "account must be an acct_ id")),
+            };
+            let set = store.set(account.as_ref())?;
             match Responder::new(&set).respond(&frame) {
                 Ok(reply) => (200, FRAME_TYPE, reply),
                 Err(e) => text(400, format!("{} {}", e.code(), e.rule())),
@@ -66,6 +127,9 @@ fn handle(store: &Store, request: &mut Request) -> Result<Reply, Error> {
             };
             let (state, _) = crate::inspect::merged(&store.all()?, now);
             text(200, format!("{}\n", hex::encode(state.digest(now))))
+        }
+        (Method::Get, p) if p.starts_with(ACCOUNTS) => {
+            return account_get(store, &p[ACCOUNTS.len()..], query);
         }
         (Method::Get, p) if p.starts_with(MESSAGES) => {
             let id = p

@@ -1,13 +1,14 @@
 //! The node's message store: one SQLite file (embedded, compiled in), one table of verified
 //! messages keyed by id. Only bytes that pass layer-1 verification (04) are stored; layer-2 validity
-//! depends on what else the node holds and is decided when the state is computed.
+//! depends on what else the node holds and is decided when the state is computed. Each row also
+//! records the message's account, key and `seq`, for per-account sync (09 §9).
 
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use skylark::envelope::SignedMessage;
-use skylark::id::MessageId;
-use skylark::sync::{Item, Set};
+use skylark::id::{AccountId, MessageId};
+use skylark::sync::{AccountHeads, Item, Set};
 
 use crate::Error;
 
@@ -29,14 +30,61 @@ impl Store {
              CREATE TABLE IF NOT EXISTS messages (
                  id    BLOB PRIMARY KEY,
                  time  INTEGER NOT NULL,
-                 bytes BLOB NOT NULL
+                 bytes BLOB NOT NULL,
+                 acct  BLOB,
+                 key   BLOB,
+                 seq   INTEGER
              ) WITHOUT ROWID;",
         )
         .map_err(|e| db(path, &e))?;
-        Ok(Store {
+        let store = Store {
             conn,
             path: path.to_string(),
-        })
+        };
+        store.upgrade()?;
+        store
+            .conn
+            .execute_batch("CREATE INDEX IF NOT EXISTS by_account ON messages (acct, key, seq);")
+            .map_err(|e| db(path, &e))?;
+        Ok(store)
+    }
+
+    /// A store written before per-account sync has no `acct`, `key` and `seq` columns: adds them
+    /// and fills them from each row's bytes.
+    fn upgrade(&self) -> Result<(), Error> {
+        let has_acct: bool = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'acct'",
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+            .map_err(|e| db(&self.path, &e))?
+            == 1;
+        if has_acct {
+            return Ok(());
+        }
+        self.conn
+            .execute_batch(
+                "ALTER TABLE messages ADD COLUMN acct BLOB;
+                 ALTER TABLE messages ADD COLUMN key BLOB;
+                 ALTER TABLE messages ADD COLUMN seq INTEGER;",
+            )
+            .map_err(|e| db(&self.path, &e))?;
+        for m in self.all()? {
+            self.conn
+                .execute(
+                    "UPDATE messages SET acct = ?2, key = ?3, seq = ?4 WHERE id = ?1",
+                    params![
+                        &m.id().as_bytes()[..],
+                        &m.header().account().as_bytes()[..],
+                        &m.header().key().as_bytes()[..],
+                        seq_of(&m),
+                    ],
+                )
+                .map_err(|e| db(&self.path, &e))?;
+        }
+        Ok(())
     }
 
     /// Stores a verified message; `false` if it was already held.
@@ -51,8 +99,16 @@ impl Store {
         let n = self
             .conn
             .execute(
-                "INSERT OR IGNORE INTO messages (id, time, bytes) VALUES (?1, ?2, ?3)",
-                params![&message.id().as_bytes()[..], time, message.as_bytes()],
+                "INSERT OR IGNORE INTO messages (id, time, bytes, acct, key, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    &message.id().as_bytes()[..],
+                    time,
+                    message.as_bytes(),
+                    &message.header().account().as_bytes()[..],
+                    &message.header().key().as_bytes()[..],
+                    seq_of(message),
+                ],
             )
             .map_err(|e| db(&self.path, &e))?;
         Ok(n == 1)
@@ -96,14 +152,18 @@ impl Store {
         Ok(out)
     }
 
-    /// The reconciliation items (time, id) of every message held.
-    pub fn set(&self) -> Result<Set, Error> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT time, id FROM messages")
-            .map_err(|e| db(&self.path, &e))?;
+    /// The reconciliation items (time, id) of every message held, or of the messages of one account.
+    pub fn set(&self, account: Option<&AccountId>) -> Result<Set, Error> {
+        let (sql, acct) = match account {
+            None => ("SELECT time, id FROM messages", Vec::new()),
+            Some(a) => (
+                "SELECT time, id FROM messages WHERE acct = ?1",
+                vec![a.as_bytes().to_vec()],
+            ),
+        };
+        let mut stmt = self.conn.prepare(sql).map_err(|e| db(&self.path, &e))?;
         let rows = stmt
-            .query_map([], |row| {
+            .query_map(rusqlite::params_from_iter(acct.iter()), |row| {
                 Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
             })
             .map_err(|e| db(&self.path, &e))?;
@@ -116,6 +176,74 @@ impl Store {
         }
         Set::new(items).map_err(|_| corrupt(&self.path))
     }
+}
+
+impl Store {
+    /// What the store holds of one account (09 SYNC-10): its key heads and account digest.
+    pub fn heads(&self, account: &AccountId) -> Result<AccountHeads, Error> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, seq, id FROM messages WHERE acct = ?1")
+            .map_err(|e| db(&self.path, &e))?;
+        let rows = stmt
+            .query_map(params![&account.as_bytes()[..]], |row| {
+                Ok((
+                    row.get::<_, Vec<u8>>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .map_err(|e| db(&self.path, &e))?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (key, seq, id) = row.map_err(|e| db(&self.path, &e))?;
+            let key: [u8; 32] = key.try_into().map_err(|_| corrupt(&self.path))?;
+            let seq = u64::try_from(seq).map_err(|_| corrupt(&self.path))?;
+            let id: [u8; 32] = id.try_into().map_err(|_| corrupt(&self.path))?;
+            entries.push((key, seq, MessageId::from_bytes(id)));
+        }
+        AccountHeads::new(*account, entries).map_err(|_| corrupt(&self.path))
+    }
+
+    /// The ids of the messages of `account` signed by `key` with `seq > after`, by (seq, id), at
+    /// most `limit` of them (09 §9.1; 10 §2).
+    pub fn after(
+        &self,
+        account: &AccountId,
+        key: &[u8; 32],
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<MessageId>, Error> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id FROM messages WHERE acct = ?1 AND key = ?2 AND seq > ?3
+                 ORDER BY seq, id LIMIT ?4",
+            )
+            .map_err(|e| db(&self.path, &e))?;
+        let rows = stmt
+            .query_map(
+                params![&account.as_bytes()[..], &key[..], after, limit],
+                |row| row.get::<_, Vec<u8>>(0),
+            )
+            .map_err(|e| db(&self.path, &e))?;
+        let mut out = Vec::new();
+        for id in rows {
+            let id: [u8; 32] = id
+                .map_err(|e| db(&self.path, &e))?
+                .try_into()
+                .map_err(|_| corrupt(&self.path))?;
+            out.push(MessageId::from_bytes(id));
+        }
+        Ok(out)
+    }
+}
+
+/// A verified message's `seq` as SQLite stores it (at most 2^53 − 1, ENV-8).
+fn seq_of(m: &SignedMessage) -> i64 {
+    i64::try_from(m.header().seq()).unwrap_or(i64::MAX)
 }
 
 fn db(path: &str, e: &rusqlite::Error) -> Error {

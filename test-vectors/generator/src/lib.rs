@@ -19,6 +19,8 @@ pub mod manifest;
 pub mod merge_vectors;
 pub mod messages;
 pub mod signatures;
+pub mod sync_heads;
+pub mod sync_names;
 pub mod sync_vectors;
 pub mod util;
 

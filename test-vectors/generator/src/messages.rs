@@ -50,6 +50,8 @@ pub const RULES: &[&str] = &[
     "FACET-5",
     "FACET-6",
     "PROFILE-1",
+    "PROFILE-2",
+    "PROFILE-3",
     "POST-1",
     "POST-2",
     "POST-3",
@@ -94,6 +96,8 @@ pub const CODES: &[&str] = &[
     "msg.out_of_range",
     "msg.non_canonical_flag",
     "msg.invalid_url",
+    "msg.invalid_host",
+    "msg.invalid_name",
     "msg.invalid_lang",
     "msg.duplicate",
     "msg.invalid_media_type",
@@ -151,7 +155,9 @@ fn rules_for(code: &str) -> &'static [&'static str] {
         "msg.non_canonical_flag" => &["LABEL-3"],
         "msg.invalid_url" => &["MSG-5"],
         "msg.invalid_lang" => &["MSG-6"],
-        "msg.duplicate" => &["MSG-6", "POST-4"],
+        "msg.duplicate" => &["MSG-6", "POST-4", "PROFILE-2"],
+        "msg.invalid_host" => &["PROFILE-2"],
+        "msg.invalid_name" => &["PROFILE-3"],
         "msg.invalid_media_type" => &["MEDIA-2", "PROFILE-1"],
         "msg.dimensions" => &["MEDIA-4"],
         "msg.invalid_facet_type" => &["FACET-1"],
@@ -2151,6 +2157,309 @@ fn facets(o: &mut Out, w: &World) {
         "post",
         m(vec![("facets", a(vec![tag_facet(0, 1, "x")]))]),
         err("msg.facet_range"),
+    );
+}
+
+// ------------------------------------------------------------------------------------------------ PROFILE-2, PROFILE-3
+
+/// The locator (`hosts`) and the name claim (`handle`) of a profile.
+fn locator_and_name(o: &mut Out) {
+    let long_label = "a".repeat(63);
+    let name_253 = format!("{l}.{l}.{l}.{m}", l = long_label, m = "b".repeat(61));
+    let name_254 = format!("{l}.{l}.{l}.{m}", l = long_label, m = "b".repeat(62));
+    let label_64 = format!("{}.example", "a".repeat(64));
+    let hosts: Vec<(&str, &str, Vec<String>, Exp)> = vec![
+        (
+            "host-one",
+            "one host",
+            vec!["https://node.example".into()],
+            ok(),
+        ),
+        (
+            "host-port",
+            "a host with a port",
+            vec!["https://node.example:8443".into()],
+            ok(),
+        ),
+        (
+            "host-port-max",
+            "port 65535",
+            vec!["https://node.example:65535".into()],
+            ok(),
+        ),
+        (
+            "host-four",
+            "four hosts (the limit)",
+            (1..=4).map(|i| format!("https://n{i}.example")).collect(),
+            ok(),
+        ),
+        (
+            "host-five",
+            "five hosts (limit 4)",
+            (1..=5).map(|i| format!("https://n{i}.example")).collect(),
+            err("msg.too_many"),
+        ),
+        (
+            "host-empty-list",
+            "\"hosts\": []",
+            vec![],
+            err("msg.too_short"),
+        ),
+        (
+            "threat-host-duplicate",
+            "the same host twice (a locator padded with one host)",
+            vec!["https://node.example".into(), "https://node.example".into()],
+            err("msg.duplicate"),
+        ),
+        (
+            "host-http",
+            "http:// (hosts are https only)",
+            vec!["http://node.example".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-path",
+            "a trailing slash (no path)",
+            vec!["https://node.example/".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-query",
+            "a query",
+            vec!["https://node.example?x=1".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-userinfo",
+            "user information (a look-alike of another host)",
+            vec!["https://node.example@evil.example".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-upper",
+            "upper-case letters (one host, one spelling)",
+            vec!["https://Node.example".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-ipv4",
+            "an IPv4 address (the last label must start with a letter)",
+            vec!["https://192.0.2.1".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-single-label",
+            "one label",
+            vec!["https://localhost".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-port-zero",
+            "port 0",
+            vec!["https://node.example:0".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-port-leading-zero",
+            "port 0443",
+            vec!["https://node.example:0443".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-port-too-large",
+            "port 65536",
+            vec!["https://node.example:65536".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-port-empty",
+            "a colon without a port",
+            vec!["https://node.example:".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-trailing-dot",
+            "a trailing dot",
+            vec!["https://node.example.".into()],
+            err("msg.invalid_host"),
+        ),
+        (
+            "host-in-order",
+            "a valid host, then an invalid one: elements are checked in order",
+            vec![
+                "https://node.example".into(),
+                "https://node.example/x".into(),
+            ],
+            err("msg.invalid_host"),
+        ),
+    ];
+    for (id, d, list, exp) in hosts {
+        let rules: &[&str] = match exp {
+            Exp::Invalid("msg.too_many" | "msg.too_short") => &["MSG-1"],
+            _ => &["PROFILE-2"],
+        };
+        o.body(
+            id,
+            &format!("profile hosts: {d}"),
+            rules,
+            "profile",
+            m(vec![(
+                "hosts",
+                a(list.iter().map(|s| t(s)).collect::<Vec<_>>()),
+            )]),
+            exp,
+        );
+    }
+    o.body(
+        "host-wrong-type",
+        "profile hosts: a host that is not text",
+        &["MSG-1"],
+        "profile",
+        m(vec![("hosts", a(vec![b(&[0])]))]),
+        err("msg.wrong_type"),
+    );
+    let names: Vec<(&str, &str, String, Exp)> = vec![
+        ("name-simple", "alice.example", "alice.example".into(), ok()),
+        (
+            "name-deep",
+            "a name of four labels with digits and hyphens",
+            "a-1.b2.c-d.example".into(),
+            ok(),
+        ),
+        (
+            "name-253",
+            "a name of 253 bytes (the limit)",
+            name_253,
+            ok(),
+        ),
+        (
+            "name-254",
+            "a name of 254 bytes",
+            name_254,
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-label-64",
+            "a label of 64 bytes",
+            label_64,
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-upper",
+            "\"Alice.example\": names are not case-folded, upper case is rejected",
+            "Alice.example".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "threat-name-cyrillic",
+            "\"аpple.example\" with a Cyrillic а (U+0430), a look-alike of apple.example",
+            "\u{430}pple.example".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "threat-name-punycode",
+            "\"xn--pple-43d.example\", the A-label of the Cyrillic look-alike: no IDNA labels",
+            "xn--pple-43d.example".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "threat-name-fullwidth",
+            "\"ａlice.example\" with a fullwidth ａ (U+FF41), which IDNA mapping would fold to a",
+            "\u{ff41}lice.example".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-unicode",
+            "\"bücher.example\": Unicode names are not accepted in this draft",
+            "b\u{fc}cher.example".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-reserved-label",
+            "\"ab--c.example\": hyphens at the third and fourth byte are reserved for IDNA",
+            "ab--c.example".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-hyphen-edge",
+            "a label ending in a hyphen",
+            "alice-.example".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-single-label",
+            "one label",
+            "alice".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-numeric-tld",
+            "a last label starting with a digit",
+            "alice.123".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-trailing-dot",
+            "a trailing dot",
+            "alice.example.".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-empty-label",
+            "an empty label",
+            "alice..example".into(),
+            err("msg.invalid_name"),
+        ),
+        (
+            "name-underscore",
+            "an underscore",
+            "al_ice.example".into(),
+            err("msg.invalid_name"),
+        ),
+    ];
+    for (id, d, name, exp) in names {
+        o.body(
+            id,
+            &format!("profile handle: {d}"),
+            &["PROFILE-3"],
+            "profile",
+            m(vec![("handle", t(&name))]),
+            exp,
+        );
+    }
+    o.body(
+        "name-wrong-type",
+        "profile handle: bytes, not text",
+        &["MSG-1"],
+        "profile",
+        m(vec![("handle", b(b"alice.example"))]),
+        err("msg.wrong_type"),
+    );
+    o.body(
+        "profile-locator-and-name",
+        "profile with every field: hosts and handle are checked in encoded key order (bio, name, hosts, links, avatar, banner, handle)",
+        &["PROFILE-1", "PROFILE-2", "PROFILE-3"],
+        "profile",
+        m(vec![
+            ("bio", t("Writes about lighthouses.")),
+            ("name", t("Alice")),
+            ("hosts", a(vec![t("https://node.example")])),
+            ("links", a(vec![t("https://alice.example")])),
+            ("avatar", set(&img(), "mime", t("image/webp"))),
+            ("handle", t("alice.example")),
+        ]),
+        ok(),
+    );
+    o.body(
+        "profile-hosts-before-links",
+        "an invalid host and an invalid link: \"hosts\" is encoded (and checked) before \"links\"",
+        &["PROFILE-2"],
+        "profile",
+        m(vec![
+            ("hosts", a(vec![t("http://node.example")])),
+            ("links", a(vec![t("ftp://x")])),
+        ]),
+        err("msg.invalid_host"),
     );
 }
 
@@ -5445,6 +5754,7 @@ pub fn generate() -> String {
     media_rules(&mut o);
     facets(&mut o, &w);
     profile(&mut o);
+    locator_and_name(&mut o);
     post(&mut o, &w);
     edit(&mut o, &w);
     delete(&mut o, &w);

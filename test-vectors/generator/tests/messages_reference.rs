@@ -102,6 +102,42 @@ fn field<'a>(item: &'a Item, k: &str) -> Option<&'a Item> {
 
 // ------------------------------------------------------------------------------------------------ rules
 
+/// PROFILE-3: the `dns-name` of 05 §5.1, label by label.
+fn dns_name(s: &str) -> bool {
+    let labels: Vec<&str> = s.split('.').collect();
+    let label_ok = |l: &&str| {
+        let b = l.as_bytes();
+        let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+        (1..=63).contains(&b.len())
+            && alnum(b[0])
+            && alnum(b[b.len() - 1])
+            && b.iter().all(|&c| alnum(c) || c == b'-')
+            && !(b.len() >= 4 && &b[2..4] == b"--")
+    };
+    s.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(label_ok)
+        && labels[labels.len() - 1].as_bytes()[0].is_ascii_lowercase()
+}
+
+/// PROFILE-2: `https://` dns-name [":" port].
+fn host_url(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("https://") else {
+        return false;
+    };
+    let (name, port) = rest
+        .split_once(':')
+        .map_or((rest, None), |(n, p)| (n, Some(p)));
+    let port_ok = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 5
+            && !p.starts_with('0')
+            && p.bytes().all(|c| c.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| n <= 65_535)
+    };
+    dns_name(name) && port.is_none_or(port_ok)
+}
+
 /// MSG-5.
 fn url(v: &Item) -> R {
     let s = text(v)?;
@@ -455,6 +491,26 @@ fn body_rules(kind: &str, body: &Item, h: &Hdr) -> R {
                 }
             };
             let links = |v: &Item| list(v, 4)?.iter().try_for_each(url);
+            let hosts = |v: &Item| {
+                let items = list(v, 4)?;
+                for (i, h) in items.iter().enumerate() {
+                    let t = text(h)?;
+                    if !host_url(t) {
+                        return Err("msg.invalid_host");
+                    }
+                    if items[..i].iter().any(|e| text(e).ok() == Some(t)) {
+                        return Err("msg.duplicate");
+                    }
+                }
+                Ok(())
+            };
+            let handle = |v: &Item| {
+                if dns_name(text(v)?) {
+                    Ok(())
+                } else {
+                    Err("msg.invalid_name")
+                }
+            };
             fields(
                 body,
                 &[
@@ -463,6 +519,8 @@ fn body_rules(kind: &str, body: &Item, h: &Hdr) -> R {
                     F("links", false, &links),
                     F("avatar", false, &pic),
                     F("banner", false, &pic),
+                    F("hosts", false, &hosts),
+                    F("handle", false, &handle),
                 ],
             )
         }
@@ -704,6 +762,8 @@ const CODES: &[&str] = &[
     "msg.out_of_range",
     "msg.non_canonical_flag",
     "msg.invalid_url",
+    "msg.invalid_host",
+    "msg.invalid_name",
     "msg.invalid_lang",
     "msg.duplicate",
     "msg.invalid_media_type",
@@ -743,7 +803,7 @@ fn rule_ids() -> Vec<String> {
         ("MSG", 7),
         ("MEDIA", 5),
         ("FACET", 6),
-        ("PROFILE", 1),
+        ("PROFILE", 3),
         ("POST", 6),
         ("EDIT", 3),
         ("DELETE", 1),

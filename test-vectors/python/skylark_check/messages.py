@@ -280,8 +280,31 @@ def _cards(body):
 # The kinds (§5). Each body function raises Reject on the first failure and
 # returns the list of lookups: (id, check(header)) in order.
 
+_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def name_ok(s):
+    """PROFILE-3: a lower-case ASCII DNS name, >= 2 labels, <= 253 bytes, no label with "--" at
+    bytes 3..4 (no IDNA A-labels), the last label starting with a letter."""
+    if len(s.encode("utf-8")) > 253:
+        return False
+    labels = s.split(".")
+    if len(labels) < 2:
+        return False
+    for label in labels:
+        if not _LABEL.fullmatch(label) or label[2:4] == "--":
+            return False
+    return "a" <= labels[-1][0] <= "z"
+
+
+def host_ok(s):
+    """PROFILE-2: https:// NAME [":" PORT], port 1..65535 without leading zeros, nothing else."""
+    m = re.fullmatch(r"https://([^:]*)(?::([1-9][0-9]{0,4}))?", s)
+    return bool(m) and name_ok(m.group(1)) and (m.group(2) is None or int(m.group(2)) <= 65535)
+
+
 def body_profile(b, h):
-    schema = ("bio", "name", "links", "avatar", "banner")
+    schema = ("bio", "name", "links", "avatar", "banner", "hosts", "handle")
     discipline(b, schema, ())
     for k, v in schema_items(b, schema):
         if k == "bio":
@@ -292,6 +315,20 @@ def body_profile(b, h):
             check_list(v, 4)
             for u in v:
                 check_url(u)
+        elif k == "hosts":
+            check_list(v, 4)
+            for i, u in enumerate(v):
+                if type(u) is not str:
+                    fail("msg.wrong_type")
+                if not host_ok(u):
+                    fail("msg.invalid_host")                          # PROFILE-2
+                if u in v[:i]:
+                    fail("msg.duplicate")                             # PROFILE-2
+        elif k == "handle":
+            if type(v) is not str:
+                fail("msg.wrong_type")
+            if not name_ok(v):
+                fail("msg.invalid_name")                              # PROFILE-3
         else:
             check_media(v)
             if not v["mime"].startswith("image/"):

@@ -264,3 +264,110 @@ class Side:
             self.need.update(need)
             lower = upper
         return trimmed(out)
+
+
+# ---------------------------------------------------------------------------
+# Per-account sync (09 §9): key heads, account digest, heads pages
+
+DIGEST_CONTEXT = "skylark 2026-12-05 account digest"
+MAX_SEQ = 2 ** 53 - 1
+PAGE = 512
+
+
+def account_heads(account, messages):
+    """SYNC-10 over messages (account, key, seq, id): ([(key, seq, id, count)] by key, n, digest)."""
+    mine = sorted(set(m for m in messages if m[0] == account))
+    per_key = {}
+    for _, k, seq, i in mine:
+        if k not in per_key:
+            per_key[k] = [k, seq, i, 0]
+        h = per_key[k]
+        h[3] += 1
+        if (seq, _neg(i)) > (h[1], _neg(h[2])):
+            h[1], h[2] = seq, i
+    ids = sorted(m[3] for m in mine)
+    data = account + len(ids).to_bytes(8, "big") + b"".join(ids)
+    digest = blake3.blake3(data, derive_key_context=DIGEST_CONTEXT).digest()
+    return [tuple(per_key[k]) for k in sorted(per_key)], len(ids), digest
+
+
+def _neg(i):
+    # Orders ids descending, so that the greatest (seq, -id) names the least id at the highest seq.
+    return bytes(255 - b for b in i)
+
+
+def encode_page(account, digest, n, heads, after):
+    above = [h for h in heads if after is None or h[0] > after][:PAGE]
+    return cbor.encode([1, account, digest, n, [list(h) for h in above]])
+
+
+def parse_page(data, account, after):
+    """SYNC-11: (digest, count, key heads) or raise Reject(code)."""
+    v = cbor.decode(data)                           # SYNC-11.1 (raises cbor.*)
+
+    def b32(x):
+        return isinstance(x, bytes) and len(x) == 32
+
+    def head_ok(h):
+        return (isinstance(h, list) and len(h) == 4 and b32(h[0]) and cbor.is_uint(h[1])
+                and b32(h[2]) and cbor.is_uint(h[3]))
+    if not (isinstance(v, list) and len(v) == 5 and cbor.is_uint(v[0]) and b32(v[1])
+            and b32(v[2]) and cbor.is_uint(v[3]) and isinstance(v[4], list)
+            and all(head_ok(h) for h in v[4])):
+        raise Reject("sync.heads_shape")
+    if v[0] != 1:
+        raise Reject("sync.heads_version")
+    if v[1] != account:
+        raise Reject("sync.heads_account")
+    prev = after
+    for h in v[4]:
+        if prev is not None and h[0] <= prev:
+            raise Reject("sync.heads_order")
+        prev = h[0]
+    total = 0
+    for k, h in enumerate(v[4]):
+        total += h[3]
+        if k >= PAGE or not 1 <= h[1] <= MAX_SEQ or h[3] == 0 or total > v[3]:
+            raise Reject("sync.heads_value")
+    return v[2], v[3], [tuple(h) for h in v[4]]
+
+
+# ---------------------------------------------------------------------------
+# Names (09 §10): SYNC-13, then the records of SYNC-12
+
+import re as _re  # noqa: E402
+
+_B32 = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def _account_text(account):
+    bits = "".join(format(b, "08b") for b in account) + "0000"
+    return "acct_" + "".join(_B32[int(bits[i:i + 5], 2)] for i in range(0, len(bits), 5))
+
+
+def verify_name(name, account, claim, kind, records, name_ok):
+    """Raises Reject(code) unless the name is confirmed for the account."""
+    if not name_ok(name):
+        raise Reject("sync.name_syntax")
+    if claim != name:
+        raise Reject("sync.name_unclaimed")
+    if kind == "dns":
+        ours = [r for r in records if r[:5] == b"acct="]
+        if not ours:
+            raise Reject("sync.name_no_record")
+        if len(ours) > 1:
+            raise Reject("sync.name_ambiguous")
+        named = ours[0][5:]
+    else:
+        body = records[0]
+        if not body:
+            raise Reject("sync.name_no_record")
+        named = body[:-1] if body.endswith(b"\n") else body
+    try:
+        text = named.decode("ascii")
+    except UnicodeDecodeError:
+        raise Reject("sync.name_record")
+    if not _re.fullmatch(r"acct_[a-z2-7]{52}", text) or _B32.index(text[-1]) & 0x0F:
+        raise Reject("sync.name_record")
+    if text != _account_text(account):
+        raise Reject("sync.name_other_account")
