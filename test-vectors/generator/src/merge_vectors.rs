@@ -1997,7 +1997,7 @@ fn version_pins(out: &mut Vec<J>) {
     for (edited, name, description) in [
         (
             true,
-            "version-pins-edit-after-reactions",
+            "threat-bait-and-switch-edit-after-reactions",
             "Bait and switch: alice's post gathers a like, a reaction, a repost and a quote that name \
              the post as the version they saw (and one like that names no version, and one that is \
              undone); alice then edits the post. The post's entry lists the four pinned interactions \
