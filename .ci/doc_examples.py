@@ -31,6 +31,8 @@ for path in sorted(root.rglob("*.rs")):
             child = path.parent / (name + ".rs")
             if not child.exists():
                 child = path.parent / name / "mod.rs"
+            if not child.exists():  # `a.rs` declaring `mod b;` in `a/b.rs`
+                child = path.with_suffix("") / (name + ".rs")
             docs = child.read_text(encoding="utf-8") if child.exists() else ""
             if "//! ```" not in docs:
                 missing.append(f"{path.relative_to(root.parent)}:{n + 1}: mod {name}")

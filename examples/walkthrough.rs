@@ -1,7 +1,8 @@
 //! A walk-through of Skylark end to end: two people, two apps each holding a delegated key for
 //! both of them, posts, replies, quotes, reactions, follows, edits and deletes validated the same
 //! way by every node, a label from a moderation account, a stolen app key whose later messages stop
-//! counting, an account recovered from a stolen root, and the two apps reaching the same state.
+//! counting, an account recovered from a stolen root, a spammer's flood that every node prunes the
+//! same way and a reply that carries a proof of work, and the two apps reaching the same state.
 //! Each app's node is a [`Replica`]: it verifies, applies key operations, validates, merges and
 //! keeps every verdict current as messages arrive, in any order; the app reads typed views from it.
 //!
@@ -10,10 +11,10 @@
 
 use skylark::account::{Accounts, Operation, WitnessSet};
 use skylark::cbor::Value;
-use skylark::envelope::SignedMessage;
+use skylark::envelope::{Draft, Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
-use skylark::message::{Delete, Edit, Follow, Label, Post, React, Reference, Reply};
+use skylark::message::{BodyKind, Delete, Edit, Follow, Label, Post, React, Reference, Reply};
 use skylark::replica::{Replica, Signer, Status};
 
 const T0: u64 = 1_764_115_200_000; // 2025-11-26T00:00:00Z
@@ -493,6 +494,65 @@ fn main() -> Result<(), Error> {
         "moderation labels the scam",
         desk.sign(&label, T0 + 14 * MINUTE)?.as_bytes(),
     )?;
+
+    println!("\n7b. A spammer signs 40 posts at one place of its app key's history (seq 1): every node keeps the earliest two (LIMIT-1, spec 07 §2.5).");
+    let mut spammer = Person::new(31, T0 + 15 * MINUTE)?;
+    receive(
+        &mut node,
+        &mut log,
+        "spammer genesis",
+        spammer.genesis.as_bytes(),
+    )?;
+    let spam_key = SecretKey::from_seed([80; 32]);
+    let op = spammer.delegate(&spam_key, None, T0 + 15 * MINUTE)?;
+    receive(
+        &mut node,
+        &mut log,
+        "spammer delegates an app",
+        op.as_bytes(),
+    )?;
+    let mut flood = Vec::new();
+    for i in 0..40 {
+        let m = Post::builder()
+            .text(format!("Buy now! #{i}"))
+            .build()?
+            .draft(spammer.account, T0 + 16 * MINUTE + i)?
+            .sign(&spam_key)?;
+        log.push(m.as_bytes().to_vec());
+        node.insert(m.clone());
+        flood.push(m);
+    }
+    let pruned = node.state().pruned().len();
+    println!("  40 posts held at seq 1; pruned from the state on every node: {pruned}");
+    if pruned != 38 {
+        return Err("the flood at one seq was not pruned to two".into());
+    }
+
+    println!("\n7c. The spammer replies to alice, who does not follow it, with a proof of work (spec 05 §13): apps rank unsolicited replies by it, checked with one hash.");
+    let reply_body = Post::builder()
+        .text("Great post! Check my profile.")
+        .reply(Reply::new(post.id(), post.id()))
+        .build()?
+        .to_map();
+    let first = flood[0].clone();
+    let make = |nonce: u64| {
+        let body = skylark::pow::with_claim(&reply_body, 12, nonce);
+        Ok::<_, skylark::envelope::EnvelopeError>(
+            Draft::new(spammer.account, Kind::new("post")?, T0 + 17 * MINUTE, &body)?.after(&first),
+        )
+    };
+    let draft =
+        skylark::pow::solve(12, 1 << 22, &spam_key.public_key(), make)?.ok_or("no nonce found")?;
+    let worked = receive(
+        &mut node,
+        &mut log,
+        "spammer replies, 12 bits of work",
+        draft.sign(&spam_key)?.as_bytes(),
+    )?;
+    println!(
+        "  work {} bits (claimed 12); the message is valid whatever its work: ranking is the app's choice",
+        skylark::pow::work(&worked)
+    );
 
     let view = node.accounts().account(&bob.account).ok_or("bob unknown")?;
     println!("\n8. Bob's account now: head {}, roots {}, apps {}; the thief's delegation is on a losing branch.",

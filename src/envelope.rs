@@ -1292,6 +1292,31 @@ impl Draft {
         Ok(self)
     }
 
+    /// The header bytes this draft will have when `key` signs it: the bytes the signature covers,
+    /// the message id hashes (ID-1) and a proof of work is computed over ([`crate::pow`]).
+    ///
+    /// ```
+    /// # use skylark::envelope::{Draft, Kind};
+    /// let key = skylark::keys::SecretKey::from_seed([0; 32]);
+    /// let draft = Draft::new(skylark::id::AccountId::from_bytes([0; 32]), Kind::new("profile")?, 1,
+    ///     &skylark::cbor::Map::new())?;
+    /// let header = draft.header_bytes(&key.public_key());
+    /// assert_eq!(draft.sign(&key)?.header_bytes(), &header[..]);
+    /// # Ok::<(), skylark::envelope::EnvelopeError>(())
+    /// ```
+    pub fn header_bytes(&self, key: &PublicKey) -> Vec<u8> {
+        Header {
+            key: *key,
+            seq: self.seq,
+            account: self.account,
+            body_hash: body_hash(&self.body),
+            kind: self.kind.clone(),
+            prev: self.prev,
+            time: self.time,
+        }
+        .encode()
+    }
+
     /// Signs the draft with `key`, which becomes the header's `key`.
     ///
     /// # Errors

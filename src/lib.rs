@@ -194,6 +194,7 @@ pub mod id;
 pub mod keys;
 pub mod merge;
 pub mod message;
+pub mod pow;
 pub mod replica;
 pub mod sync;
 #[cfg(feature = "serde")]

@@ -12,8 +12,10 @@
 //! - **MERGE-2** a deleted message never counts again, whatever order the delete and it arrive in;
 //! - **MERGE-3** to **MERGE-9** profiles, posts and their edits, threads and quotes, reactions,
 //!   reposts, follows and blocks, and labels (at the caller's `now`);
-//! - **MERGE-10** messages at the same place of one key's history are all kept, and the place is
-//!   kept as evidence.
+//! - **MERGE-10** messages at the same place of one key's history are kept (at most two, LIMIT-1),
+//!   and the place is kept as evidence;
+//! - **LIMIT-1** to **LIMIT-3** ([`limits`]): per place and per account and class of kinds, only so
+//!   many messages count, chosen by MERGE-1; the state and digest are those of the pruned set.
 //!
 //! ```
 //! use skylark::merge::State;
@@ -47,6 +49,8 @@ use crate::cbor::{Map, Value};
 use crate::id::{self, AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::message::{Body, Reference, ValidMessage};
+
+pub mod limits;
 
 /// The BLAKE3 `derive_key` context of the state digest (rule MERGE-11).
 pub const STATE_DIGEST_CONTEXT: &str = "skylark v1 state digest";
@@ -149,6 +153,8 @@ struct Entry {
     key: PublicKey,
     seq: u64,
     time: u64,
+    /// The index of the kind's class of LIMIT-2 (`limits::CLASSES`).
+    class: usize,
     effect: Effect,
 }
 
@@ -234,11 +240,15 @@ impl State {
             return;
         };
         let header = message.message().header();
+        let Some(class) = limits::class_of(header.kind().as_str()) else {
+            return;
+        };
         let entry = Entry {
             account: *header.account(),
             key: *header.key(),
             seq: header.seq(),
             time: header.time(),
+            class,
             effect,
         };
         let id = message.message().id();
@@ -270,9 +280,36 @@ impl State {
         self.messages.remove(id).is_some()
     }
 
+    /// The ids of the messages the storage limits prune (LIMIT-1..LIMIT-3, [`limits`]): held, and
+    /// absent from the state and its digest. A node may drop their bodies (07 §2.5.1).
+    ///
+    /// ```
+    /// assert!(skylark::merge::State::new().pruned().is_empty());
+    /// ```
+    pub fn pruned(&self) -> BTreeSet<MessageId> {
+        let mut pruned = limits::pruned(&self.messages);
+        pruned.retain(|id| self.messages.contains_key(id));
+        pruned
+    }
+
+    /// The messages the merge rules read: those held, less the pruned ones (07 §2.5).
+    fn kept(&self) -> Option<BTreeMap<MessageId, Entry>> {
+        let pruned = limits::pruned(&self.messages);
+        if pruned.is_empty() {
+            return None;
+        }
+        Some(
+            self.messages
+                .iter()
+                .filter(|(id, _)| !pruned.contains(*id))
+                .map(|(id, e)| (*id, e.clone()))
+                .collect(),
+        )
+    }
+
     /// The ids of every deleted message: the targets of the deletes applied (MERGE-2).
-    fn tombstones(&self) -> BTreeSet<MessageId> {
-        self.messages
+    fn tombstones(messages: &BTreeMap<MessageId, Entry>) -> BTreeSet<MessageId> {
+        messages
             .values()
             .filter_map(|e| match e.effect {
                 Effect::Delete(target) => Some(target),
@@ -289,10 +326,18 @@ impl State {
     /// assert_eq!(summary.as_map().map(|m| m.len()), Some(13));
     /// ```
     pub fn summary(&self, now: u64) -> Value {
-        let deleted = self.tombstones();
+        match self.kept() {
+            Some(kept) => Self::summarize(&kept, now),
+            None => Self::summarize(&self.messages, now),
+        }
+    }
+
+    /// MERGE-2..MERGE-11 over the messages kept by the limits.
+    fn summarize(messages: &BTreeMap<MessageId, Entry>, now: u64) -> Value {
+        let deleted = Self::tombstones(messages);
         // Messages whose bodies count: applied whole, not deleted.
         let live = || {
-            self.messages.iter().filter(|(id, e)| {
+            messages.iter().filter(|(id, e)| {
                 !deleted.contains(id) && !matches!(e.effect, Effect::Withheld { .. })
             })
         };
@@ -361,7 +406,7 @@ impl State {
         let mut threads: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
         let mut replies: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
         let mut quotes: BTreeMap<MessageId, BTreeSet<MessageId>> = BTreeMap::new();
-        for (id, e) in &self.messages {
+        for (id, e) in messages {
             let state = if deleted.contains(id) {
                 match e.effect {
                     Effect::Post { .. } | Effect::Withheld { post: true } => "deleted",
@@ -545,7 +590,7 @@ impl State {
         summary.insert(
             "equivocations",
             Value::Array(
-                self.equivocations()
+                Self::places(messages)
                     .into_iter()
                     .map(|e| {
                         Value::Array(alloc::vec![
@@ -590,8 +635,16 @@ impl State {
     /// assert!(skylark::merge::State::new().equivocations().is_empty());
     /// ```
     pub fn equivocations(&self) -> Vec<Equivocation> {
+        match self.kept() {
+            Some(kept) => Self::places(&kept),
+            None => Self::places(&self.messages),
+        }
+    }
+
+    /// MERGE-10 over the messages kept by the limits.
+    fn places(messages: &BTreeMap<MessageId, Entry>) -> Vec<Equivocation> {
         let mut places: BTreeMap<(PublicKey, u64), Vec<MessageId>> = BTreeMap::new();
-        for (id, e) in &self.messages {
+        for (id, e) in messages {
             places.entry((e.key, e.seq)).or_default().push(*id);
         }
         places

@@ -12,7 +12,10 @@
 
 use std::alloc::System;
 
+use skylark::id::AccountId;
+use skylark::keys::SecretKey;
 use skylark::merge::State;
+use skylark::message::{validate, Authorization, BodyKind, MemoryContext, Post, Profile, Verdict};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
 #[path = "support/account_shapes.rs"]
@@ -76,6 +79,7 @@ fn work_grows_as_n_log_n_for_every_hostile_shape() {
     merged_state_summary_and_digest(&mut failures);
     replica_of_every_shape(&mut failures);
     reconciliation_of_every_shape(&mut failures);
+    merged_state_of_floods(&mut failures);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -203,5 +207,67 @@ fn reconciliation_of_every_shape(failures: &mut Failures) {
             &counts,
         );
         check_growth(failures, &format!("reconciliation, {shape}, bytes"), &bytes);
+    }
+}
+
+/// `n` valid posts of one key, all at seq 1 (a flood at one place, LIMIT-1), and `n` valid profiles
+/// of `n` keys of one account (a flood of one class, LIMIT-2: 50 kept).
+fn floods(n: usize) -> [Vec<skylark::message::ValidMessage>; 2] {
+    let account = AccountId::from_bytes([9; 32]);
+    let context = MemoryContext::new(1 << 40, Authorization::Authorized);
+    let valid = |key: &SecretKey, i: usize, post: bool| {
+        let draft = if post {
+            Post::builder()
+                .text(format!("flood {i}"))
+                .build()
+                .unwrap()
+                .draft(account, 1_000 + i as u64)
+        } else {
+            Profile::builder()
+                .name(format!("p{i}"))
+                .build()
+                .unwrap()
+                .draft(account, 1_000 + i as u64)
+        };
+        let m = draft.unwrap().sign(key).unwrap();
+        match validate(m, &context) {
+            Verdict::Valid(v) => v,
+            other => panic!("{other:?}"),
+        }
+    };
+    let one = SecretKey::from_seed([8; 32]);
+    let place = (0..n).map(|i| valid(&one, i, true)).collect();
+    let class = (0..n)
+        .map(|i| {
+            let key = SecretKey::from_seed(blake3::hash(&i.to_le_bytes()).into());
+            valid(&key, i, false)
+        })
+        .collect();
+    [place, class]
+}
+
+/// The digest of the floods the storage limits prune: pruning is a sort, not a rescan per message.
+fn merged_state_of_floods(failures: &mut Failures) {
+    for (k, name) in [
+        "n posts at one seq (LIMIT-1)",
+        "n profiles of one account (LIMIT-2)",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (mut counts, mut bytes) = (Vec::new(), Vec::new());
+        for n in SIZES {
+            let mut state = State::new();
+            for m in &floods(n)[k] {
+                state.apply(m);
+            }
+            let kept = [2, 50][k];
+            assert_eq!(state.pruned().len(), n - kept, "{name}: {kept} kept");
+            let (c, b) = allocated(|| state.digest(0));
+            counts.push(c);
+            bytes.push(b);
+        }
+        check_growth(failures, &format!("digest of {name}, allocations"), &counts);
+        check_growth(failures, &format!("digest of {name}, bytes"), &bytes);
     }
 }

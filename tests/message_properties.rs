@@ -627,11 +627,19 @@ fn lay_facets(text: &str, plan: &FacetPlan) -> Result<Vec<Facet>, ValidationErro
     let chars = bounds.len() - 1;
     let mut cursor = 0;
     let mut facets = Vec::new();
+    let mut mentions = 0;
     for (gap, len, feature) in plan {
         let start = cursor + gap;
         let end = start + len;
         if end > chars {
             break;
+        }
+        // FACET-7: mentions past the cap are left out, like facets that do not fit.
+        if matches!(feature, FeatureSpec::Mention(_)) {
+            if mentions == MAX_MENTIONS {
+                continue;
+            }
+            mentions += 1;
         }
         let range = bounds[start]..bounds[end];
         facets.push(match feature {
@@ -1374,12 +1382,22 @@ fn facets_over(text: &str, count: usize, rng: &mut Rng) -> Vec<Value> {
     }
     starts.truncate(count);
     starts.sort_unstable();
+    let mut mentions = 0;
     (0..count)
         .map(|j| {
             let limit = starts.get(j + 1).copied().unwrap_or(chars);
             let end = rng.range(starts[j] + 1, limit);
             let range = bounds[starts[j]]..bounds[end];
-            let facet = match rng.range(0, 2) {
+            // FACET-7: once the cap is reached, a drawn mention becomes a link.
+            let mut pick = rng.range(0, 2);
+            if pick == 0 {
+                if mentions == MAX_MENTIONS {
+                    pick = 1;
+                } else {
+                    mentions += 1;
+                }
+            }
+            let facet = match pick {
                 0 => Facet::mention(range, AccountId::from_bytes([rng.next() as u8; 32])),
                 1 => Facet::link(range, url_of_len(rng.range(9, 30), rng)).unwrap(),
                 _ => {

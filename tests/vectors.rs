@@ -252,6 +252,17 @@ fn message_vectors() {
         let id = &v["id"];
         let message = SignedMessage::from_bytes(&hex(&v["input"]))
             .unwrap_or_else(|e| panic!("{id}: input fails layer 1: {e}"));
+        if let Some(p) = v.get("pow") {
+            // 05 §13: POW-1 hash and difficulty, POW-2 claim, POW-3 work.
+            let hash = skylark::pow::hash(message.header_bytes());
+            assert_eq!(hash.to_vec(), hex(&p["hash"]), "{id}: POW-1 hash");
+            let bits = u64::from(skylark::pow::leading_zero_bits(&hash));
+            assert_eq!(Some(bits), p["difficulty"].as_u64(), "{id}: difficulty");
+            let target = skylark::pow::claim(&message).map(|c| u64::from(c.target()));
+            assert_eq!(target, p["target"].as_u64(), "{id}: POW-2 target");
+            let work = u64::from(skylark::pow::work(&message));
+            assert_eq!(Some(work), p["work"].as_u64(), "{id}: POW-3 work");
+        }
         let context = &v["context"];
         let authorization = match str_of(context, "authorization") {
             "authorized" => Authorization::Authorized,

@@ -200,6 +200,9 @@ TABLE = [
     ("post", {"text": "abcd", "facets": [{"start": 2, "end": 4, "type": "tag", "tag": "b"},
                                           {"start": 0, "end": 2, "type": "tag", "tag": "a"}]},
      "msg.facet_order", "FACET-5"),
+    ("post", {"text": "@" * 11, "facets": [
+        {"start": i, "end": i + 1, "type": "mention", "account": bytes(32)} for i in range(11)]},
+     "msg.too_many_mentions", "FACET-7"),
     ("post", {"text": "x", "labels": ["spam"]}, "msg.invalid_label", "LABEL-2"),
     ("post", {"text": "x", "labels": ["porn", "porn"]}, "msg.duplicate", "POST-4"),
     ("post", {"text": "x", "labels": ["com.example.cw"]}, None, None),

@@ -260,6 +260,9 @@ def facets_checker(body):
                     raise Invalid("msg.facet_boundary", "FACET-4")
         if seen and f["start"] < seen[-1]["end"]:            # FACET-5
             raise Invalid("msg.facet_order", "FACET-5")
+        if f["type"] == "mention" and \
+                sum(g["type"] == "mention" for g in seen) >= 10:    # FACET-7
+            raise Invalid("msg.too_many_mentions", "FACET-7")
     return lambda x: t_list(x, 64, each)
 
 

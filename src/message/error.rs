@@ -335,6 +335,13 @@ pub enum ValidationError {
         /// The facet's position in the list.
         index: usize,
     },
+    /// The eleventh mention facet of a post or edit (FACET-7): at most
+    /// [`MAX_MENTIONS`](crate::message::MAX_MENTIONS) accounts are notified per message.
+    #[error("facet {index}: more than 10 mentions")]
+    TooManyMentions {
+        /// The position in the list of the first mention over the cap.
+        index: usize,
+    },
     /// A tag that contains whitespace (FACET-2).
     #[error("facet {index}: tag contains whitespace")]
     InvalidTag {
@@ -494,6 +501,7 @@ impl ValidationError {
             Self::FacetRange { .. } | Self::FacetsWithoutText => "msg.facet_range",
             Self::FacetBoundary { .. } => "msg.facet_boundary",
             Self::FacetOrder { .. } => "msg.facet_order",
+            Self::TooManyMentions { .. } => "msg.too_many_mentions",
             Self::InvalidTag { .. } => "msg.invalid_tag",
             Self::InvalidLabel { .. } => "msg.invalid_label",
             Self::EmptyPost { .. } => "msg.empty_post",
@@ -566,6 +574,7 @@ impl ValidationError {
             Self::FacetBoundary { .. } => "FACET-4",
             Self::FacetOrder { .. } => "FACET-5",
             Self::FacetsWithoutText => "FACET-6",
+            Self::TooManyMentions { .. } => "FACET-7",
             Self::InvalidLabel { .. } => "LABEL-2",
             Self::EmptyPost { kind: "edit" } => "EDIT-1",
             Self::EmptyPost { .. } => "POST-1",

@@ -1,4 +1,4 @@
-//! Facets (rules FACET-1 to FACET-6): mentions, links and tags over byte ranges of a post's text.
+//! Facets (rules FACET-1 to FACET-7): mentions, links and tags over byte ranges of a post's text.
 
 use alloc::string::String;
 use core::ops::Range;
@@ -7,6 +7,24 @@ use super::error::{Path, ValidationError};
 use super::fields::{self, check_keys, opt, req, Field};
 use crate::cbor::{Map, Value};
 use crate::id::AccountId;
+
+/// The most mention facets a post or edit may carry (rule FACET-7): each mention notifies an
+/// account, so the cap bounds the notifications one signed message can cause. Farcaster's cap.
+///
+/// ```
+/// use skylark::message::{Facet, Post, MAX_MENTIONS};
+/// use skylark::id::AccountId;
+/// let text = "@".repeat(MAX_MENTIONS + 1);
+/// let with = |n: usize| {
+///     (0..n).fold(Post::builder().text(text.clone()), |b, i| {
+///         b.facet(Facet::mention(i..i + 1, AccountId::from_bytes([i as u8; 32])))
+///     })
+/// };
+/// assert!(with(MAX_MENTIONS).build().is_ok());
+/// let err = with(MAX_MENTIONS + 1).build().unwrap_err();
+/// assert_eq!((err.code(), err.rule()), ("msg.too_many_mentions", "FACET-7"));
+/// ```
+pub const MAX_MENTIONS: usize = 10;
 
 /// Tag limits.
 const TAG_SCALARS: usize = 64;

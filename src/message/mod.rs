@@ -96,7 +96,7 @@ pub use actions::{
     Block, Delete, Follow, React, Repost, Subject, Target, Unblock, Unfollow, Unreact, Unrepost,
 };
 pub use error::{AuthError, Path, ValidationError};
-pub use facet::{Facet, Feature};
+pub use facet::{Facet, Feature, MAX_MENTIONS};
 pub use label::{Label, LabelBuilder, Reason, Reference, Report, ReportBuilder};
 pub use media::{Media, MediaBuilder};
 pub use post::{Card, CardBuilder, Edit, EditBuilder, Embed, Post, PostBuilder, Reply};

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::error::{Path, ValidationError};
-use super::facet::Facet;
+use super::facet::{Facet, Feature, MAX_MENTIONS};
 use super::fields::{self, check_keys, opt, req, Field};
 use super::media::Media;
 use super::BodyKind;
@@ -453,6 +453,7 @@ impl Content {
                 let at = top("facets");
                 let items = fields::list(value, at, MAX_FACETS)?;
                 let mut facets: Vec<Facet> = Vec::with_capacity(items.len());
+                let mut mentions = 0usize;
                 for (index, item) in items.iter().enumerate() {
                     let prev_end = facets.last().map(Facet::end_offset);
                     let facet = Facet::parse(
@@ -461,6 +462,13 @@ impl Content {
                         self.text.as_deref(),
                         prev_end,
                     )?;
+                    // FACET-7, after FACET-1..5 of the same facet.
+                    if matches!(facet.feature(), Feature::Mention(_)) {
+                        mentions += 1;
+                        if mentions > MAX_MENTIONS {
+                            return Err(ValidationError::TooManyMentions { index });
+                        }
+                    }
                     facets.push(facet);
                 }
                 self.facets = facets;

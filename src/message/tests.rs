@@ -491,6 +491,38 @@ fn facets_through_a_post() {
         with("abcd", vec![tag_facet(0, 3), tag_facet(2, 4)]),
         ("msg.facet_order", "FACET-5")
     );
+    // FACET-7: at most 10 mentions; links and tags do not count; checked after FACET-1..5 of the
+    // same facet, and it names the first mention over the cap.
+    let mention_at = |i: u64| {
+        Value::Map(map(&[
+            ("start", i.into()),
+            ("end", (i + 1).into()),
+            ("type", "mention".into()),
+            ("account", id(2)),
+        ]))
+    };
+    let text = "@".repeat(20);
+    let mentions = |n: u64| (0..n).map(mention_at).collect::<Vec<_>>();
+    assert_eq!(with(&text, mentions(10)), ("ok", ""));
+    let mut ten_and_tags = mentions(10);
+    ten_and_tags.extend((10..20).map(|i| tag_facet(i, i + 1)));
+    assert_eq!(with(&text, ten_and_tags), ("ok", ""));
+    assert_eq!(
+        with(&text, mentions(11)),
+        ("msg.too_many_mentions", "FACET-7")
+    );
+    let err = check(
+        "post",
+        &post(&[
+            ("text", text.as_str().into()),
+            ("facets", Value::Array(mentions(12))),
+        ]),
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "facet 10: more than 10 mentions");
+    let mut overlapping = mentions(10);
+    overlapping.push(mention_at(9));
+    assert_eq!(with(&text, overlapping), ("msg.facet_order", "FACET-5"));
     // FACET-3: start < end <= byte length.
     assert_eq!(
         with("abcd", vec![tag_facet(0, 5)]),

@@ -61,6 +61,7 @@
 //! ```
 
 mod ingest;
+mod limits;
 mod query;
 mod signer;
 mod views;

@@ -12,8 +12,10 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::limits::{Facts, Limits};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
+use crate::merge::limits::class_of;
 use crate::message::{Body, Feature, Reference, ValidMessage};
 
 /// The order of MERGE-1: by time, then by id.
@@ -63,9 +65,14 @@ pub(super) struct Entry {
 pub(super) const FOLLOW: usize = 0;
 pub(super) const BLOCK: usize = 1;
 
-/// The indexes of the valid set.
+/// The indexes of the valid set, less what the storage limits prune (07 §2.5).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Views {
+    /// Every valid message of a social kind, pruned or not.
+    held: BTreeMap<MessageId, Entry>,
+    /// LIMIT-1..LIMIT-3 over `held`.
+    limits: Limits,
+    /// The messages the views show: `held` less the pruned ones. Every index below is of these.
     pub(super) entries: BTreeMap<MessageId, Entry>,
     /// MERGE-2: target -> the valid whole deletes naming it (never an empty set).
     deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
@@ -117,6 +124,16 @@ impl Views {
             return;
         };
         let header = message.message().header();
+        let Some(class) = class_of(header.kind().as_str()) else {
+            return;
+        };
+        let undoes = match &fact {
+            Fact::Edit { target, .. }
+            | Fact::Delete(target)
+            | Fact::Unreact(target)
+            | Fact::Unrepost(target) => Some(*target),
+            _ => None,
+        };
         let entry = Entry {
             account: *header.account(),
             key: *header.key(),
@@ -125,15 +142,47 @@ impl Views {
             fact,
             mentions: mentions(message),
         };
-        self.index(id, &entry, true);
-        self.entries.insert(id, entry);
+        let facts = Facts {
+            account: entry.account,
+            key: entry.key,
+            seq: entry.seq,
+            time: entry.time,
+            class,
+            undoes,
+        };
+        self.held.insert(id, entry);
+        let changed = self.limits.insert(id, facts);
+        self.show_kept(&changed);
         // A message whose delete arrived first: the registers it belongs to already skip it.
     }
 
     /// Removes the message with this id, if held.
     pub(super) fn remove(&mut self, id: &MessageId) {
-        if let Some(entry) = self.entries.remove(id) {
-            self.index(*id, &entry, false);
+        if self.held.contains_key(id) {
+            let changed = self.limits.remove(id);
+            self.held.remove(id);
+            self.show_kept(&changed);
+        }
+    }
+
+    /// Shows or hides each of `ids` as the limits now keep or prune it.
+    fn show_kept(&mut self, ids: &[MessageId]) {
+        for id in ids {
+            let keep = self.limits.kept(id);
+            match (keep, self.entries.contains_key(id)) {
+                (true, false) => {
+                    if let Some(entry) = self.held.get(id).cloned() {
+                        self.index(*id, &entry, true);
+                        self.entries.insert(*id, entry);
+                    }
+                }
+                (false, true) => {
+                    if let Some(entry) = self.entries.remove(id) {
+                        self.index(*id, &entry, false);
+                    }
+                }
+                _ => {}
+            }
         }
     }
 

@@ -28,7 +28,7 @@ import cbor2  # noqa: E402  (only for a cross-check of decoded values)
 import nacl.signing  # noqa: E402  (only to re-sign honest signatures)
 
 from skylark_check import accounts, cbor, dm, ed25519, envelope, ids, merge, messages  # noqa: E402
-from skylark_check import sync  # noqa: E402
+from skylark_check import pow as proof_of_work, sync  # noqa: E402
 from skylark_check.cbor import CMap  # noqa: E402
 from skylark_check.errors import Reject  # noqa: E402
 
@@ -355,6 +355,8 @@ def check_message(v):
     same(exp, got, "validation outcome differs")
     if out.outcome == "valid" and out.body is not None:
         same(msg.body_bytes.hex(), cbor.encode(out.body).hex(), "body does not re-encode")
+    if "pow" in v:                                  # 05 section 13
+        same(v["pow"], proof_of_work.measure(msg), "proof of work differs")
     return out.code
 
 

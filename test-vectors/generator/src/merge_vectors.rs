@@ -30,7 +30,7 @@ pub const DIGEST_CONTEXT: &str = "skylark v1 state digest";
 /// The rules of the merge brief.
 pub const RULES: &[&str] = &[
     "MERGE-1", "MERGE-2", "MERGE-3", "MERGE-4", "MERGE-5", "MERGE-6", "MERGE-7", "MERGE-8",
-    "MERGE-9", "MERGE-10", "MERGE-11", "MERGE-12",
+    "MERGE-9", "MERGE-10", "MERGE-11", "MERGE-12", "LIMIT-1", "LIMIT-2", "LIMIT-3",
 ];
 
 /// The fourteen social kinds: the only kinds the merge rules read.
@@ -234,8 +234,9 @@ impl Vb {
             );
         }
         Vb {
-            // Vectors of an attack keep the `threat-` prefix (00 §6).
-            id: if id.starts_with("threat-") {
+            // Storage-limit and threat vectors are named for what they show (`limit-…`,
+            // `threat-…`); the others carry the file's prefix.
+            id: if id.starts_with("limit-") || id.starts_with("threat-") {
                 id.to_string()
             } else {
                 format!("merge-{id}")
@@ -699,12 +700,15 @@ impl Node {
 
     /// The summary of MERGE-11, rule by rule from the brief.
     fn summary(&self, now: u64) -> Value {
-        // Only the fourteen social kinds are read, equivocation detection included.
-        let social: Vec<&Item> = self
+        // Only the fourteen social kinds are read, equivocation detection included, and of them
+        // only those the storage limits keep (LIMIT-1..LIMIT-3).
+        let all: Vec<&Item> = self
             .held
             .values()
             .filter(|i| SOCIAL.contains(&i.kind.as_str()))
             .collect();
+        let gone = pruned(&all);
+        let social: Vec<&Item> = all.into_iter().filter(|i| !gone.contains(&i.id)).collect();
         // MERGE-2: D, the targets of the (readable) deletes.
         let dead: BTreeSet<Vec<u8>> = social
             .iter()
@@ -1018,6 +1022,58 @@ fn graph(readable: &[(&Item, &Value)], on: &str, off: &str) -> Value {
             .map(|(a, subjects)| (at(a), Value::A(subjects.iter().map(|x| b(x)).collect())))
             .collect(),
     )
+}
+
+/// LIMIT-1: messages kept per place (key, seq), the earliest by MERGE-1.
+pub const PER_PLACE: usize = 2;
+
+/// LIMIT-2: the class of each social kind and the messages of the class one account keeps.
+pub const CLASSES: &[(&str, &[&str], usize)] = &[
+    ("profile", &["profile"], 50),
+    ("post", &["post", "edit"], 5000),
+    ("delete", &["delete"], 5000),
+    ("react", &["react", "unreact"], 2500),
+    ("repost", &["repost", "unrepost"], 2500),
+    ("follow", &["follow", "unfollow"], 2500),
+    ("block", &["block", "unblock"], 2500),
+    ("label", &["label"], 50000),
+    ("report", &["report"], 100),
+];
+
+/// The ids LIMIT-1..LIMIT-3 prune from the held social messages, from the rules' text: per
+/// place keep the earliest two; of the rest, per (account, class) keep the latest N; then the
+/// targets of the pruned edits, deletes, unreacts and unreposts (one step).
+fn pruned(social: &[&Item]) -> BTreeSet<Vec<u8>> {
+    let mut gone = BTreeSet::new();
+    let mut places: BTreeMap<(Vec<u8>, u64), Vec<&Item>> = BTreeMap::new();
+    for i in social {
+        places.entry((i.key.clone(), i.seq)).or_default().push(i);
+    }
+    for (_, mut at) in places {
+        at.sort_by(|a, b| a.stamp().cmp(&b.stamp()));
+        gone.extend(at.iter().skip(PER_PLACE).map(|i| i.id.clone()));
+    }
+    let mut classes: BTreeMap<(Vec<u8>, &str), Vec<&Item>> = BTreeMap::new();
+    for i in social.iter().filter(|i| !gone.contains(&i.id)) {
+        let (class, _, _) = CLASSES
+            .iter()
+            .find(|(_, kinds, _)| kinds.contains(&i.kind.as_str()))
+            .unwrap();
+        classes.entry((i.acct.clone(), class)).or_default().push(i);
+    }
+    for ((_, class), mut of) in classes {
+        let n = CLASSES.iter().find(|c| c.0 == class).unwrap().2;
+        of.sort_by(|a, b| b.stamp().cmp(&a.stamp()));
+        gone.extend(of.iter().skip(n).map(|i| i.id.clone()));
+    }
+    let undone: Vec<Vec<u8>> = social
+        .iter()
+        .filter(|i| gone.contains(&i.id))
+        .filter(|i| ["edit", "delete", "unreact", "unrepost"].contains(&i.kind.as_str()))
+        .filter_map(|i| i.body.as_ref().and_then(|b| id_field(b, "target")))
+        .collect();
+    gone.extend(undone);
+    gone
 }
 
 /// The summary of a list of messages applied in that order.
@@ -2168,12 +2224,14 @@ fn equivocations(out: &mut Vec<J>) {
 
     let mut v = Vb::new(
         "equivocation-three",
-        "alice's key signs three messages at seq 1 (two profiles, one post held stripped): one \
-         entry for the place, listing all three ids sorted bytewise; both profiles count (the later is current). bob's key \
+        "alice's key signs three messages at seq 1 (two profiles, one post held stripped, the latest \
+         of the three): LIMIT-1 keeps the earliest two, so the post is pruned (absent from the posts \
+         view) and the entry for the place lists the two profiles' ids sorted bytewise; both profiles \
+         count (the later is current). bob's key \
          signs a follow and an unfollow of carol at seq 1 and one time (the greater id decides). \
          dave's key signs a post at seq 1, and an extension-kind message and a stripped operation \
          (`delegate`) also at seq 1: those kinds are not read, so no pair. Entries are sorted by key.",
-        &["MERGE-10", "MERGE-3", "MERGE-8", "MERGE-11"],
+        &["MERGE-10", "MERGE-3", "MERGE-8", "MERGE-11", "LIMIT-1"],
     );
     v.add("alice", "profile", 1, profile("Alice 1"));
     let a2 = v.fork("alice", 1, "profile", 2, profile("Alice 2"));
@@ -2213,7 +2271,8 @@ fn equivocations(out: &mut Vec<J>) {
     let Some(Value::A(entries)) = s.get(&["equivocations"]) else {
         panic!()
     };
-    // One entry per place: alice's three messages at seq 1 in one entry, bob's pair in another.
+    // One entry per place: alice's two kept messages at seq 1 in one entry, bob's pair in another.
+    assert_eq!(s.state(&a3), None);
     assert_eq!(entries.len(), 2);
     let sizes: Vec<(&Value, usize)> = entries
         .iter()
@@ -2225,7 +2284,7 @@ fn equivocations(out: &mut Vec<J>) {
             _ => panic!(),
         })
         .collect();
-    assert!(sizes.contains(&(&b(&apk), 3)));
+    assert!(sizes.contains(&(&b(&apk), 2)));
     assert!(sizes.contains(&(&b(&bpk), 2)));
 
     let mut v = Vb::new(
@@ -2500,7 +2559,149 @@ pub fn vectors() -> Vec<J> {
     equivocations(&mut out);
     ignored_and_forms(&mut out);
     large(&mut out);
+    limits(&mut out);
     out
+}
+
+/// The storage limits (LIMIT-1..LIMIT-3, 07 §2.5), each crossed, and the flood they stop.
+fn limits(out: &mut Vec<J>) {
+    // LIMIT-1 at the limit and one past it.
+    let mut v = Vb::new(
+        "limit-place-2-and-3",
+        "alice's key signs two posts at seq 1 (the limit: both kept, one equivocation entry of two \
+         ids); bob's key signs three posts at seq 1 at minutes 1, 2, 3: LIMIT-1 keeps the earliest \
+         two by MERGE-1, the third is absent from every view, and the entry lists two ids.",
+        &["LIMIT-1", "MERGE-10", "MERGE-4"],
+    );
+    let a1 = v.add("alice", "post", 1, post("a"));
+    let a2 = v.fork("alice", 1, "post", 1, post("a, again"));
+    let b1 = v.add("bob", "post", 1, post("b 1"));
+    let b2 = v.fork("bob", 1, "post", 2, post("b 2"));
+    let b3 = v.fork("bob", 1, "post", 3, post("b 3"));
+    let s = v.finish(out);
+    for p in [&a1, &a2, &b1, &b2] {
+        s.history(p, &[p]);
+    }
+    assert_eq!(s.state(&b3), None);
+    let Some(Value::A(entries)) = s.get(&["equivocations"]) else {
+        panic!()
+    };
+    assert_eq!(entries.len(), 2);
+
+    // The flood at one seq: what MERGE-10 alone would keep without bound.
+    let mut v = Vb::new(
+        "threat-flood-one-seq",
+        "A key signs 64 posts at seq 2, all following its seq 1, at minutes 2..65 (a key holder \
+         flooding one place: MERGE-10 alone kept them all). LIMIT-1 keeps the earliest two: the \
+         state holds three posts whatever the order of arrival, and one equivocation entry of two \
+         ids.",
+        &["LIMIT-1", "MERGE-10"],
+    );
+    let first = v.add("mallory", "post", 1, post("seq 1"));
+    let mut flood = Vec::new();
+    for i in 0..64u64 {
+        flood.push(v.fork("mallory", 2, "post", 2 + i, post(&format!("flood {i}"))));
+    }
+    let s = v.finish(out);
+    s.history(&first, &[&first]);
+    s.history(&flood[0], &[&flood[0]]);
+    s.history(&flood[1], &[&flood[1]]);
+    assert_eq!(s.keys(&["posts"]).len(), 3);
+    assert!(flood[2..].iter().all(|p| s.state(p).is_none()));
+    let Some(Value::A(entries)) = s.get(&["equivocations"]) else {
+        panic!()
+    };
+    assert_eq!(entries.len(), 1);
+
+    // LIMIT-3: a pruned undo takes its target with it.
+    let mut v = Vb::new(
+        "limit-pruned-undo-takes-target",
+        "alice posts P1, P2, P3 and likes P1 (seq 1..4). At seq 5 her key signs two posts at minute \
+         5 and an unreact of the like at minute 6; at seq 6, two posts at minute 7 and a delete of \
+         P2 at minute 8; at seq 7, two posts at minute 9 and an edit of P3 at minute 10. LIMIT-1 \
+         prunes the unreact, the delete and the edit (third at each place), and LIMIT-3 their \
+         targets: the like does not count (it does not come back), P2 is absent (not live again), \
+         P3 is absent (its old text does not come back).",
+        &["LIMIT-1", "LIMIT-3", "MERGE-2", "MERGE-4", "MERGE-6", "MERGE-10"],
+    );
+    let p1 = v.add("alice", "post", 1, post("P1"));
+    let p2 = v.add("alice", "post", 2, post("P2"));
+    let p3 = v.add("alice", "post", 3, post("P3"));
+    let like = v.add("alice", "react", 4, target(p1.id()));
+    let x5 = v.add("alice", "post", 5, post("x5"));
+    v.fork("alice", 5, "post", 5, post("y5"));
+    let un = v.fork("alice", 5, "unreact", 6, target(like.id()));
+    v.add("alice", "post", 7, post("x6"));
+    v.fork("alice", 6, "post", 7, post("y6"));
+    let del = v.fork("alice", 6, "delete", 8, target(p2.id()));
+    v.add("alice", "post", 9, post("x7"));
+    v.fork("alice", 7, "post", 9, post("y7"));
+    let ed = v.fork("alice", 7, "edit", 10, edit(p3.id(), p3.id(), "P3 edited"));
+    let s = v.finish(out);
+    s.history(&p1, &[&p1]);
+    s.history(&x5, &[&x5]);
+    assert!(s.reactions(p1.id(), "").is_empty());
+    assert_eq!(s.state(&p2), None);
+    assert_eq!(s.state(&p3), None);
+    assert!(s.ids(&["tombstones"]).is_empty());
+    for gone in [&un, &del, &ed] {
+        assert!(s.ids(&["tombstones"]).iter().all(|x| x != gone.id()));
+    }
+
+    // LIMIT-2, profile class (50): 51 profiles, the newest 50 deleted.
+    let mut v = Vb::new(
+        "limit-profile-class-51",
+        "alice signs 51 profiles (minutes 1..51) and deletes the 50 newest; bob signs 50 profiles \
+         and deletes the 49 newest. Deletes are their own class. alice's oldest profile is the 51st \
+         of her profile class and is pruned (LIMIT-2), so she has no current profile; bob's oldest \
+         is the 50th, kept, and is his current profile.",
+        &["LIMIT-2", "MERGE-2", "MERGE-3"],
+    );
+    for (who, n) in [("alice", 51u64), ("bob", 50)] {
+        let ps: Vec<Rec> = (0..n)
+            .map(|i| v.add(who, "profile", 1 + i, profile(&format!("{who} {i}"))))
+            .collect();
+        for (i, p) in ps[1..].iter().enumerate() {
+            v.add(who, "delete", 100 + i as u64, target(p.id()));
+        }
+    }
+    let bob_first = v.chains["bob"].msgs[0].id().to_vec();
+    let s = v.finish(out);
+    assert_eq!(s.profile("alice"), None);
+    assert_eq!(s.profile("bob"), Some(bob_first));
+
+    // LIMIT-2, report class (100), remainders counted by their header.
+    let mut v = Vb::new(
+        "limit-report-class-101",
+        "alice files 101 reports to one service, the newest held as its stripped remainder (a \
+         withheld report: in the set, counted by its header, never listed); bob files 100. LIMIT-2 \
+         keeps alice's newest 100 (the remainder among them), so her oldest is pruned and 99 are \
+         listed; all of bob's are listed.",
+        &["LIMIT-2", "MERGE-11"],
+    );
+    let service = acct("service");
+    let mut alice = Vec::new();
+    for i in 0..101u64 {
+        let body = report(&service, "spam", &Subj::Acct(acct(&format!("x{i}"))));
+        if i == 100 {
+            v.add_stripped("alice", "report", 1 + i, body);
+        } else {
+            alice.push(v.add("alice", "report", 1 + i, body));
+        }
+    }
+    let mut bob = Vec::new();
+    for i in 0..100u64 {
+        let body = report(&service, "spam", &Subj::Acct(acct(&format!("y{i}"))));
+        bob.push(v.add("bob", "report", 1 + i, body));
+    }
+    let s = v.finish(out);
+    let listed = s.ids(&["reports", &at(&service)]);
+    assert_eq!(listed.len(), 199);
+    assert!(!listed.contains(&alice[0].id().to_vec()));
+    assert!(alice[1..]
+        .iter()
+        .chain(&bob)
+        .all(|r| listed.contains(&r.id().to_vec())));
 }
 
 pub fn generate() -> String {

@@ -49,6 +49,7 @@ pub const RULES: &[&str] = &[
     "FACET-4",
     "FACET-5",
     "FACET-6",
+    "FACET-7",
     "PROFILE-1",
     "PROFILE-2",
     "PROFILE-3",
@@ -72,6 +73,10 @@ pub const RULES: &[&str] = &[
     "REPORT-1",
     "REPORT-2",
     "EXT-1",
+    "POW-1",
+    "POW-2",
+    "POW-3",
+    "POW-4",
 ];
 
 /// The rules that look something up in the context (they also have undecided vectors).
@@ -107,6 +112,7 @@ pub const CODES: &[&str] = &[
     "msg.facet_range",
     "msg.facet_boundary",
     "msg.facet_order",
+    "msg.too_many_mentions",
     "msg.invalid_tag",
     "msg.invalid_label",
     "msg.empty_post",
@@ -165,6 +171,7 @@ fn rules_for(code: &str) -> &'static [&'static str] {
         "msg.facet_range" => &["FACET-3", "FACET-6"],
         "msg.facet_boundary" => &["FACET-4"],
         "msg.facet_order" => &["FACET-5"],
+        "msg.too_many_mentions" => &["FACET-7"],
         "msg.invalid_label" => &["LABEL-2"],
         "msg.empty_post" => &["POST-1", "EDIT-1"],
         "msg.invalid_embed_type" => &["POST-3"],
@@ -288,20 +295,7 @@ pub(crate) fn sign(
     assert!(valid_kind_grammar(kind), "kind {kind}");
     assert!(matches!(body, Value::M(_)));
     let body_bytes = encode(&body);
-    let mut h = vec![
-        ("v", u(1)),
-        ("key", b(&key.pk)),
-        ("seq", u(seq)),
-        ("acct", b(acct)),
-        ("body", b(&blake3::derive_key(CTX_BODY, &body_bytes))),
-        ("kind", t(kind)),
-        ("time", u(time)),
-    ];
-    if let Some(p) = prev {
-        assert_eq!(p.len(), 32);
-        h.push(("prev", b(p)));
-    }
-    let header = encode(&m(h));
+    let header = header_bytes(key, acct, seq, prev, kind, time, &body_bytes);
     let sig = key.sign(&[SIG_PREFIX, &header].concat());
     let full = encode(&m(vec![
         ("b", b(&body_bytes)),
@@ -320,6 +314,33 @@ pub(crate) fn sign(
         time,
         seq,
     }
+}
+
+/// The header bytes (04 §2) of a message with this body: what the signature covers, ID-1 and POW-1
+/// hash.
+fn header_bytes(
+    key: &Key,
+    acct: &[u8],
+    seq: u64,
+    prev: Option<&[u8]>,
+    kind: &str,
+    time: u64,
+    body_bytes: &[u8],
+) -> Vec<u8> {
+    let mut h = vec![
+        ("v", u(1)),
+        ("key", b(&key.pk)),
+        ("seq", u(seq)),
+        ("acct", b(acct)),
+        ("body", b(&blake3::derive_key(CTX_BODY, body_bytes))),
+        ("kind", t(kind)),
+        ("time", u(time)),
+    ];
+    if let Some(p) = prev {
+        assert_eq!(p.len(), 32);
+        h.push(("prev", b(p)));
+    }
+    encode(&m(h))
 }
 
 fn account(name: &str) -> Vec<u8> {
@@ -2120,6 +2141,34 @@ fn facets(o: &mut Out, w: &World) {
             (0..n as u64).map(|i| tag_facet(i, i + 1, "t")).collect(),
             exp,
         );
+    }
+    // FACET-7: at most 10 mentions among the facets; links and tags do not count. Each facet is
+    // (kind of the facet i, mention?) over one byte i of a 100-byte text.
+    let one = |i: u64, is_mention: bool| {
+        if is_mention {
+            mention(i, i + 1)
+        } else {
+            tag_facet(i, i + 1, "t")
+        }
+    };
+    /// (id, description, rules, facets, expected).
+    type FacetCase = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        Vec<Value>,
+        Exp,
+    );
+    let mentions_cases: [FacetCase; 6] = [
+        ("mentions-10", "10 one-byte mention facets (the FACET-7 cap)", &["FACET-7"], (0..10).map(|i| one(i, true)).collect(), ok()),
+        ("mentions-11", "11 one-byte mention facets: the eleventh is over the cap", &["FACET-7"], (0..11).map(|i| one(i, true)).collect(), err("msg.too_many_mentions")),
+        ("mentions-10-among-64-facets", "64 facets, of which 10 mentions interleaved with tags: links and tags do not count", &["FACET-7", "MSG-1"], (0..64).map(|i| one(i, i % 6 == 0 && i < 60)).collect(), ok()),
+        ("mentions-11-among-tags", "tags and mentions alternating, the eleventh mention is facet 21", &["FACET-7"], (0..30).map(|i| one(i, i % 2 == 1)).collect(), err("msg.too_many_mentions")),
+        ("mentions-order-before-cap", "10 mentions, then an eleventh that overlaps the tenth: FACET-5 of that facet comes before FACET-7", &["FACET-5", "FACET-7"], (0..10).map(|i| one(i, true)).chain([mention(9, 10)]).collect(), err("msg.facet_order")),
+        ("threat-mention-notification-spam", "one post that would notify 64 accounts: 64 mention facets, refused at the eleventh", &["FACET-7"], (0..64).map(|i| one(i, true)).collect(), err("msg.too_many_mentions")),
+    ];
+    for (id, d, rules, fs, exp) in mentions_cases {
+        post(o, id, d, rules, &long, fs, exp);
     }
     post(
         o,
@@ -5770,6 +5819,7 @@ pub fn generate() -> String {
     auth(&mut o, &w);
     history(&mut o, &w);
     capabilities(&mut o, &w);
+    proof_of_work(&mut o);
     file(
         "Layer-2 validation of signed messages (kinds, bodies, MSG-2 time, MSG-3 key authorization, MSG-4 \
          history, kind lookups). `input` is a whole signed message (layer-1 valid; a stripped remainder when it \
@@ -5779,10 +5829,143 @@ pub fn generate() -> String {
          lookups (prev, targets) may return, found by their message id (ID-1 of their header). `outcome` is \
          \"valid\" (with `kind` and `body_diag`, the body in diagnostic notation or null for a remainder), \
          \"invalid\" (with `error`) or \"undecided\" (with `missing`: \"key_authorization\", \"body\" (MSG-7) and/or hex \
-         message ids, in the order the checks asked for them, without duplicates). Messages not part of a history are \
+         message ids, in the order the checks asked for them, without duplicates). Valid vectors may carry `pow` \
+         (05 §13): the proof hash of the header bytes (POW-1, hex), its difficulty (leading zero bits), the \
+         claimed target (POW-2, null for no claim) and the work (POW-3). Messages not part of a history are \
          the first message (seq 1) of a key of their own; histories are nine messages of alice's key (post, \
          react, repost, edit, post, delete, profile, extension, edit), the message under test being seq 10.",
         "messages",
         o.vectors,
     )
+}
+
+// ------------------------------------------------------------------------------------------------ proof of work
+
+/// POW-1: the BLAKE3 `derive_key` context of the proof hash.
+const CTX_POW: &str = "skylark v1 proof of work";
+
+/// POW-1: the leading zero bits of a hash, most significant bit of the first byte first.
+fn difficulty(h: &[u8]) -> u32 {
+    let mut bits = 0;
+    for x in h {
+        if *x != 0 {
+            return bits + x.leading_zeros();
+        }
+        bits += 8;
+    }
+    bits
+}
+
+/// POW-2 read from the spec's text: `"skylark.pow": [target, nonce]`, two unsigned integers,
+/// 1 ≤ target ≤ 256; anything else claims nothing.
+fn claimed(body: &Value) -> Option<u64> {
+    let Value::M(entries) = body else { return None };
+    match entries
+        .iter()
+        .find(|(k, _)| k == "skylark.pow")
+        .map(|(_, v)| v)
+    {
+        Some(Value::A(items)) => match items.as_slice() {
+            [Value::U(target), Value::U(_)] if (1..=256).contains(target) => Some(*target),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A proof-of-work case: the kind, its account, the body without the claim, the claim's value as
+/// a function of the nonce (None: no `skylark.pow` key), and the exact difficulty wanted (None:
+/// whatever the first nonce gives).
+struct PowCase {
+    id: &'static str,
+    description: &'static str,
+    rules: &'static [&'static str],
+    kind: &'static str,
+    body: Value,
+    claim: Option<fn(u64) -> Value>,
+    want: Option<u32>,
+    stripped: bool,
+}
+
+fn target8(n: u64) -> Value {
+    a(vec![u(8), u(n)])
+}
+
+fn proof_of_work(o: &mut Out) {
+    let bob_post = blake3::derive_key(CTX_MESSAGE_ID, b"example: a post of bob").to_vec();
+    let bob = account("bob");
+    let reply = || {
+        m(vec![
+            ("text", t("hi")),
+            (
+                "reply",
+                m(vec![("root", b(&bob_post)), ("parent", b(&bob_post))]),
+            ),
+        ])
+    };
+    let genesis_key = Key::from_label("messages/pow-genesis");
+    let genesis = || m(vec![("roots", a(vec![b(&genesis_key.pk)]))]);
+    let p4: &[&str] = &["POW-1", "POW-2", "POW-3", "POW-4"];
+    let p3: &[&str] = &["POW-1", "POW-2", "POW-3"];
+    let cases = vec![
+        PowCase { id: "pow-genesis-target-8-difficulty-7", description: "A genesis claiming 8 bits whose proof hash has exactly 7 leading zero bits (target − 1): work 0. The genesis is valid whatever its work (POW-4: a node's minimum is policy).", rules: p4, kind: "genesis", body: genesis(), claim: Some(target8), want: Some(7), stripped: false },
+        PowCase { id: "pow-genesis-target-8-difficulty-8", description: "A genesis claiming 8 bits with exactly 8 leading zero bits (the target): work 8.", rules: p4, kind: "genesis", body: genesis(), claim: Some(target8), want: Some(8), stripped: false },
+        PowCase { id: "pow-genesis-target-8-difficulty-9", description: "A genesis claiming 8 bits with exactly 9 leading zero bits (target + 1): work 8, not 9 — the committed target is what counts.", rules: p4, kind: "genesis", body: genesis(), claim: Some(target8), want: Some(9), stripped: false },
+        PowCase { id: "pow-reply-target-8-difficulty-7", description: "A reply to a post of another account (unsolicited if that account does not follow the author, POW-4) claiming 8 bits, 7 leading zero bits: work 0.", rules: p4, kind: "post", body: reply(), claim: Some(target8), want: Some(7), stripped: false },
+        PowCase { id: "pow-reply-target-8-difficulty-8", description: "The reply claiming 8 bits with exactly 8 leading zero bits: work 8.", rules: p4, kind: "post", body: reply(), claim: Some(target8), want: Some(8), stripped: false },
+        PowCase { id: "pow-reply-target-8-difficulty-9", description: "The reply claiming 8 bits with exactly 9 leading zero bits: work 8.", rules: p4, kind: "post", body: reply(), claim: Some(target8), want: Some(9), stripped: false },
+        PowCase { id: "pow-mention-target-8", description: "A post mentioning bob (FACET-1) claiming 8 bits and reaching it: work 8.", rules: p4, kind: "post", body: m(vec![("text", t("@bob")), ("facets", a(vec![facet(0, 4, "mention", Some(("account", b(&bob))))]))]), claim: Some(target8), want: Some(8), stripped: false },
+        PowCase { id: "pow-quote-target-8", description: "A post quoting bob's post claiming 8 bits and reaching it: work 8.", rules: p4, kind: "post", body: m(vec![("text", t("look")), ("quote", b(&bob_post))]), claim: Some(target8), want: Some(8), stripped: false },
+        PowCase { id: "pow-no-claim", description: "A post without `skylark.pow`: no claim, work 0, whatever its proof hash.", rules: p3, kind: "post", body: reply(), claim: None, want: None, stripped: false },
+        PowCase { id: "pow-stripped-remainder", description: "The stripped remainder of a post that claims 8 bits and reaches 8: its body is not held, so no claim and work 0 (the proof hash is still that of its header).", rules: p3, kind: "post", body: reply(), claim: Some(target8), want: Some(8), stripped: true },
+        PowCase { id: "pow-claim-target-0", description: "`skylark.pow` = [0, nonce]: a target of 0 claims nothing (work 0).", rules: p3, kind: "post", body: reply(), claim: Some(|n| a(vec![u(0), u(n)])), want: None, stripped: false },
+        PowCase { id: "pow-claim-target-257", description: "`skylark.pow` = [257, nonce]: above 256, no claim (work 0).", rules: p3, kind: "post", body: reply(), claim: Some(|n| a(vec![u(257), u(n)])), want: None, stripped: false },
+        PowCase { id: "pow-claim-three-items", description: "`skylark.pow` = [1, nonce, 0]: not exactly two items, no claim — even with a proof hash of 1 or more leading zero bits.", rules: p3, kind: "post", body: reply(), claim: Some(|n| a(vec![u(1), u(n), u(0)])), want: Some(1), stripped: false },
+        PowCase { id: "pow-claim-text-target", description: "`skylark.pow` = [\"1\", nonce]: a text target is no claim (work 0) even with 1 leading zero bit.", rules: p3, kind: "post", body: reply(), claim: Some(|n| a(vec![t("1"), u(n)])), want: Some(1), stripped: false },
+        PowCase { id: "pow-claim-target-1", description: "`skylark.pow` = [1, nonce] and 1 leading zero bit: work 1 (the smallest claim).", rules: p3, kind: "post", body: reply(), claim: Some(|n| a(vec![u(1), u(n)])), want: Some(1), stripped: false },
+    ];
+    for c in cases {
+        let key = if c.kind == "genesis" {
+            Key::from_label("messages/pow-genesis")
+        } else {
+            Key::from_label(&format!("messages/{}", c.id))
+        };
+        let acct = if c.kind == "genesis" {
+            vec![0; 32]
+        } else {
+            account("alice")
+        };
+        let body_of = |n: u64| match c.claim {
+            Some(f) => set(&c.body, "skylark.pow", f(n)),
+            None => c.body.clone(),
+        };
+        let nonce = (0..1u64 << 24)
+            .find(|&n| {
+                let h = header_bytes(&key, &acct, 1, None, c.kind, T0, &encode(&body_of(n)));
+                c.want
+                    .is_none_or(|d| difficulty(&blake3::derive_key(CTX_POW, &h)) == d)
+            })
+            .expect("a nonce");
+        let body = body_of(nonce);
+        let msg = sign(&key, &acct, 1, None, c.kind, T0, body.clone());
+        let hash = blake3::derive_key(CTX_POW, &msg.header);
+        let d = difficulty(&hash);
+        let target = if c.stripped { None } else { claimed(&body) };
+        let work = match target {
+            Some(t) if u64::from(d) >= t => t,
+            _ => 0,
+        };
+        o.push(c.id, c.description, c.rules, &msg, c.stripped, &ctx(), ok());
+        if let Some(J::O(members)) = o.vectors.last_mut() {
+            members.push((
+                "pow".to_string(),
+                obj(vec![
+                    ("hash", J::S(hex(&hash))),
+                    ("difficulty", J::U(u64::from(d))),
+                    ("target", target.map_or(J::Null, J::U)),
+                    ("work", J::U(work)),
+                ]),
+            ));
+        }
+    }
 }

@@ -248,8 +248,9 @@ fn has_ws(s: &str) -> bool {
 }
 
 /// One facet: its fields, with FACET-1 and FACET-2 at the "type" value; then FACET-3, -4 against the
-/// text; then FACET-5 against the previous facet's end.
-fn facet(v: &Item, txt: Option<&str>, prev_end: &mut Option<u64>) -> R {
+/// text; then FACET-5 against the previous facet's end; then FACET-7 (at most 10 mentions, counted
+/// in `mentions`).
+fn facet(v: &Item, txt: Option<&str>, prev_end: &mut Option<u64>, mentions: &mut u32) -> R {
     let ty_check = |t: &Item| {
         let need = match text(t)? {
             "mention" => "account",
@@ -299,6 +300,12 @@ fn facet(v: &Item, txt: Option<&str>, prev_end: &mut Option<u64>) -> R {
         }
     }
     *prev_end = Some(end);
+    if field(v, "type").and_then(|t| text(t).ok()) == Some("mention") {
+        if *mentions == 10 {
+            return Err("msg.too_many_mentions");
+        }
+        *mentions += 1;
+    }
     Ok(())
 }
 
@@ -390,8 +397,9 @@ fn post_like(body: &Item, edit: bool) -> R {
     };
     let facets = |v: &Item| {
         let mut prev = None;
+        let mut mentions = 0;
         for f in list(v, 64)? {
-            facet(f, txt, &mut prev)?;
+            facet(f, txt, &mut prev, &mut mentions)?;
         }
         Ok(())
     };
@@ -773,6 +781,7 @@ const CODES: &[&str] = &[
     "msg.facet_range",
     "msg.facet_boundary",
     "msg.facet_order",
+    "msg.too_many_mentions",
     "msg.invalid_tag",
     "msg.invalid_label",
     "msg.empty_post",
@@ -797,12 +806,40 @@ const CODES: &[&str] = &[
     "auth.root_key_message",
 ];
 
+/// The proof-of-work rules (05 §13): measures of a message, never a verdict, so they have valid
+/// vectors (with a `pow` member) and no invalid ones.
+const POW_RULES: &[&str] = &["POW-1", "POW-2", "POW-3", "POW-4"];
+
+/// POW-1..POW-3 from the text of 05 §13, against a vector's `pow` member.
+fn check_pow(id: &str, p: &Json, env: &Verified) {
+    let hash = blake3::derive_key("skylark v1 proof of work", &env.header);
+    assert_eq!(p["hash"].as_str().unwrap(), hex(&hash), "{id}: POW-1 hash");
+    let zeros = hash
+        .iter()
+        .position(|x| *x != 0)
+        .map_or(256, |i| 8 * i as u64 + u64::from(hash[i].leading_zeros()));
+    assert_eq!(p["difficulty"].as_u64().unwrap(), zeros, "{id}: difficulty");
+    let target = env.body.as_ref().and_then(|b| {
+        let body = decode(b).unwrap();
+        match field(&body, "skylark.pow") {
+            Some(Item::A(x)) => match x.as_slice() {
+                [Item::U(t), Item::U(_)] if (1..=256).contains(t) => Some(*t),
+                _ => None,
+            },
+            _ => None,
+        }
+    });
+    assert_eq!(p["target"].as_u64(), target, "{id}: POW-2 target");
+    let work = target.filter(|t| zeros >= *t).unwrap_or(0);
+    assert_eq!(p["work"].as_u64().unwrap(), work, "{id}: POW-3 work");
+}
+
 fn rule_ids() -> Vec<String> {
     let mut r = Vec::new();
     for (area, n) in [
         ("MSG", 7),
         ("MEDIA", 5),
-        ("FACET", 6),
+        ("FACET", 7),
         ("PROFILE", 3),
         ("POST", 6),
         ("EDIT", 3),
@@ -847,7 +884,10 @@ fn message_vectors_agree_with_reference_validator() {
         let vr = strs(&v["rules"]);
         assert!(!vr.is_empty(), "{id}");
         for r in &vr {
-            assert!(rules.contains(r), "{id}: unknown rule {r}");
+            assert!(
+                rules.contains(r) || POW_RULES.contains(&r.as_str()),
+                "{id}: unknown rule {r}"
+            );
         }
         let outcome = s(v, "outcome");
         assert_eq!(
@@ -912,6 +952,9 @@ fn message_vectors_agree_with_reference_validator() {
             disagreements.push(format!(
                 "{id}: declared {want:?}, reference validator gives {got:?}"
             ));
+        }
+        if let Some(p) = v.get("pow") {
+            check_pow(id, p, &env);
         }
         let h = hdr(&env);
         match &want {

@@ -16,6 +16,45 @@ SUMMARY_KEYS = ("posts", "threads", "replies", "quotes", "profiles", "reactions"
                 "follows", "blocks", "labels", "reports", "tombstones", "equivocations")
 
 
+# 07 section 2.5: the storage limits.
+PER_PLACE = 2                                   # LIMIT-1
+CLASSES = {                                     # LIMIT-2: class -> (kinds, limit)
+    "profile": (("profile",), 50),
+    "post": (("post", "edit"), 5000),
+    "delete": (("delete",), 5000),
+    "react": (("react", "unreact"), 2500),
+    "repost": (("repost", "unrepost"), 2500),
+    "follow": (("follow", "unfollow"), 2500),
+    "block": (("block", "unblock"), 2500),
+    "label": (("label",), 50000),
+    "report": (("report",), 100),
+}
+UNDOING = ("edit", "delete", "unreact", "unrepost")  # LIMIT-3
+
+
+def pruned(social):
+    """The ids LIMIT-1..LIMIT-3 prune from the held social-kind messages."""
+    def order(m):                                   # MERGE-1
+        return (m.header.time, m.id)
+    gone = set()
+    places = {}
+    for m in social:
+        places.setdefault((m.header.key, m.header.seq), []).append(m)
+    for ms in places.values():                      # LIMIT-1: the earliest two stay
+        gone.update(m.id for m in sorted(ms, key=order)[PER_PLACE:])
+    classes = {}
+    for m in social:
+        if m.id in gone:
+            continue
+        cls = next(c for c, (kinds, _) in CLASSES.items() if m.header.kind in kinds)
+        classes.setdefault((m.header.acct, cls), []).append(m)
+    for (_, cls), ms in classes.items():            # LIMIT-2: the latest N stay
+        gone.update(m.id for m in sorted(ms, key=order, reverse=True)[CLASSES[cls][1]:])
+    gone.update([m.body["target"] for m in social    # LIMIT-3: one step
+                 if m.id in gone and m.header.kind in UNDOING and not m.stripped])
+    return gone
+
+
 class State:
     def __init__(self):
         self.held = {}
@@ -29,6 +68,8 @@ class State:
 
     def summary(self, now):
         social = [m for m in self.held.values() if m.header.kind in SOCIAL_KINDS]
+        gone = pruned(social)
+        social = [m for m in social if m.id not in gone]
 
         def of(kind):
             return [m for m in social if m.header.kind == kind]

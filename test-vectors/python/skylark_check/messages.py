@@ -196,11 +196,16 @@ def check_facet(f, text):
 def check_facets(v, text):
     check_list(v, 64)
     prev_end = None
+    mentions = 0
     for f in v:
         check_facet(f, text)
         if prev_end is not None and f["start"] < prev_end:
             fail("msg.facet_order")                                  # FACET-5
         prev_end = f["end"]
+        if f["type"] == "mention":
+            mentions += 1
+            if mentions > 10:
+                fail("msg.too_many_mentions")                        # FACET-7
 
 
 def check_langs(v):
