@@ -481,6 +481,31 @@ fn main() -> Result<(), Error> {
         return Err("a stolen top root replaced final history".into());
     }
 
+    println!("\n6d. Carol ends the account: a deactivation, which no fork undoes. What she wrote stays; anything dated later is refused.");
+    let end = Operation::deactivate(carol, carol_delegation.id(), T0 + 17 * MINUTE)
+        .draft()?
+        .after(&carol_delegation)
+        .sign(&carol_everyday)?;
+    receive(&mut node, &mut log, "carol deactivates", end.as_bytes())?;
+    let mut carol_web = Signer::new(carol_app, carol);
+    for (text, minute) in [("before the end", 16), ("after the end", 18)] {
+        let post = carol_web.sign(&Post::builder().text(text).build()?, T0 + minute * MINUTE)?;
+        receive(
+            &mut node,
+            &mut log,
+            &format!("carol's web app, +{minute} min"),
+            post.as_bytes(),
+        )?;
+    }
+    let view = node.accounts().account(&carol).ok_or("carol unknown")?;
+    println!(
+        "  deactivated from +17 min: {} (spec 06 §5.6)",
+        view.deactivated() == Some(T0 + 17 * MINUTE)
+    );
+    if view.deactivated() != Some(T0 + 17 * MINUTE) {
+        return Err("the deactivation did not take effect".into());
+    }
+
     println!("\n7. A moderation service, an account like any other, labels the scam; readers choose which labelers to trust.");
     let mut moderation = Person::new(21, T0 + 13 * MINUTE)?;
     receive(

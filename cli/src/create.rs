@@ -196,6 +196,9 @@ skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
   --witness replaces the witness set from this operation on, --no-witnesses removes it; without
   either, the set in force stays. Have the old witnesses receipt this operation.
 skylark key enckey   --key ROOT --log OPS --enc-key HEX --version N
+skylark key deactivate --key ROOT --log OPS
+  Ends the account for good (spec 06 §5.6): no key operation may follow, and messages dated after
+  it are refused (`auth.deactivated`); no fork undoes it. The account's history stays valid.
   Key operations signed by root key ROOT (a secret key file) for the account in OPS whose roots
   include it (or --account ACCT), following the account's current head. Appended to OPS; the id is
   printed. --time MS sets the operation's time (default: now).
@@ -308,12 +311,13 @@ fn parent_of(
 
 /// `account new` and `key …`.
 pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
-    const OPERATIONS: [&str; 6] = [
+    const OPERATIONS: [&str; 7] = [
         "account new",
         "key delegate",
         "key revoke",
         "key roots",
         "key enckey",
+        "key deactivate",
         "witness receipt",
     ];
     if command.ends_with(" --help") || command.ends_with(" -h") {
@@ -324,7 +328,7 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         return Err(Error::new(
             format!("skylark {command}"),
             "unknown subcommand",
-            "use `account new`, `key delegate|revoke|roots|enckey` or `witness receipt`",
+            "use `account new`, `key delegate|revoke|roots|enckey|deactivate` or `witness receipt`",
         ));
     }
     let args = Args::parse(command, rest, OPERATION_SPEC)?;
@@ -522,6 +526,7 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 (None, false) => op,
             }
         }
+        "key deactivate" => Operation::deactivate(account, head, time),
         "key enckey" => {
             let text = args.req("enc-key")?;
             let mut enc = [0u8; 32];

@@ -1297,3 +1297,42 @@ fn thread_profile_and_timeline_show_what_an_app_shows() {
         "--account is required",
     );
 }
+
+/// `key deactivate` ends the account (spec 06 §5.6): no key operation follows it.
+#[test]
+fn key_deactivate_ends_the_account() {
+    let a = alice();
+    let dir = &a.dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(
+        dir,
+        &[
+            "key",
+            "deactivate",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(50),
+        ],
+    );
+    let r = run_in(
+        dir,
+        &[
+            "key",
+            "enckey",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--enc-key",
+            &"ab".repeat(32),
+            "--time",
+            &t(51),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    assert!(r.err.contains("[acct.deactivated ACCT-11]"), "{}", r.err);
+}

@@ -9,8 +9,8 @@ use super::accept::{self, Acceptances, Acceptor};
 use super::scope::Scope;
 use super::witness::{parse_witnesses, WitnessSet, Witnesses};
 use super::{
-    body_error, is_operation_kind, AccountError, DELEGATE, ENCKEY, GENESIS, MAX_LABEL_CHARS,
-    MAX_ROOTS, RECEIPT, REVOKE, ROOTS,
+    body_error, is_operation_kind, AccountError, DEACTIVATE, DELEGATE, ENCKEY, GENESIS,
+    MAX_LABEL_CHARS, MAX_ROOTS, RECEIPT, REVOKE, ROOTS,
 };
 use crate::cbor::{Map, Value};
 use crate::envelope::{Draft, EnvelopeError, Kind, SignedMessage};
@@ -368,6 +368,35 @@ impl Operation {
         Ok(self)
     }
 
+    /// Deactivates `account` for good (06 §5.6, rule ACCT-11), following operation `after`: no
+    /// operation may follow it, and messages claiming a time after it are refused
+    /// (`auth.deactivated`). Any root of the state it follows may sign it; no fork undoes it.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// let root = SecretKey::from_seed([1; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// let end = Operation::deactivate(account, genesis.id(), 5).draft()?.after(&genesis).sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// accounts.apply(&end)?;
+    /// assert_eq!(accounts.account(&account).expect("known").deactivated(), Some(5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deactivate(account: AccountId, after: MessageId, time: u64) -> Self {
+        let mut body = Map::new();
+        body.insert("after", Value::from(&after.as_bytes()[..]));
+        Operation {
+            account,
+            kind: DEACTIVATE,
+            body,
+            time,
+            acceptances: Vec::new(),
+        }
+    }
+
     /// A witness receipt (06 §8.6) over operation `op` of `account`, to be signed by a witness key:
     /// it endorses `op` and every operation before it.
     ///
@@ -434,10 +463,10 @@ impl Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn supersedes(mut self, earlier: MessageId) -> Result<Self, AccountError> {
-        if self.kind == GENESIS || self.kind == RECEIPT {
+        if self.kind == GENESIS || self.kind == RECEIPT || self.kind == DEACTIVATE {
             return Err(body_error(
                 "supersedes",
-                "a genesis or a receipt supersedes nothing",
+                "a genesis, a receipt or a deactivation supersedes nothing",
             ));
         }
         self.body
@@ -590,6 +619,8 @@ pub(super) enum OpBody {
     },
     /// A witness receipt; the receipted operation is the parsed `after`.
     Receipt,
+    /// A deactivation (ACCT-11).
+    Deactivate,
 }
 
 /// Reads a body map against a list of (field, required) in canonical order: unknown un-dotted keys
@@ -754,6 +785,10 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                 after,
                 supersedes,
             ))
+        }
+        DEACTIVATE => {
+            fields(body, &[("after", true)])?;
+            Ok((OpBody::Deactivate, after(body)?, None))
         }
         RECEIPT => {
             fields(body, &[("op", true)])?;

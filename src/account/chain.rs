@@ -35,6 +35,8 @@ pub(super) struct Node {
     signer: PublicKey,
     parent: Option<MessageId>,
     seq: u64,
+    /// The header's claimed time.
+    time: u64,
     /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
     supersedes: Option<MessageId>,
     /// A `roots` operation: its new root list is `state.roots`.
@@ -75,6 +77,7 @@ pub(super) struct Canon {
 pub(crate) struct Authority {
     head: MessageId,
     apps: PMap<PublicKey, Arc<Grant>>,
+    deactivated: Option<u64>,
 }
 
 impl Authority {
@@ -82,7 +85,9 @@ impl Authority {
     /// the same and the grants are the very same map. An equal map rebuilt from scratch counts as a
     /// change (a spurious re-validation, never a missed one).
     pub(crate) fn differs(&self, other: &Authority) -> bool {
-        self.head != other.head || !self.apps.same(&other.apps)
+        self.head != other.head
+            || !self.apps.same(&other.apps)
+            || self.deactivated != other.deactivated
     }
 }
 
@@ -97,15 +102,21 @@ pub(super) struct Log {
     pub(super) walks: RefCell<Walks>,
     /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
     receipts: Receipts,
+    /// The valid deactivations (ACCT-11): id -> (signer, effective time: its time, floored at
+    /// its parent's).
+    deactivations: BTreeMap<MessageId, (PublicKey, u64)>,
+    /// The keys that signed a self-retirement somewhere in the tree (06 §8.1).
+    retired: BTreeMap<PublicKey, ()>,
 }
 
 impl Log {
     /// The tree of a new account: its genesis alone.
-    pub(super) fn new(genesis: MessageId, signer: PublicKey, state: State) -> Log {
+    pub(super) fn new(genesis: MessageId, signer: PublicKey, time: u64, state: State) -> Log {
         let node = Node {
             signer,
             parent: None,
             seq: 1,
+            time,
             supersedes: None,
             rotates: false,
             retires: false,
@@ -119,7 +130,25 @@ impl Log {
             canon: OnceCell::new(),
             walks: RefCell::default(),
             receipts: Receipts::new(),
+            deactivations: BTreeMap::new(),
+            retired: BTreeMap::new(),
         }
+    }
+
+    /// Is `id` a valid deactivation (ACCT-11)?
+    pub(super) fn is_deactivation(&self, id: &MessageId) -> bool {
+        self.deactivations.contains_key(id)
+    }
+
+    /// The effective time of the account's deactivation (ACCT-11): the smallest effective time of
+    /// a valid deactivation whose signer has no self-retirement in the tree. `O(d log n)` for `d`
+    /// deactivations.
+    pub(super) fn deactivated(&self) -> Option<u64> {
+        self.deactivations
+            .values()
+            .filter(|(signer, _)| !self.retired.contains_key(signer))
+            .map(|(_, time)| *time)
+            .min()
     }
 
     /// Rule ACCT-16: may `key` receipt operation `op`? It must be a witness of a state on the path
@@ -203,12 +232,17 @@ impl Log {
             return;
         };
         p.children.push(id);
+        if matches!(body, OpBody::Deactivate) {
+            self.deactivations
+                .insert(id, (*header.key(), header.time().max(p.time)));
+        }
         let signer = *header.key();
         let rotates = matches!(body, OpBody::Roots { .. });
         let node = Node {
             signer,
             parent: Some(parent),
             seq: header.seq(),
+            time: header.time(),
             supersedes,
             rotates,
             retires: rotates && !state.roots.contains(&signer),
@@ -232,11 +266,14 @@ impl Log {
             }
             _ => self.canon = OnceCell::new(),
         }
+        if node.retires {
+            self.retired.insert(node.signer, ());
+        }
         self.nodes.insert(id, node);
     }
 
     /// Does `x` supersede `y` (06 §8.1)? Siblings, one signer, `y` earlier in its signer's history,
-    /// a leaf and not final; a self-retirement only by a `roots` operation with the same list.
+    /// a leaf, not final and not a deactivation (ACCT-11); a self-retirement only by a `roots` operation with the same list.
     fn replaces(&self, x: &Node, y: &MessageId, is_final: &dyn Fn(&MessageId) -> bool) -> bool {
         let Some(y_node) = self.nodes.get(y) else {
             return false;
@@ -244,6 +281,7 @@ impl Log {
         let y_id = y;
         let y = y_node;
         !is_final(y_id)
+            && !self.deactivations.contains_key(y_id)
             && x.parent.is_some()
             && x.parent == y.parent
             && x.signer == y.signer
@@ -539,7 +577,27 @@ impl<'a> AccountView<'a> {
         Authority {
             head: self.canon.head,
             apps: self.state.apps.clone(),
+            deactivated: self.log.deactivated(),
         }
+    }
+
+    /// The effective time of the account's deactivation (06 §5.6, rule ACCT-11), if it is
+    /// deactivated: messages claiming a later time are refused (`auth.deactivated`). No fork,
+    /// contest or supersession undoes it; a deactivation signed by a key that retired itself
+    /// (anywhere in the tree) does not count.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert_eq!(view.deactivated(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deactivated(&self) -> Option<u64> {
+        self.log.deactivated()
     }
 
     /// The root keys, highest priority first.

@@ -95,12 +95,16 @@ pub const DELEGATE: &str = "delegate";
 pub const REVOKE: &str = "revoke";
 /// The kind of the operation that publishes an encryption key.
 pub const ENCKEY: &str = "enckey";
+/// The kind of the operation that deactivates an account for good (06 §5.6, rule ACCT-11).
+pub const DEACTIVATE: &str = "deactivate";
 /// The kind of a witness receipt (06 §8.6): signed by a witness key, not by a root, and not part of
 /// the tree of operations.
 pub const RECEIPT: &str = "receipt";
 /// Every operation kind. Root keys sign only these (and witness keys only receipts); app keys never
 /// may.
-pub const OPERATION_KINDS: [&str; 6] = [GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY, RECEIPT];
+pub const OPERATION_KINDS: [&str; 7] = [
+    GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY, RECEIPT, DEACTIVATE,
+];
 
 /// The most root keys an account has at once (rule ACCT-3).
 pub const MAX_ROOTS: usize = 4;
@@ -199,6 +203,10 @@ pub enum AccountError {
     /// An acceptance that is not its key's signature over this operation (rule ACCT-10).
     #[error("an acceptance does not verify")]
     AcceptanceInvalid,
+    /// An operation that follows a deactivation (rule ACCT-11): a deactivated account takes no
+    /// further operation (a receipt of the deactivation aside).
+    #[error("the operation follows a deactivation")]
+    Deactivated,
 }
 
 impl AccountError {
@@ -229,6 +237,7 @@ impl AccountError {
             Self::AcceptanceMissing => "acct.acceptance_missing",
             Self::AcceptanceExtra => "acct.acceptance_extra",
             Self::AcceptanceInvalid => "acct.acceptance_invalid",
+            Self::Deactivated => "acct.deactivated",
         }
     }
 
@@ -249,6 +258,7 @@ impl AccountError {
             Self::Witnesses => "ACCT-15",
             Self::NotAWitness => "ACCT-16",
             Self::AcceptanceMissing | Self::AcceptanceExtra | Self::AcceptanceInvalid => "ACCT-10",
+            Self::Deactivated => "ACCT-11",
         }
     }
 }
@@ -461,7 +471,7 @@ impl Accounts {
         let id = message.id();
         let state = State::genesis(roots).witnessed(witnesses);
         self.logs
-            .insert(account, Log::new(id, *header.key(), state));
+            .insert(account, Log::new(id, *header.key(), header.time(), state));
         self.owner.insert(id, account);
         self.release(id);
         Ok(())
@@ -503,6 +513,10 @@ impl Accounts {
             log.add_receipt(*header.key(), parent);
             self.owner.insert(id, account);
             return Ok(());
+        }
+        // ACCT-11: nothing follows a deactivation.
+        if log.is_deactivation(&parent) {
+            return self.reject(id, AccountError::Deactivated);
         }
         let state = match parent_state.apply(header, id, body) {
             Ok(state) => state,

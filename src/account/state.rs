@@ -326,6 +326,8 @@ impl State {
         match body {
             OpBody::Genesis { .. } => return Err(AccountError::GenesisAccount),
             OpBody::Receipt => return Err(AccountError::NotAWitness),
+            // ACCT-11: the state is the parent's; the account view marks the deactivation.
+            OpBody::Deactivate => {}
             OpBody::Roots {
                 roots,
                 witnesses,

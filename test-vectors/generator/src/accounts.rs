@@ -32,8 +32,8 @@ const MAX53: u64 = (1 << 53) - 1;
 /// The rule IDs of spec 06.
 pub const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6",
-    "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5",
+    "AUTH-6", "AUTH-7",
 ];
 
 /// Every status an operation vector may declare besides "valid" and "waiting".
@@ -55,6 +55,7 @@ pub const OP_CODES: &[&str] = &[
     "acct.acceptance_missing",
     "acct.acceptance_extra",
     "acct.acceptance_invalid",
+    "acct.deactivated",
     "key.invalid_length",
     "key.non_canonical",
     "key.not_on_curve",
@@ -72,6 +73,7 @@ pub const AUTH_CODES: &[&str] = &[
     "auth.before_delegation",
     "auth.expired",
     "auth.revoked",
+    "auth.deactivated",
 ];
 
 // ------------------------------------------------------------------------------------------------ values
@@ -497,6 +499,17 @@ impl W {
         self.op(signer, acct, "enckey", time, body)
     }
 
+    /// A `deactivate` operation (ACCT-11).
+    fn deactivate(&mut self, signer: &str, acct: &[u8], after: &[u8], time: u64) -> Op {
+        self.op(
+            signer,
+            acct,
+            "deactivate",
+            time,
+            m(vec![("after", b(after))]),
+        )
+    }
+
     /// A social message of `signer` (the next one of its history).
     fn post(&mut self, signer: &str, acct: &[u8], time: u64, text: &str) -> Msg {
         self.msg(signer, acct, "post", time, m(vec![("text", t(text))]))
@@ -558,6 +571,8 @@ struct St {
     /// The last final operation of the chain.
     last_final: Option<Vec<u8>>,
     duplicitous: Vec<Vec<u8>>,
+    /// The effective time of the deactivation (ACCT-11).
+    deactivated: Option<u64>,
 }
 
 fn st(account: &[u8], head: &Op, roots: Vec<Vec<u8>>) -> St {
@@ -571,6 +586,7 @@ fn st(account: &[u8], head: &Op, roots: Vec<Vec<u8>>) -> St {
         witnesses: None,
         last_final: None,
         duplicitous: Vec::new(),
+        deactivated: None,
     }
 }
 
@@ -595,6 +611,11 @@ impl St {
         self.last_final = Some(op.id().to_vec());
         self
     }
+    fn deactivated(mut self, time: u64) -> St {
+        self.deactivated = Some(time);
+        self
+    }
+
     fn duplicitous(mut self, keys: Vec<Vec<u8>>) -> St {
         self.duplicitous = keys;
         self
@@ -681,6 +702,7 @@ impl St {
                 d.sort();
                 J::A(d.iter().map(|k| J::S(hex(k))).collect())
             }),
+            ("deactivated", self.deactivated.map_or(J::Null, J::U)),
         ])
     }
 }
@@ -1354,6 +1376,150 @@ fn acceptances(o: &mut Out) {
             r10,
             &[(&g, VALID), (&d, VALID), (&g2, VALID), (&d2, VALID)],
             Some(st(&acct, &d, w.pks(&["r0"])).app(&d)),
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ deactivation
+
+/// The deactivation cases (ACCT-11, 06 §5.6): what follows a deactivation, twins, a deactivation on
+/// a branch that loses or is superseded, one signed by a key that retired itself, the form, and the
+/// authorization of messages before, at and after the effective time. Every operations vector is
+/// checked in every order of arrival.
+fn deactivation(o: &mut Out) {
+    let r11: &[&str] = &["ACCT-11"];
+    {
+        let id = "deactivate";
+        let mut x = acc(id);
+        let acct = x.acct.clone();
+        let end = x.w.deactivate("r1", &acct, x.laptop.id(), at(5));
+        let after = x.w.enckey("r1", &acct, end.id(), &enc_key(id), 1, at(6));
+        o.ops(
+            id,
+            "r1 deactivates the account after the laptop's delegation: the deactivation is the head and \
+             takes effect at its own time; an operation that follows it is invalid",
+            r11,
+            &[(&x.g, VALID), (&x.phone, VALID), (&x.laptop, VALID), (&end, VALID), (&after, "acct.deactivated")],
+            Some(st(&acct, &end, x.w.pks(&["r0", "r1"])).app(&x.phone).app(&x.laptop).deactivated(at(5))),
+        );
+    }
+    {
+        let id = "deactivate-twins";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let late = w.deactivate("r1", &acct, d.id(), at(9));
+        let early = w.deactivate("r0", &acct, d.id(), T0);
+        o.ops(
+            id,
+            "two deactivations beside each other (r1 at +9 min, r0 claiming T0, before its parent at +1 min): \
+             the account is deactivated from the smaller effective time, r0's floored at its parent's time",
+            &["ACCT-11", "ACCT-5"],
+            &[(&g, VALID), (&d, VALID), (&late, VALID), (&early, VALID)],
+            Some(st(&acct, &early, w.pks(&["r0", "r1"])).app(&d).deactivated(at(1))),
+        );
+    }
+    {
+        let id = "deactivate-on-losing-branch";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let end = w.deactivate("r1", &acct, g.id(), at(2));
+        let endorse = w.enckey("r0", &acct, d.id(), &enc_key(id), 1, at(3));
+        o.ops(
+            id,
+            "r1 deactivates beside its own delegation; r0 endorses the delegation's branch, which wins: the \
+             deactivation is off the chain and still counts (a fork never undoes it)",
+            &["ACCT-11", "ACCT-5"],
+            &[(&g, VALID), (&d, VALID), (&end, VALID), (&endorse, VALID)],
+            Some(st(&acct, &endorse, w.pks(&["r0", "r1"])).app(&d).enc(&enc_key(id), 1).deactivated(at(2))),
+        );
+    }
+    {
+        let id = "deactivate-not-superseded";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let end = w.deactivate("r1", &acct, g.id(), at(1));
+        let retry = w
+            .sup(&end)
+            .enckey("r1", &acct, g.id(), &enc_key(id), 1, at(2));
+        o.ops(
+            id,
+            "an enckey by the same key beside a deactivation names it in supersedes: a deactivation is never \
+             superseded, so the two leaves of r1 tie and the smaller id is the head; the account stays \
+             deactivated",
+            &["ACCT-11", "ACCT-5"],
+            &[(&g, VALID), (&end, VALID), (&retry, VALID)],
+            Some({
+                let head = smaller(&end, &retry);
+                let s = st(&acct, head, w.pks(&["r0", "r1"])).deactivated(at(1));
+                if head.id() == retry.id() { s.enc(&enc_key(id), 1) } else { s }
+            }),
+        );
+    }
+    {
+        let id = "threat-deactivate-retired-root";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let retire = w.roots("r0", &acct, g.id(), &["r2", "r1"], at(1));
+        let end = w.deactivate("r0", &acct, g.id(), at(100));
+        o.ops(
+            id,
+            "years after r0 retired itself, its leaked key deactivates the account beside the retirement: \
+             the deactivation is valid but does not count, as the key's other signatures beside its \
+             retirement (06 §8.1)",
+            &["ACCT-11", "ACCT-5"],
+            &[(&g, VALID), (&retire, VALID), (&end, VALID)],
+            Some(st(&acct, &retire, w.pks(&["r2", "r1"]))),
+        );
+    }
+    {
+        let id = "deactivate-receipted";
+        let (mut w, g, acct, _) = witnessed(id);
+        let end = w.deactivate("r0", &acct, g.id(), at(1));
+        let r1 = w.receipt("w1", &acct, &end, at(2));
+        let r2 = w.receipt("w2", &acct, &end, at(2));
+        let after = w.enckey("r1", &acct, end.id(), &enc_key(id), 1, at(3));
+        o.ops(
+            id,
+            "witnesses receipt a deactivation (valid, and it is final); an operation after it is invalid",
+            &["ACCT-11", "ACCT-16"],
+            &[(&g, VALID), (&end, VALID), (&r1, VALID), (&r2, VALID), (&after, "acct.deactivated")],
+            Some(st(&acct, &end, w.pks(&["r0", "r1"])).witnessed(w.pks(&["w1", "w2", "w3"]), 2).last_final(&end).deactivated(at(1))),
+        );
+    }
+    {
+        let id = "deactivate-body";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let bad = w.op(
+            "r0",
+            &acct,
+            "deactivate",
+            at(1),
+            m(vec![("after", b(g.id())), ("supersedes", b(g.id()))]),
+        );
+        o.ops(
+            id,
+            "a deactivation body names only after: supersedes is an unknown field there",
+            &["ACCT-1", "ACCT-11"],
+            &[(&g, VALID), (&bad, "acct.body")],
+            Some(st(&acct, &g, w.pks(&["r0"]))),
+        );
+    }
+    for (name, minutes, exp) in [
+        ("before", 4, Exp::Authorized),
+        ("at", 5, Exp::Authorized),
+        ("after", 6, Exp::Denied("auth.deactivated")),
+    ] {
+        let id = format!("auth-deactivated-{name}");
+        let mut x = acc(&id);
+        let acct = x.acct.clone();
+        let end = x.w.deactivate("r1", &acct, x.laptop.id(), at(5));
+        let msg = x.w.post("phone", &acct, at(minutes), "hello");
+        o.auth(
+            &id,
+            &format!("the account is deactivated from +5 min; the phone posts at +{minutes} min: only a time after the deactivation is refused"),
+            &["ACCT-11"],
+            &[&x.g, &x.phone, &x.laptop, &end],
+            &[],
+            &msg.full,
+            exp,
         );
     }
 }
@@ -6068,6 +6234,7 @@ pub fn generate() -> String {
     threats(&mut o);
     witnesses(&mut o);
     acceptances(&mut o);
+    deactivation(&mut o);
     authorization(&mut o);
     unrecorded(&mut o);
     file(

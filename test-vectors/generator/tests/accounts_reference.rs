@@ -24,8 +24,14 @@ use serde_json::{json, Value as Json};
 use skylark_test_vectors::ed;
 use skylark_test_vectors::util::{hex, unhex};
 
-const OP_KINDS: [&str; 6] = [
-    "genesis", "roots", "delegate", "revoke", "enckey", "receipt",
+const OP_KINDS: [&str; 7] = [
+    "genesis",
+    "roots",
+    "delegate",
+    "revoke",
+    "enckey",
+    "receipt",
+    "deactivate",
 ];
 const ZERO: [u8; 32] = [0; 32];
 
@@ -51,6 +57,10 @@ enum Body {
     },
     Receipt {
         op: Id,
+    },
+    /// ACCT-11.
+    Deactivate {
+        after: Id,
     },
     Delegate {
         after: Id,
@@ -82,13 +92,14 @@ impl Body {
             | Body::Delegate { after, .. }
             | Body::Revoke { after, .. }
             | Body::EncKey { after, .. }
+            | Body::Deactivate { after }
             | Body::Receipt { op: after } => Some(after),
         }
     }
 
     fn supersedes(&self) -> Option<&Id> {
         match self {
-            Body::Genesis { .. } | Body::Receipt { .. } => None,
+            Body::Genesis { .. } | Body::Receipt { .. } | Body::Deactivate { .. } => None,
             Body::Roots { supersedes, .. }
             | Body::Delegate { supersedes, .. }
             | Body::Revoke { supersedes, .. }
@@ -386,6 +397,12 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
                 supersedes,
             })
         }
+        "deactivate" => {
+            keys(e, &["after"], &["after"])?;
+            Ok(Body::Deactivate {
+                after: b32(field(e, "after"))?,
+            })
+        }
         "receipt" => {
             keys(e, &["op"], &["op"])?;
             Ok(Body::Receipt {
@@ -540,6 +557,7 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     let mut next = parent.clone();
     match body {
         Body::Genesis { .. } | Body::Receipt { .. } => unreachable!(),
+        Body::Deactivate { .. } => {}
         Body::Roots {
             roots, witnesses, ..
         } => {
@@ -731,6 +749,16 @@ impl Ref {
                     Some(Status::Invalid(_) | Status::Receipt { .. }) => {
                         Status::Invalid("acct.parent_invalid")
                     }
+                    // ACCT-11: after the account check, nothing follows a deactivation.
+                    Some(Status::Valid { acct, .. })
+                        if &m.acct == acct
+                            && matches!(
+                                self.applied[p].body,
+                                Some(Ok(Body::Deactivate { .. }))
+                            ) =>
+                    {
+                        Status::Invalid("acct.deactivated")
+                    }
                     Some(Status::Valid { acct, state, .. }) => match check(acct, state, m, body) {
                         Ok(state) => Status::Valid {
                             acct: acct.clone(),
@@ -769,6 +797,29 @@ impl Ref {
     }
 
     /// A `roots` operation whose new list omits its own signer (06 §8.1).
+    /// ACCT-11: the smallest effective time (its time, floored at its parent's) of a valid
+    /// deactivation of `acct` whose signer signed no self-retirement anywhere in the tree.
+    fn deactivated(&self, acct: &Id) -> Option<u64> {
+        let ours = |id: &&Id| matches!(self.status.get(*id), Some(Status::Valid { acct: a, .. }) if a == acct);
+        let retired: BTreeSet<&Id> = self
+            .status
+            .keys()
+            .filter(ours)
+            .filter(|id| self.self_retires(id))
+            .map(|id| self.signer(id))
+            .collect();
+        self.status
+            .keys()
+            .filter(ours)
+            .filter(|id| matches!(self.body(id), Body::Deactivate { .. }))
+            .filter(|id| !retired.contains(self.signer(id)))
+            .map(|id| {
+                let parent = self.parent_of(id).expect("a deactivation has a parent");
+                self.applied[id].time.max(self.applied[parent].time)
+            })
+            .min()
+    }
+
     fn self_retires(&self, id: &Id) -> bool {
         matches!(self.body(id), Body::Roots { roots, .. } if !roots.contains(self.signer(id)))
     }
@@ -855,7 +906,11 @@ impl Ref {
     /// Does `x` supersede `y` (06 §8.1)? `y` a leaf, a sibling of `x` signed by the same key with a
     /// smaller seq, not final; a self-retirement only by a `roots` operation with the same list.
     fn supersedes(&self, x: &Id, y: &Id) -> bool {
-        if self.body(x).supersedes() != Some(y) || x == y || self.is_final(y) {
+        if self.body(x).supersedes() != Some(y)
+            || x == y
+            || self.is_final(y)
+            || matches!(self.body(y), Body::Deactivate { .. })
+        {
             return false;
         }
         let (Some(Status::Valid { parent: px, .. }), Some(Status::Valid { parent: py, .. })) =
@@ -1052,6 +1107,7 @@ impl Ref {
             })),
             "final": last_final.as_ref().map_or(Json::Null, |f| json!(hex(f))),
             "duplicitous": self.duplicitous(acct).iter().map(|k| hex(k)).collect::<Vec<_>>(),
+            "deactivated": self.deactivated(acct),
         }))
     }
 
@@ -1084,6 +1140,10 @@ impl Ref {
         let Some((_, st, _, _)) = self.view(&m.acct) else {
             return missing("account", &m.acct);
         };
+        // ACCT-11
+        if self.deactivated(&m.acct).is_some_and(|end| m.time > end) {
+            return denied("auth.deactivated");
+        }
         // AUTH-2, AUTH-3
         if st.roots.contains(&m.key) {
             return denied("auth.root_key_message");
@@ -1191,8 +1251,8 @@ fn orders(n: usize) -> Vec<Vec<usize>> {
 
 const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6",
-    "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5",
+    "AUTH-6", "AUTH-7",
 ];
 
 #[test]
@@ -1328,6 +1388,7 @@ fn account_vectors_agree_with_reference() {
         "acct.acceptance_missing",
         "acct.acceptance_extra",
         "acct.acceptance_invalid",
+        "acct.deactivated",
         "key.invalid_length",
         "key.non_canonical",
         "key.not_on_curve",
@@ -1348,6 +1409,7 @@ fn account_vectors_agree_with_reference() {
         "auth.before_delegation",
         "auth.expired",
         "auth.revoked",
+        "auth.deactivated",
         "missing account",
         "missing message",
         "acct.not_a_root",

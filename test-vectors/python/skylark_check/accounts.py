@@ -6,7 +6,7 @@ from .cbor import CMap, encode, is_uint, text_key
 from .envelope import kind_ok
 from .errors import Reject
 
-OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey", "receipt")
+OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey", "receipt", "deactivate")
 MAX_WITNESSES = 8
 MAX_53 = 2 ** 53 - 1
 ZERO32 = bytes(32)
@@ -18,6 +18,7 @@ SCHEMA = {
     "genesis": ("roots", "witnesses", "acceptances"),
     "roots": ("after", "roots", "witnesses", "supersedes", "acceptances"),
     "receipt": ("op",),
+    "deactivate": ("after",),
     "delegate": ("app", "after", "label", "scope", "expires", "supersedes", "acceptances"),
     "revoke": ("app", "after", "cutoff", "supersedes"),
     "enckey": ("key", "after", "version", "supersedes"),
@@ -25,6 +26,7 @@ SCHEMA = {
 REQUIRED = {
     "genesis": ("roots",),
     "receipt": ("op",),
+    "deactivate": ("after",),
     "roots": ("after", "roots"),
     "delegate": ("app", "after", "scope", "expires"),
     "revoke": ("app", "after"),
@@ -34,6 +36,7 @@ VALUE_ORDER = {
     "genesis": ("roots", "witnesses", "acceptances"),
     "roots": ("roots", "witnesses", "after", "supersedes", "acceptances"),
     "receipt": ("op",),
+    "deactivate": ("after",),
     "delegate": ("label", "app", "scope", "expires", "after", "supersedes", "acceptances"),
     "revoke": ("cutoff", "app", "after", "supersedes"),
     "enckey": ("version", "key", "after", "supersedes"),
@@ -348,6 +351,8 @@ class Accounts:
             if pp is None or h.key not in self.status[pp].state.witnessed:
                 return Invalid("acct.not_a_witness")
             return Receipt(ps.account, h.key, p)
+        if self.messages[p].header.kind == "deactivate":
+            return Invalid("acct.deactivated")                       # step 7a, ACCT-11
         if h.key not in P.roots:
             return Invalid("acct.not_a_root")                        # step 8
         # (no rule compares h.time with the parent's: 06 §7.2)
@@ -420,6 +425,19 @@ class Accounts:
 
     # -- the fork choice (§8) ------------------------------------------------
 
+    def deactivated(self, account):
+        """ACCT-11: the smallest effective time (time floored at the parent's) of a valid
+        deactivation of the account whose signer has no self-retirement in the tree."""
+        ours = [x for x, st in self.status.items()
+                if isinstance(st, Valid) and st.account == account]
+        retired = {self.messages[x].header.key for x in ours if self._self_retires(x)}
+        times = [max(self.messages[x].header.time,
+                     self.messages[self.status[x].parent].header.time)
+                 for x in ours
+                 if self.messages[x].header.kind == "deactivate"
+                 and self.messages[x].header.key not in retired]
+        return min(times) if times else None
+
     def _self_retires(self, x):
         m = self.messages[x]
         return m.header.kind == "roots" and m.header.key not in m.body["roots"]
@@ -469,6 +487,8 @@ class Accounts:
         self-retirement only by a roots operation with the same list)."""
         mx, my = self.messages[x], self.messages[y]
         if mx.body.get("supersedes") != y or x == y or self.is_final(y):
+            return False
+        if my.header.kind == "deactivate":                           # ACCT-11: never superseded
             return False
         sx, sy = self.status.get(x), self.status.get(y)
         if not isinstance(sx, Valid) or not isinstance(sy, Valid):
@@ -590,6 +610,7 @@ class Accounts:
                                                       "threshold": st.wit[1]},
             "final": None if last_final is None else last_final.hex(),
             "duplicitous": sorted(k.hex() for k in self.duplicitous(account)),
+            "deactivated": self.deactivated(account),
         }
 
     # -- authorization (§9) -------------------------------------------------
@@ -620,6 +641,9 @@ class Accounts:
         A, K, k, T, S = header.acct, header.key, header.kind, header.time, header.seq
         if A not in self.geneses:                                     # AUTH-1
             return ("unknown", ("account", A))
+        end = self.deactivated(A)
+        if end is not None and T > end:                               # ACCT-11
+            return ("denied", "auth.deactivated")
         st = self.head_state(A)
         if K in st.roots:                                             # AUTH-2
             return ("denied", "auth.root_key_message")
