@@ -10,7 +10,7 @@ use super::scope::Scope;
 use super::witness::{parse_witnesses, WitnessSet, Witnesses};
 use super::{
     body_error, is_operation_kind, AccountError, DEACTIVATE, DELEGATE, ENCKEY, GENESIS,
-    MAX_LABEL_CHARS, MAX_ROOTS, RECEIPT, REVOKE, ROOTS,
+    MAX_LABEL_CHARS, MAX_ROOTS, RECEIPT, REVOKE, ROOTS, SUCCESSOR,
 };
 use crate::cbor::{Map, Value};
 use crate::envelope::{Draft, EnvelopeError, Kind, SignedMessage};
@@ -397,6 +397,56 @@ impl Operation {
         }
     }
 
+    /// Names `to` as the account `account` moved to (06 §5.7, rule ACCT-12), following operation
+    /// `after`. The move counts only once `to`'s genesis names `account` as its predecessor
+    /// ([`Operation::predecessor`], [`Accounts::moved_to`](super::Accounts::moved_to)).
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::id::{AccountId, MessageId};
+    /// let op = Operation::successor(AccountId::from_bytes([1; 32]), MessageId::from_bytes([2; 32]),
+    ///     AccountId::from_bytes([3; 32]), 5);
+    /// assert_eq!(op.draft()?.sign(&skylark::keys::SecretKey::from_seed([1; 32]))?.header().kind().as_str(), "successor");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn successor(account: AccountId, after: MessageId, to: AccountId, time: u64) -> Self {
+        let mut body = Map::new();
+        body.insert("after", Value::from(&after.as_bytes()[..]));
+        body.insert("to", Value::from(&to.as_bytes()[..]));
+        Operation {
+            account,
+            kind: SUCCESSOR,
+            body,
+            time,
+            acceptances: Vec::new(),
+        }
+    }
+
+    /// Names `from` as the account this genesis succeeds (06 §5.7, rule ACCT-13): the new
+    /// account's side of a move.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] for any kind but `genesis`.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?
+    ///     .predecessor(skylark::id::AccountId::from_bytes([9; 32]))?
+    ///     .sign(&root)?;
+    /// # let _ = genesis;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn predecessor(mut self, from: AccountId) -> Result<Self, AccountError> {
+        if self.kind != GENESIS {
+            return Err(AccountError::NotAnOperation);
+        }
+        self.body
+            .insert("predecessor", Value::from(&from.as_bytes()[..]));
+        Ok(self)
+    }
+
     /// A witness receipt (06 §8.6) over operation `op` of `account`, to be signed by a witness key:
     /// it endorses `op` and every operation before it.
     ///
@@ -463,7 +513,11 @@ impl Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn supersedes(mut self, earlier: MessageId) -> Result<Self, AccountError> {
-        if self.kind == GENESIS || self.kind == RECEIPT || self.kind == DEACTIVATE {
+        if self.kind == GENESIS
+            || self.kind == RECEIPT
+            || self.kind == DEACTIVATE
+            || self.kind == SUCCESSOR
+        {
             return Err(body_error(
                 "supersedes",
                 "a genesis, a receipt or a deactivation supersedes nothing",
@@ -596,6 +650,7 @@ pub(super) enum OpBody {
         roots: Vec<PublicKey>,
         witnesses: Option<WitnessSet>,
         acceptances: Acceptances,
+        predecessor: Option<AccountId>,
     },
     Roots {
         roots: Vec<PublicKey>,
@@ -621,6 +676,10 @@ pub(super) enum OpBody {
     Receipt,
     /// A deactivation (ACCT-11).
     Deactivate,
+    /// The account this one moved to (ACCT-12).
+    Successor {
+        to: AccountId,
+    },
 }
 
 /// Reads a body map against a list of (field, required) in canonical order: unknown un-dotted keys
@@ -743,6 +802,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                     ("acceptances", false),
                     ("roots", true),
                     ("witnesses", false),
+                    ("predecessor", false),
                 ],
             )?;
             let roots = roots_field(body)?;
@@ -750,12 +810,14 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                 Some(Witnesses::Set(set)) => Some(set),
                 _ => None,
             };
+            let predecessor = bytes32(body, "predecessor")?.map(AccountId::from_bytes);
             let acceptances = Acceptances::parse(body)?;
             Ok((
                 OpBody::Genesis {
                     roots,
                     witnesses,
                     acceptances,
+                    predecessor,
                 },
                 None,
                 None,
@@ -789,6 +851,17 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
         DEACTIVATE => {
             fields(body, &[("after", true)])?;
             Ok((OpBody::Deactivate, after(body)?, None))
+        }
+        SUCCESSOR => {
+            fields(body, &[("to", true), ("after", true)])?;
+            let to = bytes32(body, "to")?.ok_or(body_error("to", "is missing"))?;
+            Ok((
+                OpBody::Successor {
+                    to: AccountId::from_bytes(to),
+                },
+                after(body)?,
+                None,
+            ))
         }
         RECEIPT => {
             fields(body, &[("op", true)])?;

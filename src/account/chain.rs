@@ -105,6 +105,8 @@ pub(super) struct Log {
     /// The valid deactivations (ACCT-11): id -> (signer, effective time: its time, floored at
     /// its parent's).
     deactivations: BTreeMap<MessageId, (PublicKey, u64)>,
+    /// The valid successor operations (ACCT-12): id -> (signer, the account named).
+    successors: BTreeMap<MessageId, (PublicKey, crate::id::AccountId)>,
     /// The keys that signed a self-retirement somewhere in the tree (06 §8.1).
     retired: BTreeMap<PublicKey, ()>,
 }
@@ -131,8 +133,19 @@ impl Log {
             walks: RefCell::default(),
             receipts: Receipts::new(),
             deactivations: BTreeMap::new(),
+            successors: BTreeMap::new(),
             retired: BTreeMap::new(),
         }
+    }
+
+    /// The accounts named by valid successor operations whose signer never retired itself
+    /// (ACCT-13).
+    pub(super) fn successors(&self) -> Vec<crate::id::AccountId> {
+        self.successors
+            .values()
+            .filter(|(signer, _)| !self.retired.contains_key(signer))
+            .map(|(_, to)| *to)
+            .collect()
     }
 
     /// Is `id` a valid deactivation (ACCT-11)?
@@ -232,6 +245,9 @@ impl Log {
             return;
         };
         p.children.push(id);
+        if let OpBody::Successor { to } = body {
+            self.successors.insert(id, (*header.key(), *to));
+        }
         if matches!(body, OpBody::Deactivate) {
             self.deactivations
                 .insert(id, (*header.key(), header.time().max(p.time)));

@@ -97,13 +97,15 @@ pub const REVOKE: &str = "revoke";
 pub const ENCKEY: &str = "enckey";
 /// The kind of the operation that deactivates an account for good (06 §5.6, rule ACCT-11).
 pub const DEACTIVATE: &str = "deactivate";
+/// The kind of the operation that names the account this one moved to (06 §5.7, rule ACCT-12).
+pub const SUCCESSOR: &str = "successor";
 /// The kind of a witness receipt (06 §8.6): signed by a witness key, not by a root, and not part of
 /// the tree of operations.
 pub const RECEIPT: &str = "receipt";
 /// Every operation kind. Root keys sign only these (and witness keys only receipts); app keys never
 /// may.
-pub const OPERATION_KINDS: [&str; 7] = [
-    GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY, RECEIPT, DEACTIVATE,
+pub const OPERATION_KINDS: [&str; 8] = [
+    GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY, RECEIPT, DEACTIVATE, SUCCESSOR,
 ];
 
 /// The most root keys an account has at once (rule ACCT-3).
@@ -207,6 +209,9 @@ pub enum AccountError {
     /// further operation (a receipt of the deactivation aside).
     #[error("the operation follows a deactivation")]
     Deactivated,
+    /// A `successor` operation naming its own account (rule ACCT-12).
+    #[error("a successor must name another account")]
+    Successor,
 }
 
 impl AccountError {
@@ -238,6 +243,7 @@ impl AccountError {
             Self::AcceptanceExtra => "acct.acceptance_extra",
             Self::AcceptanceInvalid => "acct.acceptance_invalid",
             Self::Deactivated => "acct.deactivated",
+            Self::Successor => "acct.successor",
         }
     }
 
@@ -259,6 +265,7 @@ impl AccountError {
             Self::NotAWitness => "ACCT-16",
             Self::AcceptanceMissing | Self::AcceptanceExtra | Self::AcceptanceInvalid => "ACCT-10",
             Self::Deactivated => "ACCT-11",
+            Self::Successor => "ACCT-12",
         }
     }
 }
@@ -315,6 +322,8 @@ pub struct Accounts {
     invalid: BTreeMap<MessageId, AccountError>,
     /// Waiting operation id -> the missing operation it follows.
     waiting_on: BTreeMap<MessageId, MessageId>,
+    /// Account -> the predecessor its valid genesis names (ACCT-13).
+    predecessors: BTreeMap<AccountId, AccountId>,
 }
 
 impl Accounts {
@@ -374,6 +383,37 @@ impl Accounts {
     /// ```
     pub fn account(&self, id: &AccountId) -> Option<AccountView<'_>> {
         AccountView::of(self.logs.get(id)?)
+    }
+
+    /// The account `id` moved to (06 §5.7, rule ACCT-13): an account `B` such that `id` holds a
+    /// valid `successor` operation naming `B`, signed by a key that never retired itself, and `B`'s
+    /// valid genesis names `id` as its predecessor. Only the pair counts; of several, the smallest
+    /// id. Apps follow it from the old account to the new one.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// let (old_root, new_root) = (skylark::keys::SecretKey::from_seed([1; 32]), skylark::keys::SecretKey::from_seed([2; 32]));
+    /// let old = Operation::genesis(&[old_root.public_key()], 1)?.sign(&old_root)?;
+    /// let a = Accounts::account_id(&old);
+    /// let new = Operation::genesis(&[new_root.public_key()], 2)?.predecessor(a)?.sign(&new_root)?;
+    /// let b = Accounts::account_id(&new);
+    /// let moved = Operation::successor(a, old.id(), b, 3).draft()?.after(&old).sign(&old_root)?;
+    /// let mut accounts = Accounts::new();
+    /// for m in [&old, &moved] {
+    ///     accounts.apply(m)?;
+    /// }
+    /// assert_eq!(accounts.moved_to(&a), None); // the new side is not held yet
+    /// accounts.apply(&new)?;
+    /// assert_eq!(accounts.moved_to(&a), Some(b));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn moved_to(&self, id: &AccountId) -> Option<AccountId> {
+        self.logs
+            .get(id)?
+            .successors()
+            .into_iter()
+            .filter(|b| self.predecessors.get(b) == Some(id))
+            .min()
     }
 
     /// Applies one key operation. Operations may come in any order and any number of times; the
@@ -451,6 +491,7 @@ impl Accounts {
             roots,
             witnesses,
             acceptances,
+            predecessor,
         } = body
         else {
             return Err(AccountError::GenesisAccount);
@@ -469,6 +510,9 @@ impl Accounts {
         }
         let account = Self::account_id(message);
         let id = message.id();
+        if let Some(from) = predecessor {
+            self.predecessors.insert(account, from);
+        }
         let state = State::genesis(roots).witnessed(witnesses);
         self.logs
             .insert(account, Log::new(id, *header.key(), header.time(), state));

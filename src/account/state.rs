@@ -328,6 +328,12 @@ impl State {
             OpBody::Receipt => return Err(AccountError::NotAWitness),
             // ACCT-11: the state is the parent's; the account view marks the deactivation.
             OpBody::Deactivate => {}
+            // ACCT-12: another account.
+            OpBody::Successor { to } => {
+                if to == header.account() {
+                    return Err(AccountError::Successor);
+                }
+            }
             OpBody::Roots {
                 roots,
                 witnesses,

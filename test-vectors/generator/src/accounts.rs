@@ -32,8 +32,8 @@ const MAX53: u64 = (1 << 53) - 1;
 /// The rule IDs of spec 06.
 pub const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-11", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5",
-    "AUTH-6", "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3",
+    "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 /// Every status an operation vector may declare besides "valid" and "waiting".
@@ -56,6 +56,7 @@ pub const OP_CODES: &[&str] = &[
     "acct.acceptance_extra",
     "acct.acceptance_invalid",
     "acct.deactivated",
+    "acct.successor",
     "key.invalid_length",
     "key.non_canonical",
     "key.not_on_curve",
@@ -499,6 +500,19 @@ impl W {
         self.op(signer, acct, "enckey", time, body)
     }
 
+    /// A `successor` operation naming account `to` (ACCT-12).
+    fn successor(&mut self, signer: &str, acct: &[u8], after: &[u8], to: &[u8], time: u64) -> Op {
+        let body = m(vec![("after", b(after)), ("to", b(to))]);
+        self.op(signer, acct, "successor", time, body)
+    }
+
+    /// A genesis of `roots` naming `from` as its predecessor (ACCT-13).
+    fn genesis_after(&mut self, roots: &[&str], from: &[u8], time: u64) -> Op {
+        let r = self.pks(roots);
+        let body = m(vec![("roots", keys_v(&r)), ("predecessor", b(from))]);
+        self.op(roots[0], &[0; 32], "genesis", time, body)
+    }
+
     /// A `deactivate` operation (ACCT-11).
     fn deactivate(&mut self, signer: &str, acct: &[u8], after: &[u8], time: u64) -> Op {
         self.op(
@@ -573,6 +587,8 @@ struct St {
     duplicitous: Vec<Vec<u8>>,
     /// The effective time of the deactivation (ACCT-11).
     deactivated: Option<u64>,
+    /// The account this one moved to (ACCT-13).
+    moved_to: Option<Vec<u8>>,
 }
 
 fn st(account: &[u8], head: &Op, roots: Vec<Vec<u8>>) -> St {
@@ -587,6 +603,7 @@ fn st(account: &[u8], head: &Op, roots: Vec<Vec<u8>>) -> St {
         last_final: None,
         duplicitous: Vec::new(),
         deactivated: None,
+        moved_to: None,
     }
 }
 
@@ -611,6 +628,11 @@ impl St {
         self.last_final = Some(op.id().to_vec());
         self
     }
+    fn moved_to(mut self, account: &[u8]) -> St {
+        self.moved_to = Some(account.to_vec());
+        self
+    }
+
     fn deactivated(mut self, time: u64) -> St {
         self.deactivated = Some(time);
         self
@@ -703,6 +725,10 @@ impl St {
                 J::A(d.iter().map(|k| J::S(hex(k))).collect())
             }),
             ("deactivated", self.deactivated.map_or(J::Null, J::U)),
+            (
+                "moved_to",
+                self.moved_to.as_ref().map_or(J::Null, |a| J::S(hex(a))),
+            ),
         ])
     }
 }
@@ -1520,6 +1546,92 @@ fn deactivation(o: &mut Out) {
             &[],
             &msg.full,
             exp,
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ succession
+
+/// The successor cases (ACCT-12, ACCT-13, 06 §5.7): only the pair of a `successor` in the old account
+/// and a `predecessor` in the new account's genesis counts, in every order of arrival.
+fn succession(o: &mut Out) {
+    let r13: &[&str] = &["ACCT-12", "ACCT-13"];
+    // (name, description, the old side names the new account, the new genesis names the old one,
+    // moved)
+    let cases: [(&str, &str, bool, Option<bool>, bool); 4] = [
+        ("successor-pair", "account A names B as its successor and B's genesis names A as its predecessor: A moved to B", true, Some(true), true),
+        ("successor-old-side-only", "A names B, but B's genesis names no predecessor: no move", true, None, false),
+        ("successor-new-side-only", "B's genesis names A as its predecessor, but A names no successor: no move (anyone can claim to succeed any account)", false, Some(true), false),
+        ("successor-mismatch", "A names B, and B's genesis names another account as its predecessor: no move", true, Some(false), false),
+    ];
+    for (name, description, old_side, new_side, moved) in cases {
+        let (mut w, g, acct) = base(name, &["r0"]);
+        let other = rid(&format!("{name} other account"));
+        let bg = match new_side {
+            Some(true) => w.genesis_after(&["s0"], &acct, T0),
+            Some(false) => w.genesis_after(&["s0"], &other, T0),
+            None => w.genesis("s0", &["s0"], T0),
+        };
+        let b_acct = acct_of(&bg);
+        let mut ops = vec![(g.clone(), VALID), (bg, VALID)];
+        let mut head = g.clone();
+        if old_side {
+            head = w.successor("r0", &acct, g.id(), &b_acct, at(1));
+            ops.push((head.clone(), VALID));
+        }
+        let mut state = st(&acct, &head, w.pks(&["r0"]));
+        if moved {
+            state = state.moved_to(&b_acct);
+        }
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(name, description, r13, &refs, Some(state));
+    }
+    {
+        let id = "successor-self";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let own = w.successor("r0", &acct, g.id(), &acct, at(1));
+        o.ops(
+            id,
+            "a successor naming its own account",
+            &["ACCT-12"],
+            &[(&g, VALID), (&own, "acct.successor")],
+            Some(st(&acct, &g, w.pks(&["r0"]))),
+        );
+    }
+    {
+        let id = "threat-successor-retired-root";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let retire = w.roots("r0", &acct, g.id(), &["r2", "r1"], at(1));
+        let mg = w.genesis_after(&["m0"], &acct, T0);
+        let macct = acct_of(&mg);
+        let hijack = w.successor("r0", &acct, g.id(), &macct, at(100));
+        o.ops(
+            id,
+            "years after r0 retired itself, its thief names his own account, whose genesis claims the \
+             victim as predecessor, as the victim's successor: both sides exist, but a self-retired key's \
+             successor does not count, so apps do not follow the victim there",
+            &["ACCT-12", "ACCT-13", "ACCT-5"],
+            &[(&g, VALID), (&retire, VALID), (&mg, VALID), (&hijack, VALID)],
+            Some(st(&acct, &retire, w.pks(&["r2", "r1"]))),
+        );
+    }
+    {
+        let id = "successor-then-deactivate";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let bg = w.genesis_after(&["s0"], &acct, T0);
+        let b_acct = acct_of(&bg);
+        let next = w.successor("r0", &acct, g.id(), &b_acct, at(1));
+        let end = w.deactivate("r0", &acct, next.id(), at(2));
+        o.ops(
+            id,
+            "the owner moves to B, then deactivates the old account: both hold",
+            &["ACCT-12", "ACCT-13", "ACCT-11"],
+            &[(&g, VALID), (&bg, VALID), (&next, VALID), (&end, VALID)],
+            Some(
+                st(&acct, &end, w.pks(&["r0"]))
+                    .moved_to(&b_acct)
+                    .deactivated(at(2)),
+            ),
         );
     }
 }
@@ -6235,6 +6347,7 @@ pub fn generate() -> String {
     witnesses(&mut o);
     acceptances(&mut o);
     deactivation(&mut o);
+    succession(&mut o);
     authorization(&mut o);
     unrecorded(&mut o);
     file(

@@ -24,7 +24,7 @@ use serde_json::{json, Value as Json};
 use skylark_test_vectors::ed;
 use skylark_test_vectors::util::{hex, unhex};
 
-const OP_KINDS: [&str; 7] = [
+const OP_KINDS: [&str; 8] = [
     "genesis",
     "roots",
     "delegate",
@@ -32,6 +32,7 @@ const OP_KINDS: [&str; 7] = [
     "enckey",
     "receipt",
     "deactivate",
+    "successor",
 ];
 const ZERO: [u8; 32] = [0; 32];
 
@@ -47,6 +48,13 @@ enum Body {
     Genesis {
         roots: Vec<Id>,
         witnesses: Option<Wit>,
+        /// ACCT-13: the account this one succeeds.
+        predecessor: Option<Id>,
+    },
+    /// ACCT-12.
+    Successor {
+        after: Id,
+        to: Id,
     },
     Roots {
         after: Id,
@@ -93,13 +101,17 @@ impl Body {
             | Body::Revoke { after, .. }
             | Body::EncKey { after, .. }
             | Body::Deactivate { after }
+            | Body::Successor { after, .. }
             | Body::Receipt { op: after } => Some(after),
         }
     }
 
     fn supersedes(&self) -> Option<&Id> {
         match self {
-            Body::Genesis { .. } | Body::Receipt { .. } | Body::Deactivate { .. } => None,
+            Body::Genesis { .. }
+            | Body::Receipt { .. }
+            | Body::Deactivate { .. }
+            | Body::Successor { .. } => None,
             Body::Roots { supersedes, .. }
             | Body::Delegate { supersedes, .. }
             | Body::Revoke { supersedes, .. }
@@ -374,11 +386,20 @@ fn accepts(m: &Msg, mut new: Vec<Id>) -> R<()> {
 fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
     match kind {
         "genesis" => {
-            keys(e, &["roots", "witnesses", "acceptances"], &["roots"])?;
+            keys(
+                e,
+                &["roots", "witnesses", "predecessor", "acceptances"],
+                &["roots"],
+            )?;
             let roots = roots_list(field(e, "roots"))?;
             let witnesses = witnesses(e, &roots, false)?.flatten();
+            let predecessor = get(e, "predecessor").map(b32).transpose()?;
             acceptances_form(e)?;
-            Ok(Body::Genesis { roots, witnesses })
+            Ok(Body::Genesis {
+                roots,
+                witnesses,
+                predecessor,
+            })
         }
         "roots" => {
             keys(
@@ -395,6 +416,14 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
                 roots,
                 witnesses,
                 supersedes,
+            })
+        }
+        "successor" => {
+            keys(e, &["to", "after"], &["to", "after"])?;
+            let to = b32(field(e, "to"))?;
+            Ok(Body::Successor {
+                after: b32(field(e, "after"))?,
+                to,
             })
         }
         "deactivate" => {
@@ -558,6 +587,11 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     match body {
         Body::Genesis { .. } | Body::Receipt { .. } => unreachable!(),
         Body::Deactivate { .. } => {}
+        Body::Successor { to, .. } => {
+            if to == &m.acct {
+                return Err("acct.successor");
+            }
+        }
         Body::Roots {
             roots, witnesses, ..
         } => {
@@ -688,7 +722,9 @@ impl Ref {
             Ok(b) => b,
         };
         match body {
-            Body::Genesis { roots, witnesses } => Some(if m.acct != ZERO {
+            Body::Genesis {
+                roots, witnesses, ..
+            } => Some(if m.acct != ZERO {
                 Status::Invalid("acct.genesis_account")
             } else if m.seq != 1 || m.key != roots[0] {
                 Status::Invalid("acct.genesis_signer")
@@ -818,6 +854,36 @@ impl Ref {
                 self.applied[id].time.max(self.applied[parent].time)
             })
             .min()
+    }
+
+    /// ACCT-13: the smallest account `b` named by a valid successor of `acct` whose signer never
+    /// retired itself, such that the valid genesis of `b` names `acct` as its predecessor.
+    fn moved_to(&self, acct: &Id) -> Option<Id> {
+        let ours = |id: &&Id| matches!(self.status.get(*id), Some(Status::Valid { acct: a, .. }) if a == acct);
+        let retired: BTreeSet<&Id> = self
+            .status
+            .keys()
+            .filter(ours)
+            .filter(|id| self.self_retires(id))
+            .map(|id| self.signer(id))
+            .collect();
+        let named: BTreeSet<Id> = self
+            .status
+            .keys()
+            .filter(ours)
+            .filter(|id| !retired.contains(self.signer(id)))
+            .filter_map(|id| match self.body(id) {
+                Body::Successor { to, .. } => Some(to.clone()),
+                _ => None,
+            })
+            .collect();
+        let accepted = |b: &Id| {
+            self.status.iter().any(|(id, st)| {
+                matches!(st, Status::Valid { acct: a, parent: None, .. } if a == b)
+                    && matches!(self.body(id), Body::Genesis { predecessor: Some(p), .. } if p == acct)
+            })
+        };
+        named.into_iter().find(|b| accepted(b))
     }
 
     fn self_retires(&self, id: &Id) -> bool {
@@ -1108,6 +1174,7 @@ impl Ref {
             "final": last_final.as_ref().map_or(Json::Null, |f| json!(hex(f))),
             "duplicitous": self.duplicitous(acct).iter().map(|k| hex(k)).collect::<Vec<_>>(),
             "deactivated": self.deactivated(acct),
+            "moved_to": self.moved_to(acct).map_or(Json::Null, |b| json!(hex(&b))),
         }))
     }
 
@@ -1251,8 +1318,8 @@ fn orders(n: usize) -> Vec<Vec<usize>> {
 
 const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-11", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5",
-    "AUTH-6", "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3",
+    "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 #[test]
@@ -1389,6 +1456,7 @@ fn account_vectors_agree_with_reference() {
         "acct.acceptance_extra",
         "acct.acceptance_invalid",
         "acct.deactivated",
+        "acct.successor",
         "key.invalid_length",
         "key.non_canonical",
         "key.not_on_curve",

@@ -6,7 +6,8 @@ from .cbor import CMap, encode, is_uint, text_key
 from .envelope import kind_ok
 from .errors import Reject
 
-OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey", "receipt", "deactivate")
+OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey", "receipt", "deactivate",
+                   "successor")
 MAX_WITNESSES = 8
 MAX_53 = 2 ** 53 - 1
 ZERO32 = bytes(32)
@@ -15,7 +16,8 @@ ZERO32 = bytes(32)
 # ACCT-1 body check, in the order of 06 §5.3
 
 SCHEMA = {
-    "genesis": ("roots", "witnesses", "acceptances"),
+    "genesis": ("roots", "witnesses", "predecessor", "acceptances"),
+    "successor": ("to", "after"),
     "roots": ("after", "roots", "witnesses", "supersedes", "acceptances"),
     "receipt": ("op",),
     "deactivate": ("after",),
@@ -25,6 +27,7 @@ SCHEMA = {
 }
 REQUIRED = {
     "genesis": ("roots",),
+    "successor": ("to", "after"),
     "receipt": ("op",),
     "deactivate": ("after",),
     "roots": ("after", "roots"),
@@ -33,7 +36,8 @@ REQUIRED = {
     "enckey": ("key", "after", "version"),
 }
 VALUE_ORDER = {
-    "genesis": ("roots", "witnesses", "acceptances"),
+    "genesis": ("roots", "witnesses", "predecessor", "acceptances"),
+    "successor": ("to", "after"),
     "roots": ("roots", "witnesses", "after", "supersedes", "acceptances"),
     "receipt": ("op",),
     "deactivate": ("after",),
@@ -118,7 +122,7 @@ def check_body(kind, body):
         elif k == "app":
             _bytes32(v)
             ed25519.check_key(v, check_length=False)                 # SIG-2..SIG-4
-        elif k in ("after", "key", "supersedes", "op"):
+        elif k in ("after", "key", "supersedes", "op", "to", "predecessor"):
             _bytes32(v)
         elif k == "witnesses":                                       # 06 §5.3, ACCT-15
             if not isinstance(v, CMap):
@@ -390,6 +394,8 @@ class Accounts:
                 return Invalid("acct.not_delegated")
             if P.apps[app].revocation is not None:
                 return Invalid("acct.already_revoked")
+        if kind == "successor" and body["to"] == h.acct:             # ACCT-12
+            return Invalid("acct.successor")
         if kind == "enckey":                                          # step 12
             if P.enc is not None and not body["version"] > P.enc[1]:
                 return Invalid("acct.enckey_version")
@@ -437,6 +443,21 @@ class Accounts:
                  if self.messages[x].header.kind == "deactivate"
                  and self.messages[x].header.key not in retired]
         return min(times) if times else None
+
+    def moved_to(self, account):
+        """ACCT-13: the smallest account named by a valid successor of the account (signer never
+        retired itself) whose valid genesis names the account as its predecessor."""
+        ours = [x for x, st in self.status.items()
+                if isinstance(st, Valid) and st.account == account]
+        retired = {self.messages[x].header.key for x in ours if self._self_retires(x)}
+        named = sorted({self.messages[x].body["to"] for x in ours
+                        if self.messages[x].header.kind == "successor"
+                        and self.messages[x].header.key not in retired})
+        for b in named:
+            g = self.geneses.get(b)
+            if g is not None and self.messages[g].body.get("predecessor") == account:
+                return b
+        return None
 
     def _self_retires(self, x):
         m = self.messages[x]
@@ -611,6 +632,7 @@ class Accounts:
             "final": None if last_final is None else last_final.hex(),
             "duplicitous": sorted(k.hex() for k in self.duplicitous(account)),
             "deactivated": self.deactivated(account),
+            "moved_to": None if self.moved_to(account) is None else self.moved_to(account).hex(),
         }
 
     # -- authorization (§9) -------------------------------------------------
