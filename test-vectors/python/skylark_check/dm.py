@@ -14,6 +14,7 @@ import nacl.exceptions
 from kyber_py.ml_kem import ML_KEM_768
 
 from . import cbor, ed25519, ids
+from .pow import difficulty as leading_zero_bits
 from .cbor import CMap, is_uint
 from .errors import Reject
 
@@ -479,15 +480,6 @@ def gate_of(g):
         if not isinstance(x, bytes) or len(x) != 32 or x in tokens[:i]:
             raise Reject("dm.prekey")
     return {"accept": accept, "pow": pow_, "tokens": tokens}
-
-
-def leading_zero_bits(h):
-    n = 0
-    for b in h:
-        if b:
-            return n + 8 - b.bit_length()
-        n += 8
-    return n
 
 
 def stamp_of(data):
