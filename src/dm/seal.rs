@@ -13,8 +13,8 @@ use zeroize::Zeroize;
 use super::inner::Inner;
 use super::prekey::Prekey;
 use super::{
-    is_zero, DmError, BUCKETS, COMMITMENT_CONTEXT, HEADER_LEN, KEY_CONTEXT, MAX_INNER,
-    NONCE_CONTEXT, NO_ONETIME, PQ_CIPHERTEXT_LEN, SEALED_VERSION, SLOT_CHECK_CONTEXT,
+    is_zero, DmError, AEAD_TAG_LEN, BUCKETS, COMMITMENT_CONTEXT, HEADER_LEN, KEY_CONTEXT,
+    MAX_INNER, NONCE_CONTEXT, NO_ONETIME, PQ_CIPHERTEXT_LEN, SEALED_VERSION, SLOT_CHECK_CONTEXT,
     SLOT_CHECK_LEN, SLOT_CONTEXT, TAG_LEN,
 };
 
@@ -46,6 +46,44 @@ pub(super) const COMMIT_AT: usize = CHECK_AT + SLOT_CHECK_LEN;
 pub struct Sealed(Vec<u8>);
 
 impl Sealed {
+    /// Parses bytes a relay received as one sealed copy (DM-1): the version byte `0x02` and one of
+    /// the sealed lengths (1173 + bucket + 16). Nothing else can be checked without the
+    /// recipient's secrets; a relay files the result under its [`Sealed::mailbox_tag`].
+    ///
+    /// # Errors
+    ///
+    /// [`DmError::Malformed`] (`dm.malformed`) for empty bytes or another length,
+    /// [`DmError::UnsupportedVersion`] (`dm.unsupported_version`) for another first byte — in
+    /// that order, as opening does (08 §6 step 1).
+    ///
+    /// ```
+    /// use skylark::dm::{Sealed, HEADER_LEN};
+    /// let mut bytes = vec![0u8; HEADER_LEN + 512 + 16];
+    /// bytes[0] = 2;
+    /// bytes[1..3].copy_from_slice(&[0xab, 0xcd]);
+    /// assert_eq!(Sealed::from_bytes(&bytes)?.mailbox_tag(), [0xab, 0xcd]);
+    /// assert_eq!(Sealed::from_bytes(&bytes[..100]).unwrap_err().code(), "dm.malformed");
+    /// bytes[0] = 1;
+    /// assert_eq!(Sealed::from_bytes(&bytes).unwrap_err().code(), "dm.unsupported_version");
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DmError> {
+        match bytes.first() {
+            None => return Err(DmError::Malformed),
+            Some(&SEALED_VERSION) => {}
+            Some(_) => return Err(DmError::UnsupportedVersion),
+        }
+        if bytes
+            .len()
+            .checked_sub(HEADER_LEN + AEAD_TAG_LEN)
+            .is_some_and(|n| BUCKETS.contains(&n))
+        {
+            Ok(Sealed(bytes.to_vec()))
+        } else {
+            Err(DmError::Malformed)
+        }
+    }
+
     /// The sealed bytes, to hand to a relay.
     ///
     /// ```

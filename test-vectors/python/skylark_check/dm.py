@@ -239,7 +239,11 @@ class Groups:
             raise Reject("dm.group_unauthorized")
         if r.prev is None:
             return [r.id]
-        if r.acct not in self.records[r.prev].admins:
+        parent = self.records[r.prev]
+        without = lambda l: [a for a in l if a != r.acct]
+        leaves = (r.acct in parent.members and r.members == without(parent.members)
+                  and r.admins == without(parent.admins))                 # a member leaves
+        if r.acct not in parent.admins and not leaves:
             raise Reject("dm.group_unauthorized")
         if r.prev not in chain:
             raise Reject("dm.group_stale")
@@ -414,7 +418,9 @@ def open_sealed(sealed, me, keys, state, now, seen, groups=None):
         if groups is None:
             raise Reject("dm.group_unknown")
         chain = groups.plan(inner.group, state)
-        if inner.to != inner.group.members or inner.acct not in inner.group.members:
+        # the sender is a member, or announces a record new to the opener by which it left
+        announces = inner.acct == inner.group.acct and inner.group.id not in groups.records
+        if inner.to != inner.group.members or not (inner.acct in inner.group.members or announces):
             raise Reject("dm.group_members")
         groups.commit(inner.group, chain)
     if slot != NO_ONETIME:
