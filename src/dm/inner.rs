@@ -27,6 +27,7 @@ pub struct DmBody {
     to: Vec<AccountId>,
     text: String,
     group: Option<GroupRecord>,
+    token: Option<[u8; 32]>,
 }
 
 impl DmBody {
@@ -50,6 +51,7 @@ impl DmBody {
             to,
             text: String::from(text),
             group: None,
+            token: None,
         })
     }
 
@@ -71,7 +73,42 @@ impl DmBody {
             to: record.members().to_vec(),
             text: String::from(text),
             group: Some(record.clone()),
+            token: None,
         }
+    }
+
+    /// This body handing the recipients an access token (08 §5.7): 32 random bytes whose
+    /// commitment the author's devices list in their gates, so that a recipient may stamp its
+    /// copies to those devices with it (DM-22, DM-23). The token travels only inside the sealed
+    /// copies.
+    ///
+    /// ```
+    /// use skylark::dm::{token_commitment, Accept, DmBody, Gate};
+    /// use skylark::id::AccountId;
+    /// let token = [7; 32]; // in an app: drawn from the OS random number generator
+    /// let body = DmBody::new(&[AccountId::from_bytes([2; 32])], "write me any time")?.with_token(token);
+    /// assert_eq!(body.token(), Some(&token));
+    /// // The author's device publishes a gate that lists the token's commitment.
+    /// let gate = Gate::new(Accept::Follows, 0, &[token_commitment(&token)])?;
+    /// assert_eq!(gate.tokens(), &[token_commitment(&token)]);
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    #[must_use]
+    pub fn with_token(mut self, token: [u8; 32]) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// The access token this body hands its recipients, if any (DM-7).
+    ///
+    /// ```
+    /// # use skylark::dm::DmBody;
+    /// # use skylark::id::AccountId;
+    /// assert!(DmBody::new(&[AccountId::from_bytes([1; 32])], "hi")?.token().is_none());
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    pub fn token(&self) -> Option<&[u8; 32]> {
+        self.token.as_ref()
     }
 
     /// The membership record a group message carries, if it is one.
@@ -152,6 +189,9 @@ impl DmBody {
         if let Some(record) = &self.group {
             map.insert("group", Value::from(record.as_bytes()));
         }
+        if let Some(token) = &self.token {
+            map.insert("token", Value::from(&token[..]));
+        }
         let payload = map.to_bytes();
         let signature = key.sign_in_context(DM_SIGNATURE_CONTEXT.as_bytes(), &payload);
         let bytes = Value::Array(alloc::vec![
@@ -211,8 +251,9 @@ impl Inner {
     /// [`DmError::TooLarge`] for more than [`MAX_INNER`] bytes (DM-11);
     /// [`DmError::InnerSignature`] if the bytes are not the canonical pair, the payload lacks a
     /// 32-byte `acct`, a valid Ed25519 `key` or a `time` of at most 2^53−1, or the signature does not
-    /// verify (03, under the DM context); [`DmError::InnerBody`] if `to` or `text` break DM-7 or the
-    /// payload has another key without a `"."`.
+    /// verify (03, under the DM context); [`DmError::InnerBody`] if `to` or `text` break DM-7,
+    /// `group` is not a byte string, `token` is not 32 bytes, or the payload has another key
+    /// without a `"."`.
     ///
     /// ```
     /// # use skylark::dm::Inner;
@@ -253,9 +294,11 @@ impl Inner {
         )
         .map_err(|_| bad)?;
         // DM-7
-        let [_, _, _, to, text, group] =
-            body_fields(&map, ["acct", "key", "time", "to", "text", "group"])
-                .ok_or(DmError::InnerBody)?;
+        let [_, _, _, to, text, group, token] = body_fields(
+            &map,
+            ["acct", "key", "time", "to", "text", "group", "token"],
+        )
+        .ok_or(DmError::InnerBody)?;
         let (Some(Value::Array(list)), Some(Value::Text(text))) = (to, text) else {
             return Err(DmError::InnerBody);
         };
@@ -274,6 +317,13 @@ impl Inner {
             }
             to.push(account);
         }
+        let token = match token {
+            None => None,
+            Some(Value::Bytes(t)) => {
+                Some(<[u8; 32]>::try_from(t.as_slice()).map_err(|_| DmError::InnerBody)?)
+            }
+            Some(_) => return Err(DmError::InnerBody),
+        };
         // DM-19: a group message's record.
         let group = match group {
             None => None,
@@ -290,6 +340,7 @@ impl Inner {
                 to,
                 text: text.clone(),
                 group,
+                token,
             },
         })
     }

@@ -995,6 +995,37 @@ pub fn generate() -> String {
         seen: vec![],
         result: Ok((&hello, &bob_phone, None)),
     }));
+    // Alice hands Bob an access token her devices' gates list (08 §5.7): the `token` field.
+    let with_token = |token: Value, text: &str| {
+        inner_from(
+            &payload(
+                &alice.id,
+                &alice.dm,
+                at,
+                &[&bob.id],
+                text,
+                vec![("token", token)],
+            ),
+            &alice.dm,
+        )
+    };
+    let handed = with_token(
+        Value::B(gate::handed_token().to_vec()),
+        "write me any time: this token gets you past my gate",
+    );
+    vs.push(open(Open {
+        id: "open-token-handed",
+        description: "Alice's message hands Bob an access token in the inner `token` field (32 bytes): it opens, and Bob may stamp copies to Alice's devices with it (`stamp-handed-token`)",
+        sealed: seal_inner(&handed, "token handed"),
+        opener: &bob.id,
+        keys: bob_keys(&[]),
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&handed, &bob_phone, None)),
+    }));
+    let token_short = with_token(Value::B(vec![7; 31]), "a token one byte short");
+    let token_text = with_token(t("let me in"), "a token as text");
     let bad_sig = {
         let mut v = inner_from(
             &payload(&alice.id, &alice.dm, at, &[&bob.id], "hi", vec![]),
@@ -1129,6 +1160,8 @@ pub fn generate() -> String {
         ("open-inner-public-message", "a public message (an envelope of kind dm) sealed as if it were an inner message", "dm.inner_signature", seal_inner(&Inner { bytes: public_dm.full.clone(), id: vec![] }, "public inner"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-unknown-field", "an inner payload with an unknown key without a dot", "dm.inner_body", seal_inner(&unknown_field, "unknown field"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-unsorted-to", "recipients in descending order", "dm.inner_body", seal_inner(&unsorted, "unsorted"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-inner-token-short", "an inner `token` of 31 bytes", "dm.inner_body", seal_inner(&token_short, "token short"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-inner-token-text", "an inner `token` that is a text string", "dm.inner_body", seal_inner(&token_text, "token text"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("threat-resealed-to-other", "Carol's message re-sealed by Carol to Bob: Bob is not in the signed list", "dm.wrong_recipient", seal_inner(&to_carol_only, "resealed"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("threat-replay-inside-window", "a relay replays a message Bob opened 5 minutes ago: its id is in the window's seen set", "dm.replay", s_signed.clone(), k.clone(), &bob.id, all.clone(), now, vec![hello.id.clone()]),
         ("threat-replay-outside-window", "the same message replayed 37 days and 1 ms after its time: refused by the window alone, with an empty seen set", "dm.outside_window", s_signed.clone(), k.clone(), &bob.id, all.clone(), at + WINDOW + 1, vec![]),

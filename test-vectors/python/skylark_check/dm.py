@@ -122,7 +122,7 @@ def inner_message(data):
     except Reject:
         raise bad
     for k in p.keys():                                                   # DM-7
-        if k not in ("acct", "key", "time", "to", "text", "group") and "." not in k:
+        if k not in ("acct", "key", "time", "to", "text", "group", "token") and "." not in k:
             raise Reject("dm.inner_body")
     to, text = p.get("to"), p.get("text")
     if not isinstance(to, list) or not isinstance(text, str):
@@ -134,6 +134,9 @@ def inner_message(data):
             raise Reject("dm.inner_body")
         if i and not to[i - 1] < a:
             raise Reject("dm.inner_body")
+    token = p.get("token")                                               # an access token (§5.7)
+    if token is not None and (not isinstance(token, bytes) or len(token) != 32):
+        raise Reject("dm.inner_body")
     group = p.get("group")
     if group is not None:
         if not isinstance(group, bytes):
