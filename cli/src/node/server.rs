@@ -92,7 +92,7 @@ fn account_get(store: &Store, rest: &str, query: &str) -> Result<Reply, Error> {
 
 /// The bundles a relay admits items by (08 §3.3), kept between requests: recomputed from the whole
 /// store only when it holds another number of messages or a minute has passed, so a flood of
-/// deposits costs one lookup each, not one account-state computation each.
+/// deposits costs a row count each, not one account-state computation each.
 #[derive(Default)]
 struct Bundles {
     key: Option<(u64, u64)>,
