@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Two Skylark nodes on 127.0.0.1 (spec 09 and 10): each receives different messages, they
-# reconcile both ways over HTTP, and both print the same state digest. Stops by itself: every
+# reconcile both ways over HTTP, and both print the same state digest; then a direct message goes
+# from one account to another through a node's mailbox (10 §5) and opens. Stops by itself: every
 # command runs under `timeout`, both servers stop after --max-seconds, and an EXIT trap kills them.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,8 +8,8 @@ use proptest::prelude::*;
 use skylark::account::{Accounts, Operation};
 use skylark::dm::{
     open, open_in_group, seal, seal_deterministic, seal_padded_deterministic, Accept, DeviceKeys,
-    DmBody, DmError, EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp,
-    BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
+    DmBody, DmError, EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Sealed,
+    Stamp, BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
 };
 use skylark::envelope::{Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
@@ -309,6 +309,65 @@ fn a_public_dm_is_refused_and_an_inner_message_is_not_an_envelope() {
 
 /// A tree of membership records: a creation record by account 10 (an admin with account 20), and
 /// changes by either admin, each of a random earlier record (forks and chains of any shape).
+#[test]
+fn a_member_leaves_and_hands_out_a_token_through_sealed_copies() {
+    let mut w = World::new();
+    let (alice, bob, carol) = (w.account(10), w.account(20), w.account(30));
+    let mut bob_keys = [device(2, 0)];
+    let b = bundle(&bob_keys[0], bob, &dm_key(20));
+    let mut groups = Groups::new();
+    let mut deliver = |inner: &Inner, groups: &mut Groups| {
+        let sealed = seal_deterministic(inner, &b, None, &[1; 32], &[2; 32]).unwrap();
+        open_in_group(
+            sealed.as_bytes(),
+            &bob,
+            &mut bob_keys,
+            &w.accounts,
+            groups,
+            NOW,
+            |_| false,
+        )
+        .map(|o| o.into_inner())
+        .map_err(|e| e.code())
+    };
+    // Alice (the only admin) creates the group; Carol, a member, leaves without her.
+    let created =
+        GroupRecord::create(alice, &[alice, bob, carol], &[alice], NOW - 9, &dm_key(10)).unwrap();
+    let welcome = DmBody::for_group(&created, "welcome")
+        .sign(alice, NOW - 8, &dm_key(10))
+        .unwrap();
+    assert!(deliver(&welcome, &mut groups).is_ok());
+    let left = created.leave(carol, NOW - 7, &dm_key(30)).unwrap();
+    assert_eq!(
+        left.members(),
+        &{
+            let mut m = [alice, bob];
+            m.sort();
+            m
+        }[..]
+    );
+    let bye = DmBody::for_group(&left, "bye")
+        .sign(carol, NOW - 6, &dm_key(30))
+        .unwrap();
+    assert!(deliver(&bye, &mut groups).is_ok());
+    assert_eq!(groups.head(&created.group()), Some(&left));
+    // Once Bob holds the leave, Carol cannot write with it.
+    let again = DmBody::for_group(&left, "one more")
+        .sign(carol, NOW - 5, &dm_key(30))
+        .unwrap();
+    assert_eq!(deliver(&again, &mut groups), Err("dm.group_members"));
+    // Alice hands Bob a token inside a 1:1 message; it opens with the token in the body.
+    let note = DmBody::new(&[bob], "my token")
+        .unwrap()
+        .with_token([9; 32])
+        .sign(alice, NOW - 4, &dm_key(10))
+        .unwrap();
+    assert_eq!(
+        deliver(&note, &mut groups).unwrap().body().token(),
+        Some(&[9; 32])
+    );
+}
+
 fn record_tree(w: &mut World, parents: &[usize]) -> Vec<GroupRecord> {
     let (a, b) = (w.account(10), w.account(20));
     let created = GroupRecord::create(a, &[a, b], &[a, b], NOW, &dm_key(10)).unwrap();
@@ -407,6 +466,34 @@ proptest! {
         let expected = spec_head(&records);
         prop_assert_eq!(head_after(&records, &forward, &w.accounts), expected);
         prop_assert_eq!(head_after(&records, &order, &w.accounts), expected);
+    }
+
+    /// A relay's parse (`Sealed::from_bytes`, DM-1) and opening's first step agree on every
+    /// length and first byte: what a relay files is what a device reads past step 1, with the same
+    /// code when it is not.
+    #[test]
+    fn a_relay_parses_as_opening_begins(
+        len in prop_oneof![0usize..80, (0usize..5).prop_flat_map(|i| {
+            let n = HEADER_LEN + BUCKETS[i] + 16;
+            (n - 2)..(n + 2)
+        })],
+        first in prop_oneof![Just(2u8), any::<u8>()],
+    ) {
+        let mut bytes = vec![0u8; len];
+        if let Some(b) = bytes.first_mut() {
+            *b = first;
+        }
+        let keys = &mut [device(1, 0)];
+        let w = World::new();
+        let me = AccountId::from_bytes([1; 32]);
+        let opened = open(&bytes, &me, keys, &w.accounts, NOW, |_| false).map(|_| ()).map_err(|e| e.code());
+        match Sealed::from_bytes(&bytes) {
+            Ok(sealed) => {
+                prop_assert_eq!(sealed.as_bytes(), &bytes[..]);
+                prop_assert!(!matches!(opened, Err("dm.malformed" | "dm.unsupported_version")));
+            }
+            Err(e) => prop_assert_eq!(opened, Err(e.code())),
+        }
     }
 
     #[test]

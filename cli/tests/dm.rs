@@ -229,6 +229,36 @@ fn the_relay_refuses_malformed_items_and_checks_gates() {
         &b,
         &["--text", "let me in", "--token", &token],
     );
+    // B hands A the token inside a message (DM-7 `token`); A's device fetches it and sees it.
+    ok(&dir, &["store", "add", "--db", "a.db", "a.txt", "b.txt"]);
+    device(&dir, "a.db", ("a", &a), t0 + 10, &[]);
+    let relay_a = serve(&dir, "a.db");
+    let (code, _, err) = skylark(
+        &dir,
+        &[
+            "dm",
+            "send",
+            &relay_a.url,
+            "--db",
+            "a.db",
+            "--key",
+            "b-dm.key",
+            "--account",
+            &b,
+            "--to",
+            &a,
+            "--text",
+            "here is my token",
+            "--give-token",
+            &token,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let fetched = ok(&dir, &["dm", "fetch", &relay_a.url, "--db", "a.db"]);
+    assert!(
+        fetched.contains(&format!("access token {token}")),
+        "{fetched}"
+    );
     // The mailbox endpoint: bad prefixes are refused; the pages of all prefixes hold the one item.
     let get = |path: &str| {
         let mut r = agent()

@@ -28,15 +28,18 @@ skylark dm device --db FILE --key APP --account ACCT [--onetime N] [--time MS] [
   --accept, --pow and --token set the device's gate (08 §5.7): whom it accepts, the work it asks
   of unsolicited senders, the access tokens (32 bytes in hex) it admits.
 skylark dm send URL --db FILE --key APP --account ACCT --to ACCT... --text TEXT [--time MS]
-                [--token HEX]
+                [--token HEX] [--give-token HEX]
   Signs the message with APP and seals one copy to every current device of each recipient and to
   the account's own devices not kept in FILE (08 §5.5), from the bundles the store holds; each copy
   goes to the relay at URL with the stamp its device's gate asks: none, the --token, or proof of
-  work. A recipient with no current bundle cannot be reached: nothing is sent.
+  work. A recipient with no current bundle cannot be reached: nothing is sent. --give-token hands
+  the recipients an access token inside the message (08 §5.7): list it in your devices' gates
+  (`dm device --token`) and they can stamp their copies to you with it.
 skylark dm fetch URL --db FILE [--now MS] [--from-start]
   Fetches from the relay at URL the mailboxes of this store's devices by 8-bit tag prefix (08 §5.8),
   opens what it can (the sender authenticated against the store's accounts, DM-16; replays refused,
-  DM-9, DM-17), checks each device's gate (DM-23) and prints each message. Nothing is sent back
+  DM-9, DM-17), checks each device's gate (DM-23) and prints each message, with the access token it
+  hands you if any (pass it to `dm send --token`). Nothing is sent back
   (DM-12). --from-start reads each mailbox from its first item.
 ";
 
@@ -53,6 +56,7 @@ pub fn dm(rest: &[String]) -> Result<Status, Error> {
         ("accept", true),
         ("pow", true),
         ("token", true),
+        ("give-token", true),
         ("to", true),
         ("text", true),
         ("from-start", false),
@@ -284,7 +288,12 @@ fn send(store: &Store, url: &str, args: &Args) -> Result<Status, Error> {
     to.dedup();
     let text = args.req("text")?;
     let token = args.opt("token").map(token).transpose()?;
+    let give = args.opt("give-token").map(self::token).transpose()?;
     let inner = DmBody::new(&to, text)
+        .map(|b| match give {
+            Some(t) => b.with_token(t),
+            None => b,
+        })
         .and_then(|b| b.sign(account, time, &key))
         .map_err(|e| dm_error("--to/--text", &e))?;
     let (_, bundles) = bundles(store, time)?;
@@ -468,6 +477,9 @@ fn fetch(store: &Store, url: &str, args: &Args) -> Result<Status, Error> {
                 field("time"),
                 field("text")
             );
+            if let Some(t) = o["token"].as_str() {
+                println!("  it hands you access token {t} (send with --token {t})");
+            }
         }
         println!(
             "{items} items fetched: {} opened, {undecided} undecided (sync the sender's account and fetch --from-start), {gated} gated, {refused} refused",
@@ -545,6 +557,7 @@ fn open_item(
             "time": files::utc(inner.time()),
             "to": inner.body().to().iter().map(ToString::to_string).collect::<Vec<_>>(),
             "text": inner.body().text(), "device": hex::encode(o.device()),
+            "token": inner.body().token().map(hex::encode),
         })));
     }
     Ok(outcome)

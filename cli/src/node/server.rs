@@ -90,9 +90,30 @@ fn account_get(store: &Store, rest: &str, query: &str) -> Result<Reply, Error> {
     })
 }
 
+/// The bundles a relay admits items by (08 §3.3), kept between requests: recomputed from the whole
+/// store only when it holds another number of messages or a minute has passed, so a flood of
+/// deposits costs a row count each, not one account-state computation each.
+#[derive(Default)]
+struct Bundles {
+    key: Option<(u64, u64)>,
+    bundles: Vec<skylark::dm::Prekey>,
+}
+
+impl Bundles {
+    fn current(&mut self, store: &Store) -> Result<&[skylark::dm::Prekey], Error> {
+        let now = files::now()?;
+        let key = (store.count()?, now / 60_000);
+        if self.key != Some(key) {
+            self.bundles = super::dm::bundles(store, now)?.1;
+            self.key = Some(key);
+        }
+        Ok(&self.bundles)
+    }
+}
+
 /// `POST /skylark/v1/dm/items` (10 §5): files a sealed item if a current bundle with its tag admits
 /// its stamp (08 DM-22). The relay learns the tag, the stamp and whether it passes, not the sender.
-fn dm_deposit(store: &Store, body: &[u8]) -> Result<Reply, Error> {
+fn dm_deposit(store: &Store, cache: &mut Bundles, body: &[u8]) -> Result<Reply, Error> {
     let Some((&n, rest)) = body.split_first() else {
         return Ok(text(
             400,
@@ -110,9 +131,9 @@ fn dm_deposit(store: &Store, body: &[u8]) -> Result<Reply, Error> {
         Ok(s) => s,
         Err(e) => return Ok(text(422, format!("{} {}", e.code(), e.rule()))),
     };
-    let (_, bundles) = super::dm::bundles(store, files::now()?)?;
     let tag = sealed.mailbox_tag();
-    let gates: Vec<_> = bundles
+    let gates: Vec<_> = cache
+        .current(store)?
         .iter()
         .filter(|b| b.key().mailbox_tag() == tag)
         .map(|b| b.gate().relay_admits(sealed.as_bytes(), &stamp))
@@ -154,7 +175,7 @@ fn dm_mailbox(store: &Store, prefix: &str, query: &str) -> Result<Reply, Error> 
     Ok((200, DM_PAGE_TYPE, body))
 }
 
-fn handle(store: &Store, request: &mut Request) -> Result<Reply, Error> {
+fn handle(store: &Store, cache: &mut Bundles, request: &mut Request) -> Result<Reply, Error> {
     let url = request.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
     Ok(match (request.method(), path) {
@@ -198,7 +219,7 @@ fn handle(store: &Store, request: &mut Request) -> Result<Reply, Error> {
             let Some(body) = read_body(request, DM_ITEM_LIMIT) else {
                 return Ok(text(413, "item over 66759 bytes"));
             };
-            return dm_deposit(store, &body);
+            return dm_deposit(store, cache, &body);
         }
         (Method::Get, p) if p.starts_with(DM_MAILBOX) => {
             return dm_mailbox(store, &p[DM_MAILBOX.len()..], query);
@@ -243,6 +264,7 @@ pub fn run(
         .map_or_else(|| addr.to_string(), |a| a.to_string());
     println!("listening on http://{bound} (store {db})");
     let deadline = max_seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    let mut cache = Bundles::default();
     loop {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(());
@@ -251,7 +273,7 @@ pub fn run(
             .recv_timeout(Duration::from_millis(200))
             .map_err(|e| Error::io(&bound, &e))?;
         let Some(mut request) = request else { continue };
-        let (status, content_type, body) = match handle(store, &mut request) {
+        let (status, content_type, body) = match handle(store, &mut cache, &mut request) {
             Ok(reply) => reply,
             Err(e) => text(500, e.to_string()),
         };

@@ -136,6 +136,15 @@ impl Store {
             .transpose()
     }
 
+    /// How many messages the store holds.
+    pub fn count(&self) -> Result<u64, Error> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM messages", [], |row| row.get(0))
+            .map_err(|e| db(&self.path, &e))?;
+        u64::try_from(n).map_err(|_| corrupt(&self.path))
+    }
+
     /// Every message held.
     pub fn all(&self) -> Result<Vec<SignedMessage>, Error> {
         let mut stmt = self
