@@ -801,6 +801,25 @@ fn run_dm(v: &Json) -> Run {
                 Err(e) => Err(e.code().to_string()),
             }
         }
+        "service" => {
+            let accounts = dm_state(v)?;
+            match skylark::dm::Declaration::from_message(&message(&v["message"])?)
+                .and_then(|d| d.authorize(&accounts).map(|()| d))
+            {
+                Ok(d) => {
+                    let reasons: Vec<&str> = d.reasons().iter().map(|r| r.as_str()).collect();
+                    let want: Vec<&str> = array(v, "reasons")?
+                        .iter()
+                        .filter_map(Json::as_str)
+                        .collect();
+                    if v["valid"].as_bool() == Some(true) && reasons != want {
+                        problems.push("reasons differ".to_string());
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.code().to_string()),
+            }
+        }
         "public" => match SignedMessage::from_bytes(&hex_of(v, "message")?) {
             Err(e) => Err(e.code().to_string()),
             Ok(msg) => {

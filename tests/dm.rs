@@ -7,9 +7,9 @@
 use proptest::prelude::*;
 use skylark::account::{Accounts, Operation};
 use skylark::dm::{
-    open, open_in_group, seal, seal_deterministic, seal_padded_deterministic, Accept, DeviceKeys,
-    DmBody, DmError, EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp,
-    BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
+    open, open_in_group, seal, seal_deterministic, seal_padded_deterministic, Accept, Declaration,
+    DeviceKeys, DmBody, DmError, EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret,
+    Prekey, Stamp, BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
 };
 use skylark::envelope::{Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
@@ -512,7 +512,7 @@ fn vectors_dm_json() {
     let doc: serde_json::Value =
         serde_json::from_str(include_str!("../test-vectors/dm.json")).unwrap();
     assert_eq!(doc["suite"], "dm");
-    let mut counts = [0usize; 7];
+    let mut counts = [0usize; 8];
     for v in doc["vectors"].as_array().unwrap() {
         let id = v["id"].as_str().unwrap();
         let valid = v["valid"].as_bool().unwrap();
@@ -639,6 +639,38 @@ fn vectors_dm_json() {
                         assert_eq!(p.gate(), &want, "{id}: gate");
                     })
                     .map_err(|e| e.code().to_string())
+            }
+            "service" => {
+                counts[7] += 1;
+                let msg = SignedMessage::from_bytes(&unhex(&v["message"])).unwrap();
+                Declaration::from_message(&msg)
+                    .and_then(|d| d.authorize(&state(v)).map(|()| d))
+                    .map(|d| {
+                        let texts = |field: &str| -> Vec<String> {
+                            v[field]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .map(|x| x.as_str().unwrap().to_string())
+                                .collect()
+                        };
+                        let reasons: Vec<String> =
+                            d.reasons().iter().map(|r| r.as_str().into()).collect();
+                        assert_eq!(reasons, texts("reasons"), "{id}: reasons");
+                        let labels: Vec<String> =
+                            d.labels().iter().map(|l| l.value().into()).collect();
+                        assert_eq!(labels, texts("labels"), "{id}: labels");
+                        let keys: Vec<String> = d
+                            .keys()
+                            .iter()
+                            .map(|k| hex::encode(k.key().as_bytes()))
+                            .collect();
+                        assert_eq!(keys, texts("keys"), "{id}: keys");
+                    })
+                    .map_err(|e| {
+                        assert_eq!(e.rule(), v["rules"][0].as_str().unwrap(), "{id}: rule");
+                        e.code().to_string()
+                    })
             }
             "stamp" => {
                 counts[5] += 1;

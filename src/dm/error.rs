@@ -104,6 +104,15 @@ pub enum DmError {
     /// unsolicited sender without a passing stamp (DM-23).
     #[error("the recipient's gate does not admit this sender")]
     Gated,
+    /// A `service` message of the wrong kind, without its body, or whose body breaks the declaration
+    /// rules (DM-24).
+    #[error("not a valid moderation-service declaration")]
+    Declaration,
+    /// The declaration's signing key may not declare for its account: not an app key whose
+    /// delegated scope names `service`, out of its delegation's time, or revoked (DM-25); `None`
+    /// if the account is not known.
+    #[error("declaration not signed by a key that may declare the service")]
+    DeclarationUnauthorized(Option<AuthError>),
 }
 
 impl DmError {
@@ -139,6 +148,8 @@ impl DmError {
             Self::GroupMembers => "dm.group_members",
             Self::Stamp => "dm.stamp",
             Self::Gated => "dm.gated",
+            Self::Declaration => "dm.declaration",
+            Self::DeclarationUnauthorized(_) => "dm.declaration_unauthorized",
         }
     }
 
@@ -170,6 +181,8 @@ impl DmError {
             Self::GroupStale | Self::GroupMembers => "DM-21",
             Self::Stamp => "DM-22",
             Self::Gated => "DM-23",
+            Self::Declaration => "DM-24",
+            Self::DeclarationUnauthorized(_) => "DM-25",
         }
     }
 }

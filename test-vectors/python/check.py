@@ -576,6 +576,18 @@ def check_dm(v):
         got = dict(out["gate"], tokens=[x.hex() for x in out["gate"]["tokens"]])
         same(want, got, "gate differs")
         return None
+    if kind == "service":
+        msg = layer1(v["message"], "service message")
+        out, err = reject_code(dm.declaration, msg, dm_state(v))
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "declaration refused")
+        same(v["reasons"], out["reasons"], "reasons differ")
+        same(v["labels"], out["labels"], "labels differ")
+        same(v["keys"], [k[0].hex() for k in out["keys"]], "keys differ")
+        return None
     if kind in ("stamp", "admit"):
         g = v["gate"]
         gate = {"accept": g["accept"], "pow": g["pow"], "tokens": [h2b(x) for x in g["tokens"]]}
@@ -608,7 +620,7 @@ def check_dm(v):
         produced(code)
         same(v["error"], code, "error code differs")
         return code
-    raise Disagreement("seal, open, prekey or public", kind, "unknown vector type")
+    raise Disagreement("seal, open, prekey, service or public", kind, "unknown vector type")
 
 
 # ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ use crate::util::{file, hex, strs, vector, J};
 
 mod gate;
 mod group;
+mod report;
 
 const CTX_MAILBOX: &str = "skylark v1 dm mailbox";
 const CTX_SLOT: &str = "skylark v1 dm slot";
@@ -188,12 +189,14 @@ impl Device {
 
 // ------------------------------------------------------------------------------------------------ accounts
 
-/// An account with a root, a DM key (scope [dm, prekey]) and a wildcard app key.
+/// An account with a root, a DM key (scope [dm, prekey]), a wildcard app key and, for a
+/// moderation service, a key whose scope is [service] (08 §14).
 struct Account {
     id: Vec<u8>,
     root: Key,
     dm: Key,
     wild: Key,
+    service: Key,
     ops: Vec<Msg>,
 }
 
@@ -202,6 +205,15 @@ fn scope(kinds: &[&str]) -> Value {
 }
 
 fn account(name: &str) -> Account {
+    account_with(name, false)
+}
+
+/// A moderation service's account: as `account`, and a fourth operation delegating `service`.
+fn service_account(name: &str) -> Account {
+    account_with(name, true)
+}
+
+fn account_with(name: &str, declares: bool) -> Account {
     let root = Key::from_label(&format!("dm {name} root"));
     let dm = Key::from_label(&format!("dm {name} dm key"));
     let wild = Key::from_label(&format!("dm {name} wildcard app key"));
@@ -234,12 +246,19 @@ fn account(name: &str) -> Account {
     // Canonical scope order: by CBOR encoding ("dm" before "prekey").
     let d1 = delegate(&dm, &["dm", "prekey"], 2, &genesis);
     let d2 = delegate(&wild, &["*"], 3, &d1);
+    let service = Key::from_label(&format!("dm {name} service key"));
+    let mut ops = vec![genesis, d1, d2];
+    if declares {
+        let d3 = delegate(&service, &["service"], 4, &ops[2]);
+        ops.push(d3);
+    }
     Account {
         id: id.clone(),
         root,
         dm,
         wild,
-        ops: vec![genesis, d1, d2],
+        service,
+        ops,
     }
 }
 
@@ -532,6 +551,8 @@ fn rule(code: &str) -> &'static str {
         "dm.group_stale" | "dm.group_members" => "DM-21",
         "dm.stamp" => "DM-22",
         "dm.gated" => "DM-23",
+        "dm.declaration" => "DM-24",
+        "dm.declaration_unauthorized" => "DM-25",
         other => panic!("unknown code {other}"),
     }
 }
@@ -1170,6 +1191,9 @@ pub fn generate() -> String {
 
     // ----- gating (08 §5.7) -----
     gate::vectors(&s_signed, &alice.id, &bob.id, &mut vs);
+
+    // ----- moderation services and sealed reports (08 §14) -----
+    report::vectors(&alice, &mut vs);
 
     // ----- prekey bundles -----
     let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {

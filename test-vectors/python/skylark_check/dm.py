@@ -13,7 +13,7 @@ import nacl.bindings as sodium
 import nacl.exceptions
 from kyber_py.ml_kem import ML_KEM_768
 
-from . import cbor, ed25519, ids
+from . import cbor, ed25519, ids, messages
 from .cbor import CMap, is_uint
 from .errors import Reject
 
@@ -453,6 +453,91 @@ def prekey(message, state):
         raise Reject("dm.prekey_unauthorized")
     return {"device": device, "key": key, "pq": pq, "onetime": onetime, "expires": expires,
             "gate": gate}
+
+
+# ---------------------------------------------------------------------------
+# moderation-service declarations (§14.1, DM-24, DM-25)
+
+SEVERITIES = ("alert", "inform", "none")
+BLURS = ("content", "media", "none")
+SETTINGS = ("hide", "warn", "ignore")
+
+
+def _fields(m, names):
+    """The values of `names` in map `m` (None when absent), or None if `m` is not a map or has an
+    un-dotted key outside `names`."""
+    if not isinstance(m, CMap):
+        return None
+    if any(k not in names and "." not in k for k in m.keys()):
+        return None
+    return [m.get(n) for n in names]
+
+
+def _text(v, scalars, nbytes):
+    return (type(v) is str and v != "" and len(v) <= scalars
+            and len(v.encode("utf-8")) <= nbytes)
+
+
+def _label_def(d):
+    f = _fields(d, ("value", "severity", "blur", "default", "locales"))
+    if f is None:
+        return None
+    value, severity, blur, default, locales = f
+    if type(value) is not str or not (value in messages.VOCABULARY
+                                       or messages.custom_label_ok(value)):
+        return None
+    if severity not in SEVERITIES or blur not in BLURS or default not in SETTINGS:
+        return None
+    if not isinstance(locales, list) or not 1 <= len(locales) <= 16:
+        return None
+    langs = []
+    for loc in locales:
+        lf = _fields(loc, ("lang", "name", "description"))
+        if lf is None:
+            return None
+        lang, name, description = lf
+        if type(lang) is not str or not messages.lang_ok(lang) or lang in langs:
+            return None
+        if not _text(name, 64, 256) or not _text(description, 1000, 4000):
+            return None
+        langs.append(lang)
+    return value
+
+
+def declaration(message, state):
+    """DM-24 then DM-25: {"keys": [(R, ek, expires)], "reasons": [...], "labels": [...]}, or Reject."""
+    if message.header.kind != "service" or message.stripped:
+        raise Reject("dm.declaration")
+    f = _fields(message.body, ("keys", "reasons", "labels"))
+    if f is None or not all(isinstance(x, list) for x in f):
+        raise Reject("dm.declaration")
+    keys, reasons, labels = f
+    if not 1 <= len(keys) <= 4 or not 1 <= len(reasons) <= 10 or len(labels) > 64:
+        raise Reject("dm.declaration")
+    t = message.header.time
+    out_keys = []
+    for k in keys:
+        kf = _fields(k, ("key", "pq", "expires"))
+        if kf is None:
+            raise Reject("dm.declaration")
+        r, ek, expires = kf
+        if not isinstance(r, bytes) or len(r) != 32 or not pq_key_ok(ek):
+            raise Reject("dm.declaration")
+        if not is_uint(expires) or not (t < expires <= t + MAX_LIFETIME and expires <= MAX_53):
+            raise Reject("dm.declaration")
+        out_keys.append((r, ek, expires))
+    for i, reason in enumerate(reasons):
+        if reason not in messages.REASONS or reason in reasons[:i]:
+            raise Reject("dm.declaration")
+    values = []
+    for d in labels:
+        v = _label_def(d)
+        if v is None or v in values:
+            raise Reject("dm.declaration")
+        values.append(v)
+    if dm_grant(state, message.header.acct, message.header.key, "service", t)[0] != "yes":
+        raise Reject("dm.declaration_unauthorized")
+    return {"keys": out_keys, "reasons": list(reasons), "labels": values, "time": t}
 
 
 # ---------------------------------------------------------------------------
