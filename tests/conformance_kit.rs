@@ -31,16 +31,6 @@ use sha2::{Digest, Sha256};
 /// verdict shows (spec 00 §6).
 const RULES_WITHOUT_VECTORS: &[(&str, &str)] = &[
     (
-        "REPORT-1",
-        "a report body's reason (05 §5.9): since REPORT-3 a report body exists only sealed to its \
-         service (08 §14); its opening vectors come with sealed reports",
-    ),
-    (
-        "REPORT-2",
-        "a report body's subject (05 §5.9): only sealed (REPORT-3); its opening vectors come with \
-         sealed reports (08 §14)",
-    ),
-    (
         "DM-12",
         "a node never sends an error code, or anything that depends on an opening's outcome, to a relay \
          or sender (08 §7): conduct of a node, not a verdict; no input can show it",
@@ -56,11 +46,7 @@ const RULES_WITHOUT_VECTORS: &[(&str, &str)] = &[
 /// Error codes of spec/errors.md that no invalid vector produces, with the reason. (None at present:
 /// `acct.not_an_operation` and `acct.stripped` are declared by accounts vectors for messages that
 /// have no status, 06 §7.1.)
-const CODES_WITHOUT_VECTORS: &[(&str, &str)] = &[(
-    "msg.invalid_reason",
-    "REPORT-1, only inside a sealed report since REPORT-3; its opening vectors come with sealed \
-     reports (08 §14)",
-)];
+const CODES_WITHOUT_VECTORS: &[(&str, &str)] = &[];
 
 // ---------------------------------------------------------------------------------------------
 // Files

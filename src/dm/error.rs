@@ -113,6 +113,26 @@ pub enum DmError {
     /// if the account is not known.
     #[error("declaration not signed by a key that may declare the service")]
     DeclarationUnauthorized(Option<AuthError>),
+    /// An inner report's payload has a key other than `acct`, `key`, `time` and `report` without a
+    /// `.`, or no `report` map (DM-26).
+    #[error("inner report is not a report")]
+    ReportBody,
+    /// An inner report's body breaks a rule of 05 §5.9 (MSG-1, REPORT-1, REPORT-2): the code and
+    /// rule are the body rule's (DM-26).
+    #[error("report body: {0}")]
+    Report(crate::message::ValidationError),
+    /// A sealed report opened by a key set whose key the service's declaration does not declare
+    /// (DM-27).
+    #[error("report sealed to a key the service does not declare")]
+    ReportUndeclaredKey,
+    /// A report's reason is not one the service's declaration accepts (DM-28).
+    #[error("report reason not accepted by the service")]
+    ReportReason,
+    /// The inner report's key may not report for its account: not an app key whose delegated scope
+    /// names `report`, out of its delegation's time, or revoked; `None` if the account is not known
+    /// (DM-29).
+    #[error("reporter key may not report for its account")]
+    ReporterUnauthorized(Option<AuthError>),
 }
 
 impl DmError {
@@ -150,6 +170,11 @@ impl DmError {
             Self::Gated => "dm.gated",
             Self::Declaration => "dm.declaration",
             Self::DeclarationUnauthorized(_) => "dm.declaration_unauthorized",
+            Self::ReportBody => "dm.report_body",
+            Self::Report(e) => e.code(),
+            Self::ReportUndeclaredKey => "dm.report_undeclared_key",
+            Self::ReportReason => "dm.report_reason",
+            Self::ReporterUnauthorized(_) => "dm.reporter_unauthorized",
         }
     }
 
@@ -183,6 +208,11 @@ impl DmError {
             Self::Gated => "DM-23",
             Self::Declaration => "DM-24",
             Self::DeclarationUnauthorized(_) => "DM-25",
+            Self::ReportBody => "DM-26",
+            Self::Report(e) => e.rule(),
+            Self::ReportUndeclaredKey => "DM-27",
+            Self::ReportReason => "DM-28",
+            Self::ReporterUnauthorized(_) => "DM-29",
         }
     }
 }

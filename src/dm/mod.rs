@@ -82,6 +82,7 @@ mod inner;
 mod keys;
 mod open;
 mod prekey;
+mod report;
 mod seal;
 mod service;
 
@@ -92,6 +93,10 @@ pub use inner::{DmBody, Inner};
 pub use keys::{DeviceKeys, EncryptionPublic, EncryptionSecret, PqPublic, PqSecret};
 pub use open::{open, open_in_group, Opened};
 pub use prekey::Prekey;
+pub use report::{
+    open_report, seal_report, seal_report_deterministic, ReportInner, REPORT_ID_CONTEXT,
+    REPORT_SCOPE, REPORT_SIGNATURE_CONTEXT,
+};
 pub use seal::{seal, seal_deterministic, seal_padded, seal_padded_deterministic, Sealed};
 pub use service::{
     Blur, Declaration, LabelDefinition, Locale, ServiceKey, Setting, Severity,

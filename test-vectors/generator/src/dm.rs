@@ -190,13 +190,13 @@ impl Device {
 // ------------------------------------------------------------------------------------------------ accounts
 
 /// An account with a root, a DM key (scope [dm, prekey]), a wildcard app key and, for a
-/// moderation service, a key whose scope is [service] (08 §14).
+/// moderation service or a reporter, a key whose scope is [service] or [report] (08 §14).
 struct Account {
     id: Vec<u8>,
     root: Key,
     dm: Key,
     wild: Key,
-    service: Key,
+    extra: Key,
     ops: Vec<Msg>,
 }
 
@@ -205,15 +205,12 @@ fn scope(kinds: &[&str]) -> Value {
 }
 
 fn account(name: &str) -> Account {
-    account_with(name, false)
+    account_with(name, None)
 }
 
-/// A moderation service's account: as `account`, and a fourth operation delegating `service`.
-fn service_account(name: &str) -> Account {
-    account_with(name, true)
-}
-
-fn account_with(name: &str, declares: bool) -> Account {
+/// As `account`, and a fourth operation delegating `scope` to the extra key (`["service"]` for a
+/// moderation service, `["report"]` for a reporter).
+fn account_with(name: &str, extra_scope: Option<&[&str]>) -> Account {
     let root = Key::from_label(&format!("dm {name} root"));
     let dm = Key::from_label(&format!("dm {name} dm key"));
     let wild = Key::from_label(&format!("dm {name} wildcard app key"));
@@ -246,10 +243,10 @@ fn account_with(name: &str, declares: bool) -> Account {
     // Canonical scope order: by CBOR encoding ("dm" before "prekey").
     let d1 = delegate(&dm, &["dm", "prekey"], 2, &genesis);
     let d2 = delegate(&wild, &["*"], 3, &d1);
-    let service = Key::from_label(&format!("dm {name} service key"));
+    let extra = Key::from_label(&format!("dm {name} extra key"));
     let mut ops = vec![genesis, d1, d2];
-    if declares {
-        let d3 = delegate(&service, &["service"], 4, &ops[2]);
+    if let Some(kinds) = extra_scope {
+        let d3 = delegate(&extra, kinds, 4, &ops[2]);
         ops.push(d3);
     }
     Account {
@@ -257,7 +254,7 @@ fn account_with(name: &str, declares: bool) -> Account {
         root,
         dm,
         wild,
-        service,
+        extra,
         ops,
     }
 }
@@ -553,6 +550,13 @@ fn rule(code: &str) -> &'static str {
         "dm.gated" => "DM-23",
         "dm.declaration" => "DM-24",
         "dm.declaration_unauthorized" => "DM-25",
+        "dm.report_body" => "DM-26",
+        "dm.report_undeclared_key" => "DM-27",
+        "dm.report_reason" => "DM-28",
+        "dm.reporter_unauthorized" => "DM-29",
+        "msg.invalid_reason" => "REPORT-1",
+        "msg.subject" => "REPORT-2",
+        "msg.too_long" | "msg.unknown_field" | "msg.missing_field" => "MSG-1",
         other => panic!("unknown code {other}"),
     }
 }
@@ -1194,6 +1198,7 @@ pub fn generate() -> String {
 
     // ----- moderation services and sealed reports (08 §14) -----
     report::vectors(&alice, &mut vs);
+    report::sealed(&alice, &bob, &mut vs);
 
     // ----- prekey bundles -----
     let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {

@@ -272,10 +272,11 @@ def derive(dh1, dh2, ss, e_pub, r, o, ct, slot):
     }
 
 
-def seal(inner_bytes, r, pq, onetime, slot, e, m, chosen=None):
+def seal(inner_bytes, r, pq, onetime, slot, e, m, chosen=None, check=None):
     """08 §5.4: the dict of every intermediate value, or Reject. `chosen`: cover padding to that
-    bucket instead of the smallest (§5.3)."""
-    inner_message(inner_bytes)
+    bucket instead of the smallest (§5.3). `check`: what the inner bytes must be (a direct
+    message by default; a report, §14.2)."""
+    (check or inner_message)(inner_bytes)
     p = bucket(len(inner_bytes) + 4)
     if chosen is not None:
         if chosen not in BUCKETS or chosen < p:
@@ -344,10 +345,8 @@ def dm_grant(state, acct, key, kind, time):
 # ---------------------------------------------------------------------------
 # opening (§6)
 
-def open_sealed(sealed, me, keys, state, now, seen, groups=None):
-    """08 §6: (Inner, device, slot or None), or Reject. `keys`: dicts with device, signed,
-    pq_seed and onetime (a list of secrets or None); a used slot is set to None. `groups`: the
-    opener's Groups, or None for an opener without group state."""
+def decrypt(sealed, keys):
+    """08 §6 steps 1 to 4 (DM-1..DM-5, DM-18): (key set, inner bytes, slot), or Reject."""
     if len(sealed) == 0:
         raise Reject("dm.malformed")
     if sealed[0] != VERSION:
@@ -396,7 +395,15 @@ def open_sealed(sealed, me, keys, state, now, seen, groups=None):
     if found is None:
         raise Reject("dm.onetime_consumed" if consumed else "dm.tampered")
     k, padded, slot = found
-    inner = inner_message(unpad(padded))                                   # DM-5, 6, 7, 11
+    return k, unpad(padded), slot                                          # DM-5
+
+
+def open_sealed(sealed, me, keys, state, now, seen, groups=None):
+    """08 §6: (Inner, device, slot or None), or Reject. `keys`: dicts with device, signed,
+    pq_seed and onetime (a list of secrets or None); a used slot is set to None. `groups`: the
+    opener's Groups, or None for an opener without group state."""
+    k, data, slot = decrypt(sealed, keys)
+    inner = inner_message(data)                                            # DM-6, 7, 11
     if inner.acct != me and me not in inner.to:                            # DM-8
         raise Reject("dm.wrong_recipient")
     if inner.time > now + SKEW or inner.time < now - WINDOW:               # DM-17
@@ -538,6 +545,73 @@ def declaration(message, state):
     if dm_grant(state, message.header.acct, message.header.key, "service", t)[0] != "yes":
         raise Reject("dm.declaration_unauthorized")
     return {"keys": out_keys, "reasons": list(reasons), "labels": values, "time": t}
+
+
+# ---------------------------------------------------------------------------
+# sealed reports (§14.2, §14.3, DM-26..DM-29)
+
+REPORT_SIG_PREFIX = b"skylark v1 report\x00"
+
+
+class ReportInner:
+    __slots__ = ("raw", "id", "acct", "key", "time", "report")
+
+
+def report_inner(data):
+    """DM-11, DM-6 under the report context, DM-26 (with 05 §5.9 for the body), or Reject."""
+    if len(data) > MAX_INNER:
+        raise Reject("dm.too_large")
+    bad = Reject("dm.inner_signature")
+    try:
+        pair = cbor.decode(data)
+    except Reject:
+        raise bad
+    if not isinstance(pair, list) or len(pair) != 2:
+        raise bad
+    payload, sig = pair
+    if not isinstance(payload, bytes) or not isinstance(sig, bytes) or len(sig) != 64:
+        raise bad
+    try:
+        p = cbor.decode(payload)
+    except Reject:
+        raise bad
+    if not isinstance(p, CMap):
+        raise bad
+    acct, key, time = p.get("acct"), p.get("key"), p.get("time")
+    if not isinstance(acct, bytes) or len(acct) != 32 or not isinstance(key, bytes) \
+            or len(key) != 32 or not is_uint(time) or time > MAX_53:
+        raise bad
+    try:
+        ed25519.verify(key, REPORT_SIG_PREFIX + payload, sig)
+    except Reject:
+        raise bad
+    f = _fields(p, ("acct", "key", "time", "report"))                     # DM-26
+    if f is None or not isinstance(f[3], CMap):
+        raise Reject("dm.report_body")
+    messages.body_report(f[3], None)                                       # MSG-1, REPORT-1, -2
+    m = ReportInner()
+    m.raw, m.id = data, H("skylark v1 report id", data)
+    m.acct, m.key, m.time, m.report = acct, key, time, f[3]
+    return m
+
+
+def open_report(sealed, me, keys, declaration_, state, now, seen):
+    """08 §14.3: the ReportInner, or Reject. `declaration_`: the dict of `declaration`."""
+    k, data, _slot = decrypt(sealed, keys)
+    if public(k["signed"]) not in [x[0] for x in declaration_["keys"]]:   # DM-27
+        raise Reject("dm.report_undeclared_key")
+    inner = report_inner(data)
+    if inner.report["service"] != me:                                      # DM-8
+        raise Reject("dm.wrong_recipient")
+    if inner.report["reason"] not in declaration_["reasons"]:             # DM-28
+        raise Reject("dm.report_reason")
+    if inner.time > now + SKEW or inner.time < now - WINDOW:               # DM-17
+        raise Reject("dm.outside_window")
+    if inner.id in seen:                                                   # DM-9
+        raise Reject("dm.replay")
+    if dm_grant(state, inner.acct, inner.key, "report", inner.time)[0] != "yes":   # DM-29
+        raise Reject("dm.reporter_unauthorized")
+    return inner
 
 
 # ---------------------------------------------------------------------------
