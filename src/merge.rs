@@ -96,7 +96,6 @@ pub(crate) enum Effect {
         negate: bool,
         expires: Option<u64>,
     },
-    Report(AccountId),
 }
 
 impl Effect {
@@ -139,7 +138,6 @@ impl Effect {
                 negate: l.is_negation(),
                 expires: l.expires(),
             },
-            Body::Report(r) => Effect::Report(r.service()),
             // Operations, extension and unknown kinds are not read by the merge rules.
             _ => return None,
         })
@@ -447,7 +445,6 @@ impl State {
         let mut follows: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
         let mut blocks: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
         let mut labels: BTreeMap<LabelKey<'_>, LabelState> = BTreeMap::new();
-        let mut reports: BTreeMap<AccountId, BTreeSet<MessageId>> = BTreeMap::new();
         for (id, e) in live() {
             let stamp = (e.time, *id);
             match &e.effect {
@@ -472,9 +469,6 @@ impl State {
                     (stamp, *negate, *expires),
                     |(s, _, _)| s,
                 ),
-                Effect::Report(service) => {
-                    reports.entry(*service).or_default().insert(*id);
-                }
                 _ => {}
             }
         }
@@ -573,16 +567,6 @@ impl State {
             })
             .collect();
         summary.insert("labels", Value::Map(Map::from_entries(label_map)));
-        let report_map = reports
-            .iter()
-            .map(|(service, ids)| {
-                (
-                    id::to_text_form("acct", service.as_bytes()),
-                    Value::Array(ids.iter().map(bytes).collect()),
-                )
-            })
-            .collect();
-        summary.insert("reports", Value::Map(Map::from_entries(report_map)));
         summary.insert(
             "tombstones",
             Value::Array(deleted.iter().map(bytes).collect()),

@@ -7,9 +7,10 @@
 use proptest::prelude::*;
 use skylark::account::{Accounts, Operation};
 use skylark::dm::{
-    open, open_in_group, seal, seal_deterministic, seal_padded_deterministic, Accept, DeviceKeys,
-    DmBody, DmError, EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Sealed,
-    Stamp, BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
+    open, open_in_group, open_report, seal, seal_deterministic, seal_padded_deterministic,
+    seal_report_deterministic, Accept, Declaration, DeviceKeys, DmBody, DmError, EncryptionPublic,
+    EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqPublic, PqSecret, Prekey, ReportInner,
+    Sealed, ServiceKey, Stamp, BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
 };
 use skylark::envelope::{Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
@@ -599,7 +600,7 @@ fn vectors_dm_json() {
     let doc: serde_json::Value =
         serde_json::from_str(include_str!("../test-vectors/dm.json")).unwrap();
     assert_eq!(doc["suite"], "dm");
-    let mut counts = [0usize; 7];
+    let mut counts = [0usize; 10];
     for v in doc["vectors"].as_array().unwrap() {
         let id = v["id"].as_str().unwrap();
         let valid = v["valid"].as_bool().unwrap();
@@ -726,6 +727,108 @@ fn vectors_dm_json() {
                         assert_eq!(p.gate(), &want, "{id}: gate");
                     })
                     .map_err(|e| e.code().to_string())
+            }
+            "report_seal" => {
+                counts[8] += 1;
+                let inner = ReportInner::from_bytes(&unhex(&v["inner"])).unwrap();
+                let key = ServiceKey::new(
+                    EncryptionPublic::from_bytes(arr(&v["recipient_key"])),
+                    PqPublic::from_slice(&unhex(&v["pq_key"])).unwrap(),
+                    u64::MAX >> 11,
+                );
+                let (e, m) = (arr(&v["ephemeral_secret"]), arr(&v["kem_message"]));
+                let sealed = seal_report_deterministic(&inner, &key, &e, &m).unwrap();
+                assert_eq!(
+                    hex::encode(sealed.as_bytes()),
+                    v["sealed"].as_str().unwrap(),
+                    "{id}"
+                );
+                Ok(())
+            }
+            "report_open" => {
+                counts[9] += 1;
+                let keys: Vec<DeviceKeys> = v["keys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| {
+                        DeviceKeys::new(
+                            arr(&k["device"]),
+                            EncryptionSecret::from_bytes(arr(&k["signed"])),
+                            PqSecret::from_seed(arr(&k["pq_seed"])),
+                            vec![],
+                        )
+                    })
+                    .collect();
+                let seen: Vec<[u8; 32]> = v["seen"].as_array().unwrap().iter().map(arr).collect();
+                let me = AccountId::from_bytes(arr(&v["opener"]));
+                let accounts = state(v);
+                let declaration = Declaration::from_message(
+                    &SignedMessage::from_bytes(&unhex(&v["declaration"])).unwrap(),
+                )
+                .unwrap();
+                open_report(
+                    &unhex(&v["sealed"]),
+                    &me,
+                    &keys,
+                    &declaration,
+                    &accounts,
+                    v["now"].as_u64().unwrap(),
+                    |m| seen.contains(m.as_bytes()),
+                )
+                .map(|inner| {
+                    assert_eq!(
+                        hex::encode(inner.as_bytes()),
+                        v["inner"].as_str().unwrap(),
+                        "{id}"
+                    );
+                    assert_eq!(
+                        hex::encode(inner.id().as_bytes()),
+                        v["report_id"].as_str().unwrap(),
+                        "{id}"
+                    );
+                    assert_eq!(
+                        hex::encode(inner.account().as_bytes()),
+                        v["reporter"].as_str().unwrap(),
+                        "{id}"
+                    );
+                })
+                .map_err(|e| {
+                    assert_eq!(e.rule(), v["rules"][0].as_str().unwrap(), "{id}: rule");
+                    e.code().to_string()
+                })
+            }
+            "service" => {
+                counts[7] += 1;
+                let msg = SignedMessage::from_bytes(&unhex(&v["message"])).unwrap();
+                Declaration::from_message(&msg)
+                    .and_then(|d| d.authorize(&state(v)).map(|()| d))
+                    .map(|d| {
+                        let texts = |field: &str| -> Vec<String> {
+                            v[field]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .map(|x| x.as_str().unwrap().to_string())
+                                .collect()
+                        };
+                        let reasons: Vec<String> =
+                            d.reasons().iter().map(|r| r.as_str().into()).collect();
+                        assert_eq!(reasons, texts("reasons"), "{id}: reasons");
+                        let labels: Vec<String> =
+                            d.labels().iter().map(|l| l.value().into()).collect();
+                        assert_eq!(labels, texts("labels"), "{id}: labels");
+                        let keys: Vec<String> = d
+                            .keys()
+                            .iter()
+                            .map(|k| hex::encode(k.key().as_bytes()))
+                            .collect();
+                        assert_eq!(keys, texts("keys"), "{id}: keys");
+                    })
+                    .map_err(|e| {
+                        assert_eq!(e.rule(), v["rules"][0].as_str().unwrap(), "{id}: rule");
+                        e.code().to_string()
+                    })
             }
             "stamp" => {
                 counts[5] += 1;

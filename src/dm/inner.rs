@@ -192,16 +192,7 @@ impl DmBody {
         if let Some(token) = &self.token {
             map.insert("token", Value::from(&token[..]));
         }
-        let payload = map.to_bytes();
-        let signature = key.sign_in_context(DM_SIGNATURE_CONTEXT.as_bytes(), &payload);
-        let bytes = Value::Array(alloc::vec![
-            Value::Bytes(payload),
-            Value::from(&signature.to_bytes()[..])
-        ])
-        .to_bytes();
-        if bytes.len() > MAX_INNER {
-            return Err(DmError::TooLarge);
-        }
+        let bytes = sign_pair(&map, key, DM_SIGNATURE_CONTEXT)?;
         Ok(Inner {
             id: MessageId::from_bytes(blake3::derive_key(ID_CONTEXT, &bytes)),
             bytes,
@@ -211,6 +202,59 @@ impl DmBody {
             body: self.clone(),
         })
     }
+}
+
+/// Signs `payload` with `key` under `context` as the pair `[payload, signature]` (08 §4, §14.2).
+pub(super) fn sign_pair(payload: &Map, key: &SecretKey, context: &str) -> Result<Vec<u8>, DmError> {
+    let payload = payload.to_bytes();
+    let signature = key.sign_in_context(context.as_bytes(), &payload);
+    let bytes = Value::Array(alloc::vec![
+        Value::Bytes(payload),
+        Value::from(&signature.to_bytes()[..])
+    ])
+    .to_bytes();
+    if bytes.len() > MAX_INNER {
+        return Err(DmError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// DM-11 then DM-6 under `context`: the payload map, its account, key and time.
+pub(super) fn verify_pair(
+    bytes: &[u8],
+    context: &str,
+) -> Result<(Map, AccountId, PublicKey, u64), DmError> {
+    if bytes.len() > MAX_INNER {
+        return Err(DmError::TooLarge);
+    }
+    let bad = DmError::InnerSignature;
+    let Ok(Value::Array(pair)) = cbor::decode(bytes) else {
+        return Err(bad);
+    };
+    let [Value::Bytes(payload), Value::Bytes(signature)] = pair.as_slice() else {
+        return Err(bad);
+    };
+    let signature = Signature::from_slice(signature).map_err(|_| bad.clone())?;
+    let Ok(Value::Map(map)) = cbor::decode(payload) else {
+        return Err(bad);
+    };
+    let account = match map.get("acct") {
+        Some(Value::Bytes(b)) => {
+            AccountId::from_bytes(b.as_slice().try_into().map_err(|_| bad.clone())?)
+        }
+        _ => return Err(bad),
+    };
+    let key = match map.get("key") {
+        Some(Value::Bytes(b)) => PublicKey::from_slice(b).map_err(|_| bad.clone())?,
+        _ => return Err(bad),
+    };
+    let time = match map.get("time") {
+        Some(&Value::Unsigned(t)) if t <= MAX_SAFE_INTEGER => t,
+        _ => return Err(bad),
+    };
+    key.verify_parts(&[context.as_bytes(), &[0], payload], &signature)
+        .map_err(|_| bad)?;
+    Ok((map, account, key, time))
 }
 
 /// A verified inner message (DM-6, DM-7): the canonical CBOR pair `[payload, signature]`, where
@@ -260,39 +304,7 @@ impl Inner {
     /// assert_eq!(Inner::from_bytes(&[0x80]).unwrap_err().code(), "dm.inner_signature");
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DmError> {
-        if bytes.len() > MAX_INNER {
-            return Err(DmError::TooLarge);
-        }
-        let bad = DmError::InnerSignature;
-        let Ok(Value::Array(pair)) = cbor::decode(bytes) else {
-            return Err(bad);
-        };
-        let [Value::Bytes(payload), Value::Bytes(signature)] = pair.as_slice() else {
-            return Err(bad);
-        };
-        let signature = Signature::from_slice(signature).map_err(|_| bad.clone())?;
-        let Ok(Value::Map(map)) = cbor::decode(payload) else {
-            return Err(bad);
-        };
-        let account = match map.get("acct") {
-            Some(Value::Bytes(b)) => {
-                AccountId::from_bytes(b.as_slice().try_into().map_err(|_| bad.clone())?)
-            }
-            _ => return Err(bad),
-        };
-        let key = match map.get("key") {
-            Some(Value::Bytes(b)) => PublicKey::from_slice(b).map_err(|_| bad.clone())?,
-            _ => return Err(bad),
-        };
-        let time = match map.get("time") {
-            Some(&Value::Unsigned(t)) if t <= MAX_SAFE_INTEGER => t,
-            _ => return Err(bad),
-        };
-        key.verify_parts(
-            &[DM_SIGNATURE_CONTEXT.as_bytes(), &[0], payload],
-            &signature,
-        )
-        .map_err(|_| bad)?;
+        let (map, account, key, time) = verify_pair(bytes, DM_SIGNATURE_CONTEXT)?;
         // DM-7
         let [_, _, _, to, text, group, token] = body_fields(
             &map,

@@ -11,6 +11,7 @@ use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroize;
 
 use super::inner::Inner;
+use super::keys::{EncryptionPublic, PqPublic};
 use super::prekey::Prekey;
 use super::{
     is_zero, DmError, AEAD_TAG_LEN, BUCKETS, COMMITMENT_CONTEXT, HEADER_LEN, KEY_CONTEXT,
@@ -298,7 +299,38 @@ fn seal_in_bucket(
     e: &[u8; 32],
     m: &[u8; 32],
 ) -> Result<Sealed, DmError> {
-    let inner = inner.as_bytes();
+    let onetime = match onetime {
+        None => None,
+        Some(slot) => {
+            let o = bundle
+                .onetime()
+                .get(usize::from(slot))
+                .ok_or(DmError::OnetimeConsumed)?;
+            Some((slot, *o))
+        }
+    };
+    seal_bytes(
+        inner.as_bytes(),
+        &bundle.key(),
+        bundle.pq(),
+        onetime,
+        chosen,
+        e,
+        m,
+    )
+}
+
+/// §5.4 for inner bytes (a direct message's or a report's, §14.2) to the signed prekey `r` and
+/// ML-KEM key `pq`, with a one-time slot and its key or none.
+pub(super) fn seal_bytes(
+    inner: &[u8],
+    r: &EncryptionPublic,
+    pq: &PqPublic,
+    onetime: Option<(u16, EncryptionPublic)>,
+    chosen: Option<usize>,
+    e: &[u8; 32],
+    m: &[u8; 32],
+) -> Result<Sealed, DmError> {
     if inner.len() > MAX_INNER {
         return Err(DmError::TooLarge);
     }
@@ -308,16 +340,11 @@ fn seal_in_bucket(
         Some(b) if b >= smallest && BUCKETS.contains(&b) => b,
         Some(_) => return Err(DmError::Padding),
     };
-    let r = bundle.key().0;
+    let tag = r.mailbox_tag();
+    let r = r.0;
     let (slot, o) = match onetime {
         None => (NO_ONETIME, None),
-        Some(slot) => {
-            let o = bundle
-                .onetime()
-                .get(usize::from(slot))
-                .ok_or(DmError::OnetimeConsumed)?;
-            (slot, Some(o.0))
-        }
+        Some((slot, o)) => (slot, Some(o.0)),
     };
     let e_pub = MontgomeryPoint::mul_base_clamped(*e).to_bytes();
     let mut dh1 = MontgomeryPoint(r).mul_clamped(*e).to_bytes();
@@ -330,8 +357,7 @@ fn seal_in_bucket(
         dh2.zeroize();
         return Err(DmError::WeakKey);
     }
-    let (ciphertext, ss) = bundle
-        .pq()
+    let (ciphertext, ss) = pq
         .key()
         .encapsulate_deterministic(&B32::from_fn(|i| m[i]))
         .map_err(|()| DmError::WeakKey)?;
@@ -354,7 +380,7 @@ fn seal_in_bucket(
 
     let mut out = Vec::with_capacity(HEADER_LEN + padded_len + super::AEAD_TAG_LEN);
     out.push(SEALED_VERSION);
-    out.extend_from_slice(&bundle.key().mailbox_tag());
+    out.extend_from_slice(&tag);
     out.extend_from_slice(&e_pub);
     out.extend_from_slice(&ciphertext);
     out.extend_from_slice(&(slot ^ mask).to_be_bytes());

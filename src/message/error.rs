@@ -469,6 +469,10 @@ pub enum ValidationError {
     /// messages (spec 08, DM-14).
     #[error("a direct message is never a public message")]
     PrivateKind,
+    /// A public message of kind `report`: a report travels sealed to its moderation service and
+    /// is never a public message (REPORT-3).
+    #[error("a report is never a public message")]
+    PublicReport,
 }
 
 impl ValidationError {
@@ -521,6 +525,7 @@ impl ValidationError {
             Self::Auth(e) => e.code(),
             Self::Operation(e) => e.code(),
             Self::PrivateKind => "dm.not_public",
+            Self::PublicReport => "msg.public_report",
         }
     }
 
@@ -603,6 +608,7 @@ impl ValidationError {
             Self::Auth(_) => "MSG-3",
             Self::Operation(e) => e.rule(),
             Self::PrivateKind => "DM-14",
+            Self::PublicReport => "REPORT-3",
         }
     }
 }

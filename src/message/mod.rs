@@ -97,6 +97,7 @@ pub use actions::{
 };
 pub use error::{AuthError, Path, ValidationError};
 pub use facet::{Facet, Feature, MAX_MENTIONS};
+pub(crate) use fields::{is_label, is_lang};
 pub use label::{Label, LabelBuilder, Reason, Reference, Report, ReportBuilder};
 pub use media::{Media, MediaBuilder};
 pub use post::{Card, CardBuilder, Edit, EditBuilder, Embed, Post, PostBuilder, Reply};
@@ -247,8 +248,6 @@ pub enum Body {
     Unblock(Subject),
     /// `label`
     Label(Label),
-    /// `report`
-    Report(Report),
     /// A key operation (`genesis`, `roots`, `delegate`, `revoke`, `enckey`): the body map, which
     /// follows the operation's schema (ACCT-1). Its effect on the account is the business of
     /// [`crate::account::Accounts`].
@@ -288,7 +287,7 @@ fn parse_core(
         "block" => Subject::parse(map, account).map(Body::Block),
         "unblock" => Subject::parse(map, account).map(Body::Unblock),
         "label" => Label::parse(map, author.map(|a| a.time)).map(Body::Label),
-        "report" => Report::parse(map).map(Body::Report),
+        "report" => Err(ValidationError::PublicReport),
         kind if crate::account::is_operation_kind(kind) => {
             crate::account::check_operation_body(kind, map)
                 .map(|()| Body::Operation(map.clone()))

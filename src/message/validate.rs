@@ -426,6 +426,10 @@ fn check(
     if header.kind().as_str() == "dm" {
         return Err(ValidationError::PrivateKind);
     }
+    // REPORT-3 (spec 05 §5.9): a report is sealed to its moderation service (08 §14), never public.
+    if header.kind().as_str() == "report" {
+        return Err(ValidationError::PublicReport);
+    }
     // 1. Body rules.
     let body = match message.body_map() {
         None => Body::Withheld,

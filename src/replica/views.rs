@@ -212,7 +212,7 @@ impl Views {
             }
         }
         match &e.fact {
-            Fact::Withheld { .. } | Fact::Report(_) => {}
+            Fact::Withheld { .. } => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
             Fact::Post { reply, quote, .. } => {
                 put(&mut self.posts_by, (e.account, stamp), on);

@@ -24,6 +24,7 @@ use crate::util::{file, hex, strs, vector, J};
 
 mod gate;
 mod group;
+mod report;
 
 const CTX_MAILBOX: &str = "skylark v1 dm mailbox";
 const CTX_SLOT: &str = "skylark v1 dm slot";
@@ -188,12 +189,14 @@ impl Device {
 
 // ------------------------------------------------------------------------------------------------ accounts
 
-/// An account with a root, a DM key (scope [dm, prekey]) and a wildcard app key.
+/// An account with a root, a DM key (scope [dm, prekey]), a wildcard app key and, for a
+/// moderation service or a reporter, a key whose scope is [service] or [report] (08 §14).
 struct Account {
     id: Vec<u8>,
     root: Key,
     dm: Key,
     wild: Key,
+    extra: Key,
     ops: Vec<Msg>,
 }
 
@@ -202,6 +205,12 @@ fn scope(kinds: &[&str]) -> Value {
 }
 
 fn account(name: &str) -> Account {
+    account_with(name, None)
+}
+
+/// As `account`, and a fourth operation delegating `scope` to the extra key (`["service"]` for a
+/// moderation service, `["report"]` for a reporter).
+fn account_with(name: &str, extra_scope: Option<&[&str]>) -> Account {
     let root = Key::from_label(&format!("dm {name} root"));
     let dm = Key::from_label(&format!("dm {name} dm key"));
     let wild = Key::from_label(&format!("dm {name} wildcard app key"));
@@ -234,12 +243,19 @@ fn account(name: &str) -> Account {
     // Canonical scope order: by CBOR encoding ("dm" before "prekey").
     let d1 = delegate(&dm, &["dm", "prekey"], 2, &genesis);
     let d2 = delegate(&wild, &["*"], 3, &d1);
+    let extra = Key::from_label(&format!("dm {name} extra key"));
+    let mut ops = vec![genesis, d1, d2];
+    if let Some(kinds) = extra_scope {
+        let d3 = delegate(&extra, kinds, 4, &ops[2]);
+        ops.push(d3);
+    }
     Account {
         id: id.clone(),
         root,
         dm,
         wild,
-        ops: vec![genesis, d1, d2],
+        extra,
+        ops,
     }
 }
 
@@ -532,6 +548,15 @@ fn rule(code: &str) -> &'static str {
         "dm.group_stale" | "dm.group_members" => "DM-21",
         "dm.stamp" => "DM-22",
         "dm.gated" => "DM-23",
+        "dm.declaration" => "DM-24",
+        "dm.declaration_unauthorized" => "DM-25",
+        "dm.report_body" => "DM-26",
+        "dm.report_undeclared_key" => "DM-27",
+        "dm.report_reason" => "DM-28",
+        "dm.reporter_unauthorized" => "DM-29",
+        "msg.invalid_reason" => "REPORT-1",
+        "msg.subject" => "REPORT-2",
+        "msg.too_long" | "msg.unknown_field" | "msg.missing_field" => "MSG-1",
         other => panic!("unknown code {other}"),
     }
 }
@@ -1203,6 +1228,10 @@ pub fn generate() -> String {
 
     // ----- gating (08 §5.7) -----
     gate::vectors(&s_signed, &alice.id, &bob.id, &mut vs);
+
+    // ----- moderation services and sealed reports (08 §14) -----
+    report::vectors(&alice, &mut vs);
+    report::sealed(&alice, &bob, &mut vs);
 
     // ----- prekey bundles -----
     let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {

@@ -33,13 +33,14 @@ pub const RULES: &[&str] = &[
     "MERGE-9", "MERGE-10", "MERGE-11", "MERGE-12", "LIMIT-1", "LIMIT-2", "LIMIT-3",
 ];
 
-/// The fourteen social kinds: the only kinds the merge rules read.
+/// The thirteen social kinds the merge rules read: every social kind but `report`, which is never a
+/// public message (05 REPORT-3).
 const SOCIAL: &[&str] = &[
     "profile", "post", "edit", "delete", "react", "unreact", "repost", "unrepost", "follow",
-    "unfollow", "block", "unblock", "label", "report",
+    "unfollow", "block", "unblock", "label",
 ];
 
-/// The thirteen top-level keys of the summary.
+/// The twelve top-level keys of the summary.
 const SUMMARY_KEYS: &[&str] = &[
     "posts",
     "threads",
@@ -51,7 +52,6 @@ const SUMMARY_KEYS: &[&str] = &[
     "follows",
     "blocks",
     "labels",
-    "reports",
     "tombstones",
     "equivocations",
 ];
@@ -131,7 +131,7 @@ fn profile(name: &str) -> Value {
     m(vec![("name", t(name))])
 }
 
-/// A label or report subject.
+/// A label (or report) subject.
 #[derive(Clone)]
 enum Subj {
     Acct(Vec<u8>),
@@ -857,15 +857,6 @@ impl Node {
             }
         }
 
-        // Reports.
-        let mut reports: BTreeMap<Vec<u8>, BTreeSet<Vec<u8>>> = BTreeMap::new();
-        for &(i, x) in of_kind("report") {
-            reports
-                .entry(id_field(x, "service").unwrap())
-                .or_default()
-                .insert(i.id.clone());
-        }
-
         // MERGE-10: every pair at one (key, seq), social kinds, whatever their form or state.
         let mut places: BTreeMap<(Vec<u8>, u64), BTreeSet<Vec<u8>>> = BTreeMap::new();
         for i in &social {
@@ -947,7 +938,6 @@ impl Node {
                         .collect(),
                 ),
             ),
-            ("reports".to_string(), id_lists(&reports, at)),
             (
                 "tombstones".to_string(),
                 Value::A(dead.iter().map(|x| b(x)).collect()),
@@ -1037,7 +1027,6 @@ pub const CLASSES: &[(&str, &[&str], usize)] = &[
     ("follow", &["follow", "unfollow"], 2500),
     ("block", &["block", "unblock"], 2500),
     ("label", &["label"], 50000),
-    ("report", &["report"], 100),
 ];
 
 /// The ids LIMIT-1..LIMIT-3 prune from the held social messages, from the rules' text: per
@@ -1217,11 +1206,11 @@ fn accts(names: &[&str]) -> Vec<Vec<u8>> {
 fn empty(out: &mut Vec<J>) {
     let v = Vb::new(
         "empty",
-        "No messages: all thirteen keys are present, with empty maps and arrays.",
+        "No messages: all twelve keys are present, with empty maps and arrays.",
         &["MERGE-11"],
     );
     let s = v.finish(out);
-    assert_eq!(s.keys(&[]).len(), 13);
+    assert_eq!(s.keys(&[]).len(), 12);
 }
 
 fn profiles(out: &mut Vec<J>) {
@@ -1942,30 +1931,31 @@ fn labels(out: &mut Vec<J>) {
     assert!(s.keys(&["labels"]).is_empty());
 }
 
-fn reports(out: &mut Vec<J>) {
+/// REPORT-3: a public report is invalid, so it is in no node's state (in every order of arrival).
+fn public_report_absent(out: &mut Vec<J>) {
     let mut v = Vb::new(
-        "reports",
-        "Reports per service: S1 gets alice's two (one on an account, one on a message) and not dave's \
-         (deleted); S2 gets carol's and not erin's (withheld). A service with only deleted reports \
-         has no entry.",
-        &["MERGE-11", "MERGE-2"],
+        "threat-public-report-absent",
+        "A public report would show every node, the reported account included, who reported whom \
+         and for what (05 §9). alice (a real account whose app key's scope is [\"*\"]) signs a \
+         message of kind `report` about bob's post, to a moderation service: it is invalid \
+         (REPORT-3, msg.public_report) whatever its body, so the state holds bob's post and \
+         nothing of the report, in every order of arrival. Reports travel sealed (08 §14).",
+        &["REPORT-3", "MERGE-11"],
     );
-    let (s1, s2, s3) = (acct("service1"), acct("service2"), acct("service3"));
-    let bob = Subj::Acct(acct("bob"));
-    let mp = v.add("bob", "post", 1, post("M"));
-    let msg = Subj::Msg(mp.id().to_vec());
-    let r1 = v.add("alice", "report", 2, report(&s1, "spam", &bob));
-    let r2 = v.add("alice", "report", 3, report(&s1, "harassment", &msg));
-    let r3 = v.add("carol", "report", 2, report(&s2, "impersonation", &bob));
-    let r4 = v.add("dave", "report", 2, report(&s1, "other", &bob));
-    v.add("dave", "delete", 3, target(r4.id()));
-    v.add_stripped("erin", "report", 2, report(&s2, "spam", &msg));
-    let r5 = v.add("frank", "report", 2, report(&s3, "spam", &bob));
-    v.add("frank", "delete", 3, target(r5.id()));
+    v.real_account("alice", &[("alice", &["*"])]);
+    v.real_account("bob", &[("bob", &["*"])]);
+    let p = v.add("bob", "post", 1, post("M"));
+    let about = Subj::Msg(p.id().to_vec());
+    let r = v.add(
+        "alice",
+        "report",
+        2,
+        report(&acct("service"), "harassment", &about),
+    );
+    v.refuse(&r, "msg.public_report");
     let s = v.finish(out);
-    assert_eq!(s.ids(&["reports", &at(&s1)]), ids_of(&[&r1, &r2]));
-    assert_eq!(s.ids(&["reports", &at(&s2)]), ids_of(&[&r3]));
-    assert_eq!(s.keys(&["reports"]).len(), 2);
+    s.history(&p, &[&p]);
+    assert!(s.keys(&["labels"]).is_empty());
 }
 
 fn tombstones(out: &mut Vec<J>) {
@@ -1999,7 +1989,7 @@ fn tombstones(out: &mut Vec<J>) {
     let mut v = Vb::new(
         "withheld-no-effect",
         "Stripped (not deleted) messages of every social kind but post have no effect: the withheld \
-         react, repost and report are in the set and count for nothing; the remainders of the control \
+         react and repost are in the set and count for nothing; the remainders of the control \
          kinds (profile, edit, delete, unreact, unrepost, follow, unfollow, block, unblock, label) are \
          undecided (05 MSG-7) and held outside the set. Only the posts appear (the withheld one as \
          \"withheld\").",
@@ -2025,12 +2015,6 @@ fn tombstones(out: &mut Vec<J>) {
         14,
         label(&Subj::Acct(bob.clone()), "spam"),
     );
-    v.add_stripped(
-        "alice",
-        "report",
-        15,
-        report(&acct("service"), "spam", &Subj::Acct(bob.clone())),
-    );
     v.add_stripped("alice", "delete", 16, target(p.id()));
     let s = v.finish(out);
     s.history(&p, &[&p]);
@@ -2038,7 +2022,6 @@ fn tombstones(out: &mut Vec<J>) {
     assert_eq!(s.reactions(p.id(), ""), accts(&["alice"]));
     for k in [
         "threads", "replies", "quotes", "profiles", "reposts", "follows", "blocks", "labels",
-        "reports",
     ] {
         assert!(s.keys(&[k]).is_empty(), "{k}");
     }
@@ -2376,7 +2359,7 @@ fn large(out: &mut Vec<J>) {
          a thread with replies, quotes, a deleted reply and a withheld one, forked and deleted edits, \
          likes and emoji with undos (one undo deleted), reposts with an undo, follows and blocks with \
          equal times and deleted undos, labels by a labeler (negated, expiring, on accounts and \
-         messages), reports to a service, a delete of a message not held, and an equivocation.",
+         messages), a delete of a message not held, and an equivocation.",
         RULES,
     );
     let (alice, bob, carol, dave) = (acct("alice"), acct("bob"), acct("carol"), acct("dave"));
@@ -2480,15 +2463,6 @@ fn large(out: &mut Vec<J>) {
     );
     v.add("lab", "label", 27, label(&spam, "impersonation"));
     v.add("lab", "label", 28, negation(&spam, "impersonation"));
-    // Reports.
-    let service = acct("lab");
-    let rep1 = v.add("bob", "report", 29, report(&service, "spam", &spam));
-    let rep2 = v.add(
-        "carol",
-        "report",
-        29,
-        report(&service, "harassment", &Subj::Msg(r4.id().to_vec())),
-    );
     // A few more.
     v.add("erin", "follow", 29, subject(&alice));
     v.add("bob", "react", 29, react(q1.id(), "\u{1F44D}"));
@@ -2532,7 +2506,6 @@ fn large(out: &mut Vec<J>) {
     assert_eq!(s.follows("blocks", "dave"), accts(&["carol"]));
     assert_eq!(s.labels(&spam, "lab"), ["spam"]);
     assert_eq!(s.labels(&rootm, "lab"), ["!warn"]);
-    assert_eq!(s.ids(&["reports", &at(&service)]), ids_of(&[&rep1, &rep2]));
     assert!(s.ids(&["tombstones"]).contains(&gone.id().to_vec()));
     assert_eq!(s.ids(&["tombstones"]).len(), 6);
     let Some(Value::A(eq)) = s.get(&["equivocations"]) else {
@@ -2552,7 +2525,7 @@ pub fn vectors() -> Vec<J> {
     reposts(&mut out);
     graphs(&mut out);
     labels(&mut out);
-    reports(&mut out);
+    public_report_absent(&mut out);
     tombstones(&mut out);
     version_pins(&mut out);
     thief_deletes(&mut out);
@@ -2669,39 +2642,6 @@ fn limits(out: &mut Vec<J>) {
     let s = v.finish(out);
     assert_eq!(s.profile("alice"), None);
     assert_eq!(s.profile("bob"), Some(bob_first));
-
-    // LIMIT-2, report class (100), remainders counted by their header.
-    let mut v = Vb::new(
-        "limit-report-class-101",
-        "alice files 101 reports to one service, the newest held as its stripped remainder (a \
-         withheld report: in the set, counted by its header, never listed); bob files 100. LIMIT-2 \
-         keeps alice's newest 100 (the remainder among them), so her oldest is pruned and 99 are \
-         listed; all of bob's are listed.",
-        &["LIMIT-2", "MERGE-11"],
-    );
-    let service = acct("service");
-    let mut alice = Vec::new();
-    for i in 0..101u64 {
-        let body = report(&service, "spam", &Subj::Acct(acct(&format!("x{i}"))));
-        if i == 100 {
-            v.add_stripped("alice", "report", 1 + i, body);
-        } else {
-            alice.push(v.add("alice", "report", 1 + i, body));
-        }
-    }
-    let mut bob = Vec::new();
-    for i in 0..100u64 {
-        let body = report(&service, "spam", &Subj::Acct(acct(&format!("y{i}"))));
-        bob.push(v.add("bob", "report", 1 + i, body));
-    }
-    let s = v.finish(out);
-    let listed = s.ids(&["reports", &at(&service)]);
-    assert_eq!(listed.len(), 199);
-    assert!(!listed.contains(&alice[0].id().to_vec()));
-    assert!(alice[1..]
-        .iter()
-        .chain(&bob)
-        .all(|r| listed.contains(&r.id().to_vec())));
 }
 
 pub fn generate() -> String {

@@ -72,6 +72,7 @@ pub const RULES: &[&str] = &[
     "LABEL-4",
     "REPORT-1",
     "REPORT-2",
+    "REPORT-3",
     "EXT-1",
     "POW-1",
     "POW-2",
@@ -121,6 +122,7 @@ pub const CODES: &[&str] = &[
     "msg.self_reference",
     "msg.subject",
     "msg.invalid_reason",
+    "msg.public_report",
     "msg.time_in_future",
     "msg.time_regression",
     "msg.prev_key_mismatch",
@@ -179,6 +181,7 @@ fn rules_for(code: &str) -> &'static [&'static str] {
         "msg.self_reference" => &["GRAPH-1"],
         "msg.subject" => &["LABEL-1", "REPORT-2"],
         "msg.invalid_reason" => &["REPORT-1"],
+        "msg.public_report" => &["REPORT-3"],
         "msg.time_in_future" => &["MSG-2"],
         "msg.time_regression" | "msg.prev_key_mismatch" | "msg.prev_seq_mismatch" => &["MSG-4"],
         "msg.not_own_target" | "msg.target_kind" | "msg.target_newer" | "msg.other_key_target" => {
@@ -4502,162 +4505,36 @@ fn label(o: &mut Out, w: &World) {
     );
 }
 
-const REASONS: &[&str] = &[
-    "spam",
-    "impersonation",
-    "misleading",
-    "sexual",
-    "violence",
-    "harassment",
-    "hate",
-    "self-harm",
-    "illegal",
-    "other",
-];
-
+/// REPORT-3: a public message of kind `report` is invalid whatever its body, whole or stripped:
+/// reports travel sealed to their moderation service (08 §14). The body rules of 05 §5.9
+/// (REPORT-1, REPORT-2) apply to the sealed body; their vectors are in dm.json.
 fn report(o: &mut Out, w: &World) {
     let service = rid("a moderation service account");
-    let msg_id = rid("a reported message");
-    let rep_ = |reason: &str, extra: Vec<(&'static str, Value)>| {
+    let acct = || ("account", b(&w.bob.acct));
+    let body = |reason: &str, subject: Vec<(&'static str, Value)>| {
         let mut e = vec![("service", b(&service)), ("reason", t(reason))];
-        e.extend(extra);
+        e.extend(subject);
         m(e)
     };
-    let acct = || ("account", b(&w.bob.acct));
-    for r in REASONS {
-        o.body(
-            &format!("report-reason-{r}"),
-            &format!("report bob's account for \"{r}\""),
-            &["REPORT-1", "REPORT-2"],
-            "report",
-            rep_(r, vec![acct()]),
-            ok(),
+    let cases: [(&str, &str, Value, bool); 4] = [
+        ("threat-public-report-exposes-reporter", "a public report of bob's account for harassment, with a valid body: anyone who receives it, bob included, would learn who reported him (05 §9); invalid before any body rule", body("harassment", vec![acct(), ("text", t("He keeps writing to me."))]), false),
+        ("threat-public-report-index", "a public report of a message for \"illegal\": stored by every node, it would be a public index of illegal material", body("illegal", vec![("message", b(&rid("a reported message")))]), false),
+        ("report-public-invalid-body", "a public report whose body also breaks REPORT-1 and REPORT-2: REPORT-3 comes first (step 0)", body("abuse", vec![]), false),
+        ("report-public-remainder", "the stripped remainder of a public report: its header alone is invalid (REPORT-3 reads only the kind)", body("spam", vec![acct()]), true),
+    ];
+    for (id, description, body, stripped) in cases {
+        let key = Key::from_label(&format!("messages/{id}"));
+        let msg = sign(&key, &account("alice"), 1, None, "report", T0, body);
+        o.push(
+            id,
+            description,
+            &["REPORT-3"],
+            &msg,
+            stripped,
+            &ctx(),
+            err("msg.public_report"),
         );
     }
-    o.body(
-        "report-message-with-text",
-        "report a message with a text",
-        &["REPORT-2"],
-        "report",
-        rep_(
-            "other",
-            vec![("message", b(&msg_id)), ("text", t("See the thread."))],
-        ),
-        ok(),
-    );
-    for (name, d, r) in [
-        ("abuse", "\"abuse\"", "abuse"),
-        ("upper-case", "\"Spam\"", "Spam"),
-        ("empty", "the empty string", ""),
-        (
-            "label-value",
-            "\"!hide\" (a label value, not a reason)",
-            "!hide",
-        ),
-        (
-            "nudity",
-            "\"nudity\" (a label value, not a reason)",
-            "nudity",
-        ),
-    ] {
-        o.body(
-            &format!("report-reason-invalid-{name}"),
-            &format!("report reason {d}"),
-            &["REPORT-1"],
-            "report",
-            rep_(r, vec![acct()]),
-            err("msg.invalid_reason"),
-        );
-    }
-    o.body(
-        "report-both-subjects",
-        "report with both account and message",
-        &["REPORT-2"],
-        "report",
-        rep_("spam", vec![acct(), ("message", b(&msg_id))]),
-        err("msg.subject"),
-    );
-    o.body(
-        "report-no-subject",
-        "report with neither account nor message",
-        &["REPORT-2"],
-        "report",
-        rep_("spam", vec![]),
-        err("msg.subject"),
-    );
-    o.body("report-reason-before-subject", "report with an invalid reason and no subject: REPORT-1 (a field rule) before REPORT-2 (resolution: checked after the fields, like LABEL-1)", &["REPORT-1", "REPORT-2"], "report", rep_("abuse", vec![]), err("msg.invalid_reason"));
-    o.body(
-        "report-missing-service",
-        "report without service",
-        &["MSG-1"],
-        "report",
-        m(vec![("reason", t("spam")), acct()]),
-        err("msg.missing_field"),
-    );
-    o.body(
-        "report-missing-reason",
-        "report without reason",
-        &["MSG-1"],
-        "report",
-        m(vec![("service", b(&service)), acct()]),
-        err("msg.missing_field"),
-    );
-    o.body(
-        "report-service-31-bytes",
-        "report service of 31 bytes",
-        &["MSG-1"],
-        "report",
-        m(vec![
-            ("service", b(&service[..31])),
-            ("reason", t("spam")),
-            acct(),
-        ]),
-        err("msg.wrong_type"),
-    );
-    o.body(
-        "report-reason-wrong-type",
-        "report reason is an integer",
-        &["MSG-1"],
-        "report",
-        m(vec![("service", b(&service)), ("reason", u(1)), acct()]),
-        err("msg.wrong_type"),
-    );
-    o.body(
-        "report-unknown-field",
-        "report with \"severity\"",
-        &["MSG-1"],
-        "report",
-        rep_("spam", vec![acct(), ("severity", u(3))]),
-        err("msg.unknown_field"),
-    );
-    o.body(
-        "report-namespaced-field",
-        "report with \"com.example.severity\"",
-        &["MSG-1"],
-        "report",
-        rep_("spam", vec![acct(), ("com.example.severity", u(3))]),
-        ok(),
-    );
-    string_limits(
-        o,
-        "report-text",
-        "report text",
-        "MSG-1",
-        1000,
-        4000,
-        "msg.too_long",
-        "msg.too_short",
-        &|o, id, d, r, s, e| {
-            o.body(
-                id,
-                d,
-                r,
-                "report",
-                rep_("other", vec![acct(), ("text", t(&s))]),
-                e,
-            );
-        },
-    );
 }
 
 // ------------------------------------------------------------------------------------------------ EXT-1
@@ -4823,7 +4700,8 @@ fn stripped(o: &mut Out, w: &World) {
         ok(),
     );
     for kind in CORE_KINDS {
-        if *kind == "post" || *kind == "follow" {
+        // A report's remainder is refused by REPORT-3 (`report-public-remainder`).
+        if *kind == "post" || *kind == "follow" || *kind == "report" {
             continue;
         }
         if CONTROL_KINDS.contains(kind) {

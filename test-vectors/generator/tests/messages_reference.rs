@@ -603,24 +603,6 @@ fn body_rules(kind: &str, body: &Item, h: &Hdr) -> R {
             )?;
             one_subject(body)
         }
-        "report" => {
-            let reason = |v: &Item| match text(v)? {
-                "spam" | "impersonation" | "misleading" | "sexual" | "violence" | "harassment"
-                | "hate" | "self-harm" | "illegal" | "other" => Ok(()),
-                _ => Err("msg.invalid_reason"),
-            };
-            fields(
-                body,
-                &[
-                    F("account", false, &id),
-                    F("message", false, &id),
-                    F("service", true, &id),
-                    F("reason", true, &reason),
-                    F("text", false, &|v| bounded(v, 1000, 4000)),
-                ],
-            )?;
-            one_subject(body)
-        }
         _ => unreachable!(),
     }
 }
@@ -648,6 +630,10 @@ fn validate(v: &Verified, now: u64, auth: &str, others: &str, known: &[(Vec<u8>,
     let h = hdr(v);
     let body = v.body.as_ref().map(|b| decode(b).unwrap());
     let invalid = |c: &str| Verdict::Invalid(c.to_string());
+    // 0. REPORT-3: a report is never a public message, whatever its body or form.
+    if h.kind == "report" {
+        return invalid("msg.public_report");
+    }
     // 1. body rules (core kinds, whole messages only)
     if let Some(b) = &body {
         if CORE.contains(&h.kind.as_str()) {
@@ -789,7 +775,7 @@ const CODES: &[&str] = &[
     "msg.invalid_emoji",
     "msg.self_reference",
     "msg.subject",
-    "msg.invalid_reason",
+    "msg.public_report",
     "msg.time_in_future",
     "msg.time_regression",
     "msg.prev_key_mismatch",
@@ -809,6 +795,10 @@ const CODES: &[&str] = &[
 /// The proof-of-work rules (05 §13): measures of a message, never a verdict, so they have valid
 /// vectors (with a `pow` member) and no invalid ones.
 const POW_RULES: &[&str] = &["POW-1", "POW-2", "POW-3", "POW-4"];
+
+/// REPORT-3 (05 §5.9): a refusal, never a valid outcome, so it has invalid vectors only. The report
+/// body rules (REPORT-1, REPORT-2) apply inside a sealed report; their vectors are in dm.json.
+const REFUSAL_RULES: &[&str] = &["REPORT-3"];
 
 /// POW-1..POW-3 from the text of 05 §13, against a vector's `pow` member.
 fn check_pow(id: &str, p: &Json, env: &Verified) {
@@ -848,7 +838,6 @@ fn rule_ids() -> Vec<String> {
         ("UNDO", 1),
         ("GRAPH", 1),
         ("LABEL", 4),
-        ("REPORT", 2),
         ("EXT", 1),
     ] {
         for i in 1..=n {
@@ -885,7 +874,9 @@ fn message_vectors_agree_with_reference_validator() {
         assert!(!vr.is_empty(), "{id}");
         for r in &vr {
             assert!(
-                rules.contains(r) || POW_RULES.contains(&r.as_str()),
+                rules.contains(r)
+                    || POW_RULES.contains(&r.as_str())
+                    || REFUSAL_RULES.contains(&r.as_str()),
                 "{id}: unknown rule {r}"
             );
         }
@@ -1034,7 +1025,9 @@ fn message_vectors_agree_with_reference_validator() {
             "no undecided vector for {r}"
         );
     }
-    for k in CORE {
+    // REPORT-3: a report is never valid, whole or stripped.
+    assert!(!valid_kinds.iter().any(|(k, _)| k == "report"));
+    for k in CORE.iter().filter(|k| **k != "report") {
         assert!(
             valid_kinds.contains(&(k.to_string(), false)),
             "no valid whole {k}"

@@ -10,10 +10,10 @@ from . import cbor, ids
 from .cbor import text_key
 
 SOCIAL_KINDS = ("profile", "post", "edit", "delete", "react", "unreact", "repost",
-                "unrepost", "follow", "unfollow", "block", "unblock", "label", "report")
+                "unrepost", "follow", "unfollow", "block", "unblock", "label")   # 05 REPORT-3: no report
 
 SUMMARY_KEYS = ("posts", "threads", "replies", "quotes", "profiles", "reactions", "reposts",
-                "follows", "blocks", "labels", "reports", "tombstones", "equivocations")
+                "follows", "blocks", "labels", "tombstones", "equivocations")
 
 
 # 07 section 2.5: the storage limits.
@@ -27,7 +27,6 @@ CLASSES = {                                     # LIMIT-2: class -> (kinds, limi
     "follow": (("follow", "unfollow"), 2500),
     "block": (("block", "unblock"), 2500),
     "label": (("label",), 50000),
-    "report": (("report",), 100),
 }
 UNDOING = ("edit", "delete", "unreact", "unrepost")  # LIMIT-3
 
@@ -204,12 +203,6 @@ class State:
                 continue
             labels.setdefault(subject, {}).setdefault(ids.acct_text(a), set()).add(value)
 
-        # reports
-        reports = {}
-        for m in of("report"):
-            if counts(m):
-                reports.setdefault(ids.acct_text(m.body["service"]), set()).add(m.id)
-
         # MERGE-10: equivocations, one entry per place (key, seq) held by two or
         # more distinct messages of S (deleted and withheld ones included)
         places = {}
@@ -236,7 +229,6 @@ class State:
             "follows": {k: ids_list(v) for k, v in follows.items()},
             "blocks": {k: ids_list(v) for k, v in blocks.items()},
             "labels": {k: {a: texts_list(s) for a, s in v.items()} for k, v in labels.items()},
-            "reports": {k: ids_list(v) for k, v in reports.items()},
             "tombstones": ids_list(D),
             "equivocations": equivocations,
         }

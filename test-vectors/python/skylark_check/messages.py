@@ -541,9 +541,10 @@ BODY_RULES = {
     "block": body_graph,
     "unblock": body_graph,
     "label": body_label,
-    "report": body_report,
 }
-assert set(BODY_RULES) == set(SOCIAL_KINDS)
+# REPORT-3: a public report is refused before its body is read (step 0); body_report checks the
+# body of a sealed report (08 §14, dm.py).
+assert set(BODY_RULES) == set(SOCIAL_KINDS) - {"report"}
 
 
 # ---------------------------------------------------------------------------
@@ -603,6 +604,9 @@ def validate(msg, ctx):
         # 0. DM-14 (08): a direct message is never a public message
         if kind == "dm":
             fail("dm.not_public")
+        # REPORT-3 (05 §5.9): a report travels sealed to its service, never as a public message
+        if kind == "report":
+            fail("msg.public_report")
         # 1. body rules
         lookups = []
         if not msg.stripped:
