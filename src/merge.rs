@@ -316,12 +316,12 @@ impl State {
             .collect()
     }
 
-    /// The merged state as the canonical summary of MERGE-11: a map of thirteen views. `now` decides
+    /// The merged state as the canonical summary of MERGE-11: a map of twelve views. `now` decides
     /// which labels have expired.
     ///
     /// ```
     /// let summary = skylark::merge::State::new().summary(0);
-    /// assert_eq!(summary.as_map().map(|m| m.len()), Some(13));
+    /// assert_eq!(summary.as_map().map(|m| m.len()), Some(12));
     /// ```
     pub fn summary(&self, now: u64) -> Value {
         match self.kept() {
