@@ -173,6 +173,16 @@ fn every_core_kind_round_trips_through_bytes_and_validates() {
                 .unwrap()
                 .to_map(),
         ),
+        (
+            "gate",
+            Gate::builder(post.id())
+                .reply(&[Audience::Followers, Audience::Mentioned])
+                .quote(&[Audience::Nobody])
+                .hide(react.id())
+                .build()
+                .unwrap()
+                .to_map(),
+        ),
     ];
     assert_eq!(
         bodies.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
@@ -203,6 +213,7 @@ fn every_core_kind_round_trips_through_bytes_and_validates() {
                 | ("unblock", Body::Unblock(_))
                 | ("label", Body::Label(_))
                 | ("report", Body::Report(_))
+                | ("gate", Body::Gate(_))
         );
         assert!(matches, "{kind}: {:?}", v.body());
         context.insert(&signed);

@@ -688,7 +688,7 @@ macro_rules! built {
 
 built!(
     Profile, Post, Edit, Delete, React, Unreact, Repost, Unrepost, Follow, Unfollow, Block,
-    Unblock, Label, Report,
+    Unblock, Label, Report, Gate,
 );
 
 impl Built {
@@ -701,6 +701,7 @@ impl Built {
             (Built::React(a), Body::React(b)) => a == b,
             (Built::Label(a), Body::Label(b)) => a == b,
             (Built::Report(a), Body::Report(b)) => a == b,
+            (Built::Gate(a), Body::Gate(b)) => a == b,
             (Built::Delete(a), Body::Delete(t)) => a.target() == t.target(),
             (Built::Unreact(a), Body::Unreact(t)) => a.target() == t.target(),
             (Built::Repost(a), Body::Repost(t)) => a.target() == t.target(),
@@ -723,6 +724,7 @@ fn body_map(body: &Body) -> Option<Map> {
         Body::React(b) => Some(b.to_map()),
         Body::Label(b) => Some(b.to_map()),
         Body::Report(b) => Some(b.to_map()),
+        Body::Gate(b) => Some(b.to_map()),
         _ => None,
     }
 }
@@ -944,6 +946,47 @@ fn report() -> BoxedStrategy<Building> {
         .boxed()
 }
 
+/// Who may reply or quote (GATE-1): absent, `nobody` alone, or 1 to 3 distinct audiences.
+fn audiences() -> impl Strategy<Value = Option<Vec<Audience>>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(vec![Audience::Nobody])),
+        proptest::sample::subsequence(
+            vec![
+                Audience::Followers,
+                Audience::Mentioned,
+                Audience::Following
+            ],
+            1..=3
+        )
+        .prop_shuffle()
+        .prop_map(Some),
+    ]
+}
+
+/// A gate of the fixture's post (GATE-2: the author's own post), with up to 50 distinct hidden ids.
+fn gate() -> BoxedStrategy<Building> {
+    (
+        audiences(),
+        audiences(),
+        proptest::collection::btree_set(id(), 0..=MAX_HIDDEN),
+    )
+        .prop_map(|(reply, quote, hidden)| {
+            let mut builder = Gate::builder(fx().post.id());
+            if let Some(r) = reply {
+                builder = builder.reply(&r);
+            }
+            if let Some(q) = quote {
+                builder = builder.quote(&q);
+            }
+            for h in hidden {
+                builder = builder.hide(h);
+            }
+            builder.build().map(Built::Gate)
+        })
+        .boxed()
+}
+
 /// Leaves out bodies too large to leave room in a message.
 fn fits(strategy: BoxedStrategy<Building>) -> BoxedStrategy<Building> {
     strategy
@@ -966,6 +1009,7 @@ fn any_built() -> BoxedStrategy<Building> {
             1 => (0u8..4).prop_flat_map(graph),
             1 => label(),
             1 => report(),
+            1 => gate(),
         ]
         .boxed(),
     )
@@ -988,6 +1032,7 @@ fn every_kind() -> Vec<BoxedStrategy<Building>> {
         graph(3),
         label(),
         fits(report()),
+        gate(),
     ]
 }
 
@@ -1067,7 +1112,7 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// Property 1 for every core kind in every run: one body of each (14 signed messages a case).
+    /// Property 1 for every core kind in every run: one body of each (15 signed messages a case).
     #[test]
     fn a_body_of_every_core_kind_signs_and_validates(bodies in every_kind()) {
         let mut kinds = Vec::new();
@@ -2192,9 +2237,15 @@ const REPORT: Schema = Schema(&[
     ("reason", Ty::Text, true),
     ("text", Ty::Text, false),
 ]);
+const GATE: Schema = Schema(&[
+    ("target", Ty::Bytes, true),
+    ("reply", Ty::Array(&Ty::Text), false),
+    ("quote", Ty::Array(&Ty::Text), false),
+    ("hidden", Ty::Array(&Ty::Bytes), false),
+]);
 
 /// Every key of every schema, for unknown keys that are known somewhere else.
-const ALL_KEYS: [&str; 37] = [
+const ALL_KEYS: [&str; 38] = [
     "alt",
     "hash",
     "mime",
@@ -2232,6 +2283,7 @@ const ALL_KEYS: [&str; 37] = [
     "message",
     "value",
     "expires",
+    "hidden",
 ];
 
 fn root_schema(kind: &str) -> &'static Schema {
@@ -2244,6 +2296,7 @@ fn root_schema(kind: &str) -> &'static Schema {
         "follow" | "unfollow" | "block" | "unblock" => &SUBJECT,
         "label" => &LABEL,
         "report" => &REPORT,
+        "gate" => &GATE,
         _ => panic!("not a core kind: {kind}"),
     }
 }

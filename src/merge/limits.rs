@@ -35,7 +35,7 @@ pub const PER_PLACE: usize = 2;
 
 /// The classes of LIMIT-2: a name, the kinds it holds, and how many messages of those kinds one
 /// account keeps. An undo is in its target's class, as Farcaster counts removes with adds.
-const CLASSES: [(&str, &[&str], usize); 9] = [
+const CLASSES: [(&str, &[&str], usize); 10] = [
     ("profile", &["profile"], 50),
     ("post", &["post", "edit"], 5_000),
     ("delete", &["delete"], 5_000),
@@ -45,6 +45,7 @@ const CLASSES: [(&str, &[&str], usize); 9] = [
     ("block", &["block", "unblock"], 2_500),
     ("label", &["label"], 50_000),
     ("report", &["report"], 100),
+    ("gate", &["gate"], 5_000),
 ];
 
 /// The class of LIMIT-2 that messages of `kind` belong to, and how many messages of that class one
