@@ -2,6 +2,7 @@
 //! it and who may quote it, and hides replies. What a gate leaves out of the merged views is decided
 //! by the merge rules (07 §5.10, VIEW-1..VIEW-4).
 
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
@@ -228,15 +229,15 @@ impl Gate {
                 "hidden" => {
                     let field = Path::ROOT.child("hidden");
                     let items = fields::list(value, field, MAX_HIDDEN)?;
+                    // Each element completely, its repeat included, before the next (05 §12).
                     let mut hidden: Vec<MessageId> = Vec::with_capacity(items.len());
+                    let mut seen = BTreeSet::new();
                     for item in items {
                         let id = MessageId::from_bytes(fields::bytes32(item, field)?);
+                        if !seen.insert(id) {
+                            return Err(ValidationError::Duplicate { field });
+                        }
                         hidden.push(id);
-                    }
-                    let mut sorted = hidden.clone();
-                    sorted.sort();
-                    if sorted.windows(2).any(|w| w[0] == w[1]) {
-                        return Err(ValidationError::Duplicate { field });
                     }
                     gate.hidden = hidden;
                 }

@@ -5902,6 +5902,7 @@ fn gate(o: &mut Out, w: &World) {
         ("gate-hidden-51", "hidden lists 51 replies", &["MSG-1"], with(vec![("hidden", ids(51))]), err("msg.too_many")),
         ("gate-hidden-not-id", "hidden holds a 33-byte string", &["MSG-1"], with(vec![("hidden", a(vec![b(&[post.as_slice(), &[0]].concat())]))]), err("msg.wrong_type")),
         ("gate-hidden-duplicate", "hidden names one reply twice, apart", &["GATE-1"], with(vec![("hidden", a(vec![b(&rid("reply 0")), b(&rid("reply 1")), b(&rid("reply 0"))]))]), err("msg.duplicate")),
+        ("gate-hidden-duplicate-before-later-type", "hidden names one reply twice, then a 33-byte string: the repeat is found at the second element, before the third is read", &["GATE-1"], with(vec![("hidden", a(vec![b(&rid("reply 0")), b(&rid("reply 0")), b(&[post.as_slice(), &[0]].concat())]))]), err("msg.duplicate")),
         ("gate-body-before-lookup", "a gate of an unknown post with an invalid audience: the body rule fails before the lookup", &["GATE-1", "GATE-2"], with(vec![("reply", texts(&["everyone"]))]), err("msg.invalid_audience")),
     ];
     for (id, d, rules, body, exp) in bodies {

@@ -641,10 +641,13 @@ fn body_rules(kind: &str, body: &Item, h: &Hdr) -> R {
                 Ok(())
             };
             let hidden = |v: &Item| {
-                let items = list(v, 50)?;
-                let ids = items.iter().map(bstr32).collect::<Result<Vec<_>, _>>()?;
-                if (0..ids.len()).any(|i| ids[..i].contains(&ids[i])) {
-                    return Err("msg.duplicate");
+                let mut ids: Vec<&[u8]> = Vec::new();
+                for x in list(v, 50)? {
+                    let id = bstr32(x)?;
+                    if ids.contains(&id) {
+                        return Err("msg.duplicate");
+                    }
+                    ids.push(id);
                 }
                 Ok(())
             };

@@ -554,10 +554,10 @@ def body_gate(b, h):
             check_audiences(v)
         elif k == "hidden":
             check_list(v, 50)
-            for x in v:
+            for i, x in enumerate(v):
                 check_id(x)
-            if len(set(v)) != len(v):
-                fail("msg.duplicate")                                # GATE-1
+                if x in v[:i]:
+                    fail("msg.duplicate")                            # GATE-1
         else:
             check_id(v)
 
