@@ -166,6 +166,16 @@ fn every_core_kind_round_trips_through_bytes_and_validates() {
                 .unwrap()
                 .to_map(),
         ),
+        (
+            "gate",
+            Gate::builder(post.id())
+                .reply(&[Audience::Followers, Audience::Mentioned])
+                .quote(&[Audience::Nobody])
+                .hide(react.id())
+                .build()
+                .unwrap()
+                .to_map(),
+        ),
     ];
     // REPORT-3: a report body is never signed as a public message; it travels sealed (08 §14).
     let report = Report::builder(Reference::Account(BOB), BOB, Reason::Spam)
@@ -200,6 +210,7 @@ fn every_core_kind_round_trips_through_bytes_and_validates() {
                 | ("block", Body::Block(_))
                 | ("unblock", Body::Unblock(_))
                 | ("label", Body::Label(_))
+                | ("gate", Body::Gate(_))
         );
         assert!(matches, "{kind}: {:?}", v.body());
         context.insert(&signed);

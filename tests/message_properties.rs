@@ -675,7 +675,7 @@ macro_rules! built {
 
 built!(
     Profile, Post, Edit, Delete, React, Unreact, Repost, Unrepost, Follow, Unfollow, Block,
-    Unblock, Label,
+    Unblock, Label, Gate,
 );
 
 impl Built {
@@ -687,6 +687,7 @@ impl Built {
             (Built::Edit(a), Body::Edit(b)) => a == b,
             (Built::React(a), Body::React(b)) => a == b,
             (Built::Label(a), Body::Label(b)) => a == b,
+            (Built::Gate(a), Body::Gate(b)) => a == b,
             (Built::Delete(a), Body::Delete(t)) => a.target() == t.target(),
             (Built::Unreact(a), Body::Unreact(t)) => a.target() == t.target(),
             (Built::Repost(a), Body::Repost(t)) => a.target() == t.target(),
@@ -708,6 +709,7 @@ fn body_map(body: &Body) -> Option<Map> {
         Body::Edit(b) => Some(b.to_map()),
         Body::React(b) => Some(b.to_map()),
         Body::Label(b) => Some(b.to_map()),
+        Body::Gate(b) => Some(b.to_map()),
         _ => None,
     }
 }
@@ -912,6 +914,47 @@ fn label() -> BoxedStrategy<Building> {
         .boxed()
 }
 
+/// Who may reply or quote (GATE-1): absent, `nobody` alone, or 1 to 3 distinct audiences.
+fn audiences() -> impl Strategy<Value = Option<Vec<Audience>>> {
+    prop_oneof![
+        Just(None),
+        Just(Some(vec![Audience::Nobody])),
+        proptest::sample::subsequence(
+            vec![
+                Audience::Followers,
+                Audience::Mentioned,
+                Audience::Following
+            ],
+            1..=3
+        )
+        .prop_shuffle()
+        .prop_map(Some),
+    ]
+}
+
+/// A gate of the fixture's post (GATE-2: the author's own post), with up to 50 distinct hidden ids.
+fn gate() -> BoxedStrategy<Building> {
+    (
+        audiences(),
+        audiences(),
+        proptest::collection::btree_set(id(), 0..=MAX_HIDDEN),
+    )
+        .prop_map(|(reply, quote, hidden)| {
+            let mut builder = Gate::builder(fx().post.id());
+            if let Some(r) = reply {
+                builder = builder.reply(&r);
+            }
+            if let Some(q) = quote {
+                builder = builder.quote(&q);
+            }
+            for h in hidden {
+                builder = builder.hide(h);
+            }
+            builder.build().map(Built::Gate)
+        })
+        .boxed()
+}
+
 /// Leaves out bodies too large to leave room in a message.
 fn fits(strategy: BoxedStrategy<Building>) -> BoxedStrategy<Building> {
     strategy
@@ -933,6 +976,7 @@ fn any_built() -> BoxedStrategy<Building> {
             1 => (0u8..4).prop_flat_map(targeted),
             1 => (0u8..4).prop_flat_map(graph),
             1 => label(),
+            1 => gate(),
         ]
         .boxed(),
     )
@@ -954,6 +998,7 @@ fn every_kind() -> Vec<BoxedStrategy<Building>> {
         graph(2),
         graph(3),
         label(),
+        gate(),
     ]
 }
 
@@ -1033,7 +1078,7 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// Property 1 for every core kind in every run: one body of each (14 signed messages a case).
+    /// Property 1 for every core kind in every run: one body of each (15 signed messages a case).
     #[test]
     fn a_body_of_every_core_kind_signs_and_validates(bodies in every_kind()) {
         let mut kinds = Vec::new();
@@ -2129,9 +2174,15 @@ const LABEL: Schema = Schema(&[
     ("negate", Ty::Flag, false),
     ("expires", Ty::Uint, false),
 ]);
+const GATE: Schema = Schema(&[
+    ("target", Ty::Bytes, true),
+    ("reply", Ty::Array(&Ty::Text), false),
+    ("quote", Ty::Array(&Ty::Text), false),
+    ("hidden", Ty::Array(&Ty::Bytes), false),
+]);
 
 /// Every key of every schema, for unknown keys that are known somewhere else.
-const ALL_KEYS: [&str; 37] = [
+const ALL_KEYS: [&str; 38] = [
     "alt",
     "hash",
     "mime",
@@ -2169,6 +2220,7 @@ const ALL_KEYS: [&str; 37] = [
     "message",
     "value",
     "expires",
+    "hidden",
 ];
 
 fn root_schema(kind: &str) -> &'static Schema {
@@ -2180,6 +2232,7 @@ fn root_schema(kind: &str) -> &'static Schema {
         "react" => &REACT,
         "follow" | "unfollow" | "block" | "unblock" => &SUBJECT,
         "label" => &LABEL,
+        "gate" => &GATE,
         _ => panic!("not a core kind: {kind}"),
     }
 }

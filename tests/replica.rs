@@ -208,6 +208,17 @@ fn check_queries(replica: &Replica, set: &BTreeMap<MessageId, SignedMessage>) {
                     assert_eq!(replica.history(id), history);
                     assert_eq!(Some(&post.current), history.last());
                     assert!(post.text.is_some());
+                    // VIEW-2..VIEW-4: the same reasons as the summary's `left_out`.
+                    let left = entry.get("left_out").and_then(Value::as_map);
+                    let reason = |k: &str| match left.and_then(|l| l.get(k)) {
+                        Some(Value::Text(t)) => Some(t.clone()),
+                        _ => None,
+                    };
+                    let got = post.left_out.clone().unwrap_or_default();
+                    assert_eq!(got.reply.map(|r| r.as_str().to_string()), reason("reply"));
+                    assert_eq!(got.quote.map(|r| r.as_str().to_string()), reason("quote"));
+                    let muted = left.and_then(|l| l.get("mentions")).map(accounts_of);
+                    assert_eq!(got.mentions, muted.unwrap_or_default(), "left out of {id}");
                     let earlier = entry.get("earlier").map(ids_of).unwrap_or_default();
                     assert_eq!(
                         replica.earlier(id),

@@ -35,7 +35,7 @@ pub const PER_PLACE: usize = 2;
 
 /// The classes of LIMIT-2: a name, the kinds it holds, and how many messages of those kinds one
 /// account keeps. An undo is in its target's class, as Farcaster counts removes with adds.
-const CLASSES: [(&str, &[&str], usize); 8] = [
+const CLASSES: [(&str, &[&str], usize); 9] = [
     ("profile", &["profile"], 50),
     ("post", &["post", "edit"], 5_000),
     ("delete", &["delete"], 5_000),
@@ -44,6 +44,7 @@ const CLASSES: [(&str, &[&str], usize); 8] = [
     ("follow", &["follow", "unfollow"], 2_500),
     ("block", &["block", "unblock"], 2_500),
     ("label", &["label"], 50_000),
+    ("gate", &["gate"], 5_000),
 ];
 
 /// The class of LIMIT-2 that messages of `kind` belong to, and how many messages of that class one

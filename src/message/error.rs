@@ -387,6 +387,12 @@ pub enum ValidationError {
     /// A report reason outside the list (REPORT-1).
     #[error("unknown report reason")]
     InvalidReason,
+    /// A gate audience outside the list, or `nobody` with another audience (GATE-1).
+    #[error("{field} holds an invalid audience")]
+    InvalidAudience {
+        /// The list: `reply` or `quote`.
+        field: Path,
+    },
     /// The message claims a time more than ten minutes after now (MSG-2).
     #[error("time {time} is more than 10 minutes after now ({now})")]
     TimeInFuture {
@@ -514,6 +520,7 @@ impl ValidationError {
             Self::SelfReference => "msg.self_reference",
             Self::Subject { .. } => "msg.subject",
             Self::InvalidReason => "msg.invalid_reason",
+            Self::InvalidAudience { .. } => "msg.invalid_audience",
             Self::TimeInFuture { .. } => "msg.time_in_future",
             Self::TimeRegression { .. } => "msg.time_regression",
             Self::PrevKeyMismatch { .. } => "msg.prev_key_mismatch",
@@ -566,6 +573,7 @@ impl ValidationError {
             Self::Duplicate { field } => match field.last() {
                 Some("labels") => "POST-4",
                 Some("hosts") => "PROFILE-2",
+                Some("reply" | "quote" | "hidden") => "GATE-1",
                 _ => "MSG-6",
             },
             Self::InvalidMediaType { .. } => "MEDIA-2",
@@ -591,6 +599,7 @@ impl ValidationError {
             Self::Subject { kind: "report" } => "REPORT-2",
             Self::Subject { .. } => "LABEL-1",
             Self::InvalidReason => "REPORT-1",
+            Self::InvalidAudience { .. } => "GATE-1",
             Self::TimeInFuture { .. } => "MSG-2",
             Self::TimeRegression { .. }
             | Self::PrevKeyMismatch { .. }
@@ -602,6 +611,7 @@ impl ValidationError {
                 ("edit", "replaces") => "EDIT-3",
                 ("edit", _) => "EDIT-2",
                 ("delete", _) => "DELETE-1",
+                ("gate", _) => "GATE-2",
                 _ => "UNDO-1",
             },
             // Validation fails on MSG-3; the denial's own rule (AUTH-n) is `AuthError::rule`.

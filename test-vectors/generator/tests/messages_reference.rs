@@ -442,13 +442,13 @@ fn post_like(body: &Item, edit: bool) -> R {
 
 const CORE: &[&str] = &[
     "profile", "post", "edit", "delete", "react", "unreact", "repost", "unrepost", "follow",
-    "unfollow", "block", "unblock", "label", "report",
+    "unfollow", "block", "unblock", "label", "report", "gate",
 ];
 
 /// The control kinds (05 MSG-7).
 const CONTROL_KINDS: &[&str] = &[
     "profile", "edit", "delete", "unreact", "unrepost", "follow", "unfollow", "block", "unblock",
-    "label",
+    "label", "gate",
 ];
 
 struct Hdr {
@@ -603,6 +603,46 @@ fn body_rules(kind: &str, body: &Item, h: &Hdr) -> R {
             )?;
             one_subject(body)
         }
+        // GATE-1 (05 §5.11): audiences known and distinct, "nobody" alone; hidden ids distinct.
+        "gate" => {
+            let audiences = |v: &Item| {
+                let mut seen: Vec<&str> = Vec::new();
+                for x in list(v, 3)? {
+                    let a = text(x)?;
+                    if !matches!(a, "followers" | "mentioned" | "following" | "nobody") {
+                        return Err("msg.invalid_audience");
+                    }
+                    if seen.contains(&a) {
+                        return Err("msg.duplicate");
+                    }
+                    seen.push(a);
+                }
+                if seen.len() > 1 && seen.contains(&"nobody") {
+                    return Err("msg.invalid_audience");
+                }
+                Ok(())
+            };
+            let hidden = |v: &Item| {
+                let mut ids: Vec<&[u8]> = Vec::new();
+                for x in list(v, 50)? {
+                    let id = bstr32(x)?;
+                    if ids.contains(&id) {
+                        return Err("msg.duplicate");
+                    }
+                    ids.push(id);
+                }
+                Ok(())
+            };
+            fields(
+                body,
+                &[
+                    F("target", true, &id),
+                    F("reply", false, &audiences),
+                    F("quote", false, &audiences),
+                    F("hidden", false, &hidden),
+                ],
+            )
+        }
         _ => unreachable!(),
     }
 }
@@ -711,6 +751,7 @@ fn validate(v: &Verified, now: u64, auth: &str, others: &str, known: &[(Vec<u8>,
             )),
             "unreact" => checks.push((id_of("target"), Box::new(|k| k == "react"))),
             "unrepost" => checks.push((id_of("target"), Box::new(|k| k == "repost"))),
+            "gate" => checks.push((id_of("target"), Box::new(|k| k == "post"))),
             _ => {}
         }
         for (id, kind_ok) in checks {
@@ -776,6 +817,7 @@ const CODES: &[&str] = &[
     "msg.self_reference",
     "msg.subject",
     "msg.public_report",
+    "msg.invalid_audience",
     "msg.time_in_future",
     "msg.time_regression",
     "msg.prev_key_mismatch",
@@ -838,6 +880,7 @@ fn rule_ids() -> Vec<String> {
         ("UNDO", 1),
         ("GRAPH", 1),
         ("LABEL", 4),
+        ("GATE", 2),
         ("EXT", 1),
     ] {
         for i in 1..=n {
@@ -1018,7 +1061,7 @@ fn message_vectors_agree_with_reference_validator() {
         );
     }
     for r in [
-        "MSG-3", "MSG-4", "MSG-7", "EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1",
+        "MSG-3", "MSG-4", "MSG-7", "EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1", "GATE-2",
     ] {
         assert!(
             seen.contains(&(r.to_string(), "undecided")),
