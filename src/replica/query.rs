@@ -622,6 +622,44 @@ impl Replica {
         out
     }
 
+    /// The labels a reader applies to a live post at the replica's `now` (07 MERGE-9 item 4), from
+    /// the chosen labelers only: those on the post's id, on its current version's id, and on its
+    /// author's account — a label on an account reaches every post of that account. (labeler,
+    /// value) pairs without duplicates, by labeler in the order given, then by value. Empty unless
+    /// `post` is a live post.
+    ///
+    /// ```
+    /// use skylark::id::{AccountId, MessageId};
+    /// let replica = skylark::replica::Replica::new(0);
+    /// assert!(replica.applied_labels(&MessageId::from_bytes([1; 32]), &[AccountId::from_bytes([2; 32])]).is_empty());
+    /// ```
+    pub fn applied_labels(
+        &self,
+        post: &MessageId,
+        labelers: &[AccountId],
+    ) -> Vec<(AccountId, String)> {
+        let Some(view) = self.post(post).filter(|p| p.state == PostState::Live) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for labeler in labelers {
+            let chosen = core::slice::from_ref(labeler);
+            let mut values: Vec<String> = [
+                Reference::Message(*post),
+                Reference::Message(view.current),
+                Reference::Account(view.author),
+            ]
+            .into_iter()
+            .flat_map(|subject| self.labels(subject, chosen))
+            .map(|(_, value)| value)
+            .collect();
+            values.sort();
+            values.dedup();
+            out.extend(values.into_iter().map(|v| (*labeler, v)));
+        }
+        out
+    }
+
     /// Every place of a key's history held by two or more valid messages (MERGE-10), as
     /// [`crate::merge::State::equivocations`] lists them.
     ///

@@ -486,6 +486,11 @@ def check_merge(v):
         same(v["summary_diag"], cbor.diag(s), "summary (diagnostic notation) differs, %s" % label)
         same(v["summary"], sb.hex(), "summary bytes differ, %s" % label)
         same(v["digest"], ids.H(ids.CTX_STATE_DIGEST, sb).hex(), "digest differs, %s" % label)
+    authors = {m.id: m.header.acct for m in msgs}
+    for entry in v.get("applied", []):                      # MERGE-9 item 4
+        post = h2b(entry["post"])
+        got = merge.applied(s, post, authors.get(post, b""), [h2b(x) for x in entry["labelers"]])
+        same(entry["labels"], [[l.hex(), x] for l, x in got], "applied labels differ")
     # the expected bytes must themselves be canonical and match the diag
     dec = cbor.decode(h2b(v["summary"]))
     same(v["summary_diag"], cbor.diag(dec), "the vector's summary bytes do not decode to its diag")

@@ -105,6 +105,9 @@ def mutations(f, v):
         w = m(v); w["summary"] = v["summary"][:-2] + ("81" if v["summary"][-2:] != "81" else "80")
         yield "summary", w
         w = m(v); w["summary_diag"] = v["summary_diag"] + " "; yield "summary_diag", w
+        if v.get("applied"):
+            w = m(v); w["applied"][0]["labels"] = w["applied"][0]["labels"][1:] + [["00" * 32, "x"]]
+            yield "applied", w
     elif f == "dm.json":
         if v["valid"]:
             w = m(v); w["valid"] = False; w["error"] = "dm.tampered"; yield "valid->invalid", w

@@ -2054,6 +2054,126 @@ fn labels(out: &mut Vec<J>) {
     assert!(s.keys(&["labels"]).is_empty());
 }
 
+/// MERGE-9 item 4: the labels a reader applies to a live post — on the post, on its current
+/// version, on its author — computed from the summary alone.
+fn applied(s: &Summary, post: &Rec, labelers: &[&str]) -> Vec<(String, String)> {
+    let current = match s.get(&["posts", &mt(post.id()), "current"]) {
+        Some(Value::B(c)) => c.clone(),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for l in labelers {
+        let mut values: Vec<String> = [
+            Subj::Msg(post.id().to_vec()),
+            Subj::Msg(current.clone()),
+            Subj::Acct(post.acct.clone()),
+        ]
+        .iter()
+        .flat_map(|subject| s.labels(subject, l))
+        .collect();
+        values.sort();
+        values.dedup();
+        out.extend(values.into_iter().map(|v| (l.to_string(), v)));
+    }
+    out
+}
+
+fn label_reaches_posts(out: &mut Vec<J>) {
+    let mut v = Vb::new(
+        "label-account-reaches-posts",
+        "A label on an account reaches that account's posts (MERGE-9 item 4): lab labels bob's \
+         account \"spam\", his edited post's current version \"misleading\" and that post itself \
+         \"spam\" again (applied once); moderator labels bob's first post \"gore\", labels bob \"hate\" \
+         until now (expired: not applied) and labels carol \"!warn\", then negates it. `applied` \
+         lists, per post and for the labelers lab and moderator, the labels a reader applies: bob's first \
+         post spam (lab) and gore (moderator); his second misleading and spam (lab); carol's none; bob's \
+         deleted post none.",
+        &["MERGE-9", "MERGE-4", "MERGE-2"],
+    );
+    let (bob, carol) = (acct("bob"), acct("carol"));
+    let now = v.now;
+    let p1 = v.add("bob", "post", 1, post("one"));
+    let p2 = v.add("bob", "post", 2, post("two"));
+    let e2 = v.add("bob", "edit", 3, edit(p2.id(), p2.id(), "two, edited"));
+    let gone = v.add("bob", "post", 4, post("gone"));
+    v.add("bob", "delete", 5, target(gone.id()));
+    let p3 = v.add("carol", "post", 1, post("carol's"));
+    v.add("lab", "label", 6, label(&Subj::Acct(bob.clone()), "spam"));
+    v.add(
+        "lab",
+        "label",
+        7,
+        label(&Subj::Msg(e2.id().to_vec()), "misleading"),
+    );
+    v.add(
+        "lab",
+        "label",
+        8,
+        label(&Subj::Msg(p2.id().to_vec()), "spam"),
+    );
+    v.add(
+        "moderator",
+        "label",
+        9,
+        label(&Subj::Msg(p1.id().to_vec()), "gore"),
+    );
+    v.add(
+        "moderator",
+        "label",
+        10,
+        label_until(&Subj::Acct(bob.clone()), "hate", now),
+    );
+    v.add(
+        "moderator",
+        "label",
+        11,
+        label(&Subj::Acct(carol.clone()), "!warn"),
+    );
+    v.add(
+        "moderator",
+        "label",
+        12,
+        negation(&Subj::Acct(carol), "!warn"),
+    );
+    let s = v.finish(out);
+    let labelers = ["lab", "moderator"];
+    let pair = |l: &str, x: &str| (l.to_string(), x.to_string());
+    assert_eq!(
+        applied(&s, &p1, &labelers),
+        [pair("lab", "spam"), pair("moderator", "gore")]
+    );
+    assert_eq!(
+        applied(&s, &p2, &labelers),
+        [pair("lab", "misleading"), pair("lab", "spam")]
+    );
+    assert!(applied(&s, &p3, &labelers).is_empty());
+    assert!(applied(&s, &gone, &labelers).is_empty());
+    let entries = [&p1, &p2, &p3, &gone]
+        .iter()
+        .map(|p| {
+            J::O(vec![
+                ("post".to_string(), J::S(hex(p.id()))),
+                (
+                    "labelers".to_string(),
+                    J::A(labelers.iter().map(|l| J::S(hex(&acct(l)))).collect()),
+                ),
+                (
+                    "labels".to_string(),
+                    J::A(
+                        applied(&s, p, &labelers)
+                            .into_iter()
+                            .map(|(l, x)| J::A(vec![J::S(hex(&acct(&l))), J::S(x)]))
+                            .collect(),
+                    ),
+                ),
+            ])
+        })
+        .collect();
+    if let Some(J::O(members)) = out.last_mut() {
+        members.push(("applied".to_string(), J::A(entries)));
+    }
+}
+
 /// REPORT-3: a public report is invalid, so it is in no node's state (in every order of arrival).
 fn public_report_absent(out: &mut Vec<J>) {
     let mut v = Vb::new(
@@ -2648,6 +2768,7 @@ pub fn vectors() -> Vec<J> {
     reposts(&mut out);
     graphs(&mut out);
     labels(&mut out);
+    label_reaches_posts(&mut out);
     public_report_absent(&mut out);
     tombstones(&mut out);
     version_pins(&mut out);

@@ -304,3 +304,20 @@ class State:
     def digest(self, now):
         return ids.H(ids.CTX_STATE_DIGEST, self.summary_bytes(now))
 
+
+
+def applied(summary, post_id, author, labelers):
+    """07 MERGE-9 item 4, from the summary: the [labeler, value] pairs a reader that trusts
+    `labelers` applies to the post — labels on the post, on its current version and on its
+    author — by labeler in the given order, then value bytewise; [] unless the post is live."""
+    entry = summary["posts"].get(ids.msg_text(post_id))
+    if entry is None or entry["state"] != "live":
+        return []
+    subjects = (ids.msg_text(post_id), ids.msg_text(entry["current"]), ids.acct_text(author))
+    out = []
+    for labeler in labelers:
+        values = set()
+        for subject in subjects:
+            values.update(summary["labels"].get(subject, {}).get(ids.acct_text(labeler), []))
+        out.extend([labeler, value] for value in sorted(values, key=lambda x: x.encode()))
+    return out
