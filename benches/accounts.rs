@@ -42,6 +42,7 @@ fn fixtures() -> Result<Fixtures, Box<dyn Error>> {
     let recovery = SecretKey::from_seed([1; 32]);
     let everyday = SecretKey::from_seed([2; 32]);
     let genesis = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1_000)?
+        .accepted_by(&everyday)?
         .sign(&recovery)?;
     let account = Accounts::account_id(&genesis);
     let mut accounts = Accounts::new();
@@ -50,9 +51,18 @@ fn fixtures() -> Result<Fixtures, Box<dyn Error>> {
     let mut last_by_everyday: Option<SignedMessage> = None;
     let mut delegate =
         |accounts: &mut Accounts, seed: u8, time: u64| -> Result<SignedMessage, Box<dyn Error>> {
-            let app = SecretKey::from_seed([seed; 32]).public_key();
-            let draft = Operation::delegate(account, head, app, &[], u64::MAX >> 12, None, time)?
-                .draft()?;
+            let app = SecretKey::from_seed([seed; 32]);
+            let draft = Operation::delegate(
+                account,
+                head,
+                app.public_key(),
+                &[],
+                u64::MAX >> 12,
+                None,
+                time,
+            )?
+            .accepted_by(&app)?
+            .draft()?;
             let op = match &last_by_everyday {
                 Some(previous) => draft.after(previous).sign(&everyday)?,
                 None => draft.sign(&everyday)?,
@@ -66,11 +76,20 @@ fn fixtures() -> Result<Fixtures, Box<dyn Error>> {
         delegate(&mut accounts, 10 + i, 2_000 + u64::from(i))?;
     }
     // The next delegation, built on the current head but not applied.
-    let next_app = SecretKey::from_seed([200; 32]).public_key();
-    let next = Operation::delegate(account, head, next_app, &[], u64::MAX >> 12, None, 9_000)?
-        .draft()?
-        .after(last_by_everyday.as_ref().ok_or("no delegation")?)
-        .sign(&everyday)?;
+    let next_app = SecretKey::from_seed([200; 32]);
+    let next = Operation::delegate(
+        account,
+        head,
+        next_app.public_key(),
+        &[],
+        u64::MAX >> 12,
+        None,
+        9_000,
+    )?
+    .accepted_by(&next_app)?
+    .draft()?
+    .after(last_by_everyday.as_ref().ok_or("no delegation")?)
+    .sign(&everyday)?;
 
     let app = SecretKey::from_seed([10; 32]);
     let message = Follow::new(AccountId::from_bytes([9; 32]))

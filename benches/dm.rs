@@ -56,6 +56,7 @@ fn dm(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
         let scope = [Kind::new("dm")?, Kind::new("prekey")?];
         let delegate =
             Operation::delegate(id, genesis.id(), app.public_key(), &scope, 1 << 52, None, 2)?
+                .accepted_by(&app)?
                 .draft()?
                 .after(&genesis)
                 .sign(&root)?;

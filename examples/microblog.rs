@@ -22,7 +22,10 @@ fn account(
     let id = Accounts::account_id(&genesis);
     let app = SecretKey::from_seed([seed + 100; 32]);
     let grant = Operation::delegation(id, app.public_key()).parent(genesis.id());
-    let delegation = grant.expires(T0 + 86_400_000).build(T0)?;
+    let delegation = grant
+        .expires(T0 + 86_400_000)
+        .build(T0)?
+        .accepted_by(&app)?;
     out.push(root.sign_operation(&delegation)?);
     out.push(genesis);
     Ok((id, Signer::new(app, id)))

@@ -113,11 +113,13 @@ impl Person {
         // A root key signs only operations, which name their own account.
         let anyone = AccountId::from_bytes([0; 32]);
         let mut recovery = Signer::new(SecretKey::from_seed([seed; 32]), anyone);
-        let everyday = Signer::new(SecretKey::from_seed([seed + 1; 32]), anyone);
-        let genesis = recovery.sign_operation(&Operation::genesis(
-            &[recovery.public_key(), everyday.public_key()],
-            time,
-        )?)?;
+        let everyday_key = SecretKey::from_seed([seed + 1; 32]);
+        // The everyday root accepts its role (proof of possession, spec 06 ACCT-10).
+        let genesis = recovery.sign_operation(
+            &Operation::genesis(&[recovery.public_key(), everyday_key.public_key()], time)?
+                .accepted_by(&everyday_key)?,
+        )?;
+        let everyday = Signer::new(everyday_key, anyone);
         Ok(Person {
             account: Accounts::account_id(&genesis),
             head: genesis.id(),
@@ -140,7 +142,7 @@ impl Person {
         if let Some(label) = label {
             grant = grant.label(label);
         }
-        self.operate(grant.build(time)?)
+        self.operate(grant.build(time)?.accepted_by(app)?)
     }
 
     /// Signs an operation with the everyday root; it becomes the account's head.
@@ -333,7 +335,8 @@ fn main() -> Result<(), Error> {
             &[bob.recovery.public_key(), new_everyday.public_key()],
         )
         .parent(before_theft)
-        .build(T0 + 13 * MINUTE)?,
+        .build(T0 + 13 * MINUTE)?
+        .accepted_by(&new_everyday)?,
     )?;
     receive(
         &mut node,
@@ -352,7 +355,8 @@ fn main() -> Result<(), Error> {
             &[new_recovery.public_key(), new_everyday.public_key()],
         )
         .parent(recover.id())
-        .build(T0 + 14 * MINUTE)?,
+        .build(T0 + 14 * MINUTE)?
+        .accepted_by(&new_recovery)?,
     )?;
     receive(
         &mut node,
@@ -374,7 +378,8 @@ fn main() -> Result<(), Error> {
     let rollback = leaked.sign_operation(
         &Operation::rotation(bob.account, &[thief_root.public_key()])
             .parent(bob.genesis.id())
-            .build(T0 + 15 * MINUTE)?,
+            .build(T0 + 15 * MINUTE)?
+            .accepted_by(&thief_root)?,
     )?;
     receive(
         &mut node,
@@ -410,8 +415,12 @@ fn main() -> Result<(), Error> {
         &[carol_recovery.public_key(), carol_everyday.public_key()],
         T0 + 13 * MINUTE,
     )?
-    .with_witnesses(&set)?
-    .sign(&carol_recovery)?;
+    .accepted_by(&carol_everyday)?
+    .with_witnesses(&set)?;
+    let carol_genesis = witnesses
+        .iter()
+        .try_fold(carol_genesis, |op, w| op.accepted_by(w))?
+        .sign(&carol_recovery)?;
     let carol = Accounts::account_id(&carol_genesis);
     receive(
         &mut node,
@@ -429,6 +438,7 @@ fn main() -> Result<(), Error> {
         Some("Skylark Web"),
         T0 + 14 * MINUTE,
     )?
+    .accepted_by(&carol_app)?
     .sign(&carol_everyday)?;
     receive(
         &mut node,
@@ -452,6 +462,7 @@ fn main() -> Result<(), Error> {
         &[thief_root.public_key()],
         T0 + 16 * MINUTE,
     )?
+    .accepted_by(&thief_root)?
     .draft()?
     .after(&carol_genesis)
     .sign(&carol_recovery)?;

@@ -981,6 +981,15 @@ impl SecretKey {
         self.public
     }
 
+    /// A second handle on the same key, for the crate's own deferred signatures (an operation's
+    /// acceptances, signed when it is drafted).
+    pub(crate) fn duplicate(&self) -> SecretKey {
+        SecretKey {
+            signing: self.signing.clone(),
+            public: self.public,
+        }
+    }
+
     /// Signs `context || 0x00 || data`; `context` is one of the crate's signature contexts.
     pub(crate) fn sign_in_context(&self, context: &[u8], data: &[u8]) -> Signature {
         use ed25519_dalek::Signer;

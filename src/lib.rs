@@ -121,7 +121,7 @@
 //! let genesis = root.sign_operation(&Operation::genesis(&[root.public_key()], t0)?)?;
 //! let alice = Accounts::account_id(&genesis);
 //! let phone = SecretKey::from_seed([2; 32]);
-//! let delegation = Operation::delegation(alice, phone.public_key()).parent(genesis.id()).expires(t0 + 86_400_000).build(t0)?;
+//! let delegation = Operation::delegation(alice, phone.public_key()).parent(genesis.id()).expires(t0 + 86_400_000).build(t0)?.accepted_by(&phone)?;
 //! let delegate = root.sign_operation(&delegation)?;
 //! let mut app = Signer::new(phone, alice);
 //! let post = app.sign(&Post::builder().text("hello").build()?, t0 + 1)?;
@@ -154,7 +154,7 @@
 //! // An account (its genesis) delegates an app key; the app key posts.
 //! let genesis = Operation::genesis(&[root.public_key()], t0)?.sign(&root)?;
 //! let alice = Accounts::account_id(&genesis);
-//! let delegate = Operation::delegate(alice, genesis.id(), app.public_key(), &[], t0 + 86_400_000, None, t0)?
+//! let delegate = Operation::delegate(alice, genesis.id(), app.public_key(), &[], t0 + 86_400_000, None, t0)?.accepted_by(&app)?
 //!     .draft()?.after(&genesis).sign(&root)?;
 //! let post = Post::builder().text("hello").build()?.draft(alice, t0 + 1)?.sign(&app)?;
 //!

@@ -424,6 +424,8 @@ mod tests {
         let (a, b) = (SecretKey::from_seed([5; 32]), SecretKey::from_seed([6; 32]));
         let genesis = Operation::genesis(&[a.public_key(), b.public_key()], 1)
             .unwrap()
+            .accepted_by(&b)
+            .unwrap()
             .sign(&a)
             .unwrap();
         let v = to_json(MessageView::new(&genesis));

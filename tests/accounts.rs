@@ -57,6 +57,8 @@ fn recovery_story() -> (Story, MessageId, MessageId) {
     let (phone, laptop, thief_app) = (key(3), key(4), key(67));
     let g = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1_000)
         .unwrap()
+        .accepted_by(&everyday)
+        .unwrap()
         .sign(&recovery)
         .unwrap();
     let account = Accounts::account_id(&g);
@@ -70,6 +72,8 @@ fn recovery_story() -> (Story, MessageId, MessageId) {
             Some("phone"),
             2_000,
         )
+        .unwrap()
+        .accepted_by(&phone)
         .unwrap(),
         &everyday,
         None,
@@ -84,6 +88,8 @@ fn recovery_story() -> (Story, MessageId, MessageId) {
             None,
             3_000,
         )
+        .unwrap()
+        .accepted_by(&laptop)
         .unwrap(),
         &everyday,
         Some(&d1),
@@ -99,12 +105,17 @@ fn recovery_story() -> (Story, MessageId, MessageId) {
             None,
             4_000,
         )
+        .unwrap()
+        .accepted_by(&thief_app)
         .unwrap(),
         &everyday,
         Some(&d2),
     );
     let t2 = sign_after(
-        &Operation::roots(account, t1.id(), &[thief.public_key()], 4_001).unwrap(),
+        &Operation::roots(account, t1.id(), &[thief.public_key()], 4_001)
+            .unwrap()
+            .accepted_by(&thief)
+            .unwrap(),
         &everyday,
         Some(&t1),
     );
@@ -116,6 +127,8 @@ fn recovery_story() -> (Story, MessageId, MessageId) {
             &[recovery.public_key(), key(5).public_key()],
             5_000,
         )
+        .unwrap()
+        .accepted_by(&key(5))
         .unwrap(),
         &recovery,
         Some(&g),
@@ -179,16 +192,24 @@ fn equivocation_by_one_root_stops_the_chain_until_a_higher_root_resolves_it() {
     let (recovery, everyday) = (key(1), key(2));
     let g = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1)
         .unwrap()
+        .accepted_by(&everyday)
+        .unwrap()
         .sign(&recovery)
         .unwrap();
     let account = Accounts::account_id(&g);
     let a = sign_after(
-        &Operation::delegate(account, g.id(), key(3).public_key(), &[], 100, None, 2).unwrap(),
+        &Operation::delegate(account, g.id(), key(3).public_key(), &[], 100, None, 2)
+            .unwrap()
+            .accepted_by(&key(3))
+            .unwrap(),
         &everyday,
         None,
     );
     let b = sign_after(
-        &Operation::delegate(account, g.id(), key(4).public_key(), &[], 100, None, 2).unwrap(),
+        &Operation::delegate(account, g.id(), key(4).public_key(), &[], 100, None, 2)
+            .unwrap()
+            .accepted_by(&key(4))
+            .unwrap(),
         &everyday,
         None,
     );
@@ -212,7 +233,10 @@ fn equivocation_by_one_root_stops_the_chain_until_a_higher_root_resolves_it() {
 
     // The recovery root resolves it by signing a child of the genesis.
     let r = sign_after(
-        &Operation::delegate(account, g.id(), key(5).public_key(), &[], 100, None, 3).unwrap(),
+        &Operation::delegate(account, g.id(), key(5).public_key(), &[], 100, None, 3)
+            .unwrap()
+            .accepted_by(&key(5))
+            .unwrap(),
         &recovery,
         Some(&g),
     );
@@ -229,11 +253,16 @@ fn an_endorsed_branch_is_final_against_the_endorsing_root() {
     let (recovery, everyday) = (key(1), key(2));
     let g = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1)
         .unwrap()
+        .accepted_by(&everyday)
+        .unwrap()
         .sign(&recovery)
         .unwrap();
     let account = Accounts::account_id(&g);
     let d = sign_after(
-        &Operation::delegate(account, g.id(), key(3).public_key(), &[], 100, None, 2).unwrap(),
+        &Operation::delegate(account, g.id(), key(3).public_key(), &[], 100, None, 2)
+            .unwrap()
+            .accepted_by(&key(3))
+            .unwrap(),
         &everyday,
         None,
     );
@@ -277,7 +306,10 @@ fn app_keys_cannot_sign_operations_and_revoked_keys_stay_revoked() {
         .unwrap();
     let account = Accounts::account_id(&g);
     let d = sign_after(
-        &Operation::delegate(account, g.id(), app.public_key(), &[], 100, None, 2).unwrap(),
+        &Operation::delegate(account, g.id(), app.public_key(), &[], 100, None, 2)
+            .unwrap()
+            .accepted_by(&app)
+            .unwrap(),
         &root,
         Some(&g),
     );
@@ -286,6 +318,8 @@ fn app_keys_cannot_sign_operations_and_revoked_keys_stay_revoked() {
     accounts.apply(&d).unwrap();
     // The app key tries to delegate another key and to rotate the roots.
     let by_app = Operation::delegate(account, d.id(), key(9).public_key(), &[], 100, None, 3)
+        .unwrap()
+        .accepted_by(&key(9))
         .unwrap()
         .sign(&app)
         .unwrap();
@@ -310,7 +344,10 @@ fn app_keys_cannot_sign_operations_and_revoked_keys_stay_revoked() {
     );
     accounts.apply(&r).unwrap();
     let again = sign_after(
-        &Operation::delegate(account, r.id(), app.public_key(), &[], 100, None, 5).unwrap(),
+        &Operation::delegate(account, r.id(), app.public_key(), &[], 100, None, 5)
+            .unwrap()
+            .accepted_by(&app)
+            .unwrap(),
         &root,
         Some(&r),
     );
@@ -361,6 +398,8 @@ fn genesis_rules() {
     let (a, b) = (key(1), key(2));
     // Signed by the second root instead of the first.
     let wrong_signer = Operation::genesis(&[a.public_key(), b.public_key()], 1)
+        .unwrap()
+        .accepted_by(&b)
         .unwrap()
         .sign(&b)
         .unwrap();
@@ -426,6 +465,8 @@ fn a_child_of_an_invalid_genesis_is_invalid_in_either_order() {
     // Signed by the second root: an invalid genesis.
     let bad = Operation::genesis(&[a.public_key(), b.public_key()], 1)
         .unwrap()
+        .accepted_by(&b)
+        .unwrap()
         .sign(&b)
         .unwrap();
     let account = Accounts::account_id(&bad);
@@ -452,6 +493,8 @@ fn a_former_root_never_becomes_an_app_key() {
     let (a, b) = (key(1), key(2));
     let g = Operation::genesis(&[a.public_key(), b.public_key()], 1)
         .unwrap()
+        .accepted_by(&b)
+        .unwrap()
         .sign(&a)
         .unwrap();
     let account = Accounts::account_id(&g);
@@ -461,7 +504,10 @@ fn a_former_root_never_becomes_an_app_key() {
         Some(&g),
     );
     let delegate_old_root = sign_after(
-        &Operation::delegate(account, rotate.id(), b.public_key(), &[], 100, None, 3).unwrap(),
+        &Operation::delegate(account, rotate.id(), b.public_key(), &[], 100, None, 3)
+            .unwrap()
+            .accepted_by(&b)
+            .unwrap(),
         &a,
         Some(&rotate),
     );
@@ -506,6 +552,8 @@ mod authorization {
                 None,
                 100,
             )
+            .unwrap()
+            .accepted_by(&app)
             .unwrap(),
             &root,
             Some(&g),
@@ -696,7 +744,10 @@ mod cutoff_edges {
             .unwrap();
         let account = Accounts::account_id(&g);
         let d = sign_after(
-            &Operation::delegate(account, g.id(), app.public_key(), &[], 1_000, None, 2).unwrap(),
+            &Operation::delegate(account, g.id(), app.public_key(), &[], 1_000, None, 2)
+                .unwrap()
+                .accepted_by(&app)
+                .unwrap(),
             &root,
             Some(&g),
         );
@@ -817,7 +868,10 @@ fn key_operations_cannot_be_deleted() {
         .unwrap();
     let account = Accounts::account_id(&g);
     let d = sign_after(
-        &Operation::delegate(account, g.id(), app.public_key(), &[], 10_000, None, 2).unwrap(),
+        &Operation::delegate(account, g.id(), app.public_key(), &[], 10_000, None, 2)
+            .unwrap()
+            .accepted_by(&app)
+            .unwrap(),
         &root,
         Some(&g),
     );
@@ -842,6 +896,8 @@ fn key_operations_cannot_be_deleted() {
 fn one_keys_leaves_and_retries_do_not_freeze() {
     let (recovery, everyday) = (key(1), key(2));
     let g = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1)
+        .unwrap()
+        .accepted_by(&everyday)
         .unwrap()
         .sign(&recovery)
         .unwrap();
@@ -868,7 +924,10 @@ fn one_keys_leaves_and_retries_do_not_freeze() {
     // same key: that operation is the head, and the phone stays revoked.
     let phone = key(3).public_key();
     let d = sign_after(
-        &Operation::delegate(account, g.id(), phone, &[], 100, None, 2).unwrap(),
+        &Operation::delegate(account, g.id(), phone, &[], 100, None, 2)
+            .unwrap()
+            .accepted_by(&key(3))
+            .unwrap(),
         &everyday,
         None,
     );
@@ -904,6 +963,8 @@ fn a_leaked_self_retired_root_cannot_roll_back() {
     let (old, everyday, new) = (key(1), key(2), key(3));
     let g = Operation::genesis(&[old.public_key(), everyday.public_key()], 1)
         .unwrap()
+        .accepted_by(&everyday)
+        .unwrap()
         .sign(&old)
         .unwrap();
     let account = Accounts::account_id(&g);
@@ -914,19 +975,27 @@ fn a_leaked_self_retired_root_cannot_roll_back() {
             &[new.public_key(), everyday.public_key()],
             2,
         )
+        .unwrap()
+        .accepted_by(&new)
         .unwrap(),
         &old,
         Some(&g),
     );
     let phone = key(4).public_key();
     let d = sign_after(
-        &Operation::delegate(account, retire.id(), phone, &[], 100, None, 3).unwrap(),
+        &Operation::delegate(account, retire.id(), phone, &[], 100, None, 3)
+            .unwrap()
+            .accepted_by(&key(4))
+            .unwrap(),
         &new,
         None,
     );
     // Years later the old key leaks; its thief signs a child of the genesis, claiming any time.
     let thief = sign_after(
-        &Operation::delegate(account, g.id(), key(5).public_key(), &[], 100, None, 0).unwrap(),
+        &Operation::delegate(account, g.id(), key(5).public_key(), &[], 100, None, 0)
+            .unwrap()
+            .accepted_by(&key(5))
+            .unwrap(),
         &old,
         Some(&retire),
     );
@@ -955,7 +1024,15 @@ fn witness_finality_is_the_same_queried_incrementally_or_at_once() {
     .unwrap();
     let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
         .unwrap()
+        .accepted_by(&r1)
+        .unwrap()
         .with_witnesses(&set)
+        .unwrap()
+        .accepted_by(&witnesses[0])
+        .unwrap()
+        .accepted_by(&witnesses[1])
+        .unwrap()
+        .accepted_by(&witnesses[2])
         .unwrap()
         .sign(&r0)
         .unwrap();
@@ -988,7 +1065,10 @@ fn witness_finality_is_the_same_queried_incrementally_or_at_once() {
     );
     let append = next(
         &r0,
-        Operation::roots(account, final_head, &[key(9).public_key()], 51).unwrap(),
+        Operation::roots(account, final_head, &[key(9).public_key()], 51)
+            .unwrap()
+            .accepted_by(&key(9))
+            .unwrap(),
     );
     messages.push(fork.clone());
     messages.push(append.clone());

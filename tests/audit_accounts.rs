@@ -115,11 +115,16 @@ fn two_roots() -> TwoRoots {
     let (r0, r1, phone) = (key(1), key(2), key(3));
     let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
         .unwrap()
+        .accepted_by(&r1)
+        .unwrap()
         .sign(&r0)
         .unwrap();
     let account = Accounts::account_id(&g);
     let d = next(
-        &Operation::delegate(account, g.id(), phone.public_key(), &[], 1_000_000, None, 2).unwrap(),
+        &Operation::delegate(account, g.id(), phone.public_key(), &[], 1_000_000, None, 2)
+            .unwrap()
+            .accepted_by(&phone)
+            .unwrap(),
         &r1,
         None,
     );
@@ -487,6 +492,8 @@ fn f5_forged_self_retirement_undoes_a_same_rank_revocation() {
             &[t.r0.public_key(), thief.public_key()],
             3,
         )
+        .unwrap()
+        .accepted_by(&thief)
         .unwrap(),
         &t.r1,
         Some(&rv),
@@ -508,6 +515,8 @@ fn f5_forged_self_retirement_undoes_a_same_rank_revocation() {
             &[t.r0.public_key(), key(7).public_key()],
             4,
         )
+        .unwrap()
+        .accepted_by(&key(7))
         .unwrap(),
         &t.r0,
         Some(&t.g),
@@ -545,6 +554,8 @@ impl Rng {
 fn random_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>) {
     let pool: Vec<SecretKey> = (1..=4).map(key).collect();
     let g = Operation::genesis(&[pool[0].public_key(), pool[1].public_key()], 1)
+        .unwrap()
+        .accepted_by(&pool[1])
         .unwrap()
         .sign(&pool[0])
         .unwrap();
@@ -593,7 +604,11 @@ fn random_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>) {
                 retires = !list.contains(&signer);
                 roots = list.clone();
                 let keys: Vec<PublicKey> = list.iter().map(|&i| pool[i].public_key()).collect();
-                Operation::roots(account, parent, &keys, time).unwrap()
+                let mut op = Operation::roots(account, parent, &keys, time).unwrap();
+                for &i in list.iter().filter(|i| !nodes[pi].roots.contains(i)) {
+                    op = op.accepted_by(&pool[i]).unwrap();
+                }
+                op
             }
             1 | 2 if apps.iter().any(|a| !a.1) && rng.below(2) == 0 => {
                 let live: Vec<usize> = (0..apps.len()).filter(|&i| !apps[i].1).collect();
@@ -618,6 +633,8 @@ fn random_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>) {
                     None,
                     time,
                 )
+                .unwrap()
+                .accepted_by(&key(next_app))
                 .unwrap()
             }
             _ => {
@@ -850,6 +867,8 @@ fn f8_key_removed_by_a_correction_resurrects_the_superseded_operation() {
             &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
             3,
         )
+        .unwrap()
+        .accepted_by(&r3)
         .unwrap(),
         &t.r1,
         Some(&t.d),
@@ -972,16 +991,26 @@ fn f9_old_backup_with_both_roots_takes_over_after_a_full_rotation() {
     let (r0, r1, r0n, r1n, phone, x) = (key(1), key(2), key(11), key(12), key(3), key(66));
     let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
         .unwrap()
+        .accepted_by(&r1)
+        .unwrap()
         .sign(&r0)
         .unwrap();
     let account = Accounts::account_id(&g);
     let q = next(
-        &Operation::roots(account, g.id(), &[r0n.public_key(), r1n.public_key()], 2).unwrap(),
+        &Operation::roots(account, g.id(), &[r0n.public_key(), r1n.public_key()], 2)
+            .unwrap()
+            .accepted_by(&r0n)
+            .unwrap()
+            .accepted_by(&r1n)
+            .unwrap(),
         &r0,
         Some(&g),
     );
     let d = next(
-        &Operation::delegate(account, q.id(), phone.public_key(), &[], 1_000_000, None, 3).unwrap(),
+        &Operation::delegate(account, q.id(), phone.public_key(), &[], 1_000_000, None, 3)
+            .unwrap()
+            .accepted_by(&phone)
+            .unwrap(),
         &r1n,
         None,
     );
@@ -989,7 +1018,10 @@ fn f9_old_backup_with_both_roots_takes_over_after_a_full_rotation() {
     assert_eq!(honest.account(&account).unwrap().head(), d.id());
     // The leaked backup: old R0 and old R1.
     let t = next(
-        &Operation::roots(account, g.id(), &[r1.public_key(), x.public_key()], 0).unwrap(),
+        &Operation::roots(account, g.id(), &[r1.public_key(), x.public_key()], 0)
+            .unwrap()
+            .accepted_by(&x)
+            .unwrap(),
         &r0,
         Some(&q),
     );
@@ -1003,6 +1035,8 @@ fn f9_old_backup_with_both_roots_takes_over_after_a_full_rotation() {
             None,
             0,
         )
+        .unwrap()
+        .accepted_by(&key(67))
         .unwrap(),
         &r1,
         None,
@@ -1029,16 +1063,24 @@ fn f9_old_backup_with_all_genesis_roots_freezes_at_the_genesis_for_ever() {
     let (r0, r1, r0n, r1n, phone) = (key(1), key(2), key(11), key(12), key(3));
     let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
         .unwrap()
+        .accepted_by(&r1)
+        .unwrap()
         .sign(&r0)
         .unwrap();
     let account = Accounts::account_id(&g);
     let q1 = next(
-        &Operation::roots(account, g.id(), &[r0.public_key(), r1n.public_key()], 2).unwrap(),
+        &Operation::roots(account, g.id(), &[r0.public_key(), r1n.public_key()], 2)
+            .unwrap()
+            .accepted_by(&r1n)
+            .unwrap(),
         &r1,
         None,
     );
     let q2 = next(
-        &Operation::roots(account, q1.id(), &[r0n.public_key(), r1n.public_key()], 3).unwrap(),
+        &Operation::roots(account, q1.id(), &[r0n.public_key(), r1n.public_key()], 3)
+            .unwrap()
+            .accepted_by(&r0n)
+            .unwrap(),
         &r0,
         Some(&g),
     );
@@ -1052,6 +1094,8 @@ fn f9_old_backup_with_all_genesis_roots_freezes_at_the_genesis_for_ever() {
             None,
             4,
         )
+        .unwrap()
+        .accepted_by(&phone)
         .unwrap(),
         &r1n,
         None,
@@ -1063,12 +1107,18 @@ fn f9_old_backup_with_all_genesis_roots_freezes_at_the_genesis_for_ever() {
     );
     // The leaked backup: both genesis keys. Two forged self-retirements beside the owner's history.
     let t0 = next(
-        &Operation::roots(account, g.id(), &[key(66).public_key()], 0).unwrap(),
+        &Operation::roots(account, g.id(), &[key(66).public_key()], 0)
+            .unwrap()
+            .accepted_by(&key(66))
+            .unwrap(),
         &r0,
         Some(&q2),
     );
     let t1 = next(
-        &Operation::roots(account, g.id(), &[key(67).public_key()], 0).unwrap(),
+        &Operation::roots(account, g.id(), &[key(67).public_key()], 0)
+            .unwrap()
+            .accepted_by(&key(67))
+            .unwrap(),
         &r1,
         Some(&q1),
     );

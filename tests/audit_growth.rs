@@ -32,10 +32,14 @@ fn leaked_retired_root_floods_the_genesis(n: usize) -> Vec<SignedMessage> {
     let (r0, r1, r0new) = (key(1), key(2), key(3));
     let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
         .unwrap()
+        .accepted_by(&r1)
+        .unwrap()
         .sign(&r0)
         .unwrap();
     let account = Accounts::account_id(&g);
     let retire = Operation::roots(account, g.id(), &[r0new.public_key(), r1.public_key()], 2)
+        .unwrap()
+        .accepted_by(&r0new)
         .unwrap()
         .draft()
         .unwrap()
@@ -117,10 +121,14 @@ fn notes_then_head_operations(n: usize) -> Vec<SignedMessage> {
     let (r0, r1, app) = (key(1), key(2), key(3));
     let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1_000)
         .unwrap()
+        .accepted_by(&r1)
+        .unwrap()
         .sign(&r0)
         .unwrap();
     let account = Accounts::account_id(&g);
     let d = Operation::delegate(account, g.id(), app.public_key(), &[], 1 << 40, None, 1_500)
+        .unwrap()
+        .accepted_by(&app)
         .unwrap()
         .sign(&r1)
         .unwrap();

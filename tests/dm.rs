@@ -57,6 +57,8 @@ impl World {
             2,
         )
         .unwrap()
+        .accepted_by(&dm_key(n))
+        .unwrap()
         .draft()
         .unwrap()
         .after(&genesis)
@@ -64,6 +66,8 @@ impl World {
         .unwrap();
         let wild =
             Operation::delegate(id, dm.id(), wild_key(n).public_key(), &[], 1 << 52, None, 3)
+                .unwrap()
+                .accepted_by(&wild_key(n))
                 .unwrap()
                 .draft()
                 .unwrap()

@@ -542,6 +542,8 @@ fn workload(seed: u64, steps: usize) -> Workload {
                 .parent(head)
                 .expires(T0 + 10_000_000)
                 .build(time)
+                .unwrap()
+                .accepted_by(&app_key)
                 .unwrap();
             let delegate = root.sign_operation(&op).unwrap();
             head = delegate.id();
@@ -847,6 +849,8 @@ fn a_late_revocation_removes_exactly_the_messages_after_the_cutoff() {
         .parent(genesis.id())
         .expires(T0 + 1_000_000)
         .build(T0)
+        .unwrap()
+        .accepted_by(&app_key)
         .unwrap();
     let delegate = root.sign_operation(&op).unwrap();
     let mut app = Signer::new(app_key, alice);

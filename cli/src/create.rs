@@ -356,13 +356,22 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         }
         let op =
             Operation::genesis(&publics, time).map_err(|e| body_error(&e, e.code(), e.rule()))?;
-        let op = match witness_set(&args)? {
+        let mut op = match witness_set(&args)? {
             Some(set) => op
                 .with_witnesses(&set)
                 .map_err(|e| body_error(&e, e.code(), e.rule()))?,
             None => op,
         };
-        let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
+        // ACCT-10: every other root and every witness accepts the new account.
+        for named in roots[1..].iter().chain(args.all("witness").iter()) {
+            let accepting = files::accepting_key(named)?;
+            op = op
+                .accepted_by(&accepting)
+                .map_err(|e| body_error(&e, e.code(), e.rule()))?;
+        }
+        let draft = op
+            .draft_for(&key)
+            .map_err(|e| body_error(&e, e.code(), e.rule()))?;
         // A genesis is its root's first message: not chained.
         let signed = draft
             .sign(&key)
@@ -425,16 +434,20 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
             }
         }
     };
-    let head = accounts
-        .account(&account)
-        .ok_or_else(|| {
-            Error::new(
-                log,
-                format!("does not hold the genesis of {account}"),
-                "pass the log the account was created in",
-            )
-        })?
-        .head();
+    let view = accounts.account(&account).ok_or_else(|| {
+        Error::new(
+            log,
+            format!("does not hold the genesis of {account}"),
+            "pass the log the account was created in",
+        )
+    })?;
+    let head = view.head();
+    let (current_roots, current_witnesses) = (
+        view.roots().to_vec(),
+        view.witnesses()
+            .map(|w| w.keys().to_vec())
+            .unwrap_or_default(),
+    );
     let op_error = |e: skylark::account::AccountError| body_error(&e, e.code(), e.rule());
     // A retry follows what the operation it supersedes followed.
     let supersedes = args.opt("supersedes").map(files::message_id).transpose()?;
@@ -459,8 +472,10 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 (None, days) => time.saturating_add(days.unwrap_or(365).saturating_mul(DAY)),
             };
             granted = Some(describe_scope(&scope));
+            let accepting = files::accepting_key(args.req("app")?)?;
             Operation::delegate(account, head, app, &[], expires, args.opt("label"), time)
                 .and_then(|op| op.with_scope(&scope))
+                .and_then(|op| op.accepted_by(&accepting))
                 .map_err(op_error)?
         }
         "key revoke" => {
@@ -482,7 +497,22 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 .iter()
                 .map(|r| files::public_key(r))
                 .collect::<Result<Vec<_>, _>>()?;
-            let op = Operation::roots(account, head, &roots, time).map_err(op_error)?;
+            let mut op = Operation::roots(account, head, &roots, time).map_err(op_error)?;
+            // ACCT-10: the roots and witnesses that are new accept their role.
+            for (named, key) in args.all("root").iter().zip(&roots) {
+                if !current_roots.contains(key) {
+                    op = op
+                        .accepted_by(&files::accepting_key(named)?)
+                        .map_err(op_error)?;
+                }
+            }
+            for named in args.all("witness") {
+                if !current_witnesses.contains(&files::public_key(named)?) {
+                    op = op
+                        .accepted_by(&files::accepting_key(named)?)
+                        .map_err(op_error)?;
+                }
+            }
             match (witness_set(&args)?, args.flag("no-witnesses")) {
                 (Some(_), true) => {
                     return Err(args.usage("--witness and --no-witnesses exclude each other"))

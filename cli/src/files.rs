@@ -114,6 +114,19 @@ pub fn public_key(arg: &str) -> Result<PublicKey, Error> {
     Ok(read_secret(arg)?.public_key())
 }
 
+/// The secret key of a key named as `PUB|FILE` that must accept its new role (spec 06 ACCT-10):
+/// only a secret key file can.
+pub fn accepting_key(arg: &str) -> Result<SecretKey, Error> {
+    if arg.starts_with("pub_") {
+        return Err(Error::new(
+            arg,
+            "a key newly named in an operation must accept its role, and a public key cannot sign",
+            "pass the key's secret key file (spec 06 ACCT-10: proof of possession)",
+        ));
+    }
+    read_secret(arg)
+}
+
 /// An account id in its text form.
 pub fn account_id(arg: &str) -> Result<AccountId, Error> {
     arg.parse().map_err(|e: skylark::id::ParseIdError| {

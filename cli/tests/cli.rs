@@ -628,7 +628,7 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
         "--root",
         "root.key",
         "--root",
-        &new_root,
+        "new-root.key",
         "--time",
         &t(3),
     ]);
@@ -701,7 +701,8 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
         ];
         run_in(dir, &args, None)
     };
-    let r = delegate(&app2, 6);
+    let _ = app2;
+    let r = delegate("app2.key", 6);
     assert_eq!(r.code, 0);
     // It follows the retry, which is the head.
     let json = inspect_json(dir, "ops.txt");
@@ -714,7 +715,7 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
         "{}",
         r.err
     );
-    let app3 = ok(dir, &["keygen", "--out", "app3.key"]);
+    ok(dir, &["keygen", "--out", "app3.key"]);
     let time = t(7);
     let r = run_in(
         dir,
@@ -726,7 +727,7 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
             "--log",
             "ops.txt",
             "--app",
-            &app3,
+            "app3.key",
             "--scope",
             "cap:others,*,prekey",
             "--time",
@@ -752,7 +753,7 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
             "--log",
             "ops.txt",
             "--app",
-            &app3,
+            "app3.key",
             "--scope",
             "*,post",
             "--time",
@@ -768,7 +769,7 @@ fn key_operations_rotate_roots_and_publish_an_encryption_key() {
     );
     // An operation that would be invalid (a root key delegated as an app key) is not written.
     let before = std::fs::read_to_string(dir.join("ops.txt")).unwrap();
-    let r = delegate(&new_root, 8);
+    let r = delegate("new-root.key", 8);
     assert_eq!(r.code, 1);
     assert!(
         r.err

@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let me = Accounts::account_id(&genesis);
     let scope = [Kind::new("dm").unwrap(), Kind::new("prekey").unwrap()];
     let delegate = Operation::delegate(me, genesis.id(), app.public_key(), &scope, 1 << 52, None, 2)
-        .unwrap()
+        .unwrap().accepted_by(&app).unwrap()
         .draft()
         .unwrap()
         .after(&genesis)

@@ -32,7 +32,7 @@ impl Accounts {
     /// # let app = skylark::keys::SecretKey::from_seed([2; 32]);
     /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// let account = Accounts::account_id(&genesis);
-    /// let delegate = Operation::delegate(account, genesis.id(), app.public_key(), &[], 1_000, None, 2)?
+    /// let delegate = Operation::delegate(account, genesis.id(), app.public_key(), &[], 1_000, None, 2)?.accepted_by(&app)?
     ///     .draft()?.after(&genesis).sign(&root)?;
     /// let mut accounts = Accounts::new();
     /// accounts.apply(&genesis)?;
@@ -115,7 +115,7 @@ impl Accounts {
     /// # let app = skylark::keys::SecretKey::from_seed([2; 32]);
     /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// let account = Accounts::account_id(&genesis);
-    /// let delegate = Operation::delegate(account, genesis.id(), app.public_key(), &[], 1_000, None, 2)?
+    /// let delegate = Operation::delegate(account, genesis.id(), app.public_key(), &[], 1_000, None, 2)?.accepted_by(&app)?
     ///     .sign(&root)?;
     /// let mut accounts = Accounts::new();
     /// accounts.apply(&genesis)?;

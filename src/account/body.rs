@@ -5,6 +5,7 @@ use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::accept::{self, Acceptances, Acceptor};
 use super::scope::Scope;
 use super::witness::{parse_witnesses, WitnessSet, Witnesses};
 use super::{
@@ -57,6 +58,8 @@ pub struct Operation {
     kind: &'static str,
     body: Map,
     pub(super) time: u64,
+    /// The keys that accept the operation (ACCT-10); they sign when it is drafted.
+    acceptances: Vec<Acceptor>,
 }
 
 fn roots_value(roots: &[PublicKey]) -> Result<Value, AccountError> {
@@ -95,6 +98,7 @@ impl Operation {
             kind: GENESIS,
             body,
             time,
+            acceptances: Vec::new(),
         })
     }
 
@@ -110,7 +114,12 @@ impl Operation {
     /// # let (a, b) = (SecretKey::from_seed([1; 32]), SecretKey::from_seed([2; 32]));
     /// # let genesis = Operation::genesis(&[a.public_key()], 1)?.sign(&a)?;
     /// let account = Accounts::account_id(&genesis);
-    /// let rotate = Operation::roots(account, genesis.id(), &[b.public_key()], 2)?.sign(&a)?;
+    /// // The new root accepts its role (ACCT-10).
+    /// let rotate = Operation::roots(account, genesis.id(), &[b.public_key()], 2)?
+    ///     .accepted_by(&b)?
+    ///     .draft()?
+    ///     .after(&genesis)
+    ///     .sign(&a)?;
     /// let mut accounts = Accounts::new();
     /// accounts.apply(&genesis)?;
     /// accounts.apply(&rotate)?;
@@ -131,6 +140,7 @@ impl Operation {
             kind: ROOTS,
             body,
             time,
+            acceptances: Vec::new(),
         })
     }
 
@@ -184,6 +194,7 @@ impl Operation {
             kind: DELEGATE,
             body,
             time,
+            acceptances: Vec::new(),
         })
     }
 
@@ -250,6 +261,7 @@ impl Operation {
             kind: REVOKE,
             body,
             time,
+            acceptances: Vec::new(),
         })
     }
 
@@ -288,6 +300,7 @@ impl Operation {
             kind: ENCKEY,
             body,
             time,
+            acceptances: Vec::new(),
         })
     }
 
@@ -303,10 +316,13 @@ impl Operation {
     /// # use skylark::account::*;
     /// # use skylark::keys::SecretKey;
     /// let root = SecretKey::from_seed([1; 32]);
-    /// let witnesses: Vec<_> = (2..=4u8).map(|i| SecretKey::from_seed([i; 32]).public_key()).collect();
-    /// let genesis = Operation::genesis(&[root.public_key()], 1)?
-    ///     .with_witnesses(&WitnessSet::new(&witnesses, 2)?)?
-    ///     .sign(&root)?;
+    /// let witnesses: Vec<_> = (2..=4u8).map(|i| SecretKey::from_seed([i; 32])).collect();
+    /// let keys: Vec<_> = witnesses.iter().map(SecretKey::public_key).collect();
+    /// let mut op = Operation::genesis(&[root.public_key()], 1)?.with_witnesses(&WitnessSet::new(&keys, 2)?)?;
+    /// for w in &witnesses {
+    ///     op = op.accepted_by(w)?; // each witness accepts (ACCT-10)
+    /// }
+    /// let genesis = op.sign(&root)?;
     /// let mut accounts = Accounts::new();
     /// accounts.apply(&genesis)?;
     /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
@@ -362,6 +378,7 @@ impl Operation {
     /// let witness = SecretKey::from_seed([2; 32]);
     /// let genesis = Operation::genesis(&[root.public_key()], 1)?
     ///     .with_witnesses(&WitnessSet::new(&[witness.public_key()], 1)?)?
+    ///     .accepted_by(&witness)?
     ///     .sign(&root)?;
     /// let account = Accounts::account_id(&genesis);
     /// let op = Operation::enckey(account, genesis.id(), [7; 32], 1, 2)?.draft()?.after(&genesis).sign(&root)?;
@@ -381,6 +398,7 @@ impl Operation {
             kind: RECEIPT,
             body,
             time,
+            acceptances: Vec::new(),
         }
     }
 
@@ -443,7 +461,50 @@ impl Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn draft(&self) -> Result<Draft, EnvelopeError> {
-        Draft::new(self.account, Kind::new(self.kind)?, self.time, &self.body)
+        if self.acceptances.is_empty() {
+            return Draft::new(self.account, Kind::new(self.kind)?, self.time, &self.body);
+        }
+        let mut body = self.body.clone();
+        body.insert(
+            accept::FIELD,
+            accept::value(&self.account, self.kind, &self.body, &self.acceptances),
+        );
+        Draft::new(self.account, Kind::new(self.kind)?, self.time, &body)
+    }
+
+    /// Adds `key`'s acceptance (rule ACCT-10, 06 §5.5): the proof that the holder of a key this
+    /// operation newly names — a new root or witness of a `genesis` or `roots` operation, the app key
+    /// of a `delegate` — agrees to serve this account in it. Call it once per new key; the
+    /// acceptances are signed when the operation is drafted, over its final body.
+    /// [`Operation::sign`] adds the signer's own acceptance to a genesis.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] for a kind that names no keys (`revoke`, `enckey`,
+    /// `receipt`).
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// let (root, phone) = (SecretKey::from_seed([1; 32]), SecretKey::from_seed([2; 32]));
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// let delegate = Operation::delegate(account, genesis.id(), phone.public_key(), &[], 99, None, 2)?.accepted_by(&phone)?
+    ///     .accepted_by(&phone)?
+    ///     .draft()?.after(&genesis).sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// accounts.apply(&delegate)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn accepted_by(mut self, key: &SecretKey) -> Result<Self, AccountError> {
+        if self.kind != GENESIS && self.kind != ROOTS && self.kind != DELEGATE {
+            return Err(AccountError::NotAnOperation);
+        }
+        let public = key.public_key();
+        self.acceptances.retain(|a| a.public_key() != public);
+        self.acceptances.push(Acceptor::new(key));
+        Ok(self)
     }
 
     /// Signs the operation as the signer's first message (sequence number 1). Use
@@ -461,7 +522,33 @@ impl Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sign(&self, key: &SecretKey) -> Result<SignedMessage, EnvelopeError> {
-        self.draft()?.sign(key)
+        self.draft_for(key)?.sign(key)
+    }
+
+    /// The draft to be signed by `key`, as [`Operation::draft`]; for a genesis, whose signer is its
+    /// first root and accepts the account it creates (ACCT-10), with the signer's acceptance added
+    /// unless present.
+    ///
+    /// # Errors
+    ///
+    /// As [`Draft::new`].
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 0)?.draft_for(&root)?.sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn draft_for(&self, key: &SecretKey) -> Result<Draft, EnvelopeError> {
+        let public = key.public_key();
+        if self.kind == GENESIS && !self.acceptances.iter().any(|a| a.public_key() == public) {
+            let mut with = self.clone();
+            with.acceptances.push(Acceptor::new(key));
+            return with.draft();
+        }
+        self.draft()
     }
 }
 
@@ -479,16 +566,19 @@ pub(super) enum OpBody {
     Genesis {
         roots: Vec<PublicKey>,
         witnesses: Option<WitnessSet>,
+        acceptances: Acceptances,
     },
     Roots {
         roots: Vec<PublicKey>,
         witnesses: Option<Witnesses>,
+        acceptances: Acceptances,
     },
     Delegate {
         app: PublicKey,
         scope: Scope,
         expires: u64,
         label: Option<String>,
+        acceptances: Acceptances,
     },
     Revoke {
         app: PublicKey,
@@ -616,13 +706,29 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
     };
     match kind {
         GENESIS => {
-            fields(body, &[("roots", true), ("witnesses", false)])?;
+            fields(
+                body,
+                &[
+                    ("acceptances", false),
+                    ("roots", true),
+                    ("witnesses", false),
+                ],
+            )?;
             let roots = roots_field(body)?;
             let witnesses = match witnesses_field(body, &roots, false)? {
                 Some(Witnesses::Set(set)) => Some(set),
                 _ => None,
             };
-            Ok((OpBody::Genesis { roots, witnesses }, None, None))
+            let acceptances = Acceptances::parse(body)?;
+            Ok((
+                OpBody::Genesis {
+                    roots,
+                    witnesses,
+                    acceptances,
+                },
+                None,
+                None,
+            ))
         }
         ROOTS => {
             fields(
@@ -632,14 +738,21 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                     ("roots", true),
                     ("witnesses", false),
                     ("supersedes", false),
+                    ("acceptances", false),
                 ],
             )?;
             let roots = roots_field(body)?;
             let witnesses = witnesses_field(body, &roots, true)?;
+            let (after, supersedes) = (after(body)?, supersedes(body)?);
+            let acceptances = Acceptances::parse(body)?;
             Ok((
-                OpBody::Roots { roots, witnesses },
-                after(body)?,
-                supersedes(body)?,
+                OpBody::Roots {
+                    roots,
+                    witnesses,
+                    acceptances,
+                },
+                after,
+                supersedes,
             ))
         }
         RECEIPT => {
@@ -657,6 +770,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                     ("scope", true),
                     ("expires", true),
                     ("supersedes", false),
+                    ("acceptances", false),
                 ],
             )?;
             let label = match body.get("label") {
@@ -667,15 +781,21 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                 }
                 Some(_) => return Err(body_error("label", "must be text")),
             };
+            let app = key_field(body, "app")?;
+            let scope = Scope::from_body(body)?;
+            let expires = uint_field(body, "expires")?;
+            let (after, supersedes) = (after(body)?, supersedes(body)?);
+            let acceptances = Acceptances::parse(body)?;
             Ok((
                 OpBody::Delegate {
-                    app: key_field(body, "app")?,
-                    scope: Scope::from_body(body)?,
-                    expires: uint_field(body, "expires")?,
+                    app,
+                    scope,
+                    expires,
                     label,
+                    acceptances,
                 },
-                after(body)?,
-                supersedes(body)?,
+                after,
+                supersedes,
             ))
         }
         REVOKE => {

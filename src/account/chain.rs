@@ -567,7 +567,7 @@ impl<'a> AccountView<'a> {
     /// # let app = SecretKey::from_seed([2; 32]);
     /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// # let account = Accounts::account_id(&genesis);
-    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?.accepted_by(&app)?
     /// #     .draft()?.after(&genesis).sign(&root)?;
     /// # let mut accounts = Accounts::new();
     /// # accounts.apply(&genesis)?; accounts.apply(&d)?;

@@ -27,12 +27,12 @@
 //! let phone = SecretKey::from_seed([3; 32]);
 //!
 //! // The account: two roots, the recovery key first (highest priority).
-//! let genesis = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1_000)?
+//! let genesis = Operation::genesis(&[recovery.public_key(), everyday.public_key()], 1_000)?.accepted_by(&everyday)?
 //!     .sign(&recovery)?;
 //! let account = Accounts::account_id(&genesis);
 //! // The everyday root delegates a key to the phone app, for posts only.
 //! let delegate = Operation::delegate(account, genesis.id(), phone.public_key(),
-//!     &[Kind::new("post")?], 10_000_000, None, 2_000)?
+//!     &[Kind::new("post")?], 10_000_000, None, 2_000)?.accepted_by(&phone)?
 //!     .sign(&everyday)?;
 //!
 //! let mut accounts = Accounts::new();
@@ -56,6 +56,7 @@
 //! (a state and one operation's transition, ACCT-3 to ACCT-9), `chain` (the tree and ACCT-5),
 //! `authorize` (AUTH-1 to AUTH-6), and here the [`Accounts`] state machine (06 §7).
 
+mod accept;
 mod authorize;
 mod body;
 mod builder;
@@ -68,6 +69,7 @@ mod witness;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
+pub use accept::{ACCEPTANCE_CONTEXT, MAX_ACCEPTANCES};
 pub(crate) use body::check_operation_body;
 use body::{parse, OpBody};
 pub use body::{Operation, Revocation};
@@ -187,6 +189,16 @@ pub enum AccountError {
     /// ACCT-16).
     #[error("receipt not signed by a witness of the account")]
     NotAWitness,
+    /// A key the operation newly names has no acceptance (rule ACCT-10): fewer acceptances than
+    /// new keys.
+    #[error("a newly named key has not accepted")]
+    AcceptanceMissing,
+    /// More acceptances than the operation newly names keys (rule ACCT-10).
+    #[error("more acceptances than new keys")]
+    AcceptanceExtra,
+    /// An acceptance that is not its key's signature over this operation (rule ACCT-10).
+    #[error("an acceptance does not verify")]
+    AcceptanceInvalid,
 }
 
 impl AccountError {
@@ -214,6 +226,9 @@ impl AccountError {
             Self::ParentInvalid => "acct.parent_invalid",
             Self::Witnesses => "acct.witnesses",
             Self::NotAWitness => "acct.not_a_witness",
+            Self::AcceptanceMissing => "acct.acceptance_missing",
+            Self::AcceptanceExtra => "acct.acceptance_extra",
+            Self::AcceptanceInvalid => "acct.acceptance_invalid",
         }
     }
 
@@ -233,6 +248,7 @@ impl AccountError {
             Self::EncKeyVersion => "ACCT-9",
             Self::Witnesses => "ACCT-15",
             Self::NotAWitness => "ACCT-16",
+            Self::AcceptanceMissing | Self::AcceptanceExtra | Self::AcceptanceInvalid => "ACCT-10",
         }
     }
 }
@@ -421,7 +437,12 @@ impl Accounts {
         body: OpBody,
     ) -> Result<(), AccountError> {
         let header = message.header();
-        let OpBody::Genesis { roots, witnesses } = body else {
+        let OpBody::Genesis {
+            roots,
+            witnesses,
+            acceptances,
+        } = body
+        else {
             return Err(AccountError::GenesisAccount);
         };
         if header.account().as_bytes() != &[0; 32] {
@@ -429,6 +450,12 @@ impl Accounts {
         }
         if header.seq() != 1 || roots.first() != Some(header.key()) {
             return self.reject(message.id(), AccountError::GenesisSigner);
+        }
+        // ACCT-10: every root and witness of a genesis is new.
+        let mut new = roots.clone();
+        new.extend(witnesses.iter().flat_map(|w| w.keys().iter().copied()));
+        if let Err(error) = acceptances.check(header.account(), GENESIS, new) {
+            return self.reject(message.id(), error);
         }
         let account = Self::account_id(message);
         let id = message.id();

@@ -28,7 +28,7 @@ use crate::keys::PublicKey;
 /// # let app = SecretKey::from_seed([2; 32]);
 /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
 /// # let account = Accounts::account_id(&genesis);
-/// # let delegate = Operation::delegate(account, genesis.id(), app.public_key(), &[Kind::new("post")?], 99, Some("phone"), 2)?.sign(&root)?;
+/// # let delegate = Operation::delegate(account, genesis.id(), app.public_key(), &[Kind::new("post")?], 99, Some("phone"), 2)?.accepted_by(&app)?.sign(&root)?;
 /// # let mut accounts = Accounts::new();
 /// # accounts.apply(&genesis)?;
 /// # accounts.apply(&delegate)?;
@@ -58,7 +58,7 @@ impl Grant {
     /// # let app = SecretKey::from_seed([2; 32]);
     /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// # let account = Accounts::account_id(&genesis);
-    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, None, 2)?.sign(&root)?;
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, None, 2)?.accepted_by(&app)?.sign(&root)?;
     /// # let mut accounts = Accounts::new();
     /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
     /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
@@ -79,7 +79,7 @@ impl Grant {
     /// # let app = SecretKey::from_seed([2; 32]);
     /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// # let account = Accounts::account_id(&genesis);
-    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?.accepted_by(&app)?
     /// #     .draft()?.after(&genesis).sign(&root)?;
     /// # let mut accounts = Accounts::new();
     /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
@@ -100,7 +100,7 @@ impl Grant {
     /// # let app = SecretKey::from_seed([2; 32]);
     /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// # let account = Accounts::account_id(&genesis);
-    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?.accepted_by(&app)?
     /// #     .draft()?.after(&genesis).sign(&root)?;
     /// # let mut accounts = Accounts::new();
     /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
@@ -121,7 +121,7 @@ impl Grant {
     /// # let app = SecretKey::from_seed([2; 32]);
     /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// # let account = Accounts::account_id(&genesis);
-    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, None, 2)?.sign(&root)?;
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, None, 2)?.accepted_by(&app)?.sign(&root)?;
     /// # let mut accounts = Accounts::new();
     /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
     /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
@@ -142,7 +142,7 @@ impl Grant {
     /// # let app = SecretKey::from_seed([2; 32]);
     /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// # let account = Accounts::account_id(&genesis);
-    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?.accepted_by(&app)?
     /// #     .draft()?.after(&genesis).sign(&root)?;
     /// # let mut accounts = Accounts::new();
     /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
@@ -163,7 +163,7 @@ impl Grant {
     /// # let app = SecretKey::from_seed([2; 32]);
     /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// # let account = Accounts::account_id(&genesis);
-    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, Some("phone"), 2)?.accepted_by(&app)?
     /// #     .draft()?.after(&genesis).sign(&root)?;
     /// # let mut accounts = Accounts::new();
     /// # accounts.apply(&genesis)?; accounts.apply(&d)?;
@@ -326,7 +326,11 @@ impl State {
         match body {
             OpBody::Genesis { .. } => return Err(AccountError::GenesisAccount),
             OpBody::Receipt => return Err(AccountError::NotAWitness),
-            OpBody::Roots { roots, witnesses } => {
+            OpBody::Roots {
+                roots,
+                witnesses,
+                acceptances,
+            } => {
                 if roots.iter().any(|k| self.apps.contains_key(k)) {
                     return Err(AccountError::KeyInUse);
                 }
@@ -350,6 +354,20 @@ impl State {
                         return Err(AccountError::KeyInUse);
                     }
                 }
+                // ACCT-10: the roots and witnesses that are not already in the parent's lists.
+                let mut new: Vec<PublicKey> = roots
+                    .iter()
+                    .filter(|k| !self.roots.contains(k))
+                    .copied()
+                    .collect();
+                if let Some(Witnesses::Set(set)) = witnesses {
+                    new.extend(
+                        set.keys().iter().filter(|k| {
+                            !self.witnesses.as_deref().is_some_and(|old| old.contains(k))
+                        }),
+                    );
+                }
+                acceptances.check(header.account(), super::ROOTS, new)?;
                 for root in &self.roots {
                     next.former_roots.insert(*root, ());
                 }
@@ -360,10 +378,12 @@ impl State {
                 scope,
                 expires,
                 label,
+                acceptances,
             } => {
                 if self.has_role(app) {
                     return Err(AccountError::KeyInUse);
                 }
+                acceptances.check(header.account(), super::DELEGATE, alloc::vec![*app])?;
                 if *expires <= header.time() {
                     return Err(AccountError::Expiry);
                 }

@@ -491,7 +491,7 @@ pub(super) enum Plan {
 /// let app = skylark::keys::SecretKey::from_seed([2; 32]);
 /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
 /// let alice = Accounts::account_id(&genesis);
-/// let delegate = Operation::delegate(alice, genesis.id(), app.public_key(), &[Kind::new("dm")?], 1 << 50, None, 2)?
+/// let delegate = Operation::delegate(alice, genesis.id(), app.public_key(), &[Kind::new("dm")?], 1 << 50, None, 2)?.accepted_by(&app)?
 ///     .draft()?.after(&genesis).sign(&root)?;
 /// let mut accounts = Accounts::new();
 /// accounts.apply(&genesis)?;

@@ -44,7 +44,7 @@
 //!     let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
 //!     let id = Accounts::account_id(&genesis);
 //!     let scope = [Kind::new("dm")?, Kind::new("prekey")?];
-//!     let delegate = Operation::delegate(id, genesis.id(), app.public_key(), &scope, u64::MAX >> 11, None, 2)?
+//!     let delegate = Operation::delegate(id, genesis.id(), app.public_key(), &scope, u64::MAX >> 11, None, 2)?.accepted_by(&app)?
 //!         .draft()?.after(&genesis).sign(&root)?;
 //!     accounts.apply(&genesis)?;
 //!     accounts.apply(&delegate)?;

@@ -31,7 +31,7 @@ use crate::id::{AccountId, MessageId};
 /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
 /// # let alice = Accounts::account_id(&genesis);
 /// # let scope = [Kind::new("dm")?, Kind::new("prekey")?];
-/// # let delegate = Operation::delegate(alice, genesis.id(), app.public_key(), &scope, 1 << 50, None, 2)?.draft()?.after(&genesis).sign(&root)?;
+/// # let delegate = Operation::delegate(alice, genesis.id(), app.public_key(), &scope, 1 << 50, None, 2)?.accepted_by(&app)?.draft()?.after(&genesis).sign(&root)?;
 /// # let mut accounts = Accounts::new();
 /// # accounts.apply(&genesis)?;
 /// # accounts.apply(&delegate)?;
@@ -166,7 +166,7 @@ pub fn open(
 /// #     let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
 /// #     let id = Accounts::account_id(&genesis);
 /// #     let scope = [Kind::new("dm")?, Kind::new("prekey")?];
-/// #     let delegate = Operation::delegate(id, genesis.id(), app.public_key(), &scope, 1 << 50, None, 2)?.draft()?.after(&genesis).sign(&root)?;
+/// #     let delegate = Operation::delegate(id, genesis.id(), app.public_key(), &scope, 1 << 50, None, 2)?.accepted_by(&app)?.draft()?.after(&genesis).sign(&root)?;
 /// #     accounts.apply(&genesis)?;
 /// #     accounts.apply(&delegate)?;
 /// #     Ok((id, app))

@@ -138,7 +138,7 @@ impl Prekey {
     /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
     /// let bob = Accounts::account_id(&genesis);
     /// // A wildcard delegation (`&[]` is `["*"]`): not the account's DM identity.
-    /// let delegate = Operation::delegate(bob, genesis.id(), app.public_key(), &[], 1_000_000, None, 2)?
+    /// let delegate = Operation::delegate(bob, genesis.id(), app.public_key(), &[], 1_000_000, None, 2)?.accepted_by(&app)?
     ///     .draft()?.after(&genesis).sign(&root)?;
     /// let mut accounts = Accounts::new();
     /// accounts.apply(&genesis)?;

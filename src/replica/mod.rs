@@ -42,7 +42,7 @@
 //! let delegation = Operation::delegation(alice, app.public_key())
 //!     .parent(genesis.id())
 //!     .expires(t0 + 86_400_000)
-//!     .build(t0)?;
+//!     .build(t0)?.accepted_by(&app)?;
 //! let delegate = root_signer.sign_operation(&delegation)?;
 //! let mut alice_app = Signer::new(app, alice);
 //! let post = alice_app.sign(&Post::builder().text("hello").build()?, t0 + 1)?;

@@ -174,13 +174,14 @@ impl Signer {
     /// let mut signer = Signer::new(root, skylark::id::AccountId::from_bytes([0; 32]));
     /// let genesis = signer.sign_operation(&Operation::genesis(&[public], 1)?)?;
     /// let account = skylark::account::Accounts::account_id(&genesis);
-    /// let app = skylark::keys::SecretKey::from_seed([2; 32]).public_key();
-    /// let delegate = signer.sign_operation(&Operation::delegation(account, app).parent(genesis.id()).expires(100).build(2)?)?;
+    /// let app = skylark::keys::SecretKey::from_seed([2; 32]);
+    /// let delegation = Operation::delegation(account, app.public_key()).parent(genesis.id()).expires(100).build(2)?;
+    /// let delegate = signer.sign_operation(&delegation.accepted_by(&app)?)?;
     /// assert_eq!((delegate.header().seq(), delegate.header().prev()), (2, Some(genesis.id())));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sign_operation(&mut self, operation: &Operation) -> Result<SignedMessage, SignerError> {
-        let draft = operation.draft()?;
+        let draft = operation.draft_for(&self.key)?;
         let time = operation.time();
         self.check(time)?;
         self.place_and_sign(draft, time)

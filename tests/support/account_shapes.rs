@@ -39,7 +39,15 @@ pub fn witnessed_genesis() -> SignedMessage {
     let keys: Vec<_> = (0..3).map(|i| witness(i).public_key()).collect();
     Operation::genesis(&[root().public_key(), second_root().public_key()], 1_000)
         .unwrap()
+        .accepted_by(&second_root())
+        .unwrap()
         .with_witnesses(&WitnessSet::new(&keys, 2).unwrap())
+        .unwrap()
+        .accepted_by(&witness(0))
+        .unwrap()
+        .accepted_by(&witness(1))
+        .unwrap()
+        .accepted_by(&witness(2))
         .unwrap()
         .sign(&root())
         .unwrap()
@@ -63,6 +71,8 @@ pub fn witnessed_chain(n: usize) -> Vec<SignedMessage> {
             None,
             2_000 + i as u64,
         )
+        .unwrap()
+        .accepted_by(&app(i))
         .unwrap();
         let signed = sign_next(&op, &root, Some(&root_last));
         for (w, last) in witness_last.iter_mut().enumerate() {
@@ -123,6 +133,8 @@ fn app(i: usize) -> SecretKey {
 fn genesis() -> SignedMessage {
     Operation::genesis(&[root().public_key(), second_root().public_key()], 1_000)
         .unwrap()
+        .accepted_by(&second_root())
+        .unwrap()
         .sign(&root())
         .unwrap()
 }
@@ -155,6 +167,8 @@ pub fn delegation_chain(n: usize) -> Vec<SignedMessage> {
             None,
             2_000 + i as u64,
         )
+        .unwrap()
+        .accepted_by(&app(i))
         .unwrap();
         let signed = sign_next(&op, &root, Some(last));
         ops.push(signed);
@@ -245,7 +259,10 @@ pub fn revoked_history(n: usize) -> (Accounts, Vec<SignedMessage>, BTreeMap<Mess
     let account = Accounts::account_id(&g);
     let app = app(0);
     let delegate =
-        Operation::delegate(account, g.id(), app.public_key(), &[], 1 << 40, None, 1_500).unwrap();
+        Operation::delegate(account, g.id(), app.public_key(), &[], 1 << 40, None, 1_500)
+            .unwrap()
+            .accepted_by(&app)
+            .unwrap();
     let d = sign_next(&delegate, &root, Some(&g));
     let mut posts: Vec<SignedMessage> = Vec::with_capacity(n);
     for i in 0..n {

@@ -36,6 +36,8 @@ fn account(seed: u8) -> (Vec<SignedMessage>, Signer, Signer, AccountId, MessageI
         .parent(genesis.id())
         .expires(T0 + 365 * 86_400_000)
         .build(T0)
+        .unwrap()
+        .accepted_by(&app)
         .unwrap();
     let delegation = root.sign_operation(&grant).unwrap();
     let head = delegation.id();
@@ -89,11 +91,13 @@ pub fn delegation_storm(n: usize) -> Arrival {
     for i in 0..n / 2 {
         let mut seed = [30u8; 32];
         seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
-        let key = SecretKey::from_seed(seed).public_key();
-        let grant = Operation::delegation(account, key)
+        let secret = SecretKey::from_seed(seed);
+        let grant = Operation::delegation(account, secret.public_key())
             .parent(head)
             .expires(T0 + 365 * 86_400_000)
             .build(from + i as u64)
+            .unwrap()
+            .accepted_by(&secret)
             .unwrap();
         let op = root.sign_operation(&grant).unwrap();
         head = op.id();
@@ -114,11 +118,14 @@ pub fn rotation_storm(n: usize) -> Arrival {
     for i in 0..n / 2 {
         let mut seed = [60u8; 32];
         seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
-        let next = Signer::new(SecretKey::from_seed(seed), AccountId::from_bytes([0; 32]));
-        let rotation = Operation::rotation(account, &[next.public_key()])
+        let secret = SecretKey::from_seed(seed);
+        let rotation = Operation::rotation(account, &[secret.public_key()])
             .parent(head)
             .build(from + i as u64)
+            .unwrap()
+            .accepted_by(&secret)
             .unwrap();
+        let next = Signer::new(secret, AccountId::from_bytes([0; 32]));
         let op = root.sign_operation(&rotation).unwrap();
         head = op.id();
         messages.push(op);

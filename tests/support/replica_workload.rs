@@ -62,6 +62,8 @@ pub fn workload(n: usize, accounts: usize) -> Workload {
             .parent(genesis.id())
             .expires(T0 + 365 * 86_400_000)
             .build(T0)
+            .unwrap()
+            .accepted_by(&app)
             .unwrap();
         operations.push(genesis);
         operations.push(root.sign_operation(&grant).unwrap());

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use crate::cbor::{m, t, Value};
 use crate::ed::{self, Key};
-use crate::identifiers::CTX_ACCOUNT;
+use crate::identifiers::{CTX_ACCOUNT, CTX_BODY};
 use crate::messages::{del, rid, set, sign, Msg, T0};
 use crate::util::{file, hex, obj, strs, unhex, J};
 
@@ -32,7 +32,8 @@ const MAX53: u64 = (1 << 53) - 1;
 /// The rule IDs of spec 06.
 pub const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
+    "ACCT-10", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6",
+    "AUTH-7",
 ];
 
 /// Every status an operation vector may declare besides "valid" and "waiting".
@@ -51,6 +52,9 @@ pub const OP_CODES: &[&str] = &[
     "acct.enckey_version",
     "acct.witnesses",
     "acct.not_a_witness",
+    "acct.acceptance_missing",
+    "acct.acceptance_extra",
+    "acct.acceptance_invalid",
     "key.invalid_length",
     "key.non_canonical",
     "key.not_on_curve",
@@ -92,6 +96,57 @@ fn at(n: u64) -> u64 {
     T0 + n * MIN
 }
 
+// ------------------------------------------------------------------------------------------------ acceptances
+
+/// The signature context of an acceptance (ACCT-10, 06 §5.5).
+pub const CTX_ACCEPTANCE: &str = "skylark v1 key acceptance";
+
+/// The value of key `k` in map `v`, if `v` is a map that has it.
+fn get<'a>(v: &'a Value, k: &str) -> Option<&'a Value> {
+    match v {
+        Value::M(entries) => entries.iter().find(|(key, _)| key == k).map(|(_, x)| x),
+        _ => None,
+    }
+}
+
+/// The 32-byte strings of an array value (anything else: none).
+fn key_list(v: Option<&Value>) -> Vec<Vec<u8>> {
+    match v {
+        Some(Value::A(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                Value::B(x) if x.len() == 32 => Some(x.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `key`'s acceptance of an operation of `kind` of account `acct` whose body without acceptances is
+/// `body`: Ed25519 over `CTX_ACCEPTANCE ‖ 0x00 ‖ acct ‖ key ‖ H(body) ‖ kind`.
+pub(crate) fn acceptance(key: &Key, acct: &[u8], kind: &str, body: &Value) -> Vec<u8> {
+    let digest = blake3::derive_key(CTX_BODY, &crate::cbor::encode(body));
+    let mut input = CTX_ACCEPTANCE.as_bytes().to_vec();
+    input.push(0);
+    input.extend_from_slice(acct);
+    input.extend_from_slice(&key.pk);
+    input.extend_from_slice(&digest);
+    input.extend_from_slice(kind.as_bytes());
+    key.sign(&input).to_vec()
+}
+
+/// `body` with the acceptances of `keys` (in the bytewise order of their public keys).
+pub(crate) fn accepted(body: &Value, acct: &[u8], kind: &str, keys: &[&Key]) -> Value {
+    let mut keys = keys.to_vec();
+    keys.sort_by_key(|k| k.pk);
+    let sigs = keys
+        .iter()
+        .map(|k| b(&acceptance(k, acct, kind, body)))
+        .collect();
+    set(body, "acceptances", a(sigs))
+}
+
 // ------------------------------------------------------------------------------------------------ operations
 
 /// A delegation as it stands in a state: what a `delegate` operation grants.
@@ -117,6 +172,11 @@ impl Op {
     fn id(&self) -> &[u8] {
         &self.m.id
     }
+
+    /// The body of the operation's message.
+    fn m_body(&self) -> Value {
+        self.m.body.clone()
+    }
 }
 
 /// The account id a genesis names (ID-3 over its header bytes).
@@ -131,12 +191,19 @@ struct Chain {
     prev: Option<Vec<u8>>,
 }
 
+/// The roots and the witness keys of a state.
+type KeysAfter = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// The keys of one vector, each with its own seq/prev history.
 struct W {
     vid: String,
     chains: BTreeMap<String, Chain>,
     /// A `supersedes` for the next operation built (06 §5.2).
     sup: Option<Vec<u8>>,
+    /// Per operation built: the roots and witness keys of the state after it (for ACCT-10's "new").
+    keys_after: BTreeMap<Vec<u8>, KeysAfter>,
+    /// Build the next operation without acceptances (ACCT-10 defects).
+    bare: bool,
 }
 
 impl W {
@@ -145,6 +212,8 @@ impl W {
             vid: vid.to_string(),
             chains: BTreeMap::new(),
             sup: None,
+            keys_after: BTreeMap::new(),
+            bare: false,
         }
     }
 
@@ -197,10 +266,70 @@ impl W {
             Some(x) => set(&body, "supersedes", b(&x)),
             None => body,
         };
-        Op {
-            m: self.msg(signer, acct, kind, time, body),
-            grant: None,
+        let (new, after) = self.new_keys(kind, &body);
+        let body = if std::mem::take(&mut self.bare) || get(&body, "acceptances").is_some() {
+            body
+        } else {
+            let keys: Vec<Key> = new
+                .iter()
+                .filter_map(|pk| self.chains.values().find(|c| c.key.pk[..] == pk[..]))
+                .map(|c| c.key.clone())
+                .collect();
+            if keys.is_empty() {
+                body
+            } else {
+                accepted(&body, acct, kind, &keys.iter().collect::<Vec<_>>())
+            }
+        };
+        let m = self.msg(signer, acct, kind, time, body);
+        self.keys_after.insert(m.id.clone(), after);
+        Op { m, grant: None }
+    }
+
+    /// The keys an operation of `kind` with `body` newly names (ACCT-10), and the roots and witness
+    /// keys of the state after it (as far as the operations built here tell).
+    fn new_keys(&self, kind: &str, body: &Value) -> (Vec<Vec<u8>>, KeysAfter) {
+        let roots = key_list(get(body, "roots"));
+        let named = get(body, "witnesses").map(|w| key_list(get(w, "keys")));
+        let parent = match get(body, "after") {
+            Some(Value::B(p)) => self.keys_after.get(p).cloned().unwrap_or_default(),
+            _ => Default::default(),
+        };
+        match kind {
+            "genesis" => {
+                let wits = named.unwrap_or_default();
+                let new = roots.iter().chain(&wits).cloned().collect();
+                (new, (roots, wits))
+            }
+            "roots" => {
+                let mut new: Vec<Vec<u8>> = roots
+                    .iter()
+                    .filter(|k| !parent.0.contains(k))
+                    .cloned()
+                    .collect();
+                if let Some(wits) = &named {
+                    new.extend(wits.iter().filter(|k| !parent.1.contains(k)).cloned());
+                }
+                let wits = named.unwrap_or(parent.1);
+                (new, (roots, wits))
+            }
+            "delegate" => (
+                key_list(Some(&a(get(body, "app").into_iter().cloned().collect()))),
+                parent,
+            ),
+            _ => (Vec::new(), parent),
         }
+    }
+
+    /// The signing keys named `names`.
+    fn keys(&mut self, names: &[&str]) -> Vec<Key> {
+        names.iter().map(|n| self.chain(n).key.clone()).collect()
+    }
+
+    /// The next operation built carries no acceptances.
+    fn bare(&mut self) -> &mut W {
+        self.bare = true;
+        self
     }
 
     /// The next operation built names `x` in `supersedes`.
@@ -990,6 +1119,241 @@ fn genesis(o: &mut Out) {
             &["ACCT-1", "ACCT-2"],
             &[(&g, "acct.body")],
             None,
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ acceptances
+
+/// The proof-of-possession cases (ACCT-10, 06 §5.5): the form of `acceptances` (ACCT-1), one
+/// acceptance per newly named key in every kind that names keys, and the threat of an account that
+/// names a key it does not hold. Every operations vector is checked in every order of arrival.
+fn acceptances(o: &mut Out) {
+    let r10: &[&str] = &["ACCT-10"];
+    // Genesis [r0, r1] with witnesses w1..w3 (t = 2): the acceptances value as given.
+    type Given = fn(&mut W, &Value) -> Value;
+    let cases: [(&str, &str, &[&str], Given, &str); 9] = [
+        ("genesis-all-accept", "a genesis of roots [r0, r1] and witnesses w1..w3: each of the five keys accepts, in bytewise key order", r10,
+            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>()) }, VALID),
+        ("genesis-root-missing", "the second root r1 did not accept: four acceptances for five new keys", r10,
+            |w, body| { let k = w.keys(&["r0", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>()) }, "acct.acceptance_missing"),
+        ("genesis-none", "no acceptances at all (the body as before ACCT-10)", r10,
+            |_w, body| body.clone(), "acct.acceptance_missing"),
+        ("genesis-extra", "a sixth acceptance, by a key the genesis does not name", r10,
+            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3", "x"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>()) }, "acct.acceptance_extra"),
+        ("genesis-forged", "the stranger x signs in r1's place: five acceptances, one of them not r1's signature", r10,
+            |w, body| {
+                let (keys, x) = (w.keys(&["r0", "r1", "w1", "w2", "w3"]), w.keys(&["x"]).remove(0));
+                let mut sorted = keys.clone();
+                sorted.sort_by_key(|k| k.pk);
+                let sigs = sorted.iter().map(|k| {
+                    let by = if k.pk == keys[1].pk { &x } else { k };
+                    b(&acceptance(by, &[0; 32], "genesis", body))
+                }).collect();
+                set(body, "acceptances", a(sigs))
+            }, "acct.acceptance_invalid"),
+        ("genesis-out-of-order", "the five acceptances in the order of the body (roots, then witnesses), not in bytewise key order", r10,
+            |w, body| {
+                let keys = w.keys(&["r0", "r1", "w1", "w2", "w3"]);
+                let mut sorted = keys.clone();
+                sorted.sort_by_key(|k| k.pk);
+                assert!(sorted.iter().zip(&keys).any(|(p, q)| p.pk != q.pk), "already sorted");
+                set(body, "acceptances", a(keys.iter().map(|k| b(&acceptance(k, &[0; 32], "genesis", body))).collect()))
+            }, "acct.acceptance_invalid"),
+        ("body-empty", "an empty acceptances array (1 to 12 entries, or the field absent)", &["ACCT-1"],
+            |_w, body| set(body, "acceptances", a(vec![])), "acct.body"),
+        ("body-short-signature", "an acceptance of 63 bytes", &["ACCT-1"],
+            |_w, body| set(body, "acceptances", a(vec![b(&[7; 63])])), "acct.body"),
+        ("body-not-array", "acceptances as one byte string, not an array", &["ACCT-1"],
+            |_w, body| set(body, "acceptances", b(&[7; 64])), "acct.body"),
+    ];
+    for (name, description, rules, given, status) in cases {
+        let id = format!("acceptance-{name}");
+        let mut w = W::new(&id);
+        let wits = w.witness_value(&["w1", "w2", "w3"], 2);
+        let roots = w.pks(&["r0", "r1"]);
+        let body = m(vec![("roots", keys_v(&roots)), ("witnesses", wits)]);
+        let body = given(&mut w, &body);
+        let g = w.bare().op("r0", &[0; 32], "genesis", T0, body);
+        let acct = acct_of(&g);
+        let state = (status == VALID)
+            .then(|| st(&acct, &g, roots).witnessed(w.pks(&["w1", "w2", "w3"]), 2));
+        o.ops(&id, description, rules, &[(&g, status)], state);
+    }
+    {
+        let id = "acceptance-roots-only-new-keys";
+        let (mut w, g, acct, _) = witnessed(id);
+        // r0 stays (no acceptance), r2 is new; w1, w2 stay, w4 is new: two acceptances.
+        let wits = w.witness_value(&["w1", "w2", "w4"], 2);
+        let ro = w.roots_w("r0", &acct, g.id(), &["r0", "r2"], wits, at(1));
+        let e = w.enckey("r2", &acct, ro.id(), &enc_key(id), 1, at(2));
+        o.ops(
+            id,
+            "a rotation keeps r0 and names r2, and keeps witnesses w1, w2 and names w4: only r2 and w4 \
+             accept, and r2 signs next",
+            r10,
+            &[(&g, VALID), (&ro, VALID), (&e, VALID)],
+            Some(st(&acct, &e, w.pks(&["r0", "r2"])).enc(&enc_key(id), 1).witnessed(w.pks(&["w1", "w2", "w4"]), 2)),
+        );
+    }
+    {
+        let id = "acceptance-roots-new-root-missing";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let ro = w.bare().roots("r0", &acct, g.id(), &["r0", "r2"], at(1));
+        let e = w.enckey("r0", &acct, ro.id(), &enc_key(id), 1, at(2));
+        o.ops(
+            id,
+            "a rotation names r2 without r2's acceptance; what follows it is invalid too",
+            &["ACCT-10", "ACCT-4"],
+            &[
+                (&g, VALID),
+                (&ro, "acct.acceptance_missing"),
+                (&e, "acct.parent_invalid"),
+            ],
+            Some(st(&acct, &g, w.pks(&["r0", "r1"]))),
+        );
+    }
+    {
+        let id = "acceptance-roots-kept-root-extra";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let r1 = w.keys(&["r1"]);
+        let body = m(vec![
+            ("after", b(g.id())),
+            ("roots", keys_v(&w.pks(&["r1", "r0"]))),
+        ]);
+        let body = accepted(&body, &acct, "roots", &r1.iter().collect::<Vec<_>>());
+        let ro = w.op("r0", &acct, "roots", at(1), body);
+        o.ops(
+            id,
+            "a rotation that only reorders the roots names no new key: an acceptance by r1, already a \
+             root, is one too many",
+            r10,
+            &[(&g, VALID), (&ro, "acct.acceptance_extra")],
+            Some(st(&acct, &g, w.pks(&["r0", "r1"]))),
+        );
+    }
+    {
+        let id = "acceptance-delegate-missing";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let d = w
+            .bare()
+            .delegate("r0", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        o.ops(
+            id,
+            "a delegation of the phone's key without the phone's acceptance",
+            r10,
+            &[(&g, VALID), (&d, "acct.acceptance_missing")],
+            Some(st(&acct, &g, w.pks(&["r0"]))),
+        );
+    }
+    {
+        let id = "acceptance-delegate-other-body";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let phone = w.keys(&["phone"]);
+        // The phone accepted a delegation expiring after a day; the root widens it to ten years.
+        let agreed = delegate_body(g.id(), &phone[0].pk, texts(&["*"]), u(T0 + DAY));
+        let sig = acceptance(&phone[0], &acct, "delegate", &agreed);
+        let body = set(
+            &delegate_body(g.id(), &phone[0].pk, texts(&["*"]), u(T0 + 10 * YEAR)),
+            "acceptances",
+            a(vec![b(&sig)]),
+        );
+        let d = w.op("r0", &acct, "delegate", at(1), body);
+        o.ops(
+            id,
+            "the acceptance signs the whole body: the phone accepted a one-day delegation, and the root \
+             signs one for ten years with that acceptance",
+            r10,
+            &[(&g, VALID), (&d, "acct.acceptance_invalid")],
+            Some(st(&acct, &g, w.pks(&["r0"]))),
+        );
+    }
+    // The threat: an account names a key it does not hold (a victim's app key or root), to claim its
+    // messages or to make the victim's key look shared. Without the key, no acceptance; a copy of the
+    // acceptance the victim gave its own account names the victim's account, not the attacker's.
+    {
+        let id = "threat-acceptance-foreign-key";
+        let (mut w, g, acct) = base(id, &["victim-root"]);
+        let d = w.delegate(
+            "victim-root",
+            &acct,
+            g.id(),
+            "victim-app",
+            &["*"],
+            T0 + YEAR,
+            None,
+            at(1),
+        );
+        let mut m2 = W::new(&format!("{id}/mallory"));
+        let mg = m2.genesis("m0", &["m0"], T0);
+        let macct = acct_of(&mg);
+        let app = w.pk("victim-app");
+        let copied = match get(&d.m_body(), "acceptances") {
+            Some(v) => v.clone(),
+            None => unreachable!("the victim's delegation carries its app's acceptance"),
+        };
+        let bare = delegate_body(mg.id(), &app, texts(&["*"]), u(T0 + YEAR));
+        let none = m2.bare().op("m0", &macct, "delegate", at(2), bare.clone());
+        let replayed = m2.op(
+            "m0",
+            &macct,
+            "delegate",
+            at(3),
+            set(&bare, "acceptances", copied),
+        );
+        let claim = m2.bare().op(
+            "m0",
+            &macct,
+            "roots",
+            at(4),
+            m(vec![
+                ("after", b(mg.id())),
+                ("roots", keys_v(&[w.pk("victim-root")])),
+            ]),
+        );
+        o.ops(
+            id,
+            "mallory's account names the victim's app key and root without holding them: with no \
+             acceptance, and with the acceptance the victim's app gave the victim's own account (it signs \
+             the victim's account id and body); the victim's account is untouched",
+            &["ACCT-10", "ACCT-3"],
+            &[(&g, VALID), (&d, VALID), (&mg, VALID), (&none, "acct.acceptance_missing"), (&replayed, "acct.acceptance_invalid"), (&claim, "acct.acceptance_missing")],
+            Some(st(&acct, &d, w.pks(&["victim-root"])).app(&d)),
+        );
+    }
+    {
+        let id = "acceptance-one-key-two-accounts";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let d = w.delegate(
+            "r0",
+            &acct,
+            g.id(),
+            "shared",
+            &["*"],
+            T0 + YEAR,
+            None,
+            at(1),
+        );
+        let g2 = w.genesis("s0", &["s0"], T0);
+        let acct2 = acct_of(&g2);
+        let d2 = w.delegate(
+            "s0",
+            &acct2,
+            g2.id(),
+            "shared",
+            &["*"],
+            T0 + YEAR,
+            None,
+            at(2),
+        );
+        o.ops(
+            id,
+            "one key accepted by two accounts, each with its own acceptance: both delegations are valid \
+             (refusing the second would depend on arrival order); each of its messages names its account \
+             in the signed header",
+            r10,
+            &[(&g, VALID), (&d, VALID), (&g2, VALID), (&d2, VALID)],
+            Some(st(&acct, &d, w.pks(&["r0"])).app(&d)),
         );
     }
 }
@@ -5329,13 +5693,15 @@ fn authorization(o: &mut Out) {
         let (mut w, g, acct) = base(id, &["r0", "r1"]);
         let d1 = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
         let e = w.enckey("r1", &acct, g.id(), &enc_key(id), 1, at(2));
+        // A child below `e`: two branches of one key, not a tie of its leaves.
+        let e2 = w.enckey("r1", &acct, e.id(), &enc_key("e2"), 2, at(3));
         let msg = w.post("phone", &acct, at(10), "hello");
         o.auth(
             id,
             "the phone's delegation is one of two contested children of the genesis: the head state is \
              the genesis state, not delegated",
             &["AUTH-3", "ACCT-5"],
-            &[&g, &d1, &e],
+            &[&g, &d1, &e, &e2],
             none,
             &msg.full,
             Exp::Denied("auth.not_delegated"),
@@ -5701,6 +6067,7 @@ pub fn generate() -> String {
     forks(&mut o);
     threats(&mut o);
     witnesses(&mut o);
+    acceptances(&mut o);
     authorization(&mut o);
     unrecorded(&mut o);
     file(

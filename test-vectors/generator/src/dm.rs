@@ -221,7 +221,12 @@ fn account_with(name: &str, extra_scope: Option<&[&str]>) -> Account {
         None,
         "genesis",
         T0,
-        m(vec![("roots", Value::A(vec![Value::B(root.pk.to_vec())]))]),
+        crate::accounts::accepted(
+            &m(vec![("roots", Value::A(vec![Value::B(root.pk.to_vec())]))]),
+            &[0; 32],
+            "genesis",
+            &[&root],
+        ),
     );
     let id = blake3::derive_key(CTX_ACCOUNT, &genesis.header).to_vec();
     let delegate = |key: &Key, kinds: &[&str], seq: u64, prev: &Msg| {
@@ -232,12 +237,17 @@ fn account_with(name: &str, extra_scope: Option<&[&str]>) -> Account {
             Some(&prev.id),
             "delegate",
             T0 + seq * MIN,
-            m(vec![
-                ("after", Value::B(prev.id.clone())),
-                ("app", Value::B(key.pk.to_vec())),
-                ("scope", scope(kinds)),
-                ("expires", Value::U(T0 + 365 * DAY)),
-            ]),
+            crate::accounts::accepted(
+                &m(vec![
+                    ("after", Value::B(prev.id.clone())),
+                    ("app", Value::B(key.pk.to_vec())),
+                    ("scope", scope(kinds)),
+                    ("expires", Value::U(T0 + 365 * DAY)),
+                ]),
+                &id,
+                "delegate",
+                &[key],
+            ),
         )
     };
     // Canonical scope order: by CBOR encoding ("dm" before "prekey").

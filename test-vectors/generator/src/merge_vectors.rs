@@ -269,7 +269,12 @@ impl Vb {
             None,
             "genesis",
             tm(0),
-            m(vec![("roots", Value::A(vec![b(&root.pk)]))]),
+            crate::accounts::accepted(
+                &m(vec![("roots", Value::A(vec![b(&root.pk)]))]),
+                &[0; 32],
+                "genesis",
+                &[&root],
+            ),
         );
         let real = blake3::derive_key(CTX_ACCOUNT, &genesis.header).to_vec();
         let mut after = genesis.id.clone();
@@ -285,6 +290,8 @@ impl Vb {
                 ("scope", Value::A(scope.iter().map(|s| t(s)).collect())),
                 ("expires", Value::U(T0 + 365 * 24 * 60 * MIN)),
             ]);
+            let app_key = self.chain(name).key.clone();
+            let body = crate::accounts::accepted(&body, &real, "delegate", &[&app_key]);
             let op = sign(&root, &real, seq, Some(&after), "delegate", tm(0), body);
             after = op.id.clone();
             self.operations.push(op);

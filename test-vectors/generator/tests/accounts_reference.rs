@@ -111,6 +111,9 @@ struct Msg {
     time: u64,
     whole: bool,
     body: Option<Result<Body, &'static str>>,
+    /// The body's acceptances (ACCT-10) and the hash of the body without them.
+    acceptances: Vec<Vec<u8>>,
+    digest: Id,
 }
 
 fn parse(hex_msg: &str) -> Msg {
@@ -127,9 +130,28 @@ fn parse(hex_msg: &str) -> Msg {
     let Some(Item::T(kind)) = get(&v.fields, "kind") else {
         unreachable!()
     };
+    let (mut acceptances, mut digest) = (Vec::new(), Vec::new());
     let body = match (&v.body, OP_KINDS.contains(&kind.as_str())) {
         (Some(b), true) => match decode(b).unwrap() {
-            Item::M(entries) => Some(check_body(kind, &entries)),
+            Item::M(entries) => {
+                if let Some(Item::A(items)) = get(&entries, "acceptances") {
+                    acceptances = items
+                        .iter()
+                        .filter_map(|i| match i {
+                            Item::B(x) => Some(x.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                }
+                let without: Vec<(String, Item)> = entries
+                    .iter()
+                    .filter(|(k, _)| k != "acceptances")
+                    .cloned()
+                    .collect();
+                let bytes = skylark_test_vectors::cbor::encode(&to_value(&Item::M(without)));
+                digest = blake3::derive_key("skylark v1 message body", &bytes).to_vec();
+                Some(check_body(kind, &entries))
+            }
             _ => unreachable!(),
         },
         _ => None,
@@ -145,6 +167,8 @@ fn parse(hex_msg: &str) -> Msg {
         whole: v.body.is_some(),
         header: v.header,
         body,
+        acceptances,
+        digest,
     }
 }
 
@@ -296,27 +320,70 @@ fn sup(e: &[(String, Item)]) -> R<Option<Id>> {
     get(e, "supersedes").map(b32).transpose()
 }
 
+/// The optional `acceptances` (ACCT-1): 1 to 12 byte strings of 64 bytes; checked last.
+fn acceptances_form(e: &[(String, Item)]) -> R<()> {
+    match get(e, "acceptances") {
+        None => Ok(()),
+        Some(Item::A(items))
+            if (1..=12).contains(&items.len())
+                && items
+                    .iter()
+                    .all(|i| matches!(i, Item::B(x) if x.len() == 64)) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(BODY),
+    }
+}
+
+/// ACCT-10: one acceptance per key of `new`, in bytewise key order, each the key's signature under
+/// "skylark v1 key acceptance" over acct ‖ key ‖ H(body without acceptances) ‖ kind.
+fn accepts(m: &Msg, mut new: Vec<Id>) -> R<()> {
+    new.sort();
+    new.dedup();
+    if m.acceptances.len() < new.len() {
+        return Err("acct.acceptance_missing");
+    }
+    if m.acceptances.len() > new.len() {
+        return Err("acct.acceptance_extra");
+    }
+    for (k, sig) in new.iter().zip(&m.acceptances) {
+        let mut input = b"skylark v1 key acceptance\0".to_vec();
+        input.extend_from_slice(&m.acct);
+        input.extend_from_slice(k);
+        input.extend_from_slice(&m.digest);
+        input.extend_from_slice(m.kind.as_bytes());
+        if ed::verify(k, &input, sig).is_err() {
+            return Err("acct.acceptance_invalid");
+        }
+    }
+    Ok(())
+}
+
 fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
     match kind {
         "genesis" => {
-            keys(e, &["roots", "witnesses"], &["roots"])?;
+            keys(e, &["roots", "witnesses", "acceptances"], &["roots"])?;
             let roots = roots_list(field(e, "roots"))?;
             let witnesses = witnesses(e, &roots, false)?.flatten();
+            acceptances_form(e)?;
             Ok(Body::Genesis { roots, witnesses })
         }
         "roots" => {
             keys(
                 e,
-                &["after", "roots", "witnesses", "supersedes"],
+                &["after", "roots", "witnesses", "supersedes", "acceptances"],
                 &["after", "roots"],
             )?;
             let roots = roots_list(field(e, "roots"))?;
             let witnesses = witnesses(e, &roots, true)?;
+            let (after, supersedes) = (b32(field(e, "after"))?, sup(e)?);
+            acceptances_form(e)?;
             Ok(Body::Roots {
-                after: b32(field(e, "after"))?,
+                after,
                 roots,
                 witnesses,
-                supersedes: sup(e)?,
+                supersedes,
             })
         }
         "receipt" => {
@@ -328,20 +395,30 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
         "delegate" => {
             keys(
                 e,
-                &["app", "after", "label", "scope", "expires", "supersedes"],
+                &[
+                    "app",
+                    "after",
+                    "label",
+                    "scope",
+                    "expires",
+                    "supersedes",
+                    "acceptances",
+                ],
                 &["app", "after", "scope", "expires"],
             )?;
             let label = get(e, "label").map(label).transpose()?;
             let app = app_key(field(e, "app"))?;
             let scope = scope(field(e, "scope"))?;
             let expires = uint53(field(e, "expires"))?;
+            let (after, supersedes) = (b32(field(e, "after"))?, sup(e)?);
+            acceptances_form(e)?;
             Ok(Body::Delegate {
-                after: b32(field(e, "after"))?,
+                after,
                 app,
                 scope,
                 expires,
                 label,
-                supersedes: sup(e)?,
+                supersedes,
             })
         }
         "revoke" => {
@@ -483,6 +560,16 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
                     return Err("acct.key_in_use");
                 }
             }
+            let old_wit: Vec<Id> = parent.wit.iter().flat_map(|w| w.0.clone()).collect();
+            let mut new: Vec<Id> = roots
+                .iter()
+                .filter(|k| !parent.roots.contains(k))
+                .cloned()
+                .collect();
+            if let Some(Some((ks, _))) = witnesses {
+                new.extend(ks.iter().filter(|k| !old_wit.contains(k)).cloned());
+            }
+            accepts(m, new)?;
             next.roots = roots.clone();
             next.ever_roots.extend(roots.iter().cloned());
         }
@@ -499,6 +586,7 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
             {
                 return Err("acct.key_in_use");
             }
+            accepts(m, vec![app.clone()])?;
             if *expires <= m.time {
                 return Err("acct.expiry");
             }
@@ -586,6 +674,15 @@ impl Ref {
                 Status::Invalid("acct.genesis_account")
             } else if m.seq != 1 || m.key != roots[0] {
                 Status::Invalid("acct.genesis_signer")
+            } else if let Err(code) = accepts(
+                m,
+                roots
+                    .iter()
+                    .chain(witnesses.iter().flat_map(|w| w.0.iter()))
+                    .cloned()
+                    .collect(),
+            ) {
+                Status::Invalid(code)
             } else {
                 Status::Valid {
                     acct: blake3::derive_key("skylark v1 account id", &m.header).to_vec(),
@@ -1094,7 +1191,8 @@ fn orders(n: usize) -> Vec<Vec<usize>> {
 
 const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
+    "ACCT-10", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6",
+    "AUTH-7",
 ];
 
 #[test]
@@ -1227,6 +1325,9 @@ fn account_vectors_agree_with_reference() {
         "acct.not_delegated",
         "acct.already_revoked",
         "acct.enckey_version",
+        "acct.acceptance_missing",
+        "acct.acceptance_extra",
+        "acct.acceptance_invalid",
         "key.invalid_length",
         "key.non_canonical",
         "key.not_on_curve",

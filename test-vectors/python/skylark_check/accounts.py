@@ -2,7 +2,7 @@
 key authorization."""
 
 from . import ed25519, ids
-from .cbor import CMap, is_uint, text_key
+from .cbor import CMap, encode, is_uint, text_key
 from .envelope import kind_ok
 from .errors import Reject
 
@@ -15,10 +15,10 @@ ZERO32 = bytes(32)
 # ACCT-1 body check, in the order of 06 §5.3
 
 SCHEMA = {
-    "genesis": ("roots", "witnesses"),
-    "roots": ("after", "roots", "witnesses", "supersedes"),
+    "genesis": ("roots", "witnesses", "acceptances"),
+    "roots": ("after", "roots", "witnesses", "supersedes", "acceptances"),
     "receipt": ("op",),
-    "delegate": ("app", "after", "label", "scope", "expires", "supersedes"),
+    "delegate": ("app", "after", "label", "scope", "expires", "supersedes", "acceptances"),
     "revoke": ("app", "after", "cutoff", "supersedes"),
     "enckey": ("key", "after", "version", "supersedes"),
 }
@@ -31,10 +31,10 @@ REQUIRED = {
     "enckey": ("key", "after", "version"),
 }
 VALUE_ORDER = {
-    "genesis": ("roots", "witnesses"),
-    "roots": ("roots", "witnesses", "after", "supersedes"),
+    "genesis": ("roots", "witnesses", "acceptances"),
+    "roots": ("roots", "witnesses", "after", "supersedes", "acceptances"),
     "receipt": ("op",),
-    "delegate": ("label", "app", "scope", "expires", "after", "supersedes"),
+    "delegate": ("label", "app", "scope", "expires", "after", "supersedes", "acceptances"),
     "revoke": ("cutoff", "app", "after", "supersedes"),
     "enckey": ("version", "key", "after", "supersedes"),
 }
@@ -158,6 +158,37 @@ def check_body(kind, body):
             _uint53(v)
             if v < 1:
                 raise Reject("acct.enckey_version")                   # ACCT-9
+        elif k == "acceptances":                                      # ACCT-10 form (06 §5.5)
+            if type(v) is not list or not 1 <= len(v) <= MAX_ACCEPTANCES:
+                body_fail()
+            if any(type(a) is not bytes or len(a) != 64 for a in v):
+                body_fail()
+
+
+ACCEPTANCE_CONTEXT = b"skylark v1 key acceptance"
+MAX_ACCEPTANCES = 12
+
+
+def accepts(msg, new):
+    """ACCT-10: one acceptance per key of `new`, in bytewise key order, each the key's
+    signature over context || 0x00 || acct || key || H(body without acceptances) || kind.
+    Returns None or the code."""
+    body = msg.body
+    given = body.get("acceptances") or []
+    new = sorted(set(new))
+    if len(given) < len(new):
+        return "acct.acceptance_missing"
+    if len(given) > len(new):
+        return "acct.acceptance_extra"
+    without = CMap([(k, v) for k, v in body.entries if k != "acceptances"])
+    digest = ids.body_hash(encode(without))
+    for key, sig in zip(new, given):
+        data = ACCEPTANCE_CONTEXT + b"\x00" + msg.header.acct + key + digest + msg.header.kind.encode()
+        try:
+            ed25519.verify(key, data, sig)
+        except Reject:
+            return "acct.acceptance_invalid"
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -296,6 +327,9 @@ class Accounts:
             if h.seq != 1 or h.key != body["roots"][0]:
                 return Invalid("acct.genesis_signer")                # step 5
             w = body.get("witnesses")
+            code = accepts(msg, list(body["roots"]) + (list(w["keys"]) if w else []))
+            if code:
+                return Invalid(code)                                  # step 5a, ACCT-10
             wit = None if w is None else (list(w["keys"]), w["threshold"])
             state = State(list(body["roots"]), {}, None, frozenset(), wit,
                           frozenset(wit[0]) if wit else frozenset())
@@ -329,10 +363,20 @@ class Accounts:
                 witnessed = witnessed | frozenset(w["keys"])
             if wit is not None and any(r in wit[0] for r in body["roots"]):
                 return Invalid("acct.key_in_use")
+            old = P.wit[0] if P.wit else []
+            new = [r for r in body["roots"] if r not in P.roots]
+            if w is not None:
+                new += [k for k in w["keys"] if k not in old]
+            code = accepts(msg, new)                                  # step 9a, ACCT-10
+            if code:
+                return Invalid(code)
         if kind == "delegate":
             app = body["app"]
             if app in P.roots or app in P.former or app in P.apps or app in P.witnessed:
                 return Invalid("acct.key_in_use")
+            code = accepts(msg, [app])                                # step 9a, ACCT-10
+            if code:
+                return Invalid(code)
             if not body["expires"] > h.time:                          # step 10
                 return Invalid("acct.expiry")
         if kind == "revoke":                                          # step 11
