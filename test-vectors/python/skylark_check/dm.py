@@ -90,8 +90,10 @@ class Inner:
     __slots__ = ("raw", "id", "acct", "key", "time", "to", "text", "group")
 
 
-def inner_message(data):
-    """DM-11, DM-6, DM-7: the Inner of inner bytes, or Reject."""
+def signed_pair(data, prefix):
+    """DM-11 and DM-6 under `prefix`: the payload map, acct, key and time of `[payload, signature]`
+    bytes, or Reject (`dm.too_large`, else `dm.inner_signature`). Shared by the inner message and
+    the inner report, which differ only in their signature context and body."""
     if len(data) > MAX_INNER:
         raise Reject("dm.too_large")
     bad = Reject("dm.inner_signature")
@@ -111,16 +113,19 @@ def inner_message(data):
     if not isinstance(p, CMap):
         raise bad
     acct, key, time = p.get("acct"), p.get("key"), p.get("time")
-    if not isinstance(acct, bytes) or len(acct) != 32:
-        raise bad
-    if not isinstance(key, bytes) or len(key) != 32:
-        raise bad
-    if not is_uint(time) or time > MAX_53:
+    if not isinstance(acct, bytes) or len(acct) != 32 or not isinstance(key, bytes) \
+            or len(key) != 32 or not is_uint(time) or time > MAX_53:
         raise bad
     try:
-        ed25519.verify(key, SIG_PREFIX + payload, sig)
+        ed25519.verify(key, prefix + payload, sig)
     except Reject:
         raise bad
+    return p, acct, key, time
+
+
+def inner_message(data):
+    """DM-11, DM-6, DM-7: the Inner of inner bytes, or Reject."""
+    p, acct, key, time = signed_pair(data, SIG_PREFIX)
     for k in p.keys():                                                   # DM-7
         if k not in ("acct", "key", "time", "to", "text", "group", "token") and "." not in k:
             raise Reject("dm.inner_body")
@@ -569,32 +574,7 @@ class ReportInner:
 
 def report_inner(data):
     """DM-11, DM-6 under the report context, DM-26 (with 05 §5.9 for the body), or Reject."""
-    if len(data) > MAX_INNER:
-        raise Reject("dm.too_large")
-    bad = Reject("dm.inner_signature")
-    try:
-        pair = cbor.decode(data)
-    except Reject:
-        raise bad
-    if not isinstance(pair, list) or len(pair) != 2:
-        raise bad
-    payload, sig = pair
-    if not isinstance(payload, bytes) or not isinstance(sig, bytes) or len(sig) != 64:
-        raise bad
-    try:
-        p = cbor.decode(payload)
-    except Reject:
-        raise bad
-    if not isinstance(p, CMap):
-        raise bad
-    acct, key, time = p.get("acct"), p.get("key"), p.get("time")
-    if not isinstance(acct, bytes) or len(acct) != 32 or not isinstance(key, bytes) \
-            or len(key) != 32 or not is_uint(time) or time > MAX_53:
-        raise bad
-    try:
-        ed25519.verify(key, REPORT_SIG_PREFIX + payload, sig)
-    except Reject:
-        raise bad
+    p, acct, key, time = signed_pair(data, REPORT_SIG_PREFIX)
     f = _fields(p, ("acct", "key", "time", "report"))                     # DM-26
     if f is None or not isinstance(f[3], CMap):
         raise Reject("dm.report_body")
