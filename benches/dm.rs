@@ -24,8 +24,8 @@ use criterion::{BatchSize, Criterion};
 use ed25519_dalek::{Signer, SigningKey};
 use skylark::account::{Accounts, Operation};
 use skylark::dm::{
-    open, open_in_group, seal, seal_deterministic, Accept, DeviceKeys, DmBody, Gate, GroupRecord,
-    Groups, Inner, Prekey, Stamp,
+    open, open_in_group, seal, seal_deterministic, token_commitment, Accept, DeviceKeys, DmBody,
+    Gate, GroupRecord, Groups, Inner, Prekey, Sealed, Stamp,
 };
 use skylark::envelope::Kind;
 use skylark::id::AccountId;
@@ -167,6 +167,17 @@ fn dm(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
     });
     group.bench_function("relay_stamp_check_work", |b| {
         b.iter(|| gate.relay_admits(black_box(signed_only.as_bytes()), black_box(&stamp)))
+    });
+    // What a relay does per deposited item (10 §5): DM-1 on the bytes, then a token stamp
+    // against a gate of eight tokens (a token handed inside a message, DM-7).
+    let tokens: Vec<[u8; 32]> = (0..8u8).map(|i| token_commitment(&[i; 32])).collect();
+    let token_gate = Gate::new(Accept::Follows, 0, &tokens)?;
+    let token_stamp = Stamp::Token([7; 32]);
+    group.bench_function("relay_admit_item_token", |b| {
+        b.iter(|| {
+            let item = Sealed::from_bytes(black_box(signed_only.as_bytes()))?;
+            token_gate.relay_admits(item.as_bytes(), black_box(&token_stamp))
+        })
     });
     group.finish();
     Ok(())

@@ -17,8 +17,7 @@ use skylark::id::AccountId;
 use skylark::keys::SecretKey;
 use skylark::message::{
     validate, Authorization, Block, BodyKind, Delete, Edit, Follow, Label, MemoryContext, Post,
-    Profile, React, Reason, Reference, Report, Repost, Unblock, Unfollow, Unreact, Unrepost,
-    Verdict,
+    Profile, React, Reference, Repost, Unblock, Unfollow, Unreact, Unrepost, Verdict,
 };
 
 const TIME: u64 = 1_764_115_200_000;
@@ -100,14 +99,6 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn Error>> {
         Ok(Label::builder(Reference::Account(BOB), "spam")
             .build()?
             .draft(ALICE, t)?)
-    })?;
-    chain.push("report", |t| {
-        Ok(
-            Report::builder(Reference::Account(BOB), ALICE, Reason::Spam)
-                .text("Posts the same link every few minutes.")
-                .build()?
-                .draft(ALICE, t)?,
-        )
     })?;
     chain.push("delete", |t| Ok(Delete::new(post.id()).draft(ALICE, t)?))?;
 

@@ -19,8 +19,7 @@ use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
 use skylark::merge::State;
 use skylark::message::{
-    validate, Authorization, BodyKind, MemoryContext, Post, React, Reason, Reference, Report,
-    ValidMessage, Verdict,
+    validate, Authorization, BodyKind, MemoryContext, Post, React, ValidMessage, Verdict,
 };
 use skylark::pow;
 
@@ -61,7 +60,6 @@ fn flood(
 /// Prints, per flood, the messages and bytes a node holds before the limits and what it keeps.
 fn storage() -> Result<(), Box<dyn Error>> {
     let spammer = AccountId::from_bytes([6; 32]);
-    let victim = AccountId::from_bytes([5; 32]);
     let text = "x".repeat(280);
     let floods: Vec<(&str, Vec<ValidMessage>)> = vec![
         (
@@ -87,16 +85,6 @@ fn storage() -> Result<(), Box<dyn Error>> {
             flood(12, FLOOD, false, |i| {
                 let target = MessageId::from_bytes(*blake3::hash(&i.to_le_bytes()).as_bytes());
                 Ok(React::like(target).draft(spammer, 1_000 + i as u64)?)
-            })?,
-        ),
-        (
-            "reports in one chain",
-            flood(13, FLOOD, false, |i| {
-                Ok(
-                    Report::builder(Reference::Account(victim), victim, Reason::Spam)
-                        .build()?
-                        .draft(spammer, 1_000 + i as u64)?,
-                )
             })?,
         ),
     ];
@@ -132,7 +120,7 @@ fn storage() -> Result<(), Box<dyn Error>> {
         .map(|m| m.message().as_bytes().len())
         .sum();
     eprintln!(
-        "| all four, one account (four keys) | {} | {before} | {} | {all_kept} |",
+        "| all three, one account (three keys) | {} | {before} | {} | {all_kept} |",
         4 * FLOOD,
         4 * FLOOD - all_pruned.len()
     );

@@ -801,6 +801,84 @@ fn run_dm(v: &Json) -> Run {
                 Err(e) => Err(e.code().to_string()),
             }
         }
+        "report_seal" => {
+            use skylark::dm::{EncryptionPublic, PqPublic, ReportInner, ServiceKey};
+            let e: [u8; 32] = arr(hex_of(v, "ephemeral_secret")?)?;
+            let m: [u8; 32] = arr(hex_of(v, "kem_message")?)?;
+            let pq = PqPublic::from_slice(&hex_of(v, "pq_key")?).ok_or("bad pq_key")?;
+            let key = ServiceKey::new(
+                EncryptionPublic::from_bytes(arr(hex_of(v, "recipient_key")?)?),
+                pq,
+                u64::MAX >> 11,
+            );
+            match ReportInner::from_bytes(&hex_of(v, "inner")?)
+                .and_then(|inner| skylark::dm::seal_report_deterministic(&inner, &key, &e, &m))
+            {
+                Ok(sealed) => {
+                    if hex::encode(sealed.as_bytes()) != str_of(v, "sealed")? {
+                        problems.push("sealed bytes differ".to_string());
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.code().to_string()),
+            }
+        }
+        "report_open" => {
+            let me = AccountId::from_bytes(arr(hex_of(v, "opener")?)?);
+            let mut keys = Vec::new();
+            for k in array(v, "keys")? {
+                keys.push(DeviceKeys::new(
+                    arr(hex_of(k, "device")?)?,
+                    EncryptionSecret::from_bytes(arr(hex_of(k, "signed")?)?),
+                    PqSecret::from_seed(arr(hex_of(k, "pq_seed")?)?),
+                    Vec::new(),
+                ));
+            }
+            let seen = array(v, "seen")?
+                .iter()
+                .map(|k| arr::<32>(hex_value(k)?))
+                .collect::<Result<Vec<_>, String>>()?;
+            let now = v["now"].as_u64().ok_or("vector has no now")?;
+            let accounts = dm_state(v)?;
+            let declaration = skylark::dm::Declaration::from_message(&message(&v["declaration"])?)
+                .map_err(|e| e.to_string())?;
+            match skylark::dm::open_report(
+                &hex_of(v, "sealed")?,
+                &me,
+                &keys,
+                &declaration,
+                &accounts,
+                now,
+                |id| seen.contains(id.as_bytes()),
+            ) {
+                Ok(inner) => {
+                    if hex::encode(inner.id().as_bytes()) != str_of(v, "report_id")? {
+                        problems.push("report id differs".to_string());
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.code().to_string()),
+            }
+        }
+        "service" => {
+            let accounts = dm_state(v)?;
+            match skylark::dm::Declaration::from_message(&message(&v["message"])?)
+                .and_then(|d| d.authorize(&accounts).map(|()| d))
+            {
+                Ok(d) => {
+                    let reasons: Vec<&str> = d.reasons().iter().map(|r| r.as_str()).collect();
+                    let want: Vec<&str> = array(v, "reasons")?
+                        .iter()
+                        .filter_map(Json::as_str)
+                        .collect();
+                    if v["valid"].as_bool() == Some(true) && reasons != want {
+                        problems.push("reasons differ".to_string());
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.code().to_string()),
+            }
+        }
         "public" => match SignedMessage::from_bytes(&hex_of(v, "message")?) {
             Err(e) => Err(e.code().to_string()),
             Ok(msg) => {

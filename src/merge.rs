@@ -15,7 +15,10 @@
 //! - **MERGE-10** messages at the same place of one key's history are kept (at most two, LIMIT-1),
 //!   and the place is kept as evidence;
 //! - **LIMIT-1** to **LIMIT-3** ([`limits`]): per place and per account and class of kinds, only so
-//!   many messages count, chosen by MERGE-1; the state and digest are those of the pruned set.
+//!   many messages count, chosen by MERGE-1; the state and digest are those of the pruned set;
+//! - **VIEW-1** to **VIEW-4** (`merge/gate.rs`): replies, quotes and mentions that the root author's
+//!   gate in force excludes or hides, or whose author the root author blocks, are left out of the
+//!   threads, replies and quotes, and the post's entry says why (`left_out`).
 //!
 //! ```
 //! use skylark::merge::State;
@@ -48,9 +51,12 @@ use core::cmp::Ordering;
 use crate::cbor::{Map, Value};
 use crate::id::{self, AccountId, MessageId};
 use crate::keys::PublicKey;
-use crate::message::{Body, Reference, ValidMessage};
+use crate::message::{Audience, Body, Feature, Reference, ValidMessage};
 
+pub(crate) mod gate;
 pub mod limits;
+
+pub use gate::{LeftOut, Reason};
 
 /// The BLAKE3 `derive_key` context of the state digest (rule MERGE-11).
 pub const STATE_DIGEST_CONTEXT: &str = "skylark v1 state digest";
@@ -69,6 +75,8 @@ pub(crate) enum Effect {
         quote: Option<MessageId>,
         /// The version of the quoted post the author saw (`quote_version`).
         seen: Option<MessageId>,
+        /// The accounts the post mentions (its mention facets), sorted and distinct.
+        mentions: Vec<AccountId>,
     },
     Edit {
         target: MessageId,
@@ -96,7 +104,14 @@ pub(crate) enum Effect {
         negate: bool,
         expires: Option<u64>,
     },
-    Report(AccountId),
+    /// A gate of the author's post `target` (VIEW-1): who may reply, who may quote (absent:
+    /// everyone) and the hidden replies.
+    Gate {
+        target: MessageId,
+        reply: Option<Vec<Audience>>,
+        quote: Option<Vec<Audience>>,
+        hidden: Vec<MessageId>,
+    },
 }
 
 impl Effect {
@@ -108,11 +123,24 @@ impl Effect {
                 post: kind == "post",
             },
             Body::Profile(_) => Effect::Profile,
-            Body::Post(p) => Effect::Post {
-                reply: p.reply().map(|r| (r.root(), r.parent())),
-                quote: p.quote(),
-                seen: p.quote_version(),
-            },
+            Body::Post(p) => {
+                let mut mentions: Vec<AccountId> = p
+                    .facets()
+                    .iter()
+                    .filter_map(|f| match f.feature() {
+                        Feature::Mention(a) => Some(*a),
+                        _ => None,
+                    })
+                    .collect();
+                mentions.sort();
+                mentions.dedup();
+                Effect::Post {
+                    reply: p.reply().map(|r| (r.root(), r.parent())),
+                    quote: p.quote(),
+                    seen: p.quote_version(),
+                    mentions,
+                }
+            }
             Body::Edit(e) => Effect::Edit {
                 target: e.target(),
                 replaces: e.replaces(),
@@ -139,7 +167,12 @@ impl Effect {
                 negate: l.is_negation(),
                 expires: l.expires(),
             },
-            Body::Report(r) => Effect::Report(r.service()),
+            Body::Gate(g) => Effect::Gate {
+                target: g.target(),
+                reply: g.reply().map(<[Audience]>::to_vec),
+                quote: g.quote().map(<[Audience]>::to_vec),
+                hidden: g.hidden().to_vec(),
+            },
             // Operations, extension and unknown kinds are not read by the merge rules.
             _ => return None,
         })
@@ -318,12 +351,12 @@ impl State {
             .collect()
     }
 
-    /// The merged state as the canonical summary of MERGE-11: a map of thirteen views. `now` decides
+    /// The merged state as the canonical summary of MERGE-11: a map of twelve views. `now` decides
     /// which labels have expired.
     ///
     /// ```
     /// let summary = skylark::merge::State::new().summary(0);
-    /// assert_eq!(summary.as_map().map(|m| m.len()), Some(13));
+    /// assert_eq!(summary.as_map().map(|m| m.len()), Some(12));
     /// ```
     pub fn summary(&self, now: u64) -> Value {
         match self.kept() {
@@ -341,6 +374,55 @@ impl State {
                 !deleted.contains(id) && !matches!(e.effect, Effect::Withheld { .. })
             })
         };
+
+        // MERGE-3, MERGE-8: the latest message per key.
+        let mut profiles: BTreeMap<AccountId, Stamp> = BTreeMap::new();
+        let mut follows: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
+        let mut blocks: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
+        let mut labels: BTreeMap<LabelKey<'_>, LabelState> = BTreeMap::new();
+        for (id, e) in live() {
+            let stamp = (e.time, *id);
+            match &e.effect {
+                Effect::Profile => latest(&mut profiles, e.account, stamp, |s| s),
+                Effect::Follow(subject, on) => latest(
+                    &mut follows,
+                    (e.account, *subject),
+                    (stamp, *on),
+                    |(s, _)| s,
+                ),
+                Effect::Block(subject, on) => {
+                    latest(&mut blocks, (e.account, *subject), (stamp, *on), |(s, _)| s)
+                }
+                Effect::Label {
+                    subject,
+                    value,
+                    negate,
+                    expires,
+                } => latest(
+                    &mut labels,
+                    (e.account, *subject, value.as_str()),
+                    (stamp, *negate, *expires),
+                    |(s, _, _)| s,
+                ),
+                _ => {}
+            }
+        }
+
+        // VIEW-1..VIEW-4: what the gates in force and the blocks leave out, read against the
+        // current follow and block edges of the same set.
+        let edges = |graph: &BTreeMap<(AccountId, AccountId), (Stamp, bool)>| -> gate::Edges {
+            graph
+                .iter()
+                .filter(|(_, (_, on))| *on)
+                .map(|(pair, _)| *pair)
+                .collect()
+        };
+        let is_live = |id: &MessageId, e: &Entry| {
+            !deleted.contains(id) && !matches!(e.effect, Effect::Withheld { .. })
+        };
+        let left_out = gate::left_out(messages, &is_live, &edges(&follows), &edges(&blocks));
+        let left_reply = |id: &MessageId| left_out.get(id).is_some_and(|l| l.reply.is_some());
+        let left_quote = |id: &MessageId| left_out.get(id).is_some_and(|l| l.quote.is_some());
 
         // MERGE-4: for each post P, the latest counting edit replacing each version.
         let mut next_version: BTreeMap<(MessageId, MessageId), Stamp> = BTreeMap::new();
@@ -393,7 +475,7 @@ impl State {
                     quote: Some(target),
                     seen,
                     ..
-                } => (target, seen),
+                } if !left_quote(id) => (target, seen),
                 _ => continue,
             };
             if let (Some(seen), Some(now_current)) = (seen, current(&target)) {
@@ -421,7 +503,8 @@ impl State {
             };
             let mut entry = Map::new();
             entry.insert("state", Value::from(state));
-            if let Effect::Post { reply, quote, .. } = e.effect {
+            if let Effect::Post { reply, quote, .. } = &e.effect {
+                let (reply, quote) = (*reply, *quote);
                 if state == "live" {
                     let history = &versions[id];
                     entry.insert("current", bytes(&history[history.len() - 1]));
@@ -430,11 +513,15 @@ impl State {
                     if let Some(list) = earlier.get(id) {
                         entry.insert("earlier", Value::Array(list.iter().map(bytes).collect()));
                     }
-                    if let Some((root, parent)) = reply {
+                    if let Some(left) = left_out.get(id) {
+                        entry.insert("left_out", left.to_value());
+                    }
+                    // VIEW-2, VIEW-3: a left-out reply or quote is not listed.
+                    if let Some((root, parent)) = reply.filter(|_| !left_reply(id)) {
                         threads.entry(root).or_default().insert(*id);
                         replies.entry(parent).or_default().insert(*id);
                     }
-                    if let Some(q) = quote {
+                    if let Some(q) = quote.filter(|_| !left_quote(id)) {
                         quotes.entry(q).or_default().insert(*id);
                     }
                 }
@@ -442,42 +529,6 @@ impl State {
             posts.push((id::to_text_form("msg", id.as_bytes()), Value::Map(entry)));
         }
 
-        // MERGE-3, MERGE-8: the latest message per key.
-        let mut profiles: BTreeMap<AccountId, Stamp> = BTreeMap::new();
-        let mut follows: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
-        let mut blocks: BTreeMap<(AccountId, AccountId), (Stamp, bool)> = BTreeMap::new();
-        let mut labels: BTreeMap<LabelKey<'_>, LabelState> = BTreeMap::new();
-        let mut reports: BTreeMap<AccountId, BTreeSet<MessageId>> = BTreeMap::new();
-        for (id, e) in live() {
-            let stamp = (e.time, *id);
-            match &e.effect {
-                Effect::Profile => latest(&mut profiles, e.account, stamp, |s| s),
-                Effect::Follow(subject, on) => latest(
-                    &mut follows,
-                    (e.account, *subject),
-                    (stamp, *on),
-                    |(s, _)| s,
-                ),
-                Effect::Block(subject, on) => {
-                    latest(&mut blocks, (e.account, *subject), (stamp, *on), |(s, _)| s)
-                }
-                Effect::Label {
-                    subject,
-                    value,
-                    negate,
-                    expires,
-                } => latest(
-                    &mut labels,
-                    (e.account, *subject, value.as_str()),
-                    (stamp, *negate, *expires),
-                    |(s, _, _)| s,
-                ),
-                Effect::Report(service) => {
-                    reports.entry(*service).or_default().insert(*id);
-                }
-                _ => {}
-            }
-        }
         let mut reactions: BTreeMap<MessageId, BTreeMap<&str, BTreeSet<AccountId>>> =
             BTreeMap::new();
         let mut reposts: BTreeMap<MessageId, BTreeSet<AccountId>> = BTreeMap::new();
@@ -573,16 +624,6 @@ impl State {
             })
             .collect();
         summary.insert("labels", Value::Map(Map::from_entries(label_map)));
-        let report_map = reports
-            .iter()
-            .map(|(service, ids)| {
-                (
-                    id::to_text_form("acct", service.as_bytes()),
-                    Value::Array(ids.iter().map(bytes).collect()),
-                )
-            })
-            .collect();
-        summary.insert("reports", Value::Map(Map::from_entries(report_map)));
         summary.insert(
             "tombstones",
             Value::Array(deleted.iter().map(bytes).collect()),

@@ -299,7 +299,7 @@ impl Serialize for MissingView<'_> {
 ///
 /// let state = State::new();
 /// let json = serde_json::to_value(StateView::new(&state, 0))?;
-/// assert_eq!(json["summary"].as_object().map(|m| m.len()), Some(13));
+/// assert_eq!(json["summary"].as_object().map(|m| m.len()), Some(12));
 /// assert_eq!(json["digest"].as_str().map(str::len), Some(64));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

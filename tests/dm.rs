@@ -7,9 +7,10 @@
 use proptest::prelude::*;
 use skylark::account::{Accounts, Operation};
 use skylark::dm::{
-    open, open_in_group, seal, seal_deterministic, seal_padded_deterministic, Accept, DeviceKeys,
-    DmBody, DmError, EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqSecret, Prekey, Stamp,
-    BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
+    open, open_in_group, open_report, seal, seal_deterministic, seal_padded_deterministic,
+    seal_report_deterministic, Accept, Declaration, DeviceKeys, DmBody, DmError, EncryptionPublic,
+    EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqPublic, PqSecret, Prekey, ReportInner,
+    Sealed, ServiceKey, Stamp, BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
 };
 use skylark::envelope::{Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
@@ -313,6 +314,65 @@ fn a_public_dm_is_refused_and_an_inner_message_is_not_an_envelope() {
 
 /// A tree of membership records: a creation record by account 10 (an admin with account 20), and
 /// changes by either admin, each of a random earlier record (forks and chains of any shape).
+#[test]
+fn a_member_leaves_and_hands_out_a_token_through_sealed_copies() {
+    let mut w = World::new();
+    let (alice, bob, carol) = (w.account(10), w.account(20), w.account(30));
+    let mut bob_keys = [device(2, 0)];
+    let b = bundle(&bob_keys[0], bob, &dm_key(20));
+    let mut groups = Groups::new();
+    let mut deliver = |inner: &Inner, groups: &mut Groups| {
+        let sealed = seal_deterministic(inner, &b, None, &[1; 32], &[2; 32]).unwrap();
+        open_in_group(
+            sealed.as_bytes(),
+            &bob,
+            &mut bob_keys,
+            &w.accounts,
+            groups,
+            NOW,
+            |_| false,
+        )
+        .map(|o| o.into_inner())
+        .map_err(|e| e.code())
+    };
+    // Alice (the only admin) creates the group; Carol, a member, leaves without her.
+    let created =
+        GroupRecord::create(alice, &[alice, bob, carol], &[alice], NOW - 9, &dm_key(10)).unwrap();
+    let welcome = DmBody::for_group(&created, "welcome")
+        .sign(alice, NOW - 8, &dm_key(10))
+        .unwrap();
+    assert!(deliver(&welcome, &mut groups).is_ok());
+    let left = created.leave(carol, NOW - 7, &dm_key(30)).unwrap();
+    assert_eq!(
+        left.members(),
+        &{
+            let mut m = [alice, bob];
+            m.sort();
+            m
+        }[..]
+    );
+    let bye = DmBody::for_group(&left, "bye")
+        .sign(carol, NOW - 6, &dm_key(30))
+        .unwrap();
+    assert!(deliver(&bye, &mut groups).is_ok());
+    assert_eq!(groups.head(&created.group()), Some(&left));
+    // Once Bob holds the leave, Carol cannot write with it.
+    let again = DmBody::for_group(&left, "one more")
+        .sign(carol, NOW - 5, &dm_key(30))
+        .unwrap();
+    assert_eq!(deliver(&again, &mut groups), Err("dm.group_members"));
+    // Alice hands Bob a token inside a 1:1 message; it opens with the token in the body.
+    let note = DmBody::new(&[bob], "my token")
+        .unwrap()
+        .with_token([9; 32])
+        .sign(alice, NOW - 4, &dm_key(10))
+        .unwrap();
+    assert_eq!(
+        deliver(&note, &mut groups).unwrap().body().token(),
+        Some(&[9; 32])
+    );
+}
+
 fn record_tree(w: &mut World, parents: &[usize]) -> Vec<GroupRecord> {
     let (a, b) = (w.account(10), w.account(20));
     let created = GroupRecord::create(a, &[a, b], &[a, b], NOW, &dm_key(10)).unwrap();
@@ -411,6 +471,34 @@ proptest! {
         let expected = spec_head(&records);
         prop_assert_eq!(head_after(&records, &forward, &w.accounts), expected);
         prop_assert_eq!(head_after(&records, &order, &w.accounts), expected);
+    }
+
+    /// A relay's parse (`Sealed::from_bytes`, DM-1) and opening's first step agree on every
+    /// length and first byte: what a relay files is what a device reads past step 1, with the same
+    /// code when it is not.
+    #[test]
+    fn a_relay_parses_as_opening_begins(
+        len in prop_oneof![0usize..80, (0usize..5).prop_flat_map(|i| {
+            let n = HEADER_LEN + BUCKETS[i] + 16;
+            (n - 2)..(n + 2)
+        })],
+        first in prop_oneof![Just(2u8), any::<u8>()],
+    ) {
+        let mut bytes = vec![0u8; len];
+        if let Some(b) = bytes.first_mut() {
+            *b = first;
+        }
+        let keys = &mut [device(1, 0)];
+        let w = World::new();
+        let me = AccountId::from_bytes([1; 32]);
+        let opened = open(&bytes, &me, keys, &w.accounts, NOW, |_| false).map(|_| ()).map_err(|e| e.code());
+        match Sealed::from_bytes(&bytes) {
+            Ok(sealed) => {
+                prop_assert_eq!(sealed.as_bytes(), &bytes[..]);
+                prop_assert!(!matches!(opened, Err("dm.malformed" | "dm.unsupported_version")));
+            }
+            Err(e) => prop_assert_eq!(opened, Err(e.code())),
+        }
     }
 
     #[test]
@@ -516,7 +604,7 @@ fn vectors_dm_json() {
     let doc: serde_json::Value =
         serde_json::from_str(include_str!("../test-vectors/dm.json")).unwrap();
     assert_eq!(doc["suite"], "dm");
-    let mut counts = [0usize; 7];
+    let mut counts = [0usize; 10];
     for v in doc["vectors"].as_array().unwrap() {
         let id = v["id"].as_str().unwrap();
         let valid = v["valid"].as_bool().unwrap();
@@ -643,6 +731,108 @@ fn vectors_dm_json() {
                         assert_eq!(p.gate(), &want, "{id}: gate");
                     })
                     .map_err(|e| e.code().to_string())
+            }
+            "report_seal" => {
+                counts[8] += 1;
+                let inner = ReportInner::from_bytes(&unhex(&v["inner"])).unwrap();
+                let key = ServiceKey::new(
+                    EncryptionPublic::from_bytes(arr(&v["recipient_key"])),
+                    PqPublic::from_slice(&unhex(&v["pq_key"])).unwrap(),
+                    u64::MAX >> 11,
+                );
+                let (e, m) = (arr(&v["ephemeral_secret"]), arr(&v["kem_message"]));
+                let sealed = seal_report_deterministic(&inner, &key, &e, &m).unwrap();
+                assert_eq!(
+                    hex::encode(sealed.as_bytes()),
+                    v["sealed"].as_str().unwrap(),
+                    "{id}"
+                );
+                Ok(())
+            }
+            "report_open" => {
+                counts[9] += 1;
+                let keys: Vec<DeviceKeys> = v["keys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| {
+                        DeviceKeys::new(
+                            arr(&k["device"]),
+                            EncryptionSecret::from_bytes(arr(&k["signed"])),
+                            PqSecret::from_seed(arr(&k["pq_seed"])),
+                            vec![],
+                        )
+                    })
+                    .collect();
+                let seen: Vec<[u8; 32]> = v["seen"].as_array().unwrap().iter().map(arr).collect();
+                let me = AccountId::from_bytes(arr(&v["opener"]));
+                let accounts = state(v);
+                let declaration = Declaration::from_message(
+                    &SignedMessage::from_bytes(&unhex(&v["declaration"])).unwrap(),
+                )
+                .unwrap();
+                open_report(
+                    &unhex(&v["sealed"]),
+                    &me,
+                    &keys,
+                    &declaration,
+                    &accounts,
+                    v["now"].as_u64().unwrap(),
+                    |m| seen.contains(m.as_bytes()),
+                )
+                .map(|inner| {
+                    assert_eq!(
+                        hex::encode(inner.as_bytes()),
+                        v["inner"].as_str().unwrap(),
+                        "{id}"
+                    );
+                    assert_eq!(
+                        hex::encode(inner.id().as_bytes()),
+                        v["report_id"].as_str().unwrap(),
+                        "{id}"
+                    );
+                    assert_eq!(
+                        hex::encode(inner.account().as_bytes()),
+                        v["reporter"].as_str().unwrap(),
+                        "{id}"
+                    );
+                })
+                .map_err(|e| {
+                    assert_eq!(e.rule(), v["rules"][0].as_str().unwrap(), "{id}: rule");
+                    e.code().to_string()
+                })
+            }
+            "service" => {
+                counts[7] += 1;
+                let msg = SignedMessage::from_bytes(&unhex(&v["message"])).unwrap();
+                Declaration::from_message(&msg)
+                    .and_then(|d| d.authorize(&state(v)).map(|()| d))
+                    .map(|d| {
+                        let texts = |field: &str| -> Vec<String> {
+                            v[field]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .map(|x| x.as_str().unwrap().to_string())
+                                .collect()
+                        };
+                        let reasons: Vec<String> =
+                            d.reasons().iter().map(|r| r.as_str().into()).collect();
+                        assert_eq!(reasons, texts("reasons"), "{id}: reasons");
+                        let labels: Vec<String> =
+                            d.labels().iter().map(|l| l.value().into()).collect();
+                        assert_eq!(labels, texts("labels"), "{id}: labels");
+                        let keys: Vec<String> = d
+                            .keys()
+                            .iter()
+                            .map(|k| hex::encode(k.key().as_bytes()))
+                            .collect();
+                        assert_eq!(keys, texts("keys"), "{id}: keys");
+                    })
+                    .map_err(|e| {
+                        assert_eq!(e.rule(), v["rules"][0].as_str().unwrap(), "{id}: rule");
+                        e.code().to_string()
+                    })
             }
             "stamp" => {
                 counts[5] += 1;

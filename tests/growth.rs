@@ -80,6 +80,7 @@ fn work_grows_as_n_log_n_for_every_hostile_shape() {
     replica_of_every_shape(&mut failures);
     reconciliation_of_every_shape(&mut failures);
     merged_state_of_floods(&mut failures);
+    gated_thread(&mut failures);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -270,4 +271,107 @@ fn merged_state_of_floods(failures: &mut Failures) {
         check_growth(failures, &format!("digest of {name}, allocations"), &counts);
         check_growth(failures, &format!("digest of {name}, bytes"), &bytes);
     }
+}
+
+/// A thread under one gated post (VIEW-1..VIEW-4): the root, its gate (followers only, 50 hidden
+/// replies), and per n: a reply by an account of its own that mentions the root's author; half of
+/// them follow the author and a quarter are blocked by the author. Every message signed and valid.
+fn gated_thread_of(n: usize) -> Vec<skylark::envelope::SignedMessage> {
+    use skylark::message::{Audience, Block, Facet, Follow, Gate, Reply};
+    let alice = AccountId::from_bytes([7; 32]);
+    let ka = SecretKey::from_seed([7; 32]);
+    let root = Post::builder()
+        .text("members only")
+        .build()
+        .unwrap()
+        .draft(alice, 1_000)
+        .unwrap()
+        .sign(&ka)
+        .unwrap();
+    let mut out = vec![root.clone()];
+    let mut last = root.clone();
+    let mut replies = Vec::new();
+    for i in 0..n {
+        let key = SecretKey::from_seed(blake3::hash(&(i as u64).to_le_bytes()).into());
+        let who = AccountId::from_bytes(blake3::hash(&(i as u64).to_be_bytes()).into());
+        let reply = Post::builder()
+            .text(format!("hello {i}"))
+            .facet(Facet::mention(0..5, alice))
+            .reply(Reply::new(root.id(), root.id()))
+            .build()
+            .unwrap()
+            .draft(who, 2_000)
+            .unwrap()
+            .sign(&key)
+            .unwrap();
+        replies.push(reply.id());
+        out.push(reply.clone());
+        if i % 2 == 0 {
+            let f = Follow::new(alice).draft(who, 3_000).unwrap().after(&reply);
+            out.push(f.sign(&key).unwrap());
+        }
+        if i % 4 == 1 {
+            let b = Block::new(who)
+                .draft(alice, 3_000 + i as u64)
+                .unwrap()
+                .after(&last);
+            last = b.sign(&ka).unwrap();
+            out.push(last.clone());
+        }
+    }
+    let mut gate = Gate::builder(root.id()).reply(&[Audience::Followers]);
+    for id in replies.iter().take(50) {
+        gate = gate.hide(*id);
+    }
+    let gate = gate
+        .build()
+        .unwrap()
+        .draft(alice, 1 << 20)
+        .unwrap()
+        .after(&last);
+    out.push(gate.sign(&ka).unwrap());
+    out
+}
+
+/// The digest and the replica's views of a gated thread: each reply is judged with a constant
+/// number of look-ups, never by rescanning the graph or the gates.
+fn gated_thread(failures: &mut Failures) {
+    use skylark::replica::Replica;
+    let (mut digest, mut views) = (Vec::new(), Vec::new());
+    for n in SIZES {
+        let messages = gated_thread_of(n);
+        let root = messages[0].id();
+        let alice = *messages[0].header().account();
+        let mut state = State::new();
+        let mut replica = Replica::with_authorization(1 << 40, Authorization::Authorized);
+        let context = messages.iter().fold(
+            MemoryContext::new(1 << 40, Authorization::Authorized),
+            |c, m| c.with(m),
+        );
+        for m in &messages {
+            replica.ingest(m.as_bytes()).unwrap();
+            match validate(m.clone(), &context) {
+                Verdict::Valid(v) => state.apply(&v),
+                other => panic!("{other:?}"),
+            }
+        }
+        let shown = replica.replies(&root).len();
+        assert!(shown > 0 && shown < n, "{shown} of {n} shown");
+        digest.push(allocated(|| state.digest(0)).0);
+        views.push(
+            allocated(|| {
+                (
+                    replica.replies(&root),
+                    replica.mentions(&alice, None, usize::MAX),
+                )
+            })
+            .0,
+        );
+    }
+    check_growth(failures, "digest of a gated thread, allocations", &digest);
+    check_growth(
+        failures,
+        "replica views of a gated thread, allocations",
+        &views,
+    );
 }

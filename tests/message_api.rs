@@ -167,17 +167,25 @@ fn every_core_kind_round_trips_through_bytes_and_validates() {
                 .to_map(),
         ),
         (
-            "report",
-            Report::builder(Reference::Account(BOB), BOB, Reason::Spam)
+            "gate",
+            Gate::builder(post.id())
+                .reply(&[Audience::Followers, Audience::Mentioned])
+                .quote(&[Audience::Nobody])
+                .hide(react.id())
                 .build()
                 .unwrap()
                 .to_map(),
         ),
     ];
-    assert_eq!(
-        bodies.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
-        CORE_KINDS
-    );
+    // REPORT-3: a report body is never signed as a public message; it travels sealed (08 §14).
+    let report = Report::builder(Reference::Account(BOB), BOB, Reason::Spam)
+        .build()
+        .unwrap()
+        .to_map();
+    let refused = Draft::new(ALICE, Kind::new("report").unwrap(), NOW, &report).unwrap_err();
+    assert!(matches!(refused, EnvelopeError::Body(e) if e.code() == "msg.public_report"));
+    let public: Vec<&str> = CORE_KINDS.into_iter().filter(|k| *k != "report").collect();
+    assert_eq!(bodies.iter().map(|(k, _)| *k).collect::<Vec<_>>(), public);
     let mut previous = repost;
     for (kind, body) in bodies {
         let signed = Draft::new(ALICE, Kind::new(kind).unwrap(), NOW, &body)
@@ -202,7 +210,7 @@ fn every_core_kind_round_trips_through_bytes_and_validates() {
                 | ("block", Body::Block(_))
                 | ("unblock", Body::Unblock(_))
                 | ("label", Body::Label(_))
-                | ("report", Body::Report(_))
+                | ("gate", Body::Gate(_))
         );
         assert!(matches, "{kind}: {:?}", v.body());
         context.insert(&signed);

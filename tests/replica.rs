@@ -19,8 +19,8 @@ use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
 use skylark::merge::State;
 use skylark::message::{
-    validate, Authorization, BodyKind, Context, Delete, Edit, Facet, Follow, Label, Post, Profile,
-    React, Reference, Reply, Repost, Unblock, Unfollow, Unreact, Unrepost, Verdict,
+    validate, Audience, Authorization, BodyKind, Context, Delete, Edit, Facet, Follow, Gate, Label,
+    Post, Profile, React, Reference, Reply, Repost, Unblock, Unfollow, Unreact, Unrepost, Verdict,
 };
 use skylark::message::{Block, MAX_CLOCK_SKEW};
 use skylark::replica::{PostState, Replica, Signer, Status};
@@ -208,6 +208,17 @@ fn check_queries(replica: &Replica, set: &BTreeMap<MessageId, SignedMessage>) {
                     assert_eq!(replica.history(id), history);
                     assert_eq!(Some(&post.current), history.last());
                     assert!(post.text.is_some());
+                    // VIEW-2..VIEW-4: the same reasons as the summary's `left_out`.
+                    let left = entry.get("left_out").and_then(Value::as_map);
+                    let reason = |k: &str| match left.and_then(|l| l.get(k)) {
+                        Some(Value::Text(t)) => Some(t.clone()),
+                        _ => None,
+                    };
+                    let got = post.left_out.clone().unwrap_or_default();
+                    assert_eq!(got.reply.map(|r| r.as_str().to_string()), reason("reply"));
+                    assert_eq!(got.quote.map(|r| r.as_str().to_string()), reason("quote"));
+                    let muted = left.and_then(|l| l.get("mentions")).map(accounts_of);
+                    assert_eq!(got.mentions, muted.unwrap_or_default(), "left out of {id}");
                     let earlier = entry.get("earlier").map(ids_of).unwrap_or_default();
                     assert_eq!(
                         replica.earlier(id),
@@ -554,7 +565,14 @@ fn workload(seed: u64, steps: usize) -> Workload {
         let app = (rng.next_u64() % 2) as usize;
         let other = members[(who + 1 + (rng.next_u64() % 2) as usize) % 3].account;
         let pick = rng.next_u64() as usize;
-        let choice = rng.next_u64() % 16;
+        let choice = rng.next_u64() % 17;
+        // The posts this app key signed: a gate of them needs no capability (GATE-2, 05 §2.6).
+        let app_posts: Vec<MessageId> = members[who].apps[app]
+            .1
+            .iter()
+            .filter(|m| m.header().kind().as_str() == "post")
+            .map(|m| m.id())
+            .collect();
         let signer = &mut members[who].apps[app].0;
         let mine = |kind: &str| -> Option<MessageId> {
             let list: Vec<MessageId> = own[who]
@@ -665,6 +683,25 @@ fn workload(seed: u64, steps: usize) -> Workload {
                     (signer.sign(&Unblock::new(other), time), "unblock")
                 }
             }
+            // A gate of one of the account's posts (VIEW-1..VIEW-4): the replica's views must leave
+            // out what the summary leaves out.
+            16 => match (!app_posts.is_empty()).then(|| app_posts[pick % app_posts.len()]) {
+                Some(p) => {
+                    let audiences = [
+                        &[Audience::Followers][..],
+                        &[Audience::Mentioned, Audience::Following],
+                        &[Audience::Nobody],
+                    ];
+                    let mut g = Gate::builder(p)
+                        .reply(audiences[pick % 3])
+                        .quote(audiences[(pick / 3) % 3]);
+                    if let Some((_, hidden, _)) = &any_post {
+                        g = g.hide(*hidden);
+                    }
+                    (signer.sign(&g.build().unwrap(), time), "gate")
+                }
+                None => continue,
+            },
             _ => {
                 let mut b = Label::builder(
                     Reference::Account(other),

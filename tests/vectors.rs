@@ -471,6 +471,9 @@ fn merge_vectors() {
                 other => panic!("{id}: message {} is not valid: {other:?}", m.id()),
             })
             .collect();
+        if let Some(applied) = v.get("applied") {
+            failures.extend(applied_labels(v, applied, &messages, &known));
+        }
         for (order, reversed) in [("listed", false), ("reversed", true)] {
             let mut state = State::new();
             let mut list: Vec<&ValidMessage> = valid.iter().collect();
@@ -501,6 +504,54 @@ fn merge_vectors() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// MERGE-9 item 4: the labels a reader applies to each listed post, through the replica (every key
+/// authorized, as the vector's messages are).
+fn applied_labels(
+    v: &Json,
+    applied: &Json,
+    messages: &[SignedMessage],
+    known: &[SignedMessage],
+) -> Vec<String> {
+    use skylark::id::{AccountId, MessageId};
+    use skylark::message::Authorization;
+    use skylark::replica::Replica;
+    let id = &v["id"];
+    let mut replica =
+        Replica::with_authorization(v["now"].as_u64().unwrap(), Authorization::Authorized);
+    for m in known.iter().chain(messages) {
+        replica.insert(m.clone());
+    }
+    let bytes32 = |x: &Json| -> [u8; 32] { hex(x).try_into().unwrap() };
+    let mut failures = Vec::new();
+    for entry in applied.as_array().unwrap() {
+        let post = MessageId::from_bytes(bytes32(&entry["post"]));
+        let labelers: Vec<AccountId> = entry["labelers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| AccountId::from_bytes(bytes32(l)))
+            .collect();
+        let want: Vec<(AccountId, String)> = entry["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    AccountId::from_bytes(bytes32(&p[0])),
+                    p[1].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let got = replica.applied_labels(&post, &labelers);
+        if got != want {
+            failures.push(format!(
+                "{id}: applied labels of {post:?}: got {got:?}, want {want:?}"
+            ));
+        }
+    }
+    failures
 }
 
 /// A merge vector whose accounts are real (`operations`): authorization is decided by the account

@@ -49,6 +49,8 @@ NODE (spec 09 and 10)
   locator ACCT --db FILE             the account's current locator: the hosts of its profile
   name verify NAME --account ACCT    whether the account holds the name: its profile claims it and
                                      the domain's record names it (--url or --txt)
+  dm device|send|fetch               direct messages (spec 08) through a node's mailbox
+                                     (spec 10 §5): a device's keys and bundle, sealing, fetching
 
   --json                             machine-readable output, on every command that prints
   --version                          the tool's version
@@ -178,6 +180,7 @@ fn run(argv: &[String]) -> Result<Status, Error> {
         "sync" => node::sync(rest),
         "locator" => node::locator(rest),
         "name" => node::name(rest),
+        "dm" => node::dm(rest),
         kind if create::MESSAGE_COMMANDS.contains(&kind) => create::message(kind, rest),
         other => Err(Error::new(
             format!("skylark {other}"),

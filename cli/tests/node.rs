@@ -4,14 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod node_support;
 mod support;
 
+use node_support::{agent, post, serve, skylark};
 use support::TempDir;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use skylark::cbor::{Map, Value};
 use skylark::envelope::{Draft, Kind, SignedMessage};
@@ -23,22 +23,6 @@ const T0: u64 = 1_764_115_200_000;
 
 fn temp_dir() -> TempDir {
     support::temp_dir("node-test")
-}
-
-fn skylark(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_skylark"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(!err.contains("panicked"), "panic: {err}");
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        err,
-    )
 }
 
 fn message(n: u64) -> SignedMessage {
@@ -53,61 +37,6 @@ fn message(n: u64) -> SignedMessage {
     .unwrap()
     .sign(&SecretKey::from_seed([n as u8; 32]))
     .unwrap()
-}
-
-/// A `skylark serve` process, killed when dropped.
-struct Node {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path, db: &str) -> Node {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skylark"))
-        .args([
-            "serve",
-            "--db",
-            db,
-            "--listen",
-            "127.0.0.1:0",
-            "--max-seconds",
-            "60",
-        ])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .strip_prefix("listening on ")
-        .and_then(|r| r.split(' ').next())
-        .unwrap_or_else(|| panic!("serve said {line:?}"))
-        .to_string();
-    Node { child, url }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-fn post(url: &str, body: &[u8]) -> (u16, String) {
-    let mut r = agent().post(url).send(body).unwrap();
-    let status = r.status().as_u16();
-    (status, r.body_mut().read_to_string().unwrap_or_default())
 }
 
 #[test]

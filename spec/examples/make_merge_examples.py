@@ -55,7 +55,6 @@ EXAMPLE = [
     (0x26, B, B1, 6, sec(15), "unreact", {"target": i(0x25)}),
     (0x27, B, B1, 7, sec(16), "repost", {"target": i(0x10)}),
     (0x28, B, B1, 8, sec(17), "follow", {"subject": A}),
-    (0x29, B, B1, 9, sec(18), "report", {"reason": "spam", "message": i(0x10), "service": C}),
     (0x30, A, A1, 5, sec(20), "follow", {"subject": B}),
     (0x31, A, A1, 6, sec(21), "unfollow", {"subject": B}),
     (0x32, A, A1, 7, sec(21), "follow", {"subject": C}),

@@ -23,7 +23,7 @@ from collections import namedtuple
 import skylark_ref as s
 
 SOCIAL_KINDS = ("profile", "post", "edit", "delete", "react", "unreact", "repost",
-                "unrepost", "follow", "unfollow", "block", "unblock", "label", "report")
+                "unrepost", "follow", "unfollow", "block", "unblock", "label")   # no report: 05 REPORT-3
 CTX_STATE_DIGEST = "skylark v1 state digest"
 
 Record = namedtuple("Record", "id acct key seq time kind body")
@@ -158,12 +158,6 @@ class MergeSet:
             for values in by_labeler.values():
                 values.sort(key=text_order)
 
-        # -- reports ------------------------------------------------------------
-        reports = {}
-        for i, r in C.items():
-            if r.kind == "report":
-                reports.setdefault(acct_text(r.body["service"]), set()).add(i)
-
         # -- MERGE-10: equivocations (every social message, deleted or not) ----
         places = {}
         for i, r in R.items():
@@ -190,7 +184,6 @@ class MergeSet:
             "follows": graph("follow", "unfollow"),
             "blocks": graph("block", "unblock"),
             "labels": labels,
-            "reports": {k: sorted(v) for k, v in reports.items()},
             "tombstones": sorted(D),
             "equivocations": equivocations,
         }

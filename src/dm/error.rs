@@ -104,6 +104,35 @@ pub enum DmError {
     /// unsolicited sender without a passing stamp (DM-23).
     #[error("the recipient's gate does not admit this sender")]
     Gated,
+    /// A `service` message of the wrong kind, without its body, or whose body breaks the declaration
+    /// rules (DM-24).
+    #[error("not a valid moderation-service declaration")]
+    Declaration,
+    /// The declaration's signing key may not declare for its account: not an app key whose
+    /// delegated scope names `service`, out of its delegation's time, or revoked (DM-25); `None`
+    /// if the account is not known.
+    #[error("declaration not signed by a key that may declare the service")]
+    DeclarationUnauthorized(Option<AuthError>),
+    /// An inner report's payload has a key other than `acct`, `key`, `time` and `report` without a
+    /// `.`, or no `report` map (DM-26).
+    #[error("inner report is not a report")]
+    ReportBody,
+    /// An inner report's body breaks a rule of 05 §5.9 (MSG-1, REPORT-1, REPORT-2): the code and
+    /// rule are the body rule's (DM-26).
+    #[error("report body: {0}")]
+    Report(crate::message::ValidationError),
+    /// A sealed report opened by a key set whose key the service's declaration does not declare
+    /// (DM-27).
+    #[error("report sealed to a key the service does not declare")]
+    ReportUndeclaredKey,
+    /// A report's reason is not one the service's declaration accepts (DM-28).
+    #[error("report reason not accepted by the service")]
+    ReportReason,
+    /// The inner report's key may not report for its account: not an app key whose delegated scope
+    /// names `report`, out of its delegation's time, or revoked; `None` if the account is not known
+    /// (DM-29).
+    #[error("reporter key may not report for its account")]
+    ReporterUnauthorized(Option<AuthError>),
 }
 
 impl DmError {
@@ -139,6 +168,13 @@ impl DmError {
             Self::GroupMembers => "dm.group_members",
             Self::Stamp => "dm.stamp",
             Self::Gated => "dm.gated",
+            Self::Declaration => "dm.declaration",
+            Self::DeclarationUnauthorized(_) => "dm.declaration_unauthorized",
+            Self::ReportBody => "dm.report_body",
+            Self::Report(e) => e.code(),
+            Self::ReportUndeclaredKey => "dm.report_undeclared_key",
+            Self::ReportReason => "dm.report_reason",
+            Self::ReporterUnauthorized(_) => "dm.reporter_unauthorized",
         }
     }
 
@@ -170,6 +206,13 @@ impl DmError {
             Self::GroupStale | Self::GroupMembers => "DM-21",
             Self::Stamp => "DM-22",
             Self::Gated => "DM-23",
+            Self::Declaration => "DM-24",
+            Self::DeclarationUnauthorized(_) => "DM-25",
+            Self::ReportBody => "DM-26",
+            Self::Report(e) => e.rule(),
+            Self::ReportUndeclaredKey => "DM-27",
+            Self::ReportReason => "DM-28",
+            Self::ReporterUnauthorized(_) => "DM-29",
         }
     }
 }

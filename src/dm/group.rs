@@ -158,6 +158,57 @@ impl GroupRecord {
         )
     }
 
+    /// The record by which member `account` leaves the group whose head (as it holds it) is
+    /// `self`, at `time`, signed by `key` (its DM key): `self`'s members and admins without
+    /// `account`. A member need not be an admin to leave (DM-20); it announces the record to the
+    /// members who stay in a group message it sends itself (DM-21).
+    ///
+    /// # Errors
+    ///
+    /// [`DmError::GroupRecord`] if `account` is not a member of `self`, or is its last member or
+    /// last admin (an admin hands the group over with [`GroupRecord::change`] first), or `time` is
+    /// above 2^53−1.
+    ///
+    /// ```
+    /// # use skylark::dm::GroupRecord;
+    /// # use skylark::id::AccountId;
+    /// let (alice_key, carol_key) = (skylark::keys::SecretKey::from_seed([1; 32]), skylark::keys::SecretKey::from_seed([3; 32]));
+    /// let [alice, bob, carol] = [[1; 32], [2; 32], [3; 32]].map(AccountId::from_bytes);
+    /// let created = GroupRecord::create(alice, &[alice, bob, carol], &[alice], 5, &alice_key)?;
+    /// let left = created.leave(carol, 6, &carol_key)?;
+    /// assert_eq!((left.members(), left.admins(), left.prev()), (&[alice, bob][..], &[alice][..], Some(created.id())));
+    /// // Alice is the only admin: she cannot leave without handing the group over.
+    /// assert_eq!(created.leave(alice, 6, &alice_key).unwrap_err().code(), "dm.group_record");
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    pub fn leave(&self, account: AccountId, time: u64, key: &SecretKey) -> Result<Self, DmError> {
+        if !self.members.contains(&account) {
+            return Err(DmError::GroupRecord);
+        }
+        let without = |l: &[AccountId]| -> Vec<AccountId> {
+            l.iter().copied().filter(|a| *a != account).collect()
+        };
+        self.change(
+            account,
+            &without(&self.members),
+            &without(&self.admins),
+            time,
+            key,
+        )
+    }
+
+    /// Whether `self` is `parent`'s members and admins without its author, who is a member of
+    /// `parent`: a member leaving (DM-20).
+    fn leaves(&self, parent: &GroupRecord) -> bool {
+        let me = self.account;
+        let same_without = |parent: &[AccountId], own: &[AccountId]| {
+            parent.iter().filter(|a| **a != me).eq(own.iter())
+        };
+        parent.members.contains(&me)
+            && same_without(&parent.members, &self.members)
+            && same_without(&parent.admins, &self.admins)
+    }
+
     fn sign(
         account: AccountId,
         link: Option<(MessageId, MessageId)>,
@@ -534,7 +585,8 @@ impl Groups {
         let Some((g, parent)) = parent else {
             return Ok(Plan::Create);
         };
-        if !parent.admins.contains(&record.account) {
+        // DM-20: an admin changes anything; any member may leave.
+        if !parent.admins.contains(&record.account) && !record.leaves(parent) {
             return Err(DmError::GroupUnauthorized);
         }
         // DM-21: at the fork at `prev`, the smallest id wins; only the chain's records have one.
@@ -585,7 +637,8 @@ impl Groups {
 }
 
 /// DM-21 for a group message: its record is (or becomes) the head, and `to` is exactly the
-/// record's members, the sender among them.
+/// record's members, the sender among them — or the sender is the author of a record new to the
+/// opener that left it out (a leave, announced once).
 pub(super) fn check_message(
     groups: Option<&Groups>,
     record: &GroupRecord,
@@ -597,7 +650,10 @@ pub(super) fn check_message(
         Some(groups) => groups.plan(record, accounts)?,
         None => return Err(DmError::GroupUnknown),
     };
-    if to != record.members() || !record.members().contains(sender) {
+    // The sender is a member, or the author of a record new to the opener by which it left: the
+    // one message that announces a leave (or an admin's hand-over) to those who stay.
+    let announces = sender == record.account() && !matches!(plan, Plan::Held);
+    if to != record.members() || !(record.members().contains(sender) || announces) {
         return Err(DmError::GroupMembers);
     }
     Ok(plan)

@@ -27,6 +27,7 @@ pub struct DmBody {
     to: Vec<AccountId>,
     text: String,
     group: Option<GroupRecord>,
+    token: Option<[u8; 32]>,
 }
 
 impl DmBody {
@@ -50,6 +51,7 @@ impl DmBody {
             to,
             text: String::from(text),
             group: None,
+            token: None,
         })
     }
 
@@ -71,7 +73,42 @@ impl DmBody {
             to: record.members().to_vec(),
             text: String::from(text),
             group: Some(record.clone()),
+            token: None,
         }
+    }
+
+    /// This body handing the recipients an access token (08 §5.7): 32 random bytes whose
+    /// commitment the author's devices list in their gates, so that a recipient may stamp its
+    /// copies to those devices with it (DM-22, DM-23). The token travels only inside the sealed
+    /// copies.
+    ///
+    /// ```
+    /// use skylark::dm::{token_commitment, Accept, DmBody, Gate};
+    /// use skylark::id::AccountId;
+    /// let token = [7; 32]; // in an app: drawn from the OS random number generator
+    /// let body = DmBody::new(&[AccountId::from_bytes([2; 32])], "write me any time")?.with_token(token);
+    /// assert_eq!(body.token(), Some(&token));
+    /// // The author's device publishes a gate that lists the token's commitment.
+    /// let gate = Gate::new(Accept::Follows, 0, &[token_commitment(&token)])?;
+    /// assert_eq!(gate.tokens(), &[token_commitment(&token)]);
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    #[must_use]
+    pub fn with_token(mut self, token: [u8; 32]) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// The access token this body hands its recipients, if any (DM-7).
+    ///
+    /// ```
+    /// # use skylark::dm::DmBody;
+    /// # use skylark::id::AccountId;
+    /// assert!(DmBody::new(&[AccountId::from_bytes([1; 32])], "hi")?.token().is_none());
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    pub fn token(&self) -> Option<&[u8; 32]> {
+        self.token.as_ref()
     }
 
     /// The membership record a group message carries, if it is one.
@@ -152,16 +189,10 @@ impl DmBody {
         if let Some(record) = &self.group {
             map.insert("group", Value::from(record.as_bytes()));
         }
-        let payload = map.to_bytes();
-        let signature = key.sign_in_context(DM_SIGNATURE_CONTEXT.as_bytes(), &payload);
-        let bytes = Value::Array(alloc::vec![
-            Value::Bytes(payload),
-            Value::from(&signature.to_bytes()[..])
-        ])
-        .to_bytes();
-        if bytes.len() > MAX_INNER {
-            return Err(DmError::TooLarge);
+        if let Some(token) = &self.token {
+            map.insert("token", Value::from(&token[..]));
         }
+        let bytes = sign_pair(&map, key, DM_SIGNATURE_CONTEXT)?;
         Ok(Inner {
             id: MessageId::from_bytes(blake3::derive_key(ID_CONTEXT, &bytes)),
             bytes,
@@ -171,6 +202,59 @@ impl DmBody {
             body: self.clone(),
         })
     }
+}
+
+/// Signs `payload` with `key` under `context` as the pair `[payload, signature]` (08 §4, §14.2).
+pub(super) fn sign_pair(payload: &Map, key: &SecretKey, context: &str) -> Result<Vec<u8>, DmError> {
+    let payload = payload.to_bytes();
+    let signature = key.sign_in_context(context.as_bytes(), &payload);
+    let bytes = Value::Array(alloc::vec![
+        Value::Bytes(payload),
+        Value::from(&signature.to_bytes()[..])
+    ])
+    .to_bytes();
+    if bytes.len() > MAX_INNER {
+        return Err(DmError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// DM-11 then DM-6 under `context`: the payload map, its account, key and time.
+pub(super) fn verify_pair(
+    bytes: &[u8],
+    context: &str,
+) -> Result<(Map, AccountId, PublicKey, u64), DmError> {
+    if bytes.len() > MAX_INNER {
+        return Err(DmError::TooLarge);
+    }
+    let bad = DmError::InnerSignature;
+    let Ok(Value::Array(pair)) = cbor::decode(bytes) else {
+        return Err(bad);
+    };
+    let [Value::Bytes(payload), Value::Bytes(signature)] = pair.as_slice() else {
+        return Err(bad);
+    };
+    let signature = Signature::from_slice(signature).map_err(|_| bad.clone())?;
+    let Ok(Value::Map(map)) = cbor::decode(payload) else {
+        return Err(bad);
+    };
+    let account = match map.get("acct") {
+        Some(Value::Bytes(b)) => {
+            AccountId::from_bytes(b.as_slice().try_into().map_err(|_| bad.clone())?)
+        }
+        _ => return Err(bad),
+    };
+    let key = match map.get("key") {
+        Some(Value::Bytes(b)) => PublicKey::from_slice(b).map_err(|_| bad.clone())?,
+        _ => return Err(bad),
+    };
+    let time = match map.get("time") {
+        Some(&Value::Unsigned(t)) if t <= MAX_SAFE_INTEGER => t,
+        _ => return Err(bad),
+    };
+    key.verify_parts(&[context.as_bytes(), &[0], payload], &signature)
+        .map_err(|_| bad)?;
+    Ok((map, account, key, time))
 }
 
 /// A verified inner message (DM-6, DM-7): the canonical CBOR pair `[payload, signature]`, where
@@ -211,51 +295,22 @@ impl Inner {
     /// [`DmError::TooLarge`] for more than [`MAX_INNER`] bytes (DM-11);
     /// [`DmError::InnerSignature`] if the bytes are not the canonical pair, the payload lacks a
     /// 32-byte `acct`, a valid Ed25519 `key` or a `time` of at most 2^53−1, or the signature does not
-    /// verify (03, under the DM context); [`DmError::InnerBody`] if `to` or `text` break DM-7 or the
-    /// payload has another key without a `"."`.
+    /// verify (03, under the DM context); [`DmError::InnerBody`] if `to` or `text` break DM-7,
+    /// `group` is not a byte string, `token` is not 32 bytes, or the payload has another key
+    /// without a `"."`.
     ///
     /// ```
     /// # use skylark::dm::Inner;
     /// assert_eq!(Inner::from_bytes(&[0x80]).unwrap_err().code(), "dm.inner_signature");
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DmError> {
-        if bytes.len() > MAX_INNER {
-            return Err(DmError::TooLarge);
-        }
-        let bad = DmError::InnerSignature;
-        let Ok(Value::Array(pair)) = cbor::decode(bytes) else {
-            return Err(bad);
-        };
-        let [Value::Bytes(payload), Value::Bytes(signature)] = pair.as_slice() else {
-            return Err(bad);
-        };
-        let signature = Signature::from_slice(signature).map_err(|_| bad.clone())?;
-        let Ok(Value::Map(map)) = cbor::decode(payload) else {
-            return Err(bad);
-        };
-        let account = match map.get("acct") {
-            Some(Value::Bytes(b)) => {
-                AccountId::from_bytes(b.as_slice().try_into().map_err(|_| bad.clone())?)
-            }
-            _ => return Err(bad),
-        };
-        let key = match map.get("key") {
-            Some(Value::Bytes(b)) => PublicKey::from_slice(b).map_err(|_| bad.clone())?,
-            _ => return Err(bad),
-        };
-        let time = match map.get("time") {
-            Some(&Value::Unsigned(t)) if t <= MAX_SAFE_INTEGER => t,
-            _ => return Err(bad),
-        };
-        key.verify_parts(
-            &[DM_SIGNATURE_CONTEXT.as_bytes(), &[0], payload],
-            &signature,
-        )
-        .map_err(|_| bad)?;
+        let (map, account, key, time) = verify_pair(bytes, DM_SIGNATURE_CONTEXT)?;
         // DM-7
-        let [_, _, _, to, text, group] =
-            body_fields(&map, ["acct", "key", "time", "to", "text", "group"])
-                .ok_or(DmError::InnerBody)?;
+        let [_, _, _, to, text, group, token] = body_fields(
+            &map,
+            ["acct", "key", "time", "to", "text", "group", "token"],
+        )
+        .ok_or(DmError::InnerBody)?;
         let (Some(Value::Array(list)), Some(Value::Text(text))) = (to, text) else {
             return Err(DmError::InnerBody);
         };
@@ -274,6 +329,13 @@ impl Inner {
             }
             to.push(account);
         }
+        let token = match token {
+            None => None,
+            Some(Value::Bytes(t)) => {
+                Some(<[u8; 32]>::try_from(t.as_slice()).map_err(|_| DmError::InnerBody)?)
+            }
+            Some(_) => return Err(DmError::InnerBody),
+        };
         // DM-19: a group message's record.
         let group = match group {
             None => None,
@@ -290,6 +352,7 @@ impl Inner {
                 to,
                 text: text.clone(),
                 group,
+                token,
             },
         })
     }

@@ -82,7 +82,9 @@ mod inner;
 mod keys;
 mod open;
 mod prekey;
+mod report;
 mod seal;
+mod service;
 
 pub use error::DmError;
 pub use gate::{token_commitment, Accept, Gate, Stamp, MAX_POW_BITS, MAX_TOKENS};
@@ -91,13 +93,25 @@ pub use inner::{DmBody, Inner};
 pub use keys::{DeviceKeys, EncryptionPublic, EncryptionSecret, PqPublic, PqSecret};
 pub use open::{open, open_in_group, Opened};
 pub use prekey::Prekey;
+pub use report::{
+    open_report, seal_report, seal_report_deterministic, ReportInner, REPORT_ID_CONTEXT,
+    REPORT_SCOPE, REPORT_SIGNATURE_CONTEXT,
+};
 pub use seal::{seal, seal_deterministic, seal_padded, seal_padded_deterministic, Sealed};
+pub use service::{
+    Blur, Declaration, LabelDefinition, Locale, ServiceKey, Setting, Severity,
+    MAX_LABEL_DEFINITIONS, MAX_LOCALES, MAX_SERVICE_KEYS,
+};
 
 /// The kind of a direct message. Never a public message (DM-14): an [`Inner`] message is not an
 /// envelope, and a public message of this kind is refused by message validation.
 pub const DM_KIND: &str = "dm";
 /// The kind of a prekey bundle message, signed by an app key whose scope names it (DM-10, DM-15).
 pub const PREKEY_KIND: &str = "prekey";
+/// The kind of a moderation service's declaration (08 §14.1, DM-24), signed by an app key whose
+/// scope names it (DM-25). Like `prekey`, a kind that message validation treats as valid, not
+/// understood (05 EXT-1).
+pub const SERVICE_KIND: &str = "service";
 /// The signature context of an inner message (03 §7): `context ‖ 0x00 ‖ payload` is signed.
 pub const DM_SIGNATURE_CONTEXT: &str = "skylark v1 direct message";
 /// The version byte of the sealed layout (DM-1): 2, the hybrid layout of this version.

@@ -207,6 +207,67 @@ fn open_with(
     now: u64,
     seen: impl Fn(&MessageId) -> bool,
 ) -> Result<Opened, DmError> {
+    let (index, inner, slot) = decrypt(sealed, keys)?;
+    // DM-6, DM-7: the inner message verifies and is a valid direct message.
+    let inner = Inner::from_bytes(&inner)?;
+    // DM-8: sent to the opener (or the opener's own copy).
+    if inner.account() != me && !inner.body().to().contains(me) {
+        return Err(DmError::WrongRecipient);
+    }
+    // DM-17: inside the replay window.
+    if inner.time() > now.saturating_add(MAX_CLOCK_SKEW)
+        || inner.time() < now.saturating_sub(REPLAY_WINDOW)
+    {
+        return Err(DmError::OutsideWindow);
+    }
+    // DM-9: not opened before.
+    if seen(&inner.id()) {
+        return Err(DmError::Replay);
+    }
+    // DM-16: the key may send direct messages for its account.
+    match dm_grant(
+        accounts,
+        inner.account(),
+        inner.key(),
+        DM_KIND,
+        inner.time(),
+    ) {
+        Grant::Yes => {}
+        Grant::No(cause) => return Err(DmError::SenderUnauthorized(cause)),
+        Grant::UnknownAccount => return Err(DmError::SenderUnknown),
+    }
+    // DM-20, DM-21: a group message's record is linked, authorized and the head; `to` is its
+    // members.
+    if let Some(record) = inner.body().group() {
+        let plan = check_message(
+            groups.as_deref(),
+            record,
+            inner.account(),
+            inner.body().to(),
+            accounts,
+        )?;
+        if let Some(groups) = groups {
+            groups.commit(record, plan);
+        }
+    }
+    // DM-18: the one-time prekey is used up.
+    let onetime = (slot != NO_ONETIME).then_some(slot);
+    if let Some(slot) = onetime {
+        keys[index].forget_onetime(slot);
+    }
+    Ok(Opened {
+        inner,
+        device: *keys[index].device(),
+        onetime,
+    })
+}
+
+/// Steps 1 to 4 of §6 (DM-1 to DM-5, DM-18): the index of the key set that opened `sealed`, the
+/// inner bytes and the slot. Shared by direct messages and reports (§14.3).
+pub(super) fn decrypt(
+    sealed: &[u8],
+    keys: &[DeviceKeys],
+) -> Result<(usize, alloc::vec::Vec<u8>, u16), DmError> {
     // DM-1: version, then one of the sealed lengths.
     match sealed.first() {
         None => return Err(DmError::Malformed),
@@ -268,58 +329,7 @@ fn open_with(
 
     // DM-5: the length prefix, a bucket that holds it (a larger one is cover), zero padding.
     let inner = unpad(&padded).ok_or(DmError::Padding)?;
-    // DM-6, DM-7: the inner message verifies and is a valid direct message.
-    let inner = Inner::from_bytes(inner)?;
-    // DM-8: sent to the opener (or the opener's own copy).
-    if inner.account() != me && !inner.body().to().contains(me) {
-        return Err(DmError::WrongRecipient);
-    }
-    // DM-17: inside the replay window.
-    if inner.time() > now.saturating_add(MAX_CLOCK_SKEW)
-        || inner.time() < now.saturating_sub(REPLAY_WINDOW)
-    {
-        return Err(DmError::OutsideWindow);
-    }
-    // DM-9: not opened before.
-    if seen(&inner.id()) {
-        return Err(DmError::Replay);
-    }
-    // DM-16: the key may send direct messages for its account.
-    match dm_grant(
-        accounts,
-        inner.account(),
-        inner.key(),
-        DM_KIND,
-        inner.time(),
-    ) {
-        Grant::Yes => {}
-        Grant::No(cause) => return Err(DmError::SenderUnauthorized(cause)),
-        Grant::UnknownAccount => return Err(DmError::SenderUnknown),
-    }
-    // DM-20, DM-21: a group message's record is linked, authorized and the head; `to` is its
-    // members.
-    if let Some(record) = inner.body().group() {
-        let plan = check_message(
-            groups.as_deref(),
-            record,
-            inner.account(),
-            inner.body().to(),
-            accounts,
-        )?;
-        if let Some(groups) = groups {
-            groups.commit(record, plan);
-        }
-    }
-    // DM-18: the one-time prekey is used up.
-    let onetime = (slot != NO_ONETIME).then_some(slot);
-    if let Some(slot) = onetime {
-        keys[index].forget_onetime(slot);
-    }
-    Ok(Opened {
-        inner,
-        device: *keys[index].device(),
-        onetime,
-    })
+    Ok((index, inner.to_vec(), slot))
 }
 
 /// The fields of a sealed header.

@@ -11,10 +11,11 @@ use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroize;
 
 use super::inner::Inner;
+use super::keys::{EncryptionPublic, PqPublic};
 use super::prekey::Prekey;
 use super::{
-    is_zero, DmError, BUCKETS, COMMITMENT_CONTEXT, HEADER_LEN, KEY_CONTEXT, MAX_INNER,
-    NONCE_CONTEXT, NO_ONETIME, PQ_CIPHERTEXT_LEN, SEALED_VERSION, SLOT_CHECK_CONTEXT,
+    is_zero, DmError, AEAD_TAG_LEN, BUCKETS, COMMITMENT_CONTEXT, HEADER_LEN, KEY_CONTEXT,
+    MAX_INNER, NONCE_CONTEXT, NO_ONETIME, PQ_CIPHERTEXT_LEN, SEALED_VERSION, SLOT_CHECK_CONTEXT,
     SLOT_CHECK_LEN, SLOT_CONTEXT, TAG_LEN,
 };
 
@@ -46,6 +47,44 @@ pub(super) const COMMIT_AT: usize = CHECK_AT + SLOT_CHECK_LEN;
 pub struct Sealed(Vec<u8>);
 
 impl Sealed {
+    /// Parses bytes a relay received as one sealed copy (DM-1): the version byte `0x02` and one of
+    /// the sealed lengths (1173 + bucket + 16). Nothing else can be checked without the
+    /// recipient's secrets; a relay files the result under its [`Sealed::mailbox_tag`].
+    ///
+    /// # Errors
+    ///
+    /// [`DmError::Malformed`] (`dm.malformed`) for empty bytes or another length,
+    /// [`DmError::UnsupportedVersion`] (`dm.unsupported_version`) for another first byte — in
+    /// that order, as opening does (08 §6 step 1).
+    ///
+    /// ```
+    /// use skylark::dm::{Sealed, HEADER_LEN};
+    /// let mut bytes = vec![0u8; HEADER_LEN + 512 + 16];
+    /// bytes[0] = 2;
+    /// bytes[1..3].copy_from_slice(&[0xab, 0xcd]);
+    /// assert_eq!(Sealed::from_bytes(&bytes)?.mailbox_tag(), [0xab, 0xcd]);
+    /// assert_eq!(Sealed::from_bytes(&bytes[..100]).unwrap_err().code(), "dm.malformed");
+    /// bytes[0] = 1;
+    /// assert_eq!(Sealed::from_bytes(&bytes).unwrap_err().code(), "dm.unsupported_version");
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DmError> {
+        match bytes.first() {
+            None => return Err(DmError::Malformed),
+            Some(&SEALED_VERSION) => {}
+            Some(_) => return Err(DmError::UnsupportedVersion),
+        }
+        if bytes
+            .len()
+            .checked_sub(HEADER_LEN + AEAD_TAG_LEN)
+            .is_some_and(|n| BUCKETS.contains(&n))
+        {
+            Ok(Sealed(bytes.to_vec()))
+        } else {
+            Err(DmError::Malformed)
+        }
+    }
+
     /// The sealed bytes, to hand to a relay.
     ///
     /// ```
@@ -260,7 +299,38 @@ fn seal_in_bucket(
     e: &[u8; 32],
     m: &[u8; 32],
 ) -> Result<Sealed, DmError> {
-    let inner = inner.as_bytes();
+    let onetime = match onetime {
+        None => None,
+        Some(slot) => {
+            let o = bundle
+                .onetime()
+                .get(usize::from(slot))
+                .ok_or(DmError::OnetimeConsumed)?;
+            Some((slot, *o))
+        }
+    };
+    seal_bytes(
+        inner.as_bytes(),
+        &bundle.key(),
+        bundle.pq(),
+        onetime,
+        chosen,
+        e,
+        m,
+    )
+}
+
+/// §5.4 for inner bytes (a direct message's or a report's, §14.2) to the signed prekey `r` and
+/// ML-KEM key `pq`, with a one-time slot and its key or none.
+pub(super) fn seal_bytes(
+    inner: &[u8],
+    r: &EncryptionPublic,
+    pq: &PqPublic,
+    onetime: Option<(u16, EncryptionPublic)>,
+    chosen: Option<usize>,
+    e: &[u8; 32],
+    m: &[u8; 32],
+) -> Result<Sealed, DmError> {
     if inner.len() > MAX_INNER {
         return Err(DmError::TooLarge);
     }
@@ -270,16 +340,11 @@ fn seal_in_bucket(
         Some(b) if b >= smallest && BUCKETS.contains(&b) => b,
         Some(_) => return Err(DmError::Padding),
     };
-    let r = bundle.key().0;
+    let tag = r.mailbox_tag();
+    let r = r.0;
     let (slot, o) = match onetime {
         None => (NO_ONETIME, None),
-        Some(slot) => {
-            let o = bundle
-                .onetime()
-                .get(usize::from(slot))
-                .ok_or(DmError::OnetimeConsumed)?;
-            (slot, Some(o.0))
-        }
+        Some((slot, o)) => (slot, Some(o.0)),
     };
     let e_pub = MontgomeryPoint::mul_base_clamped(*e).to_bytes();
     let mut dh1 = MontgomeryPoint(r).mul_clamped(*e).to_bytes();
@@ -292,8 +357,7 @@ fn seal_in_bucket(
         dh2.zeroize();
         return Err(DmError::WeakKey);
     }
-    let (ciphertext, ss) = bundle
-        .pq()
+    let (ciphertext, ss) = pq
         .key()
         .encapsulate_deterministic(&B32::from_fn(|i| m[i]))
         .map_err(|()| DmError::WeakKey)?;
@@ -316,7 +380,7 @@ fn seal_in_bucket(
 
     let mut out = Vec::with_capacity(HEADER_LEN + padded_len + super::AEAD_TAG_LEN);
     out.push(SEALED_VERSION);
-    out.extend_from_slice(&bundle.key().mailbox_tag());
+    out.extend_from_slice(&tag);
     out.extend_from_slice(&e_pub);
     out.extend_from_slice(&ciphertext);
     out.extend_from_slice(&(slot ^ mask).to_be_bytes());

@@ -44,7 +44,7 @@ const CLASSES: [(&str, &[&str], usize); 9] = [
     ("follow", &["follow", "unfollow"], 2_500),
     ("block", &["block", "unblock"], 2_500),
     ("label", &["label"], 50_000),
-    ("report", &["report"], 100),
+    ("gate", &["gate"], 5_000),
 ];
 
 /// The class of LIMIT-2 that messages of `kind` belong to, and how many messages of that class one

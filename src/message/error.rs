@@ -393,6 +393,12 @@ pub enum ValidationError {
     /// A report reason outside the list (REPORT-1).
     #[error("unknown report reason")]
     InvalidReason,
+    /// A gate audience outside the list, or `nobody` with another audience (GATE-1).
+    #[error("{field} holds an invalid audience")]
+    InvalidAudience {
+        /// The list: `reply` or `quote`.
+        field: Path,
+    },
     /// The message claims a time more than ten minutes after now (MSG-2).
     #[error("time {time} is more than 10 minutes after now ({now})")]
     TimeInFuture {
@@ -475,6 +481,10 @@ pub enum ValidationError {
     /// messages (spec 08, DM-14).
     #[error("a direct message is never a public message")]
     PrivateKind,
+    /// A public message of kind `report`: a report travels sealed to its moderation service and
+    /// is never a public message (REPORT-3).
+    #[error("a report is never a public message")]
+    PublicReport,
 }
 
 impl ValidationError {
@@ -516,6 +526,7 @@ impl ValidationError {
             Self::SelfReference => "msg.self_reference",
             Self::Subject { .. } => "msg.subject",
             Self::InvalidReason => "msg.invalid_reason",
+            Self::InvalidAudience { .. } => "msg.invalid_audience",
             Self::TimeInFuture { .. } => "msg.time_in_future",
             Self::TimeRegression { .. } => "msg.time_regression",
             Self::PrevKeyMismatch { .. } => "msg.prev_key_mismatch",
@@ -527,6 +538,7 @@ impl ValidationError {
             Self::Auth(e) => e.code(),
             Self::Operation(e) => e.code(),
             Self::PrivateKind => "dm.not_public",
+            Self::PublicReport => "msg.public_report",
         }
     }
 
@@ -567,6 +579,7 @@ impl ValidationError {
             Self::Duplicate { field } => match field.last() {
                 Some("labels") => "POST-4",
                 Some("hosts") => "PROFILE-2",
+                Some("reply" | "quote" | "hidden") => "GATE-1",
                 _ => "MSG-6",
             },
             Self::InvalidMediaType { .. } => "MEDIA-2",
@@ -592,6 +605,7 @@ impl ValidationError {
             Self::Subject { kind: "report" } => "REPORT-2",
             Self::Subject { .. } => "LABEL-1",
             Self::InvalidReason => "REPORT-1",
+            Self::InvalidAudience { .. } => "GATE-1",
             Self::TimeInFuture { .. } => "MSG-2",
             Self::TimeRegression { .. }
             | Self::PrevKeyMismatch { .. }
@@ -603,12 +617,14 @@ impl ValidationError {
                 ("edit", "replaces") => "EDIT-3",
                 ("edit", _) => "EDIT-2",
                 ("delete", _) => "DELETE-1",
+                ("gate", _) => "GATE-2",
                 _ => "UNDO-1",
             },
             // Validation fails on MSG-3; the denial's own rule (AUTH-n) is `AuthError::rule`.
             Self::Auth(_) => "MSG-3",
             Self::Operation(e) => e.rule(),
             Self::PrivateKind => "DM-14",
+            Self::PublicReport => "REPORT-3",
         }
     }
 }

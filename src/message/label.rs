@@ -1,4 +1,5 @@
-//! Moderation: labels (rules LABEL-1 to LABEL-4) and reports (REPORT-1, REPORT-2).
+//! Moderation: labels (rules LABEL-1 to LABEL-4) and report bodies (REPORT-1, REPORT-2), which
+//! travel only sealed to a moderation service (REPORT-3, spec 08 §14).
 
 use alloc::string::String;
 use core::fmt;
@@ -397,7 +398,9 @@ impl fmt::Display for Reason {
     }
 }
 
-/// A report (kind `report`): asks a moderation service to look at an account or message.
+/// A report body: asks a moderation service to look at an account or message. It is never a public
+/// message (REPORT-3: a public message of kind `report` is invalid, `msg.public_report`); it
+/// travels sealed to the service's declared key, inside a signed inner report (spec 08 §14).
 ///
 /// ```text
 /// report = { ? "account": bstr .size 32, ? "message": bstr .size 32, "service": bstr .size 32,
@@ -542,15 +545,23 @@ impl Report {
                 _ => {}
             }
         }
-        report.subject = Reference::exactly_one(account, message, Report::KIND)?;
+        report.subject = Reference::exactly_one(account, message, "report")?;
         Ok(report)
     }
 }
 
-impl BodyKind for Report {
-    const KIND: &'static str = "report";
-
-    fn to_map(&self) -> Map {
+impl Report {
+    /// The body map (05 §5.9), as it is sealed inside an inner report.
+    ///
+    /// ```
+    /// use skylark::id::AccountId;
+    /// use skylark::message::{Reason, Reference, Report};
+    /// let about = Reference::Account(AccountId::from_bytes([1; 32]));
+    /// let report = Report::builder(about, AccountId::from_bytes([5; 32]), Reason::Spam).build()?;
+    /// assert_eq!(report.to_map().get("reason"), Some(&"spam".into()));
+    /// # Ok::<(), skylark::message::ValidationError>(())
+    /// ```
+    pub fn to_map(&self) -> Map {
         let mut map = Map::new();
         self.subject.write(&mut map);
         map.insert("service", Value::Bytes(self.service.as_bytes().to_vec()));

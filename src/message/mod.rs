@@ -86,6 +86,7 @@ mod actions;
 mod error;
 mod facet;
 mod fields;
+mod gate;
 mod label;
 mod media;
 mod post;
@@ -97,6 +98,8 @@ pub use actions::{
 };
 pub use error::{AuthError, Path, ValidationError};
 pub use facet::{Facet, Feature, MAX_MENTIONS};
+pub(crate) use fields::{is_label, is_lang};
+pub use gate::{Audience, Gate, GateBuilder, MAX_AUDIENCES, MAX_HIDDEN};
 pub use label::{Label, LabelBuilder, Reason, Reference, Report, ReportBuilder};
 pub use media::{Media, MediaBuilder};
 pub use post::{Card, CardBuilder, Edit, EditBuilder, Embed, Post, PostBuilder, Reply};
@@ -119,14 +122,14 @@ use crate::id::AccountId;
 /// assert!(CORE_KINDS.contains(&"post"));
 /// assert!(CORE_KINDS.iter().all(|k| !k.contains('.')));
 /// ```
-pub const CORE_KINDS: [&str; 14] = [
+pub const CORE_KINDS: [&str; 15] = [
     "profile", "post", "edit", "delete", "react", "unreact", "repost", "unrepost", "follow",
-    "unfollow", "block", "unblock", "label", "report",
+    "unfollow", "block", "unblock", "label", "report", "gate",
 ];
 
 /// The control kinds (rule MSG-7): the social kinds whose message supersedes, undoes or removes the
 /// effect of other messages — the latest-wins registers (profile, edit, follow graph, block graph,
-/// labels) and the undoing kinds (delete, unreact, unrepost). Their stripped remainder is never
+/// labels, gates) and the undoing kinds (delete, unreact, unrepost). Their stripped remainder is never
 /// valid: it is undecided, missing its body ([`Missing::Body`]), so that nobody can reverse a control
 /// message by relaying it without its body.
 ///
@@ -135,9 +138,9 @@ pub const CORE_KINDS: [&str; 14] = [
 /// assert!(CONTROL_KINDS.contains(&"delete") && !CONTROL_KINDS.contains(&"post"));
 /// assert!(CONTROL_KINDS.iter().all(|k| CORE_KINDS.contains(k)));
 /// ```
-pub const CONTROL_KINDS: [&str; 10] = [
+pub const CONTROL_KINDS: [&str; 11] = [
     "profile", "edit", "delete", "unreact", "unrepost", "follow", "unfollow", "block", "unblock",
-    "label",
+    "label", "gate",
 ];
 
 /// A body type of one message kind: its kind name and its map. Implemented by every typed body of
@@ -247,8 +250,8 @@ pub enum Body {
     Unblock(Subject),
     /// `label`
     Label(Label),
-    /// `report`
-    Report(Report),
+    /// `gate`
+    Gate(Gate),
     /// A key operation (`genesis`, `roots`, `delegate`, `revoke`, `enckey`): the body map, which
     /// follows the operation's schema (ACCT-1). Its effect on the account is the business of
     /// [`crate::account::Accounts`].
@@ -288,7 +291,8 @@ fn parse_core(
         "block" => Subject::parse(map, account).map(Body::Block),
         "unblock" => Subject::parse(map, account).map(Body::Unblock),
         "label" => Label::parse(map, author.map(|a| a.time)).map(Body::Label),
-        "report" => Report::parse(map).map(Body::Report),
+        "report" => Err(ValidationError::PublicReport),
+        "gate" => Gate::parse(map).map(Body::Gate),
         kind if crate::account::is_operation_kind(kind) => {
             crate::account::check_operation_body(kind, map)
                 .map(|()| Body::Operation(map.clone()))

@@ -29,6 +29,11 @@ fn texts(items: &[&str]) -> Value {
 }
 
 fn check(kind: &str, body: &Map) -> Result<Body, ValidationError> {
+    // A report body is checked inside a sealed report (spec 08 §14); a public message of kind
+    // `report` is refused whatever its body (REPORT-3, `public_reports_are_refused`).
+    if kind == "report" {
+        return super::label::Report::parse(body).map(|_| Body::Unknown(body.clone()));
+    }
     parse_body(
         kind,
         body.clone(),
@@ -1062,7 +1067,22 @@ fn built_labels_and_reports_validate() {
     .text("please look")
     .build()
     .unwrap();
-    assert_eq!(round_trip(&report), Body::Report(report.clone()));
+    assert_eq!(super::label::Report::parse(&report.to_map()), Ok(report));
+}
+
+#[test]
+fn public_reports_are_refused() {
+    let body = map(&[
+        ("account", id(1)),
+        ("service", id(2)),
+        ("reason", "spam".into()),
+    ]);
+    let author = Some(Author {
+        account: &AUTHOR,
+        time: TIME,
+    });
+    let err = parse_body("report", body, author).unwrap_err();
+    assert_eq!((err.code(), err.rule()), ("msg.public_report", "REPORT-3"));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::error::{AuthError, ValidationError};
-use super::{parse_body, Author, Body, BodyKind, Delete, Edit, Unreact, Unrepost};
+use super::{parse_body, Author, Body, BodyKind, Delete, Edit, Gate, Unreact, Unrepost};
 use crate::account::CAP_OTHERS;
 use crate::envelope::{Header, SignedMessage};
 use crate::id::{AccountId, MessageId};
@@ -376,7 +376,7 @@ pub enum Verdict {
 /// 3. MSG-3: key authorization — denied is invalid, unknown is recorded as missing;
 /// 4. MSG-4: if `seq > 1`, the previous message's header — not later, same key, `seq − 1`; absent
 ///    is recorded as missing;
-/// 5. the kind's lookups (edit: target then replaces; delete, unreact, unrepost: target) — absent
+/// 5. the kind's lookups (edit: target then replaces; delete, unreact, unrepost, gate: target) — absent
 ///    is recorded as missing, present is checked;
 /// 6. anything recorded missing makes the verdict undecided.
 ///
@@ -425,6 +425,10 @@ fn check(
     // 0. DM-14 (spec 08): a direct message is never a public message, whatever its body.
     if header.kind().as_str() == "dm" {
         return Err(ValidationError::PrivateKind);
+    }
+    // REPORT-3 (spec 05 §5.9): a report is sealed to its moderation service (08 §14), never public.
+    if header.kind().as_str() == "report" {
+        return Err(ValidationError::PublicReport);
     }
     // 1. Body rules.
     let body = match message.body_map() {
@@ -496,6 +500,8 @@ fn check(
             k != "delete" && !crate::account::is_operation_kind(k)
         })?,
         Body::Unreact(t) => lookup.check(Unreact::KIND, "target", t.target(), |k| k == "react")?,
+        // Only the post's own account may gate it (GATE-2).
+        Body::Gate(g) => lookup.check(Gate::KIND, "target", g.target(), |k| k == "post")?,
         Body::Unrepost(t) => {
             lookup.check(Unrepost::KIND, "target", t.target(), |k| k == "repost")?
         }

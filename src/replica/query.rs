@@ -10,7 +10,7 @@ use super::views::{Fact, Stamp, ACCOUNT_MAX, ACCOUNT_MIN, BLOCK, FOLLOW, ID_MAX,
 use super::Replica;
 use crate::account::AccountView;
 use crate::id::{AccountId, MessageId};
-use crate::merge::Equivocation;
+use crate::merge::{Equivocation, LeftOut};
 use crate::message::{parse_body, Author, Body, Profile, Reference, Reply};
 
 /// What a post is in the merged state (MERGE-4).
@@ -63,6 +63,9 @@ pub struct PostView {
     pub reply: Option<Reply>,
     /// The post it quotes, if any (`None` when withheld).
     pub quote: Option<MessageId>,
+    /// What gates and blocks leave out of the views for this live post, and why (VIEW-2..VIEW-4,
+    /// 07 §5.10); `None` when nothing is, or the post is not live.
+    pub left_out: Option<LeftOut>,
 }
 
 /// An account's current profile (MERGE-3).
@@ -214,6 +217,7 @@ impl Replica {
             text,
             reply: reply.map(|(root, parent)| Reply::new(root, parent)),
             quote,
+            left_out: Some(self.views.left_out(id)).filter(|l| !l.is_empty()),
         })
     }
 
@@ -316,7 +320,7 @@ impl Replica {
                 .filter(|child| {
                     self.views.entries.get(child).is_some_and(
                         |e| matches!(e.fact, Fact::Post { reply: Some((r, _)), .. } if r == *root),
-                    )
+                    ) && self.views.left_out(child).reply.is_none()
                 })
                 .collect();
             // Pushed in reverse so that the oldest reply is listed first.
@@ -339,35 +343,39 @@ impl Replica {
         })
     }
 
-    /// The live direct replies of a post, oldest first (MERGE-5's `replies` view).
+    /// The live direct replies of a post, oldest first (MERGE-5's `replies` view), less those the
+    /// root author's gate or blocks leave out (VIEW-2).
     ///
     /// ```
     /// use skylark::id::MessageId;
     /// assert!(skylark::replica::Replica::new(0).replies(&MessageId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn replies(&self, parent: &MessageId) -> Vec<MessageId> {
-        self.live_in(&self.views.replies, parent)
+        self.live_in(&self.views.replies, parent, |l| l.reply.is_none())
     }
 
-    /// The live posts that quote a post, oldest first (MERGE-5).
+    /// The live posts that quote a post, oldest first (MERGE-5), less those the quoted author's gate
+    /// or blocks leave out (VIEW-3).
     ///
     /// ```
     /// use skylark::id::MessageId;
     /// assert!(skylark::replica::Replica::new(0).quotes(&MessageId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn quotes(&self, post: &MessageId) -> Vec<MessageId> {
-        self.live_in(&self.views.quotes, post)
+        self.live_in(&self.views.quotes, post, |l| l.quote.is_none())
     }
 
+    /// The live posts of `index` under `key` whose [`LeftOut`] `shown` accepts.
     fn live_in(
         &self,
         index: &alloc::collections::BTreeSet<(MessageId, Stamp)>,
         key: &MessageId,
+        shown: impl Fn(&LeftOut) -> bool,
     ) -> Vec<MessageId> {
         index
             .range((*key, (0, ID_MIN))..=(*key, (u64::MAX, ID_MAX)))
             .map(|(_, (_, id))| *id)
-            .filter(|id| !self.views.deleted(id))
+            .filter(|id| !self.views.deleted(id) && shown(&self.views.left_out(id)))
             .collect()
     }
 
@@ -614,6 +622,44 @@ impl Replica {
         out
     }
 
+    /// The labels a reader applies to a live post at the replica's `now` (07 MERGE-9 item 4), from
+    /// the chosen labelers only: those on the post's id, on its current version's id, and on its
+    /// author's account — a label on an account reaches every post of that account. (labeler,
+    /// value) pairs without duplicates, by labeler in the order given, then by value. Empty unless
+    /// `post` is a live post.
+    ///
+    /// ```
+    /// use skylark::id::{AccountId, MessageId};
+    /// let replica = skylark::replica::Replica::new(0);
+    /// assert!(replica.applied_labels(&MessageId::from_bytes([1; 32]), &[AccountId::from_bytes([2; 32])]).is_empty());
+    /// ```
+    pub fn applied_labels(
+        &self,
+        post: &MessageId,
+        labelers: &[AccountId],
+    ) -> Vec<(AccountId, String)> {
+        let Some(view) = self.post(post).filter(|p| p.state == PostState::Live) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for labeler in labelers {
+            let chosen = core::slice::from_ref(labeler);
+            let mut values: Vec<String> = [
+                Reference::Message(*post),
+                Reference::Message(view.current),
+                Reference::Account(view.author),
+            ]
+            .into_iter()
+            .flat_map(|subject| self.labels(subject, chosen))
+            .map(|(_, value)| value)
+            .collect();
+            values.sort();
+            values.dedup();
+            out.extend(values.into_iter().map(|v| (*labeler, v)));
+        }
+        out
+    }
+
     /// Every place of a key's history held by two or more valid messages (MERGE-10), as
     /// [`crate::merge::State::equivocations`] lists them.
     ///
@@ -675,7 +721,7 @@ impl Replica {
     }
 
     /// The live posts that mention `account` (in the facets of the post as first written), newest
-    /// first, paged as [`Replica::timeline`].
+    /// first, paged as [`Replica::timeline`], less those whose author `account` blocks (VIEW-4).
     ///
     /// ```
     /// use skylark::id::AccountId;
@@ -690,7 +736,8 @@ impl Replica {
             .range((*account, (0, ID_MIN))..=(*account, bound))
             .rev()
             .map(|(_, stamp)| *stamp)
-            .filter(move |s| after.is_none_or(|c| *s != c.0));
+            .filter(move |s| after.is_none_or(|c| *s != c.0))
+            .filter(|(_, id)| !self.views.left_out(id).mentions.contains(account));
         self.page(core::iter::once(source), limit)
     }
 

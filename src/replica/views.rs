@@ -15,8 +15,10 @@ use alloc::vec::Vec;
 use super::limits::{Facts, Limits};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
+use crate::merge::gate::{left_out_of, Graph};
 use crate::merge::limits::class_of;
-use crate::message::{Body, Feature, Reference, ValidMessage};
+use crate::merge::LeftOut;
+use crate::message::{Reference, ValidMessage};
 
 /// The order of MERGE-1: by time, then by id.
 pub(super) type Stamp = (u64, MessageId);
@@ -30,24 +32,6 @@ pub(super) const STAMP_MAX: Stamp = (u64::MAX, ID_MAX);
 
 /// What one valid message of a social kind says: the effect the merge rules read (07).
 pub(super) use crate::merge::Effect as Fact;
-
-/// The accounts a post mentions (its mention facets), sorted and distinct; none for other kinds.
-fn mentions(message: &ValidMessage) -> Vec<AccountId> {
-    let Body::Post(p) = message.body() else {
-        return Vec::new();
-    };
-    let mut mentions: Vec<AccountId> = p
-        .facets()
-        .iter()
-        .filter_map(|f| match f.feature() {
-            Feature::Mention(a) => Some(*a),
-            _ => None,
-        })
-        .collect();
-    mentions.sort();
-    mentions.dedup();
-    mentions
-}
 
 /// One valid message of a social kind: its header facts and what it says.
 #[derive(Clone, Debug)]
@@ -96,6 +80,8 @@ pub(super) struct Views {
     /// The current edges, (account, subject), and reversed, (subject, account).
     pub(super) edges: [BTreeSet<(AccountId, AccountId)>; 2],
     pub(super) reverse: [BTreeSet<(AccountId, AccountId)>; 2],
+    /// VIEW-1 registers: (author, post, stamp) of every whole gate.
+    pub(super) gates: BTreeSet<(AccountId, MessageId, Stamp)>,
     /// MERGE-9 registers: (labeler, subject, value, stamp) of every whole label.
     pub(super) labels: BTreeSet<(AccountId, Reference, String, Stamp)>,
     /// MERGE-10: the messages at each place of a key's history, and the places held twice or more.
@@ -139,8 +125,11 @@ impl Views {
             key: *header.key(),
             seq: header.seq(),
             time: header.time(),
+            mentions: match &fact {
+                Fact::Post { mentions, .. } => mentions.clone(),
+                _ => Vec::new(),
+            },
             fact,
-            mentions: mentions(message),
         };
         let facts = Facts {
             account: entry.account,
@@ -212,7 +201,7 @@ impl Views {
             }
         }
         match &e.fact {
-            Fact::Withheld { .. } | Fact::Report(_) => {}
+            Fact::Withheld { .. } => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
             Fact::Post { reply, quote, .. } => {
                 put(&mut self.posts_by, (e.account, stamp), on);
@@ -260,6 +249,7 @@ impl Views {
                 (e.account, *subject, value.clone(), stamp),
                 on,
             ),
+            Fact::Gate { target, .. } => put(&mut self.gates, (e.account, *target, stamp), on),
         }
     }
 
@@ -289,6 +279,46 @@ impl Views {
         } else {
             self.edges[g].remove(&(account, subject));
             self.reverse[g].remove(&(subject, account));
+        }
+    }
+}
+
+/// VIEW-1..VIEW-4 read from the indexes (the same rules as the merge's summary, `merge::gate`).
+impl Graph for Views {
+    fn owner(&self, post: &MessageId) -> Option<(AccountId, &[AccountId])> {
+        let e = self.entries.get(post)?;
+        match &e.fact {
+            Fact::Post { mentions, .. } if !self.deleted(post) => Some((e.account, mentions)),
+            Fact::Post { .. } | Fact::Withheld { post: true } => Some((e.account, &[])),
+            _ => None,
+        }
+    }
+
+    fn gate(&self, owner: &AccountId, post: &MessageId) -> Option<&Fact> {
+        self.gates
+            .range((*owner, *post, STAMP_MIN)..=(*owner, *post, STAMP_MAX))
+            .rev()
+            .map(|(_, _, (_, id))| id)
+            .find(|id| !self.deleted(id))
+            .and_then(|id| self.entries.get(id))
+            .map(|e| &e.fact)
+    }
+
+    fn follows(&self, account: &AccountId, subject: &AccountId) -> bool {
+        self.edges[FOLLOW].contains(&(*account, *subject))
+    }
+
+    fn blocks(&self, account: &AccountId, subject: &AccountId) -> bool {
+        self.edges[BLOCK].contains(&(*account, *subject))
+    }
+}
+
+impl Views {
+    /// What VIEW-2..VIEW-4 leave out of the live post `id` (empty for anything else).
+    pub(super) fn left_out(&self, id: &MessageId) -> LeftOut {
+        match self.entries.get(id) {
+            Some(e) if !self.deleted(id) => left_out_of(self, id, &e.account, &e.fact),
+            _ => LeftOut::default(),
         }
     }
 }

@@ -486,6 +486,11 @@ def check_merge(v):
         same(v["summary_diag"], cbor.diag(s), "summary (diagnostic notation) differs, %s" % label)
         same(v["summary"], sb.hex(), "summary bytes differ, %s" % label)
         same(v["digest"], ids.H(ids.CTX_STATE_DIGEST, sb).hex(), "digest differs, %s" % label)
+    authors = {m.id: m.header.acct for m in msgs}
+    for entry in v.get("applied", []):                      # MERGE-9 item 4
+        post = h2b(entry["post"])
+        got = merge.applied(s, post, authors.get(post, b""), [h2b(x) for x in entry["labelers"]])
+        same(entry["labels"], [[l.hex(), x] for l, x in got], "applied labels differ")
     # the expected bytes must themselves be canonical and match the diag
     dec = cbor.decode(h2b(v["summary"]))
     same(v["summary_diag"], cbor.diag(dec), "the vector's summary bytes do not decode to its diag")
@@ -513,11 +518,12 @@ def dm_groups(held, st):
 
 def check_dm(v):
     kind = v["type"]
-    if kind == "seal":
+    if kind in ("seal", "report_seal"):
+        check = dm.report_inner if kind == "report_seal" else None
         out, err = reject_code(dm.seal, h2b(v["inner"]), h2b(v["recipient_key"]), h2b(v["pq_key"]),
                                [h2b(o) for o in v["onetime_keys"]], v["slot"],
                                h2b(v["ephemeral_secret"]), h2b(v["kem_message"]),
-                               v.get("bucket"))
+                               v.get("bucket"), check)
         code = produced(err.code if err else None)
         if not v["valid"]:
             same(v["error"], code, "error code differs")
@@ -576,6 +582,34 @@ def check_dm(v):
         got = dict(out["gate"], tokens=[x.hex() for x in out["gate"]["tokens"]])
         same(want, got, "gate differs")
         return None
+    if kind == "report_open":
+        keys = [{"device": h2b(k["device"]), "signed": h2b(k["signed"]),
+                 "pq_seed": h2b(k["pq_seed"]), "onetime": []} for k in v["keys"]]
+        st = dm_state(v)
+        decl = dm.declaration(layer1(v["declaration"], "declaration"), st)
+        out, err = reject_code(dm.open_report, h2b(v["sealed"]), h2b(v["opener"]), keys, decl,
+                               st, v["now"], {h2b(k) for k in v["seen"]})
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "report refused")
+        same(v["inner"], out.raw.hex(), "inner differs")
+        same(v["report_id"], out.id.hex(), "report id differs")
+        same(v["reporter"], out.acct.hex(), "reporter differs")
+        return None
+    if kind == "service":
+        msg = layer1(v["message"], "service message")
+        out, err = reject_code(dm.declaration, msg, dm_state(v))
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "declaration refused")
+        same(v["reasons"], out["reasons"], "reasons differ")
+        same(v["labels"], out["labels"], "labels differ")
+        same(v["keys"], [k[0].hex() for k in out["keys"]], "keys differ")
+        return None
     if kind in ("stamp", "admit"):
         g = v["gate"]
         gate = {"accept": g["accept"], "pow": g["pow"], "tokens": [h2b(x) for x in g["tokens"]]}
@@ -608,7 +642,7 @@ def check_dm(v):
         produced(code)
         same(v["error"], code, "error code differs")
         return code
-    raise Disagreement("seal, open, prekey or public", kind, "unknown vector type")
+    raise Disagreement("seal, open, prekey, service or public", kind, "unknown vector type")
 
 
 # ---------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def check(rule, data, strip=True):
 
 CORE = {"profile", "post", "edit", "delete", "react", "unreact", "repost", "unrepost", "follow",
         "unfollow", "block", "unblock", "label", "report", "genesis", "roots", "delegate", "revoke",
-        "enckey", "receipt", "prekey"}
+        "enckey", "receipt", "prekey", "service"}
 
 
 def main():
@@ -114,7 +114,11 @@ def main():
         if vec["valid"]:
             if "message" in vec:
                 parts(vec["message"], vec["id"])
-            if "inner" in vec:
+            if "inner" in vec and vec["type"].startswith("report_"):
+                inner = bytes.fromhex(vec["inner"])
+                run(vec["id"] + " inner", "report-inner", inner, strip=False)
+                run(vec["id"] + " payload", "report-payload", cbor2.loads(inner)[0])
+            elif "inner" in vec:
                 inner = bytes.fromhex(vec["inner"])
                 run(vec["id"] + " inner", "dm-inner", inner, strip=False)
                 run(vec["id"] + " payload", "dm-payload", cbor2.loads(inner)[0])

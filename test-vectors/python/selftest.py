@@ -105,6 +105,9 @@ def mutations(f, v):
         w = m(v); w["summary"] = v["summary"][:-2] + ("81" if v["summary"][-2:] != "81" else "80")
         yield "summary", w
         w = m(v); w["summary_diag"] = v["summary_diag"] + " "; yield "summary_diag", w
+        if v.get("applied"):
+            w = m(v); w["applied"][0]["labels"] = w["applied"][0]["labels"][1:] + [["00" * 32, "x"]]
+            yield "applied", w
     elif f == "dm.json":
         if v["valid"]:
             w = m(v); w["valid"] = False; w["error"] = "dm.tampered"; yield "valid->invalid", w
@@ -112,9 +115,14 @@ def mutations(f, v):
                              "pq_shared", "dh1", "dh2", "slot_mask", "slot_check", "commitment"),
                     "open": ("inner", "inner_id", "device"), "prekey": ("device",),
                     "group": ("head",), "stamp": tuple(k for k in ("item", "work") if k in v),
-                    "admit": ()}[v["type"]]
+                    "admit": (), "service": (), "report_open": ("inner", "report_id", "reporter"),
+                    "report_seal": ("sealed", "nonce", "aead_key", "padded", "commitment")}[v["type"]]
             for k in keys:
                 w = m(v); w[k] = flip_hex(v[k]); yield k, w
+            if v["type"] == "service":
+                w = m(v); w["reasons"] = v["reasons"][::-1] + ["hate"]; yield "reasons", w
+                w = m(v); w["labels"] = v["labels"] + ["spoiler"]; yield "labels", w
+                w = m(v); w["keys"] = [flip_hex(v["keys"][0])] + v["keys"][1:]; yield "keys", w
             if v["type"] == "open":
                 w = m(v); w["onetime"] = 5 if v["onetime"] is None else None; yield "onetime", w
         else:

@@ -24,7 +24,6 @@ pub fn typed_body_bytes(body: &Body) -> Option<Vec<u8>> {
         Body::Block(s) => Block::new(s.subject()).to_map(),
         Body::Unblock(s) => Unblock::new(s.subject()).to_map(),
         Body::Label(b) => b.to_map(),
-        Body::Report(b) => b.to_map(),
         Body::Operation(map) | Body::Unknown(map) => map.clone(),
         _ => return None,
     };

@@ -22,7 +22,7 @@ pub struct Report {
     pub rejected: u64,
 }
 
-fn agent() -> ureq::Agent {
+pub(super) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(30)))
         .http_status_as_error(false)
@@ -30,7 +30,7 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn http(url: &str, e: &ureq::Error) -> Error {
+pub(super) fn http(url: &str, e: &ureq::Error) -> Error {
     Error::new(
         url,
         format!("request failed: {e}"),
@@ -39,7 +39,7 @@ fn http(url: &str, e: &ureq::Error) -> Error {
 }
 
 /// Reads a response body of at most `limit` bytes; `None` for a non-200 status.
-fn body(
+pub(super) fn body(
     url: &str,
     mut response: ureq::http::Response<ureq::Body>,
     limit: usize,

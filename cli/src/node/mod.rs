@@ -3,6 +3,7 @@
 //! fetching what this store lacks and pushing what the node lacks).
 
 mod client;
+mod dm;
 mod names;
 mod server;
 mod store;
@@ -13,8 +14,9 @@ use skylark::id::{AccountId, MessageId};
 use crate::args::Args;
 use crate::{files, help, print_json, Error, Status};
 
+pub use dm::dm;
 pub use names::{locator, name};
-pub use store::Store;
+pub use store::{DmDevice, DmItem, Store};
 
 /// The content type of a reconciliation frame (10 §2).
 pub const FRAME_TYPE: &str = "application/vnd.skylark.sync-frame";
@@ -33,6 +35,18 @@ pub const ACCOUNTS: &str = "/skylark/v1/accounts/";
 pub const HEADS_TYPE: &str = "application/vnd.skylark.heads";
 /// The most ids one "after seq N" answer lists (10 §2).
 pub const AFTER_LIMIT: usize = 1024;
+/// The path of the sealed-item deposit endpoint (10 §5).
+pub const DM_ITEMS: &str = "/skylark/v1/dm/items";
+/// The path prefix of the mailbox endpoint (`/skylark/v1/dm/mailbox/HH`), with its trailing slash.
+pub const DM_MAILBOX: &str = "/skylark/v1/dm/mailbox/";
+/// The content type of one deposited item: stamp length (1 byte), stamp, sealed bytes (10 §5).
+pub const DM_ITEM_TYPE: &str = "application/vnd.skylark.dm-item";
+/// The content type of a mailbox page (10 §5).
+pub const DM_PAGE_TYPE: &str = "application/vnd.skylark.dm-items";
+/// The most items one mailbox page holds (10 §5): at most 32 × 66 768 bytes.
+pub const DM_PAGE: usize = 32;
+/// The longest deposited item: a 33-byte token stamp, its length byte, the largest sealed copy.
+pub const DM_ITEM_LIMIT: usize = 1 + 33 + 66_725;
 /// The most rounds of one reconciliation session (09 §7 asks the caller to bound them).
 pub const MAX_ROUNDS: u64 = 256;
 

@@ -4,13 +4,15 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use skylark::dm::{Sealed, Stamp};
 use skylark::envelope::SignedMessage;
 use skylark::id::{AccountId, MessageId};
 use skylark::sync::{Responder, FRAME_LIMIT};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use super::{
-    Store, ACCOUNTS, AFTER_LIMIT, FRAME_TYPE, HEADS_TYPE, MESSAGES, MESSAGE_TYPE, RECONCILE, STATE,
+    Store, ACCOUNTS, AFTER_LIMIT, DM_ITEMS, DM_ITEM_LIMIT, DM_MAILBOX, DM_PAGE, DM_PAGE_TYPE,
+    FRAME_TYPE, HEADS_TYPE, MESSAGES, MESSAGE_TYPE, RECONCILE, STATE,
 };
 use crate::{files, Error};
 
@@ -88,7 +90,92 @@ fn account_get(store: &Store, rest: &str, query: &str) -> Result<Reply, Error> {
     })
 }
 
-fn handle(store: &Store, request: &mut Request) -> Result<Reply, Error> {
+/// The bundles a relay admits items by (08 §3.3), kept between requests: recomputed from the whole
+/// store only when it holds another number of messages or a minute has passed, so a flood of
+/// deposits costs a row count each, not one account-state computation each.
+#[derive(Default)]
+struct Bundles {
+    key: Option<(u64, u64)>,
+    bundles: Vec<skylark::dm::Prekey>,
+}
+
+impl Bundles {
+    fn current(&mut self, store: &Store) -> Result<&[skylark::dm::Prekey], Error> {
+        let now = files::now()?;
+        let key = (store.count()?, now / 60_000);
+        if self.key != Some(key) {
+            self.bundles = super::dm::bundles(store, now)?.1;
+            self.key = Some(key);
+        }
+        Ok(&self.bundles)
+    }
+}
+
+/// `POST /skylark/v1/dm/items` (10 §5): files a sealed item if a current bundle with its tag admits
+/// its stamp (08 DM-22). The relay learns the tag, the stamp and whether it passes, not the sender.
+fn dm_deposit(store: &Store, cache: &mut Bundles, body: &[u8]) -> Result<Reply, Error> {
+    let Some((&n, rest)) = body.split_first() else {
+        return Ok(text(
+            400,
+            "an item is a stamp length byte, the stamp, the sealed bytes",
+        ));
+    };
+    let Some((stamp, sealed)) = rest.split_at_checked(usize::from(n)) else {
+        return Ok(text(400, "the stamp is longer than the item"));
+    };
+    let stamp = match Stamp::from_bytes(stamp) {
+        Ok(s) => s,
+        Err(e) => return Ok(text(422, format!("{} {}", e.code(), e.rule()))),
+    };
+    let sealed = match Sealed::from_bytes(sealed) {
+        Ok(s) => s,
+        Err(e) => return Ok(text(422, format!("{} {}", e.code(), e.rule()))),
+    };
+    let tag = sealed.mailbox_tag();
+    let gates: Vec<_> = cache
+        .current(store)?
+        .iter()
+        .filter(|b| b.key().mailbox_tag() == tag)
+        .map(|b| b.gate().relay_admits(sealed.as_bytes(), &stamp))
+        .collect();
+    match gates.iter().find(|g| g.is_ok()).or(gates.first()) {
+        None => return Ok(text(404, "no current bundle has this mailbox tag")),
+        Some(Err(e)) => return Ok(text(422, format!("{} {}", e.code(), e.rule()))),
+        Some(Ok(())) => {}
+    }
+    store.dm_file(tag[0], &stamp.to_bytes(), sealed.as_bytes())?;
+    Ok((204, "text/plain; charset=utf-8", Vec::new()))
+}
+
+/// `GET /skylark/v1/dm/mailbox/{HH}[?after=N]` (10 §5): the items whose tag begins with byte `HH`
+/// that arrived after item `N`, at most [`DM_PAGE`].
+fn dm_mailbox(store: &Store, prefix: &str, query: &str) -> Result<Reply, Error> {
+    let prefix = match hex::decode(prefix) {
+        Ok(p) if p.len() == 1 && !prefix.bytes().any(|b| b.is_ascii_uppercase()) => p[0],
+        _ => {
+            return Ok(text(
+                400,
+                "name a mailbox prefix in 2 lower-case hex digits",
+            ))
+        }
+    };
+    let after = match param(query, "after").map(str::parse::<u64>) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return Ok(text(400, "after must be an item number")),
+    };
+    let mut body = Vec::new();
+    for item in store.dm_mailbox(prefix, after, DM_PAGE)? {
+        body.extend_from_slice(&item.n.to_be_bytes());
+        body.push(u8::try_from(item.stamp.len()).unwrap_or(0));
+        body.extend_from_slice(&item.stamp);
+        body.extend_from_slice(&u32::try_from(item.sealed.len()).unwrap_or(0).to_be_bytes());
+        body.extend_from_slice(&item.sealed);
+    }
+    Ok((200, DM_PAGE_TYPE, body))
+}
+
+fn handle(store: &Store, cache: &mut Bundles, request: &mut Request) -> Result<Reply, Error> {
     let url = request.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
     Ok(match (request.method(), path) {
@@ -127,6 +214,15 @@ fn handle(store: &Store, request: &mut Request) -> Result<Reply, Error> {
             };
             let (state, _) = crate::inspect::merged(&store.all()?, now);
             text(200, format!("{}\n", hex::encode(state.digest(now))))
+        }
+        (Method::Post, DM_ITEMS) => {
+            let Some(body) = read_body(request, DM_ITEM_LIMIT) else {
+                return Ok(text(413, "item over 66759 bytes"));
+            };
+            return dm_deposit(store, cache, &body);
+        }
+        (Method::Get, p) if p.starts_with(DM_MAILBOX) => {
+            return dm_mailbox(store, &p[DM_MAILBOX.len()..], query);
         }
         (Method::Get, p) if p.starts_with(ACCOUNTS) => {
             return account_get(store, &p[ACCOUNTS.len()..], query);
@@ -168,6 +264,7 @@ pub fn run(
         .map_or_else(|| addr.to_string(), |a| a.to_string());
     println!("listening on http://{bound} (store {db})");
     let deadline = max_seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    let mut cache = Bundles::default();
     loop {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(());
@@ -176,7 +273,7 @@ pub fn run(
             .recv_timeout(Duration::from_millis(200))
             .map_err(|e| Error::io(&bound, &e))?;
         let Some(mut request) = request else { continue };
-        let (status, content_type, body) = match handle(store, &mut request) {
+        let (status, content_type, body) = match handle(store, &mut cache, &mut request) {
             Ok(reply) => reply,
             Err(e) => text(500, e.to_string()),
         };

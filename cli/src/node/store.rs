@@ -42,6 +42,7 @@ impl Store {
             path: path.to_string(),
         };
         store.upgrade()?;
+        store.dm_tables()?;
         store
             .conn
             .execute_batch("CREATE INDEX IF NOT EXISTS by_account ON messages (acct, key, seq);")
@@ -133,6 +134,15 @@ impl Store {
                     .ok_or_else(|| corrupt(&self.path))
             })
             .transpose()
+    }
+
+    /// How many messages the store holds.
+    pub fn count(&self) -> Result<u64, Error> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM messages", [], |row| row.get(0))
+            .map_err(|e| db(&self.path, &e))?;
+        u64::try_from(n).map_err(|_| corrupt(&self.path))
     }
 
     /// Every message held.
@@ -260,4 +270,188 @@ fn corrupt(path: &str) -> Error {
         "holds a row that is not a verified message under its id",
         "the file was edited by something else; rebuild the store from your message files",
     )
+}
+
+/// One sealed item in a relay's mailbox (10 §5): its arrival number, stamp and sealed bytes.
+pub struct DmItem {
+    pub n: u64,
+    pub stamp: Vec<u8>,
+    pub sealed: Vec<u8>,
+}
+
+/// A device's key set as the store keeps it: its account, its bundle message and its secrets.
+pub struct DmDevice {
+    pub account: AccountId,
+    pub bundle: SignedMessage,
+    pub secrets: Vec<u8>,
+}
+
+impl Store {
+    fn dm_tables(&self) -> Result<(), Error> {
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS dm_items (
+                     n      INTEGER PRIMARY KEY AUTOINCREMENT,
+                     prefix INTEGER NOT NULL,
+                     stamp  BLOB NOT NULL,
+                     sealed BLOB NOT NULL UNIQUE
+                 );
+                 CREATE INDEX IF NOT EXISTS dm_by_prefix ON dm_items (prefix, n);
+                 CREATE TABLE IF NOT EXISTS dm_devices (
+                     device  BLOB PRIMARY KEY,
+                     account BLOB NOT NULL,
+                     bundle  BLOB NOT NULL,
+                     secrets BLOB NOT NULL
+                 );
+                 CREATE TABLE IF NOT EXISTS dm_seen (id BLOB PRIMARY KEY, time INTEGER NOT NULL);
+                 CREATE TABLE IF NOT EXISTS dm_cursor (
+                     url TEXT NOT NULL, prefix INTEGER NOT NULL, after INTEGER NOT NULL,
+                     PRIMARY KEY (url, prefix)
+                 );",
+            )
+            .map_err(|e| db(&self.path, &e))
+    }
+
+    /// Files a sealed item under the first byte of its tag; `false` if it was already held.
+    pub fn dm_file(&self, prefix: u8, stamp: &[u8], sealed: &[u8]) -> Result<bool, Error> {
+        let n = self
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO dm_items (prefix, stamp, sealed) VALUES (?1, ?2, ?3)",
+                params![prefix, stamp, sealed],
+            )
+            .map_err(|e| db(&self.path, &e))?;
+        Ok(n == 1)
+    }
+
+    /// The items filed under `prefix` that arrived after item `after`, in arrival order, at most
+    /// `limit` of them.
+    pub fn dm_mailbox(&self, prefix: u8, after: u64, limit: usize) -> Result<Vec<DmItem>, Error> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT n, stamp, sealed FROM dm_items WHERE prefix = ?1 AND n > ?2
+                 ORDER BY n LIMIT ?3",
+            )
+            .map_err(|e| db(&self.path, &e))?;
+        let rows = stmt
+            .query_map(params![prefix, after, limit], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?))
+            })
+            .map_err(|e| db(&self.path, &e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (n, stamp, sealed) = row.map_err(|e| db(&self.path, &e))?;
+            let n = u64::try_from(n).map_err(|_| corrupt(&self.path))?;
+            out.push(DmItem { n, stamp, sealed });
+        }
+        Ok(out)
+    }
+
+    /// Keeps (or replaces) a device's key set.
+    pub fn dm_put_device(&self, device: &[u8; 16], d: &DmDevice) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO dm_devices (device, account, bundle, secrets)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    &device[..],
+                    &d.account.as_bytes()[..],
+                    d.bundle.as_bytes(),
+                    &d.secrets
+                ],
+            )
+            .map_err(|e| db(&self.path, &e))?;
+        Ok(())
+    }
+
+    /// Every device key set the store keeps.
+    pub fn dm_devices(&self) -> Result<Vec<DmDevice>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT account, bundle, secrets FROM dm_devices ORDER BY device")
+            .map_err(|e| db(&self.path, &e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, Vec<u8>>(0)?,
+                    row.get::<_, Vec<u8>>(1)?,
+                    row.get(2)?,
+                ))
+            })
+            .map_err(|e| db(&self.path, &e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (account, bundle, secrets) = row.map_err(|e| db(&self.path, &e))?;
+            let account: [u8; 32] = account.try_into().map_err(|_| corrupt(&self.path))?;
+            out.push(DmDevice {
+                account: AccountId::from_bytes(account),
+                bundle: SignedMessage::from_bytes(&bundle).map_err(|_| corrupt(&self.path))?,
+                secrets,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether an inner message id was opened already (DM-9).
+    pub fn dm_seen(&self, id: &MessageId) -> Result<bool, Error> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM dm_seen WHERE id = ?1",
+                params![&id.as_bytes()[..]],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(|e| db(&self.path, &e))
+    }
+
+    /// Records an opened inner message's id and time; forgets ids older than `forget_before`
+    /// (DM-17 refuses those anyway, so the set stays bounded).
+    pub fn dm_mark_seen(&self, id: &MessageId, time: u64, forget_before: u64) -> Result<(), Error> {
+        let time = i64::try_from(time).unwrap_or(i64::MAX);
+        let before = i64::try_from(forget_before).unwrap_or(i64::MAX);
+        self.conn
+            .execute_batch("BEGIN")
+            .and_then(|()| {
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO dm_seen (id, time) VALUES (?1, ?2)",
+                    params![&id.as_bytes()[..], time],
+                )
+            })
+            .and_then(|_| {
+                self.conn
+                    .execute("DELETE FROM dm_seen WHERE time < ?1", params![before])
+            })
+            .and_then(|_| self.conn.execute_batch("COMMIT"))
+            .map_err(|e| db(&self.path, &e))
+    }
+
+    /// How far this store has read the mailbox `prefix` of the relay at `url`.
+    pub fn dm_cursor(&self, url: &str, prefix: u8) -> Result<u64, Error> {
+        let after: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT after FROM dm_cursor WHERE url = ?1 AND prefix = ?2",
+                params![url, prefix],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| db(&self.path, &e))?;
+        Ok(after.and_then(|a| u64::try_from(a).ok()).unwrap_or(0))
+    }
+
+    /// Records how far the mailbox `prefix` of the relay at `url` was read.
+    pub fn dm_set_cursor(&self, url: &str, prefix: u8, after: u64) -> Result<(), Error> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO dm_cursor (url, prefix, after) VALUES (?1, ?2, ?3)",
+                params![url, prefix, after],
+            )
+            .map_err(|e| db(&self.path, &e))?;
+        Ok(())
+    }
 }

@@ -24,6 +24,7 @@ use crate::util::{file, hex, strs, vector, J};
 
 mod gate;
 mod group;
+mod report;
 
 const CTX_MAILBOX: &str = "skylark v1 dm mailbox";
 const CTX_SLOT: &str = "skylark v1 dm slot";
@@ -188,12 +189,14 @@ impl Device {
 
 // ------------------------------------------------------------------------------------------------ accounts
 
-/// An account with a root, a DM key (scope [dm, prekey]) and a wildcard app key.
+/// An account with a root, a DM key (scope [dm, prekey]), a wildcard app key and, for a
+/// moderation service or a reporter, a key whose scope is [service] or [report] (08 §14).
 struct Account {
     id: Vec<u8>,
     root: Key,
     dm: Key,
     wild: Key,
+    extra: Key,
     ops: Vec<Msg>,
 }
 
@@ -202,6 +205,12 @@ fn scope(kinds: &[&str]) -> Value {
 }
 
 fn account(name: &str) -> Account {
+    account_with(name, None)
+}
+
+/// As `account`, and a fourth operation delegating `scope` to the extra key (`["service"]` for a
+/// moderation service, `["report"]` for a reporter).
+fn account_with(name: &str, extra_scope: Option<&[&str]>) -> Account {
     let root = Key::from_label(&format!("dm {name} root"));
     let dm = Key::from_label(&format!("dm {name} dm key"));
     let wild = Key::from_label(&format!("dm {name} wildcard app key"));
@@ -244,12 +253,19 @@ fn account(name: &str) -> Account {
     // Canonical scope order: by CBOR encoding ("dm" before "prekey").
     let d1 = delegate(&dm, &["dm", "prekey"], 2, &genesis);
     let d2 = delegate(&wild, &["*"], 3, &d1);
+    let extra = Key::from_label(&format!("dm {name} extra key"));
+    let mut ops = vec![genesis, d1, d2];
+    if let Some(kinds) = extra_scope {
+        let d3 = delegate(&extra, kinds, 4, &ops[2]);
+        ops.push(d3);
+    }
     Account {
         id: id.clone(),
         root,
         dm,
         wild,
-        ops: vec![genesis, d1, d2],
+        extra,
+        ops,
     }
 }
 
@@ -542,6 +558,15 @@ fn rule(code: &str) -> &'static str {
         "dm.group_stale" | "dm.group_members" => "DM-21",
         "dm.stamp" => "DM-22",
         "dm.gated" => "DM-23",
+        "dm.declaration" => "DM-24",
+        "dm.declaration_unauthorized" => "DM-25",
+        "dm.report_body" => "DM-26",
+        "dm.report_undeclared_key" => "DM-27",
+        "dm.report_reason" => "DM-28",
+        "dm.reporter_unauthorized" => "DM-29",
+        "msg.invalid_reason" => "REPORT-1",
+        "msg.subject" => "REPORT-2",
+        "msg.too_long" | "msg.unknown_field" | "msg.missing_field" => "MSG-1",
         other => panic!("unknown code {other}"),
     }
 }
@@ -1005,6 +1030,37 @@ pub fn generate() -> String {
         seen: vec![],
         result: Ok((&hello, &bob_phone, None)),
     }));
+    // Alice hands Bob an access token her devices' gates list (08 §5.7): the `token` field.
+    let with_token = |token: Value, text: &str| {
+        inner_from(
+            &payload(
+                &alice.id,
+                &alice.dm,
+                at,
+                &[&bob.id],
+                text,
+                vec![("token", token)],
+            ),
+            &alice.dm,
+        )
+    };
+    let handed = with_token(
+        Value::B(gate::handed_token().to_vec()),
+        "write me any time: this token gets you past my gate",
+    );
+    vs.push(open(Open {
+        id: "open-token-handed",
+        description: "Alice's message hands Bob an access token in the inner `token` field (32 bytes): it opens, and Bob may stamp copies to Alice's devices with it (`stamp-handed-token`)",
+        sealed: seal_inner(&handed, "token handed"),
+        opener: &bob.id,
+        keys: bob_keys(&[]),
+        accounts: all.clone(),
+        now,
+        seen: vec![],
+        result: Ok((&handed, &bob_phone, None)),
+    }));
+    let token_short = with_token(Value::B(vec![7; 31]), "a token one byte short");
+    let token_text = with_token(t("let me in"), "a token as text");
     let bad_sig = {
         let mut v = inner_from(
             &payload(&alice.id, &alice.dm, at, &[&bob.id], "hi", vec![]),
@@ -1139,6 +1195,8 @@ pub fn generate() -> String {
         ("open-inner-public-message", "a public message (an envelope of kind dm) sealed as if it were an inner message", "dm.inner_signature", seal_inner(&Inner { bytes: public_dm.full.clone(), id: vec![] }, "public inner"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-unknown-field", "an inner payload with an unknown key without a dot", "dm.inner_body", seal_inner(&unknown_field, "unknown field"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("open-inner-unsorted-to", "recipients in descending order", "dm.inner_body", seal_inner(&unsorted, "unsorted"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-inner-token-short", "an inner `token` of 31 bytes", "dm.inner_body", seal_inner(&token_short, "token short"), k.clone(), &bob.id, all.clone(), now, vec![]),
+        ("open-inner-token-text", "an inner `token` that is a text string", "dm.inner_body", seal_inner(&token_text, "token text"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("threat-resealed-to-other", "Carol's message re-sealed by Carol to Bob: Bob is not in the signed list", "dm.wrong_recipient", seal_inner(&to_carol_only, "resealed"), k.clone(), &bob.id, all.clone(), now, vec![]),
         ("threat-replay-inside-window", "a relay replays a message Bob opened 5 minutes ago: its id is in the window's seen set", "dm.replay", s_signed.clone(), k.clone(), &bob.id, all.clone(), now, vec![hello.id.clone()]),
         ("threat-replay-outside-window", "the same message replayed 37 days and 1 ms after its time: refused by the window alone, with an empty seen set", "dm.outside_window", s_signed.clone(), k.clone(), &bob.id, all.clone(), at + WINDOW + 1, vec![]),
@@ -1180,6 +1238,10 @@ pub fn generate() -> String {
 
     // ----- gating (08 §5.7) -----
     gate::vectors(&s_signed, &alice.id, &bob.id, &mut vs);
+
+    // ----- moderation services and sealed reports (08 §14) -----
+    report::vectors(&alice, &mut vs);
+    report::sealed(&alice, &bob, &mut vs);
 
     // ----- prekey bundles -----
     let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {

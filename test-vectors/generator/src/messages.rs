@@ -72,6 +72,9 @@ pub const RULES: &[&str] = &[
     "LABEL-4",
     "REPORT-1",
     "REPORT-2",
+    "REPORT-3",
+    "GATE-1",
+    "GATE-2",
     "EXT-1",
     "POW-1",
     "POW-2",
@@ -81,13 +84,13 @@ pub const RULES: &[&str] = &[
 
 /// The rules that look something up in the context (they also have undecided vectors).
 pub const LOOKUP_RULES: &[&str] = &[
-    "MSG-3", "MSG-4", "MSG-7", "EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1",
+    "MSG-3", "MSG-4", "MSG-7", "EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1", "GATE-2",
 ];
 
 /// The control kinds (MSG-7): their stripped remainder is undecided, missing its body.
 pub const CONTROL_KINDS: &[&str] = &[
     "profile", "edit", "delete", "unreact", "unrepost", "follow", "unfollow", "block", "unblock",
-    "label",
+    "label", "gate",
 ];
 
 /// Every msg.* error code of the brief (section 4).
@@ -121,6 +124,8 @@ pub const CODES: &[&str] = &[
     "msg.self_reference",
     "msg.subject",
     "msg.invalid_reason",
+    "msg.public_report",
+    "msg.invalid_audience",
     "msg.time_in_future",
     "msg.time_regression",
     "msg.prev_key_mismatch",
@@ -144,7 +149,7 @@ pub const AUTH_CODES: &[&str] = &[
 /// The core kinds (section 2).
 pub const CORE_KINDS: &[&str] = &[
     "profile", "post", "edit", "delete", "react", "unreact", "repost", "unrepost", "follow",
-    "unfollow", "block", "unblock", "label", "report",
+    "unfollow", "block", "unblock", "label", "report", "gate",
 ];
 
 /// The rules an error code may be reported under (the first rule of an invalid vector must be one of
@@ -161,7 +166,7 @@ fn rules_for(code: &str) -> &'static [&'static str] {
         "msg.non_canonical_flag" => &["LABEL-3"],
         "msg.invalid_url" => &["MSG-5"],
         "msg.invalid_lang" => &["MSG-6"],
-        "msg.duplicate" => &["MSG-6", "POST-4", "PROFILE-2"],
+        "msg.duplicate" => &["MSG-6", "POST-4", "PROFILE-2", "GATE-1"],
         "msg.invalid_host" => &["PROFILE-2"],
         "msg.invalid_name" => &["PROFILE-3"],
         "msg.invalid_media_type" => &["MEDIA-2", "PROFILE-1"],
@@ -179,10 +184,12 @@ fn rules_for(code: &str) -> &'static [&'static str] {
         "msg.self_reference" => &["GRAPH-1"],
         "msg.subject" => &["LABEL-1", "REPORT-2"],
         "msg.invalid_reason" => &["REPORT-1"],
+        "msg.public_report" => &["REPORT-3"],
+        "msg.invalid_audience" => &["GATE-1"],
         "msg.time_in_future" => &["MSG-2"],
         "msg.time_regression" | "msg.prev_key_mismatch" | "msg.prev_seq_mismatch" => &["MSG-4"],
         "msg.not_own_target" | "msg.target_kind" | "msg.target_newer" | "msg.other_key_target" => {
-            &["EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1"]
+            &["EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1", "GATE-2"]
         }
         c if AUTH_CODES.contains(&c) => &["MSG-3"],
         c => panic!("unknown code {c}"),
@@ -4502,162 +4509,36 @@ fn label(o: &mut Out, w: &World) {
     );
 }
 
-const REASONS: &[&str] = &[
-    "spam",
-    "impersonation",
-    "misleading",
-    "sexual",
-    "violence",
-    "harassment",
-    "hate",
-    "self-harm",
-    "illegal",
-    "other",
-];
-
+/// REPORT-3: a public message of kind `report` is invalid whatever its body, whole or stripped:
+/// reports travel sealed to their moderation service (08 §14). The body rules of 05 §5.9
+/// (REPORT-1, REPORT-2) apply to the sealed body; their vectors are in dm.json.
 fn report(o: &mut Out, w: &World) {
     let service = rid("a moderation service account");
-    let msg_id = rid("a reported message");
-    let rep_ = |reason: &str, extra: Vec<(&'static str, Value)>| {
+    let acct = || ("account", b(&w.bob.acct));
+    let body = |reason: &str, subject: Vec<(&'static str, Value)>| {
         let mut e = vec![("service", b(&service)), ("reason", t(reason))];
-        e.extend(extra);
+        e.extend(subject);
         m(e)
     };
-    let acct = || ("account", b(&w.bob.acct));
-    for r in REASONS {
-        o.body(
-            &format!("report-reason-{r}"),
-            &format!("report bob's account for \"{r}\""),
-            &["REPORT-1", "REPORT-2"],
-            "report",
-            rep_(r, vec![acct()]),
-            ok(),
+    let cases: [(&str, &str, Value, bool); 4] = [
+        ("threat-public-report-exposes-reporter", "a public report of bob's account for harassment, with a valid body: anyone who receives it, bob included, would learn who reported him (05 §9); invalid before any body rule", body("harassment", vec![acct(), ("text", t("He keeps writing to me."))]), false),
+        ("threat-public-report-index", "a public report of a message for \"illegal\": stored by every node, it would be a public index of illegal material", body("illegal", vec![("message", b(&rid("a reported message")))]), false),
+        ("report-public-invalid-body", "a public report whose body also breaks REPORT-1 and REPORT-2: REPORT-3 comes first (step 0)", body("abuse", vec![]), false),
+        ("report-public-remainder", "the stripped remainder of a public report: its header alone is invalid (REPORT-3 reads only the kind)", body("spam", vec![acct()]), true),
+    ];
+    for (id, description, body, stripped) in cases {
+        let key = Key::from_label(&format!("messages/{id}"));
+        let msg = sign(&key, &account("alice"), 1, None, "report", T0, body);
+        o.push(
+            id,
+            description,
+            &["REPORT-3"],
+            &msg,
+            stripped,
+            &ctx(),
+            err("msg.public_report"),
         );
     }
-    o.body(
-        "report-message-with-text",
-        "report a message with a text",
-        &["REPORT-2"],
-        "report",
-        rep_(
-            "other",
-            vec![("message", b(&msg_id)), ("text", t("See the thread."))],
-        ),
-        ok(),
-    );
-    for (name, d, r) in [
-        ("abuse", "\"abuse\"", "abuse"),
-        ("upper-case", "\"Spam\"", "Spam"),
-        ("empty", "the empty string", ""),
-        (
-            "label-value",
-            "\"!hide\" (a label value, not a reason)",
-            "!hide",
-        ),
-        (
-            "nudity",
-            "\"nudity\" (a label value, not a reason)",
-            "nudity",
-        ),
-    ] {
-        o.body(
-            &format!("report-reason-invalid-{name}"),
-            &format!("report reason {d}"),
-            &["REPORT-1"],
-            "report",
-            rep_(r, vec![acct()]),
-            err("msg.invalid_reason"),
-        );
-    }
-    o.body(
-        "report-both-subjects",
-        "report with both account and message",
-        &["REPORT-2"],
-        "report",
-        rep_("spam", vec![acct(), ("message", b(&msg_id))]),
-        err("msg.subject"),
-    );
-    o.body(
-        "report-no-subject",
-        "report with neither account nor message",
-        &["REPORT-2"],
-        "report",
-        rep_("spam", vec![]),
-        err("msg.subject"),
-    );
-    o.body("report-reason-before-subject", "report with an invalid reason and no subject: REPORT-1 (a field rule) before REPORT-2 (resolution: checked after the fields, like LABEL-1)", &["REPORT-1", "REPORT-2"], "report", rep_("abuse", vec![]), err("msg.invalid_reason"));
-    o.body(
-        "report-missing-service",
-        "report without service",
-        &["MSG-1"],
-        "report",
-        m(vec![("reason", t("spam")), acct()]),
-        err("msg.missing_field"),
-    );
-    o.body(
-        "report-missing-reason",
-        "report without reason",
-        &["MSG-1"],
-        "report",
-        m(vec![("service", b(&service)), acct()]),
-        err("msg.missing_field"),
-    );
-    o.body(
-        "report-service-31-bytes",
-        "report service of 31 bytes",
-        &["MSG-1"],
-        "report",
-        m(vec![
-            ("service", b(&service[..31])),
-            ("reason", t("spam")),
-            acct(),
-        ]),
-        err("msg.wrong_type"),
-    );
-    o.body(
-        "report-reason-wrong-type",
-        "report reason is an integer",
-        &["MSG-1"],
-        "report",
-        m(vec![("service", b(&service)), ("reason", u(1)), acct()]),
-        err("msg.wrong_type"),
-    );
-    o.body(
-        "report-unknown-field",
-        "report with \"severity\"",
-        &["MSG-1"],
-        "report",
-        rep_("spam", vec![acct(), ("severity", u(3))]),
-        err("msg.unknown_field"),
-    );
-    o.body(
-        "report-namespaced-field",
-        "report with \"com.example.severity\"",
-        &["MSG-1"],
-        "report",
-        rep_("spam", vec![acct(), ("com.example.severity", u(3))]),
-        ok(),
-    );
-    string_limits(
-        o,
-        "report-text",
-        "report text",
-        "MSG-1",
-        1000,
-        4000,
-        "msg.too_long",
-        "msg.too_short",
-        &|o, id, d, r, s, e| {
-            o.body(
-                id,
-                d,
-                r,
-                "report",
-                rep_("other", vec![acct(), ("text", t(&s))]),
-                e,
-            );
-        },
-    );
 }
 
 // ------------------------------------------------------------------------------------------------ EXT-1
@@ -4823,7 +4704,8 @@ fn stripped(o: &mut Out, w: &World) {
         ok(),
     );
     for kind in CORE_KINDS {
-        if *kind == "post" || *kind == "follow" {
+        // A report's remainder is refused by REPORT-3 (`report-public-remainder`).
+        if *kind == "post" || *kind == "follow" || *kind == "report" {
             continue;
         }
         if CONTROL_KINDS.contains(kind) {
@@ -5483,6 +5365,18 @@ fn capabilities(o: &mut Out, w: &World) {
             "unrepost",
             |_, p| m(vec![("target", b(&p.at(3).id))]),
         ),
+        (
+            "gate",
+            "a gate of the phone's post 1",
+            "GATE-2",
+            "gate",
+            |_, p| {
+                m(vec![
+                    ("target", b(&p.at(1).id)),
+                    ("reply", a(vec![t("nobody")])),
+                ])
+            },
+        ),
     ];
     // (id prefix, what the key holds, context answer, expected)
     let answers = [
@@ -5548,6 +5442,12 @@ fn capabilities(o: &mut Out, w: &World) {
         }),
         ("unreact", "UNDO-1", "unreact", |l| {
             m(vec![("target", b(&l.at(2).id))])
+        }),
+        ("gate", "GATE-2", "gate", |l| {
+            m(vec![
+                ("target", b(&l.at(1).id)),
+                ("quote", a(vec![t("nobody")])),
+            ])
         }),
     ];
     for (name, rule, kind, body) in timed {
@@ -5677,6 +5577,11 @@ fn capabilities(o: &mut Out, w: &World) {
             "label",
             "a negating label (\"spam\" withdrawn from bob's post)",
             negate,
+        ),
+        (
+            "gate",
+            "a gate that lifts every limit on alice's post 1",
+            m(vec![("target", b(&rid("threat: gated post")))]),
         ),
     ];
     for (kind, what, body) in relayed {
@@ -5819,6 +5724,7 @@ pub fn generate() -> String {
     auth(&mut o, &w);
     history(&mut o, &w);
     capabilities(&mut o, &w);
+    gate(&mut o, &w);
     proof_of_work(&mut o);
     file(
         "Layer-2 validation of signed messages (kinds, bodies, MSG-2 time, MSG-3 key authorization, MSG-4 \
@@ -5837,6 +5743,104 @@ pub fn generate() -> String {
         "messages",
         o.vectors,
     )
+}
+
+// ------------------------------------------------------------------------------------------------ gate
+
+/// GATE-1, GATE-2 (05 §5.11): who may reply to and quote a post, and hidden replies.
+fn gate(o: &mut Out, w: &World) {
+    let post = rid("a gated post");
+    let texts = |xs: &[&str]| a(xs.iter().map(|x| t(x)).collect());
+    let ids = |n: usize| a((0..n).map(|i| b(&rid(&format!("reply {i}")))).collect());
+    let with = |fields: Vec<(&'static str, Value)>| {
+        let mut v = vec![("target", b(&post))];
+        v.extend(fields);
+        m(v)
+    };
+    // Body rules: each case is the first message of a key of its own, nothing known; a body rule
+    // fails before the lookup. (id, description, rules, body, outcome)
+    let bodies: Vec<(&str, &str, &[&str], Value, Exp)> = vec![
+        ("gate-missing-target", "a gate without target", &["MSG-1"], m(vec![("reply", texts(&["nobody"]))]), err("msg.missing_field")),
+        ("gate-unknown-field", "a gate with the un-dotted unknown key \"allow\" (AT Protocol's name)", &["MSG-1"], with(vec![("allow", texts(&["followers"]))]), err("msg.unknown_field")),
+        ("gate-target-wrong-type", "a gate whose target is a text", &["MSG-1"], m(vec![("target", t("post"))]), err("msg.wrong_type")),
+        ("gate-target-31-bytes", "a gate whose target is 31 bytes", &["MSG-1"], m(vec![("target", b(&post[..31]))]), err("msg.wrong_type")),
+        ("gate-reply-not-list", "reply is a text, not a list", &["MSG-1"], with(vec![("reply", t("followers"))]), err("msg.wrong_type")),
+        ("gate-reply-empty", "reply is the empty list (nobody is written \"nobody\")", &["MSG-1"], with(vec![("reply", a(vec![]))]), err("msg.too_short")),
+        ("gate-reply-four", "reply lists four audiences", &["MSG-1"], with(vec![("reply", texts(&["followers", "mentioned", "following", "nobody"]))]), err("msg.too_many")),
+        ("gate-reply-element-not-text", "reply holds an integer", &["MSG-1"], with(vec![("reply", a(vec![u(1)]))]), err("msg.wrong_type")),
+        ("gate-reply-unknown-audience", "reply holds \"friends\"", &["GATE-1"], with(vec![("reply", texts(&["friends"]))]), err("msg.invalid_audience")),
+        ("gate-reply-audience-case", "reply holds \"Followers\": audiences are compared exactly", &["GATE-1"], with(vec![("reply", texts(&["Followers"]))]), err("msg.invalid_audience")),
+        ("gate-quote-unknown-audience", "quote holds \"list\"", &["GATE-1"], with(vec![("quote", texts(&["list"]))]), err("msg.invalid_audience")),
+        ("gate-reply-nobody-and-followers", "reply holds \"followers\" and \"nobody\": nobody stands alone", &["GATE-1"], with(vec![("reply", texts(&["followers", "nobody"]))]), err("msg.invalid_audience")),
+        ("gate-quote-nobody-first", "quote holds \"nobody\" then \"mentioned\"", &["GATE-1"], with(vec![("quote", texts(&["nobody", "mentioned"]))]), err("msg.invalid_audience")),
+        ("gate-reply-duplicate", "reply holds \"followers\" twice", &["GATE-1"], with(vec![("reply", texts(&["followers", "followers"]))]), err("msg.duplicate")),
+        ("gate-reply-nobody-twice", "reply holds \"nobody\" twice: the repeat is found first", &["GATE-1"], with(vec![("reply", texts(&["nobody", "nobody"]))]), err("msg.duplicate")),
+        ("gate-quote-before-reply", "quote holds \"list\" and reply a repeat: quote is checked first (encoded key order)", &["GATE-1"], with(vec![("reply", texts(&["following", "following"])), ("quote", texts(&["list"]))]), err("msg.invalid_audience")),
+        ("gate-hidden-empty", "hidden is the empty list", &["MSG-1"], with(vec![("hidden", a(vec![]))]), err("msg.too_short")),
+        ("gate-hidden-51", "hidden lists 51 replies", &["MSG-1"], with(vec![("hidden", ids(51))]), err("msg.too_many")),
+        ("gate-hidden-not-id", "hidden holds a 33-byte string", &["MSG-1"], with(vec![("hidden", a(vec![b(&[post.as_slice(), &[0]].concat())]))]), err("msg.wrong_type")),
+        ("gate-hidden-duplicate", "hidden names one reply twice, apart", &["GATE-1"], with(vec![("hidden", a(vec![b(&rid("reply 0")), b(&rid("reply 1")), b(&rid("reply 0"))]))]), err("msg.duplicate")),
+        ("gate-hidden-duplicate-before-later-type", "hidden names one reply twice, then a 33-byte string: the repeat is found at the second element, before the third is read", &["GATE-1"], with(vec![("hidden", a(vec![b(&rid("reply 0")), b(&rid("reply 0")), b(&[post.as_slice(), &[0]].concat())]))]), err("msg.duplicate")),
+        ("gate-body-before-lookup", "a gate of an unknown post with an invalid audience: the body rule fails before the lookup", &["GATE-1", "GATE-2"], with(vec![("reply", texts(&["everyone"]))]), err("msg.invalid_audience")),
+    ];
+    for (id, d, rules, body, exp) in bodies {
+        o.body(id, d, rules, "gate", body, exp);
+    }
+    // Lookups: alice gates a message as seq 10 of her history, known: her prev 9 and the target
+    // (`Own(n)`: her seq n; `Bob`: bob's post 1; `Stripped`: her post 1 as a remainder; `Unknown`: her
+    // post 5, not known). (id, description, rules, target, fields besides target, outcome)
+    enum On {
+        Own(u64),
+        Bob,
+        Stripped,
+        Unknown,
+    }
+    type Fields = Vec<(&'static str, Value)>;
+    let nobody = || vec![("reply", texts(&["nobody"]))];
+    type Case = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        On,
+        Fields,
+        Option<Exp>,
+    );
+    let lookups: Vec<Case> = vec![
+        ("gate-own-post", "alice gates her post 1: replies by followers and mentioned accounts, quotes by nobody, two hidden replies", &["GATE-1", "GATE-2"], On::Own(1), vec![("reply", texts(&["followers", "mentioned"])), ("quote", texts(&["nobody"])), ("hidden", ids(2))], Some(ok())),
+        ("gate-own-post-all-audiences", "alice's gate lists all three audiences for replies and for quotes", &["GATE-1", "GATE-2"], On::Own(1), vec![("reply", texts(&["following", "mentioned", "followers"])), ("quote", texts(&["followers", "following", "mentioned"]))], Some(ok())),
+        ("gate-own-post-empty", "alice's gate of post 1 with no list: lifts an earlier gate", &["GATE-2"], On::Own(1), vec![], Some(ok())),
+        ("gate-own-post-hidden-50", "alice's gate hides 50 replies", &["GATE-1", "GATE-2"], On::Own(1), vec![("hidden", ids(50))], Some(ok())),
+        ("gate-namespaced-field", "alice's gate with the namespaced key \"com.example.note\"", &["MSG-1", "GATE-2"], On::Own(1), vec![("com.example.note", t("quiet thread"))], Some(ok())),
+        ("gate-own-stripped-post", "alice gates her post 1, known only as a stripped remainder", &["GATE-2"], On::Stripped, nobody(), Some(ok())),
+        ("gate-not-own", "alice gates bob's post", &["GATE-2"], On::Bob, nobody(), Some(err("msg.not_own_target"))),
+        ("gate-target-react", "alice gates her own react 2", &["GATE-2"], On::Own(2), nobody(), Some(err("msg.target_kind"))),
+        ("gate-target-edit", "alice gates her own edit 4 (a gate names the post, not a version)", &["GATE-2"], On::Own(4), nobody(), Some(err("msg.target_kind"))),
+        ("gate-target-missing", "alice gates her post 5, not known", &["GATE-2"], On::Unknown, nobody(), None),
+    ];
+    for (id, d, rules, on, extra, exp) in lookups {
+        let h = w.alice_hist(id);
+        let mut c = ctx().with(&[h.at(9)]);
+        let target = match on {
+            On::Own(n) => {
+                c = c.with(&[h.at(n)]);
+                h.at(n).id.clone()
+            }
+            On::Bob => {
+                c = c.with(&[w.bh.at(1)]);
+                w.bh.at(1).id.clone()
+            }
+            On::Stripped => {
+                c = c.with_stripped(&[h.at(1)]);
+                h.at(1).id.clone()
+            }
+            On::Unknown => h.at(5).id.clone(),
+        };
+        let exp = exp.unwrap_or_else(|| und(vec![mid(h.at(5))]));
+        let mut fields = vec![("target", b(&target))];
+        fields.extend(extra);
+        let msg = h.make("gate", 2, m(fields));
+        o.push(id, d, rules, &msg, false, &c, exp);
+    }
 }
 
 // ------------------------------------------------------------------------------------------------ proof of work

@@ -442,13 +442,13 @@ fn post_like(body: &Item, edit: bool) -> R {
 
 const CORE: &[&str] = &[
     "profile", "post", "edit", "delete", "react", "unreact", "repost", "unrepost", "follow",
-    "unfollow", "block", "unblock", "label", "report",
+    "unfollow", "block", "unblock", "label", "report", "gate",
 ];
 
 /// The control kinds (05 MSG-7).
 const CONTROL_KINDS: &[&str] = &[
     "profile", "edit", "delete", "unreact", "unrepost", "follow", "unfollow", "block", "unblock",
-    "label",
+    "label", "gate",
 ];
 
 struct Hdr {
@@ -603,23 +603,45 @@ fn body_rules(kind: &str, body: &Item, h: &Hdr) -> R {
             )?;
             one_subject(body)
         }
-        "report" => {
-            let reason = |v: &Item| match text(v)? {
-                "spam" | "impersonation" | "misleading" | "sexual" | "violence" | "harassment"
-                | "hate" | "self-harm" | "illegal" | "other" => Ok(()),
-                _ => Err("msg.invalid_reason"),
+        // GATE-1 (05 §5.11): audiences known and distinct, "nobody" alone; hidden ids distinct.
+        "gate" => {
+            let audiences = |v: &Item| {
+                let mut seen: Vec<&str> = Vec::new();
+                for x in list(v, 3)? {
+                    let a = text(x)?;
+                    if !matches!(a, "followers" | "mentioned" | "following" | "nobody") {
+                        return Err("msg.invalid_audience");
+                    }
+                    if seen.contains(&a) {
+                        return Err("msg.duplicate");
+                    }
+                    seen.push(a);
+                }
+                if seen.len() > 1 && seen.contains(&"nobody") {
+                    return Err("msg.invalid_audience");
+                }
+                Ok(())
+            };
+            let hidden = |v: &Item| {
+                let mut ids: Vec<&[u8]> = Vec::new();
+                for x in list(v, 50)? {
+                    let id = bstr32(x)?;
+                    if ids.contains(&id) {
+                        return Err("msg.duplicate");
+                    }
+                    ids.push(id);
+                }
+                Ok(())
             };
             fields(
                 body,
                 &[
-                    F("account", false, &id),
-                    F("message", false, &id),
-                    F("service", true, &id),
-                    F("reason", true, &reason),
-                    F("text", false, &|v| bounded(v, 1000, 4000)),
+                    F("target", true, &id),
+                    F("reply", false, &audiences),
+                    F("quote", false, &audiences),
+                    F("hidden", false, &hidden),
                 ],
-            )?;
-            one_subject(body)
+            )
         }
         _ => unreachable!(),
     }
@@ -648,6 +670,10 @@ fn validate(v: &Verified, now: u64, auth: &str, others: &str, known: &[(Vec<u8>,
     let h = hdr(v);
     let body = v.body.as_ref().map(|b| decode(b).unwrap());
     let invalid = |c: &str| Verdict::Invalid(c.to_string());
+    // 0. REPORT-3: a report is never a public message, whatever its body or form.
+    if h.kind == "report" {
+        return invalid("msg.public_report");
+    }
     // 1. body rules (core kinds, whole messages only)
     if let Some(b) = &body {
         if CORE.contains(&h.kind.as_str()) {
@@ -725,6 +751,7 @@ fn validate(v: &Verified, now: u64, auth: &str, others: &str, known: &[(Vec<u8>,
             )),
             "unreact" => checks.push((id_of("target"), Box::new(|k| k == "react"))),
             "unrepost" => checks.push((id_of("target"), Box::new(|k| k == "repost"))),
+            "gate" => checks.push((id_of("target"), Box::new(|k| k == "post"))),
             _ => {}
         }
         for (id, kind_ok) in checks {
@@ -789,7 +816,8 @@ const CODES: &[&str] = &[
     "msg.invalid_emoji",
     "msg.self_reference",
     "msg.subject",
-    "msg.invalid_reason",
+    "msg.public_report",
+    "msg.invalid_audience",
     "msg.time_in_future",
     "msg.time_regression",
     "msg.prev_key_mismatch",
@@ -809,6 +837,10 @@ const CODES: &[&str] = &[
 /// The proof-of-work rules (05 §13): measures of a message, never a verdict, so they have valid
 /// vectors (with a `pow` member) and no invalid ones.
 const POW_RULES: &[&str] = &["POW-1", "POW-2", "POW-3", "POW-4"];
+
+/// REPORT-3 (05 §5.9): a refusal, never a valid outcome, so it has invalid vectors only. The report
+/// body rules (REPORT-1, REPORT-2) apply inside a sealed report; their vectors are in dm.json.
+const REFUSAL_RULES: &[&str] = &["REPORT-3"];
 
 /// POW-1..POW-3 from the text of 05 §13, against a vector's `pow` member.
 fn check_pow(id: &str, p: &Json, env: &Verified) {
@@ -848,7 +880,7 @@ fn rule_ids() -> Vec<String> {
         ("UNDO", 1),
         ("GRAPH", 1),
         ("LABEL", 4),
-        ("REPORT", 2),
+        ("GATE", 2),
         ("EXT", 1),
     ] {
         for i in 1..=n {
@@ -885,7 +917,9 @@ fn message_vectors_agree_with_reference_validator() {
         assert!(!vr.is_empty(), "{id}");
         for r in &vr {
             assert!(
-                rules.contains(r) || POW_RULES.contains(&r.as_str()),
+                rules.contains(r)
+                    || POW_RULES.contains(&r.as_str())
+                    || REFUSAL_RULES.contains(&r.as_str()),
                 "{id}: unknown rule {r}"
             );
         }
@@ -1027,14 +1061,16 @@ fn message_vectors_agree_with_reference_validator() {
         );
     }
     for r in [
-        "MSG-3", "MSG-4", "MSG-7", "EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1",
+        "MSG-3", "MSG-4", "MSG-7", "EDIT-2", "EDIT-3", "DELETE-1", "UNDO-1", "GATE-2",
     ] {
         assert!(
             seen.contains(&(r.to_string(), "undecided")),
             "no undecided vector for {r}"
         );
     }
-    for k in CORE {
+    // REPORT-3: a report is never valid, whole or stripped.
+    assert!(!valid_kinds.iter().any(|(k, _)| k == "report"));
+    for k in CORE.iter().filter(|k| **k != "report") {
         assert!(
             valid_kinds.contains(&(k.to_string(), false)),
             "no valid whole {k}"

@@ -13,7 +13,8 @@ import nacl.bindings as sodium
 import nacl.exceptions
 from kyber_py.ml_kem import ML_KEM_768
 
-from . import cbor, ed25519, ids
+from . import cbor, ed25519, ids, messages
+from .pow import difficulty as leading_zero_bits
 from .cbor import CMap, is_uint
 from .errors import Reject
 
@@ -89,8 +90,10 @@ class Inner:
     __slots__ = ("raw", "id", "acct", "key", "time", "to", "text", "group")
 
 
-def inner_message(data):
-    """DM-11, DM-6, DM-7: the Inner of inner bytes, or Reject."""
+def signed_pair(data, prefix):
+    """DM-11 and DM-6 under `prefix`: the payload map, acct, key and time of `[payload, signature]`
+    bytes, or Reject (`dm.too_large`, else `dm.inner_signature`). Shared by the inner message and
+    the inner report, which differ only in their signature context and body."""
     if len(data) > MAX_INNER:
         raise Reject("dm.too_large")
     bad = Reject("dm.inner_signature")
@@ -110,18 +113,21 @@ def inner_message(data):
     if not isinstance(p, CMap):
         raise bad
     acct, key, time = p.get("acct"), p.get("key"), p.get("time")
-    if not isinstance(acct, bytes) or len(acct) != 32:
-        raise bad
-    if not isinstance(key, bytes) or len(key) != 32:
-        raise bad
-    if not is_uint(time) or time > MAX_53:
+    if not isinstance(acct, bytes) or len(acct) != 32 or not isinstance(key, bytes) \
+            or len(key) != 32 or not is_uint(time) or time > MAX_53:
         raise bad
     try:
-        ed25519.verify(key, SIG_PREFIX + payload, sig)
+        ed25519.verify(key, prefix + payload, sig)
     except Reject:
         raise bad
+    return p, acct, key, time
+
+
+def inner_message(data):
+    """DM-11, DM-6, DM-7: the Inner of inner bytes, or Reject."""
+    p, acct, key, time = signed_pair(data, SIG_PREFIX)
     for k in p.keys():                                                   # DM-7
-        if k not in ("acct", "key", "time", "to", "text", "group") and "." not in k:
+        if k not in ("acct", "key", "time", "to", "text", "group", "token") and "." not in k:
             raise Reject("dm.inner_body")
     to, text = p.get("to"), p.get("text")
     if not isinstance(to, list) or not isinstance(text, str):
@@ -133,6 +139,9 @@ def inner_message(data):
             raise Reject("dm.inner_body")
         if i and not to[i - 1] < a:
             raise Reject("dm.inner_body")
+    token = p.get("token")                                               # an access token (§5.7)
+    if token is not None and (not isinstance(token, bytes) or len(token) != 32):
+        raise Reject("dm.inner_body")
     group = p.get("group")
     if group is not None:
         if not isinstance(group, bytes):
@@ -238,7 +247,11 @@ class Groups:
             raise Reject("dm.group_unauthorized")
         if r.prev is None:
             return [r.id]
-        if r.acct not in self.records[r.prev].admins:
+        parent = self.records[r.prev]
+        without = lambda l: [a for a in l if a != r.acct]
+        leaves = (r.acct in parent.members and r.members == without(parent.members)
+                  and r.admins == without(parent.admins))                 # a member leaves
+        if r.acct not in parent.admins and not leaves:
             raise Reject("dm.group_unauthorized")
         if r.prev not in chain:
             raise Reject("dm.group_stale")
@@ -272,10 +285,11 @@ def derive(dh1, dh2, ss, e_pub, r, o, ct, slot):
     }
 
 
-def seal(inner_bytes, r, pq, onetime, slot, e, m, chosen=None):
+def seal(inner_bytes, r, pq, onetime, slot, e, m, chosen=None, check=None):
     """08 §5.4: the dict of every intermediate value, or Reject. `chosen`: cover padding to that
-    bucket instead of the smallest (§5.3)."""
-    inner_message(inner_bytes)
+    bucket instead of the smallest (§5.3). `check`: what the inner bytes must be (a direct
+    message by default; a report, §14.2)."""
+    (check or inner_message)(inner_bytes)
     p = bucket(len(inner_bytes) + 4)
     if chosen is not None:
         if chosen not in BUCKETS or chosen < p:
@@ -344,10 +358,8 @@ def dm_grant(state, acct, key, kind, time):
 # ---------------------------------------------------------------------------
 # opening (§6)
 
-def open_sealed(sealed, me, keys, state, now, seen, groups=None):
-    """08 §6: (Inner, device, slot or None), or Reject. `keys`: dicts with device, signed,
-    pq_seed and onetime (a list of secrets or None); a used slot is set to None. `groups`: the
-    opener's Groups, or None for an opener without group state."""
+def decrypt(sealed, keys):
+    """08 §6 steps 1 to 4 (DM-1..DM-5, DM-18): (key set, inner bytes, slot), or Reject."""
     if len(sealed) == 0:
         raise Reject("dm.malformed")
     if sealed[0] != VERSION:
@@ -396,7 +408,15 @@ def open_sealed(sealed, me, keys, state, now, seen, groups=None):
     if found is None:
         raise Reject("dm.onetime_consumed" if consumed else "dm.tampered")
     k, padded, slot = found
-    inner = inner_message(unpad(padded))                                   # DM-5, 6, 7, 11
+    return k, unpad(padded), slot                                          # DM-5
+
+
+def open_sealed(sealed, me, keys, state, now, seen, groups=None):
+    """08 §6: (Inner, device, slot or None), or Reject. `keys`: dicts with device, signed,
+    pq_seed and onetime (a list of secrets or None); a used slot is set to None. `groups`: the
+    opener's Groups, or None for an opener without group state."""
+    k, data, slot = decrypt(sealed, keys)
+    inner = inner_message(data)                                            # DM-6, 7, 11
     if inner.acct != me and me not in inner.to:                            # DM-8
         raise Reject("dm.wrong_recipient")
     if inner.time > now + SKEW or inner.time < now - WINDOW:               # DM-17
@@ -413,7 +433,9 @@ def open_sealed(sealed, me, keys, state, now, seen, groups=None):
         if groups is None:
             raise Reject("dm.group_unknown")
         chain = groups.plan(inner.group, state)
-        if inner.to != inner.group.members or inner.acct not in inner.group.members:
+        # the sender is a member, or announces a record new to the opener by which it left
+        announces = inner.acct == inner.group.acct and inner.group.id not in groups.records
+        if inner.to != inner.group.members or not (inner.acct in inner.group.members or announces):
             raise Reject("dm.group_members")
         groups.commit(inner.group, chain)
     if slot != NO_ONETIME:
@@ -456,6 +478,133 @@ def prekey(message, state):
 
 
 # ---------------------------------------------------------------------------
+# moderation-service declarations (§14.1, DM-24, DM-25)
+
+SEVERITIES = ("alert", "inform", "none")
+BLURS = ("content", "media", "none")
+SETTINGS = ("hide", "warn", "ignore")
+
+
+def _fields(m, names):
+    """The values of `names` in map `m` (None when absent), or None if `m` is not a map or has an
+    un-dotted key outside `names`."""
+    if not isinstance(m, CMap):
+        return None
+    if any(k not in names and "." not in k for k in m.keys()):
+        return None
+    return [m.get(n) for n in names]
+
+
+def _text(v, scalars, nbytes):
+    return (type(v) is str and v != "" and len(v) <= scalars
+            and len(v.encode("utf-8")) <= nbytes)
+
+
+def _label_def(d):
+    f = _fields(d, ("value", "severity", "blur", "default", "locales"))
+    if f is None:
+        return None
+    value, severity, blur, default, locales = f
+    if type(value) is not str or not (value in messages.VOCABULARY
+                                       or messages.custom_label_ok(value)):
+        return None
+    if severity not in SEVERITIES or blur not in BLURS or default not in SETTINGS:
+        return None
+    if not isinstance(locales, list) or not 1 <= len(locales) <= 16:
+        return None
+    langs = []
+    for loc in locales:
+        lf = _fields(loc, ("lang", "name", "description"))
+        if lf is None:
+            return None
+        lang, name, description = lf
+        if type(lang) is not str or not messages.lang_ok(lang) or lang in langs:
+            return None
+        if not _text(name, 64, 256) or not _text(description, 1000, 4000):
+            return None
+        langs.append(lang)
+    return value
+
+
+def declaration(message, state):
+    """DM-24 then DM-25: {"keys": [(R, ek, expires)], "reasons": [...], "labels": [...]}, or Reject."""
+    if message.header.kind != "service" or message.stripped:
+        raise Reject("dm.declaration")
+    f = _fields(message.body, ("keys", "reasons", "labels"))
+    if f is None or not all(isinstance(x, list) for x in f):
+        raise Reject("dm.declaration")
+    keys, reasons, labels = f
+    if not 1 <= len(keys) <= 4 or not 1 <= len(reasons) <= 10 or len(labels) > 64:
+        raise Reject("dm.declaration")
+    t = message.header.time
+    out_keys = []
+    for k in keys:
+        kf = _fields(k, ("key", "pq", "expires"))
+        if kf is None:
+            raise Reject("dm.declaration")
+        r, ek, expires = kf
+        if not isinstance(r, bytes) or len(r) != 32 or not pq_key_ok(ek):
+            raise Reject("dm.declaration")
+        if not is_uint(expires) or not (t < expires <= t + MAX_LIFETIME and expires <= MAX_53):
+            raise Reject("dm.declaration")
+        out_keys.append((r, ek, expires))
+    for i, reason in enumerate(reasons):
+        if reason not in messages.REASONS or reason in reasons[:i]:
+            raise Reject("dm.declaration")
+    values = []
+    for d in labels:
+        v = _label_def(d)
+        if v is None or v in values:
+            raise Reject("dm.declaration")
+        values.append(v)
+    if dm_grant(state, message.header.acct, message.header.key, "service", t)[0] != "yes":
+        raise Reject("dm.declaration_unauthorized")
+    return {"keys": out_keys, "reasons": list(reasons), "labels": values, "time": t}
+
+
+# ---------------------------------------------------------------------------
+# sealed reports (§14.2, §14.3, DM-26..DM-29)
+
+REPORT_SIG_PREFIX = b"skylark v1 report\x00"
+
+
+class ReportInner:
+    __slots__ = ("raw", "id", "acct", "key", "time", "report")
+
+
+def report_inner(data):
+    """DM-11, DM-6 under the report context, DM-26 (with 05 §5.9 for the body), or Reject."""
+    p, acct, key, time = signed_pair(data, REPORT_SIG_PREFIX)
+    f = _fields(p, ("acct", "key", "time", "report"))                     # DM-26
+    if f is None or not isinstance(f[3], CMap):
+        raise Reject("dm.report_body")
+    messages.body_report(f[3], None)                                       # MSG-1, REPORT-1, -2
+    m = ReportInner()
+    m.raw, m.id = data, H("skylark v1 report id", data)
+    m.acct, m.key, m.time, m.report = acct, key, time, f[3]
+    return m
+
+
+def open_report(sealed, me, keys, declaration_, state, now, seen):
+    """08 §14.3: the ReportInner, or Reject. `declaration_`: the dict of `declaration`."""
+    k, data, _slot = decrypt(sealed, keys)
+    if public(k["signed"]) not in [x[0] for x in declaration_["keys"]]:   # DM-27
+        raise Reject("dm.report_undeclared_key")
+    inner = report_inner(data)
+    if inner.report["service"] != me:                                      # DM-8
+        raise Reject("dm.wrong_recipient")
+    if inner.report["reason"] not in declaration_["reasons"]:             # DM-28
+        raise Reject("dm.report_reason")
+    if inner.time > now + SKEW or inner.time < now - WINDOW:               # DM-17
+        raise Reject("dm.outside_window")
+    if inner.id in seen:                                                   # DM-9
+        raise Reject("dm.replay")
+    if dm_grant(state, inner.acct, inner.key, "report", inner.time)[0] != "yes":   # DM-29
+        raise Reject("dm.reporter_unauthorized")
+    return inner
+
+
+# ---------------------------------------------------------------------------
 # gating (§5.7, DM-22, DM-23)
 
 OPEN_GATE = {"accept": "all", "pow": 0, "tokens": []}
@@ -479,15 +628,6 @@ def gate_of(g):
         if not isinstance(x, bytes) or len(x) != 32 or x in tokens[:i]:
             raise Reject("dm.prekey")
     return {"accept": accept, "pow": pow_, "tokens": tokens}
-
-
-def leading_zero_bits(h):
-    n = 0
-    for b in h:
-        if b:
-            return n + 8 - b.bit_length()
-        n += 8
-    return n
 
 
 def stamp_of(data):

@@ -1,4 +1,4 @@
-"""Layer 4 (spec 07, MERGE-1..MERGE-11): the convergent state of a
+"""Layer 4 (spec 07, MERGE-1..MERGE-12, LIMIT-1..LIMIT-3, VIEW-1..VIEW-4): the convergent state of a
 set of valid messages, its summary and digest.
 
 The state is kept as the set of held messages (id -> message, the whole one
@@ -10,10 +10,11 @@ from . import cbor, ids
 from .cbor import text_key
 
 SOCIAL_KINDS = ("profile", "post", "edit", "delete", "react", "unreact", "repost",
-                "unrepost", "follow", "unfollow", "block", "unblock", "label", "report")
+                "unrepost", "follow", "unfollow", "block", "unblock", "label",
+                "gate")   # 05 REPORT-3: no report
 
 SUMMARY_KEYS = ("posts", "threads", "replies", "quotes", "profiles", "reactions", "reposts",
-                "follows", "blocks", "labels", "reports", "tombstones", "equivocations")
+                "follows", "blocks", "labels", "tombstones", "equivocations")
 
 
 # 07 section 2.5: the storage limits.
@@ -27,7 +28,7 @@ CLASSES = {                                     # LIMIT-2: class -> (kinds, limi
     "follow": (("follow", "unfollow"), 2500),
     "block": (("block", "unblock"), 2500),
     "label": (("label",), 50000),
-    "report": (("report",), 100),
+    "gate": (("gate",), 5000),
 }
 UNDOING = ("edit", "delete", "unreact", "unrepost")  # LIMIT-3
 
@@ -86,6 +87,82 @@ class State:
         def latest(ms):
             return max(ms, key=order)
 
+        # MERGE-8: follow and block graphs
+        def edges(do, undo):
+            last = {}
+            for m in of(do) + of(undo):
+                if not counts(m):
+                    continue
+                key = (m.header.acct, m.body["subject"])
+                if key not in last or order(m) > order(last[key]):
+                    last[key] = m
+            return set(k for k, m in last.items() if m.header.kind == do)
+
+        def graph(do, undo):
+            out = {}
+            for a, s in edges(do, undo):
+                out.setdefault(ids.acct_text(a), set()).add(s)
+            return out
+
+        follows = graph("follow", "unfollow")
+        blocks = graph("block", "unblock")
+
+
+        # VIEW-1..VIEW-4 (07 section 5.10): what gates and blocks leave out
+        follow_edges, block_edges = edges("follow", "unfollow"), edges("block", "unblock")
+        gates = {}
+        for m in of("gate"):
+            if counts(m):
+                key = (m.header.acct, m.body["target"])
+                if key not in gates or order(m) > order(gates[key]):
+                    gates[key] = m
+        posts_by_id = {m.id: m for m in of("post")}
+
+        def mentions_of(body):
+            return set(f["account"] for f in body.get("facets", [])
+                       if f.get("type") == "mention")
+
+        def judge(post, author, pid, field):
+            P = posts_by_id.get(post)
+            if P is None or P.header.acct == author:
+                return None
+            owner = P.header.acct
+            if (owner, author) in block_edges:
+                return "block"
+            g = gates.get((owner, post))
+            allowed = g.body.get(field) if g is not None else None
+            if allowed is not None:
+                mentioned = mentions_of(P.body) if counts(P) else set()
+                ok = any((a == "followers" and (author, owner) in follow_edges)
+                         or (a == "following" and (owner, author) in follow_edges)
+                         or (a == "mentioned" and author in mentioned)
+                         for a in allowed)
+                if not ok:
+                    return "gate"
+            if field == "reply" and g is not None and pid in g.body.get("hidden", []):
+                return "hidden"
+            return None
+
+        left_out = {}
+        for P in of("post"):
+            if not counts(P):
+                continue
+            e = {}
+            if "quote" in P.body:
+                why = judge(P.body["quote"], P.header.acct, P.id, "quote")
+                if why:
+                    e["quote"] = why
+            if "reply" in P.body:
+                why = judge(P.body["reply"]["root"], P.header.acct, P.id, "reply")
+                if why:
+                    e["reply"] = why
+            muted = sorted(x for x in mentions_of(P.body)
+                           if x != P.header.acct and (x, P.header.acct) in block_edges)
+            if muted:
+                e["mentions"] = muted
+            if e:
+                left_out[P.id] = e
+
         # MERGE-4: posts
         posts = {}
         edits = [m for m in of("edit") if counts(m)]
@@ -124,10 +201,13 @@ class State:
                 m.id for m in of("react") + of("repost") + of("post")
                 if counts(m) and m.id not in undone_all
                 and m.body.get("quote" if m.header.kind == "post" else "target") == P.id
+                and not (m.header.kind == "post" and "quote" in left_out.get(m.id, {}))
                 and (m.body.get("quote_version" if m.header.kind == "post" else "version")
                      not in (None, cur.id)))
             if before:
                 posts[ids.msg_text(P.id)]["earlier"] = before
+            if P.id in left_out:
+                posts[ids.msg_text(P.id)]["left_out"] = left_out[P.id]
 
         # MERGE-5: threads, replies, quotes (non-deleted, readable posts)
         threads, replies, quotes = {}, {}, {}
@@ -135,11 +215,11 @@ class State:
             if not counts(P):
                 continue
             r = P.body.get("reply")
-            if r is not None:
+            if r is not None and "reply" not in left_out.get(P.id, {}):
                 threads.setdefault(ids.msg_text(r["root"]), set()).add(P.id)
                 replies.setdefault(ids.msg_text(r["parent"]), set()).add(P.id)
             q = P.body.get("quote")
-            if q is not None:
+            if q is not None and "quote" not in left_out.get(P.id, {}):
                 quotes.setdefault(ids.msg_text(q), set()).add(P.id)
 
         # MERGE-3: profiles
@@ -167,24 +247,6 @@ class State:
             if counts(m) and m.id not in undone:
                 reposts.setdefault(ids.msg_text(m.body["target"]), set()).add(m.header.acct)
 
-        # MERGE-8: follow and block graphs
-        def graph(do, undo):
-            last = {}
-            for m in of(do) + of(undo):
-                if not counts(m):
-                    continue
-                key = (m.header.acct, m.body["subject"])
-                if key not in last or order(m) > order(last[key]):
-                    last[key] = m
-            out = {}
-            for (a, s), m in last.items():
-                if m.header.kind == do:
-                    out.setdefault(ids.acct_text(a), set()).add(s)
-            return out
-
-        follows = graph("follow", "unfollow")
-        blocks = graph("block", "unblock")
-
         # MERGE-9: labels
         last = {}
         for m in of("label"):
@@ -203,12 +265,6 @@ class State:
             if "expires" in b and not b["expires"] > now:
                 continue
             labels.setdefault(subject, {}).setdefault(ids.acct_text(a), set()).add(value)
-
-        # reports
-        reports = {}
-        for m in of("report"):
-            if counts(m):
-                reports.setdefault(ids.acct_text(m.body["service"]), set()).add(m.id)
 
         # MERGE-10: equivocations, one entry per place (key, seq) held by two or
         # more distinct messages of S (deleted and withheld ones included)
@@ -236,7 +292,6 @@ class State:
             "follows": {k: ids_list(v) for k, v in follows.items()},
             "blocks": {k: ids_list(v) for k, v in blocks.items()},
             "labels": {k: {a: texts_list(s) for a, s in v.items()} for k, v in labels.items()},
-            "reports": {k: ids_list(v) for k, v in reports.items()},
             "tombstones": ids_list(D),
             "equivocations": equivocations,
         }
@@ -249,3 +304,20 @@ class State:
     def digest(self, now):
         return ids.H(ids.CTX_STATE_DIGEST, self.summary_bytes(now))
 
+
+
+def applied(summary, post_id, author, labelers):
+    """07 MERGE-9 item 4, from the summary: the [labeler, value] pairs a reader that trusts
+    `labelers` applies to the post — labels on the post, on its current version and on its
+    author — by labeler in the given order, then value bytewise; [] unless the post is live."""
+    entry = summary["posts"].get(ids.msg_text(post_id))
+    if entry is None or entry["state"] != "live":
+        return []
+    subjects = (ids.msg_text(post_id), ids.msg_text(entry["current"]), ids.acct_text(author))
+    out = []
+    for labeler in labelers:
+        values = set()
+        for subject in subjects:
+            values.update(summary["labels"].get(subject, {}).get(ids.acct_text(labeler), []))
+        out.extend([labeler, value] for value in sorted(values, key=lambda x: x.encode()))
+    return out

@@ -14,7 +14,8 @@ from .envelope import kind_ok
 from .errors import Reject
 
 SOCIAL_KINDS = ("profile", "post", "edit", "delete", "react", "unreact", "repost",
-                "unrepost", "follow", "unfollow", "block", "unblock", "label", "report")
+                "unrepost", "follow", "unfollow", "block", "unblock", "label", "report",
+                "gate")
 OPERATION_KINDS = accounts.OPERATION_KINDS
 MAX_53 = 2 ** 53 - 1
 SKEW = 600000
@@ -527,6 +528,47 @@ def body_report(b, h):
     return []
 
 
+AUDIENCES = ("followers", "mentioned", "following", "nobody")
+
+
+def check_audiences(v):
+    check_list(v, 3)
+    seen = []
+    for a in v:
+        if type(a) is not str:
+            fail("msg.wrong_type")
+        if a not in AUDIENCES:
+            fail("msg.invalid_audience")                             # GATE-1
+        if a in seen:
+            fail("msg.duplicate")                                    # GATE-1
+        seen.append(a)
+    if len(seen) > 1 and "nobody" in seen:
+        fail("msg.invalid_audience")                                 # GATE-1
+
+
+def body_gate(b, h):
+    schema = ("quote", "reply", "hidden", "target")
+    discipline(b, schema, ("target",))
+    for k, v in schema_items(b, schema):
+        if k in ("quote", "reply"):
+            check_audiences(v)
+        elif k == "hidden":
+            check_list(v, 50)
+            for i, x in enumerate(v):
+                check_id(x)
+                if x in v[:i]:
+                    fail("msg.duplicate")                            # GATE-1
+        else:
+            check_id(v)
+
+    def gate2(P):
+        _own(P, h)
+        if P.kind != "post":
+            fail("msg.target_kind")
+
+    return [(b["target"], gate2)]
+
+
 BODY_RULES = {
     "profile": body_profile,
     "post": body_post,
@@ -541,9 +583,11 @@ BODY_RULES = {
     "block": body_graph,
     "unblock": body_graph,
     "label": body_label,
-    "report": body_report,
+    "gate": body_gate,
 }
-assert set(BODY_RULES) == set(SOCIAL_KINDS)
+# REPORT-3: a public report is refused before its body is read (step 0); body_report checks the
+# body of a sealed report (08 §14, dm.py).
+assert set(BODY_RULES) == set(SOCIAL_KINDS) - {"report"}
 
 
 # ---------------------------------------------------------------------------
@@ -582,7 +626,7 @@ class Context:
 # The control kinds (MSG-7): a stripped remainder of one is undecided, missing
 # its body.
 CONTROL_KINDS = ("profile", "edit", "delete", "unreact", "unrepost", "follow",
-                 "unfollow", "block", "unblock", "label")
+                 "unfollow", "block", "unblock", "label", "gate")
 
 
 def _item(x):
@@ -603,6 +647,9 @@ def validate(msg, ctx):
         # 0. DM-14 (08): a direct message is never a public message
         if kind == "dm":
             fail("dm.not_public")
+        # REPORT-3 (05 §5.9): a report travels sealed to its service, never as a public message
+        if kind == "report":
+            fail("msg.public_report")
         # 1. body rules
         lookups = []
         if not msg.stripped:

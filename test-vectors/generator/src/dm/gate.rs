@@ -78,6 +78,12 @@ pub(super) fn commitment(token: &[u8; 32]) -> [u8; 32] {
     blake3::derive_key(CTX_TOKEN, token)
 }
 
+/// The access token Alice hands Bob inside a direct message (`open-token-handed`); her device's
+/// gate lists its commitment (`stamp-handed-token`).
+pub(super) fn handed_token() -> [u8; 32] {
+    secret("alice access token handed to bob")
+}
+
 /// The stamp and admission vectors, over the sealed bytes `sealed` (a real sealed copy).
 #[allow(clippy::type_complexity)]
 pub(super) fn vectors(sealed: &[u8], alice: &[u8], bob: &[u8], vs: &mut Vec<J>) {
@@ -93,6 +99,7 @@ pub(super) fn vectors(sealed: &[u8], alice: &[u8], bob: &[u8], vs: &mut Vec<J>) 
     let pow9 = g("all", 9, vec![]);
     let follows = g("follows", 0, vec![commitment(&token)]);
     let nobody = g("none", 0, vec![commitment(&token)]);
+    let alice_follows = g("follows", 0, vec![commitment(&handed_token())]);
     let n8 = nonce_with(sealed, 8, 8);
     let n9_short = nonce_with(sealed, 9, 8);
     let n8_over = nonce_with(sealed, 8, 10);
@@ -108,6 +115,7 @@ pub(super) fn vectors(sealed: &[u8], alice: &[u8], bob: &[u8], vs: &mut Vec<J>) 
         ("stamp-token", "a token whose commitment the gate lists", &pow8, token_stamp(&token), None),
         ("stamp-token-unlisted", "a token the gate does not list", &pow8, token_stamp(&other), Some("dm.stamp")),
         ("stamp-follows-token", "a gate accepting followed accounts: a relay files token holders' items", &follows, token_stamp(&token), None),
+        ("stamp-handed-token", "Bob stamps a copy to Alice's device with the token she handed him in `open-token-handed`: her gate (followed accounts only) lists its commitment, so a relay files it; Alice shows it only if she follows Bob (DM-23)", &alice_follows, token_stamp(&handed_token()), None),
         ("stamp-follows-work", "a gate accepting followed accounts: work does not pass, only tokens", &follows, good8.clone(), Some("dm.stamp")),
         ("stamp-nobody-none", "a gate accepting nobody, no stamp", &nobody, vec![], Some("dm.stamp")),
         ("stamp-malformed-length", "a work stamp one byte short", &pow8, good8[..9].to_vec(), Some("dm.stamp")),

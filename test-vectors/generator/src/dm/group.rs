@@ -268,6 +268,22 @@ pub(super) fn vectors(c: &Ctx, vs: &mut Vec<J>) {
         rec_payload(a, &alice.wild, t0 + MIN, Some((&g0, &g0)), &[a, b], &[a, b]),
         &alice.wild,
     );
+    // Carol, a member but not an admin, leaves: g0's members and admins without her. It forks
+    // with g1 (Alice removing her): same members, another id.
+    let by_carol = |prev: &Rec, time: u64, members: &[&[u8]], admins: &[&[u8]]| {
+        rec_signed(
+            rec_payload(cc, &carol.dm, time, Some((&g0, prev)), members, admins),
+            &carol.dm,
+        )
+    };
+    let leave = by_carol(&g0, t0 + MIN, &[a, b], &[a, b]);
+    let leave_more = by_carol(&g0, t0 + MIN, &[a], &[a]);
+    let outsider_leave = by_carol(&g1, t0 + 2 * MIN, &[a, b], &[a, b]);
+    let (leave_win, leave_lose) = if leave.id < g1.id {
+        (&leave, &g1)
+    } else {
+        (&g1, &leave)
+    };
     let cases: Vec<(&str, &str, Vec<&Rec>, &Rec, J, Result<(), &str>)> = vec![
         ("group-create", "a creation record by an admin's DM key: a new group, the record is its head", vec![], &g0, c.all.clone(), Ok(())),
         ("group-change", "Alice (an admin) removes Carol: the change extends the head", vec![&g0], &g1, c.all.clone(), Ok(())),
@@ -283,6 +299,11 @@ pub(super) fn vectors(c: &Ctx, vs: &mut Vec<J>) {
         ("threat-group-member-not-admin", "Carol, a member but not an admin, makes herself the only admin", vec![&g0], &by_member, c.all.clone(), Err("dm.group_unauthorized")),
         ("threat-group-removed-readds", "Carol, removed, signs a change of the head that adds her back", vec![&g0, &g1], &readd, c.all.clone(), Err("dm.group_unauthorized")),
         ("threat-group-wildcard-app", "Alice's wildcard app key (scope [\"*\"]) signs a change: a wildcard never covers dm", vec![&g0], &by_wildcard, c.all.clone(), Err("dm.group_unauthorized")),
+        ("group-leave", "Carol, a member but not an admin, leaves: the record is the creation record's members and admins without her", vec![&g0], &leave, c.all.clone(), Ok(())),
+        ("group-leave-fork-winner-first", "Carol leaves while Alice removes her (a fork at the creation record); the smaller id arrived first: the other is stale", vec![&g0, leave_win], leave_lose, c.all.clone(), Err("dm.group_stale")),
+        ("group-leave-fork-loser-first", "the same fork, the larger id first: the smaller id displaces it, so both orders end with the same head", vec![&g0, leave_lose], leave_win, c.all.clone(), Ok(())),
+        ("threat-group-leave-removes-other", "Carol's \"leave\" also removes Bob: a member who is not an admin may take only herself out", vec![&g0], &leave_more, c.all.clone(), Err("dm.group_unauthorized")),
+        ("threat-group-outsider-leave", "Carol, removed already, signs a \"leave\" of the head that removed her (no member changes): only a member leaves", vec![&g0, &g1], &outsider_leave, c.all.clone(), Err("dm.group_unauthorized")),
     ];
     for (id, description, held, rec, accounts, result) in cases {
         vs.push(group_vector(id, description, &held, rec, accounts, result));
@@ -319,6 +340,8 @@ pub(super) fn vectors(c: &Ctx, vs: &mut Vec<J>) {
     let sideways = msg(alice, &g0, &[a, b], "(Carol is told something else)");
     let carol_after = msg(carol, &g0, &[a, b, cc], "am I still here?");
     let carol_claims = msg(carol, &g1, &[a, b], "written as if a member");
+    let goodbye = msg(carol, &leave, &[a, b], "I am leaving the group");
+    let after_leaving = msg(carol, &leave, &[a, b], "still writing after leaving");
     let with_loser = msg(
         alice,
         lose,
@@ -361,6 +384,8 @@ pub(super) fn vectors(c: &Ctx, vs: &mut Vec<J>) {
         ("threat-group-removed-member", "Carol writes with her last record after Bob holds her removal: the record is not the head", &carol_after, Some(vec![&g0, &g1]), Err("dm.group_stale")),
         ("threat-group-removed-member-claims-head", "Carol writes with the head that removed her: she is not a member", &carol_claims, Some(vec![&g0, &g1]), Err("dm.group_members")),
         ("threat-group-different-to", "Alice shows Bob a `to` without Carol while the record names all three: refused", &sideways, Some(vec![&g0]), Err("dm.group_members")),
+        ("open-group-leave", "Carol announces her leave to Alice and Bob: she is not a member of the record, but its author, and Bob did not hold it", &goodbye, Some(vec![&g0]), Ok(())),
+        ("threat-group-left-member-writes", "Carol writes again with her leave record once Bob holds it: she is not a member", &after_leaving, Some(vec![&g0, &leave]), Err("dm.group_members")),
         ("threat-group-fork-loser", "a message on the losing branch of a fork after the winner is held", &with_loser, Some(vec![&g0, win]), Err("dm.group_stale")),
         ("open-group-unknown-prev", "a message carrying a change whose group Bob does not hold: undecided", &after_removal, Some(vec![]), Err("dm.group_unknown")),
         ("open-group-no-state", "a group message opened without group state (`groups` absent): undecided", &welcome, None, Err("dm.group_unknown")),
