@@ -196,12 +196,14 @@ skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
   --witness replaces the witness set from this operation on, --no-witnesses removes it; without
   either, the set in force stays. Have the old witnesses receipt this operation.
 skylark key enckey   --key ROOT --log OPS --enc-key HEX --version N
-skylark key deactivate --key ROOT --log OPS
 skylark key successor --key ROOT --log OPS --to ACCT
   Names ACCT as the account this one moved to (spec 06 §5.7). The move counts once ACCT's genesis
   names this account as its predecessor (`account new --predecessor`); apps then follow it.
-  Ends the account for good (spec 06 §5.6): no key operation may follow, and messages dated after
-  it are refused (`auth.deactivated`); no fork undoes it. The account's history stays valid.
+skylark key deactivate --key ROOT --log OPS
+  Ends the account (spec 06 §5.6): no key operation may follow it, and while it is the head of the
+  canonical chain (and, with witnesses, once they receipt it) messages dated at or after it are
+  refused (`auth.deactivated`). A higher root's operation beside it undoes it. The account's
+  history stays valid.
   Key operations signed by root key ROOT (a secret key file) for the account in OPS whose roots
   include it (or --account ACCT), following the account's current head. Appended to OPS; the id is
   printed. --time MS sets the operation's time (default: now).

@@ -59,8 +59,8 @@ impl Accounts {
         let Some(view) = self.account(header.account()) else {
             return Authorization::Unknown(Missing::Account(*header.account()));
         };
-        // ACCT-11: nothing claimed after a deactivation.
-        if view.deactivated().is_some_and(|end| header.time() > end) {
+        // ACCT-11: nothing claimed at or after the effective time of a deactivation.
+        if view.deactivated().is_some_and(|end| header.time() >= end) {
             return Authorization::Denied(AuthError::Deactivated);
         }
         let key = header.key();

@@ -70,6 +70,9 @@ pub(super) struct Canon {
     duplicitous: Vec<PublicKey>,
     /// The witnesses whose receipts all name operations of the chain (so none is duplicitous).
     on_chain: BTreeSet<PublicKey>,
+    /// The effective time of the deactivation at the head, if the head is one that counts
+    /// (ACCT-11: unwitnessed at its parent, or final).
+    deactivated: Option<u64>,
 }
 
 /// A snapshot of what authorization reads of an account's head state ([`AccountView::authority`]).
@@ -102,9 +105,9 @@ pub(super) struct Log {
     pub(super) walks: RefCell<Walks>,
     /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
     receipts: Receipts,
-    /// The valid deactivations (ACCT-11): id -> (signer, effective time: its time, floored at
-    /// its parent's).
-    deactivations: BTreeMap<MessageId, (PublicKey, u64)>,
+    /// The valid deactivations (ACCT-11): id -> effective time (its time, floored at its
+    /// parent's).
+    deactivations: BTreeMap<MessageId, u64>,
     /// The valid successor operations (ACCT-12): id -> (signer, the account named).
     successors: BTreeMap<MessageId, (PublicKey, crate::id::AccountId)>,
     /// The keys that signed a self-retirement somewhere in the tree (06 §8.1).
@@ -153,17 +156,6 @@ impl Log {
         self.deactivations.contains_key(id)
     }
 
-    /// The effective time of the account's deactivation (ACCT-11): the smallest effective time of
-    /// a valid deactivation whose signer has no self-retirement in the tree. `O(d log n)` for `d`
-    /// deactivations.
-    pub(super) fn deactivated(&self) -> Option<u64> {
-        self.deactivations
-            .values()
-            .filter(|(signer, _)| !self.retired.contains_key(signer))
-            .map(|(_, time)| *time)
-            .min()
-    }
-
     /// Rule ACCT-16: may `key` receipt operation `op`? It must be a witness of a state on the path
     /// from the genesis to `op`'s parent (so never of the genesis, which has no parent).
     pub(super) fn may_receipt(&self, op: &MessageId, key: &PublicKey) -> bool {
@@ -205,6 +197,8 @@ impl Log {
             };
         let parent = self.nodes.get(&op).and_then(|n| n.parent);
         let genesis = self.genesis;
+        // A receipt over a deactivation at the head may make it count (ACCT-11): recompute.
+        let ends = self.deactivations.contains_key(&op);
         match self.canon.get_mut() {
             // A receipt over the head of an uncontested chain, by a witness whose receipts all lie on
             // the chain, leaves the chain as it is (it only endorses chosen operations). If the final
@@ -212,6 +206,7 @@ impl Log {
             // endorsement of the ancestors may extend the prefix further up: recompute.
             Some(canon)
                 if canon.head == op
+                    && !ends
                     && canon.contested.is_empty()
                     && !canon.tie
                     && (first || canon.on_chain.contains(&witness))
@@ -248,9 +243,12 @@ impl Log {
         if let OpBody::Successor { to } = body {
             self.successors.insert(id, (*header.key(), *to));
         }
-        if matches!(body, OpBody::Deactivate) {
-            self.deactivations
-                .insert(id, (*header.key(), header.time().max(p.time)));
+        // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
+        // (with witnesses, only once final: no receipt of it is held yet, they wait for it).
+        let ends = matches!(body, OpBody::Deactivate).then(|| header.time().max(p.time));
+        let unwitnessed = p.state.witnesses.is_none();
+        if let Some(end) = ends {
+            self.deactivations.insert(id, end);
         }
         let signer = *header.key();
         let rotates = matches!(body, OpBody::Roots { .. });
@@ -275,6 +273,7 @@ impl Log {
             Some(canon) if canon.head == parent && canon.contested.is_empty() && !canon.tie => {
                 canon.head = id;
                 canon.chain.insert(id);
+                canon.deactivated = ends.filter(|_| unwitnessed);
                 canon.state = node.state.clone();
                 for (app, revocation) in &canon.carried {
                     canon.state.revoke_also(app, *revocation);
@@ -289,7 +288,7 @@ impl Log {
     }
 
     /// Does `x` supersede `y` (06 §8.1)? Siblings, one signer, `y` earlier in its signer's history,
-    /// a leaf, not final and not a deactivation (ACCT-11); a self-retirement only by a `roots` operation with the same list.
+    /// a leaf and not final; a self-retirement only by a `roots` operation with the same list.
     fn replaces(&self, x: &Node, y: &MessageId, is_final: &dyn Fn(&MessageId) -> bool) -> bool {
         let Some(y_node) = self.nodes.get(y) else {
             return false;
@@ -297,7 +296,6 @@ impl Log {
         let y_id = y;
         let y = y_node;
         !is_final(y_id)
-            && !self.deactivations.contains_key(y_id)
             && x.parent.is_some()
             && x.parent == y.parent
             && x.signer == y.signer
@@ -486,6 +484,17 @@ impl Log {
         for (app, revocation) in revocations {
             state.revoke_also(&app, revocation);
         }
+        // ACCT-11: the account is deactivated iff the head is a deactivation, final if its parent
+        // names witnesses.
+        let deactivated = self.deactivations.get(&at).copied().filter(|_| {
+            let witnessed = self
+                .nodes
+                .get(&at)
+                .and_then(|n| n.parent)
+                .and_then(|p| self.nodes.get(&p))
+                .is_some_and(|p| p.state.witnesses.is_some());
+            !witnessed || is_final(&at)
+        });
         let on_chain = self
             .receipts
             .iter()
@@ -502,6 +511,7 @@ impl Log {
             last_final,
             duplicitous: finality.duplicitous,
             on_chain,
+            deactivated,
         }
     }
 }
@@ -593,14 +603,14 @@ impl<'a> AccountView<'a> {
         Authority {
             head: self.canon.head,
             apps: self.state.apps.clone(),
-            deactivated: self.log.deactivated(),
+            deactivated: self.canon.deactivated,
         }
     }
 
     /// The effective time of the account's deactivation (06 §5.6, rule ACCT-11), if it is
-    /// deactivated: messages claiming a later time are refused (`auth.deactivated`). No fork,
-    /// contest or supersession undoes it; a deactivation signed by a key that retired itself
-    /// (anywhere in the tree) does not count.
+    /// deactivated: its head is a deactivation (final, if its parent names witnesses). Messages
+    /// claiming this time or a later one are refused (`auth.deactivated`). A deactivation is an
+    /// ordinary operation of the fork choice: a sibling signed by a higher root out-ranks it.
     ///
     /// ```
     /// # use skylark::account::*;
@@ -613,7 +623,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn deactivated(&self) -> Option<u64> {
-        self.log.deactivated()
+        self.canon.deactivated
     }
 
     /// The root keys, highest priority first.

@@ -121,7 +121,8 @@ pub enum AuthError {
     /// The message claims a time before its key was delegated (AUTH-5).
     #[error("message time is before the key's delegation")]
     BeforeDelegation,
-    /// The account is deactivated (06 §5.6, ACCT-11) and the message claims a later time.
+    /// The account is deactivated (06 §5.6, ACCT-11) and the message claims its effective time or
+    /// a later one.
     #[error("the account is deactivated")]
     Deactivated,
     /// A key operation that is not a valid operation of its account (ACCT-1 to ACCT-9).

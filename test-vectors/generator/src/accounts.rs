@@ -1408,12 +1408,15 @@ fn acceptances(o: &mut Out) {
 
 // ------------------------------------------------------------------------------------------------ deactivation
 
-/// The deactivation cases (ACCT-11, 06 §5.6): what follows a deactivation, twins, a deactivation on
-/// a branch that loses or is superseded, one signed by a key that retired itself, the form, and the
-/// authorization of messages before, at and after the effective time. Every operations vector is
-/// checked in every order of arrival.
+/// The deactivation cases (ACCT-11, 06 §5.6): a deactivation is an ordinary operation of the fork
+/// choice, and the account is deactivated iff its head is one (final, if its parent names
+/// witnesses). What follows a deactivation, siblings, a deactivation out-ranked, superseded or signed
+/// by a key that retired itself or was removed, receipts, the form, and the authorization of
+/// messages before, at and after the effective time. Every operations vector is checked in every
+/// order of arrival.
 fn deactivation(o: &mut Out) {
     let r11: &[&str] = &["ACCT-11"];
+    let r115: &[&str] = &["ACCT-11", "ACCT-5"];
     {
         let id = "deactivate";
         let mut x = acc(id);
@@ -1429,38 +1432,67 @@ fn deactivation(o: &mut Out) {
             Some(st(&acct, &end, x.w.pks(&["r0", "r1"])).app(&x.phone).app(&x.laptop).deactivated(at(5))),
         );
     }
-    {
-        let id = "deactivate-twins";
+    // Two deactivations beside each other after a delegation at +1 min: siblings under the usual
+    // rule. (id, description, signer and minutes of the first, of the second.)
+    type Signed<'a> = (&'a str, u64);
+    let siblings: [(&str, &str, Signed, Signed); 2] = [
+        (
+            "deactivate-siblings",
+            "r1 deactivates at +9 min, r0 beside it claiming T0, before its parent: r0 out-ranks r1, so \
+             r0's deactivation is the head, its time floored at its parent's (+1 min)",
+            ("r1", 9),
+            ("r0", 0),
+        ),
+        (
+            "deactivate-siblings-one-key",
+            "r1 deactivates twice beside itself (+3 and +4 min, two devices): a tie of one key's leaves, \
+             the smaller id is the head and its own time counts",
+            ("r1", 3),
+            ("r1", 4),
+        ),
+    ];
+    for (id, description, (s1, m1), (s2, m2)) in siblings {
         let (mut w, g, acct) = base(id, &["r0", "r1"]);
         let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
-        let late = w.deactivate("r1", &acct, d.id(), at(9));
-        let early = w.deactivate("r0", &acct, d.id(), T0);
+        let time = |minutes: u64| if minutes == 0 { T0 } else { at(minutes) };
+        let first = w.deactivate(s1, &acct, d.id(), time(m1));
+        let second = w.deactivate(s2, &acct, d.id(), time(m2));
+        let head = if s1 != s2 {
+            &second
+        } else {
+            smaller(&first, &second)
+        };
+        let end = if head.id() == first.id() { m1 } else { m2 }.max(1);
         o.ops(
             id,
-            "two deactivations beside each other (r1 at +9 min, r0 claiming T0, before its parent at +1 min): \
-             the account is deactivated from the smaller effective time, r0's floored at its parent's time",
-            &["ACCT-11", "ACCT-5"],
-            &[(&g, VALID), (&d, VALID), (&late, VALID), (&early, VALID)],
-            Some(st(&acct, &early, w.pks(&["r0", "r1"])).app(&d).deactivated(at(1))),
+            description,
+            r115,
+            &[(&g, VALID), (&d, VALID), (&first, VALID), (&second, VALID)],
+            Some(
+                st(&acct, head, w.pks(&["r0", "r1"]))
+                    .app(&d)
+                    .deactivated(at(end)),
+            ),
         );
     }
     {
-        let id = "deactivate-on-losing-branch";
+        let id = "deactivate-outranked";
         let (mut w, g, acct) = base(id, &["r0", "r1"]);
         let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
         let end = w.deactivate("r1", &acct, g.id(), at(2));
         let endorse = w.enckey("r0", &acct, d.id(), &enc_key(id), 1, at(3));
         o.ops(
             id,
-            "r1 deactivates beside its own delegation; r0 endorses the delegation's branch, which wins: the \
-             deactivation is off the chain and still counts (a fork never undoes it)",
-            &["ACCT-11", "ACCT-5"],
+            "r1 deactivates beside its own delegation; r0 signs below the delegation, whose branch now \
+             out-ranks the deactivation's: the head is r0's operation and the account is not \
+             deactivated (how the owner's recovery root undoes a thief's deactivation)",
+            r115,
             &[(&g, VALID), (&d, VALID), (&end, VALID), (&endorse, VALID)],
-            Some(st(&acct, &endorse, w.pks(&["r0", "r1"])).app(&d).enc(&enc_key(id), 1).deactivated(at(2))),
+            Some(st(&acct, &endorse, w.pks(&["r0", "r1"])).app(&d).enc(&enc_key(id), 1)),
         );
     }
     {
-        let id = "deactivate-not-superseded";
+        let id = "deactivate-superseded";
         let (mut w, g, acct) = base(id, &["r0", "r1"]);
         let end = w.deactivate("r1", &acct, g.id(), at(1));
         let retry = w
@@ -1468,16 +1500,11 @@ fn deactivation(o: &mut Out) {
             .enckey("r1", &acct, g.id(), &enc_key(id), 1, at(2));
         o.ops(
             id,
-            "an enckey by the same key beside a deactivation names it in supersedes: a deactivation is never \
-             superseded, so the two leaves of r1 tie and the smaller id is the head; the account stays \
-             deactivated",
-            &["ACCT-11", "ACCT-5"],
+            "an enckey by the same key beside a deactivation names it in supersedes: like any leaf of \
+             its signer, the deactivation is superseded and the account is not deactivated",
+            r115,
             &[(&g, VALID), (&end, VALID), (&retry, VALID)],
-            Some({
-                let head = smaller(&end, &retry);
-                let s = st(&acct, head, w.pks(&["r0", "r1"])).deactivated(at(1));
-                if head.id() == retry.id() { s.enc(&enc_key(id), 1) } else { s }
-            }),
+            Some(st(&acct, &retry, w.pks(&["r0", "r1"])).enc(&enc_key(id), 1)),
         );
     }
     {
@@ -1488,27 +1515,155 @@ fn deactivation(o: &mut Out) {
         o.ops(
             id,
             "years after r0 retired itself, its leaked key deactivates the account beside the retirement: \
-             the deactivation is valid but does not count, as the key's other signatures beside its \
-             retirement (06 §8.1)",
-            &["ACCT-11", "ACCT-5"],
+             the deactivation is valid but loses the fork choice, r0 counting only under its retirement \
+             (06 §8.1)",
+            r115,
             &[(&g, VALID), (&retire, VALID), (&end, VALID)],
             Some(st(&acct, &retire, w.pks(&["r2", "r1"]))),
         );
     }
-    {
-        let id = "deactivate-receipted";
-        let (mut w, g, acct, _) = witnessed(id);
-        let end = w.deactivate("r0", &acct, g.id(), at(1));
-        let r1 = w.receipt("w1", &acct, &end, at(2));
-        let r2 = w.receipt("w2", &acct, &end, at(2));
-        let after = w.enckey("r1", &acct, end.id(), &enc_key(id), 1, at(3));
+    // A root that another root removed signs a deactivation as a child of an operation where it was
+    // still a root, dated just after that operation. (id, description, the deactivation follows the
+    // genesis rather than the phone's delegation.)
+    let removed: [(&str, &str, bool); 2] = [
+        (
+            "threat-deactivate-removed-root-backdated",
+            "r0 rotates r1 out ([r0, r2]) after the phone's delegation; a thief with the removed r1 \
+             signs a deactivation as a child of the genesis, dated just after it: valid, but r0's \
+             signature below the delegation out-ranks it, so it has no effect",
+            true,
+        ),
+        (
+            "threat-deactivate-removed-root-sibling",
+            "r0 rotates r1 out ([r0, r2]) after the phone's delegation; a thief with the removed r1 \
+             signs a deactivation beside the rotation: r0 out-ranks r1 there, no effect",
+            false,
+        ),
+    ];
+    for (id, description, at_genesis) in removed {
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let rotate = w.roots("r0", &acct, d.id(), &["r0", "r2"], at(2));
+        let parent = if at_genesis { &g } else { &d };
+        let end = w.deactivate("r1", &acct, parent.id(), parent.m.time + 1);
         o.ops(
             id,
-            "witnesses receipt a deactivation (valid, and it is final); an operation after it is invalid",
-            &["ACCT-11", "ACCT-16"],
-            &[(&g, VALID), (&end, VALID), (&r1, VALID), (&r2, VALID), (&after, "acct.deactivated")],
-            Some(st(&acct, &end, w.pks(&["r0", "r1"])).witnessed(w.pks(&["w1", "w2", "w3"]), 2).last_final(&end).deactivated(at(1))),
+            description,
+            &["ACCT-11", "ACCT-5", "ACCT-4"],
+            &[(&g, VALID), (&d, VALID), (&rotate, VALID), (&end, VALID)],
+            Some(st(&acct, &rotate, w.pks(&["r0", "r2"])).app(&d)),
         );
+    }
+    {
+        let id = "threat-deactivate-removed-root-backdated-post";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let rotate = w.roots("r0", &acct, d.id(), &["r0", "r2"], at(2));
+        let end = w.deactivate("r1", &acct, g.id(), T0 + 1);
+        let msg = w.post("phone", &acct, at(3), "still here");
+        o.auth(
+            id,
+            "the removed r1's deactivation beside the genesis does not count: the phone's post at +3 min \
+             is authorized",
+            &["ACCT-11", "ACCT-5"],
+            &[&g, &d, &rotate, &end],
+            &[],
+            &msg.full,
+            Exp::Authorized,
+        );
+    }
+    // The owner deactivates; a thief of r1 signs r1's self-retirement (roots [x]) beside it. (id,
+    // description, signer of the deactivation, witnesses receipt it.)
+    let undone: [(&str, &str, &str, bool); 3] = [
+        (
+            "threat-deactivate-undone-by-thief-retirement",
+            "the owner deactivates with r0; a thief of r1 retires r1 beside it, handing the roots to his \
+             key x: r0 out-ranks r1, the deactivation stays the head",
+            "r0",
+            false,
+        ),
+        (
+            "threat-deactivate-undone-by-thief-retirement-witnessed",
+            "the owner deactivates with r1 and two of three witnesses receipt it; a thief of r1 retires \
+             r1 beside it: the final deactivation is the head whatever the strengths",
+            "r1",
+            true,
+        ),
+        (
+            "deactivate-same-key-retirement",
+            "the owner deactivates with r1 in an account without witnesses; a thief of r1 retires r1 \
+             beside it: r1 now counts only under the retirement, which wins; the remedy is r0 (06 §5.6)",
+            "r1",
+            false,
+        ),
+    ];
+    for (id, description, signer, receipted) in undone {
+        let (mut w, g, acct) = if receipted {
+            let (w, g, acct, _) = witnessed(id);
+            (w, g, acct)
+        } else {
+            base(id, &["r0", "r1"])
+        };
+        let end = w.deactivate(signer, &acct, g.id(), at(5));
+        let thief = w.roots("r1", &acct, g.id(), &["x"], at(6));
+        let mut ops = vec![
+            (g.clone(), VALID),
+            (end.clone(), VALID),
+            (thief.clone(), VALID),
+        ];
+        let state = if receipted {
+            ops.push((w.receipt("w1", &acct, &end, at(7)), VALID));
+            ops.push((w.receipt("w2", &acct, &end, at(7)), VALID));
+            st(&acct, &end, w.pks(&["r0", "r1"]))
+                .witnessed(w.pks(&["w1", "w2", "w3"]), 2)
+                .last_final(&end)
+                .deactivated(at(5))
+        } else if signer == "r0" {
+            st(&acct, &end, w.pks(&["r0", "r1"])).deactivated(at(5))
+        } else {
+            st(&acct, &thief, w.pks(&["x"]))
+        };
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(
+            id,
+            description,
+            &["ACCT-11", "ACCT-5", "ACCT-16"][..if receipted { 3 } else { 2 }],
+            &refs,
+            Some(state),
+        );
+    }
+    // A deactivation at the head of an account whose genesis names witnesses (2 of 3): it counts
+    // only once final. (id, description, witnesses that receipt it.)
+    let receipted: [(&str, &str, &[&str]); 2] = [
+        (
+            "deactivate-receipted",
+            "two of three witnesses receipt a deactivation: it is final and counts; an operation after \
+             it is invalid",
+            &["w1", "w2"],
+        ),
+        (
+            "deactivate-witnessed-not-final",
+            "one of three witnesses receipts a deactivation (threshold 2): it is the head but not final, \
+             so the account is not deactivated yet",
+            &["w1"],
+        ),
+    ];
+    for (id, description, witnesses) in receipted {
+        let (mut w, g, acct, _) = witnessed(id);
+        let end = w.deactivate("r0", &acct, g.id(), at(1));
+        let after = w.enckey("r1", &acct, end.id(), &enc_key(id), 1, at(3));
+        let mut ops = vec![(g.clone(), VALID), (end.clone(), VALID)];
+        for name in witnesses {
+            ops.push((w.receipt(name, &acct, &end, at(2)), VALID));
+        }
+        ops.push((after, "acct.deactivated"));
+        let mut state =
+            st(&acct, &end, w.pks(&["r0", "r1"])).witnessed(w.pks(&["w1", "w2", "w3"]), 2);
+        if witnesses.len() >= 2 {
+            state = state.last_final(&end).deactivated(at(1));
+        }
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(id, description, &["ACCT-11", "ACCT-16"], &refs, Some(state));
     }
     {
         let id = "deactivate-body";
@@ -1522,7 +1677,8 @@ fn deactivation(o: &mut Out) {
         );
         o.ops(
             id,
-            "a deactivation body names only after: supersedes is an unknown field there",
+            "a deactivation body names only after: supersedes is an unknown field there (an operation \
+             beside it may still supersede it, 06 §8.1)",
             &["ACCT-1", "ACCT-11"],
             &[(&g, VALID), (&bad, "acct.body")],
             Some(st(&acct, &g, w.pks(&["r0"]))),
@@ -1530,7 +1686,7 @@ fn deactivation(o: &mut Out) {
     }
     for (name, minutes, exp) in [
         ("before", 4, Exp::Authorized),
-        ("at", 5, Exp::Authorized),
+        ("at", 5, Exp::Denied("auth.deactivated")),
         ("after", 6, Exp::Denied("auth.deactivated")),
     ] {
         let id = format!("auth-deactivated-{name}");
@@ -1540,7 +1696,7 @@ fn deactivation(o: &mut Out) {
         let msg = x.w.post("phone", &acct, at(minutes), "hello");
         o.auth(
             &id,
-            &format!("the account is deactivated from +5 min; the phone posts at +{minutes} min: only a time after the deactivation is refused"),
+            &format!("the account is deactivated from +5 min; the phone posts at +{minutes} min: a time at or after the deactivation is refused"),
             &["ACCT-11"],
             &[&x.g, &x.phone, &x.laptop, &end],
             &[],

@@ -832,28 +832,19 @@ impl Ref {
         &self.applied[id].key
     }
 
-    /// A `roots` operation whose new list omits its own signer (06 §8.1).
-    /// ACCT-11: the smallest effective time (its time, floored at its parent's) of a valid
-    /// deactivation of `acct` whose signer signed no self-retirement anywhere in the tree.
+    /// ACCT-11: the effective time (its time, floored at its parent's) of the deactivation that is
+    /// the head of `acct`'s canonical chain, if the head is one; with witnesses named at its
+    /// parent, only if it is final.
     fn deactivated(&self, acct: &Id) -> Option<u64> {
-        let ours = |id: &&Id| matches!(self.status.get(*id), Some(Status::Valid { acct: a, .. }) if a == acct);
-        let retired: BTreeSet<&Id> = self
-            .status
-            .keys()
-            .filter(ours)
-            .filter(|id| self.self_retires(id))
-            .map(|id| self.signer(id))
-            .collect();
-        self.status
-            .keys()
-            .filter(ours)
-            .filter(|id| matches!(self.body(id), Body::Deactivate { .. }))
-            .filter(|id| !retired.contains(self.signer(id)))
-            .map(|id| {
-                let parent = self.parent_of(id).expect("a deactivation has a parent");
-                self.applied[id].time.max(self.applied[parent].time)
-            })
-            .min()
+        let (head, ..) = self.view(acct)?;
+        if !matches!(self.body(&head), Body::Deactivate { .. }) {
+            return None;
+        }
+        let parent = self.parent_of(&head)?;
+        if self.state_of(parent).wit.is_some() && !self.is_final(&head) {
+            return None;
+        }
+        Some(self.applied[&head].time.max(self.applied[parent].time))
     }
 
     /// ACCT-13: the smallest account `b` named by a valid successor of `acct` whose signer never
@@ -886,6 +877,7 @@ impl Ref {
         named.into_iter().find(|b| accepted(b))
     }
 
+    /// A `roots` operation whose new list omits its own signer (06 §8.1).
     fn self_retires(&self, id: &Id) -> bool {
         matches!(self.body(id), Body::Roots { roots, .. } if !roots.contains(self.signer(id)))
     }
@@ -972,11 +964,7 @@ impl Ref {
     /// Does `x` supersede `y` (06 §8.1)? `y` a leaf, a sibling of `x` signed by the same key with a
     /// smaller seq, not final; a self-retirement only by a `roots` operation with the same list.
     fn supersedes(&self, x: &Id, y: &Id) -> bool {
-        if self.body(x).supersedes() != Some(y)
-            || x == y
-            || self.is_final(y)
-            || matches!(self.body(y), Body::Deactivate { .. })
-        {
+        if self.body(x).supersedes() != Some(y) || x == y || self.is_final(y) {
             return false;
         }
         let (Some(Status::Valid { parent: px, .. }), Some(Status::Valid { parent: py, .. })) =
@@ -1208,7 +1196,7 @@ impl Ref {
             return missing("account", &m.acct);
         };
         // ACCT-11
-        if self.deactivated(&m.acct).is_some_and(|end| m.time > end) {
+        if self.deactivated(&m.acct).is_some_and(|end| m.time >= end) {
             return denied("auth.deactivated");
         }
         // AUTH-2, AUTH-3

@@ -432,17 +432,16 @@ class Accounts:
     # -- the fork choice (§8) ------------------------------------------------
 
     def deactivated(self, account):
-        """ACCT-11: the smallest effective time (time floored at the parent's) of a valid
-        deactivation of the account whose signer has no self-retirement in the tree."""
-        ours = [x for x, st in self.status.items()
-                if isinstance(st, Valid) and st.account == account]
-        retired = {self.messages[x].header.key for x in ours if self._self_retires(x)}
-        times = [max(self.messages[x].header.time,
-                     self.messages[self.status[x].parent].header.time)
-                 for x in ours
-                 if self.messages[x].header.kind == "deactivate"
-                 and self.messages[x].header.key not in retired]
-        return min(times) if times else None
+        """ACCT-11: the effective time (time floored at the parent's) of the deactivation that
+        is the head of the canonical chain, if it is one; with witnesses named at its parent,
+        only once it is final (§8.6)."""
+        head = self.chain(account)[0]
+        if self.messages[head].header.kind != "deactivate":
+            return None
+        parent = self.status[head].parent
+        if self.status[parent].state.wit is not None and not self.is_final(head):
+            return None
+        return max(self.messages[head].header.time, self.messages[parent].header.time)
 
     def moved_to(self, account):
         """ACCT-13: the smallest account named by a valid successor of the account (signer never
@@ -508,8 +507,6 @@ class Accounts:
         self-retirement only by a roots operation with the same list)."""
         mx, my = self.messages[x], self.messages[y]
         if mx.body.get("supersedes") != y or x == y or self.is_final(y):
-            return False
-        if my.header.kind == "deactivate":                           # ACCT-11: never superseded
             return False
         sx, sy = self.status.get(x), self.status.get(y)
         if not isinstance(sx, Valid) or not isinstance(sy, Valid):
@@ -664,7 +661,7 @@ class Accounts:
         if A not in self.geneses:                                     # AUTH-1
             return ("unknown", ("account", A))
         end = self.deactivated(A)
-        if end is not None and T > end:                               # ACCT-11
+        if end is not None and T >= end:                               # ACCT-11
             return ("denied", "auth.deactivated")
         st = self.head_state(A)
         if K in st.roots:                                             # AUTH-2
