@@ -547,10 +547,25 @@ impl Operation {
         if self.acceptances.is_empty() {
             return Draft::new(self.account, Kind::new(self.kind)?, self.time, &self.body);
         }
+        // A genesis binds its header's key (its first root, ACCT-2) and time (06 §5.5).
+        let first_root = match self.body.get("roots") {
+            Some(Value::Array(roots)) if self.kind == GENESIS => match roots.first() {
+                Some(Value::Bytes(key)) => <[u8; 32]>::try_from(key.as_slice()).ok(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let tail = first_root.map(|key| accept::genesis_tail(&key, self.time));
         let mut body = self.body.clone();
         body.insert(
             accept::FIELD,
-            accept::value(&self.account, self.kind, &self.body, &self.acceptances),
+            accept::value(
+                &self.account,
+                self.kind,
+                &self.body,
+                &self.acceptances,
+                tail.as_ref().map_or(&[][..], |t| &t[..]),
+            ),
         );
         Draft::new(self.account, Kind::new(self.kind)?, self.time, &body)
     }

@@ -505,7 +505,8 @@ impl Accounts {
         // ACCT-10: every root and witness of a genesis is new.
         let mut new = roots.clone();
         new.extend(witnesses.iter().flat_map(|w| w.keys().iter().copied()));
-        if let Err(error) = acceptances.check(header.account(), GENESIS, new) {
+        let tail = accept::genesis_tail(header.key().as_bytes(), header.time());
+        if let Err(error) = acceptances.check(header.account(), GENESIS, new, &tail) {
             return self.reject(message.id(), error);
         }
         let account = Self::account_id(message);

@@ -375,7 +375,7 @@ impl State {
                         }),
                     );
                 }
-                acceptances.check(header.account(), super::ROOTS, new)?;
+                acceptances.check(header.account(), super::ROOTS, new, &[])?;
                 for root in &self.roots {
                     next.former_roots.insert(*root, ());
                 }
@@ -391,7 +391,7 @@ impl State {
                 if self.has_role(app) {
                     return Err(AccountError::KeyInUse);
                 }
-                acceptances.check(header.account(), super::DELEGATE, alloc::vec![*app])?;
+                acceptances.check(header.account(), super::DELEGATE, alloc::vec![*app], &[])?;
                 if *expires <= header.time() {
                     return Err(AccountError::Expiry);
                 }

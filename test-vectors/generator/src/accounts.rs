@@ -126,9 +126,18 @@ fn key_list(v: Option<&Value>) -> Vec<Vec<u8>> {
     }
 }
 
+/// What a genesis acceptance binds after the kind (06 §5.5): the genesis header's `key` and `time`
+/// (8 bytes, big-endian). Every other kind binds nothing there.
+pub(crate) fn genesis_tail(signer: &[u8], time: u64) -> Vec<u8> {
+    let mut tail = signer.to_vec();
+    tail.extend_from_slice(&time.to_be_bytes());
+    tail
+}
+
 /// `key`'s acceptance of an operation of `kind` of account `acct` whose body without acceptances is
-/// `body`: Ed25519 over `CTX_ACCEPTANCE ‖ 0x00 ‖ acct ‖ key ‖ H(body) ‖ kind`.
-pub(crate) fn acceptance(key: &Key, acct: &[u8], kind: &str, body: &Value) -> Vec<u8> {
+/// `body`: Ed25519 over `CTX_ACCEPTANCE ‖ 0x00 ‖ acct ‖ key ‖ H(body) ‖ kind ‖ 0x00 ‖ tail`, `tail`
+/// being [`genesis_tail`] for a genesis and empty otherwise.
+pub(crate) fn acceptance(key: &Key, acct: &[u8], kind: &str, body: &Value, tail: &[u8]) -> Vec<u8> {
     let digest = blake3::derive_key(CTX_BODY, &crate::cbor::encode(body));
     let mut input = CTX_ACCEPTANCE.as_bytes().to_vec();
     input.push(0);
@@ -136,16 +145,18 @@ pub(crate) fn acceptance(key: &Key, acct: &[u8], kind: &str, body: &Value) -> Ve
     input.extend_from_slice(&key.pk);
     input.extend_from_slice(&digest);
     input.extend_from_slice(kind.as_bytes());
+    input.push(0);
+    input.extend_from_slice(tail);
     key.sign(&input).to_vec()
 }
 
 /// `body` with the acceptances of `keys` (in the bytewise order of their public keys).
-pub(crate) fn accepted(body: &Value, acct: &[u8], kind: &str, keys: &[&Key]) -> Value {
+pub(crate) fn accepted(body: &Value, acct: &[u8], kind: &str, keys: &[&Key], tail: &[u8]) -> Value {
     let mut keys = keys.to_vec();
     keys.sort_by_key(|k| k.pk);
     let sigs = keys
         .iter()
-        .map(|k| b(&acceptance(k, acct, kind, body)))
+        .map(|k| b(&acceptance(k, acct, kind, body, tail)))
         .collect();
     set(body, "acceptances", a(sigs))
 }
@@ -278,10 +289,15 @@ impl W {
                 .filter_map(|pk| self.chains.values().find(|c| c.key.pk[..] == pk[..]))
                 .map(|c| c.key.clone())
                 .collect();
+            let tail = if kind == "genesis" {
+                genesis_tail(&self.pk(signer), time)
+            } else {
+                Vec::new()
+            };
             if keys.is_empty() {
                 body
             } else {
-                accepted(&body, acct, kind, &keys.iter().collect::<Vec<_>>())
+                accepted(&body, acct, kind, &keys.iter().collect::<Vec<_>>(), &tail)
             }
         };
         let m = self.msg(signer, acct, kind, time, body);
@@ -1173,6 +1189,11 @@ fn genesis(o: &mut Out) {
 
 // ------------------------------------------------------------------------------------------------ acceptances
 
+/// The tail of an acceptance of the genesis that `r0` signs at `T0` (06 §5.5).
+fn r0_tail(w: &mut W) -> Vec<u8> {
+    genesis_tail(&w.pk("r0"), T0)
+}
+
 /// The proof-of-possession cases (ACCT-10, 06 §5.5): the form of `acceptances` (ACCT-1), one
 /// acceptance per newly named key in every kind that names keys, and the threat of an account that
 /// names a key it does not hold. Every operations vector is checked in every order of arrival.
@@ -1182,13 +1203,13 @@ fn acceptances(o: &mut Out) {
     type Given = fn(&mut W, &Value) -> Value;
     let cases: [(&str, &str, &[&str], Given, &str); 9] = [
         ("genesis-all-accept", "a genesis of roots [r0, r1] and witnesses w1..w3: each of the five keys accepts, in bytewise key order", r10,
-            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>()) }, VALID),
+            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>(), &r0_tail(w)) }, VALID),
         ("genesis-root-missing", "the second root r1 did not accept: four acceptances for five new keys", r10,
-            |w, body| { let k = w.keys(&["r0", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>()) }, "acct.acceptance_missing"),
+            |w, body| { let k = w.keys(&["r0", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>(), &r0_tail(w)) }, "acct.acceptance_missing"),
         ("genesis-none", "no acceptances at all (the body as before ACCT-10)", r10,
             |_w, body| body.clone(), "acct.acceptance_missing"),
         ("genesis-extra", "a sixth acceptance, by a key the genesis does not name", r10,
-            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3", "x"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>()) }, "acct.acceptance_extra"),
+            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3", "x"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>(), &r0_tail(w)) }, "acct.acceptance_extra"),
         ("genesis-forged", "the stranger x signs in r1's place: five acceptances, one of them not r1's signature", r10,
             |w, body| {
                 let (keys, x) = (w.keys(&["r0", "r1", "w1", "w2", "w3"]), w.keys(&["x"]).remove(0));
@@ -1196,7 +1217,7 @@ fn acceptances(o: &mut Out) {
                 sorted.sort_by_key(|k| k.pk);
                 let sigs = sorted.iter().map(|k| {
                     let by = if k.pk == keys[1].pk { &x } else { k };
-                    b(&acceptance(by, &[0; 32], "genesis", body))
+                    b(&acceptance(by, &[0; 32], "genesis", body, &r0_tail(w)))
                 }).collect();
                 set(body, "acceptances", a(sigs))
             }, "acct.acceptance_invalid"),
@@ -1206,7 +1227,8 @@ fn acceptances(o: &mut Out) {
                 let mut sorted = keys.clone();
                 sorted.sort_by_key(|k| k.pk);
                 assert!(sorted.iter().zip(&keys).any(|(p, q)| p.pk != q.pk), "already sorted");
-                set(body, "acceptances", a(keys.iter().map(|k| b(&acceptance(k, &[0; 32], "genesis", body))).collect()))
+                let tail = r0_tail(w);
+                set(body, "acceptances", a(keys.iter().map(|k| b(&acceptance(k, &[0; 32], "genesis", body, &tail))).collect()))
             }, "acct.acceptance_invalid"),
         ("body-empty", "an empty acceptances array (1 to 12 entries, or the field absent)", &["ACCT-1"],
             |_w, body| set(body, "acceptances", a(vec![])), "acct.body"),
@@ -1227,6 +1249,42 @@ fn acceptances(o: &mut Out) {
         let state = (status == VALID)
             .then(|| st(&acct, &g, roots).witnessed(w.pks(&["w1", "w2", "w3"]), 2));
         o.ops(&id, description, rules, &[(&g, status)], state);
+    }
+    {
+        let id = "threat-acceptance-genesis-reused";
+        let mut w = W::new(id);
+        let body = m(vec![("roots", keys_v(&w.pks(&["r0", "r1"])))]);
+        let first = w.op("r0", &[0; 32], "genesis", T0, body.clone());
+        // r0 makes a second account with the same roots a minute later: its own acceptance anew,
+        // r1's copied from the first genesis.
+        let (r0, r1) = (w.keys(&["r0"]).remove(0), w.keys(&["r1"]).remove(0));
+        let copied = acceptance(&r1, &[0; 32], "genesis", &body, &r0_tail(&mut w));
+        let own = acceptance(
+            &r0,
+            &[0; 32],
+            "genesis",
+            &body,
+            &genesis_tail(&r0.pk, at(1)),
+        );
+        let sigs = if r0.pk < r1.pk {
+            vec![b(&own), b(&copied)]
+        } else {
+            vec![b(&copied), b(&own)]
+        };
+        let with = set(&body, "acceptances", a(sigs));
+        let second = Op {
+            m: w.msg_at("r0", 1, None, &[0; 32], "genesis", at(1), with),
+            grant: None,
+        };
+        o.ops(
+            id,
+            "r1 accepted a genesis of roots [r0, r1] at T0; r0 reuses r1's acceptance in a genesis of the \
+             same body a minute later, to make a second account naming r1 without its consent: the \
+             acceptance binds the genesis header's key and time, so it is invalid there",
+            r10,
+            &[(&first, VALID), (&second, "acct.acceptance_invalid")],
+            Some(st(&acct_of(&first), &first, w.pks(&["r0", "r1"]))),
+        );
     }
     {
         let id = "acceptance-roots-only-new-keys";
@@ -1269,7 +1327,7 @@ fn acceptances(o: &mut Out) {
             ("after", b(g.id())),
             ("roots", keys_v(&w.pks(&["r1", "r0"]))),
         ]);
-        let body = accepted(&body, &acct, "roots", &r1.iter().collect::<Vec<_>>());
+        let body = accepted(&body, &acct, "roots", &r1.iter().collect::<Vec<_>>(), &[]);
         let ro = w.op("r0", &acct, "roots", at(1), body);
         o.ops(
             id,
@@ -1300,7 +1358,7 @@ fn acceptances(o: &mut Out) {
         let phone = w.keys(&["phone"]);
         // The phone accepted a delegation expiring after a day; the root widens it to ten years.
         let agreed = delegate_body(g.id(), &phone[0].pk, texts(&["*"]), u(T0 + DAY));
-        let sig = acceptance(&phone[0], &acct, "delegate", &agreed);
+        let sig = acceptance(&phone[0], &acct, "delegate", &agreed, &[]);
         let body = set(
             &delegate_body(g.id(), &phone[0].pk, texts(&["*"]), u(T0 + 10 * YEAR)),
             "acceptances",

@@ -360,7 +360,8 @@ fn acceptances_form(e: &[(String, Item)]) -> R<()> {
 }
 
 /// ACCT-10: one acceptance per key of `new`, in bytewise key order, each the key's signature under
-/// "skylark v1 key acceptance" over acct ‖ key ‖ H(body without acceptances) ‖ kind.
+/// "skylark v1 key acceptance" over acct ‖ key ‖ H(body without acceptances) ‖ kind ‖ 0x00, and for
+/// a genesis the header's key and time (8 bytes, big-endian) after that.
 fn accepts(m: &Msg, mut new: Vec<Id>) -> R<()> {
     new.sort();
     new.dedup();
@@ -376,6 +377,11 @@ fn accepts(m: &Msg, mut new: Vec<Id>) -> R<()> {
         input.extend_from_slice(k);
         input.extend_from_slice(&m.digest);
         input.extend_from_slice(m.kind.as_bytes());
+        input.push(0);
+        if m.kind == "genesis" {
+            input.extend_from_slice(&m.key);
+            input.extend_from_slice(&m.time.to_be_bytes());
+        }
         if ed::verify(k, &input, sig).is_err() {
             return Err("acct.acceptance_invalid");
         }

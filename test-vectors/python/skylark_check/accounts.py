@@ -178,7 +178,8 @@ MAX_ACCEPTANCES = 12
 
 def accepts(msg, new):
     """ACCT-10: one acceptance per key of `new`, in bytewise key order, each the key's
-    signature over context || 0x00 || acct || key || H(body without acceptances) || kind.
+    signature over context || 0x00 || acct || key || H(body without acceptances) || kind || 0x00,
+    and for a genesis its header's key and time (8 bytes, big-endian) after that.
     Returns None or the code."""
     body = msg.body
     given = body.get("acceptances") or []
@@ -190,7 +191,10 @@ def accepts(msg, new):
     without = CMap([(k, v) for k, v in body.entries if k != "acceptances"])
     digest = ids.body_hash(encode(without))
     for key, sig in zip(new, given):
-        data = ACCEPTANCE_CONTEXT + b"\x00" + msg.header.acct + key + digest + msg.header.kind.encode()
+        data = (ACCEPTANCE_CONTEXT + b"\x00" + msg.header.acct + key + digest
+                + msg.header.kind.encode() + b"\x00")
+        if msg.header.kind == "genesis":
+            data += msg.header.key + msg.header.time.to_bytes(8, "big")
         try:
             ed25519.verify(key, data, sig)
         except Reject:
