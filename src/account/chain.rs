@@ -108,10 +108,6 @@ pub(super) struct Log {
     /// The valid deactivations (ACCT-11): id -> effective time (its time, floored at its
     /// parent's).
     deactivations: BTreeMap<MessageId, u64>,
-    /// The valid successor operations (ACCT-12): id -> (signer, the account named).
-    successors: BTreeMap<MessageId, (PublicKey, crate::id::AccountId)>,
-    /// The keys that signed a self-retirement somewhere in the tree (06 §8.1).
-    retired: BTreeMap<PublicKey, ()>,
 }
 
 impl Log {
@@ -136,19 +132,13 @@ impl Log {
             walks: RefCell::default(),
             receipts: Receipts::new(),
             deactivations: BTreeMap::new(),
-            successors: BTreeMap::new(),
-            retired: BTreeMap::new(),
         }
     }
 
-    /// The accounts named by valid successor operations whose signer never retired itself
-    /// (ACCT-13).
-    pub(super) fn successors(&self) -> Vec<crate::id::AccountId> {
-        self.successors
-            .values()
-            .filter(|(signer, _)| !self.retired.contains_key(signer))
-            .map(|(_, to)| *to)
-            .collect()
+    /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
+    /// head state's successor.
+    pub(super) fn successor(&self) -> Option<crate::id::AccountId> {
+        self.canon().state.successor
     }
 
     /// Is `id` a valid deactivation (ACCT-11)?
@@ -240,9 +230,6 @@ impl Log {
             return;
         };
         p.children.push(id);
-        if let OpBody::Successor { to } = body {
-            self.successors.insert(id, (*header.key(), *to));
-        }
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
         // (with witnesses, only once final: no receipt of it is held yet, they wait for it).
         let ends = matches!(body, OpBody::Deactivate).then(|| header.time().max(p.time));
@@ -280,9 +267,6 @@ impl Log {
                 }
             }
             _ => self.canon = OnceCell::new(),
-        }
-        if node.retires {
-            self.retired.insert(node.signer, ());
         }
         self.nodes.insert(id, node);
     }

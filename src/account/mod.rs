@@ -385,10 +385,10 @@ impl Accounts {
         AccountView::of(self.logs.get(id)?)
     }
 
-    /// The account `id` moved to (06 §5.7, rule ACCT-13): an account `B` such that `id` holds a
-    /// valid `successor` operation naming `B`, signed by a key that never retired itself, and `B`'s
-    /// valid genesis names `id` as its predecessor. Only the pair counts; of several, the smallest
-    /// id. Apps follow it from the old account to the new one.
+    /// The account `id` moved to (06 §5.7, rule ACCT-13): the account `B` named by the last
+    /// `successor` operation on `id`'s canonical chain, if `B`'s valid genesis names `id` as its
+    /// predecessor. Only the pair counts, and a successor off the chain (on a losing branch) counts
+    /// for nothing. Apps follow it from the old account to the new one.
     ///
     /// ```
     /// # use skylark::account::*;
@@ -410,10 +410,8 @@ impl Accounts {
     pub fn moved_to(&self, id: &AccountId) -> Option<AccountId> {
         self.logs
             .get(id)?
-            .successors()
-            .into_iter()
+            .successor()
             .filter(|b| self.predecessors.get(b) == Some(id))
-            .min()
     }
 
     /// Applies one key operation. Operations may come in any order and any number of times; the

@@ -1766,8 +1766,9 @@ fn deactivation(o: &mut Out) {
 
 // ------------------------------------------------------------------------------------------------ succession
 
-/// The successor cases (ACCT-12, ACCT-13, 06 §5.7): only the pair of a `successor` in the old account
-/// and a `predecessor` in the new account's genesis counts, in every order of arrival.
+/// The successor cases (ACCT-12, ACCT-13, 06 §5.7): only the pair of a `successor` on the old
+/// account's canonical chain (the last one) and a `predecessor` in the new account's genesis counts,
+/// in every order of arrival.
 fn succession(o: &mut Out) {
     let r13: &[&str] = &["ACCT-12", "ACCT-13"];
     // (name, description, the old side names the new account, the new genesis names the old one,
@@ -1822,11 +1823,48 @@ fn succession(o: &mut Out) {
         o.ops(
             id,
             "years after r0 retired itself, its thief names his own account, whose genesis claims the \
-             victim as predecessor, as the victim's successor: both sides exist, but a self-retired key's \
-             successor does not count, so apps do not follow the victim there",
+             victim as predecessor, as the victim's successor beside the retirement: both sides exist, \
+             but the successor loses the fork choice and is off the chain, so apps do not follow the \
+             victim there",
             &["ACCT-12", "ACCT-13", "ACCT-5"],
             &[(&g, VALID), (&retire, VALID), (&mg, VALID), (&hijack, VALID)],
             Some(st(&acct, &retire, w.pks(&["r2", "r1"]))),
+        );
+    }
+    {
+        let id = "threat-successor-removed-root";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let rotate = w.roots("r0", &acct, d.id(), &["r0", "r2"], at(2));
+        let mg = w.genesis_after(&["m0"], &acct, T0);
+        let macct = acct_of(&mg);
+        let hijack = w.successor("r1", &acct, g.id(), &macct, T0 + 1);
+        o.ops(
+            id,
+            "r0 rotates r1 out after the phone's delegation; a thief with the removed r1 names his own \
+             account (whose genesis claims the victim) as successor, as a child of the genesis: r0's \
+             signature below the delegation out-ranks it, the successor is off the chain and there is \
+             no move",
+            &["ACCT-12", "ACCT-13", "ACCT-5"],
+            &[(&g, VALID), (&d, VALID), (&rotate, VALID), (&mg, VALID), (&hijack, VALID)],
+            Some(st(&acct, &rotate, w.pks(&["r0", "r2"])).app(&d)),
+        );
+    }
+    {
+        let id = "successor-replaced";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let bg = w.genesis_after(&["s0"], &acct, T0);
+        let cg = w.genesis_after(&["t0"], &acct, T0);
+        let (b_acct, c_acct) = (acct_of(&bg), acct_of(&cg));
+        let first = w.successor("r0", &acct, g.id(), &b_acct, at(1));
+        let second = w.successor("r0", &acct, first.id(), &c_acct, at(2));
+        o.ops(
+            id,
+            "the owner names B, then C, each of whose geneses names the account: the last successor on \
+             the chain counts, the account moved to C",
+            &["ACCT-12", "ACCT-13"],
+            &[(&g, VALID), (&bg, VALID), (&cg, VALID), (&first, VALID), (&second, VALID)],
+            Some(st(&acct, &second, w.pks(&["r0"])).moved_to(&c_acct)),
         );
     }
     {

@@ -853,34 +853,22 @@ impl Ref {
         Some(self.applied[&head].time.max(self.applied[parent].time))
     }
 
-    /// ACCT-13: the smallest account `b` named by a valid successor of `acct` whose signer never
-    /// retired itself, such that the valid genesis of `b` names `acct` as its predecessor.
+    /// ACCT-13: the account `b` named by the last successor on `acct`'s canonical chain (nearest
+    /// the head), if the valid genesis of `b` names `acct` as its predecessor.
     fn moved_to(&self, acct: &Id) -> Option<Id> {
-        let ours = |id: &&Id| matches!(self.status.get(*id), Some(Status::Valid { acct: a, .. }) if a == acct);
-        let retired: BTreeSet<&Id> = self
-            .status
-            .keys()
-            .filter(ours)
-            .filter(|id| self.self_retires(id))
-            .map(|id| self.signer(id))
-            .collect();
-        let named: BTreeSet<Id> = self
-            .status
-            .keys()
-            .filter(ours)
-            .filter(|id| !retired.contains(self.signer(id)))
-            .filter_map(|id| match self.body(id) {
-                Body::Successor { to, .. } => Some(to.clone()),
-                _ => None,
-            })
-            .collect();
-        let accepted = |b: &Id| {
-            self.status.iter().any(|(id, st)| {
-                matches!(st, Status::Valid { acct: a, parent: None, .. } if a == b)
-                    && matches!(self.body(id), Body::Genesis { predecessor: Some(p), .. } if p == acct)
-            })
-        };
-        named.into_iter().find(|b| accepted(b))
+        let (head, ..) = self.view(acct)?;
+        let mut at = Some(&head);
+        while let Some(x) = at {
+            if let Body::Successor { to, .. } = self.body(x) {
+                let accepted = self.status.iter().any(|(id, st)| {
+                    matches!(st, Status::Valid { acct: a, parent: None, .. } if a == to)
+                        && matches!(self.body(id), Body::Genesis { predecessor: Some(p), .. } if p == acct)
+                });
+                return accepted.then(|| to.clone());
+            }
+            at = self.parent_of(x);
+        }
+        None
     }
 
     /// A `roots` operation whose new list omits its own signer (06 §8.1).

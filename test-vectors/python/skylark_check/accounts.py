@@ -448,18 +448,18 @@ class Accounts:
         return max(self.messages[head].header.time, self.messages[parent].header.time)
 
     def moved_to(self, account):
-        """ACCT-13: the smallest account named by a valid successor of the account (signer never
-        retired itself) whose valid genesis names the account as its predecessor."""
-        ours = [x for x, st in self.status.items()
-                if isinstance(st, Valid) and st.account == account]
-        retired = {self.messages[x].header.key for x in ours if self._self_retires(x)}
-        named = sorted({self.messages[x].body["to"] for x in ours
-                        if self.messages[x].header.kind == "successor"
-                        and self.messages[x].header.key not in retired})
-        for b in named:
-            g = self.geneses.get(b)
-            if g is not None and self.messages[g].body.get("predecessor") == account:
-                return b
+        """ACCT-13: the account named by the last successor on the canonical chain (nearest the
+        head), if its valid genesis names the account as its predecessor."""
+        x = self.chain(account)[0]
+        while x is not None:
+            m = self.messages[x]
+            if m.header.kind == "successor":
+                b = m.body["to"]
+                g = self.geneses.get(b)
+                if g is not None and self.messages[g].body.get("predecessor") == account:
+                    return b
+                return None
+            x = self.status[x].parent
         return None
 
     def _self_retires(self, x):
