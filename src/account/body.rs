@@ -368,9 +368,11 @@ impl Operation {
         Ok(self)
     }
 
-    /// Deactivates `account` for good (06 §5.6, rule ACCT-11), following operation `after`: no
-    /// operation may follow it, and messages claiming a time after it are refused
-    /// (`auth.deactivated`). Any root of the state it follows may sign it; no fork undoes it.
+    /// Deactivates `account` (06 §5.6, rule ACCT-11), following operation `after`: no operation may
+    /// follow it, and while it is the head of the canonical chain (final, if its parent names
+    /// witnesses) messages claiming its time or a later one are refused (`auth.deactivated`). Any
+    /// root of the state it follows may sign it; like any operation, a sibling signed by a higher
+    /// root out-ranks it.
     ///
     /// ```
     /// # use skylark::account::*;

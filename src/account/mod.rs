@@ -95,7 +95,7 @@ pub const DELEGATE: &str = "delegate";
 pub const REVOKE: &str = "revoke";
 /// The kind of the operation that publishes an encryption key.
 pub const ENCKEY: &str = "enckey";
-/// The kind of the operation that deactivates an account for good (06 §5.6, rule ACCT-11).
+/// The kind of the operation that deactivates an account while it is the head (06 §5.6, rule ACCT-11).
 pub const DEACTIVATE: &str = "deactivate";
 /// The kind of the operation that names the account this one moved to (06 §5.7, rule ACCT-12).
 pub const SUCCESSOR: &str = "successor";
