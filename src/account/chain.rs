@@ -9,7 +9,8 @@
 //! leaf is then the head's only child, and every chosen child above it only gains signatures, so it
 //! stays the unique best (a self-retirement in the new leaf only makes its signer stop counting
 //! under the *other* children of the fork points above it). The fast path is not taken when the
-//! chain ended in a tie of one key's leaves (a child of the head turns that tie into a contest). So
+//! chain ended in a tie of one key's leaves (a child of the head makes that tie a continued one or a
+//! contest, depending on its signer). So
 //! applying `n` operations in any order and then querying costs
 //! `O(n log n)`, as does a chain that grows at its head while being queried; a caller that asks for
 //! the view after each of `n` operations that land off the head pays `O(n log n)` per query.
@@ -423,15 +424,32 @@ impl Log {
                 (None, Some((_, ids))) if ids.len() == 1 => ids[0],
                 (None, Some((s, mut ids))) => {
                     ids.sort();
-                    let one_keys_leaves = roots.get(s).is_some_and(|key| {
-                        ids.iter().all(|c| {
-                            is_leaf(c) && self.nodes.get(c).is_some_and(|n| n.signer == *key)
-                        })
+                    let key = roots.get(s);
+                    let by_key = key.is_some_and(|key| {
+                        ids.iter()
+                            .all(|c| self.nodes.get(c).is_some_and(|n| n.signer == *key))
                     });
-                    if one_keys_leaves {
+                    let mut continued = ids.iter().filter(|c| !is_leaf(c));
+                    let one = continued
+                        .next()
+                        .copied()
+                        .filter(|_| continued.next().is_none());
+                    // The key signed below the one continued child itself (06 §8.1).
+                    let key_below = |c: &MessageId| {
+                        key.zip(span(c)).is_some_and(|(key, (lo, hi))| {
+                            by_signer
+                                .get(key)
+                                .is_some_and(|positions| count(positions, (lo + 1, hi)) > 0)
+                        })
+                    };
+                    if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;
                         sticky.extend_from_slice(&ids[1..]);
                         ids[0]
+                    } else if let Some(c) = one.filter(|c| by_key && key_below(c)) {
+                        // A tie of one key's leaves that the key continued below one of them.
+                        sticky.extend(ids.iter().filter(|x| **x != c));
+                        c
                     } else {
                         for c in &ids {
                             if let Some((lo, hi)) = span(c) {

@@ -3521,14 +3521,15 @@ fn forks(o: &mut Out) {
         let a = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
         let bb = w.enckey("r1", &acct, g.id(), &enc_key(id), 1, at(2));
         let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 1, at(3));
+        let b1 = w.enckey("r1", &acct, bb.id(), &enc_key("b1"), 2, at(4));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "r1 signs two children of the genesis and continues below one: equal strength 1 and not \
-             both leaves, so the genesis is contested; head = genesis with the genesis state; contested \
-             = both, sorted by id",
+            "r1 signs two children of the genesis and continues below both: equal strength 1, two \
+             histories of one key, so the genesis is contested; head = genesis with the genesis state; \
+             contested = both, sorted by id",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID)],
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID), (&b1, VALID)],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
         );
     }
@@ -3556,10 +3557,12 @@ fn forks(o: &mut Out) {
         let bb = w.enckey("r1", &acct, g.id(), &enc_key("b"), 1, at(2));
         let c = w.enckey("r1", &acct, g.id(), &enc_key("c"), 1, at(3));
         let c1 = w.enckey("r1", &acct, c.id(), &enc_key("c1"), 2, at(4));
+        let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 2, at(5));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "three children of the genesis signed by r1, one with a child: all three contested",
+            "three children of the genesis signed by r1, two of them continued by r1: all three \
+             contested",
             r5,
             &[
                 (&g, VALID),
@@ -3567,6 +3570,7 @@ fn forks(o: &mut Out) {
                 (&bb, VALID),
                 (&c, VALID),
                 (&c1, VALID),
+                (&a1, VALID),
             ],
             Some(st(&acct, &g, roots).contested(&[&a, &bb, &c])),
         );
@@ -3728,14 +3732,15 @@ fn forks(o: &mut Out) {
         );
         let c = w.revoke("r1", &acct, a.id(), "phone", None, at(3));
         let b1 = w.enckey("r1", &acct, bb.id(), &enc_key("b1"), 1, at(4));
+        let c1 = w.enckey("r1", &acct, c.id(), &enc_key("c1"), 1, at(5));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "a fork below the first operation: r1 signs two children of A, B (with a child) and C, \
-             which revokes the phone; head A, contested [B, C]; C's revocation still applies to the \
-             head state (06 §8.4): the phone is revoked",
+            "a fork below the first operation: r1 signs two children of A, B and C, which revokes the \
+             phone, and continues below each; head A, contested [B, C]; C's revocation still applies \
+             to the head state (06 §8.4): the phone is revoked",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID), (&b1, VALID)],
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID), (&b1, VALID), (&c1, VALID)],
             Some(
                 st(&acct, &a, roots)
                     .app_rev(&a, Rev::All)
@@ -3805,17 +3810,20 @@ fn forks(o: &mut Out) {
         let bb = w.enckey("r1", &acct, g.id(), &enc_key("b"), 1, at(3));
         let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 2, at(4));
         let x = w.enckey("r0", &acct, bb.id(), &enc_key("x"), 1, at(5));
+        let b1 = w.enckey("r1", &acct, bb.id(), &enc_key("b1"), 2, at(6));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "r0 signs below B an encryption key whose version does not increase: an invalid operation \
-             is not in the tree and endorses nothing; the genesis stays contested",
+            "r1 continues below both A and B; r0 signs below B an encryption key whose version does \
+             not increase: an invalid operation is not in the tree and endorses nothing; the genesis \
+             stays contested",
             r5,
             &[
                 (&g, VALID),
                 (&a, VALID),
                 (&bb, VALID),
                 (&a1, VALID),
+                (&b1, VALID),
                 (&x, "acct.enckey_version"),
             ],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
@@ -3829,13 +3837,14 @@ fn forks(o: &mut Out) {
         let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 2, at(5));
         let missing = w.enckey("r1", &acct, bb.id(), &enc_key("missing"), 2, at(3));
         let x = w.roots("r0", &acct, missing.id(), &["r0", "r1"], at(4));
+        let b1 = w.enckey("r1", &acct, bb.id(), &enc_key("b1"), 3, at(6));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
             "r0 signs below a missing child of B: the endorsement waits and counts for nothing yet; the \
-             genesis stays contested (A has a child, so this is no tie of leaves)",
+             genesis stays contested (r1 continued below both A and B, so this is no tie of leaves)",
             &["ACCT-5", "ACCT-6"],
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID), (&x, WAITING)],
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID), (&x, WAITING), (&b1, VALID)],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
         );
     }
@@ -3914,6 +3923,41 @@ type ThreatFn = fn(&str) -> Threat;
 /// A delegation of `app` by `signer` (scope `["*"]`, one year) after `after`.
 fn grant(w: &mut W, signer: &str, acct: &[u8], after: &Op, app: &str, time: u64) -> Op {
     w.delegate(signer, acct, after.id(), app, &["*"], T0 + YEAR, None, time)
+}
+
+/// The owner revokes the phone with a cutoff (`rv`, below its delegation `d`); the thief of r1 signs
+/// a sibling `t` and continues below it (`t2`). If the owner also `continues` below `rv`, `d` is
+/// contested; otherwise the thief's continued leaf is the chain (06 §8.1). Either way the revocation
+/// applies to the head state (06 §8.4) and the thief's post after the cutoff is refused.
+fn cutoff_fork(id: &str, continues: bool) -> Threat {
+    let (mut w, g, acct) = base(id, &["r0", "r1"]);
+    let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+    let p1 = w.post("phone", &acct, at(2), "honest");
+    let rv = w.revoke("r1", &acct, d.id(), "phone", Some((1, &p1.id)), at(3));
+    let t = w.enckey("r1", &acct, d.id(), &enc_key("t"), 1, at(4));
+    let t2 = w.enckey("r1", &acct, t.id(), &enc_key("t2"), 2, at(5));
+    let rv1 = continues.then(|| w.enckey("r1", &acct, rv.id(), &enc_key("rv1"), 1, at(5)));
+    let ask = w.post("phone", &acct, at(6), "stolen phone");
+    let roots = w.pks(&["r0", "r1"]);
+    let kept = Rev::After(1, p1.id.clone());
+    let state = if continues {
+        st(&acct, &d, roots).app_rev(&d, kept).contested(&[&rv, &t])
+    } else {
+        st(&acct, &t2, roots)
+            .app_rev(&d, kept)
+            .enc(&enc_key("t2"), 2)
+    };
+    let mut all = vec![(g, VALID), (d, VALID), (rv, VALID), (t, VALID), (t2, VALID)];
+    all.extend(rv1.map(|op| (op, VALID)));
+    Threat {
+        state,
+        ops: all,
+        ask: Some((
+            ask,
+            Exp::Denied("auth.revoked"),
+            "a thief's post after the cutoff",
+        )),
+    }
 }
 
 /// The threat scenarios of issue 14, each checked in every order of arrival (at most six operations)
@@ -4250,8 +4294,9 @@ fn threats(o: &mut Out) {
         ),
         (
             "threat-4-two-devices-continued",
-            "two devices sign children of the genesis with r1 and one continues below its own: a tie \
-             at rank 1 that is not between leaves is a contest (equivocation evidence)",
+            "two devices sign children of the genesis with r1 and one continues below its own with r1: \
+             a tie of one key's leaves that the key continued below one of them goes to that one (no \
+             freeze; 06 §8.1)",
             R5,
             |id| {
                 let (mut w, g, acct) = base(id, &["r0", "r1"]);
@@ -4260,15 +4305,55 @@ fn threats(o: &mut Out) {
                 let x3 = grant(&mut w, "r1", &acct, &x2, "phone", at(2));
                 let roots = w.pks(&["r0", "r1"]);
                 Threat {
-                    state: st(&acct, &g, roots).contested(&[&x1, &x2]),
+                    state: st(&acct, &x3, roots).app(&x3).enc(&enc_key("x2"), 1),
                     ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x3, VALID)],
                     ask: None,
                 }
             },
         ),
         (
+            "threat-4-two-devices-follow-head",
+            "two devices sign children of the genesis with r1; the owner's next operation follows the \
+             head (the smaller id), as 06 §11.6 advises: the chain goes on below it, no freeze (audit \
+             finding F3)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(1));
+                let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(1));
+                let win = smaller(&x1, &x2).clone();
+                let next = w.enckey("r1", &acct, win.id(), &enc_key("next"), 2, at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &next, roots).enc(&enc_key("next"), 2),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (next, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-two-devices-both-continued",
+            "two devices sign children of the genesis with r1 and each continues below its own with r1: \
+             two histories of one key at rank 1, a contest (equivocation evidence)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(1));
+                let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(1));
+                let y1 = grant(&mut w, "r1", &acct, &x1, "phone", at(2));
+                let y2 = grant(&mut w, "r1", &acct, &x2, "laptop", at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&x1, &x2]),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (y1, VALID), (y2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-4-supersedes-not-a-leaf",
-            "`supersedes` names a sibling that has a child: no effect (06 §8.1), a contest",
+            "`supersedes` names a sibling that has a child: no effect (06 §8.1); r1 continued below \
+             both, a contest",
             R5,
             |id| {
                 let (mut w, g, acct) = base(id, &["r0", "r1"]);
@@ -4276,10 +4361,11 @@ fn threats(o: &mut Out) {
                 let x1c = grant(&mut w, "r1", &acct, &x1, "phone", at(2));
                 w.sup(&x1);
                 let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(3));
+                let x2c = w.enckey("r1", &acct, x2.id(), &enc_key("x2c"), 2, at(4));
                 let roots = w.pks(&["r0", "r1"]);
                 Threat {
                     state: st(&acct, &g, roots).contested(&[&x1, &x2]),
-                    ops: vec![(g, VALID), (x1, VALID), (x1c, VALID), (x2, VALID)],
+                    ops: vec![(g, VALID), (x1, VALID), (x1c, VALID), (x2, VALID), (x2c, VALID)],
                     ask: None,
                 }
             },
@@ -4305,7 +4391,8 @@ fn threats(o: &mut Out) {
         ),
         (
             "threat-4-supersedes-not-earlier",
-            "`supersedes` names a sibling of the same key with a higher seq: no effect; a contest",
+            "`supersedes` names a sibling of the same key with a higher seq: no effect; r1 continued \
+             below both, a contest",
             R5,
             |id| {
                 let (mut w, g, acct) = base(id, &["r0", "r1"]);
@@ -4315,18 +4402,19 @@ fn threats(o: &mut Out) {
                 let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(2));
                 let x2 = w.enckey_at("r1", 2, &acct, g.id(), &enc_key("x2"), 1, x1.id(), at(3));
                 let x2c = grant(&mut w, "r1", &acct, &x2, "phone", at(4));
+                let x1c = w.enckey("r1", &acct, x1.id(), &enc_key("x1c"), 2, at(5));
                 let roots = w.pks(&["r0", "r1"]);
                 Threat {
                     state: st(&acct, &g, roots).contested(&[&x1, &x2]),
-                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x2c, VALID)],
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x2c, VALID), (x1c, VALID)],
                     ask: None,
                 }
             },
         ),
         (
             "threat-4-supersedes-not-a-sibling",
-            "`supersedes` names an operation with another parent: no effect; at the genesis A (with a \
-             child) and X1 (a leaf) tie at rank 1: a contest",
+            "`supersedes` names an operation with another parent: no effect; at the genesis A and X1, \
+             each continued by r1, tie at rank 1: a contest",
             R5,
             |id| {
                 let (mut w, g, acct) = base(id, &["r0", "r1"]);
@@ -4334,10 +4422,11 @@ fn threats(o: &mut Out) {
                 let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(2));
                 w.sup(&x1);
                 let x2 = w.enckey("r1", &acct, a.id(), &enc_key("x2"), 2, at(3));
+                let x1c = w.enckey("r1", &acct, x1.id(), &enc_key("x1c"), 2, at(4));
                 let roots = w.pks(&["r0", "r1"]);
                 Threat {
                     state: st(&acct, &g, roots).contested(&[&a, &x1]),
-                    ops: vec![(g, VALID), (a, VALID), (x1, VALID), (x2, VALID)],
+                    ops: vec![(g, VALID), (a, VALID), (x1, VALID), (x2, VALID), (x1c, VALID)],
                     ask: None,
                 }
             },
@@ -4442,27 +4531,20 @@ fn threats(o: &mut Out) {
         ),
         (
             "threat-6-contest-keeps-revocation",
-            "the owner revokes the phone with a cutoff; the thief of r1 signs a sibling and continues \
-             below it: D is contested, and the revocation from the contested branch applies to the \
-             head state, keeping its cutoff",
+            "the owner revokes the phone with a cutoff and goes on below it; the thief of r1 signs a \
+             sibling and continues below it: D is contested, and the revocation from the contested \
+             branch applies to the head state, keeping its cutoff",
             R5,
-            |id| {
-                let (mut w, g, acct) = base(id, &["r0", "r1"]);
-                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
-                let p1 = w.post("phone", &acct, at(2), "honest");
-                let rv = w.revoke("r1", &acct, d.id(), "phone", Some((1, &p1.id)), at(3));
-                let t = w.enckey("r1", &acct, d.id(), &enc_key("t"), 1, at(4));
-                let t2 = w.enckey("r1", &acct, t.id(), &enc_key("t2"), 2, at(5));
-                let ask = w.post("phone", &acct, at(6), "stolen phone");
-                let roots = w.pks(&["r0", "r1"]);
-                Threat {
-                    state: st(&acct, &d, roots)
-                        .app_rev(&d, Rev::After(1, p1.id.clone()))
-                        .contested(&[&rv, &t]),
-                    ops: vec![(g, VALID), (d, VALID), (rv, VALID), (t, VALID), (t2, VALID)],
-                    ask: Some((ask, Exp::Denied("auth.revoked"), "a thief's post after the cutoff")),
-                }
-            },
+            |id| cutoff_fork(id, true),
+        ),
+        (
+            "threat-6-continued-leaf-keeps-revocation",
+            "the owner revokes the phone with a cutoff (a leaf); the thief of r1 signs a sibling and \
+             continues below it: a tie of one key's leaves that the key continued, so the thief's branch \
+             is the chain (06 §8.1), and the owner's revocation from the leaf still applies to the head \
+             state (06 §8.4), keeping its cutoff",
+            R5,
+            |id| cutoff_fork(id, false),
         ),
         (
             "threat-6-endorsed-history-stays",

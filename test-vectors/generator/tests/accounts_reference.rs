@@ -1077,18 +1077,33 @@ impl Ref {
             let strengths: Vec<usize> = (0..kids.len()).map(strength).collect();
             let best = *strengths.iter().min().unwrap();
             let tied: Vec<usize> = (0..kids.len()).filter(|&i| strengths[i] == best).collect();
+            let by_key =
+                best != usize::MAX && tied.iter().all(|&i| self.signer(&kids[i]) == &roots[best]);
+            let continued: Vec<usize> = tied
+                .iter()
+                .copied()
+                .filter(|&i| !self.fc_children(&kids[i]).is_empty())
+                .collect();
+            // 06 §8.1: the key signed below the one continued child itself.
+            let key_below = |i: usize| {
+                subtrees[i][1..]
+                    .iter()
+                    .any(|x| self.signer(x) == &roots[best])
+            };
             let next = if tied.len() == 1 {
                 kids[tied[0]].clone()
-            } else if best != usize::MAX
-                && tied.iter().all(|&i| {
-                    self.fc_children(&kids[i]).is_empty() && self.signer(&kids[i]) == &roots[best]
-                })
-            {
+            } else if by_key && continued.is_empty() {
                 // Same-key leaves: the smallest id (kids are sorted); the others' revocations stay.
                 for &i in &tied[1..] {
                     sticky.push(kids[i].clone());
                 }
                 kids[tied[0]].clone()
+            } else if by_key && continued.len() == 1 && key_below(continued[0]) {
+                // Same-key leaves, one of them continued by the key: it; the others' revocations stay.
+                for &i in tied.iter().filter(|&&i| i != continued[0]) {
+                    sticky.push(kids[i].clone());
+                }
+                kids[continued[0]].clone()
             } else {
                 // Contested: every revocation in a contested subtree stays.
                 for &i in &tied {

@@ -577,13 +577,19 @@ class Accounts:
                 strength[C] = min(ranks) if ranks else float("inf")
             s = min(strength.values())
             best = [C for C in kids if strength[C] == s]
+            by_key = s != float("inf") and all(self.messages[C].header.key == roots[s]
+                                               for C in best)
+            continued = [C for C in best if self._fc_children(C, memo)]
             if len(best) == 1:
                 nxt = best[0]
-            elif s != float("inf") and all(
-                    not self._fc_children(C, memo) and self.messages[C].header.key == roots[s]
-                    for C in best):
+            elif by_key and not continued:
                 nxt = best[0]                     # kids are sorted: the smallest id
                 sticky.extend(best[1:])
+            elif by_key and len(continued) == 1 and any(
+                    self.messages[y].header.key == roots[s]
+                    for y in subs[continued[0]] if y != continued[0]):
+                nxt = continued[0]                # the one leaf the key continued (§8.1)
+                sticky.extend(C for C in best if C != nxt)
             else:
                 for C in best:
                     sticky.extend(subs[C])
