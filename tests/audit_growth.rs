@@ -167,7 +167,6 @@ fn notes_then_head_operations(n: usize) -> Vec<SignedMessage> {
 }
 
 #[test]
-#[ignore = "finding F7: every head change re-validates every message of the account"]
 fn head_changes_revalidate_only_what_changed() {
     use skylark::replica::{Replica, Status};
     const SIZES: [usize; 4] = [32, 64, 128, 256];

@@ -70,19 +70,29 @@ pub(super) struct Canon {
     on_chain: BTreeSet<PublicKey>,
 }
 
-/// A snapshot of what authorization reads of an account's head state ([`AccountView::authority`]).
+/// A snapshot of what authorization reads of an account's head state ([`AccountView::authority`]):
+/// the root keys and the grants (06 §9.2, §9.5).
 #[derive(Clone, Debug)]
 pub(crate) struct Authority {
-    head: MessageId,
+    roots: Vec<PublicKey>,
     apps: PMap<PublicKey, Arc<Grant>>,
 }
 
 impl Authority {
-    /// Whether authorization may answer differently under `other`: `false` only when the head is
-    /// the same and the grants are the very same map. An equal map rebuilt from scratch counts as a
-    /// change (a spurious re-validation, never a missed one).
-    pub(crate) fn differs(&self, other: &Authority) -> bool {
-        self.head != other.head || !self.apps.same(&other.apps)
+    /// The keys whose role differs between this head state and `other` (06 §9.4): a root in one
+    /// only, or a grant present in one only or different (scope, expiry, `delegated_at`,
+    /// revocation). Only the messages of these keys can change verdict. The grants of two head
+    /// states share every map node an operation did not touch, so this costs `O(k log n)` for `k`
+    /// changed grants.
+    pub(crate) fn changed_keys(&self, other: &Authority) -> Vec<PublicKey> {
+        let mut keys = self.apps.diff(&other.apps);
+        keys.extend(
+            self.roots
+                .iter()
+                .filter(|k| !other.roots.contains(k))
+                .chain(other.roots.iter().filter(|k| !self.roots.contains(k))),
+        );
+        keys
     }
 }
 
@@ -531,13 +541,13 @@ impl<'a> AccountView<'a> {
         self.canon.head
     }
 
-    /// What key authorization reads of the head state (06 §9.2), kept cheaply so that a change can
-    /// be noticed: the head, and the grants with their revocations. A revocation that changes the
-    /// head state without moving the head (06 §8.4: a tied leaf, a contested branch, a superseded
-    /// operation) changes the grants. `O(1)`.
+    /// What key authorization reads of the head state (06 §9.2, §9.5), kept cheaply so that a
+    /// change can be found: the root keys, and the grants with their revocations. A revocation that
+    /// changes the head state without moving the head (06 §8.4: a tied leaf, a contested branch, a
+    /// superseded operation) changes the grants. `O(1)`.
     pub(crate) fn authority(&self) -> Authority {
         Authority {
-            head: self.canon.head,
+            roots: self.state.roots.clone(),
             apps: self.state.apps.clone(),
         }
     }
