@@ -294,6 +294,15 @@ impl Graph for Views {
         }
     }
 
+    fn root(&self, post: &MessageId) -> Option<MessageId> {
+        match &self.entries.get(post)?.fact {
+            Fact::Post { reply, .. } if !self.deleted(post) => {
+                Some(reply.map_or(*post, |(root, _)| root))
+            }
+            _ => None,
+        }
+    }
+
     fn gate(&self, owner: &AccountId, post: &MessageId) -> Option<&Fact> {
         self.gates
             .range((*owner, *post, STAMP_MIN)..=(*owner, *post, STAMP_MAX))
