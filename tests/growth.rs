@@ -275,37 +275,53 @@ fn merged_state_of_floods(failures: &mut Failures) {
     }
 }
 
-/// A thread under one gated post (VIEW-1..VIEW-4): the root, its gate (followers only, 50 hidden
-/// replies), and per n: a reply by an account of its own that mentions the root's author; half of
-/// them follow the author and a quarter are blocked by the author. Every message signed and valid.
-fn gated_thread_of(n: usize) -> Vec<skylark::envelope::SignedMessage> {
-    use skylark::message::{Audience, Block, Facet, Follow, Gate, Reply};
-    let alice = AccountId::from_bytes([7; 32]);
-    let ka = SecretKey::from_seed([7; 32]);
-    let root = Post::builder()
-        .text("members only")
+/// A root post of `alice` (signed with `ka`) at time 1000.
+fn root_post(alice: AccountId, ka: &SecretKey, text: &str) -> skylark::envelope::SignedMessage {
+    Post::builder()
+        .text(text)
         .build()
         .unwrap()
         .draft(alice, 1_000)
         .unwrap()
-        .sign(&ka)
+        .sign(ka)
+        .unwrap()
+}
+
+/// The `i`-th reply to `root` by an account of its own, mentioning `alice`, and its author.
+fn mentioning_reply(
+    i: usize,
+    root: &skylark::envelope::SignedMessage,
+    alice: AccountId,
+) -> (AccountId, SecretKey, skylark::envelope::SignedMessage) {
+    use skylark::message::{Facet, Reply};
+    let key = SecretKey::from_seed(blake3::hash(&(i as u64).to_le_bytes()).into());
+    let who = AccountId::from_bytes(blake3::hash(&(i as u64).to_be_bytes()).into());
+    let reply = Post::builder()
+        .text(format!("hello {i}"))
+        .facet(Facet::mention(0..5, alice))
+        .reply(Reply::new(root.id(), root.id()))
+        .build()
+        .unwrap()
+        .draft(who, 2_000)
+        .unwrap()
+        .sign(&key)
         .unwrap();
+    (who, key, reply)
+}
+
+/// A thread under one gated post (VIEW-1..VIEW-4): the root, its gate (followers only, 50 hidden
+/// replies), and per n: a reply by an account of its own that mentions the root's author; half of
+/// them follow the author and a quarter are blocked by the author. Every message signed and valid.
+fn gated_thread_of(n: usize) -> Vec<skylark::envelope::SignedMessage> {
+    use skylark::message::{Audience, Block, Follow, Gate};
+    let alice = AccountId::from_bytes([7; 32]);
+    let ka = SecretKey::from_seed([7; 32]);
+    let root = root_post(alice, &ka, "members only");
     let mut out = vec![root.clone()];
     let mut last = root.clone();
     let mut replies = Vec::new();
     for i in 0..n {
-        let key = SecretKey::from_seed(blake3::hash(&(i as u64).to_le_bytes()).into());
-        let who = AccountId::from_bytes(blake3::hash(&(i as u64).to_be_bytes()).into());
-        let reply = Post::builder()
-            .text(format!("hello {i}"))
-            .facet(Facet::mention(0..5, alice))
-            .reply(Reply::new(root.id(), root.id()))
-            .build()
-            .unwrap()
-            .draft(who, 2_000)
-            .unwrap()
-            .sign(&key)
-            .unwrap();
+        let (who, key, reply) = mentioning_reply(i, &root, alice);
         replies.push(reply.id());
         out.push(reply.clone());
         if i % 2 == 0 {
@@ -383,17 +399,10 @@ fn gated_thread(failures: &mut Failures) {
 /// mention the author: the gate in force is found once per judged reply (VIEW-1), never by walking
 /// the deleted gates newer than it.
 fn gate_churn_of(n: usize) -> Vec<skylark::envelope::SignedMessage> {
-    use skylark::message::{Audience, Delete, Facet, Gate, Reply};
+    use skylark::message::{Audience, Delete, Gate};
     let alice = AccountId::from_bytes([8; 32]);
     let ka = SecretKey::from_seed([8; 32]);
-    let root = Post::builder()
-        .text("gated again and again")
-        .build()
-        .unwrap()
-        .draft(alice, 1_000)
-        .unwrap()
-        .sign(&ka)
-        .unwrap();
+    let root = root_post(alice, &ka, "gated again and again");
     let mut out = vec![root.clone()];
     let mut last = root.clone();
     for i in 0..=n {
@@ -418,21 +427,7 @@ fn gate_churn_of(n: usize) -> Vec<skylark::envelope::SignedMessage> {
             out.push(last.clone());
         }
     }
-    for i in 0..n {
-        let key = SecretKey::from_seed(blake3::hash(&(i as u64).to_le_bytes()).into());
-        let who = AccountId::from_bytes(blake3::hash(&(i as u64).to_be_bytes()).into());
-        let reply = Post::builder()
-            .text(format!("again {i}"))
-            .facet(Facet::mention(0..5, alice))
-            .reply(Reply::new(root.id(), root.id()))
-            .build()
-            .unwrap()
-            .draft(who, 3_000)
-            .unwrap()
-            .sign(&key)
-            .unwrap();
-        out.push(reply);
-    }
+    out.extend((0..n).map(|i| mentioning_reply(i, &root, alice).2));
     out
 }
 
