@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use skylark::account::{Accounts, Operation, Revocation};
+use skylark::account::{Accounts, Operation, Revocation, WitnessSet};
 use skylark::envelope::{Header, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::{PublicKey, SecretKey};
@@ -63,11 +63,13 @@ fn summary(accounts: &Accounts, account: &AccountId) -> String {
         .map(|(k, g)| format!("{k}:{:?}:{}:{:?}", g.scope(), g.expires(), g.revocation()))
         .collect();
     format!(
-        "head={} roots={:?} apps={apps:?} contested={:?} enc={:?}",
+        "head={} roots={:?} apps={apps:?} contested={:?} enc={:?} final={:?} duplicitous={:?}",
         view.head(),
         view.roots(),
         view.contested(),
-        view.encryption_key()
+        view.encryption_key(),
+        view.last_final(),
+        view.duplicitous()
     )
 }
 
@@ -551,13 +553,27 @@ impl Rng {
 /// A random tree of valid operations over four candidate roots, with self-retirements, other
 /// rotations, delegations, revocations (some with cutoffs), encryption keys and supersessions.
 fn random_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>) {
+    random_tree_of(rng, &[])
+}
+
+/// As [`random_tree`], the genesis naming `witnesses` (threshold: more than half) if any; then
+/// random receipts by them over random operations (ACCT-16), chained per witness.
+fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<SignedMessage>) {
     let pool: Vec<SecretKey> = (1..=4).map(key).collect();
-    let g = Operation::genesis(&[pool[0].public_key(), pool[1].public_key()], 1)
+    let mut genesis = Operation::genesis(&[pool[0].public_key(), pool[1].public_key()], 1)
         .unwrap()
         .accepted_by(&pool[1])
-        .unwrap()
-        .sign(&pool[0])
         .unwrap();
+    if !witnesses.is_empty() {
+        let keys: Vec<PublicKey> = witnesses.iter().map(SecretKey::public_key).collect();
+        genesis = genesis
+            .with_witnesses(&WitnessSet::new(&keys, keys.len() / 2 + 1).unwrap())
+            .unwrap();
+        for w in witnesses {
+            genesis = genesis.accepted_by(w).unwrap();
+        }
+    }
+    let g = genesis.sign(&pool[0]).unwrap();
     let account = Accounts::account_id(&g);
     // Per operation: its id, roots (pool indices), app keys delegated on its path (and whether
     // revoked), enc version; and the last message of each signer.
@@ -666,7 +682,52 @@ fn random_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>) {
         });
         ops.push(signed);
     }
+    let mut witness_last: Vec<Option<SignedMessage>> = vec![None; witnesses.len()];
+    for i in 0..witnesses.len() * ops.len() / 2 {
+        let w = rng.below(witnesses.len());
+        let over = ops[1 + rng.below(ops.len() - 1)].id();
+        let receipt = Operation::receipt(account, over, 100 + i as u64);
+        let signed = next(&receipt, &witnesses[w], witness_last[w].as_ref());
+        witness_last[w] = Some(signed.clone());
+        ops.push(signed);
+    }
     (account, ops)
+}
+
+/// W4 and F6: with witnesses, receipts over any operation (on the chain, off it, by witnesses that
+/// turn duplicitous) and operations anywhere, in random orders with the view asked for after each
+/// one, give the view (final prefix and duplicitous witnesses included) of a computation from
+/// scratch.
+#[test]
+fn cached_chain_with_receipts_agrees_with_a_computation_from_scratch() {
+    let mut rng = Rng(86);
+    let witnesses: Vec<SecretKey> = (40..43).map(key).collect();
+    let (mut finals, mut duplicitous) = (0, 0);
+    for case in 0..300 {
+        let (account, ops) = random_tree_of(&mut rng, &witnesses[..1 + case % 3]);
+        let reference = apply_all(&ops);
+        let view = reference.account(&account).unwrap();
+        finals += usize::from(view.last_final().is_some());
+        duplicitous += usize::from(!view.duplicitous().is_empty());
+        let expected = summary(&reference, &account);
+        for _ in 0..4 {
+            let mut order: Vec<usize> = (0..ops.len()).collect();
+            for i in (1..order.len()).rev() {
+                order.swap(i, rng.below(i + 1));
+            }
+            let mut accounts = Accounts::new();
+            for &i in &order {
+                let _ = accounts.apply(&ops[i]);
+                let _ = accounts.account(&account).map(|v| v.head());
+            }
+            assert_eq!(
+                summary(&accounts, &account),
+                expected,
+                "case {case}, order {order:?}"
+            );
+        }
+    }
+    assert!(finals > 30 && duplicitous > 30, "{finals} {duplicitous}");
 }
 
 /// The view after applying every operation in a random order, asking for the view after each one
