@@ -358,7 +358,6 @@ fn f2_superseded_revocation_lost_through_a_contest() {
 /// account is frozen until the offline `R0` signs. An honest second device still freezes the
 /// account, one operation later.
 #[test]
-#[ignore = "finding F3: following the head after a tie of one key's leaves freezes the account"]
 fn f3_following_the_head_after_a_leaf_tie_freezes() {
     let t = two_roots();
     let a = next(
