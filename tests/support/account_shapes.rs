@@ -360,3 +360,145 @@ pub fn posts(n: usize) -> Vec<ValidMessage> {
     }
     valid
 }
+
+/// An account `[R0, R1]` whose top root retired itself (`[R0', R1]`, signed by `R0`), and an
+/// everyday branch below it; then the leaked retired `R0` signs `n` children of the genesis. By
+/// 06 §8.1 they count for nothing at the genesis (the honest branch holds `R0`'s self-retirement
+/// and an `R1` signature), so the view never changes — but each one lands off the chain.
+pub fn leaked_retired_root_floods_the_genesis(n: usize) -> Vec<SignedMessage> {
+    let (r0, r1, r0new) = (root(), second_root(), SecretKey::from_seed([3; 32]));
+    let g = genesis();
+    let account = Accounts::account_id(&g);
+    let retire = Operation::roots(account, g.id(), &[r0new.public_key(), r1.public_key()], 2)
+        .unwrap()
+        .accepted_by(&r0new)
+        .unwrap()
+        .draft()
+        .unwrap()
+        .after(&g)
+        .sign(&r0)
+        .unwrap();
+    let everyday = Operation::enckey(account, retire.id(), [1; 32], 1, 3)
+        .unwrap()
+        .sign(&r1)
+        .unwrap();
+    let mut ops = vec![g.clone(), retire.clone(), everyday];
+    let mut last = retire;
+    for i in 0..n {
+        let op = Operation::enckey(account, g.id(), [2; 32], i as u64 + 1, 10)
+            .unwrap()
+            .draft()
+            .unwrap()
+            .after(&last)
+            .sign(&r0)
+            .unwrap();
+        last = op.clone();
+        ops.push(op);
+    }
+    ops
+}
+
+/// Applies each operation and asks for the view before and after it, like `Replica::ingest`.
+pub fn ingest_like_a_replica(ops: &[SignedMessage]) -> Accounts {
+    let account = Accounts::account_id(&ops[0]);
+    let mut accounts = Accounts::new();
+    for op in ops {
+        let before = accounts.account(&account).map(|v| v.head());
+        let _ = accounts.apply(op);
+        let after = accounts.account(&account).map(|v| v.head());
+        std::hint::black_box((before, after));
+    }
+    accounts
+}
+
+/// An account `[R0, R1]` with one app key that wrote `n` notes, then `n` operations of `R1`, each
+/// at the head (encryption keys, versions 1..=n): every one changes the head but no key's role or
+/// grant, so by 06 §9.4 no note is re-validated (before audit finding F7, all `n` were, each
+/// time).
+pub fn notes_then_head_operations(n: usize) -> Vec<SignedMessage> {
+    let (r1, app) = (second_root(), SecretKey::from_seed([3; 32]));
+    let g = genesis();
+    let account = Accounts::account_id(&g);
+    let d = Operation::delegate(account, g.id(), app.public_key(), &[], 1 << 40, None, 1_500)
+        .unwrap()
+        .accepted_by(&app)
+        .unwrap()
+        .sign(&r1)
+        .unwrap();
+    let mut out = vec![g, d.clone()];
+    let mut last: Option<SignedMessage> = None;
+    for i in 0..n {
+        let draft = Draft::new(
+            account,
+            Kind::new("com.example.note").unwrap(),
+            2_000 + i as u64,
+            &skylark::cbor::Map::new(),
+        )
+        .unwrap();
+        let note = match &last {
+            Some(p) => draft.after(p),
+            None => draft,
+        }
+        .sign(&app)
+        .unwrap();
+        last = Some(note.clone());
+        out.push(note);
+    }
+    let mut head = d;
+    for i in 0..n {
+        let op = Operation::enckey(account, head.id(), [7; 32], i as u64 + 1, 3_000 + i as u64)
+            .unwrap()
+            .draft()
+            .unwrap()
+            .after(&head)
+            .sign(&r1)
+            .unwrap();
+        head = op.clone();
+        out.push(op);
+    }
+    out
+}
+
+/// Finding W4: a witnessed account (witnesses 0, 1, 2, threshold 2) whose root signs a chain of
+/// `n` operations, and whose lower root signs `n / 4` children of the genesis (off the chain);
+/// then witness 0 receipts every chain operation oldest first, witness 1 newest first, and
+/// witness 2 every operation off the chain (duplicitous from its second). Almost no receipt is
+/// over the head, and the view is asked for before and after each message.
+pub fn receipts_over_old_operations(n: usize) -> Vec<SignedMessage> {
+    let g = witnessed_genesis();
+    let account = Accounts::account_id(&g);
+    let mut ops = vec![g.clone()];
+    let (mut root_last, mut second_last) = (Some(g.clone()), None);
+    let mut chain = Vec::new();
+    for i in 0..n {
+        let parent = chain.last().map_or(g.id(), |op: &SignedMessage| op.id());
+        let op =
+            Operation::enckey(account, parent, [3; 32], i as u64 + 1, 2_000 + i as u64).unwrap();
+        let signed = sign_next(&op, &root(), root_last.as_ref());
+        root_last = Some(signed.clone());
+        chain.push(signed);
+    }
+    let mut off = Vec::new();
+    for i in 0..n / 4 {
+        let op =
+            Operation::enckey(account, g.id(), [4; 32], i as u64 + 1, 2_000 + i as u64).unwrap();
+        let signed = sign_next(&op, &second_root(), second_last.as_ref());
+        second_last = Some(signed.clone());
+        off.push(signed);
+    }
+    ops.extend(chain.iter().cloned());
+    ops.extend(off.iter().cloned());
+    let mut receipts = |w: u8, over: &mut dyn Iterator<Item = &SignedMessage>| {
+        let mut last = None;
+        for (i, op) in over.enumerate() {
+            let receipt = Operation::receipt(account, op.id(), 5_000 + i as u64);
+            let signed = sign_next(&receipt, &witness(w), last.as_ref());
+            last = Some(signed.clone());
+            ops.push(signed);
+        }
+    };
+    receipts(0, &mut chain.iter());
+    receipts(1, &mut chain.iter().rev());
+    receipts(2, &mut off.iter());
+    ops
+}
