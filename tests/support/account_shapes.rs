@@ -24,6 +24,7 @@ pub fn operation_shapes() -> Vec<OperationShape> {
         ("siblings", siblings),
         ("two_root_forks", two_root_forks),
         ("waiting_flood", waiting_flood),
+        ("invalid_flood", invalid_flood),
         ("witnessed_chain", witnessed_chain),
         ("duplicitous_receipts", duplicitous_receipts),
     ]
@@ -235,6 +236,19 @@ pub fn waiting_flood(n: usize) -> Vec<SignedMessage> {
         let op = Operation::enckey(account, missing, [7; 32], i as u64 + 1, 2_000).unwrap();
         let signed = sign_next(&op, &key, ops.last());
         ops.push(signed);
+    }
+    ops
+}
+
+/// A genesis, then `n` operations that follow it and are invalid (signed by keys that are no root,
+/// `acct.not_a_root`): anyone can send these, and the state records each one's status.
+pub fn invalid_flood(n: usize) -> Vec<SignedMessage> {
+    let g = genesis();
+    let account = Accounts::account_id(&g);
+    let mut ops = vec![g.clone()];
+    for i in 0..n {
+        let op = Operation::enckey(account, g.id(), [7; 32], i as u64 + 1, 2_000).unwrap();
+        ops.push(sign_next(&op, &app(i), None));
     }
     ops
 }
