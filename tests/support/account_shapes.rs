@@ -474,45 +474,47 @@ pub fn notes_then_head_operations(n: usize) -> Vec<SignedMessage> {
 }
 
 /// Finding W4: a witnessed account (witnesses 0, 1, 2, threshold 2) whose root signs a chain of
-/// `n` operations, and whose lower root signs `n / 4` children of the genesis (off the chain);
-/// then witness 0 receipts every chain operation oldest first, witness 1 newest first, and
-/// witness 2 every operation off the chain (duplicitous from its second). Almost no receipt is
-/// over the head, and the view is asked for before and after each message.
+/// `n` operations, and whose lower root signs a branch of `n / 4` below the genesis (off the
+/// chain); then witness 0 receipts every chain operation oldest first, witness 1 newest first,
+/// witness 2 the branch's operations from both ends inwards, and last the chain's first operation
+/// (which makes it duplicitous). No receipt is over the head but one, and the view is asked for
+/// before and after each message.
 pub fn receipts_over_old_operations(n: usize) -> Vec<SignedMessage> {
     let g = witnessed_genesis();
     let account = Accounts::account_id(&g);
+    let branch = |key: &SecretKey, first: Option<&SignedMessage>, count: usize, fill: u8| {
+        let mut out: Vec<SignedMessage> = Vec::new();
+        for i in 0..count {
+            let parent = out.last().map_or(g.id(), SignedMessage::id);
+            let op = Operation::enckey(account, parent, [fill; 32], i as u64 + 1, 2_000 + i as u64)
+                .unwrap();
+            let signed = sign_next(&op, key, out.last().or(first));
+            out.push(signed);
+        }
+        out
+    };
+    let chain = branch(&root(), Some(&g), n, 3);
+    let off = branch(&second_root(), None, n / 4, 4);
     let mut ops = vec![g.clone()];
-    let (mut root_last, mut second_last) = (Some(g.clone()), None);
-    let mut chain = Vec::new();
-    for i in 0..n {
-        let parent = chain.last().map_or(g.id(), |op: &SignedMessage| op.id());
-        let op =
-            Operation::enckey(account, parent, [3; 32], i as u64 + 1, 2_000 + i as u64).unwrap();
-        let signed = sign_next(&op, &root(), root_last.as_ref());
-        root_last = Some(signed.clone());
-        chain.push(signed);
-    }
-    let mut off = Vec::new();
-    for i in 0..n / 4 {
-        let op =
-            Operation::enckey(account, g.id(), [4; 32], i as u64 + 1, 2_000 + i as u64).unwrap();
-        let signed = sign_next(&op, &second_root(), second_last.as_ref());
-        second_last = Some(signed.clone());
-        off.push(signed);
-    }
     ops.extend(chain.iter().cloned());
     ops.extend(off.iter().cloned());
-    let mut receipts = |w: u8, over: &mut dyn Iterator<Item = &SignedMessage>| {
+    let inwards = (0..off.len()).map(|i| match i % 2 {
+        0 => &off[off.len() - 1 - i / 2],
+        _ => &off[i / 2],
+    });
+    let orders: [(u8, Vec<&SignedMessage>); 3] = [
+        (0, chain.iter().collect()),
+        (1, chain.iter().rev().collect()),
+        (2, inwards.chain([&chain[0]]).collect()),
+    ];
+    for (w, over) in orders {
         let mut last = None;
-        for (i, op) in over.enumerate() {
+        for (i, op) in over.into_iter().enumerate() {
             let receipt = Operation::receipt(account, op.id(), 5_000 + i as u64);
             let signed = sign_next(&receipt, &witness(w), last.as_ref());
             last = Some(signed.clone());
             ops.push(signed);
         }
-    };
-    receipts(0, &mut chain.iter());
-    receipts(1, &mut chain.iter().rev());
-    receipts(2, &mut off.iter());
+    }
     ops
 }
