@@ -350,9 +350,14 @@ fn run_message(v: &Json) -> Run {
             let problem = if want != "undecided" {
                 Some(format!("undecided ({}); expected {want}", got.join(", ")))
             } else {
-                let expected: Vec<&str> = array(v, "missing")?
+                // Format 2: typed items, `{"what": "message", "id": hex}` and the like.
+                let expected: Vec<String> = array(v, "missing")?
                     .iter()
-                    .filter_map(Json::as_str)
+                    .map(|m| match (m["what"].as_str(), m["id"].as_str()) {
+                        (Some("message"), Some(id)) => id.to_string(),
+                        (Some("account"), Some(id)) => format!("account:{id}"),
+                        (what, _) => what.unwrap_or("?").to_string(),
+                    })
                     .collect();
                 (got != expected).then(|| format!("missing {}", got.join(", ")))
             };
@@ -369,6 +374,7 @@ fn missing_text(m: &Missing) -> String {
         Missing::KeyAuthorization => "key_authorization".to_string(),
         Missing::Message(id) => hex::encode(id.as_bytes()),
         Missing::Body => "body".to_string(),
+        Missing::Account(id) => format!("account:{}", hex::encode(id.as_bytes())),
         other => other.to_string(),
     }
 }

@@ -7,7 +7,9 @@
 //! - **VIEW-1** the gate in force of a post is the latest counting gate of its author for it;
 //! - **VIEW-2** a reply is left out of its root's thread and its parent's replies when the root's
 //!   author blocks its author (`block`), the gate's `reply` does not admit its author (`gate`), or
-//!   the gate hides it (`hidden`);
+//!   the gate hides it (`hidden`); then likewise by its parent's author and gate (`block`, `gate`),
+//!   or when its parent is live and names another root (`root`), so that a false `root` claim
+//!   cannot carry a reply past the gate of the post it answers;
 //! - **VIEW-3** a quote is left out of the quoted post's quotes likewise (`block`, `gate`);
 //! - **VIEW-4** a post's mention of an account that blocks its author is left out.
 //!
@@ -62,10 +64,12 @@ pub enum Reason {
     Gate,
     /// The gate in force hides the reply (VIEW-2).
     Hidden,
+    /// The reply's parent is live and its thread's root is not the root the reply claims (VIEW-2).
+    Root,
 }
 
 impl Reason {
-    /// The reason as the summary writes it: `"block"`, `"gate"` or `"hidden"`.
+    /// The reason as the summary writes it: `"block"`, `"gate"`, `"hidden"` or `"root"`.
     ///
     /// ```
     /// assert_eq!(skylark::merge::Reason::Block.as_str(), "block");
@@ -75,6 +79,7 @@ impl Reason {
             Self::Block => "block",
             Self::Gate => "gate",
             Self::Hidden => "hidden",
+            Self::Root => "root",
         }
     }
 }
@@ -136,6 +141,9 @@ pub(crate) trait Graph {
     /// The author of the post `post` held in any state, and the accounts it mentions if its body
     /// counts (sorted; empty otherwise); `None` if no post has this id.
     fn owner(&self, post: &MessageId) -> Option<(AccountId, &[AccountId])>;
+    /// The root of the thread of the live post `post`: the `root` its `reply` claims, or `post`
+    /// itself if it is not a reply; `None` if no live post has this id.
+    fn root(&self, post: &MessageId) -> Option<MessageId>;
     /// The gate in force of `owner`'s post `post` (VIEW-1): an [`Effect::Gate`].
     fn gate(&self, owner: &AccountId, post: &MessageId) -> Option<&Effect>;
     /// Whether `account` follows `subject` (MERGE-8).
@@ -195,6 +203,30 @@ fn judge(
     (reply && hidden.contains(id)).then_some(Reason::Hidden)
 }
 
+/// VIEW-2 by the parent: why `author`'s reply `{root, parent}` is left out although its root's
+/// author admits it — the parent's author blocks `author` or the parent's gate does not admit them,
+/// or the parent is live and its own thread's root is not `root`.
+fn judge_parent(
+    g: &impl Graph,
+    root: &MessageId,
+    parent: &MessageId,
+    author: &AccountId,
+) -> Option<Reason> {
+    if let Some((owner, mentioned)) = g.owner(parent).filter(|(o, _)| o != author) {
+        if g.blocks(&owner, author) {
+            return Some(Reason::Block);
+        }
+        let list = match g.gate(&owner, parent) {
+            Some(Effect::Gate { reply, .. }) => reply.as_deref(),
+            _ => None,
+        };
+        if !admits(g, list, &owner, author, mentioned) {
+            return Some(Reason::Gate);
+        }
+    }
+    g.root(parent).filter(|r| r != root).map(|_| Reason::Root)
+}
+
 /// VIEW-2..VIEW-4 for one live post `id` by `author` with effect `effect`: what is left out.
 pub(crate) fn left_out_of(
     g: &impl Graph,
@@ -212,7 +244,9 @@ pub(crate) fn left_out_of(
         return LeftOut::default();
     };
     LeftOut {
-        reply: reply.and_then(|(root, _)| judge(g, &root, author, id, true)),
+        reply: reply.and_then(|(root, parent)| {
+            judge(g, &root, author, id, true).or_else(|| judge_parent(g, &root, &parent, author))
+        }),
         quote: quote.and_then(|q| judge(g, &q, author, id, false)),
         mentions: mentions
             .iter()
@@ -244,6 +278,15 @@ impl Graph for Summarized<'_> {
             _ => return None,
         };
         Some((e.account, mentioned))
+    }
+    fn root(&self, post: &MessageId) -> Option<MessageId> {
+        let e = self.messages.get(post)?;
+        match &e.effect {
+            Effect::Post { reply, .. } if (self.live)(post, e) => {
+                Some(reply.map_or(*post, |(root, _)| root))
+            }
+            _ => None,
+        }
     }
     fn gate(&self, owner: &AccountId, post: &MessageId) -> Option<&Effect> {
         self.gates.get(&(*owner, *post)).map(|(_, g)| *g)

@@ -80,7 +80,9 @@ pub(super) struct Views {
     /// The current edges, (account, subject), and reversed, (subject, account).
     pub(super) edges: [BTreeSet<(AccountId, AccountId)>; 2],
     pub(super) reverse: [BTreeSet<(AccountId, AccountId)>; 2],
-    /// VIEW-1 registers: (author, post, stamp) of every whole gate.
+    /// VIEW-1 registers: (author, post, stamp) of every whole gate that counts (not deleted), kept
+    /// as gates and their deletes enter and leave: the last of a register is the gate in force,
+    /// found in O(log n) however many deleted gates the author piled up.
     pub(super) gates: BTreeSet<(AccountId, MessageId, Stamp)>,
     /// MERGE-9 registers: (labeler, subject, value, stamp) of every whole label.
     pub(super) labels: BTreeSet<(AccountId, Reference, String, Stamp)>,
@@ -249,7 +251,10 @@ impl Views {
                 (e.account, *subject, value.clone(), stamp),
                 on,
             ),
-            Fact::Gate { target, .. } => put(&mut self.gates, (e.account, *target, stamp), on),
+            Fact::Gate { target, .. } => {
+                let counts = on && !self.deleted(&id);
+                put(&mut self.gates, (e.account, *target, stamp), counts)
+            }
         }
     }
 
@@ -261,6 +266,14 @@ impl Views {
         match entry.fact {
             Fact::Follow(subject, _) => self.refresh_edge(FOLLOW, entry.account, subject),
             Fact::Block(subject, _) => self.refresh_edge(BLOCK, entry.account, subject),
+            Fact::Gate { target, .. } => {
+                let register = (entry.account, target, (entry.time, *id));
+                if self.deleted(id) {
+                    self.gates.remove(&register);
+                } else {
+                    self.gates.insert(register);
+                }
+            }
             _ => {}
         }
     }
@@ -294,13 +307,20 @@ impl Graph for Views {
         }
     }
 
+    fn root(&self, post: &MessageId) -> Option<MessageId> {
+        match &self.entries.get(post)?.fact {
+            Fact::Post { reply, .. } if !self.deleted(post) => {
+                Some(reply.map_or(*post, |(root, _)| root))
+            }
+            _ => None,
+        }
+    }
+
     fn gate(&self, owner: &AccountId, post: &MessageId) -> Option<&Fact> {
         self.gates
             .range((*owner, *post, STAMP_MIN)..=(*owner, *post, STAMP_MAX))
-            .rev()
-            .map(|(_, _, (_, id))| id)
-            .find(|id| !self.deleted(id))
-            .and_then(|id| self.entries.get(id))
+            .next_back()
+            .and_then(|(_, _, (_, id))| self.entries.get(id))
             .map(|e| &e.fact)
     }
 

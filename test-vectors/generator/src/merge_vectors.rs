@@ -1054,7 +1054,7 @@ fn mentions_of(body: &Value) -> BTreeSet<Vec<u8>> {
 }
 
 /// VIEW-1..VIEW-4, from the rules' text: for each live post, what is left out and why — as a
-/// reply (`block`, `gate`, `hidden`), as a quote (`block`, `gate`), and which mentioned accounts
+/// reply (`block`, `gate`, `hidden`, by its root, then `block`, `gate` by its parent, then `root`), as a quote (`block`, `gate`), and which mentioned accounts
 /// block its author. Entries only for posts with something left out.
 fn gated(social: &[&Item], readable: &[(&Item, &Value)]) -> BTreeMap<Vec<u8>, Value> {
     let follows = edges(readable, "follow", "unfollow");
@@ -1115,6 +1115,18 @@ fn gated(social: &[&Item], readable: &[(&Item, &Value)]) -> BTreeMap<Vec<u8>, Va
         };
         (list == "reply" && hidden).then_some("hidden")
     };
+    // VIEW-2 steps 4 to 6: the parent's author and gate, then the root the live parent names.
+    let by_parent = |root: &[u8], parent: &[u8], author: &[u8]| -> Option<&'static str> {
+        match judge(parent, author, &[], "reply") {
+            Some("hidden") | None => {}
+            why => return why,
+        }
+        let (_, x) = readable
+            .iter()
+            .find(|(i, _)| i.id == parent && i.kind == "post")?;
+        let own = field(x, "reply").map_or(parent.to_vec(), |r| id_field(r, "root").unwrap());
+        (own != root).then_some("root")
+    };
     let mut out = BTreeMap::new();
     for &(p, x) in readable.iter().filter(|(i, _)| i.kind == "post") {
         let mut entry = Vec::new();
@@ -1124,7 +1136,10 @@ fn gated(social: &[&Item], readable: &[(&Item, &Value)]) -> BTreeMap<Vec<u8>, Va
             }
         }
         if let Some(r) = field(x, "reply") {
-            if let Some(why) = judge(&id_field(r, "root").unwrap(), &p.acct, &p.id, "reply") {
+            let (root, parent) = (id_field(r, "root").unwrap(), id_field(r, "parent").unwrap());
+            let why = judge(&root, &p.acct, &p.id, "reply")
+                .or_else(|| by_parent(&root, &parent, &p.acct));
+            if let Some(why) = why {
                 entry.push(("reply", t(why)));
             }
         }
@@ -3052,6 +3067,27 @@ fn gating(out: &mut Vec<J>) {
             s.get(&["posts", &mt(rc.id()), "left_out", "reply"]),
             Some(&t("gate"))
         );
+
+        for (name, what, build) in FAKE_ROOTS {
+            let mut v = Vb::new(
+                &format!("threat-fake-root-{name}{suffix}"),
+                &format!("{what} Listed {how}."),
+                &["VIEW-2", "MERGE-5", "MERGE-8"],
+            );
+            let expected = build(&mut v);
+            let n = v.listed.len();
+            v.reorder(&order(n));
+            let s = v.finish(out);
+            for (x, parent, why) in &expected {
+                let listed = s.ids(&["replies", &mt(parent)]).contains(&x.id().to_vec());
+                let reason = s.get(&["posts", &mt(x.id()), "left_out", "reply"]);
+                assert_eq!(
+                    (listed, reason),
+                    (why.is_none(), why.map(t).as_ref()),
+                    "{name}"
+                );
+            }
+        }
     }
 
     let mut v = Vb::new(
@@ -3094,6 +3130,107 @@ fn gating(out: &mut Vec<J>) {
     );
     assert_eq!(s.ids(&["threads", &mt(r2.id())]), ids_of(&[&rb2]));
 }
+
+/// A reply of a fake-root case, the id of its parent, and why VIEW-2 leaves it out (`None`: listed
+/// under the parent).
+type Judged = (Rec, Vec<u8>, Option<&'static str>);
+
+/// VIEW-2 steps 4 to 6: replies that claim a false `root` to slip past the gate or block of the post
+/// they answer. Each case writes its set, the block or gate that decides last, and says what each
+/// reply must give. (name, description, builder)
+#[allow(clippy::type_complexity)]
+const FAKE_ROOTS: &[(&str, &str, fn(&mut Vb) -> Vec<Judged>)] = &[
+    (
+        "own",
+        "alice blocks mallory and lets only her followers reply to her post P; carol follows her. \
+         mallory, bob and carol each answer P (parent P) naming their own post as root: mallory's \
+         is left out with reason block, bob's with gate (P's author and gate judge a reply to P, \
+         whatever root it names), carol's with root (P is live and is its own root); carol's \
+         honest reply (root P) is listed.",
+        |v| {
+            let (alice, mallory) = (acct("alice"), acct("mallory"));
+            let p = v.add("alice", "post", 1, post("my thread"));
+            let who = ["mallory", "bob", "carol"];
+            let own: Vec<Rec> = who.iter().map(|w| v.add(w, "post", 1, post("mine"))).collect();
+            v.add("carol", "follow", 2, subject(&alice));
+            let mut out: Vec<Judged> = own
+                .iter()
+                .zip(who)
+                .zip(["block", "gate", "root"])
+                .map(|((o, w), why)| {
+                    let r = v.add(w, "post", 3, reply("in P", o.id(), p.id()));
+                    (r, p.id().to_vec(), Some(why))
+                })
+                .collect();
+            let honest = v.add("carol", "post", 3, reply("honest", p.id(), p.id()));
+            out.push((honest, p.id().to_vec(), None));
+            v.add("alice", "block", 5, subject(&mallory));
+            v.add("alice", "gate", 6, gate(p.id(), Some(&["followers"]), None, &[]));
+            out
+        },
+    ),
+    (
+        "random",
+        "alice's post P is live and her post W is held as a withheld remainder; she blocks \
+         mallory and lets only her followers (carol) reply to W. Replies naming a random id as \
+         root: mallory's to P and to W are left out with reason block; carol's to P with root; \
+         carol's to W is listed (a parent that is not live has no known root: only its author and \
+         gate judge); bob's to W is left out with gate.",
+        |v| {
+            let (mallory, random) = (acct("mallory"), [0x5a; 32]);
+            let p = v.add("alice", "post", 1, post("open"));
+            let w = v.add_stripped("alice", "post", 1, post("withheld here"));
+            v.add("carol", "follow", 2, subject(&acct("alice")));
+            let cases = [
+                ("mallory", &p, Some("block")),
+                ("mallory", &w, Some("block")),
+                ("carol", &p, Some("root")),
+                ("carol", &w, None),
+                ("bob", &w, Some("gate")),
+            ];
+            let out = cases
+                .iter()
+                .map(|(who, parent, why)| {
+                    let r = v.add(who, "post", 3, reply("hi", &random, parent.id()));
+                    (r, parent.id().to_vec(), *why)
+                })
+                .collect();
+            v.add("alice", "block", 5, subject(&mallory));
+            v.add("alice", "gate", 6, gate(w.id(), Some(&["followers"]), None, &[]));
+            out
+        },
+    ),
+    (
+        "deep",
+        "Deep in alice's thread: dave replies to her post P (listed). alice blocks mallory, dave \
+         blocks erin. Replies to dave's reply D: mallory's naming a random root, and naming D as \
+         root, are left out with reason root (D is live and its root is P); mallory's naming P with \
+         block (P's author); erin's naming P with block (D's author); carol's naming P is listed.",
+        |v| {
+            let (mallory, erin) = (acct("mallory"), acct("erin"));
+            let p = v.add("alice", "post", 1, post("root"));
+            let d = v.add("dave", "post", 2, reply("first", p.id(), p.id()));
+            let cases: [(&str, &[u8], Option<&'static str>); 5] = [
+                ("mallory", &[0x5a; 32], Some("root")),
+                ("mallory", d.id(), Some("root")),
+                ("mallory", p.id(), Some("block")),
+                ("erin", p.id(), Some("block")),
+                ("carol", p.id(), None),
+            ];
+            let mut out: Vec<Judged> = cases
+                .iter()
+                .map(|(who, root, why)| {
+                    let r = v.add(who, "post", 3, reply("deep", root, d.id()));
+                    (r, d.id().to_vec(), *why)
+                })
+                .collect();
+            out.push((d.clone(), p.id().to_vec(), None));
+            v.add("dave", "block", 5, subject(&erin));
+            v.add("alice", "block", 6, subject(&mallory));
+            out
+        },
+    ),
+];
 
 /// The storage limits (LIMIT-1..LIMIT-3, 07 §2.5), each crossed, and the flood they stop.
 fn limits(out: &mut Vec<J>) {

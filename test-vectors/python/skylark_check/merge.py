@@ -143,6 +143,18 @@ class State:
                 return "hidden"
             return None
 
+        def judge_parent(root, parent, author):
+            # VIEW-2 steps 4 to 6: the parent's author and gate, then the root a live parent names
+            why = judge(parent, author, None, "reply")
+            if why in ("block", "gate"):
+                return why
+            P = posts_by_id.get(parent)
+            if P is not None and counts(P):
+                own = P.body["reply"]["root"] if "reply" in P.body else parent
+                if own != root:
+                    return "root"
+            return None
+
         left_out = {}
         for P in of("post"):
             if not counts(P):
@@ -153,7 +165,9 @@ class State:
                 if why:
                     e["quote"] = why
             if "reply" in P.body:
-                why = judge(P.body["reply"]["root"], P.header.acct, P.id, "reply")
+                r = P.body["reply"]
+                why = (judge(r["root"], P.header.acct, P.id, "reply")
+                       or judge_parent(r["root"], r["parent"], P.header.acct))
                 if why:
                     e["reply"] = why
             muted = sorted(x for x in mentions_of(P.body)
