@@ -694,6 +694,33 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
     (account, ops)
 }
 
+/// Applies `ops` in 4 random orders, asking for the view after each one (so the cache's fast paths
+/// and its invalidation all run), and checks the view against `expected`.
+fn agrees_in_random_orders(
+    rng: &mut Rng,
+    account: &AccountId,
+    ops: &[SignedMessage],
+    expected: &str,
+    case: usize,
+) {
+    for _ in 0..4 {
+        let mut order: Vec<usize> = (0..ops.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        let mut accounts = Accounts::new();
+        for &i in &order {
+            let _ = accounts.apply(&ops[i]);
+            let _ = accounts.account(account).map(|v| v.head());
+        }
+        assert_eq!(
+            summary(&accounts, account),
+            expected,
+            "case {case}, order {order:?}"
+        );
+    }
+}
+
 /// W4 and F6: with witnesses, receipts over any operation (on the chain, off it, by witnesses that
 /// turn duplicitous) and operations anywhere, in random orders with the view asked for after each
 /// one, give the view (final prefix and duplicitous witnesses included) of a computation from
@@ -709,23 +736,13 @@ fn cached_chain_with_receipts_agrees_with_a_computation_from_scratch() {
         let view = reference.account(&account).unwrap();
         finals += usize::from(view.last_final().is_some());
         duplicitous += usize::from(!view.duplicitous().is_empty());
-        let expected = summary(&reference, &account);
-        for _ in 0..4 {
-            let mut order: Vec<usize> = (0..ops.len()).collect();
-            for i in (1..order.len()).rev() {
-                order.swap(i, rng.below(i + 1));
-            }
-            let mut accounts = Accounts::new();
-            for &i in &order {
-                let _ = accounts.apply(&ops[i]);
-                let _ = accounts.account(&account).map(|v| v.head());
-            }
-            assert_eq!(
-                summary(&accounts, &account),
-                expected,
-                "case {case}, order {order:?}"
-            );
-        }
+        agrees_in_random_orders(
+            &mut rng,
+            &account,
+            &ops,
+            &summary(&reference, &account),
+            case,
+        );
     }
     assert!(finals > 30 && duplicitous > 30, "{finals} {duplicitous}");
 }
@@ -744,23 +761,13 @@ fn cached_chain_agrees_with_a_computation_from_scratch() {
         contested += usize::from(!view.contested().is_empty());
         off_last += usize::from(view.head() != ops.last().unwrap().id());
         revoked += usize::from(view.apps().any(|(_, g)| g.revocation().is_some()));
-        let expected = summary(&reference, &account);
-        for _ in 0..4 {
-            let mut order: Vec<usize> = (0..ops.len()).collect();
-            for i in (1..order.len()).rev() {
-                order.swap(i, rng.below(i + 1));
-            }
-            let mut accounts = Accounts::new();
-            for &i in &order {
-                let _ = accounts.apply(&ops[i]);
-                let _ = accounts.account(&account).map(|v| v.head());
-            }
-            assert_eq!(
-                summary(&accounts, &account),
-                expected,
-                "case {case}, order {order:?}"
-            );
-        }
+        agrees_in_random_orders(
+            &mut rng,
+            &account,
+            &ops,
+            &summary(&reference, &account),
+            case,
+        );
     }
     // The generator reaches the interesting shapes.
     assert!(
