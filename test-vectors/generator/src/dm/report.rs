@@ -266,13 +266,45 @@ pub(super) fn sealed(alice: &Account, bob: &Account, out: &mut Vec<J>) {
         ("threat-report-forged-reporter", "a key the reporter's account never delegated signs a report in its name", signed_by(&Key::from_label("dm mallory report key"), "report forged"), desk(), all.clone(), now, vec![], Err("dm.reporter_unauthorized")),
         ("report-reporter-unknown", "the service's state does not know the reporter's account", sealed_of["report-seal-harassment"].clone(), desk(), ops_json(&[&s.account]), now, vec![], Err("dm.reporter_unauthorized")),
     ];
-    for (id, description, sealed, keys, accounts, at, seen, result) in cases {
+    // The service rotates: a later declaration puts a new desk key first and keeps listing the
+    // key the reporter sealed to until it expires (08 §14.1), so a report in flight still opens.
+    let rotated = sign(
+        &s.account.extra,
+        &s.account.id,
+        2,
+        Some(&declaration.id),
+        "service",
+        s.at + 30 * MIN,
+        super::report::declaration(
+            vec![
+                report_key(&Device::new("service desk 2", 0), s.at + 28 * DAY),
+                report_key(&s.desk, s.at + 14 * DAY),
+            ],
+            &Service::REASONS,
+            vec![],
+        ),
+    );
+    let rotation = (
+        "report-open-previous-key",
+        "a reporter that has not seen the service's newest declaration seals to the key of the one before; the newest lists a new desk key first and still lists that key until it expires (08 §14.1), so the report opens",
+        sealed_of["report-seal-harassment"].clone(),
+        desk(),
+        all.clone(),
+        s.at + 45 * MIN,
+        vec![],
+        Ok(&good),
+    );
+    let rows = cases
+        .into_iter()
+        .map(|c| (c, &declaration))
+        .chain(std::iter::once((rotation, &rotated)));
+    for ((id, description, sealed, keys, accounts, at, seen, result), held) in rows {
         let mut extra = vec![
             ("type", J::from("report_open")),
             ("sealed", hex(&sealed).into()),
             ("opener", hex(&s.account.id).into()),
             ("keys", J::A(keys)),
-            ("declaration", hex(&declaration.full).into()),
+            ("declaration", hex(&held.full).into()),
             ("accounts", accounts),
             ("now", J::U(at)),
             (
