@@ -624,6 +624,22 @@ def check_dm(v):
         same(v["labels"], out["labels"], "labels differ")
         same(v["keys"], [k[0].hex() for k in out["keys"]], "keys differ")
         return None
+    if kind == "relay":
+        st = dm_state(v)
+        held = []
+        for hx in v["declarations"]:
+            d, err = reject_code(dm.declaration, layer1(hx, "declaration"), st)
+            if err is None:
+                held.append(d)
+        keys = dm.relay_keys(held, v["now"])
+        out, err = reject_code(dm.relay_files, h2b(v["sealed"]), h2b(v["stamp"]), keys)
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "item refused")
+        same(v["filed"], out, "filed differs")
+        return None
     if kind in ("stamp", "admit"):
         g = v["gate"]
         gate = {"accept": g["accept"], "pow": g["pow"], "tokens": [h2b(x) for x in g["tokens"]]}

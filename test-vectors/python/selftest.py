@@ -115,7 +115,7 @@ def mutations(f, v):
                              "pq_shared", "dh1", "dh2", "slot_mask", "slot_check", "commitment"),
                     "open": ("inner", "inner_id", "device"), "prekey": ("device",),
                     "group": ("head",), "stamp": tuple(k for k in ("item", "work") if k in v),
-                    "admit": (), "service": (), "report_open": ("inner", "report_id", "reporter"),
+                    "admit": (), "relay": (), "service": (), "report_open": ("inner", "report_id", "reporter"),
                     "report_seal": ("sealed", "nonce", "aead_key", "padded", "commitment")}[v["type"]]
             for k in keys:
                 w = m(v); w[k] = flip_hex(v[k]); yield k, w
@@ -125,6 +125,8 @@ def mutations(f, v):
                 w = m(v); w["keys"] = [flip_hex(v["keys"][0])] + v["keys"][1:]; yield "keys", w
             if v["type"] == "open":
                 w = m(v); w["onetime"] = 5 if v["onetime"] is None else None; yield "onetime", w
+            if v["type"] == "relay":
+                w = m(v); w["filed"] = not v["filed"]; yield "filed", w
         else:
             if v["type"] == "group" and v["head"] is not None:
                 w = m(v); w["head"] = flip_hex(v["head"]); yield "head", w
