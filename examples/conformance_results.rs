@@ -866,6 +866,40 @@ fn run_dm(v: &Json) -> Run {
                 Err(e) => Err(e.code().to_string()),
             }
         }
+        "relay" => {
+            // 08 §14.2 with DM-22: a relay files a sealed report under a declared service key's gate.
+            use skylark::dm::{admit_item, Declaration, Sealed};
+            let accounts = dm_state(v)?;
+            let mut declarations = Vec::new();
+            for m in array(v, "declarations")? {
+                if let Ok(d) = Declaration::from_message(&message(m)?) {
+                    if d.authorize(&accounts).is_ok() {
+                        declarations.push(d);
+                    }
+                }
+            }
+            let now = v["now"].as_u64().ok_or("vector has no now")?;
+            let keys = Declaration::relay_keys(&declarations, now);
+            let sealed = Sealed::from_bytes(&hex_of(v, "sealed")?).map_err(|e| e.to_string())?;
+            let filed = v["filed"].as_bool().ok_or("vector has no filed")?;
+            match Stamp::from_bytes(&hex_of(v, "stamp")?) {
+                Err(e) => Err(e.code().to_string()),
+                Ok(stamp) => match admit_item(&sealed, &stamp, &[], &keys) {
+                    None => {
+                        if filed {
+                            problems.push("no mailbox for the item's tag".to_string());
+                        }
+                        Ok(())
+                    }
+                    Some(result) => {
+                        if !filed && result.is_ok() {
+                            problems.push("filed, expected no mailbox".to_string());
+                        }
+                        result.map_err(|e| e.code().to_string())
+                    }
+                },
+            }
+        }
         "service" => {
             let accounts = dm_state(v)?;
             match skylark::dm::Declaration::from_message(&message(&v["message"])?)
