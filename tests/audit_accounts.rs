@@ -701,6 +701,33 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
     (account, ops)
 }
 
+/// Applies `ops` in 4 random orders, asking for the view after each one (so the cache's fast paths
+/// and its invalidation all run), and checks the view against `expected`.
+fn agrees_in_random_orders(
+    rng: &mut Rng,
+    account: &AccountId,
+    ops: &[SignedMessage],
+    expected: &str,
+    case: usize,
+) {
+    for _ in 0..4 {
+        let mut order: Vec<usize> = (0..ops.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        let mut accounts = Accounts::new();
+        for &i in &order {
+            let _ = accounts.apply(&ops[i]);
+            let _ = accounts.account(account).map(|v| v.head());
+        }
+        assert_eq!(
+            summary(&accounts, account),
+            expected,
+            "case {case}, order {order:?}"
+        );
+    }
+}
+
 /// W4 and F6: with witnesses, receipts over any operation (on the chain, off it, by witnesses that
 /// turn duplicitous) and operations anywhere, in random orders with the view asked for after each
 /// one, give the view (final prefix and duplicitous witnesses included) of a computation from
@@ -717,23 +744,13 @@ fn cached_chain_with_receipts_agrees_with_a_computation_from_scratch() {
         finals += usize::from(view.last_final().is_some());
         duplicitous += usize::from(!view.duplicitous().is_empty());
         ended += usize::from(view.deactivated().is_some());
-        let expected = summary(&reference, &account);
-        for _ in 0..4 {
-            let mut order: Vec<usize> = (0..ops.len()).collect();
-            for i in (1..order.len()).rev() {
-                order.swap(i, rng.below(i + 1));
-            }
-            let mut accounts = Accounts::new();
-            for &i in &order {
-                let _ = accounts.apply(&ops[i]);
-                let _ = accounts.account(&account).map(|v| v.head());
-            }
-            assert_eq!(
-                summary(&accounts, &account),
-                expected,
-                "case {case}, order {order:?}"
-            );
-        }
+        agrees_in_random_orders(
+            &mut rng,
+            &account,
+            &ops,
+            &summary(&reference, &account),
+            case,
+        );
     }
     assert!(
         finals > 30 && duplicitous > 30 && ended > 1,
@@ -756,23 +773,13 @@ fn cached_chain_agrees_with_a_computation_from_scratch() {
         off_last += usize::from(view.head() != ops.last().unwrap().id());
         revoked += usize::from(view.apps().any(|(_, g)| g.revocation().is_some()));
         ended += usize::from(view.deactivated().is_some());
-        let expected = summary(&reference, &account);
-        for _ in 0..4 {
-            let mut order: Vec<usize> = (0..ops.len()).collect();
-            for i in (1..order.len()).rev() {
-                order.swap(i, rng.below(i + 1));
-            }
-            let mut accounts = Accounts::new();
-            for &i in &order {
-                let _ = accounts.apply(&ops[i]);
-                let _ = accounts.account(&account).map(|v| v.head());
-            }
-            assert_eq!(
-                summary(&accounts, &account),
-                expected,
-                "case {case}, order {order:?}"
-            );
-        }
+        agrees_in_random_orders(
+            &mut rng,
+            &account,
+            &ops,
+            &summary(&reference, &account),
+            case,
+        );
     }
     // The generator reaches the interesting shapes.
     assert!(
@@ -1259,4 +1266,56 @@ fn f10_replica_misses_a_revocation_that_does_not_move_the_head() {
         late, early,
         "the verdict of m must not depend on the order of arrival"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A deactivation changes no key's role or grant, yet decides every message dated after it: the
+// replica must look at every message of the account again when it starts or stops counting
+// (06 §9.4, ACCT-11), whatever the order of arrival.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn replica_revalidates_the_account_when_a_deactivation_starts_or_stops_counting() {
+    use skylark::replica::{Replica, Status};
+    let t = two_roots();
+    // The phone's message, dated after the deactivation below.
+    let m = follow(t.account, 9, 100, None, &t.phone);
+    // r1 (rank 1) deactivates after the delegation; r0 (rank 0) answers with a sibling.
+    let end = next(
+        &Operation::deactivate(t.account, t.d.id(), 50),
+        &t.r1,
+        Some(&t.d),
+    );
+    let answer = next(
+        &Operation::enckey(t.account, t.d.id(), [7; 32], 1, 60).unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let run = |order: &[&SignedMessage]| {
+        let mut replica = Replica::new(1_000);
+        for msg in order {
+            let _ = replica.ingest(msg.as_bytes()).unwrap();
+        }
+        replica.status(&m.id()).cloned()
+    };
+    // Deactivated: m is refused, whether it arrived before or after the deactivation.
+    for order in [
+        [&t.g, &t.d, &m, &end],
+        [&t.g, &t.d, &end, &m],
+        [&m, &end, &t.d, &t.g],
+    ] {
+        let got = run(&order);
+        assert!(
+            matches!(&got, Some(Status::Invalid(e)) if e.code() == "auth.deactivated"),
+            "{got:?}"
+        );
+    }
+    // The higher root's sibling out-ranks the deactivation: m is valid again, in every order.
+    for order in [
+        [&t.g, &t.d, &m, &end, &answer],
+        [&t.g, &t.d, &end, &answer, &m],
+        [&answer, &end, &m, &t.d, &t.g],
+    ] {
+        assert_eq!(run(&order), Some(Status::Valid), "{order:?}");
+    }
 }
