@@ -358,7 +358,6 @@ fn f2_superseded_revocation_lost_through_a_contest() {
 /// account is frozen until the offline `R0` signs. An honest second device still freezes the
 /// account, one operation later.
 #[test]
-#[ignore = "finding F3: following the head after a tie of one key's leaves freezes the account"]
 fn f3_following_the_head_after_a_leaf_tie_freezes() {
     let t = two_roots();
     let a = next(
@@ -1255,4 +1254,56 @@ fn f10_replica_misses_a_revocation_that_does_not_move_the_head() {
         late, early,
         "the verdict of m must not depend on the order of arrival"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A deactivation changes no key's role or grant, yet decides every message dated after it: the
+// replica must look at every message of the account again when it starts or stops counting
+// (06 §9.4, ACCT-11), whatever the order of arrival.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn replica_revalidates_the_account_when_a_deactivation_starts_or_stops_counting() {
+    use skylark::replica::{Replica, Status};
+    let t = two_roots();
+    // The phone's message, dated after the deactivation below.
+    let m = follow(t.account, 9, 100, None, &t.phone);
+    // r1 (rank 1) deactivates after the delegation; r0 (rank 0) answers with a sibling.
+    let end = next(
+        &Operation::deactivate(t.account, t.d.id(), 50),
+        &t.r1,
+        Some(&t.d),
+    );
+    let answer = next(
+        &Operation::enckey(t.account, t.d.id(), [7; 32], 1, 60).unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let run = |order: &[&SignedMessage]| {
+        let mut replica = Replica::new(1_000);
+        for msg in order {
+            let _ = replica.ingest(msg.as_bytes()).unwrap();
+        }
+        replica.status(&m.id()).cloned()
+    };
+    // Deactivated: m is refused, whether it arrived before or after the deactivation.
+    for order in [
+        [&t.g, &t.d, &m, &end],
+        [&t.g, &t.d, &end, &m],
+        [&m, &end, &t.d, &t.g],
+    ] {
+        let got = run(&order);
+        assert!(
+            matches!(&got, Some(Status::Invalid(e)) if e.code() == "auth.deactivated"),
+            "{got:?}"
+        );
+    }
+    // The higher root's sibling out-ranks the deactivation: m is valid again, in every order.
+    for order in [
+        [&t.g, &t.d, &m, &end, &answer],
+        [&t.g, &t.d, &end, &answer, &m],
+        [&answer, &end, &m, &t.d, &t.g],
+    ] {
+        assert_eq!(run(&order), Some(Status::Valid), "{order:?}");
+    }
 }

@@ -10,8 +10,8 @@
 //!   contested there): the new leaf is then the head's only child, and every chosen child above it
 //!   only gains signatures, so it stays the unique best (a self-retirement in the new leaf only
 //!   makes its signer stop counting under the *other* children of the fork points above it). Not
-//!   when the chain ended in a tie of one key's leaves (a child of the head turns that tie into a
-//!   contest).
+//!   when the chain ended in a tie of one key's leaves (a child of the head makes that tie a
+//!   continued one or a contest, depending on its signer).
 //! - an operation that lands off the chain, below a chain operation `F` where its branch leaves
 //!   the chain (remembered per operation), when it cannot change the choice at `F`: `F`'s chosen
 //!   child is final, or the new operation's signer (and its parent's, if the parent was a leaf
@@ -52,6 +52,8 @@ pub(super) struct Node {
     signer: PublicKey,
     parent: Option<MessageId>,
     seq: u64,
+    /// The header's claimed time.
+    time: u64,
     /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
     supersedes: Option<MessageId>,
     /// A `roots` operation: its new root list is `state.roots`.
@@ -124,6 +126,9 @@ pub(super) struct Canon {
     duplicitous: Vec<PublicKey>,
     /// For every other witness, its deepest receipted operation (its receipts lie on one path).
     deepest: BTreeMap<PublicKey, MessageId>,
+    /// The effective time of the deactivation at the head, if the head is one that counts
+    /// (ACCT-11: unwitnessed at its parent, or final).
+    deactivated: Option<u64>,
 }
 
 /// How the chain chose at one of its operations, kept so that an operation or a receipt that
@@ -132,7 +137,7 @@ pub(super) struct Canon {
 struct Fork {
     /// The chosen child is final (06 §8.6): it wins whatever else arrives.
     final_child: bool,
-    /// The chosen child won a tie of one key's leaves (06 §8.1).
+    /// The chosen child won a tie of one key's leaves, continued or not (06 §8.1).
     tie: bool,
     /// The chosen child's strength: the index in this operation's root list of the first root that
     /// counts in its subtree (`usize::MAX`: none). Operations that arrive below the chosen child
@@ -338,6 +343,8 @@ impl Canon {
 pub(crate) struct Authority {
     roots: Vec<PublicKey>,
     apps: PMap<PublicKey, Arc<Grant>>,
+    /// The effective time of the account's deactivation (06 §5.6).
+    deactivated: Option<u64>,
 }
 
 impl Authority {
@@ -356,6 +363,12 @@ impl Authority {
         );
         keys
     }
+
+    /// Whether the deactivation differs (06 §5.6): then every message of the account can change
+    /// verdict (`auth.deactivated`), whatever its key.
+    pub(crate) fn deactivation_differs(&self, other: &Authority) -> bool {
+        self.deactivated != other.deactivated
+    }
 }
 
 /// The operations of one account, and its canonical chain.
@@ -369,15 +382,19 @@ pub(super) struct Log {
     pub(super) walks: RefCell<Walks>,
     /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
     receipts: Receipts,
+    /// The valid deactivations (ACCT-11): id -> effective time (its time, floored at its
+    /// parent's).
+    deactivations: BTreeMap<MessageId, u64>,
 }
 
 impl Log {
     /// The tree of a new account: its genesis alone.
-    pub(super) fn new(genesis: MessageId, signer: PublicKey, state: State) -> Log {
+    pub(super) fn new(genesis: MessageId, signer: PublicKey, time: u64, state: State) -> Log {
         let node = Node {
             signer,
             parent: None,
             seq: 1,
+            time,
             supersedes: None,
             rotates: false,
             retires: false,
@@ -393,7 +410,19 @@ impl Log {
             canon: OnceCell::new(),
             walks: RefCell::default(),
             receipts: Receipts::new(),
+            deactivations: BTreeMap::new(),
         }
+    }
+
+    /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
+    /// head state's successor.
+    pub(super) fn successor(&self) -> Option<crate::id::AccountId> {
+        self.canon().state.successor
+    }
+
+    /// Is `id` a valid deactivation (ACCT-11)?
+    pub(super) fn is_deactivation(&self, id: &MessageId) -> bool {
+        self.deactivations.contains_key(id)
     }
 
     /// Rule ACCT-16: may `key` receipt operation `op`? It must be a witness of a state on the path
@@ -413,10 +442,11 @@ impl Log {
         if !self.receipts.entry(witness).or_default().insert(op) {
             return; // a second receipt of one witness over one operation changes nothing
         }
-        let keep = self
-            .canon
-            .get_mut()
-            .is_none_or(|canon| canon.keep_receipt(&self.nodes, witness, op, first));
+        // A receipt over a deactivation at the head may make it count (ACCT-11): recompute.
+        let ends = self.deactivations.contains_key(&op);
+        let keep = self.canon.get_mut().is_none_or(|canon| {
+            !(ends && canon.head == op) && canon.keep_receipt(&self.nodes, witness, op, first)
+        });
         if !keep {
             self.canon = OnceCell::new();
         }
@@ -442,6 +472,13 @@ impl Log {
         };
         let parent_was_leaf = p.children.is_empty();
         p.children.push(id);
+        // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
+        // (with witnesses, only once final: no receipt of it is held yet, they wait for it).
+        let ends = matches!(body, OpBody::Deactivate).then(|| header.time().max(p.time));
+        let unwitnessed = p.state.witnesses.is_none();
+        if let Some(end) = ends {
+            self.deactivations.insert(id, end);
+        }
         let (depth, p_jump) = (p.depth + 1, p.jump);
         let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth);
         let jump_of = |x: &MessageId| self.nodes.get(x).map_or(*x, |n| n.jump);
@@ -458,6 +495,7 @@ impl Log {
             signer,
             parent: Some(parent),
             seq: header.seq(),
+            time: header.time(),
             supersedes,
             rotates,
             retires: rotates && !state.roots.contains(&signer),
@@ -493,6 +531,7 @@ impl Log {
                 canon.head = id;
                 canon.chain.insert(id, canon.path.len());
                 canon.path.push(id);
+                canon.deactivated = ends.filter(|_| unwitnessed);
                 canon.state = node.state.clone();
                 for (app, revocation) in &canon.carried {
                     canon.state.revoke_also(app, *revocation);
@@ -669,16 +708,35 @@ impl Log {
                 (None, Some((_, ids))) if ids.len() == 1 => ids[0],
                 (None, Some((s, mut ids))) => {
                     ids.sort();
-                    let one_keys_leaves = roots.get(s).is_some_and(|key| {
-                        ids.iter().all(|c| {
-                            is_leaf(c) && self.nodes.get(c).is_some_and(|n| n.signer == *key)
-                        })
+                    let key = roots.get(s);
+                    let by_key = key.is_some_and(|key| {
+                        ids.iter()
+                            .all(|c| self.nodes.get(c).is_some_and(|n| n.signer == *key))
                     });
-                    if one_keys_leaves {
+                    let mut continued = ids.iter().filter(|c| !is_leaf(c));
+                    let one = continued
+                        .next()
+                        .copied()
+                        .filter(|_| continued.next().is_none());
+                    // The key signed below the one continued child itself (06 §8.1).
+                    let key_below = |c: &MessageId| {
+                        key.zip(span(c)).is_some_and(|(key, (lo, hi))| {
+                            by_signer
+                                .get(key)
+                                .is_some_and(|positions| count(positions, (lo + 1, hi)) > 0)
+                        })
+                    };
+                    if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;
                         tied_here = true;
                         sticky.extend_from_slice(&ids[1..]);
                         ids[0]
+                    } else if let Some(c) = one.filter(|c| by_key && key_below(c)) {
+                        // A tie of one key's leaves that the key continued below one of them: any
+                        // operation off the chain here may undo it, so the fork is marked as a tie.
+                        tied_here = true;
+                        sticky.extend(ids.iter().filter(|x| **x != c));
+                        c
                     } else {
                         for c in &ids {
                             if let Some((lo, hi)) = span(c) {
@@ -734,6 +792,17 @@ impl Log {
         for (app, revocation) in revocations {
             state.revoke_also(&app, revocation);
         }
+        // ACCT-11: the account is deactivated iff the head is a deactivation, final if its parent
+        // names witnesses.
+        let deactivated = self.deactivations.get(&at).copied().filter(|_| {
+            let witnessed = self
+                .nodes
+                .get(&at)
+                .and_then(|n| n.parent)
+                .and_then(|p| self.nodes.get(&p))
+                .is_some_and(|p| p.state.witnesses.is_some());
+            !witnessed || is_final(&at)
+        });
         // Where each operation off the chain leaves it (a parent comes before its children in the
         // tour), and the roots that retired themselves under two children of a chain operation.
         let mut branch: BTreeMap<MessageId, (MessageId, MessageId)> = BTreeMap::new();
@@ -807,6 +876,7 @@ impl Log {
             last_final,
             duplicitous: finality.duplicitous,
             deepest,
+            deactivated,
         }
     }
 }
@@ -898,7 +968,27 @@ impl<'a> AccountView<'a> {
         Authority {
             roots: self.state.roots.clone(),
             apps: self.state.apps.clone(),
+            deactivated: self.canon.deactivated,
         }
+    }
+
+    /// The effective time of the account's deactivation (06 §5.6, rule ACCT-11), if it is
+    /// deactivated: its head is a deactivation (final, if its parent names witnesses). Messages
+    /// claiming this time or a later one are refused (`auth.deactivated`). A deactivation is an
+    /// ordinary operation of the fork choice: a sibling signed by a higher root out-ranks it.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert_eq!(view.deactivated(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deactivated(&self) -> Option<u64> {
+        self.canon.deactivated
     }
 
     /// The root keys, highest priority first.

@@ -218,6 +218,10 @@ impl Replica {
             let _ = self.accounts.apply(&message);
             let after = self.accounts.account(&account).map(|v| v.authority());
             match (&before, &after) {
+                // ACCT-11: a deactivation that starts or stops counting reaches every key.
+                (Some(before), Some(after)) if before.deactivation_differs(after) => {
+                    self.account_changed(&account, &mut work);
+                }
                 (Some(before), Some(after)) => {
                     for key in before.changed_keys(after) {
                         self.key_changed(&account, key.as_bytes(), &mut work);
