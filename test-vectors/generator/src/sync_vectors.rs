@@ -13,6 +13,8 @@ const MAX_FANOUT: u128 = 32;
 const INF: u64 = u64::MAX;
 const LIMIT: usize = 65_536;
 const RESERVE: usize = 200;
+/// SYNC-9: the deferral room.
+const DEFER_ROOM: usize = 8192;
 pub const KEY_CONTEXT: &str = "skylark 2026-12-05 sync key";
 const ITEM_CONTEXT: &str = "skylark test vectors v1 sync item";
 
@@ -192,6 +194,7 @@ impl Side {
             }
             _ => out.push(r),
         };
+        let mut deferring = false;
         for range in ranges {
             let (i, j) = self.slice(&lower, &range.upper);
             let mine: Vec<Item> = self.items[i..j].to_vec();
@@ -261,13 +264,41 @@ impl Side {
                     skip
                 }
             };
+            // The ranges' bytes, without the array head (09 SYNC-9 counts ranges only).
+            let size_with = |unit: &[Range]| {
+                let mut trial = out.clone();
+                for r in unit {
+                    push(&mut trial, r.clone());
+                }
+                let trimmed = trim(&trial);
+                encode_ranges(&trimmed).len() - head(4, trimmed.len() as u64).len()
+            };
+            let skipped = matches!(
+                unit.as_slice(),
+                [Range {
+                    payload: Payload::Skip,
+                    ..
+                }]
+            );
+            // SYNC-9 step 1: answers stop short of the deferral room.
+            deferring = deferring || (!skipped && size_with(&unit) + RESERVE + DEFER_ROOM > LIMIT);
+            let unit = if deferring && !skipped {
+                // SYNC-9 step 2: the deferral, our fingerprint over the range's own bounds.
+                (have, need) = (vec![], vec![]);
+                vec![Range {
+                    upper: range.upper.clone(),
+                    payload: Payload::Fp(fingerprint(&self.key, &mine)),
+                }]
+            } else {
+                unit
+            };
             let mut trial = out.clone();
             for r in unit {
                 push(&mut trial, r);
             }
             let trimmed = trim(&trial);
-            // The ranges' bytes, without the array head (09 SYNC-9 counts ranges only).
             let trial_size = encode_ranges(&trimmed).len() - head(4, trimmed.len() as u64).len();
+            // SYNC-9 step 3: close the frame.
             if trial_size + RESERVE > LIMIT {
                 let (i, _) = self.slice(&lower, &Bound::inf());
                 let fp = fingerprint(&self.key, &self.items[i..]);
@@ -588,7 +619,7 @@ pub fn generate() -> String {
     ));
     vectors.push(session(
         "session-frame-limit",
-        "the initiator holds nothing, the responder 2500 items: the responder's third answer (42 resolves of about 60 ids) passes the frame limit and ends with one fingerprint to infinity (SYNC-9)",
+        "the initiator holds nothing, the responder 2500 items: the responder's third answer holds 29 resolves of about 60 ids; the 30th would pass 57 144 bytes, so it and the 12 after it are deferred as the responder's fingerprints over their bounds, which the initiator answers with tags (SYNC-9)",
         &["SYNC-6", "SYNC-7", "SYNC-9"],
         vec![],
         spread(0..2500, 3),
