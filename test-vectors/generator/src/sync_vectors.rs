@@ -456,6 +456,40 @@ fn session(
     )
 }
 
+/// One frame and the responder's exact reply, for rules a session between small sets does not reach.
+/// `cuts` are the bounds' times, one empty-tags range ending at each.
+fn reply(id: &str, description: &str, set: Vec<Item>, salt: [u8; 16], cuts: &[u64]) -> J {
+    let ranges: Vec<Range> = cuts
+        .iter()
+        .map(|&time| Range {
+            upper: Bound {
+                time,
+                prefix: vec![],
+            },
+            payload: Payload::Tags(vec![]),
+        })
+        .collect();
+    let mut resp = Side::new(set.clone(), &salt);
+    let answer = resp.answer(&ranges, false);
+    let reply = frame(&salt, &answer);
+    assert!(reply.len() <= LIMIT, "{id}: reply over the limit");
+    resp.have.sort();
+    vector(
+        id,
+        description,
+        &["SYNC-7", "SYNC-9"],
+        None,
+        vec![
+            ("type", "reply".into()),
+            ("salt", J::S(hex(&salt))),
+            ("set", items_json(&set)),
+            ("frame", J::S(hex(&frame(&salt, &ranges)))),
+            ("reply", J::S(hex(&reply))),
+            ("have", ids_json(&resp.have)),
+        ],
+    )
+}
+
 fn hostile(
     id: &str,
     description: &str,
@@ -624,6 +658,19 @@ pub fn generate() -> String {
         vec![],
         spread(0..2500, 3),
         salt(19),
+    ));
+    // 28 ranges of 64 items, then 500 of one: 27 resolves of 64 ids fill 57 144 bytes, the next
+    // ranges are deferred, and the deferrals pass 65 336 bytes: the rest is one range to infinity.
+    let cuts: Vec<u64> = (1..=28u64)
+        .map(|k| t0 + 64 * k)
+        .chain((1..=500).map(|k| t0 + 64 * 28 + k))
+        .collect();
+    vectors.push(reply(
+        "reply-defer-then-close",
+        "the responder holds 2292 items, one per millisecond; the frame asks about 28 ranges of 64 and 500 of one with no tags: it answers 27 with resolves of 64 ids, defers the next ranges as its fingerprints over their bounds, and closes with one fingerprint to infinity at 65 336 bytes (SYNC-9 steps 1 to 3)",
+        (0..28 * 64 + 500).map(|i| item(t0 + i, i)).collect(),
+        salt(21),
+        &cuts,
     ));
     // Four ids with x0 + x1 = x2 + x3 modulo 2^256 (as little-endian integers), all at one time:
     // negentropy's fingerprint (a sum of ids, with the count) cannot tell {x0, x1} from {x2, x3}.
