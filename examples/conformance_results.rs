@@ -1037,6 +1037,24 @@ fn run_sync(v: &Json) -> Run {
             }
             Ok(())
         }
+        "reply" => {
+            let set = sync_set(v, "set")?.map_err(|e| format!("set: {e}"))?;
+            let mut responder = Responder::new(&set);
+            let reply = responder
+                .respond(&hex_of(v, "frame")?)
+                .map_err(|e| e.code().to_string())?;
+            if hex::encode(&reply) != str_of(v, "reply")? {
+                problems.push("reply differs".to_string());
+            }
+            let want: Vec<String> = array(v, "have")?
+                .iter()
+                .map(|t| t.as_str().unwrap_or_default().to_string())
+                .collect();
+            if sync_ids(&responder.have()) != want {
+                problems.push("have differs".to_string());
+            }
+            Ok(())
+        }
         "frame" => {
             let set = sync_set(v, "set")?.map_err(|e| format!("set: {e}"))?;
             let frame = hex_of(v, "frame")?;

@@ -747,6 +747,12 @@ def check_sync(v):
         same(sorted(i.hex() for i in a.need),
              sorted(i.hex() for t, i in set(b.items) - set(a.items)), "need is not the difference")
         return None
+    if kind == "reply":
+        side = sync.Side(sync_items(v["set"]), salt, False)
+        _, parsed = sync.parse(h2b(v["frame"]))
+        same(v["reply"], sync.encode_frame(salt, side.answer(parsed)).hex(), "reply differs")
+        same(v["have"], sorted(i.hex() for i in side.have), "have differs")
+        return None
     if kind == "frame":
         initiator = v["role"] == "initiator"
         side = sync.Side(sync_items(v["set"]), salt, initiator)
@@ -760,7 +766,7 @@ def check_sync(v):
         code = produced(err.code if err else None)
         same(v["error"], code, "error code differs")
         return code
-    raise Disagreement("fingerprint, session, frame, set, heads, heads-page or name", kind,
+    raise Disagreement("fingerprint, session, reply, frame, set, heads, heads-page or name", kind,
                        "unknown vector type")
 
 

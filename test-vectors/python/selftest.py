@@ -134,7 +134,7 @@ def mutations(f, v):
             yield "error", w
     elif f == "sync.json":
         if v["valid"]:
-            keys = {"fingerprint": ("fingerprint", "key"), "session": (),
+            keys = {"fingerprint": ("fingerprint", "key"), "session": (), "reply": ("reply",),
                     "heads": ("digest", "page"), "name": ()}[v["type"]]
             if v["type"] == "name":
                 w = m(v); w["valid"] = False; w["error"] = "sync.name_record"; yield "valid", w
@@ -144,6 +144,8 @@ def mutations(f, v):
                 w = m(v); w["tags"][0] = flip_hex(v["tags"][0]); yield "tags", w
             if v["type"] == "heads" and v["keys"]:
                 w = m(v); w["keys"][0][1] += 1; yield "keys", w
+            if v["type"] == "reply":
+                w = m(v); w["have"] = v["have"][1:]; yield "have", w
             if v["type"] == "session":
                 w = m(v); w["frames"][-1] = flip_hex(v["frames"][-1]); yield "frames", w
                 w = m(v); w["need"] = v["need"][1:] if v["need"] else ["00" * 32]; yield "need", w
