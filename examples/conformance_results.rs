@@ -879,6 +879,56 @@ fn run_dm(v: &Json) -> Run {
                 Err(e) => Err(e.code().to_string()),
             }
         }
+        "relay" | "choose" => {
+            use skylark::dm::{Declaration, Sealed};
+            let accounts = dm_state(v)?;
+            let mut declarations = Vec::new();
+            for m in array(v, "declarations")? {
+                if let Ok(d) = Declaration::from_message(&message(m)?) {
+                    if d.authorize(&accounts).is_ok() {
+                        declarations.push(d);
+                    }
+                }
+            }
+            let now = v["now"].as_u64().ok_or("vector has no now")?;
+            if v["type"] == "choose" {
+                let got = Declaration::choose(&declarations, now).map(|(d, k)| {
+                    (
+                        hex::encode(d.id().as_bytes()),
+                        hex::encode(k.key().as_bytes()),
+                    )
+                });
+                let want = v["chosen"]
+                    .as_str()
+                    .map(|c| (c.to_string(), v["key"].as_str().unwrap_or("").to_string()));
+                if got != want {
+                    problems.push("chosen declaration or key differs".to_string());
+                }
+                Ok(())
+            } else {
+                let keys = Declaration::relay_keys(&declarations, now);
+                let sealed =
+                    Sealed::from_bytes(&hex_of(v, "sealed")?).map_err(|e| e.to_string())?;
+                match Stamp::from_bytes(&hex_of(v, "stamp")?) {
+                    Err(e) => Err(e.code().to_string()),
+                    Ok(stamp) => match skylark::dm::admit_item(&sealed, &stamp, &[], &keys) {
+                        None => {
+                            if v["filed"].as_bool() != Some(false) {
+                                problems.push("no mailbox has the tag".to_string());
+                            }
+                            Ok(())
+                        }
+                        Some(Ok(())) => {
+                            if v["filed"].as_bool() != Some(true) {
+                                problems.push("filed".to_string());
+                            }
+                            Ok(())
+                        }
+                        Some(Err(e)) => Err(e.code().to_string()),
+                    },
+                }
+            }
+        }
         "public" => match SignedMessage::from_bytes(&hex_of(v, "message")?) {
             Err(e) => Err(e.code().to_string()),
             Ok(msg) => {
