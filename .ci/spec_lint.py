@@ -12,6 +12,9 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
 3. Counts. Every sentence of the form "N codes in all" and "N codes in layer L" agrees with the code
    tables of spec/errors.md; every "N vectors" stated for a vector file in test-vectors/README.md
    agrees with MANIFEST.json.
+4. Vector numbers. No integer in a vector file exceeds 2^53 - 1 except at the places
+   test-vectors/README.md ("Integers") lists, which a JavaScript or Go reader must parse losslessly;
+   every file and the README's examples state the same `format`.
 
 Run from anywhere: `python3 .ci/spec_lint.py`.
 """
@@ -225,11 +228,53 @@ def check_counts() -> None:
                 problem(readme, number, f"example says {m.group(1)} has {m.group(2)} vectors; MANIFEST.json has {counts[m.group(1)]}")
 
 
+# Where test-vectors/README.md ("Integers") allows a number above 2^53 - 1: (file, path pattern).
+BIG_NUMBERS_ALLOWED = [
+    ("messages.json", re.compile(r"^/vectors/\d+/context/now$")),
+    ("sync.json", re.compile(r"^/vectors/\d+/set/\d+/\d+$")),
+]
+
+
+def check_vector_numbers() -> None:
+    vectors = ROOT / "test-vectors"
+    manifest = json.loads((vectors / "MANIFEST.json").read_text(encoding="utf-8"))
+    fmt = manifest["format"]
+    readme = vectors / "README.md"
+    for number, line in enumerate(readme.read_text(encoding="utf-8").splitlines(), 1):
+        for m in re.finditer(r'"format": (\d+)', line):
+            if int(m.group(1)) != fmt:
+                problem(readme, number, f"example says format {m.group(1)}; MANIFEST.json has {fmt}")
+    big: list[tuple[str, str]] = []
+
+    def walk(value: object, at: str, name: str) -> None:
+        if isinstance(value, bool):
+            return
+        if isinstance(value, int) and abs(value) > 2**53 - 1:
+            big.append((name, at))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{at}/{k}", name)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{at}/{i}", name)
+
+    for entry in manifest["files"]:
+        path = vectors / entry["path"]
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("format") != fmt:
+            problem(path, 1, f"format {doc.get('format')}; MANIFEST.json has {fmt}")
+        walk(doc, "", entry["path"])
+    for name, at in big:
+        if not any(name == f and p.match(at) for f, p in BIG_NUMBERS_ALLOWED):
+            problem(vectors / name, 1, f"{at} is above 2^53 - 1 and not listed under 'Integers' in test-vectors/README.md")
+
+
 def main() -> int:
     for path in DOCS:
         check_sections(path)
         check_links(path)
     check_counts()
+    check_vector_numbers()
     for p in problems:
         print(p)
     if problems:

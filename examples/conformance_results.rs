@@ -350,9 +350,14 @@ fn run_message(v: &Json) -> Run {
             let problem = if want != "undecided" {
                 Some(format!("undecided ({}); expected {want}", got.join(", ")))
             } else {
-                let expected: Vec<&str> = array(v, "missing")?
+                // Format 2: typed items, `{"what": "message", "id": hex}` and the like.
+                let expected: Vec<String> = array(v, "missing")?
                     .iter()
-                    .filter_map(Json::as_str)
+                    .map(|m| match (m["what"].as_str(), m["id"].as_str()) {
+                        (Some("message"), Some(id)) => id.to_string(),
+                        (Some("account"), Some(id)) => format!("account:{id}"),
+                        (what, _) => what.unwrap_or("?").to_string(),
+                    })
                     .collect();
                 (got != expected).then(|| format!("missing {}", got.join(", ")))
             };
@@ -369,6 +374,7 @@ fn missing_text(m: &Missing) -> String {
         Missing::KeyAuthorization => "key_authorization".to_string(),
         Missing::Message(id) => hex::encode(id.as_bytes()),
         Missing::Body => "body".to_string(),
+        Missing::Account(id) => format!("account:{}", hex::encode(id.as_bytes())),
         other => other.to_string(),
     }
 }
@@ -860,6 +866,40 @@ fn run_dm(v: &Json) -> Run {
                 Err(e) => Err(e.code().to_string()),
             }
         }
+        "relay" => {
+            // 08 §14.2 with DM-22: a relay files a sealed report under a declared service key's gate.
+            use skylark::dm::{admit_item, Declaration, Sealed};
+            let accounts = dm_state(v)?;
+            let mut declarations = Vec::new();
+            for m in array(v, "declarations")? {
+                if let Ok(d) = Declaration::from_message(&message(m)?) {
+                    if d.authorize(&accounts).is_ok() {
+                        declarations.push(d);
+                    }
+                }
+            }
+            let now = v["now"].as_u64().ok_or("vector has no now")?;
+            let keys = Declaration::relay_keys(&declarations, now);
+            let sealed = Sealed::from_bytes(&hex_of(v, "sealed")?).map_err(|e| e.to_string())?;
+            let filed = v["filed"].as_bool().ok_or("vector has no filed")?;
+            match Stamp::from_bytes(&hex_of(v, "stamp")?) {
+                Err(e) => Err(e.code().to_string()),
+                Ok(stamp) => match admit_item(&sealed, &stamp, &[], &keys) {
+                    None => {
+                        if filed {
+                            problems.push("no mailbox for the item's tag".to_string());
+                        }
+                        Ok(())
+                    }
+                    Some(result) => {
+                        if !filed && result.is_ok() {
+                            problems.push("filed, expected no mailbox".to_string());
+                        }
+                        result.map_err(|e| e.code().to_string())
+                    }
+                },
+            }
+        }
         "service" => {
             let accounts = dm_state(v)?;
             match skylark::dm::Declaration::from_message(&message(&v["message"])?)
@@ -879,8 +919,9 @@ fn run_dm(v: &Json) -> Run {
                 Err(e) => Err(e.code().to_string()),
             }
         }
-        "relay" | "choose" => {
-            use skylark::dm::{Declaration, Sealed};
+        "choose" => {
+            // 08 §14.1: the declaration and key a reporter seals to at `now`.
+            use skylark::dm::Declaration;
             let accounts = dm_state(v)?;
             let mut declarations = Vec::new();
             for m in array(v, "declarations")? {
@@ -891,43 +932,19 @@ fn run_dm(v: &Json) -> Run {
                 }
             }
             let now = v["now"].as_u64().ok_or("vector has no now")?;
-            if v["type"] == "choose" {
-                let got = Declaration::choose(&declarations, now).map(|(d, k)| {
-                    (
-                        hex::encode(d.id().as_bytes()),
-                        hex::encode(k.key().as_bytes()),
-                    )
-                });
-                let want = v["chosen"]
-                    .as_str()
-                    .map(|c| (c.to_string(), v["key"].as_str().unwrap_or("").to_string()));
-                if got != want {
-                    problems.push("chosen declaration or key differs".to_string());
-                }
-                Ok(())
-            } else {
-                let keys = Declaration::relay_keys(&declarations, now);
-                let sealed =
-                    Sealed::from_bytes(&hex_of(v, "sealed")?).map_err(|e| e.to_string())?;
-                match Stamp::from_bytes(&hex_of(v, "stamp")?) {
-                    Err(e) => Err(e.code().to_string()),
-                    Ok(stamp) => match skylark::dm::admit_item(&sealed, &stamp, &[], &keys) {
-                        None => {
-                            if v["filed"].as_bool() != Some(false) {
-                                problems.push("no mailbox has the tag".to_string());
-                            }
-                            Ok(())
-                        }
-                        Some(Ok(())) => {
-                            if v["filed"].as_bool() != Some(true) {
-                                problems.push("filed".to_string());
-                            }
-                            Ok(())
-                        }
-                        Some(Err(e)) => Err(e.code().to_string()),
-                    },
-                }
+            let got = Declaration::choose(&declarations, now).map(|(d, k)| {
+                (
+                    hex::encode(d.id().as_bytes()),
+                    hex::encode(k.key().as_bytes()),
+                )
+            });
+            let want = v["chosen"]
+                .as_str()
+                .map(|c| (c.to_string(), v["key"].as_str().unwrap_or("").to_string()));
+            if got != want {
+                problems.push("chosen declaration or key differs".to_string());
             }
+            Ok(())
         }
         "public" => match SignedMessage::from_bytes(&hex_of(v, "message")?) {
             Err(e) => Err(e.code().to_string()),

@@ -488,6 +488,45 @@ fn main() -> Result<(), Error> {
         return Err("a stolen top root replaced final history".into());
     }
 
+    println!("\n6d. Carol ends the account: a deactivation at the head, which counts once her witnesses make it final. What she wrote stays; anything dated from then on is refused.");
+    let end = Operation::deactivate(carol, carol_delegation.id(), T0 + 17 * MINUTE)
+        .draft()?
+        .after(&carol_delegation)
+        .sign(&carol_everyday)?;
+    receive(&mut node, &mut log, "carol deactivates", end.as_bytes())?;
+    let view = node.accounts().account(&carol).ok_or("carol unknown")?;
+    println!(
+        "  the head, not yet final: not deactivated yet: {} (spec 06 §5.6, §8.6)",
+        view.head() == end.id() && view.deactivated().is_none()
+    );
+    for (i, w) in witnesses.iter().take(2).enumerate() {
+        let receipt = Operation::receipt(carol, end.id(), T0 + 18 * MINUTE).sign(w)?;
+        receive(
+            &mut node,
+            &mut log,
+            &format!("witness {} receipts the deactivation", i + 1),
+            receipt.as_bytes(),
+        )?;
+    }
+    let mut carol_web = Signer::new(carol_app, carol);
+    for (text, minute) in [("before the end", 16), ("after the end", 18)] {
+        let post = carol_web.sign(&Post::builder().text(text).build()?, T0 + minute * MINUTE)?;
+        receive(
+            &mut node,
+            &mut log,
+            &format!("carol's web app, +{minute} min"),
+            post.as_bytes(),
+        )?;
+    }
+    let view = node.accounts().account(&carol).ok_or("carol unknown")?;
+    println!(
+        "  deactivated from +17 min: {} (spec 06 §5.6)",
+        view.deactivated() == Some(T0 + 17 * MINUTE)
+    );
+    if view.deactivated() != Some(T0 + 17 * MINUTE) {
+        return Err("the deactivation did not take effect".into());
+    }
+
     println!("\n7. A moderation service, an account like any other, labels the scam; readers choose which labelers to trust.");
     let mut moderation = Person::new(21, T0 + 13 * MINUTE)?;
     receive(

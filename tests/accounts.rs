@@ -213,15 +213,21 @@ fn equivocation_by_one_root_stops_the_chain_until_a_higher_root_resolves_it() {
         &everyday,
         None,
     );
-    // Two leaves of one key would be a tie of one key's leaves (the smaller id wins, 06 §8.1); the
-    // holder of `everyday` continues below `a`, so this is equivocation between histories.
+    // Two leaves of one key would be a tie of one key's leaves (the smaller id wins, 06 §8.1), and
+    // one of them continued by the key would be chosen; the holder of `everyday` continues below
+    // both, so this is equivocation between histories.
     let a2 = sign_after(
         &Operation::enckey(account, a.id(), [7; 32], 1, 3).unwrap(),
         &everyday,
         Some(&a),
     );
+    let b2 = sign_after(
+        &Operation::enckey(account, b.id(), [8; 32], 1, 3).unwrap(),
+        &everyday,
+        Some(&a2),
+    );
     let mut accounts = Accounts::new();
-    for op in [&g, &a, &b, &a2] {
+    for op in [&g, &a, &b, &a2, &b2] {
         accounts.apply(op).unwrap();
     }
     let view = accounts.account(&account).unwrap();

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use skylark::account::{Accounts, Operation, Revocation};
+use skylark::account::{Accounts, Operation, Revocation, WitnessSet};
 use skylark::envelope::{Header, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::{PublicKey, SecretKey};
@@ -63,11 +63,13 @@ fn summary(accounts: &Accounts, account: &AccountId) -> String {
         .map(|(k, g)| format!("{k}:{:?}:{}:{:?}", g.scope(), g.expires(), g.revocation()))
         .collect();
     format!(
-        "head={} roots={:?} apps={apps:?} contested={:?} enc={:?}",
+        "head={} roots={:?} apps={apps:?} contested={:?} enc={:?} final={:?} duplicitous={:?}",
         view.head(),
         view.roots(),
         view.contested(),
-        view.encryption_key()
+        view.encryption_key(),
+        view.last_final(),
+        view.duplicitous()
     )
 }
 
@@ -356,7 +358,6 @@ fn f2_superseded_revocation_lost_through_a_contest() {
 /// account is frozen until the offline `R0` signs. An honest second device still freezes the
 /// account, one operation later.
 #[test]
-#[ignore = "finding F3: following the head after a tie of one key's leaves freezes the account"]
 fn f3_following_the_head_after_a_leaf_tie_freezes() {
     let t = two_roots();
     let a = next(
@@ -552,13 +553,27 @@ impl Rng {
 /// A random tree of valid operations over four candidate roots, with self-retirements, other
 /// rotations, delegations, revocations (some with cutoffs), encryption keys and supersessions.
 fn random_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>) {
+    random_tree_of(rng, &[])
+}
+
+/// As [`random_tree`], the genesis naming `witnesses` (threshold: more than half) if any; then
+/// random receipts by them over random operations (ACCT-16), chained per witness.
+fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<SignedMessage>) {
     let pool: Vec<SecretKey> = (1..=4).map(key).collect();
-    let g = Operation::genesis(&[pool[0].public_key(), pool[1].public_key()], 1)
+    let mut genesis = Operation::genesis(&[pool[0].public_key(), pool[1].public_key()], 1)
         .unwrap()
         .accepted_by(&pool[1])
-        .unwrap()
-        .sign(&pool[0])
         .unwrap();
+    if !witnesses.is_empty() {
+        let keys: Vec<PublicKey> = witnesses.iter().map(SecretKey::public_key).collect();
+        genesis = genesis
+            .with_witnesses(&WitnessSet::new(&keys, keys.len() / 2 + 1).unwrap())
+            .unwrap();
+        for w in witnesses {
+            genesis = genesis.accepted_by(w).unwrap();
+        }
+    }
+    let g = genesis.sign(&pool[0]).unwrap();
     let account = Accounts::account_id(&g);
     // Per operation: its id, roots (pool indices), app keys delegated on its path (and whether
     // revoked), enc version; and the last message of each signer.
@@ -667,7 +682,69 @@ fn random_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>) {
         });
         ops.push(signed);
     }
+    let mut witness_last: Vec<Option<SignedMessage>> = vec![None; witnesses.len()];
+    for i in 0..witnesses.len() * ops.len() / 2 {
+        let w = rng.below(witnesses.len());
+        let over = ops[1 + rng.below(ops.len() - 1)].id();
+        let receipt = Operation::receipt(account, over, 100 + i as u64);
+        let signed = next(&receipt, &witnesses[w], witness_last[w].as_ref());
+        witness_last[w] = Some(signed.clone());
+        ops.push(signed);
+    }
     (account, ops)
+}
+
+/// Applies `ops` in 4 random orders, asking for the view after each one (so the cache's fast paths
+/// and its invalidation all run), and checks the view against `expected`.
+fn agrees_in_random_orders(
+    rng: &mut Rng,
+    account: &AccountId,
+    ops: &[SignedMessage],
+    expected: &str,
+    case: usize,
+) {
+    for _ in 0..4 {
+        let mut order: Vec<usize> = (0..ops.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        let mut accounts = Accounts::new();
+        for &i in &order {
+            let _ = accounts.apply(&ops[i]);
+            let _ = accounts.account(account).map(|v| v.head());
+        }
+        assert_eq!(
+            summary(&accounts, account),
+            expected,
+            "case {case}, order {order:?}"
+        );
+    }
+}
+
+/// W4 and F6: with witnesses, receipts over any operation (on the chain, off it, by witnesses that
+/// turn duplicitous) and operations anywhere, in random orders with the view asked for after each
+/// one, give the view (final prefix and duplicitous witnesses included) of a computation from
+/// scratch.
+#[test]
+fn cached_chain_with_receipts_agrees_with_a_computation_from_scratch() {
+    let mut rng = Rng(86);
+    let witnesses: Vec<SecretKey> = (40..43).map(key).collect();
+    let (mut finals, mut duplicitous) = (0, 0);
+    for case in 0..300 {
+        let (account, ops) = random_tree_of(&mut rng, &witnesses[..1 + case % 3]);
+        let reference = apply_all(&ops);
+        let view = reference.account(&account).unwrap();
+        finals += usize::from(view.last_final().is_some());
+        duplicitous += usize::from(!view.duplicitous().is_empty());
+        agrees_in_random_orders(
+            &mut rng,
+            &account,
+            &ops,
+            &summary(&reference, &account),
+            case,
+        );
+    }
+    assert!(finals > 30 && duplicitous > 30, "{finals} {duplicitous}");
 }
 
 /// The view after applying every operation in a random order, asking for the view after each one
@@ -684,23 +761,13 @@ fn cached_chain_agrees_with_a_computation_from_scratch() {
         contested += usize::from(!view.contested().is_empty());
         off_last += usize::from(view.head() != ops.last().unwrap().id());
         revoked += usize::from(view.apps().any(|(_, g)| g.revocation().is_some()));
-        let expected = summary(&reference, &account);
-        for _ in 0..4 {
-            let mut order: Vec<usize> = (0..ops.len()).collect();
-            for i in (1..order.len()).rev() {
-                order.swap(i, rng.below(i + 1));
-            }
-            let mut accounts = Accounts::new();
-            for &i in &order {
-                let _ = accounts.apply(&ops[i]);
-                let _ = accounts.account(&account).map(|v| v.head());
-            }
-            assert_eq!(
-                summary(&accounts, &account),
-                expected,
-                "case {case}, order {order:?}"
-            );
-        }
+        agrees_in_random_orders(
+            &mut rng,
+            &account,
+            &ops,
+            &summary(&reference, &account),
+            case,
+        );
     }
     // The generator reaches the interesting shapes.
     assert!(
@@ -1187,4 +1254,56 @@ fn f10_replica_misses_a_revocation_that_does_not_move_the_head() {
         late, early,
         "the verdict of m must not depend on the order of arrival"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A deactivation changes no key's role or grant, yet decides every message dated after it: the
+// replica must look at every message of the account again when it starts or stops counting
+// (06 §9.4, ACCT-11), whatever the order of arrival.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn replica_revalidates_the_account_when_a_deactivation_starts_or_stops_counting() {
+    use skylark::replica::{Replica, Status};
+    let t = two_roots();
+    // The phone's message, dated after the deactivation below.
+    let m = follow(t.account, 9, 100, None, &t.phone);
+    // r1 (rank 1) deactivates after the delegation; r0 (rank 0) answers with a sibling.
+    let end = next(
+        &Operation::deactivate(t.account, t.d.id(), 50),
+        &t.r1,
+        Some(&t.d),
+    );
+    let answer = next(
+        &Operation::enckey(t.account, t.d.id(), [7; 32], 1, 60).unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let run = |order: &[&SignedMessage]| {
+        let mut replica = Replica::new(1_000);
+        for msg in order {
+            let _ = replica.ingest(msg.as_bytes()).unwrap();
+        }
+        replica.status(&m.id()).cloned()
+    };
+    // Deactivated: m is refused, whether it arrived before or after the deactivation.
+    for order in [
+        [&t.g, &t.d, &m, &end],
+        [&t.g, &t.d, &end, &m],
+        [&m, &end, &t.d, &t.g],
+    ] {
+        let got = run(&order);
+        assert!(
+            matches!(&got, Some(Status::Invalid(e)) if e.code() == "auth.deactivated"),
+            "{got:?}"
+        );
+    }
+    // The higher root's sibling out-ranks the deactivation: m is valid again, in every order.
+    for order in [
+        [&t.g, &t.d, &m, &end, &answer],
+        [&t.g, &t.d, &end, &answer, &m],
+        [&answer, &end, &m, &t.d, &t.g],
+    ] {
+        assert_eq!(run(&order), Some(Status::Valid), "{order:?}");
+    }
 }

@@ -563,7 +563,7 @@ fn schemas_reject_malformed_vectors() {
         assert_rejected(&v, s, &doc, "an unknown top-level member", |d| {
             d["extra"] = Json::from(1);
         });
-        assert_rejected(&v, s, &doc, "format 2", |d| d["format"] = Json::from(2));
+        assert_rejected(&v, s, &doc, "format 3", |d| d["format"] = Json::from(3));
         assert_rejected(&v, s, &doc, "another suite", |d| {
             d["suite"] = Json::from(if name == "cbor.json" { "merge" } else { "cbor" });
         });
@@ -744,7 +744,7 @@ fn results_schema_accepts_the_documented_format() {
 fn manifest_hashes_match_the_files() {
     let dir = vectors_dir();
     let manifest = read_json(&dir.join("MANIFEST.json"));
-    assert_eq!(manifest["format"], 1);
+    assert_eq!(manifest["format"], 2);
     let files = manifest["files"].as_array().unwrap();
     let schemas = manifest["schemas"].as_array().unwrap();
     let paths = |entries: &[Json]| -> Vec<String> {

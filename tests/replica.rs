@@ -969,3 +969,67 @@ fn a_signer_never_signs_two_messages_at_one_place() {
     }
     assert!(replica.equivocations().is_empty());
 }
+
+/// 06 §5.6, §9.4: a deactivation at the head refuses every message dated at or after it, whatever
+/// its key, and a higher root's operation beside it makes them valid again (the replica
+/// re-validates the whole account when the deactivation starts or stops counting).
+#[test]
+fn a_deactivation_reaches_every_key_and_a_higher_root_undoes_it() {
+    let (recovery_key, everyday_key) =
+        (SecretKey::from_seed([1; 32]), SecretKey::from_seed([2; 32]));
+    let (recovery_public, everyday_public) = (recovery_key.public_key(), everyday_key.public_key());
+    let mut recovery = Signer::new(recovery_key, AccountId::from_bytes([0; 32]));
+    let genesis = recovery
+        .sign_operation(
+            &Operation::genesis(&[recovery_public, everyday_public], T0)
+                .unwrap()
+                .accepted_by(&everyday_key)
+                .unwrap(),
+        )
+        .unwrap();
+    let alice = Accounts::account_id(&genesis);
+    let mut everyday = Signer::new(everyday_key, alice);
+    let app_key = SecretKey::from_seed([3; 32]);
+    let op = Operation::delegation(alice, app_key.public_key())
+        .parent(genesis.id())
+        .expires(T0 + 1_000_000)
+        .build(T0)
+        .unwrap()
+        .accepted_by(&app_key)
+        .unwrap();
+    let delegate = everyday.sign_operation(&op).unwrap();
+    let mut app = Signer::new(app_key, alice);
+    let posts: Vec<SignedMessage> = (1..5)
+        .map(|i| {
+            app.sign(
+                &Post::builder().text(format!("{i}")).build().unwrap(),
+                T0 + i,
+            )
+            .unwrap()
+        })
+        .collect();
+    let end = everyday
+        .sign_operation(&Operation::deactivate(alice, delegate.id(), T0 + 3))
+        .unwrap();
+    let answer = recovery
+        .sign_operation(&Operation::enckey(alice, delegate.id(), [9; 32], 1, T0 + 5).unwrap())
+        .unwrap();
+    let mut replica = Replica::new(T0 + 100);
+    for m in [&genesis, &delegate].into_iter().chain(&posts) {
+        replica.ingest(m.as_bytes()).unwrap();
+    }
+    let valid = |replica: &Replica| -> Vec<bool> {
+        posts
+            .iter()
+            .map(|p| replica.status(&p.id()) == Some(&Status::Valid))
+            .collect()
+    };
+    assert_eq!(valid(&replica), [true; 4]);
+    replica.ingest(end.as_bytes()).unwrap();
+    assert_eq!(valid(&replica), [true, true, false, false]);
+    assert!(
+        matches!(replica.status(&posts[2].id()), Some(Status::Invalid(e)) if e.code() == "auth.deactivated")
+    );
+    replica.ingest(answer.as_bytes()).unwrap();
+    assert_eq!(valid(&replica), [true; 4]);
+}

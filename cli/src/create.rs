@@ -174,7 +174,7 @@ fn draft_of(body: &impl BodyKind, account: AccountId, time: u64) -> Result<Draft
 }
 
 const OPERATION_HELP: &str = "\
-skylark account new --root FILE [--root PUB|FILE]... --log OPS [--time MS]
+skylark account new --root FILE [--root FILE]... --log OPS [--time MS] [--predecessor ACCT]
                     [--witness PUB|FILE... [--threshold T]]
   Creates an account: a genesis naming the roots (highest priority first), signed by the first,
   which must be a secret key file. Appends it to OPS and prints the account id.
@@ -196,6 +196,14 @@ skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
   --witness replaces the witness set from this operation on, --no-witnesses removes it; without
   either, the set in force stays. Have the old witnesses receipt this operation.
 skylark key enckey   --key ROOT --log OPS --enc-key HEX --version N
+skylark key successor --key ROOT --log OPS --to ACCT
+  Names ACCT as the account this one moved to (spec 06 §5.7). The move counts once ACCT's genesis
+  names this account as its predecessor (`account new --predecessor`); apps then follow it.
+skylark key deactivate --key ROOT --log OPS
+  Ends the account (spec 06 §5.6): no key operation may follow it, and while it is the head of the
+  canonical chain (and, with witnesses, once they receipt it) messages dated at or after it are
+  refused (`auth.deactivated`). A higher root's operation beside it undoes it. The account's
+  history stays valid.
   Key operations signed by root key ROOT (a secret key file) for the account in OPS whose roots
   include it (or --account ACCT), following the account's current head. Appended to OPS; the id is
   printed. --time MS sets the operation's time (default: now).
@@ -228,6 +236,8 @@ const OPERATION_SPEC: Spec = &[
     ("witness", true),
     ("threshold", true),
     ("no-witnesses", false),
+    ("to", true),
+    ("predecessor", true),
     ("op", true),
 ];
 
@@ -308,12 +318,14 @@ fn parent_of(
 
 /// `account new` and `key …`.
 pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
-    const OPERATIONS: [&str; 6] = [
+    const OPERATIONS: [&str; 8] = [
         "account new",
         "key delegate",
         "key revoke",
         "key roots",
         "key enckey",
+        "key deactivate",
+        "key successor",
         "witness receipt",
     ];
     if command.ends_with(" --help") || command.ends_with(" -h") {
@@ -324,7 +336,7 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         return Err(Error::new(
             format!("skylark {command}"),
             "unknown subcommand",
-            "use `account new`, `key delegate|revoke|roots|enckey` or `witness receipt`",
+            "use `account new`, `key delegate|revoke|roots|enckey|deactivate|successor` or `witness receipt`",
         ));
     }
     let args = Args::parse(command, rest, OPERATION_SPEC)?;
@@ -356,6 +368,12 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         }
         let op =
             Operation::genesis(&publics, time).map_err(|e| body_error(&e, e.code(), e.rule()))?;
+        let op = match args.opt("predecessor") {
+            Some(p) => op
+                .predecessor(files::account_id(p)?)
+                .map_err(|e| body_error(&e, e.code(), e.rule()))?,
+            None => op,
+        };
         let mut op = match witness_set(&args)? {
             Some(set) => op
                 .with_witnesses(&set)
@@ -521,6 +539,10 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 (None, true) => op.without_witnesses().map_err(op_error)?,
                 (None, false) => op,
             }
+        }
+        "key deactivate" => Operation::deactivate(account, head, time),
+        "key successor" => {
+            Operation::successor(account, head, files::account_id(args.req("to")?)?, time)
         }
         "key enckey" => {
             let text = args.req("enc-key")?;

@@ -1297,3 +1297,85 @@ fn thread_profile_and_timeline_show_what_an_app_shows() {
         "--account is required",
     );
 }
+
+/// `key deactivate` ends the account (spec 06 §5.6): no key operation follows it.
+#[test]
+fn key_deactivate_ends_the_account() {
+    let a = alice();
+    let dir = &a.dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(
+        dir,
+        &[
+            "key",
+            "deactivate",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(50),
+        ],
+    );
+    let r = run_in(
+        dir,
+        &[
+            "key",
+            "enckey",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--enc-key",
+            &"ab".repeat(32),
+            "--time",
+            &t(51),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    assert!(r.err.contains("[acct.deactivated ACCT-11]"), "{}", r.err);
+}
+
+/// `key successor` and `account new --predecessor` move an account (spec 06 §5.7): only the pair
+/// counts, and `state` shows it.
+#[test]
+fn key_successor_and_predecessor_move_an_account() {
+    let a = alice();
+    let dir = &a.dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(dir, &["keygen", "--out", "new-root.key"]);
+    let new = ok(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "new-root.key",
+            "--log",
+            "new.txt",
+            "--predecessor",
+            &a.account,
+            "--time",
+            &t(40),
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "key",
+            "successor",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--to",
+            new.trim(),
+            "--time",
+            &t(41),
+        ],
+    );
+    let json = inspect_json(dir, "ops.txt");
+    let last = json.as_array().unwrap().last().unwrap();
+    assert_eq!(last["message"]["kind"], "successor");
+}

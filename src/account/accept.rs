@@ -1,8 +1,9 @@
 //! Proof of possession (rule ACCT-10, 06 §5.5): every key an operation newly names — a root or a
 //! witness of a `genesis` or a `roots` operation, the app key of a `delegate` — signs an
 //! **acceptance** under its own signature context, over the account id, the accepted key, the hash of
-//! the body without its acceptances and the kind. The acceptances travel in the body, one per new key,
-//! in the bytewise order of the keys.
+//! the body without its acceptances and the kind, terminated by a zero byte; a genesis, which cannot
+//! name its own account id, binds its header's key and time after the terminator instead. The
+//! acceptances travel in the body, one per new key, in the bytewise order of the keys.
 
 use alloc::vec::Vec;
 
@@ -53,9 +54,24 @@ impl core::fmt::Debug for Acceptor {
     }
 }
 
+/// What a genesis acceptance binds after the kind's terminator (06 §5.5): the genesis header's
+/// `key` and `time` (8 bytes, big-endian), known before the body is hashed.
+pub(super) fn genesis_tail(key: &[u8; 32], time: u64) -> [u8; 40] {
+    let mut tail = [0; 40];
+    tail[..32].copy_from_slice(key);
+    tail[32..].copy_from_slice(&time.to_be_bytes());
+    tail
+}
+
 /// The `acceptances` value of `body` accepted by `acceptors`: their signatures in the bytewise
-/// order of their keys.
-pub(super) fn value(account: &AccountId, kind: &str, body: &Map, acceptors: &[Acceptor]) -> Value {
+/// order of their keys. `tail` is [`genesis_tail`] for a genesis, empty otherwise.
+pub(super) fn value(
+    account: &AccountId,
+    kind: &str,
+    body: &Map,
+    acceptors: &[Acceptor],
+    tail: &[u8],
+) -> Value {
     let digest = digest(body);
     let mut sorted: Vec<&Acceptor> = acceptors.iter().collect();
     sorted.sort_by_key(|a| a.public_key());
@@ -63,7 +79,7 @@ pub(super) fn value(account: &AccountId, kind: &str, body: &Map, acceptors: &[Ac
         sorted
             .iter()
             .map(|a| {
-                let data = data(account, &a.public_key(), &digest, kind);
+                let data = data(account, &a.public_key(), &digest, kind, tail);
                 let signature = a.0.sign_in_context(ACCEPTANCE_CONTEXT.as_bytes(), &data);
                 Value::from(&signature.to_bytes()[..])
             })
@@ -82,13 +98,22 @@ pub(super) struct Acceptances {
     digest: [u8; 32],
 }
 
-/// The signed data of an acceptance: `account ‖ key ‖ H(body without acceptances) ‖ kind`.
-fn data(account: &AccountId, key: &PublicKey, digest: &[u8; 32], kind: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(96 + kind.len());
+/// The signed data of an acceptance: `account ‖ key ‖ H(body without acceptances) ‖ kind ‖ 0x00 ‖
+/// tail`, the tail being a genesis's header key and time ([`genesis_tail`]) or empty.
+fn data(
+    account: &AccountId,
+    key: &PublicKey,
+    digest: &[u8; 32],
+    kind: &str,
+    tail: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(97 + kind.len() + tail.len());
     out.extend_from_slice(account.as_bytes());
     out.extend_from_slice(key.as_bytes());
     out.extend_from_slice(digest);
     out.extend_from_slice(kind.as_bytes());
+    out.push(0);
+    out.extend_from_slice(tail);
     out
 }
 
@@ -129,12 +154,14 @@ impl Acceptances {
         })
     }
 
-    /// Rule ACCT-10: one acceptance per key of `new` (in bytewise key order), each valid.
+    /// Rule ACCT-10: one acceptance per key of `new` (in bytewise key order), each valid. `tail` is
+    /// [`genesis_tail`] for a genesis, empty otherwise.
     pub(super) fn check(
         &self,
         account: &AccountId,
         kind: &str,
         mut new: Vec<PublicKey>,
+        tail: &[u8],
     ) -> Result<(), AccountError> {
         new.sort();
         new.dedup();
@@ -145,7 +172,7 @@ impl Acceptances {
             return Err(AccountError::AcceptanceExtra);
         }
         for (key, signature) in new.iter().zip(&self.signatures) {
-            let data = data(account, key, &self.digest, kind);
+            let data = data(account, key, &self.digest, kind, tail);
             key.verify_parts(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
                 .map_err(|_| AccountError::AcceptanceInvalid)?;
         }

@@ -59,6 +59,10 @@ impl Accounts {
         let Some(view) = self.account(header.account()) else {
             return Authorization::Unknown(Missing::Account(*header.account()));
         };
+        // ACCT-11: nothing claimed at or after the effective time of a deactivation.
+        if view.deactivated().is_some_and(|end| header.time() >= end) {
+            return Authorization::Denied(AuthError::Deactivated);
+        }
         let key = header.key();
         // AUTH-2, AUTH-3
         if view.roots().contains(key) {

@@ -9,8 +9,8 @@ use super::accept::{self, Acceptances, Acceptor};
 use super::scope::Scope;
 use super::witness::{parse_witnesses, WitnessSet, Witnesses};
 use super::{
-    body_error, is_operation_kind, AccountError, DELEGATE, ENCKEY, GENESIS, MAX_LABEL_CHARS,
-    MAX_ROOTS, RECEIPT, REVOKE, ROOTS,
+    body_error, is_operation_kind, AccountError, DEACTIVATE, DELEGATE, ENCKEY, GENESIS,
+    MAX_LABEL_CHARS, MAX_ROOTS, RECEIPT, REVOKE, ROOTS, SUCCESSOR,
 };
 use crate::cbor::{Map, Value};
 use crate::envelope::{Draft, EnvelopeError, Kind, SignedMessage};
@@ -368,6 +368,87 @@ impl Operation {
         Ok(self)
     }
 
+    /// Deactivates `account` (06 §5.6, rule ACCT-11), following operation `after`: no operation may
+    /// follow it, and while it is the head of the canonical chain (final, if its parent names
+    /// witnesses) messages claiming its time or a later one are refused (`auth.deactivated`). Any
+    /// root of the state it follows may sign it; like any operation, a sibling signed by a higher
+    /// root out-ranks it.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// let root = SecretKey::from_seed([1; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// let end = Operation::deactivate(account, genesis.id(), 5).draft()?.after(&genesis).sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// accounts.apply(&end)?;
+    /// assert_eq!(accounts.account(&account).expect("known").deactivated(), Some(5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deactivate(account: AccountId, after: MessageId, time: u64) -> Self {
+        let mut body = Map::new();
+        body.insert("after", Value::from(&after.as_bytes()[..]));
+        Operation {
+            account,
+            kind: DEACTIVATE,
+            body,
+            time,
+            acceptances: Vec::new(),
+        }
+    }
+
+    /// Names `to` as the account `account` moved to (06 §5.7, rule ACCT-12), following operation
+    /// `after`. The move counts only once `to`'s genesis names `account` as its predecessor
+    /// ([`Operation::predecessor`], [`Accounts::moved_to`](super::Accounts::moved_to)).
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::id::{AccountId, MessageId};
+    /// let op = Operation::successor(AccountId::from_bytes([1; 32]), MessageId::from_bytes([2; 32]),
+    ///     AccountId::from_bytes([3; 32]), 5);
+    /// assert_eq!(op.draft()?.sign(&skylark::keys::SecretKey::from_seed([1; 32]))?.header().kind().as_str(), "successor");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn successor(account: AccountId, after: MessageId, to: AccountId, time: u64) -> Self {
+        let mut body = Map::new();
+        body.insert("after", Value::from(&after.as_bytes()[..]));
+        body.insert("to", Value::from(&to.as_bytes()[..]));
+        Operation {
+            account,
+            kind: SUCCESSOR,
+            body,
+            time,
+            acceptances: Vec::new(),
+        }
+    }
+
+    /// Names `from` as the account this genesis succeeds (06 §5.7, rule ACCT-13): the new
+    /// account's side of a move.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] for any kind but `genesis`.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?
+    ///     .predecessor(skylark::id::AccountId::from_bytes([9; 32]))?
+    ///     .sign(&root)?;
+    /// # let _ = genesis;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn predecessor(mut self, from: AccountId) -> Result<Self, AccountError> {
+        if self.kind != GENESIS {
+            return Err(AccountError::NotAnOperation);
+        }
+        self.body
+            .insert("predecessor", Value::from(&from.as_bytes()[..]));
+        Ok(self)
+    }
+
     /// A witness receipt (06 §8.6) over operation `op` of `account`, to be signed by a witness key:
     /// it endorses `op` and every operation before it.
     ///
@@ -434,10 +515,14 @@ impl Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn supersedes(mut self, earlier: MessageId) -> Result<Self, AccountError> {
-        if self.kind == GENESIS || self.kind == RECEIPT {
+        if self.kind == GENESIS
+            || self.kind == RECEIPT
+            || self.kind == DEACTIVATE
+            || self.kind == SUCCESSOR
+        {
             return Err(body_error(
                 "supersedes",
-                "a genesis or a receipt supersedes nothing",
+                "a genesis, a receipt or a deactivation supersedes nothing",
             ));
         }
         self.body
@@ -464,10 +549,25 @@ impl Operation {
         if self.acceptances.is_empty() {
             return Draft::new(self.account, Kind::new(self.kind)?, self.time, &self.body);
         }
+        // A genesis binds its header's key (its first root, ACCT-2) and time (06 §5.5).
+        let first_root = match self.body.get("roots") {
+            Some(Value::Array(roots)) if self.kind == GENESIS => match roots.first() {
+                Some(Value::Bytes(key)) => <[u8; 32]>::try_from(key.as_slice()).ok(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let tail = first_root.map(|key| accept::genesis_tail(&key, self.time));
         let mut body = self.body.clone();
         body.insert(
             accept::FIELD,
-            accept::value(&self.account, self.kind, &self.body, &self.acceptances),
+            accept::value(
+                &self.account,
+                self.kind,
+                &self.body,
+                &self.acceptances,
+                tail.as_ref().map_or(&[][..], |t| &t[..]),
+            ),
         );
         Draft::new(self.account, Kind::new(self.kind)?, self.time, &body)
     }
@@ -567,6 +667,7 @@ pub(super) enum OpBody {
         roots: Vec<PublicKey>,
         witnesses: Option<WitnessSet>,
         acceptances: Acceptances,
+        predecessor: Option<AccountId>,
     },
     Roots {
         roots: Vec<PublicKey>,
@@ -590,6 +691,12 @@ pub(super) enum OpBody {
     },
     /// A witness receipt; the receipted operation is the parsed `after`.
     Receipt,
+    /// A deactivation (ACCT-11).
+    Deactivate,
+    /// The account this one moved to (ACCT-12).
+    Successor {
+        to: AccountId,
+    },
 }
 
 /// Reads a body map against a list of (field, required) in canonical order: unknown un-dotted keys
@@ -712,6 +819,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                     ("acceptances", false),
                     ("roots", true),
                     ("witnesses", false),
+                    ("predecessor", false),
                 ],
             )?;
             let roots = roots_field(body)?;
@@ -719,12 +827,14 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                 Some(Witnesses::Set(set)) => Some(set),
                 _ => None,
             };
+            let predecessor = bytes32(body, "predecessor")?.map(AccountId::from_bytes);
             let acceptances = Acceptances::parse(body)?;
             Ok((
                 OpBody::Genesis {
                     roots,
                     witnesses,
                     acceptances,
+                    predecessor,
                 },
                 None,
                 None,
@@ -753,6 +863,21 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                 },
                 after,
                 supersedes,
+            ))
+        }
+        DEACTIVATE => {
+            fields(body, &[("after", true)])?;
+            Ok((OpBody::Deactivate, after(body)?, None))
+        }
+        SUCCESSOR => {
+            fields(body, &[("to", true), ("after", true)])?;
+            let to = bytes32(body, "to")?.ok_or(body_error("to", "is missing"))?;
+            Ok((
+                OpBody::Successor {
+                    to: AccountId::from_bytes(to),
+                },
+                after(body)?,
+                None,
             ))
         }
         RECEIPT => {

@@ -3,16 +3,33 @@
 //!
 //! **When the chain is computed.** Rebuilding the chain after every accepted operation costs
 //! `O(n log n)` per operation, `O(n² log n)` for an account of `n` operations. Instead the chain is
-//! cached and recomputed lazily, on the first query after a change, with the Euler-tour algorithm of
-//! 06 §10 (`O(n log n)`). One operation that extends the chain at its head (the parent is the head
-//! and no fork is contested there) updates the cache in `O(log n)` without a recomputation: the new
-//! leaf is then the head's only child, and every chosen child above it only gains signatures, so it
-//! stays the unique best (a self-retirement in the new leaf only makes its signer stop counting
-//! under the *other* children of the fork points above it). The fast path is not taken when the
-//! chain ended in a tie of one key's leaves (a child of the head turns that tie into a contest). So
-//! applying `n` operations in any order and then querying costs
-//! `O(n log n)`, as does a chain that grows at its head while being queried; a caller that asks for
-//! the view after each of `n` operations that land off the head pays `O(n log n)` per query.
+//! cached and recomputed lazily, on the first query after a change that can move it, with the
+//! Euler-tour algorithm of 06 §10 (`O(n log n)`). The cache is kept, in `O(log n)`, across:
+//!
+//! - an operation that extends the chain at its head (the parent is the head and no fork is
+//!   contested there): the new leaf is then the head's only child, and every chosen child above it
+//!   only gains signatures, so it stays the unique best (a self-retirement in the new leaf only
+//!   makes its signer stop counting under the *other* children of the fork points above it). Not
+//!   when the chain ended in a tie of one key's leaves (a child of the head makes that tie a
+//!   continued one or a contest, depending on its signer).
+//! - an operation that lands off the chain, below a chain operation `F` where its branch leaves
+//!   the chain (remembered per operation), when it cannot change the choice at `F`: `F`'s chosen
+//!   child is final, or the new operation's signer (and its parent's, if the parent was a leaf
+//!   child of `F` that may have been superseded) is no root of `F`, ranks below the chosen child's
+//!   strength, or counts under no child but the chosen one — and it neither supersedes a chain
+//!   operation nor is superseded by one, and `F` is not the tie at the end. Chain operations above
+//!   `F` only gain signatures; those below `F` do not see it; the head state is unchanged.
+//! - a receipt by a duplicitous witness, or one over a chain operation that keeps its witness's
+//!   receipts on one path, or one over an operation off the chain that keeps them on one path and
+//!   does not make its branch's first child final: the final prefix is extended, if at all, from
+//!   where it ended.
+//!
+//! So applying `n` operations in any order and then querying costs `O(n log n)`, and so does
+//! querying after each of `n` operations or receipts that extend the head or land off the chain
+//! without moving it (06 §10). What still costs a recomputation on the next query is a change that
+//! can move the chain: an operation or receipt that can change the choice at its fork point (this
+//! takes a root that outranks the chosen child there, or a witness of the set there), an operation
+//! in a contested subtree or beside a tie at the end of the chain.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
@@ -35,6 +52,8 @@ pub(super) struct Node {
     signer: PublicKey,
     parent: Option<MessageId>,
     seq: u64,
+    /// The header's claimed time.
+    time: u64,
     /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
     supersedes: Option<MessageId>,
     /// A `roots` operation: its new root list is `state.roots`.
@@ -46,13 +65,52 @@ pub(super) struct Node {
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
     pub(super) state: State,
+    /// The number of operations above it (the genesis: 0), and an ancestor to jump to when
+    /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]).
+    depth: usize,
+    jump: MessageId,
+}
+
+/// The ancestor of `x` (or `x` itself) at depth `depth`, in `O(log n)` steps: each operation's jump
+/// pointer skips a run of ancestors whose lengths follow the skew-binary numbers (Myers, "An
+/// applicative random-access stack", 1983).
+fn ancestor_at(
+    nodes: &BTreeMap<MessageId, Node>,
+    mut x: MessageId,
+    depth: usize,
+) -> Option<MessageId> {
+    loop {
+        let node = nodes.get(&x)?;
+        if node.depth <= depth {
+            return (node.depth == depth).then_some(x);
+        }
+        x = match nodes.get(&node.jump) {
+            Some(j) if j.depth >= depth => node.jump,
+            _ => node.parent?,
+        };
+    }
+}
+
+/// Whether `a` is `b` or an ancestor of `b`.
+fn is_ancestor(nodes: &BTreeMap<MessageId, Node>, a: MessageId, b: MessageId) -> bool {
+    nodes
+        .get(&a)
+        .is_some_and(|n| ancestor_at(nodes, b, n.depth) == Some(a))
 }
 
 /// The canonical chain of an account (rule ACCT-5).
 #[derive(Clone, Debug)]
 pub(super) struct Canon {
     head: MessageId,
-    chain: BTreeSet<MessageId>,
+    /// The operations of the chain and their places in it (the genesis is 0).
+    chain: BTreeMap<MessageId, usize>,
+    /// The operations of the chain in order, from the genesis to the head.
+    path: Vec<MessageId>,
+    /// How the chain chose at each of its operations but the head: `forks[j]` at `path[j]`.
+    forks: Vec<Fork>,
+    /// For every valid operation off the chain: the chain operation its branch leaves the chain
+    /// at, and the child of that operation the branch starts with.
+    branch: BTreeMap<MessageId, (MessageId, MessageId)>,
     contested: Vec<MessageId>,
     /// The chain ended in a tie of one key's leaves (06 §8.1).
     tie: bool,
@@ -66,23 +124,250 @@ pub(super) struct Canon {
     last_final: Option<MessageId>,
     /// The witnesses duplicitous in this account, sorted.
     duplicitous: Vec<PublicKey>,
-    /// The witnesses whose receipts all name operations of the chain (so none is duplicitous).
-    on_chain: BTreeSet<PublicKey>,
+    /// For every other witness, its deepest receipted operation (its receipts lie on one path).
+    deepest: BTreeMap<PublicKey, MessageId>,
+    /// The effective time of the deactivation at the head, if the head is one that counts
+    /// (ACCT-11: unwitnessed at its parent, or final).
+    deactivated: Option<u64>,
 }
 
-/// A snapshot of what authorization reads of an account's head state ([`AccountView::authority`]).
+/// How the chain chose at one of its operations, kept so that an operation or a receipt that
+/// arrives off the chain can be shown, in `O(log n)`, not to change the choice (06 §10).
+#[derive(Clone, Copy, Debug)]
+struct Fork {
+    /// The chosen child is final (06 §8.6): it wins whatever else arrives.
+    final_child: bool,
+    /// The chosen child won a tie of one key's leaves, continued or not (06 §8.1).
+    tie: bool,
+    /// The chosen child's strength: the index in this operation's root list of the first root that
+    /// counts in its subtree (`usize::MAX`: none). Operations that arrive below the chosen child
+    /// only make it stronger, so once kept this is an upper bound.
+    strength: usize,
+    /// The roots (bit `i` for index `i`) that retired themselves under the chosen child: they
+    /// count under no other child.
+    retired_in: u8,
+    /// The roots that retired themselves under two children or more: they count under none.
+    dead: u8,
+}
+
+impl Fork {
+    /// Whether an operation signed by `key` (a self-retirement if `retires`), arriving under a
+    /// child other than the chosen one, leaves the choice as it is: it cannot make that child as
+    /// strong as the chosen one, nor take the chosen child's strength away.
+    fn harmless(&self, roots: &[PublicKey], key: &PublicKey, retires: bool) -> bool {
+        let Some(i) = roots
+            .iter()
+            .position(|k| k == key)
+            .filter(|_| !self.final_child)
+        else {
+            return true;
+        };
+        let bit = 1u8.checked_shl(i as u32).unwrap_or(0);
+        i > self.strength
+            || self.dead & bit != 0
+            || (self.retired_in & bit != 0 && (!retires || self.strength != i))
+    }
+}
+
+impl Canon {
+    /// The place on the chain up to which witness `key` endorses it: its deepest receipt's, or
+    /// that of the operation where the receipt's branch leaves the chain.
+    fn reach(&self, key: &PublicKey) -> Option<usize> {
+        let deepest = self.deepest.get(key)?;
+        self.chain
+            .get(deepest)
+            .or_else(|| {
+                self.branch
+                    .get(deepest)
+                    .and_then(|(f, _)| self.chain.get(f))
+            })
+            .copied()
+    }
+
+    /// Extends the final prefix (06 §8.6) as far as the endorsements now reach.
+    fn extend_final(&mut self, nodes: &BTreeMap<MessageId, Node>) {
+        let mut j = match self.last_final {
+            Some(last) => self.chain.get(&last).map_or(usize::MAX, |p| p + 1),
+            None => 1,
+        };
+        while let (Some(child), Some(parent)) = (
+            self.path.get(j).copied(),
+            j.checked_sub(1).and_then(|i| self.path.get(i)),
+        ) {
+            let Some(set) = nodes.get(parent).and_then(|n| n.state.witnesses.as_deref()) else {
+                break;
+            };
+            let endorsing = set
+                .keys()
+                .iter()
+                .filter(|k| self.reach(k).is_some_and(|r| r >= j))
+                .count();
+            if endorsing < set.threshold() {
+                break;
+            }
+            self.last_final = Some(child);
+            j += 1;
+        }
+    }
+
+    /// Takes a new valid receipt of `witness` over `op` into the cached chain, if it cannot change
+    /// the chain: a duplicitous witness's; or one that keeps its witness's receipts on one path
+    /// and cannot make a child off the chain final. Returns false if the chain must be
+    /// recomputed. `O(log n)`.
+    fn keep_receipt(
+        &mut self,
+        nodes: &BTreeMap<MessageId, Node>,
+        witness: PublicKey,
+        op: MessageId,
+        first: bool,
+    ) -> bool {
+        if self.duplicitous.binary_search(&witness).is_ok() {
+            return true; // its receipts count for nothing, and never will
+        }
+        if !self.contested.is_empty() || self.tie {
+            return false;
+        }
+        let prior = self.deepest.get(&witness).copied();
+        if prior.is_none() && !first {
+            return false;
+        }
+        let prior_place = prior.and_then(|d| self.chain.get(&d).copied());
+        let deepest = match self.chain.get(&op).copied() {
+            // On the chain: it endorses chain operations only.
+            Some(place) => match (prior, prior_place) {
+                (None, _) => op,
+                (Some(d), Some(q)) => {
+                    if place > q {
+                        op
+                    } else {
+                        d
+                    }
+                }
+                (Some(d), None) => match self.branch.get(&d).and_then(|(f, _)| self.chain.get(f)) {
+                    Some(&f) if place <= f => d,
+                    _ => return false, // the witness turns duplicitous
+                },
+            },
+            // Off the chain: its branch's first child must not turn final.
+            None => {
+                let Some(&(fork, child)) = self.branch.get(&op) else {
+                    return false;
+                };
+                let Some(&at) = self.chain.get(&fork) else {
+                    return false;
+                };
+                // The witness's receipts must stay on one path: its deepest one is on the chain
+                // above the branch, or in the same branch on one path with `op`.
+                let deepest = match (prior, prior_place) {
+                    (None, _) => op,
+                    (Some(_), Some(q)) if q <= at => op,
+                    (Some(d), None) if self.branch.get(&d) == Some(&(fork, child)) => {
+                        if is_ancestor(nodes, d, op) {
+                            op
+                        } else if is_ancestor(nodes, op, d) {
+                            d
+                        } else {
+                            return false; // the witness turns duplicitous
+                        }
+                    }
+                    _ => return false,
+                };
+                if let Some(set) = nodes.get(&fork).and_then(|n| n.state.witnesses.as_deref()) {
+                    let endorsing = set
+                        .keys()
+                        .iter()
+                        .filter(|k| {
+                            **k == witness
+                                || self
+                                    .deepest
+                                    .get(*k)
+                                    .is_some_and(|d| self.branch.get(d) == Some(&(fork, child)))
+                        })
+                        .count();
+                    if endorsing >= set.threshold() {
+                        return false;
+                    }
+                }
+                deepest
+            }
+        };
+        self.deepest.insert(witness, deepest);
+        self.extend_final(nodes);
+        true
+    }
+
+    /// The branch entry of operation `x` (id `id`, following `parent`, which was a leaf before it
+    /// if `parent_was_leaf`), arriving off the chain, if it cannot change the chain: where it
+    /// leaves the chain there is no tie, no chain operation it supersedes or that supersedes it,
+    /// and neither it nor its parent (which it may bring back from supersession) can make its
+    /// branch as strong as the chosen child or weaken that child (06 §8.1). `O(log n)`.
+    fn keep_off_chain(
+        &self,
+        nodes: &BTreeMap<MessageId, Node>,
+        parent: MessageId,
+        parent_was_leaf: bool,
+        x: &Node,
+        id: MessageId,
+    ) -> Option<(MessageId, MessageId)> {
+        let (fork, child) = match self.chain.get(&parent) {
+            Some(_) => (parent, id),
+            None => *self.branch.get(&parent)?,
+        };
+        let at = *self.chain.get(&fork)?;
+        let f = self.forks.get(at).filter(|f| !f.tie)?;
+        let chosen = nodes.get(self.path.get(at + 1)?)?;
+        let roots = &nodes.get(&fork)?.state.roots;
+        if x.supersedes.is_some_and(|y| self.chain.contains_key(&y)) {
+            return None;
+        }
+        if parent == fork {
+            if chosen.supersedes == Some(id) {
+                return None;
+            }
+        } else if parent_was_leaf {
+            let p = nodes.get(&parent)?;
+            if p.parent == Some(fork)
+                && (chosen.supersedes == Some(parent) || !f.harmless(roots, &p.signer, p.retires))
+            {
+                return None;
+            }
+        }
+        f.harmless(roots, &x.signer, x.retires)
+            .then_some((fork, child))
+    }
+}
+
+/// A snapshot of what authorization reads of an account's head state ([`AccountView::authority`]):
+/// the root keys and the grants (06 §9.2, §9.5).
 #[derive(Clone, Debug)]
 pub(crate) struct Authority {
-    head: MessageId,
+    roots: Vec<PublicKey>,
     apps: PMap<PublicKey, Arc<Grant>>,
+    /// The effective time of the account's deactivation (06 §5.6).
+    deactivated: Option<u64>,
 }
 
 impl Authority {
-    /// Whether authorization may answer differently under `other`: `false` only when the head is
-    /// the same and the grants are the very same map. An equal map rebuilt from scratch counts as a
-    /// change (a spurious re-validation, never a missed one).
-    pub(crate) fn differs(&self, other: &Authority) -> bool {
-        self.head != other.head || !self.apps.same(&other.apps)
+    /// The keys whose role differs between this head state and `other` (06 §9.4): a root in one
+    /// only, or a grant present in one only or different (scope, expiry, `delegated_at`,
+    /// revocation). Only the messages of these keys can change verdict. The grants of two head
+    /// states share every map node an operation did not touch, so this costs `O(k log n)` for `k`
+    /// changed grants.
+    pub(crate) fn changed_keys(&self, other: &Authority) -> Vec<PublicKey> {
+        let mut keys = self.apps.diff(&other.apps);
+        keys.extend(
+            self.roots
+                .iter()
+                .filter(|k| !other.roots.contains(k))
+                .chain(other.roots.iter().filter(|k| !self.roots.contains(k))),
+        );
+        keys
+    }
+
+    /// Whether the deactivation differs (06 §5.6): then every message of the account can change
+    /// verdict (`auth.deactivated`), whatever its key.
+    pub(crate) fn deactivation_differs(&self, other: &Authority) -> bool {
+        self.deactivated != other.deactivated
     }
 }
 
@@ -97,21 +382,27 @@ pub(super) struct Log {
     pub(super) walks: RefCell<Walks>,
     /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
     receipts: Receipts,
+    /// The valid deactivations (ACCT-11): id -> effective time (its time, floored at its
+    /// parent's).
+    deactivations: BTreeMap<MessageId, u64>,
 }
 
 impl Log {
     /// The tree of a new account: its genesis alone.
-    pub(super) fn new(genesis: MessageId, signer: PublicKey, state: State) -> Log {
+    pub(super) fn new(genesis: MessageId, signer: PublicKey, time: u64, state: State) -> Log {
         let node = Node {
             signer,
             parent: None,
             seq: 1,
+            time,
             supersedes: None,
             rotates: false,
             retires: false,
             revokes: None,
             children: Vec::new(),
             state,
+            depth: 0,
+            jump: genesis,
         };
         Log {
             genesis,
@@ -119,7 +410,19 @@ impl Log {
             canon: OnceCell::new(),
             walks: RefCell::default(),
             receipts: Receipts::new(),
+            deactivations: BTreeMap::new(),
         }
+    }
+
+    /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
+    /// head state's successor.
+    pub(super) fn successor(&self) -> Option<crate::id::AccountId> {
+        self.canon().state.successor
+    }
+
+    /// Is `id` a valid deactivation (ACCT-11)?
+    pub(super) fn is_deactivation(&self, id: &MessageId) -> bool {
+        self.deactivations.contains_key(id)
     }
 
     /// Rule ACCT-16: may `key` receipt operation `op`? It must be a witness of a state on the path
@@ -132,55 +435,20 @@ impl Log {
             .is_some_and(|parent| parent.state.was_witness(key))
     }
 
-    /// Records a valid receipt of `witness` over operation `op`, in `O(log n)`.
+    /// Records a valid receipt of `witness` over operation `op`, in `O(log n)`; the cached chain is
+    /// kept unless the receipt can change it (see [`Canon::keep_receipt`]).
     pub(super) fn add_receipt(&mut self, witness: PublicKey, op: MessageId) {
         let first = !self.receipts.contains_key(&witness);
         if !self.receipts.entry(witness).or_default().insert(op) {
             return; // a second receipt of one witness over one operation changes nothing
         }
-        let head_is_final =
-            |canon: &Canon, nodes: &BTreeMap<MessageId, Node>, receipts: &Receipts| {
-                // The head of an uncontested chain is a leaf: its subtree is itself.
-                let Some(set) = nodes
-                    .get(&canon.head)
-                    .and_then(|n| n.parent)
-                    .and_then(|p| nodes.get(&p))
-                    .and_then(|p| p.state.witnesses.as_deref())
-                else {
-                    return false;
-                };
-                let endorsing = set
-                    .keys()
-                    .iter()
-                    .filter(|w| {
-                        canon.on_chain.contains(*w)
-                            && receipts
-                                .get(*w)
-                                .is_some_and(|ops| ops.contains(&canon.head))
-                    })
-                    .count();
-                endorsing >= set.threshold()
-            };
-        let parent = self.nodes.get(&op).and_then(|n| n.parent);
-        let genesis = self.genesis;
-        match self.canon.get_mut() {
-            // A receipt over the head of an uncontested chain, by a witness whose receipts all lie on
-            // the chain, leaves the chain as it is (it only endorses chosen operations). If the final
-            // prefix already reaches the head's parent, only the head can join it; otherwise the
-            // endorsement of the ancestors may extend the prefix further up: recompute.
-            Some(canon)
-                if canon.head == op
-                    && canon.contested.is_empty()
-                    && !canon.tie
-                    && (first || canon.on_chain.contains(&witness))
-                    && (parent == Some(genesis) || canon.last_final == parent) =>
-            {
-                canon.on_chain.insert(witness);
-                if head_is_final(canon, &self.nodes, &self.receipts) {
-                    canon.last_final = Some(op);
-                }
-            }
-            _ => self.canon = OnceCell::new(),
+        // A receipt over a deactivation at the head may make it count (ACCT-11): recompute.
+        let ends = self.deactivations.contains_key(&op);
+        let keep = self.canon.get_mut().is_none_or(|canon| {
+            !(ends && canon.head == op) && canon.keep_receipt(&self.nodes, witness, op, first)
+        });
+        if !keep {
+            self.canon = OnceCell::new();
         }
     }
 
@@ -202,13 +470,32 @@ impl Log {
         let Some(p) = self.nodes.get_mut(&parent) else {
             return;
         };
+        let parent_was_leaf = p.children.is_empty();
         p.children.push(id);
+        // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
+        // (with witnesses, only once final: no receipt of it is held yet, they wait for it).
+        let ends = matches!(body, OpBody::Deactivate).then(|| header.time().max(p.time));
+        let unwitnessed = p.state.witnesses.is_none();
+        if let Some(end) = ends {
+            self.deactivations.insert(id, end);
+        }
+        let (depth, p_jump) = (p.depth + 1, p.jump);
+        let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth);
+        let jump_of = |x: &MessageId| self.nodes.get(x).map_or(*x, |n| n.jump);
+        let jump = if depth_of(&parent) - depth_of(&p_jump)
+            == depth_of(&p_jump) - depth_of(&jump_of(&p_jump))
+        {
+            jump_of(&p_jump)
+        } else {
+            parent
+        };
         let signer = *header.key();
         let rotates = matches!(body, OpBody::Roots { .. });
         let node = Node {
             signer,
             parent: Some(parent),
             seq: header.seq(),
+            time: header.time(),
             supersedes,
             rotates,
             retires: rotates && !state.roots.contains(&signer),
@@ -218,19 +505,48 @@ impl Log {
             },
             children: Vec::new(),
             state,
+            depth,
+            jump,
         };
         match self.canon.get_mut() {
             // The new operation is the only child of a head that is neither contested nor a tied
             // leaf: the chain grows by it (see the module comment).
             Some(canon) if canon.head == parent && canon.contested.is_empty() && !canon.tie => {
+                let strength = self
+                    .nodes
+                    .get(&parent)
+                    .and_then(|p| p.state.roots.iter().position(|k| *k == signer))
+                    .unwrap_or(usize::MAX);
+                let retired_in = match node.retires {
+                    true => 1u8.checked_shl(strength as u32).unwrap_or(0),
+                    false => 0,
+                };
+                canon.forks.push(Fork {
+                    final_child: false,
+                    tie: false,
+                    strength,
+                    retired_in,
+                    dead: 0,
+                });
                 canon.head = id;
-                canon.chain.insert(id);
+                canon.chain.insert(id, canon.path.len());
+                canon.path.push(id);
+                canon.deactivated = ends.filter(|_| unwitnessed);
                 canon.state = node.state.clone();
                 for (app, revocation) in &canon.carried {
                     canon.state.revoke_also(app, *revocation);
                 }
             }
-            _ => self.canon = OnceCell::new(),
+            // It lands off the chain where it cannot change the choice (see the module comment).
+            Some(canon) => {
+                match canon.keep_off_chain(&self.nodes, parent, parent_was_leaf, &node, id) {
+                    Some(entry) => {
+                        canon.branch.insert(id, entry);
+                    }
+                    None => self.canon = OnceCell::new(),
+                }
+            }
+            None => {}
         }
         self.nodes.insert(id, node);
     }
@@ -336,7 +652,9 @@ impl Log {
                 .get(x)
                 .is_none_or(|n| n.children.iter().all(|c| superseded.contains(c)))
         };
-        let mut chain = BTreeSet::new();
+        let mut chain = BTreeMap::new();
+        let mut path = Vec::new();
+        let mut forks = Vec::new();
         let mut at = self.genesis;
         let mut contested = Vec::new();
         let mut tie = false;
@@ -347,7 +665,8 @@ impl Log {
         let mut sticky: Vec<MessageId> = Vec::new();
         let mut carried: Vec<(PublicKey, Revocation)> = Vec::new();
         loop {
-            chain.insert(at);
+            chain.insert(at, path.len());
+            path.push(at);
             let (Some(node), Some(at_span)) = (self.nodes.get(&at), span(&at)) else {
                 break;
             };
@@ -376,6 +695,8 @@ impl Log {
             if final_child.is_none() {
                 prefix = false;
             }
+            let chosen_strength = best.as_ref().map_or(usize::MAX, |(s, _)| *s);
+            let mut tied_here = false;
             let next = match (final_child, best) {
                 (Some(c), _) => {
                     if prefix {
@@ -387,15 +708,35 @@ impl Log {
                 (None, Some((_, ids))) if ids.len() == 1 => ids[0],
                 (None, Some((s, mut ids))) => {
                     ids.sort();
-                    let one_keys_leaves = roots.get(s).is_some_and(|key| {
-                        ids.iter().all(|c| {
-                            is_leaf(c) && self.nodes.get(c).is_some_and(|n| n.signer == *key)
-                        })
+                    let key = roots.get(s);
+                    let by_key = key.is_some_and(|key| {
+                        ids.iter()
+                            .all(|c| self.nodes.get(c).is_some_and(|n| n.signer == *key))
                     });
-                    if one_keys_leaves {
+                    let mut continued = ids.iter().filter(|c| !is_leaf(c));
+                    let one = continued
+                        .next()
+                        .copied()
+                        .filter(|_| continued.next().is_none());
+                    // The key signed below the one continued child itself (06 §8.1).
+                    let key_below = |c: &MessageId| {
+                        key.zip(span(c)).is_some_and(|(key, (lo, hi))| {
+                            by_signer
+                                .get(key)
+                                .is_some_and(|positions| count(positions, (lo + 1, hi)) > 0)
+                        })
+                    };
+                    if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;
+                        tied_here = true;
                         sticky.extend_from_slice(&ids[1..]);
                         ids[0]
+                    } else if let Some(c) = one.filter(|c| by_key && key_below(c)) {
+                        // A tie of one key's leaves that the key continued below one of them: any
+                        // operation off the chain here may undo it, so the fork is marked as a tie.
+                        tied_here = true;
+                        sticky.extend(ids.iter().filter(|x| **x != c));
+                        c
                     } else {
                         for c in &ids {
                             if let Some((lo, hi)) = span(c) {
@@ -409,6 +750,25 @@ impl Log {
                     }
                 }
             };
+            let retired_in = roots.iter().enumerate().fold(0u8, |mask, (i, k)| {
+                let here = span(&next).is_some_and(|sp| {
+                    retired_by
+                        .get(k)
+                        .is_some_and(|positions| count(positions, sp) > 0)
+                });
+                mask | if here {
+                    1u8.checked_shl(i as u32).unwrap_or(0)
+                } else {
+                    0
+                }
+            });
+            forks.push(Fork {
+                final_child: final_child.is_some(),
+                tie: tied_here,
+                strength: chosen_strength,
+                retired_in,
+                dead: 0,
+            });
             // A revocation that the chosen operation supersedes still applies (06 §8.4, case 3).
             if let Some(x) = self.nodes.get(&next) {
                 let replaced = x.supersedes.filter(|y| self.replaces(x, y, &is_final));
@@ -432,22 +792,91 @@ impl Log {
         for (app, revocation) in revocations {
             state.revoke_also(&app, revocation);
         }
-        let on_chain = self
+        // ACCT-11: the account is deactivated iff the head is a deactivation, final if its parent
+        // names witnesses.
+        let deactivated = self.deactivations.get(&at).copied().filter(|_| {
+            let witnessed = self
+                .nodes
+                .get(&at)
+                .and_then(|n| n.parent)
+                .and_then(|p| self.nodes.get(&p))
+                .is_some_and(|p| p.state.witnesses.is_some());
+            !witnessed || is_final(&at)
+        });
+        // Where each operation off the chain leaves it (a parent comes before its children in the
+        // tour), and the roots that retired themselves under two children of a chain operation.
+        let mut branch: BTreeMap<MessageId, (MessageId, MessageId)> = BTreeMap::new();
+        for id in &order {
+            let Some(parent) = self.nodes.get(id).and_then(|n| n.parent) else {
+                continue;
+            };
+            if chain.contains_key(id) {
+                continue;
+            }
+            let entry = match chain.contains_key(&parent) {
+                true => Some((parent, *id)),
+                false => branch.get(&parent).copied(),
+            };
+            if let Some(entry) = entry {
+                branch.insert(*id, entry);
+            }
+        }
+        for (j, fork) in forks.iter_mut().enumerate() {
+            let (Some(node), Some((lo, hi)), Some(chosen)) = (
+                self.nodes.get(&path[j]),
+                span(&path[j]),
+                path.get(j + 1).and_then(&span),
+            ) else {
+                continue;
+            };
+            for (i, k) in node.state.roots.iter().enumerate() {
+                let Some(positions) = retired_by.get(k) else {
+                    continue;
+                };
+                let (first, last) = (
+                    positions.partition_point(|&p| p < lo + 1),
+                    positions.partition_point(|&p| p < hi),
+                );
+                if first >= last {
+                    continue;
+                }
+                let in_chosen = count(positions, chosen);
+                let two_children = if in_chosen > 0 {
+                    last - first > in_chosen
+                } else {
+                    // All outside the chosen child: two children iff the first one's child ends
+                    // before the last one.
+                    order
+                        .get(positions[first])
+                        .and_then(|x| branch.get(x))
+                        .and_then(|(_, c)| span(c))
+                        .is_some_and(|(_, end)| end <= positions[last - 1])
+                };
+                if two_children {
+                    fork.dead |= 1u8.checked_shl(i as u32).unwrap_or(0);
+                }
+            }
+        }
+        let deepest = self
             .receipts
             .iter()
-            .filter(|(_, ops)| ops.iter().all(|op| chain.contains(op)))
-            .map(|(w, _)| *w)
+            .filter(|(w, _)| !finality.duplicitous.contains(w))
+            .filter_map(|(w, ops)| Some((*w, *ops.iter().max_by_key(|op| tin.get(*op))?)))
             .collect();
         Canon {
             head: at,
             chain,
+            path,
+            forks,
+            branch,
             contested,
             tie,
             carried,
             state,
             last_final,
             duplicitous: finality.duplicitous,
-            on_chain,
+            deepest,
+            deactivated,
         }
     }
 }
@@ -531,15 +960,35 @@ impl<'a> AccountView<'a> {
         self.canon.head
     }
 
-    /// What key authorization reads of the head state (06 §9.2), kept cheaply so that a change can
-    /// be noticed: the head, and the grants with their revocations. A revocation that changes the
-    /// head state without moving the head (06 §8.4: a tied leaf, a contested branch, a superseded
-    /// operation) changes the grants. `O(1)`.
+    /// What key authorization reads of the head state (06 §9.2, §9.5), kept cheaply so that a
+    /// change can be found: the root keys, and the grants with their revocations. A revocation that
+    /// changes the head state without moving the head (06 §8.4: a tied leaf, a contested branch, a
+    /// superseded operation) changes the grants. `O(1)`.
     pub(crate) fn authority(&self) -> Authority {
         Authority {
-            head: self.canon.head,
+            roots: self.state.roots.clone(),
             apps: self.state.apps.clone(),
+            deactivated: self.canon.deactivated,
         }
+    }
+
+    /// The effective time of the account's deactivation (06 §5.6, rule ACCT-11), if it is
+    /// deactivated: its head is a deactivation (final, if its parent names witnesses). Messages
+    /// claiming this time or a later one are refused (`auth.deactivated`). A deactivation is an
+    /// ordinary operation of the fork choice: a sibling signed by a higher root out-ranks it.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert_eq!(view.deactivated(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deactivated(&self) -> Option<u64> {
+        self.canon.deactivated
     }
 
     /// The root keys, highest priority first.
@@ -645,7 +1094,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_canonical(&self, id: &MessageId) -> bool {
-        self.canon.chain.contains(id)
+        self.canon.chain.contains_key(id)
     }
 
     /// The witness set in force at the head (06 §8.6), if the account has one.

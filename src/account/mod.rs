@@ -95,12 +95,18 @@ pub const DELEGATE: &str = "delegate";
 pub const REVOKE: &str = "revoke";
 /// The kind of the operation that publishes an encryption key.
 pub const ENCKEY: &str = "enckey";
+/// The kind of the operation that deactivates an account while it is the head (06 §5.6, rule ACCT-11).
+pub const DEACTIVATE: &str = "deactivate";
+/// The kind of the operation that names the account this one moved to (06 §5.7, rule ACCT-12).
+pub const SUCCESSOR: &str = "successor";
 /// The kind of a witness receipt (06 §8.6): signed by a witness key, not by a root, and not part of
 /// the tree of operations.
 pub const RECEIPT: &str = "receipt";
 /// Every operation kind. Root keys sign only these (and witness keys only receipts); app keys never
 /// may.
-pub const OPERATION_KINDS: [&str; 6] = [GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY, RECEIPT];
+pub const OPERATION_KINDS: [&str; 8] = [
+    GENESIS, ROOTS, DELEGATE, REVOKE, ENCKEY, RECEIPT, DEACTIVATE, SUCCESSOR,
+];
 
 /// The most root keys an account has at once (rule ACCT-3).
 pub const MAX_ROOTS: usize = 4;
@@ -199,6 +205,13 @@ pub enum AccountError {
     /// An acceptance that is not its key's signature over this operation (rule ACCT-10).
     #[error("an acceptance does not verify")]
     AcceptanceInvalid,
+    /// An operation that follows a deactivation (rule ACCT-11): a deactivated account takes no
+    /// further operation (a receipt of the deactivation aside).
+    #[error("the operation follows a deactivation")]
+    Deactivated,
+    /// A `successor` operation naming its own account (rule ACCT-12).
+    #[error("a successor must name another account")]
+    Successor,
 }
 
 impl AccountError {
@@ -229,6 +242,8 @@ impl AccountError {
             Self::AcceptanceMissing => "acct.acceptance_missing",
             Self::AcceptanceExtra => "acct.acceptance_extra",
             Self::AcceptanceInvalid => "acct.acceptance_invalid",
+            Self::Deactivated => "acct.deactivated",
+            Self::Successor => "acct.successor",
         }
     }
 
@@ -249,6 +264,8 @@ impl AccountError {
             Self::Witnesses => "ACCT-15",
             Self::NotAWitness => "ACCT-16",
             Self::AcceptanceMissing | Self::AcceptanceExtra | Self::AcceptanceInvalid => "ACCT-10",
+            Self::Deactivated => "ACCT-11",
+            Self::Successor => "ACCT-12",
         }
     }
 }
@@ -305,6 +322,8 @@ pub struct Accounts {
     invalid: BTreeMap<MessageId, AccountError>,
     /// Waiting operation id -> the missing operation it follows.
     waiting_on: BTreeMap<MessageId, MessageId>,
+    /// Account -> the predecessor its valid genesis names (ACCT-13).
+    predecessors: BTreeMap<AccountId, AccountId>,
 }
 
 impl Accounts {
@@ -364,6 +383,35 @@ impl Accounts {
     /// ```
     pub fn account(&self, id: &AccountId) -> Option<AccountView<'_>> {
         AccountView::of(self.logs.get(id)?)
+    }
+
+    /// The account `id` moved to (06 §5.7, rule ACCT-13): the account `B` named by the last
+    /// `successor` operation on `id`'s canonical chain, if `B`'s valid genesis names `id` as its
+    /// predecessor. Only the pair counts, and a successor off the chain (on a losing branch) counts
+    /// for nothing. Apps follow it from the old account to the new one.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// let (old_root, new_root) = (skylark::keys::SecretKey::from_seed([1; 32]), skylark::keys::SecretKey::from_seed([2; 32]));
+    /// let old = Operation::genesis(&[old_root.public_key()], 1)?.sign(&old_root)?;
+    /// let a = Accounts::account_id(&old);
+    /// let new = Operation::genesis(&[new_root.public_key()], 2)?.predecessor(a)?.sign(&new_root)?;
+    /// let b = Accounts::account_id(&new);
+    /// let moved = Operation::successor(a, old.id(), b, 3).draft()?.after(&old).sign(&old_root)?;
+    /// let mut accounts = Accounts::new();
+    /// for m in [&old, &moved] {
+    ///     accounts.apply(m)?;
+    /// }
+    /// assert_eq!(accounts.moved_to(&a), None); // the new side is not held yet
+    /// accounts.apply(&new)?;
+    /// assert_eq!(accounts.moved_to(&a), Some(b));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn moved_to(&self, id: &AccountId) -> Option<AccountId> {
+        self.logs
+            .get(id)?
+            .successor()
+            .filter(|b| self.predecessors.get(b) == Some(id))
     }
 
     /// Applies one key operation. Operations may come in any order and any number of times; the
@@ -441,6 +489,7 @@ impl Accounts {
             roots,
             witnesses,
             acceptances,
+            predecessor,
         } = body
         else {
             return Err(AccountError::GenesisAccount);
@@ -454,14 +503,18 @@ impl Accounts {
         // ACCT-10: every root and witness of a genesis is new.
         let mut new = roots.clone();
         new.extend(witnesses.iter().flat_map(|w| w.keys().iter().copied()));
-        if let Err(error) = acceptances.check(header.account(), GENESIS, new) {
+        let tail = accept::genesis_tail(header.key().as_bytes(), header.time());
+        if let Err(error) = acceptances.check(header.account(), GENESIS, new, &tail) {
             return self.reject(message.id(), error);
         }
         let account = Self::account_id(message);
         let id = message.id();
+        if let Some(from) = predecessor {
+            self.predecessors.insert(account, from);
+        }
         let state = State::genesis(roots).witnessed(witnesses);
         self.logs
-            .insert(account, Log::new(id, *header.key(), state));
+            .insert(account, Log::new(id, *header.key(), header.time(), state));
         self.owner.insert(id, account);
         self.release(id);
         Ok(())
@@ -503,6 +556,10 @@ impl Accounts {
             log.add_receipt(*header.key(), parent);
             self.owner.insert(id, account);
             return Ok(());
+        }
+        // ACCT-11: nothing follows a deactivation.
+        if log.is_deactivation(&parent) {
+            return self.reject(id, AccountError::Deactivated);
         }
         let state = match parent_state.apply(header, id, body) {
             Ok(state) => state,

@@ -39,18 +39,6 @@ impl<K, V> Clone for PMap<K, V> {
     }
 }
 
-impl<K, V> PMap<K, V> {
-    /// Whether `other` is this very map (the same shared root): `false` may still be an equal
-    /// map. `O(1)`.
-    pub(crate) fn same(&self, other: &Self) -> bool {
-        match (&self.root, &other.root) {
-            (None, None) => true,
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
-    }
-}
-
 impl<K, V> Default for PMap<K, V> {
     fn default() -> Self {
         PMap { root: None, len: 0 }
@@ -178,6 +166,87 @@ impl<K: Ord + Copy, V: Clone> PMap<K, V> {
     }
 }
 
+impl<K: Ord + Copy, V: PartialEq> PMap<K, V> {
+    /// The keys whose entries differ between this map and `other` (present in one only, or with
+    /// unequal values), in key order. Subtrees the two versions share are skipped whole, so for a
+    /// version derived from the other by `k` insertions this costs `O(k log n)`; for two unrelated
+    /// maps, `O(n + m)`.
+    pub(crate) fn diff(&self, other: &Self) -> Vec<K> {
+        let mut out = Vec::new();
+        let (mut a, mut b) = (Pending::of(&self.root), Pending::of(&other.root));
+        loop {
+            match (a.0.last(), b.0.last()) {
+                (None, None) => break,
+                (Some(Item::Tree(x)), Some(Item::Tree(y))) if Arc::ptr_eq(x, y) => {
+                    a.0.pop();
+                    b.0.pop();
+                }
+                (Some(Item::Tree(x)), Some(Item::Tree(y))) => {
+                    let (hx, hy) = (x.height, y.height);
+                    if hx >= hy {
+                        a.expand();
+                    }
+                    if hy >= hx {
+                        b.expand();
+                    }
+                }
+                (Some(Item::Tree(_)), _) => a.expand(),
+                (_, Some(Item::Tree(_))) => b.expand(),
+                (Some(Item::Entry(x)), Some(Item::Entry(y))) => match x.key.cmp(&y.key) {
+                    Ordering::Less => {
+                        out.push(x.key);
+                        a.0.pop();
+                    }
+                    Ordering::Greater => {
+                        out.push(y.key);
+                        b.0.pop();
+                    }
+                    Ordering::Equal => {
+                        if x.value != y.value {
+                            out.push(x.key);
+                        }
+                        a.0.pop();
+                        b.0.pop();
+                    }
+                },
+                (Some(Item::Entry(x)), None) => {
+                    out.push(x.key);
+                    a.0.pop();
+                }
+                (None, Some(Item::Entry(y))) => {
+                    out.push(y.key);
+                    b.0.pop();
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What is left to visit of one map in a [`PMap::diff`], next item last: whole subtrees, which
+/// may be skipped if the other map holds the very same one, and single entries.
+struct Pending<'a, K, V>(Vec<Item<'a, K, V>>);
+
+enum Item<'a, K, V> {
+    Tree(&'a Arc<Node<K, V>>),
+    Entry(&'a Node<K, V>),
+}
+
+impl<'a, K, V> Pending<'a, K, V> {
+    fn of(root: &'a Link<K, V>) -> Self {
+        Pending(root.iter().map(Item::Tree).collect())
+    }
+
+    /// Replaces the next item, a subtree, by its left subtree, its own entry and its right subtree.
+    fn expand(&mut self) {
+        if let Some(Item::Tree(n)) = self.0.pop() {
+            self.0.extend(n.right.iter().map(Item::Tree));
+            self.0.push(Item::Entry(n));
+            self.0.extend(n.left.iter().map(Item::Tree));
+        }
+    }
+}
+
 /// In-order iteration over a [`PMap`]: a stack of the left spine still to visit.
 pub(crate) struct Iter<'a, K, V> {
     stack: Vec<&'a Node<K, V>>,
@@ -250,5 +319,30 @@ mod tests {
         assert_eq!(before.get(&keys[7]), Some(&7));
         assert!(map.contains_key(&keys[3]));
         assert!(!map.contains_key(&5000));
+    }
+
+    /// The diff names exactly the keys added or changed, and skips what two versions share: a
+    /// version `k` insertions away from a map of 4096 keys visits far fewer than 4096 entries.
+    #[test]
+    fn diff_names_exactly_the_changed_keys() {
+        let mut base: PMap<u32, u32> = PMap::default();
+        for k in 0..4096 {
+            base.insert(k * 2, k);
+        }
+        assert!(base.diff(&base.clone()).is_empty());
+        let mut next = base.clone();
+        next.insert(7, 0); // new
+        next.insert(100, 1); // changed value
+        next.insert(200, 100); // same value: no change
+        next.insert(9000, 5); // new, at the end
+        assert_eq!(base.diff(&next), [7, 100, 9000]);
+        assert_eq!(next.diff(&base), [7, 100, 9000]);
+        // Two maps built apart, with equal contents: equal values, no difference.
+        let mut apart: PMap<u32, u32> = PMap::default();
+        for k in (0..4096).rev() {
+            apart.insert(k * 2, k);
+        }
+        assert!(base.diff(&apart).is_empty());
+        assert_eq!(PMap::default().diff(&next).len(), next.len());
     }
 }

@@ -15,7 +15,7 @@ use super::scope::Scope;
 use super::witness::{WitnessSet, Witnesses};
 use super::AccountError;
 use crate::envelope::Header;
-use crate::id::MessageId;
+use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 
 /// A delegation of an app key, as it stands in an account's state.
@@ -252,6 +252,8 @@ pub(super) struct State {
     /// Every key that is or was a witness on the way to this state: the keys whose receipts over a
     /// child of this state are valid (ACCT-16), and that may never become app keys (ACCT-3).
     ever_witnesses: PMap<PublicKey, ()>,
+    /// The account named by the last `successor` operation on the path to this state (ACCT-13).
+    pub(super) successor: Option<AccountId>,
 }
 
 impl State {
@@ -264,6 +266,7 @@ impl State {
             encryption: None,
             witnesses: None,
             ever_witnesses: PMap::default(),
+            successor: None,
         }
     }
 
@@ -326,6 +329,15 @@ impl State {
         match body {
             OpBody::Genesis { .. } => return Err(AccountError::GenesisAccount),
             OpBody::Receipt => return Err(AccountError::NotAWitness),
+            // ACCT-11: the state is the parent's; the account view marks the deactivation.
+            OpBody::Deactivate => {}
+            // ACCT-12: another account.
+            OpBody::Successor { to } => {
+                if to == header.account() {
+                    return Err(AccountError::Successor);
+                }
+                next.successor = Some(*to);
+            }
             OpBody::Roots {
                 roots,
                 witnesses,
@@ -367,7 +379,7 @@ impl State {
                         }),
                     );
                 }
-                acceptances.check(header.account(), super::ROOTS, new)?;
+                acceptances.check(header.account(), super::ROOTS, new, &[])?;
                 for root in &self.roots {
                     next.former_roots.insert(*root, ());
                 }
@@ -383,7 +395,7 @@ impl State {
                 if self.has_role(app) {
                     return Err(AccountError::KeyInUse);
                 }
-                acceptances.check(header.account(), super::DELEGATE, alloc::vec![*app])?;
+                acceptances.check(header.account(), super::DELEGATE, alloc::vec![*app], &[])?;
                 if *expires <= header.time() {
                     return Err(AccountError::Expiry);
                 }

@@ -121,12 +121,17 @@ pub enum AuthError {
     /// The message claims a time before its key was delegated (AUTH-5).
     #[error("message time is before the key's delegation")]
     BeforeDelegation,
+    /// The account is deactivated (06 §5.6, ACCT-11) and the message claims its effective time or
+    /// a later one.
+    #[error("the account is deactivated")]
+    Deactivated,
     /// A key operation that is not a valid operation of its account (ACCT-1 to ACCT-9).
     #[error("invalid key operation: {0}")]
     Operation(crate::account::AccountError),
 }
 
-const AUTH_ERRORS: [AuthError; 6] = [
+const AUTH_ERRORS: [AuthError; 7] = [
+    AuthError::Deactivated,
     AuthError::RootKeyMessage,
     AuthError::NotDelegated,
     AuthError::OutOfScope,
@@ -149,6 +154,7 @@ impl AuthError {
             Self::Revoked => "auth.revoked",
             Self::RootKeyMessage => "auth.root_key_message",
             Self::BeforeDelegation => "auth.before_delegation",
+            Self::Deactivated => "auth.deactivated",
             Self::Operation(e) => e.code(),
         }
     }
@@ -165,6 +171,7 @@ impl AuthError {
             Self::OutOfScope => "AUTH-4",
             Self::BeforeDelegation | Self::Expired => "AUTH-5",
             Self::Revoked => "AUTH-6",
+            Self::Deactivated => "ACCT-11",
             Self::Operation(e) => e.rule(),
         }
     }

@@ -210,41 +210,26 @@ impl Replica {
             } else {
                 *message.header().account()
             };
-            let view = self.accounts.account(&account);
-            let before = view.map(|v| v.head());
-            let authority_before = view.map(|v| v.authority());
-            let mut keys: Vec<[u8; 32]> = view
-                .map(|v| v.roots().iter().map(|k| *k.as_bytes()).collect())
-                .unwrap_or_default();
+            // 06 §9.4: only the messages of keys whose role or grant differs between the head
+            // states before and after can change verdict, whether or not the head moved.
+            let before = self.accounts.account(&account).map(|v| v.authority());
             // Invalid and waiting operations are recorded by the account state; their status is
             // read through authorization when they are validated.
             let _ = self.accounts.apply(&message);
-            let view = self.accounts.account(&account);
-            let after = view.map(|v| v.head());
-            let authority_after = view.map(|v| v.authority());
-            keys.extend(
-                view.into_iter()
-                    .flat_map(|v| v.roots().iter().map(|k| *k.as_bytes())),
-            );
-            // The head state can change under an unchanged head (a revocation of 06 §8.4 that a
-            // tie, a contest or a supersession applies, whatever message brought it): then every
-            // message of the account is looked at again (06 §9.4).
-            let state_changed = match (&authority_before, &authority_after) {
-                (Some(b), Some(a)) => b.differs(a),
-                (None, None) => false,
-                _ => true,
-            };
-            if before == after && state_changed {
-                self.account_changed(&account, &mut work);
-            } else {
-                match touched(&message, before, after, keys) {
-                    Touched::Keys(keys) => {
-                        for key in keys {
-                            self.key_changed(&account, &key, &mut work);
-                        }
-                    }
-                    Touched::Account => self.account_changed(&account, &mut work),
+            let after = self.accounts.account(&account).map(|v| v.authority());
+            match (&before, &after) {
+                // ACCT-11: a deactivation that starts or stops counting reaches every key.
+                (Some(before), Some(after)) if before.deactivation_differs(after) => {
+                    self.account_changed(&account, &mut work);
                 }
+                (Some(before), Some(after)) => {
+                    for key in before.changed_keys(after) {
+                        self.key_changed(&account, key.as_bytes(), &mut work);
+                    }
+                }
+                (None, None) => {}
+                // The account became known (AUTH-1): every message naming it.
+                _ => self.account_changed(&account, &mut work),
             }
         }
         self.run(work);
@@ -291,8 +276,7 @@ impl Replica {
         );
     }
 
-    /// The head of an account changed in a way that can change the authorization of any of its
-    /// keys: every message of the account is validated again (06 §9.4).
+    /// An account became known: every message naming it is validated again (AUTH-1).
     fn account_changed(&self, account: &AccountId, work: &mut Vec<MessageId>) {
         for ids in self
             .by_key
@@ -303,8 +287,8 @@ impl Replica {
         }
     }
 
-    /// The head of an account changed the grant of one key only: that key's messages are validated
-    /// again.
+    /// The role or grant of one key changed between two head states of an account: that key's
+    /// messages are validated again (06 §9.4).
     fn key_changed(&self, account: &AccountId, key: &[u8; 32], work: &mut Vec<MessageId>) {
         if let Some(ids) = self.by_key.get(&(*account, *key)) {
             work.extend(ids.iter().copied());
@@ -412,60 +396,5 @@ fn need(item: &Missing, id: MessageId) -> Need {
         Missing::Message(m) => Need::Message(*m),
         Missing::Account(a) => Need::Account(*a),
         _ => Need::Message(id),
-    }
-}
-
-/// What applying the whole operation `message` to its account, whose head went from `before` to
-/// `after`, can change in the authorization of the account's messages. Rules AUTH-1 to AUTH-7 read
-/// two things of the head state: whether the message's key is a root, and its key's grant.
-enum Touched {
-    /// The grants or root status of these keys only (none: nothing).
-    Keys(Vec<[u8; 32]>),
-    /// Anything: every message of the account is looked at again.
-    Account,
-}
-
-/// When `message` became the head by extending the previous head (its parent, the body's `after`,
-/// is `before`), the head state differs from the previous one by that operation alone (06 §7): a
-/// delegation or revocation changes its app key's grant and nothing else, a rotation the root keys
-/// (`roots`: the roots before and after), an encryption key no grant. A revocation changes at
-/// most its app key's grant even when the head stays (revocations of tied, superseded and contested
-/// branches apply to the head state, 06 §8.4). Any other change — a genesis, a head that jumped over several operations (waiting
-/// ones applied at once) or to another branch — may change any key's.
-fn touched(
-    message: &SignedMessage,
-    before: Option<MessageId>,
-    after: Option<MessageId>,
-    roots: Vec<[u8; 32]>,
-) -> Touched {
-    use crate::account::{DELEGATE, ENCKEY, REVOKE, ROOTS};
-    use crate::cbor::Value;
-    let Some(body) = message.body_map() else {
-        return Touched::Account;
-    };
-    let kind = message.header().kind().as_str();
-    let app = match body.get("app") {
-        Some(Value::Bytes(app)) => <[u8; 32]>::try_from(app.as_slice()).ok(),
-        _ => None,
-    };
-    if before == after {
-        return match (kind, app) {
-            (REVOKE, Some(app)) => Touched::Keys(alloc::vec![app]),
-            _ => Touched::Keys(Vec::new()),
-        };
-    }
-    let (Some(before), Some(after)) = (before, after) else {
-        return Touched::Account;
-    };
-    let extends = after == message.id()
-        && matches!(body.get("after"), Some(Value::Bytes(parent)) if parent.as_slice() == before.as_bytes());
-    if !extends {
-        return Touched::Account;
-    }
-    match (kind, app) {
-        (DELEGATE | REVOKE, Some(app)) => Touched::Keys(alloc::vec![app]),
-        (ROOTS, _) => Touched::Keys(roots),
-        (ENCKEY, _) => Touched::Keys(Vec::new()),
-        _ => Touched::Account,
     }
 }

@@ -15,11 +15,11 @@
 //!   state's authorization, and the replica's `now`;
 //! - an undecided message waits, indexed by what it misses, and is validated again as soon as that
 //!   arrives; [`Replica::missing`] lists what to fetch;
-//! - when an account's head changes (a delegation, a revocation with a cutoff, a recovery fork),
-//!   the messages it can affect — and only those — are validated again (06 §9.4): those of the one
-//!   app key a delegation or revocation that extends the head concerns, none for an encryption
-//!   key, every message of the account for a genesis, a rotation of the roots or a change of
-//!   branch;
+//! - when an account's head state changes (a delegation, a revocation with a cutoff, a recovery
+//!   fork, a revocation that a tie or a contest applies under an unchanged head), the messages it
+//!   can affect — and only those — are validated again (06 §9.4): those of the keys whose root role
+//!   or grant differs between the two head states, found by comparing the states' shared maps in
+//!   time proportional to the change; every message naming the account when its genesis arrives;
 //! - [`Replica::advance`] validates again the messages that were too far in the future
 //!   (`msg.time_in_future`, MSG-2);
 //! - a message whose status turns leaves (or enters) the merged state.

@@ -65,6 +65,20 @@ class Disagreement(Exception):
 PRODUCED = {"error": None}
 
 
+
+# The vector format this checker reads (test-vectors/README.md, "Format history").
+FORMAT = 2
+
+
+def typed_missing(item):
+    """A missing item of messages.validate ("key_authorization", "body", a message id in
+    hex, or "account:" + an account id in hex) as messages.json writes it (format 2)."""
+    if item in ("key_authorization", "body"):
+        return {"what": item}
+    if item.startswith("account:"):
+        return {"what": "account", "id": item[len("account:"):]}
+    return {"what": "message", "id": item}
+
 def produced(code):
     PRODUCED["error"] = code
     return code
@@ -344,7 +358,7 @@ def check_message(v):
     if out.outcome == "invalid":
         got["error"] = out.code
     elif out.outcome == "undecided":
-        got["missing"] = out.missing
+        got["missing"] = [typed_missing(x) for x in out.missing]
     else:
         got["kind"] = out.kind
         got["body_diag"] = None if out.body is None else cbor.diag(out.body)
@@ -882,6 +896,10 @@ def main(argv=None):
             doc = json.load(fh)
         if not isinstance(doc, dict) or "vectors" not in doc:
             continue                   # MANIFEST.json and other non-vector files
+        if doc.get("format") != FORMAT:
+            print("  NOTE %s has format %r, this checker reads format %d: skipped"
+                  % (fn, doc.get("format"), FORMAT))
+            continue
         docs.append((fn, doc))
     docs.sort(key=lambda fd: (ORDER.index(fd[0]) if fd[0] in ORDER else len(ORDER), fd[0]))
     if args.only:

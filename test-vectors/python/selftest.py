@@ -86,7 +86,7 @@ def mutations(f, v):
             w = m(v); w["error"] = "msg.wrong_type" if v["error"] != "msg.wrong_type" \
                 else "msg.unknown_field"; yield "error", w
         else:
-            w = m(v); w["missing"] = list(reversed(v["missing"])) + ["key_authorization"]
+            w = m(v); w["missing"] = list(reversed(v["missing"])) + [{"what": "key_authorization"}]
             yield "missing", w
     elif f == "accounts.json":
         if v["type"] == "operations":

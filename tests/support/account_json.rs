@@ -76,6 +76,8 @@ pub fn state(accounts: &Accounts, account: &AccountId) -> Json {
         }),
         "final": view.last_final().map_or(Json::Null, |f| hexs(f.as_bytes())),
         "duplicitous": view.duplicitous().iter().map(|k| hexs(k.as_bytes())).collect::<Vec<_>>(),
+        "deactivated": view.deactivated(),
+        "moved_to": accounts.moved_to(account).map_or(Json::Null, |b| hexs(b.as_bytes())),
     })
 }
 

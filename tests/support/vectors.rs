@@ -14,7 +14,7 @@ pub fn load(name: &str) -> Vec<Json> {
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let file: Json = serde_json::from_str(&text).unwrap();
-    assert_eq!(file["format"], 1, "{name}: unknown format");
+    assert_eq!(file["format"], 2, "{name}: unknown format");
     let vectors = file["vectors"].as_array().unwrap().clone();
     assert!(!vectors.is_empty(), "{name} has no vectors");
     let ids: BTreeSet<&str> = vectors.iter().map(|v| v["id"].as_str().unwrap()).collect();

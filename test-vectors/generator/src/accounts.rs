@@ -32,8 +32,8 @@ const MAX53: u64 = (1 << 53) - 1;
 /// The rule IDs of spec 06.
 pub const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6",
-    "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3",
+    "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 /// Every status an operation vector may declare besides "valid" and "waiting".
@@ -55,6 +55,8 @@ pub const OP_CODES: &[&str] = &[
     "acct.acceptance_missing",
     "acct.acceptance_extra",
     "acct.acceptance_invalid",
+    "acct.deactivated",
+    "acct.successor",
     "key.invalid_length",
     "key.non_canonical",
     "key.not_on_curve",
@@ -72,6 +74,7 @@ pub const AUTH_CODES: &[&str] = &[
     "auth.before_delegation",
     "auth.expired",
     "auth.revoked",
+    "auth.deactivated",
 ];
 
 // ------------------------------------------------------------------------------------------------ values
@@ -123,9 +126,18 @@ fn key_list(v: Option<&Value>) -> Vec<Vec<u8>> {
     }
 }
 
+/// What a genesis acceptance binds after the kind (06 §5.5): the genesis header's `key` and `time`
+/// (8 bytes, big-endian). Every other kind binds nothing there.
+pub(crate) fn genesis_tail(signer: &[u8], time: u64) -> Vec<u8> {
+    let mut tail = signer.to_vec();
+    tail.extend_from_slice(&time.to_be_bytes());
+    tail
+}
+
 /// `key`'s acceptance of an operation of `kind` of account `acct` whose body without acceptances is
-/// `body`: Ed25519 over `CTX_ACCEPTANCE ‖ 0x00 ‖ acct ‖ key ‖ H(body) ‖ kind`.
-pub(crate) fn acceptance(key: &Key, acct: &[u8], kind: &str, body: &Value) -> Vec<u8> {
+/// `body`: Ed25519 over `CTX_ACCEPTANCE ‖ 0x00 ‖ acct ‖ key ‖ H(body) ‖ kind ‖ 0x00 ‖ tail`, `tail`
+/// being [`genesis_tail`] for a genesis and empty otherwise.
+pub(crate) fn acceptance(key: &Key, acct: &[u8], kind: &str, body: &Value, tail: &[u8]) -> Vec<u8> {
     let digest = blake3::derive_key(CTX_BODY, &crate::cbor::encode(body));
     let mut input = CTX_ACCEPTANCE.as_bytes().to_vec();
     input.push(0);
@@ -133,16 +145,18 @@ pub(crate) fn acceptance(key: &Key, acct: &[u8], kind: &str, body: &Value) -> Ve
     input.extend_from_slice(&key.pk);
     input.extend_from_slice(&digest);
     input.extend_from_slice(kind.as_bytes());
+    input.push(0);
+    input.extend_from_slice(tail);
     key.sign(&input).to_vec()
 }
 
 /// `body` with the acceptances of `keys` (in the bytewise order of their public keys).
-pub(crate) fn accepted(body: &Value, acct: &[u8], kind: &str, keys: &[&Key]) -> Value {
+pub(crate) fn accepted(body: &Value, acct: &[u8], kind: &str, keys: &[&Key], tail: &[u8]) -> Value {
     let mut keys = keys.to_vec();
     keys.sort_by_key(|k| k.pk);
     let sigs = keys
         .iter()
-        .map(|k| b(&acceptance(k, acct, kind, body)))
+        .map(|k| b(&acceptance(k, acct, kind, body, tail)))
         .collect();
     set(body, "acceptances", a(sigs))
 }
@@ -275,10 +289,15 @@ impl W {
                 .filter_map(|pk| self.chains.values().find(|c| c.key.pk[..] == pk[..]))
                 .map(|c| c.key.clone())
                 .collect();
+            let tail = if kind == "genesis" {
+                genesis_tail(&self.pk(signer), time)
+            } else {
+                Vec::new()
+            };
             if keys.is_empty() {
                 body
             } else {
-                accepted(&body, acct, kind, &keys.iter().collect::<Vec<_>>())
+                accepted(&body, acct, kind, &keys.iter().collect::<Vec<_>>(), &tail)
             }
         };
         let m = self.msg(signer, acct, kind, time, body);
@@ -497,6 +516,30 @@ impl W {
         self.op(signer, acct, "enckey", time, body)
     }
 
+    /// A `successor` operation naming account `to` (ACCT-12).
+    fn successor(&mut self, signer: &str, acct: &[u8], after: &[u8], to: &[u8], time: u64) -> Op {
+        let body = m(vec![("after", b(after)), ("to", b(to))]);
+        self.op(signer, acct, "successor", time, body)
+    }
+
+    /// A genesis of `roots` naming `from` as its predecessor (ACCT-13).
+    fn genesis_after(&mut self, roots: &[&str], from: &[u8], time: u64) -> Op {
+        let r = self.pks(roots);
+        let body = m(vec![("roots", keys_v(&r)), ("predecessor", b(from))]);
+        self.op(roots[0], &[0; 32], "genesis", time, body)
+    }
+
+    /// A `deactivate` operation (ACCT-11).
+    fn deactivate(&mut self, signer: &str, acct: &[u8], after: &[u8], time: u64) -> Op {
+        self.op(
+            signer,
+            acct,
+            "deactivate",
+            time,
+            m(vec![("after", b(after))]),
+        )
+    }
+
     /// A social message of `signer` (the next one of its history).
     fn post(&mut self, signer: &str, acct: &[u8], time: u64, text: &str) -> Msg {
         self.msg(signer, acct, "post", time, m(vec![("text", t(text))]))
@@ -558,6 +601,10 @@ struct St {
     /// The last final operation of the chain.
     last_final: Option<Vec<u8>>,
     duplicitous: Vec<Vec<u8>>,
+    /// The effective time of the deactivation (ACCT-11).
+    deactivated: Option<u64>,
+    /// The account this one moved to (ACCT-13).
+    moved_to: Option<Vec<u8>>,
 }
 
 fn st(account: &[u8], head: &Op, roots: Vec<Vec<u8>>) -> St {
@@ -571,6 +618,8 @@ fn st(account: &[u8], head: &Op, roots: Vec<Vec<u8>>) -> St {
         witnesses: None,
         last_final: None,
         duplicitous: Vec::new(),
+        deactivated: None,
+        moved_to: None,
     }
 }
 
@@ -595,6 +644,16 @@ impl St {
         self.last_final = Some(op.id().to_vec());
         self
     }
+    fn moved_to(mut self, account: &[u8]) -> St {
+        self.moved_to = Some(account.to_vec());
+        self
+    }
+
+    fn deactivated(mut self, time: u64) -> St {
+        self.deactivated = Some(time);
+        self
+    }
+
     fn duplicitous(mut self, keys: Vec<Vec<u8>>) -> St {
         self.duplicitous = keys;
         self
@@ -681,6 +740,11 @@ impl St {
                 d.sort();
                 J::A(d.iter().map(|k| J::S(hex(k))).collect())
             }),
+            ("deactivated", self.deactivated.map_or(J::Null, J::U)),
+            (
+                "moved_to",
+                self.moved_to.as_ref().map_or(J::Null, |a| J::S(hex(a))),
+            ),
         ])
     }
 }
@@ -1125,6 +1189,11 @@ fn genesis(o: &mut Out) {
 
 // ------------------------------------------------------------------------------------------------ acceptances
 
+/// The tail of an acceptance of the genesis that `r0` signs at `T0` (06 §5.5).
+fn r0_tail(w: &mut W) -> Vec<u8> {
+    genesis_tail(&w.pk("r0"), T0)
+}
+
 /// The proof-of-possession cases (ACCT-10, 06 §5.5): the form of `acceptances` (ACCT-1), one
 /// acceptance per newly named key in every kind that names keys, and the threat of an account that
 /// names a key it does not hold. Every operations vector is checked in every order of arrival.
@@ -1134,13 +1203,13 @@ fn acceptances(o: &mut Out) {
     type Given = fn(&mut W, &Value) -> Value;
     let cases: [(&str, &str, &[&str], Given, &str); 9] = [
         ("genesis-all-accept", "a genesis of roots [r0, r1] and witnesses w1..w3: each of the five keys accepts, in bytewise key order", r10,
-            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>()) }, VALID),
+            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>(), &r0_tail(w)) }, VALID),
         ("genesis-root-missing", "the second root r1 did not accept: four acceptances for five new keys", r10,
-            |w, body| { let k = w.keys(&["r0", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>()) }, "acct.acceptance_missing"),
+            |w, body| { let k = w.keys(&["r0", "w1", "w2", "w3"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>(), &r0_tail(w)) }, "acct.acceptance_missing"),
         ("genesis-none", "no acceptances at all (the body as before ACCT-10)", r10,
             |_w, body| body.clone(), "acct.acceptance_missing"),
         ("genesis-extra", "a sixth acceptance, by a key the genesis does not name", r10,
-            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3", "x"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>()) }, "acct.acceptance_extra"),
+            |w, body| { let k = w.keys(&["r0", "r1", "w1", "w2", "w3", "x"]); accepted(body, &[0; 32], "genesis", &k.iter().collect::<Vec<_>>(), &r0_tail(w)) }, "acct.acceptance_extra"),
         ("genesis-forged", "the stranger x signs in r1's place: five acceptances, one of them not r1's signature", r10,
             |w, body| {
                 let (keys, x) = (w.keys(&["r0", "r1", "w1", "w2", "w3"]), w.keys(&["x"]).remove(0));
@@ -1148,7 +1217,7 @@ fn acceptances(o: &mut Out) {
                 sorted.sort_by_key(|k| k.pk);
                 let sigs = sorted.iter().map(|k| {
                     let by = if k.pk == keys[1].pk { &x } else { k };
-                    b(&acceptance(by, &[0; 32], "genesis", body))
+                    b(&acceptance(by, &[0; 32], "genesis", body, &r0_tail(w)))
                 }).collect();
                 set(body, "acceptances", a(sigs))
             }, "acct.acceptance_invalid"),
@@ -1158,7 +1227,8 @@ fn acceptances(o: &mut Out) {
                 let mut sorted = keys.clone();
                 sorted.sort_by_key(|k| k.pk);
                 assert!(sorted.iter().zip(&keys).any(|(p, q)| p.pk != q.pk), "already sorted");
-                set(body, "acceptances", a(keys.iter().map(|k| b(&acceptance(k, &[0; 32], "genesis", body))).collect()))
+                let tail = r0_tail(w);
+                set(body, "acceptances", a(keys.iter().map(|k| b(&acceptance(k, &[0; 32], "genesis", body, &tail))).collect()))
             }, "acct.acceptance_invalid"),
         ("body-empty", "an empty acceptances array (1 to 12 entries, or the field absent)", &["ACCT-1"],
             |_w, body| set(body, "acceptances", a(vec![])), "acct.body"),
@@ -1179,6 +1249,42 @@ fn acceptances(o: &mut Out) {
         let state = (status == VALID)
             .then(|| st(&acct, &g, roots).witnessed(w.pks(&["w1", "w2", "w3"]), 2));
         o.ops(&id, description, rules, &[(&g, status)], state);
+    }
+    {
+        let id = "threat-acceptance-genesis-reused";
+        let mut w = W::new(id);
+        let body = m(vec![("roots", keys_v(&w.pks(&["r0", "r1"])))]);
+        let first = w.op("r0", &[0; 32], "genesis", T0, body.clone());
+        // r0 makes a second account with the same roots a minute later: its own acceptance anew,
+        // r1's copied from the first genesis.
+        let (r0, r1) = (w.keys(&["r0"]).remove(0), w.keys(&["r1"]).remove(0));
+        let copied = acceptance(&r1, &[0; 32], "genesis", &body, &r0_tail(&mut w));
+        let own = acceptance(
+            &r0,
+            &[0; 32],
+            "genesis",
+            &body,
+            &genesis_tail(&r0.pk, at(1)),
+        );
+        let sigs = if r0.pk < r1.pk {
+            vec![b(&own), b(&copied)]
+        } else {
+            vec![b(&copied), b(&own)]
+        };
+        let with = set(&body, "acceptances", a(sigs));
+        let second = Op {
+            m: w.msg_at("r0", 1, None, &[0; 32], "genesis", at(1), with),
+            grant: None,
+        };
+        o.ops(
+            id,
+            "r1 accepted a genesis of roots [r0, r1] at T0; r0 reuses r1's acceptance in a genesis of the \
+             same body a minute later, to make a second account naming r1 without its consent: the \
+             acceptance binds the genesis header's key and time, so it is invalid there",
+            r10,
+            &[(&first, VALID), (&second, "acct.acceptance_invalid")],
+            Some(st(&acct_of(&first), &first, w.pks(&["r0", "r1"]))),
+        );
     }
     {
         let id = "acceptance-roots-only-new-keys";
@@ -1221,7 +1327,7 @@ fn acceptances(o: &mut Out) {
             ("after", b(g.id())),
             ("roots", keys_v(&w.pks(&["r1", "r0"]))),
         ]);
-        let body = accepted(&body, &acct, "roots", &r1.iter().collect::<Vec<_>>());
+        let body = accepted(&body, &acct, "roots", &r1.iter().collect::<Vec<_>>(), &[]);
         let ro = w.op("r0", &acct, "roots", at(1), body);
         o.ops(
             id,
@@ -1252,7 +1358,7 @@ fn acceptances(o: &mut Out) {
         let phone = w.keys(&["phone"]);
         // The phone accepted a delegation expiring after a day; the root widens it to ten years.
         let agreed = delegate_body(g.id(), &phone[0].pk, texts(&["*"]), u(T0 + DAY));
-        let sig = acceptance(&phone[0], &acct, "delegate", &agreed);
+        let sig = acceptance(&phone[0], &acct, "delegate", &agreed, &[]);
         let body = set(
             &delegate_body(g.id(), &phone[0].pk, texts(&["*"]), u(T0 + 10 * YEAR)),
             "acceptances",
@@ -1354,6 +1460,430 @@ fn acceptances(o: &mut Out) {
             r10,
             &[(&g, VALID), (&d, VALID), (&g2, VALID), (&d2, VALID)],
             Some(st(&acct, &d, w.pks(&["r0"])).app(&d)),
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ deactivation
+
+/// The deactivation cases (ACCT-11, 06 §5.6): a deactivation is an ordinary operation of the fork
+/// choice, and the account is deactivated iff its head is one (final, if its parent names
+/// witnesses). What follows a deactivation, siblings, a deactivation out-ranked, superseded or signed
+/// by a key that retired itself or was removed, receipts, the form, and the authorization of
+/// messages before, at and after the effective time. Every operations vector is checked in every
+/// order of arrival.
+fn deactivation(o: &mut Out) {
+    let r11: &[&str] = &["ACCT-11"];
+    let r115: &[&str] = &["ACCT-11", "ACCT-5"];
+    {
+        let id = "deactivate";
+        let mut x = acc(id);
+        let acct = x.acct.clone();
+        let end = x.w.deactivate("r1", &acct, x.laptop.id(), at(5));
+        let after = x.w.enckey("r1", &acct, end.id(), &enc_key(id), 1, at(6));
+        o.ops(
+            id,
+            "r1 deactivates the account after the laptop's delegation: the deactivation is the head and \
+             takes effect at its own time; an operation that follows it is invalid",
+            r11,
+            &[(&x.g, VALID), (&x.phone, VALID), (&x.laptop, VALID), (&end, VALID), (&after, "acct.deactivated")],
+            Some(st(&acct, &end, x.w.pks(&["r0", "r1"])).app(&x.phone).app(&x.laptop).deactivated(at(5))),
+        );
+    }
+    // Two deactivations beside each other after a delegation at +1 min: siblings under the usual
+    // rule. (id, description, signer and minutes of the first, of the second.)
+    type Signed<'a> = (&'a str, u64);
+    let siblings: [(&str, &str, Signed, Signed); 2] = [
+        (
+            "deactivate-siblings",
+            "r1 deactivates at +9 min, r0 beside it claiming T0, before its parent: r0 out-ranks r1, so \
+             r0's deactivation is the head, its time floored at its parent's (+1 min)",
+            ("r1", 9),
+            ("r0", 0),
+        ),
+        (
+            "deactivate-siblings-one-key",
+            "r1 deactivates twice beside itself (+3 and +4 min, two devices): a tie of one key's leaves, \
+             the smaller id is the head and its own time counts",
+            ("r1", 3),
+            ("r1", 4),
+        ),
+    ];
+    for (id, description, (s1, m1), (s2, m2)) in siblings {
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let time = |minutes: u64| if minutes == 0 { T0 } else { at(minutes) };
+        let first = w.deactivate(s1, &acct, d.id(), time(m1));
+        let second = w.deactivate(s2, &acct, d.id(), time(m2));
+        let head = if s1 != s2 {
+            &second
+        } else {
+            smaller(&first, &second)
+        };
+        let end = if head.id() == first.id() { m1 } else { m2 }.max(1);
+        o.ops(
+            id,
+            description,
+            r115,
+            &[(&g, VALID), (&d, VALID), (&first, VALID), (&second, VALID)],
+            Some(
+                st(&acct, head, w.pks(&["r0", "r1"]))
+                    .app(&d)
+                    .deactivated(at(end)),
+            ),
+        );
+    }
+    {
+        let id = "deactivate-outranked";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let end = w.deactivate("r1", &acct, g.id(), at(2));
+        let endorse = w.enckey("r0", &acct, d.id(), &enc_key(id), 1, at(3));
+        o.ops(
+            id,
+            "r1 deactivates beside its own delegation; r0 signs below the delegation, whose branch now \
+             out-ranks the deactivation's: the head is r0's operation and the account is not \
+             deactivated (how the owner's recovery root undoes a thief's deactivation)",
+            r115,
+            &[(&g, VALID), (&d, VALID), (&end, VALID), (&endorse, VALID)],
+            Some(st(&acct, &endorse, w.pks(&["r0", "r1"])).app(&d).enc(&enc_key(id), 1)),
+        );
+    }
+    {
+        let id = "deactivate-superseded";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let end = w.deactivate("r1", &acct, g.id(), at(1));
+        let retry = w
+            .sup(&end)
+            .enckey("r1", &acct, g.id(), &enc_key(id), 1, at(2));
+        o.ops(
+            id,
+            "an enckey by the same key beside a deactivation names it in supersedes: like any leaf of \
+             its signer, the deactivation is superseded and the account is not deactivated",
+            r115,
+            &[(&g, VALID), (&end, VALID), (&retry, VALID)],
+            Some(st(&acct, &retry, w.pks(&["r0", "r1"])).enc(&enc_key(id), 1)),
+        );
+    }
+    {
+        let id = "threat-deactivate-retired-root";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let retire = w.roots("r0", &acct, g.id(), &["r2", "r1"], at(1));
+        let end = w.deactivate("r0", &acct, g.id(), at(100));
+        o.ops(
+            id,
+            "years after r0 retired itself, its leaked key deactivates the account beside the retirement: \
+             the deactivation is valid but loses the fork choice, r0 counting only under its retirement \
+             (06 §8.1)",
+            r115,
+            &[(&g, VALID), (&retire, VALID), (&end, VALID)],
+            Some(st(&acct, &retire, w.pks(&["r2", "r1"]))),
+        );
+    }
+    // A root that another root removed signs a deactivation as a child of an operation where it was
+    // still a root, dated just after that operation. (id, description, the deactivation follows the
+    // genesis rather than the phone's delegation.)
+    let removed: [(&str, &str, bool); 2] = [
+        (
+            "threat-deactivate-removed-root-backdated",
+            "r0 rotates r1 out ([r0, r2]) after the phone's delegation; a thief with the removed r1 \
+             signs a deactivation as a child of the genesis, dated just after it: valid, but r0's \
+             signature below the delegation out-ranks it, so it has no effect",
+            true,
+        ),
+        (
+            "threat-deactivate-removed-root-sibling",
+            "r0 rotates r1 out ([r0, r2]) after the phone's delegation; a thief with the removed r1 \
+             signs a deactivation beside the rotation: r0 out-ranks r1 there, no effect",
+            false,
+        ),
+    ];
+    for (id, description, at_genesis) in removed {
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let rotate = w.roots("r0", &acct, d.id(), &["r0", "r2"], at(2));
+        let parent = if at_genesis { &g } else { &d };
+        let end = w.deactivate("r1", &acct, parent.id(), parent.m.time + 1);
+        o.ops(
+            id,
+            description,
+            &["ACCT-11", "ACCT-5", "ACCT-4"],
+            &[(&g, VALID), (&d, VALID), (&rotate, VALID), (&end, VALID)],
+            Some(st(&acct, &rotate, w.pks(&["r0", "r2"])).app(&d)),
+        );
+    }
+    {
+        let id = "threat-deactivate-removed-root-backdated-post";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let rotate = w.roots("r0", &acct, d.id(), &["r0", "r2"], at(2));
+        let end = w.deactivate("r1", &acct, g.id(), T0 + 1);
+        let msg = w.post("phone", &acct, at(3), "still here");
+        o.auth(
+            id,
+            "the removed r1's deactivation beside the genesis does not count: the phone's post at +3 min \
+             is authorized",
+            &["ACCT-11", "ACCT-5"],
+            &[&g, &d, &rotate, &end],
+            &[],
+            &msg.full,
+            Exp::Authorized,
+        );
+    }
+    // The owner deactivates; a thief of r1 signs r1's self-retirement (roots [x]) beside it. (id,
+    // description, signer of the deactivation, witnesses receipt it.)
+    let undone: [(&str, &str, &str, bool); 3] = [
+        (
+            "threat-deactivate-undone-by-thief-retirement",
+            "the owner deactivates with r0; a thief of r1 retires r1 beside it, handing the roots to his \
+             key x: r0 out-ranks r1, the deactivation stays the head",
+            "r0",
+            false,
+        ),
+        (
+            "threat-deactivate-undone-by-thief-retirement-witnessed",
+            "the owner deactivates with r1 and two of three witnesses receipt it; a thief of r1 retires \
+             r1 beside it: the final deactivation is the head whatever the strengths",
+            "r1",
+            true,
+        ),
+        (
+            "deactivate-same-key-retirement",
+            "the owner deactivates with r1 in an account without witnesses; a thief of r1 retires r1 \
+             beside it: r1 now counts only under the retirement, which wins; the remedy is r0 (06 §5.6)",
+            "r1",
+            false,
+        ),
+    ];
+    for (id, description, signer, receipted) in undone {
+        let (mut w, g, acct) = if receipted {
+            let (w, g, acct, _) = witnessed(id);
+            (w, g, acct)
+        } else {
+            base(id, &["r0", "r1"])
+        };
+        let end = w.deactivate(signer, &acct, g.id(), at(5));
+        let thief = w.roots("r1", &acct, g.id(), &["x"], at(6));
+        let mut ops = vec![
+            (g.clone(), VALID),
+            (end.clone(), VALID),
+            (thief.clone(), VALID),
+        ];
+        let state = if receipted {
+            ops.push((w.receipt("w1", &acct, &end, at(7)), VALID));
+            ops.push((w.receipt("w2", &acct, &end, at(7)), VALID));
+            st(&acct, &end, w.pks(&["r0", "r1"]))
+                .witnessed(w.pks(&["w1", "w2", "w3"]), 2)
+                .last_final(&end)
+                .deactivated(at(5))
+        } else if signer == "r0" {
+            st(&acct, &end, w.pks(&["r0", "r1"])).deactivated(at(5))
+        } else {
+            st(&acct, &thief, w.pks(&["x"]))
+        };
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(
+            id,
+            description,
+            &["ACCT-11", "ACCT-5", "ACCT-16"][..if receipted { 3 } else { 2 }],
+            &refs,
+            Some(state),
+        );
+    }
+    // A deactivation at the head of an account whose genesis names witnesses (2 of 3): it counts
+    // only once final. (id, description, witnesses that receipt it.)
+    let receipted: [(&str, &str, &[&str]); 2] = [
+        (
+            "deactivate-receipted",
+            "two of three witnesses receipt a deactivation: it is final and counts; an operation after \
+             it is invalid",
+            &["w1", "w2"],
+        ),
+        (
+            "deactivate-witnessed-not-final",
+            "one of three witnesses receipts a deactivation (threshold 2): it is the head but not final, \
+             so the account is not deactivated yet",
+            &["w1"],
+        ),
+    ];
+    for (id, description, witnesses) in receipted {
+        let (mut w, g, acct, _) = witnessed(id);
+        let end = w.deactivate("r0", &acct, g.id(), at(1));
+        let after = w.enckey("r1", &acct, end.id(), &enc_key(id), 1, at(3));
+        let mut ops = vec![(g.clone(), VALID), (end.clone(), VALID)];
+        for name in witnesses {
+            ops.push((w.receipt(name, &acct, &end, at(2)), VALID));
+        }
+        ops.push((after, "acct.deactivated"));
+        let mut state =
+            st(&acct, &end, w.pks(&["r0", "r1"])).witnessed(w.pks(&["w1", "w2", "w3"]), 2);
+        if witnesses.len() >= 2 {
+            state = state.last_final(&end).deactivated(at(1));
+        }
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(id, description, &["ACCT-11", "ACCT-16"], &refs, Some(state));
+    }
+    {
+        let id = "deactivate-body";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let bad = w.op(
+            "r0",
+            &acct,
+            "deactivate",
+            at(1),
+            m(vec![("after", b(g.id())), ("supersedes", b(g.id()))]),
+        );
+        o.ops(
+            id,
+            "a deactivation body names only after: supersedes is an unknown field there (an operation \
+             beside it may still supersede it, 06 §8.1)",
+            &["ACCT-1", "ACCT-11"],
+            &[(&g, VALID), (&bad, "acct.body")],
+            Some(st(&acct, &g, w.pks(&["r0"]))),
+        );
+    }
+    for (name, minutes, exp) in [
+        ("before", 4, Exp::Authorized),
+        ("at", 5, Exp::Denied("auth.deactivated")),
+        ("after", 6, Exp::Denied("auth.deactivated")),
+    ] {
+        let id = format!("auth-deactivated-{name}");
+        let mut x = acc(&id);
+        let acct = x.acct.clone();
+        let end = x.w.deactivate("r1", &acct, x.laptop.id(), at(5));
+        let msg = x.w.post("phone", &acct, at(minutes), "hello");
+        o.auth(
+            &id,
+            &format!("the account is deactivated from +5 min; the phone posts at +{minutes} min: a time at or after the deactivation is refused"),
+            &["ACCT-11"],
+            &[&x.g, &x.phone, &x.laptop, &end],
+            &[],
+            &msg.full,
+            exp,
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ succession
+
+/// The successor cases (ACCT-12, ACCT-13, 06 §5.7): only the pair of a `successor` on the old
+/// account's canonical chain (the last one) and a `predecessor` in the new account's genesis counts,
+/// in every order of arrival.
+fn succession(o: &mut Out) {
+    let r13: &[&str] = &["ACCT-12", "ACCT-13"];
+    // (name, description, the old side names the new account, the new genesis names the old one,
+    // moved)
+    let cases: [(&str, &str, bool, Option<bool>, bool); 4] = [
+        ("successor-pair", "account A names B as its successor and B's genesis names A as its predecessor: A moved to B", true, Some(true), true),
+        ("successor-old-side-only", "A names B, but B's genesis names no predecessor: no move", true, None, false),
+        ("successor-new-side-only", "B's genesis names A as its predecessor, but A names no successor: no move (anyone can claim to succeed any account)", false, Some(true), false),
+        ("successor-mismatch", "A names B, and B's genesis names another account as its predecessor: no move", true, Some(false), false),
+    ];
+    for (name, description, old_side, new_side, moved) in cases {
+        let (mut w, g, acct) = base(name, &["r0"]);
+        let other = rid(&format!("{name} other account"));
+        let bg = match new_side {
+            Some(true) => w.genesis_after(&["s0"], &acct, T0),
+            Some(false) => w.genesis_after(&["s0"], &other, T0),
+            None => w.genesis("s0", &["s0"], T0),
+        };
+        let b_acct = acct_of(&bg);
+        let mut ops = vec![(g.clone(), VALID), (bg, VALID)];
+        let mut head = g.clone();
+        if old_side {
+            head = w.successor("r0", &acct, g.id(), &b_acct, at(1));
+            ops.push((head.clone(), VALID));
+        }
+        let mut state = st(&acct, &head, w.pks(&["r0"]));
+        if moved {
+            state = state.moved_to(&b_acct);
+        }
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(name, description, r13, &refs, Some(state));
+    }
+    {
+        let id = "successor-self";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let own = w.successor("r0", &acct, g.id(), &acct, at(1));
+        o.ops(
+            id,
+            "a successor naming its own account",
+            &["ACCT-12"],
+            &[(&g, VALID), (&own, "acct.successor")],
+            Some(st(&acct, &g, w.pks(&["r0"]))),
+        );
+    }
+    {
+        let id = "threat-successor-retired-root";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let retire = w.roots("r0", &acct, g.id(), &["r2", "r1"], at(1));
+        let mg = w.genesis_after(&["m0"], &acct, T0);
+        let macct = acct_of(&mg);
+        let hijack = w.successor("r0", &acct, g.id(), &macct, at(100));
+        o.ops(
+            id,
+            "years after r0 retired itself, its thief names his own account, whose genesis claims the \
+             victim as predecessor, as the victim's successor beside the retirement: both sides exist, \
+             but the successor loses the fork choice and is off the chain, so apps do not follow the \
+             victim there",
+            &["ACCT-12", "ACCT-13", "ACCT-5"],
+            &[(&g, VALID), (&retire, VALID), (&mg, VALID), (&hijack, VALID)],
+            Some(st(&acct, &retire, w.pks(&["r2", "r1"]))),
+        );
+    }
+    {
+        let id = "threat-successor-removed-root";
+        let (mut w, g, acct) = base(id, &["r0", "r1"]);
+        let d = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
+        let rotate = w.roots("r0", &acct, d.id(), &["r0", "r2"], at(2));
+        let mg = w.genesis_after(&["m0"], &acct, T0);
+        let macct = acct_of(&mg);
+        let hijack = w.successor("r1", &acct, g.id(), &macct, T0 + 1);
+        o.ops(
+            id,
+            "r0 rotates r1 out after the phone's delegation; a thief with the removed r1 names his own \
+             account (whose genesis claims the victim) as successor, as a child of the genesis: r0's \
+             signature below the delegation out-ranks it, the successor is off the chain and there is \
+             no move",
+            &["ACCT-12", "ACCT-13", "ACCT-5"],
+            &[(&g, VALID), (&d, VALID), (&rotate, VALID), (&mg, VALID), (&hijack, VALID)],
+            Some(st(&acct, &rotate, w.pks(&["r0", "r2"])).app(&d)),
+        );
+    }
+    {
+        let id = "successor-replaced";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let bg = w.genesis_after(&["s0"], &acct, T0);
+        let cg = w.genesis_after(&["t0"], &acct, T0);
+        let (b_acct, c_acct) = (acct_of(&bg), acct_of(&cg));
+        let first = w.successor("r0", &acct, g.id(), &b_acct, at(1));
+        let second = w.successor("r0", &acct, first.id(), &c_acct, at(2));
+        o.ops(
+            id,
+            "the owner names B, then C, each of whose geneses names the account: the last successor on \
+             the chain counts, the account moved to C",
+            &["ACCT-12", "ACCT-13"],
+            &[(&g, VALID), (&bg, VALID), (&cg, VALID), (&first, VALID), (&second, VALID)],
+            Some(st(&acct, &second, w.pks(&["r0"])).moved_to(&c_acct)),
+        );
+    }
+    {
+        let id = "successor-then-deactivate";
+        let (mut w, g, acct) = base(id, &["r0"]);
+        let bg = w.genesis_after(&["s0"], &acct, T0);
+        let b_acct = acct_of(&bg);
+        let next = w.successor("r0", &acct, g.id(), &b_acct, at(1));
+        let end = w.deactivate("r0", &acct, next.id(), at(2));
+        o.ops(
+            id,
+            "the owner moves to B, then deactivates the old account: both hold",
+            &["ACCT-12", "ACCT-13", "ACCT-11"],
+            &[(&g, VALID), (&bg, VALID), (&next, VALID), (&end, VALID)],
+            Some(
+                st(&acct, &end, w.pks(&["r0"]))
+                    .moved_to(&b_acct)
+                    .deactivated(at(2)),
+            ),
         );
     }
 }
@@ -2991,14 +3521,15 @@ fn forks(o: &mut Out) {
         let a = w.delegate("r1", &acct, g.id(), "phone", &["*"], T0 + YEAR, None, at(1));
         let bb = w.enckey("r1", &acct, g.id(), &enc_key(id), 1, at(2));
         let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 1, at(3));
+        let b1 = w.enckey("r1", &acct, bb.id(), &enc_key("b1"), 2, at(4));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "r1 signs two children of the genesis and continues below one: equal strength 1 and not \
-             both leaves, so the genesis is contested; head = genesis with the genesis state; contested \
-             = both, sorted by id",
+            "r1 signs two children of the genesis and continues below both: equal strength 1, two \
+             histories of one key, so the genesis is contested; head = genesis with the genesis state; \
+             contested = both, sorted by id",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID)],
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID), (&b1, VALID)],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
         );
     }
@@ -3026,10 +3557,12 @@ fn forks(o: &mut Out) {
         let bb = w.enckey("r1", &acct, g.id(), &enc_key("b"), 1, at(2));
         let c = w.enckey("r1", &acct, g.id(), &enc_key("c"), 1, at(3));
         let c1 = w.enckey("r1", &acct, c.id(), &enc_key("c1"), 2, at(4));
+        let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 2, at(5));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "three children of the genesis signed by r1, one with a child: all three contested",
+            "three children of the genesis signed by r1, two of them continued by r1: all three \
+             contested",
             r5,
             &[
                 (&g, VALID),
@@ -3037,6 +3570,7 @@ fn forks(o: &mut Out) {
                 (&bb, VALID),
                 (&c, VALID),
                 (&c1, VALID),
+                (&a1, VALID),
             ],
             Some(st(&acct, &g, roots).contested(&[&a, &bb, &c])),
         );
@@ -3198,14 +3732,15 @@ fn forks(o: &mut Out) {
         );
         let c = w.revoke("r1", &acct, a.id(), "phone", None, at(3));
         let b1 = w.enckey("r1", &acct, bb.id(), &enc_key("b1"), 1, at(4));
+        let c1 = w.enckey("r1", &acct, c.id(), &enc_key("c1"), 1, at(5));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "a fork below the first operation: r1 signs two children of A, B (with a child) and C, \
-             which revokes the phone; head A, contested [B, C]; C's revocation still applies to the \
-             head state (06 §8.4): the phone is revoked",
+            "a fork below the first operation: r1 signs two children of A, B and C, which revokes the \
+             phone, and continues below each; head A, contested [B, C]; C's revocation still applies \
+             to the head state (06 §8.4): the phone is revoked",
             r5,
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID), (&b1, VALID)],
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&c, VALID), (&b1, VALID), (&c1, VALID)],
             Some(
                 st(&acct, &a, roots)
                     .app_rev(&a, Rev::All)
@@ -3275,17 +3810,20 @@ fn forks(o: &mut Out) {
         let bb = w.enckey("r1", &acct, g.id(), &enc_key("b"), 1, at(3));
         let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 2, at(4));
         let x = w.enckey("r0", &acct, bb.id(), &enc_key("x"), 1, at(5));
+        let b1 = w.enckey("r1", &acct, bb.id(), &enc_key("b1"), 2, at(6));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
-            "r0 signs below B an encryption key whose version does not increase: an invalid operation \
-             is not in the tree and endorses nothing; the genesis stays contested",
+            "r1 continues below both A and B; r0 signs below B an encryption key whose version does \
+             not increase: an invalid operation is not in the tree and endorses nothing; the genesis \
+             stays contested",
             r5,
             &[
                 (&g, VALID),
                 (&a, VALID),
                 (&bb, VALID),
                 (&a1, VALID),
+                (&b1, VALID),
                 (&x, "acct.enckey_version"),
             ],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
@@ -3299,13 +3837,14 @@ fn forks(o: &mut Out) {
         let a1 = w.enckey("r1", &acct, a.id(), &enc_key("a1"), 2, at(5));
         let missing = w.enckey("r1", &acct, bb.id(), &enc_key("missing"), 2, at(3));
         let x = w.roots("r0", &acct, missing.id(), &["r0", "r1"], at(4));
+        let b1 = w.enckey("r1", &acct, bb.id(), &enc_key("b1"), 3, at(6));
         let roots = w.pks(&["r0", "r1"]);
         o.ops(
             id,
             "r0 signs below a missing child of B: the endorsement waits and counts for nothing yet; the \
-             genesis stays contested (A has a child, so this is no tie of leaves)",
+             genesis stays contested (r1 continued below both A and B, so this is no tie of leaves)",
             &["ACCT-5", "ACCT-6"],
-            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID), (&x, WAITING)],
+            &[(&g, VALID), (&a, VALID), (&bb, VALID), (&a1, VALID), (&x, WAITING), (&b1, VALID)],
             Some(st(&acct, &g, roots).contested(&[&a, &bb])),
         );
     }
@@ -3384,6 +3923,41 @@ type ThreatFn = fn(&str) -> Threat;
 /// A delegation of `app` by `signer` (scope `["*"]`, one year) after `after`.
 fn grant(w: &mut W, signer: &str, acct: &[u8], after: &Op, app: &str, time: u64) -> Op {
     w.delegate(signer, acct, after.id(), app, &["*"], T0 + YEAR, None, time)
+}
+
+/// The owner revokes the phone with a cutoff (`rv`, below its delegation `d`); the thief of r1 signs
+/// a sibling `t` and continues below it (`t2`). If the owner also `continues` below `rv`, `d` is
+/// contested; otherwise the thief's continued leaf is the chain (06 §8.1). Either way the revocation
+/// applies to the head state (06 §8.4) and the thief's post after the cutoff is refused.
+fn cutoff_fork(id: &str, continues: bool) -> Threat {
+    let (mut w, g, acct) = base(id, &["r0", "r1"]);
+    let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+    let p1 = w.post("phone", &acct, at(2), "honest");
+    let rv = w.revoke("r1", &acct, d.id(), "phone", Some((1, &p1.id)), at(3));
+    let t = w.enckey("r1", &acct, d.id(), &enc_key("t"), 1, at(4));
+    let t2 = w.enckey("r1", &acct, t.id(), &enc_key("t2"), 2, at(5));
+    let rv1 = continues.then(|| w.enckey("r1", &acct, rv.id(), &enc_key("rv1"), 1, at(5)));
+    let ask = w.post("phone", &acct, at(6), "stolen phone");
+    let roots = w.pks(&["r0", "r1"]);
+    let kept = Rev::After(1, p1.id.clone());
+    let state = if continues {
+        st(&acct, &d, roots).app_rev(&d, kept).contested(&[&rv, &t])
+    } else {
+        st(&acct, &t2, roots)
+            .app_rev(&d, kept)
+            .enc(&enc_key("t2"), 2)
+    };
+    let mut all = vec![(g, VALID), (d, VALID), (rv, VALID), (t, VALID), (t2, VALID)];
+    all.extend(rv1.map(|op| (op, VALID)));
+    Threat {
+        state,
+        ops: all,
+        ask: Some((
+            ask,
+            Exp::Denied("auth.revoked"),
+            "a thief's post after the cutoff",
+        )),
+    }
 }
 
 /// The threat scenarios of issue 14, each checked in every order of arrival (at most six operations)
@@ -3720,8 +4294,9 @@ fn threats(o: &mut Out) {
         ),
         (
             "threat-4-two-devices-continued",
-            "two devices sign children of the genesis with r1 and one continues below its own: a tie \
-             at rank 1 that is not between leaves is a contest (equivocation evidence)",
+            "two devices sign children of the genesis with r1 and one continues below its own with r1: \
+             a tie of one key's leaves that the key continued below one of them goes to that one (no \
+             freeze; 06 §8.1)",
             R5,
             |id| {
                 let (mut w, g, acct) = base(id, &["r0", "r1"]);
@@ -3730,15 +4305,55 @@ fn threats(o: &mut Out) {
                 let x3 = grant(&mut w, "r1", &acct, &x2, "phone", at(2));
                 let roots = w.pks(&["r0", "r1"]);
                 Threat {
-                    state: st(&acct, &g, roots).contested(&[&x1, &x2]),
+                    state: st(&acct, &x3, roots).app(&x3).enc(&enc_key("x2"), 1),
                     ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x3, VALID)],
                     ask: None,
                 }
             },
         ),
         (
+            "threat-4-two-devices-follow-head",
+            "two devices sign children of the genesis with r1; the owner's next operation follows the \
+             head (the smaller id), as 06 §11.6 advises: the chain goes on below it, no freeze (audit \
+             finding F3)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(1));
+                let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(1));
+                let win = smaller(&x1, &x2).clone();
+                let next = w.enckey("r1", &acct, win.id(), &enc_key("next"), 2, at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &next, roots).enc(&enc_key("next"), 2),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (next, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-two-devices-both-continued",
+            "two devices sign children of the genesis with r1 and each continues below its own with r1: \
+             two histories of one key at rank 1, a contest (equivocation evidence)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(1));
+                let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(1));
+                let y1 = grant(&mut w, "r1", &acct, &x1, "phone", at(2));
+                let y2 = grant(&mut w, "r1", &acct, &x2, "laptop", at(2));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&x1, &x2]),
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (y1, VALID), (y2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-4-supersedes-not-a-leaf",
-            "`supersedes` names a sibling that has a child: no effect (06 §8.1), a contest",
+            "`supersedes` names a sibling that has a child: no effect (06 §8.1); r1 continued below \
+             both, a contest",
             R5,
             |id| {
                 let (mut w, g, acct) = base(id, &["r0", "r1"]);
@@ -3746,10 +4361,11 @@ fn threats(o: &mut Out) {
                 let x1c = grant(&mut w, "r1", &acct, &x1, "phone", at(2));
                 w.sup(&x1);
                 let x2 = w.enckey("r1", &acct, g.id(), &enc_key("x2"), 1, at(3));
+                let x2c = w.enckey("r1", &acct, x2.id(), &enc_key("x2c"), 2, at(4));
                 let roots = w.pks(&["r0", "r1"]);
                 Threat {
                     state: st(&acct, &g, roots).contested(&[&x1, &x2]),
-                    ops: vec![(g, VALID), (x1, VALID), (x1c, VALID), (x2, VALID)],
+                    ops: vec![(g, VALID), (x1, VALID), (x1c, VALID), (x2, VALID), (x2c, VALID)],
                     ask: None,
                 }
             },
@@ -3775,7 +4391,8 @@ fn threats(o: &mut Out) {
         ),
         (
             "threat-4-supersedes-not-earlier",
-            "`supersedes` names a sibling of the same key with a higher seq: no effect; a contest",
+            "`supersedes` names a sibling of the same key with a higher seq: no effect; r1 continued \
+             below both, a contest",
             R5,
             |id| {
                 let (mut w, g, acct) = base(id, &["r0", "r1"]);
@@ -3785,18 +4402,19 @@ fn threats(o: &mut Out) {
                 let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(2));
                 let x2 = w.enckey_at("r1", 2, &acct, g.id(), &enc_key("x2"), 1, x1.id(), at(3));
                 let x2c = grant(&mut w, "r1", &acct, &x2, "phone", at(4));
+                let x1c = w.enckey("r1", &acct, x1.id(), &enc_key("x1c"), 2, at(5));
                 let roots = w.pks(&["r0", "r1"]);
                 Threat {
                     state: st(&acct, &g, roots).contested(&[&x1, &x2]),
-                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x2c, VALID)],
+                    ops: vec![(g, VALID), (x1, VALID), (x2, VALID), (x2c, VALID), (x1c, VALID)],
                     ask: None,
                 }
             },
         ),
         (
             "threat-4-supersedes-not-a-sibling",
-            "`supersedes` names an operation with another parent: no effect; at the genesis A (with a \
-             child) and X1 (a leaf) tie at rank 1: a contest",
+            "`supersedes` names an operation with another parent: no effect; at the genesis A and X1, \
+             each continued by r1, tie at rank 1: a contest",
             R5,
             |id| {
                 let (mut w, g, acct) = base(id, &["r0", "r1"]);
@@ -3804,10 +4422,11 @@ fn threats(o: &mut Out) {
                 let x1 = w.enckey("r1", &acct, g.id(), &enc_key("x1"), 1, at(2));
                 w.sup(&x1);
                 let x2 = w.enckey("r1", &acct, a.id(), &enc_key("x2"), 2, at(3));
+                let x1c = w.enckey("r1", &acct, x1.id(), &enc_key("x1c"), 2, at(4));
                 let roots = w.pks(&["r0", "r1"]);
                 Threat {
                     state: st(&acct, &g, roots).contested(&[&a, &x1]),
-                    ops: vec![(g, VALID), (a, VALID), (x1, VALID), (x2, VALID)],
+                    ops: vec![(g, VALID), (a, VALID), (x1, VALID), (x2, VALID), (x1c, VALID)],
                     ask: None,
                 }
             },
@@ -3912,27 +4531,20 @@ fn threats(o: &mut Out) {
         ),
         (
             "threat-6-contest-keeps-revocation",
-            "the owner revokes the phone with a cutoff; the thief of r1 signs a sibling and continues \
-             below it: D is contested, and the revocation from the contested branch applies to the \
-             head state, keeping its cutoff",
+            "the owner revokes the phone with a cutoff and goes on below it; the thief of r1 signs a \
+             sibling and continues below it: D is contested, and the revocation from the contested \
+             branch applies to the head state, keeping its cutoff",
             R5,
-            |id| {
-                let (mut w, g, acct) = base(id, &["r0", "r1"]);
-                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
-                let p1 = w.post("phone", &acct, at(2), "honest");
-                let rv = w.revoke("r1", &acct, d.id(), "phone", Some((1, &p1.id)), at(3));
-                let t = w.enckey("r1", &acct, d.id(), &enc_key("t"), 1, at(4));
-                let t2 = w.enckey("r1", &acct, t.id(), &enc_key("t2"), 2, at(5));
-                let ask = w.post("phone", &acct, at(6), "stolen phone");
-                let roots = w.pks(&["r0", "r1"]);
-                Threat {
-                    state: st(&acct, &d, roots)
-                        .app_rev(&d, Rev::After(1, p1.id.clone()))
-                        .contested(&[&rv, &t]),
-                    ops: vec![(g, VALID), (d, VALID), (rv, VALID), (t, VALID), (t2, VALID)],
-                    ask: Some((ask, Exp::Denied("auth.revoked"), "a thief's post after the cutoff")),
-                }
-            },
+            |id| cutoff_fork(id, true),
+        ),
+        (
+            "threat-6-continued-leaf-keeps-revocation",
+            "the owner revokes the phone with a cutoff (a leaf); the thief of r1 signs a sibling and \
+             continues below it: a tie of one key's leaves that the key continued, so the thief's branch \
+             is the chain (06 §8.1), and the owner's revocation from the leaf still applies to the head \
+             state (06 §8.4), keeping its cutoff",
+            R5,
+            |id| cutoff_fork(id, false),
         ),
         (
             "threat-6-endorsed-history-stays",
@@ -6068,6 +6680,8 @@ pub fn generate() -> String {
     threats(&mut o);
     witnesses(&mut o);
     acceptances(&mut o);
+    deactivation(&mut o);
+    succession(&mut o);
     authorization(&mut o);
     unrecorded(&mut o);
     file(

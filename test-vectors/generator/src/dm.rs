@@ -226,6 +226,7 @@ fn account_with(name: &str, extra_scope: Option<&[&str]>) -> Account {
             &[0; 32],
             "genesis",
             &[&root],
+            &crate::accounts::genesis_tail(&root.pk, T0),
         ),
     );
     let id = blake3::derive_key(CTX_ACCOUNT, &genesis.header).to_vec();
@@ -247,6 +248,7 @@ fn account_with(name: &str, extra_scope: Option<&[&str]>) -> Account {
                 &id,
                 "delegate",
                 &[key],
+                &[],
             ),
         )
     };

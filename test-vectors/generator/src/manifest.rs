@@ -111,7 +111,7 @@ pub fn generate(repo_root: &Path, files: &[(PathBuf, String)]) -> String {
         .collect();
     pretty(&obj(vec![
         ("_comment", COMMENT.into()),
-        ("format", J::U(1)),
+        ("format", J::U(crate::util::FORMAT)),
         ("suite_digest", digest.into()),
         ("files", J::A(file_entries)),
         ("schemas", J::A(schema_entries)),

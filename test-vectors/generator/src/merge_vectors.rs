@@ -274,6 +274,7 @@ impl Vb {
                 &[0; 32],
                 "genesis",
                 &[&root],
+                &crate::accounts::genesis_tail(&root.pk, tm(0)),
             ),
         );
         let real = blake3::derive_key(CTX_ACCOUNT, &genesis.header).to_vec();
@@ -291,7 +292,7 @@ impl Vb {
                 ("expires", Value::U(T0 + 365 * 24 * 60 * MIN)),
             ]);
             let app_key = self.chain(name).key.clone();
-            let body = crate::accounts::accepted(&body, &real, "delegate", &[&app_key]);
+            let body = crate::accounts::accepted(&body, &real, "delegate", &[&app_key], &[]);
             let op = sign(&root, &real, seq, Some(&after), "delegate", tm(0), body);
             after = op.id.clone();
             self.operations.push(op);

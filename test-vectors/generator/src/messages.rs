@@ -608,12 +608,21 @@ impl Out {
             }
             Exp::Undecided(items) => {
                 assert!(!items.is_empty(), "{id}: nothing missing");
+                // Typed items (format 2): a message id is never confused with an account id.
                 let list: Vec<String> = items
                     .iter()
                     .map(|i| match i {
                         Miss::Auth => "key_authorization".to_string(),
                         Miss::Id(x) => hex(x),
                         Miss::Body => "body".to_string(),
+                    })
+                    .collect();
+                let typed: Vec<J> = items
+                    .iter()
+                    .map(|i| match i {
+                        Miss::Auth => obj(vec![("what", "key_authorization".into())]),
+                        Miss::Id(x) => obj(vec![("what", "message".into()), ("id", J::S(hex(x)))]),
+                        Miss::Body => obj(vec![("what", "body".into())]),
                     })
                     .collect();
                 for (i, x) in list.iter().enumerate() {
@@ -623,7 +632,7 @@ impl Out {
                     .iter()
                     .all(|r| LOOKUP_RULES.contains(r) || *r == "EXT-1"));
                 members.push(("outcome".to_string(), J::from("undecided")));
-                members.push(("missing".to_string(), strs(&list)));
+                members.push(("missing".to_string(), J::A(typed)));
             }
         }
         let input = if stripped { &msg.stripped } else { &msg.full };

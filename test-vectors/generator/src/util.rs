@@ -120,6 +120,9 @@ pub fn strs<S: AsRef<str>>(items: &[S]) -> J {
 
 /// A JSON string literal, escaped the way serde_json does it (", \, control characters; everything else,
 /// non-ASCII included, written as is).
+/// The format of every vector file and of MANIFEST.json (test-vectors/README.md, "Format history").
+pub const FORMAT: u64 = 2;
+
 pub fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -237,7 +240,7 @@ pub fn file(comment: &str, suite: &str, vectors: Vec<J>) -> String {
             )),
         ),
         ("suite", suite.into()),
-        ("format", J::U(1)),
+        ("format", J::U(FORMAT)),
         ("vectors", J::A(vectors)),
     ]);
     pretty(&doc)

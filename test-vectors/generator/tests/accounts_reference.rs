@@ -24,8 +24,15 @@ use serde_json::{json, Value as Json};
 use skylark_test_vectors::ed;
 use skylark_test_vectors::util::{hex, unhex};
 
-const OP_KINDS: [&str; 6] = [
-    "genesis", "roots", "delegate", "revoke", "enckey", "receipt",
+const OP_KINDS: [&str; 8] = [
+    "genesis",
+    "roots",
+    "delegate",
+    "revoke",
+    "enckey",
+    "receipt",
+    "deactivate",
+    "successor",
 ];
 const ZERO: [u8; 32] = [0; 32];
 
@@ -41,6 +48,13 @@ enum Body {
     Genesis {
         roots: Vec<Id>,
         witnesses: Option<Wit>,
+        /// ACCT-13: the account this one succeeds.
+        predecessor: Option<Id>,
+    },
+    /// ACCT-12.
+    Successor {
+        after: Id,
+        to: Id,
     },
     Roots {
         after: Id,
@@ -51,6 +65,10 @@ enum Body {
     },
     Receipt {
         op: Id,
+    },
+    /// ACCT-11.
+    Deactivate {
+        after: Id,
     },
     Delegate {
         after: Id,
@@ -82,13 +100,18 @@ impl Body {
             | Body::Delegate { after, .. }
             | Body::Revoke { after, .. }
             | Body::EncKey { after, .. }
+            | Body::Deactivate { after }
+            | Body::Successor { after, .. }
             | Body::Receipt { op: after } => Some(after),
         }
     }
 
     fn supersedes(&self) -> Option<&Id> {
         match self {
-            Body::Genesis { .. } | Body::Receipt { .. } => None,
+            Body::Genesis { .. }
+            | Body::Receipt { .. }
+            | Body::Deactivate { .. }
+            | Body::Successor { .. } => None,
             Body::Roots { supersedes, .. }
             | Body::Delegate { supersedes, .. }
             | Body::Revoke { supersedes, .. }
@@ -337,7 +360,8 @@ fn acceptances_form(e: &[(String, Item)]) -> R<()> {
 }
 
 /// ACCT-10: one acceptance per key of `new`, in bytewise key order, each the key's signature under
-/// "skylark v1 key acceptance" over acct ‖ key ‖ H(body without acceptances) ‖ kind.
+/// "skylark v1 key acceptance" over acct ‖ key ‖ H(body without acceptances) ‖ kind ‖ 0x00, and for
+/// a genesis the header's key and time (8 bytes, big-endian) after that.
 fn accepts(m: &Msg, mut new: Vec<Id>) -> R<()> {
     new.sort();
     new.dedup();
@@ -353,6 +377,11 @@ fn accepts(m: &Msg, mut new: Vec<Id>) -> R<()> {
         input.extend_from_slice(k);
         input.extend_from_slice(&m.digest);
         input.extend_from_slice(m.kind.as_bytes());
+        input.push(0);
+        if m.kind == "genesis" {
+            input.extend_from_slice(&m.key);
+            input.extend_from_slice(&m.time.to_be_bytes());
+        }
         if ed::verify(k, &input, sig).is_err() {
             return Err("acct.acceptance_invalid");
         }
@@ -363,11 +392,20 @@ fn accepts(m: &Msg, mut new: Vec<Id>) -> R<()> {
 fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
     match kind {
         "genesis" => {
-            keys(e, &["roots", "witnesses", "acceptances"], &["roots"])?;
+            keys(
+                e,
+                &["roots", "witnesses", "predecessor", "acceptances"],
+                &["roots"],
+            )?;
             let roots = roots_list(field(e, "roots"))?;
             let witnesses = witnesses(e, &roots, false)?.flatten();
+            let predecessor = get(e, "predecessor").map(b32).transpose()?;
             acceptances_form(e)?;
-            Ok(Body::Genesis { roots, witnesses })
+            Ok(Body::Genesis {
+                roots,
+                witnesses,
+                predecessor,
+            })
         }
         "roots" => {
             keys(
@@ -384,6 +422,20 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
                 roots,
                 witnesses,
                 supersedes,
+            })
+        }
+        "successor" => {
+            keys(e, &["to", "after"], &["to", "after"])?;
+            let to = b32(field(e, "to"))?;
+            Ok(Body::Successor {
+                after: b32(field(e, "after"))?,
+                to,
+            })
+        }
+        "deactivate" => {
+            keys(e, &["after"], &["after"])?;
+            Ok(Body::Deactivate {
+                after: b32(field(e, "after"))?,
             })
         }
         "receipt" => {
@@ -540,6 +592,12 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     let mut next = parent.clone();
     match body {
         Body::Genesis { .. } | Body::Receipt { .. } => unreachable!(),
+        Body::Deactivate { .. } => {}
+        Body::Successor { to, .. } => {
+            if to == &m.acct {
+                return Err("acct.successor");
+            }
+        }
         Body::Roots {
             roots, witnesses, ..
         } => {
@@ -670,7 +728,9 @@ impl Ref {
             Ok(b) => b,
         };
         match body {
-            Body::Genesis { roots, witnesses } => Some(if m.acct != ZERO {
+            Body::Genesis {
+                roots, witnesses, ..
+            } => Some(if m.acct != ZERO {
                 Status::Invalid("acct.genesis_account")
             } else if m.seq != 1 || m.key != roots[0] {
                 Status::Invalid("acct.genesis_signer")
@@ -731,6 +791,16 @@ impl Ref {
                     Some(Status::Invalid(_) | Status::Receipt { .. }) => {
                         Status::Invalid("acct.parent_invalid")
                     }
+                    // ACCT-11: after the account check, nothing follows a deactivation.
+                    Some(Status::Valid { acct, .. })
+                        if &m.acct == acct
+                            && matches!(
+                                self.applied[p].body,
+                                Some(Ok(Body::Deactivate { .. }))
+                            ) =>
+                    {
+                        Status::Invalid("acct.deactivated")
+                    }
                     Some(Status::Valid { acct, state, .. }) => match check(acct, state, m, body) {
                         Ok(state) => Status::Valid {
                             acct: acct.clone(),
@@ -766,6 +836,39 @@ impl Ref {
 
     fn signer(&self, id: &Id) -> &Id {
         &self.applied[id].key
+    }
+
+    /// ACCT-11: the effective time (its time, floored at its parent's) of the deactivation that is
+    /// the head of `acct`'s canonical chain, if the head is one; with witnesses named at its
+    /// parent, only if it is final.
+    fn deactivated(&self, acct: &Id) -> Option<u64> {
+        let (head, ..) = self.view(acct)?;
+        if !matches!(self.body(&head), Body::Deactivate { .. }) {
+            return None;
+        }
+        let parent = self.parent_of(&head)?;
+        if self.state_of(parent).wit.is_some() && !self.is_final(&head) {
+            return None;
+        }
+        Some(self.applied[&head].time.max(self.applied[parent].time))
+    }
+
+    /// ACCT-13: the account `b` named by the last successor on `acct`'s canonical chain (nearest
+    /// the head), if the valid genesis of `b` names `acct` as its predecessor.
+    fn moved_to(&self, acct: &Id) -> Option<Id> {
+        let (head, ..) = self.view(acct)?;
+        let mut at = Some(&head);
+        while let Some(x) = at {
+            if let Body::Successor { to, .. } = self.body(x) {
+                let accepted = self.status.iter().any(|(id, st)| {
+                    matches!(st, Status::Valid { acct: a, parent: None, .. } if a == to)
+                        && matches!(self.body(id), Body::Genesis { predecessor: Some(p), .. } if p == acct)
+                });
+                return accepted.then(|| to.clone());
+            }
+            at = self.parent_of(x);
+        }
+        None
     }
 
     /// A `roots` operation whose new list omits its own signer (06 §8.1).
@@ -974,18 +1077,33 @@ impl Ref {
             let strengths: Vec<usize> = (0..kids.len()).map(strength).collect();
             let best = *strengths.iter().min().unwrap();
             let tied: Vec<usize> = (0..kids.len()).filter(|&i| strengths[i] == best).collect();
+            let by_key =
+                best != usize::MAX && tied.iter().all(|&i| self.signer(&kids[i]) == &roots[best]);
+            let continued: Vec<usize> = tied
+                .iter()
+                .copied()
+                .filter(|&i| !self.fc_children(&kids[i]).is_empty())
+                .collect();
+            // 06 §8.1: the key signed below the one continued child itself.
+            let key_below = |i: usize| {
+                subtrees[i][1..]
+                    .iter()
+                    .any(|x| self.signer(x) == &roots[best])
+            };
             let next = if tied.len() == 1 {
                 kids[tied[0]].clone()
-            } else if best != usize::MAX
-                && tied.iter().all(|&i| {
-                    self.fc_children(&kids[i]).is_empty() && self.signer(&kids[i]) == &roots[best]
-                })
-            {
+            } else if by_key && continued.is_empty() {
                 // Same-key leaves: the smallest id (kids are sorted); the others' revocations stay.
                 for &i in &tied[1..] {
                     sticky.push(kids[i].clone());
                 }
                 kids[tied[0]].clone()
+            } else if by_key && continued.len() == 1 && key_below(continued[0]) {
+                // Same-key leaves, one of them continued by the key: it; the others' revocations stay.
+                for &i in tied.iter().filter(|&&i| i != continued[0]) {
+                    sticky.push(kids[i].clone());
+                }
+                kids[continued[0]].clone()
             } else {
                 // Contested: every revocation in a contested subtree stays.
                 for &i in &tied {
@@ -1052,6 +1170,8 @@ impl Ref {
             })),
             "final": last_final.as_ref().map_or(Json::Null, |f| json!(hex(f))),
             "duplicitous": self.duplicitous(acct).iter().map(|k| hex(k)).collect::<Vec<_>>(),
+            "deactivated": self.deactivated(acct),
+            "moved_to": self.moved_to(acct).map_or(Json::Null, |b| json!(hex(&b))),
         }))
     }
 
@@ -1084,6 +1204,10 @@ impl Ref {
         let Some((_, st, _, _)) = self.view(&m.acct) else {
             return missing("account", &m.acct);
         };
+        // ACCT-11
+        if self.deactivated(&m.acct).is_some_and(|end| m.time >= end) {
+            return denied("auth.deactivated");
+        }
         // AUTH-2, AUTH-3
         if st.roots.contains(&m.key) {
             return denied("auth.root_key_message");
@@ -1191,8 +1315,8 @@ fn orders(n: usize) -> Vec<Vec<usize>> {
 
 const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6",
-    "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3",
+    "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 #[test]
@@ -1328,6 +1452,8 @@ fn account_vectors_agree_with_reference() {
         "acct.acceptance_missing",
         "acct.acceptance_extra",
         "acct.acceptance_invalid",
+        "acct.deactivated",
+        "acct.successor",
         "key.invalid_length",
         "key.non_canonical",
         "key.not_on_curve",
@@ -1348,6 +1474,7 @@ fn account_vectors_agree_with_reference() {
         "auth.before_delegation",
         "auth.expired",
         "auth.revoked",
+        "auth.deactivated",
         "missing account",
         "missing message",
         "acct.not_a_root",

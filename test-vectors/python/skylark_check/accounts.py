@@ -6,7 +6,8 @@ from .cbor import CMap, encode, is_uint, text_key
 from .envelope import kind_ok
 from .errors import Reject
 
-OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey", "receipt")
+OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey", "receipt", "deactivate",
+                   "successor")
 MAX_WITNESSES = 8
 MAX_53 = 2 ** 53 - 1
 ZERO32 = bytes(32)
@@ -15,25 +16,31 @@ ZERO32 = bytes(32)
 # ACCT-1 body check, in the order of 06 §5.3
 
 SCHEMA = {
-    "genesis": ("roots", "witnesses", "acceptances"),
+    "genesis": ("roots", "witnesses", "predecessor", "acceptances"),
+    "successor": ("to", "after"),
     "roots": ("after", "roots", "witnesses", "supersedes", "acceptances"),
     "receipt": ("op",),
+    "deactivate": ("after",),
     "delegate": ("app", "after", "label", "scope", "expires", "supersedes", "acceptances"),
     "revoke": ("app", "after", "cutoff", "supersedes"),
     "enckey": ("key", "after", "version", "supersedes"),
 }
 REQUIRED = {
     "genesis": ("roots",),
+    "successor": ("to", "after"),
     "receipt": ("op",),
+    "deactivate": ("after",),
     "roots": ("after", "roots"),
     "delegate": ("app", "after", "scope", "expires"),
     "revoke": ("app", "after"),
     "enckey": ("key", "after", "version"),
 }
 VALUE_ORDER = {
-    "genesis": ("roots", "witnesses", "acceptances"),
+    "genesis": ("roots", "witnesses", "predecessor", "acceptances"),
+    "successor": ("to", "after"),
     "roots": ("roots", "witnesses", "after", "supersedes", "acceptances"),
     "receipt": ("op",),
+    "deactivate": ("after",),
     "delegate": ("label", "app", "scope", "expires", "after", "supersedes", "acceptances"),
     "revoke": ("cutoff", "app", "after", "supersedes"),
     "enckey": ("version", "key", "after", "supersedes"),
@@ -115,7 +122,7 @@ def check_body(kind, body):
         elif k == "app":
             _bytes32(v)
             ed25519.check_key(v, check_length=False)                 # SIG-2..SIG-4
-        elif k in ("after", "key", "supersedes", "op"):
+        elif k in ("after", "key", "supersedes", "op", "to", "predecessor"):
             _bytes32(v)
         elif k == "witnesses":                                       # 06 §5.3, ACCT-15
             if not isinstance(v, CMap):
@@ -171,7 +178,8 @@ MAX_ACCEPTANCES = 12
 
 def accepts(msg, new):
     """ACCT-10: one acceptance per key of `new`, in bytewise key order, each the key's
-    signature over context || 0x00 || acct || key || H(body without acceptances) || kind.
+    signature over context || 0x00 || acct || key || H(body without acceptances) || kind || 0x00,
+    and for a genesis its header's key and time (8 bytes, big-endian) after that.
     Returns None or the code."""
     body = msg.body
     given = body.get("acceptances") or []
@@ -183,7 +191,10 @@ def accepts(msg, new):
     without = CMap([(k, v) for k, v in body.entries if k != "acceptances"])
     digest = ids.body_hash(encode(without))
     for key, sig in zip(new, given):
-        data = ACCEPTANCE_CONTEXT + b"\x00" + msg.header.acct + key + digest + msg.header.kind.encode()
+        data = (ACCEPTANCE_CONTEXT + b"\x00" + msg.header.acct + key + digest
+                + msg.header.kind.encode() + b"\x00")
+        if msg.header.kind == "genesis":
+            data += msg.header.key + msg.header.time.to_bytes(8, "big")
         try:
             ed25519.verify(key, data, sig)
         except Reject:
@@ -348,6 +359,8 @@ class Accounts:
             if pp is None or h.key not in self.status[pp].state.witnessed:
                 return Invalid("acct.not_a_witness")
             return Receipt(ps.account, h.key, p)
+        if self.messages[p].header.kind == "deactivate":
+            return Invalid("acct.deactivated")                       # step 7a, ACCT-11
         if h.key not in P.roots:
             return Invalid("acct.not_a_root")                        # step 8
         # (no rule compares h.time with the parent's: 06 §7.2)
@@ -385,6 +398,8 @@ class Accounts:
                 return Invalid("acct.not_delegated")
             if P.apps[app].revocation is not None:
                 return Invalid("acct.already_revoked")
+        if kind == "successor" and body["to"] == h.acct:             # ACCT-12
+            return Invalid("acct.successor")
         if kind == "enckey":                                          # step 12
             if P.enc is not None and not body["version"] > P.enc[1]:
                 return Invalid("acct.enckey_version")
@@ -419,6 +434,33 @@ class Accounts:
         return st.code
 
     # -- the fork choice (§8) ------------------------------------------------
+
+    def deactivated(self, account):
+        """ACCT-11: the effective time (time floored at the parent's) of the deactivation that
+        is the head of the canonical chain, if it is one; with witnesses named at its parent,
+        only once it is final (§8.6)."""
+        head = self.chain(account)[0]
+        if self.messages[head].header.kind != "deactivate":
+            return None
+        parent = self.status[head].parent
+        if self.status[parent].state.wit is not None and not self.is_final(head):
+            return None
+        return max(self.messages[head].header.time, self.messages[parent].header.time)
+
+    def moved_to(self, account):
+        """ACCT-13: the account named by the last successor on the canonical chain (nearest the
+        head), if its valid genesis names the account as its predecessor."""
+        x = self.chain(account)[0]
+        while x is not None:
+            m = self.messages[x]
+            if m.header.kind == "successor":
+                b = m.body["to"]
+                g = self.geneses.get(b)
+                if g is not None and self.messages[g].body.get("predecessor") == account:
+                    return b
+                return None
+            x = self.status[x].parent
+        return None
 
     def _self_retires(self, x):
         m = self.messages[x]
@@ -535,13 +577,19 @@ class Accounts:
                 strength[C] = min(ranks) if ranks else float("inf")
             s = min(strength.values())
             best = [C for C in kids if strength[C] == s]
+            by_key = s != float("inf") and all(self.messages[C].header.key == roots[s]
+                                               for C in best)
+            continued = [C for C in best if self._fc_children(C, memo)]
             if len(best) == 1:
                 nxt = best[0]
-            elif s != float("inf") and all(
-                    not self._fc_children(C, memo) and self.messages[C].header.key == roots[s]
-                    for C in best):
+            elif by_key and not continued:
                 nxt = best[0]                     # kids are sorted: the smallest id
                 sticky.extend(best[1:])
+            elif by_key and len(continued) == 1 and any(
+                    self.messages[y].header.key == roots[s]
+                    for y in subs[continued[0]] if y != continued[0]):
+                nxt = continued[0]                # the one leaf the key continued (§8.1)
+                sticky.extend(C for C in best if C != nxt)
             else:
                 for C in best:
                     sticky.extend(subs[C])
@@ -590,6 +638,8 @@ class Accounts:
                                                       "threshold": st.wit[1]},
             "final": None if last_final is None else last_final.hex(),
             "duplicitous": sorted(k.hex() for k in self.duplicitous(account)),
+            "deactivated": self.deactivated(account),
+            "moved_to": None if self.moved_to(account) is None else self.moved_to(account).hex(),
         }
 
     # -- authorization (§9) -------------------------------------------------
@@ -620,6 +670,9 @@ class Accounts:
         A, K, k, T, S = header.acct, header.key, header.kind, header.time, header.seq
         if A not in self.geneses:                                     # AUTH-1
             return ("unknown", ("account", A))
+        end = self.deactivated(A)
+        if end is not None and T >= end:                               # ACCT-11
+            return ("denied", "auth.deactivated")
         st = self.head_state(A)
         if K in st.roots:                                             # AUTH-2
             return ("denied", "auth.root_key_message")

@@ -196,7 +196,7 @@ pub fn to_value(i: &Item) -> Value {
 pub fn load(name: &str) -> Json {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
     let doc: Json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(doc["format"], 1);
+    assert_eq!(doc["format"], 2);
     assert!(doc["_comment"]
         .as_str()
         .unwrap()
