@@ -919,6 +919,33 @@ fn run_dm(v: &Json) -> Run {
                 Err(e) => Err(e.code().to_string()),
             }
         }
+        "choose" => {
+            // 08 §14.1: the declaration and key a reporter seals to at `now`.
+            use skylark::dm::Declaration;
+            let accounts = dm_state(v)?;
+            let mut declarations = Vec::new();
+            for m in array(v, "declarations")? {
+                if let Ok(d) = Declaration::from_message(&message(m)?) {
+                    if d.authorize(&accounts).is_ok() {
+                        declarations.push(d);
+                    }
+                }
+            }
+            let now = v["now"].as_u64().ok_or("vector has no now")?;
+            let got = Declaration::choose(&declarations, now).map(|(d, k)| {
+                (
+                    hex::encode(d.id().as_bytes()),
+                    hex::encode(k.key().as_bytes()),
+                )
+            });
+            let want = v["chosen"]
+                .as_str()
+                .map(|c| (c.to_string(), v["key"].as_str().unwrap_or("").to_string()));
+            if got != want {
+                problems.push("chosen declaration or key differs".to_string());
+            }
+            Ok(())
+        }
         "public" => match SignedMessage::from_bytes(&hex_of(v, "message")?) {
             Err(e) => Err(e.code().to_string()),
             Ok(msg) => {

@@ -600,12 +600,25 @@ fn groups_of(held: &serde_json::Value, accounts: &Accounts) -> Groups {
     groups
 }
 
+/// The vector's `declarations` that pass DM-24 and DM-25 in its `accounts`.
+fn declarations_of(v: &serde_json::Value) -> Vec<Declaration> {
+    let accounts = state(v);
+    v["declarations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| SignedMessage::from_bytes(&unhex(m)).unwrap())
+        .filter_map(|m| Declaration::from_message(&m).ok())
+        .filter(|d| d.authorize(&accounts).is_ok())
+        .collect()
+}
+
 #[test]
 fn vectors_dm_json() {
     let doc: serde_json::Value =
         serde_json::from_str(include_str!("../test-vectors/dm.json")).unwrap();
     assert_eq!(doc["suite"], "dm");
-    let mut counts = [0usize; 11];
+    let mut counts = [0usize; 12];
     for v in doc["vectors"].as_array().unwrap() {
         let id = v["id"].as_str().unwrap();
         let valid = v["valid"].as_bool().unwrap();
@@ -835,17 +848,25 @@ fn vectors_dm_json() {
                         e.code().to_string()
                     })
             }
+            "choose" => {
+                counts[11] += 1;
+                let declarations = declarations_of(v);
+                let got =
+                    Declaration::choose(&declarations, v["now"].as_u64().unwrap()).map(|(d, k)| {
+                        (
+                            hex::encode(d.id().as_bytes()),
+                            hex::encode(k.key().as_bytes()),
+                        )
+                    });
+                let want = v["chosen"]
+                    .as_str()
+                    .map(|c| (c.to_string(), v["key"].as_str().unwrap().to_string()));
+                assert_eq!(got, want, "{id}");
+                Ok(())
+            }
             "relay" => {
                 counts[10] += 1;
-                let accounts = state(v);
-                let declarations: Vec<Declaration> = v["declarations"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|m| SignedMessage::from_bytes(&unhex(m)).unwrap())
-                    .filter_map(|m| Declaration::from_message(&m).ok())
-                    .filter(|d| d.authorize(&accounts).is_ok())
-                    .collect();
+                let declarations = declarations_of(v);
                 let keys = Declaration::relay_keys(&declarations, v["now"].as_u64().unwrap());
                 let sealed = Sealed::from_bytes(&unhex(&v["sealed"])).unwrap();
                 Stamp::from_bytes(&unhex(&v["stamp"]))

@@ -839,8 +839,33 @@ impl Declaration {
         declarations.into_iter().max_by_key(|d| (d.time, d.id))
     }
 
+    /// The declaration and key a reporter seals to at `now` (08 §14.1): among `declarations`
+    /// (already authorized, DM-25) of one service dated at or before `now`, the latest
+    /// ([`Declaration::latest`]), and its first current key; `None` if there is no such
+    /// declaration or it has no current key. A declaration dated after `now` (MSG-2 lets it be up
+    /// to 10 minutes ahead) is not yet in force: the one before it still is.
+    ///
+    /// ```
+    /// # use skylark::dm::{Declaration, EncryptionSecret, PqSecret, ServiceKey};
+    /// # use skylark::message::Reason;
+    /// # let key = |s: u8| ServiceKey::new(EncryptionSecret::from_bytes([s; 32]).public_key(), PqSecret::from_seed([s; 64]).public_key(), 99);
+    /// # let at = |t: u64, k: ServiceKey| -> Result<Declaration, Box<dyn std::error::Error>> { Ok(Declaration::from_message(&Declaration::draft(skylark::id::AccountId::from_bytes([1; 32]), t, &[k], &[Reason::Spam], &[])?.sign(&skylark::keys::SecretKey::from_seed([3; 32]))?)?) };
+    /// let (old, ahead) = (at(10, key(4))?, at(40, key(5))?);
+    /// let (d, k) = Declaration::choose([&old, &ahead], 30).expect("a key");
+    /// assert_eq!((d, k), (&old, &old.keys()[0])); // `ahead` is dated after now
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn choose<'a>(
+        declarations: impl IntoIterator<Item = &'a Declaration>,
+        now: u64,
+    ) -> Option<(&'a Self, &'a ServiceKey)> {
+        let d = Self::latest(declarations.into_iter().filter(|d| d.time <= now))?;
+        Some((d, d.current_keys(now).next()?))
+    }
+
     /// The report keys a relay files items for at `now` (DM-22): the current keys of each
-    /// service's latest declaration among `declarations` (already authorized, DM-25).
+    /// service's latest declaration dated at or before `now` among `declarations` (already
+    /// authorized, DM-25).
     ///
     /// ```
     /// # use skylark::dm::{Declaration, EncryptionSecret, PqSecret, ServiceKey};
@@ -857,7 +882,7 @@ impl Declaration {
         now: u64,
     ) -> Vec<&'a ServiceKey> {
         let mut latest: BTreeMap<AccountId, &'a Declaration> = BTreeMap::new();
-        for d in declarations {
+        for d in declarations.into_iter().filter(|d| d.time <= now) {
             let slot = latest.entry(d.account).or_insert(d);
             if (d.time, d.id) > (slot.time, slot.id) {
                 *slot = d;

@@ -624,13 +624,20 @@ def check_dm(v):
         same(v["labels"], out["labels"], "labels differ")
         same(v["keys"], [k[0].hex() for k in out["keys"]], "keys differ")
         return None
-    if kind == "relay":
+    if kind in ("choose", "relay"):
         st = dm_state(v)
         held = []
         for hx in v["declarations"]:
             d, err = reject_code(dm.declaration, layer1(hx, "declaration"), st)
             if err is None:
                 held.append(d)
+    if kind == "choose":
+        same(v.get("error"), None, "a choice has no error")                # never invalid
+        got = dm.choose(held, v["now"])
+        same(v["chosen"], got[0]["id"].hex() if got else None, "chosen declaration differs")
+        same(v["key"], got[1][0].hex() if got else None, "key differs")
+        return None
+    if kind == "relay":
         keys = dm.relay_keys(held, v["now"])
         out, err = reject_code(dm.relay_files, h2b(v["sealed"]), h2b(v["stamp"]), keys)
         code = produced(err.code if err else None)

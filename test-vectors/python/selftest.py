@@ -115,7 +115,8 @@ def mutations(f, v):
                              "pq_shared", "dh1", "dh2", "slot_mask", "slot_check", "commitment"),
                     "open": ("inner", "inner_id", "device"), "prekey": ("device",),
                     "group": ("head",), "stamp": tuple(k for k in ("item", "work") if k in v),
-                    "admit": (), "relay": (), "service": (), "report_open": ("inner", "report_id", "reporter"),
+                    "admit": (), "relay": (), "service": (),
+                    "choose": tuple(k for k in ("chosen", "key") if v.get(k)), "report_open": ("inner", "report_id", "reporter"),
                     "report_seal": ("sealed", "nonce", "aead_key", "padded", "commitment")}[v["type"]]
             for k in keys:
                 w = m(v); w[k] = flip_hex(v[k]); yield k, w

@@ -1245,6 +1245,7 @@ pub fn generate() -> String {
     report::vectors(&alice, &mut vs);
     report::sealed(&alice, &bob, &mut vs);
     report::relayed(&alice, &mut vs);
+    report::chosen(&alice, &mut vs);
 
     // ----- prekey bundles -----
     let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {

@@ -579,11 +579,23 @@ def declaration(message, state):
             "acct": message.header.acct, "id": message.id}
 
 
+def choose(declarations, now):
+    """08 §14.1, the reporter's choice: among `declarations` (dicts of `declaration`, already
+    authorized) dated at or before `now`, the latest by (time, id), and its first current key
+    (time <= now <= expires); (declaration, key) or None."""
+    ds = [d for d in declarations if d["time"] <= now]
+    if not ds:
+        return None
+    d = max(ds, key=lambda d: (d["time"], d["id"]))
+    keys = [k for k in d["keys"] if d["time"] <= now <= k[2]]
+    return (d, keys[0]) if keys else None
+
+
 def relay_keys(declarations, now):
     """DM-22 for report keys: the current keys of each service's latest declaration (by
     (time, id)) among `declarations` (dicts of `declaration`, already authorized)."""
     latest = {}
-    for d in declarations:
+    for d in (d for d in declarations if d["time"] <= now):
         cur = latest.get(d["acct"])
         if cur is None or (d["time"], d["id"]) > (cur["time"], cur["id"]):
             latest[d["acct"]] = d

@@ -459,6 +459,9 @@ pub(super) fn vectors(other: &Account, out: &mut Vec<J>) {
     }
 }
 
+/// An hour, in milliseconds.
+const HOUR: u64 = 60 * MIN;
+
 /// The relay every declared key lists unless a vector says otherwise.
 const RELAY: &str = "https://relay.example";
 
@@ -539,4 +542,127 @@ pub(super) fn relayed(other: &Account, out: &mut Vec<J>) {
             ],
         ));
     }
+}
+
+/// The reporter's choice (type `choose`, 08 §14.1): among `declarations` that pass DM-24 and DM-25
+/// in `accounts` and are dated at or before `now`, the latest by (time, id) — `chosen`, its id —
+/// and its first current key (`key`; null if none). Also two declarations DM-25 refuses: signed by
+/// a revoked key, and dated before the key's delegation (type `service`).
+#[allow(clippy::type_complexity)]
+pub(super) fn chosen(other: &Account, out: &mut Vec<J>) {
+    let s = Service::new();
+    let acct = &s.account;
+    let all = ops_json(&[other, acct]);
+    let [d1, d2, d3] =
+        ["service desk a", "service desk b", "service desk c"].map(|l| Device::new(l, 0));
+    // Each at seq 1 of the service's key: the choice reads header times and ids, not the chain.
+    let at = |time: u64, keys: Vec<Value>| {
+        sign(
+            &acct.extra,
+            &acct.id,
+            1,
+            None,
+            "service",
+            time,
+            declaration(keys, &Service::REASONS, vec![]),
+        )
+    };
+    let key = |d: &Device, expires: u64| report_key(d, expires);
+    let early = at(s.at, vec![key(&d1, s.at + 14 * DAY)]);
+    let later = at(s.at + HOUR, vec![key(&d2, s.at + 14 * DAY)]);
+    // Two at the same time: the greater id wins.
+    let twin_a = at(s.at + 2 * HOUR, vec![key(&d2, s.at + 14 * DAY)]);
+    let twin_b = at(s.at + 2 * HOUR, vec![key(&d3, s.at + 14 * DAY)]);
+    let greater = if twin_a.id > twin_b.id {
+        &twin_a
+    } else {
+        &twin_b
+    };
+    let greater_key = if greater.id == twin_a.id { &d2 } else { &d3 };
+    // The first key expired, the second current.
+    let mixed = at(
+        s.at + HOUR,
+        vec![key(&d1, s.at + HOUR + MIN), key(&d3, s.at + 14 * DAY)],
+    );
+    let ahead = at(s.at + 2 * HOUR + 6 * MIN, vec![key(&d3, s.at + 14 * DAY)]);
+    let wild = sign(
+        &acct.wild,
+        &acct.id,
+        1,
+        None,
+        "service",
+        s.at + 2 * HOUR,
+        s.body(),
+    );
+    let now = s.at + 2 * HOUR + MIN;
+    let cases: Vec<(&str, &str, Vec<&Msg>, u64, Option<(&Msg, &Device)>)> = vec![
+        ("choose-latest", "two declarations: the later one is used, and its key", vec![&early, &later], now, Some((&later, &d2))),
+        ("choose-tie-greater-id", "two declarations at the same time: the one with the greater id bytewise", vec![&early, &twin_a, &twin_b], now, Some((greater, greater_key))),
+        ("choose-first-key-expired", "the latest declaration's first key has expired: its second, current key is used", vec![&early, &mixed], now, Some((&mixed, &d3))),
+        ("choose-dated-after-now", "the latest declaration is dated 5 minutes after now (MSG-2 accepts up to 10): not in force yet, so the one before it is used (else the reporter would have no current key until its time)", vec![&later, &ahead], s.at + 2 * HOUR + MIN, Some((&later, &d2))),
+        ("choose-all-expired", "the only declaration's key expired: no key to seal to", vec![&early], s.at + 14 * DAY + 1, None),
+        ("choose-unauthorized-ignored", "the newest declaration is signed by the service's wildcard app key (DM-25 refuses it): the earlier one is used", vec![&later, &wild], now, Some((&later, &d2))),
+    ];
+    for (id, description, declarations, at_, result) in cases {
+        let list: Vec<String> = declarations.iter().map(|d| hex(&d.full)).collect();
+        let (chosen, key) = match result {
+            Some((d, k)) => (J::from(hex(&d.id)), J::from(hex(&k.r()))),
+            None => (J::Null, J::Null),
+        };
+        out.push(vector(
+            id,
+            description,
+            &["DM-24", "DM-25"],
+            None,
+            vec![
+                ("type", J::from("choose")),
+                ("declarations", strs(&list)),
+                ("accounts", all.clone()),
+                ("now", J::U(at_)),
+                ("chosen", chosen),
+                ("key", key),
+            ],
+        ));
+    }
+
+    // DM-25: a revoked key, and a declaration dated before the key's delegation.
+    let last = acct.ops.last().expect("ops");
+    let revoke = sign(
+        &acct.root,
+        &acct.id,
+        last_seq(acct) + 1,
+        Some(&last.id),
+        "revoke",
+        T0 + 10 * MIN,
+        m(vec![
+            ("app", Value::B(acct.extra.pk.to_vec())),
+            ("after", Value::B(last.id.clone())),
+        ]),
+    );
+    let J::A(mut revoked) = ops_json(&[other, acct]) else {
+        unreachable!()
+    };
+    revoked.push(J::from(hex(&revoke.full)));
+    let before = at(T0 + 2 * MIN, vec![key(&d1, T0 + 14 * DAY)]);
+    for (id, description, msg, accounts) in [
+        ("threat-declaration-revoked-key", "the service revoked the app key that signs the declaration (no cutoff: every message of the key is refused)", &early, J::A(revoked)),
+        ("service-before-delegation", "a declaration dated two minutes after the account's genesis, before its key was delegated (four minutes after): outside the delegation", &before, all.clone()),
+    ] {
+        out.push(vector(
+            id,
+            description,
+            &["DM-25"],
+            Some("dm.declaration_unauthorized"),
+            vec![
+                ("type", J::from("service")),
+                ("message", hex(&msg.full).into()),
+                ("accounts", accounts),
+            ],
+        ));
+    }
+}
+
+/// The seq of an account's last operation (its root's chain).
+fn last_seq(a: &Account) -> u64 {
+    a.ops.len() as u64
 }
