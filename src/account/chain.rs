@@ -95,8 +95,13 @@ pub(super) struct Canon {
     duplicitous: Vec<PublicKey>,
     /// For every other witness, its deepest receipted operation (its receipts lie on one path).
     deepest: BTreeMap<PublicKey, MessageId>,
+    /// The first place on the chain whose operation's parent names witnesses and which is not
+    /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
+    /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
+    /// only moves towards the head ([`Canon::advance_gate`]).
+    unfinal: Option<usize>,
     /// The effective time of the deactivation at the head, if the head is one that counts
-    /// (ACCT-11: unwitnessed at its parent, or final).
+    /// (ACCT-11: the head is a deactivation and the chain has no `unfinal` place).
     deactivated: Option<u64>,
 }
 
@@ -151,6 +156,31 @@ impl Canon {
                     .and_then(|(f, _)| self.chain.get(f))
             })
             .copied()
+    }
+
+    /// Whether the operation at `place` on the chain is final at its parent (06 §8.6), from the
+    /// witnesses' deepest receipts; `None` if the parent names no witnesses. `O(k log n)`.
+    fn final_at(&self, nodes: &BTreeMap<MessageId, Node>, place: usize) -> Option<bool> {
+        let parent = place.checked_sub(1).and_then(|i| self.path.get(i))?;
+        let set = nodes.get(parent)?.state.witnesses.as_deref()?;
+        let endorsing = set
+            .keys()
+            .iter()
+            .filter(|k| self.reach(k).is_some_and(|r| r >= place))
+            .count();
+        Some(endorsing >= set.threshold())
+    }
+
+    /// Moves the witness gate of ACCT-11 (`unfinal`) past the chain operations that receipts have
+    /// made final at their witnessed parents. Each place is passed once per computed chain, so
+    /// this costs `O(k log n)` per receipt, amortized.
+    fn advance_gate(&mut self, nodes: &BTreeMap<MessageId, Node>) {
+        while let Some(j) = self.unfinal {
+            if self.final_at(nodes, j) == Some(false) {
+                return;
+            }
+            self.unfinal = Some(j + 1).filter(|next| *next < self.path.len());
+        }
     }
 
     /// Extends the final prefix (06 §8.6) as far as the endorsements now reach.
@@ -396,11 +426,23 @@ impl Log {
         if !self.receipts.entry(witness).or_default().insert(op) {
             return; // a second receipt of one witness over one operation changes nothing
         }
-        // A receipt over a deactivation at the head may make it count (ACCT-11): recompute.
-        let ends = self.deactivations.contains_key(&op);
-        let keep = self.canon.get_mut().is_none_or(|canon| {
-            !(ends && canon.head == op) && canon.keep_receipt(&self.nodes, witness, op, first)
-        });
+        let keep = match self.canon.get_mut() {
+            None => true,
+            Some(canon) => {
+                let kept = canon.keep_receipt(&self.nodes, witness, op, first);
+                if kept {
+                    // A kept receipt only adds endorsements: it may open the witness gate of a
+                    // deactivation at the head (ACCT-11), never close it.
+                    canon.advance_gate(&self.nodes);
+                    canon.deactivated = self
+                        .deactivations
+                        .get(&canon.head)
+                        .copied()
+                        .filter(|_| canon.unfinal.is_none());
+                }
+                kept
+            }
+        };
         if !keep {
             self.canon = OnceCell::new();
         }
@@ -427,7 +469,8 @@ impl Log {
         let parent_was_leaf = p.children.is_empty();
         p.children.push(id);
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
-        // (with witnesses, only once final: no receipt of it is held yet, they wait for it).
+        // and the chain above passes the witness gate (with witnesses at its parent, only once
+        // final: no receipt of it is held yet, they wait for it).
         let ends = matches!(body, OpBody::Deactivate).then(|| header.time().max(p.time));
         let unwitnessed = p.state.witnesses.is_none();
         if let Some(end) = ends {
@@ -471,9 +514,12 @@ impl Log {
                     dead: 0,
                 });
                 canon.head = id;
+                if canon.unfinal.is_none() && !unwitnessed {
+                    canon.unfinal = Some(canon.path.len());
+                }
                 canon.chain.insert(id, canon.path.len());
                 canon.path.push(id);
-                canon.deactivated = ends.filter(|_| unwitnessed);
+                canon.deactivated = ends.filter(|_| canon.unfinal.is_none());
                 canon.state = node.state.clone();
                 for (app, revocation) in &canon.carried {
                     canon.state.revoke_also(app, *revocation);
@@ -603,6 +649,8 @@ impl Log {
         let mut last_final = None;
         // Whether every operation chosen so far is final (the final prefix, 06 §8.6).
         let mut prefix = true;
+        // The first chosen operation whose parent names witnesses and that is not final there.
+        let mut unfinal = None;
         // Revoke operations whose revocations also apply to the head state (06 §8.4).
         let mut sticky: Vec<MessageId> = Vec::new();
         let mut carried: Vec<(PublicKey, Revocation)> = Vec::new();
@@ -692,6 +740,9 @@ impl Log {
                     }
                 }
             };
+            if final_child.is_none() && node.state.witnesses.is_some() && unfinal.is_none() {
+                unfinal = Some(path.len()); // the place `next` takes
+            }
             let retired_in = roots.iter().enumerate().fold(0u8, |mask, (i, k)| {
                 let here = span(&next).is_some_and(|sp| {
                     retired_by
@@ -734,17 +785,13 @@ impl Log {
         for (app, revocation) in revocations {
             state.revoke_also(&app, revocation);
         }
-        // ACCT-11: the account is deactivated iff the head is a deactivation, final if its parent
-        // names witnesses.
-        let deactivated = self.deactivations.get(&at).copied().filter(|_| {
-            let witnessed = self
-                .nodes
-                .get(&at)
-                .and_then(|n| n.parent)
-                .and_then(|p| self.nodes.get(&p))
-                .is_some_and(|p| p.state.witnesses.is_some());
-            !witnessed || is_final(&at)
-        });
+        // ACCT-11: the account is deactivated iff the head is a deactivation and every operation
+        // of the chain whose parent names witnesses is final there (the witness gate).
+        let deactivated = self
+            .deactivations
+            .get(&at)
+            .copied()
+            .filter(|_| unfinal.is_none());
         // Where each operation off the chain leaves it (a parent comes before its children in the
         // tour), and the roots that retired themselves under two children of a chain operation.
         let mut branch: BTreeMap<MessageId, (MessageId, MessageId)> = BTreeMap::new();
@@ -818,6 +865,7 @@ impl Log {
             last_final,
             duplicitous: finality.duplicitous,
             deepest,
+            unfinal,
             deactivated,
         }
     }
@@ -915,7 +963,8 @@ impl<'a> AccountView<'a> {
     }
 
     /// The effective time of the account's deactivation (06 §5.6, rule ACCT-11), if it is
-    /// deactivated: its head is a deactivation (final, if its parent names witnesses). Messages
+    /// deactivated: its head is a deactivation, and every operation of the chain whose parent
+    /// names witnesses is final there (the witness gate). Messages
     /// claiming this time or a later one are refused (`auth.deactivated`). A deactivation is an
     /// ordinary operation of the fork choice: a sibling signed by a higher root out-ranks it.
     ///

@@ -1723,6 +1723,89 @@ fn deactivation(o: &mut Out) {
         let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
         o.ops(id, description, &["ACCT-11", "ACCT-16"], &refs, Some(state));
     }
+    // The witness gate (ACCT-11): in an account whose genesis names w1, w2, w3 (threshold 2), r1
+    // signs a `roots` operation P beside nothing, with the same roots and a new witness set (none:
+    // the opt-out; or v1 alone, threshold 1), then a deactivation D below it. D counts only if P is
+    // final at the genesis. (id, description, the new set's witnesses (empty: removed), receipts
+    // (witness, over D rather than P), D counts.)
+    type Gate<'a> = (&'a str, &'a str, &'a [&'a str], &'a [(&'a str, bool)], bool);
+    let gate: [Gate; 4] = [
+        (
+            "threat-deactivate-witness-optout",
+            "a thief of the everyday root r1 removes the witnesses (P, dated T0) and deactivates below \
+             P: D's parent names no witnesses, but P is not final at the genesis, whose set names \
+             witnesses, so the deactivation has no effect until the old witnesses receipt P",
+            &[],
+            &[],
+            false,
+        ),
+        (
+            "threat-deactivate-witness-optout-final",
+            "r1 removes the witnesses (P) and deactivates below it; w1 and w2 receipt P after the \
+             settling delay: P is final at the genesis and D's parent names no witnesses, so the \
+             deactivation counts",
+            &[],
+            &[("w1", false), ("w2", false)],
+            true,
+        ),
+        (
+            "threat-deactivate-rotation-final-at-parent",
+            "r1 rotates the witnesses to v1 (P) and deactivates below it; v1 receipts D: D is final at \
+             P, but P is not final at the genesis (the old witnesses never receipted), so the \
+             deactivation does not count (a sibling of P by r0 could still win at the genesis)",
+            &["v1"],
+            &[("v1", true)],
+            false,
+        ),
+        (
+            "deactivate-rotation-final",
+            "r1 rotates the witnesses to v1 (P) and deactivates below it; v1 receipts D and the old \
+             w1 and w2 receipt P: every operation of the chain is final at its parent, the \
+             deactivation counts",
+            &["v1"],
+            &[("v1", true), ("w1", false), ("w2", false)],
+            true,
+        ),
+    ];
+    for (id, description, set, receipts, counts) in gate {
+        let (mut w, g, acct, _) = witnessed(id);
+        let value = match set {
+            [] => wv(&[], 0),
+            names => w.witness_value(names, 1),
+        };
+        let rotate = w.roots_w("r1", &acct, g.id(), &["r0", "r1"], value, T0);
+        let end = w.deactivate("r1", &acct, rotate.id(), T0);
+        let mut ops = vec![
+            (g.clone(), VALID),
+            (rotate.clone(), VALID),
+            (end.clone(), VALID),
+        ];
+        for (name, over_end) in receipts {
+            let target = if *over_end { &end } else { &rotate };
+            ops.push((w.receipt(name, &acct, target, at(1)), VALID));
+        }
+        let mut state = st(&acct, &end, w.pks(&["r0", "r1"]));
+        if !set.is_empty() {
+            state = state.witnessed(w.pks(set), 1);
+        }
+        let old_final = receipts.iter().filter(|(_, over_end)| !over_end).count() >= 2;
+        match (old_final, receipts.iter().any(|(_, over_end)| *over_end)) {
+            (true, true) => state = state.last_final(&end),
+            (true, false) => state = state.last_final(&rotate),
+            _ => {}
+        }
+        if counts {
+            state = state.deactivated(T0);
+        }
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(
+            id,
+            description,
+            &["ACCT-11", "ACCT-15", "ACCT-16"],
+            &refs,
+            Some(state),
+        );
+    }
     {
         let id = "deactivate-body";
         let (mut w, g, acct) = base(id, &["r0"]);

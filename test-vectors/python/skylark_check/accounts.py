@@ -437,15 +437,25 @@ class Accounts:
 
     def deactivated(self, account):
         """ACCT-11: the effective time (time floored at the parent's) of the deactivation that
-        is the head of the canonical chain, if it is one; with witnesses named at its parent,
-        only once it is final (§8.6)."""
+        is the head of the canonical chain, if it is one and the chain passes the witness gate."""
         head = self.chain(account)[0]
         if self.messages[head].header.kind != "deactivate":
             return None
-        parent = self.status[head].parent
-        if self.status[parent].state.wit is not None and not self.is_final(head):
+        if not self.gated(head):
             return None
+        parent = self.status[head].parent
         return max(self.messages[head].header.time, self.messages[parent].header.time)
+
+    def gated(self, x):
+        """The witness gate of ACCT-11: every operation from the genesis to x (on the canonical
+        chain) whose parent names witnesses is final at that parent (§8.6)."""
+        while True:
+            parent = self.status[x].parent
+            if parent is None:
+                return True
+            if self.status[parent].state.wit is not None and not self.is_final(x):
+                return False
+            x = parent
 
     def moved_to(self, account):
         """ACCT-13: the account named by the last successor on the canonical chain (nearest the
