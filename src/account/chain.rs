@@ -52,8 +52,6 @@ pub(super) struct Node {
     signer: PublicKey,
     parent: Option<MessageId>,
     seq: u64,
-    /// The header's claimed time.
-    time: u64,
     /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
     supersedes: Option<MessageId>,
     /// A `roots` operation: its new root list is `state.roots`.
@@ -368,19 +366,17 @@ pub(super) struct Log {
     pub(super) walks: RefCell<Walks>,
     /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
     receipts: Receipts,
-    /// The valid deactivations (ACCT-11): id -> effective time (its time, floored at its
-    /// parent's).
+    /// The valid deactivations (ACCT-11): id -> effective time (its own time).
     deactivations: BTreeMap<MessageId, u64>,
 }
 
 impl Log {
     /// The tree of a new account: its genesis alone.
-    pub(super) fn new(genesis: MessageId, signer: PublicKey, time: u64, state: State) -> Log {
+    pub(super) fn new(genesis: MessageId, signer: PublicKey, state: State) -> Log {
         let node = Node {
             signer,
             parent: None,
             seq: 1,
-            time,
             supersedes: None,
             rotates: false,
             retires: false,
@@ -471,7 +467,7 @@ impl Log {
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
         // and the chain above passes the witness gate (with witnesses at its parent, only once
         // final: no receipt of it is held yet, they wait for it).
-        let ends = matches!(body, OpBody::Deactivate).then(|| header.time().max(p.time));
+        let ends = matches!(body, OpBody::Deactivate).then(|| header.time());
         let unwitnessed = p.state.witnesses.is_none();
         if let Some(end) = ends {
             self.deactivations.insert(id, end);
@@ -482,7 +478,6 @@ impl Log {
             signer,
             parent: Some(parent),
             seq: header.seq(),
-            time: header.time(),
             supersedes,
             rotates,
             retires: rotates && !state.roots.contains(&signer),

@@ -514,7 +514,7 @@ impl Accounts {
         }
         let state = State::genesis(roots).witnessed(witnesses);
         self.logs
-            .insert(account, Log::new(id, *header.key(), header.time(), state));
+            .insert(account, Log::new(id, *header.key(), state));
         self.owner.insert(id, account);
         self.release(id);
         Ok(())

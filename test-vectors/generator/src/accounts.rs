@@ -1497,7 +1497,7 @@ fn deactivation(o: &mut Out) {
         (
             "deactivate-siblings",
             "r1 deactivates at +9 min, r0 beside it claiming T0, before its parent: r0 out-ranks r1, so \
-             r0's deactivation is the head, its time floored at its parent's (+1 min)",
+             r0's deactivation is the head, effective at its own time T0 (the signer picks it)",
             ("r1", 9),
             ("r0", 0),
         ),
@@ -1520,7 +1520,6 @@ fn deactivation(o: &mut Out) {
         } else {
             smaller(&first, &second)
         };
-        let end = if head.id() == first.id() { m1 } else { m2 }.max(1);
         o.ops(
             id,
             description,
@@ -1529,7 +1528,7 @@ fn deactivation(o: &mut Out) {
             Some(
                 st(&acct, head, w.pks(&["r0", "r1"]))
                     .app(&d)
-                    .deactivated(at(end)),
+                    .deactivated(head.m.time),
             ),
         );
     }
@@ -1825,21 +1824,39 @@ fn deactivation(o: &mut Out) {
             Some(st(&acct, &g, w.pks(&["r0"]))),
         );
     }
-    for (name, minutes, exp) in [
-        ("before", 4, Exp::Authorized),
-        ("at", 5, Exp::Denied("auth.deactivated")),
-        ("after", 6, Exp::Denied("auth.deactivated")),
+    // (name, minutes of the post, expected, the deactivation follows an enckey dated 2^53-1.)
+    for (name, minutes, exp, future) in [
+        ("before", 4, Exp::Authorized, false),
+        ("at", 5, Exp::Denied("auth.deactivated"), false),
+        ("after", 6, Exp::Denied("auth.deactivated"), false),
+        ("future-parent", 6, Exp::Denied("auth.deactivated"), true),
     ] {
         let id = format!("auth-deactivated-{name}");
         let mut x = acc(&id);
         let acct = x.acct.clone();
-        let end = x.w.deactivate("r1", &acct, x.laptop.id(), at(5));
+        let mut ops = vec![&x.g, &x.phone, &x.laptop];
+        let parent = future.then(|| {
+            x.w.enckey("r1", &acct, x.laptop.id(), &enc_key(&id), 1, (1 << 53) - 1)
+        });
+        ops.extend(parent.as_ref());
+        let end = x.w.deactivate(
+            "r1",
+            &acct,
+            parent.as_ref().unwrap_or(&x.laptop).id(),
+            at(5),
+        );
+        ops.push(&end);
         let msg = x.w.post("phone", &acct, at(minutes), "hello");
+        let parent_note = if future {
+            " (its parent is dated 2^53-1: the deactivation's own time counts, 06 §5.6)"
+        } else {
+            ""
+        };
         o.auth(
             &id,
-            &format!("the account is deactivated from +5 min; the phone posts at +{minutes} min: a time at or after the deactivation is refused"),
+            &format!("the account is deactivated from +5 min{parent_note}; the phone posts at +{minutes} min: a time at or after the deactivation is refused"),
             &["ACCT-11"],
-            &[&x.g, &x.phone, &x.laptop, &end],
+            &ops,
             &[],
             &msg.full,
             exp,

@@ -838,7 +838,7 @@ impl Ref {
         &self.applied[id].key
     }
 
-    /// ACCT-11: the effective time (its time, floored at its parent's) of the deactivation that is
+    /// ACCT-11: the effective time (its own time) of the deactivation that is
     /// the head of `acct`'s canonical chain, if the head is one and the chain passes the witness
     /// gate.
     fn deactivated(&self, acct: &Id) -> Option<u64> {
@@ -849,8 +849,7 @@ impl Ref {
         if !self.gated(&head) {
             return None;
         }
-        let parent = self.parent_of(&head)?;
-        Some(self.applied[&head].time.max(self.applied[parent].time))
+        Some(self.applied[&head].time)
     }
 
     /// The witness gate of ACCT-11: every operation from the genesis to `x` whose parent names

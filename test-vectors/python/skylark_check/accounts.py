@@ -436,15 +436,14 @@ class Accounts:
     # -- the fork choice (§8) ------------------------------------------------
 
     def deactivated(self, account):
-        """ACCT-11: the effective time (time floored at the parent's) of the deactivation that
+        """ACCT-11: the effective time (its own time) of the deactivation that
         is the head of the canonical chain, if it is one and the chain passes the witness gate."""
         head = self.chain(account)[0]
         if self.messages[head].header.kind != "deactivate":
             return None
         if not self.gated(head):
             return None
-        parent = self.status[head].parent
-        return max(self.messages[head].header.time, self.messages[parent].header.time)
+        return self.messages[head].header.time
 
     def gated(self, x):
         """The witness gate of ACCT-11: every operation from the genesis to x (on the canonical
