@@ -58,6 +58,8 @@ pub(super) struct Node {
     rotates: bool,
     /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
     retires: bool,
+    /// A `successor` operation (ACCT-12).
+    moves: bool,
     /// For a `revoke`: the app key and the revocation.
     revokes: Option<(PublicKey, Revocation)>,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
@@ -98,6 +100,9 @@ pub(super) struct Canon {
     /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
     /// only moves towards the head ([`Canon::advance_gate`]).
     unfinal: Option<usize>,
+    /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
+    /// the witness gate is open down to it (`unfinal` is none or below it).
+    moved_at: Option<usize>,
     /// The effective time of the deactivation at the head, if the head is one that counts
     /// (ACCT-11: the head is a deactivation and the chain has no `unfinal` place).
     deactivated: Option<u64>,
@@ -380,6 +385,7 @@ impl Log {
             supersedes: None,
             rotates: false,
             retires: false,
+            moves: false,
             revokes: None,
             children: Vec::new(),
             state,
@@ -396,8 +402,14 @@ impl Log {
 
     /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
     /// head state's successor.
+    /// It counts only if every operation of the chain down to that `successor` whose parent names
+    /// witnesses is final there (the witness gate of ACCT-11, 06 §5.7).
     pub(super) fn successor(&self) -> Option<crate::id::AccountId> {
-        self.canon().state.successor
+        let canon = self.canon();
+        let gated = canon
+            .moved_at
+            .is_none_or(|at| canon.unfinal.is_none_or(|u| u > at));
+        canon.state.successor.filter(|_| gated)
     }
 
     /// Is `id` a valid deactivation (ACCT-11)?
@@ -481,6 +493,7 @@ impl Log {
             supersedes,
             rotates,
             retires: rotates && !state.roots.contains(&signer),
+            moves: matches!(body, OpBody::Successor { .. }),
             revokes: match body {
                 OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
                 _ => None,
@@ -511,6 +524,9 @@ impl Log {
                 canon.head = id;
                 if canon.unfinal.is_none() && !unwitnessed {
                     canon.unfinal = Some(canon.path.len());
+                }
+                if node.moves {
+                    canon.moved_at = Some(canon.path.len());
                 }
                 canon.chain.insert(id, canon.path.len());
                 canon.path.push(id);
@@ -847,6 +863,9 @@ impl Log {
             .filter(|(w, _)| !finality.duplicitous.contains(w))
             .filter_map(|(w, ops)| Some((*w, *ops.iter().max_by_key(|op| tin.get(*op))?)))
             .collect();
+        let moved_at = path
+            .iter()
+            .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves));
         Canon {
             head: at,
             chain,
@@ -861,6 +880,7 @@ impl Log {
             duplicitous: finality.duplicitous,
             deepest,
             unfinal,
+            moved_at,
             deactivated,
         }
     }

@@ -1901,6 +1901,81 @@ fn succession(o: &mut Out) {
         let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
         o.ops(name, description, r13, &refs, Some(state));
     }
+    // In an account whose genesis names w1, w2, w3 (threshold 2), r1 names B (whose genesis names
+    // the account as predecessor) as successor, directly or below its own removal of the witness
+    // set. The move counts only through the witness gate (06 §5.7). (id, description, the
+    // witnesses are removed first, the witnesses that receipt the first operation after the
+    // genesis, moved.)
+    let gated: [(&str, &str, bool, &[&str], bool); 4] = [
+        (
+            "threat-successor-witnessed-not-final",
+            "in a witnessed account, a thief of r1 names his own account B (whose genesis names the \
+             victim) as successor: not final, so no move yet; the owner has the settling delay to \
+             out-rank it",
+            false,
+            &[],
+            false,
+        ),
+        (
+            "successor-witnessed-final",
+            "in a witnessed account, r1 names B as successor and w1, w2 receipt it: final, A moved to B",
+            false,
+            &["w1", "w2"],
+            true,
+        ),
+        (
+            "threat-successor-witness-optout",
+            "a thief of r1 removes the witness set, then names his own account B as successor below \
+             that: the removal is not final at the genesis, so no move",
+            true,
+            &[],
+            false,
+        ),
+        (
+            "threat-successor-witness-optout-final",
+            "r1 removes the witness set, then names B as successor; w1 and w2 receipt the removal: it \
+             is final at the genesis and the successor's parent names no witnesses, so A moved to B",
+            true,
+            &["w1", "w2"],
+            true,
+        ),
+    ];
+    for (id, description, optout, receipts, moved) in gated {
+        let (mut w, g, acct, ws) = witnessed(id);
+        let bg = w.genesis_after(&["s0"], &acct, T0);
+        let b_acct = acct_of(&bg);
+        let mut ops = vec![(g.clone(), VALID), (bg, VALID)];
+        let mut parent = g.clone();
+        if optout {
+            parent = w.roots_w("r1", &acct, g.id(), &["r0", "r1"], wv(&[], 0), at(1));
+            ops.push((parent.clone(), VALID));
+        }
+        let first = if optout { parent.clone() } else { g.clone() };
+        let head = w.successor("r1", &acct, parent.id(), &b_acct, at(2));
+        ops.push((head.clone(), VALID));
+        let first = if optout { first } else { head.clone() };
+        for name in receipts {
+            ops.push((w.receipt(name, &acct, &first, at(3)), VALID));
+        }
+        let mut state = st(&acct, &head, w.pks(&["r0", "r1"]));
+        if !optout {
+            state = state.witnessed(ws, 2);
+        }
+        if !receipts.is_empty() {
+            state = state.last_final(&first);
+        }
+        if moved {
+            state = state.moved_to(&b_acct);
+        }
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(
+            id,
+            description,
+            &["ACCT-12", "ACCT-13", "ACCT-11", "ACCT-16"],
+            &refs,
+            Some(state),
+        );
+    }
     {
         let id = "successor-self";
         let (mut w, g, acct) = base(id, &["r0"]);

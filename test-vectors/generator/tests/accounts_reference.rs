@@ -872,6 +872,9 @@ impl Ref {
         let mut at = Some(&head);
         while let Some(x) = at {
             if let Body::Successor { to, .. } = self.body(x) {
+                if !self.gated(x) {
+                    return None; // the witness gate (06 §5.7)
+                }
                 let accepted = self.status.iter().any(|(id, st)| {
                     matches!(st, Status::Valid { acct: a, parent: None, .. } if a == to)
                         && matches!(self.body(id), Body::Genesis { predecessor: Some(p), .. } if p == acct)

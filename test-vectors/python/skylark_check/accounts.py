@@ -464,6 +464,8 @@ class Accounts:
             m = self.messages[x]
             if m.header.kind == "successor":
                 b = m.body["to"]
+                if not self.gated(x):                                # witness gate, §5.7
+                    return None
                 g = self.geneses.get(b)
                 if g is not None and self.messages[g].body.get("predecessor") == account:
                     return b
