@@ -369,8 +369,8 @@ impl Operation {
     }
 
     /// Deactivates `account` (06 §5.6, rule ACCT-11), following operation `after`: no operation may
-    /// follow it, and while it is the head of the canonical chain (final, if its parent names
-    /// witnesses) messages claiming its time or a later one are refused (`auth.deactivated`). Any
+    /// follow it, and while it is the head of the canonical chain (every operation of the chain
+    /// whose parent names witnesses final there) messages claiming its time or a later one are refused (`auth.deactivated`). Any
     /// root of the state it follows may sign it; like any operation, a sibling signed by a higher
     /// root out-ranks it.
     ///

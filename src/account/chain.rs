@@ -52,14 +52,14 @@ pub(super) struct Node {
     signer: PublicKey,
     parent: Option<MessageId>,
     seq: u64,
-    /// The header's claimed time.
-    time: u64,
     /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
     supersedes: Option<MessageId>,
     /// A `roots` operation: its new root list is `state.roots`.
     rotates: bool,
     /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
     retires: bool,
+    /// A `successor` operation (ACCT-12).
+    moves: bool,
     /// For a `revoke`: the app key and the revocation.
     revokes: Option<(PublicKey, Revocation)>,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
@@ -126,8 +126,16 @@ pub(super) struct Canon {
     duplicitous: Vec<PublicKey>,
     /// For every other witness, its deepest receipted operation (its receipts lie on one path).
     deepest: BTreeMap<PublicKey, MessageId>,
+    /// The first place on the chain whose operation's parent names witnesses and which is not
+    /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
+    /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
+    /// only moves towards the head ([`Canon::advance_gate`]).
+    unfinal: Option<usize>,
+    /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
+    /// the witness gate is open down to it (`unfinal` is none or below it).
+    moved_at: Option<usize>,
     /// The effective time of the deactivation at the head, if the head is one that counts
-    /// (ACCT-11: unwitnessed at its parent, or final).
+    /// (ACCT-11: the head is a deactivation and the chain has no `unfinal` place).
     deactivated: Option<u64>,
 }
 
@@ -182,6 +190,31 @@ impl Canon {
                     .and_then(|(f, _)| self.chain.get(f))
             })
             .copied()
+    }
+
+    /// Whether the operation at `place` on the chain is final at its parent (06 §8.6), from the
+    /// witnesses' deepest receipts; `None` if the parent names no witnesses. `O(k log n)`.
+    fn final_at(&self, nodes: &BTreeMap<MessageId, Node>, place: usize) -> Option<bool> {
+        let parent = place.checked_sub(1).and_then(|i| self.path.get(i))?;
+        let set = nodes.get(parent)?.state.witnesses.as_deref()?;
+        let endorsing = set
+            .keys()
+            .iter()
+            .filter(|k| self.reach(k).is_some_and(|r| r >= place))
+            .count();
+        Some(endorsing >= set.threshold())
+    }
+
+    /// Moves the witness gate of ACCT-11 (`unfinal`) past the chain operations that receipts have
+    /// made final at their witnessed parents. Each place is passed once per computed chain, so
+    /// this costs `O(k log n)` per receipt, amortized.
+    fn advance_gate(&mut self, nodes: &BTreeMap<MessageId, Node>) {
+        while let Some(j) = self.unfinal {
+            if self.final_at(nodes, j) == Some(false) {
+                return;
+            }
+            self.unfinal = Some(j + 1).filter(|next| *next < self.path.len());
+        }
     }
 
     /// Extends the final prefix (06 §8.6) as far as the endorsements now reach.
@@ -382,22 +415,21 @@ pub(super) struct Log {
     pub(super) walks: RefCell<Walks>,
     /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
     receipts: Receipts,
-    /// The valid deactivations (ACCT-11): id -> effective time (its time, floored at its
-    /// parent's).
+    /// The valid deactivations (ACCT-11): id -> effective time (its own time).
     deactivations: BTreeMap<MessageId, u64>,
 }
 
 impl Log {
     /// The tree of a new account: its genesis alone.
-    pub(super) fn new(genesis: MessageId, signer: PublicKey, time: u64, state: State) -> Log {
+    pub(super) fn new(genesis: MessageId, signer: PublicKey, state: State) -> Log {
         let node = Node {
             signer,
             parent: None,
             seq: 1,
-            time,
             supersedes: None,
             rotates: false,
             retires: false,
+            moves: false,
             revokes: None,
             children: Vec::new(),
             state,
@@ -416,8 +448,14 @@ impl Log {
 
     /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
     /// head state's successor.
+    /// It counts only if every operation of the chain down to that `successor` whose parent names
+    /// witnesses is final there (the witness gate of ACCT-11, 06 §5.7).
     pub(super) fn successor(&self) -> Option<crate::id::AccountId> {
-        self.canon().state.successor
+        let canon = self.canon();
+        let gated = canon
+            .moved_at
+            .is_none_or(|at| canon.unfinal.is_none_or(|u| u > at));
+        canon.state.successor.filter(|_| gated)
     }
 
     /// Is `id` a valid deactivation (ACCT-11)?
@@ -442,11 +480,23 @@ impl Log {
         if !self.receipts.entry(witness).or_default().insert(op) {
             return; // a second receipt of one witness over one operation changes nothing
         }
-        // A receipt over a deactivation at the head may make it count (ACCT-11): recompute.
-        let ends = self.deactivations.contains_key(&op);
-        let keep = self.canon.get_mut().is_none_or(|canon| {
-            !(ends && canon.head == op) && canon.keep_receipt(&self.nodes, witness, op, first)
-        });
+        let keep = match self.canon.get_mut() {
+            None => true,
+            Some(canon) => {
+                let kept = canon.keep_receipt(&self.nodes, witness, op, first);
+                if kept {
+                    // A kept receipt only adds endorsements: it may open the witness gate of a
+                    // deactivation at the head (ACCT-11), never close it.
+                    canon.advance_gate(&self.nodes);
+                    canon.deactivated = self
+                        .deactivations
+                        .get(&canon.head)
+                        .copied()
+                        .filter(|_| canon.unfinal.is_none());
+                }
+                kept
+            }
+        };
         if !keep {
             self.canon = OnceCell::new();
         }
@@ -473,8 +523,9 @@ impl Log {
         let parent_was_leaf = p.children.is_empty();
         p.children.push(id);
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
-        // (with witnesses, only once final: no receipt of it is held yet, they wait for it).
-        let ends = matches!(body, OpBody::Deactivate).then(|| header.time().max(p.time));
+        // and the chain above passes the witness gate (with witnesses at its parent, only once
+        // final: no receipt of it is held yet, they wait for it).
+        let ends = matches!(body, OpBody::Deactivate).then(|| header.time());
         let unwitnessed = p.state.witnesses.is_none();
         if let Some(end) = ends {
             self.deactivations.insert(id, end);
@@ -495,10 +546,10 @@ impl Log {
             signer,
             parent: Some(parent),
             seq: header.seq(),
-            time: header.time(),
             supersedes,
             rotates,
             retires: rotates && !state.roots.contains(&signer),
+            moves: matches!(body, OpBody::Successor { .. }),
             revokes: match body {
                 OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
                 _ => None,
@@ -529,9 +580,15 @@ impl Log {
                     dead: 0,
                 });
                 canon.head = id;
+                if canon.unfinal.is_none() && !unwitnessed {
+                    canon.unfinal = Some(canon.path.len());
+                }
+                if node.moves {
+                    canon.moved_at = Some(canon.path.len());
+                }
                 canon.chain.insert(id, canon.path.len());
                 canon.path.push(id);
-                canon.deactivated = ends.filter(|_| unwitnessed);
+                canon.deactivated = ends.filter(|_| canon.unfinal.is_none());
                 canon.state = node.state.clone();
                 for (app, revocation) in &canon.carried {
                     canon.state.revoke_also(app, *revocation);
@@ -661,6 +718,8 @@ impl Log {
         let mut last_final = None;
         // Whether every operation chosen so far is final (the final prefix, 06 §8.6).
         let mut prefix = true;
+        // The first chosen operation whose parent names witnesses and that is not final there.
+        let mut unfinal = None;
         // Revoke operations whose revocations also apply to the head state (06 §8.4).
         let mut sticky: Vec<MessageId> = Vec::new();
         let mut carried: Vec<(PublicKey, Revocation)> = Vec::new();
@@ -750,6 +809,9 @@ impl Log {
                     }
                 }
             };
+            if final_child.is_none() && node.state.witnesses.is_some() && unfinal.is_none() {
+                unfinal = Some(path.len()); // the place `next` takes
+            }
             let retired_in = roots.iter().enumerate().fold(0u8, |mask, (i, k)| {
                 let here = span(&next).is_some_and(|sp| {
                     retired_by
@@ -792,17 +854,13 @@ impl Log {
         for (app, revocation) in revocations {
             state.revoke_also(&app, revocation);
         }
-        // ACCT-11: the account is deactivated iff the head is a deactivation, final if its parent
-        // names witnesses.
-        let deactivated = self.deactivations.get(&at).copied().filter(|_| {
-            let witnessed = self
-                .nodes
-                .get(&at)
-                .and_then(|n| n.parent)
-                .and_then(|p| self.nodes.get(&p))
-                .is_some_and(|p| p.state.witnesses.is_some());
-            !witnessed || is_final(&at)
-        });
+        // ACCT-11: the account is deactivated iff the head is a deactivation and every operation
+        // of the chain whose parent names witnesses is final there (the witness gate).
+        let deactivated = self
+            .deactivations
+            .get(&at)
+            .copied()
+            .filter(|_| unfinal.is_none());
         // Where each operation off the chain leaves it (a parent comes before its children in the
         // tour), and the roots that retired themselves under two children of a chain operation.
         let mut branch: BTreeMap<MessageId, (MessageId, MessageId)> = BTreeMap::new();
@@ -863,6 +921,9 @@ impl Log {
             .filter(|(w, _)| !finality.duplicitous.contains(w))
             .filter_map(|(w, ops)| Some((*w, *ops.iter().max_by_key(|op| tin.get(*op))?)))
             .collect();
+        let moved_at = path
+            .iter()
+            .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves));
         Canon {
             head: at,
             chain,
@@ -876,6 +937,8 @@ impl Log {
             last_final,
             duplicitous: finality.duplicitous,
             deepest,
+            unfinal,
+            moved_at,
             deactivated,
         }
     }
@@ -973,7 +1036,8 @@ impl<'a> AccountView<'a> {
     }
 
     /// The effective time of the account's deactivation (06 §5.6, rule ACCT-11), if it is
-    /// deactivated: its head is a deactivation (final, if its parent names witnesses). Messages
+    /// deactivated: its head is a deactivation, and every operation of the chain whose parent
+    /// names witnesses is final there (the witness gate). Messages
     /// claiming this time or a later one are refused (`auth.deactivated`). A deactivation is an
     /// ordinary operation of the fork choice: a sibling signed by a higher root out-ranks it.
     ///

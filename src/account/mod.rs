@@ -388,7 +388,9 @@ impl Accounts {
     /// The account `id` moved to (06 §5.7, rule ACCT-13): the account `B` named by the last
     /// `successor` operation on `id`'s canonical chain, if `B`'s valid genesis names `id` as its
     /// predecessor. Only the pair counts, and a successor off the chain (on a losing branch) counts
-    /// for nothing. Apps follow it from the old account to the new one.
+    /// for nothing; in a witnessed account, only once every operation of the chain down to it whose
+    /// parent names witnesses is final there (the witness gate). Apps follow it from the old
+    /// account to the new one.
     ///
     /// ```
     /// # use skylark::account::*;
@@ -514,7 +516,7 @@ impl Accounts {
         }
         let state = State::genesis(roots).witnessed(witnesses);
         self.logs
-            .insert(account, Log::new(id, *header.key(), header.time(), state));
+            .insert(account, Log::new(id, *header.key(), state));
         self.owner.insert(id, account);
         self.release(id);
         Ok(())

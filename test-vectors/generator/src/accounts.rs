@@ -1497,7 +1497,7 @@ fn deactivation(o: &mut Out) {
         (
             "deactivate-siblings",
             "r1 deactivates at +9 min, r0 beside it claiming T0, before its parent: r0 out-ranks r1, so \
-             r0's deactivation is the head, its time floored at its parent's (+1 min)",
+             r0's deactivation is the head, effective at its own time T0 (the signer picks it)",
             ("r1", 9),
             ("r0", 0),
         ),
@@ -1520,7 +1520,6 @@ fn deactivation(o: &mut Out) {
         } else {
             smaller(&first, &second)
         };
-        let end = if head.id() == first.id() { m1 } else { m2 }.max(1);
         o.ops(
             id,
             description,
@@ -1529,7 +1528,7 @@ fn deactivation(o: &mut Out) {
             Some(
                 st(&acct, head, w.pks(&["r0", "r1"]))
                     .app(&d)
-                    .deactivated(at(end)),
+                    .deactivated(head.m.time),
             ),
         );
     }
@@ -1723,6 +1722,89 @@ fn deactivation(o: &mut Out) {
         let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
         o.ops(id, description, &["ACCT-11", "ACCT-16"], &refs, Some(state));
     }
+    // The witness gate (ACCT-11): in an account whose genesis names w1, w2, w3 (threshold 2), r1
+    // signs a `roots` operation P beside nothing, with the same roots and a new witness set (none:
+    // the opt-out; or v1 alone, threshold 1), then a deactivation D below it. D counts only if P is
+    // final at the genesis. (id, description, the new set's witnesses (empty: removed), receipts
+    // (witness, over D rather than P), D counts.)
+    type Gate<'a> = (&'a str, &'a str, &'a [&'a str], &'a [(&'a str, bool)], bool);
+    let gate: [Gate; 4] = [
+        (
+            "threat-deactivate-witness-optout",
+            "a thief of the everyday root r1 removes the witnesses (P, dated T0) and deactivates below \
+             P: D's parent names no witnesses, but P is not final at the genesis, whose set names \
+             witnesses, so the deactivation has no effect until the old witnesses receipt P",
+            &[],
+            &[],
+            false,
+        ),
+        (
+            "threat-deactivate-witness-optout-final",
+            "r1 removes the witnesses (P) and deactivates below it; w1 and w2 receipt P after the \
+             settling delay: P is final at the genesis and D's parent names no witnesses, so the \
+             deactivation counts",
+            &[],
+            &[("w1", false), ("w2", false)],
+            true,
+        ),
+        (
+            "threat-deactivate-rotation-final-at-parent",
+            "r1 rotates the witnesses to v1 (P) and deactivates below it; v1 receipts D: D is final at \
+             P, but P is not final at the genesis (the old witnesses never receipted), so the \
+             deactivation does not count (a sibling of P by r0 could still win at the genesis)",
+            &["v1"],
+            &[("v1", true)],
+            false,
+        ),
+        (
+            "deactivate-rotation-final",
+            "r1 rotates the witnesses to v1 (P) and deactivates below it; v1 receipts D and the old \
+             w1 and w2 receipt P: every operation of the chain is final at its parent, the \
+             deactivation counts",
+            &["v1"],
+            &[("v1", true), ("w1", false), ("w2", false)],
+            true,
+        ),
+    ];
+    for (id, description, set, receipts, counts) in gate {
+        let (mut w, g, acct, _) = witnessed(id);
+        let value = match set {
+            [] => wv(&[], 0),
+            names => w.witness_value(names, 1),
+        };
+        let rotate = w.roots_w("r1", &acct, g.id(), &["r0", "r1"], value, T0);
+        let end = w.deactivate("r1", &acct, rotate.id(), T0);
+        let mut ops = vec![
+            (g.clone(), VALID),
+            (rotate.clone(), VALID),
+            (end.clone(), VALID),
+        ];
+        for (name, over_end) in receipts {
+            let target = if *over_end { &end } else { &rotate };
+            ops.push((w.receipt(name, &acct, target, at(1)), VALID));
+        }
+        let mut state = st(&acct, &end, w.pks(&["r0", "r1"]));
+        if !set.is_empty() {
+            state = state.witnessed(w.pks(set), 1);
+        }
+        let old_final = receipts.iter().filter(|(_, over_end)| !over_end).count() >= 2;
+        match (old_final, receipts.iter().any(|(_, over_end)| *over_end)) {
+            (true, true) => state = state.last_final(&end),
+            (true, false) => state = state.last_final(&rotate),
+            _ => {}
+        }
+        if counts {
+            state = state.deactivated(T0);
+        }
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(
+            id,
+            description,
+            &["ACCT-11", "ACCT-15", "ACCT-16"],
+            &refs,
+            Some(state),
+        );
+    }
     {
         let id = "deactivate-body";
         let (mut w, g, acct) = base(id, &["r0"]);
@@ -1742,21 +1824,39 @@ fn deactivation(o: &mut Out) {
             Some(st(&acct, &g, w.pks(&["r0"]))),
         );
     }
-    for (name, minutes, exp) in [
-        ("before", 4, Exp::Authorized),
-        ("at", 5, Exp::Denied("auth.deactivated")),
-        ("after", 6, Exp::Denied("auth.deactivated")),
+    // (name, minutes of the post, expected, the deactivation follows an enckey dated 2^53-1.)
+    for (name, minutes, exp, future) in [
+        ("before", 4, Exp::Authorized, false),
+        ("at", 5, Exp::Denied("auth.deactivated"), false),
+        ("after", 6, Exp::Denied("auth.deactivated"), false),
+        ("future-parent", 6, Exp::Denied("auth.deactivated"), true),
     ] {
         let id = format!("auth-deactivated-{name}");
         let mut x = acc(&id);
         let acct = x.acct.clone();
-        let end = x.w.deactivate("r1", &acct, x.laptop.id(), at(5));
+        let mut ops = vec![&x.g, &x.phone, &x.laptop];
+        let parent = future.then(|| {
+            x.w.enckey("r1", &acct, x.laptop.id(), &enc_key(&id), 1, (1 << 53) - 1)
+        });
+        ops.extend(parent.as_ref());
+        let end = x.w.deactivate(
+            "r1",
+            &acct,
+            parent.as_ref().unwrap_or(&x.laptop).id(),
+            at(5),
+        );
+        ops.push(&end);
         let msg = x.w.post("phone", &acct, at(minutes), "hello");
+        let parent_note = if future {
+            " (its parent is dated 2^53-1: the deactivation's own time counts, 06 §5.6)"
+        } else {
+            ""
+        };
         o.auth(
             &id,
-            &format!("the account is deactivated from +5 min; the phone posts at +{minutes} min: a time at or after the deactivation is refused"),
+            &format!("the account is deactivated from +5 min{parent_note}; the phone posts at +{minutes} min: a time at or after the deactivation is refused"),
             &["ACCT-11"],
-            &[&x.g, &x.phone, &x.laptop, &end],
+            &ops,
             &[],
             &msg.full,
             exp,
@@ -1800,6 +1900,81 @@ fn succession(o: &mut Out) {
         }
         let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
         o.ops(name, description, r13, &refs, Some(state));
+    }
+    // In an account whose genesis names w1, w2, w3 (threshold 2), r1 names B (whose genesis names
+    // the account as predecessor) as successor, directly or below its own removal of the witness
+    // set. The move counts only through the witness gate (06 §5.7). (id, description, the
+    // witnesses are removed first, the witnesses that receipt the first operation after the
+    // genesis, moved.)
+    let gated: [(&str, &str, bool, &[&str], bool); 4] = [
+        (
+            "threat-successor-witnessed-not-final",
+            "in a witnessed account, a thief of r1 names his own account B (whose genesis names the \
+             victim) as successor: not final, so no move yet; the owner has the settling delay to \
+             out-rank it",
+            false,
+            &[],
+            false,
+        ),
+        (
+            "successor-witnessed-final",
+            "in a witnessed account, r1 names B as successor and w1, w2 receipt it: final, A moved to B",
+            false,
+            &["w1", "w2"],
+            true,
+        ),
+        (
+            "threat-successor-witness-optout",
+            "a thief of r1 removes the witness set, then names his own account B as successor below \
+             that: the removal is not final at the genesis, so no move",
+            true,
+            &[],
+            false,
+        ),
+        (
+            "threat-successor-witness-optout-final",
+            "r1 removes the witness set, then names B as successor; w1 and w2 receipt the removal: it \
+             is final at the genesis and the successor's parent names no witnesses, so A moved to B",
+            true,
+            &["w1", "w2"],
+            true,
+        ),
+    ];
+    for (id, description, optout, receipts, moved) in gated {
+        let (mut w, g, acct, ws) = witnessed(id);
+        let bg = w.genesis_after(&["s0"], &acct, T0);
+        let b_acct = acct_of(&bg);
+        let mut ops = vec![(g.clone(), VALID), (bg, VALID)];
+        let mut parent = g.clone();
+        if optout {
+            parent = w.roots_w("r1", &acct, g.id(), &["r0", "r1"], wv(&[], 0), at(1));
+            ops.push((parent.clone(), VALID));
+        }
+        let first = if optout { parent.clone() } else { g.clone() };
+        let head = w.successor("r1", &acct, parent.id(), &b_acct, at(2));
+        ops.push((head.clone(), VALID));
+        let first = if optout { first } else { head.clone() };
+        for name in receipts {
+            ops.push((w.receipt(name, &acct, &first, at(3)), VALID));
+        }
+        let mut state = st(&acct, &head, w.pks(&["r0", "r1"]));
+        if !optout {
+            state = state.witnessed(ws, 2);
+        }
+        if !receipts.is_empty() {
+            state = state.last_final(&first);
+        }
+        if moved {
+            state = state.moved_to(&b_acct);
+        }
+        let refs: Vec<(&Op, &str)> = ops.iter().map(|(op, s)| (op, *s)).collect();
+        o.ops(
+            id,
+            description,
+            &["ACCT-12", "ACCT-13", "ACCT-11", "ACCT-16"],
+            &refs,
+            Some(state),
+        );
     }
     {
         let id = "successor-self";

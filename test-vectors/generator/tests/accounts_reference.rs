@@ -838,19 +838,31 @@ impl Ref {
         &self.applied[id].key
     }
 
-    /// ACCT-11: the effective time (its time, floored at its parent's) of the deactivation that is
-    /// the head of `acct`'s canonical chain, if the head is one; with witnesses named at its
-    /// parent, only if it is final.
+    /// ACCT-11: the effective time (its own time) of the deactivation that is
+    /// the head of `acct`'s canonical chain, if the head is one and the chain passes the witness
+    /// gate.
     fn deactivated(&self, acct: &Id) -> Option<u64> {
         let (head, ..) = self.view(acct)?;
         if !matches!(self.body(&head), Body::Deactivate { .. }) {
             return None;
         }
-        let parent = self.parent_of(&head)?;
-        if self.state_of(parent).wit.is_some() && !self.is_final(&head) {
+        if !self.gated(&head) {
             return None;
         }
-        Some(self.applied[&head].time.max(self.applied[parent].time))
+        Some(self.applied[&head].time)
+    }
+
+    /// The witness gate of ACCT-11: every operation from the genesis to `x` whose parent names
+    /// witnesses is final at that parent (06 §8.6).
+    fn gated(&self, x: &Id) -> bool {
+        let mut at = x;
+        while let Some(parent) = self.parent_of(at) {
+            if self.state_of(parent).wit.is_some() && !self.is_final(at) {
+                return false;
+            }
+            at = parent;
+        }
+        true
     }
 
     /// ACCT-13: the account `b` named by the last successor on `acct`'s canonical chain (nearest
@@ -860,6 +872,9 @@ impl Ref {
         let mut at = Some(&head);
         while let Some(x) = at {
             if let Body::Successor { to, .. } = self.body(x) {
+                if !self.gated(x) {
+                    return None; // the witness gate (06 §5.7)
+                }
                 let accepted = self.status.iter().any(|(id, st)| {
                     matches!(st, Status::Valid { acct: a, parent: None, .. } if a == to)
                         && matches!(self.body(id), Body::Genesis { predecessor: Some(p), .. } if p == acct)

@@ -436,16 +436,25 @@ class Accounts:
     # -- the fork choice (§8) ------------------------------------------------
 
     def deactivated(self, account):
-        """ACCT-11: the effective time (time floored at the parent's) of the deactivation that
-        is the head of the canonical chain, if it is one; with witnesses named at its parent,
-        only once it is final (§8.6)."""
+        """ACCT-11: the effective time (its own time) of the deactivation that
+        is the head of the canonical chain, if it is one and the chain passes the witness gate."""
         head = self.chain(account)[0]
         if self.messages[head].header.kind != "deactivate":
             return None
-        parent = self.status[head].parent
-        if self.status[parent].state.wit is not None and not self.is_final(head):
+        if not self.gated(head):
             return None
-        return max(self.messages[head].header.time, self.messages[parent].header.time)
+        return self.messages[head].header.time
+
+    def gated(self, x):
+        """The witness gate of ACCT-11: every operation from the genesis to x (on the canonical
+        chain) whose parent names witnesses is final at that parent (§8.6)."""
+        while True:
+            parent = self.status[x].parent
+            if parent is None:
+                return True
+            if self.status[parent].state.wit is not None and not self.is_final(x):
+                return False
+            x = parent
 
     def moved_to(self, account):
         """ACCT-13: the account named by the last successor on the canonical chain (nearest the
@@ -455,6 +464,8 @@ class Accounts:
             m = self.messages[x]
             if m.header.kind == "successor":
                 b = m.body["to"]
+                if not self.gated(x):                                # witness gate, §5.7
+                    return None
                 g = self.geneses.get(b)
                 if g is not None and self.messages[g].body.get("predecessor") == account:
                     return b
