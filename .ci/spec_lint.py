@@ -15,6 +15,8 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
 4. Vector numbers. No integer in a vector file exceeds 2^53 - 1 except at the places
    test-vectors/README.md ("Integers") lists, which a JavaScript or Go reader must parse losslessly;
    every file and the README's examples state the same `format`.
+5. Rule ranges. Every range `PREFIX-1`..`PREFIX-N` stated in spec/00-conventions.md ends at the
+   highest rule number of that prefix used anywhere in spec/.
 
 Run from anywhere: `python3 .ci/spec_lint.py`.
 """
@@ -269,12 +271,26 @@ def check_vector_numbers() -> None:
             problem(vectors / name, 1, f"{at} is above 2^53 - 1 and not listed under 'Integers' in test-vectors/README.md")
 
 
+def check_rule_ranges() -> None:
+    conventions = SPEC / "00-conventions.md"
+    used: dict[str, int] = {}
+    for path in sorted(SPEC.glob("*.md")):
+        for m in re.finditer(r"\b([A-Z]+)-(\d+)\b", path.read_text(encoding="utf-8")):
+            used[m.group(1)] = max(used.get(m.group(1), 0), int(m.group(2)))
+    for number, line in enumerate(conventions.read_text(encoding="utf-8").splitlines(), 1):
+        for m in re.finditer(r"`([A-Z]+)-1`\.\.`\1-(\d+)`", line):
+            prefix, last = m.group(1), int(m.group(2))
+            if used.get(prefix, 0) != last:
+                problem(conventions, number, f"says {prefix}-1..{prefix}-{last}; spec/ uses up to {prefix}-{used.get(prefix, 0)}")
+
+
 def main() -> int:
     for path in DOCS:
         check_sections(path)
         check_links(path)
     check_counts()
     check_vector_numbers()
+    check_rule_ranges()
     for p in problems:
         print(p)
     if problems:

@@ -12,7 +12,9 @@
 //! A second group, `hostile_state` (issue 21), scales the state machines over many messages at
 //! n, 2n, 4n, 8n (n = 1000) with the shapes of `tests/support/account_shapes.rs`: the account state
 //! of each shape of key operations (applied, then the view asked for once), re-authorizing a revoked
-//! key's whole history (AUTH-6), and the digest of n posts. `n log n` grows about 2.2x per step.
+//! key's whole history (AUTH-6), the digest of n posts, and (audit findings F6, W4) the view asked
+//! for before and after every message of a retired root's flood of the genesis and of receipts
+//! over old operations. `n log n` grows about 2.2x per step.
 //!
 //! ```text
 //! cargo bench --bench hostile -- hostile_state --warm-up-time 1 --measurement-time 3
@@ -20,7 +22,8 @@
 //!
 //! Two more, `hostile_replica` and `hostile_sync` (issues 18 and 21), scale the replica (a social
 //! workload in order, one key's chain in reverse, an account whose head changes n / 2 times over
-//! n / 2 messages, n messages from the future released by one advance; n = 500 to 4000) and set
+//! n / 2 messages, n messages from the future released by one advance, n notes then n head
+//! operations that change no grant (audit finding F7); n = 500 to 4000) and set
 //! reconciliation (building the sets and one whole session, 10 % different, interleaved, or every
 //! item at one time; 25,000 to 200,000 items) with the shapes of `tests/support/replica_shapes.rs`:
 //!
@@ -136,6 +139,27 @@ fn bench_state(c: &mut Criterion) {
             );
         }
     }
+    // Audit findings F6 and W4: the view asked for before and after every message, as a replica
+    // does, over a retired root's flood of the genesis and over receipts off the head.
+    type Flood = fn(usize) -> Vec<skylark::envelope::SignedMessage>;
+    let floods: [(&str, Flood); 2] = [
+        (
+            "view_per_op_retired_root_flood",
+            account_shapes::leaked_retired_root_floods_the_genesis,
+        ),
+        (
+            "view_per_op_receipts_off_head",
+            account_shapes::receipts_over_old_operations,
+        ),
+    ];
+    for (name, shape) in floods {
+        for n in STATE_SIZES {
+            let ops = shape(n);
+            group.bench_with_input(BenchmarkId::new(name, n), &ops, |b, ops| {
+                b.iter(|| account_shapes::ingest_like_a_replica(black_box(ops)))
+            });
+        }
+    }
     for n in STATE_SIZES {
         let (accounts, posts, headers) = account_shapes::revoked_history(n);
         group.bench_with_input(BenchmarkId::new("auth6_reauthorize_all", n), &n, |b, _| {
@@ -193,6 +217,23 @@ fn bench_replica(c: &mut Criterion) {
                 b.iter(|| build(black_box(a)))
             });
         }
+    }
+    // Audit finding F7: n notes, then n operations at the head that change no grant.
+    for n in REPLICA_SIZES {
+        let messages = account_shapes::notes_then_head_operations(n);
+        group.bench_with_input(
+            BenchmarkId::new("head_ops_over_notes", n),
+            &messages,
+            |b, messages| {
+                b.iter(|| {
+                    let mut replica = skylark::replica::Replica::new(1 << 41);
+                    for m in black_box(messages) {
+                        let _ = replica.ingest(m.as_bytes());
+                    }
+                    replica
+                })
+            },
+        );
     }
     group.finish();
     let mut group = c.benchmark_group("hostile_sync");

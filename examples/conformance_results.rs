@@ -866,6 +866,40 @@ fn run_dm(v: &Json) -> Run {
                 Err(e) => Err(e.code().to_string()),
             }
         }
+        "relay" => {
+            // 08 §14.2 with DM-22: a relay files a sealed report under a declared service key's gate.
+            use skylark::dm::{admit_item, Declaration, Sealed};
+            let accounts = dm_state(v)?;
+            let mut declarations = Vec::new();
+            for m in array(v, "declarations")? {
+                if let Ok(d) = Declaration::from_message(&message(m)?) {
+                    if d.authorize(&accounts).is_ok() {
+                        declarations.push(d);
+                    }
+                }
+            }
+            let now = v["now"].as_u64().ok_or("vector has no now")?;
+            let keys = Declaration::relay_keys(&declarations, now);
+            let sealed = Sealed::from_bytes(&hex_of(v, "sealed")?).map_err(|e| e.to_string())?;
+            let filed = v["filed"].as_bool().ok_or("vector has no filed")?;
+            match Stamp::from_bytes(&hex_of(v, "stamp")?) {
+                Err(e) => Err(e.code().to_string()),
+                Ok(stamp) => match admit_item(&sealed, &stamp, &[], &keys) {
+                    None => {
+                        if filed {
+                            problems.push("no mailbox for the item's tag".to_string());
+                        }
+                        Ok(())
+                    }
+                    Some(result) => {
+                        if !filed && result.is_ok() {
+                            problems.push("filed, expected no mailbox".to_string());
+                        }
+                        result.map_err(|e| e.code().to_string())
+                    }
+                },
+            }
+        }
         "service" => {
             let accounts = dm_state(v)?;
             match skylark::dm::Declaration::from_message(&message(&v["message"])?)
@@ -884,6 +918,33 @@ fn run_dm(v: &Json) -> Run {
                 }
                 Err(e) => Err(e.code().to_string()),
             }
+        }
+        "choose" => {
+            // 08 §14.1: the declaration and key a reporter seals to at `now`.
+            use skylark::dm::Declaration;
+            let accounts = dm_state(v)?;
+            let mut declarations = Vec::new();
+            for m in array(v, "declarations")? {
+                if let Ok(d) = Declaration::from_message(&message(m)?) {
+                    if d.authorize(&accounts).is_ok() {
+                        declarations.push(d);
+                    }
+                }
+            }
+            let now = v["now"].as_u64().ok_or("vector has no now")?;
+            let got = Declaration::choose(&declarations, now).map(|(d, k)| {
+                (
+                    hex::encode(d.id().as_bytes()),
+                    hex::encode(k.key().as_bytes()),
+                )
+            });
+            let want = v["chosen"]
+                .as_str()
+                .map(|c| (c.to_string(), v["key"].as_str().unwrap_or("").to_string()));
+            if got != want {
+                problems.push("chosen declaration or key differs".to_string());
+            }
+            Ok(())
         }
         "public" => match SignedMessage::from_bytes(&hex_of(v, "message")?) {
             Err(e) => Err(e.code().to_string()),
@@ -1000,6 +1061,24 @@ fn run_sync(v: &Json) -> Run {
                 || sync_ids(&initiator.need()) != list("need")?
             {
                 problems.push("have or need differs".to_string());
+            }
+            Ok(())
+        }
+        "reply" => {
+            let set = sync_set(v, "set")?.map_err(|e| format!("set: {e}"))?;
+            let mut responder = Responder::new(&set);
+            let reply = responder
+                .respond(&hex_of(v, "frame")?)
+                .map_err(|e| e.code().to_string())?;
+            if hex::encode(&reply) != str_of(v, "reply")? {
+                problems.push("reply differs".to_string());
+            }
+            let want: Vec<String> = array(v, "have")?
+                .iter()
+                .map(|t| t.as_str().unwrap_or_default().to_string())
+                .collect();
+            if sync_ids(&responder.have()) != want {
+                problems.push("have differs".to_string());
             }
             Ok(())
         }

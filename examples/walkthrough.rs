@@ -2,7 +2,8 @@
 //! both of them, posts, replies, quotes, reactions, follows, edits and deletes validated the same
 //! way by every node, a label from a moderation account, a stolen app key whose later messages stop
 //! counting, an account recovered from a stolen root, a spammer's flood that every node prunes the
-//! same way and a reply that carries a proof of work, and the two apps reaching the same state.
+//! same way and a reply that carries a proof of work, a private report sealed to the moderation
+//! service's declared key, and the two apps reaching the same state.
 //! Each app's node is a [`Replica`]: it verifies, applies key operations, validates, merges and
 //! keeps every verdict current as messages arrive, in any order; the app reads typed views from it.
 //!
@@ -11,10 +12,16 @@
 
 use skylark::account::{Accounts, Operation, WitnessSet};
 use skylark::cbor::Value;
+use skylark::dm::{
+    admit_item, open_report, seal_report_deterministic, Accept, Declaration, DeviceKeys,
+    EncryptionSecret, Gate, PqSecret, ReportInner, ServiceKey, Stamp,
+};
 use skylark::envelope::{Draft, Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
-use skylark::message::{BodyKind, Delete, Edit, Follow, Label, Post, React, Reference, Reply};
+use skylark::message::{
+    BodyKind, Delete, Edit, Follow, Label, Post, React, Reason, Reference, Reply, Report,
+};
 use skylark::replica::{Replica, Signer, Status};
 
 const T0: u64 = 1_764_115_200_000; // 2025-11-26T00:00:00Z
@@ -602,6 +609,115 @@ fn main() -> Result<(), Error> {
     println!(
         "  work {} bits (claimed 12); the message is valid whatever its work: ranking is the app's choice",
         skylark::pow::work(&worked)
+    );
+
+    println!("\n7d. Alice reports the scam privately (spec 08 §14): the service declares a report key, alice's app seals a report to it, a relay files it under the key's gate, and only the service opens it.");
+    // Keys that may declare for the service and report for alice: each names its kind (a wildcard never does).
+    let scoped = |person: &mut Person,
+                  key: &SecretKey,
+                  label: &str,
+                  kind: &str,
+                  time: u64|
+     -> Result<SignedMessage, Error> {
+        let grant = Operation::delegation(person.account, key.public_key())
+            .parent(person.head)
+            .expires(time + 365 * 24 * 60 * MINUTE)
+            .label(label)
+            .scope(&[Kind::new(kind)?]);
+        person.operate(grant.build(time)?.accepted_by(key)?)
+    };
+    let declaring = SecretKey::from_seed([72; 32]);
+    let op = scoped(
+        &mut moderation,
+        &declaring,
+        "Report desk",
+        "service",
+        T0 + 20 * MINUTE,
+    )?;
+    receive(
+        &mut node,
+        &mut log,
+        "moderation delegates its report desk",
+        op.as_bytes(),
+    )?;
+    let reporting = SecretKey::from_seed([52; 32]);
+    let op = scoped(
+        &mut alice,
+        &reporting,
+        "Reports",
+        "report",
+        T0 + 20 * MINUTE,
+    )?;
+    receive(
+        &mut node,
+        &mut log,
+        "alice delegates a reporting key",
+        op.as_bytes(),
+    )?;
+    let desk_keys = DeviceKeys::new(
+        [7; 16],
+        EncryptionSecret::from_bytes([73; 32]),
+        PqSecret::from_seed([73; 64]),
+        vec![],
+    );
+    let report_key = ServiceKey::new(
+        desk_keys.signed().public_key(),
+        desk_keys.pq().public_key(),
+        T0 + 14 * 24 * 60 * MINUTE,
+    )
+    .with_relays(&["https://relay.example"])?
+    .with_gate(Gate::new(Accept::Everyone, 8, &[])?);
+    let declared = Declaration::draft(
+        moderation.account,
+        T0 + 21 * MINUTE,
+        &[report_key],
+        &[Reason::Spam, Reason::Harassment, Reason::Illegal],
+        &[],
+    )?
+    .sign(&declaring)?;
+    receive(
+        &mut node,
+        &mut log,
+        "moderation declares its report key",
+        declared.as_bytes(),
+    )?;
+    // Alice's app: DM-24 and DM-25, then the latest declaration and its first current key.
+    let declaration = Declaration::from_message(&declared)?;
+    declaration.authorize(node.accounts())?;
+    let (_, key) = Declaration::choose([&declaration], T0 + 22 * MINUTE).ok_or("no current key")?;
+    let report = Report::builder(
+        Reference::Message(spam.id()),
+        moderation.account,
+        Reason::Spam,
+    )
+    .text("Bob's account was stolen; this is a scam.")
+    .build()?;
+    let inner = ReportInner::sign(&report, alice.account, T0 + 22 * MINUTE, &reporting)?;
+    let sealed = seal_report_deterministic(&inner, key, &[74; 32], &[75; 32])?;
+    let stamp = Stamp::work(sealed.as_bytes(), 8, 0).ok_or("no work found")?;
+    let filed = admit_item(&sealed, &stamp, &[], &[key])
+        .ok_or("no mailbox")?
+        .is_ok();
+    println!(
+        "  sealed {} bytes to {}; the relay {} (8 bits of work); it sees a tag, never alice, bob or the reason",
+        sealed.as_bytes().len(),
+        key.relays()[0],
+        if filed { "files it" } else { "refuses it" }
+    );
+    let opened = open_report(
+        sealed.as_bytes(),
+        &moderation.account,
+        &[desk_keys],
+        &declaration,
+        node.accounts(),
+        T0 + 23 * MINUTE,
+        |_| false,
+    )?;
+    println!(
+        "  the service opens it: reporter {}, reason {}, \"{}\"; it answers, if it agrees, with a public label naming only the post",
+        if *opened.account() == alice.account { "alice" } else { "someone else" },
+        opened.report().reason().as_str(),
+        opened.report().text().unwrap_or("")
     );
 
     let view = node.accounts().account(&bob.account).ok_or("bob unknown")?;

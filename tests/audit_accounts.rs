@@ -63,13 +63,15 @@ fn summary(accounts: &Accounts, account: &AccountId) -> String {
         .map(|(k, g)| format!("{k}:{:?}:{}:{:?}", g.scope(), g.expires(), g.revocation()))
         .collect();
     format!(
-        "head={} roots={:?} apps={apps:?} contested={:?} enc={:?} final={:?} duplicitous={:?}",
+        "head={} roots={:?} apps={apps:?} contested={:?} enc={:?} final={:?} duplicitous={:?} \
+         deactivated={:?}",
         view.head(),
         view.roots(),
         view.contested(),
         view.encryption_key(),
         view.last_final(),
-        view.duplicitous()
+        view.duplicitous(),
+        view.deactivated()
     )
 }
 
@@ -606,7 +608,12 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
             nodes[pi].enc,
         );
         let mut retires = false;
-        let op = match rng.below(5) {
+        let pick = rng.below(5);
+        // Sometimes a deactivation (ACCT-11): what follows it is invalid, and it counts only as
+        // the head (final, if its parent names witnesses).
+        let ends = pick == 4 && rng.below(3) == 0;
+        let op = match pick {
+            _ if ends => Operation::deactivate(account, parent, time),
             0 => {
                 // A rotation: a random non-empty ordered subset of the pool.
                 let mut list: Vec<usize> = (0..4).filter(|_| rng.below(2) == 0).collect();
@@ -664,7 +671,7 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
             .copied()
             .filter(|c| c.1 == signer)
             .collect();
-        let op = if !siblings.is_empty() && rng.below(2) == 0 {
+        let op = if !ends && !siblings.is_empty() && rng.below(2) == 0 {
             op.supersedes(siblings[rng.below(siblings.len())].0)
                 .unwrap()
         } else {
@@ -694,6 +701,33 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
     (account, ops)
 }
 
+/// Applies `ops` in 4 random orders, asking for the view after each one (so the cache's fast paths
+/// and its invalidation all run), and checks the view against `expected`.
+fn agrees_in_random_orders(
+    rng: &mut Rng,
+    account: &AccountId,
+    ops: &[SignedMessage],
+    expected: &str,
+    case: usize,
+) {
+    for _ in 0..4 {
+        let mut order: Vec<usize> = (0..ops.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        let mut accounts = Accounts::new();
+        for &i in &order {
+            let _ = accounts.apply(&ops[i]);
+            let _ = accounts.account(account).map(|v| v.head());
+        }
+        assert_eq!(
+            summary(&accounts, account),
+            expected,
+            "case {case}, order {order:?}"
+        );
+    }
+}
+
 /// W4 and F6: with witnesses, receipts over any operation (on the chain, off it, by witnesses that
 /// turn duplicitous) and operations anywhere, in random orders with the view asked for after each
 /// one, give the view (final prefix and duplicitous witnesses included) of a computation from
@@ -702,32 +736,26 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
 fn cached_chain_with_receipts_agrees_with_a_computation_from_scratch() {
     let mut rng = Rng(86);
     let witnesses: Vec<SecretKey> = (40..43).map(key).collect();
-    let (mut finals, mut duplicitous) = (0, 0);
+    let (mut finals, mut duplicitous, mut ended) = (0, 0, 0);
     for case in 0..300 {
         let (account, ops) = random_tree_of(&mut rng, &witnesses[..1 + case % 3]);
         let reference = apply_all(&ops);
         let view = reference.account(&account).unwrap();
         finals += usize::from(view.last_final().is_some());
         duplicitous += usize::from(!view.duplicitous().is_empty());
-        let expected = summary(&reference, &account);
-        for _ in 0..4 {
-            let mut order: Vec<usize> = (0..ops.len()).collect();
-            for i in (1..order.len()).rev() {
-                order.swap(i, rng.below(i + 1));
-            }
-            let mut accounts = Accounts::new();
-            for &i in &order {
-                let _ = accounts.apply(&ops[i]);
-                let _ = accounts.account(&account).map(|v| v.head());
-            }
-            assert_eq!(
-                summary(&accounts, &account),
-                expected,
-                "case {case}, order {order:?}"
-            );
-        }
+        ended += usize::from(view.deactivated().is_some());
+        agrees_in_random_orders(
+            &mut rng,
+            &account,
+            &ops,
+            &summary(&reference, &account),
+            case,
+        );
     }
-    assert!(finals > 30 && duplicitous > 30, "{finals} {duplicitous}");
+    assert!(
+        finals > 30 && duplicitous > 30 && ended > 1,
+        "{finals} {duplicitous} {ended}"
+    );
 }
 
 /// The view after applying every operation in a random order, asking for the view after each one
@@ -736,7 +764,7 @@ fn cached_chain_with_receipts_agrees_with_a_computation_from_scratch() {
 #[test]
 fn cached_chain_agrees_with_a_computation_from_scratch() {
     let mut rng = Rng(14);
-    let (mut contested, mut off_last, mut revoked) = (0, 0, 0);
+    let (mut contested, mut off_last, mut revoked, mut ended) = (0, 0, 0, 0);
     for case in 0..400 {
         let (account, ops) = random_tree(&mut rng);
         let reference = apply_all(&ops);
@@ -744,28 +772,19 @@ fn cached_chain_agrees_with_a_computation_from_scratch() {
         contested += usize::from(!view.contested().is_empty());
         off_last += usize::from(view.head() != ops.last().unwrap().id());
         revoked += usize::from(view.apps().any(|(_, g)| g.revocation().is_some()));
-        let expected = summary(&reference, &account);
-        for _ in 0..4 {
-            let mut order: Vec<usize> = (0..ops.len()).collect();
-            for i in (1..order.len()).rev() {
-                order.swap(i, rng.below(i + 1));
-            }
-            let mut accounts = Accounts::new();
-            for &i in &order {
-                let _ = accounts.apply(&ops[i]);
-                let _ = accounts.account(&account).map(|v| v.head());
-            }
-            assert_eq!(
-                summary(&accounts, &account),
-                expected,
-                "case {case}, order {order:?}"
-            );
-        }
+        ended += usize::from(view.deactivated().is_some());
+        agrees_in_random_orders(
+            &mut rng,
+            &account,
+            &ops,
+            &summary(&reference, &account),
+            case,
+        );
     }
     // The generator reaches the interesting shapes.
     assert!(
-        contested > 40 && off_last > 100 && revoked > 20,
-        "{contested} {off_last} {revoked}"
+        contested > 40 && off_last > 100 && revoked > 20 && ended > 20,
+        "{contested} {off_last} {revoked} {ended}"
     );
 }
 

@@ -7,10 +7,11 @@
 use proptest::prelude::*;
 use skylark::account::{Accounts, Operation};
 use skylark::dm::{
-    open, open_in_group, open_report, seal, seal_deterministic, seal_padded_deterministic,
-    seal_report_deterministic, Accept, Declaration, DeviceKeys, DmBody, DmError, EncryptionPublic,
-    EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqPublic, PqSecret, Prekey, ReportInner,
-    Sealed, ServiceKey, Stamp, BUCKETS, HEADER_LEN, MAX_RECIPIENTS, REPLAY_WINDOW,
+    admit_item, open, open_in_group, open_report, seal, seal_deterministic,
+    seal_padded_deterministic, seal_report_deterministic, Accept, Declaration, DeviceKeys, DmBody,
+    DmError, EncryptionPublic, EncryptionSecret, Gate, GroupRecord, Groups, Inner, PqPublic,
+    PqSecret, Prekey, ReportInner, Sealed, ServiceKey, Stamp, BUCKETS, HEADER_LEN, MAX_RECIPIENTS,
+    REPLAY_WINDOW,
 };
 use skylark::envelope::{Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
@@ -599,12 +600,25 @@ fn groups_of(held: &serde_json::Value, accounts: &Accounts) -> Groups {
     groups
 }
 
+/// The vector's `declarations` that pass DM-24 and DM-25 in its `accounts`.
+fn declarations_of(v: &serde_json::Value) -> Vec<Declaration> {
+    let accounts = state(v);
+    v["declarations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| SignedMessage::from_bytes(&unhex(m)).unwrap())
+        .filter_map(|m| Declaration::from_message(&m).ok())
+        .filter(|d| d.authorize(&accounts).is_ok())
+        .collect()
+}
+
 #[test]
 fn vectors_dm_json() {
     let doc: serde_json::Value =
         serde_json::from_str(include_str!("../test-vectors/dm.json")).unwrap();
     assert_eq!(doc["suite"], "dm");
-    let mut counts = [0usize; 10];
+    let mut counts = [0usize; 12];
     for v in doc["vectors"].as_array().unwrap() {
         let id = v["id"].as_str().unwrap();
         let valid = v["valid"].as_bool().unwrap();
@@ -833,6 +847,40 @@ fn vectors_dm_json() {
                         assert_eq!(e.rule(), v["rules"][0].as_str().unwrap(), "{id}: rule");
                         e.code().to_string()
                     })
+            }
+            "choose" => {
+                counts[11] += 1;
+                let declarations = declarations_of(v);
+                let got =
+                    Declaration::choose(&declarations, v["now"].as_u64().unwrap()).map(|(d, k)| {
+                        (
+                            hex::encode(d.id().as_bytes()),
+                            hex::encode(k.key().as_bytes()),
+                        )
+                    });
+                let want = v["chosen"]
+                    .as_str()
+                    .map(|c| (c.to_string(), v["key"].as_str().unwrap().to_string()));
+                assert_eq!(got, want, "{id}");
+                Ok(())
+            }
+            "relay" => {
+                counts[10] += 1;
+                let declarations = declarations_of(v);
+                let keys = Declaration::relay_keys(&declarations, v["now"].as_u64().unwrap());
+                let sealed = Sealed::from_bytes(&unhex(&v["sealed"])).unwrap();
+                Stamp::from_bytes(&unhex(&v["stamp"]))
+                    .and_then(|stamp| match admit_item(&sealed, &stamp, &[], &keys) {
+                        None => {
+                            assert!(!v["filed"].as_bool().unwrap(), "{id}: no mailbox");
+                            Ok(())
+                        }
+                        Some(result) => {
+                            assert!(v["filed"].as_bool().unwrap() || result.is_err(), "{id}");
+                            result
+                        }
+                    })
+                    .map_err(|e| e.code().to_string())
             }
             "stamp" => {
                 counts[5] += 1;

@@ -700,6 +700,13 @@ fn sync_vectors() {
                 assert_eq!(initiator.have(), sync_ids(&v["have"]), "{id}: have");
                 assert_eq!(initiator.need(), sync_ids(&v["need"]), "{id}: need");
             }
+            "reply" => {
+                let set = sync_set(&v["set"]);
+                let mut responder = Responder::new(&set);
+                let reply = responder.respond(&hex(&v["frame"])).unwrap();
+                assert_eq!(reply, hex(&v["reply"]), "{id}: reply");
+                assert_eq!(responder.have(), sync_ids(&v["have"]), "{id}: have");
+            }
             "frame" => {
                 let set = sync_set(&v["set"]);
                 let frame = hex(&v["frame"]);

@@ -65,6 +65,37 @@ pub(super) struct Node {
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
     pub(super) state: State,
+    /// The number of operations above it (the genesis: 0), and an ancestor to jump to when
+    /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]).
+    depth: usize,
+    jump: MessageId,
+}
+
+/// The ancestor of `x` (or `x` itself) at depth `depth`, in `O(log n)` steps: each operation's jump
+/// pointer skips a run of ancestors whose lengths follow the skew-binary numbers (Myers, "An
+/// applicative random-access stack", 1983).
+fn ancestor_at(
+    nodes: &BTreeMap<MessageId, Node>,
+    mut x: MessageId,
+    depth: usize,
+) -> Option<MessageId> {
+    loop {
+        let node = nodes.get(&x)?;
+        if node.depth <= depth {
+            return (node.depth == depth).then_some(x);
+        }
+        x = match nodes.get(&node.jump) {
+            Some(j) if j.depth >= depth => node.jump,
+            _ => node.parent?,
+        };
+    }
+}
+
+/// Whether `a` is `b` or an ancestor of `b`.
+fn is_ancestor(nodes: &BTreeMap<MessageId, Node>, a: MessageId, b: MessageId) -> bool {
+    nodes
+        .get(&a)
+        .is_some_and(|n| ancestor_at(nodes, b, n.depth) == Some(a))
 }
 
 /// The canonical chain of an account (rule ACCT-5).
@@ -258,9 +289,22 @@ impl Canon {
                 let Some(&at) = self.chain.get(&fork) else {
                     return false;
                 };
-                if prior.is_some() && prior_place.is_none_or(|q| q > at) {
-                    return false;
-                }
+                // The witness's receipts must stay on one path: its deepest one is on the chain
+                // above the branch, or in the same branch on one path with `op`.
+                let deepest = match (prior, prior_place) {
+                    (None, _) => op,
+                    (Some(_), Some(q)) if q <= at => op,
+                    (Some(d), None) if self.branch.get(&d) == Some(&(fork, child)) => {
+                        if is_ancestor(nodes, d, op) {
+                            op
+                        } else if is_ancestor(nodes, op, d) {
+                            d
+                        } else {
+                            return false; // the witness turns duplicitous
+                        }
+                    }
+                    _ => return false,
+                };
                 if let Some(set) = nodes.get(&fork).and_then(|n| n.state.witnesses.as_deref()) {
                     let endorsing = set
                         .keys()
@@ -277,7 +321,7 @@ impl Canon {
                         return false;
                     }
                 }
-                op
+                deepest
             }
         };
         self.deepest.insert(witness, deepest);
@@ -389,6 +433,8 @@ impl Log {
             revokes: None,
             children: Vec::new(),
             state,
+            depth: 0,
+            jump: genesis,
         };
         Log {
             genesis,
@@ -484,6 +530,16 @@ impl Log {
         if let Some(end) = ends {
             self.deactivations.insert(id, end);
         }
+        let (depth, p_jump) = (p.depth + 1, p.jump);
+        let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth);
+        let jump_of = |x: &MessageId| self.nodes.get(x).map_or(*x, |n| n.jump);
+        let jump = if depth_of(&parent) - depth_of(&p_jump)
+            == depth_of(&p_jump) - depth_of(&jump_of(&p_jump))
+        {
+            jump_of(&p_jump)
+        } else {
+            parent
+        };
         let signer = *header.key();
         let rotates = matches!(body, OpBody::Roots { .. });
         let node = Node {
@@ -500,6 +556,8 @@ impl Log {
             },
             children: Vec::new(),
             state,
+            depth,
+            jump,
         };
         match self.canon.get_mut() {
             // The new operation is the only child of a head that is neither contested nor a tied

@@ -387,3 +387,53 @@ fn zero_bits(hash: &[u8; 32]) -> u32 {
     }
     n
 }
+
+/// DM-22, a relay's whole decision on one item: the mailboxes with the item's tag are the current
+/// bundles `bundles` ([`super::Prekey::current`] of the authorized ones) and the report keys
+/// `keys` ([`super::Declaration::relay_keys`] of the authorized declarations) whose key has that
+/// tag. `None` if there is none (the relay holds no such mailbox); else `Ok` if one of their gates
+/// admits the stamp, or the first refusal.
+///
+/// ```
+/// use skylark::dm::{admit_item, Accept, DeviceKeys, EncryptionSecret, Gate, PqSecret, ServiceKey, Stamp};
+/// let desk = DeviceKeys::new([9; 16], EncryptionSecret::from_bytes([4; 32]), PqSecret::from_seed([4; 64]), vec![]);
+/// let key = ServiceKey::new(desk.signed().public_key(), desk.pq().public_key(), 99)
+///     .with_gate(Gate::new(Accept::Everyone, 8, &[])?);
+/// // Any sealed bytes whose tag is the key's: here the tag alone matters until the stamp.
+/// let tag = key.key().mailbox_tag();
+/// let mut bytes = vec![2, tag[0], tag[1]];
+/// bytes.resize(1173 + 512 + 16, 0);
+/// let sealed = skylark::dm::Sealed::from_bytes(&bytes)?;
+/// assert_eq!(admit_item(&sealed, &Stamp::None, &[], &[&key]).map(|r| r.is_ok()), Some(false));
+/// let work = Stamp::work(sealed.as_bytes(), 8, 0).expect("found");
+/// assert_eq!(admit_item(&sealed, &work, &[], &[&key]).map(|r| r.is_ok()), Some(true));
+/// assert!(admit_item(&sealed, &work, &[], &[]).is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn admit_item(
+    sealed: &super::Sealed,
+    stamp: &Stamp,
+    bundles: &[&super::Prekey],
+    keys: &[&super::ServiceKey],
+) -> Option<Result<(), DmError>> {
+    let tag = sealed.mailbox_tag();
+    let gates = bundles
+        .iter()
+        .filter(|b| b.key().mailbox_tag() == tag)
+        .map(|b| b.gate())
+        .chain(
+            keys.iter()
+                .filter(|k| k.key().mailbox_tag() == tag)
+                .map(|k| k.gate()),
+        );
+    let mut first = None;
+    for gate in gates {
+        match gate.relay_admits(sealed.as_bytes(), stamp) {
+            Ok(()) => return Some(Ok(())),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    first.map(Err)
+}

@@ -87,7 +87,7 @@ mod seal;
 mod service;
 
 pub use error::DmError;
-pub use gate::{token_commitment, Accept, Gate, Stamp, MAX_POW_BITS, MAX_TOKENS};
+pub use gate::{admit_item, token_commitment, Accept, Gate, Stamp, MAX_POW_BITS, MAX_TOKENS};
 pub use group::{GroupRecord, Groups};
 pub use inner::{DmBody, Inner};
 pub use keys::{DeviceKeys, EncryptionPublic, EncryptionSecret, PqPublic, PqSecret};
@@ -100,7 +100,7 @@ pub use report::{
 pub use seal::{seal, seal_deterministic, seal_padded, seal_padded_deterministic, Sealed};
 pub use service::{
     Blur, Declaration, LabelDefinition, Locale, ServiceKey, Setting, Severity,
-    MAX_LABEL_DEFINITIONS, MAX_LOCALES, MAX_SERVICE_KEYS,
+    MAX_LABEL_DEFINITIONS, MAX_LOCALES, MAX_RELAY_URL, MAX_SERVICE_KEYS, MAX_SERVICE_RELAYS,
 };
 
 /// The kind of a direct message. Never a public message (DM-14): an [`Inner`] message is not an

@@ -2,10 +2,12 @@
 //! message of kind `service`, the keys reports are sealed to, the reasons it accepts and the labels
 //! it applies, with their definitions.
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::auth::{dm_grant, Grant};
+use super::gate::Gate;
 use super::keys::{EncryptionPublic, PqPublic};
 use super::{body_fields, DmError, MAX_PREKEY_LIFETIME, SERVICE_KIND};
 use crate::account::Accounts;
@@ -17,6 +19,10 @@ use crate::message::Reason;
 
 /// The most report keys one declaration lists (DM-24).
 pub const MAX_SERVICE_KEYS: usize = 4;
+/// The most relays one report key lists (DM-24).
+pub const MAX_SERVICE_RELAYS: usize = 4;
+/// The longest relay URL a report key lists, in bytes (DM-24).
+pub const MAX_RELAY_URL: usize = 256;
 /// The most label definitions one declaration lists (DM-24).
 pub const MAX_LABEL_DEFINITIONS: usize = 64;
 /// The most locales one label definition lists (DM-24).
@@ -114,6 +120,15 @@ pub struct Locale {
     lang: String,
     name: String,
     description: String,
+}
+
+/// Whether `url` is a relay's base URL as DM-24 allows: `https://` or `http://` and at least one
+/// more byte, at most [`MAX_RELAY_URL`] bytes.
+fn is_relay_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty()) && url.len() <= MAX_RELAY_URL
 }
 
 fn bounded(s: &str, scalars: usize, bytes: usize) -> bool {
@@ -367,6 +382,8 @@ pub struct ServiceKey {
     key: EncryptionPublic,
     pq: PqPublic,
     expires: u64,
+    relays: Vec<String>,
+    gate: Gate,
 }
 
 impl ServiceKey {
@@ -378,7 +395,82 @@ impl ServiceKey {
     /// assert_eq!(ServiceKey::new(x, PqSecret::from_seed([4; 64]).public_key(), 9).key(), x);
     /// ```
     pub fn new(key: EncryptionPublic, pq: PqPublic, expires: u64) -> Self {
-        ServiceKey { key, pq, expires }
+        ServiceKey {
+            key,
+            pq,
+            expires,
+            relays: Vec::new(),
+            gate: Gate::open(),
+        }
+    }
+
+    /// The key with the base URLs of the relays that hold its mailbox (DM-24, 10 §5): 1 to 4
+    /// distinct `https://` or `http://` URLs of at most 256 bytes. Reporters deposit there and the
+    /// service fetches there.
+    ///
+    /// # Errors
+    ///
+    /// [`DmError::Declaration`] if the list breaks DM-24.
+    ///
+    /// ```
+    /// # use skylark::dm::{EncryptionSecret, PqSecret, ServiceKey};
+    /// let key = ServiceKey::new(EncryptionSecret::from_bytes([4; 32]).public_key(), PqSecret::from_seed([4; 64]).public_key(), 9);
+    /// let key = key.with_relays(&["https://relay.example"])?;
+    /// assert_eq!(key.relays(), ["https://relay.example"]);
+    /// assert!(key.with_relays(&["ftp://relay.example"]).is_err());
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    pub fn with_relays(mut self, relays: &[&str]) -> Result<Self, DmError> {
+        let distinct = relays
+            .iter()
+            .enumerate()
+            .all(|(i, r)| !relays[..i].contains(r));
+        if relays.is_empty()
+            || relays.len() > MAX_SERVICE_RELAYS
+            || !distinct
+            || !relays.iter().all(|r| is_relay_url(r))
+        {
+            return Err(DmError::Declaration);
+        }
+        self.relays = relays.iter().map(|r| String::from(*r)).collect();
+        Ok(self)
+    }
+
+    /// The key with a gate on deposits (08 §5.7, DM-22): the proof of work or access token a relay
+    /// asks of an item before it files it in this key's mailbox.
+    ///
+    /// ```
+    /// # use skylark::dm::{Accept, EncryptionSecret, Gate, PqSecret, ServiceKey};
+    /// let key = ServiceKey::new(EncryptionSecret::from_bytes([4; 32]).public_key(), PqSecret::from_seed([4; 64]).public_key(), 9);
+    /// let gate = Gate::new(Accept::Everyone, 16, &[])?;
+    /// assert_eq!(key.with_gate(gate.clone()).gate(), &gate);
+    /// # Ok::<(), skylark::dm::DmError>(())
+    /// ```
+    pub fn with_gate(mut self, gate: Gate) -> Self {
+        self.gate = gate;
+        self
+    }
+
+    /// The relays that hold this key's mailbox (empty: not declared).
+    ///
+    /// ```
+    /// # use skylark::dm::{EncryptionSecret, PqSecret, ServiceKey};
+    /// let key = ServiceKey::new(EncryptionSecret::from_bytes([4; 32]).public_key(), PqSecret::from_seed([4; 64]).public_key(), 9);
+    /// assert!(key.relays().is_empty());
+    /// ```
+    pub fn relays(&self) -> &[String] {
+        &self.relays
+    }
+
+    /// The gate on deposits to this key's mailbox (absent in the declaration: the open gate).
+    ///
+    /// ```
+    /// # use skylark::dm::{EncryptionSecret, Gate, PqSecret, ServiceKey};
+    /// let key = ServiceKey::new(EncryptionSecret::from_bytes([4; 32]).public_key(), PqSecret::from_seed([4; 64]).public_key(), 9);
+    /// assert_eq!(key.gate(), &Gate::open());
+    /// ```
+    pub fn gate(&self) -> &Gate {
+        &self.gate
     }
 
     /// The X25519 public key.
@@ -415,8 +507,8 @@ impl ServiceKey {
 
     fn from_value(value: &Value, time: u64) -> Option<Self> {
         let Value::Map(map) = value else { return None };
-        let [Some(Value::Bytes(key)), Some(Value::Bytes(pq)), Some(&Value::Unsigned(expires))] =
-            body_fields(map, ["key", "pq", "expires"])?
+        let [Some(Value::Bytes(key)), Some(Value::Bytes(pq)), Some(&Value::Unsigned(expires)), relays, gate] =
+            body_fields(map, ["key", "pq", "expires", "relays", "gate"])?
         else {
             return None;
         };
@@ -425,7 +517,27 @@ impl ServiceKey {
         if expires > MAX_SAFE_INTEGER || expires <= time || expires - time > MAX_PREKEY_LIFETIME {
             return None;
         }
-        Some(ServiceKey::new(EncryptionPublic(key), pq, expires))
+        let mut out = ServiceKey::new(EncryptionPublic(key), pq, expires);
+        if let Some(relays) = relays {
+            let Value::Array(list) = relays else {
+                return None;
+            };
+            if list.len() > MAX_SERVICE_RELAYS {
+                return None;
+            }
+            let texts = list
+                .iter()
+                .map(|r| match r {
+                    Value::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            out = out.with_relays(&texts).ok()?;
+        }
+        if let Some(gate) = gate {
+            out.gate = Gate::from_value(gate)?;
+        }
+        Some(out)
     }
 
     fn to_value(&self) -> Value {
@@ -433,6 +545,13 @@ impl ServiceKey {
         map.insert("key", Value::from(&self.key.0[..]));
         map.insert("pq", Value::from(self.pq.as_bytes()));
         map.insert("expires", Value::from(self.expires));
+        if !self.relays.is_empty() {
+            let relays = self.relays.iter().map(|r| Value::from(r.as_str()));
+            map.insert("relays", Value::Array(relays.collect()));
+        }
+        if self.gate != Gate::open() {
+            map.insert("gate", self.gate.to_value());
+        }
         Value::Map(map)
     }
 }
@@ -718,5 +837,60 @@ impl Declaration {
     /// ```
     pub fn latest<'a>(declarations: impl IntoIterator<Item = &'a Declaration>) -> Option<&'a Self> {
         declarations.into_iter().max_by_key(|d| (d.time, d.id))
+    }
+
+    /// The declaration and key a reporter seals to at `now` (08 §14.1): among `declarations`
+    /// (already authorized, DM-25) of one service dated at or before `now`, the latest
+    /// ([`Declaration::latest`]), and its first current key; `None` if there is no such
+    /// declaration or it has no current key. A declaration dated after `now` (MSG-2 lets it be up
+    /// to 10 minutes ahead) is not yet in force: the one before it still is.
+    ///
+    /// ```
+    /// # use skylark::dm::{Declaration, EncryptionSecret, PqSecret, ServiceKey};
+    /// # use skylark::message::Reason;
+    /// # let key = |s: u8| ServiceKey::new(EncryptionSecret::from_bytes([s; 32]).public_key(), PqSecret::from_seed([s; 64]).public_key(), 99);
+    /// # let at = |t: u64, k: ServiceKey| -> Result<Declaration, Box<dyn std::error::Error>> { Ok(Declaration::from_message(&Declaration::draft(skylark::id::AccountId::from_bytes([1; 32]), t, &[k], &[Reason::Spam], &[])?.sign(&skylark::keys::SecretKey::from_seed([3; 32]))?)?) };
+    /// let (old, ahead) = (at(10, key(4))?, at(40, key(5))?);
+    /// let (d, k) = Declaration::choose([&old, &ahead], 30).expect("a key");
+    /// assert_eq!((d, k), (&old, &old.keys()[0])); // `ahead` is dated after now
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn choose<'a>(
+        declarations: impl IntoIterator<Item = &'a Declaration>,
+        now: u64,
+    ) -> Option<(&'a Self, &'a ServiceKey)> {
+        let d = Self::latest(declarations.into_iter().filter(|d| d.time <= now))?;
+        Some((d, d.current_keys(now).next()?))
+    }
+
+    /// The report keys a relay files items for at `now` (DM-22): the current keys of each
+    /// service's latest declaration dated at or before `now` among `declarations` (already
+    /// authorized, DM-25).
+    ///
+    /// ```
+    /// # use skylark::dm::{Declaration, EncryptionSecret, PqSecret, ServiceKey};
+    /// # use skylark::message::Reason;
+    /// # let key = |s: u8| ServiceKey::new(EncryptionSecret::from_bytes([s; 32]).public_key(), PqSecret::from_seed([s; 64]).public_key(), 99);
+    /// # let at = |t: u64, k: ServiceKey| -> Result<Declaration, Box<dyn std::error::Error>> { Ok(Declaration::from_message(&Declaration::draft(skylark::id::AccountId::from_bytes([1; 32]), t, &[k], &[Reason::Spam], &[])?.sign(&skylark::keys::SecretKey::from_seed([3; 32]))?)?) };
+    /// let (old, new) = (at(10, key(4))?, at(20, key(5))?);
+    /// let keys = Declaration::relay_keys([&old, &new], 30);
+    /// assert_eq!(keys, [&new.keys()[0]]); // the earlier declaration is replaced
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn relay_keys<'a>(
+        declarations: impl IntoIterator<Item = &'a Declaration>,
+        now: u64,
+    ) -> Vec<&'a ServiceKey> {
+        let mut latest: BTreeMap<AccountId, &'a Declaration> = BTreeMap::new();
+        for d in declarations.into_iter().filter(|d| d.time <= now) {
+            let slot = latest.entry(d.account).or_insert(d);
+            if (d.time, d.id) > (slot.time, slot.id) {
+                *slot = d;
+            }
+        }
+        latest
+            .into_values()
+            .flat_map(|d| d.current_keys(now))
+            .collect()
     }
 }

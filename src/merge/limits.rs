@@ -4,7 +4,9 @@
 //! converge, and the state and its digest are those of the pruned set:
 //!
 //! - **LIMIT-1** at most [`PER_PLACE`] messages per place `(key, seq)`: the earliest by MERGE-1;
-//! - **LIMIT-2** per account and class of kinds, the latest [`limit`] messages by MERGE-1;
+//! - **LIMIT-2** per account and class of kinds, the latest [`limit`] messages by MERGE-1, the
+//!   gates in force before the other gates, so that pruning never lifts a post's gate while a
+//!   superseded or deleted gate is kept;
 //! - **LIMIT-3** the target of a pruned edit, delete, unreact or unrepost is pruned too, so
 //!   pruning never brings back content its author withdrew.
 //!
@@ -73,8 +75,34 @@ pub(crate) fn class_of(kind: &str) -> Option<usize> {
         .position(|(_, kinds, _)| kinds.contains(&kind))
 }
 
-/// MERGE-1 reversed: sorting by it puts the latest first.
-type Latest<'a> = core::cmp::Reverse<(u64, &'a MessageId)>;
+/// MERGE-1 reversed, after the rank of LIMIT-2 (a gate in force first): sorting by it puts the
+/// latest first.
+type Latest<'a> = core::cmp::Reverse<(bool, u64, &'a MessageId)>;
+
+/// LIMIT-2's gates in force: of the gates LIMIT-1 keeps (not in `pruned`) that no delete LIMIT-1
+/// keeps names, the latest (MERGE-1) per account and target. `O(n log n)`.
+fn gates_in_force(
+    messages: &BTreeMap<MessageId, Entry>,
+    pruned: &BTreeSet<MessageId>,
+) -> BTreeSet<MessageId> {
+    let kept = || messages.iter().filter(|(id, _)| !pruned.contains(*id));
+    let deleted: BTreeSet<&MessageId> = kept()
+        .filter_map(|(_, e)| match &e.effect {
+            Effect::Delete(target) => Some(target),
+            _ => None,
+        })
+        .collect();
+    let mut latest: BTreeMap<(&AccountId, &MessageId), (u64, &MessageId)> = BTreeMap::new();
+    for (id, e) in kept().filter(|(id, _)| !deleted.contains(id)) {
+        if let Effect::Gate { target, .. } = &e.effect {
+            let slot = latest.entry((&e.account, target)).or_insert((e.time, id));
+            if (e.time, id) > *slot {
+                *slot = (e.time, id);
+            }
+        }
+    }
+    latest.into_values().map(|(_, id)| *id).collect()
+}
 
 /// The ids LIMIT-1..LIMIT-3 prune from `messages` (the social-kind messages of the set, whole or
 /// withheld). `O(n log n)`: two sorts and one pass each.
@@ -98,11 +126,16 @@ pub(super) fn pruned(messages: &BTreeMap<MessageId, Entry>) -> BTreeSet<MessageI
         }
     }
 
-    // LIMIT-2: of what LIMIT-1 kept, group by (account, class), latest first.
+    // LIMIT-2: of what LIMIT-1 kept, group by (account, class), latest first — in the gate class,
+    // the gates in force before the others.
+    let in_force = gates_in_force(messages, &out);
     let mut classes: Vec<(&AccountId, usize, Latest<'_>)> = messages
         .iter()
         .filter(|(id, _)| !out.contains(*id))
-        .map(|(id, e)| (&e.account, e.class, core::cmp::Reverse((e.time, id))))
+        .map(|(id, e)| {
+            let rank = in_force.contains(id);
+            (&e.account, e.class, core::cmp::Reverse((rank, e.time, id)))
+        })
         .collect();
     classes.sort_unstable();
     let mut run = 0;
@@ -112,7 +145,7 @@ pub(super) fn pruned(messages: &BTreeMap<MessageId, Entry>) -> BTreeSet<MessageI
             _ => 0,
         };
         if run >= CLASSES[c.1].2 {
-            out.insert(*c.2 .0 .1);
+            out.insert(*c.2 .0 .2);
         }
     }
 

@@ -2,7 +2,8 @@
 //! replica's views show the pruned set, as `merge::State` does: each place keeps its earliest two
 //! messages and each (account, class) its latest `N`, in two sorted sets whose boundary moves by at
 //! most one message per insertion or removal, `O(log n)` each; the targets of pruned undos are
-//! counted.
+//! counted. In the gate class the gates in force rank before the others (LIMIT-2): the gate in
+//! force of each (account, target) is kept as gates and deletes enter and leave LIMIT-1.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
@@ -11,8 +12,8 @@ use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
 
-/// MERGE-1 order.
-type Stamp = (u64, MessageId);
+/// LIMIT-2's order: the rank (a gate in force: `true`), then MERGE-1. Places rank everything alike.
+type Stamp = (bool, u64, MessageId);
 
 /// The header facts the limits read, and the target of an edit, delete, unreact or unrepost.
 #[derive(Clone, Debug)]
@@ -23,6 +24,9 @@ pub(super) struct Facts {
     pub(super) time: u64,
     pub(super) class: usize,
     pub(super) undoes: Option<MessageId>,
+    /// The target of a gate (VIEW-1 register) or of a delete (what it takes out of force).
+    pub(super) gates: Option<MessageId>,
+    pub(super) deletes: Option<MessageId>,
 }
 
 /// A group that keeps `limit` of its members, the earliest (`earliest`) or the latest.
@@ -37,7 +41,7 @@ impl Group {
     fn insert(&mut self, s: Stamp, limit: usize, earliest: bool, changed: &mut Vec<MessageId>) {
         if self.kept.len() < limit {
             self.kept.insert(s);
-            changed.push(s.1);
+            changed.push(s.2);
             return;
         }
         let edge = if earliest {
@@ -50,7 +54,7 @@ impl Group {
                 self.kept.remove(&e);
                 self.pruned.insert(e);
                 self.kept.insert(s);
-                changed.extend([e.1, s.1]);
+                changed.extend([e.2, s.2]);
             }
             _ => {
                 self.pruned.insert(s);
@@ -61,7 +65,7 @@ impl Group {
     /// Removes `s`; returns the stamps whose kept status changed (`s` itself included if it was).
     fn remove(&mut self, s: Stamp, earliest: bool, changed: &mut Vec<MessageId>) {
         if self.kept.remove(&s) {
-            changed.push(s.1);
+            changed.push(s.2);
             let next = if earliest {
                 self.pruned.first().copied()
             } else {
@@ -70,7 +74,7 @@ impl Group {
             if let Some(n) = next {
                 self.pruned.remove(&n);
                 self.kept.insert(n);
-                changed.push(n.1);
+                changed.push(n.2);
             }
         } else {
             self.pruned.remove(&s);
@@ -96,6 +100,14 @@ pub(super) struct Limits {
     taken: BTreeMap<MessageId, usize>,
     /// The undos counted in `taken`, with their targets.
     counted: BTreeMap<MessageId, MessageId>,
+    /// The key each message has in its class group.
+    class_keys: BTreeMap<MessageId, Stamp>,
+    /// Per (account, target): the gates LIMIT-1 keeps that no delete LIMIT-1 keeps names.
+    registers: BTreeMap<(AccountId, MessageId), BTreeSet<(u64, MessageId)>>,
+    /// Per register, its gate in force (the last of the register).
+    in_force: BTreeMap<(AccountId, MessageId), MessageId>,
+    /// Target -> how many deletes LIMIT-1 keeps name it.
+    deleters: BTreeMap<MessageId, usize>,
 }
 
 impl Limits {
@@ -109,21 +121,26 @@ impl Limits {
         let Some(f) = self.facts.get(id) else {
             return false;
         };
-        let s = (f.time, *id);
+        self.place_kept(id, f)
+            && self.class_keys.get(id).is_some_and(|k| {
+                self.classes
+                    .get(&(f.account, f.class))
+                    .is_some_and(|g| g.keeps(k))
+            })
+    }
+
+    /// Kept by LIMIT-1.
+    fn place_kept(&self, id: &MessageId, f: &Facts) -> bool {
         self.places
             .get(&(f.key, f.seq))
-            .is_some_and(|g| g.keeps(&s))
-            && self
-                .classes
-                .get(&(f.account, f.class))
-                .is_some_and(|g| g.keeps(&s))
+            .is_some_and(|g| g.keeps(&(false, f.time, *id)))
     }
 
     /// Adds a message; returns the ids whose kept status may have changed.
     pub(super) fn insert(&mut self, id: MessageId, facts: Facts) -> Vec<MessageId> {
         let mut out = Vec::new();
         let place = (facts.key, facts.seq);
-        let s = (facts.time, id);
+        let s = (false, facts.time, id);
         self.facts.insert(id, facts);
         let mut moved = Vec::new();
         self.places
@@ -143,7 +160,7 @@ impl Limits {
             return out;
         };
         let place = (facts.key, facts.seq);
-        let s = (facts.time, *id);
+        let s = (false, facts.time, *id);
         let mut moved = Vec::new();
         if let Some(g) = self.places.get_mut(&place) {
             g.remove(s, true, &mut moved);
@@ -151,11 +168,7 @@ impl Limits {
                 self.places.remove(&place);
             }
         }
-        // `id` left its place: if it was kept there, take it out of its class first.
-        if moved.first() == Some(id) {
-            moved.remove(0);
-            self.class_remove(*id, &facts, &mut out);
-        }
+        // `id` left its place (and, if it was kept there, its class) with the others that moved.
         self.follow_place(&moved, &mut out);
         self.facts.remove(id);
         out.push(*id);
@@ -163,38 +176,102 @@ impl Limits {
         out
     }
 
-    /// The LIMIT-1 status of each moved id changed: enter or leave its class.
+    /// The LIMIT-1 status of each moved id changed: enter or leave its class, and, for a gate or a
+    /// delete, refresh the gate in force it bears on.
     fn follow_place(&mut self, moved: &[MessageId], out: &mut Vec<MessageId>) {
         for m in moved {
             let Some(f) = self.facts.get(m).cloned() else {
                 continue;
             };
-            let s = (f.time, *m);
-            let now_kept = self
-                .places
-                .get(&(f.key, f.seq))
-                .is_some_and(|g| g.keeps(&s));
+            let now_kept = self.place_kept(m, &f);
             if now_kept {
-                let limit = class_limit(f.class);
-                let mut changed = Vec::new();
-                self.classes
-                    .entry((f.account, f.class))
-                    .or_default()
-                    .insert(s, limit, false, &mut changed);
-                out.extend(changed);
+                self.class_insert(*m, &f, out);
             } else {
                 self.class_remove(*m, &f, out);
             }
             out.push(*m);
+            if f.gates.is_some() {
+                self.sync_gate(*m, out);
+            }
+            if let Some(target) = f.deletes {
+                let n = self.deleters.entry(target).or_default();
+                if now_kept {
+                    *n += 1;
+                } else {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        self.deleters.remove(&target);
+                    }
+                }
+                self.sync_gate(target, out);
+            }
         }
+    }
+
+    fn class_insert(&mut self, id: MessageId, f: &Facts, out: &mut Vec<MessageId>) {
+        let key = (f.account, f.class);
+        let s = (
+            f.gates
+                .is_some_and(|t| self.in_force.get(&(f.account, t)) == Some(&id)),
+            f.time,
+            id,
+        );
+        self.class_keys.insert(id, s);
+        self.classes
+            .entry(key)
+            .or_default()
+            .insert(s, class_limit(f.class), false, out);
     }
 
     fn class_remove(&mut self, id: MessageId, f: &Facts, out: &mut Vec<MessageId>) {
         let key = (f.account, f.class);
+        let Some(s) = self.class_keys.remove(&id) else {
+            return;
+        };
         if let Some(g) = self.classes.get_mut(&key) {
-            g.remove((f.time, id), false, out);
+            g.remove(s, false, out);
             if g.is_empty() {
                 self.classes.remove(&key);
+            }
+        }
+    }
+
+    /// The gate `id` (if held) is in its register iff LIMIT-1 keeps it and no delete LIMIT-1 keeps
+    /// names it; if its register's gate in force changed, the old and the new one move in their
+    /// class (LIMIT-2 ranks the gate in force first).
+    fn sync_gate(&mut self, id: MessageId, out: &mut Vec<MessageId>) {
+        let Some(f) = self.facts.get(&id).cloned() else {
+            return;
+        };
+        let Some(target) = f.gates else {
+            return;
+        };
+        let register = (f.account, target);
+        let member = self.place_kept(&id, &f) && !self.deleters.contains_key(&id);
+        let set = self.registers.entry(register).or_default();
+        if member {
+            set.insert((f.time, id));
+        } else {
+            set.remove(&(f.time, id));
+        }
+        let top = set.last().map(|(_, g)| *g);
+        if set.is_empty() {
+            self.registers.remove(&register);
+        }
+        let old = match top {
+            Some(g) => self.in_force.insert(register, g),
+            None => self.in_force.remove(&register),
+        };
+        if old == top {
+            return;
+        }
+        for g in [old, top].into_iter().flatten() {
+            if let Some(gf) = self.facts.get(&g).cloned() {
+                if self.class_keys.contains_key(&g) {
+                    self.class_remove(g, &gf, out);
+                    self.class_insert(g, &gf, out);
+                    out.push(g);
+                }
             }
         }
     }

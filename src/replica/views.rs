@@ -140,6 +140,14 @@ impl Views {
             time: entry.time,
             class,
             undoes,
+            gates: match &entry.fact {
+                Fact::Gate { target, .. } => Some(*target),
+                _ => None,
+            },
+            deletes: match &entry.fact {
+                Fact::Delete(target) => Some(*target),
+                _ => None,
+            },
         };
         self.held.insert(id, entry);
         let changed = self.limits.insert(id, facts);

@@ -71,6 +71,11 @@ pub(super) enum Payload {
 }
 
 impl Payload {
+    #[cfg(test)]
+    pub(super) fn mode_for_tests(&self) -> u64 {
+        self.mode()
+    }
+
     fn mode(&self) -> u64 {
         match self {
             Payload::Skip => 0,
@@ -258,6 +263,7 @@ pub(super) struct Writer {
 const RESERVE: usize = 200;
 
 /// A saved writer position, to undo a unit that did not fit.
+#[derive(Clone)]
 pub(super) struct Mark {
     len: usize,
     count: usize,
@@ -294,6 +300,16 @@ impl Writer {
     /// Whether the ranges written so far leave the reserve free.
     pub(super) fn fits(&self) -> bool {
         self.body.len() + RESERVE <= FRAME_LIMIT
+    }
+
+    /// Whether the ranges written so far leave `room` free besides the reserve.
+    pub(super) fn fits_with(&self, room: usize) -> bool {
+        self.body.len() + RESERVE + room <= FRAME_LIMIT
+    }
+
+    /// Whether nothing but skips was written since `mark`.
+    pub(super) fn skipped_since(&self, mark: &Mark) -> bool {
+        self.body.len() == mark.len
     }
 
     /// Whether any range has been written.

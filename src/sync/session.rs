@@ -76,8 +76,14 @@ struct Learned {
     need: Vec<MessageId>,
 }
 
+/// Room a frame keeps for deferrals (SYNC-9): once the answers written exceed
+/// `FRAME_LIMIT - 200 - DEFER_ROOM` bytes, later ranges are deferred, each as a fingerprint over its
+/// own bounds, so that the peer resumes from the same ranges instead of splitting again from the top.
+const DEFER_ROOM: usize = 8192;
+
 /// Processes a parsed frame: checks SYNC-8 for every range first (so the verdict never depends on
-/// where the output is cut), then answers range by range within the frame limit.
+/// where the output is cut), then answers range by range within the frame limit, deferring the
+/// ranges that do not fit (SYNC-9).
 fn process(
     set: &Set,
     keyed: &Keyed,
@@ -112,62 +118,25 @@ fn process(
     let mut learned = Learned::default();
     let mut lower = Bound::LOWEST;
     let mut i = 0;
+    let mut deferring = false;
     for range in &frame.ranges {
         let j = locate(&range.upper);
         let mark = out.mark();
         let mut unit = Learned::default();
-        match &range.payload {
-            Payload::Skip => out.skip(),
-            Payload::Fingerprint(theirs) => {
-                if keyed.fingerprint(i, j) == *theirs {
-                    out.skip();
-                } else {
-                    split(&mut out, set, keyed, i, j, &lower, &range.upper);
-                }
-            }
-            Payload::Tags(theirs) => {
-                if j - i > LEAF {
-                    split(&mut out, set, keyed, i, j, &lower, &range.upper);
-                } else {
-                    let mut mine: Vec<[u8; TAG_LEN]> = keyed.tags[i..j].to_vec();
-                    mine.sort_unstable();
-                    let mut sorted_theirs = theirs.clone();
-                    sorted_theirs.sort_unstable();
-                    let mut bitmap = alloc::vec![0u8; theirs.len().div_ceil(8)];
-                    for (k, t) in theirs.iter().enumerate() {
-                        if mine.binary_search(t).is_err() {
-                            bitmap[k / 8] |= 1 << (k % 8);
-                        }
-                    }
-                    let ids: Vec<MessageId> = (i..j)
-                        .filter(|&k| sorted_theirs.binary_search(&keyed.tags[k]).is_err())
-                        .map(|k| items[k].id)
-                        .collect();
-                    if bitmap.iter().all(|b| *b == 0) && ids.is_empty() {
-                        out.skip();
-                    } else {
-                        unit.have.extend_from_slice(&ids);
-                        out.range(&lower, &range.upper, &Payload::Resolve { bitmap, ids });
-                    }
-                }
-            }
-            Payload::Resolve { bitmap, ids } => {
-                let lacking: Vec<MessageId> = (i..j)
-                    .filter(|&k| bitmap[(k - i) / 8] >> ((k - i) % 8) & 1 == 1)
-                    .map(|k| items[k].id)
-                    .collect();
-                unit.need.extend_from_slice(ids);
-                if role == Role::Responder && !lacking.is_empty() {
-                    out.range(&lower, &range.upper, &Payload::Ids(lacking.clone()));
-                } else {
-                    out.skip();
-                }
-                unit.have = lacking;
-            }
-            Payload::Ids(ids) => {
-                unit.need.extend_from_slice(ids);
-                out.skip();
-            }
+        answer(&mut out, set, keyed, range, i, j, &lower, role, &mut unit);
+        let skipped = out.skipped_since(&mark);
+        if !deferring && !skipped && !out.fits_with(DEFER_ROOM) {
+            // SYNC-9: the answers fill the frame but for the deferral room; from this range on,
+            // every range whose answer is not a skip is deferred.
+            deferring = true;
+        }
+        if deferring && !skipped {
+            // SYNC-9: the deferral keeps the range's bounds: our fingerprint over it, which the
+            // peer answers (splits) in its next frame. Nothing is learned from the range now.
+            out.reset(mark.clone());
+            unit = Learned::default();
+            let own = Payload::Fingerprint(keyed.fingerprint(i, j));
+            out.range(&lower, &range.upper, &own);
         }
         if !out.fits() {
             // SYNC-9: close the frame with one fingerprint over everything from here on.
@@ -182,6 +151,75 @@ fn process(
         i = j;
     }
     Ok((out, learned))
+}
+
+/// The full answer to one received range (SYNC-7), written to `out`; what it teaches goes to `unit`.
+#[allow(clippy::too_many_arguments)]
+fn answer(
+    out: &mut Writer,
+    set: &Set,
+    keyed: &Keyed,
+    range: &frame::Range,
+    i: usize,
+    j: usize,
+    lower: &Bound,
+    role: Role,
+    unit: &mut Learned,
+) {
+    let items = set.items();
+    match &range.payload {
+        Payload::Skip => out.skip(),
+        Payload::Fingerprint(theirs) => {
+            if keyed.fingerprint(i, j) == *theirs {
+                out.skip();
+            } else {
+                split(out, set, keyed, i, j, lower, &range.upper);
+            }
+        }
+        Payload::Tags(theirs) => {
+            if j - i > LEAF {
+                split(out, set, keyed, i, j, lower, &range.upper);
+            } else {
+                let mut mine: Vec<[u8; TAG_LEN]> = keyed.tags[i..j].to_vec();
+                mine.sort_unstable();
+                let mut sorted_theirs = theirs.clone();
+                sorted_theirs.sort_unstable();
+                let mut bitmap = alloc::vec![0u8; theirs.len().div_ceil(8)];
+                for (k, t) in theirs.iter().enumerate() {
+                    if mine.binary_search(t).is_err() {
+                        bitmap[k / 8] |= 1 << (k % 8);
+                    }
+                }
+                let ids: Vec<MessageId> = (i..j)
+                    .filter(|&k| sorted_theirs.binary_search(&keyed.tags[k]).is_err())
+                    .map(|k| items[k].id)
+                    .collect();
+                if bitmap.iter().all(|b| *b == 0) && ids.is_empty() {
+                    out.skip();
+                } else {
+                    unit.have.extend_from_slice(&ids);
+                    out.range(lower, &range.upper, &Payload::Resolve { bitmap, ids });
+                }
+            }
+        }
+        Payload::Resolve { bitmap, ids } => {
+            let lacking: Vec<MessageId> = (i..j)
+                .filter(|&k| bitmap[(k - i) / 8] >> ((k - i) % 8) & 1 == 1)
+                .map(|k| items[k].id)
+                .collect();
+            unit.need.extend_from_slice(ids);
+            if role == Role::Responder && !lacking.is_empty() {
+                out.range(lower, &range.upper, &Payload::Ids(lacking.clone()));
+            } else {
+                out.skip();
+            }
+            unit.have = lacking;
+        }
+        Payload::Ids(ids) => {
+            unit.need.extend_from_slice(ids);
+            out.skip();
+        }
+    }
 }
 
 /// Answers a mismatched range `[lower, upper)` holding our items `i..j` (SYNC-7): tags if at most

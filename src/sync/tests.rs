@@ -471,3 +471,38 @@ fn heads_pages_reject_each_defect() {
         .collect();
     assert_eq!(code(&page(1, 1, 10_000, many)), "sync.heads_value");
 }
+
+#[test]
+fn a_full_frame_defers_the_ranges_it_cannot_answer_then_closes() {
+    // SYNC-9: 28 empty tags ranges over 64 items each, then 500 over one item each. The answers
+    // (resolves of 64 ids, 2 057 bytes each) pass 57 144 bytes at the 28th range; from there each
+    // range is deferred as the responder's fingerprint over its bounds (about 21 bytes), until
+    // 65 336 bytes: the rest is closed with one fingerprint to infinity.
+    let set = Set::new((1..=28 * 64 + 500).map(|t| item(t, t))).unwrap();
+    let mut ranges = alloc::vec![0x99, 0x02, 0x10]; // 528 ranges
+    for k in 0..528u16 {
+        // [t, h'', 2, h'']: bound times 65, 129, …, 1 793, then one further per range.
+        match k {
+            0 => ranges.extend_from_slice(&[0x84, 0x18, 66, 0x40, 0x02, 0x40]),
+            1..=27 => ranges.extend_from_slice(&[0x84, 0x18, 65, 0x40, 0x02, 0x40]),
+            _ => ranges.extend_from_slice(&[0x84, 0x02, 0x40, 0x02, 0x40]),
+        }
+    }
+    let mut responder = Responder::new(&set);
+    let reply = responder.respond(&salted(&ranges)).unwrap();
+    assert!(reply.len() <= FRAME_LIMIT);
+    let parsed = frame::parse(&reply).unwrap();
+    let modes: Vec<u64> = parsed
+        .ranges
+        .iter()
+        .map(|r| r.payload.mode_for_tests())
+        .collect();
+    assert!(modes[..27].iter().all(|m| *m == 3), "27 answers");
+    assert!(modes[27..].iter().all(|m| *m == 1), "then deferrals");
+    let deferred = modes.len() - 27 - 1;
+    assert!(deferred > 300 && deferred < 500, "{deferred} deferrals");
+    assert!(parsed.ranges.last().unwrap().upper == frame::Bound::INFINITY);
+    assert!(parsed.ranges[modes.len() - 2].upper != frame::Bound::INFINITY);
+    // Only the answered ranges taught it anything.
+    assert_eq!(responder.have().len(), 27 * 64);
+}

@@ -624,6 +624,29 @@ def check_dm(v):
         same(v["labels"], out["labels"], "labels differ")
         same(v["keys"], [k[0].hex() for k in out["keys"]], "keys differ")
         return None
+    if kind in ("choose", "relay"):
+        st = dm_state(v)
+        held = []
+        for hx in v["declarations"]:
+            d, err = reject_code(dm.declaration, layer1(hx, "declaration"), st)
+            if err is None:
+                held.append(d)
+    if kind == "choose":
+        same(v.get("error"), None, "a choice has no error")                # never invalid
+        got = dm.choose(held, v["now"])
+        same(v["chosen"], got[0]["id"].hex() if got else None, "chosen declaration differs")
+        same(v["key"], got[1][0].hex() if got else None, "key differs")
+        return None
+    if kind == "relay":
+        keys = dm.relay_keys(held, v["now"])
+        out, err = reject_code(dm.relay_files, h2b(v["sealed"]), h2b(v["stamp"]), keys)
+        code = produced(err.code if err else None)
+        if not v["valid"]:
+            same(v["error"], code, "error code differs")
+            return code
+        expect(err is None, "valid", code, "item refused")
+        same(v["filed"], out, "filed differs")
+        return None
     if kind in ("stamp", "admit"):
         g = v["gate"]
         gate = {"accept": g["accept"], "pow": g["pow"], "tokens": [h2b(x) for x in g["tokens"]]}
@@ -731,6 +754,12 @@ def check_sync(v):
         same(sorted(i.hex() for i in a.need),
              sorted(i.hex() for t, i in set(b.items) - set(a.items)), "need is not the difference")
         return None
+    if kind == "reply":
+        side = sync.Side(sync_items(v["set"]), salt, False)
+        _, parsed = sync.parse(h2b(v["frame"]))
+        same(v["reply"], sync.encode_frame(salt, side.answer(parsed)).hex(), "reply differs")
+        same(v["have"], sorted(i.hex() for i in side.have), "have differs")
+        return None
     if kind == "frame":
         initiator = v["role"] == "initiator"
         side = sync.Side(sync_items(v["set"]), salt, initiator)
@@ -744,7 +773,7 @@ def check_sync(v):
         code = produced(err.code if err else None)
         same(v["error"], code, "error code differs")
         return code
-    raise Disagreement("fingerprint, session, frame, set, heads, heads-page or name", kind,
+    raise Disagreement("fingerprint, session, reply, frame, set, heads, heads-page or name", kind,
                        "unknown vector type")
 
 

@@ -115,7 +115,8 @@ def mutations(f, v):
                              "pq_shared", "dh1", "dh2", "slot_mask", "slot_check", "commitment"),
                     "open": ("inner", "inner_id", "device"), "prekey": ("device",),
                     "group": ("head",), "stamp": tuple(k for k in ("item", "work") if k in v),
-                    "admit": (), "service": (), "report_open": ("inner", "report_id", "reporter"),
+                    "admit": (), "relay": (), "service": (),
+                    "choose": tuple(k for k in ("chosen", "key") if v.get(k)), "report_open": ("inner", "report_id", "reporter"),
                     "report_seal": ("sealed", "nonce", "aead_key", "padded", "commitment")}[v["type"]]
             for k in keys:
                 w = m(v); w[k] = flip_hex(v[k]); yield k, w
@@ -125,6 +126,8 @@ def mutations(f, v):
                 w = m(v); w["keys"] = [flip_hex(v["keys"][0])] + v["keys"][1:]; yield "keys", w
             if v["type"] == "open":
                 w = m(v); w["onetime"] = 5 if v["onetime"] is None else None; yield "onetime", w
+            if v["type"] == "relay":
+                w = m(v); w["filed"] = not v["filed"]; yield "filed", w
         else:
             if v["type"] == "group" and v["head"] is not None:
                 w = m(v); w["head"] = flip_hex(v["head"]); yield "head", w
@@ -132,7 +135,7 @@ def mutations(f, v):
             yield "error", w
     elif f == "sync.json":
         if v["valid"]:
-            keys = {"fingerprint": ("fingerprint", "key"), "session": (),
+            keys = {"fingerprint": ("fingerprint", "key"), "session": (), "reply": ("reply",),
                     "heads": ("digest", "page"), "name": ()}[v["type"]]
             if v["type"] == "name":
                 w = m(v); w["valid"] = False; w["error"] = "sync.name_record"; yield "valid", w
@@ -142,6 +145,8 @@ def mutations(f, v):
                 w = m(v); w["tags"][0] = flip_hex(v["tags"][0]); yield "tags", w
             if v["type"] == "heads" and v["keys"]:
                 w = m(v); w["keys"][0][1] += 1; yield "keys", w
+            if v["type"] == "reply":
+                w = m(v); w["have"] = v["have"][1:]; yield "have", w
             if v["type"] == "session":
                 w = m(v); w["frames"][-1] = flip_hex(v["frames"][-1]); yield "frames", w
                 w = m(v); w["need"] = v["need"][1:] if v["need"] else ["00" * 32]; yield "need", w

@@ -24,6 +24,7 @@ pub fn operation_shapes() -> Vec<OperationShape> {
         ("siblings", siblings),
         ("two_root_forks", two_root_forks),
         ("waiting_flood", waiting_flood),
+        ("invalid_flood", invalid_flood),
         ("witnessed_chain", witnessed_chain),
         ("duplicitous_receipts", duplicitous_receipts),
     ]
@@ -239,6 +240,19 @@ pub fn waiting_flood(n: usize) -> Vec<SignedMessage> {
     ops
 }
 
+/// A genesis, then `n` operations that follow it and are invalid (signed by keys that are no root,
+/// `acct.not_a_root`): anyone can send these, and the state records each one's status.
+pub fn invalid_flood(n: usize) -> Vec<SignedMessage> {
+    let g = genesis();
+    let account = Accounts::account_id(&g);
+    let mut ops = vec![g.clone()];
+    for i in 0..n {
+        let op = Operation::enckey(account, g.id(), [7; 32], i as u64 + 1, 2_000).unwrap();
+        ops.push(sign_next(&op, &app(i), None));
+    }
+    ops
+}
+
 /// Applies every operation and asks for the account view once.
 pub fn apply_all(ops: &[SignedMessage]) -> Accounts {
     let mut accounts = Accounts::new();
@@ -359,4 +373,148 @@ pub fn posts(n: usize) -> Vec<ValidMessage> {
         }
     }
     valid
+}
+
+/// An account `[R0, R1]` whose top root retired itself (`[R0', R1]`, signed by `R0`), and an
+/// everyday branch below it; then the leaked retired `R0` signs `n` children of the genesis. By
+/// 06 §8.1 they count for nothing at the genesis (the honest branch holds `R0`'s self-retirement
+/// and an `R1` signature), so the view never changes — but each one lands off the chain.
+pub fn leaked_retired_root_floods_the_genesis(n: usize) -> Vec<SignedMessage> {
+    let (r0, r1, r0new) = (root(), second_root(), SecretKey::from_seed([3; 32]));
+    let g = genesis();
+    let account = Accounts::account_id(&g);
+    let retire = Operation::roots(account, g.id(), &[r0new.public_key(), r1.public_key()], 2)
+        .unwrap()
+        .accepted_by(&r0new)
+        .unwrap()
+        .draft()
+        .unwrap()
+        .after(&g)
+        .sign(&r0)
+        .unwrap();
+    let everyday = Operation::enckey(account, retire.id(), [1; 32], 1, 3)
+        .unwrap()
+        .sign(&r1)
+        .unwrap();
+    let mut ops = vec![g.clone(), retire.clone(), everyday];
+    let mut last = retire;
+    for i in 0..n {
+        let op = Operation::enckey(account, g.id(), [2; 32], i as u64 + 1, 10)
+            .unwrap()
+            .draft()
+            .unwrap()
+            .after(&last)
+            .sign(&r0)
+            .unwrap();
+        last = op.clone();
+        ops.push(op);
+    }
+    ops
+}
+
+/// Applies each operation and asks for the view before and after it, like `Replica::ingest`.
+pub fn ingest_like_a_replica(ops: &[SignedMessage]) -> Accounts {
+    let account = Accounts::account_id(&ops[0]);
+    let mut accounts = Accounts::new();
+    for op in ops {
+        let before = accounts.account(&account).map(|v| v.head());
+        let _ = accounts.apply(op);
+        let after = accounts.account(&account).map(|v| v.head());
+        std::hint::black_box((before, after));
+    }
+    accounts
+}
+
+/// An account `[R0, R1]` with one app key that wrote `n` notes, then `n` operations of `R1`, each
+/// at the head (encryption keys, versions 1..=n): every one changes the head but no key's role or
+/// grant, so by 06 §9.4 no note is re-validated (before audit finding F7, all `n` were, each
+/// time).
+pub fn notes_then_head_operations(n: usize) -> Vec<SignedMessage> {
+    let (r1, app) = (second_root(), SecretKey::from_seed([3; 32]));
+    let g = genesis();
+    let account = Accounts::account_id(&g);
+    let d = Operation::delegate(account, g.id(), app.public_key(), &[], 1 << 40, None, 1_500)
+        .unwrap()
+        .accepted_by(&app)
+        .unwrap()
+        .sign(&r1)
+        .unwrap();
+    let mut out = vec![g, d.clone()];
+    let mut last: Option<SignedMessage> = None;
+    for i in 0..n {
+        let draft = Draft::new(
+            account,
+            Kind::new("com.example.note").unwrap(),
+            2_000 + i as u64,
+            &skylark::cbor::Map::new(),
+        )
+        .unwrap();
+        let note = match &last {
+            Some(p) => draft.after(p),
+            None => draft,
+        }
+        .sign(&app)
+        .unwrap();
+        last = Some(note.clone());
+        out.push(note);
+    }
+    let mut head = d;
+    for i in 0..n {
+        let op = Operation::enckey(account, head.id(), [7; 32], i as u64 + 1, 3_000 + i as u64)
+            .unwrap()
+            .draft()
+            .unwrap()
+            .after(&head)
+            .sign(&r1)
+            .unwrap();
+        head = op.clone();
+        out.push(op);
+    }
+    out
+}
+
+/// Finding W4: a witnessed account (witnesses 0, 1, 2, threshold 2) whose root signs a chain of
+/// `n` operations, and whose lower root signs a branch of `n / 4` below the genesis (off the
+/// chain); then witness 0 receipts every chain operation oldest first, witness 1 newest first,
+/// witness 2 the branch's operations from both ends inwards, and last the chain's first operation
+/// (which makes it duplicitous). No receipt is over the head but one, and the view is asked for
+/// before and after each message.
+pub fn receipts_over_old_operations(n: usize) -> Vec<SignedMessage> {
+    let g = witnessed_genesis();
+    let account = Accounts::account_id(&g);
+    let branch = |key: &SecretKey, first: Option<&SignedMessage>, count: usize, fill: u8| {
+        let mut out: Vec<SignedMessage> = Vec::new();
+        for i in 0..count {
+            let parent = out.last().map_or(g.id(), SignedMessage::id);
+            let op = Operation::enckey(account, parent, [fill; 32], i as u64 + 1, 2_000 + i as u64)
+                .unwrap();
+            let signed = sign_next(&op, key, out.last().or(first));
+            out.push(signed);
+        }
+        out
+    };
+    let chain = branch(&root(), Some(&g), n, 3);
+    let off = branch(&second_root(), None, n / 4, 4);
+    let mut ops = vec![g.clone()];
+    ops.extend(chain.iter().cloned());
+    ops.extend(off.iter().cloned());
+    let inwards = (0..off.len()).map(|i| match i % 2 {
+        0 => &off[off.len() - 1 - i / 2],
+        _ => &off[i / 2],
+    });
+    let orders: [(u8, Vec<&SignedMessage>); 3] = [
+        (0, chain.iter().collect()),
+        (1, chain.iter().rev().collect()),
+        (2, inwards.chain([&chain[0]]).collect()),
+    ];
+    for (w, over) in orders {
+        let mut last = None;
+        for (i, op) in over.into_iter().enumerate() {
+            let receipt = Operation::receipt(account, op.id(), 5_000 + i as u64);
+            let signed = sign_next(&receipt, &witness(w), last.as_ref());
+            last = Some(signed.clone());
+            ops.push(signed);
+        }
+    }
+    ops
 }

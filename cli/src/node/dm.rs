@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use rand_core::{OsRng, RngCore};
 use serde_json::json;
 use skylark::dm::{
-    open, seal, token_commitment, Accept, DeviceKeys, DmBody, DmError, EncryptionSecret, Gate,
-    PqSecret, Prekey, Sealed, Stamp, PREKEY_KIND, REPLAY_WINDOW,
+    open, seal, token_commitment, Accept, Declaration, DeviceKeys, DmBody, DmError,
+    EncryptionSecret, Gate, PqSecret, Prekey, Sealed, ServiceKey, Stamp, PREKEY_KIND,
+    REPLAY_WINDOW, SERVICE_KIND,
 };
 use skylark::id::AccountId;
 use skylark::replica::Replica;
@@ -133,6 +134,24 @@ pub fn bundles(store: &Store, now: u64) -> Result<(Replica, Vec<Prekey>), Error>
         .cloned()
         .collect();
     Ok((replica, current))
+}
+
+/// The mailboxes a relay files items for at `now` (08 DM-22): the current bundles (as
+/// [`bundles`]) and the current report keys of each service's latest authorized declaration.
+pub fn mailboxes(store: &Store, now: u64) -> Result<(Vec<Prekey>, Vec<ServiceKey>), Error> {
+    let (replica, bundles) = bundles(store, now)?;
+    let declarations: Vec<Declaration> = store
+        .all()?
+        .iter()
+        .filter(|m| m.header().kind().as_str() == SERVICE_KIND)
+        .filter_map(|m| Declaration::from_message(m).ok())
+        .filter(|d| d.authorize(replica.accounts()).is_ok())
+        .collect();
+    let keys = Declaration::relay_keys(&declarations, now)
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok((bundles, keys))
 }
 
 /// A device's secrets as the store keeps them: signed prekey (32), ML-KEM seed (64), then per

@@ -90,29 +90,32 @@ fn account_get(store: &Store, rest: &str, query: &str) -> Result<Reply, Error> {
     })
 }
 
-/// The bundles a relay admits items by (08 §3.3), kept between requests: recomputed from the whole
-/// store only when it holds another number of messages or a minute has passed, so a flood of
-/// deposits costs a row count each, not one account-state computation each.
+/// The mailboxes a relay admits items for (08 §3.3, §14.1, DM-22), kept between requests: the
+/// current bundles and the current report keys of each service's latest declaration, recomputed
+/// from the whole store only when it holds another number of messages or a minute has passed, so a
+/// flood of deposits costs a row count each, not one account-state computation each.
 #[derive(Default)]
 struct Bundles {
     key: Option<(u64, u64)>,
     bundles: Vec<skylark::dm::Prekey>,
+    reports: Vec<skylark::dm::ServiceKey>,
 }
 
 impl Bundles {
-    fn current(&mut self, store: &Store) -> Result<&[skylark::dm::Prekey], Error> {
+    fn current(&mut self, store: &Store) -> Result<&Self, Error> {
         let now = files::now()?;
         let key = (store.count()?, now / 60_000);
         if self.key != Some(key) {
-            self.bundles = super::dm::bundles(store, now)?.1;
+            (self.bundles, self.reports) = super::dm::mailboxes(store, now)?;
             self.key = Some(key);
         }
-        Ok(&self.bundles)
+        Ok(self)
     }
 }
 
-/// `POST /skylark/v1/dm/items` (10 §5): files a sealed item if a current bundle with its tag admits
-/// its stamp (08 DM-22). The relay learns the tag, the stamp and whether it passes, not the sender.
+/// `POST /skylark/v1/dm/items` (10 §5): files a sealed item if a current bundle or report key with
+/// its tag admits its stamp (08 DM-22). The relay learns the tag, the stamp and whether it passes,
+/// not the sender.
 fn dm_deposit(store: &Store, cache: &mut Bundles, body: &[u8]) -> Result<Reply, Error> {
     let Some((&n, rest)) = body.split_first() else {
         return Ok(text(
@@ -131,18 +134,20 @@ fn dm_deposit(store: &Store, cache: &mut Bundles, body: &[u8]) -> Result<Reply, 
         Ok(s) => s,
         Err(e) => return Ok(text(422, format!("{} {}", e.code(), e.rule()))),
     };
-    let tag = sealed.mailbox_tag();
-    let gates: Vec<_> = cache
-        .current(store)?
-        .iter()
-        .filter(|b| b.key().mailbox_tag() == tag)
-        .map(|b| b.gate().relay_admits(sealed.as_bytes(), &stamp))
-        .collect();
-    match gates.iter().find(|g| g.is_ok()).or(gates.first()) {
-        None => return Ok(text(404, "no current bundle has this mailbox tag")),
+    let held = cache.current(store)?;
+    let bundles: Vec<_> = held.bundles.iter().collect();
+    let keys: Vec<_> = held.reports.iter().collect();
+    match skylark::dm::admit_item(&sealed, &stamp, &bundles, &keys) {
+        None => {
+            return Ok(text(
+                404,
+                "no current bundle or report key has this mailbox tag",
+            ))
+        }
         Some(Err(e)) => return Ok(text(422, format!("{} {}", e.code(), e.rule()))),
         Some(Ok(())) => {}
     }
+    let tag = sealed.mailbox_tag();
     store.dm_file(tag[0], &stamp.to_bytes(), sealed.as_bytes())?;
     Ok((204, "text/plain; charset=utf-8", Vec::new()))
 }

@@ -1244,6 +1244,8 @@ pub fn generate() -> String {
     // ----- moderation services and sealed reports (08 §14) -----
     report::vectors(&alice, &mut vs);
     report::sealed(&alice, &bob, &mut vs);
+    report::relayed(&alice, &mut vs);
+    report::chosen(&alice, &mut vs);
 
     // ----- prekey bundles -----
     let bundle = |key: &Key, acct: &[u8], time: u64, body: Value| {

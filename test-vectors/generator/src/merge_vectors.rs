@@ -1188,6 +1188,28 @@ fn pruned(social: &[&Item]) -> BTreeSet<Vec<u8>> {
         at.sort_by(|a, b| a.stamp().cmp(&b.stamp()));
         gone.extend(at.iter().skip(PER_PLACE).map(|i| i.id.clone()));
     }
+    // LIMIT-2 ranks the gates in force first: of the gates LIMIT-1 keeps that no delete it keeps
+    // names, the latest per (account, target).
+    let kept: Vec<&&Item> = social.iter().filter(|i| !gone.contains(&i.id)).collect();
+    let target = |i: &Item| i.body.as_ref().and_then(|b| id_field(b, "target"));
+    let deleted: BTreeSet<Vec<u8>> = kept
+        .iter()
+        .filter(|i| i.kind == "delete")
+        .filter_map(|i| target(i))
+        .collect();
+    let mut latest: BTreeMap<(Vec<u8>, Vec<u8>), &Item> = BTreeMap::new();
+    for i in kept
+        .iter()
+        .filter(|i| i.kind == "gate" && !deleted.contains(&i.id))
+    {
+        let slot = latest
+            .entry((i.acct.clone(), target(i).unwrap()))
+            .or_insert(i);
+        if i.stamp() > slot.stamp() {
+            *slot = i;
+        }
+    }
+    let in_force: BTreeSet<Vec<u8>> = latest.values().map(|i| i.id.clone()).collect();
     let mut classes: BTreeMap<(Vec<u8>, &str), Vec<&Item>> = BTreeMap::new();
     for i in social.iter().filter(|i| !gone.contains(&i.id)) {
         let (class, _, _) = CLASSES
@@ -1198,7 +1220,7 @@ fn pruned(social: &[&Item]) -> BTreeSet<Vec<u8>> {
     }
     for ((_, class), mut of) in classes {
         let n = CLASSES.iter().find(|c| c.0 == class).unwrap().2;
-        of.sort_by(|a, b| b.stamp().cmp(&a.stamp()));
+        of.sort_by_key(|i| std::cmp::Reverse((in_force.contains(&i.id), i.stamp())));
         gone.extend(of.iter().skip(n).map(|i| i.id.clone()));
     }
     let undone: Vec<Vec<u8>> = social
@@ -3339,6 +3361,58 @@ fn limits(out: &mut Vec<J>) {
     let s = v.finish(out);
     assert_eq!(s.profile("alice"), None);
     assert_eq!(s.profile("bob"), Some(bob_first));
+
+    // LIMIT-2, gate class (5000) crossed by superseded gates: the gate in force stays.
+    let mut v = Vb::new(
+        "limit-gate-class-in-force",
+        "alice gates her posts P and R to nobody (minute 2), gates R again for followers (minute \
+         3) and deletes that gate (so R's first gate is in force again), then writes 4998 gates of \
+         her post Q (minute 3, seq after seq; the greatest id is in force): 5001 gates, one over \
+         the gate class's 5000. LIMIT-2 ranks the gates in force (P's, R's first, Q's latest) \
+         before the deleted and superseded ones, so it prunes one of those, never P's or R's gate \
+         in force: bob's reply to P and carol's reply to R stay left out with reason gate (pruning \
+         by age alone would have lifted the gate of P or R).",
+        &["LIMIT-2", "VIEW-1", "VIEW-2", "MERGE-2"],
+    );
+    let p = v.add("alice", "post", 1, post("P"));
+    let q = v.add("alice", "post", 1, post("Q"));
+    let r = v.add("alice", "post", 1, post("R"));
+    let rb = v.add("bob", "post", 1, reply("let me in", p.id(), p.id()));
+    let rc = v.add("carol", "post", 1, reply("me too", r.id(), r.id()));
+    v.add(
+        "alice",
+        "gate",
+        2,
+        gate(p.id(), Some(&["nobody"]), None, &[]),
+    );
+    v.add(
+        "alice",
+        "gate",
+        2,
+        gate(r.id(), Some(&["nobody"]), None, &[]),
+    );
+    let later = v.add(
+        "alice",
+        "gate",
+        3,
+        gate(r.id(), Some(&["followers"]), None, &[]),
+    );
+    v.add("alice", "delete", 3, target(later.id()));
+    for _ in 0..4998 {
+        v.add(
+            "alice",
+            "gate",
+            3,
+            gate(q.id(), Some(&["followers"]), None, &[]),
+        );
+    }
+    let s = v.finish(out);
+    for x in [&rb, &rc] {
+        assert_eq!(
+            s.get(&["posts", &mt(x.id()), "left_out", "reply"]),
+            Some(&t("gate"))
+        );
+    }
 }
 
 pub fn generate() -> String {

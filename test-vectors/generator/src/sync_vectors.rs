@@ -13,6 +13,8 @@ const MAX_FANOUT: u128 = 32;
 const INF: u64 = u64::MAX;
 const LIMIT: usize = 65_536;
 const RESERVE: usize = 200;
+/// SYNC-9: the deferral room.
+const DEFER_ROOM: usize = 8192;
 pub const KEY_CONTEXT: &str = "skylark 2026-12-05 sync key";
 const ITEM_CONTEXT: &str = "skylark test vectors v1 sync item";
 
@@ -192,6 +194,7 @@ impl Side {
             }
             _ => out.push(r),
         };
+        let mut deferring = false;
         for range in ranges {
             let (i, j) = self.slice(&lower, &range.upper);
             let mine: Vec<Item> = self.items[i..j].to_vec();
@@ -261,13 +264,41 @@ impl Side {
                     skip
                 }
             };
+            // The ranges' bytes, without the array head (09 SYNC-9 counts ranges only).
+            let size_with = |unit: &[Range]| {
+                let mut trial = out.clone();
+                for r in unit {
+                    push(&mut trial, r.clone());
+                }
+                let trimmed = trim(&trial);
+                encode_ranges(&trimmed).len() - head(4, trimmed.len() as u64).len()
+            };
+            let skipped = matches!(
+                unit.as_slice(),
+                [Range {
+                    payload: Payload::Skip,
+                    ..
+                }]
+            );
+            // SYNC-9 step 1: answers stop short of the deferral room.
+            deferring = deferring || (!skipped && size_with(&unit) + RESERVE + DEFER_ROOM > LIMIT);
+            let unit = if deferring && !skipped {
+                // SYNC-9 step 2: the deferral, our fingerprint over the range's own bounds.
+                (have, need) = (vec![], vec![]);
+                vec![Range {
+                    upper: range.upper.clone(),
+                    payload: Payload::Fp(fingerprint(&self.key, &mine)),
+                }]
+            } else {
+                unit
+            };
             let mut trial = out.clone();
             for r in unit {
                 push(&mut trial, r);
             }
             let trimmed = trim(&trial);
-            // The ranges' bytes, without the array head (09 SYNC-9 counts ranges only).
             let trial_size = encode_ranges(&trimmed).len() - head(4, trimmed.len() as u64).len();
+            // SYNC-9 step 3: close the frame.
             if trial_size + RESERVE > LIMIT {
                 let (i, _) = self.slice(&lower, &Bound::inf());
                 let fp = fingerprint(&self.key, &self.items[i..]);
@@ -421,6 +452,40 @@ fn session(
             ("frames", J::A(frames)),
             ("have", ids_json(&have)),
             ("need", ids_json(&need)),
+        ],
+    )
+}
+
+/// One frame and the responder's exact reply, for rules a session between small sets does not reach.
+/// `cuts` are the bounds' times, one empty-tags range ending at each.
+fn reply(id: &str, description: &str, set: Vec<Item>, salt: [u8; 16], cuts: &[u64]) -> J {
+    let ranges: Vec<Range> = cuts
+        .iter()
+        .map(|&time| Range {
+            upper: Bound {
+                time,
+                prefix: vec![],
+            },
+            payload: Payload::Tags(vec![]),
+        })
+        .collect();
+    let mut resp = Side::new(set.clone(), &salt);
+    let answer = resp.answer(&ranges, false);
+    let reply = frame(&salt, &answer);
+    assert!(reply.len() <= LIMIT, "{id}: reply over the limit");
+    resp.have.sort();
+    vector(
+        id,
+        description,
+        &["SYNC-7", "SYNC-9"],
+        None,
+        vec![
+            ("type", "reply".into()),
+            ("salt", J::S(hex(&salt))),
+            ("set", items_json(&set)),
+            ("frame", J::S(hex(&frame(&salt, &ranges)))),
+            ("reply", J::S(hex(&reply))),
+            ("have", ids_json(&resp.have)),
         ],
     )
 }
@@ -588,11 +653,24 @@ pub fn generate() -> String {
     ));
     vectors.push(session(
         "session-frame-limit",
-        "the initiator holds nothing, the responder 2500 items: the responder's third answer (42 resolves of about 60 ids) passes the frame limit and ends with one fingerprint to infinity (SYNC-9)",
+        "the initiator holds nothing, the responder 2500 items: the responder's third answer holds 29 resolves of about 60 ids; the 30th would pass 57 144 bytes, so it and the 12 after it are deferred as the responder's fingerprints over their bounds, which the initiator answers with tags (SYNC-9)",
         &["SYNC-6", "SYNC-7", "SYNC-9"],
         vec![],
         spread(0..2500, 3),
         salt(19),
+    ));
+    // 28 ranges of 64 items, then 500 of one: 27 resolves of 64 ids fill 57 144 bytes, the next
+    // ranges are deferred, and the deferrals pass 65 336 bytes: the rest is one range to infinity.
+    let cuts: Vec<u64> = (1..=28u64)
+        .map(|k| t0 + 64 * k)
+        .chain((1..=500).map(|k| t0 + 64 * 28 + k))
+        .collect();
+    vectors.push(reply(
+        "reply-defer-then-close",
+        "the responder holds 2292 items, one per millisecond; the frame asks about 28 ranges of 64 and 500 of one with no tags: it answers 27 with resolves of 64 ids, defers the next ranges as its fingerprints over their bounds, and closes with one fingerprint to infinity at 65 336 bytes (SYNC-9 steps 1 to 3)",
+        (0..28 * 64 + 500).map(|i| item(t0 + i, i)).collect(),
+        salt(21),
+        &cuts,
     ));
     // Four ids with x0 + x1 = x2 + x3 modulo 2^256 (as little-endian integers), all at one time:
     // negentropy's fingerprint (a sum of ids, with the count) cannot tell {x0, x1} from {x2, x3}.

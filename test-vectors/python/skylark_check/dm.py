@@ -526,6 +526,19 @@ def _label_def(d):
     return value
 
 
+def _relays_ok(relays):
+    """DM-24's `relays`: 1 to 4 distinct http(s) URLs of at most 256 bytes."""
+    if not isinstance(relays, list) or not 1 <= len(relays) <= 4:
+        return False
+    for i, r in enumerate(relays):
+        if type(r) is not str or r in relays[:i] or len(r.encode("utf-8")) > 256:
+            return False
+        rest = r[8:] if r.startswith("https://") else r[7:] if r.startswith("http://") else ""
+        if rest == "":
+            return False
+    return True
+
+
 def declaration(message, state):
     """DM-24 then DM-25: {"keys": [(R, ek, expires)], "reasons": [...], "labels": [...]}, or Reject."""
     if message.header.kind != "service" or message.stripped:
@@ -539,15 +552,18 @@ def declaration(message, state):
     t = message.header.time
     out_keys = []
     for k in keys:
-        kf = _fields(k, ("key", "pq", "expires"))
+        kf = _fields(k, ("key", "pq", "expires", "relays", "gate"))
         if kf is None:
             raise Reject("dm.declaration")
-        r, ek, expires = kf
+        r, ek, expires, relays, gate = kf
         if not isinstance(r, bytes) or len(r) != 32 or not pq_key_ok(ek):
             raise Reject("dm.declaration")
         if not is_uint(expires) or not (t < expires <= t + MAX_LIFETIME and expires <= MAX_53):
             raise Reject("dm.declaration")
-        out_keys.append((r, ek, expires))
+        if relays is not None and not _relays_ok(relays):
+            raise Reject("dm.declaration")
+        gate = gate_of(gate, "dm.declaration")
+        out_keys.append((r, ek, expires, gate))
     for i, reason in enumerate(reasons):
         if reason not in messages.REASONS or reason in reasons[:i]:
             raise Reject("dm.declaration")
@@ -559,7 +575,46 @@ def declaration(message, state):
         values.append(v)
     if dm_grant(state, message.header.acct, message.header.key, "service", t)[0] != "yes":
         raise Reject("dm.declaration_unauthorized")
-    return {"keys": out_keys, "reasons": list(reasons), "labels": values, "time": t}
+    return {"keys": out_keys, "reasons": list(reasons), "labels": values, "time": t,
+            "acct": message.header.acct, "id": message.id}
+
+
+def choose(declarations, now):
+    """08 §14.1, the reporter's choice: among `declarations` (dicts of `declaration`, already
+    authorized) dated at or before `now`, the latest by (time, id), and its first current key
+    (time <= now <= expires); (declaration, key) or None."""
+    ds = [d for d in declarations if d["time"] <= now]
+    if not ds:
+        return None
+    d = max(ds, key=lambda d: (d["time"], d["id"]))
+    keys = [k for k in d["keys"] if d["time"] <= now <= k[2]]
+    return (d, keys[0]) if keys else None
+
+
+def relay_keys(declarations, now):
+    """DM-22 for report keys: the current keys of each service's latest declaration (by
+    (time, id)) among `declarations` (dicts of `declaration`, already authorized)."""
+    latest = {}
+    for d in (d for d in declarations if d["time"] <= now):
+        cur = latest.get(d["acct"])
+        if cur is None or (d["time"], d["id"]) > (cur["time"], cur["id"]):
+            latest[d["acct"]] = d
+    return [k for d in latest.values() for k in d["keys"] if d["time"] <= now <= k[2]]
+
+
+def relay_files(sealed, stamp_bytes, keys):
+    """DM-22 over the report keys `keys`: False if none has the item's tag, True if one's gate
+    admits the stamp, else Reject."""
+    stamp_of(stamp_bytes)
+    mine = [k for k in keys if tag(k[0]) == sealed[1:3]]
+    if not mine:
+        return False
+    for k in mine:
+        try:
+            return relay_admits(k[3], sealed, stamp_bytes)
+        except Reject:
+            pass
+    raise Reject("dm.stamp")
 
 
 # ---------------------------------------------------------------------------
@@ -610,23 +665,23 @@ def open_report(sealed, me, keys, declaration_, state, now, seen):
 OPEN_GATE = {"accept": "all", "pow": 0, "tokens": []}
 
 
-def gate_of(g):
-    """DM-10's gate rules: the gate as a dict, OPEN_GATE when absent, or Reject."""
+def gate_of(g, code="dm.prekey"):
+    """DM-10's gate rules: the gate as a dict, OPEN_GATE when absent, or Reject(code)."""
     if g is None:
         return dict(OPEN_GATE)
     if not isinstance(g, CMap):
-        raise Reject("dm.prekey")
+        raise Reject(code)
     for k in g.keys():
         if k not in ("accept", "pow", "tokens") and "." not in k:
-            raise Reject("dm.prekey")
+            raise Reject(code)
     accept, pow_, tokens = g.get("accept"), g.get("pow"), g.get("tokens")
     if accept not in ("all", "follows", "none") or not is_uint(pow_) or pow_ > 32:
-        raise Reject("dm.prekey")
+        raise Reject(code)
     if not isinstance(tokens, list) or len(tokens) > 8:
-        raise Reject("dm.prekey")
+        raise Reject(code)
     for i, x in enumerate(tokens):
         if not isinstance(x, bytes) or len(x) != 32 or x in tokens[:i]:
-            raise Reject("dm.prekey")
+            raise Reject(code)
     return {"accept": accept, "pow": pow_, "tokens": tokens}
 
 

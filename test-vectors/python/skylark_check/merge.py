@@ -49,8 +49,18 @@ def pruned(social):
             continue
         cls = next(c for c, (kinds, _) in CLASSES.items() if m.header.kind in kinds)
         classes.setdefault((m.header.acct, cls), []).append(m)
+    kept = [m for m in social if m.id not in gone]
+    deleted = set(m.body["target"] for m in kept if m.header.kind == "delete" and not m.stripped)
+    latest = {}                                     # LIMIT-2: the gates in force rank first
+    for m in kept:
+        if m.header.kind == "gate" and m.id not in deleted:
+            k = (m.header.acct, m.body["target"])
+            if k not in latest or order(m) > order(latest[k]):
+                latest[k] = m
+    in_force = set(m.id for m in latest.values())
     for (_, cls), ms in classes.items():            # LIMIT-2: the latest N stay
-        gone.update(m.id for m in sorted(ms, key=order, reverse=True)[CLASSES[cls][1]:])
+        gone.update(m.id for m in sorted(ms, key=lambda m: (m.id in in_force, order(m)),
+                                         reverse=True)[CLASSES[cls][1]:])
     gone.update([m.body["target"] for m in social    # LIMIT-3: one step
                  if m.id in gone and m.header.kind in UNDOING and not m.stripped])
     return gone

@@ -10,6 +10,7 @@ from .errors import Reject
 INF = 2 ** 64 - 1
 LEAF = 64
 LIMIT = 65536
+DEFER_ROOM = 8192  # SYNC-9: the deferral room
 KEY_CONTEXT = "skylark 2026-12-05 sync key"
 
 
@@ -217,6 +218,7 @@ class Side:
             return rs[:-1] if rs and rs[-1][1] == 0 else rs
 
         lower = LOWEST
+        deferring = False
         for upper, mode, payload in ranges:
             mine = self.within(lower, upper)
             skip = [(upper, 0, ())]
@@ -252,10 +254,18 @@ class Side:
             else:
                 need = chunks(payload[0], 32)
                 unit = skip
+            if unit != skip and not deferring:             # SYNC-9 step 1
+                trial = list(out)
+                for r in unit:
+                    push(trial, r)
+                deferring = body_size(trimmed(trial)) + 200 + DEFER_ROOM > LIMIT
+            if unit != skip and deferring:                 # SYNC-9 step 2: the deferral
+                unit = [(upper, 1, (fingerprint(self.key, mine),))]
+                have, need = [], []
             trial = list(out)
             for r in unit:
                 push(trial, r)
-            if body_size(trimmed(trial)) + 200 > LIMIT:       # SYNC-9
+            if body_size(trimmed(trial)) + 200 > LIMIT:       # SYNC-9 step 3
                 rest = [it for it in self.items if not below(it, lower)]
                 push(out, (INFINITY, 1, (fingerprint(self.key, rest),)))
                 return out

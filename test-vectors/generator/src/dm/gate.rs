@@ -25,19 +25,19 @@ fn work(sealed: &[u8], bits: u8, nonce: u64) -> ([u8; 32], [u8; 32]) {
 }
 
 /// The first nonce whose work for `bits` has exactly `zeros` leading zero bits.
-fn nonce_with(sealed: &[u8], bits: u8, zeros: u32) -> u64 {
+pub(super) fn nonce_with(sealed: &[u8], bits: u8, zeros: u32) -> u64 {
     (0u64..)
         .find(|&n| zero_bits(&work(sealed, bits, n).1) == zeros)
         .expect("a nonce")
 }
 
-fn work_stamp(bits: u8, nonce: u64) -> Vec<u8> {
+pub(super) fn work_stamp(bits: u8, nonce: u64) -> Vec<u8> {
     let mut v = vec![1, bits];
     v.extend_from_slice(&nonce.to_be_bytes());
     v
 }
 
-fn token_stamp(token: &[u8; 32]) -> Vec<u8> {
+pub(super) fn token_stamp(token: &[u8; 32]) -> Vec<u8> {
     let mut v = vec![2];
     v.extend_from_slice(token);
     v

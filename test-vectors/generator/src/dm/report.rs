@@ -33,13 +33,30 @@ fn definition(
     ])
 }
 
-/// One report key as a declaration writes it.
+/// One report key as a declaration writes it, listing [`RELAY`].
 fn report_key(desk: &Device, expires: u64) -> Value {
-    m(vec![
+    report_key_with(desk, expires, &[RELAY], None)
+}
+
+/// One report key with its relays (none: no `relays`) and its gate (none: no `gate`).
+fn report_key_with(
+    desk: &Device,
+    expires: u64,
+    relays: &[&str],
+    gate: Option<&super::gate::Gate>,
+) -> Value {
+    let mut e = vec![
         ("key", Value::B(desk.r().to_vec())),
         ("pq", Value::B(desk.pq())),
         ("expires", Value::U(expires)),
-    ])
+    ];
+    if !relays.is_empty() {
+        e.push(("relays", Value::A(relays.iter().map(|r| t(r)).collect())));
+    }
+    if let Some(g) = gate {
+        e.push(("gate", g.value()));
+    }
+    m(e)
 }
 
 /// The body of a declaration.
@@ -249,13 +266,45 @@ pub(super) fn sealed(alice: &Account, bob: &Account, out: &mut Vec<J>) {
         ("threat-report-forged-reporter", "a key the reporter's account never delegated signs a report in its name", signed_by(&Key::from_label("dm mallory report key"), "report forged"), desk(), all.clone(), now, vec![], Err("dm.reporter_unauthorized")),
         ("report-reporter-unknown", "the service's state does not know the reporter's account", sealed_of["report-seal-harassment"].clone(), desk(), ops_json(&[&s.account]), now, vec![], Err("dm.reporter_unauthorized")),
     ];
-    for (id, description, sealed, keys, accounts, at, seen, result) in cases {
+    // The service rotates: a later declaration puts a new desk key first and keeps listing the
+    // key the reporter sealed to until it expires (08 §14.1), so a report in flight still opens.
+    let rotated = sign(
+        &s.account.extra,
+        &s.account.id,
+        2,
+        Some(&declaration.id),
+        "service",
+        s.at + 30 * MIN,
+        super::report::declaration(
+            vec![
+                report_key(&Device::new("service desk 2", 0), s.at + 28 * DAY),
+                report_key(&s.desk, s.at + 14 * DAY),
+            ],
+            &Service::REASONS,
+            vec![],
+        ),
+    );
+    let rotation = (
+        "report-open-previous-key",
+        "a reporter that has not seen the service's newest declaration seals to the key of the one before; the newest lists a new desk key first and still lists that key until it expires (08 §14.1), so the report opens",
+        sealed_of["report-seal-harassment"].clone(),
+        desk(),
+        all.clone(),
+        s.at + 45 * MIN,
+        vec![],
+        Ok(&good),
+    );
+    let rows = cases
+        .into_iter()
+        .map(|c| (c, &declaration))
+        .chain(std::iter::once((rotation, &rotated)));
+    for ((id, description, sealed, keys, accounts, at, seen, result), held) in rows {
         let mut extra = vec![
             ("type", J::from("report_open")),
             ("sealed", hex(&sealed).into()),
             ("opener", hex(&s.account.id).into()),
             ("keys", J::A(keys)),
-            ("declaration", hex(&declaration.full).into()),
+            ("declaration", hex(&held.full).into()),
             ("accounts", accounts),
             ("now", J::U(at)),
             (
@@ -314,6 +363,13 @@ pub(super) fn vectors(other: &Account, out: &mut Vec<J>) {
     };
     let en = [("en", "Name", "A description.")];
     let second = Device::new("service desk 2", 0);
+    let pow8 = super::gate::Gate {
+        accept: "all",
+        pow: 8,
+        tokens: vec![super::gate::commitment(&super::secret(
+            "service desk token",
+        ))],
+    };
     let cases: Vec<(&str, &str, Result<(), &str>, Msg, J)> = vec![
         ("service-valid", "a moderation service declares one report key, four reasons and three label definitions (one custom, one in two languages), signed by its key whose scope names service", Ok(()), s.message(&acct.extra, good.clone()), all.clone()),
         ("service-two-keys", "two report keys (a second desk) and no label definitions", Ok(()), s.message(&acct.extra, declaration(vec![report_key(&s.desk, s.at + DAY), report_key(&second, s.at + 30 * DAY)], &["spam"], vec![])), all.clone()),
@@ -342,6 +398,16 @@ pub(super) fn vectors(other: &Account, out: &mut Vec<J>) {
         ("service-locale-name-65", "a name of 65 scalars", Err("dm.declaration"), s.message(&acct.extra, with(&|e| set(e, "labels", Value::A(vec![one("spam", &[("en", &"n".repeat(65), "x")])])))), all.clone()),
         ("service-locale-empty-description", "an empty description", Err("dm.declaration"), s.message(&acct.extra, with(&|e| set(e, "labels", Value::A(vec![one("spam", &[("en", "Spam", "")])])))), all.clone()),
         ("service-unknown-field", "a key without a dot that declarations do not define", Err("dm.declaration"), s.message(&acct.extra, with(&|e| e.push(("url".into(), t("https://mod.example"))))), all.clone()),
+        ("service-key-relays-gate", "a report key listing two relays and a gate asking 8 bits of work or a token", Ok(()), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![report_key_with(&s.desk, s.at + DAY, &[RELAY, "http://10.0.0.7:8080"], Some(&pow8))])))), all.clone()),
+        ("service-key-no-relays", "a report key without relays (delivered to the node the declaration was read from)", Ok(()), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![report_key_with(&s.desk, s.at + DAY, &[], None)])))), all.clone()),
+        ("service-key-relay-not-url", "a relay \"relay.example\" without a scheme", Err("dm.declaration"), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![report_key_with(&s.desk, s.at + DAY, &["relay.example"], None)])))), all.clone()),
+        ("service-key-relay-scheme-only", "a relay \"https://\" with nothing after the scheme", Err("dm.declaration"), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![report_key_with(&s.desk, s.at + DAY, &["https://"], None)])))), all.clone()),
+        ("service-key-relay-257", "a relay URL of 257 bytes", Err("dm.declaration"), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![report_key_with(&s.desk, s.at + DAY, &[&format!("https://{}", "r".repeat(249))], None)])))), all.clone()),
+        ("service-key-relay-256", "a relay URL of 256 bytes, the longest", Ok(()), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![report_key_with(&s.desk, s.at + DAY, &[&format!("https://{}", "r".repeat(248))], None)])))), all.clone()),
+        ("service-key-relays-five", "five relays", Err("dm.declaration"), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![report_key_with(&s.desk, s.at + DAY, &["https://a.example", "https://b.example", "https://c.example", "https://d.example", "https://e.example"], None)])))), all.clone()),
+        ("service-key-relay-duplicate", "the same relay listed twice", Err("dm.declaration"), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![report_key_with(&s.desk, s.at + DAY, &[RELAY, RELAY], None)])))), all.clone()),
+        ("service-key-relays-empty", "an empty list of relays (absent is written instead)", Err("dm.declaration"), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![m(vec![("key", Value::B(s.desk.r().to_vec())), ("pq", Value::B(s.desk.pq())), ("expires", Value::U(s.at + DAY)), ("relays", Value::A(vec![]))])])))), all.clone()),
+        ("service-key-gate-pow-33", "a report key's gate asking 33 bits of work", Err("dm.declaration"), s.message(&acct.extra, with(&|e| set(e, "keys", Value::A(vec![report_key_with(&s.desk, s.at + DAY, &[RELAY], Some(&super::gate::Gate { pow: 33, ..pow8.clone() }))])))), all.clone()),
         ("service-missing-labels", "no labels key (an empty list is written, never an absent one)", Err("dm.declaration"), s.message(&acct.extra, with(&|e| e.retain(|(k, _)| k != "labels"))), all.clone()),
     ];
     for (id, description, result, msg, accounts) in cases {
@@ -391,4 +457,212 @@ pub(super) fn vectors(other: &Account, out: &mut Vec<J>) {
         };
         out.push(vector(id, description, &rules, error, extra));
     }
+}
+
+/// An hour, in milliseconds.
+const HOUR: u64 = 60 * MIN;
+
+/// The relay every declared key lists unless a vector says otherwise.
+const RELAY: &str = "https://relay.example";
+
+/// Relay vectors (type `relay`, DM-22 for report keys, 10 §5): a relay holding `declarations` (and
+/// the accounts of `accounts`) at `now` files the item (`filed`), refuses its stamp (`dm.stamp`),
+/// or holds no mailbox with its tag (`filed` false: a `404`).
+#[allow(clippy::type_complexity)]
+pub(super) fn relayed(other: &Account, out: &mut Vec<J>) {
+    let s = Service::new();
+    let acct = &s.account;
+    let all = ops_json(&[other, acct]);
+    let token = super::secret("service desk token");
+    let pow8 = super::gate::Gate {
+        accept: "all",
+        pow: 8,
+        tokens: vec![super::gate::commitment(&token)],
+    };
+    let gated = |g: &super::gate::Gate| {
+        declaration(
+            vec![report_key_with(&s.desk, s.at + 14 * DAY, &[RELAY], Some(g))],
+            &Service::REASONS,
+            vec![],
+        )
+    };
+    let reporter = account_with("reporter", Some(&["report"]));
+    let body = report_body(&acct.id, "spam", ("account", other.id.clone()), None);
+    let inner = report_inner(&reporter, &reporter.extra, s.at + MIN, body, vec![]);
+    let sealed = seal_to(&inner, &s.desk, None, "relayed report", None)
+        .0
+        .sealed;
+    let work = super::gate::work_stamp(8, super::gate::nonce_with(&sealed, 8, 8));
+    let open = s.message(&acct.extra, s.body());
+    let pow = s.message(&acct.extra, gated(&pow8));
+    let second = Device::new("service desk 2", 0);
+    let replaced = sign(
+        &acct.extra,
+        &acct.id,
+        2,
+        Some(&open.id),
+        "service",
+        s.at + MIN,
+        declaration(
+            vec![report_key_with(&second, s.at + 14 * DAY, &[RELAY], None)],
+            &Service::REASONS,
+            vec![],
+        ),
+    );
+    let wild = s.message(&acct.wild, s.body());
+    let now = s.at + 2 * MIN;
+    let cases: Vec<(&str, &str, Vec<&Msg>, u64, Vec<u8>, Result<bool, &str>)> = vec![
+        ("relay-report-open-gate", "the service's latest declaration lists the key the report is sealed to, without a gate: the relay files it with no stamp", vec![&open], now, vec![], Ok(true)),
+        ("relay-report-work", "the key's gate asks 8 bits of work: a stamp with 8 bits of work is filed", vec![&pow], now, work.clone(), Ok(true)),
+        ("relay-report-token", "the key's gate lists a token's commitment: a report stamped with that token is filed without work", vec![&pow], now, super::gate::token_stamp(&token), Ok(true)),
+        ("threat-report-flood-unstamped", "a flood of junk to a service whose key asks 8 bits of work: an item without a stamp is refused by the relay, so it costs the service no decapsulation", vec![&pow], now, vec![], Err("dm.stamp")),
+        ("relay-report-key-expired", "the declared key expired before the relay's clock: no mailbox has the tag", vec![&open], s.at + 14 * DAY + 1, vec![], Ok(false)),
+        ("relay-report-replaced", "a later declaration lists another key only: the earlier key's mailbox is gone", vec![&open, &replaced], now, vec![], Ok(false)),
+        ("threat-relay-report-wildcard-declaration", "the only declaration is signed by the service's wildcard app key (DM-25 refuses it): the relay holds no mailbox for its key", vec![&wild], now, vec![], Ok(false)),
+    ];
+    for (id, description, declarations, at, stamp, result) in cases {
+        let (error, filed) = match result {
+            Ok(f) => (None, f),
+            Err(code) => (Some(code), false),
+        };
+        let list: Vec<String> = declarations.iter().map(|d| hex(&d.full)).collect();
+        out.push(vector(
+            id,
+            description,
+            &["DM-22", "DM-24", "DM-25"],
+            error,
+            vec![
+                ("type", J::from("relay")),
+                ("declarations", strs(&list)),
+                ("accounts", all.clone()),
+                ("now", J::U(at)),
+                ("sealed", hex(&sealed).into()),
+                ("stamp", hex(&stamp).into()),
+                ("filed", J::Bool(filed)),
+            ],
+        ));
+    }
+}
+
+/// The reporter's choice (type `choose`, 08 §14.1): among `declarations` that pass DM-24 and DM-25
+/// in `accounts` and are dated at or before `now`, the latest by (time, id) — `chosen`, its id —
+/// and its first current key (`key`; null if none). Also two declarations DM-25 refuses: signed by
+/// a revoked key, and dated before the key's delegation (type `service`).
+#[allow(clippy::type_complexity)]
+pub(super) fn chosen(other: &Account, out: &mut Vec<J>) {
+    let s = Service::new();
+    let acct = &s.account;
+    let all = ops_json(&[other, acct]);
+    let [d1, d2, d3] =
+        ["service desk a", "service desk b", "service desk c"].map(|l| Device::new(l, 0));
+    // Each at seq 1 of the service's key: the choice reads header times and ids, not the chain.
+    let at = |time: u64, keys: Vec<Value>| {
+        sign(
+            &acct.extra,
+            &acct.id,
+            1,
+            None,
+            "service",
+            time,
+            declaration(keys, &Service::REASONS, vec![]),
+        )
+    };
+    let key = |d: &Device, expires: u64| report_key(d, expires);
+    let early = at(s.at, vec![key(&d1, s.at + 14 * DAY)]);
+    let later = at(s.at + HOUR, vec![key(&d2, s.at + 14 * DAY)]);
+    // Two at the same time: the greater id wins.
+    let twin_a = at(s.at + 2 * HOUR, vec![key(&d2, s.at + 14 * DAY)]);
+    let twin_b = at(s.at + 2 * HOUR, vec![key(&d3, s.at + 14 * DAY)]);
+    let greater = if twin_a.id > twin_b.id {
+        &twin_a
+    } else {
+        &twin_b
+    };
+    let greater_key = if greater.id == twin_a.id { &d2 } else { &d3 };
+    // The first key expired, the second current.
+    let mixed = at(
+        s.at + HOUR,
+        vec![key(&d1, s.at + HOUR + MIN), key(&d3, s.at + 14 * DAY)],
+    );
+    let ahead = at(s.at + 2 * HOUR + 6 * MIN, vec![key(&d3, s.at + 14 * DAY)]);
+    let wild = sign(
+        &acct.wild,
+        &acct.id,
+        1,
+        None,
+        "service",
+        s.at + 2 * HOUR,
+        s.body(),
+    );
+    let now = s.at + 2 * HOUR + MIN;
+    let cases: Vec<(&str, &str, Vec<&Msg>, u64, Option<(&Msg, &Device)>)> = vec![
+        ("choose-latest", "two declarations: the later one is used, and its key", vec![&early, &later], now, Some((&later, &d2))),
+        ("choose-tie-greater-id", "two declarations at the same time: the one with the greater id bytewise", vec![&early, &twin_a, &twin_b], now, Some((greater, greater_key))),
+        ("choose-first-key-expired", "the latest declaration's first key has expired: its second, current key is used", vec![&early, &mixed], now, Some((&mixed, &d3))),
+        ("choose-dated-after-now", "the latest declaration is dated 5 minutes after now (MSG-2 accepts up to 10): not in force yet, so the one before it is used (else the reporter would have no current key until its time)", vec![&later, &ahead], s.at + 2 * HOUR + MIN, Some((&later, &d2))),
+        ("choose-all-expired", "the only declaration's key expired: no key to seal to", vec![&early], s.at + 14 * DAY + 1, None),
+        ("choose-unauthorized-ignored", "the newest declaration is signed by the service's wildcard app key (DM-25 refuses it): the earlier one is used", vec![&later, &wild], now, Some((&later, &d2))),
+    ];
+    for (id, description, declarations, at_, result) in cases {
+        let list: Vec<String> = declarations.iter().map(|d| hex(&d.full)).collect();
+        let (chosen, key) = match result {
+            Some((d, k)) => (J::from(hex(&d.id)), J::from(hex(&k.r()))),
+            None => (J::Null, J::Null),
+        };
+        out.push(vector(
+            id,
+            description,
+            &["DM-24", "DM-25"],
+            None,
+            vec![
+                ("type", J::from("choose")),
+                ("declarations", strs(&list)),
+                ("accounts", all.clone()),
+                ("now", J::U(at_)),
+                ("chosen", chosen),
+                ("key", key),
+            ],
+        ));
+    }
+
+    // DM-25: a revoked key, and a declaration dated before the key's delegation.
+    let last = acct.ops.last().expect("ops");
+    let revoke = sign(
+        &acct.root,
+        &acct.id,
+        last_seq(acct) + 1,
+        Some(&last.id),
+        "revoke",
+        T0 + 10 * MIN,
+        m(vec![
+            ("app", Value::B(acct.extra.pk.to_vec())),
+            ("after", Value::B(last.id.clone())),
+        ]),
+    );
+    let J::A(mut revoked) = ops_json(&[other, acct]) else {
+        unreachable!()
+    };
+    revoked.push(J::from(hex(&revoke.full)));
+    let before = at(T0 + 2 * MIN, vec![key(&d1, T0 + 14 * DAY)]);
+    for (id, description, msg, accounts) in [
+        ("threat-declaration-revoked-key", "the service revoked the app key that signs the declaration (no cutoff: every message of the key is refused)", &early, J::A(revoked)),
+        ("service-before-delegation", "a declaration dated two minutes after the account's genesis, before its key was delegated (four minutes after): outside the delegation", &before, all.clone()),
+    ] {
+        out.push(vector(
+            id,
+            description,
+            &["DM-25"],
+            Some("dm.declaration_unauthorized"),
+            vec![
+                ("type", J::from("service")),
+                ("message", hex(&msg.full).into()),
+                ("accounts", accounts),
+            ],
+        ));
+    }
+}
+
+/// The seq of an account's last operation (its root's chain).
+fn last_seq(a: &Account) -> u64 {
+    a.ops.len() as u64
 }
