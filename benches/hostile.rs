@@ -218,6 +218,32 @@ fn bench_replica(c: &mut Criterion) {
             });
         }
     }
+    // Audit 17 finding 5: the thread and mention views of a post whose author piled up n gate and
+    // delete pairs on it, and n replies. The index of the gate in force keeps this O(n log n); the
+    // old walk over deleted gates was 61 times slower at 8n than at n (tests/growth.rs counts the
+    // allocations, which the walk did not change).
+    for n in REPLICA_SIZES {
+        let messages = replica_shapes::gate_churn_of(n);
+        let root = messages[0].id();
+        let author = *messages[0].header().account();
+        let mut replica =
+            skylark::replica::Replica::with_authorization(1 << 40, Authorization::Authorized);
+        for m in &messages {
+            let _ = replica.ingest(m.as_bytes());
+        }
+        group.bench_with_input(
+            BenchmarkId::new("gate_churn_views", n),
+            &replica,
+            |b, replica| {
+                b.iter(|| {
+                    (
+                        replica.thread(black_box(&root)),
+                        replica.mentions(black_box(&author), None, usize::MAX),
+                    )
+                })
+            },
+        );
+    }
     // Audit finding F7: n notes, then n operations at the head that change no grant.
     for n in REPLICA_SIZES {
         let messages = account_shapes::notes_then_head_operations(n);

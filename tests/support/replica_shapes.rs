@@ -9,7 +9,7 @@ use skylark::account::{Accounts, Operation};
 use skylark::envelope::SignedMessage;
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
-use skylark::message::{Post, MAX_CLOCK_SKEW};
+use skylark::message::{BodyKind, Post, MAX_CLOCK_SKEW};
 use skylark::replica::{Replica, Signer};
 use skylark::sync::{Item, Set};
 
@@ -222,4 +222,75 @@ pub fn session(a: &Set, b: &Set) -> (usize, usize, usize) {
         bytes,
         initiator.have().len() + initiator.need().len(),
     )
+}
+
+/// A root post of `alice` (signed with `ka`) at time 1000.
+pub fn root_post(alice: AccountId, ka: &SecretKey, text: &str) -> SignedMessage {
+    Post::builder()
+        .text(text)
+        .build()
+        .unwrap()
+        .draft(alice, 1_000)
+        .unwrap()
+        .sign(ka)
+        .unwrap()
+}
+
+/// The `i`-th reply to `root` by an account of its own, mentioning `alice`, and its author.
+pub fn mentioning_reply(
+    i: usize,
+    root: &SignedMessage,
+    alice: AccountId,
+) -> (AccountId, SecretKey, SignedMessage) {
+    use skylark::message::{Facet, Reply};
+    let key = SecretKey::from_seed(blake3::hash(&(i as u64).to_le_bytes()).into());
+    let who = AccountId::from_bytes(blake3::hash(&(i as u64).to_be_bytes()).into());
+    let reply = Post::builder()
+        .text(format!("hello {i}"))
+        .facet(Facet::mention(0..5, alice))
+        .reply(Reply::new(root.id(), root.id()))
+        .build()
+        .unwrap()
+        .draft(who, 2_000)
+        .unwrap()
+        .sign(&key)
+        .unwrap();
+    (who, key, reply)
+}
+
+/// A post whose author gated it once and then piled up `n` later gate+delete pairs on it (each
+/// later gate deleted, so the first is in force), and `n` replies by accounts of their own that
+/// mention the author: the gate in force is found once per judged reply (VIEW-1), never by walking
+/// the deleted gates newer than it.
+pub fn gate_churn_of(n: usize) -> Vec<SignedMessage> {
+    use skylark::message::{Audience, Delete, Gate};
+    let alice = AccountId::from_bytes([8; 32]);
+    let ka = SecretKey::from_seed([8; 32]);
+    let root = root_post(alice, &ka, "gated again and again");
+    let mut out = vec![root.clone()];
+    let mut last = root.clone();
+    for i in 0..=n {
+        let gate = Gate::builder(root.id())
+            .reply(&[Audience::Followers])
+            .build()
+            .unwrap()
+            .draft(alice, 2_000 + 2 * i as u64)
+            .unwrap()
+            .after(&last)
+            .sign(&ka)
+            .unwrap();
+        last = gate.clone();
+        out.push(gate.clone());
+        if i > 0 {
+            last = Delete::new(gate.id())
+                .draft(alice, 2_001 + 2 * i as u64)
+                .unwrap()
+                .after(&last)
+                .sign(&ka)
+                .unwrap();
+            out.push(last.clone());
+        }
+    }
+    out.extend((0..n).map(|i| mentioning_reply(i, &root, alice).2));
+    out
 }
