@@ -15,7 +15,12 @@ printf '%-12s %12s %12s %12s %10s %10s\n' commit verify apply_1000 digest_1000 a
 for rev in "$@"; do
   dir=$(mktemp -d)
   git -C "$root" worktree add --detach "$dir/tree" "$rev" >/dev/null 2>&1
-  cp "$probe" "$dir/tree/examples/zz_probe_merge.rs"
+  # The probe's doc lines, the checkout's fixture (benches/merge.rs from its imports to the
+  # memory helper, without criterion), then the probe's `main`.
+  { sed -n '/^\/\/!/p' "$probe"
+    sed -n '/^use std::error::Error;/,/^\/\/\/ Resident memory/p' "$dir/tree/benches/merge.rs" |
+      grep -v '^use criterion' | grep -v '^/// Resident memory'
+    sed -n '/^fn main()/,$p' "$probe"; } > "$dir/tree/examples/zz_probe_merge.rs"
   (cd "$dir/tree" && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" \
     cargo build --quiet --release --example zz_probe_merge)
   bin="${CARGO_TARGET_DIR:-$root/target}/release/examples/zz_probe_merge"

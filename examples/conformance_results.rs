@@ -607,6 +607,21 @@ fn arr<const N: usize>(bytes: Vec<u8>) -> Result<[u8; N], String> {
     bytes.try_into().map_err(|_| format!("expected {N} bytes"))
 }
 
+/// The declarations of a `relay` or `choose` dm vector that parse and are authorized (DM-24,
+/// DM-25) against the vector's accounts: what a relay or a reporter holds.
+fn declarations_of(v: &Json) -> Result<Vec<skylark::dm::Declaration>, String> {
+    let accounts = dm_state(v)?;
+    let mut declarations = Vec::new();
+    for m in array(v, "declarations")? {
+        if let Ok(d) = skylark::dm::Declaration::from_message(&message(m)?) {
+            if d.authorize(&accounts).is_ok() {
+                declarations.push(d);
+            }
+        }
+    }
+    Ok(declarations)
+}
+
 /// The account state of a dm vector: its `accounts` operations, applied in order.
 fn dm_state(v: &Json) -> Result<skylark::account::Accounts, String> {
     let mut accounts = skylark::account::Accounts::new();
@@ -869,15 +884,7 @@ fn run_dm(v: &Json) -> Run {
         "relay" => {
             // 08 §14.2 with DM-22: a relay files a sealed report under a declared service key's gate.
             use skylark::dm::{admit_item, Declaration, Sealed};
-            let accounts = dm_state(v)?;
-            let mut declarations = Vec::new();
-            for m in array(v, "declarations")? {
-                if let Ok(d) = Declaration::from_message(&message(m)?) {
-                    if d.authorize(&accounts).is_ok() {
-                        declarations.push(d);
-                    }
-                }
-            }
+            let declarations = declarations_of(v)?;
             let now = v["now"].as_u64().ok_or("vector has no now")?;
             let keys = Declaration::relay_keys(&declarations, now);
             let sealed = Sealed::from_bytes(&hex_of(v, "sealed")?).map_err(|e| e.to_string())?;
@@ -922,15 +929,7 @@ fn run_dm(v: &Json) -> Run {
         "choose" => {
             // 08 §14.1: the declaration and key a reporter seals to at `now`.
             use skylark::dm::Declaration;
-            let accounts = dm_state(v)?;
-            let mut declarations = Vec::new();
-            for m in array(v, "declarations")? {
-                if let Ok(d) = Declaration::from_message(&message(m)?) {
-                    if d.authorize(&accounts).is_ok() {
-                        declarations.push(d);
-                    }
-                }
-            }
+            let declarations = declarations_of(v)?;
             let now = v["now"].as_u64().ok_or("vector has no now")?;
             let got = Declaration::choose(&declarations, now).map(|(d, k)| {
                 (

@@ -835,6 +835,38 @@ proptest! {
     }
 }
 
+/// An app key (seed `[seed; 32]`) delegated by `root` right after `genesis` (expiring a million ms
+/// after T0), and the posts it signs at `T0 + i` for each `i` of `times`: the delegation, the app's
+/// signer, the posts.
+fn app_with_posts(
+    root: &mut Signer,
+    alice: AccountId,
+    genesis: MessageId,
+    seed: u8,
+    times: std::ops::Range<u64>,
+) -> (SignedMessage, Signer, Vec<SignedMessage>) {
+    let app_key = SecretKey::from_seed([seed; 32]);
+    let op = Operation::delegation(alice, app_key.public_key())
+        .parent(genesis)
+        .expires(T0 + 1_000_000)
+        .build(T0)
+        .unwrap()
+        .accepted_by(&app_key)
+        .unwrap();
+    let delegate = root.sign_operation(&op).unwrap();
+    let mut app = Signer::new(app_key, alice);
+    let posts = times
+        .map(|i| {
+            app.sign(
+                &Post::builder().text(format!("{i}")).build().unwrap(),
+                T0 + i,
+            )
+            .unwrap()
+        })
+        .collect();
+    (delegate, app, posts)
+}
+
 #[test]
 fn a_late_revocation_removes_exactly_the_messages_after_the_cutoff() {
     let root_key = SecretKey::from_seed([1; 32]);
@@ -844,25 +876,7 @@ fn a_late_revocation_removes_exactly_the_messages_after_the_cutoff() {
         .sign_operation(&Operation::genesis(&[public], T0).unwrap())
         .unwrap();
     let alice = Accounts::account_id(&genesis);
-    let app_key = SecretKey::from_seed([2; 32]);
-    let op = Operation::delegation(alice, app_key.public_key())
-        .parent(genesis.id())
-        .expires(T0 + 1_000_000)
-        .build(T0)
-        .unwrap()
-        .accepted_by(&app_key)
-        .unwrap();
-    let delegate = root.sign_operation(&op).unwrap();
-    let mut app = Signer::new(app_key, alice);
-    let posts: Vec<SignedMessage> = (0..4)
-        .map(|i| {
-            app.sign(
-                &Post::builder().text(format!("{i}")).build().unwrap(),
-                T0 + i,
-            )
-            .unwrap()
-        })
-        .collect();
+    let (delegate, app, posts) = app_with_posts(&mut root, alice, genesis.id(), 2, 0..4);
     let revoke = root
         .sign_operation(
             &Operation::revocation(alice, app.public_key())
@@ -989,25 +1003,7 @@ fn a_deactivation_reaches_every_key_and_a_higher_root_undoes_it() {
         .unwrap();
     let alice = Accounts::account_id(&genesis);
     let mut everyday = Signer::new(everyday_key, alice);
-    let app_key = SecretKey::from_seed([3; 32]);
-    let op = Operation::delegation(alice, app_key.public_key())
-        .parent(genesis.id())
-        .expires(T0 + 1_000_000)
-        .build(T0)
-        .unwrap()
-        .accepted_by(&app_key)
-        .unwrap();
-    let delegate = everyday.sign_operation(&op).unwrap();
-    let mut app = Signer::new(app_key, alice);
-    let posts: Vec<SignedMessage> = (1..5)
-        .map(|i| {
-            app.sign(
-                &Post::builder().text(format!("{i}")).build().unwrap(),
-                T0 + i,
-            )
-            .unwrap()
-        })
-        .collect();
+    let (delegate, _, posts) = app_with_posts(&mut everyday, alice, genesis.id(), 3, 1..5);
     let end = everyday
         .sign_operation(&Operation::deactivate(alice, delegate.id(), T0 + 3))
         .unwrap();

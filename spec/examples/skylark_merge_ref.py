@@ -1,7 +1,12 @@
 """Informative Python model of the merge rules (spec/07-merge.md).
 
 Written from spec/07-merge.md so that its worked example and its claims can be
-re-derived. It is NOT normative: where it and the prose of 07 disagree, the
+re-derived. It models the merge rules MERGE-1..MERGE-12 over the kinds of its
+worked example; it does NOT model the storage limits (LIMIT-1..LIMIT-3), the
+`gate` kind and the views it gates (VIEW-1..VIEW-4), or a label on an account
+reaching its posts (MERGE-9 item 4): for those, the independent checker
+`test-vectors/python/skylark_check/merge.py` is the Python implementation that
+runs every merge.json vector. It is NOT normative: where it and the prose of 07 disagree, the
 prose wins (and this file has a bug). It favours being read next to the text
 over speed (every rule is a plain loop over the whole set).
 
