@@ -134,9 +134,6 @@ pub(super) struct Canon {
     /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
     /// the witness gate is open down to it (`unfinal` is none or below it).
     moved_at: Option<usize>,
-    /// The effective time of the deactivation at the head, if the head is one that counts
-    /// (ACCT-11: the head is a deactivation and the chain has no `unfinal` place).
-    deactivated: Option<u64>,
 }
 
 /// How the chain chose at one of its operations, kept so that an operation or a receipt that
@@ -158,6 +155,11 @@ struct Fork {
     dead: u8,
 }
 
+/// The bit of root index `i` in a mask of [`Fork`] (none for an index beyond the mask).
+fn bit(i: usize) -> u8 {
+    1u8.checked_shl(i as u32).unwrap_or(0)
+}
+
 impl Fork {
     /// Whether an operation signed by `key` (a self-retirement if `retires`), arriving under a
     /// child other than the chosen one, leaves the choice as it is: it cannot make that child as
@@ -170,7 +172,7 @@ impl Fork {
         else {
             return true;
         };
-        let bit = 1u8.checked_shl(i as u32).unwrap_or(0);
+        let bit = bit(i);
         i > self.strength
             || self.dead & bit != 0
             || (self.retired_in & bit != 0 && (!retires || self.strength != i))
@@ -223,19 +225,8 @@ impl Canon {
             Some(last) => self.chain.get(&last).map_or(usize::MAX, |p| p + 1),
             None => 1,
         };
-        while let (Some(child), Some(parent)) = (
-            self.path.get(j).copied(),
-            j.checked_sub(1).and_then(|i| self.path.get(i)),
-        ) {
-            let Some(set) = nodes.get(parent).and_then(|n| n.state.witnesses.as_deref()) else {
-                break;
-            };
-            let endorsing = set
-                .keys()
-                .iter()
-                .filter(|k| self.reach(k).is_some_and(|r| r >= j))
-                .count();
-            if endorsing < set.threshold() {
+        while let Some(&child) = self.path.get(j) {
+            if self.final_at(nodes, j) != Some(true) {
                 break;
             }
             self.last_final = Some(child);
@@ -276,8 +267,8 @@ impl Canon {
                         d
                     }
                 }
-                (Some(d), None) => match self.branch.get(&d).and_then(|(f, _)| self.chain.get(f)) {
-                    Some(&f) if place <= f => d,
+                (Some(d), None) => match self.reach(&witness) {
+                    Some(f) if place <= f => d,
                     _ => return false, // the witness turns duplicitous
                 },
             },
@@ -488,11 +479,6 @@ impl Log {
                     // A kept receipt only adds endorsements: it may open the witness gate of a
                     // deactivation at the head (ACCT-11), never close it.
                     canon.advance_gate(&self.nodes);
-                    canon.deactivated = self
-                        .deactivations
-                        .get(&canon.head)
-                        .copied()
-                        .filter(|_| canon.unfinal.is_none());
                 }
                 kept
             }
@@ -569,7 +555,7 @@ impl Log {
                     .and_then(|p| p.state.roots.iter().position(|k| *k == signer))
                     .unwrap_or(usize::MAX);
                 let retired_in = match node.retires {
-                    true => 1u8.checked_shl(strength as u32).unwrap_or(0),
+                    true => bit(strength),
                     false => 0,
                 };
                 canon.forks.push(Fork {
@@ -588,7 +574,6 @@ impl Log {
                 }
                 canon.chain.insert(id, canon.path.len());
                 canon.path.push(id);
-                canon.deactivated = ends.filter(|_| canon.unfinal.is_none());
                 canon.state = node.state.clone();
                 for (app, revocation) in &canon.carried {
                     canon.state.revoke_also(app, *revocation);
@@ -779,11 +764,8 @@ impl Log {
                         .filter(|_| continued.next().is_none());
                     // The key signed below the one continued child itself (06 §8.1).
                     let key_below = |c: &MessageId| {
-                        key.zip(span(c)).is_some_and(|(key, (lo, hi))| {
-                            by_signer
-                                .get(key)
-                                .is_some_and(|positions| count(positions, (lo + 1, hi)) > 0)
-                        })
+                        key.zip(span(c))
+                            .is_some_and(|(key, (lo, hi))| in_subtree(key, (lo + 1, hi)))
                     };
                     if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;
@@ -818,11 +800,7 @@ impl Log {
                         .get(k)
                         .is_some_and(|positions| count(positions, sp) > 0)
                 });
-                mask | if here {
-                    1u8.checked_shl(i as u32).unwrap_or(0)
-                } else {
-                    0
-                }
+                mask | if here { bit(i) } else { 0 }
             });
             forks.push(Fork {
                 final_child: final_child.is_some(),
@@ -854,13 +832,6 @@ impl Log {
         for (app, revocation) in revocations {
             state.revoke_also(&app, revocation);
         }
-        // ACCT-11: the account is deactivated iff the head is a deactivation and every operation
-        // of the chain whose parent names witnesses is final there (the witness gate).
-        let deactivated = self
-            .deactivations
-            .get(&at)
-            .copied()
-            .filter(|_| unfinal.is_none());
         // Where each operation off the chain leaves it (a parent comes before its children in the
         // tour), and the roots that retired themselves under two children of a chain operation.
         let mut branch: BTreeMap<MessageId, (MessageId, MessageId)> = BTreeMap::new();
@@ -911,7 +882,7 @@ impl Log {
                         .is_some_and(|(_, end)| end <= positions[last - 1])
                 };
                 if two_children {
-                    fork.dead |= 1u8.checked_shl(i as u32).unwrap_or(0);
+                    fork.dead |= bit(i);
                 }
             }
         }
@@ -939,7 +910,6 @@ impl Log {
             deepest,
             unfinal,
             moved_at,
-            deactivated,
         }
     }
 }
@@ -1031,7 +1001,7 @@ impl<'a> AccountView<'a> {
         Authority {
             roots: self.state.roots.clone(),
             apps: self.state.apps.clone(),
-            deactivated: self.canon.deactivated,
+            deactivated: self.deactivated(),
         }
     }
 
@@ -1052,7 +1022,13 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn deactivated(&self) -> Option<u64> {
-        self.canon.deactivated
+        // ACCT-11: the head is a deactivation and every operation of the chain whose parent
+        // names witnesses is final there (the witness gate).
+        self.log
+            .deactivations
+            .get(&self.canon.head)
+            .copied()
+            .filter(|_| self.canon.unfinal.is_none())
     }
 
     /// The root keys, highest priority first.
