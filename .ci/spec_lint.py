@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec"
-DOCS = sorted(SPEC.glob("*.md")) + [ROOT / "README.md", ROOT / "test-vectors" / "README.md"]
+DOCS = sorted(SPEC.glob("*.md")) + sorted((SPEC / "rationale").glob("*.md")) + [ROOT / "README.md", ROOT / "test-vectors" / "README.md"]
 
 problems: list[str] = []
 
