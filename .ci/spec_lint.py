@@ -17,6 +17,11 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
    every file and the README's examples state the same `format`.
 5. Rule ranges. Every range `PREFIX-1`..`PREFIX-N` stated in spec/00-conventions.md ends at the
    highest rule number of that prefix used anywhere in spec/.
+6. Every MUST is a rule or conduct. In the numbered chapters, every MUST, MUST NOT, SHALL, SHALL NOT
+   or REQUIRED (outside code blocks and quotes) sits in a paragraph, list item or table row that
+   names a rule ID of an area of 00 §4 (or a list item whose introducing paragraph does), or in a
+   section listed in the conduct table of 00 §6. Informative text — spec/rationale/, chapter 10,
+   sections and notes marked informative — contains none of these key words.
 
 Run from anywhere: `python3 .ci/spec_lint.py`.
 """
@@ -284,6 +289,118 @@ def check_rule_ranges() -> None:
                 problem(conventions, number, f"says {prefix}-1..{prefix}-{last}; spec/ uses up to {prefix}-{used.get(prefix, 0)}")
 
 
+# Lint 6 ------------------------------------------------------------------------------------------
+
+KEYWORD = re.compile(r'(?<!["`\w])(MUST NOT|MUST|SHALL NOT|SHALL|REQUIRED)(?!["`\w])')
+
+
+def rule_areas() -> set[str]:
+    areas = set()
+    for line in (SPEC / "00-conventions.md").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| `([A-Z]+)` \| \d\d \|", line)
+        if m:
+            areas.add(m.group(1))
+    return areas
+
+
+def names_rule(text: str, areas: set[str]) -> bool:
+    return any(m.group(1) in areas for m in re.finditer(r"(?<![\w-])([A-Z]+)-\d+\b", text))
+
+
+def units(path: Path):
+    """The paragraphs, list items and table rows of a markdown file outside code blocks, each as
+    (first line number, text, section number, informative, list intro)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    informative_doc = bool(lines) and "(informative" in lines[0]
+    in_code = False
+    section = ""
+    informative_level = None
+    current: list[str] = []
+    start = 0
+    intro = ""  # the last paragraph that is not a list item: introduces the list that follows
+    paragraph_informative = False
+    out = []
+
+    def flush():
+        nonlocal current, intro, paragraph_informative
+        if current:
+            text = "\n".join(current)
+            is_item = bool(re.match(r"\s*([-*]|\d+\.)\s", current[0]))
+            if not is_item and not current[0].startswith("|"):
+                paragraph_informative = "(informative" in current[0] or current[0].startswith("This section is informative")
+            out.append((start, text, section, informative_doc or informative_level is not None or paragraph_informative,
+                        intro if is_item else ""))
+            if not is_item and not current[0].startswith("|"):
+                intro = text
+        current = []
+
+    for number, line in enumerate(lines, 1):
+        if line.startswith("```"):
+            flush()
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        h = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if h:
+            flush()
+            level = len(h.group(1))
+            n = NUMBERED.match(h.group(2))
+            if n and level >= 2:
+                section = n.group(1)
+            if informative_level is not None and level <= informative_level:
+                informative_level = None
+            if informative_level is None and "informative" in h.group(2).lower():
+                informative_level = level
+            intro = ""
+            paragraph_informative = False
+            continue
+        if not line.strip():
+            flush()
+            continue
+        if re.match(r"\s*([-*]|\d+\.)\s", line) or line.startswith("|"):
+            flush()
+            start = number
+            current = [line]
+            continue
+        if not current:
+            start = number
+        current.append(line)
+    flush()
+    return out
+
+
+def conduct_places() -> set[tuple[str, str]]:
+    """(chapter, section) pairs listed in the conduct table of 00 §6."""
+    places = set()
+    in_table = False
+    for line in (SPEC / "00-conventions.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| conduct |"):
+            in_table = True
+            continue
+        if in_table and not line.startswith("|"):
+            break
+        if in_table:
+            for m in re.finditer(r"(?<![\w.])(\d\d) §(\d+(?:\.\d+)*)", line.split("|")[2] if line.count("|") > 2 else ""):
+                places.add((m.group(1), m.group(2)))
+    return places
+
+
+def check_musts() -> None:
+    areas = rule_areas()
+    conduct = conduct_places()
+    for path in sorted(CHAPTERS.values()) + sorted((SPEC / "rationale").glob("*.md")):
+        rationale = path.parent.name == "rationale"
+        for line, text, section, informative, intro in units(path):
+            keywords = KEYWORD.findall(text)
+            if not keywords:
+                continue
+            if rationale or informative:
+                problem(path, line, f"{keywords[0]} in informative text (00 §1: informative text states no requirement)")
+            elif not (names_rule(text, areas) or names_rule(intro, areas) or (path.name[:2], section) in conduct):
+                problem(path, line, f"{keywords[0]} names no rule ID and is not conduct listed in 00 §6: {text.splitlines()[0].strip()[:80]}")
+
+
 def main() -> int:
     for path in DOCS:
         check_sections(path)
@@ -291,6 +408,7 @@ def main() -> int:
     check_counts()
     check_vector_numbers()
     check_rule_ranges()
+    check_musts()
     for p in problems:
         print(p)
     if problems:
