@@ -22,6 +22,11 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
    names a rule ID of an area of 00 §4 (or a list item whose introducing paragraph does), or in a
    section listed in the conduct table of 00 §6. Informative text — spec/rationale/, chapter 10,
    sections and notes marked informative — contains none of these key words.
+7. Glossary. Every term of the glossary of spec/overview.md (§7) is defined where its row points:
+   bold or italic, a heading, or a field name that a table, schema or `name`: item of that section
+   introduces (a short list, GLOSSARY_UNBOLD, names the exceptions with reasons). Every bold term a
+   chapter defines (lower case, at most four words, not a label ending in "." or ":") is in the
+   glossary, or in GLOSSARY_EXEMPT with its reason; emphasis is written in italics.
 
 Run from anywhere: `python3 .ci/spec_lint.py`.
 """
@@ -401,6 +406,160 @@ def check_musts() -> None:
                 problem(path, line, f"{keywords[0]} names no rule ID and is not conduct listed in 00 §6: {text.splitlines()[0].strip()[:80]}")
 
 
+# Lint 7 ------------------------------------------------------------------------------------------
+
+# Bold spans of the chapters that are emphasis or notation, not definitions, and glossary terms that
+# are defined without bold; each with its reason. Keep it short: prefer italics for emphasis.
+GLOSSARY_EXEMPT = {
+    ("06", "not"): "emphasis in 06, which another helper rewrites in this round",
+    ("06", "wildcard covers"): "emphasis in 06 (as above)",
+    ("06", "grinds"): "emphasis in 06 (as above)",
+    ("06", "waits"): "emphasis in 06 (as above)",
+    ("06", "stronger"): "emphasis in 06 (as above)",
+    ("06", "endorses"): "emphasis in 06 (as above)",
+    ("06", "all"): "emphasis in 06 (as above)",
+    ("06", "authorized"): "emphasis in 06 (as above)",
+    ("06", "in p's root list"): "emphasis in 06 (as above)",
+}
+GLOSSARY_UNBOLD = {
+    "after": "a body field, defined by the CDDL and the field table of 06 §5.2",
+    "children": "06 §2 defines the tree relations in a list without bold (06 is rewritten this round)",
+    "cutoff": "a body field of `revoke`, defined by 06 §5.2's schema",
+    "freeze": "06 §11.5 names the two attacks in prose (06 is rewritten this round)",
+    "genesis": "the operation kind, defined by the schema of 06 §5 and §3's heading",
+    "priority": "06 §2 and §4 define priority and rank in prose (06 is rewritten this round)",
+    "revocation": "a field of the account state, defined by the table of 06 §6",
+}
+
+
+def glossary_rows() -> list[tuple[str, str, int]]:
+    text = (SPEC / "overview.md").read_text(encoding="utf-8")
+    rows = []
+    in_glossary = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("## "):
+            in_glossary = "Glossary" in line
+            continue
+        if in_glossary and line.startswith("| ") and not line.startswith("| term"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 3:
+                rows.append((cells[0], cells[-1], number))
+    return rows
+
+
+def term_variants(cell: str) -> list[str]:
+    cell = re.sub(r"\*\(overloaded[^)]*\)\*", "", cell)
+    cell = re.sub(r"\s*\([^)]*\)", "", cell)
+    out = []
+    for part in re.split(r",\s*", cell):
+        if re.sub(r"`[^`]*`", "", part).strip():
+            part = re.sub(r"`[^`]*`", "", part)
+        part = part.replace("`", "").strip().lower()
+        if part:
+            out.append(part)
+    return out
+
+
+def singular(term: str) -> str:
+    """The term with its last word, or else its first word, in the singular ("gates in force")."""
+    def one(word: str) -> str:
+        return word[:-3] + "y" if word.endswith("ies") else re.sub(r"(?<!s)s$", "", word)
+    words = term.split()
+    if not words:
+        return term
+    last = one(words[-1])
+    if last != words[-1]:
+        return " ".join(words[:-1] + [last])
+    return " ".join([one(words[0])] + words[1:])
+
+
+def glossary_pointers(cell: str) -> list[tuple[str, str]]:
+    out = []
+    chapter = None
+    for m in re.finditer(r"(?:(\d\d) )?§(\d+(?:\.\d+)*)|this document", cell):
+        if m.group(0) == "this document":
+            chapter = None
+            continue
+        if m.group(1):
+            chapter = m.group(1)
+        if chapter in CHAPTERS:
+            out.append((chapter, m.group(2)))
+    return out
+
+
+def section_texts(path: Path) -> dict[str, list[str]]:
+    """Per section number, its lines (headings included, code blocks included)."""
+    current = None
+    out: dict[str, list[str]] = {}
+    in_code = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        h = None if in_code else re.match(r"^#{2,6}\s+(\d+(?:\.\d+)*)\.?\s", line)
+        if h:
+            current = h.group(1)
+        if current:
+            out.setdefault(current, []).append(line)
+    return out
+
+
+def definitions(lines: list[str]) -> list[str]:
+    """What a section defines: its bold and italic spans, its headings, and the field names its
+    tables, schemas and `name`: list items introduce."""
+    text = "\n".join(lines)
+    out = re.findall(r"\*\*([^*]+?)\*\*", text)
+    out += re.findall(r"(?<![*\w])\*([^*\n]+?)\*(?![*\w])", text)
+    out += [l.lstrip("#").strip() for l in lines if l.startswith("#")]
+    out += re.findall(r"^\s*(?:[-*]|\d+\.)?\s*(?:\([a-z]\)\s*)?`([^`]+)`:", text, re.M)
+    out += re.findall(r'^\s*\??\s*"([a-z_]+)":', text, re.M)
+    out += re.findall(r"^\| `([^`]+)` \|", text, re.M)
+    return [d.replace("`", "").lower() for d in out]
+
+
+def check_glossary() -> None:
+    overview = SPEC / "overview.md"
+    texts = {n: section_texts(p) for n, p in CHAPTERS.items()}
+    rows = glossary_rows()
+    known: set[str] = set()
+    for term, _, _ in rows:
+        known.add(re.sub(r"\s*\([^)]*\)", "", term).replace("`", "").strip().lower())
+        for v in term_variants(term):
+            known.update({v, singular(v)})
+    for term, where, line in rows:
+        pointers = glossary_pointers(where)
+        if not pointers:
+            continue
+        variants = term_variants(term)
+        if any(v in GLOSSARY_UNBOLD for v in variants):
+            continue
+        defined = []
+        for chapter, section in pointers:
+            for number, lines in texts[chapter].items():
+                if number == section or number.startswith(section + "."):
+                    defined += definitions(lines)
+        if not any(re.search(rf"(?<![\w-]){re.escape(w)}(?:s|es)?(?![\w-])", d) for v in variants for w in {v, singular(v)} for d in defined):
+            problem(overview, line, f"glossary term '{term}' is not defined (bold) in {where}")
+    for chapter, path in sorted(CHAPTERS.items()):
+        in_code = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("```"):
+                in_code = not in_code
+                continue
+            if in_code or line.startswith("#"):
+                continue
+            for bold in re.findall(r"\*\*([^*]+?)\*\*", line):
+                term = bold.replace("`", "").strip().lower()
+                if not re.match(r"^[a-z`]", bold) or "§" in bold or "(" in bold or len(term.split()) > 4:
+                    continue  # a label, a rule, a kind's check list, a sentence
+                if re.search(r"[.:!?]$", term) or (chapter, term) in GLOSSARY_EXEMPT:
+                    continue
+                if term in known or singular(term) in known or any(
+                    len(k) > 3 and (k.startswith(term) and len(term) > 3 or term.startswith(k + " ")) for k in known
+                ):
+                    continue
+                problem(path, number, f"**{bold}** is defined here but not in the glossary of overview.md §7")
+
+
 def main() -> int:
     for path in DOCS:
         check_sections(path)
@@ -409,6 +568,7 @@ def main() -> int:
     check_vector_numbers()
     check_rule_ranges()
     check_musts()
+    check_glossary()
     for p in problems:
         print(p)
     if problems:
