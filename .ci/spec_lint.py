@@ -8,7 +8,8 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
    is not a numbered chapter resolves against the chapter it last named on the same line, else it is
    not checked.
 2. Relative links. `[text](path)` and `[text](path#anchor)` to a file of the repository resolve; the
-   anchor, if any, is the GitHub slug of a heading of that file.
+   anchor, if any, is the GitHub slug of a heading of that file. Each section of a rationale document
+   spec/rationale/NN-name.md is linked from chapter NN and links back to the section it explains.
 3. Counts. Every sentence of the form "N codes in all" and "N codes in layer L" agrees with the code
    tables of spec/errors.md; every "N vectors" stated for a vector file in test-vectors/README.md
    agrees with MANIFEST.json.
@@ -204,6 +205,25 @@ def check_links(path: Path) -> None:
                 continue
             if anchor and dest.suffix == ".md" and anchor not in headings(dest)[1]:
                 problem(path, number, f"link to {target}: no such heading in {dest.name}")
+
+
+def check_rationale() -> None:
+    """Each section of spec/rationale/NN-name.md is linked from chapter NN and links back to it."""
+    for path in sorted((SPEC / "rationale").glob("*.md")):
+        chapter = SPEC / path.name
+        if not chapter.exists():
+            problem(path, 1, f"no chapter {path.name} beside this rationale document")
+            continue
+        chapter_text = chapter.read_text(encoding="utf-8")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("## ")]
+        for k, i in enumerate(starts):
+            anchor = github_slug(lines[i][3:])
+            body = "\n".join(lines[i : starts[k + 1] if k + 1 < len(starts) else len(lines)])
+            if f"rationale/{path.name}#{anchor}" not in chapter_text:
+                problem(path, i + 1, f"no rule of {path.name} links to this section")
+            if f"](../{path.name}#" not in body:
+                problem(path, i + 1, f"this section links to no section of {path.name}")
 
 
 def check_counts() -> None:
@@ -564,6 +584,7 @@ def main() -> int:
     for path in DOCS:
         check_sections(path)
         check_links(path)
+    check_rationale()
     check_counts()
     check_vector_numbers()
     check_rule_ranges()
