@@ -670,13 +670,10 @@ impl Replica {
         self.views
             .equivocal
             .iter()
-            .filter_map(|place| {
-                let ids = self.views.places.get(place)?;
-                Some(Equivocation {
-                    key: place.0,
-                    seq: place.1,
-                    ids: ids.iter().copied().collect(),
-                })
+            .map(|place| Equivocation {
+                key: place.0,
+                seq: place.1,
+                ids: self.views.place(place).collect(),
             })
             .collect()
     }

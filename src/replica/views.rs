@@ -86,12 +86,22 @@ pub(super) struct Views {
     pub(super) gates: BTreeSet<(AccountId, MessageId, Stamp)>,
     /// MERGE-9 registers: (labeler, subject, value, stamp) of every whole label.
     pub(super) labels: BTreeSet<(AccountId, Reference, String, Stamp)>,
-    /// MERGE-10: the messages at each place of a key's history, and the places held twice or more.
-    pub(super) places: BTreeMap<(PublicKey, u64), BTreeSet<MessageId>>,
+    /// MERGE-10: (key, seq, id) of every message, so the messages at one place of a key's history
+    /// are a range (one flat set: a set per place would cost a B-tree node per message), and the
+    /// places held twice or more.
+    places: BTreeSet<(PublicKey, u64, MessageId)>,
     pub(super) equivocal: BTreeSet<(PublicKey, u64)>,
 }
 
 impl Views {
+    /// The messages at one place of a key's history (MERGE-10), by id.
+    pub(super) fn place(&self, place: &(PublicKey, u64)) -> impl Iterator<Item = MessageId> + '_ {
+        let (key, seq) = *place;
+        self.places
+            .range((key, seq, ID_MIN)..=(key, seq, ID_MAX))
+            .map(|(_, _, id)| *id)
+    }
+
     /// Whether a valid whole delete names `id` (MERGE-2).
     pub(super) fn deleted(&self, id: &MessageId) -> bool {
         self.deleted_by.contains_key(id)
@@ -196,19 +206,11 @@ impl Views {
         }
         let stamp = (e.time, id);
         let place = (e.key, e.seq);
-        let ids = self.places.entry(place).or_default();
-        put(ids, id, on);
-        match ids.len() {
-            0 => {
-                self.places.remove(&place);
-                self.equivocal.remove(&place);
-            }
-            1 => {
-                self.equivocal.remove(&place);
-            }
-            _ => {
-                self.equivocal.insert(place);
-            }
+        put(&mut self.places, (e.key, e.seq, id), on);
+        if self.place(&place).nth(1).is_some() {
+            self.equivocal.insert(place);
+        } else {
+            self.equivocal.remove(&place);
         }
         match &e.fact {
             Fact::Withheld { .. } => {}
