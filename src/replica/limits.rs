@@ -8,6 +8,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
+use super::views::{ID_MAX, ID_MIN};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
@@ -90,11 +91,67 @@ impl Group {
     }
 }
 
+/// A message at its place of a key's history: (key, seq, time, id), ordered by place, then by
+/// MERGE-1.
+type Placed = (PublicKey, u64, u64, MessageId);
+
+/// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The places are ranges of two
+/// flat sets rather than a [`Group`] each, which would cost a B-tree node per message.
+#[derive(Clone, Debug, Default)]
+struct Places {
+    kept: BTreeSet<Placed>,
+    pruned: BTreeSet<Placed>,
+}
+
+/// The range of one place's messages.
+fn place_of(s: &Placed) -> core::ops::RangeInclusive<Placed> {
+    (s.0, s.1, 0, ID_MIN)..=(s.0, s.1, u64::MAX, ID_MAX)
+}
+
+impl Places {
+    /// Inserts `s`; records the ids whose kept status changed (`s`'s own included if kept), as
+    /// [`Group::insert`] does for a group that keeps its earliest.
+    fn insert(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
+        let mut kept = self.kept.range(place_of(&s));
+        let full = kept.by_ref().take(PER_PLACE).count() == PER_PLACE;
+        if !full {
+            self.kept.insert(s);
+            changed.push(s.3);
+            return;
+        }
+        match self.kept.range(place_of(&s)).next_back().copied() {
+            Some(e) if s < e => {
+                self.kept.remove(&e);
+                self.pruned.insert(e);
+                self.kept.insert(s);
+                changed.extend([e.3, s.3]);
+            }
+            _ => {
+                self.pruned.insert(s);
+            }
+        }
+    }
+
+    /// Removes `s`; records the ids whose kept status changed, as [`Group::remove`] does.
+    fn remove(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
+        if self.kept.remove(&s) {
+            changed.push(s.3);
+            if let Some(n) = self.pruned.range(place_of(&s)).next().copied() {
+                self.pruned.remove(&n);
+                self.kept.insert(n);
+                changed.push(n.3);
+            }
+        } else {
+            self.pruned.remove(&s);
+        }
+    }
+}
+
 /// The limits over the valid social-kind messages of the replica.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Limits {
     facts: BTreeMap<MessageId, Facts>,
-    places: BTreeMap<(PublicKey, u64), Group>,
+    places: Places,
     classes: BTreeMap<(AccountId, usize), Group>,
     /// LIMIT-3: target -> how many undos naming it are pruned by LIMIT-1 or LIMIT-2.
     taken: BTreeMap<MessageId, usize>,
@@ -131,22 +188,16 @@ impl Limits {
 
     /// Kept by LIMIT-1.
     fn place_kept(&self, id: &MessageId, f: &Facts) -> bool {
-        self.places
-            .get(&(f.key, f.seq))
-            .is_some_and(|g| g.keeps(&(false, f.time, *id)))
+        self.places.kept.contains(&(f.key, f.seq, f.time, *id))
     }
 
     /// Adds a message; returns the ids whose kept status may have changed.
     pub(super) fn insert(&mut self, id: MessageId, facts: Facts) -> Vec<MessageId> {
         let mut out = Vec::new();
-        let place = (facts.key, facts.seq);
-        let s = (false, facts.time, id);
+        let s = (facts.key, facts.seq, facts.time, id);
         self.facts.insert(id, facts);
         let mut moved = Vec::new();
-        self.places
-            .entry(place)
-            .or_default()
-            .insert(s, PER_PLACE, true, &mut moved);
+        self.places.insert(s, &mut moved);
         self.follow_place(&moved, &mut out);
         out.push(id);
         self.settle(&mut out);
@@ -159,15 +210,9 @@ impl Limits {
         let Some(facts) = self.facts.get(id).cloned() else {
             return out;
         };
-        let place = (facts.key, facts.seq);
-        let s = (false, facts.time, *id);
+        let s = (facts.key, facts.seq, facts.time, *id);
         let mut moved = Vec::new();
-        if let Some(g) = self.places.get_mut(&place) {
-            g.remove(s, true, &mut moved);
-            if g.is_empty() {
-                self.places.remove(&place);
-            }
-        }
+        self.places.remove(s, &mut moved);
         // `id` left its place (and, if it was kept there, its class) with the others that moved.
         self.follow_place(&moved, &mut out);
         self.facts.remove(id);

@@ -10,7 +10,6 @@
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::limits::{Facts, Limits};
 use crate::id::{AccountId, MessageId};
@@ -41,8 +40,8 @@ pub(super) struct Entry {
     pub(super) seq: u64,
     pub(super) time: u64,
     pub(super) fact: Fact,
-    /// The accounts a post mentions, sorted and distinct.
-    pub(super) mentions: Vec<AccountId>,
+    /// Whether the storage limits keep it, so that the views show it (LIMIT-1..LIMIT-3).
+    shown: bool,
 }
 
 /// The follow graph (0) and the block graph (1).
@@ -52,12 +51,11 @@ pub(super) const BLOCK: usize = 1;
 /// The indexes of the valid set, less what the storage limits prune (07 §2.5).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Views {
-    /// Every valid message of a social kind, pruned or not.
+    /// Every valid message of a social kind, pruned or not; those the limits keep are marked
+    /// `shown`, and every index below is of these.
     held: BTreeMap<MessageId, Entry>,
     /// LIMIT-1..LIMIT-3 over `held`.
     limits: Limits,
-    /// The messages the views show: `held` less the pruned ones. Every index below is of these.
-    pub(super) entries: BTreeMap<MessageId, Entry>,
     /// MERGE-2: target -> the valid whole deletes naming it (never an empty set).
     deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
     /// MERGE-6, MERGE-7: react or repost -> the valid whole undos naming it (never empty).
@@ -86,12 +84,32 @@ pub(super) struct Views {
     pub(super) gates: BTreeSet<(AccountId, MessageId, Stamp)>,
     /// MERGE-9 registers: (labeler, subject, value, stamp) of every whole label.
     pub(super) labels: BTreeSet<(AccountId, Reference, String, Stamp)>,
-    /// MERGE-10: the messages at each place of a key's history, and the places held twice or more.
-    pub(super) places: BTreeMap<(PublicKey, u64), BTreeSet<MessageId>>,
+    /// MERGE-10: (key, seq, id) of every message, so the messages at one place of a key's history
+    /// are a range (one flat set: a set per place would cost a B-tree node per message), and the
+    /// places held twice or more.
+    places: BTreeSet<(PublicKey, u64, MessageId)>,
     pub(super) equivocal: BTreeSet<(PublicKey, u64)>,
 }
 
 impl Views {
+    /// How many valid messages of a social kind are held, shown or not.
+    pub(super) fn len(&self) -> usize {
+        self.held.len()
+    }
+
+    /// The entry of a message the views show.
+    pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
+        self.held.get(id).filter(|e| e.shown)
+    }
+
+    /// The messages at one place of a key's history (MERGE-10), by id.
+    pub(super) fn place(&self, place: &(PublicKey, u64)) -> impl Iterator<Item = MessageId> + '_ {
+        let (key, seq) = *place;
+        self.places
+            .range((key, seq, ID_MIN)..=(key, seq, ID_MAX))
+            .map(|(_, _, id)| *id)
+    }
+
     /// Whether a valid whole delete names `id` (MERGE-2).
     pub(super) fn deleted(&self, id: &MessageId) -> bool {
         self.deleted_by.contains_key(id)
@@ -127,11 +145,8 @@ impl Views {
             key: *header.key(),
             seq: header.seq(),
             time: header.time(),
-            mentions: match &fact {
-                Fact::Post { mentions, .. } => mentions.clone(),
-                _ => Vec::new(),
-            },
             fact,
+            shown: false,
         };
         let facts = Facts {
             account: entry.account,
@@ -159,8 +174,9 @@ impl Views {
     pub(super) fn remove(&mut self, id: &MessageId) {
         if self.held.contains_key(id) {
             let changed = self.limits.remove(id);
-            self.held.remove(id);
+            // `id` is among `changed`, and is hidden (unindexed) before it goes.
             self.show_kept(&changed);
+            self.held.remove(id);
         }
     }
 
@@ -168,17 +184,21 @@ impl Views {
     fn show_kept(&mut self, ids: &[MessageId]) {
         for id in ids {
             let keep = self.limits.kept(id);
-            match (keep, self.entries.contains_key(id)) {
+            let Some(entry) = self.held.get_mut(id) else {
+                continue;
+            };
+            match (keep, entry.shown) {
                 (true, false) => {
-                    if let Some(entry) = self.held.get(id).cloned() {
-                        self.index(*id, &entry, true);
-                        self.entries.insert(*id, entry);
+                    let entry = entry.clone();
+                    self.index(*id, &entry, true);
+                    if let Some(e) = self.held.get_mut(id) {
+                        e.shown = true;
                     }
                 }
                 (false, true) => {
-                    if let Some(entry) = self.entries.remove(id) {
-                        self.index(*id, &entry, false);
-                    }
+                    entry.shown = false;
+                    let entry = entry.clone();
+                    self.index(*id, &entry, false);
                 }
                 _ => {}
             }
@@ -196,24 +216,21 @@ impl Views {
         }
         let stamp = (e.time, id);
         let place = (e.key, e.seq);
-        let ids = self.places.entry(place).or_default();
-        put(ids, id, on);
-        match ids.len() {
-            0 => {
-                self.places.remove(&place);
-                self.equivocal.remove(&place);
-            }
-            1 => {
-                self.equivocal.remove(&place);
-            }
-            _ => {
-                self.equivocal.insert(place);
-            }
+        put(&mut self.places, (e.key, e.seq, id), on);
+        if self.place(&place).nth(1).is_some() {
+            self.equivocal.insert(place);
+        } else {
+            self.equivocal.remove(&place);
         }
         match &e.fact {
             Fact::Withheld { .. } => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
-            Fact::Post { reply, quote, .. } => {
+            Fact::Post {
+                reply,
+                quote,
+                mentions,
+                ..
+            } => {
                 put(&mut self.posts_by, (e.account, stamp), on);
                 if let Some((root, parent)) = reply {
                     put(&mut self.threads, (*root, stamp), on);
@@ -222,7 +239,7 @@ impl Views {
                 if let Some(q) = quote {
                     put(&mut self.quotes, (*q, stamp), on);
                 }
-                for m in &e.mentions {
+                for m in mentions {
                     put(&mut self.mentions, (*m, stamp), on);
                 }
             }
@@ -268,7 +285,7 @@ impl Views {
 
     /// A message was deleted or undeleted: refresh the materialized views it belongs to.
     fn count_changed(&mut self, id: &MessageId) {
-        let Some(entry) = self.entries.get(id) else {
+        let Some(entry) = self.entry(id) else {
             return;
         };
         match entry.fact {
@@ -307,7 +324,7 @@ impl Views {
 /// VIEW-1..VIEW-4 read from the indexes (the same rules as the merge's summary, `merge::gate`).
 impl Graph for Views {
     fn owner(&self, post: &MessageId) -> Option<(AccountId, &[AccountId])> {
-        let e = self.entries.get(post)?;
+        let e = self.entry(post)?;
         match &e.fact {
             Fact::Post { mentions, .. } if !self.deleted(post) => Some((e.account, mentions)),
             Fact::Post { .. } | Fact::Withheld { post: true } => Some((e.account, &[])),
@@ -316,7 +333,7 @@ impl Graph for Views {
     }
 
     fn root(&self, post: &MessageId) -> Option<MessageId> {
-        match &self.entries.get(post)?.fact {
+        match &self.entry(post)?.fact {
             Fact::Post { reply, .. } if !self.deleted(post) => {
                 Some(reply.map_or(*post, |(root, _)| root))
             }
@@ -328,7 +345,7 @@ impl Graph for Views {
         self.gates
             .range((*owner, *post, STAMP_MIN)..=(*owner, *post, STAMP_MAX))
             .next_back()
-            .and_then(|(_, _, (_, id))| self.entries.get(id))
+            .and_then(|(_, _, (_, id))| self.entry(id))
             .map(|e| &e.fact)
     }
 
@@ -344,7 +361,7 @@ impl Graph for Views {
 impl Views {
     /// What VIEW-2..VIEW-4 leave out of the live post `id` (empty for anything else).
     pub(super) fn left_out(&self, id: &MessageId) -> LeftOut {
-        match self.entries.get(id) {
+        match self.entry(id) {
             Some(e) if !self.deleted(id) => left_out_of(self, id, &e.account, &e.fact),
             _ => LeftOut::default(),
         }

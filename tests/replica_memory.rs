@@ -1,0 +1,100 @@
+//! Memory held per message by the replica (issue 18, goal ≤ 600 bytes besides the message's own
+//! bytes), counted with the counting allocator of `benches/replica.rs` on the same workload at
+//! 10^4 messages, so that the number can be checked in seconds without running the benchmarks:
+//!
+//! ```text
+//! cargo test --test replica_memory -- --nocapture
+//! ```
+//!
+//! It prints the bytes per message and where they go: the held messages (as clones of what
+//! `Replica::message` answers), the account state and the merged state (as clones of what
+//! `Replica::accounts` and `Replica::state` answer; a clone of a B-tree allocates what the original
+//! holds), and the rest — the replica's own indexes and query views. The counter is global, so
+//! everything runs in one test function.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::alloc::System;
+
+use skylark::replica::Replica;
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+
+#[path = "support/replica_workload.rs"]
+mod replica_workload;
+#[path = "support/test_rng.rs"]
+mod test_rng;
+
+use replica_workload::workload;
+use test_rng::TestRng;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The most bytes the replica may hold per message besides the message's own bytes: the measured
+/// figure with a little room, so that a change that holds more per message fails here.
+const CEILING: f64 = 7_000.0;
+
+/// What `f` returns, and the bytes the allocator holds for it once it returned (net of what `f`
+/// freed).
+fn held<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let region = Region::new(GLOBAL);
+    let out = f();
+    let stats = region.change();
+    let net = stats.bytes_allocated as f64 + stats.bytes_reallocated as f64
+        - stats.bytes_deallocated as f64;
+    (out, net)
+}
+
+#[test]
+fn memory_held_per_message() {
+    let w = workload(10_000, 1_000);
+    let bytes: Vec<Vec<u8>> = w.all().map(|m| m.as_bytes().to_vec()).collect();
+    let own: usize = bytes.iter().map(Vec::len).sum();
+    let n = bytes.len() as f64;
+    let (replica, total) = held(|| {
+        let mut replica = Replica::new(w.now());
+        let results = replica.ingest_batch(&bytes, &mut TestRng::new(1));
+        assert!(results.iter().all(Result::is_ok));
+        replica
+    });
+    let per_message = (total - own as f64) / n;
+
+    let ids: Vec<_> = w.all().map(|m| m.id()).collect();
+    let (messages, cloned) = held(|| {
+        ids.iter()
+            .map(|id| replica.message(id).cloned().unwrap())
+            .collect::<Vec<_>>()
+    });
+    let messages_held = cloned
+        - (messages.capacity() * core::mem::size_of_val(&messages[0])) as f64
+        + (messages.len() * core::mem::size_of_val(&messages[0])) as f64
+        - own as f64;
+    drop(messages);
+    let (accounts, accounts_held) = held(|| replica.accounts().clone());
+    drop(accounts);
+    let (state, state_held) = held(|| replica.state().clone());
+    drop(state);
+    let rest = total - own as f64 - messages_held - accounts_held - state_held;
+    println!(
+        "replica memory at 10^4 ({} messages + {} operations, {:.0} bytes each on average): \
+         {per_message:.0} bytes held per message besides its own bytes",
+        w.messages.len(),
+        w.operations.len(),
+        own as f64 / n,
+    );
+    for (what, bytes) in [
+        (
+            "held messages, decoded (besides their bytes)",
+            messages_held,
+        ),
+        ("account state", accounts_held),
+        ("merged state", state_held),
+        ("the replica's indexes and query views", rest),
+    ] {
+        println!("  {what}: {:.0} bytes per message", bytes / n);
+    }
+    assert!(
+        per_message <= CEILING,
+        "{per_message:.0} bytes held per message, more than {CEILING}"
+    );
+}
