@@ -356,9 +356,13 @@ impl Replica {
             held.merged = merged;
             match &valid {
                 Some(v) => {
+                    // One entry, shared by the merged state and the views.
+                    let entry = crate::merge::Entry::of(v).map(alloc::sync::Arc::new);
                     self.state.remove(&id);
-                    self.state.apply(v);
-                    self.views.add(v);
+                    if let Some(entry) = &entry {
+                        self.state.insert(id, entry.clone());
+                    }
+                    self.views.add(id, entry);
                 }
                 None => {
                     self.state.remove(&id);

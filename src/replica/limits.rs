@@ -6,19 +6,21 @@
 //! force of each (account, target) is kept as gates and deletes enter and leave LIMIT-1.
 
 use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::views::{ID_MAX, ID_MIN};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
+use crate::merge::{Effect, Entry};
 
 /// LIMIT-2's order: the rank (a gate in force: `true`), then MERGE-1. Places rank everything alike.
 type Stamp = (bool, u64, MessageId);
 
 /// The header facts the limits read, and the target of an edit, delete, unreact or unrepost.
-#[derive(Clone, Debug)]
-pub(super) struct Facts {
+#[derive(Clone, Copy, Debug)]
+struct Facts {
     pub(super) account: AccountId,
     pub(super) key: PublicKey,
     pub(super) seq: u64,
@@ -28,6 +30,33 @@ pub(super) struct Facts {
     /// The target of a gate (VIEW-1 register) or of a delete (what it takes out of force).
     pub(super) gates: Option<MessageId>,
     pub(super) deletes: Option<MessageId>,
+}
+
+impl Facts {
+    fn of(e: &Entry) -> Facts {
+        Facts {
+            account: e.account,
+            key: e.key,
+            seq: e.seq,
+            time: e.time,
+            class: e.class,
+            undoes: match &e.effect {
+                Effect::Edit { target, .. }
+                | Effect::Delete(target)
+                | Effect::Unreact(target)
+                | Effect::Unrepost(target) => Some(*target),
+                _ => None,
+            },
+            gates: match &e.effect {
+                Effect::Gate { target, .. } => Some(*target),
+                _ => None,
+            },
+            deletes: match &e.effect {
+                Effect::Delete(target) => Some(*target),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// A group that keeps `limit` of its members, the earliest (`earliest`) or the latest.
@@ -150,7 +179,8 @@ impl Places {
 /// The limits over the valid social-kind messages of the replica.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Limits {
-    facts: BTreeMap<MessageId, Facts>,
+    /// The entry of every message, shared with the views and the merged state.
+    facts: BTreeMap<MessageId, Arc<Entry>>,
     places: Places,
     classes: BTreeMap<(AccountId, usize), Group>,
     /// LIMIT-3: target -> how many undos naming it are pruned by LIMIT-1 or LIMIT-2.
@@ -168,6 +198,11 @@ pub(super) struct Limits {
 }
 
 impl Limits {
+    /// The facts of a held message.
+    fn facts(&self, id: &MessageId) -> Option<Facts> {
+        self.facts.get(id).map(|e| Facts::of(e))
+    }
+
     /// Whether `id` is held and kept by LIMIT-1..LIMIT-3.
     pub(super) fn kept(&self, id: &MessageId) -> bool {
         self.facts.contains_key(id) && self.first_two_kept(id) && !self.taken.contains_key(id)
@@ -175,10 +210,10 @@ impl Limits {
 
     /// Kept by LIMIT-1 and LIMIT-2.
     fn first_two_kept(&self, id: &MessageId) -> bool {
-        let Some(f) = self.facts.get(id) else {
+        let Some(f) = self.facts(id) else {
             return false;
         };
-        self.place_kept(id, f)
+        self.place_kept(id, &f)
             && self.class_keys.get(id).is_some_and(|k| {
                 self.classes
                     .get(&(f.account, f.class))
@@ -192,10 +227,11 @@ impl Limits {
     }
 
     /// Adds a message; returns the ids whose kept status may have changed.
-    pub(super) fn insert(&mut self, id: MessageId, facts: Facts) -> Vec<MessageId> {
+    pub(super) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) -> Vec<MessageId> {
+        let facts = Facts::of(&entry);
         let mut out = Vec::new();
         let s = (facts.key, facts.seq, facts.time, id);
-        self.facts.insert(id, facts);
+        self.facts.insert(id, entry);
         let mut moved = Vec::new();
         self.places.insert(s, &mut moved);
         self.follow_place(&moved, &mut out);
@@ -207,7 +243,7 @@ impl Limits {
     /// Removes a message; returns the ids whose kept status may have changed.
     pub(super) fn remove(&mut self, id: &MessageId) -> Vec<MessageId> {
         let mut out = Vec::new();
-        let Some(facts) = self.facts.get(id).cloned() else {
+        let Some(facts) = self.facts(id) else {
             return out;
         };
         let s = (facts.key, facts.seq, facts.time, *id);
@@ -225,7 +261,7 @@ impl Limits {
     /// delete, refresh the gate in force it bears on.
     fn follow_place(&mut self, moved: &[MessageId], out: &mut Vec<MessageId>) {
         for m in moved {
-            let Some(f) = self.facts.get(m).cloned() else {
+            let Some(f) = self.facts(m) else {
                 continue;
             };
             let now_kept = self.place_kept(m, &f);
@@ -285,7 +321,7 @@ impl Limits {
     /// names it; if its register's gate in force changed, the old and the new one move in their
     /// class (LIMIT-2 ranks the gate in force first).
     fn sync_gate(&mut self, id: MessageId, out: &mut Vec<MessageId>) {
-        let Some(f) = self.facts.get(&id).cloned() else {
+        let Some(f) = self.facts(&id) else {
             return;
         };
         let Some(target) = f.gates else {
@@ -311,7 +347,7 @@ impl Limits {
             return;
         }
         for g in [old, top].into_iter().flatten() {
-            if let Some(gf) = self.facts.get(&g).cloned() {
+            if let Some(gf) = self.facts(&g) {
                 if self.class_keys.contains_key(&g) {
                     self.class_remove(g, &gf, out);
                     self.class_insert(g, &gf, out);
@@ -329,7 +365,7 @@ impl Limits {
         let mut targets = Vec::new();
         for id in out.iter() {
             let was = self.counted.remove(id);
-            let Some(target) = self.facts.get(id).and_then(|f| f.undoes) else {
+            let Some(target) = self.facts(id).and_then(|f| f.undoes) else {
                 if let Some(t) = was {
                     Self::untake(&mut self.taken, t);
                     targets.push(t);

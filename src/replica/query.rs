@@ -190,7 +190,7 @@ impl Replica {
     /// ```
     pub fn post(&self, id: &MessageId) -> Option<PostView> {
         let entry = self.views.entry(id)?;
-        let (reply, quote, whole) = match &entry.fact {
+        let (reply, quote, whole) = match &entry.effect {
             Fact::Post { reply, quote, .. } => (*reply, *quote, true),
             Fact::Withheld { post: true } => (None, None, false),
             _ => return None,
@@ -240,7 +240,7 @@ impl Replica {
     /// ```
     pub fn history(&self, id: &MessageId) -> Vec<MessageId> {
         match self.views.entry(id) {
-            Some(e) if matches!(e.fact, Fact::Post { .. }) && !self.views.deleted(id) => {
+            Some(e) if matches!(e.effect, Fact::Post { .. }) && !self.views.deleted(id) => {
                 self.versions(id)
             }
             _ => Vec::new(),
@@ -319,7 +319,7 @@ impl Replica {
                 .map(|(_, (_, child))| *child)
                 .filter(|child| {
                     self.views.entry(child).is_some_and(
-                        |e| matches!(e.fact, Fact::Post { reply: Some((r, _)), .. } if r == *root),
+                        |e| matches!(e.effect, Fact::Post { reply: Some((r, _)), .. } if r == *root),
                     ) && self.views.left_out(child).reply.is_none()
                 })
                 .collect();
@@ -472,7 +472,7 @@ impl Replica {
             return Vec::new();
         }
         let current = *self.versions(post).last().unwrap_or(post);
-        let seen = |id: &MessageId| match self.views.entry(id).map(|e| &e.fact) {
+        let seen = |id: &MessageId| match self.views.entry(id).map(|e| &e.effect) {
             Some(
                 Fact::React { seen, .. } | Fact::Repost { seen, .. } | Fact::Post { seen, .. },
             ) => *seen,
@@ -507,7 +507,7 @@ impl Replica {
     fn is_live_post(&self, id: &MessageId) -> bool {
         self.views
             .entry(id)
-            .is_some_and(|e| matches!(e.fact, Fact::Post { .. }))
+            .is_some_and(|e| matches!(e.effect, Fact::Post { .. }))
             && !self.views.deleted(id)
     }
 
@@ -610,7 +610,7 @@ impl Replica {
             for (value, id) in latest {
                 if let Some(Fact::Label {
                     negate, expires, ..
-                }) = self.views.entry(id).map(|e| &e.fact)
+                }) = self.views.entry(id).map(|e| &e.effect)
                 {
                     if !*negate && !expires.is_some_and(|e| e <= self.now) {
                         out.push((*labeler, String::from(value)));

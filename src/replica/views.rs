@@ -10,14 +10,14 @@
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
+use alloc::sync::Arc;
 
-use super::limits::{Facts, Limits};
+use super::limits::Limits;
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::gate::{left_out_of, Graph};
-use crate::merge::limits::class_of;
 use crate::merge::LeftOut;
-use crate::message::{Reference, ValidMessage};
+use crate::message::Reference;
 
 /// The order of MERGE-1: by time, then by id.
 pub(super) type Stamp = (u64, MessageId);
@@ -32,15 +32,15 @@ pub(super) const STAMP_MAX: Stamp = (u64::MAX, ID_MAX);
 /// What one valid message of a social kind says: the effect the merge rules read (07).
 pub(super) use crate::merge::Effect as Fact;
 
-/// One valid message of a social kind: its header facts and what it says.
+/// One valid message of a social kind: its header facts and what it says, the one entry the merged
+/// state, the views and the limits share.
+pub(super) use crate::merge::Entry;
+
+/// A held entry, and whether the storage limits keep it, so that the views show it
+/// (LIMIT-1..LIMIT-3).
 #[derive(Clone, Debug)]
-pub(super) struct Entry {
-    pub(super) account: AccountId,
-    pub(super) key: PublicKey,
-    pub(super) seq: u64,
-    pub(super) time: u64,
-    pub(super) fact: Fact,
-    /// Whether the storage limits keep it, so that the views show it (LIMIT-1..LIMIT-3).
+struct Held {
+    entry: Arc<Entry>,
     shown: bool,
 }
 
@@ -53,7 +53,7 @@ pub(super) const BLOCK: usize = 1;
 pub(super) struct Views {
     /// Every valid message of a social kind, pruned or not; those the limits keep are marked
     /// `shown`, and every index below is of these.
-    held: BTreeMap<MessageId, Entry>,
+    held: BTreeMap<MessageId, Held>,
     /// LIMIT-1..LIMIT-3 over `held`.
     limits: Limits,
     /// MERGE-2: target -> the valid whole deletes naming it (never an empty set).
@@ -99,7 +99,10 @@ impl Views {
 
     /// The entry of a message the views show.
     pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
-        self.held.get(id).filter(|e| e.shown)
+        self.held
+            .get(id)
+            .filter(|h| h.shown)
+            .map(|h| h.entry.as_ref())
     }
 
     /// The messages at one place of a key's history (MERGE-10), by id.
@@ -122,50 +125,21 @@ impl Views {
             .is_some_and(|undos| undos.iter().any(|u| !self.deleted(u)))
     }
 
-    /// Adds a valid message (replacing what was held under its id).
-    pub(super) fn add(&mut self, message: &ValidMessage) {
-        let id = message.message().id();
+    /// Adds the entry of a valid message (replacing what was held under its id); `None` for a
+    /// message of a kind the merge rules do not read ([`Entry::of`]).
+    pub(super) fn add(&mut self, id: MessageId, entry: Option<Arc<Entry>>) {
         self.remove(&id);
-        let Some(fact) = Fact::of(message) else {
+        let Some(entry) = entry else {
             return;
         };
-        let header = message.message().header();
-        let Some(class) = class_of(header.kind().as_str()) else {
-            return;
-        };
-        let undoes = match &fact {
-            Fact::Edit { target, .. }
-            | Fact::Delete(target)
-            | Fact::Unreact(target)
-            | Fact::Unrepost(target) => Some(*target),
-            _ => None,
-        };
-        let entry = Entry {
-            account: *header.account(),
-            key: *header.key(),
-            seq: header.seq(),
-            time: header.time(),
-            fact,
-            shown: false,
-        };
-        let facts = Facts {
-            account: entry.account,
-            key: entry.key,
-            seq: entry.seq,
-            time: entry.time,
-            class,
-            undoes,
-            gates: match &entry.fact {
-                Fact::Gate { target, .. } => Some(*target),
-                _ => None,
+        self.held.insert(
+            id,
+            Held {
+                entry: entry.clone(),
+                shown: false,
             },
-            deletes: match &entry.fact {
-                Fact::Delete(target) => Some(*target),
-                _ => None,
-            },
-        };
-        self.held.insert(id, entry);
-        let changed = self.limits.insert(id, facts);
+        );
+        let changed = self.limits.insert(id, entry);
         self.show_kept(&changed);
         // A message whose delete arrived first: the registers it belongs to already skip it.
     }
@@ -184,20 +158,20 @@ impl Views {
     fn show_kept(&mut self, ids: &[MessageId]) {
         for id in ids {
             let keep = self.limits.kept(id);
-            let Some(entry) = self.held.get_mut(id) else {
+            let Some(held) = self.held.get_mut(id) else {
                 continue;
             };
-            match (keep, entry.shown) {
+            match (keep, held.shown) {
                 (true, false) => {
-                    let entry = entry.clone();
+                    let entry = held.entry.clone();
                     self.index(*id, &entry, true);
-                    if let Some(e) = self.held.get_mut(id) {
-                        e.shown = true;
+                    if let Some(held) = self.held.get_mut(id) {
+                        held.shown = true;
                     }
                 }
                 (false, true) => {
-                    entry.shown = false;
-                    let entry = entry.clone();
+                    held.shown = false;
+                    let entry = held.entry.clone();
                     self.index(*id, &entry, false);
                 }
                 _ => {}
@@ -222,7 +196,7 @@ impl Views {
         } else {
             self.equivocal.remove(&place);
         }
-        match &e.fact {
+        match &e.effect {
             Fact::Withheld { .. } => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
             Fact::Post {
@@ -263,7 +237,7 @@ impl Views {
                 link(&mut self.undone_by, *target, id, on)
             }
             Fact::Follow(subject, state) | Fact::Block(subject, state) => {
-                let g = if matches!(e.fact, Fact::Follow(..)) {
+                let g = if matches!(e.effect, Fact::Follow(..)) {
                     FOLLOW
                 } else {
                     BLOCK
@@ -288,7 +262,7 @@ impl Views {
         let Some(entry) = self.entry(id) else {
             return;
         };
-        match entry.fact {
+        match entry.effect {
             Fact::Follow(subject, _) => self.refresh_edge(FOLLOW, entry.account, subject),
             Fact::Block(subject, _) => self.refresh_edge(BLOCK, entry.account, subject),
             Fact::Gate { target, .. } => {
@@ -325,7 +299,7 @@ impl Views {
 impl Graph for Views {
     fn owner(&self, post: &MessageId) -> Option<(AccountId, &[AccountId])> {
         let e = self.entry(post)?;
-        match &e.fact {
+        match &e.effect {
             Fact::Post { mentions, .. } if !self.deleted(post) => Some((e.account, mentions)),
             Fact::Post { .. } | Fact::Withheld { post: true } => Some((e.account, &[])),
             _ => None,
@@ -333,7 +307,7 @@ impl Graph for Views {
     }
 
     fn root(&self, post: &MessageId) -> Option<MessageId> {
-        match &self.entry(post)?.fact {
+        match &self.entry(post)?.effect {
             Fact::Post { reply, .. } if !self.deleted(post) => {
                 Some(reply.map_or(*post, |(root, _)| root))
             }
@@ -346,7 +320,7 @@ impl Graph for Views {
             .range((*owner, *post, STAMP_MIN)..=(*owner, *post, STAMP_MAX))
             .next_back()
             .and_then(|(_, _, (_, id))| self.entry(id))
-            .map(|e| &e.fact)
+            .map(|e| &e.effect)
     }
 
     fn follows(&self, account: &AccountId, subject: &AccountId) -> bool {
@@ -362,7 +336,7 @@ impl Views {
     /// What VIEW-2..VIEW-4 leave out of the live post `id` (empty for anything else).
     pub(super) fn left_out(&self, id: &MessageId) -> LeftOut {
         match self.entry(id) {
-            Some(e) if !self.deleted(id) => left_out_of(self, id, &e.account, &e.fact),
+            Some(e) if !self.deleted(id) => left_out_of(self, id, &e.account, &e.effect),
             _ => LeftOut::default(),
         }
     }
