@@ -97,7 +97,7 @@ impl Replica {
         let message = crate::batch::verify_one(bytes, &mut self.keys)?;
         let id = message.id();
         self.insert(message);
-        Ok(self.held[&id].status.clone())
+        Ok(self.held[&id].status().clone())
     }
 
     /// Takes many messages at once: their signatures are checked in batches
@@ -150,7 +150,7 @@ impl Replica {
             })
             .collect();
         ids.into_iter()
-            .map(|r| r.map(|id| self.held[&id].status.clone()))
+            .map(|r| r.map(|id| self.held[&id].status().clone()))
             .collect()
     }
 
@@ -176,7 +176,7 @@ impl Replica {
         match self.held.get_mut(&id) {
             // Held already, in this form or the stronger one.
             Some(held) if message.is_stripped() || !held.message.is_stripped() => {
-                return held.status.clone();
+                return held.status().clone();
             }
             // The whole message replaces its remainder; its status is re-evaluated below.
             Some(held) => held.message = message,
@@ -192,9 +192,9 @@ impl Replica {
                     id,
                     Held {
                         message,
-                        status: Status::Undecided(Vec::new()),
+                        status: Some(alloc::boxed::Box::new(Status::Undecided(Vec::new()))),
                         merged: None,
-                        needs: Vec::new(),
+                        needs: alloc::boxed::Box::default(),
                     },
                 );
             }
@@ -233,7 +233,7 @@ impl Replica {
             }
         }
         self.run(work);
-        self.held[&id].status.clone()
+        self.held[&id].status().clone()
     }
 
     /// Moves the replica's clock to `now` and validates again every message that was too far in
@@ -349,7 +349,7 @@ impl Replica {
         let Some(held) = self.held.get_mut(&id) else {
             return false;
         };
-        let old = core::mem::replace(&mut held.status, status.clone());
+        let old = held.set_status(status.clone());
         // The merged state: in with the current form, or out.
         let merged = valid.as_ref().map(|_| whole);
         if held.merged != merged {
@@ -371,7 +371,7 @@ impl Replica {
             }
         }
         // The waiting index: what validation asked for and did not get.
-        let old_needs = core::mem::replace(&mut held.needs, needs.clone());
+        let old_needs = core::mem::replace(&mut held.needs, needs.clone().into_boxed_slice());
         for need in old_needs {
             self.waiting.remove(&(need, id));
         }

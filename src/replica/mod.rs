@@ -66,6 +66,7 @@ mod query;
 mod signer;
 mod views;
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
@@ -133,11 +134,33 @@ enum Need {
 #[derive(Clone, Debug)]
 struct Held {
     message: SignedMessage,
-    status: Status,
+    /// Its status unless valid (`None`): most held messages are valid, and a status is 88 bytes.
+    status: Option<Box<Status>>,
     /// Whether the message is in the merged state, and in which form (`true`: whole).
     merged: Option<bool>,
     /// What its validation asked for and did not get (its entries in the waiting index).
-    needs: Vec<Need>,
+    needs: Box<[Need]>,
+}
+
+/// The status of every valid held message.
+static VALID: Status = Status::Valid;
+
+impl Held {
+    fn status(&self) -> &Status {
+        self.status.as_deref().unwrap_or(&VALID)
+    }
+
+    /// Sets the status, returning the one it replaces.
+    fn set_status(&mut self, status: Status) -> Status {
+        let new = match status {
+            Status::Valid => None,
+            other => Some(Box::new(other)),
+        };
+        match core::mem::replace(&mut self.status, new) {
+            None => Status::Valid,
+            Some(old) => *old,
+        }
+    }
 }
 
 /// A node's messages, account state, verdicts and merged state, kept right incrementally. See the
@@ -281,7 +304,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).status(&MessageId::from_bytes([1; 32])).is_none());
     /// ```
     pub fn status(&self, id: &MessageId) -> Option<&Status> {
-        self.held.get(id).map(|h| &h.status)
+        self.held.get(id).map(Held::status)
     }
 
     /// A held message, whole if its whole form is held, else its remainder.
@@ -319,7 +342,7 @@ impl Replica {
     pub fn valid(&self) -> impl Iterator<Item = &SignedMessage> {
         self.held
             .values()
-            .filter(|h| h.status == Status::Valid)
+            .filter(|h| h.status.is_none())
             .map(|h| &h.message)
     }
 
