@@ -57,7 +57,7 @@ use crate::cbor::{
 };
 use crate::id::{body_hash, AccountId, MessageId};
 use crate::keys::{
-    Decompressed, KeyError, Pending, PublicKey, SecretKey, Signature, SignatureError,
+    Decompressed, KeyError, ParsedKey, Pending, PublicKey, SecretKey, Signature, SignatureError,
 };
 use crate::message::ValidationError;
 
@@ -773,10 +773,10 @@ impl Envelope {
     /// [`Envelope::decode`], parsing the header's key with `parse_key`, which must decide exactly as
     /// [`PublicKey::from_bytes`] does (the batch path passes a [`crate::keys::KeyCache`]), and
     /// giving the key's point as well, for [`Envelope::prepare`].
-    pub(crate) fn decode_with(
+    pub(crate) fn decode_with<K: ParsedKey>(
         bytes: &[u8],
-        parse_key: impl FnOnce(&[u8; 32]) -> Result<Decompressed, KeyError>,
-    ) -> Result<(Self, Decompressed), EnvelopeError> {
+        parse_key: impl FnOnce(&[u8; 32]) -> Result<K, KeyError>,
+    ) -> Result<(Self, K), EnvelopeError> {
         // ENV-1, ENV-2
         if bytes.len() > MAX_MESSAGE_SIZE {
             return Err(EnvelopeError::TooLarge { len: bytes.len() });
@@ -808,7 +808,7 @@ impl Envelope {
             decode_fields(header_bytes, Part::Header, &HEADER_FIELDS)?;
         // ENV-7
         let point = parse_key(&bytes32(key).unwrap_or_default()).map_err(EnvelopeError::Key)?;
-        let key = point.key();
+        let key = point.public();
         // ENV-8, ENV-9
         let seq = uint(seq);
         if seq == 0 || seq > MAX_SAFE_INTEGER {
@@ -1009,6 +1009,15 @@ impl SignedMessage {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EnvelopeError> {
         let (envelope, key) = Envelope::decode_with(bytes, Decompressed::parse)?;
         envelope.verify_with(&key)
+    }
+
+    /// The message these bytes are, taken from [`SignedMessage::as_bytes`] of a message verified
+    /// before: decoded again (rules ENV-1 to ENV-12, the key not decompressed again), its body hash
+    /// and signature not checked again. For holding many messages as their bytes only.
+    pub(crate) fn from_verified_bytes(bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        let (envelope, _) =
+            Envelope::decode_with(bytes, |key| Ok(PublicKey::checked_before(*key)))?;
+        Ok(envelope.into_verified())
     }
 
     /// The message bytes, exactly as received or signed.

@@ -235,12 +235,35 @@ impl Decompressed {
             point,
         })
     }
+}
 
+/// What parsing a header's key gives the envelope decoder: a key, with or without its point.
+pub(crate) trait ParsedKey {
     /// The key.
-    pub(crate) fn key(&self) -> PublicKey {
+    fn public(&self) -> PublicKey;
+}
+
+impl ParsedKey for Decompressed {
+    fn public(&self) -> PublicKey {
         self.key
     }
+}
 
+impl ParsedKey for PublicKey {
+    fn public(&self) -> PublicKey {
+        *self
+    }
+}
+
+impl PublicKey {
+    /// The key with these bytes, which passed rules SIG-2 to SIG-4 before: for decoding again the
+    /// bytes of a message verified earlier, without decompressing its key again.
+    pub(crate) fn checked_before(bytes: [u8; 32]) -> PublicKey {
+        PublicKey { bytes }
+    }
+}
+
+impl Decompressed {
     /// Rules SIG-6 to SIG-8 for `signature` on the concatenation of `parts`, and the challenge `k`:
     /// everything but the equation of SIG-9, which [`Pending::check`] (one signature) or
     /// [`check_pending`] (many) decides.
