@@ -187,8 +187,9 @@ pub(super) struct Limits {
     taken: BTreeMap<MessageId, usize>,
     /// The undos counted in `taken`, with their targets.
     counted: BTreeMap<MessageId, MessageId>,
-    /// The key each message has in its class group.
-    class_keys: BTreeMap<MessageId, Stamp>,
+    /// The gates that rank first in their class group (in force when they entered it): a
+    /// message's key in its group is (in `ranked`, time, id), so no key is stored per message.
+    ranked: BTreeSet<MessageId>,
     /// Per (account, target): the gates LIMIT-1 keeps that no delete LIMIT-1 keeps names.
     registers: BTreeMap<(AccountId, MessageId), BTreeSet<(u64, MessageId)>>,
     /// Per register, its gate in force (the last of the register).
@@ -214,11 +215,23 @@ impl Limits {
             return false;
         };
         self.place_kept(id, &f)
-            && self.class_keys.get(id).is_some_and(|k| {
-                self.classes
-                    .get(&(f.account, f.class))
-                    .is_some_and(|g| g.keeps(k))
-            })
+            && self
+                .classes
+                .get(&(f.account, f.class))
+                .is_some_and(|g| g.keeps(&self.class_key(*id, &f)))
+    }
+
+    /// The key of a message in its class group (LIMIT-2's order).
+    fn class_key(&self, id: MessageId, f: &Facts) -> Stamp {
+        (self.ranked.contains(&id), f.time, id)
+    }
+
+    /// Whether a message is in its class group (kept or pruned there).
+    fn in_class(&self, id: MessageId, f: &Facts) -> bool {
+        let s = self.class_key(id, f);
+        self.classes
+            .get(&(f.account, f.class))
+            .is_some_and(|g| g.kept.contains(&s) || g.pruned.contains(&s))
     }
 
     /// Kept by LIMIT-1.
@@ -297,7 +310,11 @@ impl Limits {
             f.time,
             id,
         );
-        self.class_keys.insert(id, s);
+        if s.0 {
+            self.ranked.insert(id);
+        } else {
+            self.ranked.remove(&id);
+        }
         self.classes
             .entry(key)
             .or_default()
@@ -306,9 +323,11 @@ impl Limits {
 
     fn class_remove(&mut self, id: MessageId, f: &Facts, out: &mut Vec<MessageId>) {
         let key = (f.account, f.class);
-        let Some(s) = self.class_keys.remove(&id) else {
+        if !self.in_class(id, f) {
             return;
-        };
+        }
+        let s = self.class_key(id, f);
+        self.ranked.remove(&id);
         if let Some(g) = self.classes.get_mut(&key) {
             g.remove(s, false, out);
             if g.is_empty() {
@@ -348,7 +367,7 @@ impl Limits {
         }
         for g in [old, top].into_iter().flatten() {
             if let Some(gf) = self.facts(&g) {
-                if self.class_keys.contains_key(&g) {
+                if self.in_class(g, &gf) {
                     self.class_remove(g, &gf, out);
                     self.class_insert(g, &gf, out);
                     out.push(g);
