@@ -57,7 +57,8 @@ use crate::cbor::{
 };
 use crate::id::{body_hash, AccountId, MessageId};
 use crate::keys::{
-    Decompressed, KeyError, ParsedKey, Pending, PublicKey, SecretKey, Signature, SignatureError,
+    CheckedBefore, Decompressed, KeyError, ParsedKey, Pending, PublicKey, SecretKey, Signature,
+    SignatureError,
 };
 use crate::message::ValidationError;
 
@@ -781,10 +782,12 @@ impl Envelope {
         if bytes.len() > MAX_MESSAGE_SIZE {
             return Err(EnvelopeError::TooLarge { len: bytes.len() });
         }
-        cbor::check(bytes).map_err(|error| EnvelopeError::Cbor {
-            part: Part::Message,
-            error,
-        })?;
+        if !K::CHECKED_BEFORE {
+            cbor::check(bytes).map_err(|error| EnvelopeError::Cbor {
+                part: Part::Message,
+                error,
+            })?;
+        }
         // ENV-3
         let [body, header, signature] = decode_fields(bytes, Part::Message, &MESSAGE_FIELDS)?;
         let (Some(FieldValue::Bytes(header_bytes)), Some(FieldValue::Bytes(signature))) =
@@ -797,10 +800,12 @@ impl Envelope {
         };
         let signature = Signature::from_slice(signature).map_err(EnvelopeError::Signature)?;
         // ENV-4, ENV-5
-        cbor::check(header_bytes).map_err(|error| EnvelopeError::Cbor {
-            part: Part::Header,
-            error,
-        })?;
+        if !K::CHECKED_BEFORE {
+            cbor::check(header_bytes).map_err(|error| EnvelopeError::Cbor {
+                part: Part::Header,
+                error,
+            })?;
+        }
         // ENV-6 comes before the rest of ENV-5, so that a header of another version is reported as
         // such rather than as a v1 header with unknown or missing fields.
         check_version(header_bytes)?;
@@ -833,7 +838,9 @@ impl Envelope {
         // ENV-12
         let body_span = match body {
             Some(FieldValue::Bytes(body)) => {
-                check_body(body)?;
+                if !K::CHECKED_BEFORE {
+                    check_body(body)?;
+                }
                 Some(span_of(bytes, body))
             }
             _ => None,
@@ -1012,11 +1019,11 @@ impl SignedMessage {
     }
 
     /// The message these bytes are, taken from [`SignedMessage::as_bytes`] of a message verified
-    /// before: decoded again (rules ENV-1 to ENV-12, the key not decompressed again), its body hash
-    /// and signature not checked again. For holding many messages as their bytes only.
+    /// before: decoded again, without checking again what was checked then (the canonical
+    /// encoding, the key's decompression, the body hash and the signature). For holding many
+    /// messages as their bytes only.
     pub(crate) fn from_verified_bytes(bytes: &[u8]) -> Result<Self, EnvelopeError> {
-        let (envelope, _) =
-            Envelope::decode_with(bytes, |key| Ok(PublicKey::checked_before(*key)))?;
+        let (envelope, _) = Envelope::decode_with(bytes, |key| Ok(CheckedBefore::new(key)))?;
         Ok(envelope.into_verified())
     }
 

@@ -239,6 +239,10 @@ impl Decompressed {
 
 /// What parsing a header's key gives the envelope decoder: a key, with or without its point.
 pub(crate) trait ParsedKey {
+    /// Whether the message being decoded passed decoding before (its bytes unchanged since), so
+    /// that the checks of its encoding (ENV-1, ENV-4, ENV-12) need not run again.
+    const CHECKED_BEFORE: bool = false;
+
     /// The key.
     fn public(&self) -> PublicKey;
 }
@@ -249,17 +253,21 @@ impl ParsedKey for Decompressed {
     }
 }
 
-impl ParsedKey for PublicKey {
-    fn public(&self) -> PublicKey {
-        *self
+/// The key of a message decoded again from bytes that were decoded and verified before: it passed
+/// rules SIG-2 to SIG-4 then, and is not decompressed again.
+pub(crate) struct CheckedBefore(PublicKey);
+
+impl CheckedBefore {
+    pub(crate) fn new(bytes: &[u8; 32]) -> Self {
+        CheckedBefore(PublicKey { bytes: *bytes })
     }
 }
 
-impl PublicKey {
-    /// The key with these bytes, which passed rules SIG-2 to SIG-4 before: for decoding again the
-    /// bytes of a message verified earlier, without decompressing its key again.
-    pub(crate) fn checked_before(bytes: [u8; 32]) -> PublicKey {
-        PublicKey { bytes }
+impl ParsedKey for CheckedBefore {
+    const CHECKED_BEFORE: bool = true;
+
+    fn public(&self) -> PublicKey {
+        self.0
     }
 }
 
