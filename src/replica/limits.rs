@@ -234,6 +234,18 @@ impl Limits {
             .is_some_and(|g| g.kept.contains(&s) || g.pruned.contains(&s))
     }
 
+    /// The messages LIMIT-1 keeps at a place of a key's history (at most [`PER_PLACE`]).
+    pub(super) fn kept_at(
+        &self,
+        key: &PublicKey,
+        seq: u64,
+    ) -> impl Iterator<Item = MessageId> + '_ {
+        self.places
+            .kept
+            .range((*key, seq, 0, ID_MIN)..=(*key, seq, u64::MAX, ID_MAX))
+            .map(|s| s.3)
+    }
+
     /// Kept by LIMIT-1.
     fn place_kept(&self, id: &MessageId, f: &Facts) -> bool {
         self.places.kept.contains(&(f.key, f.seq, f.time, *id))

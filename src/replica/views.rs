@@ -11,6 +11,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use super::limits::Limits;
 use crate::id::{AccountId, MessageId};
@@ -84,10 +85,8 @@ pub(super) struct Views {
     pub(super) gates: BTreeSet<(AccountId, MessageId, Stamp)>,
     /// MERGE-9 registers: (labeler, subject, value, stamp) of every whole label.
     pub(super) labels: BTreeSet<(AccountId, Reference, String, Stamp)>,
-    /// MERGE-10: (key, seq, id) of every message, so the messages at one place of a key's history
-    /// are a range (one flat set: a set per place would cost a B-tree node per message), and the
-    /// places held twice or more.
-    places: BTreeSet<(PublicKey, u64, MessageId)>,
+    /// MERGE-10: the places of a key's history that two or more shown messages hold. The
+    /// messages at a place are those LIMIT-1 keeps there (at most two) that the views show.
     pub(super) equivocal: BTreeSet<(PublicKey, u64)>,
 }
 
@@ -105,12 +104,25 @@ impl Views {
             .map(|h| h.entry.as_ref())
     }
 
-    /// The messages at one place of a key's history (MERGE-10), by id.
-    pub(super) fn place(&self, place: &(PublicKey, u64)) -> impl Iterator<Item = MessageId> + '_ {
-        let (key, seq) = *place;
-        self.places
-            .range((key, seq, ID_MIN)..=(key, seq, ID_MAX))
-            .map(|(_, _, id)| *id)
+    /// The shown messages at one place of a key's history (MERGE-10), in increasing order: among
+    /// the at most two that LIMIT-1 keeps there, since the views show no other.
+    pub(super) fn place(&self, place: &(PublicKey, u64)) -> Vec<MessageId> {
+        let mut ids: Vec<MessageId> = self
+            .limits
+            .kept_at(&place.0, place.1)
+            .filter(|id| self.entry(id).is_some())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Records whether two or more shown messages hold `place`.
+    fn refresh_place(&mut self, place: (PublicKey, u64)) {
+        if self.place(&place).len() >= 2 {
+            self.equivocal.insert(place);
+        } else {
+            self.equivocal.remove(&place);
+        }
     }
 
     /// Whether a valid whole delete names `id` (MERGE-2).
@@ -168,11 +180,13 @@ impl Views {
                     if let Some(held) = self.held.get_mut(id) {
                         held.shown = true;
                     }
+                    self.refresh_place((entry.key, entry.seq));
                 }
                 (false, true) => {
                     held.shown = false;
                     let entry = held.entry.clone();
                     self.index(*id, &entry, false);
+                    self.refresh_place((entry.key, entry.seq));
                 }
                 _ => {}
             }
@@ -189,13 +203,6 @@ impl Views {
             }
         }
         let stamp = (e.time, id);
-        let place = (e.key, e.seq);
-        put(&mut self.places, (e.key, e.seq, id), on);
-        if self.place(&place).nth(1).is_some() {
-            self.equivocal.insert(place);
-        } else {
-            self.equivocal.remove(&place);
-        }
         match &e.effect {
             Fact::Withheld { .. } => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
