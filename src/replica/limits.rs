@@ -179,8 +179,12 @@ impl Places {
 /// The limits over the valid social-kind messages of the replica.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Limits {
-    /// The entry of every message, shared with the views and the merged state.
-    facts: BTreeMap<MessageId, Arc<Entry>>,
+    /// The entry of every message (shared with the merged state) and whether the views show it:
+    /// the one map by id that the limits and the views read.
+    facts: BTreeMap<MessageId, Slot>,
+    /// A message being removed ([`Limits::remove`]): gone for the limits, still readable by the
+    /// views, which unindex it, until [`Limits::forget`].
+    leaving: Option<MessageId>,
     places: Places,
     classes: BTreeMap<(AccountId, usize), Group>,
     /// LIMIT-3: target -> how many undos naming it are pruned by LIMIT-1 or LIMIT-2.
@@ -198,15 +202,55 @@ pub(super) struct Limits {
     deleters: BTreeMap<MessageId, usize>,
 }
 
+/// A held message's entry, and whether the views show it.
+#[derive(Clone, Debug)]
+pub(super) struct Slot {
+    pub(super) entry: Arc<Entry>,
+    pub(super) shown: bool,
+}
+
 impl Limits {
+    /// Whether a message is held (and not leaving).
+    fn holds(&self, id: &MessageId) -> bool {
+        self.leaving != Some(*id) && self.facts.contains_key(id)
+    }
+
     /// The facts of a held message.
     fn facts(&self, id: &MessageId) -> Option<Facts> {
-        self.facts.get(id).map(|e| Facts::of(e))
+        if self.leaving == Some(*id) {
+            return None;
+        }
+        self.facts.get(id).map(|slot| Facts::of(&slot.entry))
+    }
+
+    /// The slot of a message, held or leaving.
+    pub(super) fn slot(&self, id: &MessageId) -> Option<&Slot> {
+        self.facts.get(id)
+    }
+
+    /// Sets whether the views show a message.
+    pub(super) fn show(&mut self, id: &MessageId, shown: bool) {
+        if let Some(slot) = self.facts.get_mut(id) {
+            slot.shown = shown;
+        }
+    }
+
+    /// How many messages are held, kept or not.
+    pub(super) fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    /// Drops the slot of the message [`Limits::remove`] removed.
+    pub(super) fn forget(&mut self, id: &MessageId) {
+        if self.leaving == Some(*id) {
+            self.facts.remove(id);
+            self.leaving = None;
+        }
     }
 
     /// Whether `id` is held and kept by LIMIT-1..LIMIT-3.
     pub(super) fn kept(&self, id: &MessageId) -> bool {
-        self.facts.contains_key(id) && self.first_two_kept(id) && !self.taken.contains_key(id)
+        self.holds(id) && self.first_two_kept(id) && !self.taken.contains_key(id)
     }
 
     /// Kept by LIMIT-1 and LIMIT-2.
@@ -256,7 +300,13 @@ impl Limits {
         let facts = Facts::of(&entry);
         let mut out = Vec::new();
         let s = (facts.key, facts.seq, facts.time, id);
-        self.facts.insert(id, entry);
+        self.facts.insert(
+            id,
+            Slot {
+                entry,
+                shown: false,
+            },
+        );
         let mut moved = Vec::new();
         self.places.insert(s, &mut moved);
         self.follow_place(&moved, &mut out);
@@ -276,7 +326,7 @@ impl Limits {
         self.places.remove(s, &mut moved);
         // `id` left its place (and, if it was kept there, its class) with the others that moved.
         self.follow_place(&moved, &mut out);
-        self.facts.remove(id);
+        self.leaving = Some(*id);
         out.push(*id);
         self.settle(&mut out);
         out

@@ -37,14 +37,6 @@ pub(super) use crate::merge::Effect as Fact;
 /// state, the views and the limits share.
 pub(super) use crate::merge::Entry;
 
-/// A held entry, and whether the storage limits keep it, so that the views show it
-/// (LIMIT-1..LIMIT-3).
-#[derive(Clone, Debug)]
-struct Held {
-    entry: Arc<Entry>,
-    shown: bool,
-}
-
 /// The follow graph (0) and the block graph (1).
 pub(super) const FOLLOW: usize = 0;
 pub(super) const BLOCK: usize = 1;
@@ -52,10 +44,8 @@ pub(super) const BLOCK: usize = 1;
 /// The indexes of the valid set, less what the storage limits prune (07 §2.5).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Views {
-    /// Every valid message of a social kind, pruned or not; those the limits keep are marked
-    /// `shown`, and every index below is of these.
-    held: BTreeMap<MessageId, Held>,
-    /// LIMIT-1..LIMIT-3 over `held`.
+    /// LIMIT-1..LIMIT-3 over the valid messages of a social kind, which it holds by id with
+    /// whether the views show them (those the limits keep): every index below is of these.
     limits: Limits,
     /// MERGE-2: target -> the valid whole deletes naming it (never an empty set).
     deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
@@ -93,15 +83,15 @@ pub(super) struct Views {
 impl Views {
     /// How many valid messages of a social kind are held, shown or not.
     pub(super) fn len(&self) -> usize {
-        self.held.len()
+        self.limits.len()
     }
 
     /// The entry of a message the views show.
     pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
-        self.held
-            .get(id)
-            .filter(|h| h.shown)
-            .map(|h| h.entry.as_ref())
+        self.limits
+            .slot(id)
+            .filter(|slot| slot.shown)
+            .map(|slot| slot.entry.as_ref())
     }
 
     /// The shown messages at one place of a key's history (MERGE-10), in increasing order: among
@@ -144,13 +134,6 @@ impl Views {
         let Some(entry) = entry else {
             return;
         };
-        self.held.insert(
-            id,
-            Held {
-                entry: entry.clone(),
-                shown: false,
-            },
-        );
         let changed = self.limits.insert(id, entry);
         self.show_kept(&changed);
         // A message whose delete arrived first: the registers it belongs to already skip it.
@@ -158,11 +141,11 @@ impl Views {
 
     /// Removes the message with this id, if held.
     pub(super) fn remove(&mut self, id: &MessageId) {
-        if self.held.contains_key(id) {
+        if self.limits.slot(id).is_some() {
             let changed = self.limits.remove(id);
             // `id` is among `changed`, and is hidden (unindexed) before it goes.
             self.show_kept(&changed);
-            self.held.remove(id);
+            self.limits.forget(id);
         }
     }
 
@@ -170,21 +153,18 @@ impl Views {
     fn show_kept(&mut self, ids: &[MessageId]) {
         for id in ids {
             let keep = self.limits.kept(id);
-            let Some(held) = self.held.get_mut(id) else {
+            let Some(slot) = self.limits.slot(id) else {
                 continue;
             };
-            match (keep, held.shown) {
+            let entry = slot.entry.clone();
+            match (keep, slot.shown) {
                 (true, false) => {
-                    let entry = held.entry.clone();
                     self.index(*id, &entry, true);
-                    if let Some(held) = self.held.get_mut(id) {
-                        held.shown = true;
-                    }
+                    self.limits.show(id, true);
                     self.refresh_place((entry.key, entry.seq));
                 }
                 (false, true) => {
-                    held.shown = false;
-                    let entry = held.entry.clone();
+                    self.limits.show(id, false);
                     self.index(*id, &entry, false);
                     self.refresh_place((entry.key, entry.seq));
                 }
