@@ -57,7 +57,8 @@ use crate::cbor::{
 };
 use crate::id::{body_hash, AccountId, MessageId};
 use crate::keys::{
-    Decompressed, KeyError, Pending, PublicKey, SecretKey, Signature, SignatureError,
+    CheckedBefore, Decompressed, KeyError, ParsedKey, Pending, PublicKey, SecretKey, Signature,
+    SignatureError,
 };
 use crate::message::ValidationError;
 
@@ -773,18 +774,20 @@ impl Envelope {
     /// [`Envelope::decode`], parsing the header's key with `parse_key`, which must decide exactly as
     /// [`PublicKey::from_bytes`] does (the batch path passes a [`crate::keys::KeyCache`]), and
     /// giving the key's point as well, for [`Envelope::prepare`].
-    pub(crate) fn decode_with(
+    pub(crate) fn decode_with<K: ParsedKey>(
         bytes: &[u8],
-        parse_key: impl FnOnce(&[u8; 32]) -> Result<Decompressed, KeyError>,
-    ) -> Result<(Self, Decompressed), EnvelopeError> {
+        parse_key: impl FnOnce(&[u8; 32]) -> Result<K, KeyError>,
+    ) -> Result<(Self, K), EnvelopeError> {
         // ENV-1, ENV-2
         if bytes.len() > MAX_MESSAGE_SIZE {
             return Err(EnvelopeError::TooLarge { len: bytes.len() });
         }
-        cbor::check(bytes).map_err(|error| EnvelopeError::Cbor {
-            part: Part::Message,
-            error,
-        })?;
+        if !K::CHECKED_BEFORE {
+            cbor::check(bytes).map_err(|error| EnvelopeError::Cbor {
+                part: Part::Message,
+                error,
+            })?;
+        }
         // ENV-3
         let [body, header, signature] = decode_fields(bytes, Part::Message, &MESSAGE_FIELDS)?;
         let (Some(FieldValue::Bytes(header_bytes)), Some(FieldValue::Bytes(signature))) =
@@ -797,10 +800,12 @@ impl Envelope {
         };
         let signature = Signature::from_slice(signature).map_err(EnvelopeError::Signature)?;
         // ENV-4, ENV-5
-        cbor::check(header_bytes).map_err(|error| EnvelopeError::Cbor {
-            part: Part::Header,
-            error,
-        })?;
+        if !K::CHECKED_BEFORE {
+            cbor::check(header_bytes).map_err(|error| EnvelopeError::Cbor {
+                part: Part::Header,
+                error,
+            })?;
+        }
         // ENV-6 comes before the rest of ENV-5, so that a header of another version is reported as
         // such rather than as a v1 header with unknown or missing fields.
         check_version(header_bytes)?;
@@ -808,7 +813,7 @@ impl Envelope {
             decode_fields(header_bytes, Part::Header, &HEADER_FIELDS)?;
         // ENV-7
         let point = parse_key(&bytes32(key).unwrap_or_default()).map_err(EnvelopeError::Key)?;
-        let key = point.key();
+        let key = point.public();
         // ENV-8, ENV-9
         let seq = uint(seq);
         if seq == 0 || seq > MAX_SAFE_INTEGER {
@@ -833,7 +838,9 @@ impl Envelope {
         // ENV-12
         let body_span = match body {
             Some(FieldValue::Bytes(body)) => {
-                check_body(body)?;
+                if !K::CHECKED_BEFORE {
+                    check_body(body)?;
+                }
                 Some(span_of(bytes, body))
             }
             _ => None,
@@ -1009,6 +1016,15 @@ impl SignedMessage {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EnvelopeError> {
         let (envelope, key) = Envelope::decode_with(bytes, Decompressed::parse)?;
         envelope.verify_with(&key)
+    }
+
+    /// The message these bytes are, taken from [`SignedMessage::as_bytes`] of a message verified
+    /// before: decoded again, without checking again what was checked then (the canonical
+    /// encoding, the key's decompression, the body hash and the signature). For holding many
+    /// messages as their bytes only.
+    pub(crate) fn from_verified_bytes(bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        let (envelope, _) = Envelope::decode_with(bytes, |key| Ok(CheckedBefore::new(key)))?;
+        Ok(envelope.into_verified())
     }
 
     /// The message bytes, exactly as received or signed.

@@ -235,12 +235,43 @@ impl Decompressed {
             point,
         })
     }
+}
+
+/// What parsing a header's key gives the envelope decoder: a key, with or without its point.
+pub(crate) trait ParsedKey {
+    /// Whether the message being decoded passed decoding before (its bytes unchanged since), so
+    /// that the checks of its encoding (ENV-1, ENV-4, ENV-12) need not run again.
+    const CHECKED_BEFORE: bool = false;
 
     /// The key.
-    pub(crate) fn key(&self) -> PublicKey {
+    fn public(&self) -> PublicKey;
+}
+
+impl ParsedKey for Decompressed {
+    fn public(&self) -> PublicKey {
         self.key
     }
+}
 
+/// The key of a message decoded again from bytes that were decoded and verified before: it passed
+/// rules SIG-2 to SIG-4 then, and is not decompressed again.
+pub(crate) struct CheckedBefore(PublicKey);
+
+impl CheckedBefore {
+    pub(crate) fn new(bytes: &[u8; 32]) -> Self {
+        CheckedBefore(PublicKey { bytes: *bytes })
+    }
+}
+
+impl ParsedKey for CheckedBefore {
+    const CHECKED_BEFORE: bool = true;
+
+    fn public(&self) -> PublicKey {
+        self.0
+    }
+}
+
+impl Decompressed {
     /// Rules SIG-6 to SIG-8 for `signature` on the concatenation of `parts`, and the challenge `k`:
     /// everything but the equation of SIG-9, which [`Pending::check`] (one signature) or
     /// [`check_pending`] (many) decides.

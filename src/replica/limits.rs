@@ -179,16 +179,21 @@ impl Places {
 /// The limits over the valid social-kind messages of the replica.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Limits {
-    /// The entry of every message, shared with the views and the merged state.
-    facts: BTreeMap<MessageId, Arc<Entry>>,
+    /// The entry of every message (shared with the merged state) and whether the views show it:
+    /// the one map by id that the limits and the views read.
+    facts: BTreeMap<MessageId, Slot>,
+    /// A message being removed ([`Limits::remove`]): gone for the limits, still readable by the
+    /// views, which unindex it, until [`Limits::forget`].
+    leaving: Option<MessageId>,
     places: Places,
     classes: BTreeMap<(AccountId, usize), Group>,
     /// LIMIT-3: target -> how many undos naming it are pruned by LIMIT-1 or LIMIT-2.
     taken: BTreeMap<MessageId, usize>,
     /// The undos counted in `taken`, with their targets.
     counted: BTreeMap<MessageId, MessageId>,
-    /// The key each message has in its class group.
-    class_keys: BTreeMap<MessageId, Stamp>,
+    /// The gates that rank first in their class group (in force when they entered it): a
+    /// message's key in its group is (in `ranked`, time, id), so no key is stored per message.
+    ranked: BTreeSet<MessageId>,
     /// Per (account, target): the gates LIMIT-1 keeps that no delete LIMIT-1 keeps names.
     registers: BTreeMap<(AccountId, MessageId), BTreeSet<(u64, MessageId)>>,
     /// Per register, its gate in force (the last of the register).
@@ -197,15 +202,55 @@ pub(super) struct Limits {
     deleters: BTreeMap<MessageId, usize>,
 }
 
+/// A held message's entry, and whether the views show it.
+#[derive(Clone, Debug)]
+pub(super) struct Slot {
+    pub(super) entry: Arc<Entry>,
+    pub(super) shown: bool,
+}
+
 impl Limits {
+    /// Whether a message is held (and not leaving).
+    fn holds(&self, id: &MessageId) -> bool {
+        self.leaving != Some(*id) && self.facts.contains_key(id)
+    }
+
     /// The facts of a held message.
     fn facts(&self, id: &MessageId) -> Option<Facts> {
-        self.facts.get(id).map(|e| Facts::of(e))
+        if self.leaving == Some(*id) {
+            return None;
+        }
+        self.facts.get(id).map(|slot| Facts::of(&slot.entry))
+    }
+
+    /// The slot of a message, held or leaving.
+    pub(super) fn slot(&self, id: &MessageId) -> Option<&Slot> {
+        self.facts.get(id)
+    }
+
+    /// Sets whether the views show a message.
+    pub(super) fn show(&mut self, id: &MessageId, shown: bool) {
+        if let Some(slot) = self.facts.get_mut(id) {
+            slot.shown = shown;
+        }
+    }
+
+    /// How many messages are held, kept or not.
+    pub(super) fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    /// Drops the slot of the message [`Limits::remove`] removed.
+    pub(super) fn forget(&mut self, id: &MessageId) {
+        if self.leaving == Some(*id) {
+            self.facts.remove(id);
+            self.leaving = None;
+        }
     }
 
     /// Whether `id` is held and kept by LIMIT-1..LIMIT-3.
     pub(super) fn kept(&self, id: &MessageId) -> bool {
-        self.facts.contains_key(id) && self.first_two_kept(id) && !self.taken.contains_key(id)
+        self.holds(id) && self.first_two_kept(id) && !self.taken.contains_key(id)
     }
 
     /// Kept by LIMIT-1 and LIMIT-2.
@@ -214,11 +259,35 @@ impl Limits {
             return false;
         };
         self.place_kept(id, &f)
-            && self.class_keys.get(id).is_some_and(|k| {
-                self.classes
-                    .get(&(f.account, f.class))
-                    .is_some_and(|g| g.keeps(k))
-            })
+            && self
+                .classes
+                .get(&(f.account, f.class))
+                .is_some_and(|g| g.keeps(&self.class_key(*id, &f)))
+    }
+
+    /// The key of a message in its class group (LIMIT-2's order).
+    fn class_key(&self, id: MessageId, f: &Facts) -> Stamp {
+        (self.ranked.contains(&id), f.time, id)
+    }
+
+    /// Whether a message is in its class group (kept or pruned there).
+    fn in_class(&self, id: MessageId, f: &Facts) -> bool {
+        let s = self.class_key(id, f);
+        self.classes
+            .get(&(f.account, f.class))
+            .is_some_and(|g| g.kept.contains(&s) || g.pruned.contains(&s))
+    }
+
+    /// The messages LIMIT-1 keeps at a place of a key's history (at most [`PER_PLACE`]).
+    pub(super) fn kept_at(
+        &self,
+        key: &PublicKey,
+        seq: u64,
+    ) -> impl Iterator<Item = MessageId> + '_ {
+        self.places
+            .kept
+            .range((*key, seq, 0, ID_MIN)..=(*key, seq, u64::MAX, ID_MAX))
+            .map(|s| s.3)
     }
 
     /// Kept by LIMIT-1.
@@ -231,7 +300,13 @@ impl Limits {
         let facts = Facts::of(&entry);
         let mut out = Vec::new();
         let s = (facts.key, facts.seq, facts.time, id);
-        self.facts.insert(id, entry);
+        self.facts.insert(
+            id,
+            Slot {
+                entry,
+                shown: false,
+            },
+        );
         let mut moved = Vec::new();
         self.places.insert(s, &mut moved);
         self.follow_place(&moved, &mut out);
@@ -251,7 +326,7 @@ impl Limits {
         self.places.remove(s, &mut moved);
         // `id` left its place (and, if it was kept there, its class) with the others that moved.
         self.follow_place(&moved, &mut out);
-        self.facts.remove(id);
+        self.leaving = Some(*id);
         out.push(*id);
         self.settle(&mut out);
         out
@@ -297,7 +372,11 @@ impl Limits {
             f.time,
             id,
         );
-        self.class_keys.insert(id, s);
+        if s.0 {
+            self.ranked.insert(id);
+        } else {
+            self.ranked.remove(&id);
+        }
         self.classes
             .entry(key)
             .or_default()
@@ -306,9 +385,11 @@ impl Limits {
 
     fn class_remove(&mut self, id: MessageId, f: &Facts, out: &mut Vec<MessageId>) {
         let key = (f.account, f.class);
-        let Some(s) = self.class_keys.remove(&id) else {
+        if !self.in_class(id, f) {
             return;
-        };
+        }
+        let s = self.class_key(id, f);
+        self.ranked.remove(&id);
         if let Some(g) = self.classes.get_mut(&key) {
             g.remove(s, false, out);
             if g.is_empty() {
@@ -348,7 +429,7 @@ impl Limits {
         }
         for g in [old, top].into_iter().flatten() {
             if let Some(gf) = self.facts(&g) {
-                if self.class_keys.contains_key(&g) {
+                if self.in_class(g, &gf) {
                     self.class_remove(g, &gf, out);
                     self.class_insert(g, &gf, out);
                     out.push(g);

@@ -672,7 +672,7 @@ impl Replica {
             .map(|place| Equivocation {
                 key: place.0,
                 seq: place.1,
-                ids: self.views.place(place).collect(),
+                ids: self.views.place(place),
             })
             .collect()
     }

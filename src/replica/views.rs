@@ -11,6 +11,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use super::limits::Limits;
 use crate::id::{AccountId, MessageId};
@@ -36,14 +37,6 @@ pub(super) use crate::merge::Effect as Fact;
 /// state, the views and the limits share.
 pub(super) use crate::merge::Entry;
 
-/// A held entry, and whether the storage limits keep it, so that the views show it
-/// (LIMIT-1..LIMIT-3).
-#[derive(Clone, Debug)]
-struct Held {
-    entry: Arc<Entry>,
-    shown: bool,
-}
-
 /// The follow graph (0) and the block graph (1).
 pub(super) const FOLLOW: usize = 0;
 pub(super) const BLOCK: usize = 1;
@@ -51,10 +44,8 @@ pub(super) const BLOCK: usize = 1;
 /// The indexes of the valid set, less what the storage limits prune (07 §2.5).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Views {
-    /// Every valid message of a social kind, pruned or not; those the limits keep are marked
-    /// `shown`, and every index below is of these.
-    held: BTreeMap<MessageId, Held>,
-    /// LIMIT-1..LIMIT-3 over `held`.
+    /// LIMIT-1..LIMIT-3 over the valid messages of a social kind, which it holds by id with
+    /// whether the views show them (those the limits keep): every index below is of these.
     limits: Limits,
     /// MERGE-2: target -> the valid whole deletes naming it (never an empty set).
     deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
@@ -84,33 +75,44 @@ pub(super) struct Views {
     pub(super) gates: BTreeSet<(AccountId, MessageId, Stamp)>,
     /// MERGE-9 registers: (labeler, subject, value, stamp) of every whole label.
     pub(super) labels: BTreeSet<(AccountId, Reference, String, Stamp)>,
-    /// MERGE-10: (key, seq, id) of every message, so the messages at one place of a key's history
-    /// are a range (one flat set: a set per place would cost a B-tree node per message), and the
-    /// places held twice or more.
-    places: BTreeSet<(PublicKey, u64, MessageId)>,
+    /// MERGE-10: the places of a key's history that two or more shown messages hold. The
+    /// messages at a place are those LIMIT-1 keeps there (at most two) that the views show.
     pub(super) equivocal: BTreeSet<(PublicKey, u64)>,
 }
 
 impl Views {
     /// How many valid messages of a social kind are held, shown or not.
     pub(super) fn len(&self) -> usize {
-        self.held.len()
+        self.limits.len()
     }
 
     /// The entry of a message the views show.
     pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
-        self.held
-            .get(id)
-            .filter(|h| h.shown)
-            .map(|h| h.entry.as_ref())
+        self.limits
+            .slot(id)
+            .filter(|slot| slot.shown)
+            .map(|slot| slot.entry.as_ref())
     }
 
-    /// The messages at one place of a key's history (MERGE-10), by id.
-    pub(super) fn place(&self, place: &(PublicKey, u64)) -> impl Iterator<Item = MessageId> + '_ {
-        let (key, seq) = *place;
-        self.places
-            .range((key, seq, ID_MIN)..=(key, seq, ID_MAX))
-            .map(|(_, _, id)| *id)
+    /// The shown messages at one place of a key's history (MERGE-10), in increasing order: among
+    /// the at most two that LIMIT-1 keeps there, since the views show no other.
+    pub(super) fn place(&self, place: &(PublicKey, u64)) -> Vec<MessageId> {
+        let mut ids: Vec<MessageId> = self
+            .limits
+            .kept_at(&place.0, place.1)
+            .filter(|id| self.entry(id).is_some())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Records whether two or more shown messages hold `place`.
+    fn refresh_place(&mut self, place: (PublicKey, u64)) {
+        if self.place(&place).len() >= 2 {
+            self.equivocal.insert(place);
+        } else {
+            self.equivocal.remove(&place);
+        }
     }
 
     /// Whether a valid whole delete names `id` (MERGE-2).
@@ -132,13 +134,6 @@ impl Views {
         let Some(entry) = entry else {
             return;
         };
-        self.held.insert(
-            id,
-            Held {
-                entry: entry.clone(),
-                shown: false,
-            },
-        );
         let changed = self.limits.insert(id, entry);
         self.show_kept(&changed);
         // A message whose delete arrived first: the registers it belongs to already skip it.
@@ -146,11 +141,11 @@ impl Views {
 
     /// Removes the message with this id, if held.
     pub(super) fn remove(&mut self, id: &MessageId) {
-        if self.held.contains_key(id) {
+        if self.limits.slot(id).is_some() {
             let changed = self.limits.remove(id);
             // `id` is among `changed`, and is hidden (unindexed) before it goes.
             self.show_kept(&changed);
-            self.held.remove(id);
+            self.limits.forget(id);
         }
     }
 
@@ -158,21 +153,20 @@ impl Views {
     fn show_kept(&mut self, ids: &[MessageId]) {
         for id in ids {
             let keep = self.limits.kept(id);
-            let Some(held) = self.held.get_mut(id) else {
+            let Some(slot) = self.limits.slot(id) else {
                 continue;
             };
-            match (keep, held.shown) {
+            let entry = slot.entry.clone();
+            match (keep, slot.shown) {
                 (true, false) => {
-                    let entry = held.entry.clone();
                     self.index(*id, &entry, true);
-                    if let Some(held) = self.held.get_mut(id) {
-                        held.shown = true;
-                    }
+                    self.limits.show(id, true);
+                    self.refresh_place((entry.key, entry.seq));
                 }
                 (false, true) => {
-                    held.shown = false;
-                    let entry = held.entry.clone();
+                    self.limits.show(id, false);
                     self.index(*id, &entry, false);
+                    self.refresh_place((entry.key, entry.seq));
                 }
                 _ => {}
             }
@@ -189,13 +183,6 @@ impl Views {
             }
         }
         let stamp = (e.time, id);
-        let place = (e.key, e.seq);
-        put(&mut self.places, (e.key, e.seq, id), on);
-        if self.place(&place).nth(1).is_some() {
-            self.equivocal.insert(place);
-        } else {
-            self.equivocal.remove(&place);
-        }
         match &e.effect {
             Fact::Withheld { .. } => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
