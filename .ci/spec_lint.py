@@ -22,7 +22,8 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
    or REQUIRED (outside code blocks and quotes) sits in a paragraph, list item or table row that
    names a rule ID of an area of 00 §4 (or a list item whose introducing paragraph does), or in a
    section listed in the conduct table of 00 §6. Informative text — spec/rationale/, chapter 10,
-   sections and notes marked informative — contains none of these key words.
+   sections and notes marked informative — contains none of these key words; spec/rationale/ contains
+   no SHOULD, SHOULD NOT or MAY either (it states no requirement of any strength).
 7. Glossary. Every term of the glossary of spec/overview.md (§7) is defined where its row points:
    bold or italic, a heading, or a field name that a table, schema or `name`: item of that section
    introduces (a short list, GLOSSARY_UNBOLD, names the exceptions with reasons). Every bold term a
@@ -317,6 +318,9 @@ def check_rule_ranges() -> None:
 # Lint 6 ------------------------------------------------------------------------------------------
 
 KEYWORD = re.compile(r'(?<!["`\w])(MUST NOT|MUST|SHALL NOT|SHALL|REQUIRED)(?!["`\w])')
+# spec/rationale/ states no requirement of any strength (its header says so), so there the softer key
+# words count too; a reading that repeats a SHOULD or MAY of a chapter says it in lower case.
+RATIONALE_KEYWORD = re.compile(r'(?<!["`\w])(MUST NOT|MUST|SHALL NOT|SHALL|REQUIRED|SHOULD NOT|SHOULD|MAY)(?!["`\w])')
 
 
 def rule_areas() -> set[str]:
@@ -417,7 +421,7 @@ def check_musts() -> None:
     for path in sorted(CHAPTERS.values()) + sorted((SPEC / "rationale").glob("*.md")):
         rationale = path.parent.name == "rationale"
         for line, text, section, informative, intro in units(path):
-            keywords = KEYWORD.findall(text)
+            keywords = (RATIONALE_KEYWORD if rationale else KEYWORD).findall(text)
             if not keywords:
                 continue
             if rationale or informative:
