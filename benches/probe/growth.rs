@@ -20,89 +20,88 @@ mod replica_workload;
 /// Every shape: its name, its smallest size (that of `benches/hostile.rs`), and a function that
 /// builds the input at `n` and returns the work to do on it.
 type Work = Box<dyn FnOnce()>;
-type Shape = (String, usize, fn(&str, usize) -> Work);
+type Shape = (String, usize, Box<dyn Fn(usize) -> Work>);
 
 fn shapes() -> Vec<Shape> {
     let mut out: Vec<Shape> = Vec::new();
-    for (name, _) in account_shapes::operation_shapes() {
-        out.push((format!("accounts_{name}"), 1000, |name, n| {
-            let shape = account_shapes::operation_shapes()
-                .into_iter()
-                .find(|(s, _)| format!("accounts_{s}") == name)
-                .unwrap()
-                .1;
-            let ops = shape(n);
-            Box::new(move || drop(black_box(account_shapes::apply_all(&ops))))
-        }));
+    for (name, shape) in account_shapes::operation_shapes() {
+        out.push((
+            format!("accounts_{name}"),
+            1000,
+            Box::new(move |n| {
+                let ops = shape(n);
+                Box::new(move || drop(black_box(account_shapes::apply_all(&ops))))
+            }),
+        ));
     }
-    out.push(("view_per_op_retired_root_flood".into(), 1000, |_, n| {
-        let ops = account_shapes::leaked_retired_root_floods_the_genesis(n);
-        Box::new(move || drop(black_box(account_shapes::ingest_like_a_replica(&ops))))
-    }));
-    out.push(("view_per_op_receipts_off_head".into(), 1000, |_, n| {
-        let ops = account_shapes::receipts_over_old_operations(n);
-        Box::new(move || drop(black_box(account_shapes::ingest_like_a_replica(&ops))))
-    }));
-    out.push(("auth6_reauthorize_all".into(), 1000, |_, n| {
-        let (accounts, posts, headers) = account_shapes::revoked_history(n);
-        Box::new(move || {
-            black_box(account_shapes::reauthorize(&accounts, &posts, &headers));
-        })
-    }));
-    out.push(("merge_digest_posts".into(), 10_000, |_, n| {
-        let mut state = skylark::merge::State::new();
-        for post in account_shapes::posts(n) {
-            state.apply(&post);
-        }
-        Box::new(move || {
-            black_box(state.digest(0));
-        })
-    }));
-    type Arrive = fn(usize) -> replica_shapes::Arrival;
-    let replica: [(&str, Arrive); 5] = [
-        ("social", replica_shapes::social),
-        ("reversed_chain", replica_shapes::reversed_chain),
-        ("delegation_storm", replica_shapes::delegation_storm),
-        ("rotation_storm", replica_shapes::rotation_storm),
-        ("future_flood", replica_shapes::future_flood),
-    ];
-    for (name, _) in replica {
-        out.push((name.into(), 500, |name, n| {
-            let arrival = match name {
-                "social" => replica_shapes::social(n),
-                "reversed_chain" => replica_shapes::reversed_chain(n),
-                "delegation_storm" => replica_shapes::delegation_storm(n),
-                "rotation_storm" => replica_shapes::rotation_storm(n),
-                _ => replica_shapes::future_flood(n),
-            };
-            let advance = name == "future_flood";
+    for (name, shape) in account_shapes::view_per_op_shapes() {
+        out.push((
+            name.into(),
+            1000,
+            Box::new(move |n| {
+                let ops = shape(n);
+                Box::new(move || drop(black_box(account_shapes::ingest_like_a_replica(&ops))))
+            }),
+        ));
+    }
+    out.push((
+        "auth6_reauthorize_all".into(),
+        1000,
+        Box::new(|n| {
+            let (accounts, posts, headers) = account_shapes::revoked_history(n);
             Box::new(move || {
-                let replica = if advance {
-                    replica_shapes::ingest_and_advance(&arrival)
-                } else {
-                    replica_shapes::ingest(&arrival)
-                };
+                black_box(account_shapes::reauthorize(&accounts, &posts, &headers));
+            })
+        }),
+    ));
+    out.push((
+        "merge_digest_posts".into(),
+        10_000,
+        Box::new(|n| {
+            let mut state = skylark::merge::State::new();
+            for post in account_shapes::posts(n) {
+                state.apply(&post);
+            }
+            Box::new(move || {
+                black_box(state.digest(0));
+            })
+        }),
+    ));
+    for (name, shape, build) in replica_shapes::arrival_shapes() {
+        out.push((
+            name.into(),
+            500,
+            Box::new(move |n| {
+                let arrival = shape(n);
+                Box::new(move || drop(black_box(build(&arrival))))
+            }),
+        ));
+    }
+    out.push((
+        "head_ops_over_notes".into(),
+        500,
+        Box::new(|n| {
+            let messages = account_shapes::notes_then_head_operations(n);
+            Box::new(move || {
+                let mut replica = skylark::replica::Replica::new(1 << 41);
+                for m in &messages {
+                    let _ = replica.ingest(m.as_bytes());
+                }
                 drop(black_box(replica));
             })
-        }));
-    }
-    out.push(("head_ops_over_notes".into(), 500, |_, n| {
-        let messages = account_shapes::notes_then_head_operations(n);
-        Box::new(move || {
-            let mut replica = skylark::replica::Replica::new(1 << 41);
-            for m in &messages {
-                let _ = replica.ingest(m.as_bytes());
-            }
-            drop(black_box(replica));
-        })
-    }));
-    for shape in ["differ_10pct", "interleaved", "one_time"] {
-        out.push((format!("session_{shape}"), 25_000, |name, n| {
-            let (a, b) = replica_shapes::sync_sets(&name["session_".len()..], n as u64);
-            Box::new(move || {
-                black_box(replica_shapes::session(&a, &b));
-            })
-        }));
+        }),
+    ));
+    for shape in replica_shapes::SYNC_SHAPES {
+        out.push((
+            format!("session_{shape}"),
+            25_000,
+            Box::new(move |n| {
+                let (a, b) = replica_shapes::sync_sets(shape, n as u64);
+                Box::new(move || {
+                    black_box(replica_shapes::session(&a, &b));
+                })
+            }),
+        ));
     }
     out
 }
@@ -123,7 +122,7 @@ fn main() {
         .iter()
         .find(|(s, _, _)| s == name)
         .unwrap_or_else(|| panic!("no shape {name}"));
-    let work = build(name, n.parse().unwrap());
+    let work = build(n.parse().unwrap());
     if mode == "run" {
         work();
     }
