@@ -58,6 +58,10 @@ pub(super) struct Node {
     rotates: bool,
     /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
     retires: bool,
+    /// A committed rotation (ACCT-14): a `roots` operation whose parent state committed to its list.
+    /// At the fork points above it, it counts as signed by every root of its parent and as a
+    /// self-retirement of each of them that its list does not keep (06 §8.1).
+    committed: bool,
     /// A `successor` operation (ACCT-12).
     moves: bool,
     /// For a `revoke`: the app key and the revocation.
@@ -177,6 +181,45 @@ impl Fork {
             || self.dead & bit != 0
             || (self.retired_in & bit != 0 && (!retires || self.strength != i))
     }
+
+    /// [`Fork::harmless`] for every key operation `x` counts as signed by (a committed rotation:
+    /// every root of its parent, 06 §8.1). `O(|roots|)`.
+    fn harmless_node(
+        &self,
+        roots: &[PublicKey],
+        nodes: &BTreeMap<MessageId, Node>,
+        x: &Node,
+    ) -> bool {
+        attributed(nodes, x)
+            .iter()
+            .all(|(key, retires)| self.harmless(roots, key, *retires))
+    }
+}
+
+/// The roots of `parent` (bit `i` for index `i`) that the list `kept` does not keep: those a
+/// committed rotation from `parent` retires (06 §8.1).
+fn retired_mask(parent: &[PublicKey], kept: &[PublicKey]) -> u8 {
+    parent
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !kept.contains(k))
+        .fold(0, |mask, (i, _)| mask | bit(i))
+}
+
+/// The keys operation `x` counts as signed by at the fork points above it, each with whether it
+/// counts as that key's self-retirement (06 §8.1): its signer; and for a committed rotation
+/// (ACCT-14) also every root of its parent, retired unless its list keeps it. At most five.
+fn attributed(nodes: &BTreeMap<MessageId, Node>, x: &Node) -> Vec<(PublicKey, bool)> {
+    let mut keys = alloc::vec![(x.signer, x.retires)];
+    if x.committed {
+        let parent = x.parent.and_then(|p| nodes.get(&p));
+        for k in parent.map_or(&[][..], |p| &p.state.roots[..]) {
+            if *k != x.signer {
+                keys.push((*k, !x.state.roots.contains(k)));
+            }
+        }
+    }
+    keys
 }
 
 impl Canon {
@@ -351,13 +394,12 @@ impl Canon {
         } else if parent_was_leaf {
             let p = nodes.get(&parent)?;
             if p.parent == Some(fork)
-                && (chosen.supersedes == Some(parent) || !f.harmless(roots, &p.signer, p.retires))
+                && (chosen.supersedes == Some(parent) || !f.harmless_node(roots, nodes, p))
             {
                 return None;
             }
         }
-        f.harmless(roots, &x.signer, x.retires)
-            .then_some((fork, child))
+        f.harmless_node(roots, nodes, x).then_some((fork, child))
     }
 }
 
@@ -420,6 +462,7 @@ impl Log {
             supersedes: None,
             rotates: false,
             retires: false,
+            committed: false,
             moves: false,
             revokes: None,
             children: Vec::new(),
@@ -513,6 +556,7 @@ impl Log {
         // final: no receipt of it is held yet, they wait for it).
         let ends = matches!(body, OpBody::Deactivate).then(|| header.time());
         let unwitnessed = p.state.witnesses.is_none();
+        let committed = matches!(body, OpBody::Roots { .. }) && p.state.next.is_some();
         if let Some(end) = ends {
             self.deactivations.insert(id, end);
         }
@@ -535,6 +579,7 @@ impl Log {
             supersedes,
             rotates,
             retires: rotates && !state.roots.contains(&signer),
+            committed,
             moves: matches!(body, OpBody::Successor { .. }),
             revokes: match body {
                 OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
@@ -549,14 +594,19 @@ impl Log {
             // The new operation is the only child of a head that is neither contested nor a tied
             // leaf: the chain grows by it (see the module comment).
             Some(canon) if canon.head == parent && canon.contested.is_empty() && !canon.tie => {
-                let strength = self
-                    .nodes
-                    .get(&parent)
-                    .and_then(|p| p.state.roots.iter().position(|k| *k == signer))
-                    .unwrap_or(usize::MAX);
-                let retired_in = match node.retires {
-                    true => bit(strength),
-                    false => 0,
+                let parent_roots = self.nodes.get(&parent).map_or(&[][..], |p| &p.state.roots);
+                let strength = match committed {
+                    // Signed by every root of its parent (06 §8.1): the top one first.
+                    true if !parent_roots.is_empty() => 0,
+                    _ => parent_roots
+                        .iter()
+                        .position(|k| *k == signer)
+                        .unwrap_or(usize::MAX),
+                };
+                let retired_in = match (node.retires, committed) {
+                    (true, _) => bit(strength),
+                    (false, true) => retired_mask(parent_roots, &node.state.roots),
+                    (false, false) => 0,
                 };
                 canon.forks.push(Fork {
                     final_child: false,
@@ -607,7 +657,7 @@ impl Log {
             && x.signer == y.signer
             && y.seq < x.seq
             && y.children.is_empty()
-            && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
+            && (!(y.retires || y.committed) || (x.rotates && x.state.roots == y.state.roots))
     }
 
     /// The canonical chain, computed if the tree changed since it was last asked for.
@@ -670,9 +720,13 @@ impl Log {
             let Some(node) = self.nodes.get(id).filter(|_| !superseded.contains(id)) else {
                 continue;
             };
-            by_signer.entry(node.signer).or_default().push(clock);
-            if node.retires {
-                retired_by.entry(node.signer).or_default().push(clock);
+            // A committed rotation counts as signed by every root of its parent, and retires each
+            // one its list does not keep (06 §8.1): `O(|roots|)` entries, in tour order per key.
+            for (key, retires) in attributed(&self.nodes, node) {
+                by_signer.entry(key).or_default().push(clock);
+                if retires {
+                    retired_by.entry(key).or_default().push(clock);
+                }
             }
         }
         let count = |positions: &[usize], (lo, hi): (usize, usize)| {
@@ -752,7 +806,18 @@ impl Log {
                 (None, Some((_, ids))) if ids.len() == 1 => ids[0],
                 (None, Some((s, mut ids))) => {
                     ids.sort();
-                    let key = roots.get(s);
+                    // One key's leaves: signed by the root of rank `s`, or all committed rotations
+                    // (ACCT-14) by one revealed key, which count for every root of `P` (06 §8.1).
+                    let rotations = ids
+                        .iter()
+                        .all(|c| self.nodes.get(c).is_some_and(|n| n.committed));
+                    let key = match rotations {
+                        true => ids
+                            .first()
+                            .and_then(|c| self.nodes.get(c))
+                            .map(|n| &n.signer),
+                        false => roots.get(s),
+                    };
                     let by_key = key.is_some_and(|key| {
                         ids.iter()
                             .all(|c| self.nodes.get(c).is_some_and(|n| n.signer == *key))

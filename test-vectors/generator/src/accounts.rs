@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cbor::{m, t, Value};
+use crate::cbor::{encode, m, t, Value};
 use crate::ed::{self, Key};
 use crate::identifiers::{CTX_ACCOUNT, CTX_BODY};
 use crate::messages::{del, rid, set, sign, Msg, T0};
@@ -32,8 +32,8 @@ const MAX53: u64 = (1 << 53) - 1;
 /// The rule IDs of spec 06.
 pub const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3",
-    "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-14", "ACCT-15", "ACCT-16", "AUTH-1",
+    "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 /// Every status an operation vector may declare besides "valid" and "waiting".
@@ -57,6 +57,8 @@ pub const OP_CODES: &[&str] = &[
     "acct.acceptance_invalid",
     "acct.deactivated",
     "acct.successor",
+    "acct.next_mismatch",
+    "acct.next_signer",
     "key.invalid_length",
     "key.non_canonical",
     "key.not_on_curve",
@@ -100,6 +102,9 @@ fn at(n: u64) -> u64 {
 }
 
 // ------------------------------------------------------------------------------------------------ acceptances
+
+/// The hash context of the next-roots commitment (ACCT-14, 06 §5.8).
+pub const CTX_NEXT_ROOTS: &str = "skylark v1 next roots";
 
 /// The signature context of an acceptance (ACCT-10, 06 §5.5).
 pub const CTX_ACCEPTANCE: &str = "skylark v1 key acceptance";
@@ -397,6 +402,40 @@ impl W {
     fn roots(&mut self, signer: &str, acct: &[u8], after: &[u8], roots: &[&str], time: u64) -> Op {
         let r = self.pks(roots);
         let body = m(vec![("after", b(after)), ("roots", keys_v(&r))]);
+        self.op(signer, acct, "roots", time, body)
+    }
+
+    /// The `next` value committing to the root list `names` (ACCT-14, 06 §5.8):
+    /// `H("skylark v1 next roots", the CBOR array of the keys)`.
+    fn commit(&mut self, names: &[&str]) -> Value {
+        let r = self.pks(names);
+        b(&blake3::derive_key(CTX_NEXT_ROOTS, &encode(&keys_v(&r))))
+    }
+
+    /// A genesis of `roots` committed to the next roots `next` (ACCT-14).
+    fn genesis_next(&mut self, roots: &[&str], next: &[&str], time: u64) -> Op {
+        let r = self.pks(roots);
+        let body = m(vec![("roots", keys_v(&r)), ("next", self.commit(next))]);
+        self.op(roots[0], &[0; 32], "genesis", time, body)
+    }
+
+    /// A `roots` operation committed to the next roots `next` (ACCT-14).
+    #[allow(clippy::too_many_arguments)]
+    fn roots_next(
+        &mut self,
+        signer: &str,
+        acct: &[u8],
+        after: &[u8],
+        roots: &[&str],
+        next: &[&str],
+        time: u64,
+    ) -> Op {
+        let r = self.pks(roots);
+        let body = m(vec![
+            ("after", b(after)),
+            ("roots", keys_v(&r)),
+            ("next", self.commit(next)),
+        ]);
         self.op(signer, acct, "roots", time, body)
     }
 
@@ -4805,6 +4844,12 @@ fn threats(o: &mut Out) {
             },
         ),
     ];
+    emit_threats(o, cases);
+}
+
+/// Emits a table of threat cases: each an operations vector, and an authorization vector where the
+/// case asks one.
+fn emit_threats(o: &mut Out, cases: Vec<(&str, &str, &[&str], ThreatFn)>) {
     for (id, description, rules, build) in cases {
         let t = build(id);
         let ops: Vec<(&Op, &str)> = t.ops.iter().map(|(op, s)| (op, *s)).collect();
@@ -4822,6 +4867,211 @@ fn threats(o: &mut Out) {
             );
         }
     }
+}
+
+/// The account of `roots`, its genesis committed to the next roots `next` (ACCT-14).
+fn committed(vid: &str, roots: &[&str], next: &[&str]) -> (W, Op, Vec<u8>) {
+    let mut w = W::new(vid);
+    let g = w.genesis_next(roots, next, T0);
+    let acct = acct_of(&g);
+    (w, g, acct)
+}
+
+/// Pre-rotation (06 §5.8, ACCT-14; audit F9): the threat cases of an old backup or stolen current
+/// roots against an account committed to its next roots, and the account that never committed.
+fn pre_rotation(o: &mut Out) {
+    const R14: &[&str] = &["ACCT-5", "ACCT-14"];
+    let cases: Vec<(&str, &str, &[&str], ThreatFn)> = vec![
+        (
+            "threat-9-committed-full-rotation-old-backup",
+            "F9(a) closed: the genesis [r0, r1] committed to [n0, n1]; the owner rotates to them in \
+             one committed rotation Q signed by n0, n1 delegates the phone. An old backup with r0 \
+             and r1: its own rotation at the genesis is acct.next_mismatch; what else it signs \
+             there (T by r0, T2 below by r1) counts for nothing, because Q counts as signed by, \
+             and as a self-retirement of, r0 and r1 (06 §8.1): the owner's chain stays",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(2));
+                let f = w.roots("r0", &acct, g.id(), &["r1", "x"], at(3));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(4));
+                let t2 = grant(&mut w, "r1", &acct, &t, "thief-app", at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (q, VALID),
+                        (phone, VALID),
+                        (f, "acct.next_mismatch"),
+                        (t, VALID),
+                        (t2, VALID),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-committed-careful-rotation-no-freeze",
+            "F9(b) closed: the genesis [r0, r1] committed to [r0, n1]; Q1 (signed by n1, its \
+             first new key) rotates to it and commits to [n0, n1]; Q2 (signed by n0) rotates to \
+             that. The old backup signs two children of the genesis, one by r0 and one by r1: Q1 \
+             retires r1 and Q2 retires r0 below the genesis's child Q1, so neither counts under \
+             the thief's children, and Q1 counts as signed by r0: no contest, the owner's chain \
+             stays",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["r0", "n1"]);
+                let q1 = w.roots_next("n1", &acct, g.id(), &["r0", "n1"], &["n0", "n1"], at(1));
+                let q2 = w.roots("n0", &acct, q1.id(), &["n0", "n1"], at(2));
+                let phone = grant(&mut w, "n1", &acct, &q2, "phone", at(3));
+                let t0 = w.enckey("r0", &acct, g.id(), &enc_key("t0"), 1, at(4));
+                let t1 = w.enckey("r1", &acct, g.id(), &enc_key("t1"), 1, at(5));
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (q1, VALID),
+                        (q2, VALID),
+                        (phone, VALID),
+                        (t0, VALID),
+                        (t1, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-current-roots-stolen-recovered",
+            "both current roots stolen (issue 14, scenario 2) in an account committed to [n0, n1]: \
+             the thief delegates his app key (T, by r0) and revokes the phone below it (T2, by r1); \
+             his rotation is acct.next_mismatch. The owner signs the committed rotation Q (by n0) \
+             as a sibling of T: Q counts as signed by r0 and r1 and retires both, so they count for \
+             nothing under T: Q wins, the phone stays, the thief's app key is not delegated",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let phone = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let t = grant(&mut w, "r0", &acct, &phone, "thief-app", at(2));
+                let t2 = w.revoke("r1", &acct, t.id(), "phone", None, at(3));
+                let f = w.roots("r0", &acct, phone.id(), &["x"], at(4));
+                let q = w.roots("n0", &acct, phone.id(), &["n0", "n1"], at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &q, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (phone, VALID),
+                        (t, VALID),
+                        (t2, VALID),
+                        (f, "acct.next_mismatch"),
+                        (q, VALID),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-copied-list-old-root",
+            "a committed rotation must be signed by its revealed key, the first key of its list \
+             that is neither a root nor a former root of the parent: the owner's revealed list \
+             [n0, n1] copied into a rotation signed by the old root r0, or by n1, is \
+             acct.next_signer; a next of 31 bytes is acct.body. Q (by n0) commits to nothing, so \
+             below it the current root n1 rotates as before (U)",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+                let c0 = w.roots("r0", &acct, g.id(), &["n0", "n1"], at(2));
+                let c1 = w.roots("n1", &acct, g.id(), &["n0", "n1"], at(3));
+                let bad = m(vec![
+                    ("after", b(g.id())),
+                    ("roots", keys_v(&w.pks(&["x"]))),
+                    ("next", b(&[7; 31])),
+                ]);
+                let c2 = w.op("r0", &acct, "roots", at(4), bad);
+                let u = w.roots("n1", &acct, q.id(), &["n0", "n2"], at(5));
+                let roots = w.pks(&["n0", "n2"]);
+                Threat {
+                    state: st(&acct, &u, roots),
+                    ops: vec![
+                        (g, VALID),
+                        (q, VALID),
+                        (c0, "acct.next_signer"),
+                        (c1, "acct.next_signer"),
+                        (c2, "acct.body"),
+                        (u, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-uncommitted-old-backup-takes-over",
+            "what stays open (06 §11.7): the account that never committed. As \
+             threat-9-committed-full-rotation-old-backup without the commitment: r0 signs the full \
+             rotation Q; the old backup forges r0's retirement (F, roots [r1, x]) and signs below \
+             it with r1, which only a higher root retired: F wins at the genesis with strength 1 \
+             and the thief's app key is delegated",
+            &["ACCT-5"],
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let q = w.roots("r0", &acct, g.id(), &["n0", "n1"], at(1));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(2));
+                let f = w.roots("r0", &acct, g.id(), &["r1", "x"], at(3));
+                let t2 = grant(&mut w, "r1", &acct, &f, "thief-app", at(4));
+                let ask = w.post("thief-app", &acct, at(5), "thief");
+                let roots = w.pks(&["r1", "x"]);
+                Threat {
+                    state: st(&acct, &t2, roots).app(&t2),
+                    ops: vec![(g, VALID), (q, VALID), (phone, VALID), (f, VALID), (t2, VALID)],
+                    ask: Some((ask, Exp::Authorized, "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-one-key-committed-retries-tie",
+            "two committed rotations of the genesis by the one revealed key n0 (a retry without \
+             supersedes): both count for every root of the genesis, so neither outranks the other; \
+             as leaves of one key they tie and the smaller id is the head (06 §8.1), not a contest",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let q1 = w.roots("n0", &acct, g.id(), &["n0"], at(1));
+                let q2 = w.roots("n0", &acct, g.id(), &["n0"], at(2));
+                let head = smaller(&q1, &q2).clone();
+                let roots = w.pks(&["n0"]);
+                Threat {
+                    state: st(&acct, &head, roots),
+                    ops: vec![(g, VALID), (q1, VALID), (q2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-one-key-committed-retries-continued",
+            "as threat-9-one-key-committed-retries-tie, and n0 continues below the later one (E): \
+             a tie of one key's leaves, continued (06 §8.1): the chain continues at it",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let q1 = w.roots("n0", &acct, g.id(), &["n0"], at(1));
+                let q2 = w.roots("n0", &acct, g.id(), &["n0"], at(2));
+                let e = w.enckey("n0", &acct, q2.id(), &enc_key("e"), 1, at(3));
+                let roots = w.pks(&["n0"]);
+                Threat {
+                    state: st(&acct, &e, roots).enc(&enc_key("e"), 1),
+                    ops: vec![(g, VALID), (q1, VALID), (q2, VALID), (e, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+    ];
+    emit_threats(o, cases);
 }
 
 // ------------------------------------------------------------------------------------------------ witnesses
@@ -6853,6 +7103,7 @@ pub fn generate() -> String {
     placement(&mut o);
     forks(&mut o);
     threats(&mut o);
+    pre_rotation(&mut o);
     witnesses(&mut o);
     acceptances(&mut o);
     deactivation(&mut o);
