@@ -38,7 +38,7 @@ use core::cell::{OnceCell, RefCell};
 use core::fmt;
 
 use super::authorize::Walks;
-use super::body::{OpBody, Revocation};
+use super::body::{NextRoots, OpBody, Revocation};
 use super::pmap::PMap;
 use super::state::{EncryptionKey, Grant, State};
 use super::witness::{Finality, Receipts, WitnessSet};
@@ -1094,6 +1094,25 @@ impl<'a> AccountView<'a> {
             .get(&self.canon.head)
             .copied()
             .filter(|_| self.canon.unfinal.is_none())
+    }
+
+    /// The head state's commitment to the next root list (rule ACCT-14, 06 §5.8), if the account
+    /// is committed: the next `roots` operation must name that list and be signed by its first new
+    /// key. Not part of the compared account view (06 §6).
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let (root, next) = (skylark::keys::SecretKey::from_seed([1; 32]), skylark::keys::SecretKey::from_seed([2; 32]));
+    /// let commitment = next_commitment(&[next.public_key()])?;
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.with_next(commitment)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert_eq!(view.next_roots(), Some(commitment));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_roots(&self) -> Option<NextRoots> {
+        self.state.next
     }
 
     /// The root keys, highest priority first.
