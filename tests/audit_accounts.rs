@@ -682,7 +682,12 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
                 if let Some(next) = &next_roots {
                     op = op.with_next(committed_to(next)).unwrap();
                 }
-                for &i in list.iter().filter(|i| !nodes[pi].roots.contains(i)) {
+                // ACCT-10: the new roots accept; with a commitment, every root of the list.
+                let committing = next_roots.is_some();
+                for &i in list
+                    .iter()
+                    .filter(|i| committing || !nodes[pi].roots.contains(i))
+                {
                     op = op.accepted_by(&pool[i]).unwrap();
                 }
                 op
@@ -1277,6 +1282,9 @@ fn f9_committed_careful_rotation_does_not_freeze_on_an_old_backup() {
         &Operation::roots(account, g.id(), &[r0.public_key(), r1n.public_key()], 2)
             .unwrap()
             .with_next(next_commitment(&[r0n.public_key(), r1n.public_key()]).unwrap())
+            .unwrap()
+            // A commitment binds every root of its list: the kept R0 accepts too (06 §5.8).
+            .accepted_by(&r0)
             .unwrap()
             .accepted_by(&r1n)
             .unwrap(),

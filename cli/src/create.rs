@@ -405,13 +405,17 @@ fn rotate(args: &Args, log: &str, time: u64) -> Result<Status, Error> {
         .find(|k| !current.contains(&k.public_key()))
         .ok_or_else(|| args.usage("the --next keys are the roots already"))?;
     let mut op = Operation::roots(account, head, &publics, time).map_err(op_error)?;
-    for key in keys.iter().filter(|k| !current.contains(&k.public_key())) {
-        op = op.accepted_by(key).map_err(op_error)?;
-    }
     let next = match args.flag("no-next") {
         true => None,
         false => Some(next_keys(names)?),
     };
+    // ACCT-10: the new roots accept; with a new commitment every root of the list does (06 §5.8).
+    for key in keys
+        .iter()
+        .filter(|k| next.is_some() || !current.contains(&k.public_key()))
+    {
+        op = op.accepted_by(key).map_err(op_error)?;
+    }
     if let Some((fresh, _)) = &next {
         op = op.with_next(*fresh).map_err(op_error)?;
     }

@@ -396,10 +396,12 @@ impl State {
                         return Err(AccountError::KeyInUse);
                     }
                 }
-                // ACCT-10: the roots and witnesses that are not already in the parent's lists.
+                // ACCT-10: the roots and witnesses that are not already in the parent's lists; with a
+                // commitment to the next roots, every root of the list (ACCT-14: a commitment
+                // binds every root it will speak for, 06 §5.8).
                 let mut new: Vec<PublicKey> = roots
                     .iter()
-                    .filter(|k| !self.roots.contains(k))
+                    .filter(|k| commitment.is_some() || !self.roots.contains(k))
                     .copied()
                     .collect();
                 if let Some(Witnesses::Set(set)) = witnesses {

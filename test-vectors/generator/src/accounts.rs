@@ -326,9 +326,11 @@ impl W {
                 (new, (roots, wits))
             }
             "roots" => {
+                // With a commitment (06 §5.8), every root of the list accepts, kept ones included.
+                let committing = get(body, "next").is_some();
                 let mut new: Vec<Vec<u8>> = roots
                     .iter()
-                    .filter(|k| !parent.0.contains(k))
+                    .filter(|k| committing || !parent.0.contains(k))
                     .cloned()
                     .collect();
                 if let Some(wits) = &named {
@@ -5030,6 +5032,76 @@ fn pre_rotation(o: &mut Out) {
                     state: st(&acct, &t2, roots).app(&t2),
                     ops: vec![(g, VALID), (q, VALID), (phone, VALID), (f, VALID), (t2, VALID)],
                     ask: Some((ask, Exp::Authorized, "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-late-commitment-old-backup",
+            "an account committed after its genesis (the lead's example): C (signed by r1, \
+             accepted by r0 and r1, as every root of a committing list must) commits [r0, r1] to \
+             [n0, n1]; Q rotates to them. The old backup forges r0's retirement at the genesis \
+             (T, roots [r1, x]) and signs below it with r1: r0 retired under both children of the \
+             genesis counts in neither; r1, retired by Q, counts only under C, where Q counts as \
+             its signature: C wins with strength 1",
+            R14,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let c = w.roots_next("r1", &acct, g.id(), &["r0", "r1"], &["n0", "n1"], at(1));
+                let q = w.roots("n0", &acct, c.id(), &["n0", "n1"], at(2));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(3));
+                let t = w.roots("r0", &acct, g.id(), &["r1", "x"], at(4));
+                let t2 = grant(&mut w, "r1", &acct, &t, "thief-app", at(5));
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (c, VALID),
+                        (q, VALID),
+                        (phone, VALID),
+                        (t, VALID),
+                        (t2, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-forged-commitment-lower-root",
+            "a thief of the everyday root r1 of an uncommitted account tries to commit on the \
+             recovery root's behalf: C1 keeps [r0, r1] and commits to his key y, accepted by r1 \
+             only: acct.acceptance_missing (every root of a committing list accepts, 06 §5.8). \
+             C2 drops r0 ([r1, x], committing to [y]) and Q rotates to y: Q counts as signed by, \
+             and retires, r1 and x only, never r0, so the owner's delegation signed by r0 beside \
+             it wins at the genesis",
+            R14,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let phone = grant(&mut w, "r0", &acct, &g, "phone", at(1));
+                let body = m(vec![
+                    ("after", b(g.id())),
+                    ("roots", keys_v(&w.pks(&["r0", "r1"]))),
+                    ("next", w.commit(&["y"])),
+                ]);
+                let r1 = w.keys(&["r1"]);
+                let body = accepted(&body, &acct, "roots", &[&r1[0]], &[]);
+                let c1 = w.op("r1", &acct, "roots", at(2), body);
+                let c2 = w.roots_next("r1", &acct, g.id(), &["r1", "x"], &["y"], at(3));
+                let q = w.roots("y", &acct, c2.id(), &["y"], at(4));
+                let t = grant(&mut w, "y", &acct, &q, "thief-app", at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (phone, VALID),
+                        (c1, "acct.acceptance_missing"),
+                        (c2, VALID),
+                        (q, VALID),
+                        (t, VALID),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
                 }
             },
         ),

@@ -658,9 +658,11 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
                 }
             }
             let old_wit: Vec<Id> = parent.wit.iter().flat_map(|w| w.0.clone()).collect();
+            // With a commitment (06 §5.8), every root of the list accepts, kept ones included.
+            let committing = matches!(body, Body::Roots { next: Some(_), .. });
             let mut new: Vec<Id> = roots
                 .iter()
-                .filter(|k| !parent.roots.contains(k))
+                .filter(|k| committing || !parent.roots.contains(k))
                 .cloned()
                 .collect();
             if let Some(Some((ks, _))) = witnesses {

@@ -392,7 +392,8 @@ class Accounts:
             if wit is not None and any(r in wit[0] for r in body["roots"]):
                 return Invalid("acct.key_in_use")
             old = P.wit[0] if P.wit else []
-            new = [r for r in body["roots"] if r not in P.roots]
+            # with a commitment (06 §5.8), every root of the list accepts, kept ones included
+            new = [r for r in body["roots"] if "next" in body or r not in P.roots]
             if w is not None:
                 new += [k for k in w["keys"] if k not in old]
             code = accepts(msg, new)                                  # step 9a, ACCT-10
