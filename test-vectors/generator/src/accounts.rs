@@ -5106,6 +5106,26 @@ fn pre_rotation(o: &mut Out) {
             },
         ),
         (
+            "threat-9-kept-root-stolen-two-rotations",
+            "the genesis [r0, r1] committed to [r0, n1] (keeping r0), and r0 is stolen: the \
+             thief signs X beside the owner's committed rotation Q1, which keeps r0 and so does \
+             not retire it (alone, a contest). Q2, the next committed rotation (by n0), drops r0 \
+             and retires it at every fork point above: r0 counts only under Q1, X for nothing",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["r0", "n1"]);
+                let x = w.enckey("r0", &acct, g.id(), &enc_key("x"), 1, at(1));
+                let q1 = w.roots_next("n1", &acct, g.id(), &["r0", "n1"], &["n0", "n1"], at(2));
+                let q2 = w.roots("n0", &acct, q1.id(), &["n0", "n1"], at(3));
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &q2, roots),
+                    ops: vec![(g, VALID), (x, VALID), (q1, VALID), (q2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-9-one-key-committed-retries-tie",
             "two committed rotations of the genesis by the one revealed key n0 (a retry without \
              supersedes): both count for every root of the genesis, so neither outranks the other; \
