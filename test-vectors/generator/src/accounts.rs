@@ -5126,6 +5126,49 @@ fn pre_rotation(o: &mut Out) {
             },
         ),
         (
+            "threat-9-witnessed-final-thief-then-rotation",
+            "witness finality still binds (06 §5.8): in an account with witnesses w1..w3 (t = 2) \
+             committed to [n0, n1], the thief of r1 delegates his app key (T) and w1, w2 receipt \
+             it: T is final at the genesis, so the owner's committed rotation beside it (S) loses \
+             whatever its strength. The owner rotates below T instead (Q: the state there is \
+             still committed, and the thief could not rotate) and revokes the thief's app key \
+             with the new root (RV)",
+            &["ACCT-5", "ACCT-14", "ACCT-16"],
+            |id| {
+                let mut w = W::new(id);
+                let body = m(vec![
+                    ("roots", keys_v(&w.pks(&["r0", "r1"]))),
+                    ("witnesses", w.witness_value(&["w1", "w2", "w3"], 2)),
+                    ("next", w.commit(&["n0", "n1"])),
+                ]);
+                let g = w.op("r0", &[0; 32], "genesis", T0, body);
+                let acct = acct_of(&g);
+                let t = grant(&mut w, "r1", &acct, &g, "thief-app", at(1));
+                let rc1 = w.receipt("w1", &acct, &t, at(2));
+                let rc2 = w.receipt("w2", &acct, &t, at(2));
+                let sib = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(3));
+                let q = w.roots("n0", &acct, t.id(), &["n0", "n1"], at(4));
+                let rv = w.revoke("n1", &acct, q.id(), "thief-app", None, at(5));
+                let (roots, ws) = (w.pks(&["n0", "n1"]), w.pks(&["w1", "w2", "w3"]));
+                Threat {
+                    state: st(&acct, &rv, roots)
+                        .app_rev(&t, Rev::All)
+                        .witnessed(ws, 2)
+                        .last_final(&t),
+                    ops: vec![
+                        (g, VALID),
+                        (t, VALID),
+                        (rc1, VALID),
+                        (rc2, VALID),
+                        (sib, VALID),
+                        (q, VALID),
+                        (rv, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-9-one-key-committed-retries-tie",
             "two committed rotations of the genesis by the one revealed key n0 (a retry without \
              supersedes): both count for every root of the genesis, so neither outranks the other; \
