@@ -657,7 +657,7 @@ impl Log {
             && x.signer == y.signer
             && y.seq < x.seq
             && y.children.is_empty()
-            && (!(y.retires || y.committed) || (x.rotates && x.state.roots == y.state.roots))
+            && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
     }
 
     /// The canonical chain, computed if the tree changed since it was last asked for.
