@@ -737,12 +737,16 @@ impl Log {
                 .get(key)
                 .is_some_and(|positions| count(positions, child) > 0)
         };
-        // Has `key` retired itself under a child of `parent` other than `child`?
-        let retired_elsewhere = |key: &PublicKey, parent: (usize, usize), child: (usize, usize)| {
-            retired_by.get(key).is_some_and(|positions| {
-                count(positions, (parent.0 + 1, parent.1)) > count(positions, child)
-            })
-        };
+        // Has `key` retired itself under a child of `parent` other than `child`, not counting the
+        // `excused` self-retirements of `key` by siblings of `child` that speak for one commitment
+        // with it (06 §8.1)?
+        let retired_elsewhere =
+            |key: &PublicKey, parent: (usize, usize), child: (usize, usize), excused: usize| {
+                retired_by.get(key).is_some_and(|positions| {
+                    count(positions, (parent.0 + 1, parent.1)).saturating_sub(excused)
+                        > count(positions, child)
+                })
+            };
         let is_leaf = |x: &MessageId| {
             self.nodes
                 .get(x)
@@ -769,13 +773,39 @@ impl Log {
                 break;
             };
             let roots = &node.state.roots;
-            let strength = |child: (usize, usize)| {
+            let children = node.children.iter().filter(|c| !superseded.contains(*c));
+            // The committed rotations among the children (ACCT-14), each with its signer and the
+            // roots it retires. They are signed by the one revealed key of this commitment and
+            // name its one list, so they speak for one commitment: a self-retirement by one of
+            // them does not count against another (06 §8.1). `O(children)` here, `O(n)` in all.
+            let rotations: Vec<(MessageId, PublicKey, u8)> = children
+                .clone()
+                .filter_map(|c| {
+                    let n = self.nodes.get(c).filter(|n| n.committed)?;
+                    Some((*c, n.signer, retired_mask(roots, &n.state.roots)))
+                })
+                .collect();
+            // How many self-retirements of root `i` by the committed siblings of `child` do not
+            // count against it: none unless `child` is itself a committed rotation.
+            let excused = |child: &MessageId, i: usize| {
+                let Some(&(_, signer, _)) = rotations.iter().find(|(c, _, _)| c == child) else {
+                    return 0;
+                };
+                rotations
+                    .iter()
+                    .filter(|(c, s, mask)| c != child && *s == signer && mask & bit(i) != 0)
+                    .count()
+            };
+            let strength = |id: &MessageId, child: (usize, usize)| {
                 roots
                     .iter()
-                    .position(|k| in_subtree(k, child) && !retired_elsewhere(k, at_span, child))
+                    .enumerate()
+                    .position(|(i, k)| {
+                        in_subtree(k, child)
+                            && !retired_elsewhere(k, at_span, child, excused(id, i))
+                    })
                     .unwrap_or(usize::MAX)
             };
-            let children = node.children.iter().filter(|c| !superseded.contains(*c));
             // A final child wins outright (06 §8.6); there is at most one when t > n/2.
             let final_child = children.clone().filter(|c| is_final(c)).min();
             let mut best: Option<(usize, Vec<MessageId>)> = None;
@@ -783,7 +813,7 @@ impl Log {
                 let Some(child_span) = span(child) else {
                     continue;
                 };
-                let s = strength(child_span);
+                let s = strength(child, child_span);
                 match &mut best {
                     Some((b, ids)) if s == *b => ids.push(*child),
                     Some((b, _)) if s > *b => {}
@@ -923,6 +953,16 @@ impl Log {
             ) else {
                 continue;
             };
+            // Under a chosen committed rotation, its committed siblings' self-retirements do not
+            // count against it (06 §8.1): no root is marked dead there, which only makes fewer
+            // arrivals harmless (a recomputation instead).
+            if path
+                .get(j + 1)
+                .and_then(|c| self.nodes.get(c))
+                .is_some_and(|n| n.committed)
+            {
+                continue;
+            }
             for (i, k) in node.state.roots.iter().enumerate() {
                 let Some(positions) = retired_by.get(k) else {
                     continue;

@@ -4871,6 +4871,35 @@ fn emit_threats(o: &mut Out, cases: Vec<(&str, &str, &[&str], ThreatFn)>) {
     }
 }
 
+/// Audit P2 (06 §8.1): the thief of r0 delegates his app key at the genesis [r0] committed to [n0]
+/// (T); n0 signs two committed rotations beside it (Q1, Q2) and, if `continued`, an `enckey` below
+/// Q1 (E). Q1 and Q2 do not retire r0 against each other: they tie as n0's leaves (continued or
+/// not), T counts for nothing.
+fn retries_with_thief(id: &str, continued: bool) -> Threat {
+    let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+    let t = grant(&mut w, "r0", &acct, &g, "thief-app", at(1));
+    let q1 = w.roots("n0", &acct, g.id(), &["n0"], at(2));
+    let q2 = w.roots("n0", &acct, g.id(), &["n0"], at(3));
+    let ask = w.post("thief-app", &acct, at(5), "thief");
+    let roots = w.pks(&["n0"]);
+    let e = continued.then(|| w.enckey("n0", &acct, q1.id(), &enc_key("e"), 1, at(4)));
+    let state = match &e {
+        Some(e) => st(&acct, e, roots).enc(&enc_key("e"), 1),
+        None => st(&acct, smaller(&q1, &q2), roots),
+    };
+    let mut ops = vec![(g, VALID), (t, VALID), (q1, VALID), (q2, VALID)];
+    ops.extend(e.map(|e| (e, VALID)));
+    Threat {
+        state,
+        ops,
+        ask: Some((
+            ask,
+            Exp::Denied("auth.not_delegated"),
+            "the thief's app key",
+        )),
+    }
+}
+
 /// The account of `roots`, its genesis committed to the next roots `next` (ACCT-14).
 fn committed(vid: &str, roots: &[&str], next: &[&str]) -> (W, Op, Vec<u8>) {
     let mut w = W::new(vid);
@@ -5201,6 +5230,45 @@ fn pre_rotation(o: &mut Out) {
                 Threat {
                     state: st(&acct, &e, roots).enc(&enc_key("e"), 1),
                     ops: vec![(g, VALID), (q1, VALID), (q2, VALID), (e, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-one-key-committed-retries-with-thief-sibling-tie",
+            "audit P2: the thief of r0 delegates his app key at the committed genesis (T), and \
+             the owner's revealed key n0 signs two committed rotations beside it (Q1, Q2: a retry \
+             without supersedes). They speak for one commitment, so neither's retirement of r0 \
+             counts against the other (06 §8.1): both have r0's strength, T none; Q1 and Q2 tie as \
+             one key's leaves and the smaller id is the head, not a contest at the thief's root",
+            R14,
+            |id| retries_with_thief(id, false),
+        ),
+        (
+            "threat-9-one-key-committed-retries-with-thief-sibling-continued",
+            "as threat-9-one-key-committed-retries-with-thief-sibling-tie, and n0 continues below \
+             Q1 (E): a tie of one key's leaves, continued: the chain continues at Q1 and E is the \
+             head; the thief's app key is not delegated",
+            R14,
+            |id| retries_with_thief(id, true),
+        ),
+        (
+            "threat-9-one-key-committed-retries-partial-list",
+            "audit P4: the genesis [r0, r1] committed to [r0, n0] (keeping r0); n0 signs two \
+             committed rotations of the genesis (Q1, Q2). Both have strength 0 (r0, kept, is not \
+             retired), so s is finite, but every tied child is a committed rotation: k is their \
+             signer n0 (06 §8.1 takes that clause first), not r0, and the tie of n0's leaves goes to \
+             the smaller id",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["r0", "n0"]);
+                let q1 = w.roots("n0", &acct, g.id(), &["r0", "n0"], at(1));
+                let q2 = w.roots("n0", &acct, g.id(), &["r0", "n0"], at(2));
+                let head = smaller(&q1, &q2).clone();
+                let roots = w.pks(&["r0", "n0"]);
+                Threat {
+                    state: st(&acct, &head, roots),
+                    ops: vec![(g, VALID), (q1, VALID), (q2, VALID)],
                     ask: None,
                 }
             },

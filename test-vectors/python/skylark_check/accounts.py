@@ -621,10 +621,19 @@ class Accounts:
             subs = {C: self._subtree(C, memo) for C in kids}
             signed = {C: set().union(*(self._signers(y) for y in subs[C])) for C in kids}
             retired = {C: set().union(*(self._retired(y) for y in subs[C])) for C in kids}
+            below = {C: set().union(*(self._retired(y) for y in subs[C] if y != C)) for C in kids}
+
+            def against(C, D):
+                # committed rotations of one parent by one (revealed) key speak for one commitment:
+                # their own self-retirements do not count against each other (§8.1, ACCT-14)
+                if (self._committed(C) and self._committed(D)
+                        and self.messages[C].header.key == self.messages[D].header.key):
+                    return below[D]
+                return retired[D]
             strength = {}
             for C in kids:
                 ranks = [i for i, r in enumerate(roots)
-                         if r in signed[C] and not any(r in retired[D] for D in kids if D != C)]
+                         if r in signed[C] and not any(r in against(C, D) for D in kids if D != C)]
                 strength[C] = min(ranks) if ranks else float("inf")
             s = min(strength.values())
             best = [C for C in kids if strength[C] == s]
