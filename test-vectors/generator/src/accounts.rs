@@ -5253,6 +5253,133 @@ fn pre_rotation(o: &mut Out) {
             |id| retries_with_thief(id, true),
         ),
         (
+            "threat-9-revealed-key-skips-former-root",
+            "audit P7: the genesis [r0] committed to [n0]; Q1 (by n0) rotates to it and commits to \
+             [r0, n1], bringing back the former root r0 first. Below Q1 the revealed key is n1, the \
+             first key of the list that is neither a root nor a former root: the rotation signed by \
+             r0 is acct.next_signer, the one signed by n1 (Q2) is valid",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let q1 = w.roots_next("n0", &acct, g.id(), &["n0"], &["r0", "n1"], at(1));
+                let c = w.roots("r0", &acct, q1.id(), &["r0", "n1"], at(2));
+                let q2 = w.roots("n1", &acct, q1.id(), &["r0", "n1"], at(3));
+                let roots = w.pks(&["r0", "n1"]);
+                Threat {
+                    state: st(&acct, &q2, roots),
+                    ops: vec![(g, VALID), (q1, VALID), (c, "acct.next_signer"), (q2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-commitment-without-revealed-key",
+            "audit P7: the genesis [r0, r1] committed to [r1, r0], a list with no key outside the \
+             current and former roots (the producer rules forbid it): no key can be its revealed \
+             key, so every rotation is acct.next_signer, whoever signs it; other operations by the \
+             roots stay valid (D)",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["r1", "r0"]);
+                let c0 = w.roots("r0", &acct, g.id(), &["r1", "r0"], at(1));
+                let c1 = w.roots("r1", &acct, g.id(), &["r1", "r0"], at(2));
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).app(&d),
+                    ops: vec![
+                        (g, VALID),
+                        (c0, "acct.next_signer"),
+                        (c1, "acct.next_signer"),
+                        (d, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-malformed-next",
+            "audit P7: a genesis whose next is 31 bytes (B1), or text (B2), is acct.body (06 §5.3), \
+             and so is a next in a kind whose schema has no such field (a delegate D and an enckey E \
+             naming one); the well-formed committed genesis G is unaffected",
+            &["ACCT-1", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let r = w.pks(&["r0"]);
+                let b1 = w.op(
+                    "r0",
+                    &[0; 32],
+                    "genesis",
+                    T0,
+                    m(vec![("roots", keys_v(&r)), ("next", b(&[7; 31]))]),
+                );
+                let b2 = w.op(
+                    "r0",
+                    &[0; 32],
+                    "genesis",
+                    T0,
+                    m(vec![("roots", keys_v(&r)), ("next", t("n0"))]),
+                );
+                let app = w.pk("phone");
+                let body = set(
+                    &delegate_body(g.id(), &app, texts(&["*"]), u(T0 + YEAR)),
+                    "next",
+                    w.commit(&["n1"]),
+                );
+                let d = w.op("r0", &acct, "delegate", at(1), body);
+                let body = m(vec![
+                    ("after", b(g.id())),
+                    ("key", b(&enc_key("e"))),
+                    ("version", u(1)),
+                    ("next", w.commit(&["n1"])),
+                ]);
+                let e = w.op("r0", &acct, "enckey", at(2), body);
+                let roots = w.pks(&["r0"]);
+                Threat {
+                    state: st(&acct, &g, roots),
+                    ops: vec![
+                        (g, VALID),
+                        (b1, "acct.body"),
+                        (b2, "acct.body"),
+                        (d, "acct.body"),
+                        (e, "acct.body"),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-uncommitting-rotation-old-backup",
+            "audit P7: the genesis [r0, r1] committed to [n0, n1]; the owner's committed rotation Q \
+             names no next, so the account is not committed below it, but Q is still a committed \
+             rotation of the genesis: it counts as signed by, and retires, r0 and r1 there. An old \
+             backup of both: T (by r0) and T2 below it (by r1) at the genesis count for nothing, and \
+             below Q the old roots are no roots (acct.not_a_root): the owner's chain stays",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(2));
+                let t1 = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(3));
+                let t2 = grant(&mut w, "r1", &acct, &t1, "thief-app", at(4));
+                let f = w.roots("r0", &acct, q.id(), &["r0"], at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (q, VALID),
+                        (phone, VALID),
+                        (t1, VALID),
+                        (t2, VALID),
+                        (f, "acct.not_a_root"),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
             "threat-9-one-key-committed-retries-partial-list",
             "audit P4: the genesis [r0, r1] committed to [r0, n0] (keeping r0); n0 signs two \
              committed rotations of the genesis (Q1, Q2). Both have strength 0 (r0, kept, is not \
