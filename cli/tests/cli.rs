@@ -111,6 +111,8 @@ fn alice() -> Alice {
             "ops.txt",
             "--time",
             &t(0),
+            // Alice rotates with `key roots` (key_operations_rotate_roots_…): no commitment.
+            "--no-next",
         ],
     );
     ok(
@@ -1048,6 +1050,7 @@ fn witnesses_make_history_final_and_only_witnesses_receipt() {
             "w3.key",
             "--time",
             &t(0),
+            "--no-next",
         ],
     );
     let delegation = ok(
@@ -1378,4 +1381,121 @@ fn key_successor_and_predecessor_move_an_account() {
     let json = inspect_json(dir, "ops.txt");
     let last = json.as_array().unwrap().last().unwrap();
     assert_eq!(last["message"]["kind"], "successor");
+}
+
+/// `account new` commits to next roots by default (spec 06 §5.8) and writes their keys to
+/// `FILE.next`; `key roots` is then refused (only the next keys rotate), a thief's rotation with a
+/// current root is invalid, and `key rotate --next` rotates to them, committing to fresh ones.
+#[test]
+fn account_new_commits_to_next_roots_and_key_rotate_uses_them() {
+    let dir = temp_dir();
+    let dir = &dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(dir, &["keygen", "--out", "root.key"]);
+    ok(dir, &["keygen", "--out", "everyday.key"]);
+    ok(dir, &["keygen", "--out", "x.key"]);
+    let r = run_in(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--root",
+            "everyday.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(0),
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(
+        r.err.contains("root.key.next, everyday.key.next"),
+        "{}",
+        r.err
+    );
+    let created: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(created["next_keys"][1], "everyday.key.next");
+    assert!(created["message"]["body"]["next"].is_string());
+    // A second account over the same root files would overwrite the next keys: refused.
+    fails(
+        dir,
+        &["account", "new", "--root", "root.key", "--log", "other.txt"],
+        None,
+        "root.key.next",
+        "already exists",
+    );
+    // The current roots cannot rotate a committed account.
+    fails(
+        dir,
+        &[
+            "key", "roots", "--key", "root.key", "--log", "ops.txt", "--root", "x.key",
+        ],
+        None,
+        created["account"].as_str().unwrap(),
+        "committed to its next roots",
+    );
+    // The next keys do; fresh next keys are written beside them.
+    ok(
+        dir,
+        &[
+            "key",
+            "rotate",
+            "--next",
+            "root.key.next",
+            "--next",
+            "everyday.key.next",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(1),
+        ],
+    );
+    assert!(dir.join("everyday.key.next.next").exists());
+    let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    let json = inspect_json(dir, "ops.txt");
+    let rotation = &json[1]["message"];
+    assert_eq!(rotation["kind"], "roots");
+    let next_root = ok(dir, &["pubkey", "root.key.next"]);
+    assert_eq!(rotation["key"], next_root.as_str());
+    assert_eq!(rotation["body"]["roots"][0], next_root.as_str());
+    // The new roots sign the account's other operations; the rotated keys are next in line.
+    ok(
+        dir,
+        &[
+            "key",
+            "enckey",
+            "--key",
+            "everyday.key.next",
+            "--log",
+            "ops.txt",
+            "--enc-key",
+            &"ab".repeat(32),
+            "--time",
+            &t(2),
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "key",
+            "rotate",
+            "--next",
+            "root.key.next.next",
+            "--next",
+            "everyday.key.next.next",
+            "--log",
+            "ops.txt",
+            "--no-next",
+            "--time",
+            &t(3),
+        ],
+    );
+    let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(r.out.lines().count(), 4);
 }

@@ -71,8 +71,8 @@ use alloc::vec::Vec;
 
 pub use accept::{ACCEPTANCE_CONTEXT, MAX_ACCEPTANCES};
 pub(crate) use body::check_operation_body;
+pub use body::{next_commitment, NextRoots, Operation, Revocation, NEXT_ROOTS_CONTEXT};
 use body::{parse, OpBody};
-pub use body::{Operation, Revocation};
 pub use builder::{DelegateBuilder, EncKeyBuilder, RevokeBuilder, RootsBuilder};
 pub use chain::AccountView;
 use chain::Log;
@@ -212,6 +212,14 @@ pub enum AccountError {
     /// A `successor` operation naming its own account (rule ACCT-12).
     #[error("a successor must name another account")]
     Successor,
+    /// A `roots` operation following a state committed to its next root list whose list is not the
+    /// committed one (rule ACCT-14).
+    #[error("root list differs from the committed next roots")]
+    NextMismatch,
+    /// A `roots` operation following a committed state not signed by the first key of its list that
+    /// is neither a root nor a former root of that state (rule ACCT-14).
+    #[error("committed rotation not signed by its first new key")]
+    NextSigner,
 }
 
 impl AccountError {
@@ -244,6 +252,8 @@ impl AccountError {
             Self::AcceptanceInvalid => "acct.acceptance_invalid",
             Self::Deactivated => "acct.deactivated",
             Self::Successor => "acct.successor",
+            Self::NextMismatch => "acct.next_mismatch",
+            Self::NextSigner => "acct.next_signer",
         }
     }
 
@@ -266,6 +276,7 @@ impl AccountError {
             Self::AcceptanceMissing | Self::AcceptanceExtra | Self::AcceptanceInvalid => "ACCT-10",
             Self::Deactivated => "ACCT-11",
             Self::Successor => "ACCT-12",
+            Self::NextMismatch | Self::NextSigner => "ACCT-14",
         }
     }
 }
@@ -492,6 +503,7 @@ impl Accounts {
             witnesses,
             acceptances,
             predecessor,
+            next,
         } = body
         else {
             return Err(AccountError::GenesisAccount);
@@ -514,7 +526,7 @@ impl Accounts {
         if let Some(from) = predecessor {
             self.predecessors.insert(account, from);
         }
-        let state = State::genesis(roots).witnessed(witnesses);
+        let state = State::genesis(roots).witnessed(witnesses).committed(next);
         self.logs
             .insert(account, Log::new(id, *header.key(), state));
         self.owner.insert(id, account);

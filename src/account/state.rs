@@ -9,7 +9,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::body::{OpBody, Revocation};
+use super::body::{NextRoots, OpBody, Revocation};
 use super::pmap::PMap;
 use super::scope::Scope;
 use super::witness::{WitnessSet, Witnesses};
@@ -254,6 +254,9 @@ pub(super) struct State {
     ever_witnesses: PMap<PublicKey, ()>,
     /// The account named by the last `successor` operation on the path to this state (ACCT-13).
     pub(super) successor: Option<AccountId>,
+    /// The commitment to the next root list made by the last `genesis` or `roots` operation on the
+    /// path to this state (ACCT-14), if it made one.
+    pub(super) next: Option<NextRoots>,
 }
 
 impl State {
@@ -267,7 +270,14 @@ impl State {
             witnesses: None,
             ever_witnesses: PMap::default(),
             successor: None,
+            next: None,
         }
+    }
+
+    /// This state committed to the next root list `next` (a genesis's commitment, ACCT-14).
+    pub(super) fn committed(mut self, next: Option<NextRoots>) -> State {
+        self.next = next;
+        self
     }
 
     /// This state with `witnesses` in force (a genesis's witness set).
@@ -320,8 +330,26 @@ impl State {
         id: MessageId,
         body: &OpBody,
     ) -> Result<State, AccountError> {
-        if !self.roots.contains(header.key()) {
-            return Err(AccountError::NotARoot);
+        match (body, &self.next) {
+            // ACCT-14: a committed rotation names the committed list and is signed by its first
+            // key that is neither a root nor a former root here (the revealed next key); a root of
+            // this state cannot sign it.
+            (OpBody::Roots { roots, .. }, Some(next)) => {
+                if !next.matches(roots) {
+                    return Err(AccountError::NextMismatch);
+                }
+                let revealed = roots
+                    .iter()
+                    .find(|k| !self.roots.contains(k) && !self.former_roots.contains_key(k));
+                if revealed != Some(header.key()) {
+                    return Err(AccountError::NextSigner);
+                }
+            }
+            _ => {
+                if !self.roots.contains(header.key()) {
+                    return Err(AccountError::NotARoot);
+                }
+            }
         }
         // No rule compares the time with the parent's (06 §7.2): a claimed time dates only what the
         // operation itself grants.
@@ -342,7 +370,9 @@ impl State {
                 roots,
                 witnesses,
                 acceptances,
+                next: commitment,
             } => {
+                next.next = *commitment;
                 if roots.iter().any(|k| self.apps.contains_key(k)) {
                     return Err(AccountError::KeyInUse);
                 }
@@ -366,10 +396,12 @@ impl State {
                         return Err(AccountError::KeyInUse);
                     }
                 }
-                // ACCT-10: the roots and witnesses that are not already in the parent's lists.
+                // ACCT-10: the roots and witnesses that are not already in the parent's lists; with a
+                // commitment to the next roots, every root of the list (ACCT-14: a commitment
+                // binds every root it will speak for, 06 §5.8).
                 let mut new: Vec<PublicKey> = roots
                     .iter()
-                    .filter(|k| !self.roots.contains(k))
+                    .filter(|k| commitment.is_some() || !self.roots.contains(k))
                     .copied()
                     .collect();
                 if let Some(Witnesses::Set(set)) = witnesses {

@@ -50,6 +50,8 @@ enum Body {
         witnesses: Option<Wit>,
         /// ACCT-13: the account this one succeeds.
         predecessor: Option<Id>,
+        /// ACCT-14: the commitment to the next root list.
+        next: Option<Id>,
     },
     /// ACCT-12.
     Successor {
@@ -62,6 +64,7 @@ enum Body {
         /// Absent: the parent's set stays; `Some(None)`: the removal.
         witnesses: Option<Option<Wit>>,
         supersedes: Option<Id>,
+        next: Option<Id>,
     },
     Receipt {
         op: Id,
@@ -394,34 +397,45 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
         "genesis" => {
             keys(
                 e,
-                &["roots", "witnesses", "predecessor", "acceptances"],
+                &["roots", "witnesses", "predecessor", "next", "acceptances"],
                 &["roots"],
             )?;
             let roots = roots_list(field(e, "roots"))?;
             let witnesses = witnesses(e, &roots, false)?.flatten();
             let predecessor = get(e, "predecessor").map(b32).transpose()?;
+            let next = get(e, "next").map(b32).transpose()?;
             acceptances_form(e)?;
             Ok(Body::Genesis {
                 roots,
                 witnesses,
                 predecessor,
+                next,
             })
         }
         "roots" => {
             keys(
                 e,
-                &["after", "roots", "witnesses", "supersedes", "acceptances"],
+                &[
+                    "after",
+                    "roots",
+                    "witnesses",
+                    "supersedes",
+                    "next",
+                    "acceptances",
+                ],
                 &["after", "roots"],
             )?;
             let roots = roots_list(field(e, "roots"))?;
             let witnesses = witnesses(e, &roots, true)?;
             let (after, supersedes) = (b32(field(e, "after"))?, sup(e)?);
+            let next = get(e, "next").map(b32).transpose()?;
             acceptances_form(e)?;
             Ok(Body::Roots {
                 after,
                 roots,
                 witnesses,
                 supersedes,
+                next,
             })
         }
         "successor" => {
@@ -549,6 +563,18 @@ struct State {
     /// The witness set in force, and every key that was a witness on the path here (06 §8.6).
     wit: Option<Wit>,
     ever_wit: BTreeSet<Id>,
+    /// The commitment of the last genesis or `roots` operation on the path here (ACCT-14).
+    next: Option<Id>,
+}
+
+/// ACCT-14 (06 §5.8): `H("skylark v1 next roots", the CBOR array of the 32-byte keys)`.
+fn next_roots(roots: &[Id]) -> Id {
+    let mut cbor = vec![0x80 | roots.len() as u8];
+    for k in roots {
+        cbor.extend_from_slice(&[0x58, 0x20]);
+        cbor.extend_from_slice(k);
+    }
+    blake3::derive_key("skylark v1 next roots", &cbor).to_vec()
 }
 
 #[derive(Clone, Debug)]
@@ -584,8 +610,21 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     if &m.acct != acct {
         return Err("acct.account_mismatch");
     }
-    if !parent.roots.contains(&m.key) {
-        return Err("acct.not_a_root");
+    match (body, &parent.next) {
+        // ACCT-14: the committed list, signed by its first key that never was a root here.
+        (Body::Roots { roots, .. }, Some(n)) => {
+            if &next_roots(roots) != n {
+                return Err("acct.next_mismatch");
+            }
+            if roots.iter().find(|k| !parent.ever_roots.contains(*k)) != Some(&m.key) {
+                return Err("acct.next_signer");
+            }
+        }
+        _ => {
+            if !parent.roots.contains(&m.key) {
+                return Err("acct.not_a_root");
+            }
+        }
     }
     // No rule compares the time with the parent's (06 §7.2): a claimed time only dates what the
     // operation itself grants.
@@ -619,15 +658,21 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
                 }
             }
             let old_wit: Vec<Id> = parent.wit.iter().flat_map(|w| w.0.clone()).collect();
+            // With a commitment (06 §5.8), every root of the list accepts, kept ones included.
+            let committing = matches!(body, Body::Roots { next: Some(_), .. });
             let mut new: Vec<Id> = roots
                 .iter()
-                .filter(|k| !parent.roots.contains(k))
+                .filter(|k| committing || !parent.roots.contains(k))
                 .cloned()
                 .collect();
             if let Some(Some((ks, _))) = witnesses {
                 new.extend(ks.iter().filter(|k| !old_wit.contains(k)).cloned());
             }
             accepts(m, new)?;
+            next.next = match body {
+                Body::Roots { next, .. } => next.clone(),
+                _ => None,
+            };
             next.roots = roots.clone();
             next.ever_roots.extend(roots.iter().cloned());
         }
@@ -729,7 +774,10 @@ impl Ref {
         };
         match body {
             Body::Genesis {
-                roots, witnesses, ..
+                roots,
+                witnesses,
+                next,
+                ..
             } => Some(if m.acct != ZERO {
                 Status::Invalid("acct.genesis_account")
             } else if m.seq != 1 || m.key != roots[0] {
@@ -757,6 +805,7 @@ impl Ref {
                             .iter()
                             .flat_map(|(ks, _)| ks.iter().cloned())
                             .collect(),
+                        next: next.clone(),
                     }),
                 }
             }),
@@ -891,6 +940,31 @@ impl Ref {
         matches!(self.body(id), Body::Roots { roots, .. } if !roots.contains(self.signer(id)))
     }
 
+    /// A committed rotation (ACCT-14): a `roots` operation whose parent state has a commitment.
+    fn committed(&self, id: &Id) -> bool {
+        matches!(self.body(id), Body::Roots { .. })
+            && self
+                .parent_of(id)
+                .is_some_and(|p| self.state_of(p).next.is_some())
+    }
+
+    /// Does `x` count as signed by `k` at the fork points above it (06 §8.1)? Its signer, and
+    /// for a committed rotation every root of its parent.
+    fn signs_as(&self, x: &Id, k: &Id) -> bool {
+        self.signer(x) == k
+            || (self.committed(x)
+                && self
+                    .parent_of(x)
+                    .is_some_and(|p| self.state_of(p).roots.contains(k)))
+    }
+
+    /// Is `x` a self-retirement of `k` (06 §8.1)? Signed by `k` and omitting it, or a committed
+    /// rotation whose list omits `k`, a root of its parent.
+    fn retires_as(&self, x: &Id, k: &Id) -> bool {
+        let omits = matches!(self.body(x), Body::Roots { roots, .. } if !roots.contains(k));
+        omits && self.signs_as(x, k)
+    }
+
     fn parent_of(&self, id: &Id) -> Option<&Id> {
         match self.status.get(id) {
             Some(Status::Valid { parent, .. }) => parent.as_ref(),
@@ -987,7 +1061,7 @@ impl Ref {
         if self.applied[y].seq >= self.applied[x].seq || !self.children(y).is_empty() {
             return false;
         }
-        if self.self_retires(y) {
+        if self.self_retires(y) || self.committed(y) {
             return match (self.body(x), self.body(y)) {
                 (Body::Roots { roots: a, .. }, Body::Roots { roots: b, .. }) => a == b,
                 _ => false,
@@ -1079,11 +1153,20 @@ impl Ref {
                 roots
                     .iter()
                     .position(|k| {
-                        let signed = subtrees[i].iter().any(|x| self.signer(x) == k);
+                        let signed = subtrees[i].iter().any(|x| self.signs_as(x, k));
+                        // 06 §8.1 (audit P2): beside a committed rotation, a sibling that is a
+                        // committed rotation by the same revealed key is not counted itself (one
+                        // commitment); what lies below it is.
+                        let one_commitment = |x: &Id| {
+                            self.committed(&kids[i])
+                                && self.committed(x)
+                                && self.signer(x) == self.signer(&kids[i])
+                        };
                         let retired_elsewhere = subtrees.iter().enumerate().any(|(j, t)| {
                             j != i
-                                && t.iter()
-                                    .any(|x| self.signer(x) == k && self.self_retires(x))
+                                && t.iter().enumerate().any(|(at, x)| {
+                                    !(at == 0 && one_commitment(x)) && self.retires_as(x, k)
+                                })
                         });
                         signed && !retired_elsewhere
                     })
@@ -1092,8 +1175,14 @@ impl Ref {
             let strengths: Vec<usize> = (0..kids.len()).map(strength).collect();
             let best = *strengths.iter().min().unwrap();
             let tied: Vec<usize> = (0..kids.len()).filter(|&i| strengths[i] == best).collect();
-            let by_key =
-                best != usize::MAX && tied.iter().all(|&i| self.signer(&kids[i]) == &roots[best]);
+            // One key's leaves: the root of rank `best`, or one revealed key's committed rotations.
+            let key = match tied.iter().all(|&i| self.committed(&kids[i])) {
+                true => Some(self.signer(&kids[tied[0]]).clone()),
+                false => roots.get(best).cloned(),
+            };
+            let by_key = key
+                .as_ref()
+                .is_some_and(|key| tied.iter().all(|&i| self.signer(&kids[i]) == key));
             let continued: Vec<usize> = tied
                 .iter()
                 .copied()
@@ -1103,7 +1192,7 @@ impl Ref {
             let key_below = |i: usize| {
                 subtrees[i][1..]
                     .iter()
-                    .any(|x| self.signer(x) == &roots[best])
+                    .any(|x| key.as_ref().is_some_and(|k| self.signs_as(x, k)))
             };
             let next = if tied.len() == 1 {
                 kids[tied[0]].clone()
@@ -1330,8 +1419,8 @@ fn orders(n: usize) -> Vec<Vec<usize>> {
 
 const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3",
-    "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-14", "ACCT-15", "ACCT-16", "AUTH-1",
+    "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 #[test]
@@ -1469,6 +1558,8 @@ fn account_vectors_agree_with_reference() {
         "acct.acceptance_invalid",
         "acct.deactivated",
         "acct.successor",
+        "acct.next_mismatch",
+        "acct.next_signer",
         "key.invalid_length",
         "key.non_canonical",
         "key.not_on_curve",
