@@ -654,7 +654,19 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
         // the head (final, if its parent names witnesses).
         let ends = pick == 4 && rng.below(3) == 0;
         let op = match pick {
-            _ if ends => Operation::deactivate(account, parent, time),
+            // In a committed state a deactivation is an act of the next keys (ACCT-14): it names
+            // the committed list and is signed by its revealed key.
+            _ if ends => match (&nodes[pi].next, revealed) {
+                (Some(committed), Some(Some(key))) => {
+                    signer = key;
+                    let keys: Vec<PublicKey> =
+                        committed.iter().map(|&i| pool[i].public_key()).collect();
+                    Operation::deactivate(account, parent, time)
+                        .revealing(&keys)
+                        .unwrap()
+                }
+                _ => Operation::deactivate(account, parent, time),
+            },
             0 => {
                 // A rotation: a random non-empty ordered subset of the pool, or the committed list
                 // signed by its revealed key.
