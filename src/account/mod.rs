@@ -460,6 +460,22 @@ impl Accounts {
             .and_then(|_| state.revealed(list).copied())
     }
 
+    /// The root list of the state after valid operation `op` (06 §6), highest priority first, if
+    /// `op` is a valid operation held here — on the canonical chain or not. `O(log n)`.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// assert_eq!(accounts.roots_at(&genesis.id()), Some(&[root.public_key()][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn roots_at(&self, op: &MessageId) -> Option<&[PublicKey]> {
+        Some(&self.logs.get(self.owner.get(op)?)?.state(op)?.roots)
+    }
+
     /// Applies one key operation. Operations may come in any order and any number of times; the
     /// resulting state depends only on the set applied.
     ///
