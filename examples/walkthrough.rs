@@ -586,13 +586,25 @@ fn main() -> Result<(), Error> {
         "old backup forks at the genesis",
         backup_fork.as_bytes(),
     )?;
+    // Nor can the backup end the account: in a committed state a deactivation is an act of the
+    // next keys, as a rotation is (spec 06 §5.8, ACCT-14), so the old roots' one is invalid.
+    let backup_end = Operation::deactivate(dave, dave_genesis.id(), T0 + 21 * MINUTE)
+        .draft()?
+        .after(&backup_fork)
+        .sign(&dave_roots[1])?;
+    receive(
+        &mut node,
+        &mut log,
+        "old backup deactivates",
+        backup_end.as_bytes(),
+    )?;
     let view = node.accounts().account(&dave).ok_or("dave unknown")?;
     println!(
-        "  head is dave's rotation: {}; the backup's fork counts for nothing, the rotation speaks for both old roots (spec 06 §8.1)",
-        view.head() == dave_rotation.id() && view.contested().is_empty()
+        "  head is dave's rotation: {}; the backup's fork counts for nothing, the rotation speaks for both old roots (spec 06 §8.1), and its deactivation is refused (acct.next_signer)",
+        view.head() == dave_rotation.id() && view.contested().is_empty() && view.deactivated().is_none()
     );
-    if view.head() != dave_rotation.id() {
-        return Err("an old backup rolled a committed account back".into());
+    if view.head() != dave_rotation.id() || view.deactivated().is_some() {
+        return Err("an old backup rolled a committed account back or ended it".into());
     }
 
     println!("\n7. A moderation service, an account like any other, labels the scam; readers choose which labelers to trust.");

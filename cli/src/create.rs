@@ -149,7 +149,9 @@ fn finish(
     accounts: Option<&mut Accounts>,
 ) -> Result<SignedMessage, Error> {
     let log = args.opt("log");
-    let previous = match (args.opt("after"), log) {
+    // For a key operation `--after` names the operation it follows, not the signer's last message.
+    let after = args.opt("after").filter(|_| accounts.is_none());
+    let previous = match (after, log) {
         (Some(after), _) => Some(files::last_message(after)?),
         (None, Some(log)) => files::read_log(log)?
             .into_iter()
@@ -235,12 +237,15 @@ skylark key delegate --key ROOT --log OPS --app PUB|FILE [--scope ENTRY,ENTRY] [
 skylark key revoke   --key ROOT --log OPS --app PUB|FILE [--cutoff MSGFILE]
   Without --cutoff every message of the app key is invalid; with it, the key's messages up to and
   including that one stay valid.
-skylark key rotate   --next FILE [--next FILE]... --log OPS [--account ACCT] [--no-next]
+skylark key rotate   --next FILE [--next FILE]... --log OPS [--account ACCT] [--after OP] [--no-next]
   Rotates a committed account to its next roots (spec 06 §5.8): the keys of the --next files, in
   the order of the commitment (as `account new` or the last rotation wrote them), become the
-  roots; the first new one signs. Fresh next keys are made and committed to, one per --next FILE,
-  written to FILE.next (--no-next: none, and the account is no longer committed). The rotation
-  outranks everything the old roots sign beside it: the answer to stolen roots.
+  roots; the revealed key signs (the first that is neither a root nor a former root there).
+  Fresh next keys are made and committed to, one per --next FILE, written to FILE.next
+  (--no-next: none, and the account is no longer committed). The rotation outranks everything the
+  old roots sign beside it: the answer to stolen roots. It follows the account's head, or OP with
+  --after (a msg_… id or a message file): after a theft, name the operation before the thief's
+  first one, so the rotation is its sibling and the thief's operations leave the chain.
 skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
                      [--witness PUB|FILE... [--threshold T] | --no-witnesses]
   For an account that is not committed to next roots. To retire a root, sign the `key roots` that
@@ -249,17 +254,21 @@ skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
   --witness replaces the witness set from this operation on, --no-witnesses removes it; without
   either, the set in force stays. Have the old witnesses receipt this operation.
 skylark key enckey   --key ROOT --log OPS --enc-key HEX --version N
-skylark key successor --key ROOT --log OPS --to ACCT
+skylark key successor (--key ROOT | --next FILE...) --log OPS --to ACCT
   Names ACCT as the account this one moved to (spec 06 §5.7). The move counts once ACCT's genesis
   names this account as its predecessor (`account new --predecessor`); apps then follow it.
-skylark key deactivate --key ROOT --log OPS
+skylark key deactivate (--key ROOT | --next FILE...) --log OPS
   Ends the account (spec 06 §5.6): no key operation may follow it, and while it is the head of the
   canonical chain (and, with witnesses, once they receipt it) messages dated at or after it are
   refused (`auth.deactivated`). A higher root's operation beside it undoes it. The account's
   history stays valid.
+  In an account committed to its next roots (spec 06 §5.8), only the next keys deactivate it or
+  name its successor, as only they rotate it: pass the .next files with --next (as for `key
+  rotate`, --account and --after apply); the operation names their list and their revealed key
+  signs it. A thief of the current roots can then neither end nor move the account.
   Key operations signed by root key ROOT (a secret key file) for the account in OPS whose roots
-  include it (or --account ACCT), following the account's current head. Appended to OPS; the id is
-  printed. --time MS sets the operation's time (default: now).
+  include it (or --account ACCT), following the account's current head (or OP with --after OP).
+  Appended to OPS; the id is printed. --time MS sets the operation's time (default: now).
   --supersedes MSG (msg_… or a message file) makes the operation a retry of an earlier one by ROOT
   that nothing follows yet: it follows the same operation as MSG and names MSG in `supersedes`,
   so the earlier one takes no part in the choice of the chain (spec 06 §8.1).
@@ -294,6 +303,7 @@ const OPERATION_SPEC: Spec = &[
     ("op", true),
     ("next", true),
     ("no-next", false),
+    ("after", true),
 ];
 
 /// The witness set of `--witness` and `--threshold` (default: the smallest majority), if any.
@@ -347,9 +357,12 @@ fn receipt(args: &Args, log: &str, time: u64) -> Result<Status, Error> {
     Ok(Status::Ok)
 }
 
-/// `key rotate`: the committed rotation (spec 06 §5.8) to the keys of the `--next` files, signed by
-/// the first of them that is not a root yet, committing to fresh next keys unless `--no-next`.
-fn rotate(args: &Args, log: &str, time: u64) -> Result<Status, Error> {
+/// `key rotate`, and `key deactivate` / `key successor` with `--next`: a committed act (spec 06
+/// §5.8) — the rotation to the keys of the `--next` files, or a deactivation or move naming them —
+/// following `--after OP` (default: the account's head), signed by the list's revealed key as the
+/// crate computes it ([`Accounts::revealed_key`]). A rotation commits to fresh next keys unless
+/// `--no-next`.
+fn committed_act(args: &Args, command: &str, log: &str, time: u64) -> Result<Status, Error> {
     let names = args.all("next");
     if names.is_empty() {
         return Err(args.usage("--next FILE is required (the .next files, in their order)"));
@@ -374,9 +387,20 @@ fn rotate(args: &Args, log: &str, time: u64) -> Result<Status, Error> {
     }
     ids.sort();
     ids.dedup();
-    let account = match args.opt("account") {
-        Some(a) => files::account_id(a)?,
-        None => ids
+    // The operation it follows: `--after OP`, which names the account too, or the head.
+    let after = args.opt("after").map(files::message_id).transpose()?;
+    let of_after = after.and_then(|id| {
+        held.iter()
+            .find(|m| m.id() == id)
+            .map(|m| match m.header().kind().as_str() {
+                "genesis" => Accounts::account_id(m),
+                _ => *m.header().account(),
+            })
+    });
+    let account = match (args.opt("account"), of_after) {
+        (Some(a), _) => files::account_id(a)?,
+        (None, Some(a)) => a,
+        (None, None) => ids
             .into_iter()
             .find(|id| {
                 accounts
@@ -398,27 +422,64 @@ fn rotate(args: &Args, log: &str, time: u64) -> Result<Status, Error> {
             "pass the log the account was created in",
         )
     })?;
-    let (head, current) = (view.head(), view.roots().to_vec());
+    let parent = after.unwrap_or_else(|| view.head());
+    let current = view.roots().to_vec();
     let op_error = |e: skylark::account::AccountError| body_error(&e, e.code(), e.rule());
+    // ACCT-14: the crate's rule, not a guess: the first key of the list that is neither a root nor a
+    // former root of the state it follows.
+    let revealed = accounts.revealed_key(&parent, &publics).ok_or_else(|| {
+        Error::new(
+            parent.to_string(),
+            "is not a valid operation of the account committed to these next roots, or no key of \
+             the list can reveal them (each is a root or a former root there)",
+            "pass the .next files in the order they were written, and an operation of the \
+             account below which the commitment holds (--after)",
+        )
+    })?;
     let signer = keys
         .iter()
-        .find(|k| !current.contains(&k.public_key()))
-        .ok_or_else(|| args.usage("the --next keys are the roots already"))?;
-    let mut op = Operation::roots(account, head, &publics, time).map_err(op_error)?;
-    let next = match args.flag("no-next") {
-        true => None,
-        false => Some(next_keys(names)?),
+        .find(|k| k.public_key() == revealed)
+        .ok_or_else(|| args.usage("the revealed key is not among the --next files"))?;
+    let mut next = None;
+    let op = match command {
+        // ACCT-10, ACCT-14: every key of the revealed list accepts a committed deactivation or
+        // successor (the revealed key alone cannot end or move the account).
+        "key deactivate" | "key successor" => {
+            let mut op = match command {
+                "key deactivate" => Operation::deactivate(account, parent, time),
+                _ => {
+                    Operation::successor(account, parent, files::account_id(args.req("to")?)?, time)
+                }
+            }
+            .revealing(&publics)
+            .map_err(op_error)?;
+            for key in &keys {
+                op = op.accepted_by(key).map_err(op_error)?;
+            }
+            op
+        }
+        _ => {
+            let mut op = Operation::roots(account, parent, &publics, time).map_err(op_error)?;
+            next = match args.flag("no-next") {
+                true => None,
+                false => Some(next_keys(names)?),
+            };
+            // ACCT-10: the new roots accept; with a new commitment every root of the list does.
+            let roots_there = accounts
+                .roots_at(&parent)
+                .map_or_else(|| current.clone(), <[PublicKey]>::to_vec);
+            for key in keys
+                .iter()
+                .filter(|k| next.is_some() || !roots_there.contains(&k.public_key()))
+            {
+                op = op.accepted_by(key).map_err(op_error)?;
+            }
+            if let Some((fresh, _)) = &next {
+                op = op.with_next(*fresh).map_err(op_error)?;
+            }
+            op
+        }
     };
-    // ACCT-10: the new roots accept; with a new commitment every root of the list does (06 §5.8).
-    for key in keys
-        .iter()
-        .filter(|k| next.is_some() || !current.contains(&k.public_key()))
-    {
-        op = op.accepted_by(key).map_err(op_error)?;
-    }
-    if let Some((fresh, _)) = &next {
-        op = op.with_next(*fresh).map_err(op_error)?;
-    }
     let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
     finish(args, draft, signer, Some(&mut accounts))?;
     if let Some((_, paths)) = &next {
@@ -484,8 +545,10 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
     if command == "witness receipt" {
         return receipt(&args, log, time);
     }
-    if command == "key rotate" {
-        return rotate(&args, log, time);
+    if command == "key rotate"
+        || (matches!(command, "key deactivate" | "key successor") && !args.all("next").is_empty())
+    {
+        return committed_act(&args, command, log, time);
     }
     if command == "account new" {
         let roots = args.all("root");
@@ -623,9 +686,10 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
     let op_error = |e: skylark::account::AccountError| body_error(&e, e.code(), e.rule());
     // A retry follows what the operation it supersedes followed.
     let supersedes = args.opt("supersedes").map(files::message_id).transpose()?;
-    let head = match supersedes {
-        Some(id) => parent_of(&held, id)?,
-        None => head,
+    let head = match (supersedes, args.opt("after")) {
+        (Some(id), _) => parent_of(&held, id)?,
+        (None, Some(after)) => files::message_id(after)?,
+        (None, None) => head,
     };
     // What a delegation grants, printed once the operation is written.
     let mut granted = None;
@@ -700,6 +764,14 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 (None, true) => op.without_witnesses().map_err(op_error)?,
                 (None, false) => op,
             }
+        }
+        "key deactivate" | "key successor" if view.next_roots().is_some() => {
+            return Err(Error::new(
+                account.to_string(),
+                "is committed to its next roots (spec 06 §5.8): only they can deactivate it or \
+                 name its successor",
+                "pass the .next files with --next FILE... (their revealed key signs)",
+            ));
         }
         "key deactivate" => Operation::deactivate(account, head, time),
         "key successor" => {

@@ -527,6 +527,46 @@ impl Operation {
         }
     }
 
+    /// Names, in a `deactivate` or `successor` operation, the committed next root list `roots`
+    /// that it reveals (rule ACCT-14, 06 §5.8). In a committed state these operations are acts of
+    /// the next keys, as a rotation is: they must name the committed list and be signed by its
+    /// revealed key ([`Accounts::revealed_key`](super::Accounts::revealed_key)), and carry the
+    /// acceptance of every key of the list ([`Operation::accepted_by`], ACCT-10), so that the
+    /// revealed key alone cannot end or move the account; the list changes no root. In a state
+    /// that is not committed they must not name one.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] for any other kind; [`AccountError::Body`] unless there are
+    /// 1 to 4 keys; [`AccountError::KeyInUse`] if one repeats.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// let (root, next) = (SecretKey::from_seed([1; 32]), SecretKey::from_seed([2; 32]));
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?
+    ///     .with_next(next_commitment(&[next.public_key()])?)?
+    ///     .sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// // The account is committed: only the next key ends it, naming the list it reveals.
+    /// let end = Operation::deactivate(account, genesis.id(), 5)
+    ///     .revealing(&[next.public_key()])?
+    ///     .accepted_by(&next)?
+    ///     .sign(&next)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// accounts.apply(&end)?;
+    /// assert_eq!(accounts.account(&account).expect("known").deactivated(), Some(5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn revealing(mut self, roots: &[PublicKey]) -> Result<Self, AccountError> {
+        if self.kind != DEACTIVATE && self.kind != SUCCESSOR {
+            return Err(AccountError::NotAnOperation);
+        }
+        self.body.insert("roots", roots_value(roots)?);
+        Ok(self)
+    }
+
     /// Commits a `genesis` or `roots` operation to the next root list (rule ACCT-14, 06 §5.8): the
     /// next `roots` operation below it must name exactly that list and be signed by its first key
     /// that is not yet a root or former root. Without it, a `roots` operation leaves the account
@@ -702,7 +742,8 @@ impl Operation {
 
     /// Adds `key`'s acceptance (rule ACCT-10, 06 §5.5): the proof that the holder of a key this
     /// operation newly names — a new root or witness of a `genesis` or `roots` operation, the app key
-    /// of a `delegate` — agrees to serve this account in it. Call it once per new key; the
+    /// of a `delegate`, every key of the committed list a `deactivate` or `successor` reveals
+    /// (ACCT-14) — agrees to serve this account in it. Call it once per new key; the
     /// acceptances are signed when the operation is drafted, over its final body.
     /// [`Operation::sign`] adds the signer's own acceptance to a genesis.
     ///
@@ -726,7 +767,7 @@ impl Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn accepted_by(mut self, key: &SecretKey) -> Result<Self, AccountError> {
-        if self.kind != GENESIS && self.kind != ROOTS && self.kind != DELEGATE {
+        if ![GENESIS, ROOTS, DELEGATE, DEACTIVATE, SUCCESSOR].contains(&self.kind) {
             return Err(AccountError::NotAnOperation);
         }
         let public = key.public_key();
@@ -823,12 +864,33 @@ pub(super) enum OpBody {
     },
     /// A witness receipt; the receipted operation is the parsed `after`.
     Receipt,
-    /// A deactivation (ACCT-11).
-    Deactivate,
-    /// The account this one moved to (ACCT-12).
+    /// A deactivation (ACCT-11); in a committed state it names the committed list it reveals
+    /// (ACCT-14, 06 §5.8).
+    Deactivate {
+        reveals: Option<Vec<PublicKey>>,
+        acceptances: Acceptances,
+    },
+    /// The account this one moved to (ACCT-12); in a committed state it names the committed list it
+    /// reveals (ACCT-14, 06 §5.8).
     Successor {
         to: AccountId,
+        reveals: Option<Vec<PublicKey>>,
+        acceptances: Acceptances,
     },
+}
+
+impl OpBody {
+    /// The root list a committed act names (ACCT-14, 06 §5.8): a `roots` body's list, or the list
+    /// a `deactivate` or `successor` body reveals.
+    pub(super) fn reveals(&self) -> Option<&[PublicKey]> {
+        match self {
+            OpBody::Roots { roots, .. } => Some(roots),
+            OpBody::Deactivate { reveals, .. } | OpBody::Successor { reveals, .. } => {
+                reveals.as_deref()
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Reads a body map against a list of (field, required) in canonical order: unknown un-dotted keys
@@ -892,6 +954,15 @@ fn roots_field(map: &Map) -> Result<Vec<PublicKey>, AccountError> {
         return Err(AccountError::KeyInUse);
     }
     Ok(roots)
+}
+
+/// The optional `roots` of a `deactivate` or `successor` body: the committed list it reveals
+/// (ACCT-14, 06 §5.8), checked last, as a `roots` value.
+fn revealed_field(map: &Map) -> Result<Option<Vec<PublicKey>>, AccountError> {
+    match map.get("roots") {
+        None => Ok(None),
+        Some(_) => roots_field(map).map(Some),
+    }
 }
 
 /// The optional `witnesses` of a `genesis` or `roots` body (rule ACCT-15), checked after `roots`;
@@ -1004,17 +1075,43 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
             ))
         }
         DEACTIVATE => {
-            fields(body, &[("after", true)])?;
-            Ok((OpBody::Deactivate, after(body)?, None))
+            fields(
+                body,
+                &[("after", true), ("roots", false), ("acceptances", false)],
+            )?;
+            let after = after(body)?;
+            let reveals = revealed_field(body)?;
+            let acceptances = Acceptances::parse(body)?;
+            Ok((
+                OpBody::Deactivate {
+                    reveals,
+                    acceptances,
+                },
+                after,
+                None,
+            ))
         }
         SUCCESSOR => {
-            fields(body, &[("to", true), ("after", true)])?;
+            fields(
+                body,
+                &[
+                    ("to", true),
+                    ("after", true),
+                    ("roots", false),
+                    ("acceptances", false),
+                ],
+            )?;
             let to = bytes32(body, "to")?.ok_or(body_error("to", "is missing"))?;
+            let after = after(body)?;
+            let reveals = revealed_field(body)?;
+            let acceptances = Acceptances::parse(body)?;
             Ok((
                 OpBody::Successor {
                     to: AccountId::from_bytes(to),
+                    reveals,
+                    acceptances,
                 },
-                after(body)?,
+                after,
                 None,
             ))
         }

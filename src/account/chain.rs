@@ -58,10 +58,13 @@ pub(super) struct Node {
     rotates: bool,
     /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
     retires: bool,
-    /// A committed rotation (ACCT-14): a `roots` operation whose parent state committed to its list.
-    /// At the fork points above it, it counts as signed by every root of its parent and as a
-    /// self-retirement of each of them that its list does not keep (06 §8.1).
+    /// A committed act (ACCT-14): a `roots` (a committed rotation), `deactivate` or `successor`
+    /// operation whose parent state is committed. At the fork points above it, it counts as signed
+    /// by every root of its parent and as a self-retirement of each of them that its list does not
+    /// keep (06 §8.1): a rotation's new list; a deactivation or successor keeps none.
     committed: bool,
+    /// For a committed act: the roots of its parent (bit `i` for index `i`) it retires.
+    drops: u8,
     /// A `successor` operation (ACCT-12).
     moves: bool,
     /// For a `revoke`: the app key and the revocation.
@@ -213,9 +216,13 @@ fn attributed(nodes: &BTreeMap<MessageId, Node>, x: &Node) -> Vec<(PublicKey, bo
     let mut keys = alloc::vec![(x.signer, x.retires)];
     if x.committed {
         let parent = x.parent.and_then(|p| nodes.get(&p));
-        for k in parent.map_or(&[][..], |p| &p.state.roots[..]) {
+        for (i, k) in parent
+            .map_or(&[][..], |p| &p.state.roots[..])
+            .iter()
+            .enumerate()
+        {
             if *k != x.signer {
-                keys.push((*k, !x.state.roots.contains(k)));
+                keys.push((*k, x.drops & bit(i) != 0));
             }
         }
     }
@@ -387,6 +394,12 @@ impl Canon {
         if x.supersedes.is_some_and(|y| self.chain.contains_key(&y)) {
             return None;
         }
+        // Committed acts of one parent do not count their retirements against each other (06
+        // §8.1): beside a chosen committed act, a new one is not judged by the chosen child's
+        // retirements, so the choice is made again.
+        if chosen.committed && x.committed && parent == fork {
+            return None;
+        }
         if parent == fork {
             if chosen.supersedes == Some(id) {
                 return None;
@@ -394,7 +407,9 @@ impl Canon {
         } else if parent_was_leaf {
             let p = nodes.get(&parent)?;
             if p.parent == Some(fork)
-                && (chosen.supersedes == Some(parent) || !f.harmless_node(roots, nodes, p))
+                && (chosen.supersedes == Some(parent)
+                    || (chosen.committed && p.committed)
+                    || !f.harmless_node(roots, nodes, p))
             {
                 return None;
             }
@@ -463,6 +478,7 @@ impl Log {
             rotates: false,
             retires: false,
             committed: false,
+            drops: 0,
             moves: false,
             revokes: None,
             children: Vec::new(),
@@ -554,9 +570,20 @@ impl Log {
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
         // and the chain above passes the witness gate (with witnesses at its parent, only once
         // final: no receipt of it is held yet, they wait for it).
-        let ends = matches!(body, OpBody::Deactivate).then(|| header.time());
+        let ends = matches!(body, OpBody::Deactivate { .. }).then(|| header.time());
         let unwitnessed = p.state.witnesses.is_none();
-        let committed = matches!(body, OpBody::Roots { .. }) && p.state.next.is_some();
+        // ACCT-14: a committed act; a rotation keeps its new list, a deactivation or successor
+        // keeps no root of its parent (06 §8.1).
+        let committed = p.state.next.is_some()
+            && matches!(
+                body,
+                OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
+            );
+        let drops = match (committed, body) {
+            (true, OpBody::Roots { roots, .. }) => retired_mask(&p.state.roots, roots),
+            (true, _) => retired_mask(&p.state.roots, &[]),
+            (false, _) => 0,
+        };
         if let Some(end) = ends {
             self.deactivations.insert(id, end);
         }
@@ -580,6 +607,7 @@ impl Log {
             rotates,
             retires: rotates && !state.roots.contains(&signer),
             committed,
+            drops,
             moves: matches!(body, OpBody::Successor { .. }),
             revokes: match body {
                 OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
@@ -605,7 +633,7 @@ impl Log {
                 };
                 let retired_in = match (node.retires, committed) {
                     (true, _) => bit(strength),
-                    (false, true) => retired_mask(parent_roots, &node.state.roots),
+                    (false, true) => node.drops,
                     (false, false) => 0,
                 };
                 canon.forks.push(Fork {
@@ -782,7 +810,7 @@ impl Log {
                 .clone()
                 .filter_map(|c| {
                     let n = self.nodes.get(c).filter(|n| n.committed)?;
-                    Some((*c, n.signer, retired_mask(roots, &n.state.roots)))
+                    Some((*c, n.signer, n.drops))
                 })
                 .collect();
             // How many self-retirements of root `i` by the committed siblings of `child` do not

@@ -322,6 +322,13 @@ impl State {
         self.apps.insert(*app, Arc::new(revoked));
     }
 
+    /// The revealed key of a committed act naming `list` after this state (ACCT-14, 06 §5.8): the
+    /// first key of `list` that is neither a root nor a former root here.
+    pub(super) fn revealed<'a>(&self, list: &'a [PublicKey]) -> Option<&'a PublicKey> {
+        list.iter()
+            .find(|k| !self.roots.contains(k) && !self.former_roots.contains_key(k))
+    }
+
     /// Rules ACCT-3 to ACCT-9 for one operation following this state; returns the next state, which
     /// shares all but `O(log n)` map nodes with this one.
     pub(super) fn apply(
@@ -330,20 +337,25 @@ impl State {
         id: MessageId,
         body: &OpBody,
     ) -> Result<State, AccountError> {
-        match (body, &self.next) {
-            // ACCT-14: a committed rotation names the committed list and is signed by its first
-            // key that is neither a root nor a former root here (the revealed next key); a root of
-            // this state cannot sign it.
-            (OpBody::Roots { roots, .. }, Some(next)) => {
+        match (body, body.reveals(), &self.next) {
+            // ACCT-14: a committed act — a rotation, a deactivation or a successor of a committed
+            // state — names the committed list and is signed by its first key that is neither a
+            // root nor a former root here (the revealed next key); a root of this state cannot
+            // sign it. A deactivation or successor naming no list cannot be signed by its key.
+            (_, Some(roots), Some(next)) => {
                 if !next.matches(roots) {
                     return Err(AccountError::NextMismatch);
                 }
-                let revealed = roots
-                    .iter()
-                    .find(|k| !self.roots.contains(k) && !self.former_roots.contains_key(k));
-                if revealed != Some(header.key()) {
+                if self.revealed(roots) != Some(header.key()) {
                     return Err(AccountError::NextSigner);
                 }
+            }
+            (OpBody::Deactivate { .. } | OpBody::Successor { .. }, None, Some(_)) => {
+                return Err(AccountError::NextSigner);
+            }
+            // A list revealed where nothing is committed matches no commitment.
+            (OpBody::Deactivate { .. } | OpBody::Successor { .. }, Some(_), None) => {
+                return Err(AccountError::NextMismatch);
             }
             _ => {
                 if !self.roots.contains(header.key()) {
@@ -358,9 +370,24 @@ impl State {
             OpBody::Genesis { .. } => return Err(AccountError::GenesisAccount),
             OpBody::Receipt => return Err(AccountError::NotAWitness),
             // ACCT-11: the state is the parent's; the account view marks the deactivation.
-            OpBody::Deactivate => {}
+            // ACCT-10, ACCT-14: a committed deactivation or successor carries the acceptance of
+            // every key of the list it reveals (the revealed key alone cannot end or move the
+            // account); one naming no list carries none.
+            OpBody::Deactivate {
+                reveals,
+                acceptances,
+            } => {
+                let new = reveals.clone().unwrap_or_default();
+                acceptances.check(header.account(), super::DEACTIVATE, new, &[])?;
+            }
             // ACCT-12: another account.
-            OpBody::Successor { to } => {
+            OpBody::Successor {
+                to,
+                reveals,
+                acceptances,
+            } => {
+                let new = reveals.clone().unwrap_or_default();
+                acceptances.check(header.account(), super::SUCCESSOR, new, &[])?;
                 if to == header.account() {
                     return Err(AccountError::Successor);
                 }

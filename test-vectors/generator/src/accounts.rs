@@ -343,6 +343,8 @@ impl W {
                 key_list(Some(&a(get(body, "app").into_iter().cloned().collect()))),
                 parent,
             ),
+            // ACCT-10, ACCT-14: every key of the list a committed deactivation or successor reveals.
+            "deactivate" | "successor" => (roots, parent),
             _ => (Vec::new(), parent),
         }
     }
@@ -579,6 +581,30 @@ impl W {
             time,
             m(vec![("after", b(after))]),
         )
+    }
+
+    /// A `deactivate` (or, with `to`, a `successor`) naming the list `list` it reveals
+    /// (ACCT-14, 06 §5.8).
+    #[allow(clippy::too_many_arguments)]
+    fn revealing(
+        &mut self,
+        signer: &str,
+        acct: &[u8],
+        after: &[u8],
+        to: Option<&[u8]>,
+        list: &[&str],
+        time: u64,
+    ) -> Op {
+        let r = self.pks(list);
+        let mut body = m(vec![("after", b(after)), ("roots", keys_v(&r))]);
+        let kind = match to {
+            Some(to) => {
+                body = set(&body, "to", b(to));
+                "successor"
+            }
+            None => "deactivate",
+        };
+        self.op(signer, acct, kind, time, body)
     }
 
     /// A social message of `signer` (the next one of its history).
@@ -4900,6 +4926,102 @@ fn retries_with_thief(id: &str, continued: bool) -> Threat {
     }
 }
 
+/// Audit P3: a witnessed account (w1..w3, t = 2) of roots [r0, r1] committed to [n0, n1]; the thief
+/// of the current roots deactivates it, or with `successor` names his own account B as its successor
+/// (plain, and naming the revealed list), and w1, w2 receipt the plain one. Both are
+/// `acct.next_signer` in a committed state, the receipts follow an invalid operation, and the
+/// owner's committed rotation Q is the head.
+fn witnessed_thief_act(id: &str, successor: bool) -> Threat {
+    let mut w = W::new(id);
+    let body = m(vec![
+        ("roots", keys_v(&w.pks(&["r0", "r1"]))),
+        ("witnesses", w.witness_value(&["w1", "w2", "w3"], 2)),
+        ("next", w.commit(&["n0", "n1"])),
+    ]);
+    let g = w.op("r0", &[0; 32], "genesis", T0, body);
+    let acct = acct_of(&g);
+    let mut ops = vec![(g.clone(), VALID)];
+    let to = successor.then(|| {
+        let bg = w.genesis_after(&["m0"], &acct, T0);
+        let b_acct = acct_of(&bg);
+        ops.push((bg, VALID));
+        b_acct
+    });
+    let act = match &to {
+        Some(b_acct) => w.successor("r0", &acct, g.id(), b_acct, at(1)),
+        None => w.deactivate("r0", &acct, g.id(), at(1)),
+    };
+    let copied = w.revealing("r0", &acct, g.id(), to.as_deref(), &["n0", "n1"], at(2));
+    let rc1 = w.receipt("w1", &acct, &act, at(3));
+    let rc2 = w.receipt("w2", &acct, &act, at(3));
+    let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(4));
+    let (roots, ws) = (w.pks(&["n0", "n1"]), w.pks(&["w1", "w2", "w3"]));
+    let state = st(&acct, &q, roots).witnessed(ws, 2);
+    ops.extend([
+        (act, "acct.next_signer"),
+        (copied, "acct.next_signer"),
+        (rc1, "acct.parent_invalid"),
+        (rc2, "acct.parent_invalid"),
+        (q, VALID),
+    ]);
+    Threat {
+        state,
+        ops,
+        ask: None,
+    }
+}
+
+/// Audit Q4: after the owner's committed rotation Q of the genesis [r0, r1] (committed to
+/// [n0, n1], Q signed by the revealed n0), the thief of n0 alone ends (or, with `successor`, moves)
+/// the account at the genesis, naming the now public list. ACCT-10: a committed deactivation or
+/// successor carries the acceptance of every key of the list it reveals, and the thief lacks n1's:
+/// with n0's acceptance only (X) or none (X2) it is acct.acceptance_missing. With `continued`, n1
+/// delegates the phone below Q first (the owner going on with the everyday key).
+fn revealed_key_act_at_parent(id: &str, successor: bool, continued: bool) -> Threat {
+    let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+    let mut ops = vec![(g.clone(), VALID)];
+    let to = successor.then(|| {
+        let bg = w.genesis_after(&["x0"], &acct, T0);
+        let b_acct = acct_of(&bg);
+        ops.push((bg, VALID));
+        b_acct
+    });
+    let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+    ops.push((q.clone(), VALID));
+    let mut head = q.clone();
+    if continued {
+        let phone = grant(&mut w, "n1", &acct, &q, "phone", at(2));
+        ops.push((phone.clone(), VALID));
+        head = phone;
+    }
+    let list = w.pks(&["n0", "n1"]);
+    let mut body = m(vec![("after", b(g.id())), ("roots", keys_v(&list))]);
+    let kind = match &to {
+        Some(b_acct) => {
+            body = set(&body, "to", b(b_acct));
+            "successor"
+        }
+        None => "deactivate",
+    };
+    let n0 = w.keys(&["n0"]);
+    let partial = accepted(&body, &acct, kind, &n0.iter().collect::<Vec<_>>(), &[]);
+    let x = w.op("n0", &acct, kind, at(3), partial);
+    let x2 = w.bare().op("n0", &acct, kind, at(4), body);
+    ops.extend([
+        (x, "acct.acceptance_missing"),
+        (x2, "acct.acceptance_missing"),
+    ]);
+    let mut state = st(&acct, &head, list);
+    if continued {
+        state = state.app(&head);
+    }
+    Threat {
+        state,
+        ops,
+        ask: None,
+    }
+}
+
 /// The account of `roots`, its genesis committed to the next roots `next` (ACCT-14).
 fn committed(vid: &str, roots: &[&str], next: &[&str]) -> (W, Op, Vec<u8>) {
     let mut w = W::new(vid);
@@ -5376,6 +5498,132 @@ fn pre_rotation(o: &mut Out) {
                         (f, "acct.not_a_root"),
                     ],
                     ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-witnessed-final-deactivation-by-current-root",
+            "audit P3: in a committed account with witnesses w1..w3 (t = 2), the thief of the current \
+             roots deactivates it (D, by r0) and w1, w2 would receipt it. In a committed state a \
+             deactivation is an act of the next keys, as a rotation is (06 §5.8): D is \
+             acct.next_signer, so are the same naming the revealed list (D2, by r0), the receipts \
+             follow an invalid operation (acct.parent_invalid), and the owner's committed rotation Q \
+             is the head",
+            &["ACCT-11", "ACCT-14", "ACCT-16"],
+            |id| witnessed_thief_act(id, false),
+        ),
+        (
+            "threat-9-witnessed-final-successor-by-current-root",
+            "audit P3: as threat-9-witnessed-final-deactivation-by-current-root, with a successor: \
+             the thief names his own account B (whose genesis claims the victim as predecessor) as \
+             the successor (S, by r0, and S2 naming the revealed list): acct.next_signer, the \
+             receipts acct.parent_invalid, no move; the owner's committed rotation Q is the head",
+            &["ACCT-12", "ACCT-13", "ACCT-14", "ACCT-16"],
+            |id| witnessed_thief_act(id, true),
+        ),
+        (
+            "threat-9-committed-deactivation-by-revealed-key",
+            "audit P3, the owner's side: the genesis [r0, r1] committed to [n0, n1]; the thief of r0 \
+             delegates his app key (T). The owner deactivates with the revealed key n0, naming the \
+             list (D): like a committed rotation it counts as signed by r0 and r1 and retires both \
+             (it keeps no root), so it wins at the genesis and the account is deactivated at D's \
+             time. A deactivation by n0 naming another list is acct.next_mismatch; one by n1 (not \
+             the revealed key) is acct.next_signer",
+            &["ACCT-5", "ACCT-11", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let t = grant(&mut w, "r0", &acct, &g, "thief-app", at(1));
+                let wrong = w.revealing("n0", &acct, g.id(), None, &["n0"], at(2));
+                let other = w.revealing("n1", &acct, g.id(), None, &["n0", "n1"], at(3));
+                let d = w.revealing("n0", &acct, g.id(), None, &["n0", "n1"], at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).deactivated(at(4)),
+                    ops: vec![
+                        (g, VALID),
+                        (t, VALID),
+                        (wrong, "acct.next_mismatch"),
+                        (other, "acct.next_signer"),
+                        (d, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-committed-successor-by-revealed-key",
+            "audit P3, the owner's side: the genesis [r0] committed to [n0]; the thief of r0 \
+             delegates his app key (T). The owner moves the account to B (whose genesis names it as \
+             predecessor) with the revealed key n0, naming the list (S): S retires r0 at the genesis \
+             and wins there, and the account has moved to B",
+            &["ACCT-5", "ACCT-12", "ACCT-13", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let bg = w.genesis_after(&["m0"], &acct, T0);
+                let b_acct = acct_of(&bg);
+                let t = grant(&mut w, "r0", &acct, &g, "thief-app", at(1));
+                let s = w.revealing("n0", &acct, g.id(), Some(&b_acct), &["n0"], at(2));
+                let ask = w.post("thief-app", &acct, at(3), "thief");
+                let roots = w.pks(&["r0"]);
+                Threat {
+                    state: st(&acct, &s, roots).moved_to(&b_acct),
+                    ops: vec![(g, VALID), (bg, VALID), (t, VALID), (s, VALID)],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-revealed-key-deactivates-at-parent",
+            "audit Q4: the genesis [r0, r1] committed to [n0, n1]; the owner's committed rotation Q \
+             (by the revealed n0) is a leaf. The thief of n0 alone deactivates at the genesis, \
+             naming the list [n0, n1] (public since Q): were it valid it would count as every root \
+             of the genesis and tie Q as one key's leaves (the smaller id wins, which he can grind). \
+             A committed deactivation carries the acceptance of every key of the list it reveals \
+             (ACCT-10): with n0's acceptance only (X) or none (X2) it is acct.acceptance_missing, \
+             and Q is the head",
+            &["ACCT-10", "ACCT-11", "ACCT-14"],
+            |id| revealed_key_act_at_parent(id, false, false),
+        ),
+        (
+            "threat-9-revealed-key-successor-at-parent",
+            "audit Q4: as threat-9-revealed-key-deactivates-at-parent, with a successor to the \
+             thief's account B (whose genesis names the victim as predecessor): without n1's \
+             acceptance (X: n0's only; X2: none) it is acct.acceptance_missing, nothing moves, and \
+             the owner's leaf rotation Q is the head",
+            &["ACCT-10", "ACCT-12", "ACCT-13", "ACCT-14"],
+            |id| revealed_key_act_at_parent(id, true, false),
+        ),
+        (
+            "threat-9-revealed-key-deactivation-beside-continued-rotation",
+            "audit Q4: as threat-9-revealed-key-deactivates-at-parent, the owner going on below Q \
+             with the everyday n1 only (it delegates the phone; the offline n0 signs nothing else). \
+             Valid, the thief's deactivation would contest the genesis for ever (no n0 signature \
+             below Q); lacking n1's acceptance it is acct.acceptance_missing and the phone's \
+             delegation is the head",
+            &["ACCT-10", "ACCT-11", "ACCT-14"],
+            |id| revealed_key_act_at_parent(id, false, true),
+        ),
+        (
+            "threat-9-revealed-list-without-commitment",
+            "audit P3: in an account that is not committed, a deactivation or successor naming a \
+             list reveals nothing it could match (acct.next_mismatch, even signed by a root); the \
+             plain deactivation by the root is valid, as before",
+            &["ACCT-11", "ACCT-12", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0"]);
+                let d1 = w.revealing("r0", &acct, g.id(), None, &["r0"], at(1));
+                let s1 = w.revealing("r0", &acct, g.id(), Some(&[9; 32]), &["n0"], at(2));
+                let d = w.deactivate("r0", &acct, g.id(), at(3));
+                let roots = w.pks(&["r0"]);
+                Threat {
+                    state: st(&acct, &d, roots).deactivated(at(3)),
+                    ops: vec![
+                        (g, VALID),
+                        (d1, "acct.next_mismatch"),
+                        (s1, "acct.next_mismatch"),
+                        (d, VALID),
+                    ],
+                    ask: None,
                 }
             },
         ),

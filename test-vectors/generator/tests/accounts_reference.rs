@@ -57,6 +57,8 @@ enum Body {
     Successor {
         after: Id,
         to: Id,
+        /// ACCT-14: the committed list it reveals.
+        reveals: Option<Vec<Id>>,
     },
     Roots {
         after: Id,
@@ -72,6 +74,8 @@ enum Body {
     /// ACCT-11.
     Deactivate {
         after: Id,
+        /// ACCT-14: the committed list it reveals.
+        reveals: Option<Vec<Id>>,
     },
     Delegate {
         after: Id,
@@ -103,7 +107,7 @@ impl Body {
             | Body::Delegate { after, .. }
             | Body::Revoke { after, .. }
             | Body::EncKey { after, .. }
-            | Body::Deactivate { after }
+            | Body::Deactivate { after, .. }
             | Body::Successor { after, .. }
             | Body::Receipt { op: after } => Some(after),
         }
@@ -439,18 +443,29 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
             })
         }
         "successor" => {
-            keys(e, &["to", "after"], &["to", "after"])?;
+            keys(
+                e,
+                &["to", "after", "roots", "acceptances"],
+                &["to", "after"],
+            )?;
             let to = b32(field(e, "to"))?;
-            Ok(Body::Successor {
-                after: b32(field(e, "after"))?,
-                to,
-            })
+            let after = b32(field(e, "after"))?;
+            let reveals = match e.iter().any(|(k, _)| k == "roots") {
+                true => Some(roots_list(field(e, "roots"))?),
+                false => None,
+            };
+            acceptances_form(e)?;
+            Ok(Body::Successor { after, to, reveals })
         }
         "deactivate" => {
-            keys(e, &["after"], &["after"])?;
-            Ok(Body::Deactivate {
-                after: b32(field(e, "after"))?,
-            })
+            keys(e, &["after", "roots", "acceptances"], &["after"])?;
+            let after = b32(field(e, "after"))?;
+            let reveals = match e.iter().any(|(k, _)| k == "roots") {
+                true => Some(roots_list(field(e, "roots"))?),
+                false => None,
+            };
+            acceptances_form(e)?;
+            Ok(Body::Deactivate { after, reveals })
         }
         "receipt" => {
             keys(e, &["op"], &["op"])?;
@@ -610,15 +625,30 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     if &m.acct != acct {
         return Err("acct.account_mismatch");
     }
-    match (body, &parent.next) {
-        // ACCT-14: the committed list, signed by its first key that never was a root here.
-        (Body::Roots { roots, .. }, Some(n)) => {
+    let listed = match body {
+        Body::Roots { roots, .. } => Some(roots),
+        Body::Deactivate { reveals, .. } | Body::Successor { reveals, .. } => reveals.as_ref(),
+        _ => None,
+    };
+    let act = matches!(
+        body,
+        Body::Roots { .. } | Body::Deactivate { .. } | Body::Successor { .. }
+    );
+    match (act, listed, &parent.next) {
+        // ACCT-14: a committed act names the committed list and is signed by its first key that
+        // never was a root here; a deactivation or successor without the list cannot be.
+        (true, None, Some(_)) => return Err("acct.next_signer"),
+        (true, Some(roots), Some(n)) => {
             if &next_roots(roots) != n {
                 return Err("acct.next_mismatch");
             }
             if roots.iter().find(|k| !parent.ever_roots.contains(*k)) != Some(&m.key) {
                 return Err("acct.next_signer");
             }
+        }
+        // A list revealed where nothing is committed.
+        (true, Some(_), None) if !matches!(body, Body::Roots { .. }) => {
+            return Err("acct.next_mismatch")
         }
         _ => {
             if !parent.roots.contains(&m.key) {
@@ -631,8 +661,10 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     let mut next = parent.clone();
     match body {
         Body::Genesis { .. } | Body::Receipt { .. } => unreachable!(),
-        Body::Deactivate { .. } => {}
-        Body::Successor { to, .. } => {
+        // ACCT-10, ACCT-14: every key of the revealed list accepts (none without a list).
+        Body::Deactivate { reveals, .. } => accepts(m, reveals.clone().unwrap_or_default())?,
+        Body::Successor { to, reveals, .. } => {
+            accepts(m, reveals.clone().unwrap_or_default())?;
             if to == &m.acct {
                 return Err("acct.successor");
             }
@@ -940,12 +972,15 @@ impl Ref {
         matches!(self.body(id), Body::Roots { roots, .. } if !roots.contains(self.signer(id)))
     }
 
-    /// A committed rotation (ACCT-14): a `roots` operation whose parent state has a commitment.
+    /// A committed act (ACCT-14): a `roots`, `deactivate` or `successor` operation whose parent
+    /// state has a commitment.
     fn committed(&self, id: &Id) -> bool {
-        matches!(self.body(id), Body::Roots { .. })
-            && self
-                .parent_of(id)
-                .is_some_and(|p| self.state_of(p).next.is_some())
+        matches!(
+            self.body(id),
+            Body::Roots { .. } | Body::Deactivate { .. } | Body::Successor { .. }
+        ) && self
+            .parent_of(id)
+            .is_some_and(|p| self.state_of(p).next.is_some())
     }
 
     /// Does `x` count as signed by `k` at the fork points above it (06 §8.1)? Its signer, and
@@ -961,8 +996,21 @@ impl Ref {
     /// Is `x` a self-retirement of `k` (06 §8.1)? Signed by `k` and omitting it, or a committed
     /// rotation whose list omits `k`, a root of its parent.
     fn retires_as(&self, x: &Id, k: &Id) -> bool {
-        let omits = matches!(self.body(x), Body::Roots { roots, .. } if !roots.contains(k));
+        // A committed deactivation or successor keeps no root (06 §8.1).
+        let omits = match self.body(x) {
+            Body::Roots { roots, .. } => !roots.contains(k),
+            _ => self.committed(x),
+        };
         omits && self.signs_as(x, k)
+    }
+
+    /// The list a committed act names (ACCT-14).
+    fn listed(&self, x: &Id) -> Option<&Vec<Id>> {
+        match self.body(x) {
+            Body::Roots { roots, .. } => Some(roots),
+            Body::Deactivate { reveals, .. } | Body::Successor { reveals, .. } => reveals.as_ref(),
+            _ => None,
+        }
     }
 
     fn parent_of(&self, id: &Id) -> Option<&Id> {
@@ -1062,8 +1110,8 @@ impl Ref {
             return false;
         }
         if self.self_retires(y) || self.committed(y) {
-            return match (self.body(x), self.body(y)) {
-                (Body::Roots { roots: a, .. }, Body::Roots { roots: b, .. }) => a == b,
+            return match (self.body(x), self.listed(y)) {
+                (Body::Roots { roots: a, .. }, Some(b)) => a == b,
                 _ => false,
             };
         }
@@ -1154,19 +1202,16 @@ impl Ref {
                     .iter()
                     .position(|k| {
                         let signed = subtrees[i].iter().any(|x| self.signs_as(x, k));
-                        // 06 §8.1 (audit P2): beside a committed rotation, a sibling that is a
-                        // committed rotation by the same revealed key is not counted itself (one
-                        // commitment); what lies below it is.
-                        let one_commitment = |x: &Id| {
-                            self.committed(&kids[i])
-                                && self.committed(x)
-                                && self.signer(x) == self.signer(&kids[i])
+                        // Committed acts of one parent by one key speak for one commitment:
+                        // their own retirements do not count against each other (P2).
+                        let excused = |j: usize, x: &Id| {
+                            x == &kids[j]
+                                && self.committed(&kids[i])
+                                && self.committed(&kids[j])
+                                && self.signer(&kids[i]) == self.signer(&kids[j])
                         };
                         let retired_elsewhere = subtrees.iter().enumerate().any(|(j, t)| {
-                            j != i
-                                && t.iter().enumerate().any(|(at, x)| {
-                                    !(at == 0 && one_commitment(x)) && self.retires_as(x, k)
-                                })
+                            j != i && t.iter().any(|x| !excused(j, x) && self.retires_as(x, k))
                         });
                         signed && !retired_elsewhere
                     })

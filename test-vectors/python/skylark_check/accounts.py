@@ -17,10 +17,10 @@ ZERO32 = bytes(32)
 
 SCHEMA = {
     "genesis": ("roots", "witnesses", "predecessor", "next", "acceptances"),
-    "successor": ("to", "after"),
+    "successor": ("to", "after", "roots", "acceptances"),
     "roots": ("after", "roots", "witnesses", "supersedes", "next", "acceptances"),
     "receipt": ("op",),
-    "deactivate": ("after",),
+    "deactivate": ("after", "roots", "acceptances"),
     "delegate": ("app", "after", "label", "scope", "expires", "supersedes", "acceptances"),
     "revoke": ("app", "after", "cutoff", "supersedes"),
     "enckey": ("key", "after", "version", "supersedes"),
@@ -37,10 +37,10 @@ REQUIRED = {
 }
 VALUE_ORDER = {
     "genesis": ("roots", "witnesses", "predecessor", "next", "acceptances"),
-    "successor": ("to", "after"),
+    "successor": ("to", "after", "roots", "acceptances"),
     "roots": ("roots", "witnesses", "after", "supersedes", "next", "acceptances"),
     "receipt": ("op",),
-    "deactivate": ("after",),
+    "deactivate": ("after", "roots", "acceptances"),
     "delegate": ("label", "app", "scope", "expires", "after", "supersedes", "acceptances"),
     "revoke": ("cutoff", "app", "after", "supersedes"),
     "enckey": ("version", "key", "after", "supersedes"),
@@ -370,12 +370,17 @@ class Accounts:
             return Receipt(ps.account, h.key, p)
         if self.messages[p].header.kind == "deactivate":
             return Invalid("acct.deactivated")                       # step 7a, ACCT-11
-        if kind == "roots" and P.next is not None:                   # step 8, ACCT-14
+        acts = ("roots", "deactivate", "successor")                  # committed acts (§5.8)
+        if kind in acts and P.next is not None:                      # step 8, ACCT-14
+            if "roots" not in body:                                   # names no list to reveal
+                return Invalid("acct.next_signer")
             if next_commitment(body["roots"]) != P.next:
                 return Invalid("acct.next_mismatch")
             revealed = [r for r in body["roots"] if r not in P.roots and r not in P.former]
             if not revealed or h.key != revealed[0]:
                 return Invalid("acct.next_signer")
+        elif kind in acts and "roots" in body and kind != "roots":
+            return Invalid("acct.next_mismatch")                     # nothing committed to reveal
         elif h.key not in P.roots:
             return Invalid("acct.not_a_root")                        # step 8
         # (no rule compares h.time with the parent's: 06 §7.2)
@@ -414,6 +419,10 @@ class Accounts:
                 return Invalid("acct.not_delegated")
             if P.apps[app].revocation is not None:
                 return Invalid("acct.already_revoked")
+        if kind in ("deactivate", "successor"):                       # step 9a, ACCT-10, ACCT-14:
+            code = accepts(msg, list(body.get("roots", [])))          # every key of the revealed
+            if code:                                                  # list accepts (none if none)
+                return Invalid(code)
         if kind == "successor" and body["to"] == h.acct:             # ACCT-12
             return Invalid("acct.successor")
         if kind == "enckey":                                          # step 12
@@ -495,10 +504,11 @@ class Accounts:
         return m.header.kind == "roots" and m.header.key not in m.body["roots"]
 
     def _committed(self, x):
-        """A committed rotation (ACCT-14): a roots operation whose parent state has a commitment."""
+        """A committed act (ACCT-14): a roots (a committed rotation), deactivate or successor
+        operation whose parent state has a commitment. Its body's roots is the list it names."""
         st = self.status[x]
-        return (self.messages[x].header.kind == "roots" and st.parent is not None
-                and self.status[st.parent].state.next is not None)
+        return (self.messages[x].header.kind in ("roots", "deactivate", "successor")
+                and st.parent is not None and self.status[st.parent].state.next is not None)
 
     def _signers(self, x):
         """The keys x counts as signed by at the fork points above it (06 §8.1): its signer, and for
@@ -510,12 +520,13 @@ class Accounts:
 
     def _retired(self, x):
         """The keys x is a self-retirement of (06 §8.1): its signer if it is one, and for a committed
-        rotation every root of its parent that its list does not keep."""
+        act every root of its parent that it does not keep: a rotation keeps its new list, a
+        deactivation or successor keeps none."""
         m = self.messages[x]
         out = {m.header.key} if self._self_retires(x) else set()
         if self._committed(x):
-            out |= {r for r in self.status[self.status[x].parent].state.roots
-                    if r not in m.body["roots"]}
+            kept = m.body["roots"] if m.header.kind == "roots" else []
+            out |= {r for r in self.status[self.status[x].parent].state.roots if r not in kept}
         return out
 
     # -- witnesses (§8.6) -------------------------------------------------------
