@@ -1665,3 +1665,77 @@ fn key_deactivate_of_a_committed_account_takes_the_next_keys() {
     let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
 }
+
+/// Audit P3 (spec 06 §5.8): a committed account names its successor with its next keys too:
+/// `key successor --key ROOT` is refused, `key successor --next FILE --to ACCT` names the committed
+/// list and is signed by its revealed key.
+#[test]
+fn key_successor_of_a_committed_account_takes_the_next_keys() {
+    let dir = temp_dir();
+    let dir = &dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(dir, &["keygen", "--out", "root.key"]);
+    ok(dir, &["keygen", "--out", "new-root.key"]);
+    let account = ok(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(0),
+        ],
+    );
+    let new = ok(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "new-root.key",
+            "--log",
+            "new.txt",
+            "--predecessor",
+            account.trim(),
+            "--no-next",
+            "--time",
+            &t(1),
+        ],
+    );
+    let (t2, t3) = (t(2), t(3));
+    let by_root = [
+        "key",
+        "successor",
+        "--key",
+        "root.key",
+        "--log",
+        "ops.txt",
+        "--to",
+        new.trim(),
+        "--time",
+        &t2,
+    ];
+    fails(dir, &by_root, None, account.trim(), "name its successor");
+    let by_next = [
+        "key",
+        "successor",
+        "--next",
+        "root.key.next",
+        "--log",
+        "ops.txt",
+        "--to",
+        new.trim(),
+        "--time",
+        &t3,
+    ];
+    ok(dir, &by_next);
+    let json = inspect_json(dir, "ops.txt");
+    let moved = &json[1]["message"];
+    assert_eq!(moved["kind"], "successor");
+    let next_root = ok(dir, &["pubkey", "root.key.next"]);
+    assert_eq!(moved["key"], next_root.as_str());
+    assert_eq!(moved["body"]["roots"][0], next_root.as_str());
+}

@@ -802,7 +802,7 @@ impl Log {
             };
             let roots = &node.state.roots;
             let children = node.children.iter().filter(|c| !superseded.contains(*c));
-            // The committed rotations among the children (ACCT-14), each with its signer and the
+            // The committed acts among the children (ACCT-14), each with its signer and the
             // roots it retires. They are signed by the one revealed key of this commitment and
             // name its one list, so they speak for one commitment: a self-retirement by one of
             // them does not count against another (06 §8.1). `O(children)` here, `O(n)` in all.
@@ -864,8 +864,8 @@ impl Log {
                 (None, Some((_, ids))) if ids.len() == 1 => ids[0],
                 (None, Some((s, mut ids))) => {
                     ids.sort();
-                    // One key's leaves: signed by the root of rank `s`, or all committed rotations
-                    // (ACCT-14) by one revealed key, which count for every root of `P` (06 §8.1).
+                    // One key's leaves: all committed acts (ACCT-14) by one revealed key, which
+                    // count for every root of `P` (06 §8.1, first), or signed by the root of rank `s`.
                     let rotations = ids
                         .iter()
                         .all(|c| self.nodes.get(c).is_some_and(|n| n.committed));
