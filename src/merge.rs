@@ -296,6 +296,11 @@ impl State {
         }
     }
 
+    /// The entries held, by id (for the replica's memory probe).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.messages.values().map(|e| e.as_ref())
+    }
+
     /// [`State::apply`] of the message with this id and entry: a whole message replaces its
     /// remainder, nothing else replaces what is held.
     pub(crate) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) {

@@ -210,6 +210,32 @@ pub(super) struct Slot {
 }
 
 impl Limits {
+    /// Each set, for [`super::Replica::memory_parts`].
+    pub(super) fn memory_parts(
+        &self,
+        measure: &mut dyn FnMut(&'static str, &dyn Fn() -> super::Part),
+    ) {
+        macro_rules! part {
+            ($($field:ident $(. $sub:ident)?),*) => {$(
+                measure(concat!("limits.", stringify!($field $(. $sub)?)), &|| {
+                    (alloc::boxed::Box::new(self.$field $(. $sub)?.clone()), 0)
+                });
+            )*};
+        }
+        part!(
+            facts,
+            places.kept,
+            places.pruned,
+            classes,
+            taken,
+            counted,
+            ranked,
+            registers,
+            in_force,
+            deleters
+        );
+    }
+
     /// Whether a message is held (and not leaving).
     fn holds(&self, id: &MessageId) -> bool {
         self.leaving != Some(*id) && self.facts.contains_key(id)

@@ -231,6 +231,10 @@ impl core::fmt::Debug for Replica {
     }
 }
 
+/// A copy made for the memory probe ([`Replica::memory_parts`]), and the bytes of it not to count.
+#[doc(hidden)]
+pub type Part = (Box<dyn core::any::Any>, usize);
+
 /// Public keys cached for batch and single verification.
 const KEY_CACHE: usize = 16_384;
 
@@ -403,6 +407,34 @@ impl Replica {
     /// ```
     pub fn digest(&self) -> [u8; 32] {
         self.state.digest(self.now)
+    }
+
+    /// For the memory probe (`tests/replica_memory.rs`), not API: calls `measure` once for each
+    /// structure the replica holds, with its name and a function that builds a copy of it (the
+    /// entries shared behind `Arc`s copied deeply) and says how many of the copy's bytes to leave
+    /// out (the messages' own bytes, the probe's own vector). A clone of a B-tree allocates the
+    /// nodes of the original, so what the copy allocates is what the structure holds.
+    #[doc(hidden)]
+    pub fn memory_parts(&self, measure: &mut dyn FnMut(&'static str, &dyn Fn() -> Part)) {
+        use alloc::sync::Arc;
+        measure("held map (besides the messages' bytes)", &|| {
+            let own = self.held.values().map(|h| h.bytes.len()).sum();
+            (Box::new(self.held.clone()), own)
+        });
+        measure("waiting", &|| (Box::new(self.waiting.clone()), 0));
+        measure("by_key", &|| (Box::new(self.by_key.clone()), 0));
+        measure("future", &|| (Box::new(self.future.clone()), 0));
+        measure("key cache", &|| (Box::new(self.keys.clone()), 0));
+        measure("merged state's map (entries shared)", &|| {
+            (Box::new(self.state.clone()), 0)
+        });
+        measure("entries (Arc<merge::Entry>, deep)", &|| {
+            let v: Vec<Arc<crate::merge::Entry>> =
+                self.state.entries().map(|e| Arc::new(e.clone())).collect();
+            let own = v.capacity() * core::mem::size_of::<Arc<crate::merge::Entry>>();
+            (Box::new(v), own)
+        });
+        self.views.memory_parts(measure);
     }
 
     /// What to fetch: every message id and account that an undecided message waits for and that is

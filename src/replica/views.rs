@@ -81,6 +81,25 @@ pub(super) struct Views {
 }
 
 impl Views {
+    /// Each index, for [`super::Replica::memory_parts`].
+    pub(super) fn memory_parts(
+        &self,
+        measure: &mut dyn FnMut(&'static str, &dyn Fn() -> super::Part),
+    ) {
+        self.limits.memory_parts(measure);
+        macro_rules! part {
+            ($($field:ident),*) => {$(
+                measure(concat!("views.", stringify!($field)), &|| {
+                    (alloc::boxed::Box::new(self.$field.clone()), 0)
+                });
+            )*};
+        }
+        part!(
+            deleted_by, undone_by, profiles, posts_by, replies, threads, quotes, mentions, edits,
+            reacts, reposts, graph, edges, reverse, gates, labels, equivocal
+        );
+    }
+
     /// How many valid messages of a social kind are held, shown or not.
     pub(super) fn len(&self) -> usize {
         self.limits.len()
