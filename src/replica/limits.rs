@@ -39,7 +39,7 @@ impl Facts {
             key: e.key,
             seq: e.seq,
             time: e.time,
-            class: e.class,
+            class: e.class(),
             undoes: match &e.effect {
                 Effect::Edit { target, .. }
                 | Effect::Delete(target)

@@ -205,26 +205,21 @@ impl Views {
         match &e.effect {
             Fact::Withheld { .. } => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
-            Fact::Post {
-                reply,
-                quote,
-                mentions,
-                ..
-            } => {
+            Fact::Post { mentions, .. } => {
                 put(&mut self.posts_by, (e.account, stamp), on);
-                if let Some((root, parent)) = reply {
-                    put(&mut self.threads, (*root, stamp), on);
-                    put(&mut self.replies, (*parent, stamp), on);
+                if let Some((root, parent)) = e.effect.reply() {
+                    put(&mut self.threads, (root, stamp), on);
+                    put(&mut self.replies, (parent, stamp), on);
                 }
-                if let Some(q) = quote {
-                    put(&mut self.quotes, (*q, stamp), on);
+                if let Some(q) = e.effect.quote() {
+                    put(&mut self.quotes, (q, stamp), on);
                 }
-                for m in mentions {
+                for m in mentions.iter() {
                     put(&mut self.mentions, (*m, stamp), on);
                 }
             }
             Fact::Edit { target, replaces } => {
-                put(&mut self.edits, (*target, *replaces, stamp), on)
+                put(&mut self.edits, (*target, **replaces, stamp), on)
             }
             Fact::Delete(target) => {
                 let was = self.deleted(target);
@@ -233,9 +228,9 @@ impl Views {
                     self.count_changed(target);
                 }
             }
-            Fact::React { target, value, .. } => put(
+            Fact::React { target, .. } => put(
                 &mut self.reacts,
-                (*target, value.clone(), e.account, id),
+                (*target, e.effect.value().into(), e.account, id),
                 on,
             ),
             Fact::Repost { target, .. } => put(&mut self.reposts, (*target, e.account, id), on),
@@ -251,9 +246,9 @@ impl Views {
                 put(&mut self.graph[g], (e.account, *subject, stamp, *state), on);
                 self.refresh_edge(g, e.account, *subject);
             }
-            Fact::Label { subject, value, .. } => put(
+            Fact::Label(label) => put(
                 &mut self.labels,
-                (e.account, *subject, value.clone(), stamp),
+                (e.account, label.subject, label.value.clone(), stamp),
                 on,
             ),
             Fact::Gate { target, .. } => {
@@ -307,15 +302,16 @@ impl Graph for Views {
         let e = self.entry(post)?;
         match &e.effect {
             Fact::Post { mentions, .. } if !self.deleted(post) => Some((e.account, mentions)),
-            Fact::Post { .. } | Fact::Withheld { post: true } => Some((e.account, &[])),
+            Fact::Post { .. } | Fact::Withheld { post: true, .. } => Some((e.account, &[])),
             _ => None,
         }
     }
 
     fn root(&self, post: &MessageId) -> Option<MessageId> {
-        match &self.entry(post)?.effect {
-            Fact::Post { reply, .. } if !self.deleted(post) => {
-                Some(reply.map_or(*post, |(root, _)| root))
+        let effect = &self.entry(post)?.effect;
+        match effect {
+            Fact::Post { .. } if !self.deleted(post) => {
+                Some(effect.reply().map_or(*post, |(root, _)| root))
             }
             _ => None,
         }
