@@ -379,6 +379,17 @@ impl State {
         self.messages.values().map(|e| e.as_ref())
     }
 
+    /// The entry of the message with this id.
+    pub(crate) fn get(&self, id: &MessageId) -> Option<&Arc<Entry>> {
+        self.messages.get(id)
+    }
+
+    /// Holds `entry` under `id`, replacing what was held (the replica's limits, which hold the
+    /// replica's merged state, replace a message's entry only after removing it).
+    pub(crate) fn replace(&mut self, id: MessageId, entry: Arc<Entry>) {
+        self.messages.insert(id, entry);
+    }
+
     /// [`State::apply`] of the message with this id and entry: a whole message replaces its
     /// remainder, nothing else replaces what is held.
     pub(crate) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) {

@@ -350,18 +350,11 @@ impl Replica {
             held.merged = merged;
             match &valid {
                 Some(v) => {
-                    // One entry, shared by the merged state and the views.
+                    // One entry, held by the views' limits as the merged state.
                     let entry = crate::merge::Entry::of(v).map(alloc::sync::Arc::new);
-                    self.state.remove(&id);
-                    if let Some(entry) = &entry {
-                        self.state.insert(id, entry.clone());
-                    }
                     self.views.add(id, entry);
                 }
-                None => {
-                    self.state.remove(&id);
-                    self.views.remove(&id);
-                }
+                None => self.views.remove(&id),
             }
         }
         // The waiting index: what validation asked for and did not get.

@@ -13,7 +13,7 @@ use super::views::{ID_MAX, ID_MIN};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
-use crate::merge::{Effect, Entry};
+use crate::merge::{Effect, Entry, State};
 
 /// LIMIT-2's order: the rank (a gate in force: `true`), then MERGE-1. Places rank everything alike.
 type Stamp = (bool, u64, MessageId);
@@ -179,9 +179,12 @@ impl Places {
 /// The limits over the valid social-kind messages of the replica.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Limits {
-    /// The entry of every message (shared with the merged state) and whether the views show it:
-    /// the one map by id that the limits and the views read.
-    facts: BTreeMap<MessageId, Slot>,
+    /// The entry of every message: the replica's merged state (07), the one map by id that the
+    /// limits and the views read.
+    facts: State,
+    /// The messages held that the views do not show (few: those the limits prune, and one being
+    /// shown or hidden).
+    unshown: BTreeSet<MessageId>,
     /// A message being removed ([`Limits::remove`]): gone for the limits, still readable by the
     /// views, which unindex it, until [`Limits::forget`].
     leaving: Option<MessageId>,
@@ -202,13 +205,6 @@ pub(super) struct Limits {
     deleters: BTreeMap<MessageId, usize>,
 }
 
-/// A held message's entry, and whether the views show it.
-#[derive(Clone, Debug)]
-pub(super) struct Slot {
-    pub(super) entry: Arc<Entry>,
-    pub(super) shown: bool,
-}
-
 impl Limits {
     /// Each set, for [`super::Replica::memory_parts`].
     pub(super) fn memory_parts(
@@ -223,7 +219,7 @@ impl Limits {
             )*};
         }
         part!(
-            facts,
+            unshown,
             places.kept,
             places.pruned,
             classes,
@@ -238,7 +234,7 @@ impl Limits {
 
     /// Whether a message is held (and not leaving).
     fn holds(&self, id: &MessageId) -> bool {
-        self.leaving != Some(*id) && self.facts.contains_key(id)
+        self.leaving != Some(*id) && self.facts.get(id).is_some()
     }
 
     /// The facts of a held message.
@@ -246,19 +242,31 @@ impl Limits {
         if self.leaving == Some(*id) {
             return None;
         }
-        self.facts.get(id).map(|slot| Facts::of(&slot.entry))
+        self.facts.get(id).map(|entry| Facts::of(entry))
     }
 
-    /// The slot of a message, held or leaving.
-    pub(super) fn slot(&self, id: &MessageId) -> Option<&Slot> {
+    /// The entry of a message, held or leaving.
+    pub(super) fn entry(&self, id: &MessageId) -> Option<&Arc<Entry>> {
         self.facts.get(id)
+    }
+
+    /// Whether the views do not show a message that is held (or leaving).
+    pub(super) fn unshown(&self, id: &MessageId) -> bool {
+        self.unshown.contains(id)
     }
 
     /// Sets whether the views show a message.
     pub(super) fn show(&mut self, id: &MessageId, shown: bool) {
-        if let Some(slot) = self.facts.get_mut(id) {
-            slot.shown = shown;
+        if shown {
+            self.unshown.remove(id);
+        } else if self.facts.get(id).is_some() {
+            self.unshown.insert(*id);
         }
+    }
+
+    /// The entries held: the merged state of the replica's valid messages.
+    pub(super) fn state(&self) -> &State {
+        &self.facts
     }
 
     /// How many messages are held, kept or not.
@@ -270,6 +278,7 @@ impl Limits {
     pub(super) fn forget(&mut self, id: &MessageId) {
         if self.leaving == Some(*id) {
             self.facts.remove(id);
+            self.unshown.remove(id);
             self.leaving = None;
         }
     }
@@ -326,13 +335,8 @@ impl Limits {
         let facts = Facts::of(&entry);
         let mut out = Vec::new();
         let s = (facts.key, facts.seq, facts.time, id);
-        self.facts.insert(
-            id,
-            Slot {
-                entry,
-                shown: false,
-            },
-        );
+        self.facts.replace(id, entry);
+        self.unshown.insert(id);
         let mut moved = Vec::new();
         self.places.insert(s, &mut moved);
         self.follow_place(&moved, &mut out);

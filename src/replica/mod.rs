@@ -214,7 +214,7 @@ pub struct Replica {
     by_key: BTreeMap<(AccountId, [u8; 32]), BTreeSet<MessageId>>,
     /// Messages found `msg.time_in_future`, by time.
     future: BTreeSet<(u64, MessageId)>,
-    state: merge::State,
+    /// The indexes of the valid set; they hold its merged state.
     views: views::Views,
     keys: KeyCache,
 }
@@ -224,7 +224,7 @@ impl core::fmt::Debug for Replica {
         f.debug_struct("Replica")
             .field("now", &self.now)
             .field("held", &self.held.len())
-            .field("valid", &self.state.len())
+            .field("valid", &self.views.state().len())
             .field("waiting", &self.waiting.len())
             .field("accounts", &self.accounts.len())
             .finish()
@@ -296,7 +296,6 @@ impl Replica {
             waiting: BTreeSet::new(),
             by_key: BTreeMap::new(),
             future: BTreeSet::new(),
-            state: merge::State::new(),
             views: views::Views::default(),
             keys: KeyCache::new(KEY_CACHE),
         }
@@ -395,7 +394,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).state().is_empty());
     /// ```
     pub fn state(&self) -> &merge::State {
-        &self.state
+        self.views.state()
     }
 
     /// The state digest at the replica's `now` (MERGE-11): two replicas holding the same messages
@@ -406,7 +405,7 @@ impl Replica {
     /// assert_eq!(Replica::new(7).digest(), Replica::new(7).digest());
     /// ```
     pub fn digest(&self) -> [u8; 32] {
-        self.state.digest(self.now)
+        self.views.state().digest(self.now)
     }
 
     /// For the memory probe (`tests/replica_memory.rs`), not API: calls `measure` once for each
@@ -425,12 +424,17 @@ impl Replica {
         measure("by_key", &|| (Box::new(self.by_key.clone()), 0));
         measure("future", &|| (Box::new(self.future.clone()), 0));
         measure("key cache", &|| (Box::new(self.keys.clone()), 0));
-        measure("merged state's map (entries shared)", &|| {
-            (Box::new(self.state.clone()), 0)
-        });
+        measure(
+            "merged state's map (entries shared), held by the limits",
+            &|| (Box::new(self.views.state().clone()), 0),
+        );
         measure("entries (Arc<merge::Entry>, deep)", &|| {
-            let v: Vec<Arc<crate::merge::Entry>> =
-                self.state.entries().map(|e| Arc::new(e.clone())).collect();
+            let v: Vec<Arc<crate::merge::Entry>> = self
+                .views
+                .state()
+                .entries()
+                .map(|e| Arc::new(e.clone()))
+                .collect();
             let own = v.capacity() * core::mem::size_of::<Arc<crate::merge::Entry>>();
             (Box::new(v), own)
         });

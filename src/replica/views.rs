@@ -100,6 +100,11 @@ impl Views {
         );
     }
 
+    /// The merged state of the valid set (07): the entries the limits hold.
+    pub(super) fn state(&self) -> &crate::merge::State {
+        self.limits.state()
+    }
+
     /// How many valid messages of a social kind are held, shown or not.
     pub(super) fn len(&self) -> usize {
         self.limits.len()
@@ -108,9 +113,9 @@ impl Views {
     /// The entry of a message the views show.
     pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
         self.limits
-            .slot(id)
-            .filter(|slot| slot.shown)
-            .map(|slot| slot.entry.as_ref())
+            .entry(id)
+            .filter(|_| !self.limits.unshown(id))
+            .map(|entry| entry.as_ref())
     }
 
     /// The shown messages at one place of a key's history (MERGE-10), in increasing order: among
@@ -160,7 +165,7 @@ impl Views {
 
     /// Removes the message with this id, if held.
     pub(super) fn remove(&mut self, id: &MessageId) {
-        if self.limits.slot(id).is_some() {
+        if self.limits.entry(id).is_some() {
             let changed = self.limits.remove(id);
             // `id` is among `changed`, and is hidden (unindexed) before it goes.
             self.show_kept(&changed);
@@ -172,11 +177,10 @@ impl Views {
     fn show_kept(&mut self, ids: &[MessageId]) {
         for id in ids {
             let keep = self.limits.kept(id);
-            let Some(slot) = self.limits.slot(id) else {
+            let Some(entry) = self.limits.entry(id).cloned() else {
                 continue;
             };
-            let entry = slot.entry.clone();
-            match (keep, slot.shown) {
+            match (keep, !self.limits.unshown(id)) {
                 (true, false) => {
                     self.index(*id, &entry, true);
                     self.limits.show(id, true);
