@@ -343,7 +343,7 @@ impl Replica {
         let Some(held) = self.held.get_mut(&id) else {
             return false;
         };
-        let old = held.set_status(status.clone());
+        let (old, old_needs) = held.settle(status.clone(), needs.clone().into_boxed_slice());
         // The merged state: in with the current form, or out.
         let merged = valid.as_ref().map(|_| whole);
         if held.merged != merged {
@@ -358,7 +358,6 @@ impl Replica {
             }
         }
         // The waiting index: what validation asked for and did not get.
-        let old_needs = core::mem::replace(&mut held.needs, needs.clone().into_boxed_slice());
         for need in old_needs {
             self.waiting.remove(&(need, id));
         }

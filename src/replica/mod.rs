@@ -141,10 +141,17 @@ struct Held {
     stripped: bool,
     /// Whether it is a key operation.
     operation: bool,
-    /// Its status unless valid (`None`): most held messages are valid, and a status is 88 bytes.
-    status: Option<Box<Status>>,
     /// Whether the message is in the merged state, and in which form (`true`: whole).
     merged: Option<bool>,
+    /// Its status and what its validation asked for and did not get, unless it is valid and asked
+    /// for nothing (`None`), as most held messages are: a status is 88 bytes.
+    unsettled: Option<Box<Unsettled>>,
+}
+
+/// The status of a held message that is not valid or asked for something it did not get.
+#[derive(Clone, Debug)]
+struct Unsettled {
+    status: Status,
     /// What its validation asked for and did not get (its entries in the waiting index).
     needs: Box<[Need]>,
 }
@@ -159,9 +166,11 @@ impl Held {
             bytes: message.as_bytes().into(),
             stripped: message.is_stripped(),
             operation: crate::account::is_operation_kind(message.header().kind().as_str()),
-            status: Some(Box::new(Status::Undecided(Vec::new()))),
             merged: None,
-            needs: Box::default(),
+            unsettled: Some(Box::new(Unsettled {
+                status: Status::Undecided(Vec::new()),
+                needs: Box::default(),
+            })),
         }
     }
 
@@ -177,18 +186,18 @@ impl Held {
     }
 
     fn status(&self) -> &Status {
-        self.status.as_deref().unwrap_or(&VALID)
+        self.unsettled.as_deref().map_or(&VALID, |u| &u.status)
     }
 
-    /// Sets the status, returning the one it replaces.
-    fn set_status(&mut self, status: Status) -> Status {
-        let new = match status {
-            Status::Valid => None,
-            other => Some(Box::new(other)),
+    /// Sets the status and what validation asked for, returning those they replace.
+    fn settle(&mut self, status: Status, needs: Box<[Need]>) -> (Status, Box<[Need]>) {
+        let new = match (status, needs.is_empty()) {
+            (Status::Valid, true) => None,
+            (status, _) => Some(Box::new(Unsettled { status, needs })),
         };
-        match core::mem::replace(&mut self.status, new) {
-            None => Status::Valid,
-            Some(old) => *old,
+        match core::mem::replace(&mut self.unsettled, new) {
+            None => (Status::Valid, Box::default()),
+            Some(old) => (old.status, old.needs),
         }
     }
 }
@@ -375,7 +384,7 @@ impl Replica {
     pub fn valid(&self) -> impl Iterator<Item = SignedMessage> + '_ {
         self.held
             .values()
-            .filter(|h| h.status.is_none())
+            .filter(|h| *h.status() == Status::Valid)
             .filter_map(Held::message)
     }
 
