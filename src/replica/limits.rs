@@ -120,9 +120,10 @@ impl Group {
     }
 }
 
-/// A message at its place of a key's history: (key, seq, time, id), ordered by place, then by
-/// MERGE-1.
-type Placed = (PublicKey, u64, u64, MessageId);
+/// A message at its place of a key's history: (key's slot, seq, time, id), ordered by place, then
+/// by MERGE-1. The key is its slot in [`Limits::keys`] (8 bytes instead of 32: the element is 56
+/// bytes instead of 80); the order of places does not matter, only that one place is one range.
+type Placed = (u64, u64, u64, MessageId);
 
 /// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The places are ranges of two
 /// flat sets rather than a [`Group`] each, which would cost a B-tree node per message.
@@ -189,6 +190,9 @@ pub(super) struct Limits {
     /// views, which unindex it, until [`Limits::forget`].
     leaving: Option<MessageId>,
     places: Places,
+    /// The slot of every key that signed a message held, in the order the keys came (never
+    /// reused: one entry per key, however many of its messages come and go).
+    keys: BTreeMap<PublicKey, u64>,
     classes: BTreeMap<(AccountId, usize), Group>,
     /// LIMIT-3: target -> how many undos naming it are pruned by LIMIT-1 or LIMIT-2.
     taken: BTreeMap<MessageId, usize>,
@@ -222,6 +226,7 @@ impl Limits {
             unshown,
             places.kept,
             places.pruned,
+            keys,
             classes,
             taken,
             counted,
@@ -319,22 +324,29 @@ impl Limits {
         key: &PublicKey,
         seq: u64,
     ) -> impl Iterator<Item = MessageId> + '_ {
-        self.places
-            .kept
-            .range((*key, seq, 0, ID_MIN)..=(*key, seq, u64::MAX, ID_MAX))
-            .map(|s| s.3)
+        let slot = self.keys.get(key).copied();
+        slot.into_iter().flat_map(move |k| {
+            self.places
+                .kept
+                .range((k, seq, 0, ID_MIN)..=(k, seq, u64::MAX, ID_MAX))
+                .map(|s| s.3)
+        })
     }
 
     /// Kept by LIMIT-1.
     fn place_kept(&self, id: &MessageId, f: &Facts) -> bool {
-        self.places.kept.contains(&(f.key, f.seq, f.time, *id))
+        self.keys
+            .get(&f.key)
+            .is_some_and(|k| self.places.kept.contains(&(*k, f.seq, f.time, *id)))
     }
 
     /// Adds a message; returns the ids whose kept status may have changed.
     pub(super) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) -> Vec<MessageId> {
         let facts = Facts::of(&entry);
         let mut out = Vec::new();
-        let s = (facts.key, facts.seq, facts.time, id);
+        let next = self.keys.len() as u64;
+        let slot = *self.keys.entry(facts.key).or_insert(next);
+        let s = (slot, facts.seq, facts.time, id);
         self.facts.replace(id, entry);
         self.unshown.insert(id);
         let mut moved = Vec::new();
@@ -351,7 +363,10 @@ impl Limits {
         let Some(facts) = self.facts(id) else {
             return out;
         };
-        let s = (facts.key, facts.seq, facts.time, *id);
+        let Some(slot) = self.keys.get(&facts.key) else {
+            return out;
+        };
+        let s = (*slot, facts.seq, facts.time, *id);
         let mut moved = Vec::new();
         self.places.remove(s, &mut moved);
         // `id` left its place (and, if it was kept there, its class) with the others that moved.
