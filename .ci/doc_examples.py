@@ -7,7 +7,8 @@ unstable-options -Zcrate-attr="feature(rustdoc_missing_doc_code_examples)" -W
 rustdoc::missing_doc_code_examples`). This one reads src/ as text: a line `pub fn|struct|enum|
 trait|const|type|static|mod NAME` (not `pub(crate)`, not inside a test module) whose doc comment
 block above it has no ``` line. A module's own `//!` docs count for `pub mod NAME;`. Constants and
-statics are exempt, as they are from the rustdoc lint. Exit status 1 if any item is listed.
+statics are exempt, as they are from the rustdoc lint, and so are items marked `#[doc(hidden)]`
+(not public API: rustdoc documents none of them). Exit status 1 if any item is listed.
 """
 import pathlib
 import re
@@ -41,6 +42,8 @@ for path in sorted(root.rglob("*.rs")):
         while i >= 0 and (lines[i].strip().startswith(("///", "#[")) or lines[i].strip() == ""):
             if lines[i].strip().startswith("/// ```") or lines[i].strip().startswith("#[doc = \"```"):
                 has_example = True
+            if lines[i].strip() == "#[doc(hidden)]":
+                has_example = True  # hidden: not public API
             if lines[i].strip() == "":
                 break
             i -= 1

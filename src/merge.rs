@@ -43,6 +43,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -64,55 +65,72 @@ pub const STATE_DIGEST_CONTEXT: &str = "skylark v1 state digest";
 
 /// What one message says, as far as the merge rules read it. The replica's views read the same
 /// (`replica::views`).
+///
+/// Held once per valid message of a social kind, so kept small (40 bytes and the tag): what most
+/// messages lack — a reply's or a quote's ids, a react's emoji and version, an edit's second id, a
+/// label's or a gate's fields — is boxed, and absent costs a null pointer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Effect {
-    /// A stripped remainder that is not known to be deleted: its body cannot be read.
+    /// A stripped remainder that is not known to be deleted: its body cannot be read. `class` is
+    /// its kind's class of LIMIT-2 (`limits::CLASSES`), which the other variants imply.
     Withheld {
         post: bool,
+        class: u8,
     },
     Profile,
     Post {
-        reply: Option<(MessageId, MessageId)>,
-        quote: Option<MessageId>,
-        /// The version of the quoted post the author saw (`quote_version`).
-        seen: Option<MessageId>,
+        /// `(root, parent)` of a reply.
+        reply: Option<Box<(MessageId, MessageId)>>,
+        /// The quoted post, and the version of it the author saw (`quote_version`, which a valid
+        /// post has only with a quote, 05 §5.2).
+        quote: Option<Box<(MessageId, Option<MessageId>)>>,
         /// The accounts the post mentions (its mention facets), sorted and distinct.
-        mentions: Vec<AccountId>,
+        mentions: Box<[AccountId]>,
     },
     Edit {
         target: MessageId,
-        replaces: MessageId,
+        replaces: Box<MessageId>,
     },
     Delete(MessageId),
     React {
         target: MessageId,
-        value: String,
-        /// The version of the target the author saw (`version`).
-        seen: Option<MessageId>,
+        /// The value (the emoji; empty for a like) and the version of the target the author saw
+        /// (`version`); `None` for a like without a version.
+        more: Option<Box<(String, Option<MessageId>)>>,
     },
     Unreact(MessageId),
     Repost {
         target: MessageId,
         /// The version of the target the author saw (`version`).
-        seen: Option<MessageId>,
+        seen: Option<Box<MessageId>>,
     },
     Unrepost(MessageId),
     Follow(AccountId, bool),
     Block(AccountId, bool),
-    Label {
-        subject: Reference,
-        value: String,
-        negate: bool,
-        expires: Option<u64>,
-    },
-    /// A gate of the author's post `target` (VIEW-1): who may reply, who may quote (absent:
-    /// everyone) and the hidden replies.
+    Label(Box<Label>),
+    /// A gate of the author's post `target` (VIEW-1).
     Gate {
         target: MessageId,
-        reply: Option<Vec<Audience>>,
-        quote: Option<Vec<Audience>>,
-        hidden: Vec<MessageId>,
+        rules: Box<GateRules>,
     },
+}
+
+/// What a label says (MERGE-9).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Label {
+    pub(crate) subject: Reference,
+    pub(crate) value: String,
+    pub(crate) negate: bool,
+    pub(crate) expires: Option<u64>,
+}
+
+/// What a gate says besides its target (VIEW-1): who may reply, who may quote (absent: everyone)
+/// and the hidden replies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct GateRules {
+    pub(crate) reply: Option<Vec<Audience>>,
+    pub(crate) quote: Option<Vec<Audience>>,
+    pub(crate) hidden: Vec<MessageId>,
 }
 
 impl Effect {
@@ -122,6 +140,7 @@ impl Effect {
         Some(match message.body() {
             Body::Withheld if crate::message::CORE_KINDS.contains(&kind) => Effect::Withheld {
                 post: kind == "post",
+                class: u8::try_from(limits::class_of(kind)?).ok()?,
             },
             Body::Profile(_) => Effect::Profile,
             Body::Post(p) => {
@@ -136,47 +155,103 @@ impl Effect {
                 mentions.sort();
                 mentions.dedup();
                 Effect::Post {
-                    reply: p.reply().map(|r| (r.root(), r.parent())),
-                    quote: p.quote(),
-                    seen: p.quote_version(),
-                    mentions,
+                    reply: p.reply().map(|r| Box::new((r.root(), r.parent()))),
+                    quote: p.quote().map(|q| Box::new((q, p.quote_version()))),
+                    mentions: mentions.into_boxed_slice(),
                 }
             }
             Body::Edit(e) => Effect::Edit {
                 target: e.target(),
-                replaces: e.replaces(),
+                replaces: Box::new(e.replaces()),
             },
             Body::Delete(t) => Effect::Delete(t.target()),
-            Body::React(r) => Effect::React {
-                target: r.target(),
-                value: r.emoji().unwrap_or_default().into(),
-                seen: r.version(),
-            },
+            Body::React(r) => {
+                let value = r.emoji().unwrap_or_default();
+                Effect::React {
+                    target: r.target(),
+                    more: (!value.is_empty() || r.version().is_some())
+                        .then(|| Box::new((value.into(), r.version()))),
+                }
+            }
             Body::Unreact(t) => Effect::Unreact(t.target()),
             Body::Repost(t) => Effect::Repost {
                 target: t.target(),
-                seen: t.version(),
+                seen: t.version().map(Box::new),
             },
             Body::Unrepost(t) => Effect::Unrepost(t.target()),
             Body::Follow(s) => Effect::Follow(s.subject(), true),
             Body::Unfollow(s) => Effect::Follow(s.subject(), false),
             Body::Block(s) => Effect::Block(s.subject(), true),
             Body::Unblock(s) => Effect::Block(s.subject(), false),
-            Body::Label(l) => Effect::Label {
+            Body::Label(l) => Effect::Label(Box::new(Label {
                 subject: l.subject(),
                 value: l.value().into(),
                 negate: l.is_negation(),
                 expires: l.expires(),
-            },
+            })),
             Body::Gate(g) => Effect::Gate {
                 target: g.target(),
-                reply: g.reply().map(<[Audience]>::to_vec),
-                quote: g.quote().map(<[Audience]>::to_vec),
-                hidden: g.hidden().to_vec(),
+                rules: Box::new(GateRules {
+                    reply: g.reply().map(<[Audience]>::to_vec),
+                    quote: g.quote().map(<[Audience]>::to_vec),
+                    hidden: g.hidden().to_vec(),
+                }),
             },
             // Operations, extension and unknown kinds are not read by the merge rules.
             _ => return None,
         })
+    }
+
+    /// The index of the message's class of LIMIT-2 (`limits::CLASSES`): the kind's, which the
+    /// variant says (a remainder records it).
+    pub(crate) fn class(&self) -> usize {
+        match self {
+            Effect::Withheld { class, .. } => usize::from(*class),
+            Effect::Profile => 0,
+            Effect::Post { .. } | Effect::Edit { .. } => 1,
+            Effect::Delete(_) => 2,
+            Effect::React { .. } | Effect::Unreact(_) => 3,
+            Effect::Repost { .. } | Effect::Unrepost(_) => 4,
+            Effect::Follow(..) => 5,
+            Effect::Block(..) => 6,
+            Effect::Label(_) => 7,
+            Effect::Gate { .. } => 8,
+        }
+    }
+
+    /// A reply's `(root, parent)`.
+    pub(crate) fn reply(&self) -> Option<(MessageId, MessageId)> {
+        match self {
+            Effect::Post { reply, .. } => reply.as_deref().copied(),
+            _ => None,
+        }
+    }
+
+    /// The post a post quotes.
+    pub(crate) fn quote(&self) -> Option<MessageId> {
+        match self {
+            Effect::Post { quote, .. } => quote.as_deref().map(|q| q.0),
+            _ => None,
+        }
+    }
+
+    /// The version of its target the author saw: a quote's `quote_version`, a react's or a
+    /// repost's `version`.
+    pub(crate) fn seen(&self) -> Option<MessageId> {
+        match self {
+            Effect::Post { quote, .. } => quote.as_deref().and_then(|q| q.1),
+            Effect::React { more, .. } => more.as_deref().and_then(|m| m.1),
+            Effect::Repost { seen, .. } => seen.as_deref().copied(),
+            _ => None,
+        }
+    }
+
+    /// A react's value (empty for a like, and for anything else).
+    pub(crate) fn value(&self) -> &str {
+        match self {
+            Effect::React { more: Some(m), .. } => m.0.as_str(),
+            _ => "",
+        }
     }
 }
 
@@ -188,8 +263,6 @@ pub(crate) struct Entry {
     pub(crate) key: PublicKey,
     pub(crate) seq: u64,
     pub(crate) time: u64,
-    /// The index of the kind's class of LIMIT-2 (`limits::CLASSES`).
-    pub(crate) class: usize,
     pub(crate) effect: Effect,
 }
 
@@ -199,14 +272,19 @@ impl Entry {
         let effect = Effect::of(message)?;
         let header = message.message().header();
         let class = limits::class_of(header.kind().as_str())?;
+        debug_assert_eq!(class, effect.class(), "{}", header.kind().as_str());
         Some(Entry {
             account: *header.account(),
             key: *header.key(),
             seq: header.seq(),
             time: header.time(),
-            class,
             effect,
         })
+    }
+
+    /// The index of its class of LIMIT-2 (`limits::CLASSES`).
+    pub(crate) fn class(&self) -> usize {
+        self.effect.class()
     }
 }
 
@@ -294,6 +372,22 @@ impl State {
         if let Some(entry) = Entry::of(message) {
             self.insert(message.message().id(), Arc::new(entry));
         }
+    }
+
+    /// The entries held, by id (for the replica's memory probe).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.messages.values().map(|e| e.as_ref())
+    }
+
+    /// The entry of the message with this id.
+    pub(crate) fn get(&self, id: &MessageId) -> Option<&Arc<Entry>> {
+        self.messages.get(id)
+    }
+
+    /// Holds `entry` under `id`, replacing what was held (the replica's limits, which hold the
+    /// replica's merged state, replace a message's entry only after removing it).
+    pub(crate) fn replace(&mut self, id: MessageId, entry: Arc<Entry>) {
+        self.messages.insert(id, entry);
     }
 
     /// [`State::apply`] of the message with this id and entry: a whole message replaces its
@@ -407,15 +501,10 @@ impl State {
                 Effect::Block(subject, on) => {
                     latest(&mut blocks, (e.account, *subject), (stamp, *on), |(s, _)| s)
                 }
-                Effect::Label {
-                    subject,
-                    value,
-                    negate,
-                    expires,
-                } => latest(
+                Effect::Label(l) => latest(
                     &mut labels,
-                    (e.account, *subject, value.as_str()),
-                    (stamp, *negate, *expires),
+                    (e.account, l.subject, l.value.as_str()),
+                    (stamp, l.negate, l.expires),
                     |(s, _, _)| s,
                 ),
                 _ => {}
@@ -441,10 +530,10 @@ impl State {
         // MERGE-4: for each post P, the latest counting edit replacing each version.
         let mut next_version: BTreeMap<(MessageId, MessageId), Stamp> = BTreeMap::new();
         for (id, e) in live() {
-            if let Effect::Edit { target, replaces } = e.effect {
+            if let Effect::Edit { target, replaces } = &e.effect {
                 let stamp = (e.time, *id);
                 next_version
-                    .entry((target, replaces))
+                    .entry((*target, **replaces))
                     .and_modify(|best| {
                         if stamp > *best {
                             *best = stamp;
@@ -479,17 +568,15 @@ impl State {
         }
         let mut earlier: BTreeMap<MessageId, Vec<MessageId>> = BTreeMap::new();
         for (id, e) in live() {
-            let (target, seen) = match e.effect {
-                Effect::React { target, seen, .. } | Effect::Repost { target, seen }
+            let (target, seen) = match &e.effect {
+                Effect::React { target, .. } | Effect::Repost { target, .. }
                     if !undone.contains(id) =>
                 {
-                    (target, seen)
+                    (*target, e.effect.seen())
                 }
                 Effect::Post {
-                    quote: Some(target),
-                    seen,
-                    ..
-                } if !left_quote(id) => (target, seen),
+                    quote: Some(quote), ..
+                } if !left_quote(id) => (quote.0, quote.1),
                 _ => continue,
             };
             if let (Some(seen), Some(now_current)) = (seen, current(&target)) {
@@ -505,20 +592,20 @@ impl State {
         for (id, e) in messages {
             let state = if deleted.contains(id) {
                 match e.effect {
-                    Effect::Post { .. } | Effect::Withheld { post: true } => "deleted",
+                    Effect::Post { .. } | Effect::Withheld { post: true, .. } => "deleted",
                     _ => continue,
                 }
             } else {
                 match e.effect {
-                    Effect::Withheld { post: true } => "withheld",
+                    Effect::Withheld { post: true, .. } => "withheld",
                     Effect::Post { .. } => "live",
                     _ => continue,
                 }
             };
             let mut entry = Map::new();
             entry.insert("state", Value::from(state));
-            if let Effect::Post { reply, quote, .. } = &e.effect {
-                let (reply, quote) = (*reply, *quote);
+            if let Effect::Post { .. } = &e.effect {
+                let (reply, quote) = (e.effect.reply(), e.effect.quote());
                 if state == "live" {
                     let history = &versions[id];
                     entry.insert("current", bytes(&history[history.len() - 1]));
@@ -551,11 +638,11 @@ impl State {
                 continue;
             }
             match &e.effect {
-                Effect::React { target, value, .. } => {
+                Effect::React { target, .. } => {
                     reactions
                         .entry(*target)
                         .or_default()
-                        .entry(value.as_str())
+                        .entry(e.effect.value())
                         .or_default()
                         .insert(e.account);
                 }
@@ -808,6 +895,14 @@ mod tests {
     use crate::keys::SecretKey;
     use crate::message::{validate, Authorization, BodyKind, MemoryContext, Post, Verdict};
     use alloc::vec::Vec;
+
+    /// An entry is held per valid message (issue 18's memory): what most messages lack stays
+    /// boxed, so that the effect is 40 bytes and its tag, and the entry 128.
+    #[test]
+    fn entries_stay_small() {
+        assert_eq!(core::mem::size_of::<super::Effect>(), 48);
+        assert_eq!(core::mem::size_of::<super::Entry>(), 128);
+    }
 
     /// The summary of `n` posts builds its maps in `O(n log n)` key comparisons and shifts; one
     /// insertion per key in id order (the text order of ids differs) shifted `O(n²)` entries. Counts

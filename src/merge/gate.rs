@@ -189,12 +189,14 @@ fn judge(
         return Some(Reason::Block);
     }
     let (list, hidden) = match g.gate(&owner, post) {
-        Some(Effect::Gate {
-            reply: r,
-            quote: q,
-            hidden,
-            ..
-        }) => (if reply { r.as_deref() } else { q.as_deref() }, &hidden[..]),
+        Some(Effect::Gate { rules, .. }) => (
+            if reply {
+                rules.reply.as_deref()
+            } else {
+                rules.quote.as_deref()
+            },
+            &rules.hidden[..],
+        ),
         _ => (None, &[][..]),
     };
     if !admits(g, list, &owner, author, mentioned) {
@@ -217,7 +219,7 @@ fn judge_parent(
             return Some(Reason::Block);
         }
         let list = match g.gate(&owner, parent) {
-            Some(Effect::Gate { reply, .. }) => reply.as_deref(),
+            Some(Effect::Gate { rules, .. }) => rules.reply.as_deref(),
             _ => None,
         };
         if !admits(g, list, &owner, author, mentioned) {
@@ -234,20 +236,14 @@ pub(crate) fn left_out_of(
     author: &AccountId,
     effect: &Effect,
 ) -> LeftOut {
-    let Effect::Post {
-        reply,
-        quote,
-        mentions,
-        ..
-    } = effect
-    else {
+    let Effect::Post { mentions, .. } = effect else {
         return LeftOut::default();
     };
     LeftOut {
-        reply: reply.and_then(|(root, parent)| {
+        reply: effect.reply().and_then(|(root, parent)| {
             judge(g, &root, author, id, true).or_else(|| judge_parent(g, &root, &parent, author))
         }),
-        quote: quote.and_then(|q| judge(g, &q, author, id, false)),
+        quote: effect.quote().and_then(|q| judge(g, &q, author, id, false)),
         mentions: mentions
             .iter()
             .filter(|m| *m != author && g.blocks(m, author))
@@ -274,7 +270,7 @@ impl Graph for Summarized<'_> {
         let e = self.messages.get(post)?;
         let mentioned: &[AccountId] = match &e.effect {
             Effect::Post { mentions, .. } if (self.live)(post, e) => mentions,
-            Effect::Post { .. } | Effect::Withheld { post: true } => &[],
+            Effect::Post { .. } | Effect::Withheld { post: true, .. } => &[],
             _ => return None,
         };
         Some((e.account, mentioned))
@@ -282,8 +278,8 @@ impl Graph for Summarized<'_> {
     fn root(&self, post: &MessageId) -> Option<MessageId> {
         let e = self.messages.get(post)?;
         match &e.effect {
-            Effect::Post { reply, .. } if (self.live)(post, e) => {
-                Some(reply.map_or(*post, |(root, _)| root))
+            Effect::Post { .. } if (self.live)(post, e) => {
+                Some(e.effect.reply().map_or(*post, |(root, _)| root))
             }
             _ => None,
         }

@@ -131,7 +131,11 @@ pub(super) fn pruned(messages: &super::Entries) -> BTreeSet<MessageId> {
         .filter(|(id, _)| !out.contains(*id))
         .map(|(id, e)| {
             let rank = in_force.contains(id);
-            (&e.account, e.class, core::cmp::Reverse((rank, e.time, id)))
+            (
+                &e.account,
+                e.class(),
+                core::cmp::Reverse((rank, e.time, id)),
+            )
         })
         .collect();
     classes.sort_unstable();

@@ -343,29 +343,21 @@ impl Replica {
         let Some(held) = self.held.get_mut(&id) else {
             return false;
         };
-        let old = held.set_status(status.clone());
+        let (old, old_needs) = held.settle(status.clone(), needs.clone().into_boxed_slice());
         // The merged state: in with the current form, or out.
         let merged = valid.as_ref().map(|_| whole);
         if held.merged != merged {
             held.merged = merged;
             match &valid {
                 Some(v) => {
-                    // One entry, shared by the merged state and the views.
+                    // One entry, held by the views' limits as the merged state.
                     let entry = crate::merge::Entry::of(v).map(alloc::sync::Arc::new);
-                    self.state.remove(&id);
-                    if let Some(entry) = &entry {
-                        self.state.insert(id, entry.clone());
-                    }
                     self.views.add(id, entry);
                 }
-                None => {
-                    self.state.remove(&id);
-                    self.views.remove(&id);
-                }
+                None => self.views.remove(&id),
             }
         }
         // The waiting index: what validation asked for and did not get.
-        let old_needs = core::mem::replace(&mut held.needs, needs.clone().into_boxed_slice());
         for need in old_needs {
             self.waiting.remove(&(need, id));
         }

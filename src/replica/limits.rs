@@ -13,7 +13,7 @@ use super::views::{ID_MAX, ID_MIN};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
-use crate::merge::{Effect, Entry};
+use crate::merge::{Effect, Entry, State};
 
 /// LIMIT-2's order: the rank (a gate in force: `true`), then MERGE-1. Places rank everything alike.
 type Stamp = (bool, u64, MessageId);
@@ -39,7 +39,7 @@ impl Facts {
             key: e.key,
             seq: e.seq,
             time: e.time,
-            class: e.class,
+            class: e.class(),
             undoes: match &e.effect {
                 Effect::Edit { target, .. }
                 | Effect::Delete(target)
@@ -120,9 +120,10 @@ impl Group {
     }
 }
 
-/// A message at its place of a key's history: (key, seq, time, id), ordered by place, then by
-/// MERGE-1.
-type Placed = (PublicKey, u64, u64, MessageId);
+/// A message at its place of a key's history: (key's slot, seq, time, id), ordered by place, then
+/// by MERGE-1. The key is its slot in [`Limits::keys`] (8 bytes instead of 32: the element is 56
+/// bytes instead of 80); the order of places does not matter, only that one place is one range.
+type Placed = (u64, u64, u64, MessageId);
 
 /// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The places are ranges of two
 /// flat sets rather than a [`Group`] each, which would cost a B-tree node per message.
@@ -179,13 +180,19 @@ impl Places {
 /// The limits over the valid social-kind messages of the replica.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Limits {
-    /// The entry of every message (shared with the merged state) and whether the views show it:
-    /// the one map by id that the limits and the views read.
-    facts: BTreeMap<MessageId, Slot>,
+    /// The entry of every message: the replica's merged state (07), the one map by id that the
+    /// limits and the views read.
+    facts: State,
+    /// The messages held that the views do not show (few: those the limits prune, and one being
+    /// shown or hidden).
+    unshown: BTreeSet<MessageId>,
     /// A message being removed ([`Limits::remove`]): gone for the limits, still readable by the
     /// views, which unindex it, until [`Limits::forget`].
     leaving: Option<MessageId>,
     places: Places,
+    /// The slot of every key that signed a message held, in the order the keys came (never
+    /// reused: one entry per key, however many of its messages come and go).
+    keys: BTreeMap<PublicKey, u64>,
     classes: BTreeMap<(AccountId, usize), Group>,
     /// LIMIT-3: target -> how many undos naming it are pruned by LIMIT-1 or LIMIT-2.
     taken: BTreeMap<MessageId, usize>,
@@ -202,17 +209,37 @@ pub(super) struct Limits {
     deleters: BTreeMap<MessageId, usize>,
 }
 
-/// A held message's entry, and whether the views show it.
-#[derive(Clone, Debug)]
-pub(super) struct Slot {
-    pub(super) entry: Arc<Entry>,
-    pub(super) shown: bool,
-}
-
 impl Limits {
+    /// Each set, for [`super::Replica::memory_parts`].
+    pub(super) fn memory_parts(
+        &self,
+        measure: &mut dyn FnMut(&'static str, &dyn Fn() -> super::Part),
+    ) {
+        macro_rules! part {
+            ($($field:ident $(. $sub:ident)?),*) => {$(
+                measure(concat!("limits.", stringify!($field $(. $sub)?)), &|| {
+                    (alloc::boxed::Box::new(self.$field $(. $sub)?.clone()), 0)
+                });
+            )*};
+        }
+        part!(
+            unshown,
+            places.kept,
+            places.pruned,
+            keys,
+            classes,
+            taken,
+            counted,
+            ranked,
+            registers,
+            in_force,
+            deleters
+        );
+    }
+
     /// Whether a message is held (and not leaving).
     fn holds(&self, id: &MessageId) -> bool {
-        self.leaving != Some(*id) && self.facts.contains_key(id)
+        self.leaving != Some(*id) && self.facts.get(id).is_some()
     }
 
     /// The facts of a held message.
@@ -220,19 +247,31 @@ impl Limits {
         if self.leaving == Some(*id) {
             return None;
         }
-        self.facts.get(id).map(|slot| Facts::of(&slot.entry))
+        self.facts.get(id).map(|entry| Facts::of(entry))
     }
 
-    /// The slot of a message, held or leaving.
-    pub(super) fn slot(&self, id: &MessageId) -> Option<&Slot> {
+    /// The entry of a message, held or leaving.
+    pub(super) fn entry(&self, id: &MessageId) -> Option<&Arc<Entry>> {
         self.facts.get(id)
+    }
+
+    /// Whether the views do not show a message that is held (or leaving).
+    pub(super) fn unshown(&self, id: &MessageId) -> bool {
+        self.unshown.contains(id)
     }
 
     /// Sets whether the views show a message.
     pub(super) fn show(&mut self, id: &MessageId, shown: bool) {
-        if let Some(slot) = self.facts.get_mut(id) {
-            slot.shown = shown;
+        if shown {
+            self.unshown.remove(id);
+        } else if self.facts.get(id).is_some() {
+            self.unshown.insert(*id);
         }
+    }
+
+    /// The entries held: the merged state of the replica's valid messages.
+    pub(super) fn state(&self) -> &State {
+        &self.facts
     }
 
     /// How many messages are held, kept or not.
@@ -244,6 +283,7 @@ impl Limits {
     pub(super) fn forget(&mut self, id: &MessageId) {
         if self.leaving == Some(*id) {
             self.facts.remove(id);
+            self.unshown.remove(id);
             self.leaving = None;
         }
     }
@@ -284,29 +324,31 @@ impl Limits {
         key: &PublicKey,
         seq: u64,
     ) -> impl Iterator<Item = MessageId> + '_ {
-        self.places
-            .kept
-            .range((*key, seq, 0, ID_MIN)..=(*key, seq, u64::MAX, ID_MAX))
-            .map(|s| s.3)
+        let slot = self.keys.get(key).copied();
+        slot.into_iter().flat_map(move |k| {
+            self.places
+                .kept
+                .range((k, seq, 0, ID_MIN)..=(k, seq, u64::MAX, ID_MAX))
+                .map(|s| s.3)
+        })
     }
 
     /// Kept by LIMIT-1.
     fn place_kept(&self, id: &MessageId, f: &Facts) -> bool {
-        self.places.kept.contains(&(f.key, f.seq, f.time, *id))
+        self.keys
+            .get(&f.key)
+            .is_some_and(|k| self.places.kept.contains(&(*k, f.seq, f.time, *id)))
     }
 
     /// Adds a message; returns the ids whose kept status may have changed.
     pub(super) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) -> Vec<MessageId> {
         let facts = Facts::of(&entry);
         let mut out = Vec::new();
-        let s = (facts.key, facts.seq, facts.time, id);
-        self.facts.insert(
-            id,
-            Slot {
-                entry,
-                shown: false,
-            },
-        );
+        let next = self.keys.len() as u64;
+        let slot = *self.keys.entry(facts.key).or_insert(next);
+        let s = (slot, facts.seq, facts.time, id);
+        self.facts.replace(id, entry);
+        self.unshown.insert(id);
         let mut moved = Vec::new();
         self.places.insert(s, &mut moved);
         self.follow_place(&moved, &mut out);
@@ -321,7 +363,10 @@ impl Limits {
         let Some(facts) = self.facts(id) else {
             return out;
         };
-        let s = (facts.key, facts.seq, facts.time, *id);
+        let Some(slot) = self.keys.get(&facts.key) else {
+            return out;
+        };
+        let s = (*slot, facts.seq, facts.time, *id);
         let mut moved = Vec::new();
         self.places.remove(s, &mut moved);
         // `id` left its place (and, if it was kept there, its class) with the others that moved.

@@ -141,10 +141,17 @@ struct Held {
     stripped: bool,
     /// Whether it is a key operation.
     operation: bool,
-    /// Its status unless valid (`None`): most held messages are valid, and a status is 88 bytes.
-    status: Option<Box<Status>>,
     /// Whether the message is in the merged state, and in which form (`true`: whole).
     merged: Option<bool>,
+    /// Its status and what its validation asked for and did not get, unless it is valid and asked
+    /// for nothing (`None`), as most held messages are: a status is 88 bytes.
+    unsettled: Option<Box<Unsettled>>,
+}
+
+/// The status of a held message that is not valid or asked for something it did not get.
+#[derive(Clone, Debug)]
+struct Unsettled {
+    status: Status,
     /// What its validation asked for and did not get (its entries in the waiting index).
     needs: Box<[Need]>,
 }
@@ -159,9 +166,11 @@ impl Held {
             bytes: message.as_bytes().into(),
             stripped: message.is_stripped(),
             operation: crate::account::is_operation_kind(message.header().kind().as_str()),
-            status: Some(Box::new(Status::Undecided(Vec::new()))),
             merged: None,
-            needs: Box::default(),
+            unsettled: Some(Box::new(Unsettled {
+                status: Status::Undecided(Vec::new()),
+                needs: Box::default(),
+            })),
         }
     }
 
@@ -177,18 +186,18 @@ impl Held {
     }
 
     fn status(&self) -> &Status {
-        self.status.as_deref().unwrap_or(&VALID)
+        self.unsettled.as_deref().map_or(&VALID, |u| &u.status)
     }
 
-    /// Sets the status, returning the one it replaces.
-    fn set_status(&mut self, status: Status) -> Status {
-        let new = match status {
-            Status::Valid => None,
-            other => Some(Box::new(other)),
+    /// Sets the status and what validation asked for, returning those they replace.
+    fn settle(&mut self, status: Status, needs: Box<[Need]>) -> (Status, Box<[Need]>) {
+        let new = match (status, needs.is_empty()) {
+            (Status::Valid, true) => None,
+            (status, _) => Some(Box::new(Unsettled { status, needs })),
         };
-        match core::mem::replace(&mut self.status, new) {
-            None => Status::Valid,
-            Some(old) => *old,
+        match core::mem::replace(&mut self.unsettled, new) {
+            None => (Status::Valid, Box::default()),
+            Some(old) => (old.status, old.needs),
         }
     }
 }
@@ -214,7 +223,7 @@ pub struct Replica {
     by_key: BTreeMap<(AccountId, [u8; 32]), BTreeSet<MessageId>>,
     /// Messages found `msg.time_in_future`, by time.
     future: BTreeSet<(u64, MessageId)>,
-    state: merge::State,
+    /// The indexes of the valid set; they hold its merged state.
     views: views::Views,
     keys: KeyCache,
 }
@@ -224,12 +233,16 @@ impl core::fmt::Debug for Replica {
         f.debug_struct("Replica")
             .field("now", &self.now)
             .field("held", &self.held.len())
-            .field("valid", &self.state.len())
+            .field("valid", &self.views.state().len())
             .field("waiting", &self.waiting.len())
             .field("accounts", &self.accounts.len())
             .finish()
     }
 }
+
+/// A copy made for the memory probe ([`Replica::memory_parts`]), and the bytes of it not to count.
+#[doc(hidden)]
+pub type Part = (Box<dyn core::any::Any>, usize);
 
 /// Public keys cached for batch and single verification.
 const KEY_CACHE: usize = 16_384;
@@ -292,7 +305,6 @@ impl Replica {
             waiting: BTreeSet::new(),
             by_key: BTreeMap::new(),
             future: BTreeSet::new(),
-            state: merge::State::new(),
             views: views::Views::default(),
             keys: KeyCache::new(KEY_CACHE),
         }
@@ -372,7 +384,7 @@ impl Replica {
     pub fn valid(&self) -> impl Iterator<Item = SignedMessage> + '_ {
         self.held
             .values()
-            .filter(|h| h.status.is_none())
+            .filter(|h| *h.status() == Status::Valid)
             .filter_map(Held::message)
     }
 
@@ -391,7 +403,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).state().is_empty());
     /// ```
     pub fn state(&self) -> &merge::State {
-        &self.state
+        self.views.state()
     }
 
     /// The state digest at the replica's `now` (MERGE-11): two replicas holding the same messages
@@ -402,7 +414,40 @@ impl Replica {
     /// assert_eq!(Replica::new(7).digest(), Replica::new(7).digest());
     /// ```
     pub fn digest(&self) -> [u8; 32] {
-        self.state.digest(self.now)
+        self.views.state().digest(self.now)
+    }
+
+    /// For the memory probe (`tests/replica_memory.rs`), not API: calls `measure` once for each
+    /// structure the replica holds, with its name and a function that builds a copy of it (the
+    /// entries shared behind `Arc`s copied deeply) and says how many of the copy's bytes to leave
+    /// out (the messages' own bytes, the probe's own vector). A clone of a B-tree allocates the
+    /// nodes of the original, so what the copy allocates is what the structure holds.
+    #[doc(hidden)]
+    pub fn memory_parts(&self, measure: &mut dyn FnMut(&'static str, &dyn Fn() -> Part)) {
+        use alloc::sync::Arc;
+        measure("held map (besides the messages' bytes)", &|| {
+            let own = self.held.values().map(|h| h.bytes.len()).sum();
+            (Box::new(self.held.clone()), own)
+        });
+        measure("waiting", &|| (Box::new(self.waiting.clone()), 0));
+        measure("by_key", &|| (Box::new(self.by_key.clone()), 0));
+        measure("future", &|| (Box::new(self.future.clone()), 0));
+        measure("key cache", &|| (Box::new(self.keys.clone()), 0));
+        measure(
+            "merged state's map (entries shared), held by the limits",
+            &|| (Box::new(self.views.state().clone()), 0),
+        );
+        measure("entries (Arc<merge::Entry>, deep)", &|| {
+            let v: Vec<Arc<crate::merge::Entry>> = self
+                .views
+                .state()
+                .entries()
+                .map(|e| Arc::new(e.clone()))
+                .collect();
+            let own = v.capacity() * core::mem::size_of::<Arc<crate::merge::Entry>>();
+            (Box::new(v), own)
+        });
+        self.views.memory_parts(measure);
     }
 
     /// What to fetch: every message id and account that an undecided message waits for and that is

@@ -191,8 +191,8 @@ impl Replica {
     pub fn post(&self, id: &MessageId) -> Option<PostView> {
         let entry = self.views.entry(id)?;
         let (reply, quote, whole) = match &entry.effect {
-            Fact::Post { reply, quote, .. } => (*reply, *quote, true),
-            Fact::Withheld { post: true } => (None, None, false),
+            Fact::Post { .. } => (entry.effect.reply(), entry.effect.quote(), true),
+            Fact::Withheld { post: true, .. } => (None, None, false),
             _ => return None,
         };
         let state = if self.views.deleted(id) {
@@ -318,9 +318,10 @@ impl Replica {
                 .range((id, (0, ID_MIN))..=(id, (u64::MAX, ID_MAX)))
                 .map(|(_, (_, child))| *child)
                 .filter(|child| {
-                    self.views.entry(child).is_some_and(
-                        |e| matches!(e.effect, Fact::Post { reply: Some((r, _)), .. } if r == *root),
-                    ) && self.views.left_out(child).reply.is_none()
+                    self.views
+                        .entry(child)
+                        .is_some_and(|e| matches!(e.effect.reply(), Some((r, _)) if r == *root))
+                        && self.views.left_out(child).reply.is_none()
                 })
                 .collect();
             // Pushed in reverse so that the oldest reply is listed first.
@@ -472,12 +473,7 @@ impl Replica {
             return Vec::new();
         }
         let current = *self.versions(post).last().unwrap_or(post);
-        let seen = |id: &MessageId| match self.views.entry(id).map(|e| &e.effect) {
-            Some(
-                Fact::React { seen, .. } | Fact::Repost { seen, .. } | Fact::Post { seen, .. },
-            ) => *seen,
-            _ => None,
-        };
+        let seen = |id: &MessageId| self.views.entry(id).and_then(|e| e.effect.seen());
         let mut out: Vec<MessageId> = Vec::new();
         let lo = (*post, String::new(), ACCOUNT_MIN, ID_MIN);
         let reacts = self
@@ -608,11 +604,8 @@ impl Replica {
                 }
             }
             for (value, id) in latest {
-                if let Some(Fact::Label {
-                    negate, expires, ..
-                }) = self.views.entry(id).map(|e| &e.effect)
-                {
-                    if !*negate && !expires.is_some_and(|e| e <= self.now) {
+                if let Some(Fact::Label(label)) = self.views.entry(id).map(|e| &e.effect) {
+                    if !label.negate && label.expires.is_none_or(|e| e > self.now) {
                         out.push((*labeler, String::from(value)));
                     }
                 }

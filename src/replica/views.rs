@@ -81,6 +81,30 @@ pub(super) struct Views {
 }
 
 impl Views {
+    /// Each index, for [`super::Replica::memory_parts`].
+    pub(super) fn memory_parts(
+        &self,
+        measure: &mut dyn FnMut(&'static str, &dyn Fn() -> super::Part),
+    ) {
+        self.limits.memory_parts(measure);
+        macro_rules! part {
+            ($($field:ident),*) => {$(
+                measure(concat!("views.", stringify!($field)), &|| {
+                    (alloc::boxed::Box::new(self.$field.clone()), 0)
+                });
+            )*};
+        }
+        part!(
+            deleted_by, undone_by, profiles, posts_by, replies, threads, quotes, mentions, edits,
+            reacts, reposts, graph, edges, reverse, gates, labels, equivocal
+        );
+    }
+
+    /// The merged state of the valid set (07): the entries the limits hold.
+    pub(super) fn state(&self) -> &crate::merge::State {
+        self.limits.state()
+    }
+
     /// How many valid messages of a social kind are held, shown or not.
     pub(super) fn len(&self) -> usize {
         self.limits.len()
@@ -89,9 +113,9 @@ impl Views {
     /// The entry of a message the views show.
     pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
         self.limits
-            .slot(id)
-            .filter(|slot| slot.shown)
-            .map(|slot| slot.entry.as_ref())
+            .entry(id)
+            .filter(|_| !self.limits.unshown(id))
+            .map(|entry| entry.as_ref())
     }
 
     /// The shown messages at one place of a key's history (MERGE-10), in increasing order: among
@@ -141,7 +165,7 @@ impl Views {
 
     /// Removes the message with this id, if held.
     pub(super) fn remove(&mut self, id: &MessageId) {
-        if self.limits.slot(id).is_some() {
+        if self.limits.entry(id).is_some() {
             let changed = self.limits.remove(id);
             // `id` is among `changed`, and is hidden (unindexed) before it goes.
             self.show_kept(&changed);
@@ -153,11 +177,10 @@ impl Views {
     fn show_kept(&mut self, ids: &[MessageId]) {
         for id in ids {
             let keep = self.limits.kept(id);
-            let Some(slot) = self.limits.slot(id) else {
+            let Some(entry) = self.limits.entry(id).cloned() else {
                 continue;
             };
-            let entry = slot.entry.clone();
-            match (keep, slot.shown) {
+            match (keep, !self.limits.unshown(id)) {
                 (true, false) => {
                     self.index(*id, &entry, true);
                     self.limits.show(id, true);
@@ -186,26 +209,21 @@ impl Views {
         match &e.effect {
             Fact::Withheld { .. } => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
-            Fact::Post {
-                reply,
-                quote,
-                mentions,
-                ..
-            } => {
+            Fact::Post { mentions, .. } => {
                 put(&mut self.posts_by, (e.account, stamp), on);
-                if let Some((root, parent)) = reply {
-                    put(&mut self.threads, (*root, stamp), on);
-                    put(&mut self.replies, (*parent, stamp), on);
+                if let Some((root, parent)) = e.effect.reply() {
+                    put(&mut self.threads, (root, stamp), on);
+                    put(&mut self.replies, (parent, stamp), on);
                 }
-                if let Some(q) = quote {
-                    put(&mut self.quotes, (*q, stamp), on);
+                if let Some(q) = e.effect.quote() {
+                    put(&mut self.quotes, (q, stamp), on);
                 }
-                for m in mentions {
+                for m in mentions.iter() {
                     put(&mut self.mentions, (*m, stamp), on);
                 }
             }
             Fact::Edit { target, replaces } => {
-                put(&mut self.edits, (*target, *replaces, stamp), on)
+                put(&mut self.edits, (*target, **replaces, stamp), on)
             }
             Fact::Delete(target) => {
                 let was = self.deleted(target);
@@ -214,9 +232,9 @@ impl Views {
                     self.count_changed(target);
                 }
             }
-            Fact::React { target, value, .. } => put(
+            Fact::React { target, .. } => put(
                 &mut self.reacts,
-                (*target, value.clone(), e.account, id),
+                (*target, e.effect.value().into(), e.account, id),
                 on,
             ),
             Fact::Repost { target, .. } => put(&mut self.reposts, (*target, e.account, id), on),
@@ -232,9 +250,9 @@ impl Views {
                 put(&mut self.graph[g], (e.account, *subject, stamp, *state), on);
                 self.refresh_edge(g, e.account, *subject);
             }
-            Fact::Label { subject, value, .. } => put(
+            Fact::Label(label) => put(
                 &mut self.labels,
-                (e.account, *subject, value.clone(), stamp),
+                (e.account, label.subject, label.value.clone(), stamp),
                 on,
             ),
             Fact::Gate { target, .. } => {
@@ -288,15 +306,16 @@ impl Graph for Views {
         let e = self.entry(post)?;
         match &e.effect {
             Fact::Post { mentions, .. } if !self.deleted(post) => Some((e.account, mentions)),
-            Fact::Post { .. } | Fact::Withheld { post: true } => Some((e.account, &[])),
+            Fact::Post { .. } | Fact::Withheld { post: true, .. } => Some((e.account, &[])),
             _ => None,
         }
     }
 
     fn root(&self, post: &MessageId) -> Option<MessageId> {
-        match &self.entry(post)?.effect {
-            Fact::Post { reply, .. } if !self.deleted(post) => {
-                Some(reply.map_or(*post, |(root, _)| root))
+        let effect = &self.entry(post)?.effect;
+        match effect {
+            Fact::Post { .. } if !self.deleted(post) => {
+                Some(effect.reply().map_or(*post, |(root, _)| root))
             }
             _ => None,
         }
