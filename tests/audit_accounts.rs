@@ -2047,7 +2047,6 @@ fn q1_refork_contest_revokes_what_was_delegated_above() {
 /// the everyday root of `q1` could not sign at `G` at all (06 §11.9: "the everyday root … cannot
 /// beat an R0 signature").
 #[test]
-#[ignore = "finding Q1: the everyday revealed key alone re-forks at its rotation's parent"]
 fn q1_everyday_revealed_key_alone_freezes_the_parent() {
     let (r0, r1, n1, r1b, phone) = (key(1), key(2), key(12), key(13), key(3));
     let g = genesis_committed(&[&r0, &r1], &[&r0, &n1]);
@@ -2103,7 +2102,6 @@ fn q1_everyday_revealed_key_alone_freezes_the_parent() {
 /// of N0 alone copies `q1`'s body — its acceptances sign the body without the header, so they stay
 /// valid — under a header of his own (another `seq`), and continues with N0 below it.
 #[test]
-#[ignore = "finding Q1: the revealed key alone re-signs its rotation's body and freezes the parent"]
 fn q1_revealed_key_alone_copies_its_rotation_and_freezes() {
     let (r0, r1, n0, n1, m0, m1, phone) =
         (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
