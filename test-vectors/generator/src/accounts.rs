@@ -5808,6 +5808,63 @@ fn pre_rotation(o: &mut Out) {
             },
         ),
         (
+            "threat-9-committed-rotations-below-and-beside-thief",
+            "audit Q2, stated (06 §5.8 producer rules): the genesis [r0, r1] committed to [n0, n1]; \
+             r1 delegates the phone (D), the thief of r0 and r1 delegates his app key (T, by r0). The \
+             owner rotates at the head, below T (QT, by n0): alone it wins at the genesis but keeps \
+             T's delegation. He then rotates again as T's sibling (Q) and delegates a new phone: QT, \
+             inside T's subtree, retires r0 and r1 against Q, and Q against T, so the genesis is \
+             contested between D, T and Q. A client chooses one place: beside the thief's first \
+             operation, with no rotation below it first",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let t = grant(&mut w, "r0", &acct, &g, "thief-app", at(2));
+                let qt = w.roots("n0", &acct, t.id(), &["n0", "n1"], at(3));
+                let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(4));
+                let d2 = grant(&mut w, "n1", &acct, &q, "phone2", at(5));
+                let roots = w.pks(&["r0", "r1"]);
+                let mut tied = [&d, &t, &q];
+                tied.sort_by(|x, y| x.id().cmp(y.id()));
+                Threat {
+                    state: st(&acct, &g, roots).contested(&tied),
+                    ops: vec![
+                        (g.clone(), VALID),
+                        (d.clone(), VALID),
+                        (t.clone(), VALID),
+                        (qt, VALID),
+                        (q.clone(), VALID),
+                        (d2, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-one-key-committed-retry-continued-by-other-root",
+            "audit Q3, stated (06 §5.8 producer rules): the genesis [r0, r1] committed to [n0, n1]; \
+             the revealed n0 (kept offline) signs two committed rotations of the genesis without \
+             supersedes (Q1, a retry Q1B), and the owner goes on below Q1 with the everyday n1 only \
+             (D). A tie of one key's leaves, continued, needs an operation below Q1 that counts as \
+             n0's: there is none, so the genesis stays contested until n0 signs below Q1 (or Q1's \
+             commitment is met). Retries name the earlier attempt in supersedes",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q1 = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+                let q1b = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(2));
+                let d = grant(&mut w, "n1", &acct, &q1, "phone", at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let (lo, hi) = (smaller(&q1, &q1b).clone(), larger(&q1, &q1b).clone());
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&lo, &hi]),
+                    ops: vec![(g, VALID), (q1, VALID), (q1b, VALID), (d, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-9-revealed-list-without-commitment",
             "audit P3: in an account that is not committed, a deactivation or successor naming a \
              list reveals nothing it could match (acct.next_mismatch, even signed by a root); the \
