@@ -1646,7 +1646,7 @@ fn outcome(ops: &[&SignedMessage], account: AccountId) -> (String, MessageId, Ve
 /// strength 0), both continued: contested at `G` for ever. Promise (§5.8, §11.5, security.md):
 /// the owner's rotation "wins there and at every fork point above".
 #[test]
-#[ignore = "finding Q1: the revealed key, once a current root, re-forks at its rotation's parent"]
+#[ignore = "limit Q1 (06 §5.8 What stays open: thief of every key of a one-key list); pinned by vector threat-9-revealed-key-refork-current-root"]
 fn q1_current_root_thief_reforks_at_the_parent_of_the_last_committed_rotation() {
     let (r0, n0, m0, x0, phone, phone2) = (key(1), key(11), key(21), key(66), key(3), key(4));
     let g = genesis_committed(&[&r0], &[&n0]);
@@ -1701,7 +1701,7 @@ fn q1_current_root_thief_reforks_at_the_parent_of_the_last_committed_rotation() 
 /// names it in `supersedes` (same signer N0, larger seq, same list: a valid supersession of a
 /// self-retirement, 06 §8.1), and continues: the thief's history is the account's.
 #[test]
-#[ignore = "finding Q1: the thief of the revealed key supersedes the owner's leaf rotation"]
+#[ignore = "limit Q1 (06 §5.8 What stays open: the leaf window); pinned by vector threat-9-revealed-key-refork-leaf-takeover"]
 fn q1_current_root_thief_supersedes_the_owners_leaf_rotation() {
     let (r0, n0, m0, x0) = (key(1), key(11), key(21), key(66));
     let g = genesis_committed(&[&r0], &[&n0]);
@@ -1733,7 +1733,7 @@ fn q1_current_root_thief_supersedes_the_owners_leaf_rotation() {
 /// the revealed key: he signs `[N0, N1]` with his own `next` (both accept) and continues. §5.8
 /// promises an old backup neither takes nor freezes a committed account; it freezes it at `G`.
 #[test]
-#[ignore = "finding Q1: an old backup of a revealed list re-forks at its rotation's parent"]
+#[ignore = "limit Q1 (06 §5.8 What stays open: every key of the list); pinned by vector threat-9-revealed-key-refork-old-backup"]
 fn q1_old_backup_of_a_revealed_list_freezes_at_the_parent() {
     let (r0, r1, n0, n1, m0, m1, x0) =
         (key(1), key(2), key(11), key(12), key(21), key(22), key(66));
@@ -1775,7 +1775,7 @@ fn q1_old_backup_of_a_revealed_list_freezes_at_the_parent() {
 /// rotations that are siblings, not the same commitment met one level lower): contested at `G`
 /// for ever, by the owner's own two rotations.
 #[test]
-#[ignore = "finding Q2: two rotations of one commitment at different depths freeze the fork"]
+#[ignore = "limit Q2 (06 §5.8 producer rules); pinned by vector threat-9-committed-rotations-below-and-beside-thief"]
 fn q2_rotation_below_the_thief_then_as_sibling_freezes() {
     let (r0, r1, n0, n1, phone, phone2) = (key(1), key(2), key(11), key(12), key(3), key(4));
     let g = genesis_committed(&[&r0, &r1], &[&n0, &n1]);
@@ -1929,7 +1929,7 @@ fn q_python_checker_agrees_on_crowded_committed_trees() {
 /// rotation by the "tie of one key's leaves, continued" clause; and the owner's answer (any
 /// operation below his rotation) turns it into a contest, never back into his history.
 #[test]
-#[ignore = "finding Q1: a continued re-fork beats the owner's leaf rotation"]
+#[ignore = "limit Q1 (06 §5.8 What stays open: the leaf window, continued); stated in 06 §11.9"]
 fn q1_continued_refork_beats_a_leaf_rotation() {
     let (r0, n0, m0, x0) = (key(1), key(11), key(21), key(66));
     let g = genesis_committed(&[&r0], &[&n0]);
@@ -2047,7 +2047,6 @@ fn q1_refork_contest_revokes_what_was_delegated_above() {
 /// the everyday root of `q1` could not sign at `G` at all (06 §11.9: "the everyday root … cannot
 /// beat an R0 signature").
 #[test]
-#[ignore = "finding Q1: the everyday revealed key alone re-forks at its rotation's parent"]
 fn q1_everyday_revealed_key_alone_freezes_the_parent() {
     let (r0, r1, n1, r1b, phone) = (key(1), key(2), key(12), key(13), key(3));
     let g = genesis_committed(&[&r0, &r1], &[&r0, &n1]);
@@ -2103,7 +2102,6 @@ fn q1_everyday_revealed_key_alone_freezes_the_parent() {
 /// of N0 alone copies `q1`'s body — its acceptances sign the body without the header, so they stay
 /// valid — under a header of his own (another `seq`), and continues with N0 below it.
 #[test]
-#[ignore = "finding Q1: the revealed key alone re-signs its rotation's body and freezes the parent"]
 fn q1_revealed_key_alone_copies_its_rotation_and_freezes() {
     let (r0, r1, n0, n1, m0, m1, phone) =
         (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
@@ -2149,7 +2147,7 @@ fn q1_revealed_key_alone_copies_its_rotation_and_freezes() {
 /// everyday N1 only: not a "tie of one key's leaves, continued" (nothing below `q1` counts as N0),
 /// so `G` stays contested until N0 signs below `q1`.
 #[test]
-#[ignore = "finding Q3: a retry leaf beside a rotation continued by another key stays contested"]
+#[ignore = "limit Q3 (06 §5.8 producer rules); pinned by vector threat-9-one-key-committed-retry-continued-by-other-root"]
 fn q3_retry_leaf_beside_a_rotation_continued_by_the_everyday_key() {
     let (r0, r1, n0, n1, phone) = (key(1), key(2), key(11), key(12), key(3));
     let g = genesis_committed(&[&r0, &r1], &[&n0, &n1]);

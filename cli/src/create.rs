@@ -245,7 +245,9 @@ skylark key rotate   --next FILE [--next FILE]... --log OPS [--account ACCT] [--
   (--no-next: none, and the account is no longer committed). The rotation outranks everything the
   old roots sign beside it: the answer to stolen roots. It follows the account's head, or OP with
   --after (a msg_… id or a message file): after a theft, name the operation before the thief's
-  first one, so the rotation is its sibling and the thief's operations leave the chain.
+  first one, so the rotation is its sibling and the thief's operations leave the chain. Rotate
+  once: it warns if the log already holds a rotation to the same keys (two at different places
+  contest each other, spec 06 §5.8).
 skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
                      [--witness PUB|FILE... [--threshold T] | --no-witnesses]
   For an account that is not committed to next roots. To retire a root, sign the `key roots` that
@@ -480,6 +482,30 @@ fn committed_act(args: &Args, command: &str, log: &str, time: u64) -> Result<Sta
             op
         }
     };
+    // Audit Q2 (06 §5.8 producer rules): two committed rotations of one commitment at different
+    // depths (one below the thief's operation, one beside it) contest each other.
+    if command == "key rotate" {
+        let list = Value::Array(
+            publics
+                .iter()
+                .map(|k| Value::Bytes(k.as_bytes().to_vec()))
+                .collect(),
+        );
+        let earlier = held.iter().filter(|m| {
+            m.header().kind().as_str() == "roots"
+                && m.header().account() == &account
+                && m.header().key() == &revealed
+                && m.body_map().is_some_and(|b| b.get("roots") == Some(&list))
+        });
+        for m in earlier {
+            eprintln!(
+                "skylark: warning: the log already holds a rotation to these next roots ({}); two \
+                 committed rotations of one commitment at different places contest each other \
+                 (spec 06 §5.8): keep one, name it in --supersedes for a retry at the same place",
+                m.id()
+            );
+        }
+    }
     let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
     finish(args, draft, signer, Some(&mut accounts))?;
     if let Some((_, paths)) = &next {

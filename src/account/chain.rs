@@ -65,6 +65,9 @@ pub(super) struct Node {
     committed: bool,
     /// For a committed act: the roots of its parent (bit `i` for index `i`) it retires.
     drops: u8,
+    /// The operation whose `next` this state's commitment is (itself for a genesis or a `roots`
+    /// operation naming `next`), if the state is committed (06 §8.1, a met commitment).
+    origin: Option<MessageId>,
     /// A `successor` operation (ACCT-12).
     moves: bool,
     /// For a `revoke`: the app key and the revocation.
@@ -479,6 +482,7 @@ impl Log {
             retires: false,
             committed: false,
             drops: 0,
+            origin: state.next.is_some().then_some(genesis),
             moves: false,
             revokes: None,
             children: Vec::new(),
@@ -566,6 +570,14 @@ impl Log {
             return;
         };
         let parent_was_leaf = p.children.is_empty();
+        let origin = match (body, state.next.is_some()) {
+            (_, false) => None,
+            (OpBody::Roots { .. }, true) => {
+                // a roots operation naming next commits (its own origin); naming none: uncommitted
+                Some(id)
+            }
+            _ => p.origin,
+        };
         p.children.push(id);
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
         // and the chain above passes the witness gate (with witnesses at its parent, only once
@@ -608,6 +620,7 @@ impl Log {
             retires: rotates && !state.roots.contains(&signer),
             committed,
             drops,
+            origin,
             moves: matches!(body, OpBody::Successor { .. }),
             revokes: match body {
                 OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
@@ -742,6 +755,18 @@ impl Log {
         // Per signer, the sorted entry times of its operations and of its self-retirements in the
         // fork-choice tree (superseded operations are leaves: leaving them out leaves every other
         // subtree's span as it is).
+        // 06 §8.1 (audit Q1): the operations whose own commitment a committed act of the
+        // fork-choice tree meets — one pass over the nodes, O(n log n) with the set.
+        let met: BTreeSet<MessageId> = self
+            .nodes
+            .iter()
+            .filter(|(id, n)| n.committed && !superseded.contains(*id))
+            .filter_map(|(_, n)| {
+                n.parent
+                    .and_then(|p| self.nodes.get(&p))
+                    .and_then(|p| p.origin)
+            })
+            .collect();
         let mut by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
         let mut retired_by: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
         for (clock, id) in order.iter().enumerate() {
@@ -890,7 +915,31 @@ impl Log {
                         key.zip(span(c))
                             .is_some_and(|(key, (lo, hi))| in_subtree(key, (lo + 1, hi)))
                     };
-                    if by_key && one.is_none() && ids.iter().all(is_leaf) {
+                    let mut meeting = ids.iter().filter(|c| rotations && met.contains(*c));
+                    let meets = meeting.next().copied().filter(|_| meeting.next().is_none());
+                    // ... and every other continued element commits to nothing of its own, or to
+                    // the same next roots as `c` (a copy): never against a commitment of its own.
+                    let own = |x: &MessageId| {
+                        self.nodes
+                            .get(x)
+                            .filter(|n| n.origin == Some(*x))
+                            .and_then(|n| n.state.next)
+                    };
+                    let meets = meets.filter(|c| {
+                        ids.iter()
+                            .filter(|x| *x != c && !is_leaf(x))
+                            .all(|x| own(x).is_none() || own(x) == own(c))
+                    });
+                    if let Some(c) =
+                        meets.filter(|_| ids.iter().filter(|c| !is_leaf(c)).count() > 1)
+                    {
+                        // A met commitment breaks a copy's tie (06 §8.1, audit Q1): of committed
+                        // acts of one parent continued below more than one, the one whose own
+                        // commitment is met below it wins. Marked as a tie so that the cache
+                        // recomputes beside it.
+                        tied_here = true;
+                        c
+                    } else if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;
                         tied_here = true;
                         sticky.extend_from_slice(&ids[1..]);

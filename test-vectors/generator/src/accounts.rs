@@ -632,6 +632,15 @@ fn base(vid: &str, roots: &[&str]) -> (W, Op, Vec<u8>) {
 }
 
 /// Of two operations, the one with the smaller id (the same-key leaf tie-break of 06 §8.1).
+/// The one of `x`, `y` with the larger id.
+fn larger<'a>(x: &'a Op, y: &'a Op) -> &'a Op {
+    if x.id() > y.id() {
+        x
+    } else {
+        y
+    }
+}
+
 fn smaller<'a>(x: &'a Op, y: &'a Op) -> &'a Op {
     if x.id() < y.id() {
         x
@@ -5602,6 +5611,258 @@ fn pre_rotation(o: &mut Out) {
              delegation is the head",
             &["ACCT-10", "ACCT-11", "ACCT-14"],
             |id| revealed_key_act_at_parent(id, false, true),
+        ),
+        (
+            "threat-9-revealed-key-refork-copied-body",
+            "audit Q1, fixed: the genesis [r0, r1] committed to [n0, n1]; the owner's committed \
+             rotation Q1 (by n0) commits to [m0, m1], n1 delegates the phone. After Q1 the revealed \
+             n0 is a root, and its thief alone re-signs Q1's exact body under a new header (QX: \
+             valid, the acceptances sign the body without the header) and delegates below it. Both \
+             count for every root of the genesis and are continued: without more, a contest for \
+             ever. The owner meets Q1's commitment (Q2 by m0 below the phone): of committed acts of \
+             one parent continued below more than one, the one whose own commitment is met below it \
+             wins when every other continued one commits to nothing or to the same next (a met \
+             commitment breaks a copy's tie, 06 §8.1): Q2 is the head",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q1 = w.roots_next("n0", &acct, g.id(), &["n0", "n1"], &["m0", "m1"], at(1));
+                let phone = grant(&mut w, "n1", &acct, &q1, "phone", at(2));
+                let qx = w.roots_next("n0", &acct, g.id(), &["n0", "n1"], &["m0", "m1"], at(1));
+                let tx = grant(&mut w, "n0", &acct, &qx, "thief-app", at(3));
+                let q2 = w.roots("m0", &acct, phone.id(), &["m0", "m1"], at(4));
+                let ask = w.post("thief-app", &acct, at(5), "thief");
+                let roots = w.pks(&["m0", "m1"]);
+                Threat {
+                    state: st(&acct, &q2, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (q1, VALID),
+                        (phone, VALID),
+                        (qx, VALID),
+                        (tx, VALID),
+                        (q2, VALID),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-revealed-key-refork-everyday-careful",
+            "audit Q1, fixed: the careful pattern, the genesis [r0, r1] committed to [r0, n1]; Q1 \
+             (by n1, the revealed key, the new everyday root) commits to [r0, r1b], n1 delegates the \
+             phone. The thief of n1 alone rotates at the genesis to [r0, n1] without next (QX: only \
+             n1 accepts) and delegates below it; r0 counts for both, so r0 cannot answer. The owner \
+             signs with r0 below the phone (E) and meets Q1's commitment (Q2 by r1b): QX commits to \
+             nothing of its own, so the met commitment breaks the tie (06 §8.1) and Q2 is the head",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["r0", "n1"]);
+                let q1 = w.roots_next("n1", &acct, g.id(), &["r0", "n1"], &["r0", "r1b"], at(1));
+                let phone = grant(&mut w, "n1", &acct, &q1, "phone", at(2));
+                let qx = w.roots("n1", &acct, g.id(), &["r0", "n1"], at(3));
+                let tx = grant(&mut w, "n1", &acct, &qx, "thief-app", at(4));
+                let e = w.enckey("r0", &acct, phone.id(), &enc_key("e"), 1, at(5));
+                let q2 = w.roots("r1b", &acct, e.id(), &["r0", "r1b"], at(6));
+                let roots = w.pks(&["r0", "r1b"]);
+                Threat {
+                    state: st(&acct, &q2, roots).app(&phone).enc(&enc_key("e"), 1),
+                    ops: vec![
+                        (g, VALID),
+                        (q1, VALID),
+                        (phone, VALID),
+                        (qx, VALID),
+                        (tx, VALID),
+                        (e, VALID),
+                        (q2, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-revealed-key-refork-current-root",
+            "audit Q1, the limit (06 §5.8 What stays open): the genesis [r0] committed to [n0]; \
+             Q1 (by n0) commits to [m0] and n0 delegates the phone. The thief of the current root \
+             n0 — also the revealed key of the genesis, and every key of its list — signs at the \
+             genesis a committed rotation of his own (QX, next [x0]) and continues below it. The \
+             owner's recovery below Q1 (Q2 by m0, a new phone) meets Q1's commitment, but QX \
+             commits on its own: the genesis is contested for ever between Q1 and QX (only \
+             witnesses answer)",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let q1 = w.roots_next("n0", &acct, g.id(), &["n0"], &["m0"], at(1));
+                let phone = grant(&mut w, "n0", &acct, &q1, "phone", at(2));
+                let qx = w.roots_next("n0", &acct, g.id(), &["n0"], &["x0"], at(3));
+                let tx = grant(&mut w, "n0", &acct, &qx, "thief-app", at(4));
+                let q2 = w.roots("m0", &acct, phone.id(), &["m0"], at(5));
+                let phone2 = grant(&mut w, "m0", &acct, &q2, "phone2", at(6));
+                let roots = w.pks(&["r0"]);
+                let (lo, hi) = (smaller(&q1, &qx).clone(), larger(&q1, &qx).clone());
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&lo, &hi]),
+                    ops: vec![
+                        (g, VALID),
+                        (q1, VALID),
+                        (phone, VALID),
+                        (qx, VALID),
+                        (tx, VALID),
+                        (q2, VALID),
+                        (phone2, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-revealed-key-refork-old-backup",
+            "audit Q1, the limit: the genesis [r0, r1] committed to [n0, n1]; Q1 (by n0) commits \
+             to [m0, m1], Q2 (by m0) rotates to them, m1 delegates the phone. An old backup of Q1's \
+             era (n0 and n1, every key of the revealed list) signs at the genesis a committed \
+             rotation of its own (QX, next [x0]) and delegates below it: QX commits on its own, so \
+             the met commitment below Q1 does not break the tie, and the genesis is contested",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q1 = w.roots_next("n0", &acct, g.id(), &["n0", "n1"], &["m0", "m1"], at(1));
+                let q2 = w.roots("m0", &acct, q1.id(), &["m0", "m1"], at(2));
+                let phone = grant(&mut w, "m1", &acct, &q2, "phone", at(3));
+                let qx = w.roots_next("n0", &acct, g.id(), &["n0", "n1"], &["x0"], at(4));
+                let tx = grant(&mut w, "n1", &acct, &qx, "thief-app", at(5));
+                let roots = w.pks(&["r0", "r1"]);
+                let (lo, hi) = (smaller(&q1, &qx).clone(), larger(&q1, &qx).clone());
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&lo, &hi]),
+                    ops: vec![
+                        (g, VALID),
+                        (q1, VALID),
+                        (q2, VALID),
+                        (phone, VALID),
+                        (qx, VALID),
+                        (tx, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-revealed-key-refork-leaf-takeover",
+            "audit Q1, the limit (the leaf window): the genesis [r0] committed to [n0]; the owner's \
+             committed rotation Q1 (by n0, next [m0]) is a leaf. The thief of n0 signs a committed \
+             rotation QX at the genesis with his own next, superseding Q1 (same signer, larger seq, \
+             same list), and delegates below it: Q1 is out of the fork choice and the thief's \
+             history is the account's, until the owner signs below Q1 (which un-supersedes it) — \
+             producers sign once below a rotation at once",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let q1 = w.roots_next("n0", &acct, g.id(), &["n0"], &["m0"], at(1));
+                let qx = w
+                    .sup(&q1)
+                    .roots_next("n0", &acct, g.id(), &["n0"], &["x0"], at(2));
+                let tx = grant(&mut w, "n0", &acct, &qx, "thief-app", at(3));
+                let roots = w.pks(&["n0"]);
+                Threat {
+                    state: st(&acct, &tx, roots).app(&tx),
+                    ops: vec![(g, VALID), (q1, VALID), (qx, VALID), (tx, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-revealed-key-refork-witnessed",
+            "audit Q1, the answer: the genesis [r0] committed to [n0] names the witness w1 (t = 1); \
+             the owner's committed rotation Q1 (by n0, next [m0]) is receipted by w1, so it is \
+             final. The thief of n0 signs QX at the genesis with his own next and continues: a final \
+             child wins before strengths are compared (06 §8.6), so Q1 and the owner's Q2 below it \
+             (by m0) stay the chain",
+            &["ACCT-5", "ACCT-14", "ACCT-16"],
+            |id| {
+                let mut w = W::new(id);
+                let body = m(vec![
+                    ("roots", keys_v(&w.pks(&["r0"]))),
+                    ("witnesses", w.witness_value(&["w1"], 1)),
+                    ("next", w.commit(&["n0"])),
+                ]);
+                let g = w.op("r0", &[0; 32], "genesis", T0, body);
+                let acct = acct_of(&g);
+                let q1 = w.roots_next("n0", &acct, g.id(), &["n0"], &["m0"], at(1));
+                let rc = w.receipt("w1", &acct, &q1, at(2));
+                let qx = w.roots_next("n0", &acct, g.id(), &["n0"], &["x0"], at(3));
+                let tx = grant(&mut w, "n0", &acct, &qx, "thief-app", at(4));
+                let q2 = w.roots("m0", &acct, q1.id(), &["m0"], at(5));
+                let (roots, ws) = (w.pks(&["m0"]), w.pks(&["w1"]));
+                Threat {
+                    state: st(&acct, &q2, roots).witnessed(ws, 1).last_final(&q1),
+                    ops: vec![
+                        (g, VALID),
+                        (q1, VALID),
+                        (rc, VALID),
+                        (qx, VALID),
+                        (tx, VALID),
+                        (q2, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-committed-rotations-below-and-beside-thief",
+            "audit Q2, stated (06 §5.8 producer rules): the genesis [r0, r1] committed to [n0, n1]; \
+             r1 delegates the phone (D), the thief of r0 and r1 delegates his app key (T, by r0). The \
+             owner rotates at the head, below T (QT, by n0): alone it wins at the genesis but keeps \
+             T's delegation. He then rotates again as T's sibling (Q) and delegates a new phone: QT, \
+             inside T's subtree, retires r0 and r1 against Q, and Q against T, so the genesis is \
+             contested between D, T and Q. A client chooses one place: beside the thief's first \
+             operation, with no rotation below it first",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let t = grant(&mut w, "r0", &acct, &g, "thief-app", at(2));
+                let qt = w.roots("n0", &acct, t.id(), &["n0", "n1"], at(3));
+                let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(4));
+                let d2 = grant(&mut w, "n1", &acct, &q, "phone2", at(5));
+                let roots = w.pks(&["r0", "r1"]);
+                let mut tied = [&d, &t, &q];
+                tied.sort_by(|x, y| x.id().cmp(y.id()));
+                Threat {
+                    state: st(&acct, &g, roots).contested(&tied),
+                    ops: vec![
+                        (g.clone(), VALID),
+                        (d.clone(), VALID),
+                        (t.clone(), VALID),
+                        (qt, VALID),
+                        (q.clone(), VALID),
+                        (d2, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-one-key-committed-retry-continued-by-other-root",
+            "audit Q3, stated (06 §5.8 producer rules): the genesis [r0, r1] committed to [n0, n1]; \
+             the revealed n0 (kept offline) signs two committed rotations of the genesis without \
+             supersedes (Q1, a retry Q1B), and the owner goes on below Q1 with the everyday n1 only \
+             (D). A tie of one key's leaves, continued, needs an operation below Q1 that counts as \
+             n0's: there is none, so the genesis stays contested until n0 signs below Q1 (or Q1's \
+             commitment is met). Retries name the earlier attempt in supersedes",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q1 = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+                let q1b = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(2));
+                let d = grant(&mut w, "n1", &acct, &q1, "phone", at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                let (lo, hi) = (smaller(&q1, &q1b).clone(), larger(&q1, &q1b).clone());
+                Threat {
+                    state: st(&acct, &g, roots).contested(&[&lo, &hi]),
+                    ops: vec![(g, VALID), (q1, VALID), (q1b, VALID), (d, VALID)],
+                    ask: None,
+                }
+            },
         ),
         (
             "threat-9-revealed-list-without-commitment",

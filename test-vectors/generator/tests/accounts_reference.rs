@@ -967,6 +967,63 @@ impl Ref {
         None
     }
 
+    /// The commitment `x` makes of its own: the `next` of a `roots` operation naming one.
+    fn own_next(&self, x: &Id) -> Option<&Vec<u8>> {
+        match self.body(x) {
+            Body::Roots { next, .. } => next.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The `genesis` or `roots` operation whose `next` `state(x).next` is (06 §8.1): the nearest
+    /// of the two kinds from `x` up, if its state is committed.
+    fn origin(&self, x: &Id) -> Option<Id> {
+        let mut at = Some(x.clone());
+        while let Some(y) = at {
+            if matches!(self.body(&y), Body::Genesis { .. } | Body::Roots { .. }) {
+                return self.state_of(&y).next.is_some().then_some(y);
+            }
+            at = self.parent_of(&y).cloned();
+        }
+        None
+    }
+
+    /// 06 §8.1 "a met commitment breaks a copy's tie" (audit Q1): every tied child a committed
+    /// act, more than one continued, exactly one (`C`) a `roots` operation naming `next` with a
+    /// committed act in its subtree whose parent's commitment is `C`'s, and every other continued
+    /// one naming no `next` of its own or `C`'s. Returns `C`'s index.
+    fn met_commitment(
+        &self,
+        kids: &[Id],
+        tied: &[usize],
+        continued: &[usize],
+        subtrees: &[Vec<Id>],
+    ) -> Option<usize> {
+        if continued.len() < 2 || !tied.iter().all(|&i| self.committed(&kids[i])) {
+            return None;
+        }
+        let meets = |i: usize| {
+            self.own_next(&kids[i]).is_some()
+                && subtrees[i][1..].iter().any(|y| {
+                    self.committed(y)
+                        && self
+                            .parent_of(y)
+                            .and_then(|p| self.origin(p))
+                            .is_some_and(|o| o == kids[i])
+                })
+        };
+        let meeting: Vec<usize> = tied.iter().copied().filter(|&i| meets(i)).collect();
+        let [c] = meeting[..] else {
+            return None;
+        };
+        let own = self.own_next(&kids[c]);
+        continued
+            .iter()
+            .filter(|&&i| i != c)
+            .all(|&i| self.own_next(&kids[i]).is_none() || self.own_next(&kids[i]) == own)
+            .then_some(c)
+    }
+
     /// A `roots` operation whose new list omits its own signer (06 §8.1).
     fn self_retires(&self, id: &Id) -> bool {
         matches!(self.body(id), Body::Roots { roots, .. } if !roots.contains(self.signer(id)))
@@ -1253,6 +1310,9 @@ impl Ref {
                     sticky.push(kids[i].clone());
                 }
                 kids[continued[0]].clone()
+            } else if let Some(c) = self.met_commitment(&kids, &tied, &continued, &subtrees) {
+                // A met commitment breaks a copy's tie (06 §8.1, audit Q1).
+                kids[c].clone()
             } else {
                 // Contested: every revocation in a contested subtree stays.
                 for &i in &tied {

@@ -510,6 +510,27 @@ class Accounts:
         return (self.messages[x].header.kind in ("roots", "deactivate", "successor")
                 and st.parent is not None and self.status[st.parent].state.next is not None)
 
+    def _own_next(self, x):
+        """The commitment x makes of its own: the next of a roots operation naming one."""
+        m = self.messages[x]
+        return m.body.get("next") if m.header.kind == "roots" else None
+
+    def _origin(self, x):
+        """The genesis or roots operation whose next state(x).next is (§8.1): the nearest of the
+        two kinds on the path from x up, if its state is committed; else None."""
+        while x is not None:
+            if self.messages[x].header.kind in ("genesis", "roots"):
+                return x if self.status[x].state.next is not None else None
+            x = self.status[x].parent
+        return None
+
+    def _meets(self, C, sub):
+        """C's own commitment is met (§8.1): a roots operation naming next, with a committed act
+        in its fork-choice subtree whose parent's commitment is C's."""
+        return self._own_next(C) is not None and any(
+            y != C and self._committed(y) and self._origin(self.status[y].parent) == C
+            for y in sub)
+
     def _signers(self, x):
         """The keys x counts as signed by at the fork points above it (06 §8.1): its signer, and for
         a committed rotation every root of its parent."""
@@ -664,6 +685,11 @@ class Accounts:
                     for y in subs[continued[0]] if y != continued[0]):
                 nxt = continued[0]                # the one leaf the key continued (§8.1)
                 sticky.extend(C for C in best if C != nxt)
+            elif (all(self._committed(C) for C in best) and len(continued) > 1
+                  and len(meeting := [C for C in best if self._meets(C, subs[C])]) == 1
+                  and all(self._own_next(x) in (None, self._own_next(meeting[0]))
+                          for x in continued if x != meeting[0])):
+                nxt = meeting[0]                  # a met commitment breaks a copy's tie (§8.1, Q1)
             else:
                 for C in best:
                     sticky.extend(subs[C])
