@@ -4,7 +4,8 @@
 //! Tests marked `#[ignore = "finding ..."]` assert the behaviour the spec promises (or that an
 //! attacker must not get) and FAIL on the current code: they are open findings, run them with
 //! `cargo test -p skylark --test audit_accounts -- --ignored`. The unmarked tests pass: regression
-//! tests of fixed findings (F1, F10), outcomes the spec admits, or invariants that hold.
+//! tests of fixed findings (F1, F2, F3, F8, F10), outcomes the spec admits, or invariants that
+//! hold.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -228,7 +229,6 @@ fn f1_remembered_walk_denies_kept_first_message_after_a_seq1_fork() {
 /// case 3 ("every valid revoke that X supersedes", X on the chain) never reaches `rv`. The phone
 /// is valid again — the "exception, closed" of 06 §11.6 is open through a chain of two.
 #[test]
-#[ignore = "finding F2: a chain of two supersessions un-revokes an app key (06 §8.4 case 3)"]
 fn f2_chained_supersession_unrevokes() {
     let t = two_roots();
     let rv = next(
@@ -267,7 +267,6 @@ fn f2_chained_supersession_unrevokes() {
 /// revoke (case 2 lists only revokes among the tied leaves) and `rv` is neither tied nor superseded
 /// by the head (case 3). The revocation is gone.
 #[test]
-#[ignore = "finding F2: supersede a revocation, then lose a leaf tie: the revocation is dropped"]
 fn f2_superseded_revocation_lost_through_a_leaf_tie() {
     let t = two_roots();
     let rv = next(
@@ -308,10 +307,10 @@ fn f2_superseded_revocation_lost_through_a_leaf_tie() {
 }
 
 /// Same hole through a contest: `x` supersedes the revocation `rv`; the thief's `w` (with a child
-/// `w2`) ties `x` at `R1`'s rank, so `d` is contested. Case 1 takes the revokes of the contested
-/// subtrees *of the fork-choice tree*, which excludes the superseded `rv`.
+/// `w2`) ties `x` (with a child `x2`, so that both are continued: since F3's fix one continued leaf
+/// would simply win) at `R1`'s rank, so `d` is contested. Case 1 took the revokes of the contested
+/// subtrees *of the fork-choice tree*, which excluded the superseded `rv`.
 #[test]
-#[ignore = "finding F2: supersede a revocation, then contest: the revocation is dropped"]
 fn f2_superseded_revocation_lost_through_a_contest() {
     let t = two_roots();
     let rv = next(
@@ -337,8 +336,13 @@ fn f2_superseded_revocation_lost_through_a_contest() {
         &t.r1,
         Some(&w),
     );
-    let s = same_in_every_order(&[&t.g, &t.d, &rv, &x, &w, &w2], &t.account);
-    let accounts = apply_all([&t.g, &t.d, &rv, &x, &w, &w2]);
+    let x2 = next(
+        &Operation::enckey(t.account, x.id(), [4; 32], 2, 7).unwrap(),
+        &t.r1,
+        Some(&w2),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &rv, &x, &w, &w2, &x2], &t.account);
+    let accounts = apply_all([&t.g, &t.d, &rv, &x, &w, &w2, &x2]);
     let view = accounts.account(&t.account).unwrap();
     assert_eq!(view.head(), t.d.id(), "{s}");
     assert_eq!(view.contested().len(), 2);
@@ -935,7 +939,6 @@ fn python_checker_agrees_on_random_trees() {
 /// `d` is contested, the account frozen until `R0` signs. `R3` counts ∞ at `d` (it is not a root
 /// there), yet it decides the outcome there.
 #[test]
-#[ignore = "finding F8: the root a corrected retry removed resurrects the superseded operation"]
 fn f8_key_removed_by_a_correction_resurrects_the_superseded_operation() {
     let t = two_roots();
     let r3 = key(33);

@@ -16,8 +16,9 @@
 //!   the chain (remembered per operation), when it cannot change the choice at `F`: `F`'s chosen
 //!   child is final, or the new operation's signer (and its parent's, if the parent was a leaf
 //!   child of `F` that may have been superseded) is no root of `F`, ranks below the chosen child's
-//!   strength, or counts under no child but the chosen one — and it neither supersedes a chain
-//!   operation nor is superseded by one, and `F` is not the tie at the end. Chain operations above
+//!   strength, or counts under no child but the chosen one — and it names no sibling in
+//!   `supersedes`, is named by no operation held, does not bring back a named parent, and `F` is
+//!   not the tie at the end. Chain operations above
 //!   `F` only gain signatures; those below `F` do not see it; the head state is unchanged.
 //! - a receipt by a duplicitous witness, or one over a chain operation that keeps its witness's
 //!   receipts on one path, or one over an operation off the chain that keeps them on one path and
@@ -64,6 +65,9 @@ pub(super) struct Node {
     revokes: Option<(PublicKey, Revocation)>,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
+    /// How many of `children` are signed by a root of this operation's parent: while none is, it
+    /// can be superseded (06 §8.1), and then its whole subtree leaves the fork choice.
+    rooted_children: usize,
     pub(super) state: State,
     /// The number of operations above it (the genesis: 0), and an ancestor to jump to when
     /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]).
@@ -114,8 +118,8 @@ pub(super) struct Canon {
     contested: Vec<MessageId>,
     /// The chain ended in a tie of one key's leaves (06 §8.1).
     tie: bool,
-    /// The revocations of superseded operations on the chain (06 §8.4, case 3), which every later
-    /// head state keeps.
+    /// The revocations of superseded operations whose parent is on the chain (06 §8.4, case 3),
+    /// which every later head state keeps.
     carried: Vec<(PublicKey, Revocation)>,
     /// The head state: the head's state with the revocations of 06 §8.4 applied.
     state: State,
@@ -320,8 +324,9 @@ impl Canon {
         true
     }
 
-    /// The branch entry of operation `x` (id `id`, following `parent`, which was a leaf before it
-    /// if `parent_was_leaf`), arriving off the chain, if it cannot change the chain: where it
+    /// The branch entry of operation `x` (id `id`, following `parent`, which it brings back from
+    /// supersession if it was superseded and `revives`), arriving off the chain, if it cannot
+    /// change the chain (the caller has ruled out every other change of supersession): where it
     /// leaves the chain there is no tie, no chain operation it supersedes or that supersedes it,
     /// and neither it nor its parent (which it may bring back from supersession) can make its
     /// branch as strong as the chosen child or weaken that child (06 §8.1). `O(log n)`.
@@ -329,7 +334,7 @@ impl Canon {
         &self,
         nodes: &BTreeMap<MessageId, Node>,
         parent: MessageId,
-        parent_was_leaf: bool,
+        revives: bool,
         x: &Node,
         id: MessageId,
     ) -> Option<(MessageId, MessageId)> {
@@ -348,7 +353,7 @@ impl Canon {
             if chosen.supersedes == Some(id) {
                 return None;
             }
-        } else if parent_was_leaf {
+        } else if revives {
             let p = nodes.get(&parent)?;
             if p.parent == Some(fork)
                 && (chosen.supersedes == Some(parent) || !f.harmless(roots, &p.signer, p.retires))
@@ -404,6 +409,9 @@ pub(super) struct Log {
     canon: OnceCell<Canon>,
     /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
     pub(super) walks: RefCell<Walks>,
+    /// Every id some valid operation names in `supersedes` (06 §8.1): an operation arriving with
+    /// or below one of them can change which operations are superseded.
+    named: BTreeSet<MessageId>,
     /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
     receipts: Receipts,
     /// The valid deactivations (ACCT-11): id -> effective time (its own time).
@@ -423,6 +431,7 @@ impl Log {
             moves: false,
             revokes: None,
             children: Vec::new(),
+            rooted_children: 0,
             state,
             depth: 0,
             jump: genesis,
@@ -432,6 +441,7 @@ impl Log {
             nodes: BTreeMap::from([(genesis, node)]),
             canon: OnceCell::new(),
             walks: RefCell::default(),
+            named: BTreeSet::new(),
             receipts: Receipts::new(),
             deactivations: BTreeMap::new(),
         }
@@ -503,11 +513,36 @@ impl Log {
         supersedes: Option<MessageId>,
         state: State,
     ) {
+        // Is the signer a root of the parent's parent? Then the parent is no longer superseded
+        // (06 §8.1), if it was: it `revives`.
+        let rooted = self
+            .nodes
+            .get(&parent)
+            .and_then(|p| p.parent)
+            .and_then(|q| self.nodes.get(&q))
+            .is_some_and(|q| q.state.roots.contains(header.key()));
+        let revives = rooted
+            && self
+                .nodes
+                .get(&parent)
+                .is_some_and(|p| p.rooted_children == 0);
+        // An operation that may supersede a sibling, or be superseded by one that came first, or
+        // bring a superseded parent back, can move the chain and change the revocations of 06
+        // §8.4 (case 3): the chain is recomputed on the next query.
+        let supersession = supersedes
+            .is_some_and(|y| self.nodes.get(&y).is_some_and(|y| y.parent == Some(parent)))
+            || self.named.contains(&id)
+            || (revives && self.named.contains(&parent));
+        if let Some(y) = supersedes {
+            self.named.insert(y);
+        }
         let Some(p) = self.nodes.get_mut(&parent) else {
             return;
         };
-        let parent_was_leaf = p.children.is_empty();
         p.children.push(id);
+        if rooted {
+            p.rooted_children += 1;
+        }
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
         // and the chain above passes the witness gate (with witnesses at its parent, only once
         // final: no receipt of it is held yet, they wait for it).
@@ -541,6 +576,7 @@ impl Log {
                 _ => None,
             },
             children: Vec::new(),
+            rooted_children: 0,
             state,
             depth,
             jump,
@@ -579,22 +615,22 @@ impl Log {
                     canon.state.revoke_also(app, *revocation);
                 }
             }
+            Some(_) if supersession => self.canon = OnceCell::new(),
             // It lands off the chain where it cannot change the choice (see the module comment).
-            Some(canon) => {
-                match canon.keep_off_chain(&self.nodes, parent, parent_was_leaf, &node, id) {
-                    Some(entry) => {
-                        canon.branch.insert(id, entry);
-                    }
-                    None => self.canon = OnceCell::new(),
+            Some(canon) => match canon.keep_off_chain(&self.nodes, parent, revives, &node, id) {
+                Some(entry) => {
+                    canon.branch.insert(id, entry);
                 }
-            }
+                None => self.canon = OnceCell::new(),
+            },
             None => {}
         }
         self.nodes.insert(id, node);
     }
 
     /// Does `x` supersede `y` (06 §8.1)? Siblings, one signer, `y` earlier in its signer's history,
-    /// a leaf and not final; a self-retirement only by a `roots` operation with the same list.
+    /// with no child signed by a root of their parent, and not final; a self-retirement only by a
+    /// `roots` operation with the same list.
     fn replaces(&self, x: &Node, y: &MessageId, is_final: &dyn Fn(&MessageId) -> bool) -> bool {
         let Some(y_node) = self.nodes.get(y) else {
             return false;
@@ -606,7 +642,7 @@ impl Log {
             && x.parent == y.parent
             && x.signer == y.signer
             && y.seq < x.seq
-            && y.children.is_empty()
+            && y.rooted_children == 0
             && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
     }
 
@@ -618,9 +654,9 @@ impl Log {
     /// Chooses the canonical chain (rule ACCT-5, 06 §8.1) and the head state (06 §8.4): from the
     /// genesis, at each operation, the child whose subtree holds the signature of the highest-priority
     /// root (of the parent's root list) that counts there wins. A root stops counting under every
-    /// child but the one under which it retired itself; superseded leaves take no part; a tie of one
-    /// key's leaves goes to the smallest id; any other tie stops the chain, and the tied children are
-    /// kept as evidence. `O(n log n)` (06 §10).
+    /// child but the one under which it retired itself; superseded operations take no part, nor do
+    /// their subtrees; a tie of one key's leaves goes to the smallest id; any other tie stops the
+    /// chain, and the tied children are kept as evidence. `O(n log n)` (06 §10).
     fn choose(&self) -> Canon {
         // Euler tour of the whole tree of valid operations: entry and exit times, and the operations in
         // entry order. Children in arrival order: nothing below depends on their order.
@@ -655,19 +691,28 @@ impl Log {
                 .and_then(|p| p.state.witnesses.as_deref());
             span(x).is_some_and(|sp| finality.is_final(set, sp))
         };
-        // The superseded operations: leaves a later sibling of their signer replaces (never final).
+        // The superseded operations: operations a later sibling of their signer replaces, with no
+        // child signed by a root of their parent (never final).
         let superseded: BTreeSet<MessageId> = self
             .nodes
             .values()
             .filter_map(|x| x.supersedes.filter(|y| self.replaces(x, y, &is_final)))
             .collect();
         // Per signer, the sorted entry times of its operations and of its self-retirements in the
-        // fork-choice tree (superseded operations are leaves: leaving them out leaves every other
-        // subtree's span as it is).
+        // fork-choice tree: a superseded operation leaves it with its subtree (a contiguous range
+        // of the tour, skipped; leaving it out leaves every other subtree's span as it is).
         let mut by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
         let mut retired_by: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
+        let mut skip_to = 0;
         for (clock, id) in order.iter().enumerate() {
-            let Some(node) = self.nodes.get(id).filter(|_| !superseded.contains(id)) else {
+            if clock < skip_to {
+                continue;
+            }
+            if superseded.contains(id) {
+                skip_to = tout.get(id).copied().unwrap_or(clock + 1);
+                continue;
+            }
+            let Some(node) = self.nodes.get(id) else {
                 continue;
             };
             by_signer.entry(node.signer).or_default().push(clock);
@@ -714,6 +759,14 @@ impl Log {
             let (Some(node), Some(at_span)) = (self.nodes.get(&at), span(&at)) else {
                 break;
             };
+            // Every superseded revocation whose parent is on the chain still applies (06 §8.4,
+            // case 3), whatever becomes of the operation that superseded it.
+            carried.extend(
+                node.children
+                    .iter()
+                    .filter(|c| superseded.contains(*c))
+                    .filter_map(|c| self.nodes.get(c).and_then(|c| c.revokes)),
+            );
             let roots = &node.state.roots;
             let strength = |child: (usize, usize)| {
                 roots
@@ -779,11 +832,11 @@ impl Log {
                         sticky.extend(ids.iter().filter(|x| **x != c));
                         c
                     } else {
+                        // The contested subtrees in the tree of valid operations, superseded
+                        // operations included (06 §8.4, case 1).
                         for c in &ids {
                             if let Some((lo, hi)) = span(c) {
-                                sticky.extend(
-                                    order[lo..hi].iter().filter(|x| !superseded.contains(*x)),
-                                );
+                                sticky.extend(order[lo..hi].iter().copied());
                             }
                         }
                         contested = ids;
@@ -809,16 +862,6 @@ impl Log {
                 retired_in,
                 dead: 0,
             });
-            // A revocation that the chosen operation supersedes still applies (06 §8.4, case 3).
-            if let Some(x) = self.nodes.get(&next) {
-                let replaced = x.supersedes.filter(|y| self.replaces(x, y, &is_final));
-                if let Some(revokes) = replaced
-                    .and_then(|y| self.nodes.get(&y))
-                    .and_then(|y| y.revokes)
-                {
-                    carried.push(revokes);
-                }
-            }
             at = next;
         }
         let mut state = self

@@ -4135,6 +4135,60 @@ fn cutoff_fork(id: &str, continues: bool) -> Threat {
     }
 }
 
+/// What the thief of r1 does after superseding the owner's revocation (06 §8.4, audit finding F2).
+#[derive(Clone, Copy, PartialEq)]
+enum Then {
+    /// Supersedes his own superseder (a chain of two supersessions).
+    Superseded,
+    /// Signs a plain leaf beside his superseder: a tie of one key's leaves.
+    Tied,
+    /// Signs a leaf beside it with r1 and, with r2, a child below that leaf: a contest.
+    Contested,
+}
+
+/// The owner revokes the phone (`rv`, a leaf below its delegation `d`); the thief of r1 supersedes
+/// it with `x` and then takes `x` off the chain as `then` says. Whatever happens to `x`, the
+/// revocation applies to the head state, and the phone's messages are refused.
+fn revocation_superseded(id: &str, then: Then) -> Threat {
+    let names: &[&str] = match then {
+        Then::Contested => &["r0", "r1", "r2"],
+        _ => &["r0", "r1"],
+    };
+    let (mut w, g, acct) = base(id, names);
+    let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+    let ask = w.post("phone", &acct, at(2), "stolen phone");
+    let rv = w.revoke("r1", &acct, d.id(), "phone", None, at(3));
+    w.sup(&rv);
+    let x = w.enckey("r1", &acct, d.id(), &enc_key("x"), 1, at(4));
+    if then == Then::Superseded {
+        w.sup(&x);
+    }
+    let y = w.enckey("r1", &acct, d.id(), &enc_key("y"), 1, at(5));
+    let roots = w.pks(names);
+    let mut ops = vec![(g, VALID), (d.clone(), VALID), (rv, VALID)];
+    let state = match then {
+        Then::Superseded => st(&acct, &y, roots).enc(&enc_key("y"), 1),
+        Then::Tied => {
+            let (win, key) = match smaller(&x, &y).id() == x.id() {
+                true => (&x, "x"),
+                false => (&y, "y"),
+            };
+            st(&acct, win, roots).enc(&enc_key(key), 1)
+        }
+        Then::Contested => {
+            let y2 = w.enckey("r2", &acct, y.id(), &enc_key("y2"), 2, at(6));
+            ops.push((y2, VALID));
+            st(&acct, &d, roots).contested(&[&x, &y])
+        }
+    };
+    ops.extend([(x, VALID), (y, VALID)]);
+    Threat {
+        state: state.app_rev(&d, Rev::All),
+        ops,
+        ask: Some((ask, Exp::Denied("auth.revoked"), "the revoked phone")),
+    }
+}
+
 /// The threat scenarios of issue 14, each checked in every order of arrival (at most six operations)
 /// and, where it says so, followed by an authorization question. Spec 06 §11 and `spec/security.md`
 /// cite them by id.
@@ -4663,6 +4717,29 @@ fn threats(o: &mut Out) {
             },
         ),
         (
+            "threat-4-corrected-root-list-stays-corrected",
+            "r1 adds a wrong third root r3 (Y: roots [r0, r1, r3], a pasted stranger's key) and \
+             corrects it with a retry naming Y (X: roots [r0, r1]); r3's holder, a root of Y's state \
+             only, signs Z below Y: Z is not signed by a root of D, so Y stays superseded and leaves \
+             the fork choice with its subtree (06 §8.1); X stays the head, no contest (audit finding \
+             F8)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, d.id(), &["r0", "r1"], at(3));
+                let z = w.enckey("r3", &acct, y.id(), &enc_key("z"), 1, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &x, roots).app(&d),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (x, VALID), (z, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-5-future-dated-operation",
             "a root operation dated in 2099 by a wrong clock, then a delegation dated today below it: \
              valid (no rule compares an operation's time with its parent's); the phone is delegated \
@@ -4720,6 +4797,31 @@ fn threats(o: &mut Out) {
              state (06 §8.4), keeping its cutoff",
             R5,
             |id| cutoff_fork(id, false),
+        ),
+        (
+            "threat-6-supersede-chain-keeps-revocation",
+            "the thief of r1 supersedes the owner's revocation of the phone (RV, a leaf) with X, then \
+             X with Z: Z is the head and supersedes only X, yet RV, superseded and below a chain \
+             operation, still applies (06 §8.4 case 3; audit finding F2)",
+            R5,
+            |id| revocation_superseded(id, Then::Superseded),
+        ),
+        (
+            "threat-6-superseded-then-tied-keeps-revocation",
+            "the thief of r1 supersedes the owner's revocation of the phone with X, then signs a plain \
+             leaf W beside X: a tie of r1's leaves, the smaller id is the head; RV, superseded below a \
+             chain operation, still applies (06 §8.4 case 3; audit finding F2)",
+            R5,
+            |id| revocation_superseded(id, Then::Tied),
+        ),
+        (
+            "threat-6-superseded-then-contested-keeps-revocation",
+            "the thief of r1 and r2 supersedes the owner's revocation of the phone with X, then signs W \
+             beside X with r1 and W2 below W with r2: X and W tie at r1's rank and W is not continued \
+             by r1, so D is contested; RV, superseded below the contested operation, still applies \
+             (06 §8.4 cases 1 and 3; audit finding F2)",
+            R5,
+            |id| revocation_superseded(id, Then::Contested),
         ),
         (
             "threat-6-endorsed-history-stays",

@@ -970,8 +970,9 @@ impl Ref {
         endorsing >= *t
     }
 
-    /// Does `x` supersede `y` (06 §8.1)? `y` a leaf, a sibling of `x` signed by the same key with a
-    /// smaller seq, not final; a self-retirement only by a `roots` operation with the same list.
+    /// Does `x` supersede `y` (06 §8.1)? `y` a sibling of `x` signed by the same key with a smaller
+    /// seq, not final, with no child signed by a root of their parent; a self-retirement only by a
+    /// `roots` operation with the same list.
     fn supersedes(&self, x: &Id, y: &Id) -> bool {
         if self.body(x).supersedes() != Some(y) || x == y || self.is_final(y) {
             return false;
@@ -984,7 +985,15 @@ impl Ref {
         if px != py || px.is_none() || self.signer(x) != self.signer(y) {
             return false;
         }
-        if self.applied[y].seq >= self.applied[x].seq || !self.children(y).is_empty() {
+        if self.applied[y].seq >= self.applied[x].seq {
+            return false;
+        }
+        let parent_roots = &self.state_of(px.as_ref().unwrap_or(y)).roots;
+        if self
+            .children(y)
+            .iter()
+            .any(|c| parent_roots.contains(self.signer(c)))
+        {
             return false;
         }
         if self.self_retires(y) {
@@ -1014,7 +1023,16 @@ impl Ref {
             .collect()
     }
 
-    /// Every operation of the fork-choice subtree of `c`.
+    /// Every operation of the subtree of `c` in the tree of valid operations (superseded included).
+    fn valid_subtree(&self, c: &Id, out: &mut Vec<Id>) {
+        out.push(c.clone());
+        for k in self.children(c) {
+            self.valid_subtree(&k, out);
+        }
+    }
+
+    /// Every operation of the fork-choice subtree of `c` (a superseded operation leaves it with its
+    /// subtree).
     fn subtree(&self, c: &Id, out: &mut Vec<Id>) {
         out.push(c.clone());
         for k in self.fc_children(c) {
@@ -1046,6 +1064,12 @@ impl Ref {
         let mut last_final = None;
         let mut prefix = true;
         let contested = loop {
+            // §8.4 case 3: every superseded revoke whose parent is on the chain.
+            for y in self.children(&at) {
+                if self.superseded(&y) {
+                    sticky.push(y);
+                }
+            }
             let kids = self.fc_children(&at);
             if kids.is_empty() {
                 break Vec::new();
@@ -1054,11 +1078,6 @@ impl Ref {
             // is final.
             if let Some(f) = kids.iter().find(|c| self.is_final(c)) {
                 let f = f.clone();
-                for y in self.children(&at) {
-                    if self.supersedes(&f, &y) {
-                        sticky.push(y);
-                    }
-                }
                 if prefix {
                     last_final = Some(f.clone());
                 }
@@ -1120,18 +1139,13 @@ impl Ref {
                 }
                 kids[continued[0]].clone()
             } else {
-                // Contested: every revocation in a contested subtree stays.
+                // Contested: every revocation in a contested subtree (of the tree of valid
+                // operations, superseded ones included) stays.
                 for &i in &tied {
-                    sticky.extend(subtrees[i].iter().cloned());
+                    self.valid_subtree(&kids[i], &mut sticky);
                 }
                 break tied.iter().map(|&i| kids[i].clone()).collect();
             };
-            // A leaf the chosen operation supersedes keeps its revocation.
-            for y in self.children(&at) {
-                if self.supersedes(&next, &y) {
-                    sticky.push(y);
-                }
-            }
             at = next;
         };
         let mut st = self.state_of(&at).clone();

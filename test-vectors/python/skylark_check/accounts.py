@@ -518,8 +518,9 @@ class Accounts:
         return n >= t
 
     def _supersedes(self, x, y):
-        """§8.1: x supersedes y (x names y; siblings; one signer; y earlier and a leaf, not final; a
-        self-retirement only by a roots operation with the same list)."""
+        """§8.1: x supersedes y (x names y; siblings; one signer; y earlier, not final, and no child of
+        y signed by a root of their parent; a self-retirement only by a roots operation with the
+        same list)."""
         mx, my = self.messages[x], self.messages[y]
         if mx.body.get("supersedes") != y or x == y or self.is_final(y):
             return False
@@ -530,7 +531,8 @@ class Accounts:
             return False
         if mx.header.key != my.header.key or not my.header.seq < mx.header.seq:
             return False
-        if self.children.get(y):
+        parent_roots = self.status[sy.parent].state.roots
+        if any(self.messages[c].header.key in parent_roots for c in self.children.get(y, [])):
             return False
         if self._self_retires(y):
             return mx.header.kind == "roots" and list(mx.body["roots"]) == list(my.body["roots"])
@@ -545,8 +547,19 @@ class Accounts:
             memo[x] = sorted(c for c in self.children.get(x, []) if not self._superseded(c))
         return memo[x]
 
+    def _valid_subtree(self, x):
+        """The operations of the subtree of x in the tree of valid operations (superseded ones
+        included)."""
+        out, todo = [], [x]
+        while todo:
+            y = todo.pop()
+            out.append(y)
+            todo.extend(self.children.get(y, []))
+        return out
+
     def _subtree(self, x, memo):
-        """The operations of the fork-choice subtree of x."""
+        """The operations of the fork-choice subtree of x (a superseded operation leaves it with
+        its subtree)."""
         out, todo = [], [x]
         while todo:
             y = todo.pop()
@@ -563,6 +576,8 @@ class Accounts:
         last_final = None
         prefix = True                             # every chosen child so far is final
         while True:
+            # §8.4 case 3: every superseded revoke whose parent is on the chain.
+            sticky.extend(y for y in self.children.get(P, []) if self._superseded(y))
             kids = self._fc_children(P, memo)
             if not kids:
                 return P, [], sticky, last_final
@@ -573,7 +588,6 @@ class Accounts:
                 nxt = final[0]
                 if prefix:
                     last_final = nxt
-                sticky.extend(y for y in self.children.get(P, []) if self._supersedes(nxt, y))
                 P = nxt
                 continue
             roots = self.status[P].state.roots
@@ -603,9 +617,8 @@ class Accounts:
                 sticky.extend(C for C in best if C != nxt)
             else:
                 for C in best:
-                    sticky.extend(subs[C])
+                    sticky.extend(self._valid_subtree(C))     # §8.4 case 1, superseded included
                 return P, sorted(best), sticky, last_final
-            sticky.extend(y for y in self.children.get(P, []) if self._supersedes(nxt, y))
             P = nxt
 
     def head_state(self, account):
