@@ -4,7 +4,7 @@
 //! Tests marked `#[ignore = "finding ..."]` assert the behaviour the spec promises (or that an
 //! attacker must not get) and FAIL on the current code: they are open findings, run them with
 //! `cargo test -p skylark --test audit_accounts -- --ignored`. The unmarked tests pass: regression
-//! tests of fixed findings (F1, F2, F3, F8, F10), outcomes the spec admits, or invariants that
+//! tests of fixed findings (F1, F2, F3, F4, F8, F10), outcomes the spec admits, or invariants that
 //! hold.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -397,6 +397,19 @@ fn f3_following_the_head_after_a_leaf_tie_freezes() {
     assert_eq!(view.head(), c.id());
 }
 
+/// `R1`'s revocation of the phone with cutoff `(seq, id)` below `d`, superseding `R1`'s `rv`.
+fn superseding_cutoff(t: &TwoRoots, rv: &SignedMessage, seq: u64, id: MessageId) -> SignedMessage {
+    let op = Operation::revoke(
+        t.account,
+        t.d.id(),
+        t.phone.public_key(),
+        Some(Revocation::After { seq, id }),
+        201,
+    )
+    .unwrap();
+    next(&op.supersedes(rv.id()).unwrap(), &t.r1, Some(rv))
+}
+
 // ---------------------------------------------------------------------------------------------
 // F4. 06 §8.4: the "stronger" of two cutoffs on different histories is not the one that keeps
 // fewer messages: a thief's cutoff on his own fork replaces the owner's.
@@ -410,7 +423,6 @@ fn f3_following_the_head_after_a_leaf_tie_freezes() {
 /// The rule is said to keep "the one that keeps fewer messages of the key's history"; on two
 /// different histories neither keeps fewer, and the merge should keep what *both* keep (m1, m2).
 #[test]
-#[ignore = "finding F4: a thief's cutoff on his own fork wins the (seq, id) merge of cutoffs"]
 fn f4_thief_cutoff_on_his_fork_replaces_the_owners_cutoff() {
     let t = two_roots();
     let app = &t.phone;
@@ -435,23 +447,7 @@ fn f4_thief_cutoff_on_his_fork_replaces_the_owners_cutoff() {
         &t.r1,
         Some(&t.d),
     );
-    let x = next(
-        &Operation::revoke(
-            t.account,
-            t.d.id(),
-            app.public_key(),
-            Some(Revocation::After {
-                seq: 3,
-                id: t3.id(),
-            }),
-            201,
-        )
-        .unwrap()
-        .supersedes(rv.id())
-        .unwrap(),
-        &t.r1,
-        Some(&rv),
-    );
+    let x = superseding_cutoff(&t, &rv, 3, t3.id());
     let accounts = apply_all([&t.g, &t.d, &rv, &x]);
     assert_eq!(accounts.account(&t.account).unwrap().head(), x.id());
     let store: BTreeMap<MessageId, Header> = honest
@@ -795,7 +791,10 @@ fn cached_chain_agrees_with_a_computation_from_scratch() {
 /// Random histories of one app key (forks anywhere, at seq 1 too), a random cutoff (a message of
 /// the key, with its own or another `seq`, or an id of nothing), random query orders while the
 /// node's held headers grow: the state that remembers its walks answers every query like a fresh
-/// state. Fails today because of F1 only (every mismatch is a kept message without `prev`).
+/// state. In half the cases a second revocation with another random cutoff supersedes the first
+/// part-way through the queries, so that two cutoffs are in force (06 §8.4, F4) and the remembered
+/// walks must follow the change. (Failed before F1's fix: every mismatch was a kept message without
+/// `prev`.)
 #[test]
 fn remembered_walk_agrees_with_a_fresh_state() {
     let mut rng = Rng(21);
@@ -837,10 +836,22 @@ fn remembered_walk_agrees_with_a_fresh_state() {
             &t.r1,
             Some(&t.d),
         );
-        let accounts = apply_all([&t.g, &t.d, &rv]);
-        let fresh = accounts.clone();
+        let c2 = &msgs[rng.below(msgs.len())];
+        let rv2 = superseding_cutoff(&t, &rv, c2.header().seq(), c2.id());
+        let second_at = (rng.below(2) == 0).then(|| rng.below(msgs.len() * 3));
+        let mut accounts = apply_all([&t.g, &t.d, &rv]);
+        let mut fresh = accounts.clone();
         let mut store: BTreeMap<MessageId, Header> = BTreeMap::new();
         for q in 0..(msgs.len() * 3) {
+            if second_at == Some(q) {
+                accounts.apply(&rv2).unwrap();
+                fresh = apply_all([&t.g, &t.d, &rv, &rv2]);
+                let cutoffs = accounts
+                    .account(&t.account)
+                    .and_then(|v| v.app(&app.public_key()))
+                    .map_or(0, |g| g.revocations().count());
+                assert!(cutoffs >= 1 && (cutoffs == 2 || c2.id() == c.id()));
+            }
             if rng.below(2) == 0 {
                 let m = &msgs[rng.below(msgs.len())];
                 store.insert(m.id(), m.header().clone());

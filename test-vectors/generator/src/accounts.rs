@@ -585,6 +585,8 @@ enum Rev {
     None,
     All,
     After(u64, Vec<u8>),
+    /// Two cutoffs in force (06 §8.4), in (seq, id) order: each must keep a message.
+    Cutoffs(Vec<(u64, Vec<u8>)>),
 }
 
 /// A declared head state.
@@ -699,6 +701,16 @@ impl St {
                                         Rev::After(seq, id) => {
                                             obj(vec![("seq", J::U(*seq)), ("id", J::S(hex(id)))])
                                         }
+                                        Rev::Cutoffs(cuts) => J::A(
+                                            cuts.iter()
+                                                .map(|(seq, id)| {
+                                                    obj(vec![
+                                                        ("seq", J::U(*seq)),
+                                                        ("id", J::S(hex(id))),
+                                                    ])
+                                                })
+                                                .collect(),
+                                        ),
                                     },
                                 ),
                             ])
@@ -5672,6 +5684,30 @@ fn acc(id: &str) -> Acc {
     }
 }
 
+/// The phone's honest history h1..h5 in `x` (one minute apart from T0 + 10 min).
+fn phone_history(x: &mut Acc) -> Vec<Msg> {
+    let acct = x.acct.clone();
+    (0..5)
+        .map(|i| {
+            x.w.post("phone", &acct, at(10 + i), &format!("honest {}", i + 1))
+        })
+        .collect()
+}
+
+/// A post of the phone's thief at `seq` after `prev` (a continuation or a fork of its history).
+fn phone_fork(x: &mut Acc, seq: u64, prev: &Msg, time: u64, text: &str) -> Msg {
+    let acct = x.acct.clone();
+    x.w.msg_at(
+        "phone",
+        seq,
+        Some(&prev.id),
+        &acct,
+        "post",
+        time,
+        m(vec![("text", t(text))]),
+    )
+}
+
 fn follow(w: &mut W, signer: &str, acct: &[u8], time: u64) -> Msg {
     w.msg(
         signer,
@@ -6189,47 +6225,11 @@ fn authorization(o: &mut Out) {
     let cutoff_case = |o: &mut Out, id: &str, what: &str, pick: &dyn Fn(&[Msg], &[Msg]) -> Pick| {
         let mut x = acc(id);
         let acct = x.acct.clone();
-        let h: Vec<Msg> = (0..5)
-            .map(|i| {
-                x.w.post("phone", &acct, at(10 + i), &format!("honest {}", i + 1))
-            })
-            .collect();
-        let t4 = x.w.msg_at(
-            "phone",
-            4,
-            Some(&h[2].id),
-            &acct,
-            "post",
-            at(30),
-            m(vec![("text", t("thief 4"))]),
-        );
-        let t5 = x.w.msg_at(
-            "phone",
-            5,
-            Some(&t4.id),
-            &acct,
-            "post",
-            at(31),
-            m(vec![("text", t("thief 5"))]),
-        );
-        let f2 = x.w.msg_at(
-            "phone",
-            2,
-            Some(&h[0].id),
-            &acct,
-            "post",
-            at(32),
-            m(vec![("text", t("thief fork 2"))]),
-        );
-        let f3 = x.w.msg_at(
-            "phone",
-            3,
-            Some(&h[1].id),
-            &acct,
-            "post",
-            at(33),
-            m(vec![("text", t("thief fork 3"))]),
-        );
+        let h = phone_history(&mut x);
+        let t4 = phone_fork(&mut x, 4, &h[2], at(30), "thief 4");
+        let t5 = phone_fork(&mut x, 5, &t4, at(31), "thief 5");
+        let f2 = phone_fork(&mut x, 2, &h[0], at(32), "thief fork 2");
+        let f3 = phone_fork(&mut x, 3, &h[1], at(33), "thief fork 3");
         let thief = [t4, t5, f2, f3];
         let rv = x.w.revoke(
             "r1",
@@ -6406,6 +6406,89 @@ fn authorization(o: &mut Out) {
             )
         },
     );
+    // Several cutoffs of one key (06 §8.4, audit finding F4): the owner revokes the phone with cutoff
+    // {5, h5} (RV); the thief of r1 and of the phone forks its history after h2 (f3) and supersedes
+    // RV with his own revocation, cutoff {3, f3} (X); in the second row he supersedes X in turn,
+    // cutoff {4, h4}. The cutoffs accumulate and each must keep a message; past two, the key is
+    // revoked entirely. (id, description, a third revocation, questions: suffix, what, which of
+    // h1..h5 and f3, expected)
+    type CutoffQuestion = (&'static str, &'static str, usize, Exp);
+    let several: Vec<(&str, &str, bool, Vec<CutoffQuestion>)> = vec![
+        (
+            "threat-6-thief-cutoff-cannot-keep-his-fork",
+            "the owner revokes the phone with cutoff {seq 5, id h5} (RV); the thief of r1 and of the \
+             phone forks the phone's history after h2 (f3) and supersedes RV with his own revocation, \
+             cutoff {seq 3, id f3} (X, the head): both cutoffs apply to the head state (06 §8.4 case \
+             3), and a message is kept only if each keeps it: h1 and h2 (audit finding F4)",
+            false,
+            vec![
+                ("-auth", "the thief's f3, kept by his own cutoff only", 5, Exp::Denied("auth.revoked")),
+                ("-honest-kept", "the honest h2, kept by both cutoffs", 1, Exp::Authorized),
+                (
+                    "-honest-after-fork",
+                    "the honest h3, kept by the owner's cutoff only",
+                    2,
+                    Exp::Denied("auth.revoked"),
+                ),
+            ],
+        ),
+        (
+            "revoke-cutoffs-over-bound",
+            "as threat-6-thief-cutoff-cannot-keep-his-fork, and the thief supersedes X with a third \
+             revocation, cutoff {seq 4, id h4} (Z, the head): three distinct cutoffs apply, more than \
+             two, so the phone is revoked entirely (06 §8.4)",
+            true,
+            vec![("-auth", "the honest h1, kept by each of the three cutoffs", 0, Exp::Denied("auth.revoked"))],
+        ),
+    ];
+    for (id, description, third, questions) in several {
+        let mut x = acc(id);
+        let acct = x.acct.clone();
+        let h = phone_history(&mut x);
+        let f3 = phone_fork(&mut x, 3, &h[1], at(33), "thief fork 3");
+        let cut = |seq: u64, msg: &Msg| (seq, msg.id.clone());
+        let revoke = |x: &mut Acc, (seq, id): (u64, Vec<u8>), time: u64| {
+            let after = x.laptop.id().to_vec();
+            x.w.revoke("r1", &acct, &after, "phone", Some((seq, &id)), time)
+        };
+        let rv = revoke(&mut x, cut(5, &h[4]), at(40));
+        x.w.sup(&rv);
+        let tx = revoke(&mut x, cut(3, &f3), at(41));
+        let z = third.then(|| {
+            x.w.sup(&tx);
+            revoke(&mut x, cut(4, &h[3]), at(42))
+        });
+        let mut cuts = vec![cut(3, &f3), cut(5, &h[4])];
+        cuts.sort();
+        let rev = if third { Rev::All } else { Rev::Cutoffs(cuts) };
+        let roots = x.w.pks(&["r0", "r1"]);
+        let state = st(&acct, z.as_ref().unwrap_or(&tx), roots)
+            .app_rev(&x.phone, rev)
+            .app(&x.laptop);
+        let mut ops = vec![
+            (&x.g, VALID),
+            (&x.phone, VALID),
+            (&x.laptop, VALID),
+            (&rv, VALID),
+            (&tx, VALID),
+        ];
+        ops.extend(z.iter().map(|z| (z, VALID)));
+        o.ops(id, description, &["ACCT-5", "ACCT-8"], &ops, Some(state));
+        let all: Vec<&Op> = ops.iter().map(|(op, _)| *op).collect();
+        let msgs: Vec<&Msg> = h.iter().chain([&f3]).collect();
+        let known: Vec<&[u8]> = msgs.iter().map(|m| m.full.as_slice()).collect();
+        for (suffix, what, which, exp) in questions {
+            o.auth(
+                &format!("{id}{suffix}"),
+                &format!("{id}: {what} (every header known)"),
+                &["AUTH-6", "ACCT-5"],
+                &all,
+                &known,
+                &msgs[which].full,
+                exp,
+            );
+        }
+    }
     // Cutoffs that name no message of the key at the stated seq keep nothing (spec 06 §9.2).
     let bad_cutoff = |o: &mut Out, id: &str, what: &str, pick: &dyn Fn(&[Msg], &Msg) -> BadPick| {
         let mut x = acc(id);

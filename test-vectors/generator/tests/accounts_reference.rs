@@ -526,7 +526,8 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
 #[derive(Clone, Debug, PartialEq)]
 enum Rev {
     All,
-    After(u64, Id),
+    /// One or two cutoffs (06 §8.4), sorted by (seq, id): each must keep a message.
+    After(Vec<(u64, Id)>),
 }
 
 #[derive(Clone, Debug)]
@@ -669,7 +670,7 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
             }
             g.rev = Some(match cutoff {
                 None => Rev::All,
-                Some((s, c)) => Rev::After(*s, c.clone()),
+                Some((s, c)) => Rev::After(vec![(*s, c.clone())]),
             });
         }
         Body::EncKey { key, version, .. } => {
@@ -1154,11 +1155,11 @@ impl Ref {
                 if let Some(g) = st.apps.get_mut(app) {
                     let new = match cutoff {
                         None => Rev::All,
-                        Some((s, c)) => Rev::After(*s, c.clone()),
+                        Some((s, c)) => Rev::After(vec![(*s, c.clone())]),
                     };
                     g.rev = Some(match g.rev.take() {
                         None => new,
-                        Some(old) => stronger(old, new),
+                        Some(old) => merge(old, new),
                     });
                 }
             }
@@ -1181,7 +1182,16 @@ impl Ref {
                     "revocation": match &g.rev {
                         None => Json::Null,
                         Some(Rev::All) => json!("all"),
-                        Some(Rev::After(s, c)) => json!({"seq": s, "id": hex(c)}),
+                        Some(Rev::After(cuts)) => {
+                            let all: Vec<Json> = cuts
+                                .iter()
+                                .map(|(s, c)| json!({"seq": s, "id": hex(c)}))
+                                .collect();
+                            match all.as_slice() {
+                                [one] => one.clone(),
+                                _ => Json::Array(all),
+                            }
+                        }
                     },
                 })
             })
@@ -1256,50 +1266,69 @@ impl Ref {
         if m.time > g.expires {
             return denied("auth.expired");
         }
-        // AUTH-6
-        let (s, c) = match &g.rev {
+        // AUTH-6: every cutoff must keep M; a denial by any decides, else the first missing header.
+        let cuts = match &g.rev {
             None => return json!("authorized"),
             Some(Rev::All) => return denied("auth.revoked"),
-            Some(Rev::After(s, c)) => (*s, c.clone()),
+            Some(Rev::After(cuts)) => cuts,
         };
-        if m.seq > s {
+        let outcomes: Vec<Json> = cuts.iter().map(|(s, c)| kept(m, *s, c, known)).collect();
+        let refused = outcomes
+            .iter()
+            .find(|o| o.as_str().is_some_and(|o| o != "authorized"));
+        let unknown = outcomes.iter().find(|o| o.get("missing").is_some());
+        refused
+            .or(unknown)
+            .cloned()
+            .unwrap_or_else(|| json!("authorized"))
+    }
+}
+
+/// AUTH-6 for one cutoff `(s, c)`: the walk of 06 §9.2 step 6.
+fn kept(m: &Msg, s: u64, c: &Id, known: &BTreeMap<Id, Msg>) -> Json {
+    let denied = |c: &str| json!(c);
+    let missing = |what: &str, id: &Id| json!({"missing": what, "id": hex(id)});
+    if m.seq > s {
+        return denied("auth.revoked");
+    }
+    let mut x = c.clone();
+    loop {
+        if x == m.id {
+            // M is the cutoff message itself: kept only if the cutoff names its real seq.
+            return if &x == c && m.seq != s {
+                denied("auth.revoked")
+            } else {
+                json!("authorized")
+            };
+        }
+        let Some(h) = known.get(&x) else {
+            return missing("message", &x);
+        };
+        if h.key != m.key || h.seq < m.seq || (&x == c && h.seq != s) || h.seq == m.seq {
             return denied("auth.revoked");
         }
-        let mut x = c.clone();
-        loop {
-            if x == m.id {
-                // M is the cutoff message itself: kept only if the cutoff names its real seq.
-                return if x == c && m.seq != s {
-                    denied("auth.revoked")
-                } else {
-                    json!("authorized")
-                };
-            }
-            let Some(h) = known.get(&x) else {
-                return missing("message", &x);
-            };
-            if h.key != m.key || h.seq < m.seq || (x == c && h.seq != s) || h.seq == m.seq {
-                return denied("auth.revoked");
-            }
-            match &h.prev {
-                Some(p) => x = p.clone(),
-                None => return denied("auth.revoked"),
-            }
+        match &h.prev {
+            Some(p) => x = p.clone(),
+            None => return denied("auth.revoked"),
         }
     }
 }
 
-/// The stronger of two revocations (06 §8.4): `all`, else the cutoff keeping the fewest messages (the
-/// smaller seq, then the smaller id).
-fn stronger(a: Rev, b: Rev) -> Rev {
-    let rank = |r: &Rev| match r {
-        Rev::All => (0, 0, Vec::new()),
-        Rev::After(s, c) => (1, *s, c.clone()),
-    };
-    if rank(&b) < rank(&a) {
-        b
-    } else {
-        a
+/// Two revocations together (06 §8.4): `all` over any cutoff; distinct cutoffs accumulate, and more
+/// than two of them revoke the key entirely.
+fn merge(a: Rev, b: Rev) -> Rev {
+    match (a, b) {
+        (Rev::After(mut x), Rev::After(y)) => {
+            x.extend(y);
+            x.sort();
+            x.dedup();
+            if x.len() > 2 {
+                Rev::All
+            } else {
+                Rev::After(x)
+            }
+        }
+        _ => Rev::All,
     }
 }
 

@@ -214,7 +214,7 @@ class Grant:
         self.label = label
         self.delegated_at = delegated_at
         self.delegation = delegation
-        self.revocation = revocation     # None, "all" or (seq, id)
+        self.revocation = revocation     # None, "all" or a sorted tuple of 1..2 (seq, id) cutoffs
 
     def revoked(self, revocation):
         return Grant(self.scope, self.expires, self.label, self.delegated_at,
@@ -277,12 +277,16 @@ def refused_code(msg):
     return None
 
 
-def _stronger(old, new):
-    """§8.4: of two revocations the stronger: "all", else the cutoff with the smaller (seq, id)."""
-    if old is None:
-        return new
-    key = lambda r: (0, 0, b"") if r == "all" else (1, r[0], r[1])
-    return new if key(new) < key(old) else old
+MAX_CUTOFFS = 2
+
+
+def _merge(old, new):
+    """§8.4: "all" over any cutoff; distinct cutoffs accumulate (each must keep a message, AUTH-6),
+    and more than MAX_CUTOFFS of them revoke the key entirely."""
+    if old == "all" or new == "all":
+        return "all"
+    cutoffs = tuple(sorted(set((old or ()) + new)))
+    return "all" if len(cutoffs) > MAX_CUTOFFS else cutoffs
 
 
 class Accounts:
@@ -416,7 +420,7 @@ class Accounts:
             apps = dict(apps)
             c = body.get("cutoff")
             apps[body["app"]] = apps[body["app"]].revoked(
-                "all" if c is None else (c["seq"], c["id"]))
+                "all" if c is None else ((c["seq"], c["id"]),))
         elif kind == "enckey":
             enc = (body["key"], body["version"])
         return Valid(State(roots, apps, enc, former, wit, witnessed), ps.account, p, h.key)
@@ -630,9 +634,9 @@ class Accounts:
             if m.header.kind != "revoke" or m.body["app"] not in apps:
                 continue
             c = m.body.get("cutoff")
-            new = "all" if c is None else (c["seq"], c["id"])
+            new = "all" if c is None else ((c["seq"], c["id"]),)
             g = apps[m.body["app"]]
-            apps[m.body["app"]] = g.revoked(_stronger(g.revocation, new))
+            apps[m.body["app"]] = g.revoked(_merge(g.revocation, new))
         return State(st.roots, apps, st.enc, st.former, st.wit, st.witnessed)
 
     def view(self, account):
@@ -646,7 +650,8 @@ class Accounts:
             elif g.revocation == "all":
                 rev = "all"
             else:
-                rev = {"seq": g.revocation[0], "id": g.revocation[1].hex()}
+                rev = [{"seq": s, "id": c.hex()} for s, c in g.revocation]
+                rev = rev[0] if len(rev) == 1 else rev
             apps.append({"key": k.hex(), "scope": list(g.scope), "expires": g.expires,
                          "label": g.label, "delegated_at": g.delegated_at,
                          "delegation": g.delegation.hex(), "revocation": rev})
@@ -715,22 +720,34 @@ class Accounts:
             return ("authorized",)
         if rev == "all":
             return ("denied", "auth.revoked")
-        s, c = rev
-        if S > s:
+        # every cutoff must keep M: a denial by any decides, else the first one missing a header
+        outcomes = [_kept(S, K, m, s, c, lookup) for s, c in rev]
+        for o in outcomes:
+            if o[0] == "denied":
+                return o
+        for o in outcomes:
+            if o[0] == "unknown":
+                return o
+        return ("authorized",)
+
+
+def _kept(S, K, m, s, c, lookup):
+    """AUTH-6 for one cutoff (s, c): the walk of 06 §9.2 step 6."""
+    if S > s:
+        return ("denied", "auth.revoked")
+    x = c
+    while True:
+        if x == m:
+            if x == c and S != s:
+                return ("denied", "auth.revoked")
+            return ("authorized",)
+        X = lookup(x)
+        if X is None:
+            return ("unknown", ("message", x))
+        if X.key != K or X.seq < S or (x == c and X.seq != s):
             return ("denied", "auth.revoked")
-        x = c
-        while True:
-            if x == m:
-                if x == c and S != s:
-                    return ("denied", "auth.revoked")
-                return ("authorized",)
-            X = lookup(x)
-            if X is None:
-                return ("unknown", ("message", x))
-            if X.key != K or X.seq < S or (x == c and X.seq != s):
-                return ("denied", "auth.revoked")
-            if X.seq == S:
-                return ("denied", "auth.revoked")
-            if X.prev is None:
-                return ("denied", "auth.revoked")
-            x = X.prev
+        if X.seq == S:
+            return ("denied", "auth.revoked")
+        if X.prev is None:
+            return ("denied", "auth.revoked")
+        x = X.prev
