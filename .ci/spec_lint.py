@@ -8,7 +8,8 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
    is not a numbered chapter resolves against the chapter it last named on the same line, else it is
    not checked.
 2. Relative links. `[text](path)` and `[text](path#anchor)` to a file of the repository resolve; the
-   anchor, if any, is the GitHub slug of a heading of that file.
+   anchor, if any, is the GitHub slug of a heading of that file. Each section of a rationale document
+   spec/rationale/NN-name.md is linked from chapter NN and links back to the section it explains.
 3. Counts. Every sentence of the form "N codes in all" and "N codes in layer L" agrees with the code
    tables of spec/errors.md; every "N vectors" stated for a vector file in test-vectors/README.md
    agrees with MANIFEST.json.
@@ -17,6 +18,17 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
    every file and the README's examples state the same `format`.
 5. Rule ranges. Every range `PREFIX-1`..`PREFIX-N` stated in spec/00-conventions.md ends at the
    highest rule number of that prefix used anywhere in spec/.
+6. Every MUST is a rule or conduct. In the numbered chapters, every MUST, MUST NOT, SHALL, SHALL NOT
+   or REQUIRED (outside code blocks and quotes) sits in a paragraph, list item or table row that
+   names a rule ID of an area of 00 §4 (or a list item whose introducing paragraph does), or in a
+   section listed in the conduct table of 00 §6. Informative text — spec/rationale/, chapter 10,
+   sections and notes marked informative — contains none of these key words; spec/rationale/ contains
+   no SHOULD, SHOULD NOT or MAY either (it states no requirement of any strength).
+7. Glossary. Every term of the glossary of spec/overview.md (§7) is defined where its row points:
+   bold or italic, a heading, or a field name that a table, schema or `name`: item of that section
+   introduces (a short list, GLOSSARY_UNBOLD, names the exceptions with reasons). Every bold term a
+   chapter defines (lower case, at most four words, not a label ending in "." or ":") is in the
+   glossary, or in GLOSSARY_EXEMPT with its reason; emphasis is written in italics.
 
 Run from anywhere: `python3 .ci/spec_lint.py`.
 """
@@ -30,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec"
-DOCS = sorted(SPEC.glob("*.md")) + [ROOT / "README.md", ROOT / "test-vectors" / "README.md"]
+DOCS = sorted(SPEC.glob("*.md")) + sorted((SPEC / "rationale").glob("*.md")) + [ROOT / "README.md", ROOT / "test-vectors" / "README.md"]
 
 problems: list[str] = []
 
@@ -196,6 +208,25 @@ def check_links(path: Path) -> None:
                 problem(path, number, f"link to {target}: no such heading in {dest.name}")
 
 
+def check_rationale() -> None:
+    """Each section of spec/rationale/NN-name.md is linked from chapter NN and links back to it."""
+    for path in sorted((SPEC / "rationale").glob("*.md")):
+        chapter = SPEC / path.name
+        if not chapter.exists():
+            problem(path, 1, f"no chapter {path.name} beside this rationale document")
+            continue
+        chapter_text = chapter.read_text(encoding="utf-8")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("## ")]
+        for k, i in enumerate(starts):
+            anchor = github_slug(lines[i][3:])
+            body = "\n".join(lines[i : starts[k + 1] if k + 1 < len(starts) else len(lines)])
+            if f"rationale/{path.name}#{anchor}" not in chapter_text:
+                problem(path, i + 1, f"no rule of {path.name} links to this section")
+            if f"](../{path.name}#" not in body:
+                problem(path, i + 1, f"this section links to no section of {path.name}")
+
+
 def check_counts() -> None:
     errors = SPEC / "errors.md"
     codes = []
@@ -284,13 +315,285 @@ def check_rule_ranges() -> None:
                 problem(conventions, number, f"says {prefix}-1..{prefix}-{last}; spec/ uses up to {prefix}-{used.get(prefix, 0)}")
 
 
+# Lint 6 ------------------------------------------------------------------------------------------
+
+KEYWORD = re.compile(r'(?<!["`\w])(MUST NOT|MUST|SHALL NOT|SHALL|REQUIRED)(?!["`\w])')
+# spec/rationale/ states no requirement of any strength (its header says so), so there the softer key
+# words count too; a reading that repeats a SHOULD or MAY of a chapter says it in lower case.
+RATIONALE_KEYWORD = re.compile(r'(?<!["`\w])(MUST NOT|MUST|SHALL NOT|SHALL|REQUIRED|SHOULD NOT|SHOULD|MAY)(?!["`\w])')
+
+
+def rule_areas() -> set[str]:
+    areas = set()
+    for line in (SPEC / "00-conventions.md").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| `([A-Z]+)` \| \d\d \|", line)
+        if m:
+            areas.add(m.group(1))
+    return areas
+
+
+def names_rule(text: str, areas: set[str]) -> bool:
+    return any(m.group(1) in areas for m in re.finditer(r"(?<![\w-])([A-Z]+)-\d+\b", text))
+
+
+def units(path: Path):
+    """The paragraphs, list items and table rows of a markdown file outside code blocks, each as
+    (first line number, text, section number, informative, list intro)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    informative_doc = bool(lines) and "(informative" in lines[0]
+    in_code = False
+    section = ""
+    informative_level = None
+    current: list[str] = []
+    start = 0
+    intro = ""  # the last paragraph that is not a list item: introduces the list that follows
+    paragraph_informative = False
+    out = []
+
+    def flush():
+        nonlocal current, intro, paragraph_informative
+        if current:
+            text = "\n".join(current)
+            is_item = bool(re.match(r"\s*([-*]|\d+\.)\s", current[0]))
+            if not is_item and not current[0].startswith("|"):
+                paragraph_informative = "(informative" in current[0] or current[0].startswith("This section is informative")
+            out.append((start, text, section, informative_doc or informative_level is not None or paragraph_informative,
+                        intro if is_item else ""))
+            if not is_item and not current[0].startswith("|"):
+                intro = text
+        current = []
+
+    for number, line in enumerate(lines, 1):
+        if line.startswith("```"):
+            flush()
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        h = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if h:
+            flush()
+            level = len(h.group(1))
+            n = NUMBERED.match(h.group(2))
+            if n and level >= 2:
+                section = n.group(1)
+            if informative_level is not None and level <= informative_level:
+                informative_level = None
+            if informative_level is None and "informative" in h.group(2).lower():
+                informative_level = level
+            intro = ""
+            paragraph_informative = False
+            continue
+        if not line.strip():
+            flush()
+            continue
+        if re.match(r"\s*([-*]|\d+\.)\s", line) or line.startswith("|"):
+            flush()
+            start = number
+            current = [line]
+            continue
+        if not current:
+            start = number
+        current.append(line)
+    flush()
+    return out
+
+
+def conduct_places() -> set[tuple[str, str]]:
+    """(chapter, section) pairs listed in the conduct table of 00 §6."""
+    places = set()
+    in_table = False
+    for line in (SPEC / "00-conventions.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| conduct |"):
+            in_table = True
+            continue
+        if in_table and not line.startswith("|"):
+            break
+        if in_table:
+            for m in re.finditer(r"(?<![\w.])(\d\d) §(\d+(?:\.\d+)*)", line.split("|")[2] if line.count("|") > 2 else ""):
+                places.add((m.group(1), m.group(2)))
+    return places
+
+
+def check_musts() -> None:
+    areas = rule_areas()
+    conduct = conduct_places()
+    for path in sorted(CHAPTERS.values()) + sorted((SPEC / "rationale").glob("*.md")):
+        rationale = path.parent.name == "rationale"
+        for line, text, section, informative, intro in units(path):
+            keywords = (RATIONALE_KEYWORD if rationale else KEYWORD).findall(text)
+            if not keywords:
+                continue
+            if rationale or informative:
+                problem(path, line, f"{keywords[0]} in informative text (00 §1: informative text states no requirement)")
+            elif not (names_rule(text, areas) or names_rule(intro, areas) or (path.name[:2], section) in conduct):
+                problem(path, line, f"{keywords[0]} names no rule ID and is not conduct listed in 00 §6: {text.splitlines()[0].strip()[:80]}")
+
+
+# Lint 7 ------------------------------------------------------------------------------------------
+
+# Bold spans of the chapters that are emphasis or notation, not definitions, and glossary terms that
+# are defined without bold; each with its reason. Keep it short: prefer italics for emphasis.
+GLOSSARY_EXEMPT = {
+    ("06", "not"): "emphasis in 06, which another helper rewrites in this round",
+    ("06", "wildcard covers"): "emphasis in 06 (as above)",
+    ("06", "grinds"): "emphasis in 06 (as above)",
+    ("06", "waits"): "emphasis in 06 (as above)",
+    ("06", "stronger"): "emphasis in 06 (as above)",
+    ("06", "endorses"): "emphasis in 06 (as above)",
+    ("06", "all"): "emphasis in 06 (as above)",
+    ("06", "authorized"): "emphasis in 06 (as above)",
+    ("06", "in p's root list"): "emphasis in 06 (as above)",
+}
+GLOSSARY_UNBOLD = {
+    "after": "a body field, defined by the CDDL and the field table of 06 §5.2",
+    "children": "06 §2 defines the tree relations in a list without bold (06 is rewritten this round)",
+    "cutoff": "a body field of `revoke`, defined by 06 §5.2's schema",
+    "freeze": "06 §11.5 names the two attacks in prose (06 is rewritten this round)",
+    "genesis": "the operation kind, defined by the schema of 06 §5 and §3's heading",
+    "priority": "06 §2 and §4 define priority and rank in prose (06 is rewritten this round)",
+    "revocation": "a field of the account state, defined by the table of 06 §6",
+}
+
+
+def glossary_rows() -> list[tuple[str, str, int]]:
+    text = (SPEC / "overview.md").read_text(encoding="utf-8")
+    rows = []
+    in_glossary = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("## "):
+            in_glossary = "Glossary" in line
+            continue
+        if in_glossary and line.startswith("| ") and not line.startswith("| term"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 3:
+                rows.append((cells[0], cells[-1], number))
+    return rows
+
+
+def term_variants(cell: str) -> list[str]:
+    cell = re.sub(r"\*\(overloaded[^)]*\)\*", "", cell)
+    cell = re.sub(r"\s*\([^)]*\)", "", cell)
+    out = []
+    for part in re.split(r",\s*", cell):
+        if re.sub(r"`[^`]*`", "", part).strip():
+            part = re.sub(r"`[^`]*`", "", part)
+        part = part.replace("`", "").strip().lower()
+        if part:
+            out.append(part)
+    return out
+
+
+def singular(term: str) -> str:
+    """The term with its last word, or else its first word, in the singular ("gates in force")."""
+    def one(word: str) -> str:
+        return word[:-3] + "y" if word.endswith("ies") else re.sub(r"(?<!s)s$", "", word)
+    words = term.split()
+    if not words:
+        return term
+    last = one(words[-1])
+    if last != words[-1]:
+        return " ".join(words[:-1] + [last])
+    return " ".join([one(words[0])] + words[1:])
+
+
+def glossary_pointers(cell: str) -> list[tuple[str, str]]:
+    out = []
+    chapter = None
+    for m in re.finditer(r"(?:(\d\d) )?§(\d+(?:\.\d+)*)|this document", cell):
+        if m.group(0) == "this document":
+            chapter = None
+            continue
+        if m.group(1):
+            chapter = m.group(1)
+        if chapter in CHAPTERS:
+            out.append((chapter, m.group(2)))
+    return out
+
+
+def section_texts(path: Path) -> dict[str, list[str]]:
+    """Per section number, its lines (headings included, code blocks included)."""
+    current = None
+    out: dict[str, list[str]] = {}
+    in_code = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        h = None if in_code else re.match(r"^#{2,6}\s+(\d+(?:\.\d+)*)\.?\s", line)
+        if h:
+            current = h.group(1)
+        if current:
+            out.setdefault(current, []).append(line)
+    return out
+
+
+def definitions(lines: list[str]) -> list[str]:
+    """What a section defines: its bold and italic spans, its headings, and the field names its
+    tables, schemas and `name`: list items introduce."""
+    text = "\n".join(lines)
+    out = re.findall(r"\*\*([^*]+?)\*\*", text)
+    out += re.findall(r"(?<![*\w])\*([^*\n]+?)\*(?![*\w])", text)
+    out += [l.lstrip("#").strip() for l in lines if l.startswith("#")]
+    out += re.findall(r"^\s*(?:[-*]|\d+\.)?\s*(?:\([a-z]\)\s*)?`([^`]+)`:", text, re.M)
+    out += re.findall(r'^\s*\??\s*"([a-z_]+)":', text, re.M)
+    out += re.findall(r"^\| `([^`]+)` \|", text, re.M)
+    return [d.replace("`", "").lower() for d in out]
+
+
+def check_glossary() -> None:
+    overview = SPEC / "overview.md"
+    texts = {n: section_texts(p) for n, p in CHAPTERS.items()}
+    rows = glossary_rows()
+    known: set[str] = set()
+    for term, _, _ in rows:
+        known.add(re.sub(r"\s*\([^)]*\)", "", term).replace("`", "").strip().lower())
+        for v in term_variants(term):
+            known.update({v, singular(v)})
+    for term, where, line in rows:
+        pointers = glossary_pointers(where)
+        if not pointers:
+            continue
+        variants = term_variants(term)
+        if any(v in GLOSSARY_UNBOLD for v in variants):
+            continue
+        defined = []
+        for chapter, section in pointers:
+            for number, lines in texts[chapter].items():
+                if number == section or number.startswith(section + "."):
+                    defined += definitions(lines)
+        if not any(re.search(rf"(?<![\w-]){re.escape(w)}(?:s|es)?(?![\w-])", d) for v in variants for w in {v, singular(v)} for d in defined):
+            problem(overview, line, f"glossary term '{term}' is not defined (bold) in {where}")
+    for chapter, path in sorted(CHAPTERS.items()):
+        in_code = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("```"):
+                in_code = not in_code
+                continue
+            if in_code or line.startswith("#"):
+                continue
+            for bold in re.findall(r"\*\*([^*]+?)\*\*", line):
+                term = bold.replace("`", "").strip().lower()
+                if not re.match(r"^[a-z`]", bold) or "§" in bold or "(" in bold or len(term.split()) > 4:
+                    continue  # a label, a rule, a kind's check list, a sentence
+                if re.search(r"[.:!?]$", term) or (chapter, term) in GLOSSARY_EXEMPT:
+                    continue
+                if term in known or singular(term) in known or any(
+                    len(k) > 3 and (k.startswith(term) and len(term) > 3 or term.startswith(k + " ")) for k in known
+                ):
+                    continue
+                problem(path, number, f"**{bold}** is defined here but not in the glossary of overview.md §7")
+
+
 def main() -> int:
     for path in DOCS:
         check_sections(path)
         check_links(path)
+    check_rationale()
     check_counts()
     check_vector_numbers()
     check_rule_ranges()
+    check_musts()
+    check_glossary()
     for p in problems:
         print(p)
     if problems:

@@ -141,18 +141,7 @@ fn bench_state(c: &mut Criterion) {
     }
     // Audit findings F6 and W4: the view asked for before and after every message, as a replica
     // does, over a retired root's flood of the genesis and over receipts off the head.
-    type Flood = fn(usize) -> Vec<skylark::envelope::SignedMessage>;
-    let floods: [(&str, Flood); 2] = [
-        (
-            "view_per_op_retired_root_flood",
-            account_shapes::leaked_retired_root_floods_the_genesis,
-        ),
-        (
-            "view_per_op_receipts_off_head",
-            account_shapes::receipts_over_old_operations,
-        ),
-    ];
-    for (name, shape) in floods {
+    for (name, shape) in account_shapes::view_per_op_shapes() {
         for n in STATE_SIZES {
             let ops = shape(n);
             group.bench_with_input(BenchmarkId::new(name, n), &ops, |b, ops| {
@@ -185,32 +174,7 @@ fn bench_replica(c: &mut Criterion) {
     const REPLICA_SIZES: [usize; 4] = [500, 1000, 2000, 4000];
     let mut group = c.benchmark_group("hostile_replica");
     group.sample_size(10);
-    type Build = fn(&replica_shapes::Arrival) -> skylark::replica::Replica;
-    type Shape = fn(usize) -> replica_shapes::Arrival;
-    let shapes: [(&str, Shape, Build); 5] = [
-        ("social", replica_shapes::social, replica_shapes::ingest),
-        (
-            "reversed_chain",
-            replica_shapes::reversed_chain,
-            replica_shapes::ingest,
-        ),
-        (
-            "delegation_storm",
-            replica_shapes::delegation_storm,
-            replica_shapes::ingest,
-        ),
-        (
-            "rotation_storm",
-            replica_shapes::rotation_storm,
-            replica_shapes::ingest,
-        ),
-        (
-            "future_flood",
-            replica_shapes::future_flood,
-            replica_shapes::ingest_and_advance,
-        ),
-    ];
-    for (name, shape, build) in shapes {
+    for (name, shape, build) in replica_shapes::arrival_shapes() {
         for n in REPLICA_SIZES {
             let arrival = shape(n);
             group.bench_with_input(BenchmarkId::new(name, n), &arrival, |b, a| {
@@ -264,7 +228,7 @@ fn bench_replica(c: &mut Criterion) {
     group.finish();
     let mut group = c.benchmark_group("hostile_sync");
     group.sample_size(10);
-    for shape in ["differ_10pct", "interleaved", "one_time"] {
+    for shape in replica_shapes::SYNC_SHAPES {
         for n in [25_000u64, 50_000, 100_000, 200_000] {
             group.bench_with_input(BenchmarkId::new(format!("set_{shape}"), n), &n, |b, &n| {
                 b.iter(|| replica_shapes::sync_sets(shape, n))

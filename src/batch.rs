@@ -89,7 +89,8 @@ use crate::message::{validate, Context, Verdict};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn verify_one(input: &[u8], keys: &mut KeyCache) -> Result<SignedMessage, EnvelopeError> {
-    Envelope::decode_with(input, |bytes| keys.parse(bytes))?.verify()
+    let (envelope, key) = Envelope::decode_with(input, |bytes| keys.decompress(bytes))?;
+    envelope.verify_with(&key)
 }
 
 /// Decodes and verifies many messages, checking their signatures in batches: one result per input,
@@ -254,7 +255,7 @@ where
 /// (for the cache), and its result.
 #[cfg(feature = "std")]
 type Checked = (
-    Option<([u8; 32], crate::keys::PublicKey)>,
+    Option<([u8; 32], crate::keys::Decompressed)>,
     Result<SignedMessage, EnvelopeError>,
 );
 
@@ -263,9 +264,9 @@ type Checked = (
 /// decompressed, once per chunk.
 #[cfg(feature = "std")]
 fn verify_chunk(inputs: &[&[u8]], cache: &KeyCache, seed: &[u8; 32]) -> Vec<Checked> {
-    use crate::keys::PublicKey;
+    use crate::keys::Decompressed;
     let mut rng = SeededRng::new(seed);
-    let mut fresh: alloc::collections::BTreeMap<[u8; 32], PublicKey> = Default::default();
+    let mut fresh: alloc::collections::BTreeMap<[u8; 32], Decompressed> = Default::default();
     let mut out: Vec<Checked> = Vec::with_capacity(inputs.len());
     let mut envelopes = Vec::with_capacity(inputs.len());
     let mut pending = Vec::with_capacity(inputs.len());
@@ -275,7 +276,7 @@ fn verify_chunk(inputs: &[&[u8]], cache: &KeyCache, seed: &[u8; 32]) -> Vec<Chec
             let key = match cache.peek(bytes).or_else(|| fresh.get(bytes).copied()) {
                 Some(key) => key,
                 None => {
-                    let key = PublicKey::from_bytes(bytes)?;
+                    let key = Decompressed::parse(bytes)?;
                     fresh.insert(*bytes, key);
                     key
                 }
@@ -283,7 +284,7 @@ fn verify_chunk(inputs: &[&[u8]], cache: &KeyCache, seed: &[u8; 32]) -> Vec<Chec
             used = Some((*bytes, key));
             Ok(key)
         })
-        .and_then(|envelope| Ok((envelope.prepare()?, envelope)));
+        .and_then(|(envelope, key)| Ok((envelope.prepare(&key)?, envelope)));
         match prepared {
             Ok((item, envelope)) => {
                 pending.push(item);
@@ -364,8 +365,8 @@ where
     loop {
         let before = results.len();
         for input in inputs.by_ref().take(MAX_BATCH) {
-            let prepared = Envelope::decode_with(input.as_ref(), |bytes| keys.parse(bytes))
-                .and_then(|envelope| Ok((envelope.prepare()?, envelope)));
+            let prepared = Envelope::decode_with(input.as_ref(), |bytes| keys.decompress(bytes))
+                .and_then(|(envelope, key)| Ok((envelope.prepare(&key)?, envelope)));
             match prepared {
                 Ok((item, envelope)) => {
                     pending.push(item);

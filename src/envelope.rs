@@ -56,7 +56,10 @@ use crate::cbor::{
     MAJOR_UNSIGNED,
 };
 use crate::id::{body_hash, AccountId, MessageId};
-use crate::keys::{KeyError, Pending, PublicKey, SecretKey, Signature, SignatureError};
+use crate::keys::{
+    CheckedBefore, Decompressed, KeyError, ParsedKey, Pending, PublicKey, SecretKey, Signature,
+    SignatureError,
+};
 use crate::message::ValidationError;
 
 /// The protocol version this crate reads and writes (rule ENV-6).
@@ -765,23 +768,26 @@ impl Envelope {
     /// assert_eq!(Envelope::decode(&[0x80]).unwrap_err().code(), "env.wrong_type");
     /// ```
     pub fn decode(bytes: &[u8]) -> Result<Self, EnvelopeError> {
-        Self::decode_with(bytes, PublicKey::from_bytes)
+        Self::decode_with(bytes, Decompressed::parse).map(|(envelope, _)| envelope)
     }
 
     /// [`Envelope::decode`], parsing the header's key with `parse_key`, which must decide exactly as
-    /// [`PublicKey::from_bytes`] does (the batch path passes a [`crate::keys::KeyCache`]).
-    pub(crate) fn decode_with(
+    /// [`PublicKey::from_bytes`] does (the batch path passes a [`crate::keys::KeyCache`]), and
+    /// giving the key's point as well, for [`Envelope::prepare`].
+    pub(crate) fn decode_with<K: ParsedKey>(
         bytes: &[u8],
-        parse_key: impl FnOnce(&[u8; 32]) -> Result<PublicKey, KeyError>,
-    ) -> Result<Self, EnvelopeError> {
+        parse_key: impl FnOnce(&[u8; 32]) -> Result<K, KeyError>,
+    ) -> Result<(Self, K), EnvelopeError> {
         // ENV-1, ENV-2
         if bytes.len() > MAX_MESSAGE_SIZE {
             return Err(EnvelopeError::TooLarge { len: bytes.len() });
         }
-        cbor::check(bytes).map_err(|error| EnvelopeError::Cbor {
-            part: Part::Message,
-            error,
-        })?;
+        if !K::CHECKED_BEFORE {
+            cbor::check(bytes).map_err(|error| EnvelopeError::Cbor {
+                part: Part::Message,
+                error,
+            })?;
+        }
         // ENV-3
         let [body, header, signature] = decode_fields(bytes, Part::Message, &MESSAGE_FIELDS)?;
         let (Some(FieldValue::Bytes(header_bytes)), Some(FieldValue::Bytes(signature))) =
@@ -794,17 +800,20 @@ impl Envelope {
         };
         let signature = Signature::from_slice(signature).map_err(EnvelopeError::Signature)?;
         // ENV-4, ENV-5
-        cbor::check(header_bytes).map_err(|error| EnvelopeError::Cbor {
-            part: Part::Header,
-            error,
-        })?;
+        if !K::CHECKED_BEFORE {
+            cbor::check(header_bytes).map_err(|error| EnvelopeError::Cbor {
+                part: Part::Header,
+                error,
+            })?;
+        }
         // ENV-6 comes before the rest of ENV-5, so that a header of another version is reported as
         // such rather than as a v1 header with unknown or missing fields.
         check_version(header_bytes)?;
         let [_, key, seq, acct, body_hash, kind, prev, time] =
             decode_fields(header_bytes, Part::Header, &HEADER_FIELDS)?;
         // ENV-7
-        let key = parse_key(&bytes32(key).unwrap_or_default()).map_err(EnvelopeError::Key)?;
+        let point = parse_key(&bytes32(key).unwrap_or_default()).map_err(EnvelopeError::Key)?;
+        let key = point.public();
         // ENV-8, ENV-9
         let seq = uint(seq);
         if seq == 0 || seq > MAX_SAFE_INTEGER {
@@ -829,7 +838,9 @@ impl Envelope {
         // ENV-12
         let body_span = match body {
             Some(FieldValue::Bytes(body)) => {
-                check_body(body)?;
+                if !K::CHECKED_BEFORE {
+                    check_body(body)?;
+                }
                 Some(span_of(bytes, body))
             }
             _ => None,
@@ -843,14 +854,15 @@ impl Envelope {
             prev,
             time,
         };
-        Ok(Envelope {
+        let envelope = Envelope {
             id: MessageId::of_header(header_bytes),
             header_span: span_of(bytes, header_bytes),
             body_span,
             signature,
             header,
             bytes: bytes.into(),
-        })
+        };
+        Ok((envelope, point))
     }
 
     /// Checks the body against the header's hash (ENV-13) and the signature (ENV-14).
@@ -871,29 +883,37 @@ impl Envelope {
     /// # Ok::<(), skylark::envelope::EnvelopeError>(())
     /// ```
     pub fn verify(self) -> Result<SignedMessage, EnvelopeError> {
-        self.prepare()?.check().map_err(EnvelopeError::Signature)?;
+        // The key passed SIG-2 to SIG-4 when the envelope was decoded; its point is computed again.
+        let key = self.header.key.decompress().map_err(EnvelopeError::Key)?;
+        self.verify_with(&key)
+    }
+
+    /// [`Envelope::verify`] with the header key's point at hand.
+    pub(crate) fn verify_with(self, key: &Decompressed) -> Result<SignedMessage, EnvelopeError> {
+        self.prepare(key)?
+            .check()
+            .map_err(EnvelopeError::Signature)?;
         Ok(SignedMessage(self))
     }
 
     /// ENV-13, and ENV-14 up to the equation of SIG-9 (SIG-6 to SIG-8 and the challenge), which
-    /// the caller checks, alone or in a batch, before [`Envelope::into_verified`].
-    pub(crate) fn prepare(&self) -> Result<Pending, EnvelopeError> {
+    /// the caller checks, alone or in a batch, before [`Envelope::into_verified`]. `key` is the
+    /// header's key with its point.
+    pub(crate) fn prepare(&self, key: &Decompressed) -> Result<Pending, EnvelopeError> {
         if let Some(body) = self.body() {
             if body_hash(body) != self.header.body_hash {
                 return Err(EnvelopeError::BodyHashMismatch);
             }
         }
-        self.header
-            .key
-            .prepare(
-                &[
-                    MESSAGE_SIGNATURE_CONTEXT.as_bytes(),
-                    &[0],
-                    &self.bytes[self.header_span.clone()],
-                ],
-                &self.signature,
-            )
-            .map_err(EnvelopeError::Signature)
+        key.prepare(
+            &[
+                MESSAGE_SIGNATURE_CONTEXT.as_bytes(),
+                &[0],
+                &self.bytes[self.header_span.clone()],
+            ],
+            &self.signature,
+        )
+        .map_err(EnvelopeError::Signature)
     }
 
     /// The verified message. Only for an envelope whose [`Envelope::prepare`] passed and whose
@@ -994,7 +1014,17 @@ impl SignedMessage {
     /// assert_eq!(SignedMessage::from_bytes(&[]).unwrap_err().code(), "cbor.truncated");
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EnvelopeError> {
-        Envelope::decode(bytes)?.verify()
+        let (envelope, key) = Envelope::decode_with(bytes, Decompressed::parse)?;
+        envelope.verify_with(&key)
+    }
+
+    /// The message these bytes are, taken from [`SignedMessage::as_bytes`] of a message verified
+    /// before: decoded again, without checking again what was checked then (the canonical
+    /// encoding, the key's decompression, the body hash and the signature). For holding many
+    /// messages as their bytes only.
+    pub(crate) fn from_verified_bytes(bytes: &[u8]) -> Result<Self, EnvelopeError> {
+        let (envelope, _) = Envelope::decode_with(bytes, |key| Ok(CheckedBefore::new(key)))?;
+        Ok(envelope.into_verified())
     }
 
     /// The message bytes, exactly as received or signed.

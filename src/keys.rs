@@ -201,10 +201,108 @@ fn is_canonical_encoding(bytes: &[u8; 32]) -> bool {
 /// assert_eq!(parsed, public);
 /// # Ok::<(), skylark::id::ParseIdError>(())
 /// ```
+///
+/// A key holds its 32 bytes only: the decompressed point the signature equation needs is computed
+/// where a signature is checked (and kept by [`KeyCache`] for the keys in use), so that the many
+/// copies of a key that messages and states hold cost 32 bytes each.
 #[derive(Clone, Copy)]
 pub struct PublicKey {
     bytes: [u8; 32],
+}
+
+/// A public key that passed rules SIG-2 to SIG-4, with its decompressed point: what the signature
+/// equation reads. Held only while signatures are checked, and by [`KeyCache`].
+#[derive(Clone, Copy)]
+pub(crate) struct Decompressed {
+    key: PublicKey,
     point: EdwardsPoint,
+}
+
+impl Decompressed {
+    /// Rules SIG-2 to SIG-4, as [`PublicKey::from_bytes`], keeping the point.
+    pub(crate) fn parse(bytes: &[u8; 32]) -> Result<Self, KeyError> {
+        if !is_canonical_encoding(bytes) {
+            return Err(KeyError::NonCanonical);
+        }
+        let point = CompressedEdwardsY(*bytes)
+            .decompress()
+            .ok_or(KeyError::NotOnCurve)?;
+        if point.is_small_order() {
+            return Err(KeyError::SmallOrder);
+        }
+        Ok(Decompressed {
+            key: PublicKey { bytes: *bytes },
+            point,
+        })
+    }
+}
+
+/// What parsing a header's key gives the envelope decoder: a key, with or without its point.
+pub(crate) trait ParsedKey {
+    /// Whether the message being decoded passed decoding before (its bytes unchanged since), so
+    /// that the checks of its encoding (ENV-1, ENV-4, ENV-12) need not run again.
+    const CHECKED_BEFORE: bool = false;
+
+    /// The key.
+    fn public(&self) -> PublicKey;
+}
+
+impl ParsedKey for Decompressed {
+    fn public(&self) -> PublicKey {
+        self.key
+    }
+}
+
+/// The key of a message decoded again from bytes that were decoded and verified before: it passed
+/// rules SIG-2 to SIG-4 then, and is not decompressed again.
+pub(crate) struct CheckedBefore(PublicKey);
+
+impl CheckedBefore {
+    pub(crate) fn new(bytes: &[u8; 32]) -> Self {
+        CheckedBefore(PublicKey { bytes: *bytes })
+    }
+}
+
+impl ParsedKey for CheckedBefore {
+    const CHECKED_BEFORE: bool = true;
+
+    fn public(&self) -> PublicKey {
+        self.0
+    }
+}
+
+impl Decompressed {
+    /// Rules SIG-6 to SIG-8 for `signature` on the concatenation of `parts`, and the challenge `k`:
+    /// everything but the equation of SIG-9, which [`Pending::check`] (one signature) or
+    /// [`check_pending`] (many) decides.
+    pub(crate) fn prepare(
+        &self,
+        parts: &[&[u8]],
+        signature: &Signature,
+    ) -> Result<Pending, SignatureError> {
+        let (r_bytes, s_bytes) = (&signature.r, &signature.s);
+        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(*s_bytes))
+            .ok_or(SignatureError::NonCanonicalS)?;
+        if !is_canonical_encoding(r_bytes) {
+            return Err(SignatureError::NonCanonicalR);
+        }
+        let r = CompressedEdwardsY(*r_bytes)
+            .decompress()
+            .ok_or(SignatureError::RNotOnCurve)?;
+        let mut hasher = Sha512::new();
+        hasher.update(r_bytes);
+        hasher.update(self.key.bytes);
+        for part in parts {
+            hasher.update(part);
+        }
+        let k = Scalar::from_bytes_mod_order_wide(&hasher.finalize().into());
+        Ok(Pending {
+            key: *self,
+            r,
+            s,
+            k,
+        })
+    }
 }
 
 impl PartialEq for PublicKey {
@@ -250,19 +348,13 @@ impl PublicKey {
     /// assert_eq!(PublicKey::from_bytes(&p), Err(KeyError::NonCanonical));
     /// ```
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
-        if !is_canonical_encoding(bytes) {
-            return Err(KeyError::NonCanonical);
-        }
-        let point = CompressedEdwardsY(*bytes)
-            .decompress()
-            .ok_or(KeyError::NotOnCurve)?;
-        if point.is_small_order() {
-            return Err(KeyError::SmallOrder);
-        }
-        Ok(PublicKey {
-            bytes: *bytes,
-            point,
-        })
+        Decompressed::parse(bytes).map(|d| d.key)
+    }
+
+    /// The key with its point, decompressed again (it decompressed when it was parsed, so this
+    /// cannot fail; an error would be reported as the key's).
+    pub(crate) fn decompress(&self) -> Result<Decompressed, KeyError> {
+        Decompressed::parse(&self.bytes)
     }
 
     /// Parses a public key from a slice of any length (rules SIG-1 to SIG-4).
@@ -330,46 +422,17 @@ impl PublicKey {
         parts: &[&[u8]],
         signature: &Signature,
     ) -> Result<(), SignatureError> {
-        self.prepare(parts, signature)?.check()
-    }
-
-    /// Rules SIG-6 to SIG-8 for `signature` on the concatenation of `parts`, and the challenge `k`:
-    /// everything but the equation of SIG-9, which [`Pending::check`] (one signature) or
-    /// [`check_pending`] (many) decides.
-    pub(crate) fn prepare(
-        &self,
-        parts: &[&[u8]],
-        signature: &Signature,
-    ) -> Result<Pending, SignatureError> {
-        let (r_bytes, s_bytes) = (&signature.r, &signature.s);
-        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(*s_bytes))
-            .ok_or(SignatureError::NonCanonicalS)?;
-        if !is_canonical_encoding(r_bytes) {
-            return Err(SignatureError::NonCanonicalR);
-        }
-        let r = CompressedEdwardsY(*r_bytes)
-            .decompress()
-            .ok_or(SignatureError::RNotOnCurve)?;
-        let mut hasher = Sha512::new();
-        hasher.update(r_bytes);
-        hasher.update(self.bytes);
-        for part in parts {
-            hasher.update(part);
-        }
-        let k = Scalar::from_bytes_mod_order_wide(&hasher.finalize().into());
-        Ok(Pending {
-            key: *self,
-            r,
-            s,
-            k,
-        })
+        self.decompress()
+            .map_err(SignatureError::Key)?
+            .prepare(parts, signature)?
+            .check()
     }
 }
 
 /// A signature that passed rules SIG-1 to SIG-8 under a parsed key, with its challenge
 /// `k = SHA-512(R || A || M) mod L` computed: only the equation of SIG-9 is left to check.
 pub(crate) struct Pending {
-    key: PublicKey,
+    key: Decompressed,
     r: EdwardsPoint,
     s: Scalar,
     k: Scalar,
@@ -498,10 +561,10 @@ fn combination(items: &[Pending], z: &[Scalar]) -> EdwardsPoint {
         scalars.push(-z);
         points.push(item.r);
         let zk = z * item.k;
-        match key_term.get(&item.key.bytes) {
+        match key_term.get(&item.key.key.bytes) {
             Some(&at) => scalars[at] -= zk,
             None => {
-                key_term.insert(item.key.bytes, scalars.len());
+                key_term.insert(item.key.key.bytes, scalars.len());
                 scalars.push(-zk);
                 points.push(item.key.point);
             }
@@ -710,8 +773,11 @@ pub fn verify_batch<R: RngCore + CryptoRng>(
         pending.clear();
         slots.clear();
         for &(public_key, message, signature) in chunk {
-            let prepared = keys
-                .parse_slice(public_key)
+            let prepared = <&[u8; 32]>::try_from(public_key)
+                .map_err(|_| KeyError::InvalidLength {
+                    len: public_key.len(),
+                })
+                .and_then(|bytes| keys.decompress(bytes))
                 .map_err(SignatureError::Key)
                 .and_then(|key| key.prepare(&[message], &Signature::from_slice(signature)?));
             match prepared {
@@ -740,7 +806,7 @@ pub fn verify_batch<R: RngCore + CryptoRng>(
 /// Parsing a key (rules SIG-2 to SIG-4) costs about 4 µs, mostly the square root of point
 /// decompression; a cache hit costs a few map look-ups. Only keys that passed are kept, so a cached
 /// parse gives exactly the result of [`PublicKey::from_bytes`]. Each entry holds 272 bytes (the
-/// key's bytes twice, the point in extended coordinates, and a use counter twice) plus B-tree node
+/// key's bytes three times, the point in extended coordinates, and a use counter twice) plus B-tree node
 /// overhead, so roughly 300 to 400 bytes, and the memory is bounded by the capacity the caller
 /// chooses. The order in which keys are dropped changes only speed, never a result.
 ///
@@ -761,7 +827,7 @@ pub struct KeyCache {
     capacity: usize,
     /// Incremented on every use; the last use of each cached key.
     clock: u64,
-    keys: BTreeMap<[u8; 32], (PublicKey, u64)>,
+    keys: BTreeMap<[u8; 32], (Decompressed, u64)>,
     /// The cached keys by last use, oldest first.
     by_use: BTreeMap<u64, [u8; 32]>,
 }
@@ -801,9 +867,14 @@ impl KeyCache {
     /// # Ok::<(), skylark::keys::KeyError>(())
     /// ```
     pub fn parse(&mut self, bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
+        self.decompress(bytes).map(|d| d.key)
+    }
+
+    /// [`KeyCache::parse`], keeping the point for the signature equation.
+    pub(crate) fn decompress(&mut self, bytes: &[u8; 32]) -> Result<Decompressed, KeyError> {
         let key = match self.peek(bytes) {
             Some(key) => key,
-            None => PublicKey::from_bytes(bytes)?,
+            None => Decompressed::parse(bytes)?,
         };
         self.record(bytes, key);
         Ok(key)
@@ -811,14 +882,14 @@ impl KeyCache {
 
     /// The cached key with these bytes, without counting as a use (for lookups that cannot take the
     /// cache mutably, such as the threads of [`crate::batch`]).
-    pub(crate) fn peek(&self, bytes: &[u8; 32]) -> Option<PublicKey> {
+    pub(crate) fn peek(&self, bytes: &[u8; 32]) -> Option<Decompressed> {
         self.keys.get(bytes).map(|(key, _)| *key)
     }
 
     /// Counts a use of `key`, parsed from `bytes` elsewhere, exactly as [`KeyCache::parse`] of
     /// `bytes` would: the cache ends in the state that parse would have left it in. `key` must be
-    /// `PublicKey::from_bytes(bytes)`.
-    pub(crate) fn record(&mut self, bytes: &[u8; 32], key: PublicKey) {
+    /// `Decompressed::parse(bytes)`.
+    pub(crate) fn record(&mut self, bytes: &[u8; 32], key: Decompressed) {
         self.clock += 1;
         if let Some((_, last_use)) = self.keys.get_mut(bytes) {
             self.by_use.remove(last_use);
@@ -937,12 +1008,11 @@ impl SecretKey {
     pub fn from_seed(seed: [u8; 32]) -> Self {
         let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
         let bytes = signing.verifying_key().to_bytes();
-        let point = signing.verifying_key().to_edwards();
         // An RFC 8032 public key is [s]B with s a non-zero multiple of 8 below 2^255: a canonical
         // encoding of a point of order L, so it always passes SIG-2 to SIG-4.
         SecretKey {
             signing,
-            public: PublicKey { bytes, point },
+            public: PublicKey { bytes },
         }
     }
 

@@ -45,6 +45,7 @@
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
@@ -179,17 +180,38 @@ impl Effect {
     }
 }
 
-/// One applied message: its header facts and its effect.
+/// One applied message: its header facts and its effect. The replica shares one entry per message
+/// between its merged state and its views (behind an [`Arc`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Entry {
-    account: AccountId,
-    key: PublicKey,
-    seq: u64,
-    time: u64,
+pub(crate) struct Entry {
+    pub(crate) account: AccountId,
+    pub(crate) key: PublicKey,
+    pub(crate) seq: u64,
+    pub(crate) time: u64,
     /// The index of the kind's class of LIMIT-2 (`limits::CLASSES`).
-    class: usize,
-    effect: Effect,
+    pub(crate) class: usize,
+    pub(crate) effect: Effect,
 }
+
+impl Entry {
+    /// The entry of a valid message, or `None` for the kinds the merge rules do not read.
+    pub(crate) fn of(message: &ValidMessage) -> Option<Entry> {
+        let effect = Effect::of(message)?;
+        let header = message.message().header();
+        let class = limits::class_of(header.kind().as_str())?;
+        Some(Entry {
+            account: *header.account(),
+            key: *header.key(),
+            seq: header.seq(),
+            time: header.time(),
+            class,
+            effect,
+        })
+    }
+}
+
+/// The applied messages by id.
+type Entries = BTreeMap<MessageId, Arc<Entry>>;
 
 /// The order of MERGE-1: by time, then by id.
 type Stamp = (u64, MessageId);
@@ -210,7 +232,7 @@ type LabelState = (Stamp, bool, Option<u64>);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct State {
-    messages: BTreeMap<MessageId, Entry>,
+    messages: Entries,
 }
 
 impl State {
@@ -269,22 +291,14 @@ impl State {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&mut self, message: &ValidMessage) {
-        let Some(effect) = Effect::of(message) else {
-            return;
-        };
-        let header = message.message().header();
-        let Some(class) = limits::class_of(header.kind().as_str()) else {
-            return;
-        };
-        let entry = Entry {
-            account: *header.account(),
-            key: *header.key(),
-            seq: header.seq(),
-            time: header.time(),
-            class,
-            effect,
-        };
-        let id = message.message().id();
+        if let Some(entry) = Entry::of(message) {
+            self.insert(message.message().id(), Arc::new(entry));
+        }
+    }
+
+    /// [`State::apply`] of the message with this id and entry: a whole message replaces its
+    /// remainder, nothing else replaces what is held.
+    pub(crate) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) {
         match self.messages.get(&id) {
             Some(existing) if !matches!(existing.effect, Effect::Withheld { .. }) => {}
             _ => {
@@ -326,7 +340,7 @@ impl State {
     }
 
     /// The messages the merge rules read: those held, less the pruned ones (07 §2.5).
-    fn kept(&self) -> Option<BTreeMap<MessageId, Entry>> {
+    fn kept(&self) -> Option<Entries> {
         let pruned = limits::pruned(&self.messages);
         if pruned.is_empty() {
             return None;
@@ -341,7 +355,7 @@ impl State {
     }
 
     /// The ids of every deleted message: the targets of the deletes applied (MERGE-2).
-    fn tombstones(messages: &BTreeMap<MessageId, Entry>) -> BTreeSet<MessageId> {
+    fn tombstones(messages: &Entries) -> BTreeSet<MessageId> {
         messages
             .values()
             .filter_map(|e| match e.effect {
@@ -366,7 +380,7 @@ impl State {
     }
 
     /// MERGE-2..MERGE-11 over the messages kept by the limits.
-    fn summarize(messages: &BTreeMap<MessageId, Entry>, now: u64) -> Value {
+    fn summarize(messages: &Entries, now: u64) -> Value {
         let deleted = Self::tombstones(messages);
         // Messages whose bodies count: applied whole, not deleted.
         let live = || {
@@ -683,7 +697,7 @@ impl State {
     }
 
     /// MERGE-10 over the messages kept by the limits.
-    fn places(messages: &BTreeMap<MessageId, Entry>) -> Vec<Equivocation> {
+    fn places(messages: &Entries) -> Vec<Equivocation> {
         let mut places: BTreeMap<(PublicKey, u64), Vec<MessageId>> = BTreeMap::new();
         for (id, e) in messages {
             places.entry((e.key, e.seq)).or_default().push(*id);

@@ -194,7 +194,7 @@ fn replica_of_every_shape(failures: &mut Failures) {
 /// Set reconciliation (spec 09) between two sets of n items of each shape: building the sets and
 /// a whole session.
 fn reconciliation_of_every_shape(failures: &mut Failures) {
-    for shape in ["differ_10pct", "interleaved", "one_time"] {
+    for shape in replica_shapes::SYNC_SHAPES {
         let (mut counts, mut bytes) = (Vec::new(), Vec::new());
         for n in SIZES.map(|n| 32 * n as u64) {
             let (c, b) = allocated(|| {

@@ -116,7 +116,7 @@ fn check_from_scratch(
     };
     let mut state = State::new();
     for (id, m) in &set {
-        assert_eq!(replica.message(id), Some(m), "held form of {id}");
+        assert_eq!(replica.message(id).as_ref(), Some(m), "held form of {id}");
         let want = match validate(m.clone(), &context) {
             Verdict::Valid(v) => {
                 state.apply(&v);
@@ -491,7 +491,7 @@ fn accounts_vectors_through_the_replica() {
                         Some(c) => replica.accounts().grants(msg.header(), c),
                         None => replica
                             .accounts()
-                            .authorize(msg.header(), |x| replica.header(x).cloned()),
+                            .authorize(msg.header(), |x| replica.header(x)),
                     });
                     assert_eq!(got, v["expected"], "{id}");
                     let mut held = all.clone();

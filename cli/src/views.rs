@@ -120,7 +120,7 @@ pub fn profile(rest: &[String]) -> Result<Status, Error> {
     let body = profile
         .as_ref()
         .and_then(|p| node.message(&p.id))
-        .and_then(|m| serde_json::to_value(MessageView::new(m)).ok())
+        .and_then(|m| serde_json::to_value(MessageView::new(&m)).ok())
         .map(|v| v["body"].clone());
     let keys = node.keys(&account).map(|view| {
         let apps: Vec<Json> = view

@@ -49,7 +49,7 @@ SOCIAL_KINDS = ("profile", "post", "edit", "delete", "react", "unreact", "repost
 OPERATION_KINDS = ("genesis", "roots", "delegate", "revoke", "enckey")      # 06 §5
 CORE_KINDS = SOCIAL_KINDS + OPERATION_KINDS                                   # 05 §2.5
 
-# White_Space code points listed in 05 §3.2 (fixed list, not a Unicode lookup).
+# White_Space code points listed in 05 §4.7 (fixed list, not a Unicode lookup).
 WHITESPACE = (set(range(0x09, 0x0E)) | {0x20, 0x85, 0xA0, 0x1680}
               | set(range(0x2000, 0x200B)) | {0x2028, 0x2029, 0x202F, 0x205F, 0x3000})
 CONTROL = set(range(0x00, 0x20)) | set(range(0x7F, 0xA0))

@@ -12,9 +12,9 @@ use crate::envelope::Kind;
 /// name or a capability, never both.
 pub const CAPABILITY_PREFIX: &str = "cap:";
 
-/// The capability to edit, delete and undo the account's messages signed by *other* keys (EDIT-2,
-/// EDIT-3, DELETE-1, UNDO-1). Without it a key acts on its own messages only. Never implied by
-/// `"*"`.
+/// The capability to edit, delete, undo and gate the account's messages signed by *other* keys
+/// (EDIT-2, EDIT-3, DELETE-1, UNDO-1, GATE-2). Without it a key acts on its own messages only.
+/// Never implied by `"*"`.
 ///
 /// ```
 /// use skylark::account::{Scope, CAP_OTHERS};

@@ -262,7 +262,7 @@ pub(crate) type Edges = BTreeSet<(AccountId, AccountId)>;
 /// The state's side of [`Graph`]: the kept messages, which of them count, the gates in force and the
 /// current edges.
 struct Summarized<'a> {
-    messages: &'a BTreeMap<MessageId, Entry>,
+    messages: &'a super::Entries,
     live: &'a dyn Fn(&MessageId, &Entry) -> bool,
     gates: BTreeMap<(AccountId, MessageId), (Stamp, &'a Effect)>,
     follows: &'a Edges,
@@ -302,7 +302,7 @@ impl Graph for Summarized<'_> {
 /// VIEW-1..VIEW-4 over `messages`: for each live post with something left out, what and why.
 /// `live` says whether a message's body counts (held whole, not deleted).
 pub(super) fn left_out(
-    messages: &BTreeMap<MessageId, Entry>,
+    messages: &super::Entries,
     live: &dyn Fn(&MessageId, &Entry) -> bool,
     follows: &Edges,
     blocks: &Edges,

@@ -24,7 +24,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
-use super::{Effect, Entry};
+use super::Effect;
 use crate::id::{AccountId, MessageId};
 
 /// The most messages of the social kinds one place `(key, seq)` keeps (rule LIMIT-1): two, the
@@ -81,10 +81,7 @@ type Latest<'a> = core::cmp::Reverse<(bool, u64, &'a MessageId)>;
 
 /// LIMIT-2's gates in force: of the gates LIMIT-1 keeps (not in `pruned`) that no delete LIMIT-1
 /// keeps names, the latest (MERGE-1) per account and target. `O(n log n)`.
-fn gates_in_force(
-    messages: &BTreeMap<MessageId, Entry>,
-    pruned: &BTreeSet<MessageId>,
-) -> BTreeSet<MessageId> {
+fn gates_in_force(messages: &super::Entries, pruned: &BTreeSet<MessageId>) -> BTreeSet<MessageId> {
     let kept = || messages.iter().filter(|(id, _)| !pruned.contains(*id));
     let deleted: BTreeSet<&MessageId> = kept()
         .filter_map(|(_, e)| match &e.effect {
@@ -106,7 +103,7 @@ fn gates_in_force(
 
 /// The ids LIMIT-1..LIMIT-3 prune from `messages` (the social-kind messages of the set, whole or
 /// withheld). `O(n log n)`: two sorts and one pass each.
-pub(super) fn pruned(messages: &BTreeMap<MessageId, Entry>) -> BTreeSet<MessageId> {
+pub(super) fn pruned(messages: &super::Entries) -> BTreeSet<MessageId> {
     let mut out = BTreeSet::new();
 
     // LIMIT-1: group by place, earliest first; everything after the first PER_PLACE goes.

@@ -426,8 +426,8 @@ pub enum ValidationError {
         /// The previous message.
         prev: MessageId,
     },
-    /// An edit, delete, unreact or unrepost names a message of another account (EDIT-2, EDIT-3,
-    /// DELETE-1, UNDO-1).
+    /// An edit, delete, unreact, unrepost or gate names a message of another account (EDIT-2,
+    /// EDIT-3, DELETE-1, UNDO-1, GATE-2).
     #[error("{kind}: {field} {target} belongs to another account")]
     NotOwnTarget {
         /// This message's kind.
@@ -437,8 +437,8 @@ pub enum ValidationError {
         /// The target.
         target: MessageId,
     },
-    /// An edit, delete, unreact or unrepost names a message of a kind it cannot act on (EDIT-2,
-    /// EDIT-3, DELETE-1, UNDO-1).
+    /// An edit, delete, unreact, unrepost or gate names a message of a kind it cannot act on
+    /// (EDIT-2, EDIT-3, DELETE-1, UNDO-1, GATE-2).
     #[error("{kind}: {field} {target} is a {found} message")]
     TargetKind {
         /// This message's kind.
@@ -450,8 +450,8 @@ pub enum ValidationError {
         /// The target's kind.
         found: Kind,
     },
-    /// An edit, delete, unreact or unrepost names a message whose time is later than its own (EDIT-2,
-    /// EDIT-3, DELETE-1, UNDO-1): no back-dating into newer content.
+    /// An edit, delete, unreact, unrepost or gate names a message whose time is later than its own
+    /// (EDIT-2, EDIT-3, DELETE-1, UNDO-1, GATE-2): no back-dating into newer content.
     #[error("{kind}: {field} {target} is newer than this message")]
     TargetNewer {
         /// This message's kind.
@@ -461,8 +461,9 @@ pub enum ValidationError {
         /// The target.
         target: MessageId,
     },
-    /// An edit, delete, unreact or unrepost names a message of the account signed by another key, and
-    /// the signing key does not hold the capability `cap:others` (EDIT-2, EDIT-3, DELETE-1, UNDO-1).
+    /// An edit, delete, unreact, unrepost or gate names a message of the account signed by another
+    /// key, and the signing key does not hold the capability `cap:others` (EDIT-2, EDIT-3,
+    /// DELETE-1, UNDO-1, GATE-2).
     #[error("{kind}: {field} {target} was signed by another key, and this key may not act on it")]
     OtherKeyTarget {
         /// This message's kind.

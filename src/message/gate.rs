@@ -229,7 +229,7 @@ impl Gate {
                 "hidden" => {
                     let field = Path::ROOT.child("hidden");
                     let items = fields::list(value, field, MAX_HIDDEN)?;
-                    // Each element completely, its repeat included, before the next (05 §12).
+                    // Each element completely, its repeat included, before the next (05 §3.3).
                     let mut hidden: Vec<MessageId> = Vec::with_capacity(items.len());
                     let mut seen = BTreeSet::new();
                     for item in items {

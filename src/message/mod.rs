@@ -15,7 +15,7 @@
 //! [`validate`] checks, in order (the first failure wins): the body rules of the kind; the time
 //! against the [`Context`]'s clock (MSG-2); the key's authorization (MSG-3); the key's previous
 //! message (MSG-4); and the messages the body names (an edit's target and replaced version; the
-//! target of a delete, unreact or unrepost). Its outcome is exactly one of:
+//! target of a delete, unreact, unrepost or gate). Its outcome is exactly one of:
 //!
 //! - **valid** — with the typed [`Body`];
 //! - **invalid** — with one [`ValidationError`], whose `code()` and `rule()` are those of the spec and

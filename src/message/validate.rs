@@ -101,7 +101,7 @@ pub trait Context {
 
     /// Whether the header's key holds `capability` (06 §5.4, AUTH-7), e.g.
     /// [`crate::account::CAP_OTHERS`], which lets it act on the account's messages signed by other
-    /// keys (EDIT-2, EDIT-3, DELETE-1, UNDO-1). Validation reads only whether the answer is
+    /// keys (EDIT-2, EDIT-3, DELETE-1, UNDO-1, GATE-2). Validation reads only whether the answer is
     /// authorized, denied or unknown. The default answers denied: a context that knows nothing of
     /// capabilities lets every key act on its own messages only.
     ///
@@ -241,8 +241,8 @@ impl Context for MemoryContext {
 pub enum Missing {
     /// Whether the key may sign the message (rule MSG-3).
     KeyAuthorization,
-    /// The header of this message: the key's previous message (MSG-4) or a target (EDIT-2,
-    /// EDIT-3, DELETE-1, UNDO-1), or a message of the key's history that its revocation cutoff
+    /// The header of this message: the key's previous message (MSG-4) or a target (EDIT-2, EDIT-3,
+    /// DELETE-1, UNDO-1, GATE-2), or a message of the key's history that its revocation cutoff
     /// needs (AUTH-6).
     Message(MessageId),
     /// The genesis of this account (AUTH-1).

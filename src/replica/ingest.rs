@@ -65,7 +65,11 @@ impl Context for View<'_> {
     }
 
     fn header(&self, id: &MessageId) -> Option<Header> {
-        let found = self.held.get(id).map(|h| h.message.header().clone());
+        let found = self
+            .held
+            .get(id)
+            .and_then(Held::message)
+            .map(|m| m.header().clone());
         if found.is_none() {
             self.ask(Need::Message(*id));
         }
@@ -97,7 +101,7 @@ impl Replica {
         let message = crate::batch::verify_one(bytes, &mut self.keys)?;
         let id = message.id();
         self.insert(message);
-        Ok(self.held[&id].status.clone())
+        Ok(self.held[&id].status().clone())
     }
 
     /// Takes many messages at once: their signatures are checked in batches
@@ -150,7 +154,7 @@ impl Replica {
             })
             .collect();
         ids.into_iter()
-            .map(|r| r.map(|id| self.held[&id].status.clone()))
+            .map(|r| r.map(|id| self.held[&id].status().clone()))
             .collect()
     }
 
@@ -175,11 +179,11 @@ impl Replica {
         let id = message.id();
         match self.held.get_mut(&id) {
             // Held already, in this form or the stronger one.
-            Some(held) if message.is_stripped() || !held.message.is_stripped() => {
-                return held.status.clone();
+            Some(held) if message.is_stripped() || !held.stripped => {
+                return held.status().clone();
             }
             // The whole message replaces its remainder; its status is re-evaluated below.
-            Some(held) => held.message = message,
+            Some(held) => held.hold(&message),
             None => {
                 let header = message.header();
                 if !is_operation_kind(header.kind().as_str()) {
@@ -188,23 +192,13 @@ impl Replica {
                         .or_default()
                         .insert(id);
                 }
-                self.held.insert(
-                    id,
-                    Held {
-                        message,
-                        status: Status::Undecided(Vec::new()),
-                        merged: None,
-                        needs: Vec::new(),
-                    },
-                );
+                self.held.insert(id, Held::new(&message));
             }
         }
         let mut work = alloc::vec![id];
         // Its header is now known: whatever waited for it is looked at again.
         self.waiters(Need::Message(id), &mut work);
-        let message = &self.held[&id].message;
         if is_operation_kind(message.header().kind().as_str()) && !message.is_stripped() {
-            let message = message.clone();
             let account = if message.header().kind().as_str() == crate::account::GENESIS {
                 Accounts::account_id(&message)
             } else {
@@ -233,7 +227,7 @@ impl Replica {
             }
         }
         self.run(work);
-        self.held[&id].status.clone()
+        self.held[&id].status().clone()
     }
 
     /// Moves the replica's clock to `now` and validates again every message that was too far in
@@ -302,10 +296,7 @@ impl Replica {
     fn run(&mut self, mut work: Vec<MessageId>) {
         while let Some(id) = work.pop() {
             let changed = self.evaluate(id);
-            let operation = self
-                .held
-                .get(&id)
-                .is_some_and(|h| is_operation_kind(h.message.header().kind().as_str()));
+            let operation = self.held.get(&id).is_some_and(|h| h.operation);
             if changed || operation {
                 // A remainder of an operation waits for its own whole message: not for itself.
                 let before = work.len();
@@ -328,8 +319,11 @@ impl Replica {
         let Some(held) = self.held.get(&id) else {
             return false;
         };
-        let whole = !held.message.is_stripped();
-        let time = held.message.header().time();
+        let Some(message) = held.message() else {
+            return false;
+        };
+        let whole = !message.is_stripped();
+        let time = message.header().time();
         let view = View {
             now: self.now,
             authority: &self.authority,
@@ -338,7 +332,7 @@ impl Replica {
             id,
             asked: RefCell::new(Vec::new()),
         };
-        let verdict = validate(held.message.clone(), &view);
+        let verdict = validate(message, &view);
         let mut needs = view.asked.into_inner();
         needs.sort();
         let (status, valid) = match verdict {
@@ -349,16 +343,20 @@ impl Replica {
         let Some(held) = self.held.get_mut(&id) else {
             return false;
         };
-        let old = core::mem::replace(&mut held.status, status.clone());
+        let old = held.set_status(status.clone());
         // The merged state: in with the current form, or out.
         let merged = valid.as_ref().map(|_| whole);
         if held.merged != merged {
             held.merged = merged;
             match &valid {
                 Some(v) => {
+                    // One entry, shared by the merged state and the views.
+                    let entry = crate::merge::Entry::of(v).map(alloc::sync::Arc::new);
                     self.state.remove(&id);
-                    self.state.apply(v);
-                    self.views.add(v);
+                    if let Some(entry) = &entry {
+                        self.state.insert(id, entry.clone());
+                    }
+                    self.views.add(id, entry);
                 }
                 None => {
                     self.state.remove(&id);
@@ -367,7 +365,7 @@ impl Replica {
             }
         }
         // The waiting index: what validation asked for and did not get.
-        let old_needs = core::mem::replace(&mut held.needs, needs.clone());
+        let old_needs = core::mem::replace(&mut held.needs, needs.clone().into_boxed_slice());
         for need in old_needs {
             self.waiting.remove(&(need, id));
         }

@@ -66,6 +66,7 @@ mod query;
 mod signer;
 mod views;
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
@@ -132,12 +133,64 @@ enum Need {
 /// One held message.
 #[derive(Clone, Debug)]
 struct Held {
-    message: SignedMessage,
-    status: Status,
+    /// The message's bytes, whole or its remainder: decoded again when read
+    /// ([`Held::message`]), so that a held message costs its bytes and a few more, not its decoded
+    /// header (336 bytes) besides.
+    bytes: Box<[u8]>,
+    /// Whether `bytes` are a remainder.
+    stripped: bool,
+    /// Whether it is a key operation.
+    operation: bool,
+    /// Its status unless valid (`None`): most held messages are valid, and a status is 88 bytes.
+    status: Option<Box<Status>>,
     /// Whether the message is in the merged state, and in which form (`true`: whole).
     merged: Option<bool>,
     /// What its validation asked for and did not get (its entries in the waiting index).
-    needs: Vec<Need>,
+    needs: Box<[Need]>,
+}
+
+/// The status of every valid held message.
+static VALID: Status = Status::Valid;
+
+impl Held {
+    /// A message taken, undecided.
+    fn new(message: &SignedMessage) -> Held {
+        Held {
+            bytes: message.as_bytes().into(),
+            stripped: message.is_stripped(),
+            operation: crate::account::is_operation_kind(message.header().kind().as_str()),
+            status: Some(Box::new(Status::Undecided(Vec::new()))),
+            merged: None,
+            needs: Box::default(),
+        }
+    }
+
+    /// Holds `message` (the whole of a held remainder) instead of what was held.
+    fn hold(&mut self, message: &SignedMessage) {
+        self.bytes = message.as_bytes().into();
+        self.stripped = message.is_stripped();
+    }
+
+    /// The held message, decoded again from its bytes (verified when they were taken).
+    fn message(&self) -> Option<SignedMessage> {
+        SignedMessage::from_verified_bytes(&self.bytes).ok()
+    }
+
+    fn status(&self) -> &Status {
+        self.status.as_deref().unwrap_or(&VALID)
+    }
+
+    /// Sets the status, returning the one it replaces.
+    fn set_status(&mut self, status: Status) -> Status {
+        let new = match status {
+            Status::Valid => None,
+            other => Some(Box::new(other)),
+        };
+        match core::mem::replace(&mut self.status, new) {
+            None => Status::Valid,
+            Some(old) => *old,
+        }
+    }
 }
 
 /// A node's messages, account state, verdicts and merged state, kept right incrementally. See the
@@ -281,7 +334,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).status(&MessageId::from_bytes([1; 32])).is_none());
     /// ```
     pub fn status(&self, id: &MessageId) -> Option<&Status> {
-        self.held.get(id).map(|h| &h.status)
+        self.held.get(id).map(Held::status)
     }
 
     /// A held message, whole if its whole form is held, else its remainder.
@@ -296,8 +349,8 @@ impl Replica {
     /// assert!(!replica.message(&post.id()).expect("held").is_stripped()); // the whole beats its remainder
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn message(&self, id: &MessageId) -> Option<&SignedMessage> {
-        self.held.get(id).map(|h| &h.message)
+    pub fn message(&self, id: &MessageId) -> Option<SignedMessage> {
+        self.held.get(id).and_then(Held::message)
     }
 
     /// The header of any held message (valid or not: lookups answer every message that passed
@@ -307,8 +360,8 @@ impl Replica {
     /// use skylark::id::MessageId;
     /// assert!(skylark::replica::Replica::new(0).header(&MessageId::from_bytes([1; 32])).is_none());
     /// ```
-    pub fn header(&self, id: &MessageId) -> Option<&Header> {
-        self.held.get(id).map(|h| h.message.header())
+    pub fn header(&self, id: &MessageId) -> Option<Header> {
+        self.message(id).map(|m| m.header().clone())
     }
 
     /// The held messages whose status is [`Status::Valid`], by id: the set the merged state is of.
@@ -316,11 +369,11 @@ impl Replica {
     /// ```
     /// assert_eq!(skylark::replica::Replica::new(0).valid().count(), 0);
     /// ```
-    pub fn valid(&self) -> impl Iterator<Item = &SignedMessage> {
+    pub fn valid(&self) -> impl Iterator<Item = SignedMessage> + '_ {
         self.held
             .values()
-            .filter(|h| h.status == Status::Valid)
-            .map(|h| &h.message)
+            .filter(|h| h.status.is_none())
+            .filter_map(Held::message)
     }
 
     /// The account state: every account's keys and operations (06).

@@ -189,8 +189,8 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).post(&MessageId::from_bytes([1; 32])).is_none());
     /// ```
     pub fn post(&self, id: &MessageId) -> Option<PostView> {
-        let entry = self.views.entries.get(id)?;
-        let (reply, quote, whole) = match &entry.fact {
+        let entry = self.views.entry(id)?;
+        let (reply, quote, whole) = match &entry.effect {
             Fact::Post { reply, quote, .. } => (*reply, *quote, true),
             Fact::Withheld { post: true } => (None, None, false),
             _ => return None,
@@ -239,8 +239,8 @@ impl Replica {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn history(&self, id: &MessageId) -> Vec<MessageId> {
-        match self.views.entries.get(id) {
-            Some(e) if matches!(e.fact, Fact::Post { .. }) && !self.views.deleted(id) => {
+        match self.views.entry(id) {
+            Some(e) if matches!(e.effect, Fact::Post { .. }) && !self.views.deleted(id) => {
                 self.versions(id)
             }
             _ => Vec::new(),
@@ -263,7 +263,7 @@ impl Replica {
         {
             current = next;
             history.push(current);
-            if history.len() > self.views.entries.len() {
+            if history.len() > self.views.len() {
                 break;
             }
         }
@@ -318,8 +318,8 @@ impl Replica {
                 .range((id, (0, ID_MIN))..=(id, (u64::MAX, ID_MAX)))
                 .map(|(_, (_, child))| *child)
                 .filter(|child| {
-                    self.views.entries.get(child).is_some_and(
-                        |e| matches!(e.fact, Fact::Post { reply: Some((r, _)), .. } if r == *root),
+                    self.views.entry(child).is_some_and(
+                        |e| matches!(e.effect, Fact::Post { reply: Some((r, _)), .. } if r == *root),
                     ) && self.views.left_out(child).reply.is_none()
                 })
                 .collect();
@@ -472,7 +472,7 @@ impl Replica {
             return Vec::new();
         }
         let current = *self.versions(post).last().unwrap_or(post);
-        let seen = |id: &MessageId| match self.views.entries.get(id).map(|e| &e.fact) {
+        let seen = |id: &MessageId| match self.views.entry(id).map(|e| &e.effect) {
             Some(
                 Fact::React { seen, .. } | Fact::Repost { seen, .. } | Fact::Post { seen, .. },
             ) => *seen,
@@ -506,9 +506,8 @@ impl Replica {
 
     fn is_live_post(&self, id: &MessageId) -> bool {
         self.views
-            .entries
-            .get(id)
-            .is_some_and(|e| matches!(e.fact, Fact::Post { .. }))
+            .entry(id)
+            .is_some_and(|e| matches!(e.effect, Fact::Post { .. }))
             && !self.views.deleted(id)
     }
 
@@ -611,7 +610,7 @@ impl Replica {
             for (value, id) in latest {
                 if let Some(Fact::Label {
                     negate, expires, ..
-                }) = self.views.entries.get(id).map(|e| &e.fact)
+                }) = self.views.entry(id).map(|e| &e.effect)
                 {
                     if !*negate && !expires.is_some_and(|e| e <= self.now) {
                         out.push((*labeler, String::from(value)));
@@ -670,13 +669,10 @@ impl Replica {
         self.views
             .equivocal
             .iter()
-            .filter_map(|place| {
-                let ids = self.views.places.get(place)?;
-                Some(Equivocation {
-                    key: place.0,
-                    seq: place.1,
-                    ids: ids.iter().copied().collect(),
-                })
+            .map(|place| Equivocation {
+                key: place.0,
+                seq: place.1,
+                ids: self.views.place(place),
             })
             .collect()
     }

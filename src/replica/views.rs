@@ -10,15 +10,15 @@
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::limits::{Facts, Limits};
+use super::limits::Limits;
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::gate::{left_out_of, Graph};
-use crate::merge::limits::class_of;
 use crate::merge::LeftOut;
-use crate::message::{Reference, ValidMessage};
+use crate::message::Reference;
 
 /// The order of MERGE-1: by time, then by id.
 pub(super) type Stamp = (u64, MessageId);
@@ -33,17 +33,9 @@ pub(super) const STAMP_MAX: Stamp = (u64::MAX, ID_MAX);
 /// What one valid message of a social kind says: the effect the merge rules read (07).
 pub(super) use crate::merge::Effect as Fact;
 
-/// One valid message of a social kind: its header facts and what it says.
-#[derive(Clone, Debug)]
-pub(super) struct Entry {
-    pub(super) account: AccountId,
-    pub(super) key: PublicKey,
-    pub(super) seq: u64,
-    pub(super) time: u64,
-    pub(super) fact: Fact,
-    /// The accounts a post mentions, sorted and distinct.
-    pub(super) mentions: Vec<AccountId>,
-}
+/// One valid message of a social kind: its header facts and what it says, the one entry the merged
+/// state, the views and the limits share.
+pub(super) use crate::merge::Entry;
 
 /// The follow graph (0) and the block graph (1).
 pub(super) const FOLLOW: usize = 0;
@@ -52,12 +44,9 @@ pub(super) const BLOCK: usize = 1;
 /// The indexes of the valid set, less what the storage limits prune (07 §2.5).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Views {
-    /// Every valid message of a social kind, pruned or not.
-    held: BTreeMap<MessageId, Entry>,
-    /// LIMIT-1..LIMIT-3 over `held`.
+    /// LIMIT-1..LIMIT-3 over the valid messages of a social kind, which it holds by id with
+    /// whether the views show them (those the limits keep): every index below is of these.
     limits: Limits,
-    /// The messages the views show: `held` less the pruned ones. Every index below is of these.
-    pub(super) entries: BTreeMap<MessageId, Entry>,
     /// MERGE-2: target -> the valid whole deletes naming it (never an empty set).
     deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
     /// MERGE-6, MERGE-7: react or repost -> the valid whole undos naming it (never empty).
@@ -86,12 +75,46 @@ pub(super) struct Views {
     pub(super) gates: BTreeSet<(AccountId, MessageId, Stamp)>,
     /// MERGE-9 registers: (labeler, subject, value, stamp) of every whole label.
     pub(super) labels: BTreeSet<(AccountId, Reference, String, Stamp)>,
-    /// MERGE-10: the messages at each place of a key's history, and the places held twice or more.
-    pub(super) places: BTreeMap<(PublicKey, u64), BTreeSet<MessageId>>,
+    /// MERGE-10: the places of a key's history that two or more shown messages hold. The
+    /// messages at a place are those LIMIT-1 keeps there (at most two) that the views show.
     pub(super) equivocal: BTreeSet<(PublicKey, u64)>,
 }
 
 impl Views {
+    /// How many valid messages of a social kind are held, shown or not.
+    pub(super) fn len(&self) -> usize {
+        self.limits.len()
+    }
+
+    /// The entry of a message the views show.
+    pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
+        self.limits
+            .slot(id)
+            .filter(|slot| slot.shown)
+            .map(|slot| slot.entry.as_ref())
+    }
+
+    /// The shown messages at one place of a key's history (MERGE-10), in increasing order: among
+    /// the at most two that LIMIT-1 keeps there, since the views show no other.
+    pub(super) fn place(&self, place: &(PublicKey, u64)) -> Vec<MessageId> {
+        let mut ids: Vec<MessageId> = self
+            .limits
+            .kept_at(&place.0, place.1)
+            .filter(|id| self.entry(id).is_some())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Records whether two or more shown messages hold `place`.
+    fn refresh_place(&mut self, place: (PublicKey, u64)) {
+        if self.place(&place).len() >= 2 {
+            self.equivocal.insert(place);
+        } else {
+            self.equivocal.remove(&place);
+        }
+    }
+
     /// Whether a valid whole delete names `id` (MERGE-2).
     pub(super) fn deleted(&self, id: &MessageId) -> bool {
         self.deleted_by.contains_key(id)
@@ -104,63 +127,25 @@ impl Views {
             .is_some_and(|undos| undos.iter().any(|u| !self.deleted(u)))
     }
 
-    /// Adds a valid message (replacing what was held under its id).
-    pub(super) fn add(&mut self, message: &ValidMessage) {
-        let id = message.message().id();
+    /// Adds the entry of a valid message (replacing what was held under its id); `None` for a
+    /// message of a kind the merge rules do not read ([`Entry::of`]).
+    pub(super) fn add(&mut self, id: MessageId, entry: Option<Arc<Entry>>) {
         self.remove(&id);
-        let Some(fact) = Fact::of(message) else {
+        let Some(entry) = entry else {
             return;
         };
-        let header = message.message().header();
-        let Some(class) = class_of(header.kind().as_str()) else {
-            return;
-        };
-        let undoes = match &fact {
-            Fact::Edit { target, .. }
-            | Fact::Delete(target)
-            | Fact::Unreact(target)
-            | Fact::Unrepost(target) => Some(*target),
-            _ => None,
-        };
-        let entry = Entry {
-            account: *header.account(),
-            key: *header.key(),
-            seq: header.seq(),
-            time: header.time(),
-            mentions: match &fact {
-                Fact::Post { mentions, .. } => mentions.clone(),
-                _ => Vec::new(),
-            },
-            fact,
-        };
-        let facts = Facts {
-            account: entry.account,
-            key: entry.key,
-            seq: entry.seq,
-            time: entry.time,
-            class,
-            undoes,
-            gates: match &entry.fact {
-                Fact::Gate { target, .. } => Some(*target),
-                _ => None,
-            },
-            deletes: match &entry.fact {
-                Fact::Delete(target) => Some(*target),
-                _ => None,
-            },
-        };
-        self.held.insert(id, entry);
-        let changed = self.limits.insert(id, facts);
+        let changed = self.limits.insert(id, entry);
         self.show_kept(&changed);
         // A message whose delete arrived first: the registers it belongs to already skip it.
     }
 
     /// Removes the message with this id, if held.
     pub(super) fn remove(&mut self, id: &MessageId) {
-        if self.held.contains_key(id) {
+        if self.limits.slot(id).is_some() {
             let changed = self.limits.remove(id);
-            self.held.remove(id);
+            // `id` is among `changed`, and is hidden (unindexed) before it goes.
             self.show_kept(&changed);
+            self.limits.forget(id);
         }
     }
 
@@ -168,17 +153,20 @@ impl Views {
     fn show_kept(&mut self, ids: &[MessageId]) {
         for id in ids {
             let keep = self.limits.kept(id);
-            match (keep, self.entries.contains_key(id)) {
+            let Some(slot) = self.limits.slot(id) else {
+                continue;
+            };
+            let entry = slot.entry.clone();
+            match (keep, slot.shown) {
                 (true, false) => {
-                    if let Some(entry) = self.held.get(id).cloned() {
-                        self.index(*id, &entry, true);
-                        self.entries.insert(*id, entry);
-                    }
+                    self.index(*id, &entry, true);
+                    self.limits.show(id, true);
+                    self.refresh_place((entry.key, entry.seq));
                 }
                 (false, true) => {
-                    if let Some(entry) = self.entries.remove(id) {
-                        self.index(*id, &entry, false);
-                    }
+                    self.limits.show(id, false);
+                    self.index(*id, &entry, false);
+                    self.refresh_place((entry.key, entry.seq));
                 }
                 _ => {}
             }
@@ -195,25 +183,15 @@ impl Views {
             }
         }
         let stamp = (e.time, id);
-        let place = (e.key, e.seq);
-        let ids = self.places.entry(place).or_default();
-        put(ids, id, on);
-        match ids.len() {
-            0 => {
-                self.places.remove(&place);
-                self.equivocal.remove(&place);
-            }
-            1 => {
-                self.equivocal.remove(&place);
-            }
-            _ => {
-                self.equivocal.insert(place);
-            }
-        }
-        match &e.fact {
+        match &e.effect {
             Fact::Withheld { .. } => {}
             Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
-            Fact::Post { reply, quote, .. } => {
+            Fact::Post {
+                reply,
+                quote,
+                mentions,
+                ..
+            } => {
                 put(&mut self.posts_by, (e.account, stamp), on);
                 if let Some((root, parent)) = reply {
                     put(&mut self.threads, (*root, stamp), on);
@@ -222,7 +200,7 @@ impl Views {
                 if let Some(q) = quote {
                     put(&mut self.quotes, (*q, stamp), on);
                 }
-                for m in &e.mentions {
+                for m in mentions {
                     put(&mut self.mentions, (*m, stamp), on);
                 }
             }
@@ -246,7 +224,7 @@ impl Views {
                 link(&mut self.undone_by, *target, id, on)
             }
             Fact::Follow(subject, state) | Fact::Block(subject, state) => {
-                let g = if matches!(e.fact, Fact::Follow(..)) {
+                let g = if matches!(e.effect, Fact::Follow(..)) {
                     FOLLOW
                 } else {
                     BLOCK
@@ -268,10 +246,10 @@ impl Views {
 
     /// A message was deleted or undeleted: refresh the materialized views it belongs to.
     fn count_changed(&mut self, id: &MessageId) {
-        let Some(entry) = self.entries.get(id) else {
+        let Some(entry) = self.entry(id) else {
             return;
         };
-        match entry.fact {
+        match entry.effect {
             Fact::Follow(subject, _) => self.refresh_edge(FOLLOW, entry.account, subject),
             Fact::Block(subject, _) => self.refresh_edge(BLOCK, entry.account, subject),
             Fact::Gate { target, .. } => {
@@ -307,8 +285,8 @@ impl Views {
 /// VIEW-1..VIEW-4 read from the indexes (the same rules as the merge's summary, `merge::gate`).
 impl Graph for Views {
     fn owner(&self, post: &MessageId) -> Option<(AccountId, &[AccountId])> {
-        let e = self.entries.get(post)?;
-        match &e.fact {
+        let e = self.entry(post)?;
+        match &e.effect {
             Fact::Post { mentions, .. } if !self.deleted(post) => Some((e.account, mentions)),
             Fact::Post { .. } | Fact::Withheld { post: true } => Some((e.account, &[])),
             _ => None,
@@ -316,7 +294,7 @@ impl Graph for Views {
     }
 
     fn root(&self, post: &MessageId) -> Option<MessageId> {
-        match &self.entries.get(post)?.fact {
+        match &self.entry(post)?.effect {
             Fact::Post { reply, .. } if !self.deleted(post) => {
                 Some(reply.map_or(*post, |(root, _)| root))
             }
@@ -328,8 +306,8 @@ impl Graph for Views {
         self.gates
             .range((*owner, *post, STAMP_MIN)..=(*owner, *post, STAMP_MAX))
             .next_back()
-            .and_then(|(_, _, (_, id))| self.entries.get(id))
-            .map(|e| &e.fact)
+            .and_then(|(_, _, (_, id))| self.entry(id))
+            .map(|e| &e.effect)
     }
 
     fn follows(&self, account: &AccountId, subject: &AccountId) -> bool {
@@ -344,8 +322,8 @@ impl Graph for Views {
 impl Views {
     /// What VIEW-2..VIEW-4 leave out of the live post `id` (empty for anything else).
     pub(super) fn left_out(&self, id: &MessageId) -> LeftOut {
-        match self.entries.get(id) {
-            Some(e) if !self.deleted(id) => left_out_of(self, id, &e.account, &e.fact),
+        match self.entry(id) {
+            Some(e) if !self.deleted(id) => left_out_of(self, id, &e.account, &e.effect),
             _ => LeftOut::default(),
         }
     }

@@ -2,7 +2,7 @@
 //! other lacks (`spec/09-exchange.md`).
 //!
 //! The protocol is range-based set reconciliation (Meyer; Nostr's negentropy is one instance) over
-//! items `(time, id)`, with three departures from negentropy, each argued in 09 §2:
+//! items `(time, id)`, with three departures from negentropy, each argued in `spec/rationale/09-exchange.md` (09 §2 points there):
 //!
 //! - **Salted fingerprints.** A range's fingerprint is a sum of *keyed* hashes of its items, under a
 //!   key derived from a fresh random salt the initiator picks for the session. Negentropy sums the

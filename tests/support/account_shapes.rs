@@ -412,6 +412,20 @@ pub fn leaked_retired_root_floods_the_genesis(n: usize) -> Vec<SignedMessage> {
     ops
 }
 
+/// The shapes asked for a view after every operation (audit findings F6 and W4), by name.
+pub fn view_per_op_shapes() -> [OperationShape; 2] {
+    [
+        (
+            "view_per_op_retired_root_flood",
+            leaked_retired_root_floods_the_genesis,
+        ),
+        (
+            "view_per_op_receipts_off_head",
+            receipts_over_old_operations,
+        ),
+    ]
+}
+
 /// Applies each operation and asks for the view before and after it, like `Replica::ingest`.
 pub fn ingest_like_a_replica(ops: &[SignedMessage]) -> Accounts {
     let account = Accounts::account_id(&ops[0]);

@@ -148,6 +148,27 @@ pub fn future_flood(n: usize) -> Arrival {
     }
 }
 
+/// How a replica takes a shape's arrival.
+pub type Build = fn(&Arrival) -> Replica;
+
+/// A named shape: how to build its arrival at `n`, and how a replica takes it.
+pub type ArrivalShape = (&'static str, fn(usize) -> Arrival, Build);
+
+/// The replica shapes by name, each with how the replica takes it: what `benches/hostile.rs` times
+/// and `benches/probe/growth.rs` counts.
+pub fn arrival_shapes() -> [ArrivalShape; 5] {
+    [
+        ("social", social, ingest),
+        ("reversed_chain", reversed_chain, ingest),
+        ("delegation_storm", delegation_storm, ingest),
+        ("rotation_storm", rotation_storm, ingest),
+        ("future_flood", future_flood, ingest_and_advance),
+    ]
+}
+
+/// The shapes of [`sync_sets`].
+pub const SYNC_SHAPES: [&str; 3] = ["differ_10pct", "interleaved", "one_time"];
+
 /// A replica at `arrival.now` holding every message of `arrival`, taken in order.
 pub fn ingest(arrival: &Arrival) -> Replica {
     let mut replica = Replica::new(arrival.now);

@@ -1,0 +1,108 @@
+//! Memory held per message by the replica (issue 18, goal ≤ 600 bytes besides the message's own
+//! bytes), counted with the counting allocator of `benches/replica.rs` on the same workload at
+//! 10^4 messages, so that the number can be checked in seconds without running the benchmarks:
+//!
+//! ```text
+//! cargo test --test replica_memory -- --nocapture
+//! ```
+//!
+//! It prints the bytes per message and where they go: the account state (built again from the
+//! key operations), the merged state (a clone of what `Replica::state` answers; a clone of a
+//! B-tree allocates what the original holds), and the rest — the held messages and the replica's
+//! own indexes and query views. The counter is global, so
+//! everything runs in one test function.
+//!
+//! Net bytes are `bytes_allocated − bytes_deallocated`: `stats_alloc` counts a reallocation's growth
+//! in `bytes_allocated` and again in `bytes_reallocated`, so the sum of the three that
+//! `benches/replica.rs` printed before counted the growth of every buffer twice, including the
+//! freed ones (the verification batch's vectors): 6,575 bytes printed where 5,734 were held.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::alloc::System;
+
+use skylark::account::Accounts;
+use skylark::replica::Replica;
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+
+#[path = "support/replica_workload.rs"]
+mod replica_workload;
+#[path = "support/test_rng.rs"]
+mod test_rng;
+
+use replica_workload::workload;
+use test_rng::TestRng;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The most bytes the replica may hold per message besides the message's own bytes: the measured
+/// figure with a little room, so that a change that holds more per message fails here.
+const CEILING: f64 = 1_550.0;
+
+/// What `f` returns, and the bytes the allocator holds for it once it returned (net of what `f`
+/// freed).
+fn held<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let region = Region::new(GLOBAL);
+    let out = f();
+    let stats = region.change();
+    // A reallocation adds its growth to `bytes_allocated` (and its shrinking to
+    // `bytes_deallocated`) already; `bytes_reallocated` is the same change again, so adding it
+    // would count every growth of a buffer twice, even of one freed since.
+    let net = stats.bytes_allocated as f64 - stats.bytes_deallocated as f64;
+    (out, net)
+}
+
+#[test]
+fn memory_held_per_message() {
+    let w = workload(10_000, 1_000);
+    let bytes: Vec<Vec<u8>> = w.all().map(|m| m.as_bytes().to_vec()).collect();
+    let own: usize = bytes.iter().map(Vec::len).sum();
+    let n = bytes.len() as f64;
+    let (replica, total) = held(|| {
+        let mut replica = Replica::new(w.now());
+        let results = replica.ingest_batch(&bytes, &mut TestRng::new(1));
+        assert!(results.iter().all(Result::is_ok));
+        replica
+    });
+    let per_message = (total - own as f64) / n;
+
+    // The account state shares structure between its clones (persistent maps), so it is measured
+    // as built again from the key operations, as the replica built it.
+    let (accounts, accounts_held) = held(|| {
+        let mut accounts = Accounts::new();
+        for operation in &w.operations {
+            accounts.apply(operation).unwrap();
+        }
+        accounts
+    });
+    assert_eq!(accounts.len(), replica.accounts().len());
+    drop(accounts);
+    let (state, state_held) = held(|| replica.state().clone());
+    drop(state);
+    let rest = total - own as f64 - accounts_held - state_held;
+    println!(
+        "replica memory at 10^4 ({} messages + {} operations, {:.0} bytes each on average): \
+         {per_message:.0} bytes held per message besides its own bytes",
+        w.messages.len(),
+        w.operations.len(),
+        own as f64 / n,
+    );
+    for (what, bytes) in [
+        ("account state", accounts_held),
+        (
+            "merged state (its entries are shared with the views, and counted there)",
+            state_held,
+        ),
+        (
+            "the held messages (besides their bytes), the replica's indexes and query views",
+            rest,
+        ),
+    ] {
+        println!("  {what}: {:.0} bytes per message", bytes / n);
+    }
+    assert!(
+        per_message <= CEILING,
+        "{per_message:.0} bytes held per message, more than {CEILING}"
+    );
+}
