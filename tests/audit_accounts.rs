@@ -1333,3 +1333,280 @@ fn replica_revalidates_the_account_when_a_deactivation_starts_or_stops_counting(
         assert_eq!(run(&order), Some(Status::Valid), "{order:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// audit-f2f8 (audits/2026-12-06-f2f8-supersession.md): the auditor's proofs of A1 and A2 at 803fb36,
+// inverted to assert the fixed outcome (they asserted the hole, and passed there).
+// ---------------------------------------------------------------------------------------------
+
+/// A1(a): Y (R1, adds R3) -> c1 (R3) -> c2 (R1 retires itself). A thief of the retired R1
+/// supersedes Y with his own roots op: c2, signed by a root of Y's parent, keeps Y in the fork
+/// choice (06 §8.1), R1 counts ∞ under X, and the owner keeps the account, in every order.
+#[test]
+fn a1a_retired_key_cannot_take_over_by_subtree_supersession() {
+    let t = two_roots();
+    let (r3, thief) = (key(33), key(44));
+    let y = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&r3)
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let c1 = next(
+        &Operation::enckey(t.account, y.id(), [7; 32], 1, 4).unwrap(),
+        &r3,
+        None,
+    );
+    let c2 = next(
+        &Operation::roots(t.account, c1.id(), &[t.r0.public_key(), r3.public_key()], 5).unwrap(),
+        &t.r1,
+        Some(&y),
+    );
+    let before = apply_all([&t.g, &t.d, &y, &c1, &c2]);
+    assert_eq!(before.account(&t.account).unwrap().head(), c2.id());
+    let x = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), thief.public_key()],
+            6,
+        )
+        .unwrap()
+        .supersedes(y.id())
+        .unwrap()
+        .accepted_by(&thief)
+        .unwrap(),
+        &t.r1,
+        Some(&c2),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &y, &c1, &c2, &x], &t.account);
+    let after = apply_all([&t.g, &t.d, &y, &c1, &c2, &x]);
+    assert_eq!(
+        after.account(&t.account).unwrap().head(),
+        c2.id(),
+        "A1a: {s}"
+    );
+}
+
+/// A1(b'): Y (R1, adds R3) -> c1 (R3 removes R1) -> rv (R3 revokes phone) -> e (R0 endorses).
+/// A thief of the removed R1 supersedes Y: e, signed by R0 (a root of Y's parent), keeps Y in the
+/// fork choice; the R0-endorsed history and the revocation stay, in every order.
+#[test]
+fn a1b_two_step_rotation_cannot_be_erased() {
+    let t = two_roots();
+    let r3 = key(33);
+    let y = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&r3)
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let c1 = next(
+        &Operation::roots(t.account, y.id(), &[t.r0.public_key(), r3.public_key()], 4).unwrap(),
+        &r3,
+        None,
+    );
+    let rv = next(
+        &Operation::revoke(t.account, c1.id(), t.phone.public_key(), None, 5).unwrap(),
+        &r3,
+        Some(&c1),
+    );
+    let e = next(
+        &Operation::roots(t.account, rv.id(), &[t.r0.public_key(), r3.public_key()], 6).unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let before = apply_all([&t.g, &t.d, &y, &c1, &rv, &e]);
+    assert_eq!(before.account(&t.account).unwrap().head(), e.id());
+    assert_eq!(
+        revocation_of(&before, &t.account, &t.phone.public_key()),
+        Some(Revocation::All)
+    );
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 7)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &t.r1,
+        Some(&y),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &y, &c1, &rv, &e, &x], &t.account);
+    let after = apply_all([&t.g, &t.d, &y, &c1, &rv, &e, &x]);
+    assert_eq!(
+        after.account(&t.account).unwrap().head(),
+        e.id(),
+        "A1b: {s}"
+    );
+    assert_eq!(
+        revocation_of(&after, &t.account, &t.phone.public_key()),
+        Some(Revocation::All),
+        "{s}"
+    );
+}
+
+/// A2: after the owner's recovery (R0 replaces R1 at d), a thief of the removed R1 signs a revoke
+/// of phone beside the recovery and supersedes it with a losing leaf: his superseder is not among
+/// d's children of minimal strength, so the revocation does not apply (06 §8.4 case 3).
+#[test]
+fn a2_removed_root_cannot_revoke_by_supersession() {
+    let t = two_roots();
+    let k5 = key(55);
+    let rec = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), k5.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&k5)
+        .unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let yr = next(
+        &Operation::revoke(t.account, t.d.id(), t.phone.public_key(), None, 4).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let plain = apply_all([&t.g, &t.d, &rec, &yr]);
+    assert_eq!(plain.account(&t.account).unwrap().head(), rec.id());
+    assert_eq!(
+        revocation_of(&plain, &t.account, &t.phone.public_key()),
+        None,
+        "a losing leaf revoke applies nothing"
+    );
+    let xr = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 5)
+            .unwrap()
+            .supersedes(yr.id())
+            .unwrap(),
+        &t.r1,
+        Some(&yr),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &rec, &yr, &xr], &t.account);
+    let after = apply_all([&t.g, &t.d, &rec, &yr, &xr]);
+    assert_eq!(after.account(&t.account).unwrap().head(), rec.id(), "{s}");
+    assert_eq!(
+        revocation_of(&after, &t.account, &t.phone.public_key()),
+        None,
+        "A2: {s}"
+    );
+}
+
+/// A1, the incremental path (06 §8.1, §10): `Y` (R1 adds R3) is superseded by R1's `X`, and a
+/// random tree grows below `Y`, mostly signed by R3; sometimes R0 or R1 (roots of `Y`'s parent)
+/// signs deep below `Y` — not as its child — which brings `Y` back into the fork choice. Applied
+/// in random orders with the view asked for after each operation, so that the cached chain meets
+/// the arrival while `Y` is superseded, the view equals a computation from scratch.
+#[test]
+fn cached_chain_sees_a_supersession_undone_deep_below() {
+    let mut rng = Rng(1486);
+    let r3 = key(33);
+    let (mut deep, mut revived) = (0, 0);
+    for case in 0..200 {
+        let t = two_roots();
+        let pool = [&t.r0, &t.r1, &r3];
+        let y = next(
+            &Operation::roots(
+                t.account,
+                t.d.id(),
+                &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+                3,
+            )
+            .unwrap()
+            .accepted_by(&r3)
+            .unwrap(),
+            &t.r1,
+            Some(&t.d),
+        );
+        let x_op = match rng.below(2) {
+            0 => Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4).unwrap(),
+            _ => Operation::roots(
+                t.account,
+                t.d.id(),
+                &[t.r0.public_key(), t.r1.public_key()],
+                4,
+            )
+            .unwrap(),
+        };
+        let x = next(&x_op.supersedes(y.id()).unwrap(), &t.r1, Some(&y));
+        let mut last: Vec<Option<SignedMessage>> = vec![Some(t.g.clone()), Some(x.clone()), None];
+        let mut ops = vec![t.g.clone(), t.d.clone(), y.clone(), x];
+        // The tree below y: id, roots (indices in pool), depth below y, phone revoked.
+        let mut below: Vec<(MessageId, Vec<usize>, usize, bool)> =
+            vec![(y.id(), vec![0, 1, 2], 0, false)];
+        let mut deep_here = false;
+        for step in 0..(2 + rng.below(5)) {
+            let (parent, roots, depth, revoked) = below[rng.below(below.len())].clone();
+            let signer = match rng.below(6) {
+                0 if roots.contains(&0) => 0,
+                1 if roots.contains(&1) => 1,
+                _ if roots.contains(&2) => 2,
+                _ => roots[0],
+            };
+            let time = 10 + step as u64;
+            let (op, next_roots, revoked) = match rng.below(4) {
+                0 if signer == 2 => (
+                    Operation::roots(
+                        t.account,
+                        parent,
+                        &[t.r0.public_key(), r3.public_key()],
+                        time,
+                    )
+                    .unwrap(),
+                    vec![0, 2],
+                    revoked,
+                ),
+                1 if !revoked => (
+                    Operation::revoke(t.account, parent, t.phone.public_key(), None, time).unwrap(),
+                    roots.clone(),
+                    true,
+                ),
+                _ => (
+                    Operation::enckey(t.account, parent, [step as u8; 32], 2 + step as u64, time)
+                        .unwrap(),
+                    roots.clone(),
+                    revoked,
+                ),
+            };
+            deep_here |= depth >= 1 && signer < 2;
+            let signed = next(&op, pool[signer], last[signer].as_ref());
+            last[signer] = Some(signed.clone());
+            below.push((signed.id(), next_roots, depth + 1, revoked));
+            ops.push(signed);
+        }
+        // Sometimes a second leaf of R1 beside X (a tie with X, or a contest with a revived Y).
+        if rng.below(3) == 0 {
+            let w = Operation::enckey(t.account, t.d.id(), [9; 32], 9, 30).unwrap();
+            let signed = next(&w, &t.r1, last[1].as_ref());
+            ops.push(signed);
+        }
+        let reference = apply_all(&ops);
+        deep += usize::from(deep_here);
+        revived +=
+            usize::from(deep_here && reference.account(&t.account).unwrap().head() != ops[3].id());
+        agrees_in_random_orders(
+            &mut rng,
+            &t.account,
+            &ops,
+            &summary(&reference, &t.account),
+            case,
+        );
+    }
+    assert!(deep > 50 && revived > 30, "{deep} {revived}");
+}

@@ -14,11 +14,12 @@
 //!   continued one or a contest, depending on its signer).
 //! - an operation that lands off the chain, below a chain operation `F` where its branch leaves
 //!   the chain (remembered per operation), when it cannot change the choice at `F`: `F`'s chosen
-//!   child is final, or the new operation's signer (and its parent's, if the parent was a leaf
-//!   child of `F` that may have been superseded) is no root of `F`, ranks below the chosen child's
-//!   strength, or counts under no child but the chosen one — and it names no sibling in
-//!   `supersedes`, is named by no operation held, does not bring back a named parent, and `F` is
-//!   not the tie at the end. Chain operations above
+//!   child is final, or the new operation's signer is no root of `F`, ranks below the chosen
+//!   child's strength, or counts under no child but the chosen one, or it lands below a superseded
+//!   operation — and it names no sibling in `supersedes`, is named by no operation held, does not
+//!   bring back a superseded operation (a signature anywhere below it by a root of its parent or of
+//!   its superseder's state: the superseded range each operation lies in and the keys that bring
+//!   its root back are remembered), and `F` is not the tie at the end. Chain operations above
 //!   `F` only gain signatures; those below `F` do not see it; the head state is unchanged.
 //! - a receipt by a duplicitous witness, or one over a chain operation that keeps its witness's
 //!   receipts on one path, or one over an operation off the chain that keeps them on one path and
@@ -65,9 +66,6 @@ pub(super) struct Node {
     revokes: Option<(PublicKey, Revocation)>,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
-    /// How many of `children` are signed by a root of this operation's parent: while none is, it
-    /// can be superseded (06 §8.1), and then its whole subtree leaves the fork choice.
-    rooted_children: usize,
     pub(super) state: State,
     /// The number of operations above it (the genesis: 0), and an ancestor to jump to when
     /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]).
@@ -118,9 +116,18 @@ pub(super) struct Canon {
     contested: Vec<MessageId>,
     /// The chain ended in a tie of one key's leaves (06 §8.1).
     tie: bool,
-    /// The revocations of superseded operations whose parent is on the chain (06 §8.4, case 3),
-    /// which every later head state keeps.
+    /// The revocations of superseded operations whose parent is on the chain and which an operation
+    /// of their parent's minimal-strength set finally supersedes (06 §8.4, case 3), which every
+    /// later head state keeps.
     carried: Vec<(PublicKey, Revocation)>,
+    /// For every valid operation in the subtree of a superseded operation (itself included): the
+    /// outermost superseded operation above it (06 §8.1). An operation arriving below one of
+    /// these can bring it back into the fork choice.
+    superseded_in: BTreeMap<MessageId, MessageId>,
+    /// For every outermost superseded operation `Y`: the keys whose signature anywhere below `Y`
+    /// may bring it back (the roots of its parent and of the states of the operations that
+    /// supersede it, 06 §8.1), sorted.
+    revivers: BTreeMap<MessageId, Vec<PublicKey>>,
     /// The head state: the head's state with the revocations of 06 §8.4 applied.
     state: State,
     /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
@@ -324,17 +331,16 @@ impl Canon {
         true
     }
 
-    /// The branch entry of operation `x` (id `id`, following `parent`, which it brings back from
-    /// supersession if it was superseded and `revives`), arriving off the chain, if it cannot
-    /// change the chain (the caller has ruled out every other change of supersession): where it
-    /// leaves the chain there is no tie, no chain operation it supersedes or that supersedes it,
-    /// and neither it nor its parent (which it may bring back from supersession) can make its
+    /// The branch entry of operation `x` (id `id`, following `parent`), arriving off the chain, if
+    /// it cannot change the chain (the caller has ruled out every change of supersession, a
+    /// superseded operation brought back included): where it leaves the chain there is no tie and
+    /// no contest, and either it lands below a superseded operation (outside the fork choice), or
+    /// there is no chain operation it supersedes or that supersedes it, and it cannot make its
     /// branch as strong as the chosen child or weaken that child (06 §8.1). `O(log n)`.
     fn keep_off_chain(
         &self,
         nodes: &BTreeMap<MessageId, Node>,
         parent: MessageId,
-        revives: bool,
         x: &Node,
         id: MessageId,
     ) -> Option<(MessageId, MessageId)> {
@@ -344,22 +350,18 @@ impl Canon {
         };
         let at = *self.chain.get(&fork)?;
         let f = self.forks.get(at).filter(|f| !f.tie)?;
+        if self.superseded_in.contains_key(&parent) {
+            // Below a superseded operation that it does not bring back: outside the fork choice,
+            // and in no contested subtree (06 §8.1, §8.4).
+            return Some((fork, child));
+        }
         let chosen = nodes.get(self.path.get(at + 1)?)?;
         let roots = &nodes.get(&fork)?.state.roots;
         if x.supersedes.is_some_and(|y| self.chain.contains_key(&y)) {
             return None;
         }
-        if parent == fork {
-            if chosen.supersedes == Some(id) {
-                return None;
-            }
-        } else if revives {
-            let p = nodes.get(&parent)?;
-            if p.parent == Some(fork)
-                && (chosen.supersedes == Some(parent) || !f.harmless(roots, &p.signer, p.retires))
-            {
-                return None;
-            }
+        if parent == fork && chosen.supersedes == Some(id) {
+            return None;
         }
         f.harmless(roots, &x.signer, x.retires)
             .then_some((fork, child))
@@ -431,7 +433,6 @@ impl Log {
             moves: false,
             revokes: None,
             children: Vec::new(),
-            rooted_children: 0,
             state,
             depth: 0,
             jump: genesis,
@@ -513,26 +514,23 @@ impl Log {
         supersedes: Option<MessageId>,
         state: State,
     ) {
-        // Is the signer a root of the parent's parent? Then the parent is no longer superseded
-        // (06 §8.1), if it was: it `revives`.
-        let rooted = self
-            .nodes
-            .get(&parent)
-            .and_then(|p| p.parent)
-            .and_then(|q| self.nodes.get(&q))
-            .is_some_and(|q| q.state.roots.contains(header.key()));
-        let revives = rooted
-            && self
-                .nodes
+        // Does it land below a superseded operation `Y` (06 §8.1), signed by a key whose signature
+        // there brings `Y` back (a root of `Y`'s parent, or of the state of an operation that
+        // supersedes `Y`)? Known only while the chain is cached; otherwise it is computed anyway.
+        let revives = self.canon.get().is_some_and(|canon| {
+            canon
+                .superseded_in
                 .get(&parent)
-                .is_some_and(|p| p.rooted_children == 0);
+                .and_then(|y| canon.revivers.get(y))
+                .is_some_and(|keys| keys.binary_search(header.key()).is_ok())
+        });
         // An operation that may supersede a sibling, or be superseded by one that came first, or
-        // bring a superseded parent back, can move the chain and change the revocations of 06
+        // bring a superseded operation back, can move the chain and change the revocations of 06
         // §8.4 (case 3): the chain is recomputed on the next query.
         let supersession = supersedes
             .is_some_and(|y| self.nodes.get(&y).is_some_and(|y| y.parent == Some(parent)))
             || self.named.contains(&id)
-            || (revives && self.named.contains(&parent));
+            || revives;
         if let Some(y) = supersedes {
             self.named.insert(y);
         }
@@ -540,9 +538,6 @@ impl Log {
             return;
         };
         p.children.push(id);
-        if rooted {
-            p.rooted_children += 1;
-        }
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
         // and the chain above passes the witness gate (with witnesses at its parent, only once
         // final: no receipt of it is held yet, they wait for it).
@@ -576,7 +571,6 @@ impl Log {
                 _ => None,
             },
             children: Vec::new(),
-            rooted_children: 0,
             state,
             depth,
             jump,
@@ -617,9 +611,12 @@ impl Log {
             }
             Some(_) if supersession => self.canon = OnceCell::new(),
             // It lands off the chain where it cannot change the choice (see the module comment).
-            Some(canon) => match canon.keep_off_chain(&self.nodes, parent, revives, &node, id) {
+            Some(canon) => match canon.keep_off_chain(&self.nodes, parent, &node, id) {
                 Some(entry) => {
                     canon.branch.insert(id, entry);
+                    if let Some(y) = canon.superseded_in.get(&parent).copied() {
+                        canon.superseded_in.insert(id, y);
+                    }
                 }
                 None => self.canon = OnceCell::new(),
             },
@@ -628,9 +625,10 @@ impl Log {
         self.nodes.insert(id, node);
     }
 
-    /// Does `x` supersede `y` (06 §8.1)? Siblings, one signer, `y` earlier in its signer's history,
-    /// with no child signed by a root of their parent, and not final; a self-retirement only by a
-    /// `roots` operation with the same list.
+    /// Does `x` supersede `y` (06 §8.1), as far as `x` and `y` themselves tell? Siblings, one
+    /// signer, `y` earlier in its signer's history, and not final; a self-retirement only by a
+    /// `roots` operation with the same list. (That no operation below `y` is signed by a root of
+    /// their parent or of `x`'s state is checked by [`Log::choose`] over the whole subtree.)
     fn replaces(&self, x: &Node, y: &MessageId, is_final: &dyn Fn(&MessageId) -> bool) -> bool {
         let Some(y_node) = self.nodes.get(y) else {
             return false;
@@ -642,7 +640,6 @@ impl Log {
             && x.parent == y.parent
             && x.signer == y.signer
             && y.seq < x.seq
-            && y.rooted_children == 0
             && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
     }
 
@@ -691,25 +688,62 @@ impl Log {
                 .and_then(|p| p.state.witnesses.as_deref());
             span(x).is_some_and(|sp| finality.is_final(set, sp))
         };
-        // The superseded operations: operations a later sibling of their signer replaces, with no
-        // child signed by a root of their parent (never final).
-        let superseded: BTreeSet<MessageId> = self
-            .nodes
-            .values()
-            .filter_map(|x| x.supersedes.filter(|y| self.replaces(x, y, &is_final)))
-            .collect();
+        let count = |positions: &[usize], (lo, hi): (usize, usize)| {
+            positions.partition_point(|&p| p < hi) - positions.partition_point(|&p| p < lo)
+        };
+        // Per signer, the sorted entry times of its operations in the whole tree of valid
+        // operations (superseded ones included): has a key signed strictly below an operation?
+        let mut all_by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
+        for (clock, id) in order.iter().enumerate() {
+            if let Some(node) = self.nodes.get(id) {
+                all_by_signer.entry(node.signer).or_default().push(clock);
+            }
+        }
+        let signed_below = |key: &PublicKey, (lo, hi): (usize, usize)| {
+            all_by_signer
+                .get(key)
+                .is_some_and(|positions| count(positions, (lo + 1, hi)) > 0)
+        };
+        // The superseded operations (06 §8.1), each with the operations that supersede it: `y`,
+        // which a later sibling `x` of its signer names, never final, and below which no valid
+        // operation is signed by a root of their parent or of `x`'s state — at most 8 binary
+        // searches per `x`, over the whole tree, so nested supersessions are not circular.
+        let mut superseded: BTreeMap<MessageId, Vec<MessageId>> = BTreeMap::new();
+        for (x_id, x) in &self.nodes {
+            let Some(y) = x.supersedes.filter(|y| self.replaces(x, y, &is_final)) else {
+                continue;
+            };
+            let (Some(y_span), Some(parent)) =
+                (span(&y), x.parent.and_then(|p| self.nodes.get(&p)))
+            else {
+                continue;
+            };
+            let blocked = parent
+                .state
+                .roots
+                .iter()
+                .chain(&x.state.roots)
+                .any(|k| signed_below(k, y_span));
+            if !blocked {
+                superseded.entry(y).or_default().push(*x_id);
+            }
+        }
         // Per signer, the sorted entry times of its operations and of its self-retirements in the
         // fork-choice tree: a superseded operation leaves it with its subtree (a contiguous range
-        // of the tour, skipped; leaving it out leaves every other subtree's span as it is).
+        // of the tour, skipped; leaving it out leaves every other subtree's span as it is). Each
+        // operation of a skipped range is mapped to the range's superseded root.
         let mut by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
         let mut retired_by: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
-        let mut skip_to = 0;
+        let mut superseded_in: BTreeMap<MessageId, MessageId> = BTreeMap::new();
+        let mut skip: Option<(MessageId, usize)> = None;
         for (clock, id) in order.iter().enumerate() {
-            if clock < skip_to {
+            if let Some((y, _)) = skip.filter(|(_, end)| clock < *end) {
+                superseded_in.insert(*id, y);
                 continue;
             }
-            if superseded.contains(id) {
-                skip_to = tout.get(id).copied().unwrap_or(clock + 1);
+            if superseded.contains_key(id) {
+                skip = Some((*id, tout.get(id).copied().unwrap_or(clock + 1)));
+                superseded_in.insert(*id, *id);
                 continue;
             }
             let Some(node) = self.nodes.get(id) else {
@@ -720,8 +754,55 @@ impl Log {
                 retired_by.entry(node.signer).or_default().push(clock);
             }
         }
-        let count = |positions: &[usize], (lo, hi): (usize, usize)| {
-            positions.partition_point(|&p| p < hi) - positions.partition_point(|&p| p < lo)
+        // For each skipped range's root `y`: the keys whose signature below it brings it back.
+        let revivers: BTreeMap<MessageId, Vec<PublicKey>> = superseded_in
+            .iter()
+            .filter(|(x, y)| x == y)
+            .map(|(y, _)| {
+                let parent = self
+                    .nodes
+                    .get(y)
+                    .and_then(|n| n.parent)
+                    .and_then(|p| self.nodes.get(&p));
+                let mut keys: Vec<PublicKey> = superseded
+                    .get(y)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|x| self.nodes.get(x))
+                    .chain(parent)
+                    .flat_map(|n| n.state.roots.iter().copied())
+                    .collect();
+                keys.sort_unstable();
+                keys.dedup();
+                (*y, keys)
+            })
+            .collect();
+        // Case 3 of 06 §8.4 at chain operation `node`: the revocations of its superseded children
+        // that an operation of `t` (sorted: its final child, or its children of minimal strength)
+        // finally supersedes — following `supersedes` links to an operation that is not itself
+        // superseded. A superseder has a larger `seq` than what it supersedes, so in decreasing
+        // `seq` order each child is decided after its superseders: `O(d log d)` for `d` children.
+        let carry = |node: &Node, t: &[MessageId], carried: &mut Vec<(PublicKey, Revocation)>| {
+            let mut ys: Vec<(u64, MessageId)> = node
+                .children
+                .iter()
+                .filter(|c| superseded.contains_key(*c))
+                .filter_map(|c| Some((self.nodes.get(c)?.seq, *c)))
+                .collect();
+            ys.sort_unstable_by(|a, b| b.cmp(a));
+            let mut reaches: BTreeMap<MessageId, bool> = BTreeMap::new();
+            for (_, y) in ys {
+                let hit = superseded.get(&y).into_iter().flatten().any(|x| {
+                    match superseded.contains_key(x) {
+                        true => reaches.get(x).copied().unwrap_or(false),
+                        false => t.binary_search(x).is_ok(),
+                    }
+                });
+                reaches.insert(y, hit);
+                if let Some(revokes) = self.nodes.get(&y).and_then(|n| n.revokes).filter(|_| hit) {
+                    carried.push(revokes);
+                }
+            }
         };
         let in_subtree = |key: &PublicKey, child: (usize, usize)| {
             by_signer
@@ -737,7 +818,7 @@ impl Log {
         let is_leaf = |x: &MessageId| {
             self.nodes
                 .get(x)
-                .is_none_or(|n| n.children.iter().all(|c| superseded.contains(c)))
+                .is_none_or(|n| n.children.iter().all(|c| superseded.contains_key(c)))
         };
         let mut chain = BTreeMap::new();
         let mut path = Vec::new();
@@ -759,14 +840,6 @@ impl Log {
             let (Some(node), Some(at_span)) = (self.nodes.get(&at), span(&at)) else {
                 break;
             };
-            // Every superseded revocation whose parent is on the chain still applies (06 §8.4,
-            // case 3), whatever becomes of the operation that superseded it.
-            carried.extend(
-                node.children
-                    .iter()
-                    .filter(|c| superseded.contains(*c))
-                    .filter_map(|c| self.nodes.get(c).and_then(|c| c.revokes)),
-            );
             let roots = &node.state.roots;
             let strength = |child: (usize, usize)| {
                 roots
@@ -774,7 +847,10 @@ impl Log {
                     .position(|k| in_subtree(k, child) && !retired_elsewhere(k, at_span, child))
                     .unwrap_or(usize::MAX)
             };
-            let children = node.children.iter().filter(|c| !superseded.contains(*c));
+            let children = node
+                .children
+                .iter()
+                .filter(|c| !superseded.contains_key(*c));
             // A final child wins outright (06 §8.6); there is at most one when t > n/2.
             let final_child = children.clone().filter(|c| is_final(c)).min();
             let mut best: Option<(usize, Vec<MessageId>)> = None;
@@ -792,6 +868,15 @@ impl Log {
             if final_child.is_none() {
                 prefix = false;
             }
+            // The set the superseder of a revocation at this operation must be in (06 §8.4, case
+            // 3): the final child alone, or the children of minimal strength.
+            let mut t: Vec<MessageId> = match (final_child, &best) {
+                (Some(c), _) => alloc::vec![*c],
+                (None, Some((_, ids))) => ids.clone(),
+                (None, None) => Vec::new(),
+            };
+            t.sort_unstable();
+            carry(node, &t, &mut carried);
             let chosen_strength = best.as_ref().map_or(usize::MAX, |(s, _)| *s);
             let mut tied_here = false;
             let next = match (final_child, best) {
@@ -947,6 +1032,8 @@ impl Log {
             contested,
             tie,
             carried,
+            superseded_in,
+            revivers,
             state,
             last_final,
             duplicitous: finality.duplicitous,

@@ -4201,6 +4201,92 @@ fn revocation_superseded(id: &str, then: Then) -> Threat {
     }
 }
 
+/// Where r0 endorses the owner's two-step rotation (06 §8.1, audit-f2f8 A1(b′)).
+#[derive(Clone, Copy, PartialEq)]
+enum Endorsed {
+    /// Below the revocation, at the head.
+    AtHead,
+    /// Between the removal of r1 and the revocation: the head is r3's.
+    Between,
+}
+
+/// The owner's r1 adds r3 (`y`: roots [r0, r1, r3], below the phone's delegation `d`), r3 removes
+/// r1 (`c1`: roots [r0, r3]) and revokes the phone (`rv`), and r0 endorses (`e`, repeating the
+/// list) where `endorsed` says. The thief of the removed r1 names `y` in `supersedes` of his `x`
+/// beside it: r0, a root of `d`, signed below `y`, so `y` is not superseded (06 §8.1), and at `d`
+/// `y` has strength 0 against `x`'s 1. The owner's history and the revocation stay.
+fn two_step_rotation(id: &str, endorsed: Endorsed) -> Threat {
+    let (mut w, g, acct) = base(id, &["r0", "r1"]);
+    let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+    let ask = w.post("phone", &acct, at(2), "stolen phone");
+    let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(3));
+    let c1 = w.roots("r3", &acct, y.id(), &["r0", "r3"], at(4));
+    let (rv, e) = match endorsed {
+        Endorsed::AtHead => {
+            let rv = w.revoke("r3", &acct, c1.id(), "phone", None, at(5));
+            let e = w.roots("r0", &acct, rv.id(), &["r0", "r3"], at(6));
+            (rv, e)
+        }
+        Endorsed::Between => {
+            let e = w.roots("r0", &acct, c1.id(), &["r0", "r3"], at(5));
+            let rv = w.revoke("r3", &acct, e.id(), "phone", None, at(6));
+            (rv, e)
+        }
+    };
+    w.sup(&y);
+    let x = w.enckey("r1", &acct, d.id(), &enc_key("x"), 1, at(7));
+    let head = match endorsed {
+        Endorsed::AtHead => &e,
+        Endorsed::Between => &rv,
+    };
+    let state = st(&acct, head, w.pks(&["r0", "r3"])).app_rev(&d, Rev::All);
+    Threat {
+        state,
+        ops: vec![
+            (g, VALID),
+            (d, VALID),
+            (y, VALID),
+            (c1, VALID),
+            (rv, VALID),
+            (e, VALID),
+            (x, VALID),
+        ],
+        ask: Some((ask, Exp::Denied("auth.revoked"), "the revoked phone")),
+    }
+}
+
+/// What the owner's operation `o` beside the thief's revocation is (06 §8.4 case 3, audit-f2f8 A2).
+#[derive(Clone, Copy, PartialEq)]
+enum Beside {
+    /// r0's recovery `o` (roots [r0, k5]): r1 is a removed root below it.
+    Recovery,
+    /// r1's own retirement `o` (roots [r0, k5], signed by r1): r1 counts ∞ beside it.
+    Retirement,
+}
+
+/// The owner's `o` is a child of the phone's delegation `d`; beside it the holder of r1 signs `yr`
+/// (revoke the phone, no cutoff) and supersedes it with a leaf `xr`. `o` wins at `d`, so `xr` is
+/// not among `d`'s children of minimal strength, and `yr` adds no revocation (06 §8.4 case 3): the
+/// phone's messages stay authorized.
+fn revoke_by_supersession(id: &str, beside: Beside) -> Threat {
+    let (mut w, g, acct) = base(id, &["r0", "r1"]);
+    let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+    let ask = w.post("phone", &acct, at(2), "the phone's post");
+    let signer = match beside {
+        Beside::Recovery => "r0",
+        Beside::Retirement => "r1",
+    };
+    let o = w.roots(signer, &acct, d.id(), &["r0", "k5"], at(3));
+    let yr = w.revoke("r1", &acct, d.id(), "phone", None, at(4));
+    w.sup(&yr);
+    let xr = w.enckey("r1", &acct, d.id(), &enc_key("xr"), 1, at(5));
+    Threat {
+        state: st(&acct, &o, w.pks(&["r0", "k5"])).app(&d),
+        ops: vec![(g, VALID), (d, VALID), (o, VALID), (yr, VALID), (xr, VALID)],
+        ask: Some((ask, Exp::Authorized, "the phone, not revoked")),
+    }
+}
+
 /// The threat scenarios of issue 14, each checked in every order of arrival (at most six operations)
 /// and, where it says so, followed by an authorization question. Spec 06 §11 and `spec/security.md`
 /// cite them by id.
@@ -4296,6 +4382,49 @@ fn threats(o: &mut Out) {
                     ask: None,
                 }
             },
+        ),
+        (
+            "threat-1-retired-root-cannot-supersede-its-retirement",
+            "r1 adds r3 (Y: roots [r0, r1, r3], below D), r3 signs C1 below Y, and r1 retires itself \
+             below C1 (C2: roots [r0, r3]); the thief of the retired r1 names Y in supersedes of his \
+             own X (roots [r0, r1, t]) beside it: C2, signed by r1, a root of D, is below Y, so Y is \
+             not superseded (06 §8.1: no operation in Y's subtree may be signed by a root of its \
+             parent); r1 retired itself under Y and counts ∞ under X: the owner keeps the account \
+             (audit-f2f8 A1(a))",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                let c1 = w.enckey("r3", &acct, y.id(), &enc_key("c1"), 1, at(3));
+                let c2 = w.roots("r1", &acct, c1.id(), &["r0", "r3"], at(4));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, d.id(), &["r0", "r1", "t"], at(5));
+                let roots = w.pks(&["r0", "r3"]);
+                Threat {
+                    state: st(&acct, &c2, roots).app(&d).enc(&enc_key("c1"), 1),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (c1, VALID), (c2, VALID), (x, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-1-two-step-rotation-cannot-be-erased",
+            "r1 adds r3 (Y: roots [r0, r1, r3], below D), r3 removes r1 (C1: roots [r0, r3]) and \
+             revokes the phone (RV), and r0 endorses at the head (E: roots [r0, r3]); the thief of \
+             the removed r1 names Y in supersedes of his X (an enckey beside Y): E, signed by r0, a \
+             root of D, is below Y, so Y is not superseded (06 §8.1); at D Y has strength 0, X 1: the \
+             owner's history stays and the phone stays revoked (audit-f2f8 A1(b′))",
+            R5,
+            |id| two_step_rotation(id, Endorsed::AtHead),
+        ),
+        (
+            "threat-1-two-step-rotation-endorsed-inside-cannot-be-erased",
+            "as threat-1-two-step-rotation-cannot-be-erased, but r0 endorses between the removal of \
+             r1 and the revocation, so the head RV is r3's: any operation below Y signed by a root of \
+             D keeps Y in the fork choice, not only Y's children (06 §8.1; audit-f2f8 A1(b′))",
+            R5,
+            |id| two_step_rotation(id, Endorsed::Between),
         ),
         (
             "threat-1-retired-by-lower-root",
@@ -4424,6 +4553,54 @@ fn threats(o: &mut Out) {
                 Threat {
                     state: st(&acct, &g, roots).contested(&[&d, &t]),
                     ops: vec![(g, VALID), (d, VALID), (e, VALID), (t, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-3-everyday-root-cannot-supersede-endorsed-history",
+            "the owner's r1 adds r3 (Y: roots [r0, r1, r3], below D), r3 signs C1 below Y and r0 \
+             endorses below C1 (E); the thief of the current r1 names Y in supersedes of his X (roots \
+             [r0, r1, t]) beside Y: E, signed by r0, a root of D, keeps Y in the fork choice (06 \
+             §8.1), and at D Y has strength 0 against X's 1: history r0 signed is final against r1 \
+             (06 §8.3; audit-f2f8 A1)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                let c1 = w.enckey("r3", &acct, y.id(), &enc_key("c1"), 1, at(3));
+                let e = w.roots("r0", &acct, c1.id(), &["r0", "r1", "r3"], at(4));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, d.id(), &["r0", "r1", "t"], at(5));
+                let roots = w.pks(&["r0", "r1", "r3"]);
+                Threat {
+                    state: st(&acct, &e, roots).app(&d).enc(&enc_key("c1"), 1),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (c1, VALID), (e, VALID), (x, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-3-everyday-root-supersedes-added-key-history",
+            "the bound of 06 §11.4 (audit-f2f8 A4): the owner's r1 adds r3 (Y: roots [r0, r1, r3], \
+             below D) and only r3 signs below it (RV: revoke the phone); the thief of the current r1 \
+             names Y in supersedes of his X (an enckey beside Y): no root of D or of X's state signed \
+             below Y, so Y is superseded with its subtree (06 §8.1), X is the head and RV is lost — \
+             as it is to a forged self-retirement of r1 beside Y (threat-3-everyday-root-before-recovery), \
+             which r0 answers the same way",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                let rv = w.revoke("r3", &acct, y.id(), "phone", None, at(3));
+                w.sup(&y);
+                let x = w.enckey("r1", &acct, d.id(), &enc_key("x"), 1, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &x, roots).app(&d).enc(&enc_key("x"), 1),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (rv, VALID), (x, VALID)],
                     ask: None,
                 }
             },
@@ -4729,6 +4906,34 @@ fn threats(o: &mut Out) {
             },
         ),
         (
+            "threat-4-supersede-retirement-needs-new-keys-acceptance",
+            "r1 retires itself for r3 (Y: roots [r0, r3], r3's acceptance in its body) and r3 signs C \
+             below Y; the thief of the retired r1 re-signs the same list with supersedes: Y, copying \
+             Y's acceptance: r3 accepted Y's body, not X's, so X is invalid (ACCT-10, 06 §5.5) — a \
+             self-retirement's list names a key the thief does not hold, and a self-retirement with a \
+             child is never superseded (audit-f2f8 A1(b), refuted)",
+            &["ACCT-5", "ACCT-10"],
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let y = w.roots("r1", &acct, g.id(), &["r0", "r3"], at(1));
+                let c = w.enckey("r3", &acct, y.id(), &enc_key("c"), 1, at(2));
+                let copied = get(&y.m_body(), "acceptances").cloned().expect("r3 accepted Y");
+                let r = w.pks(&["r0", "r3"]);
+                let body = m(vec![
+                    ("after", b(g.id())),
+                    ("roots", keys_v(&r)),
+                    ("acceptances", copied),
+                ]);
+                w.sup(&y);
+                let x = w.op("r1", &acct, "roots", at(3), body);
+                Threat {
+                    state: st(&acct, &c, r).enc(&enc_key("c"), 1),
+                    ops: vec![(g, VALID), (y, VALID), (c, VALID), (x, "acct.acceptance_invalid")],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-4-corrected-root-list-stays-corrected",
             "r1 adds a wrong third root r3 (Y: roots [r0, r1, r3], a pasted stranger's key) and \
              corrects it with a retry naming Y (X: roots [r0, r1]); r3's holder, a root of Y's state \
@@ -4825,6 +5030,23 @@ fn threats(o: &mut Out) {
              chain operation, still applies (06 §8.4 case 3; audit finding F2)",
             R5,
             |id| revocation_superseded(id, Then::Tied),
+        ),
+        (
+            "threat-6-removed-root-cannot-revoke-by-supersession",
+            "after the owner's recovery O (roots [r0, k5], signed by r0, below D), the thief of the \
+             removed r1 signs YR (revoke the phone) beside O and supersedes it with his leaf XR: O \
+             wins at D, XR is not among D's children of minimal strength, so YR adds no revocation \
+             (06 §8.4 case 3; audit-f2f8 A2)",
+            R5,
+            |id| revoke_by_supersession(id, Beside::Recovery),
+        ),
+        (
+            "threat-6-retired-root-cannot-revoke-by-supersession",
+            "r1 retired itself below D (O: roots [r0, k5]); the holder of the retired r1 signs YR \
+             (revoke the phone) beside O and supersedes it with his leaf XR: r1 counts ∞ beside its \
+             retirement, O wins at D, and YR adds no revocation (06 §8.4 case 3; audit-f2f8 A2)",
+            R5,
+            |id| revoke_by_supersession(id, Beside::Retirement),
         ),
         (
             "threat-6-superseded-then-contested-keeps-revocation",
@@ -5439,6 +5661,42 @@ fn witnesses(o: &mut Out) {
                     .last_final(&a);
                 (
                     vec![(g, VALID), (a, VALID), (c1, VALID), (c2, VALID), (t, VALID)],
+                    Some(s),
+                )
+            },
+        ),
+        (
+            "threat-2-witnessed-supersede-beside-final-adds-no-revocation",
+            "the thief of r0 signs YR (revoke the phone) beside the owner's A, which w1 and w2 \
+             receipted, and supersedes YR with his leaf XR: A is final and wins at D, so XR is not in \
+             D's set (a final child alone), and YR adds no revocation to final history (06 §8.4 case \
+             3, §8.6; audit-f2f8 A2)",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let a = w.enckey("r1", &acct, d.id(), &enc_key("a"), 1, at(2));
+                let c1 = w.receipt("w1", &acct, &a, at(3));
+                let c2 = w.receipt("w2", &acct, &a, at(3));
+                let yr = w.revoke("r0", &acct, d.id(), "phone", None, at(4));
+                w.sup(&yr);
+                let xr = w.enckey("r0", &acct, d.id(), &enc_key("xr"), 1, at(5));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots)
+                    .app(&d)
+                    .enc(&enc_key("a"), 1)
+                    .witnessed(ws, 2)
+                    .last_final(&a);
+                (
+                    vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (a, VALID),
+                        (c1, VALID),
+                        (c2, VALID),
+                        (yr, VALID),
+                        (xr, VALID),
+                    ],
                     Some(s),
                 )
             },

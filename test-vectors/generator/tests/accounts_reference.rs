@@ -972,8 +972,8 @@ impl Ref {
     }
 
     /// Does `x` supersede `y` (06 §8.1)? `y` a sibling of `x` signed by the same key with a smaller
-    /// seq, not final, with no child signed by a root of their parent; a self-retirement only by a
-    /// `roots` operation with the same list.
+    /// seq, not final, with no valid operation below it signed by a root of their parent or of
+    /// `x`'s state; a self-retirement only by a `roots` operation with the same list.
     fn supersedes(&self, x: &Id, y: &Id) -> bool {
         if self.body(x).supersedes() != Some(y) || x == y || self.is_final(y) {
             return false;
@@ -990,10 +990,12 @@ impl Ref {
             return false;
         }
         let parent_roots = &self.state_of(px.as_ref().unwrap_or(y)).roots;
-        if self
-            .children(y)
+        let x_roots = &self.state_of(x).roots;
+        let mut below = Vec::new();
+        self.valid_subtree(y, &mut below);
+        if below[1..]
             .iter()
-            .any(|c| parent_roots.contains(self.signer(c)))
+            .any(|c| parent_roots.contains(self.signer(c)) || x_roots.contains(self.signer(c)))
         {
             return false;
         }
@@ -1014,6 +1016,39 @@ impl Ref {
             return false;
         };
         self.children(p).iter().any(|x| self.supersedes(x, y))
+    }
+
+    /// The operations that finally supersede `y` (06 §8.4 case 3): following `supersedes` links
+    /// from `y` to operations that are not themselves superseded.
+    fn final_superseders(&self, y: &Id) -> Vec<Id> {
+        let Some(Status::Valid {
+            parent: Some(p), ..
+        }) = self.status.get(y)
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for x in self.children(p) {
+            if self.supersedes(&x, y) {
+                if self.superseded(&x) {
+                    out.extend(self.final_superseders(&x));
+                } else {
+                    out.push(x);
+                }
+            }
+        }
+        out
+    }
+
+    /// 06 §8.4 case 3 at chain operation `p`: its superseded children that an operation of `t` (its
+    /// final child, or its children of minimal strength) finally supersedes.
+    fn carried(&self, p: &Id, t: &[Id]) -> Vec<Id> {
+        self.children(p)
+            .into_iter()
+            .filter(|y| {
+                self.superseded(y) && self.final_superseders(y).iter().any(|x| t.contains(x))
+            })
+            .collect()
     }
 
     /// The children that take part in the fork choice: every valid child that is not superseded.
@@ -1065,12 +1100,6 @@ impl Ref {
         let mut last_final = None;
         let mut prefix = true;
         let contested = loop {
-            // §8.4 case 3: every superseded revoke whose parent is on the chain.
-            for y in self.children(&at) {
-                if self.superseded(&y) {
-                    sticky.push(y);
-                }
-            }
             let kids = self.fc_children(&at);
             if kids.is_empty() {
                 break Vec::new();
@@ -1079,6 +1108,7 @@ impl Ref {
             // is final.
             if let Some(f) = kids.iter().find(|c| self.is_final(c)) {
                 let f = f.clone();
+                sticky.extend(self.carried(&at, std::slice::from_ref(&f)));
                 if prefix {
                     last_final = Some(f.clone());
                 }
@@ -1112,6 +1142,8 @@ impl Ref {
             let strengths: Vec<usize> = (0..kids.len()).map(strength).collect();
             let best = *strengths.iter().min().unwrap();
             let tied: Vec<usize> = (0..kids.len()).filter(|&i| strengths[i] == best).collect();
+            let t: Vec<Id> = tied.iter().map(|&i| kids[i].clone()).collect();
+            sticky.extend(self.carried(&at, &t));
             let by_key =
                 best != usize::MAX && tied.iter().all(|&i| self.signer(&kids[i]) == &roots[best]);
             let continued: Vec<usize> = tied

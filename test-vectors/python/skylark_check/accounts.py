@@ -522,9 +522,9 @@ class Accounts:
         return n >= t
 
     def _supersedes(self, x, y):
-        """§8.1: x supersedes y (x names y; siblings; one signer; y earlier, not final, and no child of
-        y signed by a root of their parent; a self-retirement only by a roots operation with the
-        same list)."""
+        """§8.1: x supersedes y (x names y; siblings; one signer; y earlier, not final, and no valid
+        operation below y signed by a root of their parent or of x's state; a self-retirement only
+        by a roots operation with the same list)."""
         mx, my = self.messages[x], self.messages[y]
         if mx.body.get("supersedes") != y or x == y or self.is_final(y):
             return False
@@ -535,8 +535,8 @@ class Accounts:
             return False
         if mx.header.key != my.header.key or not my.header.seq < mx.header.seq:
             return False
-        parent_roots = self.status[sy.parent].state.roots
-        if any(self.messages[c].header.key in parent_roots for c in self.children.get(y, [])):
+        keys = set(self.status[sy.parent].state.roots) | set(sx.state.roots)
+        if any(self.messages[c].header.key in keys for c in self._valid_subtree(y)[1:]):
             return False
         if self._self_retires(y):
             return mx.header.kind == "roots" and list(mx.body["roots"]) == list(my.body["roots"])
@@ -545,6 +545,21 @@ class Accounts:
     def _superseded(self, y):
         p = self.status[y].parent
         return p is not None and any(self._supersedes(x, y) for x in self.children.get(p, []))
+
+    def _final_superseders(self, y):
+        """The operations that finally supersede y: follow supersedes links (x supersedes y) to
+        operations that are not themselves superseded (§8.4 case 3)."""
+        out = set()
+        for x in self.children.get(self.status[y].parent, []):
+            if self._supersedes(x, y):
+                out |= self._final_superseders(x) if self._superseded(x) else {x}
+        return out
+
+    def _carried(self, P, T):
+        """§8.4 case 3 at chain operation P: its superseded children that an operation of T (its
+        final child, or its children of minimal strength) finally supersedes."""
+        return [y for y in self.children.get(P, [])
+                if self._superseded(y) and self._final_superseders(y) & set(T)]
 
     def _fc_children(self, x, memo):
         if x not in memo:
@@ -580,8 +595,6 @@ class Accounts:
         last_final = None
         prefix = True                             # every chosen child so far is final
         while True:
-            # §8.4 case 3: every superseded revoke whose parent is on the chain.
-            sticky.extend(y for y in self.children.get(P, []) if self._superseded(y))
             kids = self._fc_children(P, memo)
             if not kids:
                 return P, [], sticky, last_final
@@ -592,6 +605,7 @@ class Accounts:
                 nxt = final[0]
                 if prefix:
                     last_final = nxt
+                sticky.extend(self._carried(P, [nxt]))            # §8.4 case 3
                 P = nxt
                 continue
             roots = self.status[P].state.roots
@@ -606,6 +620,7 @@ class Accounts:
                 strength[C] = min(ranks) if ranks else float("inf")
             s = min(strength.values())
             best = [C for C in kids if strength[C] == s]
+            sticky.extend(self._carried(P, best))                 # §8.4 case 3
             by_key = s != float("inf") and all(self.messages[C].header.key == roots[s]
                                                for C in best)
             continued = [C for C in best if self._fc_children(C, memo)]
