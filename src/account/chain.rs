@@ -917,11 +917,17 @@ impl Log {
                         sticky.extend(ids.iter().filter(|x| **x != c));
                         c
                     } else {
-                        // The contested subtrees in the tree of valid operations, superseded
-                        // operations included (06 §8.4, case 1).
+                        // The contested subtrees in the fork-choice tree, and the superseded
+                        // operations whose parent is in them, without what lies below those
+                        // (06 §8.4, case 1): each range skipped maps to its root.
                         for c in &ids {
                             if let Some((lo, hi)) = span(c) {
-                                sticky.extend(order[lo..hi].iter().copied());
+                                sticky.extend(
+                                    order[lo..hi]
+                                        .iter()
+                                        .copied()
+                                        .filter(|x| superseded_in.get(x).is_none_or(|y| y == x)),
+                                );
                             }
                         }
                         contested = ids;

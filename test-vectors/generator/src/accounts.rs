@@ -4934,6 +4934,42 @@ fn threats(o: &mut Out) {
             },
         ),
         (
+            "threat-4-corrected-stranger-revokes-nothing",
+            "below C (r1, below D), r1 adds a wrong third root r3 (Y: roots [r0, r1, r3]) and corrects \
+             it with a retry naming Y (X: roots [r0, r1]); r3's holder signs Z below Y, revoking the \
+             phone; r1's W and W2 beside C make D contested: a contested subtree's revocations are \
+             taken in the fork-choice tree and from the superseded operations whose parent is in it, \
+             not from below those, so Z revokes nothing (06 §8.4 case 1; audit-f2f8 A3)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let ask = w.post("phone", &acct, at(2), "the phone's post");
+                let c = w.enckey("r1", &acct, d.id(), &enc_key("c"), 1, at(3));
+                let y = w.roots("r1", &acct, c.id(), &["r0", "r1", "r3"], at(4));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, c.id(), &["r0", "r1"], at(5));
+                let z = w.revoke("r3", &acct, y.id(), "phone", None, at(6));
+                let t = w.enckey("r1", &acct, d.id(), &enc_key("t"), 1, at(7));
+                let t2 = w.enckey("r1", &acct, t.id(), &enc_key("t2"), 2, at(8));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).app(&d).contested(&[&c, &t]),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (c, VALID),
+                        (y, VALID),
+                        (x, VALID),
+                        (z, VALID),
+                        (t, VALID),
+                        (t2, VALID),
+                    ],
+                    ask: Some((ask, Exp::Authorized, "the phone, not revoked")),
+                }
+            },
+        ),
+        (
             "threat-4-corrected-root-list-stays-corrected",
             "r1 adds a wrong third root r3 (Y: roots [r0, r1, r3], a pasted stranger's key) and \
              corrects it with a retry naming Y (X: roots [r0, r1]); r3's holder, a root of Y's state \

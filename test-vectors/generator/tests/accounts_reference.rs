@@ -1172,10 +1172,15 @@ impl Ref {
                 }
                 kids[continued[0]].clone()
             } else {
-                // Contested: every revocation in a contested subtree (of the tree of valid
-                // operations, superseded ones included) stays.
+                // Contested: every revocation in a contested subtree of the fork-choice tree, and
+                // of the superseded operations whose parent is in it (not below them), stays.
                 for &i in &tied {
-                    self.valid_subtree(&kids[i], &mut sticky);
+                    let mut sub = Vec::new();
+                    self.subtree(&kids[i], &mut sub);
+                    for x in &sub {
+                        sticky.extend(self.children(x).into_iter().filter(|c| self.superseded(c)));
+                    }
+                    sticky.extend(sub);
                 }
                 break tied.iter().map(|&i| kids[i].clone()).collect();
             };

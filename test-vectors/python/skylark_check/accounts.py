@@ -576,6 +576,20 @@ class Accounts:
             todo.extend(self.children.get(y, []))
         return out
 
+    def _contested_subtree(self, x):
+        """§8.4 case 1: the operations of the fork-choice subtree of x, and the superseded
+        operations whose parent is in it (without what lies below them)."""
+        out, todo = [], [x]
+        while todo:
+            y = todo.pop()
+            out.append(y)
+            for c in self.children.get(y, []):
+                if self._superseded(c):
+                    out.append(c)
+                else:
+                    todo.append(c)
+        return out
+
     def _subtree(self, x, memo):
         """The operations of the fork-choice subtree of x (a superseded operation leaves it with
         its subtree)."""
@@ -636,7 +650,7 @@ class Accounts:
                 sticky.extend(C for C in best if C != nxt)
             else:
                 for C in best:
-                    sticky.extend(self._valid_subtree(C))     # §8.4 case 1, superseded included
+                    sticky.extend(self._contested_subtree(C))     # §8.4 case 1
                 return P, sorted(best), sticky, last_final
             P = nxt
 
