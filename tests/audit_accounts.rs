@@ -878,7 +878,7 @@ fn remembered_walk_agrees_with_a_fresh_state() {
 }
 
 /// The Rust view of 300 random trees (as `cached_chain_agrees_with_a_computation_from_scratch`)
-/// against the independent Python checker's (`tests/audit/cross_check.py`): two implementations of
+/// and 200 trees below a superseded operation ([`superseded_tree`], audit-f2f8 A1) against the independent Python checker's (`tests/audit/cross_check.py`): two implementations of
 /// 06 §8 must agree on the head, the contested list, the roots, the encryption key and every
 /// revocation. Ignored because it runs `python3` (with PyNaCl, as the checker does).
 #[test]
@@ -886,8 +886,15 @@ fn remembered_walk_agrees_with_a_fresh_state() {
 fn python_checker_agrees_on_random_trees() {
     let mut rng = Rng(1414);
     let mut cases = Vec::new();
-    for _ in 0..300 {
-        let (account, ops) = random_tree(&mut rng);
+    for i in 0..500 {
+        // 300 random trees, then 200 trees below a superseded operation (A1 of audit-f2f8).
+        let (account, ops) = match i < 300 {
+            true => random_tree(&mut rng),
+            false => {
+                let (account, ops, _) = superseded_tree(&mut rng);
+                (account, ops)
+            }
+        };
         let accounts = apply_all(&ops);
         let view = accounts.account(&account).unwrap();
         let revocations: serde_json::Map<String, serde_json::Value> = view
@@ -935,7 +942,7 @@ fn python_checker_agrees_on_random_trees() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains("300 cases, 0 disagreements"), "{text}");
+    assert!(text.contains("500 cases, 0 disagreements"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1508,103 +1515,110 @@ fn a2_removed_root_cannot_revoke_by_supersession() {
     );
 }
 
-/// A1, the incremental path (06 §8.1, §10): `Y` (R1 adds R3) is superseded by R1's `X`, and a
-/// random tree grows below `Y`, mostly signed by R3; sometimes R0 or R1 (roots of `Y`'s parent)
-/// signs deep below `Y` — not as its child — which brings `Y` back into the fork choice. Applied
-/// in random orders with the view asked for after each operation, so that the cached chain meets
-/// the arrival while `Y` is superseded, the view equals a computation from scratch.
+/// A random tree for A1 (06 §8.1): `Y` (R1 adds R3, below the phone's delegation `d`) is named in
+/// `supersedes` by R1's `X` beside it, and a random tree grows below `Y`, mostly signed by R3;
+/// sometimes R0 or R1 (roots of `Y`'s parent) signs deep below `Y` — not as its child — which
+/// keeps `Y` in the fork choice; sometimes a second leaf of R1 beside `X`. Returns the account, the
+/// operations (`X` at index 3) and whether a root of `d` signed at depth two or more below `Y`.
+fn superseded_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>, bool) {
+    let t = two_roots();
+    let r3 = key(33);
+    let pool = [&t.r0, &t.r1, &r3];
+    let y = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&r3)
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x_op = match rng.below(2) {
+        0 => Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4).unwrap(),
+        _ => Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key()],
+            4,
+        )
+        .unwrap(),
+    };
+    let x = next(&x_op.supersedes(y.id()).unwrap(), &t.r1, Some(&y));
+    let mut last: Vec<Option<SignedMessage>> = vec![Some(t.g.clone()), Some(x.clone()), None];
+    let mut ops = vec![t.g.clone(), t.d.clone(), y.clone(), x];
+    // The tree below y: id, roots (indices in pool), depth below y, phone revoked.
+    let mut below: Vec<(MessageId, Vec<usize>, usize, bool)> =
+        vec![(y.id(), vec![0, 1, 2], 0, false)];
+    let mut deep = false;
+    for step in 0..(2 + rng.below(5)) {
+        let (parent, roots, depth, revoked) = below[rng.below(below.len())].clone();
+        let signer = match rng.below(6) {
+            0 if roots.contains(&0) => 0,
+            1 if roots.contains(&1) => 1,
+            _ if roots.contains(&2) => 2,
+            _ => roots[0],
+        };
+        let time = 10 + step as u64;
+        let (op, next_roots, revoked) = match rng.below(4) {
+            0 if signer == 2 => (
+                Operation::roots(
+                    t.account,
+                    parent,
+                    &[t.r0.public_key(), r3.public_key()],
+                    time,
+                )
+                .unwrap(),
+                vec![0, 2],
+                revoked,
+            ),
+            1 if !revoked => (
+                Operation::revoke(t.account, parent, t.phone.public_key(), None, time).unwrap(),
+                roots.clone(),
+                true,
+            ),
+            _ => (
+                Operation::enckey(t.account, parent, [step as u8; 32], 2 + step as u64, time)
+                    .unwrap(),
+                roots.clone(),
+                revoked,
+            ),
+        };
+        deep |= depth >= 1 && signer < 2;
+        let signed = next(&op, pool[signer], last[signer].as_ref());
+        last[signer] = Some(signed.clone());
+        below.push((signed.id(), next_roots, depth + 1, revoked));
+        ops.push(signed);
+    }
+    if rng.below(3) == 0 {
+        let w = Operation::enckey(t.account, t.d.id(), [9; 32], 9, 30).unwrap();
+        ops.push(next(&w, &t.r1, last[1].as_ref()));
+    }
+    (t.account, ops, deep)
+}
+
+/// A1, the incremental path (06 §8.1, §10): on [`superseded_tree`]s, applied in random orders with
+/// the view asked for after each operation — so that the cached chain meets an arrival deep below
+/// `Y` while `Y` is superseded — the view equals a computation from scratch. (Fails if the cached
+/// chain does not recompute on such an arrival.)
 #[test]
 fn cached_chain_sees_a_supersession_undone_deep_below() {
     let mut rng = Rng(1486);
-    let r3 = key(33);
     let (mut deep, mut revived) = (0, 0);
     for case in 0..200 {
-        let t = two_roots();
-        let pool = [&t.r0, &t.r1, &r3];
-        let y = next(
-            &Operation::roots(
-                t.account,
-                t.d.id(),
-                &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
-                3,
-            )
-            .unwrap()
-            .accepted_by(&r3)
-            .unwrap(),
-            &t.r1,
-            Some(&t.d),
-        );
-        let x_op = match rng.below(2) {
-            0 => Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4).unwrap(),
-            _ => Operation::roots(
-                t.account,
-                t.d.id(),
-                &[t.r0.public_key(), t.r1.public_key()],
-                4,
-            )
-            .unwrap(),
-        };
-        let x = next(&x_op.supersedes(y.id()).unwrap(), &t.r1, Some(&y));
-        let mut last: Vec<Option<SignedMessage>> = vec![Some(t.g.clone()), Some(x.clone()), None];
-        let mut ops = vec![t.g.clone(), t.d.clone(), y.clone(), x];
-        // The tree below y: id, roots (indices in pool), depth below y, phone revoked.
-        let mut below: Vec<(MessageId, Vec<usize>, usize, bool)> =
-            vec![(y.id(), vec![0, 1, 2], 0, false)];
-        let mut deep_here = false;
-        for step in 0..(2 + rng.below(5)) {
-            let (parent, roots, depth, revoked) = below[rng.below(below.len())].clone();
-            let signer = match rng.below(6) {
-                0 if roots.contains(&0) => 0,
-                1 if roots.contains(&1) => 1,
-                _ if roots.contains(&2) => 2,
-                _ => roots[0],
-            };
-            let time = 10 + step as u64;
-            let (op, next_roots, revoked) = match rng.below(4) {
-                0 if signer == 2 => (
-                    Operation::roots(
-                        t.account,
-                        parent,
-                        &[t.r0.public_key(), r3.public_key()],
-                        time,
-                    )
-                    .unwrap(),
-                    vec![0, 2],
-                    revoked,
-                ),
-                1 if !revoked => (
-                    Operation::revoke(t.account, parent, t.phone.public_key(), None, time).unwrap(),
-                    roots.clone(),
-                    true,
-                ),
-                _ => (
-                    Operation::enckey(t.account, parent, [step as u8; 32], 2 + step as u64, time)
-                        .unwrap(),
-                    roots.clone(),
-                    revoked,
-                ),
-            };
-            deep_here |= depth >= 1 && signer < 2;
-            let signed = next(&op, pool[signer], last[signer].as_ref());
-            last[signer] = Some(signed.clone());
-            below.push((signed.id(), next_roots, depth + 1, revoked));
-            ops.push(signed);
-        }
-        // Sometimes a second leaf of R1 beside X (a tie with X, or a contest with a revived Y).
-        if rng.below(3) == 0 {
-            let w = Operation::enckey(t.account, t.d.id(), [9; 32], 9, 30).unwrap();
-            let signed = next(&w, &t.r1, last[1].as_ref());
-            ops.push(signed);
-        }
+        let (account, ops, deep_here) = superseded_tree(&mut rng);
         let reference = apply_all(&ops);
         deep += usize::from(deep_here);
         revived +=
-            usize::from(deep_here && reference.account(&t.account).unwrap().head() != ops[3].id());
+            usize::from(deep_here && reference.account(&account).unwrap().head() != ops[3].id());
         agrees_in_random_orders(
             &mut rng,
-            &t.account,
+            &account,
             &ops,
-            &summary(&reference, &t.account),
+            &summary(&reference, &account),
             case,
         );
     }

@@ -283,8 +283,12 @@ impl Canon {
                     _ => return false, // the witness turns duplicitous
                 },
             },
-            // Off the chain: its branch's first child must not turn final.
+            // Off the chain: its branch's first child must not turn final, nor any superseded
+            // operation above it (a final operation is never superseded, 06 §8.1).
             None => {
+                if self.superseded_in.contains_key(&op) {
+                    return false;
+                }
                 let Some(&(fork, child)) = self.branch.get(&op) else {
                     return false;
                 };
