@@ -1624,3 +1624,104 @@ fn cached_chain_sees_a_supersession_undone_deep_below() {
     }
     assert!(deep > 50 && revived > 30, "{deep} {revived}");
 }
+
+/// The cached chain and receipts below a superseded operation (06 §8.1, §8.6, §10): `C` (r1, child
+/// of the genesis) rotates to roots [r1, r3] and its own witnesses w4..w6; below it r1 re-adds r0 in
+/// `Y`, corrects that by `X` (`supersedes: Y`), and r0 signs `Z` below `Y`. r0 is a root neither of
+/// `C` nor of `X`'s state, so `Y` is superseded and `A` (r0, beside `C`) wins at the genesis. Two of
+/// `C`'s witnesses receipt `Z`: `Y` is final at `C`, so no longer superseded, `Z`'s r0 counts in `C`
+/// at the genesis, and the genesis is contested. The receipts make neither `C` nor `A` final (they
+/// are not witnesses of the genesis), so only a check of the superseded range sees the change.
+#[test]
+fn receipt_below_a_superseded_operation_brings_it_back() {
+    let (r0, r1, r3) = (key(1), key(2), key(33));
+    let (w1, w2, w3) = (key(41), key(42), key(43));
+    let (w4, w5, w6) = (key(44), key(45), key(46));
+    let set = |ks: [&SecretKey; 3]| {
+        let keys: Vec<PublicKey> = ks.iter().map(|k| k.public_key()).collect();
+        WitnessSet::new(&keys, 2).unwrap()
+    };
+    let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
+        .unwrap()
+        .with_witnesses(&set([&w1, &w2, &w3]))
+        .unwrap()
+        .accepted_by(&r1)
+        .unwrap()
+        .accepted_by(&w1)
+        .unwrap()
+        .accepted_by(&w2)
+        .unwrap()
+        .accepted_by(&w3)
+        .unwrap()
+        .sign(&r0)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let a = next(
+        &Operation::enckey(account, g.id(), [1; 32], 1, 2).unwrap(),
+        &r0,
+        Some(&g),
+    );
+    let c = next(
+        &Operation::roots(account, g.id(), &[r1.public_key(), r3.public_key()], 3)
+            .unwrap()
+            .with_witnesses(&set([&w4, &w5, &w6]))
+            .unwrap()
+            .accepted_by(&r3)
+            .unwrap()
+            .accepted_by(&w4)
+            .unwrap()
+            .accepted_by(&w5)
+            .unwrap()
+            .accepted_by(&w6)
+            .unwrap(),
+        &r1,
+        None,
+    );
+    let y = next(
+        &Operation::roots(
+            account,
+            c.id(),
+            &[r1.public_key(), r3.public_key(), r0.public_key()],
+            4,
+        )
+        .unwrap()
+        .accepted_by(&r0)
+        .unwrap(),
+        &r1,
+        Some(&c),
+    );
+    let x = next(
+        &Operation::roots(account, c.id(), &[r1.public_key(), r3.public_key()], 5)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &r1,
+        Some(&y),
+    );
+    let z = next(
+        &Operation::enckey(account, y.id(), [2; 32], 1, 6).unwrap(),
+        &r0,
+        Some(&a),
+    );
+    let before = apply_all([&g, &a, &c, &y, &x, &z]);
+    assert_eq!(before.account(&account).unwrap().head(), a.id());
+    let q4 = next(&Operation::receipt(account, z.id(), 7), &w4, None);
+    let q5 = next(&Operation::receipt(account, z.id(), 8), &w5, None);
+    let all = [&g, &a, &c, &y, &x, &z, &q4, &q5];
+    let after = apply_all(all);
+    let view = after.account(&account).unwrap();
+    assert_eq!(view.head(), g.id());
+    assert_eq!(view.contested().len(), 2);
+    // Asked after each operation, receipts last: the cached chain must see it.
+    let mut accounts = Accounts::new();
+    for op in all {
+        accounts.apply(op).unwrap();
+        let _ = accounts.account(&account).map(|v| v.head());
+    }
+    assert_eq!(summary(&accounts, &account), summary(&after, &account));
+    let mut rng = Rng(808);
+    let ops: Vec<SignedMessage> = all.iter().map(|m| (*m).clone()).collect();
+    for case in 0..20 {
+        agrees_in_random_orders(&mut rng, &account, &ops, &summary(&after, &account), case);
+    }
+}
