@@ -10,7 +10,7 @@
 //! Run it with `cargo run --example walkthrough`. Keys come from fixed seeds and times are fixed, so
 //! the output is the same on every machine. (An app uses `SecretKey::generate` with a real RNG.)
 
-use skylark::account::{Accounts, Operation, WitnessSet};
+use skylark::account::{next_commitment, Accounts, Operation, WitnessSet};
 use skylark::cbor::Value;
 use skylark::dm::{
     admit_item, open_report, seal_report_deterministic, Accept, Declaration, DeviceKeys,
@@ -525,6 +525,86 @@ fn main() -> Result<(), Error> {
     );
     if view.deactivated() != Some(T0 + 17 * MINUTE) {
         return Err("the deactivation did not take effect".into());
+    }
+
+    println!("\n6e. Dave's genesis commits to his next roots, kept offline (spec 06 §5.8). One old backup holds both his roots: he rotates to the next keys, and the backup can neither rotate nor roll him back.");
+    let dave_roots = [
+        SecretKey::from_seed([41; 32]),
+        SecretKey::from_seed([42; 32]),
+    ];
+    let dave_next = [
+        SecretKey::from_seed([43; 32]),
+        SecretKey::from_seed([44; 32]),
+    ];
+    let next_list: Vec<_> = dave_next.iter().map(SecretKey::public_key).collect();
+    let dave_genesis = Operation::genesis(
+        &[dave_roots[0].public_key(), dave_roots[1].public_key()],
+        T0 + 19 * MINUTE,
+    )?
+    .with_next(next_commitment(&next_list)?)?
+    .accepted_by(&dave_roots[1])?
+    .sign(&dave_roots[0])?;
+    let dave = Accounts::account_id(&dave_genesis);
+    receive(
+        &mut node,
+        &mut log,
+        "dave genesis, committed",
+        dave_genesis.as_bytes(),
+    )?;
+    // The committed rotation: exactly the committed list, signed by its first new key.
+    let dave_rotation = Operation::rotation(dave, &next_list)
+        .parent(dave_genesis.id())
+        .build(T0 + 20 * MINUTE)?
+        .accepted_by(&dave_next[0])?
+        .accepted_by(&dave_next[1])?
+        .sign(&dave_next[0])?;
+    receive(
+        &mut node,
+        &mut log,
+        "dave rotates to the next keys",
+        dave_rotation.as_bytes(),
+    )?;
+    // The backup: a rotation of its own at the genesis, and an operation beside Dave's rotation.
+    let backup_rotation = Operation::rotation(dave, &[thief_root.public_key()])
+        .parent(dave_genesis.id())
+        .build(T0 + 21 * MINUTE)?
+        .accepted_by(&thief_root)?
+        .draft()?
+        .after(&dave_genesis)
+        .sign(&dave_roots[0])?;
+    receive(
+        &mut node,
+        &mut log,
+        "old backup rotates",
+        backup_rotation.as_bytes(),
+    )?;
+    let backup_fork = Operation::enckey(dave, dave_genesis.id(), [9; 32], 1, T0 + 21 * MINUTE)?
+        .sign(&dave_roots[1])?;
+    receive(
+        &mut node,
+        &mut log,
+        "old backup forks at the genesis",
+        backup_fork.as_bytes(),
+    )?;
+    // Nor can the backup end the account: in a committed state a deactivation is an act of the
+    // next keys, as a rotation is (spec 06 §5.8, ACCT-14), so the old roots' one is invalid.
+    let backup_end = Operation::deactivate(dave, dave_genesis.id(), T0 + 21 * MINUTE)
+        .draft()?
+        .after(&backup_fork)
+        .sign(&dave_roots[1])?;
+    receive(
+        &mut node,
+        &mut log,
+        "old backup deactivates",
+        backup_end.as_bytes(),
+    )?;
+    let view = node.accounts().account(&dave).ok_or("dave unknown")?;
+    println!(
+        "  head is dave's rotation: {}; the backup's fork counts for nothing, the rotation speaks for both old roots (spec 06 §8.1), and its deactivation is refused (acct.next_signer)",
+        view.head() == dave_rotation.id() && view.contested().is_empty() && view.deactivated().is_none()
+    );
+    if view.head() != dave_rotation.id() || view.deactivated().is_some() {
+        return Err("an old backup rolled a committed account back or ended it".into());
     }
 
     println!("\n7. A moderation service, an account like any other, labels the scam; readers choose which labelers to trust.");

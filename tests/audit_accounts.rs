@@ -11,7 +11,9 @@
 
 use std::collections::BTreeMap;
 
-use skylark::account::{Accounts, Operation, Revocation, WitnessSet};
+use skylark::account::{
+    next_commitment, AccountError, Accounts, Operation, Revocation, WitnessSet,
+};
 use skylark::envelope::{Header, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::{PublicKey, SecretKey};
@@ -575,15 +577,43 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
             genesis = genesis.accepted_by(w).unwrap();
         }
     }
+    // Sometimes commit to the next roots (ACCT-14): a random ordered list with a key of the pool
+    // that is not yet a root, so that a committed rotation can be signed.
+    let commit = |rng: &mut Rng, ever: &[usize]| -> Option<Vec<usize>> {
+        let fresh: Vec<usize> = (0..4).filter(|i| !ever.contains(i)).collect();
+        if fresh.is_empty() || rng.below(2) == 0 {
+            return None;
+        }
+        let mut list: Vec<usize> = (0..4).filter(|_| rng.below(2) == 0).collect();
+        let pick = fresh[rng.below(fresh.len())];
+        if !list.contains(&pick) {
+            list.push(pick);
+        }
+        if rng.below(2) == 0 {
+            list.reverse();
+        }
+        Some(list)
+    };
+    let committed_to = |list: &[usize]| {
+        let keys: Vec<PublicKey> = list.iter().map(|&i| pool[i].public_key()).collect();
+        next_commitment(&keys).unwrap()
+    };
+    let genesis_next = commit(rng, &[0, 1]);
+    if let Some(list) = &genesis_next {
+        genesis = genesis.with_next(committed_to(list)).unwrap();
+    }
     let g = genesis.sign(&pool[0]).unwrap();
     let account = Accounts::account_id(&g);
     // Per operation: its id, roots (pool indices), app keys delegated on its path (and whether
-    // revoked), enc version; and the last message of each signer.
+    // revoked), enc version, the committed next roots and every root of its path; and the last
+    // message of each signer.
     struct Node {
         id: MessageId,
         roots: Vec<usize>,
         apps: Vec<(u8, bool)>,
         enc: u64,
+        next: Option<Vec<usize>>,
+        ever: Vec<usize>,
         children: Vec<(MessageId, usize, bool)>, // id, signer, is-retirement
     }
     let mut nodes = vec![Node {
@@ -591,6 +621,8 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
         roots: vec![0, 1],
         apps: vec![],
         enc: 0,
+        next: genesis_next,
+        ever: vec![0, 1],
         children: vec![],
     }];
     let mut last: Vec<Option<SignedMessage>> = vec![Some(g.clone()), None, None, None];
@@ -599,7 +631,13 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
     let count = 4 + rng.below(8);
     for step in 0..count {
         let pi = rng.below(nodes.len());
-        let signer = nodes[pi].roots[rng.below(nodes[pi].roots.len())];
+        let mut signer = nodes[pi].roots[rng.below(nodes[pi].roots.len())];
+        let (mut next_roots, mut ever) = (nodes[pi].next.clone(), nodes[pi].ever.clone());
+        // In a committed state only the revealed key rotates, to the committed list (ACCT-14).
+        let revealed = nodes[pi]
+            .next
+            .as_ref()
+            .map(|list| list.iter().copied().find(|i| !nodes[pi].ever.contains(i)));
         let parent = nodes[pi].id;
         let time = 10 + step as u64;
         let (mut roots, mut apps, mut enc) = (
@@ -608,14 +646,30 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
             nodes[pi].enc,
         );
         let mut retires = false;
-        let pick = rng.below(5);
+        let mut pick = rng.below(5);
+        if pick == 0 && revealed == Some(None) {
+            pick = 3; // a commitment nobody can meet: no rotation here
+        }
         // Sometimes a deactivation (ACCT-11): what follows it is invalid, and it counts only as
         // the head (final, if its parent names witnesses).
         let ends = pick == 4 && rng.below(3) == 0;
         let op = match pick {
-            _ if ends => Operation::deactivate(account, parent, time),
+            // In a committed state a deactivation is an act of the next keys (ACCT-14): it names
+            // the committed list and is signed by its revealed key.
+            _ if ends => match (&nodes[pi].next, revealed) {
+                (Some(committed), Some(Some(key))) => {
+                    signer = key;
+                    let keys: Vec<PublicKey> =
+                        committed.iter().map(|&i| pool[i].public_key()).collect();
+                    Operation::deactivate(account, parent, time)
+                        .revealing(&keys)
+                        .unwrap()
+                }
+                _ => Operation::deactivate(account, parent, time),
+            },
             0 => {
-                // A rotation: a random non-empty ordered subset of the pool.
+                // A rotation: a random non-empty ordered subset of the pool, or the committed list
+                // signed by its revealed key.
                 let mut list: Vec<usize> = (0..4).filter(|_| rng.below(2) == 0).collect();
                 if list.is_empty() {
                     list.push(rng.below(4));
@@ -623,11 +677,29 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
                 if rng.below(2) == 0 {
                     list.reverse();
                 }
+                if let (Some(committed), Some(Some(key))) = (&nodes[pi].next, revealed) {
+                    list = committed.clone();
+                    signer = key;
+                }
                 retires = !list.contains(&signer);
                 roots = list.clone();
+                for &i in &list {
+                    if !ever.contains(&i) {
+                        ever.push(i);
+                    }
+                }
+                next_roots = commit(rng, &ever);
                 let keys: Vec<PublicKey> = list.iter().map(|&i| pool[i].public_key()).collect();
                 let mut op = Operation::roots(account, parent, &keys, time).unwrap();
-                for &i in list.iter().filter(|i| !nodes[pi].roots.contains(i)) {
+                if let Some(next) = &next_roots {
+                    op = op.with_next(committed_to(next)).unwrap();
+                }
+                // ACCT-10: the new roots accept; with a commitment, every root of the list.
+                let committing = next_roots.is_some();
+                for &i in list
+                    .iter()
+                    .filter(|i| committing || !nodes[pi].roots.contains(i))
+                {
                     op = op.accepted_by(&pool[i]).unwrap();
                 }
                 op
@@ -685,6 +757,8 @@ fn random_tree_of(rng: &mut Rng, witnesses: &[SecretKey]) -> (AccountId, Vec<Sig
             roots,
             apps,
             enc,
+            next: next_roots,
+            ever,
             children: vec![],
         });
         ops.push(signed);
@@ -783,7 +857,7 @@ fn cached_chain_agrees_with_a_computation_from_scratch() {
     }
     // The generator reaches the interesting shapes.
     assert!(
-        contested > 40 && off_last > 100 && revoked > 20 && ended > 20,
+        contested > 40 && off_last > 100 && revoked > 20 && ended > 15,
         "{contested} {off_last} {revoked} {ended}"
     );
 }
@@ -1078,15 +1152,15 @@ fn crate_matches_every_accounts_vector_in_every_order() {
 // ---------------------------------------------------------------------------------------------
 
 /// A full rotation in one operation: `R0` signs `q` = `[R0', R1']` (a self-retirement of `R0`,
-/// and `R1` retired by a higher root); the new roots carry on (`R1'` delegates the phone). 06
-/// §11.7 says of this: "Retiring the everyday root by an operation of the recovery root protects
-/// completely against a later leak of the everyday root", and a self-retired `R0` "cannot win or
-/// tie". Years later an old backup with **both** old keys leaks. The thief forges `R0`'s
+/// and `R1` retired by a higher root); the new roots carry on (`R1'` delegates the phone).
+/// Years later an old backup with **both** old keys leaks. The thief forges `R0`'s
 /// retirement (`t` = `[R1, X]`, signed by `R0`) and signs below it with `R1`: at the genesis `R0`
 /// counts in neither branch, `R1` (never retired by itself) counts in the thief's, and no root of
-/// the genesis counts in the owner's: the thief **takes over the account at its genesis**.
+/// the genesis counts in the owner's: the thief **takes the account over at its genesis**.
+///
+/// Pinned: this is the account that never committed to its next roots (06 §5.8, §11.7: "what
+/// stays open"). The committed account is `f9_committed_full_rotation_survives_an_old_backup`.
 #[test]
-#[ignore = "finding F9: both old roots of a one-step full rotation take the account over"]
 fn f9_old_backup_with_both_roots_takes_over_after_a_full_rotation() {
     let (r0, r1, r0n, r1n, phone, x) = (key(1), key(2), key(11), key(12), key(3), key(66));
     let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
@@ -1125,29 +1199,166 @@ fn f9_old_backup_with_both_roots_takes_over_after_a_full_rotation() {
         &r0,
         Some(&q),
     );
-    let t2 = next(
-        &Operation::delegate(
-            account,
-            t.id(),
-            key(67).public_key(),
-            &[],
-            1_000_000,
-            None,
-            0,
-        )
-        .unwrap()
-        .accepted_by(&key(67))
-        .unwrap(),
-        &r1,
-        None,
-    );
+    let t2 = thief_app(account, &t, &r1);
     let s = same_in_every_order(&[&g, &q, &d, &t, &t2], &account);
     let accounts = apply_all([&g, &q, &d, &t, &t2]);
     let view = accounts.account(&account).unwrap();
-    assert!(
-        view.is_canonical(&d.id()) && view.app(&phone.public_key()).is_some(),
-        "retired keys must not take the account over: {s}"
+    assert_eq!(
+        view.head(),
+        t2.id(),
+        "uncommitted: the old backup takes over: {s}"
     );
+    assert!(view.app(&phone.public_key()).is_none());
+}
+
+/// The thief's delegation of his own app key (`key(67)`) below `after`, signed by `signer`.
+fn thief_app(account: AccountId, after: &SignedMessage, signer: &SecretKey) -> SignedMessage {
+    let app = key(67);
+    let op = Operation::delegate(
+        account,
+        after.id(),
+        app.public_key(),
+        &[],
+        1_000_000,
+        None,
+        0,
+    );
+    next(&op.unwrap().accepted_by(&app).unwrap(), signer, None)
+}
+
+/// In every order of `ops`: the head is `head`, uncontested, and `phone` is delegated.
+fn owner_keeps(
+    ops: &[&SignedMessage],
+    account: AccountId,
+    head: &SignedMessage,
+    phone: &SecretKey,
+) {
+    let s = same_in_every_order(ops, &account);
+    let accounts = apply_all(ops.iter().copied());
+    let view = accounts.account(&account).unwrap();
+    assert_eq!(view.head(), head.id(), "{s}");
+    assert!(view.contested().is_empty());
+    assert!(view.app(&phone.public_key()).is_some());
+}
+
+/// A genesis of `[R0, R1]` committed to the next roots `next` (ACCT-14), accepted by `R1`.
+fn committed_genesis(r0: &SecretKey, r1: &SecretKey, next: &[PublicKey]) -> SignedMessage {
+    Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
+        .unwrap()
+        .with_next(next_commitment(next).unwrap())
+        .unwrap()
+        .accepted_by(r1)
+        .unwrap()
+        .sign(r0)
+        .unwrap()
+}
+
+/// F9(a) closed by pre-rotation (06 §5.8, §8.1): the genesis committed to `[R0', R1']`, the owner
+/// rotates to them in one committed rotation signed by `R0'`. The old backup (`R0`, `R1`) cannot
+/// rotate at the genesis (`acct.next_mismatch`, or `acct.next_signer` when it copies the revealed
+/// list), and what else it signs there counts for nothing: the committed rotation counts as signed
+/// by, and as a self-retirement of, both old roots. In every order.
+#[test]
+fn f9_committed_full_rotation_survives_an_old_backup() {
+    let (r0, r1, r0n, r1n, phone, x) = (key(1), key(2), key(11), key(12), key(3), key(66));
+    let g = committed_genesis(&r0, &r1, &[r0n.public_key(), r1n.public_key()]);
+    let account = Accounts::account_id(&g);
+    let rotate = Operation::roots(account, g.id(), &[r0n.public_key(), r1n.public_key()], 2)
+        .unwrap()
+        .accepted_by(&r0n)
+        .unwrap()
+        .accepted_by(&r1n)
+        .unwrap();
+    let q = next(&rotate, &r0n, None);
+    let d = next(
+        &Operation::delegate(account, q.id(), phone.public_key(), &[], 1_000_000, None, 3)
+            .unwrap()
+            .accepted_by(&phone)
+            .unwrap(),
+        &r1n,
+        None,
+    );
+    // The thief's forgeries: a rotation of his own, and the owner's revealed list signed by R0.
+    let forged = next(
+        &Operation::roots(account, g.id(), &[r1.public_key(), x.public_key()], 0)
+            .unwrap()
+            .accepted_by(&x)
+            .unwrap(),
+        &r0,
+        Some(&g),
+    );
+    let copied = at(&rotate, &r0, 3, Some(&g));
+    let mut accounts = apply_all([&g]);
+    assert_eq!(accounts.apply(&forged), Err(AccountError::NextMismatch));
+    assert_eq!(accounts.apply(&copied), Err(AccountError::NextSigner));
+    // What the backup can still sign at the genesis: anything but a rotation.
+    let t = next(
+        &Operation::enckey(account, g.id(), [6; 32], 1, 0).unwrap(),
+        &r0,
+        Some(&g),
+    );
+    let t2 = thief_app(account, &t, &r1);
+    owner_keeps(&[&g, &q, &d, &t, &t2, &forged], account, &d, &phone);
+}
+
+/// F9(b) closed by pre-rotation: the careful owner of a committed account rotates one root at a
+/// time (each rotation committed by the one before and signed by its revealed key). The old backup
+/// with both genesis keys signs two children of the genesis: both count for nothing there (the
+/// owner's first committed rotation retires `R1` and counts as signed by `R0`; the second retires
+/// `R0` at every fork point above it), so the account is neither frozen nor taken. In every order.
+#[test]
+fn f9_committed_careful_rotation_does_not_freeze_on_an_old_backup() {
+    let (r0, r1, r0n, r1n, phone) = (key(1), key(2), key(11), key(12), key(3));
+    let g = committed_genesis(&r0, &r1, &[r0.public_key(), r1n.public_key()]);
+    let account = Accounts::account_id(&g);
+    let q1 = next(
+        &Operation::roots(account, g.id(), &[r0.public_key(), r1n.public_key()], 2)
+            .unwrap()
+            .with_next(next_commitment(&[r0n.public_key(), r1n.public_key()]).unwrap())
+            .unwrap()
+            // A commitment binds every root of its list: the kept R0 accepts too (06 §5.8).
+            .accepted_by(&r0)
+            .unwrap()
+            .accepted_by(&r1n)
+            .unwrap(),
+        &r1n,
+        None,
+    );
+    let q2 = next(
+        &Operation::roots(account, q1.id(), &[r0n.public_key(), r1n.public_key()], 3)
+            .unwrap()
+            .accepted_by(&r0n)
+            .unwrap(),
+        &r0n,
+        None,
+    );
+    let d = next(
+        &Operation::delegate(
+            account,
+            q2.id(),
+            phone.public_key(),
+            &[],
+            1_000_000,
+            None,
+            4,
+        )
+        .unwrap()
+        .accepted_by(&phone)
+        .unwrap(),
+        &r1n,
+        Some(&q1),
+    );
+    let t0 = next(
+        &Operation::enckey(account, g.id(), [6; 32], 1, 0).unwrap(),
+        &r0,
+        Some(&g),
+    );
+    let t1 = next(
+        &Operation::enckey(account, g.id(), [7; 32], 1, 0).unwrap(),
+        &r1,
+        None,
+    );
+    owner_keeps(&[&g, &q1, &q2, &d, &t0, &t1], account, &d, &phone);
 }
 
 /// The careful owner: each old root retires itself, one at a time, and the new roots sign below.
@@ -1155,9 +1366,10 @@ fn f9_old_backup_with_both_roots_takes_over_after_a_full_rotation() {
 /// the thief forges both retirements in two children of the genesis, no root of the genesis counts
 /// anywhere, the genesis is contested at ∞, and no key can ever resolve it (every root of the
 /// genesis is either retired under two children or the thief's). The head state is the genesis
-/// state: no app key, so every message the account ever wrote is `auth.not_delegated`. 06 §11.7
-/// states the one-key case; security.md §5.7 has no row for it, and its closing sentence ("No row
-/// is 'for ever' …") does not hold for it. This test pins the outcome.
+/// state: no app key, so every message the account ever wrote is `auth.not_delegated`. This test
+/// pins the outcome for the account that never committed to its next roots (06 §11.7, security.md
+/// §5.7 "uncommitted" row); the committed account is
+/// `f9_committed_careful_rotation_does_not_freeze_on_an_old_backup`.
 #[test]
 fn f9_old_backup_with_all_genesis_roots_freezes_at_the_genesis_for_ever() {
     let (r0, r1, r0n, r1n, phone) = (key(1), key(2), key(11), key(12), key(3));

@@ -3,13 +3,13 @@
 use rand_core::{OsRng, RngCore};
 use serde_json::{json, Value as Json};
 use skylark::account::{
-    Accounts, Operation, Revocation, Scope, WitnessSet, CAPABILITY_PREFIX, CAP_OTHERS,
+    Accounts, NextRoots, Operation, Revocation, Scope, WitnessSet, CAPABILITY_PREFIX, CAP_OTHERS,
     WILDCARD_EXCLUDED_KINDS,
 };
 use skylark::cbor::{Map, Value};
 use skylark::envelope::{Draft, Kind, SignedMessage};
 use skylark::id::AccountId;
-use skylark::keys::SecretKey;
+use skylark::keys::{PublicKey, SecretKey};
 use skylark::message::{
     Block, BodyKind, Delete, Edit, Follow, Label, Post, PostBuilder, React, Reference, Reply,
     Repost, Unblock, Unfollow, Unreact, Unrepost,
@@ -62,14 +62,7 @@ pub fn keys(command: &str, rest: &[String]) -> Result<Status, Error> {
         }
         return Ok(Status::Ok);
     }
-    let mut seed = [0u8; 32];
-    OsRng.try_fill_bytes(&mut seed).map_err(|e| {
-        Error::new(
-            "operating system random number generator",
-            e.to_string(),
-            "no key was made; try again",
-        )
-    })?;
+    let mut seed = random_seed()?;
     let public = SecretKey::from_seed(seed).public_key();
     let result = match (args.opt("out"), args.flag("print-secret")) {
         (Some(out), false) => files::write_secret(out, &seed, &public, args.flag("force")),
@@ -97,6 +90,55 @@ pub fn keys(command: &str, rest: &[String]) -> Result<Status, Error> {
     Ok(Status::Ok)
 }
 
+/// 32 bytes from the operating system's random number generator.
+fn random_seed() -> Result<[u8; 32], Error> {
+    let mut seed = [0u8; 32];
+    OsRng.try_fill_bytes(&mut seed).map_err(|e| {
+        Error::new(
+            "operating system random number generator",
+            e.to_string(),
+            "no key was made; try again",
+        )
+    })?;
+    Ok(seed)
+}
+
+/// The next root keys (spec 06 §5.8): one fresh key per file of `files`, written to `FILE.next`
+/// (owner-only, never replacing a file), and the commitment to their list in that order. They go
+/// to files of their own because they are meant to be stored offline, apart from the roots: a
+/// backup that holds both gives its thief the rotation too. Every target is checked first, so that
+/// nothing is written when one exists.
+fn next_keys(files: &[String]) -> Result<(NextRoots, Vec<String>), Error> {
+    let paths: Vec<String> = files.iter().map(|f| format!("{f}.next")).collect();
+    if let Some(taken) = paths.iter().find(|p| std::path::Path::new(p).exists()) {
+        return Err(Error::new(
+            taken,
+            "already exists",
+            "move it away (it may hold next keys), or pass --no-next",
+        ));
+    }
+    let mut publics: Vec<PublicKey> = Vec::new();
+    for path in &paths {
+        let mut seed = random_seed()?;
+        let public = SecretKey::from_seed(seed).public_key();
+        let written = files::write_secret(path, &seed, &public, false);
+        seed.zeroize();
+        written?;
+        publics.push(public);
+    }
+    let commitment = NextRoots::of(&publics).map_err(|e| body_error(&e, e.code(), e.rule()))?;
+    Ok((commitment, paths))
+}
+
+/// The stderr note after next keys were written.
+fn next_note(paths: &[String]) {
+    eprintln!(
+        "skylark: committed to the next roots (spec 06 §5.8); their keys are in {}: store them \
+         offline, apart from the roots, and rotate with `skylark key rotate --next FILE...`",
+        paths.join(", ")
+    );
+}
+
 /// Places a draft after the signing key's last message in `log`, signs it, and writes it out. A key
 /// operation is first applied to `accounts` (the log's key state): one that would be invalid there is
 /// not written.
@@ -107,7 +149,9 @@ fn finish(
     accounts: Option<&mut Accounts>,
 ) -> Result<SignedMessage, Error> {
     let log = args.opt("log");
-    let previous = match (args.opt("after"), log) {
+    // For a key operation `--after` names the operation it follows, not the signer's last message.
+    let after = args.opt("after").filter(|_| accounts.is_none());
+    let previous = match (after, log) {
         (Some(after), _) => Some(files::last_message(after)?),
         (None, Some(log)) => files::read_log(log)?
             .into_iter()
@@ -175,9 +219,13 @@ fn draft_of(body: &impl BodyKind, account: AccountId, time: u64) -> Result<Draft
 
 const OPERATION_HELP: &str = "\
 skylark account new --root FILE [--root FILE]... --log OPS [--time MS] [--predecessor ACCT]
-                    [--witness PUB|FILE... [--threshold T]]
+                    [--witness PUB|FILE... [--threshold T]] [--no-next]
   Creates an account: a genesis naming the roots (highest priority first), signed by the first,
   which must be a secret key file. Appends it to OPS and prints the account id.
+  It also makes one next root key per root, written to FILE.next, and commits the account to them
+  (spec 06 §5.8): only they can rotate the roots, so a thief of the roots — or an old backup of
+  them — can neither rotate the account nor, once you rotate, roll it back. Store the .next files
+  offline, apart from the roots. --no-next makes an account without the commitment.
   --witness names the account's witnesses (1 to 8 keys held by other parties; spec 06 §8.6) and
   --threshold how many must receipt an operation for it to be final (more than half; default the
   smallest majority). Final history cannot be replaced by any key, not even a stolen top root.
@@ -189,24 +237,38 @@ skylark key delegate --key ROOT --log OPS --app PUB|FILE [--scope ENTRY,ENTRY] [
 skylark key revoke   --key ROOT --log OPS --app PUB|FILE [--cutoff MSGFILE]
   Without --cutoff every message of the app key is invalid; with it, the key's messages up to and
   including that one stay valid.
+skylark key rotate   --next FILE [--next FILE]... --log OPS [--account ACCT] [--after OP] [--no-next]
+  Rotates a committed account to its next roots (spec 06 §5.8): the keys of the --next files, in
+  the order of the commitment (as `account new` or the last rotation wrote them), become the
+  roots; the revealed key signs (the first that is neither a root nor a former root there).
+  Fresh next keys are made and committed to, one per --next FILE, written to FILE.next
+  (--no-next: none, and the account is no longer committed). The rotation outranks everything the
+  old roots sign beside it: the answer to stolen roots. It follows the account's head, or OP with
+  --after (a msg_… id or a message file): after a theft, name the operation before the thief's
+  first one, so the rotation is its sibling and the thief's operations leave the chain.
 skylark key roots    --key ROOT --log OPS --root PUB|FILE [--root PUB|FILE]...
                      [--witness PUB|FILE... [--threshold T] | --no-witnesses]
-  To retire a root, sign the `key roots` that leaves it out with that root itself: a root that
-  retired itself can never roll the account back if it leaks later (spec 06 §8.1, §11.7).
+  For an account that is not committed to next roots. To retire a root, sign the `key roots` that
+  leaves it out with that root itself: a root that retired itself can never roll the account
+  back if it leaks later (spec 06 §8.1, §11.7).
   --witness replaces the witness set from this operation on, --no-witnesses removes it; without
   either, the set in force stays. Have the old witnesses receipt this operation.
 skylark key enckey   --key ROOT --log OPS --enc-key HEX --version N
-skylark key successor --key ROOT --log OPS --to ACCT
+skylark key successor (--key ROOT | --next FILE...) --log OPS --to ACCT
   Names ACCT as the account this one moved to (spec 06 §5.7). The move counts once ACCT's genesis
   names this account as its predecessor (`account new --predecessor`); apps then follow it.
-skylark key deactivate --key ROOT --log OPS
+skylark key deactivate (--key ROOT | --next FILE...) --log OPS
   Ends the account (spec 06 §5.6): no key operation may follow it, and while it is the head of the
   canonical chain (and, with witnesses, once they receipt it) messages dated at or after it are
   refused (`auth.deactivated`). A higher root's operation beside it undoes it. The account's
   history stays valid.
+  In an account committed to its next roots (spec 06 §5.8), only the next keys deactivate it or
+  name its successor, as only they rotate it: pass the .next files with --next (as for `key
+  rotate`, --account and --after apply); the operation names their list and their revealed key
+  signs it. A thief of the current roots can then neither end nor move the account.
   Key operations signed by root key ROOT (a secret key file) for the account in OPS whose roots
-  include it (or --account ACCT), following the account's current head. Appended to OPS; the id is
-  printed. --time MS sets the operation's time (default: now).
+  include it (or --account ACCT), following the account's current head (or OP with --after OP).
+  Appended to OPS; the id is printed. --time MS sets the operation's time (default: now).
   --supersedes MSG (msg_… or a message file) makes the operation a retry of an earlier one by ROOT
   that nothing follows yet: it follows the same operation as MSG and names MSG in `supersedes`,
   so the earlier one takes no part in the choice of the chain (spec 06 §8.1).
@@ -239,6 +301,9 @@ const OPERATION_SPEC: Spec = &[
     ("to", true),
     ("predecessor", true),
     ("op", true),
+    ("next", true),
+    ("no-next", false),
+    ("after", true),
 ];
 
 /// The witness set of `--witness` and `--threshold` (default: the smallest majority), if any.
@@ -292,6 +357,129 @@ fn receipt(args: &Args, log: &str, time: u64) -> Result<Status, Error> {
     Ok(Status::Ok)
 }
 
+/// `key rotate`, and `key deactivate` / `key successor` with `--next`: a committed act (spec 06
+/// §5.8) — the rotation to the keys of the `--next` files, or a deactivation or move naming them —
+/// following `--after OP` (default: the account's head), signed by the list's revealed key as the
+/// crate computes it ([`Accounts::revealed_key`]). A rotation commits to fresh next keys unless
+/// `--no-next`.
+fn committed_act(args: &Args, command: &str, log: &str, time: u64) -> Result<Status, Error> {
+    let names = args.all("next");
+    if names.is_empty() {
+        return Err(args.usage("--next FILE is required (the .next files, in their order)"));
+    }
+    let keys = names
+        .iter()
+        .map(|n| files::read_secret(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let publics: Vec<PublicKey> = keys.iter().map(SecretKey::public_key).collect();
+    let commitment = NextRoots::of(&publics).map_err(|e| body_error(&e, e.code(), e.rule()))?;
+    let held = files::read_log(log)?;
+    let mut accounts = Accounts::new();
+    let mut ids = Vec::new();
+    for m in &held {
+        if skylark::account::is_operation_kind(m.header().kind().as_str()) {
+            let _ = accounts.apply(m);
+            ids.push(match m.header().kind().as_str() {
+                "genesis" => Accounts::account_id(m),
+                _ => *m.header().account(),
+            });
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    // The operation it follows: `--after OP`, which names the account too, or the head.
+    let after = args.opt("after").map(files::message_id).transpose()?;
+    let of_after = after.and_then(|id| {
+        held.iter()
+            .find(|m| m.id() == id)
+            .map(|m| match m.header().kind().as_str() {
+                "genesis" => Accounts::account_id(m),
+                _ => *m.header().account(),
+            })
+    });
+    let account = match (args.opt("account"), of_after) {
+        (Some(a), _) => files::account_id(a)?,
+        (None, Some(a)) => a,
+        (None, None) => ids
+            .into_iter()
+            .find(|id| {
+                accounts
+                    .account(id)
+                    .is_some_and(|v| v.next_roots() == Some(commitment))
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    log,
+                    "holds no account committed to these next roots",
+                    "pass the .next files in the order they were written, and the account's log",
+                )
+            })?,
+    };
+    let view = accounts.account(&account).ok_or_else(|| {
+        Error::new(
+            log,
+            format!("does not hold the genesis of {account}"),
+            "pass the log the account was created in",
+        )
+    })?;
+    let parent = after.unwrap_or_else(|| view.head());
+    let current = view.roots().to_vec();
+    let op_error = |e: skylark::account::AccountError| body_error(&e, e.code(), e.rule());
+    // ACCT-14: the crate's rule, not a guess: the first key of the list that is neither a root nor a
+    // former root of the state it follows.
+    let revealed = accounts.revealed_key(&parent, &publics).ok_or_else(|| {
+        Error::new(
+            parent.to_string(),
+            "is not a valid operation of the account committed to these next roots, or no key of \
+             the list can reveal them (each is a root or a former root there)",
+            "pass the .next files in the order they were written, and an operation of the \
+             account below which the commitment holds (--after)",
+        )
+    })?;
+    let signer = keys
+        .iter()
+        .find(|k| k.public_key() == revealed)
+        .ok_or_else(|| args.usage("the revealed key is not among the --next files"))?;
+    let mut next = None;
+    let op = match command {
+        "key deactivate" => Operation::deactivate(account, parent, time)
+            .revealing(&publics)
+            .map_err(op_error)?,
+        "key successor" => {
+            Operation::successor(account, parent, files::account_id(args.req("to")?)?, time)
+                .revealing(&publics)
+                .map_err(op_error)?
+        }
+        _ => {
+            let mut op = Operation::roots(account, parent, &publics, time).map_err(op_error)?;
+            next = match args.flag("no-next") {
+                true => None,
+                false => Some(next_keys(names)?),
+            };
+            // ACCT-10: the new roots accept; with a new commitment every root of the list does.
+            let roots_there = accounts
+                .roots_at(&parent)
+                .map_or_else(|| current.clone(), <[PublicKey]>::to_vec);
+            for key in keys
+                .iter()
+                .filter(|k| next.is_some() || !roots_there.contains(&k.public_key()))
+            {
+                op = op.accepted_by(key).map_err(op_error)?;
+            }
+            if let Some((fresh, _)) = &next {
+                op = op.with_next(*fresh).map_err(op_error)?;
+            }
+            op
+        }
+    };
+    let draft = op.draft().map_err(|e| body_error(&e, e.code(), e.rule()))?;
+    finish(args, draft, signer, Some(&mut accounts))?;
+    if let Some((_, paths)) = &next {
+        next_note(paths);
+    }
+    Ok(Status::Ok)
+}
+
 /// The operation that the operation `id` in `held` follows (its body's `after`).
 fn parent_of(
     held: &[SignedMessage],
@@ -318,11 +506,12 @@ fn parent_of(
 
 /// `account new` and `key …`.
 pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
-    const OPERATIONS: [&str; 8] = [
+    const OPERATIONS: [&str; 9] = [
         "account new",
         "key delegate",
         "key revoke",
         "key roots",
+        "key rotate",
         "key enckey",
         "key deactivate",
         "key successor",
@@ -336,7 +525,7 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
         return Err(Error::new(
             format!("skylark {command}"),
             "unknown subcommand",
-            "use `account new`, `key delegate|revoke|roots|enckey|deactivate|successor` or `witness receipt`",
+            "use `account new`, `key delegate|revoke|roots|rotate|enckey|deactivate|successor` or `witness receipt`",
         ));
     }
     let args = Args::parse(command, rest, OPERATION_SPEC)?;
@@ -347,6 +536,11 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
     let time = time(&args)?;
     if command == "witness receipt" {
         return receipt(&args, log, time);
+    }
+    if command == "key rotate"
+        || (matches!(command, "key deactivate" | "key successor") && !args.all("next").is_empty())
+    {
+        return committed_act(&args, command, log, time);
     }
     if command == "account new" {
         let roots = args.all("root");
@@ -380,6 +574,16 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 .map_err(|e| body_error(&e, e.code(), e.rule()))?,
             None => op,
         };
+        // ACCT-14: commit to fresh next roots unless told not to.
+        let next = match args.flag("no-next") {
+            true => None,
+            false => Some(next_keys(roots)?),
+        };
+        if let Some((commitment, _)) = &next {
+            op = op
+                .with_next(*commitment)
+                .map_err(|e| body_error(&e, e.code(), e.rule()))?;
+        }
         // ACCT-10: every other root and every witness accepts the new account.
         for named in roots[1..].iter().chain(args.all("witness").iter()) {
             let accepting = files::accepting_key(named)?;
@@ -396,6 +600,10 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
             .map_err(|e| body_error(&e, e.code(), e.rule()))?;
         files::append_log(log, &signed)?;
         let account = Accounts::account_id(&signed);
+        let next_files = next.map(|(_, paths)| paths).unwrap_or_default();
+        if !next_files.is_empty() {
+            next_note(&next_files);
+        }
         if args.flag("json") {
             let view = serde_json::to_value(MessageView::new(&signed)).unwrap_or_default();
             print_json(&json!({
@@ -403,6 +611,7 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 "message": view,
                 "hex": hex::encode(signed.as_bytes()),
                 "log": log,
+                "next_keys": next_files,
             }));
         } else {
             println!("{account}");
@@ -469,9 +678,10 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
     let op_error = |e: skylark::account::AccountError| body_error(&e, e.code(), e.rule());
     // A retry follows what the operation it supersedes followed.
     let supersedes = args.opt("supersedes").map(files::message_id).transpose()?;
-    let head = match supersedes {
-        Some(id) => parent_of(&held, id)?,
-        None => head,
+    let head = match (supersedes, args.opt("after")) {
+        (Some(id), _) => parent_of(&held, id)?,
+        (None, Some(after)) => files::message_id(after)?,
+        (None, None) => head,
     };
     // What a delegation grants, printed once the operation is written.
     let mut granted = None;
@@ -509,6 +719,13 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
             Operation::revoke(account, head, app, cutoff.or(Some(Revocation::All)), time)
                 .map_err(op_error)?
         }
+        "key roots" if view.next_roots().is_some() => {
+            return Err(Error::new(
+                account.to_string(),
+                "is committed to its next roots (spec 06 §5.8): only they can rotate it",
+                "rotate with `skylark key rotate --next FILE...` (the .next files)",
+            ));
+        }
         "key roots" => {
             let roots = args
                 .all("root")
@@ -539,6 +756,14 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
                 (None, true) => op.without_witnesses().map_err(op_error)?,
                 (None, false) => op,
             }
+        }
+        "key deactivate" | "key successor" if view.next_roots().is_some() => {
+            return Err(Error::new(
+                account.to_string(),
+                "is committed to its next roots (spec 06 §5.8): only they can deactivate it or \
+                 name its successor",
+                "pass the .next files with --next FILE... (their revealed key signs)",
+            ));
         }
         "key deactivate" => Operation::deactivate(account, head, time),
         "key successor" => {

@@ -26,7 +26,7 @@ KEYS AND ACCOUNTS
                                      key to the terminal
   pubkey FILE                        the public key of a secret key file
   account new --root FILE --log OPS  create an account (its genesis) with root key FILE
-  key delegate|revoke|roots|enckey|deactivate|successor   key operations, signed by a root key, appended to OPS
+  key delegate|revoke|roots|rotate|enckey|deactivate|successor   key operations, appended to OPS
   witness receipt --op MSG           a witness's receipt over a key operation (spec 06 §8.6)
 
 MESSAGES (signed by an app key; see `skylark post --help`)

@@ -111,6 +111,8 @@ fn alice() -> Alice {
             "ops.txt",
             "--time",
             &t(0),
+            // Alice rotates with `key roots` (key_operations_rotate_roots_…): no commitment.
+            "--no-next",
         ],
     );
     ok(
@@ -1048,6 +1050,7 @@ fn witnesses_make_history_final_and_only_witnesses_receipt() {
             "w3.key",
             "--time",
             &t(0),
+            "--no-next",
         ],
     );
     let delegation = ok(
@@ -1378,4 +1381,361 @@ fn key_successor_and_predecessor_move_an_account() {
     let json = inspect_json(dir, "ops.txt");
     let last = json.as_array().unwrap().last().unwrap();
     assert_eq!(last["message"]["kind"], "successor");
+}
+
+/// `account new` commits to next roots by default (spec 06 §5.8) and writes their keys to
+/// `FILE.next`; `key roots` is then refused (only the next keys rotate), a thief's rotation with a
+/// current root is invalid, and `key rotate --next` rotates to them, committing to fresh ones.
+#[test]
+fn account_new_commits_to_next_roots_and_key_rotate_uses_them() {
+    let dir = temp_dir();
+    let dir = &dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(dir, &["keygen", "--out", "root.key"]);
+    ok(dir, &["keygen", "--out", "everyday.key"]);
+    ok(dir, &["keygen", "--out", "x.key"]);
+    let r = run_in(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--root",
+            "everyday.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(0),
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(
+        r.err.contains("root.key.next, everyday.key.next"),
+        "{}",
+        r.err
+    );
+    let created: serde_json::Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(created["next_keys"][1], "everyday.key.next");
+    assert!(created["message"]["body"]["next"].is_string());
+    // A second account over the same root files would overwrite the next keys: refused.
+    fails(
+        dir,
+        &["account", "new", "--root", "root.key", "--log", "other.txt"],
+        None,
+        "root.key.next",
+        "already exists",
+    );
+    // The current roots cannot rotate a committed account.
+    fails(
+        dir,
+        &[
+            "key", "roots", "--key", "root.key", "--log", "ops.txt", "--root", "x.key",
+        ],
+        None,
+        created["account"].as_str().unwrap(),
+        "committed to its next roots",
+    );
+    // The next keys do; fresh next keys are written beside them.
+    ok(
+        dir,
+        &[
+            "key",
+            "rotate",
+            "--next",
+            "root.key.next",
+            "--next",
+            "everyday.key.next",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(1),
+        ],
+    );
+    assert!(dir.join("everyday.key.next.next").exists());
+    let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    let json = inspect_json(dir, "ops.txt");
+    let rotation = &json[1]["message"];
+    assert_eq!(rotation["kind"], "roots");
+    let next_root = ok(dir, &["pubkey", "root.key.next"]);
+    assert_eq!(rotation["key"], next_root.as_str());
+    assert_eq!(rotation["body"]["roots"][0], next_root.as_str());
+    // The new roots sign the account's other operations; the rotated keys are next in line.
+    ok(
+        dir,
+        &[
+            "key",
+            "enckey",
+            "--key",
+            "everyday.key.next",
+            "--log",
+            "ops.txt",
+            "--enc-key",
+            &"ab".repeat(32),
+            "--time",
+            &t(2),
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "key",
+            "rotate",
+            "--next",
+            "root.key.next.next",
+            "--next",
+            "everyday.key.next.next",
+            "--log",
+            "ops.txt",
+            "--no-next",
+            "--time",
+            &t(3),
+        ],
+    );
+    let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert_eq!(r.out.lines().count(), 4);
+}
+
+/// Audit P6 (spec 06 §5.8): the thief of the current root of a committed account delegates his app
+/// key at the head; the owner recovers with `key rotate --after GENESIS`, a committed rotation as a
+/// sibling of the thief's operation, signed by the key the crate reveals
+/// (`Accounts::revealed_key`). The rotation wins: the stolen root is no root of the head any more,
+/// and the new root's next operation follows the rotation, not the thief's.
+#[test]
+fn key_rotate_after_recovers_from_a_thiefs_operation_as_its_sibling() {
+    let dir = temp_dir();
+    let dir = &dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(dir, &["keygen", "--out", "root.key"]);
+    ok(dir, &["keygen", "--out", "thief-app.key"]);
+    ok(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(0),
+        ],
+    );
+    let genesis = inspect_json(dir, "ops.txt")[0]["message"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The thief holds root.key: his delegation is the head.
+    let theft = ok(
+        dir,
+        &[
+            "key",
+            "delegate",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--app",
+            "thief-app.key",
+            "--time",
+            &t(1),
+        ],
+    );
+    // At the head, the rotation would land below the thief's delegation; --after puts it beside.
+    let rotation = ok(
+        dir,
+        &[
+            "key",
+            "rotate",
+            "--next",
+            "root.key.next",
+            "--after",
+            &genesis,
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(2),
+        ],
+    );
+    let json = inspect_json(dir, "ops.txt");
+    assert_eq!(json[2]["message"]["id"], rotation.trim());
+    assert_eq!(json[2]["message"]["body"]["after"], genesis.as_str());
+    assert_ne!(json[2]["message"]["body"]["after"], theft.trim());
+    // The stolen root signs nothing more for the account: it is no root of the head.
+    let r = run_in(
+        dir,
+        &[
+            "key",
+            "enckey",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--enc-key",
+            &"ab".repeat(32),
+            "--time",
+            &t(3),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    // The new root follows the canonical head: the rotation, not the thief's delegation.
+    ok(
+        dir,
+        &[
+            "key",
+            "enckey",
+            "--key",
+            "root.key.next",
+            "--log",
+            "ops.txt",
+            "--enc-key",
+            &"ab".repeat(32),
+            "--time",
+            &t(4),
+        ],
+    );
+    let json = inspect_json(dir, "ops.txt");
+    assert_eq!(json[3]["message"]["body"]["after"], rotation.trim());
+    let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+}
+
+/// Audit P3 (spec 06 §5.8): a committed account is deactivated by its next keys, not its roots:
+/// `key deactivate --key ROOT` is refused with that advice, and `key deactivate --next FILE` names
+/// the committed list and is signed by its revealed key.
+#[test]
+fn key_deactivate_of_a_committed_account_takes_the_next_keys() {
+    let dir = temp_dir();
+    let dir = &dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(dir, &["keygen", "--out", "root.key"]);
+    let account = ok(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(0),
+        ],
+    );
+    fails(
+        dir,
+        &[
+            "key",
+            "deactivate",
+            "--key",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(1),
+        ],
+        None,
+        account.trim(),
+        "only they can deactivate it",
+    );
+    ok(
+        dir,
+        &[
+            "key",
+            "deactivate",
+            "--next",
+            "root.key.next",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(2),
+        ],
+    );
+    let json = inspect_json(dir, "ops.txt");
+    let end = &json[1]["message"];
+    assert_eq!(end["kind"], "deactivate");
+    let next_root = ok(dir, &["pubkey", "root.key.next"]);
+    assert_eq!(end["key"], next_root.as_str());
+    assert_eq!(end["body"]["roots"][0], next_root.as_str());
+    let r = run_in(dir, &["verify", "ops.txt", "--now", NOW], None);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+}
+
+/// Audit P3 (spec 06 §5.8): a committed account names its successor with its next keys too:
+/// `key successor --key ROOT` is refused, `key successor --next FILE --to ACCT` names the committed
+/// list and is signed by its revealed key.
+#[test]
+fn key_successor_of_a_committed_account_takes_the_next_keys() {
+    let dir = temp_dir();
+    let dir = &dir;
+    let t = |m: u64| (T0 + m * 60_000).to_string();
+    ok(dir, &["keygen", "--out", "root.key"]);
+    ok(dir, &["keygen", "--out", "new-root.key"]);
+    let account = ok(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "root.key",
+            "--log",
+            "ops.txt",
+            "--time",
+            &t(0),
+        ],
+    );
+    let new = ok(
+        dir,
+        &[
+            "account",
+            "new",
+            "--root",
+            "new-root.key",
+            "--log",
+            "new.txt",
+            "--predecessor",
+            account.trim(),
+            "--no-next",
+            "--time",
+            &t(1),
+        ],
+    );
+    let (t2, t3) = (t(2), t(3));
+    let by_root = [
+        "key",
+        "successor",
+        "--key",
+        "root.key",
+        "--log",
+        "ops.txt",
+        "--to",
+        new.trim(),
+        "--time",
+        &t2,
+    ];
+    fails(dir, &by_root, None, account.trim(), "name its successor");
+    let by_next = [
+        "key",
+        "successor",
+        "--next",
+        "root.key.next",
+        "--log",
+        "ops.txt",
+        "--to",
+        new.trim(),
+        "--time",
+        &t3,
+    ];
+    ok(dir, &by_next);
+    let json = inspect_json(dir, "ops.txt");
+    let moved = &json[1]["message"];
+    assert_eq!(moved["kind"], "successor");
+    let next_root = ok(dir, &["pubkey", "root.key.next"]);
+    assert_eq!(moved["key"], next_root.as_str());
+    assert_eq!(moved["body"]["roots"][0], next_root.as_str());
 }

@@ -40,6 +40,109 @@ pub enum Revocation {
     },
 }
 
+/// The BLAKE3 `derive_key` context of the next-roots commitment (rule ACCT-14, 06 §5.8), over the
+/// canonical CBOR encoding of the committed root list.
+pub const NEXT_ROOTS_CONTEXT: &str = "skylark v1 next roots";
+
+/// A commitment to an account's next root list (rule ACCT-14, 06 §5.8): the `next` field of a
+/// `genesis` or `roots` body. The next `roots` operation of a committed state must name exactly
+/// the committed list and be signed by its first new key, which is why the next keys can be kept
+/// offline until they rotate in.
+///
+/// ```
+/// use skylark::account::NextRoots;
+/// let next = skylark::keys::SecretKey::from_seed([3; 32]).public_key();
+/// let commitment = NextRoots::of(&[next])?;
+/// assert_eq!(NextRoots::from_bytes(*commitment.as_bytes()), commitment);
+/// assert_ne!(NextRoots::of(&[next])?, NextRoots::from_bytes([0; 32]));
+/// # Ok::<(), skylark::account::AccountError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NextRoots([u8; 32]);
+
+impl NextRoots {
+    /// The commitment to the root list `roots` (highest priority first):
+    /// `H("skylark v1 next roots", cbor(roots))`, the encoding being the array of 32-byte byte
+    /// strings exactly as a `roots` body field encodes it.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::Body`] unless there are 1 to 4 roots; [`AccountError::KeyInUse`] if one repeats.
+    ///
+    /// ```
+    /// use skylark::account::NextRoots;
+    /// let (a, b) = (skylark::keys::SecretKey::from_seed([1; 32]), skylark::keys::SecretKey::from_seed([2; 32]));
+    /// let (a, b) = (a.public_key(), b.public_key());
+    /// // The worked example of 06 §5.8.
+    /// assert_eq!(NextRoots::of(&[a, b])?.as_bytes(), &[
+    ///     0x68, 0x0a, 0x79, 0x6a, 0x2a, 0x51, 0xe2, 0x8f, 0x90, 0x61, 0xad, 0x14, 0x70, 0x8f, 0xa2, 0x8a, 0x6c, 0x23, 0x78, 0xc5, 0xa0, 0xf9, 0xc3, 0x7a, 0x0e, 0x93, 0xd6, 0xd4, 0xc9, 0x37, 0xe0, 0x56
+    /// ]);
+    /// // The order is part of the commitment.
+    /// assert_ne!(NextRoots::of(&[a, b])?, NextRoots::of(&[b, a])?);
+    /// assert!(NextRoots::of(&[]).is_err());
+    /// # Ok::<(), skylark::account::AccountError>(())
+    /// ```
+    pub fn of(roots: &[PublicKey]) -> Result<NextRoots, AccountError> {
+        Ok(NextRoots(crate::id::derive(
+            NEXT_ROOTS_CONTEXT,
+            &roots_value(roots)?.to_bytes(),
+        )))
+    }
+
+    /// A commitment from its 32 bytes (as read from a body).
+    ///
+    /// ```
+    /// let c = skylark::account::NextRoots::from_bytes([7; 32]);
+    /// assert_eq!(c.as_bytes(), &[7; 32]);
+    /// ```
+    pub fn from_bytes(bytes: [u8; 32]) -> NextRoots {
+        NextRoots(bytes)
+    }
+
+    /// The 32 bytes of the commitment.
+    ///
+    /// ```
+    /// let c = skylark::account::NextRoots::from_bytes([7; 32]);
+    /// assert_eq!(c.as_bytes().len(), 32);
+    /// ```
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Whether this commits to the root list `roots`.
+    pub(super) fn matches(&self, roots: &[PublicKey]) -> bool {
+        NextRoots::of(roots).is_ok_and(|c| c == *self)
+    }
+}
+
+/// The commitment to the next root list `roots` (rule ACCT-14): [`NextRoots::of`].
+///
+/// # Errors
+///
+/// As [`NextRoots::of`].
+///
+/// ```
+/// # use skylark::account::*;
+/// # use skylark::keys::SecretKey;
+/// let (root, next) = (SecretKey::from_seed([1; 32]), SecretKey::from_seed([2; 32]));
+/// // The genesis commits to `next`; the later rotation reveals it and is signed by it.
+/// let genesis = Operation::genesis(&[root.public_key()], 1)?
+///     .with_next(next_commitment(&[next.public_key()])?)?
+///     .sign(&root)?;
+/// let account = Accounts::account_id(&genesis);
+/// let rotate = Operation::roots(account, genesis.id(), &[next.public_key()], 2)?
+///     .accepted_by(&next)?
+///     .sign(&next)?;
+/// let mut accounts = Accounts::new();
+/// accounts.apply(&genesis)?;
+/// accounts.apply(&rotate)?;
+/// assert_eq!(accounts.account(&account).expect("known").roots(), &[next.public_key()]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn next_commitment(roots: &[PublicKey]) -> Result<NextRoots, AccountError> {
+    NextRoots::of(roots)
+}
+
 /// A key operation being written; [`Operation::sign`] turns it into a signed message.
 ///
 /// Constructors check the body rules, so what they build is a valid operation body.
@@ -424,6 +527,68 @@ impl Operation {
         }
     }
 
+    /// Names, in a `deactivate` or `successor` operation, the committed next root list `roots`
+    /// that it reveals (rule ACCT-14, 06 §5.8). In a committed state these operations are acts of
+    /// the next keys, as a rotation is: they must name the committed list and be signed by its
+    /// revealed key ([`Accounts::revealed_key`](super::Accounts::revealed_key)); the list changes
+    /// no root. In a state that is not committed they must not name one.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] for any other kind; [`AccountError::Body`] unless there are
+    /// 1 to 4 keys; [`AccountError::KeyInUse`] if one repeats.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// let (root, next) = (SecretKey::from_seed([1; 32]), SecretKey::from_seed([2; 32]));
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?
+    ///     .with_next(next_commitment(&[next.public_key()])?)?
+    ///     .sign(&root)?;
+    /// let account = Accounts::account_id(&genesis);
+    /// // The account is committed: only the next key ends it, naming the list it reveals.
+    /// let end = Operation::deactivate(account, genesis.id(), 5)
+    ///     .revealing(&[next.public_key()])?
+    ///     .sign(&next)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// accounts.apply(&end)?;
+    /// assert_eq!(accounts.account(&account).expect("known").deactivated(), Some(5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn revealing(mut self, roots: &[PublicKey]) -> Result<Self, AccountError> {
+        if self.kind != DEACTIVATE && self.kind != SUCCESSOR {
+            return Err(AccountError::NotAnOperation);
+        }
+        self.body.insert("roots", roots_value(roots)?);
+        Ok(self)
+    }
+
+    /// Commits a `genesis` or `roots` operation to the next root list (rule ACCT-14, 06 §5.8): the
+    /// next `roots` operation below it must name exactly that list and be signed by its first key
+    /// that is not yet a root or former root. Without it, a `roots` operation leaves the account
+    /// uncommitted.
+    ///
+    /// # Errors
+    ///
+    /// [`AccountError::NotAnOperation`] for any other kind.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// let root = skylark::keys::SecretKey::from_seed([1; 32]).public_key();
+    /// let next = skylark::keys::SecretKey::from_seed([2; 32]).public_key();
+    /// let op = Operation::genesis(&[root], 1)?.with_next(next_commitment(&[next])?)?;
+    /// # let _ = op;
+    /// # Ok::<(), AccountError>(())
+    /// ```
+    pub fn with_next(mut self, next: NextRoots) -> Result<Self, AccountError> {
+        if self.kind != GENESIS && self.kind != ROOTS {
+            return Err(AccountError::NotAnOperation);
+        }
+        self.body.insert("next", Value::from(&next.as_bytes()[..]));
+        Ok(self)
+    }
+
     /// Names `from` as the account this genesis succeeds (06 §5.7, rule ACCT-13): the new
     /// account's side of a move.
     ///
@@ -668,11 +833,15 @@ pub(super) enum OpBody {
         witnesses: Option<WitnessSet>,
         acceptances: Acceptances,
         predecessor: Option<AccountId>,
+        /// The commitment to the next root list (rule ACCT-14), if any.
+        next: Option<NextRoots>,
     },
     Roots {
         roots: Vec<PublicKey>,
         witnesses: Option<Witnesses>,
         acceptances: Acceptances,
+        /// The commitment to the next root list (rule ACCT-14), if any.
+        next: Option<NextRoots>,
     },
     Delegate {
         app: PublicKey,
@@ -691,12 +860,31 @@ pub(super) enum OpBody {
     },
     /// A witness receipt; the receipted operation is the parsed `after`.
     Receipt,
-    /// A deactivation (ACCT-11).
-    Deactivate,
-    /// The account this one moved to (ACCT-12).
+    /// A deactivation (ACCT-11); in a committed state it names the committed list it reveals
+    /// (ACCT-14, 06 §5.8).
+    Deactivate {
+        reveals: Option<Vec<PublicKey>>,
+    },
+    /// The account this one moved to (ACCT-12); in a committed state it names the committed list it
+    /// reveals (ACCT-14, 06 §5.8).
     Successor {
         to: AccountId,
+        reveals: Option<Vec<PublicKey>>,
     },
+}
+
+impl OpBody {
+    /// The root list a committed act names (ACCT-14, 06 §5.8): a `roots` body's list, or the list
+    /// a `deactivate` or `successor` body reveals.
+    pub(super) fn reveals(&self) -> Option<&[PublicKey]> {
+        match self {
+            OpBody::Roots { roots, .. } => Some(roots),
+            OpBody::Deactivate { reveals } | OpBody::Successor { reveals, .. } => {
+                reveals.as_deref()
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Reads a body map against a list of (field, required) in canonical order: unknown un-dotted keys
@@ -762,6 +950,15 @@ fn roots_field(map: &Map) -> Result<Vec<PublicKey>, AccountError> {
     Ok(roots)
 }
 
+/// The optional `roots` of a `deactivate` or `successor` body: the committed list it reveals
+/// (ACCT-14, 06 §5.8), checked last, as a `roots` value.
+fn revealed_field(map: &Map) -> Result<Option<Vec<PublicKey>>, AccountError> {
+    match map.get("roots") {
+        None => Ok(None),
+        Some(_) => roots_field(map).map(Some),
+    }
+}
+
 /// The optional `witnesses` of a `genesis` or `roots` body (rule ACCT-15), checked after `roots`;
 /// a witness that is also one of the body's roots is `acct.key_in_use` (ACCT-3).
 fn witnesses_field(
@@ -820,6 +1017,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                     ("roots", true),
                     ("witnesses", false),
                     ("predecessor", false),
+                    ("next", false),
                 ],
             )?;
             let roots = roots_field(body)?;
@@ -828,6 +1026,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                 _ => None,
             };
             let predecessor = bytes32(body, "predecessor")?.map(AccountId::from_bytes);
+            let next = bytes32(body, "next")?.map(NextRoots);
             let acceptances = Acceptances::parse(body)?;
             Ok((
                 OpBody::Genesis {
@@ -835,6 +1034,7 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                     witnesses,
                     acceptances,
                     predecessor,
+                    next,
                 },
                 None,
                 None,
@@ -848,35 +1048,43 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
                     ("roots", true),
                     ("witnesses", false),
                     ("supersedes", false),
+                    ("next", false),
                     ("acceptances", false),
                 ],
             )?;
             let roots = roots_field(body)?;
             let witnesses = witnesses_field(body, &roots, true)?;
             let (after, supersedes) = (after(body)?, supersedes(body)?);
+            let next = bytes32(body, "next")?.map(NextRoots);
             let acceptances = Acceptances::parse(body)?;
             Ok((
                 OpBody::Roots {
                     roots,
                     witnesses,
                     acceptances,
+                    next,
                 },
                 after,
                 supersedes,
             ))
         }
         DEACTIVATE => {
-            fields(body, &[("after", true)])?;
-            Ok((OpBody::Deactivate, after(body)?, None))
+            fields(body, &[("after", true), ("roots", false)])?;
+            let after = after(body)?;
+            let reveals = revealed_field(body)?;
+            Ok((OpBody::Deactivate { reveals }, after, None))
         }
         SUCCESSOR => {
-            fields(body, &[("to", true), ("after", true)])?;
+            fields(body, &[("to", true), ("after", true), ("roots", false)])?;
             let to = bytes32(body, "to")?.ok_or(body_error("to", "is missing"))?;
+            let after = after(body)?;
+            let reveals = revealed_field(body)?;
             Ok((
                 OpBody::Successor {
                     to: AccountId::from_bytes(to),
+                    reveals,
                 },
-                after(body)?,
+                after,
                 None,
             ))
         }

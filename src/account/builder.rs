@@ -6,7 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{body_error, AccountError, Operation, Revocation};
+use super::{body_error, AccountError, NextRoots, Operation, Revocation};
 use crate::envelope::{Kind, SignedMessage};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
@@ -82,6 +82,7 @@ impl Operation {
             account,
             roots: roots.to_vec(),
             parent: None,
+            next: None,
         }
     }
 
@@ -310,6 +311,7 @@ pub struct RootsBuilder {
     account: AccountId,
     roots: Vec<PublicKey>,
     parent: Option<MessageId>,
+    next: Option<NextRoots>,
 }
 
 impl RootsBuilder {
@@ -339,7 +341,31 @@ impl RootsBuilder {
     /// assert_eq!(err.unwrap_err().code(), "acct.body");
     /// ```
     pub fn build(self, time: u64) -> Result<Operation, AccountError> {
-        Operation::roots(self.account, parent(self.parent)?, &self.roots, time)
+        let op = Operation::roots(self.account, parent(self.parent)?, &self.roots, time)?;
+        match self.next {
+            Some(next) => op.with_next(next),
+            None => Ok(op),
+        }
+    }
+
+    /// Commits the new root list to the next one (rule ACCT-14, 06 §5.8): see
+    /// [`Operation::with_next`]. Every root of the list must then accept the operation.
+    ///
+    /// ```
+    /// # use skylark::account::{next_commitment, Operation};
+    /// # use skylark::id::{AccountId, MessageId};
+    /// let next = skylark::keys::SecretKey::from_seed([5; 32]).public_key();
+    /// let root = skylark::keys::SecretKey::from_seed([4; 32]).public_key();
+    /// let op = Operation::rotation(AccountId::from_bytes([1; 32]), &[root])
+    ///     .parent(MessageId::from_bytes([3; 32]))
+    ///     .next(next_commitment(&[next])?)
+    ///     .build(1)?;
+    /// # let _ = op;
+    /// # Ok::<(), skylark::account::AccountError>(())
+    /// ```
+    pub fn next(mut self, next: NextRoots) -> Self {
+        self.next = Some(next);
+        self
     }
 }
 

@@ -40,7 +40,7 @@ use core::cell::{OnceCell, RefCell};
 use core::fmt;
 
 use super::authorize::Walks;
-use super::body::{OpBody, Revocation};
+use super::body::{NextRoots, OpBody, Revocation};
 use super::pmap::PMap;
 use super::state::{EncryptionKey, Grant, State};
 use super::witness::{Finality, Receipts, WitnessSet};
@@ -60,6 +60,13 @@ pub(super) struct Node {
     rotates: bool,
     /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
     retires: bool,
+    /// A committed act (ACCT-14): a `roots` (a committed rotation), `deactivate` or `successor`
+    /// operation whose parent state is committed. At the fork points above it, it counts as signed
+    /// by every root of its parent and as a self-retirement of each of them that its list does not
+    /// keep (06 §8.1): a rotation's new list; a deactivation or successor keeps none.
+    committed: bool,
+    /// For a committed act: the roots of its parent (bit `i` for index `i`) it retires.
+    drops: u8,
     /// A `successor` operation (ACCT-12).
     moves: bool,
     /// For a `revoke`: the app key and the revocation.
@@ -188,6 +195,49 @@ impl Fork {
             || self.dead & bit != 0
             || (self.retired_in & bit != 0 && (!retires || self.strength != i))
     }
+
+    /// [`Fork::harmless`] for every key operation `x` counts as signed by (a committed rotation:
+    /// every root of its parent, 06 §8.1). `O(|roots|)`.
+    fn harmless_node(
+        &self,
+        roots: &[PublicKey],
+        nodes: &BTreeMap<MessageId, Node>,
+        x: &Node,
+    ) -> bool {
+        attributed(nodes, x)
+            .iter()
+            .all(|(key, retires)| self.harmless(roots, key, *retires))
+    }
+}
+
+/// The roots of `parent` (bit `i` for index `i`) that the list `kept` does not keep: those a
+/// committed rotation from `parent` retires (06 §8.1).
+fn retired_mask(parent: &[PublicKey], kept: &[PublicKey]) -> u8 {
+    parent
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !kept.contains(k))
+        .fold(0, |mask, (i, _)| mask | bit(i))
+}
+
+/// The keys operation `x` counts as signed by at the fork points above it, each with whether it
+/// counts as that key's self-retirement (06 §8.1): its signer; and for a committed rotation
+/// (ACCT-14) also every root of its parent, retired unless its list keeps it. At most five.
+fn attributed(nodes: &BTreeMap<MessageId, Node>, x: &Node) -> Vec<(PublicKey, bool)> {
+    let mut keys = alloc::vec![(x.signer, x.retires)];
+    if x.committed {
+        let parent = x.parent.and_then(|p| nodes.get(&p));
+        for (i, k) in parent
+            .map_or(&[][..], |p| &p.state.roots[..])
+            .iter()
+            .enumerate()
+        {
+            if *k != x.signer {
+                keys.push((*k, x.drops & bit(i) != 0));
+            }
+        }
+    }
+    keys
 }
 
 impl Canon {
@@ -364,11 +414,16 @@ impl Canon {
         if x.supersedes.is_some_and(|y| self.chain.contains_key(&y)) {
             return None;
         }
+        // Committed acts of one parent do not count their retirements against each other (06
+        // §8.1): beside a chosen committed act, a new one is not judged by the chosen child's
+        // retirements, so the choice is made again.
+        if chosen.committed && x.committed && parent == fork {
+            return None;
+        }
         if parent == fork && chosen.supersedes == Some(id) {
             return None;
         }
-        f.harmless(roots, &x.signer, x.retires)
-            .then_some((fork, child))
+        f.harmless_node(roots, nodes, x).then_some((fork, child))
     }
 }
 
@@ -434,6 +489,8 @@ impl Log {
             supersedes: None,
             rotates: false,
             retires: false,
+            committed: false,
+            drops: 0,
             moves: false,
             revokes: None,
             children: Vec::new(),
@@ -526,7 +583,17 @@ impl Log {
                 .superseded_in
                 .get(&parent)
                 .and_then(|y| canon.revivers.get(y))
-                .is_some_and(|keys| keys.binary_search(header.key()).is_ok())
+                .is_some_and(|keys| {
+                    keys.binary_search(header.key()).is_ok()
+                        // Audit f2f8-2 M1: a committed act counts as signed by its parent's roots.
+                        || (matches!(
+                            body,
+                            OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
+                        ) && self.nodes.get(&parent).is_some_and(|p| {
+                            p.state.next.is_some()
+                                && p.state.roots.iter().any(|k| keys.binary_search(k).is_ok())
+                        }))
+                })
         });
         // An operation that may supersede a sibling, or be superseded by one that came first, or
         // bring a superseded operation back, can move the chain and change the revocations of 06
@@ -545,8 +612,20 @@ impl Log {
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
         // and the chain above passes the witness gate (with witnesses at its parent, only once
         // final: no receipt of it is held yet, they wait for it).
-        let ends = matches!(body, OpBody::Deactivate).then(|| header.time());
+        let ends = matches!(body, OpBody::Deactivate { .. }).then(|| header.time());
         let unwitnessed = p.state.witnesses.is_none();
+        // ACCT-14: a committed act; a rotation keeps its new list, a deactivation or successor
+        // keeps no root of its parent (06 §8.1).
+        let committed = p.state.next.is_some()
+            && matches!(
+                body,
+                OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
+            );
+        let drops = match (committed, body) {
+            (true, OpBody::Roots { roots, .. }) => retired_mask(&p.state.roots, roots),
+            (true, _) => retired_mask(&p.state.roots, &[]),
+            (false, _) => 0,
+        };
         if let Some(end) = ends {
             self.deactivations.insert(id, end);
         }
@@ -569,6 +648,8 @@ impl Log {
             supersedes,
             rotates,
             retires: rotates && !state.roots.contains(&signer),
+            committed,
+            drops,
             moves: matches!(body, OpBody::Successor { .. }),
             revokes: match body {
                 OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
@@ -583,14 +664,19 @@ impl Log {
             // The new operation is the only child of a head that is neither contested nor a tied
             // leaf: the chain grows by it (see the module comment).
             Some(canon) if canon.head == parent && canon.contested.is_empty() && !canon.tie => {
-                let strength = self
-                    .nodes
-                    .get(&parent)
-                    .and_then(|p| p.state.roots.iter().position(|k| *k == signer))
-                    .unwrap_or(usize::MAX);
-                let retired_in = match node.retires {
-                    true => bit(strength),
-                    false => 0,
+                let parent_roots = self.nodes.get(&parent).map_or(&[][..], |p| &p.state.roots);
+                let strength = match committed {
+                    // Signed by every root of its parent (06 §8.1): the top one first.
+                    true if !parent_roots.is_empty() => 0,
+                    _ => parent_roots
+                        .iter()
+                        .position(|k| *k == signer)
+                        .unwrap_or(usize::MAX),
+                };
+                let retired_in = match (node.retires, committed) {
+                    (true, _) => bit(strength),
+                    (false, true) => node.drops,
+                    (false, false) => 0,
                 };
                 canon.forks.push(Fork {
                     final_child: false,
@@ -700,7 +786,10 @@ impl Log {
         let mut all_by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
         for (clock, id) in order.iter().enumerate() {
             if let Some(node) = self.nodes.get(id) {
-                all_by_signer.entry(node.signer).or_default().push(clock);
+                // Audit f2f8-2 M1: "counts as signed by" (a committed act: every root of its parent).
+                for (key, _) in attributed(&self.nodes, node) {
+                    all_by_signer.entry(key).or_default().push(clock);
+                }
             }
         }
         let signed_below = |key: &PublicKey, (lo, hi): (usize, usize)| {
@@ -753,9 +842,13 @@ impl Log {
             let Some(node) = self.nodes.get(id) else {
                 continue;
             };
-            by_signer.entry(node.signer).or_default().push(clock);
-            if node.retires {
-                retired_by.entry(node.signer).or_default().push(clock);
+            // A committed rotation counts as signed by every root of its parent, and retires each
+            // one its list does not keep (06 §8.1): `O(|roots|)` entries, in tour order per key.
+            for (key, retires) in attributed(&self.nodes, node) {
+                by_signer.entry(key).or_default().push(clock);
+                if retires {
+                    retired_by.entry(key).or_default().push(clock);
+                }
             }
         }
         // For each skipped range's root `y`: the keys whose signature below it brings it back.
@@ -813,12 +906,16 @@ impl Log {
                 .get(key)
                 .is_some_and(|positions| count(positions, child) > 0)
         };
-        // Has `key` retired itself under a child of `parent` other than `child`?
-        let retired_elsewhere = |key: &PublicKey, parent: (usize, usize), child: (usize, usize)| {
-            retired_by.get(key).is_some_and(|positions| {
-                count(positions, (parent.0 + 1, parent.1)) > count(positions, child)
-            })
-        };
+        // Has `key` retired itself under a child of `parent` other than `child`, not counting the
+        // `excused` self-retirements of `key` by siblings of `child` that speak for one commitment
+        // with it (06 §8.1)?
+        let retired_elsewhere =
+            |key: &PublicKey, parent: (usize, usize), child: (usize, usize), excused: usize| {
+                retired_by.get(key).is_some_and(|positions| {
+                    count(positions, (parent.0 + 1, parent.1)).saturating_sub(excused)
+                        > count(positions, child)
+                })
+            };
         let is_leaf = |x: &MessageId| {
             self.nodes
                 .get(x)
@@ -845,16 +942,42 @@ impl Log {
                 break;
             };
             let roots = &node.state.roots;
-            let strength = |child: (usize, usize)| {
-                roots
-                    .iter()
-                    .position(|k| in_subtree(k, child) && !retired_elsewhere(k, at_span, child))
-                    .unwrap_or(usize::MAX)
-            };
             let children = node
                 .children
                 .iter()
                 .filter(|c| !superseded.contains_key(*c));
+            // The committed acts among the children (ACCT-14), each with its signer and the
+            // roots it retires. They are signed by the one revealed key of this commitment and
+            // name its one list, so they speak for one commitment: a self-retirement by one of
+            // them does not count against another (06 §8.1). `O(children)` here, `O(n)` in all.
+            let rotations: Vec<(MessageId, PublicKey, u8)> = children
+                .clone()
+                .filter_map(|c| {
+                    let n = self.nodes.get(c).filter(|n| n.committed)?;
+                    Some((*c, n.signer, n.drops))
+                })
+                .collect();
+            // How many self-retirements of root `i` by the committed siblings of `child` do not
+            // count against it: none unless `child` is itself a committed rotation.
+            let excused = |child: &MessageId, i: usize| {
+                let Some(&(_, signer, _)) = rotations.iter().find(|(c, _, _)| c == child) else {
+                    return 0;
+                };
+                rotations
+                    .iter()
+                    .filter(|(c, s, mask)| c != child && *s == signer && mask & bit(i) != 0)
+                    .count()
+            };
+            let strength = |id: &MessageId, child: (usize, usize)| {
+                roots
+                    .iter()
+                    .enumerate()
+                    .position(|(i, k)| {
+                        in_subtree(k, child)
+                            && !retired_elsewhere(k, at_span, child, excused(id, i))
+                    })
+                    .unwrap_or(usize::MAX)
+            };
             // A final child wins outright (06 §8.6); there is at most one when t > n/2.
             let final_child = children.clone().filter(|c| is_final(c)).min();
             let mut best: Option<(usize, Vec<MessageId>)> = None;
@@ -862,7 +985,7 @@ impl Log {
                 let Some(child_span) = span(child) else {
                     continue;
                 };
-                let s = strength(child_span);
+                let s = strength(child, child_span);
                 match &mut best {
                     Some((b, ids)) if s == *b => ids.push(*child),
                     Some((b, _)) if s > *b => {}
@@ -894,7 +1017,18 @@ impl Log {
                 (None, Some((_, ids))) if ids.len() == 1 => ids[0],
                 (None, Some((s, mut ids))) => {
                     ids.sort();
-                    let key = roots.get(s);
+                    // One key's leaves: all committed acts (ACCT-14) by one revealed key, which
+                    // count for every root of `P` (06 §8.1, first), or signed by the root of rank `s`.
+                    let rotations = ids
+                        .iter()
+                        .all(|c| self.nodes.get(c).is_some_and(|n| n.committed));
+                    let key = match rotations {
+                        true => ids
+                            .first()
+                            .and_then(|c| self.nodes.get(c))
+                            .map(|n| &n.signer),
+                        false => roots.get(s),
+                    };
                     let by_key = key.is_some_and(|key| {
                         ids.iter()
                             .all(|c| self.nodes.get(c).is_some_and(|n| n.signer == *key))
@@ -996,6 +1130,16 @@ impl Log {
             ) else {
                 continue;
             };
+            // Under a chosen committed rotation, its committed siblings' self-retirements do not
+            // count against it (06 §8.1): no root is marked dead there, which only makes fewer
+            // arrivals harmless (a recomputation instead).
+            if path
+                .get(j + 1)
+                .and_then(|c| self.nodes.get(c))
+                .is_some_and(|n| n.committed)
+            {
+                continue;
+            }
             for (i, k) in node.state.roots.iter().enumerate() {
                 let Some(positions) = retired_by.get(k) else {
                     continue;
@@ -1169,6 +1313,25 @@ impl<'a> AccountView<'a> {
             .get(&self.canon.head)
             .copied()
             .filter(|_| self.canon.unfinal.is_none())
+    }
+
+    /// The head state's commitment to the next root list (rule ACCT-14, 06 §5.8), if the account
+    /// is committed: the next `roots` operation must name that list and be signed by its first new
+    /// key. Not part of the compared account view (06 §6).
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # let (root, next) = (skylark::keys::SecretKey::from_seed([1; 32]), skylark::keys::SecretKey::from_seed([2; 32]));
+    /// let commitment = next_commitment(&[next.public_key()])?;
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.with_next(commitment)?.sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?;
+    /// let view = accounts.account(&Accounts::account_id(&genesis)).expect("known");
+    /// assert_eq!(view.next_roots(), Some(commitment));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_roots(&self) -> Option<NextRoots> {
+        self.state.next
     }
 
     /// The root keys, highest priority first.

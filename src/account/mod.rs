@@ -71,8 +71,8 @@ use alloc::vec::Vec;
 
 pub use accept::{ACCEPTANCE_CONTEXT, MAX_ACCEPTANCES};
 pub(crate) use body::check_operation_body;
+pub use body::{next_commitment, NextRoots, Operation, Revocation, NEXT_ROOTS_CONTEXT};
 use body::{parse, OpBody};
-pub use body::{Operation, Revocation};
 pub use builder::{DelegateBuilder, EncKeyBuilder, RevokeBuilder, RootsBuilder};
 pub use chain::AccountView;
 use chain::Log;
@@ -83,7 +83,7 @@ pub use witness::{WitnessSet, MAX_WITNESSES};
 
 use crate::envelope::SignedMessage;
 use crate::id::{AccountId, MessageId};
-use crate::keys::KeyError;
+use crate::keys::{KeyError, PublicKey};
 
 /// The kind of the operation that creates an account.
 pub const GENESIS: &str = "genesis";
@@ -212,6 +212,14 @@ pub enum AccountError {
     /// A `successor` operation naming its own account (rule ACCT-12).
     #[error("a successor must name another account")]
     Successor,
+    /// A `roots` operation following a state committed to its next root list whose list is not the
+    /// committed one (rule ACCT-14).
+    #[error("root list differs from the committed next roots")]
+    NextMismatch,
+    /// A `roots` operation following a committed state not signed by the first key of its list that
+    /// is neither a root nor a former root of that state (rule ACCT-14).
+    #[error("committed rotation not signed by its first new key")]
+    NextSigner,
 }
 
 impl AccountError {
@@ -244,6 +252,8 @@ impl AccountError {
             Self::AcceptanceInvalid => "acct.acceptance_invalid",
             Self::Deactivated => "acct.deactivated",
             Self::Successor => "acct.successor",
+            Self::NextMismatch => "acct.next_mismatch",
+            Self::NextSigner => "acct.next_signer",
         }
     }
 
@@ -266,6 +276,7 @@ impl AccountError {
             Self::AcceptanceMissing | Self::AcceptanceExtra | Self::AcceptanceInvalid => "ACCT-10",
             Self::Deactivated => "ACCT-11",
             Self::Successor => "ACCT-12",
+            Self::NextMismatch | Self::NextSigner => "ACCT-14",
         }
     }
 }
@@ -416,6 +427,55 @@ impl Accounts {
             .filter(|b| self.predecessors.get(b) == Some(id))
     }
 
+    /// The key that must sign a committed act following valid operation `after` (06 §5.8, rule
+    /// ACCT-14) — the rotation to `list`, or a deactivation or successor revealing `list`: the
+    /// **revealed key**, the first key of `list` that is neither a root nor a former root of the
+    /// state after `after`. `None` if `after` is not a valid operation held here, that state is not
+    /// committed, `list` is not the list it committed to, or no key of `list` qualifies (then no
+    /// operation can rotate the account). This is the rule [`Accounts::apply`] checks; a signer
+    /// such as a command-line tool asks it instead of guessing. `O(log n)`.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// let (root, n0, n1) = (SecretKey::from_seed([1; 32]), SecretKey::from_seed([2; 32]),
+    ///     SecretKey::from_seed([3; 32]));
+    /// // The genesis commits to [root, n1, n0]: the root is kept, so n1 is the revealed key.
+    /// let list = [root.public_key(), n1.public_key(), n0.public_key()];
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?
+    ///     .with_next(next_commitment(&list)?)?
+    ///     .sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// assert_eq!(accounts.revealed_key(&genesis.id(), &list), Some(n1.public_key()));
+    /// // Another list, or one in another order, is not the committed one.
+    /// assert_eq!(accounts.revealed_key(&genesis.id(), &list[1..]), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn revealed_key(&self, after: &MessageId, list: &[PublicKey]) -> Option<PublicKey> {
+        let state = self.logs.get(self.owner.get(after)?)?.state(after)?;
+        state
+            .next
+            .filter(|next| next.matches(list))
+            .and_then(|_| state.revealed(list).copied())
+    }
+
+    /// The root list of the state after valid operation `op` (06 §6), highest priority first, if
+    /// `op` is a valid operation held here — on the canonical chain or not. `O(log n)`.
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// let root = skylark::keys::SecretKey::from_seed([1; 32]);
+    /// let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// let mut accounts = Accounts::new();
+    /// accounts.apply(&genesis)?;
+    /// assert_eq!(accounts.roots_at(&genesis.id()), Some(&[root.public_key()][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn roots_at(&self, op: &MessageId) -> Option<&[PublicKey]> {
+        Some(&self.logs.get(self.owner.get(op)?)?.state(op)?.roots)
+    }
+
     /// Applies one key operation. Operations may come in any order and any number of times; the
     /// resulting state depends only on the set applied.
     ///
@@ -492,6 +552,7 @@ impl Accounts {
             witnesses,
             acceptances,
             predecessor,
+            next,
         } = body
         else {
             return Err(AccountError::GenesisAccount);
@@ -514,7 +575,7 @@ impl Accounts {
         if let Some(from) = predecessor {
             self.predecessors.insert(account, from);
         }
-        let state = State::genesis(roots).witnessed(witnesses);
+        let state = State::genesis(roots).witnessed(witnesses).committed(next);
         self.logs
             .insert(account, Log::new(id, *header.key(), state));
         self.owner.insert(id, account);

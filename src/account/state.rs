@@ -9,7 +9,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::body::{OpBody, Revocation};
+use super::body::{NextRoots, OpBody, Revocation};
 use super::pmap::PMap;
 use super::scope::Scope;
 use super::witness::{WitnessSet, Witnesses};
@@ -286,6 +286,9 @@ pub(super) struct State {
     ever_witnesses: PMap<PublicKey, ()>,
     /// The account named by the last `successor` operation on the path to this state (ACCT-13).
     pub(super) successor: Option<AccountId>,
+    /// The commitment to the next root list made by the last `genesis` or `roots` operation on the
+    /// path to this state (ACCT-14), if it made one.
+    pub(super) next: Option<NextRoots>,
 }
 
 impl State {
@@ -299,7 +302,14 @@ impl State {
             witnesses: None,
             ever_witnesses: PMap::default(),
             successor: None,
+            next: None,
         }
+    }
+
+    /// This state committed to the next root list `next` (a genesis's commitment, ACCT-14).
+    pub(super) fn committed(mut self, next: Option<NextRoots>) -> State {
+        self.next = next;
+        self
     }
 
     /// This state with `witnesses` in force (a genesis's witness set).
@@ -355,6 +365,13 @@ impl State {
         self.apps.insert(*app, Arc::new(revoked));
     }
 
+    /// The revealed key of a committed act naming `list` after this state (ACCT-14, 06 §5.8): the
+    /// first key of `list` that is neither a root nor a former root here.
+    pub(super) fn revealed<'a>(&self, list: &'a [PublicKey]) -> Option<&'a PublicKey> {
+        list.iter()
+            .find(|k| !self.roots.contains(k) && !self.former_roots.contains_key(k))
+    }
+
     /// Rules ACCT-3 to ACCT-9 for one operation following this state; returns the next state, which
     /// shares all but `O(log n)` map nodes with this one.
     pub(super) fn apply(
@@ -363,8 +380,31 @@ impl State {
         id: MessageId,
         body: &OpBody,
     ) -> Result<State, AccountError> {
-        if !self.roots.contains(header.key()) {
-            return Err(AccountError::NotARoot);
+        match (body, body.reveals(), &self.next) {
+            // ACCT-14: a committed act — a rotation, a deactivation or a successor of a committed
+            // state — names the committed list and is signed by its first key that is neither a
+            // root nor a former root here (the revealed next key); a root of this state cannot
+            // sign it. A deactivation or successor naming no list cannot be signed by its key.
+            (_, Some(roots), Some(next)) => {
+                if !next.matches(roots) {
+                    return Err(AccountError::NextMismatch);
+                }
+                if self.revealed(roots) != Some(header.key()) {
+                    return Err(AccountError::NextSigner);
+                }
+            }
+            (OpBody::Deactivate { .. } | OpBody::Successor { .. }, None, Some(_)) => {
+                return Err(AccountError::NextSigner);
+            }
+            // A list revealed where nothing is committed matches no commitment.
+            (OpBody::Deactivate { .. } | OpBody::Successor { .. }, Some(_), None) => {
+                return Err(AccountError::NextMismatch);
+            }
+            _ => {
+                if !self.roots.contains(header.key()) {
+                    return Err(AccountError::NotARoot);
+                }
+            }
         }
         // No rule compares the time with the parent's (06 §7.2): a claimed time dates only what the
         // operation itself grants.
@@ -373,9 +413,9 @@ impl State {
             OpBody::Genesis { .. } => return Err(AccountError::GenesisAccount),
             OpBody::Receipt => return Err(AccountError::NotAWitness),
             // ACCT-11: the state is the parent's; the account view marks the deactivation.
-            OpBody::Deactivate => {}
+            OpBody::Deactivate { .. } => {}
             // ACCT-12: another account.
-            OpBody::Successor { to } => {
+            OpBody::Successor { to, .. } => {
                 if to == header.account() {
                     return Err(AccountError::Successor);
                 }
@@ -385,7 +425,9 @@ impl State {
                 roots,
                 witnesses,
                 acceptances,
+                next: commitment,
             } => {
+                next.next = *commitment;
                 if roots.iter().any(|k| self.apps.contains_key(k)) {
                     return Err(AccountError::KeyInUse);
                 }
@@ -409,10 +451,12 @@ impl State {
                         return Err(AccountError::KeyInUse);
                     }
                 }
-                // ACCT-10: the roots and witnesses that are not already in the parent's lists.
+                // ACCT-10: the roots and witnesses that are not already in the parent's lists; with a
+                // commitment to the next roots, every root of the list (ACCT-14: a commitment
+                // binds every root it will speak for, 06 §5.8).
                 let mut new: Vec<PublicKey> = roots
                     .iter()
-                    .filter(|k| !self.roots.contains(k))
+                    .filter(|k| commitment.is_some() || !self.roots.contains(k))
                     .copied()
                     .collect();
                 if let Some(Witnesses::Set(set)) = witnesses {

@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cbor::{m, t, Value};
+use crate::cbor::{encode, m, t, Value};
 use crate::ed::{self, Key};
 use crate::identifiers::{CTX_ACCOUNT, CTX_BODY};
 use crate::messages::{del, rid, set, sign, Msg, T0};
@@ -32,8 +32,8 @@ const MAX53: u64 = (1 << 53) - 1;
 /// The rule IDs of spec 06.
 pub const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3",
-    "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-14", "ACCT-15", "ACCT-16", "AUTH-1",
+    "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 /// Every status an operation vector may declare besides "valid" and "waiting".
@@ -57,6 +57,8 @@ pub const OP_CODES: &[&str] = &[
     "acct.acceptance_invalid",
     "acct.deactivated",
     "acct.successor",
+    "acct.next_mismatch",
+    "acct.next_signer",
     "key.invalid_length",
     "key.non_canonical",
     "key.not_on_curve",
@@ -100,6 +102,9 @@ fn at(n: u64) -> u64 {
 }
 
 // ------------------------------------------------------------------------------------------------ acceptances
+
+/// The hash context of the next-roots commitment (ACCT-14, 06 §5.8).
+pub const CTX_NEXT_ROOTS: &str = "skylark v1 next roots";
 
 /// The signature context of an acceptance (ACCT-10, 06 §5.5).
 pub const CTX_ACCEPTANCE: &str = "skylark v1 key acceptance";
@@ -321,9 +326,11 @@ impl W {
                 (new, (roots, wits))
             }
             "roots" => {
+                // With a commitment (06 §5.8), every root of the list accepts, kept ones included.
+                let committing = get(body, "next").is_some();
                 let mut new: Vec<Vec<u8>> = roots
                     .iter()
-                    .filter(|k| !parent.0.contains(k))
+                    .filter(|k| committing || !parent.0.contains(k))
                     .cloned()
                     .collect();
                 if let Some(wits) = &named {
@@ -397,6 +404,40 @@ impl W {
     fn roots(&mut self, signer: &str, acct: &[u8], after: &[u8], roots: &[&str], time: u64) -> Op {
         let r = self.pks(roots);
         let body = m(vec![("after", b(after)), ("roots", keys_v(&r))]);
+        self.op(signer, acct, "roots", time, body)
+    }
+
+    /// The `next` value committing to the root list `names` (ACCT-14, 06 §5.8):
+    /// `H("skylark v1 next roots", the CBOR array of the keys)`.
+    fn commit(&mut self, names: &[&str]) -> Value {
+        let r = self.pks(names);
+        b(&blake3::derive_key(CTX_NEXT_ROOTS, &encode(&keys_v(&r))))
+    }
+
+    /// A genesis of `roots` committed to the next roots `next` (ACCT-14).
+    fn genesis_next(&mut self, roots: &[&str], next: &[&str], time: u64) -> Op {
+        let r = self.pks(roots);
+        let body = m(vec![("roots", keys_v(&r)), ("next", self.commit(next))]);
+        self.op(roots[0], &[0; 32], "genesis", time, body)
+    }
+
+    /// A `roots` operation committed to the next roots `next` (ACCT-14).
+    #[allow(clippy::too_many_arguments)]
+    fn roots_next(
+        &mut self,
+        signer: &str,
+        acct: &[u8],
+        after: &[u8],
+        roots: &[&str],
+        next: &[&str],
+        time: u64,
+    ) -> Op {
+        let r = self.pks(roots);
+        let body = m(vec![
+            ("after", b(after)),
+            ("roots", keys_v(&r)),
+            ("next", self.commit(next)),
+        ]);
         self.op(signer, acct, "roots", time, body)
     }
 
@@ -538,6 +579,30 @@ impl W {
             time,
             m(vec![("after", b(after))]),
         )
+    }
+
+    /// A `deactivate` (or, with `to`, a `successor`) naming the list `list` it reveals
+    /// (ACCT-14, 06 §5.8).
+    #[allow(clippy::too_many_arguments)]
+    fn revealing(
+        &mut self,
+        signer: &str,
+        acct: &[u8],
+        after: &[u8],
+        to: Option<&[u8]>,
+        list: &[&str],
+        time: u64,
+    ) -> Op {
+        let r = self.pks(list);
+        let mut body = m(vec![("after", b(after)), ("roots", keys_v(&r))]);
+        let kind = match to {
+            Some(to) => {
+                body = set(&body, "to", b(to));
+                "successor"
+            }
+            None => "deactivate",
+        };
+        self.op(signer, acct, kind, time, body)
     }
 
     /// A social message of `signer` (the next one of its history).
@@ -5177,6 +5242,12 @@ fn threats(o: &mut Out) {
             },
         ),
     ];
+    emit_threats(o, cases);
+}
+
+/// Emits a table of threat cases: each an operations vector, and an authorization vector where the
+/// case asks one.
+fn emit_threats(o: &mut Out, cases: Vec<(&str, &str, &[&str], ThreatFn)>) {
     for (id, description, rules, build) in cases {
         let t = build(id);
         let ops: Vec<(&Op, &str)> = t.ops.iter().map(|(op, s)| (op, *s)).collect();
@@ -5194,6 +5265,679 @@ fn threats(o: &mut Out) {
             );
         }
     }
+}
+
+/// Audit P2 (06 §8.1): the thief of r0 delegates his app key at the genesis [r0] committed to [n0]
+/// (T); n0 signs two committed rotations beside it (Q1, Q2) and, if `continued`, an `enckey` below
+/// Q1 (E). Q1 and Q2 do not retire r0 against each other: they tie as n0's leaves (continued or
+/// not), T counts for nothing.
+fn retries_with_thief(id: &str, continued: bool) -> Threat {
+    let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+    let t = grant(&mut w, "r0", &acct, &g, "thief-app", at(1));
+    let q1 = w.roots("n0", &acct, g.id(), &["n0"], at(2));
+    let q2 = w.roots("n0", &acct, g.id(), &["n0"], at(3));
+    let ask = w.post("thief-app", &acct, at(5), "thief");
+    let roots = w.pks(&["n0"]);
+    let e = continued.then(|| w.enckey("n0", &acct, q1.id(), &enc_key("e"), 1, at(4)));
+    let state = match &e {
+        Some(e) => st(&acct, e, roots).enc(&enc_key("e"), 1),
+        None => st(&acct, smaller(&q1, &q2), roots),
+    };
+    let mut ops = vec![(g, VALID), (t, VALID), (q1, VALID), (q2, VALID)];
+    ops.extend(e.map(|e| (e, VALID)));
+    Threat {
+        state,
+        ops,
+        ask: Some((
+            ask,
+            Exp::Denied("auth.not_delegated"),
+            "the thief's app key",
+        )),
+    }
+}
+
+/// Audit P3: a witnessed account (w1..w3, t = 2) of roots [r0, r1] committed to [n0, n1]; the thief
+/// of the current roots deactivates it, or with `successor` names his own account B as its successor
+/// (plain, and naming the revealed list), and w1, w2 receipt the plain one. Both are
+/// `acct.next_signer` in a committed state, the receipts follow an invalid operation, and the
+/// owner's committed rotation Q is the head.
+fn witnessed_thief_act(id: &str, successor: bool) -> Threat {
+    let mut w = W::new(id);
+    let body = m(vec![
+        ("roots", keys_v(&w.pks(&["r0", "r1"]))),
+        ("witnesses", w.witness_value(&["w1", "w2", "w3"], 2)),
+        ("next", w.commit(&["n0", "n1"])),
+    ]);
+    let g = w.op("r0", &[0; 32], "genesis", T0, body);
+    let acct = acct_of(&g);
+    let mut ops = vec![(g.clone(), VALID)];
+    let to = successor.then(|| {
+        let bg = w.genesis_after(&["m0"], &acct, T0);
+        let b_acct = acct_of(&bg);
+        ops.push((bg, VALID));
+        b_acct
+    });
+    let act = match &to {
+        Some(b_acct) => w.successor("r0", &acct, g.id(), b_acct, at(1)),
+        None => w.deactivate("r0", &acct, g.id(), at(1)),
+    };
+    let copied = w.revealing("r0", &acct, g.id(), to.as_deref(), &["n0", "n1"], at(2));
+    let rc1 = w.receipt("w1", &acct, &act, at(3));
+    let rc2 = w.receipt("w2", &acct, &act, at(3));
+    let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(4));
+    let (roots, ws) = (w.pks(&["n0", "n1"]), w.pks(&["w1", "w2", "w3"]));
+    let state = st(&acct, &q, roots).witnessed(ws, 2);
+    ops.extend([
+        (act, "acct.next_signer"),
+        (copied, "acct.next_signer"),
+        (rc1, "acct.parent_invalid"),
+        (rc2, "acct.parent_invalid"),
+        (q, VALID),
+    ]);
+    Threat {
+        state,
+        ops,
+        ask: None,
+    }
+}
+
+/// The account of `roots`, its genesis committed to the next roots `next` (ACCT-14).
+fn committed(vid: &str, roots: &[&str], next: &[&str]) -> (W, Op, Vec<u8>) {
+    let mut w = W::new(vid);
+    let g = w.genesis_next(roots, next, T0);
+    let acct = acct_of(&g);
+    (w, g, acct)
+}
+
+/// Pre-rotation (06 §5.8, ACCT-14; audit F9): the threat cases of an old backup or stolen current
+/// roots against an account committed to its next roots, and the account that never committed.
+fn pre_rotation(o: &mut Out) {
+    const R14: &[&str] = &["ACCT-5", "ACCT-14"];
+    let cases: Vec<(&str, &str, &[&str], ThreatFn)> = vec![
+        (
+            "threat-9-committed-full-rotation-old-backup",
+            "F9(a) closed: the genesis [r0, r1] committed to [n0, n1]; the owner rotates to them in \
+             one committed rotation Q signed by n0, n1 delegates the phone. An old backup with r0 \
+             and r1: its own rotation at the genesis is acct.next_mismatch; what else it signs \
+             there (T by r0, T2 below by r1) counts for nothing, because Q counts as signed by, \
+             and as a self-retirement of, r0 and r1 (06 §8.1): the owner's chain stays",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(2));
+                let f = w.roots("r0", &acct, g.id(), &["r1", "x"], at(3));
+                let t = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(4));
+                let t2 = grant(&mut w, "r1", &acct, &t, "thief-app", at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (q, VALID),
+                        (phone, VALID),
+                        (f, "acct.next_mismatch"),
+                        (t, VALID),
+                        (t2, VALID),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-committed-careful-rotation-no-freeze",
+            "F9(b) closed: the genesis [r0, r1] committed to [r0, n1]; Q1 (signed by n1, its \
+             first new key) rotates to it and commits to [n0, n1]; Q2 (signed by n0) rotates to \
+             that. The old backup signs two children of the genesis, one by r0 and one by r1: Q1 \
+             retires r1 and Q2 retires r0 below the genesis's child Q1, so neither counts under \
+             the thief's children, and Q1 counts as signed by r0: no contest, the owner's chain \
+             stays",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["r0", "n1"]);
+                let q1 = w.roots_next("n1", &acct, g.id(), &["r0", "n1"], &["n0", "n1"], at(1));
+                let q2 = w.roots("n0", &acct, q1.id(), &["n0", "n1"], at(2));
+                let phone = grant(&mut w, "n1", &acct, &q2, "phone", at(3));
+                let t0 = w.enckey("r0", &acct, g.id(), &enc_key("t0"), 1, at(4));
+                let t1 = w.enckey("r1", &acct, g.id(), &enc_key("t1"), 1, at(5));
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (q1, VALID),
+                        (q2, VALID),
+                        (phone, VALID),
+                        (t0, VALID),
+                        (t1, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-current-roots-stolen-recovered",
+            "both current roots stolen (issue 14, scenario 2) in an account committed to [n0, n1]: \
+             the thief delegates his app key (T, by r0) and revokes the phone below it (T2, by r1); \
+             his rotation is acct.next_mismatch. The owner signs the committed rotation Q (by n0) \
+             as a sibling of T: Q counts as signed by r0 and r1 and retires both, so they count for \
+             nothing under T: Q wins, the phone stays, the thief's app key is not delegated",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let phone = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let t = grant(&mut w, "r0", &acct, &phone, "thief-app", at(2));
+                let t2 = w.revoke("r1", &acct, t.id(), "phone", None, at(3));
+                let f = w.roots("r0", &acct, phone.id(), &["x"], at(4));
+                let q = w.roots("n0", &acct, phone.id(), &["n0", "n1"], at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &q, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (phone, VALID),
+                        (t, VALID),
+                        (t2, VALID),
+                        (f, "acct.next_mismatch"),
+                        (q, VALID),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-copied-list-old-root",
+            "a committed rotation must be signed by its revealed key, the first key of its list \
+             that is neither a root nor a former root of the parent: the owner's revealed list \
+             [n0, n1] copied into a rotation signed by the old root r0, or by n1, is \
+             acct.next_signer; a next of 31 bytes is acct.body. Q (by n0) commits to nothing, so \
+             below it the current root n1 rotates as before (U)",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+                let c0 = w.roots("r0", &acct, g.id(), &["n0", "n1"], at(2));
+                let c1 = w.roots("n1", &acct, g.id(), &["n0", "n1"], at(3));
+                let bad = m(vec![
+                    ("after", b(g.id())),
+                    ("roots", keys_v(&w.pks(&["x"]))),
+                    ("next", b(&[7; 31])),
+                ]);
+                let c2 = w.op("r0", &acct, "roots", at(4), bad);
+                let u = w.roots("n1", &acct, q.id(), &["n0", "n2"], at(5));
+                let roots = w.pks(&["n0", "n2"]);
+                Threat {
+                    state: st(&acct, &u, roots),
+                    ops: vec![
+                        (g, VALID),
+                        (q, VALID),
+                        (c0, "acct.next_signer"),
+                        (c1, "acct.next_signer"),
+                        (c2, "acct.body"),
+                        (u, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-uncommitted-old-backup-takes-over",
+            "what stays open (06 §11.7): the account that never committed. As \
+             threat-9-committed-full-rotation-old-backup without the commitment: r0 signs the full \
+             rotation Q; the old backup forges r0's retirement (F, roots [r1, x]) and signs below \
+             it with r1, which only a higher root retired: F wins at the genesis with strength 1 \
+             and the thief's app key is delegated",
+            &["ACCT-5"],
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let q = w.roots("r0", &acct, g.id(), &["n0", "n1"], at(1));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(2));
+                let f = w.roots("r0", &acct, g.id(), &["r1", "x"], at(3));
+                let t2 = grant(&mut w, "r1", &acct, &f, "thief-app", at(4));
+                let ask = w.post("thief-app", &acct, at(5), "thief");
+                let roots = w.pks(&["r1", "x"]);
+                Threat {
+                    state: st(&acct, &t2, roots).app(&t2),
+                    ops: vec![(g, VALID), (q, VALID), (phone, VALID), (f, VALID), (t2, VALID)],
+                    ask: Some((ask, Exp::Authorized, "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-late-commitment-old-backup",
+            "an account committed after its genesis (the lead's example): C (signed by r1, \
+             accepted by r0 and r1, as every root of a committing list must) commits [r0, r1] to \
+             [n0, n1]; Q rotates to them. The old backup forges r0's retirement at the genesis \
+             (T, roots [r1, x]) and signs below it with r1: r0 retired under both children of the \
+             genesis counts in neither; r1, retired by Q, counts only under C, where Q counts as \
+             its signature: C wins with strength 1",
+            R14,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let c = w.roots_next("r1", &acct, g.id(), &["r0", "r1"], &["n0", "n1"], at(1));
+                let q = w.roots("n0", &acct, c.id(), &["n0", "n1"], at(2));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(3));
+                let t = w.roots("r0", &acct, g.id(), &["r1", "x"], at(4));
+                let t2 = grant(&mut w, "r1", &acct, &t, "thief-app", at(5));
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (c, VALID),
+                        (q, VALID),
+                        (phone, VALID),
+                        (t, VALID),
+                        (t2, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-forged-commitment-lower-root",
+            "a thief of the everyday root r1 of an uncommitted account tries to commit on the \
+             recovery root's behalf: C1 keeps [r0, r1] and commits to his key y, accepted by r1 \
+             only: acct.acceptance_missing (every root of a committing list accepts, 06 §5.8). \
+             C2 drops r0 ([r1, x], committing to [y]) and Q rotates to y: Q counts as signed by, \
+             and retires, r1 and x only, never r0, so the owner's delegation signed by r0 beside \
+             it wins at the genesis",
+            R14,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let phone = grant(&mut w, "r0", &acct, &g, "phone", at(1));
+                let body = m(vec![
+                    ("after", b(g.id())),
+                    ("roots", keys_v(&w.pks(&["r0", "r1"]))),
+                    ("next", w.commit(&["y"])),
+                ]);
+                let r1 = w.keys(&["r1"]);
+                let body = accepted(&body, &acct, "roots", &[&r1[0]], &[]);
+                let c1 = w.op("r1", &acct, "roots", at(2), body);
+                let c2 = w.roots_next("r1", &acct, g.id(), &["r1", "x"], &["y"], at(3));
+                let q = w.roots("y", &acct, c2.id(), &["y"], at(4));
+                let t = grant(&mut w, "y", &acct, &q, "thief-app", at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (phone, VALID),
+                        (c1, "acct.acceptance_missing"),
+                        (c2, VALID),
+                        (q, VALID),
+                        (t, VALID),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-kept-root-stolen-two-rotations",
+            "the genesis [r0, r1] committed to [r0, n1] (keeping r0), and r0 is stolen: the \
+             thief signs X beside the owner's committed rotation Q1, which keeps r0 and so does \
+             not retire it (alone, a contest). Q2, the next committed rotation (by n0), drops r0 \
+             and retires it at every fork point above: r0 counts only under Q1, X for nothing",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["r0", "n1"]);
+                let x = w.enckey("r0", &acct, g.id(), &enc_key("x"), 1, at(1));
+                let q1 = w.roots_next("n1", &acct, g.id(), &["r0", "n1"], &["n0", "n1"], at(2));
+                let q2 = w.roots("n0", &acct, q1.id(), &["n0", "n1"], at(3));
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &q2, roots),
+                    ops: vec![(g, VALID), (x, VALID), (q1, VALID), (q2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-witnessed-final-thief-then-rotation",
+            "witness finality still binds (06 §5.8): in an account with witnesses w1..w3 (t = 2) \
+             committed to [n0, n1], the thief of r1 delegates his app key (T) and w1, w2 receipt \
+             it: T is final at the genesis, so the owner's committed rotation beside it (S) loses \
+             whatever its strength. The owner rotates below T instead (Q: the state there is \
+             still committed, and the thief could not rotate) and revokes the thief's app key \
+             with the new root (RV)",
+            &["ACCT-5", "ACCT-14", "ACCT-16"],
+            |id| {
+                let mut w = W::new(id);
+                let body = m(vec![
+                    ("roots", keys_v(&w.pks(&["r0", "r1"]))),
+                    ("witnesses", w.witness_value(&["w1", "w2", "w3"], 2)),
+                    ("next", w.commit(&["n0", "n1"])),
+                ]);
+                let g = w.op("r0", &[0; 32], "genesis", T0, body);
+                let acct = acct_of(&g);
+                let t = grant(&mut w, "r1", &acct, &g, "thief-app", at(1));
+                let rc1 = w.receipt("w1", &acct, &t, at(2));
+                let rc2 = w.receipt("w2", &acct, &t, at(2));
+                let sib = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(3));
+                let q = w.roots("n0", &acct, t.id(), &["n0", "n1"], at(4));
+                let rv = w.revoke("n1", &acct, q.id(), "thief-app", None, at(5));
+                let (roots, ws) = (w.pks(&["n0", "n1"]), w.pks(&["w1", "w2", "w3"]));
+                Threat {
+                    state: st(&acct, &rv, roots)
+                        .app_rev(&t, Rev::All)
+                        .witnessed(ws, 2)
+                        .last_final(&t),
+                    ops: vec![
+                        (g, VALID),
+                        (t, VALID),
+                        (rc1, VALID),
+                        (rc2, VALID),
+                        (sib, VALID),
+                        (q, VALID),
+                        (rv, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-one-key-committed-retries-tie",
+            "two committed rotations of the genesis by the one revealed key n0 (a retry without \
+             supersedes): both count for every root of the genesis, so neither outranks the other; \
+             as leaves of one key they tie and the smaller id is the head (06 §8.1), not a contest",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let q1 = w.roots("n0", &acct, g.id(), &["n0"], at(1));
+                let q2 = w.roots("n0", &acct, g.id(), &["n0"], at(2));
+                let head = smaller(&q1, &q2).clone();
+                let roots = w.pks(&["n0"]);
+                Threat {
+                    state: st(&acct, &head, roots),
+                    ops: vec![(g, VALID), (q1, VALID), (q2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-one-key-committed-retries-continued",
+            "as threat-9-one-key-committed-retries-tie, and n0 continues below the later one (E): \
+             a tie of one key's leaves, continued (06 §8.1): the chain continues at it",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let q1 = w.roots("n0", &acct, g.id(), &["n0"], at(1));
+                let q2 = w.roots("n0", &acct, g.id(), &["n0"], at(2));
+                let e = w.enckey("n0", &acct, q2.id(), &enc_key("e"), 1, at(3));
+                let roots = w.pks(&["n0"]);
+                Threat {
+                    state: st(&acct, &e, roots).enc(&enc_key("e"), 1),
+                    ops: vec![(g, VALID), (q1, VALID), (q2, VALID), (e, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-one-key-committed-retries-with-thief-sibling-tie",
+            "audit P2: the thief of r0 delegates his app key at the committed genesis (T), and \
+             the owner's revealed key n0 signs two committed rotations beside it (Q1, Q2: a retry \
+             without supersedes). They speak for one commitment, so neither's retirement of r0 \
+             counts against the other (06 §8.1): both have r0's strength, T none; Q1 and Q2 tie as \
+             one key's leaves and the smaller id is the head, not a contest at the thief's root",
+            R14,
+            |id| retries_with_thief(id, false),
+        ),
+        (
+            "threat-9-one-key-committed-retries-with-thief-sibling-continued",
+            "as threat-9-one-key-committed-retries-with-thief-sibling-tie, and n0 continues below \
+             Q1 (E): a tie of one key's leaves, continued: the chain continues at Q1 and E is the \
+             head; the thief's app key is not delegated",
+            R14,
+            |id| retries_with_thief(id, true),
+        ),
+        (
+            "threat-9-revealed-key-skips-former-root",
+            "audit P7: the genesis [r0] committed to [n0]; Q1 (by n0) rotates to it and commits to \
+             [r0, n1], bringing back the former root r0 first. Below Q1 the revealed key is n1, the \
+             first key of the list that is neither a root nor a former root: the rotation signed by \
+             r0 is acct.next_signer, the one signed by n1 (Q2) is valid",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let q1 = w.roots_next("n0", &acct, g.id(), &["n0"], &["r0", "n1"], at(1));
+                let c = w.roots("r0", &acct, q1.id(), &["r0", "n1"], at(2));
+                let q2 = w.roots("n1", &acct, q1.id(), &["r0", "n1"], at(3));
+                let roots = w.pks(&["r0", "n1"]);
+                Threat {
+                    state: st(&acct, &q2, roots),
+                    ops: vec![(g, VALID), (q1, VALID), (c, "acct.next_signer"), (q2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-commitment-without-revealed-key",
+            "audit P7: the genesis [r0, r1] committed to [r1, r0], a list with no key outside the \
+             current and former roots (the producer rules forbid it): no key can be its revealed \
+             key, so every rotation is acct.next_signer, whoever signs it; other operations by the \
+             roots stay valid (D)",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["r1", "r0"]);
+                let c0 = w.roots("r0", &acct, g.id(), &["r1", "r0"], at(1));
+                let c1 = w.roots("r1", &acct, g.id(), &["r1", "r0"], at(2));
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(3));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).app(&d),
+                    ops: vec![
+                        (g, VALID),
+                        (c0, "acct.next_signer"),
+                        (c1, "acct.next_signer"),
+                        (d, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-malformed-next",
+            "audit P7: a genesis whose next is 31 bytes (B1), or text (B2), is acct.body (06 §5.3), \
+             and so is a next in a kind whose schema has no such field (a delegate D and an enckey E \
+             naming one); the well-formed committed genesis G is unaffected",
+            &["ACCT-1", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let r = w.pks(&["r0"]);
+                let b1 = w.op(
+                    "r0",
+                    &[0; 32],
+                    "genesis",
+                    T0,
+                    m(vec![("roots", keys_v(&r)), ("next", b(&[7; 31]))]),
+                );
+                let b2 = w.op(
+                    "r0",
+                    &[0; 32],
+                    "genesis",
+                    T0,
+                    m(vec![("roots", keys_v(&r)), ("next", t("n0"))]),
+                );
+                let app = w.pk("phone");
+                let body = set(
+                    &delegate_body(g.id(), &app, texts(&["*"]), u(T0 + YEAR)),
+                    "next",
+                    w.commit(&["n1"]),
+                );
+                let d = w.op("r0", &acct, "delegate", at(1), body);
+                let body = m(vec![
+                    ("after", b(g.id())),
+                    ("key", b(&enc_key("e"))),
+                    ("version", u(1)),
+                    ("next", w.commit(&["n1"])),
+                ]);
+                let e = w.op("r0", &acct, "enckey", at(2), body);
+                let roots = w.pks(&["r0"]);
+                Threat {
+                    state: st(&acct, &g, roots),
+                    ops: vec![
+                        (g, VALID),
+                        (b1, "acct.body"),
+                        (b2, "acct.body"),
+                        (d, "acct.body"),
+                        (e, "acct.body"),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-uncommitting-rotation-old-backup",
+            "audit P7: the genesis [r0, r1] committed to [n0, n1]; the owner's committed rotation Q \
+             names no next, so the account is not committed below it, but Q is still a committed \
+             rotation of the genesis: it counts as signed by, and retires, r0 and r1 there. An old \
+             backup of both: T (by r0) and T2 below it (by r1) at the genesis count for nothing, and \
+             below Q the old roots are no roots (acct.not_a_root): the owner's chain stays",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(2));
+                let t1 = w.enckey("r0", &acct, g.id(), &enc_key("t"), 1, at(3));
+                let t2 = grant(&mut w, "r1", &acct, &t1, "thief-app", at(4));
+                let f = w.roots("r0", &acct, q.id(), &["r0"], at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots).app(&phone),
+                    ops: vec![
+                        (g, VALID),
+                        (q, VALID),
+                        (phone, VALID),
+                        (t1, VALID),
+                        (t2, VALID),
+                        (f, "acct.not_a_root"),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-witnessed-final-deactivation-by-current-root",
+            "audit P3: in a committed account with witnesses w1..w3 (t = 2), the thief of the current \
+             roots deactivates it (D, by r0) and w1, w2 would receipt it. In a committed state a \
+             deactivation is an act of the next keys, as a rotation is (06 §5.8): D is \
+             acct.next_signer, so are the same naming the revealed list (D2, by r0), the receipts \
+             follow an invalid operation (acct.parent_invalid), and the owner's committed rotation Q \
+             is the head",
+            &["ACCT-11", "ACCT-14", "ACCT-16"],
+            |id| witnessed_thief_act(id, false),
+        ),
+        (
+            "threat-9-witnessed-final-successor-by-current-root",
+            "audit P3: as threat-9-witnessed-final-deactivation-by-current-root, with a successor: \
+             the thief names his own account B (whose genesis claims the victim as predecessor) as \
+             the successor (S, by r0, and S2 naming the revealed list): acct.next_signer, the \
+             receipts acct.parent_invalid, no move; the owner's committed rotation Q is the head",
+            &["ACCT-12", "ACCT-13", "ACCT-14", "ACCT-16"],
+            |id| witnessed_thief_act(id, true),
+        ),
+        (
+            "threat-9-committed-deactivation-by-revealed-key",
+            "audit P3, the owner's side: the genesis [r0, r1] committed to [n0, n1]; the thief of r0 \
+             delegates his app key (T). The owner deactivates with the revealed key n0, naming the \
+             list (D): like a committed rotation it counts as signed by r0 and r1 and retires both \
+             (it keeps no root), so it wins at the genesis and the account is deactivated at D's \
+             time. A deactivation by n0 naming another list is acct.next_mismatch; one by n1 (not \
+             the revealed key) is acct.next_signer",
+            &["ACCT-5", "ACCT-11", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let t = grant(&mut w, "r0", &acct, &g, "thief-app", at(1));
+                let wrong = w.revealing("n0", &acct, g.id(), None, &["n0"], at(2));
+                let other = w.revealing("n1", &acct, g.id(), None, &["n0", "n1"], at(3));
+                let d = w.revealing("n0", &acct, g.id(), None, &["n0", "n1"], at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).deactivated(at(4)),
+                    ops: vec![
+                        (g, VALID),
+                        (t, VALID),
+                        (wrong, "acct.next_mismatch"),
+                        (other, "acct.next_signer"),
+                        (d, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-committed-successor-by-revealed-key",
+            "audit P3, the owner's side: the genesis [r0] committed to [n0]; the thief of r0 \
+             delegates his app key (T). The owner moves the account to B (whose genesis names it as \
+             predecessor) with the revealed key n0, naming the list (S): S retires r0 at the genesis \
+             and wins there, and the account has moved to B",
+            &["ACCT-5", "ACCT-12", "ACCT-13", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0"], &["n0"]);
+                let bg = w.genesis_after(&["m0"], &acct, T0);
+                let b_acct = acct_of(&bg);
+                let t = grant(&mut w, "r0", &acct, &g, "thief-app", at(1));
+                let s = w.revealing("n0", &acct, g.id(), Some(&b_acct), &["n0"], at(2));
+                let ask = w.post("thief-app", &acct, at(3), "thief");
+                let roots = w.pks(&["r0"]);
+                Threat {
+                    state: st(&acct, &s, roots).moved_to(&b_acct),
+                    ops: vec![(g, VALID), (bg, VALID), (t, VALID), (s, VALID)],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-revealed-list-without-commitment",
+            "audit P3: in an account that is not committed, a deactivation or successor naming a \
+             list reveals nothing it could match (acct.next_mismatch, even signed by a root); the \
+             plain deactivation by the root is valid, as before",
+            &["ACCT-11", "ACCT-12", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0"]);
+                let d1 = w.revealing("r0", &acct, g.id(), None, &["r0"], at(1));
+                let s1 = w.revealing("r0", &acct, g.id(), Some(&[9; 32]), &["n0"], at(2));
+                let d = w.deactivate("r0", &acct, g.id(), at(3));
+                let roots = w.pks(&["r0"]);
+                Threat {
+                    state: st(&acct, &d, roots).deactivated(at(3)),
+                    ops: vec![
+                        (g, VALID),
+                        (d1, "acct.next_mismatch"),
+                        (s1, "acct.next_mismatch"),
+                        (d, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-9-one-key-committed-retries-partial-list",
+            "audit P4: the genesis [r0, r1] committed to [r0, n0] (keeping r0); n0 signs two \
+             committed rotations of the genesis (Q1, Q2). Both have strength 0 (r0, kept, is not \
+             retired), so s is finite, but every tied child is a committed rotation: k is their \
+             signer n0 (06 §8.1 takes that clause first), not r0, and the tie of n0's leaves goes to \
+             the smaller id",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["r0", "n0"]);
+                let q1 = w.roots("n0", &acct, g.id(), &["r0", "n0"], at(1));
+                let q2 = w.roots("n0", &acct, g.id(), &["r0", "n0"], at(2));
+                let head = smaller(&q1, &q2).clone();
+                let roots = w.pks(&["r0", "n0"]);
+                Threat {
+                    state: st(&acct, &head, roots),
+                    ops: vec![(g, VALID), (q1, VALID), (q2, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+    ];
+    emit_threats(o, cases);
 }
 
 // ------------------------------------------------------------------------------------------------ witnesses
@@ -7332,6 +8076,7 @@ pub fn generate() -> String {
     placement(&mut o);
     forks(&mut o);
     threats(&mut o);
+    pre_rotation(&mut o);
     witnesses(&mut o);
     acceptances(&mut o);
     deactivation(&mut o);

@@ -50,11 +50,15 @@ enum Body {
         witnesses: Option<Wit>,
         /// ACCT-13: the account this one succeeds.
         predecessor: Option<Id>,
+        /// ACCT-14: the commitment to the next root list.
+        next: Option<Id>,
     },
     /// ACCT-12.
     Successor {
         after: Id,
         to: Id,
+        /// ACCT-14: the committed list it reveals.
+        reveals: Option<Vec<Id>>,
     },
     Roots {
         after: Id,
@@ -62,6 +66,7 @@ enum Body {
         /// Absent: the parent's set stays; `Some(None)`: the removal.
         witnesses: Option<Option<Wit>>,
         supersedes: Option<Id>,
+        next: Option<Id>,
     },
     Receipt {
         op: Id,
@@ -69,6 +74,8 @@ enum Body {
     /// ACCT-11.
     Deactivate {
         after: Id,
+        /// ACCT-14: the committed list it reveals.
+        reveals: Option<Vec<Id>>,
     },
     Delegate {
         after: Id,
@@ -100,7 +107,7 @@ impl Body {
             | Body::Delegate { after, .. }
             | Body::Revoke { after, .. }
             | Body::EncKey { after, .. }
-            | Body::Deactivate { after }
+            | Body::Deactivate { after, .. }
             | Body::Successor { after, .. }
             | Body::Receipt { op: after } => Some(after),
         }
@@ -394,49 +401,65 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
         "genesis" => {
             keys(
                 e,
-                &["roots", "witnesses", "predecessor", "acceptances"],
+                &["roots", "witnesses", "predecessor", "next", "acceptances"],
                 &["roots"],
             )?;
             let roots = roots_list(field(e, "roots"))?;
             let witnesses = witnesses(e, &roots, false)?.flatten();
             let predecessor = get(e, "predecessor").map(b32).transpose()?;
+            let next = get(e, "next").map(b32).transpose()?;
             acceptances_form(e)?;
             Ok(Body::Genesis {
                 roots,
                 witnesses,
                 predecessor,
+                next,
             })
         }
         "roots" => {
             keys(
                 e,
-                &["after", "roots", "witnesses", "supersedes", "acceptances"],
+                &[
+                    "after",
+                    "roots",
+                    "witnesses",
+                    "supersedes",
+                    "next",
+                    "acceptances",
+                ],
                 &["after", "roots"],
             )?;
             let roots = roots_list(field(e, "roots"))?;
             let witnesses = witnesses(e, &roots, true)?;
             let (after, supersedes) = (b32(field(e, "after"))?, sup(e)?);
+            let next = get(e, "next").map(b32).transpose()?;
             acceptances_form(e)?;
             Ok(Body::Roots {
                 after,
                 roots,
                 witnesses,
                 supersedes,
+                next,
             })
         }
         "successor" => {
-            keys(e, &["to", "after"], &["to", "after"])?;
+            keys(e, &["to", "after", "roots"], &["to", "after"])?;
             let to = b32(field(e, "to"))?;
-            Ok(Body::Successor {
-                after: b32(field(e, "after"))?,
-                to,
-            })
+            let after = b32(field(e, "after"))?;
+            let reveals = match e.iter().any(|(k, _)| k == "roots") {
+                true => Some(roots_list(field(e, "roots"))?),
+                false => None,
+            };
+            Ok(Body::Successor { after, to, reveals })
         }
         "deactivate" => {
-            keys(e, &["after"], &["after"])?;
-            Ok(Body::Deactivate {
-                after: b32(field(e, "after"))?,
-            })
+            keys(e, &["after", "roots"], &["after"])?;
+            let after = b32(field(e, "after"))?;
+            let reveals = match e.iter().any(|(k, _)| k == "roots") {
+                true => Some(roots_list(field(e, "roots"))?),
+                false => None,
+            };
+            Ok(Body::Deactivate { after, reveals })
         }
         "receipt" => {
             keys(e, &["op"], &["op"])?;
@@ -550,6 +573,18 @@ struct State {
     /// The witness set in force, and every key that was a witness on the path here (06 §8.6).
     wit: Option<Wit>,
     ever_wit: BTreeSet<Id>,
+    /// The commitment of the last genesis or `roots` operation on the path here (ACCT-14).
+    next: Option<Id>,
+}
+
+/// ACCT-14 (06 §5.8): `H("skylark v1 next roots", the CBOR array of the 32-byte keys)`.
+fn next_roots(roots: &[Id]) -> Id {
+    let mut cbor = vec![0x80 | roots.len() as u8];
+    for k in roots {
+        cbor.extend_from_slice(&[0x58, 0x20]);
+        cbor.extend_from_slice(k);
+    }
+    blake3::derive_key("skylark v1 next roots", &cbor).to_vec()
 }
 
 #[derive(Clone, Debug)]
@@ -585,8 +620,36 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     if &m.acct != acct {
         return Err("acct.account_mismatch");
     }
-    if !parent.roots.contains(&m.key) {
-        return Err("acct.not_a_root");
+    let listed = match body {
+        Body::Roots { roots, .. } => Some(roots),
+        Body::Deactivate { reveals, .. } | Body::Successor { reveals, .. } => reveals.as_ref(),
+        _ => None,
+    };
+    let act = matches!(
+        body,
+        Body::Roots { .. } | Body::Deactivate { .. } | Body::Successor { .. }
+    );
+    match (act, listed, &parent.next) {
+        // ACCT-14: a committed act names the committed list and is signed by its first key that
+        // never was a root here; a deactivation or successor without the list cannot be.
+        (true, None, Some(_)) => return Err("acct.next_signer"),
+        (true, Some(roots), Some(n)) => {
+            if &next_roots(roots) != n {
+                return Err("acct.next_mismatch");
+            }
+            if roots.iter().find(|k| !parent.ever_roots.contains(*k)) != Some(&m.key) {
+                return Err("acct.next_signer");
+            }
+        }
+        // A list revealed where nothing is committed.
+        (true, Some(_), None) if !matches!(body, Body::Roots { .. }) => {
+            return Err("acct.next_mismatch")
+        }
+        _ => {
+            if !parent.roots.contains(&m.key) {
+                return Err("acct.not_a_root");
+            }
+        }
     }
     // No rule compares the time with the parent's (06 §7.2): a claimed time only dates what the
     // operation itself grants.
@@ -620,15 +683,21 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
                 }
             }
             let old_wit: Vec<Id> = parent.wit.iter().flat_map(|w| w.0.clone()).collect();
+            // With a commitment (06 §5.8), every root of the list accepts, kept ones included.
+            let committing = matches!(body, Body::Roots { next: Some(_), .. });
             let mut new: Vec<Id> = roots
                 .iter()
-                .filter(|k| !parent.roots.contains(k))
+                .filter(|k| committing || !parent.roots.contains(k))
                 .cloned()
                 .collect();
             if let Some(Some((ks, _))) = witnesses {
                 new.extend(ks.iter().filter(|k| !old_wit.contains(k)).cloned());
             }
             accepts(m, new)?;
+            next.next = match body {
+                Body::Roots { next, .. } => next.clone(),
+                _ => None,
+            };
             next.roots = roots.clone();
             next.ever_roots.extend(roots.iter().cloned());
         }
@@ -730,7 +799,10 @@ impl Ref {
         };
         match body {
             Body::Genesis {
-                roots, witnesses, ..
+                roots,
+                witnesses,
+                next,
+                ..
             } => Some(if m.acct != ZERO {
                 Status::Invalid("acct.genesis_account")
             } else if m.seq != 1 || m.key != roots[0] {
@@ -758,6 +830,7 @@ impl Ref {
                             .iter()
                             .flat_map(|(ks, _)| ks.iter().cloned())
                             .collect(),
+                        next: next.clone(),
                     }),
                 }
             }),
@@ -892,6 +965,47 @@ impl Ref {
         matches!(self.body(id), Body::Roots { roots, .. } if !roots.contains(self.signer(id)))
     }
 
+    /// A committed act (ACCT-14): a `roots`, `deactivate` or `successor` operation whose parent
+    /// state has a commitment.
+    fn committed(&self, id: &Id) -> bool {
+        matches!(
+            self.body(id),
+            Body::Roots { .. } | Body::Deactivate { .. } | Body::Successor { .. }
+        ) && self
+            .parent_of(id)
+            .is_some_and(|p| self.state_of(p).next.is_some())
+    }
+
+    /// Does `x` count as signed by `k` at the fork points above it (06 §8.1)? Its signer, and
+    /// for a committed rotation every root of its parent.
+    fn signs_as(&self, x: &Id, k: &Id) -> bool {
+        self.signer(x) == k
+            || (self.committed(x)
+                && self
+                    .parent_of(x)
+                    .is_some_and(|p| self.state_of(p).roots.contains(k)))
+    }
+
+    /// Is `x` a self-retirement of `k` (06 §8.1)? Signed by `k` and omitting it, or a committed
+    /// rotation whose list omits `k`, a root of its parent.
+    fn retires_as(&self, x: &Id, k: &Id) -> bool {
+        // A committed deactivation or successor keeps no root (06 §8.1).
+        let omits = match self.body(x) {
+            Body::Roots { roots, .. } => !roots.contains(k),
+            _ => self.committed(x),
+        };
+        omits && self.signs_as(x, k)
+    }
+
+    /// The list a committed act names (ACCT-14).
+    fn listed(&self, x: &Id) -> Option<&Vec<Id>> {
+        match self.body(x) {
+            Body::Roots { roots, .. } => Some(roots),
+            Body::Deactivate { reveals, .. } | Body::Successor { reveals, .. } => reveals.as_ref(),
+            _ => None,
+        }
+    }
+
     fn parent_of(&self, id: &Id) -> Option<&Id> {
         match self.status.get(id) {
             Some(Status::Valid { parent, .. }) => parent.as_ref(),
@@ -972,8 +1086,8 @@ impl Ref {
     }
 
     /// Does `x` supersede `y` (06 §8.1)? `y` a sibling of `x` signed by the same key with a smaller
-    /// seq, not final, with no valid operation below it signed by a root of their parent or of
-    /// `x`'s state; a self-retirement only by a `roots` operation with the same list.
+    /// seq, not final, with no valid operation below it that counts as signed by a root of their
+    /// parent or of `x`'s state; a self-retirement only by a `roots` operation with the same list.
     fn supersedes(&self, x: &Id, y: &Id) -> bool {
         if self.body(x).supersedes() != Some(y) || x == y || self.is_final(y) {
             return false;
@@ -993,15 +1107,18 @@ impl Ref {
         let x_roots = &self.state_of(x).roots;
         let mut below = Vec::new();
         self.valid_subtree(y, &mut below);
-        if below[1..]
-            .iter()
-            .any(|c| parent_roots.contains(self.signer(c)) || x_roots.contains(self.signer(c)))
-        {
+        // Audit f2f8-2 M1: "counts as signed by" (a committed act: every root of its parent).
+        if below[1..].iter().any(|c| {
+            parent_roots
+                .iter()
+                .chain(x_roots.iter())
+                .any(|k| self.signs_as(c, k))
+        }) {
             return false;
         }
-        if self.self_retires(y) {
-            return match (self.body(x), self.body(y)) {
-                (Body::Roots { roots: a, .. }, Body::Roots { roots: b, .. }) => a == b,
+        if self.self_retires(y) || self.committed(y) {
+            return match (self.body(x), self.listed(y)) {
+                (Body::Roots { roots: a, .. }, Some(b)) => a == b,
                 _ => false,
             };
         }
@@ -1129,11 +1246,17 @@ impl Ref {
                 roots
                     .iter()
                     .position(|k| {
-                        let signed = subtrees[i].iter().any(|x| self.signer(x) == k);
+                        let signed = subtrees[i].iter().any(|x| self.signs_as(x, k));
+                        // Committed acts of one parent by one key speak for one commitment:
+                        // their own retirements do not count against each other (P2).
+                        let excused = |j: usize, x: &Id| {
+                            x == &kids[j]
+                                && self.committed(&kids[i])
+                                && self.committed(&kids[j])
+                                && self.signer(&kids[i]) == self.signer(&kids[j])
+                        };
                         let retired_elsewhere = subtrees.iter().enumerate().any(|(j, t)| {
-                            j != i
-                                && t.iter()
-                                    .any(|x| self.signer(x) == k && self.self_retires(x))
+                            j != i && t.iter().any(|x| !excused(j, x) && self.retires_as(x, k))
                         });
                         signed && !retired_elsewhere
                     })
@@ -1144,8 +1267,14 @@ impl Ref {
             let tied: Vec<usize> = (0..kids.len()).filter(|&i| strengths[i] == best).collect();
             let t: Vec<Id> = tied.iter().map(|&i| kids[i].clone()).collect();
             sticky.extend(self.carried(&at, &t));
-            let by_key =
-                best != usize::MAX && tied.iter().all(|&i| self.signer(&kids[i]) == &roots[best]);
+            // One key's leaves: the root of rank `best`, or one revealed key's committed rotations.
+            let key = match tied.iter().all(|&i| self.committed(&kids[i])) {
+                true => Some(self.signer(&kids[tied[0]]).clone()),
+                false => roots.get(best).cloned(),
+            };
+            let by_key = key
+                .as_ref()
+                .is_some_and(|key| tied.iter().all(|&i| self.signer(&kids[i]) == key));
             let continued: Vec<usize> = tied
                 .iter()
                 .copied()
@@ -1155,7 +1284,7 @@ impl Ref {
             let key_below = |i: usize| {
                 subtrees[i][1..]
                     .iter()
-                    .any(|x| self.signer(x) == &roots[best])
+                    .any(|x| key.as_ref().is_some_and(|k| self.signs_as(x, k)))
             };
             let next = if tied.len() == 1 {
                 kids[tied[0]].clone()
@@ -1410,8 +1539,8 @@ fn orders(n: usize) -> Vec<Vec<usize>> {
 
 const RULES: &[&str] = &[
     "ACCT-1", "ACCT-2", "ACCT-3", "ACCT-4", "ACCT-5", "ACCT-6", "ACCT-7", "ACCT-8", "ACCT-9",
-    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-15", "ACCT-16", "AUTH-1", "AUTH-2", "AUTH-3",
-    "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
+    "ACCT-10", "ACCT-11", "ACCT-12", "ACCT-13", "ACCT-14", "ACCT-15", "ACCT-16", "AUTH-1",
+    "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5", "AUTH-6", "AUTH-7",
 ];
 
 #[test]
@@ -1549,6 +1678,8 @@ fn account_vectors_agree_with_reference() {
         "acct.acceptance_invalid",
         "acct.deactivated",
         "acct.successor",
+        "acct.next_mismatch",
+        "acct.next_signer",
         "key.invalid_length",
         "key.non_canonical",
         "key.not_on_curve",

@@ -16,11 +16,11 @@ ZERO32 = bytes(32)
 # ACCT-1 body check, in the order of 06 §5.3
 
 SCHEMA = {
-    "genesis": ("roots", "witnesses", "predecessor", "acceptances"),
-    "successor": ("to", "after"),
-    "roots": ("after", "roots", "witnesses", "supersedes", "acceptances"),
+    "genesis": ("roots", "witnesses", "predecessor", "next", "acceptances"),
+    "successor": ("to", "after", "roots"),
+    "roots": ("after", "roots", "witnesses", "supersedes", "next", "acceptances"),
     "receipt": ("op",),
-    "deactivate": ("after",),
+    "deactivate": ("after", "roots"),
     "delegate": ("app", "after", "label", "scope", "expires", "supersedes", "acceptances"),
     "revoke": ("app", "after", "cutoff", "supersedes"),
     "enckey": ("key", "after", "version", "supersedes"),
@@ -36,11 +36,11 @@ REQUIRED = {
     "enckey": ("key", "after", "version"),
 }
 VALUE_ORDER = {
-    "genesis": ("roots", "witnesses", "predecessor", "acceptances"),
-    "successor": ("to", "after"),
-    "roots": ("roots", "witnesses", "after", "supersedes", "acceptances"),
+    "genesis": ("roots", "witnesses", "predecessor", "next", "acceptances"),
+    "successor": ("to", "after", "roots"),
+    "roots": ("roots", "witnesses", "after", "supersedes", "next", "acceptances"),
     "receipt": ("op",),
-    "deactivate": ("after",),
+    "deactivate": ("after", "roots"),
     "delegate": ("label", "app", "scope", "expires", "after", "supersedes", "acceptances"),
     "revoke": ("cutoff", "app", "after", "supersedes"),
     "enckey": ("version", "key", "after", "supersedes"),
@@ -122,7 +122,7 @@ def check_body(kind, body):
         elif k == "app":
             _bytes32(v)
             ed25519.check_key(v, check_length=False)                 # SIG-2..SIG-4
-        elif k in ("after", "key", "supersedes", "op", "to", "predecessor"):
+        elif k in ("after", "key", "supersedes", "op", "to", "predecessor", "next"):
             _bytes32(v)
         elif k == "witnesses":                                       # 06 §5.3, ACCT-15
             if not isinstance(v, CMap):
@@ -170,6 +170,14 @@ def check_body(kind, body):
                 body_fail()
             if any(type(a) is not bytes or len(a) != 64 for a in v):
                 body_fail()
+
+
+CTX_NEXT_ROOTS = "skylark v1 next roots"
+
+
+def next_commitment(roots):
+    """ACCT-14 (06 §5.8): H("skylark v1 next roots", the CBOR array of the 32-byte keys)."""
+    return ids.H(CTX_NEXT_ROOTS, encode(list(roots)))
 
 
 ACCEPTANCE_CONTEXT = b"skylark v1 key acceptance"
@@ -222,15 +230,16 @@ class Grant:
 
 
 class State:
-    __slots__ = ("roots", "apps", "enc", "former", "wit", "witnessed")
+    __slots__ = ("roots", "apps", "enc", "former", "wit", "witnessed", "next")
 
-    def __init__(self, roots, apps, enc, former, wit=None, witnessed=frozenset()):
+    def __init__(self, roots, apps, enc, former, wit=None, witnessed=frozenset(), next=None):
         self.roots = roots
         self.apps = apps
         self.enc = enc
         self.former = former
         self.wit = wit                  # None or (sorted keys, threshold): 06 §8.6
         self.witnessed = witnessed      # every witness key of a state on the path here
+        self.next = next                # the commitment of the last genesis/roots: 06 §5.8
 
 
 class Receipt:
@@ -347,7 +356,7 @@ class Accounts:
                 return Invalid(code)                                  # step 5a, ACCT-10
             wit = None if w is None else (list(w["keys"]), w["threshold"])
             state = State(list(body["roots"]), {}, None, frozenset(), wit,
-                          frozenset(wit[0]) if wit else frozenset())
+                          frozenset(wit[0]) if wit else frozenset(), body.get("next"))
             return Valid(state, ids.account_id(msg.header_bytes), None, h.key)
         p = body["op"] if kind == "receipt" else body["after"]
         ps = self.status.get(p)
@@ -365,7 +374,18 @@ class Accounts:
             return Receipt(ps.account, h.key, p)
         if self.messages[p].header.kind == "deactivate":
             return Invalid("acct.deactivated")                       # step 7a, ACCT-11
-        if h.key not in P.roots:
+        acts = ("roots", "deactivate", "successor")                  # committed acts (§5.8)
+        if kind in acts and P.next is not None:                      # step 8, ACCT-14
+            if "roots" not in body:                                   # names no list to reveal
+                return Invalid("acct.next_signer")
+            if next_commitment(body["roots"]) != P.next:
+                return Invalid("acct.next_mismatch")
+            revealed = [r for r in body["roots"] if r not in P.roots and r not in P.former]
+            if not revealed or h.key != revealed[0]:
+                return Invalid("acct.next_signer")
+        elif kind in acts and "roots" in body and kind != "roots":
+            return Invalid("acct.next_mismatch")                     # nothing committed to reveal
+        elif h.key not in P.roots:
             return Invalid("acct.not_a_root")                        # step 8
         # (no rule compares h.time with the parent's: 06 §7.2)
         wit, witnessed = P.wit, P.witnessed
@@ -381,7 +401,8 @@ class Accounts:
             if wit is not None and any(r in wit[0] for r in body["roots"]):
                 return Invalid("acct.key_in_use")
             old = P.wit[0] if P.wit else []
-            new = [r for r in body["roots"] if r not in P.roots]
+            # with a commitment (06 §5.8), every root of the list accepts, kept ones included
+            new = [r for r in body["roots"] if "next" in body or r not in P.roots]
             if w is not None:
                 new += [k for k in w["keys"] if k not in old]
             code = accepts(msg, new)                                  # step 9a, ACCT-10
@@ -408,10 +429,11 @@ class Accounts:
             if P.enc is not None and not body["version"] > P.enc[1]:
                 return Invalid("acct.enckey_version")
         # the new state (§6)
-        roots, apps, enc, former = P.roots, P.apps, P.enc, P.former
+        roots, apps, enc, former, nxt = P.roots, P.apps, P.enc, P.former, P.next
         if kind == "roots":
             former = former | frozenset(P.roots)
             roots = list(body["roots"])
+            nxt = body.get("next")
         elif kind == "delegate":
             apps = dict(apps)
             apps[body["app"]] = Grant(list(body["scope"]), body["expires"], body.get("label"),
@@ -423,7 +445,7 @@ class Accounts:
                 "all" if c is None else ((c["seq"], c["id"]),))
         elif kind == "enckey":
             enc = (body["key"], body["version"])
-        return Valid(State(roots, apps, enc, former, wit, witnessed), ps.account, p, h.key)
+        return Valid(State(roots, apps, enc, former, wit, witnessed, nxt), ps.account, p, h.key)
 
     # -- queries ------------------------------------------------------------
 
@@ -481,6 +503,32 @@ class Accounts:
         m = self.messages[x]
         return m.header.kind == "roots" and m.header.key not in m.body["roots"]
 
+    def _committed(self, x):
+        """A committed act (ACCT-14): a roots (a committed rotation), deactivate or successor
+        operation whose parent state has a commitment. Its body's roots is the list it names."""
+        st = self.status[x]
+        return (self.messages[x].header.kind in ("roots", "deactivate", "successor")
+                and st.parent is not None and self.status[st.parent].state.next is not None)
+
+    def _signers(self, x):
+        """The keys x counts as signed by at the fork points above it (06 §8.1): its signer, and for
+        a committed rotation every root of its parent."""
+        out = {self.messages[x].header.key}
+        if self._committed(x):
+            out |= set(self.status[self.status[x].parent].state.roots)
+        return out
+
+    def _retired(self, x):
+        """The keys x is a self-retirement of (06 §8.1): its signer if it is one, and for a committed
+        act every root of its parent that it does not keep: a rotation keeps its new list, a
+        deactivation or successor keeps none."""
+        m = self.messages[x]
+        out = {m.header.key} if self._self_retires(x) else set()
+        if self._committed(x):
+            kept = m.body["roots"] if m.header.kind == "roots" else []
+            out |= {r for r in self.status[self.status[x].parent].state.roots if r not in kept}
+        return out
+
     # -- witnesses (§8.6) -------------------------------------------------------
 
     def _is_ancestor_or_self(self, a, d):
@@ -523,7 +571,7 @@ class Accounts:
 
     def _supersedes(self, x, y):
         """§8.1: x supersedes y (x names y; siblings; one signer; y earlier, not final, and no valid
-        operation below y signed by a root of their parent or of x's state; a self-retirement only
+        operation below y that counts as signed by (_signers) a root of their parent or of x's state; a self-retirement only
         by a roots operation with the same list)."""
         mx, my = self.messages[x], self.messages[y]
         if mx.body.get("supersedes") != y or x == y or self.is_final(y):
@@ -536,9 +584,9 @@ class Accounts:
         if mx.header.key != my.header.key or not my.header.seq < mx.header.seq:
             return False
         keys = set(self.status[sy.parent].state.roots) | set(sx.state.roots)
-        if any(self.messages[c].header.key in keys for c in self._valid_subtree(y)[1:]):
+        if any(self._signers(c) & keys for c in self._valid_subtree(y)[1:]):   # audit f2f8-2 M1
             return False
-        if self._self_retires(y):
+        if self._self_retires(y) or self._committed(y):
             return mx.header.kind == "roots" and list(mx.body["roots"]) == list(my.body["roots"])
         return True
 
@@ -624,19 +672,30 @@ class Accounts:
                 continue
             roots = self.status[P].state.roots
             subs = {C: self._subtree(C, memo) for C in kids}
-            signed = {C: {self.messages[y].header.key for y in subs[C]} for C in kids}
-            retired = {C: {self.messages[y].header.key for y in subs[C] if self._self_retires(y)}
-                       for C in kids}
+            signed = {C: set().union(*(self._signers(y) for y in subs[C])) for C in kids}
+            retired = {C: set().union(*(self._retired(y) for y in subs[C])) for C in kids}
+            below = {C: set().union(*(self._retired(y) for y in subs[C] if y != C)) for C in kids}
+
+            def against(C, D):
+                # committed rotations of one parent by one (revealed) key speak for one commitment:
+                # their own self-retirements do not count against each other (§8.1, ACCT-14)
+                if (self._committed(C) and self._committed(D)
+                        and self.messages[C].header.key == self.messages[D].header.key):
+                    return below[D]
+                return retired[D]
             strength = {}
             for C in kids:
                 ranks = [i for i, r in enumerate(roots)
-                         if r in signed[C] and not any(r in retired[D] for D in kids if D != C)]
+                         if r in signed[C] and not any(r in against(C, D) for D in kids if D != C)]
                 strength[C] = min(ranks) if ranks else float("inf")
             s = min(strength.values())
             best = [C for C in kids if strength[C] == s]
             sticky.extend(self._carried(P, best))                 # §8.4 case 3
-            by_key = s != float("inf") and all(self.messages[C].header.key == roots[s]
-                                               for C in best)
+            if all(self._committed(C) for C in best):      # one revealed key's rotations
+                key = self.messages[best[0]].header.key
+            else:
+                key = roots[s] if s != float("inf") else None
+            by_key = key is not None and all(self.messages[C].header.key == key for C in best)
             continued = [C for C in best if self._fc_children(C, memo)]
             if len(best) == 1:
                 nxt = best[0]
@@ -644,7 +703,7 @@ class Accounts:
                 nxt = best[0]                     # kids are sorted: the smallest id
                 sticky.extend(best[1:])
             elif by_key and len(continued) == 1 and any(
-                    self.messages[y].header.key == roots[s]
+                    key in self._signers(y)
                     for y in subs[continued[0]] if y != continued[0]):
                 nxt = continued[0]                # the one leaf the key continued (§8.1)
                 sticky.extend(C for C in best if C != nxt)
