@@ -442,13 +442,21 @@ fn committed_act(args: &Args, command: &str, log: &str, time: u64) -> Result<Sta
         .ok_or_else(|| args.usage("the revealed key is not among the --next files"))?;
     let mut next = None;
     let op = match command {
-        "key deactivate" => Operation::deactivate(account, parent, time)
+        // ACCT-10, ACCT-14: every key of the revealed list accepts a committed deactivation or
+        // successor (the revealed key alone cannot end or move the account).
+        "key deactivate" | "key successor" => {
+            let mut op = match command {
+                "key deactivate" => Operation::deactivate(account, parent, time),
+                _ => {
+                    Operation::successor(account, parent, files::account_id(args.req("to")?)?, time)
+                }
+            }
             .revealing(&publics)
-            .map_err(op_error)?,
-        "key successor" => {
-            Operation::successor(account, parent, files::account_id(args.req("to")?)?, time)
-                .revealing(&publics)
-                .map_err(op_error)?
+            .map_err(op_error)?;
+            for key in &keys {
+                op = op.accepted_by(key).map_err(op_error)?;
+            }
+            op
         }
         _ => {
             let mut op = Operation::roots(account, parent, &publics, time).map_err(op_error)?;

@@ -530,8 +530,10 @@ impl Operation {
     /// Names, in a `deactivate` or `successor` operation, the committed next root list `roots`
     /// that it reveals (rule ACCT-14, 06 §5.8). In a committed state these operations are acts of
     /// the next keys, as a rotation is: they must name the committed list and be signed by its
-    /// revealed key ([`Accounts::revealed_key`](super::Accounts::revealed_key)); the list changes
-    /// no root. In a state that is not committed they must not name one.
+    /// revealed key ([`Accounts::revealed_key`](super::Accounts::revealed_key)), and carry the
+    /// acceptance of every key of the list ([`Operation::accepted_by`], ACCT-10), so that the
+    /// revealed key alone cannot end or move the account; the list changes no root. In a state
+    /// that is not committed they must not name one.
     ///
     /// # Errors
     ///
@@ -549,6 +551,7 @@ impl Operation {
     /// // The account is committed: only the next key ends it, naming the list it reveals.
     /// let end = Operation::deactivate(account, genesis.id(), 5)
     ///     .revealing(&[next.public_key()])?
+    ///     .accepted_by(&next)?
     ///     .sign(&next)?;
     /// let mut accounts = Accounts::new();
     /// accounts.apply(&genesis)?;
@@ -739,7 +742,8 @@ impl Operation {
 
     /// Adds `key`'s acceptance (rule ACCT-10, 06 §5.5): the proof that the holder of a key this
     /// operation newly names — a new root or witness of a `genesis` or `roots` operation, the app key
-    /// of a `delegate` — agrees to serve this account in it. Call it once per new key; the
+    /// of a `delegate`, every key of the committed list a `deactivate` or `successor` reveals
+    /// (ACCT-14) — agrees to serve this account in it. Call it once per new key; the
     /// acceptances are signed when the operation is drafted, over its final body.
     /// [`Operation::sign`] adds the signer's own acceptance to a genesis.
     ///
@@ -763,7 +767,7 @@ impl Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn accepted_by(mut self, key: &SecretKey) -> Result<Self, AccountError> {
-        if self.kind != GENESIS && self.kind != ROOTS && self.kind != DELEGATE {
+        if ![GENESIS, ROOTS, DELEGATE, DEACTIVATE, SUCCESSOR].contains(&self.kind) {
             return Err(AccountError::NotAnOperation);
         }
         let public = key.public_key();
@@ -864,12 +868,14 @@ pub(super) enum OpBody {
     /// (ACCT-14, 06 §5.8).
     Deactivate {
         reveals: Option<Vec<PublicKey>>,
+        acceptances: Acceptances,
     },
     /// The account this one moved to (ACCT-12); in a committed state it names the committed list it
     /// reveals (ACCT-14, 06 §5.8).
     Successor {
         to: AccountId,
         reveals: Option<Vec<PublicKey>>,
+        acceptances: Acceptances,
     },
 }
 
@@ -879,7 +885,7 @@ impl OpBody {
     pub(super) fn reveals(&self) -> Option<&[PublicKey]> {
         match self {
             OpBody::Roots { roots, .. } => Some(roots),
-            OpBody::Deactivate { reveals } | OpBody::Successor { reveals, .. } => {
+            OpBody::Deactivate { reveals, .. } | OpBody::Successor { reveals, .. } => {
                 reveals.as_deref()
             }
             _ => None,
@@ -1069,20 +1075,41 @@ fn parse_body(kind: &str, body: &Map) -> Result<Parsed, AccountError> {
             ))
         }
         DEACTIVATE => {
-            fields(body, &[("after", true), ("roots", false)])?;
+            fields(
+                body,
+                &[("after", true), ("roots", false), ("acceptances", false)],
+            )?;
             let after = after(body)?;
             let reveals = revealed_field(body)?;
-            Ok((OpBody::Deactivate { reveals }, after, None))
+            let acceptances = Acceptances::parse(body)?;
+            Ok((
+                OpBody::Deactivate {
+                    reveals,
+                    acceptances,
+                },
+                after,
+                None,
+            ))
         }
         SUCCESSOR => {
-            fields(body, &[("to", true), ("after", true), ("roots", false)])?;
+            fields(
+                body,
+                &[
+                    ("to", true),
+                    ("after", true),
+                    ("roots", false),
+                    ("acceptances", false),
+                ],
+            )?;
             let to = bytes32(body, "to")?.ok_or(body_error("to", "is missing"))?;
             let after = after(body)?;
             let reveals = revealed_field(body)?;
+            let acceptances = Acceptances::parse(body)?;
             Ok((
                 OpBody::Successor {
                     to: AccountId::from_bytes(to),
                     reveals,
+                    acceptances,
                 },
                 after,
                 None,

@@ -413,9 +413,24 @@ impl State {
             OpBody::Genesis { .. } => return Err(AccountError::GenesisAccount),
             OpBody::Receipt => return Err(AccountError::NotAWitness),
             // ACCT-11: the state is the parent's; the account view marks the deactivation.
-            OpBody::Deactivate { .. } => {}
+            // ACCT-10, ACCT-14: a committed deactivation or successor carries the acceptance of
+            // every key of the list it reveals (the revealed key alone cannot end or move the
+            // account); one naming no list carries none.
+            OpBody::Deactivate {
+                reveals,
+                acceptances,
+            } => {
+                let new = reveals.clone().unwrap_or_default();
+                acceptances.check(header.account(), super::DEACTIVATE, new, &[])?;
+            }
             // ACCT-12: another account.
-            OpBody::Successor { to, .. } => {
+            OpBody::Successor {
+                to,
+                reveals,
+                acceptances,
+            } => {
+                let new = reveals.clone().unwrap_or_default();
+                acceptances.check(header.account(), super::SUCCESSOR, new, &[])?;
                 if to == header.account() {
                     return Err(AccountError::Successor);
                 }

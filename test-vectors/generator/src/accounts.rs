@@ -343,6 +343,8 @@ impl W {
                 key_list(Some(&a(get(body, "app").into_iter().cloned().collect()))),
                 parent,
             ),
+            // ACCT-10, ACCT-14: every key of the list a committed deactivation or successor reveals.
+            "deactivate" | "successor" => (roots, parent),
             _ => (Vec::new(), parent),
         }
     }
@@ -5341,6 +5343,57 @@ fn witnessed_thief_act(id: &str, successor: bool) -> Threat {
     }
 }
 
+/// Audit Q4: after the owner's committed rotation Q of the genesis [r0, r1] (committed to
+/// [n0, n1], Q signed by the revealed n0), the thief of n0 alone ends (or, with `successor`, moves)
+/// the account at the genesis, naming the now public list. ACCT-10: a committed deactivation or
+/// successor carries the acceptance of every key of the list it reveals, and the thief lacks n1's:
+/// with n0's acceptance only (X) or none (X2) it is acct.acceptance_missing. With `continued`, n1
+/// delegates the phone below Q first (the owner going on with the everyday key).
+fn revealed_key_act_at_parent(id: &str, successor: bool, continued: bool) -> Threat {
+    let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+    let mut ops = vec![(g.clone(), VALID)];
+    let to = successor.then(|| {
+        let bg = w.genesis_after(&["x0"], &acct, T0);
+        let b_acct = acct_of(&bg);
+        ops.push((bg, VALID));
+        b_acct
+    });
+    let q = w.roots("n0", &acct, g.id(), &["n0", "n1"], at(1));
+    ops.push((q.clone(), VALID));
+    let mut head = q.clone();
+    if continued {
+        let phone = grant(&mut w, "n1", &acct, &q, "phone", at(2));
+        ops.push((phone.clone(), VALID));
+        head = phone;
+    }
+    let list = w.pks(&["n0", "n1"]);
+    let mut body = m(vec![("after", b(g.id())), ("roots", keys_v(&list))]);
+    let kind = match &to {
+        Some(b_acct) => {
+            body = set(&body, "to", b(b_acct));
+            "successor"
+        }
+        None => "deactivate",
+    };
+    let n0 = w.keys(&["n0"]);
+    let partial = accepted(&body, &acct, kind, &n0.iter().collect::<Vec<_>>(), &[]);
+    let x = w.op("n0", &acct, kind, at(3), partial);
+    let x2 = w.bare().op("n0", &acct, kind, at(4), body);
+    ops.extend([
+        (x, "acct.acceptance_missing"),
+        (x2, "acct.acceptance_missing"),
+    ]);
+    let mut state = st(&acct, &head, list);
+    if continued {
+        state = state.app(&head);
+    }
+    Threat {
+        state,
+        ops,
+        ask: None,
+    }
+}
+
 /// The account of `roots`, its genesis committed to the next roots `next` (ACCT-14).
 fn committed(vid: &str, roots: &[&str], next: &[&str]) -> (W, Op, Vec<u8>) {
     let mut w = W::new(vid);
@@ -5890,6 +5943,37 @@ fn pre_rotation(o: &mut Out) {
                     ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
                 }
             },
+        ),
+        (
+            "threat-9-revealed-key-deactivates-at-parent",
+            "audit Q4: the genesis [r0, r1] committed to [n0, n1]; the owner's committed rotation Q \
+             (by the revealed n0) is a leaf. The thief of n0 alone deactivates at the genesis, \
+             naming the list [n0, n1] (public since Q): were it valid it would count as every root \
+             of the genesis and tie Q as one key's leaves (the smaller id wins, which he can grind). \
+             A committed deactivation carries the acceptance of every key of the list it reveals \
+             (ACCT-10): with n0's acceptance only (X) or none (X2) it is acct.acceptance_missing, \
+             and Q is the head",
+            &["ACCT-10", "ACCT-11", "ACCT-14"],
+            |id| revealed_key_act_at_parent(id, false, false),
+        ),
+        (
+            "threat-9-revealed-key-successor-at-parent",
+            "audit Q4: as threat-9-revealed-key-deactivates-at-parent, with a successor to the \
+             thief's account B (whose genesis names the victim as predecessor): without n1's \
+             acceptance (X: n0's only; X2: none) it is acct.acceptance_missing, nothing moves, and \
+             the owner's leaf rotation Q is the head",
+            &["ACCT-10", "ACCT-12", "ACCT-13", "ACCT-14"],
+            |id| revealed_key_act_at_parent(id, true, false),
+        ),
+        (
+            "threat-9-revealed-key-deactivation-beside-continued-rotation",
+            "audit Q4: as threat-9-revealed-key-deactivates-at-parent, the owner going on below Q \
+             with the everyday n1 only (it delegates the phone; the offline n0 signs nothing else). \
+             Valid, the thief's deactivation would contest the genesis for ever (no n0 signature \
+             below Q); lacking n1's acceptance it is acct.acceptance_missing and the phone's \
+             delegation is the head",
+            &["ACCT-10", "ACCT-11", "ACCT-14"],
+            |id| revealed_key_act_at_parent(id, false, true),
         ),
         (
             "threat-9-revealed-list-without-commitment",

@@ -443,22 +443,28 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
             })
         }
         "successor" => {
-            keys(e, &["to", "after", "roots"], &["to", "after"])?;
+            keys(
+                e,
+                &["to", "after", "roots", "acceptances"],
+                &["to", "after"],
+            )?;
             let to = b32(field(e, "to"))?;
             let after = b32(field(e, "after"))?;
             let reveals = match e.iter().any(|(k, _)| k == "roots") {
                 true => Some(roots_list(field(e, "roots"))?),
                 false => None,
             };
+            acceptances_form(e)?;
             Ok(Body::Successor { after, to, reveals })
         }
         "deactivate" => {
-            keys(e, &["after", "roots"], &["after"])?;
+            keys(e, &["after", "roots", "acceptances"], &["after"])?;
             let after = b32(field(e, "after"))?;
             let reveals = match e.iter().any(|(k, _)| k == "roots") {
                 true => Some(roots_list(field(e, "roots"))?),
                 false => None,
             };
+            acceptances_form(e)?;
             Ok(Body::Deactivate { after, reveals })
         }
         "receipt" => {
@@ -656,8 +662,10 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
     let mut next = parent.clone();
     match body {
         Body::Genesis { .. } | Body::Receipt { .. } => unreachable!(),
-        Body::Deactivate { .. } => {}
-        Body::Successor { to, .. } => {
+        // ACCT-10, ACCT-14: every key of the revealed list accepts (none without a list).
+        Body::Deactivate { reveals, .. } => accepts(m, reveals.clone().unwrap_or_default())?,
+        Body::Successor { to, reveals, .. } => {
+            accepts(m, reveals.clone().unwrap_or_default())?;
             if to == &m.acct {
                 return Err("acct.successor");
             }

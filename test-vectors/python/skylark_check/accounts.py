@@ -17,10 +17,10 @@ ZERO32 = bytes(32)
 
 SCHEMA = {
     "genesis": ("roots", "witnesses", "predecessor", "next", "acceptances"),
-    "successor": ("to", "after", "roots"),
+    "successor": ("to", "after", "roots", "acceptances"),
     "roots": ("after", "roots", "witnesses", "supersedes", "next", "acceptances"),
     "receipt": ("op",),
-    "deactivate": ("after", "roots"),
+    "deactivate": ("after", "roots", "acceptances"),
     "delegate": ("app", "after", "label", "scope", "expires", "supersedes", "acceptances"),
     "revoke": ("app", "after", "cutoff", "supersedes"),
     "enckey": ("key", "after", "version", "supersedes"),
@@ -37,10 +37,10 @@ REQUIRED = {
 }
 VALUE_ORDER = {
     "genesis": ("roots", "witnesses", "predecessor", "next", "acceptances"),
-    "successor": ("to", "after", "roots"),
+    "successor": ("to", "after", "roots", "acceptances"),
     "roots": ("roots", "witnesses", "after", "supersedes", "next", "acceptances"),
     "receipt": ("op",),
-    "deactivate": ("after", "roots"),
+    "deactivate": ("after", "roots", "acceptances"),
     "delegate": ("label", "app", "scope", "expires", "after", "supersedes", "acceptances"),
     "revoke": ("cutoff", "app", "after", "supersedes"),
     "enckey": ("version", "key", "after", "supersedes"),
@@ -423,6 +423,10 @@ class Accounts:
                 return Invalid("acct.not_delegated")
             if P.apps[app].revocation is not None:
                 return Invalid("acct.already_revoked")
+        if kind in ("deactivate", "successor"):                       # step 9a, ACCT-10, ACCT-14:
+            code = accepts(msg, list(body.get("roots", [])))          # every key of the revealed
+            if code:                                                  # list accepts (none if none)
+                return Invalid(code)
         if kind == "successor" and body["to"] == h.acct:             # ACCT-12
             return Invalid("acct.successor")
         if kind == "enckey":                                          # step 12
