@@ -1969,7 +1969,6 @@ fn receipt_below_a_superseded_operation_brings_it_back() {
     }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Second audit of pre-rotation (ACCT-14) after 67bb908 (P2, P4) and fbcde0d (P5): report
 // /work/brief/audit-pre2-report.md. Findings are `Q<n>`.
@@ -2784,4 +2783,290 @@ fn q_all_keys_thief_meeting_his_own_commitment() {
         head == g.id(),
         contested.len()
     );
+}
+
+/// Audit f2f8-2, merge of b14-pre into b14-f2f8 (06 §5.8 x §8.1 A1): the owner's `Y` (enckey by
+/// R0) at the committed genesis, then below it the committed rotation `Q` to `[R0n, R1n]`, signed
+/// by the revealed `R0n`, and `d` by `R1n`. A thief of the old backup (`R0`) supersedes `Y` with a
+/// later-`seq` sibling `X`. `Q` counts as signed by every root of `parent(Q)` = `[R0, R1]` (06
+/// §8.1 b14-pre "Attribution"), so `Y` must not be superseded: the head stays `d`. With the
+/// subtree test reading the literal signer (the auto-merge), `Q`'s subtree is erased and the thief
+/// takes the account over.
+#[test]
+fn m1_committed_rotation_below_y_blocks_its_supersession() {
+    let (r0, r1, r0n, r1n, phone) = (key(1), key(2), key(11), key(12), key(3));
+    let g = committed_genesis(&r0, &r1, &[r0n.public_key(), r1n.public_key()]);
+    let account = Accounts::account_id(&g);
+    let y = next(
+        &Operation::enckey(account, g.id(), [5; 32], 1, 2).unwrap(),
+        &r0,
+        Some(&g),
+    );
+    let q = next(
+        &Operation::roots(account, y.id(), &[r0n.public_key(), r1n.public_key()], 3)
+            .unwrap()
+            .accepted_by(&r0n)
+            .unwrap()
+            .accepted_by(&r1n)
+            .unwrap(),
+        &r0n,
+        None,
+    );
+    let d = next(
+        &Operation::delegate(account, q.id(), phone.public_key(), &[], 1_000_000, None, 4)
+            .unwrap()
+            .accepted_by(&phone)
+            .unwrap(),
+        &r1n,
+        None,
+    );
+    let before = apply_all([&g, &y, &q, &d]);
+    assert_eq!(before.account(&account).unwrap().head(), d.id());
+    // The thief: X by R0 beside Y, later seq, supersedes Y; then his own app below X.
+    let x = at(
+        &Operation::enckey(account, g.id(), [6; 32], 2, 5)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &r0,
+        3,
+        Some(&y),
+    );
+    let after = apply_all([&g, &y, &q, &d, &x]);
+    let view = after.account(&account).unwrap();
+    assert_eq!(
+        view.head(),
+        d.id(),
+        "M1 (from scratch): the thief's X supersedes Y and erases the committed rotation: head {} roots {:?}",
+        view.head(),
+        view.roots()
+    );
+    let (expected, bad) = orders_that_disagree(&[&g], &[&y, &q, &d, &x], &account);
+    assert!(
+        bad.is_empty(),
+        "M1 (incremental): {} of 24 orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit f2f8-2 (re-attack of e3035a1 / 5c62494): reproductions.
+// ---------------------------------------------------------------------------------------------
+
+/// Every order of `rest` (after `first`, applied in order), querying the head after every
+/// operation so that the cached chain's fast paths run; returns the orders whose final summary
+/// differs from a from-scratch computation.
+fn orders_that_disagree(
+    first: &[&SignedMessage],
+    rest: &[&SignedMessage],
+    account: &AccountId,
+) -> (String, Vec<(Vec<usize>, String)>) {
+    let all: Vec<&SignedMessage> = first.iter().chain(rest.iter()).copied().collect();
+    let expected = summary(&apply_all(all.iter().copied()), account);
+    let mut bad = Vec::new();
+    let mut idx: Vec<usize> = (0..rest.len()).collect();
+    permute(&mut idx, 0, &mut |p| {
+        let mut accounts = Accounts::new();
+        for op in first {
+            let _ = accounts.apply(op);
+            let _ = accounts.account(account).map(|v| v.head());
+        }
+        for &i in p {
+            let _ = accounts.apply(rest[i]);
+            let _ = accounts.account(account).map(|v| v.head());
+        }
+        let got = summary(&accounts, account);
+        if got != expected {
+            bad.push((p.to_vec(), got));
+        }
+    });
+    (expected, bad)
+}
+
+/// B1: a receipt that makes a superseded operation `Y` final (06 §8.6) brings it back (§8.1:
+/// "`Y` is not final"), here below a branch `C` off the chain whose fork point `d` names no
+/// witnesses. `Y`'s subtree holds an R0 signature (R0 is a root of `d`, not of `C` nor of `X`), so
+/// bringing it back gives `C` strength 0 at `d`: a contest with `A` (strength 0). From scratch:
+/// contested at `d`. The cached chain keeps the receipt (Canon::keep_receipt counts only the
+/// witnesses of the fork point `d`, which has none) and stays on `A2`.
+#[test]
+fn b1_receipt_that_makes_a_superseded_operation_final_is_seen_by_the_cached_chain() {
+    let t = two_roots();
+    let (k, w) = (key(61), key(62));
+    // A (R1) -> A2 (R0): the chosen branch at d, strength 0.
+    let a = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let a2 = next(
+        &Operation::enckey(t.account, a.id(), [2; 32], 2, 4).unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    // C (R1): roots [R1, k] with witnesses {w}: strength 1 at d.
+    let c = next(
+        &Operation::roots(t.account, t.d.id(), &[t.r1.public_key(), k.public_key()], 5)
+            .unwrap()
+            .with_witnesses(&WitnessSet::new(&[w.public_key()], 1).unwrap())
+            .unwrap()
+            .accepted_by(&k)
+            .unwrap()
+            .accepted_by(&w)
+            .unwrap(),
+        &t.r1,
+        Some(&a),
+    );
+    // Y (k) re-adds R0; Z (R0) below Y; X (k) supersedes Y.
+    let y = next(
+        &Operation::roots(
+            t.account,
+            c.id(),
+            &[t.r1.public_key(), k.public_key(), t.r0.public_key()],
+            6,
+        )
+        .unwrap()
+        .accepted_by(&t.r0)
+        .unwrap(),
+        &k,
+        None,
+    );
+    let z = next(
+        &Operation::enckey(t.account, y.id(), [3; 32], 3, 7).unwrap(),
+        &t.r0,
+        Some(&a2),
+    );
+    let x = next(
+        &Operation::enckey(t.account, c.id(), [4; 32], 4, 8)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &k,
+        Some(&y),
+    );
+    let rc = next(&Operation::receipt(t.account, z.id(), 9), &w, None);
+    // Without the receipt: Y is superseded, C has strength 1, A wins: head A2.
+    let without = apply_all([&t.g, &t.d, &a, &a2, &c, &y, &z, &x]);
+    assert_eq!(without.account(&t.account).unwrap().head(), a2.id());
+    // With it (from scratch): Y is final at C, so not superseded; R0's Z counts under C at d.
+    let with = apply_all([&t.g, &t.d, &a, &a2, &c, &y, &z, &x, &rc]);
+    let view = with.account(&t.account).unwrap();
+    assert_eq!(view.head(), t.d.id(), "from scratch: contested at d");
+    assert_eq!(view.contested().len(), 2);
+    // The same set, receipt last, with the view asked for before it: the cache must agree.
+    let (expected, bad) =
+        orders_that_disagree(&[&t.g, &t.d], &[&a, &a2, &c, &y, &z, &x, &rc], &t.account);
+    assert!(
+        bad.is_empty(),
+        "B1: {} of 5040 orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
+
+/// Sound (checked): an R0 signature arriving below a *nested* superseded operation `Y'` (inside
+/// the subtree of the superseded `Y`) brings `Y` back, in every order with the view asked for
+/// after each operation: `Y` (R1 adds R3) / `X` (R1, supersedes `Y`); below `Y`: `c1` (R3) ->
+/// `Y'` (R3) / `X'` (R3, supersedes `Y'`) -> `z` (R0, below `Y'`).
+#[test]
+fn b2_deep_revival_through_a_nested_supersession_in_every_order() {
+    let t = two_roots();
+    let r3 = key(33);
+    let y = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&r3)
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &t.r1,
+        Some(&y),
+    );
+    let c1 = next(
+        &Operation::enckey(t.account, y.id(), [2; 32], 2, 5).unwrap(),
+        &r3,
+        None,
+    );
+    let y2 = next(
+        &Operation::enckey(t.account, c1.id(), [3; 32], 3, 6).unwrap(),
+        &r3,
+        Some(&c1),
+    );
+    let x2 = next(
+        &Operation::enckey(t.account, c1.id(), [4; 32], 4, 7)
+            .unwrap()
+            .supersedes(y2.id())
+            .unwrap(),
+        &r3,
+        Some(&y2),
+    );
+    let z = next(
+        &Operation::enckey(t.account, y2.id(), [5; 32], 5, 8).unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let without = apply_all([&t.g, &t.d, &y, &x, &c1, &y2, &x2]);
+    assert_eq!(without.account(&t.account).unwrap().head(), x.id());
+    let with = apply_all([&t.g, &t.d, &y, &x, &c1, &y2, &x2, &z]);
+    assert_ne!(with.account(&t.account).unwrap().head(), x.id());
+    let (expected, bad) =
+        orders_that_disagree(&[&t.g, &t.d], &[&y, &x, &c1, &y2, &x2, &z], &t.account);
+    assert!(
+        bad.is_empty(),
+        "B2: {} orders disagree with {expected}: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
+
+/// B3 (Low, availability; the price of A1's refinement (c)): an honest retry `X` of a rotation
+/// `Y` = roots `[R0, R1, R3]` (R1), re-signed with the *same* list after `R3`'s device already
+/// continued below `Y`: `R3` is a root of `X`'s state, so `Y` is not superseded; `X` (a leaf) and
+/// `Y` (not continued by R1) tie at strength 1: a contest at `d`, in every order. §11.6 says only
+/// that "the retry is the head".
+#[test]
+fn b3_retry_of_a_rotation_continued_by_its_added_key_is_a_contest() {
+    let t = two_roots();
+    let r3 = key(33);
+    let list = [t.r0.public_key(), t.r1.public_key(), r3.public_key()];
+    let y = next(
+        &Operation::roots(t.account, t.d.id(), &list, 3)
+            .unwrap()
+            .accepted_by(&r3)
+            .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let c = next(
+        &Operation::enckey(t.account, y.id(), [2; 32], 1, 4).unwrap(),
+        &r3,
+        None,
+    );
+    let x = next(
+        &Operation::roots(t.account, t.d.id(), &list, 5)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap()
+            .accepted_by(&r3)
+            .unwrap(),
+        &t.r1,
+        Some(&y),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &y, &c, &x], &t.account);
+    let view = apply_all([&t.g, &t.d, &y, &c, &x]);
+    let view = view.account(&t.account).unwrap();
+    assert_eq!(view.head(), t.d.id(), "B3: {s}");
+    assert_eq!(view.contested().len(), 2, "B3: {s}");
 }

@@ -5439,6 +5439,42 @@ fn pre_rotation(o: &mut Out) {
             },
         ),
         (
+            "threat-9-old-backup-cannot-supersede-above-committed-rotation",
+            "the genesis [r0, r1] committed to [n0, n1]; the owner's Y (an enckey by r0) at the \
+             genesis, below it the committed rotation Q signed by n0, and n1 delegates the phone. \
+             An old backup with r0 names Y in supersedes of its X (a later enckey by r0 beside Y) \
+             and delegates its own app below X with r1: Q counts as signed by every root of its \
+             parent, r0 and r1 (06 §8.1 Attribution), so a root of the genesis signed below Y and \
+             Y is not superseded; Q retires r0 and r1 below Y, so X counts for nothing: the \
+             owner's chain stays (audit f2f8-2 M1)",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let y = w.enckey("r0", &acct, g.id(), &enc_key("y"), 1, at(1));
+                let q = w.roots("n0", &acct, y.id(), &["n0", "n1"], at(2));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(3));
+                w.sup(&y);
+                let x = w.enckey("r0", &acct, g.id(), &enc_key("x"), 1, at(4));
+                let t2 = grant(&mut w, "r1", &acct, &x, "thief-app", at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots)
+                        .app(&phone)
+                        .enc(&enc_key("y"), 1),
+                    ops: vec![
+                        (g, VALID),
+                        (y, VALID),
+                        (q, VALID),
+                        (phone, VALID),
+                        (x, VALID),
+                        (t2, VALID),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
             "threat-9-committed-careful-rotation-no-freeze",
             "F9(b) closed: the genesis [r0, r1] committed to [r0, n1]; Q1 (signed by n1, its \
              first new key) rotates to it and commits to [n0, n1]; Q2 (signed by n0) rotates to \
