@@ -5060,6 +5060,29 @@ fn threats(o: &mut Out) {
             },
         ),
         (
+            "threat-4-retry-continued-by-added-key-is-contest",
+            "r1 adds r3 (Y: roots [r0, r1, r3]) and r3's device continues below Y (C) before r1's \
+             retry X, with the same list, names Y: r3 is a root of X's state, so C keeps Y in the \
+             fork choice (06 §8.1); X (a leaf) and Y (not continued by r1) tie at strength 1 at D: \
+             a contest until a higher root signs (06 §11.6; the price of not erasing what a root \
+             of the replacement signed; audit f2f8-2 B3)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                let c = w.enckey("r3", &acct, y.id(), &enc_key("c"), 1, at(3));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).app(&d).contested(&[&y, &x]),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (c, VALID), (x, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-5-future-dated-operation",
             "a root operation dated in 2099 by a wrong clock, then a delegation dated today below it: \
              valid (no rule compares an operation's time with its parent's); the phone is delegated \
