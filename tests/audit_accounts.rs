@@ -4,7 +4,8 @@
 //! Tests marked `#[ignore = "finding ..."]` assert the behaviour the spec promises (or that an
 //! attacker must not get) and FAIL on the current code: they are open findings, run them with
 //! `cargo test -p skylark --test audit_accounts -- --ignored`. The unmarked tests pass: regression
-//! tests of fixed findings (F1, F10), outcomes the spec admits, or invariants that hold.
+//! tests of fixed findings (F1, F2, F3, F4, F8, F10), outcomes the spec admits, or invariants that
+//! hold.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -230,7 +231,6 @@ fn f1_remembered_walk_denies_kept_first_message_after_a_seq1_fork() {
 /// case 3 ("every valid revoke that X supersedes", X on the chain) never reaches `rv`. The phone
 /// is valid again — the "exception, closed" of 06 §11.6 is open through a chain of two.
 #[test]
-#[ignore = "finding F2: a chain of two supersessions un-revokes an app key (06 §8.4 case 3)"]
 fn f2_chained_supersession_unrevokes() {
     let t = two_roots();
     let rv = next(
@@ -269,7 +269,6 @@ fn f2_chained_supersession_unrevokes() {
 /// revoke (case 2 lists only revokes among the tied leaves) and `rv` is neither tied nor superseded
 /// by the head (case 3). The revocation is gone.
 #[test]
-#[ignore = "finding F2: supersede a revocation, then lose a leaf tie: the revocation is dropped"]
 fn f2_superseded_revocation_lost_through_a_leaf_tie() {
     let t = two_roots();
     let rv = next(
@@ -310,10 +309,10 @@ fn f2_superseded_revocation_lost_through_a_leaf_tie() {
 }
 
 /// Same hole through a contest: `x` supersedes the revocation `rv`; the thief's `w` (with a child
-/// `w2`) ties `x` at `R1`'s rank, so `d` is contested. Case 1 takes the revokes of the contested
-/// subtrees *of the fork-choice tree*, which excludes the superseded `rv`.
+/// `w2`) ties `x` (with a child `x2`, so that both are continued: since F3's fix one continued leaf
+/// would simply win) at `R1`'s rank, so `d` is contested. Case 1 took the revokes of the contested
+/// subtrees *of the fork-choice tree*, which excluded the superseded `rv`.
 #[test]
-#[ignore = "finding F2: supersede a revocation, then contest: the revocation is dropped"]
 fn f2_superseded_revocation_lost_through_a_contest() {
     let t = two_roots();
     let rv = next(
@@ -339,8 +338,13 @@ fn f2_superseded_revocation_lost_through_a_contest() {
         &t.r1,
         Some(&w),
     );
-    let s = same_in_every_order(&[&t.g, &t.d, &rv, &x, &w, &w2], &t.account);
-    let accounts = apply_all([&t.g, &t.d, &rv, &x, &w, &w2]);
+    let x2 = next(
+        &Operation::enckey(t.account, x.id(), [4; 32], 2, 7).unwrap(),
+        &t.r1,
+        Some(&w2),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &rv, &x, &w, &w2, &x2], &t.account);
+    let accounts = apply_all([&t.g, &t.d, &rv, &x, &w, &w2, &x2]);
     let view = accounts.account(&t.account).unwrap();
     assert_eq!(view.head(), t.d.id(), "{s}");
     assert_eq!(view.contested().len(), 2);
@@ -395,6 +399,19 @@ fn f3_following_the_head_after_a_leaf_tie_freezes() {
     assert_eq!(view.head(), c.id());
 }
 
+/// `R1`'s revocation of the phone with cutoff `(seq, id)` below `d`, superseding `R1`'s `rv`.
+fn superseding_cutoff(t: &TwoRoots, rv: &SignedMessage, seq: u64, id: MessageId) -> SignedMessage {
+    let op = Operation::revoke(
+        t.account,
+        t.d.id(),
+        t.phone.public_key(),
+        Some(Revocation::After { seq, id }),
+        201,
+    )
+    .unwrap();
+    next(&op.supersedes(rv.id()).unwrap(), &t.r1, Some(rv))
+}
+
 // ---------------------------------------------------------------------------------------------
 // F4. 06 §8.4: the "stronger" of two cutoffs on different histories is not the one that keeps
 // fewer messages: a thief's cutoff on his own fork replaces the owner's.
@@ -408,7 +425,6 @@ fn f3_following_the_head_after_a_leaf_tie_freezes() {
 /// The rule is said to keep "the one that keeps fewer messages of the key's history"; on two
 /// different histories neither keeps fewer, and the merge should keep what *both* keep (m1, m2).
 #[test]
-#[ignore = "finding F4: a thief's cutoff on his own fork wins the (seq, id) merge of cutoffs"]
 fn f4_thief_cutoff_on_his_fork_replaces_the_owners_cutoff() {
     let t = two_roots();
     let app = &t.phone;
@@ -433,23 +449,7 @@ fn f4_thief_cutoff_on_his_fork_replaces_the_owners_cutoff() {
         &t.r1,
         Some(&t.d),
     );
-    let x = next(
-        &Operation::revoke(
-            t.account,
-            t.d.id(),
-            app.public_key(),
-            Some(Revocation::After {
-                seq: 3,
-                id: t3.id(),
-            }),
-            201,
-        )
-        .unwrap()
-        .supersedes(rv.id())
-        .unwrap(),
-        &t.r1,
-        Some(&rv),
-    );
+    let x = superseding_cutoff(&t, &rv, 3, t3.id());
     let accounts = apply_all([&t.g, &t.d, &rv, &x]);
     assert_eq!(accounts.account(&t.account).unwrap().head(), x.id());
     let store: BTreeMap<MessageId, Header> = honest
@@ -896,7 +896,10 @@ fn cached_chain_agrees_with_a_computation_from_scratch() {
 /// Random histories of one app key (forks anywhere, at seq 1 too), a random cutoff (a message of
 /// the key, with its own or another `seq`, or an id of nothing), random query orders while the
 /// node's held headers grow: the state that remembers its walks answers every query like a fresh
-/// state. Fails today because of F1 only (every mismatch is a kept message without `prev`).
+/// state. In half the cases a second revocation with another random cutoff supersedes the first
+/// part-way through the queries, so that two cutoffs are in force (06 §8.4, F4) and the remembered
+/// walks must follow the change. (Failed before F1's fix: every mismatch was a kept message without
+/// `prev`.)
 #[test]
 fn remembered_walk_agrees_with_a_fresh_state() {
     let mut rng = Rng(21);
@@ -938,10 +941,22 @@ fn remembered_walk_agrees_with_a_fresh_state() {
             &t.r1,
             Some(&t.d),
         );
-        let accounts = apply_all([&t.g, &t.d, &rv]);
-        let fresh = accounts.clone();
+        let c2 = &msgs[rng.below(msgs.len())];
+        let rv2 = superseding_cutoff(&t, &rv, c2.header().seq(), c2.id());
+        let second_at = (rng.below(2) == 0).then(|| rng.below(msgs.len() * 3));
+        let mut accounts = apply_all([&t.g, &t.d, &rv]);
+        let mut fresh = accounts.clone();
         let mut store: BTreeMap<MessageId, Header> = BTreeMap::new();
         for q in 0..(msgs.len() * 3) {
+            if second_at == Some(q) {
+                accounts.apply(&rv2).unwrap();
+                fresh = apply_all([&t.g, &t.d, &rv, &rv2]);
+                let cutoffs = accounts
+                    .account(&t.account)
+                    .and_then(|v| v.app(&app.public_key()))
+                    .map_or(0, |g| g.revocations().count());
+                assert!(cutoffs >= 1 && (cutoffs == 2 || c2.id() == c.id()));
+            }
             if rng.below(2) == 0 {
                 let m = &msgs[rng.below(msgs.len())];
                 store.insert(m.id(), m.header().clone());
@@ -968,7 +983,7 @@ fn remembered_walk_agrees_with_a_fresh_state() {
 }
 
 /// The Rust view of 300 random trees (as `cached_chain_agrees_with_a_computation_from_scratch`)
-/// against the independent Python checker's (`tests/audit/cross_check.py`): two implementations of
+/// and 200 trees below a superseded operation ([`superseded_tree`], audit-f2f8 A1) against the independent Python checker's (`tests/audit/cross_check.py`): two implementations of
 /// 06 §8 must agree on the head, the contested list, the roots, the encryption key and every
 /// revocation. Ignored because it runs `python3` (with PyNaCl, as the checker does).
 #[test]
@@ -976,8 +991,15 @@ fn remembered_walk_agrees_with_a_fresh_state() {
 fn python_checker_agrees_on_random_trees() {
     let mut rng = Rng(1414);
     let mut cases = Vec::new();
-    for _ in 0..300 {
-        let (account, ops) = random_tree(&mut rng);
+    for i in 0..500 {
+        // 300 random trees, then 200 trees below a superseded operation (A1 of audit-f2f8).
+        let (account, ops) = match i < 300 {
+            true => random_tree(&mut rng),
+            false => {
+                let (account, ops, _) = superseded_tree(&mut rng);
+                (account, ops)
+            }
+        };
         let accounts = apply_all(&ops);
         let view = accounts.account(&account).unwrap();
         let revocations: serde_json::Map<String, serde_json::Value> = view
@@ -1025,7 +1047,7 @@ fn python_checker_agrees_on_random_trees() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains("300 cases, 0 disagreements"), "{text}");
+    assert!(text.contains("500 cases, 0 disagreements"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1040,7 +1062,6 @@ fn python_checker_agrees_on_random_trees() {
 /// `d` is contested, the account frozen until `R0` signs. `R3` counts ∞ at `d` (it is not a root
 /// there), yet it decides the outcome there.
 #[test]
-#[ignore = "finding F8: the root a corrected retry removed resurrects the superseded operation"]
 fn f8_key_removed_by_a_correction_resurrects_the_superseded_operation() {
     let t = two_roots();
     let r3 = key(33);
@@ -1560,6 +1581,391 @@ fn replica_revalidates_the_account_when_a_deactivation_starts_or_stops_counting(
         [&answer, &end, &m, &t.d, &t.g],
     ] {
         assert_eq!(run(&order), Some(Status::Valid), "{order:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// audit-f2f8 (audits/2026-12-06-f2f8-supersession.md): the auditor's proofs of A1 and A2 at 803fb36,
+// inverted to assert the fixed outcome (they asserted the hole, and passed there).
+// ---------------------------------------------------------------------------------------------
+
+/// A1(a): Y (R1, adds R3) -> c1 (R3) -> c2 (R1 retires itself). A thief of the retired R1
+/// supersedes Y with his own roots op: c2, signed by a root of Y's parent, keeps Y in the fork
+/// choice (06 §8.1), R1 counts ∞ under X, and the owner keeps the account, in every order.
+#[test]
+fn a1a_retired_key_cannot_take_over_by_subtree_supersession() {
+    let t = two_roots();
+    let (r3, thief) = (key(33), key(44));
+    let y = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&r3)
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let c1 = next(
+        &Operation::enckey(t.account, y.id(), [7; 32], 1, 4).unwrap(),
+        &r3,
+        None,
+    );
+    let c2 = next(
+        &Operation::roots(t.account, c1.id(), &[t.r0.public_key(), r3.public_key()], 5).unwrap(),
+        &t.r1,
+        Some(&y),
+    );
+    let before = apply_all([&t.g, &t.d, &y, &c1, &c2]);
+    assert_eq!(before.account(&t.account).unwrap().head(), c2.id());
+    let x = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), thief.public_key()],
+            6,
+        )
+        .unwrap()
+        .supersedes(y.id())
+        .unwrap()
+        .accepted_by(&thief)
+        .unwrap(),
+        &t.r1,
+        Some(&c2),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &y, &c1, &c2, &x], &t.account);
+    let after = apply_all([&t.g, &t.d, &y, &c1, &c2, &x]);
+    assert_eq!(
+        after.account(&t.account).unwrap().head(),
+        c2.id(),
+        "A1a: {s}"
+    );
+}
+
+/// A1(b'): Y (R1, adds R3) -> c1 (R3 removes R1) -> rv (R3 revokes phone) -> e (R0 endorses).
+/// A thief of the removed R1 supersedes Y: e, signed by R0 (a root of Y's parent), keeps Y in the
+/// fork choice; the R0-endorsed history and the revocation stay, in every order.
+#[test]
+fn a1b_two_step_rotation_cannot_be_erased() {
+    let t = two_roots();
+    let r3 = key(33);
+    let y = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&r3)
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let c1 = next(
+        &Operation::roots(t.account, y.id(), &[t.r0.public_key(), r3.public_key()], 4).unwrap(),
+        &r3,
+        None,
+    );
+    let rv = next(
+        &Operation::revoke(t.account, c1.id(), t.phone.public_key(), None, 5).unwrap(),
+        &r3,
+        Some(&c1),
+    );
+    let e = next(
+        &Operation::roots(t.account, rv.id(), &[t.r0.public_key(), r3.public_key()], 6).unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let before = apply_all([&t.g, &t.d, &y, &c1, &rv, &e]);
+    assert_eq!(before.account(&t.account).unwrap().head(), e.id());
+    assert_eq!(
+        revocation_of(&before, &t.account, &t.phone.public_key()),
+        Some(Revocation::All)
+    );
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 7)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &t.r1,
+        Some(&y),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &y, &c1, &rv, &e, &x], &t.account);
+    let after = apply_all([&t.g, &t.d, &y, &c1, &rv, &e, &x]);
+    assert_eq!(
+        after.account(&t.account).unwrap().head(),
+        e.id(),
+        "A1b: {s}"
+    );
+    assert_eq!(
+        revocation_of(&after, &t.account, &t.phone.public_key()),
+        Some(Revocation::All),
+        "{s}"
+    );
+}
+
+/// A2: after the owner's recovery (R0 replaces R1 at d), a thief of the removed R1 signs a revoke
+/// of phone beside the recovery and supersedes it with a losing leaf: his superseder is not among
+/// d's children of minimal strength, so the revocation does not apply (06 §8.4 case 3).
+#[test]
+fn a2_removed_root_cannot_revoke_by_supersession() {
+    let t = two_roots();
+    let k5 = key(55);
+    let rec = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), k5.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&k5)
+        .unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let yr = next(
+        &Operation::revoke(t.account, t.d.id(), t.phone.public_key(), None, 4).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let plain = apply_all([&t.g, &t.d, &rec, &yr]);
+    assert_eq!(plain.account(&t.account).unwrap().head(), rec.id());
+    assert_eq!(
+        revocation_of(&plain, &t.account, &t.phone.public_key()),
+        None,
+        "a losing leaf revoke applies nothing"
+    );
+    let xr = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 5)
+            .unwrap()
+            .supersedes(yr.id())
+            .unwrap(),
+        &t.r1,
+        Some(&yr),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &rec, &yr, &xr], &t.account);
+    let after = apply_all([&t.g, &t.d, &rec, &yr, &xr]);
+    assert_eq!(after.account(&t.account).unwrap().head(), rec.id(), "{s}");
+    assert_eq!(
+        revocation_of(&after, &t.account, &t.phone.public_key()),
+        None,
+        "A2: {s}"
+    );
+}
+
+/// A random tree for A1 (06 §8.1): `Y` (R1 adds R3, below the phone's delegation `d`) is named in
+/// `supersedes` by R1's `X` beside it, and a random tree grows below `Y`, mostly signed by R3;
+/// sometimes R0 or R1 (roots of `Y`'s parent) signs deep below `Y` — not as its child — which
+/// keeps `Y` in the fork choice; sometimes a second leaf of R1 beside `X`. Returns the account, the
+/// operations (`X` at index 3) and whether a root of `d` signed at depth two or more below `Y`.
+fn superseded_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>, bool) {
+    let t = two_roots();
+    let r3 = key(33);
+    let pool = [&t.r0, &t.r1, &r3];
+    let y = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&r3)
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x_op = match rng.below(2) {
+        0 => Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4).unwrap(),
+        _ => Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key()],
+            4,
+        )
+        .unwrap(),
+    };
+    let x = next(&x_op.supersedes(y.id()).unwrap(), &t.r1, Some(&y));
+    let mut last: Vec<Option<SignedMessage>> = vec![Some(t.g.clone()), Some(x.clone()), None];
+    let mut ops = vec![t.g.clone(), t.d.clone(), y.clone(), x];
+    // The tree below y: id, roots (indices in pool), depth below y, phone revoked.
+    let mut below: Vec<(MessageId, Vec<usize>, usize, bool)> =
+        vec![(y.id(), vec![0, 1, 2], 0, false)];
+    let mut deep = false;
+    for step in 0..(2 + rng.below(5)) {
+        let (parent, roots, depth, revoked) = below[rng.below(below.len())].clone();
+        let signer = match rng.below(6) {
+            0 if roots.contains(&0) => 0,
+            1 if roots.contains(&1) => 1,
+            _ if roots.contains(&2) => 2,
+            _ => roots[0],
+        };
+        let time = 10 + step as u64;
+        let (op, next_roots, revoked) = match rng.below(4) {
+            0 if signer == 2 => (
+                Operation::roots(
+                    t.account,
+                    parent,
+                    &[t.r0.public_key(), r3.public_key()],
+                    time,
+                )
+                .unwrap(),
+                vec![0, 2],
+                revoked,
+            ),
+            1 if !revoked => (
+                Operation::revoke(t.account, parent, t.phone.public_key(), None, time).unwrap(),
+                roots.clone(),
+                true,
+            ),
+            _ => (
+                Operation::enckey(t.account, parent, [step as u8; 32], 2 + step as u64, time)
+                    .unwrap(),
+                roots.clone(),
+                revoked,
+            ),
+        };
+        deep |= depth >= 1 && signer < 2;
+        let signed = next(&op, pool[signer], last[signer].as_ref());
+        last[signer] = Some(signed.clone());
+        below.push((signed.id(), next_roots, depth + 1, revoked));
+        ops.push(signed);
+    }
+    if rng.below(3) == 0 {
+        let w = Operation::enckey(t.account, t.d.id(), [9; 32], 9, 30).unwrap();
+        ops.push(next(&w, &t.r1, last[1].as_ref()));
+    }
+    (t.account, ops, deep)
+}
+
+/// A1, the incremental path (06 §8.1, §10): on [`superseded_tree`]s, applied in random orders with
+/// the view asked for after each operation — so that the cached chain meets an arrival deep below
+/// `Y` while `Y` is superseded — the view equals a computation from scratch. (Fails if the cached
+/// chain does not recompute on such an arrival.)
+#[test]
+fn cached_chain_sees_a_supersession_undone_deep_below() {
+    let mut rng = Rng(1486);
+    let (mut deep, mut revived) = (0, 0);
+    for case in 0..200 {
+        let (account, ops, deep_here) = superseded_tree(&mut rng);
+        let reference = apply_all(&ops);
+        deep += usize::from(deep_here);
+        revived +=
+            usize::from(deep_here && reference.account(&account).unwrap().head() != ops[3].id());
+        agrees_in_random_orders(
+            &mut rng,
+            &account,
+            &ops,
+            &summary(&reference, &account),
+            case,
+        );
+    }
+    assert!(deep > 50 && revived > 30, "{deep} {revived}");
+}
+
+/// The cached chain and receipts below a superseded operation (06 §8.1, §8.6, §10): `C` (r1, child
+/// of the genesis) rotates to roots [r1, r3] and its own witnesses w4..w6; below it r1 re-adds r0 in
+/// `Y`, corrects that by `X` (`supersedes: Y`), and r0 signs `Z` below `Y`. r0 is a root neither of
+/// `C` nor of `X`'s state, so `Y` is superseded and `A` (r0, beside `C`) wins at the genesis. Two of
+/// `C`'s witnesses receipt `Z`: `Y` is final at `C`, so no longer superseded, `Z`'s r0 counts in `C`
+/// at the genesis, and the genesis is contested. The receipts make neither `C` nor `A` final (they
+/// are not witnesses of the genesis), so only a check of the superseded range sees the change.
+#[test]
+fn receipt_below_a_superseded_operation_brings_it_back() {
+    let (r0, r1, r3) = (key(1), key(2), key(33));
+    let (w1, w2, w3) = (key(41), key(42), key(43));
+    let (w4, w5, w6) = (key(44), key(45), key(46));
+    let set = |ks: [&SecretKey; 3]| {
+        let keys: Vec<PublicKey> = ks.iter().map(|k| k.public_key()).collect();
+        WitnessSet::new(&keys, 2).unwrap()
+    };
+    let g = Operation::genesis(&[r0.public_key(), r1.public_key()], 1)
+        .unwrap()
+        .with_witnesses(&set([&w1, &w2, &w3]))
+        .unwrap()
+        .accepted_by(&r1)
+        .unwrap()
+        .accepted_by(&w1)
+        .unwrap()
+        .accepted_by(&w2)
+        .unwrap()
+        .accepted_by(&w3)
+        .unwrap()
+        .sign(&r0)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let a = next(
+        &Operation::enckey(account, g.id(), [1; 32], 1, 2).unwrap(),
+        &r0,
+        Some(&g),
+    );
+    let c = next(
+        &Operation::roots(account, g.id(), &[r1.public_key(), r3.public_key()], 3)
+            .unwrap()
+            .with_witnesses(&set([&w4, &w5, &w6]))
+            .unwrap()
+            .accepted_by(&r3)
+            .unwrap()
+            .accepted_by(&w4)
+            .unwrap()
+            .accepted_by(&w5)
+            .unwrap()
+            .accepted_by(&w6)
+            .unwrap(),
+        &r1,
+        None,
+    );
+    let y = next(
+        &Operation::roots(
+            account,
+            c.id(),
+            &[r1.public_key(), r3.public_key(), r0.public_key()],
+            4,
+        )
+        .unwrap()
+        .accepted_by(&r0)
+        .unwrap(),
+        &r1,
+        Some(&c),
+    );
+    let x = next(
+        &Operation::roots(account, c.id(), &[r1.public_key(), r3.public_key()], 5)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &r1,
+        Some(&y),
+    );
+    let z = next(
+        &Operation::enckey(account, y.id(), [2; 32], 1, 6).unwrap(),
+        &r0,
+        Some(&a),
+    );
+    let before = apply_all([&g, &a, &c, &y, &x, &z]);
+    assert_eq!(before.account(&account).unwrap().head(), a.id());
+    let q4 = next(&Operation::receipt(account, z.id(), 7), &w4, None);
+    let q5 = next(&Operation::receipt(account, z.id(), 8), &w5, None);
+    let all = [&g, &a, &c, &y, &x, &z, &q4, &q5];
+    let after = apply_all(all);
+    let view = after.account(&account).unwrap();
+    assert_eq!(view.head(), g.id());
+    assert_eq!(view.contested().len(), 2);
+    // Asked after each operation, receipts last: the cached chain must see it.
+    let mut accounts = Accounts::new();
+    for op in all {
+        accounts.apply(op).unwrap();
+        let _ = accounts.account(&account).map(|v| v.head());
+    }
+    assert_eq!(summary(&accounts, &account), summary(&after, &account));
+    let mut rng = Rng(808);
+    let ops: Vec<SignedMessage> = all.iter().map(|m| (*m).clone()).collect();
+    for case in 0..20 {
+        agrees_in_random_orders(&mut rng, &account, &ops, &summary(&after, &account), case);
     }
 }
 
@@ -2375,4 +2781,290 @@ fn q_all_keys_thief_meeting_his_own_commitment() {
         head == g.id(),
         contested.len()
     );
+}
+
+/// Audit f2f8-2, merge of b14-pre into b14-f2f8 (06 §5.8 x §8.1 A1): the owner's `Y` (enckey by
+/// R0) at the committed genesis, then below it the committed rotation `Q` to `[R0n, R1n]`, signed
+/// by the revealed `R0n`, and `d` by `R1n`. A thief of the old backup (`R0`) supersedes `Y` with a
+/// later-`seq` sibling `X`. `Q` counts as signed by every root of `parent(Q)` = `[R0, R1]` (06
+/// §8.1 b14-pre "Attribution"), so `Y` must not be superseded: the head stays `d`. With the
+/// subtree test reading the literal signer (the auto-merge), `Q`'s subtree is erased and the thief
+/// takes the account over.
+#[test]
+fn m1_committed_rotation_below_y_blocks_its_supersession() {
+    let (r0, r1, r0n, r1n, phone) = (key(1), key(2), key(11), key(12), key(3));
+    let g = committed_genesis(&r0, &r1, &[r0n.public_key(), r1n.public_key()]);
+    let account = Accounts::account_id(&g);
+    let y = next(
+        &Operation::enckey(account, g.id(), [5; 32], 1, 2).unwrap(),
+        &r0,
+        Some(&g),
+    );
+    let q = next(
+        &Operation::roots(account, y.id(), &[r0n.public_key(), r1n.public_key()], 3)
+            .unwrap()
+            .accepted_by(&r0n)
+            .unwrap()
+            .accepted_by(&r1n)
+            .unwrap(),
+        &r0n,
+        None,
+    );
+    let d = next(
+        &Operation::delegate(account, q.id(), phone.public_key(), &[], 1_000_000, None, 4)
+            .unwrap()
+            .accepted_by(&phone)
+            .unwrap(),
+        &r1n,
+        None,
+    );
+    let before = apply_all([&g, &y, &q, &d]);
+    assert_eq!(before.account(&account).unwrap().head(), d.id());
+    // The thief: X by R0 beside Y, later seq, supersedes Y; then his own app below X.
+    let x = at(
+        &Operation::enckey(account, g.id(), [6; 32], 2, 5)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &r0,
+        3,
+        Some(&y),
+    );
+    let after = apply_all([&g, &y, &q, &d, &x]);
+    let view = after.account(&account).unwrap();
+    assert_eq!(
+        view.head(),
+        d.id(),
+        "M1 (from scratch): the thief's X supersedes Y and erases the committed rotation: head {} roots {:?}",
+        view.head(),
+        view.roots()
+    );
+    let (expected, bad) = orders_that_disagree(&[&g], &[&y, &q, &d, &x], &account);
+    assert!(
+        bad.is_empty(),
+        "M1 (incremental): {} of 24 orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit f2f8-2 (re-attack of e3035a1 / 5c62494): reproductions.
+// ---------------------------------------------------------------------------------------------
+
+/// Every order of `rest` (after `first`, applied in order), querying the head after every
+/// operation so that the cached chain's fast paths run; returns the orders whose final summary
+/// differs from a from-scratch computation.
+fn orders_that_disagree(
+    first: &[&SignedMessage],
+    rest: &[&SignedMessage],
+    account: &AccountId,
+) -> (String, Vec<(Vec<usize>, String)>) {
+    let all: Vec<&SignedMessage> = first.iter().chain(rest.iter()).copied().collect();
+    let expected = summary(&apply_all(all.iter().copied()), account);
+    let mut bad = Vec::new();
+    let mut idx: Vec<usize> = (0..rest.len()).collect();
+    permute(&mut idx, 0, &mut |p| {
+        let mut accounts = Accounts::new();
+        for op in first {
+            let _ = accounts.apply(op);
+            let _ = accounts.account(account).map(|v| v.head());
+        }
+        for &i in p {
+            let _ = accounts.apply(rest[i]);
+            let _ = accounts.account(account).map(|v| v.head());
+        }
+        let got = summary(&accounts, account);
+        if got != expected {
+            bad.push((p.to_vec(), got));
+        }
+    });
+    (expected, bad)
+}
+
+/// B1: a receipt that makes a superseded operation `Y` final (06 §8.6) brings it back (§8.1:
+/// "`Y` is not final"), here below a branch `C` off the chain whose fork point `d` names no
+/// witnesses. `Y`'s subtree holds an R0 signature (R0 is a root of `d`, not of `C` nor of `X`), so
+/// bringing it back gives `C` strength 0 at `d`: a contest with `A` (strength 0). From scratch:
+/// contested at `d`. The cached chain keeps the receipt (Canon::keep_receipt counts only the
+/// witnesses of the fork point `d`, which has none) and stays on `A2`.
+#[test]
+fn b1_receipt_that_makes_a_superseded_operation_final_is_seen_by_the_cached_chain() {
+    let t = two_roots();
+    let (k, w) = (key(61), key(62));
+    // A (R1) -> A2 (R0): the chosen branch at d, strength 0.
+    let a = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let a2 = next(
+        &Operation::enckey(t.account, a.id(), [2; 32], 2, 4).unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    // C (R1): roots [R1, k] with witnesses {w}: strength 1 at d.
+    let c = next(
+        &Operation::roots(t.account, t.d.id(), &[t.r1.public_key(), k.public_key()], 5)
+            .unwrap()
+            .with_witnesses(&WitnessSet::new(&[w.public_key()], 1).unwrap())
+            .unwrap()
+            .accepted_by(&k)
+            .unwrap()
+            .accepted_by(&w)
+            .unwrap(),
+        &t.r1,
+        Some(&a),
+    );
+    // Y (k) re-adds R0; Z (R0) below Y; X (k) supersedes Y.
+    let y = next(
+        &Operation::roots(
+            t.account,
+            c.id(),
+            &[t.r1.public_key(), k.public_key(), t.r0.public_key()],
+            6,
+        )
+        .unwrap()
+        .accepted_by(&t.r0)
+        .unwrap(),
+        &k,
+        None,
+    );
+    let z = next(
+        &Operation::enckey(t.account, y.id(), [3; 32], 3, 7).unwrap(),
+        &t.r0,
+        Some(&a2),
+    );
+    let x = next(
+        &Operation::enckey(t.account, c.id(), [4; 32], 4, 8)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &k,
+        Some(&y),
+    );
+    let rc = next(&Operation::receipt(t.account, z.id(), 9), &w, None);
+    // Without the receipt: Y is superseded, C has strength 1, A wins: head A2.
+    let without = apply_all([&t.g, &t.d, &a, &a2, &c, &y, &z, &x]);
+    assert_eq!(without.account(&t.account).unwrap().head(), a2.id());
+    // With it (from scratch): Y is final at C, so not superseded; R0's Z counts under C at d.
+    let with = apply_all([&t.g, &t.d, &a, &a2, &c, &y, &z, &x, &rc]);
+    let view = with.account(&t.account).unwrap();
+    assert_eq!(view.head(), t.d.id(), "from scratch: contested at d");
+    assert_eq!(view.contested().len(), 2);
+    // The same set, receipt last, with the view asked for before it: the cache must agree.
+    let (expected, bad) =
+        orders_that_disagree(&[&t.g, &t.d], &[&a, &a2, &c, &y, &z, &x, &rc], &t.account);
+    assert!(
+        bad.is_empty(),
+        "B1: {} of 5040 orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
+
+/// Sound (checked): an R0 signature arriving below a *nested* superseded operation `Y'` (inside
+/// the subtree of the superseded `Y`) brings `Y` back, in every order with the view asked for
+/// after each operation: `Y` (R1 adds R3) / `X` (R1, supersedes `Y`); below `Y`: `c1` (R3) ->
+/// `Y'` (R3) / `X'` (R3, supersedes `Y'`) -> `z` (R0, below `Y'`).
+#[test]
+fn b2_deep_revival_through_a_nested_supersession_in_every_order() {
+    let t = two_roots();
+    let r3 = key(33);
+    let y = next(
+        &Operation::roots(
+            t.account,
+            t.d.id(),
+            &[t.r0.public_key(), t.r1.public_key(), r3.public_key()],
+            3,
+        )
+        .unwrap()
+        .accepted_by(&r3)
+        .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap(),
+        &t.r1,
+        Some(&y),
+    );
+    let c1 = next(
+        &Operation::enckey(t.account, y.id(), [2; 32], 2, 5).unwrap(),
+        &r3,
+        None,
+    );
+    let y2 = next(
+        &Operation::enckey(t.account, c1.id(), [3; 32], 3, 6).unwrap(),
+        &r3,
+        Some(&c1),
+    );
+    let x2 = next(
+        &Operation::enckey(t.account, c1.id(), [4; 32], 4, 7)
+            .unwrap()
+            .supersedes(y2.id())
+            .unwrap(),
+        &r3,
+        Some(&y2),
+    );
+    let z = next(
+        &Operation::enckey(t.account, y2.id(), [5; 32], 5, 8).unwrap(),
+        &t.r0,
+        Some(&t.g),
+    );
+    let without = apply_all([&t.g, &t.d, &y, &x, &c1, &y2, &x2]);
+    assert_eq!(without.account(&t.account).unwrap().head(), x.id());
+    let with = apply_all([&t.g, &t.d, &y, &x, &c1, &y2, &x2, &z]);
+    assert_ne!(with.account(&t.account).unwrap().head(), x.id());
+    let (expected, bad) =
+        orders_that_disagree(&[&t.g, &t.d], &[&y, &x, &c1, &y2, &x2, &z], &t.account);
+    assert!(
+        bad.is_empty(),
+        "B2: {} orders disagree with {expected}: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
+
+/// B3 (Low, availability; the price of A1's refinement (c)): an honest retry `X` of a rotation
+/// `Y` = roots `[R0, R1, R3]` (R1), re-signed with the *same* list after `R3`'s device already
+/// continued below `Y`: `R3` is a root of `X`'s state, so `Y` is not superseded; `X` (a leaf) and
+/// `Y` (not continued by R1) tie at strength 1: a contest at `d`, in every order. §11.6 says only
+/// that "the retry is the head".
+#[test]
+fn b3_retry_of_a_rotation_continued_by_its_added_key_is_a_contest() {
+    let t = two_roots();
+    let r3 = key(33);
+    let list = [t.r0.public_key(), t.r1.public_key(), r3.public_key()];
+    let y = next(
+        &Operation::roots(t.account, t.d.id(), &list, 3)
+            .unwrap()
+            .accepted_by(&r3)
+            .unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let c = next(
+        &Operation::enckey(t.account, y.id(), [2; 32], 1, 4).unwrap(),
+        &r3,
+        None,
+    );
+    let x = next(
+        &Operation::roots(t.account, t.d.id(), &list, 5)
+            .unwrap()
+            .supersedes(y.id())
+            .unwrap()
+            .accepted_by(&r3)
+            .unwrap(),
+        &t.r1,
+        Some(&y),
+    );
+    let s = same_in_every_order(&[&t.g, &t.d, &y, &c, &x], &t.account);
+    let view = apply_all([&t.g, &t.d, &y, &c, &x]);
+    let view = view.account(&t.account).unwrap();
+    assert_eq!(view.head(), t.d.id(), "B3: {s}");
+    assert_eq!(view.contested().len(), 2, "B3: {s}");
 }

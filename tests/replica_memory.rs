@@ -38,8 +38,11 @@ use test_rng::TestRng;
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// The most bytes the replica may hold per message besides the message's own bytes: the measured
-/// figure with a little room, so that a change that holds more per message fails here.
-const CEILING: f64 = 1_320.0;
+/// figure with a little room, so that a change that holds more per message fails here. Raised from
+/// 1,320 to 1,390 by the merge of issue 14's account rules (supersession ranges, pre-rotation's
+/// per-operation commitment origin): the account state went from 549 to 625 bytes per message,
+/// the replica's own parts stayed at 670 (benches/README.md).
+const CEILING: f64 = 1_390.0;
 
 /// What `f` returns, and the bytes the allocator holds for it once it returned (net of what `f`
 /// freed).

@@ -82,28 +82,55 @@ impl Accounts {
         if header.time() > grant.expires() {
             return Authorization::Denied(AuthError::Expired);
         }
-        // AUTH-6
-        match grant.revocation() {
-            None => Authorization::Authorized,
-            Some(Revocation::All) => Authorization::Denied(AuthError::Revoked),
-            Some(Revocation::After { seq, id }) => {
-                if header.seq() > seq {
-                    return Authorization::Denied(AuthError::Revoked);
+        // AUTH-6: every revocation in force must keep the message (06 §8.4: at most two cutoffs).
+        // A denial by any decides; else the first cutoff that needs a header not held.
+        let in_force: Vec<(MessageId, u64)> = grant
+            .revocations()
+            .filter_map(|r| match r {
+                Revocation::All => None,
+                Revocation::After { seq, id } => Some((id, seq)),
+            })
+            .collect();
+        let mut missing = None;
+        for revocation in grant.revocations() {
+            match self.kept(header, revocation, &in_force, &headers) {
+                Authorization::Authorized => {}
+                Authorization::Unknown(item) => {
+                    missing.get_or_insert(item);
                 }
-                if header.id() == id {
-                    // The cutoff itself, decided without a lookup; its stated sequence number must
-                    // be its own.
-                    return if header.seq() == seq {
-                        Authorization::Authorized
-                    } else {
-                        Authorization::Denied(AuthError::Revoked)
-                    };
-                }
-                match self.logs.get(header.account()) {
-                    Some(log) => cached_walk(&log.walks, header, id, seq, &headers),
-                    None => walk(header, id, seq, &headers),
-                }
+                denied => return denied,
             }
+        }
+        missing.map_or(Authorization::Authorized, Authorization::Unknown)
+    }
+
+    /// Does one revocation keep the message of `header` (AUTH-6)? `in_force` lists the cutoffs of
+    /// the key's grant, whose walks are remembered.
+    fn kept(
+        &self,
+        header: &Header,
+        revocation: Revocation,
+        in_force: &[(MessageId, u64)],
+        headers: &impl Fn(&MessageId) -> Option<Header>,
+    ) -> Authorization {
+        let Revocation::After { seq, id } = revocation else {
+            return Authorization::Denied(AuthError::Revoked);
+        };
+        if header.seq() > seq {
+            return Authorization::Denied(AuthError::Revoked);
+        }
+        if header.id() == id {
+            // The cutoff itself, decided without a lookup; its stated sequence number must be its
+            // own.
+            return if header.seq() == seq {
+                Authorization::Authorized
+            } else {
+                Authorization::Denied(AuthError::Revoked)
+            };
+        }
+        match self.logs.get(header.account()) {
+            Some(log) => cached_walk(&log.walks, header, id, seq, in_force, headers),
+            None => walk(header, id, seq, headers),
         }
     }
 
@@ -155,14 +182,15 @@ impl Accounts {
     }
 }
 
-/// The AUTH-6 walks of one account: per revoked key, the part of its cutoff's history read so far.
-pub(super) type Walks = BTreeMap<PublicKey, Walk>;
+/// The AUTH-6 walks of one account: per revoked key, per cutoff in force (at most two, 06 §8.4),
+/// the part of its history read so far.
+pub(super) type Walks = BTreeMap<PublicKey, Vec<Walk>>;
 
 /// The walk back from one cutoff `c` (stated sequence number `s`) through its key's history (06 §9.2
 /// step 6), as far as it has been read. It depends only on `(key, c, s)` and on the headers read,
-/// which are content-addressed, so it stays true whatever the account state does; one walk per key
-/// is kept (the cutoff of the key's grant in the head state last asked about), so the memory is at
-/// most one entry per held header of each revoked key.
+/// which are content-addressed, so it stays true whatever the account state does; one walk per
+/// cutoff of the key's grant in the head state last asked about is kept (at most two), so the
+/// memory is at most two entries per held header of each revoked key.
 #[derive(Clone, Debug)]
 pub(super) struct Walk {
     cutoff: MessageId,
@@ -244,13 +272,14 @@ impl Walk {
     }
 }
 
-/// AUTH-6 for `header`, below its key's cutoff `cutoff` (stated sequence number `seq`), reading
-/// only the headers no earlier authorization read.
+/// AUTH-6 for `header`, below its key's cutoff `cutoff` (stated sequence number `seq`), one of the
+/// cutoffs `in_force` of its grant, reading only the headers no earlier authorization read.
 fn cached_walk(
     walks: &RefCell<Walks>,
     header: &Header,
     cutoff: MessageId,
     seq: u64,
+    in_force: &[(MessageId, u64)],
     headers: &impl Fn(&MessageId) -> Option<Header>,
 ) -> Authorization {
     let own = header.id();
@@ -262,11 +291,16 @@ fn cached_walk(
             let Ok(mut walks) = walks.try_borrow_mut() else {
                 return walk(header, cutoff, seq, headers);
             };
-            let walk = walks.entry(*key).or_insert_with(|| Walk::new(cutoff, seq));
-            if walk.cutoff != cutoff || walk.seq != seq {
-                *walk = Walk::new(cutoff, seq);
+            let list = walks.entry(*key).or_default();
+            if !list.iter().any(|w| w.cutoff == cutoff && w.seq == seq) {
+                // Keep only the walks of the cutoffs in force: at most two per key.
+                list.retain(|w| in_force.contains(&(w.cutoff, w.seq)));
+                list.push(Walk::new(cutoff, seq));
             }
-            walk.decide(&own, header.seq())
+            match list.iter().find(|w| w.cutoff == cutoff && w.seq == seq) {
+                Some(walk) => walk.decide(&own, header.seq()),
+                None => return walk(header, cutoff, seq, headers),
+            }
         };
         let at = match step {
             Step::Decided(outcome) => return outcome,
@@ -278,10 +312,11 @@ fn cached_walk(
         let Ok(mut walks) = walks.try_borrow_mut() else {
             return walk(header, cutoff, seq, headers);
         };
-        match walks.get_mut(key) {
-            Some(w) if w.cutoff == cutoff && w.seq == seq && w.next == Some(at) => {
-                w.extend(key, &found)
-            }
+        let remembered = walks
+            .get_mut(key)
+            .and_then(|list| list.iter_mut().find(|w| w.cutoff == cutoff && w.seq == seq));
+        match remembered {
+            Some(w) if w.next == Some(at) => w.extend(key, &found),
             // Changed under us by a lookup that authorized another cutoff of the same key.
             _ => return walk(header, cutoff, seq, headers),
         }
@@ -414,7 +449,7 @@ mod tests {
                 }
                 let lookup = |id: &MessageId| store.get(id).cloned();
                 let expected = walk(header, cutoff, seq, &lookup);
-                let got = cached_walk(&walks, header, cutoff, seq, &lookup);
+                let got = cached_walk(&walks, header, cutoff, seq, &[(cutoff, seq)], &lookup);
                 assert_eq!(got, expected, "cutoff {ci}, query {q}, message {i}");
                 let outcome = match got {
                     crate::message::Authorization::Authorized => "authorized",

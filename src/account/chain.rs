@@ -14,10 +14,12 @@
 //!   continued one or a contest, depending on its signer).
 //! - an operation that lands off the chain, below a chain operation `F` where its branch leaves
 //!   the chain (remembered per operation), when it cannot change the choice at `F`: `F`'s chosen
-//!   child is final, or the new operation's signer (and its parent's, if the parent was a leaf
-//!   child of `F` that may have been superseded) is no root of `F`, ranks below the chosen child's
-//!   strength, or counts under no child but the chosen one — and it neither supersedes a chain
-//!   operation nor is superseded by one, and `F` is not the tie at the end. Chain operations above
+//!   child is final, or the new operation's signer is no root of `F`, ranks below the chosen
+//!   child's strength, or counts under no child but the chosen one, or it lands below a superseded
+//!   operation — and it names no sibling in `supersedes`, is named by no operation held, does not
+//!   bring back a superseded operation (a signature anywhere below it by a root of its parent or of
+//!   its superseder's state: the superseded range each operation lies in and the keys that bring
+//!   its root back are remembered), and `F` is not the tie at the end. Chain operations above
 //!   `F` only gain signatures; those below `F` do not see it; the head state is unchanged.
 //! - a receipt by a duplicitous witness, or one over a chain operation that keeps its witness's
 //!   receipts on one path, or one over an operation off the chain that keeps them on one path and
@@ -124,9 +126,18 @@ pub(super) struct Canon {
     contested: Vec<MessageId>,
     /// The chain ended in a tie of one key's leaves (06 §8.1).
     tie: bool,
-    /// The revocations of superseded operations on the chain (06 §8.4, case 3), which every later
-    /// head state keeps.
+    /// The revocations of superseded operations whose parent is on the chain and which an operation
+    /// of their parent's minimal-strength set finally supersedes (06 §8.4, case 3), which every
+    /// later head state keeps.
     carried: Vec<(PublicKey, Revocation)>,
+    /// For every valid operation in the subtree of a superseded operation (itself included): the
+    /// outermost superseded operation above it (06 §8.1). An operation arriving below one of
+    /// these can bring it back into the fork choice.
+    superseded_in: BTreeMap<MessageId, MessageId>,
+    /// For every outermost superseded operation `Y`: the keys whose signature anywhere below `Y`
+    /// may bring it back (the roots of its parent and of the states of the operations that
+    /// supersede it, 06 §8.1), sorted.
+    revivers: BTreeMap<MessageId, Vec<PublicKey>>,
     /// The head state: the head's state with the revocations of 06 §8.4 applied.
     state: State,
     /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
@@ -325,8 +336,12 @@ impl Canon {
                     _ => return false, // the witness turns duplicitous
                 },
             },
-            // Off the chain: its branch's first child must not turn final.
+            // Off the chain: its branch's first child must not turn final, nor any superseded
+            // operation above it (a final operation is never superseded, 06 §8.1).
             None => {
+                if self.superseded_in.contains_key(&op) {
+                    return false;
+                }
                 let Some(&(fork, child)) = self.branch.get(&op) else {
                     return false;
                 };
@@ -373,16 +388,16 @@ impl Canon {
         true
     }
 
-    /// The branch entry of operation `x` (id `id`, following `parent`, which was a leaf before it
-    /// if `parent_was_leaf`), arriving off the chain, if it cannot change the chain: where it
-    /// leaves the chain there is no tie, no chain operation it supersedes or that supersedes it,
-    /// and neither it nor its parent (which it may bring back from supersession) can make its
+    /// The branch entry of operation `x` (id `id`, following `parent`), arriving off the chain, if
+    /// it cannot change the chain (the caller has ruled out every change of supersession, a
+    /// superseded operation brought back included): where it leaves the chain there is no tie and
+    /// no contest, and either it lands below a superseded operation (outside the fork choice), or
+    /// there is no chain operation it supersedes or that supersedes it, and it cannot make its
     /// branch as strong as the chosen child or weaken that child (06 §8.1). `O(log n)`.
     fn keep_off_chain(
         &self,
         nodes: &BTreeMap<MessageId, Node>,
         parent: MessageId,
-        parent_was_leaf: bool,
         x: &Node,
         id: MessageId,
     ) -> Option<(MessageId, MessageId)> {
@@ -392,6 +407,11 @@ impl Canon {
         };
         let at = *self.chain.get(&fork)?;
         let f = self.forks.get(at).filter(|f| !f.tie)?;
+        if self.superseded_in.contains_key(&parent) {
+            // Below a superseded operation that it does not bring back: outside the fork choice,
+            // and in no contested subtree (06 §8.1, §8.4).
+            return Some((fork, child));
+        }
         let chosen = nodes.get(self.path.get(at + 1)?)?;
         let roots = &nodes.get(&fork)?.state.roots;
         if x.supersedes.is_some_and(|y| self.chain.contains_key(&y)) {
@@ -403,19 +423,8 @@ impl Canon {
         if chosen.committed && x.committed && parent == fork {
             return None;
         }
-        if parent == fork {
-            if chosen.supersedes == Some(id) {
-                return None;
-            }
-        } else if parent_was_leaf {
-            let p = nodes.get(&parent)?;
-            if p.parent == Some(fork)
-                && (chosen.supersedes == Some(parent)
-                    || (chosen.committed && p.committed)
-                    || !f.harmless_node(roots, nodes, p))
-            {
-                return None;
-            }
+        if parent == fork && chosen.supersedes == Some(id) {
+            return None;
         }
         f.harmless_node(roots, nodes, x).then_some((fork, child))
     }
@@ -464,6 +473,9 @@ pub(super) struct Log {
     canon: OnceCell<Canon>,
     /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
     pub(super) walks: RefCell<Walks>,
+    /// Every id some valid operation names in `supersedes` (06 §8.1): an operation arriving with
+    /// or below one of them can change which operations are superseded.
+    named: BTreeSet<MessageId>,
     /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
     receipts: Receipts,
     /// The valid deactivations (ACCT-11): id -> effective time (its own time).
@@ -495,6 +507,7 @@ impl Log {
             nodes: BTreeMap::from([(genesis, node)]),
             canon: OnceCell::new(),
             walks: RefCell::default(),
+            named: BTreeSet::new(),
             receipts: Receipts::new(),
             deactivations: BTreeMap::new(),
         }
@@ -566,10 +579,39 @@ impl Log {
         supersedes: Option<MessageId>,
         state: State,
     ) {
+        // Does it land below a superseded operation `Y` (06 §8.1), signed by a key whose signature
+        // there brings `Y` back (a root of `Y`'s parent, or of the state of an operation that
+        // supersedes `Y`)? Known only while the chain is cached; otherwise it is computed anyway.
+        let revives = self.canon.get().is_some_and(|canon| {
+            canon
+                .superseded_in
+                .get(&parent)
+                .and_then(|y| canon.revivers.get(y))
+                .is_some_and(|keys| {
+                    keys.binary_search(header.key()).is_ok()
+                        // Audit f2f8-2 M1: a committed act counts as signed by its parent's roots.
+                        || (matches!(
+                            body,
+                            OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
+                        ) && self.nodes.get(&parent).is_some_and(|p| {
+                            p.state.next.is_some()
+                                && p.state.roots.iter().any(|k| keys.binary_search(k).is_ok())
+                        }))
+                })
+        });
+        // An operation that may supersede a sibling, or be superseded by one that came first, or
+        // bring a superseded operation back, can move the chain and change the revocations of 06
+        // §8.4 (case 3): the chain is recomputed on the next query.
+        let supersession = supersedes
+            .is_some_and(|y| self.nodes.get(&y).is_some_and(|y| y.parent == Some(parent)))
+            || self.named.contains(&id)
+            || revives;
+        if let Some(y) = supersedes {
+            self.named.insert(y);
+        }
         let Some(p) = self.nodes.get_mut(&parent) else {
             return;
         };
-        let parent_was_leaf = p.children.is_empty();
         let origin = match (body, state.next.is_some()) {
             (_, false) => None,
             (OpBody::Roots { .. }, true) => {
@@ -670,22 +712,26 @@ impl Log {
                     canon.state.revoke_also(app, *revocation);
                 }
             }
+            Some(_) if supersession => self.canon = OnceCell::new(),
             // It lands off the chain where it cannot change the choice (see the module comment).
-            Some(canon) => {
-                match canon.keep_off_chain(&self.nodes, parent, parent_was_leaf, &node, id) {
-                    Some(entry) => {
-                        canon.branch.insert(id, entry);
+            Some(canon) => match canon.keep_off_chain(&self.nodes, parent, &node, id) {
+                Some(entry) => {
+                    canon.branch.insert(id, entry);
+                    if let Some(y) = canon.superseded_in.get(&parent).copied() {
+                        canon.superseded_in.insert(id, y);
                     }
-                    None => self.canon = OnceCell::new(),
                 }
-            }
+                None => self.canon = OnceCell::new(),
+            },
             None => {}
         }
         self.nodes.insert(id, node);
     }
 
-    /// Does `x` supersede `y` (06 §8.1)? Siblings, one signer, `y` earlier in its signer's history,
-    /// a leaf and not final; a self-retirement only by a `roots` operation with the same list.
+    /// Does `x` supersede `y` (06 §8.1), as far as `x` and `y` themselves tell? Siblings, one
+    /// signer, `y` earlier in its signer's history, and not final; a self-retirement only by a
+    /// `roots` operation with the same list. (That no operation below `y` is signed by a root of
+    /// their parent or of `x`'s state is checked by [`Log::choose`] over the whole subtree.)
     fn replaces(&self, x: &Node, y: &MessageId, is_final: &dyn Fn(&MessageId) -> bool) -> bool {
         let Some(y_node) = self.nodes.get(y) else {
             return false;
@@ -697,7 +743,6 @@ impl Log {
             && x.parent == y.parent
             && x.signer == y.signer
             && y.seq < x.seq
-            && y.children.is_empty()
             && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
     }
 
@@ -709,9 +754,9 @@ impl Log {
     /// Chooses the canonical chain (rule ACCT-5, 06 §8.1) and the head state (06 §8.4): from the
     /// genesis, at each operation, the child whose subtree holds the signature of the highest-priority
     /// root (of the parent's root list) that counts there wins. A root stops counting under every
-    /// child but the one under which it retired itself; superseded leaves take no part; a tie of one
-    /// key's leaves goes to the smallest id; any other tie stops the chain, and the tied children are
-    /// kept as evidence. `O(n log n)` (06 §10).
+    /// child but the one under which it retired itself; superseded operations take no part, nor do
+    /// their subtrees; a tie of one key's leaves goes to the smallest id; any other tie stops the
+    /// chain, and the tied children are kept as evidence. `O(n log n)` (06 §10).
     fn choose(&self) -> Canon {
         // Euler tour of the whole tree of valid operations: entry and exit times, and the operations in
         // entry order. Children in arrival order: nothing below depends on their order.
@@ -746,31 +791,68 @@ impl Log {
                 .and_then(|p| p.state.witnesses.as_deref());
             span(x).is_some_and(|sp| finality.is_final(set, sp))
         };
-        // The superseded operations: leaves a later sibling of their signer replaces (never final).
-        let superseded: BTreeSet<MessageId> = self
-            .nodes
-            .values()
-            .filter_map(|x| x.supersedes.filter(|y| self.replaces(x, y, &is_final)))
-            .collect();
+        let count = |positions: &[usize], (lo, hi): (usize, usize)| {
+            positions.partition_point(|&p| p < hi) - positions.partition_point(|&p| p < lo)
+        };
+        // Per signer, the sorted entry times of its operations in the whole tree of valid
+        // operations (superseded ones included): has a key signed strictly below an operation?
+        let mut all_by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
+        for (clock, id) in order.iter().enumerate() {
+            if let Some(node) = self.nodes.get(id) {
+                // Audit f2f8-2 M1: "counts as signed by" (a committed act: every root of its parent).
+                for (key, _) in attributed(&self.nodes, node) {
+                    all_by_signer.entry(key).or_default().push(clock);
+                }
+            }
+        }
+        let signed_below = |key: &PublicKey, (lo, hi): (usize, usize)| {
+            all_by_signer
+                .get(key)
+                .is_some_and(|positions| count(positions, (lo + 1, hi)) > 0)
+        };
+        // The superseded operations (06 §8.1), each with the operations that supersede it: `y`,
+        // which a later sibling `x` of its signer names, never final, and below which no valid
+        // operation is signed by a root of their parent or of `x`'s state — at most 8 binary
+        // searches per `x`, over the whole tree, so nested supersessions are not circular.
+        let mut superseded: BTreeMap<MessageId, Vec<MessageId>> = BTreeMap::new();
+        for (x_id, x) in &self.nodes {
+            let Some(y) = x.supersedes.filter(|y| self.replaces(x, y, &is_final)) else {
+                continue;
+            };
+            let (Some(y_span), Some(parent)) =
+                (span(&y), x.parent.and_then(|p| self.nodes.get(&p)))
+            else {
+                continue;
+            };
+            let blocked = parent
+                .state
+                .roots
+                .iter()
+                .chain(&x.state.roots)
+                .any(|k| signed_below(k, y_span));
+            if !blocked {
+                superseded.entry(y).or_default().push(*x_id);
+            }
+        }
         // Per signer, the sorted entry times of its operations and of its self-retirements in the
-        // fork-choice tree (superseded operations are leaves: leaving them out leaves every other
-        // subtree's span as it is).
-        // 06 §8.1 (audit Q1): the operations whose own commitment a committed act of the
-        // fork-choice tree meets — one pass over the nodes, O(n log n) with the set.
-        let met: BTreeSet<MessageId> = self
-            .nodes
-            .iter()
-            .filter(|(id, n)| n.committed && !superseded.contains(*id))
-            .filter_map(|(_, n)| {
-                n.parent
-                    .and_then(|p| self.nodes.get(&p))
-                    .and_then(|p| p.origin)
-            })
-            .collect();
+        // fork-choice tree: a superseded operation leaves it with its subtree (a contiguous range
+        // of the tour, skipped; leaving it out leaves every other subtree's span as it is). Each
+        // operation of a skipped range is mapped to the range's superseded root.
         let mut by_signer: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
         let mut retired_by: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
+        let mut superseded_in: BTreeMap<MessageId, MessageId> = BTreeMap::new();
+        let mut skip: Option<(MessageId, usize)> = None;
         for (clock, id) in order.iter().enumerate() {
-            let Some(node) = self.nodes.get(id).filter(|_| !superseded.contains(id)) else {
+            if let Some((y, _)) = skip.filter(|(_, end)| clock < *end) {
+                superseded_in.insert(*id, y);
+                continue;
+            }
+            if superseded.contains_key(id) {
+                skip = Some((*id, tout.get(id).copied().unwrap_or(clock + 1)));
+                superseded_in.insert(*id, *id);
+                continue;
+            }
+            let Some(node) = self.nodes.get(id) else {
                 continue;
             };
             // A committed rotation counts as signed by every root of its parent, and retires each
@@ -782,8 +864,68 @@ impl Log {
                 }
             }
         }
-        let count = |positions: &[usize], (lo, hi): (usize, usize)| {
-            positions.partition_point(|&p| p < hi) - positions.partition_point(|&p| p < lo)
+        // 06 §8.1 (audit Q1): the operations whose own commitment a committed act of the
+        // fork-choice tree (no superseded range) meets — one pass over the nodes, O(n log n) with
+        // the set.
+        let met: BTreeSet<MessageId> = self
+            .nodes
+            .iter()
+            .filter(|(id, n)| n.committed && !superseded_in.contains_key(*id))
+            .filter_map(|(_, n)| {
+                n.parent
+                    .and_then(|p| self.nodes.get(&p))
+                    .and_then(|p| p.origin)
+            })
+            .collect();
+        // For each skipped range's root `y`: the keys whose signature below it brings it back.
+        let revivers: BTreeMap<MessageId, Vec<PublicKey>> = superseded_in
+            .iter()
+            .filter(|(x, y)| x == y)
+            .map(|(y, _)| {
+                let parent = self
+                    .nodes
+                    .get(y)
+                    .and_then(|n| n.parent)
+                    .and_then(|p| self.nodes.get(&p));
+                let mut keys: Vec<PublicKey> = superseded
+                    .get(y)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|x| self.nodes.get(x))
+                    .chain(parent)
+                    .flat_map(|n| n.state.roots.iter().copied())
+                    .collect();
+                keys.sort_unstable();
+                keys.dedup();
+                (*y, keys)
+            })
+            .collect();
+        // Case 3 of 06 §8.4 at chain operation `node`: the revocations of its superseded children
+        // that an operation of `t` (sorted: its final child, or its children of minimal strength)
+        // finally supersedes — following `supersedes` links to an operation that is not itself
+        // superseded. A superseder has a larger `seq` than what it supersedes, so in decreasing
+        // `seq` order each child is decided after its superseders: `O(d log d)` for `d` children.
+        let carry = |node: &Node, t: &[MessageId], carried: &mut Vec<(PublicKey, Revocation)>| {
+            let mut ys: Vec<(u64, MessageId)> = node
+                .children
+                .iter()
+                .filter(|c| superseded.contains_key(*c))
+                .filter_map(|c| Some((self.nodes.get(c)?.seq, *c)))
+                .collect();
+            ys.sort_unstable_by(|a, b| b.cmp(a));
+            let mut reaches: BTreeMap<MessageId, bool> = BTreeMap::new();
+            for (_, y) in ys {
+                let hit = superseded.get(&y).into_iter().flatten().any(|x| {
+                    match superseded.contains_key(x) {
+                        true => reaches.get(x).copied().unwrap_or(false),
+                        false => t.binary_search(x).is_ok(),
+                    }
+                });
+                reaches.insert(y, hit);
+                if let Some(revokes) = self.nodes.get(&y).and_then(|n| n.revokes).filter(|_| hit) {
+                    carried.push(revokes);
+                }
+            }
         };
         let in_subtree = |key: &PublicKey, child: (usize, usize)| {
             by_signer
@@ -803,7 +945,7 @@ impl Log {
         let is_leaf = |x: &MessageId| {
             self.nodes
                 .get(x)
-                .is_none_or(|n| n.children.iter().all(|c| superseded.contains(c)))
+                .is_none_or(|n| n.children.iter().all(|c| superseded.contains_key(c)))
         };
         let mut chain = BTreeMap::new();
         let mut path = Vec::new();
@@ -826,7 +968,10 @@ impl Log {
                 break;
             };
             let roots = &node.state.roots;
-            let children = node.children.iter().filter(|c| !superseded.contains(*c));
+            let children = node
+                .children
+                .iter()
+                .filter(|c| !superseded.contains_key(*c));
             // The committed acts among the children (ACCT-14), each with its signer and the
             // roots it retires. They are signed by the one revealed key of this commitment and
             // name its one list, so they speak for one commitment: a self-retirement by one of
@@ -876,6 +1021,15 @@ impl Log {
             if final_child.is_none() {
                 prefix = false;
             }
+            // The set the superseder of a revocation at this operation must be in (06 §8.4, case
+            // 3): the final child alone, or the children of minimal strength.
+            let mut t: Vec<MessageId> = match (final_child, &best) {
+                (Some(c), _) => alloc::vec![*c],
+                (None, Some((_, ids))) => ids.clone(),
+                (None, None) => Vec::new(),
+            };
+            t.sort_unstable();
+            carry(node, &t, &mut carried);
             let chosen_strength = best.as_ref().map_or(usize::MAX, |(s, _)| *s);
             let mut tied_here = false;
             let next = match (final_child, best) {
@@ -951,10 +1105,16 @@ impl Log {
                         sticky.extend(ids.iter().filter(|x| **x != c));
                         c
                     } else {
+                        // The contested subtrees in the fork-choice tree, and the superseded
+                        // operations whose parent is in them, without what lies below those
+                        // (06 §8.4, case 1): each range skipped maps to its root.
                         for c in &ids {
                             if let Some((lo, hi)) = span(c) {
                                 sticky.extend(
-                                    order[lo..hi].iter().filter(|x| !superseded.contains(*x)),
+                                    order[lo..hi]
+                                        .iter()
+                                        .copied()
+                                        .filter(|x| superseded_in.get(x).is_none_or(|y| y == x)),
                                 );
                             }
                         }
@@ -981,16 +1141,6 @@ impl Log {
                 retired_in,
                 dead: 0,
             });
-            // A revocation that the chosen operation supersedes still applies (06 §8.4, case 3).
-            if let Some(x) = self.nodes.get(&next) {
-                let replaced = x.supersedes.filter(|y| self.replaces(x, y, &is_final));
-                if let Some(revokes) = replaced
-                    .and_then(|y| self.nodes.get(&y))
-                    .and_then(|y| y.revokes)
-                {
-                    carried.push(revokes);
-                }
-            }
             at = next;
         }
         let mut state = self
@@ -1086,6 +1236,8 @@ impl Log {
             contested,
             tie,
             carried,
+            superseded_in,
+            revivers,
             state,
             last_final,
             duplicitous: finality.duplicitous,

@@ -45,8 +45,16 @@ pub struct Grant {
     label: Option<String>,
     delegated_at: u64,
     delegation: MessageId,
+    /// `All`, or the first cutoff in `(seq, id)` order.
     revocation: Option<Revocation>,
+    /// The second cutoff, when two distinct cutoffs apply (06 §8.4): both must keep a message.
+    second: Option<Revocation>,
 }
+
+/// At most this many distinct cutoffs of one key stay in a head state; past it the key is revoked
+/// entirely (06 §8.4). Two cover the owner's cutoff and one conflicting one (a corrected retry, or
+/// a thief's); AUTH-6 then walks at most two histories per message.
+const MAX_CUTOFFS: usize = 2;
 
 impl Grant {
     /// The kinds the key may sign.
@@ -154,7 +162,8 @@ impl Grant {
         self.delegation
     }
 
-    /// The revocation, if the key has been revoked.
+    /// The revocation, if the key has been revoked: `All`, or its first cutoff in `(seq, id)` order
+    /// when one or two apply ([`Grant::revocations`] has both).
     ///
     /// ```
     /// # use skylark::account::*;
@@ -174,6 +183,29 @@ impl Grant {
     /// ```
     pub fn revocation(&self) -> Option<Revocation> {
         self.revocation
+    }
+
+    /// Every revocation in force (06 §8.4): none, `All`, or one or two cutoffs in `(seq, id)` order.
+    /// A message of the key is authorized only if every one keeps it (AUTH-6).
+    ///
+    /// ```
+    /// # use skylark::account::*;
+    /// # use skylark::keys::SecretKey;
+    /// # let root = SecretKey::from_seed([1; 32]);
+    /// # let app = SecretKey::from_seed([2; 32]);
+    /// # let genesis = Operation::genesis(&[root.public_key()], 1)?.sign(&root)?;
+    /// # let account = Accounts::account_id(&genesis);
+    /// # let d = Operation::delegate(account, genesis.id(), app.public_key(), &[], 99, None, 2)?.accepted_by(&app)?.sign(&root)?;
+    /// # let r = Operation::revoke(account, d.id(), app.public_key(), None, 3)?.draft()?.after(&d).sign(&root)?;
+    /// # let mut accounts = Accounts::new();
+    /// # accounts.apply(&genesis)?; accounts.apply(&d)?; accounts.apply(&r)?;
+    /// # let grant = accounts.account(&account).and_then(|a| a.app(&app.public_key())).expect("delegated");
+    /// // Revoked without cutoff: one revocation, `All`.
+    /// assert_eq!(grant.revocations().collect::<Vec<_>>(), [Revocation::All]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn revocations(&self) -> impl Iterator<Item = Revocation> {
+        self.revocation.into_iter().chain(self.second)
     }
 }
 
@@ -303,22 +335,33 @@ impl State {
             || self.ever_witnesses.contains_key(key)
     }
 
-    /// Applies the stronger of this grant's revocation and `revocation` (06 §8.4): `All` over any
-    /// cutoff, else the cutoff with the smaller `(seq, id)`, which keeps fewer messages.
+    /// Adds `revocation` to those of this grant (06 §8.4): `All` over any cutoff; distinct cutoffs
+    /// accumulate, each of which must keep a message (AUTH-6), and more than [`MAX_CUTOFFS`] of them
+    /// revoke the key entirely.
     pub(super) fn revoke_also(&mut self, app: &PublicKey, revocation: Revocation) {
         let Some(grant) = self.apps.get(app) else {
             return;
         };
-        let strength = |r: &Revocation| match r {
+        let order = |r: &Revocation| match r {
             Revocation::All => (0, 0, [0; 32]),
             Revocation::After { seq, id } => (1, *seq, *id.as_bytes()),
         };
-        let stronger = match grant.revocation {
-            Some(old) if strength(&old) <= strength(&revocation) => return,
-            _ => revocation,
+        let mut all: Vec<Revocation> = grant.revocations().chain([revocation]).collect();
+        all.sort_by_key(order);
+        all.dedup();
+        let (first, second) = match all.as_slice() {
+            [Revocation::All, ..] => (Revocation::All, None),
+            cutoffs if cutoffs.len() > MAX_CUTOFFS => (Revocation::All, None),
+            [one] => (*one, None),
+            [a, b] => (*a, Some(*b)),
+            _ => (Revocation::All, None),
         };
+        if grant.revocation == Some(first) && grant.second == second {
+            return;
+        }
         let mut revoked = Grant::clone(grant);
-        revoked.revocation = Some(stronger);
+        revoked.revocation = Some(first);
+        revoked.second = second;
         self.apps.insert(*app, Arc::new(revoked));
     }
 
@@ -467,6 +510,7 @@ impl State {
                         delegated_at: header.time(),
                         delegation: id,
                         revocation: None,
+                        second: None,
                     }),
                 );
             }

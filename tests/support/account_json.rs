@@ -38,13 +38,19 @@ pub fn state(accounts: &Accounts, account: &AccountId) -> Json {
         .apps()
         .map(|(key, grant)| {
             let scope: Vec<Json> = grant.scope().entries().map(Json::from).collect();
-            let revocation = match grant.revocation() {
-                None => Json::Null,
-                Some(Revocation::All) => Json::from("all"),
-                Some(Revocation::After { seq, id }) => {
+            let one = |r: Revocation| match r {
+                Revocation::All => Json::from("all"),
+                Revocation::After { seq, id } => {
                     serde_json::json!({"seq": seq, "id": hex::encode(id.as_bytes())})
                 }
-                Some(other) => Json::from(format!("{other:?}")),
+                other => Json::from(format!("{other:?}")),
+            };
+            // None, one revocation, or (06 §8.4) two cutoffs as an array in (seq, id) order.
+            let mut all: Vec<Json> = grant.revocations().map(one).collect();
+            let revocation = match all.len() {
+                0 => Json::Null,
+                1 => all.remove(0),
+                _ => Json::Array(all),
             };
             let app = serde_json::json!({
                 "key": hexs(key.as_bytes()),

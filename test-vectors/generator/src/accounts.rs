@@ -661,6 +661,8 @@ enum Rev {
     None,
     All,
     After(u64, Vec<u8>),
+    /// Two cutoffs in force (06 §8.4), in (seq, id) order: each must keep a message.
+    Cutoffs(Vec<(u64, Vec<u8>)>),
 }
 
 /// A declared head state.
@@ -775,6 +777,16 @@ impl St {
                                         Rev::After(seq, id) => {
                                             obj(vec![("seq", J::U(*seq)), ("id", J::S(hex(id)))])
                                         }
+                                        Rev::Cutoffs(cuts) => J::A(
+                                            cuts.iter()
+                                                .map(|(seq, id)| {
+                                                    obj(vec![
+                                                        ("seq", J::U(*seq)),
+                                                        ("id", J::S(hex(id))),
+                                                    ])
+                                                })
+                                                .collect(),
+                                        ),
                                     },
                                 ),
                             ])
@@ -4211,6 +4223,146 @@ fn cutoff_fork(id: &str, continues: bool) -> Threat {
     }
 }
 
+/// What the thief of r1 does after superseding the owner's revocation (06 §8.4, audit finding F2).
+#[derive(Clone, Copy, PartialEq)]
+enum Then {
+    /// Supersedes his own superseder (a chain of two supersessions).
+    Superseded,
+    /// Signs a plain leaf beside his superseder: a tie of one key's leaves.
+    Tied,
+    /// Signs a leaf beside it with r1 and, with r2, a child below that leaf: a contest.
+    Contested,
+}
+
+/// The owner revokes the phone (`rv`, a leaf below its delegation `d`); the thief of r1 supersedes
+/// it with `x` and then takes `x` off the chain as `then` says. Whatever happens to `x`, the
+/// revocation applies to the head state, and the phone's messages are refused.
+fn revocation_superseded(id: &str, then: Then) -> Threat {
+    let names: &[&str] = match then {
+        Then::Contested => &["r0", "r1", "r2"],
+        _ => &["r0", "r1"],
+    };
+    let (mut w, g, acct) = base(id, names);
+    let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+    let ask = w.post("phone", &acct, at(2), "stolen phone");
+    let rv = w.revoke("r1", &acct, d.id(), "phone", None, at(3));
+    w.sup(&rv);
+    let x = w.enckey("r1", &acct, d.id(), &enc_key("x"), 1, at(4));
+    if then == Then::Superseded {
+        w.sup(&x);
+    }
+    let y = w.enckey("r1", &acct, d.id(), &enc_key("y"), 1, at(5));
+    let roots = w.pks(names);
+    let mut ops = vec![(g, VALID), (d.clone(), VALID), (rv, VALID)];
+    let state = match then {
+        Then::Superseded => st(&acct, &y, roots).enc(&enc_key("y"), 1),
+        Then::Tied => {
+            let (win, key) = match smaller(&x, &y).id() == x.id() {
+                true => (&x, "x"),
+                false => (&y, "y"),
+            };
+            st(&acct, win, roots).enc(&enc_key(key), 1)
+        }
+        Then::Contested => {
+            let y2 = w.enckey("r2", &acct, y.id(), &enc_key("y2"), 2, at(6));
+            ops.push((y2, VALID));
+            st(&acct, &d, roots).contested(&[&x, &y])
+        }
+    };
+    ops.extend([(x, VALID), (y, VALID)]);
+    Threat {
+        state: state.app_rev(&d, Rev::All),
+        ops,
+        ask: Some((ask, Exp::Denied("auth.revoked"), "the revoked phone")),
+    }
+}
+
+/// Where r0 endorses the owner's two-step rotation (06 §8.1, audit-f2f8 A1(b′)).
+#[derive(Clone, Copy, PartialEq)]
+enum Endorsed {
+    /// Below the revocation, at the head.
+    AtHead,
+    /// Between the removal of r1 and the revocation: the head is r3's.
+    Between,
+}
+
+/// The owner's r1 adds r3 (`y`: roots [r0, r1, r3], below the phone's delegation `d`), r3 removes
+/// r1 (`c1`: roots [r0, r3]) and revokes the phone (`rv`), and r0 endorses (`e`, repeating the
+/// list) where `endorsed` says. The thief of the removed r1 names `y` in `supersedes` of his `x`
+/// beside it: r0, a root of `d`, signed below `y`, so `y` is not superseded (06 §8.1), and at `d`
+/// `y` has strength 0 against `x`'s 1. The owner's history and the revocation stay.
+fn two_step_rotation(id: &str, endorsed: Endorsed) -> Threat {
+    let (mut w, g, acct) = base(id, &["r0", "r1"]);
+    let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+    let ask = w.post("phone", &acct, at(2), "stolen phone");
+    let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(3));
+    let c1 = w.roots("r3", &acct, y.id(), &["r0", "r3"], at(4));
+    let (rv, e) = match endorsed {
+        Endorsed::AtHead => {
+            let rv = w.revoke("r3", &acct, c1.id(), "phone", None, at(5));
+            let e = w.roots("r0", &acct, rv.id(), &["r0", "r3"], at(6));
+            (rv, e)
+        }
+        Endorsed::Between => {
+            let e = w.roots("r0", &acct, c1.id(), &["r0", "r3"], at(5));
+            let rv = w.revoke("r3", &acct, e.id(), "phone", None, at(6));
+            (rv, e)
+        }
+    };
+    w.sup(&y);
+    let x = w.enckey("r1", &acct, d.id(), &enc_key("x"), 1, at(7));
+    let head = match endorsed {
+        Endorsed::AtHead => &e,
+        Endorsed::Between => &rv,
+    };
+    let state = st(&acct, head, w.pks(&["r0", "r3"])).app_rev(&d, Rev::All);
+    Threat {
+        state,
+        ops: vec![
+            (g, VALID),
+            (d, VALID),
+            (y, VALID),
+            (c1, VALID),
+            (rv, VALID),
+            (e, VALID),
+            (x, VALID),
+        ],
+        ask: Some((ask, Exp::Denied("auth.revoked"), "the revoked phone")),
+    }
+}
+
+/// What the owner's operation `o` beside the thief's revocation is (06 §8.4 case 3, audit-f2f8 A2).
+#[derive(Clone, Copy, PartialEq)]
+enum Beside {
+    /// r0's recovery `o` (roots [r0, k5]): r1 is a removed root below it.
+    Recovery,
+    /// r1's own retirement `o` (roots [r0, k5], signed by r1): r1 counts ∞ beside it.
+    Retirement,
+}
+
+/// The owner's `o` is a child of the phone's delegation `d`; beside it the holder of r1 signs `yr`
+/// (revoke the phone, no cutoff) and supersedes it with a leaf `xr`. `o` wins at `d`, so `xr` is
+/// not among `d`'s children of minimal strength, and `yr` adds no revocation (06 §8.4 case 3): the
+/// phone's messages stay authorized.
+fn revoke_by_supersession(id: &str, beside: Beside) -> Threat {
+    let (mut w, g, acct) = base(id, &["r0", "r1"]);
+    let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+    let ask = w.post("phone", &acct, at(2), "the phone's post");
+    let signer = match beside {
+        Beside::Recovery => "r0",
+        Beside::Retirement => "r1",
+    };
+    let o = w.roots(signer, &acct, d.id(), &["r0", "k5"], at(3));
+    let yr = w.revoke("r1", &acct, d.id(), "phone", None, at(4));
+    w.sup(&yr);
+    let xr = w.enckey("r1", &acct, d.id(), &enc_key("xr"), 1, at(5));
+    Threat {
+        state: st(&acct, &o, w.pks(&["r0", "k5"])).app(&d),
+        ops: vec![(g, VALID), (d, VALID), (o, VALID), (yr, VALID), (xr, VALID)],
+        ask: Some((ask, Exp::Authorized, "the phone, not revoked")),
+    }
+}
+
 /// The threat scenarios of issue 14, each checked in every order of arrival (at most six operations)
 /// and, where it says so, followed by an authorization question. Spec 06 §11 and `spec/security.md`
 /// cite them by id.
@@ -4306,6 +4458,49 @@ fn threats(o: &mut Out) {
                     ask: None,
                 }
             },
+        ),
+        (
+            "threat-1-retired-root-cannot-supersede-its-retirement",
+            "r1 adds r3 (Y: roots [r0, r1, r3], below D), r3 signs C1 below Y, and r1 retires itself \
+             below C1 (C2: roots [r0, r3]); the thief of the retired r1 names Y in supersedes of his \
+             own X (roots [r0, r1, t]) beside it: C2, signed by r1, a root of D, is below Y, so Y is \
+             not superseded (06 §8.1: no operation in Y's subtree may be signed by a root of its \
+             parent); r1 retired itself under Y and counts ∞ under X: the owner keeps the account \
+             (audit-f2f8 A1(a))",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                let c1 = w.enckey("r3", &acct, y.id(), &enc_key("c1"), 1, at(3));
+                let c2 = w.roots("r1", &acct, c1.id(), &["r0", "r3"], at(4));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, d.id(), &["r0", "r1", "t"], at(5));
+                let roots = w.pks(&["r0", "r3"]);
+                Threat {
+                    state: st(&acct, &c2, roots).app(&d).enc(&enc_key("c1"), 1),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (c1, VALID), (c2, VALID), (x, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-1-two-step-rotation-cannot-be-erased",
+            "r1 adds r3 (Y: roots [r0, r1, r3], below D), r3 removes r1 (C1: roots [r0, r3]) and \
+             revokes the phone (RV), and r0 endorses at the head (E: roots [r0, r3]); the thief of \
+             the removed r1 names Y in supersedes of his X (an enckey beside Y): E, signed by r0, a \
+             root of D, is below Y, so Y is not superseded (06 §8.1); at D Y has strength 0, X 1: the \
+             owner's history stays and the phone stays revoked (audit-f2f8 A1(b′))",
+            R5,
+            |id| two_step_rotation(id, Endorsed::AtHead),
+        ),
+        (
+            "threat-1-two-step-rotation-endorsed-inside-cannot-be-erased",
+            "as threat-1-two-step-rotation-cannot-be-erased, but r0 endorses between the removal of \
+             r1 and the revocation, so the head RV is r3's: any operation below Y signed by a root of \
+             D keeps Y in the fork choice, not only Y's children (06 §8.1; audit-f2f8 A1(b′))",
+            R5,
+            |id| two_step_rotation(id, Endorsed::Between),
         ),
         (
             "threat-1-retired-by-lower-root",
@@ -4434,6 +4629,54 @@ fn threats(o: &mut Out) {
                 Threat {
                     state: st(&acct, &g, roots).contested(&[&d, &t]),
                     ops: vec![(g, VALID), (d, VALID), (e, VALID), (t, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-3-everyday-root-cannot-supersede-endorsed-history",
+            "the owner's r1 adds r3 (Y: roots [r0, r1, r3], below D), r3 signs C1 below Y and r0 \
+             endorses below C1 (E); the thief of the current r1 names Y in supersedes of his X (roots \
+             [r0, r1, t]) beside Y: E, signed by r0, a root of D, keeps Y in the fork choice (06 \
+             §8.1), and at D Y has strength 0 against X's 1: history r0 signed is final against r1 \
+             (06 §8.3; audit-f2f8 A1)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                let c1 = w.enckey("r3", &acct, y.id(), &enc_key("c1"), 1, at(3));
+                let e = w.roots("r0", &acct, c1.id(), &["r0", "r1", "r3"], at(4));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, d.id(), &["r0", "r1", "t"], at(5));
+                let roots = w.pks(&["r0", "r1", "r3"]);
+                Threat {
+                    state: st(&acct, &e, roots).app(&d).enc(&enc_key("c1"), 1),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (c1, VALID), (e, VALID), (x, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-3-everyday-root-supersedes-added-key-history",
+            "the bound of 06 §11.4 (audit-f2f8 A4): the owner's r1 adds r3 (Y: roots [r0, r1, r3], \
+             below D) and only r3 signs below it (RV: revoke the phone); the thief of the current r1 \
+             names Y in supersedes of his X (an enckey beside Y): no root of D or of X's state signed \
+             below Y, so Y is superseded with its subtree (06 §8.1), X is the head and RV is lost — \
+             as it is to a forged self-retirement of r1 beside Y (threat-3-everyday-root-before-recovery), \
+             which r0 answers the same way",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                let rv = w.revoke("r3", &acct, y.id(), "phone", None, at(3));
+                w.sup(&y);
+                let x = w.enckey("r1", &acct, d.id(), &enc_key("x"), 1, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &x, roots).app(&d).enc(&enc_key("x"), 1),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (rv, VALID), (x, VALID)],
                     ask: None,
                 }
             },
@@ -4739,6 +4982,116 @@ fn threats(o: &mut Out) {
             },
         ),
         (
+            "threat-4-supersede-retirement-needs-new-keys-acceptance",
+            "r1 retires itself for r3 (Y: roots [r0, r3], r3's acceptance in its body) and r3 signs C \
+             below Y; the thief of the retired r1 re-signs the same list with supersedes: Y, copying \
+             Y's acceptance: r3 accepted Y's body, not X's, so X is invalid (ACCT-10, 06 §5.5) — a \
+             self-retirement's list names a key the thief does not hold, and a self-retirement with a \
+             child is never superseded (audit-f2f8 A1(b), refuted)",
+            &["ACCT-5", "ACCT-10"],
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let y = w.roots("r1", &acct, g.id(), &["r0", "r3"], at(1));
+                let c = w.enckey("r3", &acct, y.id(), &enc_key("c"), 1, at(2));
+                let copied = get(&y.m_body(), "acceptances").cloned().expect("r3 accepted Y");
+                let r = w.pks(&["r0", "r3"]);
+                let body = m(vec![
+                    ("after", b(g.id())),
+                    ("roots", keys_v(&r)),
+                    ("acceptances", copied),
+                ]);
+                w.sup(&y);
+                let x = w.op("r1", &acct, "roots", at(3), body);
+                Threat {
+                    state: st(&acct, &c, r).enc(&enc_key("c"), 1),
+                    ops: vec![(g, VALID), (y, VALID), (c, VALID), (x, "acct.acceptance_invalid")],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-corrected-stranger-revokes-nothing",
+            "below C (r1, below D), r1 adds a wrong third root r3 (Y: roots [r0, r1, r3]) and corrects \
+             it with a retry naming Y (X: roots [r0, r1]); r3's holder signs Z below Y, revoking the \
+             phone; r1's W and W2 beside C make D contested: a contested subtree's revocations are \
+             taken in the fork-choice tree and from the superseded operations whose parent is in it, \
+             not from below those, so Z revokes nothing (06 §8.4 case 1; audit-f2f8 A3)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let ask = w.post("phone", &acct, at(2), "the phone's post");
+                let c = w.enckey("r1", &acct, d.id(), &enc_key("c"), 1, at(3));
+                let y = w.roots("r1", &acct, c.id(), &["r0", "r1", "r3"], at(4));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, c.id(), &["r0", "r1"], at(5));
+                let z = w.revoke("r3", &acct, y.id(), "phone", None, at(6));
+                let t = w.enckey("r1", &acct, d.id(), &enc_key("t"), 1, at(7));
+                let t2 = w.enckey("r1", &acct, t.id(), &enc_key("t2"), 2, at(8));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).app(&d).contested(&[&c, &t]),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (c, VALID),
+                        (y, VALID),
+                        (x, VALID),
+                        (z, VALID),
+                        (t, VALID),
+                        (t2, VALID),
+                    ],
+                    ask: Some((ask, Exp::Authorized, "the phone, not revoked")),
+                }
+            },
+        ),
+        (
+            "threat-4-corrected-root-list-stays-corrected",
+            "r1 adds a wrong third root r3 (Y: roots [r0, r1, r3], a pasted stranger's key) and \
+             corrects it with a retry naming Y (X: roots [r0, r1]); r3's holder, a root of Y's state \
+             only, signs Z below Y: Z is not signed by a root of D, so Y stays superseded and leaves \
+             the fork choice with its subtree (06 §8.1); X stays the head, no contest (audit finding \
+             F8)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, d.id(), &["r0", "r1"], at(3));
+                let z = w.enckey("r3", &acct, y.id(), &enc_key("z"), 1, at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &x, roots).app(&d),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (x, VALID), (z, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
+            "threat-4-retry-continued-by-added-key-is-contest",
+            "r1 adds r3 (Y: roots [r0, r1, r3]) and r3's device continues below Y (C) before r1's \
+             retry X, with the same list, names Y: r3 is a root of X's state, so C keeps Y in the \
+             fork choice (06 §8.1); X (a leaf) and Y (not continued by r1) tie at strength 1 at D: \
+             a contest until a higher root signs (06 §11.6; the price of not erasing what a root \
+             of the replacement signed; audit f2f8-2 B3)",
+            R5,
+            |id| {
+                let (mut w, g, acct) = base(id, &["r0", "r1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let y = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(2));
+                let c = w.enckey("r3", &acct, y.id(), &enc_key("c"), 1, at(3));
+                w.sup(&y);
+                let x = w.roots("r1", &acct, d.id(), &["r0", "r1", "r3"], at(4));
+                let roots = w.pks(&["r0", "r1"]);
+                Threat {
+                    state: st(&acct, &d, roots).app(&d).contested(&[&y, &x]),
+                    ops: vec![(g, VALID), (d, VALID), (y, VALID), (c, VALID), (x, VALID)],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-5-future-dated-operation",
             "a root operation dated in 2099 by a wrong clock, then a delegation dated today below it: \
              valid (no rule compares an operation's time with its parent's); the phone is delegated \
@@ -4796,6 +5149,48 @@ fn threats(o: &mut Out) {
              state (06 §8.4), keeping its cutoff",
             R5,
             |id| cutoff_fork(id, false),
+        ),
+        (
+            "threat-6-supersede-chain-keeps-revocation",
+            "the thief of r1 supersedes the owner's revocation of the phone (RV, a leaf) with X, then \
+             X with Z: Z is the head and supersedes only X, yet RV, superseded and below a chain \
+             operation, still applies (06 §8.4 case 3; audit finding F2)",
+            R5,
+            |id| revocation_superseded(id, Then::Superseded),
+        ),
+        (
+            "threat-6-superseded-then-tied-keeps-revocation",
+            "the thief of r1 supersedes the owner's revocation of the phone with X, then signs a plain \
+             leaf W beside X: a tie of r1's leaves, the smaller id is the head; RV, superseded below a \
+             chain operation, still applies (06 §8.4 case 3; audit finding F2)",
+            R5,
+            |id| revocation_superseded(id, Then::Tied),
+        ),
+        (
+            "threat-6-removed-root-cannot-revoke-by-supersession",
+            "after the owner's recovery O (roots [r0, k5], signed by r0, below D), the thief of the \
+             removed r1 signs YR (revoke the phone) beside O and supersedes it with his leaf XR: O \
+             wins at D, XR is not among D's children of minimal strength, so YR adds no revocation \
+             (06 §8.4 case 3; audit-f2f8 A2)",
+            R5,
+            |id| revoke_by_supersession(id, Beside::Recovery),
+        ),
+        (
+            "threat-6-retired-root-cannot-revoke-by-supersession",
+            "r1 retired itself below D (O: roots [r0, k5]); the holder of the retired r1 signs YR \
+             (revoke the phone) beside O and supersedes it with his leaf XR: r1 counts ∞ beside its \
+             retirement, O wins at D, and YR adds no revocation (06 §8.4 case 3; audit-f2f8 A2)",
+            R5,
+            |id| revoke_by_supersession(id, Beside::Retirement),
+        ),
+        (
+            "threat-6-superseded-then-contested-keeps-revocation",
+            "the thief of r1 and r2 supersedes the owner's revocation of the phone with X, then signs W \
+             beside X with r1 and W2 below W with r2: X and W tie at r1's rank and W is not continued \
+             by r1, so D is contested; RV, superseded below the contested operation, still applies \
+             (06 §8.4 cases 1 and 3; audit finding F2)",
+            R5,
+            |id| revocation_superseded(id, Then::Contested),
         ),
         (
             "threat-6-endorsed-history-stays",
@@ -5069,6 +5464,42 @@ fn pre_rotation(o: &mut Out) {
                         (phone, VALID),
                         (f, "acct.next_mismatch"),
                         (t, VALID),
+                        (t2, VALID),
+                    ],
+                    ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-old-backup-cannot-supersede-above-committed-rotation",
+            "the genesis [r0, r1] committed to [n0, n1]; the owner's Y (an enckey by r0) at the \
+             genesis, below it the committed rotation Q signed by n0, and n1 delegates the phone. \
+             An old backup with r0 names Y in supersedes of its X (a later enckey by r0 beside Y) \
+             and delegates its own app below X with r1: Q counts as signed by every root of its \
+             parent, r0 and r1 (06 §8.1 Attribution), so a root of the genesis signed below Y and \
+             Y is not superseded; Q retires r0 and r1 below Y, so X counts for nothing: the \
+             owner's chain stays (audit f2f8-2 M1)",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let y = w.enckey("r0", &acct, g.id(), &enc_key("y"), 1, at(1));
+                let q = w.roots("n0", &acct, y.id(), &["n0", "n1"], at(2));
+                let phone = grant(&mut w, "n1", &acct, &q, "phone", at(3));
+                w.sup(&y);
+                let x = w.enckey("r0", &acct, g.id(), &enc_key("x"), 1, at(4));
+                let t2 = grant(&mut w, "r1", &acct, &x, "thief-app", at(5));
+                let ask = w.post("thief-app", &acct, at(6), "thief");
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &phone, roots)
+                        .app(&phone)
+                        .enc(&enc_key("y"), 1),
+                    ops: vec![
+                        (g, VALID),
+                        (y, VALID),
+                        (q, VALID),
+                        (phone, VALID),
+                        (x, VALID),
                         (t2, VALID),
                     ],
                     ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
@@ -6419,6 +6850,42 @@ fn witnesses(o: &mut Out) {
             },
         ),
         (
+            "threat-2-witnessed-supersede-beside-final-adds-no-revocation",
+            "the thief of r0 signs YR (revoke the phone) beside the owner's A, which w1 and w2 \
+             receipted, and supersedes YR with his leaf XR: A is final and wins at D, so XR is not in \
+             D's set (a final child alone), and YR adds no revocation to final history (06 §8.4 case \
+             3, §8.6; audit-f2f8 A2)",
+            fin,
+            |id| {
+                let (mut w, g, acct, ws) = witnessed(id);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let a = w.enckey("r1", &acct, d.id(), &enc_key("a"), 1, at(2));
+                let c1 = w.receipt("w1", &acct, &a, at(3));
+                let c2 = w.receipt("w2", &acct, &a, at(3));
+                let yr = w.revoke("r0", &acct, d.id(), "phone", None, at(4));
+                w.sup(&yr);
+                let xr = w.enckey("r0", &acct, d.id(), &enc_key("xr"), 1, at(5));
+                let roots = w.pks(&["r0", "r1"]);
+                let s = st(&acct, &a, roots)
+                    .app(&d)
+                    .enc(&enc_key("a"), 1)
+                    .witnessed(ws, 2)
+                    .last_final(&a);
+                (
+                    vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (a, VALID),
+                        (c1, VALID),
+                        (c2, VALID),
+                        (yr, VALID),
+                        (xr, VALID),
+                    ],
+                    Some(s),
+                )
+            },
+        ),
+        (
             "threat-2-witnessed-top-root-appends",
             "what the thief of r0 keeps: below the last final operation A he appends T (roots [x]); \
              T is the head and not final — until witnesses receipt it, which honest witnesses do only \
@@ -6657,6 +7124,30 @@ fn acc(id: &str) -> Acc {
         phone,
         laptop,
     }
+}
+
+/// The phone's honest history h1..h5 in `x` (one minute apart from T0 + 10 min).
+fn phone_history(x: &mut Acc) -> Vec<Msg> {
+    let acct = x.acct.clone();
+    (0..5)
+        .map(|i| {
+            x.w.post("phone", &acct, at(10 + i), &format!("honest {}", i + 1))
+        })
+        .collect()
+}
+
+/// A post of the phone's thief at `seq` after `prev` (a continuation or a fork of its history).
+fn phone_fork(x: &mut Acc, seq: u64, prev: &Msg, time: u64, text: &str) -> Msg {
+    let acct = x.acct.clone();
+    x.w.msg_at(
+        "phone",
+        seq,
+        Some(&prev.id),
+        &acct,
+        "post",
+        time,
+        m(vec![("text", t(text))]),
+    )
 }
 
 fn follow(w: &mut W, signer: &str, acct: &[u8], time: u64) -> Msg {
@@ -7176,47 +7667,11 @@ fn authorization(o: &mut Out) {
     let cutoff_case = |o: &mut Out, id: &str, what: &str, pick: &dyn Fn(&[Msg], &[Msg]) -> Pick| {
         let mut x = acc(id);
         let acct = x.acct.clone();
-        let h: Vec<Msg> = (0..5)
-            .map(|i| {
-                x.w.post("phone", &acct, at(10 + i), &format!("honest {}", i + 1))
-            })
-            .collect();
-        let t4 = x.w.msg_at(
-            "phone",
-            4,
-            Some(&h[2].id),
-            &acct,
-            "post",
-            at(30),
-            m(vec![("text", t("thief 4"))]),
-        );
-        let t5 = x.w.msg_at(
-            "phone",
-            5,
-            Some(&t4.id),
-            &acct,
-            "post",
-            at(31),
-            m(vec![("text", t("thief 5"))]),
-        );
-        let f2 = x.w.msg_at(
-            "phone",
-            2,
-            Some(&h[0].id),
-            &acct,
-            "post",
-            at(32),
-            m(vec![("text", t("thief fork 2"))]),
-        );
-        let f3 = x.w.msg_at(
-            "phone",
-            3,
-            Some(&h[1].id),
-            &acct,
-            "post",
-            at(33),
-            m(vec![("text", t("thief fork 3"))]),
-        );
+        let h = phone_history(&mut x);
+        let t4 = phone_fork(&mut x, 4, &h[2], at(30), "thief 4");
+        let t5 = phone_fork(&mut x, 5, &t4, at(31), "thief 5");
+        let f2 = phone_fork(&mut x, 2, &h[0], at(32), "thief fork 2");
+        let f3 = phone_fork(&mut x, 3, &h[1], at(33), "thief fork 3");
         let thief = [t4, t5, f2, f3];
         let rv = x.w.revoke(
             "r1",
@@ -7393,6 +7848,89 @@ fn authorization(o: &mut Out) {
             )
         },
     );
+    // Several cutoffs of one key (06 §8.4, audit finding F4): the owner revokes the phone with cutoff
+    // {5, h5} (RV); the thief of r1 and of the phone forks its history after h2 (f3) and supersedes
+    // RV with his own revocation, cutoff {3, f3} (X); in the second row he supersedes X in turn,
+    // cutoff {4, h4}. The cutoffs accumulate and each must keep a message; past two, the key is
+    // revoked entirely. (id, description, a third revocation, questions: suffix, what, which of
+    // h1..h5 and f3, expected)
+    type CutoffQuestion = (&'static str, &'static str, usize, Exp);
+    let several: Vec<(&str, &str, bool, Vec<CutoffQuestion>)> = vec![
+        (
+            "threat-6-thief-cutoff-cannot-keep-his-fork",
+            "the owner revokes the phone with cutoff {seq 5, id h5} (RV); the thief of r1 and of the \
+             phone forks the phone's history after h2 (f3) and supersedes RV with his own revocation, \
+             cutoff {seq 3, id f3} (X, the head): both cutoffs apply to the head state (06 §8.4 case \
+             3), and a message is kept only if each keeps it: h1 and h2 (audit finding F4)",
+            false,
+            vec![
+                ("-auth", "the thief's f3, kept by his own cutoff only", 5, Exp::Denied("auth.revoked")),
+                ("-honest-kept", "the honest h2, kept by both cutoffs", 1, Exp::Authorized),
+                (
+                    "-honest-after-fork",
+                    "the honest h3, kept by the owner's cutoff only",
+                    2,
+                    Exp::Denied("auth.revoked"),
+                ),
+            ],
+        ),
+        (
+            "revoke-cutoffs-over-bound",
+            "as threat-6-thief-cutoff-cannot-keep-his-fork, and the thief supersedes X with a third \
+             revocation, cutoff {seq 4, id h4} (Z, the head): three distinct cutoffs apply, more than \
+             two, so the phone is revoked entirely (06 §8.4)",
+            true,
+            vec![("-auth", "the honest h1, kept by each of the three cutoffs", 0, Exp::Denied("auth.revoked"))],
+        ),
+    ];
+    for (id, description, third, questions) in several {
+        let mut x = acc(id);
+        let acct = x.acct.clone();
+        let h = phone_history(&mut x);
+        let f3 = phone_fork(&mut x, 3, &h[1], at(33), "thief fork 3");
+        let cut = |seq: u64, msg: &Msg| (seq, msg.id.clone());
+        let revoke = |x: &mut Acc, (seq, id): (u64, Vec<u8>), time: u64| {
+            let after = x.laptop.id().to_vec();
+            x.w.revoke("r1", &acct, &after, "phone", Some((seq, &id)), time)
+        };
+        let rv = revoke(&mut x, cut(5, &h[4]), at(40));
+        x.w.sup(&rv);
+        let tx = revoke(&mut x, cut(3, &f3), at(41));
+        let z = third.then(|| {
+            x.w.sup(&tx);
+            revoke(&mut x, cut(4, &h[3]), at(42))
+        });
+        let mut cuts = vec![cut(3, &f3), cut(5, &h[4])];
+        cuts.sort();
+        let rev = if third { Rev::All } else { Rev::Cutoffs(cuts) };
+        let roots = x.w.pks(&["r0", "r1"]);
+        let state = st(&acct, z.as_ref().unwrap_or(&tx), roots)
+            .app_rev(&x.phone, rev)
+            .app(&x.laptop);
+        let mut ops = vec![
+            (&x.g, VALID),
+            (&x.phone, VALID),
+            (&x.laptop, VALID),
+            (&rv, VALID),
+            (&tx, VALID),
+        ];
+        ops.extend(z.iter().map(|z| (z, VALID)));
+        o.ops(id, description, &["ACCT-5", "ACCT-8"], &ops, Some(state));
+        let all: Vec<&Op> = ops.iter().map(|(op, _)| *op).collect();
+        let msgs: Vec<&Msg> = h.iter().chain([&f3]).collect();
+        let known: Vec<&[u8]> = msgs.iter().map(|m| m.full.as_slice()).collect();
+        for (suffix, what, which, exp) in questions {
+            o.auth(
+                &format!("{id}{suffix}"),
+                &format!("{id}: {what} (every header known)"),
+                &["AUTH-6", "ACCT-5"],
+                &all,
+                &known,
+                &msgs[which].full,
+                exp,
+            );
+        }
+    }
     // Cutoffs that name no message of the key at the stated seq keep nothing (spec 06 §9.2).
     let bad_cutoff = |o: &mut Out, id: &str, what: &str, pick: &dyn Fn(&[Msg], &Msg) -> BadPick| {
         let mut x = acc(id);

@@ -555,7 +555,8 @@ fn check_body(kind: &str, e: &[(String, Item)]) -> R<Body> {
 #[derive(Clone, Debug, PartialEq)]
 enum Rev {
     All,
-    After(u64, Id),
+    /// One or two cutoffs (06 §8.4), sorted by (seq, id): each must keep a message.
+    After(Vec<(u64, Id)>),
 }
 
 #[derive(Clone, Debug)]
@@ -746,7 +747,7 @@ fn check(acct: &Id, parent: &State, m: &Msg, body: &Body) -> R<State> {
             }
             g.rev = Some(match cutoff {
                 None => Rev::All,
-                Some((s, c)) => Rev::After(*s, c.clone()),
+                Some((s, c)) => Rev::After(vec![(*s, c.clone())]),
             });
         }
         Body::EncKey { key, version, .. } => {
@@ -1149,8 +1150,9 @@ impl Ref {
         endorsing >= *t
     }
 
-    /// Does `x` supersede `y` (06 §8.1)? `y` a leaf, a sibling of `x` signed by the same key with a
-    /// smaller seq, not final; a self-retirement only by a `roots` operation with the same list.
+    /// Does `x` supersede `y` (06 §8.1)? `y` a sibling of `x` signed by the same key with a smaller
+    /// seq, not final, with no valid operation below it that counts as signed by a root of their
+    /// parent or of `x`'s state; a self-retirement only by a `roots` operation with the same list.
     fn supersedes(&self, x: &Id, y: &Id) -> bool {
         if self.body(x).supersedes() != Some(y) || x == y || self.is_final(y) {
             return false;
@@ -1163,7 +1165,20 @@ impl Ref {
         if px != py || px.is_none() || self.signer(x) != self.signer(y) {
             return false;
         }
-        if self.applied[y].seq >= self.applied[x].seq || !self.children(y).is_empty() {
+        if self.applied[y].seq >= self.applied[x].seq {
+            return false;
+        }
+        let parent_roots = &self.state_of(px.as_ref().unwrap_or(y)).roots;
+        let x_roots = &self.state_of(x).roots;
+        let mut below = Vec::new();
+        self.valid_subtree(y, &mut below);
+        // Audit f2f8-2 M1: "counts as signed by" (a committed act: every root of its parent).
+        if below[1..].iter().any(|c| {
+            parent_roots
+                .iter()
+                .chain(x_roots.iter())
+                .any(|k| self.signs_as(c, k))
+        }) {
             return false;
         }
         if self.self_retires(y) || self.committed(y) {
@@ -1185,6 +1200,39 @@ impl Ref {
         self.children(p).iter().any(|x| self.supersedes(x, y))
     }
 
+    /// The operations that finally supersede `y` (06 §8.4 case 3): following `supersedes` links
+    /// from `y` to operations that are not themselves superseded.
+    fn final_superseders(&self, y: &Id) -> Vec<Id> {
+        let Some(Status::Valid {
+            parent: Some(p), ..
+        }) = self.status.get(y)
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for x in self.children(p) {
+            if self.supersedes(&x, y) {
+                if self.superseded(&x) {
+                    out.extend(self.final_superseders(&x));
+                } else {
+                    out.push(x);
+                }
+            }
+        }
+        out
+    }
+
+    /// 06 §8.4 case 3 at chain operation `p`: its superseded children that an operation of `t` (its
+    /// final child, or its children of minimal strength) finally supersedes.
+    fn carried(&self, p: &Id, t: &[Id]) -> Vec<Id> {
+        self.children(p)
+            .into_iter()
+            .filter(|y| {
+                self.superseded(y) && self.final_superseders(y).iter().any(|x| t.contains(x))
+            })
+            .collect()
+    }
+
     /// The children that take part in the fork choice: every valid child that is not superseded.
     fn fc_children(&self, p: &Id) -> Vec<Id> {
         self.children(p)
@@ -1193,7 +1241,16 @@ impl Ref {
             .collect()
     }
 
-    /// Every operation of the fork-choice subtree of `c`.
+    /// Every operation of the subtree of `c` in the tree of valid operations (superseded included).
+    fn valid_subtree(&self, c: &Id, out: &mut Vec<Id>) {
+        out.push(c.clone());
+        for k in self.children(c) {
+            self.valid_subtree(&k, out);
+        }
+    }
+
+    /// Every operation of the fork-choice subtree of `c` (a superseded operation leaves it with its
+    /// subtree).
     fn subtree(&self, c: &Id, out: &mut Vec<Id>) {
         out.push(c.clone());
         for k in self.fc_children(c) {
@@ -1233,11 +1290,7 @@ impl Ref {
             // is final.
             if let Some(f) = kids.iter().find(|c| self.is_final(c)) {
                 let f = f.clone();
-                for y in self.children(&at) {
-                    if self.supersedes(&f, &y) {
-                        sticky.push(y);
-                    }
-                }
+                sticky.extend(self.carried(&at, std::slice::from_ref(&f)));
                 if prefix {
                     last_final = Some(f.clone());
                 }
@@ -1277,6 +1330,8 @@ impl Ref {
             let strengths: Vec<usize> = (0..kids.len()).map(strength).collect();
             let best = *strengths.iter().min().unwrap();
             let tied: Vec<usize> = (0..kids.len()).filter(|&i| strengths[i] == best).collect();
+            let t: Vec<Id> = tied.iter().map(|&i| kids[i].clone()).collect();
+            sticky.extend(self.carried(&at, &t));
             // One key's leaves: the root of rank `best`, or one revealed key's committed rotations.
             let key = match tied.iter().all(|&i| self.committed(&kids[i])) {
                 true => Some(self.signer(&kids[tied[0]]).clone()),
@@ -1314,18 +1369,18 @@ impl Ref {
                 // A met commitment breaks a copy's tie (06 §8.1, audit Q1).
                 kids[c].clone()
             } else {
-                // Contested: every revocation in a contested subtree stays.
+                // Contested: every revocation in a contested subtree of the fork-choice tree, and
+                // of the superseded operations whose parent is in it (not below them), stays.
                 for &i in &tied {
-                    sticky.extend(subtrees[i].iter().cloned());
+                    let mut sub = Vec::new();
+                    self.subtree(&kids[i], &mut sub);
+                    for x in &sub {
+                        sticky.extend(self.children(x).into_iter().filter(|c| self.superseded(c)));
+                    }
+                    sticky.extend(sub);
                 }
                 break tied.iter().map(|&i| kids[i].clone()).collect();
             };
-            // A leaf the chosen operation supersedes keeps its revocation.
-            for y in self.children(&at) {
-                if self.supersedes(&next, &y) {
-                    sticky.push(y);
-                }
-            }
             at = next;
         };
         let mut st = self.state_of(&at).clone();
@@ -1334,11 +1389,11 @@ impl Ref {
                 if let Some(g) = st.apps.get_mut(app) {
                     let new = match cutoff {
                         None => Rev::All,
-                        Some((s, c)) => Rev::After(*s, c.clone()),
+                        Some((s, c)) => Rev::After(vec![(*s, c.clone())]),
                     };
                     g.rev = Some(match g.rev.take() {
                         None => new,
-                        Some(old) => stronger(old, new),
+                        Some(old) => merge(old, new),
                     });
                 }
             }
@@ -1361,7 +1416,16 @@ impl Ref {
                     "revocation": match &g.rev {
                         None => Json::Null,
                         Some(Rev::All) => json!("all"),
-                        Some(Rev::After(s, c)) => json!({"seq": s, "id": hex(c)}),
+                        Some(Rev::After(cuts)) => {
+                            let all: Vec<Json> = cuts
+                                .iter()
+                                .map(|(s, c)| json!({"seq": s, "id": hex(c)}))
+                                .collect();
+                            match all.as_slice() {
+                                [one] => one.clone(),
+                                _ => Json::Array(all),
+                            }
+                        }
                     },
                 })
             })
@@ -1436,50 +1500,69 @@ impl Ref {
         if m.time > g.expires {
             return denied("auth.expired");
         }
-        // AUTH-6
-        let (s, c) = match &g.rev {
+        // AUTH-6: every cutoff must keep M; a denial by any decides, else the first missing header.
+        let cuts = match &g.rev {
             None => return json!("authorized"),
             Some(Rev::All) => return denied("auth.revoked"),
-            Some(Rev::After(s, c)) => (*s, c.clone()),
+            Some(Rev::After(cuts)) => cuts,
         };
-        if m.seq > s {
+        let outcomes: Vec<Json> = cuts.iter().map(|(s, c)| kept(m, *s, c, known)).collect();
+        let refused = outcomes
+            .iter()
+            .find(|o| o.as_str().is_some_and(|o| o != "authorized"));
+        let unknown = outcomes.iter().find(|o| o.get("missing").is_some());
+        refused
+            .or(unknown)
+            .cloned()
+            .unwrap_or_else(|| json!("authorized"))
+    }
+}
+
+/// AUTH-6 for one cutoff `(s, c)`: the walk of 06 §9.2 step 6.
+fn kept(m: &Msg, s: u64, c: &Id, known: &BTreeMap<Id, Msg>) -> Json {
+    let denied = |c: &str| json!(c);
+    let missing = |what: &str, id: &Id| json!({"missing": what, "id": hex(id)});
+    if m.seq > s {
+        return denied("auth.revoked");
+    }
+    let mut x = c.clone();
+    loop {
+        if x == m.id {
+            // M is the cutoff message itself: kept only if the cutoff names its real seq.
+            return if &x == c && m.seq != s {
+                denied("auth.revoked")
+            } else {
+                json!("authorized")
+            };
+        }
+        let Some(h) = known.get(&x) else {
+            return missing("message", &x);
+        };
+        if h.key != m.key || h.seq < m.seq || (&x == c && h.seq != s) || h.seq == m.seq {
             return denied("auth.revoked");
         }
-        let mut x = c.clone();
-        loop {
-            if x == m.id {
-                // M is the cutoff message itself: kept only if the cutoff names its real seq.
-                return if x == c && m.seq != s {
-                    denied("auth.revoked")
-                } else {
-                    json!("authorized")
-                };
-            }
-            let Some(h) = known.get(&x) else {
-                return missing("message", &x);
-            };
-            if h.key != m.key || h.seq < m.seq || (x == c && h.seq != s) || h.seq == m.seq {
-                return denied("auth.revoked");
-            }
-            match &h.prev {
-                Some(p) => x = p.clone(),
-                None => return denied("auth.revoked"),
-            }
+        match &h.prev {
+            Some(p) => x = p.clone(),
+            None => return denied("auth.revoked"),
         }
     }
 }
 
-/// The stronger of two revocations (06 §8.4): `all`, else the cutoff keeping the fewest messages (the
-/// smaller seq, then the smaller id).
-fn stronger(a: Rev, b: Rev) -> Rev {
-    let rank = |r: &Rev| match r {
-        Rev::All => (0, 0, Vec::new()),
-        Rev::After(s, c) => (1, *s, c.clone()),
-    };
-    if rank(&b) < rank(&a) {
-        b
-    } else {
-        a
+/// Two revocations together (06 §8.4): `all` over any cutoff; distinct cutoffs accumulate, and more
+/// than two of them revoke the key entirely.
+fn merge(a: Rev, b: Rev) -> Rev {
+    match (a, b) {
+        (Rev::After(mut x), Rev::After(y)) => {
+            x.extend(y);
+            x.sort();
+            x.dedup();
+            if x.len() > 2 {
+                Rev::All
+            } else {
+                Rev::After(x)
+            }
+        }
+        _ => Rev::All,
     }
 }
 

@@ -222,7 +222,7 @@ class Grant:
         self.label = label
         self.delegated_at = delegated_at
         self.delegation = delegation
-        self.revocation = revocation     # None, "all" or (seq, id)
+        self.revocation = revocation     # None, "all" or a sorted tuple of 1..2 (seq, id) cutoffs
 
     def revoked(self, revocation):
         return Grant(self.scope, self.expires, self.label, self.delegated_at,
@@ -286,12 +286,16 @@ def refused_code(msg):
     return None
 
 
-def _stronger(old, new):
-    """§8.4: of two revocations the stronger: "all", else the cutoff with the smaller (seq, id)."""
-    if old is None:
-        return new
-    key = lambda r: (0, 0, b"") if r == "all" else (1, r[0], r[1])
-    return new if key(new) < key(old) else old
+MAX_CUTOFFS = 2
+
+
+def _merge(old, new):
+    """§8.4: "all" over any cutoff; distinct cutoffs accumulate (each must keep a message, AUTH-6),
+    and more than MAX_CUTOFFS of them revoke the key entirely."""
+    if old == "all" or new == "all":
+        return "all"
+    cutoffs = tuple(sorted(set((old or ()) + new)))
+    return "all" if len(cutoffs) > MAX_CUTOFFS else cutoffs
 
 
 class Accounts:
@@ -442,7 +446,7 @@ class Accounts:
             apps = dict(apps)
             c = body.get("cutoff")
             apps[body["app"]] = apps[body["app"]].revoked(
-                "all" if c is None else (c["seq"], c["id"]))
+                "all" if c is None else ((c["seq"], c["id"]),))
         elif kind == "enckey":
             enc = (body["key"], body["version"])
         return Valid(State(roots, apps, enc, former, wit, witnessed, nxt), ps.account, p, h.key)
@@ -591,8 +595,9 @@ class Accounts:
         return n >= t
 
     def _supersedes(self, x, y):
-        """§8.1: x supersedes y (x names y; siblings; one signer; y earlier and a leaf, not final; a
-        self-retirement only by a roots operation with the same list)."""
+        """§8.1: x supersedes y (x names y; siblings; one signer; y earlier, not final, and no valid
+        operation below y that counts as signed by (_signers) a root of their parent or of x's state; a self-retirement only
+        by a roots operation with the same list)."""
         mx, my = self.messages[x], self.messages[y]
         if mx.body.get("supersedes") != y or x == y or self.is_final(y):
             return False
@@ -603,7 +608,8 @@ class Accounts:
             return False
         if mx.header.key != my.header.key or not my.header.seq < mx.header.seq:
             return False
-        if self.children.get(y):
+        keys = set(self.status[sy.parent].state.roots) | set(sx.state.roots)
+        if any(self._signers(c) & keys for c in self._valid_subtree(y)[1:]):   # audit f2f8-2 M1
             return False
         if self._self_retires(y) or self._committed(y):
             return mx.header.kind == "roots" and list(mx.body["roots"]) == list(my.body["roots"])
@@ -613,13 +619,53 @@ class Accounts:
         p = self.status[y].parent
         return p is not None and any(self._supersedes(x, y) for x in self.children.get(p, []))
 
+    def _final_superseders(self, y):
+        """The operations that finally supersede y: follow supersedes links (x supersedes y) to
+        operations that are not themselves superseded (§8.4 case 3)."""
+        out = set()
+        for x in self.children.get(self.status[y].parent, []):
+            if self._supersedes(x, y):
+                out |= self._final_superseders(x) if self._superseded(x) else {x}
+        return out
+
+    def _carried(self, P, T):
+        """§8.4 case 3 at chain operation P: its superseded children that an operation of T (its
+        final child, or its children of minimal strength) finally supersedes."""
+        return [y for y in self.children.get(P, [])
+                if self._superseded(y) and self._final_superseders(y) & set(T)]
+
     def _fc_children(self, x, memo):
         if x not in memo:
             memo[x] = sorted(c for c in self.children.get(x, []) if not self._superseded(c))
         return memo[x]
 
+    def _valid_subtree(self, x):
+        """The operations of the subtree of x in the tree of valid operations (superseded ones
+        included)."""
+        out, todo = [], [x]
+        while todo:
+            y = todo.pop()
+            out.append(y)
+            todo.extend(self.children.get(y, []))
+        return out
+
+    def _contested_subtree(self, x):
+        """§8.4 case 1: the operations of the fork-choice subtree of x, and the superseded
+        operations whose parent is in it (without what lies below them)."""
+        out, todo = [], [x]
+        while todo:
+            y = todo.pop()
+            out.append(y)
+            for c in self.children.get(y, []):
+                if self._superseded(c):
+                    out.append(c)
+                else:
+                    todo.append(c)
+        return out
+
     def _subtree(self, x, memo):
-        """The operations of the fork-choice subtree of x."""
+        """The operations of the fork-choice subtree of x (a superseded operation leaves it with
+        its subtree)."""
         out, todo = [], [x]
         while todo:
             y = todo.pop()
@@ -646,7 +692,7 @@ class Accounts:
                 nxt = final[0]
                 if prefix:
                     last_final = nxt
-                sticky.extend(y for y in self.children.get(P, []) if self._supersedes(nxt, y))
+                sticky.extend(self._carried(P, [nxt]))            # §8.4 case 3
                 P = nxt
                 continue
             roots = self.status[P].state.roots
@@ -669,6 +715,7 @@ class Accounts:
                 strength[C] = min(ranks) if ranks else float("inf")
             s = min(strength.values())
             best = [C for C in kids if strength[C] == s]
+            sticky.extend(self._carried(P, best))                 # §8.4 case 3
             if all(self._committed(C) for C in best):      # one revealed key's rotations
                 key = self.messages[best[0]].header.key
             else:
@@ -692,9 +739,8 @@ class Accounts:
                 nxt = meeting[0]                  # a met commitment breaks a copy's tie (§8.1, Q1)
             else:
                 for C in best:
-                    sticky.extend(subs[C])
+                    sticky.extend(self._contested_subtree(C))     # §8.4 case 1
                 return P, sorted(best), sticky, last_final
-            sticky.extend(y for y in self.children.get(P, []) if self._supersedes(nxt, y))
             P = nxt
 
     def head_state(self, account):
@@ -706,9 +752,9 @@ class Accounts:
             if m.header.kind != "revoke" or m.body["app"] not in apps:
                 continue
             c = m.body.get("cutoff")
-            new = "all" if c is None else (c["seq"], c["id"])
+            new = "all" if c is None else ((c["seq"], c["id"]),)
             g = apps[m.body["app"]]
-            apps[m.body["app"]] = g.revoked(_stronger(g.revocation, new))
+            apps[m.body["app"]] = g.revoked(_merge(g.revocation, new))
         return State(st.roots, apps, st.enc, st.former, st.wit, st.witnessed)
 
     def view(self, account):
@@ -722,7 +768,8 @@ class Accounts:
             elif g.revocation == "all":
                 rev = "all"
             else:
-                rev = {"seq": g.revocation[0], "id": g.revocation[1].hex()}
+                rev = [{"seq": s, "id": c.hex()} for s, c in g.revocation]
+                rev = rev[0] if len(rev) == 1 else rev
             apps.append({"key": k.hex(), "scope": list(g.scope), "expires": g.expires,
                          "label": g.label, "delegated_at": g.delegated_at,
                          "delegation": g.delegation.hex(), "revocation": rev})
@@ -791,22 +838,34 @@ class Accounts:
             return ("authorized",)
         if rev == "all":
             return ("denied", "auth.revoked")
-        s, c = rev
-        if S > s:
+        # every cutoff must keep M: a denial by any decides, else the first one missing a header
+        outcomes = [_kept(S, K, m, s, c, lookup) for s, c in rev]
+        for o in outcomes:
+            if o[0] == "denied":
+                return o
+        for o in outcomes:
+            if o[0] == "unknown":
+                return o
+        return ("authorized",)
+
+
+def _kept(S, K, m, s, c, lookup):
+    """AUTH-6 for one cutoff (s, c): the walk of 06 §9.2 step 6."""
+    if S > s:
+        return ("denied", "auth.revoked")
+    x = c
+    while True:
+        if x == m:
+            if x == c and S != s:
+                return ("denied", "auth.revoked")
+            return ("authorized",)
+        X = lookup(x)
+        if X is None:
+            return ("unknown", ("message", x))
+        if X.key != K or X.seq < S or (x == c and X.seq != s):
             return ("denied", "auth.revoked")
-        x = c
-        while True:
-            if x == m:
-                if x == c and S != s:
-                    return ("denied", "auth.revoked")
-                return ("authorized",)
-            X = lookup(x)
-            if X is None:
-                return ("unknown", ("message", x))
-            if X.key != K or X.seq < S or (x == c and X.seq != s):
-                return ("denied", "auth.revoked")
-            if X.seq == S:
-                return ("denied", "auth.revoked")
-            if X.prev is None:
-                return ("denied", "auth.revoked")
-            x = X.prev
+        if X.seq == S:
+            return ("denied", "auth.revoked")
+        if X.prev is None:
+            return ("denied", "auth.revoked")
+        x = X.prev
