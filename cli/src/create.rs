@@ -331,6 +331,22 @@ fn witness_set(args: &Args) -> Result<Option<WitnessSet>, Error> {
 }
 
 /// `witness receipt`: a receipt over an operation of the log, checked against the log's key state.
+/// The view of `account` in `accounts` (read from `log`), or the error that says the log lacks its
+/// genesis.
+fn held_account<'a>(
+    accounts: &'a Accounts,
+    account: &AccountId,
+    log: &str,
+) -> Result<skylark::account::AccountView<'a>, Error> {
+    accounts.account(account).ok_or_else(|| {
+        Error::new(
+            log,
+            format!("does not hold the genesis of {account}"),
+            "pass the log the account was created in",
+        )
+    })
+}
+
 fn receipt(args: &Args, log: &str, time: u64) -> Result<Status, Error> {
     let key = files::read_secret(args.req("key")?)?;
     let op = files::message_id(args.req("op")?)?;
@@ -417,13 +433,7 @@ fn committed_act(args: &Args, command: &str, log: &str, time: u64) -> Result<Sta
                 )
             })?,
     };
-    let view = accounts.account(&account).ok_or_else(|| {
-        Error::new(
-            log,
-            format!("does not hold the genesis of {account}"),
-            "pass the log the account was created in",
-        )
-    })?;
+    let view = held_account(&accounts, &account, log)?;
     let parent = after.unwrap_or_else(|| view.head());
     let current = view.roots().to_vec();
     let op_error = |e: skylark::account::AccountError| body_error(&e, e.code(), e.rule());
@@ -695,13 +705,7 @@ pub fn operation(command: &str, rest: &[String]) -> Result<Status, Error> {
             }
         }
     };
-    let view = accounts.account(&account).ok_or_else(|| {
-        Error::new(
-            log,
-            format!("does not hold the genesis of {account}"),
-            "pass the log the account was created in",
-        )
-    })?;
+    let view = held_account(&accounts, &account, log)?;
     let head = view.head();
     let (current_roots, current_witnesses) = (
         view.roots().to_vec(),
