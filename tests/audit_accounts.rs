@@ -1000,53 +1000,10 @@ fn python_checker_agrees_on_random_trees() {
                 (account, ops)
             }
         };
-        let accounts = apply_all(&ops);
-        let view = accounts.account(&account).unwrap();
-        let revocations: serde_json::Map<String, serde_json::Value> = view
-            .apps()
-            .map(|(k, g)| {
-                let r = match g.revocation() {
-                    None => serde_json::Value::Null,
-                    Some(Revocation::All) => "all".into(),
-                    Some(Revocation::After { seq, id }) => {
-                        serde_json::json!({"seq": seq, "id": hex::encode(id.as_bytes())})
-                    }
-                    Some(_) => panic!("a revocation this test does not know"),
-                };
-                (hex::encode(k.as_bytes()), r)
-            })
-            .collect();
-        cases.push(serde_json::json!({
-            "account": hex::encode(account.as_bytes()),
-            "ops": ops.iter().map(|m| hex::encode(m.as_bytes())).collect::<Vec<_>>(),
-            "rust": {
-                "head": hex::encode(view.head().as_bytes()),
-                "contested": view.contested().iter().map(|c| hex::encode(c.as_bytes())).collect::<Vec<_>>(),
-                "roots": view.roots().iter().map(|r| hex::encode(r.as_bytes())).collect::<Vec<_>>(),
-                "enc": view.encryption_key().map(|e| e.version()),
-                "revocations": revocations,
-            }
-        }));
+        cases.push((account, ops));
     }
-    let dir = std::env::temp_dir().join(format!("audit-14-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("random-trees.json");
-    std::fs::write(&path, serde_json::to_vec(&cases).unwrap()).unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/audit/cross_check.py"
-        ))
-        .arg(&path)
-        .output()
-        .expect("python3");
-    let _ = std::fs::remove_dir_all(&dir);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // The same cases file and script as every cross-check here ([`python_cross_check`]).
+    let text = python_cross_check(&cases);
     assert!(text.contains("500 cases, 0 disagreements"), "{text}");
 }
 
