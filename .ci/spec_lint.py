@@ -434,25 +434,11 @@ def check_musts() -> None:
 
 # Bold spans of the chapters that are emphasis or notation, not definitions, and glossary terms that
 # are defined without bold; each with its reason. Keep it short: prefer italics for emphasis.
-GLOSSARY_EXEMPT = {
-    ("06", "not"): "emphasis in 06, which another helper rewrites in this round",
-    ("06", "wildcard covers"): "emphasis in 06 (as above)",
-    ("06", "grinds"): "emphasis in 06 (as above)",
-    ("06", "waits"): "emphasis in 06 (as above)",
-    ("06", "stronger"): "emphasis in 06 (as above)",
-    ("06", "endorses"): "emphasis in 06 (as above)",
-    ("06", "all"): "emphasis in 06 (as above)",
-    ("06", "authorized"): "emphasis in 06 (as above)",
-    ("06", "in p's root list"): "emphasis in 06 (as above)",
-}
+GLOSSARY_EXEMPT: dict[tuple[str, str], str] = {}
 GLOSSARY_UNBOLD = {
     "after": "a body field, defined by the CDDL and the field table of 06 §5.2",
-    "children": "06 §2 defines the tree relations in a list without bold (06 is rewritten this round)",
     "cutoff": "a body field of `revoke`, defined by 06 §5.2's schema",
-    "freeze": "06 §11.5 names the two attacks in prose (06 is rewritten this round)",
     "genesis": "the operation kind, defined by the schema of 06 §5 and §3's heading",
-    "priority": "06 §2 and §4 define priority and rank in prose (06 is rewritten this round)",
-    "revocation": "a field of the account state, defined by the table of 06 §6",
 }
 
 
