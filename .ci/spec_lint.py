@@ -10,6 +10,7 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
 2. Relative links. `[text](path)` and `[text](path#anchor)` to a file of the repository resolve; the
    anchor, if any, is the GitHub slug of a heading of that file. Each section of a rationale document
    spec/rationale/NN-name.md is linked from chapter NN and links back to the section it explains.
+   Every vector id a document cites in backticks is the id of a vector of test-vectors/.
 3. Counts. Every sentence of the form "N codes in all", "N codes in layer 1", "N codes of layers
    1–3", "N `area`" and "N of 08/09", and every row of the error-code table of registries.md §9,
    agrees with the code tables of spec/errors.md; every "N social/operation/core kinds" agrees with
@@ -210,6 +211,33 @@ def check_links(path: Path) -> None:
                 continue
             if anchor and dest.suffix == ".md" and anchor not in headings(dest)[1]:
                 problem(path, number, f"link to {target}: no such heading in {dest.name}")
+
+
+def check_vector_ids() -> None:
+    """Every vector id a document cites in backticks (`threat-…`, `acct-…`, `msg-…`, …: an id whose
+    first word is the first word of some vector's id) is the id of a vector of test-vectors/."""
+    vectors = ROOT / "test-vectors"
+    manifest = json.loads((vectors / "MANIFEST.json").read_text(encoding="utf-8"))
+    ids: set[str] = set()
+    for entry in manifest["files"]:
+        doc = json.loads((vectors / entry["path"]).read_text(encoding="utf-8"))
+        ids.update(v["id"] for v in doc.get("vectors", []) if isinstance(v.get("id"), str))
+    stems = {Path(entry["path"]).stem for entry in manifest["files"]}
+    prefixes = sorted({i.split("-")[0] for i in ids if "-" in i})
+    cited = re.compile(r"`((?:" + "|".join(map(re.escape, prefixes)) + r")-[a-z0-9-]*[a-z0-9])`")
+    for path in DOCS:
+        in_code = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("```"):
+                in_code = not in_code
+                continue
+            if in_code:
+                continue
+            for m in cited.finditer(line):
+                name = m.group(1)
+                if name in ids or name in stems or name.endswith("-body"):
+                    continue  # a vector, a vector file, a CDDL rule name
+                problem(path, number, f"`{name}` names no vector of test-vectors/")
 
 
 def check_rationale() -> None:
@@ -715,6 +743,7 @@ def main() -> int:
         check_sections(path)
         check_links(path)
     check_rationale()
+    check_vector_ids()
     check_counts()
     check_vector_numbers()
     check_rule_ranges()
