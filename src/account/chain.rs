@@ -738,6 +738,11 @@ impl Log {
         };
         let y_id = y;
         let y = y_node;
+        // A committed act `y` (ACCT-14) is a self-retirement whose list is the one it names
+        // (06 §8.1, audit-int L1). Its signer, the revealed key, is no root of the parent, so a
+        // sibling `x` of that signer is valid only as a committed act, and it can name `supersedes`
+        // only as a committed rotation: its list is the committed list, the one `y` names. So only
+        // a plain self-retirement needs the lists compared here.
         !is_final(y_id)
             && x.parent.is_some()
             && x.parent == y.parent

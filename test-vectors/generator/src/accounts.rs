@@ -5991,6 +5991,34 @@ fn pre_rotation(o: &mut Out) {
             },
         ),
         (
+            "threat-9-committed-deactivation-superseded",
+            "audit-int L1: the genesis [r0, r1] committed to [n0, n1]; the revealed n0 deactivates, \
+             naming the list with the acceptance of every key of it (D), then signs a committed \
+             rotation to the same list that names D in supersedes (X, a corrected body). A committed \
+             deactivation is a self-retirement of every root of its parent, and the list it names is \
+             the one it reveals: X names the same list, so X supersedes D (06 §8.1) and the account \
+             is not deactivated. Only whoever holds n0 and the acceptance of n1 can sign X, and only \
+             while D is not final; a rotation to another list is acct.next_mismatch",
+            &["ACCT-5", "ACCT-11", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let d = w.revealing("n0", &acct, g.id(), None, &["n0", "n1"], at(1));
+                let other = w.sup(&d).roots("n0", &acct, g.id(), &["n0"], at(2));
+                let x = w.sup(&d).roots("n0", &acct, g.id(), &["n0", "n1"], at(3));
+                let roots = w.pks(&["n0", "n1"]);
+                Threat {
+                    state: st(&acct, &x, roots),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (other, "acct.next_mismatch"),
+                        (x, VALID),
+                    ],
+                    ask: None,
+                }
+            },
+        ),
+        (
             "threat-9-committed-successor-by-revealed-key",
             "audit P3, the owner's side: the genesis [r0] committed to [n0]; the thief of r0 \
              delegates his app key (T). The owner moves the account to B (whose genesis names it as \
