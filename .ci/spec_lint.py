@@ -10,14 +10,19 @@ Checks (each failure is printed as `file:line: what`; the exit status is 1 if th
 2. Relative links. `[text](path)` and `[text](path#anchor)` to a file of the repository resolve; the
    anchor, if any, is the GitHub slug of a heading of that file. Each section of a rationale document
    spec/rationale/NN-name.md is linked from chapter NN and links back to the section it explains.
-3. Counts. Every sentence of the form "N codes in all" and "N codes in layer L" agrees with the code
-   tables of spec/errors.md; every "N vectors" stated for a vector file in test-vectors/README.md
-   agrees with MANIFEST.json.
+   Every vector id a document cites in backticks is the id of a vector of test-vectors/.
+3. Counts. Every sentence of the form "N codes in all", "N codes in layer 1", "N codes of layers
+   1–3", "N `area`" and "N of 08/09", and every row of the error-code table of registries.md §9,
+   agrees with the code tables of spec/errors.md; every "N social/operation/core kinds" agrees with
+   the lists of 05 §2.5; every "N vectors" stated for a vector file in test-vectors/README.md agrees
+   with MANIFEST.json.
 4. Vector numbers. No integer in a vector file exceeds 2^53 - 1 except at the places
    test-vectors/README.md ("Integers") lists, which a JavaScript or Go reader must parse losslessly;
    every file and the README's examples state the same `format`.
-5. Rule ranges. Every range `PREFIX-1`..`PREFIX-N` stated in spec/00-conventions.md ends at the
-   highest rule number of that prefix used anywhere in spec/.
+5. Rule ranges. Every range `PREFIX-1`..`PREFIX-N` stated in spec/00-conventions.md and in the
+   rule-ID table of registries.md §10 ends at the highest rule number of that prefix used anywhere
+   in spec/; each chapter's header and its row of spec/README.md's document table list every rule
+   of the chapter's areas (00 §4), as `X-*` or as ranges and single rules.
 6. Every MUST is a rule or conduct. In the numbered chapters, every MUST, MUST NOT, SHALL, SHALL NOT
    or REQUIRED (outside code blocks and quotes) sits in a paragraph, list item or table row that
    names a rule ID of an area of 00 §4 (or a list item whose introducing paragraph does), or in a
@@ -208,6 +213,33 @@ def check_links(path: Path) -> None:
                 problem(path, number, f"link to {target}: no such heading in {dest.name}")
 
 
+def check_vector_ids() -> None:
+    """Every vector id a document cites in backticks (`threat-…`, `acct-…`, `msg-…`, …: an id whose
+    first word is the first word of some vector's id) is the id of a vector of test-vectors/."""
+    vectors = ROOT / "test-vectors"
+    manifest = json.loads((vectors / "MANIFEST.json").read_text(encoding="utf-8"))
+    ids: set[str] = set()
+    for entry in manifest["files"]:
+        doc = json.loads((vectors / entry["path"]).read_text(encoding="utf-8"))
+        ids.update(v["id"] for v in doc.get("vectors", []) if isinstance(v.get("id"), str))
+    stems = {Path(entry["path"]).stem for entry in manifest["files"]}
+    prefixes = sorted({i.split("-")[0] for i in ids if "-" in i})
+    cited = re.compile(r"`((?:" + "|".join(map(re.escape, prefixes)) + r")-[a-z0-9-]*[a-z0-9])`")
+    for path in DOCS:
+        in_code = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("```"):
+                in_code = not in_code
+                continue
+            if in_code:
+                continue
+            for m in cited.finditer(line):
+                name = m.group(1)
+                if name in ids or name in stems or name.endswith("-body"):
+                    continue  # a vector, a vector file, a CDDL rule name
+                problem(path, number, f"`{name}` names no vector of test-vectors/")
+
+
 def check_rationale() -> None:
     """Each section of spec/rationale/NN-name.md is linked from chapter NN and links back to it."""
     for path in sorted((SPEC / "rationale").glob("*.md")):
@@ -237,11 +269,44 @@ def check_counts() -> None:
     total = len(set(codes))
     if len(codes) != total:
         problem(errors, 1, "a code is listed twice")
+    per_area: dict[str, int] = {}
+    for code in set(codes):
+        per_area[code.split(".")[0]] = per_area.get(code.split(".")[0], 0) + 1
+    layer_areas = {"1": ["cbor", "id", "key", "sig", "env"], "1–3": ["cbor", "id", "key", "sig", "env", "msg", "acct", "auth"]}
+    layer_total = {k: sum(per_area.get(a, 0) for a in v) for k, v in layer_areas.items()}
     for path in DOCS:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for m in re.finditer(r"(\d+) codes in all", line):
                 if int(m.group(1)) != total:
                     problem(path, number, f"says {m.group(1)} codes in all; errors.md lists {total}")
+            # "43 codes in layer 1", "112 codes of layers 1–3", "(112 of layers 1–3"
+            for m in re.finditer(r"(\d+) (?:codes )?(?:in|of) layers? (1–3|1)\b", line):
+                if int(m.group(1)) != layer_total[m.group(2)]:
+                    problem(path, number, f"says {m.group(1)} codes of layer(s) {m.group(2)}; errors.md lists {layer_total[m.group(2)]}")
+            # "17 `cbor`", "adds 39 `msg` codes", "31 of 08"
+            for m in re.finditer(r"(\d+) `([a-z]+)`", line):
+                if m.group(2) in per_area and int(m.group(1)) != per_area[m.group(2)]:
+                    problem(path, number, f"says {m.group(1)} `{m.group(2)}` codes; errors.md lists {per_area[m.group(2)]}")
+            for m in re.finditer(r"(\d+) of (08|09)\b", line):
+                area = {"08": "dm", "09": "sync"}[m.group(2)]
+                if int(m.group(1)) != per_area.get(area, 0):
+                    problem(path, number, f"says {m.group(1)} codes of {m.group(2)}; errors.md lists {per_area.get(area, 0)}")
+    # The table of registries.md §9: one row per area, with its number of codes.
+    registries = SPEC / "registries.md"
+    areas_listed = set()
+    section = None
+    for number, line in enumerate(registries.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("## "):
+            section = line
+            continue
+        m = re.match(r"^\| `([a-z]+)` \| [^|]+ \| (\d+) \|", line)
+        if m and section and section.startswith("## 9. Error codes"):
+            areas_listed.add(m.group(1))
+            if int(m.group(2)) != per_area.get(m.group(1), 0):
+                problem(registries, number, f"says {m.group(2)} `{m.group(1)}` codes; errors.md lists {per_area.get(m.group(1), 0)}")
+    for area in sorted(set(per_area) - areas_listed):
+        problem(registries, 1, f"the error-code table of §9 has no row for `{area}` ({per_area[area]} codes in errors.md)")
+    check_kind_counts()
     manifest = json.loads((ROOT / "test-vectors" / "MANIFEST.json").read_text(encoding="utf-8"))
     counts = {entry["path"]: entry["vectors"] for entry in manifest["files"]}
     readme = ROOT / "test-vectors" / "README.md"
@@ -259,6 +324,43 @@ def check_counts() -> None:
         for m in re.finditer(r'"path": "([\w-]+\.json)"[^}]*?"vectors": (\d+)', line):
             if m.group(1) in counts and int(m.group(2)) != counts[m.group(1)]:
                 problem(readme, number, f"example says {m.group(1)} has {m.group(2)} vectors; MANIFEST.json has {counts[m.group(1)]}")
+
+
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty twenty-one twenty-two twenty-three twenty-four twenty-five".split())}
+
+
+def check_kind_counts() -> None:
+    """"N social kinds", "N (key-)operation kinds", "N core kinds" agree with the lists of 05 §2.5."""
+    text = (SPEC / "05-messages.md").read_text(encoding="utf-8")
+    section = text[text.index("### 2.5 "):text.index("### 2.6 ")]
+    bullets = re.split(r"\n- ", section)
+    social = next(b for b in bullets if "**social kinds**" in b)
+    operation = next(b for b in bullets if "**operation kinds**" in b)
+    sizes = {
+        "social": len(set(re.findall(r"`([a-z]+)`", social))),
+        "operation": len(set(re.findall(r"`([a-z]+)`", operation))),
+    }
+    sizes["key-operation"] = sizes["operation"]
+    sizes["core"] = sizes["social"] + sizes["operation"]
+    pattern = re.compile(r"\b(\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\s+(social|key-operation|operation|core)\s+kinds\b", re.I)
+    for path in DOCS + [SPEC / "appendix-cddl.cddl"]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            if line.startswith("#"):
+                continue  # a heading such as "### 2.5 Core kinds"
+            joined = line + " " + (lines[number].lstrip(" ;") if number < len(lines) else "")
+            for m in pattern.finditer(joined):
+                if m.start() >= len(line):
+                    continue
+                said = m.group(1).lower()
+                n = int(said) if said.isdigit() else NUMBER_WORDS[said]
+                if n != sizes[m.group(2).lower()]:
+                    problem(path, number, f"says {m.group(1)} {m.group(2)} kinds; 05 §2.5 lists {sizes[m.group(2).lower()]}")
+    m = re.search(r"exactly these ([\w-]+) names", section)
+    if m and NUMBER_WORDS.get(m.group(1)) != sizes["core"]:
+        problem(SPEC / "05-messages.md", 1, f"05 §2.5 says {m.group(1)} core kinds and lists {sizes['core']}")
 
 
 # Where test-vectors/README.md ("Integers") allows a number above 2^53 - 1: (file, path pattern).
@@ -313,6 +415,72 @@ def check_rule_ranges() -> None:
             prefix, last = m.group(1), int(m.group(2))
             if used.get(prefix, 0) != last:
                 problem(conventions, number, f"says {prefix}-1..{prefix}-{last}; spec/ uses up to {prefix}-{used.get(prefix, 0)}")
+
+
+RULE_ITEM = re.compile(r"`?\b([A-Z]+)-(\d+|\*)`?(?:\s*\.\.\s*`?\1-(\d+)`?)?")
+
+
+def area_chapters() -> dict[str, str]:
+    """Each rule-ID area of 00 §4 with the chapter that defines it."""
+    out = {}
+    for line in (SPEC / "00-conventions.md").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| `([A-Z]+)` \| (\d\d) \|", line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+def check_rule_listing(path: Path, line: int, text: str, chapter: str, highest: dict[str, int], where: str) -> None:
+    """A text that lists the rules of chapter `chapter` names every area of it, each completely:
+    `X-*`, or ranges and single rules that together are exactly X-1..X-max."""
+    listed: dict[str, set[int]] = {}
+    star: set[str] = set()
+    for m in RULE_ITEM.finditer(text):
+        area = m.group(1)
+        if m.group(2) == "*":
+            star.add(area)
+            continue
+        first, last = int(m.group(2)), int(m.group(3) or m.group(2))
+        listed.setdefault(area, set()).update(range(first, last + 1))
+    for area, ch in sorted(area_chapters().items()):
+        if ch != chapter or area in star:
+            continue
+        want = set(range(1, highest.get(area, 0) + 1))
+        got = listed.get(area, set())
+        if got != want:
+            shown = f"{area}-{min(got)}..{area}-{max(got)} ({len(got)} rules)" if got else "nothing"
+            problem(path, line, f"{where} lists {shown} of area {area}; chapter {chapter} defines {area}-1..{area}-{highest.get(area, 0)}")
+
+
+def check_rule_listings() -> None:
+    """The rules each chapter states in its header, its row of spec/README.md's document table and
+    the rule-ID table of registries.md §10 are every rule of its areas."""
+    highest: dict[str, int] = {}
+    for path in sorted(SPEC.glob("*.md")):
+        for m in re.finditer(r"\b([A-Z]+)-(\d+)\b", path.read_text(encoding="utf-8")):
+            highest[m.group(1)] = max(highest.get(m.group(1), 0), int(m.group(2)))
+    for chapter, path in sorted(CHAPTERS.items()):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        head = []
+        for line in lines[1:]:
+            if line.startswith("## "):
+                break
+            head.append(line)
+        if chapter != "00" and "Rules" in "\n".join(head):
+            check_rule_listing(path, 1, "\n".join(head), chapter, highest, "the chapter's header")
+    readme = SPEC / "README.md"
+    for number, line in enumerate(readme.read_text(encoding="utf-8").splitlines(), 1):
+        m = re.match(r"^\| \[(\d\d)-[\w-]+\.md\]", line)
+        if m and m.group(1) != "00" and m.group(1) in CHAPTERS and "| yes |" in line:
+            check_rule_listing(readme, number, line.split("|")[3], m.group(1), highest, "the document table's row")
+    registries = SPEC / "registries.md"
+    for number, line in enumerate(registries.read_text(encoding="utf-8").splitlines(), 1):
+        m = re.match(r"^\| `([A-Z]+)` \| ([A-Z]+-[^|]*) \|", line)
+        if m:
+            got = RULE_ITEM.match(m.group(2).strip())
+            last = int(got.group(3) or got.group(2)) if got and got.group(2) != "*" else None
+            if last != highest.get(m.group(1), 0):
+                problem(registries, number, f"lists {m.group(2).strip()}; spec/ uses up to {m.group(1)}-{highest.get(m.group(1), 0)}")
 
 
 # Lint 6 ------------------------------------------------------------------------------------------
@@ -434,25 +602,11 @@ def check_musts() -> None:
 
 # Bold spans of the chapters that are emphasis or notation, not definitions, and glossary terms that
 # are defined without bold; each with its reason. Keep it short: prefer italics for emphasis.
-GLOSSARY_EXEMPT = {
-    ("06", "not"): "emphasis in 06, which another helper rewrites in this round",
-    ("06", "wildcard covers"): "emphasis in 06 (as above)",
-    ("06", "grinds"): "emphasis in 06 (as above)",
-    ("06", "waits"): "emphasis in 06 (as above)",
-    ("06", "stronger"): "emphasis in 06 (as above)",
-    ("06", "endorses"): "emphasis in 06 (as above)",
-    ("06", "all"): "emphasis in 06 (as above)",
-    ("06", "authorized"): "emphasis in 06 (as above)",
-    ("06", "in p's root list"): "emphasis in 06 (as above)",
-}
+GLOSSARY_EXEMPT: dict[tuple[str, str], str] = {}
 GLOSSARY_UNBOLD = {
     "after": "a body field, defined by the CDDL and the field table of 06 §5.2",
-    "children": "06 §2 defines the tree relations in a list without bold (06 is rewritten this round)",
     "cutoff": "a body field of `revoke`, defined by 06 §5.2's schema",
-    "freeze": "06 §11.5 names the two attacks in prose (06 is rewritten this round)",
     "genesis": "the operation kind, defined by the schema of 06 §5 and §3's heading",
-    "priority": "06 §2 and §4 define priority and rank in prose (06 is rewritten this round)",
-    "revocation": "a field of the account state, defined by the table of 06 §6",
 }
 
 
@@ -589,9 +743,11 @@ def main() -> int:
         check_sections(path)
         check_links(path)
     check_rationale()
+    check_vector_ids()
     check_counts()
     check_vector_numbers()
     check_rule_ranges()
+    check_rule_listings()
     check_musts()
     check_glossary()
     for p in problems:
