@@ -1,6 +1,7 @@
 //! The replica (issue 18): ingest, two-thread scaling, memory held and query medians, over a social
 //! workload (`tests/support/replica_workload.rs`: posts, replies, likes, reposts and follows by
-//! n / 10 accounts, each with a genesis and one delegated app key) of n = 10^4 and 10^5 messages.
+//! n / 10 accounts, each with a genesis and one delegated app key) of n = 10^4 and 10^5 messages,
+//! and 10^6 with `SKYLARK_BENCH_1M` set.
 //! Everything runs in one process, so the ratios are of one run; the table is in
 //! `benches/README.md`.
 //!
@@ -23,7 +24,7 @@
 //! - Memory held: the allocator's net bytes after ingesting the workload from bytes, less the
 //!   messages' own bytes, per message held (counted with `stats_alloc`; printed before the
 //!   benchmarks).
-//! - Query medians on the 10^5 replica: `post`, `thread` of a busy root, `reactions`, `timeline` of
+//! - Query medians on the largest replica (10^5, or 10^6 with `SKYLARK_BENCH_1M`): `post`, `thread` of a busy root, `reactions`, `timeline` of
 //!   50 accounts (a page of 20), `followers`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -50,7 +51,15 @@ use test_rng::TestRng;
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-const SIZES: [usize; 2] = [10_000, 100_000];
+/// The sizes measured: 10^4 and 10^5 messages held, and 10^6 when `SKYLARK_BENCH_1M` is set (about
+/// 2.5 GB and ten minutes on two cores: `SKYLARK_BENCH_1M=1 cargo bench --bench replica -- /1000000`).
+fn sizes() -> Vec<usize> {
+    let mut sizes = vec![10_000, 100_000];
+    if std::env::var_os("SKYLARK_BENCH_1M").is_some() {
+        sizes.push(1_000_000);
+    }
+    sizes
+}
 
 /// A replica holding the whole workload.
 fn replica(w: &Workload) -> Replica {
@@ -98,7 +107,7 @@ fn bench(c: &mut Criterion) {
     });
 
     let mut workloads = Vec::new();
-    for n in SIZES {
+    for n in sizes() {
         let w = workload(n, n / 10);
         let (memory, own) = memory_per_message(&w);
         println!(

@@ -47,17 +47,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gone = b.sign(&Delete::new(oops.id()), T0 + 6)?;
     let follow = b.sign(&Follow::new(alice), T0 + 7)?;
     let like = b.sign(&React::like(hello.id()), T0 + 8)?;
-    let messages = [
-        hello.clone(),
-        typo.clone(),
-        fixed,
-        reply,
-        oops,
-        gone,
-        follow,
-        like,
-    ];
-    sent.extend(messages);
+    let (hello_id, typo_id) = (hello.id(), typo.id());
+    sent.extend([hello, typo, fixed, reply, oops, gone, follow, like]);
 
     // Node 1 in signing order; node 2 shuffled (a fixed permutation), every message twice.
     let (mut one, mut two) = (Replica::new(T0 + 10), Replica::new(T0 + 10));
@@ -72,18 +63,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for post in two.timeline(&[bob, alice], None, 20).posts {
         println!("  {} {:?}", post.time - T0, post.text.unwrap_or_default());
     }
-    let thread = two.thread(&hello.id()).ok_or("no thread")?;
+    let thread = two.thread(&hello_id).ok_or("no thread")?;
     for entry in &thread.entries {
         println!("{}{:?}", "  ".repeat(entry.depth + 1), entry.post.text);
     }
-    let likes: usize = two
-        .reactions(&hello.id())
-        .iter()
-        .map(|(_, who)| who.len())
-        .sum();
+    let likes: usize = two.reactions(&hello_id).iter().map(|r| r.1.len()).sum();
     let follows = two.following(&bob).contains(&alice);
     println!("likes on hello: {likes}; Bob follows Alice: {follows}");
-    let current = two.post(&typo.id()).and_then(|p| p.text);
+    let current = two.post(&typo_id).and_then(|p| p.text);
     assert_eq!(current.as_deref(), Some("second post"));
     assert_eq!(one.digest(), two.digest());
     println!("digests agree");
