@@ -3025,3 +3025,341 @@ fn b3_retry_of_a_rotation_continued_by_its_added_key_is_a_contest() {
     assert_eq!(view.head(), t.d.id(), "B3: {s}");
     assert_eq!(view.contested().len(), 2, "B3: {s}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// audit-wm (audits/2026-12-06-witness-met.md): witnesses x the met-commitment rule x committed
+// acts, and met commitments two generations deep. Findings are `WM<n>`; `wm_` tests.
+// ---------------------------------------------------------------------------------------------
+
+/// A genesis of `roots` (signed by the first, accepted by the others), committed to `next_list`
+/// if given, naming `witnesses` with threshold `t` if any (each accepts, ACCT-10).
+fn wm_genesis(
+    roots: &[&SecretKey],
+    next_list: Option<&[&SecretKey]>,
+    witnesses: &[&SecretKey],
+    t: usize,
+) -> SignedMessage {
+    let mut op = Operation::genesis(&pks(roots), 1).unwrap();
+    if let Some(n) = next_list {
+        op = op.with_next(next_commitment(&pks(n)).unwrap()).unwrap();
+    }
+    if !witnesses.is_empty() {
+        op = op
+            .with_witnesses(&WitnessSet::new(&pks(witnesses), t).unwrap())
+            .unwrap();
+        for w in witnesses {
+            op = op.accepted_by(w).unwrap();
+        }
+    }
+    for k in &roots[1..] {
+        op = op.accepted_by(k).unwrap();
+    }
+    op.sign(roots[0]).unwrap()
+}
+
+/// A committed deactivation at `parent` revealing `list` (every key of it accepts, ACCT-10).
+fn wm_deactivation(
+    account: AccountId,
+    parent: &SignedMessage,
+    list: &[&SecretKey],
+    time: u64,
+) -> Operation {
+    let mut op = Operation::deactivate(account, parent.id(), time)
+        .revealing(&pks(list))
+        .unwrap();
+    for k in list {
+        op = op.accepted_by(k).unwrap();
+    }
+    op
+}
+
+/// A receipt of `witness` over `op`, following the witness's `prev` receipt.
+fn wm_receipt(
+    account: AccountId,
+    op: &SignedMessage,
+    witness: &SecretKey,
+    prev: Option<&SignedMessage>,
+    time: u64,
+) -> SignedMessage {
+    next(&Operation::receipt(account, op.id(), time), witness, prev)
+}
+
+/// WM1 (witnesses x the witness gate x committed acts). `G` = `[R0, R1]` committed to
+/// `[N0, N1]`, witnesses `{w1, w2}` with `t = 2` (all of them; as `n/2 + 1` for `n = 2`). The
+/// thief of the current top root `R0` appends his app key at `G` (`t1`); witness `w1`, honest,
+/// receipts it after its settling delay (it was the canonical head). The owner answers in time for
+/// `w2`: his committed rotation `q` beside `t1` wins at `G` (it counts as `R0` and retires it), and
+/// `w2` receipts it. Then the owner deactivates the account with the next keys (`D`, a committed
+/// act of `q`'s commitment) and `w2` receipts `D`. `w1` can never receipt `q`'s branch without
+/// becoming duplicitous (its receipt over `t1` is not an ancestor), so `q` is never final at `G`:
+/// the witness gate of ACCT-11 is closed for good, and the deactivation (or a successor) never
+/// counts, whatever any witness signs later — here `w1` receipts `D` too and only turns
+/// duplicitous. Promise (06 §5.8 "Witness finality still binds": "The owner ends or moves a
+/// committed account with the revealed key, and that act wins beside the thief's operations"):
+/// the account is deactivated.
+#[test]
+#[ignore = "finding WM1 (Medium): a witness split by a strength switch closes the witness gate for ever; 06 §8.6 states no such limit"]
+fn wm1_witness_split_closes_the_gate_for_ever() {
+    let (r0, r1, n0, n1, m0, m1) = (key(1), key(2), key(11), key(12), key(21), key(22));
+    let (w1, w2) = (key(40), key(41));
+    let g = wm_genesis(&[&r0, &r1], Some(&[&n0, &n1]), &[&w1, &w2], 2);
+    let account = Accounts::account_id(&g);
+    let t1 = next(&delegation(account, &g, &key(67), 2), &r0, Some(&g));
+    let rc1 = wm_receipt(account, &t1, &w1, None, 3);
+    let q = next(
+        &rotation(account, &g, &[&n0, &n1], Some(&[&m0, &m1]), &[&r0, &r1], 4),
+        &n0,
+        None,
+    );
+    let rc2 = wm_receipt(account, &q, &w2, None, 5);
+    let d = next(&wm_deactivation(account, &q, &[&m0, &m1], 6), &m0, None);
+    let rc3 = wm_receipt(account, &d, &w2, Some(&rc2), 7);
+    let rc4 = wm_receipt(account, &d, &w1, Some(&rc1), 8);
+    // Sound part, in every order: the owner's rotation wins at G and D is the head; w1's receipt
+    // over D makes it duplicitous (evidence), it never helps.
+    let (expected, bad) =
+        orders_that_disagree(&[&g], &[&t1, &rc1, &q, &rc2, &d, &rc3, &rc4], &account);
+    assert!(
+        bad.is_empty(),
+        "{} orders disagree: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    let all = apply_all([&g, &t1, &rc1, &q, &rc2, &d, &rc3, &rc4]);
+    let view = all.account(&account).unwrap();
+    assert_eq!(view.head(), d.id(), "{expected}");
+    assert_eq!(view.duplicitous(), &[w1.public_key()], "{expected}");
+    let honest = apply_all([&g, &t1, &rc1, &q, &rc2, &d, &rc3]);
+    assert_eq!(honest.account(&account).unwrap().head(), d.id());
+    assert_eq!(
+        honest.account(&account).unwrap().deactivated(),
+        Some(6),
+        "the owner's deactivation never counts (gate closed at G for ever): {}",
+        summary(&honest, &account)
+    );
+}
+
+/// WM1, the bound it needs: with three witnesses and `t = 2` (odd `n`, `t = (n + 1) / 2`) the
+/// same split leaves two honest witnesses for the owner's branch: `q` becomes final at `G` and the
+/// deactivation counts, in every order.
+#[test]
+fn wm1_odd_witness_set_survives_the_split() {
+    let (r0, r1, n0, n1, m0, m1) = (key(1), key(2), key(11), key(12), key(21), key(22));
+    let (w1, w2, w3) = (key(40), key(41), key(42));
+    let g = wm_genesis(&[&r0, &r1], Some(&[&n0, &n1]), &[&w1, &w2, &w3], 2);
+    let account = Accounts::account_id(&g);
+    let t1 = next(&delegation(account, &g, &key(67), 2), &r0, Some(&g));
+    let rc1 = wm_receipt(account, &t1, &w1, None, 3);
+    let q = next(
+        &rotation(account, &g, &[&n0, &n1], Some(&[&m0, &m1]), &[&r0, &r1], 4),
+        &n0,
+        None,
+    );
+    let d = next(&wm_deactivation(account, &q, &[&m0, &m1], 6), &m0, None);
+    let rc2 = wm_receipt(account, &d, &w2, None, 7);
+    let rc3 = wm_receipt(account, &d, &w3, None, 8);
+    let (expected, bad) = orders_that_disagree(&[&g], &[&t1, &rc1, &q, &d, &rc2, &rc3], &account);
+    assert!(
+        bad.is_empty(),
+        "{} orders disagree: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    let all = apply_all([&g, &t1, &rc1, &q, &d, &rc2, &rc3]);
+    let view = all.account(&account).unwrap();
+    assert_eq!(view.head(), d.id(), "{expected}");
+    assert_eq!(view.deactivated(), Some(6), "{expected}");
+    assert_eq!(view.last_final(), Some(d.id()), "{expected}");
+}
+
+/// WM1 (b), the met-commitment variant: the genesis is committed but names no witnesses; the
+/// owner's rotation `q1` names witnesses `{w1, w2, w3}`, `t = 2` (odd: the bound of the test above
+/// holds). The thief of the revealed key `N0` copies `q1` (`qx`, same body) and continues it
+/// (`tx`): in the leaf window it is the chain, and every witness, honest, receipts `tx` after its
+/// settling delay (`tx` is final at `qx`). The owner meets `q1`'s commitment (`q2` by `M0`), which
+/// breaks the copy's tie at `G` (06 §8.1): his chain wins. But every witness of the set that judges
+/// the fork points below `q1` has receipted inside `qx`'s subtree: none can ever endorse the
+/// owner's history (account-wide duplicity), so `q2` is never final at `q1`, nothing below `q1`
+/// ever will be, and the owner's deactivation below `q2` never counts. Promise: as above.
+#[test]
+#[ignore = "finding WM1 (Medium): after a met-commitment switch the witnesses of the set below are all spent on the losing copy; the gate is closed for ever"]
+fn wm1_met_switch_spends_every_witness_below() {
+    let (r0, r1, n0, n1, m0, m1, l0) =
+        (key(1), key(2), key(11), key(12), key(21), key(22), key(31));
+    let ws = [key(40), key(41), key(42)];
+    let g = wm_genesis(&[&r0, &r1], Some(&[&n0, &n1]), &[], 0);
+    let account = Accounts::account_id(&g);
+    let wset = WitnessSet::new(&pks(&[&ws[0], &ws[1], &ws[2]]), 2).unwrap();
+    let body = |time| {
+        let mut op = rotation(
+            account,
+            &g,
+            &[&n0, &n1],
+            Some(&[&m0, &m1]),
+            &[&r0, &r1],
+            time,
+        )
+        .with_witnesses(&wset)
+        .unwrap();
+        for w in &ws {
+            op = op.accepted_by(w).unwrap();
+        }
+        op
+    };
+    let q1 = next(&body(2), &n0, None);
+    let qx = next(&body(3), &n0, Some(&q1));
+    let tx = next(
+        &Operation::enckey(account, qx.id(), [7; 32], 1, 4).unwrap(),
+        &n0,
+        Some(&qx),
+    );
+    let rcs: Vec<SignedMessage> = ws
+        .iter()
+        .enumerate()
+        .map(|(i, w)| wm_receipt(account, &tx, w, None, 5 + i as u64))
+        .collect();
+    let q2 = next(
+        &rotation(account, &q1, &[&m0, &m1], Some(&[&l0]), &[&n0, &n1], 9),
+        &m0,
+        None,
+    );
+    let d = next(&wm_deactivation(account, &q2, &[&l0], 10), &l0, None);
+    let all_ops: Vec<&SignedMessage> = [&g, &q1, &qx, &tx, &q2, &d]
+        .into_iter()
+        .chain(rcs.iter())
+        .collect();
+    let all = apply_all(all_ops.iter().copied());
+    let view = all.account(&account).unwrap();
+    assert_eq!(view.head(), d.id(), "{}", summary(&all, &account));
+    let (expected, bad) = orders_that_disagree(&[&g], &all_ops[1..], &account);
+    assert!(
+        bad.is_empty(),
+        "{} orders disagree: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    assert_eq!(
+        view.deactivated(),
+        Some(10),
+        "the owner's deactivation never counts: q2 can never be final at q1: {expected}"
+    );
+}
+
+/// WM2 (the met-commitment rule x revocations, 06 §8.1 / §8.4). `G` = `[R0, R1]` committed to
+/// `[N0, N1]`; the phone `K` is delegated at `G` (`d`). The owner rotates (`q1` = `[N0, N1]`
+/// committed to `[M0, M1]`, signed by `N0`). The thief, who holds `N0` (the revealed key, a current
+/// root) and the phone, copies `q1` (`qx`, same body) and continues it (`tx`, by `N0`): while
+/// `q1` is a leaf, `qx` is the chain (06 §5.8 What stays open: the leaf window). The owner's client
+/// follows the head and revokes the stolen phone there (`r`, by `N1`, below `tx`); the revocation
+/// is in the head state. Then the owner answers as 06 §5.8 prescribes, meeting `q1`'s commitment
+/// (`q2` by `M0`, below `q1`): the met commitment breaks the copy's tie and the chain is `q1`,
+/// `q2` — and "the tied elements other than C add no revocation to the head state", so the
+/// phone is valid again. 06 §8.4: "a fork never makes a revoked key valid again: a revocation
+/// that some root of the state it follows signed stays in force unless it loses the fork choice by
+/// strength"; `r` (signed by `N1`, a root of its state) loses by the met-commitment clause, at
+/// equal strength.
+#[test]
+#[ignore = "finding WM2 (Medium): a met commitment drops the losing copy's revocations; a revoked app key is valid again (06 §8.4 promise)"]
+fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
+    let (r0, r1, n0, n1, m0, m1, phone) =
+        (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
+    let g = committed_genesis(&r0, &r1, &[n0.public_key(), n1.public_key()]);
+    let account = Accounts::account_id(&g);
+    let d = next(&delegation(account, &g, &phone, 2), &r1, None);
+    let copy = |time| {
+        rotation(
+            account,
+            &d,
+            &[&n0, &n1],
+            Some(&[&m0, &m1]),
+            &[&r0, &r1],
+            time,
+        )
+    };
+    let q1 = next(&copy(3), &n0, None);
+    let qx = next(&copy(4), &n0, Some(&q1));
+    let tx = next(
+        &Operation::enckey(account, qx.id(), [7; 32], 1, 5).unwrap(),
+        &n0,
+        Some(&qx),
+    );
+    let r = next(
+        &Operation::revoke(account, tx.id(), phone.public_key(), None, 6).unwrap(),
+        &n1,
+        None,
+    );
+    let before = outcome(&[&g, &d, &q1, &qx, &tx, &r], account);
+    assert_eq!(
+        before.1,
+        r.id(),
+        "the copy is the chain in the leaf window: {}",
+        before.0
+    );
+    let revoked = apply_all([&g, &d, &q1, &qx, &tx, &r]);
+    assert_eq!(
+        revocation_of(&revoked, &account, &phone.public_key()),
+        Some(Revocation::All)
+    );
+    let q2 = next(
+        &rotation(account, &q1, &[&m0, &m1], None, &[&n0, &n1], 7),
+        &m0,
+        None,
+    );
+    let (s, head, contested) = outcome(&[&g, &d, &q1, &qx, &tx, &r, &q2], account);
+    assert!(head == q2.id() && contested.is_empty(), "{s}");
+    let after = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2]);
+    assert_eq!(
+        revocation_of(&after, &account, &phone.public_key()),
+        Some(Revocation::All),
+        "the revoked phone is valid again: {s}"
+    );
+}
+
+/// WM2, the answer that keeps the revocation (06 §11.4 Practice: recover below your own
+/// revocations): the owner meets the commitment below `r`, inside the copy's subtree (the state
+/// there is the copy's, committed to the same `[M0, M1]`). The copy then meets its own commitment
+/// and is continued by `N0`'s attribution: it wins, the phone stays revoked, the thief's `tx` stays
+/// on the chain as history. In every order.
+#[test]
+fn wm2_meeting_the_commitment_below_the_revocation_keeps_it() {
+    let (r0, r1, n0, n1, m0, m1, phone) =
+        (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
+    let g = committed_genesis(&r0, &r1, &[n0.public_key(), n1.public_key()]);
+    let account = Accounts::account_id(&g);
+    let d = next(&delegation(account, &g, &phone, 2), &r1, None);
+    let copy = |time| {
+        rotation(
+            account,
+            &d,
+            &[&n0, &n1],
+            Some(&[&m0, &m1]),
+            &[&r0, &r1],
+            time,
+        )
+    };
+    let q1 = next(&copy(3), &n0, None);
+    let qx = next(&copy(4), &n0, Some(&q1));
+    let tx = next(
+        &Operation::enckey(account, qx.id(), [7; 32], 1, 5).unwrap(),
+        &n0,
+        Some(&qx),
+    );
+    let r = next(
+        &Operation::revoke(account, tx.id(), phone.public_key(), None, 6).unwrap(),
+        &n1,
+        None,
+    );
+    let q2 = next(
+        &rotation(account, &r, &[&m0, &m1], None, &[&n0, &n1], 7),
+        &m0,
+        None,
+    );
+    let (s, head, contested) = outcome(&[&g, &d, &q1, &qx, &tx, &r, &q2], account);
+    assert!(head == q2.id() && contested.is_empty(), "{s}");
+    let after = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2]);
+    assert_eq!(
+        revocation_of(&after, &account, &phone.public_key()),
+        Some(Revocation::All),
+        "{s}"
+    );
+}
