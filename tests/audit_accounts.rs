@@ -3610,13 +3610,12 @@ fn wm_random_tree(rng: &mut Rng) -> (AccountId, Vec<SignedMessage>) {
             (p.apps.clone(), p.enc, p.wit, p.witnessed);
         let (mut ends, mut rot) = (false, None);
         let pick = rng.below(10);
-        let same_signer: Vec<MessageId> = |s: usize| -> Vec<MessageId> {
-            p.children
-                .iter()
-                .filter(|c| c.1 == s)
-                .map(|c| c.0)
-                .collect()
-        }(signer);
+        let same_signer: Vec<MessageId> = p
+            .children
+            .iter()
+            .filter(|c| c.1 == signer)
+            .map(|c| c.0)
+            .collect();
         let op = match (pick, revealed) {
             // An exact copy of a committed rotation at this parent (a new header).
             (0 | 1, _) if !copyable.is_empty() => {
