@@ -3987,8 +3987,13 @@ struct WmTie {
 }
 
 fn wm_tie() -> WmTie {
+    wm_tie_committed(None)
+}
+
+/// [`wm_tie`] with the genesis committed to `next_list`.
+fn wm_tie_committed(next_list: Option<&[&SecretKey]>) -> WmTie {
     let (r0, r1, phone, w1, w2) = (key(1), key(2), key(3), key(40), key(41));
-    let g = wm_genesis(&[&r0, &r1], None, &[&w1, &w2], 2);
+    let g = wm_genesis(&[&r0, &r1], next_list, &[&w1, &w2], 2);
     let account = Accounts::account_id(&g);
     let d = next(&delegation(account, &g, &phone, 2), &r1, None);
     let rv = next(
@@ -4042,9 +4047,9 @@ fn wm_orders(
 /// `rv` adds no revocation (06 §8.4: a revocation that loses beside a final child applies no more
 /// than a plain leaf). `Canon::keep_receipt` took the second receipt into the cached chain (it
 /// only extended the final prefix) and kept the tie's revocation: 1,440 of the 5,040 orders
-/// revoked the phone.
+/// revoked the phone. Fixed: a receipt whose witness's reach passes a tied fork whose chosen child
+/// it makes final recomputes the chain (once per fork: finality happens once).
 #[test]
-#[ignore = "finding WM4 (Medium): a receipt that makes a continued tie's child final is kept by the cache with the tie's revocation"]
 fn wm4_receipt_that_makes_a_continued_ties_child_final_in_every_order() {
     let t = wm_tie();
     let rc1 = wm_receipt(t.account, &t.a2, &t.w1, None, 6);
@@ -4078,9 +4083,8 @@ fn wm4_receipt_that_makes_a_continued_ties_child_final_in_every_order() {
 /// extends the head below a continued tie leaves the tie as it is, so the losing leaf's revocation
 /// still applies (06 §8.4 case 2). The append path of the cache set the head state to the new
 /// head's state with the revocations of case 3 only, and dropped those of the continued tie: 120
-/// of the 720 orders.
+/// of the 720 orders. Fixed: the cache keeps those revocations with case 3's.
 #[test]
-#[ignore = "finding WM5 (Medium): the cache's append path drops a continued tie's revocation"]
 fn wm5_append_below_a_continued_tie_keeps_the_losing_leafs_revocation() {
     let t = wm_tie();
     let a3 = next(
@@ -4146,9 +4150,10 @@ fn wm5_self_retirement_appended_below_a_continued_tie_undoes_it() {
 /// applies. Then `R1` retires itself at `a` (`x`, `[N]`): at `a` it ranks below `N`'s `b`, so
 /// `Canon::keep_off_chain` judged it harmless there, but it is under `a` and so, at `d`, `R1`
 /// counts no more under `rv` (06 §8.1): `a` wins by strength, no tie, `rv` revokes nothing. The
-/// cache kept the tie's revocation: 720 of the 5,040 orders.
+/// cache kept the tie's revocation: 720 of the 5,040 orders. Fixed: an operation below the chosen
+/// child of a tied fork that counts as a root outranking the tie, or as the first self-retirement
+/// there of a root of the tie's rank or above, recomputes the chain (`Canon::watch`).
 #[test]
-#[ignore = "finding WM5 (Medium): a self-retirement off the chain below a continued tie is kept by the cache with the tie's revocation"]
 fn wm5_self_retirement_off_the_chain_below_a_continued_tie_undoes_it() {
     let t = wm_tie();
     let n = key(13);
@@ -4194,5 +4199,46 @@ fn wm5_self_retirement_off_the_chain_below_a_continued_tie_undoes_it() {
         revocation_of(&accounts, &t.account, &t.phone.public_key()),
         None,
         "{expected}"
+    );
+}
+
+/// WM5 (Medium), a committed act (ACCT-14) at the head: [`wm_tie`] with the genesis committed to
+/// `[N0, N1]`; the owner rotates to them at `a2` (`q`, signed by the revealed `N0`), and `N1`
+/// signs below (`q2`). `q` counts as signed by every root of `a2`, `R0` included, and as the
+/// self-retirement of both (06 §8.1): under `a`, `R0` outranks the tie, so `a` wins at `d` by
+/// strength and `rv` revokes nothing. In every order.
+#[test]
+fn wm5_committed_rotation_appended_below_a_continued_tie_undoes_it() {
+    let (n0, n1) = (key(11), key(12));
+    let t = wm_tie_committed(Some(&[&n0, &n1]));
+    let q = next(
+        &rotation(t.account, &t.a2, &[&n0, &n1], None, &[&t.r0, &t.r1], 6),
+        &n0,
+        None,
+    );
+    let q2 = next(
+        &Operation::enckey(t.account, q.id(), [4; 32], 3, 7).unwrap(),
+        &n1,
+        None,
+    );
+    let all = [&t.g, &t.d, &t.rv, &t.a, &t.a2, &q, &q2];
+    let (expected, orders, bad) = wm_orders(&all, &t.account);
+    assert!(
+        bad.is_empty(),
+        "WM5: {} of {orders} orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    let accounts = apply_all(all);
+    assert_eq!(accounts.account(&t.account).unwrap().head(), q2.id());
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        None,
+        "{expected}"
+    );
+    let tied = apply_all([&t.g, &t.d, &t.rv, &t.a, &t.a2]);
+    assert_eq!(
+        revocation_of(&tied, &t.account, &t.phone.public_key()),
+        Some(Revocation::All)
     );
 }
