@@ -3253,13 +3253,11 @@ fn wm1_met_switch_spends_every_witness_below() {
 /// follows the head and revokes the stolen phone there (`r`, by `N1`, below `tx`); the revocation
 /// is in the head state. Then the owner answers as 06 §5.8 prescribes, meeting `q1`'s commitment
 /// (`q2` by `M0`, below `q1`): the met commitment breaks the copy's tie and the chain is `q1`,
-/// `q2` — and "the tied elements other than C add no revocation to the head state", so the
-/// phone is valid again. 06 §8.4: "a fork never makes a revoked key valid again: a revocation
-/// that some root of the state it follows signed stays in force unless it loses the fork choice by
-/// strength"; `r` (signed by `N1`, a root of its state) loses by the met-commitment clause, at
-/// equal strength.
+/// `q2`. Before the fix "the tied elements other than C add no revocation to the head state", so
+/// the phone was valid again, against 06 §8.4: "a fork never makes a revoked key valid again".
+/// Fixed (06 §8.1, §8.4 case 2): the defeated copy's subtree carries `r`, as a contest's does;
+/// vector `threat-6-met-commitment-keeps-revocation`.
 #[test]
-#[ignore = "finding WM2 (Medium): a met commitment drops the losing copy's revocations; a revoked app key is valid again (06 §8.4 promise)"]
 fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
     let (r0, r1, n0, n1, m0, m1, phone) =
         (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
@@ -3311,7 +3309,111 @@ fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
     assert_eq!(
         revocation_of(&after, &account, &phone.public_key()),
         Some(Revocation::All),
-        "the revoked phone is valid again: {s}"
+        "the revoked phone must stay revoked: {s}"
+    );
+}
+
+/// WM2 fixed, with the cached chain: the scene of
+/// [`wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy`] and an operation `e` of the owner
+/// below `q2` (the chain grows at its head), in every order of arrival after `G` and `d`, the head
+/// asked for after each operation — the revocation `r` in the defeated copy's subtree arriving
+/// before the commitment is met or after it, before or after the chain grows past `q2` — agrees
+/// with the computation from scratch (GEN-4): head `e`, the phone revoked.
+#[test]
+fn wm2_revocation_on_the_defeated_copy_applies_in_every_order_with_the_cache() {
+    let (r0, r1, n0, n1, m0, m1, phone) =
+        (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
+    let g = committed_genesis(&r0, &r1, &[n0.public_key(), n1.public_key()]);
+    let account = Accounts::account_id(&g);
+    let d = next(&delegation(account, &g, &phone, 2), &r1, None);
+    let copy = |time| {
+        rotation(
+            account,
+            &d,
+            &[&n0, &n1],
+            Some(&[&m0, &m1]),
+            &[&r0, &r1],
+            time,
+        )
+    };
+    let q1 = next(&copy(3), &n0, None);
+    let qx = next(&copy(4), &n0, Some(&q1));
+    let tx = next(
+        &Operation::enckey(account, qx.id(), [7; 32], 1, 5).unwrap(),
+        &n0,
+        Some(&qx),
+    );
+    let r = next(
+        &Operation::revoke(account, tx.id(), phone.public_key(), None, 6).unwrap(),
+        &n1,
+        None,
+    );
+    let q2 = next(
+        &rotation(account, &q1, &[&m0, &m1], None, &[&n0, &n1], 7),
+        &m0,
+        None,
+    );
+    let e = next(
+        &Operation::enckey(account, q2.id(), [8; 32], 2, 8).unwrap(),
+        &m0,
+        Some(&q2),
+    );
+    let all = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2, &e]);
+    let view = all.account(&account).unwrap();
+    assert_eq!(view.head(), e.id(), "{}", summary(&all, &account));
+    assert_eq!(
+        revocation_of(&all, &account, &phone.public_key()),
+        Some(Revocation::All)
+    );
+    let (expected, bad) = orders_that_disagree(&[&g, &d], &[&q1, &qx, &tx, &r, &q2, &e], &account);
+    assert!(
+        bad.is_empty(),
+        "WM2: {} of 720 orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
+
+/// Found with WM2: the cached chain grown at its head kept only the revocations of 06 §8.4 case 3.
+/// A tie of one key's leaves, continued (case 2): the owner's revocation `rv` of the phone (a leaf
+/// below `d`) and the thief's `t` beside it, continued by `t2` of the same key: the chain goes on
+/// at `t` and `rv` applies. `t3` then extends the chain at its head: the phone stays revoked, in
+/// every order with the head asked for after each operation.
+#[test]
+fn continued_tie_revocation_kept_when_the_chain_grows_at_its_head() {
+    let t = two_roots();
+    let rv = next(
+        &Operation::revoke(t.account, t.d.id(), t.phone.public_key(), None, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4).unwrap(),
+        &t.r1,
+        Some(&rv),
+    );
+    let x2 = next(
+        &Operation::enckey(t.account, x.id(), [2; 32], 2, 5).unwrap(),
+        &t.r1,
+        Some(&x),
+    );
+    let x3 = next(
+        &Operation::enckey(t.account, x2.id(), [3; 32], 3, 6).unwrap(),
+        &t.r1,
+        Some(&x2),
+    );
+    let all = apply_all([&t.g, &t.d, &rv, &x, &x2, &x3]);
+    assert_eq!(all.account(&t.account).unwrap().head(), x3.id());
+    assert_eq!(
+        revocation_of(&all, &t.account, &t.phone.public_key()),
+        Some(Revocation::All)
+    );
+    let (expected, bad) = orders_that_disagree(&[&t.g, &t.d], &[&rv, &x, &x2, &x3], &t.account);
+    assert!(
+        bad.is_empty(),
+        "{} of 24 orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
     );
 }
 

@@ -133,11 +133,12 @@ pub(super) struct Canon {
     contested: Vec<MessageId>,
     /// The chain ended in a tie of one key's leaves (06 §8.1).
     tie: bool,
-    /// The revocations that every head state extending this chain keeps: those of superseded
-    /// operations whose parent is on the chain and which an operation of their parent's
-    /// minimal-strength set finally supersedes (06 §8.4, case 3), and those of the losing leaves
-    /// of the ties of one key's leaves, continued, on the chain (case 2; audit-wm WM5: the append
-    /// path dropped them).
+    /// The revocations the head state keeps beside its own (06 §8.4), which every later head
+    /// state keeps too (the chain grown at its head): those of the tied elements a tie of one
+    /// key's leaves or a met commitment defeats, with their subtrees (case 2, audit-wm WM2), and
+    /// of superseded operations whose parent is on the chain and which an operation of their
+    /// parent's minimal-strength set finally supersedes (case 3). (Before audit-wm WM2 and WM5
+    /// the append path dropped those of case 2.)
     carried: Vec<(PublicKey, Revocation)>,
     /// The indexes `j` of the forks marked [`Fork::tie`] (`forks[j]`, its chosen child at place
     /// `j + 1`), increasing: a receipt that makes such a child final changes the choice there
@@ -1020,10 +1021,20 @@ impl Log {
         let mut unfinal = None;
         // Revoke operations whose revocations also apply to the head state (06 §8.4).
         let mut sticky: Vec<MessageId> = Vec::new();
+        // The operations of `c`'s subtree in the fork-choice tree, and the superseded operations
+        // whose parent is in it, without what lies below those (06 §8.4, cases 1 and 2): a
+        // contiguous range of the tour, each range skipped in it mapped to its root.
+        let (tour, skipped) = (&order, &superseded_in);
+        let fc_subtree = |c: &MessageId| {
+            let (lo, hi) = span(c).unwrap_or((0, 0));
+            tour.get(lo..hi)
+                .unwrap_or_default()
+                .iter()
+                .copied()
+                .filter(move |x| skipped.get(x).is_none_or(|y| y == x))
+        };
         let mut carried: Vec<(PublicKey, Revocation)> = Vec::new();
-        // The losing leaves of the ties of one key's leaves, continued (06 §8.4 case 2), and the
-        // tied forks with what can undo them (see [`Canon::watch`]).
-        let mut tied_away: Vec<MessageId> = Vec::new();
+        // The tied forks with what can undo them (see [`Canon::watch`]).
         let mut ties: Vec<usize> = Vec::new();
         let mut watch: BTreeMap<PublicKey, [usize; 2]> = BTreeMap::new();
         loop {
@@ -1167,9 +1178,15 @@ impl Log {
                     {
                         // A met commitment breaks a copy's tie (06 §8.1, audit Q1): of committed
                         // acts of one parent continued below more than one, the one whose own
-                        // commitment is met below it wins. Marked as a tie so that the cache
-                        // recomputes beside it.
+                        // commitment is met below it wins. The revocations in the defeated
+                        // copies' subtrees apply to the head state, as a contest's do (06 §8.4,
+                        // case 2; audit-wm WM2): a fork never makes a revoked key valid again.
+                        // Marked as a tie so that the cache recomputes beside it: an operation
+                        // arriving in a defeated copy's subtree may bring a revocation.
                         tied_here = true;
+                        for x in ids.iter().filter(|x| **x != c) {
+                            sticky.extend(fc_subtree(x));
+                        }
                         c
                     } else if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;
@@ -1181,21 +1198,11 @@ impl Log {
                         // operation off the chain here may undo it, so the fork is marked as a tie.
                         tied_here = true;
                         sticky.extend(ids.iter().filter(|x| **x != c));
-                        tied_away.extend(ids.iter().filter(|x| **x != c));
                         c
                     } else {
-                        // The contested subtrees in the fork-choice tree, and the superseded
-                        // operations whose parent is in them, without what lies below those
-                        // (06 §8.4, case 1): each range skipped maps to its root.
+                        // The contested subtrees (06 §8.4, case 1).
                         for c in &ids {
-                            if let Some((lo, hi)) = span(c) {
-                                sticky.extend(
-                                    order[lo..hi]
-                                        .iter()
-                                        .copied()
-                                        .filter(|x| superseded_in.get(x).is_none_or(|y| y == x)),
-                                );
-                            }
+                            sticky.extend(fc_subtree(c));
                         }
                         contested = ids;
                         break;
@@ -1250,19 +1257,16 @@ impl Log {
             .nodes
             .get(&at)
             .map_or_else(|| State::genesis(Vec::new()), |node| node.state.clone());
-        let revocations = sticky
+        // Every revocation applied beside the head's own state is kept in `carried`: the cache
+        // applies them again when the chain grows at its head (audit-wm WM2).
+        let carried: Vec<(PublicKey, Revocation)> = sticky
             .iter()
             .filter_map(|x| self.nodes.get(x).and_then(|n| n.revokes))
-            .chain(carried.iter().copied());
-        for (app, revocation) in revocations {
-            state.revoke_also(&app, revocation);
+            .chain(carried)
+            .collect();
+        for (app, revocation) in &carried {
+            state.revoke_also(app, *revocation);
         }
-        // What a head appended below keeps (the end tie and a contest are never appended to).
-        carried.extend(
-            tied_away
-                .iter()
-                .filter_map(|x| self.nodes.get(x).and_then(|n| n.revokes)),
-        );
         // Where each operation off the chain leaves it (a parent comes before its children in the
         // tour), and the roots that retired themselves under two children of a chain operation.
         let mut branch: BTreeMap<MessageId, (MessageId, MessageId)> = BTreeMap::new();
