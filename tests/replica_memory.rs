@@ -105,6 +105,18 @@ fn memory_held_per_message() {
     ] {
         println!("  {what}: {:.0} bytes per message", bytes / n);
     }
+    // Each structure of the replica's account state (its chains computed by the queries),
+    // copied one at a time (`Accounts::memory_parts`, not API).
+    let mut account_parts = Vec::new();
+    replica.accounts().memory_parts(&mut |name, copy| {
+        let ((part, own), bytes) = held(copy);
+        drop(part);
+        account_parts.push((name, bytes - own as f64));
+    });
+    println!("  the replica's account state, by part:");
+    for (name, bytes) in &account_parts {
+        println!("    {name}: {:.1} bytes per message", bytes / n);
+    }
     // Each structure of the rest, copied one at a time (`Replica::memory_parts`, not API).
     let mut parts = Vec::new();
     replica.memory_parts(&mut |name, copy| {

@@ -564,6 +564,18 @@ impl Log {
         }
     }
 
+    /// For the memory probe ([`super::Accounts::memory_parts`]): a copy of the node store (the
+    /// states' maps shared), boxed.
+    pub(super) fn memory_nodes(&self) -> alloc::boxed::Box<dyn core::any::Any> {
+        alloc::boxed::Box::new(self.nodes.clone())
+    }
+
+    /// For the memory probe: a copy of the computed chain, if any, boxed twice (the inner box is
+    /// what the log holds inline).
+    pub(super) fn memory_canon(&self) -> alloc::boxed::Box<dyn core::any::Any> {
+        alloc::boxed::Box::new(self.canon.get().cloned().map(alloc::boxed::Box::new))
+    }
+
     /// The state after operation `id`, if it is a valid operation of this account.
     pub(super) fn state(&self, id: &MessageId) -> Option<&State> {
         self.nodes.get(id).map(|n| &n.state)
