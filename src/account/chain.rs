@@ -33,6 +33,7 @@
 //! takes a root that outranks the chosen child there, or a witness of the set there), an operation
 //! in a contested subtree or beside a tie at the end of the chain.
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -41,12 +42,16 @@ use core::fmt;
 
 use super::authorize::Walks;
 use super::body::{NextRoots, OpBody, Revocation};
+use super::nodes::Store;
 use super::pmap::PMap;
 use super::state::{EncryptionKey, Grant, State};
 use super::witness::{Finality, Receipts, WitnessSet};
 use crate::envelope::Header;
 use crate::id::MessageId;
 use crate::keys::PublicKey;
+
+/// The valid operations of an account's tree, by id.
+type Nodes = Store<MessageId, Node>;
 
 /// One valid operation in an account's tree.
 #[derive(Clone, Debug)]
@@ -86,11 +91,7 @@ pub(super) struct Node {
 /// The ancestor of `x` (or `x` itself) at depth `depth`, in `O(log n)` steps: each operation's jump
 /// pointer skips a run of ancestors whose lengths follow the skew-binary numbers (Myers, "An
 /// applicative random-access stack", 1983).
-fn ancestor_at(
-    nodes: &BTreeMap<MessageId, Node>,
-    mut x: MessageId,
-    depth: usize,
-) -> Option<MessageId> {
+fn ancestor_at(nodes: &Nodes, mut x: MessageId, depth: usize) -> Option<MessageId> {
     loop {
         let node = nodes.get(&x)?;
         if node.depth <= depth {
@@ -104,7 +105,7 @@ fn ancestor_at(
 }
 
 /// Whether `a` is `b` or an ancestor of `b`.
-fn is_ancestor(nodes: &BTreeMap<MessageId, Node>, a: MessageId, b: MessageId) -> bool {
+fn is_ancestor(nodes: &Nodes, a: MessageId, b: MessageId) -> bool {
     nodes
         .get(&a)
         .is_some_and(|n| ancestor_at(nodes, b, n.depth) == Some(a))
@@ -115,7 +116,7 @@ fn is_ancestor(nodes: &BTreeMap<MessageId, Node>, a: MessageId, b: MessageId) ->
 pub(super) struct Canon {
     head: MessageId,
     /// The operations of the chain and their places in it (the genesis is 0).
-    chain: BTreeMap<MessageId, usize>,
+    chain: Store<MessageId, usize>,
     /// The operations of the chain in order, from the genesis to the head.
     path: Vec<MessageId>,
     /// How the chain chose at each of its operations but the head: `forks[j]` at `path[j]`.
@@ -201,12 +202,7 @@ impl Fork {
 
     /// [`Fork::harmless`] for every key operation `x` counts as signed by (a committed rotation:
     /// every root of its parent, 06 §8.1). `O(|roots|)`.
-    fn harmless_node(
-        &self,
-        roots: &[PublicKey],
-        nodes: &BTreeMap<MessageId, Node>,
-        x: &Node,
-    ) -> bool {
+    fn harmless_node(&self, roots: &[PublicKey], nodes: &Nodes, x: &Node) -> bool {
         attributed(nodes, x)
             .iter()
             .all(|(key, retires)| self.harmless(roots, key, *retires))
@@ -226,7 +222,7 @@ fn retired_mask(parent: &[PublicKey], kept: &[PublicKey]) -> u8 {
 /// The keys operation `x` counts as signed by at the fork points above it, each with whether it
 /// counts as that key's self-retirement (06 §8.1): its signer; and for a committed rotation
 /// (ACCT-14) also every root of its parent, retired unless its list keeps it. At most five.
-fn attributed(nodes: &BTreeMap<MessageId, Node>, x: &Node) -> Vec<(PublicKey, bool)> {
+fn attributed(nodes: &Nodes, x: &Node) -> Vec<(PublicKey, bool)> {
     let mut keys = alloc::vec![(x.signer, x.retires)];
     if x.committed {
         let parent = x.parent.and_then(|p| nodes.get(&p));
@@ -260,7 +256,7 @@ impl Canon {
 
     /// Whether the operation at `place` on the chain is final at its parent (06 §8.6), from the
     /// witnesses' deepest receipts; `None` if the parent names no witnesses. `O(k log n)`.
-    fn final_at(&self, nodes: &BTreeMap<MessageId, Node>, place: usize) -> Option<bool> {
+    fn final_at(&self, nodes: &Nodes, place: usize) -> Option<bool> {
         let parent = place.checked_sub(1).and_then(|i| self.path.get(i))?;
         let set = nodes.get(parent)?.state.witnesses.as_deref()?;
         let endorsing = set
@@ -274,7 +270,7 @@ impl Canon {
     /// Moves the witness gate of ACCT-11 (`unfinal`) past the chain operations that receipts have
     /// made final at their witnessed parents. Each place is passed once per computed chain, so
     /// this costs `O(k log n)` per receipt, amortized.
-    fn advance_gate(&mut self, nodes: &BTreeMap<MessageId, Node>) {
+    fn advance_gate(&mut self, nodes: &Nodes) {
         while let Some(j) = self.unfinal {
             if self.final_at(nodes, j) == Some(false) {
                 return;
@@ -284,7 +280,7 @@ impl Canon {
     }
 
     /// Extends the final prefix (06 §8.6) as far as the endorsements now reach.
-    fn extend_final(&mut self, nodes: &BTreeMap<MessageId, Node>) {
+    fn extend_final(&mut self, nodes: &Nodes) {
         let mut j = match self.last_final {
             Some(last) => self.chain.get(&last).map_or(usize::MAX, |p| p + 1),
             None => 1,
@@ -304,7 +300,7 @@ impl Canon {
     /// recomputed. `O(log n)`.
     fn keep_receipt(
         &mut self,
-        nodes: &BTreeMap<MessageId, Node>,
+        nodes: &Nodes,
         witness: PublicKey,
         op: MessageId,
         first: bool,
@@ -396,7 +392,7 @@ impl Canon {
     /// branch as strong as the chosen child or weaken that child (06 §8.1). `O(log n)`.
     fn keep_off_chain(
         &self,
-        nodes: &BTreeMap<MessageId, Node>,
+        nodes: &Nodes,
         parent: MessageId,
         x: &Node,
         id: MessageId,
@@ -468,9 +464,11 @@ impl Authority {
 #[derive(Clone, Debug)]
 pub(super) struct Log {
     genesis: MessageId,
-    nodes: BTreeMap<MessageId, Node>,
-    /// The canonical chain, computed on the first query after a change (see the module comment).
-    canon: OnceCell<Canon>,
+    /// The valid operations by id: a compact store, a sorted vector while the account is small.
+    nodes: Nodes,
+    /// The canonical chain, computed on the first query after a change (see the module comment),
+    /// boxed: a log whose chain was never asked for holds only the pointer.
+    canon: OnceCell<Box<Canon>>,
     /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
     pub(super) walks: RefCell<Walks>,
     /// Every id some valid operation names in `supersedes` (06 §8.1): an operation arriving with
@@ -504,7 +502,7 @@ impl Log {
         };
         Log {
             genesis,
-            nodes: BTreeMap::from([(genesis, node)]),
+            nodes: Store::one(genesis, node),
             canon: OnceCell::new(),
             walks: RefCell::default(),
             named: BTreeSet::new(),
@@ -566,14 +564,14 @@ impl Log {
 
     /// For the memory probe ([`super::Accounts::memory_parts`]): a copy of the node store (the
     /// states' maps shared), boxed.
-    pub(super) fn memory_nodes(&self) -> alloc::boxed::Box<dyn core::any::Any> {
-        alloc::boxed::Box::new(self.nodes.clone())
+    pub(super) fn memory_nodes(&self) -> Box<dyn core::any::Any> {
+        Box::new(self.nodes.clone())
     }
 
     /// For the memory probe: a copy of the computed chain, if any, boxed twice (the inner box is
     /// what the log holds inline).
-    pub(super) fn memory_canon(&self) -> alloc::boxed::Box<dyn core::any::Any> {
-        alloc::boxed::Box::new(self.canon.get().cloned().map(alloc::boxed::Box::new))
+    pub(super) fn memory_canon(&self) -> Box<dyn core::any::Any> {
+        Box::new(self.canon.get().cloned())
     }
 
     /// The state after operation `id`, if it is a valid operation of this account.
@@ -765,7 +763,7 @@ impl Log {
 
     /// The canonical chain, computed if the tree changed since it was last asked for.
     pub(super) fn canon(&self) -> &Canon {
-        self.canon.get_or_init(|| self.choose())
+        self.canon.get_or_init(|| Box::new(self.choose()))
     }
 
     /// Chooses the canonical chain (rule ACCT-5, 06 §8.1) and the head state (06 §8.4): from the
@@ -832,7 +830,7 @@ impl Log {
         // operation is signed by a root of their parent or of `x`'s state — at most 8 binary
         // searches per `x`, over the whole tree, so nested supersessions are not circular.
         let mut superseded: BTreeMap<MessageId, Vec<MessageId>> = BTreeMap::new();
-        for (x_id, x) in &self.nodes {
+        for (x_id, x) in self.nodes.iter() {
             let Some(y) = x.supersedes.filter(|y| self.replaces(x, y, &is_final)) else {
                 continue;
             };
@@ -964,7 +962,7 @@ impl Log {
                 .get(x)
                 .is_none_or(|n| n.children.iter().all(|c| superseded.contains_key(c)))
         };
-        let mut chain = BTreeMap::new();
+        let mut chain = Store::default();
         let mut path = Vec::new();
         let mut forks = Vec::new();
         let mut at = self.genesis;

@@ -61,6 +61,7 @@ mod authorize;
 mod body;
 mod builder;
 mod chain;
+mod nodes;
 mod pmap;
 mod scope;
 mod state;
