@@ -77,8 +77,8 @@ pub(super) struct Node {
     origin: Option<MessageId>,
     /// A `successor` operation (ACCT-12).
     moves: bool,
-    /// For a `revoke`: the app key and the revocation.
-    revokes: Option<(PublicKey, Revocation)>,
+    /// For a `revoke`: the app key and the revocation (boxed: most operations are no `revoke`).
+    revokes: Option<Box<(PublicKey, Revocation)>>,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
     pub(super) state: State,
@@ -139,8 +139,10 @@ pub(super) struct Canon {
     /// may bring it back (the roots of its parent and of the states of the operations that
     /// supersede it, 06 §8.1), sorted.
     revivers: BTreeMap<MessageId, Vec<PublicKey>>,
-    /// The head state: the head's state with the revocations of 06 §8.4 applied.
-    state: State,
+    /// The head state when revocations of 06 §8.4 apply to it beside the head's own: the head's
+    /// state with them applied, boxed. None: the head state is the head's own, held by its node
+    /// ([`Log::head_state`]), not copied here.
+    state: Option<Box<State>>,
     /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
     /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
     last_final: Option<MessageId>,
@@ -520,7 +522,15 @@ impl Log {
         let gated = canon
             .moved_at
             .is_none_or(|at| canon.unfinal.is_none_or(|u| u > at));
-        canon.state.successor.filter(|_| gated)
+        self.head_state(canon)
+            .and_then(|state| state.successor)
+            .filter(|_| gated)
+    }
+
+    /// The head state of `canon` (this log's chain): its own copy if revocations apply to it, else
+    /// the head's state.
+    fn head_state<'a>(&'a self, canon: &'a Canon) -> Option<&'a State> {
+        canon.state.as_deref().or_else(|| self.state(&canon.head))
     }
 
     /// Is `id` a valid deactivation (ACCT-11)?
@@ -630,6 +640,11 @@ impl Log {
             }
             _ => p.origin,
         };
+        // Most operations have one child or none: the first few children take no spare capacity
+        // (a vector's first growth holds four), later ones grow by doubling (amortized `O(1)`).
+        if p.children.len() < 4 {
+            p.children.reserve_exact(1);
+        }
         p.children.push(id);
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
         // and the chain above passes the witness gate (with witnesses at its parent, only once
@@ -675,7 +690,7 @@ impl Log {
             origin,
             moves: matches!(body, OpBody::Successor { .. }),
             revokes: match body {
-                OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
+                OpBody::Revoke { app, cutoff } => Some(Box::new((*app, *cutoff))),
                 _ => None,
             },
             children: Vec::new(),
@@ -717,10 +732,13 @@ impl Log {
                 }
                 canon.chain.insert(id, canon.path.len());
                 canon.path.push(id);
-                canon.state = node.state.clone();
-                for (app, revocation) in &canon.carried {
-                    canon.state.revoke_also(app, *revocation);
-                }
+                canon.state = (!canon.carried.is_empty()).then(|| {
+                    let mut state = node.state.clone();
+                    for (app, revocation) in &canon.carried {
+                        state.revoke_also(app, *revocation);
+                    }
+                    Box::new(state)
+                });
             }
             Some(_) if supersession => self.canon = OnceCell::new(),
             // It lands off the chain where it cannot change the choice (see the module comment).
@@ -937,7 +955,12 @@ impl Log {
                     }
                 });
                 reaches.insert(y, hit);
-                if let Some(revokes) = self.nodes.get(&y).and_then(|n| n.revokes).filter(|_| hit) {
+                if let Some(revokes) = self
+                    .nodes
+                    .get(&y)
+                    .and_then(|n| n.revokes.as_deref().copied())
+                    .filter(|_| hit)
+                {
                     carried.push(revokes);
                 }
             }
@@ -1171,17 +1194,25 @@ impl Log {
             });
             at = next;
         }
-        let mut state = self
-            .nodes
-            .get(&at)
-            .map_or_else(|| State::genesis(Vec::new()), |node| node.state.clone());
-        let revocations = sticky
+        let mut revocations = sticky
             .iter()
-            .filter_map(|x| self.nodes.get(x).and_then(|n| n.revokes))
-            .chain(carried.iter().copied());
-        for (app, revocation) in revocations {
-            state.revoke_also(&app, revocation);
-        }
+            .filter_map(|x| {
+                self.nodes
+                    .get(x)
+                    .and_then(|n| n.revokes.as_deref().copied())
+            })
+            .chain(carried.iter().copied())
+            .peekable();
+        let state = match (revocations.peek(), self.nodes.get(&at)) {
+            (Some(_), Some(node)) => {
+                let mut state = node.state.clone();
+                for (app, revocation) in revocations {
+                    state.revoke_also(&app, revocation);
+                }
+                Some(Box::new(state))
+            }
+            _ => None,
+        };
         // Where each operation off the chain leaves it (a parent comes before its children in the
         // tour), and the roots that retired themselves under two children of a chain operation.
         let mut branch: BTreeMap<MessageId, (MessageId, MessageId)> = BTreeMap::new();
@@ -1255,6 +1286,9 @@ impl Log {
         let moved_at = path
             .iter()
             .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves));
+        // The chain is kept until the next recomputation: no spare capacity (`O(n)`).
+        path.shrink_to_fit();
+        forks.shrink_to_fit();
         Canon {
             head: at,
             chain,
@@ -1305,7 +1339,7 @@ impl<'a> AccountView<'a> {
         Some(AccountView {
             log,
             canon,
-            state: &canon.state,
+            state: log.head_state(canon)?,
         })
     }
 }
