@@ -260,7 +260,7 @@ impl Canon {
     /// witnesses' deepest receipts; `None` if the parent names no witnesses. `O(k log n)`.
     fn final_at(&self, nodes: &Nodes, place: usize) -> Option<bool> {
         let parent = place.checked_sub(1).and_then(|i| self.path.get(i))?;
-        let set = nodes.get(parent)?.state.witnesses.as_deref()?;
+        let set = nodes.get(parent)?.state.witnesses()?;
         let endorsing = set
             .keys()
             .iter()
@@ -362,7 +362,7 @@ impl Canon {
                     }
                     _ => return false,
                 };
-                if let Some(set) = nodes.get(&fork).and_then(|n| n.state.witnesses.as_deref()) {
+                if let Some(set) = nodes.get(&fork).and_then(|n| n.state.witnesses()) {
                     let endorsing = set
                         .keys()
                         .iter()
@@ -494,7 +494,7 @@ impl Log {
             retires: false,
             committed: false,
             drops: 0,
-            origin: state.next.is_some().then_some(genesis),
+            origin: state.next().is_some().then_some(genesis),
             moves: false,
             revokes: None,
             children: Vec::new(),
@@ -523,7 +523,7 @@ impl Log {
             .moved_at
             .is_none_or(|at| canon.unfinal.is_none_or(|u| u > at));
         self.head_state(canon)
-            .and_then(|state| state.successor)
+            .and_then(State::successor)
             .filter(|_| gated)
     }
 
@@ -614,7 +614,7 @@ impl Log {
                             body,
                             OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
                         ) && self.nodes.get(&parent).is_some_and(|p| {
-                            p.state.next.is_some()
+                            p.state.next().is_some()
                                 && p.state.roots.iter().any(|k| keys.binary_search(k).is_ok())
                         }))
                 })
@@ -632,7 +632,7 @@ impl Log {
         let Some(p) = self.nodes.get_mut(&parent) else {
             return;
         };
-        let origin = match (body, state.next.is_some()) {
+        let origin = match (body, state.next().is_some()) {
             (_, false) => None,
             (OpBody::Roots { .. }, true) => {
                 // a roots operation naming next commits (its own origin); naming none: uncommitted
@@ -650,10 +650,10 @@ impl Log {
         // and the chain above passes the witness gate (with witnesses at its parent, only once
         // final: no receipt of it is held yet, they wait for it).
         let ends = matches!(body, OpBody::Deactivate { .. }).then(|| header.time());
-        let unwitnessed = p.state.witnesses.is_none();
+        let unwitnessed = p.state.witnesses().is_none();
         // ACCT-14: a committed act; a rotation keeps its new list, a deactivation or successor
         // keeps no root of its parent (06 §8.1).
-        let committed = p.state.next.is_some()
+        let committed = p.state.next().is_some()
             && matches!(
                 body,
                 OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
@@ -821,7 +821,7 @@ impl Log {
                 .get(x)
                 .and_then(|n| n.parent)
                 .and_then(|p| self.nodes.get(&p))
-                .and_then(|p| p.state.witnesses.as_deref());
+                .and_then(|p| p.state.witnesses());
             span(x).is_some_and(|sp| finality.is_final(set, sp))
         };
         let count = |positions: &[usize], (lo, hi): (usize, usize)| {
@@ -1128,7 +1128,7 @@ impl Log {
                         self.nodes
                             .get(x)
                             .filter(|n| n.origin == Some(*x))
-                            .and_then(|n| n.state.next)
+                            .and_then(|n| n.state.next())
                     };
                     let meets = meets.filter(|c| {
                         ids.iter()
@@ -1174,7 +1174,7 @@ impl Log {
                     }
                 }
             };
-            if final_child.is_none() && node.state.witnesses.is_some() && unfinal.is_none() {
+            if final_child.is_none() && node.state.witnesses().is_some() && unfinal.is_none() {
                 unfinal = Some(path.len()); // the place `next` takes
             }
             let retired_in = roots.iter().enumerate().fold(0u8, |mask, (i, k)| {
@@ -1443,7 +1443,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn next_roots(&self) -> Option<NextRoots> {
-        self.state.next
+        self.state.next()
     }
 
     /// The root keys, highest priority first.
@@ -1516,7 +1516,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn encryption_key(&self) -> Option<&'a EncryptionKey> {
-        self.state.encryption.as_ref()
+        self.state.encryption()
     }
 
     /// When the chain stops at a fork that no root of higher priority has resolved, the tied
@@ -1565,7 +1565,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn witnesses(&self) -> Option<&'a WitnessSet> {
-        self.state.witnesses.as_deref()
+        self.state.witnesses()
     }
 
     /// The last operation of the canonical chain's final prefix (06 §8.6): it and every operation

@@ -456,7 +456,7 @@ impl Accounts {
     pub fn revealed_key(&self, after: &MessageId, list: &[PublicKey]) -> Option<PublicKey> {
         let state = self.logs.get(self.owner.get(after)?)?.state(after)?;
         state
-            .next
+            .next()
             .filter(|next| next.matches(list))
             .and_then(|_| state.revealed(list).copied())
     }
