@@ -59,8 +59,9 @@ pub(super) struct Node {
     signer: PublicKey,
     parent: Option<MessageId>,
     seq: u64,
-    /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
-    supersedes: Option<MessageId>,
+    /// The earlier sibling it names in `supersedes` (06 §8.1), if any (boxed: most operations name
+    /// none; [`Node::supersedes`]).
+    supersedes: Option<Box<MessageId>>,
     /// A `roots` operation: its new root list is `state.roots`.
     rotates: bool,
     /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
@@ -86,6 +87,13 @@ pub(super) struct Node {
     /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]).
     depth: usize,
     jump: MessageId,
+}
+
+impl Node {
+    /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
+    fn supersedes(&self) -> Option<MessageId> {
+        self.supersedes.as_deref().copied()
+    }
 }
 
 /// The ancestor of `x` (or `x` itself) at depth `depth`, in `O(log n)` steps: each operation's jump
@@ -412,7 +420,7 @@ impl Canon {
         }
         let chosen = nodes.get(self.path.get(at + 1)?)?;
         let roots = &nodes.get(&fork)?.state.roots;
-        if x.supersedes.is_some_and(|y| self.chain.contains_key(&y)) {
+        if x.supersedes().is_some_and(|y| self.chain.contains_key(&y)) {
             return None;
         }
         // Committed acts of one parent do not count their retirements against each other (06
@@ -421,7 +429,7 @@ impl Canon {
         if chosen.committed && x.committed && parent == fork {
             return None;
         }
-        if parent == fork && chosen.supersedes == Some(id) {
+        if parent == fork && chosen.supersedes() == Some(id) {
             return None;
         }
         f.harmless_node(roots, nodes, x).then_some((fork, child))
@@ -473,6 +481,14 @@ pub(super) struct Log {
     canon: OnceCell<Box<Canon>>,
     /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
     pub(super) walks: RefCell<Walks>,
+    /// What most accounts never hold (supersessions, receipts, deactivations), boxed once one is
+    /// held: an account's log is held in full by the account map (issue 18).
+    rare: Option<Box<Rare>>,
+}
+
+/// The parts of a [`Log`] that most accounts leave empty.
+#[derive(Clone, Debug, Default)]
+struct Rare {
     /// Every id some valid operation names in `supersedes` (06 §8.1): an operation arriving with
     /// or below one of them can change which operations are superseded.
     named: BTreeSet<MessageId>,
@@ -481,6 +497,13 @@ pub(super) struct Log {
     /// The valid deactivations (ACCT-11): id -> effective time (its own time).
     deactivations: BTreeMap<MessageId, u64>,
 }
+
+/// The [`Rare`] parts of a log that holds none.
+static NO_RARE: Rare = Rare {
+    named: BTreeSet::new(),
+    receipts: BTreeMap::new(),
+    deactivations: BTreeMap::new(),
+};
 
 impl Log {
     /// The tree of a new account: its genesis alone.
@@ -507,10 +530,18 @@ impl Log {
             nodes: Store::one(genesis, node),
             canon: OnceCell::new(),
             walks: RefCell::default(),
-            named: BTreeSet::new(),
-            receipts: Receipts::new(),
-            deactivations: BTreeMap::new(),
+            rare: None,
         }
+    }
+
+    /// The parts most accounts leave empty.
+    fn rare(&self) -> &Rare {
+        self.rare.as_deref().unwrap_or(&NO_RARE)
+    }
+
+    /// The parts most accounts leave empty, to change (allocated on the first change).
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
     }
 
     /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
@@ -535,7 +566,7 @@ impl Log {
 
     /// Is `id` a valid deactivation (ACCT-11)?
     pub(super) fn is_deactivation(&self, id: &MessageId) -> bool {
-        self.deactivations.contains_key(id)
+        self.rare().deactivations.contains_key(id)
     }
 
     /// Rule ACCT-16: may `key` receipt operation `op`? It must be a witness of a state on the path
@@ -551,8 +582,14 @@ impl Log {
     /// Records a valid receipt of `witness` over operation `op`, in `O(log n)`; the cached chain is
     /// kept unless the receipt can change it (see [`Canon::keep_receipt`]).
     pub(super) fn add_receipt(&mut self, witness: PublicKey, op: MessageId) {
-        let first = !self.receipts.contains_key(&witness);
-        if !self.receipts.entry(witness).or_default().insert(op) {
+        let first = !self.rare().receipts.contains_key(&witness);
+        if !self
+            .rare_mut()
+            .receipts
+            .entry(witness)
+            .or_default()
+            .insert(op)
+        {
             return; // a second receipt of one witness over one operation changes nothing
         }
         let keep = match self.canon.get_mut() {
@@ -624,10 +661,10 @@ impl Log {
         // §8.4 (case 3): the chain is recomputed on the next query.
         let supersession = supersedes
             .is_some_and(|y| self.nodes.get(&y).is_some_and(|y| y.parent == Some(parent)))
-            || self.named.contains(&id)
+            || self.rare().named.contains(&id)
             || revives;
         if let Some(y) = supersedes {
-            self.named.insert(y);
+            self.rare_mut().named.insert(y);
         }
         let Some(p) = self.nodes.get_mut(&parent) else {
             return;
@@ -664,7 +701,10 @@ impl Log {
             (false, _) => 0,
         };
         if let Some(end) = ends {
-            self.deactivations.insert(id, end);
+            self.rare
+                .get_or_insert_with(Box::default)
+                .deactivations
+                .insert(id, end);
         }
         let (depth, p_jump) = (p.depth + 1, p.jump);
         let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth);
@@ -682,7 +722,7 @@ impl Log {
             signer,
             parent: Some(parent),
             seq: header.seq(),
-            supersedes,
+            supersedes: supersedes.map(Box::new),
             rotates,
             retires: rotates && !state.roots.contains(&signer),
             committed,
@@ -814,7 +854,7 @@ impl Log {
         }
         let span = |x: &MessageId| Some((*tin.get(x)?, *tout.get(x)?));
         // Witnesses (06 §8.6): duplicity, and which children are final under their parent's set.
-        let finality = Finality::of(&self.receipts, &tin, &tout);
+        let finality = Finality::of(&self.rare().receipts, &tin, &tout);
         let is_final = |x: &MessageId| {
             let set = self
                 .nodes
@@ -849,7 +889,7 @@ impl Log {
         // searches per `x`, over the whole tree, so nested supersessions are not circular.
         let mut superseded: BTreeMap<MessageId, Vec<MessageId>> = BTreeMap::new();
         for (x_id, x) in self.nodes.iter() {
-            let Some(y) = x.supersedes.filter(|y| self.replaces(x, y, &is_final)) else {
+            let Some(y) = x.supersedes().filter(|y| self.replaces(x, y, &is_final)) else {
                 continue;
             };
             let (Some(y_span), Some(parent)) =
@@ -1278,6 +1318,7 @@ impl Log {
             }
         }
         let deepest = self
+            .rare()
             .receipts
             .iter()
             .filter(|(w, _)| !finality.duplicitous.contains(w))
@@ -1421,6 +1462,7 @@ impl<'a> AccountView<'a> {
         // ACCT-11: the head is a deactivation and every operation of the chain whose parent
         // names witnesses is final there (the witness gate).
         self.log
+            .rare()
             .deactivations
             .get(&self.canon.head)
             .copied()

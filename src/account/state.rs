@@ -5,6 +5,7 @@
 //! account (former roots, app grants) are persistent maps ([`PMap`]), so deriving a child's state
 //! from its parent's costs `O(log n)` time and memory instead of a copy of every grant.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -45,10 +46,10 @@ pub struct Grant {
     label: Option<String>,
     delegated_at: u64,
     delegation: MessageId,
-    /// `All`, or the first cutoff in `(seq, id)` order.
-    revocation: Option<Revocation>,
-    /// The second cutoff, when two distinct cutoffs apply (06 §8.4): both must keep a message.
-    second: Option<Revocation>,
+    /// If revoked: `All` or the first cutoff in `(seq, id)` order, and the second cutoff when two
+    /// distinct cutoffs apply (06 §8.4; both must keep a message). Boxed: most grants are not
+    /// revoked, and every grant is held once per state that changed it (issue 18).
+    revoked: Option<Box<(Revocation, Option<Revocation>)>>,
 }
 
 /// At most this many distinct cutoffs of one key stay in a head state; past it the key is revoked
@@ -182,7 +183,7 @@ impl Grant {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn revocation(&self) -> Option<Revocation> {
-        self.revocation
+        self.revoked.as_deref().map(|(first, _)| *first)
     }
 
     /// Every revocation in force (06 §8.4): none, `All`, or one or two cutoffs in `(seq, id)` order.
@@ -205,7 +206,11 @@ impl Grant {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn revocations(&self) -> impl Iterator<Item = Revocation> {
-        self.revocation.into_iter().chain(self.second)
+        let (first, second) = self
+            .revoked
+            .as_deref()
+            .map_or((None, None), |(a, b)| (Some(*a), *b));
+        first.into_iter().chain(second)
     }
 }
 
@@ -402,12 +407,11 @@ impl State {
             [a, b] => (*a, Some(*b)),
             _ => (Revocation::All, None),
         };
-        if grant.revocation == Some(first) && grant.second == second {
+        if grant.revoked.as_deref() == Some(&(first, second)) {
             return;
         }
         let mut revoked = Grant::clone(grant);
-        revoked.revocation = Some(first);
-        revoked.second = second;
+        revoked.revoked = Some(Box::new((first, second)));
         self.apps.insert(*app, Arc::new(revoked));
     }
 
@@ -560,18 +564,17 @@ impl State {
                         label: label.clone(),
                         delegated_at: header.time(),
                         delegation: id,
-                        revocation: None,
-                        second: None,
+                        revoked: None,
                     }),
                 );
             }
             OpBody::Revoke { app, cutoff } => {
                 let grant = self.apps.get(app).ok_or(AccountError::NotDelegated)?;
-                if grant.revocation.is_some() {
+                if grant.revoked.is_some() {
                     return Err(AccountError::AlreadyRevoked);
                 }
                 let mut revoked = Grant::clone(grant);
-                revoked.revocation = Some(*cutoff);
+                revoked.revoked = Some(Box::new((*cutoff, None)));
                 next.apps.insert(*app, Arc::new(revoked));
             }
             OpBody::EncKey { key, version } => {
