@@ -129,12 +129,36 @@ pub(super) struct Canon {
     path: Vec<MessageId>,
     /// How the chain chose at each of its operations but the head: `forks[j]` at `path[j]`.
     forks: Vec<Fork>,
+    /// The chain ended in a tie of one key's leaves (06 §8.1).
+    tie: bool,
+    /// The head state when revocations of 06 §8.4 apply to it beside the head's own: the head's
+    /// state with them applied, boxed. None: the head state is the head's own, held by its node
+    /// ([`Log::head_state`]), not copied here.
+    state: Option<Box<State>>,
+    /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
+    /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
+    last_final: Option<MessageId>,
+    /// The first place on the chain whose operation's parent names witnesses and which is not
+    /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
+    /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
+    /// only moves towards the head ([`Canon::advance_gate`]).
+    unfinal: Option<usize>,
+    /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
+    /// the witness gate is open down to it (`unfinal` is none or below it).
+    moved_at: Option<usize>,
+    /// What most chains leave empty (branches, contests, supersessions, witnesses), boxed once one
+    /// is held (issue 18). Read and written through [`Canon`]'s `Deref` to [`CanonRare`] (so
+    /// `self.branch` is `self.rare`'s, or an empty one's): a write allocates the box.
+    rare: Option<Box<CanonRare>>,
+}
+
+/// The parts of a [`Canon`] that most chains leave empty.
+#[derive(Clone, Debug, Default)]
+pub(super) struct CanonRare {
     /// For every valid operation off the chain: the chain operation its branch leaves the chain
     /// at, and the child of that operation the branch starts with.
     branch: BTreeMap<MessageId, (MessageId, MessageId)>,
     contested: Vec<MessageId>,
-    /// The chain ended in a tie of one key's leaves (06 §8.1).
-    tie: bool,
     /// The revocations of superseded operations whose parent is on the chain and which an operation
     /// of their parent's minimal-strength set finally supersedes (06 §8.4, case 3), which every
     /// later head state keeps.
@@ -147,25 +171,35 @@ pub(super) struct Canon {
     /// may bring it back (the roots of its parent and of the states of the operations that
     /// supersede it, 06 §8.1), sorted.
     revivers: BTreeMap<MessageId, Vec<PublicKey>>,
-    /// The head state when revocations of 06 §8.4 apply to it beside the head's own: the head's
-    /// state with them applied, boxed. None: the head state is the head's own, held by its node
-    /// ([`Log::head_state`]), not copied here.
-    state: Option<Box<State>>,
-    /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
-    /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
-    last_final: Option<MessageId>,
     /// The witnesses duplicitous in this account, sorted.
     duplicitous: Vec<PublicKey>,
     /// For every other witness, its deepest receipted operation (its receipts lie on one path).
     deepest: BTreeMap<PublicKey, MessageId>,
-    /// The first place on the chain whose operation's parent names witnesses and which is not
-    /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
-    /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
-    /// only moves towards the head ([`Canon::advance_gate`]).
-    unfinal: Option<usize>,
-    /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
-    /// the witness gate is open down to it (`unfinal` is none or below it).
-    moved_at: Option<usize>,
+}
+
+/// The [`CanonRare`] parts of a chain that holds none.
+static NO_CANON_RARE: CanonRare = CanonRare {
+    branch: BTreeMap::new(),
+    contested: Vec::new(),
+    carried: Vec::new(),
+    superseded_in: BTreeMap::new(),
+    revivers: BTreeMap::new(),
+    duplicitous: Vec::new(),
+    deepest: BTreeMap::new(),
+};
+
+impl core::ops::Deref for Canon {
+    type Target = CanonRare;
+
+    fn deref(&self) -> &CanonRare {
+        self.rare.as_deref().unwrap_or(&NO_CANON_RARE)
+    }
+}
+
+impl core::ops::DerefMut for Canon {
+    fn deref_mut(&mut self) -> &mut CanonRare {
+        self.rare.get_or_insert_with(Box::default)
+    }
 }
 
 /// How the chain chose at one of its operations, kept so that an operation or a receipt that
@@ -1330,21 +1364,31 @@ impl Log {
         // The chain is kept until the next recomputation: no spare capacity (`O(n)`).
         path.shrink_to_fit();
         forks.shrink_to_fit();
+        let rare = CanonRare {
+            branch,
+            contested,
+            carried,
+            superseded_in,
+            revivers,
+            duplicitous: finality.duplicitous,
+            deepest,
+        };
+        let empty = rare.branch.is_empty()
+            && rare.contested.is_empty()
+            && rare.carried.is_empty()
+            && rare.superseded_in.is_empty()
+            && rare.revivers.is_empty()
+            && rare.duplicitous.is_empty()
+            && rare.deepest.is_empty();
         Canon {
             head: at,
             chain,
             path,
             forks,
-            branch,
-            contested,
             tie,
-            carried,
-            superseded_in,
-            revivers,
+            rare: (!empty).then(|| Box::new(rare)),
             state,
             last_final,
-            duplicitous: finality.duplicitous,
-            deepest,
             unfinal,
             moved_at,
         }
