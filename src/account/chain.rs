@@ -11,7 +11,9 @@
 //!   only gains signatures, so it stays the unique best (a self-retirement in the new leaf only
 //!   makes its signer stop counting under the *other* children of the fork points above it). Not
 //!   when the chain ended in a tie of one key's leaves (a child of the head makes that tie a
-//!   continued one or a contest, depending on its signer).
+//!   continued one or a contest, depending on its signer), nor when it can undo a tie of one key's
+//!   leaves, continued, above it (audit-wm WM5, see below). The head state keeps the revocations of
+//!   those ties' losing leaves (06 §8.4 case 2) with case 3's.
 //! - an operation that lands off the chain, below a chain operation `F` where its branch leaves
 //!   the chain (remembered per operation), when it cannot change the choice at `F`: `F`'s chosen
 //!   child is final, or the new operation's signer is no root of `F`, ranks below the chosen
@@ -20,11 +22,16 @@
 //!   bring back a superseded operation (a signature anywhere below it by a root of its parent or of
 //!   its superseder's state: the superseded range each operation lies in and the keys that bring
 //!   its root back are remembered), and `F` is not the tie at the end. Chain operations above
-//!   `F` only gain signatures; those below `F` do not see it; the head state is unchanged.
+//!   `F` only gain signatures; those below `F` do not see it; the head state is unchanged. Except
+//!   at a tie of one key's leaves, continued, above `F` (audit-wm WM5): gaining a signature of a
+//!   root that outranks the tie, or a self-retirement of the tie's key (or a higher root), undoes
+//!   it (06 §8.1), so such an operation recomputes ([`Canon::watch`]): once per root and tied fork,
+//!   since the tie is then undone or the root's retirement under the chosen child recorded.
 //! - a receipt by a duplicitous witness, or one over a chain operation that keeps its witness's
 //!   receipts on one path, or one over an operation off the chain that keeps them on one path and
 //!   does not make its branch's first child final: the final prefix is extended, if at all, from
-//!   where it ended.
+//!   where it ended. Unless it makes the chosen child of a tied fork final (audit-wm WM4): a final
+//!   child wins outright, with no tie's revocations, so that recomputes, once per tied fork.
 //!
 //! So applying `n` operations in any order and then querying costs `O(n log n)`, and so does
 //! querying after each of `n` operations or receipts that extend the head or land off the chain
@@ -146,7 +153,7 @@ pub(super) struct Canon {
     /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
     /// the witness gate is open down to it (`unfinal` is none or below it).
     moved_at: Option<usize>,
-    /// What most chains leave empty (branches, contests, supersessions, witnesses), boxed once one
+    /// What most chains leave empty (branches, contests, ties, supersessions, witnesses), boxed once one
     /// is held (issue 18). Read and written through [`Canon`]'s `Deref` to [`CanonRare`] (so
     /// `self.branch` is `self.rare`'s, or an empty one's): a write allocates the box.
     rare: Option<Box<CanonRare>>,
@@ -159,10 +166,24 @@ pub(super) struct CanonRare {
     /// at, and the child of that operation the branch starts with.
     branch: BTreeMap<MessageId, (MessageId, MessageId)>,
     contested: Vec<MessageId>,
-    /// The revocations of superseded operations whose parent is on the chain and which an operation
-    /// of their parent's minimal-strength set finally supersedes (06 §8.4, case 3), which every
-    /// later head state keeps.
+    /// The revocations the head state keeps beside its own (06 §8.4), which every later head
+    /// state keeps too (the chain grown at its head): those of the tied elements a tie of one
+    /// key's leaves or a met commitment defeats, with their subtrees (case 2, audit-wm WM2), and
+    /// of superseded operations whose parent is on the chain and which an operation of their
+    /// parent's minimal-strength set finally supersedes (case 3). (Before audit-wm WM2 and WM5
+    /// the append path dropped those of case 2.)
     carried: Vec<(PublicKey, Revocation)>,
+    /// The indexes `j` of the forks marked [`Fork::tie`] (`forks[j]`, its chosen child at place
+    /// `j + 1`), increasing: a receipt that makes such a child final changes the choice there
+    /// (06 §8.6: a final child wins outright, no tie), so it recomputes the chain (audit-wm WM4).
+    ties: Vec<usize>,
+    /// For every root of a fork marked [`Fork::tie`], the first such fork `j` where an operation
+    /// below its chosen child, counting as signed by the key (`[0]`), or as its self-retirement
+    /// (`[1]`), can change the tie (06 §8.1): the key outranks the tie and would count under the
+    /// chosen child (it becomes the unique best); or it is the tie's rank or above and has not
+    /// retired itself under the chosen child yet (it stops counting under the tied siblings).
+    /// Such an operation recomputes the chain (audit-wm WM5); each does so once per fork and key.
+    watch: BTreeMap<PublicKey, [usize; 2]>,
     /// For every valid operation in the subtree of a superseded operation (itself included): the
     /// outermost superseded operation above it (06 §8.1). An operation arriving below one of
     /// these can bring it back into the fork choice.
@@ -182,6 +203,8 @@ static NO_CANON_RARE: CanonRare = CanonRare {
     branch: BTreeMap::new(),
     contested: Vec::new(),
     carried: Vec::new(),
+    ties: Vec::new(),
+    watch: BTreeMap::new(),
     superseded_in: BTreeMap::new(),
     revivers: BTreeMap::new(),
     duplicitous: Vec::new(),
@@ -338,6 +361,16 @@ impl Canon {
         }
     }
 
+    /// Whether operation `x`, arriving below the chosen child of every tied fork `forks[j]` with
+    /// `j < limit`, can change one of those ties ([`Canon::watch`]). `O(log n)`.
+    fn unties(&self, nodes: &Nodes, x: &Node, limit: usize) -> bool {
+        attributed(nodes, x).iter().any(|(key, retires)| {
+            self.watch
+                .get(key)
+                .is_some_and(|w| w[usize::from(*retires)] < limit)
+        })
+    }
+
     /// Takes a new valid receipt of `witness` over `op` into the cached chain, if it cannot change
     /// the chain: a duplicitous witness's; or one that keeps its witness's receipts on one path
     /// and cannot make a child off the chain final. Returns false if the chain must be
@@ -423,7 +456,21 @@ impl Canon {
                 deepest
             }
         };
+        // Audit-wm WM4: the witness now endorses the chain down to `reach`, one more endorsement
+        // for every place after `before`. A child of a fork marked tie that turns final wins
+        // there outright (06 §8.6): no tie, and the losing leaves add no revocation. Finality at
+        // a fork happens once, so this recomputes once per tied fork; looking at the tied forks
+        // passed costs `O(k log n)` each, and the witness's reach only grows while the chain is
+        // kept, so each is passed once per witness and computed chain.
+        let before = self.reach(&witness).unwrap_or(0);
         self.deepest.insert(witness, deepest);
+        let reach = self.reach(&witness).unwrap_or(0);
+        let first_tie = self.ties.partition_point(|&j| j < before);
+        for &j in self.ties[first_tie..].iter().take_while(|&&j| j < reach) {
+            if self.final_at(nodes, j + 1) == Some(true) {
+                return false;
+            }
+        }
         self.extend_final(nodes);
         true
     }
@@ -451,6 +498,10 @@ impl Canon {
             // Below a superseded operation that it does not bring back: outside the fork choice,
             // and in no contested subtree (06 §8.1, §8.4).
             return Some((fork, child));
+        }
+        // Audit-wm WM5: below the chosen child of a tied fork above `F`, it may undo that tie.
+        if self.unties(nodes, x, at) {
+            return None;
         }
         let chosen = nodes.get(self.path.get(at + 1)?)?;
         let roots = &nodes.get(&fork)?.state.roots;
@@ -774,8 +825,15 @@ impl Log {
         };
         match self.canon.get_mut() {
             // The new operation is the only child of a head that is neither contested nor a tied
-            // leaf: the chain grows by it (see the module comment).
-            Some(canon) if canon.head == parent && canon.contested.is_empty() && !canon.tie => {
+            // leaf, and it cannot undo a tie of one key's leaves, continued, above (audit-wm WM5):
+            // the chain grows by it (see the module comment). One that can falls through to
+            // `keep_off_chain`, which finds no fork at the head: recomputed.
+            Some(canon)
+                if canon.head == parent
+                    && canon.contested.is_empty()
+                    && !canon.tie
+                    && !canon.unties(&self.nodes, &node, canon.forks.len()) =>
+            {
                 let parent_roots = self.nodes.get(&parent).map_or(&[][..], |p| &p.state.roots);
                 let strength = match committed {
                     // Signed by every root of its parent (06 §8.1): the top one first.
@@ -1072,7 +1130,22 @@ impl Log {
         let mut unfinal = None;
         // Revoke operations whose revocations also apply to the head state (06 §8.4).
         let mut sticky: Vec<MessageId> = Vec::new();
+        // The operations of `c`'s subtree in the fork-choice tree, and the superseded operations
+        // whose parent is in it, without what lies below those (06 §8.4, cases 1 and 2): a
+        // contiguous range of the tour, each range skipped in it mapped to its root.
+        let (tour, skipped) = (&order, &superseded_in);
+        let fc_subtree = |c: &MessageId| {
+            let (lo, hi) = span(c).unwrap_or((0, 0));
+            tour.get(lo..hi)
+                .unwrap_or_default()
+                .iter()
+                .copied()
+                .filter(move |x| skipped.get(x).is_none_or(|y| y == x))
+        };
         let mut carried: Vec<(PublicKey, Revocation)> = Vec::new();
+        // The tied forks with what can undo them (see [`Canon::watch`]).
+        let mut ties: Vec<usize> = Vec::new();
+        let mut watch: BTreeMap<PublicKey, [usize; 2]> = BTreeMap::new();
         loop {
             chain.insert(at, path.len());
             path.push(at);
@@ -1214,9 +1287,15 @@ impl Log {
                     {
                         // A met commitment breaks a copy's tie (06 §8.1, audit Q1): of committed
                         // acts of one parent continued below more than one, the one whose own
-                        // commitment is met below it wins. Marked as a tie so that the cache
-                        // recomputes beside it.
+                        // commitment is met below it wins. The revocations in the defeated
+                        // copies' subtrees apply to the head state, as a contest's do (06 §8.4,
+                        // case 2; audit-wm WM2): a fork never makes a revoked key valid again.
+                        // Marked as a tie so that the cache recomputes beside it: an operation
+                        // arriving in a defeated copy's subtree may bring a revocation.
                         tied_here = true;
+                        for x in ids.iter().filter(|x| **x != c) {
+                            sticky.extend(fc_subtree(x));
+                        }
                         c
                     } else if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;
@@ -1230,18 +1309,9 @@ impl Log {
                         sticky.extend(ids.iter().filter(|x| **x != c));
                         c
                     } else {
-                        // The contested subtrees in the fork-choice tree, and the superseded
-                        // operations whose parent is in them, without what lies below those
-                        // (06 §8.4, case 1): each range skipped maps to its root.
+                        // The contested subtrees (06 §8.4, case 1).
                         for c in &ids {
-                            if let Some((lo, hi)) = span(c) {
-                                sticky.extend(
-                                    order[lo..hi]
-                                        .iter()
-                                        .copied()
-                                        .filter(|x| superseded_in.get(x).is_none_or(|y| y == x)),
-                                );
-                            }
+                            sticky.extend(fc_subtree(c));
                         }
                         contested = ids;
                         break;
@@ -1259,6 +1329,30 @@ impl Log {
                 });
                 mask | if here { bit(i) } else { 0 }
             });
+            if tied_here {
+                // Below the chosen child, a key of rank `i` can undo the tie when it outranks it
+                // and would count there (not retired under another child), or when it is of the
+                // tie's rank or above and retires itself there for the first time.
+                let chosen_span = span(&next);
+                for (i, k) in roots
+                    .iter()
+                    .enumerate()
+                    .take_while(|(i, _)| *i <= chosen_strength)
+                {
+                    let counts = chosen_span
+                        .is_some_and(|sp| !retired_elsewhere(k, at_span, sp, excused(&next, i)));
+                    let signs = i < chosen_strength && counts;
+                    let retires = signs || retired_in & bit(i) == 0;
+                    let w = watch.entry(*k).or_insert([usize::MAX; 2]);
+                    if signs {
+                        w[0] = w[0].min(forks.len());
+                    }
+                    if retires {
+                        w[1] = w[1].min(forks.len());
+                    }
+                }
+                ties.push(forks.len());
+            }
             forks.push(Fork {
                 final_child: final_child.is_some(),
                 tie: tied_here,
@@ -1268,20 +1362,22 @@ impl Log {
             });
             at = next;
         }
-        let mut revocations = sticky
+        // Every revocation applied beside the head's own state is kept in `carried`: the cache
+        // applies them again when the chain grows at its head (audit-wm WM2).
+        let carried: Vec<(PublicKey, Revocation)> = sticky
             .iter()
             .filter_map(|x| {
                 self.nodes
                     .get(x)
                     .and_then(|n| n.revokes.as_deref().copied())
             })
-            .chain(carried.iter().copied())
-            .peekable();
-        let state = match (revocations.peek(), self.nodes.get(&at)) {
-            (Some(_), Some(node)) => {
+            .chain(carried)
+            .collect();
+        let state = match (carried.is_empty(), self.nodes.get(&at)) {
+            (false, Some(node)) => {
                 let mut state = node.state.clone();
-                for (app, revocation) in revocations {
-                    state.revoke_also(&app, revocation);
+                for (app, revocation) in &carried {
+                    state.revoke_also(app, *revocation);
                 }
                 Some(Box::new(state))
             }
@@ -1368,6 +1464,8 @@ impl Log {
             branch,
             contested,
             carried,
+            ties,
+            watch,
             superseded_in,
             revivers,
             duplicitous: finality.duplicitous,
@@ -1376,6 +1474,8 @@ impl Log {
         let empty = rare.branch.is_empty()
             && rare.contested.is_empty()
             && rare.carried.is_empty()
+            && rare.ties.is_empty()
+            && rare.watch.is_empty()
             && rare.superseded_in.is_empty()
             && rare.revivers.is_empty()
             && rare.duplicitous.is_empty()
