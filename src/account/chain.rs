@@ -40,6 +40,7 @@
 //! takes a root that outranks the chosen child there, or a witness of the set there), an operation
 //! in a contested subtree or beside a tie at the end of the chain.
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -48,6 +49,7 @@ use core::fmt;
 
 use super::authorize::Walks;
 use super::body::{NextRoots, OpBody, Revocation};
+use super::nodes::Store;
 use super::pmap::PMap;
 use super::state::{EncryptionKey, Grant, State};
 use super::witness::{Finality, Receipts, WitnessSet};
@@ -55,14 +57,18 @@ use crate::envelope::Header;
 use crate::id::MessageId;
 use crate::keys::PublicKey;
 
+/// The valid operations of an account's tree, by id.
+type Nodes = Store<MessageId, Node>;
+
 /// One valid operation in an account's tree.
 #[derive(Clone, Debug)]
 pub(super) struct Node {
     signer: PublicKey,
     parent: Option<MessageId>,
     seq: u64,
-    /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
-    supersedes: Option<MessageId>,
+    /// The earlier sibling it names in `supersedes` (06 §8.1), if any (boxed: most operations name
+    /// none; [`Node::supersedes`]).
+    supersedes: Option<Box<MessageId>>,
     /// A `roots` operation: its new root list is `state.roots`.
     rotates: bool,
     /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
@@ -79,8 +85,8 @@ pub(super) struct Node {
     origin: Option<MessageId>,
     /// A `successor` operation (ACCT-12).
     moves: bool,
-    /// For a `revoke`: the app key and the revocation.
-    revokes: Option<(PublicKey, Revocation)>,
+    /// For a `revoke`: the app key and the revocation (boxed: most operations are no `revoke`).
+    revokes: Option<Box<(PublicKey, Revocation)>>,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
     pub(super) state: State,
@@ -90,14 +96,17 @@ pub(super) struct Node {
     jump: MessageId,
 }
 
+impl Node {
+    /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
+    fn supersedes(&self) -> Option<MessageId> {
+        self.supersedes.as_deref().copied()
+    }
+}
+
 /// The ancestor of `x` (or `x` itself) at depth `depth`, in `O(log n)` steps: each operation's jump
 /// pointer skips a run of ancestors whose lengths follow the skew-binary numbers (Myers, "An
 /// applicative random-access stack", 1983).
-fn ancestor_at(
-    nodes: &BTreeMap<MessageId, Node>,
-    mut x: MessageId,
-    depth: usize,
-) -> Option<MessageId> {
+fn ancestor_at(nodes: &Nodes, mut x: MessageId, depth: usize) -> Option<MessageId> {
     loop {
         let node = nodes.get(&x)?;
         if node.depth <= depth {
@@ -111,7 +120,7 @@ fn ancestor_at(
 }
 
 /// Whether `a` is `b` or an ancestor of `b`.
-fn is_ancestor(nodes: &BTreeMap<MessageId, Node>, a: MessageId, b: MessageId) -> bool {
+fn is_ancestor(nodes: &Nodes, a: MessageId, b: MessageId) -> bool {
     nodes
         .get(&a)
         .is_some_and(|n| ancestor_at(nodes, b, n.depth) == Some(a))
@@ -122,17 +131,41 @@ fn is_ancestor(nodes: &BTreeMap<MessageId, Node>, a: MessageId, b: MessageId) ->
 pub(super) struct Canon {
     head: MessageId,
     /// The operations of the chain and their places in it (the genesis is 0).
-    chain: BTreeMap<MessageId, usize>,
+    chain: Store<MessageId, usize>,
     /// The operations of the chain in order, from the genesis to the head.
     path: Vec<MessageId>,
     /// How the chain chose at each of its operations but the head: `forks[j]` at `path[j]`.
     forks: Vec<Fork>,
+    /// The chain ended in a tie of one key's leaves (06 §8.1).
+    tie: bool,
+    /// The head state when revocations of 06 §8.4 apply to it beside the head's own: the head's
+    /// state with them applied, boxed. None: the head state is the head's own, held by its node
+    /// ([`Log::head_state`]), not copied here.
+    state: Option<Box<State>>,
+    /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
+    /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
+    last_final: Option<MessageId>,
+    /// The first place on the chain whose operation's parent names witnesses and which is not
+    /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
+    /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
+    /// only moves towards the head ([`Canon::advance_gate`]).
+    unfinal: Option<usize>,
+    /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
+    /// the witness gate is open down to it (`unfinal` is none or below it).
+    moved_at: Option<usize>,
+    /// What most chains leave empty (branches, contests, ties, supersessions, witnesses), boxed once one
+    /// is held (issue 18). Read and written through [`Canon`]'s `Deref` to [`CanonRare`] (so
+    /// `self.branch` is `self.rare`'s, or an empty one's): a write allocates the box.
+    rare: Option<Box<CanonRare>>,
+}
+
+/// The parts of a [`Canon`] that most chains leave empty.
+#[derive(Clone, Debug, Default)]
+pub(super) struct CanonRare {
     /// For every valid operation off the chain: the chain operation its branch leaves the chain
     /// at, and the child of that operation the branch starts with.
     branch: BTreeMap<MessageId, (MessageId, MessageId)>,
     contested: Vec<MessageId>,
-    /// The chain ended in a tie of one key's leaves (06 §8.1).
-    tie: bool,
     /// The revocations the head state keeps beside its own (06 §8.4), which every later head
     /// state keeps too (the chain grown at its head): those of the tied elements a tie of one
     /// key's leaves or a met commitment defeats, with their subtrees (case 2, audit-wm WM2), and
@@ -159,23 +192,37 @@ pub(super) struct Canon {
     /// may bring it back (the roots of its parent and of the states of the operations that
     /// supersede it, 06 §8.1), sorted.
     revivers: BTreeMap<MessageId, Vec<PublicKey>>,
-    /// The head state: the head's state with the revocations of 06 §8.4 applied.
-    state: State,
-    /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
-    /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
-    last_final: Option<MessageId>,
     /// The witnesses duplicitous in this account, sorted.
     duplicitous: Vec<PublicKey>,
     /// For every other witness, its deepest receipted operation (its receipts lie on one path).
     deepest: BTreeMap<PublicKey, MessageId>,
-    /// The first place on the chain whose operation's parent names witnesses and which is not
-    /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
-    /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
-    /// only moves towards the head ([`Canon::advance_gate`]).
-    unfinal: Option<usize>,
-    /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
-    /// the witness gate is open down to it (`unfinal` is none or below it).
-    moved_at: Option<usize>,
+}
+
+/// The [`CanonRare`] parts of a chain that holds none.
+static NO_CANON_RARE: CanonRare = CanonRare {
+    branch: BTreeMap::new(),
+    contested: Vec::new(),
+    carried: Vec::new(),
+    ties: Vec::new(),
+    watch: BTreeMap::new(),
+    superseded_in: BTreeMap::new(),
+    revivers: BTreeMap::new(),
+    duplicitous: Vec::new(),
+    deepest: BTreeMap::new(),
+};
+
+impl core::ops::Deref for Canon {
+    type Target = CanonRare;
+
+    fn deref(&self) -> &CanonRare {
+        self.rare.as_deref().unwrap_or(&NO_CANON_RARE)
+    }
+}
+
+impl core::ops::DerefMut for Canon {
+    fn deref_mut(&mut self) -> &mut CanonRare {
+        self.rare.get_or_insert_with(Box::default)
+    }
 }
 
 /// How the chain chose at one of its operations, kept so that an operation or a receipt that
@@ -222,12 +269,7 @@ impl Fork {
 
     /// [`Fork::harmless`] for every key operation `x` counts as signed by (a committed rotation:
     /// every root of its parent, 06 §8.1). `O(|roots|)`.
-    fn harmless_node(
-        &self,
-        roots: &[PublicKey],
-        nodes: &BTreeMap<MessageId, Node>,
-        x: &Node,
-    ) -> bool {
+    fn harmless_node(&self, roots: &[PublicKey], nodes: &Nodes, x: &Node) -> bool {
         attributed(nodes, x)
             .iter()
             .all(|(key, retires)| self.harmless(roots, key, *retires))
@@ -247,7 +289,7 @@ fn retired_mask(parent: &[PublicKey], kept: &[PublicKey]) -> u8 {
 /// The keys operation `x` counts as signed by at the fork points above it, each with whether it
 /// counts as that key's self-retirement (06 §8.1): its signer; and for a committed rotation
 /// (ACCT-14) also every root of its parent, retired unless its list keeps it. At most five.
-fn attributed(nodes: &BTreeMap<MessageId, Node>, x: &Node) -> Vec<(PublicKey, bool)> {
+fn attributed(nodes: &Nodes, x: &Node) -> Vec<(PublicKey, bool)> {
     let mut keys = alloc::vec![(x.signer, x.retires)];
     if x.committed {
         let parent = x.parent.and_then(|p| nodes.get(&p));
@@ -281,9 +323,9 @@ impl Canon {
 
     /// Whether the operation at `place` on the chain is final at its parent (06 §8.6), from the
     /// witnesses' deepest receipts; `None` if the parent names no witnesses. `O(k log n)`.
-    fn final_at(&self, nodes: &BTreeMap<MessageId, Node>, place: usize) -> Option<bool> {
+    fn final_at(&self, nodes: &Nodes, place: usize) -> Option<bool> {
         let parent = place.checked_sub(1).and_then(|i| self.path.get(i))?;
-        let set = nodes.get(parent)?.state.witnesses.as_deref()?;
+        let set = nodes.get(parent)?.state.witnesses()?;
         let endorsing = set
             .keys()
             .iter()
@@ -295,7 +337,7 @@ impl Canon {
     /// Moves the witness gate of ACCT-11 (`unfinal`) past the chain operations that receipts have
     /// made final at their witnessed parents. Each place is passed once per computed chain, so
     /// this costs `O(k log n)` per receipt, amortized.
-    fn advance_gate(&mut self, nodes: &BTreeMap<MessageId, Node>) {
+    fn advance_gate(&mut self, nodes: &Nodes) {
         while let Some(j) = self.unfinal {
             if self.final_at(nodes, j) == Some(false) {
                 return;
@@ -305,7 +347,7 @@ impl Canon {
     }
 
     /// Extends the final prefix (06 §8.6) as far as the endorsements now reach.
-    fn extend_final(&mut self, nodes: &BTreeMap<MessageId, Node>) {
+    fn extend_final(&mut self, nodes: &Nodes) {
         let mut j = match self.last_final {
             Some(last) => self.chain.get(&last).map_or(usize::MAX, |p| p + 1),
             None => 1,
@@ -321,7 +363,7 @@ impl Canon {
 
     /// Whether operation `x`, arriving below the chosen child of every tied fork `forks[j]` with
     /// `j < limit`, can change one of those ties ([`Canon::watch`]). `O(log n)`.
-    fn unties(&self, nodes: &BTreeMap<MessageId, Node>, x: &Node, limit: usize) -> bool {
+    fn unties(&self, nodes: &Nodes, x: &Node, limit: usize) -> bool {
         attributed(nodes, x).iter().any(|(key, retires)| {
             self.watch
                 .get(key)
@@ -335,7 +377,7 @@ impl Canon {
     /// recomputed. `O(log n)`.
     fn keep_receipt(
         &mut self,
-        nodes: &BTreeMap<MessageId, Node>,
+        nodes: &Nodes,
         witness: PublicKey,
         op: MessageId,
         first: bool,
@@ -395,7 +437,7 @@ impl Canon {
                     }
                     _ => return false,
                 };
-                if let Some(set) = nodes.get(&fork).and_then(|n| n.state.witnesses.as_deref()) {
+                if let Some(set) = nodes.get(&fork).and_then(|n| n.state.witnesses()) {
                     let endorsing = set
                         .keys()
                         .iter()
@@ -441,7 +483,7 @@ impl Canon {
     /// branch as strong as the chosen child or weaken that child (06 §8.1). `O(log n)`.
     fn keep_off_chain(
         &self,
-        nodes: &BTreeMap<MessageId, Node>,
+        nodes: &Nodes,
         parent: MessageId,
         x: &Node,
         id: MessageId,
@@ -463,7 +505,7 @@ impl Canon {
         }
         let chosen = nodes.get(self.path.get(at + 1)?)?;
         let roots = &nodes.get(&fork)?.state.roots;
-        if x.supersedes.is_some_and(|y| self.chain.contains_key(&y)) {
+        if x.supersedes().is_some_and(|y| self.chain.contains_key(&y)) {
             return None;
         }
         // Committed acts of one parent do not count their retirements against each other (06
@@ -472,7 +514,7 @@ impl Canon {
         if chosen.committed && x.committed && parent == fork {
             return None;
         }
-        if parent == fork && chosen.supersedes == Some(id) {
+        if parent == fork && chosen.supersedes() == Some(id) {
             return None;
         }
         f.harmless_node(roots, nodes, x).then_some((fork, child))
@@ -517,11 +559,21 @@ impl Authority {
 #[derive(Clone, Debug)]
 pub(super) struct Log {
     genesis: MessageId,
-    nodes: BTreeMap<MessageId, Node>,
-    /// The canonical chain, computed on the first query after a change (see the module comment).
-    canon: OnceCell<Canon>,
+    /// The valid operations by id: a compact store, a sorted vector while the account is small.
+    nodes: Nodes,
+    /// The canonical chain, computed on the first query after a change (see the module comment),
+    /// boxed: a log whose chain was never asked for holds only the pointer.
+    canon: OnceCell<Box<Canon>>,
     /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
     pub(super) walks: RefCell<Walks>,
+    /// What most accounts never hold (supersessions, receipts, deactivations), boxed once one is
+    /// held: an account's log is held in full by the account map (issue 18).
+    rare: Option<Box<Rare>>,
+}
+
+/// The parts of a [`Log`] that most accounts leave empty.
+#[derive(Clone, Debug, Default)]
+struct Rare {
     /// Every id some valid operation names in `supersedes` (06 §8.1): an operation arriving with
     /// or below one of them can change which operations are superseded.
     named: BTreeSet<MessageId>,
@@ -530,6 +582,13 @@ pub(super) struct Log {
     /// The valid deactivations (ACCT-11): id -> effective time (its own time).
     deactivations: BTreeMap<MessageId, u64>,
 }
+
+/// The [`Rare`] parts of a log that holds none.
+static NO_RARE: Rare = Rare {
+    named: BTreeSet::new(),
+    receipts: BTreeMap::new(),
+    deactivations: BTreeMap::new(),
+};
 
 impl Log {
     /// The tree of a new account: its genesis alone.
@@ -543,7 +602,7 @@ impl Log {
             retires: false,
             committed: false,
             drops: 0,
-            origin: state.next.is_some().then_some(genesis),
+            origin: state.next().is_some().then_some(genesis),
             moves: false,
             revokes: None,
             children: Vec::new(),
@@ -553,13 +612,21 @@ impl Log {
         };
         Log {
             genesis,
-            nodes: BTreeMap::from([(genesis, node)]),
+            nodes: Store::one(genesis, node),
             canon: OnceCell::new(),
             walks: RefCell::default(),
-            named: BTreeSet::new(),
-            receipts: Receipts::new(),
-            deactivations: BTreeMap::new(),
+            rare: None,
         }
+    }
+
+    /// The parts most accounts leave empty.
+    fn rare(&self) -> &Rare {
+        self.rare.as_deref().unwrap_or(&NO_RARE)
+    }
+
+    /// The parts most accounts leave empty, to change (allocated on the first change).
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
     }
 
     /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
@@ -571,12 +638,20 @@ impl Log {
         let gated = canon
             .moved_at
             .is_none_or(|at| canon.unfinal.is_none_or(|u| u > at));
-        canon.state.successor.filter(|_| gated)
+        self.head_state(canon)
+            .and_then(State::successor)
+            .filter(|_| gated)
+    }
+
+    /// The head state of `canon` (this log's chain): its own copy if revocations apply to it, else
+    /// the head's state.
+    fn head_state<'a>(&'a self, canon: &'a Canon) -> Option<&'a State> {
+        canon.state.as_deref().or_else(|| self.state(&canon.head))
     }
 
     /// Is `id` a valid deactivation (ACCT-11)?
     pub(super) fn is_deactivation(&self, id: &MessageId) -> bool {
-        self.deactivations.contains_key(id)
+        self.rare().deactivations.contains_key(id)
     }
 
     /// Rule ACCT-16: may `key` receipt operation `op`? It must be a witness of a state on the path
@@ -592,8 +667,14 @@ impl Log {
     /// Records a valid receipt of `witness` over operation `op`, in `O(log n)`; the cached chain is
     /// kept unless the receipt can change it (see [`Canon::keep_receipt`]).
     pub(super) fn add_receipt(&mut self, witness: PublicKey, op: MessageId) {
-        let first = !self.receipts.contains_key(&witness);
-        if !self.receipts.entry(witness).or_default().insert(op) {
+        let first = !self.rare().receipts.contains_key(&witness);
+        if !self
+            .rare_mut()
+            .receipts
+            .entry(witness)
+            .or_default()
+            .insert(op)
+        {
             return; // a second receipt of one witness over one operation changes nothing
         }
         let keep = match self.canon.get_mut() {
@@ -611,6 +692,18 @@ impl Log {
         if !keep {
             self.canon = OnceCell::new();
         }
+    }
+
+    /// For the memory probe ([`super::Accounts::memory_parts`]): a copy of the node store (the
+    /// states' maps shared), boxed.
+    pub(super) fn memory_nodes(&self) -> Box<dyn core::any::Any> {
+        Box::new(self.nodes.clone())
+    }
+
+    /// For the memory probe: a copy of the computed chain, if any, boxed twice (the inner box is
+    /// what the log holds inline).
+    pub(super) fn memory_canon(&self) -> Box<dyn core::any::Any> {
+        Box::new(self.canon.get().cloned())
     }
 
     /// The state after operation `id`, if it is a valid operation of this account.
@@ -643,7 +736,7 @@ impl Log {
                             body,
                             OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
                         ) && self.nodes.get(&parent).is_some_and(|p| {
-                            p.state.next.is_some()
+                            p.state.next().is_some()
                                 && p.state.roots.iter().any(|k| keys.binary_search(k).is_ok())
                         }))
                 })
@@ -653,15 +746,15 @@ impl Log {
         // §8.4 (case 3): the chain is recomputed on the next query.
         let supersession = supersedes
             .is_some_and(|y| self.nodes.get(&y).is_some_and(|y| y.parent == Some(parent)))
-            || self.named.contains(&id)
+            || self.rare().named.contains(&id)
             || revives;
         if let Some(y) = supersedes {
-            self.named.insert(y);
+            self.rare_mut().named.insert(y);
         }
         let Some(p) = self.nodes.get_mut(&parent) else {
             return;
         };
-        let origin = match (body, state.next.is_some()) {
+        let origin = match (body, state.next().is_some()) {
             (_, false) => None,
             (OpBody::Roots { .. }, true) => {
                 // a roots operation naming next commits (its own origin); naming none: uncommitted
@@ -669,15 +762,20 @@ impl Log {
             }
             _ => p.origin,
         };
+        // Most operations have one child or none: the first few children take no spare capacity
+        // (a vector's first growth holds four), later ones grow by doubling (amortized `O(1)`).
+        if p.children.len() < 4 {
+            p.children.reserve_exact(1);
+        }
         p.children.push(id);
         // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
         // and the chain above passes the witness gate (with witnesses at its parent, only once
         // final: no receipt of it is held yet, they wait for it).
         let ends = matches!(body, OpBody::Deactivate { .. }).then(|| header.time());
-        let unwitnessed = p.state.witnesses.is_none();
+        let unwitnessed = p.state.witnesses().is_none();
         // ACCT-14: a committed act; a rotation keeps its new list, a deactivation or successor
         // keeps no root of its parent (06 §8.1).
-        let committed = p.state.next.is_some()
+        let committed = p.state.next().is_some()
             && matches!(
                 body,
                 OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
@@ -688,7 +786,10 @@ impl Log {
             (false, _) => 0,
         };
         if let Some(end) = ends {
-            self.deactivations.insert(id, end);
+            self.rare
+                .get_or_insert_with(Box::default)
+                .deactivations
+                .insert(id, end);
         }
         let (depth, p_jump) = (p.depth + 1, p.jump);
         let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth);
@@ -706,7 +807,7 @@ impl Log {
             signer,
             parent: Some(parent),
             seq: header.seq(),
-            supersedes,
+            supersedes: supersedes.map(Box::new),
             rotates,
             retires: rotates && !state.roots.contains(&signer),
             committed,
@@ -714,7 +815,7 @@ impl Log {
             origin,
             moves: matches!(body, OpBody::Successor { .. }),
             revokes: match body {
-                OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
+                OpBody::Revoke { app, cutoff } => Some(Box::new((*app, *cutoff))),
                 _ => None,
             },
             children: Vec::new(),
@@ -763,10 +864,13 @@ impl Log {
                 }
                 canon.chain.insert(id, canon.path.len());
                 canon.path.push(id);
-                canon.state = node.state.clone();
-                for (app, revocation) in &canon.carried {
-                    canon.state.revoke_also(app, *revocation);
-                }
+                canon.state = (!canon.carried.is_empty()).then(|| {
+                    let mut state = node.state.clone();
+                    for (app, revocation) in &canon.carried {
+                        state.revoke_also(app, *revocation);
+                    }
+                    Box::new(state)
+                });
             }
             Some(_) if supersession => self.canon = OnceCell::new(),
             // It lands off the chain where it cannot change the choice (see the module comment).
@@ -809,7 +913,7 @@ impl Log {
 
     /// The canonical chain, computed if the tree changed since it was last asked for.
     pub(super) fn canon(&self) -> &Canon {
-        self.canon.get_or_init(|| self.choose())
+        self.canon.get_or_init(|| Box::new(self.choose()))
     }
 
     /// Chooses the canonical chain (rule ACCT-5, 06 §8.1) and the head state (06 §8.4): from the
@@ -842,14 +946,14 @@ impl Log {
         }
         let span = |x: &MessageId| Some((*tin.get(x)?, *tout.get(x)?));
         // Witnesses (06 §8.6): duplicity, and which children are final under their parent's set.
-        let finality = Finality::of(&self.receipts, &tin, &tout);
+        let finality = Finality::of(&self.rare().receipts, &tin, &tout);
         let is_final = |x: &MessageId| {
             let set = self
                 .nodes
                 .get(x)
                 .and_then(|n| n.parent)
                 .and_then(|p| self.nodes.get(&p))
-                .and_then(|p| p.state.witnesses.as_deref());
+                .and_then(|p| p.state.witnesses());
             span(x).is_some_and(|sp| finality.is_final(set, sp))
         };
         let count = |positions: &[usize], (lo, hi): (usize, usize)| {
@@ -876,8 +980,8 @@ impl Log {
         // operation is signed by a root of their parent or of `x`'s state — at most 8 binary
         // searches per `x`, over the whole tree, so nested supersessions are not circular.
         let mut superseded: BTreeMap<MessageId, Vec<MessageId>> = BTreeMap::new();
-        for (x_id, x) in &self.nodes {
-            let Some(y) = x.supersedes.filter(|y| self.replaces(x, y, &is_final)) else {
+        for (x_id, x) in self.nodes.iter() {
+            let Some(y) = x.supersedes().filter(|y| self.replaces(x, y, &is_final)) else {
                 continue;
             };
             let (Some(y_span), Some(parent)) =
@@ -983,7 +1087,12 @@ impl Log {
                     }
                 });
                 reaches.insert(y, hit);
-                if let Some(revokes) = self.nodes.get(&y).and_then(|n| n.revokes).filter(|_| hit) {
+                if let Some(revokes) = self
+                    .nodes
+                    .get(&y)
+                    .and_then(|n| n.revokes.as_deref().copied())
+                    .filter(|_| hit)
+                {
                     carried.push(revokes);
                 }
             }
@@ -1008,7 +1117,7 @@ impl Log {
                 .get(x)
                 .is_none_or(|n| n.children.iter().all(|c| superseded.contains_key(c)))
         };
-        let mut chain = BTreeMap::new();
+        let mut chain = Store::default();
         let mut path = Vec::new();
         let mut forks = Vec::new();
         let mut at = self.genesis;
@@ -1166,7 +1275,7 @@ impl Log {
                         self.nodes
                             .get(x)
                             .filter(|n| n.origin == Some(*x))
-                            .and_then(|n| n.state.next)
+                            .and_then(|n| n.state.next())
                     };
                     let meets = meets.filter(|c| {
                         ids.iter()
@@ -1209,7 +1318,7 @@ impl Log {
                     }
                 }
             };
-            if final_child.is_none() && node.state.witnesses.is_some() && unfinal.is_none() {
+            if final_child.is_none() && node.state.witnesses().is_some() && unfinal.is_none() {
                 unfinal = Some(path.len()); // the place `next` takes
             }
             let retired_in = roots.iter().enumerate().fold(0u8, |mask, (i, k)| {
@@ -1253,20 +1362,27 @@ impl Log {
             });
             at = next;
         }
-        let mut state = self
-            .nodes
-            .get(&at)
-            .map_or_else(|| State::genesis(Vec::new()), |node| node.state.clone());
         // Every revocation applied beside the head's own state is kept in `carried`: the cache
         // applies them again when the chain grows at its head (audit-wm WM2).
         let carried: Vec<(PublicKey, Revocation)> = sticky
             .iter()
-            .filter_map(|x| self.nodes.get(x).and_then(|n| n.revokes))
+            .filter_map(|x| {
+                self.nodes
+                    .get(x)
+                    .and_then(|n| n.revokes.as_deref().copied())
+            })
             .chain(carried)
             .collect();
-        for (app, revocation) in &carried {
-            state.revoke_also(app, *revocation);
-        }
+        let state = match (carried.is_empty(), self.nodes.get(&at)) {
+            (false, Some(node)) => {
+                let mut state = node.state.clone();
+                for (app, revocation) in &carried {
+                    state.revoke_also(app, *revocation);
+                }
+                Some(Box::new(state))
+            }
+            _ => None,
+        };
         // Where each operation off the chain leaves it (a parent comes before its children in the
         // tour), and the roots that retired themselves under two children of a chain operation.
         let mut branch: BTreeMap<MessageId, (MessageId, MessageId)> = BTreeMap::new();
@@ -1332,6 +1448,7 @@ impl Log {
             }
         }
         let deepest = self
+            .rare()
             .receipts
             .iter()
             .filter(|(w, _)| !finality.duplicitous.contains(w))
@@ -1340,23 +1457,38 @@ impl Log {
         let moved_at = path
             .iter()
             .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves));
-        Canon {
-            head: at,
-            chain,
-            path,
-            forks,
+        // The chain is kept until the next recomputation: no spare capacity (`O(n)`).
+        path.shrink_to_fit();
+        forks.shrink_to_fit();
+        let rare = CanonRare {
             branch,
             contested,
-            tie,
             carried,
             ties,
             watch,
             superseded_in,
             revivers,
-            state,
-            last_final,
             duplicitous: finality.duplicitous,
             deepest,
+        };
+        let empty = rare.branch.is_empty()
+            && rare.contested.is_empty()
+            && rare.carried.is_empty()
+            && rare.ties.is_empty()
+            && rare.watch.is_empty()
+            && rare.superseded_in.is_empty()
+            && rare.revivers.is_empty()
+            && rare.duplicitous.is_empty()
+            && rare.deepest.is_empty();
+        Canon {
+            head: at,
+            chain,
+            path,
+            forks,
+            tie,
+            rare: (!empty).then(|| Box::new(rare)),
+            state,
+            last_final,
             unfinal,
             moved_at,
         }
@@ -1392,7 +1524,7 @@ impl<'a> AccountView<'a> {
         Some(AccountView {
             log,
             canon,
-            state: &canon.state,
+            state: log.head_state(canon)?,
         })
     }
 }
@@ -1474,6 +1606,7 @@ impl<'a> AccountView<'a> {
         // ACCT-11: the head is a deactivation and every operation of the chain whose parent
         // names witnesses is final there (the witness gate).
         self.log
+            .rare()
             .deactivations
             .get(&self.canon.head)
             .copied()
@@ -1496,7 +1629,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn next_roots(&self) -> Option<NextRoots> {
-        self.state.next
+        self.state.next()
     }
 
     /// The root keys, highest priority first.
@@ -1569,7 +1702,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn encryption_key(&self) -> Option<&'a EncryptionKey> {
-        self.state.encryption.as_ref()
+        self.state.encryption()
     }
 
     /// When the chain stops at a fork that no root of higher priority has resolved, the tied
@@ -1618,7 +1751,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn witnesses(&self) -> Option<&'a WitnessSet> {
-        self.state.witnesses.as_deref()
+        self.state.witnesses()
     }
 
     /// The last operation of the canonical chain's final prefix (06 §8.6): it and every operation
