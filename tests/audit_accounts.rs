@@ -4474,6 +4474,52 @@ fn wm2a1_leaked_revealed_key_revokes_pre_rotation_apps_for_ever() {
     );
 }
 
+/// WM2A-1, wider: after an honest retry, any retired key of the list. The owner's two devices both
+/// signed `q1` (`q1` and its retry `q1b`, by `N0`, neither naming the other), and the second device
+/// went on below its copy with the everyday `N1` (`e1`) before it saw `q1` meet its commitment
+/// (`q2`). Later `N1`, retired by `q2`, leaks: its thief revokes the phone below `e1` (`rx`, `N1`
+/// is a root of `e1`'s state). The met commitment defeats `q1b` and its subtree's revocations
+/// apply: the thief needs neither the revealed key nor a copy of his own. So the refinement "skip
+/// the revocations signed by the copies' signer" would not close WM2A-1.
+#[test]
+#[ignore = "finding WM2A-1 (Medium): after an honest continued retry, any retired key of the list revokes every pre-rotation app key for ever"]
+fn wm2a1_retired_everyday_key_revokes_below_an_honest_retry() {
+    let t = wm2a_scene(&[]);
+    let q1b = next(
+        &wm2a_q1_body(
+            t.account,
+            &t.d,
+            [&t.n0, &t.n1],
+            [&t.m0, &t.m1],
+            [&t.r0, &t.r1],
+        ),
+        &t.n0,
+        Some(&t.q1),
+    );
+    let e1 = next(
+        &Operation::enckey(t.account, q1b.id(), [5; 32], 1, 6).unwrap(),
+        &t.n1,
+        None,
+    );
+    let honest = [&t.g, &t.d, &t.q1, &q1b, &e1, &t.q2];
+    let (s, head, _) = outcome(&honest, t.account);
+    assert_eq!(head, t.q2.id(), "{s}");
+    let rx = next(
+        &Operation::revoke(t.account, e1.id(), t.phone.public_key(), None, 9).unwrap(),
+        &t.n1,
+        Some(&e1),
+    );
+    let all = [&t.g, &t.d, &t.q1, &q1b, &e1, &t.q2, &rx];
+    let (s, head, contested) = outcome(&all, t.account);
+    assert!(head == t.q2.id() && contested.is_empty(), "{s}");
+    let after = apply_all(all);
+    assert_eq!(
+        revocation_of(&after, &t.account, &t.phone.public_key()),
+        None,
+        "a retired everyday key revokes the owner's phone for ever below an honest retry: {s}"
+    );
+}
+
 /// The careful pattern (06 §5.8: SHOULD NOT be used, but valid): the genesis commits to `[R0, N1]`,
 /// whose revealed key is the new everyday root `N1`, exposed every day. The owner rotates (`q1`,
 /// committed to `[next_head, M1]`) and meets that commitment (`q2` by `M1` when the list keeps
