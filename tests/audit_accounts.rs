@@ -4467,6 +4467,18 @@ fn wm2a1_leaked_revealed_key_revokes_pre_rotation_apps_for_ever() {
     let (s, head, contested) = outcome(&[&t.g, &t.d, &t.q1, &t.q2, &qx, &rx], t.account);
     assert!(head == t.q2.id() && contested.is_empty(), "{s}");
     let after = apply_all([&t.g, &t.d, &t.q1, &t.q2, &qx, &rx]);
+    // The phone's honest message, signed long before any theft, is what the owner loses.
+    let m1 = follow(t.account, 10, 100, None, &t.phone);
+    let lookup = |_: &MessageId| None;
+    assert_eq!(
+        honest.authorize(m1.header(), lookup),
+        Authorization::Authorized
+    );
+    assert_eq!(
+        after.authorize(m1.header(), lookup),
+        Authorization::Authorized,
+        "the phone's honest history is refused for ever: {s}"
+    );
     assert_eq!(
         revocation_of(&after, &t.account, &t.phone.public_key()),
         None,
