@@ -5197,3 +5197,38 @@ fn wm2a_python_cross_check(cases: &[(AccountId, Vec<SignedMessage>)]) -> String 
     );
     text
 }
+
+/// The careful-pattern scenes with the cached chain: every order after the genesis, the view asked
+/// for after each message ([`orders_that_disagree`]; `outcome` applies without asking, so it does
+/// not exercise the cache). The kept `R0`'s self-retirement below `q2` is watched at the
+/// met-commitment fork (`Canon::watch`): arriving at the head or off the chain, it recomputes.
+#[test]
+fn wm2a_careful_pattern_scenes_with_the_cache_in_every_order() {
+    for keep_r0 in [false, true] {
+        let (account, _, ops, _) = wm2a_careful(keep_r0);
+        let rest: Vec<&SignedMessage> = ops[1..].iter().collect();
+        let (expected, bad) = orders_that_disagree(&[&ops[0]], &rest, &account);
+        assert!(
+            bad.is_empty(),
+            "{} orders disagree with {expected}: {:?}",
+            bad.len(),
+            bad.first()
+        );
+    }
+    let (account, _, mut ops, e) = wm2a_careful(true);
+    let x = next(
+        &Operation::roots(account, e, &[key(22).public_key()], 11).unwrap(),
+        &key(1),
+        None,
+    );
+    ops.push(x);
+    // Without `d` (applied first with the genesis): 5,040 orders of the rest.
+    let rest: Vec<&SignedMessage> = ops[2..].iter().collect();
+    let (expected, bad) = orders_that_disagree(&[&ops[0], &ops[1]], &rest, &account);
+    assert!(
+        bad.is_empty(),
+        "{} of 5,040 orders disagree with {expected}: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
