@@ -179,7 +179,7 @@ impl Replica {
         let id = message.id();
         match self.held.get_mut(&id) {
             // Held already, in this form or the stronger one.
-            Some(held) if message.is_stripped() || !held.stripped => {
+            Some(held) if message.is_stripped() || !held.stripped() => {
                 return held.status().clone();
             }
             // The whole message replaces its remainder; its status is re-evaluated below.
@@ -296,7 +296,7 @@ impl Replica {
     fn run(&mut self, mut work: Vec<MessageId>) {
         while let Some(id) = work.pop() {
             let changed = self.evaluate(id);
-            let operation = self.held.get(&id).is_some_and(|h| h.operation);
+            let operation = self.held.get(&id).is_some_and(Held::operation);
             if changed || operation {
                 // A remainder of an operation waits for its own whole message: not for itself.
                 let before = work.len();
@@ -346,8 +346,8 @@ impl Replica {
         let (old, old_needs) = held.settle(status.clone(), needs.clone().into_boxed_slice());
         // The merged state: in with the current form, or out.
         let merged = valid.as_ref().map(|_| whole);
-        if held.merged != merged {
-            held.merged = merged;
+        if held.merged() != merged {
+            held.set_merged(merged);
             match &valid {
                 Some(v) => {
                     // One entry, held by the views' limits as the merged state.

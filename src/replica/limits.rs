@@ -5,6 +5,7 @@
 //! counted. In the gate class the gates in force rank before the others (LIMIT-2): the gate in
 //! force of each (account, target) is kept as gates and deletes enter and leave LIMIT-1.
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -33,6 +34,11 @@ struct Facts {
 }
 
 impl Facts {
+    /// The key of its group of LIMIT-2.
+    fn group(&self) -> (AccountId, u8) {
+        (self.account, u8::try_from(self.class).unwrap_or(u8::MAX))
+    }
+
     fn of(e: &Entry) -> Facts {
         Facts {
             account: e.account,
@@ -59,64 +65,124 @@ impl Facts {
     }
 }
 
-/// A group that keeps `limit` of its members, the earliest (`earliest`) or the latest.
-#[derive(Clone, Debug, Default)]
-struct Group {
-    kept: BTreeSet<Stamp>,
-    pruned: BTreeSet<Stamp>,
+/// A group of LIMIT-2 that keeps `limit` of its members, the latest. Most groups hold a handful of
+/// messages, for which two B-trees (a node has 11 slots) cost several times their bytes: a group
+/// of fewer than [`SMALL`] members, all kept, is a sorted slice of exactly its length; a larger
+/// group, or one that prunes, is two B-trees, the kept members and the pruned ones (boxed, so that
+/// a group costs 16 bytes in its map). An insertion or removal in a small group moves at most
+/// [`SMALL`] stamps, so every operation stays `O(log n)` (amortized over the changes of form).
+#[derive(Clone, Debug)]
+enum Group {
+    /// Fewer than [`SMALL`] members, all kept, in increasing order.
+    Small(Box<[Stamp]>),
+    /// (kept, pruned).
+    Large(Box<(BTreeSet<Stamp>, BTreeSet<Stamp>)>),
 }
 
+/// The size at which a group becomes two B-trees; it becomes a slice again below half of it, with
+/// nothing pruned.
+const SMALL: usize = 32;
+
 impl Group {
-    /// Inserts `s`; returns the stamps whose kept status changed (`s` itself included if kept).
-    fn insert(&mut self, s: Stamp, limit: usize, earliest: bool, changed: &mut Vec<MessageId>) {
-        if self.kept.len() < limit {
-            self.kept.insert(s);
+    /// An empty group.
+    fn new() -> Group {
+        Group::Small(Box::default())
+    }
+
+    /// Inserts `s` into a group that keeps its latest `limit`; records the stamps whose kept status
+    /// changed (`s` itself included if kept).
+    fn insert(&mut self, s: Stamp, limit: usize, changed: &mut Vec<MessageId>) {
+        if let Group::Small(v) = self {
+            match v.binary_search(&s) {
+                Ok(_) => return,
+                Err(at) if v.len() + 1 < SMALL && v.len() < limit => {
+                    let mut grown = Vec::with_capacity(v.len() + 1);
+                    grown.extend_from_slice(&v[..at]);
+                    grown.push(s);
+                    grown.extend_from_slice(&v[at..]);
+                    *v = grown.into_boxed_slice();
+                    changed.push(s.2);
+                    return;
+                }
+                Err(_) => {
+                    let kept = v.iter().copied().collect();
+                    *self = Group::Large(Box::new((kept, BTreeSet::new())));
+                }
+            }
+        }
+        let Group::Large(sets) = self else {
+            return;
+        };
+        let (kept, pruned) = &mut **sets;
+        if kept.len() < limit {
+            kept.insert(s);
             changed.push(s.2);
             return;
         }
-        let edge = if earliest {
-            self.kept.last().copied()
-        } else {
-            self.kept.first().copied()
-        };
-        match edge {
-            Some(e) if (earliest && s < e) || (!earliest && s > e) => {
-                self.kept.remove(&e);
-                self.pruned.insert(e);
-                self.kept.insert(s);
+        match kept.first().copied() {
+            Some(e) if s > e => {
+                kept.remove(&e);
+                pruned.insert(e);
+                kept.insert(s);
                 changed.extend([e.2, s.2]);
             }
             _ => {
-                self.pruned.insert(s);
+                pruned.insert(s);
             }
         }
     }
 
-    /// Removes `s`; returns the stamps whose kept status changed (`s` itself included if it was).
-    fn remove(&mut self, s: Stamp, earliest: bool, changed: &mut Vec<MessageId>) {
-        if self.kept.remove(&s) {
+    /// Removes `s`; records the stamps whose kept status changed (`s` itself included if it was).
+    fn remove(&mut self, s: Stamp, changed: &mut Vec<MessageId>) {
+        let sets = match self {
+            Group::Small(v) => {
+                if let Ok(at) = v.binary_search(&s) {
+                    let mut shrunk = Vec::with_capacity(v.len() - 1);
+                    shrunk.extend_from_slice(&v[..at]);
+                    shrunk.extend_from_slice(&v[at + 1..]);
+                    *v = shrunk.into_boxed_slice();
+                    changed.push(s.2);
+                }
+                return;
+            }
+            Group::Large(sets) => sets,
+        };
+        let (kept, pruned) = &mut **sets;
+        if kept.remove(&s) {
             changed.push(s.2);
-            let next = if earliest {
-                self.pruned.first().copied()
-            } else {
-                self.pruned.last().copied()
-            };
-            if let Some(n) = next {
-                self.pruned.remove(&n);
-                self.kept.insert(n);
+            if let Some(n) = pruned.last().copied() {
+                pruned.remove(&n);
+                kept.insert(n);
                 changed.push(n.2);
             }
         } else {
-            self.pruned.remove(&s);
+            pruned.remove(&s);
+        }
+        if pruned.is_empty() && kept.len() < SMALL / 2 {
+            *self = Group::Small(kept.iter().copied().collect());
         }
     }
 
     fn keeps(&self, s: &Stamp) -> bool {
-        self.kept.contains(s)
+        match self {
+            Group::Small(v) => v.binary_search(s).is_ok(),
+            Group::Large(sets) => sets.0.contains(s),
+        }
+    }
+
+    /// Whether `s` is a member, kept or pruned.
+    fn contains(&self, s: &Stamp) -> bool {
+        match self {
+            Group::Small(v) => v.binary_search(s).is_ok(),
+            Group::Large(sets) => sets.0.contains(s) || sets.1.contains(s),
+        }
     }
 
     fn is_empty(&self) -> bool {
-        self.kept.is_empty() && self.pruned.is_empty()
+        match self {
+            Group::Small(v) => v.is_empty(),
+            Group::Large(sets) => sets.0.is_empty() && sets.1.is_empty(),
+        }
     }
 }
 
@@ -140,7 +206,7 @@ fn place_of(s: &Placed) -> core::ops::RangeInclusive<Placed> {
 
 impl Places {
     /// Inserts `s`; records the ids whose kept status changed (`s`'s own included if kept), as
-    /// [`Group::insert`] does for a group that keeps its earliest.
+    /// [`Group::insert`] does, for a place that keeps its earliest.
     fn insert(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
         let mut kept = self.kept.range(place_of(&s));
         let full = kept.by_ref().take(PER_PLACE).count() == PER_PLACE;
@@ -193,7 +259,8 @@ pub(super) struct Limits {
     /// The slot of every key that signed a message held, in the order the keys came (never
     /// reused: one entry per key, however many of its messages come and go).
     keys: BTreeMap<PublicKey, u64>,
-    classes: BTreeMap<(AccountId, usize), Group>,
+    /// LIMIT-2: the group of each (account, class) (33-byte keys: the class is below 9).
+    classes: BTreeMap<(AccountId, u8), Group>,
     /// LIMIT-3: target -> how many undos naming it are pruned by LIMIT-1 or LIMIT-2.
     taken: BTreeMap<MessageId, usize>,
     /// The undos counted in `taken`, with their targets.
@@ -301,7 +368,7 @@ impl Limits {
         self.place_kept(id, &f)
             && self
                 .classes
-                .get(&(f.account, f.class))
+                .get(&f.group())
                 .is_some_and(|g| g.keeps(&self.class_key(*id, &f)))
     }
 
@@ -313,9 +380,7 @@ impl Limits {
     /// Whether a message is in its class group (kept or pruned there).
     fn in_class(&self, id: MessageId, f: &Facts) -> bool {
         let s = self.class_key(id, f);
-        self.classes
-            .get(&(f.account, f.class))
-            .is_some_and(|g| g.kept.contains(&s) || g.pruned.contains(&s))
+        self.classes.get(&f.group()).is_some_and(|g| g.contains(&s))
     }
 
     /// The messages LIMIT-1 keeps at a place of a key's history (at most [`PER_PLACE`]).
@@ -410,7 +475,7 @@ impl Limits {
     }
 
     fn class_insert(&mut self, id: MessageId, f: &Facts, out: &mut Vec<MessageId>) {
-        let key = (f.account, f.class);
+        let key = f.group();
         let s = (
             f.gates
                 .is_some_and(|t| self.in_force.get(&(f.account, t)) == Some(&id)),
@@ -424,19 +489,19 @@ impl Limits {
         }
         self.classes
             .entry(key)
-            .or_default()
-            .insert(s, class_limit(f.class), false, out);
+            .or_insert_with(Group::new)
+            .insert(s, class_limit(f.class), out);
     }
 
     fn class_remove(&mut self, id: MessageId, f: &Facts, out: &mut Vec<MessageId>) {
-        let key = (f.account, f.class);
+        let key = f.group();
         if !self.in_class(id, f) {
             return;
         }
         let s = self.class_key(id, f);
         self.ranked.remove(&id);
         if let Some(g) = self.classes.get_mut(&key) {
-            g.remove(s, false, out);
+            g.remove(s, out);
             if g.is_empty() {
                 self.classes.remove(&key);
             }
@@ -520,6 +585,61 @@ impl Limits {
             if *n == 0 {
                 taken.remove(&t);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A group against a model (the members, the latest `limit` kept) through its changes of form:
+    /// growing past [`SMALL`], pruning, and shrinking below [`SMALL`] / 2.
+    #[test]
+    fn a_group_keeps_its_latest_through_its_changes_of_form() {
+        for limit in [3, 20, 40, 100] {
+            let mut group = Group::new();
+            let mut model: BTreeSet<Stamp> = BTreeSet::new();
+            let stamp = |i: u64| {
+                let mut id = [0; 32];
+                id[..8].copy_from_slice(&(i * 7_919 % 101).to_le_bytes());
+                (i % 5 == 0, (i * 37) % 61, MessageId::from_bytes(id))
+            };
+            let check = |group: &Group,
+                         model: &BTreeSet<Stamp>,
+                         before: &BTreeSet<Stamp>,
+                         changed: &[MessageId]| {
+                let kept: BTreeSet<Stamp> = model.iter().rev().take(limit).copied().collect();
+                for s in model {
+                    assert_eq!(group.keeps(s), kept.contains(s), "limit {limit}");
+                    assert!(group.contains(s));
+                    if kept.contains(s) != before.contains(s) {
+                        assert!(changed.contains(&s.2));
+                    }
+                }
+                assert_eq!(group.is_empty(), model.is_empty());
+            };
+            let kept_of = |model: &BTreeSet<Stamp>| -> BTreeSet<Stamp> {
+                model.iter().rev().take(limit).copied().collect()
+            };
+            for i in 0..80 {
+                let before = kept_of(&model);
+                let mut changed = Vec::new();
+                group.insert(stamp(i), limit, &mut changed);
+                model.insert(stamp(i));
+                check(&group, &model, &before, &changed);
+            }
+            for i in (0..80).map(|i| (i * 13) % 80) {
+                let before = kept_of(&model);
+                let mut changed = Vec::new();
+                group.remove(stamp(i), &mut changed);
+                model.remove(&stamp(i));
+                if before.contains(&stamp(i)) {
+                    assert!(changed.contains(&stamp(i).2));
+                }
+                check(&group, &model, &before, &changed);
+            }
+            assert!(matches!(group, Group::Small(_)));
         }
     }
 }

@@ -130,23 +130,28 @@ enum Need {
     Account(AccountId),
 }
 
-/// One held message.
+/// One held message: 24 bytes besides its bytes (its flags ride at the end of its bytes'
+/// allocation rather than in the padding of the held map's nodes).
 #[derive(Clone, Debug)]
 struct Held {
-    /// The message's bytes, whole or its remainder: decoded again when read
-    /// ([`Held::message`]), so that a held message costs its bytes and a few more, not its decoded
-    /// header (336 bytes) besides.
+    /// The message's bytes, whole or its remainder, then one byte of flags ([`STRIPPED`],
+    /// [`OPERATION`], [`MERGED`], [`MERGED_WHOLE`]): decoded again when read ([`Held::message`]),
+    /// so that a held message costs its bytes and a few more, not its decoded header (336 bytes)
+    /// besides.
     bytes: Box<[u8]>,
-    /// Whether `bytes` are a remainder.
-    stripped: bool,
-    /// Whether it is a key operation.
-    operation: bool,
-    /// Whether the message is in the merged state, and in which form (`true`: whole).
-    merged: Option<bool>,
     /// Its status and what its validation asked for and did not get, unless it is valid and asked
     /// for nothing (`None`), as most held messages are: a status is 88 bytes.
     unsettled: Option<Box<Unsettled>>,
 }
+
+/// Flag of a held message: its bytes are a remainder.
+const STRIPPED: u8 = 1;
+/// Flag of a held message: it is a key operation.
+const OPERATION: u8 = 2;
+/// Flag of a held message: it is in the merged state, ...
+const MERGED: u8 = 4;
+/// ... in its whole form.
+const MERGED_WHOLE: u8 = 8;
 
 /// The status of a held message that is not valid or asked for something it did not get.
 #[derive(Clone, Debug)]
@@ -162,11 +167,9 @@ static VALID: Status = Status::Valid;
 impl Held {
     /// A message taken, undecided.
     fn new(message: &SignedMessage) -> Held {
+        let operation = crate::account::is_operation_kind(message.header().kind().as_str());
         Held {
-            bytes: message.as_bytes().into(),
-            stripped: message.is_stripped(),
-            operation: crate::account::is_operation_kind(message.header().kind().as_str()),
-            merged: None,
+            bytes: Self::with_flags(message, if operation { OPERATION } else { 0 }),
             unsettled: Some(Box::new(Unsettled {
                 status: Status::Undecided(Vec::new()),
                 needs: Box::default(),
@@ -174,15 +177,62 @@ impl Held {
         }
     }
 
+    /// The bytes of `message` and the flags byte: `flags`, with [`STRIPPED`] as `message` is.
+    fn with_flags(message: &SignedMessage, flags: u8) -> Box<[u8]> {
+        let stripped = if message.is_stripped() { STRIPPED } else { 0 };
+        let bytes = message.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len() + 1);
+        out.extend_from_slice(bytes);
+        out.push((flags & !STRIPPED) | stripped);
+        out.into_boxed_slice()
+    }
+
+    /// The flags byte (the last of `bytes`).
+    fn flags(&self) -> u8 {
+        self.bytes.last().copied().unwrap_or(0)
+    }
+
+    /// The message's own bytes.
+    fn message_bytes(&self) -> &[u8] {
+        self.bytes.split_last().map_or(&[], |(_, bytes)| bytes)
+    }
+
+    /// Whether the bytes held are a remainder.
+    fn stripped(&self) -> bool {
+        self.flags() & STRIPPED != 0
+    }
+
+    /// Whether it is a key operation.
+    fn operation(&self) -> bool {
+        self.flags() & OPERATION != 0
+    }
+
+    /// Whether the message is in the merged state, and in which form (`true`: whole).
+    fn merged(&self) -> Option<bool> {
+        let flags = self.flags();
+        (flags & MERGED != 0).then_some(flags & MERGED_WHOLE != 0)
+    }
+
+    /// Records whether the message is in the merged state, and in which form.
+    fn set_merged(&mut self, merged: Option<bool>) {
+        let bits = match merged {
+            None => 0,
+            Some(false) => MERGED,
+            Some(true) => MERGED | MERGED_WHOLE,
+        };
+        if let Some(flags) = self.bytes.last_mut() {
+            *flags = (*flags & !(MERGED | MERGED_WHOLE)) | bits;
+        }
+    }
+
     /// Holds `message` (the whole of a held remainder) instead of what was held.
     fn hold(&mut self, message: &SignedMessage) {
-        self.bytes = message.as_bytes().into();
-        self.stripped = message.is_stripped();
+        self.bytes = Self::with_flags(message, self.flags());
     }
 
     /// The held message, decoded again from its bytes (verified when they were taken).
     fn message(&self) -> Option<SignedMessage> {
-        SignedMessage::from_verified_bytes(&self.bytes).ok()
+        SignedMessage::from_verified_bytes(self.message_bytes()).ok()
     }
 
     fn status(&self) -> &Status {
@@ -426,7 +476,7 @@ impl Replica {
     pub fn memory_parts(&self, measure: &mut dyn FnMut(&'static str, &dyn Fn() -> Part)) {
         use alloc::sync::Arc;
         measure("held map (besides the messages' bytes)", &|| {
-            let own = self.held.values().map(|h| h.bytes.len()).sum();
+            let own = self.held.values().map(|h| h.message_bytes().len()).sum();
             (Box::new(self.held.clone()), own)
         });
         measure("waiting", &|| (Box::new(self.waiting.clone()), 0));

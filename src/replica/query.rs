@@ -2,6 +2,7 @@
 //! (plus the entries a query skips because they are deleted or undone, which only their authors
 //! can make).
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BinaryHeap};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -401,7 +402,7 @@ impl Replica {
             return Vec::new();
         }
         let mut out: Vec<(String, Vec<AccountId>)> = Vec::new();
-        let lo = (*post, String::new(), ACCOUNT_MIN, ID_MIN);
+        let lo = (*post, Box::<str>::default(), ACCOUNT_MIN, ID_MIN);
         for (target, value, account, id) in self.views.reacts.range(lo..) {
             if target != post {
                 break;
@@ -410,12 +411,12 @@ impl Replica {
                 continue;
             }
             match out.last_mut() {
-                Some((v, accounts)) if v == value => {
+                Some((v, accounts)) if v.as_str() == &**value => {
                     if accounts.last() != Some(account) {
                         accounts.push(*account);
                     }
                 }
-                _ => out.push((value.clone(), alloc::vec![*account])),
+                _ => out.push((String::from(&**value), alloc::vec![*account])),
             }
         }
         out
@@ -475,7 +476,7 @@ impl Replica {
         let current = *self.versions(post).last().unwrap_or(post);
         let seen = |id: &MessageId| self.views.entry(id).and_then(|e| e.effect.seen());
         let mut out: Vec<MessageId> = Vec::new();
-        let lo = (*post, String::new(), ACCOUNT_MIN, ID_MIN);
+        let lo = (*post, Box::<str>::default(), ACCOUNT_MIN, ID_MIN);
         let reacts = self
             .views
             .reacts

@@ -8,6 +8,7 @@
 //! at query time, except the follow and block graphs, whose current edges are kept materialized
 //! and refreshed when a message of their register enters, leaves or is deleted.
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -62,7 +63,7 @@ pub(super) struct Views {
     /// Whole edits by (target, replaces).
     pub(super) edits: BTreeSet<(MessageId, MessageId, Stamp)>,
     /// Whole reacts by target, value and author.
-    pub(super) reacts: BTreeSet<(MessageId, String, AccountId, MessageId)>,
+    pub(super) reacts: BTreeSet<(MessageId, Box<str>, AccountId, MessageId)>,
     pub(super) reposts: BTreeSet<(MessageId, AccountId, MessageId)>,
     /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow (block/unblock).
     graph: [BTreeSet<(AccountId, AccountId, Stamp, bool)>; 2],
