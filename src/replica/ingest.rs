@@ -351,7 +351,7 @@ impl Replica {
             match &valid {
                 Some(v) => {
                     // One entry, held by the views' limits as the merged state.
-                    let entry = crate::merge::Entry::of(v).map(alloc::sync::Arc::new);
+                    let entry = crate::merge::Entry::of(v).map(|e| self.views.intern(e));
                     self.views.add(id, entry);
                 }
                 None => self.views.remove(&id),

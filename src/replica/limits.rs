@@ -14,7 +14,7 @@ use super::views::{ID_MAX, ID_MIN};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
-use crate::merge::{Effect, Entry, State};
+use crate::merge::{Effect, Entry, Origin, State};
 
 /// LIMIT-2's order: the rank (a gate in force: `true`), then MERGE-1. Places rank everything alike.
 type Stamp = (bool, u64, MessageId);
@@ -41,8 +41,8 @@ impl Facts {
 
     fn of(e: &Entry) -> Facts {
         Facts {
-            account: e.account,
-            key: e.key,
+            account: *e.account(),
+            key: *e.key(),
             seq: e.seq,
             time: e.time,
             class: e.class(),
@@ -191,36 +191,58 @@ impl Group {
 /// bytes instead of 80); the order of places does not matter, only that one place is one range.
 type Placed = (u64, u64, u64, MessageId);
 
+/// A message LIMIT-1 keeps at its place: (key's slot, seq, id), 48 bytes. A place keeps at most
+/// [`PER_PLACE`] messages, so their order by MERGE-1 is read from their entries' times when one
+/// comes, rather than stored with each.
+type KeptAt = (u64, u64, MessageId);
+
 /// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The places are ranges of two
 /// flat sets rather than a [`Group`] each, which would cost a B-tree node per message.
 #[derive(Clone, Debug, Default)]
 struct Places {
-    kept: BTreeSet<Placed>,
+    kept: BTreeSet<KeptAt>,
     pruned: BTreeSet<Placed>,
 }
 
-/// The range of one place's messages.
+/// The range of one place's pruned messages.
 fn place_of(s: &Placed) -> core::ops::RangeInclusive<Placed> {
     (s.0, s.1, 0, ID_MIN)..=(s.0, s.1, u64::MAX, ID_MAX)
 }
 
+/// The range of one place's kept messages.
+fn kept_of(slot: u64, seq: u64) -> core::ops::RangeInclusive<KeptAt> {
+    (slot, seq, ID_MIN)..=(slot, seq, ID_MAX)
+}
+
 impl Places {
     /// Inserts `s`; records the ids whose kept status changed (`s`'s own included if kept), as
-    /// [`Group::insert`] does, for a place that keeps its earliest.
-    fn insert(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
-        let mut kept = self.kept.range(place_of(&s));
-        let full = kept.by_ref().take(PER_PLACE).count() == PER_PLACE;
+    /// [`Group::insert`] does, for a place that keeps its earliest. `time` is the time of a kept
+    /// message.
+    fn insert(
+        &mut self,
+        s: Placed,
+        time: impl Fn(&MessageId) -> u64,
+        changed: &mut Vec<MessageId>,
+    ) {
+        let (slot, seq, t, id) = s;
+        let full = self.kept.range(kept_of(slot, seq)).count() >= PER_PLACE;
         if !full {
-            self.kept.insert(s);
-            changed.push(s.3);
+            self.kept.insert((slot, seq, id));
+            changed.push(id);
             return;
         }
-        match self.kept.range(place_of(&s)).next_back().copied() {
-            Some(e) if s < e => {
-                self.kept.remove(&e);
-                self.pruned.insert(e);
-                self.kept.insert(s);
-                changed.extend([e.3, s.3]);
+        // The latest kept at the place, by MERGE-1 (of at most PER_PLACE).
+        let latest = self
+            .kept
+            .range(kept_of(slot, seq))
+            .map(|k| (time(&k.2), k.2))
+            .max();
+        match latest {
+            Some(e) if (t, id) < e => {
+                self.kept.remove(&(slot, seq, e.1));
+                self.pruned.insert((slot, seq, e.0, e.1));
+                self.kept.insert((slot, seq, id));
+                changed.extend([e.1, id]);
             }
             _ => {
                 self.pruned.insert(s);
@@ -230,16 +252,21 @@ impl Places {
 
     /// Removes `s`; records the ids whose kept status changed, as [`Group::remove`] does.
     fn remove(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
-        if self.kept.remove(&s) {
+        if self.kept.remove(&(s.0, s.1, s.3)) {
             changed.push(s.3);
             if let Some(n) = self.pruned.range(place_of(&s)).next().copied() {
                 self.pruned.remove(&n);
-                self.kept.insert(n);
+                self.kept.insert((n.0, n.1, n.3));
                 changed.push(n.3);
             }
         } else {
             self.pruned.remove(&s);
         }
+    }
+
+    /// Whether LIMIT-1 keeps the message `id` at its place.
+    fn keeps(&self, slot: u64, seq: u64, id: MessageId) -> bool {
+        self.kept.contains(&(slot, seq, id))
     }
 }
 
@@ -261,6 +288,9 @@ pub(super) struct Limits {
     keys: BTreeMap<PublicKey, u64>,
     /// LIMIT-2: the group of each (account, class) (33-byte keys: the class is below 9).
     classes: BTreeMap<(AccountId, u8), Group>,
+    /// The (account, key) of every message held, one [`Arc`] shared by all the entries of a pair
+    /// ([`Limits::intern`]; never dropped, like `keys`).
+    origins: BTreeSet<Arc<Origin>>,
     /// LIMIT-3: target -> how many undos naming it are pruned by LIMIT-1 or LIMIT-2.
     taken: BTreeMap<MessageId, usize>,
     /// The undos counted in `taken`, with their targets.
@@ -302,6 +332,25 @@ impl Limits {
             in_force,
             deleters
         );
+        measure("limits.origins (Arc<Origin>, deep)", &|| {
+            let copy: BTreeSet<Arc<Origin>> = self
+                .origins
+                .iter()
+                .map(|o| Arc::new(Origin::clone(o)))
+                .collect();
+            (alloc::boxed::Box::new(copy), 0)
+        });
+    }
+
+    /// `entry`, sharing the [`Origin`] of the entries of its account and key held before.
+    pub(super) fn intern(&mut self, mut entry: Entry) -> Arc<Entry> {
+        match self.origins.get(&*entry.origin) {
+            Some(origin) => entry.origin = Arc::clone(origin),
+            None => {
+                self.origins.insert(Arc::clone(&entry.origin));
+            }
+        }
+        Arc::new(entry)
     }
 
     /// Whether a message is held (and not leaving).
@@ -390,19 +439,15 @@ impl Limits {
         seq: u64,
     ) -> impl Iterator<Item = MessageId> + '_ {
         let slot = self.keys.get(key).copied();
-        slot.into_iter().flat_map(move |k| {
-            self.places
-                .kept
-                .range((k, seq, 0, ID_MIN)..=(k, seq, u64::MAX, ID_MAX))
-                .map(|s| s.3)
-        })
+        slot.into_iter()
+            .flat_map(move |k| self.places.kept.range(kept_of(k, seq)).map(|s| s.2))
     }
 
     /// Kept by LIMIT-1.
     fn place_kept(&self, id: &MessageId, f: &Facts) -> bool {
         self.keys
             .get(&f.key)
-            .is_some_and(|k| self.places.kept.contains(&(*k, f.seq, f.time, *id)))
+            .is_some_and(|k| self.places.keeps(*k, f.seq, *id))
     }
 
     /// Adds a message; returns the ids whose kept status may have changed.
@@ -415,7 +460,9 @@ impl Limits {
         self.facts.replace(id, entry);
         self.unshown.insert(id);
         let mut moved = Vec::new();
-        self.places.insert(s, &mut moved);
+        let entries = &self.facts;
+        let time = |id: &MessageId| entries.get(id).map_or(0, |e| e.time);
+        self.places.insert(s, time, &mut moved);
         self.follow_place(&moved, &mut out);
         out.push(id);
         self.settle(&mut out);

@@ -211,7 +211,7 @@ impl Replica {
         };
         Some(PostView {
             id: *id,
-            author: entry.account,
+            author: *entry.account(),
             time: entry.time,
             state,
             current,

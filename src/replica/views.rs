@@ -152,6 +152,11 @@ impl Views {
             .is_some_and(|undos| undos.iter().any(|u| !self.deleted(u)))
     }
 
+    /// `entry` behind an [`Arc`], sharing its origin with the entries held ([`Limits::intern`]).
+    pub(super) fn intern(&mut self, entry: Entry) -> Arc<Entry> {
+        self.limits.intern(entry)
+    }
+
     /// Adds the entry of a valid message (replacing what was held under its id); `None` for a
     /// message of a kind the merge rules do not read ([`Entry::of`]).
     pub(super) fn add(&mut self, id: MessageId, entry: Option<Arc<Entry>>) {
@@ -185,12 +190,12 @@ impl Views {
                 (true, false) => {
                     self.index(*id, &entry, true);
                     self.limits.show(id, true);
-                    self.refresh_place((entry.key, entry.seq));
+                    self.refresh_place((*entry.key(), entry.seq));
                 }
                 (false, true) => {
                     self.limits.show(id, false);
                     self.index(*id, &entry, false);
-                    self.refresh_place((entry.key, entry.seq));
+                    self.refresh_place((*entry.key(), entry.seq));
                 }
                 _ => {}
             }
@@ -209,9 +214,9 @@ impl Views {
         let stamp = (e.time, id);
         match &e.effect {
             Fact::Withheld { .. } => {}
-            Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
+            Fact::Profile => put(&mut self.profiles, (*e.account(), stamp), on),
             Fact::Post { mentions, .. } => {
-                put(&mut self.posts_by, (e.account, stamp), on);
+                put(&mut self.posts_by, (*e.account(), stamp), on);
                 if let Some((root, parent)) = e.effect.reply() {
                     put(&mut self.threads, (root, stamp), on);
                     put(&mut self.replies, (parent, stamp), on);
@@ -235,10 +240,10 @@ impl Views {
             }
             Fact::React { target, .. } => put(
                 &mut self.reacts,
-                (*target, e.effect.value().into(), e.account, id),
+                (*target, e.effect.value().into(), *e.account(), id),
                 on,
             ),
-            Fact::Repost { target, .. } => put(&mut self.reposts, (*target, e.account, id), on),
+            Fact::Repost { target, .. } => put(&mut self.reposts, (*target, *e.account(), id), on),
             Fact::Unreact(target) | Fact::Unrepost(target) => {
                 link(&mut self.undone_by, *target, id, on)
             }
@@ -248,17 +253,21 @@ impl Views {
                 } else {
                     BLOCK
                 };
-                put(&mut self.graph[g], (e.account, *subject, stamp, *state), on);
-                self.refresh_edge(g, e.account, *subject);
+                put(
+                    &mut self.graph[g],
+                    (*e.account(), *subject, stamp, *state),
+                    on,
+                );
+                self.refresh_edge(g, *e.account(), *subject);
             }
             Fact::Label(label) => put(
                 &mut self.labels,
-                (e.account, label.subject, label.value.clone(), stamp),
+                (*e.account(), label.subject, label.value.clone(), stamp),
                 on,
             ),
             Fact::Gate { target, .. } => {
                 let counts = on && !self.deleted(&id);
-                put(&mut self.gates, (e.account, *target, stamp), counts)
+                put(&mut self.gates, (*e.account(), *target, stamp), counts)
             }
         }
     }
@@ -269,10 +278,10 @@ impl Views {
             return;
         };
         match entry.effect {
-            Fact::Follow(subject, _) => self.refresh_edge(FOLLOW, entry.account, subject),
-            Fact::Block(subject, _) => self.refresh_edge(BLOCK, entry.account, subject),
+            Fact::Follow(subject, _) => self.refresh_edge(FOLLOW, *entry.account(), subject),
+            Fact::Block(subject, _) => self.refresh_edge(BLOCK, *entry.account(), subject),
             Fact::Gate { target, .. } => {
-                let register = (entry.account, target, (entry.time, *id));
+                let register = (*entry.account(), target, (entry.time, *id));
                 if self.deleted(id) {
                     self.gates.remove(&register);
                 } else {
@@ -306,8 +315,8 @@ impl Graph for Views {
     fn owner(&self, post: &MessageId) -> Option<(AccountId, &[AccountId])> {
         let e = self.entry(post)?;
         match &e.effect {
-            Fact::Post { mentions, .. } if !self.deleted(post) => Some((e.account, mentions)),
-            Fact::Post { .. } | Fact::Withheld { post: true, .. } => Some((e.account, &[])),
+            Fact::Post { mentions, .. } if !self.deleted(post) => Some((*e.account(), mentions)),
+            Fact::Post { .. } | Fact::Withheld { post: true, .. } => Some((*e.account(), &[])),
             _ => None,
         }
     }
@@ -343,7 +352,7 @@ impl Views {
     /// What VIEW-2..VIEW-4 leave out of the live post `id` (empty for anything else).
     pub(super) fn left_out(&self, id: &MessageId) -> LeftOut {
         match self.entry(id) {
-            Some(e) if !self.deleted(id) => left_out_of(self, id, &e.account, &e.effect),
+            Some(e) if !self.deleted(id) => left_out_of(self, id, e.account(), &e.effect),
             _ => LeftOut::default(),
         }
     }
