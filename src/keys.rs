@@ -305,6 +305,12 @@ impl Decompressed {
     }
 }
 
+impl PublicKey {
+    /// The least key in the order of keys (by bytes): a bound for ranges over sets ordered by key,
+    /// not a key that passed rules SIG-2 to SIG-4.
+    pub(crate) const LEAST: PublicKey = PublicKey { bytes: [0; 32] };
+}
+
 impl PartialEq for PublicKey {
     fn eq(&self, other: &Self) -> bool {
         self.bytes == other.bytes

@@ -101,7 +101,7 @@ impl Replica {
         let message = crate::batch::verify_one(bytes, &mut self.keys)?;
         let id = message.id();
         self.insert(message);
-        Ok(self.held[&id].status().clone())
+        Ok(self.status_of(&id).clone())
     }
 
     /// Takes many messages at once: their signatures are checked in batches
@@ -154,7 +154,7 @@ impl Replica {
             })
             .collect();
         ids.into_iter()
-            .map(|r| r.map(|id| self.held[&id].status().clone()))
+            .map(|r| r.map(|id| self.status_of(&id).clone()))
             .collect()
     }
 
@@ -180,7 +180,7 @@ impl Replica {
         match self.held.get_mut(&id) {
             // Held already, in this form or the stronger one.
             Some(held) if message.is_stripped() || !held.stripped() => {
-                return held.status().clone();
+                return self.status_of(&id).clone();
             }
             // The whole message replaces its remainder; its status is re-evaluated below.
             Some(held) => held.hold(&message),
@@ -193,6 +193,13 @@ impl Replica {
                         .insert(id);
                 }
                 self.held.insert(id, Held::new(&message));
+                self.unsettled.insert(
+                    id,
+                    super::Unsettled {
+                        status: Status::Undecided(Vec::new()),
+                        needs: alloc::boxed::Box::default(),
+                    },
+                );
             }
         }
         let mut work = alloc::vec![id];
@@ -227,7 +234,7 @@ impl Replica {
             }
         }
         self.run(work);
-        self.held[&id].status().clone()
+        self.status_of(&id).clone()
     }
 
     /// Moves the replica's clock to `now` and validates again every message that was too far in
@@ -340,10 +347,10 @@ impl Replica {
             Verdict::Invalid(e) => (Status::Invalid(e), None),
             Verdict::Undecided(missing) => (Status::Undecided(missing), None),
         };
+        let (old, old_needs) = self.settle(id, status.clone(), needs.clone().into_boxed_slice());
         let Some(held) = self.held.get_mut(&id) else {
             return false;
         };
-        let (old, old_needs) = held.settle(status.clone(), needs.clone().into_boxed_slice());
         // The merged state: in with the current form, or out.
         let merged = valid.as_ref().map(|_| whole);
         if held.merged() != merged {

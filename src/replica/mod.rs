@@ -130,8 +130,9 @@ enum Need {
     Account(AccountId),
 }
 
-/// One held message: 24 bytes besides its bytes (its flags ride at the end of its bytes'
-/// allocation rather than in the padding of the held map's nodes).
+/// One held message: 16 bytes besides its bytes (its flags ride at the end of its bytes'
+/// allocation rather than in the padding of the held map's nodes, and the status of the few that
+/// are not valid is in [`Replica::unsettled`]).
 #[derive(Clone, Debug)]
 struct Held {
     /// The message's bytes, whole or its remainder, then one byte of flags ([`STRIPPED`],
@@ -139,9 +140,6 @@ struct Held {
     /// so that a held message costs its bytes and a few more, not its decoded header (336 bytes)
     /// besides.
     bytes: Box<[u8]>,
-    /// Its status and what its validation asked for and did not get, unless it is valid and asked
-    /// for nothing (`None`), as most held messages are: a status is 88 bytes.
-    unsettled: Option<Box<Unsettled>>,
 }
 
 /// Flag of a held message: its bytes are a remainder.
@@ -170,10 +168,6 @@ impl Held {
         let operation = crate::account::is_operation_kind(message.header().kind().as_str());
         Held {
             bytes: Self::with_flags(message, if operation { OPERATION } else { 0 }),
-            unsettled: Some(Box::new(Unsettled {
-                status: Status::Undecided(Vec::new()),
-                needs: Box::default(),
-            })),
         }
     }
 
@@ -234,22 +228,6 @@ impl Held {
     fn message(&self) -> Option<SignedMessage> {
         SignedMessage::from_verified_bytes(self.message_bytes()).ok()
     }
-
-    fn status(&self) -> &Status {
-        self.unsettled.as_deref().map_or(&VALID, |u| &u.status)
-    }
-
-    /// Sets the status and what validation asked for, returning those they replace.
-    fn settle(&mut self, status: Status, needs: Box<[Need]>) -> (Status, Box<[Need]>) {
-        let new = match (status, needs.is_empty()) {
-            (Status::Valid, true) => None,
-            (status, _) => Some(Box::new(Unsettled { status, needs })),
-        };
-        match core::mem::replace(&mut self.unsettled, new) {
-            None => (Status::Valid, Box::default()),
-            Some(old) => (old.status, old.needs),
-        }
-    }
 }
 
 /// A node's messages, account state, verdicts and merged state, kept right incrementally. See the
@@ -266,6 +244,9 @@ pub struct Replica {
     authority: Authority,
     accounts: Accounts,
     held: BTreeMap<MessageId, Held>,
+    /// The status of every held message that is not valid or whose validation asked for something
+    /// it did not get (few: a status is 88 bytes); every other held message is valid.
+    unsettled: BTreeMap<MessageId, Unsettled>,
     /// (need, message) for every message whose validation asked for something not held.
     waiting: BTreeSet<(Need, MessageId)>,
     /// The messages that are not operations, by the account their header names and the key that
@@ -352,6 +333,7 @@ impl Replica {
             authority,
             accounts: Accounts::new(),
             held: BTreeMap::new(),
+            unsettled: BTreeMap::new(),
             waiting: BTreeSet::new(),
             by_key: BTreeMap::new(),
             future: BTreeSet::new(),
@@ -396,7 +378,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).status(&MessageId::from_bytes([1; 32])).is_none());
     /// ```
     pub fn status(&self, id: &MessageId) -> Option<&Status> {
-        self.held.get(id).map(Held::status)
+        self.held.get(id).map(|_| self.status_of(id))
     }
 
     /// A held message, whole if its whole form is held, else its remainder.
@@ -433,9 +415,9 @@ impl Replica {
     /// ```
     pub fn valid(&self) -> impl Iterator<Item = SignedMessage> + '_ {
         self.held
-            .values()
-            .filter(|h| *h.status() == Status::Valid)
-            .filter_map(Held::message)
+            .iter()
+            .filter(|(id, _)| *self.status_of(id) == Status::Valid)
+            .filter_map(|(_, h)| h.message())
     }
 
     /// The account state: every account's keys and operations (06).
@@ -479,6 +461,7 @@ impl Replica {
             let own = self.held.values().map(|h| h.message_bytes().len()).sum();
             (Box::new(self.held.clone()), own)
         });
+        measure("unsettled", &|| (Box::new(self.unsettled.clone()), 0));
         measure("waiting", &|| (Box::new(self.waiting.clone()), 0));
         measure("by_key", &|| (Box::new(self.by_key.clone()), 0));
         measure("future", &|| (Box::new(self.future.clone()), 0));
@@ -498,6 +481,29 @@ impl Replica {
             (Box::new(v), own)
         });
         self.views.memory_parts(measure);
+    }
+
+    /// The status of a held message (of any id: a message not held has none, [`Replica::status`]).
+    fn status_of(&self, id: &MessageId) -> &Status {
+        self.unsettled.get(id).map_or(&VALID, |u| &u.status)
+    }
+
+    /// Sets the status of a held message and what validation asked for, returning those they
+    /// replace.
+    fn settle(
+        &mut self,
+        id: MessageId,
+        status: Status,
+        needs: Box<[Need]>,
+    ) -> (Status, Box<[Need]>) {
+        let old = match (status, needs.is_empty()) {
+            (Status::Valid, true) => self.unsettled.remove(&id),
+            (status, _) => self.unsettled.insert(id, Unsettled { status, needs }),
+        };
+        match old {
+            None => (Status::Valid, Box::default()),
+            Some(old) => (old.status, old.needs),
+        }
     }
 
     /// What to fetch: every message id and account that an undecided message waits for and that is

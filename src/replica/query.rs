@@ -7,7 +7,9 @@ use alloc::collections::{BTreeMap, BinaryHeap};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::views::{Fact, Stamp, ACCOUNT_MAX, ACCOUNT_MIN, BLOCK, FOLLOW, ID_MAX, ID_MIN};
+use super::views::{
+    least_origin, Fact, Stamp, ACCOUNT_MAX, ACCOUNT_MIN, BLOCK, FOLLOW, ID_MAX, ID_MIN,
+};
 use super::Replica;
 use crate::account::AccountView;
 use crate::id::{AccountId, MessageId};
@@ -402,14 +404,15 @@ impl Replica {
             return Vec::new();
         }
         let mut out: Vec<(String, Vec<AccountId>)> = Vec::new();
-        let lo = (*post, Box::<str>::default(), ACCOUNT_MIN, ID_MIN);
-        for (target, value, account, id) in self.views.reacts.range(lo..) {
+        let lo = (*post, Box::<str>::default(), least_origin(), ID_MIN);
+        for (target, value, origin, id) in self.views.reacts.range(lo..) {
             if target != post {
                 break;
             }
             if self.views.deleted(id) || self.views.undone(id) {
                 continue;
             }
+            let account = &origin.account;
             match out.last_mut() {
                 Some((v, accounts)) if v.as_str() == &**value => {
                     if accounts.last() != Some(account) {
@@ -434,11 +437,13 @@ impl Replica {
             return Vec::new();
         }
         let mut out: Vec<AccountId> = Vec::new();
-        for (_, account, id) in self
+        for (_, origin, id) in self
             .views
             .reposts
-            .range((*post, ACCOUNT_MIN, ID_MIN)..=(*post, ACCOUNT_MAX, ID_MAX))
+            .range((*post, least_origin(), ID_MIN)..)
+            .take_while(|(target, ..)| target == post)
         {
+            let account = &origin.account;
             if !self.views.deleted(id) && !self.views.undone(id) && out.last() != Some(account) {
                 out.push(*account);
             }
@@ -476,7 +481,7 @@ impl Replica {
         let current = *self.versions(post).last().unwrap_or(post);
         let seen = |id: &MessageId| self.views.entry(id).and_then(|e| e.effect.seen());
         let mut out: Vec<MessageId> = Vec::new();
-        let lo = (*post, Box::<str>::default(), ACCOUNT_MIN, ID_MIN);
+        let lo = (*post, Box::<str>::default(), least_origin(), ID_MIN);
         let reacts = self
             .views
             .reacts
@@ -486,7 +491,8 @@ impl Replica {
         let reposts = self
             .views
             .reposts
-            .range((*post, ACCOUNT_MIN, ID_MIN)..=(*post, ACCOUNT_MAX, ID_MAX))
+            .range((*post, least_origin(), ID_MIN)..)
+            .take_while(|(target, ..)| target == post)
             .map(|(.., id)| id);
         for id in reacts.chain(reposts) {
             if !self.views.deleted(id) && !self.views.undone(id) {

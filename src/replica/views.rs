@@ -18,7 +18,7 @@ use super::limits::Limits;
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::gate::{left_out_of, Graph};
-use crate::merge::LeftOut;
+use crate::merge::{LeftOut, Origin};
 use crate::message::Reference;
 
 /// The order of MERGE-1: by time, then by id.
@@ -30,6 +30,14 @@ pub(super) const ACCOUNT_MIN: AccountId = AccountId::from_bytes([0; 32]);
 pub(super) const ACCOUNT_MAX: AccountId = AccountId::from_bytes([0xff; 32]);
 pub(super) const STAMP_MIN: Stamp = (0, ID_MIN);
 pub(super) const STAMP_MAX: Stamp = (u64::MAX, ID_MAX);
+
+/// The least origin, a bound for ranges over `reacts` and `reposts`.
+pub(super) fn least_origin() -> Arc<Origin> {
+    Arc::new(Origin {
+        account: ACCOUNT_MIN,
+        key: PublicKey::LEAST,
+    })
+}
 
 /// What one valid message of a social kind says: the effect the merge rules read (07).
 pub(super) use crate::merge::Effect as Fact;
@@ -62,9 +70,11 @@ pub(super) struct Views {
     pub(super) mentions: BTreeSet<(AccountId, Stamp)>,
     /// Whole edits by (target, replaces).
     pub(super) edits: BTreeSet<(MessageId, MessageId, Stamp)>,
-    /// Whole reacts by target, value and author.
-    pub(super) reacts: BTreeSet<(MessageId, Box<str>, AccountId, MessageId)>,
-    pub(super) reposts: BTreeSet<(MessageId, AccountId, MessageId)>,
+    /// Whole reacts by target, value and author (account, then key: the entry's shared
+    /// [`Origin`], 8 bytes instead of the account's 32).
+    pub(super) reacts: BTreeSet<(MessageId, Box<str>, Arc<Origin>, MessageId)>,
+    /// Whole reposts by target and author (as `reacts`).
+    pub(super) reposts: BTreeSet<(MessageId, Arc<Origin>, MessageId)>,
     /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow (block/unblock).
     graph: [BTreeSet<(AccountId, AccountId, Stamp, bool)>; 2],
     /// The current edges, (account, subject), and reversed, (subject, account).
@@ -240,10 +250,12 @@ impl Views {
             }
             Fact::React { target, .. } => put(
                 &mut self.reacts,
-                (*target, e.effect.value().into(), *e.account(), id),
+                (*target, e.effect.value().into(), Arc::clone(&e.origin), id),
                 on,
             ),
-            Fact::Repost { target, .. } => put(&mut self.reposts, (*target, *e.account(), id), on),
+            Fact::Repost { target, .. } => {
+                put(&mut self.reposts, (*target, Arc::clone(&e.origin), id), on)
+            }
             Fact::Unreact(target) | Fact::Unrepost(target) => {
                 link(&mut self.undone_by, *target, id, on)
             }
