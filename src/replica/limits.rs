@@ -16,8 +16,32 @@ use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
 use crate::merge::{Effect, Entry, Origin, State};
 
-/// LIMIT-2's order: the rank (a gate in force: `true`), then MERGE-1. Places rank everything alike.
-type Stamp = (bool, u64, MessageId);
+/// A message's key in its group of LIMIT-2, in LIMIT-2's order: the rank (a gate in force first),
+/// then MERGE-1 (time, id). Packed as 41 bytes — the rank, the time big-endian, the id — whose
+/// order is that of (rank, time, id), without the 7 bytes of padding of that tuple (48 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Stamp([u8; 41]);
+
+impl Stamp {
+    fn new(rank: bool, time: u64, id: MessageId) -> Stamp {
+        let mut bytes = [0; 41];
+        bytes[0] = u8::from(rank);
+        bytes[1..9].copy_from_slice(&time.to_be_bytes());
+        bytes[9..].copy_from_slice(id.as_bytes());
+        Stamp(bytes)
+    }
+
+    /// Whether it ranks first (a gate in force).
+    fn rank(&self) -> bool {
+        self.0[0] != 0
+    }
+
+    fn id(&self) -> MessageId {
+        let mut id = [0; 32];
+        id.copy_from_slice(&self.0[9..]);
+        MessageId::from_bytes(id)
+    }
+}
 
 /// The header facts the limits read, and the target of an edit, delete, unreact or unrepost.
 #[derive(Clone, Copy, Debug)]
@@ -101,7 +125,7 @@ impl Group {
                     grown.push(s);
                     grown.extend_from_slice(&v[at..]);
                     *v = grown.into_boxed_slice();
-                    changed.push(s.2);
+                    changed.push(s.id());
                     return;
                 }
                 Err(_) => {
@@ -116,7 +140,7 @@ impl Group {
         let (kept, pruned) = &mut **sets;
         if kept.len() < limit {
             kept.insert(s);
-            changed.push(s.2);
+            changed.push(s.id());
             return;
         }
         match kept.first().copied() {
@@ -124,7 +148,7 @@ impl Group {
                 kept.remove(&e);
                 pruned.insert(e);
                 kept.insert(s);
-                changed.extend([e.2, s.2]);
+                changed.extend([e.id(), s.id()]);
             }
             _ => {
                 pruned.insert(s);
@@ -141,7 +165,7 @@ impl Group {
                     shrunk.extend_from_slice(&v[..at]);
                     shrunk.extend_from_slice(&v[at + 1..]);
                     *v = shrunk.into_boxed_slice();
-                    changed.push(s.2);
+                    changed.push(s.id());
                 }
                 return;
             }
@@ -149,11 +173,11 @@ impl Group {
         };
         let (kept, pruned) = &mut **sets;
         if kept.remove(&s) {
-            changed.push(s.2);
+            changed.push(s.id());
             if let Some(n) = pruned.last().copied() {
                 pruned.remove(&n);
                 kept.insert(n);
-                changed.push(n.2);
+                changed.push(n.id());
             }
         } else {
             pruned.remove(&s);
@@ -423,7 +447,7 @@ impl Limits {
 
     /// The key of a message in its class group (LIMIT-2's order).
     fn class_key(&self, id: MessageId, f: &Facts) -> Stamp {
-        (self.ranked.contains(&id), f.time, id)
+        Stamp::new(self.ranked.contains(&id), f.time, id)
     }
 
     /// Whether a message is in its class group (kept or pruned there).
@@ -523,13 +547,13 @@ impl Limits {
 
     fn class_insert(&mut self, id: MessageId, f: &Facts, out: &mut Vec<MessageId>) {
         let key = f.group();
-        let s = (
+        let s = Stamp::new(
             f.gates
                 .is_some_and(|t| self.in_force.get(&(f.account, t)) == Some(&id)),
             f.time,
             id,
         );
-        if s.0 {
+        if s.rank() {
             self.ranked.insert(id);
         } else {
             self.ranked.remove(&id);
@@ -650,7 +674,7 @@ mod tests {
             let stamp = |i: u64| {
                 let mut id = [0; 32];
                 id[..8].copy_from_slice(&(i * 7_919 % 101).to_le_bytes());
-                (i % 5 == 0, (i * 37) % 61, MessageId::from_bytes(id))
+                Stamp::new(i % 5 == 0, (i * 37) % 61, MessageId::from_bytes(id))
             };
             let check = |group: &Group,
                          model: &BTreeSet<Stamp>,
@@ -661,7 +685,7 @@ mod tests {
                     assert_eq!(group.keeps(s), kept.contains(s), "limit {limit}");
                     assert!(group.contains(s));
                     if kept.contains(s) != before.contains(s) {
-                        assert!(changed.contains(&s.2));
+                        assert!(changed.contains(&s.id()));
                     }
                 }
                 assert_eq!(group.is_empty(), model.is_empty());
@@ -682,7 +706,7 @@ mod tests {
                 group.remove(stamp(i), &mut changed);
                 model.remove(&stamp(i));
                 if before.contains(&stamp(i)) {
-                    assert!(changed.contains(&stamp(i).2));
+                    assert!(changed.contains(&stamp(i).id()));
                 }
                 check(&group, &model, &before, &changed);
             }
