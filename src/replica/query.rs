@@ -561,18 +561,13 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).profile(&AccountId::from_bytes([1; 32])).is_none());
     /// ```
     pub fn profile(&self, account: &AccountId) -> Option<ProfileView> {
-        let (_, (time, id)) = self
+        let (time, id) = self
             .views
-            .profiles
-            .range((*account, (0, ID_MIN))..=(*account, (u64::MAX, ID_MAX)))
+            .profiles_of(account)
             .rev()
-            .find(|(_, (_, id))| !self.views.deleted(id))?;
-        match self.body(id)? {
-            Body::Profile(profile) => Some(ProfileView {
-                id: *id,
-                time: *time,
-                profile,
-            }),
+            .find(|(_, id)| !self.views.deleted(id))?;
+        match self.body(&id)? {
+            Body::Profile(profile) => Some(ProfileView { id, time, profile }),
             _ => None,
         }
     }
@@ -707,10 +702,8 @@ impl Replica {
         let bound = after.map_or((u64::MAX, ID_MAX), |c| c.0);
         let sources = accounts.into_iter().map(|a| {
             self.views
-                .posts_by
-                .range((a, (0, ID_MIN))..=(a, bound))
+                .posts_of(&a, bound)
                 .rev()
-                .map(|(_, stamp)| *stamp)
                 .filter(move |s| after.is_none_or(|c| *s != c.0))
         });
         self.page(sources, limit)
@@ -728,10 +721,8 @@ impl Replica {
         let bound = after.map_or((u64::MAX, ID_MAX), |c| c.0);
         let source = self
             .views
-            .mentions
-            .range((*account, (0, ID_MIN))..=(*account, bound))
+            .mentions_of(account, bound)
             .rev()
-            .map(|(_, stamp)| *stamp)
             .filter(move |s| after.is_none_or(|c| *s != c.0))
             .filter(|(_, id)| !self.views.left_out(id).mentions.contains(account));
         self.page(core::iter::once(source), limit)

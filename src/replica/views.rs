@@ -46,6 +46,30 @@ pub(super) use crate::merge::Effect as Fact;
 /// state, the views and the limits share.
 pub(super) use crate::merge::Entry;
 
+/// An entry of an index by account: the account's slot in [`Views::slots`], then MERGE-1 (time,
+/// id), packed as 44 bytes whose order is that of (slot, time, id) — the slot and the time
+/// big-endian — instead of 72 for (account, time, id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct ByAccount([u8; 44]);
+
+impl ByAccount {
+    fn new(slot: u32, (time, id): Stamp) -> ByAccount {
+        let mut bytes = [0; 44];
+        bytes[..4].copy_from_slice(&slot.to_be_bytes());
+        bytes[4..12].copy_from_slice(&time.to_be_bytes());
+        bytes[12..].copy_from_slice(id.as_bytes());
+        ByAccount(bytes)
+    }
+
+    fn stamp(&self) -> Stamp {
+        let mut time = [0; 8];
+        time.copy_from_slice(&self.0[4..12]);
+        let mut id = [0; 32];
+        id.copy_from_slice(&self.0[12..]);
+        (u64::from_be_bytes(time), MessageId::from_bytes(id))
+    }
+}
+
 /// The follow graph (0) and the block graph (1).
 pub(super) const FOLLOW: usize = 0;
 pub(super) const BLOCK: usize = 1;
@@ -60,14 +84,19 @@ pub(super) struct Views {
     deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
     /// MERGE-6, MERGE-7: react or repost -> the valid whole undos naming it (never empty).
     undone_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
-    pub(super) profiles: BTreeSet<(AccountId, Stamp)>,
-    /// Whole posts by author.
-    pub(super) posts_by: BTreeSet<(AccountId, Stamp)>,
+    /// The slot of every account that `profiles`, `posts_by` and `mentions` name, in the order
+    /// they came (never reused: one entry per account).
+    slots: BTreeMap<AccountId, u32>,
+    /// Whole profiles by author ([`ByAccount`]).
+    profiles: BTreeSet<ByAccount>,
+    /// Whole posts by author ([`ByAccount`]).
+    posts_by: BTreeSet<ByAccount>,
     /// Whole replies by parent, and by thread root.
     pub(super) replies: BTreeSet<(MessageId, Stamp)>,
     pub(super) threads: BTreeSet<(MessageId, Stamp)>,
     pub(super) quotes: BTreeSet<(MessageId, Stamp)>,
-    pub(super) mentions: BTreeSet<(AccountId, Stamp)>,
+    /// Whole posts by account mentioned ([`ByAccount`]).
+    mentions: BTreeSet<ByAccount>,
     /// Whole edits by (target, replaces).
     pub(super) edits: BTreeSet<(MessageId, MessageId, Stamp)>,
     /// Whole reacts by target, value and author (account, then key: the entry's shared
@@ -106,8 +135,8 @@ impl Views {
             )*};
         }
         part!(
-            deleted_by, undone_by, profiles, posts_by, replies, threads, quotes, mentions, edits,
-            reacts, reposts, graph, edges, reverse, gates, labels, equivocal
+            deleted_by, undone_by, slots, profiles, posts_by, replies, threads, quotes, mentions,
+            edits, reacts, reposts, graph, edges, reverse, gates, labels, equivocal
         );
     }
 
@@ -224,9 +253,13 @@ impl Views {
         let stamp = (e.time, id);
         match &e.effect {
             Fact::Withheld { .. } => {}
-            Fact::Profile => put(&mut self.profiles, (*e.account(), stamp), on),
+            Fact::Profile => {
+                let at = ByAccount::new(self.slot(e.account()), stamp);
+                put(&mut self.profiles, at, on)
+            }
             Fact::Post { mentions, .. } => {
-                put(&mut self.posts_by, (*e.account(), stamp), on);
+                let at = ByAccount::new(self.slot(e.account()), stamp);
+                put(&mut self.posts_by, at, on);
                 if let Some((root, parent)) = e.effect.reply() {
                     put(&mut self.threads, (root, stamp), on);
                     put(&mut self.replies, (parent, stamp), on);
@@ -235,7 +268,8 @@ impl Views {
                     put(&mut self.quotes, (q, stamp), on);
                 }
                 for m in mentions.iter() {
-                    put(&mut self.mentions, (*m, stamp), on);
+                    let at = ByAccount::new(self.slot(m), stamp);
+                    put(&mut self.mentions, at, on);
                 }
             }
             Fact::Edit { target, replaces } => {
@@ -282,6 +316,58 @@ impl Views {
                 put(&mut self.gates, (*e.account(), *target, stamp), counts)
             }
         }
+    }
+
+    /// The slot of an account in the indexes by account, given when first asked for.
+    fn slot(&mut self, account: &AccountId) -> u32 {
+        if let Some(slot) = self.slots.get(account) {
+            return *slot;
+        }
+        // Fewer than 2^32 accounts fit in memory: each slot costs more than a byte.
+        let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+        self.slots.insert(*account, slot);
+        slot
+    }
+
+    /// The stamps of one account in `set` (`profiles`, `posts_by` or `mentions`) from `lo` to
+    /// `hi`, in increasing order: O(log n) to find, O(1) each.
+    fn by_account<'a>(
+        &'a self,
+        set: &'a BTreeSet<ByAccount>,
+        account: &AccountId,
+        lo: Stamp,
+        hi: Stamp,
+    ) -> impl DoubleEndedIterator<Item = Stamp> + 'a {
+        self.slots.get(account).into_iter().flat_map(move |slot| {
+            set.range(ByAccount::new(*slot, lo)..=ByAccount::new(*slot, hi))
+                .map(ByAccount::stamp)
+        })
+    }
+
+    /// An account's profiles, by MERGE-1.
+    pub(super) fn profiles_of(
+        &self,
+        account: &AccountId,
+    ) -> impl DoubleEndedIterator<Item = Stamp> + '_ {
+        self.by_account(&self.profiles, account, STAMP_MIN, STAMP_MAX)
+    }
+
+    /// An account's posts, by MERGE-1, up to `hi`.
+    pub(super) fn posts_of(
+        &self,
+        account: &AccountId,
+        hi: Stamp,
+    ) -> impl DoubleEndedIterator<Item = Stamp> + '_ {
+        self.by_account(&self.posts_by, account, STAMP_MIN, hi)
+    }
+
+    /// The posts mentioning an account, by MERGE-1, up to `hi`.
+    pub(super) fn mentions_of(
+        &self,
+        account: &AccountId,
+        hi: Stamp,
+    ) -> impl DoubleEndedIterator<Item = Stamp> + '_ {
+        self.by_account(&self.mentions, account, STAMP_MIN, hi)
     }
 
     /// A message was deleted or undeleted: refresh the materialized views it belongs to.
