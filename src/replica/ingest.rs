@@ -284,7 +284,7 @@ impl Replica {
             .range((*account, [0; 32])..=(*account, [0xff; 32]))
             .map(|(_, ids)| ids)
         {
-            work.extend(ids.iter().copied());
+            ids.extend_into(work);
         }
     }
 
@@ -292,7 +292,7 @@ impl Replica {
     /// messages are validated again (06 §9.4).
     fn key_changed(&self, account: &AccountId, key: &[u8; 32], work: &mut Vec<MessageId>) {
         if let Some(ids) = self.by_key.get(&(*account, *key)) {
-            work.extend(ids.iter().copied());
+            ids.extend_into(work);
         }
     }
 

@@ -211,14 +211,32 @@ impl Group {
 }
 
 /// A message at its place of a key's history: (key's slot, seq, time, id), ordered by place, then
-/// by MERGE-1. The key is its slot in [`Limits::keys`] (8 bytes instead of 32: the element is 56
-/// bytes instead of 80); the order of places does not matter, only that one place is one range.
-type Placed = (u64, u64, u64, MessageId);
+/// by MERGE-1. The key is its slot in [`Limits::keys`] (4 bytes instead of 32); the order of
+/// places does not matter, only that one place is one range.
+type Placed = (u32, u64, u64, MessageId);
 
-/// A message LIMIT-1 keeps at its place: (key's slot, seq, id), 48 bytes. A place keeps at most
-/// [`PER_PLACE`] messages, so their order by MERGE-1 is read from their entries' times when one
-/// comes, rather than stored with each.
-type KeptAt = (u64, u64, MessageId);
+/// A message LIMIT-1 keeps at its place: (key's slot, seq, id), packed as 44 bytes whose order is
+/// that of the triple (the slot and seq big-endian). A place keeps at most [`PER_PLACE`]
+/// messages, so their order by MERGE-1 is read from their entries' times when one comes, rather
+/// than stored with each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct KeptAt([u8; 44]);
+
+impl KeptAt {
+    fn new(slot: u32, seq: u64, id: MessageId) -> KeptAt {
+        let mut bytes = [0; 44];
+        bytes[..4].copy_from_slice(&slot.to_be_bytes());
+        bytes[4..12].copy_from_slice(&seq.to_be_bytes());
+        bytes[12..].copy_from_slice(id.as_bytes());
+        KeptAt(bytes)
+    }
+
+    fn id(&self) -> MessageId {
+        let mut id = [0; 32];
+        id.copy_from_slice(&self.0[12..]);
+        MessageId::from_bytes(id)
+    }
+}
 
 /// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The places are ranges of two
 /// flat sets rather than a [`Group`] each, which would cost a B-tree node per message.
@@ -234,8 +252,8 @@ fn place_of(s: &Placed) -> core::ops::RangeInclusive<Placed> {
 }
 
 /// The range of one place's kept messages.
-fn kept_of(slot: u64, seq: u64) -> core::ops::RangeInclusive<KeptAt> {
-    (slot, seq, ID_MIN)..=(slot, seq, ID_MAX)
+fn kept_of(slot: u32, seq: u64) -> core::ops::RangeInclusive<KeptAt> {
+    KeptAt::new(slot, seq, ID_MIN)..=KeptAt::new(slot, seq, ID_MAX)
 }
 
 impl Places {
@@ -251,7 +269,7 @@ impl Places {
         let (slot, seq, t, id) = s;
         let full = self.kept.range(kept_of(slot, seq)).count() >= PER_PLACE;
         if !full {
-            self.kept.insert((slot, seq, id));
+            self.kept.insert(KeptAt::new(slot, seq, id));
             changed.push(id);
             return;
         }
@@ -259,13 +277,13 @@ impl Places {
         let latest = self
             .kept
             .range(kept_of(slot, seq))
-            .map(|k| (time(&k.2), k.2))
+            .map(|k| (time(&k.id()), k.id()))
             .max();
         match latest {
             Some(e) if (t, id) < e => {
-                self.kept.remove(&(slot, seq, e.1));
+                self.kept.remove(&KeptAt::new(slot, seq, e.1));
                 self.pruned.insert((slot, seq, e.0, e.1));
-                self.kept.insert((slot, seq, id));
+                self.kept.insert(KeptAt::new(slot, seq, id));
                 changed.extend([e.1, id]);
             }
             _ => {
@@ -276,11 +294,11 @@ impl Places {
 
     /// Removes `s`; records the ids whose kept status changed, as [`Group::remove`] does.
     fn remove(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
-        if self.kept.remove(&(s.0, s.1, s.3)) {
+        if self.kept.remove(&KeptAt::new(s.0, s.1, s.3)) {
             changed.push(s.3);
             if let Some(n) = self.pruned.range(place_of(&s)).next().copied() {
                 self.pruned.remove(&n);
-                self.kept.insert((n.0, n.1, n.3));
+                self.kept.insert(KeptAt::new(n.0, n.1, n.3));
                 changed.push(n.3);
             }
         } else {
@@ -289,8 +307,8 @@ impl Places {
     }
 
     /// Whether LIMIT-1 keeps the message `id` at its place.
-    fn keeps(&self, slot: u64, seq: u64, id: MessageId) -> bool {
-        self.kept.contains(&(slot, seq, id))
+    fn keeps(&self, slot: u32, seq: u64, id: MessageId) -> bool {
+        self.kept.contains(&KeptAt::new(slot, seq, id))
     }
 }
 
@@ -309,7 +327,7 @@ pub(super) struct Limits {
     places: Places,
     /// The slot of every key that signed a message held, in the order the keys came (never
     /// reused: one entry per key, however many of its messages come and go).
-    keys: BTreeMap<PublicKey, u64>,
+    keys: BTreeMap<PublicKey, u32>,
     /// LIMIT-2: the group of each (account, class) (33-byte keys: the class is below 9).
     classes: BTreeMap<(AccountId, u8), Group>,
     /// The (account, key) of every message held, one [`Arc`] shared by all the entries of a pair
@@ -464,7 +482,7 @@ impl Limits {
     ) -> impl Iterator<Item = MessageId> + '_ {
         let slot = self.keys.get(key).copied();
         slot.into_iter()
-            .flat_map(move |k| self.places.kept.range(kept_of(k, seq)).map(|s| s.2))
+            .flat_map(move |k| self.places.kept.range(kept_of(k, seq)).map(KeptAt::id))
     }
 
     /// Kept by LIMIT-1.
@@ -478,7 +496,8 @@ impl Limits {
     pub(super) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) -> Vec<MessageId> {
         let facts = Facts::of(&entry);
         let mut out = Vec::new();
-        let next = self.keys.len() as u64;
+        // Fewer than 2^32 keys fit in memory: each slot costs more than a byte.
+        let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
         let slot = *self.keys.entry(facts.key).or_insert(next);
         let s = (slot, facts.seq, facts.time, id);
         self.facts.replace(id, entry);
