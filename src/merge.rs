@@ -263,6 +263,17 @@ pub(crate) struct Origin {
     pub(crate) key: PublicKey,
 }
 
+/// The least origin (the least account and key bytes): a bound for ranges over sets ordered by
+/// origin.
+impl Default for Origin {
+    fn default() -> Self {
+        Origin {
+            account: AccountId::from_bytes([0; 32]),
+            key: PublicKey::LEAST,
+        }
+    }
+}
+
 /// One applied message: its header facts and its effect. The replica shares one entry per message
 /// between its merged state and its views (behind an [`Arc`]), and one [`Origin`] between the
 /// entries of one account and key: an entry is 72 bytes.

@@ -4,6 +4,13 @@
 //! most one message per insertion or removal, `O(log n)` each; the targets of pruned undos are
 //! counted. In the gate class the gates in force rank before the others (LIMIT-2): the gate in
 //! force of each (account, target) is kept as gates and deletes enter and leave LIMIT-1.
+//!
+//! Memory (issue 18): a group of LIMIT-2 with fewer than 32 members and nothing pruned — nearly
+//! every group — is a sorted slice of exactly its length (an insertion or removal moves at most 32
+//! stamps, `O(1)`; the change to and from two B-trees is amortized `O(log n)` per operation);
+//! stamps and places are packed in byte arrays whose order is that of their tuples; a place's kept
+//! messages (at most two) do not store their time, read from their entries; every entry's
+//! (account, key) is one [`Origin`] shared behind an [`Arc`] ([`Limits::intern`]).
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};

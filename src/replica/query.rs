@@ -5,11 +5,10 @@
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BinaryHeap};
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::views::{
-    least_origin, Fact, Stamp, ACCOUNT_MAX, ACCOUNT_MIN, BLOCK, FOLLOW, ID_MAX, ID_MIN,
-};
+use super::views::{Fact, Stamp, ACCOUNT_MAX, ACCOUNT_MIN, BLOCK, FOLLOW, ID_MAX, ID_MIN};
 use super::Replica;
 use crate::account::AccountView;
 use crate::id::{AccountId, MessageId};
@@ -404,7 +403,12 @@ impl Replica {
             return Vec::new();
         }
         let mut out: Vec<(String, Vec<AccountId>)> = Vec::new();
-        let lo = (*post, Box::<str>::default(), least_origin(), ID_MIN);
+        let lo = (
+            *post,
+            Box::<str>::default(),
+            Arc::clone(&self.views.least),
+            ID_MIN,
+        );
         for (target, value, origin, id) in self.views.reacts.range(lo..) {
             if target != post {
                 break;
@@ -440,7 +444,7 @@ impl Replica {
         for (_, origin, id) in self
             .views
             .reposts
-            .range((*post, least_origin(), ID_MIN)..)
+            .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
             .take_while(|(target, ..)| target == post)
         {
             let account = &origin.account;
@@ -481,7 +485,12 @@ impl Replica {
         let current = *self.versions(post).last().unwrap_or(post);
         let seen = |id: &MessageId| self.views.entry(id).and_then(|e| e.effect.seen());
         let mut out: Vec<MessageId> = Vec::new();
-        let lo = (*post, Box::<str>::default(), least_origin(), ID_MIN);
+        let lo = (
+            *post,
+            Box::<str>::default(),
+            Arc::clone(&self.views.least),
+            ID_MIN,
+        );
         let reacts = self
             .views
             .reacts
@@ -491,7 +500,7 @@ impl Replica {
         let reposts = self
             .views
             .reposts
-            .range((*post, least_origin(), ID_MIN)..)
+            .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
             .take_while(|(target, ..)| target == post)
             .map(|(.., id)| id);
         for id in reacts.chain(reposts) {

@@ -7,6 +7,14 @@
 //! deleted (MERGE-2), undone (MERGE-6, MERGE-7) or the latest of its register (MERGE-1) — is read
 //! at query time, except the follow and block graphs, whose current edges are kept materialized
 //! and refreshed when a message of their register enters, leaves or is deleted.
+//!
+//! Memory (issue 18): the indexes are flat B-tree sets of small keys. Accounts in `profiles`,
+//! `posts_by` and `mentions` are 4-byte slots given in arrival order (the order of accounts does
+//! not matter there, only that one account is one range; MERGE-1's ties are still broken by the
+//! 32-byte id), packed with the stamp into 44 bytes whose byte order is the tuple's; `reacts` and
+//! `reposts` name their author by the entry's shared [`Origin`] (8 bytes, ordered by account,
+//! then key). Each costs one map lookup per insertion or query: still `O(log n)` to insert or
+//! remove a message, `O(log n + k)` to answer k results.
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -30,14 +38,6 @@ pub(super) const ACCOUNT_MIN: AccountId = AccountId::from_bytes([0; 32]);
 pub(super) const ACCOUNT_MAX: AccountId = AccountId::from_bytes([0xff; 32]);
 pub(super) const STAMP_MIN: Stamp = (0, ID_MIN);
 pub(super) const STAMP_MAX: Stamp = (u64::MAX, ID_MAX);
-
-/// The least origin, a bound for ranges over `reacts` and `reposts`.
-pub(super) fn least_origin() -> Arc<Origin> {
-    Arc::new(Origin {
-        account: ACCOUNT_MIN,
-        key: PublicKey::LEAST,
-    })
-}
 
 /// What one valid message of a social kind says: the effect the merge rules read (07).
 pub(super) use crate::merge::Effect as Fact;
@@ -104,6 +104,9 @@ pub(super) struct Views {
     pub(super) reacts: BTreeSet<(MessageId, Box<str>, Arc<Origin>, MessageId)>,
     /// Whole reposts by target and author (as `reacts`).
     pub(super) reposts: BTreeSet<(MessageId, Arc<Origin>, MessageId)>,
+    /// The least origin, a bound for ranges over `reacts` and `reposts` (one allocation per
+    /// replica rather than one per query).
+    pub(super) least: Arc<Origin>,
     /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow (block/unblock).
     graph: [BTreeSet<(AccountId, AccountId, Stamp, bool)>; 2],
     /// The current edges, (account, subject), and reversed, (subject, account).
