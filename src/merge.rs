@@ -79,8 +79,9 @@ pub(crate) enum Effect {
     },
     Profile,
     Post {
-        /// `(root, parent)` of a reply.
-        reply: Option<Box<(MessageId, MessageId)>>,
+        /// A reply's parent, after its root unless the parent is the root (a direct reply, most
+        /// replies: 32 bytes instead of 64); never empty.
+        reply: Option<Box<[MessageId]>>,
         /// The quoted post, and the version of it the author saw (`quote_version`, which a valid
         /// post has only with a quote, 05 §5.2).
         quote: Option<Box<(MessageId, Option<MessageId>)>>,
@@ -155,7 +156,13 @@ impl Effect {
                 mentions.sort();
                 mentions.dedup();
                 Effect::Post {
-                    reply: p.reply().map(|r| Box::new((r.root(), r.parent()))),
+                    reply: p.reply().map(|r| {
+                        if r.root() == r.parent() {
+                            Box::from([r.parent()])
+                        } else {
+                            Box::from([r.root(), r.parent()])
+                        }
+                    }),
                     quote: p.quote().map(|q| Box::new((q, p.quote_version()))),
                     mentions: mentions.into_boxed_slice(),
                 }
@@ -222,7 +229,11 @@ impl Effect {
     /// A reply's `(root, parent)`.
     pub(crate) fn reply(&self) -> Option<(MessageId, MessageId)> {
         match self {
-            Effect::Post { reply, .. } => reply.as_deref().copied(),
+            Effect::Post { reply, .. } => match reply.as_deref()? {
+                [parent] => Some((*parent, *parent)),
+                [root, parent] => Some((*root, *parent)),
+                _ => None,
+            },
             _ => None,
         }
     }
