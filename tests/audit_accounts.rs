@@ -4462,9 +4462,10 @@ fn wm2a_copy_and_revoke(t: &Wm2a) -> (SignedMessage, SignedMessage) {
 /// 06 §11.9 (the revealed key alone cannot "beat the owner's met commitment"), §11.7 (below `q2`
 /// "the key counts for nothing"), §8.4 (audit-f2f8 A2: "anyone who ever held a root of a chain
 /// operation — a root the owner's recovery removed, a root that retired itself — could add
-/// revocations there" is what the rule must not allow).
+/// revocations there" is what the rule must not allow). Fixed: a defeated copy's revocations
+/// signed by the tie's key (the revealed key that signed the copies) do not apply (06 §8.4 case
+/// 2, vector `threat-9-revealed-key-copy-revokes-nothing`).
 #[test]
-#[ignore = "finding WM2A-1 (Medium): since WM2 the leaked revealed key alone (a former root) revokes every pre-rotation app key for ever through a copy the met commitment defeats"]
 fn wm2a1_leaked_revealed_key_revokes_pre_rotation_apps_for_ever() {
     let t = wm2a_scene(&[]);
     let (qx, rx) = wm2a_copy_and_revoke(&t);
@@ -4526,9 +4527,9 @@ fn wm2a_careful(keep_r0: bool) -> (AccountId, PublicKey, Vec<SignedMessage>, Mes
 /// WM2A-1, the careful pattern continued (each list keeps `R0`): the thief of the everyday revealed
 /// key `N1` revokes every pre-rotation app key for ever. `R0`, kept and never retired, counts in
 /// `q1` and `qx` alike (both committed acts of `d`, which count as `R0`): a tie at 0, which the met
-/// commitment breaks, so `rx` applies; no signature of `R0` anywhere can beat `qx` by strength.
+/// commitment breaks, so `rx` applied; no signature of `R0` anywhere can beat `qx` by strength.
+/// Fixed: `rx` is signed by the tie's key `N1`, so it does not apply (06 §8.4 case 2).
 #[test]
-#[ignore = "finding WM2A-1 (Medium): the careful pattern's everyday revealed key revokes every pre-rotation app key for ever"]
 fn wm2a1_careful_pattern_everyday_key_revokes_for_ever() {
     let (account, phone, ops, e) = wm2a_careful(true);
     let refs: Vec<&SignedMessage> = ops.iter().collect();

@@ -377,12 +377,19 @@ impl Log {
                         // acts of one parent continued below more than one, the one whose own
                         // commitment is met below it wins. The revocations in the defeated
                         // copies' subtrees apply to the head state, as a contest's do (06 §8.4,
-                        // case 2; audit-wm WM2): a fork never makes a revoked key valid again.
-                        // Marked as a tie so that the cache recomputes beside it: an operation
-                        // arriving in a defeated copy's subtree may bring a revocation.
+                        // case 2; audit-wm WM2): a fork never makes a revoked key valid again —
+                        // except those signed by the tie's key, the revealed key that signed the
+                        // copies, the one key a copy's author is proven to hold (audit-wm2 WM2A-1:
+                        // its thief alone, even an old backup of it, revoked every app key
+                        // delegated at or above the parent for ever). Marked as a tie so that the
+                        // cache recomputes beside it: an operation arriving in a defeated copy's
+                        // subtree may bring a revocation.
                         tied_here = true;
+                        let tie_key = key.copied();
                         for x in ids.iter().filter(|x| **x != c) {
-                            sticky.extend(fc_subtree(x));
+                            sticky.extend(fc_subtree(x).filter(|y| {
+                                self.nodes.get(y).is_some_and(|n| Some(n.signer) != tie_key)
+                            }));
                         }
                         c
                     } else if by_key && one.is_none() && ids.iter().all(is_leaf) {

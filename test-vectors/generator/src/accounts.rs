@@ -6146,6 +6146,40 @@ fn pre_rotation(o: &mut Out) {
             },
         ),
         (
+            "threat-9-revealed-key-copy-revokes-nothing",
+            "audit-wm2 WM2A-1, fixed: the genesis [r0, r1] committed to [n0, n1]; r1 delegates the \
+             phone (D). The owner's committed rotation Q1 (by the revealed n0, at D) commits to \
+             [m0, m1], and he meets it at once (Q2 by m0 below Q1): n0 is a former root. The thief \
+             of n0 alone (an old backup of it) later re-signs Q1's exact body under a new header \
+             (QX) and revokes the phone below it without cutoff (RX, by n0, a root of QX's state). \
+             The met commitment breaks the copy's tie (06 §8.1) and Q2 is the head; of the defeated \
+             copy's revocations only those not signed by the tie's key (the revealed n0 that signed \
+             the copies) apply (06 §8.4 case 2): RX adds nothing, and the phone stays authorized",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let q1 = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(2));
+                let q2 = w.roots("m0", &acct, q1.id(), &["m0", "m1"], at(3));
+                let qx = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(4));
+                let rx = w.revoke("n0", &acct, qx.id(), "phone", None, at(5));
+                let ask = w.post("phone", &acct, at(6), "honest");
+                let roots = w.pks(&["m0", "m1"]);
+                Threat {
+                    state: st(&acct, &q2, roots).app(&d),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (q1, VALID),
+                        (q2, VALID),
+                        (qx, VALID),
+                        (rx, VALID),
+                    ],
+                    ask: Some((ask, Exp::Authorized, "the phone")),
+                }
+            },
+        ),
+        (
             "threat-9-revealed-key-refork-everyday-careful",
             "audit Q1, fixed: the careful pattern, the genesis [r0, r1] committed to [r0, n1]; Q1 \
              (by n1, the revealed key, the new everyday root) commits to [r0, r1b], n1 delegates the \

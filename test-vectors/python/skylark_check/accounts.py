@@ -739,8 +739,10 @@ class Accounts:
                           for x in continued if x != meeting[0])):
                 nxt = meeting[0]                  # a met commitment breaks a copy's tie (§8.1, Q1)
                 for C in best:                    # the defeated copies' revocations apply
-                    if C != nxt:                  # (§8.4 case 2, audit-wm WM2)
-                        sticky.extend(self._contested_subtree(C))
+                    if C != nxt:                  # (§8.4 case 2, audit-wm WM2), but not the
+                        sticky.extend(            # tie key's own (audit-wm2 WM2A-1)
+                            y for y in self._contested_subtree(C)
+                            if self.messages[y].header.key != key)
             else:
                 for C in best:
                     sticky.extend(self._contested_subtree(C))     # §8.4 case 1
