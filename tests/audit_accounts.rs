@@ -3319,14 +3319,15 @@ fn wm2_scene() -> Wm2Scene {
 /// root) and the phone, copies `q1` (`qx`, same body) and continues it (`tx`, by `N0`): while
 /// `q1` is a leaf, `qx` is the chain (06 §5.8 What stays open: the leaf window). The owner's client
 /// follows the head and revokes the stolen phone there (`r`, by `N1`, below `tx`); the revocation
-/// is in the head state. Then the owner answers as 06 §5.8 prescribes, meeting `q1`'s commitment
-/// (`q2` by `M0`, below `q1`): the met commitment breaks the copy's tie and the chain is `q1`,
-/// `q2`. Before the fix "the tied elements other than C add no revocation to the head state", so
-/// the phone was valid again, against 06 §8.4: "a fork never makes a revoked key valid again".
-/// Fixed (06 §8.1, §8.4 case 2): the defeated copy's subtree carries `r`, as a contest's does;
-/// vector `threat-6-met-commitment-keeps-revocation`.
+/// is in the head state. Then the owner meets `q1`'s commitment (`q2` by `M0`, below `q1`): the met
+/// commitment breaks the copy's tie and the chain is `q1`, `q2`; the defeated copy adds no
+/// revocation (06 §8.4 case 2; carrying it, the WM2 fix, gave any retired key of the list a
+/// permanent revocation: audit-wm2 WM2A-1), so `r` lapses. The owner's answer (06 §5.8 producer
+/// rules): in the batch that meets the commitment he signs `r` again below `q2` (`r2`), and the
+/// phone is revoked. Vectors `threat-6-met-commitment-drops-copy-revocation`,
+/// `threat-6-met-commitment-owner-re-signs-revocation`.
 #[test]
-fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
+fn wm2_met_commitment_drops_the_copy_revocation_until_the_owner_re_signs_it() {
     let Wm2Scene {
         account,
         n0,
@@ -3363,19 +3364,30 @@ fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
     let after = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2]);
     assert_eq!(
         revocation_of(&after, &account, &phone.public_key()),
+        None,
+        "the defeated copy adds no revocation: {s}"
+    );
+    let r2 = next(
+        &Operation::revoke(account, q2.id(), phone.public_key(), None, 8).unwrap(),
+        &m0,
+        Some(&q2),
+    );
+    let answered = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2, &r2]);
+    assert_eq!(
+        revocation_of(&answered, &account, &phone.public_key()),
         Some(Revocation::All),
-        "the revoked phone must stay revoked: {s}"
+        "the owner's revocation signed again below his chain"
     );
 }
 
-/// WM2 fixed, with the cached chain: the scene of
-/// [`wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy`] and an operation `e` of the owner
-/// below `q2` (the chain grows at its head), in every order of arrival after `G` and `d`, the head
-/// asked for after each operation — the revocation `r` in the defeated copy's subtree arriving
-/// before the commitment is met or after it, before or after the chain grows past `q2` — agrees
-/// with the computation from scratch (GEN-4): head `e`, the phone revoked.
+/// WM2 with the cached chain: the scene of
+/// [`wm2_met_commitment_drops_the_copy_revocation_until_the_owner_re_signs_it`] and an operation
+/// `e` of the owner below `q2` (the chain grows at its head), in every order of arrival after `G`
+/// and `d`, the head asked for after each operation — the revocation `r` in the defeated copy's
+/// subtree arriving before the commitment is met or after it, before or after the chain grows
+/// past `q2` — agrees with the computation from scratch (GEN-4): head `e`, `r` not applied.
 #[test]
-fn wm2_revocation_on_the_defeated_copy_applies_in_every_order_with_the_cache() {
+fn wm2_revocation_on_the_defeated_copy_lapses_in_every_order_with_the_cache() {
     let Wm2Scene {
         account,
         n0,
@@ -3403,10 +3415,7 @@ fn wm2_revocation_on_the_defeated_copy_applies_in_every_order_with_the_cache() {
     let all = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2, &e]);
     let view = all.account(&account).unwrap();
     assert_eq!(view.head(), e.id(), "{}", summary(&all, &account));
-    assert_eq!(
-        revocation_of(&all, &account, &phone.public_key()),
-        Some(Revocation::All)
-    );
+    assert_eq!(revocation_of(&all, &account, &phone.public_key()), None);
     let (expected, bad) = orders_that_disagree(&[&g, &d], &[&q1, &qx, &tx, &r, &q2, &e], &account);
     assert!(
         bad.is_empty(),
