@@ -3319,14 +3319,15 @@ fn wm2_scene() -> Wm2Scene {
 /// root) and the phone, copies `q1` (`qx`, same body) and continues it (`tx`, by `N0`): while
 /// `q1` is a leaf, `qx` is the chain (06 §5.8 What stays open: the leaf window). The owner's client
 /// follows the head and revokes the stolen phone there (`r`, by `N1`, below `tx`); the revocation
-/// is in the head state. Then the owner answers as 06 §5.8 prescribes, meeting `q1`'s commitment
-/// (`q2` by `M0`, below `q1`): the met commitment breaks the copy's tie and the chain is `q1`,
-/// `q2`. Before the fix "the tied elements other than C add no revocation to the head state", so
-/// the phone was valid again, against 06 §8.4: "a fork never makes a revoked key valid again".
-/// Fixed (06 §8.1, §8.4 case 2): the defeated copy's subtree carries `r`, as a contest's does;
-/// vector `threat-6-met-commitment-keeps-revocation`.
+/// is in the head state. Then the owner meets `q1`'s commitment (`q2` by `M0`, below `q1`): the met
+/// commitment breaks the copy's tie and the chain is `q1`, `q2`; the defeated copy adds no
+/// revocation (06 §8.4 case 2; carrying it, the WM2 fix, gave any retired key of the list a
+/// permanent revocation: audit-wm2 WM2A-1), so `r` lapses. The owner's answer (06 §5.8 producer
+/// rules): in the batch that meets the commitment he signs `r` again below `q2` (`r2`), and the
+/// phone is revoked. Vectors `threat-6-met-commitment-drops-copy-revocation`,
+/// `threat-6-met-commitment-owner-re-signs-revocation`.
 #[test]
-fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
+fn wm2_met_commitment_drops_the_copy_revocation_until_the_owner_re_signs_it() {
     let Wm2Scene {
         account,
         n0,
@@ -3363,19 +3364,30 @@ fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
     let after = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2]);
     assert_eq!(
         revocation_of(&after, &account, &phone.public_key()),
+        None,
+        "the defeated copy adds no revocation: {s}"
+    );
+    let r2 = next(
+        &Operation::revoke(account, q2.id(), phone.public_key(), None, 8).unwrap(),
+        &m0,
+        Some(&q2),
+    );
+    let answered = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2, &r2]);
+    assert_eq!(
+        revocation_of(&answered, &account, &phone.public_key()),
         Some(Revocation::All),
-        "the revoked phone must stay revoked: {s}"
+        "the owner's revocation signed again below his chain"
     );
 }
 
-/// WM2 fixed, with the cached chain: the scene of
-/// [`wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy`] and an operation `e` of the owner
-/// below `q2` (the chain grows at its head), in every order of arrival after `G` and `d`, the head
-/// asked for after each operation — the revocation `r` in the defeated copy's subtree arriving
-/// before the commitment is met or after it, before or after the chain grows past `q2` — agrees
-/// with the computation from scratch (GEN-4): head `e`, the phone revoked.
+/// WM2 with the cached chain: the scene of
+/// [`wm2_met_commitment_drops_the_copy_revocation_until_the_owner_re_signs_it`] and an operation
+/// `e` of the owner below `q2` (the chain grows at its head), in every order of arrival after `G`
+/// and `d`, the head asked for after each operation — the revocation `r` in the defeated copy's
+/// subtree arriving before the commitment is met or after it, before or after the chain grows
+/// past `q2` — agrees with the computation from scratch (GEN-4): head `e`, `r` not applied.
 #[test]
-fn wm2_revocation_on_the_defeated_copy_applies_in_every_order_with_the_cache() {
+fn wm2_revocation_on_the_defeated_copy_lapses_in_every_order_with_the_cache() {
     let Wm2Scene {
         account,
         n0,
@@ -3403,10 +3415,7 @@ fn wm2_revocation_on_the_defeated_copy_applies_in_every_order_with_the_cache() {
     let all = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2, &e]);
     let view = all.account(&account).unwrap();
     assert_eq!(view.head(), e.id(), "{}", summary(&all, &account));
-    assert_eq!(
-        revocation_of(&all, &account, &phone.public_key()),
-        Some(Revocation::All)
-    );
+    assert_eq!(revocation_of(&all, &account, &phone.public_key()), None);
     let (expected, bad) = orders_that_disagree(&[&g, &d], &[&q1, &qx, &tx, &r, &q2, &e], &account);
     assert!(
         bad.is_empty(),
@@ -4462,9 +4471,10 @@ fn wm2a_copy_and_revoke(t: &Wm2a) -> (SignedMessage, SignedMessage) {
 /// 06 §11.9 (the revealed key alone cannot "beat the owner's met commitment"), §11.7 (below `q2`
 /// "the key counts for nothing"), §8.4 (audit-f2f8 A2: "anyone who ever held a root of a chain
 /// operation — a root the owner's recovery removed, a root that retired itself — could add
-/// revocations there" is what the rule must not allow).
+/// revocations there" is what the rule must not allow). Fixed: a defeated copy's revocations
+/// signed by the tie's key (the revealed key that signed the copies) do not apply (06 §8.4 case
+/// 2, vector `threat-9-revealed-key-copy-revokes-nothing`).
 #[test]
-#[ignore = "finding WM2A-1 (Medium): since WM2 the leaked revealed key alone (a former root) revokes every pre-rotation app key for ever through a copy the met commitment defeats"]
 fn wm2a1_leaked_revealed_key_revokes_pre_rotation_apps_for_ever() {
     let t = wm2a_scene(&[]);
     let (qx, rx) = wm2a_copy_and_revoke(&t);
@@ -4501,10 +4511,10 @@ fn wm2a1_leaked_revealed_key_revokes_pre_rotation_apps_for_ever() {
 /// went on below its copy with the everyday `N1` (`e1`) before it saw `q1` meet its commitment
 /// (`q2`). Later `N1`, retired by `q2`, leaks: its thief revokes the phone below `e1` (`rx`, `N1`
 /// is a root of `e1`'s state). The met commitment defeats `q1b` and its subtree's revocations
-/// apply: the thief needs neither the revealed key nor a copy of his own. So the refinement "skip
-/// the revocations signed by the copies' signer" would not close WM2A-1.
+/// applied under WM2's carry: the thief needed neither the revealed key nor a copy of his own, so
+/// "skip the revocations signed by the copies' signer" would not close WM2A-1. Fixed by reverting
+/// the carry (06 §8.4 case 2): a defeated copy adds no revocation.
 #[test]
-#[ignore = "finding WM2A-1 (Medium): after an honest continued retry, any retired key of the list revokes every pre-rotation app key for ever"]
 fn wm2a1_retired_everyday_key_revokes_below_an_honest_retry() {
     let t = wm2a_scene(&[]);
     let q1b = next(
@@ -4584,9 +4594,9 @@ fn wm2a_careful(keep_r0: bool) -> (AccountId, PublicKey, Vec<SignedMessage>, Mes
 /// WM2A-1, the careful pattern continued (each list keeps `R0`): the thief of the everyday revealed
 /// key `N1` revokes every pre-rotation app key for ever. `R0`, kept and never retired, counts in
 /// `q1` and `qx` alike (both committed acts of `d`, which count as `R0`): a tie at 0, which the met
-/// commitment breaks, so `rx` applies; no signature of `R0` anywhere can beat `qx` by strength.
+/// commitment breaks, so `rx` applied; no signature of `R0` anywhere can beat `qx` by strength.
+/// Fixed: `rx` is signed by the tie's key `N1`, so it does not apply (06 §8.4 case 2).
 #[test]
-#[ignore = "finding WM2A-1 (Medium): the careful pattern's everyday revealed key revokes every pre-rotation app key for ever"]
 fn wm2a1_careful_pattern_everyday_key_revokes_for_ever() {
     let (account, phone, ops, e) = wm2a_careful(true);
     let refs: Vec<&SignedMessage> = ops.iter().collect();

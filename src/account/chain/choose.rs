@@ -375,15 +375,15 @@ impl Log {
                     {
                         // A met commitment breaks a copy's tie (06 §8.1, audit Q1): of committed
                         // acts of one parent continued below more than one, the one whose own
-                        // commitment is met below it wins. The revocations in the defeated
-                        // copies' subtrees apply to the head state, as a contest's do (06 §8.4,
-                        // case 2; audit-wm WM2): a fork never makes a revoked key valid again.
-                        // Marked as a tie so that the cache recomputes beside it: an operation
-                        // arriving in a defeated copy's subtree may bring a revocation.
+                        // commitment is met below it wins. The defeated copies' subtrees add no
+                        // revocation to the head state (06 §8.4 case 2): a copy counts as every
+                        // root of the parent, so carrying them gave anyone who ever held a key of
+                        // the revealed list a revocation of every app key above for ever
+                        // (audit-wm2 WM2A-1, which undid the WM2 fix); the owner re-signs his
+                        // leaf-window revocations below his own chain (06 §5.8). Marked as a tie
+                        // so that the cache recomputes beside it: an operation below a defeated
+                        // copy may meet its commitment.
                         tied_here = true;
-                        for x in ids.iter().filter(|x| **x != c) {
-                            sticky.extend(fc_subtree(x));
-                        }
                         c
                     } else if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;

@@ -5193,43 +5193,25 @@ fn threats(o: &mut Out) {
             |id| revocation_superseded(id, Then::Contested),
         ),
         (
-            "threat-6-met-commitment-keeps-revocation",
-            "audit-wm WM2, fixed: the genesis [r0, r1] committed to [n0, n1]; r1 delegates the phone \
-             (D). The owner's committed rotation Q1 (by the revealed n0) commits to [m0, m1]; the \
-             thief of n0 re-signs Q1's exact body under a new header (QX). The owner revokes the \
-             phone with a cutoff below QX (RV, by n1: while Q1 is a leaf QX is the chain), then \
-             meets Q1's commitment (Q2 by m0 below Q1): the met commitment breaks the copy's tie \
-             (06 §8.1) and Q2 is the head, and the revocation in the defeated copy's subtree applies \
-             to the head state, keeping its cutoff (06 §8.4 case 2): a fork never makes a revoked \
-             key valid again",
+            "threat-6-met-commitment-drops-copy-revocation",
+            "audit-wm WM2, stated (audit-wm2 WM2A-1): the genesis [r0, r1] committed to [n0, n1]; r1 \
+             delegates the phone (D). The owner's committed rotation Q1 (by the revealed n0) commits \
+             to [m0, m1]; the thief of n0 re-signs Q1's exact body under a new header (QX). The \
+             owner revokes the phone with a cutoff below QX (RV, by n1: while Q1 is a leaf QX is the \
+             chain), then meets Q1's commitment (Q2 by m0 below Q1): the met commitment breaks the \
+             copy's tie (06 §8.1), Q2 is the head, and the defeated copy's subtree adds no \
+             revocation (06 §8.4 case 2): the phone is valid again until the owner re-signs RV \
+             below his own chain (next vector)",
             &["ACCT-5", "ACCT-14"],
-            |id| {
-                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
-                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
-                let p1 = w.post("phone", &acct, at(2), "honest");
-                let q1 = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(3));
-                let qx = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(4));
-                let rv = w.revoke("n1", &acct, qx.id(), "phone", Some((1, &p1.id)), at(5));
-                let q2 = w.roots("m0", &acct, q1.id(), &["m0", "m1"], at(6));
-                let ask = w.post("phone", &acct, at(7), "stolen phone");
-                let roots = w.pks(&["m0", "m1"]);
-                Threat {
-                    state: st(&acct, &q2, roots).app_rev(&d, Rev::After(1, p1.id.clone())),
-                    ops: vec![
-                        (g, VALID),
-                        (d, VALID),
-                        (q1, VALID),
-                        (qx, VALID),
-                        (rv, VALID),
-                        (q2, VALID),
-                    ],
-                    ask: Some((
-                        ask,
-                        Exp::Denied("auth.revoked"),
-                        "the stolen phone after the cutoff",
-                    )),
-                }
-            },
+            |id| met_commitment_copy(id, false),
+        ),
+        (
+            "threat-6-met-commitment-owner-re-signs-revocation",
+            "the previous vector with the owner's answer (06 §5.8 producer rules): with Q2 he signs \
+             RV again below it (RV2, by m0, the same cutoff): the phone is revoked from the cutoff \
+             on, in every order",
+            &["ACCT-5", "ACCT-14"],
+            |id| met_commitment_copy(id, true),
         ),
         (
             "threat-6-endorsed-history-stays",
@@ -6142,6 +6124,40 @@ fn pre_rotation(o: &mut Out) {
                         (q2, VALID),
                     ],
                     ask: Some((ask, Exp::Denied("auth.not_delegated"), "the thief's app key")),
+                }
+            },
+        ),
+        (
+            "threat-9-revealed-key-copy-revokes-nothing",
+            "audit-wm2 WM2A-1, fixed: the genesis [r0, r1] committed to [n0, n1]; r1 delegates the \
+             phone (D). The owner's committed rotation Q1 (by the revealed n0, at D) commits to \
+             [m0, m1], and he meets it at once (Q2 by m0 below Q1): n0 is a former root. The thief \
+             of n0 alone (an old backup of it) later re-signs Q1's exact body under a new header \
+             (QX) and revokes the phone below it without cutoff (RX, by n0, a root of QX's state). \
+             The met commitment breaks the copy's tie (06 §8.1) and Q2 is the head; of the defeated \
+             copy's revocations only those not signed by the tie's key (the revealed n0 that signed \
+             the copies) apply (06 §8.4 case 2): RX adds nothing, and the phone stays authorized",
+            R14,
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let q1 = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(2));
+                let q2 = w.roots("m0", &acct, q1.id(), &["m0", "m1"], at(3));
+                let qx = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(4));
+                let rx = w.revoke("n0", &acct, qx.id(), "phone", None, at(5));
+                let ask = w.post("phone", &acct, at(6), "honest");
+                let roots = w.pks(&["m0", "m1"]);
+                Threat {
+                    state: st(&acct, &q2, roots).app(&d),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (q1, VALID),
+                        (q2, VALID),
+                        (qx, VALID),
+                        (rx, VALID),
+                    ],
+                    ask: Some((ask, Exp::Authorized, "the phone")),
                 }
             },
         ),
@@ -8566,4 +8582,40 @@ pub fn generate() -> String {
         "accounts",
         o.vectors,
     )
+}
+
+/// audit-wm WM2 and its answer: the owner's revocation below a copy that a met commitment defeats
+/// lapses (06 §8.4 case 2); `resign`: he signs it again below his own chain.
+fn met_commitment_copy(id: &str, resign: bool) -> Threat {
+    let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+    let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+    let p1 = w.post("phone", &acct, at(2), "honest");
+    let q1 = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(3));
+    let qx = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(4));
+    let rv = w.revoke("n1", &acct, qx.id(), "phone", Some((1, &p1.id)), at(5));
+    let q2 = w.roots("m0", &acct, q1.id(), &["m0", "m1"], at(6));
+    let ask = w.post("phone", &acct, at(8), "stolen phone");
+    let roots = w.pks(&["m0", "m1"]);
+    let mut ops = vec![
+        (g, VALID),
+        (d.clone(), VALID),
+        (q1, VALID),
+        (qx, VALID),
+        (rv, VALID),
+    ];
+    let (state, exp) = if resign {
+        let rv2 = w.revoke("m0", &acct, q2.id(), "phone", Some((1, &p1.id)), at(7));
+        let state = st(&acct, &rv2, roots).app_rev(&d, Rev::After(1, p1.id.clone()));
+        ops.extend([(q2, VALID), (rv2, VALID)]);
+        (state, Exp::Denied("auth.revoked"))
+    } else {
+        let state = st(&acct, &q2, roots).app(&d);
+        ops.push((q2, VALID));
+        (state, Exp::Authorized)
+    };
+    Threat {
+        state,
+        ops,
+        ask: Some((ask, exp, "the stolen phone after the cutoff")),
+    }
 }

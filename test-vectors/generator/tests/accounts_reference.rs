@@ -1378,11 +1378,8 @@ impl Ref {
                 }
                 kids[continued[0]].clone()
             } else if let Some(c) = self.met_commitment(&kids, &tied, &continued, &subtrees) {
-                // A met commitment breaks a copy's tie (06 §8.1, audit Q1); the defeated copies'
-                // revocations stay, as a contest's do (06 §8.4 case 2, audit-wm WM2).
-                for &i in tied.iter().filter(|&&i| i != c) {
-                    self.contested_subtree(&kids[i], &mut sticky);
-                }
+                // A met commitment breaks a copy's tie (06 §8.1, audit Q1); the defeated copies
+                // add no revocation (06 §8.4 case 2; audit-wm2 WM2A-1 undid audit-wm WM2's carry).
                 kids[c].clone()
             } else {
                 // Contested: every revocation in a contested subtree of the fork-choice tree, and
