@@ -2218,6 +2218,31 @@ fn q_cached_chain_agrees_on_crowded_committed_trees() {
     );
 }
 
+/// Runs `tests/audit/<script>` (a cross-check against the Python checker) on the cases `json`,
+/// written to a temporary file; its output, or a failure with what it printed.
+fn run_cross_check(script: &str, tag: &str, json: &[serde_json::Value]) -> String {
+    let dir = std::env::temp_dir().join(format!("audit-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cases.json");
+    std::fs::write(&path, serde_json::to_vec(json).unwrap()).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(format!(
+            "{}/tests/audit/{script}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(&path)
+        .output()
+        .expect("python3");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
 /// Runs `tests/audit/cross_check.py` over `cases` (account, operations): the crate's head,
 /// contested list, roots, encryption key and revocations against the Python checker's. Returns the
 /// script's output; panics on a disagreement.
@@ -2252,27 +2277,7 @@ fn python_cross_check(cases: &[(AccountId, Vec<SignedMessage>)]) -> String {
             }
         }));
     }
-    let dir =
-        std::env::temp_dir().join(format!("audit-pre2-{}-{}", std::process::id(), cases.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("cases.json");
-    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/audit/cross_check.py"
-        ))
-        .arg(&path)
-        .output()
-        .expect("python3");
-    let _ = std::fs::remove_dir_all(&dir);
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
+    run_cross_check("cross_check.py", "pre2", &json)
 }
 
 /// The Python checker agrees with the crate on 400 crowded committed trees (P2 exemption, P4
@@ -3245,22 +3250,26 @@ fn wm1_met_switch_spends_every_witness_below() {
     );
 }
 
-/// WM2 (the met-commitment rule x revocations, 06 §8.1 / §8.4). `G` = `[R0, R1]` committed to
-/// `[N0, N1]`; the phone `K` is delegated at `G` (`d`). The owner rotates (`q1` = `[N0, N1]`
-/// committed to `[M0, M1]`, signed by `N0`). The thief, who holds `N0` (the revealed key, a current
-/// root) and the phone, copies `q1` (`qx`, same body) and continues it (`tx`, by `N0`): while
-/// `q1` is a leaf, `qx` is the chain (06 §5.8 What stays open: the leaf window). The owner's client
-/// follows the head and revokes the stolen phone there (`r`, by `N1`, below `tx`); the revocation
-/// is in the head state. Then the owner answers as 06 §5.8 prescribes, meeting `q1`'s commitment
-/// (`q2` by `M0`, below `q1`): the met commitment breaks the copy's tie and the chain is `q1`,
-/// `q2` — and "the tied elements other than C add no revocation to the head state", so the
-/// phone is valid again. 06 §8.4: "a fork never makes a revoked key valid again: a revocation
-/// that some root of the state it follows signed stays in force unless it loses the fork choice by
-/// strength"; `r` (signed by `N1`, a root of its state) loses by the met-commitment clause, at
-/// equal strength.
-#[test]
-#[ignore = "finding WM2 (Medium): a met commitment drops the losing copy's revocations; a revoked app key is valid again (06 §8.4 promise)"]
-fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
+/// The scene of the WM2 tests below (see the first): `G` = `[R0, R1]` committed to `[N0, N1]`, the
+/// phone delegated at `G` (`d`), the owner's committed rotation `q1`, the thief's copy `qx`
+/// continued by `tx` (both by the revealed key `N0`), the owner's revocation `r` of the phone below
+/// `tx` (by `N1`). `M0`, `M1` are the keys `q1` commits to.
+struct Wm2Scene {
+    account: AccountId,
+    n0: SecretKey,
+    n1: SecretKey,
+    m0: SecretKey,
+    m1: SecretKey,
+    phone: SecretKey,
+    g: SignedMessage,
+    d: SignedMessage,
+    q1: SignedMessage,
+    qx: SignedMessage,
+    tx: SignedMessage,
+    r: SignedMessage,
+}
+
+fn wm2_scene() -> Wm2Scene {
     let (r0, r1, n0, n1, m0, m1, phone) =
         (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
     let g = committed_genesis(&r0, &r1, &[n0.public_key(), n1.public_key()]);
@@ -3288,6 +3297,50 @@ fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
         &n1,
         None,
     );
+    Wm2Scene {
+        account,
+        n0,
+        n1,
+        m0,
+        m1,
+        phone,
+        g,
+        d,
+        q1,
+        qx,
+        tx,
+        r,
+    }
+}
+
+/// WM2 (the met-commitment rule x revocations, 06 §8.1 / §8.4). `G` = `[R0, R1]` committed to
+/// `[N0, N1]`; the phone `K` is delegated at `G` (`d`). The owner rotates (`q1` = `[N0, N1]`
+/// committed to `[M0, M1]`, signed by `N0`). The thief, who holds `N0` (the revealed key, a current
+/// root) and the phone, copies `q1` (`qx`, same body) and continues it (`tx`, by `N0`): while
+/// `q1` is a leaf, `qx` is the chain (06 §5.8 What stays open: the leaf window). The owner's client
+/// follows the head and revokes the stolen phone there (`r`, by `N1`, below `tx`); the revocation
+/// is in the head state. Then the owner answers as 06 §5.8 prescribes, meeting `q1`'s commitment
+/// (`q2` by `M0`, below `q1`): the met commitment breaks the copy's tie and the chain is `q1`,
+/// `q2`. Before the fix "the tied elements other than C add no revocation to the head state", so
+/// the phone was valid again, against 06 §8.4: "a fork never makes a revoked key valid again".
+/// Fixed (06 §8.1, §8.4 case 2): the defeated copy's subtree carries `r`, as a contest's does;
+/// vector `threat-6-met-commitment-keeps-revocation`.
+#[test]
+fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
+    let Wm2Scene {
+        account,
+        n0,
+        n1,
+        m0,
+        m1,
+        phone,
+        g,
+        d,
+        q1,
+        qx,
+        tx,
+        r,
+    } = wm2_scene();
     let before = outcome(&[&g, &d, &q1, &qx, &tx, &r], account);
     assert_eq!(
         before.1,
@@ -3311,7 +3364,98 @@ fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
     assert_eq!(
         revocation_of(&after, &account, &phone.public_key()),
         Some(Revocation::All),
-        "the revoked phone is valid again: {s}"
+        "the revoked phone must stay revoked: {s}"
+    );
+}
+
+/// WM2 fixed, with the cached chain: the scene of
+/// [`wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy`] and an operation `e` of the owner
+/// below `q2` (the chain grows at its head), in every order of arrival after `G` and `d`, the head
+/// asked for after each operation — the revocation `r` in the defeated copy's subtree arriving
+/// before the commitment is met or after it, before or after the chain grows past `q2` — agrees
+/// with the computation from scratch (GEN-4): head `e`, the phone revoked.
+#[test]
+fn wm2_revocation_on_the_defeated_copy_applies_in_every_order_with_the_cache() {
+    let Wm2Scene {
+        account,
+        n0,
+        n1,
+        m0,
+        m1,
+        phone,
+        g,
+        d,
+        q1,
+        qx,
+        tx,
+        r,
+    } = wm2_scene();
+    let q2 = next(
+        &rotation(account, &q1, &[&m0, &m1], None, &[&n0, &n1], 7),
+        &m0,
+        None,
+    );
+    let e = next(
+        &Operation::enckey(account, q2.id(), [8; 32], 2, 8).unwrap(),
+        &m0,
+        Some(&q2),
+    );
+    let all = apply_all([&g, &d, &q1, &qx, &tx, &r, &q2, &e]);
+    let view = all.account(&account).unwrap();
+    assert_eq!(view.head(), e.id(), "{}", summary(&all, &account));
+    assert_eq!(
+        revocation_of(&all, &account, &phone.public_key()),
+        Some(Revocation::All)
+    );
+    let (expected, bad) = orders_that_disagree(&[&g, &d], &[&q1, &qx, &tx, &r, &q2, &e], &account);
+    assert!(
+        bad.is_empty(),
+        "WM2: {} of 720 orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+}
+
+/// Found with WM2: the cached chain grown at its head kept only the revocations of 06 §8.4 case 3.
+/// A tie of one key's leaves, continued (case 2): the owner's revocation `rv` of the phone (a leaf
+/// below `d`) and the thief's `t` beside it, continued by `t2` of the same key: the chain goes on
+/// at `t` and `rv` applies. `t3` then extends the chain at its head: the phone stays revoked, in
+/// every order with the head asked for after each operation.
+#[test]
+fn continued_tie_revocation_kept_when_the_chain_grows_at_its_head() {
+    let t = two_roots();
+    let rv = next(
+        &Operation::revoke(t.account, t.d.id(), t.phone.public_key(), None, 3).unwrap(),
+        &t.r1,
+        Some(&t.d),
+    );
+    let x = next(
+        &Operation::enckey(t.account, t.d.id(), [1; 32], 1, 4).unwrap(),
+        &t.r1,
+        Some(&rv),
+    );
+    let x2 = next(
+        &Operation::enckey(t.account, x.id(), [2; 32], 2, 5).unwrap(),
+        &t.r1,
+        Some(&x),
+    );
+    let x3 = next(
+        &Operation::enckey(t.account, x2.id(), [3; 32], 3, 6).unwrap(),
+        &t.r1,
+        Some(&x2),
+    );
+    let all = apply_all([&t.g, &t.d, &rv, &x, &x2, &x3]);
+    assert_eq!(all.account(&t.account).unwrap().head(), x3.id());
+    assert_eq!(
+        revocation_of(&all, &t.account, &t.phone.public_key()),
+        Some(Revocation::All)
+    );
+    let (expected, bad) = orders_that_disagree(&[&t.g, &t.d], &[&rv, &x, &x2, &x3], &t.account);
+    assert!(
+        bad.is_empty(),
+        "{} of 24 orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
     );
 }
 
@@ -3322,33 +3466,20 @@ fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
 /// on the chain as history. In every order.
 #[test]
 fn wm2_meeting_the_commitment_below_the_revocation_keeps_it() {
-    let (r0, r1, n0, n1, m0, m1, phone) =
-        (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
-    let g = committed_genesis(&r0, &r1, &[n0.public_key(), n1.public_key()]);
-    let account = Accounts::account_id(&g);
-    let d = next(&delegation(account, &g, &phone, 2), &r1, None);
-    let copy = |time| {
-        rotation(
-            account,
-            &d,
-            &[&n0, &n1],
-            Some(&[&m0, &m1]),
-            &[&r0, &r1],
-            time,
-        )
-    };
-    let q1 = next(&copy(3), &n0, None);
-    let qx = next(&copy(4), &n0, Some(&q1));
-    let tx = next(
-        &Operation::enckey(account, qx.id(), [7; 32], 1, 5).unwrap(),
-        &n0,
-        Some(&qx),
-    );
-    let r = next(
-        &Operation::revoke(account, tx.id(), phone.public_key(), None, 6).unwrap(),
-        &n1,
-        None,
-    );
+    let Wm2Scene {
+        account,
+        n0,
+        n1,
+        m0,
+        m1,
+        phone,
+        g,
+        d,
+        q1,
+        qx,
+        tx,
+        r,
+    } = wm2_scene();
     let q2 = next(
         &rotation(account, &r, &[&m0, &m1], None, &[&n0, &n1], 7),
         &m0,
@@ -3886,26 +4017,7 @@ fn wm_python_cross_check(cases: &[(AccountId, Vec<SignedMessage>)]) -> String {
             }
         }));
     }
-    let dir = std::env::temp_dir().join(format!("audit-wm-{}-{}", std::process::id(), cases.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("cases.json");
-    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/audit/cross_check_view.py"
-        ))
-        .arg(&path)
-        .output()
-        .expect("python3");
-    let _ = std::fs::remove_dir_all(&dir);
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
+    run_cross_check("cross_check_view.py", "wm", &json)
 }
 
 /// Random deep, witnessed, committed trees ([`wm_random_tree`]): the cached chain, in random
@@ -3965,4 +4077,280 @@ fn wm_python_checker_agrees_on_deep_witnessed_committed_trees() {
     let text = wm_python_cross_check(&cases);
     eprintln!("{text}");
     assert!(text.contains("400 cases, 0 disagreements"), "{text}");
+}
+
+/// WM4 and WM5: an account `[R0, R1]` naming witnesses `{w1, w2}` (`t = 2`); `R1` delegated the
+/// phone (`d`), then revoked it in a leaf `rv` at `d` and signed `a` beside it, which it continued
+/// below (`a2`): at `d` a tie of `R1`'s leaves, continued below `a` — `a` wins and the revocation
+/// of the losing leaf `rv` applies to the head state (06 §8.1, §8.4 case 2), as long as the tie
+/// stands.
+struct WmTie {
+    r0: SecretKey,
+    r1: SecretKey,
+    w1: SecretKey,
+    w2: SecretKey,
+    phone: SecretKey,
+    account: AccountId,
+    g: SignedMessage,
+    d: SignedMessage,
+    rv: SignedMessage,
+    a: SignedMessage,
+    a2: SignedMessage,
+}
+
+fn wm_tie() -> WmTie {
+    wm_tie_committed(None)
+}
+
+/// [`wm_tie`] with the genesis committed to `next_list`.
+fn wm_tie_committed(next_list: Option<&[&SecretKey]>) -> WmTie {
+    let (r0, r1, phone, w1, w2) = (key(1), key(2), key(3), key(40), key(41));
+    let g = wm_genesis(&[&r0, &r1], next_list, &[&w1, &w2], 2);
+    let account = Accounts::account_id(&g);
+    let d = next(&delegation(account, &g, &phone, 2), &r1, None);
+    let rv = next(
+        &Operation::revoke(account, d.id(), phone.public_key(), None, 3).unwrap(),
+        &r1,
+        Some(&d),
+    );
+    let a = next(
+        &Operation::enckey(account, d.id(), [1; 32], 1, 4).unwrap(),
+        &r1,
+        Some(&rv),
+    );
+    let a2 = next(
+        &Operation::enckey(account, a.id(), [2; 32], 2, 5).unwrap(),
+        &r1,
+        Some(&a),
+    );
+    WmTie {
+        r0,
+        r1,
+        w1,
+        w2,
+        phone,
+        account,
+        g,
+        d,
+        rv,
+        a,
+        a2,
+    }
+}
+
+/// Every order of `ops` (all of them, the genesis included: what waits for its parent is released
+/// when it arrives), asking for the view after each message so that the cached chain's fast paths
+/// run: the orders whose view differs from the computation from scratch, and that view.
+fn wm_orders(
+    ops: &[&SignedMessage],
+    account: &AccountId,
+) -> (String, usize, Vec<(Vec<usize>, String)>) {
+    let mut orders = 1;
+    for n in 1..=ops.len() {
+        orders *= n;
+    }
+    let (expected, bad) = orders_that_disagree(&[], ops, account);
+    (expected, orders, bad)
+}
+
+/// WM4 (Medium): a receipt that makes a chain child final at a fork decided by a tie of one key's
+/// leaves, continued. [`wm_tie`]; `w1` receipts `a2` and `w2` receipts `a`: both endorse `a`, so
+/// `a` is final at `d` (06 §8.6) and wins outright — no tie there any more, and the losing leaf
+/// `rv` adds no revocation (06 §8.4: a revocation that loses beside a final child applies no more
+/// than a plain leaf). `Canon::keep_receipt` took the second receipt into the cached chain (it
+/// only extended the final prefix) and kept the tie's revocation: 1,440 of the 5,040 orders
+/// revoked the phone. Fixed: a receipt whose witness's reach passes a tied fork whose chosen child
+/// it makes final recomputes the chain (once per fork: finality happens once).
+#[test]
+fn wm4_receipt_that_makes_a_continued_ties_child_final_in_every_order() {
+    let t = wm_tie();
+    let rc1 = wm_receipt(t.account, &t.a2, &t.w1, None, 6);
+    let rc2 = wm_receipt(t.account, &t.a, &t.w2, None, 7);
+    let all = [&t.g, &t.d, &t.rv, &t.a, &t.a2, &rc1, &rc2];
+    let (expected, orders, bad) = wm_orders(&all, &t.account);
+    assert!(
+        bad.is_empty(),
+        "WM4: {} of {orders} orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    let accounts = apply_all(all);
+    let view = accounts.account(&t.account).unwrap();
+    assert_eq!(view.head(), t.a2.id(), "{expected}");
+    assert_eq!(view.last_final(), Some(t.a.id()), "{expected}");
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        None,
+        "the losing leaf beside a final child revokes nothing: {expected}"
+    );
+    // Without the second receipt `a` is not final: the tie stands and `rv` applies.
+    let tied = apply_all([&t.g, &t.d, &t.rv, &t.a, &t.a2, &rc1]);
+    assert_eq!(
+        revocation_of(&tied, &t.account, &t.phone.public_key()),
+        Some(Revocation::All)
+    );
+}
+
+/// WM5 (Medium), the plain case (found while reproducing WM5): an operation of the tie's key that
+/// extends the head below a continued tie leaves the tie as it is, so the losing leaf's revocation
+/// still applies (06 §8.4 case 2). The append path of the cache set the head state to the new
+/// head's state with the revocations of case 3 only, and dropped those of the continued tie: 120
+/// of the 720 orders. Fixed: the cache keeps those revocations with case 3's.
+#[test]
+fn wm5_append_below_a_continued_tie_keeps_the_losing_leafs_revocation() {
+    let t = wm_tie();
+    let a3 = next(
+        &Operation::enckey(t.account, t.a2.id(), [3; 32], 3, 6).unwrap(),
+        &t.r1,
+        Some(&t.a2),
+    );
+    let all = [&t.g, &t.d, &t.rv, &t.a, &t.a2, &a3];
+    let (expected, orders, bad) = wm_orders(&all, &t.account);
+    assert!(
+        bad.is_empty(),
+        "WM5: {} of {orders} orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    let accounts = apply_all(all);
+    assert_eq!(accounts.account(&t.account).unwrap().head(), a3.id());
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        Some(Revocation::All),
+        "{expected}"
+    );
+}
+
+/// WM5 (Medium), a self-retirement at the head: `R1` retires itself below `a3`, under `a`, so it
+/// counts no more under the leaf `rv` (06 §8.1): `a` wins at `d` by strength alone, no tie, and
+/// `rv` revokes nothing (06 §8.4: a revocation that loses to a branch in which its signer retired
+/// itself). In every order (before the fix, only because the append path dropped the tie's
+/// revocation whatever arrived).
+#[test]
+fn wm5_self_retirement_appended_below_a_continued_tie_undoes_it() {
+    let t = wm_tie();
+    let a3 = next(
+        &Operation::enckey(t.account, t.a2.id(), [3; 32], 3, 6).unwrap(),
+        &t.r1,
+        Some(&t.a2),
+    );
+    let y = next(
+        &Operation::roots(t.account, a3.id(), &[t.r0.public_key()], 7).unwrap(),
+        &t.r1,
+        Some(&a3),
+    );
+    let all = [&t.g, &t.d, &t.rv, &t.a, &t.a2, &a3, &y];
+    let (expected, orders, bad) = wm_orders(&all, &t.account);
+    assert!(
+        bad.is_empty(),
+        "WM5: {} of {orders} orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    let accounts = apply_all(all);
+    assert_eq!(accounts.account(&t.account).unwrap().head(), y.id());
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        None,
+        "{expected}"
+    );
+}
+
+/// WM5 (Medium), a self-retirement off the chain below the tie. At `d` (`[R0, R1]`) `R1` revokes
+/// the phone in a leaf `rv` and rotates to `[N, R1]` beside it (`a`); `N` signs `b` below `a` and
+/// `R1` continues below it (`b2`): a tie of `R1`'s leaves at `d`, continued below `a`, and `rv`
+/// applies. Then `R1` retires itself at `a` (`x`, `[N]`): at `a` it ranks below `N`'s `b`, so
+/// `Canon::keep_off_chain` judged it harmless there, but it is under `a` and so, at `d`, `R1`
+/// counts no more under `rv` (06 §8.1): `a` wins by strength, no tie, `rv` revokes nothing. The
+/// cache kept the tie's revocation: 720 of the 5,040 orders. Fixed: an operation below the chosen
+/// child of a tied fork that counts as a root outranking the tie, or as the first self-retirement
+/// there of a root of the tie's rank or above, recomputes the chain (`Canon::watch`).
+#[test]
+fn wm5_self_retirement_off_the_chain_below_a_continued_tie_undoes_it() {
+    let t = wm_tie();
+    let n = key(13);
+    let a = next(
+        &rotation(t.account, &t.d, &[&n, &t.r1], None, &[&t.r0, &t.r1], 4),
+        &t.r1,
+        Some(&t.rv),
+    );
+    let b = next(
+        &Operation::enckey(t.account, a.id(), [1; 32], 1, 5).unwrap(),
+        &n,
+        None,
+    );
+    let b2 = next(
+        &Operation::enckey(t.account, b.id(), [2; 32], 2, 6).unwrap(),
+        &t.r1,
+        Some(&a),
+    );
+    let x = next(
+        &Operation::roots(t.account, a.id(), &[n.public_key()], 7).unwrap(),
+        &t.r1,
+        Some(&b2),
+    );
+    let tied = apply_all([&t.g, &t.d, &t.rv, &a, &b, &b2]);
+    assert_eq!(tied.account(&t.account).unwrap().head(), b2.id());
+    assert_eq!(
+        revocation_of(&tied, &t.account, &t.phone.public_key()),
+        Some(Revocation::All),
+        "the tie applies rv: {}",
+        summary(&tied, &t.account)
+    );
+    let all = [&t.g, &t.d, &t.rv, &a, &b, &b2, &x];
+    let (expected, orders, bad) = wm_orders(&all, &t.account);
+    assert!(
+        bad.is_empty(),
+        "WM5: {} of {orders} orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    let accounts = apply_all(all);
+    assert_eq!(accounts.account(&t.account).unwrap().head(), b2.id());
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        None,
+        "{expected}"
+    );
+}
+
+/// WM5 (Medium), a committed act (ACCT-14) at the head: [`wm_tie`] with the genesis committed to
+/// `[N0, N1]`; the owner rotates to them at `a2` (`q`, signed by the revealed `N0`), and `N1`
+/// signs below (`q2`). `q` counts as signed by every root of `a2`, `R0` included, and as the
+/// self-retirement of both (06 §8.1): under `a`, `R0` outranks the tie, so `a` wins at `d` by
+/// strength and `rv` revokes nothing. In every order.
+#[test]
+fn wm5_committed_rotation_appended_below_a_continued_tie_undoes_it() {
+    let (n0, n1) = (key(11), key(12));
+    let t = wm_tie_committed(Some(&[&n0, &n1]));
+    let q = next(
+        &rotation(t.account, &t.a2, &[&n0, &n1], None, &[&t.r0, &t.r1], 6),
+        &n0,
+        None,
+    );
+    let q2 = next(
+        &Operation::enckey(t.account, q.id(), [4; 32], 3, 7).unwrap(),
+        &n1,
+        None,
+    );
+    let all = [&t.g, &t.d, &t.rv, &t.a, &t.a2, &q, &q2];
+    let (expected, orders, bad) = wm_orders(&all, &t.account);
+    assert!(
+        bad.is_empty(),
+        "WM5: {} of {orders} orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    let accounts = apply_all(all);
+    assert_eq!(accounts.account(&t.account).unwrap().head(), q2.id());
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        None,
+        "{expected}"
+    );
+    let tied = apply_all([&t.g, &t.d, &t.rv, &t.a, &t.a2]);
+    assert_eq!(
+        revocation_of(&tied, &t.account, &t.phone.public_key()),
+        Some(Revocation::All)
+    );
 }

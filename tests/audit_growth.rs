@@ -12,8 +12,8 @@
 use std::alloc::System;
 
 use account_shapes::{
-    ingest_like_a_replica, leaked_retired_root_floods_the_genesis, notes_then_head_operations,
-    receipts_over_old_operations,
+    ingest_from, ingest_like_a_replica, leaked_retired_root_floods_the_genesis,
+    notes_then_head_operations, receipts_over_old_operations,
 };
 use skylark::account::Accounts;
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
@@ -127,4 +127,39 @@ fn view_after_each_receipt_grows_as_n_log_n() {
 
 fn witness_key(i: u8) -> skylark::keys::PublicKey {
     account_shapes::witness(i).public_key()
+}
+
+/// Audit-wm WM4/WM5: below `m` ties of one key's leaves, continued, the tie's key extends the head
+/// and one witness of two receipts the chain, the view asked for before and after each message:
+/// the cache recomputes only for an arrival that can change a tie (a receipt that makes a tied
+/// fork's child final, a key that outranks the tie or retires itself under its chosen child), so
+/// this flood costs `O(log n)` a message, amortized.
+#[test]
+fn view_after_each_message_below_continued_ties_grows_as_n_log_n() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut costs = Vec::new();
+    for n in SIZES {
+        let (ops, setup) = account_shapes::tie_key_floods_below_continued_ties(n);
+        let run = || {
+            let mut accounts = Accounts::new();
+            for op in &ops[..setup] {
+                let _ = accounts.apply(op);
+            }
+            ingest_from(accounts, Accounts::account_id(&ops[0]), &ops[setup..])
+        };
+        let accounts = run();
+        let view = accounts.account(&Accounts::account_id(&ops[0])).unwrap();
+        assert_eq!(view.head(), ops[ops.len() - 2].id(), "the last operation");
+        assert!(view.contested().is_empty() && view.last_final().is_none());
+        costs.push(allocations(run));
+    }
+    let worst = costs
+        .windows(2)
+        .map(|p| p[1] as f64 / p[0] as f64)
+        .fold(0.0, f64::max);
+    eprintln!(
+        "below continued ties: allocations at n = {SIZES:?}: {costs:?}, worst growth {worst:.2}x \
+         per doubling"
+    );
+    assert!(worst <= MAX_GROWTH, "{costs:?}: {worst:.2}x per doubling");
 }

@@ -61,6 +61,7 @@ mod authorize;
 mod body;
 mod builder;
 mod chain;
+mod nodes;
 mod pmap;
 mod scope;
 mod state;
@@ -455,7 +456,7 @@ impl Accounts {
     pub fn revealed_key(&self, after: &MessageId, list: &[PublicKey]) -> Option<PublicKey> {
         let state = self.logs.get(self.owner.get(after)?)?.state(after)?;
         state
-            .next
+            .next()
             .filter(|next| next.matches(list))
             .and_then(|_| state.revealed(list).copied())
     }
@@ -631,6 +632,40 @@ impl Accounts {
         log.add(parent, id, header, body, supersedes, state);
         self.owner.insert(id, account);
         Ok(())
+    }
+
+    /// For the memory probe (`tests/replica_memory.rs`), not API: calls `measure` once for each
+    /// structure the account state holds, with its name and a function that builds a copy of it and
+    /// says how many of the copy's bytes to leave out (the probe's own vector). The states' maps
+    /// and grants are shared between a copy and the original (persistent maps), so a copy of the
+    /// logs leaves them out: they are what the account state holds besides the parts.
+    #[doc(hidden)]
+    pub fn memory_parts(
+        &self,
+        measure: &mut dyn FnMut(&'static str, &dyn Fn() -> crate::replica::Part),
+    ) {
+        use alloc::boxed::Box;
+        measure(
+            "logs (the states' maps and grants shared, not counted)",
+            &|| (Box::new(self.logs.clone()), 0),
+        );
+        measure("  of which the node stores", &|| {
+            let v: Vec<_> = self.logs.values().map(Log::memory_nodes).collect();
+            let own = v.capacity() * core::mem::size_of::<Box<dyn core::any::Any>>();
+            let boxes: usize = v.iter().map(|b| core::mem::size_of_val(&**b)).sum();
+            (Box::new(v), own + boxes)
+        });
+        measure("  of which the computed chains (Canon)", &|| {
+            let v: Vec<_> = self.logs.values().map(Log::memory_canon).collect();
+            let own = v.capacity() * core::mem::size_of::<Box<dyn core::any::Any>>();
+            let boxes: usize = v.iter().map(|b| core::mem::size_of_val(&**b)).sum();
+            (Box::new(v), own + boxes)
+        });
+        measure("owner", &|| (Box::new(self.owner.clone()), 0));
+        measure("waiting", &|| (Box::new(self.waiting.clone()), 0));
+        measure("invalid", &|| (Box::new(self.invalid.clone()), 0));
+        measure("waiting_on", &|| (Box::new(self.waiting_on.clone()), 0));
+        measure("predecessors", &|| (Box::new(self.predecessors.clone()), 0));
     }
 
     /// Applies every operation that was waiting for `id`, transitively.

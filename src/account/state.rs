@@ -5,6 +5,7 @@
 //! account (former roots, app grants) are persistent maps ([`PMap`]), so deriving a child's state
 //! from its parent's costs `O(log n)` time and memory instead of a copy of every grant.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -45,10 +46,10 @@ pub struct Grant {
     label: Option<String>,
     delegated_at: u64,
     delegation: MessageId,
-    /// `All`, or the first cutoff in `(seq, id)` order.
-    revocation: Option<Revocation>,
-    /// The second cutoff, when two distinct cutoffs apply (06 §8.4): both must keep a message.
-    second: Option<Revocation>,
+    /// If revoked: `All` or the first cutoff in `(seq, id)` order, and the second cutoff when two
+    /// distinct cutoffs apply (06 §8.4; both must keep a message). Boxed: most grants are not
+    /// revoked, and every grant is held once per state that changed it (issue 18).
+    revoked: Option<Box<(Revocation, Option<Revocation>)>>,
 }
 
 /// At most this many distinct cutoffs of one key stay in a head state; past it the key is revoked
@@ -182,7 +183,7 @@ impl Grant {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn revocation(&self) -> Option<Revocation> {
-        self.revocation
+        self.revoked.as_deref().map(|(first, _)| *first)
     }
 
     /// Every revocation in force (06 §8.4): none, `All`, or one or two cutoffs in `(seq, id)` order.
@@ -205,7 +206,11 @@ impl Grant {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn revocations(&self) -> impl Iterator<Item = Revocation> {
-        self.revocation.into_iter().chain(self.second)
+        let (first, second) = self
+            .revoked
+            .as_deref()
+            .map_or((None, None), |(a, b)| (Some(*a), *b));
+        first.into_iter().chain(second)
     }
 }
 
@@ -269,26 +274,38 @@ impl EncryptionKey {
 }
 
 /// An account's state after one of its operations. Cloning it is `O(1)` (a root list of at most
-/// four keys and two shared maps).
+/// four keys, a shared map and the shared rest).
+///
+/// Every operation of an account holds its state (06 §6), so the state is kept small (issue 18):
+/// what most operations leave as it is — the former roots, the witnesses, the encryption key, the
+/// successor, the commitment — is one [`More`] behind an [`Arc`], shared by the states of every
+/// operation that does not change it, and absent while all of it is empty.
 #[derive(Clone, Debug)]
 pub(super) struct State {
     pub(super) roots: Vec<PublicKey>,
-    /// Every key that has been a root on the way to this state; none may become an app key.
-    former_roots: PMap<PublicKey, ()>,
     /// The grants, each behind an [`Arc`] so that the `O(log n)` map nodes an insertion copies do
     /// not copy grants.
     pub(super) apps: PMap<PublicKey, Arc<Grant>>,
-    pub(super) encryption: Option<EncryptionKey>,
+    /// The rest, shared while unchanged; none while it is empty ([`More::default`]).
+    more: Option<Arc<More>>,
+}
+
+/// The part of a [`State`] that most operations leave as it is.
+#[derive(Clone, Debug, Default)]
+struct More {
+    /// Every key that has been a root on the way to this state; none may become an app key.
+    former_roots: PMap<PublicKey, ()>,
+    encryption: Option<EncryptionKey>,
     /// The witness set in force (06 §8.6), if the account has one.
-    pub(super) witnesses: Option<Arc<WitnessSet>>,
+    witnesses: Option<Arc<WitnessSet>>,
     /// Every key that is or was a witness on the way to this state: the keys whose receipts over a
     /// child of this state are valid (ACCT-16), and that may never become app keys (ACCT-3).
     ever_witnesses: PMap<PublicKey, ()>,
     /// The account named by the last `successor` operation on the path to this state (ACCT-13).
-    pub(super) successor: Option<AccountId>,
+    successor: Option<AccountId>,
     /// The commitment to the next root list made by the last `genesis` or `roots` operation on the
     /// path to this state (ACCT-14), if it made one.
-    pub(super) next: Option<NextRoots>,
+    next: Option<NextRoots>,
 }
 
 impl State {
@@ -296,43 +313,77 @@ impl State {
     pub(super) fn genesis(roots: Vec<PublicKey>) -> State {
         State {
             roots,
-            former_roots: PMap::default(),
             apps: PMap::default(),
-            encryption: None,
-            witnesses: None,
-            ever_witnesses: PMap::default(),
-            successor: None,
-            next: None,
+            more: None,
         }
+    }
+
+    /// The rest of this state, to change: copied first if another state shares it (`O(1)`: its
+    /// maps are persistent).
+    fn more_mut(&mut self) -> &mut More {
+        Arc::make_mut(self.more.get_or_insert_with(Arc::default))
+    }
+
+    /// The commitment to the next root list made by the last `genesis` or `roots` operation on the
+    /// path to this state (ACCT-14), if it made one.
+    pub(super) fn next(&self) -> Option<NextRoots> {
+        self.more.as_ref().and_then(|m| m.next)
+    }
+
+    /// The account named by the last `successor` operation on the path to this state (ACCT-13).
+    pub(super) fn successor(&self) -> Option<AccountId> {
+        self.more.as_ref().and_then(|m| m.successor)
+    }
+
+    /// The encryption key published last on the path to this state.
+    pub(super) fn encryption(&self) -> Option<&EncryptionKey> {
+        self.more.as_ref().and_then(|m| m.encryption.as_ref())
+    }
+
+    /// The witness set in force (06 §8.6), if the account has one.
+    pub(super) fn witnesses(&self) -> Option<&WitnessSet> {
+        self.more.as_ref().and_then(|m| m.witnesses.as_deref())
+    }
+
+    /// Whether `key` has been a root on the way to this state.
+    fn was_root(&self, key: &PublicKey) -> bool {
+        self.more
+            .as_ref()
+            .is_some_and(|m| m.former_roots.contains_key(key))
     }
 
     /// This state committed to the next root list `next` (a genesis's commitment, ACCT-14).
     pub(super) fn committed(mut self, next: Option<NextRoots>) -> State {
-        self.next = next;
+        if next.is_some() {
+            self.more_mut().next = next;
+        }
         self
     }
 
     /// This state with `witnesses` in force (a genesis's witness set).
     pub(super) fn witnessed(mut self, witnesses: Option<WitnessSet>) -> State {
         if let Some(set) = witnesses {
+            let more = self.more_mut();
             for key in set.keys() {
-                self.ever_witnesses.insert(*key, ());
+                more.ever_witnesses.insert(*key, ());
             }
-            self.witnesses = Some(Arc::new(set));
+            more.witnesses = Some(Arc::new(set));
         }
         self
     }
 
     /// Whether `key` is or was a witness on the way to this state (ACCT-16).
     pub(super) fn was_witness(&self, key: &PublicKey) -> bool {
-        self.ever_witnesses.contains_key(key)
+        self.more
+            .as_ref()
+            .is_some_and(|m| m.ever_witnesses.contains_key(key))
     }
 
     fn has_role(&self, key: &PublicKey) -> bool {
         self.roots.contains(key)
-            || self.former_roots.contains_key(key)
+            || self.was_root(key)
             || self.apps.contains_key(key)
-            || self.ever_witnesses.contains_key(key)
+            || self.was_witness(key)
     }
 
     /// Adds `revocation` to those of this grant (06 §8.4): `All` over any cutoff; distinct cutoffs
@@ -356,12 +407,11 @@ impl State {
             [a, b] => (*a, Some(*b)),
             _ => (Revocation::All, None),
         };
-        if grant.revocation == Some(first) && grant.second == second {
+        if grant.revoked.as_deref() == Some(&(first, second)) {
             return;
         }
         let mut revoked = Grant::clone(grant);
-        revoked.revocation = Some(first);
-        revoked.second = second;
+        revoked.revoked = Some(Box::new((first, second)));
         self.apps.insert(*app, Arc::new(revoked));
     }
 
@@ -369,7 +419,7 @@ impl State {
     /// first key of `list` that is neither a root nor a former root here.
     pub(super) fn revealed<'a>(&self, list: &'a [PublicKey]) -> Option<&'a PublicKey> {
         list.iter()
-            .find(|k| !self.roots.contains(k) && !self.former_roots.contains_key(k))
+            .find(|k| !self.roots.contains(k) && !self.was_root(k))
     }
 
     /// Rules ACCT-3 to ACCT-9 for one operation following this state; returns the next state, which
@@ -380,7 +430,7 @@ impl State {
         id: MessageId,
         body: &OpBody,
     ) -> Result<State, AccountError> {
-        match (body, body.reveals(), &self.next) {
+        match (body, body.reveals(), &self.next()) {
             // ACCT-14: a committed act — a rotation, a deactivation or a successor of a committed
             // state — names the committed list and is signed by its first key that is neither a
             // root nor a former root here (the revealed next key); a root of this state cannot
@@ -434,7 +484,7 @@ impl State {
                 if to == header.account() {
                     return Err(AccountError::Successor);
                 }
-                next.successor = Some(*to);
+                next.more_mut().successor = Some(*to);
             }
             OpBody::Roots {
                 roots,
@@ -442,26 +492,30 @@ impl State {
                 acceptances,
                 next: commitment,
             } => {
-                next.next = *commitment;
+                if next.next() != *commitment {
+                    next.more_mut().next = *commitment;
+                }
                 if roots.iter().any(|k| self.apps.contains_key(k)) {
                     return Err(AccountError::KeyInUse);
                 }
                 // The witness set in force below this operation: the one named, or the parent's.
                 match witnesses {
                     None => {}
-                    Some(Witnesses::Remove) => next.witnesses = None,
+                    Some(Witnesses::Remove) if next.witnesses().is_none() => {}
+                    Some(Witnesses::Remove) => next.more_mut().witnesses = None,
                     Some(Witnesses::Set(set)) => {
                         if set.keys().iter().any(|k| self.apps.contains_key(k)) {
                             return Err(AccountError::KeyInUse);
                         }
+                        let more = next.more_mut();
                         for key in set.keys() {
-                            next.ever_witnesses.insert(*key, ());
+                            more.ever_witnesses.insert(*key, ());
                         }
-                        next.witnesses = Some(Arc::new(set.clone()));
+                        more.witnesses = Some(Arc::new(set.clone()));
                     }
                 }
                 // ACCT-3: no key is both a root and a witness of one state.
-                if let Some(set) = &next.witnesses {
+                if let Some(set) = next.witnesses() {
                     if roots.iter().any(|k| set.contains(k)) {
                         return Err(AccountError::KeyInUse);
                     }
@@ -476,14 +530,15 @@ impl State {
                     .collect();
                 if let Some(Witnesses::Set(set)) = witnesses {
                     new.extend(
-                        set.keys().iter().filter(|k| {
-                            !self.witnesses.as_deref().is_some_and(|old| old.contains(k))
-                        }),
+                        set.keys()
+                            .iter()
+                            .filter(|k| !self.witnesses().is_some_and(|old| old.contains(k))),
                     );
                 }
                 acceptances.check(header.account(), super::ROOTS, new, &[])?;
+                let more = next.more_mut();
                 for root in &self.roots {
-                    next.former_roots.insert(*root, ());
+                    more.former_roots.insert(*root, ());
                 }
                 next.roots = roots.clone();
             }
@@ -509,25 +564,24 @@ impl State {
                         label: label.clone(),
                         delegated_at: header.time(),
                         delegation: id,
-                        revocation: None,
-                        second: None,
+                        revoked: None,
                     }),
                 );
             }
             OpBody::Revoke { app, cutoff } => {
                 let grant = self.apps.get(app).ok_or(AccountError::NotDelegated)?;
-                if grant.revocation.is_some() {
+                if grant.revoked.is_some() {
                     return Err(AccountError::AlreadyRevoked);
                 }
                 let mut revoked = Grant::clone(grant);
-                revoked.revocation = Some(*cutoff);
+                revoked.revoked = Some(Box::new((*cutoff, None)));
                 next.apps.insert(*app, Arc::new(revoked));
             }
             OpBody::EncKey { key, version } => {
-                if self.encryption.is_some_and(|e| e.version >= *version) {
+                if self.encryption().is_some_and(|e| e.version >= *version) {
                     return Err(AccountError::EncKeyVersion);
                 }
-                next.encryption = Some(EncryptionKey {
+                next.more_mut().encryption = Some(EncryptionKey {
                     key: *key,
                     version: *version,
                 });

@@ -428,8 +428,12 @@ pub fn view_per_op_shapes() -> [OperationShape; 2] {
 
 /// Applies each operation and asks for the view before and after it, like `Replica::ingest`.
 pub fn ingest_like_a_replica(ops: &[SignedMessage]) -> Accounts {
-    let account = Accounts::account_id(&ops[0]);
-    let mut accounts = Accounts::new();
+    ingest_from(Accounts::new(), Accounts::account_id(&ops[0]), ops)
+}
+
+/// Applies each message to `accounts`, asking for the view of `account` before and after it, like
+/// [`ingest_like_a_replica`].
+pub fn ingest_from(mut accounts: Accounts, account: AccountId, ops: &[SignedMessage]) -> Accounts {
     for op in ops {
         let before = accounts.account(&account).map(|v| v.head());
         let _ = accounts.apply(op);
@@ -531,4 +535,49 @@ pub fn receipts_over_old_operations(n: usize) -> Vec<SignedMessage> {
         }
     }
     ops
+}
+
+/// Audit-wm WM4/WM5, the bound of the fix: a witnessed account (witnesses 0, 1, 2, threshold 2)
+/// whose everyday root `R1` signs a chain of `m = n / 4` operations from the genesis and a leaf
+/// beside each (a tie of `R1`'s leaves, continued, at every chain operation: `m` tied forks); then
+/// the flood, `2m` operations of `R1` extending the head, each followed by a receipt of witness 0
+/// over the next of the first `2m` chain operations, oldest first (one witness of two: nothing
+/// turns final). Returns the operations and the length of the setup before the flood. Neither an
+/// operation of the tie's key nor a receipt that finalizes nothing can change a tie, so the cached
+/// chain must keep every message of the flood.
+pub fn tie_key_floods_below_continued_ties(n: usize) -> (Vec<SignedMessage>, usize) {
+    let (r1, g) = (second_root(), witnessed_genesis());
+    let account = Accounts::account_id(&g);
+    let m = (n / 4).max(1);
+    let mut ops = vec![g.clone()];
+    let mut last: Option<SignedMessage> = None;
+    let mut chain = vec![g.clone()];
+    for i in 0..m {
+        let op = Operation::enckey(account, chain[i].id(), [5; 32], i as u64 + 1, 2_000).unwrap();
+        let signed = sign_next(&op, &r1, last.as_ref());
+        last = Some(signed.clone());
+        chain.push(signed.clone());
+        ops.push(signed);
+    }
+    for (i, parent) in chain[..m].iter().enumerate() {
+        let op = Operation::enckey(account, parent.id(), [6; 32], i as u64 + 1, 2_001).unwrap();
+        let signed = sign_next(&op, &r1, last.as_ref());
+        last = Some(signed.clone());
+        ops.push(signed);
+    }
+    let setup = ops.len();
+    let mut receipt_last: Option<SignedMessage> = None;
+    for i in 0..2 * m {
+        let head = chain.last().unwrap().id();
+        let op = Operation::enckey(account, head, [7; 32], (m + i) as u64 + 1, 3_000).unwrap();
+        let signed = sign_next(&op, &r1, last.as_ref());
+        last = Some(signed.clone());
+        chain.push(signed.clone());
+        ops.push(signed);
+        let receipt = Operation::receipt(account, chain[i + 1].id(), 5_000 + i as u64);
+        let signed = sign_next(&receipt, &witness(0), receipt_last.as_ref());
+        receipt_last = Some(signed.clone());
+        ops.push(signed);
+    }
+    (ops, setup)
 }

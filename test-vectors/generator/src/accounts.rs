@@ -5193,6 +5193,45 @@ fn threats(o: &mut Out) {
             |id| revocation_superseded(id, Then::Contested),
         ),
         (
+            "threat-6-met-commitment-keeps-revocation",
+            "audit-wm WM2, fixed: the genesis [r0, r1] committed to [n0, n1]; r1 delegates the phone \
+             (D). The owner's committed rotation Q1 (by the revealed n0) commits to [m0, m1]; the \
+             thief of n0 re-signs Q1's exact body under a new header (QX). The owner revokes the \
+             phone with a cutoff below QX (RV, by n1: while Q1 is a leaf QX is the chain), then \
+             meets Q1's commitment (Q2 by m0 below Q1): the met commitment breaks the copy's tie \
+             (06 §8.1) and Q2 is the head, and the revocation in the defeated copy's subtree applies \
+             to the head state, keeping its cutoff (06 §8.4 case 2): a fork never makes a revoked \
+             key valid again",
+            &["ACCT-5", "ACCT-14"],
+            |id| {
+                let (mut w, g, acct) = committed(id, &["r0", "r1"], &["n0", "n1"]);
+                let d = grant(&mut w, "r1", &acct, &g, "phone", at(1));
+                let p1 = w.post("phone", &acct, at(2), "honest");
+                let q1 = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(3));
+                let qx = w.roots_next("n0", &acct, d.id(), &["n0", "n1"], &["m0", "m1"], at(4));
+                let rv = w.revoke("n1", &acct, qx.id(), "phone", Some((1, &p1.id)), at(5));
+                let q2 = w.roots("m0", &acct, q1.id(), &["m0", "m1"], at(6));
+                let ask = w.post("phone", &acct, at(7), "stolen phone");
+                let roots = w.pks(&["m0", "m1"]);
+                Threat {
+                    state: st(&acct, &q2, roots).app_rev(&d, Rev::After(1, p1.id.clone())),
+                    ops: vec![
+                        (g, VALID),
+                        (d, VALID),
+                        (q1, VALID),
+                        (qx, VALID),
+                        (rv, VALID),
+                        (q2, VALID),
+                    ],
+                    ask: Some((
+                        ask,
+                        Exp::Denied("auth.revoked"),
+                        "the stolen phone after the cutoff",
+                    )),
+                }
+            },
+        ),
+        (
             "threat-6-endorsed-history-stays",
             "history r0 endorsed (E below D) is final against r1: the thief of r1 forks at the genesis \
              (T1) and at D (T3, revoking the phone); both lose by strength, the phone stays delegated \

@@ -989,6 +989,18 @@ impl Ref {
         None
     }
 
+    /// 06 §8.4 case 1 (and case 2 for a met commitment's defeated copies): the operations of the
+    /// fork-choice subtree of `x`, and the superseded operations whose parent is in it (not what
+    /// lies below them), pushed to `out`.
+    fn contested_subtree(&self, x: &Id, out: &mut Vec<Id>) {
+        let mut sub = Vec::new();
+        self.subtree(x, &mut sub);
+        for y in &sub {
+            out.extend(self.children(y).into_iter().filter(|c| self.superseded(c)));
+        }
+        out.extend(sub);
+    }
+
     /// 06 §8.1 "a met commitment breaks a copy's tie" (audit Q1): every tied child a committed
     /// act, more than one continued, exactly one (`C`) a `roots` operation naming `next` with a
     /// committed act in its subtree whose parent's commitment is `C`'s, and every other continued
@@ -1366,18 +1378,17 @@ impl Ref {
                 }
                 kids[continued[0]].clone()
             } else if let Some(c) = self.met_commitment(&kids, &tied, &continued, &subtrees) {
-                // A met commitment breaks a copy's tie (06 §8.1, audit Q1).
+                // A met commitment breaks a copy's tie (06 §8.1, audit Q1); the defeated copies'
+                // revocations stay, as a contest's do (06 §8.4 case 2, audit-wm WM2).
+                for &i in tied.iter().filter(|&&i| i != c) {
+                    self.contested_subtree(&kids[i], &mut sticky);
+                }
                 kids[c].clone()
             } else {
                 // Contested: every revocation in a contested subtree of the fork-choice tree, and
                 // of the superseded operations whose parent is in it (not below them), stays.
                 for &i in &tied {
-                    let mut sub = Vec::new();
-                    self.subtree(&kids[i], &mut sub);
-                    for x in &sub {
-                        sticky.extend(self.children(x).into_iter().filter(|c| self.superseded(c)));
-                    }
-                    sticky.extend(sub);
+                    self.contested_subtree(&kids[i], &mut sticky);
                 }
                 break tied.iter().map(|&i| kids[i].clone()).collect();
             };

@@ -738,6 +738,9 @@ class Accounts:
                   and all(self._own_next(x) in (None, self._own_next(meeting[0]))
                           for x in continued if x != meeting[0])):
                 nxt = meeting[0]                  # a met commitment breaks a copy's tie (§8.1, Q1)
+                for C in best:                    # the defeated copies' revocations apply
+                    if C != nxt:                  # (§8.4 case 2, audit-wm WM2)
+                        sticky.extend(self._contested_subtree(C))
             else:
                 for C in best:
                     sticky.extend(self._contested_subtree(C))     # §8.4 case 1
