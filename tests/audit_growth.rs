@@ -163,3 +163,48 @@ fn view_after_each_message_below_continued_ties_grows_as_n_log_n() {
     );
     assert!(worst <= MAX_GROWTH, "{costs:?}: {worst:.2}x per doubling");
 }
+
+/// Audit-wm2 WM2A-3: receipts over the chain, and over one child each of its last operation, while
+/// the chain ends in a tie of one key's leaves or a contest (the view asked for before and after
+/// each message). No receipt of the flood can change the chain, and the cached chain keeps each
+/// one in `O(log n)`: before the fix every receipt recomputed it (`O(n^2 log n)` for the flood).
+#[test]
+fn view_after_each_receipt_beside_a_tie_or_contest_at_the_end_grows_as_n_log_n() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for contest in [false, true] {
+        let mut costs = Vec::new();
+        for n in SIZES {
+            let (ops, setup) = account_shapes::receipts_beside_the_end(n, contest);
+            let run = || {
+                let mut accounts = Accounts::new();
+                for op in &ops[..setup] {
+                    let _ = accounts.apply(op);
+                }
+                ingest_from(accounts, Accounts::account_id(&ops[0]), &ops[setup..])
+            };
+            let accounts = run();
+            let view = accounts.account(&Accounts::account_id(&ops[0])).unwrap();
+            // The chain's last operation `P`, before the two children (and their children).
+            let p = ops[setup - if contest { 5 } else { 3 }].id();
+            assert_eq!(view.contested().is_empty(), !contest);
+            assert_eq!(view.last_final(), Some(p), "every chain operation final");
+            assert!(view.duplicitous().is_empty());
+            if contest {
+                assert_eq!(view.head(), p, "contested at P");
+            } else {
+                assert_ne!(view.head(), p, "a tied leaf below P");
+            }
+            costs.push(allocations(run));
+        }
+        let worst = costs
+            .windows(2)
+            .map(|p| p[1] as f64 / p[0] as f64)
+            .fold(0.0, f64::max);
+        eprintln!(
+            "receipts beside a {} at the end: allocations at n = {SIZES:?}: {costs:?}, worst \
+             growth {worst:.2}x per doubling",
+            if contest { "contest" } else { "tie" }
+        );
+        assert!(worst <= 2.5, "{costs:?}: {worst:.2}x per doubling");
+    }
+}

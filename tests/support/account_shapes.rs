@@ -581,3 +581,61 @@ pub fn tie_key_floods_below_continued_ties(n: usize) -> (Vec<SignedMessage>, usi
     }
     (ops, setup)
 }
+
+/// Audit-wm2 WM2A-3, the bound of the fix: a witnessed account (witnesses 0, 1, 2, threshold 2)
+/// whose everyday root `R1` signs a chain of `n` operations from the genesis, then, below its last
+/// one `P`, two leaves (a tie of `R1`'s leaves at the end of the chain: two devices, or a retry)
+/// or, if `contest`, two operations each continued by one more (`P` contested). Then the flood:
+/// witness 1 receipts the first of `P`'s children (or that child's child), then witness 0 receipts
+/// the `n` chain operations oldest first and finally the other child — one endorsement per child
+/// of `P`, so nothing turns final below `P` and the tie or contest stands, while every chain
+/// operation turns final (two endorsements each). Returns the operations and the length of the
+/// setup before the flood. No receipt of the flood can change the chain: the cached chain must
+/// keep every one.
+pub fn receipts_beside_the_end(n: usize, contest: bool) -> (Vec<SignedMessage>, usize) {
+    let (r1, g) = (second_root(), witnessed_genesis());
+    let account = Accounts::account_id(&g);
+    let mut ops = vec![g.clone()];
+    let mut last: Option<SignedMessage> = None;
+    let mut chain: Vec<SignedMessage> = Vec::new();
+    for i in 0..n {
+        let parent = chain.last().unwrap_or(&g).id();
+        let op = Operation::enckey(account, parent, [5; 32], i as u64 + 1, 2_000).unwrap();
+        let signed = sign_next(&op, &r1, last.as_ref());
+        last = Some(signed.clone());
+        chain.push(signed.clone());
+        ops.push(signed);
+    }
+    let head = chain.last().unwrap_or(&g).id();
+    let mut ends: Vec<SignedMessage> = Vec::new();
+    for v in 0..2u64 {
+        let op = Operation::enckey(account, head, [6; 32], n as u64 + 1 + v, 2_001).unwrap();
+        let mut end = sign_next(&op, &r1, last.as_ref());
+        last = Some(end.clone());
+        ops.push(end.clone());
+        if contest {
+            let op =
+                Operation::enckey(account, end.id(), [7; 32], n as u64 + 3 + v, 2_002).unwrap();
+            end = sign_next(&op, &r1, last.as_ref());
+            last = Some(end.clone());
+            ops.push(end.clone());
+        }
+        ends.push(end);
+    }
+    let setup = ops.len();
+    let receipt = |op: &SignedMessage, w: u8, prev: Option<&SignedMessage>, time: u64| {
+        sign_next(
+            &Operation::receipt(account, op.id(), time),
+            &witness(w),
+            prev,
+        )
+    };
+    ops.push(receipt(&ends[0], 1, None, 5_000));
+    let mut previous: Option<SignedMessage> = None;
+    for (i, op) in chain.iter().chain([&ends[1]]).enumerate() {
+        let signed = receipt(op, 0, previous.as_ref(), 5_001 + i as u64);
+        previous = Some(signed.clone());
+        ops.push(signed);
+    }
+    (ops, setup)
+}

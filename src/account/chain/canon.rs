@@ -98,9 +98,10 @@ impl Canon {
     }
 
     /// Takes a new valid receipt of `witness` over `op` into the cached chain, if it cannot change
-    /// the chain: a duplicitous witness's; or one that keeps its witness's receipts on one path
-    /// and cannot make a child off the chain final. Returns false if the chain must be
-    /// recomputed. `O(log n)`.
+    /// the chain: a duplicitous witness's; or one that keeps its witness's receipts on one path,
+    /// cannot make a child off the chain final, nor the chosen child of a tied fork — also where
+    /// the chain ends in a tie of one key's leaves or a contest (audit-wm2 WM2A-3). Returns false
+    /// if the chain must be recomputed. `O(log n)`, amortized.
     pub(super) fn keep_receipt(
         &mut self,
         nodes: &Nodes,
@@ -111,9 +112,15 @@ impl Canon {
         if self.duplicitous.binary_search(&witness).is_ok() {
             return true; // its receipts count for nothing, and never will
         }
-        if !self.contested.is_empty() || self.tie {
-            return false;
-        }
+        // Audit-wm2 WM2A-3: a tie of one key's leaves or a contest at the end of the chain does
+        // not stop a receipt from being kept. A receipt changes only which children are final and
+        // which witnesses are duplicitous (06 §8.6), and each such change below recomputes: a
+        // witness turning duplicitous (once per witness: duplicity only grows with the receipts),
+        // a child of a chain operation turning final off the chain (a tied or contested leaf
+        // included: once per fork, it then wins outright) or chosen at a tied fork (the tie at
+        // the end included: `ties` holds it, checked below), or an operation in a superseded
+        // range it may make final. Any other receipt leaves every fork's choice, the contested
+        // list and the tie's revocations (06 §8.4 case 2) as they are.
         let prior = self.deepest.get(&witness).copied();
         if prior.is_none() && !first {
             return false;

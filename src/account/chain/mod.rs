@@ -31,7 +31,10 @@
 //!   receipts on one path, or one over an operation off the chain that keeps them on one path and
 //!   does not make its branch's first child final: the final prefix is extended, if at all, from
 //!   where it ended. Unless it makes the chosen child of a tied fork final (audit-wm WM4): a final
-//!   child wins outright, with no tie's revocations, so that recomputes, once per tied fork.
+//!   child wins outright, with no tie's revocations, so that recomputes, once per tied fork. Also
+//!   where the chain ends in a tie of one key's leaves or a contest (audit-wm2 WM2A-3: every
+//!   receipt recomputed there): a receipt that makes a tied leaf or contested child final, or the tied
+//!   head, recomputes once per fork, one that makes its witness duplicitous once per witness.
 //!
 //! So applying `n` operations in any order and then querying costs `O(n log n)`, and so does
 //! querying after each of `n` operations or receipts that extend the head or land off the chain
