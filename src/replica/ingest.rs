@@ -10,6 +10,7 @@ use super::{Authority, Held, Need, Replica, Status};
 use crate::account::{is_operation_kind, Accounts};
 use crate::envelope::{EnvelopeError, Header, SignedMessage};
 use crate::id::{AccountId, MessageId};
+use crate::keys::PublicKey;
 use crate::message::{
     validate, Authorization, Context, Missing, ValidationError, Verdict, MAX_CLOCK_SKEW,
 };
@@ -225,7 +226,7 @@ impl Replica {
                 }
                 (Some(before), Some(after)) => {
                     for key in before.changed_keys(after) {
-                        self.key_changed(&account, key.as_bytes(), &mut work);
+                        self.key_changed(&account, &key, &mut work);
                     }
                 }
                 (None, None) => {}
@@ -286,14 +287,16 @@ impl Replica {
         {
             ids.extend_into(work);
         }
+        self.views.signed_by(account, None, work);
     }
 
     /// The role or grant of one key changed between two head states of an account: that key's
     /// messages are validated again (06 §9.4).
-    fn key_changed(&self, account: &AccountId, key: &[u8; 32], work: &mut Vec<MessageId>) {
-        if let Some(ids) = self.by_key.get(&(*account, *key)) {
+    fn key_changed(&self, account: &AccountId, key: &PublicKey, work: &mut Vec<MessageId>) {
+        if let Some(ids) = self.by_key.get(&(*account, *key.as_bytes())) {
             ids.extend_into(work);
         }
+        self.views.signed_by(account, Some(key), work);
     }
 
     /// Validates the queued messages again, and, transitively, those waiting for a message whose
@@ -331,6 +334,11 @@ impl Replica {
         };
         let whole = !message.is_stripped();
         let time = message.header().time();
+        let signer = (
+            *message.header().account(),
+            *message.header().key().as_bytes(),
+        );
+        let operation = held.operation();
         let view = View {
             now: self.now,
             authority: &self.authority,
@@ -364,6 +372,10 @@ impl Replica {
                 None => self.views.remove(&id),
             }
         }
+        // The index by key holds the messages that the merged state does not.
+        if !operation {
+            self.sync_by_key(signer, id);
+        }
         // The waiting index: what validation asked for and did not get.
         for need in old_needs {
             self.waiting.remove(&(need, id));
@@ -382,6 +394,23 @@ impl Replica {
             self.future.remove(&(time, id));
         }
         old != status
+    }
+}
+
+impl Replica {
+    /// Keeps `id` in `by_key` iff the merged state does not hold it (the views find the messages
+    /// it holds by key, [`super::views::Views::signed_by`]).
+    fn sync_by_key(&mut self, signer: (AccountId, [u8; 32]), id: MessageId) {
+        if self.views.holds(&id) {
+            if let Some(ids) = self.by_key.get_mut(&signer) {
+                ids.remove(&id);
+                if ids.is_empty() {
+                    self.by_key.remove(&signer);
+                }
+            }
+        } else {
+            self.by_key.entry(signer).or_default().insert(id);
+        }
     }
 }
 

@@ -492,6 +492,50 @@ impl Limits {
             .flat_map(move |k| self.places.kept.range(kept_of(k, seq)).map(KeptAt::id))
     }
 
+    /// Appends to `out` the messages held whose header names `account` and that `key` signed (any
+    /// key that signed a message of the account held, if `None`): every message is at a place of
+    /// its key, kept or pruned there.
+    pub(super) fn signed_by(
+        &self,
+        account: &AccountId,
+        key: Option<&PublicKey>,
+        out: &mut Vec<MessageId>,
+    ) {
+        let keys: Vec<PublicKey> = match key {
+            Some(key) => alloc::vec![*key],
+            None => self
+                .origins
+                .range::<Origin, _>(
+                    Origin {
+                        account: *account,
+                        key: PublicKey::LEAST,
+                    }..,
+                )
+                .take_while(|o| o.account == *account)
+                .map(|o| o.key)
+                .collect(),
+        };
+        for key in keys {
+            let Some(slot) = self.keys.get(&key).copied() else {
+                continue;
+            };
+            let kept = self
+                .places
+                .kept
+                .range(KeptAt::new(slot, 0, ID_MIN)..=KeptAt::new(slot, u64::MAX, ID_MAX))
+                .map(KeptAt::id);
+            let pruned = self
+                .places
+                .pruned
+                .range((slot, 0, 0, ID_MIN)..=(slot, u64::MAX, u64::MAX, ID_MAX))
+                .map(|p| p.3);
+            out.extend(
+                kept.chain(pruned)
+                    .filter(|id| self.facts.get(id).is_some_and(|e| e.account() == account)),
+            );
+        }
+    }
+
     /// Kept by LIMIT-1.
     fn place_kept(&self, id: &MessageId, f: &Facts) -> bool {
         self.keys

@@ -276,6 +276,33 @@ impl Ids {
         }
     }
 
+    /// Removes `id`; a B-tree of fewer than [`Ids::SMALL`] / 2 ids becomes a slice again.
+    fn remove(&mut self, id: &MessageId) {
+        match self {
+            Ids::Small(ids) => {
+                if let Ok(at) = ids.binary_search(id) {
+                    let mut shrunk = Vec::with_capacity(ids.len() - 1);
+                    shrunk.extend_from_slice(&ids[..at]);
+                    shrunk.extend_from_slice(&ids[at + 1..]);
+                    *ids = shrunk.into_boxed_slice();
+                }
+            }
+            Ids::Large(set) => {
+                set.remove(id);
+                if set.len() < Self::SMALL / 2 {
+                    *self = Ids::Small(set.iter().copied().collect());
+                }
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Ids::Small(ids) => ids.is_empty(),
+            Ids::Large(set) => set.is_empty(),
+        }
+    }
+
     /// Appends the ids, in increasing order, to `out`.
     fn extend_into(&self, out: &mut Vec<MessageId>) {
         match self {
@@ -304,8 +331,11 @@ pub struct Replica {
     unsettled: BTreeMap<MessageId, Unsettled>,
     /// (need, message) for every message whose validation asked for something not held.
     waiting: BTreeSet<(Need, MessageId)>,
-    /// The messages that are not operations, by the account their header names and the key that
-    /// signed them: a change of one key's grant re-evaluates that key's messages only.
+    /// The messages that are not operations and that the merged state does not hold, by the
+    /// account their header names and the key that signed them: a change of one key's grant
+    /// re-evaluates that key's messages only — these, and those of the merged state, which the
+    /// views find by key ([`views::Views::signed_by`]) so that a valid message is not indexed
+    /// twice.
     by_key: BTreeMap<(AccountId, [u8; 32]), Ids>,
     /// Messages found `msg.time_in_future`, by time.
     future: BTreeSet<(u64, MessageId)>,

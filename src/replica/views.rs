@@ -153,6 +153,22 @@ impl Views {
         self.limits.len()
     }
 
+    /// Whether the merged state holds a message (shown or not).
+    pub(super) fn holds(&self, id: &MessageId) -> bool {
+        self.limits.entry(id).is_some()
+    }
+
+    /// Appends to `out` the messages of the merged state whose header names `account` and that
+    /// `key` signed (any key of the account if `None`): `O(log n)` per key, and per message.
+    pub(super) fn signed_by(
+        &self,
+        account: &AccountId,
+        key: Option<&PublicKey>,
+        out: &mut Vec<MessageId>,
+    ) {
+        self.limits.signed_by(account, key, out);
+    }
+
     /// The entry of a message the views show.
     pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
         self.limits
