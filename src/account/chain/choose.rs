@@ -234,6 +234,7 @@ impl Log {
         // The tied forks with what can undo them (see [`Canon::watch`]).
         let mut ties: Vec<usize> = Vec::new();
         let mut watch: BTreeMap<PublicKey, [usize; 2]> = BTreeMap::new();
+        let mut defeated: Vec<MessageId> = Vec::new();
         loop {
             chain.insert(at, path.len());
             path.push(at);
@@ -318,6 +319,7 @@ impl Log {
             carry(node, &t, &mut carried);
             let chosen_strength = best.as_ref().map_or(usize::MAX, |(s, _)| *s);
             let mut tied_here = false;
+            let mut met_here = false;
             let next = match (final_child, best) {
                 (Some(c), _) => {
                     if prefix {
@@ -381,10 +383,14 @@ impl Log {
                         // except those signed by the tie's key, the revealed key that signed the
                         // copies, the one key a copy's author is proven to hold (audit-wm2 WM2A-1:
                         // its thief alone, even an old backup of it, revoked every app key
-                        // delegated at or above the parent for ever). Marked as a tie so that the
-                        // cache recomputes beside it: an operation arriving in a defeated copy's
-                        // subtree may bring a revocation.
+                        // delegated at or above the parent for ever). Marked as a tie (receipts
+                        // and the watch of WM4/WM5) and as met: the cache takes an arrival beside
+                        // it only if it cannot change this choice, and applies the revocations
+                        // arriving below a defeated copy itself (`Canon::keep_off_chain`,
+                        // `Canon::carries`; audit-wm2 WM2A-2).
                         tied_here = true;
+                        met_here = true;
+                        defeated.extend(ids.iter().filter(|x| **x != c));
                         let tie_key = key.copied();
                         for x in ids.iter().filter(|x| **x != c) {
                             sticky.extend(fc_subtree(x).filter(|y| {
@@ -451,6 +457,7 @@ impl Log {
             forks.push(Fork {
                 final_child: final_child.is_some(),
                 tie: tied_here,
+                met: met_here,
                 strength: chosen_strength,
                 retired_in,
                 dead: 0,
@@ -555,12 +562,14 @@ impl Log {
         // The chain is kept until the next recomputation: no spare capacity (`O(n)`).
         path.shrink_to_fit();
         forks.shrink_to_fit();
+        defeated.sort_unstable();
         let rare = CanonRare {
             branch,
             contested,
             carried,
             ties,
             watch,
+            defeated,
             superseded_in,
             revivers,
             duplicitous: finality.duplicitous,
@@ -571,6 +580,7 @@ impl Log {
             && rare.carried.is_empty()
             && rare.ties.is_empty()
             && rare.watch.is_empty()
+            && rare.defeated.is_empty()
             && rare.superseded_in.is_empty()
             && rare.revivers.is_empty()
             && rare.duplicitous.is_empty()
