@@ -262,7 +262,9 @@ impl Canon {
     /// - `X` is a committed act (of `k`) and `x` is no committed act (which may meet `X`'s own
     ///   commitment) and retires no root of `F` (which may stop it counting under `C`): `X`
     ///   already counts as signed by every root of `F`, so a signature adds nothing; if `x` is
-    ///   `X`'s first child, `X` names no `next` of its own or `C`'s (a copy: the met clause holds);
+    ///   `X`'s first child, `X` names no `next` of its own or `C`'s (a copy: the met clause holds)
+    ///   and is one of the defeated copies (a leaf copy kept since may tie, and its subtree's
+    ///   revocations then apply: its first child recomputes, once per copy);
     /// - else (`X` is no committed act) as at any fork ([`Fork::harmless_node`]).
     ///
     /// What recomputes here is a committed act below a copy (signed by a key of the copy's own
@@ -305,6 +307,12 @@ impl Canon {
         let chosen_id = *self.path.get(self.chain.get(&fork)? + 1)?;
         let first_child = parent == child && copy.children.len() <= 1;
         if first_child && own(copy, child).is_some_and(|n| Some(n) != own(chosen, chosen_id)) {
+            return None;
+        }
+        // A copy kept as a leaf is not among the defeated ones (whether it ties is not known
+        // here): below it, revocations may now apply, so its first child recomputes, once per
+        // copy; later ones are kept.
+        if first_child && self.defeated.binary_search(&child).is_err() {
             return None;
         }
         Some((fork, child))
