@@ -208,3 +208,39 @@ fn view_after_each_receipt_beside_a_tie_or_contest_at_the_end_grows_as_n_log_n()
         assert!(worst <= 2.5, "{costs:?}: {worst:.2}x per doubling");
     }
 }
+
+/// Audit-wm2 WM2A-2: beside a met commitment (06 §8.1), the thief of the revealed key alone floods
+/// below the copy it defeats (operations and revocations, which are not carried) and with leaf
+/// copies at its parent, the view asked for before and after each message: none can change the
+/// choice there, so the cache keeps each for `O(log n)` ([`account_shapes::revealed_key_floods_beside_a_met_commitment`]).
+/// Before the fix each recomputed the chain (3.3 to 5.1x per doubling, timed).
+#[test]
+fn view_after_each_operation_beside_a_met_commitment_grows_as_n_log_n() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut costs = Vec::new();
+    for n in SIZES {
+        let (ops, setup) = account_shapes::revealed_key_floods_beside_a_met_commitment(n);
+        let account = Accounts::account_id(&ops[0]);
+        let run = || {
+            let mut accounts = Accounts::new();
+            for op in &ops[..setup] {
+                accounts.apply(op).unwrap();
+            }
+            ingest_from(accounts, account, &ops[setup..])
+        };
+        let accounts = run();
+        let view = accounts.account(&account).unwrap();
+        assert_eq!(view.head(), ops[3].id(), "the owner's met commitment");
+        assert!(view.contested().is_empty());
+        costs.push(allocations(run));
+    }
+    let worst = costs
+        .windows(2)
+        .map(|p| p[1] as f64 / p[0] as f64)
+        .fold(0.0, f64::max);
+    eprintln!(
+        "beside a met commitment: allocations at n = {SIZES:?}: {costs:?}, worst growth \
+         {worst:.2}x per doubling"
+    );
+    assert!(worst <= MAX_GROWTH, "{costs:?}: {worst:.2}x per doubling");
+}

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use skylark::account::{Accounts, Operation, Revocation, WitnessSet};
+use skylark::account::{next_commitment, Accounts, Operation, Revocation, WitnessSet};
 use skylark::envelope::{Draft, Header, Kind, SignedMessage};
 use skylark::id::{AccountId, MessageId};
 use skylark::keys::SecretKey;
@@ -635,6 +635,77 @@ pub fn receipts_beside_the_end(n: usize, contest: bool) -> (Vec<SignedMessage>, 
     for (i, op) in chain.iter().chain([&ends[1]]).enumerate() {
         let signed = receipt(op, 0, previous.as_ref(), 5_001 + i as u64);
         previous = Some(signed.clone());
+        ops.push(signed);
+    }
+    (ops, setup)
+}
+
+/// Audit-wm2 WM2A-2, the bound of the fix: a genesis `[R0, R1]` committed to `[N0, N1]`; `R1`
+/// delegates the phone (`d`); the owner's committed rotation `q1` at `d` (by the revealed `N0`,
+/// committed to `[M0, M1]`) and `q2` below it (by `M0`), which meets its commitment; the thief of
+/// `N0` copies `q1` at `d` (`qx`) and the owner's `N1` revokes the phone below it (not carried, 06
+/// §8.4 case 2). Then the flood, `n` operations of `N0` alone: by turns an operation chained below `qx`
+/// (its revocations of the phone among them, which are not carried) and a leaf copy of `q1` at `d`.
+/// Returns the operations and the length of the setup before the flood. None of the flood can
+/// change the choice at `d`, so the cached chain must keep every message of it.
+pub fn revealed_key_floods_beside_a_met_commitment(n: usize) -> (Vec<SignedMessage>, usize) {
+    let key = |i: u8| SecretKey::from_seed([i; 32]);
+    let (r0, r1, n0, n1, m0, m1, phone) =
+        (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
+    let pk = |ks: &[&SecretKey]| ks.iter().map(|k| k.public_key()).collect::<Vec<_>>();
+    let g = Operation::genesis(&pk(&[&r0, &r1]), 1)
+        .unwrap()
+        .with_next(next_commitment(&pk(&[&n0, &n1])).unwrap())
+        .unwrap()
+        .accepted_by(&r1)
+        .unwrap()
+        .sign(&r0)
+        .unwrap();
+    let account = Accounts::account_id(&g);
+    let d = Operation::delegate(account, g.id(), phone.public_key(), &[], 1_000_000, None, 2)
+        .unwrap()
+        .accepted_by(&phone)
+        .unwrap();
+    let d = sign_next(&d, &r1, None);
+    let q_body = Operation::roots(account, d.id(), &pk(&[&n0, &n1]), 3)
+        .unwrap()
+        .with_next(next_commitment(&pk(&[&m0, &m1])).unwrap())
+        .unwrap()
+        .accepted_by(&n0)
+        .unwrap()
+        .accepted_by(&n1)
+        .unwrap();
+    let q1 = sign_next(&q_body, &n0, None);
+    let q2 = Operation::roots(account, q1.id(), &pk(&[&m0, &m1]), 4)
+        .unwrap()
+        .accepted_by(&m0)
+        .unwrap()
+        .accepted_by(&m1)
+        .unwrap();
+    let q2 = sign_next(&q2, &m0, None);
+    let qx = sign_next(&q_body, &n0, Some(&q1));
+    let rv = Operation::revoke(account, qx.id(), phone.public_key(), None, 5).unwrap();
+    let rv = sign_next(&rv, &n1, None);
+    let mut ops = vec![g, d, q1, q2, qx.clone(), rv];
+    let setup = ops.len();
+    let (mut below, mut last) = (qx.clone(), qx);
+    for i in 0..n {
+        let signed = match i % 4 {
+            1 | 3 => sign_next(&q_body, &n0, Some(&last)),
+            2 => {
+                let op =
+                    Operation::revoke(account, below.id(), phone.public_key(), None, 6).unwrap();
+                sign_next(&op, &n0, Some(&last))
+            }
+            _ => {
+                let op = Operation::enckey(account, below.id(), [8; 32], i as u64 + 1, 6).unwrap();
+                sign_next(&op, &n0, Some(&last))
+            }
+        };
+        if i % 2 == 0 {
+            below = signed.clone();
+        }
+        last = signed.clone();
         ops.push(signed);
     }
     (ops, setup)

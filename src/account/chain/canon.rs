@@ -210,8 +210,8 @@ impl Canon {
 
     /// The branch entry of operation `x` (id `id`, following `parent`), arriving off the chain, if
     /// it cannot change the chain (the caller has ruled out every change of supersession, a
-    /// superseded operation brought back included): where it leaves the chain there is no tie and
-    /// no contest, and either it lands below a superseded operation (outside the fork choice), or
+    /// superseded operation brought back included): where it leaves the chain there is no tie
+    /// (but a met commitment's, [`Canon::keep_beside_met`]) and no contest, and either it lands below a superseded operation (outside the fork choice), or
     /// there is no chain operation it supersedes or that supersedes it, and it cannot make its
     /// branch as strong as the chosen child or weaken that child (06 §8.1). `O(log n)`.
     pub(super) fn keep_off_chain(
@@ -226,7 +226,7 @@ impl Canon {
             None => *self.branch.get(&parent)?,
         };
         let at = *self.chain.get(&fork)?;
-        let f = self.forks.get(at).filter(|f| !f.tie)?;
+        let f = self.forks.get(at).filter(|f| !f.tie || f.met)?;
         if self.superseded_in.contains_key(&parent) {
             // Below a superseded operation that it does not bring back: outside the fork choice,
             // and in no contested subtree (06 §8.1, §8.4).
@@ -241,15 +241,87 @@ impl Canon {
         if x.supersedes().is_some_and(|y| self.chain.contains_key(&y)) {
             return None;
         }
+        if parent == fork && chosen.supersedes() == Some(id) {
+            return None;
+        }
+        if f.met {
+            return self.keep_beside_met(nodes, parent, x, (fork, child), chosen, roots, f);
+        }
         // Committed acts of one parent do not count their retirements against each other (06
         // §8.1): beside a chosen committed act, a new one is not judged by the chosen child's
         // retirements, so the choice is made again.
         if chosen.committed && x.committed && parent == fork {
             return None;
         }
-        if parent == fork && chosen.supersedes() == Some(id) {
+        f.harmless_node(roots, nodes, x).then_some((fork, child))
+    }
+
+    /// [`Canon::keep_off_chain`] at a fork `F` where a met commitment broke a tie of copies (06
+    /// §8.1): the tied elements `T` are committed acts of one key `k` (the revealed key; they count
+    /// as signed by every root of `F`), more than one continued, and the chosen `C` the one whose
+    /// own commitment is met below it. An arrival `x` below the child `X` of `F` (audit-wm2
+    /// WM2A-2) leaves that choice as it is when:
+    ///
+    /// - `x` is a new child of `F` that is a committed act (of `k`, a leaf copy): its strength is
+    ///   no better than `C`'s (it counts for the same roots, and every retirement below `C`
+    ///   counts against it), a leaf takes no part in the met clause, and its own retirements of
+    ///   `F`'s roots are not held against `k`'s other acts (06 §8.1);
+    /// - `X` is a committed act (of `k`) and `x` is no committed act (which may meet `X`'s own
+    ///   commitment) and retires no root of `F` (which may stop it counting under `C`): `X`
+    ///   already counts as signed by every root of `F`, so a signature adds nothing; if `x` is
+    ///   `X`'s first child, `X` names no `next` of its own or `C`'s (a copy: the met clause holds)
+    ///   and is one of the defeated copies (a leaf copy kept since may tie, and its subtree's
+    ///   revocations then apply: its first child recomputes, once per copy);
+    /// - else (`X` is no committed act) as at any fork ([`Fork::harmless_node`]).
+    ///
+    /// What recomputes here is a committed act below a copy (signed by a key of the copy's own
+    /// next list, or of a later one: never the revealed key alone), a root of `F` retiring itself
+    /// below a copy (its own key, or a committed act of a next list), and the first child of a
+    /// copy naming another `next` (the thief of every key of the list, who can contest `F`
+    /// anyway): each changes the choice at `F` or is signed by a key the copies' author is not
+    /// proven to hold, so the revealed key's flood below a defeated copy, and its leaf copies at
+    /// `F`, cost `O(log n)` each (06 §10). A revocation below a defeated copy adds nothing to the
+    /// head state (06 §8.4 case 2, audit-wm2 WM2A-1).
+    #[allow(clippy::too_many_arguments)]
+    fn keep_beside_met(
+        &self,
+        nodes: &Nodes,
+        parent: MessageId,
+        x: &Node,
+        (fork, child): (MessageId, MessageId),
+        chosen: &Node,
+        roots: &[PublicKey],
+        f: &Fork,
+    ) -> Option<(MessageId, MessageId)> {
+        if parent == fork {
+            if x.committed {
+                return Some((fork, child));
+            }
+            return f.harmless_node(roots, nodes, x).then_some((fork, child));
+        }
+        let copy = nodes.get(&child)?;
+        if !copy.committed {
+            return f.harmless_node(roots, nodes, x).then_some((fork, child));
+        }
+        if x.committed
+            || attributed(nodes, x)
+                .iter()
+                .any(|(key, retires)| *retires && roots.contains(key))
+        {
             return None;
         }
-        f.harmless_node(roots, nodes, x).then_some((fork, child))
+        let own = |n: &Node, id: MessageId| n.origin.filter(|o| *o == id).and(n.state.next());
+        let chosen_id = *self.path.get(self.chain.get(&fork)? + 1)?;
+        let first_child = parent == child && copy.children.len() <= 1;
+        if first_child && own(copy, child).is_some_and(|n| Some(n) != own(chosen, chosen_id)) {
+            return None;
+        }
+        // A copy kept as a leaf is not among the defeated ones (whether it ties is not known
+        // here): its first child makes it a continued element of the tie, so that recomputes,
+        // once per copy; later ones are kept.
+        if first_child && self.defeated.binary_search(&child).is_err() {
+            return None;
+        }
+        Some((fork, child))
     }
 }

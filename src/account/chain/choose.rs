@@ -234,6 +234,7 @@ impl Log {
         // The tied forks with what can undo them (see [`Canon::watch`]).
         let mut ties: Vec<usize> = Vec::new();
         let mut watch: BTreeMap<PublicKey, [usize; 2]> = BTreeMap::new();
+        let mut defeated: Vec<MessageId> = Vec::new();
         loop {
             chain.insert(at, path.len());
             path.push(at);
@@ -318,6 +319,7 @@ impl Log {
             carry(node, &t, &mut carried);
             let chosen_strength = best.as_ref().map_or(usize::MAX, |(s, _)| *s);
             let mut tied_here = false;
+            let mut met_here = false;
             let next = match (final_child, best) {
                 (Some(c), _) => {
                     if prefix {
@@ -381,9 +383,12 @@ impl Log {
                         // the revealed list a revocation of every app key above for ever
                         // (audit-wm2 WM2A-1, which undid the WM2 fix); the owner re-signs his
                         // leaf-window revocations below his own chain (06 §5.8). Marked as a tie
-                        // so that the cache recomputes beside it: an operation below a defeated
-                        // copy may meet its commitment.
+                        // (receipts and the watch of WM4/WM5) and as met: the cache takes an
+                        // arrival beside it only if it cannot change this choice
+                        // (`Canon::keep_off_chain`; audit-wm2 WM2A-2).
                         tied_here = true;
+                        met_here = true;
+                        defeated.extend(ids.iter().filter(|x| **x != c));
                         c
                     } else if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;
@@ -444,6 +449,7 @@ impl Log {
             forks.push(Fork {
                 final_child: final_child.is_some(),
                 tie: tied_here,
+                met: met_here,
                 strength: chosen_strength,
                 retired_in,
                 dead: 0,
@@ -548,12 +554,14 @@ impl Log {
         // The chain is kept until the next recomputation: no spare capacity (`O(n)`).
         path.shrink_to_fit();
         forks.shrink_to_fit();
+        defeated.sort_unstable();
         let rare = CanonRare {
             branch,
             contested,
             carried,
             ties,
             watch,
+            defeated,
             superseded_in,
             revivers,
             duplicitous: finality.duplicitous,
@@ -564,6 +572,7 @@ impl Log {
             && rare.carried.is_empty()
             && rare.ties.is_empty()
             && rare.watch.is_empty()
+            && rare.defeated.is_empty()
             && rare.superseded_in.is_empty()
             && rare.revivers.is_empty()
             && rare.duplicitous.is_empty()

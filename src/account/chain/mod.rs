@@ -27,6 +27,10 @@
 //!   root that outranks the tie, or a self-retirement of the tie's key (or a higher root), undoes
 //!   it (06 §8.1), so such an operation recomputes ([`Canon::watch`]): once per root and tied fork,
 //!   since the tie is then undone or the root's retirement under the chosen child recorded.
+//!   At a fork where a met commitment broke a tie of copies (06 §8.1), the cache keeps a leaf copy
+//!   beside it and an operation below a copy that is no committed act and retires no root of the
+//!   fork; a revocation there adds nothing to the head state (06 §8.4 case 2; audit-wm2 WM2A-2,
+//!   [`Canon::keep_beside_met`]).
 //! - a receipt by a duplicitous witness, or one over a chain operation that keeps its witness's
 //!   receipts on one path, or one over an operation off the chain that keeps them on one path and
 //!   does not make its branch's first child final: the final prefix is extended, if at all, from
@@ -193,6 +197,11 @@ pub(super) struct CanonRare {
     /// retired itself under the chosen child yet (it stops counting under the tied siblings).
     /// Such an operation recomputes the chain (audit-wm WM5); each does so once per fork and key.
     watch: BTreeMap<PublicKey, [usize; 2]>,
+    /// The tied elements that a met commitment defeated at the forks marked [`Fork::met`] (06
+    /// §8.1), sorted: the revocations in their fork-choice subtrees apply to the head state,
+    /// but not those signed by the tie's key (06 §8.4 case 2, audit-wm2 WM2A-1), so one arriving
+    /// below them is applied here without a recomputation (audit-wm2 WM2A-2).
+    defeated: Vec<MessageId>,
     /// For every valid operation in the subtree of a superseded operation (itself included): the
     /// outermost superseded operation above it (06 §8.1). An operation arriving below one of
     /// these can bring it back into the fork choice.
@@ -214,6 +223,7 @@ static NO_CANON_RARE: CanonRare = CanonRare {
     carried: Vec::new(),
     ties: Vec::new(),
     watch: BTreeMap::new(),
+    defeated: Vec::new(),
     superseded_in: BTreeMap::new(),
     revivers: BTreeMap::new(),
     duplicitous: Vec::new(),
@@ -240,8 +250,11 @@ impl core::ops::DerefMut for Canon {
 struct Fork {
     /// The chosen child is final (06 §8.6): it wins whatever else arrives.
     final_child: bool,
-    /// The chosen child won a tie of one key's leaves, continued or not (06 §8.1).
+    /// The chosen child won a tie of one key's leaves, continued or not, or a tie that a met
+    /// commitment broke (06 §8.1).
     tie: bool,
+    /// The chosen child won a tie of copies that a met commitment broke (06 §8.1; then `tie` too).
+    met: bool,
     /// The chosen child's strength: the index in this operation's root list of the first root that
     /// counts in its subtree (`usize::MAX`: none). Operations that arrive below the chosen child
     /// only make it stronger, so once kept this is an upper bound.
@@ -618,6 +631,7 @@ impl Log {
                 canon.forks.push(Fork {
                     final_child: false,
                     tie: false,
+                    met: false,
                     strength,
                     retired_in,
                     dead: 0,
