@@ -2221,7 +2221,9 @@ fn q_cached_chain_agrees_on_crowded_committed_trees() {
 /// Runs `tests/audit/<script>` (a cross-check against the Python checker) on the cases `json`,
 /// written to a temporary file; its output, or a failure with what it printed.
 fn run_cross_check(script: &str, tag: &str, json: &[serde_json::Value]) -> String {
-    let dir = std::env::temp_dir().join(format!("audit-{tag}-{}", std::process::id()));
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("audit-{tag}-{}-{run}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("cases.json");
     std::fs::write(&path, serde_json::to_vec(json).unwrap()).unwrap();

@@ -269,9 +269,8 @@ impl Canon {
     /// - `X` is a committed act (of `k`) and `x` is no committed act (which may meet `X`'s own
     ///   commitment) and retires no root of `F` (which may stop it counting under `C`): `X`
     ///   already counts as signed by every root of `F`, so a signature adds nothing; if `x` is
-    ///   `X`'s first child, `X` names no `next` of its own or `C`'s (a copy: the met clause holds)
-    ///   and is one of the defeated copies (a leaf copy kept since may tie, and its subtree's
-    ///   revocations then apply: its first child recomputes, once per copy);
+    ///   `X`'s first child, `X` names no `next` of its own or `C`'s (a copy: the met clause
+    ///   holds; nothing below a defeated copy reaches the head state, 06 §8.4 case 2);
     /// - else (`X` is no committed act) as at any fork ([`Fork::harmless_node`]).
     ///
     /// What recomputes here is a committed act below a copy (signed by a key of the copy's own
@@ -316,12 +315,10 @@ impl Canon {
         if first_child && own(copy, child).is_some_and(|n| Some(n) != own(chosen, chosen_id)) {
             return None;
         }
-        // A copy kept as a leaf is not among the defeated ones (whether it ties is not known
-        // here): its first child makes it a continued element of the tie, so that recomputes,
-        // once per copy; later ones are kept.
-        if first_child && self.defeated.binary_search(&child).is_err() {
-            return None;
-        }
+        // A leaf copy kept since the chain was computed turns continued here: one more continued
+        // copy of the same `next` leaves the met clause as it is (it does not meet its own
+        // commitment: only a committed act below it could, which recomputes above), and nothing
+        // below a defeated copy reaches the head state (06 §8.4 case 2), so it is kept too.
         Some((fork, child))
     }
 }

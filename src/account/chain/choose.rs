@@ -234,7 +234,6 @@ impl Log {
         // The tied forks with what can undo them (see [`Canon::watch`]).
         let mut ties: Vec<usize> = Vec::new();
         let mut watch: BTreeMap<PublicKey, [usize; 2]> = BTreeMap::new();
-        let mut defeated: Vec<MessageId> = Vec::new();
         loop {
             chain.insert(at, path.len());
             path.push(at);
@@ -388,7 +387,6 @@ impl Log {
                         // (`Canon::keep_off_chain`; audit-wm2 WM2A-2).
                         tied_here = true;
                         met_here = true;
-                        defeated.extend(ids.iter().filter(|x| **x != c));
                         c
                     } else if by_key && one.is_none() && ids.iter().all(is_leaf) {
                         tie = true;
@@ -554,14 +552,12 @@ impl Log {
         // The chain is kept until the next recomputation: no spare capacity (`O(n)`).
         path.shrink_to_fit();
         forks.shrink_to_fit();
-        defeated.sort_unstable();
         let rare = CanonRare {
             branch,
             contested,
             carried,
             ties,
             watch,
-            defeated,
             superseded_in,
             revivers,
             duplicitous: finality.duplicitous,
@@ -572,7 +568,6 @@ impl Log {
             && rare.carried.is_empty()
             && rare.ties.is_empty()
             && rare.watch.is_empty()
-            && rare.defeated.is_empty()
             && rare.superseded_in.is_empty()
             && rare.revivers.is_empty()
             && rare.duplicitous.is_empty()

@@ -197,11 +197,6 @@ pub(super) struct CanonRare {
     /// retired itself under the chosen child yet (it stops counting under the tied siblings).
     /// Such an operation recomputes the chain (audit-wm WM5); each does so once per fork and key.
     watch: BTreeMap<PublicKey, [usize; 2]>,
-    /// The tied elements that a met commitment defeated at the forks marked [`Fork::met`] (06
-    /// §8.1), sorted: the revocations in their fork-choice subtrees apply to the head state,
-    /// but not those signed by the tie's key (06 §8.4 case 2, audit-wm2 WM2A-1), so one arriving
-    /// below them is applied here without a recomputation (audit-wm2 WM2A-2).
-    defeated: Vec<MessageId>,
     /// For every valid operation in the subtree of a superseded operation (itself included): the
     /// outermost superseded operation above it (06 §8.1). An operation arriving below one of
     /// these can bring it back into the fork choice.
@@ -223,7 +218,6 @@ static NO_CANON_RARE: CanonRare = CanonRare {
     carried: Vec::new(),
     ties: Vec::new(),
     watch: BTreeMap::new(),
-    defeated: Vec::new(),
     superseded_in: BTreeMap::new(),
     revivers: BTreeMap::new(),
     duplicitous: Vec::new(),
