@@ -81,8 +81,9 @@ pub(super) struct Node {
     /// For a committed act: the roots of its parent (bit `i` for index `i`) it retires.
     drops: u8,
     /// The operation whose `next` this state's commitment is (itself for a genesis or a `roots`
-    /// operation naming `next`), if the state is committed (06 §8.1, a met commitment).
-    origin: Option<MessageId>,
+    /// operation naming `next`), if the state is committed (06 §8.1, a met commitment); shared
+    /// by the operations below it that keep the commitment.
+    origin: Option<Arc<MessageId>>,
     /// A `successor` operation (ACCT-12).
     moves: bool,
     /// For a `revoke`: the app key and the revocation (boxed: most operations are no `revoke`).
@@ -525,7 +526,7 @@ impl Canon {
 /// the root keys and the grants (06 §9.2, §9.5).
 #[derive(Clone, Debug)]
 pub(crate) struct Authority {
-    roots: Vec<PublicKey>,
+    roots: Arc<[PublicKey]>,
     apps: PMap<PublicKey, Arc<Grant>>,
     /// The effective time of the account's deactivation (06 §5.6).
     deactivated: Option<u64>,
@@ -602,7 +603,7 @@ impl Log {
             retires: false,
             committed: false,
             drops: 0,
-            origin: state.next().is_some().then_some(genesis),
+            origin: state.next().is_some().then(|| Arc::new(genesis)),
             moves: false,
             revokes: None,
             children: Vec::new(),
@@ -758,9 +759,9 @@ impl Log {
             (_, false) => None,
             (OpBody::Roots { .. }, true) => {
                 // a roots operation naming next commits (its own origin); naming none: uncommitted
-                Some(id)
+                Some(Arc::new(id))
             }
-            _ => p.origin,
+            _ => p.origin.clone(),
         };
         // Most operations have one child or none: the first few children take no spare capacity
         // (a vector's first growth holds four), later ones grow by doubling (amortized `O(1)`).
@@ -993,7 +994,7 @@ impl Log {
                 .state
                 .roots
                 .iter()
-                .chain(&x.state.roots)
+                .chain(x.state.roots.iter())
                 .any(|k| signed_below(k, y_span));
             if !blocked {
                 superseded.entry(y).or_default().push(*x_id);
@@ -1039,7 +1040,7 @@ impl Log {
             .filter_map(|(_, n)| {
                 n.parent
                     .and_then(|p| self.nodes.get(&p))
-                    .and_then(|p| p.origin)
+                    .and_then(|p| p.origin.as_deref().copied())
             })
             .collect();
         // For each skipped range's root `y`: the keys whose signature below it brings it back.
@@ -1274,7 +1275,7 @@ impl Log {
                     let own = |x: &MessageId| {
                         self.nodes
                             .get(x)
-                            .filter(|n| n.origin == Some(*x))
+                            .filter(|n| n.origin.as_deref() == Some(x))
                             .and_then(|n| n.state.next())
                     };
                     let meets = meets.filter(|c| {
