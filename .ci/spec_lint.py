@@ -71,14 +71,8 @@ def headings(path: Path) -> tuple[set[str], set[str]]:
     """The section numbers and the GitHub anchors of a markdown file's headings."""
     numbers: set[str] = set()
     anchors: set[str] = set()
-    in_code = False
     seen: dict[str, int] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        if raw.startswith("```"):
-            in_code = not in_code
-            continue
-        if in_code:
-            continue
+    for _, raw in prose_lines(path):
         m = re.match(r"^(#{1,6})\s+(.*?)\s*$", raw)
         if not m:
             continue
@@ -117,15 +111,9 @@ TOKEN = re.compile(
 def check_sections(path: Path) -> None:
     own = path.name[:2] if path.name[:2] in CHAPTERS else path.name
     chapter_doc = own in CHAPTERS
-    in_code = False
     sentence_doc = None  # outside the chapters: the document named last in the current sentence
     last_line = ""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith("```"):
-            in_code = not in_code
-            continue
-        if in_code:
-            continue
+    for number, line in prose_lines(path):
         stripped = line.lstrip()
         if not stripped or stripped.startswith(("#", "- ", "* ", "|")) or re.match(r"\d+\. ", stripped):
             sentence_doc = None
@@ -187,17 +175,22 @@ def resolve(path: Path, line: int, document: str, section: str) -> None:
 NUMBERS: dict[Path, set[str]] = {}
 
 
-LINK = re.compile(r"\]\(([^)\s]+)\)")
-
-
-def check_links(path: Path) -> None:
+def prose_lines(path: Path):
+    """The numbered lines of a Markdown document outside its fenced code blocks."""
     in_code = False
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith("```"):
             in_code = not in_code
             continue
-        if in_code:
-            continue
+        if not in_code:
+            yield number, line
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def check_links(path: Path) -> None:
+    for number, line in prose_lines(path):
         for m in LINK.finditer(line):
             target = m.group(1)
             if re.match(r"^[a-z]+:", target) or target.startswith("<"):
@@ -226,13 +219,7 @@ def check_vector_ids() -> None:
     prefixes = sorted({i.split("-")[0] for i in ids if "-" in i})
     cited = re.compile(r"`((?:" + "|".join(map(re.escape, prefixes)) + r")-[a-z0-9-]*[a-z0-9])`")
     for path in DOCS:
-        in_code = False
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.startswith("```"):
-                in_code = not in_code
-                continue
-            if in_code:
-                continue
+        for number, line in prose_lines(path):
             for m in cited.finditer(line):
                 name = m.group(1)
                 if name in ids or name in stems or name.endswith("-body"):
@@ -718,12 +705,8 @@ def check_glossary() -> None:
         if not any(re.search(rf"(?<![\w-]){re.escape(w)}(?:s|es)?(?![\w-])", d) for v in variants for w in {v, singular(v)} for d in defined):
             problem(overview, line, f"glossary term '{term}' is not defined (bold) in {where}")
     for chapter, path in sorted(CHAPTERS.items()):
-        in_code = False
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.startswith("```"):
-                in_code = not in_code
-                continue
-            if in_code or line.startswith("#"):
+        for number, line in prose_lines(path):
+            if line.startswith("#"):
                 continue
             for bold in re.findall(r"\*\*([^*]+?)\*\*", line):
                 term = bold.replace("`", "").strip().lower()

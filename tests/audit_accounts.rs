@@ -2218,6 +2218,31 @@ fn q_cached_chain_agrees_on_crowded_committed_trees() {
     );
 }
 
+/// Runs `tests/audit/<script>` (a cross-check against the Python checker) on the cases `json`,
+/// written to a temporary file; its output, or a failure with what it printed.
+fn run_cross_check(script: &str, tag: &str, json: &[serde_json::Value]) -> String {
+    let dir = std::env::temp_dir().join(format!("audit-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cases.json");
+    std::fs::write(&path, serde_json::to_vec(json).unwrap()).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(format!(
+            "{}/tests/audit/{script}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(&path)
+        .output()
+        .expect("python3");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
 /// Runs `tests/audit/cross_check.py` over `cases` (account, operations): the crate's head,
 /// contested list, roots, encryption key and revocations against the Python checker's. Returns the
 /// script's output; panics on a disagreement.
@@ -2252,27 +2277,7 @@ fn python_cross_check(cases: &[(AccountId, Vec<SignedMessage>)]) -> String {
             }
         }));
     }
-    let dir =
-        std::env::temp_dir().join(format!("audit-pre2-{}-{}", std::process::id(), cases.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("cases.json");
-    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/audit/cross_check.py"
-        ))
-        .arg(&path)
-        .output()
-        .expect("python3");
-    let _ = std::fs::remove_dir_all(&dir);
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
+    run_cross_check("cross_check.py", "pre2", &json)
 }
 
 /// The Python checker agrees with the crate on 400 crowded committed trees (P2 exemption, P4
@@ -3245,20 +3250,26 @@ fn wm1_met_switch_spends_every_witness_below() {
     );
 }
 
-/// WM2 (the met-commitment rule x revocations, 06 §8.1 / §8.4). `G` = `[R0, R1]` committed to
-/// `[N0, N1]`; the phone `K` is delegated at `G` (`d`). The owner rotates (`q1` = `[N0, N1]`
-/// committed to `[M0, M1]`, signed by `N0`). The thief, who holds `N0` (the revealed key, a current
-/// root) and the phone, copies `q1` (`qx`, same body) and continues it (`tx`, by `N0`): while
-/// `q1` is a leaf, `qx` is the chain (06 §5.8 What stays open: the leaf window). The owner's client
-/// follows the head and revokes the stolen phone there (`r`, by `N1`, below `tx`); the revocation
-/// is in the head state. Then the owner answers as 06 §5.8 prescribes, meeting `q1`'s commitment
-/// (`q2` by `M0`, below `q1`): the met commitment breaks the copy's tie and the chain is `q1`,
-/// `q2`. Before the fix "the tied elements other than C add no revocation to the head state", so
-/// the phone was valid again, against 06 §8.4: "a fork never makes a revoked key valid again".
-/// Fixed (06 §8.1, §8.4 case 2): the defeated copy's subtree carries `r`, as a contest's does;
-/// vector `threat-6-met-commitment-keeps-revocation`.
-#[test]
-fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
+/// The scene of the WM2 tests below (see the first): `G` = `[R0, R1]` committed to `[N0, N1]`, the
+/// phone delegated at `G` (`d`), the owner's committed rotation `q1`, the thief's copy `qx`
+/// continued by `tx` (both by the revealed key `N0`), the owner's revocation `r` of the phone below
+/// `tx` (by `N1`). `M0`, `M1` are the keys `q1` commits to.
+struct Wm2Scene {
+    account: AccountId,
+    n0: SecretKey,
+    n1: SecretKey,
+    m0: SecretKey,
+    m1: SecretKey,
+    phone: SecretKey,
+    g: SignedMessage,
+    d: SignedMessage,
+    q1: SignedMessage,
+    qx: SignedMessage,
+    tx: SignedMessage,
+    r: SignedMessage,
+}
+
+fn wm2_scene() -> Wm2Scene {
     let (r0, r1, n0, n1, m0, m1, phone) =
         (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
     let g = committed_genesis(&r0, &r1, &[n0.public_key(), n1.public_key()]);
@@ -3286,6 +3297,50 @@ fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
         &n1,
         None,
     );
+    Wm2Scene {
+        account,
+        n0,
+        n1,
+        m0,
+        m1,
+        phone,
+        g,
+        d,
+        q1,
+        qx,
+        tx,
+        r,
+    }
+}
+
+/// WM2 (the met-commitment rule x revocations, 06 §8.1 / §8.4). `G` = `[R0, R1]` committed to
+/// `[N0, N1]`; the phone `K` is delegated at `G` (`d`). The owner rotates (`q1` = `[N0, N1]`
+/// committed to `[M0, M1]`, signed by `N0`). The thief, who holds `N0` (the revealed key, a current
+/// root) and the phone, copies `q1` (`qx`, same body) and continues it (`tx`, by `N0`): while
+/// `q1` is a leaf, `qx` is the chain (06 §5.8 What stays open: the leaf window). The owner's client
+/// follows the head and revokes the stolen phone there (`r`, by `N1`, below `tx`); the revocation
+/// is in the head state. Then the owner answers as 06 §5.8 prescribes, meeting `q1`'s commitment
+/// (`q2` by `M0`, below `q1`): the met commitment breaks the copy's tie and the chain is `q1`,
+/// `q2`. Before the fix "the tied elements other than C add no revocation to the head state", so
+/// the phone was valid again, against 06 §8.4: "a fork never makes a revoked key valid again".
+/// Fixed (06 §8.1, §8.4 case 2): the defeated copy's subtree carries `r`, as a contest's does;
+/// vector `threat-6-met-commitment-keeps-revocation`.
+#[test]
+fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
+    let Wm2Scene {
+        account,
+        n0,
+        n1,
+        m0,
+        m1,
+        phone,
+        g,
+        d,
+        q1,
+        qx,
+        tx,
+        r,
+    } = wm2_scene();
     let before = outcome(&[&g, &d, &q1, &qx, &tx, &r], account);
     assert_eq!(
         before.1,
@@ -3321,33 +3376,20 @@ fn wm2_met_commitment_unrevokes_the_phone_revoked_on_the_copy() {
 /// with the computation from scratch (GEN-4): head `e`, the phone revoked.
 #[test]
 fn wm2_revocation_on_the_defeated_copy_applies_in_every_order_with_the_cache() {
-    let (r0, r1, n0, n1, m0, m1, phone) =
-        (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
-    let g = committed_genesis(&r0, &r1, &[n0.public_key(), n1.public_key()]);
-    let account = Accounts::account_id(&g);
-    let d = next(&delegation(account, &g, &phone, 2), &r1, None);
-    let copy = |time| {
-        rotation(
-            account,
-            &d,
-            &[&n0, &n1],
-            Some(&[&m0, &m1]),
-            &[&r0, &r1],
-            time,
-        )
-    };
-    let q1 = next(&copy(3), &n0, None);
-    let qx = next(&copy(4), &n0, Some(&q1));
-    let tx = next(
-        &Operation::enckey(account, qx.id(), [7; 32], 1, 5).unwrap(),
-        &n0,
-        Some(&qx),
-    );
-    let r = next(
-        &Operation::revoke(account, tx.id(), phone.public_key(), None, 6).unwrap(),
-        &n1,
-        None,
-    );
+    let Wm2Scene {
+        account,
+        n0,
+        n1,
+        m0,
+        m1,
+        phone,
+        g,
+        d,
+        q1,
+        qx,
+        tx,
+        r,
+    } = wm2_scene();
     let q2 = next(
         &rotation(account, &q1, &[&m0, &m1], None, &[&n0, &n1], 7),
         &m0,
@@ -3424,33 +3466,20 @@ fn continued_tie_revocation_kept_when_the_chain_grows_at_its_head() {
 /// on the chain as history. In every order.
 #[test]
 fn wm2_meeting_the_commitment_below_the_revocation_keeps_it() {
-    let (r0, r1, n0, n1, m0, m1, phone) =
-        (key(1), key(2), key(11), key(12), key(21), key(22), key(3));
-    let g = committed_genesis(&r0, &r1, &[n0.public_key(), n1.public_key()]);
-    let account = Accounts::account_id(&g);
-    let d = next(&delegation(account, &g, &phone, 2), &r1, None);
-    let copy = |time| {
-        rotation(
-            account,
-            &d,
-            &[&n0, &n1],
-            Some(&[&m0, &m1]),
-            &[&r0, &r1],
-            time,
-        )
-    };
-    let q1 = next(&copy(3), &n0, None);
-    let qx = next(&copy(4), &n0, Some(&q1));
-    let tx = next(
-        &Operation::enckey(account, qx.id(), [7; 32], 1, 5).unwrap(),
-        &n0,
-        Some(&qx),
-    );
-    let r = next(
-        &Operation::revoke(account, tx.id(), phone.public_key(), None, 6).unwrap(),
-        &n1,
-        None,
-    );
+    let Wm2Scene {
+        account,
+        n0,
+        n1,
+        m0,
+        m1,
+        phone,
+        g,
+        d,
+        q1,
+        qx,
+        tx,
+        r,
+    } = wm2_scene();
     let q2 = next(
         &rotation(account, &r, &[&m0, &m1], None, &[&n0, &n1], 7),
         &m0,
@@ -3988,26 +4017,7 @@ fn wm_python_cross_check(cases: &[(AccountId, Vec<SignedMessage>)]) -> String {
             }
         }));
     }
-    let dir = std::env::temp_dir().join(format!("audit-wm-{}-{}", std::process::id(), cases.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("cases.json");
-    std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/audit/cross_check_view.py"
-        ))
-        .arg(&path)
-        .output()
-        .expect("python3");
-    let _ = std::fs::remove_dir_all(&dir);
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
+    run_cross_check("cross_check_view.py", "wm", &json)
 }
 
 /// Random deep, witnessed, committed trees ([`wm_random_tree`]): the cached chain, in random

@@ -12,8 +12,8 @@
 use std::alloc::System;
 
 use account_shapes::{
-    ingest_like_a_replica, leaked_retired_root_floods_the_genesis, notes_then_head_operations,
-    receipts_over_old_operations,
+    ingest_from, ingest_like_a_replica, leaked_retired_root_floods_the_genesis,
+    notes_then_head_operations, receipts_over_old_operations,
 };
 use skylark::account::Accounts;
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
@@ -162,20 +162,4 @@ fn view_after_each_message_below_continued_ties_grows_as_n_log_n() {
          per doubling"
     );
     assert!(worst <= MAX_GROWTH, "{costs:?}: {worst:.2}x per doubling");
-}
-
-/// Applies each message to `accounts`, asking for the view of `account` before and after it, like
-/// [`ingest_like_a_replica`].
-fn ingest_from(
-    mut accounts: Accounts,
-    account: skylark::id::AccountId,
-    ops: &[skylark::envelope::SignedMessage],
-) -> Accounts {
-    for op in ops {
-        let before = accounts.account(&account).map(|v| v.head());
-        let _ = accounts.apply(op);
-        let after = accounts.account(&account).map(|v| v.head());
-        std::hint::black_box((before, after));
-    }
-    accounts
 }

@@ -428,8 +428,12 @@ pub fn view_per_op_shapes() -> [OperationShape; 2] {
 
 /// Applies each operation and asks for the view before and after it, like `Replica::ingest`.
 pub fn ingest_like_a_replica(ops: &[SignedMessage]) -> Accounts {
-    let account = Accounts::account_id(&ops[0]);
-    let mut accounts = Accounts::new();
+    ingest_from(Accounts::new(), Accounts::account_id(&ops[0]), ops)
+}
+
+/// Applies each message to `accounts`, asking for the view of `account` before and after it, like
+/// [`ingest_like_a_replica`].
+pub fn ingest_from(mut accounts: Accounts, account: AccountId, ops: &[SignedMessage]) -> Accounts {
     for op in ops {
         let before = accounts.account(&account).map(|v| v.head());
         let _ = accounts.apply(op);

@@ -1,0 +1,248 @@
+//! The cached canonical chain ([`Canon`]): what it can take in without a recomputation, in
+//! `O(log n)` — an operation that extends the head, one off the chain that cannot change the choice
+//! at its fork point, a receipt that keeps its witness on one path — and the witness gate and final
+//! prefix it moves (06 §8.6, §10; the module comment of [`super`] lists the cases).
+
+use super::*;
+
+impl Fork {
+    /// Whether an operation signed by `key` (a self-retirement if `retires`), arriving under a
+    /// child other than the chosen one, leaves the choice as it is: it cannot make that child as
+    /// strong as the chosen one, nor take the chosen child's strength away.
+    pub(super) fn harmless(&self, roots: &[PublicKey], key: &PublicKey, retires: bool) -> bool {
+        let Some(i) = roots
+            .iter()
+            .position(|k| k == key)
+            .filter(|_| !self.final_child)
+        else {
+            return true;
+        };
+        let bit = bit(i);
+        i > self.strength
+            || self.dead & bit != 0
+            || (self.retired_in & bit != 0 && (!retires || self.strength != i))
+    }
+
+    /// [`Fork::harmless`] for every key operation `x` counts as signed by (a committed rotation:
+    /// every root of its parent, 06 §8.1). `O(|roots|)`.
+    pub(super) fn harmless_node(&self, roots: &[PublicKey], nodes: &Nodes, x: &Node) -> bool {
+        attributed(nodes, x)
+            .iter()
+            .all(|(key, retires)| self.harmless(roots, key, *retires))
+    }
+}
+
+impl Canon {
+    /// The place on the chain up to which witness `key` endorses it: its deepest receipt's, or
+    /// that of the operation where the receipt's branch leaves the chain.
+    pub(super) fn reach(&self, key: &PublicKey) -> Option<usize> {
+        let deepest = self.deepest.get(key)?;
+        self.chain
+            .get(deepest)
+            .or_else(|| {
+                self.branch
+                    .get(deepest)
+                    .and_then(|(f, _)| self.chain.get(f))
+            })
+            .copied()
+    }
+
+    /// Whether the operation at `place` on the chain is final at its parent (06 §8.6), from the
+    /// witnesses' deepest receipts; `None` if the parent names no witnesses. `O(k log n)`.
+    pub(super) fn final_at(&self, nodes: &Nodes, place: usize) -> Option<bool> {
+        let parent = place.checked_sub(1).and_then(|i| self.path.get(i))?;
+        let set = nodes.get(parent)?.state.witnesses()?;
+        let endorsing = set
+            .keys()
+            .iter()
+            .filter(|k| self.reach(k).is_some_and(|r| r >= place))
+            .count();
+        Some(endorsing >= set.threshold())
+    }
+
+    /// Moves the witness gate of ACCT-11 (`unfinal`) past the chain operations that receipts have
+    /// made final at their witnessed parents. Each place is passed once per computed chain, so
+    /// this costs `O(k log n)` per receipt, amortized.
+    pub(super) fn advance_gate(&mut self, nodes: &Nodes) {
+        while let Some(j) = self.unfinal {
+            if self.final_at(nodes, j) == Some(false) {
+                return;
+            }
+            self.unfinal = Some(j + 1).filter(|next| *next < self.path.len());
+        }
+    }
+
+    /// Extends the final prefix (06 §8.6) as far as the endorsements now reach.
+    pub(super) fn extend_final(&mut self, nodes: &Nodes) {
+        let mut j = match self.last_final {
+            Some(last) => self.chain.get(&last).map_or(usize::MAX, |p| p + 1),
+            None => 1,
+        };
+        while let Some(&child) = self.path.get(j) {
+            if self.final_at(nodes, j) != Some(true) {
+                break;
+            }
+            self.last_final = Some(child);
+            j += 1;
+        }
+    }
+
+    /// Whether operation `x`, arriving below the chosen child of every tied fork `forks[j]` with
+    /// `j < limit`, can change one of those ties ([`Canon::watch`]). `O(log n)`.
+    pub(super) fn unties(&self, nodes: &Nodes, x: &Node, limit: usize) -> bool {
+        attributed(nodes, x).iter().any(|(key, retires)| {
+            self.watch
+                .get(key)
+                .is_some_and(|w| w[usize::from(*retires)] < limit)
+        })
+    }
+
+    /// Takes a new valid receipt of `witness` over `op` into the cached chain, if it cannot change
+    /// the chain: a duplicitous witness's; or one that keeps its witness's receipts on one path
+    /// and cannot make a child off the chain final. Returns false if the chain must be
+    /// recomputed. `O(log n)`.
+    pub(super) fn keep_receipt(
+        &mut self,
+        nodes: &Nodes,
+        witness: PublicKey,
+        op: MessageId,
+        first: bool,
+    ) -> bool {
+        if self.duplicitous.binary_search(&witness).is_ok() {
+            return true; // its receipts count for nothing, and never will
+        }
+        if !self.contested.is_empty() || self.tie {
+            return false;
+        }
+        let prior = self.deepest.get(&witness).copied();
+        if prior.is_none() && !first {
+            return false;
+        }
+        let prior_place = prior.and_then(|d| self.chain.get(&d).copied());
+        let deepest = match self.chain.get(&op).copied() {
+            // On the chain: it endorses chain operations only.
+            Some(place) => match (prior, prior_place) {
+                (None, _) => op,
+                (Some(d), Some(q)) => {
+                    if place > q {
+                        op
+                    } else {
+                        d
+                    }
+                }
+                (Some(d), None) => match self.reach(&witness) {
+                    Some(f) if place <= f => d,
+                    _ => return false, // the witness turns duplicitous
+                },
+            },
+            // Off the chain: its branch's first child must not turn final, nor any superseded
+            // operation above it (a final operation is never superseded, 06 §8.1).
+            None => {
+                if self.superseded_in.contains_key(&op) {
+                    return false;
+                }
+                let Some(&(fork, child)) = self.branch.get(&op) else {
+                    return false;
+                };
+                let Some(&at) = self.chain.get(&fork) else {
+                    return false;
+                };
+                // The witness's receipts must stay on one path: its deepest one is on the chain
+                // above the branch, or in the same branch on one path with `op`.
+                let deepest = match (prior, prior_place) {
+                    (None, _) => op,
+                    (Some(_), Some(q)) if q <= at => op,
+                    (Some(d), None) if self.branch.get(&d) == Some(&(fork, child)) => {
+                        if is_ancestor(nodes, d, op) {
+                            op
+                        } else if is_ancestor(nodes, op, d) {
+                            d
+                        } else {
+                            return false; // the witness turns duplicitous
+                        }
+                    }
+                    _ => return false,
+                };
+                if let Some(set) = nodes.get(&fork).and_then(|n| n.state.witnesses()) {
+                    let endorsing = set
+                        .keys()
+                        .iter()
+                        .filter(|k| {
+                            **k == witness
+                                || self
+                                    .deepest
+                                    .get(*k)
+                                    .is_some_and(|d| self.branch.get(d) == Some(&(fork, child)))
+                        })
+                        .count();
+                    if endorsing >= set.threshold() {
+                        return false;
+                    }
+                }
+                deepest
+            }
+        };
+        // Audit-wm WM4: the witness now endorses the chain down to `reach`, one more endorsement
+        // for every place after `before`. A child of a fork marked tie that turns final wins
+        // there outright (06 §8.6): no tie, and the losing leaves add no revocation. Finality at
+        // a fork happens once, so this recomputes once per tied fork; looking at the tied forks
+        // passed costs `O(k log n)` each, and the witness's reach only grows while the chain is
+        // kept, so each is passed once per witness and computed chain.
+        let before = self.reach(&witness).unwrap_or(0);
+        self.deepest.insert(witness, deepest);
+        let reach = self.reach(&witness).unwrap_or(0);
+        let first_tie = self.ties.partition_point(|&j| j < before);
+        for &j in self.ties[first_tie..].iter().take_while(|&&j| j < reach) {
+            if self.final_at(nodes, j + 1) == Some(true) {
+                return false;
+            }
+        }
+        self.extend_final(nodes);
+        true
+    }
+
+    /// The branch entry of operation `x` (id `id`, following `parent`), arriving off the chain, if
+    /// it cannot change the chain (the caller has ruled out every change of supersession, a
+    /// superseded operation brought back included): where it leaves the chain there is no tie and
+    /// no contest, and either it lands below a superseded operation (outside the fork choice), or
+    /// there is no chain operation it supersedes or that supersedes it, and it cannot make its
+    /// branch as strong as the chosen child or weaken that child (06 §8.1). `O(log n)`.
+    pub(super) fn keep_off_chain(
+        &self,
+        nodes: &Nodes,
+        parent: MessageId,
+        x: &Node,
+        id: MessageId,
+    ) -> Option<(MessageId, MessageId)> {
+        let (fork, child) = match self.chain.get(&parent) {
+            Some(_) => (parent, id),
+            None => *self.branch.get(&parent)?,
+        };
+        let at = *self.chain.get(&fork)?;
+        let f = self.forks.get(at).filter(|f| !f.tie)?;
+        if self.superseded_in.contains_key(&parent) {
+            // Below a superseded operation that it does not bring back: outside the fork choice,
+            // and in no contested subtree (06 §8.1, §8.4).
+            return Some((fork, child));
+        }
+        // Audit-wm WM5: below the chosen child of a tied fork above `F`, it may undo that tie.
+        if self.unties(nodes, x, at) {
+            return None;
+        }
+        let chosen = nodes.get(self.path.get(at + 1)?)?;
+        let roots = &nodes.get(&fork)?.state.roots;
+        if x.supersedes().is_some_and(|y| self.chain.contains_key(&y)) {
+            return None;
+        }
+        // Committed acts of one parent do not count their retirements against each other (06
+        // §8.1): beside a chosen committed act, a new one is not judged by the chosen child's
+        // retirements, so the choice is made again.
+        if chosen.committed && x.committed && parent == fork {
+            return None;
+        }
+        if parent == fork && chosen.supersedes() == Some(id) {
+            return None;
+        }
+        f.harmless_node(roots, nodes, x).then_some((fork, child))
+    }
+}

@@ -1,0 +1,683 @@
+//! The tree of an account's operations and its canonical chain (rule ACCT-5, 06 §8), and the view of
+//! the state at the chain's head.
+//!
+//! **When the chain is computed.** Rebuilding the chain after every accepted operation costs
+//! `O(n log n)` per operation, `O(n² log n)` for an account of `n` operations. Instead the chain is
+//! cached and recomputed lazily, on the first query after a change that can move it, with the
+//! Euler-tour algorithm of 06 §10 (`O(n log n)`). The cache is kept, in `O(log n)`, across:
+//!
+//! - an operation that extends the chain at its head (the parent is the head and no fork is
+//!   contested there): the new leaf is then the head's only child, and every chosen child above it
+//!   only gains signatures, so it stays the unique best (a self-retirement in the new leaf only
+//!   makes its signer stop counting under the *other* children of the fork points above it). Not
+//!   when the chain ended in a tie of one key's leaves (a child of the head makes that tie a
+//!   continued one or a contest, depending on its signer), nor when it can undo a tie of one key's
+//!   leaves, continued, above it (audit-wm WM5, see below). The head state keeps the revocations of
+//!   those ties' losing leaves (06 §8.4 case 2) with case 3's.
+//! - an operation that lands off the chain, below a chain operation `F` where its branch leaves
+//!   the chain (remembered per operation), when it cannot change the choice at `F`: `F`'s chosen
+//!   child is final, or the new operation's signer is no root of `F`, ranks below the chosen
+//!   child's strength, or counts under no child but the chosen one, or it lands below a superseded
+//!   operation — and it names no sibling in `supersedes`, is named by no operation held, does not
+//!   bring back a superseded operation (a signature anywhere below it by a root of its parent or of
+//!   its superseder's state: the superseded range each operation lies in and the keys that bring
+//!   its root back are remembered), and `F` is not the tie at the end. Chain operations above
+//!   `F` only gain signatures; those below `F` do not see it; the head state is unchanged. Except
+//!   at a tie of one key's leaves, continued, above `F` (audit-wm WM5): gaining a signature of a
+//!   root that outranks the tie, or a self-retirement of the tie's key (or a higher root), undoes
+//!   it (06 §8.1), so such an operation recomputes ([`Canon::watch`]): once per root and tied fork,
+//!   since the tie is then undone or the root's retirement under the chosen child recorded.
+//! - a receipt by a duplicitous witness, or one over a chain operation that keeps its witness's
+//!   receipts on one path, or one over an operation off the chain that keeps them on one path and
+//!   does not make its branch's first child final: the final prefix is extended, if at all, from
+//!   where it ended. Unless it makes the chosen child of a tied fork final (audit-wm WM4): a final
+//!   child wins outright, with no tie's revocations, so that recomputes, once per tied fork.
+//!
+//! So applying `n` operations in any order and then querying costs `O(n log n)`, and so does
+//! querying after each of `n` operations or receipts that extend the head or land off the chain
+//! without moving it (06 §10). What still costs a recomputation on the next query is a change that
+//! can move the chain: an operation or receipt that can change the choice at its fork point (this
+//! takes a root that outranks the chosen child there, or a witness of the set there), an operation
+//! in a contested subtree or beside a tie at the end of the chain.
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::cell::{OnceCell, RefCell};
+use core::fmt;
+
+use super::authorize::Walks;
+use super::body::{NextRoots, OpBody, Revocation};
+use super::nodes::Store;
+use super::pmap::PMap;
+use super::state::{EncryptionKey, Grant, State};
+use super::witness::{Finality, Receipts, WitnessSet};
+use crate::envelope::Header;
+use crate::id::MessageId;
+use crate::keys::PublicKey;
+
+mod canon;
+mod choose;
+mod view;
+
+pub use view::AccountView;
+
+/// The valid operations of an account's tree, by id.
+type Nodes = Store<MessageId, Node>;
+
+/// One valid operation in an account's tree.
+#[derive(Clone, Debug)]
+pub(super) struct Node {
+    signer: PublicKey,
+    parent: Option<MessageId>,
+    seq: u64,
+    /// The earlier sibling it names in `supersedes` (06 §8.1), if any (boxed: most operations name
+    /// none; [`Node::supersedes`]).
+    supersedes: Option<Box<MessageId>>,
+    /// A `roots` operation: its new root list is `state.roots`.
+    rotates: bool,
+    /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
+    retires: bool,
+    /// A committed act (ACCT-14): a `roots` (a committed rotation), `deactivate` or `successor`
+    /// operation whose parent state is committed. At the fork points above it, it counts as signed
+    /// by every root of its parent and as a self-retirement of each of them that its list does not
+    /// keep (06 §8.1): a rotation's new list; a deactivation or successor keeps none.
+    committed: bool,
+    /// For a committed act: the roots of its parent (bit `i` for index `i`) it retires.
+    drops: u8,
+    /// The operation whose `next` this state's commitment is (itself for a genesis or a `roots`
+    /// operation naming `next`), if the state is committed (06 §8.1, a met commitment); shared
+    /// by the operations below it that keep the commitment.
+    origin: Option<Arc<MessageId>>,
+    /// A `successor` operation (ACCT-12).
+    moves: bool,
+    /// For a `revoke`: the app key and the revocation (boxed: most operations are no `revoke`).
+    revokes: Option<Box<(PublicKey, Revocation)>>,
+    /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
+    children: Vec<MessageId>,
+    pub(super) state: State,
+    /// The number of operations above it (the genesis: 0), and an ancestor to jump to when
+    /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]).
+    depth: usize,
+    jump: MessageId,
+}
+
+impl Node {
+    /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
+    fn supersedes(&self) -> Option<MessageId> {
+        self.supersedes.as_deref().copied()
+    }
+}
+
+/// The ancestor of `x` (or `x` itself) at depth `depth`, in `O(log n)` steps: each operation's jump
+/// pointer skips a run of ancestors whose lengths follow the skew-binary numbers (Myers, "An
+/// applicative random-access stack", 1983).
+fn ancestor_at(nodes: &Nodes, mut x: MessageId, depth: usize) -> Option<MessageId> {
+    loop {
+        let node = nodes.get(&x)?;
+        if node.depth <= depth {
+            return (node.depth == depth).then_some(x);
+        }
+        x = match nodes.get(&node.jump) {
+            Some(j) if j.depth >= depth => node.jump,
+            _ => node.parent?,
+        };
+    }
+}
+
+/// Whether `a` is `b` or an ancestor of `b`.
+fn is_ancestor(nodes: &Nodes, a: MessageId, b: MessageId) -> bool {
+    nodes
+        .get(&a)
+        .is_some_and(|n| ancestor_at(nodes, b, n.depth) == Some(a))
+}
+
+/// The canonical chain of an account (rule ACCT-5).
+#[derive(Clone, Debug)]
+pub(super) struct Canon {
+    head: MessageId,
+    /// The operations of the chain and their places in it (the genesis is 0).
+    chain: Store<MessageId, usize>,
+    /// The operations of the chain in order, from the genesis to the head.
+    path: Vec<MessageId>,
+    /// How the chain chose at each of its operations but the head: `forks[j]` at `path[j]`.
+    forks: Vec<Fork>,
+    /// The chain ended in a tie of one key's leaves (06 §8.1).
+    tie: bool,
+    /// The head state when revocations of 06 §8.4 apply to it beside the head's own: the head's
+    /// state with them applied, boxed. None: the head state is the head's own, held by its node
+    /// ([`Log::head_state`]), not copied here.
+    state: Option<Box<State>>,
+    /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
+    /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
+    last_final: Option<MessageId>,
+    /// The first place on the chain whose operation's parent names witnesses and which is not
+    /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
+    /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
+    /// only moves towards the head ([`Canon::advance_gate`]).
+    unfinal: Option<usize>,
+    /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
+    /// the witness gate is open down to it (`unfinal` is none or below it).
+    moved_at: Option<usize>,
+    /// What most chains leave empty (branches, contests, ties, supersessions, witnesses), boxed once one
+    /// is held (issue 18). Read and written through [`Canon`]'s `Deref` to [`CanonRare`] (so
+    /// `self.branch` is `self.rare`'s, or an empty one's): a write allocates the box.
+    rare: Option<Box<CanonRare>>,
+}
+
+/// The parts of a [`Canon`] that most chains leave empty.
+#[derive(Clone, Debug, Default)]
+pub(super) struct CanonRare {
+    /// For every valid operation off the chain: the chain operation its branch leaves the chain
+    /// at, and the child of that operation the branch starts with.
+    branch: BTreeMap<MessageId, (MessageId, MessageId)>,
+    contested: Vec<MessageId>,
+    /// The revocations the head state keeps beside its own (06 §8.4), which every later head
+    /// state keeps too (the chain grown at its head): those of the tied elements a tie of one
+    /// key's leaves or a met commitment defeats, with their subtrees (case 2, audit-wm WM2), and
+    /// of superseded operations whose parent is on the chain and which an operation of their
+    /// parent's minimal-strength set finally supersedes (case 3). (Before audit-wm WM2 and WM5
+    /// the append path dropped those of case 2.)
+    carried: Vec<(PublicKey, Revocation)>,
+    /// The indexes `j` of the forks marked [`Fork::tie`] (`forks[j]`, its chosen child at place
+    /// `j + 1`), increasing: a receipt that makes such a child final changes the choice there
+    /// (06 §8.6: a final child wins outright, no tie), so it recomputes the chain (audit-wm WM4).
+    ties: Vec<usize>,
+    /// For every root of a fork marked [`Fork::tie`], the first such fork `j` where an operation
+    /// below its chosen child, counting as signed by the key (`[0]`), or as its self-retirement
+    /// (`[1]`), can change the tie (06 §8.1): the key outranks the tie and would count under the
+    /// chosen child (it becomes the unique best); or it is the tie's rank or above and has not
+    /// retired itself under the chosen child yet (it stops counting under the tied siblings).
+    /// Such an operation recomputes the chain (audit-wm WM5); each does so once per fork and key.
+    watch: BTreeMap<PublicKey, [usize; 2]>,
+    /// For every valid operation in the subtree of a superseded operation (itself included): the
+    /// outermost superseded operation above it (06 §8.1). An operation arriving below one of
+    /// these can bring it back into the fork choice.
+    superseded_in: BTreeMap<MessageId, MessageId>,
+    /// For every outermost superseded operation `Y`: the keys whose signature anywhere below `Y`
+    /// may bring it back (the roots of its parent and of the states of the operations that
+    /// supersede it, 06 §8.1), sorted.
+    revivers: BTreeMap<MessageId, Vec<PublicKey>>,
+    /// The witnesses duplicitous in this account, sorted.
+    duplicitous: Vec<PublicKey>,
+    /// For every other witness, its deepest receipted operation (its receipts lie on one path).
+    deepest: BTreeMap<PublicKey, MessageId>,
+}
+
+/// The [`CanonRare`] parts of a chain that holds none.
+static NO_CANON_RARE: CanonRare = CanonRare {
+    branch: BTreeMap::new(),
+    contested: Vec::new(),
+    carried: Vec::new(),
+    ties: Vec::new(),
+    watch: BTreeMap::new(),
+    superseded_in: BTreeMap::new(),
+    revivers: BTreeMap::new(),
+    duplicitous: Vec::new(),
+    deepest: BTreeMap::new(),
+};
+
+impl core::ops::Deref for Canon {
+    type Target = CanonRare;
+
+    fn deref(&self) -> &CanonRare {
+        self.rare.as_deref().unwrap_or(&NO_CANON_RARE)
+    }
+}
+
+impl core::ops::DerefMut for Canon {
+    fn deref_mut(&mut self) -> &mut CanonRare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+}
+
+/// How the chain chose at one of its operations, kept so that an operation or a receipt that
+/// arrives off the chain can be shown, in `O(log n)`, not to change the choice (06 §10).
+#[derive(Clone, Copy, Debug)]
+struct Fork {
+    /// The chosen child is final (06 §8.6): it wins whatever else arrives.
+    final_child: bool,
+    /// The chosen child won a tie of one key's leaves, continued or not (06 §8.1).
+    tie: bool,
+    /// The chosen child's strength: the index in this operation's root list of the first root that
+    /// counts in its subtree (`usize::MAX`: none). Operations that arrive below the chosen child
+    /// only make it stronger, so once kept this is an upper bound.
+    strength: usize,
+    /// The roots (bit `i` for index `i`) that retired themselves under the chosen child: they
+    /// count under no other child.
+    retired_in: u8,
+    /// The roots that retired themselves under two children or more: they count under none.
+    dead: u8,
+}
+
+/// The bit of root index `i` in a mask of [`Fork`] (none for an index beyond the mask).
+fn bit(i: usize) -> u8 {
+    1u8.checked_shl(i as u32).unwrap_or(0)
+}
+
+/// The roots of `parent` (bit `i` for index `i`) that the list `kept` does not keep: those a
+/// committed rotation from `parent` retires (06 §8.1).
+fn retired_mask(parent: &[PublicKey], kept: &[PublicKey]) -> u8 {
+    parent
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !kept.contains(k))
+        .fold(0, |mask, (i, _)| mask | bit(i))
+}
+
+/// The keys operation `x` counts as signed by at the fork points above it, each with whether it
+/// counts as that key's self-retirement (06 §8.1): its signer; and for a committed rotation
+/// (ACCT-14) also every root of its parent, retired unless its list keeps it. At most five.
+fn attributed(nodes: &Nodes, x: &Node) -> Vec<(PublicKey, bool)> {
+    let mut keys = alloc::vec![(x.signer, x.retires)];
+    if x.committed {
+        let parent = x.parent.and_then(|p| nodes.get(&p));
+        for (i, k) in parent
+            .map_or(&[][..], |p| &p.state.roots[..])
+            .iter()
+            .enumerate()
+        {
+            if *k != x.signer {
+                keys.push((*k, x.drops & bit(i) != 0));
+            }
+        }
+    }
+    keys
+}
+
+/// A snapshot of what authorization reads of an account's head state ([`AccountView::authority`]):
+/// the root keys and the grants (06 §9.2, §9.5).
+#[derive(Clone, Debug)]
+pub(crate) struct Authority {
+    roots: Arc<[PublicKey]>,
+    apps: PMap<PublicKey, Arc<Grant>>,
+    /// The effective time of the account's deactivation (06 §5.6).
+    deactivated: Option<u64>,
+}
+
+impl Authority {
+    /// The keys whose role differs between this head state and `other` (06 §9.4): a root in one
+    /// only, or a grant present in one only or different (scope, expiry, `delegated_at`,
+    /// revocation). Only the messages of these keys can change verdict. The grants of two head
+    /// states share every map node an operation did not touch, so this costs `O(k log n)` for `k`
+    /// changed grants.
+    pub(crate) fn changed_keys(&self, other: &Authority) -> Vec<PublicKey> {
+        let mut keys = self.apps.diff(&other.apps);
+        keys.extend(
+            self.roots
+                .iter()
+                .filter(|k| !other.roots.contains(k))
+                .chain(other.roots.iter().filter(|k| !self.roots.contains(k))),
+        );
+        keys
+    }
+
+    /// Whether the deactivation differs (06 §5.6): then every message of the account can change
+    /// verdict (`auth.deactivated`), whatever its key.
+    pub(crate) fn deactivation_differs(&self, other: &Authority) -> bool {
+        self.deactivated != other.deactivated
+    }
+}
+
+/// The operations of one account, and its canonical chain.
+#[derive(Clone, Debug)]
+pub(super) struct Log {
+    genesis: MessageId,
+    /// The valid operations by id: a compact store, a sorted vector while the account is small.
+    nodes: Nodes,
+    /// The canonical chain, computed on the first query after a change (see the module comment),
+    /// boxed: a log whose chain was never asked for holds only the pointer.
+    canon: OnceCell<Box<Canon>>,
+    /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
+    pub(super) walks: RefCell<Walks>,
+    /// What most accounts never hold (supersessions, receipts, deactivations), boxed once one is
+    /// held: an account's log is held in full by the account map (issue 18).
+    rare: Option<Box<Rare>>,
+}
+
+/// The parts of a [`Log`] that most accounts leave empty.
+#[derive(Clone, Debug, Default)]
+struct Rare {
+    /// Every id some valid operation names in `supersedes` (06 §8.1): an operation arriving with
+    /// or below one of them can change which operations are superseded.
+    named: BTreeSet<MessageId>,
+    /// The valid receipts (06 §8.6): witness key -> the operations it receipted.
+    receipts: Receipts,
+    /// The valid deactivations (ACCT-11): id -> effective time (its own time).
+    deactivations: BTreeMap<MessageId, u64>,
+}
+
+/// The [`Rare`] parts of a log that holds none.
+static NO_RARE: Rare = Rare {
+    named: BTreeSet::new(),
+    receipts: BTreeMap::new(),
+    deactivations: BTreeMap::new(),
+};
+
+impl Log {
+    /// The tree of a new account: its genesis alone.
+    pub(super) fn new(genesis: MessageId, signer: PublicKey, state: State) -> Log {
+        let node = Node {
+            signer,
+            parent: None,
+            seq: 1,
+            supersedes: None,
+            rotates: false,
+            retires: false,
+            committed: false,
+            drops: 0,
+            origin: state.next().is_some().then(|| Arc::new(genesis)),
+            moves: false,
+            revokes: None,
+            children: Vec::new(),
+            state,
+            depth: 0,
+            jump: genesis,
+        };
+        Log {
+            genesis,
+            nodes: Store::one(genesis, node),
+            canon: OnceCell::new(),
+            walks: RefCell::default(),
+            rare: None,
+        }
+    }
+
+    /// The parts most accounts leave empty.
+    fn rare(&self) -> &Rare {
+        self.rare.as_deref().unwrap_or(&NO_RARE)
+    }
+
+    /// The parts most accounts leave empty, to change (allocated on the first change).
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
+    /// head state's successor.
+    /// It counts only if every operation of the chain down to that `successor` whose parent names
+    /// witnesses is final there (the witness gate of ACCT-11, 06 §5.7).
+    pub(super) fn successor(&self) -> Option<crate::id::AccountId> {
+        let canon = self.canon();
+        let gated = canon
+            .moved_at
+            .is_none_or(|at| canon.unfinal.is_none_or(|u| u > at));
+        self.head_state(canon)
+            .and_then(State::successor)
+            .filter(|_| gated)
+    }
+
+    /// The head state of `canon` (this log's chain): its own copy if revocations apply to it, else
+    /// the head's state.
+    fn head_state<'a>(&'a self, canon: &'a Canon) -> Option<&'a State> {
+        canon.state.as_deref().or_else(|| self.state(&canon.head))
+    }
+
+    /// Is `id` a valid deactivation (ACCT-11)?
+    pub(super) fn is_deactivation(&self, id: &MessageId) -> bool {
+        self.rare().deactivations.contains_key(id)
+    }
+
+    /// Rule ACCT-16: may `key` receipt operation `op`? It must be a witness of a state on the path
+    /// from the genesis to `op`'s parent (so never of the genesis, which has no parent).
+    pub(super) fn may_receipt(&self, op: &MessageId, key: &PublicKey) -> bool {
+        self.nodes
+            .get(op)
+            .and_then(|node| node.parent)
+            .and_then(|parent| self.nodes.get(&parent))
+            .is_some_and(|parent| parent.state.was_witness(key))
+    }
+
+    /// Records a valid receipt of `witness` over operation `op`, in `O(log n)`; the cached chain is
+    /// kept unless the receipt can change it (see [`Canon::keep_receipt`]).
+    pub(super) fn add_receipt(&mut self, witness: PublicKey, op: MessageId) {
+        let first = !self.rare().receipts.contains_key(&witness);
+        if !self
+            .rare_mut()
+            .receipts
+            .entry(witness)
+            .or_default()
+            .insert(op)
+        {
+            return; // a second receipt of one witness over one operation changes nothing
+        }
+        let keep = match self.canon.get_mut() {
+            None => true,
+            Some(canon) => {
+                let kept = canon.keep_receipt(&self.nodes, witness, op, first);
+                if kept {
+                    // A kept receipt only adds endorsements: it may open the witness gate of a
+                    // deactivation at the head (ACCT-11), never close it.
+                    canon.advance_gate(&self.nodes);
+                }
+                kept
+            }
+        };
+        if !keep {
+            self.canon = OnceCell::new();
+        }
+    }
+
+    /// For the memory probe ([`super::Accounts::memory_parts`]): a copy of the node store (the
+    /// states' maps shared), boxed.
+    pub(super) fn memory_nodes(&self) -> Box<dyn core::any::Any> {
+        Box::new(self.nodes.clone())
+    }
+
+    /// For the memory probe: a copy of the computed chain, if any, boxed twice (the inner box is
+    /// what the log holds inline).
+    pub(super) fn memory_canon(&self) -> Box<dyn core::any::Any> {
+        Box::new(self.canon.get().cloned())
+    }
+
+    /// The state after operation `id`, if it is a valid operation of this account.
+    pub(super) fn state(&self, id: &MessageId) -> Option<&State> {
+        self.nodes.get(id).map(|n| &n.state)
+    }
+
+    /// Adds valid operation `id` (with `header` and `body`), which follows `parent`, in `O(log n)`.
+    pub(super) fn add(
+        &mut self,
+        parent: MessageId,
+        id: MessageId,
+        header: &Header,
+        body: &OpBody,
+        supersedes: Option<MessageId>,
+        state: State,
+    ) {
+        // Does it land below a superseded operation `Y` (06 §8.1), signed by a key whose signature
+        // there brings `Y` back (a root of `Y`'s parent, or of the state of an operation that
+        // supersedes `Y`)? Known only while the chain is cached; otherwise it is computed anyway.
+        let revives = self.canon.get().is_some_and(|canon| {
+            canon
+                .superseded_in
+                .get(&parent)
+                .and_then(|y| canon.revivers.get(y))
+                .is_some_and(|keys| {
+                    keys.binary_search(header.key()).is_ok()
+                        // Audit f2f8-2 M1: a committed act counts as signed by its parent's roots.
+                        || (matches!(
+                            body,
+                            OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
+                        ) && self.nodes.get(&parent).is_some_and(|p| {
+                            p.state.next().is_some()
+                                && p.state.roots.iter().any(|k| keys.binary_search(k).is_ok())
+                        }))
+                })
+        });
+        // An operation that may supersede a sibling, or be superseded by one that came first, or
+        // bring a superseded operation back, can move the chain and change the revocations of 06
+        // §8.4 (case 3): the chain is recomputed on the next query.
+        let supersession = supersedes
+            .is_some_and(|y| self.nodes.get(&y).is_some_and(|y| y.parent == Some(parent)))
+            || self.rare().named.contains(&id)
+            || revives;
+        if let Some(y) = supersedes {
+            self.rare_mut().named.insert(y);
+        }
+        let Some(p) = self.nodes.get_mut(&parent) else {
+            return;
+        };
+        let origin = match (body, state.next().is_some()) {
+            (_, false) => None,
+            (OpBody::Roots { .. }, true) => {
+                // a roots operation naming next commits (its own origin); naming none: uncommitted
+                Some(Arc::new(id))
+            }
+            _ => p.origin.clone(),
+        };
+        // Most operations have one child or none: the first few children take no spare capacity
+        // (a vector's first growth holds four), later ones grow by doubling (amortized `O(1)`).
+        if p.children.len() < 4 {
+            p.children.reserve_exact(1);
+        }
+        p.children.push(id);
+        // ACCT-11: a deactivation that is the head counts at once if its parent names no witnesses
+        // and the chain above passes the witness gate (with witnesses at its parent, only once
+        // final: no receipt of it is held yet, they wait for it).
+        let ends = matches!(body, OpBody::Deactivate { .. }).then(|| header.time());
+        let unwitnessed = p.state.witnesses().is_none();
+        // ACCT-14: a committed act; a rotation keeps its new list, a deactivation or successor
+        // keeps no root of its parent (06 §8.1).
+        let committed = p.state.next().is_some()
+            && matches!(
+                body,
+                OpBody::Roots { .. } | OpBody::Deactivate { .. } | OpBody::Successor { .. }
+            );
+        let drops = match (committed, body) {
+            (true, OpBody::Roots { roots, .. }) => retired_mask(&p.state.roots, roots),
+            (true, _) => retired_mask(&p.state.roots, &[]),
+            (false, _) => 0,
+        };
+        if let Some(end) = ends {
+            self.rare
+                .get_or_insert_with(Box::default)
+                .deactivations
+                .insert(id, end);
+        }
+        let (depth, p_jump) = (p.depth + 1, p.jump);
+        let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth);
+        let jump_of = |x: &MessageId| self.nodes.get(x).map_or(*x, |n| n.jump);
+        let jump = if depth_of(&parent) - depth_of(&p_jump)
+            == depth_of(&p_jump) - depth_of(&jump_of(&p_jump))
+        {
+            jump_of(&p_jump)
+        } else {
+            parent
+        };
+        let signer = *header.key();
+        let rotates = matches!(body, OpBody::Roots { .. });
+        let node = Node {
+            signer,
+            parent: Some(parent),
+            seq: header.seq(),
+            supersedes: supersedes.map(Box::new),
+            rotates,
+            retires: rotates && !state.roots.contains(&signer),
+            committed,
+            drops,
+            origin,
+            moves: matches!(body, OpBody::Successor { .. }),
+            revokes: match body {
+                OpBody::Revoke { app, cutoff } => Some(Box::new((*app, *cutoff))),
+                _ => None,
+            },
+            children: Vec::new(),
+            state,
+            depth,
+            jump,
+        };
+        match self.canon.get_mut() {
+            // The new operation is the only child of a head that is neither contested nor a tied
+            // leaf, and it cannot undo a tie of one key's leaves, continued, above (audit-wm WM5):
+            // the chain grows by it (see the module comment). One that can falls through to
+            // `keep_off_chain`, which finds no fork at the head: recomputed.
+            Some(canon)
+                if canon.head == parent
+                    && canon.contested.is_empty()
+                    && !canon.tie
+                    && !canon.unties(&self.nodes, &node, canon.forks.len()) =>
+            {
+                let parent_roots = self.nodes.get(&parent).map_or(&[][..], |p| &p.state.roots);
+                let strength = match committed {
+                    // Signed by every root of its parent (06 §8.1): the top one first.
+                    true if !parent_roots.is_empty() => 0,
+                    _ => parent_roots
+                        .iter()
+                        .position(|k| *k == signer)
+                        .unwrap_or(usize::MAX),
+                };
+                let retired_in = match (node.retires, committed) {
+                    (true, _) => bit(strength),
+                    (false, true) => node.drops,
+                    (false, false) => 0,
+                };
+                canon.forks.push(Fork {
+                    final_child: false,
+                    tie: false,
+                    strength,
+                    retired_in,
+                    dead: 0,
+                });
+                canon.head = id;
+                if canon.unfinal.is_none() && !unwitnessed {
+                    canon.unfinal = Some(canon.path.len());
+                }
+                if node.moves {
+                    canon.moved_at = Some(canon.path.len());
+                }
+                canon.chain.insert(id, canon.path.len());
+                canon.path.push(id);
+                canon.state = (!canon.carried.is_empty()).then(|| {
+                    let mut state = node.state.clone();
+                    for (app, revocation) in &canon.carried {
+                        state.revoke_also(app, *revocation);
+                    }
+                    Box::new(state)
+                });
+            }
+            Some(_) if supersession => self.canon = OnceCell::new(),
+            // It lands off the chain where it cannot change the choice (see the module comment).
+            Some(canon) => match canon.keep_off_chain(&self.nodes, parent, &node, id) {
+                Some(entry) => {
+                    canon.branch.insert(id, entry);
+                    if let Some(y) = canon.superseded_in.get(&parent).copied() {
+                        canon.superseded_in.insert(id, y);
+                    }
+                }
+                None => self.canon = OnceCell::new(),
+            },
+            None => {}
+        }
+        self.nodes.insert(id, node);
+    }
+
+    /// Does `x` supersede `y` (06 §8.1), as far as `x` and `y` themselves tell? Siblings, one
+    /// signer, `y` earlier in its signer's history, and not final; a self-retirement only by a
+    /// `roots` operation with the same list. (That no operation below `y` is signed by a root of
+    /// their parent or of `x`'s state is checked by [`Log::choose`] over the whole subtree.)
+    fn replaces(&self, x: &Node, y: &MessageId, is_final: &dyn Fn(&MessageId) -> bool) -> bool {
+        let Some(y_node) = self.nodes.get(y) else {
+            return false;
+        };
+        let y_id = y;
+        let y = y_node;
+        // A committed act `y` (ACCT-14) is a self-retirement whose list is the one it names
+        // (06 §8.1, audit-int L1). Its signer, the revealed key, is no root of the parent, so a
+        // sibling `x` of that signer is valid only as a committed act, and it can name `supersedes`
+        // only as a committed rotation: its list is the committed list, the one `y` names. So only
+        // a plain self-retirement needs the lists compared here.
+        !is_final(y_id)
+            && x.parent.is_some()
+            && x.parent == y.parent
+            && x.signer == y.signer
+            && y.seq < x.seq
+            && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
+    }
+
+    /// The canonical chain, computed if the tree changed since it was last asked for.
+    pub(super) fn canon(&self) -> &Canon {
+        self.canon.get_or_init(|| Box::new(self.choose()))
+    }
+}
