@@ -305,6 +305,12 @@ impl Decompressed {
     }
 }
 
+impl PublicKey {
+    /// The least key in the order of keys (by bytes): a bound for ranges over sets ordered by key,
+    /// not a key that passed rules SIG-2 to SIG-4.
+    pub(crate) const LEAST: PublicKey = PublicKey { bytes: [0; 32] };
+}
+
 impl PartialEq for PublicKey {
     fn eq(&self, other: &Self) -> bool {
         self.bytes == other.bytes
@@ -805,9 +811,9 @@ pub fn verify_batch<R: RngCore + CryptoRng>(
 ///
 /// Parsing a key (rules SIG-2 to SIG-4) costs about 4 µs, mostly the square root of point
 /// decompression; a cache hit costs a few map look-ups. Only keys that passed are kept, so a cached
-/// parse gives exactly the result of [`PublicKey::from_bytes`]. Each entry holds 272 bytes (the
-/// key's bytes three times, the point in extended coordinates, and a use counter twice) plus B-tree node
-/// overhead, so roughly 300 to 400 bytes, and the memory is bounded by the capacity the caller
+/// parse gives exactly the result of [`PublicKey::from_bytes`]. Each entry holds 240 bytes (the
+/// key's bytes twice, the point in extended coordinates, and a use counter twice) plus B-tree node
+/// overhead, so roughly 270 to 380 bytes, and the memory is bounded by the capacity the caller
 /// chooses. The order in which keys are dropped changes only speed, never a result.
 ///
 /// ```
@@ -827,7 +833,9 @@ pub struct KeyCache {
     capacity: usize,
     /// Incremented on every use; the last use of each cached key.
     clock: u64,
-    keys: BTreeMap<[u8; 32], (Decompressed, u64)>,
+    /// The point of each cached key (its bytes are the map's key: a [`Decompressed`] is rebuilt
+    /// from the two), and its last use.
+    keys: BTreeMap<[u8; 32], (EdwardsPoint, u64)>,
     /// The cached keys by last use, oldest first.
     by_use: BTreeMap<u64, [u8; 32]>,
 }
@@ -883,7 +891,10 @@ impl KeyCache {
     /// The cached key with these bytes, without counting as a use (for lookups that cannot take the
     /// cache mutably, such as the threads of [`crate::batch`]).
     pub(crate) fn peek(&self, bytes: &[u8; 32]) -> Option<Decompressed> {
-        self.keys.get(bytes).map(|(key, _)| *key)
+        self.keys.get(bytes).map(|(point, _)| Decompressed {
+            key: PublicKey { bytes: *bytes },
+            point: *point,
+        })
     }
 
     /// Counts a use of `key`, parsed from `bytes` elsewhere, exactly as [`KeyCache::parse`] of
@@ -903,7 +914,7 @@ impl KeyCache {
                     self.keys.remove(&oldest);
                 }
             }
-            self.keys.insert(*bytes, (key, self.clock));
+            self.keys.insert(*bytes, (key.point, self.clock));
             self.by_use.insert(self.clock, *bytes);
         }
     }

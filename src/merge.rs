@@ -79,8 +79,9 @@ pub(crate) enum Effect {
     },
     Profile,
     Post {
-        /// `(root, parent)` of a reply.
-        reply: Option<Box<(MessageId, MessageId)>>,
+        /// A reply's parent, after its root unless the parent is the root (a direct reply, most
+        /// replies: 32 bytes instead of 64); never empty.
+        reply: Option<Box<[MessageId]>>,
         /// The quoted post, and the version of it the author saw (`quote_version`, which a valid
         /// post has only with a quote, 05 §5.2).
         quote: Option<Box<(MessageId, Option<MessageId>)>>,
@@ -155,7 +156,13 @@ impl Effect {
                 mentions.sort();
                 mentions.dedup();
                 Effect::Post {
-                    reply: p.reply().map(|r| Box::new((r.root(), r.parent()))),
+                    reply: p.reply().map(|r| {
+                        if r.root() == r.parent() {
+                            Box::from([r.parent()])
+                        } else {
+                            Box::from([r.root(), r.parent()])
+                        }
+                    }),
                     quote: p.quote().map(|q| Box::new((q, p.quote_version()))),
                     mentions: mentions.into_boxed_slice(),
                 }
@@ -222,7 +229,11 @@ impl Effect {
     /// A reply's `(root, parent)`.
     pub(crate) fn reply(&self) -> Option<(MessageId, MessageId)> {
         match self {
-            Effect::Post { reply, .. } => reply.as_deref().copied(),
+            Effect::Post { reply, .. } => match reply.as_deref()? {
+                [parent] => Some((*parent, *parent)),
+                [root, parent] => Some((*root, *parent)),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -255,12 +266,31 @@ impl Effect {
     }
 }
 
-/// One applied message: its header facts and its effect. The replica shares one entry per message
-/// between its merged state and its views (behind an [`Arc`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Entry {
+/// Who signed a message: its account and key, held once per (account, key) by the replica, which
+/// shares one [`Arc`] between all the entries of that pair (a [`State`] of its own does not).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Origin {
     pub(crate) account: AccountId,
     pub(crate) key: PublicKey,
+}
+
+/// The least origin (the least account and key bytes): a bound for ranges over sets ordered by
+/// origin.
+impl Default for Origin {
+    fn default() -> Self {
+        Origin {
+            account: AccountId::from_bytes([0; 32]),
+            key: PublicKey::LEAST,
+        }
+    }
+}
+
+/// One applied message: its header facts and its effect. The replica shares one entry per message
+/// between its merged state and its views (behind an [`Arc`]), and one [`Origin`] between the
+/// entries of one account and key: an entry is 72 bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) origin: Arc<Origin>,
     pub(crate) seq: u64,
     pub(crate) time: u64,
     pub(crate) effect: Effect,
@@ -274,12 +304,24 @@ impl Entry {
         let class = limits::class_of(header.kind().as_str())?;
         debug_assert_eq!(class, effect.class(), "{}", header.kind().as_str());
         Some(Entry {
-            account: *header.account(),
-            key: *header.key(),
+            origin: Arc::new(Origin {
+                account: *header.account(),
+                key: *header.key(),
+            }),
             seq: header.seq(),
             time: header.time(),
             effect,
         })
+    }
+
+    /// The account the message's header names.
+    pub(crate) fn account(&self) -> &AccountId {
+        &self.origin.account
+    }
+
+    /// The key that signed it.
+    pub(crate) fn key(&self) -> &PublicKey {
+        &self.origin.key
     }
 
     /// The index of its class of LIMIT-2 (`limits::CLASSES`).
@@ -491,19 +533,22 @@ impl State {
         for (id, e) in live() {
             let stamp = (e.time, *id);
             match &e.effect {
-                Effect::Profile => latest(&mut profiles, e.account, stamp, |s| s),
+                Effect::Profile => latest(&mut profiles, *e.account(), stamp, |s| s),
                 Effect::Follow(subject, on) => latest(
                     &mut follows,
-                    (e.account, *subject),
+                    (*e.account(), *subject),
                     (stamp, *on),
                     |(s, _)| s,
                 ),
-                Effect::Block(subject, on) => {
-                    latest(&mut blocks, (e.account, *subject), (stamp, *on), |(s, _)| s)
-                }
+                Effect::Block(subject, on) => latest(
+                    &mut blocks,
+                    (*e.account(), *subject),
+                    (stamp, *on),
+                    |(s, _)| s,
+                ),
                 Effect::Label(l) => latest(
                     &mut labels,
-                    (e.account, l.subject, l.value.as_str()),
+                    (*e.account(), l.subject, l.value.as_str()),
                     (stamp, l.negate, l.expires),
                     |(s, _, _)| s,
                 ),
@@ -644,10 +689,10 @@ impl State {
                         .or_default()
                         .entry(e.effect.value())
                         .or_default()
-                        .insert(e.account);
+                        .insert(*e.account());
                 }
                 Effect::Repost { target, .. } => {
-                    reposts.entry(*target).or_default().insert(e.account);
+                    reposts.entry(*target).or_default().insert(*e.account());
                 }
                 _ => {}
             }
@@ -787,7 +832,7 @@ impl State {
     fn places(messages: &Entries) -> Vec<Equivocation> {
         let mut places: BTreeMap<(PublicKey, u64), Vec<MessageId>> = BTreeMap::new();
         for (id, e) in messages {
-            places.entry((e.key, e.seq)).or_default().push(*id);
+            places.entry((*e.key(), e.seq)).or_default().push(*id);
         }
         places
             .into_iter()
@@ -901,7 +946,7 @@ mod tests {
     #[test]
     fn entries_stay_small() {
         assert_eq!(core::mem::size_of::<super::Effect>(), 48);
-        assert_eq!(core::mem::size_of::<super::Entry>(), 128);
+        assert_eq!(core::mem::size_of::<super::Entry>(), 72);
     }
 
     /// The summary of `n` posts builds its maps in `O(n log n)` key comparisons and shifts; one

@@ -273,7 +273,7 @@ impl Graph for Summarized<'_> {
             Effect::Post { .. } | Effect::Withheld { post: true, .. } => &[],
             _ => return None,
         };
-        Some((e.account, mentioned))
+        Some((*e.account(), mentioned))
     }
     fn root(&self, post: &MessageId) -> Option<MessageId> {
         let e = self.messages.get(post)?;
@@ -316,7 +316,7 @@ pub(super) fn left_out(
             let stamp = (e.time, *id);
             let slot = g
                 .gates
-                .entry((e.account, *target))
+                .entry((*e.account(), *target))
                 .or_insert((stamp, &e.effect));
             if stamp > slot.0 {
                 *slot = (stamp, &e.effect);
@@ -326,7 +326,7 @@ pub(super) fn left_out(
     messages
         .iter()
         .filter(|(id, e)| live(id, e))
-        .map(|(id, e)| (*id, left_out_of(&g, id, &e.account, &e.effect)))
+        .map(|(id, e)| (*id, left_out_of(&g, id, e.account(), &e.effect)))
         .filter(|(_, left)| !left.is_empty())
         .collect()
 }

@@ -92,7 +92,7 @@ fn gates_in_force(messages: &super::Entries, pruned: &BTreeSet<MessageId>) -> BT
     let mut latest: BTreeMap<(&AccountId, &MessageId), (u64, &MessageId)> = BTreeMap::new();
     for (id, e) in kept().filter(|(id, _)| !deleted.contains(id)) {
         if let Effect::Gate { target, .. } = &e.effect {
-            let slot = latest.entry((&e.account, target)).or_insert((e.time, id));
+            let slot = latest.entry((e.account(), target)).or_insert((e.time, id));
             if (e.time, id) > *slot {
                 *slot = (e.time, id);
             }
@@ -109,7 +109,7 @@ pub(super) fn pruned(messages: &super::Entries) -> BTreeSet<MessageId> {
     // LIMIT-1: group by place, earliest first; everything after the first PER_PLACE goes.
     let mut places: Vec<(&[u8; 32], u64, u64, &MessageId)> = messages
         .iter()
-        .map(|(id, e)| (e.key.as_bytes(), e.seq, e.time, id))
+        .map(|(id, e)| (e.key().as_bytes(), e.seq, e.time, id))
         .collect();
     places.sort_unstable();
     let mut run = 0;
@@ -132,7 +132,7 @@ pub(super) fn pruned(messages: &super::Entries) -> BTreeSet<MessageId> {
         .map(|(id, e)| {
             let rank = in_force.contains(id);
             (
-                &e.account,
+                e.account(),
                 e.class(),
                 core::cmp::Reverse((rank, e.time, id)),
             )

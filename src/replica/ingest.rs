@@ -101,7 +101,7 @@ impl Replica {
         let message = crate::batch::verify_one(bytes, &mut self.keys)?;
         let id = message.id();
         self.insert(message);
-        Ok(self.held[&id].status().clone())
+        Ok(self.status_of(&id).clone())
     }
 
     /// Takes many messages at once: their signatures are checked in batches
@@ -154,7 +154,7 @@ impl Replica {
             })
             .collect();
         ids.into_iter()
-            .map(|r| r.map(|id| self.held[&id].status().clone()))
+            .map(|r| r.map(|id| self.status_of(&id).clone()))
             .collect()
     }
 
@@ -179,8 +179,8 @@ impl Replica {
         let id = message.id();
         match self.held.get_mut(&id) {
             // Held already, in this form or the stronger one.
-            Some(held) if message.is_stripped() || !held.stripped => {
-                return held.status().clone();
+            Some(held) if message.is_stripped() || !held.stripped() => {
+                return self.status_of(&id).clone();
             }
             // The whole message replaces its remainder; its status is re-evaluated below.
             Some(held) => held.hold(&message),
@@ -193,6 +193,13 @@ impl Replica {
                         .insert(id);
                 }
                 self.held.insert(id, Held::new(&message));
+                self.unsettled.insert(
+                    id,
+                    super::Unsettled {
+                        status: Status::Undecided(Vec::new()),
+                        needs: alloc::boxed::Box::default(),
+                    },
+                );
             }
         }
         let mut work = alloc::vec![id];
@@ -227,7 +234,7 @@ impl Replica {
             }
         }
         self.run(work);
-        self.held[&id].status().clone()
+        self.status_of(&id).clone()
     }
 
     /// Moves the replica's clock to `now` and validates again every message that was too far in
@@ -277,7 +284,7 @@ impl Replica {
             .range((*account, [0; 32])..=(*account, [0xff; 32]))
             .map(|(_, ids)| ids)
         {
-            work.extend(ids.iter().copied());
+            ids.extend_into(work);
         }
     }
 
@@ -285,7 +292,7 @@ impl Replica {
     /// messages are validated again (06 §9.4).
     fn key_changed(&self, account: &AccountId, key: &[u8; 32], work: &mut Vec<MessageId>) {
         if let Some(ids) = self.by_key.get(&(*account, *key)) {
-            work.extend(ids.iter().copied());
+            ids.extend_into(work);
         }
     }
 
@@ -296,7 +303,7 @@ impl Replica {
     fn run(&mut self, mut work: Vec<MessageId>) {
         while let Some(id) = work.pop() {
             let changed = self.evaluate(id);
-            let operation = self.held.get(&id).is_some_and(|h| h.operation);
+            let operation = self.held.get(&id).is_some_and(Held::operation);
             if changed || operation {
                 // A remainder of an operation waits for its own whole message: not for itself.
                 let before = work.len();
@@ -340,18 +347,18 @@ impl Replica {
             Verdict::Invalid(e) => (Status::Invalid(e), None),
             Verdict::Undecided(missing) => (Status::Undecided(missing), None),
         };
+        let (old, old_needs) = self.settle(id, status.clone(), needs.clone().into_boxed_slice());
         let Some(held) = self.held.get_mut(&id) else {
             return false;
         };
-        let (old, old_needs) = held.settle(status.clone(), needs.clone().into_boxed_slice());
         // The merged state: in with the current form, or out.
         let merged = valid.as_ref().map(|_| whole);
-        if held.merged != merged {
-            held.merged = merged;
+        if held.merged() != merged {
+            held.set_merged(merged);
             match &valid {
                 Some(v) => {
                     // One entry, held by the views' limits as the merged state.
-                    let entry = crate::merge::Entry::of(v).map(alloc::sync::Arc::new);
+                    let entry = crate::merge::Entry::of(v).map(|e| self.views.intern(e));
                     self.views.add(id, entry);
                 }
                 None => self.views.remove(&id),

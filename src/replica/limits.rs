@@ -4,7 +4,15 @@
 //! most one message per insertion or removal, `O(log n)` each; the targets of pruned undos are
 //! counted. In the gate class the gates in force rank before the others (LIMIT-2): the gate in
 //! force of each (account, target) is kept as gates and deletes enter and leave LIMIT-1.
+//!
+//! Memory (issue 18): a group of LIMIT-2 with fewer than 32 members and nothing pruned — nearly
+//! every group — is a sorted slice of exactly its length (an insertion or removal moves at most 32
+//! stamps, `O(1)`; the change to and from two B-trees is amortized `O(log n)` per operation);
+//! stamps and places are packed in byte arrays whose order is that of their tuples; a place's kept
+//! messages (at most two) do not store their time, read from their entries; every entry's
+//! (account, key) is one [`Origin`] shared behind an [`Arc`] ([`Limits::intern`]).
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -13,10 +21,34 @@ use super::views::{ID_MAX, ID_MIN};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
-use crate::merge::{Effect, Entry, State};
+use crate::merge::{Effect, Entry, Origin, State};
 
-/// LIMIT-2's order: the rank (a gate in force: `true`), then MERGE-1. Places rank everything alike.
-type Stamp = (bool, u64, MessageId);
+/// A message's key in its group of LIMIT-2, in LIMIT-2's order: the rank (a gate in force first),
+/// then MERGE-1 (time, id). Packed as 41 bytes — the rank, the time big-endian, the id — whose
+/// order is that of (rank, time, id), without the 7 bytes of padding of that tuple (48 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Stamp([u8; 41]);
+
+impl Stamp {
+    fn new(rank: bool, time: u64, id: MessageId) -> Stamp {
+        let mut bytes = [0; 41];
+        bytes[0] = u8::from(rank);
+        bytes[1..9].copy_from_slice(&time.to_be_bytes());
+        bytes[9..].copy_from_slice(id.as_bytes());
+        Stamp(bytes)
+    }
+
+    /// Whether it ranks first (a gate in force).
+    fn rank(&self) -> bool {
+        self.0[0] != 0
+    }
+
+    fn id(&self) -> MessageId {
+        let mut id = [0; 32];
+        id.copy_from_slice(&self.0[9..]);
+        MessageId::from_bytes(id)
+    }
+}
 
 /// The header facts the limits read, and the target of an edit, delete, unreact or unrepost.
 #[derive(Clone, Copy, Debug)]
@@ -33,10 +65,15 @@ struct Facts {
 }
 
 impl Facts {
+    /// The key of its group of LIMIT-2.
+    fn group(&self) -> (AccountId, u8) {
+        (self.account, u8::try_from(self.class).unwrap_or(u8::MAX))
+    }
+
     fn of(e: &Entry) -> Facts {
         Facts {
-            account: e.account,
-            key: e.key,
+            account: *e.account(),
+            key: *e.key(),
             seq: e.seq,
             time: e.time,
             class: e.class(),
@@ -59,102 +96,202 @@ impl Facts {
     }
 }
 
-/// A group that keeps `limit` of its members, the earliest (`earliest`) or the latest.
-#[derive(Clone, Debug, Default)]
-struct Group {
-    kept: BTreeSet<Stamp>,
-    pruned: BTreeSet<Stamp>,
+/// A group of LIMIT-2 that keeps `limit` of its members, the latest. Most groups hold a handful of
+/// messages, for which two B-trees (a node has 11 slots) cost several times their bytes: a group
+/// of fewer than [`SMALL`] members, all kept, is a sorted slice of exactly its length; a larger
+/// group, or one that prunes, is two B-trees, the kept members and the pruned ones (boxed, so that
+/// a group costs 16 bytes in its map). An insertion or removal in a small group moves at most
+/// [`SMALL`] stamps, so every operation stays `O(log n)` (amortized over the changes of form).
+#[derive(Clone, Debug)]
+enum Group {
+    /// Fewer than [`SMALL`] members, all kept, in increasing order.
+    Small(Box<[Stamp]>),
+    /// (kept, pruned).
+    Large(Box<(BTreeSet<Stamp>, BTreeSet<Stamp>)>),
 }
 
+/// The size at which a group becomes two B-trees; it becomes a slice again below half of it, with
+/// nothing pruned.
+const SMALL: usize = 32;
+
 impl Group {
-    /// Inserts `s`; returns the stamps whose kept status changed (`s` itself included if kept).
-    fn insert(&mut self, s: Stamp, limit: usize, earliest: bool, changed: &mut Vec<MessageId>) {
-        if self.kept.len() < limit {
-            self.kept.insert(s);
-            changed.push(s.2);
+    /// An empty group.
+    fn new() -> Group {
+        Group::Small(Box::default())
+    }
+
+    /// Inserts `s` into a group that keeps its latest `limit`; records the stamps whose kept status
+    /// changed (`s` itself included if kept).
+    fn insert(&mut self, s: Stamp, limit: usize, changed: &mut Vec<MessageId>) {
+        if let Group::Small(v) = self {
+            match v.binary_search(&s) {
+                Ok(_) => return,
+                Err(at) if v.len() + 1 < SMALL && v.len() < limit => {
+                    let mut grown = Vec::with_capacity(v.len() + 1);
+                    grown.extend_from_slice(&v[..at]);
+                    grown.push(s);
+                    grown.extend_from_slice(&v[at..]);
+                    *v = grown.into_boxed_slice();
+                    changed.push(s.id());
+                    return;
+                }
+                Err(_) => {
+                    let kept = v.iter().copied().collect();
+                    *self = Group::Large(Box::new((kept, BTreeSet::new())));
+                }
+            }
+        }
+        let Group::Large(sets) = self else {
+            return;
+        };
+        let (kept, pruned) = &mut **sets;
+        if kept.len() < limit {
+            kept.insert(s);
+            changed.push(s.id());
             return;
         }
-        let edge = if earliest {
-            self.kept.last().copied()
-        } else {
-            self.kept.first().copied()
-        };
-        match edge {
-            Some(e) if (earliest && s < e) || (!earliest && s > e) => {
-                self.kept.remove(&e);
-                self.pruned.insert(e);
-                self.kept.insert(s);
-                changed.extend([e.2, s.2]);
+        match kept.first().copied() {
+            Some(e) if s > e => {
+                kept.remove(&e);
+                pruned.insert(e);
+                kept.insert(s);
+                changed.extend([e.id(), s.id()]);
             }
             _ => {
-                self.pruned.insert(s);
+                pruned.insert(s);
             }
         }
     }
 
-    /// Removes `s`; returns the stamps whose kept status changed (`s` itself included if it was).
-    fn remove(&mut self, s: Stamp, earliest: bool, changed: &mut Vec<MessageId>) {
-        if self.kept.remove(&s) {
-            changed.push(s.2);
-            let next = if earliest {
-                self.pruned.first().copied()
-            } else {
-                self.pruned.last().copied()
-            };
-            if let Some(n) = next {
-                self.pruned.remove(&n);
-                self.kept.insert(n);
-                changed.push(n.2);
+    /// Removes `s`; records the stamps whose kept status changed (`s` itself included if it was).
+    fn remove(&mut self, s: Stamp, changed: &mut Vec<MessageId>) {
+        let sets = match self {
+            Group::Small(v) => {
+                if let Ok(at) = v.binary_search(&s) {
+                    let mut shrunk = Vec::with_capacity(v.len() - 1);
+                    shrunk.extend_from_slice(&v[..at]);
+                    shrunk.extend_from_slice(&v[at + 1..]);
+                    *v = shrunk.into_boxed_slice();
+                    changed.push(s.id());
+                }
+                return;
+            }
+            Group::Large(sets) => sets,
+        };
+        let (kept, pruned) = &mut **sets;
+        if kept.remove(&s) {
+            changed.push(s.id());
+            if let Some(n) = pruned.last().copied() {
+                pruned.remove(&n);
+                kept.insert(n);
+                changed.push(n.id());
             }
         } else {
-            self.pruned.remove(&s);
+            pruned.remove(&s);
+        }
+        if pruned.is_empty() && kept.len() < SMALL / 2 {
+            *self = Group::Small(kept.iter().copied().collect());
         }
     }
 
     fn keeps(&self, s: &Stamp) -> bool {
-        self.kept.contains(s)
+        match self {
+            Group::Small(v) => v.binary_search(s).is_ok(),
+            Group::Large(sets) => sets.0.contains(s),
+        }
+    }
+
+    /// Whether `s` is a member, kept or pruned.
+    fn contains(&self, s: &Stamp) -> bool {
+        match self {
+            Group::Small(v) => v.binary_search(s).is_ok(),
+            Group::Large(sets) => sets.0.contains(s) || sets.1.contains(s),
+        }
     }
 
     fn is_empty(&self) -> bool {
-        self.kept.is_empty() && self.pruned.is_empty()
+        match self {
+            Group::Small(v) => v.is_empty(),
+            Group::Large(sets) => sets.0.is_empty() && sets.1.is_empty(),
+        }
     }
 }
 
 /// A message at its place of a key's history: (key's slot, seq, time, id), ordered by place, then
-/// by MERGE-1. The key is its slot in [`Limits::keys`] (8 bytes instead of 32: the element is 56
-/// bytes instead of 80); the order of places does not matter, only that one place is one range.
-type Placed = (u64, u64, u64, MessageId);
+/// by MERGE-1. The key is its slot in [`Limits::keys`] (4 bytes instead of 32); the order of
+/// places does not matter, only that one place is one range.
+type Placed = (u32, u64, u64, MessageId);
+
+/// A message LIMIT-1 keeps at its place: (key's slot, seq, id), packed as 44 bytes whose order is
+/// that of the triple (the slot and seq big-endian). A place keeps at most [`PER_PLACE`]
+/// messages, so their order by MERGE-1 is read from their entries' times when one comes, rather
+/// than stored with each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct KeptAt([u8; 44]);
+
+impl KeptAt {
+    fn new(slot: u32, seq: u64, id: MessageId) -> KeptAt {
+        let mut bytes = [0; 44];
+        bytes[..4].copy_from_slice(&slot.to_be_bytes());
+        bytes[4..12].copy_from_slice(&seq.to_be_bytes());
+        bytes[12..].copy_from_slice(id.as_bytes());
+        KeptAt(bytes)
+    }
+
+    fn id(&self) -> MessageId {
+        let mut id = [0; 32];
+        id.copy_from_slice(&self.0[12..]);
+        MessageId::from_bytes(id)
+    }
+}
 
 /// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The places are ranges of two
 /// flat sets rather than a [`Group`] each, which would cost a B-tree node per message.
 #[derive(Clone, Debug, Default)]
 struct Places {
-    kept: BTreeSet<Placed>,
+    kept: BTreeSet<KeptAt>,
     pruned: BTreeSet<Placed>,
 }
 
-/// The range of one place's messages.
+/// The range of one place's pruned messages.
 fn place_of(s: &Placed) -> core::ops::RangeInclusive<Placed> {
     (s.0, s.1, 0, ID_MIN)..=(s.0, s.1, u64::MAX, ID_MAX)
 }
 
+/// The range of one place's kept messages.
+fn kept_of(slot: u32, seq: u64) -> core::ops::RangeInclusive<KeptAt> {
+    KeptAt::new(slot, seq, ID_MIN)..=KeptAt::new(slot, seq, ID_MAX)
+}
+
 impl Places {
     /// Inserts `s`; records the ids whose kept status changed (`s`'s own included if kept), as
-    /// [`Group::insert`] does for a group that keeps its earliest.
-    fn insert(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
-        let mut kept = self.kept.range(place_of(&s));
-        let full = kept.by_ref().take(PER_PLACE).count() == PER_PLACE;
+    /// [`Group::insert`] does, for a place that keeps its earliest. `time` is the time of a kept
+    /// message.
+    fn insert(
+        &mut self,
+        s: Placed,
+        time: impl Fn(&MessageId) -> u64,
+        changed: &mut Vec<MessageId>,
+    ) {
+        let (slot, seq, t, id) = s;
+        let full = self.kept.range(kept_of(slot, seq)).count() >= PER_PLACE;
         if !full {
-            self.kept.insert(s);
-            changed.push(s.3);
+            self.kept.insert(KeptAt::new(slot, seq, id));
+            changed.push(id);
             return;
         }
-        match self.kept.range(place_of(&s)).next_back().copied() {
-            Some(e) if s < e => {
-                self.kept.remove(&e);
-                self.pruned.insert(e);
-                self.kept.insert(s);
-                changed.extend([e.3, s.3]);
+        // The latest kept at the place, by MERGE-1 (of at most PER_PLACE).
+        let latest = self
+            .kept
+            .range(kept_of(slot, seq))
+            .map(|k| (time(&k.id()), k.id()))
+            .max();
+        match latest {
+            Some(e) if (t, id) < e => {
+                self.kept.remove(&KeptAt::new(slot, seq, e.1));
+                self.pruned.insert((slot, seq, e.0, e.1));
+                self.kept.insert(KeptAt::new(slot, seq, id));
+                changed.extend([e.1, id]);
             }
             _ => {
                 self.pruned.insert(s);
@@ -164,16 +301,21 @@ impl Places {
 
     /// Removes `s`; records the ids whose kept status changed, as [`Group::remove`] does.
     fn remove(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
-        if self.kept.remove(&s) {
+        if self.kept.remove(&KeptAt::new(s.0, s.1, s.3)) {
             changed.push(s.3);
             if let Some(n) = self.pruned.range(place_of(&s)).next().copied() {
                 self.pruned.remove(&n);
-                self.kept.insert(n);
+                self.kept.insert(KeptAt::new(n.0, n.1, n.3));
                 changed.push(n.3);
             }
         } else {
             self.pruned.remove(&s);
         }
+    }
+
+    /// Whether LIMIT-1 keeps the message `id` at its place.
+    fn keeps(&self, slot: u32, seq: u64, id: MessageId) -> bool {
+        self.kept.contains(&KeptAt::new(slot, seq, id))
     }
 }
 
@@ -192,8 +334,12 @@ pub(super) struct Limits {
     places: Places,
     /// The slot of every key that signed a message held, in the order the keys came (never
     /// reused: one entry per key, however many of its messages come and go).
-    keys: BTreeMap<PublicKey, u64>,
-    classes: BTreeMap<(AccountId, usize), Group>,
+    keys: BTreeMap<PublicKey, u32>,
+    /// LIMIT-2: the group of each (account, class) (33-byte keys: the class is below 9).
+    classes: BTreeMap<(AccountId, u8), Group>,
+    /// The (account, key) of every message held, one [`Arc`] shared by all the entries of a pair
+    /// ([`Limits::intern`]; never dropped, like `keys`).
+    origins: BTreeSet<Arc<Origin>>,
     /// LIMIT-3: target -> how many undos naming it are pruned by LIMIT-1 or LIMIT-2.
     taken: BTreeMap<MessageId, usize>,
     /// The undos counted in `taken`, with their targets.
@@ -235,6 +381,25 @@ impl Limits {
             in_force,
             deleters
         );
+        measure("limits.origins (Arc<Origin>, deep)", &|| {
+            let copy: BTreeSet<Arc<Origin>> = self
+                .origins
+                .iter()
+                .map(|o| Arc::new(Origin::clone(o)))
+                .collect();
+            (alloc::boxed::Box::new(copy), 0)
+        });
+    }
+
+    /// `entry`, sharing the [`Origin`] of the entries of its account and key held before.
+    pub(super) fn intern(&mut self, mut entry: Entry) -> Arc<Entry> {
+        match self.origins.get(&*entry.origin) {
+            Some(origin) => entry.origin = Arc::clone(origin),
+            None => {
+                self.origins.insert(Arc::clone(&entry.origin));
+            }
+        }
+        Arc::new(entry)
     }
 
     /// Whether a message is held (and not leaving).
@@ -301,21 +466,19 @@ impl Limits {
         self.place_kept(id, &f)
             && self
                 .classes
-                .get(&(f.account, f.class))
+                .get(&f.group())
                 .is_some_and(|g| g.keeps(&self.class_key(*id, &f)))
     }
 
     /// The key of a message in its class group (LIMIT-2's order).
     fn class_key(&self, id: MessageId, f: &Facts) -> Stamp {
-        (self.ranked.contains(&id), f.time, id)
+        Stamp::new(self.ranked.contains(&id), f.time, id)
     }
 
     /// Whether a message is in its class group (kept or pruned there).
     fn in_class(&self, id: MessageId, f: &Facts) -> bool {
         let s = self.class_key(id, f);
-        self.classes
-            .get(&(f.account, f.class))
-            .is_some_and(|g| g.kept.contains(&s) || g.pruned.contains(&s))
+        self.classes.get(&f.group()).is_some_and(|g| g.contains(&s))
     }
 
     /// The messages LIMIT-1 keeps at a place of a key's history (at most [`PER_PLACE`]).
@@ -325,32 +488,31 @@ impl Limits {
         seq: u64,
     ) -> impl Iterator<Item = MessageId> + '_ {
         let slot = self.keys.get(key).copied();
-        slot.into_iter().flat_map(move |k| {
-            self.places
-                .kept
-                .range((k, seq, 0, ID_MIN)..=(k, seq, u64::MAX, ID_MAX))
-                .map(|s| s.3)
-        })
+        slot.into_iter()
+            .flat_map(move |k| self.places.kept.range(kept_of(k, seq)).map(KeptAt::id))
     }
 
     /// Kept by LIMIT-1.
     fn place_kept(&self, id: &MessageId, f: &Facts) -> bool {
         self.keys
             .get(&f.key)
-            .is_some_and(|k| self.places.kept.contains(&(*k, f.seq, f.time, *id)))
+            .is_some_and(|k| self.places.keeps(*k, f.seq, *id))
     }
 
     /// Adds a message; returns the ids whose kept status may have changed.
     pub(super) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) -> Vec<MessageId> {
         let facts = Facts::of(&entry);
         let mut out = Vec::new();
-        let next = self.keys.len() as u64;
+        // Fewer than 2^32 keys fit in memory: each slot costs more than a byte.
+        let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
         let slot = *self.keys.entry(facts.key).or_insert(next);
         let s = (slot, facts.seq, facts.time, id);
         self.facts.replace(id, entry);
         self.unshown.insert(id);
         let mut moved = Vec::new();
-        self.places.insert(s, &mut moved);
+        let entries = &self.facts;
+        let time = |id: &MessageId| entries.get(id).map_or(0, |e| e.time);
+        self.places.insert(s, time, &mut moved);
         self.follow_place(&moved, &mut out);
         out.push(id);
         self.settle(&mut out);
@@ -410,33 +572,33 @@ impl Limits {
     }
 
     fn class_insert(&mut self, id: MessageId, f: &Facts, out: &mut Vec<MessageId>) {
-        let key = (f.account, f.class);
-        let s = (
+        let key = f.group();
+        let s = Stamp::new(
             f.gates
                 .is_some_and(|t| self.in_force.get(&(f.account, t)) == Some(&id)),
             f.time,
             id,
         );
-        if s.0 {
+        if s.rank() {
             self.ranked.insert(id);
         } else {
             self.ranked.remove(&id);
         }
         self.classes
             .entry(key)
-            .or_default()
-            .insert(s, class_limit(f.class), false, out);
+            .or_insert_with(Group::new)
+            .insert(s, class_limit(f.class), out);
     }
 
     fn class_remove(&mut self, id: MessageId, f: &Facts, out: &mut Vec<MessageId>) {
-        let key = (f.account, f.class);
+        let key = f.group();
         if !self.in_class(id, f) {
             return;
         }
         let s = self.class_key(id, f);
         self.ranked.remove(&id);
         if let Some(g) = self.classes.get_mut(&key) {
-            g.remove(s, false, out);
+            g.remove(s, out);
             if g.is_empty() {
                 self.classes.remove(&key);
             }
@@ -520,6 +682,61 @@ impl Limits {
             if *n == 0 {
                 taken.remove(&t);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A group against a model (the members, the latest `limit` kept) through its changes of form:
+    /// growing past [`SMALL`], pruning, and shrinking below [`SMALL`] / 2.
+    #[test]
+    fn a_group_keeps_its_latest_through_its_changes_of_form() {
+        for limit in [3, 20, 40, 100] {
+            let mut group = Group::new();
+            let mut model: BTreeSet<Stamp> = BTreeSet::new();
+            let stamp = |i: u64| {
+                let mut id = [0; 32];
+                id[..8].copy_from_slice(&(i * 7_919 % 101).to_le_bytes());
+                Stamp::new(i % 5 == 0, (i * 37) % 61, MessageId::from_bytes(id))
+            };
+            let check = |group: &Group,
+                         model: &BTreeSet<Stamp>,
+                         before: &BTreeSet<Stamp>,
+                         changed: &[MessageId]| {
+                let kept: BTreeSet<Stamp> = model.iter().rev().take(limit).copied().collect();
+                for s in model {
+                    assert_eq!(group.keeps(s), kept.contains(s), "limit {limit}");
+                    assert!(group.contains(s));
+                    if kept.contains(s) != before.contains(s) {
+                        assert!(changed.contains(&s.id()));
+                    }
+                }
+                assert_eq!(group.is_empty(), model.is_empty());
+            };
+            let kept_of = |model: &BTreeSet<Stamp>| -> BTreeSet<Stamp> {
+                model.iter().rev().take(limit).copied().collect()
+            };
+            for i in 0..80 {
+                let before = kept_of(&model);
+                let mut changed = Vec::new();
+                group.insert(stamp(i), limit, &mut changed);
+                model.insert(stamp(i));
+                check(&group, &model, &before, &changed);
+            }
+            for i in (0..80).map(|i| (i * 13) % 80) {
+                let before = kept_of(&model);
+                let mut changed = Vec::new();
+                group.remove(stamp(i), &mut changed);
+                model.remove(&stamp(i));
+                if before.contains(&stamp(i)) {
+                    assert!(changed.contains(&stamp(i).id()));
+                }
+                check(&group, &model, &before, &changed);
+            }
+            assert!(matches!(group, Group::Small(_)));
         }
     }
 }

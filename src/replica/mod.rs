@@ -130,23 +130,26 @@ enum Need {
     Account(AccountId),
 }
 
-/// One held message.
+/// One held message: 16 bytes besides its bytes (its flags ride at the end of its bytes'
+/// allocation rather than in the padding of the held map's nodes, and the status of the few that
+/// are not valid is in [`Replica::unsettled`]).
 #[derive(Clone, Debug)]
 struct Held {
-    /// The message's bytes, whole or its remainder: decoded again when read
-    /// ([`Held::message`]), so that a held message costs its bytes and a few more, not its decoded
-    /// header (336 bytes) besides.
+    /// The message's bytes, whole or its remainder, then one byte of flags ([`STRIPPED`],
+    /// [`OPERATION`], [`MERGED`], [`MERGED_WHOLE`]): decoded again when read ([`Held::message`]),
+    /// so that a held message costs its bytes and a few more, not its decoded header (336 bytes)
+    /// besides.
     bytes: Box<[u8]>,
-    /// Whether `bytes` are a remainder.
-    stripped: bool,
-    /// Whether it is a key operation.
-    operation: bool,
-    /// Whether the message is in the merged state, and in which form (`true`: whole).
-    merged: Option<bool>,
-    /// Its status and what its validation asked for and did not get, unless it is valid and asked
-    /// for nothing (`None`), as most held messages are: a status is 88 bytes.
-    unsettled: Option<Box<Unsettled>>,
 }
+
+/// Flag of a held message: its bytes are a remainder.
+const STRIPPED: u8 = 1;
+/// Flag of a held message: it is a key operation.
+const OPERATION: u8 = 2;
+/// Flag of a held message: it is in the merged state, ...
+const MERGED: u8 = 4;
+/// ... in its whole form.
+const MERGED_WHOLE: u8 = 8;
 
 /// The status of a held message that is not valid or asked for something it did not get.
 #[derive(Clone, Debug)]
@@ -162,42 +165,122 @@ static VALID: Status = Status::Valid;
 impl Held {
     /// A message taken, undecided.
     fn new(message: &SignedMessage) -> Held {
+        let operation = crate::account::is_operation_kind(message.header().kind().as_str());
         Held {
-            bytes: message.as_bytes().into(),
-            stripped: message.is_stripped(),
-            operation: crate::account::is_operation_kind(message.header().kind().as_str()),
-            merged: None,
-            unsettled: Some(Box::new(Unsettled {
-                status: Status::Undecided(Vec::new()),
-                needs: Box::default(),
-            })),
+            bytes: Self::with_flags(message, if operation { OPERATION } else { 0 }),
+        }
+    }
+
+    /// The bytes of `message` and the flags byte: `flags`, with [`STRIPPED`] as `message` is.
+    fn with_flags(message: &SignedMessage, flags: u8) -> Box<[u8]> {
+        let stripped = if message.is_stripped() { STRIPPED } else { 0 };
+        let bytes = message.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len() + 1);
+        out.extend_from_slice(bytes);
+        out.push((flags & !STRIPPED) | stripped);
+        out.into_boxed_slice()
+    }
+
+    /// The flags byte (the last of `bytes`).
+    fn flags(&self) -> u8 {
+        self.bytes.last().copied().unwrap_or(0)
+    }
+
+    /// The message's own bytes.
+    fn message_bytes(&self) -> &[u8] {
+        self.bytes.split_last().map_or(&[], |(_, bytes)| bytes)
+    }
+
+    /// Whether the bytes held are a remainder.
+    fn stripped(&self) -> bool {
+        self.flags() & STRIPPED != 0
+    }
+
+    /// Whether it is a key operation.
+    fn operation(&self) -> bool {
+        self.flags() & OPERATION != 0
+    }
+
+    /// Whether the message is in the merged state, and in which form (`true`: whole).
+    fn merged(&self) -> Option<bool> {
+        let flags = self.flags();
+        (flags & MERGED != 0).then_some(flags & MERGED_WHOLE != 0)
+    }
+
+    /// Records whether the message is in the merged state, and in which form.
+    fn set_merged(&mut self, merged: Option<bool>) {
+        let bits = match merged {
+            None => 0,
+            Some(false) => MERGED,
+            Some(true) => MERGED | MERGED_WHOLE,
+        };
+        if let Some(flags) = self.bytes.last_mut() {
+            *flags = (*flags & !(MERGED | MERGED_WHOLE)) | bits;
         }
     }
 
     /// Holds `message` (the whole of a held remainder) instead of what was held.
     fn hold(&mut self, message: &SignedMessage) {
-        self.bytes = message.as_bytes().into();
-        self.stripped = message.is_stripped();
+        self.bytes = Self::with_flags(message, self.flags());
     }
 
     /// The held message, decoded again from its bytes (verified when they were taken).
     fn message(&self) -> Option<SignedMessage> {
-        SignedMessage::from_verified_bytes(&self.bytes).ok()
+        SignedMessage::from_verified_bytes(self.message_bytes()).ok()
+    }
+}
+
+/// A set of message ids that only grows (the messages of one key, [`Replica::by_key`]): a sorted
+/// slice of exactly its length while it has fewer than [`Ids::SMALL`] ids (most keys sign a
+/// handful of messages, for which a B-tree node of 11 slots costs several times their bytes), a
+/// B-tree from then on. An insertion moves at most [`Ids::SMALL`] ids: `O(log n)` either way.
+#[derive(Clone, Debug)]
+enum Ids {
+    Small(Box<[MessageId]>),
+    /// Boxed: the set is then 24 bytes in every entry of `by_key`, not 32.
+    #[allow(clippy::box_collection)]
+    Large(Box<BTreeSet<MessageId>>),
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids::Small(Box::default())
+    }
+}
+
+impl Ids {
+    /// The size at which a set becomes a B-tree.
+    const SMALL: usize = 32;
+
+    fn insert(&mut self, id: MessageId) {
+        match self {
+            Ids::Small(ids) => {
+                let Err(at) = ids.binary_search(&id) else {
+                    return;
+                };
+                if ids.len() + 1 < Self::SMALL {
+                    let mut grown = Vec::with_capacity(ids.len() + 1);
+                    grown.extend_from_slice(&ids[..at]);
+                    grown.push(id);
+                    grown.extend_from_slice(&ids[at..]);
+                    *ids = grown.into_boxed_slice();
+                } else {
+                    let mut set: BTreeSet<MessageId> = ids.iter().copied().collect();
+                    set.insert(id);
+                    *self = Ids::Large(Box::new(set));
+                }
+            }
+            Ids::Large(set) => {
+                set.insert(id);
+            }
+        }
     }
 
-    fn status(&self) -> &Status {
-        self.unsettled.as_deref().map_or(&VALID, |u| &u.status)
-    }
-
-    /// Sets the status and what validation asked for, returning those they replace.
-    fn settle(&mut self, status: Status, needs: Box<[Need]>) -> (Status, Box<[Need]>) {
-        let new = match (status, needs.is_empty()) {
-            (Status::Valid, true) => None,
-            (status, _) => Some(Box::new(Unsettled { status, needs })),
-        };
-        match core::mem::replace(&mut self.unsettled, new) {
-            None => (Status::Valid, Box::default()),
-            Some(old) => (old.status, old.needs),
+    /// Appends the ids, in increasing order, to `out`.
+    fn extend_into(&self, out: &mut Vec<MessageId>) {
+        match self {
+            Ids::Small(ids) => out.extend_from_slice(ids),
+            Ids::Large(set) => out.extend(set.iter().copied()),
         }
     }
 }
@@ -216,11 +299,14 @@ pub struct Replica {
     authority: Authority,
     accounts: Accounts,
     held: BTreeMap<MessageId, Held>,
+    /// The status of every held message that is not valid or whose validation asked for something
+    /// it did not get (few: a status is 88 bytes); every other held message is valid.
+    unsettled: BTreeMap<MessageId, Unsettled>,
     /// (need, message) for every message whose validation asked for something not held.
     waiting: BTreeSet<(Need, MessageId)>,
     /// The messages that are not operations, by the account their header names and the key that
     /// signed them: a change of one key's grant re-evaluates that key's messages only.
-    by_key: BTreeMap<(AccountId, [u8; 32]), BTreeSet<MessageId>>,
+    by_key: BTreeMap<(AccountId, [u8; 32]), Ids>,
     /// Messages found `msg.time_in_future`, by time.
     future: BTreeSet<(u64, MessageId)>,
     /// The indexes of the valid set; they hold its merged state.
@@ -302,6 +388,7 @@ impl Replica {
             authority,
             accounts: Accounts::new(),
             held: BTreeMap::new(),
+            unsettled: BTreeMap::new(),
             waiting: BTreeSet::new(),
             by_key: BTreeMap::new(),
             future: BTreeSet::new(),
@@ -346,7 +433,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).status(&MessageId::from_bytes([1; 32])).is_none());
     /// ```
     pub fn status(&self, id: &MessageId) -> Option<&Status> {
-        self.held.get(id).map(Held::status)
+        self.held.get(id).map(|_| self.status_of(id))
     }
 
     /// A held message, whole if its whole form is held, else its remainder.
@@ -383,9 +470,9 @@ impl Replica {
     /// ```
     pub fn valid(&self) -> impl Iterator<Item = SignedMessage> + '_ {
         self.held
-            .values()
-            .filter(|h| *h.status() == Status::Valid)
-            .filter_map(Held::message)
+            .iter()
+            .filter(|(id, _)| *self.status_of(id) == Status::Valid)
+            .filter_map(|(_, h)| h.message())
     }
 
     /// The account state: every account's keys and operations (06).
@@ -426,9 +513,10 @@ impl Replica {
     pub fn memory_parts(&self, measure: &mut dyn FnMut(&'static str, &dyn Fn() -> Part)) {
         use alloc::sync::Arc;
         measure("held map (besides the messages' bytes)", &|| {
-            let own = self.held.values().map(|h| h.bytes.len()).sum();
+            let own = self.held.values().map(|h| h.message_bytes().len()).sum();
             (Box::new(self.held.clone()), own)
         });
+        measure("unsettled", &|| (Box::new(self.unsettled.clone()), 0));
         measure("waiting", &|| (Box::new(self.waiting.clone()), 0));
         measure("by_key", &|| (Box::new(self.by_key.clone()), 0));
         measure("future", &|| (Box::new(self.future.clone()), 0));
@@ -448,6 +536,29 @@ impl Replica {
             (Box::new(v), own)
         });
         self.views.memory_parts(measure);
+    }
+
+    /// The status of a held message (of any id: a message not held has none, [`Replica::status`]).
+    fn status_of(&self, id: &MessageId) -> &Status {
+        self.unsettled.get(id).map_or(&VALID, |u| &u.status)
+    }
+
+    /// Sets the status of a held message and what validation asked for, returning those they
+    /// replace.
+    fn settle(
+        &mut self,
+        id: MessageId,
+        status: Status,
+        needs: Box<[Need]>,
+    ) -> (Status, Box<[Need]>) {
+        let old = match (status, needs.is_empty()) {
+            (Status::Valid, true) => self.unsettled.remove(&id),
+            (status, _) => self.unsettled.insert(id, Unsettled { status, needs }),
+        };
+        match old {
+            None => (Status::Valid, Box::default()),
+            Some(old) => (old.status, old.needs),
+        }
     }
 
     /// What to fetch: every message id and account that an undecided message waits for and that is
@@ -474,5 +585,28 @@ impl Replica {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A growing set of ids lists them sorted and distinct, small or past [`Ids::SMALL`].
+    #[test]
+    fn ids_stay_sorted_and_distinct_through_their_change_of_form() {
+        let mut ids = Ids::default();
+        let mut model = BTreeSet::new();
+        for i in 0u64..100 {
+            let mut bytes = [0; 32];
+            bytes[..8].copy_from_slice(&(i * 37 % 61).to_be_bytes());
+            let id = MessageId::from_bytes(bytes);
+            ids.insert(id);
+            model.insert(id);
+            let mut out = Vec::new();
+            ids.extend_into(&mut out);
+            assert_eq!(out, model.iter().copied().collect::<Vec<_>>());
+            assert_eq!(matches!(ids, Ids::Small(_)), model.len() < Ids::SMALL);
+        }
     }
 }

@@ -2,8 +2,10 @@
 //! (plus the entries a query skips because they are deleted or undone, which only their authors
 //! can make).
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BinaryHeap};
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::views::{Fact, Stamp, ACCOUNT_MAX, ACCOUNT_MIN, BLOCK, FOLLOW, ID_MAX, ID_MIN};
@@ -210,7 +212,7 @@ impl Replica {
         };
         Some(PostView {
             id: *id,
-            author: entry.account,
+            author: *entry.account(),
             time: entry.time,
             state,
             current,
@@ -401,21 +403,27 @@ impl Replica {
             return Vec::new();
         }
         let mut out: Vec<(String, Vec<AccountId>)> = Vec::new();
-        let lo = (*post, String::new(), ACCOUNT_MIN, ID_MIN);
-        for (target, value, account, id) in self.views.reacts.range(lo..) {
+        let lo = (
+            *post,
+            Box::<str>::default(),
+            Arc::clone(&self.views.least),
+            ID_MIN,
+        );
+        for (target, value, origin, id) in self.views.reacts.range(lo..) {
             if target != post {
                 break;
             }
             if self.views.deleted(id) || self.views.undone(id) {
                 continue;
             }
+            let account = &origin.account;
             match out.last_mut() {
-                Some((v, accounts)) if v == value => {
+                Some((v, accounts)) if v.as_str() == &**value => {
                     if accounts.last() != Some(account) {
                         accounts.push(*account);
                     }
                 }
-                _ => out.push((value.clone(), alloc::vec![*account])),
+                _ => out.push((String::from(&**value), alloc::vec![*account])),
             }
         }
         out
@@ -433,11 +441,13 @@ impl Replica {
             return Vec::new();
         }
         let mut out: Vec<AccountId> = Vec::new();
-        for (_, account, id) in self
+        for (_, origin, id) in self
             .views
             .reposts
-            .range((*post, ACCOUNT_MIN, ID_MIN)..=(*post, ACCOUNT_MAX, ID_MAX))
+            .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
+            .take_while(|(target, ..)| target == post)
         {
+            let account = &origin.account;
             if !self.views.deleted(id) && !self.views.undone(id) && out.last() != Some(account) {
                 out.push(*account);
             }
@@ -475,7 +485,12 @@ impl Replica {
         let current = *self.versions(post).last().unwrap_or(post);
         let seen = |id: &MessageId| self.views.entry(id).and_then(|e| e.effect.seen());
         let mut out: Vec<MessageId> = Vec::new();
-        let lo = (*post, String::new(), ACCOUNT_MIN, ID_MIN);
+        let lo = (
+            *post,
+            Box::<str>::default(),
+            Arc::clone(&self.views.least),
+            ID_MIN,
+        );
         let reacts = self
             .views
             .reacts
@@ -485,7 +500,8 @@ impl Replica {
         let reposts = self
             .views
             .reposts
-            .range((*post, ACCOUNT_MIN, ID_MIN)..=(*post, ACCOUNT_MAX, ID_MAX))
+            .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
+            .take_while(|(target, ..)| target == post)
             .map(|(.., id)| id);
         for id in reacts.chain(reposts) {
             if !self.views.deleted(id) && !self.views.undone(id) {
@@ -554,18 +570,13 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).profile(&AccountId::from_bytes([1; 32])).is_none());
     /// ```
     pub fn profile(&self, account: &AccountId) -> Option<ProfileView> {
-        let (_, (time, id)) = self
+        let (time, id) = self
             .views
-            .profiles
-            .range((*account, (0, ID_MIN))..=(*account, (u64::MAX, ID_MAX)))
+            .profiles_of(account)
             .rev()
-            .find(|(_, (_, id))| !self.views.deleted(id))?;
-        match self.body(id)? {
-            Body::Profile(profile) => Some(ProfileView {
-                id: *id,
-                time: *time,
-                profile,
-            }),
+            .find(|(_, id)| !self.views.deleted(id))?;
+        match self.body(&id)? {
+            Body::Profile(profile) => Some(ProfileView { id, time, profile }),
             _ => None,
         }
     }
@@ -700,10 +711,8 @@ impl Replica {
         let bound = after.map_or((u64::MAX, ID_MAX), |c| c.0);
         let sources = accounts.into_iter().map(|a| {
             self.views
-                .posts_by
-                .range((a, (0, ID_MIN))..=(a, bound))
+                .posts_of(&a, bound)
                 .rev()
-                .map(|(_, stamp)| *stamp)
                 .filter(move |s| after.is_none_or(|c| *s != c.0))
         });
         self.page(sources, limit)
@@ -721,10 +730,8 @@ impl Replica {
         let bound = after.map_or((u64::MAX, ID_MAX), |c| c.0);
         let source = self
             .views
-            .mentions
-            .range((*account, (0, ID_MIN))..=(*account, bound))
+            .mentions_of(account, bound)
             .rev()
-            .map(|(_, stamp)| *stamp)
             .filter(move |s| after.is_none_or(|c| *s != c.0))
             .filter(|(_, id)| !self.views.left_out(id).mentions.contains(account));
         self.page(core::iter::once(source), limit)

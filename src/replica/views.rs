@@ -7,7 +7,16 @@
 //! deleted (MERGE-2), undone (MERGE-6, MERGE-7) or the latest of its register (MERGE-1) — is read
 //! at query time, except the follow and block graphs, whose current edges are kept materialized
 //! and refreshed when a message of their register enters, leaves or is deleted.
+//!
+//! Memory (issue 18): the indexes are flat B-tree sets of small keys. Accounts in `profiles`,
+//! `posts_by` and `mentions` are 4-byte slots given in arrival order (the order of accounts does
+//! not matter there, only that one account is one range; MERGE-1's ties are still broken by the
+//! 32-byte id), packed with the stamp into 44 bytes whose byte order is the tuple's; `reacts` and
+//! `reposts` name their author by the entry's shared [`Origin`] (8 bytes, ordered by account,
+//! then key). Each costs one map lookup per insertion or query: still `O(log n)` to insert or
+//! remove a message, `O(log n + k)` to answer k results.
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -17,7 +26,7 @@ use super::limits::Limits;
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::gate::{left_out_of, Graph};
-use crate::merge::LeftOut;
+use crate::merge::{LeftOut, Origin};
 use crate::message::Reference;
 
 /// The order of MERGE-1: by time, then by id.
@@ -37,6 +46,30 @@ pub(super) use crate::merge::Effect as Fact;
 /// state, the views and the limits share.
 pub(super) use crate::merge::Entry;
 
+/// An entry of an index by account: the account's slot in [`Views::slots`], then MERGE-1 (time,
+/// id), packed as 44 bytes whose order is that of (slot, time, id) — the slot and the time
+/// big-endian — instead of 72 for (account, time, id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct ByAccount([u8; 44]);
+
+impl ByAccount {
+    fn new(slot: u32, (time, id): Stamp) -> ByAccount {
+        let mut bytes = [0; 44];
+        bytes[..4].copy_from_slice(&slot.to_be_bytes());
+        bytes[4..12].copy_from_slice(&time.to_be_bytes());
+        bytes[12..].copy_from_slice(id.as_bytes());
+        ByAccount(bytes)
+    }
+
+    fn stamp(&self) -> Stamp {
+        let mut time = [0; 8];
+        time.copy_from_slice(&self.0[4..12]);
+        let mut id = [0; 32];
+        id.copy_from_slice(&self.0[12..]);
+        (u64::from_be_bytes(time), MessageId::from_bytes(id))
+    }
+}
+
 /// The follow graph (0) and the block graph (1).
 pub(super) const FOLLOW: usize = 0;
 pub(super) const BLOCK: usize = 1;
@@ -51,19 +84,29 @@ pub(super) struct Views {
     deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
     /// MERGE-6, MERGE-7: react or repost -> the valid whole undos naming it (never empty).
     undone_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
-    pub(super) profiles: BTreeSet<(AccountId, Stamp)>,
-    /// Whole posts by author.
-    pub(super) posts_by: BTreeSet<(AccountId, Stamp)>,
+    /// The slot of every account that `profiles`, `posts_by` and `mentions` name, in the order
+    /// they came (never reused: one entry per account).
+    slots: BTreeMap<AccountId, u32>,
+    /// Whole profiles by author ([`ByAccount`]).
+    profiles: BTreeSet<ByAccount>,
+    /// Whole posts by author ([`ByAccount`]).
+    posts_by: BTreeSet<ByAccount>,
     /// Whole replies by parent, and by thread root.
     pub(super) replies: BTreeSet<(MessageId, Stamp)>,
     pub(super) threads: BTreeSet<(MessageId, Stamp)>,
     pub(super) quotes: BTreeSet<(MessageId, Stamp)>,
-    pub(super) mentions: BTreeSet<(AccountId, Stamp)>,
+    /// Whole posts by account mentioned ([`ByAccount`]).
+    mentions: BTreeSet<ByAccount>,
     /// Whole edits by (target, replaces).
     pub(super) edits: BTreeSet<(MessageId, MessageId, Stamp)>,
-    /// Whole reacts by target, value and author.
-    pub(super) reacts: BTreeSet<(MessageId, String, AccountId, MessageId)>,
-    pub(super) reposts: BTreeSet<(MessageId, AccountId, MessageId)>,
+    /// Whole reacts by target, value and author (account, then key: the entry's shared
+    /// [`Origin`], 8 bytes instead of the account's 32).
+    pub(super) reacts: BTreeSet<(MessageId, Box<str>, Arc<Origin>, MessageId)>,
+    /// Whole reposts by target and author (as `reacts`).
+    pub(super) reposts: BTreeSet<(MessageId, Arc<Origin>, MessageId)>,
+    /// The least origin, a bound for ranges over `reacts` and `reposts` (one allocation per
+    /// replica rather than one per query).
+    pub(super) least: Arc<Origin>,
     /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow (block/unblock).
     graph: [BTreeSet<(AccountId, AccountId, Stamp, bool)>; 2],
     /// The current edges, (account, subject), and reversed, (subject, account).
@@ -95,8 +138,8 @@ impl Views {
             )*};
         }
         part!(
-            deleted_by, undone_by, profiles, posts_by, replies, threads, quotes, mentions, edits,
-            reacts, reposts, graph, edges, reverse, gates, labels, equivocal
+            deleted_by, undone_by, slots, profiles, posts_by, replies, threads, quotes, mentions,
+            edits, reacts, reposts, graph, edges, reverse, gates, labels, equivocal
         );
     }
 
@@ -151,6 +194,11 @@ impl Views {
             .is_some_and(|undos| undos.iter().any(|u| !self.deleted(u)))
     }
 
+    /// `entry` behind an [`Arc`], sharing its origin with the entries held ([`Limits::intern`]).
+    pub(super) fn intern(&mut self, entry: Entry) -> Arc<Entry> {
+        self.limits.intern(entry)
+    }
+
     /// Adds the entry of a valid message (replacing what was held under its id); `None` for a
     /// message of a kind the merge rules do not read ([`Entry::of`]).
     pub(super) fn add(&mut self, id: MessageId, entry: Option<Arc<Entry>>) {
@@ -184,12 +232,12 @@ impl Views {
                 (true, false) => {
                     self.index(*id, &entry, true);
                     self.limits.show(id, true);
-                    self.refresh_place((entry.key, entry.seq));
+                    self.refresh_place((*entry.key(), entry.seq));
                 }
                 (false, true) => {
                     self.limits.show(id, false);
                     self.index(*id, &entry, false);
-                    self.refresh_place((entry.key, entry.seq));
+                    self.refresh_place((*entry.key(), entry.seq));
                 }
                 _ => {}
             }
@@ -208,9 +256,13 @@ impl Views {
         let stamp = (e.time, id);
         match &e.effect {
             Fact::Withheld { .. } => {}
-            Fact::Profile => put(&mut self.profiles, (e.account, stamp), on),
+            Fact::Profile => {
+                let at = ByAccount::new(self.slot(e.account()), stamp);
+                put(&mut self.profiles, at, on)
+            }
             Fact::Post { mentions, .. } => {
-                put(&mut self.posts_by, (e.account, stamp), on);
+                let at = ByAccount::new(self.slot(e.account()), stamp);
+                put(&mut self.posts_by, at, on);
                 if let Some((root, parent)) = e.effect.reply() {
                     put(&mut self.threads, (root, stamp), on);
                     put(&mut self.replies, (parent, stamp), on);
@@ -219,7 +271,8 @@ impl Views {
                     put(&mut self.quotes, (q, stamp), on);
                 }
                 for m in mentions.iter() {
-                    put(&mut self.mentions, (*m, stamp), on);
+                    let at = ByAccount::new(self.slot(m), stamp);
+                    put(&mut self.mentions, at, on);
                 }
             }
             Fact::Edit { target, replaces } => {
@@ -234,10 +287,12 @@ impl Views {
             }
             Fact::React { target, .. } => put(
                 &mut self.reacts,
-                (*target, e.effect.value().into(), e.account, id),
+                (*target, e.effect.value().into(), Arc::clone(&e.origin), id),
                 on,
             ),
-            Fact::Repost { target, .. } => put(&mut self.reposts, (*target, e.account, id), on),
+            Fact::Repost { target, .. } => {
+                put(&mut self.reposts, (*target, Arc::clone(&e.origin), id), on)
+            }
             Fact::Unreact(target) | Fact::Unrepost(target) => {
                 link(&mut self.undone_by, *target, id, on)
             }
@@ -247,19 +302,75 @@ impl Views {
                 } else {
                     BLOCK
                 };
-                put(&mut self.graph[g], (e.account, *subject, stamp, *state), on);
-                self.refresh_edge(g, e.account, *subject);
+                put(
+                    &mut self.graph[g],
+                    (*e.account(), *subject, stamp, *state),
+                    on,
+                );
+                self.refresh_edge(g, *e.account(), *subject);
             }
             Fact::Label(label) => put(
                 &mut self.labels,
-                (e.account, label.subject, label.value.clone(), stamp),
+                (*e.account(), label.subject, label.value.clone(), stamp),
                 on,
             ),
             Fact::Gate { target, .. } => {
                 let counts = on && !self.deleted(&id);
-                put(&mut self.gates, (e.account, *target, stamp), counts)
+                put(&mut self.gates, (*e.account(), *target, stamp), counts)
             }
         }
+    }
+
+    /// The slot of an account in the indexes by account, given when first asked for.
+    fn slot(&mut self, account: &AccountId) -> u32 {
+        if let Some(slot) = self.slots.get(account) {
+            return *slot;
+        }
+        // Fewer than 2^32 accounts fit in memory: each slot costs more than a byte.
+        let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+        self.slots.insert(*account, slot);
+        slot
+    }
+
+    /// The stamps of one account in `set` (`profiles`, `posts_by` or `mentions`) from `lo` to
+    /// `hi`, in increasing order: O(log n) to find, O(1) each.
+    fn by_account<'a>(
+        &'a self,
+        set: &'a BTreeSet<ByAccount>,
+        account: &AccountId,
+        lo: Stamp,
+        hi: Stamp,
+    ) -> impl DoubleEndedIterator<Item = Stamp> + 'a {
+        self.slots.get(account).into_iter().flat_map(move |slot| {
+            set.range(ByAccount::new(*slot, lo)..=ByAccount::new(*slot, hi))
+                .map(ByAccount::stamp)
+        })
+    }
+
+    /// An account's profiles, by MERGE-1.
+    pub(super) fn profiles_of(
+        &self,
+        account: &AccountId,
+    ) -> impl DoubleEndedIterator<Item = Stamp> + '_ {
+        self.by_account(&self.profiles, account, STAMP_MIN, STAMP_MAX)
+    }
+
+    /// An account's posts, by MERGE-1, up to `hi`.
+    pub(super) fn posts_of(
+        &self,
+        account: &AccountId,
+        hi: Stamp,
+    ) -> impl DoubleEndedIterator<Item = Stamp> + '_ {
+        self.by_account(&self.posts_by, account, STAMP_MIN, hi)
+    }
+
+    /// The posts mentioning an account, by MERGE-1, up to `hi`.
+    pub(super) fn mentions_of(
+        &self,
+        account: &AccountId,
+        hi: Stamp,
+    ) -> impl DoubleEndedIterator<Item = Stamp> + '_ {
+        self.by_account(&self.mentions, account, STAMP_MIN, hi)
     }
 
     /// A message was deleted or undeleted: refresh the materialized views it belongs to.
@@ -268,10 +379,10 @@ impl Views {
             return;
         };
         match entry.effect {
-            Fact::Follow(subject, _) => self.refresh_edge(FOLLOW, entry.account, subject),
-            Fact::Block(subject, _) => self.refresh_edge(BLOCK, entry.account, subject),
+            Fact::Follow(subject, _) => self.refresh_edge(FOLLOW, *entry.account(), subject),
+            Fact::Block(subject, _) => self.refresh_edge(BLOCK, *entry.account(), subject),
             Fact::Gate { target, .. } => {
-                let register = (entry.account, target, (entry.time, *id));
+                let register = (*entry.account(), target, (entry.time, *id));
                 if self.deleted(id) {
                     self.gates.remove(&register);
                 } else {
@@ -305,8 +416,8 @@ impl Graph for Views {
     fn owner(&self, post: &MessageId) -> Option<(AccountId, &[AccountId])> {
         let e = self.entry(post)?;
         match &e.effect {
-            Fact::Post { mentions, .. } if !self.deleted(post) => Some((e.account, mentions)),
-            Fact::Post { .. } | Fact::Withheld { post: true, .. } => Some((e.account, &[])),
+            Fact::Post { mentions, .. } if !self.deleted(post) => Some((*e.account(), mentions)),
+            Fact::Post { .. } | Fact::Withheld { post: true, .. } => Some((*e.account(), &[])),
             _ => None,
         }
     }
@@ -342,7 +453,7 @@ impl Views {
     /// What VIEW-2..VIEW-4 leave out of the live post `id` (empty for anything else).
     pub(super) fn left_out(&self, id: &MessageId) -> LeftOut {
         match self.entry(id) {
-            Some(e) if !self.deleted(id) => left_out_of(self, id, &e.account, &e.effect),
+            Some(e) if !self.deleted(id) => left_out_of(self, id, e.account(), &e.effect),
             _ => LeftOut::default(),
         }
     }
