@@ -136,21 +136,41 @@ fn witness_key(i: u8) -> skylark::keys::PublicKey {
 /// this flood costs `O(log n)` a message, amortized.
 #[test]
 fn view_after_each_message_below_continued_ties_grows_as_n_log_n() {
+    flood_grows_as_n_log_n(
+        "below continued ties",
+        MAX_GROWTH,
+        account_shapes::tie_key_floods_below_continued_ties,
+        |view, ops, _| {
+            assert_eq!(view.head(), ops[ops.len() - 2].id(), "the last operation");
+            assert!(view.contested().is_empty() && view.last_final().is_none());
+        },
+    );
+}
+
+/// The allocations of a flood of `shape(n)` (the setup applied first, then each message of the
+/// flood with the view asked for before and after it), checked by `check` (the view, the messages
+/// and the setup's length) at each size of `SIZES`;
+/// fails if they grow more than `max` per doubling.
+fn flood_grows_as_n_log_n(
+    label: &str,
+    max: f64,
+    shape: impl Fn(usize) -> (Vec<skylark::envelope::SignedMessage>, usize),
+    check: impl Fn(&skylark::account::AccountView<'_>, &[skylark::envelope::SignedMessage], usize),
+) {
     let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut costs = Vec::new();
     for n in SIZES {
-        let (ops, setup) = account_shapes::tie_key_floods_below_continued_ties(n);
+        let (ops, setup) = shape(n);
+        let account = Accounts::account_id(&ops[0]);
         let run = || {
             let mut accounts = Accounts::new();
             for op in &ops[..setup] {
                 let _ = accounts.apply(op);
             }
-            ingest_from(accounts, Accounts::account_id(&ops[0]), &ops[setup..])
+            ingest_from(accounts, account, &ops[setup..])
         };
         let accounts = run();
-        let view = accounts.account(&Accounts::account_id(&ops[0])).unwrap();
-        assert_eq!(view.head(), ops[ops.len() - 2].id(), "the last operation");
-        assert!(view.contested().is_empty() && view.last_final().is_none());
+        check(&accounts.account(&account).unwrap(), &ops, setup);
         costs.push(allocations(run));
     }
     let worst = costs
@@ -158,10 +178,9 @@ fn view_after_each_message_below_continued_ties_grows_as_n_log_n() {
         .map(|p| p[1] as f64 / p[0] as f64)
         .fold(0.0, f64::max);
     eprintln!(
-        "below continued ties: allocations at n = {SIZES:?}: {costs:?}, worst growth {worst:.2}x \
-         per doubling"
+        "{label}: allocations at n = {SIZES:?}: {costs:?}, worst growth {worst:.2}x per doubling"
     );
-    assert!(worst <= MAX_GROWTH, "{costs:?}: {worst:.2}x per doubling");
+    assert!(worst <= max, "{label}: {costs:?}: {worst:.2}x per doubling");
 }
 
 /// Audit-wm2 WM2A-3: receipts over the chain, and over one child each of its last operation, while
@@ -170,42 +189,29 @@ fn view_after_each_message_below_continued_ties_grows_as_n_log_n() {
 /// one in `O(log n)`: before the fix every receipt recomputed it (`O(n^2 log n)` for the flood).
 #[test]
 fn view_after_each_receipt_beside_a_tie_or_contest_at_the_end_grows_as_n_log_n() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     for contest in [false, true] {
-        let mut costs = Vec::new();
-        for n in SIZES {
-            let (ops, setup) = account_shapes::receipts_beside_the_end(n, contest);
-            let run = || {
-                let mut accounts = Accounts::new();
-                for op in &ops[..setup] {
-                    let _ = accounts.apply(op);
+        let label = if contest {
+            "receipts beside a contest at the end"
+        } else {
+            "receipts beside a tie at the end"
+        };
+        flood_grows_as_n_log_n(
+            label,
+            2.5,
+            |n| account_shapes::receipts_beside_the_end(n, contest),
+            |view, ops, setup| {
+                // The chain's last operation `P`, before the two children (and their children).
+                let p = ops[setup - if contest { 5 } else { 3 }].id();
+                assert_eq!(view.contested().is_empty(), !contest);
+                assert_eq!(view.last_final(), Some(p), "every chain operation final");
+                assert!(view.duplicitous().is_empty());
+                if contest {
+                    assert_eq!(view.head(), p, "contested at P");
+                } else {
+                    assert_ne!(view.head(), p, "a tied leaf below P");
                 }
-                ingest_from(accounts, Accounts::account_id(&ops[0]), &ops[setup..])
-            };
-            let accounts = run();
-            let view = accounts.account(&Accounts::account_id(&ops[0])).unwrap();
-            // The chain's last operation `P`, before the two children (and their children).
-            let p = ops[setup - if contest { 5 } else { 3 }].id();
-            assert_eq!(view.contested().is_empty(), !contest);
-            assert_eq!(view.last_final(), Some(p), "every chain operation final");
-            assert!(view.duplicitous().is_empty());
-            if contest {
-                assert_eq!(view.head(), p, "contested at P");
-            } else {
-                assert_ne!(view.head(), p, "a tied leaf below P");
-            }
-            costs.push(allocations(run));
-        }
-        let worst = costs
-            .windows(2)
-            .map(|p| p[1] as f64 / p[0] as f64)
-            .fold(0.0, f64::max);
-        eprintln!(
-            "receipts beside a {} at the end: allocations at n = {SIZES:?}: {costs:?}, worst \
-             growth {worst:.2}x per doubling",
-            if contest { "contest" } else { "tie" }
+            },
         );
-        assert!(worst <= 2.5, "{costs:?}: {worst:.2}x per doubling");
     }
 }
 
@@ -216,31 +222,13 @@ fn view_after_each_receipt_beside_a_tie_or_contest_at_the_end_grows_as_n_log_n()
 /// Before the fix each recomputed the chain (3.3 to 5.1x per doubling, timed).
 #[test]
 fn view_after_each_operation_beside_a_met_commitment_grows_as_n_log_n() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let mut costs = Vec::new();
-    for n in SIZES {
-        let (ops, setup) = account_shapes::revealed_key_floods_beside_a_met_commitment(n);
-        let account = Accounts::account_id(&ops[0]);
-        let run = || {
-            let mut accounts = Accounts::new();
-            for op in &ops[..setup] {
-                accounts.apply(op).unwrap();
-            }
-            ingest_from(accounts, account, &ops[setup..])
-        };
-        let accounts = run();
-        let view = accounts.account(&account).unwrap();
-        assert_eq!(view.head(), ops[3].id(), "the owner's met commitment");
-        assert!(view.contested().is_empty());
-        costs.push(allocations(run));
-    }
-    let worst = costs
-        .windows(2)
-        .map(|p| p[1] as f64 / p[0] as f64)
-        .fold(0.0, f64::max);
-    eprintln!(
-        "beside a met commitment: allocations at n = {SIZES:?}: {costs:?}, worst growth \
-         {worst:.2}x per doubling"
+    flood_grows_as_n_log_n(
+        "beside a met commitment",
+        MAX_GROWTH,
+        account_shapes::revealed_key_floods_beside_a_met_commitment,
+        |view, ops, _| {
+            assert_eq!(view.head(), ops[3].id(), "the owner's met commitment");
+            assert!(view.contested().is_empty());
+        },
     );
-    assert!(worst <= MAX_GROWTH, "{costs:?}: {worst:.2}x per doubling");
 }

@@ -282,7 +282,8 @@ impl EncryptionKey {
 /// operation that does not change it, and absent while all of it is empty.
 #[derive(Clone, Debug)]
 pub(super) struct State {
-    pub(super) roots: Vec<PublicKey>,
+    /// The root list, shared by the states of the operations that keep it.
+    pub(super) roots: Arc<[PublicKey]>,
     /// The grants, each behind an [`Arc`] so that the `O(log n)` map nodes an insertion copies do
     /// not copy grants.
     pub(super) apps: PMap<PublicKey, Arc<Grant>>,
@@ -312,7 +313,7 @@ impl State {
     /// The state a genesis operation creates.
     pub(super) fn genesis(roots: Vec<PublicKey>) -> State {
         State {
-            roots,
+            roots: roots.into(),
             apps: PMap::default(),
             more: None,
         }
@@ -537,10 +538,10 @@ impl State {
                 }
                 acceptances.check(header.account(), super::ROOTS, new, &[])?;
                 let more = next.more_mut();
-                for root in &self.roots {
+                for root in self.roots.iter() {
                     more.former_roots.insert(*root, ());
                 }
-                next.roots = roots.clone();
+                next.roots = roots.as_slice().into();
             }
             OpBody::Delegate {
                 app,

@@ -309,7 +309,12 @@ impl Canon {
         {
             return None;
         }
-        let own = |n: &Node, id: MessageId| n.origin.filter(|o| *o == id).and(n.state.next());
+        let own = |n: &Node, id: MessageId| {
+            n.origin
+                .as_deref()
+                .filter(|o| **o == id)
+                .and(n.state.next())
+        };
         let chosen_id = *self.path.get(self.chain.get(&fork)? + 1)?;
         let first_child = parent == child && copy.children.len() <= 1;
         if first_child && own(copy, child).is_some_and(|n| Some(n) != own(chosen, chosen_id)) {

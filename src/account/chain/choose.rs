@@ -81,7 +81,7 @@ impl Log {
                 .state
                 .roots
                 .iter()
-                .chain(&x.state.roots)
+                .chain(x.state.roots.iter())
                 .any(|k| signed_below(k, y_span));
             if !blocked {
                 superseded.entry(y).or_default().push(*x_id);
@@ -127,7 +127,7 @@ impl Log {
             .filter_map(|(_, n)| {
                 n.parent
                     .and_then(|p| self.nodes.get(&p))
-                    .and_then(|p| p.origin)
+                    .and_then(|p| p.origin.as_deref().copied())
             })
             .collect();
         // For each skipped range's root `y`: the keys whose signature below it brings it back.
@@ -363,7 +363,7 @@ impl Log {
                     let own = |x: &MessageId| {
                         self.nodes
                             .get(x)
-                            .filter(|n| n.origin == Some(*x))
+                            .filter(|n| n.origin.as_deref() == Some(x))
                             .and_then(|n| n.state.next())
                     };
                     let meets = meets.filter(|c| {

@@ -94,8 +94,9 @@ pub(super) struct Node {
     /// For a committed act: the roots of its parent (bit `i` for index `i`) it retires.
     drops: u8,
     /// The operation whose `next` this state's commitment is (itself for a genesis or a `roots`
-    /// operation naming `next`), if the state is committed (06 §8.1, a met commitment).
-    origin: Option<MessageId>,
+    /// operation naming `next`), if the state is committed (06 §8.1, a met commitment); shared
+    /// by the operations below it that keep the commitment.
+    origin: Option<Arc<MessageId>>,
     /// A `successor` operation (ACCT-12).
     moves: bool,
     /// For a `revoke`: the app key and the revocation (boxed: most operations are no `revoke`).
@@ -299,7 +300,7 @@ fn attributed(nodes: &Nodes, x: &Node) -> Vec<(PublicKey, bool)> {
 /// the root keys and the grants (06 §9.2, §9.5).
 #[derive(Clone, Debug)]
 pub(crate) struct Authority {
-    roots: Vec<PublicKey>,
+    roots: Arc<[PublicKey]>,
     apps: PMap<PublicKey, Arc<Grant>>,
     /// The effective time of the account's deactivation (06 §5.6).
     deactivated: Option<u64>,
@@ -376,7 +377,7 @@ impl Log {
             retires: false,
             committed: false,
             drops: 0,
-            origin: state.next().is_some().then_some(genesis),
+            origin: state.next().is_some().then(|| Arc::new(genesis)),
             moves: false,
             revokes: None,
             children: Vec::new(),
@@ -532,9 +533,9 @@ impl Log {
             (_, false) => None,
             (OpBody::Roots { .. }, true) => {
                 // a roots operation naming next commits (its own origin); naming none: uncommitted
-                Some(id)
+                Some(Arc::new(id))
             }
-            _ => p.origin,
+            _ => p.origin.clone(),
         };
         // Most operations have one child or none: the first few children take no spare capacity
         // (a vector's first growth holds four), later ones grow by doubling (amortized `O(1)`).
