@@ -4151,17 +4151,34 @@ fn wm_tie_committed(next_list: Option<&[&SecretKey]>) -> WmTie {
 
 /// Every order of `ops` (all of them, the genesis included: what waits for its parent is released
 /// when it arrives), asking for the view after each message so that the cached chain's fast paths
-/// run: the orders whose view differs from the computation from scratch, and that view.
-fn wm_orders(
+/// run, must all agree with the computation from scratch (GEN-4; `finding` names the check): that
+/// outcome, and the accounts holding `ops`.
+fn wm_every_order(
+    finding: &str,
     ops: &[&SignedMessage],
     account: &AccountId,
-) -> (String, usize, Vec<(Vec<usize>, String)>) {
-    let mut orders = 1;
-    for n in 1..=ops.len() {
-        orders *= n;
-    }
+) -> (String, Accounts) {
+    let orders: usize = (1..=ops.len()).product();
     let (expected, bad) = orders_that_disagree(&[], ops, account);
-    (expected, orders, bad)
+    assert!(
+        bad.is_empty(),
+        "{finding}: {} of {orders} orders disagree with {expected}; first: {:?}",
+        bad.len(),
+        bad.first()
+    );
+    (expected, apply_all(ops.iter().copied()))
+}
+
+/// [`wm_every_order`] for WM5's scenes of [`wm_tie`]: then the head is `head` and the phone's
+/// revocation `phone`.
+fn wm5_every_order(ops: &[&SignedMessage], t: &WmTie, head: MessageId, phone: Option<Revocation>) {
+    let (expected, accounts) = wm_every_order("WM5", ops, &t.account);
+    assert_eq!(accounts.account(&t.account).unwrap().head(), head);
+    assert_eq!(
+        revocation_of(&accounts, &t.account, &t.phone.public_key()),
+        phone,
+        "{expected}"
+    );
 }
 
 /// WM4 (Medium): a receipt that makes a chain child final at a fork decided by a tie of one key's
@@ -4178,14 +4195,7 @@ fn wm4_receipt_that_makes_a_continued_ties_child_final_in_every_order() {
     let rc1 = wm_receipt(t.account, &t.a2, &t.w1, None, 6);
     let rc2 = wm_receipt(t.account, &t.a, &t.w2, None, 7);
     let all = [&t.g, &t.d, &t.rv, &t.a, &t.a2, &rc1, &rc2];
-    let (expected, orders, bad) = wm_orders(&all, &t.account);
-    assert!(
-        bad.is_empty(),
-        "WM4: {} of {orders} orders disagree with {expected}; first: {:?}",
-        bad.len(),
-        bad.first()
-    );
-    let accounts = apply_all(all);
+    let (expected, accounts) = wm_every_order("WM4", &all, &t.account);
     let view = accounts.account(&t.account).unwrap();
     assert_eq!(view.head(), t.a2.id(), "{expected}");
     assert_eq!(view.last_final(), Some(t.a.id()), "{expected}");
@@ -4216,20 +4226,7 @@ fn wm5_append_below_a_continued_tie_keeps_the_losing_leafs_revocation() {
         Some(&t.a2),
     );
     let all = [&t.g, &t.d, &t.rv, &t.a, &t.a2, &a3];
-    let (expected, orders, bad) = wm_orders(&all, &t.account);
-    assert!(
-        bad.is_empty(),
-        "WM5: {} of {orders} orders disagree with {expected}; first: {:?}",
-        bad.len(),
-        bad.first()
-    );
-    let accounts = apply_all(all);
-    assert_eq!(accounts.account(&t.account).unwrap().head(), a3.id());
-    assert_eq!(
-        revocation_of(&accounts, &t.account, &t.phone.public_key()),
-        Some(Revocation::All),
-        "{expected}"
-    );
+    wm5_every_order(&all, &t, a3.id(), Some(Revocation::All));
 }
 
 /// WM5 (Medium), a self-retirement at the head: `R1` retires itself below `a3`, under `a`, so it
@@ -4251,20 +4248,7 @@ fn wm5_self_retirement_appended_below_a_continued_tie_undoes_it() {
         Some(&a3),
     );
     let all = [&t.g, &t.d, &t.rv, &t.a, &t.a2, &a3, &y];
-    let (expected, orders, bad) = wm_orders(&all, &t.account);
-    assert!(
-        bad.is_empty(),
-        "WM5: {} of {orders} orders disagree with {expected}; first: {:?}",
-        bad.len(),
-        bad.first()
-    );
-    let accounts = apply_all(all);
-    assert_eq!(accounts.account(&t.account).unwrap().head(), y.id());
-    assert_eq!(
-        revocation_of(&accounts, &t.account, &t.phone.public_key()),
-        None,
-        "{expected}"
-    );
+    wm5_every_order(&all, &t, y.id(), None);
 }
 
 /// WM5 (Medium), a self-retirement off the chain below the tie. At `d` (`[R0, R1]`) `R1` revokes
@@ -4309,20 +4293,7 @@ fn wm5_self_retirement_off_the_chain_below_a_continued_tie_undoes_it() {
         summary(&tied, &t.account)
     );
     let all = [&t.g, &t.d, &t.rv, &a, &b, &b2, &x];
-    let (expected, orders, bad) = wm_orders(&all, &t.account);
-    assert!(
-        bad.is_empty(),
-        "WM5: {} of {orders} orders disagree with {expected}; first: {:?}",
-        bad.len(),
-        bad.first()
-    );
-    let accounts = apply_all(all);
-    assert_eq!(accounts.account(&t.account).unwrap().head(), b2.id());
-    assert_eq!(
-        revocation_of(&accounts, &t.account, &t.phone.public_key()),
-        None,
-        "{expected}"
-    );
+    wm5_every_order(&all, &t, b2.id(), None);
 }
 
 /// WM5 (Medium), a committed act (ACCT-14) at the head: [`wm_tie`] with the genesis committed to
@@ -4345,20 +4316,7 @@ fn wm5_committed_rotation_appended_below_a_continued_tie_undoes_it() {
         None,
     );
     let all = [&t.g, &t.d, &t.rv, &t.a, &t.a2, &q, &q2];
-    let (expected, orders, bad) = wm_orders(&all, &t.account);
-    assert!(
-        bad.is_empty(),
-        "WM5: {} of {orders} orders disagree with {expected}; first: {:?}",
-        bad.len(),
-        bad.first()
-    );
-    let accounts = apply_all(all);
-    assert_eq!(accounts.account(&t.account).unwrap().head(), q2.id());
-    assert_eq!(
-        revocation_of(&accounts, &t.account, &t.phone.public_key()),
-        None,
-        "{expected}"
-    );
+    wm5_every_order(&all, &t, q2.id(), None);
     let tied = apply_all([&t.g, &t.d, &t.rv, &t.a, &t.a2]);
     assert_eq!(
         revocation_of(&tied, &t.account, &t.phone.public_key()),

@@ -17,7 +17,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::views::{ID_MAX, ID_MIN};
+use super::views::{SlotKey, ID_MAX, ID_MIN};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
@@ -222,28 +222,10 @@ impl Group {
 /// places does not matter, only that one place is one range.
 type Placed = (u32, u64, u64, MessageId);
 
-/// A message LIMIT-1 keeps at its place: (key's slot, seq, id), packed as 44 bytes whose order is
-/// that of the triple (the slot and seq big-endian). A place keeps at most [`PER_PLACE`]
-/// messages, so their order by MERGE-1 is read from their entries' times when one comes, rather
-/// than stored with each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct KeptAt([u8; 44]);
-
-impl KeptAt {
-    fn new(slot: u32, seq: u64, id: MessageId) -> KeptAt {
-        let mut bytes = [0; 44];
-        bytes[..4].copy_from_slice(&slot.to_be_bytes());
-        bytes[4..12].copy_from_slice(&seq.to_be_bytes());
-        bytes[12..].copy_from_slice(id.as_bytes());
-        KeptAt(bytes)
-    }
-
-    fn id(&self) -> MessageId {
-        let mut id = [0; 32];
-        id.copy_from_slice(&self.0[12..]);
-        MessageId::from_bytes(id)
-    }
-}
+/// A message LIMIT-1 keeps at its place: (key's slot, seq, id) as a [`SlotKey`]. A place keeps at
+/// most [`PER_PLACE`] messages, so their order by MERGE-1 is read from their entries' times when
+/// one comes, rather than stored with each.
+type KeptAt = SlotKey;
 
 /// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The places are ranges of two
 /// flat sets rather than a [`Group`] each, which would cost a B-tree node per message.

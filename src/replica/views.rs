@@ -46,27 +46,47 @@ pub(super) use crate::merge::Effect as Fact;
 /// state, the views and the limits share.
 pub(super) use crate::merge::Entry;
 
-/// An entry of an index by account: the account's slot in [`Views::slots`], then MERGE-1 (time,
-/// id), packed as 44 bytes whose order is that of (slot, time, id) — the slot and the time
-/// big-endian — instead of 72 for (account, time, id).
+/// A packed index key `(slot, number, id)`: a 4-byte slot (of an account or a key), a 64-bit
+/// number and a message id, as 44 bytes whose order is that of the triple (slot and number
+/// big-endian), instead of 72 for a tuple with the 32-byte account or key. The indexes by account
+/// ([`ByAccount`]: the number is the MERGE-1 time) and LIMIT-1's kept places (the number is the
+/// `seq`) use it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct ByAccount([u8; 44]);
+pub(super) struct SlotKey([u8; 44]);
 
-impl ByAccount {
-    fn new(slot: u32, (time, id): Stamp) -> ByAccount {
+impl SlotKey {
+    pub(super) fn new(slot: u32, number: u64, id: MessageId) -> SlotKey {
         let mut bytes = [0; 44];
         bytes[..4].copy_from_slice(&slot.to_be_bytes());
-        bytes[4..12].copy_from_slice(&time.to_be_bytes());
+        bytes[4..12].copy_from_slice(&number.to_be_bytes());
         bytes[12..].copy_from_slice(id.as_bytes());
-        ByAccount(bytes)
+        SlotKey(bytes)
+    }
+
+    pub(super) fn number(&self) -> u64 {
+        let mut number = [0; 8];
+        number.copy_from_slice(&self.0[4..12]);
+        u64::from_be_bytes(number)
+    }
+
+    pub(super) fn id(&self) -> MessageId {
+        let mut id = [0; 32];
+        id.copy_from_slice(&self.0[12..]);
+        MessageId::from_bytes(id)
+    }
+}
+
+/// An entry of an index by account: the account's slot in [`Views::slots`], then MERGE-1 (time,
+/// id), as a [`SlotKey`].
+pub(super) type ByAccount = SlotKey;
+
+impl ByAccount {
+    fn at(slot: u32, (time, id): Stamp) -> ByAccount {
+        SlotKey::new(slot, time, id)
     }
 
     fn stamp(&self) -> Stamp {
-        let mut time = [0; 8];
-        time.copy_from_slice(&self.0[4..12]);
-        let mut id = [0; 32];
-        id.copy_from_slice(&self.0[12..]);
-        (u64::from_be_bytes(time), MessageId::from_bytes(id))
+        (self.number(), self.id())
     }
 }
 
@@ -273,11 +293,11 @@ impl Views {
         match &e.effect {
             Fact::Withheld { .. } => {}
             Fact::Profile => {
-                let at = ByAccount::new(self.slot(e.account()), stamp);
+                let at = ByAccount::at(self.slot(e.account()), stamp);
                 put(&mut self.profiles, at, on)
             }
             Fact::Post { mentions, .. } => {
-                let at = ByAccount::new(self.slot(e.account()), stamp);
+                let at = ByAccount::at(self.slot(e.account()), stamp);
                 put(&mut self.posts_by, at, on);
                 if let Some((root, parent)) = e.effect.reply() {
                     put(&mut self.threads, (root, stamp), on);
@@ -287,7 +307,7 @@ impl Views {
                     put(&mut self.quotes, (q, stamp), on);
                 }
                 for m in mentions.iter() {
-                    let at = ByAccount::new(self.slot(m), stamp);
+                    let at = ByAccount::at(self.slot(m), stamp);
                     put(&mut self.mentions, at, on);
                 }
             }
@@ -358,7 +378,7 @@ impl Views {
         hi: Stamp,
     ) -> impl DoubleEndedIterator<Item = Stamp> + 'a {
         self.slots.get(account).into_iter().flat_map(move |slot| {
-            set.range(ByAccount::new(*slot, lo)..=ByAccount::new(*slot, hi))
+            set.range(ByAccount::at(*slot, lo)..=ByAccount::at(*slot, hi))
                 .map(ByAccount::stamp)
         })
     }
