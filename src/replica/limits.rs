@@ -374,14 +374,14 @@ impl Limits {
     }
 
     /// `entry`, sharing the [`Origin`] of the entries of its account and key held before.
-    pub(super) fn intern(&mut self, mut entry: Entry) -> Arc<Entry> {
+    pub(super) fn intern(&mut self, mut entry: Entry) -> Box<Entry> {
         match self.origins.get(&*entry.origin) {
             Some(origin) => entry.origin = Arc::clone(origin),
             None => {
                 self.origins.insert(Arc::clone(&entry.origin));
             }
         }
-        Arc::new(entry)
+        Box::new(entry)
     }
 
     /// Whether a message is held (and not leaving).
@@ -394,11 +394,11 @@ impl Limits {
         if self.leaving == Some(*id) {
             return None;
         }
-        self.facts.get(id).map(|entry| Facts::of(entry))
+        self.facts.get(id).map(Facts::of)
     }
 
     /// The entry of a message, held or leaving.
-    pub(super) fn entry(&self, id: &MessageId) -> Option<&Arc<Entry>> {
+    pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
         self.facts.get(id)
     }
 
@@ -526,7 +526,7 @@ impl Limits {
     }
 
     /// Adds a message; returns the ids whose kept status may have changed.
-    pub(super) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) -> Vec<MessageId> {
+    pub(super) fn insert(&mut self, id: MessageId, entry: Box<Entry>) -> Vec<MessageId> {
         let facts = Facts::of(&entry);
         let mut out = Vec::new();
         // Fewer than 2^32 keys fit in memory: each slot costs more than a byte.

@@ -538,10 +538,10 @@ impl Replica {
     /// structure the replica holds, with its name and a function that builds a copy of it (the
     /// entries shared behind `Arc`s copied deeply) and says how many of the copy's bytes to leave
     /// out (the messages' own bytes, the probe's own vector). A clone of a B-tree allocates the
-    /// nodes of the original, so what the copy allocates is what the structure holds.
+    /// nodes of the original, so what the copy allocates is what the structure holds. A part whose
+    /// name begins with "of which" is within the part before it, not besides it.
     #[doc(hidden)]
     pub fn memory_parts(&self, measure: &mut dyn FnMut(&'static str, &dyn Fn() -> Part)) {
-        use alloc::sync::Arc;
         measure("held map (besides the messages' bytes)", &|| {
             let own = self.held.values().map(|h| h.message_bytes().len()).sum();
             (Box::new(self.held.clone()), own)
@@ -552,17 +552,17 @@ impl Replica {
         measure("future", &|| (Box::new(self.future.clone()), 0));
         measure("key cache", &|| (Box::new(self.keys.clone()), 0));
         measure(
-            "merged state's map (entries shared), held by the limits",
+            "merged state (its map and its entries), held by the limits",
             &|| (Box::new(self.views.state().clone()), 0),
         );
-        measure("entries (Arc<merge::Entry>, deep)", &|| {
-            let v: Vec<Arc<crate::merge::Entry>> = self
+        measure("of which the entries (Box<merge::Entry>, deep)", &|| {
+            let v: Vec<Box<crate::merge::Entry>> = self
                 .views
                 .state()
                 .entries()
-                .map(|e| Arc::new(e.clone()))
+                .map(|e| Box::new(e.clone()))
                 .collect();
-            let own = v.capacity() * core::mem::size_of::<Arc<crate::merge::Entry>>();
+            let own = v.capacity() * core::mem::size_of::<Box<crate::merge::Entry>>();
             (Box::new(v), own)
         });
         self.views.memory_parts(measure);

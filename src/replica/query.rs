@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::views::{Fact, Stamp, ACCOUNT_MAX, ACCOUNT_MIN, BLOCK, FOLLOW, ID_MAX, ID_MIN};
+use super::views::{Fact, Stamp, BLOCK, FOLLOW, ID_MAX, ID_MIN};
 use super::Replica;
 use crate::account::AccountView;
 use crate::id::{AccountId, MessageId};
@@ -530,7 +530,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).following(&AccountId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn following(&self, account: &AccountId) -> Vec<AccountId> {
-        edges_of(&self.views.edges[FOLLOW], account)
+        self.views.edges_of(FOLLOW, false, account)
     }
 
     /// The accounts that follow `account` (MERGE-8), in order.
@@ -540,7 +540,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).followers(&AccountId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn followers(&self, account: &AccountId) -> Vec<AccountId> {
-        edges_of(&self.views.reverse[FOLLOW], account)
+        self.views.edges_of(FOLLOW, true, account)
     }
 
     /// The accounts `account` blocks (MERGE-8), in order.
@@ -550,7 +550,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).blocks(&AccountId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn blocks(&self, account: &AccountId) -> Vec<AccountId> {
-        edges_of(&self.views.edges[BLOCK], account)
+        self.views.edges_of(BLOCK, false, account)
     }
 
     /// The accounts that block `account` (MERGE-8), in order.
@@ -560,7 +560,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).blocked_by(&AccountId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn blocked_by(&self, account: &AccountId) -> Vec<AccountId> {
-        edges_of(&self.views.reverse[BLOCK], account)
+        self.views.edges_of(BLOCK, true, account)
     }
 
     /// An account's current profile (MERGE-3), if it has one that counts.
@@ -769,17 +769,6 @@ impl Replica {
         }
         Page { posts, next: None }
     }
-}
-
-/// The second members of the pairs whose first member is `account`.
-fn edges_of(
-    edges: &alloc::collections::BTreeSet<(AccountId, AccountId)>,
-    account: &AccountId,
-) -> Vec<AccountId> {
-    edges
-        .range((*account, ACCOUNT_MIN)..=(*account, ACCOUNT_MAX))
-        .map(|(_, s)| *s)
-        .collect()
 }
 
 /// Orders thread entries depth first (each post followed by its replies, oldest first),

@@ -90,6 +90,40 @@ impl ByAccount {
     }
 }
 
+/// A message of a MERGE-8 register: the account's and the subject's slots in [`Views::slots`]
+/// (big-endian), the stamp (time big-endian, id) and whether it turns the edge on, as 49 bytes
+/// whose order is that of the tuple, instead of 112 for a tuple with the 32-byte accounts. One
+/// register, (account, subject), is one range; the order of registers does not matter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Register([u8; 49]);
+
+impl Register {
+    fn new(account: u32, subject: u32, (time, id): Stamp, on: bool) -> Register {
+        let mut bytes = [0; 49];
+        bytes[..4].copy_from_slice(&account.to_be_bytes());
+        bytes[4..8].copy_from_slice(&subject.to_be_bytes());
+        bytes[8..16].copy_from_slice(&time.to_be_bytes());
+        bytes[16..48].copy_from_slice(id.as_bytes());
+        bytes[48] = u8::from(on);
+        Register(bytes)
+    }
+
+    fn id(&self) -> MessageId {
+        let mut id = [0; 32];
+        id.copy_from_slice(&self.0[16..48]);
+        MessageId::from_bytes(id)
+    }
+
+    fn on(&self) -> bool {
+        self.0[48] != 0
+    }
+}
+
+/// A current edge of the follow or block graph: the first account's slot in [`Views::slots`], then
+/// the second account (36 bytes instead of 64). The accounts of one first account are one range,
+/// in the order of their bytes, as the queries list them.
+pub(super) type Edge = (u32, AccountId);
+
 /// The follow graph (0) and the block graph (1).
 pub(super) const FOLLOW: usize = 0;
 pub(super) const BLOCK: usize = 1;
@@ -104,16 +138,18 @@ pub(super) struct Views {
     deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
     /// MERGE-6, MERGE-7: react or repost -> the valid whole undos naming it (never empty).
     undone_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
-    /// The slot of every account that `profiles`, `posts_by` and `mentions` name, in the order
-    /// they came (never reused: one entry per account).
+    /// The slot of every account that `profiles`, `posts_by`, `mentions` and the follow and block
+    /// graphs name, in the order they came (never reused: one entry per account).
     slots: BTreeMap<AccountId, u32>,
     /// Whole profiles by author ([`ByAccount`]).
     profiles: BTreeSet<ByAccount>,
     /// Whole posts by author ([`ByAccount`]).
     posts_by: BTreeSet<ByAccount>,
-    /// Whole replies by parent, and by thread root.
+    /// Whole replies by parent (a thread is walked from its root through these, [`Replica::thread`]:
+    /// no index by thread root is kept).
+    ///
+    /// [`Replica::thread`]: super::Replica::thread
     pub(super) replies: BTreeSet<(MessageId, Stamp)>,
-    pub(super) threads: BTreeSet<(MessageId, Stamp)>,
     pub(super) quotes: BTreeSet<(MessageId, Stamp)>,
     /// Whole posts by account mentioned ([`ByAccount`]).
     mentions: BTreeSet<ByAccount>,
@@ -127,11 +163,12 @@ pub(super) struct Views {
     /// The least origin, a bound for ranges over `reacts` and `reposts` (one allocation per
     /// replica rather than one per query).
     pub(super) least: Arc<Origin>,
-    /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow (block/unblock).
-    graph: [BTreeSet<(AccountId, AccountId, Stamp, bool)>; 2],
-    /// The current edges, (account, subject), and reversed, (subject, account).
-    pub(super) edges: [BTreeSet<(AccountId, AccountId)>; 2],
-    pub(super) reverse: [BTreeSet<(AccountId, AccountId)>; 2],
+    /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow
+    /// (block/unblock), as a [`Register`].
+    graph: [BTreeSet<Register>; 2],
+    /// The current edges, (account, subject), and reversed, (subject, account), as [`Edge`]s.
+    edges: [BTreeSet<Edge>; 2],
+    reverse: [BTreeSet<Edge>; 2],
     /// VIEW-1 registers: (author, post, stamp) of every whole gate that counts (not deleted), kept
     /// as gates and their deletes enter and leave: the last of a register is the gate in force,
     /// found in O(log n) however many deleted gates the author piled up.
@@ -158,8 +195,8 @@ impl Views {
             )*};
         }
         part!(
-            deleted_by, undone_by, slots, profiles, posts_by, replies, threads, quotes, mentions,
-            edits, reacts, reposts, graph, edges, reverse, gates, labels, equivocal
+            deleted_by, undone_by, slots, profiles, posts_by, replies, quotes, mentions, edits,
+            reacts, reposts, graph, edges, reverse, gates, labels, equivocal
         );
     }
 
@@ -191,10 +228,7 @@ impl Views {
 
     /// The entry of a message the views show.
     pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
-        self.limits
-            .entry(id)
-            .filter(|_| !self.limits.unshown(id))
-            .map(|entry| entry.as_ref())
+        self.limits.entry(id).filter(|_| !self.limits.unshown(id))
     }
 
     /// The shown messages at one place of a key's history (MERGE-10), in increasing order: among
@@ -230,14 +264,14 @@ impl Views {
             .is_some_and(|undos| undos.iter().any(|u| !self.deleted(u)))
     }
 
-    /// `entry` behind an [`Arc`], sharing its origin with the entries held ([`Limits::intern`]).
-    pub(super) fn intern(&mut self, entry: Entry) -> Arc<Entry> {
+    /// `entry` boxed, sharing its origin with the entries held ([`Limits::intern`]).
+    pub(super) fn intern(&mut self, entry: Entry) -> Box<Entry> {
         self.limits.intern(entry)
     }
 
     /// Adds the entry of a valid message (replacing what was held under its id); `None` for a
     /// message of a kind the merge rules do not read ([`Entry::of`]).
-    pub(super) fn add(&mut self, id: MessageId, entry: Option<Arc<Entry>>) {
+    pub(super) fn add(&mut self, id: MessageId, entry: Option<Box<Entry>>) {
         self.remove(&id);
         let Some(entry) = entry else {
             return;
@@ -261,10 +295,16 @@ impl Views {
     fn show_kept(&mut self, ids: &[MessageId]) {
         for id in ids {
             let keep = self.limits.kept(id);
+            let shown = !self.limits.unshown(id);
+            if keep == shown {
+                continue;
+            }
+            // A copy, as indexing writes the views beside the limits that hold the entry (one
+            // allocation at most, for the few effects with boxed parts, on each change of shown).
             let Some(entry) = self.limits.entry(id).cloned() else {
                 continue;
             };
-            match (keep, !self.limits.unshown(id)) {
+            match (keep, shown) {
                 (true, false) => {
                     self.index(*id, &entry, true);
                     self.limits.show(id, true);
@@ -299,8 +339,7 @@ impl Views {
             Fact::Post { mentions, .. } => {
                 let at = ByAccount::at(self.slot(e.account()), stamp);
                 put(&mut self.posts_by, at, on);
-                if let Some((root, parent)) = e.effect.reply() {
-                    put(&mut self.threads, (root, stamp), on);
+                if let Some((_, parent)) = e.effect.reply() {
                     put(&mut self.replies, (parent, stamp), on);
                 }
                 if let Some(q) = e.effect.quote() {
@@ -338,11 +377,9 @@ impl Views {
                 } else {
                     BLOCK
                 };
-                put(
-                    &mut self.graph[g],
-                    (*e.account(), *subject, stamp, *state),
-                    on,
-                );
+                let register =
+                    Register::new(self.slot(e.account()), self.slot(subject), stamp, *state);
+                put(&mut self.graph[g], register, on);
                 self.refresh_edge(g, *e.account(), *subject);
             }
             Fact::Label(label) => put(
@@ -355,6 +392,27 @@ impl Views {
                 put(&mut self.gates, (*e.account(), *target, stamp), counts)
             }
         }
+    }
+
+    /// The slot of an account in the indexes by account, if it has one.
+    fn slot_of(&self, account: &AccountId) -> Option<u32> {
+        self.slots.get(account).copied()
+    }
+
+    /// The accounts paired with `account` in `edges` (`edges` or `reverse` of one graph), in order:
+    /// `O(log n)` to find, `O(1)` each.
+    pub(super) fn edges_of(&self, g: usize, reverse: bool, account: &AccountId) -> Vec<AccountId> {
+        let edges = if reverse {
+            &self.reverse[g]
+        } else {
+            &self.edges[g]
+        };
+        self.slot_of(account).map_or_else(Vec::new, |slot| {
+            edges
+                .range((slot, ACCOUNT_MIN)..=(slot, ACCOUNT_MAX))
+                .map(|(_, other)| *other)
+                .collect()
+        })
     }
 
     /// The slot of an account in the indexes by account, given when first asked for.
@@ -432,17 +490,18 @@ impl Views {
     /// MERGE-8: the edge (account, subject) is on iff the latest counting message of its register
     /// says so.
     fn refresh_edge(&mut self, g: usize, account: AccountId, subject: AccountId) {
+        let (a, s) = (self.slot(&account), self.slot(&subject));
         let latest = self.graph[g]
-            .range((account, subject, STAMP_MIN, false)..=(account, subject, STAMP_MAX, true))
+            .range(Register::new(a, s, STAMP_MIN, false)..=Register::new(a, s, STAMP_MAX, true))
             .rev()
-            .find(|(_, _, (_, id), _)| !self.deleted(id))
-            .map(|(_, _, _, on)| *on);
+            .find(|r| !self.deleted(&r.id()))
+            .map(|r| r.on());
         if latest == Some(true) {
-            self.edges[g].insert((account, subject));
-            self.reverse[g].insert((subject, account));
+            self.edges[g].insert((a, subject));
+            self.reverse[g].insert((s, account));
         } else {
-            self.edges[g].remove(&(account, subject));
-            self.reverse[g].remove(&(subject, account));
+            self.edges[g].remove(&(a, subject));
+            self.reverse[g].remove(&(s, account));
         }
     }
 }
@@ -477,11 +536,13 @@ impl Graph for Views {
     }
 
     fn follows(&self, account: &AccountId, subject: &AccountId) -> bool {
-        self.edges[FOLLOW].contains(&(*account, *subject))
+        self.slot_of(account)
+            .is_some_and(|a| self.edges[FOLLOW].contains(&(a, *subject)))
     }
 
     fn blocks(&self, account: &AccountId, subject: &AccountId) -> bool {
-        self.edges[BLOCK].contains(&(*account, *subject))
+        self.slot_of(account)
+            .is_some_and(|a| self.edges[BLOCK].contains(&(a, *subject)))
     }
 }
 
