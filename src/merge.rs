@@ -290,13 +290,29 @@ impl Default for Origin {
 /// `Arc` (whose counts cost 16 bytes an entry), so a clone of a [`State`] copies its entries. The
 /// replica shares one [`Origin`] between the entries of one account and key: an entry is 72
 /// bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(crate) struct Entry {
     pub(crate) origin: Arc<Origin>,
     pub(crate) seq: u64,
     pub(crate) time: u64,
     pub(crate) effect: Effect,
+    /// The bytes a replica holds of the message (`replica::Held`): a replica keeps the bytes of
+    /// the messages its merged state holds here rather than in a second map by id. `None` in a
+    /// [`State`] of its own; not part of what the entry says (`==` does not read it).
+    pub(crate) held: Option<Box<[u8]>>,
 }
+
+/// What the entry says: its bytes held for a replica are not part of it.
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.origin == other.origin
+            && self.seq == other.seq
+            && self.time == other.time
+            && self.effect == other.effect
+    }
+}
+
+impl Eq for Entry {}
 
 impl Entry {
     /// The entry of a valid message, or `None` for the kinds the merge rules do not read.
@@ -313,7 +329,19 @@ impl Entry {
             seq: header.seq(),
             time: header.time(),
             effect,
+            held: None,
         })
+    }
+
+    /// A copy of what the entry says, without the bytes held for a replica.
+    pub(crate) fn without_bytes(&self) -> Entry {
+        Entry {
+            origin: Arc::clone(&self.origin),
+            seq: self.seq,
+            time: self.time,
+            effect: self.effect.clone(),
+            held: None,
+        }
     }
 
     /// The account the message's header names.
@@ -418,6 +446,13 @@ impl State {
         }
     }
 
+    /// The bytes a replica holds in the entries, by id ([`Entry::held`]).
+    pub(crate) fn held_bytes(&self) -> impl Iterator<Item = (&MessageId, &[u8])> {
+        self.messages
+            .iter()
+            .filter_map(|(id, e)| e.held.as_deref().map(|bytes| (id, bytes)))
+    }
+
     /// The entries held, by id (for the replica's memory probe).
     pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.messages.values().map(|e| e.as_ref())
@@ -426,6 +461,16 @@ impl State {
     /// The entry of the message with this id.
     pub(crate) fn get(&self, id: &MessageId) -> Option<&Entry> {
         self.messages.get(id).map(|e| &**e)
+    }
+
+    /// The entry of the message with this id, to change the bytes a replica holds in it.
+    pub(crate) fn get_mut(&mut self, id: &MessageId) -> Option<&mut Entry> {
+        self.messages.get_mut(id).map(|e| &mut **e)
+    }
+
+    /// Removes the message with this id, returning its entry.
+    pub(crate) fn take(&mut self, id: &MessageId) -> Option<Box<Entry>> {
+        self.messages.remove(id)
     }
 
     /// Holds `entry` under `id`, replacing what was held (the replica's limits, which hold the
@@ -944,11 +989,12 @@ mod tests {
     use alloc::vec::Vec;
 
     /// An entry is held per valid message (issue 18's memory): what most messages lack stays
-    /// boxed, so that the effect is 40 bytes and its tag, and the entry 128.
+    /// boxed, so that the effect is 40 bytes and its tag, and the entry 88 (with the 16 of the
+    /// bytes a replica holds in it, which spare the replica a second map by id).
     #[test]
     fn entries_stay_small() {
         assert_eq!(core::mem::size_of::<super::Effect>(), 48);
-        assert_eq!(core::mem::size_of::<super::Entry>(), 72);
+        assert_eq!(core::mem::size_of::<super::Entry>(), 88);
     }
 
     /// The summary of `n` posts builds its maps in `O(n log n)` key comparisons and shifts; one

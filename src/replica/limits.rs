@@ -426,13 +426,24 @@ impl Limits {
         self.facts.len()
     }
 
-    /// Drops the slot of the message [`Limits::remove`] removed.
-    pub(super) fn forget(&mut self, id: &MessageId) {
-        if self.leaving == Some(*id) {
-            self.facts.remove(id);
-            self.unshown.remove(id);
-            self.leaving = None;
+    /// Drops the slot of the message [`Limits::remove`] removed, returning its entry.
+    pub(super) fn forget(&mut self, id: &MessageId) -> Option<Box<Entry>> {
+        if self.leaving != Some(*id) {
+            return None;
         }
+        self.unshown.remove(id);
+        self.leaving = None;
+        self.facts.take(id)
+    }
+
+    /// The bytes held in the entry of a message (held or leaving).
+    pub(super) fn held(&self, id: &MessageId) -> Option<&[u8]> {
+        self.facts.get(id).and_then(|e| e.held.as_deref())
+    }
+
+    /// The bytes held in the entry of a message, to change them.
+    pub(super) fn held_mut(&mut self, id: &MessageId) -> Option<&mut Box<[u8]>> {
+        self.facts.get_mut(id).and_then(|e| e.held.as_mut())
     }
 
     /// Whether `id` is held and kept by LIMIT-1..LIMIT-3.

@@ -269,26 +269,31 @@ impl Views {
         self.limits.intern(entry)
     }
 
-    /// Adds the entry of a valid message (replacing what was held under its id); `None` for a
-    /// message of a kind the merge rules do not read ([`Entry::of`]).
-    pub(super) fn add(&mut self, id: MessageId, entry: Option<Box<Entry>>) {
-        self.remove(&id);
-        let Some(entry) = entry else {
-            return;
-        };
+    /// Adds the entry of a valid message, not held (the replica takes what it held first,
+    /// [`Views::take`]).
+    pub(super) fn add(&mut self, id: MessageId, entry: Box<Entry>) {
         let changed = self.limits.insert(id, entry);
         self.show_kept(&changed);
         // A message whose delete arrived first: the registers it belongs to already skip it.
     }
 
-    /// Removes the message with this id, if held.
-    pub(super) fn remove(&mut self, id: &MessageId) {
-        if self.limits.entry(id).is_some() {
-            let changed = self.limits.remove(id);
-            // `id` is among `changed`, and is hidden (unindexed) before it goes.
-            self.show_kept(&changed);
-            self.limits.forget(id);
-        }
+    /// Removes the message with this id, if held, returning its entry.
+    pub(super) fn take(&mut self, id: &MessageId) -> Option<Box<Entry>> {
+        self.limits.entry(id)?;
+        let changed = self.limits.remove(id);
+        // `id` is among `changed`, and is hidden (unindexed) before it goes.
+        self.show_kept(&changed);
+        self.limits.forget(id)
+    }
+
+    /// The bytes the replica holds of a message of the merged state ([`Entry::held`]).
+    pub(super) fn held(&self, id: &MessageId) -> Option<&[u8]> {
+        self.limits.held(id)
+    }
+
+    /// The same, to change them.
+    pub(super) fn held_mut(&mut self, id: &MessageId) -> Option<&mut Box<[u8]>> {
+        self.limits.held_mut(id)
     }
 
     /// Shows or hides each of `ids` as the limits now keep or prune it.
@@ -299,9 +304,10 @@ impl Views {
             if keep == shown {
                 continue;
             }
-            // A copy, as indexing writes the views beside the limits that hold the entry (one
-            // allocation at most, for the few effects with boxed parts, on each change of shown).
-            let Some(entry) = self.limits.entry(id).cloned() else {
+            // A copy, as indexing writes the views beside the limits that hold the entry (without
+            // the message's bytes: one allocation at most, for the few effects with boxed parts,
+            // on each change of shown).
+            let Some(entry) = self.limits.entry(id).map(Entry::without_bytes) else {
                 continue;
             };
             match (keep, shown) {
