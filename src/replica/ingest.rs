@@ -285,7 +285,7 @@ impl Replica {
             .range((*account, [0; 32])..=(*account, [0xff; 32]))
             .map(|(_, ids)| ids)
         {
-            ids.extend_into(work);
+            work.extend(ids.iter().copied());
         }
         self.views.signed_by(account, None, work);
     }
@@ -294,7 +294,7 @@ impl Replica {
     /// messages are validated again (06 §9.4).
     fn key_changed(&self, account: &AccountId, key: &PublicKey, work: &mut Vec<MessageId>) {
         if let Some(ids) = self.by_key.get(&(*account, *key.as_bytes())) {
-            ids.extend_into(work);
+            work.extend(ids.iter().copied());
         }
         self.views.signed_by(account, Some(key), work);
     }

@@ -17,7 +17,8 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::views::{SlotKey, ID_MAX, ID_MIN};
+use super::small::SmallSet;
+use super::views::{ID_MAX, ID_MIN};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
@@ -222,16 +223,19 @@ impl Group {
 /// places does not matter, only that one place is one range.
 type Placed = (u32, u64, u64, MessageId);
 
-/// A message LIMIT-1 keeps at its place: (key's slot, seq, id) as a [`SlotKey`]. A place keeps at
-/// most [`PER_PLACE`] messages, so their order by MERGE-1 is read from their entries' times when
-/// one comes, rather than stored with each.
-type KeptAt = SlotKey;
+/// A message LIMIT-1 keeps at its place, in the set of its key: (seq, id). A place keeps at most
+/// [`PER_PLACE`] messages, so their order by MERGE-1 is read from their entries' times when one
+/// comes, rather than stored with each.
+type KeptAt = (u64, MessageId);
 
-/// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The places are ranges of two
-/// flat sets rather than a [`Group`] each, which would cost a B-tree node per message.
+/// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The kept messages are held by
+/// key (its slot), each key's a [`SmallSet`] (most keys sign a handful of messages: 40 bytes a
+/// message in a slice of exactly its length, where one flat B-tree of (slot, seq, id) cost 44
+/// bytes in nodes two thirds full); a place is a range of its key's set. The pruned messages (few)
+/// are one flat set.
 #[derive(Clone, Debug, Default)]
 struct Places {
-    kept: BTreeSet<KeptAt>,
+    kept: BTreeMap<u32, SmallSet<KeptAt>>,
     pruned: BTreeSet<Placed>,
 }
 
@@ -240,12 +244,44 @@ fn place_of(s: &Placed) -> core::ops::RangeInclusive<Placed> {
     (s.0, s.1, 0, ID_MIN)..=(s.0, s.1, u64::MAX, ID_MAX)
 }
 
-/// The range of one place's kept messages.
-fn kept_of(slot: u32, seq: u64) -> core::ops::RangeInclusive<KeptAt> {
-    KeptAt::new(slot, seq, ID_MIN)..=KeptAt::new(slot, seq, ID_MAX)
+/// The range of one place's kept messages in its key's set.
+fn kept_of(seq: u64) -> core::ops::RangeInclusive<KeptAt> {
+    (seq, ID_MIN)..=(seq, ID_MAX)
 }
 
 impl Places {
+    /// The messages kept at one place, in increasing order of id.
+    fn kept_at(&self, slot: u32, seq: u64) -> impl Iterator<Item = MessageId> + '_ {
+        self.kept
+            .get(&slot)
+            .into_iter()
+            .flat_map(move |set| set.range(kept_of(seq)).map(|(_, id)| *id))
+    }
+
+    /// The messages a key signed that are kept at their places.
+    fn kept_by(&self, slot: u32) -> impl Iterator<Item = MessageId> + '_ {
+        self.kept
+            .get(&slot)
+            .into_iter()
+            .flat_map(|set| set.iter().map(|(_, id)| *id))
+    }
+
+    fn keep(&mut self, slot: u32, seq: u64, id: MessageId) {
+        self.kept.entry(slot).or_default().insert((seq, id));
+    }
+
+    /// Whether `id` was kept at its place (and is no longer).
+    fn unkeep(&mut self, slot: u32, seq: u64, id: MessageId) -> bool {
+        let Some(set) = self.kept.get_mut(&slot) else {
+            return false;
+        };
+        let removed = set.remove(&(seq, id));
+        if set.is_empty() {
+            self.kept.remove(&slot);
+        }
+        removed
+    }
+
     /// Inserts `s`; records the ids whose kept status changed (`s`'s own included if kept), as
     /// [`Group::insert`] does, for a place that keeps its earliest. `time` is the time of a kept
     /// message.
@@ -256,23 +292,19 @@ impl Places {
         changed: &mut Vec<MessageId>,
     ) {
         let (slot, seq, t, id) = s;
-        let full = self.kept.range(kept_of(slot, seq)).count() >= PER_PLACE;
+        let full = self.kept_at(slot, seq).count() >= PER_PLACE;
         if !full {
-            self.kept.insert(KeptAt::new(slot, seq, id));
+            self.keep(slot, seq, id);
             changed.push(id);
             return;
         }
         // The latest kept at the place, by MERGE-1 (of at most PER_PLACE).
-        let latest = self
-            .kept
-            .range(kept_of(slot, seq))
-            .map(|k| (time(&k.id()), k.id()))
-            .max();
+        let latest = self.kept_at(slot, seq).map(|k| (time(&k), k)).max();
         match latest {
             Some(e) if (t, id) < e => {
-                self.kept.remove(&KeptAt::new(slot, seq, e.1));
+                self.unkeep(slot, seq, e.1);
                 self.pruned.insert((slot, seq, e.0, e.1));
-                self.kept.insert(KeptAt::new(slot, seq, id));
+                self.keep(slot, seq, id);
                 changed.extend([e.1, id]);
             }
             _ => {
@@ -283,11 +315,11 @@ impl Places {
 
     /// Removes `s`; records the ids whose kept status changed, as [`Group::remove`] does.
     fn remove(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
-        if self.kept.remove(&KeptAt::new(s.0, s.1, s.3)) {
+        if self.unkeep(s.0, s.1, s.3) {
             changed.push(s.3);
             if let Some(n) = self.pruned.range(place_of(&s)).next().copied() {
                 self.pruned.remove(&n);
-                self.kept.insert(KeptAt::new(n.0, n.1, n.3));
+                self.keep(n.0, n.1, n.3);
                 changed.push(n.3);
             }
         } else {
@@ -297,7 +329,9 @@ impl Places {
 
     /// Whether LIMIT-1 keeps the message `id` at its place.
     fn keeps(&self, slot: u32, seq: u64, id: MessageId) -> bool {
-        self.kept.contains(&KeptAt::new(slot, seq, id))
+        self.kept
+            .get(&slot)
+            .is_some_and(|set| set.contains(&(seq, id)))
     }
 }
 
@@ -482,7 +516,7 @@ impl Limits {
     ) -> impl Iterator<Item = MessageId> + '_ {
         let slot = self.keys.get(key).copied();
         slot.into_iter()
-            .flat_map(move |k| self.places.kept.range(kept_of(k, seq)).map(KeptAt::id))
+            .flat_map(move |k| self.places.kept_at(k, seq))
     }
 
     /// Appends to `out` the messages held whose header names `account` and that `key` signed (any
@@ -512,11 +546,7 @@ impl Limits {
             let Some(slot) = self.keys.get(&key).copied() else {
                 continue;
             };
-            let kept = self
-                .places
-                .kept
-                .range(KeptAt::new(slot, 0, ID_MIN)..=KeptAt::new(slot, u64::MAX, ID_MAX))
-                .map(KeptAt::id);
+            let kept = self.places.kept_by(slot);
             let pruned = self
                 .places
                 .pruned

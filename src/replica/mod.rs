@@ -64,6 +64,7 @@ mod ingest;
 mod limits;
 mod query;
 mod signer;
+mod small;
 mod views;
 
 use alloc::boxed::Box;
@@ -258,88 +259,6 @@ impl<'a> HeldRef<'a> {
     }
 }
 
-/// A set of message ids that only grows (the messages of one key, [`Replica::by_key`]): a sorted
-/// slice of exactly its length while it has fewer than [`Ids::SMALL`] ids (most keys sign a
-/// handful of messages, for which a B-tree node of 11 slots costs several times their bytes), a
-/// B-tree from then on. An insertion moves at most [`Ids::SMALL`] ids: `O(log n)` either way.
-#[derive(Clone, Debug)]
-enum Ids {
-    Small(Box<[MessageId]>),
-    /// Boxed: the set is then 24 bytes in every entry of `by_key`, not 32.
-    #[allow(clippy::box_collection)]
-    Large(Box<BTreeSet<MessageId>>),
-}
-
-impl Default for Ids {
-    fn default() -> Self {
-        Ids::Small(Box::default())
-    }
-}
-
-impl Ids {
-    /// The size at which a set becomes a B-tree.
-    const SMALL: usize = 32;
-
-    fn insert(&mut self, id: MessageId) {
-        match self {
-            Ids::Small(ids) => {
-                let Err(at) = ids.binary_search(&id) else {
-                    return;
-                };
-                if ids.len() + 1 < Self::SMALL {
-                    let mut grown = Vec::with_capacity(ids.len() + 1);
-                    grown.extend_from_slice(&ids[..at]);
-                    grown.push(id);
-                    grown.extend_from_slice(&ids[at..]);
-                    *ids = grown.into_boxed_slice();
-                } else {
-                    let mut set: BTreeSet<MessageId> = ids.iter().copied().collect();
-                    set.insert(id);
-                    *self = Ids::Large(Box::new(set));
-                }
-            }
-            Ids::Large(set) => {
-                set.insert(id);
-            }
-        }
-    }
-
-    /// Removes `id`; a B-tree of fewer than [`Ids::SMALL`] / 2 ids becomes a slice again.
-    fn remove(&mut self, id: &MessageId) {
-        match self {
-            Ids::Small(ids) => {
-                if let Ok(at) = ids.binary_search(id) {
-                    let mut shrunk = Vec::with_capacity(ids.len() - 1);
-                    shrunk.extend_from_slice(&ids[..at]);
-                    shrunk.extend_from_slice(&ids[at + 1..]);
-                    *ids = shrunk.into_boxed_slice();
-                }
-            }
-            Ids::Large(set) => {
-                set.remove(id);
-                if set.len() < Self::SMALL / 2 {
-                    *self = Ids::Small(set.iter().copied().collect());
-                }
-            }
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        match self {
-            Ids::Small(ids) => ids.is_empty(),
-            Ids::Large(set) => set.is_empty(),
-        }
-    }
-
-    /// Appends the ids, in increasing order, to `out`.
-    fn extend_into(&self, out: &mut Vec<MessageId>) {
-        match self {
-            Ids::Small(ids) => out.extend_from_slice(ids),
-            Ids::Large(set) => out.extend(set.iter().copied()),
-        }
-    }
-}
-
 /// A node's messages, account state, verdicts and merged state, kept right incrementally. See the
 /// [module documentation](self).
 ///
@@ -366,7 +285,7 @@ pub struct Replica {
     /// re-evaluates that key's messages only — these, and those of the merged state, which the
     /// views find by key ([`views::Views::signed_by`]) so that a valid message is not indexed
     /// twice.
-    by_key: BTreeMap<(AccountId, [u8; 32]), Ids>,
+    by_key: BTreeMap<(AccountId, [u8; 32]), small::SmallSet<MessageId>>,
     /// Messages found `msg.time_in_future`, by time.
     future: BTreeSet<(u64, MessageId)>,
     /// The indexes of the valid set; they hold its merged state.
@@ -675,28 +594,5 @@ impl Replica {
             }
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A growing set of ids lists them sorted and distinct, small or past [`Ids::SMALL`].
-    #[test]
-    fn ids_stay_sorted_and_distinct_through_their_change_of_form() {
-        let mut ids = Ids::default();
-        let mut model = BTreeSet::new();
-        for i in 0u64..100 {
-            let mut bytes = [0; 32];
-            bytes[..8].copy_from_slice(&(i * 37 % 61).to_be_bytes());
-            let id = MessageId::from_bytes(bytes);
-            ids.insert(id);
-            model.insert(id);
-            let mut out = Vec::new();
-            ids.extend_into(&mut out);
-            assert_eq!(out, model.iter().copied().collect::<Vec<_>>());
-            assert_eq!(matches!(ids, Ids::Small(_)), model.len() < Ids::SMALL);
-        }
     }
 }
