@@ -8,10 +8,11 @@
 //! at query time, except the follow and block graphs, whose current edges are kept materialized
 //! and refreshed when a message of their register enters, leaves or is deleted.
 //!
-//! Memory (issue 18): the indexes are flat B-tree sets of small keys. Accounts in `profiles`,
-//! `posts_by` and `mentions` are 4-byte slots given in arrival order (the order of accounts does
-//! not matter there, only that one account is one range; MERGE-1's ties are still broken by the
-//! 32-byte id), packed with the stamp into 44 bytes whose byte order is the tuple's; `reacts` and
+//! Memory (issue 18): the indexes are B-tree sets of small keys. Accounts in `profiles`,
+//! `posts_by`, `mentions` and the follow and block graphs are 4-byte slots given in arrival order
+//! (the order of accounts does not matter there, only that one account is one range; MERGE-1's
+//! ties are still broken by the 32-byte id); the first three hold each account's stamps as a small
+//! set ([`ByAccount`]); `reacts` and
 //! `reposts` name their author by the entry's shared [`Origin`] (8 bytes, ordered by account,
 //! then key). Each costs one map lookup per insertion or query: still `O(log n)` to insert or
 //! remove a message, `O(log n + k)` to answer k results.
@@ -23,6 +24,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::limits::Limits;
+use super::small::SmallSet;
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::gate::{left_out_of, Graph};
@@ -46,47 +48,20 @@ pub(super) use crate::merge::Effect as Fact;
 /// state, the views and the limits share.
 pub(super) use crate::merge::Entry;
 
-/// A packed index key `(slot, number, id)`: a 4-byte slot (of an account or a key), a 64-bit
-/// number and a message id, as 44 bytes whose order is that of the triple (slot and number
-/// big-endian), instead of 72 for a tuple with the 32-byte account or key. The indexes by account
-/// ([`ByAccount`]: the number is the MERGE-1 time) and LIMIT-1's kept places (the number is the
-/// `seq`) use it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct SlotKey([u8; 44]);
+/// An index by account: each account's stamps (MERGE-1), under its slot in [`Views::slots`], as a
+/// [`SmallSet`] (most accounts have a handful: 40 bytes a stamp in a slice of exactly its length,
+/// where one flat B-tree of 44-byte (slot, time, id) keys in nodes two thirds full cost 66).
+pub(super) type ByAccount = BTreeMap<u32, SmallSet<Stamp>>;
 
-impl SlotKey {
-    pub(super) fn new(slot: u32, number: u64, id: MessageId) -> SlotKey {
-        let mut bytes = [0; 44];
-        bytes[..4].copy_from_slice(&slot.to_be_bytes());
-        bytes[4..12].copy_from_slice(&number.to_be_bytes());
-        bytes[12..].copy_from_slice(id.as_bytes());
-        SlotKey(bytes)
-    }
-
-    pub(super) fn number(&self) -> u64 {
-        let mut number = [0; 8];
-        number.copy_from_slice(&self.0[4..12]);
-        u64::from_be_bytes(number)
-    }
-
-    pub(super) fn id(&self) -> MessageId {
-        let mut id = [0; 32];
-        id.copy_from_slice(&self.0[12..]);
-        MessageId::from_bytes(id)
-    }
-}
-
-/// An entry of an index by account: the account's slot in [`Views::slots`], then MERGE-1 (time,
-/// id), as a [`SlotKey`].
-pub(super) type ByAccount = SlotKey;
-
-impl ByAccount {
-    fn at(slot: u32, (time, id): Stamp) -> ByAccount {
-        SlotKey::new(slot, time, id)
-    }
-
-    fn stamp(&self) -> Stamp {
-        (self.number(), self.id())
+/// Adds (`on`) or removes a stamp of an account in an index by account, dropping empty sets.
+fn put_by(index: &mut ByAccount, slot: u32, stamp: Stamp, on: bool) {
+    if on {
+        index.entry(slot).or_default().insert(stamp);
+    } else if let Some(set) = index.get_mut(&slot) {
+        set.remove(&stamp);
+        if set.is_empty() {
+            index.remove(&slot);
+        }
     }
 }
 
@@ -142,9 +117,9 @@ pub(super) struct Views {
     /// graphs name, in the order they came (never reused: one entry per account).
     slots: BTreeMap<AccountId, u32>,
     /// Whole profiles by author ([`ByAccount`]).
-    profiles: BTreeSet<ByAccount>,
+    profiles: ByAccount,
     /// Whole posts by author ([`ByAccount`]).
-    posts_by: BTreeSet<ByAccount>,
+    posts_by: ByAccount,
     /// Whole replies by parent (a thread is walked from its root through these, [`Replica::thread`]:
     /// no index by thread root is kept).
     ///
@@ -152,7 +127,7 @@ pub(super) struct Views {
     pub(super) replies: BTreeSet<(MessageId, Stamp)>,
     pub(super) quotes: BTreeSet<(MessageId, Stamp)>,
     /// Whole posts by account mentioned ([`ByAccount`]).
-    mentions: BTreeSet<ByAccount>,
+    mentions: ByAccount,
     /// Whole edits by (target, replaces).
     pub(super) edits: BTreeSet<(MessageId, MessageId, Stamp)>,
     /// Whole reacts by target, value and author (account, then key: the entry's shared
@@ -339,12 +314,12 @@ impl Views {
         match &e.effect {
             Fact::Withheld { .. } => {}
             Fact::Profile => {
-                let at = ByAccount::at(self.slot(e.account()), stamp);
-                put(&mut self.profiles, at, on)
+                let slot = self.slot(e.account());
+                put_by(&mut self.profiles, slot, stamp, on)
             }
             Fact::Post { mentions, .. } => {
-                let at = ByAccount::at(self.slot(e.account()), stamp);
-                put(&mut self.posts_by, at, on);
+                let slot = self.slot(e.account());
+                put_by(&mut self.posts_by, slot, stamp, on);
                 if let Some((_, parent)) = e.effect.reply() {
                     put(&mut self.replies, (parent, stamp), on);
                 }
@@ -352,8 +327,8 @@ impl Views {
                     put(&mut self.quotes, (q, stamp), on);
                 }
                 for m in mentions.iter() {
-                    let at = ByAccount::at(self.slot(m), stamp);
-                    put(&mut self.mentions, at, on);
+                    let slot = self.slot(m);
+                    put_by(&mut self.mentions, slot, stamp, on);
                 }
             }
             Fact::Edit { target, replaces } => {
@@ -436,15 +411,16 @@ impl Views {
     /// `hi`, in increasing order: O(log n) to find, O(1) each.
     fn by_account<'a>(
         &'a self,
-        set: &'a BTreeSet<ByAccount>,
+        set: &'a ByAccount,
         account: &AccountId,
         lo: Stamp,
         hi: Stamp,
     ) -> impl DoubleEndedIterator<Item = Stamp> + 'a {
-        self.slots.get(account).into_iter().flat_map(move |slot| {
-            set.range(ByAccount::at(*slot, lo)..=ByAccount::at(*slot, hi))
-                .map(ByAccount::stamp)
-        })
+        self.slots
+            .get(account)
+            .and_then(|slot| set.get(slot))
+            .into_iter()
+            .flat_map(move |stamps| stamps.range(lo..=hi).copied())
     }
 
     /// An account's profiles, by MERGE-1.
