@@ -8,9 +8,10 @@
 //! Memory (issue 18): a group of LIMIT-2 with fewer than 32 members and nothing pruned — nearly
 //! every group — is a sorted slice of exactly its length (an insertion or removal moves at most 32
 //! stamps, `O(1)`; the change to and from two B-trees is amortized `O(log n)` per operation);
-//! stamps and places are packed in byte arrays whose order is that of their tuples; a place's kept
-//! messages (at most two) do not store their time, read from their entries; every entry's
-//! (account, key) is one [`Origin`] shared behind an [`Arc`] ([`Limits::intern`]).
+//! stamps are packed in byte arrays whose order is that of their tuples; the messages LIMIT-1 keeps
+//! are held per key as a small set of (seq, id) (a slice of its length under 32 messages, a B-tree
+//! past it), without their time, read from their entries; every entry's (account, key) is one
+//! [`Origin`] shared behind an [`Arc`] ([`Limits::intern`]).
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
