@@ -60,7 +60,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod group;
 mod ingest;
+mod interactions;
 mod limits;
 mod query;
 mod signer;

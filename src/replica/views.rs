@@ -130,12 +130,15 @@ pub(super) struct Views {
     mentions: ByAccount,
     /// Whole edits by (target, replaces).
     pub(super) edits: BTreeSet<(MessageId, MessageId, Stamp)>,
-    /// Whole reacts by target, value and author (account, then key: the entry's shared
-    /// [`Origin`], 8 bytes instead of the account's 32).
+    /// Whole reacts with a value (an emoji) by target, value and author (account, then key: the
+    /// entry's shared [`Origin`], 8 bytes instead of the account's 32).
     pub(super) reacts: BTreeSet<(MessageId, Box<str>, Arc<Origin>, MessageId)>,
+    /// Whole reacts with the empty value (likes, most reacts) by target and author: as `reacts`
+    /// without the value's 16 bytes.
+    pub(super) likes: BTreeSet<(MessageId, Arc<Origin>, MessageId)>,
     /// Whole reposts by target and author (as `reacts`).
     pub(super) reposts: BTreeSet<(MessageId, Arc<Origin>, MessageId)>,
-    /// The least origin, a bound for ranges over `reacts` and `reposts` (one allocation per
+    /// The least origin, a bound for ranges over `reacts`, `likes` and `reposts` (one allocation per
     /// replica rather than one per query).
     pub(super) least: Arc<Origin>,
     /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow
@@ -171,7 +174,7 @@ impl Views {
         }
         part!(
             deleted_by, undone_by, slots, profiles, posts_by, replies, quotes, mentions, edits,
-            reacts, reposts, graph, edges, reverse, gates, labels, equivocal
+            reacts, likes, reposts, graph, edges, reverse, gates, labels, equivocal
         );
     }
 
@@ -341,11 +344,14 @@ impl Views {
                     self.count_changed(target);
                 }
             }
-            Fact::React { target, .. } => put(
-                &mut self.reacts,
-                (*target, e.effect.value().into(), Arc::clone(&e.origin), id),
-                on,
-            ),
+            Fact::React { target, .. } => match e.effect.value() {
+                "" => put(&mut self.likes, (*target, Arc::clone(&e.origin), id), on),
+                value => put(
+                    &mut self.reacts,
+                    (*target, value.into(), Arc::clone(&e.origin), id),
+                    on,
+                ),
+            },
             Fact::Repost { target, .. } => {
                 put(&mut self.reposts, (*target, Arc::clone(&e.origin), id), on)
             }
