@@ -10,7 +10,9 @@
 //! the single path gives them. Public keys go through a [`KeyCache`], so an author seen before costs
 //! no point decompression. With the `std` feature, [`verify`] (and so [`ingest`] and
 //! [`crate::replica::Replica::ingest_batch`]) uses every core, up to 8, in scoped threads
-//! ([`verify_threads`]).
+//! ([`verify_threads`]); [`verify_each`] hands each verified chunk to the calling thread while the
+//! others verify the next, so that what the caller does with a message (the replica inserts it)
+//! overlaps the signature check.
 //!
 //! For every input, the result is the one [`SignedMessage::from_bytes`] gives it, and [`ingest`]'s
 //! is the one [`crate::message::validate`] then gives it: the batch changes the cost, never a
