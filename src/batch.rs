@@ -369,18 +369,20 @@ where
     });
     let changed = Condvar::new();
     let lock = || pipe.lock().unwrap_or_else(PoisonError::into_inner);
-    // Verifies chunk `i` and files its results; a panic on the way tells the calling thread, which
-    // would otherwise wait for the chunk for ever (the scope then panics as the thread did).
-    let verify = |i: usize| {
-        struct Failed<'a>(&'a Mutex<Pipe>, &'a Condvar);
-        impl Drop for Failed<'_> {
-            fn drop(&mut self) {
-                if std::thread::panicking() {
-                    self.0.lock().unwrap_or_else(PoisonError::into_inner).failed = true;
-                    self.1.notify_all();
-                }
+    // A panic on any thread (in verification, or in `take` on the calling thread) tells the
+    // others, which would otherwise wait for ever for a chunk or for room ahead; the scope then
+    // panics as that thread did.
+    struct Failed<'a>(&'a Mutex<Pipe>, &'a Condvar);
+    impl Drop for Failed<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.lock().unwrap_or_else(PoisonError::into_inner).failed = true;
+                self.1.notify_all();
             }
         }
+    }
+    // Verifies chunk `i` and files its results.
+    let verify = |i: usize| {
         let guard = Failed(&pipe, &changed);
         let out = verify_chunk(chunks[i], &lookup, &seeds[i]);
         lock().done[i] = Some(out);
@@ -388,6 +390,7 @@ where
         drop(guard);
     };
     std::thread::scope(|scope| {
+        let _guard = Failed(&pipe, &changed);
         for _ in 1..threads {
             scope.spawn(|| loop {
                 let i = {

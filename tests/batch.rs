@@ -412,3 +412,26 @@ fn same_keys(keys: &KeyCache, expected: &KeyCache) {
         );
     }
 }
+
+/// A panic in `take` on the calling thread reaches the caller on two threads too, after the
+/// verifying thread, which had run ahead as far as it may and waits for room, has stopped: before
+/// the stop was signalled, this call waited for ever.
+#[test]
+fn a_panic_in_take_stops_the_pipeline() {
+    let inputs = vec![vec![0xa0u8]; 20 * 256];
+    let mut handed = 0;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        batch::verify_each(
+            &inputs,
+            &mut KeyCache::new(16),
+            &mut TestRng::new(1),
+            2,
+            |_| {
+                handed += 1;
+                assert!(handed < 300, "take stops here");
+            },
+        )
+    }));
+    assert!(outcome.is_err());
+    assert_eq!(handed, 300);
+}
