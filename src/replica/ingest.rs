@@ -6,7 +6,7 @@ use core::cell::RefCell;
 
 use rand_core::{CryptoRng, RngCore};
 
-use super::{Authority, Held, Need, Replica, Status};
+use super::{held_in, set_merged, views::Views, Authority, Held, HeldRef, Need, Replica, Status};
 use crate::account::{is_operation_kind, Accounts};
 use crate::envelope::{EnvelopeError, Header, SignedMessage};
 use crate::id::{AccountId, MessageId};
@@ -24,6 +24,8 @@ struct View<'a> {
     authority: &'a Authority,
     accounts: &'a Accounts,
     held: &'a BTreeMap<MessageId, Held>,
+    /// The views, whose merged state's entries hold the bytes of the messages it holds.
+    views: &'a Views,
     /// The message being validated, for missing key authorization (it waits for its own whole).
     id: MessageId,
     asked: RefCell<Vec<Need>>,
@@ -66,10 +68,8 @@ impl Context for View<'_> {
     }
 
     fn header(&self, id: &MessageId) -> Option<Header> {
-        let found = self
-            .held
-            .get(id)
-            .and_then(Held::message)
+        let found = held_in(self.held, self.views, id)
+            .and_then(HeldRef::message)
             .map(|m| m.header().clone());
         if found.is_none() {
             self.ask(Need::Message(*id));
@@ -180,13 +180,13 @@ impl Replica {
     /// ```
     pub fn insert(&mut self, message: SignedMessage) -> Status {
         let id = message.id();
-        match self.held.get_mut(&id) {
+        match self.held_ref(&id).map(HeldRef::stripped) {
             // Held already, in this form or the stronger one.
-            Some(held) if message.is_stripped() || !held.stripped() => {
+            Some(stripped) if message.is_stripped() || !stripped => {
                 return self.status_of(&id).clone();
             }
             // The whole message replaces its remainder; its status is re-evaluated below.
-            Some(held) => held.hold(&message),
+            Some(_) => self.hold(&id, &message),
             None => {
                 let header = message.header();
                 if !is_operation_kind(header.kind().as_str()) {
@@ -287,7 +287,7 @@ impl Replica {
             .range((*account, [0; 32])..=(*account, [0xff; 32]))
             .map(|(_, ids)| ids)
         {
-            ids.extend_into(work);
+            work.extend(ids.iter().copied());
         }
         self.views.signed_by(account, None, work);
     }
@@ -296,7 +296,7 @@ impl Replica {
     /// messages are validated again (06 §9.4).
     fn key_changed(&self, account: &AccountId, key: &PublicKey, work: &mut Vec<MessageId>) {
         if let Some(ids) = self.by_key.get(&(*account, *key.as_bytes())) {
-            ids.extend_into(work);
+            work.extend(ids.iter().copied());
         }
         self.views.signed_by(account, Some(key), work);
     }
@@ -308,7 +308,7 @@ impl Replica {
     fn run(&mut self, mut work: Vec<MessageId>) {
         while let Some(id) = work.pop() {
             let changed = self.evaluate(id);
-            let operation = self.held.get(&id).is_some_and(Held::operation);
+            let operation = self.held_ref(&id).is_some_and(HeldRef::operation);
             if changed || operation {
                 // A remainder of an operation waits for its own whole message: not for itself.
                 let before = work.len();
@@ -328,7 +328,7 @@ impl Replica {
     /// Validates one held message against the replica and records its status, its place in the
     /// waiting index and the merged state. Returns whether the status changed.
     fn evaluate(&mut self, id: MessageId) -> bool {
-        let Some(held) = self.held.get(&id) else {
+        let Some(held) = self.held_ref(&id) else {
             return false;
         };
         let Some(message) = held.message() else {
@@ -341,11 +341,13 @@ impl Replica {
             *message.header().key().as_bytes(),
         );
         let operation = held.operation();
+        let was_merged = held.merged();
         let view = View {
             now: self.now,
             authority: &self.authority,
             accounts: &self.accounts,
             held: &self.held,
+            views: &self.views,
             id,
             asked: RefCell::new(Vec::new()),
         };
@@ -358,20 +360,29 @@ impl Replica {
             Verdict::Undecided(missing) => (Status::Undecided(missing), None),
         };
         let (old, old_needs) = self.settle(id, status.clone(), needs.clone().into_boxed_slice());
-        let Some(held) = self.held.get_mut(&id) else {
-            return false;
-        };
         // The merged state: in with the current form, or out.
         let merged = valid.as_ref().map(|_| whole);
-        if held.merged() != merged {
-            held.set_merged(merged);
-            match &valid {
-                Some(v) => {
-                    // One entry, held by the views' limits as the merged state.
-                    let entry = crate::merge::Entry::of(v).map(|e| self.views.intern(e));
+        if was_merged != merged {
+            // The message's bytes, from where they are: its entry in the merged state, or the
+            // held map.
+            let taken = match self.views.take(&id) {
+                Some(entry) => entry.held,
+                None => self.held.remove(&id).map(|h| h.bytes),
+            };
+            let Some(mut bytes) = taken else {
+                return false;
+            };
+            set_merged(&mut bytes, merged);
+            match valid.as_ref().and_then(crate::merge::Entry::of) {
+                // One entry, held by the views' limits as the merged state, with the bytes.
+                Some(mut entry) => {
+                    entry.held = Some(bytes);
+                    let entry = self.views.intern(entry);
                     self.views.add(id, entry);
                 }
-                None => self.views.remove(&id),
+                None => {
+                    self.held.insert(id, Held { bytes });
+                }
             }
         }
         // The index by key holds the messages that the merged state does not.

@@ -5,50 +5,24 @@
 //! counted. In the gate class the gates in force rank before the others (LIMIT-2): the gate in
 //! force of each (account, target) is kept as gates and deletes enter and leave LIMIT-1.
 //!
-//! Memory (issue 18): a group of LIMIT-2 with fewer than 32 members and nothing pruned — nearly
-//! every group — is a sorted slice of exactly its length (an insertion or removal moves at most 32
-//! stamps, `O(1)`; the change to and from two B-trees is amortized `O(log n)` per operation);
-//! stamps and places are packed in byte arrays whose order is that of their tuples; a place's kept
-//! messages (at most two) do not store their time, read from their entries; every entry's
-//! (account, key) is one [`Origin`] shared behind an [`Arc`] ([`Limits::intern`]).
+//! Memory (issue 18): a group of LIMIT-2 is most often a sorted slice of exactly its length
+//! ([`Group`], in `replica/group.rs`); the messages LIMIT-1 keeps are held per key as a small set
+//! of (seq, id) (a slice of its length under 32 messages, a B-tree past it), without their time,
+//! read from their entries; every entry's (account, key) is one [`Origin`] shared behind an
+//! [`Arc`] ([`Limits::intern`]).
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::views::{SlotKey, ID_MAX, ID_MIN};
+use super::group::{Group, Stamp};
+use super::small::SmallSet;
+use super::views::{ID_MAX, ID_MIN};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::limits::{class_limit, PER_PLACE};
 use crate::merge::{Effect, Entry, Origin, State};
-
-/// A message's key in its group of LIMIT-2, in LIMIT-2's order: the rank (a gate in force first),
-/// then MERGE-1 (time, id). Packed as 41 bytes — the rank, the time big-endian, the id — whose
-/// order is that of (rank, time, id), without the 7 bytes of padding of that tuple (48 bytes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Stamp([u8; 41]);
-
-impl Stamp {
-    fn new(rank: bool, time: u64, id: MessageId) -> Stamp {
-        let mut bytes = [0; 41];
-        bytes[0] = u8::from(rank);
-        bytes[1..9].copy_from_slice(&time.to_be_bytes());
-        bytes[9..].copy_from_slice(id.as_bytes());
-        Stamp(bytes)
-    }
-
-    /// Whether it ranks first (a gate in force).
-    fn rank(&self) -> bool {
-        self.0[0] != 0
-    }
-
-    fn id(&self) -> MessageId {
-        let mut id = [0; 32];
-        id.copy_from_slice(&self.0[9..]);
-        MessageId::from_bytes(id)
-    }
-}
 
 /// The header facts the limits read, and the target of an edit, delete, unreact or unrepost.
 #[derive(Clone, Copy, Debug)]
@@ -96,142 +70,24 @@ impl Facts {
     }
 }
 
-/// A group of LIMIT-2 that keeps `limit` of its members, the latest. Most groups hold a handful of
-/// messages, for which two B-trees (a node has 11 slots) cost several times their bytes: a group
-/// of fewer than [`SMALL`] members, all kept, is a sorted slice of exactly its length; a larger
-/// group, or one that prunes, is two B-trees, the kept members and the pruned ones (boxed, so that
-/// a group costs 16 bytes in its map). An insertion or removal in a small group moves at most
-/// [`SMALL`] stamps, so every operation stays `O(log n)` (amortized over the changes of form).
-#[derive(Clone, Debug)]
-enum Group {
-    /// Fewer than [`SMALL`] members, all kept, in increasing order.
-    Small(Box<[Stamp]>),
-    /// (kept, pruned).
-    Large(Box<(BTreeSet<Stamp>, BTreeSet<Stamp>)>),
-}
-
-/// The size at which a group becomes two B-trees; it becomes a slice again below half of it, with
-/// nothing pruned.
-const SMALL: usize = 32;
-
-impl Group {
-    /// An empty group.
-    fn new() -> Group {
-        Group::Small(Box::default())
-    }
-
-    /// Inserts `s` into a group that keeps its latest `limit`; records the stamps whose kept status
-    /// changed (`s` itself included if kept).
-    fn insert(&mut self, s: Stamp, limit: usize, changed: &mut Vec<MessageId>) {
-        if let Group::Small(v) = self {
-            match v.binary_search(&s) {
-                Ok(_) => return,
-                Err(at) if v.len() + 1 < SMALL && v.len() < limit => {
-                    let mut grown = Vec::with_capacity(v.len() + 1);
-                    grown.extend_from_slice(&v[..at]);
-                    grown.push(s);
-                    grown.extend_from_slice(&v[at..]);
-                    *v = grown.into_boxed_slice();
-                    changed.push(s.id());
-                    return;
-                }
-                Err(_) => {
-                    let kept = v.iter().copied().collect();
-                    *self = Group::Large(Box::new((kept, BTreeSet::new())));
-                }
-            }
-        }
-        let Group::Large(sets) = self else {
-            return;
-        };
-        let (kept, pruned) = &mut **sets;
-        if kept.len() < limit {
-            kept.insert(s);
-            changed.push(s.id());
-            return;
-        }
-        match kept.first().copied() {
-            Some(e) if s > e => {
-                kept.remove(&e);
-                pruned.insert(e);
-                kept.insert(s);
-                changed.extend([e.id(), s.id()]);
-            }
-            _ => {
-                pruned.insert(s);
-            }
-        }
-    }
-
-    /// Removes `s`; records the stamps whose kept status changed (`s` itself included if it was).
-    fn remove(&mut self, s: Stamp, changed: &mut Vec<MessageId>) {
-        let sets = match self {
-            Group::Small(v) => {
-                if let Ok(at) = v.binary_search(&s) {
-                    let mut shrunk = Vec::with_capacity(v.len() - 1);
-                    shrunk.extend_from_slice(&v[..at]);
-                    shrunk.extend_from_slice(&v[at + 1..]);
-                    *v = shrunk.into_boxed_slice();
-                    changed.push(s.id());
-                }
-                return;
-            }
-            Group::Large(sets) => sets,
-        };
-        let (kept, pruned) = &mut **sets;
-        if kept.remove(&s) {
-            changed.push(s.id());
-            if let Some(n) = pruned.last().copied() {
-                pruned.remove(&n);
-                kept.insert(n);
-                changed.push(n.id());
-            }
-        } else {
-            pruned.remove(&s);
-        }
-        if pruned.is_empty() && kept.len() < SMALL / 2 {
-            *self = Group::Small(kept.iter().copied().collect());
-        }
-    }
-
-    fn keeps(&self, s: &Stamp) -> bool {
-        match self {
-            Group::Small(v) => v.binary_search(s).is_ok(),
-            Group::Large(sets) => sets.0.contains(s),
-        }
-    }
-
-    /// Whether `s` is a member, kept or pruned.
-    fn contains(&self, s: &Stamp) -> bool {
-        match self {
-            Group::Small(v) => v.binary_search(s).is_ok(),
-            Group::Large(sets) => sets.0.contains(s) || sets.1.contains(s),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        match self {
-            Group::Small(v) => v.is_empty(),
-            Group::Large(sets) => sets.0.is_empty() && sets.1.is_empty(),
-        }
-    }
-}
-
 /// A message at its place of a key's history: (key's slot, seq, time, id), ordered by place, then
 /// by MERGE-1. The key is its slot in [`Limits::keys`] (4 bytes instead of 32); the order of
 /// places does not matter, only that one place is one range.
 type Placed = (u32, u64, u64, MessageId);
 
-/// A message LIMIT-1 keeps at its place: (key's slot, seq, id) as a [`SlotKey`]. A place keeps at
-/// most [`PER_PLACE`] messages, so their order by MERGE-1 is read from their entries' times when
-/// one comes, rather than stored with each.
-type KeptAt = SlotKey;
+/// A message LIMIT-1 keeps at its place, in the set of its key: (seq, id). A place keeps at most
+/// [`PER_PLACE`] messages, so their order by MERGE-1 is read from their entries' times when one
+/// comes, rather than stored with each.
+type KeptAt = (u64, MessageId);
 
-/// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The places are ranges of two
-/// flat sets rather than a [`Group`] each, which would cost a B-tree node per message.
+/// LIMIT-1: every place keeps its earliest [`PER_PLACE`] messages. The kept messages are held by
+/// key (its slot), each key's a [`SmallSet`] (most keys sign a handful of messages: 40 bytes a
+/// message in a slice of exactly its length, where one flat B-tree of (slot, seq, id) cost 44
+/// bytes in nodes two thirds full); a place is a range of its key's set. The pruned messages (few)
+/// are one flat set.
 #[derive(Clone, Debug, Default)]
 struct Places {
-    kept: BTreeSet<KeptAt>,
+    kept: BTreeMap<u32, SmallSet<KeptAt>>,
     pruned: BTreeSet<Placed>,
 }
 
@@ -240,12 +96,44 @@ fn place_of(s: &Placed) -> core::ops::RangeInclusive<Placed> {
     (s.0, s.1, 0, ID_MIN)..=(s.0, s.1, u64::MAX, ID_MAX)
 }
 
-/// The range of one place's kept messages.
-fn kept_of(slot: u32, seq: u64) -> core::ops::RangeInclusive<KeptAt> {
-    KeptAt::new(slot, seq, ID_MIN)..=KeptAt::new(slot, seq, ID_MAX)
+/// The range of one place's kept messages in its key's set.
+fn kept_of(seq: u64) -> core::ops::RangeInclusive<KeptAt> {
+    (seq, ID_MIN)..=(seq, ID_MAX)
 }
 
 impl Places {
+    /// The messages kept at one place, in increasing order of id.
+    fn kept_at(&self, slot: u32, seq: u64) -> impl Iterator<Item = MessageId> + '_ {
+        self.kept
+            .get(&slot)
+            .into_iter()
+            .flat_map(move |set| set.range(kept_of(seq)).map(|(_, id)| *id))
+    }
+
+    /// The messages a key signed that are kept at their places.
+    fn kept_by(&self, slot: u32) -> impl Iterator<Item = MessageId> + '_ {
+        self.kept
+            .get(&slot)
+            .into_iter()
+            .flat_map(|set| set.iter().map(|(_, id)| *id))
+    }
+
+    fn keep(&mut self, slot: u32, seq: u64, id: MessageId) {
+        self.kept.entry(slot).or_default().insert((seq, id));
+    }
+
+    /// Whether `id` was kept at its place (and is no longer).
+    fn unkeep(&mut self, slot: u32, seq: u64, id: MessageId) -> bool {
+        let Some(set) = self.kept.get_mut(&slot) else {
+            return false;
+        };
+        let removed = set.remove(&(seq, id));
+        if set.is_empty() {
+            self.kept.remove(&slot);
+        }
+        removed
+    }
+
     /// Inserts `s`; records the ids whose kept status changed (`s`'s own included if kept), as
     /// [`Group::insert`] does, for a place that keeps its earliest. `time` is the time of a kept
     /// message.
@@ -256,23 +144,19 @@ impl Places {
         changed: &mut Vec<MessageId>,
     ) {
         let (slot, seq, t, id) = s;
-        let full = self.kept.range(kept_of(slot, seq)).count() >= PER_PLACE;
+        let full = self.kept_at(slot, seq).count() >= PER_PLACE;
         if !full {
-            self.kept.insert(KeptAt::new(slot, seq, id));
+            self.keep(slot, seq, id);
             changed.push(id);
             return;
         }
         // The latest kept at the place, by MERGE-1 (of at most PER_PLACE).
-        let latest = self
-            .kept
-            .range(kept_of(slot, seq))
-            .map(|k| (time(&k.id()), k.id()))
-            .max();
+        let latest = self.kept_at(slot, seq).map(|k| (time(&k), k)).max();
         match latest {
             Some(e) if (t, id) < e => {
-                self.kept.remove(&KeptAt::new(slot, seq, e.1));
+                self.unkeep(slot, seq, e.1);
                 self.pruned.insert((slot, seq, e.0, e.1));
-                self.kept.insert(KeptAt::new(slot, seq, id));
+                self.keep(slot, seq, id);
                 changed.extend([e.1, id]);
             }
             _ => {
@@ -283,11 +167,11 @@ impl Places {
 
     /// Removes `s`; records the ids whose kept status changed, as [`Group::remove`] does.
     fn remove(&mut self, s: Placed, changed: &mut Vec<MessageId>) {
-        if self.kept.remove(&KeptAt::new(s.0, s.1, s.3)) {
+        if self.unkeep(s.0, s.1, s.3) {
             changed.push(s.3);
             if let Some(n) = self.pruned.range(place_of(&s)).next().copied() {
                 self.pruned.remove(&n);
-                self.kept.insert(KeptAt::new(n.0, n.1, n.3));
+                self.keep(n.0, n.1, n.3);
                 changed.push(n.3);
             }
         } else {
@@ -297,7 +181,9 @@ impl Places {
 
     /// Whether LIMIT-1 keeps the message `id` at its place.
     fn keeps(&self, slot: u32, seq: u64, id: MessageId) -> bool {
-        self.kept.contains(&KeptAt::new(slot, seq, id))
+        self.kept
+            .get(&slot)
+            .is_some_and(|set| set.contains(&(seq, id)))
     }
 }
 
@@ -374,14 +260,14 @@ impl Limits {
     }
 
     /// `entry`, sharing the [`Origin`] of the entries of its account and key held before.
-    pub(super) fn intern(&mut self, mut entry: Entry) -> Arc<Entry> {
+    pub(super) fn intern(&mut self, mut entry: Entry) -> Box<Entry> {
         match self.origins.get(&*entry.origin) {
             Some(origin) => entry.origin = Arc::clone(origin),
             None => {
                 self.origins.insert(Arc::clone(&entry.origin));
             }
         }
-        Arc::new(entry)
+        Box::new(entry)
     }
 
     /// Whether a message is held (and not leaving).
@@ -394,11 +280,11 @@ impl Limits {
         if self.leaving == Some(*id) {
             return None;
         }
-        self.facts.get(id).map(|entry| Facts::of(entry))
+        self.facts.get(id).map(Facts::of)
     }
 
     /// The entry of a message, held or leaving.
-    pub(super) fn entry(&self, id: &MessageId) -> Option<&Arc<Entry>> {
+    pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
         self.facts.get(id)
     }
 
@@ -426,13 +312,24 @@ impl Limits {
         self.facts.len()
     }
 
-    /// Drops the slot of the message [`Limits::remove`] removed.
-    pub(super) fn forget(&mut self, id: &MessageId) {
-        if self.leaving == Some(*id) {
-            self.facts.remove(id);
-            self.unshown.remove(id);
-            self.leaving = None;
+    /// Drops the slot of the message [`Limits::remove`] removed, returning its entry.
+    pub(super) fn forget(&mut self, id: &MessageId) -> Option<Box<Entry>> {
+        if self.leaving != Some(*id) {
+            return None;
         }
+        self.unshown.remove(id);
+        self.leaving = None;
+        self.facts.take(id)
+    }
+
+    /// The bytes held in the entry of a message (held or leaving).
+    pub(super) fn held(&self, id: &MessageId) -> Option<&[u8]> {
+        self.facts.get(id).and_then(|e| e.held.as_deref())
+    }
+
+    /// The bytes held in the entry of a message, to change them.
+    pub(super) fn held_mut(&mut self, id: &MessageId) -> Option<&mut Box<[u8]>> {
+        self.facts.get_mut(id).and_then(|e| e.held.as_mut())
     }
 
     /// Whether `id` is held and kept by LIMIT-1..LIMIT-3.
@@ -471,7 +368,7 @@ impl Limits {
     ) -> impl Iterator<Item = MessageId> + '_ {
         let slot = self.keys.get(key).copied();
         slot.into_iter()
-            .flat_map(move |k| self.places.kept.range(kept_of(k, seq)).map(KeptAt::id))
+            .flat_map(move |k| self.places.kept_at(k, seq))
     }
 
     /// Appends to `out` the messages held whose header names `account` and that `key` signed (any
@@ -501,11 +398,7 @@ impl Limits {
             let Some(slot) = self.keys.get(&key).copied() else {
                 continue;
             };
-            let kept = self
-                .places
-                .kept
-                .range(KeptAt::new(slot, 0, ID_MIN)..=KeptAt::new(slot, u64::MAX, ID_MAX))
-                .map(KeptAt::id);
+            let kept = self.places.kept_by(slot);
             let pruned = self
                 .places
                 .pruned
@@ -526,7 +419,7 @@ impl Limits {
     }
 
     /// Adds a message; returns the ids whose kept status may have changed.
-    pub(super) fn insert(&mut self, id: MessageId, entry: Arc<Entry>) -> Vec<MessageId> {
+    pub(super) fn insert(&mut self, id: MessageId, entry: Box<Entry>) -> Vec<MessageId> {
         let facts = Facts::of(&entry);
         let mut out = Vec::new();
         // Fewer than 2^32 keys fit in memory: each slot costs more than a byte.
@@ -708,61 +601,6 @@ impl Limits {
             if *n == 0 {
                 taken.remove(&t);
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A group against a model (the members, the latest `limit` kept) through its changes of form:
-    /// growing past [`SMALL`], pruning, and shrinking below [`SMALL`] / 2.
-    #[test]
-    fn a_group_keeps_its_latest_through_its_changes_of_form() {
-        for limit in [3, 20, 40, 100] {
-            let mut group = Group::new();
-            let mut model: BTreeSet<Stamp> = BTreeSet::new();
-            let stamp = |i: u64| {
-                let mut id = [0; 32];
-                id[..8].copy_from_slice(&(i * 7_919 % 101).to_le_bytes());
-                Stamp::new(i % 5 == 0, (i * 37) % 61, MessageId::from_bytes(id))
-            };
-            let check = |group: &Group,
-                         model: &BTreeSet<Stamp>,
-                         before: &BTreeSet<Stamp>,
-                         changed: &[MessageId]| {
-                let kept: BTreeSet<Stamp> = model.iter().rev().take(limit).copied().collect();
-                for s in model {
-                    assert_eq!(group.keeps(s), kept.contains(s), "limit {limit}");
-                    assert!(group.contains(s));
-                    if kept.contains(s) != before.contains(s) {
-                        assert!(changed.contains(&s.id()));
-                    }
-                }
-                assert_eq!(group.is_empty(), model.is_empty());
-            };
-            let kept_of = |model: &BTreeSet<Stamp>| -> BTreeSet<Stamp> {
-                model.iter().rev().take(limit).copied().collect()
-            };
-            for i in 0..80 {
-                let before = kept_of(&model);
-                let mut changed = Vec::new();
-                group.insert(stamp(i), limit, &mut changed);
-                model.insert(stamp(i));
-                check(&group, &model, &before, &changed);
-            }
-            for i in (0..80).map(|i| (i * 13) % 80) {
-                let before = kept_of(&model);
-                let mut changed = Vec::new();
-                group.remove(stamp(i), &mut changed);
-                model.remove(&stamp(i));
-                if before.contains(&stamp(i)) {
-                    assert!(changed.contains(&stamp(i).id()));
-                }
-                check(&group, &model, &before, &changed);
-            }
-            assert!(matches!(group, Group::Small(_)));
         }
     }
 }

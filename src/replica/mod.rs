@@ -60,10 +60,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod group;
 mod ingest;
+mod interactions;
 mod limits;
 mod query;
 mod signer;
+mod small;
 mod views;
 
 use alloc::boxed::Box;
@@ -130,16 +133,35 @@ enum Need {
     Account(AccountId),
 }
 
-/// One held message: 16 bytes besides its bytes (its flags ride at the end of its bytes'
-/// allocation rather than in the padding of the held map's nodes, and the status of the few that
-/// are not valid is in [`Replica::unsettled`]).
+/// One held message that the merged state does not hold: 16 bytes besides its bytes (its flags
+/// ride at the end of its bytes' allocation rather than in the padding of the held map's nodes,
+/// and the status of the few that are not valid is in [`Replica::unsettled`]). The merged state's
+/// entry of a message holds the same bytes instead ([`merge::Entry::held`]), so that a valid
+/// message is in one map by id, not two.
 #[derive(Clone, Debug)]
 struct Held {
     /// The message's bytes, whole or its remainder, then one byte of flags ([`STRIPPED`],
-    /// [`OPERATION`], [`MERGED`], [`MERGED_WHOLE`]): decoded again when read ([`Held::message`]),
+    /// [`OPERATION`], [`MERGED`], [`MERGED_WHOLE`]): decoded again when read ([`HeldRef::message`]),
     /// so that a held message costs its bytes and a few more, not its decoded header (336 bytes)
     /// besides.
     bytes: Box<[u8]>,
+}
+
+/// The bytes of a held message, wherever they are held (the held map or the merged state's
+/// entry): the message's bytes, then its flags byte.
+#[derive(Clone, Copy)]
+struct HeldRef<'a>(&'a [u8]);
+
+/// A held message's bytes in the held map, or else in the merged state's entry.
+fn held_in<'a>(
+    held: &'a BTreeMap<MessageId, Held>,
+    views: &'a views::Views,
+    id: &MessageId,
+) -> Option<HeldRef<'a>> {
+    match held.get(id) {
+        Some(h) => Some(HeldRef(&h.bytes)),
+        None => views.held(id).map(HeldRef),
+    }
 }
 
 /// Flag of a held message: its bytes are a remainder.
@@ -181,134 +203,61 @@ impl Held {
         out.into_boxed_slice()
     }
 
-    /// The flags byte (the last of `bytes`).
-    fn flags(&self) -> u8 {
-        self.bytes.last().copied().unwrap_or(0)
+    /// The message's own bytes.
+    fn message_bytes(&self) -> &[u8] {
+        HeldRef(&self.bytes).message_bytes()
+    }
+}
+
+/// Records in held bytes whether the message is in the merged state, and in which form.
+fn set_merged(bytes: &mut [u8], merged: Option<bool>) {
+    let bits = match merged {
+        None => 0,
+        Some(false) => MERGED,
+        Some(true) => MERGED | MERGED_WHOLE,
+    };
+    if let Some(flags) = bytes.last_mut() {
+        *flags = (*flags & !(MERGED | MERGED_WHOLE)) | bits;
+    }
+}
+
+/// Holds `message` (the whole of a held remainder) in `bytes` instead of what was held.
+fn hold(bytes: &mut Box<[u8]>, message: &SignedMessage) {
+    let flags = HeldRef(bytes).flags();
+    *bytes = Held::with_flags(message, flags);
+}
+
+impl<'a> HeldRef<'a> {
+    /// The flags byte (the last of the bytes).
+    fn flags(self) -> u8 {
+        self.0.last().copied().unwrap_or(0)
     }
 
     /// The message's own bytes.
-    fn message_bytes(&self) -> &[u8] {
-        self.bytes.split_last().map_or(&[], |(_, bytes)| bytes)
+    fn message_bytes(self) -> &'a [u8] {
+        self.0.split_last().map_or(&[], |(_, bytes)| bytes)
     }
 
     /// Whether the bytes held are a remainder.
-    fn stripped(&self) -> bool {
+    fn stripped(self) -> bool {
         self.flags() & STRIPPED != 0
     }
 
     /// Whether it is a key operation.
-    fn operation(&self) -> bool {
+    fn operation(self) -> bool {
         self.flags() & OPERATION != 0
     }
 
-    /// Whether the message is in the merged state, and in which form (`true`: whole).
-    fn merged(&self) -> Option<bool> {
+    /// Whether the message is valid (in the merged state if the merge rules read its kind), and
+    /// in which form (`true`: whole).
+    fn merged(self) -> Option<bool> {
         let flags = self.flags();
         (flags & MERGED != 0).then_some(flags & MERGED_WHOLE != 0)
     }
 
-    /// Records whether the message is in the merged state, and in which form.
-    fn set_merged(&mut self, merged: Option<bool>) {
-        let bits = match merged {
-            None => 0,
-            Some(false) => MERGED,
-            Some(true) => MERGED | MERGED_WHOLE,
-        };
-        if let Some(flags) = self.bytes.last_mut() {
-            *flags = (*flags & !(MERGED | MERGED_WHOLE)) | bits;
-        }
-    }
-
-    /// Holds `message` (the whole of a held remainder) instead of what was held.
-    fn hold(&mut self, message: &SignedMessage) {
-        self.bytes = Self::with_flags(message, self.flags());
-    }
-
     /// The held message, decoded again from its bytes (verified when they were taken).
-    fn message(&self) -> Option<SignedMessage> {
+    fn message(self) -> Option<SignedMessage> {
         SignedMessage::from_verified_bytes(self.message_bytes()).ok()
-    }
-}
-
-/// A set of message ids that only grows (the messages of one key, [`Replica::by_key`]): a sorted
-/// slice of exactly its length while it has fewer than [`Ids::SMALL`] ids (most keys sign a
-/// handful of messages, for which a B-tree node of 11 slots costs several times their bytes), a
-/// B-tree from then on. An insertion moves at most [`Ids::SMALL`] ids: `O(log n)` either way.
-#[derive(Clone, Debug)]
-enum Ids {
-    Small(Box<[MessageId]>),
-    /// Boxed: the set is then 24 bytes in every entry of `by_key`, not 32.
-    #[allow(clippy::box_collection)]
-    Large(Box<BTreeSet<MessageId>>),
-}
-
-impl Default for Ids {
-    fn default() -> Self {
-        Ids::Small(Box::default())
-    }
-}
-
-impl Ids {
-    /// The size at which a set becomes a B-tree.
-    const SMALL: usize = 32;
-
-    fn insert(&mut self, id: MessageId) {
-        match self {
-            Ids::Small(ids) => {
-                let Err(at) = ids.binary_search(&id) else {
-                    return;
-                };
-                if ids.len() + 1 < Self::SMALL {
-                    let mut grown = Vec::with_capacity(ids.len() + 1);
-                    grown.extend_from_slice(&ids[..at]);
-                    grown.push(id);
-                    grown.extend_from_slice(&ids[at..]);
-                    *ids = grown.into_boxed_slice();
-                } else {
-                    let mut set: BTreeSet<MessageId> = ids.iter().copied().collect();
-                    set.insert(id);
-                    *self = Ids::Large(Box::new(set));
-                }
-            }
-            Ids::Large(set) => {
-                set.insert(id);
-            }
-        }
-    }
-
-    /// Removes `id`; a B-tree of fewer than [`Ids::SMALL`] / 2 ids becomes a slice again.
-    fn remove(&mut self, id: &MessageId) {
-        match self {
-            Ids::Small(ids) => {
-                if let Ok(at) = ids.binary_search(id) {
-                    let mut shrunk = Vec::with_capacity(ids.len() - 1);
-                    shrunk.extend_from_slice(&ids[..at]);
-                    shrunk.extend_from_slice(&ids[at + 1..]);
-                    *ids = shrunk.into_boxed_slice();
-                }
-            }
-            Ids::Large(set) => {
-                set.remove(id);
-                if set.len() < Self::SMALL / 2 {
-                    *self = Ids::Small(set.iter().copied().collect());
-                }
-            }
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        match self {
-            Ids::Small(ids) => ids.is_empty(),
-            Ids::Large(set) => set.is_empty(),
-        }
-    }
-
-    /// Appends the ids, in increasing order, to `out`.
-    fn extend_into(&self, out: &mut Vec<MessageId>) {
-        match self {
-            Ids::Small(ids) => out.extend_from_slice(ids),
-            Ids::Large(set) => out.extend(set.iter().copied()),
-        }
     }
 }
 
@@ -325,6 +274,8 @@ pub struct Replica {
     now: u64,
     authority: Authority,
     accounts: Accounts,
+    /// The messages held that the merged state does not hold (operations, messages not valid,
+    /// kinds the merge rules do not read): the merged state's entries hold the others' bytes.
     held: BTreeMap<MessageId, Held>,
     /// The status of every held message that is not valid or whose validation asked for something
     /// it did not get (few: a status is 88 bytes); every other held message is valid.
@@ -336,7 +287,7 @@ pub struct Replica {
     /// re-evaluates that key's messages only — these, and those of the merged state, which the
     /// views find by key ([`views::Views::signed_by`]) so that a valid message is not indexed
     /// twice.
-    by_key: BTreeMap<(AccountId, [u8; 32]), Ids>,
+    by_key: BTreeMap<(AccountId, [u8; 32]), small::SmallSet<MessageId>>,
     /// Messages found `msg.time_in_future`, by time.
     future: BTreeSet<(u64, MessageId)>,
     /// The indexes of the valid set; they hold its merged state.
@@ -344,11 +295,27 @@ pub struct Replica {
     keys: KeyCache,
 }
 
+impl Replica {
+    /// The bytes of a held message, wherever they are held.
+    fn held_ref(&self, id: &MessageId) -> Option<HeldRef<'_>> {
+        held_in(&self.held, &self.views, id)
+    }
+
+    /// Holds `message` (the whole of a held remainder) instead of what was held under its id.
+    fn hold(&mut self, id: &MessageId, message: &SignedMessage) {
+        if let Some(held) = self.held.get_mut(id) {
+            hold(&mut held.bytes, message);
+        } else if let Some(bytes) = self.views.held_mut(id) {
+            hold(bytes, message);
+        }
+    }
+}
+
 impl core::fmt::Debug for Replica {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Replica")
             .field("now", &self.now)
-            .field("held", &self.held.len())
+            .field("held", &self.len())
             .field("valid", &self.views.state().len())
             .field("waiting", &self.waiting.len())
             .field("accounts", &self.accounts.len())
@@ -444,7 +411,7 @@ impl Replica {
     /// assert_eq!(skylark::replica::Replica::new(0).len(), 0);
     /// ```
     pub fn len(&self) -> usize {
-        self.held.len()
+        self.held.len() + self.views.state().len()
     }
 
     /// Whether no message is held.
@@ -453,7 +420,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.held.is_empty()
+        self.held.is_empty() && self.views.state().is_empty()
     }
 
     /// The current status of a held message.
@@ -463,7 +430,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).status(&MessageId::from_bytes([1; 32])).is_none());
     /// ```
     pub fn status(&self, id: &MessageId) -> Option<&Status> {
-        self.held.get(id).map(|_| self.status_of(id))
+        self.held_ref(id).map(|_| self.status_of(id))
     }
 
     /// A held message, whole if its whole form is held, else its remainder.
@@ -479,7 +446,7 @@ impl Replica {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn message(&self, id: &MessageId) -> Option<SignedMessage> {
-        self.held.get(id).and_then(Held::message)
+        self.held_ref(id).and_then(HeldRef::message)
     }
 
     /// The header of any held message (valid or not: lookups answer every message that passed
@@ -499,10 +466,16 @@ impl Replica {
     /// assert_eq!(skylark::replica::Replica::new(0).valid().count(), 0);
     /// ```
     pub fn valid(&self) -> impl Iterator<Item = SignedMessage> + '_ {
-        self.held
-            .iter()
-            .filter(|(id, _)| *self.status_of(id) == Status::Valid)
-            .filter_map(|(_, h)| h.message())
+        // The held map and the merged state's entries, merged by id.
+        let mut held = self.held.iter().map(|(id, h)| (id, &*h.bytes)).peekable();
+        let mut merged = self.views.state().held_bytes().peekable();
+        core::iter::from_fn(move || match (held.peek(), merged.peek()) {
+            (Some(h), Some(m)) if h.0 > m.0 => merged.next(),
+            (Some(_), _) => held.next(),
+            (None, _) => merged.next(),
+        })
+        .filter(|(id, _)| *self.status_of(id) == Status::Valid)
+        .filter_map(|(_, bytes)| HeldRef(bytes).message())
     }
 
     /// The account state: every account's keys and operations (06).
@@ -538,10 +511,10 @@ impl Replica {
     /// structure the replica holds, with its name and a function that builds a copy of it (the
     /// entries shared behind `Arc`s copied deeply) and says how many of the copy's bytes to leave
     /// out (the messages' own bytes, the probe's own vector). A clone of a B-tree allocates the
-    /// nodes of the original, so what the copy allocates is what the structure holds.
+    /// nodes of the original, so what the copy allocates is what the structure holds. A part whose
+    /// name begins with "of which" is within the part before it, not besides it.
     #[doc(hidden)]
     pub fn memory_parts(&self, measure: &mut dyn FnMut(&'static str, &dyn Fn() -> Part)) {
-        use alloc::sync::Arc;
         measure("held map (besides the messages' bytes)", &|| {
             let own = self.held.values().map(|h| h.message_bytes().len()).sum();
             (Box::new(self.held.clone()), own)
@@ -551,19 +524,27 @@ impl Replica {
         measure("by_key", &|| (Box::new(self.by_key.clone()), 0));
         measure("future", &|| (Box::new(self.future.clone()), 0));
         measure("key cache", &|| (Box::new(self.keys.clone()), 0));
+        // The messages' own bytes in the entries (their flags byte is counted).
+        let own = || -> usize {
+            self.views
+                .state()
+                .held_bytes()
+                .map(|(_, b)| HeldRef(b).message_bytes().len())
+                .sum()
+        };
         measure(
-            "merged state's map (entries shared), held by the limits",
-            &|| (Box::new(self.views.state().clone()), 0),
+            "merged state (its map and its entries, with the held flags), held by the limits",
+            &|| (Box::new(self.views.state().clone()), own()),
         );
-        measure("entries (Arc<merge::Entry>, deep)", &|| {
-            let v: Vec<Arc<crate::merge::Entry>> = self
+        measure("of which the entries (Box<merge::Entry>, deep)", &|| {
+            let v: Vec<Box<crate::merge::Entry>> = self
                 .views
                 .state()
                 .entries()
-                .map(|e| Arc::new(e.clone()))
+                .map(|e| Box::new(e.clone()))
                 .collect();
-            let own = v.capacity() * core::mem::size_of::<Arc<crate::merge::Entry>>();
-            (Box::new(v), own)
+            let vec = v.capacity() * core::mem::size_of::<Box<crate::merge::Entry>>();
+            (Box::new(v), vec + own())
         });
         self.views.memory_parts(measure);
     }
@@ -607,7 +588,7 @@ impl Replica {
             }
             last = Some(*need);
             match need {
-                Need::Message(id) if !self.held.contains_key(id) => out.push(Missing::Message(*id)),
+                Need::Message(id) if self.held_ref(id).is_none() => out.push(Missing::Message(*id)),
                 Need::Account(a) if self.accounts.account(a).is_none() => {
                     out.push(Missing::Account(*a))
                 }
@@ -615,28 +596,5 @@ impl Replica {
             }
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A growing set of ids lists them sorted and distinct, small or past [`Ids::SMALL`].
-    #[test]
-    fn ids_stay_sorted_and_distinct_through_their_change_of_form() {
-        let mut ids = Ids::default();
-        let mut model = BTreeSet::new();
-        for i in 0u64..100 {
-            let mut bytes = [0; 32];
-            bytes[..8].copy_from_slice(&(i * 37 % 61).to_be_bytes());
-            let id = MessageId::from_bytes(bytes);
-            ids.insert(id);
-            model.insert(id);
-            let mut out = Vec::new();
-            ids.extend_into(&mut out);
-            assert_eq!(out, model.iter().copied().collect::<Vec<_>>());
-            assert_eq!(matches!(ids, Ids::Small(_)), model.len() < Ids::SMALL);
-        }
     }
 }

@@ -2,13 +2,11 @@
 //! (plus the entries a query skips because they are deleted or undone, which only their authors
 //! can make).
 
-use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BinaryHeap};
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use super::views::{Fact, Stamp, ACCOUNT_MAX, ACCOUNT_MIN, BLOCK, FOLLOW, ID_MAX, ID_MIN};
+use super::views::{Fact, Stamp, BLOCK, FOLLOW, ID_MAX, ID_MIN};
 use super::Replica;
 use crate::account::AccountView;
 use crate::id::{AccountId, MessageId};
@@ -250,7 +248,7 @@ impl Replica {
     }
 
     /// MERGE-4's walk: from the post, the latest counting edit replacing the current version.
-    fn versions(&self, post: &MessageId) -> Vec<MessageId> {
+    pub(super) fn versions(&self, post: &MessageId) -> Vec<MessageId> {
         let mut history = alloc::vec![*post];
         let mut current = *post;
         // An edit names the version it replaces by a hash of an earlier header: no cycle, and
@@ -382,147 +380,6 @@ impl Replica {
             .collect()
     }
 
-    /// The reactions that count on a live post (MERGE-6): each value (`""` for a plain like) with
-    /// the accounts that reacted with it, in order. Empty for a post that is not live.
-    ///
-    /// ```
-    /// use skylark::message::{Authorization, BodyKind, Post, React};
-    /// use skylark::replica::Replica;
-    /// # let (ka, kb) = (skylark::keys::SecretKey::from_seed([1; 32]), skylark::keys::SecretKey::from_seed([2; 32]));
-    /// let (alice, bob) = (skylark::id::AccountId::from_bytes([1; 32]), skylark::id::AccountId::from_bytes([2; 32]));
-    /// let post = Post::builder().text("hi").build()?.draft(alice, 0)?.sign(&ka)?;
-    /// let like = React::like(post.id()).draft(bob, 1)?.sign(&kb)?;
-    /// let mut replica = Replica::with_authorization(1, Authorization::Authorized);
-    /// replica.ingest(like.as_bytes())?;
-    /// replica.ingest(post.as_bytes())?;
-    /// assert_eq!(replica.reactions(&post.id()), vec![(String::new(), vec![bob])]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn reactions(&self, post: &MessageId) -> Vec<(String, Vec<AccountId>)> {
-        if !self.is_live_post(post) {
-            return Vec::new();
-        }
-        let mut out: Vec<(String, Vec<AccountId>)> = Vec::new();
-        let lo = (
-            *post,
-            Box::<str>::default(),
-            Arc::clone(&self.views.least),
-            ID_MIN,
-        );
-        for (target, value, origin, id) in self.views.reacts.range(lo..) {
-            if target != post {
-                break;
-            }
-            if self.views.deleted(id) || self.views.undone(id) {
-                continue;
-            }
-            let account = &origin.account;
-            match out.last_mut() {
-                Some((v, accounts)) if v.as_str() == &**value => {
-                    if accounts.last() != Some(account) {
-                        accounts.push(*account);
-                    }
-                }
-                _ => out.push((String::from(&**value), alloc::vec![*account])),
-            }
-        }
-        out
-    }
-
-    /// The accounts whose reposts of a live post count (MERGE-7), in order. Empty for a post that
-    /// is not live.
-    ///
-    /// ```
-    /// use skylark::id::MessageId;
-    /// assert!(skylark::replica::Replica::new(0).reposts(&MessageId::from_bytes([1; 32])).is_empty());
-    /// ```
-    pub fn reposts(&self, post: &MessageId) -> Vec<AccountId> {
-        if !self.is_live_post(post) {
-            return Vec::new();
-        }
-        let mut out: Vec<AccountId> = Vec::new();
-        for (_, origin, id) in self
-            .views
-            .reposts
-            .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
-            .take_while(|(target, ..)| target == post)
-        {
-            let account = &origin.account;
-            if !self.views.deleted(id) && !self.views.undone(id) && out.last() != Some(account) {
-                out.push(*account);
-            }
-        }
-        out
-    }
-
-    /// The interactions with a live post that name a version other than its current one (MERGE-4,
-    /// `earlier` in the posts view): counting reactions and reposts whose `version`, and quoting
-    /// posts whose `quote_version`, is not the post's current version — they were made before an
-    /// edit (or name a version that was never current). Sorted by id; empty for a post that is not
-    /// live. Interactions that name no version are not listed: nothing says what they saw.
-    ///
-    /// ```
-    /// use skylark::message::{Authorization, BodyKind, Edit, Post, React};
-    /// use skylark::replica::Replica;
-    /// # let (ka, kb) = (skylark::keys::SecretKey::from_seed([1; 32]), skylark::keys::SecretKey::from_seed([2; 32]));
-    /// let (alice, bob) = (skylark::id::AccountId::from_bytes([1; 32]), skylark::id::AccountId::from_bytes([2; 32]));
-    /// let post = Post::builder().text("a fine post").build()?.draft(alice, 0)?.sign(&ka)?;
-    /// let like = React::like(post.id()).at_version(post.id()).draft(bob, 1)?.sign(&kb)?;
-    /// let mut replica = Replica::with_authorization(3, Authorization::Authorized);
-    /// replica.ingest(post.as_bytes())?;
-    /// replica.ingest(like.as_bytes())?;
-    /// assert!(replica.earlier(&post.id()).is_empty());
-    /// // Bait and switch: the like now shows as given to an earlier version.
-    /// let edit = Edit::builder(post.id(), post.id()).text("a scam").build()?.draft(alice, 2)?.after(&post).sign(&ka)?;
-    /// replica.ingest(edit.as_bytes())?;
-    /// assert_eq!(replica.earlier(&post.id()), vec![like.id()]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn earlier(&self, post: &MessageId) -> Vec<MessageId> {
-        if !self.is_live_post(post) {
-            return Vec::new();
-        }
-        let current = *self.versions(post).last().unwrap_or(post);
-        let seen = |id: &MessageId| self.views.entry(id).and_then(|e| e.effect.seen());
-        let mut out: Vec<MessageId> = Vec::new();
-        let lo = (
-            *post,
-            Box::<str>::default(),
-            Arc::clone(&self.views.least),
-            ID_MIN,
-        );
-        let reacts = self
-            .views
-            .reacts
-            .range(lo..)
-            .take_while(|(target, ..)| target == post)
-            .map(|(.., id)| id);
-        let reposts = self
-            .views
-            .reposts
-            .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
-            .take_while(|(target, ..)| target == post)
-            .map(|(.., id)| id);
-        for id in reacts.chain(reposts) {
-            if !self.views.deleted(id) && !self.views.undone(id) {
-                out.extend(seen(id).filter(|v| *v != current).map(|_| *id));
-            }
-        }
-        for id in self.quotes(post) {
-            out.extend(seen(&id).filter(|v| *v != current).map(|_| id));
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    fn is_live_post(&self, id: &MessageId) -> bool {
-        self.views
-            .entry(id)
-            .is_some_and(|e| matches!(e.effect, Fact::Post { .. }))
-            && !self.views.deleted(id)
-    }
-
     /// The accounts `account` follows (MERGE-8), in order.
     ///
     /// ```
@@ -530,7 +387,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).following(&AccountId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn following(&self, account: &AccountId) -> Vec<AccountId> {
-        edges_of(&self.views.edges[FOLLOW], account)
+        self.views.edges_of(FOLLOW, false, account)
     }
 
     /// The accounts that follow `account` (MERGE-8), in order.
@@ -540,7 +397,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).followers(&AccountId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn followers(&self, account: &AccountId) -> Vec<AccountId> {
-        edges_of(&self.views.reverse[FOLLOW], account)
+        self.views.edges_of(FOLLOW, true, account)
     }
 
     /// The accounts `account` blocks (MERGE-8), in order.
@@ -550,7 +407,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).blocks(&AccountId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn blocks(&self, account: &AccountId) -> Vec<AccountId> {
-        edges_of(&self.views.edges[BLOCK], account)
+        self.views.edges_of(BLOCK, false, account)
     }
 
     /// The accounts that block `account` (MERGE-8), in order.
@@ -560,7 +417,7 @@ impl Replica {
     /// assert!(skylark::replica::Replica::new(0).blocked_by(&AccountId::from_bytes([1; 32])).is_empty());
     /// ```
     pub fn blocked_by(&self, account: &AccountId) -> Vec<AccountId> {
-        edges_of(&self.views.reverse[BLOCK], account)
+        self.views.edges_of(BLOCK, true, account)
     }
 
     /// An account's current profile (MERGE-3), if it has one that counts.
@@ -769,17 +626,6 @@ impl Replica {
         }
         Page { posts, next: None }
     }
-}
-
-/// The second members of the pairs whose first member is `account`.
-fn edges_of(
-    edges: &alloc::collections::BTreeSet<(AccountId, AccountId)>,
-    account: &AccountId,
-) -> Vec<AccountId> {
-    edges
-        .range((*account, ACCOUNT_MIN)..=(*account, ACCOUNT_MAX))
-        .map(|(_, s)| *s)
-        .collect()
 }
 
 /// Orders thread entries depth first (each post followed by its replies, oldest first),

@@ -8,10 +8,11 @@
 //! at query time, except the follow and block graphs, whose current edges are kept materialized
 //! and refreshed when a message of their register enters, leaves or is deleted.
 //!
-//! Memory (issue 18): the indexes are flat B-tree sets of small keys. Accounts in `profiles`,
-//! `posts_by` and `mentions` are 4-byte slots given in arrival order (the order of accounts does
-//! not matter there, only that one account is one range; MERGE-1's ties are still broken by the
-//! 32-byte id), packed with the stamp into 44 bytes whose byte order is the tuple's; `reacts` and
+//! Memory (issue 18): the indexes are B-tree sets of small keys. Accounts in `profiles`,
+//! `posts_by`, `mentions` and the follow and block graphs are 4-byte slots given in arrival order
+//! (the order of accounts does not matter there, only that one account is one range; MERGE-1's
+//! ties are still broken by the 32-byte id); the first three hold each account's stamps as a small
+//! set ([`ByAccount`]); `reacts` and
 //! `reposts` name their author by the entry's shared [`Origin`] (8 bytes, ordered by account,
 //! then key). Each costs one map lookup per insertion or query: still `O(log n)` to insert or
 //! remove a message, `O(log n + k)` to answer k results.
@@ -23,6 +24,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::limits::Limits;
+use super::small::SmallSet;
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::merge::gate::{left_out_of, Graph};
@@ -46,49 +48,56 @@ pub(super) use crate::merge::Effect as Fact;
 /// state, the views and the limits share.
 pub(super) use crate::merge::Entry;
 
-/// A packed index key `(slot, number, id)`: a 4-byte slot (of an account or a key), a 64-bit
-/// number and a message id, as 44 bytes whose order is that of the triple (slot and number
-/// big-endian), instead of 72 for a tuple with the 32-byte account or key. The indexes by account
-/// ([`ByAccount`]: the number is the MERGE-1 time) and LIMIT-1's kept places (the number is the
-/// `seq`) use it.
+/// An index by account: each account's stamps (MERGE-1), under its slot in [`Views::slots`], as a
+/// [`SmallSet`] (most accounts have a handful: 40 bytes a stamp in a slice of exactly its length,
+/// where one flat B-tree of 44-byte (slot, time, id) keys in nodes two thirds full cost 66).
+pub(super) type ByAccount = BTreeMap<u32, SmallSet<Stamp>>;
+
+/// Adds (`on`) or removes a stamp of an account in an index by account, dropping empty sets.
+fn put_by(index: &mut ByAccount, slot: u32, stamp: Stamp, on: bool) {
+    if on {
+        index.entry(slot).or_default().insert(stamp);
+    } else if let Some(set) = index.get_mut(&slot) {
+        set.remove(&stamp);
+        if set.is_empty() {
+            index.remove(&slot);
+        }
+    }
+}
+
+/// A message of a MERGE-8 register: the account's and the subject's slots in [`Views::slots`]
+/// (big-endian), the stamp (time big-endian, id) and whether it turns the edge on, as 49 bytes
+/// whose order is that of the tuple, instead of 112 for a tuple with the 32-byte accounts. One
+/// register, (account, subject), is one range; the order of registers does not matter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct SlotKey([u8; 44]);
+pub(super) struct Register([u8; 49]);
 
-impl SlotKey {
-    pub(super) fn new(slot: u32, number: u64, id: MessageId) -> SlotKey {
-        let mut bytes = [0; 44];
-        bytes[..4].copy_from_slice(&slot.to_be_bytes());
-        bytes[4..12].copy_from_slice(&number.to_be_bytes());
-        bytes[12..].copy_from_slice(id.as_bytes());
-        SlotKey(bytes)
+impl Register {
+    fn new(account: u32, subject: u32, (time, id): Stamp, on: bool) -> Register {
+        let mut bytes = [0; 49];
+        bytes[..4].copy_from_slice(&account.to_be_bytes());
+        bytes[4..8].copy_from_slice(&subject.to_be_bytes());
+        bytes[8..16].copy_from_slice(&time.to_be_bytes());
+        bytes[16..48].copy_from_slice(id.as_bytes());
+        bytes[48] = u8::from(on);
+        Register(bytes)
     }
 
-    pub(super) fn number(&self) -> u64 {
-        let mut number = [0; 8];
-        number.copy_from_slice(&self.0[4..12]);
-        u64::from_be_bytes(number)
-    }
-
-    pub(super) fn id(&self) -> MessageId {
+    fn id(&self) -> MessageId {
         let mut id = [0; 32];
-        id.copy_from_slice(&self.0[12..]);
+        id.copy_from_slice(&self.0[16..48]);
         MessageId::from_bytes(id)
     }
-}
 
-/// An entry of an index by account: the account's slot in [`Views::slots`], then MERGE-1 (time,
-/// id), as a [`SlotKey`].
-pub(super) type ByAccount = SlotKey;
-
-impl ByAccount {
-    fn at(slot: u32, (time, id): Stamp) -> ByAccount {
-        SlotKey::new(slot, time, id)
-    }
-
-    fn stamp(&self) -> Stamp {
-        (self.number(), self.id())
+    fn on(&self) -> bool {
+        self.0[48] != 0
     }
 }
+
+/// A current edge of the follow or block graph: the first account's slot in [`Views::slots`], then
+/// the second account (36 bytes instead of 64). The accounts of one first account are one range,
+/// in the order of their bytes, as the queries list them.
+pub(super) type Edge = (u32, AccountId);
 
 /// The follow graph (0) and the block graph (1).
 pub(super) const FOLLOW: usize = 0;
@@ -104,34 +113,40 @@ pub(super) struct Views {
     deleted_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
     /// MERGE-6, MERGE-7: react or repost -> the valid whole undos naming it (never empty).
     undone_by: BTreeMap<MessageId, BTreeSet<MessageId>>,
-    /// The slot of every account that `profiles`, `posts_by` and `mentions` name, in the order
-    /// they came (never reused: one entry per account).
+    /// The slot of every account that `profiles`, `posts_by`, `mentions` and the follow and block
+    /// graphs name, in the order they came (never reused: one entry per account).
     slots: BTreeMap<AccountId, u32>,
     /// Whole profiles by author ([`ByAccount`]).
-    profiles: BTreeSet<ByAccount>,
+    profiles: ByAccount,
     /// Whole posts by author ([`ByAccount`]).
-    posts_by: BTreeSet<ByAccount>,
-    /// Whole replies by parent, and by thread root.
+    posts_by: ByAccount,
+    /// Whole replies by parent (a thread is walked from its root through these, [`Replica::thread`]:
+    /// no index by thread root is kept).
+    ///
+    /// [`Replica::thread`]: super::Replica::thread
     pub(super) replies: BTreeSet<(MessageId, Stamp)>,
-    pub(super) threads: BTreeSet<(MessageId, Stamp)>,
     pub(super) quotes: BTreeSet<(MessageId, Stamp)>,
     /// Whole posts by account mentioned ([`ByAccount`]).
-    mentions: BTreeSet<ByAccount>,
+    mentions: ByAccount,
     /// Whole edits by (target, replaces).
     pub(super) edits: BTreeSet<(MessageId, MessageId, Stamp)>,
-    /// Whole reacts by target, value and author (account, then key: the entry's shared
-    /// [`Origin`], 8 bytes instead of the account's 32).
+    /// Whole reacts with a value (an emoji) by target, value and author (account, then key: the
+    /// entry's shared [`Origin`], 8 bytes instead of the account's 32).
     pub(super) reacts: BTreeSet<(MessageId, Box<str>, Arc<Origin>, MessageId)>,
+    /// Whole reacts with the empty value (likes, most reacts) by target and author: as `reacts`
+    /// without the value's 16 bytes.
+    pub(super) likes: BTreeSet<(MessageId, Arc<Origin>, MessageId)>,
     /// Whole reposts by target and author (as `reacts`).
     pub(super) reposts: BTreeSet<(MessageId, Arc<Origin>, MessageId)>,
-    /// The least origin, a bound for ranges over `reacts` and `reposts` (one allocation per
+    /// The least origin, a bound for ranges over `reacts`, `likes` and `reposts` (one allocation per
     /// replica rather than one per query).
     pub(super) least: Arc<Origin>,
-    /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow (block/unblock).
-    graph: [BTreeSet<(AccountId, AccountId, Stamp, bool)>; 2],
-    /// The current edges, (account, subject), and reversed, (subject, account).
-    pub(super) edges: [BTreeSet<(AccountId, AccountId)>; 2],
-    pub(super) reverse: [BTreeSet<(AccountId, AccountId)>; 2],
+    /// MERGE-8 registers: (account, subject, stamp, on) of every whole follow/unfollow
+    /// (block/unblock), as a [`Register`].
+    graph: [BTreeSet<Register>; 2],
+    /// The current edges, (account, subject), and reversed, (subject, account), as [`Edge`]s.
+    edges: [BTreeSet<Edge>; 2],
+    reverse: [BTreeSet<Edge>; 2],
     /// VIEW-1 registers: (author, post, stamp) of every whole gate that counts (not deleted), kept
     /// as gates and their deletes enter and leave: the last of a register is the gate in force,
     /// found in O(log n) however many deleted gates the author piled up.
@@ -158,8 +173,8 @@ impl Views {
             )*};
         }
         part!(
-            deleted_by, undone_by, slots, profiles, posts_by, replies, threads, quotes, mentions,
-            edits, reacts, reposts, graph, edges, reverse, gates, labels, equivocal
+            deleted_by, undone_by, slots, profiles, posts_by, replies, quotes, mentions, edits,
+            reacts, likes, reposts, graph, edges, reverse, gates, labels, equivocal
         );
     }
 
@@ -191,10 +206,7 @@ impl Views {
 
     /// The entry of a message the views show.
     pub(super) fn entry(&self, id: &MessageId) -> Option<&Entry> {
-        self.limits
-            .entry(id)
-            .filter(|_| !self.limits.unshown(id))
-            .map(|entry| entry.as_ref())
+        self.limits.entry(id).filter(|_| !self.limits.unshown(id))
     }
 
     /// The shown messages at one place of a key's history (MERGE-10), in increasing order: among
@@ -230,41 +242,53 @@ impl Views {
             .is_some_and(|undos| undos.iter().any(|u| !self.deleted(u)))
     }
 
-    /// `entry` behind an [`Arc`], sharing its origin with the entries held ([`Limits::intern`]).
-    pub(super) fn intern(&mut self, entry: Entry) -> Arc<Entry> {
+    /// `entry` boxed, sharing its origin with the entries held ([`Limits::intern`]).
+    pub(super) fn intern(&mut self, entry: Entry) -> Box<Entry> {
         self.limits.intern(entry)
     }
 
-    /// Adds the entry of a valid message (replacing what was held under its id); `None` for a
-    /// message of a kind the merge rules do not read ([`Entry::of`]).
-    pub(super) fn add(&mut self, id: MessageId, entry: Option<Arc<Entry>>) {
-        self.remove(&id);
-        let Some(entry) = entry else {
-            return;
-        };
+    /// Adds the entry of a valid message, not held (the replica takes what it held first,
+    /// [`Views::take`]).
+    pub(super) fn add(&mut self, id: MessageId, entry: Box<Entry>) {
         let changed = self.limits.insert(id, entry);
         self.show_kept(&changed);
         // A message whose delete arrived first: the registers it belongs to already skip it.
     }
 
-    /// Removes the message with this id, if held.
-    pub(super) fn remove(&mut self, id: &MessageId) {
-        if self.limits.entry(id).is_some() {
-            let changed = self.limits.remove(id);
-            // `id` is among `changed`, and is hidden (unindexed) before it goes.
-            self.show_kept(&changed);
-            self.limits.forget(id);
-        }
+    /// Removes the message with this id, if held, returning its entry.
+    pub(super) fn take(&mut self, id: &MessageId) -> Option<Box<Entry>> {
+        self.limits.entry(id)?;
+        let changed = self.limits.remove(id);
+        // `id` is among `changed`, and is hidden (unindexed) before it goes.
+        self.show_kept(&changed);
+        self.limits.forget(id)
+    }
+
+    /// The bytes the replica holds of a message of the merged state ([`Entry::held`]).
+    pub(super) fn held(&self, id: &MessageId) -> Option<&[u8]> {
+        self.limits.held(id)
+    }
+
+    /// The same, to change them.
+    pub(super) fn held_mut(&mut self, id: &MessageId) -> Option<&mut Box<[u8]>> {
+        self.limits.held_mut(id)
     }
 
     /// Shows or hides each of `ids` as the limits now keep or prune it.
     fn show_kept(&mut self, ids: &[MessageId]) {
         for id in ids {
             let keep = self.limits.kept(id);
-            let Some(entry) = self.limits.entry(id).cloned() else {
+            let shown = !self.limits.unshown(id);
+            if keep == shown {
+                continue;
+            }
+            // A copy, as indexing writes the views beside the limits that hold the entry (without
+            // the message's bytes: one allocation at most, for the few effects with boxed parts,
+            // on each change of shown).
+            let Some(entry) = self.limits.entry(id).map(Entry::without_bytes) else {
                 continue;
             };
-            match (keep, !self.limits.unshown(id)) {
+            match (keep, shown) {
                 (true, false) => {
                     self.index(*id, &entry, true);
                     self.limits.show(id, true);
@@ -293,22 +317,21 @@ impl Views {
         match &e.effect {
             Fact::Withheld { .. } => {}
             Fact::Profile => {
-                let at = ByAccount::at(self.slot(e.account()), stamp);
-                put(&mut self.profiles, at, on)
+                let slot = self.slot(e.account());
+                put_by(&mut self.profiles, slot, stamp, on)
             }
             Fact::Post { mentions, .. } => {
-                let at = ByAccount::at(self.slot(e.account()), stamp);
-                put(&mut self.posts_by, at, on);
-                if let Some((root, parent)) = e.effect.reply() {
-                    put(&mut self.threads, (root, stamp), on);
+                let slot = self.slot(e.account());
+                put_by(&mut self.posts_by, slot, stamp, on);
+                if let Some((_, parent)) = e.effect.reply() {
                     put(&mut self.replies, (parent, stamp), on);
                 }
                 if let Some(q) = e.effect.quote() {
                     put(&mut self.quotes, (q, stamp), on);
                 }
                 for m in mentions.iter() {
-                    let at = ByAccount::at(self.slot(m), stamp);
-                    put(&mut self.mentions, at, on);
+                    let slot = self.slot(m);
+                    put_by(&mut self.mentions, slot, stamp, on);
                 }
             }
             Fact::Edit { target, replaces } => {
@@ -321,11 +344,14 @@ impl Views {
                     self.count_changed(target);
                 }
             }
-            Fact::React { target, .. } => put(
-                &mut self.reacts,
-                (*target, e.effect.value().into(), Arc::clone(&e.origin), id),
-                on,
-            ),
+            Fact::React { target, .. } => match e.effect.value() {
+                "" => put(&mut self.likes, (*target, Arc::clone(&e.origin), id), on),
+                value => put(
+                    &mut self.reacts,
+                    (*target, value.into(), Arc::clone(&e.origin), id),
+                    on,
+                ),
+            },
             Fact::Repost { target, .. } => {
                 put(&mut self.reposts, (*target, Arc::clone(&e.origin), id), on)
             }
@@ -338,11 +364,9 @@ impl Views {
                 } else {
                     BLOCK
                 };
-                put(
-                    &mut self.graph[g],
-                    (*e.account(), *subject, stamp, *state),
-                    on,
-                );
+                let register =
+                    Register::new(self.slot(e.account()), self.slot(subject), stamp, *state);
+                put(&mut self.graph[g], register, on);
                 self.refresh_edge(g, *e.account(), *subject);
             }
             Fact::Label(label) => put(
@@ -355,6 +379,27 @@ impl Views {
                 put(&mut self.gates, (*e.account(), *target, stamp), counts)
             }
         }
+    }
+
+    /// The slot of an account in the indexes by account, if it has one.
+    fn slot_of(&self, account: &AccountId) -> Option<u32> {
+        self.slots.get(account).copied()
+    }
+
+    /// The accounts paired with `account` in `edges` (`edges` or `reverse` of one graph), in order:
+    /// `O(log n)` to find, `O(1)` each.
+    pub(super) fn edges_of(&self, g: usize, reverse: bool, account: &AccountId) -> Vec<AccountId> {
+        let edges = if reverse {
+            &self.reverse[g]
+        } else {
+            &self.edges[g]
+        };
+        self.slot_of(account).map_or_else(Vec::new, |slot| {
+            edges
+                .range((slot, ACCOUNT_MIN)..=(slot, ACCOUNT_MAX))
+                .map(|(_, other)| *other)
+                .collect()
+        })
     }
 
     /// The slot of an account in the indexes by account, given when first asked for.
@@ -372,15 +417,16 @@ impl Views {
     /// `hi`, in increasing order: O(log n) to find, O(1) each.
     fn by_account<'a>(
         &'a self,
-        set: &'a BTreeSet<ByAccount>,
+        set: &'a ByAccount,
         account: &AccountId,
         lo: Stamp,
         hi: Stamp,
     ) -> impl DoubleEndedIterator<Item = Stamp> + 'a {
-        self.slots.get(account).into_iter().flat_map(move |slot| {
-            set.range(ByAccount::at(*slot, lo)..=ByAccount::at(*slot, hi))
-                .map(ByAccount::stamp)
-        })
+        self.slots
+            .get(account)
+            .and_then(|slot| set.get(slot))
+            .into_iter()
+            .flat_map(move |stamps| stamps.range(lo..=hi).copied())
     }
 
     /// An account's profiles, by MERGE-1.
@@ -432,17 +478,18 @@ impl Views {
     /// MERGE-8: the edge (account, subject) is on iff the latest counting message of its register
     /// says so.
     fn refresh_edge(&mut self, g: usize, account: AccountId, subject: AccountId) {
+        let (a, s) = (self.slot(&account), self.slot(&subject));
         let latest = self.graph[g]
-            .range((account, subject, STAMP_MIN, false)..=(account, subject, STAMP_MAX, true))
+            .range(Register::new(a, s, STAMP_MIN, false)..=Register::new(a, s, STAMP_MAX, true))
             .rev()
-            .find(|(_, _, (_, id), _)| !self.deleted(id))
-            .map(|(_, _, _, on)| *on);
+            .find(|r| !self.deleted(&r.id()))
+            .map(|r| r.on());
         if latest == Some(true) {
-            self.edges[g].insert((account, subject));
-            self.reverse[g].insert((subject, account));
+            self.edges[g].insert((a, subject));
+            self.reverse[g].insert((s, account));
         } else {
-            self.edges[g].remove(&(account, subject));
-            self.reverse[g].remove(&(subject, account));
+            self.edges[g].remove(&(a, subject));
+            self.reverse[g].remove(&(s, account));
         }
     }
 }
@@ -477,11 +524,13 @@ impl Graph for Views {
     }
 
     fn follows(&self, account: &AccountId, subject: &AccountId) -> bool {
-        self.edges[FOLLOW].contains(&(*account, *subject))
+        self.slot_of(account)
+            .is_some_and(|a| self.edges[FOLLOW].contains(&(a, *subject)))
     }
 
     fn blocks(&self, account: &AccountId, subject: &AccountId) -> bool {
-        self.edges[BLOCK].contains(&(*account, *subject))
+        self.slot_of(account)
+            .is_some_and(|a| self.edges[BLOCK].contains(&(a, *subject)))
     }
 }
 
