@@ -6,7 +6,6 @@
 //! from its parent's costs `O(log n)` time and memory instead of a copy of every grant.
 
 use alloc::boxed::Box;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -43,7 +42,8 @@ use crate::keys::PublicKey;
 pub struct Grant {
     scope: Scope,
     expires: u64,
-    label: Option<String>,
+    /// Boxed without spare capacity (a grant is held once per state that changed it, issue 18).
+    label: Option<Box<str>>,
     delegated_at: u64,
     delegation: MessageId,
     /// If revoked: `All` or the first cutoff in `(seq, id)` order, and the second cutoff when two
@@ -562,7 +562,7 @@ impl State {
                     Arc::new(Grant {
                         scope: scope.clone(),
                         expires: *expires,
-                        label: label.clone(),
+                        label: label.as_deref().map(Box::from),
                         delegated_at: header.time(),
                         delegation: id,
                         revoked: None,

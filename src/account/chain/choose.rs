@@ -11,12 +11,15 @@ impl Log {
     /// their subtrees; a tie of one key's leaves goes to the smallest id; any other tie stops the
     /// chain, and the tied children are kept as evidence. `O(n log n)` (06 §10).
     pub(super) fn choose(&self) -> Canon {
+        // A log always holds its genesis; were it empty, the chain would be an unknown id alone,
+        // and no view of it is given ([`AccountView::of`]).
+        let genesis = self.genesis().unwrap_or(MessageId::from_bytes([0; 32]));
         // Euler tour of the whole tree of valid operations: entry and exit times, and the operations in
         // entry order. Children in arrival order: nothing below depends on their order.
         let mut tin: BTreeMap<MessageId, usize> = BTreeMap::new();
         let mut tout: BTreeMap<MessageId, usize> = BTreeMap::new();
         let mut order: Vec<MessageId> = Vec::new();
-        let mut stack: Vec<(MessageId, usize)> = alloc::vec![(self.genesis, 0)];
+        let mut stack: Vec<(MessageId, usize)> = alloc::vec![(genesis, 0)];
         while let Some((id, next_child)) = stack.pop() {
             let Some(node) = self.nodes.get(&id) else {
                 continue;
@@ -208,7 +211,7 @@ impl Log {
         let mut chain = Store::default();
         let mut path = Vec::new();
         let mut forks = Vec::new();
-        let mut at = self.genesis;
+        let mut at = genesis;
         let mut contested = Vec::new();
         let mut tie = false;
         let mut last_final = None;
@@ -322,7 +325,8 @@ impl Log {
             let next = match (final_child, best) {
                 (Some(c), _) => {
                     if prefix {
-                        last_final = Some(*c);
+                        // The place `c` takes (`next`, pushed on the next turn).
+                        last_final = Some(place32(path.len()));
                     }
                     *c
                 }
@@ -410,7 +414,7 @@ impl Log {
                 }
             };
             if final_child.is_none() && node.state.witnesses().is_some() && unfinal.is_none() {
-                unfinal = Some(path.len()); // the place `next` takes
+                unfinal = Some(place32(path.len())); // the place `next` takes
             }
             let retired_in = roots.iter().enumerate().fold(0u8, |mask, (i, k)| {
                 let here = span(&next).is_some_and(|sp| {
@@ -548,7 +552,8 @@ impl Log {
             .collect();
         let moved_at = path
             .iter()
-            .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves));
+            .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves))
+            .map(place32);
         // The chain is kept until the next recomputation: no spare capacity (`O(n)`).
         path.shrink_to_fit();
         forks.shrink_to_fit();
@@ -573,8 +578,6 @@ impl Log {
             && rare.duplicitous.is_empty()
             && rare.deepest.is_empty();
         Canon {
-            head: at,
-            chain,
             path,
             forks,
             tie,

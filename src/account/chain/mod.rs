@@ -105,15 +105,26 @@ pub(super) struct Node {
     children: Vec<MessageId>,
     pub(super) state: State,
     /// The number of operations above it (the genesis: 0), and an ancestor to jump to when
-    /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]).
+    /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]): none if it
+    /// is the parent (the genesis: itself), boxed otherwise ([`Node::jump`]; about half the
+    /// operations of a chain jump to their parent, issue 18).
     depth: usize,
-    jump: MessageId,
+    jump: Option<Box<MessageId>>,
 }
 
 impl Node {
     /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
     fn supersedes(&self) -> Option<MessageId> {
         self.supersedes.as_deref().copied()
+    }
+
+    /// The ancestor to jump to ([`ancestor_at`]) from this operation, whose id is `own`.
+    fn jump(&self, own: &MessageId) -> MessageId {
+        self.jump
+            .as_deref()
+            .copied()
+            .or(self.parent)
+            .unwrap_or(*own)
     }
 }
 
@@ -126,8 +137,9 @@ fn ancestor_at(nodes: &Nodes, mut x: MessageId, depth: usize) -> Option<MessageI
         if node.depth <= depth {
             return (node.depth == depth).then_some(x);
         }
-        x = match nodes.get(&node.jump) {
-            Some(j) if j.depth >= depth => node.jump,
+        let jump = node.jump(&x);
+        x = match nodes.get(&jump) {
+            Some(j) if j.depth >= depth => jump,
             _ => node.parent?,
         };
     }
@@ -143,10 +155,9 @@ fn is_ancestor(nodes: &Nodes, a: MessageId, b: MessageId) -> bool {
 /// The canonical chain of an account (rule ACCT-5).
 #[derive(Clone, Debug)]
 pub(super) struct Canon {
-    head: MessageId,
-    /// The operations of the chain and their places in it (the genesis is 0).
-    chain: Store<MessageId, usize>,
-    /// The operations of the chain in order, from the genesis to the head.
+    /// The operations of the chain in order, from the genesis to the head ([`Canon::head`]). An
+    /// operation's place on the chain is its depth, so no map of places is kept
+    /// ([`Canon::place`], issue 18).
     path: Vec<MessageId>,
     /// How the chain chose at each of its operations but the head: `forks[j]` at `path[j]`.
     forks: Vec<Fork>,
@@ -157,16 +168,17 @@ pub(super) struct Canon {
     /// ([`Log::head_state`]), not copied here.
     state: Option<Box<State>>,
     /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
-    /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
-    last_final: Option<MessageId>,
+    /// chain before it (the genesis aside) are final, by its place. None if the genesis's chosen
+    /// child is not.
+    last_final: Option<u32>,
     /// The first place on the chain whose operation's parent names witnesses and which is not
     /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
     /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
     /// only moves towards the head ([`Canon::advance_gate`]).
-    unfinal: Option<usize>,
+    unfinal: Option<u32>,
     /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
     /// the witness gate is open down to it (`unfinal` is none or below it).
-    moved_at: Option<usize>,
+    moved_at: Option<u32>,
     /// What most chains leave empty (branches, contests, ties, supersessions, witnesses), boxed once one
     /// is held (issue 18). Read and written through [`Canon`]'s `Deref` to [`CanonRare`] (so
     /// `self.branch` is `self.rare`'s, or an empty one's): a write allocates the box.
@@ -261,6 +273,12 @@ struct Fork {
     dead: u8,
 }
 
+/// A place on the chain as the [`Canon`] keeps it (4 bytes: a chain of more than `u32::MAX`
+/// operations is never held in memory).
+fn place32(place: usize) -> u32 {
+    u32::try_from(place).unwrap_or(u32::MAX)
+}
+
 /// The bit of root index `i` in a mask of [`Fork`] (none for an index beyond the mask).
 fn bit(i: usize) -> u8 {
     1u8.checked_shl(i as u32).unwrap_or(0)
@@ -333,7 +351,6 @@ impl Authority {
 /// The operations of one account, and its canonical chain.
 #[derive(Clone, Debug)]
 pub(super) struct Log {
-    genesis: MessageId,
     /// The valid operations by id: a compact store, a sorted vector while the account is small.
     nodes: Nodes,
     /// The canonical chain, computed on the first query after a change (see the module comment),
@@ -383,15 +400,21 @@ impl Log {
             children: Vec::new(),
             state,
             depth: 0,
-            jump: genesis,
+            jump: None,
         };
         Log {
-            genesis,
             nodes: Store::one(genesis, node),
             canon: OnceCell::new(),
             walks: RefCell::default(),
             rare: None,
         }
+    }
+
+    /// The genesis: the ancestor at depth 0 of any operation (its id is not kept beside the
+    /// nodes, issue 18). `O(log n)`.
+    pub(super) fn genesis(&self) -> Option<MessageId> {
+        let (any, _) = self.nodes.iter().next()?;
+        ancestor_at(&self.nodes, *any, 0)
     }
 
     /// The parts most accounts leave empty.
@@ -421,7 +444,7 @@ impl Log {
     /// The head state of `canon` (this log's chain): its own copy if revocations apply to it, else
     /// the head's state.
     fn head_state<'a>(&'a self, canon: &'a Canon) -> Option<&'a State> {
-        canon.state.as_deref().or_else(|| self.state(&canon.head))
+        canon.state.as_deref().or_else(|| self.state(canon.head()?))
     }
 
     /// Is `id` a valid deactivation (ACCT-11)?
@@ -566,9 +589,9 @@ impl Log {
                 .deactivations
                 .insert(id, end);
         }
-        let (depth, p_jump) = (p.depth + 1, p.jump);
+        let (depth, p_jump) = (p.depth + 1, p.jump(&parent));
         let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth);
-        let jump_of = |x: &MessageId| self.nodes.get(x).map_or(*x, |n| n.jump);
+        let jump_of = |x: &MessageId| self.nodes.get(x).map_or(*x, |n| n.jump(x));
         let jump = if depth_of(&parent) - depth_of(&p_jump)
             == depth_of(&p_jump) - depth_of(&jump_of(&p_jump))
         {
@@ -596,7 +619,7 @@ impl Log {
             children: Vec::new(),
             state,
             depth,
-            jump,
+            jump: (jump != parent).then(|| Box::new(jump)),
         };
         match self.canon.get_mut() {
             // The new operation is the only child of a head that is neither contested nor a tied
@@ -604,7 +627,7 @@ impl Log {
             // the chain grows by it (see the module comment). One that can falls through to
             // `keep_off_chain`, which finds no fork at the head: recomputed.
             Some(canon)
-                if canon.head == parent
+                if canon.head() == Some(&parent)
                     && canon.contested.is_empty()
                     && !canon.tie
                     && !canon.unties(&self.nodes, &node, canon.forks.len()) =>
@@ -631,14 +654,12 @@ impl Log {
                     retired_in,
                     dead: 0,
                 });
-                canon.head = id;
                 if canon.unfinal.is_none() && !unwitnessed {
-                    canon.unfinal = Some(canon.path.len());
+                    canon.unfinal = Some(place32(canon.path.len()));
                 }
                 if node.moves {
-                    canon.moved_at = Some(canon.path.len());
+                    canon.moved_at = Some(place32(canon.path.len()));
                 }
-                canon.chain.insert(id, canon.path.len());
                 canon.path.push(id);
                 canon.state = (!canon.carried.is_empty()).then(|| {
                     let mut state = node.state.clone();
