@@ -178,12 +178,7 @@ impl Log {
                     }
                 });
                 reaches.insert(y, hit);
-                if let Some(revokes) = self
-                    .nodes
-                    .get(&y)
-                    .and_then(|n| n.revokes.as_deref().copied())
-                    .filter(|_| hit)
-                {
+                if let Some(revokes) = self.nodes.get(&y).and_then(Node::revokes).filter(|_| hit) {
                     carried.push(revokes);
                 }
             }
@@ -256,7 +251,7 @@ impl Log {
                 .clone()
                 .filter_map(|c| {
                     let n = self.nodes.get(c).filter(|n| n.committed)?;
-                    Some((*c, (n.signer, n.drops)))
+                    Some((*c, (*n.signer()?, n.drops)))
                 })
                 .collect();
             // Per signer, how many of its committed acts here retire root `i` (at most 8 roots:
@@ -343,12 +338,12 @@ impl Log {
                         true => ids
                             .first()
                             .and_then(|c| self.nodes.get(c))
-                            .map(|n| &n.signer),
+                            .and_then(Node::signer),
                         false => roots.get(s),
                     };
                     let by_key = key.is_some_and(|key| {
                         ids.iter()
-                            .all(|c| self.nodes.get(c).is_some_and(|n| n.signer == *key))
+                            .all(|c| self.nodes.get(c).is_some_and(|n| n.signer() == Some(key)))
                     });
                     let mut continued = ids.iter().filter(|c| !is_leaf(c));
                     let one = continued
@@ -462,11 +457,7 @@ impl Log {
         // applies them again when the chain grows at its head (audit-wm WM2).
         let carried: Vec<(PublicKey, Revocation)> = sticky
             .iter()
-            .filter_map(|x| {
-                self.nodes
-                    .get(x)
-                    .and_then(|n| n.revokes.as_deref().copied())
-            })
+            .filter_map(|x| self.nodes.get(x).and_then(Node::revokes))
             .chain(carried)
             .collect();
         let state = match (carried.is_empty(), self.nodes.get(&at)) {

@@ -76,12 +76,17 @@ type Nodes = Store<MessageId, Node>;
 /// One valid operation in an account's tree.
 #[derive(Clone, Debug)]
 pub(super) struct Node {
-    signer: PublicKey,
+    /// The signer's index in this operation's own root list (`state.roots`), where nearly every
+    /// signer is (a root of the parent that the operation keeps, the genesis's first root, a
+    /// committed rotation's revealed key); [`OTHER_SIGNER`] for the few others (a self-retirement,
+    /// a committed deactivation or successor), whose key is in `rare` ([`Node::signer`]; one byte
+    /// instead of 32, issue 18).
+    signer: u8,
     parent: Option<MessageId>,
     seq: u64,
-    /// The earlier sibling it names in `supersedes` (06 §8.1), if any (boxed: most operations name
-    /// none; [`Node::supersedes`]).
-    supersedes: Option<Box<MessageId>>,
+    /// What most operations do not have: a superseded sibling, a revocation, a signer outside its
+    /// own root list (boxed once one is held; [`Node::supersedes`], [`Node::revokes`]).
+    rare: Option<Box<NodeRare>>,
     /// A `roots` operation: its new root list is `state.roots`.
     rotates: bool,
     /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
@@ -99,8 +104,6 @@ pub(super) struct Node {
     origin: Option<Arc<MessageId>>,
     /// A `successor` operation (ACCT-12).
     moves: bool,
-    /// For a `revoke`: the app key and the revocation (boxed: most operations are no `revoke`).
-    revokes: Option<Box<(PublicKey, Revocation)>>,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
     pub(super) state: State,
@@ -112,10 +115,64 @@ pub(super) struct Node {
     jump: Option<Box<MessageId>>,
 }
 
+/// [`Node::signer`]'s value for a signer outside the operation's own root list.
+const OTHER_SIGNER: u8 = u8::MAX;
+
+/// The parts of a [`Node`] that most operations leave empty.
+#[derive(Clone, Debug, Default)]
+struct NodeRare {
+    /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
+    supersedes: Option<MessageId>,
+    /// For a `revoke`: the app key and the revocation.
+    revokes: Option<(PublicKey, Revocation)>,
+    /// The signer, if it is not in the operation's own root list.
+    signer: Option<PublicKey>,
+}
+
 impl Node {
     /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
     fn supersedes(&self) -> Option<MessageId> {
-        self.supersedes.as_deref().copied()
+        self.rare.as_ref().and_then(|r| r.supersedes)
+    }
+
+    /// For a `revoke`: the app key and the revocation.
+    fn revokes(&self) -> Option<(PublicKey, Revocation)> {
+        self.rare.as_ref().and_then(|r| r.revokes)
+    }
+
+    /// The key that signed it (always known: [`Node::signed`] keeps it in `rare` when it is not
+    /// in the own root list).
+    fn signer(&self) -> Option<&PublicKey> {
+        match self.signer {
+            OTHER_SIGNER => self.rare.as_ref().and_then(|r| r.signer.as_ref()),
+            i => self.state.roots.get(usize::from(i)),
+        }
+    }
+
+    /// Sets the signer, the superseded sibling and the revocation (`signer` and `rare` as
+    /// [`Node`] documents them).
+    fn signed(
+        mut self,
+        signer: PublicKey,
+        supersedes: Option<MessageId>,
+        revokes: Option<(PublicKey, Revocation)>,
+    ) -> Node {
+        let own = self
+            .state
+            .roots
+            .iter()
+            .position(|k| *k == signer)
+            .and_then(|i| u8::try_from(i).ok())
+            .filter(|i| *i != OTHER_SIGNER);
+        self.signer = own.unwrap_or(OTHER_SIGNER);
+        let rare = NodeRare {
+            supersedes,
+            revokes,
+            signer: own.is_none().then_some(signer),
+        };
+        self.rare = (rare.supersedes.is_some() || rare.revokes.is_some() || rare.signer.is_some())
+            .then(|| Box::new(rare));
+        self
     }
 
     /// The ancestor to jump to ([`ancestor_at`]) from this operation, whose id is `own`.
@@ -298,7 +355,8 @@ fn retired_mask(parent: &[PublicKey], kept: &[PublicKey]) -> u8 {
 /// counts as that key's self-retirement (06 §8.1): its signer; and for a committed rotation
 /// (ACCT-14) also every root of its parent, retired unless its list keeps it. At most five.
 fn attributed(nodes: &Nodes, x: &Node) -> Vec<(PublicKey, bool)> {
-    let mut keys = alloc::vec![(x.signer, x.retires)];
+    let signer = x.signer();
+    let mut keys: Vec<(PublicKey, bool)> = signer.map(|s| (*s, x.retires)).into_iter().collect();
     if x.committed {
         let parent = x.parent.and_then(|p| nodes.get(&p));
         for (i, k) in parent
@@ -306,7 +364,7 @@ fn attributed(nodes: &Nodes, x: &Node) -> Vec<(PublicKey, bool)> {
             .iter()
             .enumerate()
         {
-            if *k != x.signer {
+            if Some(k) != signer {
                 keys.push((*k, x.drops & bit(i) != 0));
             }
         }
@@ -386,22 +444,22 @@ impl Log {
     /// The tree of a new account: its genesis alone.
     pub(super) fn new(genesis: MessageId, signer: PublicKey, state: State) -> Log {
         let node = Node {
-            signer,
+            signer: OTHER_SIGNER,
             parent: None,
             seq: 1,
-            supersedes: None,
+            rare: None,
             rotates: false,
             retires: false,
             committed: false,
             drops: 0,
             origin: state.next().is_some().then(|| Arc::new(genesis)),
             moves: false,
-            revokes: None,
             children: Vec::new(),
             state,
             depth: 0,
             jump: None,
-        };
+        }
+        .signed(signer, None, None);
         Log {
             nodes: Store::one(genesis, node),
             canon: OnceCell::new(),
@@ -602,25 +660,29 @@ impl Log {
         let signer = *header.key();
         let rotates = matches!(body, OpBody::Roots { .. });
         let node = Node {
-            signer,
+            signer: OTHER_SIGNER,
             parent: Some(parent),
             seq: header.seq(),
-            supersedes: supersedes.map(Box::new),
+            rare: None,
             rotates,
             retires: rotates && !state.roots.contains(&signer),
             committed,
             drops,
             origin,
             moves: matches!(body, OpBody::Successor { .. }),
-            revokes: match body {
-                OpBody::Revoke { app, cutoff } => Some(Box::new((*app, *cutoff))),
-                _ => None,
-            },
             children: Vec::new(),
             state,
             depth,
             jump: (jump != parent).then(|| Box::new(jump)),
-        };
+        }
+        .signed(
+            signer,
+            supersedes,
+            match body {
+                OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
+                _ => None,
+            },
+        );
         match self.canon.get_mut() {
             // The new operation is the only child of a head that is neither contested nor a tied
             // leaf, and it cannot undo a tie of one key's leaves, continued, above (audit-wm WM5):
@@ -703,7 +765,7 @@ impl Log {
         !is_final(y_id)
             && x.parent.is_some()
             && x.parent == y.parent
-            && x.signer == y.signer
+            && x.signer() == y.signer()
             && y.seq < x.seq
             && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
     }
