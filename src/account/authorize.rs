@@ -1,7 +1,6 @@
 //! Authorization of a message's key by the account state (rules AUTH-1 to AUTH-6, 06 §9), with the
 //! AUTH-6 walk remembered per revoked key.
 
-use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::cell::RefCell;
@@ -130,7 +129,7 @@ impl Accounts {
             };
         }
         match self.logs.get(header.account()) {
-            Some(log) => cached_walk(&log.walks, header, id, seq, in_force, headers),
+            Some(log) => cached_walk(log.walks(), header, id, seq, in_force, headers),
             None => walk(header, id, seq, headers),
         }
     }
@@ -184,9 +183,8 @@ impl Accounts {
 }
 
 /// The AUTH-6 walks of one account: per revoked key, per cutoff in force (at most two, 06 §8.4),
-/// the part of its history read so far; boxed once one is remembered (most accounts revoke no key,
-/// and every log holds its walks inline, issue 18).
-pub(super) type Walks = Option<Box<BTreeMap<PublicKey, Vec<Walk>>>>;
+/// the part of its history read so far.
+pub(super) type Walks = BTreeMap<PublicKey, Vec<Walk>>;
 
 /// The walk back from one cutoff `c` (stated sequence number `s`) through its key's history (06 §9.2
 /// step 6), as far as it has been read. It depends only on `(key, c, s)` and on the headers read,
@@ -293,10 +291,7 @@ fn cached_walk(
             let Ok(mut walks) = walks.try_borrow_mut() else {
                 return walk(header, cutoff, seq, headers);
             };
-            let list = walks
-                .get_or_insert_with(Box::default)
-                .entry(*key)
-                .or_default();
+            let list = walks.entry(*key).or_default();
             if !list.iter().any(|w| w.cutoff == cutoff && w.seq == seq) {
                 // Keep only the walks of the cutoffs in force: at most two per key.
                 list.retain(|w| in_force.contains(&(w.cutoff, w.seq)));
@@ -318,8 +313,7 @@ fn cached_walk(
             return walk(header, cutoff, seq, headers);
         };
         let remembered = walks
-            .as_mut()
-            .and_then(|walks| walks.get_mut(key))
+            .get_mut(key)
             .and_then(|list| list.iter_mut().find(|w| w.cutoff == cutoff && w.seq == seq));
         match remembered {
             Some(w) if w.next == Some(at) => w.extend(key, &found),

@@ -6,6 +6,13 @@
 use super::*;
 
 impl Fork {
+    /// A strength as a fork keeps it: a root index (below [`crate::account::MAX_ROOTS`]), or
+    /// `u8::MAX` for none (`usize::MAX` when computed). Compared only with root indexes, which it
+    /// orders as before.
+    pub(super) fn of(strength: usize) -> u8 {
+        u8::try_from(strength).unwrap_or(u8::MAX)
+    }
+
     /// Whether an operation signed by `key` (a self-retirement if `retires`), arriving under a
     /// child other than the chosen one, leaves the choice as it is: it cannot make that child as
     /// strong as the chosen one, nor take the chosen child's strength away.
@@ -18,9 +25,10 @@ impl Fork {
             return true;
         };
         let bit = bit(i);
-        i > self.strength
+        let strength = usize::from(self.strength);
+        i > strength
             || self.dead & bit != 0
-            || (self.retired_in & bit != 0 && (!retires || self.strength != i))
+            || (self.retired_in & bit != 0 && (!retires || strength != i))
     }
 
     /// [`Fork::harmless`] for every key operation `x` counts as signed by (a committed rotation:

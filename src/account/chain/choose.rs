@@ -447,7 +447,7 @@ impl Log {
                 final_child: final_child.is_some(),
                 tie: tied_here,
                 met: met_here,
-                strength: chosen_strength,
+                strength: Fork::of(chosen_strength),
                 retired_in,
                 dead: 0,
             });

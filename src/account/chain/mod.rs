@@ -322,7 +322,8 @@ struct Fork {
     /// The chosen child's strength: the index in this operation's root list of the first root that
     /// counts in its subtree (`usize::MAX`: none). Operations that arrive below the chosen child
     /// only make it stronger, so once kept this is an upper bound.
-    strength: usize,
+    /// A `u8` (a root index is below [`super::MAX_ROOTS`]): `u8::MAX` for none ([`Fork::of`]).
+    strength: u8,
     /// The roots (bit `i` for index `i`) that retired themselves under the chosen child: they
     /// count under no other child.
     retired_in: u8,
@@ -414,8 +415,10 @@ pub(super) struct Log {
     /// The canonical chain, computed on the first query after a change (see the module comment),
     /// boxed: a log whose chain was never asked for holds only the pointer.
     canon: OnceCell<Box<Canon>>,
-    /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
-    pub(super) walks: RefCell<Walks>,
+    /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations, boxed
+    /// on the first ([`Log::walks`]): most accounts revoke no key, and every log is held inline by
+    /// the map of accounts (issue 18).
+    walks: OnceCell<Box<RefCell<Walks>>>,
     /// What most accounts never hold (supersessions, receipts, deactivations), boxed once one is
     /// held: an account's log is held in full by the account map (issue 18).
     rare: Option<Box<Rare>>,
@@ -463,7 +466,7 @@ impl Log {
         Log {
             nodes: Store::one(genesis, node),
             canon: OnceCell::new(),
-            walks: RefCell::default(),
+            walks: OnceCell::new(),
             rare: None,
         }
     }
@@ -473,6 +476,11 @@ impl Log {
     pub(super) fn genesis(&self) -> Option<MessageId> {
         let (any, _) = self.nodes.iter().next()?;
         ancestor_at(&self.nodes, *any, 0)
+    }
+
+    /// The AUTH-6 walks of this account's revoked keys (allocated on the first call).
+    pub(super) fn walks(&self) -> &RefCell<Walks> {
+        self.walks.get_or_init(Box::default)
     }
 
     /// The parts most accounts leave empty.
@@ -712,7 +720,7 @@ impl Log {
                     final_child: false,
                     tie: false,
                     met: false,
-                    strength,
+                    strength: Fork::of(strength),
                     retired_in,
                     dead: 0,
                 });
