@@ -57,19 +57,31 @@ impl Canon {
     /// child). `O(log n)`.
     pub(super) fn place(&self, nodes: &Nodes, id: &MessageId) -> Option<usize> {
         let depth = nodes.get(id)?.depth;
-        (self.path.get(depth) == Some(id)).then_some(depth)
+        (self.at(nodes, depth) == Some(*id)).then_some(depth)
+    }
+
+    /// The chain operation at `place` (the genesis is 0): the head's ancestor at that depth.
+    /// `O(log n)` steps ([`ancestor_at`]).
+    pub(super) fn at(&self, nodes: &Nodes, place: usize) -> Option<MessageId> {
+        ancestor_at(nodes, self.head, place)
+    }
+
+    /// The number of operations of the chain: one more than its forks (every chain operation but
+    /// the head has one).
+    pub(super) fn len(&self) -> usize {
+        self.forks.len() + 1
     }
 
     /// The last operation of the chain.
     pub(super) fn head(&self) -> Option<&MessageId> {
-        self.path.last()
+        Some(&self.head)
     }
 
     /// Whether the operation at `place` on the chain is final at its parent (06 §8.6), from the
     /// witnesses' deepest receipts; `None` if the parent names no witnesses. `O(k log n)`.
     pub(super) fn final_at(&self, nodes: &Nodes, place: usize) -> Option<bool> {
-        let parent = place.checked_sub(1).and_then(|i| self.path.get(i))?;
-        let set = nodes.get(parent)?.state.witnesses()?;
+        let parent = self.at(nodes, place.checked_sub(1)?)?;
+        let set = nodes.get(&parent)?.state.witnesses()?;
         let endorsing = set
             .keys()
             .iter()
@@ -86,16 +98,14 @@ impl Canon {
             if self.final_at(nodes, j) == Some(false) {
                 return;
             }
-            self.unfinal = Some(j + 1)
-                .filter(|next| *next < self.path.len())
-                .map(place32);
+            self.unfinal = Some(j + 1).filter(|next| *next < self.len()).map(place32);
         }
     }
 
     /// Extends the final prefix (06 §8.6) as far as the endorsements now reach.
     pub(super) fn extend_final(&mut self, nodes: &Nodes) {
         let mut j = self.last_final.map_or(1, |last| last as usize + 1);
-        while j < self.path.len() {
+        while j < self.len() {
             if self.final_at(nodes, j) != Some(true) {
                 break;
             }
@@ -253,7 +263,7 @@ impl Canon {
         if self.unties(nodes, x, at) {
             return None;
         }
-        let chosen = nodes.get(self.path.get(at + 1)?)?;
+        let chosen = nodes.get(&self.at(nodes, at + 1)?)?;
         let roots = &nodes.get(&fork)?.state.roots;
         if x.supersedes()
             .is_some_and(|y| self.place(nodes, &y).is_some())
@@ -334,7 +344,7 @@ impl Canon {
                 .filter(|o| **o == id)
                 .and(n.state.next())
         };
-        let chosen_id = *self.path.get(self.place(nodes, &fork)? + 1)?;
+        let chosen_id = self.at(nodes, self.place(nodes, &fork)? + 1)?;
         let first_child = parent == child && copy.children.len() <= 1;
         if first_child && own(copy, child).is_some_and(|n| Some(n) != own(chosen, chosen_id)) {
             return None;

@@ -545,8 +545,8 @@ impl Log {
             .iter()
             .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves))
             .map(place32);
-        // The chain is kept until the next recomputation: no spare capacity (`O(n)`).
-        path.shrink_to_fit();
+        // The chain is kept until the next recomputation: no spare capacity (`O(n)`). Its path is
+        // not kept: the head's ancestors ([`Canon::at`]).
         forks.shrink_to_fit();
         let rare = CanonRare {
             branch,
@@ -569,7 +569,7 @@ impl Log {
             && rare.duplicitous.is_empty()
             && rare.deepest.is_empty();
         Canon {
-            path,
+            head: path.last().copied().unwrap_or(genesis),
             forks,
             tie,
             rare: (!empty).then(|| Box::new(rare)),

@@ -212,10 +212,11 @@ fn is_ancestor(nodes: &Nodes, a: MessageId, b: MessageId) -> bool {
 /// The canonical chain of an account (rule ACCT-5).
 #[derive(Clone, Debug)]
 pub(super) struct Canon {
-    /// The operations of the chain in order, from the genesis to the head ([`Canon::head`]). An
-    /// operation's place on the chain is its depth, so no map of places is kept
-    /// ([`Canon::place`], issue 18).
-    path: Vec<MessageId>,
+    /// The last operation of the chain. The chain is the head's ancestors: the operation at
+    /// place `j` is the head's ancestor at depth `j` ([`Canon::at`], `O(log n)` steps), and an
+    /// operation's place is its depth ([`Canon::place`]), so neither the path nor a map of places
+    /// is kept (issue 18).
+    head: MessageId,
     /// How the chain chose at each of its operations but the head: `forks[j]` at `path[j]`.
     forks: Vec<Fork>,
     /// The chain ended in a tie of one key's leaves (06 §8.1).
@@ -716,6 +717,8 @@ impl Log {
                     (false, true) => node.drops,
                     (false, false) => 0,
                 };
+                // The new head's place: the chain's length before it.
+                let place = canon.len();
                 canon.forks.push(Fork {
                     final_child: false,
                     tie: false,
@@ -725,12 +728,12 @@ impl Log {
                     dead: 0,
                 });
                 if canon.unfinal.is_none() && !unwitnessed {
-                    canon.unfinal = Some(place32(canon.path.len()));
+                    canon.unfinal = Some(place32(place));
                 }
                 if node.moves {
-                    canon.moved_at = Some(place32(canon.path.len()));
+                    canon.moved_at = Some(place32(place));
                 }
-                canon.path.push(id);
+                canon.head = id;
                 canon.state = (!canon.carried.is_empty()).then(|| {
                     let mut state = node.state.clone();
                     for (app, revocation) in &canon.carried {

@@ -65,7 +65,7 @@ impl<'a> AccountView<'a> {
     /// ```
     pub fn genesis(&self) -> MessageId {
         // The chain starts at the genesis (a view is given only of a chain of held operations).
-        self.canon.path.first().copied().unwrap_or(self.head)
+        self.canon.at(&self.log.nodes, 0).unwrap_or(self.head)
     }
 
     /// The last operation of the canonical chain.
@@ -282,7 +282,7 @@ impl<'a> AccountView<'a> {
     /// ```
     pub fn last_final(&self) -> Option<MessageId> {
         let place = self.canon.last_final?;
-        self.canon.path.get(place as usize).copied()
+        self.canon.at(&self.log.nodes, place as usize)
     }
 
     /// The witnesses that receipted two operations of this account neither of which is an ancestor
