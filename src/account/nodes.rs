@@ -1,19 +1,20 @@
 //! A compact ordered map for the small maps every account holds (issue 18): its tree of operations
-//! and its canonical chain's places.
+//! (and, while the chain is chosen, the chain's places).
 //!
 //! Most accounts hold a handful of operations. A [`BTreeMap`] allocates a whole leaf of eleven
 //! entries for its first entry, which for the nodes of an account's tree (a few hundred bytes each)
 //! was most of what the account state held per message. Up to [`FEW`] entries a [`Store`] is a
-//! vector sorted by key with no spare capacity (a lookup is a binary search, an insertion moves at
-//! most [`FEW`] entries); past that it is a [`BTreeMap`], so every operation stays `O(log n)`.
-//! Iteration is in key order either way, as a [`BTreeMap`]'s.
+//! boxed slice sorted by key, with no spare capacity (a lookup is a binary search, an insertion
+//! copies at most [`FEW`] entries into a slice one longer); past that it is a boxed [`BTreeMap`],
+//! so every operation stays `O(log n)`. Iteration is in key order either way, as a [`BTreeMap`]'s.
+//! A store is two words inline.
 
 use alloc::boxed::Box;
 use alloc::collections::btree_map;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-/// The most entries a [`Store`] holds as a sorted vector.
+/// The most entries a [`Store`] holds as a sorted slice.
 const FEW: usize = 8;
 
 /// An ordered map from `K` to `V`: a sorted slice while small, a [`BTreeMap`] past [`FEW`] entries.

@@ -56,7 +56,7 @@ impl Canon {
     /// operation at that depth is `id` (the chain goes from the genesis, depth 0, from parent to
     /// child). `O(log n)`.
     pub(super) fn place(&self, nodes: &Nodes, id: &MessageId) -> Option<usize> {
-        let depth = nodes.get(id)?.depth;
+        let depth = nodes.get(id)?.depth();
         (self.at(nodes, depth) == Some(*id)).then_some(depth)
     }
 
@@ -279,7 +279,7 @@ impl Canon {
         // Committed acts of one parent do not count their retirements against each other (06
         // §8.1): beside a chosen committed act, a new one is not judged by the chosen child's
         // retirements, so the choice is made again.
-        if chosen.committed && x.committed && parent == fork {
+        if chosen.committed() && x.committed() && parent == fork {
             return None;
         }
         f.harmless_node(roots, nodes, x).then_some((fork, child))
@@ -322,16 +322,16 @@ impl Canon {
         f: &Fork,
     ) -> Option<(MessageId, MessageId)> {
         if parent == fork {
-            if x.committed {
+            if x.committed() {
                 return Some((fork, child));
             }
             return f.harmless_node(roots, nodes, x).then_some((fork, child));
         }
         let copy = nodes.get(&child)?;
-        if !copy.committed {
+        if !copy.committed() {
             return f.harmless_node(roots, nodes, x).then_some((fork, child));
         }
-        if x.committed
+        if x.committed()
             || attributed(nodes, x)
                 .iter()
                 .any(|(key, retires)| *retires && roots.contains(key))

@@ -126,7 +126,7 @@ impl Log {
         let met: BTreeSet<MessageId> = self
             .nodes
             .iter()
-            .filter(|(id, n)| n.committed && !superseded_in.contains_key(*id))
+            .filter(|(id, n)| n.committed() && !superseded_in.contains_key(*id))
             .filter_map(|(_, n)| {
                 n.parent
                     .and_then(|p| self.nodes.get(&p))
@@ -250,7 +250,7 @@ impl Log {
             let rotations: BTreeMap<MessageId, (PublicKey, u8)> = children
                 .clone()
                 .filter_map(|c| {
-                    let n = self.nodes.get(c).filter(|n| n.committed)?;
+                    let n = self.nodes.get(c).filter(|n| n.committed())?;
                     Some((*c, (*n.signer()?, n.drops)))
                 })
                 .collect();
@@ -333,7 +333,7 @@ impl Log {
                     // count for every root of `P` (06 §8.1, first), or signed by the root of rank `s`.
                     let rotations = ids
                         .iter()
-                        .all(|c| self.nodes.get(c).is_some_and(|n| n.committed));
+                        .all(|c| self.nodes.get(c).is_some_and(|n| n.committed()));
                     let key = match rotations {
                         true => ids
                             .first()
@@ -502,7 +502,7 @@ impl Log {
             if path
                 .get(j + 1)
                 .and_then(|c| self.nodes.get(c))
-                .is_some_and(|n| n.committed)
+                .is_some_and(|n| n.committed())
             {
                 continue;
             }
@@ -543,7 +543,7 @@ impl Log {
             .collect();
         let moved_at = path
             .iter()
-            .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves))
+            .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves()))
             .map(place32);
         // The chain is kept until the next recomputation: no spare capacity (`O(n)`). Its path is
         // not kept: the head's ancestors ([`Canon::at`]).

@@ -87,23 +87,15 @@ pub(super) struct Node {
     /// What most operations do not have: a superseded sibling, a revocation, a signer outside its
     /// own root list (boxed once one is held; [`Node::supersedes`], [`Node::revokes`]).
     rare: Option<Box<NodeRare>>,
-    /// A `roots` operation: its new root list is `state.roots`.
-    rotates: bool,
-    /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
-    retires: bool,
-    /// A committed act (ACCT-14): a `roots` (a committed rotation), `deactivate` or `successor`
-    /// operation whose parent state is committed. At the fork points above it, it counts as signed
-    /// by every root of its parent and as a self-retirement of each of them that its list does not
-    /// keep (06 §8.1): a rotation's new list; a deactivation or successor keeps none.
-    committed: bool,
+    /// [`ROTATES`], [`RETIRES`], [`COMMITTED`], [`MOVES`] (one byte: with a 4-byte depth, a
+    /// node is 128 bytes, not 136, issue 18).
+    flags: u8,
     /// For a committed act: the roots of its parent (bit `i` for index `i`) it retires.
     drops: u8,
     /// The operation whose `next` this state's commitment is (itself for a genesis or a `roots`
     /// operation naming `next`), if the state is committed (06 §8.1, a met commitment); shared
     /// by the operations below it that keep the commitment.
     origin: Option<Arc<MessageId>>,
-    /// A `successor` operation (ACCT-12).
-    moves: bool,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
     pub(super) state: State,
@@ -111,9 +103,21 @@ pub(super) struct Node {
     /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]): none if it
     /// is the parent (the genesis: itself), boxed otherwise ([`Node::jump`]; about half the
     /// operations of a chain jump to their parent, issue 18).
-    depth: usize,
+    depth: u32,
     jump: Option<Box<MessageId>>,
 }
+
+/// A `roots` operation: its new root list is `state.roots` ([`Node::rotates`]).
+const ROTATES: u8 = 1;
+/// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
+const RETIRES: u8 = 2;
+/// A committed act (ACCT-14): a `roots` (a committed rotation), `deactivate` or `successor`
+/// operation whose parent state is committed. At the fork points above it, it counts as signed
+/// by every root of its parent and as a self-retirement of each of them that its list does not
+/// keep (06 §8.1): a rotation's new list; a deactivation or successor keeps none.
+const COMMITTED: u8 = 4;
+/// A `successor` operation (ACCT-12).
+const MOVES: u8 = 8;
 
 /// [`Node::signer`]'s value for a signer outside the operation's own root list.
 const OTHER_SIGNER: u8 = u8::MAX;
@@ -130,6 +134,31 @@ struct NodeRare {
 }
 
 impl Node {
+    /// A `roots` operation ([`ROTATES`]).
+    fn rotates(&self) -> bool {
+        self.flags & ROTATES != 0
+    }
+
+    /// A self-retirement ([`RETIRES`]).
+    fn retires(&self) -> bool {
+        self.flags & RETIRES != 0
+    }
+
+    /// A committed act ([`COMMITTED`]).
+    fn committed(&self) -> bool {
+        self.flags & COMMITTED != 0
+    }
+
+    /// A `successor` operation ([`MOVES`]).
+    fn moves(&self) -> bool {
+        self.flags & MOVES != 0
+    }
+
+    /// The number of operations above it (the genesis: 0).
+    fn depth(&self) -> usize {
+        self.depth as usize
+    }
+
     /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
     fn supersedes(&self) -> Option<MessageId> {
         self.rare.as_ref().and_then(|r| r.supersedes)
@@ -191,12 +220,12 @@ impl Node {
 fn ancestor_at(nodes: &Nodes, mut x: MessageId, depth: usize) -> Option<MessageId> {
     loop {
         let node = nodes.get(&x)?;
-        if node.depth <= depth {
-            return (node.depth == depth).then_some(x);
+        if node.depth() <= depth {
+            return (node.depth() == depth).then_some(x);
         }
         let jump = node.jump(&x);
         x = match nodes.get(&jump) {
-            Some(j) if j.depth >= depth => jump,
+            Some(j) if j.depth() >= depth => jump,
             _ => node.parent?,
         };
     }
@@ -206,7 +235,7 @@ fn ancestor_at(nodes: &Nodes, mut x: MessageId, depth: usize) -> Option<MessageI
 fn is_ancestor(nodes: &Nodes, a: MessageId, b: MessageId) -> bool {
     nodes
         .get(&a)
-        .is_some_and(|n| ancestor_at(nodes, b, n.depth) == Some(a))
+        .is_some_and(|n| ancestor_at(nodes, b, n.depth()) == Some(a))
 }
 
 /// The canonical chain of an account (rule ACCT-5).
@@ -217,7 +246,8 @@ pub(super) struct Canon {
     /// operation's place is its depth ([`Canon::place`]), so neither the path nor a map of places
     /// is kept (issue 18).
     head: MessageId,
-    /// How the chain chose at each of its operations but the head: `forks[j]` at `path[j]`.
+    /// How the chain chose at each of its operations but the head: `forks[j]` at the chain
+    /// operation of place `j` ([`Canon::at`]).
     forks: Vec<Fork>,
     /// The chain ended in a tie of one key's leaves (06 §8.1).
     tie: bool,
@@ -358,8 +388,8 @@ fn retired_mask(parent: &[PublicKey], kept: &[PublicKey]) -> u8 {
 /// (ACCT-14) also every root of its parent, retired unless its list keeps it. At most five.
 fn attributed(nodes: &Nodes, x: &Node) -> Vec<(PublicKey, bool)> {
     let signer = x.signer();
-    let mut keys: Vec<(PublicKey, bool)> = signer.map(|s| (*s, x.retires)).into_iter().collect();
-    if x.committed {
+    let mut keys: Vec<(PublicKey, bool)> = signer.map(|s| (*s, x.retires())).into_iter().collect();
+    if x.committed() {
         let parent = x.parent.and_then(|p| nodes.get(&p));
         for (i, k) in parent
             .map_or(&[][..], |p| &p.state.roots[..])
@@ -452,12 +482,9 @@ impl Log {
             parent: None,
             seq: 1,
             rare: None,
-            rotates: false,
-            retires: false,
-            committed: false,
+            flags: 0,
             drops: 0,
             origin: state.next().is_some().then(|| Arc::new(genesis)),
-            moves: false,
             children: Vec::new(),
             state,
             depth: 0,
@@ -656,8 +683,8 @@ impl Log {
                 .deactivations
                 .insert(id, end);
         }
-        let (depth, p_jump) = (p.depth + 1, p.jump(&parent));
-        let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth);
+        let (depth, p_jump) = (p.depth() + 1, p.jump(&parent));
+        let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth());
         let jump_of = |x: &MessageId| self.nodes.get(x).map_or(*x, |n| n.jump(x));
         let jump = if depth_of(&parent) - depth_of(&p_jump)
             == depth_of(&p_jump) - depth_of(&jump_of(&p_jump))
@@ -673,15 +700,21 @@ impl Log {
             parent: Some(parent),
             seq: header.seq(),
             rare: None,
-            rotates,
-            retires: rotates && !state.roots.contains(&signer),
-            committed,
+            flags: [
+                (rotates, ROTATES),
+                (rotates && !state.roots.contains(&signer), RETIRES),
+                (committed, COMMITTED),
+                (matches!(body, OpBody::Successor { .. }), MOVES),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .fold(0, |flags, (_, flag)| flags | flag),
             drops,
             origin,
-            moves: matches!(body, OpBody::Successor { .. }),
             children: Vec::new(),
             state,
-            depth,
+            // A tree deeper than `u32::MAX` operations is never held in memory.
+            depth: u32::try_from(depth).unwrap_or(u32::MAX),
             jump: (jump != parent).then(|| Box::new(jump)),
         }
         .signed(
@@ -712,7 +745,7 @@ impl Log {
                         .position(|k| *k == signer)
                         .unwrap_or(usize::MAX),
                 };
-                let retired_in = match (node.retires, committed) {
+                let retired_in = match (node.retires(), committed) {
                     (true, _) => bit(strength),
                     (false, true) => node.drops,
                     (false, false) => 0,
@@ -730,7 +763,7 @@ impl Log {
                 if canon.unfinal.is_none() && !unwitnessed {
                     canon.unfinal = Some(place32(place));
                 }
-                if node.moves {
+                if node.moves() {
                     canon.moved_at = Some(place32(place));
                 }
                 canon.head = id;
@@ -778,7 +811,7 @@ impl Log {
             && x.parent == y.parent
             && x.signer() == y.signer()
             && y.seq < x.seq
-            && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
+            && (!y.retires() || (x.rotates() && x.state.roots == y.state.roots))
     }
 
     /// The canonical chain, computed if the tree changed since it was last asked for.
