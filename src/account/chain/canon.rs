@@ -94,22 +94,24 @@ impl Canon {
     /// made final at their witnessed parents. Each place is passed once per computed chain, so
     /// this costs `O(k log n)` per receipt, amortized.
     pub(super) fn advance_gate(&mut self, nodes: &Nodes) {
-        while let Some(j) = self.unfinal.map(|j| j as usize) {
+        while let Some(j) = self.unfinal.map(Place::get) {
             if self.final_at(nodes, j) == Some(false) {
                 return;
             }
-            self.unfinal = Some(j + 1).filter(|next| *next < self.len()).map(place32);
+            self.unfinal = Some(j + 1)
+                .filter(|next| *next < self.len())
+                .map(Place::new);
         }
     }
 
     /// Extends the final prefix (06 §8.6) as far as the endorsements now reach.
     pub(super) fn extend_final(&mut self, nodes: &Nodes) {
-        let mut j = self.last_final.map_or(1, |last| last as usize + 1);
+        let mut j = self.last_final.map_or(1, |last| last.get() + 1);
         while j < self.len() {
             if self.final_at(nodes, j) != Some(true) {
                 break;
             }
-            self.last_final = Some(place32(j));
+            self.last_final = Some(Place::new(j));
             j += 1;
         }
     }

@@ -321,7 +321,7 @@ impl Log {
                 (Some(c), _) => {
                     if prefix {
                         // The place `c` takes (`next`, pushed on the next turn).
-                        last_final = Some(place32(path.len()));
+                        last_final = Some(Place::new(path.len()));
                     }
                     *c
                 }
@@ -409,7 +409,7 @@ impl Log {
                 }
             };
             if final_child.is_none() && node.state.witnesses().is_some() && unfinal.is_none() {
-                unfinal = Some(place32(path.len())); // the place `next` takes
+                unfinal = Some(Place::new(path.len())); // the place `next` takes
             }
             let retired_in = roots.iter().enumerate().fold(0u8, |mask, (i, k)| {
                 let here = span(&next).is_some_and(|sp| {
@@ -544,7 +544,7 @@ impl Log {
         let moved_at = path
             .iter()
             .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves()))
-            .map(place32);
+            .map(Place::new);
         // The chain is kept until the next recomputation: no spare capacity (`O(n)`). Its path is
         // not kept: the head's ancestors ([`Canon::at`]).
         forks.shrink_to_fit();

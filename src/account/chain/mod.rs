@@ -258,15 +258,15 @@ pub(super) struct Canon {
     /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
     /// chain before it (the genesis aside) are final, by its place. None if the genesis's chosen
     /// child is not.
-    last_final: Option<u32>,
+    last_final: Option<Place>,
     /// The first place on the chain whose operation's parent names witnesses and which is not
     /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
     /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
     /// only moves towards the head ([`Canon::advance_gate`]).
-    unfinal: Option<u32>,
+    unfinal: Option<Place>,
     /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
     /// the witness gate is open down to it (`unfinal` is none or below it).
-    moved_at: Option<u32>,
+    moved_at: Option<Place>,
     /// What most chains leave empty (branches, contests, ties, supersessions, witnesses), boxed once one
     /// is held (issue 18). Read and written through [`Canon`]'s `Deref` to [`CanonRare`] (so
     /// `self.branch` is `self.rare`'s, or an empty one's): a write allocates the box.
@@ -362,10 +362,21 @@ struct Fork {
     dead: u8,
 }
 
-/// A place on the chain as the [`Canon`] keeps it (4 bytes: a chain of more than `u32::MAX`
-/// operations is never held in memory).
-fn place32(place: usize) -> u32 {
-    u32::try_from(place).unwrap_or(u32::MAX)
+/// A place on the chain as the [`Canon`] keeps it: 4 bytes with its `Option` (the place plus one,
+/// never zero; a chain of more than `u32::MAX - 1` operations is never held in memory), issue 18.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Place(core::num::NonZeroU32);
+
+impl Place {
+    /// The place `place`.
+    fn new(place: usize) -> Place {
+        Place(core::num::NonZeroU32::MIN.saturating_add(u32::try_from(place).unwrap_or(u32::MAX)))
+    }
+
+    /// The place.
+    fn get(self) -> usize {
+        (self.0.get() - 1) as usize
+    }
 }
 
 /// The bit of root index `i` in a mask of [`Fork`] (none for an index beyond the mask).
@@ -446,18 +457,25 @@ pub(super) struct Log {
     /// The canonical chain, computed on the first query after a change (see the module comment),
     /// boxed: a log whose chain was never asked for holds only the pointer.
     canon: OnceCell<Box<Canon>>,
-    /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations, boxed
-    /// on the first ([`Log::walks`]): most accounts revoke no key, and every log is held inline by
-    /// the map of accounts (issue 18).
-    walks: OnceCell<Box<RefCell<Walks>>>,
-    /// What most accounts never hold (supersessions, receipts, deactivations), boxed once one is
-    /// held: an account's log is held in full by the account map (issue 18).
-    rare: Option<Box<Rare>>,
+    /// What most accounts never hold (supersessions, receipts, deactivations, the AUTH-6 walks of
+    /// revoked keys), boxed once one is held — the walks from a shared borrow, hence the
+    /// `OnceCell` ([`Log::walks`], [`change_rare`]): an account's log is held in full by the
+    /// account map (issue 18).
+    rare: OnceCell<Box<Rare>>,
 }
 
 /// The parts of a [`Log`] that most accounts leave empty.
 #[derive(Clone, Debug, Default)]
 struct Rare {
+    /// What the account state decides by ([`Log::rare`]).
+    data: RareData,
+    /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
+    walks: RefCell<Walks>,
+}
+
+/// The parts of a [`Rare`] that the account state decides by.
+#[derive(Clone, Debug, Default)]
+struct RareData {
     /// Every id some valid operation names in `supersedes` (06 §8.1): an operation arriving with
     /// or below one of them can change which operations are superseded.
     named: BTreeSet<MessageId>,
@@ -467,8 +485,16 @@ struct Rare {
     deactivations: BTreeMap<MessageId, u64>,
 }
 
-/// The [`Rare`] parts of a log that holds none.
-static NO_RARE: Rare = Rare {
+/// Changes the rare parts of a log (`rare`, allocated on the first change) by `f`.
+fn change_rare<R>(rare: &mut OnceCell<Box<Rare>>, f: impl FnOnce(&mut RareData) -> R) -> R {
+    let mut held = rare.take().unwrap_or_default();
+    let out = f(&mut held.data);
+    *rare = OnceCell::from(held);
+    out
+}
+
+/// The [`RareData`] parts of a log that holds none.
+static NO_RARE: RareData = RareData {
     named: BTreeSet::new(),
     receipts: BTreeMap::new(),
     deactivations: BTreeMap::new(),
@@ -494,8 +520,7 @@ impl Log {
         Log {
             nodes: Store::one(genesis, node),
             canon: OnceCell::new(),
-            walks: OnceCell::new(),
-            rare: None,
+            rare: OnceCell::new(),
         }
     }
 
@@ -508,17 +533,12 @@ impl Log {
 
     /// The AUTH-6 walks of this account's revoked keys (allocated on the first call).
     pub(super) fn walks(&self) -> &RefCell<Walks> {
-        self.walks.get_or_init(Box::default)
+        &self.rare.get_or_init(Box::default).walks
     }
 
     /// The parts most accounts leave empty.
-    fn rare(&self) -> &Rare {
-        self.rare.as_deref().unwrap_or(&NO_RARE)
-    }
-
-    /// The parts most accounts leave empty, to change (allocated on the first change).
-    fn rare_mut(&mut self) -> &mut Rare {
-        self.rare.get_or_insert_with(Box::default)
+    fn rare(&self) -> &RareData {
+        self.rare.get().map_or(&NO_RARE, |rare| &rare.data)
     }
 
     /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
@@ -560,13 +580,9 @@ impl Log {
     /// kept unless the receipt can change it (see [`Canon::keep_receipt`]).
     pub(super) fn add_receipt(&mut self, witness: PublicKey, op: MessageId) {
         let first = !self.rare().receipts.contains_key(&witness);
-        if !self
-            .rare_mut()
-            .receipts
-            .entry(witness)
-            .or_default()
-            .insert(op)
-        {
+        if !change_rare(&mut self.rare, |rare| {
+            rare.receipts.entry(witness).or_default().insert(op)
+        }) {
             return; // a second receipt of one witness over one operation changes nothing
         }
         let keep = match self.canon.get_mut() {
@@ -641,7 +657,7 @@ impl Log {
             || self.rare().named.contains(&id)
             || revives;
         if let Some(y) = supersedes {
-            self.rare_mut().named.insert(y);
+            change_rare(&mut self.rare, |rare| rare.named.insert(y));
         }
         let Some(p) = self.nodes.get_mut(&parent) else {
             return;
@@ -678,10 +694,7 @@ impl Log {
             (false, _) => 0,
         };
         if let Some(end) = ends {
-            self.rare
-                .get_or_insert_with(Box::default)
-                .deactivations
-                .insert(id, end);
+            change_rare(&mut self.rare, |rare| rare.deactivations.insert(id, end));
         }
         let (depth, p_jump) = (p.depth() + 1, p.jump(&parent));
         let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth());
@@ -761,10 +774,10 @@ impl Log {
                     dead: 0,
                 });
                 if canon.unfinal.is_none() && !unwitnessed {
-                    canon.unfinal = Some(place32(place));
+                    canon.unfinal = Some(Place::new(place));
                 }
                 if node.moves() {
-                    canon.moved_at = Some(place32(place));
+                    canon.moved_at = Some(Place::new(place));
                 }
                 canon.head = id;
                 canon.state = (!canon.carried.is_empty()).then(|| {

@@ -282,7 +282,7 @@ impl<'a> AccountView<'a> {
     /// ```
     pub fn last_final(&self) -> Option<MessageId> {
         let place = self.canon.last_final?;
-        self.canon.at(&self.log.nodes, place as usize)
+        self.canon.at(&self.log.nodes, place.get())
     }
 
     /// The witnesses that receipted two operations of this account neither of which is an ancestor
