@@ -10,7 +10,9 @@
 //! the single path gives them. Public keys go through a [`KeyCache`], so an author seen before costs
 //! no point decompression. With the `std` feature, [`verify`] (and so [`ingest`] and
 //! [`crate::replica::Replica::ingest_batch`]) uses every core, up to 8, in scoped threads
-//! ([`verify_threads`]).
+//! ([`verify_threads`]); [`verify_each`] hands each verified chunk to the calling thread while the
+//! others verify the next, so that what the caller does with a message (the replica inserts it)
+//! overlaps the signature check.
 //!
 //! For every input, the result is the one [`SignedMessage::from_bytes`] gives it, and [`ingest`]'s
 //! is the one [`crate::message::validate`] then gives it: the batch changes the cost, never a
@@ -138,8 +140,7 @@ where
 {
     #[cfg(feature = "std")]
     {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        verify_threads(inputs, keys, rng, cores.min(MAX_THREADS))
+        verify_threads(inputs, keys, rng, threads())
     }
     #[cfg(not(feature = "std"))]
     verify_sequential(inputs, keys, rng)
@@ -226,11 +227,13 @@ where
             let mut chunks = slices.chunks(MAX_BATCH).zip(&seeds);
             let first = chunks.next();
             let spawned: Vec<_> = chunks
-                .map(|(chunk, seed)| scope.spawn(move || verify_chunk(chunk, cache, seed)))
+                .map(|(chunk, seed)| {
+                    scope.spawn(move || verify_chunk(chunk, &|bytes| cache.peek(bytes), seed))
+                })
                 .collect();
             let mut out = Vec::with_capacity(spawned.len() + 1);
             if let Some((chunk, seed)) = first {
-                out.push(verify_chunk(chunk, cache, seed));
+                out.push(verify_chunk(chunk, &|bytes| cache.peek(bytes), seed));
             }
             for handle in spawned {
                 // A panic in a thread is a panic of this call, as on one thread.
@@ -251,6 +254,204 @@ where
     }
 }
 
+/// Decodes and verifies `inputs` as [`verify_threads`] does, handing each result to `take` on the
+/// calling thread, in input order, as soon as its chunk of 256 is verified, while the other
+/// threads go on verifying the chunks that follow: what `take` does with a message (insert it into
+/// a store, validate it) overlaps the signature check of the next ones. The results, and the state
+/// the key cache is left in, are exactly those of [`verify`] on one thread.
+///
+/// The calling thread hands results on whenever the next chunk in input order is ready and
+/// otherwise verifies a chunk itself, so it is never idle while there is work; the `threads − 1`
+/// others only verify. They run at most `4 × threads` chunks ahead of what was handed on, so the
+/// memory beyond the inputs is bounded by a constant. Threads look keys up in the cache as it
+/// stands (a key first seen in a chunk that is not handed on yet is decompressed once more per
+/// chunk); uses are counted in input order when a chunk is handed on. `threads` of 0 or 1 verifies
+/// on the calling thread, a chunk at a time. With `threads` ≥ 2, `take` runs on the calling thread
+/// and need not be [`Send`].
+///
+/// This is what [`crate::replica::Replica::ingest_batch`] does with the machine's cores: on two
+/// cores, inserting into the replica runs beside verification instead of after it.
+///
+/// ```
+/// use skylark::batch;
+/// use skylark::keys::{KeyCache, SecretKey};
+/// use skylark::message::{BodyKind, Post};
+/// # struct Rng(u64);
+/// # impl rand_core::RngCore for Rng {
+/// #     fn next_u32(&mut self) -> u32 { self.next_u64() as u32 }
+/// #     fn next_u64(&mut self) -> u64 { self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1); self.0 }
+/// #     fn fill_bytes(&mut self, d: &mut [u8]) { for x in d { *x = (self.next_u64() >> 56) as u8; } }
+/// #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { self.fill_bytes(d); Ok(()) }
+/// # }
+/// # impl rand_core::CryptoRng for Rng {}
+/// let key = SecretKey::from_seed([1; 32]);
+/// let alice = skylark::id::AccountId::from_bytes([0xaa; 32]);
+/// let mut inputs = Vec::new();
+/// for i in 0..600u64 {
+///     let post = Post::builder().text(format!("post {i}")).build()?.draft(alice, i)?.sign(&key)?;
+///     inputs.push(post.as_bytes().to_vec());
+/// }
+/// inputs[300][5] ^= 1; // a broken one, in the second chunk
+/// let mut handed = Vec::new();
+/// batch::verify_each(&inputs, &mut KeyCache::new(8), &mut Rng(2), 2, |r| handed.push(r));
+/// assert_eq!(handed, batch::verify_threads(&inputs, &mut KeyCache::new(8), &mut Rng(1), 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify_each<B, R, F>(
+    inputs: impl IntoIterator<Item = B>,
+    keys: &mut KeyCache,
+    rng: &mut R,
+    threads: usize,
+    mut take: F,
+) where
+    B: AsRef<[u8]>,
+    R: RngCore + CryptoRng,
+    F: FnMut(Result<SignedMessage, EnvelopeError>),
+{
+    let inputs: Vec<B> = inputs.into_iter().collect();
+    #[cfg(feature = "std")]
+    if threads > 1 {
+        return pipeline(&inputs, keys, rng, threads, take);
+    }
+    let _ = threads;
+    for chunk in inputs.chunks(MAX_BATCH) {
+        verify_sequential(chunk, keys, rng)
+            .into_iter()
+            .for_each(&mut take);
+    }
+}
+
+/// How many threads [`verify`] and [`crate::replica::Replica::ingest_batch`] use: the machine's
+/// cores, at most 8, with the `std` feature; 1 without.
+pub(crate) fn threads() -> usize {
+    #[cfg(feature = "std")]
+    {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        cores.min(MAX_THREADS)
+    }
+    #[cfg(not(feature = "std"))]
+    1
+}
+
+/// [`verify_each`] on `threads` ≥ 2 threads.
+#[cfg(feature = "std")]
+fn pipeline<B, R, F>(inputs: &[B], keys: &mut KeyCache, rng: &mut R, threads: usize, mut take: F)
+where
+    B: AsRef<[u8]>,
+    R: RngCore + CryptoRng,
+    F: FnMut(Result<SignedMessage, EnvelopeError>),
+{
+    use std::sync::{Condvar, Mutex, PoisonError};
+
+    let slices: Vec<&[u8]> = inputs.iter().map(AsRef::as_ref).collect();
+    let chunks: Vec<&[&[u8]]> = slices.chunks(MAX_BATCH).collect();
+    let seeds: Vec<[u8; 32]> = chunks
+        .iter()
+        .map(|_| {
+            let mut seed = [0; 32];
+            rng.fill_bytes(&mut seed);
+            seed
+        })
+        .collect();
+    let ahead = 4 * threads;
+    let cache = Mutex::new(keys);
+    let lookup = |bytes: &[u8; 32]| {
+        cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .peek(bytes)
+    };
+    let pipe = Mutex::new(Pipe {
+        next: 0,
+        handed: 0,
+        done: chunks.iter().map(|_| None).collect(),
+        failed: false,
+    });
+    let changed = Condvar::new();
+    let lock = || pipe.lock().unwrap_or_else(PoisonError::into_inner);
+    // A panic on any thread (in verification, or in `take` on the calling thread) tells the
+    // others, which would otherwise wait for ever for a chunk or for room ahead; the scope then
+    // panics as that thread did.
+    struct Failed<'a>(&'a Mutex<Pipe>, &'a Condvar);
+    impl Drop for Failed<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.lock().unwrap_or_else(PoisonError::into_inner).failed = true;
+                self.1.notify_all();
+            }
+        }
+    }
+    // Verifies chunk `i` and files its results.
+    let verify = |i: usize| {
+        let guard = Failed(&pipe, &changed);
+        let out = verify_chunk(chunks[i], &lookup, &seeds[i]);
+        lock().done[i] = Some(out);
+        changed.notify_all();
+        drop(guard);
+    };
+    std::thread::scope(|scope| {
+        let _guard = Failed(&pipe, &changed);
+        for _ in 1..threads {
+            scope.spawn(|| loop {
+                let i = {
+                    let mut p = lock();
+                    while p.next < chunks.len() && p.next >= p.handed + ahead && !p.failed {
+                        p = changed.wait(p).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    if p.next >= chunks.len() || p.failed {
+                        return;
+                    }
+                    p.next += 1;
+                    p.next - 1
+                };
+                verify(i);
+            });
+        }
+        for k in 0..chunks.len() {
+            let out = loop {
+                let mut p = lock();
+                if p.failed {
+                    return;
+                }
+                if let Some(out) = p.done[k].take() {
+                    p.handed = k + 1;
+                    drop(p);
+                    changed.notify_all();
+                    break out;
+                }
+                if p.next < chunks.len() {
+                    p.next += 1;
+                    let i = p.next - 1;
+                    drop(p);
+                    verify(i);
+                } else {
+                    drop(changed.wait(p).unwrap_or_else(PoisonError::into_inner));
+                }
+            };
+            let mut keys = cache.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut results = Vec::with_capacity(out.len());
+            for (key, result) in out {
+                if let Some((bytes, key)) = key {
+                    keys.record(&bytes, key);
+                }
+                results.push(result);
+            }
+            drop(keys);
+            results.into_iter().for_each(&mut take);
+        }
+    });
+}
+
+/// The shared state of [`verify_each`]'s threads: the next chunk to verify, how many were handed
+/// on, the verified chunks not yet handed on, and whether a thread panicked.
+#[cfg(feature = "std")]
+struct Pipe {
+    next: usize,
+    handed: usize,
+    done: Vec<Option<Vec<Checked>>>,
+    failed: bool,
+}
+
 /// One input checked by a thread of [`verify_threads`]: the key its header named, if that parsed
 /// (for the cache), and its result.
 #[cfg(feature = "std")]
@@ -260,10 +461,14 @@ type Checked = (
 );
 
 /// Layer 1 of up to [`MAX_BATCH`] inputs on one thread, the signature equations as one combination
-/// with coefficients from a generator seeded by `seed`. Keys come from `cache` (read only) or are
-/// decompressed, once per chunk.
+/// with coefficients from a generator seeded by `seed`. Keys come from `cache` (a lookup that counts
+/// no use) or are decompressed, once per chunk.
 #[cfg(feature = "std")]
-fn verify_chunk(inputs: &[&[u8]], cache: &KeyCache, seed: &[u8; 32]) -> Vec<Checked> {
+fn verify_chunk(
+    inputs: &[&[u8]],
+    cache: &dyn Fn(&[u8; 32]) -> Option<crate::keys::Decompressed>,
+    seed: &[u8; 32],
+) -> Vec<Checked> {
     use crate::keys::Decompressed;
     let mut rng = SeededRng::new(seed);
     let mut fresh: alloc::collections::BTreeMap<[u8; 32], Decompressed> = Default::default();
@@ -273,7 +478,7 @@ fn verify_chunk(inputs: &[&[u8]], cache: &KeyCache, seed: &[u8; 32]) -> Vec<Chec
     for input in inputs {
         let mut used = None;
         let prepared = Envelope::decode_with(input, |bytes| {
-            let key = match cache.peek(bytes).or_else(|| fresh.get(bytes).copied()) {
+            let key = match cache(bytes).or_else(|| fresh.get(bytes).copied()) {
                 Some(key) => key,
                 None => {
                     let key = Decompressed::parse(bytes)?;

@@ -329,7 +329,8 @@ proptest! {
 
 /// Every envelope and message vector, and a generated batch of many authors with broken signatures,
 /// bad encodings and repeated keys spread over several chunks: the same results on 1, 2 and 3
-/// threads, and the key cache left holding the same keys.
+/// threads, from `verify_threads` and from `verify_each`, and the key cache left holding the same
+/// keys.
 #[test]
 fn threads_give_the_verdicts_of_one_thread() {
     let mut inputs: Vec<Vec<u8>> = ["envelopes.json", "messages.json"]
@@ -377,18 +378,60 @@ fn threads_give_the_verdicts_of_one_thread() {
             threads,
         );
         assert_eq!(got, one, "{threads} threads");
-        assert_eq!(keys.len(), one_keys.len());
-        for author in &authors {
-            let bytes = author.public_key();
-            assert_eq!(
-                keys.contains(bytes.as_bytes()),
-                one_keys.contains(bytes.as_bytes())
-            );
-        }
+        same_keys(&keys, &one_keys);
+    }
+    // Handed on one at a time, in input order, while the other threads verify on.
+    for threads in [1, 2, 3] {
+        let mut keys = KeyCache::new(16);
+        let mut handed = Vec::new();
+        batch::verify_each(
+            &inputs,
+            &mut keys,
+            &mut TestRng::new(threads as u64 + 10),
+            threads,
+            |result| handed.push(result),
+        );
+        assert_eq!(handed, one, "verify_each on {threads} threads");
+        same_keys(&keys, &one_keys);
     }
     // And the default, on however many cores this machine has.
     assert_eq!(
         batch::verify(&inputs, &mut KeyCache::new(16), &mut TestRng::new(9)),
         one
     );
+}
+
+/// The cache holds the same of the 40 authors' keys as `expected`.
+fn same_keys(keys: &KeyCache, expected: &KeyCache) {
+    assert_eq!(keys.len(), expected.len());
+    for i in 0..40u8 {
+        let bytes = SecretKey::from_seed([i; 32]).public_key();
+        assert_eq!(
+            keys.contains(bytes.as_bytes()),
+            expected.contains(bytes.as_bytes())
+        );
+    }
+}
+
+/// A panic in `take` on the calling thread reaches the caller on two threads too, after the
+/// verifying thread, which had run ahead as far as it may and waits for room, has stopped: before
+/// the stop was signalled, this call waited for ever.
+#[test]
+fn a_panic_in_take_stops_the_pipeline() {
+    let inputs = vec![vec![0xa0u8]; 20 * 256];
+    let mut handed = 0;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        batch::verify_each(
+            &inputs,
+            &mut KeyCache::new(16),
+            &mut TestRng::new(1),
+            2,
+            |_| {
+                handed += 1;
+                assert!(handed < 300, "take stops here");
+            },
+        )
+    }));
+    assert!(outcome.is_err());
+    assert_eq!(handed, 300);
 }

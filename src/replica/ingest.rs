@@ -106,8 +106,9 @@ impl Replica {
     }
 
     /// Takes many messages at once: their signatures are checked in batches
-    /// ([`crate::batch::verify`], on every core with the `std` feature), then each verified message
-    /// is taken as by [`Replica::insert`], in input order.
+    /// ([`crate::batch::verify_each`], on every core with the `std` feature), and each verified
+    /// message is taken as by [`Replica::insert`], in input order, while the other cores verify the
+    /// ones that follow.
     /// One result per input, in input order: the layer-1 error, or the message's status once the
     /// whole batch is in (so a message that waited for another of the same batch is decided).
     ///
@@ -143,17 +144,18 @@ impl Replica {
         B: AsRef<[u8]>,
         R: RngCore + CryptoRng,
     {
-        let verified = crate::batch::verify(inputs, &mut self.keys, rng);
-        let ids: Vec<Result<MessageId, EnvelopeError>> = verified
-            .into_iter()
-            .map(|result| {
-                result.map(|message| {
-                    let id = message.id();
-                    self.insert(message);
-                    id
-                })
-            })
-            .collect();
+        // The cache is taken out for the batch, so that the verifying threads read it while this
+        // thread inserts what they verified.
+        let mut keys = core::mem::replace(&mut self.keys, crate::keys::KeyCache::new(0));
+        let mut ids: Vec<Result<MessageId, EnvelopeError>> = Vec::new();
+        crate::batch::verify_each(inputs, &mut keys, rng, crate::batch::threads(), |result| {
+            ids.push(result.map(|message| {
+                let id = message.id();
+                self.insert(message);
+                id
+            }));
+        });
+        self.keys = keys;
         ids.into_iter()
             .map(|r| r.map(|id| self.status_of(&id).clone()))
             .collect()
