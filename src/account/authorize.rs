@@ -129,7 +129,7 @@ impl Accounts {
             };
         }
         match self.logs.get(header.account()) {
-            Some(log) => cached_walk(&log.walks, header, id, seq, in_force, headers),
+            Some(log) => cached_walk(log.walks(), header, id, seq, in_force, headers),
             None => walk(header, id, seq, headers),
         }
     }

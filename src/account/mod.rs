@@ -326,8 +326,11 @@ pub enum Applied {
 #[derive(Clone, Debug, Default)]
 pub struct Accounts {
     logs: BTreeMap<AccountId, Log>,
-    /// Operation id -> its account, for every valid operation.
-    owner: BTreeMap<MessageId, AccountId>,
+    /// Operation id -> its account's slot in `accounts`, for every valid operation (a 4-byte slot,
+    /// not the 32-byte id: one entry per operation, issue 18).
+    owner: BTreeMap<MessageId, u32>,
+    /// Slot -> account, in the order the accounts' genesis operations were accepted.
+    accounts: Vec<AccountId>,
     /// Missing operation id -> operations waiting for it.
     waiting: BTreeMap<MessageId, Vec<SignedMessage>>,
     /// Operations found invalid, so that operations following them are invalid too.
@@ -454,7 +457,7 @@ impl Accounts {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn revealed_key(&self, after: &MessageId, list: &[PublicKey]) -> Option<PublicKey> {
-        let state = self.logs.get(self.owner.get(after)?)?.state(after)?;
+        let state = self.logs.get(&self.owner_of(after)?.1)?.state(after)?;
         state
             .next()
             .filter(|next| next.matches(list))
@@ -474,7 +477,7 @@ impl Accounts {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn roots_at(&self, op: &MessageId) -> Option<&[PublicKey]> {
-        Some(&self.logs.get(self.owner.get(op)?)?.state(op)?.roots)
+        Some(&self.logs.get(&self.owner_of(op)?.1)?.state(op)?.roots)
     }
 
     /// Applies one key operation. Operations may come in any order and any number of times; the
@@ -525,7 +528,7 @@ impl Accounts {
         if self.invalid.contains_key(&parent) {
             self.reject(id, AccountError::ParentInvalid)?;
         }
-        let Some(account) = self.owner.get(&parent).copied() else {
+        let Some(account) = self.owner_of(&parent) else {
             // `waiting_on` answers "already waiting?" in O(log n); scanning the parent's list
             // would make a flood of operations waiting for one parent quadratic.
             if !self.waiting_on.contains_key(&id) {
@@ -576,10 +579,26 @@ impl Accounts {
         if let Some(from) = predecessor {
             self.predecessors.insert(account, from);
         }
+        // The same account again (a genesis of the same header, another id) keeps its slot.
+        let slot = match self.logs.get(&account).and_then(Log::genesis) {
+            Some(old) => self.owner.get(&old).copied(),
+            None => None,
+        };
+        let slot = match slot {
+            Some(slot) => slot,
+            None => {
+                // More than 2^32 accounts cannot be held in memory; this does not happen.
+                let Ok(slot) = u32::try_from(self.accounts.len()) else {
+                    return Err(AccountError::GenesisAccount);
+                };
+                self.accounts.push(account);
+                slot
+            }
+        };
         let state = State::genesis(roots).witnessed(witnesses).committed(next);
         self.logs
             .insert(account, Log::new(id, *header.key(), state));
-        self.owner.insert(id, account);
+        self.owner.insert(id, slot);
         self.release(id);
         Ok(())
     }
@@ -594,7 +613,7 @@ impl Accounts {
     /// Checks one operation against its parent's state and adds it to the tree.
     fn accept(
         &mut self,
-        account: AccountId,
+        (slot, account): (u32, AccountId),
         parent: MessageId,
         message: &SignedMessage,
         body: &OpBody,
@@ -618,7 +637,7 @@ impl Accounts {
                 return self.reject(id, AccountError::NotAWitness);
             }
             log.add_receipt(*header.key(), parent);
-            self.owner.insert(id, account);
+            self.owner.insert(id, slot);
             return Ok(());
         }
         // ACCT-11: nothing follows a deactivation.
@@ -630,7 +649,7 @@ impl Accounts {
             Err(error) => return self.reject(id, error),
         };
         log.add(parent, id, header, body, supersedes, state);
-        self.owner.insert(id, account);
+        self.owner.insert(id, slot);
         Ok(())
     }
 
@@ -662,10 +681,19 @@ impl Accounts {
             (Box::new(v), own + boxes)
         });
         measure("owner", &|| (Box::new(self.owner.clone()), 0));
+        measure("accounts (slot -> account)", &|| {
+            (Box::new(self.accounts.clone()), 0)
+        });
         measure("waiting", &|| (Box::new(self.waiting.clone()), 0));
         measure("invalid", &|| (Box::new(self.invalid.clone()), 0));
         measure("waiting_on", &|| (Box::new(self.waiting_on.clone()), 0));
         measure("predecessors", &|| (Box::new(self.predecessors.clone()), 0));
+    }
+
+    /// The slot and the account of valid operation `op`. `O(log n)`.
+    fn owner_of(&self, op: &MessageId) -> Option<(u32, AccountId)> {
+        let slot = *self.owner.get(op)?;
+        Some((slot, *self.accounts.get(slot as usize)?))
     }
 
     /// Applies every operation that was waiting for `id`, transitively.
@@ -678,7 +706,7 @@ impl Accounts {
             for child in &children {
                 self.waiting_on.remove(&child.id());
             }
-            let Some(account) = self.owner.get(&parent).copied() else {
+            let Some(account) = self.owner_of(&parent) else {
                 continue;
             };
             for child in children {

@@ -1,39 +1,45 @@
 //! A compact ordered map for the small maps every account holds (issue 18): its tree of operations
-//! and its canonical chain's places.
+//! (and, while the chain is chosen, the chain's places).
 //!
 //! Most accounts hold a handful of operations. A [`BTreeMap`] allocates a whole leaf of eleven
 //! entries for its first entry, which for the nodes of an account's tree (a few hundred bytes each)
 //! was most of what the account state held per message. Up to [`FEW`] entries a [`Store`] is a
-//! vector sorted by key with no spare capacity (a lookup is a binary search, an insertion moves at
-//! most [`FEW`] entries); past that it is a [`BTreeMap`], so every operation stays `O(log n)`.
-//! Iteration is in key order either way, as a [`BTreeMap`]'s.
+//! boxed slice sorted by key, with no spare capacity (a lookup is a binary search, an insertion
+//! copies at most [`FEW`] entries into a slice one longer); past that it is a boxed [`BTreeMap`],
+//! so every operation stays `O(log n)`. Iteration is in key order either way, as a [`BTreeMap`]'s.
+//! A store is two words inline.
 
+use alloc::boxed::Box;
 use alloc::collections::btree_map;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-/// The most entries a [`Store`] holds as a sorted vector.
+/// The most entries a [`Store`] holds as a sorted slice.
 const FEW: usize = 8;
 
-/// An ordered map from `K` to `V`: a sorted vector while small, a [`BTreeMap`] past [`FEW`] entries.
+/// An ordered map from `K` to `V`: a sorted slice while small, a [`BTreeMap`] past [`FEW`] entries.
+/// Both are boxed, so that the store is two words inline (the slice's pointer and length; the
+/// map's box beside the slice pointer's niche): every account holds one inline (issue 18).
 #[derive(Clone, Debug)]
 pub(super) enum Store<K, V> {
-    /// At most [`FEW`] entries, sorted by key, distinct keys.
-    Few(Vec<(K, V)>),
-    /// More than [`FEW`] entries.
-    Many(BTreeMap<K, V>),
+    /// At most [`FEW`] entries, sorted by key, distinct keys, exactly as many as held.
+    Few(Box<[(K, V)]>),
+    /// More than [`FEW`] entries. Boxed on purpose: the map inline would make every store, small
+    /// ones included, a word larger.
+    #[allow(clippy::box_collection)]
+    Many(Box<BTreeMap<K, V>>),
 }
 
 impl<K, V> Default for Store<K, V> {
     fn default() -> Self {
-        Store::Few(Vec::new())
+        Store::Few(Box::default())
     }
 }
 
 impl<K: Ord + Copy, V> Store<K, V> {
     /// A map of one entry.
     pub(super) fn one(key: K, value: V) -> Self {
-        Store::Few(alloc::vec![(key, value)])
+        Store::Few(Box::new([(key, value)]))
     }
 
     /// The value of `key`, if any. `O(log n)`.
@@ -75,13 +81,15 @@ impl<K: Ord + Copy, V> Store<K, V> {
                 }
                 Err(i) if v.len() < FEW => {
                     // No spare capacity: a vector's doubling would hold up to twice its entries.
-                    v.reserve_exact(1);
-                    v.insert(i, (key, value));
+                    let mut grown: Vec<(K, V)> = core::mem::take(v).into_vec();
+                    grown.reserve_exact(1);
+                    grown.insert(i, (key, value));
+                    *v = grown.into_boxed_slice();
                 }
                 Err(_) => {
-                    let mut m: BTreeMap<K, V> = core::mem::take(v).into_iter().collect();
+                    let mut m: BTreeMap<K, V> = core::mem::take(v).into_vec().into_iter().collect();
                     m.insert(key, value);
-                    *self = Store::Many(m);
+                    *self = Store::Many(Box::new(m));
                 }
             },
             Store::Many(m) => {

@@ -27,21 +27,19 @@ struct Node<K, V> {
 #[derive(Debug)]
 pub(crate) struct PMap<K, V> {
     root: Link<K, V>,
-    len: usize,
 }
 
 impl<K, V> Clone for PMap<K, V> {
     fn clone(&self) -> Self {
         PMap {
             root: self.root.clone(),
-            len: self.len,
         }
     }
 }
 
 impl<K, V> Default for PMap<K, V> {
     fn default() -> Self {
-        PMap { root: None, len: 0 }
+        PMap { root: None }
     }
 }
 
@@ -146,16 +144,14 @@ impl<K: Ord + Copy, V: Clone> PMap<K, V> {
 
     /// Sets `key` to `value` in this version; other versions sharing nodes with it are unchanged.
     pub(crate) fn insert(&mut self, key: K, value: V) {
-        let (root, new) = insert(&self.root, key, value);
+        let (root, _) = insert(&self.root, key, value);
         self.root = Some(root);
-        if new {
-            self.len += 1;
-        }
     }
 
-    /// The number of keys.
+    /// The number of keys, counted: `O(n)` (no count is kept, so that a map is one word: every
+    /// account state holds three, issue 18).
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.iter().count()
     }
 
     /// The entries in key order.

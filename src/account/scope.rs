@@ -1,7 +1,7 @@
 //! Delegation scopes (06 §5.4, rules ACCT-7 and AUTH-4): which kinds an app key may sign, and which
 //! capabilities it holds over the account's messages signed by other keys.
 
-use alloc::string::String;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::{is_operation_kind, AccountError, MAX_SCOPE};
@@ -79,8 +79,9 @@ fn is_capability(entry: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scope {
     wildcard: bool,
-    /// Kinds and capabilities other than `"*"`, in canonical order, distinct.
-    entries: Vec<String>,
+    /// Kinds and capabilities other than `"*"`, in canonical order, distinct (a boxed slice of
+    /// boxed strings: a grant holds its scope inline, issue 18).
+    entries: Box<[Box<str>]>,
 }
 
 impl Scope {
@@ -92,7 +93,7 @@ impl Scope {
     pub fn all() -> Self {
         Scope {
             wildcard: true,
-            entries: Vec::new(),
+            entries: Box::default(),
         }
     }
 
@@ -156,7 +157,7 @@ impl Scope {
         }
         Ok(Scope {
             wildcard,
-            entries: rest.iter().map(|e| String::from(*e)).collect(),
+            entries: rest.iter().map(|e| Box::from(*e)).collect(),
         })
     }
 
@@ -169,7 +170,7 @@ impl Scope {
         if is_operation_kind(kind) || kind.starts_with(CAPABILITY_PREFIX) {
             return false;
         }
-        (self.wildcard && wildcard_covers(kind)) || self.entries.iter().any(|e| e == kind)
+        (self.wildcard && wildcard_covers(kind)) || self.entries.iter().any(|e| &**e == kind)
     }
 
     /// Whether the scope names the capability `capability` (e.g. [`CAP_OTHERS`]); `"*"` grants none.
@@ -180,7 +181,7 @@ impl Scope {
     /// # Ok::<(), skylark::account::AccountError>(())
     /// ```
     pub fn grants(&self, capability: &str) -> bool {
-        capability.starts_with(CAPABILITY_PREFIX) && self.entries.iter().any(|e| e == capability)
+        capability.starts_with(CAPABILITY_PREFIX) && self.entries.iter().any(|e| &**e == capability)
     }
 
     /// The entries as written on the wire: `"*"` first when present, then kinds and capabilities in
@@ -193,7 +194,7 @@ impl Scope {
         self.wildcard
             .then_some("*")
             .into_iter()
-            .chain(self.entries.iter().map(String::as_str))
+            .chain(self.entries.iter().map(|e| &**e))
     }
 
     pub(super) fn to_value(&self) -> Value {

@@ -6,7 +6,6 @@
 //! from its parent's costs `O(log n)` time and memory instead of a copy of every grant.
 
 use alloc::boxed::Box;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -43,13 +42,22 @@ use crate::keys::PublicKey;
 pub struct Grant {
     scope: Scope,
     expires: u64,
-    label: Option<String>,
     delegated_at: u64,
     delegation: MessageId,
+    /// The label and the revocation, boxed once either is held, none while neither is (so that
+    /// two equal grants compare equal): most grants have neither, and every grant is held once
+    /// per state that changed it (issue 18).
+    rare: Option<Box<GrantRare>>,
+}
+
+/// The parts of a [`Grant`] that most grants leave empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct GrantRare {
+    /// The app's label, if the delegation gave one.
+    label: Option<Box<str>>,
     /// If revoked: `All` or the first cutoff in `(seq, id)` order, and the second cutoff when two
-    /// distinct cutoffs apply (06 §8.4; both must keep a message). Boxed: most grants are not
-    /// revoked, and every grant is held once per state that changed it (issue 18).
-    revoked: Option<Box<(Revocation, Option<Revocation>)>>,
+    /// distinct cutoffs apply (06 §8.4; both must keep a message).
+    revoked: Option<(Revocation, Option<Revocation>)>,
 }
 
 /// At most this many distinct cutoffs of one key stay in a head state; past it the key is revoked
@@ -118,7 +126,7 @@ impl Grant {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn label(&self) -> Option<&str> {
-        self.label.as_deref()
+        self.rare.as_ref()?.label.as_deref()
     }
 
     /// The time of the delegation operation; the key's messages may not claim an earlier time.
@@ -183,7 +191,7 @@ impl Grant {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn revocation(&self) -> Option<Revocation> {
-        self.revoked.as_deref().map(|(first, _)| *first)
+        self.revoked().map(|(first, _)| *first)
     }
 
     /// Every revocation in force (06 §8.4): none, `All`, or one or two cutoffs in `(seq, id)` order.
@@ -206,11 +214,23 @@ impl Grant {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn revocations(&self) -> impl Iterator<Item = Revocation> {
-        let (first, second) = self
-            .revoked
-            .as_deref()
-            .map_or((None, None), |(a, b)| (Some(*a), *b));
+        let (first, second) = self.revoked().map_or((None, None), |(a, b)| (Some(*a), *b));
         first.into_iter().chain(second)
+    }
+
+    /// The revocation in force, if revoked ([`GrantRare::revoked`]).
+    fn revoked(&self) -> Option<&(Revocation, Option<Revocation>)> {
+        self.rare.as_ref()?.revoked.as_ref()
+    }
+
+    /// This grant with the revocation `revoked` in force.
+    fn with_revoked(&self, revoked: (Revocation, Option<Revocation>)) -> Grant {
+        let mut rare = self.rare.as_deref().cloned().unwrap_or_default();
+        rare.revoked = Some(revoked);
+        Grant {
+            rare: Some(Box::new(rare)),
+            ..self.clone()
+        }
     }
 }
 
@@ -408,11 +428,10 @@ impl State {
             [a, b] => (*a, Some(*b)),
             _ => (Revocation::All, None),
         };
-        if grant.revoked.as_deref() == Some(&(first, second)) {
+        if grant.revoked() == Some(&(first, second)) {
             return;
         }
-        let mut revoked = Grant::clone(grant);
-        revoked.revoked = Some(Box::new((first, second)));
+        let revoked = grant.with_revoked((first, second));
         self.apps.insert(*app, Arc::new(revoked));
     }
 
@@ -562,20 +581,23 @@ impl State {
                     Arc::new(Grant {
                         scope: scope.clone(),
                         expires: *expires,
-                        label: label.clone(),
                         delegated_at: header.time(),
                         delegation: id,
-                        revoked: None,
+                        rare: label.as_deref().map(|label| {
+                            Box::new(GrantRare {
+                                label: Some(Box::from(label)),
+                                revoked: None,
+                            })
+                        }),
                     }),
                 );
             }
             OpBody::Revoke { app, cutoff } => {
                 let grant = self.apps.get(app).ok_or(AccountError::NotDelegated)?;
-                if grant.revoked.is_some() {
+                if grant.revoked().is_some() {
                     return Err(AccountError::AlreadyRevoked);
                 }
-                let mut revoked = Grant::clone(grant);
-                revoked.revoked = Some(Box::new((*cutoff, None)));
+                let revoked = grant.with_revoked((*cutoff, None));
                 next.apps.insert(*app, Arc::new(revoked));
             }
             OpBody::EncKey { key, version } => {

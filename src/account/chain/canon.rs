@@ -6,6 +6,13 @@
 use super::*;
 
 impl Fork {
+    /// A strength as a fork keeps it: a root index (below [`crate::account::MAX_ROOTS`]), or
+    /// `u8::MAX` for none (`usize::MAX` when computed). Compared only with root indexes, which it
+    /// orders as before.
+    pub(super) fn of(strength: usize) -> u8 {
+        u8::try_from(strength).unwrap_or(u8::MAX)
+    }
+
     /// Whether an operation signed by `key` (a self-retirement if `retires`), arriving under a
     /// child other than the chosen one, leaves the choice as it is: it cannot make that child as
     /// strong as the chosen one, nor take the chosen child's strength away.
@@ -18,9 +25,10 @@ impl Fork {
             return true;
         };
         let bit = bit(i);
-        i > self.strength
+        let strength = usize::from(self.strength);
+        i > strength
             || self.dead & bit != 0
-            || (self.retired_in & bit != 0 && (!retires || self.strength != i))
+            || (self.retired_in & bit != 0 && (!retires || strength != i))
     }
 
     /// [`Fork::harmless`] for every key operation `x` counts as signed by (a committed rotation:
@@ -35,27 +43,49 @@ impl Fork {
 impl Canon {
     /// The place on the chain up to which witness `key` endorses it: its deepest receipt's, or
     /// that of the operation where the receipt's branch leaves the chain.
-    pub(super) fn reach(&self, key: &PublicKey) -> Option<usize> {
+    pub(super) fn reach(&self, nodes: &Nodes, key: &PublicKey) -> Option<usize> {
         let deepest = self.deepest.get(key)?;
-        self.chain
-            .get(deepest)
-            .or_else(|| {
-                self.branch
-                    .get(deepest)
-                    .and_then(|(f, _)| self.chain.get(f))
-            })
-            .copied()
+        self.place(nodes, deepest).or_else(|| {
+            self.branch
+                .get(deepest)
+                .and_then(|(f, _)| self.place(nodes, f))
+        })
+    }
+
+    /// The place of `id` on the chain, if it is a chain operation: its depth, if the chain's
+    /// operation at that depth is `id` (the chain goes from the genesis, depth 0, from parent to
+    /// child). `O(log n)`.
+    pub(super) fn place(&self, nodes: &Nodes, id: &MessageId) -> Option<usize> {
+        let depth = nodes.get(id)?.depth();
+        (self.at(nodes, depth) == Some(*id)).then_some(depth)
+    }
+
+    /// The chain operation at `place` (the genesis is 0): the head's ancestor at that depth.
+    /// `O(log n)` steps ([`ancestor_at`]).
+    pub(super) fn at(&self, nodes: &Nodes, place: usize) -> Option<MessageId> {
+        ancestor_at(nodes, self.head, place)
+    }
+
+    /// The number of operations of the chain: one more than its forks (every chain operation but
+    /// the head has one).
+    pub(super) fn len(&self) -> usize {
+        self.forks.len() + 1
+    }
+
+    /// The last operation of the chain.
+    pub(super) fn head(&self) -> Option<&MessageId> {
+        Some(&self.head)
     }
 
     /// Whether the operation at `place` on the chain is final at its parent (06 §8.6), from the
     /// witnesses' deepest receipts; `None` if the parent names no witnesses. `O(k log n)`.
     pub(super) fn final_at(&self, nodes: &Nodes, place: usize) -> Option<bool> {
-        let parent = place.checked_sub(1).and_then(|i| self.path.get(i))?;
-        let set = nodes.get(parent)?.state.witnesses()?;
+        let parent = self.at(nodes, place.checked_sub(1)?)?;
+        let set = nodes.get(&parent)?.state.witnesses()?;
         let endorsing = set
             .keys()
             .iter()
-            .filter(|k| self.reach(k).is_some_and(|r| r >= place))
+            .filter(|k| self.reach(nodes, k).is_some_and(|r| r >= place))
             .count();
         Some(endorsing >= set.threshold())
     }
@@ -64,25 +94,24 @@ impl Canon {
     /// made final at their witnessed parents. Each place is passed once per computed chain, so
     /// this costs `O(k log n)` per receipt, amortized.
     pub(super) fn advance_gate(&mut self, nodes: &Nodes) {
-        while let Some(j) = self.unfinal {
+        while let Some(j) = self.unfinal.map(Place::get) {
             if self.final_at(nodes, j) == Some(false) {
                 return;
             }
-            self.unfinal = Some(j + 1).filter(|next| *next < self.path.len());
+            self.unfinal = Some(j + 1)
+                .filter(|next| *next < self.len())
+                .map(Place::new);
         }
     }
 
     /// Extends the final prefix (06 §8.6) as far as the endorsements now reach.
     pub(super) fn extend_final(&mut self, nodes: &Nodes) {
-        let mut j = match self.last_final {
-            Some(last) => self.chain.get(&last).map_or(usize::MAX, |p| p + 1),
-            None => 1,
-        };
-        while let Some(&child) = self.path.get(j) {
+        let mut j = self.last_final.map_or(1, |last| last.get() + 1);
+        while j < self.len() {
             if self.final_at(nodes, j) != Some(true) {
                 break;
             }
-            self.last_final = Some(child);
+            self.last_final = Some(Place::new(j));
             j += 1;
         }
     }
@@ -125,8 +154,8 @@ impl Canon {
         if prior.is_none() && !first {
             return false;
         }
-        let prior_place = prior.and_then(|d| self.chain.get(&d).copied());
-        let deepest = match self.chain.get(&op).copied() {
+        let prior_place = prior.and_then(|d| self.place(nodes, &d));
+        let deepest = match self.place(nodes, &op) {
             // On the chain: it endorses chain operations only.
             Some(place) => match (prior, prior_place) {
                 (None, _) => op,
@@ -137,7 +166,7 @@ impl Canon {
                         d
                     }
                 }
-                (Some(d), None) => match self.reach(&witness) {
+                (Some(d), None) => match self.reach(nodes, &witness) {
                     Some(f) if place <= f => d,
                     _ => return false, // the witness turns duplicitous
                 },
@@ -151,7 +180,7 @@ impl Canon {
                 let Some(&(fork, child)) = self.branch.get(&op) else {
                     return false;
                 };
-                let Some(&at) = self.chain.get(&fork) else {
+                let Some(at) = self.place(nodes, &fork) else {
                     return false;
                 };
                 // The witness's receipts must stay on one path: its deepest one is on the chain
@@ -195,9 +224,9 @@ impl Canon {
         // a fork happens once, so this recomputes once per tied fork; looking at the tied forks
         // passed costs `O(k log n)` each, and the witness's reach only grows while the chain is
         // kept, so each is passed once per witness and computed chain.
-        let before = self.reach(&witness).unwrap_or(0);
+        let before = self.reach(nodes, &witness).unwrap_or(0);
         self.deepest.insert(witness, deepest);
-        let reach = self.reach(&witness).unwrap_or(0);
+        let reach = self.reach(nodes, &witness).unwrap_or(0);
         let first_tie = self.ties.partition_point(|&j| j < before);
         for &j in self.ties[first_tie..].iter().take_while(|&&j| j < reach) {
             if self.final_at(nodes, j + 1) == Some(true) {
@@ -221,11 +250,11 @@ impl Canon {
         x: &Node,
         id: MessageId,
     ) -> Option<(MessageId, MessageId)> {
-        let (fork, child) = match self.chain.get(&parent) {
+        let (fork, child) = match self.place(nodes, &parent) {
             Some(_) => (parent, id),
             None => *self.branch.get(&parent)?,
         };
-        let at = *self.chain.get(&fork)?;
+        let at = self.place(nodes, &fork)?;
         let f = self.forks.get(at).filter(|f| !f.tie || f.met)?;
         if self.superseded_in.contains_key(&parent) {
             // Below a superseded operation that it does not bring back: outside the fork choice,
@@ -236,9 +265,11 @@ impl Canon {
         if self.unties(nodes, x, at) {
             return None;
         }
-        let chosen = nodes.get(self.path.get(at + 1)?)?;
+        let chosen = nodes.get(&self.at(nodes, at + 1)?)?;
         let roots = &nodes.get(&fork)?.state.roots;
-        if x.supersedes().is_some_and(|y| self.chain.contains_key(&y)) {
+        if x.supersedes()
+            .is_some_and(|y| self.place(nodes, &y).is_some())
+        {
             return None;
         }
         if parent == fork && chosen.supersedes() == Some(id) {
@@ -250,7 +281,7 @@ impl Canon {
         // Committed acts of one parent do not count their retirements against each other (06
         // §8.1): beside a chosen committed act, a new one is not judged by the chosen child's
         // retirements, so the choice is made again.
-        if chosen.committed && x.committed && parent == fork {
+        if chosen.committed() && x.committed() && parent == fork {
             return None;
         }
         f.harmless_node(roots, nodes, x).then_some((fork, child))
@@ -293,16 +324,16 @@ impl Canon {
         f: &Fork,
     ) -> Option<(MessageId, MessageId)> {
         if parent == fork {
-            if x.committed {
+            if x.committed() {
                 return Some((fork, child));
             }
             return f.harmless_node(roots, nodes, x).then_some((fork, child));
         }
         let copy = nodes.get(&child)?;
-        if !copy.committed {
+        if !copy.committed() {
             return f.harmless_node(roots, nodes, x).then_some((fork, child));
         }
-        if x.committed
+        if x.committed()
             || attributed(nodes, x)
                 .iter()
                 .any(|(key, retires)| *retires && roots.contains(key))
@@ -315,7 +346,7 @@ impl Canon {
                 .filter(|o| **o == id)
                 .and(n.state.next())
         };
-        let chosen_id = *self.path.get(self.chain.get(&fork)? + 1)?;
+        let chosen_id = self.at(nodes, self.place(nodes, &fork)? + 1)?;
         let first_child = parent == child && copy.children.len() <= 1;
         if first_child && own(copy, child).is_some_and(|n| Some(n) != own(chosen, chosen_id)) {
             return None;

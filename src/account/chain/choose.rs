@@ -11,12 +11,15 @@ impl Log {
     /// their subtrees; a tie of one key's leaves goes to the smallest id; any other tie stops the
     /// chain, and the tied children are kept as evidence. `O(n log n)` (06 §10).
     pub(super) fn choose(&self) -> Canon {
+        // A log always holds its genesis; were it empty, the chain would be an unknown id alone,
+        // and no view of it is given ([`AccountView::of`]).
+        let genesis = self.genesis().unwrap_or(MessageId::from_bytes([0; 32]));
         // Euler tour of the whole tree of valid operations: entry and exit times, and the operations in
         // entry order. Children in arrival order: nothing below depends on their order.
         let mut tin: BTreeMap<MessageId, usize> = BTreeMap::new();
         let mut tout: BTreeMap<MessageId, usize> = BTreeMap::new();
         let mut order: Vec<MessageId> = Vec::new();
-        let mut stack: Vec<(MessageId, usize)> = alloc::vec![(self.genesis, 0)];
+        let mut stack: Vec<(MessageId, usize)> = alloc::vec![(genesis, 0)];
         while let Some((id, next_child)) = stack.pop() {
             let Some(node) = self.nodes.get(&id) else {
                 continue;
@@ -123,7 +126,7 @@ impl Log {
         let met: BTreeSet<MessageId> = self
             .nodes
             .iter()
-            .filter(|(id, n)| n.committed && !superseded_in.contains_key(*id))
+            .filter(|(id, n)| n.committed() && !superseded_in.contains_key(*id))
             .filter_map(|(_, n)| {
                 n.parent
                     .and_then(|p| self.nodes.get(&p))
@@ -175,12 +178,7 @@ impl Log {
                     }
                 });
                 reaches.insert(y, hit);
-                if let Some(revokes) = self
-                    .nodes
-                    .get(&y)
-                    .and_then(|n| n.revokes.as_deref().copied())
-                    .filter(|_| hit)
-                {
+                if let Some(revokes) = self.nodes.get(&y).and_then(Node::revokes).filter(|_| hit) {
                     carried.push(revokes);
                 }
             }
@@ -208,7 +206,7 @@ impl Log {
         let mut chain = Store::default();
         let mut path = Vec::new();
         let mut forks = Vec::new();
-        let mut at = self.genesis;
+        let mut at = genesis;
         let mut contested = Vec::new();
         let mut tie = false;
         let mut last_final = None;
@@ -252,8 +250,8 @@ impl Log {
             let rotations: BTreeMap<MessageId, (PublicKey, u8)> = children
                 .clone()
                 .filter_map(|c| {
-                    let n = self.nodes.get(c).filter(|n| n.committed)?;
-                    Some((*c, (n.signer, n.drops)))
+                    let n = self.nodes.get(c).filter(|n| n.committed())?;
+                    Some((*c, (*n.signer()?, n.drops)))
                 })
                 .collect();
             // Per signer, how many of its committed acts here retire root `i` (at most 8 roots:
@@ -322,7 +320,8 @@ impl Log {
             let next = match (final_child, best) {
                 (Some(c), _) => {
                     if prefix {
-                        last_final = Some(*c);
+                        // The place `c` takes (`next`, pushed on the next turn).
+                        last_final = Some(Place::new(path.len()));
                     }
                     *c
                 }
@@ -334,17 +333,17 @@ impl Log {
                     // count for every root of `P` (06 §8.1, first), or signed by the root of rank `s`.
                     let rotations = ids
                         .iter()
-                        .all(|c| self.nodes.get(c).is_some_and(|n| n.committed));
+                        .all(|c| self.nodes.get(c).is_some_and(|n| n.committed()));
                     let key = match rotations {
                         true => ids
                             .first()
                             .and_then(|c| self.nodes.get(c))
-                            .map(|n| &n.signer),
+                            .and_then(Node::signer),
                         false => roots.get(s),
                     };
                     let by_key = key.is_some_and(|key| {
                         ids.iter()
-                            .all(|c| self.nodes.get(c).is_some_and(|n| n.signer == *key))
+                            .all(|c| self.nodes.get(c).is_some_and(|n| n.signer() == Some(key)))
                     });
                     let mut continued = ids.iter().filter(|c| !is_leaf(c));
                     let one = continued
@@ -410,7 +409,7 @@ impl Log {
                 }
             };
             if final_child.is_none() && node.state.witnesses().is_some() && unfinal.is_none() {
-                unfinal = Some(path.len()); // the place `next` takes
+                unfinal = Some(Place::new(path.len())); // the place `next` takes
             }
             let retired_in = roots.iter().enumerate().fold(0u8, |mask, (i, k)| {
                 let here = span(&next).is_some_and(|sp| {
@@ -448,7 +447,7 @@ impl Log {
                 final_child: final_child.is_some(),
                 tie: tied_here,
                 met: met_here,
-                strength: chosen_strength,
+                strength: Fork::of(chosen_strength),
                 retired_in,
                 dead: 0,
             });
@@ -458,11 +457,7 @@ impl Log {
         // applies them again when the chain grows at its head (audit-wm WM2).
         let carried: Vec<(PublicKey, Revocation)> = sticky
             .iter()
-            .filter_map(|x| {
-                self.nodes
-                    .get(x)
-                    .and_then(|n| n.revokes.as_deref().copied())
-            })
+            .filter_map(|x| self.nodes.get(x).and_then(Node::revokes))
             .chain(carried)
             .collect();
         let state = match (carried.is_empty(), self.nodes.get(&at)) {
@@ -507,7 +502,7 @@ impl Log {
             if path
                 .get(j + 1)
                 .and_then(|c| self.nodes.get(c))
-                .is_some_and(|n| n.committed)
+                .is_some_and(|n| n.committed())
             {
                 continue;
             }
@@ -548,9 +543,10 @@ impl Log {
             .collect();
         let moved_at = path
             .iter()
-            .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves));
-        // The chain is kept until the next recomputation: no spare capacity (`O(n)`).
-        path.shrink_to_fit();
+            .rposition(|x| self.nodes.get(x).is_some_and(|n| n.moves()))
+            .map(Place::new);
+        // The chain is kept until the next recomputation: no spare capacity (`O(n)`). Its path is
+        // not kept: the head's ancestors ([`Canon::at`]).
         forks.shrink_to_fit();
         let rare = CanonRare {
             branch,
@@ -573,9 +569,7 @@ impl Log {
             && rare.duplicitous.is_empty()
             && rare.deepest.is_empty();
         Canon {
-            head: at,
-            chain,
-            path,
+            head: path.last().copied().unwrap_or(genesis),
             forks,
             tie,
             rare: (!empty).then(|| Box::new(rare)),

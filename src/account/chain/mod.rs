@@ -76,44 +76,141 @@ type Nodes = Store<MessageId, Node>;
 /// One valid operation in an account's tree.
 #[derive(Clone, Debug)]
 pub(super) struct Node {
-    signer: PublicKey,
+    /// The signer's index in this operation's own root list (`state.roots`), where nearly every
+    /// signer is (a root of the parent that the operation keeps, the genesis's first root, a
+    /// committed rotation's revealed key); [`OTHER_SIGNER`] for the few others (a self-retirement,
+    /// a committed deactivation or successor), whose key is in `rare` ([`Node::signer`]; one byte
+    /// instead of 32, issue 18).
+    signer: u8,
     parent: Option<MessageId>,
     seq: u64,
-    /// The earlier sibling it names in `supersedes` (06 §8.1), if any (boxed: most operations name
-    /// none; [`Node::supersedes`]).
-    supersedes: Option<Box<MessageId>>,
-    /// A `roots` operation: its new root list is `state.roots`.
-    rotates: bool,
-    /// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
-    retires: bool,
-    /// A committed act (ACCT-14): a `roots` (a committed rotation), `deactivate` or `successor`
-    /// operation whose parent state is committed. At the fork points above it, it counts as signed
-    /// by every root of its parent and as a self-retirement of each of them that its list does not
-    /// keep (06 §8.1): a rotation's new list; a deactivation or successor keeps none.
-    committed: bool,
+    /// What most operations do not have: a superseded sibling, a revocation, a signer outside its
+    /// own root list (boxed once one is held; [`Node::supersedes`], [`Node::revokes`]).
+    rare: Option<Box<NodeRare>>,
+    /// [`ROTATES`], [`RETIRES`], [`COMMITTED`], [`MOVES`] (one byte: with a 4-byte depth, a
+    /// node is 128 bytes, not 136, issue 18).
+    flags: u8,
     /// For a committed act: the roots of its parent (bit `i` for index `i`) it retires.
     drops: u8,
     /// The operation whose `next` this state's commitment is (itself for a genesis or a `roots`
     /// operation naming `next`), if the state is committed (06 §8.1, a met commitment); shared
     /// by the operations below it that keep the commitment.
     origin: Option<Arc<MessageId>>,
-    /// A `successor` operation (ACCT-12).
-    moves: bool,
-    /// For a `revoke`: the app key and the revocation (boxed: most operations are no `revoke`).
-    revokes: Option<Box<(PublicKey, Revocation)>>,
     /// In arrival order: the chain does not depend on the order of children, so they are never sorted.
     children: Vec<MessageId>,
     pub(super) state: State,
     /// The number of operations above it (the genesis: 0), and an ancestor to jump to when
-    /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]).
-    depth: usize,
-    jump: MessageId,
+    /// looking for the ancestor at a given depth in `O(log n)` steps ([`ancestor_at`]): none if it
+    /// is the parent (the genesis: itself), boxed otherwise ([`Node::jump`]; about half the
+    /// operations of a chain jump to their parent, issue 18).
+    depth: u32,
+    jump: Option<Box<MessageId>>,
+}
+
+/// A `roots` operation: its new root list is `state.roots` ([`Node::rotates`]).
+const ROTATES: u8 = 1;
+/// A self-retirement: a `roots` operation whose new list omits its signer (06 §8.1).
+const RETIRES: u8 = 2;
+/// A committed act (ACCT-14): a `roots` (a committed rotation), `deactivate` or `successor`
+/// operation whose parent state is committed. At the fork points above it, it counts as signed
+/// by every root of its parent and as a self-retirement of each of them that its list does not
+/// keep (06 §8.1): a rotation's new list; a deactivation or successor keeps none.
+const COMMITTED: u8 = 4;
+/// A `successor` operation (ACCT-12).
+const MOVES: u8 = 8;
+
+/// [`Node::signer`]'s value for a signer outside the operation's own root list.
+const OTHER_SIGNER: u8 = u8::MAX;
+
+/// The parts of a [`Node`] that most operations leave empty.
+#[derive(Clone, Debug, Default)]
+struct NodeRare {
+    /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
+    supersedes: Option<MessageId>,
+    /// For a `revoke`: the app key and the revocation.
+    revokes: Option<(PublicKey, Revocation)>,
+    /// The signer, if it is not in the operation's own root list.
+    signer: Option<PublicKey>,
 }
 
 impl Node {
+    /// A `roots` operation ([`ROTATES`]).
+    fn rotates(&self) -> bool {
+        self.flags & ROTATES != 0
+    }
+
+    /// A self-retirement ([`RETIRES`]).
+    fn retires(&self) -> bool {
+        self.flags & RETIRES != 0
+    }
+
+    /// A committed act ([`COMMITTED`]).
+    fn committed(&self) -> bool {
+        self.flags & COMMITTED != 0
+    }
+
+    /// A `successor` operation ([`MOVES`]).
+    fn moves(&self) -> bool {
+        self.flags & MOVES != 0
+    }
+
+    /// The number of operations above it (the genesis: 0).
+    fn depth(&self) -> usize {
+        self.depth as usize
+    }
+
     /// The earlier sibling it names in `supersedes` (06 §8.1), if any.
     fn supersedes(&self) -> Option<MessageId> {
-        self.supersedes.as_deref().copied()
+        self.rare.as_ref().and_then(|r| r.supersedes)
+    }
+
+    /// For a `revoke`: the app key and the revocation.
+    fn revokes(&self) -> Option<(PublicKey, Revocation)> {
+        self.rare.as_ref().and_then(|r| r.revokes)
+    }
+
+    /// The key that signed it (always known: [`Node::signed`] keeps it in `rare` when it is not
+    /// in the own root list).
+    fn signer(&self) -> Option<&PublicKey> {
+        match self.signer {
+            OTHER_SIGNER => self.rare.as_ref().and_then(|r| r.signer.as_ref()),
+            i => self.state.roots.get(usize::from(i)),
+        }
+    }
+
+    /// Sets the signer, the superseded sibling and the revocation (`signer` and `rare` as
+    /// [`Node`] documents them).
+    fn signed(
+        mut self,
+        signer: PublicKey,
+        supersedes: Option<MessageId>,
+        revokes: Option<(PublicKey, Revocation)>,
+    ) -> Node {
+        let own = self
+            .state
+            .roots
+            .iter()
+            .position(|k| *k == signer)
+            .and_then(|i| u8::try_from(i).ok())
+            .filter(|i| *i != OTHER_SIGNER);
+        self.signer = own.unwrap_or(OTHER_SIGNER);
+        let rare = NodeRare {
+            supersedes,
+            revokes,
+            signer: own.is_none().then_some(signer),
+        };
+        self.rare = (rare.supersedes.is_some() || rare.revokes.is_some() || rare.signer.is_some())
+            .then(|| Box::new(rare));
+        self
+    }
+
+    /// The ancestor to jump to ([`ancestor_at`]) from this operation, whose id is `own`.
+    fn jump(&self, own: &MessageId) -> MessageId {
+        self.jump
+            .as_deref()
+            .copied()
+            .or(self.parent)
+            .unwrap_or(*own)
     }
 }
 
@@ -123,11 +220,12 @@ impl Node {
 fn ancestor_at(nodes: &Nodes, mut x: MessageId, depth: usize) -> Option<MessageId> {
     loop {
         let node = nodes.get(&x)?;
-        if node.depth <= depth {
-            return (node.depth == depth).then_some(x);
+        if node.depth() <= depth {
+            return (node.depth() == depth).then_some(x);
         }
-        x = match nodes.get(&node.jump) {
-            Some(j) if j.depth >= depth => node.jump,
+        let jump = node.jump(&x);
+        x = match nodes.get(&jump) {
+            Some(j) if j.depth() >= depth => jump,
             _ => node.parent?,
         };
     }
@@ -137,18 +235,19 @@ fn ancestor_at(nodes: &Nodes, mut x: MessageId, depth: usize) -> Option<MessageI
 fn is_ancestor(nodes: &Nodes, a: MessageId, b: MessageId) -> bool {
     nodes
         .get(&a)
-        .is_some_and(|n| ancestor_at(nodes, b, n.depth) == Some(a))
+        .is_some_and(|n| ancestor_at(nodes, b, n.depth()) == Some(a))
 }
 
 /// The canonical chain of an account (rule ACCT-5).
 #[derive(Clone, Debug)]
 pub(super) struct Canon {
+    /// The last operation of the chain. The chain is the head's ancestors: the operation at
+    /// place `j` is the head's ancestor at depth `j` ([`Canon::at`], `O(log n)` steps), and an
+    /// operation's place is its depth ([`Canon::place`]), so neither the path nor a map of places
+    /// is kept (issue 18).
     head: MessageId,
-    /// The operations of the chain and their places in it (the genesis is 0).
-    chain: Store<MessageId, usize>,
-    /// The operations of the chain in order, from the genesis to the head.
-    path: Vec<MessageId>,
-    /// How the chain chose at each of its operations but the head: `forks[j]` at `path[j]`.
+    /// How the chain chose at each of its operations but the head: `forks[j]` at the chain
+    /// operation of place `j` ([`Canon::at`]).
     forks: Vec<Fork>,
     /// The chain ended in a tie of one key's leaves (06 §8.1).
     tie: bool,
@@ -157,16 +256,17 @@ pub(super) struct Canon {
     /// ([`Log::head_state`]), not copied here.
     state: Option<Box<State>>,
     /// The last operation of the chain's final prefix (06 §8.6): it and every operation of the
-    /// chain before it (the genesis aside) are final. None if the genesis's chosen child is not.
-    last_final: Option<MessageId>,
+    /// chain before it (the genesis aside) are final, by its place. None if the genesis's chosen
+    /// child is not.
+    last_final: Option<Place>,
     /// The first place on the chain whose operation's parent names witnesses and which is not
     /// final at that parent (06 §5.6, the witness gate of ACCT-11), or none: a deactivation at the
     /// head counts only if there is none. Receipts kept in the cache only add endorsements, so it
     /// only moves towards the head ([`Canon::advance_gate`]).
-    unfinal: Option<usize>,
+    unfinal: Option<Place>,
     /// The place on the chain of its last `successor` operation (ACCT-13): the move counts only if
     /// the witness gate is open down to it (`unfinal` is none or below it).
-    moved_at: Option<usize>,
+    moved_at: Option<Place>,
     /// What most chains leave empty (branches, contests, ties, supersessions, witnesses), boxed once one
     /// is held (issue 18). Read and written through [`Canon`]'s `Deref` to [`CanonRare`] (so
     /// `self.branch` is `self.rare`'s, or an empty one's): a write allocates the box.
@@ -253,12 +353,30 @@ struct Fork {
     /// The chosen child's strength: the index in this operation's root list of the first root that
     /// counts in its subtree (`usize::MAX`: none). Operations that arrive below the chosen child
     /// only make it stronger, so once kept this is an upper bound.
-    strength: usize,
+    /// A `u8` (a root index is below [`super::MAX_ROOTS`]): `u8::MAX` for none ([`Fork::of`]).
+    strength: u8,
     /// The roots (bit `i` for index `i`) that retired themselves under the chosen child: they
     /// count under no other child.
     retired_in: u8,
     /// The roots that retired themselves under two children or more: they count under none.
     dead: u8,
+}
+
+/// A place on the chain as the [`Canon`] keeps it: 4 bytes with its `Option` (the place plus one,
+/// never zero; a chain of more than `u32::MAX - 1` operations is never held in memory), issue 18.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Place(core::num::NonZeroU32);
+
+impl Place {
+    /// The place `place`.
+    fn new(place: usize) -> Place {
+        Place(core::num::NonZeroU32::MIN.saturating_add(u32::try_from(place).unwrap_or(u32::MAX)))
+    }
+
+    /// The place.
+    fn get(self) -> usize {
+        (self.0.get() - 1) as usize
+    }
 }
 
 /// The bit of root index `i` in a mask of [`Fork`] (none for an index beyond the mask).
@@ -280,15 +398,16 @@ fn retired_mask(parent: &[PublicKey], kept: &[PublicKey]) -> u8 {
 /// counts as that key's self-retirement (06 §8.1): its signer; and for a committed rotation
 /// (ACCT-14) also every root of its parent, retired unless its list keeps it. At most five.
 fn attributed(nodes: &Nodes, x: &Node) -> Vec<(PublicKey, bool)> {
-    let mut keys = alloc::vec![(x.signer, x.retires)];
-    if x.committed {
+    let signer = x.signer();
+    let mut keys: Vec<(PublicKey, bool)> = signer.map(|s| (*s, x.retires())).into_iter().collect();
+    if x.committed() {
         let parent = x.parent.and_then(|p| nodes.get(&p));
         for (i, k) in parent
             .map_or(&[][..], |p| &p.state.roots[..])
             .iter()
             .enumerate()
         {
-            if *k != x.signer {
+            if Some(k) != signer {
                 keys.push((*k, x.drops & bit(i) != 0));
             }
         }
@@ -333,22 +452,30 @@ impl Authority {
 /// The operations of one account, and its canonical chain.
 #[derive(Clone, Debug)]
 pub(super) struct Log {
-    genesis: MessageId,
     /// The valid operations by id: a compact store, a sorted vector while the account is small.
     nodes: Nodes,
     /// The canonical chain, computed on the first query after a change (see the module comment),
     /// boxed: a log whose chain was never asked for holds only the pointer.
     canon: OnceCell<Box<Canon>>,
-    /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
-    pub(super) walks: RefCell<Walks>,
-    /// What most accounts never hold (supersessions, receipts, deactivations), boxed once one is
-    /// held: an account's log is held in full by the account map (issue 18).
-    rare: Option<Box<Rare>>,
+    /// What most accounts never hold (supersessions, receipts, deactivations, the AUTH-6 walks of
+    /// revoked keys), boxed once one is held — the walks from a shared borrow, hence the
+    /// `OnceCell` ([`Log::walks`], [`change_rare`]): an account's log is held in full by the
+    /// account map (issue 18).
+    rare: OnceCell<Box<Rare>>,
 }
 
 /// The parts of a [`Log`] that most accounts leave empty.
 #[derive(Clone, Debug, Default)]
 struct Rare {
+    /// What the account state decides by ([`Log::rare`]).
+    data: RareData,
+    /// The AUTH-6 walks of this account's revoked keys, remembered between authorizations.
+    walks: RefCell<Walks>,
+}
+
+/// The parts of a [`Rare`] that the account state decides by.
+#[derive(Clone, Debug, Default)]
+struct RareData {
     /// Every id some valid operation names in `supersedes` (06 §8.1): an operation arriving with
     /// or below one of them can change which operations are superseded.
     named: BTreeSet<MessageId>,
@@ -358,8 +485,16 @@ struct Rare {
     deactivations: BTreeMap<MessageId, u64>,
 }
 
-/// The [`Rare`] parts of a log that holds none.
-static NO_RARE: Rare = Rare {
+/// Changes the rare parts of a log (`rare`, allocated on the first change) by `f`.
+fn change_rare<R>(rare: &mut OnceCell<Box<Rare>>, f: impl FnOnce(&mut RareData) -> R) -> R {
+    let mut held = rare.take().unwrap_or_default();
+    let out = f(&mut held.data);
+    *rare = OnceCell::from(held);
+    out
+}
+
+/// The [`RareData`] parts of a log that holds none.
+static NO_RARE: RareData = RareData {
     named: BTreeSet::new(),
     receipts: BTreeMap::new(),
     deactivations: BTreeMap::new(),
@@ -369,39 +504,41 @@ impl Log {
     /// The tree of a new account: its genesis alone.
     pub(super) fn new(genesis: MessageId, signer: PublicKey, state: State) -> Log {
         let node = Node {
-            signer,
+            signer: OTHER_SIGNER,
             parent: None,
             seq: 1,
-            supersedes: None,
-            rotates: false,
-            retires: false,
-            committed: false,
+            rare: None,
+            flags: 0,
             drops: 0,
             origin: state.next().is_some().then(|| Arc::new(genesis)),
-            moves: false,
-            revokes: None,
             children: Vec::new(),
             state,
             depth: 0,
-            jump: genesis,
-        };
+            jump: None,
+        }
+        .signed(signer, None, None);
         Log {
-            genesis,
             nodes: Store::one(genesis, node),
             canon: OnceCell::new(),
-            walks: RefCell::default(),
-            rare: None,
+            rare: OnceCell::new(),
         }
     }
 
-    /// The parts most accounts leave empty.
-    fn rare(&self) -> &Rare {
-        self.rare.as_deref().unwrap_or(&NO_RARE)
+    /// The genesis: the ancestor at depth 0 of any operation (its id is not kept beside the
+    /// nodes, issue 18). `O(log n)`.
+    pub(super) fn genesis(&self) -> Option<MessageId> {
+        let (any, _) = self.nodes.iter().next()?;
+        ancestor_at(&self.nodes, *any, 0)
     }
 
-    /// The parts most accounts leave empty, to change (allocated on the first change).
-    fn rare_mut(&mut self) -> &mut Rare {
-        self.rare.get_or_insert_with(Box::default)
+    /// The AUTH-6 walks of this account's revoked keys (allocated on the first call).
+    pub(super) fn walks(&self) -> &RefCell<Walks> {
+        &self.rare.get_or_init(Box::default).walks
+    }
+
+    /// The parts most accounts leave empty.
+    fn rare(&self) -> &RareData {
+        self.rare.get().map_or(&NO_RARE, |rare| &rare.data)
     }
 
     /// The account named by the last `successor` operation on the canonical chain (ACCT-13): the
@@ -421,7 +558,7 @@ impl Log {
     /// The head state of `canon` (this log's chain): its own copy if revocations apply to it, else
     /// the head's state.
     fn head_state<'a>(&'a self, canon: &'a Canon) -> Option<&'a State> {
-        canon.state.as_deref().or_else(|| self.state(&canon.head))
+        canon.state.as_deref().or_else(|| self.state(canon.head()?))
     }
 
     /// Is `id` a valid deactivation (ACCT-11)?
@@ -443,13 +580,9 @@ impl Log {
     /// kept unless the receipt can change it (see [`Canon::keep_receipt`]).
     pub(super) fn add_receipt(&mut self, witness: PublicKey, op: MessageId) {
         let first = !self.rare().receipts.contains_key(&witness);
-        if !self
-            .rare_mut()
-            .receipts
-            .entry(witness)
-            .or_default()
-            .insert(op)
-        {
+        if !change_rare(&mut self.rare, |rare| {
+            rare.receipts.entry(witness).or_default().insert(op)
+        }) {
             return; // a second receipt of one witness over one operation changes nothing
         }
         let keep = match self.canon.get_mut() {
@@ -524,7 +657,7 @@ impl Log {
             || self.rare().named.contains(&id)
             || revives;
         if let Some(y) = supersedes {
-            self.rare_mut().named.insert(y);
+            change_rare(&mut self.rare, |rare| rare.named.insert(y));
         }
         let Some(p) = self.nodes.get_mut(&parent) else {
             return;
@@ -561,14 +694,11 @@ impl Log {
             (false, _) => 0,
         };
         if let Some(end) = ends {
-            self.rare
-                .get_or_insert_with(Box::default)
-                .deactivations
-                .insert(id, end);
+            change_rare(&mut self.rare, |rare| rare.deactivations.insert(id, end));
         }
-        let (depth, p_jump) = (p.depth + 1, p.jump);
-        let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth);
-        let jump_of = |x: &MessageId| self.nodes.get(x).map_or(*x, |n| n.jump);
+        let (depth, p_jump) = (p.depth() + 1, p.jump(&parent));
+        let depth_of = |x: &MessageId| self.nodes.get(x).map_or(0, |n| n.depth());
+        let jump_of = |x: &MessageId| self.nodes.get(x).map_or(*x, |n| n.jump(x));
         let jump = if depth_of(&parent) - depth_of(&p_jump)
             == depth_of(&p_jump) - depth_of(&jump_of(&p_jump))
         {
@@ -579,32 +709,42 @@ impl Log {
         let signer = *header.key();
         let rotates = matches!(body, OpBody::Roots { .. });
         let node = Node {
-            signer,
+            signer: OTHER_SIGNER,
             parent: Some(parent),
             seq: header.seq(),
-            supersedes: supersedes.map(Box::new),
-            rotates,
-            retires: rotates && !state.roots.contains(&signer),
-            committed,
+            rare: None,
+            flags: [
+                (rotates, ROTATES),
+                (rotates && !state.roots.contains(&signer), RETIRES),
+                (committed, COMMITTED),
+                (matches!(body, OpBody::Successor { .. }), MOVES),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .fold(0, |flags, (_, flag)| flags | flag),
             drops,
             origin,
-            moves: matches!(body, OpBody::Successor { .. }),
-            revokes: match body {
-                OpBody::Revoke { app, cutoff } => Some(Box::new((*app, *cutoff))),
-                _ => None,
-            },
             children: Vec::new(),
             state,
-            depth,
-            jump,
-        };
+            // A tree deeper than `u32::MAX` operations is never held in memory.
+            depth: u32::try_from(depth).unwrap_or(u32::MAX),
+            jump: (jump != parent).then(|| Box::new(jump)),
+        }
+        .signed(
+            signer,
+            supersedes,
+            match body {
+                OpBody::Revoke { app, cutoff } => Some((*app, *cutoff)),
+                _ => None,
+            },
+        );
         match self.canon.get_mut() {
             // The new operation is the only child of a head that is neither contested nor a tied
             // leaf, and it cannot undo a tie of one key's leaves, continued, above (audit-wm WM5):
             // the chain grows by it (see the module comment). One that can falls through to
             // `keep_off_chain`, which finds no fork at the head: recomputed.
             Some(canon)
-                if canon.head == parent
+                if canon.head() == Some(&parent)
                     && canon.contested.is_empty()
                     && !canon.tie
                     && !canon.unties(&self.nodes, &node, canon.forks.len()) =>
@@ -618,28 +758,28 @@ impl Log {
                         .position(|k| *k == signer)
                         .unwrap_or(usize::MAX),
                 };
-                let retired_in = match (node.retires, committed) {
+                let retired_in = match (node.retires(), committed) {
                     (true, _) => bit(strength),
                     (false, true) => node.drops,
                     (false, false) => 0,
                 };
+                // The new head's place: the chain's length before it.
+                let place = canon.len();
                 canon.forks.push(Fork {
                     final_child: false,
                     tie: false,
                     met: false,
-                    strength,
+                    strength: Fork::of(strength),
                     retired_in,
                     dead: 0,
                 });
-                canon.head = id;
                 if canon.unfinal.is_none() && !unwitnessed {
-                    canon.unfinal = Some(canon.path.len());
+                    canon.unfinal = Some(Place::new(place));
                 }
-                if node.moves {
-                    canon.moved_at = Some(canon.path.len());
+                if node.moves() {
+                    canon.moved_at = Some(Place::new(place));
                 }
-                canon.chain.insert(id, canon.path.len());
-                canon.path.push(id);
+                canon.head = id;
                 canon.state = (!canon.carried.is_empty()).then(|| {
                     let mut state = node.state.clone();
                     for (app, revocation) in &canon.carried {
@@ -682,9 +822,9 @@ impl Log {
         !is_final(y_id)
             && x.parent.is_some()
             && x.parent == y.parent
-            && x.signer == y.signer
+            && x.signer() == y.signer()
             && y.seq < x.seq
-            && (!y.retires || (x.rotates && x.state.roots == y.state.roots))
+            && (!y.retires() || (x.rotates() && x.state.roots == y.state.roots))
     }
 
     /// The canonical chain, computed if the tree changed since it was last asked for.

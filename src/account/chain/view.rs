@@ -19,6 +19,7 @@ use super::*;
 #[derive(Clone, Copy)]
 pub struct AccountView<'a> {
     log: &'a Log,
+    head: MessageId,
     canon: &'a Canon,
     state: &'a State,
 }
@@ -27,9 +28,11 @@ impl<'a> AccountView<'a> {
     /// The view of `log` at the head of its canonical chain.
     pub(in crate::account) fn of(log: &'a Log) -> Option<Self> {
         let canon = log.canon();
-        log.state(&canon.head)?;
+        let head = *canon.head()?;
+        log.state(&head)?;
         Some(AccountView {
             log,
+            head,
             canon,
             state: log.head_state(canon)?,
         })
@@ -39,7 +42,7 @@ impl<'a> AccountView<'a> {
 impl fmt::Debug for AccountView<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AccountView")
-            .field("head", &self.canon.head)
+            .field("head", &self.head)
             .field("roots", &self.state.roots)
             .field("apps", &self.state.apps.len())
             .field("contested", &self.canon.contested)
@@ -61,7 +64,8 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn genesis(&self) -> MessageId {
-        self.log.genesis
+        // The chain starts at the genesis (a view is given only of a chain of held operations).
+        self.canon.at(&self.log.nodes, 0).unwrap_or(self.head)
     }
 
     /// The last operation of the canonical chain.
@@ -78,7 +82,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn head(&self) -> MessageId {
-        self.canon.head
+        self.head
     }
 
     /// What key authorization reads of the head state (06 §9.2, §9.5), kept cheaply so that a
@@ -115,7 +119,7 @@ impl<'a> AccountView<'a> {
         self.log
             .rare()
             .deactivations
-            .get(&self.canon.head)
+            .get(&self.head)
             .copied()
             .filter(|_| self.canon.unfinal.is_none())
     }
@@ -242,7 +246,7 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_canonical(&self, id: &MessageId) -> bool {
-        self.canon.chain.contains_key(id)
+        self.canon.place(&self.log.nodes, id).is_some()
     }
 
     /// The witness set in force at the head (06 §8.6), if the account has one.
@@ -277,7 +281,8 @@ impl<'a> AccountView<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn last_final(&self) -> Option<MessageId> {
-        self.canon.last_final
+        let place = self.canon.last_final?;
+        self.canon.at(&self.log.nodes, place.get())
     }
 
     /// The witnesses that receipted two operations of this account neither of which is an ancestor
