@@ -308,16 +308,44 @@ pub fn verify_each<B, R, F>(
     R: RngCore + CryptoRng,
     F: FnMut(Result<SignedMessage, EnvelopeError>),
 {
+    verify_each_with(
+        inputs,
+        keys,
+        rng,
+        threads,
+        |_| None::<()>,
+        |result, _| take(result),
+    );
+}
+
+/// [`verify_each`], with `prepare` run on the verifying thread for each verified message and its
+/// answer handed to `take` with the message: work that does not depend on what `take` did
+/// before (the replica verifies key operations' acceptances there).
+pub(crate) fn verify_each_with<B, R, T, P, F>(
+    inputs: impl IntoIterator<Item = B>,
+    keys: &mut KeyCache,
+    rng: &mut R,
+    threads: usize,
+    prepare: P,
+    mut take: F,
+) where
+    B: AsRef<[u8]>,
+    R: RngCore + CryptoRng,
+    T: Send,
+    P: Fn(&SignedMessage) -> Option<T> + Sync,
+    F: FnMut(Result<SignedMessage, EnvelopeError>, Option<T>),
+{
     let inputs: Vec<B> = inputs.into_iter().collect();
     #[cfg(feature = "std")]
     if threads > 1 {
-        return pipeline(&inputs, keys, rng, threads, take);
+        return pipeline(&inputs, keys, rng, threads, prepare, take);
     }
     let _ = threads;
     for chunk in inputs.chunks(MAX_BATCH) {
-        verify_sequential(chunk, keys, rng)
-            .into_iter()
-            .for_each(&mut take);
+        for result in verify_sequential(chunk, keys, rng) {
+            let prepared = result.as_ref().ok().and_then(&prepare);
+            take(result, prepared);
+        }
     }
 }
 
@@ -333,13 +361,21 @@ pub(crate) fn threads() -> usize {
     1
 }
 
-/// [`verify_each`] on `threads` ≥ 2 threads.
+/// [`verify_each_with`] on `threads` ≥ 2 threads.
 #[cfg(feature = "std")]
-fn pipeline<B, R, F>(inputs: &[B], keys: &mut KeyCache, rng: &mut R, threads: usize, mut take: F)
-where
+fn pipeline<B, R, T, P, F>(
+    inputs: &[B],
+    keys: &mut KeyCache,
+    rng: &mut R,
+    threads: usize,
+    prepare: P,
+    mut take: F,
+) where
     B: AsRef<[u8]>,
     R: RngCore + CryptoRng,
-    F: FnMut(Result<SignedMessage, EnvelopeError>),
+    T: Send,
+    P: Fn(&SignedMessage) -> Option<T> + Sync,
+    F: FnMut(Result<SignedMessage, EnvelopeError>, Option<T>),
 {
     use std::sync::{Condvar, Mutex, PoisonError};
 
@@ -372,8 +408,8 @@ where
     // A panic on any thread (in verification, or in `take` on the calling thread) tells the
     // others, which would otherwise wait for ever for a chunk or for room ahead; the scope then
     // panics as that thread did.
-    struct Failed<'a>(&'a Mutex<Pipe>, &'a Condvar);
-    impl Drop for Failed<'_> {
+    struct Failed<'a, T>(&'a Mutex<Pipe<T>>, &'a Condvar);
+    impl<T> Drop for Failed<'_, T> {
         fn drop(&mut self) {
             if std::thread::panicking() {
                 self.0.lock().unwrap_or_else(PoisonError::into_inner).failed = true;
@@ -384,7 +420,13 @@ where
     // Verifies chunk `i` and files its results.
     let verify = |i: usize| {
         let guard = Failed(&pipe, &changed);
-        let out = verify_chunk(chunks[i], &lookup, &seeds[i]);
+        let out: Vec<_> = verify_chunk(chunks[i], &lookup, &seeds[i])
+            .into_iter()
+            .map(|(key, result)| {
+                let prepared = result.as_ref().ok().and_then(&prepare);
+                (key, result, prepared)
+            })
+            .collect();
         lock().done[i] = Some(out);
         changed.notify_all();
         drop(guard);
@@ -430,14 +472,16 @@ where
             };
             let mut keys = cache.lock().unwrap_or_else(PoisonError::into_inner);
             let mut results = Vec::with_capacity(out.len());
-            for (key, result) in out {
+            for (key, result, prepared) in out {
                 if let Some((bytes, key)) = key {
                     keys.record(&bytes, key);
                 }
-                results.push(result);
+                results.push((result, prepared));
             }
             drop(keys);
-            results.into_iter().for_each(&mut take);
+            for (result, prepared) in results {
+                take(result, prepared);
+            }
         }
     });
 }
@@ -445,12 +489,20 @@ where
 /// The shared state of [`verify_each`]'s threads: the next chunk to verify, how many were handed
 /// on, the verified chunks not yet handed on, and whether a thread panicked.
 #[cfg(feature = "std")]
-struct Pipe {
+struct Pipe<T> {
     next: usize,
     handed: usize,
-    done: Vec<Option<Vec<Checked>>>,
+    done: Vec<Option<Vec<Prepared<T>>>>,
     failed: bool,
 }
+
+/// An input checked by a thread of [`verify_each_with`], with what `prepare` made of its message.
+#[cfg(feature = "std")]
+type Prepared<T> = (
+    Option<([u8; 32], crate::keys::Decompressed)>,
+    Result<SignedMessage, EnvelopeError>,
+    Option<T>,
+);
 
 /// One input checked by a thread of [`verify_threads`]: the key its header named, if that parsed
 /// (for the cache), and its result.

@@ -5,8 +5,10 @@
 //! name its own account id, binds its header's key and time after the terminator instead. The
 //! acceptances travel in the body, one per new key, in the bytewise order of the keys.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+use super::body::OpBody;
 use super::{body_error, AccountError};
 use crate::cbor::{Map, Value};
 use crate::id::{body_hash, AccountId};
@@ -96,6 +98,9 @@ pub(super) struct Acceptances {
     signatures: Vec<Signature>,
     /// ID-2 hash of the body without its `acceptances`.
     digest: [u8; 32],
+    /// The keys whose acceptance at the same index [`Prechecked`] verified on these bytes, if any:
+    /// [`Acceptances::check`] does not verify those again.
+    verified: Option<Box<[Option<PublicKey>]>>,
 }
 
 /// The signed data of an acceptance: `account ‖ key ‖ H(body without acceptances) ‖ kind ‖ 0x00 ‖
@@ -151,6 +156,7 @@ impl Acceptances {
         Ok(Acceptances {
             signatures,
             digest: digest(body),
+            verified: None,
         })
     }
 
@@ -171,11 +177,98 @@ impl Acceptances {
         if self.signatures.len() > new.len() {
             return Err(AccountError::AcceptanceExtra);
         }
-        for (key, signature) in new.iter().zip(&self.signatures) {
+        for (i, (key, signature)) in new.iter().zip(&self.signatures).enumerate() {
+            let verified = self.verified.as_deref().and_then(|v| v.get(i).copied());
+            if verified == Some(Some(*key)) {
+                continue;
+            }
             let data = data(account, key, &self.digest, kind, tail);
             key.verify_parts(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
                 .map_err(|_| AccountError::AcceptanceInvalid)?;
         }
         Ok(())
+    }
+}
+
+/// The acceptances of an operation verified before it is applied — on another thread, beside the
+/// signature check of the messages that follow ([`crate::replica::Replica::ingest_batch`]) — for
+/// the kinds whose newly named keys the body alone decides (06 §5.5: a genesis, a delegation, a
+/// deactivation or successor naming a list; a `roots` operation's depend on its parent's state
+/// and are verified when it is applied). It records, for one message id, the key each acceptance
+/// verified under; [`Acceptances::check`] skips exactly the verifications it holds, so the verdict
+/// is the one [`crate::account::Accounts::apply`] gives on its own.
+#[derive(Clone, Debug)]
+pub(crate) struct Prechecked {
+    id: crate::id::MessageId,
+    verified: Box<[Option<PublicKey>]>,
+}
+
+impl Prechecked {
+    /// Verifies what can be verified of `message`'s acceptances before it is applied; `None` for a
+    /// message that is no operation, has no acceptances, or whose newly named keys depend on its
+    /// parent.
+    pub(crate) fn new(message: &crate::envelope::SignedMessage) -> Option<Prechecked> {
+        let (body, _, _) = super::body::parse(message).ok()?;
+        let header = message.header();
+        let (acceptances, kind, mut new, tail) = match &body {
+            OpBody::Genesis {
+                roots,
+                witnesses,
+                acceptances,
+                ..
+            } => {
+                let mut new = roots.clone();
+                new.extend(witnesses.iter().flat_map(|w| w.keys().iter().copied()));
+                let tail = genesis_tail(header.key().as_bytes(), header.time());
+                (acceptances, super::GENESIS, new, tail.to_vec())
+            }
+            OpBody::Delegate {
+                app, acceptances, ..
+            } => (acceptances, super::DELEGATE, alloc::vec![*app], Vec::new()),
+            OpBody::Deactivate {
+                reveals: Some(list),
+                acceptances,
+            } => (acceptances, super::DEACTIVATE, list.clone(), Vec::new()),
+            OpBody::Successor {
+                reveals: Some(list),
+                acceptances,
+                ..
+            } => (acceptances, super::SUCCESSOR, list.clone(), Vec::new()),
+            _ => return None,
+        };
+        new.sort();
+        new.dedup();
+        if new.is_empty() || new.len() != acceptances.signatures.len() {
+            return None;
+        }
+        let verified = new
+            .iter()
+            .zip(&acceptances.signatures)
+            .map(|(key, signature)| {
+                let data = data(header.account(), key, &acceptances.digest, kind, &tail);
+                key.verify_parts(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
+                    .ok()
+                    .map(|()| *key)
+            })
+            .collect();
+        Some(Prechecked {
+            id: message.id(),
+            verified,
+        })
+    }
+
+    /// Marks in `body` (parsed from the message with `id`) the acceptances this verified; nothing
+    /// for another message.
+    pub(super) fn mark(&self, id: &crate::id::MessageId, body: &mut OpBody) {
+        if &self.id != id {
+            return;
+        }
+        if let OpBody::Genesis { acceptances, .. }
+        | OpBody::Delegate { acceptances, .. }
+        | OpBody::Deactivate { acceptances, .. }
+        | OpBody::Successor { acceptances, .. } = body
+        {
+            acceptances.verified = Some(self.verified.clone());
+        }
     }
 }

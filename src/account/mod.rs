@@ -70,6 +70,7 @@ mod witness;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
+pub(crate) use accept::Prechecked;
 pub use accept::{ACCEPTANCE_CONTEXT, MAX_ACCEPTANCES};
 pub(crate) use body::check_operation_body;
 pub use body::{next_commitment, NextRoots, Operation, Revocation, NEXT_ROOTS_CONTEXT};
@@ -501,6 +502,16 @@ impl Accounts {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&mut self, message: &SignedMessage) -> Result<Applied, AccountError> {
+        self.apply_prechecked(message, None)
+    }
+
+    /// [`Accounts::apply`], with the acceptances `prechecked` verified (for this message) not
+    /// verified again: the same outcome, less work on the applying thread.
+    pub(crate) fn apply_prechecked(
+        &mut self,
+        message: &SignedMessage,
+        prechecked: Option<&Prechecked>,
+    ) -> Result<Applied, AccountError> {
         let id = message.id();
         if self.owner.contains_key(&id) {
             return Ok(Applied::Duplicate);
@@ -508,7 +519,13 @@ impl Accounts {
         if let Some(error) = self.invalid.get(&id) {
             return Err(*error);
         }
-        let (body, after, supersedes) = match parse(message) {
+        let parsed = parse(message).map(|(mut body, after, supersedes)| {
+            if let Some(prechecked) = prechecked {
+                prechecked.mark(&id, &mut body);
+            }
+            (body, after, supersedes)
+        });
+        let (body, after, supersedes) = match parsed {
             Ok(parsed) => parsed,
             // The same operation may still arrive whole: a stripped copy decides nothing. And a
             // message that is not an operation is not this state's to judge: recording it would make
