@@ -320,7 +320,10 @@ pub fn verify_each<B, R, F>(
 
 /// [`verify_each`], with `prepare` run on the verifying thread for each verified message and its
 /// answer handed to `take` with the message: work that does not depend on what `take` did
-/// before (the replica verifies key operations' acceptances there).
+/// before (the replica verifies key operations' acceptances there). On one thread — `threads` of
+/// 0 or 1, a batch of one chunk, or no `std` feature — there is no other thread to move work to:
+/// `prepare` is not called, and `take` gets `None`. `threads` is capped at 8 and at the number of
+/// chunks of 256.
 pub(crate) fn verify_each_with<B, R, T, P, F>(
     inputs: impl IntoIterator<Item = B>,
     keys: &mut KeyCache,
@@ -337,14 +340,18 @@ pub(crate) fn verify_each_with<B, R, T, P, F>(
 {
     let inputs: Vec<B> = inputs.into_iter().collect();
     #[cfg(feature = "std")]
-    if threads > 1 {
-        return pipeline(&inputs, keys, rng, threads, prepare, take);
+    {
+        let threads = threads
+            .min(MAX_THREADS)
+            .min(inputs.len().div_ceil(MAX_BATCH));
+        if threads > 1 {
+            return pipeline(&inputs, keys, rng, threads, prepare, take);
+        }
     }
-    let _ = threads;
+    let _ = (threads, prepare);
     for chunk in inputs.chunks(MAX_BATCH) {
         for result in verify_sequential(chunk, keys, rng) {
-            let prepared = result.as_ref().ok().and_then(&prepare);
-            take(result, prepared);
+            take(result, None);
         }
     }
 }
@@ -407,7 +414,8 @@ fn pipeline<B, R, T, P, F>(
     let lock = || pipe.lock().unwrap_or_else(PoisonError::into_inner);
     // A panic on any thread (in verification, or in `take` on the calling thread) tells the
     // others, which would otherwise wait for ever for a chunk or for room ahead; the scope then
-    // panics as that thread did.
+    // panics (with the calling thread's payload, or std's "a scoped thread panicked" for a
+    // helper's).
     struct Failed<'a, T>(&'a Mutex<Pipe<T>>, &'a Condvar);
     impl<T> Drop for Failed<'_, T> {
         fn drop(&mut self) {
@@ -461,7 +469,9 @@ fn pipeline<B, R, T, P, F>(
                     changed.notify_all();
                     break out;
                 }
-                if p.next < chunks.len() {
+                // The calling thread too stays within `ahead` of what was handed on (audit
+                // PC-2): the chunk it waits for is in a helper's hands and will be filed.
+                if p.next < chunks.len() && p.next < p.handed + ahead {
                     p.next += 1;
                     let i = p.next - 1;
                     drop(p);

@@ -514,8 +514,9 @@ fn accounts_vectors_through_the_replica() {
 }
 
 /// Ingests `messages` in their order: one at a time in round 0, as one batch on one thread in round
-/// 1 and on two threads in round 2 (where the key operations' acceptances are verified on a
-/// verifying thread before the operation is applied, and not again: a wrong skip changes the
+/// 1 and on two threads in round 2 — behind 300 inputs that fail layer 1, so that the batch spans
+/// two chunks and the pipeline runs: the key operations' acceptances are then verified on a
+/// verifying thread before the operation is applied, and not again (a wrong skip changes the
 /// acceptance vectors' statuses).
 fn ingest_in<'a>(
     replica: &mut Replica,
@@ -524,13 +525,23 @@ fn ingest_in<'a>(
     rng: &mut TestRng,
 ) {
     let bytes: Vec<&[u8]> = messages.map(SignedMessage::as_bytes).collect();
-    if round == 0 {
-        for b in bytes {
-            replica.ingest(b).unwrap();
+    match round {
+        0 => {
+            for b in bytes {
+                replica.ingest(b).unwrap();
+            }
         }
-    } else {
-        let results = replica.ingest_batch_threads(&bytes, rng, round);
-        assert!(results.iter().all(Result::is_ok));
+        1 => {
+            let results = replica.ingest_batch_threads(&bytes, rng, 1);
+            assert!(results.iter().all(Result::is_ok));
+        }
+        _ => {
+            let filler: &[u8] = &[0xa0];
+            let inputs: Vec<&[u8]> = std::iter::repeat_n(filler, 300).chain(bytes).collect();
+            let results = replica.ingest_batch_threads(&inputs, rng, 2);
+            assert!(results[..300].iter().all(Result::is_err));
+            assert!(results[300..].iter().all(Result::is_ok));
+        }
     }
 }
 

@@ -194,19 +194,31 @@ impl Acceptances {
 /// signature check of the messages that follow ([`crate::replica::Replica::ingest_batch`]) — for
 /// the kinds whose newly named keys the body alone decides (06 §5.5: a genesis, a delegation, a
 /// deactivation or successor naming a list; a `roots` operation's depend on its parent's state
-/// and are verified when it is applied). It records, for one message id, the key each acceptance
-/// verified under; [`Acceptances::check`] skips exactly the verifications it holds, so the verdict
-/// is the one [`crate::account::Accounts::apply`] gives on its own.
+/// and are verified when it is applied). It records, for one message id and one body digest, the
+/// key each acceptance verified under, up to the first that fails; [`Acceptances::check`] skips
+/// exactly the verifications it holds, so the verdict is the one
+/// [`crate::account::Accounts::apply`] gives on its own.
+///
+/// The work is bounded by what `apply` would do (audit 2026-12-07-prechecked, PC-1): an operation
+/// with more than [`Prechecked::MAX_KEYS`] newly named keys, or a genesis that ACCT-2 rejects
+/// before ACCT-10, is not prechecked, and verification stops at the first failing acceptance.
 #[derive(Clone, Debug)]
 pub(crate) struct Prechecked {
     id: crate::id::MessageId,
+    digest: [u8; 32],
     verified: Box<[Option<PublicKey>]>,
 }
 
 impl Prechecked {
+    /// The most acceptances verified ahead for one operation: a delegation names one key, a
+    /// genesis of one root and one witness two. An operation naming more is verified when it is
+    /// applied, so that a copy replayed to a node that holds it already costs at most this many
+    /// verifications beside its own signature.
+    pub(crate) const MAX_KEYS: usize = 2;
+
     /// Verifies what can be verified of `message`'s acceptances before it is applied; `None` for a
-    /// message that is no operation, has no acceptances, or whose newly named keys depend on its
-    /// parent.
+    /// message that is no operation, has no acceptances or more than [`Prechecked::MAX_KEYS`],
+    /// whose newly named keys depend on its parent, or a genesis that ACCT-2 rejects.
     pub(crate) fn new(message: &crate::envelope::SignedMessage) -> Option<Prechecked> {
         let (body, _, _) = super::body::parse(message).ok()?;
         let header = message.header();
@@ -217,6 +229,13 @@ impl Prechecked {
                 acceptances,
                 ..
             } => {
+                // ACCT-2, which `apply` checks before ACCT-10 (§7.2 step 5a).
+                if header.account().as_bytes() != &[0; 32]
+                    || header.seq() != 1
+                    || roots.first() != Some(header.key())
+                {
+                    return None;
+                }
                 let mut new = roots.clone();
                 new.extend(witnesses.iter().flat_map(|w| w.keys().iter().copied()));
                 let tail = genesis_tail(header.key().as_bytes(), header.time());
@@ -238,27 +257,35 @@ impl Prechecked {
         };
         new.sort();
         new.dedup();
-        if new.is_empty() || new.len() != acceptances.signatures.len() {
+        if new.is_empty() || new.len() > Self::MAX_KEYS || new.len() != acceptances.signatures.len()
+        {
             return None;
         }
+        let mut failed = false;
         let verified = new
             .iter()
             .zip(&acceptances.signatures)
             .map(|(key, signature)| {
+                if failed {
+                    return None;
+                }
                 let data = data(header.account(), key, &acceptances.digest, kind, &tail);
-                key.verify_parts(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
-                    .ok()
-                    .map(|()| *key)
+                let holds = key
+                    .verify_parts(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
+                    .is_ok();
+                failed = !holds;
+                holds.then_some(*key)
             })
             .collect();
         Some(Prechecked {
             id: message.id(),
+            digest: acceptances.digest,
             verified,
         })
     }
 
     /// Marks in `body` (parsed from the message with `id`) the acceptances this verified; nothing
-    /// for another message.
+    /// for another message or another body.
     pub(super) fn mark(&self, id: &crate::id::MessageId, body: &mut OpBody) {
         if &self.id != id {
             return;
@@ -268,7 +295,123 @@ impl Prechecked {
         | OpBody::Deactivate { acceptances, .. }
         | OpBody::Successor { acceptances, .. } = body
         {
-            acceptances.verified = Some(self.verified.clone());
+            if acceptances.digest == self.digest {
+                acceptances.verified = Some(self.verified.clone());
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::Operation;
+    use crate::keys::SecretKey;
+
+    /// A delegation of `app`, with `app`'s acceptance, by the root of a fresh account.
+    fn delegation(app: &SecretKey, seed: u8) -> crate::envelope::SignedMessage {
+        let root = SecretKey::from_seed([seed; 32]);
+        let genesis = Operation::genesis(&[root.public_key()], 1)
+            .unwrap()
+            .sign(&root)
+            .unwrap();
+        let account = crate::account::Accounts::account_id(&genesis);
+        Operation::delegate(account, genesis.id(), app.public_key(), &[], 1_000, None, 2)
+            .unwrap()
+            .accepted_by(app)
+            .unwrap()
+            .draft()
+            .unwrap()
+            .after(&genesis)
+            .sign(&root)
+            .unwrap()
+    }
+
+    fn body(message: &crate::envelope::SignedMessage) -> OpBody {
+        super::super::body::parse(message).unwrap().0
+    }
+
+    fn marked(body: &OpBody) -> Option<Box<[Option<PublicKey>]>> {
+        match body {
+            OpBody::Delegate { acceptances, .. } => acceptances.verified.clone(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_precheck_marks_only_its_own_message() {
+        let app = SecretKey::from_seed([7; 32]);
+        let one = delegation(&app, 1);
+        let two = delegation(&app, 2);
+        let pre = Prechecked::new(&one).unwrap();
+        assert_eq!(&*pre.verified, &[Some(app.public_key())]);
+        // Another message: nothing marked, under either id.
+        let mut other = body(&two);
+        pre.mark(&two.id(), &mut other);
+        assert_eq!(marked(&other), None);
+        pre.mark(&one.id(), &mut other);
+        assert_eq!(marked(&other), None, "another body under the precheck's id");
+        // Its own: marked.
+        let mut own = body(&one);
+        pre.mark(&one.id(), &mut own);
+        assert_eq!(marked(&own).as_deref(), Some(&[Some(app.public_key())][..]));
+    }
+
+    #[test]
+    fn a_marked_key_is_skipped_only_at_its_index() {
+        let app = SecretKey::from_seed([7; 32]);
+        let one = delegation(&app, 1);
+        let OpBody::Delegate {
+            mut acceptances, ..
+        } = body(&one)
+        else {
+            unreachable!()
+        };
+        let account = *one.header().account();
+        let stranger = SecretKey::from_seed([9; 32]).public_key();
+        // The stranger's acceptance is not in the body: checked, it fails.
+        assert_eq!(
+            acceptances.check(&account, super::super::DELEGATE, alloc::vec![stranger], &[]),
+            Err(AccountError::AcceptanceInvalid)
+        );
+        // Marked as verified under the app key, the stranger at the same index is still checked.
+        acceptances.verified = Some(alloc::vec![Some(app.public_key())].into());
+        assert_eq!(
+            acceptances.check(&account, super::super::DELEGATE, alloc::vec![stranger], &[]),
+            Err(AccountError::AcceptanceInvalid)
+        );
+        // A failing entry (`None`) is verified again.
+        acceptances.verified = Some(alloc::vec![None].into());
+        assert_eq!(
+            acceptances.check(
+                &account,
+                super::super::DELEGATE,
+                alloc::vec![app.public_key()],
+                &[]
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_genesis_of_one_root_is_prechecked_and_a_delegation_without_acceptance_is_not() {
+        let root = SecretKey::from_seed([3; 32]);
+        let genesis = Operation::genesis(&[root.public_key()], 1)
+            .unwrap()
+            .sign(&root)
+            .unwrap();
+        let pre = Prechecked::new(&genesis).unwrap();
+        assert_eq!(&*pre.verified, &[Some(root.public_key())]);
+        let app = SecretKey::from_seed([4; 32]);
+        let account = crate::account::Accounts::account_id(&genesis);
+        let bare =
+            Operation::delegate(account, genesis.id(), app.public_key(), &[], 1_000, None, 2)
+                .unwrap()
+                .draft()
+                .unwrap()
+                .after(&genesis)
+                .sign(&root)
+                .unwrap();
+        assert!(Prechecked::new(&bare).is_none());
     }
 }

@@ -150,8 +150,10 @@ impl Replica {
     /// [`Replica::ingest_batch`] on `threads` threads instead of every core (0 or 1: the calling
     /// thread alone), for an app that keeps cores for other work: the calling thread inserts each
     /// verified chunk while the others verify the next ones and the acceptances of the key
-    /// operations among them ([`crate::batch::verify_each`]). The statuses are the same for every
-    /// `threads`.
+    /// operations among them ([`crate::batch::verify_each`]; `threads` is capped at 8 and at the
+    /// number of chunks of 256). The statuses are the same for every `threads`. The key cache is
+    /// taken out of the replica for the batch: should the batch panic (a defect), the replica is
+    /// left with an empty one.
     ///
     /// ```
     /// use skylark::message::{Authorization, BodyKind, Post};
@@ -191,9 +193,9 @@ impl Replica {
         let mut ids: Vec<Result<MessageId, EnvelopeError>> = Vec::new();
         // With other threads, the verifying threads also verify the acceptances of key operations
         // (ACCT-10), the one signature check that applying them would otherwise do on this
-        // thread. On one thread that moves nothing off it, and costs a second parse of the body.
+        // thread (on one thread, `prepare` is not called: nothing would move off it).
         let prepare = |message: &SignedMessage| {
-            if threads > 1 && is_operation_kind(message.header().kind().as_str()) {
+            if is_operation_kind(message.header().kind().as_str()) {
                 crate::account::Prechecked::new(message)
             } else {
                 None
