@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 use super::views::{Fact, ID_MIN};
 use super::Replica;
 use crate::id::{AccountId, MessageId};
+use crate::merge::Origin;
 
 impl Replica {
     /// The reactions that count on a live post (MERGE-6): each value (`""` for a plain like) with
@@ -32,26 +33,7 @@ impl Replica {
             return Vec::new();
         }
         let mut out: Vec<(String, Vec<AccountId>)> = Vec::new();
-        // The likes (the empty value, the least), then the other values in order.
-        let likes = self
-            .views
-            .likes
-            .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
-            .take_while(|(target, ..)| target == post)
-            .map(|(_, origin, id)| ("", origin, id));
-        let lo = (
-            *post,
-            Box::<str>::default(),
-            Arc::clone(&self.views.least),
-            ID_MIN,
-        );
-        let others = self
-            .views
-            .reacts
-            .range(lo..)
-            .take_while(|(target, ..)| target == post)
-            .map(|(_, value, origin, id)| (&**value, origin, id));
-        for (value, origin, id) in likes.chain(others) {
+        for (value, origin, id) in self.reacts_on(post) {
             if self.views.deleted(id) || self.views.undone(id) {
                 continue;
             }
@@ -124,31 +106,14 @@ impl Replica {
         let current = *self.versions(post).last().unwrap_or(post);
         let seen = |id: &MessageId| self.views.entry(id).and_then(|e| e.effect.seen());
         let mut out: Vec<MessageId> = Vec::new();
-        let lo = (
-            *post,
-            Box::<str>::default(),
-            Arc::clone(&self.views.least),
-            ID_MIN,
-        );
-        let reacts = self
-            .views
-            .reacts
-            .range(lo..)
-            .take_while(|(target, ..)| target == post)
-            .map(|(.., id)| id);
-        let likes = self
-            .views
-            .likes
-            .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
-            .take_while(|(target, ..)| target == post)
-            .map(|(.., id)| id);
+        let reacts = self.reacts_on(post).map(|(.., id)| id);
         let reposts = self
             .views
             .reposts
             .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
             .take_while(|(target, ..)| target == post)
             .map(|(.., id)| id);
-        for id in likes.chain(reacts).chain(reposts) {
+        for id in reacts.chain(reposts) {
             if !self.views.deleted(id) && !self.views.undone(id) {
                 out.extend(seen(id).filter(|v| *v != current).map(|_| *id));
             }
@@ -166,5 +131,32 @@ impl Replica {
             .entry(id)
             .is_some_and(|e| matches!(e.effect, Fact::Post { .. }))
             && !self.views.deleted(id)
+    }
+
+    /// The reacts on `post` held in the views, live or not: the likes (the empty value, the
+    /// least), then the other values in order; each with its value, origin and id.
+    fn reacts_on<'a>(
+        &'a self,
+        post: &'a MessageId,
+    ) -> impl Iterator<Item = (&'a str, &'a Arc<Origin>, &'a MessageId)> + 'a {
+        let likes = self
+            .views
+            .likes
+            .range((*post, Arc::clone(&self.views.least), ID_MIN)..)
+            .take_while(move |(target, ..)| target == post)
+            .map(|(_, origin, id)| ("", origin, id));
+        let lo = (
+            *post,
+            Box::<str>::default(),
+            Arc::clone(&self.views.least),
+            ID_MIN,
+        );
+        let others = self
+            .views
+            .reacts
+            .range(lo..)
+            .take_while(move |(target, ..)| target == post)
+            .map(|(_, value, origin, id)| (&**value, origin, id));
+        likes.chain(others)
     }
 }
