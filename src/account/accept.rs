@@ -65,6 +65,32 @@ pub(super) fn genesis_tail(key: &[u8; 32], time: u64) -> [u8; 40] {
     tail
 }
 
+/// Rule ACCT-2's checks of a genesis header, which come before ACCT-10 (06 §7.2 step 5): the
+/// header names no account (`acct.genesis_account`), and it is the first message of `roots[0]`
+/// (`acct.genesis_signer`).
+pub(super) fn genesis_header(
+    header: &crate::envelope::Header,
+    roots: &[PublicKey],
+) -> Result<(), AccountError> {
+    if header.account().as_bytes() != &[0; 32] {
+        return Err(AccountError::GenesisAccount);
+    }
+    if header.seq() != 1 || roots.first() != Some(header.key()) {
+        return Err(AccountError::GenesisSigner);
+    }
+    Ok(())
+}
+
+/// The keys a genesis newly names (06 §5.5): every root and every witness.
+pub(super) fn genesis_keys(
+    roots: &[PublicKey],
+    witnesses: Option<&super::WitnessSet>,
+) -> Vec<PublicKey> {
+    let mut new = roots.to_vec();
+    new.extend(witnesses.iter().flat_map(|w| w.keys().iter().copied()));
+    new
+}
+
 /// The `acceptances` value of `body` accepted by `acceptors`: their signatures in the bytewise
 /// order of their keys. `tail` is [`genesis_tail`] for a genesis, empty otherwise.
 pub(super) fn value(
@@ -230,14 +256,8 @@ impl Prechecked {
                 ..
             } => {
                 // ACCT-2, which `apply` checks before ACCT-10 (§7.2 step 5a).
-                if header.account().as_bytes() != &[0; 32]
-                    || header.seq() != 1
-                    || roots.first() != Some(header.key())
-                {
-                    return None;
-                }
-                let mut new = roots.clone();
-                new.extend(witnesses.iter().flat_map(|w| w.keys().iter().copied()));
+                genesis_header(header, roots).ok()?;
+                let new = genesis_keys(roots, witnesses.as_ref());
                 let tail = genesis_tail(header.key().as_bytes(), header.time());
                 (acceptances, super::GENESIS, new, tail.to_vec())
             }

@@ -578,15 +578,10 @@ impl Accounts {
         else {
             return Err(AccountError::GenesisAccount);
         };
-        if header.account().as_bytes() != &[0; 32] {
-            return self.reject(message.id(), AccountError::GenesisAccount);
+        if let Err(error) = accept::genesis_header(header, &roots) {
+            return self.reject(message.id(), error);
         }
-        if header.seq() != 1 || roots.first() != Some(header.key()) {
-            return self.reject(message.id(), AccountError::GenesisSigner);
-        }
-        // ACCT-10: every root and witness of a genesis is new.
-        let mut new = roots.clone();
-        new.extend(witnesses.iter().flat_map(|w| w.keys().iter().copied()));
+        let new = accept::genesis_keys(&roots, witnesses.as_ref());
         let tail = accept::genesis_tail(header.key().as_bytes(), header.time());
         if let Err(error) = acceptances.check(header.account(), GENESIS, new, &tail) {
             return self.reject(message.id(), error);
