@@ -674,6 +674,53 @@ fn decode_fields<'a, const N: usize>(
     Ok(values)
 }
 
+/// ENV-6 to ENV-11 on a header's bytes (which passed ENV-4 and ENV-5's CBOR checks): the decoded
+/// header, and its key as `parse_key` parsed it (ENV-7).
+fn decode_header<K: ParsedKey>(
+    header_bytes: &[u8],
+    parse_key: impl FnOnce(&[u8; 32]) -> Result<K, KeyError>,
+) -> Result<(Header, K), EnvelopeError> {
+    // ENV-6 comes before the rest of ENV-5, so that a header of another version is reported as
+    // such rather than as a v1 header with unknown or missing fields.
+    check_version(header_bytes)?;
+    let [_, key, seq, acct, body_hash, kind, prev, time] =
+        decode_fields(header_bytes, Part::Header, &HEADER_FIELDS)?;
+    // ENV-7
+    let point = parse_key(&bytes32(key).unwrap_or_default()).map_err(EnvelopeError::Key)?;
+    let key = point.public();
+    // ENV-8, ENV-9
+    let seq = uint(seq);
+    if seq == 0 || seq > MAX_SAFE_INTEGER {
+        return Err(EnvelopeError::SeqOutOfRange { seq });
+    }
+    let prev = bytes32(prev).map(MessageId::from_bytes);
+    match (seq, prev) {
+        (1, Some(_)) => return Err(EnvelopeError::PrevUnexpected),
+        (2.., None) => return Err(EnvelopeError::PrevMissing),
+        _ => {}
+    }
+    // ENV-10
+    let time = uint(time);
+    if time > MAX_SAFE_INTEGER {
+        return Err(EnvelopeError::TimeOutOfRange { time });
+    }
+    // ENV-11
+    let kind = match kind {
+        Some(FieldValue::Text(k)) if kind_is_valid(k) => Kind(k.into()),
+        _ => return Err(EnvelopeError::InvalidKind),
+    };
+    let header = Header {
+        key,
+        seq,
+        account: AccountId::from_bytes(bytes32(acct).unwrap_or_default()),
+        body_hash: bytes32(body_hash).unwrap_or_default(),
+        kind,
+        prev,
+        time,
+    };
+    Ok((header, point))
+}
+
 /// Rule ENV-6, checked as soon as the header is known to be a map: the `"v"` field is present, an
 /// unsigned integer, and [`VERSION`]. `header` must already be Skylark CBOR.
 fn check_version(header: &[u8]) -> Result<(), EnvelopeError> {
@@ -806,35 +853,7 @@ impl Envelope {
                 error,
             })?;
         }
-        // ENV-6 comes before the rest of ENV-5, so that a header of another version is reported as
-        // such rather than as a v1 header with unknown or missing fields.
-        check_version(header_bytes)?;
-        let [_, key, seq, acct, body_hash, kind, prev, time] =
-            decode_fields(header_bytes, Part::Header, &HEADER_FIELDS)?;
-        // ENV-7
-        let point = parse_key(&bytes32(key).unwrap_or_default()).map_err(EnvelopeError::Key)?;
-        let key = point.public();
-        // ENV-8, ENV-9
-        let seq = uint(seq);
-        if seq == 0 || seq > MAX_SAFE_INTEGER {
-            return Err(EnvelopeError::SeqOutOfRange { seq });
-        }
-        let prev = bytes32(prev).map(MessageId::from_bytes);
-        match (seq, prev) {
-            (1, Some(_)) => return Err(EnvelopeError::PrevUnexpected),
-            (2.., None) => return Err(EnvelopeError::PrevMissing),
-            _ => {}
-        }
-        // ENV-10
-        let time = uint(time);
-        if time > MAX_SAFE_INTEGER {
-            return Err(EnvelopeError::TimeOutOfRange { time });
-        }
-        // ENV-11
-        let kind = match kind {
-            Some(FieldValue::Text(k)) if kind_is_valid(k) => Kind(k.into()),
-            _ => return Err(EnvelopeError::InvalidKind),
-        };
+        let (header, point) = decode_header(header_bytes, parse_key)?;
         // ENV-12
         let body_span = match body {
             Some(FieldValue::Bytes(body)) => {
@@ -844,15 +863,6 @@ impl Envelope {
                 Some(span_of(bytes, body))
             }
             _ => None,
-        };
-        let header = Header {
-            key,
-            seq,
-            account: AccountId::from_bytes(bytes32(acct).unwrap_or_default()),
-            body_hash: bytes32(body_hash).unwrap_or_default(),
-            kind,
-            prev,
-            time,
         };
         let envelope = Envelope {
             id: MessageId::of_header(header_bytes),
@@ -1025,6 +1035,20 @@ impl SignedMessage {
     pub(crate) fn from_verified_bytes(bytes: &[u8]) -> Result<Self, EnvelopeError> {
         let (envelope, _) = Envelope::decode_with(bytes, |key| Ok(CheckedBefore::new(key)))?;
         Ok(envelope.into_verified())
+    }
+
+    /// The header of a message's bytes that [`SignedMessage::from_verified_bytes`] would accept,
+    /// without what else it computes (the id, a copy of the bytes): the replica reads the headers
+    /// of the messages it holds this way.
+    pub(crate) fn header_of_verified_bytes(bytes: &[u8]) -> Result<Header, EnvelopeError> {
+        let [_, header, _] = decode_fields(bytes, Part::Message, &MESSAGE_FIELDS)?;
+        let Some(FieldValue::Bytes(header_bytes)) = header else {
+            return Err(EnvelopeError::MissingField {
+                part: Part::Message,
+                field: "h",
+            });
+        };
+        decode_header(header_bytes, |key| Ok(CheckedBefore::new(key))).map(|(header, _)| header)
     }
 
     /// The message bytes, exactly as received or signed.

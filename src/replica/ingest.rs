@@ -68,9 +68,7 @@ impl Context for View<'_> {
     }
 
     fn header(&self, id: &MessageId) -> Option<Header> {
-        let found = held_in(self.held, self.views, id)
-            .and_then(HeldRef::message)
-            .map(|m| m.header().clone());
+        let found = held_in(self.held, self.views, id).and_then(HeldRef::header);
         if found.is_none() {
             self.ask(Need::Message(*id));
         }
@@ -299,7 +297,7 @@ impl Replica {
                 _ => self.account_changed(&account, &mut work),
             }
         }
-        self.run(work);
+        self.run(work, Some(message));
         self.status_of(&id).clone()
     }
 
@@ -330,7 +328,7 @@ impl Replica {
             .range(..=(limit, super::views::ID_MAX))
             .map(|(_, id)| *id)
             .collect();
-        self.run(due);
+        self.run(due, None);
     }
 
     /// Queues the messages waiting for `need`.
@@ -368,9 +366,16 @@ impl Replica {
     /// status changed, or for an operation (whose status in the account state may have changed
     /// while its verdict did not: an operation invalid by MSG-4 may be valid in the account state
     /// and unblock others). The dependencies are hash links, so the walk ends.
-    fn run(&mut self, mut work: Vec<MessageId>) {
+    ///
+    /// `fresh` is a message just taken, in the form held, so that its bytes are not decoded again
+    /// when it is first validated.
+    fn run(&mut self, mut work: Vec<MessageId>, mut fresh: Option<SignedMessage>) {
         while let Some(id) = work.pop() {
-            let changed = self.evaluate(id);
+            let this = match &fresh {
+                Some(m) if m.id() == id => fresh.take(),
+                _ => None,
+            };
+            let changed = self.evaluate(id, this);
             let operation = self.held_ref(&id).is_some_and(HeldRef::operation);
             if changed || operation {
                 // A remainder of an operation waits for its own whole message: not for itself.
@@ -389,12 +394,13 @@ impl Replica {
     }
 
     /// Validates one held message against the replica and records its status, its place in the
-    /// waiting index and the merged state. Returns whether the status changed.
-    fn evaluate(&mut self, id: MessageId) -> bool {
+    /// waiting index and the merged state. Returns whether the status changed. `fresh`, if given,
+    /// is the held message itself (not decoded again from its bytes).
+    fn evaluate(&mut self, id: MessageId, fresh: Option<SignedMessage>) -> bool {
         let Some(held) = self.held_ref(&id) else {
             return false;
         };
-        let Some(message) = held.message() else {
+        let Some(message) = fresh.or_else(|| held.message()) else {
             return false;
         };
         let whole = !message.is_stripped();

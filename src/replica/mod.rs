@@ -259,6 +259,12 @@ impl<'a> HeldRef<'a> {
     fn message(self) -> Option<SignedMessage> {
         SignedMessage::from_verified_bytes(self.message_bytes()).ok()
     }
+
+    /// The held message's header, decoded again from its bytes (without the rest of
+    /// [`HeldRef::message`]'s work).
+    fn header(self) -> Option<crate::envelope::Header> {
+        SignedMessage::header_of_verified_bytes(self.message_bytes()).ok()
+    }
 }
 
 /// A node's messages, account state, verdicts and merged state, kept right incrementally. See the
