@@ -105,6 +105,7 @@ pub use media::{Media, MediaBuilder};
 pub use post::{Card, CardBuilder, Edit, EditBuilder, Embed, Post, PostBuilder, Reply};
 pub(crate) use profile::is_name;
 pub use profile::{Profile, ProfileBuilder, MAX_HOSTS};
+pub(crate) use validate::validate_with;
 pub use validate::{
     validate, Authorization, Context, MemoryContext, Missing, ValidMessage, Verdict, MAX_CLOCK_SKEW,
 };

@@ -401,7 +401,19 @@ pub enum Verdict {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn validate(message: SignedMessage, context: &impl Context) -> Verdict {
-    match check(&message, context) {
+    validate_with(message, context, false)
+}
+
+/// [`validate`], where the caller may vouch that `message` is a key operation whose body passed
+/// ACCT-1 (the account state parsed this very message: its id binds its body through the header's
+/// body hash), so that its keys are not parsed again. `operation_body_checked` changes only the
+/// work, never the verdict.
+pub(crate) fn validate_with(
+    message: SignedMessage,
+    context: &impl Context,
+    operation_body_checked: bool,
+) -> Verdict {
+    match check(&message, context, operation_body_checked) {
         Ok((body, missing)) if missing.is_empty() => Verdict::Valid(ValidMessage {
             inner: Box::new((message, body)),
         }),
@@ -420,6 +432,7 @@ fn record(missing: &mut Vec<Missing>, item: Missing) {
 fn check(
     message: &SignedMessage,
     context: &impl Context,
+    operation_body_checked: bool,
 ) -> Result<(Body, Vec<Missing>), ValidationError> {
     let header = message.header();
     // 0. DM-14 (spec 08): a direct message is never a public message, whatever its body.
@@ -433,6 +446,13 @@ fn check(
     // 1. Body rules.
     let body = match message.body_map() {
         None => Body::Withheld,
+        // ACCT-1 passed already (see `validate_with`).
+        Some(map)
+            if operation_body_checked
+                && crate::account::is_operation_kind(header.kind().as_str()) =>
+        {
+            Body::Operation(map)
+        }
         Some(map) => parse_body(
             header.kind().as_str(),
             map,

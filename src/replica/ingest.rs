@@ -12,7 +12,7 @@ use crate::envelope::{EnvelopeError, Header, SignedMessage};
 use crate::id::{AccountId, MessageId};
 use crate::keys::PublicKey;
 use crate::message::{
-    validate, Authorization, Context, Missing, ValidationError, Verdict, MAX_CLOCK_SKEW,
+    validate_with, Authorization, Context, Missing, ValidationError, Verdict, MAX_CLOCK_SKEW,
 };
 
 /// Validation's view of a replica: its clock, its authority and its held headers. It records
@@ -267,6 +267,7 @@ impl Replica {
             }
         }
         let mut work = alloc::vec![id];
+        let mut body_checked = false;
         // Its header is now known: whatever waited for it is looked at again.
         self.waiters(Need::Message(id), &mut work);
         if is_operation_kind(message.header().kind().as_str()) && !message.is_stripped() {
@@ -280,7 +281,9 @@ impl Replica {
             let before = self.accounts.account(&account).map(|v| v.authority());
             // Invalid and waiting operations are recorded by the account state; their status is
             // read through authorization when they are validated.
-            let _ = self.accounts.apply_prechecked(&message, prechecked);
+            // Any `Ok` means that this message's body passed ACCT-1 (now, or when the same
+            // operation was accepted before): its validation need not parse it again.
+            body_checked = self.accounts.apply_prechecked(&message, prechecked).is_ok();
             let after = self.accounts.account(&account).map(|v| v.authority());
             match (&before, &after) {
                 // ACCT-11: a deactivation that starts or stops counting reaches every key.
@@ -297,7 +300,7 @@ impl Replica {
                 _ => self.account_changed(&account, &mut work),
             }
         }
-        self.run(work, Some(message));
+        self.run(work, Some((message, body_checked)));
         self.status_of(&id).clone()
     }
 
@@ -368,11 +371,12 @@ impl Replica {
     /// and unblock others). The dependencies are hash links, so the walk ends.
     ///
     /// `fresh` is a message just taken, in the form held, so that its bytes are not decoded again
-    /// when it is first validated.
-    fn run(&mut self, mut work: Vec<MessageId>, mut fresh: Option<SignedMessage>) {
+    /// when it is first validated, and whether its body is a key operation's that passed ACCT-1
+    /// ([`crate::message::validate_with`]).
+    fn run(&mut self, mut work: Vec<MessageId>, mut fresh: Option<(SignedMessage, bool)>) {
         while let Some(id) = work.pop() {
             let this = match &fresh {
-                Some(m) if m.id() == id => fresh.take(),
+                Some((m, _)) if m.id() == id => fresh.take(),
                 _ => None,
             };
             let changed = self.evaluate(id, this);
@@ -396,11 +400,12 @@ impl Replica {
     /// Validates one held message against the replica and records its status, its place in the
     /// waiting index and the merged state. Returns whether the status changed. `fresh`, if given,
     /// is the held message itself (not decoded again from its bytes).
-    fn evaluate(&mut self, id: MessageId, fresh: Option<SignedMessage>) -> bool {
+    fn evaluate(&mut self, id: MessageId, fresh: Option<(SignedMessage, bool)>) -> bool {
         let Some(held) = self.held_ref(&id) else {
             return false;
         };
-        let Some(message) = fresh.or_else(|| held.message()) else {
+        let Some((message, body_checked)) = fresh.or_else(|| held.message().map(|m| (m, false)))
+        else {
             return false;
         };
         let whole = !message.is_stripped();
@@ -420,7 +425,7 @@ impl Replica {
             id,
             asked: RefCell::new(Vec::new()),
         };
-        let verdict = validate(message, &view);
+        let verdict = validate_with(message, &view, body_checked);
         let mut needs = view.asked.into_inner();
         needs.sort();
         let (status, valid) = match verdict {
