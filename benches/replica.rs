@@ -15,8 +15,13 @@
 //!   post's signing input): the unit of the ratios.
 //! - `insert_all/n`: `Replica::insert` of every message of the workload (operations first, then
 //!   the messages, already verified) into an empty replica: validation, account state, merged
-//!   state and query indexes — everything but the signature check. Per message held = time /
+//!   state and query indexes — everything but the messages' own signature checks (each key
+//!   operation still verifies its acceptance, ACCT-10). Per message held = time /
 //!   (messages + operations).
+//! - `insert_operations/n` and `insert_messages/n`: the two parts of `insert_all` apart — the key
+//!   operations into an empty replica (per operation = time / operations; each verifies its
+//!   acceptance, ACCT-10, a signature check), then the other messages into a replica holding the
+//!   operations (per message = time / messages; no signature check at all).
 //! - `verify_threads_{1,2}`: `batch::verify_threads` of 4096 messages (keys cached), on one and two
 //!   threads: the signature check, per message.
 //! - `ingest_threads_{1,2}/n`: bytes to replica for the whole workload,
@@ -34,7 +39,7 @@
 use std::alloc::System;
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion};
+use criterion::{BatchSize, BenchmarkId, Criterion};
 use ed25519_dalek::{Signature as DalekSignature, VerifyingKey};
 use skylark::batch;
 use skylark::envelope::MESSAGE_SIGNATURE_CONTEXT;
@@ -120,6 +125,35 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("insert_all", n), &w, |b, w| {
             b.iter(|| replica(black_box(w)))
         });
+        // The two parts of `insert_all`: the key operations alone (each verifies its acceptance,
+        // ACCT-10: one signature check per operation), then every other message into a replica
+        // already holding them (no signature check at all).
+        group.bench_with_input(BenchmarkId::new("insert_operations", n), &w, |b, w| {
+            b.iter(|| {
+                let mut replica = Replica::new(w.now());
+                for m in &w.operations {
+                    replica.insert(black_box(m.clone()));
+                }
+                replica
+            })
+        });
+        let mut accounts = Replica::new(w.now());
+        for m in &w.operations {
+            accounts.insert(m.clone());
+        }
+        group.bench_with_input(BenchmarkId::new("insert_messages", n), &w, |b, w| {
+            b.iter_batched(
+                || accounts.clone(),
+                |mut replica| {
+                    for m in &w.messages {
+                        replica.insert(black_box(m.clone()));
+                    }
+                    replica
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        drop(accounts);
         // The whole path from bytes, `Replica::ingest_batch` on 1 or 2 threads: the calling thread
         // inserts each verified chunk while the other verifies the next ones (and the acceptances
         // of the key operations among them).

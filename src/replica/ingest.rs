@@ -248,14 +248,11 @@ impl Replica {
             }
             // The whole message replaces its remainder; its status is re-evaluated below.
             Some(_) => self.hold(&id, &message),
+            // Newly held. Its first validation, in the `run` below, puts it in the index by key
+            // unless the merged state takes it (`sync_by_key`); nothing reads that index for it
+            // before then (only a key operation re-evaluates by key, and this is not one, or is
+            // an operation, which the index never holds).
             None => {
-                let header = message.header();
-                if !is_operation_kind(header.kind().as_str()) {
-                    self.by_key
-                        .entry((*header.account(), *header.key().as_bytes()))
-                        .or_default()
-                        .insert(id);
-                }
                 self.held.insert(id, Held::new(&message));
                 self.unsettled.insert(
                     id,
