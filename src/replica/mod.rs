@@ -152,15 +152,18 @@ struct Held {
 #[derive(Clone, Copy)]
 struct HeldRef<'a>(&'a [u8]);
 
-/// A held message's bytes in the held map, or else in the merged state's entry.
+/// A held message's bytes in the merged state's entry, or else in the held map (an id is in one of
+/// the two at most). The merged state is asked first: most messages looked up are valid ones (the
+/// previous message of a key, a reply's parent, a reaction's target), and it spares them a search
+/// of the held map.
 fn held_in<'a>(
     held: &'a BTreeMap<MessageId, Held>,
     views: &'a views::Views,
     id: &MessageId,
 ) -> Option<HeldRef<'a>> {
-    match held.get(id) {
-        Some(h) => Some(HeldRef(&h.bytes)),
-        None => views.held(id).map(HeldRef),
+    match views.held(id) {
+        Some(bytes) => Some(HeldRef(bytes)),
+        None => held.get(id).map(|h| HeldRef(&h.bytes)),
     }
 }
 
