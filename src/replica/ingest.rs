@@ -249,9 +249,9 @@ impl Replica {
             // The whole message replaces its remainder; its status is re-evaluated below.
             Some(_) => self.hold(&id, &message),
             // Newly held. Its first validation, in the `run` below, puts it in the index by key
-            // unless the merged state takes it (`sync_by_key`); nothing reads that index for it
-            // before then (only a key operation re-evaluates by key, and this is not one, or is
-            // an operation, which the index never holds).
+            // unless the merged state takes it (`sync_by_key`). Nothing reads the index for it
+            // before then: only applying a key operation re-evaluates by key, and the index never
+            // holds operations.
             None => {
                 self.held.insert(id, Held::new(&message));
                 self.unsettled.insert(
