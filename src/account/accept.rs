@@ -208,11 +208,26 @@ impl Acceptances {
             if verified == Some(Some(*key)) {
                 continue;
             }
-            let data = data(account, key, &self.digest, kind, tail);
-            key.verify_parts(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
-                .map_err(|_| AccountError::AcceptanceInvalid)?;
+            if !self.holds(account, key, signature, kind, tail) {
+                return Err(AccountError::AcceptanceInvalid);
+            }
         }
         Ok(())
+    }
+
+    /// Whether `signature`, one of these acceptances, is `key`'s over its signed data ([`data`]):
+    /// the one verification of ACCT-10, for [`Acceptances::check`] and [`Prechecked::new`].
+    fn holds(
+        &self,
+        account: &AccountId,
+        key: &PublicKey,
+        signature: &Signature,
+        kind: &str,
+        tail: &[u8],
+    ) -> bool {
+        let data = data(account, key, &self.digest, kind, tail);
+        key.verify_parts(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
+            .is_ok()
     }
 }
 
@@ -289,10 +304,7 @@ impl Prechecked {
                 if failed {
                     return None;
                 }
-                let data = data(header.account(), key, &acceptances.digest, kind, &tail);
-                let holds = key
-                    .verify_parts(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
-                    .is_ok();
+                let holds = acceptances.holds(header.account(), key, signature, kind, &tail);
                 failed = !holds;
                 holds.then_some(*key)
             })
