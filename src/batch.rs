@@ -63,8 +63,9 @@ use alloc::vec::Vec;
 
 use rand_core::{CryptoRng, RngCore};
 
+use crate::account::Prechecked;
 use crate::envelope::{Envelope, EnvelopeError, SignedMessage};
-use crate::keys::{check_pending, KeyCache, SignatureError, MAX_BATCH};
+use crate::keys::{check_pending, Decompressed, KeyCache, KeyError, SignatureError, MAX_BATCH};
 use crate::message::{validate, Context, Verdict};
 
 /// Decodes and verifies one message, as [`SignedMessage::from_bytes`] does, parsing its key through
@@ -223,17 +224,18 @@ where
             })
             .collect();
         let cache: &KeyCache = keys;
-        let chunks: Vec<Vec<Checked>> = std::thread::scope(|scope| {
+        let chunks: Vec<Checked> = std::thread::scope(|scope| {
             let mut chunks = slices.chunks(MAX_BATCH).zip(&seeds);
             let first = chunks.next();
             let spawned: Vec<_> = chunks
                 .map(|(chunk, seed)| {
-                    scope.spawn(move || verify_chunk(chunk, &|bytes| cache.peek(bytes), seed))
+                    scope
+                        .spawn(move || verify_chunk(chunk, &|bytes| cache.peek(bytes), seed, false))
                 })
                 .collect();
             let mut out = Vec::with_capacity(spawned.len() + 1);
             if let Some((chunk, seed)) = first {
-                out.push(verify_chunk(chunk, &|bytes| cache.peek(bytes), seed));
+                out.push(verify_chunk(chunk, &|bytes| cache.peek(bytes), seed, false));
             }
             for handle in spawned {
                 // A panic in a thread is a panic of this call, as on one thread.
@@ -245,11 +247,11 @@ where
             }
             out
         });
-        for (key, result) in chunks.into_iter().flatten() {
-            if let Some((bytes, key)) = key {
+        for chunk in chunks {
+            for (bytes, key) in chunk.used {
                 keys.record(&bytes, key);
             }
-            results.push(result);
+            results.extend(chunk.results.into_iter().map(|(result, _)| result));
         }
     }
 }
@@ -308,51 +310,40 @@ pub fn verify_each<B, R, F>(
     R: RngCore + CryptoRng,
     F: FnMut(Result<SignedMessage, EnvelopeError>),
 {
-    verify_each_with(
-        inputs,
-        keys,
-        rng,
-        threads,
-        |_| None::<()>,
-        |result, _| take(result),
-    );
+    verify_each_with(inputs, keys, rng, threads, false, |result, _| take(result));
 }
 
-/// [`verify_each`], with `prepare` run on the verifying thread for each verified message and its
-/// answer handed to `take` with the message: work that does not depend on what `take` did
-/// before (the replica verifies key operations' acceptances there). On one thread — `threads` of
-/// 0 or 1, a batch of one chunk, or no `std` feature — there is no other thread to move work to:
-/// `prepare` is not called, and `take` gets `None`. `threads` is capped at 8 and at the number of
-/// chunks of 256.
-pub(crate) fn verify_each_with<B, R, T, P, F>(
+/// [`verify_each`], with `precheck`: each key operation that verifies has its acceptances verified
+/// too, on the thread that verified it and in a batch with the others of its chunk
+/// ([`Prechecked::prepare`]), and `take` gets the message with its precheck. Without `precheck`,
+/// `take` gets `None`. `threads` is capped at 8 and at the number of chunks of 256.
+pub(crate) fn verify_each_with<B, R, F>(
     inputs: impl IntoIterator<Item = B>,
     keys: &mut KeyCache,
     rng: &mut R,
     threads: usize,
-    prepare: P,
-    mut take: F,
+    precheck: bool,
+    take: F,
 ) where
     B: AsRef<[u8]>,
     R: RngCore + CryptoRng,
-    T: Send,
-    P: Fn(&SignedMessage) -> Option<T> + Sync,
-    F: FnMut(Result<SignedMessage, EnvelopeError>, Option<T>),
+    F: FnMut(Result<SignedMessage, EnvelopeError>, Option<Prechecked>),
 {
-    let inputs: Vec<B> = inputs.into_iter().collect();
     #[cfg(feature = "std")]
     {
+        let inputs: Vec<B> = inputs.into_iter().collect();
         let threads = threads
             .min(MAX_THREADS)
             .min(inputs.len().div_ceil(MAX_BATCH));
         if threads > 1 {
-            return pipeline(&inputs, keys, rng, threads, prepare, take);
+            return pipeline(&inputs, keys, rng, threads, precheck, take);
         }
+        each_sequential(inputs, keys, rng, precheck, take);
     }
-    let _ = (threads, prepare);
-    for chunk in inputs.chunks(MAX_BATCH) {
-        for result in verify_sequential(chunk, keys, rng) {
-            take(result, None);
-        }
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = threads;
+        each_sequential(inputs, keys, rng, precheck, take);
     }
 }
 
@@ -370,19 +361,17 @@ pub(crate) fn threads() -> usize {
 
 /// [`verify_each_with`] on `threads` ≥ 2 threads.
 #[cfg(feature = "std")]
-fn pipeline<B, R, T, P, F>(
+fn pipeline<B, R, F>(
     inputs: &[B],
     keys: &mut KeyCache,
     rng: &mut R,
     threads: usize,
-    prepare: P,
+    precheck: bool,
     mut take: F,
 ) where
     B: AsRef<[u8]>,
     R: RngCore + CryptoRng,
-    T: Send,
-    P: Fn(&SignedMessage) -> Option<T> + Sync,
-    F: FnMut(Result<SignedMessage, EnvelopeError>, Option<T>),
+    F: FnMut(Result<SignedMessage, EnvelopeError>, Option<Prechecked>),
 {
     use std::sync::{Condvar, Mutex, PoisonError};
 
@@ -416,8 +405,8 @@ fn pipeline<B, R, T, P, F>(
     // others, which would otherwise wait for ever for a chunk or for room ahead; the scope then
     // panics (with the calling thread's payload, or std's "a scoped thread panicked" for a
     // helper's).
-    struct Failed<'a, T>(&'a Mutex<Pipe<T>>, &'a Condvar);
-    impl<T> Drop for Failed<'_, T> {
+    struct Failed<'a>(&'a Mutex<Pipe>, &'a Condvar);
+    impl Drop for Failed<'_> {
         fn drop(&mut self) {
             if std::thread::panicking() {
                 self.0.lock().unwrap_or_else(PoisonError::into_inner).failed = true;
@@ -428,13 +417,7 @@ fn pipeline<B, R, T, P, F>(
     // Verifies chunk `i` and files its results.
     let verify = |i: usize| {
         let guard = Failed(&pipe, &changed);
-        let out: Vec<_> = verify_chunk(chunks[i], &lookup, &seeds[i])
-            .into_iter()
-            .map(|(key, result)| {
-                let prepared = result.as_ref().ok().and_then(&prepare);
-                (key, result, prepared)
-            })
-            .collect();
+        let out = verify_chunk(chunks[i], &lookup, &seeds[i], precheck);
         lock().done[i] = Some(out);
         changed.notify_all();
         drop(guard);
@@ -481,16 +464,12 @@ fn pipeline<B, R, T, P, F>(
                 }
             };
             let mut keys = cache.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut results = Vec::with_capacity(out.len());
-            for (key, result, prepared) in out {
-                if let Some((bytes, key)) = key {
-                    keys.record(&bytes, key);
-                }
-                results.push((result, prepared));
+            for (bytes, key) in out.used {
+                keys.record(&bytes, key);
             }
             drop(keys);
-            for (result, prepared) in results {
-                take(result, prepared);
+            for (result, prechecked) in out.results {
+                take(result, prechecked);
             }
         }
     });
@@ -499,77 +478,110 @@ fn pipeline<B, R, T, P, F>(
 /// The shared state of [`verify_each`]'s threads: the next chunk to verify, how many were handed
 /// on, the verified chunks not yet handed on, and whether a thread panicked.
 #[cfg(feature = "std")]
-struct Pipe<T> {
+struct Pipe {
     next: usize,
     handed: usize,
-    done: Vec<Option<Vec<Prepared<T>>>>,
+    done: Vec<Option<Checked>>,
     failed: bool,
 }
 
-/// An input checked by a thread of [`verify_each_with`], with what `prepare` made of its message.
-#[cfg(feature = "std")]
-type Prepared<T> = (
-    Option<([u8; 32], crate::keys::Decompressed)>,
-    Result<SignedMessage, EnvelopeError>,
-    Option<T>,
-);
+/// What checking an input gives: its layer-1 result and, when asked for, the precheck of the key
+/// operation it is.
+type Outcome = (Result<SignedMessage, EnvelopeError>, Option<Prechecked>);
 
-/// One input checked by a thread of [`verify_threads`]: the key its header named, if that parsed
-/// (for the cache), and its result.
+/// A chunk checked by a thread of [`verify_threads`] or [`verify_each`]: each input's outcome, and
+/// the keys its decoding parsed, in input order, for the cache.
 #[cfg(feature = "std")]
-type Checked = (
-    Option<([u8; 32], crate::keys::Decompressed)>,
-    Result<SignedMessage, EnvelopeError>,
-);
+struct Checked {
+    used: Vec<([u8; 32], Decompressed)>,
+    results: Vec<Outcome>,
+}
 
-/// Layer 1 of up to [`MAX_BATCH`] inputs on one thread, the signature equations as one combination
-/// with coefficients from a generator seeded by `seed`. Keys come from `cache` (a lookup that counts
-/// no use) or are decompressed, once per chunk.
+/// [`check_chunk`] on a thread that does not hold the cache: keys come from `cache` (a lookup that
+/// counts no use) or are decompressed, once per chunk, and the coefficients from a generator seeded
+/// by `seed`.
 #[cfg(feature = "std")]
 fn verify_chunk(
     inputs: &[&[u8]],
-    cache: &dyn Fn(&[u8; 32]) -> Option<crate::keys::Decompressed>,
+    cache: &dyn Fn(&[u8; 32]) -> Option<Decompressed>,
     seed: &[u8; 32],
-) -> Vec<Checked> {
-    use crate::keys::Decompressed;
+    precheck: bool,
+) -> Checked {
     let mut rng = SeededRng::new(seed);
     let mut fresh: alloc::collections::BTreeMap<[u8; 32], Decompressed> = Default::default();
-    let mut out: Vec<Checked> = Vec::with_capacity(inputs.len());
+    let mut used = Vec::with_capacity(inputs.len());
+    let parse = |bytes: &[u8; 32]| {
+        let key = match cache(bytes).or_else(|| fresh.get(bytes).copied()) {
+            Some(key) => key,
+            None => {
+                let key = Decompressed::parse(bytes)?;
+                fresh.insert(*bytes, key);
+                key
+            }
+        };
+        used.push((*bytes, key));
+        Ok(key)
+    };
+    let results = check_chunk(inputs, parse, &mut rng, precheck);
+    Checked { used, results }
+}
+
+/// Layer 1 of up to [`MAX_BATCH`] inputs on the calling thread, their signature equations as one
+/// combination with coefficients from `rng`; `parse` parses a header's key (SIG-1 to SIG-4). With
+/// `precheck`, the acceptances of the key operations among the messages that verify are prepared
+/// ([`Prechecked::prepare`]) and their equations checked as a second combination: ACCT-10's
+/// signature checks, batched instead of one by one as each operation is applied.
+fn check_chunk<B, R>(
+    inputs: &[B],
+    mut parse: impl FnMut(&[u8; 32]) -> Result<Decompressed, KeyError>,
+    rng: &mut R,
+    precheck: bool,
+) -> Vec<Outcome>
+where
+    B: AsRef<[u8]>,
+    R: RngCore + CryptoRng,
+{
+    let mut out: Vec<Outcome> = Vec::with_capacity(inputs.len());
     let mut envelopes = Vec::with_capacity(inputs.len());
     let mut pending = Vec::with_capacity(inputs.len());
     for input in inputs {
-        let mut used = None;
-        let prepared = Envelope::decode_with(input, |bytes| {
-            let key = match cache(bytes).or_else(|| fresh.get(bytes).copied()) {
-                Some(key) => key,
-                None => {
-                    let key = Decompressed::parse(bytes)?;
-                    fresh.insert(*bytes, key);
-                    key
-                }
-            };
-            used = Some((*bytes, key));
-            Ok(key)
-        })
-        .and_then(|(envelope, key)| Ok((envelope.prepare(&key)?, envelope)));
+        let prepared = Envelope::decode_with(input.as_ref(), &mut parse)
+            .and_then(|(envelope, key)| Ok((envelope.prepare(&key)?, envelope)));
         match prepared {
             Ok((item, envelope)) => {
                 pending.push(item);
                 envelopes.push((out.len(), envelope));
+                // What the message gets if its equation fails; replaced below if it holds.
                 out.push((
-                    used,
                     Err(EnvelopeError::Signature(SignatureError::Mismatch)),
+                    None,
                 ));
             }
-            Err(error) => out.push((used, Err(error))),
+            Err(error) => out.push((Err(error), None)),
         }
     }
-    let mut verdicts = [false; MAX_BATCH];
-    let verdicts = &mut verdicts[..pending.len()];
-    check_pending(&pending, verdicts, &mut rng);
-    for ((slot, envelope), &holds) in envelopes.into_iter().zip(verdicts.iter()) {
-        if holds {
-            out[slot].1 = Ok(envelope.into_verified());
+    let mut holds = alloc::vec![false; pending.len()];
+    check_pending(&pending, &mut holds, rng);
+    pending.clear();
+    let mut unchecked = Vec::new();
+    for ((slot, envelope), holds) in envelopes.into_iter().zip(holds) {
+        if !holds {
+            continue;
+        }
+        let message = envelope.into_verified();
+        if precheck {
+            if let Some((pre, items)) = Prechecked::prepare(&message) {
+                unchecked.push((slot, pre, pending.len()..pending.len() + items.len()));
+                pending.extend(items);
+            }
+        }
+        out[slot].0 = Ok(message);
+    }
+    if !unchecked.is_empty() {
+        let mut holds = alloc::vec![false; pending.len()];
+        check_pending(&pending, &mut holds, rng);
+        for (slot, pre, range) in unchecked {
+            out[slot].1 = Some(pre.settle(&holds[range]));
         }
     }
     out
@@ -624,37 +636,36 @@ where
     B: AsRef<[u8]>,
     R: RngCore + CryptoRng,
 {
-    let mut inputs = inputs.into_iter();
+    let inputs = inputs.into_iter();
     let mut results = Vec::with_capacity(inputs.size_hint().0);
-    let mut envelopes = Vec::with_capacity(MAX_BATCH);
-    let mut pending = Vec::with_capacity(MAX_BATCH);
-    let mut verdicts = [false; MAX_BATCH];
+    each_sequential(inputs, keys, rng, false, |result, _| results.push(result));
+    results
+}
+
+/// [`verify_each_with`] on the calling thread, a chunk of [`MAX_BATCH`] at a time.
+fn each_sequential<B, R, F>(
+    inputs: impl IntoIterator<Item = B>,
+    keys: &mut KeyCache,
+    rng: &mut R,
+    precheck: bool,
+    mut take: F,
+) where
+    B: AsRef<[u8]>,
+    R: RngCore + CryptoRng,
+    F: FnMut(Result<SignedMessage, EnvelopeError>, Option<Prechecked>),
+{
+    let mut inputs = inputs.into_iter();
+    let mut chunk: Vec<B> = Vec::with_capacity(MAX_BATCH);
     loop {
-        let before = results.len();
-        for input in inputs.by_ref().take(MAX_BATCH) {
-            let prepared = Envelope::decode_with(input.as_ref(), |bytes| keys.decompress(bytes))
-                .and_then(|(envelope, key)| Ok((envelope.prepare(&key)?, envelope)));
-            match prepared {
-                Ok((item, envelope)) => {
-                    pending.push(item);
-                    envelopes.push((results.len(), envelope));
-                    // What the message gets if its equation fails; replaced below if it holds.
-                    results.push(Err(EnvelopeError::Signature(SignatureError::Mismatch)));
-                }
-                Err(error) => results.push(Err(error)),
-            }
+        chunk.clear();
+        chunk.extend(inputs.by_ref().take(MAX_BATCH));
+        if chunk.is_empty() {
+            return;
         }
-        if results.len() == before {
-            return results;
+        let parse = |bytes: &[u8; 32]| keys.decompress(bytes);
+        for (result, prechecked) in check_chunk(&chunk, parse, rng, precheck) {
+            take(result, prechecked);
         }
-        let verdicts = &mut verdicts[..pending.len()];
-        check_pending(&pending, verdicts, rng);
-        for ((slot, envelope), &holds) in envelopes.drain(..).zip(verdicts.iter()) {
-            if holds {
-                results[slot] = Ok(envelope.into_verified());
-            }
-        }
-        pending.clear();
     }
 }
 

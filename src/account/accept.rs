@@ -12,7 +12,7 @@ use super::body::OpBody;
 use super::{body_error, AccountError};
 use crate::cbor::{Map, Value};
 use crate::id::{body_hash, AccountId};
-use crate::keys::{PublicKey, SecretKey, Signature};
+use crate::keys::{Pending, PublicKey, SecretKey, Signature};
 
 /// The signature context of an acceptance (06 §5.5, registries §4.2).
 ///
@@ -216,7 +216,8 @@ impl Acceptances {
     }
 
     /// Whether `signature`, one of these acceptances, is `key`'s over its signed data ([`data`]):
-    /// the one verification of ACCT-10, for [`Acceptances::check`] and [`Prechecked::new`].
+    /// the one verification of ACCT-10, for [`Acceptances::check`]; [`Prechecked::prepare`] stops
+    /// before the equation, which it leaves to a batch.
     fn holds(
         &self,
         account: &AccountId,
@@ -225,29 +226,56 @@ impl Acceptances {
         kind: &str,
         tail: &[u8],
     ) -> bool {
+        self.pending(account, key, signature, kind, tail)
+            .is_some_and(|pending| pending.check().is_ok())
+    }
+
+    /// Everything of [`Acceptances::holds`] but the signature equation (SIG-9): the key parsed,
+    /// rules SIG-6 to SIG-8 and the challenge over the signed data. `None` if any of it fails, and
+    /// the acceptance does not hold.
+    fn pending(
+        &self,
+        account: &AccountId,
+        key: &PublicKey,
+        signature: &Signature,
+        kind: &str,
+        tail: &[u8],
+    ) -> Option<Pending> {
         let data = data(account, key, &self.digest, kind, tail);
-        key.verify_parts(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
-            .is_ok()
+        key.decompress()
+            .ok()?
+            .prepare(&[ACCEPTANCE_CONTEXT.as_bytes(), &[0], &data], signature)
+            .ok()
     }
 }
 
-/// The acceptances of an operation verified before it is applied — on another thread, beside the
-/// signature check of the messages that follow ([`crate::replica::Replica::ingest_batch`]) — for
-/// the kinds whose newly named keys the body alone decides (06 §5.5: a genesis, a delegation, a
-/// deactivation or successor naming a list; a `roots` operation's depend on its parent's state
-/// and are verified when it is applied). It records, for one message id and one body digest, the
-/// key each acceptance verified under, up to the first that fails; [`Acceptances::check`] skips
-/// exactly the verifications it holds, so the verdict is the one
+/// The acceptances of an operation verified before it is applied — in a batch beside the
+/// signatures of the messages around it, on whichever thread verifies those
+/// ([`crate::replica::Replica::ingest_batch`]) — for the kinds whose newly named keys the body alone
+/// decides (06 §5.5: a genesis, a delegation, a deactivation or successor naming a list; a `roots`
+/// operation's depend on its parent's state and are verified when it is applied). It records, for
+/// one message id and one body digest, the key each acceptance verified under, up to the first that
+/// fails; [`Acceptances::check`] skips exactly the verifications it holds, so the verdict is the one
 /// [`crate::account::Accounts::apply`] gives on its own.
 ///
 /// The work is bounded by what `apply` would do (audit 2026-12-07-prechecked, PC-1): an operation
 /// with more than [`Prechecked::MAX_KEYS`] newly named keys, or a genesis that ACCT-2 rejects
-/// before ACCT-10, is not prechecked, and verification stops at the first failing acceptance.
+/// before ACCT-10, is not prechecked, and an acceptance that fails before its equation ends the
+/// precheck there.
 #[derive(Clone, Debug)]
 pub(crate) struct Prechecked {
     id: crate::id::MessageId,
     digest: [u8; 32],
     verified: Box<[Option<PublicKey>]>,
+}
+
+/// A [`Prechecked`] whose signature equations are still to be checked: what
+/// [`Prechecked::prepare`] gives beside them, and [`Unchecked::settle`] turns into the precheck once
+/// their verdicts are known.
+pub(crate) struct Unchecked {
+    id: crate::id::MessageId,
+    digest: [u8; 32],
+    keys: Vec<PublicKey>,
 }
 
 impl Prechecked {
@@ -257,10 +285,18 @@ impl Prechecked {
     /// verifications beside its own signature.
     pub(crate) const MAX_KEYS: usize = 2;
 
-    /// Verifies what can be verified of `message`'s acceptances before it is applied; `None` for a
-    /// message that is no operation, has no acceptances or more than [`Prechecked::MAX_KEYS`],
-    /// whose newly named keys depend on its parent, or a genesis that ACCT-2 rejects.
-    pub(crate) fn new(message: &crate::envelope::SignedMessage) -> Option<Prechecked> {
+    /// Prepares what can be verified of `message`'s acceptances before it is applied: the
+    /// acceptances in key order up to the first that fails before its equation (SIG-1 to SIG-8),
+    /// each with its equation left to check ([`crate::keys::check_pending`], in a batch with
+    /// others). `None` for a message that is no operation, has no acceptances or more than
+    /// [`Prechecked::MAX_KEYS`], whose newly named keys depend on its parent, or a genesis that
+    /// ACCT-2 rejects.
+    pub(crate) fn prepare(
+        message: &crate::envelope::SignedMessage,
+    ) -> Option<(Unchecked, Vec<Pending>)> {
+        if !super::is_operation_kind(message.header().kind().as_str()) {
+            return None;
+        }
         let (body, _, _) = super::body::parse(message).ok()?;
         let header = message.header();
         let (acceptances, kind, mut new, tail) = match &body {
@@ -296,24 +332,19 @@ impl Prechecked {
         {
             return None;
         }
-        let mut failed = false;
-        let verified = new
+        let pending = new
             .iter()
             .zip(&acceptances.signatures)
-            .map(|(key, signature)| {
-                if failed {
-                    return None;
-                }
-                let holds = acceptances.holds(header.account(), key, signature, kind, &tail);
-                failed = !holds;
-                holds.then_some(*key)
+            .map_while(|(key, signature)| {
+                acceptances.pending(header.account(), key, signature, kind, &tail)
             })
             .collect();
-        Some(Prechecked {
+        let unchecked = Unchecked {
             id: message.id(),
             digest: acceptances.digest,
-            verified,
-        })
+            keys: new,
+        };
+        Some((unchecked, pending))
     }
 
     /// Marks in `body` (parsed from the message with `id`) the acceptances this verified; nothing
@@ -330,6 +361,26 @@ impl Prechecked {
             if acceptances.digest == self.digest {
                 acceptances.verified = Some(self.verified.clone());
             }
+        }
+    }
+}
+
+impl Unchecked {
+    /// The precheck, given whether each equation [`Prechecked::prepare`] left holds (`holds[i]`
+    /// for its `i`-th, as many as it gave): each key verified up to the first that does not, or
+    /// that had no equation to check.
+    pub(crate) fn settle(self, holds: &[bool]) -> Prechecked {
+        let held = holds.iter().take_while(|&&holds| holds).count();
+        let verified = self
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| (i < held).then_some(*key))
+            .collect();
+        Prechecked {
+            id: self.id,
+            digest: self.digest,
+            verified,
         }
     }
 }
@@ -359,6 +410,13 @@ mod tests {
             .unwrap()
     }
 
+    /// The precheck of `message`, its equations checked one by one.
+    fn prechecked(message: &crate::envelope::SignedMessage) -> Option<Prechecked> {
+        let (unchecked, pending) = Prechecked::prepare(message)?;
+        let holds: Vec<bool> = pending.iter().map(|p| p.check().is_ok()).collect();
+        Some(unchecked.settle(&holds))
+    }
+
     fn body(message: &crate::envelope::SignedMessage) -> OpBody {
         super::super::body::parse(message).unwrap().0
     }
@@ -375,7 +433,7 @@ mod tests {
         let app = SecretKey::from_seed([7; 32]);
         let one = delegation(&app, 1);
         let two = delegation(&app, 2);
-        let pre = Prechecked::new(&one).unwrap();
+        let pre = prechecked(&one).unwrap();
         assert_eq!(&*pre.verified, &[Some(app.public_key())]);
         // Another message: nothing marked, under either id.
         let mut other = body(&two);
@@ -432,7 +490,7 @@ mod tests {
             .unwrap()
             .sign(&root)
             .unwrap();
-        let pre = Prechecked::new(&genesis).unwrap();
+        let pre = prechecked(&genesis).unwrap();
         assert_eq!(&*pre.verified, &[Some(root.public_key())]);
         let app = SecretKey::from_seed([4; 32]);
         let account = crate::account::Accounts::account_id(&genesis);
@@ -444,6 +502,6 @@ mod tests {
                 .after(&genesis)
                 .sign(&root)
                 .unwrap();
-        assert!(Prechecked::new(&bare).is_none());
+        assert!(prechecked(&bare).is_none());
     }
 }

@@ -189,17 +189,9 @@ impl Replica {
         // thread inserts what they verified.
         let mut keys = core::mem::replace(&mut self.keys, crate::keys::KeyCache::new(0));
         let mut ids: Vec<Result<MessageId, EnvelopeError>> = Vec::new();
-        // With other threads, the verifying threads also verify the acceptances of key operations
-        // (ACCT-10), the one signature check that applying them would otherwise do on this
-        // thread (on one thread, `prepare` is not called: nothing would move off it).
-        let prepare = |message: &SignedMessage| {
-            if is_operation_kind(message.header().kind().as_str()) {
-                crate::account::Prechecked::new(message)
-            } else {
-                None
-            }
-        };
-        crate::batch::verify_each_with(inputs, &mut keys, rng, threads, prepare, |result, pre| {
+        // Key operations' acceptances (ACCT-10) are verified with the signatures, in batches on
+        // the verifying threads, rather than one by one as each operation is applied here.
+        crate::batch::verify_each_with(inputs, &mut keys, rng, threads, true, |result, pre| {
             ids.push(result.map(|message| {
                 let id = message.id();
                 self.insert_prechecked(message, pre.as_ref());
