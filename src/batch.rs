@@ -313,10 +313,10 @@ pub fn verify_each<B, R, F>(
     verify_each_with(inputs, keys, rng, threads, false, |result, _| take(result));
 }
 
-/// [`verify_each`], with `precheck`: each key operation that verifies has its acceptances verified
-/// too, on the thread that verified it and in a batch with the others of its chunk
-/// ([`Prechecked::prepare`]), and `take` gets the message with its precheck. Without `precheck`,
-/// `take` gets `None`. `threads` is capped at 8 and at the number of chunks of 256.
+/// [`verify_each`], with `precheck`: each key operation that verifies, of the kinds and sizes
+/// [`Prechecked`] takes, has its acceptances verified too, on the thread that verified it and in a
+/// batch with the others of its chunk, and `take` gets the message with its precheck. Without
+/// `precheck`, `take` gets `None`. `threads` is capped at 8 and at the number of chunks of 256.
 pub(crate) fn verify_each_with<B, R, F>(
     inputs: impl IntoIterator<Item = B>,
     keys: &mut KeyCache,
@@ -529,8 +529,9 @@ fn verify_chunk(
 /// Layer 1 of up to [`MAX_BATCH`] inputs on the calling thread, their signature equations as one
 /// combination with coefficients from `rng`; `parse` parses a header's key (SIG-1 to SIG-4). With
 /// `precheck`, the acceptances of the key operations among the messages that verify are prepared
-/// ([`Prechecked::prepare`]) and their equations checked as a second combination: ACCT-10's
-/// signature checks, batched instead of one by one as each operation is applied.
+/// ([`Prechecked::prepare`]) and their equations checked in further combinations, one per rank of
+/// acceptance: ACCT-10's signature checks, batched instead of one by one as each operation is
+/// applied.
 fn check_chunk<B, R>(
     inputs: &[B],
     mut parse: impl FnMut(&[u8; 32]) -> Result<Decompressed, KeyError>,
@@ -562,27 +563,45 @@ where
     }
     let mut holds = alloc::vec![false; pending.len()];
     check_pending(&pending, &mut holds, rng);
-    pending.clear();
-    let mut unchecked = Vec::new();
+    let mut prechecks = Vec::new();
     for ((slot, envelope), holds) in envelopes.into_iter().zip(holds) {
         if !holds {
             continue;
         }
         let message = envelope.into_verified();
         if precheck {
-            if let Some((pre, items)) = Prechecked::prepare(&message) {
-                unchecked.push((slot, pre, pending.len()..pending.len() + items.len()));
-                pending.extend(items);
+            if let Some(unchecked) = Prechecked::prepare(&message) {
+                prechecks.push((slot, unchecked, 0));
             }
         }
         out[slot].0 = Ok(message);
     }
-    if !unchecked.is_empty() {
+    // The acceptances in rounds: the `round`-th of each operation whose earlier ones held, so that,
+    // as when the operation is applied, none is checked after one that fails.
+    for round in 0..Prechecked::MAX_KEYS {
+        pending.clear();
+        let mut live = Vec::new();
+        for (i, (_, unchecked, held)) in prechecks.iter().enumerate() {
+            if *held == round {
+                if let Some(item) = unchecked.pending().get(round) {
+                    pending.push(*item);
+                    live.push(i);
+                }
+            }
+        }
+        if live.is_empty() {
+            break;
+        }
         let mut holds = alloc::vec![false; pending.len()];
         check_pending(&pending, &mut holds, rng);
-        for (slot, pre, range) in unchecked {
-            out[slot].1 = Some(pre.settle(&holds[range]));
+        for (i, holds) in live.into_iter().zip(holds) {
+            if holds {
+                prechecks[i].2 += 1;
+            }
         }
+    }
+    for (slot, unchecked, held) in prechecks {
+        out[slot].1 = Some(unchecked.settle(held));
     }
     out
 }
@@ -719,4 +738,52 @@ where
         .into_iter()
         .map(|result| result.map(|message| validate(message, context)))
         .collect()
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::account::{Operation, WitnessSet};
+    use crate::keys::SecretKey;
+
+    /// The acceptances checked in rounds give each operation the precheck that checking them one
+    /// by one gives: both keys of a good genesis, none from the first failing acceptance on.
+    #[test]
+    fn a_chunk_prechecks_acceptances_in_key_order() {
+        let root = SecretKey::from_seed([3; 32]);
+        let strangers = crate::account::accept_tests::strangers_around(&root.public_key());
+        let mut inputs = Vec::new();
+        let mut expected = Vec::new();
+        for seed in 10..40u8 {
+            let witness = SecretKey::from_seed([seed; 32]);
+            let set = WitnessSet::new(&[witness.public_key()], 1).unwrap();
+            let keys = [root.public_key(), witness.public_key()];
+            for acceptor in [&witness, &strangers[0], &strangers[1]] {
+                let genesis = Operation::genesis(&[root.public_key()], u64::from(seed))
+                    .unwrap()
+                    .with_witnesses(&set)
+                    .unwrap()
+                    .accepted_by(acceptor)
+                    .unwrap()
+                    .sign(&root)
+                    .unwrap();
+                inputs.push(genesis.as_bytes().to_vec());
+                expected.push(crate::account::accept_tests::leading_matches(
+                    [root.public_key(), acceptor.public_key()],
+                    keys,
+                ));
+            }
+        }
+        assert!([0, 1, 2].iter().all(|n| expected.contains(n)));
+        let mut rng = SeededRng::new(&[7; 32]);
+        let out = check_chunk(&inputs, Decompressed::parse, &mut rng, true);
+        let held: Vec<usize> = out
+            .into_iter()
+            .map(|(result, pre)| {
+                assert!(result.is_ok());
+                pre.unwrap().verified_count()
+            })
+            .collect();
+        assert_eq!(held, expected);
+    }
 }

@@ -437,6 +437,7 @@ impl PublicKey {
 
 /// A signature that passed rules SIG-1 to SIG-8 under a parsed key, with its challenge
 /// `k = SHA-512(R || A || M) mod L` computed: only the equation of SIG-9 is left to check.
+#[derive(Clone, Copy)]
 pub(crate) struct Pending {
     key: Decompressed,
     r: EdwardsPoint,

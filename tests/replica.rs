@@ -513,11 +513,12 @@ fn accounts_vectors_through_the_replica() {
     }
 }
 
-/// Ingests `messages` in their order: one at a time in round 0, as one batch on one thread in round
-/// 1 and on two threads in round 2 — behind 300 inputs that fail layer 1, so that the batch spans
-/// two chunks and the pipeline runs: the key operations' acceptances are then verified on a
-/// verifying thread before the operation is applied, and not again (a wrong skip changes the
-/// acceptance vectors' statuses).
+/// Ingests `messages` in their order: one at a time in round 0 (each operation's acceptances
+/// verified as it is applied), as one batch on one thread in round 1 and on two threads in round 2
+/// — behind 300 inputs that fail layer 1, so that the batch spans two chunks and the pipeline runs.
+/// In rounds 1 and 2 the key operations' acceptances are verified in batches with the signatures
+/// before the operation is applied, and not again (a wrong skip changes the acceptance vectors'
+/// statuses against round 0's).
 fn ingest_in<'a>(
     replica: &mut Replica,
     round: usize,

@@ -256,12 +256,14 @@ impl Acceptances {
 /// operation's depend on its parent's state and are verified when it is applied). It records, for
 /// one message id and one body digest, the key each acceptance verified under, up to the first that
 /// fails; [`Acceptances::check`] skips exactly the verifications it holds, so the verdict is the one
-/// [`crate::account::Accounts::apply`] gives on its own.
+/// [`crate::account::Accounts::apply`] gives on its own (but for the 2^-128 chance that a batch
+/// combination holds with a false equation in it, as for the messages' own signatures, 03 §8).
 ///
 /// The work is bounded by what `apply` would do (audit 2026-12-07-prechecked, PC-1): an operation
 /// with more than [`Prechecked::MAX_KEYS`] newly named keys, or a genesis that ACCT-2 rejects
-/// before ACCT-10, is not prechecked, and an acceptance that fails before its equation ends the
-/// precheck there.
+/// before ACCT-10, is not prechecked, and no acceptance is checked after one that fails, before
+/// its equation or at it (the caller checks the `i`-th acceptances only of operations whose
+/// earlier ones held). A copy of a held operation replayed costs at most `MAX_KEYS` equations.
 #[derive(Clone, Debug)]
 pub(crate) struct Prechecked {
     id: crate::id::MessageId,
@@ -270,12 +272,15 @@ pub(crate) struct Prechecked {
 }
 
 /// A [`Prechecked`] whose signature equations are still to be checked: what
-/// [`Prechecked::prepare`] gives beside them, and [`Unchecked::settle`] turns into the precheck once
-/// their verdicts are known.
+/// [`Prechecked::prepare`] gives, which [`Unchecked::settle`] turns into the precheck once the
+/// caller knows how many of its equations held, in order.
 pub(crate) struct Unchecked {
     id: crate::id::MessageId,
     digest: [u8; 32],
     keys: Vec<PublicKey>,
+    /// The equations of the acceptances of `keys`, in the same order, up to the first acceptance
+    /// that failed before its equation.
+    pending: Vec<Pending>,
 }
 
 impl Prechecked {
@@ -287,14 +292,20 @@ impl Prechecked {
 
     /// Prepares what can be verified of `message`'s acceptances before it is applied: the
     /// acceptances in key order up to the first that fails before its equation (SIG-1 to SIG-8),
-    /// each with its equation left to check ([`crate::keys::check_pending`], in a batch with
-    /// others). `None` for a message that is no operation, has no acceptances or more than
+    /// each with its equation left to check ([`Unchecked::pending`]). `None` for a message of
+    /// another kind than those the type names, or with no acceptances or more than
     /// [`Prechecked::MAX_KEYS`], whose newly named keys depend on its parent, or a genesis that
-    /// ACCT-2 rejects.
-    pub(crate) fn prepare(
-        message: &crate::envelope::SignedMessage,
-    ) -> Option<(Unchecked, Vec<Pending>)> {
-        if !super::is_operation_kind(message.header().kind().as_str()) {
+    /// ACCT-2 rejects. The kind is looked at first, so that no other message's body is parsed.
+    pub(crate) fn prepare(message: &crate::envelope::SignedMessage) -> Option<Unchecked> {
+        let kind = message.header().kind().as_str();
+        if ![
+            super::GENESIS,
+            super::DELEGATE,
+            super::DEACTIVATE,
+            super::SUCCESSOR,
+        ]
+        .contains(&kind)
+        {
             return None;
         }
         let (body, _, _) = super::body::parse(message).ok()?;
@@ -339,12 +350,18 @@ impl Prechecked {
                 acceptances.pending(header.account(), key, signature, kind, &tail)
             })
             .collect();
-        let unchecked = Unchecked {
+        Some(Unchecked {
             id: message.id(),
             digest: acceptances.digest,
             keys: new,
-        };
-        Some((unchecked, pending))
+            pending,
+        })
+    }
+
+    /// How many keys, from the first in key order, this precheck verified.
+    #[cfg(test)]
+    pub(crate) fn verified_count(&self) -> usize {
+        self.verified.iter().take_while(|v| v.is_some()).count()
     }
 
     /// Marks in `body` (parsed from the message with `id`) the acceptances this verified; nothing
@@ -366,16 +383,20 @@ impl Prechecked {
 }
 
 impl Unchecked {
-    /// The precheck, given whether each equation [`Prechecked::prepare`] left holds (`holds[i]`
-    /// for its `i`-th, as many as it gave): each key verified up to the first that does not, or
-    /// that had no equation to check.
-    pub(crate) fn settle(self, holds: &[bool]) -> Prechecked {
-        let held = holds.iter().take_while(|&&holds| holds).count();
+    /// The equations left to check, in key order: the `i`-th is to be checked only if the ones
+    /// before it held, and the first that does not ends the precheck (see [`Unchecked::settle`]).
+    pub(crate) fn pending(&self) -> &[Pending] {
+        &self.pending
+    }
+
+    /// The precheck, given how many of [`Unchecked::pending`]'s equations held, from the first
+    /// on: those keys verified, the others left to [`Acceptances::check`].
+    pub(crate) fn settle(self, held: usize) -> Prechecked {
         let verified = self
             .keys
             .iter()
             .enumerate()
-            .map(|(i, key)| (i < held).then_some(*key))
+            .map(|(i, key)| (i < held.min(self.pending.len())).then_some(*key))
             .collect();
         Prechecked {
             id: self.id,
@@ -386,7 +407,7 @@ impl Unchecked {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::account::Operation;
     use crate::keys::SecretKey;
@@ -412,9 +433,13 @@ mod tests {
 
     /// The precheck of `message`, its equations checked one by one.
     fn prechecked(message: &crate::envelope::SignedMessage) -> Option<Prechecked> {
-        let (unchecked, pending) = Prechecked::prepare(message)?;
-        let holds: Vec<bool> = pending.iter().map(|p| p.check().is_ok()).collect();
-        Some(unchecked.settle(&holds))
+        let unchecked = Prechecked::prepare(message)?;
+        let held = unchecked
+            .pending()
+            .iter()
+            .take_while(|p| p.check().is_ok())
+            .count();
+        Some(unchecked.settle(held))
     }
 
     fn body(message: &crate::envelope::SignedMessage) -> OpBody {
@@ -503,5 +528,80 @@ mod tests {
                 .sign(&root)
                 .unwrap();
         assert!(prechecked(&bare).is_none());
+    }
+
+    /// A genesis of `root` with `witness` as its one witness, accepted by `acceptor` in the
+    /// witness's place (the root accepts by signing).
+    fn witnessed_genesis(
+        root: &SecretKey,
+        witness: &SecretKey,
+        acceptor: &SecretKey,
+    ) -> crate::envelope::SignedMessage {
+        let set = crate::account::WitnessSet::new(&[witness.public_key()], 1).unwrap();
+        Operation::genesis(&[root.public_key()], 1)
+            .unwrap()
+            .with_witnesses(&set)
+            .unwrap()
+            .accepted_by(acceptor)
+            .unwrap()
+            .sign(root)
+            .unwrap()
+    }
+
+    /// How many acceptances, from the first, are signed by the key they stand for: the body carries
+    /// the signatures of `signers` in their key order where `keys` are expected, in theirs.
+    pub(crate) fn leading_matches(mut signers: [PublicKey; 2], mut keys: [PublicKey; 2]) -> usize {
+        signers.sort();
+        keys.sort();
+        signers
+            .iter()
+            .zip(&keys)
+            .take_while(|(s, k)| s == k)
+            .count()
+    }
+
+    /// Two keys that are not `root`, the first before it in key order, the second after it.
+    pub(crate) fn strangers_around(root: &PublicKey) -> [SecretKey; 2] {
+        let pick = |before: bool| {
+            (90..=255u8)
+                .map(|seed| SecretKey::from_seed([seed; 32]))
+                .find(|key| (key.public_key() < *root) == before && key.public_key() != *root)
+                .unwrap()
+        };
+        [pick(true), pick(false)]
+    }
+
+    #[test]
+    fn a_precheck_holds_the_keys_in_order_up_to_the_first_failing_acceptance() {
+        let root = SecretKey::from_seed([3; 32]);
+        // Whether the root's acceptance comes first or second (strangers on either side of it),
+        // and whether the witness's key comes first or second.
+        let mut seen = alloc::collections::BTreeSet::new();
+        for stranger in strangers_around(&root.public_key()) {
+            for seed in 10..40u8 {
+                let witness = SecretKey::from_seed([seed; 32]);
+                let good = witnessed_genesis(&root, &witness, &witness);
+                let mut keys = [root.public_key(), witness.public_key()];
+                keys.sort();
+                let pre = prechecked(&good).unwrap();
+                assert_eq!(&*pre.verified, &[Some(keys[0]), Some(keys[1])]);
+                // Settled by hand: as many keys as equations held, from the first.
+                let settle = |held| Prechecked::prepare(&good).unwrap().settle(held).verified;
+                assert_eq!(&*settle(0), &[None, None]);
+                assert_eq!(&*settle(1), &[Some(keys[0]), None]);
+                // The witness's acceptance signed by a stranger: nothing verified from the first
+                // that is not its key's on.
+                let bad = witnessed_genesis(&root, &witness, &stranger);
+                let held = leading_matches([root.public_key(), stranger.public_key()], keys);
+                assert_eq!(prechecked(&bad).unwrap().verified_count(), held);
+                assert!(held < 2);
+                seen.insert((held, keys[0] == root.public_key()));
+            }
+        }
+        assert_eq!(
+            seen.len(),
+            3,
+            "root first with 0 or 1 held, witness first: {seen:?}"
+        );
     }
 }

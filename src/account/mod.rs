@@ -70,6 +70,8 @@ mod witness;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
+#[cfg(test)]
+pub(crate) use accept::tests as accept_tests;
 pub(crate) use accept::Prechecked;
 pub use accept::{ACCEPTANCE_CONTEXT, MAX_ACCEPTANCES};
 pub(crate) use body::check_operation_body;
@@ -506,7 +508,8 @@ impl Accounts {
     }
 
     /// [`Accounts::apply`], with the acceptances `prechecked` verified (for this message) not
-    /// verified again: the same outcome, less work on the applying thread.
+    /// verified again: the same outcome (see [`Prechecked`] for the one caveat of batches), less
+    /// work on the applying thread.
     pub(crate) fn apply_prechecked(
         &mut self,
         message: &SignedMessage,
