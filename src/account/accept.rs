@@ -208,31 +208,21 @@ impl Acceptances {
             if verified == Some(Some(*key)) {
                 continue;
             }
-            if !self.holds(account, key, signature, kind, tail) {
+            let holds = self
+                .pending(account, key, signature, kind, tail)
+                .is_some_and(|pending| pending.check().is_ok());
+            if !holds {
                 return Err(AccountError::AcceptanceInvalid);
             }
         }
         Ok(())
     }
 
-    /// Whether `signature`, one of these acceptances, is `key`'s over its signed data ([`data`]):
-    /// the one verification of ACCT-10, for [`Acceptances::check`]; [`Prechecked::prepare`] stops
-    /// before the equation, which it leaves to a batch.
-    fn holds(
-        &self,
-        account: &AccountId,
-        key: &PublicKey,
-        signature: &Signature,
-        kind: &str,
-        tail: &[u8],
-    ) -> bool {
-        self.pending(account, key, signature, kind, tail)
-            .is_some_and(|pending| pending.check().is_ok())
-    }
-
-    /// Everything of [`Acceptances::holds`] but the signature equation (SIG-9): the key parsed,
-    /// rules SIG-6 to SIG-8 and the challenge over the signed data. `None` if any of it fails, and
-    /// the acceptance does not hold.
+    /// The verification of ACCT-10 for `signature`, one of these acceptances, as `key`'s over its
+    /// signed data ([`data`]), up to the signature equation (SIG-9): the key parsed, rules SIG-6 to
+    /// SIG-8 and the challenge. `None` if any of it fails, and the acceptance does not hold; else
+    /// the equation, which [`Acceptances::check`] checks on its own and [`Prechecked::prepare`]
+    /// leaves to a batch.
     fn pending(
         &self,
         account: &AccountId,
