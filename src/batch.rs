@@ -330,21 +330,18 @@ pub(crate) fn verify_each_with<B, R, F>(
     F: FnMut(Result<SignedMessage, EnvelopeError>, Option<Prechecked>),
 {
     #[cfg(feature = "std")]
+    let inputs: Vec<B> = inputs.into_iter().collect();
+    #[cfg(feature = "std")]
     {
-        let inputs: Vec<B> = inputs.into_iter().collect();
         let threads = threads
             .min(MAX_THREADS)
             .min(inputs.len().div_ceil(MAX_BATCH));
         if threads > 1 {
             return pipeline(&inputs, keys, rng, threads, precheck, take);
         }
-        each_sequential(inputs, keys, rng, precheck, take);
     }
-    #[cfg(not(feature = "std"))]
-    {
-        let _ = threads;
-        each_sequential(inputs, keys, rng, precheck, take);
-    }
+    let _ = threads;
+    each_sequential(inputs, keys, rng, precheck, take);
 }
 
 /// How many threads [`verify`] and [`crate::replica::Replica::ingest_batch`] use: the machine's
@@ -743,7 +740,7 @@ where
 #[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
-    use crate::account::{Operation, WitnessSet};
+    use crate::account::accept_tests;
     use crate::keys::SecretKey;
 
     /// The acceptances checked in rounds give each operation the precheck that checking them one
@@ -751,24 +748,16 @@ mod tests {
     #[test]
     fn a_chunk_prechecks_acceptances_in_key_order() {
         let root = SecretKey::from_seed([3; 32]);
-        let strangers = crate::account::accept_tests::strangers_around(&root.public_key());
+        let strangers = accept_tests::strangers_around(&root.public_key());
         let mut inputs = Vec::new();
         let mut expected = Vec::new();
         for seed in 10..40u8 {
             let witness = SecretKey::from_seed([seed; 32]);
-            let set = WitnessSet::new(&[witness.public_key()], 1).unwrap();
             let keys = [root.public_key(), witness.public_key()];
             for acceptor in [&witness, &strangers[0], &strangers[1]] {
-                let genesis = Operation::genesis(&[root.public_key()], u64::from(seed))
-                    .unwrap()
-                    .with_witnesses(&set)
-                    .unwrap()
-                    .accepted_by(acceptor)
-                    .unwrap()
-                    .sign(&root)
-                    .unwrap();
+                let genesis = accept_tests::witnessed_genesis(&root, &witness, acceptor);
                 inputs.push(genesis.as_bytes().to_vec());
-                expected.push(crate::account::accept_tests::leading_matches(
+                expected.push(accept_tests::leading_matches(
                     [root.public_key(), acceptor.public_key()],
                     keys,
                 ));

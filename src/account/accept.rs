@@ -522,7 +522,7 @@ pub(crate) mod tests {
 
     /// A genesis of `root` with `witness` as its one witness, accepted by `acceptor` in the
     /// witness's place (the root accepts by signing).
-    fn witnessed_genesis(
+    pub(crate) fn witnessed_genesis(
         root: &SecretKey,
         witness: &SecretKey,
         acceptor: &SecretKey,
